@@ -1,0 +1,178 @@
+"""Values crossing the boundary: Python objects and Aleo literal text ⇄ canonical values.
+
+Canonical values are what the interpreter computes with: ``int`` for integers (in the type's range)
+and field/scalar elements (in ``[0, modulus)``), ``bool``, ``list`` for arrays, ``dict`` for structs,
+``tuple`` for several results.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .types import (
+    FIELD_MODULUS,
+    SCALAR_MODULUS,
+    ArrayType,
+    BoolType,
+    FieldType,
+    IntType,
+    ScalarType,
+    Struct,
+    StructType,
+    TupleType,
+    Type,
+)
+
+
+def coerce(value: Any, t: Type, what: str = "value") -> Any:
+    """Check a Python value against ``t`` and return its canonical form, or raise InputError.
+
+    Accepts Python and numpy integers, bools, lists / tuples / numpy arrays for arrays,
+    dicts or :class:`Struct` instances for structs, and Aleo literal strings (``"5i64"``).
+    """
+    if isinstance(value, str):
+        return parse_aleo(value, t, what)
+    if isinstance(t, BoolType):
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        raise InputError(f"{what}: expected a bool, got {value!r}")
+    if isinstance(t, (IntType, FieldType, ScalarType)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise InputError(f"{what}: expected an integer for {t.aleo()}, got {value!r}")
+        v = int(value)
+        if isinstance(t, IntType):
+            if not t.min <= v <= t.max:
+                raise InputError(f"{what}: {v} does not fit {t.aleo()} (range {t.min}..{t.max})")
+            return v
+        modulus = FIELD_MODULUS if isinstance(t, FieldType) else SCALAR_MODULUS
+        if not -modulus < v < modulus:
+            raise InputError(f"{what}: {v} is outside the {t.aleo()} modulus")
+        return v % modulus
+    if isinstance(t, ArrayType):
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        if not isinstance(value, (list, tuple)):
+            raise InputError(f"{what}: expected an array of {t.size} × {t.elem.aleo()}, got {value!r}")
+        if len(value) != t.size:
+            raise InputError(f"{what}: expected {t.size} elements, got {len(value)}")
+        return [coerce(v, t.elem, f"{what}[{i}]") for i, v in enumerate(value)]
+    if isinstance(t, StructType):
+        if isinstance(value, Struct):
+            value = dict(value.__dict__)
+        if not isinstance(value, dict):
+            raise InputError(f"{what}: expected a {t.name} (a dict or struct instance), got {value!r}")
+        names = [n for n, _ in t.fields]
+        if sorted(value) != sorted(names):
+            raise InputError(f"{what}: {t.name} has the fields {', '.join(names)}, got {', '.join(value)}")
+        return {n: coerce(value[n], ft, f"{what}.{n}") for n, ft in t.fields}
+    if isinstance(t, TupleType):
+        return tuple(coerce(v, it, f"{what}[{i}]") for i, (v, it) in enumerate(zip(value, t.items)))
+    raise InputError(f"{what}: cannot take a value of type {t}")
+
+
+def to_aleo(value: Any, t: Type) -> str:
+    """Format a canonical value as an Aleo literal (``-5i64``, ``[1i64, 2i64]``, ``{ x: 1i64 }``)."""
+    if isinstance(t, BoolType):
+        return "true" if value else "false"
+    if isinstance(t, (IntType, FieldType, ScalarType)):
+        return f"{value}{t.aleo()}"
+    if isinstance(t, ArrayType):
+        return "[" + ", ".join(to_aleo(v, t.elem) for v in value) + "]"
+    if isinstance(t, StructType):
+        return "{ " + ", ".join(f"{n}: {to_aleo(value[n], ft)}" for n, ft in t.fields) + " }"
+    raise TypeError(f"no Aleo literal for {t}")
+
+
+_TOKEN = re.compile(r"\s*(?:([\[\]{},:])|(-?[0-9][0-9_]*)(field|scalar|[iu](?:8|16|32|64|128))?|(true|false)|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
+    """Parse Aleo literal text (or a JSON number / list) into a canonical value of type ``t``."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise InputError(f"{what}: cannot read {text!r} as {t} (unexpected {text[pos:pos + 10]!r})")
+        punct, number, suffix, boolean, ident = m.groups()
+        if punct:
+            tokens.append(("p", punct))
+        elif number is not None:
+            tokens.append(("n", number.replace("_", "") + "|" + (suffix or "")))
+        elif boolean:
+            tokens.append(("b", boolean))
+        else:
+            tokens.append(("i", ident))
+        pos = m.end()
+    it = iter(tokens + [("end", "")])
+    cur = [next(it)]
+
+    def take() -> tuple[str, str]:
+        tok = cur[0]
+        cur[0] = next(it)
+        return tok
+
+    def expect(p: str) -> None:
+        kind, val = take()
+        if (kind, val) != ("p", p):
+            raise InputError(f"{what}: cannot read {text!r} as {t}: expected {p!r}, found {val or 'the end'!r}")
+
+    def value(ty: Type, path: str) -> Any:
+        kind, val = take()
+        if isinstance(ty, ArrayType):
+            if (kind, val) != ("p", "["):
+                raise InputError(f"{path}: expected an array {ty}, found {val!r}")
+            items = []
+            while cur[0] != ("p", "]"):
+                items.append(value(ty.elem, f"{path}[{len(items)}]"))
+                if cur[0] == ("p", ","):
+                    take()
+            expect("]")
+            if len(items) != ty.size:
+                raise InputError(f"{path}: expected {ty.size} elements, got {len(items)}")
+            return items
+        if isinstance(ty, StructType):
+            if (kind, val) != ("p", "{"):
+                raise InputError(f"{path}: expected a struct {ty.name}, found {val!r}")
+            out: dict[str, Any] = {}
+            while cur[0] != ("p", "}"):
+                _, name = take()
+                expect(":")
+                ft = ty.field_type(name)
+                if ft is None:
+                    raise InputError(f"{path}: {ty.name} has no field {name!r}")
+                out[name] = value(ft, f"{path}.{name}")
+                if cur[0] == ("p", ","):
+                    take()
+            expect("}")
+            return coerce(out, ty, path)
+        if isinstance(ty, BoolType):
+            if kind != "b":
+                raise InputError(f"{path}: expected true or false, found {val!r}")
+            return val == "true"
+        if kind != "n":
+            raise InputError(f"{path}: expected a number of type {ty}, found {val!r}")
+        digits, suffix = val.split("|")
+        if suffix and suffix != ty.aleo():
+            raise InputError(f"{path}: {digits}{suffix} has type {suffix}, expected {ty.aleo()}")
+        return coerce(int(digits), ty, path)
+
+    result = value(t, what)
+    if cur[0][0] != "end":
+        raise InputError(f"{what}: unexpected {cur[0][1]!r} after the value in {text!r}")
+    return result
+
+
+def from_json_or_aleo(text: str, t: Type, what: str = "value") -> Any:
+    """Read a command-line argument: an Aleo literal, or a JSON number / bool / list / object."""
+    try:
+        return coerce(json.loads(text), t, what)
+    except (ValueError, TypeError):
+        return parse_aleo(text, t, what)
+
