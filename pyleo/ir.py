@@ -20,7 +20,7 @@ from .errors import Location
 from .types import StructType, Type
 
 # Operators, grouped as the back ends need them.
-ARITH = ("add", "sub", "mul", "div", "rem", "pow")
+ARITH = ("add", "sub", "mul", "div", "rem")
 BITWISE = ("and", "or", "xor", "shl", "shr")
 COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
 UNARY = ("neg", "not", "abs")

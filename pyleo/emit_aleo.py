@@ -1,0 +1,353 @@
+"""IR → Aleo instructions, the program snarkVM runs, proves and verifies.
+
+Loops are unrolled, helpers inlined, ``if`` becomes ``ternary`` under path conditions, and values
+are kept as trees of operands (arrays as Python lists, structs as dicts), so constant indexing and
+element updates cost nothing. Operations on constants are folded with :mod:`pyleo.semantics`
+(the interpreter's own definitions); one that would halt is emitted so that the circuit halts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ir, semantics
+from .errors import ExecutionError, LimitError
+from .limits import check_function_limits
+from .types import U32, ArrayType, BoolType, StructType, TupleType, Type
+from .values import to_aleo
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A constant operand."""
+
+    value: Any
+    type: Type
+
+    def __str__(self) -> str:
+        return to_aleo(self.value, self.type)
+
+
+TRUE = Lit(True, BoolType())
+FALSE = Lit(False, BoolType())
+
+_OPCODES = {
+    "add": "add", "sub": "sub", "mul": "mul", "div": "div", "rem": "rem", "and": "and", "or": "or",
+    "xor": "xor", "shl": "shl", "shr": "shr", "eq": "is.eq", "ne": "is.neq", "lt": "lt", "le": "lte",
+    "gt": "gt", "ge": "gte", "neg": "neg", "not": "not", "abs": "abs",
+}
+
+
+@dataclass
+class Frame:
+    env: dict[str, Any] = field(default_factory=dict)
+    ret: Any = None
+    returned: Any = FALSE
+
+
+class FunctionEmitter:
+    """Emits one entry point as one Aleo ``function``; one method per IR node kind."""
+
+    def __init__(self, fn: ir.Function) -> None:
+        self.fn = fn
+        self.lines: list[str] = []
+        self.next_reg = 0
+
+    def reg(self) -> str:
+        r = f"r{self.next_reg}"
+        self.next_reg += 1
+        return r
+
+    def emit(self, opcode: str, args: list[Any], suffix: str = "") -> str:
+        r = self.reg()
+        self.lines.append(f"    {opcode} {' '.join(str(a) for a in args)} into {r}{suffix};")
+        return r
+
+    # ---- operand trees -------------------------------------------------------------------------
+    def access_tree(self, base: str, t: Type) -> Any:
+        if isinstance(t, ArrayType):
+            return [self.access_tree(f"{base}[{i}u32]", t.elem) for i in range(int(t.size))]
+        if isinstance(t, StructType):
+            return {n: self.access_tree(f"{base}.{n}", ft) for n, ft in t.fields}
+        return base
+
+    def const_tree(self, value: Any, t: Type) -> Any:
+        if isinstance(t, ArrayType):
+            return [self.const_tree(v, t.elem) for v in value]
+        if isinstance(t, StructType):
+            return {n: self.const_tree(value[n], ft) for n, ft in t.fields}
+        if isinstance(t, TupleType):
+            return tuple(self.const_tree(v, it) for v, it in zip(value, t.items))
+        return Lit(value, t)
+
+    def materialize(self, tree: Any, t: Type) -> str:
+        """Put a whole value in one register (for outputs, hashes and commitments)."""
+        if isinstance(t, ArrayType):
+            parts = [self.materialize(x, t.elem) for x in tree]
+            return self.emit("cast", parts, f" as {t.aleo()}")
+        if isinstance(t, StructType):
+            parts = [self.materialize(tree[n], ft) for n, ft in t.fields]
+            return self.emit("cast", parts, f" as {t.name}")
+        if isinstance(tree, str) and tree.startswith("r") and tree[1:].isdigit():
+            return tree
+        return self.emit("cast", [tree], f" as {t.aleo()}")
+
+    def op(self, name: str, args: list[Any], t: Type, rt: Type, loc: Any) -> Any:
+        if all(isinstance(a, Lit) for a in args):
+            try:
+                if len(args) == 2:
+                    return Lit(semantics.binary(name, args[0].value, args[1].value, t, rt, loc), rt)
+                return Lit(semantics.unary(name, args[0].value, t, loc), rt)
+            except ExecutionError:
+                pass  # emit it: the circuit halts at run time, as the interpreter does
+        identity = self.identity(name, args)
+        if identity is not None:
+            return identity
+        return self.emit(_OPCODES[name], args)
+
+    @staticmethod
+    def identity(name: str, args: list[Any]) -> Any:
+        """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``: exactly ``x`` (none of these can halt)."""
+        if len(args) != 2:
+            return None
+        a, b = args
+        zero_right = isinstance(b, Lit) and b.value == 0 and not isinstance(b.value, bool)
+        zero_left = isinstance(a, Lit) and a.value == 0 and not isinstance(a.value, bool)
+        one_right = isinstance(b, Lit) and b.value == 1 and not isinstance(b.value, bool)
+        one_left = isinstance(a, Lit) and a.value == 1 and not isinstance(a.value, bool)
+        if name in ("add", "sub") and zero_right or name == "mul" and one_right:
+            return a
+        if name == "add" and zero_left or name == "mul" and one_left:
+            return b
+        return None
+
+    def logic(self, name: str, a: Any, b: Any) -> Any:
+        """Boolean and/or/not with folding of constant sides (used for path conditions)."""
+        if name == "not":
+            return Lit(not a.value, BoolType()) if isinstance(a, Lit) else self.emit("not", [a])
+        for x, y in ((a, b), (b, a)):
+            if isinstance(x, Lit):
+                if name == "and":
+                    return y if x.value else FALSE
+                return TRUE if x.value else y
+        return self.emit(name, [a, b])
+
+    # ---- function ------------------------------------------------------------------------------
+    def run(self) -> str:
+        fn = self.fn
+        check_function_limits(fn)
+        frame = Frame()
+        inputs = []
+        for p in fn.params:
+            r = self.reg()
+            inputs.append(f"    input {r} as {p.type.aleo()}.{'public' if p.public else 'private'};")
+            frame.env[p.name] = self.access_tree(r, p.type)
+        self.block(fn.body, frame, TRUE)
+        outputs = []
+        if fn.returns:
+            values = list(frame.ret) if fn.returns_tuple else [frame.ret]
+            for v, t, public in zip(values, fn.returns, fn.returns_public):
+                r = self.materialize(v, t)
+                outputs.append(f"    output {r} as {t.aleo()}.{'public' if public else 'private'};")
+        return "\n".join([f"function {fn.name}:", *inputs, *self.lines, *outputs])
+
+    def call(self, fn: ir.Function, args: list[Any], guard: Any) -> Any:
+        frame = Frame({p.name: a for p, a in zip(fn.params, args)})
+        self.block(fn.body, frame, guard)
+        return frame.ret
+
+    def live(self, frame: Frame, guard: Any) -> Any:
+        return self.logic("and", guard, self.logic("not", frame.returned, None))
+
+    # ---- statements ----------------------------------------------------------------------------
+    def block(self, stmts: list[ir.Stmt], frame: Frame, guard: Any) -> None:
+        for st in stmts:
+            getattr(self, f"stmt_{type(st).__name__}")(st, frame, guard)
+
+    def stmt_Let(self, st: ir.Let, frame: Frame, guard: Any) -> None:
+        frame.env[st.name] = self.expr(st.value, frame, guard)
+
+    def stmt_Assign(self, st: ir.Assign, frame: Frame, guard: Any) -> None:
+        value = self.expr(st.value, frame, guard)
+        steps = [self.expr(p, frame, guard) if isinstance(p, ir.Expr) else p for p in st.path]
+        live = self.live(frame, guard)
+        frame.env[st.name] = self.update(frame.env[st.name], steps, value, live)
+
+    def update(self, old: Any, steps: list[Any], value: Any, live: Any) -> Any:
+        """The tree ``old`` with the element at ``steps`` replaced by ``value`` where ``live`` holds."""
+        if not steps:
+            return self.select_tree(live, value, old)
+        step, rest = steps[0], steps[1:]
+        if isinstance(step, str):
+            new = dict(old)
+            new[step] = self.update(old[step], rest, value, live)
+            return new
+        if isinstance(step, Lit):
+            new_list = list(old)
+            new_list[step.value] = self.update(old[step.value], rest, value, live)
+            return new_list
+        self.check_bounds(step, len(old))
+        out = []
+        for j, item in enumerate(old):
+            hit = self.logic("and", live, self.emit("is.eq", [step, Lit(j, U32)]))
+            out.append(self.update(item, rest, value, hit))
+        return out
+
+    def select_tree(self, cond: Any, a: Any, b: Any) -> Any:
+        if isinstance(cond, Lit):
+            return a if cond.value else b
+        if isinstance(a, list):
+            return [self.select_tree(cond, x, y) for x, y in zip(a, b)]
+        if isinstance(a, dict):
+            return {n: self.select_tree(cond, a[n], b[n]) for n in a}
+        if isinstance(a, tuple):
+            return tuple(self.select_tree(cond, x, y) for x, y in zip(a, b))
+        if str(a) == str(b):
+            return a
+        return self.emit("ternary", [cond, a, b])
+
+    def check_bounds(self, idx: Any, n: int) -> None:
+        ok = self.emit("lt", [idx, Lit(n, U32)])
+        self.lines.append(f"    assert.eq {ok} true;")
+
+    def stmt_For(self, st: ir.For, frame: Frame, guard: Any) -> None:
+        for i in range(st.start, st.stop, st.step):
+            frame.env[st.var] = Lit(i, U32)
+            self.block(st.body, frame, guard)
+
+    def stmt_If(self, st: ir.If, frame: Frame, guard: Any) -> None:
+        cond = self.expr(st.cond, frame, guard)
+        if st.static and isinstance(cond, Lit):
+            self.block(st.then if cond.value else st.orelse, frame, guard)
+            return
+        self.block(st.then, frame, self.logic("and", guard, cond))
+        self.block(st.orelse, frame, self.logic("and", guard, self.logic("not", cond, None)))
+
+    def stmt_Return(self, st: ir.Return, frame: Frame, guard: Any) -> None:
+        value = self.expr(st.value, frame, guard) if st.value is not None else None
+        live = self.live(frame, guard)
+        frame.ret = value if frame.ret is None else self.select_tree(live, value, frame.ret)
+        frame.returned = self.logic("or", frame.returned, guard)
+
+    def stmt_Assert(self, st: ir.Assert, frame: Frame, guard: Any) -> None:
+        cond = self.expr(st.cond, frame, guard)
+        live = self.live(frame, guard)
+        ok = self.logic("or", self.logic("not", live, None), cond)
+        if isinstance(ok, Lit) and ok.value:
+            return
+        self.lines.append(f"    assert.eq {ok} true;")
+
+    # ---- expressions ---------------------------------------------------------------------------
+    def expr(self, e: ir.Expr, frame: Frame, guard: Any) -> Any:
+        return getattr(self, f"expr_{type(e).__name__}")(e, frame, guard)
+
+    def expr_Const(self, e: ir.Const, frame: Frame, guard: Any) -> Any:
+        return self.const_tree(e.value, e.type)
+
+    def expr_Var(self, e: ir.Var, frame: Frame, guard: Any) -> Any:
+        return frame.env[e.name]
+
+    def expr_Binary(self, e: ir.Binary, frame: Frame, guard: Any) -> Any:
+        a = self.expr(e.left, frame, guard)
+        b = self.expr(e.right, frame, guard)
+        if isinstance(e.left.type, (ArrayType, StructType)):
+            return self.tree_equal(e.op, a, b, e.left.type)
+        return self.op(e.op, [a, b], e.left.type, e.type, e.loc)
+
+    def tree_equal(self, op: str, a: Any, b: Any, t: Type) -> Any:
+        leaves_a, leaves_b = flatten(a), flatten(b)
+        types = flatten_types(t)
+        acc: Any = TRUE
+        for x, y, lt in zip(leaves_a, leaves_b, types):
+            acc = self.logic("and", acc, self.op("eq", [x, y], lt, BoolType(), None))
+        return acc if op == "eq" else self.logic("not", acc, None)
+
+    def expr_Unary(self, e: ir.Unary, frame: Frame, guard: Any) -> Any:
+        return self.op(e.op, [self.expr(e.operand, frame, guard)], e.operand.type, e.type, e.loc)
+
+    def expr_Select(self, e: ir.Select, frame: Frame, guard: Any) -> Any:
+        c = self.expr(e.cond, frame, guard)
+        a = self.expr(e.if_true, frame, guard)
+        b = self.expr(e.if_false, frame, guard)
+        return self.select_tree(c, a, b)
+
+    def expr_Index(self, e: ir.Index, frame: Frame, guard: Any) -> Any:
+        arr = self.expr(e.array, frame, guard)
+        idx = self.expr(e.index, frame, guard)
+        if isinstance(idx, Lit):
+            if not 0 <= idx.value < len(arr):
+                self.check_bounds(idx, len(arr))
+                return arr[0]
+            return arr[idx.value]
+        self.check_bounds(idx, len(arr))
+        out = arr[0]
+        for j in range(1, len(arr)):
+            hit = self.emit("is.eq", [idx, Lit(j, U32)])
+            out = self.select_tree(hit, arr[j], out)
+        return out
+
+    def expr_Member(self, e: ir.Member, frame: Frame, guard: Any) -> Any:
+        base = self.expr(e.struct, frame, guard)
+        return base[int(e.name)] if isinstance(e.struct.type, TupleType) else base[e.name]
+
+    def expr_ArrayLit(self, e: ir.ArrayLit, frame: Frame, guard: Any) -> Any:
+        return [self.expr(x, frame, guard) for x in e.items]
+
+    def expr_StructLit(self, e: ir.StructLit, frame: Frame, guard: Any) -> Any:
+        return {n: self.expr(x, frame, guard) for n, x in e.fields}
+
+    def expr_TupleLit(self, e: ir.TupleLit, frame: Frame, guard: Any) -> Any:
+        return tuple(self.expr(x, frame, guard) for x in e.items)
+
+    def expr_Cast(self, e: ir.Cast, frame: Frame, guard: Any) -> Any:
+        v = self.expr(e.operand, frame, guard)
+        if isinstance(v, Lit):
+            try:
+                return Lit(semantics.cast(v.value, e.operand.type, e.type, e.lossy, e.loc), e.type)
+            except ExecutionError:
+                pass
+        return self.emit("cast.lossy" if e.lossy else "cast", [v], f" as {e.type.aleo()}")
+
+    def expr_Hash(self, e: ir.Hash, frame: Frame, guard: Any) -> Any:
+        v = self.materialize(self.expr(e.operand, frame, guard), e.operand.type)
+        return self.emit("hash.psd2", [v], " as field")
+
+    def expr_Commit(self, e: ir.Commit, frame: Frame, guard: Any) -> Any:
+        v = self.materialize(self.expr(e.operand, frame, guard), e.operand.type)
+        r = self.expr(e.randomness, frame, guard)
+        return self.emit("commit.bhp256", [v, r], " as field")
+
+    def expr_Call(self, e: ir.Call, frame: Frame, guard: Any) -> Any:
+        args = [self.expr(a, frame, guard) for a in e.args]
+        return self.call(e.function, args, self.live(frame, guard))
+
+
+def flatten(tree: Any) -> list[Any]:
+    if isinstance(tree, (list, tuple)):
+        return [x for item in tree for x in flatten(item)]
+    if isinstance(tree, dict):
+        return [x for item in tree.values() for x in flatten(item)]
+    return [tree]
+
+
+def flatten_types(t: Type) -> list[Type]:
+    if isinstance(t, ArrayType):
+        return flatten_types(t.elem) * int(t.size)
+    if isinstance(t, StructType):
+        return [x for _, ft in t.fields for x in flatten_types(ft)]
+    return [t]
+
+
+def emit_aleo(module: ir.Module) -> str:
+    """The Aleo instructions of a whole program."""
+    parts = [f"program {module.name}.aleo;"]
+    for s in module.structs:
+        parts.append("\n".join([f"struct {s.name}:", *(f"    {n} as {t.aleo()};" for n, t in s.fields)]))
+    if len(module.entries) > 31:
+        raise LimitError(f"program {module.name} has {len(module.entries)} functions; snarkVM allows at most 31",
+                         None, "split the model into several programs")
+    for fn in module.entries:
+        parts.append(FunctionEmitter(fn).run())
+    parts.append("constructor:\n    assert.eq edition 0u16;")
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,170 @@
+"""The reference interpreter: runs the IR with the circuit's exact semantics, without proofs.
+
+It is the oracle of every test. Like the circuit, it computes every statement — both sides of an
+``if``, the rest of a function after a conditional ``return`` — so an operation that halts halts
+here too; assignments, returns and asserts take effect only where their path condition holds.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ir, semantics
+from .errors import ExecutionError
+from .types import Type, TupleType
+from .values import coerce, to_aleo
+
+
+@dataclass
+class Frame:
+    env: dict[str, Any] = field(default_factory=dict)
+    returned: bool = False
+    ret: Any = None
+    has_ret: bool = False
+
+
+class Interpreter:
+    """Evaluates IR functions; one method per IR node kind."""
+
+    def call(self, fn: ir.Function, args: list[Any], guard: bool = True) -> Any:
+        frame = Frame({p.name: a for p, a in zip(fn.params, args)})
+        self.block(fn.body, frame, guard)
+        return frame.ret
+
+    # ---- statements ----------------------------------------------------------------------------
+    def block(self, stmts: list[ir.Stmt], frame: Frame, guard: bool) -> None:
+        for st in stmts:
+            getattr(self, f"stmt_{type(st).__name__}")(st, frame, guard)
+
+    def stmt_Let(self, st: ir.Let, frame: Frame, guard: bool) -> None:
+        frame.env[st.name] = self.expr(st.value, frame, guard)
+
+    def stmt_Assign(self, st: ir.Assign, frame: Frame, guard: bool) -> None:
+        value = self.expr(st.value, frame, guard)
+        steps = [self.expr(p, frame, guard) if isinstance(p, ir.Expr) else p for p in st.path]
+        if not (guard and not frame.returned):
+            return
+        if not steps:
+            frame.env[st.name] = value
+            return
+        root = copy.deepcopy(frame.env[st.name])
+        node = root
+        for s in steps[:-1]:
+            node = node[s]
+        node[steps[-1]] = value
+        frame.env[st.name] = root
+
+    def stmt_For(self, st: ir.For, frame: Frame, guard: bool) -> None:
+        for i in range(st.start, st.stop, st.step):
+            frame.env[st.var] = i
+            self.block(st.body, frame, guard)
+
+    def stmt_If(self, st: ir.If, frame: Frame, guard: bool) -> None:
+        cond = self.expr(st.cond, frame, guard)
+        if st.static:
+            self.block(st.then if cond else st.orelse, frame, guard)
+        else:
+            self.block(st.then, frame, guard and cond)
+            self.block(st.orelse, frame, guard and not cond)
+
+    def stmt_Return(self, st: ir.Return, frame: Frame, guard: bool) -> None:
+        value = self.expr(st.value, frame, guard) if st.value is not None else None
+        live = guard and not frame.returned
+        if live or not frame.has_ret:
+            frame.ret, frame.has_ret = value, True
+        frame.returned = frame.returned or guard
+
+    def stmt_Assert(self, st: ir.Assert, frame: Frame, guard: bool) -> None:
+        cond = self.expr(st.cond, frame, guard)
+        if guard and not frame.returned and not cond:
+            raise ExecutionError(f"assertion failed{': ' + st.message if st.message else ''}", st.loc)
+
+    # ---- expressions ---------------------------------------------------------------------------
+    def expr(self, e: ir.Expr, frame: Frame, guard: bool) -> Any:
+        return getattr(self, f"expr_{type(e).__name__}")(e, frame, guard)
+
+    def expr_Const(self, e: ir.Const, frame: Frame, guard: bool) -> Any:
+        return e.value
+
+    def expr_Var(self, e: ir.Var, frame: Frame, guard: bool) -> Any:
+        return frame.env[e.name]
+
+    def expr_Binary(self, e: ir.Binary, frame: Frame, guard: bool) -> Any:
+        a = self.expr(e.left, frame, guard)
+        b = self.expr(e.right, frame, guard)
+        return semantics.binary(e.op, a, b, e.left.type, e.type, e.loc)
+
+    def expr_Unary(self, e: ir.Unary, frame: Frame, guard: bool) -> Any:
+        return semantics.unary(e.op, self.expr(e.operand, frame, guard), e.type, e.loc)
+
+    def expr_Select(self, e: ir.Select, frame: Frame, guard: bool) -> Any:
+        c = self.expr(e.cond, frame, guard)
+        a = self.expr(e.if_true, frame, guard)
+        b = self.expr(e.if_false, frame, guard)
+        return a if c else b
+
+    def expr_Index(self, e: ir.Index, frame: Frame, guard: bool) -> Any:
+        arr = self.expr(e.array, frame, guard)
+        i = self.expr(e.index, frame, guard)
+        if not 0 <= i < len(arr):
+            raise ExecutionError(f"array index {i} is out of bounds (length {len(arr)})", e.loc)
+        return arr[i]
+
+    def expr_Member(self, e: ir.Member, frame: Frame, guard: bool) -> Any:
+        base = self.expr(e.struct, frame, guard)
+        return base[int(e.name)] if isinstance(e.struct.type, TupleType) else base[e.name]
+
+    def expr_ArrayLit(self, e: ir.ArrayLit, frame: Frame, guard: bool) -> Any:
+        return [self.expr(x, frame, guard) for x in e.items]
+
+    def expr_StructLit(self, e: ir.StructLit, frame: Frame, guard: bool) -> Any:
+        return {n: self.expr(x, frame, guard) for n, x in e.fields}
+
+    def expr_TupleLit(self, e: ir.TupleLit, frame: Frame, guard: bool) -> Any:
+        return tuple(self.expr(x, frame, guard) for x in e.items)
+
+    def expr_Cast(self, e: ir.Cast, frame: Frame, guard: bool) -> Any:
+        return semantics.cast(self.expr(e.operand, frame, guard), e.operand.type, e.type, e.lossy, e.loc)
+
+    def expr_Hash(self, e: ir.Hash, frame: Frame, guard: bool) -> Any:
+        return poseidon2(self.expr(e.operand, frame, guard), e.operand.type)
+
+    def expr_Commit(self, e: ir.Commit, frame: Frame, guard: bool) -> Any:
+        v = self.expr(e.operand, frame, guard)
+        r = self.expr(e.randomness, frame, guard)
+        return commit_bhp256(v, e.operand.type, r)
+
+    def expr_Call(self, e: ir.Call, frame: Frame, guard: bool) -> Any:
+        args = [self.expr(a, frame, guard) for a in e.args]
+        return self.call(e.function, args, guard and not frame.returned)
+
+
+def poseidon2(value: Any, t: Type) -> int:
+    """``hash.psd2``: Poseidon2 over the value's field encoding (computed by snarkVM's own host code)."""
+    from aleo.mainnet import Poseidon2, Value
+
+    fields = Value.parse(to_aleo(value, t)).to_fields()
+    return int(str(Poseidon2().hash(fields)).removesuffix("field"))
+
+
+def commit_bhp256(value: Any, t: Type, randomness: int) -> int:
+    """``commit.bhp256``: BHP256 commitment of the value's bits (computed by snarkVM's own host code)."""
+    from aleo.mainnet import BHP256, Scalar, Value
+
+    bits = Value.parse(to_aleo(value, t)).to_bits_le()
+    out = BHP256().commit(bits, Scalar.from_string(f"{randomness}scalar"))
+    return int(str(out).removesuffix("field"))
+
+
+def run_function(fn: ir.Function, args: list[Any]) -> Any:
+    """Check ``args`` against ``fn``'s parameters and run it; returns canonical values."""
+    if len(args) != len(fn.params):
+        from .errors import InputError
+
+        raise InputError(f"`{fn.name}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''}, got {len(args)}")
+    values = [coerce(a, p.type, f"argument `{p.name}`") for a, p in zip(args, fn.params)]
+    return Interpreter().call(fn, values)
+
+

@@ -1,0 +1,150 @@
+"""``pl.Program``: a named set of entry points, compiled once to IR and to every back end."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import ir
+from .check import Builtin, Context, DslFunction
+from .emit_aleo import emit_aleo
+from .errors import CompileError, InputError
+from .interp import Interpreter
+from .values import coerce, parse_aleo, to_aleo
+
+_PROGRAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def function(fn: Callable[..., Any]) -> DslFunction:
+    """Decorator: an entry point of a program (one circuit; a Leo ``fn`` inside ``program { }``).
+
+    Calling the decorated function runs the reference interpreter.
+    """
+    return DslFunction(fn, entry=True)
+
+
+def inline(fn: Callable[..., Any]) -> DslFunction:
+    """Decorator: a helper inlined at each call (a Leo ``fn`` outside the program block).
+
+    Array sizes may be generic (``pl.Array[pl.I64, "N"]``); each size used gets its own copy.
+    """
+    return DslFunction(fn, entry=False)
+
+
+poseidon2 = Builtin("poseidon2", "Poseidon2 hash of a value to a field element (`hash.psd2`).")
+commit = Builtin("commit", "BHP256 commitment of a value with scalar randomness (`commit.bhp256`).")
+cast_lossy = Builtin("cast_lossy", "`pl.cast_lossy(x, pl.U8)`: keep the low bits instead of halting.")
+
+
+class Program:
+    """A named Aleo program made of ``@pl.function`` entry points.
+
+    >>> prog = Program("scorer", [score])
+    >>> prog.run("score", [1, 2, 3, 4], 10)       # reference interpreter
+    >>> prog.evaluate("score", [1, 2, 3, 4], 10)  # snarkVM's circuit, no proof
+    >>> proof = prog.prove("score", [1, 2, 3, 4], 10); prog.verify(proof)
+    """
+
+    def __init__(self, name: str, functions: Sequence[DslFunction]) -> None:
+        if not _PROGRAM_NAME.match(name):
+            raise CompileError(f"invalid program name {name!r}",
+                               hint="use lowercase letters, digits and `_`, starting with a letter (e.g. `iris_mlp`)")
+        bad = [f for f in functions if not isinstance(f, DslFunction) or not f.entry]
+        if bad or not functions:
+            raise CompileError(f"Program {name!r} needs @pl.function entry points, got {bad or 'none'}")
+        self.name = name
+        self.functions = {f.name: f for f in functions}
+
+    @cached_property
+    def module(self) -> ir.Module:
+        """The typed IR of the whole program (type-checked on first use)."""
+        ctx = Context()
+        entries = [ctx.check_function(f, {}, entry=True) for f in self.functions.values()]
+        return ir.Module(self.name, entries, ctx.helper_list, list(ctx.structs.values()))
+
+    def entry(self, name: str) -> ir.Function:
+        for fn in self.module.entries:
+            if fn.name == name:
+                return fn
+        raise InputError(f"program {self.name} has no function {name!r}; it has {', '.join(self.functions)}")
+
+    # ---- back ends -----------------------------------------------------------------------------
+    def aleo(self) -> str:
+        """The program as Aleo instructions (what snarkVM runs)."""
+        return self._aleo
+
+    @cached_property
+    def _aleo(self) -> str:
+        return emit_aleo(self.module)
+
+    def leo(self) -> str:
+        """The program as Leo 4 source (``src/main.leo`` of a Leo project)."""
+        from .emit_leo import emit_leo
+
+        return emit_leo(self.module)
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write a Leo project (program.json, src/main.leo) and ``NAME.aleo`` under ``out_dir/NAME``."""
+        from .emit_leo import program_json
+
+        root = Path(out_dir) / self.name
+        (root / "src").mkdir(parents=True, exist_ok=True)
+        files = {root / "program.json": program_json(self.module), root / "src" / "main.leo": self.leo(),
+                 root / f"{self.name}.aleo": self.aleo()}
+        for path, text in files.items():
+            path.write_text(text)
+        return list(files)
+
+    # ---- running -------------------------------------------------------------------------------
+    def inputs(self, function: str, args: Sequence[Any]) -> list[Any]:
+        """Check arguments against ``function``'s parameters; returns canonical values."""
+        fn = self.entry(function)
+        if len(args) != len(fn.params):
+            raise InputError(f"`{function}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''} "
+                             f"({', '.join(p.name for p in fn.params)}), got {len(args)}")
+        return [coerce(a, p.type, f"argument `{p.name}`") for a, p in zip(args, fn.params)]
+
+    def run(self, function: str, *args: Any) -> Any:
+        """Run ``function`` in the reference interpreter (exact circuit semantics, no proof)."""
+        values = self.inputs(function, args)
+        return Interpreter().call(self.entry(function), values)
+
+    def _aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
+        fn = self.entry(function)
+        return [to_aleo(v, p.type) for v, p in zip(self.inputs(function, args), fn.params)]
+
+    def _outputs(self, function: str, texts: Sequence[str]) -> Any:
+        fn = self.entry(function)
+        values = [parse_aleo(t, rt, "output") for t, rt in zip(texts, fn.returns)]
+        if not fn.returns:
+            return None
+        return tuple(values) if fn.returns_tuple else values[0]
+
+    def evaluate(self, function: str, *args: Any) -> Any:
+        """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError."""
+        from . import vm
+
+        return self._outputs(function, vm.evaluate(self.aleo(), function, self._aleo_inputs(function, args)))
+
+    def prove(self, function: str, *args: Any) -> Any:
+        """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``)."""
+        from . import vm
+
+        return vm.prove(self.aleo(), function, self._aleo_inputs(function, args))
+
+    def verify(self, proof: Any) -> bool:
+        """Verify a proof of one of this program's functions (True when valid)."""
+        from . import vm
+
+        if proof.program != self.aleo():
+            return False
+        return vm.verify(proof)
+
+    def cost(self, function: str) -> int:
+        """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""
+        from . import vm
+
+        self.entry(function)
+        return vm.constraints(self.aleo(), function)
