@@ -164,7 +164,7 @@ def run_function(fn: ir.Function, args: list[Any]) -> Any:
         from .errors import InputError
 
         raise InputError(f"`{fn.name}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''}, got {len(args)}")
-    values = [coerce(a, p.type, f"argument `{p.name}`") for a, p in zip(args, fn.params)]
+    values = [coerce(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
     return Interpreter().call(fn, values)
 
 

@@ -104,7 +104,7 @@ class Program:
         if len(args) != len(fn.params):
             raise InputError(f"`{function}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''} "
                              f"({', '.join(p.name for p in fn.params)}), got {len(args)}")
-        return [coerce(a, p.type, f"argument `{p.name}`") for a, p in zip(args, fn.params)]
+        return [coerce(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
 
     def run(self, function: str, *args: Any) -> Any:
         """Run ``function`` in the reference interpreter (exact circuit semantics, no proof)."""

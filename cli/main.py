@@ -1,0 +1,221 @@
+"""The ``pyleo`` command: build, run, prove, verify, cost, and install snarkVM's parameters.
+
+Every command reads a Python file that defines ``pl.Program`` objects; functions are named
+``PROGRAM.FUNCTION`` (or just ``FUNCTION`` when the file has one program). Arguments are Aleo
+literals (``5i64``, ``[1i64, 2i64]``) or plain numbers / JSON lists, coerced to the declared types.
+Errors print as ``file:line:col: error: …`` with no Python traceback, and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from pyleo.errors import InputError, PyleoError
+from pyleo.program import Program
+from pyleo.values import from_json_or_aleo, to_aleo
+
+app = typer.Typer(
+    name="pyleo",
+    help="Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True)
+app.add_typer(params_app, name="params")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn pyleo's errors into a message on stderr and exit status 1 (never a traceback)."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PyleoError as e:
+            fail(str(e))
+
+    return wrapper
+
+
+def load_programs(file: Path) -> dict[str, Program]:
+    """Import a model file and return its ``pl.Program`` objects by name."""
+    if not file.is_file():
+        raise InputError(f"no such file: {file}", hint="pass the path of a Python file that defines a pl.Program")
+    module_name = f"pyleo_user_{abs(hash(str(file.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    if spec is None or spec.loader is None:
+        raise InputError(f"{file} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, str(file.resolve().parent))
+    try:
+        spec.loader.exec_module(module)
+    except PyleoError:
+        raise
+    except SyntaxError as e:
+        raise InputError(f"{e.filename}:{e.lineno}:{e.offset}: Python syntax error: {e.msg}") from None
+    except Exception as e:  # the user's module failed while importing: report it, not our traceback
+        tb = e.__traceback__
+        while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename != str(file.resolve()):
+            tb = tb.tb_next
+        where = f"{file}:{tb.tb_lineno}: " if tb is not None else ""
+        raise InputError(f"{where}importing {file} failed: {type(e).__name__}: {e}") from None
+    finally:
+        sys.path.pop(0)
+    programs = {v.name: v for v in vars(module).values() if isinstance(v, Program)}
+    if not programs:
+        raise InputError(f"{file} defines no pl.Program", hint='add e.g. `prog = pl.Program("model", [predict])`')
+    return programs
+
+
+def find_function(file: Path, target: str) -> tuple[Program, str]:
+    programs = load_programs(file)
+    if "." in target:
+        prog_name, fn_name = target.split(".", 1)
+        if prog_name not in programs:
+            raise InputError(f"{file} has no program {prog_name!r}; it has {', '.join(programs)}")
+        prog = programs[prog_name]
+    elif len(programs) == 1:
+        prog, fn_name = next(iter(programs.values())), target
+    else:
+        raise InputError(f"{file} has several programs ({', '.join(programs)}): name one as PROGRAM.FUNCTION")
+    prog.entry(fn_name)
+    return prog, fn_name
+
+
+def parse_args(prog: Program, fn_name: str, args: list[str]) -> list[Any]:
+    fn = prog.entry(fn_name)
+    if len(args) != len(fn.params):
+        sig = " ".join(f"{p.name}:{p.type.leo()}" for p in fn.params)
+        raise InputError(f"{prog.name}.{fn_name} takes {len(fn.params)} argument(s) ({sig}), got {len(args)}")
+    return [from_json_or_aleo(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
+
+
+def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
+    fn = prog.entry(fn_name)
+    values = list(result) if fn.returns_tuple else [result] if fn.returns else []
+    for v, t, public in zip(values, fn.returns, fn.returns_public):
+        typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
+
+
+FileArg = typer.Argument(..., help="Python file defining one or more pl.Program objects.", exists=False)
+TargetArg = typer.Argument(..., help="PROGRAM.FUNCTION (or FUNCTION when the file has one program).")
+ArgsArg = typer.Argument(None, help="Inputs: Aleo literals (5i64, [1i64, 2i64]) or numbers / JSON lists.")
+
+
+@app.command()
+@reports_errors
+def build(file: Path = FileArg,
+          out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one sub-folder per program.")) -> None:
+    """Compile every program in FILE to a Leo 4 project (program.json, src/main.leo) and NAME.aleo."""
+    for prog in load_programs(file).values():
+        start = time.perf_counter()
+        paths = prog.write(out)
+        ms = (time.perf_counter() - start) * 1000
+        typer.echo(f"built {prog.name}.aleo ({len(prog.module.entries)} function(s)) in {ms:.0f} ms")
+        for p in paths:
+            typer.echo(f"  {p}")
+
+
+@app.command()
+@reports_errors
+def run(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]] = ArgsArg,
+        vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
+    """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
+    prog, fn_name = find_function(file, target)
+    values = parse_args(prog, fn_name, args or [])
+    result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
+    show_outputs(prog, fn_name, result)
+
+
+@app.command()
+@reports_errors
+def prove(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]] = ArgsArg,
+          out: Optional[Path] = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json).")) -> None:
+    """Execute a function on snarkVM, prove it, and write a proof file anyone can verify."""
+    prog, fn_name = find_function(file, target)
+    values = parse_args(prog, fn_name, args or [])
+    typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
+    start = time.perf_counter()
+    proof = prog.prove(fn_name, *values)
+    elapsed = time.perf_counter() - start
+    path = out or Path(f"{prog.name}.{fn_name}.proof.json")
+    proof.save(path)
+    for text, public in zip(proof.outputs, proof.public_outputs):
+        typer.echo(f"output: {text}  ({'public' if public is not None else 'private'})")
+    typer.echo(f"constraints: {proof.constraints}")
+    typer.echo(f"proved in {elapsed:.2f} s; wrote {path}")
+
+
+@app.command()
+@reports_errors
+def verify(proof_file: Path = typer.Argument(..., help="A proof file written by `pyleo prove`."),
+           resynthesize: bool = typer.Option(False, "--resynthesize",
+                                             help="Rebuild the verifying key from the program text instead of trusting the file's.")) -> None:
+    """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not."""
+    from pyleo import vm
+
+    proof = vm.Proof.load(proof_file)
+    reason = vm.explain(proof, resynthesize=resynthesize)
+    if reason is not None:
+        fail(f"INVALID: {reason}")
+    typer.echo(f"valid: {proof.program_id}/{proof.function}")
+    for text in proof.public_outputs:
+        if text is not None:
+            typer.echo(f"public output: {text}")
+
+
+@app.command()
+@reports_errors
+def cost(file: Path = FileArg,
+         target: Optional[str] = typer.Argument(None, help="PROGRAM.FUNCTION; all functions when omitted.")) -> None:
+    """Print the exact number of constraints of each function's circuit (synthesized by snarkVM)."""
+    from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+
+    if target:
+        prog, fn_name = find_function(file, target)
+        pairs = [(prog, fn_name)]
+    else:
+        pairs = [(p, f.name) for p in load_programs(file).values() for f in p.module.entries]
+    typer.echo(f"{'function':<32} {'constraints':>12}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
+    for prog, fn_name in pairs:
+        n = prog.cost(fn_name)
+        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {'yes' if n <= MAX_CONSTRAINTS_LOCAL else 'no'}")
+
+
+@params_app.command("install")
+@reports_errors
+def params_install(directory: Path = typer.Argument(..., help="Folder with the *.usrs and *.metadata files."),
+                   dest: Optional[Path] = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
+    """Copy snarkVM's universal parameters into ~/.aleo/resources under checksum-suffixed names (sha256 checked)."""
+    from pyleo import params
+
+    for path in params.install(directory, dest):
+        typer.echo(f"installed {path}")
+
+
+@params_app.command("check")
+@reports_errors
+def params_check() -> None:
+    """Check that the degree-16 parameters are installed."""
+    from pyleo import params
+
+    params.check_installed()
+    typer.echo("snarkVM parameters are installed")
+
+
+if __name__ == "__main__":
+    app()
