@@ -9,6 +9,7 @@ Errors print as ``file:line:col: error: …`` with no Python traceback, and exit
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from functools import wraps
@@ -46,6 +47,13 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except PyleoError as e:
             fail(str(e))
+        except typer.Exit:
+            raise
+        except Exception as e:  # a bug in pyleo: say so briefly; PYLEO_DEBUG=1 shows the traceback
+            if os.environ.get("PYLEO_DEBUG"):
+                raise
+            fail(f"internal error: {type(e).__name__}: {e}\n(this is a bug in pyleo; rerun with PYLEO_DEBUG=1 "
+                 "for the traceback and report it)", code=2)
 
     return wrapper
 
@@ -130,7 +138,10 @@ def build(file: Path = FileArg,
             typer.echo(f"  {p}")
 
 
-@app.command()
+NEGATIVE_OK = {"ignore_unknown_options": True}  # so that `-3` is an argument, not an option
+
+
+@app.command(context_settings=NEGATIVE_OK)
 @reports_errors
 def run(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]] = ArgsArg,
         vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
@@ -141,7 +152,7 @@ def run(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]]
     show_outputs(prog, fn_name, result)
 
 
-@app.command()
+@app.command(context_settings=NEGATIVE_OK)
 @reports_errors
 def prove(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]] = ArgsArg,
           out: Optional[Path] = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json).")) -> None:

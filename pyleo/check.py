@@ -603,7 +603,7 @@ class FunctionChecker:
             return got
         if node.id in self.globals:
             return Py(self.globals[node.id])
-        if node.id in ("range", "len", "abs", "min", "max"):
+        if hasattr(builtins, node.id):
             return Py(getattr(builtins, node.id))
         raise self.error(f"`{node.id}` is not defined", node, "define it before use, or as a module-level constant")
 
