@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main demo, end to end: build → run → prove → verify examples/scorer.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${DEMO_OUT:-build}
+pyleo build examples/scorer.py --out "$out"
+pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10
+pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10 --vm
+pyleo prove examples/scorer.py scorer.score "[1, 2, 3, 4]" 10 --out "$out/scorer.score.proof.json"
+pyleo verify "$out/scorer.score.proof.json"
