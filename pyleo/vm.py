@@ -1,0 +1,835 @@
+"""The bridge to the real Aleo VM (snarkVM, through the ``aleo-sdk`` package's ``aleo.mainnet``).
+
+Four operations on a program given as Aleo instructions text:
+
+* :func:`evaluate` runs a function's circuit on inputs and returns its outputs. It runs snarkVM's
+  ``execute`` (not only ``authorize``, which wraps on overflow where the circuit halts), so it is the
+  judge of halting: an overflow, a division by zero or a failed assert raises
+  :class:`~pyleo.errors.ExecutionError` with snarkVM's reason.
+* :func:`constraints` is the exact number of constraints of a function's circuit.
+* :func:`prove` executes and proves, returning a :class:`Proof` (save / load it as JSON).
+* :func:`verify` checks a :class:`Proof`.
+
+Costs. The first execution of a function synthesizes its proving and verifying keys (seconds, and
+it needs the universal parameters, see :mod:`pyleo.params`). The keys are kept in the process and on
+disk under ``$PYLEO_CACHE_DIR/keys/`` (default ``~/.cache/pyleo/keys/``), in a folder named by the
+sha256 of the program text and the aleo-sdk / snarkVM versions, so a later process loads them in a
+fraction of a second. Executing with cached keys needs no parameters at all.
+
+Errors are pyleo's own (:mod:`pyleo.errors`), carrying snarkVM's message without backtraces:
+:class:`VMError` (malformed program, unexpected failure), :class:`InputError` (input count, type or
+literal), :class:`ExecutionError` (halt), :class:`ParamsError` (parameters missing),
+:class:`LimitError` (circuit larger than the installed parameters allow), :class:`ProofError`
+(unreadable proof).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+# Rust's `anyhow` captures a backtrace into every error message when RUST_BACKTRACE=1; that is slow
+# and noisy. RUST_LIB_BACKTRACE governs only those captured backtraces (not panics), so turning it
+# off here changes nothing else. Must happen before snarkVM creates its first error.
+os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
+
+from . import params  # noqa: E402
+from .errors import (  # noqa: E402
+    ExecutionError,
+    InputError,
+    LimitError,
+    ParamsError,
+    ProofError,
+    PyleoError,
+    VMError,
+)
+
+MAX_CONSTRAINTS = 16384
+"""Constraints one function's circuit may have with the degree-16 parameters (2^14 = 16,384)."""
+
+PROOF_FORMAT = "pyleo-proof/1"
+"""The ``"format"`` key of a saved :class:`Proof`."""
+
+NETWORK = "mainnet"
+
+_MAX_LOADED = 8
+"""How many programs (each one snarkVM ``Process`` with its keys, ~33 MB per function) to keep."""
+
+_lock = threading.RLock()
+
+
+# --------------------------------------------------------------------------------------------
+# Versions and the SDK
+
+
+_sdk_module: Any = None
+_versions: dict[str, str] | None = None
+
+
+def _sdk() -> Any:
+    """``aleo.mainnet``, imported on first use (importing pyleo must not need it)."""
+    global _sdk_module
+    if _sdk_module is None:
+        try:
+            from aleo import mainnet
+        except ImportError as e:  # pragma: no cover - depends on the installation
+            raise VMError(f"the aleo-sdk package is not installed ({e})", hint="pip install aleo-sdk") from None
+        _sdk_module = mainnet
+    return _sdk_module
+
+
+def versions() -> dict[str, str]:
+    """``{"aleo_sdk": "0.8.0", "snarkvm": "4.12.0"}`` (``"unknown"`` where it cannot be read)."""
+    global _versions
+    if _versions is None:
+        from importlib import metadata
+
+        sdk = snarkvm = "unknown"
+        try:
+            dist = metadata.distribution("aleo-sdk")
+            sdk = dist.version
+            for f in dist.files or []:
+                if f.name.endswith(".cyclonedx.json"):
+                    sbom = json.loads(f.read_text())
+                    for comp in sbom.get("components", []):
+                        if comp.get("name") == "snarkvm":
+                            snarkvm = str(comp.get("version", "unknown"))
+                    break
+        except Exception:  # noqa: BLE001 - versions are informative only
+            pass
+        _versions = {"aleo_sdk": sdk, "snarkvm": snarkvm}
+    return _versions
+
+
+# --------------------------------------------------------------------------------------------
+# Messages
+
+
+_BOILERPLATE = ("Stack execution failed: ", "Stack authorization failed: ", "Failed to evaluate: ")
+
+
+def clean_message(text: str) -> str:
+    """snarkVM's error text without backtraces, the ``Caused by`` repetition and wrapper prefixes.
+
+    ``"Stack execution failed: Instruction (assert.eq r0 r1;) at index 0 failed: Failed to
+    evaluate: 'assert.eq' failed: …\\n\\nCaused by: …"`` becomes ``"Instruction (assert.eq r0 r1;)
+    at index 0 failed: 'assert.eq' failed: …"``.
+    """
+    text = re.split(r"\n\s*(?:Stack backtrace|stack backtrace):", text, maxsplit=1)[0]
+    text = text.split("\n\nCaused by:", 1)[0].strip()
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _BOILERPLATE:
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+                changed = True
+    for prefix in _BOILERPLATE:
+        text = text.replace(": " + prefix, ": ")
+    return text.strip() or "snarkVM failed without a message"
+
+
+def _compact(text: str) -> str:
+    """An Aleo value on one line: snarkVM prints ``[\\n  1i64,\\n  2i64\\n]``; this gives ``[1i64, 2i64]``."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.replace("[ ", "[").replace(" ]", "]")
+
+
+def _same_value(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
+
+
+def _program_error(message: str, text: str) -> VMError:
+    """A VMError for a program snarkVM rejects, with the line where parsing stopped when known."""
+    msg = clean_message(message)
+    m = re.search(r'Remaining invalid string is: "(.*)"\s*$', msg, re.S) or re.search(
+        r'VerboseError \{ errors: \[\("((?:[^"\\]|\\.)*)"', msg
+    )
+    if m:
+        rest = m.group(1).replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"').replace("\\\\", "\\")
+        if rest and text.endswith(rest):
+            start = len(text) - len(rest)
+            line_no = text.count("\n", 0, start) + 1
+            line = text[start:].split("\n", 1)[0].strip()
+            msg = f"snarkVM cannot parse the program at line {line_no}: {line}"
+    return VMError(f"snarkVM rejected the program: {msg}" if not msg.startswith("snarkVM") else msg)
+
+
+_USRS_RE = re.compile(r"powers-of-beta-(\d+)\.usrs")
+_DOWNLOAD_RE = re.compile(r"Failed to download powers for degree (\d+)")
+
+
+def _failure(message: str, captured: str, what: str, function: str) -> PyleoError:
+    """Turn a failed ``execute`` / ``deploy`` into pyleo's error.
+
+    ``message`` is snarkVM's error text, ``captured`` what it printed meanwhile (it announces the
+    parameter file it tries to download there). ``what`` is "execute" (other failures are halts)
+    or "synthesize" (other failures are VM errors).
+    """
+    both = message + "\n" + captured
+    degrees = [int(d) for d in _USRS_RE.findall(both)]
+    degrees += [(int(n) + 1).bit_length() - 1 for n in _DOWNLOAD_RE.findall(both)]
+    if degrees and max(degrees) > params.DEGREE:
+        d = max(degrees)
+        return LimitError(
+            f"the circuit of `{function}` is too large for the installed degree-{params.DEGREE} parameters: "
+            f"it needs more than {MAX_CONSTRAINTS:,} constraints (snarkVM asked for the degree-{d} "
+            f"parameters, powers-of-beta-{d}, which are not installed)",
+            hint="split the model across several functions (each function is its own circuit), "
+            "or make it smaller; on a machine with network access snarkVM can download larger parameters",
+        )
+    if degrees or "Failed to download" in both or "checksum" in message.lower():
+        return ParamsError(
+            f"snarkVM could not load its parameters: {clean_message(message)}",
+            hint=params.INSTALL_HINT,
+        )
+    if what == "execute":
+        return ExecutionError(clean_message(message))
+    return VMError(f"snarkVM failed to synthesize the keys of `{function}`: {clean_message(message)}")
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[list[str]]:
+    """Send file descriptors 1 and 2 to a temporary file for the duration of a snarkVM call.
+
+    snarkVM's panic hook writes the panic (and a backtrace) to stderr, and its parameter download
+    announces itself on stdout; neither should reach the user. Yields a list that receives the
+    captured text once the block ends.
+    """
+    box: list[str] = []
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    try:
+        saved = [os.dup(1), os.dup(2)]
+    except OSError:
+        yield box
+        box.append("")
+        return
+    with tempfile.TemporaryFile() as tmp:
+        try:
+            os.dup2(tmp.fileno(), 1)
+            os.dup2(tmp.fileno(), 2)
+            yield box
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            tmp.seek(0)
+            box.append(tmp.read(1 << 20).decode("utf-8", "replace"))
+
+
+def _call(fn: Any, *args: Any) -> tuple[Any, BaseException | None, str]:
+    """Call a snarkVM function quietly; return (result, error or None, captured output)."""
+    result: Any = None
+    error: BaseException | None = None
+    with _quiet() as box:
+        try:
+            result = fn(*args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - PanicException derives from BaseException
+            error = e
+    return result, error, box[0] if box else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Programs, processes and keys
+
+
+def cache_dir() -> Path:
+    """pyleo's cache: ``$PYLEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/pyleo``, else ``~/.cache/pyleo``."""
+    env = os.environ.get("PYLEO_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base).expanduser() if base else Path.home() / ".cache") / "pyleo"
+
+
+def program_digest(program: str) -> str:
+    """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions: names the key cache."""
+    v = versions()
+    h = hashlib.sha256(f"aleo-sdk {v['aleo_sdk']}\0snarkvm {v['snarkvm']}\0".encode())
+    h.update(program.encode())
+    return h.hexdigest()
+
+
+def keys_dir(program: str) -> Path:
+    """Where the keys of ``program`` are cached: ``<cache_dir>/keys/<program_digest>/``."""
+    return cache_dir() / "keys" / program_digest(program)
+
+
+@dataclass
+class _Loaded:
+    text: str
+    digest: str
+    process: Any
+    program: Any
+    program_id: str
+    functions: list[str]
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def dir(self) -> Path:
+        return cache_dir() / "keys" / self.digest
+
+
+_loaded: OrderedDict[str, _Loaded] = OrderedDict()
+
+
+def forget_programs() -> None:
+    """Drop every program (and its in-memory keys) this process holds; the disk cache stays."""
+    with _lock:
+        _loaded.clear()
+
+
+def _load(text: str) -> _Loaded:
+    if not isinstance(text, str):
+        raise TypeError("the program must be Aleo instructions text (str)")
+    digest = program_digest(text)
+    lp = _loaded.get(digest)
+    if lp is not None:
+        _loaded.move_to_end(digest)
+        return lp
+    sdk = _sdk()
+    try:
+        program = sdk.Program.from_source(text)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001
+        raise _program_error(str(e), text) from None
+    process = sdk.Process.load()
+    _, err, _ = _call(process.add_program, program)
+    if err is not None:
+        raise _program_error(str(err), text) from None
+    lp = _Loaded(text, digest, process, program, str(program.id), [str(f) for f in program.functions])
+    _loaded[digest] = lp
+    while len(_loaded) > _MAX_LOADED:
+        _loaded.popitem(last=False)
+    return lp
+
+
+def _function_id(lp: _Loaded, function: str) -> Any:
+    if not isinstance(function, str) or function not in lp.functions:
+        names = ", ".join(lp.functions) or "none"
+        raise VMError(f"program {lp.program_id} has no function `{function}`", hint=f"its functions: {names}")
+    return _sdk().Identifier.from_string(function)
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _save_keys(lp: _Loaded, function: str, fid: Any) -> None:
+    """Write a function's keys to the disk cache; a cache that cannot be written is skipped."""
+    with contextlib.suppress(OSError):
+        pid = lp.program.id
+        vk = bytes(lp.process.get_verifying_key(pid, fid).bytes())
+        _write_atomic(lp.dir / f"{function}.pk", bytes(lp.process.get_proving_key(pid, fid).bytes()))
+        _write_atomic(lp.dir / f"{function}.vk", vk)
+        if not (lp.dir / "program.aleo").exists():
+            _write_atomic(lp.dir / "program.aleo", lp.text.encode())
+
+
+def _load_keys(lp: _Loaded, function: str, fid: Any) -> bool:
+    """Insert a function's cached keys into the process; False (and drop them) if absent or damaged."""
+    pk_path, vk_path = lp.dir / f"{function}.pk", lp.dir / f"{function}.vk"
+    if not (pk_path.is_file() and vk_path.is_file()):
+        return False
+    sdk = _sdk()
+    try:
+        pk = sdk.ProvingKey.from_bytes(pk_path.read_bytes())
+        vk = sdk.VerifyingKey.from_bytes(vk_path.read_bytes())
+        lp.process.insert_proving_key(lp.program.id, fid, pk)
+        lp.process.insert_verifying_key(lp.program.id, fid, vk)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a damaged cache is rebuilt
+        for p in (pk_path, vk_path):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        return False
+    return True
+
+
+def _cached_vk(lp: _Loaded, function: str, fid: Any) -> Any | None:
+    """The function's verifying key from memory or the disk cache, or None."""
+    if function in lp.keys:
+        return lp.process.get_verifying_key(lp.program.id, fid)
+    path = lp.dir / f"{function}.vk"
+    if path.is_file():
+        try:
+            return _sdk().VerifyingKey.from_bytes(path.read_bytes())
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return None
+
+
+def _synthesize_vk(lp: _Loaded, function: str, fid: Any) -> Any:
+    """The function's verifying key, synthesized from the program text alone if not cached.
+
+    Synthesis goes through ``Process.deploy``, which builds the keys of every function of the
+    program without any inputs (about 4 s per program); their verifying keys are cached on disk.
+    """
+    vk = _cached_vk(lp, function, fid)
+    if vk is not None:
+        return vk
+    params.check_installed()
+    sdk = _sdk()
+    deployment, err, captured = _call(lp.process.deploy, lp.program, _signer().address)
+    if err is not None:
+        raise _failure(str(err), captured, "synthesize", function) from None
+    found = None
+    for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
+        key = sdk.VerifyingKey.from_string(vk_text)
+        with contextlib.suppress(OSError):
+            _write_atomic(lp.dir / f"{name}.vk", bytes(key.bytes()))
+        if name == function:
+            found = key
+    if found is None:  # pragma: no cover - deploy covers every function
+        raise VMError(f"snarkVM synthesized no key for `{function}`")
+    return found
+
+
+_private_key: Any = None
+
+
+def _signer() -> Any:
+    """The account that signs executions: a random one, fixed for the life of the process."""
+    global _private_key
+    if _private_key is None:
+        _private_key = _sdk().PrivateKey.random()
+    return _private_key
+
+
+def _parse_inputs(inputs: list[str]) -> list[Any]:
+    if isinstance(inputs, str) or not isinstance(inputs, (list, tuple)):
+        raise InputError("inputs must be a list of Aleo literals (strings such as \"5i64\")")
+    sdk = _sdk()
+    values = []
+    for i, text in enumerate(inputs):
+        if not isinstance(text, str):
+            raise InputError(f"input {i + 1}: expected an Aleo literal string, got {text!r}")
+        try:
+            values.append(sdk.Value.parse(text))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001
+            raise InputError(
+                f"input {i + 1}: {text!r} is not a valid Aleo value",
+                hint="write literals with their type and in range, e.g. 5i64, 200u8, [1i64, 2i64], { x: 1i64 }",
+            ) from None
+    return values
+
+
+def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
+    """Authorize and execute; returns (response, trace, function identifier)."""
+    fid = _function_id(lp, function)
+    values = _parse_inputs(inputs)
+    t = time.perf_counter()
+    auth, err, _ = _call(lp.process.authorize, _signer(), lp.program.id, fid, values)
+    timings["authorize"] = time.perf_counter() - t
+    if err is not None:
+        raise InputError(clean_message(str(err))) from None
+    if function not in lp.keys:
+        t = time.perf_counter()
+        if _load_keys(lp, function, fid):
+            lp.keys.add(function)
+            timings["load_keys"] = time.perf_counter() - t
+    synthesize = function not in lp.keys
+    if synthesize:
+        params.check_installed()
+    t = time.perf_counter()
+    out, err, captured = _call(lp.process.execute, auth)
+    timings["synthesize" if synthesize else "execute"] = time.perf_counter() - t
+    if err is not None:
+        raise _failure(str(err), captured, "execute", function) from None
+    if synthesize:
+        lp.keys.add(function)
+        t = time.perf_counter()
+        _save_keys(lp, function, fid)
+        timings["save_keys"] = time.perf_counter() - t
+    response, trace = out
+    return response, trace, fid
+
+
+# --------------------------------------------------------------------------------------------
+# The local ledger stand-in for Trace.prepare
+
+
+_server: subprocess.Popen[str] | None = None
+_server_url: str | None = None
+_atexit_registered = False
+
+
+def _latest_height() -> int:
+    """The lowest block height at which snarkVM applies its latest consensus version."""
+    cv = _sdk().consensus_version
+    latest = cv(None)
+    lo, hi = 0, 2**32 - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cv(mid) >= latest:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _stop_server() -> None:
+    global _server, _server_url
+    proc, _server, _server_url = _server, None, None
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _state_url() -> str:
+    """URL of the local server answering snarkVM's two ledger queries, started on first use."""
+    global _server, _server_url, _atexit_registered
+    if _server is not None and _server.poll() is None and _server_url:
+        return _server_url
+    _stop_server()
+    script = Path(__file__).with_name("stateserver.py")
+    cmd = [sys.executable, "-I", str(script), "--height", str(_latest_height())]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, close_fds=True
+    )
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], 15)
+    line = proc.stdout.readline() if ready else ""
+    if not line.strip().isdigit():
+        proc.kill()
+        proc.wait()
+        raise VMError("could not start the local state server that proving needs", hint=f"try: {' '.join(cmd)}")
+    if not _atexit_registered:
+        atexit.register(_stop_server)
+        _atexit_registered = True
+    _server, _server_url = proc, f"http://127.0.0.1:{int(line)}"
+    return _server_url
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+@dataclass
+class Proof:
+    """A proof that ``function`` of ``program`` ran on some inputs and produced some outputs.
+
+    ``inputs`` holds the public inputs' Aleo literals (None for private ones); ``outputs`` all the
+    outputs as the prover saw them (private ones included: a claim the proof does not cover);
+    ``public_outputs`` what anyone can read from the execution (None for private outputs).
+    ``execution`` is snarkVM's execution (JSON: transition, commitments, the proof itself);
+    ``verifying_key`` the function's key as ``verifier1…`` text. ``timings`` (seconds per phase:
+    authorize, load_keys, synthesize or execute, prove, verify) is informative and not compared.
+    """
+
+    program: str
+    program_id: str
+    function: str
+    inputs: list[str | None]
+    outputs: list[str]
+    public_outputs: list[str | None]
+    execution: str
+    verifying_key: str
+    constraints: int
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object :meth:`save` writes."""
+        v = versions()
+        return {
+            "format": PROOF_FORMAT,
+            "aleo_sdk": v["aleo_sdk"],
+            "snarkvm": v["snarkvm"],
+            "network": NETWORK,
+            "program_id": self.program_id,
+            "function": self.function,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "public_outputs": self.public_outputs,
+            "constraints": self.constraints,
+            "verifying_key": self.verifying_key,
+            "execution": self.execution,
+            "program": self.program,
+            "timings": self.timings,
+        }
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the proof as a JSON file (atomically)."""
+        _write_atomic(Path(path), (json.dumps(self.to_json(), indent=1) + "\n").encode())
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "proof") -> Proof:
+        """Build a Proof from the object :meth:`to_json` gives; ProofError if it is not one."""
+        if not isinstance(data, dict):
+            raise ProofError(f"{source} is not a pyleo proof (expected a JSON object)")
+        fmt = data.get("format")
+        if fmt is None:
+            raise ProofError(f"{source} is not a pyleo proof (no \"format\" key)")
+        if fmt != PROOF_FORMAT:
+            raise ProofError(f"{source} has format {fmt!r}; this pyleo reads {PROOF_FORMAT!r}")
+
+        def get(key: str, kind: type | tuple[type, ...]) -> Any:
+            if key not in data:
+                raise ProofError(f"{source} lacks the {key!r} key")
+            value = data[key]
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ProofError(f"{source}: {key!r} has the wrong type ({type(value).__name__})")
+            return value
+
+        def strings(key: str, optional: bool) -> list[Any]:
+            items = get(key, list)
+            for item in items:
+                if not (isinstance(item, str) or (optional and item is None)):
+                    raise ProofError(f"{source}: {key!r} must hold strings{' or null' if optional else ''}")
+            return list(items)
+
+        timings = data.get("timings") or {}
+        if not isinstance(timings, dict):
+            timings = {}
+        return cls(
+            program=get("program", str),
+            program_id=get("program_id", str),
+            function=get("function", str),
+            inputs=strings("inputs", True),
+            outputs=strings("outputs", False),
+            public_outputs=strings("public_outputs", True),
+            execution=get("execution", str),
+            verifying_key=get("verifying_key", str),
+            constraints=get("constraints", int),
+            timings={str(k): float(v) for k, v in timings.items() if isinstance(v, (int, float))},
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Proof:
+        """Read a proof file; ProofError if it is unreadable, not JSON or not a pyleo proof."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
+        except OSError as e:
+            raise ProofError(f"cannot read {path}: {e.strerror}") from None
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise ProofError(f"{path} is not a pyleo proof (not JSON: {e})") from None
+        return cls.from_json(data, str(path))
+
+
+def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None) -> list[str]:
+    """Run ``function`` of ``program`` on ``inputs`` (Aleo literals) through snarkVM's circuit.
+
+    Returns every output as an Aleo literal on one line (``"12i64"``, ``"[1i64, 2i64]"``),
+    private ones included. Raises ExecutionError when the circuit halts (snarkVM's reason, e.g.
+    "Integer addition failed on: 200u8 and 100u8"), InputError for bad inputs, VMError for a
+    malformed program or unknown function, ParamsError / LimitError when keys cannot be synthesized.
+    ``timings``, when given, receives the seconds of each phase (authorize, load_keys, synthesize or
+    execute, save_keys).
+    """
+    with _lock:
+        lp = _load(program)
+        response, _, _ = _execute(lp, function, inputs, timings if timings is not None else {})
+        return [_compact(str(v)) for v in response.outputs]
+
+
+def constraints(program: str, function: str) -> int:
+    """The exact number of constraints of ``function``'s circuit.
+
+    Read from the function's verifying key: cached ones when available, otherwise synthesized from
+    the program text (all of its functions at once, about 4 s; no inputs needed). LimitError when
+    the program has a function above :data:`MAX_CONSTRAINTS` (snarkVM then fails for the whole
+    program, so the count of a function is only known when every function fits).
+    """
+    with _lock:
+        lp = _load(program)
+        fid = _function_id(lp, function)
+        return int(_synthesize_vk(lp, function, fid).num_constraints())
+
+
+def prove(program: str, function: str, inputs: list[str]) -> Proof:
+    """Execute ``function`` on ``inputs`` and prove the execution (errors as :func:`evaluate`)."""
+    with _lock:
+        lp = _load(program)
+        timings: dict[str, float] = {}
+        response, trace, fid = _execute(lp, function, inputs, timings)
+        url = _state_url()
+        sdk = _sdk()
+        t = time.perf_counter()
+        _, err, _ = _call(trace.prepare, sdk.Query.rest(url))
+        if err is None:
+            execution, err, _ = _call(trace.prove_execution, f"{lp.program_id}/{function}")
+        if err is not None:
+            raise VMError(f"snarkVM failed to prove `{function}`: {clean_message(str(err))}") from None
+        timings["prove"] = time.perf_counter() - t
+        text = execution.to_json()
+        transition = json.loads(text)["transitions"][0]
+        vk = lp.process.get_verifying_key(lp.program.id, fid)
+        return Proof(
+            program=lp.text,
+            program_id=lp.program_id,
+            function=function,
+            inputs=[_visible(item) for item in transition["inputs"]],
+            outputs=[_compact(str(v)) for v in response.outputs],
+            public_outputs=[_visible(item) for item in transition["outputs"]],
+            execution=text,
+            verifying_key=str(vk),
+            constraints=int(vk.num_constraints()),
+            timings=timings,
+        )
+
+
+def _visible(item: dict[str, Any]) -> str | None:
+    """The value of a transition input / output that anyone can read, else None."""
+    if item.get("type") in ("public", "constant") and isinstance(item.get("value"), str):
+        return _compact(item["value"])
+    return None
+
+
+def explain(proof: Proof, resynthesize: bool = False) -> str | None:
+    """Why ``proof`` does not verify, or None when it does. See :func:`verify`."""
+    t0 = time.perf_counter()
+    sdk = _sdk()
+    with _lock:
+        try:
+            data = json.loads(proof.execution)
+            transitions = data["transitions"]
+            execution = sdk.Execution.from_json(proof.execution)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001
+            raise ProofError(f"the proof's execution cannot be read: {clean_message(str(e))}") from None
+        try:
+            program = sdk.Program.from_source(proof.program)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001
+            raise ProofError(f"the proof's program cannot be read: {clean_message(str(e))}") from None
+
+        if str(program.id) != proof.program_id:
+            return f"the proof names program {proof.program_id}, but its program text is {program.id}"
+        if not isinstance(transitions, list) or len(transitions) != 1:
+            return "the execution must hold exactly one transition"
+        tr = transitions[0]
+        if tr.get("program") != proof.program_id or tr.get("function") != proof.function:
+            return (
+                f"the execution is of {tr.get('program')}/{tr.get('function')}, "
+                f"not of {proof.program_id}/{proof.function}"
+            )
+        if not program.has_function(proof.function):
+            return f"program {proof.program_id} has no function `{proof.function}`"
+        seen_in = [_visible(i) for i in tr.get("inputs", [])]
+        if len(proof.inputs) != len(seen_in):
+            return f"the proof lists {len(proof.inputs)} inputs, the execution has {len(seen_in)}"
+        for i, (claimed, seen) in enumerate(zip(proof.inputs, seen_in)):
+            if not _same_value(claimed, seen):
+                if seen is None:
+                    return f"input {i + 1} is private: the proof cannot show its value {claimed}"
+                return f"input {i + 1} is {seen} in the execution, but {claimed} in the proof file"
+        seen_out = [_visible(o) for o in tr.get("outputs", [])]
+        if len(proof.public_outputs) != len(seen_out) or len(proof.outputs) != len(seen_out):
+            return f"the proof lists a different number of outputs than the execution's {len(seen_out)}"
+        for i, (claimed, seen, full) in enumerate(zip(proof.public_outputs, seen_out, proof.outputs)):
+            if not _same_value(claimed, seen):
+                if seen is None:
+                    return f"output {i + 1} is private: the proof cannot show its value {claimed}"
+                return f"output {i + 1} is {seen} in the execution, but {claimed} in the proof file"
+            if seen is not None and not _same_value(full, seen):
+                return f"output {i + 1} is {seen} in the execution, but {full} in the proof file"
+
+        fid = sdk.Identifier.from_string(proof.function)
+        if resynthesize:
+            lp = _load(proof.program)
+            vk = _synthesize_vk(lp, proof.function, fid)
+        else:
+            try:
+                vk = sdk.VerifyingKey.from_string(proof.verifying_key.strip())
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as e:  # noqa: BLE001
+                raise ProofError(f"the proof's verifying key cannot be read: {clean_message(str(e))}") from None
+            lp = _loaded.get(program_digest(proof.program))
+            known = _cached_vk(lp, proof.function, fid) if lp is not None else None
+            if known is None:
+                path = keys_dir(proof.program) / f"{proof.function}.vk"
+                if path.is_file():
+                    with contextlib.suppress(Exception):
+                        known = sdk.VerifyingKey.from_bytes(path.read_bytes())
+            if known is not None and bytes(known.bytes()) != bytes(vk.bytes()):
+                return "the proof's verifying key is not the one this machine synthesized for the function"
+
+        process = sdk.Process.load()
+        _, err, _ = _call(process.add_program, program)
+        if err is not None:
+            raise ProofError(f"the proof's program is rejected by snarkVM: {clean_message(str(err))}") from None
+        _, err, _ = _call(process.insert_verifying_key, program.id, fid, vk)
+        if err is not None:
+            return f"the verifying key does not fit the function: {clean_message(str(err))}"
+        t = time.perf_counter()
+        _, err, _ = _call(process.verify_execution, execution)
+        proof.timings["verify"] = time.perf_counter() - t
+        proof.timings["verify_total"] = time.perf_counter() - t0
+        if err is not None:
+            return f"snarkVM rejects the proof: {clean_message(str(err))}"
+        return None
+
+
+def verify(proof: Proof, resynthesize: bool = False) -> bool:
+    """True when ``proof`` is valid: snarkVM accepts its execution and the file's claims match it.
+
+    Checks that the execution is one transition of ``proof.program_id``/``proof.function``, that
+    the public inputs and outputs written in the file are those recorded in the execution (private
+    values cannot be checked: ``outputs`` at private positions is the prover's word), and that
+    snarkVM's ``verify_execution`` accepts the proof.
+
+    Trust: by default the verifying key is the one **carried in the proof file**. A forger could
+    pair a proof with the key of another circuit, so a verifier who does not trust the prover should
+    pass ``resynthesize=True``: the key is then derived from the program text itself (from this
+    machine's key cache when it has one, else synthesized, about 4 s, needing the parameters).
+    Without it, a key in the file that differs from one this machine has cached is still rejected.
+
+    Returns False when the proof does not verify (:func:`explain` says why); raises ProofError when
+    the proof cannot even be read (a damaged proof or key string fails its bech32m checksum there).
+    """
+    return explain(proof, resynthesize) is None
