@@ -18,6 +18,7 @@ import numpy as np
 from . import ir
 from . import syntax as S
 from .errors import CompileError, Location
+from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
 from .parse import parse_function
 from .types import (
     U32,
@@ -210,7 +211,9 @@ class Context:
 
     def note_type(self, t: Type) -> None:
         if isinstance(t, StructType):
-            for _, ft in t.fields:
+            check_name(t.name, ITEM_RESERVED, "struct name")
+            for fname, ft in t.fields:
+                check_name(fname, MEMBER_RESERVED, f"field of struct {t.name}")
                 self.note_type(ft)
             other = self.structs.get(t.name)
             if other is not None and other != t:
@@ -331,6 +334,8 @@ class FunctionChecker:
 
     def check(self) -> ir.Function:
         syn = self.syntax
+        if self.entry:
+            check_name(syn.name, ITEM_RESERVED, "entry point name", syn.loc)
         params: list[ir.Param] = []
         for p in syn.params:
             if p.annotation is None:
@@ -951,6 +956,14 @@ class FunctionChecker:
         if fn.return_type is None:
             raise self.error(f"`{f.name}` returns nothing, so its call has no value", node)
         return ir.Call(fn.return_type, node.loc, fn, args)
+
+
+def check_name(name: str, reserved: frozenset[str], what: str, loc: Location | None = None) -> None:
+    """Names that appear in the Aleo program must be legal Aleo/Leo identifiers and not reserved."""
+    if not is_legal(name, reserved):
+        raise CompileError(f"`{name}` cannot be used as a {what}: Aleo and Leo reserve it or forbid its spelling", loc,
+                           "use letters, digits and single underscores, start with a letter, at most 31 characters, "
+                           "and avoid Aleo keywords and opcodes (value, input, add, ...)")
 
 
 def arg_shape(v: Value) -> Any:

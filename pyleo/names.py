@@ -1,0 +1,58 @@
+"""Identifiers: the words Leo and Aleo reserve, and which user names can appear in their programs."""
+
+from __future__ import annotations
+
+import re
+
+LEO_KEYWORDS = frozenset("""
+    true false none address bool field group scalar signature string record dyn identifier
+    i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 if else for in return let const constant final Final view
+    fn Fn struct constructor interface program import mapping storage network aleo script block
+    public private export as self Self assert assert_eq assert_neq
+""".split())
+"""Leo 4.3's keywords (``crates/parser-rowan/src/lexer.rs``); none may name anything."""
+
+ALEO_KEYWORDS = frozenset("""
+    const constant public private address boolean field group i8 i16 i32 i64 i128 u8 u16 u32 u64 u128
+    scalar signature string true false input output as into record owner transition import function
+    struct closure program aleo self storage mapping key value async finalize global block return break
+    assert continue let if else while for switch case default match enum union trait impl type future
+""".split())
+"""snarkVM's ``Program::KEYWORDS``: Leo rejects them as struct, member and function names."""
+
+ALEO_OPCODES = frozenset("""
+    abs add and div double gt gte inv lt lte mod mul nand neg nor not or pow rem shl shr sqrt square
+    sub ternary xor call cast async await contains get position remove set
+""".split())
+"""snarkVM opcodes without a dot: snarkVM rejects them as struct and function names."""
+
+LEO_INTRINSICS = frozenset("""
+    BHP256 BHP512 BHP768 BHP1024 Pedersen64 Pedersen128 Poseidon2 Poseidon4 Poseidon8 Keccak256
+    Keccak384 Keccak512 SHA3_256 SHA3_384 SHA3_512 ChaCha Serialize Deserialize Mapping Vector Future
+    Program Optional
+""".split())
+"""Names of Leo's built-in modules (``Poseidon2::hash_to_field``): kept free for them."""
+
+MAX_IDENT = 31
+_LEGAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+LOCAL_RESERVED = LEO_KEYWORDS
+MEMBER_RESERVED = LEO_KEYWORDS | ALEO_KEYWORDS
+ITEM_RESERVED = LEO_KEYWORDS | ALEO_KEYWORDS | ALEO_OPCODES | LEO_INTRINSICS
+
+
+def is_legal(name: str, reserved: frozenset[str]) -> bool:
+    """Whether ``name`` can be used as is in Leo where ``reserved`` words are not allowed."""
+    return (bool(_LEGAL.fullmatch(name)) and "__" not in name and len(name) <= MAX_IDENT
+            and name not in reserved)
+
+
+def legalize(name: str, reserved: frozenset[str]) -> str:
+    """The closest legal Leo identifier: ``field`` → ``field_``, ``_x`` → ``v_x``, ``a__b`` → ``a_b``."""
+    s = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", name))
+    if not s or not ("a" <= s[0].lower() <= "z"):
+        s = "v" + s if s.startswith("_") else "v_" + s
+    s = s[:MAX_IDENT]
+    if s in reserved:
+        s = s[:MAX_IDENT - 1].rstrip("_") + "_"
+    return s
