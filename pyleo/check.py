@@ -125,6 +125,8 @@ def is_static(e: ir.Expr, loop_vars: set[str]) -> bool:
         return is_static(e.left, loop_vars) and is_static(e.right, loop_vars)
     if isinstance(e, (ir.Unary, ir.Cast)):
         return is_static(e.operand, loop_vars)
+    if isinstance(e, ir.Index):
+        return is_static(e.array, loop_vars) and is_static(e.index, loop_vars)
     return False
 
 
@@ -635,6 +637,8 @@ class FunctionChecker:
             if not 0 <= int(idx.value) < int(at.size):
                 raise self.error(f"index {idx.value} is out of range for {at.leo()}", node)
             return ir.Const(U32, node.loc, int(idx.value))
+        if isinstance(idx, Untyped):
+            idx = idx.build(U32)
         idx = self.typed(idx, node)
         if idx.type != U32:
             raise self.error(f"an array index must be u32, found {idx.type.leo()}", node, "convert it: `pl.U32(i)`")

@@ -52,6 +52,7 @@ from .names import (
 )
 from .errors import CompileError
 from .types import (
+    FIELD_MODULUS,
     ArrayType,
     BoolType,
     FieldType,
@@ -626,6 +627,8 @@ class LeoEmitter:
             return "true" if v else "false"
         if isinstance(t, IntType):
             return self.int_lit(v, t)
+        if isinstance(t, FieldType) and int(v) > FIELD_MODULUS // 2:
+            return f"-{FIELD_MODULUS - int(v)}field"  # p - x reads better as -x (Leo folds the negation)
         if isinstance(t, (FieldType, ScalarType)):
             return f"{int(v)}{t.leo()}"
         if isinstance(t, ArrayType):

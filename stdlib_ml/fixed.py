@@ -1,0 +1,74 @@
+"""Fixed point: how float models become integer circuits, and how big the integers get.
+
+A real number ``r`` is represented by the integer ``round(r * 2**bits)`` (its *scale* is ``2**bits``).
+Products multiply scales, sums need equal scales; pyleo's stdlib lets scales grow through linear
+layers (field arithmetic makes that free) and never rescales by division where a decision (ReLU,
+argmax, a tree split) does not need it, because a comparison does not care about a common scale.
+
+Inputs cross into the circuit as ``u64`` values offset by :data:`INPUT_OFFSET` (so that a signed
+value costs **0** constraints to bring into field form, measured; a signed ``i64`` input costs 69).
+:func:`encode` does that on the Python side.
+
+Sign tests, and so ReLU and every comparison, cost one checked cast to ``u{w}`` of the value plus
+``2**(w-1)``: 36 constraints for w = 32, 66 for w = 64 (measured, see benchmarks/stdlib_costs.py).
+:func:`sign_bits` picks the smallest width that holds a value's worst-case bound, computed here at
+compile time from the weights and the declared input range; a value outside that width halts the
+circuit (it never wraps silently).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+DEFAULT_INPUT_BITS = 8
+"""Fractional bits of inputs: 1/256 resolution."""
+
+DEFAULT_WEIGHT_BITS = 8
+"""Fractional bits of weights."""
+
+INPUT_OFFSET = 2**62
+"""Inputs are passed as ``q + INPUT_OFFSET`` in ``u64`` (q the quantized signed value)."""
+
+SIGN_WIDTHS = (32, 64, 128)
+
+
+def quantize(x: Any, bits: int) -> np.ndarray:
+    """``round(x * 2**bits)`` as integers (Python ints in an object array when they exceed int64)."""
+    arr = np.asarray(x, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("cannot quantize NaN or infinite values")
+    scaled = np.rint(arr * float(2**bits))
+    if np.all(np.abs(scaled) < 2**62):
+        return scaled.astype(np.int64)
+    return np.vectorize(int, otypes=[object])(scaled)
+
+
+def dequantize(q: Any, bits: int) -> np.ndarray:
+    """The real numbers that integers at scale ``2**bits`` stand for."""
+    return np.asarray(q, dtype=np.float64) / float(2**bits)
+
+
+def encode(x: Any, bits: int = DEFAULT_INPUT_BITS) -> list[int]:
+    """Quantize a sample and offset it for the circuit's ``u64`` inputs (see :data:`INPUT_OFFSET`)."""
+    q = quantize(x, bits)
+    if np.any(np.abs(q.astype(object)) >= INPUT_OFFSET):
+        raise ValueError(f"an input is too large for the u64 offset encoding at {bits} fractional bits")
+    return [int(v) + INPUT_OFFSET for v in np.ravel(q)]
+
+
+def sign_bits(bound: int | float) -> int:
+    """Smallest width w in (32, 64, 128) whose signed range holds every value of magnitude ≤ bound."""
+    for w in SIGN_WIDTHS:
+        if bound < 2 ** (w - 1):
+            return w
+    raise OverflowError(f"values up to {bound:.3g} exceed the 127-bit range of the circuit's sign tests; "
+                        "use fewer fractional bits")
+
+
+def dense_bound(weights: Any, bias: Any, in_bound: int | float) -> float:
+    """Worst-case |W·x + b| over all inputs with |x_i| ≤ in_bound (integers at their scales)."""
+    w = np.abs(np.asarray(weights, dtype=np.float64))
+    b = np.abs(np.asarray(bias, dtype=np.float64))
+    return float(np.max(w.sum(axis=-1) * float(in_bound) + b))

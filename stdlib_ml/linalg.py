@@ -1,0 +1,65 @@
+"""Linear algebra in field arithmetic: with constant weights a whole dense layer costs 0 constraints.
+
+Values are field elements standing for signed integers (``p - |x|`` for negatives); sums and
+products by constants are exact as long as the true integer stays far below p/2 (≈ 2^252), which
+the bound analysis in :mod:`stdlib_ml.fixed` checks at compile time.
+"""
+
+from __future__ import annotations
+
+import pyleo as pl
+
+from .fixed import INPUT_OFFSET
+
+
+@pl.inline
+def from_offset(x: pl.Array[pl.U64, "N"]) -> pl.Array[pl.Field, "N"]:
+    """Decode offset-encoded inputs (``q + 2**62`` as u64, see fixed.encode) to signed field values. 0 constraints."""
+    return [pl.Field(x[i]) - INPUT_OFFSET for i in range(N)]  # noqa: F821 (N: generic size)
+
+
+@pl.inline
+def to_field(x: pl.Array[pl.I64, "N"]) -> pl.Array[pl.Field, "N"]:
+    """Signed i64 values to field values keeping the sign. 69 constraints per element (one checked add)."""
+    return [pl.Field(x[i] + INPUT_OFFSET) - INPUT_OFFSET for i in range(N)]  # noqa: F821
+
+
+@pl.inline
+def dot(a: pl.Array[pl.Field, "N"], b: pl.Array[pl.Field, "N"]) -> pl.Field:
+    """Σ a_i·b_i. 0 constraints when one side is constant, 1 per element otherwise."""
+    acc: pl.Field = 0
+    for i in range(N):  # noqa: F821
+        acc += a[i] * b[i]
+    return acc
+
+
+@pl.inline
+def matvec(w: pl.Array[pl.Array[pl.Field, "N"], "M"], x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, "M"]:
+    """W·x for an M×N matrix. 0 constraints for a constant W."""
+    return [dot(w[j], x) for j in range(M)]  # noqa: F821
+
+
+@pl.inline
+def add(a: pl.Array[pl.Field, "N"], b: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, "N"]:
+    """Elementwise a + b (also adds a bias vector). 0 constraints."""
+    return [a[i] + b[i] for i in range(N)]  # noqa: F821
+
+
+@pl.inline
+def scale(a: pl.Array[pl.Field, "N"], k: pl.Field) -> pl.Array[pl.Field, "N"]:
+    """Elementwise a·k. 0 constraints for a constant k."""
+    return [a[i] * k for i in range(N)]  # noqa: F821
+
+
+@pl.inline
+def dense(w: pl.Array[pl.Array[pl.Field, "N"], "M"], x: pl.Array[pl.Field, "N"],
+          b: pl.Array[pl.Field, "M"]) -> pl.Array[pl.Field, "M"]:
+    """W·x + b: a dense layer before its activation. 0 constraints for constant W and b."""
+    return add(matvec(w, x), b)
+
+
+@pl.inline
+def matmul(a: pl.Array[pl.Array[pl.Field, "K"], "M"],
+           b: pl.Array[pl.Array[pl.Field, "N"], "K"]) -> pl.Array[pl.Array[pl.Field, "N"], "M"]:
+    """A·B for M×K and K×N matrices. 0 constraints when one side is constant."""
+    return [[dot(a[i], [b[k][j] for k in range(K)]) for j in range(N)] for i in range(M)]  # noqa: F821
