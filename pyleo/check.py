@@ -554,14 +554,17 @@ class FunctionChecker:
         start, stop, step = (0, vals[0], 1) if len(vals) == 1 else (vals[0], vals[1], vals[2] if len(vals) == 3 else 1)
         if step == 0:
             raise self.error("range step cannot be zero", node)
-        if min(start, stop) < 0 or step < 0:
-            raise self.error("loop ranges must be non-negative and ascending (loop variables are u32)", node)
+        values = range(start, stop, step)
+        if len(values) and min(values[0], values[-1]) < 0:
+            raise self.error("loop variables are u32: the range must not take negative values", node)
         return start, stop, step
 
     def stmt_For(self, st: S.For) -> list[ir.Stmt]:
         if not isinstance(st.target, S.Name):
             raise self.error("the loop variable must be a single name", st.target)
         start, stop, step = self.range_args(st.iter)
+        if bounds_use(st.body, st.target.id):
+            return self.unrolled_for(st, st.target.id, range(start, stop, step))
         self.scope = Scope(parent=self.scope)
         try:
             var = self.declare(st.target.id, U32, st.target, loop=True)
@@ -574,6 +577,21 @@ class FunctionChecker:
             raise self.error("`return` inside a loop is not supported", st,
                              "keep a result variable and a flag, and return after the loop")
         return [ir.For(st.loc, var, start, stop, step, body)]
+
+    def unrolled_for(self, st: S.For, name: str, values: range) -> list[ir.Stmt]:
+        """A loop whose inner loops' bounds depend on its variable: unrolled here, one body per value."""
+        out: list[ir.Stmt] = []
+        for v in values:
+            self.scope = Scope({name: Py(v)}, self.scope)
+            try:
+                out.extend(self.block(st.body, new_scope=False))
+            finally:
+                assert self.scope.parent is not None
+                self.scope = self.scope.parent
+        if any(isinstance(s, ir.Return) for s in walk_stmts(out)):
+            raise self.error("`return` inside a loop is not supported", st,
+                             "keep a result variable and a flag, and return after the loop")
+        return out
 
     # ---- expressions ---------------------------------------------------------------------------
     def coerce(self, v: Value, t: Type, node: S.Node) -> ir.Expr:
@@ -815,6 +833,8 @@ class FunctionChecker:
             if isinstance(left, Py) and isinstance(right, Py):
                 parts.append(Py(fold(op, left.value, right.value, node)))
             else:
+                if not isinstance(left, ir.Expr) and not isinstance(right, ir.Expr):
+                    left = self.coerce(left, const_type(left), left_node)  # constant tables compared to constants
                 l, r = self.unify(left, right, node, left_node, right_node)
                 if op not in ("==", "!=") and isinstance(l.type, (BoolType, ArrayType, StructType)):
                     raise self.error(f"`{op}` does not apply to {l.type.leo()}", node)
@@ -962,6 +982,18 @@ class FunctionChecker:
         return ir.Call(fn.return_type, node.loc, fn, args)
 
 
+def const_type(v: Py | Untyped) -> Type:
+    """The type a constant table gets when nothing else types it (only in comparisons): i64, else field."""
+    from .types import I64
+
+    flat = np.ravel(np.asarray(v.value, dtype=object))
+    if all(isinstance(x, (bool, np.bool_)) for x in flat):
+        return BoolType()
+    if all(isinstance(x, (int, np.integer)) and I64.min <= int(x) <= I64.max for x in flat):
+        return I64
+    return FieldType()
+
+
 def check_name(name: str, reserved: frozenset[str], what: str, loc: Location | None = None) -> None:
     """Names that appear in the Aleo program must be legal Aleo/Leo identifiers and not reserved."""
     if not is_legal(name, reserved):
@@ -1028,6 +1060,26 @@ def fold_unary(op: str, a: Any, node: S.Node) -> Any:
         return {"-": lambda x: -x, "+": lambda x: +x, "~": lambda x: ~x, "not": lambda x: not x}[op](a)
     except TypeError as e:
         raise CompileError(f"cannot compute `{op}` on a constant: {e}", node.loc) from None
+
+
+def bounds_use(body: list[S.Node], name: str) -> bool:
+    """Whether a loop nested in ``body`` has range bounds that mention ``name`` (a triangular loop)."""
+
+    def mentions(node: Any) -> bool:
+        if isinstance(node, S.Name):
+            return node.id == name
+        if isinstance(node, S.Node):
+            return any(mentions(v) for v in vars(node).values() if v is not node.loc)
+        if isinstance(node, (list, tuple)):
+            return any(mentions(v) for v in node)
+        return False
+
+    for st in body:
+        if isinstance(st, S.For) and (mentions(st.iter) or bounds_use(st.body, name)):
+            return True
+        if isinstance(st, S.If) and (bounds_use(st.body, name) or bounds_use(st.orelse, name)):
+            return True
+    return False
 
 
 def walk_stmts(stmts: list[ir.Stmt]) -> Any:

@@ -1,0 +1,71 @@
+"""Distances for K-Means and KNN, and a branch-free selection of the k smallest.
+
+Squared Euclidean distance to a constant point costs one multiplication per coordinate (the square
+of a private value, 1 constraint); Manhattan needs |d| (one sign test per coordinate).
+:func:`k_smallest` runs k passes of a compare-exchange bubble over the (distance, label) pairs:
+k·(n-1) comparisons, no data-dependent branching.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pyleo as pl
+from pyleo import DslFunction
+
+from .compare import greater, is_nonneg
+
+
+@pl.inline
+def sq_euclidean(a: pl.Array[pl.Field, "N"], b: pl.Array[pl.Field, "N"]) -> pl.Field:
+    """Σ (a_i - b_i)². One constraint per coordinate."""
+    acc: pl.Field = 0
+    for i in range(N):  # noqa: F821 (N: generic size)
+        d: pl.Field = a[i] - b[i]
+        acc += d * d
+    return acc
+
+
+@cache
+def manhattan(bits: int = 64) -> DslFunction:
+    """Σ |a_i - b_i|: one sign test per coordinate."""
+    nonneg = is_nonneg(bits)
+
+    @pl.inline
+    def l1(a: pl.Array[pl.Field, "N"], b: pl.Array[pl.Field, "N"]) -> pl.Field:
+        """Σ |a_i - b_i|."""
+        acc: pl.Field = 0
+        for i in range(N):  # noqa: F821
+            d: pl.Field = a[i] - b[i]
+            acc += d if nonneg(d) else 0 - d
+        return acc
+
+    l1.name = f"manhattan{bits}"
+    return l1
+
+
+@cache
+def k_smallest(k: int, bits: int = 64) -> DslFunction:
+    """Labels of the k smallest distances (ties keep the earlier index), as an Array[U8, k]."""
+    gt = greater(bits)
+
+    @pl.inline
+    def smallest(dist: pl.Array[pl.Field, "N"], labels: pl.Array[pl.U8, "N"]) -> pl.Array[pl.U8, k]:
+        """k passes of a compare-exchange bubble from the back: pass j leaves the j-th smallest at j."""
+        d: pl.Array[pl.Field, N] = dist  # noqa: F821
+        lab: pl.Array[pl.U8, N] = labels  # noqa: F821
+        for j in range(k):
+            for i in range(N - 2, j - 1, -1):  # noqa: F821
+                swap: pl.Bool = gt(d[i], d[i + 1])
+                lo: pl.Field = d[i + 1] if swap else d[i]
+                hi: pl.Field = d[i] if swap else d[i + 1]
+                lab_lo: pl.U8 = lab[i + 1] if swap else lab[i]
+                lab_hi: pl.U8 = lab[i] if swap else lab[i + 1]
+                d[i] = lo
+                d[i + 1] = hi
+                lab[i] = lab_lo
+                lab[i + 1] = lab_hi
+        return [lab[j] for j in range(k)]
+
+    smallest.name = f"k_smallest{k}"
+    return smallest

@@ -1,0 +1,166 @@
+"""Branch-free decision trees and ensembles.
+
+A tree is given as arrays in scikit-learn's layout (``children_left``, ``children_right``,
+``feature``, ``threshold``, leaf ``value``); :class:`TreeArrays` keeps them with thresholds quantized
+to the inputs' scale. A sample goes left at node i when ``x[feature[i]] <= threshold[i]``.
+
+Two formulations, both measured in benchmarks/stdlib_costs.py:
+
+- :func:`tree_paths` (the default): every internal node's comparison is computed once (one sign
+  test each), then each leaf's indicator is the AND of the comparisons on its path (one boolean AND
+  per path step, about 1 constraint), and the output is Σ indicator·leaf value (free: constants).
+- :func:`tree_depthwise`: walk the tree level by level, choosing the next node with a run-time index
+  (a multiplexer over all nodes at every level): the same comparisons, plus O(nodes·depth) selects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+import pyleo as pl
+from pyleo import DslFunction
+
+from .compare import is_nonneg
+
+LEAF = -1
+
+
+@dataclass(frozen=True, eq=False)
+class TreeArrays:
+    """One tree: internal nodes renumbered 0..n_internal-1, leaves 0..n_leaves-1, values as integers.
+
+    ``paths[l]`` lists (internal node, went_left) from the root to leaf ``l``.
+    """
+
+    feature: tuple[int, ...]          # per internal node
+    threshold: tuple[int, ...]        # per internal node, at the inputs' scale (go left if x <= t)
+    left: tuple[int, ...]             # per internal node: child id, internal (>= 0) or ~leaf (< 0)
+    right: tuple[int, ...]
+    leaf_values: tuple[tuple[int, ...], ...]  # per leaf: K integers
+    paths: tuple[tuple[tuple[int, bool], ...], ...]
+
+    @property
+    def depth(self) -> int:
+        return max(len(p) for p in self.paths)
+
+    @classmethod
+    def from_sklearn(cls, tree: Any, in_bits: int, leaf_values: np.ndarray) -> "TreeArrays":
+        """From a fitted ``estimator.tree_``; ``leaf_values`` is an (n_nodes, K) integer array."""
+        left, right = tree.children_left, tree.children_right
+        internal = [i for i in range(tree.node_count) if left[i] != LEAF]
+        leaves = [i for i in range(tree.node_count) if left[i] == LEAF]
+        inode = {n: k for k, n in enumerate(internal)}
+        ileaf = {n: k for k, n in enumerate(leaves)}
+
+        def child(n: int) -> int:
+            return inode[n] if n in inode else ~ileaf[n]
+
+        paths: dict[int, tuple[tuple[int, bool], ...]] = {}
+        stack: list[tuple[int, tuple[tuple[int, bool], ...]]] = [(0, ())]
+        while stack:
+            n, path = stack.pop()
+            if n in ileaf:
+                paths[ileaf[n]] = path
+            else:
+                stack.append((left[n], path + ((inode[n], True),)))
+                stack.append((right[n], path + ((inode[n], False),)))
+        scale = 2**in_bits
+        return cls(
+            feature=tuple(int(tree.feature[n]) for n in internal),
+            threshold=tuple(int(np.floor(tree.threshold[n] * scale)) for n in internal),
+            left=tuple(child(left[n]) for n in internal),
+            right=tuple(child(right[n]) for n in internal),
+            leaf_values=tuple(tuple(int(v) for v in leaf_values[n]) for n in leaves),
+            paths=tuple(paths[k] for k in range(len(leaves))),
+        )
+
+    def predict(self, xq: np.ndarray) -> np.ndarray:
+        """Leaf values for quantized samples, by walking the tree (a numpy oracle for the circuit)."""
+        out = []
+        for x in np.atleast_2d(xq):
+            node = 0
+            if not self.feature:
+                out.append(self.leaf_values[0])
+                continue
+            while node >= 0:
+                node = self.left[node] if x[self.feature[node]] <= self.threshold[node] else self.right[node]
+            out.append(self.leaf_values[~node])
+        return np.array(out, dtype=object)
+
+
+def path_tables(t: TreeArrays) -> tuple[list[list[int]], list[list[int]]]:
+    """Per leaf and depth: the node on the path and the direction (1 left, 0 right, 2 padding)."""
+    depth = max(t.depth, 1)
+    nodes = [[n for n, _ in p] + [0] * (depth - len(p)) for p in t.paths]
+    dirs = [[int(d) for _, d in p] + [2] * (depth - len(p)) for p in t.paths]
+    return nodes, dirs
+
+
+@cache
+def _tree_paths(t: TreeArrays, bits: int) -> DslFunction:
+    nonneg = is_nonneg(bits)
+    FEATURE, THRESHOLD, VALUES = list(t.feature) or [0], list(t.threshold) or [0], [list(v) for v in t.leaf_values]
+    PATH_NODE, PATH_DIR = path_tables(t)
+    NI, NL, D, K = max(len(t.feature), 1), len(VALUES), len(PATH_NODE[0]), len(VALUES[0])
+
+    @pl.inline
+    def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:
+        """Leaf value (K numbers) of the leaf x falls in: node tests once each, then path ANDs."""
+        go_left: pl.Array[pl.Bool, NI] = [nonneg(THRESHOLD[i] - x[FEATURE[i]]) for i in range(NI)]
+        out: pl.Array[pl.Field, K] = [0 for _ in range(K)]
+        for leaf in range(NL):
+            reach: pl.Bool = True
+            for d in range(D):
+                if PATH_DIR[leaf][d] == 1:
+                    reach = reach and go_left[PATH_NODE[leaf][d]]
+                elif PATH_DIR[leaf][d] == 0:
+                    reach = reach and not go_left[PATH_NODE[leaf][d]]
+            for k in range(K):
+                out[k] += pl.Field(reach) * VALUES[leaf][k]
+        return out
+
+    tree.name = "tree_paths"
+    return tree
+
+
+def tree_paths(t: TreeArrays, bits: int = 64) -> DslFunction:
+    """DSL helper ``tree(x: Array[Field, N]) -> Array[Field, K]`` (path-product formulation)."""
+    return _tree_paths(t, bits)
+
+
+@cache
+def _tree_depthwise(t: TreeArrays, bits: int) -> DslFunction:
+    nonneg = is_nonneg(bits)
+    NI = len(t.feature)
+    FEATURE, THRESHOLD = list(t.feature), list(t.threshold)
+    # Nodes 0..NI-1 are internal, NI.. are leaves; a leaf points to itself so the walk can stop early.
+    LEFT = [c if c >= 0 else NI + ~c for c in t.left] + [NI + k for k in range(len(t.leaf_values))]
+    RIGHT = [c if c >= 0 else NI + ~c for c in t.right] + [NI + k for k in range(len(t.leaf_values))]
+    VALUES = [list(v) for v in t.leaf_values]
+    NL, D, K, NN = len(VALUES), t.depth, len(VALUES[0]), len(LEFT)
+
+    @pl.inline
+    def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:
+        """Walk level by level with run-time node indices (a multiplexer per level)."""
+        go_left: pl.Array[pl.Bool, NN] = [nonneg(THRESHOLD[i] - x[FEATURE[i]]) if i < NI else True for i in range(NN)]
+        node: pl.U32 = 0
+        for _ in range(D):
+            node = pl.U32(LEFT[node]) if go_left[node] else pl.U32(RIGHT[node])
+        out: pl.Array[pl.Field, K] = [0 for _ in range(K)]
+        for leaf in range(NL):
+            hit: pl.Field = pl.Field(node == NI + leaf)
+            for k in range(K):
+                out[k] += hit * VALUES[leaf][k]
+        return out
+
+    tree.name = "tree_depthwise"
+    return tree
+
+
+def tree_depthwise(t: TreeArrays, bits: int = 64) -> DslFunction:
+    """DSL helper with the same signature as :func:`tree_paths`, walking level by level."""
+    return _tree_depthwise(t, bits)
