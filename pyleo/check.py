@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -268,6 +269,7 @@ class FunctionChecker:
         self.returns: list[Type] = []
         self.returns_public: list[bool] = []
         self.returns_tuple = False
+        self.evaluated: dict[int, Any] = {}
 
     # ---- errors --------------------------------------------------------------------------------
     @staticmethod
@@ -276,7 +278,13 @@ class FunctionChecker:
 
     # ---- signature -----------------------------------------------------------------------------
     def annotation(self, node: S.Node) -> Any:
-        """Evaluate an annotation expression to a Python object (``pl.Array[pl.I64, 4]``)."""
+        """Evaluate an annotation expression to a Python object (``pl.Array[pl.I64, 4]``).
+
+        Parameter and return annotations that Python already evaluated (``fn.__annotations__``) are
+        taken from there, so they may use names only the enclosing function knows.
+        """
+        if id(node) in self.evaluated:
+            return self.evaluated[id(node)]
         if isinstance(node, S.Name):
             got = self.scope.lookup(node.id)
             if isinstance(got, Py):
@@ -336,6 +344,12 @@ class FunctionChecker:
 
     def check(self) -> ir.Function:
         syn = self.syntax
+        given = getattr(self.dfn.fn, "__annotations__", {})
+        nodes = {p.name: p.annotation for p in syn.params} | {"return": syn.returns}
+        for name, node in nodes.items():
+            obj = given.get(name)
+            if node is not None and obj is not None and not isinstance(obj, str):
+                self.evaluated[id(node)] = tuple(typing.get_args(obj)) if typing.get_origin(obj) is tuple else obj
         if self.entry:
             check_name(syn.name, ITEM_RESERVED, "entry point name", syn.loc)
         params: list[ir.Param] = []

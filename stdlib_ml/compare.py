@@ -3,9 +3,11 @@
 A field element ``v`` stands for a signed integer with ``|v| < 2**(w-1)``. Adding ``2**(w-1)`` maps
 that range onto ``[0, 2**w)``; a checked cast to ``u{w}`` proves it (and halts the circuit if the
 value is out of range: no silent wraparound), and the top bit of the result — a shift by a constant,
-which costs nothing — is the sign. Measured on snarkVM (benchmarks/stdlib_costs.py): 36 constraints
-for w = 32, 66 for w = 64. The alternatives measured: the same check with ``>= 2**(w-1)`` instead of
-the top bit (68 for w = 64), ``cast.lossy`` then compare (574), field ``lt`` (698).
+which costs nothing once the cast has the bits — is the sign. Measured on snarkVM
+(benchmarks/stdlib_costs.py, docs/stdlib.md): 33 constraints for w = 32, 65 for w = 64 (a ReLU built on
+it: 34 / 66). The alternatives measured for a 64-bit ReLU: top bit compared with ``== 1`` (68),
+``>= 2**(w-1)`` instead of the top bit (132), an i64 compare + ternary (131), ``cast.lossy`` then
+compare (574, and wrong at 2^63), field ``lt`` (697).
 
 Each function here is made for one width by a factory (``is_nonneg(64)``); the defaults
 ``is_nonneg64`` / ``greater64`` are ready to call from DSL code.

@@ -10,7 +10,7 @@ value costs **0** constraints to bring into field form, measured; a signed ``i64
 :func:`encode` does that on the Python side.
 
 Sign tests, and so ReLU and every comparison, cost one checked cast to ``u{w}`` of the value plus
-``2**(w-1)``: 36 constraints for w = 32, 66 for w = 64 (measured, see benchmarks/stdlib_costs.py).
+``2**(w-1)``: 33 constraints for w = 32, 65 for w = 64 (measured, see benchmarks/stdlib_costs.py).
 :func:`sign_bits` picks the smallest width that holds a value's worst-case bound, computed here at
 compile time from the weights and the declared input range; a value outside that width halts the
 circuit (it never wraps silently).

@@ -37,7 +37,7 @@ class TreeArrays:
     """
 
     feature: tuple[int, ...]          # per internal node
-    threshold: tuple[int, ...]        # per internal node, at the inputs' scale (go left if x <= t)
+    threshold: tuple[int, ...]        # per internal node, round(t·2^bits): go left if x_q <= threshold
     left: tuple[int, ...]             # per internal node: child id, internal (>= 0) or ~leaf (< 0)
     right: tuple[int, ...]
     leaf_values: tuple[tuple[int, ...], ...]  # per leaf: K integers
@@ -71,7 +71,7 @@ class TreeArrays:
         scale = 2**in_bits
         return cls(
             feature=tuple(int(tree.feature[n]) for n in internal),
-            threshold=tuple(int(np.floor(tree.threshold[n] * scale)) for n in internal),
+            threshold=tuple(int(np.rint(tree.threshold[n] * scale)) for n in internal),
             left=tuple(child(left[n]) for n in internal),
             right=tuple(child(right[n]) for n in internal),
             leaf_values=tuple(tuple(int(v) for v in leaf_values[n]) for n in leaves),
