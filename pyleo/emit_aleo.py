@@ -29,6 +29,13 @@ class Lit:
         return to_aleo(self.value, self.type)
 
 
+@dataclass(frozen=True)
+class Index:
+    """An array index in an assignment path (member names are plain strings)."""
+
+    operand: Any
+
+
 TRUE = Lit(True, BoolType())
 FALSE = Lit(False, BoolType())
 
@@ -170,7 +177,7 @@ class FunctionEmitter:
 
     def stmt_Assign(self, st: ir.Assign, frame: Frame, guard: Any) -> None:
         value = self.expr(st.value, frame, guard)
-        steps = [self.expr(p, frame, guard) if isinstance(p, ir.Expr) else p for p in st.path]
+        steps = [Index(self.expr(p, frame, guard)) if isinstance(p, ir.Expr) else p for p in st.path]
         live = self.live(frame, guard)
         frame.env[st.name] = self.update(frame.env[st.name], steps, value, live)
 
@@ -183,6 +190,7 @@ class FunctionEmitter:
             new = dict(old)
             new[step] = self.update(old[step], rest, value, live)
             return new
+        step = step.operand
         if isinstance(step, Lit):
             new_list = list(old)
             new_list[step.value] = self.update(old[step.value], rest, value, live)

@@ -44,6 +44,11 @@ class Interpreter:
     def stmt_Assign(self, st: ir.Assign, frame: Frame, guard: bool) -> None:
         value = self.expr(st.value, frame, guard)
         steps = [self.expr(p, frame, guard) if isinstance(p, ir.Expr) else p for p in st.path]
+        node = frame.env[st.name]
+        for step, p in zip(steps, st.path):  # bounds are checked on every path, as the circuit asserts them
+            if isinstance(p, ir.Expr) and not 0 <= step < len(node):
+                raise ExecutionError(f"array index {step} is out of bounds (length {len(node)})", st.loc)
+            node = node[step]
         if not (guard and not frame.returned):
             return
         if not steps:

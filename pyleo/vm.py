@@ -458,6 +458,9 @@ def _parse_inputs(inputs: list[str]) -> list[Any]:
     return values
 
 
+_HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|Instruction \(.*\) failed|failed on", re.I)
+
+
 def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
     """Authorize and execute; returns (response, trace, function identifier)."""
     fid = _function_id(lp, function)
@@ -466,7 +469,11 @@ def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, f
     auth, err, _ = _call(lp.process.authorize, _signer(), lp.program.id, fid, values)
     timings["authorize"] = time.perf_counter() - t
     if err is not None:
-        raise InputError(clean_message(str(err))) from None
+        message = clean_message(str(err))
+        if type(err).__name__ == "PanicException" or _HALT_IN_AUTHORIZE.search(message):
+            # an operation on constants that halts is already caught while authorizing
+            raise ExecutionError(message) from None
+        raise InputError(message) from None
     if function not in lp.keys:
         t = time.perf_counter()
         if _load_keys(lp, function, fid):

@@ -1,0 +1,37 @@
+"""Compile-time constants from globals: lists, numpy integer arrays, nested lists, scalars, indexed by loop vars."""
+
+import numpy as np
+
+import pyleo as pl
+
+W = [3, -1, 4, 1]
+B = np.array([[2, 0], [-5, 7]], dtype=np.int64)
+NESTED = [[1, 2, 3], [4, 5, 6]]
+SCALE = 10
+N = 4
+
+
+@pl.function
+def affine(x: pl.Array[pl.I64, 4]) -> pl.I64:
+    acc: pl.I64 = SCALE * 2
+    for i in range(N):
+        acc += W[i] * x[i] + NESTED[i % 2][i % 3]
+    return acc - W[0] * NESTED[1][2]
+
+
+@pl.function
+def np_matvec(v: pl.Array[pl.I16, 2]) -> pl.Array[pl.I16, 2]:
+    out: pl.Array[pl.I16, 2] = [0, 0]
+    for i in range(2):
+        for j in range(2):
+            out[i] += B[i][j] * v[j]
+    return out
+
+
+PROGRAM = pl.Program("c24_constants", [affine, np_matvec])
+
+CASES = {
+    "affine": [([0, 0, 0, 0],), ([1, 2, 3, 4],), ([-(2**63) // 3, 0, 0, 0],), ([0, 2**61, 0, 0],), ([0, 0, 2**61, 0],)],
+    "np_matvec": [([0, 0],), ([1, 1],), ([-3, 4],), ([16383, 0],), ([16384, 0],), ([0, -(2**15)],), ([0, 4681],),
+                  ([0, 4682],)],
+}

@@ -1,0 +1,39 @@
+"""Run-time array indices on the left of an assignment: writes into 1-D and 2-D arrays (halts out of bounds)."""
+
+import pyleo as pl
+
+
+@pl.function
+def poke(x: pl.Array[pl.U8, 4], i: pl.Public[pl.U32], v: pl.U8) -> pl.Array[pl.U8, 4]:
+    y = x
+    y[i] = v
+    y[3 - i % 4] += 1  # a second dynamic write, at a computed index
+    return y
+
+
+@pl.function
+def grid_set(g: pl.Array[pl.Array[pl.I8, 3], 2], r: pl.U32, c: pl.Public[pl.U32], v: pl.I8) -> pl.Public[pl.Array[pl.Array[pl.I8, 3], 2]]:
+    g[r][c] = v
+    g[1][c] = g[1][c] - v
+    return g
+
+
+@pl.function
+def maybe_poke(x: pl.Array[pl.I16, 3], i: pl.U32, flag: pl.Public[pl.Bool]) -> pl.Array[pl.I16, 3]:
+    """A dynamic write on a path that may not be taken; reads out of bounds halt on either side."""
+    if flag:
+        x[i] = 7
+    return x
+
+
+PROGRAM = pl.Program("c34_dynamic_write", [poke, grid_set, maybe_poke])
+
+G = [[1, 2, 3], [-4, -5, -6]]
+CASES = {
+    "poke": [([0, 0, 0, 0], 0, 9), ([0, 0, 0, 0], 3, 255), ([1, 2, 3, 255], 0, 7), ([1, 2, 3, 4], 4, 1),
+             ([1, 2, 3, 4], 1, 0)],
+    "grid_set": [(G, 0, 0, 9), (G, 1, 2, -7), (G, 1, 1, 123), (G, 0, 2, 123), (G, 2, 0, 1), (G, 0, 3, 1),
+                 (G, 1, 0, -128)],
+    "maybe_poke": [([1, 2, 3], 0, True), ([1, 2, 3], 2, False), ([1, 2, 3], 2, True), ([1, 2, 3], 3, True),
+                   ([1, 2, 3], 3, False), ([1, 2, 3], 2**32 - 1, False)],
+}
