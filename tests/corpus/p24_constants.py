@@ -8,6 +8,8 @@ W = [3, -1, 4, 1]
 B = np.array([[2, 0], [-5, 7]], dtype=np.int64)
 NESTED = [[1, 2, 3], [4, 5, 6]]
 SCALE = 10
+BIG = np.array([2**64 - 1, 2**63, 3], dtype=np.uint64)
+MASK = np.array([True, False, True])
 N = 4
 
 
@@ -28,10 +30,23 @@ def np_matvec(v: pl.Array[pl.I16, 2]) -> pl.Array[pl.I16, 2]:
     return out
 
 
-PROGRAM = pl.Program("c24_constants", [affine, np_matvec])
+@pl.function
+def np_masks(x: pl.Array[pl.U64, 3]) -> pl.Public[pl.U64]:
+    """numpy uint64 constants above i64::MAX and a numpy bool mask, indexed by the loop variable."""
+    acc: pl.U64 = 0
+    for i in range(3):
+        if MASK[i]:
+            acc ^= x[i] & BIG[i]
+        else:
+            acc += x[i] % BIG[i]
+    return acc
+
+
+PROGRAM = pl.Program("c24_constants", [affine, np_matvec, np_masks])
 
 CASES = {
     "affine": [([0, 0, 0, 0],), ([1, 2, 3, 4],), ([-(2**63) // 3, 0, 0, 0],), ([0, 2**61, 0, 0],), ([0, 0, 2**61, 0],)],
     "np_matvec": [([0, 0],), ([1, 1],), ([-3, 4],), ([16383, 0],), ([16384, 0],), ([0, -(2**15)],), ([0, 4681],),
                   ([0, 4682],)],
+    "np_masks": [([0, 0, 0],), ([2**64 - 1, 2**64 - 1, 2**64 - 1],), ([12345, 2**63 + 5, 7],), ([1, 2, 3],)],
 }

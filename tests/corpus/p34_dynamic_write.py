@@ -3,6 +3,11 @@
 import pyleo as pl
 
 
+class Item(pl.Struct):
+    v: pl.I16
+    tags: pl.Array[pl.U8, 2]
+
+
 @pl.function
 def poke(x: pl.Array[pl.U8, 4], i: pl.Public[pl.U32], v: pl.U8) -> pl.Array[pl.U8, 4]:
     y = x
@@ -26,7 +31,32 @@ def maybe_poke(x: pl.Array[pl.I16, 3], i: pl.U32, flag: pl.Public[pl.Bool]) -> p
     return x
 
 
-PROGRAM = pl.Program("c34_dynamic_write", [poke, grid_set, maybe_poke])
+@pl.function
+def items(xs: pl.Public[pl.Array[Item, 3]], i: pl.U32, j: pl.Public[pl.U32], c: pl.Bool) -> pl.Public[pl.Array[Item, 3]]:
+    """Dynamic paths through an array of structs: an augmented write, and one under a run-time condition."""
+    xs[i].v += 1
+    if c:
+        xs[j].tags[i] -= 1
+    return xs
+
+
+@pl.function
+def after_return(x: pl.Array[pl.I8, 2], i: pl.U32) -> pl.I8:
+    """Statements after a return taken at run time are still in the circuit: i - 1 underflows for i == 0."""
+    if i == 0:
+        return 0
+    x[i] = 5
+    return x[i - 1]
+
+
+PROGRAM = pl.Program("c34_dynamic_write", [poke, grid_set, maybe_poke, items, after_return])
+
+
+def item(v, a, b):
+    return {"v": v, "tags": [a, b]}
+
+
+X = [item(1, 1, 1), item(2, 2, 2), item(32767, 3, 3)]
 
 G = [[1, 2, 3], [-4, -5, -6]]
 CASES = {
@@ -36,4 +66,7 @@ CASES = {
                  (G, 1, 0, -128)],
     "maybe_poke": [([1, 2, 3], 0, True), ([1, 2, 3], 2, False), ([1, 2, 3], 2, True), ([1, 2, 3], 3, True),
                    ([1, 2, 3], 3, False), ([1, 2, 3], 2**32 - 1, False)],
+    "items": [(X, 0, 1, False), (X, 1, 0, True), (X, 2, 1, False), (X, 1, 1, True), (X, 0, 2, False), (X, 3, 0, False),
+              ([item(0, 0, 0)] * 3, 0, 1, True), (X, 0, 5, False)],
+    "after_return": [([1, 2], 0), ([1, 2], 1), ([1, 2], 2), ([1, 2], 7), ([-128, 2], 1)],
 }

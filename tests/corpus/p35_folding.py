@@ -34,10 +34,35 @@ def const_div(x: pl.Field) -> pl.Public[pl.Field]:
     return acc
 
 
-PROGRAM = pl.Program("c35_folding", [fold, const_halt, const_div])
+@pl.function
+def const_div0(x: pl.U8) -> pl.U8:
+    """Constant operations that halt (snarkVM already refuses them while authorizing): division by zero..."""
+    k: pl.U8 = 7
+    z: pl.U8 = 0
+    return x + k / z
+
+
+@pl.function
+def const_cast(x: pl.U8) -> pl.U8:
+    """... a checked cast that does not fit ..."""
+    k: pl.I16 = 300
+    return x + pl.U8(k)
+
+
+@pl.function
+def const_shl(x: pl.U8) -> pl.U8:
+    """... and a shift by the bit width or more."""
+    k: pl.U8 = 1
+    return x + (k << 9)
+
+
+PROGRAM = pl.Program("c35_folding", [fold, const_halt, const_div, const_div0, const_cast, const_shl])
 
 CASES = {
     "fold": [(0,), (5,), (6,), (255,)],
     "const_halt": [(0, True), (0, False), (-128, False), (127, True)],
     "const_div": [(0,), (1,), (-1,), (pl.FIELD_MODULUS - 1,)],
+    "const_div0": [(0,)],
+    "const_cast": [(0,)],
+    "const_shl": [(0,)],
 }
