@@ -15,77 +15,59 @@ from .compare import greater
 
 
 @cache
-def argmax(bits: int = 64) -> DslFunction:
-    """Index (u8) of the largest element; the first one on ties."""
+def _arg_extreme(bits: int, largest: bool) -> DslFunction:
     gt = greater(bits)
 
     @pl.inline
-    def arg_max(v: pl.Array[pl.Field, "N"]) -> pl.U8:
-        """argmax over N ≤ 256 values."""
+    def arg_extreme(v: pl.Array[pl.Field, "N"]) -> pl.U8:
+        """Index of the largest (or smallest) of N ≤ 256 values; the first one on ties."""
         best: pl.Field = v[0]
         idx: pl.U8 = 0
         for i in range(1, N):  # noqa: F821 (N: generic size)
-            better: pl.Bool = gt(v[i], best)
+            better: pl.Bool = gt(v[i], best) if largest else gt(best, v[i])
             best = v[i] if better else best
             idx = pl.U8(i) if better else idx
         return idx
 
-    arg_max.name = f"argmax{bits}"
-    return arg_max
+    arg_extreme.name = f"{'argmax' if largest else 'argmin'}{bits}"
+    return arg_extreme
+
+
+def argmax(bits: int = 64) -> DslFunction:
+    """Index (u8) of the largest element; the first one on ties (like numpy)."""
+    return _arg_extreme(bits, True)
+
+
+def argmin(bits: int = 64) -> DslFunction:
+    """Index (u8) of the smallest element; the first one on ties (like numpy)."""
+    return _arg_extreme(bits, False)
 
 
 @cache
-def argmin(bits: int = 64) -> DslFunction:
-    """Index (u8) of the smallest element; the first one on ties."""
+def _extreme(bits: int, largest: bool) -> DslFunction:
     gt = greater(bits)
 
     @pl.inline
-    def arg_min(v: pl.Array[pl.Field, "N"]) -> pl.U8:
-        """argmin over N ≤ 256 values."""
+    def extreme(v: pl.Array[pl.Field, "N"]) -> pl.Field:
+        """The largest (or smallest) of N values."""
         best: pl.Field = v[0]
-        idx: pl.U8 = 0
         for i in range(1, N):  # noqa: F821
-            better: pl.Bool = gt(best, v[i])
+            better: pl.Bool = gt(v[i], best) if largest else gt(best, v[i])
             best = v[i] if better else best
-            idx = pl.U8(i) if better else idx
-        return idx
+        return best
 
-    arg_min.name = f"argmin{bits}"
-    return arg_min
+    extreme.name = f"{'max' if largest else 'min'}{bits}"
+    return extreme
 
 
-@cache
 def maximum(bits: int = 64) -> DslFunction:
     """Largest element."""
-    gt = greater(bits)
-
-    @pl.inline
-    def max_of(v: pl.Array[pl.Field, "N"]) -> pl.Field:
-        """max over N values."""
-        best: pl.Field = v[0]
-        for i in range(1, N):  # noqa: F821
-            best = v[i] if gt(v[i], best) else best
-        return best
-
-    max_of.name = f"max{bits}"
-    return max_of
+    return _extreme(bits, True)
 
 
-@cache
 def minimum(bits: int = 64) -> DslFunction:
     """Smallest element."""
-    gt = greater(bits)
-
-    @pl.inline
-    def min_of(v: pl.Array[pl.Field, "N"]) -> pl.Field:
-        """min over N values."""
-        best: pl.Field = v[0]
-        for i in range(1, N):  # noqa: F821
-            best = v[i] if gt(best, v[i]) else best
-        return best
-
-    min_of.name = f"min{bits}"
-    return min_of
+    return _extreme(bits, False)
 
 
 @pl.inline
