@@ -228,5 +228,35 @@ def params_check() -> None:
     typer.echo("snarkVM parameters are installed")
 
 
+@app.command("import")
+@reports_errors
+def import_model(model_file: Path = typer.Argument(..., help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
+                                                   "wrappers) or an XGBoost JSON/UBJSON file. Unpickling runs code: "
+                                                   "import only files you trust."),
+                 out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
+                 name: Optional[str] = typer.Option(None, "--name", help="Aleo program name (default: from the model)."),
+                 input_range: Optional[str] = typer.Option(None, "--input-range",
+                                                           help="Feature range the circuit is sized for: R (for "
+                                                           "[-R, R]) or LOW,HIGH.")) -> None:
+    """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""
+    from stdlib_ml import convert
+
+    rng: Any = None
+    if input_range:
+        try:
+            parts = [float(v) for v in input_range.split(",")]
+        except ValueError:
+            raise InputError(f"--input-range takes R or LOW,HIGH (numbers), got {input_range!r}") from None
+        if len(parts) not in (1, 2):
+            raise InputError(f"--input-range takes R or LOW,HIGH, got {input_range!r}")
+        rng = parts[0] if len(parts) == 1 else tuple(parts)
+    zk = convert.from_file(model_file, input_range=rng, name=name)
+    zk.save(out)
+    what = {"classifier": f"{len(zk.classes_)} classes", "clusterer": "clusters", "regressor": "regression"}[zk.kind]
+    typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
+    typer.echo(f"inputs: fixed.encode(x, {zk.in_bits}) from stdlib_ml (u64 values); next: pyleo run {out} predict "
+               "'[...]', pyleo prove ..., pyleo cost ...")
+
+
 if __name__ == "__main__":
     app()

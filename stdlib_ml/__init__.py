@@ -1,1 +1,9 @@
-"""stdlib_ml: ML primitives written in the pyleo DSL (see issue 4)."""
+"""stdlib_ml: ML primitives written in the pyleo DSL, and converters from fitted models.
+
+``from_sklearn`` / ``from_xgboost`` (see :mod:`stdlib_ml.convert`) turn a fitted scikit-learn or
+XGBoost model into a readable pyleo model file and a :class:`~stdlib_ml.convert.ZkModel`.
+"""
+
+from .convert import ConversionError, ModelInputError, ZkModel, from_sklearn, from_xgboost, load
+
+__all__ = ["ConversionError", "ModelInputError", "ZkModel", "from_sklearn", "from_xgboost", "load"]

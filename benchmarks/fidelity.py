@@ -1,0 +1,249 @@
+"""Fidelity of converted models: float model vs circuit, on data sets that ship with scikit-learn.
+
+    python -m benchmarks.fidelity [--out benchmarks/results/fidelity.json] [--only NAME ...] [--no-cost] [--prove]
+
+For every model × applicable data set (held-out 30% split, fixed seeds): the float model's accuracy
+(R² for regression), the circuit's accuracy computed with the circuit's exact semantics (pyleo's
+reference interpreter, which the test suite checks against snarkVM), label agreement between the two,
+for regression the max |error| relative to the target's range, the constraint count (synthesized by
+snarkVM when the circuit fits the local degree-16 parameters, ≤ 16,384; larger circuits cannot be
+synthesized here and are marked "> 16,384"), and whether the instance was proved and verified locally.
+Prints a Markdown table and writes JSON + Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CLASSIFICATION = ("iris", "wine", "breast_cancer", "digits")
+REGRESSION = ("diabetes", "make_regression")
+CLUSTERING = ("iris", "wine", "breast_cancer", "digits")
+
+
+def load_dataset(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train, X_test, y_train, y_test), 30% held out, stratified for classification."""
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+
+    if name == "make_regression":
+        X, y = datasets.make_regression(n_samples=400, n_features=8, noise=5.0, random_state=seed)
+    else:
+        X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    strat = y if name in CLASSIFICATION else None
+    return train_test_split(X, y, test_size=0.3, random_state=seed, stratify=strat)
+
+
+@dataclass
+class Case:
+    """A model family: how to build the float model, on which data sets, and how to score it."""
+
+    name: str
+    make: Callable[[], Any]
+    datasets: tuple[str, ...]
+    task: str = "classification"  # or "regression", "clustering"
+    xgboost: bool = False
+    max_test: dict[str, int] | None = None  # data set → held-out samples used (interpreter time)
+
+
+def _cases() -> list[Case]:
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import (
+        AdaBoostClassifier,
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        GradientBoostingClassifier,
+        GradientBoostingRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+    from sklearn.linear_model import (
+        ElasticNet,
+        Lasso,
+        LinearRegression,
+        LogisticRegression,
+        Ridge,
+    )
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    from sklearn.svm import SVC, LinearSVC
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    C, R = CLASSIFICATION, REGRESSION
+    cases = [
+        Case("LinearRegression", LinearRegression, R, "regression"),
+        Case("Ridge", lambda: Ridge(alpha=1.0), R, "regression"),
+        Case("Lasso", lambda: Lasso(alpha=0.1), R, "regression"),
+        Case("ElasticNet", lambda: ElasticNet(alpha=0.01), R, "regression"),
+        Case("LogisticRegression", lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)), C),
+        Case("LinearSVC", lambda: make_pipeline(StandardScaler(), LinearSVC(max_iter=20000)), C),
+        Case("SVC(linear)", lambda: make_pipeline(MinMaxScaler(), SVC(kernel="linear")), C),
+        Case("DecisionTreeClassifier", lambda: DecisionTreeClassifier(max_depth=4, random_state=0), C),
+        Case("DecisionTreeRegressor", lambda: DecisionTreeRegressor(max_depth=5, random_state=0), R, "regression"),
+        Case("RandomForestClassifier", lambda: RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0), C),
+        Case("RandomForestRegressor", lambda: RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0), R,
+             "regression"),
+        Case("ExtraTreesClassifier", lambda: ExtraTreesClassifier(n_estimators=10, max_depth=4, random_state=0), C),
+        Case("ExtraTreesRegressor", lambda: ExtraTreesRegressor(n_estimators=10, max_depth=5, random_state=0), R,
+             "regression"),
+        Case("GradientBoostingClassifier",
+             lambda: GradientBoostingClassifier(n_estimators=20, max_depth=2, random_state=0), C),
+        Case("GradientBoostingRegressor",
+             lambda: GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0), R, "regression"),
+        Case("AdaBoostClassifier", lambda: AdaBoostClassifier(n_estimators=30, random_state=0), C),
+        Case("XGBClassifier", lambda: _xgb("XGBClassifier", n_estimators=20, max_depth=2), C, xgboost=True),
+        Case("XGBRegressor", lambda: _xgb("XGBRegressor", n_estimators=30, max_depth=3), R, "regression", xgboost=True),
+        Case("KMeans", lambda: make_pipeline(StandardScaler(), KMeans(n_clusters=3, n_init=10, random_state=0)),
+             CLUSTERING, "clustering"),
+        # KNN on digits embeds 1,257 points: k·(n−1) = 6,280 compare-exchanges per sample, ~6 s each in the
+        # interpreter, so the first 60 held-out samples are used there.
+        Case("KNeighborsClassifier", lambda: KNeighborsClassifier(n_neighbors=5), C, max_test={"digits": 60}),
+        Case("GaussianNB", GaussianNB, C),
+        Case("MLPClassifier", lambda: make_pipeline(
+            StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000, random_state=0)), C),
+        Case("MLPRegressor", lambda: make_pipeline(
+            StandardScaler(), MLPRegressor(hidden_layer_sizes=(16,), max_iter=3000, random_state=0)), R, "regression"),
+    ]
+    return cases
+
+
+def _xgb(cls: str, **kw: Any) -> Any:
+    import xgboost
+
+    return getattr(xgboost, cls)(random_state=0, n_jobs=1, **kw)
+
+
+def cases(only: list[str] | None = None) -> list[Case]:
+    out = _cases()
+    if only:
+        out = [c for c in out if c.name in only]
+    return out
+
+
+def evaluate(case: Case, dataset: str, cost: bool = True, prove: bool = False, max_test: int | None = None) -> dict[str, Any]:
+    """Fit, convert, and compare on the held-out split."""
+    from sklearn.metrics import r2_score
+
+    from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+    from stdlib_ml import convert
+
+    t0 = time.perf_counter()
+    Xtr, Xte, ytr, yte = load_dataset(dataset)
+    if max_test is not None:
+        Xte, yte = Xte[:max_test], yte[:max_test]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = case.make().fit(Xtr, ytr)
+    start = time.perf_counter()
+    zk = convert.from_sklearn(model, Xtr)
+    convert_s = time.perf_counter() - start
+    start = time.perf_counter()
+    circuit = zk.predict(Xte)
+    interp_s = time.perf_counter() - start
+    flt = model.predict(Xte)
+    row: dict[str, Any] = {"model": case.name, "dataset": dataset, "task": case.task, "n_test": len(Xte),
+                           "in_bits": zk.in_bits, "convert_s": round(convert_s, 3),
+                           "interpreter_ms_per_sample": round(1000 * interp_s / len(Xte), 2)}
+    if case.task == "regression":
+        span = float(np.ptp(np.concatenate([ytr, yte])))
+        row.update(float_score=float(r2_score(yte, flt)), circuit_score=float(r2_score(yte, circuit)),
+                   agreement=None, max_rel_error=float(np.max(np.abs(circuit - flt)) / span))
+    elif case.task == "clustering":
+        row.update(float_score=None, circuit_score=None, agreement=float(np.mean(circuit == flt)), max_rel_error=None)
+    else:
+        row.update(float_score=float(np.mean(flt == yte)), circuit_score=float(np.mean(circuit == yte)),
+                   agreement=float(np.mean(circuit == flt)), max_rel_error=None)
+    row["constraints"] = None
+    row["proved"] = False
+    if cost:
+        from pyleo import LimitError, VMError
+
+        try:
+            row["constraints"] = zk.cost()
+        except LimitError:  # too large for the local degree-16 parameters
+            row["constraints"] = f"> {MAX_CONSTRAINTS_LOCAL:,}"
+        except VMError as e:  # e.g. the program text exceeds snarkVM's program size
+            row["constraints"] = "program too large" if "MAX_PROGRAM_SIZE" in str(e) else f"VM error: {e}"
+    if prove and isinstance(row["constraints"], int) and row["constraints"] <= MAX_CONSTRAINTS_LOCAL:
+        proof = zk.prove(Xte[0])
+        row["proved"] = bool(zk.verify(proof))
+        row["prove_output_matches"] = bool(zk.decode_proof(proof) == circuit[0])
+    row["elapsed_s"] = round(time.perf_counter() - t0, 1)
+    return row
+
+
+def _fmt(v: Any, pct: bool = True) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{100 * v:.2f}%" if pct else f"{v:.2e}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = ("| model | data set | float acc / R² | circuit acc / R² | agreement | max rel. error | constraints | proved |\n"
+            "|---|---|---:|---:|---:|---:|---:|:---:|")
+    lines = []
+    for r in rows:
+        fs = _fmt(r["float_score"]) if r["task"] != "regression" else f"{r['float_score']:.4f}"
+        cs = _fmt(r["circuit_score"]) if r["task"] != "regression" else f"{r['circuit_score']:.4f}"
+        lines.append(f"| {r['model']} | {r['dataset']} | {fs} | {cs} | {_fmt(r['agreement'])} | "
+                     f"{_fmt(r['max_rel_error'], pct=False)} | {_fmt(r['constraints'])} | {_fmt(r['proved'])} |")
+    return "\n".join([head, *lines])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/fidelity.json"))
+    parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
+    parser.add_argument("--no-cost", action="store_true", help="skip constraint counts (no snarkVM synthesis)")
+    parser.add_argument("--prove", action="store_true", help="prove + verify one sample where the circuit fits")
+    parser.add_argument("--resume", action="store_true", help="keep the rows already in --out, run the others")
+    opts = parser.parse_args()
+    from pyleo import vm
+
+    machine = f"{platform.machine()}, Python {platform.python_version()}, {vm.versions()}"
+    rows: list[dict[str, Any]] = []
+    done: dict[tuple[str, str], dict[str, Any]] = {}
+    if opts.resume and opts.out.is_file():
+        done = {(r["model"], r["dataset"]): r for r in json.loads(opts.out.read_text())["rows"]}
+    for case in cases(opts.only):
+        for ds in case.datasets:
+            if (case.name, ds) in done:
+                rows.append(done[(case.name, ds)])
+                continue
+            print(f"{case.name} on {ds} ...", flush=True)
+            rows.append(evaluate(case, ds, cost=not opts.no_cost, prove=opts.prove,
+                                 max_test=(case.max_test or {}).get(ds)))
+            r = rows[-1]
+            print(f"  agreement {r['agreement']}, score {r['float_score']} → {r['circuit_score']}, "
+                  f"constraints {r['constraints']}, proved {r['proved']}", flush=True)
+            opts.out.parent.mkdir(parents=True, exist_ok=True)
+            opts.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))  # partial results
+    text = table(rows)
+    print(text)
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    opts.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))
+    opts.out.with_suffix(".md").write_text(
+        "Fidelity of converted models (python -m benchmarks.fidelity): circuit = pyleo's reference interpreter, "
+        "which computes exactly what the Aleo circuit computes.\n\n" + text + f"\n\nmeasured on: {machine}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""stdlib_ml.convert: fitted scikit-learn / XGBoost models → pyleo programs.
+
+- agreement between the circuit (reference interpreter) and the float model on the data sets that ship
+  with scikit-learn (held-out splits): ≥ 99.5% of labels, 100% for trees, regression error ≤ 1e-3 of
+  the target's range (the full model × data set matrix is `-m slow`; benchmarks/fidelity.py reports it);
+- snarkVM computes what the interpreter computes (backend="vm") and one small instance of every
+  family is proved and verified (`-m prove`);
+- the generated file is the program: save → load / `pyleo build` give the same program;
+- bad models and bad inputs get clear errors (and the CLI prints them without a traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import pyleo as pl
+from benchmarks.fidelity import cases, load_dataset
+from stdlib_ml import ConversionError, ModelInputError, from_sklearn, from_xgboost, load
+
+xgboost = pytest.importorskip("xgboost")
+
+ROOT = Path(__file__).resolve().parents[1]
+TREES = {"DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
+         "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
+         "AdaBoostClassifier", "XGBClassifier", "XGBRegressor"}
+# (model, data set) pairs that take more than a few seconds in the interpreter: run with -m slow.
+HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_cancer"),
+         ("GradientBoostingClassifier", "digits"), ("XGBClassifier", "digits"), ("RandomForestClassifier", "digits"),
+         ("ExtraTreesClassifier", "digits"), ("SVC(linear)", "digits"), ("AdaBoostClassifier", "digits"),
+         ("MLPClassifier", "digits"), ("LinearSVC", "digits"), ("KNeighborsClassifier", "wine"),
+         ("GaussianNB", "digits"), ("ExtraTreesRegressor", "diabetes"), ("MLPRegressor", "make_regression"),
+         ("RandomForestRegressor", "make_regression")}
+CASES = {c.name: c for c in cases()}
+
+
+def _params() -> list[Any]:
+    out = []
+    for c in cases():
+        for ds in c.datasets:
+            marks = [pytest.mark.slow] if (c.name, ds) in HEAVY else []
+            out.append(pytest.param(c.name, ds, marks=marks, id=f"{c.name}-{ds}"))
+    return out
+
+
+@cache
+def fitted(case_name: str, dataset: str) -> tuple[Any, tuple[np.ndarray, ...]]:
+    data = load_dataset(dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = CASES[case_name].make().fit(data[0], data[2])
+    return model, data
+
+
+@pytest.mark.parametrize("case_name,dataset", _params())
+def test_agreement_on_real_data(case_name: str, dataset: str) -> None:
+    """The circuit's predictions agree with the float model's on the held-out split."""
+    model, (Xtr, Xte, ytr, yte) = fitted(case_name, dataset)
+    if (case_name, dataset) == ("KNeighborsClassifier", "digits"):
+        Xte = Xte[:60]
+    zk = from_sklearn(model, Xtr)
+    got, want = zk.predict(Xte), model.predict(Xte)
+    assert got.shape == want.shape
+    if CASES[case_name].task == "regression":
+        span = np.ptp(np.concatenate([ytr, yte]))
+        assert np.max(np.abs(got - want)) / span <= 1e-3
+    else:
+        agreement = np.mean(got == want)
+        assert agreement >= (1.0 if case_name in TREES else 0.995), f"agreement {agreement:.4f}"
+        if CASES[case_name].task == "classification":
+            assert set(np.unique(got)) <= set(model.classes_)
+
+
+# ---- small instances: snarkVM evaluates and proves ------------------------------------------------
+def _small(kind: str) -> tuple[Any, np.ndarray, np.ndarray]:
+    """(fitted model, calibration X, test X) for one family, small enough for the local parameters."""
+    from sklearn import (
+        cluster,
+        ensemble,
+        linear_model,
+        naive_bayes,
+        neighbors,
+        neural_network,
+        svm,
+        tree,
+    )
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    iris = load_dataset("iris")
+    diab = load_dataset("diabetes")
+    makers = {
+        "linear_regression": (lambda: linear_model.Ridge(alpha=0.1), diab),
+        "logistic_regression": (lambda: make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=2000)), iris),
+        "svc_ovo": (lambda: make_pipeline(MinMaxScaler(), svm.SVC(kernel="linear")), iris),
+        "decision_tree": (lambda: tree.DecisionTreeClassifier(max_depth=4, random_state=0), iris),
+        "tree_regressor": (lambda: tree.DecisionTreeRegressor(max_depth=4, random_state=0), diab),
+        "random_forest": (lambda: ensemble.RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0), iris),
+        "extra_trees_regressor": (lambda: ensemble.ExtraTreesRegressor(n_estimators=4, max_depth=3, random_state=0), diab),
+        "gradient_boosting": (lambda: ensemble.GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0), iris),
+        "adaboost": (lambda: ensemble.AdaBoostClassifier(n_estimators=10, random_state=0), iris),
+        "xgboost": (lambda: xgboost.XGBClassifier(n_estimators=5, max_depth=2, n_jobs=1, random_state=0), iris),
+        "xgboost_regressor": (lambda: xgboost.XGBRegressor(n_estimators=5, max_depth=2, n_jobs=1, random_state=0), diab),
+        "kmeans": (lambda: cluster.KMeans(n_clusters=3, n_init=10, random_state=0), iris),
+        "knn": (lambda: neighbors.KNeighborsClassifier(n_neighbors=3), iris),
+        "gaussian_nb": (lambda: naive_bayes.GaussianNB(), iris),
+        "mlp": (lambda: make_pipeline(StandardScaler(), neural_network.MLPClassifier(
+            hidden_layer_sizes=(8,), max_iter=3000, random_state=0)), iris),
+        "mlp_regressor": (lambda: make_pipeline(StandardScaler(), neural_network.MLPRegressor(
+            hidden_layer_sizes=(8,), max_iter=3000, random_state=0)), diab),
+    }
+    make, (Xtr, Xte, ytr, _) = makers[kind]
+    if kind == "knn":  # 15 embedded training points: k·(n−1) = 42 compare-exchanges
+        Xtr, ytr = Xtr[::7], ytr[::7]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make().fit(Xtr, ytr), Xtr, Xte
+
+
+PROVED = ["linear_regression", "logistic_regression", "decision_tree", "random_forest", "gradient_boosting",
+          "adaboost", "xgboost", "kmeans", "knn", "gaussian_nb", "mlp"]
+EVALUATED = ["svc_ovo", "tree_regressor", "extra_trees_regressor", "xgboost_regressor", "mlp_regressor"]
+
+
+@pytest.mark.prove
+@pytest.mark.parametrize("kind", PROVED)
+def test_prove_and_verify_one_per_family(kind: str) -> None:
+    """One small instance per family: proved and verified; the proof's output is the interpreter's;
+    snarkVM's evaluation of a few more samples equals the interpreter's."""
+    model, Xtr, Xte = _small(kind)
+    zk = from_sklearn(model, Xtr)
+    proof = zk.prove(Xte[0])
+    assert zk.verify(proof)
+    assert proof.constraints <= 16384
+    want = zk.predict(Xte[:4])
+    assert zk.decode_proof(proof) == want[0]
+    np.testing.assert_array_equal(zk.predict(Xte[1:4], backend="vm"), want[1:4])
+    if zk.kind != "regressor":
+        assert zk.decode_proof(proof) == model.predict(Xte[:1])[0]
+
+
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k != "xgboost_regressor" else k
+                                  for k in EVALUATED])
+def test_vm_matches_interpreter(kind: str) -> None:
+    """snarkVM's circuit execution computes what the interpreter computes (regressors: same i64)."""
+    model, Xtr, Xte = _small(kind)
+    zk = from_sklearn(model, Xtr)
+    assert zk.predict_raw(Xte[:3], backend="vm") == zk.predict_raw(Xte[:3])
+
+
+# ---- the generated file is the program -----------------------------------------------------------
+def test_save_load_and_source(tmp_path: Path) -> None:
+    model, Xtr, Xte = _small("decision_tree")
+    zk = from_sklearn(model, name="iris_tree")
+    assert zk.name == "iris_tree" and zk.program.name == "iris_tree"
+    path = zk.save(tmp_path / "iris_tree.py")
+    assert path.read_text() == zk.source == zk.path.read_text()
+    again = load(path)
+    assert again.program.aleo() == zk.program.aleo()
+    np.testing.assert_array_equal(again.predict(Xte), model.predict(Xte))
+    assert "trees.tree_paths(models.forest(TREES), 32)" in zk.source
+    assert "@pl.function\ndef predict(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.U8]:" in zk.source
+
+
+def test_defaults_without_calibration_data() -> None:
+    """No X: ranges come from the model (scaler statistics) or a generous default; still agrees."""
+    for case_name, ds in [("LogisticRegression", "breast_cancer"), ("LinearRegression", "diabetes"),
+                          ("GaussianNB", "wine"), ("DecisionTreeClassifier", "digits")]:
+        model, (Xtr, Xte, ytr, yte) = fitted(case_name, ds)
+        zk = from_sklearn(model)
+        got, want = zk.predict(Xte), model.predict(Xte)
+        if CASES[case_name].task == "regression":
+            assert np.max(np.abs(got - want)) / np.ptp(ytr) <= 1e-3
+        else:
+            assert np.mean(got == want) >= 0.995
+
+
+def test_trees_clamp_out_of_range_inputs_exactly() -> None:
+    model, Xtr, Xte = _small("decision_tree")
+    zk = from_sklearn(model)
+    far = Xte[:5] * 100 - 50
+    np.testing.assert_array_equal(zk.predict(far), model.predict(far))
+
+
+def test_pipeline_minmax_tree_and_identity_mlp() -> None:
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    Xtr, Xte, ytr, yte = load_dataset("wine")
+    tree = make_pipeline(MinMaxScaler(), DecisionTreeClassifier(max_depth=5, random_state=0)).fit(Xtr, ytr)
+    assert np.mean(from_sklearn(tree, Xtr).predict(Xte) == tree.predict(Xte)) >= 0.995
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp = make_pipeline(StandardScaler(), MLPClassifier((6,), activation="identity", max_iter=2000,
+                                                            random_state=0)).fit(Xtr, ytr)
+    assert np.mean(from_sklearn(mlp, Xtr).predict(Xte) == mlp.predict(Xte)) >= 0.995
+
+
+def test_xgboost_booster_and_json_file(tmp_path: Path) -> None:
+    Xtr, Xte, ytr, yte = load_dataset("breast_cancer")
+    clf = xgboost.XGBClassifier(n_estimators=10, max_depth=3, n_jobs=1, random_state=0).fit(Xtr, ytr)
+    booster = clf.get_booster()
+    path = tmp_path / "model.json"
+    booster.save_model(path)
+    for zk in (from_xgboost(clf), from_xgboost(booster), from_xgboost(str(path))):
+        np.testing.assert_array_equal(zk.predict(Xte), clf.predict(Xte))
+
+
+def test_xgboost_early_stopping_and_pipeline() -> None:
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    Xtr, Xte, ytr, yte = load_dataset("wine")
+    early = xgboost.XGBClassifier(n_estimators=200, max_depth=2, early_stopping_rounds=3, n_jobs=1,
+                                  random_state=0).fit(Xtr, ytr, eval_set=[(Xte, yte)], verbose=False)
+    zk = from_sklearn(early)
+    assert zk.source.count("models.tree(") == 3 * (early.best_iteration + 1)
+    np.testing.assert_array_equal(zk.predict(Xte), early.predict(Xte))
+    reg = make_pipeline(StandardScaler(), xgboost.XGBRegressor(n_estimators=10, max_depth=3, n_jobs=1)).fit(
+        Xtr, ytr.astype(float))
+    assert np.max(np.abs(from_sklearn(reg, Xtr).predict(Xte) - reg.predict(Xte))) <= 1e-3 * np.ptp(ytr)
+
+
+# ---- errors --------------------------------------------------------------------------------------
+def test_unfitted_and_unsupported_models_are_named() -> None:
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures
+    from sklearn.svm import SVC
+    from sklearn.tree import DecisionTreeClassifier
+
+    Xtr, Xte, ytr, yte = load_dataset("iris")
+    with pytest.raises(ConversionError, match="DecisionTreeClassifier is not fitted"):
+        from_sklearn(DecisionTreeClassifier())
+    with pytest.raises(ConversionError, match="XGBClassifier is not fitted"):
+        from_sklearn(xgboost.XGBClassifier())
+    with pytest.raises(ConversionError, match=r"SVC\(kernel='rbf'\) is not supported"):
+        from_sklearn(SVC().fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match="KNeighborsRegressor is not supported"):
+        from_sklearn(KNeighborsRegressor().fit(Xtr, ytr))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tanh = MLPClassifier((4,), activation="tanh", max_iter=50).fit(Xtr, ytr)
+    with pytest.raises(ConversionError, match="activation='tanh'"):
+        from_sklearn(tanh)
+    with pytest.raises(ConversionError, match="PolynomialFeatures is not supported"):
+        from_sklearn(make_pipeline(PolynomialFeatures(), DecisionTreeClassifier()).fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match="count:poisson"):
+        from_xgboost(xgboost.XGBRegressor(objective="count:poisson", n_estimators=2).fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match="not a scikit-learn estimator"):
+        from_sklearn(object())
+    e = ConversionError("x")
+    assert isinstance(e, pl.CompileError) and isinstance(e, ValueError)
+
+
+def test_bad_inputs_are_named() -> None:
+    model, Xtr, Xte = _small("logistic_regression")
+    zk = from_sklearn(model, Xtr)
+    bad = Xte[:2].copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(ModelInputError, match="sample 1, feature 2 is nan"):
+        zk.predict(bad)
+    with pytest.raises(ModelInputError, match="takes 4 features per sample, got 3"):
+        zk.predict(Xte[:, :3])
+    with pytest.raises(ModelInputError, match="outside"):
+        zk.predict(Xte[:1] * 1000)
+    with pytest.raises(ModelInputError, match="unknown backend 'gpu'.*'interpreter', 'vm'"):
+        zk.predict(Xte[:1], backend="gpu")
+    with pytest.raises(ModelInputError, match="X has 3 features"):
+        from_sklearn(model, Xtr[:, :3])
+    assert isinstance(ModelInputError("x"), pl.InputError)
+
+
+# ---- the command line ----------------------------------------------------------------------------
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_import_run(tmp_path: Path) -> None:
+    import joblib
+
+    model, Xtr, Xte = _small("random_forest")
+    joblib.dump(model, tmp_path / "model.joblib")
+    r = _cli("import", str(tmp_path / "model.joblib"), "--out", str(tmp_path / "model.py"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "wrote" in r.stdout
+    zk = load(tmp_path / "model.py")
+    x = json.dumps(zk.encode(Xte[:1])[0])
+    r = _cli("run", str(tmp_path / "model.py"), "predict", x, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    want = list(zk.classes_).index(model.predict(Xte[:1])[0])
+    assert r.stdout.split()[0] == f"{want}u8"
+
+
+def test_cli_import_errors_without_traceback(tmp_path: Path) -> None:
+    import joblib
+    from sklearn.svm import SVC
+
+    Xtr, Xte, ytr, yte = load_dataset("iris")
+    joblib.dump(SVC().fit(Xtr, ytr), tmp_path / "rbf.joblib")
+    (tmp_path / "junk.joblib").write_text("not a model")
+    for f in ("rbf.joblib", "junk.joblib", "missing.joblib"):
+        r = _cli("import", str(tmp_path / f), "--out", str(tmp_path / "m.py"), cwd=tmp_path)
+        assert r.returncode == 1, (f, r.stdout, r.stderr)
+        assert "Traceback" not in r.stderr and "error:" in r.stderr, r.stderr
+    assert "SVC(kernel='rbf') is not supported" in _cli("import", str(tmp_path / "rbf.joblib"), cwd=tmp_path).stderr
+
+
+def test_cli_import_xgboost_json_then_build(tmp_path: Path) -> None:
+    model, Xtr, Xte = _small("xgboost")
+    model.get_booster().save_model(tmp_path / "xgb.json")
+    r = _cli("import", str(tmp_path / "xgb.json"), "--out", str(tmp_path / "xgb.py"), "--name", "iris_xgb", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    zk = load(tmp_path / "xgb.py")
+    np.testing.assert_array_equal(zk.predict(Xte), model.predict(Xte))
+    r = _cli("build", str(tmp_path / "xgb.py"), "--out", str(tmp_path / "build"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "build" / "iris_xgb" / "iris_xgb.aleo").read_text() == zk.program.aleo()
