@@ -163,8 +163,9 @@ class DslFunction:
     def __call__(self, *args: Any) -> Any:
         from .interp import run_function
 
-        fn, _, _ = self.compile()
-        return run_function(fn, list(args))
+        if self._compiled is None:
+            self._compiled, _, _ = self.compile()
+        return run_function(self._compiled, list(args))
 
     def __repr__(self) -> str:
         return f"<pyleo {'function' if self.entry else 'inline'} {self.name}>"

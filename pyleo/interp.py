@@ -7,7 +7,6 @@ here too; assignments, returns and asserts take effect only where their path con
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,15 +50,7 @@ class Interpreter:
             node = node[step]
         if not (guard and not frame.returned):
             return
-        if not steps:
-            frame.env[st.name] = value
-            return
-        root = copy.deepcopy(frame.env[st.name])
-        node = root
-        for s in steps[:-1]:
-            node = node[s]
-        node[steps[-1]] = value
-        frame.env[st.name] = root
+        frame.env[st.name] = replaced(frame.env[st.name], steps, value)
 
     def stmt_For(self, st: ir.For, frame: Frame, guard: bool) -> None:
         for i in range(st.start, st.stop, st.step):
@@ -144,6 +135,20 @@ class Interpreter:
     def expr_Call(self, e: ir.Call, frame: Frame, guard: bool) -> Any:
         args = [self.expr(a, frame, guard) for a in e.args]
         return self.call(e.function, args, guard and not frame.returned)
+
+
+def replaced(tree: Any, steps: list[Any], value: Any) -> Any:
+    """``tree`` with the element at ``steps`` set to ``value``, copying only the containers on the path.
+
+    Values are never mutated in place (a value may be shared by several variables), so each write
+    copies one container per path step instead of the whole tree.
+    """
+    if not steps:
+        return value
+    head, rest = steps[0], steps[1:]
+    out = list(tree) if isinstance(tree, list) else dict(tree)
+    out[head] = replaced(tree[head], rest, value)
+    return out
 
 
 def poseidon2(value: Any, t: Type) -> int:

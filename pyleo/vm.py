@@ -155,9 +155,13 @@ def _same_value(a: str | None, b: str | None) -> bool:
     return re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
 
 
-def _program_error(message: str, text: str) -> VMError:
+def _program_error(message: str, text: str) -> PyleoError:
     """A VMError for a program snarkVM rejects, with the line where parsing stopped when known."""
     msg = clean_message(message)
+    if "MAX_PROGRAM_SIZE" in msg:
+        return LimitError(f"the program is {len(text.encode()):,} bytes of Aleo instructions, more than snarkVM's "
+                          f"maximum program size ({msg})", None,
+                          "use a smaller model (fewer embedded points, trees or features) or split it across programs")
     m = re.search(r'Remaining invalid string is: "(.*)"\s*$', msg, re.S) or re.search(
         r'VerboseError \{ errors: \[\("((?:[^"\\]|\\.)*)"', msg
     )
