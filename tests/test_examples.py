@@ -1,0 +1,37 @@
+"""The examples run as a user runs them: load data, fit, convert, predict, prove, verify.
+
+Each prints its float and circuit accuracy on the held-out split; the float model (scikit-learn) is
+the oracle the circuit's labels are compared with.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def figure(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not in output:\n{text}"
+    return float(match.group(1).replace(",", ""))
+
+
+@pytest.mark.prove
+@pytest.mark.parametrize("example", ["iris_mlp.py", "iris_tree.py"])
+def test_example_proves_and_matches_scikit_learn(example: str, tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / example)], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    float_acc = figure(r"float model accuracy \(held-out\): ([0-9.]+)", out)
+    circuit_acc = figure(r"circuit accuracy \(held-out\):\s+([0-9.]+)", out)
+    assert figure(r"label agreement with float:\s+([0-9.]+)", out) >= 0.995
+    assert abs(circuit_acc - float_acc) <= 0.005
+    assert figure(r"constraints: ([0-9,]+)", out) <= 16384
+    assert "verified: True" in out
