@@ -230,7 +230,8 @@ class FunctionEmitter:
             self.block(st.then if cond.value else st.orelse, frame, guard)
             return
         self.block(st.then, frame, self.logic("and", guard, cond))
-        self.block(st.orelse, frame, self.logic("and", guard, self.logic("not", cond, None)))
+        if st.orelse:  # no `not` instruction for an if without else
+            self.block(st.orelse, frame, self.logic("and", guard, self.logic("not", cond, None)))
 
     def stmt_Return(self, st: ir.Return, frame: Frame, guard: Any) -> None:
         value = self.expr(st.value, frame, guard) if st.value is not None else None

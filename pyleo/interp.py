@@ -8,10 +8,10 @@ here too; assignments, returns and asserts take effect only where their path con
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from . import ir, semantics
-from .errors import ExecutionError
+from .errors import ExecutionError, InputError
 from .types import Type, TupleType
 from .values import coerce, to_aleo
 
@@ -168,13 +168,14 @@ def commit_bhp256(value: Any, t: Type, randomness: int) -> int:
     return int(str(out).removesuffix("field"))
 
 
-def run_function(fn: ir.Function, args: list[Any]) -> Any:
-    """Check ``args`` against ``fn``'s parameters and run it; returns canonical values."""
+def check_args(fn: ir.Function, args: Sequence[Any]) -> list[Any]:
+    """Check ``args`` against ``fn``'s parameters (count and types); returns canonical values."""
     if len(args) != len(fn.params):
-        from .errors import InputError
-
-        raise InputError(f"`{fn.name}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''}, got {len(args)}")
-    values = [coerce(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
-    return Interpreter().call(fn, values)
+        raise InputError(f"`{fn.name}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''} "
+                         f"({', '.join(p.name for p in fn.params)}), got {len(args)}")
+    return [coerce(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
 
 
+def run_function(fn: ir.Function, args: Sequence[Any]) -> Any:
+    """Check ``args`` against ``fn``'s parameters and run it; returns canonical values."""
+    return Interpreter().call(fn, check_args(fn, args))

@@ -11,8 +11,8 @@ from . import ir
 from .check import Builtin, Context, DslFunction
 from .emit_aleo import emit_aleo
 from .errors import CompileError, InputError
-from .interp import Interpreter
-from .values import coerce, parse_aleo, to_aleo
+from .interp import Interpreter, check_args
+from .values import parse_aleo, to_aleo
 
 _PROGRAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -100,11 +100,7 @@ class Program:
     # ---- running -------------------------------------------------------------------------------
     def inputs(self, function: str, args: Sequence[Any]) -> list[Any]:
         """Check arguments against ``function``'s parameters; returns canonical values."""
-        fn = self.entry(function)
-        if len(args) != len(fn.params):
-            raise InputError(f"`{function}` takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''} "
-                             f"({', '.join(p.name for p in fn.params)}), got {len(args)}")
-        return [coerce(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
+        return check_args(self.entry(function), args)
 
     def run(self, function: str, *args: Any) -> Any:
         """Run ``function`` in the reference interpreter (exact circuit semantics, no proof)."""
