@@ -1,0 +1,341 @@
+"""EZKL on the benchmark's models, for a side-by-side comparison with pyleo.
+
+    python -m benchmarks.ezkl_bench [--model iris_mlp16 --model breast_cancer_logreg] [--samples N]
+                                    [--target accuracy|resources] [--decomp BASE LEGS] [--workdir DIR]
+
+For one fitted model (:mod:`benchmarks.models`, families "mlp" and "linear" only): build a torch
+module with the same float weights, export it to ONNX, and run EZKL's Python flow in a work folder:
+gen_settings → calibrate_settings on X_train → compile_circuit → gen_srs → setup → gen_witness →
+prove → verify. Inputs and outputs are public instances, the weights fixed in the circuit (EZKL's
+defaults); the range checks use :data:`DECOMPOSITION`, not EZKL's default, which would make every
+circuit here 2^15 rows (``--decomp 16384 2`` measures that). The SRS is generated locally with
+``ezkl.gen_srs`` (a test SRS, not a ceremony's: same size and cost, no security), because the
+machine has no internet for ``ezkl.get_srs``.
+
+setup + witness + prove run in a spawned child process, whose own peak RSS is reported (so callers
+that import this module must guard their entry point with ``if __name__ == "__main__":``).
+Accuracy and agreement use the circuit's outputs: one witness per test sample, rescaled by the
+output scale of settings.json. Needs the optional extra: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import multiprocessing
+import resource
+import tempfile
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+    from .models import Fitted
+
+FAMILIES = ("mlp", "linear")
+"""The model families EZKL is run on."""
+
+DEFAULT_MODELS = ("iris_mlp16", "breast_cancer_logreg")
+"""The keys of :data:`benchmarks.models.MODELS` that ``main`` runs when none is named."""
+
+CALIBRATION_TARGET = "accuracy"
+"""EZKL's calibration target: "accuracy" favours larger fixed-point scales, "resources" a smaller circuit."""
+
+DECOMPOSITION = (256, 4)
+"""(decomp_base, decomp_legs) of EZKL's range checks: 4 legs of base 2^8 cover ±2^32 (EZKL's default, 2 legs of
+2^14, covers ±2^28) and need a lookup table of 2^8 rows instead of 2^14, so that table no longer sets the circuit's
+size: logrows 10 (iris MLP) and 9 (breast_cancer) instead of 15, with a 2^5–2^6 times smaller proving key."""
+
+OPSET = 17
+"""ONNX opset of the export (torch's TorchScript exporter; EZKL's tract reads it)."""
+
+INSTALL_HINT = "pip install -e '.[bench]'"
+
+
+@dataclass(frozen=True)
+class Files:
+    """The files of one EZKL run: names by default, paths (str, as EZKL wants them) after :meth:`under`."""
+
+    onnx: str = "network.onnx"
+    settings: str = "settings.json"
+    calibration: str = "calibration.json"
+    compiled: str = "network.ezkl"
+    srs: str = "kzg.srs"
+    pk: str = "pk.key"
+    vk: str = "vk.key"
+    input: str = "input.json"
+    witness: str = "witness.json"
+    proof: str = "proof.json"
+    tampered: str = "proof_tampered.json"
+
+    def under(self, root: Path) -> Files:
+        """The same files inside folder ``root``."""
+        return Files(**{f.name: str(root / getattr(self, f.name)) for f in fields(self)})
+
+
+def _require_ezkl() -> ModuleType:
+    """Import EZKL and check that torch and onnx are there too; a RuntimeError says how to install them."""
+    try:
+        import ezkl
+        import onnx  # noqa: F401  (needed by torch.onnx.export)
+        import torch  # noqa: F401
+    except ImportError as e:
+        raise RuntimeError(f"the EZKL benchmark needs ezkl, torch and onnx ({e.name} is missing): {INSTALL_HINT}") from e
+    return ezkl
+
+
+def _linear(weight: np.ndarray, bias: np.ndarray) -> torch.nn.Linear:
+    """A torch Linear layer computing ``x @ weight.T + bias`` (float32)."""
+    import torch
+
+    layer = torch.nn.Linear(weight.shape[1], weight.shape[0])
+    with torch.no_grad():
+        layer.weight.copy_(torch.as_tensor(weight, dtype=torch.float32))
+        layer.bias.copy_(torch.as_tensor(bias, dtype=torch.float32))
+    return layer
+
+
+def _mlp_module(mlp: Any) -> torch.nn.Module:
+    """The MLPClassifier's layers, ReLU between them, ending in the logits (argmax = sklearn's label)."""
+    import torch
+
+    if mlp.activation != "relu":
+        raise ValueError(f"only ReLU MLPs are exported, not {mlp.activation!r}")
+    layers: list[torch.nn.Module] = []
+    for i, (coef, intercept) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
+        if i:
+            layers.append(torch.nn.ReLU())
+        layers.append(_linear(coef.T, intercept))
+    return torch.nn.Sequential(*layers)
+
+
+def _logreg_module(pipeline: Any) -> torch.nn.Module:
+    """StandardScaler → binary LogisticRegression folded into one Linear layer giving the decision score."""
+    scaler, logreg = pipeline[0], pipeline[-1]
+    if logreg.coef_.shape[0] != 1:
+        raise ValueError("only binary logistic regression is exported")
+    w = logreg.coef_[0] / scaler.scale_
+    b = logreg.intercept_[0] - np.sum(logreg.coef_[0] * scaler.mean_ / scaler.scale_)
+    return _linear(w[None, :], np.array([b]))
+
+
+def torch_module(fitted: Fitted) -> torch.nn.Module:
+    """A torch module with the fitted model's float weights, in eval mode."""
+    module = _mlp_module(fitted.model) if fitted.family == "mlp" else _logreg_module(fitted.model)
+    return module.eval()
+
+
+def labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Class labels from output rows: argmax of logits, or ``score > 0`` for a single decision score."""
+    index = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
+    return classes[index]
+
+
+def _export_onnx(module: torch.nn.Module, n_features: int, path: str) -> None:
+    """Export ``module`` for one input row with the TorchScript exporter (EZKL reads its opsets)."""
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the legacy exporter is deprecated, still supported
+        torch.onnx.export(
+            module,
+            (torch.zeros(1, n_features),),
+            path,
+            input_names=["input"],
+            output_names=["output"],
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def _write_input(path: str, rows: np.ndarray) -> None:
+    """EZKL's input file: the rows, flattened (EZKL splits calibration data into input-sized chunks)."""
+    Path(path).write_text(json.dumps({"input_data": [np.asarray(rows, dtype=float).ravel().tolist()]}))
+
+
+def _compile(
+    ezkl: ModuleType, fitted: Fitted, files: Files, target: str, decomposition: tuple[int, int]
+) -> dict[str, Any]:
+    """ONNX export, gen_settings, calibrate_settings on X_train, compile_circuit; returns settings.json."""
+    _export_onnx(torch_module(fitted), fitted.X_train.shape[1], files.onnx)
+    run_args = ezkl.PyRunArgs()
+    run_args.input_visibility = "public"
+    run_args.output_visibility = "public"
+    run_args.param_visibility = "fixed"
+    run_args.decomp_base, run_args.decomp_legs = decomposition
+    _check(ezkl.gen_settings(files.onnx, files.settings, py_run_args=run_args), "gen_settings")
+    _write_input(files.calibration, fitted.X_train)
+    _check(ezkl.calibrate_settings(files.calibration, files.onnx, files.settings, target), "calibrate_settings")
+    _check(ezkl.compile_circuit(files.onnx, files.compiled, files.settings), "compile_circuit")
+    return json.loads(Path(files.settings).read_text())
+
+
+def _check(ok: bool, step: str) -> None:
+    """EZKL steps return False on some failures instead of raising."""
+    if not ok:
+        raise RuntimeError(f"ezkl {step} failed")
+
+
+def _setup_and_prove(files: Files) -> dict[str, float]:
+    """In a fresh process: key generation, the witness of input.json, one proof; with this process's peak RSS."""
+    ezkl = _require_ezkl()
+    t0 = time.perf_counter()
+    _check(ezkl.setup(files.compiled, files.vk, files.pk, files.srs), "setup")
+    t1 = time.perf_counter()
+    ezkl.gen_witness(files.input, files.compiled, files.witness)
+    t2 = time.perf_counter()
+    ezkl.prove(files.witness, files.compiled, files.pk, files.proof, files.srs)
+    t3 = time.perf_counter()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"setup_s": t1 - t0, "witness_s": t2 - t1, "prove_s": t3 - t2, "peak_rss_mb": peak_kib / 1024}
+
+
+def _in_child(files: Files) -> dict[str, float]:
+    """Run :func:`_setup_and_prove` in a spawned process (its RSS starts from a bare interpreter)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_setup_and_prove, files).result()
+
+
+def _verify(ezkl: ModuleType, files: Files, proof_path: str) -> bool:
+    """EZKL's verdict on a proof file; an error (e.g. a malformed proof) counts as a rejection."""
+    try:
+        return bool(ezkl.verify(proof_path, files.settings, files.vk, files.srs))
+    except RuntimeError:
+        return False
+
+
+def _tampered_rejected(ezkl: ModuleType, files: Files, output_scale: int) -> bool:
+    """Whether verify rejects the proof with its last public output changed by +1.0, and with a proof byte flipped."""
+    proof = json.loads(Path(files.proof).read_text())
+    claimed = proof["instances"][0][-1]
+    forged = ezkl.float_to_felt(ezkl.felt_to_float(claimed, output_scale) + 1.0, output_scale)
+    changed_output = copy.deepcopy(proof)
+    changed_output["instances"][0][-1] = forged
+    flipped_byte = copy.deepcopy(proof)
+    flipped_byte["proof"][-1] ^= 1
+    verdicts = []
+    for forgery in (changed_output, flipped_byte):
+        Path(files.tampered).write_text(json.dumps(forgery))
+        verdicts.append(_verify(ezkl, files, files.tampered))
+    return not any(verdicts)
+
+
+def circuit_scores(ezkl: ModuleType, files: Files, X: np.ndarray, output_scale: int) -> np.ndarray:
+    """The circuit's outputs for each row of ``X`` (one witness each), rescaled to floats."""
+    rows = []
+    for x in X:
+        _write_input(files.input, x[None, :])
+        witness = ezkl.gen_witness(files.input, files.compiled, files.witness)
+        rows.append([ezkl.felt_to_float(felt, output_scale) for felt in witness["outputs"][0]])
+    return np.array(rows)
+
+
+def measure(
+    fitted: Fitted,
+    workdir: Path,
+    max_samples: int | None = None,
+    *,
+    target: str = CALIBRATION_TARGET,
+    decomposition: tuple[int, int] = DECOMPOSITION,
+) -> dict[str, Any]:
+    """Compile, set up, prove and verify ``fitted`` with EZKL in ``workdir``; costs, sizes and accuracy.
+
+    The proof is of X_test[0]; accuracy and agreement (with the float model's predict) are over the
+    first ``max_samples`` test samples (all if None). "rows" is settings.json's num_rows.
+    Raises ValueError for a family other than "mlp"/"linear", RuntimeError if EZKL is not installed.
+    """
+    if fitted.family not in FAMILIES:
+        raise ValueError(f"EZKL is benchmarked on families {FAMILIES}, not {fitted.family!r}")
+    ezkl = _require_ezkl()
+    import torch
+
+    start = time.perf_counter()
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    files = Files().under(Path(workdir))
+    settings = _compile(ezkl, fitted, files, target, decomposition)
+    t_compiled = time.perf_counter()
+    logrows = settings["run_args"]["logrows"]
+    ezkl.gen_srs(files.srs, logrows)
+    t_srs = time.perf_counter()
+    _write_input(files.input, fitted.X_test[:1])
+    child = _in_child(files)
+    t_verify = time.perf_counter()
+    verified = _verify(ezkl, files, files.proof)
+    verify_s = time.perf_counter() - t_verify
+    output_scale = settings["model_output_scales"][0]
+    tampered_rejected = _tampered_rejected(ezkl, files, output_scale)
+
+    X, y = fitted.X_test[:max_samples], fitted.y_test[:max_samples]
+    labels = labels_from_scores(circuit_scores(ezkl, files, X, output_scale), fitted.model.classes_)
+    float_labels = fitted.model.predict(X)
+    return {
+        "stack": f"ezkl {ezkl.__version__}",
+        "torch": torch.__version__,
+        "model": fitted.name,
+        "calibration_target": target,
+        "logrows": logrows,
+        "rows": settings["num_rows"],
+        "rows_field": "num_rows",
+        "total_assignments": settings["total_assignments"],
+        "input_scale": settings["run_args"]["input_scale"],
+        "param_scale": settings["run_args"]["param_scale"],
+        "decomp_base": settings["run_args"]["decomp_base"],
+        "decomp_legs": settings["run_args"]["decomp_legs"],
+        "compile_s": t_compiled - start,
+        "srs_s": t_srs - t_compiled,
+        **child,
+        "verify_s": verify_s,
+        "proof_bytes": Path(files.proof).stat().st_size,
+        "proof_raw_bytes": len(json.loads(Path(files.proof).read_text())["proof"]),
+        "pk_bytes": Path(files.pk).stat().st_size,
+        "vk_bytes": Path(files.vk).stat().st_size,
+        "srs_bytes": Path(files.srs).stat().st_size,
+        "samples": len(X),
+        "accuracy": float(np.mean(labels == y)),
+        "agreement": float(np.mean(labels == float_labels)),
+        "float_accuracy": float(np.mean(float_labels == y)),
+        "verified": verified,
+        "tampered_rejected": tampered_rejected,
+        "wall_s": time.perf_counter() - start,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run :func:`measure` on the named models and print the results as JSON."""
+    from .models import MODELS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="append", choices=sorted(MODELS), help=f"default: {', '.join(DEFAULT_MODELS)}")
+    parser.add_argument("--samples", type=int, default=None, help="test samples for accuracy (default: all)")
+    parser.add_argument("--target", choices=("accuracy", "resources"), default=CALIBRATION_TARGET)
+    parser.add_argument(
+        "--decomp",
+        nargs=2,
+        type=int,
+        default=DECOMPOSITION,
+        metavar=("BASE", "LEGS"),
+        help="range-check decomposition (default: %(default)s; EZKL's own default: 16384 2)",
+    )
+    parser.add_argument("--workdir", type=Path, default=None, help="keep EZKL's files here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="ezkl_bench_") as tmp:
+        root = args.workdir or Path(tmp)
+        for key in args.model or DEFAULT_MODELS:
+            decomposition = (args.decomp[0], args.decomp[1])
+            results.append(measure(MODELS[key](), root / key, args.samples, target=args.target, decomposition=decomposition))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
