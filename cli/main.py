@@ -12,9 +12,10 @@ import importlib.util
 import os
 import sys
 import time
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 
@@ -143,7 +144,7 @@ NEGATIVE_OK = {"ignore_unknown_options": True}  # so that `-3` is an argument, n
 
 @app.command(context_settings=NEGATIVE_OK)
 @reports_errors
-def run(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]] = ArgsArg,
+def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
         vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
     prog, fn_name = find_function(file, target)
@@ -154,8 +155,8 @@ def run(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]]
 
 @app.command(context_settings=NEGATIVE_OK)
 @reports_errors
-def prove(file: Path = FileArg, target: str = TargetArg, args: Optional[list[str]] = ArgsArg,
-          out: Optional[Path] = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json).")) -> None:
+def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
+          out: Path | None = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json).")) -> None:
     """Execute a function on snarkVM, prove it, and write a proof file anyone can verify."""
     prog, fn_name = find_function(file, target)
     values = parse_args(prog, fn_name, args or [])
@@ -192,8 +193,15 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
 @app.command()
 @reports_errors
 def cost(file: Path = FileArg,
-         target: Optional[str] = typer.Argument(None, help="PROGRAM.FUNCTION; all functions when omitted.")) -> None:
-    """Print the exact number of constraints of each function's circuit (synthesized by snarkVM)."""
+         target: str | None = typer.Argument(None, help="PROGRAM.FUNCTION; all functions when omitted."),
+         estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction (no synthesis, instant)."),
+         detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes).")) -> None:
+    """Print the number of constraints of each function's circuit.
+
+    Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
+    --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
+    """
+    from pyleo.errors import LimitError
     from pyleo.limits import MAX_CONSTRAINTS_LOCAL
 
     if target:
@@ -201,16 +209,31 @@ def cost(file: Path = FileArg,
         pairs = [(prog, fn_name)]
     else:
         pairs = [(p, f.name) for p in load_programs(file).values() for f in p.module.entries]
-    typer.echo(f"{'function':<32} {'constraints':>12}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
+    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
     for prog, fn_name in pairs:
-        n = prog.cost(fn_name)
-        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {'yes' if n <= MAX_CONSTRAINTS_LOCAL else 'no'}")
+        predicted = prog.estimate(fn_name)
+        n, source = predicted.total, "cost model"
+        if not estimate:
+            try:
+                n, source = prog.cost(fn_name), "snarkVM"
+            except LimitError:
+                pass
+        verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
+            f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
+        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
+        if detail:
+            typer.echo(f"    transition (inputs, outputs, commitments): {predicted.transition:>10,.0f}")
+            for opcode, c in predicted.by_opcode.most_common():
+                if c:
+                    typer.echo(f"    {opcode:<42} {c:>10,.0f}")
+            for sig, k in predicted.uncalibrated.items():
+                typer.echo(f"    not calibrated, counted as 0: {k} × {sig}")
 
 
 @params_app.command("install")
 @reports_errors
 def params_install(directory: Path = typer.Argument(..., help="Folder with the *.usrs and *.metadata files."),
-                   dest: Optional[Path] = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
+                   dest: Path | None = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
     """Copy snarkVM's universal parameters into ~/.aleo/resources under checksum-suffixed names (sha256 checked)."""
     from pyleo import params
 
@@ -234,8 +257,8 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                                                    "wrappers) or an XGBoost JSON/UBJSON file. Unpickling runs code: "
                                                    "import only files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
-                 name: Optional[str] = typer.Option(None, "--name", help="Aleo program name (default: from the model)."),
-                 input_range: Optional[str] = typer.Option(None, "--input-range",
+                 name: str | None = typer.Option(None, "--name", help="Aleo program name (default: from the model)."),
+                 input_range: str | None = typer.Option(None, "--input-range",
                                                            help="Feature range the circuit is sized for: R (for "
                                                            "[-R, R]) or LOW,HIGH.")) -> None:
     """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""

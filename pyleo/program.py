@@ -9,6 +9,7 @@ from typing import Any, Callable, Sequence
 
 from . import ir
 from .check import Builtin, Context, DslFunction
+from .cost import Estimate, estimate
 from .emit_aleo import emit_aleo
 from .errors import CompileError, InputError
 from .interp import Interpreter, check_args
@@ -137,6 +138,11 @@ class Program:
         if proof.program != self.aleo():
             return False
         return vm.verify(proof)
+
+    def estimate(self, function: str) -> Estimate:
+        """The cost model's prediction of ``function``'s constraints: instant, for circuits of any size."""
+        self.entry(function)
+        return estimate(self.aleo(), function)
 
     def cost(self, function: str) -> int:
         """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""

@@ -57,8 +57,9 @@ from .errors import (  # noqa: E402
     PyleoError,
     VMError,
 )
+from .limits import MAX_CONSTRAINTS_LOCAL  # noqa: E402
 
-MAX_CONSTRAINTS = 16384
+MAX_CONSTRAINTS = MAX_CONSTRAINTS_LOCAL
 """Constraints one function's circuit may have with the degree-16 parameters (2^14 = 16,384)."""
 
 PROOF_FORMAT = "pyleo-proof/1"

@@ -1,0 +1,349 @@
+"""Calibrate pyleo's constraint cost model against snarkVM, and measure its error.
+
+    python -m benchmarks.cost_calibration [--check-only]
+
+1. Transition: synthesizes skeleton functions (inputs and outputs of many types, sizes and
+   visibilities, an empty body) and fits, by least squares, a base cost plus per input and per output
+   ``item + element·n + bit·bits + field·fields`` for each visibility.
+2. Instructions: collects the signatures (opcode, operand types and modes, result type) of every
+   program the benchmarks, examples and test corpus emit, and measures each by differential
+   synthesis: a function with ``COPIES`` copies of the instruction on fresh variables against the
+   same function without them.
+3. Writes ``pyleo/cost_table.json`` and then checks the model on every program whose circuits can
+   be synthesized here, writing ``benchmarks/results/cost_model.{json,md}`` (error per function).
+
+Synthesis needs the installed parameters (``pyleo params install``); a full run takes ~15 min.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import itertools
+import json
+import pkgutil
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pyleo import cost, vm
+from pyleo.errors import PyleoError
+
+COPIES = 8
+"""Copies of an instruction per differential measurement."""
+
+SOURCE = 24
+"""Length of the ``u64`` array every calibration function reads its variables from."""
+
+EXPENSIVE = (1, 3)
+"""(copies, source length) for instructions too expensive for ``COPIES`` copies in one circuit."""
+
+BATCH = 24
+"""Functions per calibration program (snarkVM synthesizes a whole program at once; ≤ 31)."""
+
+RESULTS = Path("benchmarks/results")
+
+
+# ---- programs -------------------------------------------------------------------------------------
+def program_text(name: str, functions: dict[str, list[str]]) -> str:
+    """An Aleo program made of the given functions (body lines without indentation)."""
+    body = "\n".join(f"function {n}:\n" + "\n".join(f"    {line}" for line in lines) + "\n" for n, lines in functions.items())
+    return f"program {name}.aleo;\n\n{body}\nconstructor:\n    assert.eq edition 0u16;\n"
+
+
+def count_all(name: str, functions: dict[str, list[str]]) -> dict[str, int]:
+    """Exact constraints of every function, synthesized by snarkVM in batches."""
+    names = list(functions)
+    counts: dict[str, int] = {}
+    for start in range(0, len(names), BATCH):
+        chunk = {n: functions[n] for n in names[start:start + BATCH]}
+        text = program_text(f"{name}_{start}", chunk)
+        for n in chunk:
+            counts[n] = vm.constraints(text, n)
+        print(f"  synthesized {min(start + BATCH, len(names))}/{len(names)}", flush=True)
+    return counts
+
+
+# ---- transition ------------------------------------------------------------------------------------
+def _scalar_path(t: str) -> str:
+    return "[0u32]" * t.count("[")
+
+
+def skeleton(inputs: list[tuple[str, str]], outputs: list[tuple[str, str]]) -> list[str]:
+    """A function with this interface whose outputs are built from the first input at no cost
+    (bit-selecting casts, arrays assembled with ``cast``)."""
+    lines = [f"input r{i} as {t}.{v};" for i, (t, v) in enumerate(inputs)]
+    src = f"r0{_scalar_path(inputs[0][0])}"
+    src_type = cost.Analyzer("").scalars(inputs[0][0])[0]
+    regs = iter(f"r{i}" for i in range(len(inputs), 10_000))
+
+    def value(t: str) -> str:
+        arr = cost.split_array(t)
+        parts = [value(arr[0]) for _ in range(arr[1])] if arr else []
+        r = next(regs)
+        if arr:
+            lines.append(f"cast {' '.join(parts)} into {r} as {t};")
+        elif t == src_type == "field":
+            lines.append(f"add {src} {src} into {r};")
+        else:
+            lines.append(f"cast.lossy {src} into {r} as {t};")
+        return r
+
+    results = [value(t) for t, _ in outputs]
+    lines += [f"output {r} as {t}.{v};" for r, (t, v) in zip(results, outputs)]
+    return lines
+
+
+def skeleton_cases() -> list[tuple[list[tuple[str, str]], list[tuple[str, str]]]]:
+    """Interfaces the transition model is fitted on."""
+    u8p = [("u8", "public")]
+    cases = [([(f"[u64; {n}u32]", "private")], u8p) for n in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13, 16, 20, 24, 30, 32, 40)]
+    cases += [([(f"[u64; {n}u32]", "public")], u8p) for n in (1, 2, 4, 8, 13, 16, 30, 32)]
+    cases += [([(f"[{t}; {n}u32]", "private")], u8p) for t in ("u8", "u16", "u32", "i64", "u128", "i32", "boolean") for n in (1, 4, 16)]
+    for n in (1, 2, 3, 4):
+        cases += [([(f"[field; {n}u32]", vis)], [("field", "public")]) for vis in ("private", "public")]
+    cases += [([("u64", "private")], u8p), ([("u64", "public")], u8p), ([("field", "private")], [("field", "public")])]
+    for k in (2, 3, 4):
+        cases += [([("u64", "private")] * k, u8p), ([("u64", "public")] * k, u8p)]
+    cases += [([("[u64; 4u32]", "private")] * k, u8p) for k in (2, 3)]
+    for outs in ([("u8", "private")], [("i64", "public")], [("field", "public")], [("boolean", "public")], [("u64", "public")],
+                 [("u128", "public")], [("field", "private")], [("i64", "private")], u8p * 2, u8p * 3, [("u8", "private")] * 2,
+                 [("i64", "public")] * 2, [("[u8; 3u32]", "public")], [("[u8; 3u32]", "private")], [("[i64; 2u32]", "public")],
+                 [("[field; 2u32]", "public")], [("[field; 2u32]", "private")], [("[[i8; 3u32]; 2u32]", "private")],
+                 [("[boolean; 4u32]", "public")], [("[u64; 4u32]", "public")], [("[i64; 4u32]", "private")],
+                 [("u8", "public"), ("i16", "public"), ("boolean", "public"), ("u128", "public")]):
+        cases.append(([("[u64; 4u32]", "private")], outs))
+    return cases
+
+
+_VIS = ("private", "public")
+_FEATURES = tuple(cost.interface_features(cost.Analyzer("").info("u8"), 0))
+_SIDES = ("inputs", "outputs")
+
+
+def _interface_features(items: list[tuple[str, str]], extra: dict[str, int]) -> list[float]:
+    an = cost.Analyzer("")
+    row = [0.0] * (len(_VIS) * len(_FEATURES))
+    for t, vis in items:
+        vis = vis if vis in _VIS else "private"
+        base = _VIS.index(vis) * len(_FEATURES)
+        for j, v in enumerate(cost.interface_features(an.info(t), extra[vis]).values()):
+            row[base + j] += v
+    return row
+
+
+def _lstsq(measured: list[tuple[list[tuple[str, str]], list[tuple[str, str]], int]],
+           extra: dict[str, dict[str, int]]) -> tuple[np.ndarray, float]:
+    A = np.array([[1.0, *_interface_features(i, extra["inputs"]), *_interface_features(o, extra["outputs"])] for i, o, _ in measured])
+    y = np.array([n for *_, n in measured], dtype=float)
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    return coef, float(np.max(np.abs(A @ coef - y)))
+
+
+def fit_transition(measured: list[tuple[list[tuple[str, str]], list[tuple[str, str]], int]]) -> tuple[dict[str, Any], float]:
+    """Least-squares fit of the transition model; returns it and its largest absolute residual.
+
+    How many extra field elements are hashed with each input or output (which decides where the
+    Poseidon blocks step up) is searched over 0..7 per side and visibility.
+    """
+    best: tuple[float, np.ndarray, dict[str, dict[str, int]]] | None = None
+    for combo in itertools.product(range(cost.SPONGE_RATE), repeat=4):
+        extra = {"inputs": dict(zip(_VIS, combo[:2])), "outputs": dict(zip(_VIS, combo[2:]))}
+        coef, residual = _lstsq(measured, extra)
+        if best is None or residual < best[0] - 1e-6:
+            best = (residual, coef, extra)
+    assert best is not None
+    residual, coef, extra = best
+    width = len(_VIS) * len(_FEATURES)
+
+    def part(side: str, offset: int) -> dict[str, dict[str, float]]:
+        return {vis: {"absorbed_extra": extra[side][vis],
+                      **{f: round(float(coef[offset + i * len(_FEATURES) + j]), 3) for j, f in enumerate(_FEATURES)}}
+                for i, vis in enumerate(_VIS)}
+
+    return {"base": round(float(coef[0]), 3), "inputs": part("inputs", 1), "outputs": part("outputs", 1 + width)}, residual
+
+
+# ---- instructions ---------------------------------------------------------------------------------
+_CONSTANTS = {"field": "3field", "boolean": "true", "scalar": "3scalar", "group": "2group"}
+
+
+def _constant(t: str, opcode: str, position: int) -> str:
+    if opcode in ("shl", "shr", "shl.w", "shr.w", "pow", "pow.w") and position == 1:
+        return f"1{t}"
+    return _CONSTANTS.get(t, f"3{t}")
+
+
+def _variable(t: str, source: str, lines: list[str], reg: Iterator[str]) -> str:
+    """A fresh variable of scalar type ``t`` derived from ``source`` (a u64) at no cost."""
+    if t == "field":
+        f, r = next(reg), next(reg)
+        lines.append(f"cast {source} into {f} as field;")
+        lines.append(f"add {f} 1field into {r};")
+    else:
+        r = next(reg)
+        lines.append(f"cast.lossy {source} into {r} as {t};")
+    return r
+
+
+def parse_signature(sig: str) -> tuple[str, list[tuple[str, str]], str]:
+    """``"add field:v, field:c -> field"`` → ("add", [("field", "v"), ("field", "c")], "field")."""
+    head, _, result = sig.rpartition(" -> ")
+    opcode, _, ops = head.partition(" ")
+    return opcode, [tuple(o.rsplit(":", 1)) for o in ops.split(", ")], result  # type: ignore[misc]
+
+
+def calibration_function(sig: str, copies: int, source: int = SOURCE) -> list[str] | None:
+    """``copies`` copies of the instruction ``sig`` on fresh variables; None if it cannot be built."""
+    opcode, operands, result = parse_signature(sig)
+    if opcode == "cast" and len(operands) > 1:
+        return None  # building an array or a struct: free by construction (see pyleo.cost.instruction_cost)
+    if any(cost.split_array(t) or (t not in _CONSTANTS and not cost._INT.match(t)) for t, _ in operands):
+        return None  # aggregates and structs are measured in their programs, not here
+    lines = [f"input r0 as [u64; {source}u32].private;"]
+    counter = iter(f"r{i}" for i in range(1, 10_000))
+    src = iter(f"r0[{i}u32]" for i in range(source))
+    for _ in range(copies):
+        args = []
+        for pos, (t, mode) in enumerate(operands):
+            args.append(_constant(t, opcode, pos) if mode == "c" else _variable(t, next(src, "r0[0u32]"), lines, counter))
+        suffix = f" as {result}" if opcode in ("cast", "cast.lossy", "hash.psd2", "commit.bhp256") else ""
+        into = "" if result == "-" else f" into {next(counter)}{suffix}"
+        lines.append(f"{opcode} {' '.join(args)}{into};")
+    if copies == 0:
+        return None
+    lines.append(f"cast.lossy r0[0u32] into {next(counter)} as u8;")
+    lines.append(f"output {lines[-1].split(' into ')[1].split()[0]} as u8.public;")
+    return lines
+
+
+def baseline_function(source: int = SOURCE) -> list[str]:
+    """The calibration functions' interface with no instruction: deriving their variables is free
+    (bit-selecting casts, adding a constant to a field), so this is every one's baseline."""
+    return [f"input r0 as [u64; {source}u32].private;", "cast.lossy r0[0u32] into r1 as u8;", "output r1 as u8.public;"]
+
+
+def measure_signatures(sigs: list[str], copies: int = COPIES, source: int = SOURCE) -> tuple[dict[str, float], list[str]]:
+    """Cost per instruction of each signature; also the signatures that could not be measured.
+
+    Signatures are synthesized ``BATCH - 1`` at a time next to the baseline; a batch that snarkVM
+    refuses (a circuit over the local limit, an instruction that halts whatever its inputs) is split
+    until the culprit is alone, which is then measured once more as a single copy next to a smaller
+    input (:data:`EXPENSIVE`).
+    """
+    functions: dict[str, list[str]] = {}
+    skipped = []
+    for sig in sigs:
+        lines = calibration_function(sig, copies, source)
+        if lines is None:
+            skipped.append(sig)
+        else:
+            functions[sig] = lines
+    costs: dict[str, float] = {}
+    refused: list[str] = []
+    pending = [list(functions)[i:i + BATCH - 1] for i in range(0, len(functions), BATCH - 1)]
+    while pending:
+        batch = pending.pop()
+        named = {"base": baseline_function(source), **{f"s{i}": functions[sig] for i, sig in enumerate(batch)}}
+        try:
+            counts = count_all("calib", named)
+        except PyleoError as e:
+            print(f"  batch of {len(batch)} refused: {str(e).splitlines()[0][:120]}", flush=True)
+            if len(batch) == 1:
+                refused += batch
+            else:
+                pending += [batch[: len(batch) // 2], batch[len(batch) // 2:]]
+            continue
+        costs.update({sig: round((counts[f"s{i}"] - counts["base"]) / copies, 3) for i, sig in enumerate(batch)})
+    if refused and (copies, source) != EXPENSIVE:
+        more, refused = measure_signatures(refused, *EXPENSIVE)
+        costs.update(more)
+    return costs, skipped + refused
+
+
+# ---- programs to calibrate on and to check against -------------------------------------------------
+def programs() -> Iterator[tuple[str, str]]:
+    """(name, Aleo text) of the examples, the test corpus and the benchmark models."""
+    from benchmarks import growth, models
+    from stdlib_ml import from_sklearn
+
+    for module in ("examples.scorer", "examples.iris_mlp"):
+        prog = importlib.import_module(module).prog
+        yield module, prog.aleo()
+    corpus = importlib.import_module("tests.corpus")
+    for info in pkgutil.iter_modules(corpus.__path__):
+        if re.match(r"^p\d\d_", info.name):
+            prog = importlib.import_module(f"tests.corpus.{info.name}").PROGRAM
+            yield f"corpus {info.name}", prog.aleo()
+    for key, make in models.MODELS.items():
+        f = make()
+        yield key, from_sklearn(f.model, f.X_train).module.prog.aleo()
+    for name, f in growth.calibration_models():
+        yield name, from_sklearn(f.model, f.X_train).module.prog.aleo()
+
+
+def check(table: dict[str, Any], texts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The model against snarkVM on every function that can be synthesized here."""
+    rows = []
+    for name, text in texts:
+        for fn in cost.Analyzer(text).functions:
+            try:
+                exact = vm.constraints(text, fn)
+            except PyleoError:
+                continue  # too large for the local parameters, or halts at synthesis
+            est = cost.estimate(text, fn, table)
+            rows.append({"program": name, "function": fn, "exact": exact, "predicted": est.total,
+                         "error": (est.total - exact) / exact, "uncalibrated": sum(est.uncalibrated.values())})
+    return rows
+
+
+def report(rows: list[dict[str, Any]], transition_residual: float) -> str:
+    """Markdown summary of the model's error."""
+    errs = np.array([abs(r["error"]) for r in rows])
+    worst = sorted(rows, key=lambda r: -abs(r["error"]))[:10]
+    summary = (f"Cost model vs snarkVM on {len(rows)} functions that can be synthesized here: "
+               f"mean |error| {errs.mean():.3%}, max |error| {errs.max():.3%}, {np.mean(errs <= 0.02):.1%} within 2%. "
+               f"Transition fit: largest residual {transition_residual:.0f} constraints.")
+    lines = [
+        summary,
+        "", "| program | function | snarkVM | model | error |", "|---|---|---:|---:|---:|",
+    ]
+    lines += [f"| {r['program']} | {r['function']} | {r['exact']:,} | {r['predicted']:,} | {r['error']:+.2%} |" for r in worst]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check-only", action="store_true", help="only measure the error of the current table")
+    opts = parser.parse_args()
+    texts = list(programs())
+    if opts.check_only:
+        table, residual = cost.load_table(), float("nan")
+    else:
+        print(f"transition: synthesizing {len(skeleton_cases())} skeletons", flush=True)
+        cases = skeleton_cases()
+        counts = count_all("skeleton", {f"k{i}": skeleton(*c) for i, c in enumerate(cases)})
+        transition, residual = fit_transition([(i, o, counts[f"k{n}"]) for n, (i, o) in enumerate(cases)])
+        sigs: set[str] = set()
+        for _, text in texts:
+            sigs |= set(cost.signatures(text))
+        print(f"instructions: measuring {len(sigs)} signatures", flush=True)
+        measured, skipped = measure_signatures(sorted(sigs))
+        table = {"snarkvm": vm.versions(), "copies": COPIES, "transition": transition,
+                 "transition_max_residual": residual, "instructions": dict(sorted(measured.items())),
+                 "unmeasured": sorted(skipped)}
+        cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
+        cost.load_table.cache_clear()
+    rows = check(table, texts)
+    text = report(rows, residual)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "cost_model.json").write_text(json.dumps({"rows": rows}, indent=1))
+    (RESULTS / "cost_model.md").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""How constraints and compile time grow with the model: MLP width, tree depth, forest size, KNN points.
+
+    python -m benchmarks.growth [--quick]
+
+For every size: compile time (fitted scikit-learn model → pyleo source → Aleo instructions), the
+number of Aleo instructions, the constraints predicted by pyleo's cost model (:mod:`pyleo.cost`) and,
+when the circuit fits the local degree-16 parameters (≤ 16,384 constraints), the exact count from
+snarkVM and the model's error. Larger circuits are sized by the cost model alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pyleo import cost, vm
+from pyleo.errors import PyleoError
+from pyleo.limits import MAX_CONSTRAINTS_LOCAL as MAX_CONSTRAINTS
+
+from . import models
+
+SYNTHESIZE_BELOW = 17_500
+"""Ask snarkVM for the exact count only when the model predicts fewer constraints than this."""
+
+
+def _synthetic() -> tuple[Any, Any, Any, Any]:
+    """Eight features, two classes, 3,000 samples: enough data for deep trees to keep growing."""
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_classification(n_samples=3000, n_features=8, n_informative=6, random_state=0)
+    return tuple(train_test_split(X, y, test_size=0.3, random_state=0, stratify=y))  # type: ignore[return-value]
+
+
+def synthetic_tree(depth: int) -> models.Fitted:
+    """A decision tree of the given depth on the synthetic data."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    Xtr, Xte, ytr, yte = _synthetic()
+    m = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(Xtr, ytr)
+    return models.Fitted(f"tree depth {depth}", "synthetic", m, Xtr, Xte, ytr, yte, "tree")
+
+
+def synthetic_forest(trees: int, depth: int = 3) -> models.Fitted:
+    """A random forest of ``trees`` trees of depth 3 on the synthetic data."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    Xtr, Xte, ytr, yte = _synthetic()
+    m = RandomForestClassifier(n_estimators=trees, max_depth=depth, random_state=0).fit(Xtr, ytr)
+    return models.Fitted(f"forest {trees}×depth {depth}", "synthetic", m, Xtr, Xte, ytr, yte, "forest")
+
+
+# family → (size label, sizes, quick sizes, model factory)
+SWEEPS: dict[str, tuple[str, list[int], list[int], Callable[[int], models.Fitted]]] = {
+    "MLP hidden width": ("h", [2, 4, 8, 12, 16, 24, 32], [2, 16, 32], models.iris_mlp),
+    "tree depth": ("depth", [2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 4, 10], synthetic_tree),
+    "forest size": ("trees", [1, 2, 5, 10, 20, 30, 50], [1, 5, 50], synthetic_forest),
+    "KNN points": ("points", [4, 8, 16, 24, 32, 48, 64], [4, 16, 64], models.iris_knn),
+}
+
+
+def calibration_models() -> list[tuple[str, models.Fitted]]:
+    """Every model of the sweeps (their instruction signatures must all be calibrated)."""
+    return [(f"{family} {size}", make(size)) for family, (_, sizes, _, make) in SWEEPS.items() for size in sizes]
+
+
+def measure(family: str, size: int, fitted: models.Fitted) -> dict[str, Any]:
+    """Compile one model and size its circuit (model prediction; snarkVM count when it fits)."""
+    from stdlib_ml import from_sklearn
+
+    start = time.perf_counter()
+    zk = from_sklearn(fitted.model, fitted.X_train)
+    text = zk.module.prog.aleo()
+    compile_s = time.perf_counter() - start
+    est = cost.estimate(text, "predict")
+    exact = None
+    if est.total < SYNTHESIZE_BELOW:
+        try:
+            exact = vm.constraints(text, "predict")
+        except PyleoError:
+            exact = None
+    return {
+        "family": family, "size": size, "model": fitted.name, "compile_s": compile_s,
+        "instructions": sum(1 for line in text.splitlines() if line.startswith("    ") and " into " in line),
+        "aleo_bytes": len(text.encode()), "predicted": est.total, "exact": exact,
+        "error": None if exact is None else (est.total - exact) / exact,
+        "fits_locally": (exact if exact is not None else est.total) <= MAX_CONSTRAINTS,
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Markdown table of the sweep."""
+    head = ("| family | size | compile | instructions | constraints (snarkVM) | constraints (cost model) | model error | proves here |\n"
+            "|---|---:|---:|---:|---:|---:|---:|:---:|")
+    lines = []
+    for r in rows:
+        exact = f"{r['exact']:,}" if r["exact"] is not None else "—"
+        err = f"{r['error']:+.2%}" if r["error"] is not None else "—"
+        lines.append(f"| {r['family']} | {r['size']} | {r['compile_s'] * 1000:.0f} ms | {r['instructions']:,} | {exact} "
+                     f"| {r['predicted']:,} | {err} | {'yes' if r['fits_locally'] else 'no'} |")
+    return "\n".join([head, *lines])
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """Measure every size of every sweep (``quick``: three sizes each)."""
+    rows = []
+    for family, (_, sizes, quick_sizes, make) in SWEEPS.items():
+        for size in quick_sizes if quick else sizes:
+            print(f"growth: {family} = {size} ...", flush=True)
+            rows.append(measure(family, size, make(size)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="three sizes per family")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/growth.json"))
+    opts = parser.parse_args()
+    rows = run(opts.quick)
+    text = table(rows)
+    print(text)
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    opts.out.write_text(json.dumps({"rows": rows}, indent=2))
+    opts.out.with_suffix(".md").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

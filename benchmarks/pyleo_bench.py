@@ -1,0 +1,101 @@
+"""Measure one benchmark model on pyleo: compile, synthesize keys, prove, verify, size, accuracy.
+
+    python -m benchmarks.pyleo_bench iris_mlp16 [--hidden H] [--json out.json]
+
+Meant to run in its own process (``benchmarks.run`` starts one per model) so that the peak memory
+reported is that of one model's key synthesis and proof, and key synthesis is measured cold (keys
+are cached under a fresh ``PYLEO_CACHE_DIR`` unless one is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import models
+
+
+def fitted_model(key: str, hidden: int | None = None) -> models.Fitted:
+    """The benchmark model ``key`` (an MLP of width ``hidden`` for ``iris_mlp``)."""
+    if key == "iris_mlp":
+        return models.iris_mlp(hidden or 16)
+    if key not in models.MODELS:
+        raise SystemExit(f"unknown model {key!r}; choose from iris_mlp, {', '.join(models.MODELS)}")
+    return models.MODELS[key]()
+
+
+def proof_bytes(execution_json: str) -> int:
+    """Size of the proof alone: the bech32 ``proof1…`` string of the execution, decoded (5 bits per character)."""
+    text = json.loads(execution_json)["proof"]
+    data = text.split("1", 1)[1][:-6]  # human-readable part and separator, then the 6-character checksum
+    return len(data) * 5 // 8
+
+
+def forge_output(execution_json: str) -> str:
+    """The execution with its public ``u8`` output changed (a claim of another class)."""
+    data = json.loads(execution_json)
+    out = data["transitions"][0]["outputs"][0]
+    out["value"] = f"{(int(out['value'].removesuffix('u8')) + 1) % 256}u8"
+    return json.dumps(data)
+
+
+def measure(fitted: models.Fitted) -> dict[str, Any]:
+    """Every column of the main table for one model, measured in this process."""
+    from pyleo import vm
+    from stdlib_ml import from_sklearn
+
+    start = time.perf_counter()
+    zk = from_sklearn(fitted.model, fitted.X_train)
+    aleo = zk.module.prog.aleo()
+    compile_s = time.perf_counter() - start
+
+    labels = zk.predict(fitted.X_test)
+    float_labels = fitted.model.predict(fitted.X_test)
+    x = fitted.X_test[0]
+    proof = zk.prove(x)
+    start = time.perf_counter()
+    ok = zk.verify(proof)
+    verify_s = time.perf_counter() - start
+    forged = vm.Proof.from_json({**proof.to_json(), "execution": forge_output(proof.execution)})
+    supervised = fitted.family != "kmeans"
+    return {
+        "stack": f"pyleo (snarkVM {vm.versions().get('snarkvm', '?')})", "model": fitted.name,
+        "constraints": proof.constraints, "predicted": zk.module.prog.estimate("predict").total, "aleo_bytes": len(aleo.encode()), "compile_s": compile_s,
+        "synthesize_s": proof.timings.get("synthesize", float("nan")), "prove_s": proof.timings["prove"],
+        "verify_s": verify_s, "execution_bytes": len(proof.execution.encode()), "proof_bytes": proof_bytes(proof.execution),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "samples": len(fitted.X_test),
+        "float_accuracy": float(np.mean(float_labels == fitted.y_test)) if supervised else None,
+        "accuracy": float(np.mean(labels == fitted.y_test)) if supervised else None,
+        "agreement": float(np.mean(labels == float_labels)),
+        "proved_output_matches": bool(zk.decode_proof(proof) == labels[0]),
+        "verified": bool(ok), "tampered_rejected": not vm.verify(forged),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", help=f"iris_mlp (with --hidden) or one of {', '.join(models.MODELS)}")
+    parser.add_argument("--hidden", type=int, default=None, help="hidden width of iris_mlp")
+    parser.add_argument("--json", type=Path, default=None, help="write the row here (else print it)")
+    opts = parser.parse_args()
+    if "PYLEO_CACHE_DIR" not in os.environ:
+        os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-bench-")
+    row = measure(fitted_model(opts.model, opts.hidden))
+    text = json.dumps(row, indent=2)
+    if opts.json:
+        opts.json.write_text(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""Constraint cost model: predicts how many constraints snarkVM synthesizes for an Aleo function.
+
+snarkVM counts constraints exactly, but only for circuits it can synthesize (here: up to 16,384,
+the local degree-16 parameters). This model predicts the count from the Aleo instructions alone, so
+``pyleo cost`` can size circuits too large to synthesize and say by how much they exceed a limit.
+
+The prediction is the sum of
+
+- the **transition**: a base cost, plus for each input and output a cost fitted on its visibility,
+  its number of scalar elements and their bit widths (commitments, encryption and the bit
+  decomposition of private integers);
+- the **body**: for each instruction, the cost measured for its *signature*: opcode, operand types
+  and modes (``c`` constant, ``v`` variable), result type. An instruction whose operands are all
+  constants costs nothing (snarkVM folds it).
+
+Every number comes from ``cost_table.json`` next to this module, measured by differential synthesis
+(k copies of an instruction against none) with ``python -m benchmarks.cost_calibration``, which also
+reports the model's error on every circuit that can be synthesized.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import VMError
+
+TABLE_PATH = Path(__file__).with_name("cost_table.json")
+
+_INT = re.compile(r"^([ui])(8|16|32|64|128)$")
+_LITERAL = re.compile(r"^-?[0-9][0-9_]*(field|group|scalar|[ui](?:8|16|32|64|128))$")
+_BOOLEANS = {"boolean", "bool"}
+_COMPARISONS = {"is.eq", "is.neq", "lt", "lte", "gt", "gte"}
+_TYPED = {"cast", "cast.lossy"}
+
+
+# ---- Aleo types ------------------------------------------------------------------------------------
+def bit_width(scalar: str) -> int:
+    """Bits of a scalar type's value (field and scalar: 253, boolean: 1)."""
+    m = _INT.match(scalar)
+    if m:
+        return int(m.group(2))
+    return {"boolean": 1, "field": 253, "scalar": 251, "group": 253, "address": 253}.get(scalar, 253)
+
+
+def split_array(t: str) -> tuple[str, int] | None:
+    """``[T; Nu32]`` → (T, N); None for a non-array type."""
+    t = t.strip()
+    if not (t.startswith("[") and t.endswith("]")):
+        return None
+    inner = t[1:-1]
+    depth = 0
+    for i, ch in enumerate(inner):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == ";" and depth == 0:
+            return inner[:i].strip(), int(inner[i + 1:].strip().removesuffix("u32"))
+    raise ValueError(f"malformed array type {t!r}")
+
+
+FIELD_DATA_BITS = 252
+"""Bits of data one field element carries when a value is packed into fields (``to_fields``)."""
+
+SPONGE_RATE = 8
+"""Field elements absorbed per Poseidon permutation when inputs and outputs are hashed."""
+
+
+@dataclass
+class TypeInfo:
+    """What the model needs of a (possibly compound) type: its scalars and serialized size."""
+
+    scalars: list[str]
+    serialized_bits: int
+
+    @property
+    def elements(self) -> int:
+        return len(self.scalars)
+
+    @property
+    def bits(self) -> int:
+        return sum(bit_width(s) for s in self.scalars)
+
+    @property
+    def fields(self) -> int:
+        """Field elements of the value packed by snarkVM's ``to_fields`` (bits and a terminus)."""
+        return -(-(self.serialized_bits + 1) // FIELD_DATA_BITS)
+
+    def blocks(self, extra: int) -> int:
+        """Poseidon permutations needed to absorb those fields and ``extra`` more (domain, indices)."""
+        return -(-(self.fields + extra) // SPONGE_RATE)
+
+
+# ---- parsing one function ------------------------------------------------------------------------
+@dataclass
+class Instruction:
+    """One instruction with the types and modes of its operands."""
+
+    opcode: str
+    operands: list[tuple[str, str]]  # (type, "c" | "v")
+    result: str | None
+    scale: float = 1.0
+    """Share of the calibrated cost that applies here (see :meth:`Analyzer.function`)."""
+
+    @property
+    def signature(self) -> str:
+        ops = ", ".join(f"{t}:{m}" for t, m in self.operands)
+        return f"{self.opcode} {ops} -> {self.result or '-'}"
+
+    @property
+    def constant(self) -> bool:
+        return all(m == "c" for _, m in self.operands)
+
+
+@dataclass
+class Function:
+    """A function's interface (type, visibility) and its instructions."""
+
+    name: str
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+    outputs: list[tuple[str, str]] = field(default_factory=list)
+    instructions: list[Instruction] = field(default_factory=list)
+
+
+class Analyzer:
+    """Reads Aleo instructions: struct definitions, then one function's registers, types and modes."""
+
+    def __init__(self, program: str) -> None:
+        self.program = program
+        self.structs: dict[str, list[tuple[str, str]]] = {}
+        self.functions: dict[str, list[str]] = {}
+        self._split()
+
+    def _split(self) -> None:
+        block: list[str] | None = None
+        struct: list[tuple[str, str]] | None = None
+        for raw in self.program.splitlines():
+            line = raw.split("//")[0].strip()
+            if not line:
+                continue
+            head = line.split()[0]
+            if head in ("function", "struct", "constructor:", "record", "mapping", "closure", "program", "import"):
+                block = struct = None
+                name = line.split()[1].rstrip(":;") if len(line.split()) > 1 else ""
+                if head == "function":
+                    block = self.functions.setdefault(name, [])
+                elif head == "struct":
+                    struct = self.structs.setdefault(name, [])
+                continue
+            if struct is not None:
+                member, _, t = line.rstrip(";").partition(" as ")
+                struct.append((member.strip(), t.strip()))
+            elif block is not None:
+                block.append(line.rstrip(";").strip())
+
+    def scalars(self, t: str) -> list[str]:
+        arr = split_array(t)
+        if arr:
+            return self.scalars(arr[0]) * arr[1]
+        if t in self.structs:
+            return [s for _, mt in self.structs[t] for s in self.scalars(mt)]
+        return [t]
+
+    def serialized_bits(self, t: str) -> int:
+        """Bits of snarkVM's plaintext serialization (variant, sizes, then the values)."""
+        arr = split_array(t)
+        if arr:
+            return 2 + 32 + arr[1] * (16 + self.serialized_bits(arr[0]))
+        if t in self.structs:
+            return 2 + 8 + sum(8 + 8 * len(name) + 16 + self.serialized_bits(mt) for name, mt in self.structs[t])
+        return 2 + 8 + 16 + bit_width(t)
+
+    def info(self, t: str) -> TypeInfo:
+        return TypeInfo(self.scalars(t), self.serialized_bits(t))
+
+    def _member(self, t: str, access: str) -> str:
+        """Type of ``access`` (``[3u32]``, ``.x``, chained) applied to a value of type ``t``."""
+        for step in re.findall(r"\[[^\]]*\]|\.[A-Za-z_][A-Za-z0-9_]*", access):
+            if step.startswith("["):
+                arr = split_array(t)
+                if arr is None:
+                    raise VMError(f"cost model: indexing a non-array type {t}")
+                t = arr[0]
+            else:
+                t = dict(self.structs[t])[step[1:]]
+        return t
+
+    def function(self, name: str) -> Function:
+        """The function's interface and instructions, with two effects snarkVM has in context:
+
+        - an integer ``ternary`` costs one constraint per result bit that is not the same constant
+          in both branches (labels selected among constants have mostly constant high bits);
+        - a field's full bit decomposition (``cast.lossy`` from a field) is cached: a second one of
+          the same value is free.
+        """
+        if name not in self.functions:
+            raise VMError(f"the program has no function `{name}`", hint=f"its functions: {', '.join(self.functions) or 'none'}")
+        fn = Function(name)
+        regs: dict[str, tuple[str, str]] = {}
+        self._bits: dict[str, tuple[int | None, ...]] = {}
+        self._decomposed: set[str] = set()
+        for line in self.functions[name]:
+            op, *rest = line.split()
+            if op == "input":
+                reg, _, decl = " ".join(rest).partition(" as ")
+                t, _, vis = decl.rpartition(".")
+                fn.inputs.append((t, vis))
+                regs[reg.strip()] = (t, "c" if vis == "constant" else "v")
+            elif op == "output":
+                reg, _, decl = " ".join(rest).partition(" as ")
+                t, _, vis = decl.rpartition(".")
+                fn.outputs.append((t, vis))
+            else:
+                fn.instructions.append(self._instruction(op, " ".join(rest), regs))
+        return fn
+
+    def _operand(self, text: str, regs: dict[str, tuple[str, str]]) -> tuple[str, str]:
+        if text in ("true", "false"):
+            return "boolean", "c"
+        m = _LITERAL.match(text)
+        if m:
+            return m.group(1), "c"
+        m = re.match(r"^(r[0-9]+)(.*)$", text)
+        if m and m.group(1) in regs:
+            t, mode = regs[m.group(1)]
+            return self._member(t, m.group(2)), mode
+        raise VMError(f"cost model: cannot read the operand `{text}`")
+
+    def _instruction(self, op: str, rest: str, regs: dict[str, tuple[str, str]]) -> Instruction:
+        args, _, target = rest.partition(" into ")
+        dest, _, as_type = target.partition(" as ")
+        operands = [self._operand(a, regs) for a in args.split()]
+        if as_type:
+            result = as_type.strip()
+        elif op in _COMPARISONS:
+            result = "boolean"
+        elif op == "ternary":
+            result = operands[1][0]
+        elif target:
+            result = operands[0][0]
+        else:
+            result = None
+        ins = Instruction(op, operands, result)
+        texts = args.split()
+        if op == "ternary" and result and _INT.match(result):
+            a, b = self._known_bits(texts[1], result), self._known_bits(texts[2], result)
+            merged = tuple(x if x == y else None for x, y in zip(a, b))
+            ins.scale = sum(x is None or y is None for x, y in zip(a, b)) / len(merged)
+            self._bits[dest.strip()] = merged
+        elif op == "cast.lossy" and operands[0][0] == "field":
+            ins.scale = 0.0 if texts[0] in self._decomposed else 1.0
+            self._decomposed.add(texts[0])
+        if dest:
+            regs[dest.strip()] = (result or "", "c" if ins.constant else "v")
+        return ins
+
+    def _known_bits(self, text: str, t: str) -> tuple[int | None, ...]:
+        """Each bit of an integer operand: 0 or 1 when it is a known constant, None when variable."""
+        width = bit_width(t)
+        m = _LITERAL.match(text)
+        if m:
+            value = int(text[: m.start(1)].replace("_", "")) % 2**width
+            return tuple((value >> i) & 1 for i in range(width))
+        return self._bits.get(text, (None,) * width)
+
+
+# ---- the model -----------------------------------------------------------------------------------
+@dataclass
+class Estimate:
+    """A predicted constraint count, split into the transition and the instructions."""
+
+    function: str
+    transition: float
+    body: float
+    by_opcode: Counter[str]
+    uncalibrated: Counter[str]
+
+    @property
+    def total(self) -> int:
+        return round(self.transition + self.body)
+
+
+@cache
+def load_table(path: Path = TABLE_PATH) -> dict[str, Any]:
+    """The calibrated cost table (see :mod:`benchmarks.cost_calibration`)."""
+    if not path.is_file():
+        raise VMError(f"the cost table {path} is missing", hint="regenerate it with `python -m benchmarks.cost_calibration`")
+    return json.loads(path.read_text())
+
+
+def interface_cost(analyzer: Analyzer, items: list[tuple[str, str]], kind: str, table: dict[str, Any]) -> float:
+    """Cost of a function's inputs or outputs: per item, a linear function of :func:`interface_features`."""
+    coef = table["transition"][kind]
+    total = 0.0
+    for t, vis in items:
+        c = coef.get(vis, coef["private"])
+        features = interface_features(analyzer.info(t), int(c["absorbed_extra"]))
+        total += sum(c[name] * v for name, v in features.items())
+    return total
+
+
+def interface_features(info: TypeInfo, absorbed_extra: int) -> dict[str, int]:
+    """What one input or output's cost depends on: count, scalars, value bits, packed fields, hash blocks."""
+    return {"item": 1, "element": info.elements, "bit": info.bits, "field_scalars": sum(1 for s in info.scalars if s == "field"),
+            "fields": info.fields, "blocks": info.blocks(absorbed_extra)}
+
+
+def instruction_cost(ins: Instruction, table: dict[str, Any]) -> float | None:
+    """Calibrated cost of one instruction; 0 when all operands are constants; None when unknown.
+
+    A ``cast`` that builds an array or a struct from its operands only groups them: it costs nothing.
+    """
+    if ins.constant or not ins.operands:
+        return 0.0
+    if ins.opcode == "cast" and len(ins.operands) > 1:
+        return 0.0
+    cost = table["instructions"].get(ins.signature)
+    return None if cost is None else float(cost) * ins.scale
+
+
+def estimate(program: str, function: str, table: dict[str, Any] | None = None) -> Estimate:
+    """Predict the constraints of ``function`` in the Aleo ``program``."""
+    table = table or load_table()
+    an = Analyzer(program)
+    fn = an.function(function)
+    transition = table["transition"]["base"] + interface_cost(an, fn.inputs, "inputs", table) \
+        + interface_cost(an, fn.outputs, "outputs", table)
+    by_opcode: Counter[str] = Counter()
+    unknown: Counter[str] = Counter()
+    for ins in fn.instructions:
+        c = instruction_cost(ins, table)
+        if c is None:
+            unknown[ins.signature] += 1
+        else:
+            by_opcode[ins.opcode] += c
+    return Estimate(function, transition, sum(by_opcode.values()), by_opcode, unknown)
+
+
+def signatures(program: str) -> Counter[str]:
+    """Signatures of every non-constant instruction of every function (what calibration must cover)."""
+    an = Analyzer(program)
+    found: Counter[str] = Counter()
+    for name in an.functions:
+        for ins in an.function(name).instructions:
+            if not ins.constant and ins.operands:
+                found[ins.signature] += 1
+    return found

@@ -1,0 +1,137 @@
+"""The constraint cost model (pyleo.cost) against snarkVM's exact counts, and `pyleo cost` around it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pyleo as pl
+from pyleo import cost, vm
+from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROGRAM = """program t.aleo;
+
+struct P:
+    a as u8;
+    b as [field; 2u32];
+
+function f:
+    input r0 as [u64; 3u32].private;
+    input r1 as P.public;
+    cast r0[1u32] into r2 as field;
+    add r2 r1.b[1u32] into r3;
+    mul 3field 5field into r4;
+    lt r3 r4 into r5;
+    ternary r5 r1.a 7u8 into r6;
+    output r6 as u8.public;
+
+constructor:
+    assert.eq edition 0u16;
+"""
+
+
+def test_analyzer_reads_types_modes_and_signatures() -> None:
+    fn = cost.Analyzer(PROGRAM).function("f")
+    assert fn.inputs == [("[u64; 3u32]", "private"), ("P", "public")]
+    assert fn.outputs == [("u8", "public")]
+    assert [ins.signature for ins in fn.instructions] == [
+        "cast u64:v -> field",
+        "add field:v, field:v -> field",
+        "mul field:c, field:c -> field",
+        "lt field:v, field:c -> boolean",  # a register computed from constants only is a constant
+        "ternary boolean:v, u8:v, u8:c -> u8",
+    ]
+    info = cost.Analyzer(PROGRAM).info("P")
+    assert info.scalars == ["u8", "field", "field"] and info.bits == 8 + 2 * 253
+
+
+def test_constant_instructions_cost_nothing() -> None:
+    ins = cost.Analyzer(PROGRAM).function("f").instructions[2]
+    assert ins.constant and cost.instruction_cost(ins, cost.load_table()) == 0
+
+
+def _converted(make):
+    from stdlib_ml import from_sklearn
+
+    f = make()
+    return from_sklearn(f.model, f.X_train).module.prog
+
+
+def _programs() -> list[tuple[str, pl.Program, str]]:
+    from benchmarks import models
+    from examples import iris_mlp, scorer
+
+    return [
+        ("scorer", scorer.prog, "score"),
+        ("iris_mlp", iris_mlp.prog, "predict"),
+        ("wine tree", _converted(models.wine_tree), "predict"),
+        ("iris knn", _converted(models.iris_knn), "predict"),
+        ("breast_cancer logreg", _converted(models.breast_cancer_logreg), "predict"),
+    ]
+
+
+@pytest.mark.parametrize("name, prog, function", _programs(), ids=lambda v: v if isinstance(v, str) else "")
+def test_prediction_within_two_percent_of_snarkvm(name: str, prog: pl.Program, function: str) -> None:
+    predicted = prog.estimate(function)
+    exact = prog.cost(function)
+    assert not predicted.uncalibrated, predicted.uncalibrated
+    assert abs(predicted.total - exact) <= 0.02 * exact, (name, predicted.total, exact)
+
+
+def test_model_part_is_calibrated_not_just_the_transition() -> None:
+    """The body of a model is predicted too: the difference of two sizes matches snarkVM's."""
+    from benchmarks import models
+
+    small, large = _converted(lambda: models.iris_knn(4)), _converted(lambda: models.iris_knn(12))
+    exact = large.cost("predict") - small.cost("predict")
+    predicted = large.estimate("predict").total - small.estimate("predict").total
+    assert exact > 500
+    assert abs(predicted - exact) <= 0.05 * exact, (predicted, exact)
+
+
+BIG = '''import pyleo as pl
+
+
+@pl.function
+def big(x: pl.Array[pl.I64, 4]) -> pl.Public[pl.I64]:
+    acc: pl.I64 = pl.I64(0)
+    for i in range(40):
+        acc = acc + x[i % 4] * x[(i + 1) % 4]
+    return acc
+
+
+prog = pl.Program("big", [big])
+'''
+
+
+def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+
+
+def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:
+    path = tmp_path / "big.py"
+    path.write_text(BIG)
+    result = pyleo("cost", str(path), "--detail")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("big.big"))
+    n = int(line.split()[1].replace(",", ""))
+    assert "cost model" in line and f"over by {n - MAX_CONSTRAINTS_LOCAL:,}" in line
+    # 40 private × private checked i64 multiplications alone need ~21k constraints (SNARKVM.md: 524 each)
+    assert n > 12_000 + 40 * 500
+    assert "mul" in result.stdout and "transition" in result.stdout
+
+
+def test_cli_reports_the_exact_count_when_it_fits() -> None:
+    from examples import scorer
+
+    exact = vm.constraints(scorer.prog.aleo(), "score")
+    result = pyleo("cost", str(ROOT / "examples" / "scorer.py"))
+    assert result.returncode == 0, result.stderr
+    assert f"{exact:,}" in result.stdout and "snarkVM" in result.stdout
+    estimate = pyleo("cost", str(ROOT / "examples" / "scorer.py"), "--estimate")
+    assert "cost model" in estimate.stdout
