@@ -76,7 +76,7 @@ def measure(family: str, size: int, fitted: models.Fitted) -> dict[str, Any]:
     zk = from_sklearn(fitted.model, fitted.X_train)
     text = zk.module.prog.aleo()
     compile_s = time.perf_counter() - start
-    est = cost.estimate(text, "predict")
+    est = cost.estimate(text, "predict", synthesize_transition=True)
     exact = None
     if est.total < SYNTHESIZE_BELOW:
         try:
@@ -86,22 +86,24 @@ def measure(family: str, size: int, fitted: models.Fitted) -> dict[str, Any]:
     return {
         "family": family, "size": size, "model": fitted.name, "compile_s": compile_s,
         "instructions": sum(1 for line in text.splitlines() if line.startswith("    ") and " into " in line),
-        "aleo_bytes": len(text.encode()), "predicted": est.total, "exact": exact,
+        "aleo_bytes": len(text.encode()), "predicted": est.total, "exact": exact, "transition": est.transition,
         "error": None if exact is None else (est.total - exact) / exact,
+        "instructions_error": None if exact is None or exact == est.transition else (est.total - exact) / (exact - est.transition),
         "fits_locally": (exact if exact is not None else est.total) <= MAX_CONSTRAINTS,
     }
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown table of the sweep."""
-    head = ("| family | size | compile | instructions | constraints (snarkVM) | constraints (cost model) | model error | proves here |\n"
-            "|---|---:|---:|---:|---:|---:|---:|:---:|")
+    head = ("| family | size | compile | instructions | constraints (snarkVM) | constraints (cost model) | model error "
+            "| error on the instructions' part | proves here |\n|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
     lines = []
     for r in rows:
         exact = f"{r['exact']:,}" if r["exact"] is not None else "—"
         err = f"{r['error']:+.2%}" if r["error"] is not None else "—"
+        part = f"{r['instructions_error']:+.1%}" if r["instructions_error"] is not None else "—"
         lines.append(f"| {r['family']} | {r['size']} | {r['compile_s'] * 1000:.0f} ms | {r['instructions']:,} | {exact} "
-                     f"| {r['predicted']:,} | {err} | {'yes' if r['fits_locally'] else 'no'} |")
+                     f"| {r['predicted']:,} | {err} | {part} | {'yes' if r['fits_locally'] else 'no'} |")
     return "\n".join([head, *lines])
 
 

@@ -194,7 +194,7 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
 @reports_errors
 def cost(file: Path = FileArg,
          target: str | None = typer.Argument(None, help="PROGRAM.FUNCTION; all functions when omitted."),
-         estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction (no synthesis, instant)."),
+         estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
          detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes).")) -> None:
     """Print the number of constraints of each function's circuit.
 
@@ -211,23 +211,26 @@ def cost(file: Path = FileArg,
         pairs = [(p, f.name) for p in load_programs(file).values() for f in p.module.entries]
     typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
     for prog, fn_name in pairs:
-        predicted = prog.estimate(fn_name)
-        n, source = predicted.total, "cost model"
+        n: int | None = None
         if not estimate:
             try:
                 n, source = prog.cost(fn_name), "snarkVM"
             except LimitError:
                 pass
+        predicted = prog.estimate(fn_name) if n is None or detail else None
+        if n is None:
+            n, source = predicted.total, "cost model"
         verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
             f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
         typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
-        if detail:
-            typer.echo(f"    transition (inputs, outputs, commitments): {predicted.transition:>10,.0f}")
+        if predicted is not None and detail:
+            typer.echo(f"    cost model: {predicted.total:,} = transition {predicted.transition:,.0f} "
+                       f"({predicted.transition_source}) + instructions {predicted.body:,.0f}:")
             for opcode, c in predicted.by_opcode.most_common():
                 if c:
-                    typer.echo(f"    {opcode:<42} {c:>10,.0f}")
+                    typer.echo(f"      {opcode:<40} {c:>10,.0f}")
             for sig, k in predicted.uncalibrated.items():
-                typer.echo(f"    not calibrated, counted as 0: {k} × {sig}")
+                typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
 
 
 @params_app.command("install")

@@ -139,10 +139,15 @@ class Program:
             return False
         return vm.verify(proof)
 
-    def estimate(self, function: str) -> Estimate:
-        """The cost model's prediction of ``function``'s constraints: instant, for circuits of any size."""
+    def estimate(self, function: str, synthesize_transition: bool = True) -> Estimate:
+        """The cost model's prediction of ``function``'s constraints, for circuits of any size.
+
+        Instructions are costed from the calibrated table; the transition is synthesized by snarkVM
+        as an empty function with the same interface (seconds, once) or, with
+        ``synthesize_transition=False`` or without parameters, taken from the fitted formula (instant).
+        """
         self.entry(function)
-        return estimate(self.aleo(), function)
+        return estimate(self.aleo(), function, synthesize_transition=synthesize_transition)
 
     def cost(self, function: str) -> int:
         """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""
