@@ -22,7 +22,8 @@ X, y = load_iris(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
 clf = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X_train, y_train)
 
-# 2. Convert: thresholds quantized at the inputs' scale, one 32-bit sign test per node.
+# 2. Convert: thresholds quantized at the inputs' scale; one sign test per node, as narrow (u8 … u64) as
+#    that node's feature range allows (the model file's WIDTHS).
 zk = from_sklearn(clf, name="iris_tree")
 
 if __name__ == "__main__":

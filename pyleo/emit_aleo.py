@@ -4,17 +4,32 @@ Loops are unrolled, helpers inlined, ``if`` becomes ``ternary`` under path condi
 are kept as trees of operands (arrays as Python lists, structs as dicts), so constant indexing and
 element updates cost nothing. Operations on constants are folded with :mod:`pyleo.semantics`
 (the interpreter's own definitions); one that would halt is emitted so that the circuit halts.
+
+snarkVM synthesizes every instruction, read or not (an unused ``ternary`` costs a constraint), so
+instructions whose result nothing reads are removed (:meth:`FunctionEmitter.eliminate_dead`), but
+only those that can never halt: the interpreter computes every value and must halt exactly where the
+circuit does, so checked integer arithmetic, checked casts, ``div``/``rem``, shifts etc. always stay.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import ir, semantics
 from .errors import ExecutionError, LimitError
 from .limits import check_function_limits
-from .types import U32, ArrayType, BoolType, StructType, TupleType, Type
+from .types import (
+    U32,
+    ArrayType,
+    BoolType,
+    FieldType,
+    IntType,
+    StructType,
+    TupleType,
+    Type,
+)
 from .values import to_aleo
 
 
@@ -46,6 +61,22 @@ _OPCODES = {
 }
 
 
+_NEVER_HALT_ANY = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
+"""Operations that cannot halt on operands of any type (comparisons)."""
+_NEVER_HALT_FIELD = frozenset({"add", "sub", "mul", "neg"})
+"""Field arithmetic that cannot halt (field ``div`` halts on 0, ``inv`` likewise, so they are not here)."""
+_NEVER_HALT_BOOL = frozenset({"and", "or", "xor", "not"})
+
+_REGISTER = re.compile(r"(?<![\w.])r(\d+)\b")
+"""A register in an instruction's operands (``r12``, ``r12[3u32]``, ``r12.member``; not ``.r12``)."""
+
+
+def never_halts(name: str, t: Type) -> bool:
+    """Whether operation ``name`` on operands of type ``t`` can never halt (so, unread, it can go)."""
+    return (name in _NEVER_HALT_ANY or name in _NEVER_HALT_FIELD and isinstance(t, FieldType)
+            or name in _NEVER_HALT_BOOL and isinstance(t, BoolType))
+
+
 @dataclass
 class Frame:
     env: dict[str, Any] = field(default_factory=dict)
@@ -60,14 +91,18 @@ class FunctionEmitter:
         self.fn = fn
         self.lines: list[str] = []
         self.next_reg = 0
+        self.removable: dict[int, str] = {}  # line index → its destination register, for lines that cannot halt
 
     def reg(self) -> str:
         r = f"r{self.next_reg}"
         self.next_reg += 1
         return r
 
-    def emit(self, opcode: str, args: list[Any], suffix: str = "") -> str:
+    def emit(self, opcode: str, args: list[Any], suffix: str = "", pure: bool = False) -> str:
+        """Append one instruction; ``pure``: it can never halt, so it may be dropped if nothing reads it."""
         r = self.reg()
+        if pure:
+            self.removable[len(self.lines)] = r
         self.lines.append(f"    {opcode} {' '.join(str(a) for a in args)} into {r}{suffix};")
         return r
 
@@ -92,10 +127,10 @@ class FunctionEmitter:
         """Put a whole value in one register (for outputs, hashes and commitments)."""
         if isinstance(t, ArrayType):
             parts = [self.materialize(x, t.elem) for x in tree]
-            return self.emit("cast", parts, f" as {t.aleo()}")
+            return self.emit("cast", parts, f" as {t.aleo()}", pure=True)
         if isinstance(t, StructType):
             parts = [self.materialize(tree[n], ft) for n, ft in t.fields]
-            return self.emit("cast", parts, f" as {t.name}")
+            return self.emit("cast", parts, f" as {t.name}", pure=True)
         if isinstance(tree, str) and tree.startswith("r") and tree[1:].isdigit():
             return tree
         return self.emit("cast", [tree], f" as {t.aleo()}")
@@ -111,7 +146,7 @@ class FunctionEmitter:
         identity = self.identity(name, args)
         if identity is not None:
             return identity
-        return self.emit(_OPCODES[name], args)
+        return self.emit(_OPCODES[name], args, pure=never_halts(name, t))
 
     @staticmethod
     def identity(name: str, args: list[Any]) -> Any:
@@ -132,13 +167,13 @@ class FunctionEmitter:
     def logic(self, name: str, a: Any, b: Any) -> Any:
         """Boolean and/or/not with folding of constant sides (used for path conditions)."""
         if name == "not":
-            return Lit(not a.value, BoolType()) if isinstance(a, Lit) else self.emit("not", [a])
+            return Lit(not a.value, BoolType()) if isinstance(a, Lit) else self.emit("not", [a], pure=True)
         for x, y in ((a, b), (b, a)):
             if isinstance(x, Lit):
                 if name == "and":
                     return y if x.value else FALSE
                 return TRUE if x.value else y
-        return self.emit(name, [a, b])
+        return self.emit(name, [a, b], pure=True)
 
     # ---- function ------------------------------------------------------------------------------
     def run(self) -> str:
@@ -157,7 +192,35 @@ class FunctionEmitter:
             for v, t, public in zip(values, fn.returns, fn.returns_public):
                 r = self.materialize(v, t)
                 outputs.append(f"    output {r} as {t.aleo()}.{'public' if public else 'private'};")
-        return "\n".join([f"function {fn.name}:", *inputs, *self.lines, *outputs])
+        body = self.eliminate_dead(inputs, self.lines, outputs)
+        return "\n".join([f"function {fn.name}:", *body])
+
+    def eliminate_dead(self, inputs: list[str], lines: list[str], outputs: list[str]) -> list[str]:
+        """Drop the instructions in ``self.removable`` that no output, assert or kept instruction reads
+        (transitively), then renumber the registers in order (snarkVM requires it)."""
+        live: set[str] = set()
+        for line in outputs:
+            live.update(_registers(line.partition(" as ")[0]))
+        kept: list[str] = []
+        for i in range(len(lines) - 1, -1, -1):
+            line = lines[i]
+            dest = self.removable.get(i)
+            if dest is not None and dest not in live:
+                continue
+            kept.append(line)
+            live.update(_registers(line.partition(" into ")[0] if " into " in line else line))
+        kept.reverse()
+        if len(kept) == len(lines):
+            return [*inputs, *lines, *outputs]
+        order = [int(m.group(1)) for line in inputs for m in [_REGISTER.search(line)] if m]
+        order += [int(_REGISTER.search(line.partition(" into ")[2]).group(1)) for line in kept if " into " in line]
+        rename = {old: new for new, old in enumerate(order)}
+
+        def renumber(line: str) -> str:
+            head, sep, tail = line.partition(" as ")
+            return _REGISTER.sub(lambda m: f"r{rename[int(m.group(1))]}", head) + sep + tail
+
+        return [renumber(line) for line in [*inputs, *kept, *outputs]]
 
     def call(self, fn: ir.Function, args: list[Any], guard: Any) -> Any:
         frame = Frame({p.name: a for p, a in zip(fn.params, args)})
@@ -198,7 +261,7 @@ class FunctionEmitter:
         self.check_bounds(step, len(old))
         out = []
         for j, item in enumerate(old):
-            hit = self.logic("and", live, self.emit("is.eq", [step, Lit(j, U32)]))
+            hit = self.logic("and", live, self.emit("is.eq", [step, Lit(j, U32)], pure=True))
             out.append(self.update(item, rest, value, hit))
         return out
 
@@ -213,10 +276,10 @@ class FunctionEmitter:
             return tuple(self.select_tree(cond, x, y) for x, y in zip(a, b))
         if str(a) == str(b):
             return a
-        return self.emit("ternary", [cond, a, b])
+        return self.emit("ternary", [cond, a, b], pure=True)
 
     def check_bounds(self, idx: Any, n: int) -> None:
-        ok = self.emit("lt", [idx, Lit(n, U32)])
+        ok = self.emit("lt", [idx, Lit(n, U32)], pure=True)
         self.lines.append(f"    assert.eq {ok} true;")
 
     def stmt_For(self, st: ir.For, frame: Frame, guard: Any) -> None:
@@ -292,7 +355,7 @@ class FunctionEmitter:
         self.check_bounds(idx, len(arr))
         out = arr[0]
         for j in range(1, len(arr)):
-            hit = self.emit("is.eq", [idx, Lit(j, U32)])
+            hit = self.emit("is.eq", [idx, Lit(j, U32)], pure=True)
             out = self.select_tree(hit, arr[j], out)
         return out
 
@@ -316,7 +379,9 @@ class FunctionEmitter:
                 return Lit(semantics.cast(v.value, e.operand.type, e.type, e.lossy, e.loc), e.type)
             except ExecutionError:
                 pass
-        return self.emit("cast.lossy" if e.lossy else "cast", [v], f" as {e.type.aleo()}")
+        # cast.lossy never halts, nor does a cast of an integer or a boolean to field; other checked casts can
+        pure = e.lossy or isinstance(e.type, FieldType) and isinstance(e.operand.type, (IntType, BoolType))
+        return self.emit("cast.lossy" if e.lossy else "cast", [v], f" as {e.type.aleo()}", pure=pure)
 
     def expr_Hash(self, e: ir.Hash, frame: Frame, guard: Any) -> Any:
         v = self.materialize(self.expr(e.operand, frame, guard), e.operand.type)
@@ -330,6 +395,10 @@ class FunctionEmitter:
     def expr_Call(self, e: ir.Call, frame: Frame, guard: Any) -> Any:
         args = [self.expr(a, frame, guard) for a in e.args]
         return self.call(e.function, args, self.live(frame, guard))
+
+
+def _registers(text: str) -> list[str]:
+    return [f"r{m.group(1)}" for m in _REGISTER.finditer(text)]
 
 
 def flatten(tree: Any) -> list[Any]:

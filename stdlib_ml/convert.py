@@ -63,7 +63,9 @@ MLP_RESOLUTION = 12
 """Input steps per narrowest spread, and weight bits, of MLPs (scales grow through layers: fewer bits)."""
 
 TREE_SPREAD_BITS = 30
-"""Tree inputs are quantized so that every (threshold − input) fits 31 bits: 32-bit sign tests."""
+"""Tree inputs are quantized so that the widest feature's thresholds span about 2**29 steps (where the
+float32 resolution of the thresholds does not ask for more). Each node's sign test is then as narrow as
+its own feature's range allows (u8 … u64, :func:`stdlib_ml.trees.node_widths`)."""
 
 LEAF_BITS = 32
 """Fractional bits of leaf values (probabilities, boosting scores, vote weights)."""
@@ -711,7 +713,7 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
     "nonneg" (>= 0), "regress" (i64 output).
     """
-    # Input bits: every (threshold - x) of a clamped input must fit 31 bits.
+    # Input bits: the widest feature's (threshold - x) over its clamped range should fit 31 bits.
     lo = np.zeros(n)
     hi = np.zeros(n)
     used = np.zeros(n, bool)
@@ -726,7 +728,7 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     if aff.identity:
         # Inputs are float32 (as scikit-learn and XGBoost compare them): one input step must be finer
         # than the float32 spacing at every threshold, so that x and the threshold never share a step.
-        # Where that needs more bits than 31-bit sign tests allow, the tests become 64-bit.
+        # Where that needs more bits, the nodes on wide features get 64-bit tests (sized per node below).
         thr = np.abs(np.concatenate([t.threshold[t.left != -1] for t in trees] + [np.zeros(0)]))
         thr = thr[thr > 2.0**-30]
         if len(thr):
@@ -752,7 +754,12 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
            for f in range(n) if used[f]}
     low = np.asarray([(qlo[f] - 1) / scale if used[f] else 0.0 for f in range(n)])
     high = np.asarray([(qhi[f] + 1) / scale if used[f] else 0.0 for f in range(n)])
-    node_bound = max([qhi[f] - qlo[f] + 2 for f in qlo] + [1])
+    # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features): each node's sign test is
+    # sized from its own feature's range, as the model file recomputes with trees.node_widths.
+    low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
+    if any(int(low_q[f]) != qlo[f] - 1 or int(high_q[f]) != qhi[f] + 1 for f in qlo):
+        raise ConversionError("tree thresholds are too large to quantize exactly at the inputs' scale; "
+                              "pass a smaller input_bits")
     spec = _spec(est, opts, n, kind, low, high, ib, title)
     spec.clamp = True
     spec.float32 = aff.identity
@@ -766,7 +773,7 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     strict = trees[0].strict
     nodes = sum(int(np.sum(t.left != -1)) for t in trees)
     cmp = "x[feature] < t, i.e. x_q <= threshold" if strict else "x[feature] <= threshold"
-    spec.notes.append(f"{len(trees)} tree(s), {nodes} internal nodes (one 32-bit sign test each), "
+    spec.notes.append(f"{len(trees)} tree(s), {nodes} internal nodes, "
                       f"{sum(int(np.sum(t.left == -1)) for t in trees)} leaves; go left when {cmp}.")
     parts = []
     for t, q, v in zip(trees, tq, vals):
@@ -782,8 +789,20 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
                            + (" (class indices)" if head == "index" else "")))
     if init_q is not None:
         spec.const("INIT", init_q, f"initial score at 2**{value_bits}")
-    spec.use(f"forest = trees.tree_paths(models.forest(TREES), {_width(node_bound)})",
-             f"Σ of the trees' leaf values; |threshold - x_q| <= {_pow2(node_bound)}")
+    try:
+        widths = _tree_widths(tq, trees, low_q, high_q)
+    except OverflowError as e:
+        raise ConversionError(str(e)) from None
+    counts = ", ".join(f"{widths.count(w)} × {w}-bit" for w in fixed.SIGN_WIDTHS if w in widths)
+    spec.notes += ["Each internal node costs one sign test (a checked cast to u8/u16/u32/u64: 9/17/33/65 "
+                   "constraints),",
+                   "as narrow as |threshold - x_q| over the node's feature range [INPUT_LOW, INPUT_HIGH] allows",
+                   f"(WIDTHS): {counts or 'none'}. Outside it a test may halt, never answer wrongly."]
+    spec.use("FOREST = models.forest(TREES)", "all trees as one, leaf values summed")
+    spec.use(f"# per internal node of FOREST, the narrowest sign test for its feature's range: {counts or 'none'}")
+    spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), "
+             "fixed.quantize(INPUT_HIGH, IN_BITS))")
+    spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
     total = "linalg.add(forest(xf), INIT)" if init_q is not None else "forest(xf)"
     if head == "index":
         spec.body.append("return pl.U8(forest(xf)[0])")
@@ -796,6 +815,19 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         spec.body.insert(0, f"scores = {total}")
         _argmax_or_sign(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
+
+
+def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, high_q: np.ndarray) -> list[int]:
+    """Sign-test width of every internal node of ``models.forest(TREES)``: what the model file's
+    ``trees.node_widths(...)`` line computes (the same functions, for the notes and for errors)."""
+    from . import models, trees
+
+    try:
+        forest = models.forest([models.tree(t.feature.tolist(), q, t.left.tolist(), t.right.tolist(),
+                                            [[0]] * len(t.left)) for t, q in zip(raws, tq)])
+    except ValueError as e:
+        raise ConversionError(f"{e}; pass a smaller input_bits") from None
+    return list(trees.node_widths(forest, low_q, high_q))
 
 
 def _leaf_bits(total_max: float, limit: int = 60) -> int:

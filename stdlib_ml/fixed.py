@@ -10,10 +10,10 @@ value costs **0** constraints to bring into field form, measured; a signed ``i64
 :func:`encode` does that on the Python side.
 
 Sign tests, and so ReLU and every comparison, cost one checked cast to ``u{w}`` of the value plus
-``2**(w-1)``: 33 constraints for w = 32, 65 for w = 64 (measured, see benchmarks/stdlib_costs.py).
-:func:`sign_bits` picks the smallest width that holds a value's worst-case bound, computed here at
-compile time from the weights and the declared input range; a value outside that width halts the
-circuit (it never wraps silently).
+``2**(w-1)``: w + 1 constraints (9, 17, 33, 65 for w = 8, 16, 32, 64; measured, see
+benchmarks/stdlib_costs.py). :func:`sign_bits` picks the smallest width that holds a value's worst-case
+bound, computed here at compile time from the weights and the declared input range; a value outside
+that width halts the circuit (it never wraps silently).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ DEFAULT_WEIGHT_BITS = 8
 INPUT_OFFSET = 2**62
 """Inputs are passed as ``q + INPUT_OFFSET`` in ``u64`` (q the quantized signed value)."""
 
-SIGN_WIDTHS = (32, 64, 128)
+SIGN_WIDTHS = (8, 16, 32, 64, 128)
+"""Widths ``stdlib_ml.compare.is_nonneg`` offers (the circuit casts to ``u{w}``)."""
 
 
 def quantize(x: Any, bits: int) -> np.ndarray:
@@ -58,10 +59,16 @@ def encode(x: Any, bits: int = DEFAULT_INPUT_BITS) -> list[int]:
     return [int(v) + INPUT_OFFSET for v in np.ravel(q)]
 
 
-def sign_bits(bound: int | float) -> int:
-    """Smallest width w in (32, 64, 128) whose signed range holds every value of magnitude ≤ bound."""
+def sign_bits(bound: int | float, smallest: int = 32) -> int:
+    """Smallest width w in :data:`SIGN_WIDTHS`, at least ``smallest``, whose signed range holds every
+    value of magnitude ≤ bound.
+
+    ``smallest`` is 32 by default, so the widths chosen for dense layers, ReLUs, distances and argmax
+    stay what they were (their bounds at the converters' scales are far above 2**15 in practice);
+    tree splits (:func:`stdlib_ml.trees.node_widths`) pass 8.
+    """
     for w in SIGN_WIDTHS:
-        if bound < 2 ** (w - 1):
+        if w >= smallest and bound < 2 ** (w - 1):
             return w
     raise OverflowError(f"values up to {bound:.3g} exceed the 127-bit range of the circuit's sign tests; "
                         "use fewer fractional bits")

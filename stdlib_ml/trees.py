@@ -11,10 +11,15 @@ Two formulations, both measured in benchmarks/stdlib_costs.py:
   per path step, about 1 constraint), and the output is Σ indicator·leaf value (free: constants).
 - :func:`tree_depthwise`: walk the tree level by level, choosing the next node with a run-time index
   (a multiplexer over all nodes at every level): the same comparisons, plus O(nodes·depth) selects.
+
+Each node's sign test has its own width (``bits``: one int for all nodes, or one per internal node):
+:func:`node_widths` picks the narrowest that holds ``threshold - x`` over the node's feature range, so
+a split on a narrow feature costs a u8 cast (9 constraints) instead of a u64 one (65).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,6 +30,7 @@ import pyleo as pl
 from pyleo import DslFunction
 
 from .compare import is_nonneg
+from .fixed import SIGN_WIDTHS, sign_bits
 
 LEAF = -1
 
@@ -100,17 +106,87 @@ def path_tables(t: TreeArrays) -> tuple[list[list[int]], list[list[int]]]:
     return nodes, dirs
 
 
+def node_widths(t: TreeArrays, low: Sequence[int], high: Sequence[int]) -> tuple[int, ...]:
+    """Per internal node, the narrowest sign-test width ``w`` (8, 16, 32, 64 or 128) such that
+    ``|threshold - x_q| < 2**(w-1)`` for every quantized input ``x_q`` of the node's feature in
+    ``[low[f], high[f]]`` (integers at the inputs' scale, e.g. ``fixed.quantize(INPUT_LOW, IN_BITS)``).
+
+    With these widths the circuit never halts on inputs inside the range and, like any sign test,
+    halts instead of answering wrongly outside it (a checked cast that succeeds proves the sign).
+    """
+    lo = [int(v) for v in np.ravel(np.asarray(low, dtype=object))]
+    hi = [int(v) for v in np.ravel(np.asarray(high, dtype=object))]
+    if len(lo) != len(hi):
+        raise ValueError("low and high must have one entry per feature")
+    out = []
+    for f, thr in zip(t.feature, t.threshold):
+        if not 0 <= f < len(lo):
+            raise ValueError(f"a node tests feature {f}, but the range covers {len(lo)} features")
+        if lo[f] > hi[f]:
+            raise ValueError(f"feature {f}: low {lo[f]} > high {hi[f]}")
+        out.append(sign_bits(max(abs(thr - lo[f]), abs(hi[f] - thr)), smallest=8))
+    return tuple(out)
+
+
+def _widths(t: TreeArrays, bits: int | Sequence[int]) -> tuple[int, ...]:
+    """One width per internal node: ``bits`` for all, or ``bits`` itself when it is a sequence."""
+    ni = len(t.feature)
+    if isinstance(bits, (int, np.integer)):
+        widths = (int(bits),) * ni
+    else:
+        widths = tuple(int(w) for w in bits)
+        if len(widths) != ni:
+            raise ValueError(f"{len(widths)} sign-test widths for a tree with {ni} internal nodes")
+    bad = sorted(set(widths) - set(SIGN_WIDTHS))
+    if bad:
+        raise ValueError(f"sign tests come in widths {', '.join(map(str, SIGN_WIDTHS))}, not {bad[0]}")
+    return widths
+
+
 @cache
-def _tree_paths(t: TreeArrays, bits: int) -> DslFunction:
-    nonneg = is_nonneg(bits)
-    FEATURE, THRESHOLD, VALUES = list(t.feature) or [0], list(t.threshold) or [0], [list(v) for v in t.leaf_values]
+def _node_tests(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
+    """``tests(x) -> Array[Bool, max(NI, 1)]``: node i goes left, by one sign test of ``widths[i]`` bits.
+
+    The width table is a compile-time constant: the static ``if`` keeps only node i's own test (a
+    tree without internal nodes gets ``[True]`` and no test at all).
+    """
+    NONNEG8, NONNEG16, NONNEG32 = is_nonneg(8), is_nonneg(16), is_nonneg(32)
+    NONNEG64, NONNEG128 = is_nonneg(64), is_nonneg(128)
+    NI = max(len(t.feature), 1)
+    FEATURE, THRESHOLD, WIDTH = list(t.feature) or [0], list(t.threshold) or [0], list(widths) or [0]
+
+    @pl.inline
+    def tests(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Bool, NI]:  # noqa: F821 (N: generic size)
+        """go_left[i] = x[FEATURE[i]] <= THRESHOLD[i], tested at width WIDTH[i]."""
+        go_left: pl.Array[pl.Bool, NI] = [True for _ in range(NI)]
+        for i in range(NI):
+            if WIDTH[i] == 8:
+                go_left[i] = NONNEG8(THRESHOLD[i] - x[FEATURE[i]])
+            elif WIDTH[i] == 16:
+                go_left[i] = NONNEG16(THRESHOLD[i] - x[FEATURE[i]])
+            elif WIDTH[i] == 32:
+                go_left[i] = NONNEG32(THRESHOLD[i] - x[FEATURE[i]])
+            elif WIDTH[i] == 64:
+                go_left[i] = NONNEG64(THRESHOLD[i] - x[FEATURE[i]])
+            elif WIDTH[i] == 128:
+                go_left[i] = NONNEG128(THRESHOLD[i] - x[FEATURE[i]])
+        return go_left
+
+    tests.name = "tree_node_tests"
+    return tests
+
+
+@cache
+def _tree_paths(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
+    node_tests = _node_tests(t, widths)
+    VALUES = [list(v) for v in t.leaf_values]
     PATH_NODE, PATH_DIR = path_tables(t)
-    NI, NL, D, K = max(len(t.feature), 1), len(VALUES), len(PATH_NODE[0]), len(VALUES[0])
+    NL, D, K = len(VALUES), len(PATH_NODE[0]), len(VALUES[0])
 
     @pl.inline
     def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:
         """Leaf value (K numbers) of the leaf x falls in: node tests once each, then path ANDs."""
-        go_left: pl.Array[pl.Bool, NI] = [nonneg(THRESHOLD[i] - x[FEATURE[i]]) for i in range(NI)]
+        go_left = node_tests(x)
         out: pl.Array[pl.Field, K] = [0 for _ in range(K)]
         for leaf in range(NL):
             reach: pl.Bool = True
@@ -127,16 +203,20 @@ def _tree_paths(t: TreeArrays, bits: int) -> DslFunction:
     return tree
 
 
-def tree_paths(t: TreeArrays, bits: int = 64) -> DslFunction:
-    """DSL helper ``tree(x: Array[Field, N]) -> Array[Field, K]`` (path-product formulation)."""
-    return _tree_paths(t, bits)
+def tree_paths(t: TreeArrays, bits: int | Sequence[int] = 64) -> DslFunction:
+    """DSL helper ``tree(x: Array[Field, N]) -> Array[Field, K]`` (path-product formulation).
+
+    ``bits``: the sign tests' width, one for every node (an int) or one per internal node (a
+    sequence, e.g. :func:`node_widths`); node i halts when ``threshold_i - x_q`` is outside
+    ``[-2**(bits_i - 1), 2**(bits_i - 1))``, and is exact inside.
+    """
+    return _tree_paths(t, _widths(t, bits))
 
 
 @cache
-def _tree_depthwise(t: TreeArrays, bits: int) -> DslFunction:
-    nonneg = is_nonneg(bits)
+def _tree_depthwise(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
+    node_tests = _node_tests(t, widths)
     NI = len(t.feature)
-    FEATURE, THRESHOLD = list(t.feature), list(t.threshold)
     # Nodes 0..NI-1 are internal, NI.. are leaves; a leaf points to itself so the walk can stop early.
     LEFT = [c if c >= 0 else NI + ~c for c in t.left] + [NI + k for k in range(len(t.leaf_values))]
     RIGHT = [c if c >= 0 else NI + ~c for c in t.right] + [NI + k for k in range(len(t.leaf_values))]
@@ -146,7 +226,8 @@ def _tree_depthwise(t: TreeArrays, bits: int) -> DslFunction:
     @pl.inline
     def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:
         """Walk level by level with run-time node indices (a multiplexer per level)."""
-        go_left: pl.Array[pl.Bool, NN] = [nonneg(THRESHOLD[i] - x[FEATURE[i]]) if i < NI else True for i in range(NN)]
+        tests = node_tests(x)
+        go_left: pl.Array[pl.Bool, NN] = [tests[i] if i < NI else True for i in range(NN)]
         node: pl.U32 = 0
         for _ in range(D):
             node = pl.U32(LEFT[node]) if go_left[node] else pl.U32(RIGHT[node])
@@ -161,6 +242,6 @@ def _tree_depthwise(t: TreeArrays, bits: int) -> DslFunction:
     return tree
 
 
-def tree_depthwise(t: TreeArrays, bits: int = 64) -> DslFunction:
-    """DSL helper with the same signature as :func:`tree_paths`, walking level by level."""
-    return _tree_depthwise(t, bits)
+def tree_depthwise(t: TreeArrays, bits: int | Sequence[int] = 64) -> DslFunction:
+    """DSL helper with the same signature as :func:`tree_paths`, walking level by level (``bits`` as there)."""
+    return _tree_depthwise(t, _widths(t, bits))

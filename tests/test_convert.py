@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -167,7 +168,8 @@ def test_save_load_and_source(tmp_path: Path) -> None:
     again = load(path)
     assert again.program.aleo() == zk.program.aleo()
     np.testing.assert_array_equal(again.predict(Xte), model.predict(Xte))
-    assert "trees.tree_paths(models.forest(TREES), 32)" in zk.source
+    assert "forest = trees.tree_paths(FOREST, WIDTHS)" in zk.source   # one sign-test width per node
+    assert "WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), " in zk.source
     assert "@pl.function\ndef predict(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.U8]:" in zk.source
 
 
@@ -189,6 +191,67 @@ def test_trees_clamp_out_of_range_inputs_exactly() -> None:
     zk = from_sklearn(model)
     far = Xte[:5] * 100 - 50
     np.testing.assert_array_equal(zk.predict(far), model.predict(far))
+
+
+TREE_FAMILIES = ["decision_tree", "tree_regressor", "random_forest", "extra_trees_regressor", "gradient_boosting",
+                 "adaboost", "xgboost", "xgboost_regressor"]
+
+
+def _edge_samples(zk: Any, X: np.ndarray, seed: int, n: int = 60) -> np.ndarray:
+    """Samples with features at the ends of the declared range, on a split's threshold (as a float32
+    input sees it) or one float32 step either side, or far outside the range (the model clamps)."""
+    forest, scale = zk.module.FOREST, 2.0 ** zk.in_bits
+    cands: dict[int, list[float]] = {f: [zk.input_low[f], zk.input_high[f], -1e9, 1e9] for f in range(zk.n_features)}
+    for f, t in zip(forest.feature, forest.threshold):
+        v = np.float32((t + 0.5) / scale)
+        cands[f] += [float(v), float(np.nextafter(v, np.float32(-np.inf))), float(np.nextafter(v, np.float32(np.inf)))]
+    rng = np.random.default_rng(seed)
+    out = X[rng.integers(len(X), size=n)].copy()
+    for row in out:
+        for f in rng.choice(zk.n_features, size=min(3, zk.n_features), replace=False):
+            row[f] = rng.choice(cands[f])
+    return np.vstack([zk.input_low, zk.input_high, out])
+
+
+@pytest.mark.parametrize("kind", TREE_FAMILIES)
+def test_tree_sign_tests_sized_per_node_stay_exact_at_the_edges(kind: str) -> None:
+    """Each split's sign test is as narrow as its own feature's declared range allows; the circuit then
+    never halts on (clamped) inputs and agrees with the float model at the range's ends and at every threshold."""
+    model, Xtr, Xte = _small(kind)
+    zk = from_sklearn(model, Xtr)
+    forest, widths = zk.module.FOREST, zk.module.WIDTHS
+    assert len(widths) == len(forest.feature)
+    lo, hi = (np.asarray([int(v) for v in q], dtype=object) for q in
+              (np.rint(zk.input_low * 2.0**zk.in_bits), np.rint(zk.input_high * 2.0**zk.in_bits)))
+    for f, t, w in zip(forest.feature, forest.threshold, widths):     # narrowest width that holds the range
+        assert max(abs(t - lo[f]), abs(hi[f] - t)) < 2 ** (w - 1)
+        assert w == 8 or max(abs(t - lo[f]), abs(hi[f] - t)) >= 2 ** (w // 2 - 1)
+    X = np.vstack([Xte, _edge_samples(zk, Xtr, seed=len(kind))])
+    got, want = zk.predict(X), model.predict(X)
+    if zk.kind == "regressor":
+        assert np.max(np.abs(got - want)) <= 1e-3 * np.ptp(want)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
+    """The wine tree of benchmarks.models.wine_tree(4): u8 tests where a feature has one threshold, and
+    only the chosen test per node in the Aleo text; snarkVM agrees at the edges of the range."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    Xtr, _, ytr, _ = load_dataset("wine")
+    model = DecisionTreeClassifier(max_depth=4, random_state=0).fit(Xtr, ytr)
+    zk = from_sklearn(model, Xtr)
+    widths = zk.module.WIDTHS
+    assert sorted(widths) == [8, 8, 8, 8, 32, 32, 64, 64]
+    text = zk.program.aleo()
+    for w in (8, 16, 32, 64, 128):      # a sign test's top bit: shr by w - 1 (no other shifts here)
+        assert len(re.findall(rf"shr r\d+ {w - 1}u32", text)) == widths.count(w)
+    assert len(re.findall(r"cast r\d+ into r\d+ as u\d+;", text)) == len(widths) + 1   # + the label
+    edges = _edge_samples(zk, Xtr, seed=3, n=6)
+    np.testing.assert_array_equal(zk.predict(edges), model.predict(edges))
+    np.testing.assert_array_equal(zk.predict(edges[:4], backend="vm"), model.predict(edges[:4]))
+    assert zk.cost() <= 12_700   # measured 12,660; one 64-bit width for every node: 12,948
 
 
 def test_pipeline_minmax_tree_and_identity_mlp() -> None:

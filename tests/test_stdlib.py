@@ -10,6 +10,7 @@ the first run synthesizes them).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -17,7 +18,16 @@ import numpy as np
 import pytest
 
 import pyleo as pl
-from stdlib_ml import activations, compare, distance, fixed, linalg, reduce, trees
+from stdlib_ml import (
+    activations,
+    compare,
+    distance,
+    fixed,
+    linalg,
+    models,
+    reduce,
+    trees,
+)
 
 P = pl.FIELD_MODULUS
 OFF = fixed.INPUT_OFFSET
@@ -49,6 +59,7 @@ B3 = [65536, -1, 0]
 A23 = [[1, -2, 3], [0, 5, -6]]
 
 NONNEG32, NONNEG64, NONNEG128 = compare.is_nonneg(32), compare.is_nonneg(64), compare.is_nonneg(128)
+NONNEG8, NONNEG16 = compare.is_nonneg(8), compare.is_nonneg(16)
 GT32, GT64 = compare.greater(32), compare.greater(64)
 RELU32, RELU64, RELU128 = activations.relu_vec(32), activations.relu_vec(64), activations.relu(128)
 LEAKY = activations.leaky_relu(3, 8)
@@ -110,6 +121,21 @@ def t_nonneg(v32: pl.Array[pl.Field, 8], v64: pl.Array[pl.Field, 8],
 
 
 @pl.function
+def t_nonneg_small(v8: pl.Array[pl.Field, 8], v16: pl.Array[pl.Field, 8]) -> tuple[pl.Array[pl.Bool, 8], pl.Array[pl.Bool, 8]]:
+    return [NONNEG8(v8[i]) for i in range(8)], [NONNEG16(v16[i]) for i in range(8)]
+
+
+@pl.function
+def t_nonneg8(v: pl.Field) -> pl.Bool:
+    return NONNEG8(v)
+
+
+@pl.function
+def t_nonneg16(v: pl.Field) -> pl.Bool:
+    return NONNEG16(v)
+
+
+@pl.function
 def t_nonneg32(v: pl.Field) -> pl.Bool:
     return NONNEG32(v)
 
@@ -167,7 +193,7 @@ def t_k_smallest(d: pl.Array[pl.Field, 9], labels: pl.Array[pl.U8, 9]) -> pl.Arr
 
 
 INTERP = pl.Program("stdlib_interp", [t_from_offset, t_to_field, t_to_field_sign, t_dense, t_matvec, t_dot, t_add_scale, t_matmul,
-                                      t_nonneg, t_nonneg32, t_nonneg64, t_greater, t_relu, t_acts, t_sigmoid,
+                                      t_nonneg, t_nonneg_small, t_nonneg8, t_nonneg16, t_nonneg32, t_nonneg64, t_greater, t_relu, t_acts, t_sigmoid,
                                       t_sigmoid6, t_reduce, t_votes, t_distance, t_k_smallest])
 
 
@@ -206,6 +232,10 @@ def test_encode_offsets_and_rejects_what_does_not_fit() -> None:
 
 
 def test_sign_bits_thresholds() -> None:
+    assert fixed.SIGN_WIDTHS == (8, 16, 32, 64, 128)
+    assert [fixed.sign_bits(b, smallest=8) for b in (0, 127, 128, 2**15 - 1, 2**15, 2**31 - 1, 2**31)] == \
+        [8, 8, 16, 16, 32, 32, 64]
+    assert fixed.sign_bits(100, smallest=16) == 16
     assert fixed.sign_bits(0) == 32
     assert fixed.sign_bits(2**31 - 1) == 32
     assert fixed.sign_bits(2**31) == 64
@@ -288,7 +318,19 @@ def test_is_nonneg_on_its_whole_range() -> None:
         assert [list(g) for g in got] == [[v >= 0 for v in vs[w]] for w in (32, 64, 128)]
 
 
-@pytest.mark.parametrize("fn,w", [("t_nonneg32", 32), ("t_nonneg64", 64)])
+def test_is_nonneg_8_and_16_bits_on_their_whole_range() -> None:
+    """Widths 8 and 16 (tree splits on narrow features): every value of the 8-bit range, edges of 16."""
+    rng = np.random.default_rng(41)
+    v16 = list(range(-(2**15), -(2**15) + 64)) + list(range(2**15 - 64, 2**15)) + list(range(-64, 64))
+    v16 += rand_signed(rng, -(2**15), 2**15, 64)
+    v8 = list(range(-128, 128))
+    for i in range(0, 256, 8):
+        got8, got16 = run("t_nonneg_small", v8[i:i + 8], v16[i:i + 8])
+        assert list(got8) == [v >= 0 for v in v8[i:i + 8]]
+        assert list(got16) == [v >= 0 for v in v16[i:i + 8]]
+
+
+@pytest.mark.parametrize("fn,w", [("t_nonneg8", 8), ("t_nonneg16", 16), ("t_nonneg32", 32), ("t_nonneg64", 64)])
 def test_is_nonneg_halts_outside_its_range(fn: str, w: int) -> None:
     for v in (2 ** (w - 1), -(2 ** (w - 1)) - 1, P // 2, 2**200):
         with pytest.raises(pl.ExecutionError):
@@ -297,7 +339,7 @@ def test_is_nonneg_halts_outside_its_range(fn: str, w: int) -> None:
 
 def test_is_nonneg_rejects_other_widths() -> None:
     with pytest.raises(ValueError):
-        compare.is_nonneg(16)
+        compare.is_nonneg(24)
 
 
 def test_greater_against_python() -> None:
@@ -579,6 +621,82 @@ def test_tree_arrays_match_sklearn_structure() -> None:
     assert {len(p) for p in t.paths} <= set(range(1, t.depth + 1))
 
 
+# A tree whose four splits need four different widths over the declared ranges (x_q integers):
+#   node 0: x0 <= 100      x0 in [-27, 227]                    |T - x| <= 127      → 8 bits
+#   node 1: x1 <= -5       x1 in [-133, 95]                    |T - x| <= 128      → 16 bits
+#   node 2: x2 <= 40000    x2 in [40000 - 2^31 + 1, 40000 + 2^20] |T - x| <= 2^31 - 1 → 32 bits
+#   node 3: x3 <= 2^40     x3 in [2^40 - 2^62, 2^40 + 5]      |T - x| <= 2^62     → 64 bits
+WIDE = models.tree(feature=[0, 1, 0, 0, 2, 3, 0, 0, 0], threshold=[100, -5, 0, 0, 40000, 2**40, 0, 0, 0],
+                   left=[1, 2, -1, -1, 5, 6, -1, -1, -1], right=[4, 3, -1, -1, 8, 7, -1, -1, -1],
+                   value=[[0], [0], [10], [11], [0], [0], [12], [13], [14]])
+WIDE_LOW = [-27, -133, 40000 - 2**31 + 1, 2**40 - 2**62]
+WIDE_HIGH = [227, 95, 40000 + 2**20, 2**40 + 5]
+WIDE_WIDTHS = trees.node_widths(WIDE, WIDE_LOW, WIDE_HIGH)
+WIDE_PATHS, WIDE_DEPTHWISE = trees.tree_paths(WIDE, WIDE_WIDTHS), trees.tree_depthwise(WIDE, WIDE_WIDTHS)
+
+
+@pl.function
+def t_wide_tree(x: pl.Array[pl.Field, 4]) -> tuple[pl.Field, pl.Field]:
+    return WIDE_PATHS(x)[0], WIDE_DEPTHWISE(x)[0]
+
+
+WIDE_PROG = pl.Program("stdlib_wide_tree", [t_wide_tree])
+
+
+def wide_edges(f: int) -> list[int]:
+    """x_q values of feature f at the edges of its range and next to its node's threshold."""
+    t = WIDE.threshold[WIDE.feature.index(f)]
+    return [WIDE_LOW[f], WIDE_LOW[f] + 1, t - 1, t, t + 1, WIDE_HIGH[f] - 1, WIDE_HIGH[f]]
+
+
+def test_node_widths_are_the_narrowest_that_hold_each_feature_range() -> None:
+    assert WIDE_WIDTHS == (8, 16, 32, 64)
+    assert trees.node_widths(WIDE, [-27, -132, 40000 - 2**15 + 1, 2**40], [227, 95, 40000, 2**40])[:3] == (8, 8, 16)
+    assert trees.node_widths(WIDE, WIDE_LOW, [228] + WIDE_HIGH[1:])[0] == 16   # |100 - 228| = 128
+    assert trees.node_widths(WIDE, [0] * 4, [0, 0, 0, 2**126])[3:] == (128,)
+    with pytest.raises(OverflowError):
+        trees.node_widths(WIDE, [0] * 4, [0, 0, 0, 2**128])
+    with pytest.raises(ValueError):
+        trees.tree_paths(WIDE, (8, 16, 32))              # one width per internal node
+    with pytest.raises(ValueError):
+        trees.tree_depthwise(WIDE, (8, 16, 32, 24))
+    assert trees.tree_paths(WIDE, 64) is trees.tree_paths(WIDE, (64,) * 4)
+
+
+def test_per_node_widths_emit_only_each_nodes_own_test() -> None:
+    """The width table is static: one checked cast per node, of that node's width (both formulations)."""
+    text = WIDE_PROG.aleo()
+    casts = re.findall(r"cast r\d+ into r\d+ as (u\d+);", text)
+    assert sorted(casts) == sorted(["u8", "u16", "u32", "u64"] * 2)
+    for w in (8, 16, 32, 64):   # the offset 2^(w-1) of each width's test, once per formulation
+        assert len(re.findall(rf"add r\d+ {2 ** (w - 1)}field into", text)) == 2
+
+
+def test_per_node_widths_exact_on_the_declared_range_and_halt_outside() -> None:
+    rng = np.random.default_rng(42)
+    edges = [wide_edges(f) for f in range(4)]
+    samples = [[int(rng.choice(e)) for e in edges] for _ in range(150)]
+    samples += [[e[0] if (c >> f) & 1 else e[-1] for f, e in enumerate(edges)] for c in range(16)]   # corners
+    oracle = [int(v[0]) for v in WIDE.predict(np.array(samples, dtype=object))]
+    assert set(oracle) == {10, 11, 12, 13, 14}
+    for x, want in zip(samples, oracle):
+        assert WIDE_PROG.run("t_wide_tree", x) == (want, want), x
+    # just past a node's width: threshold - x = 2^(w-1) or -2^(w-1) - 1 halts (every node is tested on
+    # every input); -2^(w-1), outside the declared range but inside the width, still answers exactly
+    base = [100, -5, 40000, 2**40]
+    for node, w in enumerate(WIDE_WIDTHS):
+        f, t = WIDE.feature[node], WIDE.threshold[node]
+        for x_f in (t - 2 ** (w - 1), t + 2 ** (w - 1) + 1):
+            x = list(base)
+            x[f] = x_f
+            with pytest.raises(pl.ExecutionError):
+                WIDE_PROG.run("t_wide_tree", x)
+        x = list(base)
+        x[f] = t + 2 ** (w - 1)
+        want = int(WIDE.predict(np.array([x], dtype=object))[0][0])
+        assert WIDE_PROG.run("t_wide_tree", x) == (want, want)
+
+
 # ---- snarkVM samples (evaluate: the real circuit) --------------------------------------------------
 W43 = [[5, -3, 2, 1], [-1, 0, 7, -256], [255, 255, -255, 3]]
 B43 = [1000, -70000, 0]
@@ -627,7 +745,15 @@ def vm_tree(x: pl.Array[pl.U64, 4], ids: pl.Array[pl.U8, 5]) -> tuple[pl.Public[
     return TREE_PATHS(v)[0], TREE_DEPTHWISE(v)[0], reduce.majority(ids, [0, 1, 2])
 
 
+@pl.function
+def vm_wide_tree(x: pl.Array[pl.U64, 4]) -> tuple[pl.Public[pl.Field], pl.Public[pl.Field]]:
+    """The four-width tree WIDE (u8, u16, u32 and u64 sign tests), both formulations."""
+    v = linalg.from_offset(x)
+    return WIDE_PATHS(v)[0], WIDE_DEPTHWISE(v)[0]
+
+
 VM = pl.Program("stdlib_samples", [vm_linalg, vm_act, vm_reduce, vm_distance, vm_tree])
+VM_WIDE = pl.Program("stdlib_wide_tree_vm", [vm_wide_tree])
 
 
 def both(fn: str, *args: Any) -> Any:
@@ -685,6 +811,20 @@ def test_vm_tree_sample() -> None:
         assert maj == int(np.bincount(ids, minlength=3).argmax())    # ties: the smaller id
 
 
+def test_vm_per_node_width_tree_at_the_edges() -> None:
+    """snarkVM's circuit = interpreter = oracle at range edges and thresholds; both halt just outside."""
+    edges = [wide_edges(f) for f in range(4)]
+    for pick in ([0, 0, 0, 0], [6, 6, 6, 6], [3, 3, 3, 3], [4, 2, 6, 4], [2, 4, 4, 0]):
+        x = [edges[f][k] for f, k in enumerate(pick)]
+        want = int(WIDE.predict(np.array([x], dtype=object))[0][0])
+        assert VM_WIDE.run("vm_wide_tree", enc(x)) == VM_WIDE.evaluate("vm_wide_tree", enc(x)) == (want, want)
+    bad = enc([100 - 128, -5, 40000, 2**40])          # the u8 node's threshold - x = 128
+    with pytest.raises(pl.ExecutionError):
+        VM_WIDE.run("vm_wide_tree", bad)
+    with pytest.raises(pl.ExecutionError):
+        VM_WIDE.evaluate("vm_wide_tree", bad)
+
+
 # ---- cost targets of the issue, measured on snarkVM (differential synthesis) ----------------------
 W38 = np.random.default_rng(14).integers(-256, 257, size=(3, 8)).tolist()
 B38 = [1, 2, 3]
@@ -735,3 +875,22 @@ def test_cost_targets_on_snarkvm() -> None:
     assert (COSTS.cost("ct_relu") - base) / 8 <= 135               # ReLU per neuron
     assert (COSTS.cost("ct_argmax") - base) / 7 <= 140             # one comparison inside argmax
     assert (COSTS.cost("ct_tree") - base) / len(IRIS3.feature) <= 140   # one tree split
+
+
+WIDE_UNIFORM = trees.tree_paths(WIDE, 64)
+
+
+@pl.function
+def ct_wide_per_node(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.Field]:
+    return WIDE_PATHS(linalg.from_offset(x))[0]
+
+
+@pl.function
+def ct_wide_uniform(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.Field]:
+    return WIDE_UNIFORM(linalg.from_offset(x))[0]
+
+
+def test_per_node_widths_cost_what_their_casts_cost() -> None:
+    """A u{w} sign test is w + 1 constraints: u8/u16/u32 nodes instead of u64 save 56 + 48 + 32."""
+    prog = pl.Program("stdlib_wide_tree_cost", [ct_wide_per_node, ct_wide_uniform])
+    assert prog.cost("ct_wide_uniform") - prog.cost("ct_wide_per_node") == (65 - 9) + (65 - 17) + (65 - 33)
