@@ -56,7 +56,7 @@ def synthetic_forest(trees: int, depth: int = 3) -> models.Fitted:
 
 # family → (size label, sizes, quick sizes, model factory)
 SWEEPS: dict[str, tuple[str, list[int], list[int], Callable[[int], models.Fitted]]] = {
-    "MLP hidden width": ("h", [2, 4, 8, 12, 16, 24, 32], [2, 16, 32], models.iris_mlp),
+    "MLP hidden width": ("h", [2, 4, 8, 16, 32, 64, 128], [2, 16, 128], models.iris_mlp),
     "tree depth": ("depth", [2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 4, 10], synthetic_tree),
     "forest size": ("trees", [1, 2, 5, 10, 20, 30, 50], [1, 5, 50], synthetic_forest),
     "KNN points": ("points", [4, 8, 16, 24, 32, 48, 64], [4, 16, 64], models.iris_knn),
