@@ -326,15 +326,24 @@ def main(argv: list[str] | None = None) -> None:
         help="range-check decomposition (default: %(default)s; EZKL's own default: 16384 2)",
     )
     parser.add_argument("--workdir", type=Path, default=None, help="keep EZKL's files here (default: a temporary folder)")
+    parser.add_argument("--hidden", type=int, default=None, help="measure the iris MLP of this hidden width instead")
+    parser.add_argument("--json", type=Path, default=None, help="write the results here instead of printing them")
     args = parser.parse_args(argv)
 
+    from .models import iris_mlp
+
+    fitted = [iris_mlp(args.hidden)] if args.hidden else [MODELS[key]() for key in args.model or DEFAULT_MODELS]
     results = []
     with tempfile.TemporaryDirectory(prefix="ezkl_bench_") as tmp:
         root = args.workdir or Path(tmp)
-        for key in args.model or DEFAULT_MODELS:
+        for i, f in enumerate(fitted):
             decomposition = (args.decomp[0], args.decomp[1])
-            results.append(measure(MODELS[key](), root / key, args.samples, target=args.target, decomposition=decomposition))
-    print(json.dumps(results, indent=2))
+            results.append(measure(f, root / str(i), args.samples, target=args.target, decomposition=decomposition))
+    text = json.dumps(results, indent=2)
+    if args.json:
+        args.json.write_text(text)
+    else:
+        print(text)
 
 
 if __name__ == "__main__":

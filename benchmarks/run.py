@@ -51,26 +51,34 @@ def machine() -> str:
 
 
 def widest_mlp(limit: int = MAX_CONSTRAINTS_LOCAL) -> int:
-    """The widest hidden layer whose iris MLP still proves here (cost model to search, snarkVM to confirm)."""
+    """The widest hidden layer whose iris MLP proves here, by bisection on snarkVM's synthesis.
+
+    The cost model alone cannot decide it: past ~72 units the circuit is refused although it has
+    fewer than 16,384 constraints, because the degree-16 parameters also bound the non-zero entries
+    of each constraint matrix (2^16), which dense layers with constant weights fill without adding
+    constraints. The model gives the upper end of the search.
+    """
+    from pyleo import cost
     from stdlib_ml import from_sklearn
 
     def text(h: int) -> str:
         f = models.iris_mlp(h)
         return from_sklearn(f.model, f.X_train).module.prog.aleo()
 
-    from pyleo import cost
-
-    h = 16
-    while cost.estimate(text(h + 1), "predict").total <= limit:
-        h += 1
-    while h > 1:  # the model may be off by a few constraints at the border: let snarkVM decide
+    def proves(h: int) -> bool:
         try:
-            if vm.constraints(text(h), "predict") <= limit:
-                return h
+            return vm.constraints(text(h), "predict") <= limit
         except vm.LimitError:
-            pass
-        h -= 1
-    return h
+            return False
+
+    lo, hi = 16, 16
+    while cost.estimate(text(hi * 2), "predict").total <= limit:
+        hi *= 2
+    hi *= 2  # lo proves, hi does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if proves(mid) else (lo, mid)
+    return lo
 
 
 def pyleo_row(key: str, hidden: int | None = None) -> dict[str, Any]:
@@ -90,22 +98,26 @@ EZKL_CONFIGS = {"EZKL defaults": (16384, 2), "EZKL, range checks 256×4": (256, 
 
 
 def ezkl_rows(keys: list[tuple[str, int | None]], samples: int | None) -> tuple[list[dict[str, Any]], str | None]:
-    """EZKL on the neural and linear models, in both configurations; ([], why) when it is not installed.
+    """EZKL on the neural and linear models, in both configurations, each in a fresh process (its own
+    peak memory); ([], why) when EZKL is not installed.
 
     Rows are given pyleo's column names: ``synthesize_s`` is EZKL's setup (key generation),
     ``proof_bytes`` the raw proof, ``execution_bytes`` the proof file a verifier receives.
     """
-    from . import ezkl_bench
+    import importlib.util
 
+    if importlib.util.find_spec("ezkl") is None or importlib.util.find_spec("torch") is None:
+        return [], "not installed (pip install -e '.[bench]'); rows left out"
     rows = []
     for key, hidden in keys:
-        fitted = models.iris_mlp(hidden) if hidden else models.MODELS[key]()
-        for label, decomposition in EZKL_CONFIGS.items():
+        for label, (base, legs) in EZKL_CONFIGS.items():
             with tempfile.TemporaryDirectory(prefix="ezkl-bench-") as tmp:
-                try:
-                    r = ezkl_bench.measure(fitted, Path(tmp), samples, decomposition=decomposition)
-                except RuntimeError as e:
-                    return rows, str(e)
+                out = Path(tmp) / "rows.json"
+                cmd = [sys.executable, "-m", "benchmarks.ezkl_bench", "--decomp", str(base), str(legs), "--json", str(out)]
+                cmd += ["--hidden", str(hidden)] if hidden else ["--model", key]
+                cmd += ["--samples", str(samples)] if samples else []
+                subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+                (r,) = json.loads(out.read_text())
             rows.append({**r, "stack": f"{r['stack']} ({label})", "config": label, "synthesize_s": r["setup_s"],
                          "execution_bytes": r["proof_bytes"], "proof_bytes": r["proof_raw_bytes"]})
     return rows, None
