@@ -331,6 +331,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from .models import iris_mlp
+    from .pyleo_bench import write_json
 
     fitted = [iris_mlp(args.hidden)] if args.hidden else [MODELS[key]() for key in args.model or DEFAULT_MODELS]
     results = []
@@ -339,11 +340,7 @@ def main(argv: list[str] | None = None) -> None:
         for i, f in enumerate(fitted):
             decomposition = (args.decomp[0], args.decomp[1])
             results.append(measure(f, root / str(i), args.samples, target=args.target, decomposition=decomposition))
-    text = json.dumps(results, indent=2)
-    if args.json:
-        args.json.write_text(text)
-    else:
-        print(text)
+    write_json(results, args.json)
 
 
 if __name__ == "__main__":

@@ -89,10 +89,14 @@ def main() -> None:
     opts = parser.parse_args()
     if "PYLEO_CACHE_DIR" not in os.environ:
         os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-bench-")
-    row = measure(fitted_model(opts.model, opts.hidden))
-    text = json.dumps(row, indent=2)
-    if opts.json:
-        opts.json.write_text(text)
+    write_json(measure(fitted_model(opts.model, opts.hidden)), opts.json)
+
+
+def write_json(data: Any, path: Path | None) -> None:
+    """Write ``data`` as indented JSON to ``path``, or print it when ``path`` is None."""
+    text = json.dumps(data, indent=2)
+    if path:
+        path.write_text(text)
     else:
         print(text)
 
