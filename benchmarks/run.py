@@ -1,7 +1,7 @@
 """All benchmarks in one run: pyleo against EZKL and against hand-written Aleo, growth, cost-model error.
 
-    python -m benchmarks.run --quick      # ~10 min: every table, growth at three sizes per family
-    python -m benchmarks.run --full       # ~25 min: growth at every size, cost model on the test corpus too
+    python -m benchmarks.run --quick      # ~3 min here: every table, growth at three sizes per family
+    python -m benchmarks.run --full       # ~4 min here: growth at every size
 
 Prints each table as it completes and writes ``benchmarks/results/benchmarks.json`` and
 ``benchmarks/results/benchmarks.md`` (the tables README.md and WRITEUP.md quote). EZKL rows need the
