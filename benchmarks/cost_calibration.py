@@ -191,8 +191,6 @@ def calibration_function(sig: str, copies: int, source: int = SOURCE) -> list[st
         suffix = f" as {result}" if opcode in ("cast", "cast.lossy", "hash.psd2", "commit.bhp256") else ""
         into = "" if result == "-" else f" into {next(counter)}{suffix}"
         lines.append(f"{opcode} {' '.join(args)}{into};")
-    if copies == 0:
-        return None
     lines.append(f"cast.lossy r0[0u32] into {next(counter)} as u8;")
     lines.append(f"output {lines[-1].split(' into ')[1].split()[0]} as u8.public;")
     return lines

@@ -58,18 +58,18 @@ def synthetic_forest(trees: int, depth: int = 3) -> models.Fitted:
     return models.Fitted(f"forest {trees}×depth {depth}", "synthetic", m, Xtr, Xte, ytr, yte, "forest")
 
 
-# family → (size label, sizes, quick sizes, model factory)
-SWEEPS: dict[str, tuple[str, list[int], list[int], Callable[[int], models.Fitted]]] = {
-    "MLP hidden width": ("h", [2, 4, 8, 16, 32, 64, 128, 256], [2, 16, 256], models.iris_mlp),
-    "tree depth": ("depth", [2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 4, 10], synthetic_tree),
-    "forest size": ("trees", [1, 2, 5, 10, 20, 30, 50], [1, 5, 50], synthetic_forest),
-    "KNN points": ("points", [4, 8, 16, 24, 32, 48, 64], [4, 16, 64], models.iris_knn),
+# family → (sizes, quick sizes, model factory)
+SWEEPS: dict[str, tuple[list[int], list[int], Callable[[int], models.Fitted]]] = {
+    "MLP hidden width": ([2, 4, 8, 16, 32, 64, 128, 256], [2, 16, 256], models.iris_mlp),
+    "tree depth": ([2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 4, 10], synthetic_tree),
+    "forest size": ([1, 2, 5, 10, 20, 30, 50], [1, 5, 50], synthetic_forest),
+    "KNN points": ([4, 8, 16, 24, 32, 48, 64], [4, 16, 64], models.iris_knn),
 }
 
 
 def calibration_models() -> list[tuple[str, models.Fitted]]:
     """Every model of the sweeps (their instruction signatures must all be calibrated)."""
-    return [(f"{family} {size}", make(size)) for family, (_, sizes, _, make) in SWEEPS.items() for size in sizes]
+    return [(f"{family} {size}", make(size)) for family, (sizes, _, make) in SWEEPS.items() for size in sizes]
 
 
 def measure(family: str, size: int, fitted: models.Fitted) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 def run(quick: bool) -> list[dict[str, Any]]:
     """Measure every size of every sweep (``quick``: three sizes each)."""
     rows = []
-    for family, (_, sizes, quick_sizes, make) in SWEEPS.items():
+    for family, (sizes, quick_sizes, make) in SWEEPS.items():
         for size in quick_sizes if quick else sizes:
             print(f"growth: {family} = {size} ...", flush=True)
             rows.append(measure(family, size, make(size)))

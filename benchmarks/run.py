@@ -29,7 +29,6 @@ from pyleo.limits import MAX_CONSTRAINTS_LOCAL
 from . import growth, models
 
 RESULTS = Path("benchmarks/results")
-EZKL_MODELS = ("iris_mlp16", "breast_cancer_logreg")
 HANDWRITTEN = ("iris_mlp16", "wine_tree4")
 
 
@@ -58,9 +57,12 @@ def widest_mlp(limit: int = MAX_CONSTRAINTS_LOCAL) -> int:
     of each constraint matrix (2^16), which dense layers with constant weights fill without adding
     constraints. The model gives the upper end of the search.
     """
+    from functools import cache
+
     from pyleo import cost
     from stdlib_ml import from_sklearn
 
+    @cache  # each width is fitted and compiled once, though the search asks for it more than once
     def text(h: int) -> str:
         f = models.iris_mlp(h)
         return from_sklearn(f.model, f.X_train).module.prog.aleo()

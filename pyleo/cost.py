@@ -209,40 +209,36 @@ class Analyzer:
         if name not in self.functions:
             raise VMError(f"the program has no function `{name}`", hint=f"its functions: {', '.join(self.functions) or 'none'}")
         fn = Function(name)
-        regs: dict[str, tuple[str, str]] = {}
-        self._bits: dict[str, tuple[int | None, ...]] = {}
-        self._decomposed: set[str] = set()
+        scope = _Scope()
         for line in self.functions[name]:
-            op, *rest = line.split()
-            if op == "input":
-                reg, _, decl = " ".join(rest).partition(" as ")
+            op, _, rest = line.partition(" ")
+            if op in ("input", "output"):
+                reg, _, decl = rest.partition(" as ")
                 t, _, vis = decl.rpartition(".")
-                fn.inputs.append((t, vis))
-                regs[reg.strip()] = (t, "c" if vis == "constant" else "v")
-            elif op == "output":
-                reg, _, decl = " ".join(rest).partition(" as ")
-                t, _, vis = decl.rpartition(".")
-                fn.outputs.append((t, vis))
+                (fn.inputs if op == "input" else fn.outputs).append((t, vis))
+                if op == "input":
+                    scope.regs[reg.strip()] = (t, "c" if vis == "constant" else "v")
             else:
-                fn.instructions.append(self._instruction(op, " ".join(rest), regs))
+                fn.instructions.append(self._instruction(op, rest, scope))
         return fn
 
-    def _operand(self, text: str, regs: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    def _operand(self, text: str, scope: _Scope) -> tuple[str, str]:
         if text in ("true", "false"):
             return "boolean", "c"
         m = _LITERAL.match(text)
         if m:
             return m.group(1), "c"
         m = re.match(r"^(r[0-9]+)(.*)$", text)
-        if m and m.group(1) in regs:
-            t, mode = regs[m.group(1)]
+        if m and m.group(1) in scope.regs:
+            t, mode = scope.regs[m.group(1)]
             return self._member(t, m.group(2)), mode
         raise VMError(f"cost model: cannot read the operand `{text}`")
 
-    def _instruction(self, op: str, rest: str, regs: dict[str, tuple[str, str]]) -> Instruction:
+    def _instruction(self, op: str, rest: str, scope: _Scope) -> Instruction:
         args, _, target = rest.partition(" into ")
         dest, _, as_type = target.partition(" as ")
-        operands = [self._operand(a, regs) for a in args.split()]
+        texts = args.split()
+        operands = [self._operand(a, scope) for a in texts]
         if as_type:
             result = as_type.strip()
         elif op in _COMPARISONS:
@@ -254,27 +250,35 @@ class Analyzer:
         else:
             result = None
         ins = Instruction(op, operands, result)
-        texts = args.split()
         if op == "ternary" and result and _INT.match(result):
-            a, b = self._known_bits(texts[1], result), self._known_bits(texts[2], result)
+            a, b = scope.known_bits(texts[1], result), scope.known_bits(texts[2], result)
             merged = tuple(x if x == y else None for x, y in zip(a, b))
             ins.scale = sum(x is None or y is None for x, y in zip(a, b)) / len(merged)
-            self._bits[dest.strip()] = merged
+            scope.bits[dest.strip()] = merged
         elif op == "cast.lossy" and operands[0][0] == "field":
-            ins.scale = 0.0 if texts[0] in self._decomposed else 1.0
-            self._decomposed.add(texts[0])
+            ins.scale = 0.0 if texts[0] in scope.decomposed else 1.0
+            scope.decomposed.add(texts[0])
         if dest:
-            regs[dest.strip()] = (result or "", "c" if ins.constant else "v")
+            scope.regs[dest.strip()] = (result or "", "c" if ins.constant else "v")
         return ins
 
-    def _known_bits(self, text: str, t: str) -> tuple[int | None, ...]:
+
+@dataclass
+class _Scope:
+    """What is known about one function's registers while reading it."""
+
+    regs: dict[str, tuple[str, str]] = field(default_factory=dict)  # register → (type, "c" | "v")
+    bits: dict[str, tuple[int | None, ...]] = field(default_factory=dict)  # integer selects' known bits
+    decomposed: set[str] = field(default_factory=set)  # field operands already decomposed into bits
+
+    def known_bits(self, text: str, t: str) -> tuple[int | None, ...]:
         """Each bit of an integer operand: 0 or 1 when it is a known constant, None when variable."""
         width = bit_width(t)
         m = _LITERAL.match(text)
         if m:
             value = int(text[: m.start(1)].replace("_", "")) % 2**width
             return tuple((value >> i) & 1 for i in range(width))
-        return self._bits.get(text, (None,) * width)
+        return self.bits.get(text, (None,) * width)
 
 
 # ---- the model -----------------------------------------------------------------------------------
@@ -375,7 +379,7 @@ def skeleton(analyzer: Analyzer, fn: Function) -> str | None:
     return f"program pyleo_skeleton.aleo;\n\n{structs}function f:\n{body}\nconstructor:\n    assert.eq edition 0u16;\n"
 
 
-def skeleton_transition(analyzer: Analyzer, fn: Function) -> int | None:
+def skeleton_transition(analyzer: Analyzer, fn: Function, table: dict[str, Any]) -> int | None:
     """The transition's cost: snarkVM synthesizes :func:`skeleton` (cached on disk by its text), less
     the table's cost of the skeleton's own body. None when it cannot (no parameters installed, an
     interface over the limit, no inputs)."""
@@ -390,7 +394,7 @@ def skeleton_transition(analyzer: Analyzer, fn: Function) -> int | None:
     except PyleoError:
         return None
     own = Analyzer(text).function("f")
-    return count - round(sum(instruction_cost(ins, load_table()) or 0.0 for ins in own.instructions))
+    return count - round(sum(instruction_cost(ins, table) or 0.0 for ins in own.instructions))
 
 
 def estimate(program: str, function: str, table: dict[str, Any] | None = None, synthesize_transition: bool = False) -> Estimate:
@@ -404,7 +408,7 @@ def estimate(program: str, function: str, table: dict[str, Any] | None = None, s
     table = table or load_table()
     an = Analyzer(program)
     fn = an.function(function)
-    exact = skeleton_transition(an, fn) if synthesize_transition else None
+    exact = skeleton_transition(an, fn, table) if synthesize_transition else None
     if exact is not None:
         transition, source = float(exact), "skeleton"
     else:
