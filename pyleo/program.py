@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cached_property
 from pathlib import Path
@@ -87,15 +88,20 @@ class Program:
         return emit_leo(self.module)
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write a Leo project (program.json, src/main.leo) and ``NAME.aleo`` under ``out_dir/NAME``."""
+        """Write a Leo project (program.json, src/main.leo), ``NAME.aleo`` and ``pyleo.json`` under ``out_dir/NAME``.
+
+        ``pyleo.json`` is the stamp: the program ID, the checksum of ``NAME.aleo`` (snarkVM's program
+        checksum) and the pyleo / aleo-sdk / snarkVM versions. Each file is written atomically.
+        """
+        from . import vm
         from .emit_leo import program_json
 
         root = Path(out_dir) / self.name
-        (root / "src").mkdir(parents=True, exist_ok=True)
+        stamp = {**vm.stamp(self.aleo()), "checksum_of": f"{self.name}.aleo (sha3-256)"}
         files = {root / "program.json": program_json(self.module), root / "src" / "main.leo": self.leo(),
-                 root / f"{self.name}.aleo": self.aleo()}
+                 root / f"{self.name}.aleo": self.aleo(), root / "pyleo.json": json.dumps(stamp, indent=1) + "\n"}
         for path, text in files.items():
-            path.write_text(text)
+            vm.write_atomic(path, text.encode())
         return list(files)
 
     # ---- running -------------------------------------------------------------------------------
@@ -132,12 +138,20 @@ class Program:
         return vm.prove(self.aleo(), function, self._aleo_inputs(function, args))
 
     def verify(self, proof: Any) -> bool:
-        """Verify a proof of one of this program's functions (True when valid)."""
+        """True when ``proof`` is a valid proof of one of this program's functions.
+
+        The proof must carry exactly this program (same checksum), and it is checked with the
+        verifying key derived from this program, never the one in the proof file.
+        """
         from . import vm
 
-        if proof.program != self.aleo():
-            return False
-        return vm.verify(proof)
+        return vm.verify(proof, program=self.aleo())
+
+    def checksum(self) -> str:
+        """snarkVM's checksum of this program (sha3-256 of its Aleo text, 64 hex digits): what verifiers pin."""
+        from . import vm
+
+        return vm.program_checksum(self.aleo())
 
     def estimate(self, function: str, synthesize_transition: bool = True) -> Estimate:
         """The cost model's prediction of ``function``'s constraints, for circuits of any size.

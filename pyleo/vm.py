@@ -7,14 +7,18 @@ Four operations on a program given as Aleo instructions text:
   judge of halting: an overflow, a division by zero or a failed assert raises
   :class:`~pyleo.errors.ExecutionError` with snarkVM's reason.
 * :func:`constraints` is the exact number of constraints of a function's circuit.
-* :func:`prove` executes and proves, returning a :class:`Proof` (save / load it as JSON).
-* :func:`verify` checks a :class:`Proof`.
+* :func:`prove` executes and proves, returning a :class:`Proof` (save / load it as JSON; the file
+  holds only what a verifier may see: public values, and private ones as snarkVM's ciphertexts).
+* :func:`verify` checks a :class:`Proof`, against the program, checksum or verifying key the
+  verifier trusts (:func:`program_checksum` is snarkVM's checksum of a program).
 
 Costs. The first execution of a function synthesizes its proving and verifying keys (seconds, and
 it needs the universal parameters, see :mod:`pyleo.params`). The keys are kept in the process and on
 disk under ``$PYLEO_CACHE_DIR/keys/`` (default ``~/.cache/pyleo/keys/``), in a folder named by the
 sha256 of the program text and the aleo-sdk / snarkVM versions, so a later process loads them in a
-fraction of a second. Executing with cached keys needs no parameters at all.
+fraction of a second. Executing with cached keys needs no parameters at all. Each function's keys
+come with a manifest (program checksum, function, versions, sha256 of each key file) checked on
+every load: keys of another program copied over, or truncated files, are deleted and rebuilt.
 
 Errors are pyleo's own (:mod:`pyleo.errors`), carrying snarkVM's message without backtraces:
 :class:`VMError` (malformed program, unexpected failure), :class:`InputError` (input count, type or
@@ -62,7 +66,7 @@ from .limits import MAX_CONSTRAINTS_LOCAL  # noqa: E402
 MAX_CONSTRAINTS = MAX_CONSTRAINTS_LOCAL
 """Constraints one function's circuit may have with the degree-16 parameters (2^14 = 16,384)."""
 
-PROOF_FORMAT = "pyleo-proof/1"
+PROOF_FORMAT = "pyleo-proof/2"
 """The ``"format"`` key of a saved :class:`Proof`."""
 
 NETWORK = "mainnet"
@@ -148,12 +152,6 @@ def _compact(text: str) -> str:
     """An Aleo value on one line: snarkVM prints ``[\\n  1i64,\\n  2i64\\n]``; this gives ``[1i64, 2i64]``."""
     text = re.sub(r"\s+", " ", text).strip()
     return text.replace("[ ", "[").replace(" ]", "]")
-
-
-def _same_value(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
 
 
 def _program_error(message: str, text: str) -> PyleoError:
@@ -270,6 +268,18 @@ def cache_dir() -> Path:
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "pyleo"
 
 
+def program_checksum(program: str) -> str:
+    """snarkVM's checksum of a program: sha3-256 (hex) of its Aleo instructions text.
+
+    It is the ``program_checksum`` a deployment of the program carries on Aleo (measured equal with
+    aleo-sdk 0.8.0 / snarkVM 4.12), so a verifier can compare it with what the network shows.
+    Every artifact pyleo writes (build folder, cached keys, proofs) is stamped with it.
+    """
+    if not isinstance(program, str):
+        raise TypeError("the program must be Aleo instructions text (str)")
+    return hashlib.sha3_256(program.encode()).hexdigest()
+
+
 def program_digest(program: str) -> str:
     """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions: names the key cache."""
     v = versions()
@@ -279,7 +289,12 @@ def program_digest(program: str) -> str:
 
 
 def keys_dir(program: str) -> Path:
-    """Where the keys of ``program`` are cached: ``<cache_dir>/keys/<program_digest>/``."""
+    """Where the keys of ``program`` are cached: ``<cache_dir>/keys/<program_digest>/``.
+
+    Per function ``F``: ``F.pk`` (proving key), ``F.vk`` (verifying key) and ``F.json``, the manifest
+    that binds them to the program: its checksum, the function, the versions and the sha256 of each
+    key file. A key is used only when its manifest matches; otherwise it is deleted and rebuilt.
+    """
     return cache_dir() / "keys" / program_digest(program)
 
 
@@ -344,13 +359,19 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    A reader sees the old file or the new one, never half of one; an interrupted write leaves
+    nothing behind. ``mode`` (less the umask) is the new file's permission bits.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.chmod(tmp, mode & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -358,51 +379,105 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _save_keys(lp: _Loaded, function: str, fid: Any) -> None:
-    """Write a function's keys to the disk cache; a cache that cannot be written is skipped."""
+def stamp(program: str) -> dict[str, str]:
+    """What every artifact carries: the program's ID and checksum, and the pyleo / aleo-sdk / snarkVM versions."""
+    from . import __version__
+
+    m = re.match(r"\s*program\s+([A-Za-z0-9_]+\.aleo)\s*;", program)
+    return {"program_id": m.group(1) if m else "unknown", "program_checksum": program_checksum(program),
+            "pyleo": __version__, **versions()}
+
+
+def _key_manifest(lp: _Loaded, function: str, pk: bytes | None, vk: bytes) -> dict[str, Any]:
+    return {**stamp(lp.text), "function": function,
+            "proving_key_sha256": hashlib.sha256(pk).hexdigest() if pk is not None else None,
+            "verifying_key_sha256": hashlib.sha256(vk).hexdigest()}
+
+
+def _write_keys(lp: _Loaded, function: str, pk: bytes | None, vk: bytes) -> None:
+    """Write a function's keys and then their manifest; a cache that cannot be written is skipped."""
     with contextlib.suppress(OSError):
-        pid = lp.program.id
-        vk = bytes(lp.process.get_verifying_key(pid, fid).bytes())
-        _write_atomic(lp.dir / f"{function}.pk", bytes(lp.process.get_proving_key(pid, fid).bytes()))
-        _write_atomic(lp.dir / f"{function}.vk", vk)
+        if pk is not None:
+            write_atomic(lp.dir / f"{function}.pk", pk)
+        write_atomic(lp.dir / f"{function}.vk", vk)
+        manifest = _key_manifest(lp, function, pk, vk)
+        write_atomic(lp.dir / f"{function}.json", (json.dumps(manifest, indent=1) + "\n").encode())
         if not (lp.dir / "program.aleo").exists():
-            _write_atomic(lp.dir / "program.aleo", lp.text.encode())
+            write_atomic(lp.dir / "program.aleo", lp.text.encode())
+
+
+def _drop_keys(lp: _Loaded, function: str) -> None:
+    for suffix in (".json", ".pk", ".vk"):
+        with contextlib.suppress(OSError):
+            (lp.dir / f"{function}{suffix}").unlink()
+
+
+def _read_keys(lp: _Loaded, function: str, with_pk: bool) -> tuple[bytes | None, bytes] | None:
+    """A function's cached key bytes (proving key only when ``with_pk``) when its manifest vouches for them.
+
+    The manifest must name this program (checksum), this function and these versions, and the sha256
+    of each key file must match it. A key of another program copied over, a truncated or damaged
+    file, or a missing manifest: the cached files are deleted and None is returned (rebuild).
+    """
+    paths = [lp.dir / f"{function}.json", lp.dir / f"{function}.vk"] + ([lp.dir / f"{function}.pk"] if with_pk else [])
+    if not all(p.is_file() for p in paths):
+        return None
+    try:
+        manifest = json.loads(paths[0].read_text())
+        vk = paths[1].read_bytes()
+        pk = paths[2].read_bytes() if with_pk else None
+    except (OSError, ValueError):
+        _drop_keys(lp, function)
+        return None
+    expected = _key_manifest(lp, function, pk, vk)
+    if not with_pk:
+        del expected["proving_key_sha256"]
+    if not isinstance(manifest, dict) or any(manifest.get(k) != v for k, v in expected.items()):
+        _drop_keys(lp, function)
+        return None
+    return pk, vk
+
+
+def _save_keys(lp: _Loaded, function: str, fid: Any) -> None:
+    """Write a function's freshly synthesized keys to the disk cache."""
+    pid = lp.program.id
+    vk = bytes(lp.process.get_verifying_key(pid, fid).bytes())
+    _write_keys(lp, function, bytes(lp.process.get_proving_key(pid, fid).bytes()), vk)
 
 
 def _load_keys(lp: _Loaded, function: str, fid: Any) -> bool:
-    """Insert a function's cached keys into the process; False (and drop them) if absent or damaged."""
-    pk_path, vk_path = lp.dir / f"{function}.pk", lp.dir / f"{function}.vk"
-    if not (pk_path.is_file() and vk_path.is_file()):
+    """Insert a function's cached keys into the process; False (and drop them) if absent or not vouched for."""
+    found = _read_keys(lp, function, with_pk=True)
+    if found is None:
         return False
+    pk_bytes, vk_bytes = found
     sdk = _sdk()
     try:
-        pk = sdk.ProvingKey.from_bytes(pk_path.read_bytes())
-        vk = sdk.VerifyingKey.from_bytes(vk_path.read_bytes())
+        pk = sdk.ProvingKey.from_bytes(pk_bytes)
+        vk = sdk.VerifyingKey.from_bytes(vk_bytes)
         lp.process.insert_proving_key(lp.program.id, fid, pk)
         lp.process.insert_verifying_key(lp.program.id, fid, vk)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - a damaged cache is rebuilt
-        for p in (pk_path, vk_path):
-            with contextlib.suppress(OSError):
-                p.unlink()
+        _drop_keys(lp, function)
         return False
     return True
 
 
 def _cached_vk(lp: _Loaded, function: str, fid: Any) -> Any | None:
-    """The function's verifying key from memory or the disk cache, or None."""
+    """The function's verifying key from memory or the disk cache (manifest checked), or None."""
     if function in lp.keys:
         return lp.process.get_verifying_key(lp.program.id, fid)
-    path = lp.dir / f"{function}.vk"
-    if path.is_file():
-        try:
-            return _sdk().VerifyingKey.from_bytes(path.read_bytes())
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException:  # noqa: BLE001
-            with contextlib.suppress(OSError):
-                path.unlink()
+    found = _read_keys(lp, function, with_pk=False)
+    if found is None:
+        return None
+    try:
+        return _sdk().VerifyingKey.from_bytes(found[1])
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001
+        _drop_keys(lp, function)
     return None
 
 
@@ -423,8 +498,8 @@ def _synthesize_vk(lp: _Loaded, function: str, fid: Any) -> Any:
     found = None
     for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
         key = sdk.VerifyingKey.from_string(vk_text)
-        with contextlib.suppress(OSError):
-            _write_atomic(lp.dir / f"{name}.vk", bytes(key.bytes()))
+        if _read_keys(lp, name, with_pk=False) is None:  # keep a manifest that also vouches for a proving key
+            _write_keys(lp, name, None, bytes(key.bytes()))
         if name == function:
             found = key
     if found is None:  # pragma: no cover - deploy covers every function
@@ -436,7 +511,11 @@ _private_key: Any = None
 
 
 def _signer() -> Any:
-    """The account that signs executions: a random one, fixed for the life of the process."""
+    """The account that signs executions: a random one, fixed for the life of the process.
+
+    Private inputs and outputs appear in an execution encrypted under keys derived from it, so it
+    stays in this process's memory only: pyleo never writes it (or its view key) anywhere.
+    """
     global _private_key
     if _private_key is None:
         _private_key = _sdk().PrivateKey.random()
@@ -569,37 +648,73 @@ def _state_url() -> str:
 class Proof:
     """A proof that ``function`` of ``program`` ran on some inputs and produced some outputs.
 
-    ``inputs`` holds the public inputs' Aleo literals (None for private ones); ``outputs`` all the
-    outputs as the prover saw them (private ones included: a claim the proof does not cover);
-    ``public_outputs`` what anyone can read from the execution (None for private outputs).
-    ``execution`` is snarkVM's execution (JSON: transition, commitments, the proof itself);
-    ``verifying_key`` the function's key as ``verifier1…`` text. ``timings`` (seconds per phase:
-    authorize, load_keys, synthesize or execute, prove, verify) is informative and not compared.
+    What a verifier may see, and all that :meth:`save` writes: the program text, the function's
+    verifying key (``verifier1…``), snarkVM's ``execution`` (the transition with its public values,
+    the ciphertexts of private inputs and outputs, and the proof itself) and the stamp (program
+    checksum, pyleo / aleo-sdk / snarkVM versions of the prover). ``inputs`` and ``public_outputs``
+    are read from the execution itself (None at private positions), so they cannot disagree with
+    what is proved.
+
+    ``outputs`` is the prover's own copy of every output in clear, private ones included. It lives
+    only in the memory of the process that proved (for the caller) and is never saved; a proof read
+    from a file has only the public outputs there (None at private positions).
+    ``timings`` (seconds per phase: authorize, load_keys, synthesize or execute, prove, check,
+    verify) is informative and not compared.
     """
 
     program: str
-    program_id: str
     function: str
-    inputs: list[str | None]
-    outputs: list[str]
-    public_outputs: list[str | None]
     execution: str
     verifying_key: str
     constraints: int
+    outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
+    made_with: dict[str, str] = field(default_factory=dict, compare=False)
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
+    def _transition(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.execution)
+            (tr,) = data["transitions"]
+            if not isinstance(tr, dict) or not isinstance(tr.get("inputs"), list) or not isinstance(tr.get("outputs"), list):
+                raise ValueError
+        except (ValueError, TypeError, KeyError):
+            raise ProofError("the proof's execution cannot be read (expected snarkVM's JSON with one transition)") from None
+        return tr
+
+    @property
+    def program_id(self) -> str:
+        """The program ID the execution's transition names (``"scorer.aleo"``)."""
+        return str(self._transition().get("program"))
+
+    @property
+    def checksum(self) -> str:
+        """The :func:`program_checksum` of the program the proof carries."""
+        return program_checksum(self.program)
+
+    @property
+    def inputs(self) -> list[str | None]:
+        """Public inputs as Aleo literals, read from the execution; None for private ones (ciphertexts there)."""
+        return [_visible(item) for item in self._transition()["inputs"]]
+
+    @property
+    def public_outputs(self) -> list[str | None]:
+        """Public outputs as Aleo literals, read from the execution; None for private ones."""
+        return [_visible(item) for item in self._transition()["outputs"]]
+
     def to_json(self) -> dict[str, Any]:
-        """The JSON object :meth:`save` writes."""
-        v = versions()
+        """The JSON object :meth:`save` writes: only what a verifier may see (no private value in clear).
+
+        ``public_inputs`` / ``public_outputs`` are a readable copy of the execution's public values;
+        :meth:`from_json` rejects a file where they differ from the execution.
+        """
         return {
             "format": PROOF_FORMAT,
-            "aleo_sdk": v["aleo_sdk"],
-            "snarkvm": v["snarkvm"],
+            **(self.made_with or stamp(self.program)),
             "network": NETWORK,
             "program_id": self.program_id,
+            "program_checksum": self.checksum,
             "function": self.function,
-            "inputs": self.inputs,
-            "outputs": self.outputs,
+            "public_inputs": self.inputs,
             "public_outputs": self.public_outputs,
             "constraints": self.constraints,
             "verifying_key": self.verifying_key,
@@ -609,19 +724,25 @@ class Proof:
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the proof as a JSON file (atomically)."""
-        _write_atomic(Path(path), (json.dumps(self.to_json(), indent=1) + "\n").encode())
+        """Write the proof for verifiers as a JSON file (atomically); private outputs only as ciphertexts."""
+        write_atomic(Path(path), (json.dumps(self.to_json(), indent=1) + "\n").encode())
 
     @classmethod
     def from_json(cls, data: Any, source: str = "proof") -> Proof:
-        """Build a Proof from the object :meth:`to_json` gives; ProofError if it is not one."""
+        """Build a Proof from the object :meth:`to_json` gives.
+
+        Raises ProofError when it is not one: a missing key or a wrong type, another format, network
+        or a copy (program ID, checksum, public values) that disagrees with the execution or program.
+        """
         if not isinstance(data, dict):
             raise ProofError(f"{source} is not a pyleo proof (expected a JSON object)")
         fmt = data.get("format")
         if fmt is None:
             raise ProofError(f"{source} is not a pyleo proof (no \"format\" key)")
         if fmt != PROOF_FORMAT:
-            raise ProofError(f"{source} has format {fmt!r}; this pyleo reads {PROOF_FORMAT!r}")
+            made = f" (made with pyleo {data['pyleo']})" if isinstance(data.get("pyleo"), str) else ""
+            raise ProofError(f"{source} has format {fmt!r}{made}; this pyleo reads {PROOF_FORMAT!r}",
+                             hint="prove again with this version of pyleo")
 
         def get(key: str, kind: type | tuple[type, ...]) -> Any:
             if key not in data:
@@ -631,28 +752,30 @@ class Proof:
                 raise ProofError(f"{source}: {key!r} has the wrong type ({type(value).__name__})")
             return value
 
-        def strings(key: str, optional: bool) -> list[Any]:
-            items = get(key, list)
-            for item in items:
-                if not (isinstance(item, str) or (optional and item is None)):
-                    raise ProofError(f"{source}: {key!r} must hold strings{' or null' if optional else ''}")
-            return list(items)
-
+        if get("network", str) != NETWORK:
+            raise ProofError(f"{source} is a proof for the {data['network']!r} network; pyleo proves and verifies on {NETWORK!r}")
         timings = data.get("timings") or {}
         if not isinstance(timings, dict):
             timings = {}
-        return cls(
+        made_with = {k: data[k] for k in ("pyleo", "aleo_sdk", "snarkvm") if isinstance(data.get(k), str)}
+        proof = cls(
             program=get("program", str),
-            program_id=get("program_id", str),
             function=get("function", str),
-            inputs=strings("inputs", True),
-            outputs=strings("outputs", False),
-            public_outputs=strings("public_outputs", True),
             execution=get("execution", str),
             verifying_key=get("verifying_key", str),
             constraints=get("constraints", int),
             timings={str(k): float(v) for k, v in timings.items() if isinstance(v, (int, float))},
         )
+        proof._transition()  # ProofError when the execution is not one transition
+        copies = {"program_id": proof.program_id, "program_checksum": proof.checksum,
+                  "public_inputs": proof.inputs, "public_outputs": proof.public_outputs}
+        for key, actual in copies.items():
+            if get(key, (str, list)) != actual:
+                raise ProofError(f"{source}: {key!r} is {data[key]!r}, but the proof's "
+                                 f"{'program' if key == 'program_checksum' else 'execution'} gives {actual!r}")
+        proof.outputs = proof.public_outputs
+        proof.made_with = {**stamp(proof.program), **made_with}
+        return proof
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Proof:
@@ -701,7 +824,13 @@ def constraints(program: str, function: str) -> int:
 
 
 def prove(program: str, function: str, inputs: list[str]) -> Proof:
-    """Execute ``function`` on ``inputs`` and prove the execution (errors as :func:`evaluate`)."""
+    """Execute ``function`` on ``inputs`` and prove the execution (errors as :func:`evaluate`).
+
+    The fresh proof is verified with the function's verifying key before it is returned (about
+    30 ms); if it does not verify (keys that do not belong together), the cached keys are dropped
+    and VMError is raised. The returned proof's ``outputs`` holds every output in clear for the
+    caller; :meth:`Proof.save` writes private ones only as snarkVM's ciphertexts.
+    """
     with _lock:
         lp = _load(program)
         timings: dict[str, float] = {}
@@ -715,19 +844,24 @@ def prove(program: str, function: str, inputs: list[str]) -> Proof:
         if err is not None:
             raise VMError(f"snarkVM failed to prove `{function}`: {clean_message(str(err))}") from None
         timings["prove"] = time.perf_counter() - t
-        text = execution.to_json()
-        transition = json.loads(text)["transitions"][0]
+        t = time.perf_counter()
+        _, err, _ = _call(lp.process.verify_execution, execution)
+        timings["check"] = time.perf_counter() - t
+        if err is not None:
+            lp.keys.discard(function)
+            _drop_keys(lp, function)
+            _loaded.pop(lp.digest, None)
+            raise VMError(f"the fresh proof of `{function}` does not verify with its own verifying key "
+                          f"({clean_message(str(err))}); the cached keys were dropped", hint="prove again")
         vk = lp.process.get_verifying_key(lp.program.id, fid)
         return Proof(
             program=lp.text,
-            program_id=lp.program_id,
             function=function,
-            inputs=[_visible(item) for item in transition["inputs"]],
-            outputs=[_compact(str(v)) for v in response.outputs],
-            public_outputs=[_visible(item) for item in transition["outputs"]],
-            execution=text,
+            execution=execution.to_json(),
             verifying_key=str(vk),
             constraints=int(vk.num_constraints()),
+            outputs=[_compact(str(v)) for v in response.outputs],
+            made_with=stamp(lp.text),
             timings=timings,
         )
 
@@ -739,83 +873,77 @@ def _visible(item: dict[str, Any]) -> str | None:
     return None
 
 
-def explain(proof: Proof, resynthesize: bool = False) -> str | None:
+_CHECKSUM_RE = re.compile(r"^(?:0x)?([0-9a-fA-F]{64})$")
+
+
+def _normal_checksum(text: str) -> str:
+    m = _CHECKSUM_RE.match(text.strip()) if isinstance(text, str) else None
+    if m is None:
+        raise InputError(f"{text!r} is not a program checksum", hint="64 hex digits, as `pyleo build` prints")
+    return m.group(1).lower()
+
+
+def _read_vk(text: str, whose: str, error: type[PyleoError]) -> Any:
+    try:
+        return _sdk().VerifyingKey.from_string(text.strip())
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001
+        raise error(f"{whose} verifying key cannot be read: {clean_message(str(e))}") from None
+
+
+def explain(proof: Proof, *, program: str | None = None, checksum: str | None = None,
+            verifying_key: str | None = None, resynthesize: bool = False) -> str | None:
     """Why ``proof`` does not verify, or None when it does. See :func:`verify`."""
     t0 = time.perf_counter()
     sdk = _sdk()
     with _lock:
+        tr = proof._transition()
         try:
-            data = json.loads(proof.execution)
-            transitions = data["transitions"]
             execution = sdk.Execution.from_json(proof.execution)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # noqa: BLE001
             raise ProofError(f"the proof's execution cannot be read: {clean_message(str(e))}") from None
         try:
-            program = sdk.Program.from_source(proof.program)
+            parsed = sdk.Program.from_source(proof.program)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as e:  # noqa: BLE001
             raise ProofError(f"the proof's program cannot be read: {clean_message(str(e))}") from None
 
-        if str(program.id) != proof.program_id:
-            return f"the proof names program {proof.program_id}, but its program text is {program.id}"
-        if not isinstance(transitions, list) or len(transitions) != 1:
-            return "the execution must hold exactly one transition"
-        tr = transitions[0]
-        if tr.get("program") != proof.program_id or tr.get("function") != proof.function:
-            return (
-                f"the execution is of {tr.get('program')}/{tr.get('function')}, "
-                f"not of {proof.program_id}/{proof.function}"
-            )
-        if not program.has_function(proof.function):
-            return f"program {proof.program_id} has no function `{proof.function}`"
-        seen_in = [_visible(i) for i in tr.get("inputs", [])]
-        if len(proof.inputs) != len(seen_in):
-            return f"the proof lists {len(proof.inputs)} inputs, the execution has {len(seen_in)}"
-        for i, (claimed, seen) in enumerate(zip(proof.inputs, seen_in)):
-            if not _same_value(claimed, seen):
-                if seen is None:
-                    return f"input {i + 1} is private: the proof cannot show its value {claimed}"
-                return f"input {i + 1} is {seen} in the execution, but {claimed} in the proof file"
-        seen_out = [_visible(o) for o in tr.get("outputs", [])]
-        if len(proof.public_outputs) != len(seen_out) or len(proof.outputs) != len(seen_out):
-            return f"the proof lists a different number of outputs than the execution's {len(seen_out)}"
-        for i, (claimed, seen, full) in enumerate(zip(proof.public_outputs, seen_out, proof.outputs)):
-            if not _same_value(claimed, seen):
-                if seen is None:
-                    return f"output {i + 1} is private: the proof cannot show its value {claimed}"
-                return f"output {i + 1} is {seen} in the execution, but {claimed} in the proof file"
-            if seen is not None and not _same_value(full, seen):
-                return f"output {i + 1} is {seen} in the execution, but {full} in the proof file"
+        if tr.get("program") != str(parsed.id) or tr.get("function") != proof.function:
+            return (f"the execution is of {tr.get('program')}/{tr.get('function')}, "
+                    f"not of {parsed.id}/{proof.function} (the proof's program and function)")
+        if not parsed.has_function(proof.function):
+            return f"program {parsed.id} has no function `{proof.function}`"
+        trusted = ([program_checksum(program)] if program is not None else []) + \
+            ([_normal_checksum(checksum)] if checksum is not None else [])
+        for want in trusted:
+            if proof.checksum != want:
+                return (f"the proof is of a program {parsed.id} with checksum {proof.checksum}, "
+                        f"not of the trusted program (checksum {want})")
 
         fid = sdk.Identifier.from_string(proof.function)
-        if resynthesize:
-            lp = _load(proof.program)
-            vk = _synthesize_vk(lp, proof.function, fid)
+        if verifying_key is not None:
+            vk = _read_vk(verifying_key, "the trusted", InputError)
+        elif resynthesize or trusted:
+            # the key comes from the (trusted) program text, never from the proof file
+            vk = _synthesize_vk(_load(proof.program), proof.function, fid)
         else:
-            try:
-                vk = sdk.VerifyingKey.from_string(proof.verifying_key.strip())
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as e:  # noqa: BLE001
-                raise ProofError(f"the proof's verifying key cannot be read: {clean_message(str(e))}") from None
+            vk = _read_vk(proof.verifying_key, "the proof's", ProofError)
             lp = _loaded.get(program_digest(proof.program))
-            known = _cached_vk(lp, proof.function, fid) if lp is not None else None
-            if known is None:
-                path = keys_dir(proof.program) / f"{proof.function}.vk"
-                if path.is_file():
-                    with contextlib.suppress(Exception):
-                        known = sdk.VerifyingKey.from_bytes(path.read_bytes())
+            known = _cached_vk(lp or _load(proof.program), proof.function, fid)
             if known is not None and bytes(known.bytes()) != bytes(vk.bytes()):
                 return "the proof's verifying key is not the one this machine synthesized for the function"
+        if int(vk.num_constraints()) != proof.constraints:
+            return f"the proof claims {proof.constraints:,} constraints, its verifying key has {int(vk.num_constraints()):,}"
 
         process = sdk.Process.load()
-        _, err, _ = _call(process.add_program, program)
+        _, err, _ = _call(process.add_program, parsed)
         if err is not None:
             raise ProofError(f"the proof's program is rejected by snarkVM: {clean_message(str(err))}") from None
-        _, err, _ = _call(process.insert_verifying_key, program.id, fid, vk)
+        _, err, _ = _call(process.insert_verifying_key, parsed.id, fid, vk)
         if err is not None:
             return f"the verifying key does not fit the function: {clean_message(str(err))}"
         t = time.perf_counter()
@@ -823,25 +951,40 @@ def explain(proof: Proof, resynthesize: bool = False) -> str | None:
         proof.timings["verify"] = time.perf_counter() - t
         proof.timings["verify_total"] = time.perf_counter() - t0
         if err is not None:
-            return f"snarkVM rejects the proof: {clean_message(str(err))}"
+            reason = f"snarkVM rejects the proof: {clean_message(str(err))}"
+            ours = stamp(proof.program)
+            made = proof.made_with or ours
+            if any(made.get(k) != ours[k] for k in ("pyleo", "aleo_sdk", "snarkvm")):
+                reason += (f" (the proof was made with pyleo {made.get('pyleo')}, aleo-sdk {made.get('aleo_sdk')}, "
+                           f"snarkVM {made.get('snarkvm')}; this is pyleo {ours['pyleo']}, aleo-sdk "
+                           f"{ours['aleo_sdk']}, snarkVM {ours['snarkvm']})")
+            return reason
         return None
 
 
-def verify(proof: Proof, resynthesize: bool = False) -> bool:
-    """True when ``proof`` is valid: snarkVM accepts its execution and the file's claims match it.
+def verify(proof: Proof, *, program: str | None = None, checksum: str | None = None,
+           verifying_key: str | None = None, resynthesize: bool = False) -> bool:
+    """True when ``proof`` is valid: snarkVM accepts its execution under the right verifying key.
 
-    Checks that the execution is one transition of ``proof.program_id``/``proof.function``, that
-    the public inputs and outputs written in the file are those recorded in the execution (private
-    values cannot be checked: ``outputs`` at private positions is the prover's word), and that
-    snarkVM's ``verify_execution`` accepts the proof.
+    Checks that the execution is one transition of the proof's program and function and that
+    snarkVM's ``verify_execution`` accepts it. The public values a proof reports are read from the
+    execution, so they are what is proved; private values appear only as ciphertexts.
 
-    Trust: by default the verifying key is the one **carried in the proof file**. A forger could
-    pair a proof with the key of another circuit, so a verifier who does not trust the prover should
-    pass ``resynthesize=True``: the key is then derived from the program text itself (from this
-    machine's key cache when it has one, else synthesized, about 4 s, needing the parameters).
-    Without it, a key in the file that differs from one this machine has cached is still rejected.
+    Trust: a proof is worth the program it is bound to. Name the one you trust:
+
+    * ``program`` (Aleo instructions text) or ``checksum`` (its :func:`program_checksum`, 64 hex
+      digits): the proof's program must be exactly that one, and the verifying key is derived from
+      that text (this machine's key cache, else synthesized, about 4 s, needing the parameters),
+      never taken from the proof file;
+    * ``verifying_key`` (``verifier1…`` text): the execution is checked against that key.
+
+    Without any of them the verifying key **carried in the proof file** is used (still rejected when
+    it differs from one this machine has cached for the program): the proof then shows only that
+    *some* program with that ID and interface gave these outputs. ``resynthesize=True`` derives the
+    key from the proof's own program text instead.
 
     Returns False when the proof does not verify (:func:`explain` says why); raises ProofError when
-    the proof cannot even be read (a damaged proof or key string fails its bech32m checksum there).
+    the proof cannot even be read, InputError when ``checksum`` or ``verifying_key`` is malformed.
     """
-    return explain(proof, resynthesize) is None
+    return explain(proof, program=program, checksum=checksum, verifying_key=verifying_key,
+                   resynthesize=resynthesize) is None
