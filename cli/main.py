@@ -9,6 +9,7 @@ Errors print as ``file:line:col: error: …`` with no Python traceback, and exit
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -134,7 +135,8 @@ def build(file: Path = FileArg,
         start = time.perf_counter()
         paths = prog.write(out)
         ms = (time.perf_counter() - start) * 1000
-        typer.echo(f"built {prog.name}.aleo ({len(prog.module.entries)} function(s)) in {ms:.0f} ms")
+        typer.echo(f"built {prog.name}.aleo ({len(prog.module.entries)} function(s)) in {ms:.0f} ms; "
+                   f"program checksum {prog.checksum()}")
         for p in paths:
             typer.echo(f"  {p}")
 
@@ -156,8 +158,17 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
 @app.command(context_settings=NEGATIVE_OK)
 @reports_errors
 def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
-          out: Path | None = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json).")) -> None:
-    """Execute a function on snarkVM, prove it, and write a proof file anyone can verify."""
+          out: Path | None = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json)."),
+          private_out: Path | None = typer.Option(None, "--private-out",
+                                                  help="Also write every output in clear (private ones included) to "
+                                                  "this prover-only file (mode 0600); never share it.")) -> None:
+    """Execute a function on snarkVM, prove it, and write a proof file anyone can verify.
+
+    The proof file holds only what a verifier may see: public inputs and outputs, and private ones
+    as snarkVM's ciphertexts. Private outputs are printed here, for the prover only.
+    """
+    from pyleo import vm
+
     prog, fn_name = find_function(file, target)
     values = parse_args(prog, fn_name, args or [])
     typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
@@ -165,26 +176,88 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     proof = prog.prove(fn_name, *values)
     elapsed = time.perf_counter() - start
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
+    if private_out is not None and private_out.resolve() == path.resolve():
+        raise InputError("--private-out must name another file than the proof file")
     proof.save(path)
+    if private_out is not None:
+        mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
+                "proof_file": str(path), **vm.stamp(proof.program), "function": fn_name, "outputs": proof.outputs}
+        vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
     for text, public in zip(proof.outputs, proof.public_outputs):
-        typer.echo(f"output: {text}  ({'public' if public is not None else 'private'})")
+        typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
     typer.echo(f"constraints: {proof.constraints}")
-    typer.echo(f"proved in {elapsed:.2f} s; wrote {path}")
+    typer.echo(f"program checksum: {proof.checksum}")
+    typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
+
+
+def trusted_program(model: Path, program_id: str) -> str:
+    """The Aleo text of the program named ``program_id`` in a DSL model file (the verifier's copy)."""
+    programs = load_programs(model)
+    name = program_id.removesuffix(".aleo")
+    if name not in programs:
+        raise InputError(f"{model} defines {', '.join(p + '.aleo' for p in programs)}, not the proof's {program_id}",
+                         hint="pass the model file of the program you trust")
+    return programs[name].aleo()
+
+
+def read_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
 
 
 @app.command()
 @reports_errors
 def verify(proof_file: Path = typer.Argument(..., help="A proof file written by `pyleo prove`."),
+           model: Path | None = typer.Option(None, "--model", help="The model (DSL .py) you trust; the proof must be "
+                                             "of its program with the proof's program ID."),
+           program: Path | None = typer.Option(None, "--program", help="The Aleo program (NAME.aleo) you trust."),
+           checksum: str | None = typer.Option(None, "--checksum", help="The program checksum you trust (64 hex "
+                                               "digits, as `pyleo build` / `pyleo prove` print)."),
+           vk: Path | None = typer.Option(None, "--vk", help="The verifying key you trust (verifier1… text, or a "
+                                          "cached F.vk file)."),
            resynthesize: bool = typer.Option(False, "--resynthesize",
-                                             help="Rebuild the verifying key from the program text instead of trusting the file's.")) -> None:
-    """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not."""
+                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's.")) -> None:
+    """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
+
+    Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
+    for exactly that program (the verifying key comes from it, never from the proof file).
+    """
     from pyleo import vm
 
     proof = vm.Proof.load(proof_file)
-    reason = vm.explain(proof, resynthesize=resynthesize)
+    trusted: dict[str, Any] = {}
+    bound = []
+    if model is not None:
+        trusted["program"] = trusted_program(model, proof.program_id)
+        bound.append(f"the model in {model}")
+    if program is not None:
+        text = read_file(program, "the program").decode("utf-8", "replace")
+        if "program" in trusted and vm.program_checksum(text) != vm.program_checksum(trusted["program"]):
+            raise InputError(f"--program {program} and --model {model} are different programs")
+        trusted["program"] = text
+        bound.append(f"the program {program}")
+    if checksum is not None:
+        trusted["checksum"] = checksum
+        bound.append(f"checksum {checksum}")
+    if vk is not None:
+        trusted["verifying_key"] = read_file(vk, "the verifying key")
+        bound.append(f"the verifying key in {vk}")
+    reason = vm.explain(proof, resynthesize=resynthesize, **trusted)
     if reason is not None:
         fail(f"INVALID: {reason}")
     typer.echo(f"valid: {proof.program_id}/{proof.function}")
+    typer.echo(f"program checksum: {proof.checksum}")
+    if bound:
+        typer.echo(f"bound to: {', '.join(bound)}")
+    else:
+        typer.echo("warning: not bound to a program you trust. This proof shows only that the program it carries "
+                   f"(checksum {proof.checksum}) gave these outputs; anyone can prove another program with the same "
+                   "name. Pass --model, --program, --checksum or --vk to check it is the model you trust.", err=True)
+    for i, text in enumerate(proof.inputs):
+        if text is not None:
+            typer.echo(f"public input {i + 1}: {text}")
     for text in proof.public_outputs:
         if text is not None:
             typer.echo(f"public output: {text}")

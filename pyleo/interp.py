@@ -161,11 +161,9 @@ def poseidon2(value: Any, t: Type) -> int:
 
 def commit_bhp256(value: Any, t: Type, randomness: int) -> int:
     """``commit.bhp256``: BHP256 commitment of the value's bits (computed by snarkVM's own host code)."""
-    from aleo.mainnet import BHP256, Scalar, Value
+    from .vm import commit_bhp256 as commit
 
-    bits = Value.parse(to_aleo(value, t)).to_bits_le()
-    out = BHP256().commit(bits, Scalar.from_string(f"{randomness}scalar"))
-    return int(str(out).removesuffix("field"))
+    return int(commit(to_aleo(value, t), f"{randomness}scalar").removesuffix("field"))
 
 
 def check_args(fn: ir.Function, args: Sequence[Any]) -> list[Any]:

@@ -873,6 +873,35 @@ def _visible(item: dict[str, Any]) -> str | None:
     return None
 
 
+def commit_bhp256(value: str, randomness: str) -> str:
+    """``commit.bhp256 value randomness into c as field`` computed outside the circuit (snarkVM's host code).
+
+    ``value`` is an Aleo literal (``"12i64"``, ``"true"``), ``randomness`` a scalar literal
+    (``"123scalar"``); returns the commitment as a field literal. InputError when a literal is invalid.
+    """
+    sdk = _sdk()
+    try:
+        bits = sdk.Value.parse(value).to_bits_le()
+        r = sdk.Scalar.from_string(randomness)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001
+        raise InputError(f"cannot commit to {value!r} with randomness {randomness!r}",
+                         hint="pass an Aleo literal (12i64, true) and a scalar literal (123scalar)") from None
+    return str(sdk.BHP256().commit(bits, r))
+
+
+def opens(commitment: str, value: str, randomness: str) -> bool:
+    """True when a revealed ``value`` and ``randomness`` open ``commitment`` (a field literal).
+
+    Checks a later reveal of a value a proof committed to with ``pl.commit(value, r)`` (e.g. a
+    label published as a commitment): the commitment is the proof's public output, the prover
+    reveals the label and its blinding scalar ``r``. The commitment hides the value as long as ``r``
+    is uniformly random and secret; it binds it (no other value opens it).
+    """
+    return _compact(commitment) == commit_bhp256(value, randomness)
+
+
 _CHECKSUM_RE = re.compile(r"^(?:0x)?([0-9a-fA-F]{64})$")
 
 
@@ -883,9 +912,13 @@ def _normal_checksum(text: str) -> str:
     return m.group(1).lower()
 
 
-def _read_vk(text: str, whose: str, error: type[PyleoError]) -> Any:
+def _read_vk(key: str | bytes, whose: str, error: type[PyleoError]) -> Any:
+    """A verifying key from its ``verifier1…`` text or its bytes (a cached ``F.vk`` file)."""
+    sdk = _sdk()
     try:
-        return _sdk().VerifyingKey.from_string(text.strip())
+        if isinstance(key, bytes) and not key.lstrip().startswith(b"verifier1"):
+            return sdk.VerifyingKey.from_bytes(key)
+        return sdk.VerifyingKey.from_string((key.decode() if isinstance(key, bytes) else key).strip())
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # noqa: BLE001
@@ -893,7 +926,7 @@ def _read_vk(text: str, whose: str, error: type[PyleoError]) -> Any:
 
 
 def explain(proof: Proof, *, program: str | None = None, checksum: str | None = None,
-            verifying_key: str | None = None, resynthesize: bool = False) -> str | None:
+            verifying_key: str | bytes | None = None, resynthesize: bool = False) -> str | None:
     """Why ``proof`` does not verify, or None when it does. See :func:`verify`."""
     t0 = time.perf_counter()
     sdk = _sdk()
@@ -963,7 +996,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
 
 
 def verify(proof: Proof, *, program: str | None = None, checksum: str | None = None,
-           verifying_key: str | None = None, resynthesize: bool = False) -> bool:
+           verifying_key: str | bytes | None = None, resynthesize: bool = False) -> bool:
     """True when ``proof`` is valid: snarkVM accepts its execution under the right verifying key.
 
     Checks that the execution is one transition of the proof's program and function and that
@@ -976,7 +1009,8 @@ def verify(proof: Proof, *, program: str | None = None, checksum: str | None = N
       digits): the proof's program must be exactly that one, and the verifying key is derived from
       that text (this machine's key cache, else synthesized, about 4 s, needing the parameters),
       never taken from the proof file;
-    * ``verifying_key`` (``verifier1…`` text): the execution is checked against that key.
+    * ``verifying_key`` (``verifier1…`` text, or the bytes of a cached ``F.vk``): the execution is
+      checked against that key.
 
     Without any of them the verifying key **carried in the proof file** is used (still rejected when
     it differs from one this machine has cached for the program): the proof then shows only that
