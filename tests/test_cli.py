@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -39,7 +40,12 @@ def test_build_writes_a_leo_project_and_aleo(tmp_path: Path) -> None:
     project = tmp_path / "scorer"
     assert json.loads((project / "program.json").read_text())["program"] == "scorer.aleo"
     assert "program scorer.aleo" in (project / "src" / "main.leo").read_text()
-    assert (project / "scorer.aleo").read_text().startswith("program scorer.aleo;")
+    aleo = (project / "scorer.aleo").read_text()
+    assert aleo.startswith("program scorer.aleo;")
+    stamp = json.loads((project / "pyleo.json").read_text())
+    checksum = hashlib.sha3_256(aleo.encode()).hexdigest()  # snarkVM's program checksum
+    assert stamp["program_checksum"] == checksum and f"program checksum {checksum}" in result.stdout
+    assert stamp["program_id"] == "scorer.aleo" and stamp["snarkvm"] and stamp["pyleo"]
 
 
 def test_run_accepts_json_and_aleo_literals() -> None:
@@ -111,14 +117,17 @@ def test_prove_verify_and_reject_tampering(tmp_path: Path) -> None:
     assert "output: 27i64" in proved.stdout
     verified = pyleo("verify", str(proof_path))
     assert verified.returncode == 0, verified.stderr
-    assert "valid" in verified.stdout
+    assert "valid" in verified.stdout and "warning: not bound" in verified.stderr
+    bound = pyleo("verify", str(proof_path), "--model", str(SCORER))
+    assert bound.returncode == 0, bound.stderr
+    assert "bound to: the model in" in bound.stdout and "public output: 27i64" in bound.stdout
+    assert "warning" not in bound.stderr
 
     data = json.loads(proof_path.read_text())
     execution = json.loads(data["execution"])
     execution["transitions"][0]["outputs"][0]["value"] = "28i64"
     data["execution"] = json.dumps(execution)
     data["public_outputs"] = ["28i64"]
-    data["outputs"] = ["28i64"]
     forged = tmp_path / "forged.proof.json"
     forged.write_text(json.dumps(data))
     assert_clean_failure(pyleo("verify", str(forged)), "INVALID")

@@ -337,12 +337,27 @@ def proof() -> vm.Proof:
 def test_prove_and_verify(proof: vm.Proof) -> None:
     assert proof.program_id == "t1.aleo" and proof.function == "f"
     assert proof.inputs == [None, "7i64"]
-    assert proof.outputs == ["12i64", "12i64"]
+    assert proof.outputs == ["12i64", "12i64"]  # the prover's copy, private output included
     assert proof.public_outputs == ["12i64", None]
     assert 10_000 < proof.constraints <= vm.MAX_CONSTRAINTS
     assert proof.verifying_key.startswith("verifier1")
     assert vm.verify(proof)
-    assert {"prove", "verify"} <= set(proof.timings)
+    assert vm.verify(proof, program=T1) and vm.verify(proof, checksum=vm.program_checksum(T1).upper())
+    assert vm.verify(proof, verifying_key=proof.verifying_key)
+    assert not vm.verify(proof, program=T1.replace("add r0 r1", "sub r0 r1"))
+    with pytest.raises(InputError, match="not a program checksum"):
+        vm.verify(proof, checksum="abc")
+    assert {"prove", "check", "verify"} <= set(proof.timings)
+
+
+def test_program_checksum_is_snarkvms() -> None:
+    """snarkVM's own program checksum, as a deployment carries it, is pyleo's program_checksum."""
+    lp = vm._load(T1)
+    deployment, err, _ = vm._call(lp.process.deploy, lp.program, vm._signer().address)
+    if err is not None:
+        pytest.skip(f"snarkVM cannot synthesize here: {err}")
+    raw = json.loads(deployment.to_json())["program_checksum"]
+    assert bytes(int(b.removesuffix("u8")) for b in raw).hex() == vm.program_checksum(T1)
 
 
 @pytest.mark.prove
@@ -350,9 +365,11 @@ def test_save_load(proof: vm.Proof, tmp_path: Path) -> None:
     path = tmp_path / "p.proof.json"
     proof.save(path)
     data = json.loads(path.read_text())
-    assert data["format"] == vm.PROOF_FORMAT and data["aleo_sdk"] and data["snarkvm"]
+    assert data["format"] == vm.PROOF_FORMAT and data["aleo_sdk"] and data["snarkvm"] and data["pyleo"]
+    assert data["program_checksum"] == vm.program_checksum(T1)
+    assert "outputs" not in data and data["public_outputs"] == ["12i64", None]
     loaded = vm.Proof.load(path)
-    assert loaded == proof
+    assert loaded == proof and loaded.outputs == ["12i64", None]
     assert vm.verify(loaded)
 
 
@@ -366,19 +383,29 @@ def _copy(proof: vm.Proof, **changes: object) -> vm.Proof:
 def test_tampered_execution_output(proof: vm.Proof) -> None:
     forged = proof.execution.replace('"value":"12i64"', '"value":"13i64"')
     assert forged != proof.execution
-    bad = _copy(proof, execution=forged, public_outputs=["13i64", None], outputs=["13i64", "13i64"])
+    bad = _copy(proof, execution=forged, public_outputs=["13i64", None])
     assert not vm.verify(bad)
     assert "transition output" in (vm.explain(bad) or "")
 
 
 @pytest.mark.prove
-def test_tampered_claims(proof: vm.Proof) -> None:
-    assert not vm.verify(_copy(proof, public_outputs=["13i64", None]))
-    assert not vm.verify(_copy(proof, outputs=["13i64", "12i64"]))
-    assert not vm.verify(_copy(proof, public_outputs=["12i64", "12i64"]))  # cannot reveal a private output
-    assert not vm.verify(_copy(proof, inputs=[None, "8i64"]))
-    assert not vm.verify(_copy(proof, function="g"))
-    assert not vm.verify(_copy(proof, program_id="t2.aleo"))
+@pytest.mark.parametrize("changes", [
+    {"public_outputs": ["13i64", None]},
+    {"public_outputs": ["12i64", "12i64"]},  # cannot reveal a private output
+    {"public_inputs": [None, "8i64"]},
+    {"program_id": "t2.aleo"},
+    {"program_checksum": "0" * 64},
+    {"network": "testnet"},
+])
+def test_tampered_claims(proof: vm.Proof, changes: dict[str, object]) -> None:
+    with pytest.raises(ProofError):
+        _copy(proof, **changes)
+
+
+@pytest.mark.prove
+def test_tampered_function_and_constraints(proof: vm.Proof) -> None:
+    assert "not of t1.aleo/g" in (vm.explain(_copy(proof, function="g")) or "")
+    assert "constraints" in (vm.explain(_copy(proof, constraints=proof.constraints + 1)) or "")
 
 
 @pytest.mark.prove
@@ -438,11 +465,44 @@ def test_proof_files(tmp_path: Path) -> None:
     garbage.write_text('{"format": "pyleo-proof/99"}')
     with pytest.raises(ProofError, match="pyleo-proof/99"):
         vm.Proof.load(garbage)
-    garbage.write_text('{"format": "pyleo-proof/1", "program": "x"}')
+    garbage.write_text('{"format": "pyleo-proof/1", "pyleo": "0.0.9", "outputs": ["1i64"]}')
+    with pytest.raises(ProofError, match="made with pyleo 0.0.9.*reads 'pyleo-proof/2'"):
+        vm.Proof.load(garbage)
+    garbage.write_text('{"format": "pyleo-proof/2", "network": "mainnet", "program": "x"}')
     with pytest.raises(ProofError, match="lacks"):
         vm.Proof.load(garbage)
     with pytest.raises(ProofError, match="cannot read"):
         vm.Proof.load(tmp_path / "absent.json")
-    p = vm.Proof(T1, "t1.aleo", "f", [None, "7i64"], ["1i64"], ["1i64"], "{not json", "verifier1x", 1)
+    p = vm.Proof(T1, "f", "{not json", "verifier1x", 1)
     with pytest.raises(ProofError, match="execution cannot be read"):
         vm.verify(p)
+
+
+@needs_params
+def test_key_cache_detects_foreign_and_damaged_keys(key_cache: Path) -> None:
+    """Keys of another program with the same interface copied over, or truncated: detected, rebuilt."""
+    other = T1.replace("add r0 r1", "sub r0 r1")
+    assert vm.evaluate(other, "f", ["5i64", "7i64"]) == ["-2i64", "-2i64"]
+    assert vm.evaluate(T1, "f", ["5i64", "7i64"]) == ["12i64", "12i64"]
+    mine, theirs = vm.keys_dir(T1), vm.keys_dir(other)
+    manifest = json.loads((mine / "f.json").read_text())
+    assert manifest["program_checksum"] == vm.program_checksum(T1) and manifest["function"] == "f"
+    assert manifest["snarkvm"] == vm.versions()["snarkvm"]
+    for files in (("f.pk", "f.vk"), ("f.pk", "f.vk", "f.json")):  # the keys alone, then with their manifest
+        for name in files:
+            shutil.copy(theirs / name, mine / name)
+        vm.forget_programs()
+        timings: dict[str, float] = {}
+        assert vm.evaluate(T1, "f", ["5i64", "7i64"], timings) == ["12i64", "12i64"]
+        assert "synthesize" in timings and "load_keys" not in timings  # rebuilt, not loaded
+        assert (mine / "f.vk").read_bytes() != (theirs / "f.vk").read_bytes()
+    timings = {}
+    vm.forget_programs()
+    vm.evaluate(T1, "f", ["1i64", "2i64"], timings)
+    assert "load_keys" in timings  # the rebuilt keys are vouched for
+    pk = (mine / "f.pk").read_bytes()
+    (mine / "f.pk").write_bytes(pk[: len(pk) // 2])  # truncated
+    vm.forget_programs()
+    assert vm._read_keys(vm._load(T1), "f", with_pk=True) is None
+    assert not (mine / "f.pk").exists() and not (mine / "f.json").exists()
+    vm.forget_programs()
