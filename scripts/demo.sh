@@ -7,4 +7,4 @@ pyleo build examples/scorer.py --out "$out"
 pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10
 pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10 --vm
 pyleo prove examples/scorer.py scorer.score "[1, 2, 3, 4]" 10 --out "$out/scorer.score.proof.json"
-pyleo verify "$out/scorer.score.proof.json"
+pyleo verify "$out/scorer.score.proof.json" --model examples/scorer.py

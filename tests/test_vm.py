@@ -386,6 +386,9 @@ def test_tampered_execution_output(proof: vm.Proof) -> None:
     bad = _copy(proof, execution=forged, public_outputs=["13i64", None])
     assert not vm.verify(bad)
     assert "transition output" in (vm.explain(bad) or "")
+    older = _copy(proof, execution=forged, public_outputs=["13i64", None], snarkvm="4.0.0", pyleo="0.0.9")
+    assert "the proof was made with pyleo 0.0.9, aleo-sdk" in (vm.explain(older) or "")  # a clear message
+    assert vm.verify(_copy(proof, snarkvm="4.0.0"))  # the stamp is informative: a valid proof stays valid
 
 
 @pytest.mark.prove

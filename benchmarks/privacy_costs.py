@@ -1,0 +1,118 @@
+"""Constraint cost of each privacy mode on snarkVM, and of committing to private weights.
+
+    python -m benchmarks.privacy_costs [--out benchmarks/results/privacy_costs.json]
+
+Modes: the same small model (4 private ``u8`` features, constant weights, a threshold label) with
+its input private or public and its label output public, private (an Aleo private output,
+encrypted to the prover) or as a public BHP256 commitment with a private blinding scalar; then
+weights as private inputs committed with BHP256 (``pl.commit``, blinding scalar) or Poseidon2
+(``pl.poseidon2`` of the weights and a private field blinding value), for 1 to 8 weights, against
+the same function without the commitment (``per weight`` is the slope of the difference).
+
+Every function is its own one-function program whose constraints snarkVM synthesizes
+(``Program.cost``, exact); a circuit above the local degree-16 bound (16,384) cannot be synthesized
+here and its row says so. First run about 5 s per function; the key cache makes re-runs fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyleo as pl
+from pyleo import vm
+from pyleo.errors import LimitError
+
+HEADER = "import pyleo as pl\n\nW = [3, -1, 4, 1]\n\n"
+
+LABEL = """    s: pl.I32 = 0
+    for i in range(4):
+        s += W[i] * pl.I32(x[i])
+    label: pl.Bool = s > 100
+"""
+
+MODES = {
+    "public input, public label": ("x: pl.Public[pl.Array[pl.U8, 4]]", "pl.Public[pl.Bool]", "label"),
+    "private input, public label": ("x: pl.Array[pl.U8, 4]", "pl.Public[pl.Bool]", "label"),
+    "private input, private label": ("x: pl.Array[pl.U8, 4]", "pl.Bool", "label"),
+    "private input, label as a public BHP256 commitment": ("x: pl.Array[pl.U8, 4], r: pl.Scalar",
+                                                          "pl.Public[pl.Field]", "pl.commit(label, r)"),
+}
+
+
+def mode_source(name: str, params: str, result: str, expr: str) -> str:
+    return f"@pl.function\ndef {name}({params}) -> {result}:\n{LABEL}    return {expr}\n\n"
+
+
+def weights_source(name: str, k: int, kind: str) -> str:
+    """A function taking k private i8 weights; kind: none (baseline), bhp or poseidon."""
+    params = f"w: pl.Array[pl.I8, {k}]" + {"none": "", "bhp": ", r: pl.Scalar", "poseidon": ", r: pl.Field"}[kind]
+    body = "    acc: pl.I16 = 0\n" + "".join(f"    acc += pl.I16(w[{i}])\n" for i in range(k))
+    if kind == "none":
+        return f"@pl.function\ndef {name}({params}) -> pl.Public[pl.I16]:\n{body}    return acc\n\n"
+    commit = "pl.commit(w, r)" if kind == "bhp" else "pl.poseidon2(pl.poseidon2(w) + r)"
+    return (f"@pl.function\ndef {name}({params}) -> tuple[pl.Public[pl.I16], pl.Public[pl.Field]]:\n{body}"
+            f"    return acc, {commit}\n\n")
+
+
+def load(source: str, folder: Path, stem: str) -> dict[str, Any]:
+    path = folder / f"{stem}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"privacy_costs_{stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return vars(module)
+
+
+def constraints(fn: Any, name: str) -> int | None:
+    """Exact constraints of ``fn`` as its own program, None when above the local bound."""
+    try:
+        return pl.Program(name, [fn]).cost(fn.name)
+    except LimitError:
+        return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/privacy_costs.json"))
+    ap.add_argument("--weights", type=int, nargs="+", default=[1, 2, 4, 8])
+    args = ap.parse_args()
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        names = {mode: f"m{i}" for i, mode in enumerate(MODES)}
+        ns = load(HEADER + "".join(mode_source(names[m], *MODES[m]) for m in MODES), Path(tmp), "modes")
+        for mode in MODES:
+            n = constraints(ns[names[mode]], f"mode_{names[mode]}")
+            rows.append({"table": "modes", "mode": mode, "constraints": n})
+            print(f"{mode:<55} {n if n is not None else 'over 16,384'}", flush=True)
+        src = HEADER + "".join(weights_source(f"{kind}_{k}", k, kind) for k in args.weights
+                               for kind in ("none", "bhp", "poseidon"))
+        ns = load(src, Path(tmp), "weights")
+        for k in args.weights:
+            counts = {kind: constraints(ns[f"{kind}_{k}"], f"w_{kind}_{k}") for kind in ("none", "bhp", "poseidon")}
+            rows.append({"table": "weights", "weights": k, **counts})
+            print(f"{k} weights: {counts}", flush=True)
+    slopes = {}
+    for kind in ("bhp", "poseidon"):
+        pts = [(r["weights"], r[kind] - r["none"]) for r in rows if r.get("table") == "weights"
+               and r.get(kind) is not None and r.get("none") is not None]
+        if len(pts) >= 2:
+            (k0, d0), (k1, d1) = pts[0], pts[-1]
+            slopes[kind] = {"fixed": d0 - (d1 - d0) / (k1 - k0) * k0, "per_weight": (d1 - d0) / (k1 - k0),
+                            "from": pts}
+    result = {"machine": platform.platform(), "versions": vm.versions(), "rows": rows, "commitment_slopes": slopes}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(slopes, indent=1))
+
+
+if __name__ == "__main__":
+    main()
