@@ -122,6 +122,13 @@ def test_prove_verify_and_reject_tampering(tmp_path: Path) -> None:
     assert bound.returncode == 0, bound.stderr
     assert "bound to: the model in" in bound.stdout and "public output: 27i64" in bound.stdout
     assert "warning" not in bound.stderr
+    from examples.scorer import prog
+
+    pinned = pyleo("verify", str(proof_path), "--checksum", prog.checksum())
+    assert pinned.returncode == 0 and f"bound to: checksum {prog.checksum()}" in pinned.stdout, pinned.stderr
+    assert_clean_failure(pyleo("verify", str(proof_path), "--checksum", "abc"), "not a program checksum")
+    assert_clean_failure(pyleo("verify", str(proof_path), "--model", str(tmp_path / "absent.py")), "no such file")
+    assert_clean_failure(pyleo("verify", str(proof_path), "--vk", str(tmp_path / "absent.vk")), "cannot read")
 
     data = json.loads(proof_path.read_text())
     execution = json.loads(data["execution"])
