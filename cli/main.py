@@ -217,6 +217,9 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
                                                "digits, as `pyleo build` / `pyleo prove` print)."),
            vk: Path | None = typer.Option(None, "--vk", help="The verifying key you trust (verifier1… text, or a "
                                           "cached F.vk file)."),
+           commitment: str | None = typer.Option(None, "--commitment", help="The published commitment to a private "
+                                                 "model's weights (a field literal): the proof's last public output "
+                                                 "must be it. Needs --model, --program, --checksum or --vk."),
            resynthesize: bool = typer.Option(False, "--resynthesize",
                                              help="Rebuild the verifying key from the proof's program text instead of trusting the file's.")) -> None:
     """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
@@ -244,6 +247,9 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
     if vk is not None:
         trusted["verifying_key"] = read_file(vk, "the verifying key")
         bound.append(f"the verifying key in {vk}")
+    if commitment is not None:
+        trusted["commitment"] = commitment
+        bound.append(f"the weights committed to by {commitment}")
     reason = vm.explain(proof, resynthesize=resynthesize, **trusted)
     if reason is not None:
         fail(f"INVALID: {reason}")

@@ -926,10 +926,14 @@ def _read_vk(key: str | bytes, whose: str, error: type[PyleoError]) -> Any:
 
 
 def explain(proof: Proof, *, program: str | None = None, checksum: str | None = None,
-            verifying_key: str | bytes | None = None, resynthesize: bool = False) -> str | None:
+            verifying_key: str | bytes | None = None, commitment: str | None = None,
+            resynthesize: bool = False) -> str | None:
     """Why ``proof`` does not verify, or None when it does. See :func:`verify`."""
     t0 = time.perf_counter()
     sdk = _sdk()
+    if commitment is not None and program is None and checksum is None and verifying_key is None:
+        raise InputError("a commitment binds the weights only together with the program that computes it",
+                         hint="also name the trusted program: --model, --program, --checksum or --vk")
     with _lock:
         tr = proof._transition()
         try:
@@ -969,6 +973,12 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
             known = _cached_vk(lp or _load(proof.program), proof.function, fid)
             if known is not None and bytes(known.bytes()) != bytes(vk.bytes()):
                 return "the proof's verifying key is not the one this machine synthesized for the function"
+        if commitment is not None:
+            published = [o for o in proof.public_outputs if o is not None]
+            want = _compact(commitment if commitment.endswith("field") else commitment + "field")
+            if not published or published[-1] != want:
+                got = published[-1] if published else "no public output"
+                return f"the proof's commitment (its last public output) is {got}, not the published {want}"
         if int(vk.num_constraints()) != proof.constraints:
             return f"the proof claims {proof.constraints:,} constraints, its verifying key has {int(vk.num_constraints()):,}"
 
@@ -996,7 +1006,8 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
 
 
 def verify(proof: Proof, *, program: str | None = None, checksum: str | None = None,
-           verifying_key: str | bytes | None = None, resynthesize: bool = False) -> bool:
+           verifying_key: str | bytes | None = None, commitment: str | None = None,
+           resynthesize: bool = False) -> bool:
     """True when ``proof`` is valid: snarkVM accepts its execution under the right verifying key.
 
     Checks that the execution is one transition of the proof's program and function and that
@@ -1012,6 +1023,11 @@ def verify(proof: Proof, *, program: str | None = None, checksum: str | None = N
     * ``verifying_key`` (``verifier1…`` text, or the bytes of a cached ``F.vk``): the execution is
       checked against that key.
 
+    ``commitment`` (a field literal; private model, public commitment): the proof's last public
+    output, the commitment to the private weights its circuit computes, must be this published one,
+    so only proofs made with the committed weights pass. It needs one of the three above, since
+    without the program any circuit could output the published value.
+
     Without any of them the verifying key **carried in the proof file** is used (still rejected when
     it differs from one this machine has cached for the program): the proof then shows only that
     *some* program with that ID and interface gave these outputs. ``resynthesize=True`` derives the
@@ -1021,4 +1037,4 @@ def verify(proof: Proof, *, program: str | None = None, checksum: str | None = N
     the proof cannot even be read, InputError when ``checksum`` or ``verifying_key`` is malformed.
     """
     return explain(proof, program=program, checksum=checksum, verifying_key=verifying_key,
-                   resynthesize=resynthesize) is None
+                   commitment=commitment, resynthesize=resynthesize) is None

@@ -277,3 +277,47 @@ def test_verify_binds_to_the_trusted_model(cache: Path, tmp_path: Path) -> None:
     assert not vm.verify(evil_proof, verifying_key=vk.read_bytes())
     assert vm.verify(evil_proof, verifying_key=evil_proof.verifying_key)
     assert not genuine.verify(evil_proof)
+
+
+# ----------------------------------------------------------------------------- private model, public commitment
+
+
+@pytest.mark.prove
+def test_private_model_under_a_public_commitment(cache: Path, tmp_path: Path) -> None:
+    """examples/credit.py: only proofs made with the committed weights pass; the weights stay hidden."""
+    credit = runpy.run_path(str(ROOT / "examples" / "credit.py"))
+    prog: pl.Program = credit["prog"]
+    weights, blinding = [90, 40, 120, 70], 0x5EC12E7_B11D_1A6_0F_C0FFEE_1234567
+    commitment = f"{credit['weights_commitment'](weights, blinding)}field"
+    applicant = [200, 100, 230, 180]
+    score = sum(w * x for w, x in zip(weights, applicant))  # 62,200: approved at 60,000
+    proof = prog.prove("approve", applicant, weights, blinding)
+    assert proof.public_outputs == [str(score >= credit["THRESHOLD"]).lower(), commitment]
+    assert proof.inputs == [None, None, None]
+    assert vm.verify(proof, program=prog.aleo(), commitment=commitment)
+    assert vm.verify(proof, checksum=prog.checksum(), commitment=commitment.removesuffix("field"))
+
+    lenient = prog.prove("approve", [120, 30, 150, 90], [255, 255, 255, 255], blinding)
+    assert lenient.public_outputs[0] == "true"  # the other scorecard approves an applicant …
+    assert sum(w * x for w, x in zip(weights, [120, 30, 150, 90])) < credit["THRESHOLD"]  # … the committed one declines
+    assert vm.verify(lenient, program=prog.aleo())  # a valid proof of the program …
+    assert "not the published" in (vm.explain(lenient, program=prog.aleo(), commitment=commitment) or "")  # … not of the model
+
+    path = tmp_path / "approve.proof.json"
+    proof.save(path)
+    text = path.read_text()
+    for w in weights:
+        assert f"{w}u8" not in text
+    assert "[90u8" not in text and "90u8, 40u8" not in text
+    assert_hides(path, blinding & (2**64 - 1), blinding >> 64)
+    assert str(blinding) not in text and f"{blinding}u128" not in text and f"{blinding:x}" not in text
+
+    model = str(ROOT / "examples" / "credit.py")
+    ok = pyleo("verify", str(path), "--model", model, "--commitment", commitment, cache=cache)
+    assert ok.returncode == 0 and "bound to: the model in" in ok.stdout and "the weights committed to" in ok.stdout, ok.stderr
+    path_lenient = tmp_path / "lenient.proof.json"
+    lenient.save(path_lenient)
+    bad = pyleo("verify", str(path_lenient), "--model", model, "--commitment", commitment, cache=cache)
+    assert bad.returncode == 1 and "INVALID: the proof's commitment" in bad.stderr
+    alone = pyleo("verify", str(path), "--commitment", commitment, cache=cache)
+    assert alone.returncode == 1 and "also name the trusted program" in alone.stderr and "Traceback" not in alone.stderr
