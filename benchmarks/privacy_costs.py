@@ -6,8 +6,10 @@ Modes: the same small model (4 private ``u8`` features, constant weights, a thre
 its input private or public and its label output public, private (an Aleo private output,
 encrypted to the prover) or as a public BHP256 commitment with a private blinding scalar; then
 weights as private inputs committed with BHP256 (``pl.commit``, blinding scalar) or Poseidon2
-(``pl.poseidon2`` of the weights and a private field blinding value), for 1 to 8 weights, against
-the same function without the commitment (``per weight`` is the slope of the difference).
+(``pl.poseidon2`` of a struct of the weights and a private ``u128`` blinding value, as in
+examples/credit.py), for 1 to 8 weights, against the same function without the commitment
+(``per weight`` is the slope of the difference); and examples/credit.py's scorecard with its weights
+as constants of the program (public model) against the example itself (private weights, committed).
 
 Every function is its own one-function program whose constraints snarkVM synthesizes
 (``Program.cost``, exact); a circuit above the local degree-16 bound (16,384) cannot be synthesized
@@ -52,13 +54,31 @@ def mode_source(name: str, params: str, result: str, expr: str) -> str:
 
 def weights_source(name: str, k: int, kind: str) -> str:
     """A function taking k private i8 weights; kind: none (baseline), bhp or poseidon."""
-    params = f"w: pl.Array[pl.I8, {k}]" + {"none": "", "bhp": ", r: pl.Scalar", "poseidon": ", r: pl.Field"}[kind]
+    params = f"w: pl.Array[pl.I8, {k}]" + {"none": "", "bhp": ", r: pl.Scalar", "poseidon": ", r: pl.U128"}[kind]
     body = "    acc: pl.I16 = 0\n" + "".join(f"    acc += pl.I16(w[{i}])\n" for i in range(k))
     if kind == "none":
         return f"@pl.function\ndef {name}({params}) -> pl.Public[pl.I16]:\n{body}    return acc\n\n"
-    commit = "pl.commit(w, r)" if kind == "bhp" else "pl.poseidon2(pl.poseidon2(w) + r)"
-    return (f"@pl.function\ndef {name}({params}) -> tuple[pl.Public[pl.I16], pl.Public[pl.Field]]:\n{body}"
+    struct = f"class Opening{k}(pl.Struct):\n    w: pl.Array[pl.I8, {k}]\n    r: pl.U128\n\n\n"
+    commit = "pl.commit(w, r)" if kind == "bhp" else f"pl.poseidon2(Opening{k}(w, r))"
+    return ((struct if kind == "poseidon" else "")
+            + f"@pl.function\ndef {name}({params}) -> tuple[pl.Public[pl.I16], pl.Public[pl.Field]]:\n{body}"
             f"    return acc, {commit}\n\n")
+
+
+CREDIT_PUBLIC = """import pyleo as pl
+
+from examples.credit import THRESHOLD
+
+W = [90, 40, 120, 70]
+
+
+@pl.function
+def approve(x: pl.Array[pl.U8, 4]) -> pl.Public[pl.Bool]:
+    s: pl.Field = 0
+    for i in range(4):
+        s += pl.Field(W[i]) * pl.Field(x[i])
+    return pl.U32(s) >= THRESHOLD
+"""
 
 
 def load(source: str, folder: Path, stem: str) -> dict[str, Any]:
@@ -100,6 +120,15 @@ def main() -> None:
             counts = {kind: constraints(ns[f"{kind}_{k}"], f"w_{kind}_{k}") for kind in ("none", "bhp", "poseidon")}
             rows.append({"table": "weights", "weights": k, **counts})
             print(f"{k} weights: {counts}", flush=True)
+        from examples import credit
+
+        public = load(CREDIT_PUBLIC, Path(tmp), "credit_public")["approve"]
+        for label, fn in (("credit scorecard, weights as constants (public model)", public),
+                          ("credit scorecard, private weights + Poseidon2 commitment (examples/credit.py)",
+                           credit.approve)):
+            n = constraints(fn, "credit")
+            rows.append({"table": "credit", "mode": label, "constraints": n})
+            print(f"{label:<55} {n}", flush=True)
     slopes = {}
     for kind in ("bhp", "poseidon"):
         pts = [(r["weights"], r[kind] - r["none"]) for r in rows if r.get("table") == "weights"
