@@ -171,13 +171,13 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
     prog, fn_name = find_function(file, target)
     values = parse_args(prog, fn_name, args or [])
+    path = out or Path(f"{prog.name}.{fn_name}.proof.json")
+    if private_out is not None and private_out.resolve() == path.resolve():
+        raise InputError("--private-out must name another file than the proof file")
     typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
     start = time.perf_counter()
     proof = prog.prove(fn_name, *values)
     elapsed = time.perf_counter() - start
-    path = out or Path(f"{prog.name}.{fn_name}.proof.json")
-    if private_out is not None and private_out.resolve() == path.resolve():
-        raise InputError("--private-out must name another file than the proof file")
     proof.save(path)
     if private_out is not None:
         mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",

@@ -350,6 +350,7 @@ def test_prove_and_verify(proof: vm.Proof) -> None:
     assert {"prove", "check", "verify"} <= set(proof.timings)
 
 
+@pytest.mark.slow
 def test_program_checksum_is_snarkvms() -> None:
     """snarkVM's own program checksum, as a deployment carries it, is pyleo's program_checksum."""
     lp = vm._load(T1)
@@ -481,31 +482,43 @@ def test_proof_files(tmp_path: Path) -> None:
         vm.verify(p)
 
 
-@needs_params
-def test_key_cache_detects_foreign_and_damaged_keys(key_cache: Path) -> None:
-    """Keys of another program with the same interface copied over, or truncated: detected, rebuilt."""
+def _foreign_keys_are_rebuilt(files: tuple[str, ...]) -> None:
+    """Copy ``files`` of another program with the same interface over T1's cached ones: detected, rebuilt."""
     other = T1.replace("add r0 r1", "sub r0 r1")
     assert vm.evaluate(other, "f", ["5i64", "7i64"]) == ["-2i64", "-2i64"]
     assert vm.evaluate(T1, "f", ["5i64", "7i64"]) == ["12i64", "12i64"]
     mine, theirs = vm.keys_dir(T1), vm.keys_dir(other)
-    manifest = json.loads((mine / "f.json").read_text())
-    assert manifest["program_checksum"] == vm.program_checksum(T1) and manifest["function"] == "f"
-    assert manifest["snarkvm"] == vm.versions()["snarkvm"]
-    for files in (("f.pk", "f.vk"), ("f.pk", "f.vk", "f.json")):  # the keys alone, then with their manifest
-        for name in files:
-            shutil.copy(theirs / name, mine / name)
-        vm.forget_programs()
-        timings: dict[str, float] = {}
-        assert vm.evaluate(T1, "f", ["5i64", "7i64"], timings) == ["12i64", "12i64"]
-        assert "synthesize" in timings and "load_keys" not in timings  # rebuilt, not loaded
-        assert (mine / "f.vk").read_bytes() != (theirs / "f.vk").read_bytes()
+    for name in files:
+        shutil.copy(theirs / name, mine / name)
+    vm.forget_programs()
+    timings: dict[str, float] = {}
+    assert vm.evaluate(T1, "f", ["5i64", "7i64"], timings) == ["12i64", "12i64"]
+    assert "synthesize" in timings and "load_keys" not in timings  # rebuilt, not loaded
+    assert (mine / "f.vk").read_bytes() != (theirs / "f.vk").read_bytes()
     timings = {}
     vm.forget_programs()
     vm.evaluate(T1, "f", ["1i64", "2i64"], timings)
     assert "load_keys" in timings  # the rebuilt keys are vouched for
+
+
+@needs_params
+def test_key_cache_detects_foreign_and_damaged_keys(key_cache: Path) -> None:
+    """Keys of another program with the same interface copied over, or truncated: detected, rebuilt."""
+    _foreign_keys_are_rebuilt(("f.pk", "f.vk"))
+    mine = vm.keys_dir(T1)
+    manifest = json.loads((mine / "f.json").read_text())
+    assert manifest["program_checksum"] == vm.program_checksum(T1) and manifest["function"] == "f"
+    assert manifest["snarkvm"] == vm.versions()["snarkvm"]
     pk = (mine / "f.pk").read_bytes()
     (mine / "f.pk").write_bytes(pk[: len(pk) // 2])  # truncated
     vm.forget_programs()
     assert vm._read_keys(vm._load(T1), "f", with_pk=True) is None
     assert not (mine / "f.pk").exists() and not (mine / "f.json").exists()
+    vm.forget_programs()
+
+
+@needs_params
+@pytest.mark.slow
+def test_key_cache_detects_foreign_keys_with_their_manifest(key_cache: Path) -> None:
+    _foreign_keys_are_rebuilt(("f.pk", "f.vk", "f.json"))
     vm.forget_programs()
