@@ -121,7 +121,7 @@ def report(p: vm.Proof) -> tuple[object, ...]:
 
 
 @pytest.mark.prove
-def test_private_output_stays_with_the_prover(proof: vm.Proof, tmp_path: Path) -> None:
+def test_private_output_stays_with_the_prover(proof: vm.Proof, cache: Path, tmp_path: Path) -> None:
     assert proof.outputs == [f"{3 * A}i64", "true"]  # the prover's own copy, in memory
     assert proof.inputs == [None, "0i64"] and proof.public_outputs == [None, "true"]
     tr = json.loads(proof.execution)["transitions"][0]
@@ -138,6 +138,11 @@ def test_private_output_stays_with_the_prover(proof: vm.Proof, tmp_path: Path) -
     path = tmp_path / "f.proof.json"
     proof.save(path)
     assert_hides(path, A, 3 * A)
+    # no key that decrypts them is written, neither in the proof nor in the key cache
+    signer_keys = [str(vm._signer()), str(view_key), str(vm._signer().seed)]
+    for file in [path, *(p for p in cache.rglob("*") if p.is_file())]:
+        data = file.read_bytes()
+        assert not any(k.encode() in data for k in signer_keys), file
     loaded = vm.Proof.load(path)
     assert loaded.outputs == [None, "true"]  # a verifier sees the public output only
     assert vm.verify(loaded) and loaded == proof
