@@ -30,6 +30,7 @@ points, naive Bayes' means and variances) and else is ``±DEFAULT_INPUT_BOUND``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -37,6 +38,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -56,11 +58,14 @@ DEFAULT_INPUT_BOUND = 2.0**16
 INPUT_RESOLUTION = 20
 """Inputs are quantized so that the narrowest feature's spread is about 2**20 steps (linear models)."""
 
-WEIGHT_RESOLUTION = 24
-"""Weights of linear models: the largest |w| is quantized to about 2**24."""
+WEIGHT_RESOLUTION = 32
+"""Linear models: the largest weight per input step (|w_j|·2**-IN_BITS[j]) is quantized to about 2**32."""
 
 MLP_RESOLUTION = 12
 """Input steps per narrowest spread, and weight bits, of MLPs (scales grow through layers: fewer bits)."""
+
+TREE_MIN_BITS = 20
+"""A tree input's thresholds span at least 2**20 steps of its own scale (a narrow feature is not rounded away)."""
 
 TREE_SPREAD_BITS = 30
 """Tree inputs are quantized so that the widest feature's thresholds span about 2**29 steps (where the
@@ -72,6 +77,9 @@ LEAF_BITS = 32
 
 MAX_LABELS = 256
 BACKENDS = ("interpreter", "vm")
+
+CHECK_ROWS = 256
+"""Calibration rows a conversion runs through the circuit (evenly spaced; ``check_rows=None``: all)."""
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -95,9 +103,13 @@ class ZkModel:
         self.program: pl.Program = module.prog
         self.kind: str = module.KIND
         self.n_features: int = int(module.N_FEATURES)
-        self.in_bits: int = int(module.IN_BITS)
+        self.columns = np.asarray(getattr(module, "COLUMNS", range(self.n_features)), dtype=np.int64)
+        self.in_bits = np.broadcast_to(np.asarray(module.IN_BITS, dtype=np.int64), self.columns.shape).copy()
         self.input_low = np.asarray(module.INPUT_LOW, dtype=np.float64)
         self.input_high = np.asarray(module.INPUT_HIGH, dtype=np.float64)
+        self.missing_sides: list[str] | None = getattr(module, "MISSING_SIDE", None)
+        self.missing_value: float | None = getattr(module, "MISSING_VALUE", None)
+        self.fidelity: dict[str, Any] | None = getattr(module, "FIDELITY", None)
         self.clamp: bool = module.OUT_OF_RANGE == "clamp"
         self.float32_inputs: bool = bool(module.FLOAT32_INPUTS)
         self.classes_ = np.asarray(module.CLASSES) if module.CLASSES is not None else None
@@ -111,7 +123,9 @@ class ZkModel:
         return f"<ZkModel {self.name}: {self.kind}, {self.n_features} features, source {self.path}>"
 
     # ---- inputs ---------------------------------------------------------------------------------
-    def _samples(self, X: Any) -> np.ndarray:
+    def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(values, missing) per sample and circuit input: present values clamped or checked against
+        [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them."""
         try:
             arr = np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as e:
@@ -122,27 +136,49 @@ class ZkModel:
             raise ModelInputError(f"expected a 2-D array of samples (n, {self.n_features}), got shape {arr.shape}")
         if arr.shape[1] != self.n_features:
             raise ModelInputError(f"{self.name} takes {self.n_features} features per sample, got {arr.shape[1]}")
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            raise ModelInputError(f"sample {i}, feature {j} is {arr[i, j]}: the circuit takes finite numbers only "
-                                  "(impute missing values first)")
         if self.float32_inputs:  # scikit-learn's trees and XGBoost compare float32 copies of X
             arr = arr.astype(np.float32).astype(np.float64)
+        missing = np.isnan(arr)
+        if self.missing_value is not None:
+            missing |= arr == np.float64(np.float32(self.missing_value))
+        if missing.any() and self.missing_sides is None:
+            i, j = np.argwhere(missing)[0]
+            raise ModelInputError(f"sample {i}, feature {j} is missing ({arr[i, j]}): {self.name}'s circuit takes no "
+                                  "missing values",
+                                  hint="impute missing values first; if the float model takes NaN (scikit-learn "
+                                  "trees and forests, XGBoost), convert it with missing_values=True "
+                                  "(`pyleo import --missing-values`)")
+        if np.isinf(arr).any():
+            i, j = np.argwhere(np.isinf(arr))[0]
+            raise ModelInputError(f"sample {i}, feature {j} is {arr[i, j]}: the circuit takes finite numbers only")
+        vals, miss = arr[:, self.columns], missing[:, self.columns]
         if self.clamp:
-            return np.clip(arr, self.input_low, self.input_high)
-        out = (arr < self.input_low) | (arr > self.input_high)
+            return np.where(miss, 0.0, np.clip(vals, self.input_low, self.input_high)), miss
+        out = ((vals < self.input_low) | (vals > self.input_high)) & ~miss
         if out.any():
-            i, j = np.argwhere(out)[0]
+            i, c = np.argwhere(out)[0]
+            j = self.columns[c]
             raise ModelInputError(
-                f"sample {i}, feature {j} = {arr[i, j]:.6g} is outside [{self.input_low[j]:.6g}, "
-                f"{self.input_high[j]:.6g}], the range {self.name}'s circuit was sized for",
-                hint="convert again with X= (calibration data) or input_range= covering your data")
-        return arr
+                f"sample {i}, feature {j} = {vals[i, c]:.6g} is outside [{self.input_low[c]:.6g}, "
+                f"{self.input_high[c]:.6g}], the range {self.name}'s circuit was sized for",
+                hint="convert again with X= (calibration rows, e.g. the training set) including such samples, or "
+                "with input_range=(low, high) covering them (`pyleo import --data` / `--input-range`)")
+        return np.where(miss, 0.0, vals), miss
 
     def encode(self, X: Any) -> list[list[int]]:
-        """The circuit's ``u64`` inputs for each sample (``fixed.encode`` at ``IN_BITS``)."""
-        return [fixed.encode(row, self.in_bits) for row in self._samples(X)]
+        """The circuit's ``u64`` inputs for each sample of raw feature values (floats; NaN where missing):
+        ``fixed.encode(sample[COLUMNS], IN_BITS)``, a missing value one step outside its input's range.
+
+        Raises :class:`ModelInputError` for a wrong shape, non-numbers, infinities, missing values the
+        model has no semantics for, or (models that do not clamp) values outside the range."""
+        vals, miss = self._samples(X)
+        q = fixed.quantize(vals, self.in_bits).astype(object)
+        if miss.any():
+            below = fixed.quantize(self.input_low, self.in_bits).astype(object) - 1
+            above = fixed.quantize(self.input_high, self.in_bits).astype(object) + 1
+            sides = np.asarray(self.missing_sides)
+            q = np.where(miss, np.where(sides == "low", below, above)[None, :], q)
+        return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
 
     def decode(self, outputs: Sequence[Any]) -> np.ndarray:
         """Circuit outputs (class indices or scaled integers) → labels / values."""
@@ -198,7 +234,7 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
     source = p.read_text()
     module = _import_file(p, f"pyleo_model_{hashlib.sha256(str(p.resolve()).encode() + source.encode()).hexdigest()[:16]}")
     for attr in ("prog", "KIND", "N_FEATURES", "IN_BITS", "INPUT_LOW", "INPUT_HIGH", "OUT_OF_RANGE",
-                 "FLOAT32_INPUTS", "CLASSES", "OUT_SCALE"):
+                 "FLOAT32_INPUTS", "CLASSES", "OUT_SCALE"):   # COLUMNS, MISSING_*, FIDELITY: newer files
         if not hasattr(module, attr):
             raise ModelInputError(f"{p} is not a converted model file: it does not define {attr}")
     return ZkModel(module, source, p)
@@ -245,9 +281,13 @@ class Spec:
     title: str
     kind: str
     n_features: int
-    in_bits: int
+    in_bits: np.ndarray  # per circuit input
     low: np.ndarray
     high: np.ndarray
+    columns: list[int] | None = None  # feature carried by each circuit input (None: input j is feature j)
+    missing_sides: list[str] | None = None  # per input, where a missing value sits; None: no missing values
+    missing_value: float | None = None  # a finite value that also means "missing" (XGBoost's `missing`)
+    fidelity: dict[str, Any] | None = None
     clamp: bool = False
     float32: bool = False
     classes: list[Any] | None = None
@@ -263,6 +303,10 @@ class Spec:
 
     def use(self, line: str, comment: str = "") -> None:
         self.setup.append((line, comment))
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.columns) if self.columns is not None else self.n_features
 
     @property
     def out_type(self) -> str:
@@ -290,6 +334,8 @@ def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
             return "[\n" + ",\n".join(pad + ln.rstrip(",") for ln in lines) + ",\n" + " " * indent + "]"
         pad = " " * (indent + 4)
         return "[\n" + "".join(f"{pad}{it},\n" for it in items) + " " * indent + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {format_value(v, indent + 4, width)}" for k, v in value.items()) + "}"
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, (int, np.integer)):
@@ -318,8 +364,9 @@ def render(spec: Spec) -> str:
         "Generated by stdlib_ml.convert; edit freely, then `pyleo build` / `pyleo run` / `pyleo prove` this file,",
         "or `stdlib_ml.convert.load(path)` it for scikit-learn-like predict / prove / verify.",
         "",
-        f"Input: x = fixed.encode(sample, IN_BITS), {spec.n_features} features as offset-encoded u64; feature j must lie in",
-        f"[INPUT_LOW[j], INPUT_HIGH[j]] ({'values outside are clamped by convert.load(...).predict' if spec.clamp else 'the range the sign tests below are sized for'}).",
+        f"Input: {spec.n_features} raw feature values (floats) as `pyleo run/prove` and convert.load(path).encode take them;",
+        f"the circuit gets x = fixed.encode(sample[COLUMNS], IN_BITS): {spec.n_inputs} offset-encoded u64, input j at its own",
+        f"scale 2**IN_BITS[j], in [INPUT_LOW[j], INPUT_HIGH[j]] ({'values outside are clamped' if spec.clamp else 'the range the sign tests below are sized for; values outside are rejected'}).",
         f"Output: {out_doc}.",
         *([""] + spec.notes if spec.notes else []),
         '"""',
@@ -330,13 +377,18 @@ def render(spec: Spec) -> str:
         "# ---- encodings (read by stdlib_ml.convert.load) ----",
         f"KIND = {spec.kind!r}",
         f"N_FEATURES = {spec.n_features}",
-        f"IN_BITS = {spec.in_bits}",
+        f"IN_BITS = {format_value([int(b) for b in spec.in_bits], 10)}",
+        f"COLUMNS = {format_value(spec.columns if spec.columns is not None else list(range(spec.n_features)), 10)}",
         f"INPUT_LOW = {format_value([float(v) for v in spec.low], 12)}",
         f"INPUT_HIGH = {format_value([float(v) for v in spec.high], 13)}",
         f"OUT_OF_RANGE = {'clamp' if spec.clamp else 'reject'!r}",
         f"FLOAT32_INPUTS = {spec.float32}",
         f"CLASSES = {format_value(spec.classes, 10) if spec.classes is not None else None}",
         f"OUT_SCALE = {spec.out_scale}",
+        f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
+        f"MISSING_VALUE = {format_value(spec.missing_value)}",
+        f"FIDELITY = {format_value(spec.fidelity, 11)}"
+        + ("" if spec.fidelity else "  # not checked: converted without calibration rows"),
         "",
         "# ---- model constants (integers at the scales noted) ----",
     ]
@@ -351,7 +403,7 @@ def render(spec: Spec) -> str:
         "",
         "",
         "@pl.function",
-        f"def predict(x: pl.Array[pl.U64, {spec.n_features}]) -> pl.Public[{spec.out_type}]:",
+        f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}]) -> pl.Public[{spec.out_type}]:",
         f'    """{ {"regressor": "Prediction (times OUT_SCALE)", "clusterer": "Cluster"}.get(spec.kind, "Class index")} of one sample."""',
         "    xf = linalg.from_offset(x)",
         *[f"    {b}" for b in spec.body],
@@ -368,8 +420,9 @@ def render(spec: Spec) -> str:
 class Options:
     X: np.ndarray | None
     input_range: Any
-    input_bits: int | None
+    input_bits: Any
     name: str | None
+    missing_values: bool | None = None
 
 
 def _name_of(est: Any, opts: Options) -> str:
@@ -399,17 +452,19 @@ def _imax(values: Any) -> int:
     return max((abs(int(v)) for v in np.ravel(np.asarray(values, dtype=object))), default=0)
 
 
-def _qint(values: Any, bits: int) -> np.ndarray:
-    """round(values·2**bits) as Python ints (object array), exact for any size."""
+def _qint(values: Any, bits: Any) -> np.ndarray:
+    """round(values·2**bits) as Python ints (object array), exact for any size; ``bits`` an int or
+    integers broadcast against ``values`` (one per feature along the last axis)."""
     arr = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
         raise ConversionError("the model has NaN or infinite parameters")
-    scaled = arr * 2.0**bits
+    b = np.broadcast_to(np.asarray(bits, dtype=np.int64), arr.shape)
+    scaled = np.ldexp(arr, b)
     if np.all(np.abs(scaled) < 2.0**52):
         return np.rint(scaled).astype(np.int64).astype(object)
     out = np.empty(arr.shape, dtype=object)
     for idx, v in np.ndenumerate(arr):
-        out[idx] = round(Fraction(float(v)) * 2**bits)
+        out[idx] = round(Fraction(float(v)) * Fraction(2) ** int(b[idx]))
     return out
 
 
@@ -434,51 +489,60 @@ class Affine:
     def then(self, d: np.ndarray, e: np.ndarray) -> Affine:
         return Affine(self.d * d, self.e * d + e)
 
-    def fold_quantized(self, W: np.ndarray, b: np.ndarray, wb: int, ib: int, drop: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
-        """W·z + b as integers W'·x_q + b' at scale 2**(ib + returned bits).
+    def fold_dense(self, W: np.ndarray, b: np.ndarray, bits: np.ndarray, weight_bits: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """W·z + b (z the scalers' output) as integers W'·x_q + b' on the raw inputs at their own
+        scales (x_q[j] = x[j]·2**bits[j]), returned with the output's scale S (values at 2**S).
 
-        The scaler's factors d are quantized on their own (relative to the smallest) and multiplied
-        with W quantized at 2**wb as integers, so a feature with a large raw scale (d tiny) keeps its
-        precision, which quantizing the float product W·d at one common scale would lose.
+        The scalers fold in as floats (W·d, b + W·e); then each column is quantized at 2**(S − bits[j]),
+        S chosen so that the largest |W'| is about 2**weight_bits. A column's rounding error is then at
+        most half an output step per input step, whatever the feature's raw magnitude.
         """
-        if self.identity:
-            return _qint(W, wb), _qint(b, ib + wb), wb
-        db = int(np.clip(WEIGHT_RESOLUTION - drop - math.floor(math.log2(float(np.min(self.d)))), 0, 80))
-        dq = _qint(self.d, db)
-        Wq = _qint(W, wb) * dq[None, :]
-        return Wq, _qint(b + W @ self.e, ib + wb + db), wb + db
+        A = W * self.d[None, :]
+        c = b + W @ self.e
+        per_step = np.abs(np.ldexp(A, -bits[None, :].astype(np.int64)))
+        top = float(np.max(per_step)) if np.any(per_step > 0) else 1.0
+        S = int(weight_bits - math.ceil(math.log2(top)))
+        return _qint(A, S - bits[None, :]), _qint(c, S), S
 
     def to_raw(self, z: np.ndarray) -> np.ndarray:
         """Points in the estimator's space back in the input space."""
         return (z - self.e) / self.d
 
 
-def _scaler_affine(step: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.preprocessing import (
-        MaxAbsScaler,
-        MinMaxScaler,
-        RobustScaler,
-        StandardScaler,
-    )
+def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(d, e) with ``step.transform(x) == d·x + e``, measured on ``transform`` itself: its value at a
+    base point and one step along each feature, then checked on ``X`` (or on random points)."""
+    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
+    name = type(step).__name__
+    if not isinstance(step, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)):
+        raise ConversionError(f"pipeline step {name} is not supported",
+                              hint="supported in front of a model: StandardScaler, MinMaxScaler, MaxAbsScaler, "
+                              "RobustScaler (element-wise affine maps)")
     _fitted(step)
-    ones, zeros = np.ones(n), np.zeros(n)
-    if isinstance(step, StandardScaler):
-        s = step.scale_ if step.scale_ is not None else ones
-        m = step.mean_ if step.mean_ is not None else zeros
-        return 1.0 / s, -m / s
-    if isinstance(step, MinMaxScaler):
-        if getattr(step, "clip", False):
-            raise ConversionError("MinMaxScaler(clip=True) is not supported (clipping is not affine)")
-        return np.asarray(step.scale_, float), np.asarray(step.min_, float)
-    if isinstance(step, MaxAbsScaler):
-        return 1.0 / step.scale_, zeros
-    if isinstance(step, RobustScaler):
-        s = step.scale_ if step.scale_ is not None else ones
-        c = step.center_ if step.center_ is not None else zeros
-        return 1.0 / s, -c / s
-    raise ConversionError(f"pipeline step {type(step).__name__} is not supported",
-                          hint="supported in front of a model: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler")
+    if getattr(step, "clip", False):
+        raise ConversionError("MinMaxScaler(clip=True) is not supported: it clips values outside the training range, "
+                              "which is not affine", hint="refit the pipeline with MinMaxScaler(clip=False)")
+    finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
+    base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
+    h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
+    h = np.where(h > 0, h, np.maximum(np.abs(base), 1.0))
+    probe = np.vstack([base, base + np.diag(h)])
+    T = np.asarray(step.transform(probe), dtype=np.float64)
+    if T.shape != (n + 1, n):
+        raise ConversionError(f"pipeline step {name} maps {n} features to {T.shape[1]}; only element-wise scalers "
+                              "are supported")
+    J = (T[1:] - T[0]) / h[:, None]          # J[j, k] = ∂ transform_k / ∂ x_j
+    d = np.diag(J).copy()
+    e = T[0] - d * base
+    check = finite if len(finite) else base + h * np.random.default_rng(0).normal(size=(16, n))
+    want = np.asarray(step.transform(check), dtype=np.float64)
+    got = check * d + e
+    tol = 1e-9 * (np.abs(want) + np.abs(check * d) + np.abs(e)) + 1e-12
+    if np.any(np.abs(J - np.diag(d)) > 1e-9 * np.abs(J).max(initial=1.0)) or np.any(np.abs(got - want) > tol):
+        raise ConversionError(f"pipeline step {name}'s transform is not the element-wise affine map d·x + e on the "
+                              "calibration rows, so it cannot be folded into the model")
+    return d, e
 
 
 def _fitted(est: Any) -> None:
@@ -493,8 +557,9 @@ def _fitted(est: Any) -> None:
         raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
 
 
-def _unwrap(model: Any) -> tuple[Any, Affine, int]:
-    """(final estimator, composed scalers, number of input features)."""
+def _unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
+    """(final estimator, composed scalers, number of input features); ``X`` (calibration rows, raw)
+    is where each scaler's fold is checked against its ``transform``."""
     from sklearn.pipeline import Pipeline
 
     steps: list[Any] = []
@@ -507,17 +572,19 @@ def _unwrap(model: Any) -> tuple[Any, Affine, int]:
     if n is None:
         raise ConversionError(f"{type(est).__name__} does not say how many features it takes (n_features_in_)")
     aff = Affine(np.ones(n), np.zeros(n))
+    Z = X
     for s in steps:
-        d, e = _scaler_affine(s, n)
-        aff = aff.then(np.asarray(d, float), np.asarray(e, float))
+        d, e = _scaler_affine(s, n, Z)
+        aff = aff.then(d, e)
+        Z = Z * d + e if Z is not None else None
     if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
         raise ConversionError("a scaler has a zero, negative or infinite scale")
     return est, aff, int(n)
 
 
-def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, float]:
-    """(low, high, unit) of the raw features: the range the circuit is sized for, and the smallest
-    feature's spread (inputs are quantized finely enough for that feature)."""
+def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
+    spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
     if opts.input_range is not None:
         r = opts.input_range
         if isinstance(r, (int, float, np.integer, np.floating)):
@@ -532,8 +599,8 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
         if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low > high):
             raise ConversionError("input_range must be finite with low <= high")
         return low, high, _unit(high - low)
-    if opts.X is not None:
-        lo, hi = opts.X.min(axis=0), opts.X.max(axis=0)
+    if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):
+        lo, hi = np.nanmin(opts.X, axis=0), np.nanmax(opts.X, axis=0)
         ptp = hi - lo
         # Margin: a feature's own spread, at least the median feature's (a sparse pixel seen only in
         # [0, 3] during training still gets room for 16); a feature constant in X the widest spread.
@@ -543,12 +610,14 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
     if model_range is not None:
         lo, hi = (np.asarray(v, float) for v in model_range)
         return lo, hi, _unit((hi - lo) / 200)  # model ranges are wide (±100 std): the unit is ~1 std
-    return np.full(n, -DEFAULT_INPUT_BOUND), np.full(n, DEFAULT_INPUT_BOUND), 1.0
+    return np.full(n, -DEFAULT_INPUT_BOUND), np.full(n, DEFAULT_INPUT_BOUND), np.ones(n)
 
 
-def _unit(spreads: np.ndarray) -> float:
-    pos = np.asarray(spreads, float)[np.asarray(spreads) > 0]
-    return float(np.min(pos)) if len(pos) else 1.0
+def _unit(spreads: np.ndarray) -> np.ndarray:
+    """Per feature its spread; a feature with none (constant) gets the smallest positive one."""
+    spreads = np.asarray(spreads, float)
+    pos = spreads[spreads > 0]
+    return np.where(spreads > 0, spreads, float(np.min(pos)) if len(pos) else 1.0)
 
 
 def _scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -574,17 +643,29 @@ def _spread(low: np.ndarray, high: np.ndarray, pad: float = 0.0) -> tuple[np.nda
     return low - pad * span, high + pad * span
 
 
-def _in_bits(opts: Options, unit: float, low: np.ndarray, high: np.ndarray, resolution: int) -> int:
-    """Fractional input bits: the smallest feature's spread (``unit``) spans about 2**resolution steps,
-    and no input exceeds 2**58 once quantized."""
+def _in_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, resolution: int) -> np.ndarray:
+    """Fractional bits per input feature: its spread (``unit``) spans about 2**resolution steps and
+    no input exceeds 2**58 once quantized; ``input_bits`` (one int, or one per feature) overrides."""
+    n = len(low)
     if opts.input_bits is not None:
-        return int(opts.input_bits)
-    biggest = float(np.max(np.maximum(np.abs(low), np.abs(high))))
-    cap = 58 - _ceil_log2(max(biggest, 1e-30))
-    return int(np.clip(min(resolution - math.floor(math.log2(max(unit, 1e-30))), cap), 0, 48))
+        return _given_bits(opts.input_bits, n)
+    biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
+    cap = 58 - np.ceil(np.log2(biggest))
+    bits = resolution - np.floor(np.log2(np.maximum(unit, 1e-30)))
+    return np.clip(np.minimum(bits, cap), 0, 48).astype(np.int64)
 
 
-def _in_bound(low: np.ndarray, high: np.ndarray, bits: int) -> np.ndarray:
+def _given_bits(input_bits: Any, n: int) -> np.ndarray:
+    try:
+        bits = np.broadcast_to(np.asarray(input_bits, dtype=np.int64), (n,)).copy()
+    except (TypeError, ValueError):
+        raise ConversionError(f"input_bits must be an int or one int per feature ({n}), got {input_bits!r}") from None
+    if np.any(bits < 0) or np.any(bits > 60):
+        raise ConversionError(f"input_bits must lie in [0, 60], got {input_bits!r}")
+    return bits
+
+
+def _in_bound(low: np.ndarray, high: np.ndarray, bits: np.ndarray) -> np.ndarray:
     """Per feature, the largest |x_q| over the range."""
     lo, hi = _qint(low, bits), _qint(high, bits)
     return np.asarray([max(abs(int(a)), abs(int(b))) for a, b in zip(lo, hi)], dtype=object)
@@ -634,22 +715,21 @@ def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str)
         raise ConversionError(f"{type(est).__name__} has {W.shape[0]} outputs; only single-output regression is supported")
     low, high, unit = _input_range(opts, n, _scaler_range(model, n))
     ib = _in_bits(opts, unit, low, high, INPUT_RESOLUTION)
-    wb0 = int(np.clip(WEIGHT_RESOLUTION - _ceil_log2(max(float(np.max(np.abs(W))), 2.0**-30)), 0, 64))
     title = f"{type(est).__name__} ({n} features{', scalers folded in' if not aff.identity else ''}), converted to pyleo."
     spec = _spec(est, opts, n, kind, low, high, ib, title)
     spec.imports.add("models" if kind == "regressor" else "reduce")
     limit = 2**62 if kind == "regressor" else 2**120
-    for drop in range(200):
-        Wq, bq, wb = aff.fold_quantized(W, b, max(wb0 - drop, 0), ib, drop)
+    for drop in range(0, WEIGHT_RESOLUTION, 2):
+        Wq, bq, S = aff.fold_dense(W, b, ib, WEIGHT_RESOLUTION - drop)
         bound = int(max(_dense_bound(Wq, bq, _in_bound(low, high, ib))))
         if bound < limit:
             break
     else:
         raise ConversionError("the model's outputs do not fit the circuit's range at any weight scale; narrow input_range")
-    spec.const("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''} at 2**{wb}")
-    spec.const("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{ib + wb} (the scale of W·x)")
+    spec.const("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
+    spec.const("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
     if kind == "regressor":
-        spec.out_scale = f"2**{ib + wb}"
+        spec.out_scale = f"2**{S}"
         spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")
         return spec
     classes = _classes(est)
@@ -670,7 +750,9 @@ def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str)
 # ---- trees --------------------------------------------------------------------------------------
 @dataclass
 class RawTree:
-    """One tree in the input space: go left when x[f] <= t (or x[f] < t when strict); value per node."""
+    """One tree in the input space: go left when x[f] <= t (or x[f] < t when strict); value per node.
+    A missing x[f] goes left where ``missing_left`` says so (None: the model has no missing values);
+    a threshold may be +inf (scikit-learn's split "missing or not": every present value goes left)."""
 
     feature: np.ndarray
     threshold: np.ndarray
@@ -678,6 +760,7 @@ class RawTree:
     right: np.ndarray
     value: np.ndarray  # (n_nodes, K) floats
     strict: bool = False
+    missing_left: np.ndarray | None = None
 
     def compact(self) -> RawTree:
         """Only the nodes reachable from the root, renumbered in depth-first order."""
@@ -694,73 +777,148 @@ class RawTree:
         right = np.asarray([new[int(c)] if c != -1 else -1 for c in self.right[o]])
         feature = np.where(left == -1, 0, self.feature[o])
         threshold = np.where(left == -1, 0.0, self.threshold[o])
-        return RawTree(feature, threshold, left, right, self.value[o], self.strict)
+        missing = np.where(left == -1, True, self.missing_left[o]) if self.missing_left is not None else None
+        return RawTree(feature, threshold, left, right, self.value[o], self.strict, missing)
 
 
-def _sk_tree(t: Any, aff: Affine, value: np.ndarray) -> RawTree:
-    """A fitted sklearn ``tree_`` with thresholds mapped back through the scalers."""
+def _sk_tree(t: Any, aff: Affine, value: np.ndarray, missing: bool) -> RawTree:
+    """A fitted sklearn ``tree_`` with thresholds mapped back through the scalers; ``missing``: the
+    model sends NaN down each node's ``missing_go_to_left`` side."""
     left = np.asarray(t.children_left)
     feat = np.where(left == -1, 0, t.feature)
-    thr = np.where(left == -1, 0.0, (t.threshold - aff.e[feat]) / aff.d[feat])
-    return RawTree(feat, thr, left, np.asarray(t.children_right), np.asarray(value, dtype=np.float64)).compact()
+    with np.errstate(invalid="ignore"):
+        thr = np.where(left == -1, 0.0, (t.threshold - aff.e[feat]) / aff.d[feat])
+    goes = np.asarray(t.missing_go_to_left, dtype=bool) if missing else None
+    return RawTree(feat, thr, left, np.asarray(t.children_right), np.asarray(value, dtype=np.float64),
+                   missing_left=goes).compact()
+
+
+def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[int], list[str]]:
+    """Circuit input columns for trees with missing values: (trees reading them, source feature of
+    each column, where a missing value sits in each column: "low" or "high").
+
+    A missing value is encoded one step below a column's range (it goes left at every node) or one
+    step above (right at every node). A feature whose nodes send missing values both ways gets a
+    second column, read by its "missing goes right" nodes; present values are copied into both.
+    """
+    left_nodes, right_nodes = np.zeros(n, bool), np.zeros(n, bool)
+    for t in trees:
+        internal = t.left != -1
+        assert t.missing_left is not None
+        left_nodes[t.feature[internal & t.missing_left]] = True
+        right_nodes[t.feature[internal & ~t.missing_left]] = True
+    columns, sides = list(range(n)), ["high" if right_nodes[f] and not left_nodes[f] else "low" for f in range(n)]
+    copy: dict[int, int] = {}
+    for f in np.flatnonzero(left_nodes & right_nodes):
+        copy[int(f)] = len(columns)
+        columns.append(int(f))
+        sides.append("high")
+    out = []
+    for t in trees:
+        feat = np.asarray([copy.get(int(f), f) if t.left[i] != -1 and not t.missing_left[i] else f
+                           for i, f in enumerate(t.feature)])
+        out.append(RawTree(feat, t.threshold, t.left, t.right, t.value, t.strict, t.missing_left))
+    return out, columns, sides
+
+
+def _accepts_missing(model: Any, n: int) -> bool:
+    """Whether the float model's own ``predict`` takes NaN (scikit-learn ≥ 1.3 trees, XGBoost)."""
+    probe = np.zeros((1, n))
+    probe[0, 0] = np.nan
+    try:
+        model.predict(probe)
+    except ValueError:
+        return False
+    return True
 
 
 def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
-               classes: list[Any] | None = None, out_divisor: int = 1) -> Spec:
+               classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None) -> Spec:
     """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
 
     head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
-    "nonneg" (>= 0), "regress" (i64 output).
+    "nonneg" (>= 0), "regress" (i64 output). Trees with ``missing_left`` take missing values
+    (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`).
     """
-    # Input bits: the widest feature's (threshold - x) over its clamped range should fit 31 bits.
-    lo = np.zeros(n)
-    hi = np.zeros(n)
-    used = np.zeros(n, bool)
+    columns, sides = list(range(n)), None
+    if trees[0].missing_left is None and opts.missing_values:
+        raise ConversionError(f"{type(est).__name__}.predict does not take missing values (NaN), so "
+                              "missing_values=True cannot be honoured",
+                              hint="models that take them: scikit-learn decision trees, random forests and extra "
+                              "trees, XGBoost")
+    wanted = opts.missing_values if opts.missing_values is not None else (
+        (opts.X is not None and bool(np.isnan(opts.X).any()))
+        or any(bool(np.isinf(t.threshold[t.left != -1]).any()) for t in trees))
+    if trees[0].missing_left is not None and (wanted or missing_value is not None):
+        trees, columns, sides = _missing_columns(trees, n)
+    m = len(columns)
+    # Each column's thresholds (finite ones: +inf means "every present value") set its range and scale.
+    lo, hi = np.zeros(m), np.zeros(m)
+    used = np.zeros(m, bool)
     for t in trees:
-        internal = t.left != -1
+        internal = (t.left != -1) & np.isfinite(t.threshold)
         for f, v in zip(t.feature[internal], t.threshold[internal]):
             lo[f] = min(lo[f], v) if used[f] else v
             hi[f] = max(hi[f], v) if used[f] else v
             used[f] = True
     spread = float(np.max(np.where(used, np.maximum(np.abs(hi - lo), 1e-9), 0))) if used.any() else 1.0
-    ib = int(np.clip(TREE_SPREAD_BITS - 1 - _ceil_log2(spread + 2.0**-20), 0, 40))
+    # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
+    # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
+    # thresholds' spread, or its largest threshold when it has one), so a tiny feature is not rounded away.
+    ib0 = int(np.clip(TREE_SPREAD_BITS - 1 - _ceil_log2(spread + 2.0**-20), 0, 40))
+    own = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 2.0**-30))
+    cap = np.asarray([60 - _ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
+    ib = np.minimum(np.maximum(ib0, TREE_MIN_BITS - np.floor(np.log2(own))), np.maximum(cap, ib0)).astype(np.int64)
+    ib = np.where(used, ib, ib0)
     if aff.identity:
         # Inputs are float32 (as scikit-learn and XGBoost compare them): one input step must be finer
         # than the float32 spacing at every threshold, so that x and the threshold never share a step.
         # Where that needs more bits, the nodes on wide features get 64-bit tests (sized per node below).
-        thr = np.abs(np.concatenate([t.threshold[t.left != -1] for t in trees] + [np.zeros(0)]))
-        thr = thr[thr > 2.0**-30]
-        if len(thr):
-            need = int(np.max(-np.floor(np.log2(np.spacing(thr.astype(np.float32)).astype(np.float64) / 2)))) + 1
-            ib = max(ib, min(need, 61 - TREE_SPREAD_BITS + ib))
+        for f in np.flatnonzero(used):
+            thr = np.abs(np.concatenate([t.threshold[(t.left != -1) & (t.feature == f)] for t in trees]))
+            thr = thr[np.isfinite(thr) & (thr > 2.0**-30)]
+            if len(thr):
+                need = int(np.max(-np.floor(np.log2(np.spacing(thr.astype(np.float32)).astype(np.float64) / 2)))) + 1
+                ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
     if opts.input_bits is not None:
-        ib = int(opts.input_bits)
-    scale = 2.0**ib
+        ib = _given_bits(opts.input_bits, n)[columns]
     tq: list[list[int]] = []
     for t in trees:
         q = []
         for i in range(len(t.left)):
-            if t.left[i] == -1:
-                q.append(0)
+            b = int(ib[t.feature[i]])
+            if t.left[i] == -1 or not np.isfinite(t.threshold[i]):
+                q.append(0)   # leaves; +inf thresholds are set below, once the column's range is known
             elif t.strict:  # x < t  ⇔  x_q < round(t·2^b) for inputs at least one step apart
-                q.append(round(Fraction(float(t.threshold[i])) * 2**ib) - 1)
+                q.append(round(Fraction(float(t.threshold[i])) * Fraction(2) ** b) - 1)
             else:  # x <= t ⇔ x_q <= floor(t·2^b)
-                q.append(math.floor(Fraction(float(t.threshold[i])) * 2**ib))
+                q.append(math.floor(Fraction(float(t.threshold[i])) * Fraction(2) ** b))
         tq.append(q)
-    qlo = {f: min(q for t, qs in zip(trees, tq) for q, ff, l in zip(qs, t.feature, t.left) if l != -1 and ff == f)
-           for f in range(n) if used[f]}
-    qhi = {f: max(q for t, qs in zip(trees, tq) for q, ff, l in zip(qs, t.feature, t.left) if l != -1 and ff == f)
-           for f in range(n) if used[f]}
-    low = np.asarray([(qlo[f] - 1) / scale if used[f] else 0.0 for f in range(n)])
-    high = np.asarray([(qhi[f] + 1) / scale if used[f] else 0.0 for f in range(n)])
-    # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features): each node's sign test is
-    # sized from its own feature's range, as the model file recomputes with trees.node_widths.
+    finite = [(f, q) for t, qs in zip(trees, tq) for q, f, l, v in zip(qs, t.feature, t.left, t.threshold)
+              if l != -1 and np.isfinite(v)]
+    qlo = {f: min((q for ff, q in finite if ff == f), default=0) for f in range(m)}
+    qhi = {f: max((q for ff, q in finite if ff == f), default=0) for f in range(m)}
+    for t, qs in zip(trees, tq):   # x <= +inf: every present (clamped) value goes left
+        for i in np.flatnonzero((t.left != -1) & ~np.isfinite(t.threshold)):
+            if t.threshold[i] < 0:
+                raise ConversionError(f"{type(est).__name__} has a split at threshold -inf, which no present value "
+                                      "passes; scikit-learn and XGBoost do not write those")
+            qs[i] = qhi[int(t.feature[i])] + 1
+    used |= np.asarray([any(f == c for t in trees for f, l in zip(t.feature, t.left) if l != -1) for c in range(m)])
+    low = np.asarray([(qlo[f] - 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
+    high = np.asarray([(qhi[f] + 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
+    # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features), missing ones one step
+    # beyond: each node's sign test is sized from its own column's range, as the model file
+    # recomputes with trees.node_widths.
     low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
-    if any(int(low_q[f]) != qlo[f] - 1 or int(high_q[f]) != qhi[f] + 1 for f in qlo):
+    if any(int(low_q[f]) != qlo[f] - 1 or int(high_q[f]) != qhi[f] + 1 for f in range(m) if used[f]):
         raise ConversionError("tree thresholds are too large to quantize exactly at the inputs' scale; "
                               "pass a smaller input_bits")
+    if sides is not None:
+        low_q, high_q = low_q - 1, high_q + 1
     spec = _spec(est, opts, n, kind, low, high, ib, title)
+    spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
     spec.clamp = True
     spec.float32 = aff.identity
     spec.classes = classes
@@ -773,6 +931,8 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     strict = trees[0].strict
     nodes = sum(int(np.sum(t.left != -1)) for t in trees)
     cmp = "x[feature] < t, i.e. x_q <= threshold" if strict else "x[feature] <= threshold"
+    if sides is not None:
+        cmp += ", a missing value goes to the node's learned default side"
     spec.notes.append(f"{len(trees)} tree(s), {nodes} internal nodes, "
                       f"{sum(int(np.sum(t.left == -1)) for t in trees)} leaves; go left when {cmp}.")
     parts = []
@@ -785,7 +945,8 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
                      f"        value={format_value(v.tolist(), 8)},\n"
                      "    )")
     spec.constants.append(("TREES", "[\n" + "".join(f"    {p},\n" for p in parts) + "]",
-                           f"thresholds at 2**{ib} (the inputs' scale); leaf values at 2**{value_bits}"
+                           "thresholds at 2**IN_BITS[feature] (the inputs' scales); leaf values at "
+                           f"2**{value_bits}"
                            + (" (class indices)" if head == "index" else "")))
     if init_q is not None:
         spec.const("INIT", init_q, f"initial score at 2**{value_bits}")
@@ -800,8 +961,16 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
                    f"(WIDTHS): {counts or 'none'}. Outside it a test may halt, never answer wrongly."]
     spec.use("FOREST = models.forest(TREES)", "all trees as one, leaf values summed")
     spec.use(f"# per internal node of FOREST, the narrowest sign test for its feature's range: {counts or 'none'}")
-    spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), "
-             "fixed.quantize(INPUT_HIGH, IN_BITS))")
+    if sides is None:
+        spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), "
+                 "fixed.quantize(INPUT_HIGH, IN_BITS))")
+    else:
+        spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS) - 1, "
+                 "fixed.quantize(INPUT_HIGH, IN_BITS) + 1)", "missing values sit one step outside the range")
+        spec.notes.append("Missing values (NaN" + (f" or {missing_value!r}" if missing_value is not None else "")
+                          + ") are encoded one step below INPUT_LOW[j] (MISSING_SIDE[j] == 'low': left at every "
+                          "node) or above INPUT_HIGH[j] ('high': right at every node); COLUMNS[j] is the feature "
+                          "input j carries.")
     spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
     total = "linalg.add(forest(xf), INIT)" if init_q is not None else "forest(xf)"
     if head == "index":
@@ -860,28 +1029,29 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
 
     name = type(est).__name__
     _check_single_output(est)
+    missing = _accepts_missing(model, n)
     suffix = ", scalers folded into the thresholds" if not aff.identity else ""
     if isinstance(est, BaseDecisionTree):
         t = est.tree_
         if isinstance(est, DecisionTreeClassifier):
             classes = _classes(est)
             idx = np.argmax(np.asarray(t.value)[:, 0, :], axis=1).astype(float)[:, None]
-            raw = _sk_tree(t, aff, idx)
+            raw = _sk_tree(t, aff, idx, missing)
             return _tree_spec(model, est, aff, n, opts, "classifier", [raw], "index", None, 0,
                               f"{name} (depth {est.get_depth()}, {n} features{suffix}), converted to pyleo.", classes)
         vals = np.asarray(t.value)[:, 0, :1]
         vb = _leaf_bits(float(np.max(np.abs(vals))))
-        return _tree_spec(model, est, aff, n, opts, "regressor", [_sk_tree(t, aff, vals)], "regress", None, vb,
+        return _tree_spec(model, est, aff, n, opts, "regressor", [_sk_tree(t, aff, vals, missing)], "regress", None, vb,
                           f"{name} (depth {est.get_depth()}, {n} features{suffix}), converted to pyleo.")
     if isinstance(est, (RandomForestClassifier, ExtraTreesClassifier)):
         classes = _classes(est)
-        raws = [_sk_tree(e.tree_, aff, _tree_classes_onehot(e.tree_)) for e in est.estimators_]
+        raws = [_sk_tree(e.tree_, aff, _tree_classes_onehot(e.tree_), missing) for e in est.estimators_]
         return _tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax", None, LEAF_BITS,
                           f"{name} ({len(raws)} trees, {n} features{suffix}), converted to pyleo.", classes)
     if isinstance(est, (RandomForestRegressor, ExtraTreesRegressor)):
         vals = [np.asarray(e.tree_.value)[:, 0, :1] for e in est.estimators_]
         vb = _leaf_bits(sum(float(np.max(np.abs(v))) for v in vals))
-        raws = [_sk_tree(e.tree_, aff, v) for e, v in zip(est.estimators_, vals)]
+        raws = [_sk_tree(e.tree_, aff, v, missing) for e, v in zip(est.estimators_, vals)]
         return _tree_spec(model, est, aff, n, opts, "regressor", raws, "regress", None, vb,
                           f"{name} ({len(raws)} trees, {n} features{suffix}), converted to pyleo; the output is the "
                           "sum of the trees, OUT_SCALE includes the division by their number.", out_divisor=len(raws))
@@ -898,7 +1068,7 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                 v = np.zeros((e.tree_.node_count, K))
                 v[:, k] = np.asarray(e.tree_.value)[:, 0, 0] * est.learning_rate
                 total += float(np.max(np.abs(v)))
-                raws.append(_sk_tree(e.tree_, aff, v))
+                raws.append(_sk_tree(e.tree_, aff, v, missing))
         vb = _leaf_bits(total)
         title = f"{name} ({per.shape[0]} stages × {K} trees, {n} features{suffix}), converted to pyleo."
         if isinstance(est, GradientBoostingRegressor):
@@ -919,7 +1089,7 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         for e, w in pairs:
             v = np.zeros((e.tree_.node_count, K))
             v[np.arange(len(v)), np.argmax(np.asarray(e.tree_.value)[:, 0, :], axis=1)] = w
-            raws.append(_sk_tree(e.tree_, aff, v))
+            raws.append(_sk_tree(e.tree_, aff, v, missing))
         return _tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax", None, vb,
                           f"AdaBoostClassifier (SAMME, {len(raws)} trees, {n} features{suffix}), converted to pyleo: "
                           "weighted votes, then argmax.", classes)
@@ -927,22 +1097,25 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
 
 
 # ---- neighbours and clusters --------------------------------------------------------------------
-def _distance_scores(points: np.ndarray, aff: Affine, ib: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+def _distance_scores(points: np.ndarray, aff: Affine, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Squared distances in the estimator's space, minus the common ‖x‖² term, as a dense layer.
 
     With z = d·x + e: ‖z − p‖² = Σ d_f² (x_f − q_f)², q = the point in input space; dropping Σ d_f² x_f²
     (the same for every point) leaves Σ d_f² (q_f² − 2 x_f q_f): linear in x, 0 constraints.
-    Returns (W, B, weight bits, score bits) with W at 2**db and B at 2**(2·ib + db).
+    Returns (W, B, score bits).
     """
-    q = _qint(aff.to_raw(points), ib)
-    D2 = aff.d**2
-    # Each feature's weight keeps 24 bits relative to the smallest one (a feature with a large raw
-    # scale has a tiny weight; quantizing relative to the largest would zero it).
-    db = 0 if np.all(D2 == 1.0) else int(np.clip(24 - math.floor(math.log2(float(np.min(D2)))), 0, 100))
+    q = _qint(aff.to_raw(points), ib[None, :])
+    # Per input step: d_f²·2**(-2·IN_BITS[f]). Each feature's weight keeps 24 bits relative to the
+    # smallest one (a feature with a large raw scale has a tiny weight; quantizing relative to the
+    # largest would zero it); powers of two (no scaler) stay exact with the smallest at 1.
+    D2 = np.ldexp(aff.d**2, -2 * ib)
+    low_bits = -math.floor(math.log2(float(np.min(D2))))
+    exact = bool(np.all(np.frexp(D2)[0] == 0.5))
+    db = int(np.clip(low_bits + (0 if exact else 24), 0, 200))
     Dq = _qint(D2, db)
     W = np.asarray([[-2 * int(dq) * int(v) for dq, v in zip(Dq, row)] for row in q], dtype=object)
     B = np.asarray([sum(int(dq) * int(v) * int(v) for dq, v in zip(Dq, row)) for row in q], dtype=object)
-    return W, B, db, 2 * ib + db
+    return W, B, db
 
 
 def _points_range(points: np.ndarray, aff: Affine) -> tuple[np.ndarray, np.ndarray]:
@@ -954,13 +1127,13 @@ def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     C = np.asarray(est.cluster_centers_, dtype=np.float64)
     low, high, unit = _input_range(opts, n, _points_range(C, aff))
     ib = _in_bits(opts, unit, low, high, 16)
-    W, B, db, sb = _distance_scores(C, aff, ib)
+    W, B, sb = _distance_scores(C, aff, ib)
     bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
     spec = _spec(est, opts, n, "clusterer", low, high, ib,
                  f"{type(est).__name__} ({len(C)} clusters, {n} features), converted to pyleo: the nearest centroid.")
     spec.imports.add("reduce")
     spec.notes.append("Distances: ‖x − c‖² − ‖x‖² = ‖c‖² − 2·x·c (a dense layer, 0 constraints); argmin over centroids.")
-    spec.const("W", W, f"−2·centroid (per cluster){' × scaler weights' if db else ''}, at 2**{ib + db}")
+    spec.const("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖centroid‖², at 2**{sb}")
     spec.use(f"argmin = reduce.argmin({_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
     spec.body.append("return argmin(linalg.dense(W, xf, B))")
@@ -983,7 +1156,7 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     classes = _classes(est)
     low, high, unit = _input_range(opts, n, _points_range(P, aff))
     ib = _in_bits(opts, unit, low, high, 12)
-    W, B, db, sb = _distance_scores(P, aff, ib)
+    W, B, sb = _distance_scores(P, aff, ib)
     bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
     spec = _spec(est, opts, n, "classifier", low, high, ib,
                  f"KNeighborsClassifier (k={k}, {len(P)} training points, {n} features), converted to pyleo.")
@@ -993,7 +1166,7 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                    f"compare-exchange bubble (k·(n−1) = {k * (len(P) - 1)} sign tests), then the most frequent label",
                    "(the smallest class index on ties, as scikit-learn). Distance ties keep the earlier training point; "
                    "scikit-learn's choice among tied points may differ."]
-    spec.const("W", W, f"−2·training point{' × scaler weights' if db else ''}, at 2**{ib + db}")
+    spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
     spec.const("LABELS", [int(v) for v in est._y], "class index of each training point")
     spec.const("CLASS_IDS", list(range(len(classes))))
@@ -1029,14 +1202,15 @@ def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
     sq = np.asarray([int(m) * int(m) for m in inb], dtype=object)
     ab = int(np.clip(60 - _ceil_log2(float(np.max(np.abs(A)))), 0, 100))
     while True:
-        Aq, Bq, Cq = _qint(A, ab), _qint(Bx, ib + ab), _qint(C, 2 * ib + ab)
+        T = ab + 2 * int(np.max(ib))   # the scores' scale
+        Aq, Bq, Cq = _qint(A, T - 2 * ib[None, :]), _qint(Bx, T - ib[None, :]), _qint(C, T)
         bound = int(max(_dense_bound(np.concatenate([Aq, Bq], axis=1), Cq, np.concatenate([sq, inb]))))
         if bound < 2**125 or ab == 0:
             break
         ab -= 2
-    spec.const("A", Aq, f"−1/(2σ²), at 2**{ab}")
-    spec.const("B", Bq, f"μ/σ², at 2**{ib + ab}")
-    spec.const("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{2 * ib + ab}")
+    spec.const("A", Aq, f"−1/(2σ²), column j at 2**({T} − 2·IN_BITS[j])")
+    spec.const("B", Bq, f"μ/σ², column j at 2**({T} − IN_BITS[j])")
+    spec.const("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{T}")
     spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1)})", f"|log-likelihood| <= {_pow2(bound)}")
     spec.body += ["scores = linalg.add(linalg.matvec(A, models.squares(xf)), linalg.dense(B, xf, C))",
                   "return argmax(scores)"]
@@ -1062,13 +1236,12 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
     while True:
         ib = _in_bits(opts, unit, low, high, res)
         wbs = [int(np.clip(res + 2 - _ceil_log2(float(np.max(np.abs(W))) or 1.0), 0, 40)) for W in Ws]
-        scale = ib
         bound = _in_bound(low, high, ib)
         layers = []
         for li, (W, b, wb) in enumerate(zip(Ws, bs, wbs)):
             if li == 0:
-                Wq, bq, wb = aff.fold_quantized(W, b, wb, ib, 8 + MLP_RESOLUTION - res)
-                scale += wb
+                Wq, bq, scale = aff.fold_dense(W, b, ib, res + 2)
+                wb = scale
             else:
                 scale += wb
                 Wq, bq = _qint(W, wb), _qint(b, scale)
@@ -1087,7 +1260,8 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
     act = "relu" if est.activation == "relu" else None
     h = "xf"
     for i, (Wq, bq, wb, scale, bnd) in enumerate(layers, 1):
-        spec.const(f"W{i}", Wq, f"layer {i} weights at 2**{wb}")
+        spec.const(f"W{i}", Wq, f"layer {i} weights at 2**{wb}" if i > 1 else
+                   f"layer 1 weights (scalers folded in), column j at 2**({wb} − IN_BITS[j])")
         spec.const(f"B{i}", bq, f"layer {i} bias at 2**{scale} (the scale of W{i}·h)")
         last = i == len(layers)
         if not last:
@@ -1146,7 +1320,8 @@ def _xgb_trees(booster: Any, aff: Affine, n: int, ntrees: int | None) -> tuple[l
         val = np.zeros((len(left), K))
         val[:, int(grp)] = np.where(left == -1, cond, 0.0)
         thr = np.where(left == -1, 0.0, (cond - aff.e[feat]) / aff.d[feat])
-        out.append(RawTree(feat, thr, left, right, val, strict=True).compact())
+        default_left = np.asarray(t["default_left"], dtype=bool)
+        out.append(RawTree(feat, thr, left, right, val, strict=True, missing_left=default_left).compact())
     return out, K, objective, learner
 
 
@@ -1206,7 +1381,8 @@ def _xgboost(model: Any, opts: Options) -> Spec:
     rng = np.random.default_rng(0)
     probe = rng.normal(size=(8, n)).astype(np.float32)
     z = probe * aff.d + aff.e if not aff.identity else probe
-    margin = booster.predict(xgb.DMatrix(z.astype(np.float32)), output_margin=True, iteration_range=(0, rounds))
+    dmatrix = xgb.DMatrix(z.astype(np.float32), feature_names=booster.feature_names, feature_types=booster.feature_types)
+    margin = booster.predict(dmatrix, output_margin=True, iteration_range=(0, rounds))
     margin = np.asarray(margin, dtype=np.float64).reshape(len(probe), -1)
     base = np.median(margin - _raw_tree_predict(trees, probe.astype(np.float64)), axis=0)
     name = type(est).__name__
@@ -1214,18 +1390,132 @@ def _xgboost(model: Any, opts: Options) -> Spec:
     vb = _leaf_bits(total)
     title = f"XGBoost {name} ({objective}, {len(trees)} trees, {n} features), converted to pyleo."
     opts_name = opts.name or ("xgb_classifier" if objective in _XGB_CLASS else "xgb_regressor")
-    opts = Options(opts.X, opts.input_range, opts.input_bits, opts_name)
+    opts = dataclasses.replace(opts, name=opts_name)
+    missing = getattr(wrapper, "missing", np.nan)
+    missing_value = None if missing is None or np.isnan(missing) else float(missing)
     if objective in _XGB_REG:
-        return _tree_spec(model, est, aff, n, opts, "regressor", trees, "regress", base[:1], vb, title)
+        return _tree_spec(model, est, aff, n, opts, "regressor", trees, "regress", base[:1], vb, title,
+                          missing_value=missing_value)
+    if objective == "binary:logitraw":   # XGBClassifier.predict: class 1 when the raw margin is > 0.5
+        base = base - 0.5
     if classes is None:
         classes = list(range(max(K, 2)))
     classes = list(np.asarray(classes).tolist())
     head = "positive" if K == 1 else "argmax"
-    return _tree_spec(model, est, aff, n, opts, "classifier", trees, head, base, vb, title, classes)
+    return _tree_spec(model, est, aff, n, opts, "classifier", trees, head, base, vb, title, classes,
+                      missing_value=missing_value)
+
+
+# ---- fidelity: the circuit against the float model's own predict ---------------------------------
+def float_predict(model: Any, X: np.ndarray) -> np.ndarray:
+    """The float model's own prediction: ``model.predict(X)``; for a bare ``xgboost.Booster``, what
+    ``XGBClassifier`` / ``XGBRegressor`` would answer (class 1 when the prediction is > 0.5, argmax
+    of the class probabilities, or the value)."""
+    if type(model).__module__.startswith("xgboost") and type(model).__name__ == "Booster":
+        import xgboost as xgb
+
+        learner = json.loads(model.save_raw("json"))["learner"]
+        objective = learner["objective"]["name"]
+        out = np.asarray(model.predict(xgb.DMatrix(X, feature_names=model.feature_names,
+                                                   feature_types=model.feature_types)))
+        if objective in _XGB_REG:
+            return out.astype(np.float64)
+        if objective == "multi:softmax":
+            return out.astype(np.int64)
+        return np.argmax(out, axis=1) if out.ndim == 2 else (out > 0.5).astype(np.int64)
+    return np.asarray(model.predict(X))
+
+
+def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: float = 1.0,
+                   max_error: float = 1e-3, check_rows: int | None = CHECK_ROWS) -> dict[str, Any]:
+    """Compare the circuit (reference interpreter) with ``float_predict(model)`` on calibration rows.
+
+    ``X``: (n_samples, n_features) floats, NaN where missing; at most ``check_rows`` evenly spaced rows
+    are run (None: all). Classifiers and clusterers: the share of equal labels, passed when ≥
+    ``min_agreement``; regressors: the largest |circuit − float| divided by the range of the float
+    predictions, passed when ≤ ``max_error``. Returns the dict stored as ``zk.fidelity`` and in the
+    model file's ``FIDELITY``: rows, of, agreement or max_abs_error / max_rel_error, worst_rows
+    (indices into X), bar, passed.
+    """
+    idx = np.arange(len(X))
+    if check_rows is not None and len(X) > check_rows:
+        idx = np.unique(np.linspace(0, len(X) - 1, check_rows).round().astype(np.int64))
+    rows = X[idx]
+    want = float_predict(model, rows)
+    got = zk.predict(rows)
+    out: dict[str, Any] = {"rows": int(len(idx)), "of": int(len(X))}
+    if zk.kind == "regressor":
+        err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        span = float(np.ptp(want)) or float(np.max(np.abs(want))) or 1.0
+        worst = idx[np.argsort(-err, kind="stable")[:5]]
+        out.update(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err) / span),
+                   worst_rows=[int(i) for i in worst], bar=f"max_rel_error <= {max_error:g}",
+                   passed=bool(np.max(err) / span <= max_error))
+    else:
+        same = np.asarray([a == b for a, b in zip(got.tolist(), want.tolist())])
+        out.update(agreement=float(np.mean(same)), worst_rows=[int(i) for i in idx[~same][:10]],
+                   bar=f"agreement >= {min_agreement:g}", passed=bool(np.mean(same) >= min_agreement))
+    return out
+
+
+def _likely_cause(zk: ZkModel, est: Any) -> str:
+    """What usually makes ``est``'s circuit disagree on a few rows, and what to do about it."""
+    more = [int(b) + 8 for b in zk.in_bits[: zk.n_features]]
+    bits = more[0] if len(set(more)) == 1 else more
+    if type(est).__name__ == "KNeighborsClassifier":
+        return ("likely cause: training points at equal distances from a row, where scikit-learn's choice among "
+                "them differs from the circuit's (the earlier point); such rows cannot be matched exactly: pass "
+                "strict=False to accept the measured agreement, or min_agreement= below it")
+    return (f"likely cause: rows within the circuit's quantization step of a decision boundary; convert again "
+            f"with input_bits={bits} (finer inputs), or pass strict=False to accept the measured fidelity")
+
+
+def _finish(spec: Spec, model: Any, est: Any, X: np.ndarray | None, fidelity: Fidelity) -> ZkModel:
+    """Materialize ``spec``; with calibration rows, check it against the float model and store the
+    result in the file (raise :class:`ConversionError`, or warn when not strict, below the bar)."""
+    zk = _materialize(render(spec), spec.name)
+    if X is None:
+        return zk
+    if np.isnan(X).any() and zk.missing_sides is None:
+        raise ConversionError(f"X has missing values (NaN), but {type(est).__name__}'s circuit has no missing-value "
+                              "semantics", hint="impute them, or convert a model whose predict takes NaN (scikit-learn "
+                              "trees and forests, XGBoost)")
+    try:
+        result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
+                                check_rows=fidelity.check_rows)
+    except ModelInputError as e:
+        raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
+    spec.fidelity = result
+    zk = _materialize(render(spec), spec.name)
+    if not result["passed"]:
+        measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                    else f"max error {result['max_rel_error']:.3g} of the predictions' range")
+        message = (f"{spec.name}: the circuit disagrees with {type(est).__name__}.predict on calibration rows "
+                   f"{result['worst_rows']} ({measured}; bar: {result['bar']}, {result['rows']} of {result['of']} "
+                   "rows checked)")
+        if fidelity.strict:
+            raise ConversionError(message, hint=_likely_cause(zk, est))
+        warnings.warn(f"{message}; {_likely_cause(zk, est)}", FidelityWarning, stacklevel=3)
+    return zk
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """The bar a conversion must pass on its calibration rows (see :func:`check_fidelity`)."""
+
+    min_agreement: float = 1.0
+    max_error: float = 1e-3
+    strict: bool = True
+    check_rows: int | None = CHECK_ROWS
+
+
+class FidelityWarning(UserWarning):
+    """A conversion with ``strict=False`` fell below its fidelity bar."""
 
 
 # ---- entry points -------------------------------------------------------------------------------
-def _options(X: Any, input_range: Any, input_bits: int | None, name: str | None, n: int | None) -> Options:
+def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int | None,
+             missing_values: bool | None = None) -> Options:
     Xa = None
     if X is not None:
         Xa = np.asarray(X, dtype=np.float64)
@@ -1233,14 +1523,36 @@ def _options(X: Any, input_range: Any, input_bits: int | None, name: str | None,
             raise ModelInputError(f"X must be a 2-D array of samples, got shape {Xa.shape}")
         if n is not None and Xa.shape[1] != n:
             raise ModelInputError(f"X has {Xa.shape[1]} features; the model takes {n}")
-        if not np.all(np.isfinite(Xa)):
-            raise ModelInputError("X contains NaN or infinite values")
-    return Options(Xa, input_range, input_bits, name)
+        if np.isinf(Xa).any():
+            raise ModelInputError("X contains infinite values (NaN marks a missing value; inf is not a feature value)")
+        if len(Xa) == 0:
+            raise ModelInputError("X has no rows")
+    return Options(Xa, input_range, input_bits, name, missing_values)
 
 
-def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | None = None,
-               name: str | None = None) -> Spec:
+def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
+               name: str | None = None, missing_values: bool | None = None) -> Spec:
     """The :class:`Spec` (what the model file will say) for a fitted scikit-learn or XGBoost model."""
+    from sklearn.pipeline import Pipeline
+
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if type(final).__module__.startswith("xgboost"):
+        return _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
+                                        missing_values))
+    if not hasattr(final, "fit"):
+        raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
+    opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values)
+    est, aff, n = _unwrap(model, opts.X)
+    spec = _sklearn_spec(model, est, aff, n, opts)
+    if missing_values and spec.missing_sides is None:
+        raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
+                              "missing_values=True cannot be honoured",
+                              hint="models that take them: scikit-learn decision trees, random forests and extra "
+                              "trees, XGBoost")
+    return spec
+
+
+def _sklearn_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     from sklearn.base import is_classifier, is_regressor
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.ensemble import (
@@ -1265,17 +1577,9 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
     from sklearn.naive_bayes import GaussianNB
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.neural_network import MLPClassifier, MLPRegressor
-    from sklearn.pipeline import Pipeline
     from sklearn.svm import SVC, LinearSVC, LinearSVR
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
-    if type(final).__module__.startswith("xgboost"):
-        return _xgboost(model, _options(X, input_range, input_bits, name, None))
-    if not hasattr(final, "fit"):
-        raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
-    est, aff, n = _unwrap(model)
-    opts = _options(X, input_range, input_bits, name, n)
     if isinstance(est, (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR)):
         return _linear(model, est, aff, n, opts, "regressor")
     if isinstance(est, (LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC)):
@@ -1310,27 +1614,50 @@ SUPPORTED = ("supported: LinearRegression, Ridge, Lasso, ElasticNet, SGDRegresso
              "RobustScaler in a Pipeline")
 
 
-def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | None = None,
-                 name: str | None = None) -> ZkModel:
+def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
+                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted scikit-learn estimator (or Pipeline of scalers + estimator) to a :class:`ZkModel`.
 
-    ``X``: calibration samples (e.g. the training set) giving the input range the circuit is sized
-    for; ``input_range``: that range directly (bound r, or (low, high)); ``input_bits``: fractional
-    bits of the inputs (default: chosen from the range); ``name``: the Aleo program name.
+    ``X``: calibration rows, (n_samples, n_features) floats (e.g. the training set; NaN where a value
+    is missing, for models that take missing values): they give the input range the circuit is sized
+    for, and the conversion checks itself on them (:func:`check_fidelity`, result in ``zk.fidelity``
+    and in the file's header). Below the bar (``min_agreement`` of labels, default all; regressors:
+    ``max_error`` of the predictions' range) it raises :class:`ConversionError` naming the rows and
+    the likely cause, or with ``strict=False`` warns (:class:`FidelityWarning`). Without ``X``
+    fidelity is not checked (``zk.fidelity`` is None). ``input_range``: the range directly (bound r,
+    or (low, high), scalars or per feature); ``input_bits``: fractional bits of the inputs (one int, or
+    one per feature; default: each feature's own, from its range); ``name``: the Aleo program name;
+    ``check_rows``: at most this many calibration rows are run through the circuit (None: all);
+    ``missing_values``: whether the circuit takes missing values (NaN) the way the float model does
+    (trees and forests: each node's learned side; one extra input per feature whose nodes send them
+    both ways). Default: when ``X`` has NaN, the model has a split "missing or not", or a finite
+    ``missing`` sentinel (XGBoost) makes it necessary; otherwise a NaN is rejected at predict.
     XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
+
+    Raises :class:`ConversionError` (unsupported or unfitted model, fidelity below the bar) and
+    :class:`ModelInputError` (malformed ``X``).
     """
-    spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name)
-    return _materialize(render(spec), spec.name)
+    from sklearn.pipeline import Pipeline
+
+    spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name,
+                      missing_values=missing_values)
+    est = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    Xa = np.asarray(X, dtype=np.float64) if X is not None else None
+    return _finish(spec, model, est, Xa, Fidelity(min_agreement, max_error, strict, check_rows))
 
 
-def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | None = None,
-                 name: str | None = None) -> ZkModel:
+def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
+                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
-    JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`."""
+    JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`.
+    A missing value (NaN, or the wrapper's ``missing``) follows each node's default branch."""
     if isinstance(model, (str, os.PathLike)):
         model = load_xgboost_file(model)
-    spec = _xgboost(model, _options(X, input_range, input_bits, name, None))
-    return _materialize(render(spec), spec.name)
+    spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values))
+    Xa = np.asarray(X, dtype=np.float64) if X is not None else None
+    return _finish(spec, model, model, Xa, Fidelity(min_agreement, max_error, strict, check_rows))
 
 
 def load_xgboost_file(path: str | os.PathLike[str]) -> Any:
@@ -1362,7 +1689,8 @@ def load_model_file(path: str | os.PathLike[str]) -> Any:
 
 
 def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> ZkModel:
-    """Convert a model file (joblib / pickle, or XGBoost JSON) to a :class:`ZkModel`."""
+    """Convert a model file (joblib / pickle, or XGBoost JSON) to a :class:`ZkModel`; ``options`` as
+    :func:`from_sklearn`'s."""
     model = load_model_file(path)
     if type(model).__module__.startswith("xgboost"):
         return from_xgboost(model, X, **options)
