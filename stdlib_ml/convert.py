@@ -781,16 +781,41 @@ class RawTree:
         return RawTree(feature, threshold, left, right, self.value[o], self.strict, missing)
 
 
+def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
+    """Where the rule "float32(z) < threshold" (strict, XGBoost) or "float32(z) <= threshold"
+    (scikit-learn) flips for a float64 z: left exactly when z < the returned value (the midpoint
+    between the two float32 neighbours around the threshold; +inf stays +inf)."""
+    t = np.asarray(threshold, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        f = t.astype(np.float32)
+        if strict:   # left ⇔ float32(z) <= the float32 just below t
+            f = np.where(f.astype(np.float64) < t, f, np.nextafter(f, np.float32(-np.inf)))
+        else:        # left ⇔ float32(z) <= the largest float32 <= t
+            f = np.where(f.astype(np.float64) <= t, f, np.nextafter(f, np.float32(-np.inf)))
+        up = np.nextafter(f, np.float32(np.inf))
+        mid = (f.astype(np.float64) + up.astype(np.float64)) / 2
+    return np.where(np.isfinite(t), mid, t)
+
+
+def _raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool) -> tuple[np.ndarray, bool]:
+    """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
+    (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
+    scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t."""
+    if aff.identity:
+        return threshold, strict
+    with np.errstate(invalid="ignore"):
+        return (_float32_boundary(threshold, strict) - aff.e[feature]) / aff.d[feature], True
+
+
 def _sk_tree(t: Any, aff: Affine, value: np.ndarray, missing: bool) -> RawTree:
     """A fitted sklearn ``tree_`` with thresholds mapped back through the scalers; ``missing``: the
     model sends NaN down each node's ``missing_go_to_left`` side."""
     left = np.asarray(t.children_left)
     feat = np.where(left == -1, 0, t.feature)
-    with np.errstate(invalid="ignore"):
-        thr = np.where(left == -1, 0.0, (t.threshold - aff.e[feat]) / aff.d[feat])
+    thr, strict = _raw_thresholds(np.where(left == -1, 0.0, t.threshold), feat, aff, False)
     goes = np.asarray(t.missing_go_to_left, dtype=bool) if missing else None
     return RawTree(feat, thr, left, np.asarray(t.children_right), np.asarray(value, dtype=np.float64),
-                   missing_left=goes).compact()
+                   strict=strict, missing_left=goes).compact()
 
 
 def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[int], list[str]]:
@@ -1319,9 +1344,9 @@ def _xgb_trees(booster: Any, aff: Affine, n: int, ntrees: int | None) -> tuple[l
         cond = np.asarray(t["split_conditions"], dtype=np.float32).astype(np.float64)
         val = np.zeros((len(left), K))
         val[:, int(grp)] = np.where(left == -1, cond, 0.0)
-        thr = np.where(left == -1, 0.0, (cond - aff.e[feat]) / aff.d[feat])
+        thr, strict = _raw_thresholds(np.where(left == -1, 0.0, cond), feat, aff, True)
         default_left = np.asarray(t["default_left"], dtype=bool)
-        out.append(RawTree(feat, thr, left, right, val, strict=True, missing_left=default_left).compact())
+        out.append(RawTree(feat, thr, left, right, val, strict=strict, missing_left=default_left).compact())
     return out, K, objective, learner
 
 
