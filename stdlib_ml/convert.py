@@ -240,6 +240,34 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
     return ZkModel(module, source, p)
 
 
+MODEL_FILE_MARK = "# ---- encodings (read by stdlib_ml.convert.load) ----"
+"""The line every converted model file carries (the CLI's run / prove take raw features for those)."""
+
+
+def is_model_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a model file written by a converter (it carries :data:`MODEL_FILE_MARK`)."""
+    p = Path(path)
+    return p.is_file() and MODEL_FILE_MARK in p.read_text(errors="replace")
+
+
+def parse_sample(text: str) -> np.ndarray:
+    """One sample of raw feature values from the command line: a JSON list of numbers (``NaN`` or
+    ``null`` for a missing value), e.g. ``[5.1, 3.5, 1.4, 0.2]``. Raises :class:`ModelInputError`."""
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError:
+        values = None
+    if not isinstance(values, list) or not all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               for v in values):
+        raise ModelInputError(f"expected the raw feature values as a JSON list of numbers, e.g. [5.1, 3.5, 1.4, 0.2] "
+                              f"(NaN or null where missing), got {text!r}")
+    arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
+        raise ModelInputError("these look like encoded u64 circuit inputs; a converted model file takes the raw "
+                              "feature values (floats) and encodes them itself")
+    return arr
+
+
 def _import_file(path: Path, module_name: str) -> ModuleType:
     if module_name in sys.modules:
         return sys.modules[module_name]
@@ -1711,6 +1739,30 @@ def load_model_file(path: str | os.PathLike[str]) -> Any:
         return joblib.load(p)
     except Exception as e:  # noqa: BLE001 - any unpickling failure is a bad input file
         raise ModelInputError(f"{p} could not be loaded as a joblib/pickle model: {type(e).__name__}: {e}") from None
+
+
+def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
+    """Calibration rows from a file: ``.npy`` (a 2-D array) or ``.csv`` (numbers separated by commas, an
+    optional header line, empty cells or NaN where missing), as (n_samples, n_features) float64."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such data file: {p}")
+    try:
+        if p.suffix.lower() == ".npy":
+            X = np.load(p, allow_pickle=False)
+        elif p.suffix.lower() == ".csv":
+            lines = p.read_text().splitlines()
+            first = lines[0].split(",") if lines else []
+            header = any(re.match(r"^\s*[A-Za-z_\"']", c) and c.strip().lower() not in ("nan", "") for c in first)
+            X = np.genfromtxt(p, delimiter=",", skip_header=int(header), dtype=np.float64, ndmin=2)
+        else:
+            raise ModelInputError(f"{p}: calibration rows must be a .npy or .csv file")
+        X = np.asarray(X, dtype=np.float64)
+    except (ValueError, OSError) as e:
+        raise ModelInputError(f"{p} could not be read as rows of numbers: {e}") from None
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ModelInputError(f"{p} must hold a 2-D table of rows (samples) by columns (features), got shape {X.shape}")
+    return X
 
 
 def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> ZkModel:

@@ -362,11 +362,12 @@ def test_cli_import_run(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "wrote" in r.stdout
     zk = load(tmp_path / "model.py")
-    x = json.dumps(zk.encode(Xte[:1])[0])
+    x = json.dumps(Xte[0].tolist())                 # raw feature values, encoded by the CLI as by zk.encode
     r = _cli("run", str(tmp_path / "model.py"), "predict", x, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     want = list(zk.classes_).index(model.predict(Xte[:1])[0])
     assert r.stdout.split()[0] == f"{want}u8"
+    assert f"prediction: {model.predict(Xte[:1])[0]}" in r.stdout
 
 
 def test_cli_import_errors_without_traceback(tmp_path: Path) -> None:
