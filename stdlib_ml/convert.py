@@ -680,7 +680,20 @@ def _in_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray,
     biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
     cap = 58 - np.ceil(np.log2(biggest))
     bits = resolution - np.floor(np.log2(np.maximum(unit, 1e-30)))
-    return np.clip(np.minimum(bits, cap), 0, 48).astype(np.int64)
+    return np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
+
+
+def _distance_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,
+                   resolution: int) -> np.ndarray:
+    """Fractional input bits for distance models (KNN, K-Means): one step is the same length in the
+    estimator's space for every feature (d_f·2**-bits[f]), the narrowest feature's spread there
+    spanning about 2**resolution steps: distances weigh every feature alike, so must their rounding."""
+    if opts.input_bits is not None:
+        return _given_bits(opts.input_bits, len(low))
+    step = float(np.min(unit * aff.d)) * 2.0**-resolution
+    biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
+    bits = -np.floor(np.log2(step / aff.d))
+    return np.clip(np.minimum(bits, 58 - np.ceil(np.log2(biggest))), -60, 48).astype(np.int64)
 
 
 def _given_bits(input_bits: Any, n: int) -> np.ndarray:
@@ -1179,7 +1192,7 @@ def _points_range(points: np.ndarray, aff: Affine) -> tuple[np.ndarray, np.ndarr
 def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     C = np.asarray(est.cluster_centers_, dtype=np.float64)
     low, high, unit = _input_range(opts, n, _points_range(C, aff))
-    ib = _in_bits(opts, unit, low, high, 16)
+    ib = _distance_bits(opts, unit, low, high, aff, 16)
     W, B, sb = _distance_scores(C, aff, ib)
     bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
     spec = _spec(est, opts, n, "clusterer", low, high, ib,
@@ -1208,7 +1221,7 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     k = int(est.n_neighbors)
     classes = _classes(est)
     low, high, unit = _input_range(opts, n, _points_range(P, aff))
-    ib = _in_bits(opts, unit, low, high, 12)
+    ib = _distance_bits(opts, unit, low, high, aff, 12)
     W, B, sb = _distance_scores(P, aff, ib)
     bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
     spec = _spec(est, opts, n, "classifier", low, high, ib,
