@@ -626,6 +626,8 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
             high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
         if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low > high):
             raise ConversionError("input_range must be finite with low <= high")
+        if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):   # resolution: the data's spread
+            return low, high, _unit(np.nanmax(opts.X, axis=0) - np.nanmin(opts.X, axis=0))
         return low, high, _unit(high - low)
     if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):
         lo, hi = np.nanmin(opts.X, axis=0), np.nanmax(opts.X, axis=0)
@@ -1530,8 +1532,9 @@ def _likely_cause(zk: ZkModel, est: Any) -> str:
     bits = more[0] if len(set(more)) == 1 else more
     if type(est).__name__ == "KNeighborsClassifier":
         return ("likely cause: training points at equal distances from a row, where scikit-learn's choice among "
-                "them differs from the circuit's (the earlier point); such rows cannot be matched exactly: pass "
-                "strict=False to accept the measured agreement, or min_agreement= below it")
+                "them differs from the circuit's (the earlier point), which no conversion can match: pass "
+                "strict=False to accept the measured agreement, or min_agreement= below it; or nearly equal "
+                f"distances closer than the circuit's rounding: convert again with input_bits={bits}")
     return (f"likely cause: rows within the circuit's quantization step of a decision boundary; convert again "
             f"with input_bits={bits} (finer inputs), or pass strict=False to accept the measured fidelity")
 

@@ -33,7 +33,8 @@ xgboost = pytest.importorskip("xgboost")
 ROOT = Path(__file__).resolve().parents[1]
 TREES = {"DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
          "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
-         "AdaBoostClassifier", "XGBClassifier", "XGBRegressor"}
+         "AdaBoostClassifier", "XGBClassifier", "XGBRegressor", "DecisionTreeClassifier (NaN)",
+         "RandomForestClassifier (NaN)", "XGBClassifier (missing=NaN)", "XGBClassifier (missing=0.0)"}
 # (model, data set) pairs that take more than a few seconds in the interpreter: run with -m slow.
 HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_cancer"),
          ("GradientBoostingClassifier", "digits"), ("XGBClassifier", "digits"), ("RandomForestClassifier", "digits"),
