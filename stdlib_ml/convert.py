@@ -1416,7 +1416,7 @@ def _xgboost(model: Any, opts: Options) -> Spec:
     aff = None
     est = model
     if isinstance(model, Pipeline):
-        est, aff, n = _unwrap(model)
+        est, aff, n = _unwrap(model, opts.X)
     if isinstance(est, xgb.Booster):
         booster, classes, wrapper = est, None, None
     elif isinstance(est, xgb.XGBModel):
@@ -1428,6 +1428,8 @@ def _xgboost(model: Any, opts: Options) -> Spec:
     else:
         raise ConversionError(f"{type(est).__name__} is not an XGBoost model")
     n = booster.num_features()
+    if opts.X is not None and opts.X.shape[1] != n:
+        raise ModelInputError(f"X has {opts.X.shape[1]} features; the model takes {n}")
     if aff is None:
         aff = Affine(np.ones(n), np.zeros(n))
     ntrees, rounds = None, 0
@@ -1587,7 +1589,10 @@ def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int
              missing_values: bool | None = None) -> Options:
     Xa = None
     if X is not None:
-        Xa = np.asarray(X, dtype=np.float64)
+        try:
+            Xa = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"X must hold numbers (NaN where missing): {e}") from None
         if Xa.ndim != 2:
             raise ModelInputError(f"X must be a 2-D array of samples, got shape {Xa.shape}")
         if n is not None and Xa.shape[1] != n:

@@ -361,6 +361,10 @@ def test_cli_import_checks_fidelity_and_run_takes_raw_features(tmp_path: Path) -
     r = _cli("run", str(tmp_path / "gaps.py"), "predict", sample, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert f"prediction: {model.predict(row[None])[0]}" in r.stdout
+    output = r.stdout.split()[0]
+    r = _cli("prove", str(tmp_path / "gaps.py"), "predict", sample, "--out", str(tmp_path / "p.json"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert f"output: {output}" in r.stdout                 # snarkVM proves the same answer on the raw row
     r = _cli("run", str(tmp_path / "gaps.py"), "predict", json.dumps(load(tmp_path / "gaps.py").encode(row)[0]),
              cwd=tmp_path)
     assert r.returncode == 1 and "look like encoded u64" in r.stderr and "Traceback" not in r.stderr
