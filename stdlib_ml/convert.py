@@ -30,6 +30,7 @@ points, naive Bayes' means and variances) and else is ``±DEFAULT_INPUT_BOUND``.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import importlib.util
@@ -505,17 +506,22 @@ def _dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarr
 
 @dataclass
 class Affine:
-    """z = d·x + e, elementwise: the scalers in front of the estimator, composed."""
+    """z = d·x + e, elementwise: the scalers in front of the estimator, composed; ``clip``: the
+    interval a ``MinMaxScaler(clip=True)`` clips z to (mapped through the steps after it), or None."""
 
     d: np.ndarray
     e: np.ndarray
+    clip: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def identity(self) -> bool:
         return bool(np.all(self.d == 1.0) and np.all(self.e == 0.0))
 
-    def then(self, d: np.ndarray, e: np.ndarray) -> Affine:
-        return Affine(self.d * d, self.e * d + e)
+    def then(self, d: np.ndarray, e: np.ndarray, clip: tuple[np.ndarray, np.ndarray] | None = None) -> Affine:
+        mapped = (self.clip[0] * d + e, self.clip[1] * d + e) if self.clip is not None else None
+        if clip is not None and mapped is not None:
+            clip = (np.maximum(clip[0], mapped[0]), np.minimum(clip[1], mapped[1]))
+        return Affine(self.d * d, self.e * d + e, clip if clip is not None else mapped)
 
     def fold_dense(self, W: np.ndarray, b: np.ndarray, bits: np.ndarray, weight_bits: int) -> tuple[np.ndarray, np.ndarray, int]:
         """W·z + b (z the scalers' output) as integers W'·x_q + b' on the raw inputs at their own
@@ -539,7 +545,8 @@ class Affine:
 
 def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """(d, e) with ``step.transform(x) == d·x + e``, measured on ``transform`` itself: its value at a
-    base point and one step along each feature, then checked on ``X`` (or on random points)."""
+    base point and one step along each feature, then checked on ``X`` (or on random points). A
+    ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`_unwrap`)."""
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
     name = type(step).__name__
@@ -549,8 +556,8 @@ def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray,
                               "RobustScaler (element-wise affine maps)")
     _fitted(step)
     if getattr(step, "clip", False):
-        raise ConversionError("MinMaxScaler(clip=True) is not supported: it clips values outside the training range, "
-                              "which is not affine", hint="refit the pipeline with MinMaxScaler(clip=False)")
+        step = copy.copy(step)
+        step.clip = False
     finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
     base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
     h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
@@ -603,8 +610,12 @@ def _unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
     Z = X
     for s in steps:
         d, e = _scaler_affine(s, n, Z)
-        aff = aff.then(d, e)
+        clip = tuple(np.broadcast_to(np.asarray(v, float), (n,)) for v in s.feature_range) if getattr(
+            s, "clip", False) else None
+        aff = aff.then(d, e, clip)
         Z = Z * d + e if Z is not None else None
+        if clip is not None and Z is not None:
+            Z = np.clip(Z, *clip)
     if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
         raise ConversionError("a scaler has a zero, negative or infinite scale")
     return est, aff, int(n)
@@ -844,6 +855,13 @@ def _raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, str
     """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
     (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
     scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t."""
+    if aff.clip is not None:   # clipping z to [lo, hi] changes no decision when lo ≤ t < hi (strict: lo < t ≤ hi)
+        lo, hi = aff.clip[0][feature], aff.clip[1][feature]
+        inside = (lo < threshold) & (threshold <= hi) if strict else (lo <= threshold) & (threshold < hi)
+        if not np.all(inside | ~np.isfinite(threshold)):
+            raise ConversionError("MinMaxScaler(clip=True) clips to feature_range, and a split lies at or beyond its "
+                                  "end, where clipping changes the decision",
+                                  hint="refit the pipeline with MinMaxScaler(clip=False)")
     if aff.identity:
         return threshold, strict
     with np.errstate(invalid="ignore"):
@@ -855,7 +873,7 @@ def _sk_tree(t: Any, aff: Affine, value: np.ndarray, missing: bool) -> RawTree:
     model sends NaN down each node's ``missing_go_to_left`` side."""
     left = np.asarray(t.children_left)
     feat = np.where(left == -1, 0, t.feature)
-    thr, strict = _raw_thresholds(np.where(left == -1, 0.0, t.threshold), feat, aff, False)
+    thr, strict = _raw_thresholds(np.where(left == -1, np.nan, t.threshold), feat, aff, False)
     goes = np.asarray(t.missing_go_to_left, dtype=bool) if missing else None
     return RawTree(feat, thr, left, np.asarray(t.children_right), np.asarray(value, dtype=np.float64),
                    strict=strict, missing_left=goes).compact()
@@ -939,16 +957,18 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     cap = np.asarray([60 - _ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
     ib = np.minimum(np.maximum(ib0, TREE_MIN_BITS - np.floor(np.log2(own))), np.maximum(cap, ib0)).astype(np.int64)
     ib = np.where(used, ib, ib0)
-    if aff.identity:
-        # Inputs are float32 (as scikit-learn and XGBoost compare them): one input step must be finer
-        # than the float32 spacing at every threshold, so that x and the threshold never share a step.
-        # Where that needs more bits, the nodes on wide features get 64-bit tests (sized per node below).
-        for f in np.flatnonzero(used):
-            thr = np.abs(np.concatenate([t.threshold[(t.left != -1) & (t.feature == f)] for t in trees]))
-            thr = thr[np.isfinite(thr) & (thr > 2.0**-30)]
-            if len(thr):
-                need = int(np.max(-np.floor(np.log2(np.spacing(thr.astype(np.float32)).astype(np.float64) / 2)))) + 1
-                ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
+    # scikit-learn and XGBoost compare float32 copies of their input z = d·x + e: one input step must be
+    # finer than the float32 spacing at every threshold (in x: spacing / d), so that x and the threshold
+    # never share a step. Where that needs more bits, the nodes on wide features get 64-bit tests.
+    for f in np.flatnonzero(used):
+        src = columns[f]
+        thr = np.concatenate([t.threshold[(t.left != -1) & (t.feature == f)] for t in trees])
+        z = np.abs(thr[np.isfinite(thr)] * aff.d[src] + aff.e[src])
+        z = z[z > 2.0**-30]
+        if len(z):
+            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[src]
+            need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
+            ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
     if opts.input_bits is not None:
         ib = _given_bits(opts.input_bits, n)[columns]
     tq: list[list[int]] = []
@@ -1387,7 +1407,7 @@ def _xgb_trees(booster: Any, aff: Affine, n: int, ntrees: int | None) -> tuple[l
         cond = np.asarray(t["split_conditions"], dtype=np.float32).astype(np.float64)
         val = np.zeros((len(left), K))
         val[:, int(grp)] = np.where(left == -1, cond, 0.0)
-        thr, strict = _raw_thresholds(np.where(left == -1, 0.0, cond), feat, aff, True)
+        thr, strict = _raw_thresholds(np.where(left == -1, np.nan, cond), feat, aff, True)
         default_left = np.asarray(t["default_left"], dtype=bool)
         out.append(RawTree(feat, thr, left, right, val, strict=strict, missing_left=default_left).compact())
     return out, K, objective, learner
@@ -1617,6 +1637,10 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
         raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
     opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values)
     est, aff, n = _unwrap(model, opts.X)
+    if aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
+        raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: clipping is "
+                              "not affine; only tree models (whose splits lie inside feature_range) express it exactly",
+                              hint="refit the pipeline with MinMaxScaler(clip=False)")
     spec = _sklearn_spec(model, est, aff, n, opts)
     if missing_values and spec.missing_sides is None:
         raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "

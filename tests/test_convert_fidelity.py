@@ -80,16 +80,36 @@ def test_scalers_fold_what_transform_does(scaler: int, family: str) -> None:
         assert _agree(zk, model, Xte) == 1.0
 
 
+def test_clipping_scaler_in_front_of_trees_only() -> None:
+    """MinMaxScaler(clip=True) changes no split of a tree (its splits lie inside feature_range), so
+    trees behind it agree even far outside the training range; in front of anything else it is refused."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    X, y = _offset_blobs()
+    far = np.vstack([X[100:], X[100:] * 3 - 100, X[100:] * -2])
+    for model in (make_pipeline(MinMaxScaler(feature_range=(-1, 4), clip=True), RandomForestClassifier(
+            n_estimators=4, max_depth=4, random_state=0)), make_pipeline(MinMaxScaler(clip=True), StandardScaler(),
+            xgboost.XGBClassifier(n_estimators=4, max_depth=3, n_jobs=1, random_state=0))):
+        model.fit(X[:100], y[:100])
+        lo, hi = model[0].feature_range
+        clipped = model[0].transform(far)
+        assert np.any(clipped == lo) and np.any(clipped == hi)      # the far rows are clipped at both ends
+        np.testing.assert_array_equal(from_sklearn(model, X[:100]).predict(far), model.predict(far))
+    clip = make_pipeline(MinMaxScaler(clip=True), LogisticRegression(max_iter=3000)).fit(X, y)
+    with pytest.raises(ConversionError, match=r"MinMaxScaler\(clip=True\) in front of LogisticRegression is not "
+                                              "supported: clipping is not affine"):
+        from_sklearn(clip, X)
+
+
 def test_scalers_that_are_not_elementwise_affine_are_rejected() -> None:
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler
 
     X, y = _offset_blobs()
-    clip = make_pipeline(MinMaxScaler(clip=True), LogisticRegression(max_iter=3000)).fit(X, y)
-    with pytest.raises(ConversionError, match=r"MinMaxScaler\(clip=True\) is not supported.*not affine"):
-        from_sklearn(clip, X)
     pca = make_pipeline(PCA(2), LogisticRegression(max_iter=3000)).fit(X, y)
     with pytest.raises(ConversionError, match="pipeline step PCA is not supported"):
         from_sklearn(pca, X)
