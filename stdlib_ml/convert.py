@@ -1,24 +1,31 @@
 """Fitted scikit-learn / XGBoost models → pyleo programs (DSL source you can read, edit and prove).
 
     from stdlib_ml import from_sklearn
-    zk = from_sklearn(clf, X_train)        # X_train (optional) calibrates the input range
+    zk = from_sklearn(clf, X_train)        # X_train (optional): the input range, and the self-check
+    zk.fidelity                            # agreement with clf.predict on X_train (None without X)
     zk.predict(X_test)                     # circuit semantics (reference interpreter)
     zk.predict(X_test[:5], backend="vm")   # snarkVM's circuit execution
     proof = zk.prove(X_test[0]); zk.verify(proof)
     zk.save("model.py")                    # the very source that was compiled; `pyleo build model.py`
 
-How it works. A converter reads the fitted estimator, folds a Pipeline's scalers into the weights
-(for trees: into the thresholds), quantizes, sizes every sign test from worst-case bounds over the
-declared input range, and writes a model file made of constants and :mod:`stdlib_ml` calls, in the
-style of ``examples/iris_mlp.py``. That file is written to ``$PYLEO_CACHE_DIR/models/`` (default
-``~/.cache/pyleo/models/``) and imported: the program you save is exactly the program that runs.
+How it works. A converter reads the fitted estimator, folds a Pipeline's scalers (measured on their
+``transform``) into the weights (for trees: into the thresholds), quantizes each feature at its own
+scale, sizes every sign test from worst-case bounds over the declared input range, and writes a model
+file made of constants and :mod:`stdlib_ml` calls, in the style of ``examples/iris_mlp.py``. That file
+is written to ``$PYLEO_CACHE_DIR/models/`` (default ``~/.cache/pyleo/models/``) and imported: the
+program you save is exactly the program that runs. With calibration rows the conversion then checks
+itself against the float model's own ``predict`` (:func:`check_fidelity`) and records the result in
+the file's ``FIDELITY``; below the bar it raises :class:`ConversionError` (``strict=False``: warns).
 
 Encodings (also written at the top of every generated file, and read back by :func:`load`):
 
-- inputs are ``fixed.encode(x, IN_BITS)``: ``round(x·2**IN_BITS) + 2**62`` as ``u64`` (0 constraints
-  to decode). Each feature must lie in ``[INPUT_LOW, INPUT_HIGH]``, the range the circuit's sign
-  tests are sized for (outside it the circuit could halt), so :meth:`ZkModel.predict` rejects values
-  outside it, except for tree models, which clamp (exact: a tree only compares with its thresholds).
+- inputs are raw feature values (floats, NaN where missing); :meth:`ZkModel.encode` (used by the CLI
+  too) turns them into ``fixed.encode(x[COLUMNS], IN_BITS)``: ``round(x·2**IN_BITS[j]) + 2**62`` as
+  ``u64`` (0 constraints to decode), one scale per input. Each input must lie in ``[INPUT_LOW,
+  INPUT_HIGH]``, the range the circuit's sign tests are sized for (outside it the circuit could halt),
+  so :meth:`ZkModel.predict` rejects values outside it, except for tree models, which clamp (exact: a
+  tree only compares with its thresholds). Trees that take missing values encode one a step below
+  or above the range (``MISSING_SIDE``), a feature sent both ways by its nodes in two inputs (``COLUMNS``).
 - classifiers return a public ``u8``, the index into ``CLASSES``; clusterers the cluster index;
   regressors a public ``i64`` standing for ``y·OUT_SCALE``.
 
@@ -57,13 +64,13 @@ DEFAULT_INPUT_BOUND = 2.0**16
 """Features are assumed to lie in [-2**16, 2**16] when neither X, input_range nor the model says otherwise."""
 
 INPUT_RESOLUTION = 20
-"""Inputs are quantized so that the narrowest feature's spread is about 2**20 steps (linear models)."""
+"""Linear models: each feature is quantized so that its spread is about 2**20 steps of its own scale."""
 
 WEIGHT_RESOLUTION = 32
 """Linear models: the largest weight per input step (|w_j|·2**-IN_BITS[j]) is quantized to about 2**32."""
 
 MLP_RESOLUTION = 12
-"""Input steps per narrowest spread, and weight bits, of MLPs (scales grow through layers: fewer bits)."""
+"""Input steps per feature's spread, and weight bits, of MLPs (scales grow through layers: fewer bits)."""
 
 TREE_MIN_BITS = 20
 """A tree input's thresholds span at least 2**20 steps of its own scale (a narrow feature is not rounded away)."""
