@@ -128,7 +128,10 @@ class ZkModel:
         return self.program.name
 
     def __repr__(self) -> str:
-        return f"<ZkModel {self.name}: {self.kind}, {self.n_features} features, source {self.path}>"
+        f = self.fidelity
+        checked = ("fidelity not checked" if f is None else
+                   f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.2g}")
+        return f"<ZkModel {self.name}: {self.kind}, {self.n_features} features, {checked}, source {self.path}>"
 
     # ---- inputs ---------------------------------------------------------------------------------
     def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
