@@ -353,8 +353,13 @@ def test_default_range_takes_held_out_rows(dataset: str) -> None:
             model.fit(Xtr, ytr)
         zk = from_sklearn(model, Xtr, check_rows=20, min_agreement=0.0, max_error=1.0)
         assert len(zk.encode(Xte)) == len(Xte)               # no ModelInputError
-    with pytest.raises(ModelInputError, match="outside .* the range"):
-        zk.encode(Xte[:1] + 10 * (zk.input_high - zk.input_low))
+    far = Xte[:1] + 10 * (zk.input_high - zk.input_low)
+    with pytest.raises(ModelInputError, match="outside .* the range") as e:
+        zk.encode(far)
+    assert "input_range=(low, high) covering them" in (e.value.hint or "")
+    wide = from_sklearn(model, Xtr, input_range=(np.minimum(Xtr.min(axis=0), far[0]), np.maximum(Xtr.max(axis=0),
+                                                                                                  far[0])))
+    assert wide.fidelity["passed"] and len(wide.encode(far)) == 1   # the hint, followed, takes the row
 
 
 # ---- the command line: one way to give inputs ----------------------------------------------------
