@@ -290,8 +290,9 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                  input_range: str | None = typer.Option(None, "--input-range",
                                                            help="Feature range the circuit is sized for: R (for "
                                                            "[-R, R]) or LOW,HIGH."),
-                 input_bits: int | None = typer.Option(None, "--input-bits", help="Fractional bits of every input "
-                                                       "(default: each feature's own, from its range)."),
+                 input_bits: str | None = typer.Option(None, "--input-bits", help="Fractional bits of the inputs: "
+                                                       "B for all, or B1,B2,... one per feature (default: each "
+                                                       "feature's own, from its range)."),
                  missing_values: bool | None = typer.Option(None, "--missing-values/--no-missing-values",
                                                             help="Take missing values (NaN) as the model does "
                                                             "(trees, XGBoost); default: when the model or data need it."),
@@ -317,10 +318,17 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
         if len(parts) not in (1, 2):
             raise InputError(f"--input-range takes R or LOW,HIGH, got {input_range!r}")
         rng = parts[0] if len(parts) == 1 else tuple(parts)
+    bits: Any = None
+    if input_bits:
+        try:
+            bits = [int(v) for v in input_bits.split(",")]
+        except ValueError:
+            raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
+        bits = bits[0] if len(bits) == 1 else bits
     X = convert.load_rows(data) if data is not None else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", convert.FidelityWarning)
-        zk = convert.from_file(model_file, X, input_range=rng, input_bits=input_bits, name=name,
+        zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
                                missing_values=missing_values, min_agreement=min_agreement, max_error=max_error,
                                strict=strict)
     for w in caught:

@@ -398,6 +398,19 @@ def test_cli_import_checks_fidelity_and_run_takes_raw_features(tmp_path: Path) -
     (tmp_path / "bad.csv").write_text("1,2\n3,x\n")
     r = _cli("import", str(tmp_path / "gaps.json"), "--data", str(tmp_path / "bad.csv"), cwd=tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr and "error:" in r.stderr, r.stderr
+    # below the bar: exit 1, nothing written, and the hint's command line passes
+    from sklearn.linear_model import LogisticRegression
+
+    Xb, yb = _offset_blobs(seed=11)
+    joblib.dump(LogisticRegression(max_iter=5000).fit(Xb, yb), tmp_path / "lr.joblib")
+    np.save(tmp_path / "blobs.npy", Xb)
+    args = ["import", str(tmp_path / "lr.joblib"), "--data", str(tmp_path / "blobs.npy"), "--out", str(tmp_path / "lr.py")]
+    r = _cli(*args, "--input-bits", "0", cwd=tmp_path)
+    assert r.returncode == 1 and "disagrees with LogisticRegression.predict" in r.stderr, r.stderr
+    assert not (tmp_path / "lr.py").exists() and "Traceback" not in r.stderr
+    suggested = r.stderr.split("pyleo import --input-bits ")[1].split("`")[0]
+    r = _cli(*args, "--input-bits", suggested, cwd=tmp_path)
+    assert r.returncode == 0 and "fidelity: agreement 1.0000" in r.stdout, r.stderr
     # repro 3 of issue 10 through the CLI: a scikit-learn forest fitted with NaN
     from sklearn.ensemble import RandomForestClassifier
 

@@ -74,14 +74,15 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
 def _likely_cause(zk: ZkModel, est: Any) -> str:
     """What usually makes ``est``'s circuit disagree on a few rows, and what to do about it."""
     more = [int(b) + 8 for b in zk.in_bits[: zk.n_features]]
-    bits = more[0] if len(set(more)) == 1 else more
+    bits = f"{more[0]}" if len(set(more)) == 1 else f"[{', '.join(map(str, more))}]"
+    finer = f"input_bits={bits} (`pyleo import --input-bits {bits.strip('[]').replace(' ', '')}`)"
     if type(est).__name__ == "KNeighborsClassifier":
         return ("likely cause: training points at equal distances from a row, where scikit-learn's choice among "
                 "them differs from the circuit's (the earlier point), which no conversion can match: pass "
                 "strict=False to accept the measured agreement, or min_agreement= below it; or nearly equal "
-                f"distances closer than the circuit's rounding: convert again with input_bits={bits}")
+                f"distances closer than the circuit's rounding: convert again with {finer}")
     return (f"likely cause: rows within the circuit's quantization step of a decision boundary; convert again "
-            f"with input_bits={bits} (finer inputs), or pass strict=False to accept the measured fidelity")
+            f"with {finer} (finer inputs), or pass strict=False (`--no-strict`) to accept the measured fidelity")
 
 
 def _finish(spec: Spec, model: Any, est: Any, X: np.ndarray | None, fidelity: Fidelity) -> ZkModel:
