@@ -91,11 +91,12 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     """
     from sklearn.pipeline import Pipeline
 
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
     spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name,
                       missing_values=missing_values)
     est = model.steps[-1][1] if isinstance(model, Pipeline) else model
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
-    return _finish(spec, model, est, Xa, Fidelity(min_agreement, max_error, strict, check_rows))
+    return _finish(spec, model, est, Xa, bar)
 
 
 def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
@@ -104,11 +105,12 @@ def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
     JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`.
     A missing value (NaN, or the wrapper's ``missing``) follows each node's default branch."""
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
     if isinstance(model, (str, os.PathLike)):
         model = load_xgboost_file(model)
     spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values))
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
-    return _finish(spec, model, model, Xa, Fidelity(min_agreement, max_error, strict, check_rows))
+    return _finish(spec, model, model, Xa, bar)
 
 
 def load_model_file(path: str | os.PathLike[str]) -> Any:

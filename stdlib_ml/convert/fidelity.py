@@ -123,6 +123,14 @@ class Fidelity:
     strict: bool = True
     check_rows: int | None = CHECK_ROWS
 
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_agreement <= 1.0:
+            raise ConversionError(f"min_agreement must lie in [0, 1], got {self.min_agreement}")
+        if not self.max_error >= 0.0:
+            raise ConversionError(f"max_error must be >= 0, got {self.max_error}")
+        if self.check_rows is not None and self.check_rows < 1:
+            raise ConversionError(f"check_rows must be a positive number of rows or None (all), got {self.check_rows}")
+
 
 class FidelityWarning(UserWarning):
     """A conversion with ``strict=False`` fell below its fidelity bar."""
