@@ -69,7 +69,7 @@ def test_agreement_on_real_data(case_name: str, dataset: str) -> None:
     model, (Xtr, Xte, ytr, yte) = fitted(case_name, dataset)
     if (case_name, dataset) == ("KNeighborsClassifier", "digits"):
         Xte = Xte[:60]
-    zk = from_sklearn(model, Xtr)
+    zk = from_sklearn(model, Xtr, check_rows=100)   # the self-check on 100 training rows, then held-out rows
     got, want = zk.predict(Xte), model.predict(Xte)
     assert got.shape == want.shape
     if CASES[case_name].task == "regression":
