@@ -87,13 +87,12 @@ def model_constants(zk: Any) -> dict[str, Any]:
     input encoding and domain (fractional bits, the quantized [INPUT_LOW, INPUT_HIGH]), the classes,
     and the weights (MLP) or the tree arrays (decision tree)."""
     m = zk.module
-    scale = 2 ** int(m.IN_BITS)
     out: dict[str, Any] = {
         "kind": m.KIND,
         "n_features": int(m.N_FEATURES),
-        "in_bits": int(m.IN_BITS),
-        "input_low_q": [int(np.rint(v * scale)) for v in m.INPUT_LOW],
-        "input_high_q": [int(np.rint(v * scale)) for v in m.INPUT_HIGH],
+        "in_bits": [int(b) for b in zk.in_bits],   # one per input
+        "input_low_q": [int(v) for v in np.rint(np.ldexp(zk.input_low, zk.in_bits))],
+        "input_high_q": [int(v) for v in np.rint(np.ldexp(zk.input_high, zk.in_bits))],
         "out_of_range": m.OUT_OF_RANGE,
         "float32_inputs": bool(m.FLOAT32_INPUTS),
         "classes": [int(c) for c in m.CLASSES] if m.CLASSES is not None else None,
@@ -223,9 +222,8 @@ def boundary_rows(key: str, zk: Any, f: models.Fitted) -> list[tuple[list[int], 
     domain) and T - 3, T + 2, T ± 2^40 (outside), each on test samples routed through every node.
     """
     off = 2**62
-    scale = 2**zk.in_bits
-    lo = [int(np.rint(v * scale)) for v in zk.input_low]
-    hi = [int(np.rint(v * scale)) for v in zk.input_high]
+    lo = [int(v) for v in np.rint(np.ldexp(zk.input_low, zk.in_bits))]
+    hi = [int(v) for v in np.rint(np.ldexp(zk.input_high, zk.in_bits))]
     base = [[v - off for v in r] for r in zk.encode(f.X_test)]
     rows: list[tuple[list[int], bool]] = []
 

@@ -121,6 +121,28 @@ def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
         typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
 
 
+def model_file_args(file: Path, fn_name: str, args: list[str] | None) -> list[Any] | None:
+    """For ``predict`` of a converted model file: its one argument is the raw feature values (a JSON
+    list of floats), encoded as ``stdlib_ml.convert.load(file).encode`` does; None for other files."""
+    from stdlib_ml import convert
+
+    if fn_name != "predict" or not convert.is_model_file(file):
+        return None
+    if len(args or []) != 1:
+        raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
+                         "'[5.1, 3.5, 1.4, 0.2]'")
+    zk = convert.load(file)
+    return zk.encode(convert.parse_sample((args or [""])[0]))
+
+
+def show_prediction(file: Path, fn_name: str, result: Any) -> None:
+    """The label or value a converted model's output stands for."""
+    from stdlib_ml import convert
+
+    if fn_name == "predict" and convert.is_model_file(file):
+        typer.echo(f"prediction: {convert.load(file).decode([result])[0]}")
+
+
 FileArg = typer.Argument(..., help="Python file defining one or more pl.Program objects.", exists=False)
 TargetArg = typer.Argument(..., help="PROGRAM.FUNCTION (or FUNCTION when the file has one program).")
 ArgsArg = typer.Argument(None, help="Inputs: Aleo literals (5i64, [1i64, 2i64]) or numbers / JSON lists.")
@@ -150,9 +172,10 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
         vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
     prog, fn_name = find_function(file, target)
-    values = parse_args(prog, fn_name, args or [])
+    values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
     result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
     show_outputs(prog, fn_name, result)
+    show_prediction(file, fn_name, result)
 
 
 @app.command(context_settings=NEGATIVE_OK)
@@ -170,7 +193,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     from pyleo import vm
 
     prog, fn_name = find_function(file, target)
-    values = parse_args(prog, fn_name, args or [])
+    values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
@@ -339,11 +362,30 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                                                    "wrappers) or an XGBoost JSON/UBJSON file. Unpickling runs code: "
                                                    "import only files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
+                 data: Path | None = typer.Option(None, "--data", help="Calibration rows (.npy or .csv, raw feature "
+                                                  "values, NaN where missing): they size the circuit's input range "
+                                                  "and the conversion is checked against the model on them."),
                  name: str | None = typer.Option(None, "--name", help="Aleo program name (default: from the model)."),
                  input_range: str | None = typer.Option(None, "--input-range",
                                                            help="Feature range the circuit is sized for: R (for "
-                                                           "[-R, R]) or LOW,HIGH.")) -> None:
+                                                           "[-R, R]) or LOW,HIGH."),
+                 input_bits: str | None = typer.Option(None, "--input-bits", help="Fractional bits of the inputs: "
+                                                       "B for all, or B1,B2,... one per feature (default: each "
+                                                       "feature's own, from its range)."),
+                 missing_values: bool | None = typer.Option(None, "--missing-values/--no-missing-values",
+                                                            help="Take missing values (NaN) as the model does "
+                                                            "(trees, XGBoost); default: when the model or data need it."),
+                 min_agreement: float = typer.Option(1.0, "--min-agreement", help="Fidelity bar for classifiers: "
+                                                     "share of calibration labels that must agree."),
+                 max_error: float = typer.Option(1e-3, "--max-error", help="Fidelity bar for regressors: largest "
+                                                 "error as a share of the predictions' range."),
+                 strict: bool = typer.Option(True, "--strict/--no-strict", help="Below the bar: fail (default) or "
+                                             "warn and write the file anyway.")) -> None:
     """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""
+    import warnings
+
+    import numpy as np
+
     from stdlib_ml import convert
 
     rng: Any = None
@@ -355,12 +397,36 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
         if len(parts) not in (1, 2):
             raise InputError(f"--input-range takes R or LOW,HIGH, got {input_range!r}")
         rng = parts[0] if len(parts) == 1 else tuple(parts)
-    zk = convert.from_file(model_file, input_range=rng, name=name)
+    bits: Any = None
+    if input_bits:
+        try:
+            bits = [int(v) for v in input_bits.split(",")]
+        except ValueError:
+            raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
+        bits = bits[0] if len(bits) == 1 else bits
+    X = convert.load_rows(data) if data is not None else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", convert.FidelityWarning)
+        zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
+                               missing_values=missing_values, min_agreement=min_agreement, max_error=max_error,
+                               strict=strict)
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)
     what = {"classifier": f"{len(zk.classes_)} classes", "clusterer": "clusters", "regressor": "regression"}[zk.kind]
     typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
-    typer.echo(f"inputs: fixed.encode(x, {zk.in_bits}) from stdlib_ml (u64 values); next: pyleo run {out} predict "
-               "'[...]', pyleo prove ..., pyleo cost ...")
+    f = zk.fidelity
+    if f is None:
+        typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
+                   "against the model")
+    else:
+        measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
+        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
+                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
+    example = X[0] if X is not None else (zk.input_low + zk.input_high)[: zk.n_features] / 2
+    sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
+    typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
+               f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
 
 
 if __name__ == "__main__":

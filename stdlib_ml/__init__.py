@@ -4,6 +4,6 @@
 XGBoost model into a readable pyleo model file and a :class:`~stdlib_ml.convert.ZkModel`.
 """
 
-from .convert import ConversionError, ModelInputError, ZkModel, from_sklearn, from_xgboost, load
+from .convert import ConversionError, FidelityWarning, ModelInputError, ZkModel, from_sklearn, from_xgboost, load
 
-__all__ = ["ConversionError", "ModelInputError", "ZkModel", "from_sklearn", "from_xgboost", "load"]
+__all__ = ["ConversionError", "FidelityWarning", "ModelInputError", "ZkModel", "from_sklearn", "from_xgboost", "load"]

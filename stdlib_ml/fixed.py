@@ -18,6 +18,7 @@ that width halts the circuit (it never wraps silently).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,27 +36,31 @@ SIGN_WIDTHS = (8, 16, 32, 64, 128)
 """Widths ``stdlib_ml.compare.is_nonneg`` offers (the circuit casts to ``u{w}``)."""
 
 
-def quantize(x: Any, bits: int) -> np.ndarray:
-    """``round(x * 2**bits)`` as integers (Python ints in an object array when they exceed int64)."""
+def quantize(x: Any, bits: int | Sequence[int]) -> np.ndarray:
+    """``round(x * 2**bits)`` as integers (Python ints in an object array when they exceed int64).
+
+    ``bits`` is one int for every element, or one per feature (broadcast along the last axis): a
+    converted model gives each input feature its own scale.
+    """
     arr = np.asarray(x, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError("cannot quantize NaN or infinite values")
-    scaled = np.rint(arr * float(2**bits))
+    scaled = np.rint(np.ldexp(arr, np.asarray(bits, dtype=np.int64)))
     if np.all(np.abs(scaled) < 2**62):
         return scaled.astype(np.int64)
     return np.vectorize(int, otypes=[object])(scaled)
 
 
-def dequantize(q: Any, bits: int) -> np.ndarray:
-    """The real numbers that integers at scale ``2**bits`` stand for."""
-    return np.asarray(q, dtype=np.float64) / float(2**bits)
+def dequantize(q: Any, bits: int | Sequence[int]) -> np.ndarray:
+    """The real numbers that integers at scale ``2**bits`` stand for (``bits`` as in :func:`quantize`)."""
+    return np.ldexp(np.asarray(q, dtype=np.float64), -np.asarray(bits, dtype=np.int64))
 
 
-def encode(x: Any, bits: int = DEFAULT_INPUT_BITS) -> list[int]:
+def encode(x: Any, bits: int | Sequence[int] = DEFAULT_INPUT_BITS) -> list[int]:
     """Quantize a sample and offset it for the circuit's ``u64`` inputs (see :data:`INPUT_OFFSET`)."""
     q = quantize(x, bits)
     if np.any(np.abs(q.astype(object)) >= INPUT_OFFSET):
-        raise ValueError(f"an input is too large for the u64 offset encoding at {bits} fractional bits")
+        raise ValueError("an input is too large for the u64 offset encoding at its fractional bits")
     return [int(v) + INPUT_OFFSET for v in np.ravel(q)]
 
 

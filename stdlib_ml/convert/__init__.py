@@ -1,0 +1,74 @@
+"""Fitted scikit-learn / XGBoost models → pyleo programs (DSL source you can read, edit and prove).
+
+Modules: :mod:`.api` (entry points), :mod:`.sklearn` and :mod:`.xgboost` (one per source framework)
+over one shared model description (:mod:`.quantize`, :mod:`.tree_ensembles`) and one renderer of DSL
+source (:mod:`.render`); :mod:`.fidelity` (the self-check); :mod:`.model` (the result, :func:`load`).
+
+    from stdlib_ml import from_sklearn
+    zk = from_sklearn(clf, X_train)        # X_train (optional): the input range, and the self-check
+    zk.fidelity                            # agreement with clf.predict on X_train (None without X)
+    zk.predict(X_test)                     # circuit semantics (reference interpreter)
+    zk.predict(X_test[:5], backend="vm")   # snarkVM's circuit execution
+    proof = zk.prove(X_test[0]); zk.verify(proof)
+    zk.save("model.py")                    # the very source that was compiled; `pyleo build model.py`
+
+How it works. A converter reads the fitted estimator, folds a Pipeline's scalers (measured on their
+``transform``) into the weights (for trees: into the thresholds), quantizes each feature at its own
+scale, sizes every sign test from worst-case bounds over the declared input range, and writes a model
+file made of constants and :mod:`stdlib_ml` calls, in the style of ``examples/iris_mlp.py``. That file
+is written to ``$PYLEO_CACHE_DIR/models/`` (default ``~/.cache/pyleo/models/``) and imported: the
+program you save is exactly the program that runs. With calibration rows the conversion then checks
+itself against the float model's own ``predict`` (:func:`check_fidelity`) and records the result in
+the file's ``FIDELITY``; below the bar it raises :class:`ConversionError` (``strict=False``: warns).
+
+Encodings (also written at the top of every generated file, and read back by :func:`load`):
+
+- inputs are raw feature values (floats, NaN where missing); :meth:`ZkModel.encode` (used by the CLI
+  too) turns them into ``fixed.encode(x[COLUMNS], IN_BITS)``: ``round(x·2**IN_BITS[j]) + 2**62`` as
+  ``u64`` (0 constraints to decode), one scale per input. Each input must lie in ``[INPUT_LOW,
+  INPUT_HIGH]``, the range the circuit's sign tests are sized for (outside it the circuit could halt),
+  so :meth:`ZkModel.predict` rejects values outside it, except for tree models, which clamp (exact: a
+  tree only compares with its thresholds). Trees that take missing values encode one a step below
+  or above the range (``MISSING_SIDE``), a feature sent both ways by its nodes in two inputs (``COLUMNS``).
+- classifiers return a public ``u8``, the index into ``CLASSES``; clusterers the cluster index;
+  regressors a public ``i64`` standing for ``y·OUT_SCALE``.
+
+Input range. ``X`` (calibration samples) gives each feature's range, widened by its own span on
+both sides; ``input_range`` sets it directly (a bound r for ``[-r, r]``, or ``(low, high)``, scalars or
+per-feature); otherwise it comes from the model where it can (scalers' statistics, KNN's training
+points, naive Bayes' means and variances) and else is ``±DEFAULT_INPUT_BOUND``.
+"""
+
+from .api import build_spec, from_file, from_sklearn, from_xgboost, load_model_file, load_rows
+from .fidelity import CHECK_ROWS, Fidelity, FidelityWarning, check_fidelity, float_predict
+from .model import (
+    BACKENDS,
+    MODEL_FILE_MARK,
+    ConversionError,
+    ModelInputError,
+    ZkModel,
+    is_model_file,
+    load,
+    parse_sample,
+)
+from .quantize import (
+    DEFAULT_INPUT_BOUND,
+    INPUT_RESOLUTION,
+    LEAF_BITS,
+    MAX_LABELS,
+    MLP_RESOLUTION,
+    TREE_MIN_BITS,
+    TREE_SPREAD_BITS,
+    WEIGHT_RESOLUTION,
+)
+from .render import Spec, format_value, render
+from .sklearn import SUPPORTED
+from .xgboost import load_xgboost_file
+
+__all__ = [
+    "BACKENDS", "CHECK_ROWS", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
+    "MODEL_FILE_MARK", "SUPPORTED", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
+    "Fidelity", "FidelityWarning", "ModelInputError", "Spec", "ZkModel", "build_spec", "check_fidelity", "float_predict",
+    "format_value", "from_file", "from_sklearn", "from_xgboost", "is_model_file", "load", "load_model_file", "load_rows",
+    "load_xgboost_file", "parse_sample", "render",
+]

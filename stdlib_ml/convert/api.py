@@ -1,0 +1,162 @@
+"""The entry points: :func:`from_sklearn`, :func:`from_xgboost`, :func:`from_file`, and reading model and
+calibration-row files."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .fidelity import CHECK_ROWS, Fidelity, _finish
+from .model import ConversionError, ModelInputError, ZkModel
+from .quantize import Options, _unwrap
+from .render import Spec
+from .sklearn import _sklearn_spec
+from .xgboost import _xgboost, load_xgboost_file
+
+
+# ---- entry points -------------------------------------------------------------------------------
+def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int | None,
+             missing_values: bool | None = None) -> Options:
+    Xa = None
+    if X is not None:
+        try:
+            Xa = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"X must hold numbers (NaN where missing): {e}") from None
+        if Xa.ndim != 2:
+            raise ModelInputError(f"X must be a 2-D array of samples, got shape {Xa.shape}")
+        if n is not None and Xa.shape[1] != n:
+            raise ModelInputError(f"X has {Xa.shape[1]} features; the model takes {n}")
+        if np.isinf(Xa).any():
+            raise ModelInputError("X contains infinite values (NaN marks a missing value; inf is not a feature value)")
+        if len(Xa) == 0:
+            raise ModelInputError("X has no rows")
+    return Options(Xa, input_range, input_bits, name, missing_values)
+
+
+def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
+               name: str | None = None, missing_values: bool | None = None) -> Spec:
+    """The :class:`Spec` (what the model file will say) for a fitted scikit-learn or XGBoost model."""
+    from sklearn.pipeline import Pipeline
+
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if type(final).__module__.startswith("xgboost"):
+        return _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
+                                        missing_values))
+    if not hasattr(final, "fit"):
+        raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
+    opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values)
+    est, aff, n = _unwrap(model, opts.X)
+    if aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
+        raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: clipping is "
+                              "not affine; only tree models (whose splits lie inside feature_range) express it exactly",
+                              hint="refit the pipeline with MinMaxScaler(clip=False)")
+    spec = _sklearn_spec(model, est, aff, n, opts)
+    if missing_values and spec.missing_sides is None:
+        raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
+                              "missing_values=True cannot be honoured",
+                              hint="models that take them: scikit-learn decision trees, random forests and extra "
+                              "trees, XGBoost")
+    return spec
+
+
+def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
+                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+    """Convert a fitted scikit-learn estimator (or Pipeline of scalers + estimator) to a :class:`ZkModel`.
+
+    ``X``: calibration rows, (n_samples, n_features) floats (e.g. the training set; NaN where a value
+    is missing, for models that take missing values): they give the input range the circuit is sized
+    for, and the conversion checks itself on them (:func:`check_fidelity`, result in ``zk.fidelity``
+    and in the file's header). Below the bar (``min_agreement`` of labels, default all; regressors:
+    ``max_error`` of the predictions' range) it raises :class:`ConversionError` naming the rows and
+    the likely cause, or with ``strict=False`` warns (:class:`FidelityWarning`). Without ``X``
+    fidelity is not checked (``zk.fidelity`` is None). ``input_range``: the range directly (bound r,
+    or (low, high), scalars or per feature); ``input_bits``: fractional bits of the inputs (one int, or
+    one per feature; default: each feature's own, from its range); ``name``: the Aleo program name;
+    ``check_rows``: at most this many calibration rows are run through the circuit (None: all);
+    ``missing_values``: whether the circuit takes missing values (NaN) the way the float model does
+    (trees and forests: each node's learned side; one extra input per feature whose nodes send them
+    both ways). Default: when ``X`` has NaN, the model has a split "missing or not", or a finite
+    ``missing`` sentinel (XGBoost) makes it necessary; otherwise a NaN is rejected at predict.
+    XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
+
+    Raises :class:`ConversionError` (unsupported or unfitted model, fidelity below the bar) and
+    :class:`ModelInputError` (malformed ``X``).
+    """
+    from sklearn.pipeline import Pipeline
+
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
+    spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name,
+                      missing_values=missing_values)
+    est = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    Xa = np.asarray(X, dtype=np.float64) if X is not None else None
+    return _finish(spec, model, est, Xa, bar)
+
+
+def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
+                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+    """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
+    JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`.
+    A missing value (NaN, or the wrapper's ``missing``) follows each node's default branch."""
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
+    if isinstance(model, (str, os.PathLike)):
+        model = load_xgboost_file(model)
+    spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values))
+    Xa = np.asarray(X, dtype=np.float64) if X is not None else None
+    return _finish(spec, model, model, Xa, bar)
+
+
+def load_model_file(path: str | os.PathLike[str]) -> Any:
+    """A fitted model from a joblib / pickle file (scikit-learn, XGBoost wrappers) or an XGBoost JSON
+    / UBJSON file. Unpickling runs code from the file: load only files you trust."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such model file: {p}")
+    if p.suffix.lower() in (".json", ".ubj"):
+        return load_xgboost_file(p)
+    try:
+        import joblib
+
+        return joblib.load(p)
+    except Exception as e:  # noqa: BLE001 - any unpickling failure is a bad input file
+        raise ModelInputError(f"{p} could not be loaded as a joblib/pickle model: {type(e).__name__}: {e}") from None
+
+
+def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
+    """Calibration rows from a file: ``.npy`` (a 2-D array) or ``.csv`` (numbers separated by commas, an
+    optional header line, empty cells or NaN where missing), as (n_samples, n_features) float64."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such data file: {p}")
+    try:
+        if p.suffix.lower() == ".npy":
+            X = np.load(p, allow_pickle=False)
+        elif p.suffix.lower() == ".csv":
+            lines = p.read_text().splitlines()
+            first = lines[0].split(",") if lines else []
+            header = any(re.match(r"^\s*[A-Za-z_\"']", c) and c.strip().lower() not in ("nan", "") for c in first)
+            X = np.genfromtxt(p, delimiter=",", skip_header=int(header), dtype=np.float64, ndmin=2)
+        else:
+            raise ModelInputError(f"{p}: calibration rows must be a .npy or .csv file")
+        X = np.asarray(X, dtype=np.float64)
+    except (ValueError, OSError) as e:
+        raise ModelInputError(f"{p} could not be read as rows of numbers: {e}") from None
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ModelInputError(f"{p} must hold a 2-D table of rows (samples) by columns (features), got shape {X.shape}")
+    return X
+
+
+def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> ZkModel:
+    """Convert a model file (joblib / pickle, or XGBoost JSON) to a :class:`ZkModel`; ``options`` as
+    :func:`from_sklearn`'s."""
+    model = load_model_file(path)
+    if type(model).__module__.startswith("xgboost"):
+        return from_xgboost(model, X, **options)
+    return from_sklearn(model, X, **options)

@@ -1,0 +1,136 @@
+"""Every conversion checks itself: the circuit against the float model's own ``predict`` on calibration
+rows, recorded in ``zk.fidelity`` and the file's ``FIDELITY``, refused (or warned about) below the bar."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError, ModelInputError, ZkModel, _materialize
+from .render import Spec, render
+from .xgboost import _XGB_REG
+
+
+CHECK_ROWS = 256
+"""Calibration rows a conversion runs through the circuit (evenly spaced; ``check_rows=None``: all)."""
+
+
+# ---- fidelity: the circuit against the float model's own predict ---------------------------------
+def float_predict(model: Any, X: np.ndarray) -> np.ndarray:
+    """The float model's own prediction: ``model.predict(X)``; for a bare ``xgboost.Booster``, what
+    ``XGBClassifier`` / ``XGBRegressor`` would answer (class 1 when the prediction is > 0.5, argmax
+    of the class probabilities, or the value)."""
+    if type(model).__module__.startswith("xgboost") and type(model).__name__ == "Booster":
+        import xgboost as xgb
+
+        learner = json.loads(model.save_raw("json"))["learner"]
+        objective = learner["objective"]["name"]
+        out = np.asarray(model.predict(xgb.DMatrix(X, feature_names=model.feature_names,
+                                                   feature_types=model.feature_types)))
+        if objective in _XGB_REG:
+            return out.astype(np.float64)
+        if objective == "multi:softmax":
+            return out.astype(np.int64)
+        return np.argmax(out, axis=1) if out.ndim == 2 else (out > 0.5).astype(np.int64)
+    return np.asarray(model.predict(X))
+
+
+def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: float = 1.0,
+                   max_error: float = 1e-3, check_rows: int | None = CHECK_ROWS) -> dict[str, Any]:
+    """Compare the circuit (reference interpreter) with ``float_predict(model)`` on calibration rows.
+
+    ``X``: (n_samples, n_features) floats, NaN where missing; at most ``check_rows`` evenly spaced rows
+    are run (None: all). Classifiers and clusterers: the share of equal labels, passed when ≥
+    ``min_agreement``; regressors: the largest |circuit − float| divided by the range of the float
+    predictions, passed when ≤ ``max_error``. Returns the dict stored as ``zk.fidelity`` and in the
+    model file's ``FIDELITY``: rows, of, agreement or max_abs_error / max_rel_error, worst_rows
+    (indices into X), bar, passed.
+    """
+    idx = np.arange(len(X))
+    if check_rows is not None and len(X) > check_rows:
+        idx = np.unique(np.linspace(0, len(X) - 1, check_rows).round().astype(np.int64))
+    rows = X[idx]
+    want = float_predict(model, rows)
+    got = zk.predict(rows)
+    out: dict[str, Any] = {"rows": int(len(idx)), "of": int(len(X))}
+    if zk.kind == "regressor":
+        err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        span = float(np.ptp(want)) or float(np.max(np.abs(want))) or 1.0
+        worst = idx[np.argsort(-err, kind="stable")[:5]]
+        out.update(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err) / span),
+                   worst_rows=[int(i) for i in worst], bar=f"max_rel_error <= {max_error:g}",
+                   passed=bool(np.max(err) / span <= max_error))
+    else:
+        same = np.asarray([a == b for a, b in zip(got.tolist(), want.tolist())])
+        out.update(agreement=float(np.mean(same)), worst_rows=[int(i) for i in idx[~same][:10]],
+                   bar=f"agreement >= {min_agreement:g}", passed=bool(np.mean(same) >= min_agreement))
+    return out
+
+
+def _likely_cause(zk: ZkModel, est: Any) -> str:
+    """What usually makes ``est``'s circuit disagree on a few rows, and what to do about it."""
+    more = [int(b) + 8 for b in zk.in_bits[: zk.n_features]]
+    bits = f"{more[0]}" if len(set(more)) == 1 else f"[{', '.join(map(str, more))}]"
+    finer = f"input_bits={bits} (`pyleo import --input-bits {bits.strip('[]').replace(' ', '')}`)"
+    if type(est).__name__ == "KNeighborsClassifier":
+        return ("likely cause: training points at equal distances from a row, where scikit-learn's choice among "
+                "them differs from the circuit's (the earlier point), which no conversion can match: pass "
+                "strict=False to accept the measured agreement, or min_agreement= below it; or nearly equal "
+                f"distances closer than the circuit's rounding: convert again with {finer}")
+    return (f"likely cause: rows within the circuit's quantization step of a decision boundary; convert again "
+            f"with {finer} (finer inputs), or pass strict=False (`--no-strict`) to accept the measured fidelity")
+
+
+def _finish(spec: Spec, model: Any, est: Any, X: np.ndarray | None, fidelity: Fidelity) -> ZkModel:
+    """Materialize ``spec``; with calibration rows, check it against the float model and store the
+    result in the file (raise :class:`ConversionError`, or warn when not strict, below the bar)."""
+    zk = _materialize(render(spec), spec.name)
+    if X is None:
+        return zk
+    if np.isnan(X).any() and zk.missing_sides is None:
+        raise ConversionError(f"X has missing values (NaN), but {type(est).__name__}'s circuit has no missing-value "
+                              "semantics", hint="impute them, or convert a model whose predict takes NaN (scikit-learn "
+                              "trees and forests, XGBoost)")
+    try:
+        result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
+                                check_rows=fidelity.check_rows)
+    except ModelInputError as e:
+        raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
+    spec.fidelity = result
+    zk = _materialize(render(spec), spec.name)
+    if not result["passed"]:
+        measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                    else f"max error {result['max_rel_error']:.3g} of the predictions' range")
+        message = (f"{spec.name}: the circuit disagrees with {type(est).__name__}.predict on calibration rows "
+                   f"{result['worst_rows']} ({measured}; bar: {result['bar']}, {result['rows']} of {result['of']} "
+                   "rows checked)")
+        if fidelity.strict:
+            raise ConversionError(message, hint=_likely_cause(zk, est))
+        warnings.warn(f"{message}; {_likely_cause(zk, est)}", FidelityWarning, stacklevel=3)
+    return zk
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """The bar a conversion must pass on its calibration rows (see :func:`check_fidelity`)."""
+
+    min_agreement: float = 1.0
+    max_error: float = 1e-3
+    strict: bool = True
+    check_rows: int | None = CHECK_ROWS
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_agreement <= 1.0:
+            raise ConversionError(f"min_agreement must lie in [0, 1], got {self.min_agreement}")
+        if not self.max_error >= 0.0:
+            raise ConversionError(f"max_error must be >= 0, got {self.max_error}")
+        if self.check_rows is not None and self.check_rows < 1:
+            raise ConversionError(f"check_rows must be a positive number of rows or None (all), got {self.check_rows}")
+
+
+class FidelityWarning(UserWarning):
+    """A conversion with ``strict=False`` fell below its fidelity bar."""

@@ -1,0 +1,243 @@
+"""The result of a conversion: :class:`ZkModel` (encode, predict, prove, save), :func:`load` of a saved
+model file, and the errors of converting and of giving a converted model bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+import pyleo as pl
+
+from .. import fixed
+
+
+# ---- errors -------------------------------------------------------------------------------------
+class ConversionError(pl.CompileError, ValueError):
+    """The estimator cannot be converted: not fitted, not supported, or an option that is not."""
+
+
+class ModelInputError(pl.InputError, ValueError):
+    """Samples given to a converted model are malformed (NaN, wrong number of features, out of range)."""
+BACKENDS = ("interpreter", "vm")
+
+
+# ---- the result ---------------------------------------------------------------------------------
+class ZkModel:
+    """A converted model: its generated source, its ``pl.Program`` (entry ``predict``), and
+    scikit-learn-like ``predict`` computed by the circuit's semantics or by snarkVM."""
+
+    def __init__(self, module: ModuleType, source: str, path: Path) -> None:
+        self.module = module
+        self.source = source
+        self.path = path
+        self.program: pl.Program = module.prog
+        self.kind: str = module.KIND
+        self.n_features: int = int(module.N_FEATURES)
+        self.columns = np.asarray(getattr(module, "COLUMNS", range(self.n_features)), dtype=np.int64)
+        self.in_bits = np.broadcast_to(np.asarray(module.IN_BITS, dtype=np.int64), self.columns.shape).copy()
+        self.input_low = np.asarray(module.INPUT_LOW, dtype=np.float64)
+        self.input_high = np.asarray(module.INPUT_HIGH, dtype=np.float64)
+        self.missing_sides: list[str] | None = getattr(module, "MISSING_SIDE", None)
+        self.missing_value: float | None = getattr(module, "MISSING_VALUE", None)
+        self.fidelity: dict[str, Any] | None = getattr(module, "FIDELITY", None)
+        self.clamp: bool = module.OUT_OF_RANGE == "clamp"
+        self.float32_inputs: bool = bool(module.FLOAT32_INPUTS)
+        self.classes_ = np.asarray(module.CLASSES) if module.CLASSES is not None else None
+        self.out_scale = module.OUT_SCALE
+
+    @property
+    def name(self) -> str:
+        return self.program.name
+
+    def __repr__(self) -> str:
+        f = self.fidelity
+        checked = ("fidelity not checked" if f is None else
+                   f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.2g}")
+        return f"<ZkModel {self.name}: {self.kind}, {self.n_features} features, {checked}, source {self.path}>"
+
+    # ---- inputs ---------------------------------------------------------------------------------
+    def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(values, missing) per sample and circuit input: present values clamped or checked against
+        [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them."""
+        try:
+            arr = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"samples must be numbers: {e}") from None
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2:
+            raise ModelInputError(f"expected a 2-D array of samples (n, {self.n_features}), got shape {arr.shape}")
+        if arr.shape[1] != self.n_features:
+            raise ModelInputError(f"{self.name} takes {self.n_features} features per sample, got {arr.shape[1]}")
+        if self.float32_inputs:  # scikit-learn's trees and XGBoost compare float32 copies of X
+            arr = arr.astype(np.float32).astype(np.float64)
+        missing = np.isnan(arr)
+        if self.missing_value is not None:
+            missing |= arr == np.float64(np.float32(self.missing_value))
+        if missing.any() and self.missing_sides is None:
+            i, j = np.argwhere(missing)[0]
+            raise ModelInputError(f"sample {i}, feature {j} is missing ({arr[i, j]}): {self.name}'s circuit takes no "
+                                  "missing values",
+                                  hint="impute missing values first; if the float model takes NaN (scikit-learn "
+                                  "trees and forests, XGBoost), convert it with missing_values=True "
+                                  "(`pyleo import --missing-values`)")
+        if np.isinf(arr).any():
+            i, j = np.argwhere(np.isinf(arr))[0]
+            raise ModelInputError(f"sample {i}, feature {j} is {arr[i, j]}: the circuit takes finite numbers only")
+        vals, miss = arr[:, self.columns], missing[:, self.columns]
+        if self.clamp:
+            return np.where(miss, 0.0, np.clip(vals, self.input_low, self.input_high)), miss
+        out = ((vals < self.input_low) | (vals > self.input_high)) & ~miss
+        if out.any():
+            i, c = np.argwhere(out)[0]
+            j = self.columns[c]
+            raise ModelInputError(
+                f"sample {i}, feature {j} = {vals[i, c]:.6g} is outside [{self.input_low[c]:.6g}, "
+                f"{self.input_high[c]:.6g}], the range {self.name}'s circuit was sized for",
+                hint="convert again with X= (calibration rows, e.g. the training set) including such samples, or "
+                "with input_range=(low, high) covering them (`pyleo import --data` / `--input-range`)")
+        return np.where(miss, 0.0, vals), miss
+
+    def encode(self, X: Any) -> list[list[int]]:
+        """The circuit's ``u64`` inputs for each sample of raw feature values (floats; NaN where missing):
+        ``fixed.encode(sample[COLUMNS], IN_BITS)``, a missing value one step outside its input's range.
+
+        Raises :class:`ModelInputError` for a wrong shape, non-numbers, infinities, missing values the
+        model has no semantics for, or (models that do not clamp) values outside the range."""
+        vals, miss = self._samples(X)
+        q = fixed.quantize(vals, self.in_bits).astype(object)
+        if miss.any():
+            below = fixed.quantize(self.input_low, self.in_bits).astype(object) - 1
+            above = fixed.quantize(self.input_high, self.in_bits).astype(object) + 1
+            sides = np.asarray(self.missing_sides)
+            q = np.where(miss, np.where(sides == "low", below, above)[None, :], q)
+        return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
+
+    def decode(self, outputs: Sequence[Any]) -> np.ndarray:
+        """Circuit outputs (class indices or scaled integers) → labels / values."""
+        if self.kind == "regressor":
+            return np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
+        idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
+        return self.classes_[idx] if self.classes_ is not None else idx
+
+    # ---- running --------------------------------------------------------------------------------
+    def predict_raw(self, X: Any, backend: str = "interpreter") -> list[int]:
+        """The circuit's outputs (integers) for each sample."""
+        if backend not in BACKENDS:
+            raise ModelInputError(f"unknown backend {backend!r}; use one of {', '.join(map(repr, BACKENDS))}")
+        run = self.program.run if backend == "interpreter" else self.program.evaluate
+        return [run("predict", x) for x in self.encode(X)]
+
+    def predict(self, X: Any, backend: str = "interpreter") -> np.ndarray:
+        """Like the float model's ``predict``: ``backend="interpreter"`` (exact circuit semantics,
+        fast) or ``"vm"`` (snarkVM executes the circuit; needs ≤ 16,384 constraints here)."""
+        return self.decode(self.predict_raw(X, backend))
+
+    def prove(self, x: Any) -> Any:
+        """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's output)."""
+        (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
+        return self.program.prove("predict", enc)
+
+    def verify(self, proof: Any) -> bool:
+        """True when ``proof`` is a valid proof of this model's ``predict``."""
+        return self.program.verify(proof)
+
+    def decode_proof(self, proof: Any) -> Any:
+        """The prediction a proof's public output stands for."""
+        text = proof.outputs[0]
+        return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
+
+    def cost(self) -> int:
+        """Exact number of constraints of ``predict`` (synthesized by snarkVM)."""
+        return self.program.cost("predict")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the model's DSL source (edit it, then ``pyleo build/run/prove`` it)."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(self.source)
+        return p
+
+
+def load(path: str | os.PathLike[str]) -> ZkModel:
+    """A :class:`ZkModel` from a model file written by :meth:`ZkModel.save` (possibly edited)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such model file: {p}")
+    source = p.read_text()
+    module = _import_file(p, f"pyleo_model_{hashlib.sha256(str(p.resolve()).encode() + source.encode()).hexdigest()[:16]}")
+    for attr in ("prog", "KIND", "N_FEATURES", "IN_BITS", "INPUT_LOW", "INPUT_HIGH", "OUT_OF_RANGE",
+                 "FLOAT32_INPUTS", "CLASSES", "OUT_SCALE"):   # COLUMNS, MISSING_*, FIDELITY: newer files
+        if not hasattr(module, attr):
+            raise ModelInputError(f"{p} is not a converted model file: it does not define {attr}")
+    return ZkModel(module, source, p)
+
+
+MODEL_FILE_MARK = "# ---- encodings (read by stdlib_ml.convert.load) ----"
+"""The line every converted model file carries (the CLI's run / prove take raw features for those)."""
+
+
+def is_model_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a model file written by a converter (it carries :data:`MODEL_FILE_MARK`)."""
+    p = Path(path)
+    return p.is_file() and MODEL_FILE_MARK in p.read_text(errors="replace")
+
+
+def parse_sample(text: str) -> np.ndarray:
+    """One sample of raw feature values from the command line: a JSON list of numbers (``NaN`` or
+    ``null`` for a missing value), e.g. ``[5.1, 3.5, 1.4, 0.2]``. Raises :class:`ModelInputError`."""
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError:
+        values = None
+    if not isinstance(values, list) or not all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               for v in values):
+        raise ModelInputError(f"expected the raw feature values as a JSON list of numbers, e.g. [5.1, 3.5, 1.4, 0.2] "
+                              f"(NaN or null where missing), got {text!r}")
+    arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
+        raise ModelInputError("these look like encoded u64 circuit inputs; a converted model file takes the raw "
+                              "feature values (floats) and encodes them itself")
+    return arr
+
+
+def _import_file(path: Path, module_name: str) -> ModuleType:
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("PYLEO_CACHE_DIR")
+    return (Path(root) if root else Path.home() / ".cache" / "pyleo") / "models"
+
+
+def _materialize(source: str, name: str) -> ZkModel:
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    path = _cache_dir() / f"{name}_{digest}.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text() != source:
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(source)
+        tmp.replace(path)
+    module = _import_file(path, f"pyleo_model_{name}_{digest}")
+    return ZkModel(module, source, path)

@@ -1,0 +1,356 @@
+"""The shared model description: options, scalers folded from what ``transform`` does, input ranges,
+each feature's own scale, exact integer quantization and the worst-case bounds that size sign tests."""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .. import fixed
+from .model import ConversionError
+from .render import Spec
+
+
+DEFAULT_INPUT_BOUND = 2.0**16
+"""Features are assumed to lie in [-2**16, 2**16] when neither X, input_range nor the model says otherwise."""
+
+INPUT_RESOLUTION = 20
+"""Linear models: each feature is quantized so that its spread is about 2**20 steps of its own scale."""
+
+WEIGHT_RESOLUTION = 32
+"""Linear models: the largest weight per input step (|w_j|·2**-IN_BITS[j]) is quantized to about 2**32."""
+
+MLP_RESOLUTION = 12
+"""Input steps per feature's spread, and weight bits, of MLPs (scales grow through layers: fewer bits)."""
+
+TREE_MIN_BITS = 20
+"""A tree input's thresholds span at least 2**20 steps of its own scale (a narrow feature is not rounded away)."""
+
+TREE_SPREAD_BITS = 30
+"""Tree inputs are quantized so that the widest feature's thresholds span about 2**29 steps (where the
+float32 resolution of the thresholds does not ask for more). Each node's sign test is then as narrow as
+its own feature's range allows (u8 … u64, :func:`stdlib_ml.trees.node_widths`)."""
+
+LEAF_BITS = 32
+"""Fractional bits of leaf values (probabilities, boosting scores, vote weights)."""
+
+MAX_LABELS = 256
+
+
+# ---- options, inputs, bounds --------------------------------------------------------------------
+@dataclass
+class Options:
+    X: np.ndarray | None
+    input_range: Any
+    input_bits: Any
+    name: str | None
+    missing_values: bool | None = None
+
+
+def _name_of(est: Any, opts: Options) -> str:
+    if opts.name:
+        name = opts.name
+    else:
+        name = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", type(est).__name__).lower()
+        name = re.sub(r"[^a-z0-9_]", "_", name)
+    if not re.match(r"^[a-z][a-z0-9_]*$", name):
+        raise ConversionError(f"invalid program name {name!r}: use lowercase letters, digits and _, starting with a letter")
+    return name[:31]
+
+
+def _ceil_log2(v: float) -> int:
+    return int(math.ceil(math.log2(v))) if v > 0 else 0
+
+
+def _width(bound: int) -> int:
+    """Sign-test width for values of magnitude ≤ bound."""
+    try:
+        return fixed.sign_bits(int(bound))
+    except OverflowError as e:
+        raise ConversionError(str(e)) from None
+
+
+def _imax(values: Any) -> int:
+    return max((abs(int(v)) for v in np.ravel(np.asarray(values, dtype=object))), default=0)
+
+
+def _qint(values: Any, bits: Any) -> np.ndarray:
+    """round(values·2**bits) as Python ints (object array), exact for any size; ``bits`` an int or
+    integers broadcast against ``values`` (one per feature along the last axis)."""
+    arr = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ConversionError("the model has NaN or infinite parameters")
+    b = np.broadcast_to(np.asarray(bits, dtype=np.int64), arr.shape)
+    scaled = np.ldexp(arr, b)
+    if np.all(np.abs(scaled) < 2.0**52):
+        return np.rint(scaled).astype(np.int64).astype(object)
+    out = np.empty(arr.shape, dtype=object)
+    for idx, v in np.ndenumerate(arr):
+        out[idx] = round(Fraction(float(v)) * Fraction(2) ** int(b[idx]))
+    return out
+
+
+def _dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarray:
+    """Exact worst case |W·x + b| per row over |x_j| ≤ in_bound_j (Python ints)."""
+    W = np.asarray(W, dtype=object)
+    return np.asarray([sum(abs(int(w)) * int(m) for w, m in zip(row, in_bound)) + abs(int(c))
+                       for row, c in zip(W, np.asarray(b, dtype=object))], dtype=object)
+
+
+@dataclass
+class Affine:
+    """z = d·x + e, elementwise: the scalers in front of the estimator, composed; ``clip``: the
+    interval a ``MinMaxScaler(clip=True)`` clips z to (mapped through the steps after it), or None."""
+
+    d: np.ndarray
+    e: np.ndarray
+    clip: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def identity(self) -> bool:
+        return bool(np.all(self.d == 1.0) and np.all(self.e == 0.0))
+
+    def then(self, d: np.ndarray, e: np.ndarray, clip: tuple[np.ndarray, np.ndarray] | None = None) -> Affine:
+        mapped = (self.clip[0] * d + e, self.clip[1] * d + e) if self.clip is not None else None
+        if clip is not None and mapped is not None:
+            clip = (np.maximum(clip[0], mapped[0]), np.minimum(clip[1], mapped[1]))
+        return Affine(self.d * d, self.e * d + e, clip if clip is not None else mapped)
+
+    def fold_dense(self, W: np.ndarray, b: np.ndarray, bits: np.ndarray, weight_bits: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """W·z + b (z the scalers' output) as integers W'·x_q + b' on the raw inputs at their own
+        scales (x_q[j] = x[j]·2**bits[j]), returned with the output's scale S (values at 2**S).
+
+        The scalers fold in as floats (W·d, b + W·e); then each column is quantized at 2**(S − bits[j]),
+        S chosen so that the largest |W'| is about 2**weight_bits. A column's rounding error is then at
+        most half an output step per input step, whatever the feature's raw magnitude.
+        """
+        A = W * self.d[None, :]
+        c = b + W @ self.e
+        per_step = np.abs(np.ldexp(A, -bits[None, :].astype(np.int64)))
+        top = float(np.max(per_step)) if np.any(per_step > 0) else 1.0
+        S = int(weight_bits - math.ceil(math.log2(top)))
+        return _qint(A, S - bits[None, :]), _qint(c, S), S
+
+    def to_raw(self, z: np.ndarray) -> np.ndarray:
+        """Points in the estimator's space back in the input space."""
+        return (z - self.e) / self.d
+
+
+def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(d, e) with ``step.transform(x) == d·x + e``, measured on ``transform`` itself: its value at a
+    base point and one step along each feature, then checked on ``X`` (or on random points). A
+    ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`_unwrap`)."""
+    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+
+    name = type(step).__name__
+    if not isinstance(step, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)):
+        raise ConversionError(f"pipeline step {name} is not supported",
+                              hint="supported in front of a model: StandardScaler, MinMaxScaler, MaxAbsScaler, "
+                              "RobustScaler (element-wise affine maps)")
+    _fitted(step)
+    if getattr(step, "clip", False):
+        step = copy.copy(step)
+        step.clip = False
+    finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
+    base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
+    h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
+    h = np.where(h > 0, h, np.maximum(np.abs(base), 1.0))
+    probe = np.vstack([base, base + np.diag(h)])
+    T = np.asarray(step.transform(probe), dtype=np.float64)
+    if T.shape != (n + 1, n):
+        raise ConversionError(f"pipeline step {name} maps {n} features to {T.shape[1]}; only element-wise scalers "
+                              "are supported")
+    J = (T[1:] - T[0]) / h[:, None]          # J[j, k] = ∂ transform_k / ∂ x_j
+    d = np.diag(J).copy()
+    e = T[0] - d * base
+    check = finite if len(finite) else base + h * np.random.default_rng(0).normal(size=(16, n))
+    want = np.asarray(step.transform(check), dtype=np.float64)
+    got = check * d + e
+    tol = 1e-9 * (np.abs(want) + np.abs(check * d) + np.abs(e)) + 1e-12
+    if np.any(np.abs(J - np.diag(d)) > 1e-9 * np.abs(J).max(initial=1.0)) or np.any(np.abs(got - want) > tol):
+        raise ConversionError(f"pipeline step {name}'s transform is not the element-wise affine map d·x + e on the "
+                              "calibration rows, so it cannot be folded into the model")
+    return d, e
+
+
+def _fitted(est: Any) -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(est)
+    except NotFittedError:
+        raise ConversionError(f"{type(est).__name__} is not fitted: call fit(X, y) before converting it") from None
+    except TypeError as e:
+        raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
+
+
+def _unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
+    """(final estimator, composed scalers, number of input features); ``X`` (calibration rows, raw)
+    is where each scaler's fold is checked against its ``transform``."""
+    from sklearn.pipeline import Pipeline
+
+    steps: list[Any] = []
+    est = model
+    if isinstance(model, Pipeline):
+        steps = [s for _, s in model.steps[:-1] if s is not None and s != "passthrough"]
+        est = model.steps[-1][1]
+    _fitted(est)
+    n = getattr(model, "n_features_in_", None) or getattr(est, "n_features_in_", None)
+    if n is None:
+        raise ConversionError(f"{type(est).__name__} does not say how many features it takes (n_features_in_)")
+    aff = Affine(np.ones(n), np.zeros(n))
+    Z = X
+    for s in steps:
+        d, e = _scaler_affine(s, n, Z)
+        clip = tuple(np.broadcast_to(np.asarray(v, float), (n,)) for v in s.feature_range) if getattr(
+            s, "clip", False) else None
+        aff = aff.then(d, e, clip)
+        Z = Z * d + e if Z is not None else None
+        if clip is not None and Z is not None:
+            Z = np.clip(Z, *clip)
+    if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
+        raise ConversionError("a scaler has a zero, negative or infinite scale")
+    return est, aff, int(n)
+
+
+def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
+    spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
+    if opts.input_range is not None:
+        r = opts.input_range
+        if isinstance(r, (int, float, np.integer, np.floating)):
+            low, high = np.full(n, -float(r)), np.full(n, float(r))
+        else:
+            try:
+                lo, hi = r
+            except (TypeError, ValueError):
+                raise ConversionError("input_range must be a bound r (for [-r, r]) or a pair (low, high)") from None
+            low = np.broadcast_to(np.asarray(lo, float), (n,)).copy()
+            high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
+        if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low > high):
+            raise ConversionError("input_range must be finite with low <= high")
+        if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):   # resolution: the data's spread
+            return low, high, _unit(np.nanmax(opts.X, axis=0) - np.nanmin(opts.X, axis=0))
+        return low, high, _unit(high - low)
+    if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):
+        lo, hi = np.nanmin(opts.X, axis=0), np.nanmax(opts.X, axis=0)
+        ptp = hi - lo
+        # Margin: a feature's own spread, at least the median feature's (a sparse pixel seen only in
+        # [0, 3] during training still gets room for 16); a feature constant in X the widest spread.
+        span = np.maximum(ptp, float(np.median(ptp)))
+        span = np.where(span > 0, span, float(np.max(ptp)) if np.max(ptp) > 0 else 1.0)
+        return lo - span, hi + span, _unit(ptp)
+    if model_range is not None:
+        lo, hi = (np.asarray(v, float) for v in model_range)
+        return lo, hi, _unit((hi - lo) / 200)  # model ranges are wide (±100 std): the unit is ~1 std
+    return np.full(n, -DEFAULT_INPUT_BOUND), np.full(n, DEFAULT_INPUT_BOUND), np.ones(n)
+
+
+def _unit(spreads: np.ndarray) -> np.ndarray:
+    """Per feature its spread; a feature with none (constant) gets the smallest positive one."""
+    spreads = np.asarray(spreads, float)
+    pos = spreads[spreads > 0]
+    return np.where(spreads > 0, spreads, float(np.min(pos)) if len(pos) else 1.0)
+
+
+def _scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """A generous input range from a pipeline's first scaler's statistics (±100 std, or min/max ± 10 spans)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
+
+    if not isinstance(model, Pipeline) or len(model.steps) < 2:
+        return None
+    s = model.steps[0][1]
+    if isinstance(s, StandardScaler) and s.mean_ is not None and s.scale_ is not None:
+        return s.mean_ - 100 * s.scale_, s.mean_ + 100 * s.scale_
+    if isinstance(s, MinMaxScaler):
+        span = s.data_range_
+        return s.data_min_ - 10 * span, s.data_max_ + 10 * span
+    if isinstance(s, MaxAbsScaler):
+        return -10 * s.max_abs_, 10 * s.max_abs_
+    return None
+
+
+def _spread(low: np.ndarray, high: np.ndarray, pad: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    span = np.maximum(high - low, 1e-6)
+    return low - pad * span, high + pad * span
+
+
+def _in_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, resolution: int) -> np.ndarray:
+    """Fractional bits per input feature: its spread (``unit``) spans about 2**resolution steps and
+    no input exceeds 2**58 once quantized; ``input_bits`` (one int, or one per feature) overrides."""
+    n = len(low)
+    if opts.input_bits is not None:
+        return _given_bits(opts.input_bits, n)
+    biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
+    cap = 58 - np.ceil(np.log2(biggest))
+    bits = resolution - np.floor(np.log2(np.maximum(unit, 1e-30)))
+    return np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
+
+
+def _distance_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,
+                   resolution: int) -> np.ndarray:
+    """Fractional input bits for distance models (KNN, K-Means): one step is the same length in the
+    estimator's space for every feature (d_f·2**-bits[f]), the narrowest feature's spread there
+    spanning about 2**resolution steps: distances weigh every feature alike, so must their rounding."""
+    if opts.input_bits is not None:
+        return _given_bits(opts.input_bits, len(low))
+    step = float(np.min(unit * aff.d)) * 2.0**-resolution
+    biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
+    bits = -np.floor(np.log2(step / aff.d))
+    return np.clip(np.minimum(bits, 58 - np.ceil(np.log2(biggest))), -60, 48).astype(np.int64)
+
+
+def _given_bits(input_bits: Any, n: int) -> np.ndarray:
+    try:
+        bits = np.broadcast_to(np.asarray(input_bits, dtype=np.int64), (n,)).copy()
+    except (TypeError, ValueError):
+        raise ConversionError(f"input_bits must be an int or one int per feature ({n}), got {input_bits!r}") from None
+    if np.any(bits < 0) or np.any(bits > 60):
+        raise ConversionError(f"input_bits must lie in [0, 60], got {input_bits!r}")
+    return bits
+
+
+def _in_bound(low: np.ndarray, high: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Per feature, the largest |x_q| over the range."""
+    lo, hi = _qint(low, bits), _qint(high, bits)
+    return np.asarray([max(abs(int(a)), abs(int(b))) for a, b in zip(lo, hi)], dtype=object)
+
+
+def _classes(est: Any) -> list[Any]:
+    classes = list(np.asarray(est.classes_).tolist())
+    if len(classes) > MAX_LABELS:
+        raise ConversionError(f"{type(est).__name__} has {len(classes)} classes; the circuit's u8 output allows {MAX_LABELS}")
+    if any(isinstance(c, (list, tuple)) for c in classes):
+        raise ConversionError(f"{type(est).__name__} is multi-output; only single-output models are supported")
+    return classes
+
+
+def _spec(est: Any, opts: Options, n: int, kind: str, low: np.ndarray, high: np.ndarray, bits: int, title: str) -> Spec:
+    if n > 2048:
+        raise ConversionError(f"{type(est).__name__} takes {n} features; snarkVM allows at most 2048 elements per array")
+    return Spec(name=_name_of(est, opts), title=title, kind=kind, n_features=n, in_bits=bits, low=low, high=high)
+
+
+def _argmax_or_sign(spec: Spec, scores: str, bound: int, k: int, rule: str = "positive") -> None:
+    """Classifier head: sign test for one score (class 1 when > 0, or >= 0), argmax for several."""
+    if k == 1:
+        label = "positive_label" if rule == "positive" else "nonneg_label"
+        spec.imports.add("models")
+        spec.use(f"label = models.{label}({_width(bound + 1)})", f"|score| <= {_pow2(bound)}")
+        spec.body.append(f"return label({scores}[0])")
+    else:
+        spec.imports.add("reduce")
+        spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
+        spec.body.append(f"return argmax({scores})")
+
+
+def _pow2(v: int) -> str:
+    return f"2**{max(int(v), 1).bit_length()}"

@@ -1,0 +1,319 @@
+"""Tree ensembles of any source (scikit-learn, XGBoost) as one description: thresholds in the raw
+input space, missing values through each node's learned side, per-feature scales, per-node widths."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+
+from .. import fixed
+from .model import ConversionError
+from .quantize import TREE_MIN_BITS, TREE_SPREAD_BITS, Options, _ceil_log2, _imax, _qint, Affine, _given_bits, _spec, _argmax_or_sign
+from .render import Spec, format_value
+
+
+# ---- trees --------------------------------------------------------------------------------------
+@dataclass
+class RawTree:
+    """One tree in the input space: go left when x[f] <= t (or x[f] < t when strict); value per node.
+    A missing x[f] goes left where ``missing_left`` says so (None: the model has no missing values);
+    a threshold may be +inf (scikit-learn's split "missing or not": every present value goes left)."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # (n_nodes, K) floats
+    strict: bool = False
+    missing_left: np.ndarray | None = None
+
+    def compact(self) -> RawTree:
+        """Only the nodes reachable from the root, renumbered in depth-first order."""
+        order: list[int] = []
+        stack = [0]
+        while stack:
+            i = stack.pop()
+            order.append(i)
+            if self.left[i] != -1:
+                stack += [int(self.right[i]), int(self.left[i])]
+        new = {old: k for k, old in enumerate(order)}
+        o = np.asarray(order)
+        left = np.asarray([new[int(c)] if c != -1 else -1 for c in self.left[o]])
+        right = np.asarray([new[int(c)] if c != -1 else -1 for c in self.right[o]])
+        feature = np.where(left == -1, 0, self.feature[o])
+        threshold = np.where(left == -1, 0.0, self.threshold[o])
+        missing = np.where(left == -1, True, self.missing_left[o]) if self.missing_left is not None else None
+        return RawTree(feature, threshold, left, right, self.value[o], self.strict, missing)
+
+
+def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
+    """Where the rule "float32(z) < threshold" (strict, XGBoost) or "float32(z) <= threshold"
+    (scikit-learn) flips for a float64 z: left exactly when z < the returned value (the midpoint
+    between the two float32 neighbours around the threshold; +inf stays +inf)."""
+    t = np.asarray(threshold, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        f = t.astype(np.float32)
+        if strict:   # left ⇔ float32(z) <= the float32 just below t
+            f = np.where(f.astype(np.float64) < t, f, np.nextafter(f, np.float32(-np.inf)))
+        else:        # left ⇔ float32(z) <= the largest float32 <= t
+            f = np.where(f.astype(np.float64) <= t, f, np.nextafter(f, np.float32(-np.inf)))
+        up = np.nextafter(f, np.float32(np.inf))
+        mid = (f.astype(np.float64) + up.astype(np.float64)) / 2
+    return np.where(np.isfinite(t), mid, t)
+
+
+def _raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool) -> tuple[np.ndarray, bool]:
+    """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
+    (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
+    scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t."""
+    if aff.clip is not None:   # clipping z to [lo, hi] changes no decision when lo ≤ t < hi (strict: lo < t ≤ hi)
+        lo, hi = aff.clip[0][feature], aff.clip[1][feature]
+        inside = (lo < threshold) & (threshold <= hi) if strict else (lo <= threshold) & (threshold < hi)
+        if not np.all(inside | ~np.isfinite(threshold)):
+            raise ConversionError("MinMaxScaler(clip=True) clips to feature_range, and a split lies at or beyond its "
+                                  "end, where clipping changes the decision",
+                                  hint="refit the pipeline with MinMaxScaler(clip=False)")
+    if aff.identity:
+        return threshold, strict
+    with np.errstate(invalid="ignore"):
+        return (_float32_boundary(threshold, strict) - aff.e[feature]) / aff.d[feature], True
+
+
+def _sk_tree(t: Any, aff: Affine, value: np.ndarray, missing: bool) -> RawTree:
+    """A fitted sklearn ``tree_`` with thresholds mapped back through the scalers; ``missing``: the
+    model sends NaN down each node's ``missing_go_to_left`` side."""
+    left = np.asarray(t.children_left)
+    feat = np.where(left == -1, 0, t.feature)
+    thr, strict = _raw_thresholds(np.where(left == -1, np.nan, t.threshold), feat, aff, False)
+    goes = np.asarray(t.missing_go_to_left, dtype=bool) if missing else None
+    return RawTree(feat, thr, left, np.asarray(t.children_right), np.asarray(value, dtype=np.float64),
+                   strict=strict, missing_left=goes).compact()
+
+
+def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[int], list[str]]:
+    """Circuit input columns for trees with missing values: (trees reading them, source feature of
+    each column, where a missing value sits in each column: "low" or "high").
+
+    A missing value is encoded one step below a column's range (it goes left at every node) or one
+    step above (right at every node). A feature whose nodes send missing values both ways gets a
+    second column, read by its "missing goes right" nodes; present values are copied into both.
+    """
+    left_nodes, right_nodes = np.zeros(n, bool), np.zeros(n, bool)
+    for t in trees:
+        internal = t.left != -1
+        assert t.missing_left is not None
+        left_nodes[t.feature[internal & t.missing_left]] = True
+        right_nodes[t.feature[internal & ~t.missing_left]] = True
+    columns, sides = list(range(n)), ["high" if right_nodes[f] and not left_nodes[f] else "low" for f in range(n)]
+    copy: dict[int, int] = {}
+    for f in np.flatnonzero(left_nodes & right_nodes):
+        copy[int(f)] = len(columns)
+        columns.append(int(f))
+        sides.append("high")
+    out = []
+    for t in trees:
+        feat = np.asarray([copy.get(int(f), f) if t.left[i] != -1 and not t.missing_left[i] else f
+                           for i, f in enumerate(t.feature)])
+        out.append(RawTree(feat, t.threshold, t.left, t.right, t.value, t.strict, t.missing_left))
+    return out, columns, sides
+
+
+def _accepts_missing(model: Any, n: int) -> bool:
+    """Whether the float model's own ``predict`` takes NaN (scikit-learn ≥ 1.3 trees, XGBoost)."""
+    probe = np.zeros((1, n))
+    probe[0, 0] = np.nan
+    try:
+        model.predict(probe)
+    except ValueError:
+        return False
+    return True
+
+
+def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
+               head: str, init: np.ndarray | None, value_bits: int, title: str,
+               classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None) -> Spec:
+    """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
+
+    head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
+    "nonneg" (>= 0), "regress" (i64 output). Trees with ``missing_left`` take missing values
+    (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`).
+    """
+    columns, sides = list(range(n)), None
+    if trees[0].missing_left is None and opts.missing_values:
+        raise ConversionError(f"{type(est).__name__}.predict does not take missing values (NaN), so "
+                              "missing_values=True cannot be honoured",
+                              hint="models that take them: scikit-learn decision trees, random forests and extra "
+                              "trees, XGBoost")
+    wanted = opts.missing_values if opts.missing_values is not None else (
+        (opts.X is not None and bool(np.isnan(opts.X).any()))
+        or any(bool(np.isinf(t.threshold[t.left != -1]).any()) for t in trees))
+    if trees[0].missing_left is not None and (wanted or missing_value is not None):
+        trees, columns, sides = _missing_columns(trees, n)
+    m = len(columns)
+    # Each column's thresholds (finite ones: +inf means "every present value") set its range and scale.
+    lo, hi = np.zeros(m), np.zeros(m)
+    used = np.zeros(m, bool)
+    for t in trees:
+        internal = (t.left != -1) & np.isfinite(t.threshold)
+        for f, v in zip(t.feature[internal], t.threshold[internal]):
+            lo[f] = min(lo[f], v) if used[f] else v
+            hi[f] = max(hi[f], v) if used[f] else v
+            used[f] = True
+    spread = float(np.max(np.where(used, np.maximum(np.abs(hi - lo), 1e-9), 0))) if used.any() else 1.0
+    # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
+    # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
+    # thresholds' spread, or its largest threshold when it has one), so a tiny feature is not rounded away.
+    ib0 = int(np.clip(TREE_SPREAD_BITS - 1 - _ceil_log2(spread + 2.0**-20), 0, 40))
+    own = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 2.0**-30))
+    cap = np.asarray([60 - _ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
+    ib = np.minimum(np.maximum(ib0, TREE_MIN_BITS - np.floor(np.log2(own))), np.maximum(cap, ib0)).astype(np.int64)
+    ib = np.where(used, ib, ib0)
+    # scikit-learn and XGBoost compare float32 copies of their input z = d·x + e: one input step must be
+    # finer than the float32 spacing at every threshold (in x: spacing / d), so that x and the threshold
+    # never share a step. Where that needs more bits, the nodes on wide features get 64-bit tests.
+    for f in np.flatnonzero(used):
+        src = columns[f]
+        thr = np.concatenate([t.threshold[(t.left != -1) & (t.feature == f)] for t in trees])
+        z = np.abs(thr[np.isfinite(thr)] * aff.d[src] + aff.e[src])
+        z = z[z > 2.0**-30]
+        if len(z):
+            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[src]
+            need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
+            ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
+    if opts.input_bits is not None:
+        ib = _given_bits(opts.input_bits, n)[columns]
+    tq: list[list[int]] = []
+    for t in trees:
+        q = []
+        for i in range(len(t.left)):
+            b = int(ib[t.feature[i]])
+            if t.left[i] == -1 or not np.isfinite(t.threshold[i]):
+                q.append(0)   # leaves; +inf thresholds are set below, once the column's range is known
+            elif t.strict:  # x < t  ⇔  x_q < round(t·2^b) for inputs at least one step apart
+                q.append(round(Fraction(float(t.threshold[i])) * Fraction(2) ** b) - 1)
+            else:  # x <= t ⇔ x_q <= floor(t·2^b)
+                q.append(math.floor(Fraction(float(t.threshold[i])) * Fraction(2) ** b))
+        tq.append(q)
+    finite = [(f, q) for t, qs in zip(trees, tq) for q, f, l, v in zip(qs, t.feature, t.left, t.threshold)
+              if l != -1 and np.isfinite(v)]
+    qlo = {f: min((q for ff, q in finite if ff == f), default=0) for f in range(m)}
+    qhi = {f: max((q for ff, q in finite if ff == f), default=0) for f in range(m)}
+    for t, qs in zip(trees, tq):   # x <= +inf: every present (clamped) value goes left
+        for i in np.flatnonzero((t.left != -1) & ~np.isfinite(t.threshold)):
+            if t.threshold[i] < 0:
+                raise ConversionError(f"{type(est).__name__} has a split at threshold -inf, which no present value "
+                                      "passes; scikit-learn and XGBoost do not write those")
+            qs[i] = qhi[int(t.feature[i])] + 1
+    used |= np.asarray([any(f == c for t in trees for f, l in zip(t.feature, t.left) if l != -1) for c in range(m)])
+    low = np.asarray([(qlo[f] - 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
+    high = np.asarray([(qhi[f] + 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
+    # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features), missing ones one step
+    # beyond: each node's sign test is sized from its own column's range, as the model file
+    # recomputes with trees.node_widths.
+    low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
+    if any(int(low_q[f]) != qlo[f] - 1 or int(high_q[f]) != qhi[f] + 1 for f in range(m) if used[f]):
+        raise ConversionError("tree thresholds are too large to quantize exactly at the inputs' scale; "
+                              "pass a smaller input_bits")
+    if sides is not None:
+        low_q, high_q = low_q - 1, high_q + 1
+    spec = _spec(est, opts, n, kind, low, high, ib, title)
+    spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
+    spec.clamp = True
+    spec.float32 = aff.identity
+    spec.classes = classes
+    spec.imports |= {"models", "trees"}
+    vals = [np.asarray(_qint(t.value, value_bits)) for t in trees]
+    K = vals[0].shape[1]
+    leaf_max = sum(max((_imax(v[i]) for i in range(len(t.left)) if t.left[i] == -1), default=0) for t, v in zip(trees, vals))
+    init_q = _qint(init, value_bits) if init is not None else None
+    bound = leaf_max + (_imax(init_q) if init_q is not None else 0)
+    strict = trees[0].strict
+    nodes = sum(int(np.sum(t.left != -1)) for t in trees)
+    cmp = "x[feature] < t, i.e. x_q <= threshold" if strict else "x[feature] <= threshold"
+    if sides is not None:
+        cmp += ", a missing value goes to the node's learned default side"
+    spec.notes.append(f"{len(trees)} tree(s), {nodes} internal nodes, "
+                      f"{sum(int(np.sum(t.left == -1)) for t in trees)} leaves; go left when {cmp}.")
+    parts = []
+    for t, q, v in zip(trees, tq, vals):
+        parts.append("models.tree(\n"
+                     f"        feature={format_value(t.feature.tolist(), 8)},\n"
+                     f"        threshold={format_value(q, 8)},\n"
+                     f"        left={format_value(t.left.tolist(), 8)},\n"
+                     f"        right={format_value(t.right.tolist(), 8)},\n"
+                     f"        value={format_value(v.tolist(), 8)},\n"
+                     "    )")
+    spec.constants.append(("TREES", "[\n" + "".join(f"    {p},\n" for p in parts) + "]",
+                           "thresholds at 2**IN_BITS[feature] (the inputs' scales); leaf values at "
+                           f"2**{value_bits}"
+                           + (" (class indices)" if head == "index" else "")))
+    if init_q is not None:
+        spec.const("INIT", init_q, f"initial score at 2**{value_bits}")
+    try:
+        widths = _tree_widths(tq, trees, low_q, high_q)
+    except OverflowError as e:
+        raise ConversionError(str(e)) from None
+    counts = ", ".join(f"{widths.count(w)} × {w}-bit" for w in fixed.SIGN_WIDTHS if w in widths)
+    spec.notes += ["Each internal node costs one sign test (a checked cast to u8/u16/u32/u64: 9/17/33/65 "
+                   "constraints),",
+                   "as narrow as |threshold - x_q| over the node's feature range [INPUT_LOW, INPUT_HIGH] allows",
+                   f"(WIDTHS): {counts or 'none'}. Outside it a test may halt, never answer wrongly."]
+    spec.use("FOREST = models.forest(TREES)", "all trees as one, leaf values summed")
+    spec.use(f"# per internal node of FOREST, the narrowest sign test for its feature's range: {counts or 'none'}")
+    if sides is None:
+        spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), "
+                 "fixed.quantize(INPUT_HIGH, IN_BITS))")
+    else:
+        spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS) - 1, "
+                 "fixed.quantize(INPUT_HIGH, IN_BITS) + 1)", "missing values sit one step outside the range")
+        spec.notes.append("Missing values (NaN" + (f" or {missing_value!r}" if missing_value is not None else "")
+                          + ") are encoded one step below INPUT_LOW[j] (MISSING_SIDE[j] == 'low': left at every "
+                          "node) or above INPUT_HIGH[j] ('high': right at every node); COLUMNS[j] is the feature "
+                          "input j carries.")
+    spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
+    total = "linalg.add(forest(xf), INIT)" if init_q is not None else "forest(xf)"
+    if head == "index":
+        spec.body.append("return pl.U8(forest(xf)[0])")
+    elif head == "regress":
+        if bound >= 2**63:
+            raise ConversionError("tree outputs do not fit i64; this should not happen (leaf values are scaled to fit)")
+        spec.out_scale = f"2**{value_bits}" + (f" * {out_divisor}" if out_divisor != 1 else "")
+        spec.body.append(f"return models.to_i64({total}[0])")
+    else:
+        spec.body.insert(0, f"scores = {total}")
+        _argmax_or_sign(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
+    return spec
+
+
+def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, high_q: np.ndarray) -> list[int]:
+    """Sign-test width of every internal node of ``models.forest(TREES)``: what the model file's
+    ``trees.node_widths(...)`` line computes (the same functions, for the notes and for errors)."""
+    from .. import models, trees
+
+    try:
+        forest = models.forest([models.tree(t.feature.tolist(), q, t.left.tolist(), t.right.tolist(),
+                                            [[0]] * len(t.left)) for t, q in zip(raws, tq)])
+    except ValueError as e:
+        raise ConversionError(f"{e}; pass a smaller input_bits") from None
+    return list(trees.node_widths(forest, low_q, high_q))
+
+
+def _leaf_bits(total_max: float, limit: int = 60) -> int:
+    """Fractional bits so that a sum of leaf values up to total_max stays below 2**limit."""
+    return int(np.clip(limit - _ceil_log2(max(total_max, 2.0**-30)), 0, 48))
+
+
+def _tree_classes_onehot(t: Any) -> np.ndarray:
+    v = np.asarray(t.value)[:, 0, :]
+    return v / np.maximum(v.sum(axis=1, keepdims=True), 1e-300)
+
+
+def _check_single_output(est: Any) -> None:
+    if getattr(est, "n_outputs_", 1) != 1:
+        raise ConversionError(f"{type(est).__name__} is multi-output ({est.n_outputs_} outputs); only single-output "
+                              "models are supported")

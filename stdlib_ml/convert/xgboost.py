@@ -1,0 +1,149 @@
+"""XGBoost models (``Booster``, ``XGBClassifier``, ``XGBRegressor``, JSON / UBJSON files) →
+:class:`~stdlib_ml.convert.render.Spec`: trees with their default branches, the objective's decision rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError, ModelInputError
+from .quantize import Options, Affine, _unwrap
+from .render import Spec
+from .tree_ensembles import RawTree, _raw_thresholds, _tree_spec, _leaf_bits
+
+
+# ---- XGBoost ------------------------------------------------------------------------------------
+_XGB_CLASS = {"binary:logistic", "binary:logitraw", "binary:hinge", "multi:softprob", "multi:softmax"}
+_XGB_REG = {"reg:squarederror", "reg:linear", "reg:absoluteerror", "reg:pseudohubererror", "reg:quantileerror"}
+
+
+def _xgb_trees(booster: Any, aff: Affine, n: int, ntrees: int | None) -> tuple[list[RawTree], int, str, dict[str, Any]]:
+    raw = json.loads(booster.save_raw("json"))
+    learner = raw["learner"]
+    gb = learner["gradient_booster"]
+    objective = learner["objective"]["name"]
+    if gb.get("name") != "gbtree":
+        raise ConversionError(f"XGBoost booster {gb.get('name')!r} is not supported; use booster='gbtree'")
+    model = gb["model"]
+    K = max(int(learner["learner_model_param"].get("num_class", "0")), 1)
+    if int(learner["learner_model_param"].get("num_target", "1")) != 1:
+        raise ConversionError("multi-target XGBoost models are not supported")
+    trees = model["trees"][:ntrees] if ntrees else model["trees"]
+    info = model["tree_info"][: len(trees)]
+    out = []
+    for t, grp in zip(trees, info):
+        if any(int(s) != 0 for s in t.get("split_type", [])):
+            raise ConversionError("XGBoost categorical splits are not supported")
+        if int(t["tree_param"].get("size_leaf_vector", "1")) > 1:
+            raise ConversionError("XGBoost vector-leaf trees (multi_strategy) are not supported")
+        left = np.asarray(t["left_children"])
+        right = np.asarray(t["right_children"])
+        feat = np.where(left == -1, 0, np.asarray(t["split_indices"]))
+        # XGBoost stores float32 values and compares float32 inputs: a threshold printed as
+        # "0.0056499788" must be read back as that float32, or x == threshold lands on the wrong side.
+        cond = np.asarray(t["split_conditions"], dtype=np.float32).astype(np.float64)
+        val = np.zeros((len(left), K))
+        val[:, int(grp)] = np.where(left == -1, cond, 0.0)
+        thr, strict = _raw_thresholds(np.where(left == -1, np.nan, cond), feat, aff, True)
+        default_left = np.asarray(t["default_left"], dtype=bool)
+        out.append(RawTree(feat, thr, left, right, val, strict=strict, missing_left=default_left).compact())
+    return out, K, objective, learner
+
+
+def _raw_tree_predict(trees: list[RawTree], X: np.ndarray) -> np.ndarray:
+    """Σ leaf values by walking the float trees (the base-margin probe)."""
+    out = np.zeros((len(X), trees[0].value.shape[1]))
+    for t in trees:
+        for r, x in enumerate(X):
+            i = 0
+            while t.left[i] != -1:
+                go = x[t.feature[i]] < t.threshold[i] if t.strict else x[t.feature[i]] <= t.threshold[i]
+                i = t.left[i] if go else t.right[i]
+            out[r] += t.value[i]
+    return out
+
+
+def _xgboost(model: Any, opts: Options) -> Spec:
+    try:
+        import xgboost as xgb
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ConversionError("XGBoost models need the xgboost package: pip install 'pyleo-zk[xgboost]'") from None
+    from sklearn.pipeline import Pipeline
+
+    aff = None
+    est = model
+    if isinstance(model, Pipeline):
+        est, aff, n = _unwrap(model, opts.X)
+    if isinstance(est, xgb.Booster):
+        booster, classes, wrapper = est, None, None
+    elif isinstance(est, xgb.XGBModel):
+        try:
+            booster = est.get_booster()
+        except (xgb.core.XGBoostError, AttributeError, ValueError):
+            raise ConversionError(f"{type(est).__name__} is not fitted: call fit(X, y) before converting it") from None
+        classes, wrapper = getattr(est, "classes_", None), est
+    else:
+        raise ConversionError(f"{type(est).__name__} is not an XGBoost model")
+    n = booster.num_features()
+    if opts.X is not None and opts.X.shape[1] != n:
+        raise ModelInputError(f"X has {opts.X.shape[1]} features; the model takes {n}")
+    if aff is None:
+        aff = Affine(np.ones(n), np.zeros(n))
+    ntrees, rounds = None, 0
+    if wrapper is not None:
+        try:  # early stopping: XGBoost's predict uses the trees up to best_iteration
+            rounds = int(wrapper.best_iteration) + 1
+        except AttributeError:
+            rounds = 0
+        if rounds:
+            n_all = len(json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["tree_info"])
+            ntrees = rounds * (n_all // max(booster.num_boosted_rounds(), 1))
+    trees, K, objective, learner = _xgb_trees(booster, aff, n, ntrees)
+    if objective not in _XGB_CLASS | _XGB_REG:
+        raise ConversionError(f"XGBoost objective {objective!r} is not supported",
+                              hint=f"supported: {', '.join(sorted(_XGB_CLASS | _XGB_REG))} (the others apply a "
+                              "non-linear link to the margin)")
+    # Base margin: what XGBoost adds to the trees' sum, measured on probe points (robust to how each
+    # version stores base_score).
+    rng = np.random.default_rng(0)
+    probe = rng.normal(size=(8, n)).astype(np.float32)
+    z = probe * aff.d + aff.e if not aff.identity else probe
+    dmatrix = xgb.DMatrix(z.astype(np.float32), feature_names=booster.feature_names, feature_types=booster.feature_types)
+    margin = booster.predict(dmatrix, output_margin=True, iteration_range=(0, rounds))
+    margin = np.asarray(margin, dtype=np.float64).reshape(len(probe), -1)
+    base = np.median(margin - _raw_tree_predict(trees, probe.astype(np.float64)), axis=0)
+    name = type(est).__name__
+    total = float(np.max(np.abs(base))) + sum(float(np.max(np.abs(t.value))) for t in trees)
+    vb = _leaf_bits(total)
+    title = f"XGBoost {name} ({objective}, {len(trees)} trees, {n} features), converted to pyleo."
+    opts_name = opts.name or ("xgb_classifier" if objective in _XGB_CLASS else "xgb_regressor")
+    opts = dataclasses.replace(opts, name=opts_name)
+    missing = getattr(wrapper, "missing", np.nan)
+    missing_value = None if missing is None or np.isnan(missing) else float(missing)
+    if objective in _XGB_REG:
+        return _tree_spec(model, est, aff, n, opts, "regressor", trees, "regress", base[:1], vb, title,
+                          missing_value=missing_value)
+    if objective == "binary:logitraw":   # XGBClassifier.predict: class 1 when the raw margin is > 0.5
+        base = base - 0.5
+    if classes is None:
+        classes = list(range(max(K, 2)))
+    classes = list(np.asarray(classes).tolist())
+    head = "positive" if K == 1 else "argmax"
+    return _tree_spec(model, est, aff, n, opts, "classifier", trees, head, base, vb, title, classes,
+                      missing_value=missing_value)
+
+
+def load_xgboost_file(path: str | os.PathLike[str]) -> Any:
+    """An ``xgboost.Booster`` from a model saved with ``save_model`` (JSON or UBJSON)."""
+    try:
+        import xgboost as xgb
+    except ImportError:  # pragma: no cover
+        raise ConversionError("reading XGBoost models needs the xgboost package: pip install xgboost") from None
+    try:
+        return xgb.Booster(model_file=str(path))
+    except xgb.core.XGBoostError as e:
+        raise ModelInputError(f"{path} is not an XGBoost model file: {str(e).splitlines()[0]}") from None
