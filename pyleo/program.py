@@ -7,10 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import ir
+from . import aleo_code, ir
 from .check import Builtin, Context, DslFunction
 from .cost import Estimate, estimate
-from .emit_aleo import emit_aleo
+from .emit_aleo import compile_aleo
 from .errors import CompileError, InputError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
@@ -77,8 +77,13 @@ class Program:
         return self._aleo
 
     @cached_property
+    def code(self) -> aleo_code.Program:
+        """The program as structured Aleo instructions (the text is written from them; the cost model reads them)."""
+        return compile_aleo(self.module)
+
+    @cached_property
     def _aleo(self) -> str:
-        return emit_aleo(self.module)
+        return aleo_code.render(self.code)
 
     def leo(self) -> str:
         """The program as Leo 4 source (``src/main.leo`` of a Leo project)."""
@@ -147,7 +152,7 @@ class Program:
         ``synthesize_transition=False`` or without parameters, taken from the fitted formula (instant).
         """
         self.entry(function)
-        return estimate(self.aleo(), function, synthesize_transition=synthesize_transition)
+        return estimate(self.code, function, synthesize_transition=synthesize_transition)
 
     def cost(self, function: str) -> int:
         """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""
