@@ -159,7 +159,8 @@ class FunctionEmitter:
 
     @staticmethod
     def identity(name: str, args: list[Any]) -> Any:
-        """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``: exactly ``x`` (none of these can halt)."""
+        """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``: exactly ``x``; ``x * 0``, ``0 * x``: 0
+        (none of these can halt)."""
         if len(args) != 2:
             return None
         a, b = args
@@ -171,6 +172,8 @@ class FunctionEmitter:
             return a
         if name == "add" and zero_left or name == "mul" and one_left:
             return b
+        if name == "mul" and (zero_left or zero_right):
+            return a if zero_left else b
         return None
 
     def logic(self, name: str, a: Any, b: Any) -> Any:
