@@ -113,6 +113,13 @@ class Program:
         values = self.inputs(function, args)
         return Interpreter().call(self.entry(function), values)
 
+    def run_batch(self, function: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.batch`): the same results;
+        raises the interpreter's ExecutionError for the first row that halts."""
+        from .batch import run_batch
+
+        return run_batch(self.entry(function), self.code.function(function), rows)
+
     def _aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
         fn = self.entry(function)
         return [to_aleo(v, p.type) for v, p in zip(self.inputs(function, args), fn.params)]
