@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import aleo_code, ir
-from .aleo_code import Instr, Lit, Reg
+from .aleo_code import Instr, Lit
 from .errors import ExecutionError
 from .interp import Interpreter, check_args, commit_bhp256, poseidon2
 from .types import FIELD_MODULUS, SCALAR_MODULUS, ArrayType, BoolType, FieldType, IntType, ScalarType, StructType, Type

@@ -13,7 +13,7 @@ import pytest
 
 import pyleo as pl
 from pyleo import aleo_code, cost, vm
-from pyleo.aleo_code import Instr, Lit, Param, Reg
+from pyleo.aleo_code import Instr, Param, Reg
 from pyleo.aleo_passes import eliminate_dead
 from pyleo.types import BoolType
 
