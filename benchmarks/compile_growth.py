@@ -5,7 +5,9 @@
 For each forest (``RandomForestClassifier(n_estimators=k, random_state=0)``, sklearn's default depth,
 fitted on all of iris): the time to convert it (:func:`stdlib_ml.from_sklearn`), to type-check the
 program to IR, and to emit its Aleo instructions, then the peak Python memory (``tracemalloc``) of
-the emission and the number of instructions. With ``--baseline REV`` the Aleo emitter of git revision
+the emission and the number of instructions; the Leo text's emission time (``pyleo build`` writes
+both); and prediction speed: rows per second of the batch evaluator (``Program.run_batch``, 1,000
+iris rows) and of the row-by-row interpreter (``Program.run``, a few rows), checked to agree. With ``--baseline REV`` the Aleo emitter of git revision
 ``REV`` (``git show REV:pyleo/emit_aleo.py``, loaded as a throw-away module next to today's IR) is
 timed on the same IR in the same run, for forests up to ``--baseline-up-to`` trees (it was quadratic).
 
@@ -34,7 +36,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 def forest_program(trees: int) -> tuple[Any, float]:
-    """The converted pyleo program of a ``trees``-tree default forest on iris, and the conversion time."""
+    """The converted model (a ``ZkModel``) of a ``trees``-tree default forest on iris, and the conversion time."""
     from sklearn.datasets import load_iris
     from sklearn.ensemble import RandomForestClassifier
 
@@ -43,8 +45,8 @@ def forest_program(trees: int) -> tuple[Any, float]:
     X, y = load_iris(return_X_y=True)
     model = RandomForestClassifier(n_estimators=trees, random_state=0).fit(X, y)
     start = time.perf_counter()
-    prog = from_sklearn(model, X).module.prog
-    return prog, time.perf_counter() - start
+    zk = from_sklearn(model, X)
+    return zk, time.perf_counter() - start
 
 
 def baseline_emitter(rev: str) -> Callable[[ir.Module], str]:
@@ -71,17 +73,42 @@ def measure(emit: Callable[[ir.Module], str], module: ir.Module) -> dict[str, An
     return {"emit_s": round(seconds, 3), "peak_mib": round(peak / 2**20, 1), "instructions": instructions}
 
 
+def predict_speed(zk: Any, trees: int) -> dict[str, float]:
+    """Rows per second: the batch evaluator on 1,000 iris rows, the interpreter on a few of them."""
+    import numpy as np
+    from sklearn.datasets import load_iris
+
+    X = load_iris().data[np.random.default_rng(0).integers(0, 150, 1000)]
+    rows = [[x] for x in zk.encode(X)]
+    prog = zk.program
+    start = time.perf_counter()
+    batch = prog.run_batch("predict", rows)
+    batch_s = time.perf_counter() - start
+    few = max(2, min(10, 1000 // trees))
+    start = time.perf_counter()
+    single = [prog.run("predict", *r) for r in rows[:few]]
+    interp_s = time.perf_counter() - start
+    if single != batch[:few]:
+        raise AssertionError("the batch evaluator disagrees with the interpreter")
+    return {"batch_rows_per_s": round(len(rows) / batch_s), "interpreter_rows_per_s": round(few / interp_s, 1)}
+
+
 def run(trees: list[int], baseline: str | None, baseline_up_to: int) -> list[dict[str, Any]]:
     old = baseline_emitter(baseline) if baseline else None
     rows = []
     for k in trees:
-        prog, convert_s = forest_program(k)
+        zk, convert_s = forest_program(k)
+        prog = zk.program
         start = time.perf_counter()
         module = prog.module
         check_s = time.perf_counter() - start
         row: dict[str, Any] = {"trees": k, "convert_s": round(convert_s, 3), "check_s": round(check_s, 3),
                                **measure(emit_aleo, module)}
         row["total_s"] = round(row["convert_s"] + row["check_s"] + row["emit_s"], 3)
+        start = time.perf_counter()
+        prog.leo()
+        row["leo_s"] = round(time.perf_counter() - start, 3)
+        row.update(predict_speed(zk, k))
         if old is not None and k <= baseline_up_to:
             before = measure(old, module)
             row["baseline"] = {**before, "total_s": round(convert_s + check_s + before["emit_s"], 3)}
@@ -91,15 +118,17 @@ def run(trees: list[int], baseline: str | None, baseline_up_to: int) -> list[dic
 
 
 HEADER = ("| trees | instructions | convert s | check s | emit s | total s | emit peak MiB "
-          "| baseline instructions | baseline emit s | baseline total s | baseline peak MiB |\n"
-          "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| baseline instructions | baseline emit s | baseline total s | baseline peak MiB "
+          "| Leo text s | batch rows/s | interpreter rows/s |\n"
+          "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def _line(row: dict[str, Any]) -> str:
     b = row.get("baseline")
     old = [f"{b['instructions']:,}", f"{b['emit_s']:.2f}", f"{b['total_s']:.2f}", f"{b['peak_mib']:.1f}"] if b else ["–"] * 4
     return (f"| {row['trees']:,} | {row['instructions']:,} | {row['convert_s']:.2f} | {row['check_s']:.2f} "
-            f"| {row['emit_s']:.2f} | {row['total_s']:.2f} | {row['peak_mib']:.1f} | " + " | ".join(old) + " |")
+            f"| {row['emit_s']:.2f} | {row['total_s']:.2f} | {row['peak_mib']:.1f} | " + " | ".join(old)
+            + f" | {row['leo_s']:.2f} | {row['batch_rows_per_s']:,} | {row['interpreter_rows_per_s']} |")
 
 
 def main() -> None:
