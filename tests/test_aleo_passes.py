@@ -98,3 +98,45 @@ def test_cost_model_reads_the_structure_as_it_reads_the_text() -> None:
         for fn in prog.code.functions:
             a, b = cost.estimate(prog.code, fn.name, table), cost.estimate(prog.aleo(), fn.name, table)
             assert (a.transition, a.body, a.by_opcode, a.uncalibrated) == (b.transition, b.body, b.by_opcode, b.uncalibrated)
+
+
+# ---- range facts -------------------------------------------------------------------------------------
+@pl.function
+def pick(c: pl.Bool, d: pl.Bool, v: pl.Array[pl.U8, 8]) -> pl.Public[pl.U8]:
+    """An index chosen among 2, 5 and 3: always in bounds, never 1, 6 or 7."""
+    i: pl.U32 = pl.U32(2) if c else pl.U32(5)
+    j: pl.U32 = i if d else pl.U32(3)
+    return v[j]
+
+
+@pl.function
+def pick_out(c: pl.Bool, v: pl.Array[pl.U8, 8]) -> pl.Public[pl.U8]:
+    """An index chosen between 2 and 9: the range does not decide the bounds check, which must stay."""
+    i: pl.U32 = pl.U32(2) if c else pl.U32(9)
+    return v[i]
+
+
+RANGES = pl.Program("range_tests", [pick, pick_out])
+V = [10, 11, 12, 13, 14, 15, 16, 17]
+
+
+def test_comparisons_decided_by_ranges_go() -> None:
+    ops = [ins.opcode for ins in RANGES.code.function("pick").body]
+    assert "lt" not in ops and "assert.eq" not in ops, ops          # the bounds check always holds
+    assert ops.count("is.eq") == 4, ops                               # j == 2, 3, 4, 5 (its range); not 1, 6, 7
+    out_ops = [ins.opcode for ins in RANGES.code.function("pick_out").body]
+    assert "lt" in out_ops and "assert.eq" in out_ops, out_ops
+
+
+@pytest.mark.parametrize("c, d", [(True, True), (True, False), (False, True), (False, False)])
+def test_range_decided_programs_agree_with_snarkvm(c: bool, d: bool) -> None:
+    want = V[(2 if c else 5) if d else 3]
+    assert RANGES.run("pick", c, d, V) == RANGES.evaluate("pick", c, d, V) == want
+
+
+def test_an_undecided_bounds_check_still_halts() -> None:
+    assert RANGES.run("pick_out", True, V) == RANGES.evaluate("pick_out", True, V) == 12
+    with pytest.raises(pl.ExecutionError):
+        RANGES.run("pick_out", False, V)
+    with pytest.raises(pl.ExecutionError):
+        RANGES.evaluate("pick_out", False, V)
