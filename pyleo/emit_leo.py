@@ -98,8 +98,8 @@ class Names:
 def sub_exprs(e: ir.Expr) -> list[ir.Expr]:
     """The direct sub-expressions of ``e`` (generic over the IR's dataclass fields)."""
     out: list[ir.Expr] = []
-    if not is_dataclass(e):
-        return out  # not an IR node: the emitter reports it
+    if not is_dataclass(e) or isinstance(e, ir.Const):
+        return out  # not an IR node (the emitter reports it), or a constant (its value may be a large table)
     for f in dc_fields(e):
         if f.name in ("type", "loc"):
             continue
