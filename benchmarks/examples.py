@@ -56,8 +56,8 @@ def measure(module: str, attr: str, function: str, args: Any) -> dict[str, Any]:
 
 
 def emit_fresh(prog: pl.Program) -> str:
-    """Compile from scratch (drop the cached IR and Aleo text) so the time is the whole compiler's."""
-    for key in ("module", "_aleo"):
+    """Compile from scratch (drop the cached IR, instructions and Aleo text) so the time is the whole compiler's."""
+    for key in ("module", "code", "_aleo"):
         prog.__dict__.pop(key, None)
     return prog.aleo()
 

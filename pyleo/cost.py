@@ -4,7 +4,9 @@ snarkVM counts constraints exactly, but only for circuits it can synthesize (her
 the local degree-16 parameters). This model predicts the count from the Aleo instructions alone, so
 ``pyleo cost`` can size circuits too large to synthesize and say by how much they exceed a limit.
 
-The prediction is the sum of
+It reads the structured instructions of :mod:`pyleo.aleo_code` (what pyleo emits) or, for Aleo
+written elsewhere (hand-written baselines, calibration circuits), the Aleo text itself. The
+prediction is the sum of
 
 - the **transition**: a base cost, plus for each input and output a cost fitted on its visibility,
   its number of scalar elements and their bit widths (commitments, encryption and the bit
@@ -26,8 +28,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from . import aleo_code
 from .errors import VMError
 
 TABLE_PATH = Path(__file__).with_name("cost_table.json")
@@ -127,18 +130,22 @@ class Function:
 
 
 class Analyzer:
-    """Reads Aleo instructions: struct definitions, then one function's registers, types and modes."""
+    """Reads a program, as structured instructions or as Aleo text: struct definitions, then one
+    function's registers, types and modes."""
 
-    def __init__(self, program: str) -> None:
-        self.program = program
+    def __init__(self, program: str | aleo_code.Program) -> None:
         self.structs: dict[str, list[tuple[str, str]]] = {}
-        self.functions: dict[str, list[str]] = {}
-        self._split()
+        self.functions: dict[str, list[str] | aleo_code.Function] = {}
+        if isinstance(program, aleo_code.Program):
+            self.structs = {s.name: [(n, t.aleo()) for n, t in s.fields] for s in program.structs}
+            self.functions = {f.name: f for f in program.functions}
+        else:
+            self._split(program)
 
-    def _split(self) -> None:
+    def _split(self, program: str) -> None:
         block: list[str] | None = None
         struct: list[tuple[str, str]] | None = None
-        for raw in self.program.splitlines():
+        for raw in program.splitlines():
             line = raw.split("//")[0].strip()
             if not line:
                 continue
@@ -208,9 +215,38 @@ class Analyzer:
         """
         if name not in self.functions:
             raise VMError(f"the program has no function `{name}`", hint=f"its functions: {', '.join(self.functions) or 'none'}")
+        body = self.functions[name]
+        return self._code_function(body) if isinstance(body, aleo_code.Function) else self._text_function(name, body)
+
+    # ---- structured instructions -----------------------------------------------------------------
+    def _code_function(self, code: aleo_code.Function) -> Function:
+        fn = Function(code.name, [(p.type.aleo(), _visibility(p)) for p in code.inputs],
+                      [(p.type.aleo(), _visibility(p)) for p in code.outputs])
+        scope = _Scope()
+        types: dict[int, Any] = {p.reg: p.type for p in code.inputs}
+        for p in code.inputs:
+            scope.regs[p.reg] = (p.type.aleo(), "v")
+        for ins in code.body:
+            operands = [self._code_operand(op, types, scope) for op in ins.operands]
+            fn.instructions.append(scope.instruction(ins.opcode, operands, ins.result, ins.type.aleo() if ins.type else None))
+            if ins.result is not None:
+                types[ins.result] = ins.type
+        return fn
+
+    @staticmethod
+    def _code_operand(op: aleo_code.Operand, types: dict[int, Any], scope: _Scope) -> _Operand:
+        if isinstance(op, aleo_code.Lit):
+            return _Operand(op, op.type.aleo(), "c", op.value)
+        t = types[op.id]
+        for step in op.path:
+            t = t.elem if isinstance(step, int) else dict(t.fields)[step]
+        return _Operand(op if op.path else op.id, t.aleo(), scope.regs[op.id][1], None)
+
+    # ---- Aleo text -------------------------------------------------------------------------------
+    def _text_function(self, name: str, lines: list[str]) -> Function:
         fn = Function(name)
         scope = _Scope()
-        for line in self.functions[name]:
+        for line in lines:
             op, _, rest = line.partition(" ")
             if op in ("input", "output"):
                 reg, _, decl = rest.partition(" as ")
@@ -219,66 +255,83 @@ class Analyzer:
                 if op == "input":
                     scope.regs[reg.strip()] = (t, "c" if vis == "constant" else "v")
             else:
-                fn.instructions.append(self._instruction(op, rest, scope))
+                fn.instructions.append(self._text_instruction(op, rest, scope))
         return fn
 
-    def _operand(self, text: str, scope: _Scope) -> tuple[str, str]:
+    def _text_operand(self, text: str, scope: _Scope) -> _Operand:
         if text in ("true", "false"):
-            return "boolean", "c"
+            return _Operand(text, "boolean", "c", text == "true")
         m = _LITERAL.match(text)
         if m:
-            return m.group(1), "c"
+            return _Operand(text, m.group(1), "c", int(text[: m.start(1)].replace("_", "")))
         m = re.match(r"^(r[0-9]+)(.*)$", text)
         if m and m.group(1) in scope.regs:
             t, mode = scope.regs[m.group(1)]
-            return self._member(t, m.group(2)), mode
+            return _Operand(text, self._member(t, m.group(2)), mode, None)
         raise VMError(f"cost model: cannot read the operand `{text}`")
 
-    def _instruction(self, op: str, rest: str, scope: _Scope) -> Instruction:
+    def _text_instruction(self, op: str, rest: str, scope: _Scope) -> Instruction:
         args, _, target = rest.partition(" into ")
         dest, _, as_type = target.partition(" as ")
-        texts = args.split()
-        operands = [self._operand(a, scope) for a in texts]
+        operands = [self._text_operand(a, scope) for a in args.split()]
         if as_type:
             result = as_type.strip()
         elif op in _COMPARISONS:
             result = "boolean"
         elif op == "ternary":
-            result = operands[1][0]
+            result = operands[1].type
         elif target:
-            result = operands[0][0]
+            result = operands[0].type
         else:
             result = None
-        ins = Instruction(op, operands, result)
-        if op == "ternary" and result and _INT.match(result):
-            a, b = scope.known_bits(texts[1], result), scope.known_bits(texts[2], result)
-            merged = tuple(x if x == y else None for x, y in zip(a, b))
-            ins.scale = sum(x is None or y is None for x, y in zip(a, b)) / len(merged)
-            scope.bits[dest.strip()] = merged
-        elif op == "cast.lossy" and operands[0][0] == "field":
-            ins.scale = 0.0 if texts[0] in scope.decomposed else 1.0
-            scope.decomposed.add(texts[0])
-        if dest:
-            scope.regs[dest.strip()] = (result or "", "c" if ins.constant else "v")
-        return ins
+        return scope.instruction(op, operands, dest.strip() or None, result)
+
+
+def _visibility(p: aleo_code.Param) -> str:
+    return "public" if p.public else "private"
+
+
+class _Operand(NamedTuple):
+    """An operand as the model sees it: an identity (a register, an access path or a literal), its
+    scalar type, its mode, and its value when it is a literal."""
+
+    key: Any
+    type: str
+    mode: str
+    value: Any
 
 
 @dataclass
 class _Scope:
-    """What is known about one function's registers while reading it."""
+    """What is known about one function's registers while reading it (keys: register names in Aleo
+    text, register ids in structured instructions)."""
 
-    regs: dict[str, tuple[str, str]] = field(default_factory=dict)  # register → (type, "c" | "v")
-    bits: dict[str, tuple[int | None, ...]] = field(default_factory=dict)  # integer selects' known bits
-    decomposed: set[str] = field(default_factory=set)  # field operands already decomposed into bits
+    regs: dict[Any, tuple[str, str]] = field(default_factory=dict)  # register → (type, "c" | "v")
+    bits: dict[Any, tuple[int | None, ...]] = field(default_factory=dict)  # integer selects' known bits
+    decomposed: set[Any] = field(default_factory=set)  # field operands already decomposed into bits
 
-    def known_bits(self, text: str, t: str) -> tuple[int | None, ...]:
+    def known_bits(self, op: _Operand, t: str) -> tuple[int | None, ...]:
         """Each bit of an integer operand: 0 or 1 when it is a known constant, None when variable."""
         width = bit_width(t)
-        m = _LITERAL.match(text)
-        if m:
-            value = int(text[: m.start(1)].replace("_", "")) % 2**width
+        if op.value is not None:
+            value = int(op.value) % 2**width
             return tuple((value >> i) & 1 for i in range(width))
-        return self.bits.get(text, (None,) * width)
+        return self.bits.get(op.key, (None,) * width)
+
+    def instruction(self, op: str, operands: list[_Operand], dest: Any, result: str | None) -> Instruction:
+        """The costed instruction ``op operands`` defining register ``dest`` (None: defines none)."""
+        ins = Instruction(op, [(o.type, o.mode) for o in operands], result)
+        if op == "ternary" and result and _INT.match(result):
+            a, b = self.known_bits(operands[1], result), self.known_bits(operands[2], result)
+            merged = tuple(x if x == y else None for x, y in zip(a, b))
+            ins.scale = sum(x is None or y is None for x, y in zip(a, b)) / len(merged)
+            self.bits[dest] = merged
+        elif op == "cast.lossy" and operands[0].type == "field":
+            ins.scale = 0.0 if operands[0].key in self.decomposed else 1.0
+            self.decomposed.add(operands[0].key)
+        if dest is not None:
+            self.regs[dest] = (result or "", "c" if ins.constant else "v")
+        return ins
 
 
 # ---- the model -----------------------------------------------------------------------------------
@@ -397,7 +450,7 @@ def skeleton_transition(analyzer: Analyzer, fn: Function, table: dict[str, Any])
     return count - round(sum(instruction_cost(ins, table) or 0.0 for ins in own.instructions))
 
 
-def estimate(program: str, function: str, table: dict[str, Any] | None = None, synthesize_transition: bool = False) -> Estimate:
+def estimate(program: str | aleo_code.Program, function: str, table: dict[str, Any] | None = None, synthesize_transition: bool = False) -> Estimate:
     """Predict the constraints of ``function`` in the Aleo ``program``.
 
     The instructions are always costed from the calibrated table. The transition comes from the
@@ -425,7 +478,7 @@ def estimate(program: str, function: str, table: dict[str, Any] | None = None, s
     return Estimate(function, transition, sum(by_opcode.values()), by_opcode, unknown, source)
 
 
-def signatures(program: str) -> Counter[str]:
+def signatures(program: str | aleo_code.Program) -> Counter[str]:
     """Signatures of every non-constant instruction of every function (what calibration must cover)."""
     an = Analyzer(program)
     found: Counter[str] = Counter()

@@ -1,23 +1,30 @@
 """IR → Aleo instructions, the program snarkVM runs, proves and verifies.
 
+The IR is lowered to the structured instructions of :mod:`pyleo.aleo_code` (:func:`compile_aleo`),
+the passes of :mod:`pyleo.aleo_passes` run over them, and the text is written once at the end
+(:func:`emit_aleo`).
+
 Loops are unrolled, helpers inlined, ``if`` becomes ``ternary`` under path conditions, and values
 are kept as trees of operands (arrays as Python lists, structs as dicts), so constant indexing and
-element updates cost nothing. Operations on constants are folded with :mod:`pyleo.semantics`
-(the interpreter's own definitions); one that would halt is emitted so that the circuit halts.
-
-snarkVM synthesizes every instruction, read or not (an unused ``ternary`` costs a constraint), so
-instructions whose result nothing reads are removed (:meth:`FunctionEmitter.eliminate_dead`), but
-only those that can never halt: the interpreter computes every value and must halt exactly where the
-circuit does, so checked integer arithmetic, checked casts, ``div``/``rem``, shifts etc. always stay.
+element updates cost nothing. Each constant of the IR becomes its tree once (a constant table read
+in a loop is not rebuilt at every read, which made emission quadratic in the table's size).
+As instructions are built (:meth:`FunctionEmitter.emit`), operations on constants are folded with
+:mod:`pyleo.semantics` (the interpreter's own definitions; one that would halt is emitted so that the
+circuit halts), and an instruction identical to an earlier one (same opcode, operands and type)
+reuses its register: it computes the same value and halts exactly when the earlier one does.
+Then ranges of registers selected among constants decide comparisons (:func:`aleo_passes.apply_ranges`)
+and unread instructions that can never halt are removed (:func:`aleo_passes.eliminate_dead`);
+checked integer arithmetic, checked casts, ``div``/``rem``, shifts etc. always stay.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ir, semantics
+from . import aleo_code, ir, semantics
+from .aleo_code import Instr, Lit, Param, Reg
+from .aleo_passes import apply_ranges, eliminate_dead
 from .errors import ExecutionError, LimitError
 from .limits import check_function_limits
 from .types import (
@@ -30,18 +37,6 @@ from .types import (
     TupleType,
     Type,
 )
-from .values import to_aleo
-
-
-@dataclass(frozen=True)
-class Lit:
-    """A constant operand."""
-
-    value: Any
-    type: Type
-
-    def __str__(self) -> str:
-        return to_aleo(self.value, self.type)
 
 
 @dataclass(frozen=True)
@@ -66,9 +61,8 @@ _NEVER_HALT_ANY = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
 _NEVER_HALT_FIELD = frozenset({"add", "sub", "mul", "neg"})
 """Field arithmetic that cannot halt (field ``div`` halts on 0, ``inv`` likewise, so they are not here)."""
 _NEVER_HALT_BOOL = frozenset({"and", "or", "xor", "not"})
-
-_REGISTER = re.compile(r"(?<![\w.])r(\d+)\b")
-"""A register in an instruction's operands (``r12``, ``r12[3u32]``, ``r12.member``; not ``.r12``)."""
+_BOOL = BoolType()
+_FIELD = FieldType()
 
 
 def never_halts(name: str, t: Type) -> bool:
@@ -89,29 +83,45 @@ class FunctionEmitter:
 
     def __init__(self, fn: ir.Function) -> None:
         self.fn = fn
-        self.lines: list[str] = []
-        self.next_reg = 0
-        self.removable: dict[int, str] = {}  # line index → its destination register, for lines that cannot halt
+        self.body: list[Instr] = []
+        self.types: list[Type] = []  # register id → its type
+        self.numbered: dict[tuple[Any, ...], Reg] = {}  # (opcode, operands, type) → the register computing it
+        self.asserted: set[Any] = set()  # operands already asserted true
+        self.consts: dict[ir.Const, Any] = {}  # each IR constant's operand tree, built once
 
-    def reg(self) -> str:
-        r = f"r{self.next_reg}"
-        self.next_reg += 1
+    def reg(self, t: Type) -> Reg:
+        self.types.append(t)
+        return Reg(len(self.types) - 1)
+
+    def emit(self, opcode: str, args: list[Any], t: Type, pure: bool = False) -> Reg:
+        """The register holding ``opcode args`` (of type ``t``): an earlier identical instruction's, or
+        a new instruction's; ``pure``: it can never halt, so it may be dropped if nothing reads it."""
+        key = (opcode, *args, t)
+        r = self.numbered.get(key)
+        if r is None:
+            r = self.numbered[key] = self.reg(t)
+            self.body.append(Instr(opcode, tuple(args), r.id, t, pure))
         return r
 
-    def emit(self, opcode: str, args: list[Any], suffix: str = "", pure: bool = False) -> str:
-        """Append one instruction; ``pure``: it can never halt, so it may be dropped if nothing reads it."""
-        r = self.reg()
-        if pure:
-            self.removable[len(self.lines)] = r
-        self.lines.append(f"    {opcode} {' '.join(str(a) for a in args)} into {r}{suffix};")
-        return r
+    def assert_true(self, ok: Any) -> None:
+        if ok not in self.asserted:
+            self.asserted.add(ok)
+            self.body.append(Instr("assert.eq", (ok, TRUE), None, None))
+
+    def type_of(self, operand: Any) -> Type:
+        if isinstance(operand, Lit):
+            return operand.type
+        t = self.types[operand.id]
+        for step in operand.path:
+            t = t.elem if isinstance(t, ArrayType) else dict(t.fields)[step]
+        return t
 
     # ---- operand trees -------------------------------------------------------------------------
-    def access_tree(self, base: str, t: Type) -> Any:
+    def access_tree(self, base: Reg, t: Type) -> Any:
         if isinstance(t, ArrayType):
-            return [self.access_tree(f"{base}[{i}u32]", t.elem) for i in range(int(t.size))]
+            return [self.access_tree(base.at(i), t.elem) for i in range(int(t.size))]
         if isinstance(t, StructType):
-            return {n: self.access_tree(f"{base}.{n}", ft) for n, ft in t.fields}
+            return {n: self.access_tree(base.at(n), ft) for n, ft in t.fields}
         return base
 
     def const_tree(self, value: Any, t: Type) -> Any:
@@ -123,17 +133,15 @@ class FunctionEmitter:
             return tuple(self.const_tree(v, it) for v, it in zip(value, t.items))
         return Lit(value, t)
 
-    def materialize(self, tree: Any, t: Type) -> str:
+    def materialize(self, tree: Any, t: Type) -> Reg:
         """Put a whole value in one register (for outputs, hashes and commitments)."""
         if isinstance(t, ArrayType):
-            parts = [self.materialize(x, t.elem) for x in tree]
-            return self.emit("cast", parts, f" as {t.aleo()}", pure=True)
+            return self.emit("cast", [self.materialize(x, t.elem) for x in tree], t, pure=True)
         if isinstance(t, StructType):
-            parts = [self.materialize(tree[n], ft) for n, ft in t.fields]
-            return self.emit("cast", parts, f" as {t.name}", pure=True)
-        if isinstance(tree, str) and tree.startswith("r") and tree[1:].isdigit():
+            return self.emit("cast", [self.materialize(tree[n], ft) for n, ft in t.fields], t, pure=True)
+        if isinstance(tree, Reg) and not tree.path:
             return tree
-        return self.emit("cast", [tree], f" as {t.aleo()}")
+        return self.emit("cast", [tree], t)
 
     def op(self, name: str, args: list[Any], t: Type, rt: Type, loc: Any) -> Any:
         if all(isinstance(a, Lit) for a in args):
@@ -143,14 +151,17 @@ class FunctionEmitter:
                 return Lit(semantics.unary(name, args[0].value, t, loc), rt)
             except ExecutionError:
                 pass  # emit it: the circuit halts at run time, as the interpreter does
+        if name in ("and", "or") and isinstance(t, BoolType) and any(isinstance(a, Lit) for a in args):
+            return self.logic(name, *args)  # `true and x` is x, `false and x` is false: neither can halt
         identity = self.identity(name, args)
         if identity is not None:
             return identity
-        return self.emit(_OPCODES[name], args, pure=never_halts(name, t))
+        return self.emit(_OPCODES[name], args, rt, pure=never_halts(name, t))
 
     @staticmethod
     def identity(name: str, args: list[Any]) -> Any:
-        """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``: exactly ``x`` (none of these can halt)."""
+        """``x + 0``, ``0 + x``, ``x - 0``, ``x * 1``, ``1 * x``: exactly ``x``; ``x * 0``, ``0 * x``: 0
+        (none of these can halt)."""
         if len(args) != 2:
             return None
         a, b = args
@@ -162,65 +173,39 @@ class FunctionEmitter:
             return a
         if name == "add" and zero_left or name == "mul" and one_left:
             return b
+        if name == "mul" and (zero_left or zero_right):
+            return a if zero_left else b
         return None
 
     def logic(self, name: str, a: Any, b: Any) -> Any:
         """Boolean and/or/not with folding of constant sides (used for path conditions)."""
         if name == "not":
-            return Lit(not a.value, BoolType()) if isinstance(a, Lit) else self.emit("not", [a], pure=True)
+            return Lit(not a.value, _BOOL) if isinstance(a, Lit) else self.emit("not", [a], _BOOL, pure=True)
         for x, y in ((a, b), (b, a)):
             if isinstance(x, Lit):
                 if name == "and":
                     return y if x.value else FALSE
                 return TRUE if x.value else y
-        return self.emit(name, [a, b], pure=True)
+        return self.emit(name, [a, b], _BOOL, pure=True)
 
     # ---- function ------------------------------------------------------------------------------
-    def run(self) -> str:
+    def run(self) -> aleo_code.Function:
+        """The function's instructions, as built (before the passes)."""
         fn = self.fn
         check_function_limits(fn)
         frame = Frame()
         inputs = []
         for p in fn.params:
-            r = self.reg()
-            inputs.append(f"    input {r} as {p.type.aleo()}.{'public' if p.public else 'private'};")
+            r = self.reg(p.type)
+            inputs.append(Param(r.id, p.type, p.public))
             frame.env[p.name] = self.access_tree(r, p.type)
         self.block(fn.body, frame, TRUE)
         outputs = []
         if fn.returns:
             values = list(frame.ret) if fn.returns_tuple else [frame.ret]
             for v, t, public in zip(values, fn.returns, fn.returns_public):
-                r = self.materialize(v, t)
-                outputs.append(f"    output {r} as {t.aleo()}.{'public' if public else 'private'};")
-        body = self.eliminate_dead(inputs, self.lines, outputs)
-        return "\n".join([f"function {fn.name}:", *body])
-
-    def eliminate_dead(self, inputs: list[str], lines: list[str], outputs: list[str]) -> list[str]:
-        """Drop the instructions in ``self.removable`` that no output, assert or kept instruction reads
-        (transitively), then renumber the registers in order (snarkVM requires it)."""
-        live: set[str] = set()
-        for line in outputs:
-            live.update(_registers(line.partition(" as ")[0]))
-        kept: list[str] = []
-        for i in range(len(lines) - 1, -1, -1):
-            line = lines[i]
-            dest = self.removable.get(i)
-            if dest is not None and dest not in live:
-                continue
-            kept.append(line)
-            live.update(_registers(line.partition(" into ")[0] if " into " in line else line))
-        kept.reverse()
-        if len(kept) == len(lines):
-            return [*inputs, *lines, *outputs]
-        order = [int(m.group(1)) for line in inputs for m in [_REGISTER.search(line)] if m]
-        order += [int(_REGISTER.search(line.partition(" into ")[2]).group(1)) for line in kept if " into " in line]
-        rename = {old: new for new, old in enumerate(order)}
-
-        def renumber(line: str) -> str:
-            head, sep, tail = line.partition(" as ")
-            return _REGISTER.sub(lambda m: f"r{rename[int(m.group(1))]}", head) + sep + tail
-
-        return [renumber(line) for line in [*inputs, *kept, *outputs]]
+                outputs.append(Param(self.materialize(v, t).id, t, public))
+        return aleo_code.Function(fn.name, inputs, self.body, outputs)
 
     def call(self, fn: ir.Function, args: list[Any], guard: Any) -> Any:
         frame = Frame({p.name: a for p, a in zip(fn.params, args)})
@@ -261,7 +246,7 @@ class FunctionEmitter:
         self.check_bounds(step, len(old))
         out = []
         for j, item in enumerate(old):
-            hit = self.logic("and", live, self.emit("is.eq", [step, Lit(j, U32)], pure=True))
+            hit = self.logic("and", live, self.emit("is.eq", [step, Lit(j, U32)], _BOOL, pure=True))
             out.append(self.update(item, rest, value, hit))
         return out
 
@@ -274,13 +259,12 @@ class FunctionEmitter:
             return {n: self.select_tree(cond, a[n], b[n]) for n in a}
         if isinstance(a, tuple):
             return tuple(self.select_tree(cond, x, y) for x, y in zip(a, b))
-        if str(a) == str(b):
+        if a == b:
             return a
-        return self.emit("ternary", [cond, a, b], pure=True)
+        return self.emit("ternary", [cond, a, b], self.type_of(a), pure=True)
 
     def check_bounds(self, idx: Any, n: int) -> None:
-        ok = self.emit("lt", [idx, Lit(n, U32)], pure=True)
-        self.lines.append(f"    assert.eq {ok} true;")
+        self.assert_true(self.emit("lt", [idx, Lit(n, U32)], _BOOL, pure=True))
 
     def stmt_For(self, st: ir.For, frame: Frame, guard: Any) -> None:
         for i in range(st.start, st.stop, st.step):
@@ -308,14 +292,17 @@ class FunctionEmitter:
         ok = self.logic("or", self.logic("not", live, None), cond)
         if isinstance(ok, Lit) and ok.value:
             return
-        self.lines.append(f"    assert.eq {ok} true;")
+        self.assert_true(ok)
 
     # ---- expressions ---------------------------------------------------------------------------
     def expr(self, e: ir.Expr, frame: Frame, guard: Any) -> Any:
         return getattr(self, f"expr_{type(e).__name__}")(e, frame, guard)
 
     def expr_Const(self, e: ir.Const, frame: Frame, guard: Any) -> Any:
-        return self.const_tree(e.value, e.type)
+        tree = self.consts.get(e)
+        if tree is None:
+            tree = self.consts[e] = self.const_tree(e.value, e.type)
+        return tree
 
     def expr_Var(self, e: ir.Var, frame: Frame, guard: Any) -> Any:
         return frame.env[e.name]
@@ -332,7 +319,7 @@ class FunctionEmitter:
         types = flatten_types(t)
         acc: Any = TRUE
         for x, y, lt in zip(leaves_a, leaves_b, types):
-            acc = self.logic("and", acc, self.op("eq", [x, y], lt, BoolType(), None))
+            acc = self.logic("and", acc, self.op("eq", [x, y], lt, _BOOL, None))
         return acc if op == "eq" else self.logic("not", acc, None)
 
     def expr_Unary(self, e: ir.Unary, frame: Frame, guard: Any) -> Any:
@@ -355,7 +342,7 @@ class FunctionEmitter:
         self.check_bounds(idx, len(arr))
         out = arr[0]
         for j in range(1, len(arr)):
-            hit = self.emit("is.eq", [idx, Lit(j, U32)], pure=True)
+            hit = self.emit("is.eq", [idx, Lit(j, U32)], _BOOL, pure=True)
             out = self.select_tree(hit, arr[j], out)
         return out
 
@@ -381,24 +368,20 @@ class FunctionEmitter:
                 pass
         # cast.lossy never halts, nor does a cast of an integer or a boolean to field; other checked casts can
         pure = e.lossy or isinstance(e.type, FieldType) and isinstance(e.operand.type, (IntType, BoolType))
-        return self.emit("cast.lossy" if e.lossy else "cast", [v], f" as {e.type.aleo()}", pure=pure)
+        return self.emit("cast.lossy" if e.lossy else "cast", [v], e.type, pure=pure)
 
     def expr_Hash(self, e: ir.Hash, frame: Frame, guard: Any) -> Any:
         v = self.materialize(self.expr(e.operand, frame, guard), e.operand.type)
-        return self.emit("hash.psd2", [v], " as field")
+        return self.emit("hash.psd2", [v], _FIELD)
 
     def expr_Commit(self, e: ir.Commit, frame: Frame, guard: Any) -> Any:
         v = self.materialize(self.expr(e.operand, frame, guard), e.operand.type)
         r = self.expr(e.randomness, frame, guard)
-        return self.emit("commit.bhp256", [v, r], " as field")
+        return self.emit("commit.bhp256", [v, r], _FIELD)
 
     def expr_Call(self, e: ir.Call, frame: Frame, guard: Any) -> Any:
         args = [self.expr(a, frame, guard) for a in e.args]
         return self.call(e.function, args, self.live(frame, guard))
-
-
-def _registers(text: str) -> list[str]:
-    return [f"r{m.group(1)}" for m in _REGISTER.finditer(text)]
 
 
 def flatten(tree: Any) -> list[Any]:
@@ -417,15 +400,15 @@ def flatten_types(t: Type) -> list[Type]:
     return [t]
 
 
-def emit_aleo(module: ir.Module) -> str:
-    """The Aleo instructions of a whole program."""
-    parts = [f"program {module.name}.aleo;"]
-    for s in module.structs:
-        parts.append("\n".join([f"struct {s.name}:", *(f"    {n} as {t.aleo()};" for n, t in s.fields)]))
+def compile_aleo(module: ir.Module) -> aleo_code.Program:
+    """The structured Aleo instructions of a whole program, after the passes."""
     if len(module.entries) > 31:
         raise LimitError(f"program {module.name} has {len(module.entries)} functions; snarkVM allows at most 31",
                          None, "split the model into several programs")
-    for fn in module.entries:
-        parts.append(FunctionEmitter(fn).run())
-    parts.append("constructor:\n    assert.eq edition 0u16;")
-    return "\n\n".join(parts) + "\n"
+    return aleo_code.Program(module.name, list(module.structs),
+                             [eliminate_dead(apply_ranges(FunctionEmitter(fn).run())) for fn in module.entries])
+
+
+def emit_aleo(module: ir.Module) -> str:
+    """The Aleo instructions of a whole program, as text."""
+    return aleo_code.render(compile_aleo(module))

@@ -98,8 +98,8 @@ class Names:
 def sub_exprs(e: ir.Expr) -> list[ir.Expr]:
     """The direct sub-expressions of ``e`` (generic over the IR's dataclass fields)."""
     out: list[ir.Expr] = []
-    if not is_dataclass(e):
-        return out  # not an IR node: the emitter reports it
+    if not is_dataclass(e) or isinstance(e, ir.Const):
+        return out  # not an IR node (the emitter reports it), or a constant (its value may be a large table)
     for f in dc_fields(e):
         if f.name in ("type", "loc"):
             continue
@@ -531,7 +531,8 @@ class LeoEmitter:
             self.consts.pop(s.var, None)
 
     def static_value(self, e: ir.Expr) -> Any:
-        """The value of a static condition, computed with the IR's own semantics."""
+        """The value of a static condition or of a constant table's element at a known index, computed
+        with the IR's own semantics."""
         if isinstance(e, ir.Const):
             return e.value
         if isinstance(e, ir.Var) and e.name in self.consts:
@@ -544,6 +545,10 @@ class LeoEmitter:
                 return semantics.unary(e.op, self.static_value(e.operand), e.operand.type)
             if isinstance(e, ir.Cast):
                 return semantics.cast(self.static_value(e.operand), e.operand.type, e.type, e.lossy)
+            if isinstance(e, ir.Index):
+                array, index = self.static_value(e.array), self.static_value(e.index)
+                if 0 <= index < len(array):
+                    return array[index]
         except NotStatic:
             raise
         except Exception as exc:  # halts (overflow...) are left for Leo to report
@@ -684,6 +689,12 @@ class LeoEmitter:
         return f"{self.sub(e.cond)} ? {self.sub(e.if_true)} : {self.sub(e.if_false)}"
 
     def expr_Index(self, e: ir.Index) -> str:
+        if isinstance(e.array, (ir.Const, ir.Index)) and not isinstance(e.type, (StructType, TupleType)):
+            try:  # a constant table read at a known index (an unrolled loop's): the element, not the whole table
+                text = self.literal(self.static_value(e), e.type)
+                return text if not text.startswith("-") else f"({text})"
+            except NotStatic:
+                pass
         return f"{self.sub(e.array)}[{self.expr(e.index)}]"
 
     def expr_Member(self, e: ir.Member) -> str:

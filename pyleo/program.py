@@ -8,10 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import ir
+from . import aleo_code, ir
 from .check import Builtin, Context, DslFunction
 from .cost import Estimate, estimate
-from .emit_aleo import emit_aleo
+from .emit_aleo import compile_aleo
 from .errors import CompileError, InputError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
@@ -78,8 +78,13 @@ class Program:
         return self._aleo
 
     @cached_property
+    def code(self) -> aleo_code.Program:
+        """The program as structured Aleo instructions (the text is written from them; the cost model reads them)."""
+        return compile_aleo(self.module)
+
+    @cached_property
     def _aleo(self) -> str:
-        return emit_aleo(self.module)
+        return aleo_code.render(self.code)
 
     def leo(self) -> str:
         """The program as Leo 4 source (``src/main.leo`` of a Leo project)."""
@@ -113,6 +118,13 @@ class Program:
         """Run ``function`` in the reference interpreter (exact circuit semantics, no proof)."""
         values = self.inputs(function, args)
         return Interpreter().call(self.entry(function), values)
+
+    def run_batch(self, function: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.batch`): the same results;
+        raises the interpreter's ExecutionError for the first row that halts."""
+        from .batch import run_batch
+
+        return run_batch(self.entry(function), self.code.function(function), rows)
 
     def _aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
         fn = self.entry(function)
@@ -161,7 +173,7 @@ class Program:
         ``synthesize_transition=False`` or without parameters, taken from the fitted formula (instant).
         """
         self.entry(function)
-        return estimate(self.aleo(), function, synthesize_transition=synthesize_transition)
+        return estimate(self.code, function, synthesize_transition=synthesize_transition)
 
     def cost(self, function: str) -> int:
         """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""

@@ -101,7 +101,7 @@ BIG = '''import pyleo as pl
 def big(x: pl.Array[pl.I64, 4]) -> pl.Public[pl.I64]:
     acc: pl.I64 = pl.I64(0)
     for i in range(40):
-        acc = acc + x[i % 4] * x[(i + 1) % 4]
+        acc = acc * x[i % 4] + x[(i + 1) % 4]  # 40 distinct products (identical ones would share one instruction)
     return acc
 
 

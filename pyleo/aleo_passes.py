@@ -1,0 +1,114 @@
+"""Passes over the structured instructions (:mod:`pyleo.aleo_code`), each linear in the instructions.
+
+Constant folding and common subexpressions are handled as instructions are built
+(:meth:`pyleo.emit_aleo.FunctionEmitter.emit`: an operation on constants becomes a constant, an
+instruction identical to an earlier one reuses its register); the passes here need the whole
+function:
+
+- :func:`apply_ranges`: ranges of registers selected among constants decide comparisons (a bounds
+  check on a node index chosen among constants always holds; ``index == j`` is false for j outside
+  the index's range), and what those decide folds away (see :class:`RangeFacts`);
+- :func:`eliminate_dead`: snarkVM synthesizes every instruction, read or not (an unused ``ternary``
+  costs a constraint), so instructions nothing reads are dropped, but only those that can never halt:
+  the interpreter computes every value and must halt exactly where the circuit does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .aleo_code import Function, Instr, Lit, Operand, Reg
+from .types import BoolType, FieldType, IntType
+
+
+def eliminate_dead(fn: Function) -> Function:
+    """``fn`` without the never-halting instructions that no output, assert or kept instruction reads
+    (transitively): one backward sweep with the set of registers read so far."""
+    live = {p.reg for p in fn.outputs}
+    kept = []
+    for ins in reversed(fn.body):
+        if ins.pure and ins.result not in live:
+            continue
+        kept.append(ins)
+        live.update(op.id for op in ins.operands if isinstance(op, Reg))
+    kept.reverse()
+    return Function(fn.name, fn.inputs, kept, fn.outputs)
+
+
+_DECIDE: dict[str, Callable[[tuple[int, int], tuple[int, int]], bool | None]] = {
+    "lt": lambda a, b: True if a[1] < b[0] else False if a[0] >= b[1] else None,
+    "lte": lambda a, b: True if a[1] <= b[0] else False if a[0] > b[1] else None,
+    "gt": lambda a, b: True if a[0] > b[1] else False if a[1] <= b[0] else None,
+    "gte": lambda a, b: True if a[0] >= b[1] else False if a[1] < b[0] else None,
+    "is.eq": lambda a, b: False if a[1] < b[0] or b[1] < a[0] else True if a[0] == a[1] == b[0] == b[1] else None,
+    "is.neq": lambda a, b: True if a[1] < b[0] or b[1] < a[0] else False if a[0] == a[1] == b[0] == b[1] else None,
+}
+"""A comparison's result when the operands' ranges decide it (None when they do not)."""
+
+
+class RangeFacts:
+    """Ranges of integer and field registers chosen among constants, and what they decide.
+
+    A ``ternary`` between operands of known ranges has the union of them (a node index selected
+    among constants lies in [min, max]); a comparison that the ranges decide becomes a constant;
+    ``assert.eq true true`` goes; a ``ternary`` on a constant condition or between equal operands
+    and ``and``/``or``/``not`` on constants become the operand or constant they select. Every
+    instruction replaced here can never halt. Registers that are outputs keep their instruction.
+    """
+
+    def __init__(self, fn: Function) -> None:
+        self.fn = fn
+        self.ranges: dict[int, tuple[int, int]] = {}
+        self.replaced: dict[int, Operand] = {}
+        self.outputs = {p.reg for p in fn.outputs}
+
+    def operand(self, op: Operand) -> Operand:
+        if isinstance(op, Reg) and not op.path:
+            return self.replaced.get(op.id, op)
+        return op
+
+    def range(self, op: Operand) -> tuple[int, int] | None:
+        if isinstance(op, Lit):
+            return (op.value, op.value) if isinstance(op.type, (IntType, FieldType)) else None
+        return self.ranges.get(op.id) if not op.path else None
+
+    def value(self, ins: Instr) -> Operand | None:
+        """The operand ``ins``'s result always equals, when the facts decide it."""
+        ops = ins.operands
+        if ins.opcode == "ternary":
+            c, a, b = ops
+            if isinstance(c, Lit) or a == b:
+                return a if a == b or c.value else b
+            ra, rb = self.range(a), self.range(b)
+            if ra and rb and ins.result is not None:
+                self.ranges[ins.result] = (min(ra[0], rb[0]), max(ra[1], rb[1]))
+            return None
+        if ins.opcode in _DECIDE and ins.pure:
+            ra, rb = self.range(ops[0]), self.range(ops[1])
+            decided = _DECIDE[ins.opcode](ra, rb) if ra and rb else None
+            return None if decided is None else Lit(decided, BoolType())
+        if ins.opcode in ("and", "or") and isinstance(ins.type, BoolType):
+            for x, y in (ops, ops[::-1]):
+                if isinstance(x, Lit):
+                    return y if x.value == (ins.opcode == "and") else x
+        if ins.opcode == "not" and isinstance(ins.type, BoolType) and isinstance(ops[0], Lit):
+            return Lit(not ops[0].value, BoolType())
+        return None
+
+    def run(self) -> Function:
+        body = []
+        for ins in self.fn.body:
+            ins = Instr(ins.opcode, tuple(self.operand(op) for op in ins.operands), ins.result, ins.type, ins.pure)
+            if ins.opcode == "assert.eq" and ins.operands[0] == ins.operands[1]:
+                continue
+            value = self.value(ins) if ins.result not in self.outputs else None
+            if value is not None and ins.result is not None:
+                self.replaced[ins.result] = value
+                continue
+            body.append(ins)
+        return Function(self.fn.name, self.fn.inputs, body, self.fn.outputs)
+
+
+def apply_ranges(fn: Function) -> Function:
+    """``fn`` with what :class:`RangeFacts` decides replaced (one forward sweep)."""
+    return RangeFacts(fn).run()

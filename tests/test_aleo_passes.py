@@ -1,0 +1,142 @@
+"""The structured instruction level (pyleo.aleo_code) and its passes (pyleo.aleo_passes), with
+snarkVM's execution and the reference interpreter as the oracles.
+
+- dead-code removal drops a never-halting instruction nothing reads and keeps one that can halt;
+- value numbering (an instruction identical to an earlier one reuses its register) and folding
+  (``True and x`` is ``x``) leave fewer instructions and the same results and halts on snarkVM;
+- the cost model reads the structure and predicts exactly what it predicts from the rendered text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import pyleo as pl
+from pyleo import aleo_code, cost, vm
+from pyleo.aleo_code import Instr, Param, Reg
+from pyleo.aleo_passes import eliminate_dead
+from pyleo.types import BoolType
+
+U8, BOOL = pl.U8, BoolType()
+
+
+def _hand_written() -> aleo_code.Function:
+    """r0, r1: u8 inputs. r2 = r0 + r1 (checked: halts on overflow), unread; r3 = r0 == r1, unread;
+    r4 = r0 < r1, read by r5 = r4 ? r0 : r1, the output. Register ids are out of order on purpose."""
+    return aleo_code.Function(
+        "f",
+        [Param(10, U8, False), Param(11, U8, False)],
+        [Instr("add", (Reg(10), Reg(11)), 20, U8),
+         Instr("is.eq", (Reg(10), Reg(11)), 21, BOOL, pure=True),
+         Instr("lt", (Reg(10), Reg(11)), 22, BOOL, pure=True),
+         Instr("ternary", (Reg(22), Reg(10), Reg(11)), 23, U8, pure=True)],
+        [Param(23, U8, True)])
+
+
+def _program(fn: aleo_code.Function) -> str:
+    return aleo_code.render(aleo_code.Program("pass_tests", [], [fn]))
+
+
+def test_dead_code_pass_drops_unread_pure_and_keeps_halting_and_read() -> None:
+    fn = eliminate_dead(_hand_written())
+    assert [ins.opcode for ins in fn.body] == ["add", "lt", "ternary"]
+    text = _program(fn)
+    assert "    add r0 r1 into r2;\n    lt r0 r1 into r3;\n    ternary r3 r0 r1 into r4;\n    output r4 as u8.public;" in text
+    # the oracle: min(a, b) when a + b fits a u8, a halt (the unread add) when it does not
+    assert vm.evaluate(text, "f", ["3u8", "9u8"]) == ["3u8"]
+    assert vm.evaluate(text, "f", ["100u8", "27u8"]) == ["27u8"]
+    with pytest.raises(pl.ExecutionError):
+        vm.evaluate(text, "f", ["200u8", "100u8"])
+
+
+# ---- value numbering and folding, through the DSL ----------------------------------------------------
+@pl.function
+def twice(a: pl.U8, b: pl.U8, c: pl.Bool) -> pl.Public[pl.U16]:
+    """The same checked product, comparison and select written twice; ``True and c`` folds to c."""
+    p: pl.U8 = a * b
+    q: pl.U8 = a * b
+    s: pl.U8 = a if a < b else b
+    t: pl.U8 = a if a < b else b
+    keep: pl.Bool = True
+    keep = keep and c
+    return pl.U16(p) + pl.U16(q) + pl.U16(s) + pl.U16(t) + pl.U16(keep)
+
+
+PROG = pl.Program("cse_tests", [twice])
+
+
+def _opcodes(function: str) -> list[str]:
+    return [ins.opcode for ins in PROG.code.function(function).body]
+
+
+def test_identical_instructions_share_one_register_and_true_and_folds() -> None:
+    ops = _opcodes("twice")
+    assert ops.count("mul") == 1 and ops.count("lt") == 1 and ops.count("ternary") == 1, ops
+    assert "and" not in ops, ops
+
+
+@pytest.mark.parametrize("args", [(3, 5, True), (9, 2, False), (15, 17, True), (16, 16, False), (0, 255, True)])
+def test_shared_instructions_give_the_interpreters_values_and_halts(args: tuple[int, int, bool]) -> None:
+    a, b, c = args
+    if a * b > 255:  # the one remaining checked mul must still halt the circuit
+        with pytest.raises(pl.ExecutionError):
+            PROG.run("twice", *args)
+        with pytest.raises(pl.ExecutionError):
+            PROG.evaluate("twice", *args)
+        return
+    want = 2 * a * b + 2 * min(a, b) + int(c)
+    assert PROG.run("twice", *args) == PROG.evaluate("twice", *args) == want
+
+
+def test_cost_model_reads_the_structure_as_it_reads_the_text() -> None:
+    """The model's two readers agree on every corpus function (the text reader is the calibrated one)."""
+    from tests.corpus._harness import corpus_names, load
+
+    table = cost.load_table()
+    for name in corpus_names():
+        prog = load(name).PROGRAM
+        for fn in prog.code.functions:
+            a, b = cost.estimate(prog.code, fn.name, table), cost.estimate(prog.aleo(), fn.name, table)
+            assert (a.transition, a.body, a.by_opcode, a.uncalibrated) == (b.transition, b.body, b.by_opcode, b.uncalibrated)
+
+
+# ---- range facts -------------------------------------------------------------------------------------
+@pl.function
+def pick(c: pl.Bool, d: pl.Bool, v: pl.Array[pl.U8, 8]) -> pl.Public[pl.U8]:
+    """An index chosen among 2, 5 and 3: always in bounds, never 1, 6 or 7."""
+    i: pl.U32 = pl.U32(2) if c else pl.U32(5)
+    j: pl.U32 = i if d else pl.U32(3)
+    return v[j]
+
+
+@pl.function
+def pick_out(c: pl.Bool, v: pl.Array[pl.U8, 8]) -> pl.Public[pl.U8]:
+    """An index chosen between 2 and 9: the range does not decide the bounds check, which must stay."""
+    i: pl.U32 = pl.U32(2) if c else pl.U32(9)
+    return v[i]
+
+
+RANGES = pl.Program("range_tests", [pick, pick_out])
+V = [10, 11, 12, 13, 14, 15, 16, 17]
+
+
+def test_comparisons_decided_by_ranges_go() -> None:
+    ops = [ins.opcode for ins in RANGES.code.function("pick").body]
+    assert "lt" not in ops and "assert.eq" not in ops, ops          # the bounds check always holds
+    assert ops.count("is.eq") == 4, ops                               # j == 2, 3, 4, 5 (its range); not 1, 6, 7
+    out_ops = [ins.opcode for ins in RANGES.code.function("pick_out").body]
+    assert "lt" in out_ops and "assert.eq" in out_ops, out_ops
+
+
+@pytest.mark.parametrize("c, d", [(True, True), (True, False), (False, True), (False, False)])
+def test_range_decided_programs_agree_with_snarkvm(c: bool, d: bool) -> None:
+    want = V[(2 if c else 5) if d else 3]
+    assert RANGES.run("pick", c, d, V) == RANGES.evaluate("pick", c, d, V) == want
+
+
+def test_an_undecided_bounds_check_still_halts() -> None:
+    assert RANGES.run("pick_out", True, V) == RANGES.evaluate("pick_out", True, V) == 12
+    with pytest.raises(pl.ExecutionError):
+        RANGES.run("pick_out", False, V)
+    with pytest.raises(pl.ExecutionError):
+        RANGES.evaluate("pick_out", False, V)
