@@ -132,11 +132,14 @@ class ZkModel:
 
     # ---- running --------------------------------------------------------------------------------
     def predict_raw(self, X: Any, backend: str = "interpreter") -> list[int]:
-        """The circuit's outputs (integers) for each sample."""
+        """The circuit's outputs (integers) for each sample: all rows at once with numpy
+        (:meth:`pyleo.Program.run_batch`, the interpreter's exact results) or row by row on snarkVM."""
         if backend not in BACKENDS:
             raise ModelInputError(f"unknown backend {backend!r}; use one of {', '.join(map(repr, BACKENDS))}")
-        run = self.program.run if backend == "interpreter" else self.program.evaluate
-        return [run("predict", x) for x in self.encode(X)]
+        rows = self.encode(X)
+        if backend == "interpreter":
+            return self.program.run_batch("predict", [[x] for x in rows])
+        return [self.program.evaluate("predict", x) for x in rows]
 
     def predict(self, X: Any, backend: str = "interpreter") -> np.ndarray:
         """Like the float model's ``predict``: ``backend="interpreter"`` (exact circuit semantics,
