@@ -6,8 +6,10 @@ edges (min, max, 0, ±1, shift amounts around the bit width) and every draw must
 in ``Program.run`` and ``Program.evaluate``, or halt in both.
 
 Costs: each function's snarkVM keys are synthesized once (seconds; cached on disk), then each example
-is one circuit execution (~0.2 s). ``PYLEO_PROPERTY_EXAMPLES`` sets the random examples per operator
-(default 15; explicit edge examples come on top). Draws are derandomized, so runs are reproducible;
+is one circuit execution (~0.2 s). Each operator has two tests: ``test_<program>_<fn>`` in the
+default suite with ``PYLEO_PROPERTY_EXAMPLES`` random examples (default 5) and
+``test_<program>_<fn>_more`` behind ``-m slow`` with ``PYLEO_PROPERTY_EXAMPLES_SLOW`` (default 25);
+the explicit edge examples come on top of both. Draws are derandomized, so runs are reproducible;
 set ``PYLEO_PROPERTY_RANDOM=1`` to explore new inputs.
 """
 
@@ -17,6 +19,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,14 +28,18 @@ from pyleo.types import BoolType, FieldType, IntType, Type
 from tests.corpus import ops_casts, ops_field
 from tests.corpus._harness import FIELD_EDGES, P, check_agree, int_edges, load_template
 
-EXAMPLES = int(os.environ.get("PYLEO_PROPERTY_EXAMPLES", "15"))
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not os.environ.get("PYLEO_PROPERTY_RANDOM"),
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+EXAMPLES = int(os.environ.get("PYLEO_PROPERTY_EXAMPLES", "5"))
+SLOW_EXAMPLES = int(os.environ.get("PYLEO_PROPERTY_EXAMPLES_SLOW", "25"))
+
+
+def _settings(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=not os.environ.get("PYLEO_PROPERTY_RANDOM"),
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 INT_TYPES: dict[str, IntType] = {"u8": pl.U8, "i8": pl.I8, "i64": pl.I64, "u128": pl.U128, "i128": pl.I128}
 
@@ -86,7 +93,7 @@ def shift_pairs(t: IntType) -> list[tuple[int, int]]:
 
 # ---- test factory ------------------------------------------------------------------------------
 def make_test(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]],
-              examples: list[tuple[Any, ...]]) -> Callable[..., None]:
+              examples: list[tuple[Any, ...]], max_examples: int, name: str) -> Callable[..., None]:
     names = [p.name for p in prog.entry(fn).params]
 
     def body(**kwargs: Any) -> None:
@@ -95,8 +102,8 @@ def make_test(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]
     test = given(**dict(zip(names, strategies)))(body)
     for ex in examples:
         test = example(**dict(zip(names, ex)))(test)
-    test = SETTINGS(test)
-    test.__name__ = f"test_{prog.name}_{fn}"
+    test = _settings(max_examples)(test)
+    test.__name__ = name
     return test
 
 
@@ -122,8 +129,9 @@ def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]]
         failing.__name__ = f"test_{prog.name}_{fn}"
         TESTS[failing.__name__] = failing
         return
-    test = make_test(prog, fn, strategies, examples)
-    TESTS[test.__name__] = test
+    name = f"test_{prog.name}_{fn}"
+    TESTS[name] = make_test(prog, fn, strategies, examples, EXAMPLES, name)
+    TESTS[f"{name}_more"] = pytest.mark.slow(make_test(prog, fn, strategies, examples, SLOW_EXAMPLES, f"{name}_more"))
 
 
 for _t in INT_TYPES.values():
@@ -162,4 +170,6 @@ def test_every_operator_is_tested() -> None:
         assert f"test_shift_{t.aleo()}_op_shr" in TESTS
         shl = ["op_shl"] if t != pl.I128 else ["shl_one", "shl_half", "shl_top"]
         assert all(f"test_shift_{t.aleo()}_{f}" in TESTS for f in shl)
-    assert len([n for n in TESTS if n.startswith("test_ops_casts_")]) == len(ops_casts.FUNCTIONS)
+    casts = [n for n in TESTS if n.startswith("test_ops_casts_") and not n.endswith("_more")]
+    assert len(casts) == len(ops_casts.FUNCTIONS)
+    assert all(f"{n}_more" in TESTS for n in TESTS if not n.endswith("_more"))   # each has its -m slow twin
