@@ -155,15 +155,19 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     if trees[0].missing_left is not None and (wanted or missing_value is not None):
         trees, columns, sides = _missing_columns(trees, n)
     m = len(columns)
-    # Each column's thresholds (finite ones: +inf means "every present value") set its range and scale.
-    lo, hi = np.zeros(m), np.zeros(m)
-    used = np.zeros(m, bool)
+    src = np.asarray(columns)
+    # Each feature's thresholds (finite ones: +inf means "every present value") set the range and scale
+    # of its column(s): a feature's two columns share both, so that the circuit can check that they
+    # carry the same value (:func:`_copies_agree`).
+    lo, hi = np.zeros(n), np.zeros(n)
+    used = np.zeros(n, bool)
     for t in trees:
         internal = (t.left != -1) & np.isfinite(t.threshold)
-        for f, v in zip(t.feature[internal], t.threshold[internal]):
+        for f, v in zip(src[t.feature[internal]], t.threshold[internal]):
             lo[f] = min(lo[f], v) if used[f] else v
             hi[f] = max(hi[f], v) if used[f] else v
             used[f] = True
+    lo, hi, used = lo[src], hi[src], used[src]
     spread = float(np.max(np.where(used, np.maximum(np.abs(hi - lo), 1e-9), 0))) if used.any() else 1.0
     # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
     # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
@@ -177,12 +181,12 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     # finer than the float32 spacing at every threshold (in x: spacing / d), so that x and the threshold
     # never share a step. Where that needs more bits, the nodes on wide features get 64-bit tests.
     for f in np.flatnonzero(used):
-        src = columns[f]
-        thr = np.concatenate([t.threshold[(t.left != -1) & (t.feature == f)] for t in trees])
-        z = np.abs(thr[np.isfinite(thr)] * aff.d[src] + aff.e[src])
+        g = columns[f]
+        thr = np.concatenate([t.threshold[(t.left != -1) & (src[t.feature] == g)] for t in trees])
+        z = np.abs(thr[np.isfinite(thr)] * aff.d[g] + aff.e[g])
         z = z[z > 2.0**-30]
         if len(z):
-            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[src]
+            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[g]
             need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
             ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
     if opts.input_bits is not None:
@@ -201,15 +205,16 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         tq.append(q)
     finite = [(f, q) for t, qs in zip(trees, tq) for q, f, l, v in zip(qs, t.feature, t.left, t.threshold)
               if l != -1 and np.isfinite(v)]
-    qlo = {f: min((q for ff, q in finite if ff == f), default=0) for f in range(m)}
-    qhi = {f: max((q for ff, q in finite if ff == f), default=0) for f in range(m)}
+    qlo = {f: min((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
+    qhi = {f: max((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
     for t, qs in zip(trees, tq):   # x <= +inf: every present (clamped) value goes left
         for i in np.flatnonzero((t.left != -1) & ~np.isfinite(t.threshold)):
             if t.threshold[i] < 0:
                 raise ConversionError(f"{type(est).__name__} has a split at threshold -inf, which no present value "
                                       "passes; scikit-learn and XGBoost do not write those")
             qs[i] = qhi[int(t.feature[i])] + 1
-    used |= np.asarray([any(f == c for t in trees for f, l in zip(t.feature, t.left) if l != -1) for c in range(m)])
+    used |= np.asarray([any(src[f] == src[c] for t in trees for f, l in zip(t.feature, t.left) if l != -1)
+                        for c in range(m)])
     low = np.asarray([(qlo[f] - 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
     high = np.asarray([(qhi[f] + 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
     # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features), missing ones one step
@@ -276,6 +281,8 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
                           "node) or above INPUT_HIGH[j] ('high': right at every node); COLUMNS[j] is the feature "
                           "input j carries.")
     spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
+    if sides is not None:
+        spec.body[:0] = _copies_agree(columns, n, low_q, high_q)
     total = "linalg.add(forest(xf), INIT)" if init_q is not None else "forest(xf)"
     if head == "index":
         spec.body.append("return pl.U8(forest(xf)[0])")
@@ -288,6 +295,22 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         spec.body.insert(0, f"scores = {total}")
         _argmax_or_sign(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
+
+
+def _copies_agree(columns: list[int], n: int, low_q: np.ndarray, high_q: np.ndarray) -> list[str]:
+    """The ``predict`` lines asserting that a feature carried by two inputs (f, its "missing goes left"
+    column, and c, its "missing goes right" copy) gets one value: equal inputs (present, clamped to
+    their shared range at their shared scale), or both missing (f one step below ``low_q[f]``, c one
+    step above ``high_q[c]``; ``low_q``/``high_q`` already hold those steps). Without it a prover could
+    route the two kinds of nodes by different values and get a label no single row gives.
+    Each line costs two u64 equalities and the boolean logic (a few constraints)."""
+    lines = []
+    for c in range(n, len(columns)):
+        f = columns[c]
+        lo_enc, hi_enc = int(low_q[f]) + fixed.INPUT_OFFSET, int(high_q[c]) + fixed.INPUT_OFFSET
+        lines.append(f"assert x[{f}] == x[{c}] or (x[{f}] == {lo_enc} and x[{c}] == {hi_enc}), "
+                     f'"inputs {f} and {c} carry feature {f}: the same value, or both missing"')
+    return lines
 
 
 def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, high_q: np.ndarray) -> list[int]:
