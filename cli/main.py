@@ -132,7 +132,8 @@ def model_file_args(file: Path, fn_name: str, args: list[str] | None) -> list[An
         raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
                          "'[5.1, 3.5, 1.4, 0.2]'")
     zk = convert.load(file)
-    return zk.encode(convert.parse_sample((args or [""])[0]))
+    (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
+    return zk.circuit_args(x)
 
 
 def show_prediction(file: Path, fn_name: str, result: Any) -> None:
@@ -140,7 +141,9 @@ def show_prediction(file: Path, fn_name: str, result: Any) -> None:
     from stdlib_ml import convert
 
     if fn_name == "predict" and convert.is_model_file(file):
-        typer.echo(f"prediction: {convert.load(file).decode([result])[0]}")
+        zk = convert.load(file)
+        label = result[0] if zk.weights == "private" else result
+        typer.echo(f"prediction: {zk.decode([label])[0]}")
 
 
 FileArg = typer.Argument(..., help="Python file defining one or more pl.Program objects.", exists=False)
@@ -380,7 +383,11 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                  max_error: float = typer.Option(1e-3, "--max-error", help="Fidelity bar for regressors: largest "
                                                  "error as a share of the predictions' range."),
                  strict: bool = typer.Option(True, "--strict/--no-strict", help="Below the bar: fail (default) or "
-                                             "warn and write the file anyway.")) -> None:
+                                             "warn and write the file anyway."),
+                 weights: str = typer.Option("public", "--weights", help="public: the model's parameters are "
+                                             "constants of the program; private: private inputs under a public "
+                                             "commitment (linear models; the written file is then the owner's "
+                                             "secret, `pyleo commit` gives what verifiers need).")) -> None:
     """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""
     import warnings
 
@@ -408,13 +415,16 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", convert.FidelityWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
-                               missing_values=missing_values, min_agreement=min_agreement, max_error=max_error,
-                               strict=strict)
+                               missing_values=missing_values, weights=weights, min_agreement=min_agreement,
+                               max_error=max_error, strict=strict)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)
     what = {"classifier": f"{len(zk.classes_)} classes", "clusterer": "clusters", "regressor": "regression"}[zk.kind]
     typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
+    if zk.weights == "private":
+        typer.echo(f"private weights: {out} holds them and the blinding value; keep it secret. Commitment: "
+                   f"{zk.commitment} (`pyleo commit {out} --out public.json` writes what verifiers need)")
     f = zk.fidelity
     if f is None:
         typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
@@ -427,6 +437,30 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
                f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
+
+
+@app.command()
+@reports_errors
+def commit(model_file: Path = typer.Argument(..., help="A model file converted with --weights private (the "
+                                             "owner's file)."),
+           out: Path | None = typer.Option(None, "--out", "-o", help="Also write the verifier's file (JSON: program, "
+                                           "checksum, commitment; no weights).")) -> None:
+    """Print the public commitment to a private model's weights (and its program checksum)."""
+    from stdlib_ml import convert
+
+    if not convert.is_model_file(model_file):
+        raise InputError(f"{model_file} is not a converted model file", hint="convert one with `pyleo import MODEL "
+                         "--weights private`")
+    zk = convert.load(model_file)
+    if zk.weights != "private":
+        raise InputError(f"{model_file} has public weights (constants of its program): there is nothing to commit to",
+                         hint="convert the model with `pyleo import MODEL --weights private`")
+    typer.echo(f"commitment: {zk.commitment}")
+    typer.echo(f"program checksum: {zk.program.checksum()}")
+    if out is not None:
+        zk.save_public(out)
+        typer.echo(f"wrote {out} (program, checksum, commitment; no weights). Verifiers run: pyleo verify PROOF "
+                   f"--checksum {zk.program.checksum()} --commitment {zk.commitment}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from .xgboost import _xgboost, load_xgboost_file
 
 # ---- entry points -------------------------------------------------------------------------------
 def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int | None,
-             missing_values: bool | None = None) -> Options:
+             missing_values: bool | None = None, weights: str = "public") -> Options:
+    if weights not in WEIGHT_MODES:
+        raise ConversionError(f"weights must be one of {', '.join(map(repr, WEIGHT_MODES))}, got {weights!r}")
     Xa = None
     if X is not None:
         try:
@@ -36,21 +39,51 @@ def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int
             raise ModelInputError("X contains infinite values (NaN marks a missing value; inf is not a feature value)")
         if len(Xa) == 0:
             raise ModelInputError("X has no rows")
-    return Options(Xa, input_range, input_bits, name, missing_values)
+    return Options(Xa, input_range, input_bits, name, missing_values, weights)
+
+
+WEIGHT_MODES = ("public", "private")
+"""``weights="public"``: the parameters are constants of the program; ``"private"``: private inputs
+under a public commitment (:func:`_private_weights`)."""
+
+_TREES_NOT_PRIVATE = ("its thresholds and leaf values are compiled into the circuit's tree walk (node order, "
+                      "per-node sign test widths), and a tree walk over private thresholds is not built yet")
+
+
+def _private_weights(spec: Spec, est: Any) -> Spec:
+    """Turn ``spec`` into its private-weights form: its parameters (``spec.params``) become members of
+    one private struct input with a fresh 128-bit blinding value, and ``predict`` also outputs their
+    Poseidon2 commitment publicly. Families without parameters in that form are refused."""
+    name = type(est).__name__
+    if not spec.params:
+        why = _TREES_NOT_PRIVATE if "trees" in spec.imports else "its parameters are not yet passed as inputs"
+        raise ConversionError(f"{name} cannot be converted with private weights: {why}",
+                              hint=f"private weights are supported for {PRIVATE_FAMILIES}; use weights='public'")
+    if len(spec.params) > 31:
+        raise ConversionError(f"{name} has {len(spec.params)} parameter tensors; a private struct holds at most 31 "
+                              "(snarkVM: 32 members, one is the blinding value)")
+    spec.weights = "private"
+    spec.blinding = secrets.randbits(128)
+    return spec
+
+
+PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
+                    "LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC, SVC(kernel='linear'))")
 
 
 def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
-               name: str | None = None, missing_values: bool | None = None) -> Spec:
+               name: str | None = None, missing_values: bool | None = None, weights: str = "public") -> Spec:
     """The :class:`Spec` (what the model file will say) for a fitted scikit-learn or XGBoost model."""
     from sklearn.pipeline import Pipeline
 
     final = model.steps[-1][1] if isinstance(model, Pipeline) else model
     if type(final).__module__.startswith("xgboost"):
-        return _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
-                                        missing_values))
+        spec = _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
+                                        missing_values, weights))
+        return _private_weights(spec, final) if weights == "private" else spec
     if not hasattr(final, "fit"):
         raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
-    opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values)
+    opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values, weights)
     est, aff, n = _unwrap(model, opts.X)
     if aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
         raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: clipping is "
@@ -62,12 +95,13 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
                               "missing_values=True cannot be honoured",
                               hint="models that take them: scikit-learn decision trees, random forests and extra "
                               "trees, XGBoost")
-    return spec
+    return _private_weights(spec, est) if weights == "private" else spec
 
 
 def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
-                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
-                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                 name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+                 min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
+                 check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted scikit-learn estimator (or Pipeline of scalers + estimator) to a :class:`ZkModel`.
 
     ``X``: calibration rows, (n_samples, n_features) floats (e.g. the training set; NaN where a value
@@ -86,6 +120,16 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     ``missing`` sentinel (XGBoost) makes it necessary; otherwise a NaN is rejected at predict.
     XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
 
+    ``weights``: ``"public"`` (default: the parameters are constants of the program, which anyone
+    can read) or ``"private"`` (private model, public commitment; linear models, see
+    :data:`PRIVATE_FAMILIES`): the parameters become one private struct input, offset-encoded in
+    the narrowest unsigned type (u32 for the weights), with a fresh random u128 blinding value, and
+    ``predict`` outputs a public Poseidon2 commitment to them beside the label. The program then
+    reveals the architecture, the input encoding, the output scale and the sign tests' widths, not
+    the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
+    ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret
+    (it holds the weights and blinding), ``zk.save_public`` writes what verifiers need.
+
     Raises :class:`ConversionError` (unsupported or unfitted model, fidelity below the bar) and
     :class:`ModelInputError` (malformed ``X``).
     """
@@ -93,22 +137,25 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
 
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name,
-                      missing_values=missing_values)
+                      missing_values=missing_values, weights=weights)
     est = model.steps[-1][1] if isinstance(model, Pipeline) else model
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
     return _finish(spec, model, est, Xa, bar)
 
 
 def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
-                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
-                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                 name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+                 min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
+                 check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
     JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`.
     A missing value (NaN, or the wrapper's ``missing``) follows each node's default branch."""
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     if isinstance(model, (str, os.PathLike)):
         model = load_xgboost_file(model)
-    spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values))
+    spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values, weights))
+    if weights == "private":
+        spec = _private_weights(spec, model)
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
     return _finish(spec, model, model, Xa, bar)
 

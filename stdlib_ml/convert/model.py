@@ -54,6 +54,7 @@ class ZkModel:
         self.float32_inputs: bool = bool(module.FLOAT32_INPUTS)
         self.classes_ = np.asarray(module.CLASSES) if module.CLASSES is not None else None
         self.out_scale = module.OUT_SCALE
+        self.weights: str = getattr(module, "WEIGHTS", "public")
 
     @property
     def name(self) -> str:
@@ -130,16 +131,57 @@ class ZkModel:
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
         return self.classes_[idx] if self.classes_ is not None else idx
 
+    # ---- private weights ------------------------------------------------------------------------
+    def opening(self) -> dict[str, Any]:
+        """Private weights: the ``Weights`` input ``predict`` takes (the owner's parameters offset-encoded
+        as ``PARAM_BITS`` says, and the blinding value ``r``). Raises :class:`ModelInputError` for a model
+        with public weights."""
+        if self.weights != "private":
+            raise ModelInputError(f"{self.name} has public weights (constants of its program): it has no opening")
+        bits, values = self.module.PARAM_BITS, self.module.OWNER_WEIGHTS
+        packed: dict[str, Any] = {n: (np.asarray(v, dtype=object) + 2 ** (bits[n] - 1)).tolist()
+                                  for n, v in values.items()}
+        return {**packed, "r": int(self.module.OWNER_BLINDING)}
+
+    @property
+    def commitment(self) -> str | None:
+        """Private weights: the public commitment to them (a field literal, ``…field``), what a verifier
+        passes to :func:`pyleo.vm.verify` / ``pyleo verify --commitment``; None with public weights."""
+        if self.weights != "private":
+            return None
+        return f"{self.module.commitment(self.opening())}field"
+
+    def save_public(self, path: str | os.PathLike[str]) -> Path:
+        """Write what a verifier needs and nothing secret (JSON, format ``pyleo-public-model/1``): the
+        program ID, its Aleo instructions, their checksum, and (private weights) the commitment. The
+        verifier then runs ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``."""
+        from pyleo import vm
+
+        aleo = self.program.aleo()
+        doc = {"format": "pyleo-public-model/1", "program_id": f"{self.name}.aleo", "function": "predict",
+               "checksum": vm.program_checksum(aleo), "weights": self.weights, "commitment": self.commitment,
+               "program": aleo}
+        vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
+        return Path(path)
+
+    def circuit_args(self, x: list[int]) -> list[Any]:
+        """``predict``'s arguments for one encoded sample (:meth:`encode`): ``[x]``, and with private
+        weights ``[x, opening()]`` (the owner's weights: only the owner can run or prove it)."""
+        return [x, self.opening()] if self.weights == "private" else [x]
+
     # ---- running --------------------------------------------------------------------------------
     def predict_raw(self, X: Any, backend: str = "interpreter") -> list[int]:
         """The circuit's outputs (integers) for each sample: all rows at once with numpy
-        (:meth:`pyleo.Program.run_batch`, the interpreter's exact results) or row by row on snarkVM."""
+        (:meth:`pyleo.Program.run_batch`, the interpreter's exact results) or row by row on snarkVM.
+        With private weights the owner's weights are supplied and the label part of each output kept."""
         if backend not in BACKENDS:
             raise ModelInputError(f"unknown backend {backend!r}; use one of {', '.join(map(repr, BACKENDS))}")
         rows = self.encode(X)
         if backend == "interpreter":
-            return self.program.run_batch("predict", [[x] for x in rows])
-        return [self.program.evaluate("predict", x) for x in rows]
+            out = self.program.run_batch("predict", [self.circuit_args(x) for x in rows])
+        else:
+            out = [self.program.evaluate("predict", *self.circuit_args(x)) for x in rows]
+        return [o[0] for o in out] if self.weights == "private" else out
 
     def predict(self, X: Any, backend: str = "interpreter") -> np.ndarray:
         """Like the float model's ``predict``: ``backend="interpreter"`` (exact circuit semantics,
@@ -149,14 +191,19 @@ class ZkModel:
     def prove(self, x: Any) -> Any:
         """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's output)."""
         (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
-        return self.program.prove("predict", enc)
+        return self.program.prove("predict", *self.circuit_args(enc))
 
     def verify(self, proof: Any) -> bool:
-        """True when ``proof`` is a valid proof of this model's ``predict``."""
-        return self.program.verify(proof)
+        """True when ``proof`` is a valid proof of this model's ``predict``; with private weights, also
+        made with the committed weights (its public commitment output equals :attr:`commitment`)."""
+        if self.weights != "private":
+            return self.program.verify(proof)
+        from pyleo import vm
+
+        return vm.verify(proof, program=self.program.aleo(), commitment=self.commitment)
 
     def decode_proof(self, proof: Any) -> Any:
-        """The prediction a proof's public output stands for."""
+        """The prediction a proof's public output (its first) stands for."""
         text = proof.outputs[0]
         return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
 
@@ -165,11 +212,12 @@ class ZkModel:
         return self.program.cost("predict")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the model's DSL source (edit it, then ``pyleo build/run/prove`` it)."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(self.source)
-        return p
+        """Write the model's DSL source (edit it, then ``pyleo build/run/prove`` it). With private weights
+        it holds them and the blinding value: the owner's file, written with mode 0600."""
+        from pyleo import vm
+
+        vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
+        return Path(path)
 
 
 def load(path: str | os.PathLike[str]) -> ZkModel:

@@ -33,9 +33,18 @@ class Spec:
     setup: list[tuple[str, str]] = field(default_factory=list)  # line, comment
     body: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
+    params: dict[str, np.ndarray] = field(default_factory=dict)  # the model's parameters (integers), by name
+    weights: str = "public"  # "public": parameters are constants; "private": inputs under a commitment
+    blinding: int | None = None  # private weights: the commitment's blinding value (u128)
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
+
+    def param(self, name: str, value: Any, comment: str = "") -> None:
+        """A model parameter (integers, any shape): a constant with public weights, with private
+        weights a member of the ``Weights`` input (the owner's value kept in ``OWNER_WEIGHTS``)."""
+        self.params[name] = np.asarray(value, dtype=object)
+        self.const(name, value, comment)
 
     def use(self, line: str, comment: str = "") -> None:
         self.setup.append((line, comment))
@@ -128,24 +137,103 @@ def render(spec: Spec) -> str:
         "",
         "# ---- model constants (integers at the scales noted) ----",
     ]
+    private = spec.weights == "private"
     for name, text, comment in spec.constants:
+        if private and name in spec.params:
+            continue
         if comment:
             lines.append(f"# {comment}")
         lines.append(f"{name} = {text}")
+    if private:
+        lines += _owner_lines(spec)
     lines += ["", "# ---- stdlib pieces, sign tests sized from worst-case bounds over the input range ----"]
     for line, comment in spec.setup:
         lines.append(f"{line}  # {comment}" if comment else line)
+    what = {"regressor": "Prediction (times OUT_SCALE)", "clusterer": "Cluster"}.get(spec.kind, "Class index")
+    body = list(spec.body)
+    if private:
+        body[:0] = [f"{name} = {_decode(name, v.shape, param_bits(v))}" for name, v in spec.params.items()]
+        assert body[-1].startswith("return ")
+        body[-1] += ", commitment(model)"
+        lines += ["", "", *_weights_struct(spec), "",
+                  "@pl.function",
+                  f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}], model: Weights) -> "
+                  f"tuple[pl.Public[{spec.out_type}], pl.Public[pl.Field]]:",
+                  f'    """({what} of one sample, the commitment to the weights): the weights are the private '
+                  'input ``model``."""']
+    else:
+        lines += ["", "", "@pl.function",
+                  f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}]) -> pl.Public[{spec.out_type}]:",
+                  f'    """{what} of one sample."""']
     lines += [
-        "",
-        "",
-        "@pl.function",
-        f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}]) -> pl.Public[{spec.out_type}]:",
-        f'    """{ {"regressor": "Prediction (times OUT_SCALE)", "clusterer": "Cluster"}.get(spec.kind, "Class index")} of one sample."""',
         "    xf = linalg.from_offset(x)",
-        *[f"    {b}" for b in spec.body],
+        *[f"    {b}" for b in body],
         "",
         "",
         f'prog = pl.Program("{spec.name}", [predict])',
         "",
     ]
     return "\n".join(lines)
+
+
+def param_bits(values: np.ndarray) -> int:
+    """The narrowest unsigned width (8 … 128) holding every value offset by half its range
+    (``v + 2**(bits-1)``): how a private parameter travels (the transition charges per input bit)."""
+    top = max((abs(int(v)) for v in values.ravel()), default=0)
+    for bits in (8, 16, 32, 64, 128):
+        if -(2 ** (bits - 1)) <= -top and top < 2 ** (bits - 1):
+            return bits
+    from .model import ConversionError
+
+    raise ConversionError(f"a model parameter of magnitude 2**{top.bit_length()} does not fit a 128-bit private "
+                          "input", hint="convert with weights='public', or narrow input_range")
+
+
+def _decode(name: str, shape: tuple[int, ...], bits: int) -> str:
+    """DSL expression decoding the offset-encoded member ``model.NAME`` to signed field values (0 constraints)."""
+    idx = "".join(f"[i{d}]" for d in range(len(shape)))
+    expr = f"pl.Field(model.{name}{idx}) - 2**{bits - 1}"
+    for d in reversed(range(len(shape))):
+        expr = f"[{expr} for i{d} in range({shape[d]})]"
+    return expr
+
+
+def _owner_lines(spec: Spec) -> list[str]:
+    """The private-weights part of a model file: the owner's secret values and how they are packed."""
+    bits = {name: param_bits(v) for name, v in spec.params.items()}
+    return [
+        "",
+        "# ---- private weights (read by stdlib_ml.convert.load) ----",
+        "# THIS FILE IS THE MODEL OWNER'S SECRET: it holds the weights and the blinding value of the public",
+        "# commitment. Never publish it; give verifiers `zk.save_public(path)` / `pyleo commit` output (the",
+        "# program, its checksum and the commitment) instead.",
+        'WEIGHTS = "private"',
+        f"PARAM_BITS = {format_value(bits)}  # each parameter travels as u{{bits}}: value + 2**(bits-1)",
+        f"OWNER_WEIGHTS = {{{', '.join(f'{n!r}: {format_value(v.tolist(), 4)}' for n, v in spec.params.items())}}}",
+        f"OWNER_BLINDING = {spec.blinding}  # u128, uniformly random: the commitment hides the weights while it is secret",
+    ]
+
+
+def _weights_struct(spec: Spec) -> list[str]:
+    """The ``Weights`` struct (the private input) and the ``commitment`` over it."""
+    members = []
+    for name, v in spec.params.items():
+        t = f"pl.U{param_bits(v)}"
+        for n in reversed(v.shape):
+            t = f"pl.Array[{t}, {n}]"
+        members.append(f"    {name}: {t}")
+    return [
+        "class Weights(pl.Struct):",
+        '    """The private model: each parameter offset-encoded (PARAM_BITS), and the blinding value r."""',
+        "",
+        *members,
+        "    r: pl.U128",
+        "",
+        "",
+        "@pl.inline",
+        "def commitment(model: Weights) -> pl.Field:",
+        '    """Poseidon2 over the packed weights and the blinding value: binding (another set of weights has another',
+        '    commitment, up to a Poseidon2 collision), hiding while r is secret and uniformly random."""',
+        "    return pl.poseidon2(model)",
+        "",
+    ]

@@ -30,15 +30,16 @@ def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str)
     spec = _spec(est, opts, n, kind, low, high, ib, title)
     spec.imports.add("models" if kind == "regressor" else "reduce")
     limit = 2**62 if kind == "regressor" else 2**120
-    for drop in range(0, WEIGHT_RESOLUTION, 2):
+    # private weights travel as u32 (value + 2**31): two bits fewer keep |W| below 2**31
+    for drop in range(2 if opts.weights == "private" else 0, WEIGHT_RESOLUTION, 2):
         Wq, bq, S = aff.fold_dense(W, b, ib, WEIGHT_RESOLUTION - drop)
         bound = int(max(_dense_bound(Wq, bq, _in_bound(low, high, ib))))
         if bound < limit:
             break
     else:
         raise ConversionError("the model's outputs do not fit the circuit's range at any weight scale; narrow input_range")
-    spec.const("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
-    spec.const("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
+    spec.param("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
+    spec.param("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
     if kind == "regressor":
         spec.out_scale = f"2**{S}"
         spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")

@@ -1,0 +1,111 @@
+"""Converted models with private weights under a public commitment (``weights="private"``), on snarkVM.
+
+Oracles: the float model's own ``predict`` (the private-weight circuit computes the same labels),
+snarkVM (a proof made with other weights of the same architecture is valid for the program but
+rejected against the published commitment), and the text of every file meant for a verifier (no
+weight and no blinding value in any encoding).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pyleo import vm
+from stdlib_ml import ConversionError, from_sklearn, load
+from tests.test_privacy import _installed, assert_hides, cache, pyleo  # noqa: F401 (cache: a fixture)
+
+pytestmark = pytest.mark.skipif(not _installed(), reason="snarkVM parameters are not installed")
+
+
+@pytest.fixture(scope="module")
+def iris_lr() -> tuple[object, np.ndarray]:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    return LogisticRegression(max_iter=1000).fit(X, y), X
+
+
+def _secrets(zk) -> list[int]:
+    """Every private number of a converted model: its weights (signed and as packed) and the blinding value."""
+    values = [abs(int(v)) for p in zk.module.OWNER_WEIGHTS.values() for v in np.ravel(np.asarray(p, dtype=object))]
+    packed = [int(v) for k, p in zk.opening().items() if k != "r" for v in np.ravel(np.asarray(p, dtype=object))]
+    r = int(zk.module.OWNER_BLINDING)
+    return values + packed + [r, r & (2**64 - 1), r >> 64]
+
+
+def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_lr) -> None:
+    clf, X = iris_lr
+    zk = from_sklearn(clf, X, weights="private")
+    assert zk.weights == "private" and zk.fidelity["passed"] and zk.fidelity["rows"] == len(X)
+    np.testing.assert_array_equal(zk.predict(X), clf.predict(X))
+    aleo = zk.program.aleo()
+    for v in _secrets(zk):
+        assert str(v) not in aleo
+    assert "hash.psd2" in aleo
+    public = from_sklearn(clf, X)                      # the same model with public weights: they are in the program
+    assert str(abs(int(public.module.W[2][2]))) in public.program.aleo()
+    again = from_sklearn(clf, X, weights="private")    # a fresh blinding value: another commitment, same program
+    assert again.commitment != zk.commitment and again.program.aleo() == aleo
+
+
+def test_families_without_private_weights_are_named(iris_lr) -> None:
+    from sklearn.tree import DecisionTreeClassifier
+
+    clf, X = iris_lr
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, clf.predict(X))
+    with pytest.raises(ConversionError, match="DecisionTreeClassifier cannot be converted with private weights: its "
+                                              "thresholds"):
+        from_sklearn(tree, X, weights="private")
+    with pytest.raises(ConversionError, match="weights must be one of 'public', 'private', got 'secret'"):
+        from_sklearn(clf, X, weights="secret")
+
+
+@pytest.mark.prove
+def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    clf, X = iris_lr
+    zk = from_sklearn(clf, X, weights="private")
+    x = X[120]
+    proof = zk.prove(x)
+    assert proof.public_outputs[1] == zk.commitment and zk.decode_proof(proof) == clf.predict(x[None])[0]
+    assert proof.inputs == [None, None]                # the sample and the weights: private inputs
+    assert zk.verify(proof)
+
+    # Another model of the same architecture: the committed weights with the classes' rows rotated.
+    (enc,) = zk.encode(x[None])
+    other = zk.opening()
+    other["W"], other["B"] = other["W"][1:] + other["W"][:1], other["B"][1:] + other["B"][:1]
+    forged = zk.program.prove("predict", enc, other)
+    assert forged.public_outputs[0] != proof.public_outputs[0]          # it answers differently …
+    assert vm.verify(forged, program=zk.program.aleo())                 # … a valid proof of the program …
+    assert not zk.verify(forged)                                        # … not of the committed model
+    assert "not the published" in (vm.explain(forged, program=zk.program.aleo(), commitment=zk.commitment) or "")
+
+    # The owner's file holds the weights; the proof and the verifier's file hold none of them.
+    owner = zk.save(tmp_path / "owner.py")
+    assert "MODEL OWNER'S SECRET" in owner.read_text() and (owner.stat().st_mode & 0o077) == 0
+    assert load(owner).commitment == zk.commitment
+    proof_path, forged_path = tmp_path / "p.proof.json", tmp_path / "forged.proof.json"
+    proof.save(proof_path)
+    forged.save(forged_path)
+    public = zk.save_public(tmp_path / "public.json")
+    for path in (proof_path, public):
+        assert_hides(path, *_secrets(zk))
+    doc = json.loads(public.read_text())
+    assert doc["commitment"] == zk.commitment and doc["checksum"] == zk.program.checksum()
+
+    # The CLI: commit prints the same commitment; verify binds to the checksum and the commitment.
+    c = pyleo("commit", str(owner), "--out", str(tmp_path / "c.json"), cache=cache)
+    assert c.returncode == 0 and f"commitment: {zk.commitment}" in c.stdout, c.stderr
+    assert json.loads((tmp_path / "c.json").read_text())["commitment"] == zk.commitment
+    args = ["--checksum", doc["checksum"], "--commitment", doc["commitment"]]
+    ok = pyleo("verify", str(proof_path), *args, cache=cache)
+    assert ok.returncode == 0 and "the weights committed to" in ok.stdout, ok.stderr
+    bad = pyleo("verify", str(forged_path), *args, cache=cache)
+    assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
+    none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=cache)
+    assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
