@@ -386,7 +386,7 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                                              "warn and write the file anyway."),
                  weights: str = typer.Option("public", "--weights", help="public: the model's parameters are "
                                              "constants of the program; private: private inputs under a public "
-                                             "commitment (linear models; the written file is then the owner's "
+                                             "commitment (linear models, KMeans, GaussianNB, MLPs; the written file is then the owner's "
                                              "secret, `pyleo commit` gives what verifiers need).")) -> None:
     """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""
     import warnings

@@ -53,6 +53,29 @@ def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_l
     assert again.commitment != zk.commitment and again.program.aleo() == aleo
 
 
+def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.linear_model import Ridge
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    _, X = iris_lr
+    y = (X[:, 2] > 2.5).astype(int) + (X[:, 3] > 1.7).astype(int)
+    for model in (KMeans(3, n_init=3, random_state=0).fit(X), GaussianNB().fit(X, y),
+                  make_pipeline(StandardScaler(), MLPClassifier((5,), max_iter=3000, random_state=0)).fit(X, y)):
+        zk = from_sklearn(model, X, weights="private")
+        assert zk.fidelity["agreement"] == 1.0 and zk.commitment.endswith("field")
+        np.testing.assert_array_equal(zk.predict(X), model.predict(X))
+        aleo, big = zk.program.aleo(), [v for v in _secrets(zk) if v >= 10**5]   # (small ones occur anyway)
+        assert big and not any(str(v) in aleo for v in big)
+    for model in (Ridge().fit(X[:, :3], X[:, 3]), MLPRegressor(hidden_layer_sizes=(4,), max_iter=3000, random_state=0).fit(X[:, :3], X[:, 3])):
+        zk = from_sklearn(model, X[:, :3], weights="private")
+        want = model.predict(X[:, :3])
+        assert np.max(np.abs(zk.predict(X[:, :3]) - want)) <= 1e-3 * np.ptp(want)
+
+
 def test_families_without_private_weights_are_named(iris_lr) -> None:
     from sklearn.tree import DecisionTreeClassifier
 
@@ -61,6 +84,12 @@ def test_families_without_private_weights_are_named(iris_lr) -> None:
     with pytest.raises(ConversionError, match="DecisionTreeClassifier cannot be converted with private weights: its "
                                               "thresholds"):
         from_sklearn(tree, X, weights="private")
+    from sklearn.neighbors import KNeighborsClassifier
+
+    knn = KNeighborsClassifier(3).fit(X[:30], clf.predict(X[:30]))
+    with pytest.raises(ConversionError, match="KNeighborsClassifier cannot be converted with private weights: its "
+                                              "training points"):
+        from_sklearn(knn, X, weights="private")
     with pytest.raises(ConversionError, match="weights must be one of 'public', 'private', got 'secret'"):
         from_sklearn(clf, X, weights="secret")
 

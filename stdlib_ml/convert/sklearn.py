@@ -177,8 +177,8 @@ def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                  f"{type(est).__name__} ({len(C)} clusters, {n} features), converted to pyleo: the nearest centroid.")
     spec.imports.add("reduce")
     spec.notes.append("Distances: ‖x − c‖² − ‖x‖² = ‖c‖² − 2·x·c (a dense layer, 0 constraints); argmin over centroids.")
-    spec.const("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
-    spec.const("B", B, f"‖centroid‖², at 2**{sb}")
+    spec.param("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
+    spec.param("B", B, f"‖centroid‖², at 2**{sb}")
     spec.use(f"argmin = reduce.argmin({_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
     spec.body.append("return argmin(linalg.dense(W, xf, B))")
     return spec
@@ -252,9 +252,9 @@ def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
         if bound < 2**125 or ab == 0:
             break
         ab -= 2
-    spec.const("A", Aq, f"−1/(2σ²), column j at 2**({T} − 2·IN_BITS[j])")
-    spec.const("B", Bq, f"μ/σ², column j at 2**({T} − IN_BITS[j])")
-    spec.const("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{T}")
+    spec.param("A", Aq, f"−1/(2σ²), column j at 2**({T} − 2·IN_BITS[j])")
+    spec.param("B", Bq, f"μ/σ², column j at 2**({T} − IN_BITS[j])")
+    spec.param("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{T}")
     spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1)})", f"|log-likelihood| <= {_pow2(bound)}")
     spec.body += ["scores = linalg.add(linalg.matvec(A, models.squares(xf)), linalg.dense(B, xf, C))",
                   "return argmax(scores)"]
@@ -304,9 +304,9 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
     act = "relu" if est.activation == "relu" else None
     h = "xf"
     for i, (Wq, bq, wb, scale, bnd) in enumerate(layers, 1):
-        spec.const(f"W{i}", Wq, f"layer {i} weights at 2**{wb}" if i > 1 else
+        spec.param(f"W{i}", Wq, f"layer {i} weights at 2**{wb}" if i > 1 else
                    f"layer 1 weights (scalers folded in), column j at 2**({wb} − IN_BITS[j])")
-        spec.const(f"B{i}", bq, f"layer {i} bias at 2**{scale} (the scale of W{i}·h)")
+        spec.param(f"B{i}", bq, f"layer {i} bias at 2**{scale} (the scale of W{i}·h)")
         last = i == len(layers)
         if not last:
             if act:
