@@ -129,8 +129,9 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     ``weights``: ``"public"`` (default: the parameters are constants of the program, which anyone
     can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; trees
     and KNN raise :class:`ConversionError`): the parameters become one private struct input,
-    offset-encoded in the narrowest unsigned type holding them (u32 for linear weights), with a fresh random u128 blinding value, and
-    ``predict`` outputs a public Poseidon2 commitment to them beside the label. The program then
+    offset-encoded in the narrowest unsigned type holding them (u32 for linear weights), with a
+    fresh random u128 blinding value, and ``predict`` also outputs a public Poseidon2 commitment to
+    them (``tuple[Public[label], Public[field]]``). The program then
     reveals the architecture, the input encoding, the output scale and the sign tests' widths, not
     the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
     ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret
