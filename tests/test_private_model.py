@@ -96,20 +96,21 @@ def test_families_without_private_weights_are_named(iris_lr) -> None:
 
 @pytest.mark.prove
 def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Private weights and a public sample: the proof shows the sample, the label and the commitment."""
     clf, X = iris_lr
-    zk = from_sklearn(clf, X, weights="private")
+    zk = from_sklearn(clf, X, weights="private", inputs="public")
     x = X[120]
     proof = zk.prove(x)
     assert proof.public_outputs[1] == zk.commitment and zk.decode_proof(proof) == clf.predict(x[None])[0]
-    assert proof.inputs == [None, None]                # the sample and the weights: private inputs
+    (enc,) = zk.encode(x[None])
+    assert proof.inputs == [f"[{', '.join(f'{v}u64' for v in enc)}]", None]  # x public; the weights private
     assert zk.verify(proof)
 
     # Another model of the same architecture: the committed weights with the classes' rows rotated.
-    (enc,) = zk.encode(x[None])
     other = zk.opening()
     other["W"], other["B"] = other["W"][1:] + other["W"][:1], other["B"][1:] + other["B"][:1]
     forged = zk.program.prove("predict", enc, other)
-    assert forged.public_outputs[0] != proof.public_outputs[0]          # it answers differently …
+    assert forged.outputs[0] != proof.outputs[0]                        # it answers differently …
     assert vm.verify(forged, program=zk.program.aleo())                 # … a valid proof of the program …
     assert not zk.verify(forged)                                        # … not of the committed model
     assert "not the published" in (vm.explain(forged, program=zk.program.aleo(), commitment=zk.commitment) or "")
@@ -138,3 +139,56 @@ def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -
     assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
     none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=cache)
     assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
+
+
+@pytest.mark.prove
+def test_label_published_as_a_commitment_by_the_cli(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """`pyleo import --output commitment`, then `pyleo prove`: the proof file holds the commitment to the
+    label, not the label, the sample or r; (label, r) revealed later checks against it."""
+    import joblib
+
+    clf, X = iris_lr
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    np.save(tmp_path / "X.npy", X)
+    imp = pyleo("import", str(tmp_path / "clf.joblib"), "--data", str(tmp_path / "X.npy"), "--output", "commitment",
+                "--out", str(tmp_path / "clf.py"), cache=cache)
+    assert imp.returncode == 0, imp.stderr
+    zk = load(tmp_path / "clf.py")
+    assert zk.output == "commitment"
+    sample = "[" + ", ".join(f"{v}" for v in X[77]) + "]"
+    out = pyleo("prove", str(tmp_path / "clf.py"), "predict", sample, "--out", str(tmp_path / "p.json"), cache=cache)
+    assert out.returncode == 0, out.stderr
+    r = int(out.stdout.split("label blinding r: ")[1].split("scalar")[0])
+    proof = vm.Proof.load(tmp_path / "p.json")
+    assert proof.inputs == [None, None] and zk.program.verify(proof)     # x and r private
+    (enc,) = zk.encode(X[77:78])
+    (label,) = zk.predict_raw(X[77:78])                                   # the circuit's label (interpreter)
+    assert zk.decode([label])[0] == clf.predict(X[77:78])[0]
+    assert zk.predict(X[76:79], backend="vm").tolist() == clf.predict(X[76:79]).tolist()  # snarkVM's commitments
+    assert proof.public_outputs == [zk.label_commitment(label, r)]       # the reveal (label, r) checks out …
+    assert all(proof.public_outputs[0] != zk.label_commitment(k, r) for k in range(3) if k != label)  # … no other
+    assert_hides(tmp_path / "p.json", r, *map(int, enc))
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.parametrize("weights", ["public", "private"])
+@pytest.mark.parametrize("inputs", ["private", "public"])
+@pytest.mark.parametrize("output", ["public", "private", "commitment"])
+def test_every_visibility_combination_on_snarkvm(iris_lr, cache, weights: str, inputs: str,  # noqa: F811
+                                                 output: str) -> None:
+    """Each combination proved and verified; the label (or its commitment) is the float model's."""
+    clf, X = iris_lr
+    zk = from_sklearn(clf, X, weights=weights, inputs=inputs, output=output)
+    np.testing.assert_array_equal(zk.predict(X), clf.predict(X))
+    r = 987654321 if output == "commitment" else None
+    proof = zk.prove(X[60], label_blinding=r)
+    assert zk.verify(proof) and (proof.inputs[0] is None) == (inputs == "private")
+    want = int(np.flatnonzero(clf.classes_ == clf.predict(X[60:61])[0])[0])
+    if output == "commitment":
+        assert proof.public_outputs[0] == zk.label_commitment(want, r)
+    else:
+        assert zk.decode_proof(proof) == clf.classes_[want]
+        assert (proof.public_outputs[0] is None) == (output == "private")
+    if weights == "private":
+        assert proof.public_outputs[-1] == zk.commitment

@@ -23,8 +23,7 @@ from .xgboost import _xgboost, load_xgboost_file
 # ---- entry points -------------------------------------------------------------------------------
 def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int | None,
              missing_values: bool | None = None, weights: str = "public") -> Options:
-    if weights not in WEIGHT_MODES:
-        raise ConversionError(f"weights must be one of {', '.join(map(repr, WEIGHT_MODES))}, got {weights!r}")
+    _choice("weights", weights, WEIGHT_MODES)
     Xa = None
     if X is not None:
         try:
@@ -50,6 +49,29 @@ _TREES_NOT_PRIVATE = ("its thresholds and leaf values are compiled into the circ
                       "per-node sign test widths), and a tree walk over private thresholds is not built yet")
 _KNN_NOT_PRIVATE = ("its training points and their labels would be the private inputs, and the vote over private "
                     "labels is not built yet")
+
+
+INPUT_MODES = ("private", "public")
+"""``inputs=``: the sample is a private input (default; the verifier learns nothing of it) or a public one."""
+
+OUTPUT_MODES = ("public", "private", "commitment")
+"""``output=``: the label as a public output (default), a private one (encrypted to the prover; the
+verifier learns nothing of it), or a private one with a public BHP256 commitment to it (the prover's
+scalar r blinds it; revealing (label, r) later lets anyone check it, :meth:`ZkModel.label_commitment`)."""
+
+
+def _choice(what: str, value: str, modes: tuple[str, ...]) -> None:
+    if value not in modes:
+        raise ConversionError(f"{what} must be one of {', '.join(map(repr, modes))}, got {value!r}")
+
+
+def _visibility(spec: Spec, est: Any, weights: str, inputs: str, output: str) -> Spec:
+    """Apply the visibility options to ``spec`` (checked first, see the *_MODES)."""
+    for what, value, modes in (("weights", weights, WEIGHT_MODES), ("inputs", inputs, INPUT_MODES),
+                               ("output", output, OUTPUT_MODES)):
+        _choice(what, value, modes)
+    spec.inputs, spec.output = inputs, output
+    return _private_weights(spec, est) if weights == "private" else spec
 
 
 def _private_weights(spec: Spec, est: Any) -> Spec:
@@ -78,7 +100,8 @@ PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, 
 
 
 def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
-               name: str | None = None, missing_values: bool | None = None, weights: str = "public") -> Spec:
+               name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+               inputs: str = "private", output: str = "public") -> Spec:
     """The :class:`Spec` (what the model file will say) for a fitted scikit-learn or XGBoost model."""
     from sklearn.pipeline import Pipeline
 
@@ -86,7 +109,7 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
     if type(final).__module__.startswith("xgboost"):
         spec = _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
                                         missing_values, weights))
-        return _private_weights(spec, final) if weights == "private" else spec
+        return _visibility(spec, final, weights, inputs, output)
     if not hasattr(final, "fit"):
         raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
     opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values, weights)
@@ -101,13 +124,13 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
                               "missing_values=True cannot be honoured",
                               hint="models that take them: scikit-learn decision trees, random forests and extra "
                               "trees, XGBoost")
-    return _private_weights(spec, est) if weights == "private" else spec
+    return _visibility(spec, est, weights, inputs, output)
 
 
 def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
                  name: str | None = None, missing_values: bool | None = None, weights: str = "public",
-                 min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
-                 check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                 inputs: str = "private", output: str = "public", min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted scikit-learn estimator (or Pipeline of scalers + estimator) to a :class:`ZkModel`.
 
     ``X``: calibration rows, (n_samples, n_features) floats (e.g. the training set; NaN where a value
@@ -136,6 +159,10 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
     ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret
     (it holds the weights and blinding), ``zk.save_public`` writes what verifiers need.
+    ``inputs``: the sample is a ``"private"`` (default) or ``"public"`` input; ``output``: the label
+    is ``"public"`` (default), ``"private"`` (encrypted to the prover) or ``"commitment"`` (private,
+    with a public BHP256 commitment to it; ``zk.prove(x, label_blinding=r)``). ``predict``'s outputs
+    are the label, then its commitment, then the weights' commitment, as the modes ask.
 
     Raises :class:`ConversionError` (unsupported or unfitted model, fidelity below the bar) and
     :class:`ModelInputError` (malformed ``X``).
@@ -144,7 +171,7 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
 
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name,
-                      missing_values=missing_values, weights=weights)
+                      missing_values=missing_values, weights=weights, inputs=inputs, output=output)
     est = model.steps[-1][1] if isinstance(model, Pipeline) else model
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
     return _finish(spec, model, est, Xa, bar)
@@ -152,17 +179,16 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
 
 def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
                  name: str | None = None, missing_values: bool | None = None, weights: str = "public",
-                 min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
-                 check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                 inputs: str = "private", output: str = "public", min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
     JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`.
     A missing value (NaN, or the wrapper's ``missing``) follows each node's default branch."""
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     if isinstance(model, (str, os.PathLike)):
         model = load_xgboost_file(model)
-    spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values, weights))
-    if weights == "private":
-        spec = _private_weights(spec, model)
+    spec = _visibility(_xgboost(model, _options(X, input_range, input_bits, name, None, missing_values, weights)),
+                       model, weights, inputs, output)
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
     return _finish(spec, model, model, Xa, bar)
 

@@ -30,6 +30,9 @@ class ModelInputError(pl.InputError, ValueError):
     """Samples given to a converted model are malformed (NaN, wrong number of features, out of range)."""
 BACKENDS = ("interpreter", "vm")
 
+MAX_CLUSTERS = 256
+"""Cluster indices are u8."""
+
 
 # ---- the result ---------------------------------------------------------------------------------
 class ZkModel:
@@ -55,6 +58,8 @@ class ZkModel:
         self.classes_ = np.asarray(module.CLASSES) if module.CLASSES is not None else None
         self.out_scale = module.OUT_SCALE
         self.weights: str = getattr(module, "WEIGHTS", "public")
+        self.inputs: str = getattr(module, "INPUTS", "private")
+        self.output: str = getattr(module, "OUTPUT", "public")
 
     @property
     def name(self) -> str:
@@ -164,10 +169,21 @@ class ZkModel:
         vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
         return Path(path)
 
-    def circuit_args(self, x: list[int]) -> list[Any]:
-        """``predict``'s arguments for one encoded sample (:meth:`encode`): ``[x]``, and with private
-        weights ``[x, opening()]`` (the owner's weights: only the owner can run or prove it)."""
-        return [x, self.opening()] if self.weights == "private" else [x]
+    def circuit_args(self, x: list[int], label_blinding: int | None = None) -> list[Any]:
+        """``predict``'s arguments for one encoded sample (:meth:`encode`): ``x``; with private weights
+        also :meth:`opening` (the owner's weights: only the owner can run or prove it); with
+        ``OUTPUT == "commitment"`` also the label's blinding scalar (``label_blinding``, 0 when None:
+        for running, never for proving)."""
+        args: list[Any] = [x]
+        if self.weights == "private":
+            args.append(self.opening())
+        if self.output == "commitment":
+            args.append(0 if label_blinding is None else label_blinding)
+        return args
+
+    def _label(self, out: Any) -> Any:
+        """The label among ``predict``'s outputs (the first; the only one with public weights and label)."""
+        return out[0] if isinstance(out, tuple) else out
 
     # ---- running --------------------------------------------------------------------------------
     def predict_raw(self, X: Any, backend: str = "interpreter") -> list[int]:
@@ -177,21 +193,52 @@ class ZkModel:
         if backend not in BACKENDS:
             raise ModelInputError(f"unknown backend {backend!r}; use one of {', '.join(map(repr, BACKENDS))}")
         rows = self.encode(X)
+        if self.output == "commitment":   # predict outputs only the commitment: its inline `label` computes it
+            if backend == "interpreter":
+                return [self.module.label(*self.circuit_args(x)[:-1]) for x in rows]
+            return [self._committed_label(self.program.evaluate("predict", *self.circuit_args(x))) for x in rows]
         if backend == "interpreter":
             out = self.program.run_batch("predict", [self.circuit_args(x) for x in rows])
         else:
             out = [self.program.evaluate("predict", *self.circuit_args(x)) for x in rows]
-        return [o[0] for o in out] if self.weights == "private" else out
+        return [self._label(o) for o in out]
+
+    def _committed_label(self, out: Any) -> int:
+        """The class index snarkVM committed to (with r = 0, as :meth:`circuit_args` runs it): the one
+        among the classes whose commitment it output. Regressors' values cannot be searched for."""
+        c = self._label(out)
+        c = c if isinstance(c, str) else f"{c}field"
+        if self.kind == "regressor":
+            raise ModelInputError(f"{self.name} publishes its prediction only as a commitment, which snarkVM's run "
+                                  "does not reveal", hint="use backend='interpreter' (the same circuit semantics)")
+        n = len(self.classes_) if self.classes_ is not None else MAX_CLUSTERS
+        return next(k for k in range(n) if self.label_commitment(k, 0) == c)  # one matches: the circuit's label
 
     def predict(self, X: Any, backend: str = "interpreter") -> np.ndarray:
         """Like the float model's ``predict``: ``backend="interpreter"`` (exact circuit semantics,
         fast) or ``"vm"`` (snarkVM executes the circuit; needs ≤ 16,384 constraints here)."""
         return self.decode(self.predict_raw(X, backend))
 
-    def prove(self, x: Any) -> Any:
-        """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's output)."""
+    def prove(self, x: Any, label_blinding: int | None = None) -> Any:
+        """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
+        clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
+        r of the label's public commitment (required: keep it to reveal the label later, see
+        :meth:`label_commitment`). Raises :class:`ModelInputError` for bad samples or a missing r."""
         (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
-        return self.program.prove("predict", *self.circuit_args(enc))
+        if self.output == "commitment" and label_blinding is None:
+            raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
+                                  "secret random scalar you keep to reveal the label later",
+                                  hint="e.g. r = secrets.randbelow(2**250)")
+        return self.program.prove("predict", *self.circuit_args(enc, label_blinding))
+
+    def label_commitment(self, output: int, label_blinding: int) -> str:
+        """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
+        publishes for the circuit output ``output`` (class index or scaled value): compare it with the
+        proof's public output to check a revealed label (a field literal)."""
+        from pyleo import vm
+
+        t = "i64" if self.kind == "regressor" else "u8"
+        return vm.commit_bhp256(f"{int(output)}{t}", f"{int(label_blinding)}scalar")
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` is a valid proof of this model's ``predict``; with private weights, also
@@ -203,8 +250,17 @@ class ZkModel:
         return vm.verify(proof, program=self.program.aleo(), commitment=self.commitment)
 
     def decode_proof(self, proof: Any) -> Any:
-        """The prediction a proof's public output (its first) stands for."""
+        """The prediction a proof's first output stands for (with a private or committed label, only
+        the prover's in-memory proof has it; raises :class:`ModelInputError` for one read from a file)."""
+        if self.output == "commitment":
+            raise ModelInputError(f"{self.name}'s proofs publish only a commitment to the prediction",
+                                  hint="the prover knows it (zk.predict(x)); revealed with r, check it with "
+                                  "zk.label_commitment(output, r)")
         text = proof.outputs[0]
+        if text is None:
+            raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
+                                  "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
+                                  "`--private-out`")
         return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
 
     def cost(self) -> int:

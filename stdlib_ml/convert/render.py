@@ -35,6 +35,8 @@ class Spec:
     imports: set[str] = field(default_factory=set)
     params: dict[str, np.ndarray] = field(default_factory=dict)  # the model's parameters (integers), by name
     weights: str = "public"  # "public": parameters are constants; "private": inputs under a commitment
+    inputs: str = "private"  # visibility of the sample x: "private" or "public"
+    output: str = "public"  # the label: "public", "private" (encrypted to the prover), or "commitment"
     blinding: int | None = None  # private weights: the commitment's blinding value (u128)
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
@@ -132,6 +134,9 @@ def render(spec: Spec) -> str:
         f"OUT_SCALE = {spec.out_scale}",
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
+        f"INPUTS = {spec.inputs!r}  # the sample x: a private or a public input",
+        f"OUTPUT = {spec.output!r}  # the label: public, private (encrypted to the prover), or commitment "
+        "(private label, public BHP256 commitment to it with the prover's scalar r)",
         f"FIDELITY = {format_value(spec.fidelity, 11)}"
         + ("" if spec.fidelity else "  # not checked: converted without calibration rows"),
         "",
@@ -149,30 +154,47 @@ def render(spec: Spec) -> str:
     lines += ["", "# ---- stdlib pieces, sign tests sized from worst-case bounds over the input range ----"]
     for line, comment in spec.setup:
         lines.append(f"{line}  # {comment}" if comment else line)
-    what = {"regressor": "Prediction (times OUT_SCALE)", "clusterer": "Cluster"}.get(spec.kind, "Class index")
+    what = {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index")
     body = list(spec.body)
     if private:
         body[:0] = [f"{name} = {_decode(name, v.shape, param_bits(v))}" for name, v in spec.params.items()]
-        assert body[-1].startswith("return ")
-        body[-1] += ", commitment(model)"
-        lines += ["", "", *_weights_struct(spec), "",
-                  "@pl.function",
-                  f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}], model: Weights) -> "
-                  f"tuple[pl.Public[{spec.out_type}], pl.Public[pl.Field]]:",
-                  f'    """({what} of one sample, the commitment to the weights): the weights are the private '
-                  'input ``model``."""']
+        lines += ["", "", *_weights_struct(spec)]
+    x_type = f"pl.Array[pl.U64, {spec.n_inputs}]"
+    weights_arg = ["model: Weights"] if private else []
+    args = [f"x: {f'pl.Public[{x_type}]' if spec.inputs == 'public' else x_type}", *weights_arg]
+    names = "x, model" if private else "x"
+    outs: list[str] = []
+    if spec.output == "commitment":
+        # The circuit outputs only the commitment (a private copy of the label as well would cost ~800
+        # constraints more); the prediction is the inline `label`, which the owner of x runs in the clear.
+        lines += ["", "", "@pl.inline", f"def label({', '.join([f'x: {x_type}', *weights_arg])}) -> {spec.out_type}:",
+                  f'    """The {what} of one sample (committed to by ``predict``)."""',
+                  "    xf = linalg.from_offset(x)", *[f"    {b}" for b in body]]
+        args.append("r: pl.Scalar")
+        outs.append("pl.Public[pl.Field]")
+        values = [f"pl.commit(label({names}), r)"]
+        doc = [f"The public BHP256 commitment to the {what} of one sample, with the prover's secret scalar r"]
+        body = []
     else:
-        lines += ["", "", "@pl.function",
-                  f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}]) -> pl.Public[{spec.out_type}]:",
-                  f'    """{what} of one sample."""']
-    lines += [
-        "    xf = linalg.from_offset(x)",
-        *[f"    {b}" for b in body],
-        "",
-        "",
-        f'prog = pl.Program("{spec.name}", [predict])',
-        "",
-    ]
+        outs.append(f"pl.Public[{spec.out_type}]" if spec.output == "public" else spec.out_type)
+        values = ["prediction"]
+        doc = [f"The {what} of one sample ({spec.output})"]
+        assert body[-1].startswith("return ")
+        body = ["xf = linalg.from_offset(x)", *body[:-1], f"prediction = {body[-1].removeprefix('return ')}"]
+    if private:
+        outs.append("pl.Public[pl.Field]")
+        values.append("commitment(model)")
+        doc.append("the public commitment to the private weights ``model``")
+    body.append(f"return {', '.join(values)}")
+    ret = outs[0] if len(outs) == 1 else f"tuple[{', '.join(outs)}]"
+    lines += ["", "", "@pl.function", f"def predict({', '.join(args)}) -> {ret}:",
+              f'    """{"; ".join(doc)}."""',
+              *[f"    {b}" for b in body],
+              "",
+              "",
+              f'prog = pl.Program("{spec.name}", [predict])',
+              "",
+              ]
     return "\n".join(lines)
 
 
@@ -235,5 +257,4 @@ def _weights_struct(spec: Spec) -> list[str]:
         '    """Poseidon2 over the packed weights and the blinding value: binding (another set of weights has another',
         '    commitment, up to a Poseidon2 collision), hiding while r is secret and uniformly random."""',
         "    return pl.poseidon2(model)",
-        "",
     ]
