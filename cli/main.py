@@ -145,8 +145,9 @@ def show_prediction(file: Path, fn_name: str, values: list[Any], result: Any) ->
 
     if fn_name == "predict" and convert.is_model_file(file):
         zk = convert.load(file)
-        if zk.output == "commitment":   # the output is the commitment; the label is the inline `label`'s
-            typer.echo(f"prediction: {zk.decode([zk.module.label(*values[:-1])])[0]} (published as a commitment)")
+        if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
+            label = zk.module.prediction_of(*values[:-1])
+            typer.echo(f"prediction: {zk.decode([label])[0]} (published as a commitment)")
         else:
             typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 

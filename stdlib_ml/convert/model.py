@@ -193,9 +193,9 @@ class ZkModel:
         if backend not in BACKENDS:
             raise ModelInputError(f"unknown backend {backend!r}; use one of {', '.join(map(repr, BACKENDS))}")
         rows = self.encode(X)
-        if self.output == "commitment":   # predict outputs only the commitment: its inline `label` computes it
+        if self.output == "commitment":   # predict outputs only commitments; its inline `prediction_of` gives the label
             if backend == "interpreter":
-                return [self.module.label(*self.circuit_args(x)[:-1]) for x in rows]
+                return [self.module.prediction_of(*self.circuit_args(x)[:-1]) for x in rows]
             return [self._committed_label(self.program.evaluate("predict", *self.circuit_args(x))) for x in rows]
         if backend == "interpreter":
             out = self.program.run_batch("predict", [self.circuit_args(x) for x in rows])

@@ -167,20 +167,21 @@ def render(spec: Spec) -> str:
     if spec.output == "commitment":
         # The circuit outputs only the commitment (a private copy of the label as well would cost ~800
         # constraints more); the prediction is the inline `label`, which the owner of x runs in the clear.
-        lines += ["", "", "@pl.inline", f"def label({', '.join([f'x: {x_type}', *weights_arg])}) -> {spec.out_type}:",
+        signature = ", ".join([f"x: {x_type}", *weights_arg])
+        lines += ["", "", "@pl.inline", f"def prediction_of({signature}) -> {spec.out_type}:",
                   f'    """The {what} of one sample (committed to by ``predict``)."""',
                   "    xf = linalg.from_offset(x)", *[f"    {b}" for b in body]]
         args.append("r: pl.Scalar")
         outs.append("pl.Public[pl.Field]")
-        values = [f"pl.commit(label({names}), r)"]
+        values = [f"pl.commit(prediction_of({names}), r)"]
         doc = [f"The public BHP256 commitment to the {what} of one sample, with the prover's secret scalar r"]
         body = []
     else:
         outs.append(f"pl.Public[{spec.out_type}]" if spec.output == "public" else spec.out_type)
-        values = ["prediction"]
         doc = [f"The {what} of one sample ({spec.output})"]
         assert body[-1].startswith("return ")
-        body = ["xf = linalg.from_offset(x)", *body[:-1], f"prediction = {body[-1].removeprefix('return ')}"]
+        values = [body.pop().removeprefix("return ")]
+        body.insert(0, "xf = linalg.from_offset(x)")
     if private:
         outs.append("pl.Public[pl.Field]")
         values.append("commitment(model)")
