@@ -118,7 +118,8 @@ def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -
 
     # The owner's file holds the weights; the proof and the verifier's file hold none of them.
     owner = zk.save(tmp_path / "owner.py")
-    assert "MODEL OWNER'S SECRET" in owner.read_text() and (owner.stat().st_mode & 0o077) == 0
+    assert "MODEL OWNER'S SECRET" in owner.read_text()
+    assert (owner.stat().st_mode & 0o077) == 0 and (zk.path.stat().st_mode & 0o077) == 0  # also the cached copy
     assert load(owner).commitment == zk.commitment
     proof_path, forged_path = tmp_path / "p.proof.json", tmp_path / "forged.proof.json"
     proof.save(proof_path)
@@ -202,3 +203,29 @@ def test_every_visibility_combination_on_snarkvm(cache, weights: str, inputs: st
         assert zk.decode_proof(proof) == want and (proof.public_outputs[0] is None) == (output == "private")
     if weights == "private":
         assert proof.public_outputs[-1] == zk.commitment
+
+
+def test_cli_refuses_bad_visibility_options(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Unknown modes, a family without private weights, and committing to public weights: exit 1 with
+    the reason, no traceback, no file written."""
+    import joblib
+    import xgboost
+
+    clf, X = iris_lr
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    np.save(tmp_path / "X.npy", X)
+    xgb = xgboost.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(X, clf.predict(X))
+    joblib.dump(xgb, tmp_path / "xgb.joblib")
+    out = tmp_path / "m.py"
+    for model, opts, message in (("clf", ["--output", "hidden"], "output must be one of 'public', 'private', "
+                                  "'commitment', got 'hidden'"),
+                                 ("clf", ["--weights", "secret"], "weights must be one of 'public', 'private'"),
+                                 ("xgb", ["--weights", "private"], "XGBClassifier cannot be converted with private "
+                                  "weights: its thresholds")):
+        res = pyleo("import", str(tmp_path / f"{model}.joblib"), "--data", str(tmp_path / "X.npy"), *opts,
+                    "--out", str(out), cache=cache)
+        assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr, res.stderr
+        assert not out.exists()
+    from_sklearn(clf, X).save(out)
+    res = pyleo("commit", str(out), cache=cache)
+    assert res.returncode == 1 and "has public weights" in res.stderr and "Traceback" not in res.stderr

@@ -290,6 +290,9 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
     return ZkModel(module, source, p)
 
 
+PRIVATE_WEIGHTS_LINE = 'WEIGHTS = "private"'
+"""The line of a model file with private weights (the owner's file: it holds them)."""
+
 MODEL_FILE_MARK = "# ---- encodings (read by stdlib_ml.convert.load) ----"
 """The line every converted model file carries (the CLI's run / prove take raw features for those)."""
 
@@ -343,8 +346,9 @@ def _materialize(source: str, name: str) -> ZkModel:
     path = _cache_dir() / f"{name}_{digest}.py"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text() != source:
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(source)
-        tmp.replace(path)
+        from pyleo import vm
+
+        owners = PRIVATE_WEIGHTS_LINE in source   # holds private weights: readable by this user only
+        vm.write_atomic(path, source.encode(), mode=0o600 if owners else 0o666)
     module = _import_file(path, f"pyleo_model_{name}_{digest}")
     return ZkModel(module, source, path)

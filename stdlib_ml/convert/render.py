@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .model import PRIVATE_WEIGHTS_LINE, ConversionError
+
 
 # ---- the generated file -------------------------------------------------------------------------
 @dataclass
@@ -206,8 +208,6 @@ def param_bits(values: np.ndarray) -> int:
     for bits in (8, 16, 32, 64, 128):
         if -(2 ** (bits - 1)) <= -top and top < 2 ** (bits - 1):
             return bits
-    from .model import ConversionError
-
     raise ConversionError(f"a model parameter of magnitude 2**{top.bit_length()} does not fit a 128-bit private "
                           "input", hint="convert with weights='public', or narrow input_range")
 
@@ -230,7 +230,7 @@ def _owner_lines(spec: Spec) -> list[str]:
         "# THIS FILE IS THE MODEL OWNER'S SECRET: it holds the weights and the blinding value of the public",
         "# commitment. Never publish it; give verifiers `zk.save_public(path)` / `pyleo commit` output (the",
         "# program, its checksum and the commitment) instead.",
-        'WEIGHTS = "private"',
+        PRIVATE_WEIGHTS_LINE,
         f"PARAM_BITS = {format_value(bits)}  # each parameter travels as u{{bits}}: value + 2**(bits-1)",
         f"OWNER_WEIGHTS = {{{', '.join(f'{n!r}: {format_value(v.tolist(), 4)}' for n, v in spec.params.items())}}}",
         f"OWNER_BLINDING = {spec.blinding}  # u128, uniformly random: the commitment hides the weights while it is secret",
