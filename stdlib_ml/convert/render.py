@@ -168,7 +168,7 @@ def render(spec: Spec) -> str:
     outs: list[str] = []
     if spec.output == "commitment":
         # The circuit outputs only the commitment (a private copy of the label as well would cost ~800
-        # constraints more); the prediction is the inline `label`, which the owner of x runs in the clear.
+        # constraints more); the prediction is the inline `prediction_of`, which the prover runs in the clear.
         signature = ", ".join([f"x: {x_type}", *weights_arg])
         lines += ["", "", "@pl.inline", f"def prediction_of({signature}) -> {spec.out_type}:",
                   f'    """The {what} of one sample (committed to by ``predict``)."""',
@@ -206,7 +206,7 @@ def param_bits(values: np.ndarray) -> int:
     (``v + 2**(bits-1)``): how a private parameter travels (the transition charges per input bit)."""
     top = max((abs(int(v)) for v in values.ravel()), default=0)
     for bits in (8, 16, 32, 64, 128):
-        if -(2 ** (bits - 1)) <= -top and top < 2 ** (bits - 1):
+        if top < 2 ** (bits - 1):
             return bits
     raise ConversionError(f"a model parameter of magnitude 2**{top.bit_length()} does not fit a 128-bit private "
                           "input", hint="convert with weights='public', or narrow input_range")
