@@ -87,9 +87,11 @@ def family_models() -> list[tuple[str, Any, Any]]:
     """(label, fitted model, calibration rows): one small model per family with private weights."""
     from sklearn.cluster import KMeans
     from sklearn.datasets import load_iris
+    from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LinearRegression, LogisticRegression
     from sklearn.naive_bayes import GaussianNB
     from sklearn.neural_network import MLPClassifier
+    from sklearn.tree import DecisionTreeClassifier
 
     X, y = load_iris(return_X_y=True)
     return [
@@ -99,6 +101,10 @@ def family_models() -> list[tuple[str, Any, Any]]:
         ("KMeans (4 features, 3 clusters)", KMeans(3, n_init=3, random_state=0).fit(X), X),
         ("GaussianNB (4 features, 3 classes)", GaussianNB().fit(X, y), X),
         ("MLPClassifier 4-4-3 (relu)", MLPClassifier((4,), max_iter=3000, random_state=0).fit(X, y), X),
+        ("DecisionTreeClassifier (depth 3)", DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y), X),
+        ("DecisionTreeClassifier (depth 2)", DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X),
+        ("RandomForestClassifier (3 trees, depth 3)",
+         RandomForestClassifier(3, max_depth=3, random_state=0).fit(X, y), X),
     ]
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from pyleo import vm
 from pyleo.errors import LimitError
-from stdlib_ml import ConversionError, from_sklearn, load
+from stdlib_ml import ConversionError, fixed, from_sklearn, from_xgboost, load
 from tests.test_privacy import _installed, assert_hides, cache, pyleo  # noqa: F401 (cache: a fixture)
 
 pytestmark = pytest.mark.skipif(not _installed(), reason="snarkVM parameters are not installed")
@@ -34,7 +34,9 @@ def iris_lr() -> tuple[object, np.ndarray]:
 def _secrets(zk) -> list[int]:
     """Every private number of a converted model: its weights (signed and as packed) and the blinding value."""
     values = [abs(int(v)) for p in zk.module.OWNER_WEIGHTS.values() for v in np.ravel(np.asarray(p, dtype=object))]
-    packed = [int(v) for k, p in zk.opening().items() if k != "r" for v in np.ravel(np.asarray(p, dtype=object))]
+    bits = zk.module.PARAM_BITS   # a packed 0 is the public offset 2**(bits-1) itself: not a secret
+    packed = [int(v) for k, p in zk.opening().items() if k != "r" for v in np.ravel(np.asarray(p, dtype=object))
+              if int(v) != 2 ** (bits[k] - 1)]
     r = int(zk.module.OWNER_BLINDING)
     return values + packed + [r, r & (2**64 - 1), r >> 64]
 
@@ -55,8 +57,13 @@ def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_l
 
 
 def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
+    import xgboost
     from sklearn.cluster import KMeans
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeClassifier
+
+    from tests.test_convert_fidelity import _with_gaps
     from sklearn.naive_bayes import GaussianNB
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
@@ -71,6 +78,21 @@ def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
         np.testing.assert_array_equal(zk.predict(X), model.predict(X))
         aleo, big = zk.program.aleo(), [v for v in _secrets(zk) if v >= 10**5]   # (small ones occur anyway)
         assert big and not any(str(v) in aleo for v in big)
+    trees = (DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y),
+             GradientBoostingClassifier(n_estimators=3, max_depth=2, random_state=0).fit(X, y),
+             xgboost.XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1).fit(X, y))
+    for model in trees:   # thresholds and leaf values private: none of them in the program
+        zk = (from_xgboost if isinstance(model, xgboost.XGBClassifier) else from_sklearn)(model, X, weights="private")
+        assert zk.fidelity["agreement"] == 1.0 and set(zk.module.OWNER_WEIGHTS) >= {"THRESHOLDS", "LEAVES"}
+        np.testing.assert_array_equal(zk.predict(X), model.predict(X))
+        aleo, big = zk.program.aleo(), [v for v in _secrets(zk) if v >= 10**5]
+        assert big and not any(str(v) in aleo for v in big)
+    Xg, yg = _with_gaps(3)   # missing values sent both ways: the copies' check and private thresholds together
+    rf = RandomForestClassifier(4, max_depth=3, random_state=0).fit(Xg, yg)
+    zk = from_sklearn(rf, Xg, weights="private")
+    assert len(zk.columns) > zk.n_features and zk.fidelity["agreement"] == 1.0
+    Xn, _ = _with_gaps(4)
+    np.testing.assert_array_equal(zk.predict(Xn), rf.predict(Xn))
     for model in (Ridge().fit(X[:, :3], X[:, 3]), MLPRegressor(hidden_layer_sizes=(4,), max_iter=3000, random_state=0).fit(X[:, :3], X[:, 3])):
         zk = from_sklearn(model, X[:, :3], weights="private")
         want = model.predict(X[:, :3])
@@ -78,14 +100,9 @@ def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
 
 
 def test_families_without_private_weights_are_named(iris_lr) -> None:
-    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.neighbors import KNeighborsClassifier
 
     clf, X = iris_lr
-    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, clf.predict(X))
-    with pytest.raises(ConversionError, match="DecisionTreeClassifier cannot be converted with private weights: its "
-                                              "thresholds"):
-        from_sklearn(tree, X, weights="private")
-    from sklearn.neighbors import KNeighborsClassifier
 
     knn = KNeighborsClassifier(3).fit(X[:30], clf.predict(X[:30]))
     with pytest.raises(ConversionError, match="KNeighborsClassifier cannot be converted with private weights: its "
@@ -141,6 +158,31 @@ def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -
     assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
     none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=cache)
     assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
+
+
+@pytest.mark.prove
+def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """A decision tree with private thresholds and leaves: its label on snarkVM is the float tree's; a
+    proof with one threshold moved (same shape, another label) is rejected against the commitment."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    _, X = iris_lr
+    y = (X[:, 2] > 2.5).astype(int) + (X[:, 3] > 1.7).astype(int)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    zk = from_sklearn(tree, X, weights="private")
+    x = X[100]
+    proof = zk.prove(x)
+    assert zk.decode_proof(proof) == tree.predict(x[None])[0] and zk.verify(proof)
+    (enc,) = zk.encode(x[None])
+    other = zk.opening()
+    f, top = zk.module.FOREST.feature[0], fixed.quantize(zk.input_high, zk.in_bits)   # the root's feature, range
+    other["THRESHOLDS"][0] = int(top[f]) + 2 ** (zk.module.PARAM_BITS["THRESHOLDS"] - 1)  # every sample goes left
+    forged = zk.program.prove("predict", enc, other)
+    assert forged.outputs[0] != proof.outputs[0] and vm.verify(forged, program=zk.program.aleo())
+    assert not zk.verify(forged)
+    path = tmp_path / "tree.proof.json"
+    proof.save(path)
+    assert_hides(path, *[v for v in _secrets(zk) if v >= 10**5])   # the thresholds (leaves: class indices 0-2)
 
 
 @pytest.mark.prove
@@ -206,22 +248,22 @@ def test_every_visibility_combination_on_snarkvm(cache, weights: str, inputs: st
 
 
 def test_cli_refuses_bad_visibility_options(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
-    """Unknown modes, a family without private weights, and committing to public weights: exit 1 with
+    """Unknown modes, the family without private weights, and committing to public weights: exit 1 with
     the reason, no traceback, no file written."""
     import joblib
-    import xgboost
+    from sklearn.neighbors import KNeighborsClassifier
 
     clf, X = iris_lr
     joblib.dump(clf, tmp_path / "clf.joblib")
     np.save(tmp_path / "X.npy", X)
-    xgb = xgboost.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(X, clf.predict(X))
-    joblib.dump(xgb, tmp_path / "xgb.joblib")
+    knn = KNeighborsClassifier(3).fit(X[:30], clf.predict(X[:30]))
+    joblib.dump(knn, tmp_path / "knn.joblib")
     out = tmp_path / "m.py"
     for model, opts, message in (("clf", ["--output", "hidden"], "output must be one of 'public', 'private', "
                                   "'commitment', got 'hidden'"),
                                  ("clf", ["--weights", "secret"], "weights must be one of 'public', 'private'"),
-                                 ("xgb", ["--weights", "private"], "XGBClassifier cannot be converted with private "
-                                  "weights: its thresholds")):
+                                 ("knn", ["--weights", "private"], "KNeighborsClassifier cannot be converted with "
+                                  "private weights: its training points")):
         res = pyleo("import", str(tmp_path / f"{model}.joblib"), "--data", str(tmp_path / "X.npy"), *opts,
                     "--out", str(out), cache=cache)
         assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr, res.stderr

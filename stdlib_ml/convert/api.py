@@ -45,8 +45,6 @@ WEIGHT_MODES = ("public", "private")
 """``weights="public"``: the parameters are constants of the program; ``"private"``: private inputs
 under a public commitment (:func:`_private_weights`)."""
 
-_TREES_NOT_PRIVATE = ("its thresholds and leaf values are compiled into the circuit's tree walk (node order, "
-                      "per-node sign test widths), and a tree walk over private thresholds is not built yet")
 _KNN_NOT_PRIVATE = ("its training points and their labels would be the private inputs, and the vote over private "
                     "labels is not built yet")
 
@@ -80,8 +78,7 @@ def _private_weights(spec: Spec, est: Any) -> Spec:
     Poseidon2 commitment publicly. Families without parameters in that form are refused."""
     name = type(est).__name__
     if not spec.params:
-        why = _TREES_NOT_PRIVATE if "trees" in spec.imports else _KNN_NOT_PRIVATE
-        raise ConversionError(f"{name} cannot be converted with private weights: {why}",
+        raise ConversionError(f"{name} cannot be converted with private weights: {_KNN_NOT_PRIVATE}",
                               hint=f"private weights are supported for {PRIVATE_FAMILIES}; use weights='public'")
     if len(spec.params) > 31:
         raise ConversionError(f"{name} has {len(spec.params)} parameter tensors; a private struct holds at most 31 "
@@ -93,7 +90,8 @@ def _private_weights(spec: Spec, est: Any) -> Spec:
 
 PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
                     "LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC, SVC(kernel='linear')), KMeans, "
-                    "GaussianNB and MLPs; within the local proving limit (16,384 constraints) only small ones: the "
+                    "GaussianNB, MLPs, and trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf "
+                    "values private, the trees' shape public); within the local proving limit (16,384 constraints) only small ones: the "
                     "private inputs and the commitment add ~3,100–4,100 constraints to a transition's ~11,300; "
                     "iris LogisticRegression and KMeans(3) fit, iris GaussianNB and an MLP 4→4→3 do not")
 """The families ``weights="private"`` converts (the others are refused, naming why)."""
@@ -150,8 +148,8 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
 
     ``weights``: ``"public"`` (default: the parameters are constants of the program, which anyone
-    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; trees
-    and KNN raise :class:`ConversionError`): the parameters become one private struct input,
+    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; KNN
+    raises :class:`ConversionError`): the parameters become one private struct input,
     offset-encoded in the narrowest unsigned type holding them (u32 for linear weights), with a
     fresh random u128 blinding value, and ``predict`` also outputs a public Poseidon2 commitment to
     them (``tuple[Public[label], Public[field]]``). The program then
