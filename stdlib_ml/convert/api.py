@@ -92,8 +92,9 @@ PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, 
                     "LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC, SVC(kernel='linear')), KMeans, "
                     "GaussianNB, MLPs, and trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf "
                     "values private, the trees' shape public); within the local proving limit (16,384 constraints) only small ones: the "
-                    "private inputs and the commitment add ~3,100–4,100 constraints to a transition's ~11,300; "
-                    "iris LogisticRegression and KMeans(3) fit, iris GaussianNB and an MLP 4→4→3 do not")
+                    "private inputs and the commitment add ~3,000–4,100 constraints to a transition's ~11,300; "
+                    "iris LogisticRegression, KMeans(3) and a depth-3 tree fit, iris GaussianNB, an MLP 4→4→3 "
+                    "and a forest of 3 depth-3 trees do not")
 """The families ``weights="private"`` converts (the others are refused, naming why)."""
 
 
