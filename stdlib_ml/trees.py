@@ -221,6 +221,11 @@ def tree_paths(t: TreeArrays, bits: int | Sequence[int] = 64) -> DslFunction:
     ``bits``: the sign tests' width, one for every node (an int) or one per internal node (a
     sequence, e.g. :func:`node_widths`); node i halts when ``threshold_i - x_q`` is outside
     ``[-2**(bits_i - 1), 2**(bits_i - 1))``, and is exact inside.
+
+    Its attribute ``with_parameters`` is the same walk taking the thresholds and leaf values as
+    arguments, ``tree(x, thr: Array[Field, n_internal], values: Array[Array[Field, K], n_leaves])``
+    (private weights: ``t``'s own thresholds and values are then unused, and ``bits`` must cover
+    every threshold the arguments may hold).
     """
     return _tree_paths(t, _widths(t, bits))
 
