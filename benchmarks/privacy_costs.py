@@ -11,6 +11,13 @@ examples/credit.py), for 1 to 8 weights, against the same function without the c
 (``per weight`` is the slope of the difference); and examples/credit.py's scorecard with its weights
 as constants of the program (public model) against the example itself (private weights, committed).
 
+Converter families (``--families``): the same small model of each family that ``weights="private"``
+takes (iris, 150 rows), converted with public weights and with private weights + Poseidon2
+commitment; exact constraints where the circuit fits the local bound, else the cost model's
+estimate (``Program.estimate``, marked ``~``). Private × private multiplications: k products of
+private u32 × private u64 values (``Σ w_i·x_i``) against their sum (``Σ w_i + x_i``): the slope is
+the cost of one product.
+
 Every function is its own one-function program whose constraints snarkVM synthesizes
 (``Program.cost``, exact); a circuit above the local degree-16 bound (16,384) cannot be synthesized
 here and its row says so. First run about 5 s per function; the key cache makes re-runs fast.
@@ -26,6 +33,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import pyleo as pl
 from pyleo import vm
@@ -63,6 +72,67 @@ def weights_source(name: str, k: int, kind: str) -> str:
     return ((struct if kind == "poseidon" else "")
             + f"@pl.function\ndef {name}({params}) -> tuple[pl.Public[pl.I16], pl.Public[pl.Field]]:\n{body}"
             f"    return acc, {commit}\n\n")
+
+
+def products_source(name: str, k: int, kind: str) -> str:
+    """k private u32 weights and k private u64 inputs: their dot product (kind "dot") or sum ("sum")."""
+    op = "*" if kind == "dot" else "+"
+    return (f"@pl.function\ndef {name}(w: pl.Array[pl.U32, {k}], x: pl.Array[pl.U64, {k}]) -> pl.Public[pl.Field]:\n"
+            "    acc: pl.Field = 0\n"
+            + "".join(f"    acc += pl.Field(w[{i}]) {op} pl.Field(x[{i}])\n" for i in range(k))
+            + "    return acc\n\n")
+
+
+def family_models() -> list[tuple[str, Any, Any]]:
+    """(label, fitted model, calibration rows): one small model per family with private weights."""
+    from sklearn.cluster import KMeans
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    return [
+        ("LogisticRegression (4 features, 3 classes)", LogisticRegression(max_iter=1000).fit(X, y), X),
+        ("LinearRegression (3 features)", LinearRegression().fit(X[:, :3], X[:, 3]), X[:, :3]),
+        ("LogisticRegression (2 features, binary)", LogisticRegression().fit(X[:, 2:], (y == 2).astype(int)), X[:, 2:]),
+        ("KMeans (4 features, 3 clusters)", KMeans(3, n_init=3, random_state=0).fit(X), X),
+        ("GaussianNB (4 features, 3 classes)", GaussianNB().fit(X, y), X),
+        ("MLPClassifier 4-4-3 (relu)", MLPClassifier((4,), max_iter=3000, random_state=0).fit(X, y), X),
+        ("DecisionTreeClassifier (depth 3)", DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y), X),
+        ("DecisionTreeClassifier (depth 2)", DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X),
+        ("RandomForestClassifier (3 trees, depth 3)",
+         RandomForestClassifier(3, max_depth=3, random_state=0).fit(X, y), X),
+    ]
+
+
+def model_cost(zk: Any) -> tuple[int, bool]:
+    """(constraints, exact): snarkVM's count when the circuit fits the local bound, else the estimate."""
+    try:
+        return zk.cost(), True
+    except LimitError:
+        return zk.program.estimate("predict").total, False
+
+
+def _fmt(cost: tuple[int, bool]) -> str:
+    return f"{cost[0]:,}" if cost[1] else f"~{cost[0]:,}"
+
+
+def families(rows: list[dict[str, Any]]) -> None:
+    from stdlib_ml import from_sklearn
+
+    for label, model, X in family_models():
+        pub = model_cost(from_sklearn(model, X))
+        zk = from_sklearn(model, X, weights="private")
+        priv = model_cost(zk)
+        n_params = sum(np.asarray(v).size for v in zk.module.OWNER_WEIGHTS.values())
+        rows.append({"table": "families", "model": label, "public": pub[0], "public_exact": pub[1],
+                     "private": priv[0], "private_exact": priv[1], "parameters": n_params,
+                     "param_bits": zk.module.PARAM_BITS})
+        print(f"{label:<45} public {_fmt(pub):>8}  private+commitment {_fmt(priv):>8}  ({n_params} parameters, "
+              f"{zk.module.PARAM_BITS})", flush=True)
 
 
 CREDIT_PUBLIC = """import pyleo as pl
@@ -104,9 +174,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/privacy_costs.json"))
     ap.add_argument("--weights", type=int, nargs="+", default=[1, 2, 4, 8])
+    ap.add_argument("--products", type=int, nargs="+", default=[4, 16])
+    ap.add_argument("--families", action=argparse.BooleanOptionalAction, default=True,
+                    help="also convert one small model per family with public and private weights")
     args = ap.parse_args()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        ns = load("import pyleo as pl\n\n" + "".join(products_source(f"{kind}_{k}", k, kind) for k in args.products
+                                                      for kind in ("sum", "dot")), Path(tmp), "products")
+        for k in args.products:
+            counts = {kind: constraints(ns[f"{kind}_{k}"], f"p_{kind}_{k}") for kind in ("sum", "dot")}
+            rows.append({"table": "products", "products": k, **counts})
+            print(f"{k} private x private products: {counts}", flush=True)
+        if args.families:
+            families(rows)
         names = {mode: f"m{i}" for i, mode in enumerate(MODES)}
         ns = load(HEADER + "".join(mode_source(names[m], *MODES[m]) for m in MODES), Path(tmp), "modes")
         for mode in MODES:
@@ -137,6 +218,11 @@ def main() -> None:
             (k0, d0), (k1, d1) = pts[0], pts[-1]
             slopes[kind] = {"fixed": d0 - (d1 - d0) / (k1 - k0) * k0, "per_weight": (d1 - d0) / (k1 - k0),
                             "from": pts}
+    prods = [(r["products"], r["dot"] - r["sum"]) for r in rows if r.get("table") == "products"
+             and r.get("dot") is not None and r.get("sum") is not None]
+    if len(prods) >= 2:
+        slopes["private_product"] = {"per_product": (prods[-1][1] - prods[0][1]) / (prods[-1][0] - prods[0][0]),
+                                     "from": prods}
     result = {"machine": platform.platform(), "versions": vm.versions(), "rows": rows, "commitment_slopes": slopes}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")

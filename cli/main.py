@@ -121,9 +121,12 @@ def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
         typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
 
 
-def model_file_args(file: Path, fn_name: str, args: list[str] | None) -> list[Any] | None:
+def model_file_args(file: Path, fn_name: str, args: list[str] | None,
+                    label_blinding: int | None = None) -> list[Any] | None:
     """For ``predict`` of a converted model file: its one argument is the raw feature values (a JSON
-    list of floats), encoded as ``stdlib_ml.convert.load(file).encode`` does; None for other files."""
+    list of floats), encoded as ``stdlib_ml.convert.load(file).encode`` does, followed by the owner's
+    weights (private weights) and ``label_blinding`` (a label published as a commitment); None for
+    other files."""
     from stdlib_ml import convert
 
     if fn_name != "predict" or not convert.is_model_file(file):
@@ -132,15 +135,21 @@ def model_file_args(file: Path, fn_name: str, args: list[str] | None) -> list[An
         raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
                          "'[5.1, 3.5, 1.4, 0.2]'")
     zk = convert.load(file)
-    return zk.encode(convert.parse_sample((args or [""])[0]))
+    (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
+    return zk.circuit_args(x, label_blinding)
 
 
-def show_prediction(file: Path, fn_name: str, result: Any) -> None:
-    """The label or value a converted model's output stands for."""
+def show_prediction(file: Path, fn_name: str, values: list[Any], result: Any) -> None:
+    """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
     from stdlib_ml import convert
 
     if fn_name == "predict" and convert.is_model_file(file):
-        typer.echo(f"prediction: {convert.load(file).decode([result])[0]}")
+        zk = convert.load(file)
+        if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
+            label = zk.module.prediction_of(*values[:-1])
+            typer.echo(f"prediction: {zk.decode([label])[0]} (published as a commitment)")
+        else:
+            typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
 FileArg = typer.Argument(..., help="Python file defining one or more pl.Program objects.", exists=False)
@@ -175,7 +184,7 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
     values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
     result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
     show_outputs(prog, fn_name, result)
-    show_prediction(file, fn_name, result)
+    show_prediction(file, fn_name, values, result)
 
 
 @app.command(context_settings=NEGATIVE_OK)
@@ -192,8 +201,14 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     """
     from pyleo import vm
 
+    import secrets
+
+    from stdlib_ml import convert
+
     prog, fn_name = find_function(file, target)
-    values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
+    committed = fn_name == "predict" and convert.is_model_file(file) and convert.load(file).output == "commitment"
+    r = secrets.randbelow(2**250) if committed else None   # below the scalar modulus (~2**250.2)
+    values = model_file_args(file, fn_name, args, r) or parse_args(prog, fn_name, args or [])
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
@@ -204,10 +219,14 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     proof.save(path)
     if private_out is not None:
         mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
-                "proof_file": str(path), **vm.stamp(proof.program), "function": fn_name, "outputs": proof.outputs}
+                "proof_file": str(path), **vm.stamp(proof.program), "function": fn_name, "outputs": proof.outputs,
+                **({"label_blinding": f"{r}scalar"} if r is not None else {})}
         vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
     for text, public in zip(proof.outputs, proof.public_outputs):
         typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
+    if r is not None:
+        typer.echo(f"label blinding r: {r}scalar (prover only: keep it secret; revealing the label and r lets anyone "
+                   "check them against the label's commitment)")
     typer.echo(f"constraints: {proof.constraints}")
     typer.echo(f"program checksum: {proof.checksum}")
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
@@ -380,7 +399,16 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                  max_error: float = typer.Option(1e-3, "--max-error", help="Fidelity bar for regressors: largest "
                                                  "error as a share of the predictions' range."),
                  strict: bool = typer.Option(True, "--strict/--no-strict", help="Below the bar: fail (default) or "
-                                             "warn and write the file anyway.")) -> None:
+                                             "warn and write the file anyway."),
+                 weights: str = typer.Option("public", "--weights", help="public: the model's parameters are "
+                                             "constants of the program; private: private inputs under a public "
+                                             "commitment (every family but KNN; the written file is then the owner's "
+                                             "secret, `pyleo commit` gives what verifiers need)."),
+                 inputs: str = typer.Option("private", "--inputs", help="private (default) or public: the sample's "
+                                            "visibility in the proof."),
+                 output: str = typer.Option("public", "--output", help="public (default): the label in clear; "
+                                            "private: encrypted to the prover; commitment: private, with a public "
+                                            "commitment to it (`pyleo prove` prints the blinding r).")) -> None:
     """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""
     import warnings
 
@@ -408,13 +436,18 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", convert.FidelityWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
-                               missing_values=missing_values, min_agreement=min_agreement, max_error=max_error,
-                               strict=strict)
+                               missing_values=missing_values, weights=weights, inputs=inputs, output=output,
+                               min_agreement=min_agreement,
+                               max_error=max_error, strict=strict)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)
-    what = {"classifier": f"{len(zk.classes_)} classes", "clusterer": "clusters", "regressor": "regression"}[zk.kind]
+    what = f"{len(zk.classes_)} classes" if zk.kind == "classifier" else {"clusterer": "clusters",
+                                                                          "regressor": "regression"}[zk.kind]
     typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
+    if zk.weights == "private":
+        typer.echo(f"private weights: {out} holds them and the blinding value; keep it secret. Commitment: "
+                   f"{zk.commitment} (`pyleo commit {out} --out public.json` writes what verifiers need)")
     f = zk.fidelity
     if f is None:
         typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
@@ -427,6 +460,30 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
                f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
+
+
+@app.command()
+@reports_errors
+def commit(model_file: Path = typer.Argument(..., help="A model file converted with --weights private (the "
+                                             "owner's file)."),
+           out: Path | None = typer.Option(None, "--out", "-o", help="Also write the verifier's file (JSON: program, "
+                                           "checksum, commitment; no weights).")) -> None:
+    """Print the public commitment to a private model's weights (and its program checksum)."""
+    from stdlib_ml import convert
+
+    if not convert.is_model_file(model_file):
+        raise InputError(f"{model_file} is not a converted model file", hint="convert one with `pyleo import MODEL "
+                         "--weights private`")
+    zk = convert.load(model_file)
+    if zk.weights != "private":
+        raise InputError(f"{model_file} has public weights (constants of its program): there is nothing to commit to",
+                         hint="convert the model with `pyleo import MODEL --weights private`")
+    typer.echo(f"commitment: {zk.commitment}")
+    typer.echo(f"program checksum: {zk.program.checksum()}")
+    if out is not None:
+        zk.save_public(out)
+        typer.echo(f"wrote {out} (program, checksum, commitment; no weights). Verifiers run: pyleo verify PROOF "
+                   f"--checksum {zk.program.checksum()} --commitment {zk.commitment}")
 
 
 if __name__ == "__main__":

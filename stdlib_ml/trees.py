@@ -153,23 +153,23 @@ def _node_tests(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
     NONNEG8, NONNEG16, NONNEG32 = is_nonneg(8), is_nonneg(16), is_nonneg(32)
     NONNEG64, NONNEG128 = is_nonneg(64), is_nonneg(128)
     NI = max(len(t.feature), 1)
-    FEATURE, THRESHOLD, WIDTH = list(t.feature) or [0], list(t.threshold) or [0], list(widths) or [0]
+    FEATURE, WIDTH = list(t.feature) or [0], list(widths) or [0]
 
     @pl.inline
-    def tests(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Bool, NI]:  # noqa: F821 (N: generic size)
-        """go_left[i] = x[FEATURE[i]] <= THRESHOLD[i], tested at width WIDTH[i]."""
+    def tests(x: pl.Array[pl.Field, "N"], thr: pl.Array[pl.Field, NI]) -> pl.Array[pl.Bool, NI]:  # noqa: F821
+        """go_left[i] = x[FEATURE[i]] <= thr[i], tested at width WIDTH[i] (thr: THRESHOLD, or private ones)."""
         go_left: pl.Array[pl.Bool, NI] = [True for _ in range(NI)]
         for i in range(NI):
             if WIDTH[i] == 8:
-                go_left[i] = NONNEG8(THRESHOLD[i] - x[FEATURE[i]])
+                go_left[i] = NONNEG8(thr[i] - x[FEATURE[i]])
             elif WIDTH[i] == 16:
-                go_left[i] = NONNEG16(THRESHOLD[i] - x[FEATURE[i]])
+                go_left[i] = NONNEG16(thr[i] - x[FEATURE[i]])
             elif WIDTH[i] == 32:
-                go_left[i] = NONNEG32(THRESHOLD[i] - x[FEATURE[i]])
+                go_left[i] = NONNEG32(thr[i] - x[FEATURE[i]])
             elif WIDTH[i] == 64:
-                go_left[i] = NONNEG64(THRESHOLD[i] - x[FEATURE[i]])
+                go_left[i] = NONNEG64(thr[i] - x[FEATURE[i]])
             elif WIDTH[i] == 128:
-                go_left[i] = NONNEG128(THRESHOLD[i] - x[FEATURE[i]])
+                go_left[i] = NONNEG128(thr[i] - x[FEATURE[i]])
         return go_left
 
     tests.name = "tree_node_tests"
@@ -183,10 +183,14 @@ def _tree_paths(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
     PATH_NODE, PATH_DIR = path_tables(t)
     NL, D, K = len(VALUES), len(PATH_NODE[0]), len(VALUES[0])
 
+    THRESHOLD = list(t.threshold) or [0]
+
     @pl.inline
-    def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:
-        """Leaf value (K numbers) of the leaf x falls in: node tests once each, then path ANDs."""
-        go_left = node_tests(x)
+    def tree_with(x: pl.Array[pl.Field, "N"], thr: pl.Array[pl.Field, "NT"],  # noqa: F821 (generic sizes)
+                  values: pl.Array[pl.Array[pl.Field, K], NL]) -> pl.Array[pl.Field, K]:
+        """Leaf value (K numbers) of the leaf x falls in, with thresholds ``thr`` and leaf values
+        ``values`` (constants, or private inputs): node tests once each, then path ANDs."""
+        go_left = node_tests(x, thr)
         out: pl.Array[pl.Field, K] = [0 for _ in range(K)]
         for leaf in range(NL):
             reach: pl.Bool = True
@@ -196,10 +200,18 @@ def _tree_paths(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
                 elif PATH_DIR[leaf][d] == 0:
                     reach = reach and not go_left[PATH_NODE[leaf][d]]
             for k in range(K):
-                out[k] += pl.Field(reach) * VALUES[leaf][k]
+                out[k] += pl.Field(reach) * values[leaf][k]
         return out
 
+    @pl.inline
+    def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:  # noqa: F821 (N: generic size)
+        """Leaf value (K numbers) of the leaf x falls in (the tree's own thresholds and values)."""
+        out = tree_with(x, THRESHOLD, VALUES)
+        return [out[k] for k in range(K)]
+
     tree.name = "tree_paths"
+    tree_with.name = "tree_paths_with"
+    tree.with_parameters = tree_with
     return tree
 
 
@@ -209,6 +221,11 @@ def tree_paths(t: TreeArrays, bits: int | Sequence[int] = 64) -> DslFunction:
     ``bits``: the sign tests' width, one for every node (an int) or one per internal node (a
     sequence, e.g. :func:`node_widths`); node i halts when ``threshold_i - x_q`` is outside
     ``[-2**(bits_i - 1), 2**(bits_i - 1))``, and is exact inside.
+
+    Its attribute ``with_parameters`` is the same walk taking the thresholds and leaf values as
+    arguments, ``tree(x, thr: Array[Field, n_internal], values: Array[Array[Field, K], n_leaves])``
+    (private weights: ``t``'s own thresholds and values are then unused, and ``bits`` must cover
+    every threshold the arguments may hold).
     """
     return _tree_paths(t, _widths(t, bits))
 
@@ -221,12 +238,13 @@ def _tree_depthwise(t: TreeArrays, widths: tuple[int, ...]) -> DslFunction:
     LEFT = [c if c >= 0 else NI + ~c for c in t.left] + [NI + k for k in range(len(t.leaf_values))]
     RIGHT = [c if c >= 0 else NI + ~c for c in t.right] + [NI + k for k in range(len(t.leaf_values))]
     VALUES = [list(v) for v in t.leaf_values]
+    THRESHOLD = list(t.threshold) or [0]
     NL, D, K, NN = len(VALUES), t.depth, len(VALUES[0]), len(LEFT)
 
     @pl.inline
     def tree(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, K]:
         """Walk level by level with run-time node indices (a multiplexer per level)."""
-        tests = node_tests(x)
+        tests = node_tests(x, THRESHOLD)
         go_left: pl.Array[pl.Bool, NN] = [tests[i] if i < NI else True for i in range(NN)]
         node: pl.U32 = 0
         for _ in range(D):

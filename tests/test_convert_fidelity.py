@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import pyleo as pl
 from benchmarks.fidelity import load_dataset
 from stdlib_ml import ConversionError, ModelInputError, from_sklearn, from_xgboost, load
 from stdlib_ml.convert import FidelityWarning
@@ -166,6 +167,29 @@ def test_sklearn_trees_follow_their_learned_missing_direction(kind: str) -> None
     else:
         np.testing.assert_array_equal(got, want)
         assert np.isnan(Xn).any(axis=1).sum() > 50
+
+
+def test_a_feature_in_two_inputs_must_carry_one_value_on_snarkvm() -> None:
+    """A feature whose nodes send missing values both ways travels in two inputs; the circuit asserts
+    they agree (the same present value, or both its missing encodings): a prover feeding the two kinds
+    of nodes different values is halted, by the interpreter and by snarkVM; honest rows agree with the
+    float model there."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = _with_gaps(1)
+    rf = RandomForestClassifier(5, max_depth=4, random_state=0).fit(X, y)
+    zk = from_sklearn(rf, X)
+    pairs = [(int(zk.columns[c]), c) for c in range(zk.n_features, len(zk.columns))]
+    assert (1, 5) in pairs                               # feature 1's nodes send missing values both ways
+    rows = np.asarray([[0.3, 0.8, 0.3, -1.3], [0.3, np.nan, 1.5, np.nan], [-0.5, 0.2, 0.0, 0.5]])
+    np.testing.assert_array_equal(zk.predict(rows, backend="vm"), rf.predict(rows))
+    a, b, c = zk.encode(rows)
+    for forged in ([*a[:5], c[5], *a[6:]],               # feature 1 present in both, two different values
+                   [*a[:5], b[5], *a[6:]]):              # present for one kind of node, missing for the other
+        with pytest.raises(pl.ExecutionError, match="inputs 1 and 5 carry feature 1"):
+            zk.program.run("predict", forged)
+        with pytest.raises(pl.ExecutionError, match="assert"):
+            zk.program.evaluate("predict", forged)
 
 
 def test_missing_values_where_the_model_has_none_are_named() -> None:

@@ -93,7 +93,8 @@ def pyleo(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
 
 def encodings(value: int) -> list[str]:
     """Every way we can think of to write an integer in a text file."""
-    le, be = value.to_bytes(8, "little"), value.to_bytes(8, "big")
+    size = max(8, (value.bit_length() + 7) // 8)
+    le, be = value.to_bytes(size, "little"), value.to_bytes(size, "big")
     return [
         str(value), f"{value}i64", f"{value}field", f"{value}u64", hex(value), f"{value:x}", f"{value:X}",
         format(value, "b"), le.hex(), be.hex(), le.rstrip(b"\0").hex(),
@@ -108,7 +109,8 @@ def assert_hides(path: Path, *secrets: int) -> None:
     for value in secrets:
         for enc in encodings(value):
             assert enc not in text, f"{enc!r} (an encoding of the private {value}) appears in {path.name}"
-        for blob in (value.to_bytes(8, "little"), value.to_bytes(8, "big")):
+        size = max(8, (value.bit_length() + 7) // 8)
+        for blob in (value.to_bytes(size, "little"), value.to_bytes(size, "big")):
             assert blob not in raw
 
 

@@ -39,7 +39,7 @@ per-feature); otherwise it comes from the model where it can (scalers' statistic
 points, naive Bayes' means and variances) and else is ``±DEFAULT_INPUT_BOUND``.
 """
 
-from .api import build_spec, from_file, from_sklearn, from_xgboost, load_model_file, load_rows
+from .api import INPUT_MODES, OUTPUT_MODES, PRIVATE_FAMILIES, WEIGHT_MODES, build_spec, from_file, from_sklearn, from_xgboost, load_model_file, load_rows
 from .fidelity import CHECK_ROWS, Fidelity, FidelityWarning, check_fidelity, float_predict
 from .model import (
     BACKENDS,
@@ -66,8 +66,8 @@ from .sklearn import SUPPORTED
 from .xgboost import load_xgboost_file
 
 __all__ = [
-    "BACKENDS", "CHECK_ROWS", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
-    "MODEL_FILE_MARK", "SUPPORTED", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
+    "BACKENDS", "CHECK_ROWS", "INPUT_MODES", "OUTPUT_MODES", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
+    "MODEL_FILE_MARK", "PRIVATE_FAMILIES", "SUPPORTED", "WEIGHT_MODES", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
     "Fidelity", "FidelityWarning", "ModelInputError", "Spec", "ZkModel", "build_spec", "check_fidelity", "float_predict",
     "format_value", "from_file", "from_sklearn", "from_xgboost", "is_model_file", "load", "load_model_file", "load_rows",
     "load_xgboost_file", "parse_sample", "render",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from .xgboost import _xgboost, load_xgboost_file
 
 # ---- entry points -------------------------------------------------------------------------------
 def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int | None,
-             missing_values: bool | None = None) -> Options:
+             missing_values: bool | None = None, weights: str = "public") -> Options:
+    _choice("weights", weights, WEIGHT_MODES)
     Xa = None
     if X is not None:
         try:
@@ -36,21 +38,80 @@ def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int
             raise ModelInputError("X contains infinite values (NaN marks a missing value; inf is not a feature value)")
         if len(Xa) == 0:
             raise ModelInputError("X has no rows")
-    return Options(Xa, input_range, input_bits, name, missing_values)
+    return Options(Xa, input_range, input_bits, name, missing_values, weights)
+
+
+WEIGHT_MODES = ("public", "private")
+"""``weights="public"``: the parameters are constants of the program; ``"private"``: private inputs
+under a public commitment (:func:`_private_weights`)."""
+
+_KNN_NOT_PRIVATE = ("its training points and their labels would be the private inputs, and the vote over private "
+                    "labels is not built yet")
+
+
+INPUT_MODES = ("private", "public")
+"""``inputs=``: the sample is a private input (default; the verifier learns nothing of it) or a public one."""
+
+OUTPUT_MODES = ("public", "private", "commitment")
+"""``output=``: the label as a public output (default), a private one (encrypted to the prover; the
+verifier learns nothing of it), or a private one with a public BHP256 commitment to it (the prover's
+scalar r blinds it; revealing (label, r) later lets anyone check it, :meth:`ZkModel.label_commitment`)."""
+
+
+def _choice(what: str, value: str, modes: tuple[str, ...]) -> None:
+    if value not in modes:
+        raise ConversionError(f"{what} must be one of {', '.join(map(repr, modes))}, got {value!r}")
+
+
+def _visibility(spec: Spec, est: Any, weights: str, inputs: str, output: str) -> Spec:
+    """Apply the visibility options to ``spec`` (checked first, see the *_MODES)."""
+    for what, value, modes in (("weights", weights, WEIGHT_MODES), ("inputs", inputs, INPUT_MODES),
+                               ("output", output, OUTPUT_MODES)):
+        _choice(what, value, modes)
+    spec.inputs, spec.output = inputs, output
+    return _private_weights(spec, est) if weights == "private" else spec
+
+
+def _private_weights(spec: Spec, est: Any) -> Spec:
+    """Turn ``spec`` into its private-weights form: its parameters (``spec.params``) become members of
+    one private struct input with a fresh 128-bit blinding value, and ``predict`` also outputs their
+    Poseidon2 commitment publicly. Families without parameters in that form are refused."""
+    name = type(est).__name__
+    if not spec.params:
+        raise ConversionError(f"{name} cannot be converted with private weights: {_KNN_NOT_PRIVATE}",
+                              hint=f"private weights are supported for {PRIVATE_FAMILIES}; use weights='public'")
+    if len(spec.params) > 31:
+        raise ConversionError(f"{name} has {len(spec.params)} parameter tensors; a private struct holds at most 31 "
+                              "(snarkVM: 32 members, one is the blinding value)")
+    spec.weights = "private"
+    spec.blinding = secrets.randbits(128)
+    return spec
+
+
+PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
+                    "LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC, SVC(kernel='linear')), KMeans, "
+                    "GaussianNB, MLPs, and trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf "
+                    "values private, the trees' shape public); within the local proving limit (16,384 constraints) only small ones: the "
+                    "private inputs and the commitment add ~3,000–4,100 constraints to a transition's ~11,300; "
+                    "iris LogisticRegression, KMeans(3) and a depth-3 tree fit, iris GaussianNB, an MLP 4→4→3 "
+                    "and a forest of 3 depth-3 trees do not")
+"""The families ``weights="private"`` converts (the others are refused, naming why)."""
 
 
 def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
-               name: str | None = None, missing_values: bool | None = None) -> Spec:
+               name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+               inputs: str = "private", output: str = "public") -> Spec:
     """The :class:`Spec` (what the model file will say) for a fitted scikit-learn or XGBoost model."""
     from sklearn.pipeline import Pipeline
 
     final = model.steps[-1][1] if isinstance(model, Pipeline) else model
     if type(final).__module__.startswith("xgboost"):
-        return _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
-                                        missing_values))
+        spec = _xgboost(model, _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None),
+                                        missing_values, weights))
+        return _visibility(spec, final, weights, inputs, output)
     if not hasattr(final, "fit"):
         raise ConversionError(f"{type(final).__name__} is not a scikit-learn estimator")
-    opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values)
+    opts = _options(X, input_range, input_bits, name, getattr(model, "n_features_in_", None), missing_values, weights)
     est, aff, n = _unwrap(model, opts.X)
     if aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
         raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: clipping is "
@@ -62,11 +123,12 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
                               "missing_values=True cannot be honoured",
                               hint="models that take them: scikit-learn decision trees, random forests and extra "
                               "trees, XGBoost")
-    return spec
+    return _visibility(spec, est, weights, inputs, output)
 
 
 def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
-                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
+                 name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+                 inputs: str = "private", output: str = "public", min_agreement: float = 1.0,
                  max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted scikit-learn estimator (or Pipeline of scalers + estimator) to a :class:`ZkModel`.
 
@@ -86,6 +148,21 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     ``missing`` sentinel (XGBoost) makes it necessary; otherwise a NaN is rejected at predict.
     XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
 
+    ``weights``: ``"public"`` (default: the parameters are constants of the program, which anyone
+    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; KNN
+    raises :class:`ConversionError`): the parameters become one private struct input,
+    offset-encoded in the narrowest unsigned type holding them (u32 for linear weights), with a
+    fresh random u128 blinding value, and ``predict`` also outputs a public Poseidon2 commitment to
+    them (``tuple[Public[label], Public[field]]``). The program then
+    reveals the architecture, the input encoding, the output scale and the sign tests' widths, not
+    the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
+    ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret
+    (it holds the weights and blinding), ``zk.save_public`` writes what verifiers need.
+    ``inputs``: the sample is a ``"private"`` (default) or ``"public"`` input; ``output``: the label
+    is ``"public"`` (default), ``"private"`` (encrypted to the prover) or ``"commitment"`` (private,
+    with a public BHP256 commitment to it; ``zk.prove(x, label_blinding=r)``). ``predict``'s outputs
+    are the label, then its commitment, then the weights' commitment, as the modes ask.
+
     Raises :class:`ConversionError` (unsupported or unfitted model, fidelity below the bar) and
     :class:`ModelInputError` (malformed ``X``).
     """
@@ -93,14 +170,15 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
 
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     spec = build_spec(model, X, input_range=input_range, input_bits=input_bits, name=name,
-                      missing_values=missing_values)
+                      missing_values=missing_values, weights=weights, inputs=inputs, output=output)
     est = model.steps[-1][1] if isinstance(model, Pipeline) else model
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
     return _finish(spec, model, est, Xa, bar)
 
 
 def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
-                 name: str | None = None, missing_values: bool | None = None, min_agreement: float = 1.0,
+                 name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+                 inputs: str = "private", output: str = "public", min_agreement: float = 1.0,
                  max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
     JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`from_sklearn`.
@@ -108,7 +186,8 @@ def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     if isinstance(model, (str, os.PathLike)):
         model = load_xgboost_file(model)
-    spec = _xgboost(model, _options(X, input_range, input_bits, name, None, missing_values))
+    spec = _visibility(_xgboost(model, _options(X, input_range, input_bits, name, None, missing_values, weights)),
+                       model, weights, inputs, output)
     Xa = np.asarray(X, dtype=np.float64) if X is not None else None
     return _finish(spec, model, model, Xa, bar)
 

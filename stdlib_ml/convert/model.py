@@ -30,6 +30,9 @@ class ModelInputError(pl.InputError, ValueError):
     """Samples given to a converted model are malformed (NaN, wrong number of features, out of range)."""
 BACKENDS = ("interpreter", "vm")
 
+MAX_CLUSTERS = 256
+"""Cluster indices are u8."""
+
 
 # ---- the result ---------------------------------------------------------------------------------
 class ZkModel:
@@ -54,6 +57,9 @@ class ZkModel:
         self.float32_inputs: bool = bool(module.FLOAT32_INPUTS)
         self.classes_ = np.asarray(module.CLASSES) if module.CLASSES is not None else None
         self.out_scale = module.OUT_SCALE
+        self.weights: str = getattr(module, "WEIGHTS", "public")
+        self.inputs: str = getattr(module, "INPUTS", "private")
+        self.output: str = getattr(module, "OUTPUT", "public")
 
     @property
     def name(self) -> str:
@@ -130,34 +136,131 @@ class ZkModel:
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
         return self.classes_[idx] if self.classes_ is not None else idx
 
+    # ---- private weights ------------------------------------------------------------------------
+    def opening(self) -> dict[str, Any]:
+        """Private weights: the ``Weights`` input ``predict`` takes (the owner's parameters offset-encoded
+        as ``PARAM_BITS`` says, and the blinding value ``r``). Raises :class:`ModelInputError` for a model
+        with public weights."""
+        if self.weights != "private":
+            raise ModelInputError(f"{self.name} has public weights (constants of its program): it has no opening")
+        bits, values = self.module.PARAM_BITS, self.module.OWNER_WEIGHTS
+        packed: dict[str, Any] = {n: (np.asarray(v, dtype=object) + 2 ** (bits[n] - 1)).tolist()
+                                  for n, v in values.items()}
+        return {**packed, "r": int(self.module.OWNER_BLINDING)}
+
+    @property
+    def commitment(self) -> str | None:
+        """Private weights: the public commitment to them (a field literal, ``…field``), what a verifier
+        passes to :func:`pyleo.vm.verify` / ``pyleo verify --commitment``; None with public weights."""
+        if self.weights != "private":
+            return None
+        return f"{self.module.commitment(self.opening())}field"
+
+    def save_public(self, path: str | os.PathLike[str]) -> Path:
+        """Write what a verifier needs and nothing secret (JSON, format ``pyleo-public-model/1``): the
+        program ID, its Aleo instructions, their checksum, and (private weights) the commitment. The
+        verifier then runs ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``."""
+        from pyleo import vm
+
+        aleo = self.program.aleo()
+        doc = {"format": "pyleo-public-model/1", "program_id": f"{self.name}.aleo", "function": "predict",
+               "checksum": vm.program_checksum(aleo), "weights": self.weights, "commitment": self.commitment,
+               "program": aleo}
+        vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
+        return Path(path)
+
+    def circuit_args(self, x: list[int], label_blinding: int | None = None) -> list[Any]:
+        """``predict``'s arguments for one encoded sample (:meth:`encode`): ``x``; with private weights
+        also :meth:`opening` (the owner's weights: only the owner can run or prove it); with
+        ``OUTPUT == "commitment"`` also the label's blinding scalar (``label_blinding``, 0 when None:
+        for running, never for proving)."""
+        args: list[Any] = [x]
+        if self.weights == "private":
+            args.append(self.opening())
+        if self.output == "commitment":
+            args.append(0 if label_blinding is None else label_blinding)
+        return args
+
+    def _label(self, out: Any) -> Any:
+        """The label among ``predict``'s outputs (the first; the only one with public weights and label)."""
+        return out[0] if isinstance(out, tuple) else out
+
     # ---- running --------------------------------------------------------------------------------
     def predict_raw(self, X: Any, backend: str = "interpreter") -> list[int]:
         """The circuit's outputs (integers) for each sample: all rows at once with numpy
-        (:meth:`pyleo.Program.run_batch`, the interpreter's exact results) or row by row on snarkVM."""
+        (:meth:`pyleo.Program.run_batch`, the interpreter's exact results) or row by row on snarkVM.
+        With private weights the owner's weights are supplied and the label part of each output kept."""
         if backend not in BACKENDS:
             raise ModelInputError(f"unknown backend {backend!r}; use one of {', '.join(map(repr, BACKENDS))}")
         rows = self.encode(X)
+        if self.output == "commitment":   # predict outputs only commitments; its inline `prediction_of` gives the label
+            if backend == "interpreter":
+                return [self.module.prediction_of(*self.circuit_args(x)[:-1]) for x in rows]
+            return [self._committed_label(self.program.evaluate("predict", *self.circuit_args(x))) for x in rows]
         if backend == "interpreter":
-            return self.program.run_batch("predict", [[x] for x in rows])
-        return [self.program.evaluate("predict", x) for x in rows]
+            out = self.program.run_batch("predict", [self.circuit_args(x) for x in rows])
+        else:
+            out = [self.program.evaluate("predict", *self.circuit_args(x)) for x in rows]
+        return [self._label(o) for o in out]
+
+    def _committed_label(self, out: Any) -> int:
+        """The class index snarkVM committed to (with r = 0, as :meth:`circuit_args` runs it): the one
+        among the classes whose commitment it output. Regressors' values cannot be searched for."""
+        c = self._label(out)
+        c = c if isinstance(c, str) else f"{c}field"
+        if self.kind == "regressor":
+            raise ModelInputError(f"{self.name} publishes its prediction only as a commitment, which snarkVM's run "
+                                  "does not reveal", hint="use backend='interpreter' (the same circuit semantics)")
+        n = len(self.classes_) if self.classes_ is not None else MAX_CLUSTERS
+        return next(k for k in range(n) if self.label_commitment(k, 0) == c)  # one matches: the circuit's label
 
     def predict(self, X: Any, backend: str = "interpreter") -> np.ndarray:
         """Like the float model's ``predict``: ``backend="interpreter"`` (exact circuit semantics,
         fast) or ``"vm"`` (snarkVM executes the circuit; needs ≤ 16,384 constraints here)."""
         return self.decode(self.predict_raw(X, backend))
 
-    def prove(self, x: Any) -> Any:
-        """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's output)."""
+    def prove(self, x: Any, label_blinding: int | None = None) -> Any:
+        """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
+        clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
+        r of the label's public commitment (required: keep it to reveal the label later, see
+        :meth:`label_commitment`). Raises :class:`ModelInputError` for bad samples or a missing r."""
         (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
-        return self.program.prove("predict", enc)
+        if self.output == "commitment" and label_blinding is None:
+            raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
+                                  "secret random scalar you keep to reveal the label later",
+                                  hint="e.g. r = secrets.randbelow(2**250)")
+        return self.program.prove("predict", *self.circuit_args(enc, label_blinding))
+
+    def label_commitment(self, output: int, label_blinding: int) -> str:
+        """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
+        publishes for the circuit output ``output`` (class index or scaled value): compare it with the
+        proof's public output to check a revealed label (a field literal)."""
+        from pyleo import vm
+
+        t = "i64" if self.kind == "regressor" else "u8"
+        return vm.commit_bhp256(f"{int(output)}{t}", f"{int(label_blinding)}scalar")
 
     def verify(self, proof: Any) -> bool:
-        """True when ``proof`` is a valid proof of this model's ``predict``."""
-        return self.program.verify(proof)
+        """True when ``proof`` is a valid proof of this model's ``predict``; with private weights, also
+        made with the committed weights (its public commitment output equals :attr:`commitment`)."""
+        if self.weights != "private":
+            return self.program.verify(proof)
+        from pyleo import vm
+
+        return vm.verify(proof, program=self.program.aleo(), commitment=self.commitment)
 
     def decode_proof(self, proof: Any) -> Any:
-        """The prediction a proof's public output stands for."""
+        """The prediction a proof's first output stands for (with a private or committed label, only
+        the prover's in-memory proof has it; raises :class:`ModelInputError` for one read from a file)."""
+        if self.output == "commitment":
+            raise ModelInputError(f"{self.name}'s proofs publish only a commitment to the prediction",
+                                  hint="the prover knows it (zk.predict(x)); revealed with r, check it with "
+                                  "zk.label_commitment(output, r)")
         text = proof.outputs[0]
+        if text is None:
+            raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
+                                  "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
+                                  "`--private-out`")
         return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
 
     def cost(self) -> int:
@@ -165,11 +268,12 @@ class ZkModel:
         return self.program.cost("predict")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the model's DSL source (edit it, then ``pyleo build/run/prove`` it)."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(self.source)
-        return p
+        """Write the model's DSL source (edit it, then ``pyleo build/run/prove`` it). With private weights
+        it holds them and the blinding value: the owner's file, written with mode 0600."""
+        from pyleo import vm
+
+        vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
+        return Path(path)
 
 
 def load(path: str | os.PathLike[str]) -> ZkModel:
@@ -185,6 +289,9 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
             raise ModelInputError(f"{p} is not a converted model file: it does not define {attr}")
     return ZkModel(module, source, p)
 
+
+PRIVATE_WEIGHTS_LINE = 'WEIGHTS = "private"'
+"""The line of a model file with private weights (the owner's file: it holds them)."""
 
 MODEL_FILE_MARK = "# ---- encodings (read by stdlib_ml.convert.load) ----"
 """The line every converted model file carries (the CLI's run / prove take raw features for those)."""
@@ -239,8 +346,9 @@ def _materialize(source: str, name: str) -> ZkModel:
     path = _cache_dir() / f"{name}_{digest}.py"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text() != source:
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(source)
-        tmp.replace(path)
+        from pyleo import vm
+
+        owners = PRIVATE_WEIGHTS_LINE in source   # holds private weights: readable by this user only
+        vm.write_atomic(path, source.encode(), mode=0o600 if owners else 0o666)
     module = _import_file(path, f"pyleo_model_{name}_{digest}")
     return ZkModel(module, source, path)

@@ -51,6 +51,7 @@ class Options:
     input_bits: Any
     name: str | None
     missing_values: bool | None = None
+    weights: str = "public"
 
 
 def _name_of(est: Any, opts: Options) -> str:

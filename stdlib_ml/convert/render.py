@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .model import PRIVATE_WEIGHTS_LINE, ConversionError
+
 
 # ---- the generated file -------------------------------------------------------------------------
 @dataclass
@@ -33,9 +35,20 @@ class Spec:
     setup: list[tuple[str, str]] = field(default_factory=list)  # line, comment
     body: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
+    params: dict[str, np.ndarray] = field(default_factory=dict)  # the model's parameters (integers), by name
+    weights: str = "public"  # "public": parameters are constants; "private": inputs under a commitment
+    inputs: str = "private"  # visibility of the sample x: "private" or "public"
+    output: str = "public"  # the label: "public", "private" (encrypted to the prover), or "commitment"
+    blinding: int | None = None  # private weights: the commitment's blinding value (u128)
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
+
+    def param(self, name: str, value: Any, comment: str = "") -> None:
+        """A model parameter (integers, any shape): a constant with public weights, with private
+        weights a member of the ``Weights`` input (the owner's value kept in ``OWNER_WEIGHTS``)."""
+        self.params[name] = np.asarray(value, dtype=object)
+        self.const(name, value, comment)
 
     def use(self, line: str, comment: str = "") -> None:
         self.setup.append((line, comment))
@@ -123,29 +136,126 @@ def render(spec: Spec) -> str:
         f"OUT_SCALE = {spec.out_scale}",
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
+        f"INPUTS = {spec.inputs!r}  # the sample x: a private or a public input",
+        f"OUTPUT = {spec.output!r}  # the label: public, private (encrypted to the prover), or commitment "
+        "(private label, public BHP256 commitment to it with the prover's scalar r)",
         f"FIDELITY = {format_value(spec.fidelity, 11)}"
         + ("" if spec.fidelity else "  # not checked: converted without calibration rows"),
         "",
         "# ---- model constants (integers at the scales noted) ----",
     ]
+    private = spec.weights == "private"
     for name, text, comment in spec.constants:
+        if private and name in spec.params:
+            continue
         if comment:
             lines.append(f"# {comment}")
         lines.append(f"{name} = {text}")
+    if private:
+        lines += _owner_lines(spec)
     lines += ["", "# ---- stdlib pieces, sign tests sized from worst-case bounds over the input range ----"]
     for line, comment in spec.setup:
         lines.append(f"{line}  # {comment}" if comment else line)
-    lines += [
-        "",
-        "",
-        "@pl.function",
-        f"def predict(x: pl.Array[pl.U64, {spec.n_inputs}]) -> pl.Public[{spec.out_type}]:",
-        f'    """{ {"regressor": "Prediction (times OUT_SCALE)", "clusterer": "Cluster"}.get(spec.kind, "Class index")} of one sample."""',
-        "    xf = linalg.from_offset(x)",
-        *[f"    {b}" for b in spec.body],
-        "",
-        "",
-        f'prog = pl.Program("{spec.name}", [predict])',
-        "",
-    ]
+    what = {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index")
+    body = list(spec.body)
+    if private:
+        body[:0] = [f"{name} = {_decode(name, v.shape, param_bits(v))}" for name, v in spec.params.items()]
+        lines += ["", "", *_weights_struct(spec)]
+    x_type = f"pl.Array[pl.U64, {spec.n_inputs}]"
+    weights_arg = ["model: Weights"] if private else []
+    args = [f"x: {f'pl.Public[{x_type}]' if spec.inputs == 'public' else x_type}", *weights_arg]
+    names = "x, model" if private else "x"
+    outs: list[str] = []
+    if spec.output == "commitment":
+        # The circuit outputs only the commitment (a private copy of the label as well would cost ~800
+        # constraints more); the prediction is the inline `prediction_of`, which the prover runs in the clear.
+        signature = ", ".join([f"x: {x_type}", *weights_arg])
+        lines += ["", "", "@pl.inline", f"def prediction_of({signature}) -> {spec.out_type}:",
+                  f'    """The {what} of one sample (committed to by ``predict``)."""',
+                  "    xf = linalg.from_offset(x)", *[f"    {b}" for b in body]]
+        args.append("r: pl.Scalar")
+        outs.append("pl.Public[pl.Field]")
+        values = [f"pl.commit(prediction_of({names}), r)"]
+        doc = [f"The public BHP256 commitment to the {what} of one sample, with the prover's secret scalar r"]
+        body = []
+    else:
+        outs.append(f"pl.Public[{spec.out_type}]" if spec.output == "public" else spec.out_type)
+        doc = [f"The {what} of one sample ({spec.output})"]
+        assert body[-1].startswith("return ")
+        values = [body.pop().removeprefix("return ")]
+        body.insert(0, "xf = linalg.from_offset(x)")
+    if private:
+        outs.append("pl.Public[pl.Field]")
+        values.append("commitment(model)")
+        doc.append("the public commitment to the private weights ``model``")
+    body.append(f"return {', '.join(values)}")
+    ret = outs[0] if len(outs) == 1 else f"tuple[{', '.join(outs)}]"
+    lines += ["", "", "@pl.function", f"def predict({', '.join(args)}) -> {ret}:",
+              f'    """{"; ".join(doc)}."""',
+              *[f"    {b}" for b in body],
+              "",
+              "",
+              f'prog = pl.Program("{spec.name}", [predict])',
+              "",
+              ]
     return "\n".join(lines)
+
+
+def param_bits(values: np.ndarray) -> int:
+    """The narrowest unsigned width (8 … 128) holding every value offset by half its range
+    (``v + 2**(bits-1)``): how a private parameter travels (the transition charges per input bit)."""
+    top = max((abs(int(v)) for v in values.ravel()), default=0)
+    for bits in (8, 16, 32, 64, 128):
+        if top < 2 ** (bits - 1):
+            return bits
+    raise ConversionError(f"a model parameter of magnitude 2**{top.bit_length()} does not fit a 128-bit private "
+                          "input", hint="convert with weights='public', or narrow input_range")
+
+
+def _decode(name: str, shape: tuple[int, ...], bits: int) -> str:
+    """DSL expression decoding the offset-encoded member ``model.NAME`` to signed field values (0 constraints)."""
+    idx = "".join(f"[i{d}]" for d in range(len(shape)))
+    expr = f"pl.Field(model.{name}{idx}) - 2**{bits - 1}"
+    for d in reversed(range(len(shape))):
+        expr = f"[{expr} for i{d} in range({shape[d]})]"
+    return expr
+
+
+def _owner_lines(spec: Spec) -> list[str]:
+    """The private-weights part of a model file: the owner's secret values and how they are packed."""
+    bits = {name: param_bits(v) for name, v in spec.params.items()}
+    return [
+        "",
+        "# ---- private weights (read by stdlib_ml.convert.load) ----",
+        "# THIS FILE IS THE MODEL OWNER'S SECRET: it holds the weights and the blinding value of the public",
+        "# commitment. Never publish it; give verifiers `zk.save_public(path)` / `pyleo commit` output (the",
+        "# program, its checksum and the commitment) instead.",
+        PRIVATE_WEIGHTS_LINE,
+        f"PARAM_BITS = {format_value(bits)}  # each parameter travels as u{{bits}}: value + 2**(bits-1)",
+        f"OWNER_WEIGHTS = {{{', '.join(f'{n!r}: {format_value(v.tolist(), 4)}' for n, v in spec.params.items())}}}",
+        f"OWNER_BLINDING = {spec.blinding}  # u128, uniformly random: the commitment hides the weights while it is secret",
+    ]
+
+
+def _weights_struct(spec: Spec) -> list[str]:
+    """The ``Weights`` struct (the private input) and the ``commitment`` over it."""
+    members = []
+    for name, v in spec.params.items():
+        t = f"pl.U{param_bits(v)}"
+        for n in reversed(v.shape):
+            t = f"pl.Array[{t}, {n}]"
+        members.append(f"    {name}: {t}")
+    return [
+        "class Weights(pl.Struct):",
+        '    """The private model: each parameter offset-encoded (PARAM_BITS), and the blinding value r."""',
+        "",
+        *members,
+        "    r: pl.U128",
+        "",
+        "",
+        "@pl.inline",
+        "def commitment(model: Weights) -> pl.Field:",
+        '    """Poseidon2 over the packed weights and the blinding value: binding (another set of weights has another',
+        '    commitment, up to a Poseidon2 collision), hiding while r is secret and uniformly random."""',
+        "    return pl.poseidon2(model)",
+    ]

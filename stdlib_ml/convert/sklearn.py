@@ -30,15 +30,16 @@ def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str)
     spec = _spec(est, opts, n, kind, low, high, ib, title)
     spec.imports.add("models" if kind == "regressor" else "reduce")
     limit = 2**62 if kind == "regressor" else 2**120
-    for drop in range(0, WEIGHT_RESOLUTION, 2):
+    # private weights travel as u32 (value + 2**31): two bits fewer keep |W| below 2**31
+    for drop in range(2 if opts.weights == "private" else 0, WEIGHT_RESOLUTION, 2):
         Wq, bq, S = aff.fold_dense(W, b, ib, WEIGHT_RESOLUTION - drop)
         bound = int(max(_dense_bound(Wq, bq, _in_bound(low, high, ib))))
         if bound < limit:
             break
     else:
         raise ConversionError("the model's outputs do not fit the circuit's range at any weight scale; narrow input_range")
-    spec.const("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
-    spec.const("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
+    spec.param("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
+    spec.param("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
     if kind == "regressor":
         spec.out_scale = f"2**{S}"
         spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")
@@ -176,8 +177,8 @@ def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                  f"{type(est).__name__} ({len(C)} clusters, {n} features), converted to pyleo: the nearest centroid.")
     spec.imports.add("reduce")
     spec.notes.append("Distances: ‖x − c‖² − ‖x‖² = ‖c‖² − 2·x·c (a dense layer, 0 constraints); argmin over centroids.")
-    spec.const("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
-    spec.const("B", B, f"‖centroid‖², at 2**{sb}")
+    spec.param("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
+    spec.param("B", B, f"‖centroid‖², at 2**{sb}")
     spec.use(f"argmin = reduce.argmin({_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
     spec.body.append("return argmin(linalg.dense(W, xf, B))")
     return spec
@@ -251,9 +252,9 @@ def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
         if bound < 2**125 or ab == 0:
             break
         ab -= 2
-    spec.const("A", Aq, f"−1/(2σ²), column j at 2**({T} − 2·IN_BITS[j])")
-    spec.const("B", Bq, f"μ/σ², column j at 2**({T} − IN_BITS[j])")
-    spec.const("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{T}")
+    spec.param("A", Aq, f"−1/(2σ²), column j at 2**({T} − 2·IN_BITS[j])")
+    spec.param("B", Bq, f"μ/σ², column j at 2**({T} − IN_BITS[j])")
+    spec.param("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{T}")
     spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1)})", f"|log-likelihood| <= {_pow2(bound)}")
     spec.body += ["scores = linalg.add(linalg.matvec(A, models.squares(xf)), linalg.dense(B, xf, C))",
                   "return argmax(scores)"]
@@ -303,9 +304,9 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
     act = "relu" if est.activation == "relu" else None
     h = "xf"
     for i, (Wq, bq, wb, scale, bnd) in enumerate(layers, 1):
-        spec.const(f"W{i}", Wq, f"layer {i} weights at 2**{wb}" if i > 1 else
+        spec.param(f"W{i}", Wq, f"layer {i} weights at 2**{wb}" if i > 1 else
                    f"layer 1 weights (scalers folded in), column j at 2**({wb} − IN_BITS[j])")
-        spec.const(f"B{i}", bq, f"layer {i} bias at 2**{scale} (the scale of W{i}·h)")
+        spec.param(f"B{i}", bq, f"layer {i} bias at 2**{scale} (the scale of W{i}·h)")
         last = i == len(layers)
         if not last:
             if act:

@@ -155,15 +155,22 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     if trees[0].missing_left is not None and (wanted or missing_value is not None):
         trees, columns, sides = _missing_columns(trees, n)
     m = len(columns)
-    # Each column's thresholds (finite ones: +inf means "every present value") set its range and scale.
-    lo, hi = np.zeros(m), np.zeros(m)
-    used = np.zeros(m, bool)
+    src = np.asarray(columns)
+    # Each feature's thresholds (finite ones: +inf means "every present value") set the range and scale
+    # of its column(s): a feature's two columns share both, so that the circuit can check that they
+    # carry the same value (:func:`_copies_agree`).
+    lo, hi = np.zeros(n), np.zeros(n)
+    used = np.zeros(n, bool)
     for t in trees:
         internal = (t.left != -1) & np.isfinite(t.threshold)
-        for f, v in zip(t.feature[internal], t.threshold[internal]):
+        for f, v in zip(src[t.feature[internal]], t.threshold[internal]):
             lo[f] = min(lo[f], v) if used[f] else v
             hi[f] = max(hi[f], v) if used[f] else v
             used[f] = True
+    lo, hi, used = lo[src], hi[src], used[src]
+    data = _data_range(opts, est, src)
+    if data is not None:   # private thresholds: the public range (and scale) is the data's, not the thresholds'
+        lo, hi = np.where(used, np.minimum(lo, data[0]), lo), np.where(used, np.maximum(hi, data[1]), hi)
     spread = float(np.max(np.where(used, np.maximum(np.abs(hi - lo), 1e-9), 0))) if used.any() else 1.0
     # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
     # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
@@ -177,12 +184,12 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     # finer than the float32 spacing at every threshold (in x: spacing / d), so that x and the threshold
     # never share a step. Where that needs more bits, the nodes on wide features get 64-bit tests.
     for f in np.flatnonzero(used):
-        src = columns[f]
-        thr = np.concatenate([t.threshold[(t.left != -1) & (t.feature == f)] for t in trees])
-        z = np.abs(thr[np.isfinite(thr)] * aff.d[src] + aff.e[src])
+        g = columns[f]
+        thr = np.concatenate([t.threshold[(t.left != -1) & (src[t.feature] == g)] for t in trees])
+        z = np.abs(thr[np.isfinite(thr)] * aff.d[g] + aff.e[g])
         z = z[z > 2.0**-30]
         if len(z):
-            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[src]
+            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[g]
             need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
             ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
     if opts.input_bits is not None:
@@ -201,15 +208,20 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         tq.append(q)
     finite = [(f, q) for t, qs in zip(trees, tq) for q, f, l, v in zip(qs, t.feature, t.left, t.threshold)
               if l != -1 and np.isfinite(v)]
-    qlo = {f: min((q for ff, q in finite if ff == f), default=0) for f in range(m)}
-    qhi = {f: max((q for ff, q in finite if ff == f), default=0) for f in range(m)}
+    qlo = {f: min((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
+    qhi = {f: max((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
+    if data is not None:
+        for f in np.flatnonzero(used):
+            qlo[f] = min(qlo[f], math.floor(Fraction(float(data[0][f])) * Fraction(2) ** int(ib[f])))
+            qhi[f] = max(qhi[f], math.ceil(Fraction(float(data[1][f])) * Fraction(2) ** int(ib[f])))
     for t, qs in zip(trees, tq):   # x <= +inf: every present (clamped) value goes left
         for i in np.flatnonzero((t.left != -1) & ~np.isfinite(t.threshold)):
             if t.threshold[i] < 0:
                 raise ConversionError(f"{type(est).__name__} has a split at threshold -inf, which no present value "
                                       "passes; scikit-learn and XGBoost do not write those")
             qs[i] = qhi[int(t.feature[i])] + 1
-    used |= np.asarray([any(f == c for t in trees for f, l in zip(t.feature, t.left) if l != -1) for c in range(m)])
+    used |= np.asarray([any(src[f] == src[c] for t in trees for f, l in zip(t.feature, t.left) if l != -1)
+                        for c in range(m)])
     low = np.asarray([(qlo[f] - 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
     high = np.asarray([(qhi[f] + 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
     # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features), missing ones one step
@@ -239,6 +251,14 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         cmp += ", a missing value goes to the node's learned default side"
     spec.notes.append(f"{len(trees)} tree(s), {nodes} internal nodes, "
                       f"{sum(int(np.sum(t.left == -1)) for t in trees)} leaves; go left when {cmp}.")
+    private = opts.weights == "private"
+    if private:   # thresholds and leaf values become private inputs (in FOREST's order); TREES keeps the shape,
+        # each threshold set to its column's low end so that WIDTHS covers any threshold in the column's range
+        whole = _forest(trees, tq, vals)
+        spec.param("THRESHOLDS", list(whole.threshold) or [0], "per internal node of FOREST, at 2**IN_BITS[feature]")
+        spec.param("LEAVES", [list(v) for v in whole.leaf_values], f"per leaf of FOREST, at 2**{value_bits}")
+        tq = [[int(low_q[f]) if c != -1 else 0 for f, c in zip(t.feature, t.left)] for t in trees]
+        vals = [np.zeros_like(v) for v in vals]
     parts = []
     for t, q, v in zip(trees, tq, vals):
         parts.append("models.tree(\n"
@@ -249,11 +269,11 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
                      f"        value={format_value(v.tolist(), 8)},\n"
                      "    )")
     spec.constants.append(("TREES", "[\n" + "".join(f"    {p},\n" for p in parts) + "]",
-                           "thresholds at 2**IN_BITS[feature] (the inputs' scales); leaf values at "
-                           f"2**{value_bits}"
-                           + (" (class indices)" if head == "index" else "")))
+                           ("the trees' shape (thresholds and leaf values are the private THRESHOLDS and LEAVES)"
+                            if private else "thresholds at 2**IN_BITS[feature] (the inputs' scales); leaf values at "
+                            f"2**{value_bits}" + (" (class indices)" if head == "index" else ""))))
     if init_q is not None:
-        spec.const("INIT", init_q, f"initial score at 2**{value_bits}")
+        spec.param("INIT", init_q, f"initial score at 2**{value_bits}")
     try:
         widths = _tree_widths(tq, trees, low_q, high_q)
     except OverflowError as e:
@@ -275,10 +295,16 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
                           + ") are encoded one step below INPUT_LOW[j] (MISSING_SIDE[j] == 'low': left at every "
                           "node) or above INPUT_HIGH[j] ('high': right at every node); COLUMNS[j] is the feature "
                           "input j carries.")
-    spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
-    total = "linalg.add(forest(xf), INIT)" if init_q is not None else "forest(xf)"
+    if private:
+        spec.use("forest = trees.tree_paths(FOREST, WIDTHS).with_parameters", "Σ of the leaf values, private ones")
+    else:
+        spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
+    if sides is not None:
+        spec.body[:0] = _copies_agree(columns, n, low_q, high_q)
+    walk = "forest(xf, THRESHOLDS, LEAVES)" if private else "forest(xf)"
+    total = f"linalg.add({walk}, INIT)" if init_q is not None else walk
     if head == "index":
-        spec.body.append("return pl.U8(forest(xf)[0])")
+        spec.body.append(f"return pl.U8({walk}[0])")
     elif head == "regress":
         if bound >= 2**63:
             raise ConversionError("tree outputs do not fit i64; this should not happen (leaf values are scaled to fit)")
@@ -290,17 +316,53 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     return spec
 
 
+def _data_range(opts: Options, est: Any, src: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """With private weights, each column's (min, max) over the calibration rows: a tree's input range is
+    public (INPUT_LOW/HIGH, IN_BITS), so it must come from the data, not from the private thresholds
+    (which lie inside the data's range); None with public weights."""
+    if opts.weights != "private":
+        return None
+    if opts.X is None or not np.all(np.any(np.isfinite(opts.X), axis=0)):
+        raise ConversionError(f"{type(est).__name__} with private weights needs calibration rows X with a value in "
+                              "every feature: a tree's public input range would otherwise come from its thresholds",
+                              hint="pass X (e.g. the training set), `pyleo import --data`")
+    return np.nanmin(opts.X, axis=0)[src], np.nanmax(opts.X, axis=0)[src]
+
+
+def _copies_agree(columns: list[int], n: int, low_q: np.ndarray, high_q: np.ndarray) -> list[str]:
+    """The ``predict`` lines asserting that a feature carried by two inputs (f, its "missing goes left"
+    column, and c, its "missing goes right" copy) gets one value: equal inputs (present, clamped to
+    their shared range at their shared scale), or both missing (f one step below ``low_q[f]``, c one
+    step above ``high_q[c]``; ``low_q``/``high_q`` already hold those steps). Without it a prover could
+    route the two kinds of nodes by different values and get a label no single row gives.
+    Each line costs two u64 equalities and the boolean logic (a few constraints)."""
+    lines = []
+    for c in range(n, len(columns)):
+        f = columns[c]
+        lo_enc, hi_enc = int(low_q[f]) + fixed.INPUT_OFFSET, int(high_q[c]) + fixed.INPUT_OFFSET
+        lines.append(f"assert x[{f}] == x[{c}] or (x[{f}] == {lo_enc} and x[{c}] == {hi_enc}), "
+                     f'"inputs {f} and {c} carry feature {f}: the same value, or both missing"')
+    return lines
+
+
+def _forest(raws: list[RawTree], tq: list[list[int]], vals: list[np.ndarray] | None = None) -> Any:
+    """``models.forest(TREES)`` as the model file computes it (leaf values 0 without ``vals``)."""
+    from .. import models
+
+    try:
+        return models.forest([models.tree(t.feature.tolist(), q, t.left.tolist(), t.right.tolist(),
+                                          v.tolist() if v is not None else [[0]] * len(t.left))
+                              for t, q, v in zip(raws, tq, vals if vals is not None else [None] * len(raws))])
+    except ValueError as e:
+        raise ConversionError(f"{e}; pass a smaller input_bits") from None
+
+
 def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, high_q: np.ndarray) -> list[int]:
     """Sign-test width of every internal node of ``models.forest(TREES)``: what the model file's
     ``trees.node_widths(...)`` line computes (the same functions, for the notes and for errors)."""
-    from .. import models, trees
+    from .. import trees
 
-    try:
-        forest = models.forest([models.tree(t.feature.tolist(), q, t.left.tolist(), t.right.tolist(),
-                                            [[0]] * len(t.left)) for t, q in zip(raws, tq)])
-    except ValueError as e:
-        raise ConversionError(f"{e}; pass a smaller input_bits") from None
-    return list(trees.node_widths(forest, low_q, high_q))
+    return list(trees.node_widths(_forest(raws, tq), low_q, high_q))
 
 
 def _leaf_bits(total_max: float, limit: int = 60) -> int:

@@ -1,0 +1,273 @@
+"""Converted models with private weights under a public commitment (``weights="private"``), on snarkVM.
+
+Oracles: the float model's own ``predict`` (the private-weight circuit computes the same labels),
+snarkVM (a proof made with other weights of the same architecture is valid for the program but
+rejected against the published commitment), and the text of every file meant for a verifier (no
+weight and no blinding value in any encoding).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pyleo import vm
+from pyleo.errors import LimitError
+from stdlib_ml import ConversionError, fixed, from_sklearn, from_xgboost, load
+from tests.test_privacy import _installed, assert_hides, cache, pyleo  # noqa: F401 (cache: a fixture)
+
+pytestmark = pytest.mark.skipif(not _installed(), reason="snarkVM parameters are not installed")
+
+
+@pytest.fixture(scope="module")
+def iris_lr() -> tuple[object, np.ndarray]:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    return LogisticRegression(max_iter=1000).fit(X, y), X
+
+
+def _secrets(zk) -> list[int]:
+    """Every private number of a converted model: its weights (signed and as packed) and the blinding value."""
+    values = [abs(int(v)) for p in zk.module.OWNER_WEIGHTS.values() for v in np.ravel(np.asarray(p, dtype=object))]
+    bits = zk.module.PARAM_BITS   # a packed 0 is the public offset 2**(bits-1) itself: not a secret
+    packed = [int(v) for k, p in zk.opening().items() if k != "r" for v in np.ravel(np.asarray(p, dtype=object))
+              if int(v) != 2 ** (bits[k] - 1)]
+    r = int(zk.module.OWNER_BLINDING)
+    return values + packed + [r, r & (2**64 - 1), r >> 64]
+
+
+def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_lr) -> None:
+    clf, X = iris_lr
+    zk = from_sklearn(clf, X, weights="private")
+    assert zk.weights == "private" and zk.fidelity["passed"] and zk.fidelity["rows"] == len(X)
+    np.testing.assert_array_equal(zk.predict(X), clf.predict(X))
+    aleo = zk.program.aleo()
+    for v in _secrets(zk):
+        assert str(v) not in aleo
+    assert "hash.psd2" in aleo
+    public = from_sklearn(clf, X)                      # the same model with public weights: they are in the program
+    assert str(abs(int(public.module.W[2][2]))) in public.program.aleo()
+    again = from_sklearn(clf, X, weights="private")    # a fresh blinding value: another commitment, same program
+    assert again.commitment != zk.commitment and again.program.aleo() == aleo
+
+
+def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
+    import xgboost
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import Ridge
+    from sklearn.tree import DecisionTreeClassifier
+
+    from tests.test_convert_fidelity import _with_gaps
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    _, X = iris_lr
+    y = (X[:, 2] > 2.5).astype(int) + (X[:, 3] > 1.7).astype(int)
+    for model in (KMeans(3, n_init=3, random_state=0).fit(X), GaussianNB().fit(X, y),
+                  make_pipeline(StandardScaler(), MLPClassifier((5,), max_iter=3000, random_state=0)).fit(X, y)):
+        zk = from_sklearn(model, X, weights="private")
+        assert zk.fidelity["agreement"] == 1.0 and zk.commitment.endswith("field")
+        np.testing.assert_array_equal(zk.predict(X), model.predict(X))
+        aleo, big = zk.program.aleo(), [v for v in _secrets(zk) if v >= 10**5]   # (small ones occur anyway)
+        assert big and not any(str(v) in aleo for v in big)
+    trees = (DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y),
+             GradientBoostingClassifier(n_estimators=3, max_depth=2, random_state=0).fit(X, y),
+             xgboost.XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1).fit(X, y))
+    for model in trees:   # thresholds and leaf values private: none of them in the program
+        zk = (from_xgboost if isinstance(model, xgboost.XGBClassifier) else from_sklearn)(model, X, weights="private")
+        assert zk.fidelity["agreement"] == 1.0 and set(zk.module.OWNER_WEIGHTS) >= {"THRESHOLDS", "LEAVES"}
+        np.testing.assert_array_equal(zk.predict(X), model.predict(X))
+        aleo, big = zk.program.aleo(), [v for v in _secrets(zk) if v >= 10**5]
+        assert big and not any(str(v) in aleo for v in big)
+    Xg, yg = _with_gaps(3)   # missing values sent both ways: the copies' check and private thresholds together
+    rf = RandomForestClassifier(4, max_depth=3, random_state=0).fit(Xg, yg)
+    zk = from_sklearn(rf, Xg, weights="private")
+    assert len(zk.columns) > zk.n_features and zk.fidelity["agreement"] == 1.0
+    Xn, _ = _with_gaps(4)
+    np.testing.assert_array_equal(zk.predict(Xn), rf.predict(Xn))
+    for model in (Ridge().fit(X[:, :3], X[:, 3]), MLPRegressor(hidden_layer_sizes=(4,), max_iter=3000, random_state=0).fit(X[:, :3], X[:, 3])):
+        zk = from_sklearn(model, X[:, :3], weights="private")
+        want = model.predict(X[:, :3])
+        assert np.max(np.abs(zk.predict(X[:, :3]) - want)) <= 1e-3 * np.ptp(want)
+
+
+def test_families_without_private_weights_are_named(iris_lr) -> None:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clf, X = iris_lr
+
+    knn = KNeighborsClassifier(3).fit(X[:30], clf.predict(X[:30]))
+    with pytest.raises(ConversionError, match="KNeighborsClassifier cannot be converted with private weights: its "
+                                              "training points"):
+        from_sklearn(knn, X, weights="private")
+    with pytest.raises(ConversionError, match="weights must be one of 'public', 'private', got 'secret'"):
+        from_sklearn(clf, X, weights="secret")
+
+
+@pytest.mark.prove
+def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Private weights and a public sample: the proof shows the sample, the label and the commitment."""
+    clf, X = iris_lr
+    zk = from_sklearn(clf, X, weights="private", inputs="public")
+    x = X[120]
+    proof = zk.prove(x)
+    assert proof.public_outputs[1] == zk.commitment and zk.decode_proof(proof) == clf.predict(x[None])[0]
+    (enc,) = zk.encode(x[None])
+    assert proof.inputs == [f"[{', '.join(f'{v}u64' for v in enc)}]", None]  # x public; the weights private
+    assert zk.verify(proof)
+
+    # Another model of the same architecture: the committed weights with the classes' rows rotated.
+    other = zk.opening()
+    other["W"], other["B"] = other["W"][1:] + other["W"][:1], other["B"][1:] + other["B"][:1]
+    forged = zk.program.prove("predict", enc, other)
+    assert forged.outputs[0] != proof.outputs[0]                        # it answers differently …
+    assert vm.verify(forged, program=zk.program.aleo())                 # … a valid proof of the program …
+    assert not zk.verify(forged)                                        # … not of the committed model
+    assert "not the published" in (vm.explain(forged, program=zk.program.aleo(), commitment=zk.commitment) or "")
+
+    # The owner's file holds the weights; the proof and the verifier's file hold none of them.
+    owner = zk.save(tmp_path / "owner.py")
+    assert "MODEL OWNER'S SECRET" in owner.read_text()
+    assert (owner.stat().st_mode & 0o077) == 0 and (zk.path.stat().st_mode & 0o077) == 0  # also the cached copy
+    assert load(owner).commitment == zk.commitment
+    proof_path, forged_path = tmp_path / "p.proof.json", tmp_path / "forged.proof.json"
+    proof.save(proof_path)
+    forged.save(forged_path)
+    public = zk.save_public(tmp_path / "public.json")
+    for path in (proof_path, public):
+        assert_hides(path, *_secrets(zk))
+    doc = json.loads(public.read_text())
+    assert doc["commitment"] == zk.commitment and doc["checksum"] == zk.program.checksum()
+
+    # The CLI: commit prints the same commitment; verify binds to the checksum and the commitment.
+    c = pyleo("commit", str(owner), "--out", str(tmp_path / "c.json"), cache=cache)
+    assert c.returncode == 0 and f"commitment: {zk.commitment}" in c.stdout, c.stderr
+    assert json.loads((tmp_path / "c.json").read_text())["commitment"] == zk.commitment
+    args = ["--checksum", doc["checksum"], "--commitment", doc["commitment"]]
+    ok = pyleo("verify", str(proof_path), *args, cache=cache)
+    assert ok.returncode == 0 and "the weights committed to" in ok.stdout, ok.stderr
+    bad = pyleo("verify", str(forged_path), *args, cache=cache)
+    assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
+    none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=cache)
+    assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
+
+
+@pytest.mark.prove
+def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """A decision tree with private thresholds and leaves: its label on snarkVM is the float tree's; a
+    proof with one threshold moved (same shape, another label) is rejected against the commitment."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    _, X = iris_lr
+    y = (X[:, 2] > 2.5).astype(int) + (X[:, 3] > 1.7).astype(int)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    zk = from_sklearn(tree, X, weights="private")
+    x = X[100]
+    proof = zk.prove(x)
+    assert zk.decode_proof(proof) == tree.predict(x[None])[0] and zk.verify(proof)
+    (enc,) = zk.encode(x[None])
+    other = zk.opening()
+    f, top = zk.module.FOREST.feature[0], fixed.quantize(zk.input_high, zk.in_bits)   # the root's feature, range
+    other["THRESHOLDS"][0] = int(top[f]) + 2 ** (zk.module.PARAM_BITS["THRESHOLDS"] - 1)  # every sample goes left
+    forged = zk.program.prove("predict", enc, other)
+    assert forged.outputs[0] != proof.outputs[0] and vm.verify(forged, program=zk.program.aleo())
+    assert not zk.verify(forged)
+    path = tmp_path / "tree.proof.json"
+    proof.save(path)
+    assert_hides(path, *[v for v in _secrets(zk) if v >= 10**5])   # the thresholds (leaves: class indices 0-2)
+
+
+@pytest.mark.prove
+def test_label_published_as_a_commitment_by_the_cli(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """`pyleo import --output commitment`, then `pyleo prove`: the proof file holds the commitment to the
+    label, not the label, the sample or r; (label, r) revealed later checks against it."""
+    import joblib
+
+    clf, X = iris_lr
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    np.save(tmp_path / "X.npy", X)
+    imp = pyleo("import", str(tmp_path / "clf.joblib"), "--data", str(tmp_path / "X.npy"), "--output", "commitment",
+                "--out", str(tmp_path / "clf.py"), cache=cache)
+    assert imp.returncode == 0, imp.stderr
+    zk = load(tmp_path / "clf.py")
+    assert zk.output == "commitment"
+    sample = "[" + ", ".join(f"{v}" for v in X[77]) + "]"
+    out = pyleo("prove", str(tmp_path / "clf.py"), "predict", sample, "--out", str(tmp_path / "p.json"), cache=cache)
+    assert out.returncode == 0, out.stderr
+    r = int(out.stdout.split("label blinding r: ")[1].split("scalar")[0])
+    proof = vm.Proof.load(tmp_path / "p.json")
+    assert proof.inputs == [None, None] and zk.program.verify(proof)     # x and r private
+    (enc,) = zk.encode(X[77:78])
+    (label,) = zk.predict_raw(X[77:78])                                   # the circuit's label (interpreter)
+    assert zk.decode([label])[0] == clf.predict(X[77:78])[0]
+    assert zk.predict(X[76:79], backend="vm").tolist() == clf.predict(X[76:79]).tolist()  # snarkVM's commitments
+    assert proof.public_outputs == [zk.label_commitment(label, r)]       # the reveal (label, r) checks out …
+    assert all(proof.public_outputs[0] != zk.label_commitment(k, r) for k in range(3) if k != label)  # … no other
+    assert_hides(tmp_path / "p.json", r, *map(int, enc))
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.parametrize("weights", ["public", "private"])
+@pytest.mark.parametrize("inputs", ["private", "public"])
+@pytest.mark.parametrize("output", ["public", "private", "commitment"])
+def test_every_visibility_combination_on_snarkvm(cache, weights: str, inputs: str, output: str) -> None:  # noqa: F811
+    """Each combination of a binary 2-feature logistic regression proved and verified; the label (or
+    its commitment) is the float model's. Private weights with a committed label need two hashes
+    beside the transition: over the local 16,384-constraint bound for any model, which is named."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    X, y = X[:, 2:], (y == 2).astype(int)
+    clf = LogisticRegression().fit(X, y)
+    zk = from_sklearn(clf, X, weights=weights, inputs=inputs, output=output)
+    np.testing.assert_array_equal(zk.predict(X), clf.predict(X))
+    r = 987654321 if output == "commitment" else None
+    if weights == "private" and output == "commitment":
+        with pytest.raises(LimitError, match="too large for the installed degree-16 parameters"):
+            zk.prove(X[60], label_blinding=r)
+        return
+    proof = zk.prove(X[60], label_blinding=r)
+    assert zk.verify(proof) and (proof.inputs[0] is None) == (inputs == "private")
+    want = int(clf.predict(X[60:61])[0])
+    if output == "commitment":
+        assert proof.public_outputs[0] == zk.label_commitment(want, r)
+    else:
+        assert zk.decode_proof(proof) == want and (proof.public_outputs[0] is None) == (output == "private")
+    if weights == "private":
+        assert proof.public_outputs[-1] == zk.commitment
+
+
+def test_cli_refuses_bad_visibility_options(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Unknown modes, the family without private weights, and committing to public weights: exit 1 with
+    the reason, no traceback, no file written."""
+    import joblib
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clf, X = iris_lr
+    joblib.dump(clf, tmp_path / "clf.joblib")
+    np.save(tmp_path / "X.npy", X)
+    knn = KNeighborsClassifier(3).fit(X[:30], clf.predict(X[:30]))
+    joblib.dump(knn, tmp_path / "knn.joblib")
+    out = tmp_path / "m.py"
+    for model, opts, message in (("clf", ["--output", "hidden"], "output must be one of 'public', 'private', "
+                                  "'commitment', got 'hidden'"),
+                                 ("clf", ["--weights", "secret"], "weights must be one of 'public', 'private'"),
+                                 ("knn", ["--weights", "private"], "KNeighborsClassifier cannot be converted with "
+                                  "private weights: its training points")):
+        res = pyleo("import", str(tmp_path / f"{model}.joblib"), "--data", str(tmp_path / "X.npy"), *opts,
+                    "--out", str(out), cache=cache)
+        assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr, res.stderr
+        assert not out.exists()
+    from_sklearn(clf, X).save(out)
+    res = pyleo("commit", str(out), cache=cache)
+    assert res.returncode == 1 and "has public weights" in res.stderr and "Traceback" not in res.stderr
