@@ -4,7 +4,30 @@ from __future__ import annotations
 
 import pytest
 
+from pyleo import params
+from pyleo.errors import ParamsError
+
+
+def params_installed() -> bool:
+    """Whether snarkVM's degree-16 parameters are installed (key synthesis needs them)."""
+    try:
+        params.check_installed()
+    except ParamsError:
+        return False
+    return True
+
+
+NO_PARAMS = ("snarkVM's parameters are not installed, and this test synthesizes keys: run "
+             "`pyleo params install ../shared/aleo-params` (see README)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``needs_params`` fails with how to install the parameters, rather than with snarkVM's error."""
+    if item.get_closest_marker("needs_params") is not None and not params_installed():
+        pytest.fail(NO_PARAMS)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prove: runs snarkVM's prover (seconds per test); deselect with -m 'not prove'")
+    config.addinivalue_line("markers", "needs_params: synthesizes snarkVM keys; fails with an install hint when the parameters are missing")
     config.addinivalue_line("markers", "slow: large proofs and benchmarks-sized checks, excluded by default (run with -m slow)")

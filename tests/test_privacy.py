@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 import pyleo as pl
-from pyleo import params, vm
-from pyleo.errors import ParamsError, ProofError
+from pyleo import vm
+from pyleo.errors import ProofError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORER = ROOT / "examples" / "scorer.py"
@@ -50,15 +50,7 @@ A = 918273645  # the private input; the private output is 3 * A
 R = 7362514998123412345678901234567  # blinding scalar of the commitment
 
 
-def _installed() -> bool:
-    try:
-        params.check_installed()
-    except ParamsError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _installed(), reason="snarkVM parameters are not installed")
+pytestmark = pytest.mark.needs_params
 
 
 @pytest.fixture(scope="module")

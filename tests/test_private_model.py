@@ -17,9 +17,9 @@ import pytest
 from pyleo import vm
 from pyleo.errors import LimitError
 from stdlib_ml import ConversionError, fixed, from_sklearn, from_xgboost, load
-from tests.test_privacy import _installed, assert_hides, cache, pyleo  # noqa: F401 (cache: a fixture)
+from tests.test_privacy import assert_hides, cache, pyleo  # noqa: F401 (cache: a fixture)
 
-pytestmark = pytest.mark.skipif(not _installed(), reason="snarkVM parameters are not installed")
+pytestmark = pytest.mark.needs_params
 
 
 @pytest.fixture(scope="module")

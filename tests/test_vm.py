@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from pyleo import params, vm
+from tests.conftest import NO_PARAMS, params_installed
 from pyleo.errors import ExecutionError, InputError, LimitError, ParamsError, ProofError, VMError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,15 +84,7 @@ def big_program(n: int) -> str:
     )
 
 
-def params_installed() -> bool:
-    try:
-        params.check_installed()
-    except ParamsError:
-        return False
-    return True
-
-
-needs_params = pytest.mark.skipif(not params_installed(), reason="snarkVM parameters are not installed")
+needs_params = pytest.mark.needs_params
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -329,7 +322,7 @@ def test_install_rejects_bad_sources(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def proof() -> vm.Proof:
     if not params_installed():
-        pytest.skip("snarkVM parameters are not installed")
+        pytest.fail(NO_PARAMS)
     return vm.prove(T1, "f", ["5i64", "7i64"])
 
 
