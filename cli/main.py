@@ -242,6 +242,29 @@ def trusted_program(model: Path, program_id: str) -> str:
     return programs[name].aleo()
 
 
+def read_public_model(path: Path) -> dict[str, Any]:
+    """The program and commitment of a verifier's model file (format ``pyleo-public-model/1``).
+
+    Raises InputError when the file is not one, or when its program does not have its stated checksum.
+    """
+    from pyleo import vm
+
+    try:
+        doc = json.loads(read_file(path, "the public model file"))
+    except ValueError:
+        raise InputError(f"{path} is not a public model file (not JSON)",
+                         hint="pass the file `pyleo commit MODEL --out FILE` wrote") from None
+    if not isinstance(doc, dict) or doc.get("format") != "pyleo-public-model/1":
+        raise InputError(f"{path} is not a public model file (format pyleo-public-model/1)",
+                         hint="pass the file `pyleo commit MODEL --out FILE` wrote")
+    program, stated, commitment = doc.get("program"), doc.get("checksum"), doc.get("commitment")
+    if not isinstance(program, str) or not isinstance(stated, str) or not (commitment is None or isinstance(commitment, str)):
+        raise InputError(f"{path}: \"program\" and \"checksum\" must be strings, \"commitment\" a string or null")
+    if vm.program_checksum(program) != stated:
+        raise InputError(f"{path}: its program does not have the checksum it states ({stated}); the file was altered")
+    return {"program": program, "commitment": commitment}
+
+
 def read_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
@@ -261,7 +284,10 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
                                           "cached F.vk file)."),
            commitment: str | None = typer.Option(None, "--commitment", help="The published commitment to a private "
                                                  "model's weights (a field literal): the proof's last public output "
-                                                 "must be it. Needs --model, --program, --checksum or --vk."),
+                                                 "must be it. Needs --model, --program, --checksum, --vk or --public-model."),
+           public_model: Path | None = typer.Option(None, "--public-model", help="The verifier's file of a converted "
+                                                    "model (`pyleo commit --out` / ZkModel.save_public): binds to its "
+                                                    "program and, for private weights, its commitment."),
            resynthesize: bool = typer.Option(False, "--resynthesize",
                                              help="Rebuild the verifying key from the proof's program text instead of trusting the file's.")) -> None:
     """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
@@ -289,9 +315,22 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
     if vk is not None:
         trusted["verifying_key"] = read_file(vk, "the verifying key")
         bound.append(f"the verifying key in {vk}")
+    if public_model is not None:
+        published = read_public_model(public_model)
+        for key, value in (("program", published["program"]), ("commitment", published["commitment"])):
+            if value is None:
+                continue
+            if key in trusted and (vm.program_checksum(trusted[key]) != vm.program_checksum(value) if key == "program"
+                                   else trusted[key] != value):
+                raise InputError(f"--public-model {public_model} names another {key} than the other options")
+            trusted[key] = value
+        bound.append(f"the public model file {public_model}")
     if commitment is not None:
+        if trusted.get("commitment", commitment) != commitment:
+            raise InputError(f"--commitment {commitment} differs from the commitment in {public_model}")
         trusted["commitment"] = commitment
-        bound.append(f"the weights committed to by {commitment}")
+    if "commitment" in trusted:
+        bound.append(f"the weights committed to by {trusted['commitment']}")
     reason = vm.explain(proof, resynthesize=resynthesize, **trusted)
     if reason is not None:
         fail(f"INVALID: {reason}")
@@ -302,7 +341,7 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
     else:
         typer.echo("warning: not bound to a program you trust. This proof shows only that the program it carries "
                    f"(checksum {proof.checksum}) gave these outputs; anyone can prove another program with the same "
-                   "name. Pass --model, --program, --checksum or --vk to check it is the model you trust.", err=True)
+                   "name. Pass --model, --program, --checksum, --vk or --public-model to check it is the model you trust.", err=True)
     for i, text in enumerate(proof.inputs):
         if text is not None:
             typer.echo(f"public input {i + 1}: {text}")
@@ -483,7 +522,7 @@ def commit(model_file: Path = typer.Argument(..., help="A model file converted w
     if out is not None:
         zk.save_public(out)
         typer.echo(f"wrote {out} (program, checksum, commitment; no weights). Verifiers run: pyleo verify PROOF "
-                   f"--checksum {zk.program.checksum()} --commitment {zk.commitment}")
+                   f"--public-model {out}, or --checksum {zk.program.checksum()} --commitment {zk.commitment}")
 
 
 if __name__ == "__main__":

@@ -156,6 +156,17 @@ def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -
     assert ok.returncode == 0 and "the weights committed to" in ok.stdout, ok.stderr
     bad = pyleo("verify", str(forged_path), *args, cache=cache)
     assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
+    # … or to the verifier's file itself; one whose program was altered is refused before any check.
+    ok = pyleo("verify", str(proof_path), "--public-model", str(public), cache=cache)
+    assert ok.returncode == 0 and "the weights committed to" in ok.stdout, ok.stderr
+    bad = pyleo("verify", str(forged_path), "--public-model", str(public), cache=cache)
+    assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
+    altered = tmp_path / "altered.json"
+    altered.write_text(json.dumps({**doc, "program": doc["program"].replace("predict", "predict ", 1)}))
+    refused = pyleo("verify", str(proof_path), "--public-model", str(altered), cache=cache)
+    assert refused.returncode == 1 and "was altered" in refused.stderr and "Traceback" not in refused.stderr
+    other = pyleo("verify", str(proof_path), "--public-model", str(public), "--commitment", "1field", cache=cache)
+    assert other.returncode == 1 and "differs" in other.stderr and "Traceback" not in other.stderr
     none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=cache)
     assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
 
