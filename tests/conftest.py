@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from pyleo import params
+from pyleo import params, vm
 from pyleo.errors import ParamsError
 
 
@@ -19,6 +22,17 @@ def params_installed() -> bool:
 
 NO_PARAMS = ("snarkVM's parameters are not installed, and this test synthesizes keys: run "
              "`pyleo params install ../shared/aleo-params` (see README)")
+
+
+@pytest.fixture(scope="module")
+def key_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh key cache (``PYLEO_CACHE_DIR``) for one test module, and no programs left in memory from elsewhere."""
+    cache = tmp_path_factory.mktemp("pyleo-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYLEO_CACHE_DIR", str(cache))
+        vm.forget_programs()
+        yield cache
+    vm.forget_programs()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

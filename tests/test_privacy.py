@@ -54,16 +54,6 @@ pytestmark = pytest.mark.needs_params
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("pyleo-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYLEO_CACHE_DIR", str(path))
-        vm.forget_programs()
-        yield path
-    vm.forget_programs()
-
-
-@pytest.fixture(scope="module")
 def secret(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pl.Program]:
     path = tmp_path_factory.mktemp("model") / "secret.py"
     path.write_text(SECRET)
@@ -73,7 +63,7 @@ def secret(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pl.Program]:
 
 
 @pytest.fixture(scope="module")
-def proof(cache: Path, secret: tuple[Path, pl.Program]) -> vm.Proof:
+def proof(key_cache: Path, secret: tuple[Path, pl.Program]) -> vm.Proof:
     return secret[1].prove("f", A, 0)
 
 
@@ -115,7 +105,7 @@ def report(p: vm.Proof) -> tuple[object, ...]:
 
 
 @pytest.mark.prove
-def test_private_output_stays_with_the_prover(proof: vm.Proof, cache: Path, tmp_path: Path) -> None:
+def test_private_output_stays_with_the_prover(proof: vm.Proof, key_cache: Path, tmp_path: Path) -> None:
     assert proof.outputs == [f"{3 * A}i64", "true"]  # the prover's own copy, in memory
     assert proof.inputs == [None, "0i64"] and proof.public_outputs == [None, "true"]
     tr = json.loads(proof.execution)["transitions"][0]
@@ -134,7 +124,7 @@ def test_private_output_stays_with_the_prover(proof: vm.Proof, cache: Path, tmp_
     assert_hides(path, A, 3 * A)
     # no key that decrypts them is written, neither in the proof nor in the key cache
     signer_keys = [str(vm._signer()), str(view_key), str(vm._signer().seed)]
-    for file in [path, *(p for p in cache.rglob("*") if p.is_file())]:
+    for file in [path, *(p for p in key_cache.rglob("*") if p.is_file())]:
         data = file.read_bytes()
         assert not any(k.encode() in data for k in signer_keys), file
     loaded = vm.Proof.load(path)
@@ -200,11 +190,11 @@ def test_editing_any_field_fails_or_changes_nothing(proof: vm.Proof, secret: tup
 
 
 @pytest.mark.prove
-def test_cli_keeps_private_outputs_out_of_the_proof_file(secret: tuple[Path, pl.Program], cache: Path,
+def test_cli_keeps_private_outputs_out_of_the_proof_file(secret: tuple[Path, pl.Program], key_cache: Path,
                                                        tmp_path: Path) -> None:
     model, _ = secret
     out, mine = tmp_path / "secret.proof.json", tmp_path / "secret.private.json"
-    proved = pyleo("prove", str(model), "f", str(A), "0", "-o", str(out), "--private-out", str(mine), cache=cache)
+    proved = pyleo("prove", str(model), "f", str(A), "0", "-o", str(out), "--private-out", str(mine), cache=key_cache)
     assert proved.returncode == 0, proved.stderr
     assert f"output: {3 * A}i64  (private" in proved.stdout  # printed for the prover
     assert_hides(out, A, 3 * A)
@@ -213,19 +203,19 @@ def test_cli_keeps_private_outputs_out_of_the_proof_file(secret: tuple[Path, pl.
     data = json.loads(out.read_text())
     assert "outputs" not in data and data["public_outputs"] == [None, "true"]
 
-    verified = pyleo("verify", str(out), "--model", str(model), cache=cache)
+    verified = pyleo("verify", str(out), "--model", str(model), cache=key_cache)
     assert verified.returncode == 0, verified.stderr
     assert "valid: secret.aleo/f" in verified.stdout and "public output: true" in verified.stdout
     assert str(3 * A) not in verified.stdout + verified.stderr
     assert pyleo("prove", str(model), "f", "1", "0", "-o", str(out), "--private-out", str(out),
-                 cache=cache).returncode == 1
+                 cache=key_cache).returncode == 1
 
 
 # ----------------------------------------------------------------------------- output as a commitment
 
 
 @pytest.mark.prove
-def test_label_published_as_a_commitment(secret: tuple[Path, pl.Program], cache: Path) -> None:
+def test_label_published_as_a_commitment(secret: tuple[Path, pl.Program], key_cache: Path) -> None:
     prog = secret[1]
     p = prog.prove("committed", 150, R)  # label: 150 > 100
     (commitment,) = p.public_outputs
@@ -243,25 +233,25 @@ def test_label_published_as_a_commitment(secret: tuple[Path, pl.Program], cache:
 
 
 @pytest.mark.prove
-def test_verify_binds_to_the_trusted_model(cache: Path, tmp_path: Path) -> None:
+def test_verify_binds_to_the_trusted_model(key_cache: Path, tmp_path: Path) -> None:
     """The issue's reproduction: a scorer with W = [0, 0, 0, 0] under the same program name."""
     evil = tmp_path / "evil.py"
     evil.write_text(SCORER.read_text().replace("W = [3, -1, 4, 1]", "W = [0, 0, 0, 0]"))
     assert "W = [0, 0, 0, 0]" in evil.read_text()
     proof_path = tmp_path / "evil.proof.json"
-    assert pyleo("prove", str(evil), "score", "[1, 2, 3, 4]", "27", "-o", str(proof_path), cache=cache).returncode == 0
+    assert pyleo("prove", str(evil), "score", "[1, 2, 3, 4]", "27", "-o", str(proof_path), cache=key_cache).returncode == 0
 
-    unbound = pyleo("verify", str(proof_path), cache=cache)
+    unbound = pyleo("verify", str(proof_path), cache=key_cache)
     assert unbound.returncode == 0 and "warning: not bound to a program you trust" in unbound.stderr
     data = json.loads(proof_path.read_text())
     assert f"program checksum: {data['program_checksum']}" in unbound.stdout
 
-    rejected = pyleo("verify", str(proof_path), "--model", str(SCORER), cache=cache)
+    rejected = pyleo("verify", str(proof_path), "--model", str(SCORER), cache=key_cache)
     assert rejected.returncode == 1 and "INVALID: the proof is of a program scorer.aleo with checksum" in rejected.stderr
     genuine: pl.Program = runpy.run_path(str(SCORER))["prog"]
     aleo = tmp_path / "scorer.aleo"
     aleo.write_text(genuine.aleo())
-    assert pyleo("verify", str(proof_path), "--program", str(aleo), cache=cache).returncode == 1
+    assert pyleo("verify", str(proof_path), "--program", str(aleo), cache=key_cache).returncode == 1
 
     # the forger swaps in the genuine program text (and its checksum and constraint count): the key
     # now comes from the trusted program, and snarkVM rejects the evil circuit's proof
@@ -282,7 +272,7 @@ def test_verify_binds_to_the_trusted_model(cache: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.prove
-def test_private_model_under_a_public_commitment(cache: Path, tmp_path: Path) -> None:
+def test_private_model_under_a_public_commitment(key_cache: Path, tmp_path: Path) -> None:
     """examples/credit.py: only proofs made with the committed weights pass; the weights stay hidden."""
     credit = runpy.run_path(str(ROOT / "examples" / "credit.py"))
     prog: pl.Program = credit["prog"]
@@ -312,11 +302,11 @@ def test_private_model_under_a_public_commitment(cache: Path, tmp_path: Path) ->
     assert str(blinding) not in text and f"{blinding}u128" not in text and f"{blinding:x}" not in text
 
     model = str(ROOT / "examples" / "credit.py")
-    ok = pyleo("verify", str(path), "--model", model, "--commitment", commitment, cache=cache)
+    ok = pyleo("verify", str(path), "--model", model, "--commitment", commitment, cache=key_cache)
     assert ok.returncode == 0 and "bound to: the model in" in ok.stdout and "the weights committed to" in ok.stdout, ok.stderr
     path_lenient = tmp_path / "lenient.proof.json"
     lenient.save(path_lenient)
-    bad = pyleo("verify", str(path_lenient), "--model", model, "--commitment", commitment, cache=cache)
+    bad = pyleo("verify", str(path_lenient), "--model", model, "--commitment", commitment, cache=key_cache)
     assert bad.returncode == 1 and "INVALID: the proof's commitment" in bad.stderr
-    alone = pyleo("verify", str(path), "--commitment", commitment, cache=cache)
+    alone = pyleo("verify", str(path), "--commitment", commitment, cache=key_cache)
     assert alone.returncode == 1 and "also name the trusted program" in alone.stderr and "Traceback" not in alone.stderr

@@ -17,7 +17,7 @@ import pytest
 from pyleo import vm
 from pyleo.errors import LimitError
 from stdlib_ml import ConversionError, fixed, from_sklearn, from_xgboost, load
-from tests.test_privacy import assert_hides, cache, pyleo  # noqa: F401 (cache: a fixture)
+from tests.test_privacy import assert_hides, pyleo
 
 pytestmark = pytest.mark.needs_params
 
@@ -113,7 +113,7 @@ def test_families_without_private_weights_are_named(iris_lr) -> None:
 
 
 @pytest.mark.prove
-def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_only_the_committed_weights_pass(iris_lr, key_cache: Path, tmp_path: Path) -> None:
     """Private weights and a public sample: the proof shows the sample, the label and the commitment."""
     clf, X = iris_lr
     zk = from_sklearn(clf, X, weights="private", inputs="public")
@@ -148,31 +148,31 @@ def test_only_the_committed_weights_pass(iris_lr, cache: Path, tmp_path: Path) -
     assert doc["commitment"] == zk.commitment and doc["checksum"] == zk.program.checksum()
 
     # The CLI: commit prints the same commitment; verify binds to the checksum and the commitment.
-    c = pyleo("commit", str(owner), "--out", str(tmp_path / "c.json"), cache=cache)
+    c = pyleo("commit", str(owner), "--out", str(tmp_path / "c.json"), cache=key_cache)
     assert c.returncode == 0 and f"commitment: {zk.commitment}" in c.stdout, c.stderr
     assert json.loads((tmp_path / "c.json").read_text())["commitment"] == zk.commitment
     args = ["--checksum", doc["checksum"], "--commitment", doc["commitment"]]
-    ok = pyleo("verify", str(proof_path), *args, cache=cache)
+    ok = pyleo("verify", str(proof_path), *args, cache=key_cache)
     assert ok.returncode == 0 and "the weights committed to" in ok.stdout, ok.stderr
-    bad = pyleo("verify", str(forged_path), *args, cache=cache)
+    bad = pyleo("verify", str(forged_path), *args, cache=key_cache)
     assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
     # … or to the verifier's file itself; one whose program was altered is refused before any check.
-    ok = pyleo("verify", str(proof_path), "--public-model", str(public), cache=cache)
+    ok = pyleo("verify", str(proof_path), "--public-model", str(public), cache=key_cache)
     assert ok.returncode == 0 and "the weights committed to" in ok.stdout, ok.stderr
-    bad = pyleo("verify", str(forged_path), "--public-model", str(public), cache=cache)
+    bad = pyleo("verify", str(forged_path), "--public-model", str(public), cache=key_cache)
     assert bad.returncode == 1 and "INVALID" in bad.stderr and "Traceback" not in bad.stderr
     altered = tmp_path / "altered.json"
     altered.write_text(json.dumps({**doc, "program": doc["program"].replace("predict", "predict ", 1)}))
-    refused = pyleo("verify", str(proof_path), "--public-model", str(altered), cache=cache)
+    refused = pyleo("verify", str(proof_path), "--public-model", str(altered), cache=key_cache)
     assert refused.returncode == 1 and "was altered" in refused.stderr and "Traceback" not in refused.stderr
-    other = pyleo("verify", str(proof_path), "--public-model", str(public), "--commitment", "1field", cache=cache)
+    other = pyleo("verify", str(proof_path), "--public-model", str(public), "--commitment", "1field", cache=key_cache)
     assert other.returncode == 1 and "differs" in other.stderr and "Traceback" not in other.stderr
-    none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=cache)
+    none = pyleo("commit", str(tmp_path / "p.proof.json"), cache=key_cache)
     assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
 
 
 @pytest.mark.prove
-def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, key_cache: Path, tmp_path: Path) -> None:
     """A decision tree with private thresholds and leaves: its label on snarkVM is the float tree's; a
     proof with one threshold moved (same shape, another label) is rejected against the commitment."""
     from sklearn.tree import DecisionTreeClassifier
@@ -197,7 +197,7 @@ def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, cache: Pat
 
 
 @pytest.mark.prove
-def test_label_published_as_a_commitment_by_the_cli(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_label_published_as_a_commitment_by_the_cli(iris_lr, key_cache: Path, tmp_path: Path) -> None:
     """`pyleo import --output commitment`, then `pyleo prove`: the proof file holds the commitment to the
     label, not the label, the sample or r; (label, r) revealed later checks against it."""
     import joblib
@@ -206,12 +206,12 @@ def test_label_published_as_a_commitment_by_the_cli(iris_lr, cache: Path, tmp_pa
     joblib.dump(clf, tmp_path / "clf.joblib")
     np.save(tmp_path / "X.npy", X)
     imp = pyleo("import", str(tmp_path / "clf.joblib"), "--data", str(tmp_path / "X.npy"), "--output", "commitment",
-                "--out", str(tmp_path / "clf.py"), cache=cache)
+                "--out", str(tmp_path / "clf.py"), cache=key_cache)
     assert imp.returncode == 0, imp.stderr
     zk = load(tmp_path / "clf.py")
     assert zk.output == "commitment"
     sample = "[" + ", ".join(f"{v}" for v in X[77]) + "]"
-    out = pyleo("prove", str(tmp_path / "clf.py"), "predict", sample, "--out", str(tmp_path / "p.json"), cache=cache)
+    out = pyleo("prove", str(tmp_path / "clf.py"), "predict", sample, "--out", str(tmp_path / "p.json"), cache=key_cache)
     assert out.returncode == 0, out.stderr
     r = int(out.stdout.split("label blinding r: ")[1].split("scalar")[0])
     proof = vm.Proof.load(tmp_path / "p.json")
@@ -230,7 +230,7 @@ def test_label_published_as_a_commitment_by_the_cli(iris_lr, cache: Path, tmp_pa
 @pytest.mark.parametrize("weights", ["public", "private"])
 @pytest.mark.parametrize("inputs", ["private", "public"])
 @pytest.mark.parametrize("output", ["public", "private", "commitment"])
-def test_every_visibility_combination_on_snarkvm(cache, weights: str, inputs: str, output: str) -> None:  # noqa: F811
+def test_every_visibility_combination_on_snarkvm(key_cache: Path, weights: str, inputs: str, output: str) -> None:
     """Each combination of a binary 2-feature logistic regression proved and verified; the label (or
     its commitment) is the float model's. Private weights with a committed label need two hashes
     beside the transition: over the local 16,384-constraint bound for any model, which is named."""
@@ -258,7 +258,7 @@ def test_every_visibility_combination_on_snarkvm(cache, weights: str, inputs: st
         assert proof.public_outputs[-1] == zk.commitment
 
 
-def test_cli_refuses_bad_visibility_options(iris_lr, cache: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_cli_refuses_bad_visibility_options(iris_lr, key_cache: Path, tmp_path: Path) -> None:
     """Unknown modes, the family without private weights, and committing to public weights: exit 1 with
     the reason, no traceback, no file written."""
     import joblib
@@ -276,9 +276,9 @@ def test_cli_refuses_bad_visibility_options(iris_lr, cache: Path, tmp_path: Path
                                  ("knn", ["--weights", "private"], "KNeighborsClassifier cannot be converted with "
                                   "private weights: its training points")):
         res = pyleo("import", str(tmp_path / f"{model}.joblib"), "--data", str(tmp_path / "X.npy"), *opts,
-                    "--out", str(out), cache=cache)
+                    "--out", str(out), cache=key_cache)
         assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr, res.stderr
         assert not out.exists()
     from_sklearn(clf, X).save(out)
-    res = pyleo("commit", str(out), cache=cache)
+    res = pyleo("commit", str(out), cache=key_cache)
     assert res.returncode == 1 and "has public weights" in res.stderr and "Traceback" not in res.stderr

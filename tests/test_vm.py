@@ -87,15 +87,7 @@ def big_program(n: int) -> str:
 needs_params = pytest.mark.needs_params
 
 
-@pytest.fixture(scope="module", autouse=True)
-def key_cache(tmp_path_factory: pytest.TempPathFactory):
-    """A fresh key cache for this module, and no programs left in memory from elsewhere."""
-    cache = tmp_path_factory.mktemp("pyleo-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYLEO_CACHE_DIR", str(cache))
-        vm.forget_programs()
-        yield cache
-    vm.forget_programs()
+pytestmark = pytest.mark.usefixtures("key_cache")   # a fresh key cache for this module (tests/conftest.py)
 
 
 # ----------------------------------------------------------------------------- messages
