@@ -1,0 +1,704 @@
+"""Splitting a function too large for one circuit into parts, each one circuit, chained by commitments.
+
+snarkVM proves one function as one circuit; here the degree-16 parameters bound it at 16,384
+constraints (:data:`LOCAL_BUDGET`), mainnet at 2^21 per program (:data:`MAINNET_BUDGET`). A
+function over the budget is cut into consecutive parts of its straight-line structured instructions
+(:mod:`pyleo.aleo_code`), each part a function ``F_p0``, ``F_p1``, … of one Aleo program, the
+*split program*. The cuts are chosen greedily from the cost model (:mod:`pyleo.cost`): each part
+takes as many instructions as fit the budget, counting its transition (inputs, outputs) and the
+links below.
+
+Links (design (b) of issue 12: separate proofs linked by commitments). The values live across a
+cut (registers defined before it and read after it, private inputs of the function included) go
+to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
+structs ``g0 …`` of at most 32 members when there are more, and a blinding value ``r: u128``).
+Part k ends with ``hash.psd2`` of its outgoing link as a public output; part k+1 starts by
+hashing its incoming link, also a public output. A verifier accepts the parts as one proof when
+every part verifies and each part's outgoing commitment equals the next part's incoming one: the
+intermediate values never leave the prover in clear, and a part from another run (another
+blinding value), a reordered or dropped part breaks a link (:func:`pyleo.vm.explain_split`).
+Public inputs of the function are public inputs of every part that reads them (the verifier checks
+they carry the same value); its outputs are the last part's.
+
+The other design, one execution where an entry function calls the parts as functions of imported
+programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
+~2.0k constraints on top of its own transition (measured in ``benchmarks/split.py``: an entry with
+one call synthesizes 14,523 constraints, two calls need the degree-17 parameters), so here an
+entry cannot call even two parts; it is not implemented.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import secrets
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from . import aleo_code
+from .aleo_code import Function, Instr, Param, Reg
+from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
+from .errors import LimitError
+from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
+from .types import FieldType, IntType, StructType, Type
+
+LOCAL_BUDGET = MAX_CONSTRAINTS_LOCAL
+"""Constraints of one circuit with the degree-16 parameters installed here (2^14 = 16,384)."""
+
+MAINNET_BUDGET = 2**21
+"""Constraints of a deployed program on mainnet (2^21 = 2,097,152; snarkVM's ``MAX_CONSTRAINTS``)."""
+
+MARGIN = 0.03
+"""Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
+
+HASH_BASE = 507
+HASH_PER_BLOCK = 275
+"""``hash.psd2`` of a link: ``HASH_BASE + HASH_PER_BLOCK * ceil(fields / 2)`` constraints, ``fields`` the
+field elements of its serialization (:attr:`pyleo.cost.TypeInfo.fields`). Measured here by synthesizing a
+private struct input hashed vs not (1 u64 and the u128 blinding: 782; 4 u64: 1,057; 8 u64: 1,332;
+1 field: 1,057; 4 fields: 1,332)."""
+
+BLINDING = IntType(128, False)
+"""Type of a link's blinding value (a fresh uniformly random u128 per link and proof)."""
+
+FIELD = FieldType()
+
+
+def hash_cost(fields: int) -> int:
+    """Constraints of ``hash.psd2`` over a value whose serialization packs into ``fields`` field elements."""
+    return HASH_BASE + HASH_PER_BLOCK * math.ceil(fields / 2)
+
+
+@dataclass
+class Part:
+    """One part of a split function: instructions ``[start, end)`` of the original body.
+
+    ``params``: indices of the original function's inputs this part takes (in order, each with its
+    visibility); ``carried_in`` / ``carried_out``: original registers in the incoming / outgoing link;
+    ``constraints``: the cost model's estimate of the part's circuit (transition included).
+    """
+
+    index: int
+    name: str
+    start: int
+    end: int
+    params: list[int]
+    carried_in: list[int]
+    carried_out: list[int]
+    constraints: int = 0
+
+
+@dataclass
+class Plan:
+    """A function split into parts (see the module docstring).
+
+    ``program`` holds one function per part (``F_p0`` …) and the link structs; ``text`` is its Aleo
+    text (what is proved; its checksum is what a verifier pins); ``budget`` the constraints one part
+    may have; ``whole`` the cost model's estimate of the unsplit function.
+    """
+
+    source: aleo_code.Program
+    function: str
+    budget: int
+    whole: int
+    parts: list[Part]
+    program: aleo_code.Program
+    links: list[StructType] = field(default_factory=list)
+
+    @cached_property
+    def text(self) -> str:
+        """The split program as Aleo instructions."""
+        return aleo_code.render(self.program)
+
+    @property
+    def total(self) -> int:
+        """Constraints of all parts together (estimate)."""
+        return sum(p.constraints for p in self.parts)
+
+    def link_value(self, k: int, values: dict[int, Any], blinding: int) -> dict[str, Any]:
+        """The canonical value of link ``k`` (after part k) from the original registers' ``values``."""
+        link = self.links[k]
+        regs = self.parts[k].carried_out
+        if len(regs) + 1 <= MAX_STRUCT_MEMBERS:
+            members = {f"v{i}": values[r] for i, r in enumerate(regs)}
+        else:
+            members = {}
+            for g, (name, gt) in enumerate(link.fields[:-1]):
+                chunk = regs[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]
+                members[name] = {f"v{i}": values[r] for i, r in enumerate(chunk)}
+        return {**members, "r": blinding}
+
+
+# ---- order -------------------------------------------------------------------------------------------
+HUB = 32
+"""A value read by more instructions than this does not pull its readers forward (:func:`schedule`)."""
+
+
+def schedule(fn: Function) -> Function:
+    """``fn`` with its instructions reordered so values are computed just before they are needed and
+    consumed as soon as they can be.
+
+    A post-order walk from the outputs (then from every other instruction, in order) emits each
+    instruction right after what it reads, and after each one, every instruction whose operands are
+    now all computed, unless one of them is a hub read by more than :data:`HUB` instructions (a
+    feature every node compares): a running sum takes each tree's vote as soon as the tree is done, a
+    trees come one after the other instead of all comparisons first, so few values live across a
+    cut. Every instruction is kept and reads only values defined before it; the circuit is the same.
+    """
+    where = {ins.result: i for i, ins in enumerate(fn.body) if ins.result is not None}
+    deps = [sorted({where[r] for r in _reads(ins) if r in where}) for ins in fn.body]
+    users: list[list[int]] = [[] for _ in fn.body]
+    for i, ds in enumerate(deps):
+        for j in ds:
+            users[j].append(i)
+    missing = [len(ds) for ds in deps]
+    roots = [where[p.reg] for p in fn.outputs if p.reg in where] + list(range(len(fn.body)))
+    done = [False] * len(fn.body)
+    order: list[int] = []
+
+    def emit(i: int) -> None:
+        ready = [i]
+        while ready:
+            j = ready.pop()
+            if done[j]:
+                continue
+            done[j] = True
+            order.append(j)
+            for u in users[j]:
+                missing[u] -= 1
+                if missing[u] == 0 and fn.body[u].pure and all(len(users[d]) <= HUB for d in deps[u]):
+                    ready.append(u)
+
+    for root in roots:
+        stack = [root]
+        while stack:
+            i = stack[-1]
+            if done[i]:
+                stack.pop()
+                continue
+            todo = [d for d in deps[i] if not done[d]]
+            if todo:
+                stack.extend(reversed(todo))
+            else:
+                stack.pop()
+                emit(i)
+    return Function(fn.name, fn.inputs, [fn.body[i] for i in order], fn.outputs)
+
+
+# ---- liveness ------------------------------------------------------------------------------------------
+def _reads(ins: Instr) -> list[int]:
+    return [op.id for op in ins.operands if isinstance(op, Reg)]
+
+
+class _Liveness:
+    """Where each register is defined and last read, and the cost of carrying what is live at each cut."""
+
+    def __init__(self, fn: Function, reads: list[set[int]], out_reads: set[int], types: dict[int, Type],
+                 an: Analyzer, table: dict[str, Any]) -> None:
+        self.fn = fn
+        n = self.n = len(fn.body)
+        self.types = types
+        self.uses: dict[int, list[int]] = {p.reg: [] for p in fn.inputs}
+        self.last: dict[int, int] = {}
+        self.defined: dict[int, int] = {}
+        for i, ins in enumerate(fn.body):
+            for r in sorted(reads[i]):
+                self.last[r] = i
+                if r in self.uses and (not self.uses[r] or self.uses[r][-1] != i):
+                    self.uses[r].append(i)
+            if ins.result is not None:
+                self.defined[ins.result] = i
+        for r in out_reads:
+            self.last[r] = n
+            if r in self.uses:
+                self.uses[r].append(n)
+        for p in fn.inputs:  # a private input enters at its first reader, then is carried while read
+            if not p.public and self.uses[p.reg]:
+                self.defined[p.reg] = self.uses[p.reg][0]
+        # features of the live set at each cut c (registers defined before c and read at c or later)
+        self.live: list[list[int]] = []
+        feats = [0, 0, 0, 0]  # elements, bits, field scalars, serialized bits
+        born: dict[int, list[int]] = {}
+        dies: dict[int, list[int]] = {}
+        for r, d in self.defined.items():
+            if r in self.last and self.last[r] > d:
+                born.setdefault(d + 1, []).append(r)
+                dies.setdefault(self.last[r] + 1, []).append(r)
+        self.member: dict[int, tuple[int, int, int, int]] = {}
+        current: set[int] = set()
+        self.features: list[tuple[int, int, int, int]] = []
+        for c in range(n + 1):
+            for r in born.get(c, []):
+                current.add(r)
+                info = an.info(self.types[r].aleo())
+                self.member[r] = (info.elements, info.bits, sum(s == "field" for s in info.scalars),
+                                  8 + 8 * 4 + 16 + info.serialized_bits)
+                feats = [a + b for a, b in zip(feats, self.member[r])]
+            for r in dies.get(c, []):
+                current.discard(r)
+                feats = [a - b for a, b in zip(feats, self.member[r])]
+            self.live.append(sorted(current))
+            self.features.append(tuple(feats))  # type: ignore[arg-type]
+        blinding = an.info(BLINDING.aleo())
+        self.blinding = (1, 128, 0, 8 + 8 + 16 + blinding.serialized_bits)
+        self.coef_in = table["transition"]["inputs"]["private"]
+
+    def link_costs(self, c: int) -> tuple[float, int]:
+        """(transition cost as a private input, ``hash.psd2`` cost) of the link at cut ``c`` (estimate)."""
+        e, b, f, s = (a + x for a, x in zip(self.features[c], self.blinding))
+        s += 2 + 8 + (len(self.live[c]) > MAX_STRUCT_MEMBERS - 1) * 16 * len(self.live[c]) // MAX_STRUCT_MEMBERS
+        fields = -(-(s + 1) // 252)
+        coef = self.coef_in
+        cost = coef["item"] + coef["element"] * e + coef["bit"] * b + coef["field_scalars"] * f + \
+            coef["fields"] * fields + coef["blocks"] * -(-(fields + int(coef["absorbed_extra"])) // 8)
+        return cost, hash_cost(fields)
+
+
+# ---- planning ------------------------------------------------------------------------------------------
+class _Planner:
+    def __init__(self, code: aleo_code.Program, function: str, budget: int) -> None:
+        fn = code.function(function)
+        if fn is None:
+            raise LimitError(f"the program has no function `{function}`", None)
+        fn = schedule(fn)
+        self.code, self.budget = code, budget
+        self.table = load_table()
+        self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
+        costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
+        # free instructions on inputs (a feature cast to a field, a constant subtracted) are recomputed
+        # in every part that reads them rather than carried (a private field costs ~500 in a link)
+        self.remat: dict[int, Instr] = {}
+        base: dict[int, frozenset[int]] = {p.reg: frozenset([p.reg]) for p in fn.inputs}
+        core: list[Instr] = []
+        reads: list[set[int]] = []
+        body_costs: list[float] = []
+        types: dict[int, Type] = {p.reg: p.type for p in fn.inputs}
+        for ins, c in zip(fn.body, costs):
+            if ins.result is not None:
+                types[ins.result] = ins.type
+            regs = _reads(ins)
+            if ins.pure and ins.result is not None and c == 0.0 and all(r in base for r in regs):
+                base[ins.result] = frozenset().union(*(base[r] for r in regs))
+                self.remat[ins.result] = ins
+                continue
+            core.append(ins)
+            reads.append(set().union(*(base.get(r, {r}) for r in regs)))
+            body_costs.append(c or 0.0)
+        self.fn = Function(fn.name, fn.inputs, core, fn.outputs)
+        self.body_prefix = [0.0]
+        for c in body_costs:
+            self.body_prefix.append(self.body_prefix[-1] + c)
+        out_reads = set().union(*(base.get(p.reg, {p.reg}) for p in fn.outputs))
+        self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table)
+        self.param_cost = [interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private")], "inputs", self.table)
+                           for p in fn.inputs]
+        self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
+                                       "outputs", self.table)
+        self.field_out = interface_cost(self.an, [("field", "public")], "outputs", self.table)
+        self.base = self.table["transition"]["base"]
+
+    def params(self, s: int, e: int) -> list[int]:
+        """The original inputs a part ``[s, e)`` takes: public ones it reads, private ones it reads first."""
+        n, found = self.lv.n, []
+        for j, p in enumerate(self.fn.inputs):
+            uses = self.lv.uses[p.reg]
+            if p.public:
+                k = bisect.bisect_left(uses, s)
+                hit = k < len(uses) and (uses[k] < e or (e == n and uses[k] == n))
+            else:
+                hit = bool(uses) and (s <= uses[0] < e or (e == n and uses[0] == n))
+            if hit:
+                found.append(j)
+        return found
+
+    def cost(self, s: int, e: int) -> float:
+        """The cost model's estimate of a part ``[s, e)``."""
+        n = self.lv.n
+        total = self.base + self.body_prefix[e] - self.body_prefix[s] + sum(self.param_cost[j] for j in self.params(s, e))
+        if s > 0:
+            link_in, hashed = self.lv.link_costs(s)
+            total += link_in + hashed + self.field_out
+        if e < n:
+            total += self.lv.link_costs(e)[1] + self.field_out + self.blinding_cost
+        else:
+            total += self.out_cost
+        return total
+
+    @cached_property
+    def blinding_cost(self) -> float:
+        return interface_cost(self.an, [(BLINDING.aleo(), "private")], "inputs", self.table)
+
+    def balanced(self, k: int) -> list[tuple[int, int]]:
+        """Exactly ``k`` parts minimizing the costliest (dynamic programming, O(k n^2): for small functions)."""
+        n = self.lv.n
+        if not 1 <= k <= max(n, 1):
+            raise LimitError(f"`{self.fn.name}` has {n} instructions to cut; it cannot make {k} parts", None)
+        best: dict[tuple[int, int], tuple[float, int]] = {(1, s): (self.cost(s, n), n) for s in range(n)}
+        for j in range(2, k + 1):
+            for s in range(n):
+                options = [(max(self.cost(s, e), best[j - 1, e][0]), e) for e in range(s + 1, n) if (j - 1, e) in best]
+                if options:
+                    best[j, s] = min(options)
+        ranges, s = [], 0
+        for j in range(k, 0, -1):
+            e = best[j, s][1]
+            ranges.append((s, e))
+            s = e
+        return ranges
+
+    def cuts(self, target: float) -> list[tuple[int, int]]:
+        """The fewest parts ``[s, e)`` of at most ``target`` constraints each (dynamic programming from the
+        end: the fewest parts from each start, a part's end searched while its body alone fits)."""
+        n = self.lv.n
+        INF = 1 << 30
+        fewest = [INF] * n + [0]
+        nxt = [n] * (n + 1)
+        for s in range(n - 1 if n else 0, -1, -1):
+            for e in range(s + 1, n + 1):
+                if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
+                    break
+                if fewest[e] + 1 <= fewest[s] and self.cost(s, e) <= target:
+                    fewest[s], nxt[s] = fewest[e] + 1, e
+        if n and fewest[0] >= INF:
+            stuck = max((s for s in range(n) if fewest[s] >= INF), default=0)
+            raise LimitError(
+                f"`{self.fn.name}` cannot be split to a budget of {self.budget:,} constraints: no part starting at "
+                f"instruction {stuck} fits (a part's transition costs ~{self.base:,.0f}, each link ~3,000 more: "
+                f"its hash, commitment output and blinding input)", None,
+                "raise the budget (e.g. mainnet's 2^21) or make the model smaller")
+        ranges, s = [], 0
+        while True:
+            ranges.append((s, nxt[s]))
+            s = nxt[s]
+            if s >= n:
+                return ranges
+
+
+def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None) -> Plan:
+    """Split ``function`` of ``code`` into parts of at most ``budget`` constraints each (cost model).
+
+    ``parts``: exactly this many parts, the cuts balancing their costs (the fewest that fit when
+    None). A function that fits gives a plan of one part (the function itself under the name
+    ``F_p0``). Each link costs ~3,000 constraints on each side (measured: hash, commitment output,
+    blinding input), on top of each part's ~9,800 transition, so under the local budget a split
+    adds little room; it pays from budgets of ~20,000 per part on. Raises LimitError when no split
+    fits (a part's transition and links exceed the budget, more than 31 parts, a link over the
+    struct limits).
+    """
+    if budget <= 0:
+        raise LimitError(f"a constraint budget must be positive, not {budget}", None)
+    planner = _Planner(code, function, budget)
+    whole = estimate(code, function).total
+    target = budget * (1 - MARGIN)
+    for _ in range(6):
+        ranges = planner.cuts(target) if parts is None else planner.balanced(parts)
+        result = _build(planner, ranges, whole)
+        worst = max(p.constraints for p in result.parts)
+        if worst <= budget * (1 - MARGIN / 2):
+            return result
+        if parts is not None:
+            break
+        target -= worst - budget * (1 - MARGIN / 2)
+    raise LimitError(f"no split of `{function}` within {budget:,} constraints per part found "
+                     f"(the best has a part of ~{worst:,})", None, "raise the budget or change the number of parts")
+
+
+def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[StructType, list[StructType], list[tuple[str, ...]]]:
+    """The link struct (and its group structs) for ``regs`` and each register's path inside it."""
+    if len(regs) + 1 <= MAX_STRUCT_MEMBERS:
+        members = tuple((f"v{i}", types[r]) for i, r in enumerate(regs))
+        return StructType(name, (*members, ("r", BLINDING))), [], [(f"v{i}",) for i in range(len(regs))]
+    groups: list[StructType] = []
+    paths: list[tuple[str, ...]] = []
+    for g in range(0, len(regs), MAX_STRUCT_MEMBERS):
+        chunk = regs[g:g + MAX_STRUCT_MEMBERS]
+        gi = g // MAX_STRUCT_MEMBERS
+        groups.append(StructType(f"{name}_g{gi}", tuple((f"v{i}", types[r]) for i, r in enumerate(chunk))))
+        paths += [(f"g{gi}", f"v{i}") for i in range(len(chunk))]
+    if len(groups) + 1 > MAX_STRUCT_MEMBERS:
+        raise LimitError(f"{len(regs)} values live across a cut; a link carries at most "
+                         f"{(MAX_STRUCT_MEMBERS - 1) * MAX_STRUCT_MEMBERS}", None, "raise the budget")
+    return StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("r", BLINDING))), groups, paths
+
+
+def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
+    fn, lv, code = planner.fn, planner.lv, planner.code
+    if len(ranges) > 31:
+        raise LimitError(f"`{fn.name}` needs {len(ranges)} parts; one program holds at most 31 functions", None,
+                         "raise the budget (e.g. mainnet's 2^21)")
+    fresh = iter(range(max([*lv.types, 0]) + 1, 1 << 62))
+    structs: list[StructType] = []
+    links: list[StructType] = []
+    link_paths: list[list[tuple[str, ...]]] = []
+    for k, (_, e) in enumerate(ranges[:-1]):
+        link, groups, paths = _link_type(f"{fn.name}_link{k}", lv.live[e], lv.types)
+        structs += [*groups, link]
+        links.append(link)
+        link_paths.append(paths)
+    parts, functions = [], []
+    last = len(ranges) - 1
+    for k, (s, e) in enumerate(ranges):
+        name = f"{fn.name}_p{k}"
+        params = planner.params(s, e)
+        inputs = [fn.inputs[j] for j in params]
+        body: list[Instr] = []
+        outputs: list[Param] = []
+        rename: dict[int, tuple[int, tuple[str, ...]]] = {}
+        carried_in = lv.live[s] if k > 0 else []
+        if k > 0:
+            link_reg, h_in = next(fresh), next(fresh)
+            inputs.append(Param(link_reg, links[k - 1], False))
+            rename = {r: (link_reg, path) for r, path in zip(carried_in, link_paths[k - 1])}
+            body.append(Instr("hash.psd2", (Reg(link_reg),), h_in, FIELD))
+            outputs.append(Param(h_in, FIELD, True))
+
+        def operand(op: aleo_code.Operand) -> aleo_code.Operand:
+            if isinstance(op, Reg) and op.id in rename:
+                reg, path = rename[op.id]
+                return Reg(reg, (*path, *op.path))
+            return op
+
+        segment = fn.body[s:e]
+        needed: set[int] = set()
+        todo = [op.id for ins in segment for op in ins.operands if isinstance(op, Reg)]
+        todo += [p.reg for p in fn.outputs] if k == last else []
+        while todo:
+            r = todo.pop()
+            if r in planner.remat and r not in needed:
+                needed.add(r)
+                todo += _reads(planner.remat[r])
+        segment = [ins for r, ins in planner.remat.items() if r in needed] + segment
+        for ins in segment:
+            body.append(Instr(ins.opcode, tuple(operand(op) for op in ins.operands), ins.result, ins.type, ins.pure))
+        if k < last:
+            r_reg, link_reg, h_out = next(fresh), next(fresh), next(fresh)
+            inputs.append(Param(r_reg, BLINDING, False))
+            carried_out = lv.live[e]
+            ops = _link_operands(links[k], carried_out, operand, body, fresh)
+            body.append(Instr("cast", (*ops, Reg(r_reg)), link_reg, links[k]))
+            body.append(Instr("hash.psd2", (Reg(link_reg),), h_out, FIELD))
+            outputs.append(Param(h_out, FIELD, True))
+        else:
+            carried_out = []
+            for p in fn.outputs:
+                if p.reg in rename:  # an output computed in an earlier part: copy it out of the link
+                    reg = next(fresh)
+                    body.append(Instr("cast", (operand(Reg(p.reg)),), reg, p.type))
+                    outputs.append(Param(reg, p.type, p.public))
+                else:
+                    outputs.append(p)
+        if len(inputs) > MAX_INPUTS or len(outputs) > MAX_OUTPUTS:
+            raise LimitError(f"part {k} of `{fn.name}` would have {len(inputs)} inputs and {len(outputs)} outputs; "
+                             f"snarkVM allows {MAX_INPUTS} of each", None)
+        functions.append(Function(name, inputs, body, outputs))
+        parts.append(Part(k, name, s, e, params, list(carried_in), list(carried_out)))
+    program = aleo_code.Program(f"{code.name}_{fn.name}_split"[:60], [*code.structs, *structs], functions)
+    for part in parts:
+        part.constraints = part_estimate(program, part.name)
+    return Plan(code, fn.name, planner.budget, whole, parts, program, links)
+
+
+def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:
+    """Operands that build ``link`` (without its blinding) from ``regs``; group structs are cast into ``body``."""
+    ops = [operand(Reg(r)) for r in regs]
+    if len(link.fields) - 1 == len(regs) and all(n.startswith("v") for n, _ in link.fields[:-1]):
+        return ops
+    grouped = []
+    for g, (_, gt) in enumerate(link.fields[:-1]):
+        reg = next(fresh)
+        body.append(Instr("cast", tuple(ops[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]), reg, gt))
+        grouped.append(Reg(reg))
+    return grouped
+
+
+def part_estimate(program: aleo_code.Program, function: str) -> int:
+    """The cost model's estimate of one part: :func:`pyleo.cost.estimate` plus its link hashes (not in
+    the calibrated table; :func:`hash_cost`)."""
+    est = estimate(program, function)
+    an = Analyzer(program)
+    fn = program.function(function)
+    assert fn is not None
+    types = {p.reg: p.type for p in fn.inputs} | {ins.result: ins.type for ins in fn.body if ins.result is not None}
+    extra = 0
+    for ins in fn.body:
+        if ins.opcode == "hash.psd2" and isinstance(ins.operands[0], Reg) and isinstance(types.get(ins.operands[0].id), StructType):
+            extra += hash_cost(an.info(types[ins.operands[0].id].aleo()).fields)
+    return est.total + extra
+
+
+def fresh_blinding() -> int:
+    """A uniformly random u128 blinding value for one link (``secrets``)."""
+    return secrets.randbelow(1 << 128)
+
+
+# ---- proving and verifying ------------------------------------------------------------------------------
+SPLIT_FORMAT = "pyleo-split-proof/1"
+"""The ``"format"`` key of a saved :class:`SplitProof`."""
+
+
+@dataclass
+class SplitProof:
+    """The proofs of every part of a split function, which verify as one unit (:func:`explain`).
+
+    ``parts``: one :class:`pyleo.vm.Proof` per part, in order, all of the same split program;
+    ``params``: for each part, the indices of the original function's inputs it takes (its first
+    inputs); ``function``: the original function; ``budget``: constraints per part it was split to.
+    ``outputs`` (the prover's memory only, never saved) holds the function's outputs in clear.
+    """
+
+    function: str
+    budget: int
+    parts: list[Any]
+    params: list[list[int]]
+    outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def program(self) -> str:
+        """The split program's Aleo text (every part proves one of its functions)."""
+        return self.parts[0].program
+
+    @property
+    def checksum(self) -> str:
+        return self.parts[0].checksum
+
+    @property
+    def constraints(self) -> int:
+        """Constraints of all parts together (exact, from their verifying keys)."""
+        return sum(p.constraints for p in self.parts)
+
+    @property
+    def public_outputs(self) -> list[str | None]:
+        """The function's public outputs (the last part's outputs after its incoming commitment)."""
+        last = self.parts[-1].public_outputs
+        return last[1:] if len(self.parts) > 1 else last
+
+    def public_inputs(self, n_params: int | None = None) -> list[str | None]:
+        """The function's public inputs, read from the parts that take them (None where private or unread)."""
+        n = n_params if n_params is not None else max((j + 1 for ps in self.params for j in ps), default=0)
+        found: list[str | None] = [None] * n
+        for proof, ps in zip(self.parts, self.params):
+            for j, text in zip(ps, proof.inputs):
+                if text is not None and j < n:
+                    found[j] = text
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        """What :meth:`save` writes: each part's verifier file (public values and ciphertexts only)."""
+        from . import vm
+
+        return {"format": SPLIT_FORMAT, **vm.stamp(self.program), "function": self.function, "budget": self.budget,
+                "params": self.params, "constraints": self.constraints,
+                "public_outputs": self.public_outputs, "parts": [p.to_json() for p in self.parts]}
+
+    def save(self, path: Any) -> None:
+        """Write the split proof for verifiers as one JSON file (atomically)."""
+        import json
+
+        from . import vm
+
+        vm.write_atomic(path, (json.dumps(self.to_json(), indent=1) + "\n").encode())
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "proof") -> SplitProof:
+        """Read the object :meth:`to_json` gives; ProofError when it is not one."""
+        from . import vm
+        from .errors import ProofError
+
+        if not isinstance(data, dict) or data.get("format") != SPLIT_FORMAT:
+            raise ProofError(f"{source} is not a pyleo split proof (format {SPLIT_FORMAT!r})")
+        parts, params = data.get("parts"), data.get("params")
+        if not isinstance(parts, list) or not parts or not isinstance(params, list) or len(params) != len(parts) \
+                or not all(isinstance(ps, list) and all(isinstance(j, int) for j in ps) for ps in params):
+            raise ProofError(f"{source}: 'parts' and 'params' must be lists of the same length")
+        if not isinstance(data.get("function"), str) or not isinstance(data.get("budget"), int):
+            raise ProofError(f"{source}: 'function' and 'budget' are missing")
+        proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
+        sp = cls(data["function"], data["budget"], proofs, params)
+        sp.outputs = sp.public_outputs
+        return sp
+
+
+def is_split_proof(data: Any) -> bool:
+    """True when a proof file's JSON object is a :class:`SplitProof`."""
+    return isinstance(data, dict) and data.get("format") == SPLIT_FORMAT
+
+
+def prove(plan: Plan, inputs: list[Any]) -> SplitProof:
+    """Prove ``plan``'s function on canonical ``inputs`` (one per original input), part after part.
+
+    The values carried across each cut are computed by the batch evaluator of the structured
+    instructions (:mod:`pyleo.batch`) and enter the next part as a private input; each link gets a
+    fresh blinding value. Raises ExecutionError when the function halts on these inputs (the
+    interpreter's message), and what :func:`pyleo.vm.prove` raises.
+    """
+    from . import batch, vm
+    from .values import to_aleo
+
+    fn = plan.source.function(plan.function)
+    assert fn is not None
+    b, _ = batch.evaluate(fn, [list(inputs)])
+    if b.halted[0]:
+        from .errors import ExecutionError
+
+        raise ExecutionError(f"`{plan.function}` halts on these inputs", None)
+    values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
+    blinding = [fresh_blinding() for _ in plan.links]
+    proofs = []
+    for k, part in enumerate(plan.parts):
+        args = [to_aleo(inputs[j], fn.inputs[j].type) for j in part.params]
+        if k > 0:
+            args.append(to_aleo(plan.link_value(k - 1, values, blinding[k - 1]), plan.links[k - 1]))
+        if k < len(plan.parts) - 1:
+            args.append(to_aleo(blinding[k], BLINDING))
+        proofs.append(vm.prove(plan.text, part.name, args))
+    sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts])
+    sp.outputs = proofs[-1].outputs[1:] if len(proofs) > 1 else proofs[-1].outputs
+    return sp
+
+
+def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = None) -> str | None:
+    """Why ``sp`` does not verify as one unit, or None when it does.
+
+    Checks that all parts are proofs of the same split program (``plan``'s, when given: the
+    verifier's own split of the model it trusts, or the one with ``checksum``), that the part at
+    position k proves function ``F_pk`` and that every part function has its proof (no part dropped,
+    none reordered), that each part verifies (:func:`pyleo.vm.explain`, bound like the program),
+    that each link's commitments agree (part k's outgoing = part k+1's incoming: a part from another
+    run breaks it) and that parts reading the same public input saw the same value.
+    """
+    from . import vm
+
+    program = plan.text if plan is not None else None
+    first = sp.parts[0]
+    for k, part in enumerate(sp.parts):
+        if part.checksum != first.checksum:
+            return f"part {k} is a proof of another program (checksum {part.checksum}) than part 0 ({first.checksum})"
+    if plan is not None:
+        if plan.function != sp.function or [p.params for p in plan.parts] != sp.params:
+            return f"the proof is of a split of `{sp.function}` that is not the trusted split of `{plan.function}`"
+    import re
+
+    names = re.findall(rf"^function ({re.escape(sp.function)}_p\d+):", first.program, re.M)
+    if len(names) != len(sp.parts):
+        return (f"the split program has {len(names)} parts, the proof {len(sp.parts)}: "
+                f"{'a part is missing' if len(sp.parts) < len(names) else 'there are extra parts'}")
+    for k, part in enumerate(sp.parts):
+        if part.function != f"{sp.function}_p{k}":
+            return f"the part at position {k} proves `{part.function}`, not `{sp.function}_p{k}` (parts out of order)"
+    for k, part in enumerate(sp.parts):
+        reason = vm.explain(part, program=program, checksum=checksum)
+        if reason is not None:
+            return f"part {k}: {reason}"
+    for k in range(len(sp.parts) - 1):
+        out = sp.parts[k].public_outputs[0 if k == 0 else 1]
+        back = sp.parts[k + 1].public_outputs[0]
+        if out is None or out != back:
+            return (f"the link between part {k} and part {k + 1} is broken: part {k} commits to {out}, part {k + 1} "
+                    f"opens {back} (a part from another proof?)")
+    seen: dict[int, str] = {}
+    for k, (part, ps) in enumerate(zip(sp.parts, sp.params)):
+        for j, text in zip(ps, part.inputs):
+            if text is not None and seen.setdefault(j, text) != text:
+                return f"public input {j + 1} is {seen[j]} in one part and {text} in part {k}"
+    return None
