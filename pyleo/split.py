@@ -392,10 +392,11 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
     whole = estimate(code, function).total
     target = budget * (1 - MARGIN)
     for _ in range(6):
-        ranges = planner.cuts(target) if parts is None else planner.balanced(parts)
+        ranges = [(0, planner.lv.n)] if parts is None and whole <= budget else \
+            planner.cuts(target) if parts is None else planner.balanced(parts)
         result = _build(planner, ranges, whole)
         worst = max(p.constraints for p in result.parts)
-        if worst <= budget * (1 - MARGIN / 2):
+        if worst <= budget * (1 - MARGIN / 2) or (len(ranges) == 1 or parts is not None) and worst <= budget:
             return result
         if parts is not None:
             break
@@ -702,3 +703,39 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = 
             if text is not None and seen.setdefault(j, text) != text:
                 return f"public input {j + 1} is {seen[j]} in one part and {text} in part {k}"
     return None
+
+
+def run(plan: Plan, inputs: list[Any], blinding: list[int] | None = None) -> tuple[list[Any], list[int]]:
+    """Evaluate the split program part after part (:mod:`pyleo.batch`, no snarkVM) on canonical ``inputs``.
+
+    Returns the last part's outputs (the function's outputs, canonical values) and each link's
+    commitment; raises ExecutionError if a part halts, or when a part's incoming commitment differs
+    from the previous part's outgoing one (a pyleo bug). ``blinding``: one value per link (random by default).
+    """
+    from . import batch
+    from .errors import ExecutionError
+
+    fn = plan.source.function(plan.function)
+    assert fn is not None
+    b, _ = batch.evaluate(fn, [list(inputs)])
+    values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
+    blinding = blinding if blinding is not None else [fresh_blinding() for _ in plan.links]
+    commitments: list[int] = []
+    outputs: list[Any] = []
+    for k, part in enumerate(plan.parts):
+        code = plan.program.function(part.name)
+        assert code is not None
+        args = [inputs[j] for j in part.params]
+        if k > 0:
+            args.append(plan.link_value(k - 1, values, blinding[k - 1]))
+        if k < len(plan.parts) - 1:
+            args.append(blinding[k])
+        pb, outs = batch.evaluate(code, [args])
+        if pb.halted[0]:
+            raise ExecutionError(f"part {k} of `{plan.function}` halts", None)
+        outputs = [batch.row_value(o, p.type, 0) for o, p in zip(outs, code.outputs)]
+        if k > 0 and outputs[0] != commitments[-1]:
+            raise ExecutionError(f"part {k} opens link {k - 1} to another commitment (a pyleo bug)", None)
+        if k < len(plan.parts) - 1:
+            commitments.append(outputs[0 if k == 0 else 1])
+    return (outputs[1:] if len(plan.parts) > 1 else outputs), commitments

@@ -1,0 +1,110 @@
+"""Splitting a function into parts, each one circuit, chained by commitments (pyleo.split).
+
+Oracles: the reference interpreter (``Program.run``) for what the split program computes, snarkVM
+for the proofs (each part verified, a tampered bundle rejected).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+import pyleo as pl
+from pyleo import split
+from pyleo.errors import LimitError
+
+
+@pl.function
+def chain(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    """Eight checked multiply-adds: ~15.2k constraints in one circuit."""
+    acc: pl.I64 = b
+    for i in range(8):
+        acc = acc * 3 + x[i % 4]
+    return acc
+
+
+@pl.function
+def mixed(x: pl.Array[pl.I64, 4], y: pl.I64, k: pl.Public[pl.I64]) -> (pl.Public[pl.I64], pl.I64):
+    """Private inputs read in several places, a public one, a private second output."""
+    s: pl.I64 = k
+    t: pl.I64 = y
+    for i in range(6):
+        s = s * 2 + x[i % 4] - y
+        t = t + s * x[(i + 1) % 4]
+    return s, t
+
+
+PROG = pl.Program("splitme", [chain, mixed])
+
+
+def random_args(fn: str, rng: random.Random) -> list:
+    if fn == "chain":
+        return [[rng.randint(-1000, 1000) for _ in range(4)], rng.randint(-1000, 1000)]
+    return [[rng.randint(-50, 50) for _ in range(4)], rng.randint(-50, 50), rng.randint(-50, 50)]
+
+
+@pytest.mark.parametrize("fn,parts", [("chain", 2), ("chain", 3), ("mixed", 2), ("mixed", 4)])
+def test_split_program_computes_what_the_interpreter_does(fn: str, parts: int) -> None:
+    plan = split.plan(PROG.code, fn, budget=split.MAINNET_BUDGET, parts=parts)
+    assert len(plan.parts) == parts
+    assert all(p.end > p.start for p in plan.parts)
+    rng = random.Random(parts)
+    for _ in range(5):
+        args = random_args(fn, rng)
+        outputs, commitments = split.run(plan, PROG.inputs(fn, args))
+        want = PROG.run(fn, *args)
+        assert tuple(outputs) == (want if isinstance(want, tuple) else (want,))
+        assert len(commitments) == parts - 1
+
+
+def test_private_inputs_are_carried_and_public_ones_passed_again() -> None:
+    plan = split.plan(PROG.code, "mixed", budget=split.MAINNET_BUDGET, parts=2)
+    fn = PROG.code.function("mixed")
+    x, y, k = (p.reg for p in fn.inputs)
+    first, second = plan.parts
+    assert {x, y} <= set(first.carried_out)         # private inputs read later travel in the link
+    assert 2 in first.params and 2 in second.params or 2 not in second.params
+    assert 0 not in second.params and 1 not in second.params  # never taken twice as fresh inputs
+    text = plan.text
+    assert "mixed_link0" in text and "hash.psd2" in text
+
+
+def test_the_plan_fits_the_budget_and_fewest_parts() -> None:
+    whole = PROG.estimate("chain", synthesize_transition=False).total
+    assert split.plan(PROG.code, "chain").parts[0].constraints == whole  # fits: one part
+    with pytest.raises(LimitError, match="cannot be split"):
+        split.plan(PROG.code, "chain", budget=12_000)
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_split_proof_verifies_and_tampering_is_rejected(key_cache, tmp_path) -> None:
+    plan = split.plan(PROG.code, "chain", parts=2)
+    args = [[3, -1, 4, 1], 5]
+    sp = split.prove(plan, PROG.inputs("chain", args))
+    assert sp.outputs == [f"{PROG.run('chain', *args)}i64"]
+    assert all(p.constraints <= split.LOCAL_BUDGET for p in sp.parts)
+    assert split.explain(sp, plan=plan) is None
+    path = tmp_path / "chain.proof.json"
+    sp.save(path)
+    text = path.read_text()
+    # the value carried across the cut (acc after the first part) never appears in clear
+    fn = PROG.code.function("chain")
+    from pyleo import batch
+    b, _ = batch.evaluate(fn, [PROG.inputs("chain", args)])
+    carried = [batch.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
+    assert carried and all(f"{v}i64" not in text for v in carried)
+    loaded = split.SplitProof.from_json(json.loads(text))
+    assert split.explain(loaded, plan=plan) is None and loaded.public_outputs == sp.outputs
+
+    other = split.prove(plan, PROG.inputs("chain", args))   # another run: other blinding values
+    foreign = split.SplitProof(sp.function, sp.budget, [sp.parts[0], other.parts[1]], sp.params)
+    assert "link between part 0 and part 1 is broken" in split.explain(foreign)
+    reordered = split.SplitProof(sp.function, sp.budget, sp.parts[::-1], sp.params[::-1])
+    assert "out of order" in split.explain(reordered)
+    dropped = split.SplitProof(sp.function, sp.budget, sp.parts[:1], sp.params[:1])
+    assert "missing" in split.explain(dropped)
+    other_plan = split.plan(PROG.code, "chain", parts=3, budget=split.MAINNET_BUDGET)
+    assert split.explain(sp, plan=other_plan) is not None
