@@ -383,6 +383,8 @@ def cost(file: Path = FileArg,
         verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
             f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
         typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
+        if n > MAX_CONSTRAINTS_LOCAL:
+            show_split_plan(prog, fn_name)
         if predicted is not None and detail:
             typer.echo(f"    cost model: {predicted.total:,} = transition {predicted.transition:,.0f} "
                        f"({predicted.transition_source}) + instructions {predicted.body:,.0f}:")
@@ -391,6 +393,24 @@ def cost(file: Path = FileArg,
                     typer.echo(f"      {opcode:<40} {c:>10,.0f}")
             for sig, k in predicted.uncalibrated.items():
                 typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
+
+
+def show_split_plan(prog: Program, fn_name: str) -> None:
+    """Print how pyleo.split would cut a function too large for one circuit, to the local and the mainnet budget."""
+    from pyleo import split
+    from pyleo.errors import LimitError
+
+    for label, budget in (("here", split.LOCAL_BUDGET), ("mainnet", split.MAINNET_BUDGET)):
+        try:
+            plan = split.plan(prog.code, fn_name, budget)
+        except LimitError as e:
+            typer.echo(f"    split to fit {label} ({budget:,} per part): impossible: {e.message}")
+            continue
+        sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
+        fits = lambda c: ("fits here" if c <= split.LOCAL_BUDGET else "fits mainnet" if c <= split.MAINNET_BUDGET
+                          else "too large")
+        typer.echo(f"    split to fit {label} ({budget:,} per part): {len(plan.parts)} part(s): {sizes} "
+                   f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))})")
 
 
 @params_app.command("install")

@@ -16,6 +16,13 @@ from .errors import CompileError, InputError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
 
+
+def vm_checksum(text: str) -> str:
+    """snarkVM's program checksum (:func:`pyleo.vm.program_checksum`)."""
+    from .vm import program_checksum
+
+    return program_checksum(text)
+
 _PROGRAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -148,6 +155,38 @@ class Program:
         from . import vm
 
         return vm.prove(self.aleo(), function, self._aleo_inputs(function, args))
+
+    def prove_split(self, function: str, *args: Any, budget: int | None = None, parts: int | None = None) -> Any:
+        """Prove ``function`` split into parts of at most ``budget`` constraints (default the local 16,384;
+        :data:`pyleo.split.MAINNET_BUDGET` for mainnet), or into exactly ``parts`` parts; returns a
+        :class:`pyleo.split.SplitProof` (``.outputs``, ``.parts``). LimitError when no split fits."""
+        from . import split
+
+        plan = self.split_plan(function, budget, parts)
+        return split.prove(plan, self.inputs(function, args))
+
+    def split_plan(self, function: str, budget: int | None = None, parts: int | None = None) -> Any:
+        """The :class:`pyleo.split.Plan` of ``function`` (see :meth:`prove_split`)."""
+        from . import split
+
+        self.entry(function)
+        return split.plan(self.code, function, budget or split.LOCAL_BUDGET, parts)
+
+    def verify_split(self, proof: Any) -> bool:
+        """True when a :class:`pyleo.split.SplitProof` is valid for this program's split of its function
+        (same budget and parts; every part, link and shared public input checked)."""
+        from . import split
+
+        from .errors import LimitError
+
+        plans = []
+        for parts in (None, len(proof.parts)):
+            try:
+                plans.append(self.split_plan(proof.function, proof.budget, parts))
+            except LimitError:
+                continue
+        plan = next((p for p in plans if vm_checksum(p.text) == proof.checksum), plans[0] if plans else None)
+        return plan is not None and split.explain(proof, plan=plan) is None
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` is a valid proof of one of this program's functions.

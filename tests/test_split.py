@@ -13,7 +13,7 @@ import pytest
 
 import pyleo as pl
 from pyleo import split
-from pyleo.errors import LimitError
+from pyleo.errors import InputError, LimitError
 
 
 @pl.function
@@ -81,12 +81,12 @@ def test_the_plan_fits_the_budget_and_fewest_parts() -> None:
 @pytest.mark.prove
 @pytest.mark.needs_params
 def test_split_proof_verifies_and_tampering_is_rejected(key_cache, tmp_path) -> None:
-    plan = split.plan(PROG.code, "chain", parts=2)
+    plan = PROG.split_plan("chain", parts=2)
     args = [[3, -1, 4, 1], 5]
-    sp = split.prove(plan, PROG.inputs("chain", args))
+    sp = PROG.prove_split("chain", *args, parts=2)
     assert sp.outputs == [f"{PROG.run('chain', *args)}i64"]
     assert all(p.constraints <= split.LOCAL_BUDGET for p in sp.parts)
-    assert split.explain(sp, plan=plan) is None
+    assert split.explain(sp, plan=plan) is None and PROG.verify_split(sp)
     path = tmp_path / "chain.proof.json"
     sp.save(path)
     text = path.read_text()
@@ -108,3 +108,10 @@ def test_split_proof_verifies_and_tampering_is_rejected(key_cache, tmp_path) -> 
     assert "missing" in split.explain(dropped)
     other_plan = split.plan(PROG.code, "chain", parts=3, budget=split.MAINNET_BUDGET)
     assert split.explain(sp, plan=other_plan) is not None
+
+
+def test_program_api_plans_and_refuses_unknown_functions() -> None:
+    plan = PROG.split_plan("mixed", budget=split.MAINNET_BUDGET, parts=3)
+    assert [p.name for p in plan.parts] == ["mixed_p0", "mixed_p1", "mixed_p2"]
+    with pytest.raises(InputError, match="no function"):
+        PROG.split_plan("nope")
