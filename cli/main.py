@@ -193,11 +193,19 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
           out: Path | None = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json)."),
           private_out: Path | None = typer.Option(None, "--private-out",
                                                   help="Also write every output in clear (private ones included) to "
-                                                  "this prover-only file (mode 0600); never share it.")) -> None:
+                                                  "this prover-only file (mode 0600); never share it."),
+          split_mode: bool | None = typer.Option(None, "--split/--no-split",
+                                                 help="Prove the function split into parts, each one circuit, linked by "
+                                                 "commitments (default: only when the cost model says it does not fit "
+                                                 "one circuit here)."),
+          parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts (implies --split)."),
+          budget: int | None = typer.Option(None, "--budget", min=1, help="Constraints per part when splitting "
+                                            "(default 16,384, what proves here; mainnet takes 2,097,152).")) -> None:
     """Execute a function on snarkVM, prove it, and write a proof file anyone can verify.
 
     The proof file holds only what a verifier may see: public inputs and outputs, and private ones
-    as snarkVM's ciphertexts. Private outputs are printed here, for the prover only.
+    as snarkVM's ciphertexts. Private outputs are printed here, for the prover only. A function
+    too large for one circuit is proved split (one file holding every part's proof).
     """
     from pyleo import vm
 
@@ -212,6 +220,15 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
+    from pyleo import split
+
+    if split_mode is None:
+        split_mode = parts is not None or prog.estimate(fn_name, synthesize_transition=False).total > split.LOCAL_BUDGET
+    elif not split_mode and parts is not None:
+        raise InputError("--parts needs --split")
+    if split_mode:
+        prove_split(prog, fn_name, values, path, private_out, parts, budget)
+        return
     typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
     start = time.perf_counter()
     proof = prog.prove(fn_name, *values)
@@ -230,6 +247,69 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     typer.echo(f"constraints: {proof.constraints}")
     typer.echo(f"program checksum: {proof.checksum}")
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
+
+
+def prove_split(prog: Program, fn_name: str, values: list[Any], path: Path, private_out: Path | None,
+                parts: int | None, budget: int | None) -> None:
+    """``pyleo prove --split``: plan, prove every part, write one file holding all of them."""
+    from pyleo import vm
+
+    plan = prog.split_plan(fn_name, budget, parts)
+    sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
+    typer.echo(f"proving {prog.name}.aleo/{fn_name} split in {len(plan.parts)} part(s) of ~{sizes} constraints "
+               f"(cost model; key synthesis is cached after the first run)...", err=True)
+    start = time.perf_counter()
+    sp = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
+    elapsed = time.perf_counter() - start
+    sp.save(path)
+    if private_out is not None:
+        mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
+                "proof_file": str(path), **vm.stamp(sp.program), "function": fn_name, "outputs": sp.outputs}
+        vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
+    for text, public in zip(sp.outputs, sp.public_outputs):
+        typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
+    typer.echo(f"parts: {len(sp.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in sp.parts)}")
+    typer.echo(f"split program checksum: {sp.checksum}")
+    typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
+
+
+def verify_split(proof_file: Path, model: Path | None, program: Path | None, checksum: str | None) -> None:
+    """``pyleo verify`` of a split proof: every part, every link, bound to the split of a trusted model."""
+    from pyleo import split, vm
+
+    sp = split.SplitProof.load(proof_file)
+    plan, bound = None, []
+    if model is not None:
+        programs = load_programs(model)
+        if sp.source not in programs:
+            raise InputError(f"{model} defines {', '.join(p + '.aleo' for p in programs)}, not the proof's {sp.source}.aleo",
+                             hint="pass the model file of the program you trust")
+        plan = programs[sp.source].trusted_split_plan(sp)
+        bound.append(f"the model in {model} (its split of `{sp.function}`)")
+    if program is not None:
+        text = read_file(program, "the program").decode("utf-8", "replace")
+        if checksum is not None and vm.program_checksum(text) != vm._normal_checksum(checksum):
+            raise InputError(f"--program {program} and --checksum {checksum} are different programs")
+        checksum = vm.program_checksum(text)
+        bound.append(f"the split program {program}")
+    elif checksum is not None:
+        bound.append(f"checksum {checksum}")
+    reason = split.explain(sp, plan=plan, checksum=checksum)
+    if reason is not None:
+        fail(f"INVALID: {reason}")
+    typer.echo(f"valid: {sp.source}.aleo/{sp.function} split in {len(sp.parts)} parts "
+               f"({', '.join(f'{p.constraints:,}' for p in sp.parts)} constraints), every link checked")
+    typer.echo(f"split program checksum: {sp.checksum}")
+    if bound:
+        typer.echo(f"bound to: {', '.join(bound)}")
+    else:
+        typer.echo("warning: not bound to a program you trust; pass --model or --checksum", err=True)
+    for i, text in enumerate(sp.public_inputs()):
+        if text is not None:
+            typer.echo(f"public input {i + 1}: {text}")
+    for text in sp.public_outputs:
+        if text is not None:
+            typer.echo(f"public output: {text}")
 
 
 def trusted_program(model: Path, program_id: str) -> str:
@@ -295,8 +375,17 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
     for exactly that program (the verifying key comes from it, never from the proof file).
     """
-    from pyleo import vm
+    from pyleo import split, vm
 
+    try:
+        is_split = split.is_split_proof(json.loads(proof_file.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError):
+        is_split = False  # vm.Proof.load says what is wrong with the file
+    if is_split:
+        if vk is not None or commitment is not None or public_model is not None or resynthesize:
+            raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
+        verify_split(proof_file, model, program, checksum)
+        return
     proof = vm.Proof.load(proof_file)
     trusted: dict[str, Any] = {}
     bound = []

@@ -177,6 +177,11 @@ class Program:
         (same budget and parts; every part, link and shared public input checked)."""
         from . import split
 
+        return split.explain(proof, plan=self.trusted_split_plan(proof)) is None
+
+    def trusted_split_plan(self, proof: Any) -> Any:
+        """This program's own split of the function ``proof`` claims (its budget; the fewest parts, else
+        as many parts as the proof has): the plan a verifier binds a split proof to."""
         from .errors import LimitError
 
         plans = []
@@ -185,8 +190,9 @@ class Program:
                 plans.append(self.split_plan(proof.function, proof.budget, parts))
             except LimitError:
                 continue
-        plan = next((p for p in plans if vm_checksum(p.text) == proof.checksum), plans[0] if plans else None)
-        return plan is not None and split.explain(proof, plan=plan) is None
+        if not plans:
+            raise InputError(f"program {self.name} cannot split `{proof.function}` to {proof.budget:,} constraints per part")
+        return next((p for p in plans if vm_checksum(p.text) == proof.checksum), plans[0])
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` is a valid proof of one of this program's functions.

@@ -544,7 +544,8 @@ class SplitProof:
 
     ``parts``: one :class:`pyleo.vm.Proof` per part, in order, all of the same split program;
     ``params``: for each part, the indices of the original function's inputs it takes (its first
-    inputs); ``function``: the original function; ``budget``: constraints per part it was split to.
+    inputs); ``function``: the original function; ``budget``: constraints per part it was split to;
+    ``source``: the original program's name.
     ``outputs`` (the prover's memory only, never saved) holds the function's outputs in clear.
     """
 
@@ -552,6 +553,8 @@ class SplitProof:
     budget: int
     parts: list[Any]
     params: list[list[int]]
+    source: str = ""
+    """The name of the original program (``scorer`` for ``scorer.aleo``), to find it in a model file."""
     outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -588,7 +591,8 @@ class SplitProof:
         """What :meth:`save` writes: each part's verifier file (public values and ciphertexts only)."""
         from . import vm
 
-        return {"format": SPLIT_FORMAT, **vm.stamp(self.program), "function": self.function, "budget": self.budget,
+        return {"format": SPLIT_FORMAT, **vm.stamp(self.program), "source_program": self.source,
+                "function": self.function, "budget": self.budget,
                 "params": self.params, "constraints": self.constraints,
                 "public_outputs": self.public_outputs, "parts": [p.to_json() for p in self.parts]}
 
@@ -615,9 +619,23 @@ class SplitProof:
         if not isinstance(data.get("function"), str) or not isinstance(data.get("budget"), int):
             raise ProofError(f"{source}: 'function' and 'budget' are missing")
         proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
-        sp = cls(data["function"], data["budget"], proofs, params)
+        origin = data.get("source_program")
+        sp = cls(data["function"], data["budget"], proofs, params, origin if isinstance(origin, str) else "")
         sp.outputs = sp.public_outputs
         return sp
+
+    @classmethod
+    def load(cls, path: Any) -> SplitProof:
+        """Read a split proof file; ProofError if it is unreadable or not one."""
+        import json
+
+        from .errors import ProofError
+
+        try:
+            data = json.loads(open(path, encoding="utf-8").read())
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise ProofError(f"cannot read {path} as a split proof ({e})") from None
+        return cls.from_json(data, str(path))
 
 
 def is_split_proof(data: Any) -> bool:
@@ -653,7 +671,7 @@ def prove(plan: Plan, inputs: list[Any]) -> SplitProof:
         if k < len(plan.parts) - 1:
             args.append(to_aleo(blinding[k], BLINDING))
         proofs.append(vm.prove(plan.text, part.name, args))
-    sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts])
+    sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts], plan.source.name)
     sp.outputs = proofs[-1].outputs[1:] if len(proofs) > 1 else proofs[-1].outputs
     return sp
 
@@ -675,9 +693,6 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = 
     for k, part in enumerate(sp.parts):
         if part.checksum != first.checksum:
             return f"part {k} is a proof of another program (checksum {part.checksum}) than part 0 ({first.checksum})"
-    if plan is not None:
-        if plan.function != sp.function or [p.params for p in plan.parts] != sp.params:
-            return f"the proof is of a split of `{sp.function}` that is not the trusted split of `{plan.function}`"
     import re
 
     names = re.findall(rf"^function ({re.escape(sp.function)}_p\d+):", first.program, re.M)
@@ -687,6 +702,8 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = 
     for k, part in enumerate(sp.parts):
         if part.function != f"{sp.function}_p{k}":
             return f"the part at position {k} proves `{part.function}`, not `{sp.function}_p{k}` (parts out of order)"
+    if plan is not None and (plan.function != sp.function or [p.params for p in plan.parts] != sp.params):
+        return f"the proof is of a split of `{sp.function}` that is not the trusted split of `{plan.function}`"
     for k, part in enumerate(sp.parts):
         reason = vm.explain(part, program=program, checksum=checksum)
         if reason is not None:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import pyleo as pl
-from pyleo import split
+from pyleo import split, vm
+from pyleo.values import to_aleo
 from pyleo.errors import InputError, LimitError
 
 
@@ -78,29 +82,40 @@ def test_the_plan_fits_the_budget_and_fewest_parts() -> None:
         split.plan(PROG.code, "chain", budget=12_000)
 
 
+ARGS = [[3, -1, 4, 1], 5]
+
+
+@pytest.fixture(scope="module")
+def proved(key_cache, tmp_path_factory):
+    """A 2-part split proof of ``chain`` (key synthesis and proving: ~30 s here) and its saved file."""
+    sp = PROG.prove_split("chain", *ARGS, parts=2)
+    path = tmp_path_factory.mktemp("split") / "chain.proof.json"
+    sp.save(path)
+    return sp, path
+
+
 @pytest.mark.prove
 @pytest.mark.needs_params
-def test_split_proof_verifies_and_tampering_is_rejected(key_cache, tmp_path) -> None:
+def test_split_proof_verifies_and_tampering_is_rejected(proved) -> None:
+    sp, path = proved
     plan = PROG.split_plan("chain", parts=2)
-    args = [[3, -1, 4, 1], 5]
-    sp = PROG.prove_split("chain", *args, parts=2)
-    assert sp.outputs == [f"{PROG.run('chain', *args)}i64"]
-    assert all(p.constraints <= split.LOCAL_BUDGET for p in sp.parts)
+    assert sp.outputs == [f"{PROG.run('chain', *ARGS)}i64"]
+    assert len(sp.parts) == 2 and all(p.constraints <= split.LOCAL_BUDGET for p in sp.parts)
     assert split.explain(sp, plan=plan) is None and PROG.verify_split(sp)
-    path = tmp_path / "chain.proof.json"
-    sp.save(path)
     text = path.read_text()
     # the value carried across the cut (acc after the first part) never appears in clear
     fn = PROG.code.function("chain")
     from pyleo import batch
-    b, _ = batch.evaluate(fn, [PROG.inputs("chain", args)])
+    b, _ = batch.evaluate(fn, [PROG.inputs("chain", ARGS)])
     carried = [batch.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
     assert carried and all(f"{v}i64" not in text for v in carried)
     loaded = split.SplitProof.from_json(json.loads(text))
     assert split.explain(loaded, plan=plan) is None and loaded.public_outputs == sp.outputs
 
-    other = split.prove(plan, PROG.inputs("chain", args))   # another run: other blinding values
-    foreign = split.SplitProof(sp.function, sp.budget, [sp.parts[0], other.parts[1]], sp.params)
+    # part 0 of another run (same inputs, another blinding value)
+    other0 = vm.prove(plan.text, "chain_p0", [to_aleo(v, p.type) for v, p in zip(PROG.inputs("chain", ARGS), fn.inputs)]
+                      + [f"{split.fresh_blinding()}u128"])
+    foreign = split.SplitProof(sp.function, sp.budget, [other0, sp.parts[1]], sp.params)
     assert "link between part 0 and part 1 is broken" in split.explain(foreign)
     reordered = split.SplitProof(sp.function, sp.budget, sp.parts[::-1], sp.params[::-1])
     assert "out of order" in split.explain(reordered)
@@ -108,6 +123,28 @@ def test_split_proof_verifies_and_tampering_is_rejected(key_cache, tmp_path) -> 
     assert "missing" in split.explain(dropped)
     other_plan = split.plan(PROG.code, "chain", parts=3, budget=split.MAINNET_BUDGET)
     assert split.explain(sp, plan=other_plan) is not None
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_cli_verifies_a_split_proof_bound_to_the_model(proved, tmp_path) -> None:
+    sp, path = proved
+    ok = pyleo_cli("verify", str(path), "--model", __file__)
+    assert ok.returncode == 0, ok.stderr
+    assert "valid: splitme.aleo/chain split in 2 parts" in ok.stdout and f"public output: {sp.outputs[0]}" in ok.stdout
+    doc = json.loads(path.read_text())
+    doc["parts"], doc["params"] = doc["parts"][::-1], doc["params"][::-1]
+    (tmp_path / "reordered.json").write_text(json.dumps(doc))
+    bad = pyleo_cli("verify", str(tmp_path / "reordered.json"), "--model", __file__)
+    assert bad.returncode == 1 and "INVALID" in bad.stderr and "out of order" in bad.stderr and "Traceback" not in bad.stderr
+    wrong = pyleo_cli("verify", str(path), "--checksum", "ab" * 32)
+    assert wrong.returncode == 1 and "not of the trusted program" in wrong.stderr
+
+
+def pyleo_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
 
 
 def test_program_api_plans_and_refuses_unknown_functions() -> None:
