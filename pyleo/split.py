@@ -11,7 +11,8 @@ links below.
 Links (design (b) of issue 12: separate proofs linked by commitments). The values live across a
 cut (registers defined before it and read after it, private inputs of the function included) go
 to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
-structs ``g0 …`` of at most 32 members when there are more, and a blinding value ``r: u128``).
+structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
+blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link).
 Part k ends with ``hash.psd2`` of its outgoing link as a public output; part k+1 starts by
 hashing its incoming link, also a public output. A verifier accepts the parts as one proof when
 every part verifies and each part's outgoing commitment equals the next part's incoming one: the
@@ -37,7 +38,7 @@ from functools import cached_property
 from typing import Any
 
 from . import aleo_code
-from .aleo_code import Function, Instr, Param, Reg
+from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
 from .errors import LimitError
 from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
@@ -60,7 +61,10 @@ private struct input hashed vs not (1 u64 and the u128 blinding: 782; 4 u64: 1,0
 1 field: 1,057; 4 fields: 1,332)."""
 
 BLINDING = IntType(128, False)
-"""Type of a link's blinding value (a fresh uniformly random u128 per link and proof)."""
+"""Type of the links' blinding value (uniformly random per proof; the index ``i`` in each link keeps the hashed
+values of two links apart, so equal carried values give unrelated commitments)."""
+
+INDEX = IntType(8, False)
 
 FIELD = FieldType()
 
@@ -120,14 +124,14 @@ class Plan:
         """The canonical value of link ``k`` (after part k) from the original registers' ``values``."""
         link = self.links[k]
         regs = self.parts[k].carried_out
-        if len(regs) + 1 <= MAX_STRUCT_MEMBERS:
+        if len(regs) + 2 <= MAX_STRUCT_MEMBERS:
             members = {f"v{i}": values[r] for i, r in enumerate(regs)}
         else:
             members = {}
-            for g, (name, gt) in enumerate(link.fields[:-1]):
+            for g, (name, gt) in enumerate(link.fields[:-2]):
                 chunk = regs[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]
                 members[name] = {f"v{i}": values[r] for i, r in enumerate(chunk)}
-        return {**members, "r": blinding}
+        return {**members, "i": k, "r": blinding}
 
 
 # ---- order -------------------------------------------------------------------------------------------
@@ -240,14 +244,14 @@ class _Liveness:
                 feats = [a - b for a, b in zip(feats, self.member[r])]
             self.live.append(sorted(current))
             self.features.append(tuple(feats))  # type: ignore[arg-type]
-        blinding = an.info(BLINDING.aleo())
-        self.blinding = (1, 128, 0, 8 + 8 + 16 + blinding.serialized_bits)
+        blinding, index = an.info(BLINDING.aleo()), an.info(INDEX.aleo())
+        self.blinding = (2, 136, 0, 2 * (8 + 8 + 16) + blinding.serialized_bits + index.serialized_bits)
         self.coef_in = table["transition"]["inputs"]["private"]
 
     def link_costs(self, c: int) -> tuple[float, int]:
         """(transition cost as a private input, ``hash.psd2`` cost) of the link at cut ``c`` (estimate)."""
         e, b, f, s = (a + x for a, x in zip(self.features[c], self.blinding))
-        s += 2 + 8 + (len(self.live[c]) > MAX_STRUCT_MEMBERS - 1) * 16 * len(self.live[c]) // MAX_STRUCT_MEMBERS
+        s += 2 + 8 + (len(self.live[c]) > MAX_STRUCT_MEMBERS - 2) * 16 * len(self.live[c]) // MAX_STRUCT_MEMBERS
         fields = -(-(s + 1) // 252)
         coef = self.coef_in
         cost = coef["item"] + coef["element"] * e + coef["bit"] * b + coef["field_scalars"] * f + \
@@ -320,7 +324,7 @@ class _Planner:
             link_in, hashed = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
         if e < n:
-            total += self.lv.link_costs(e)[1] + self.field_out + self.blinding_cost
+            total += self.lv.link_costs(e)[1] + self.field_out + (self.blinding_cost if s == 0 else 0.0)
         else:
             total += self.out_cost
         return total
@@ -407,9 +411,9 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
 
 def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[StructType, list[StructType], list[tuple[str, ...]]]:
     """The link struct (and its group structs) for ``regs`` and each register's path inside it."""
-    if len(regs) + 1 <= MAX_STRUCT_MEMBERS:
+    if len(regs) + 2 <= MAX_STRUCT_MEMBERS:
         members = tuple((f"v{i}", types[r]) for i, r in enumerate(regs))
-        return StructType(name, (*members, ("r", BLINDING))), [], [(f"v{i}",) for i in range(len(regs))]
+        return StructType(name, (*members, ("i", INDEX), ("r", BLINDING))), [], [(f"v{i}",) for i in range(len(regs))]
     groups: list[StructType] = []
     paths: list[tuple[str, ...]] = []
     for g in range(0, len(regs), MAX_STRUCT_MEMBERS):
@@ -417,10 +421,10 @@ def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[Stru
         gi = g // MAX_STRUCT_MEMBERS
         groups.append(StructType(f"{name}_g{gi}", tuple((f"v{i}", types[r]) for i, r in enumerate(chunk))))
         paths += [(f"g{gi}", f"v{i}") for i in range(len(chunk))]
-    if len(groups) + 1 > MAX_STRUCT_MEMBERS:
+    if len(groups) + 2 > MAX_STRUCT_MEMBERS:
         raise LimitError(f"{len(regs)} values live across a cut; a link carries at most "
-                         f"{(MAX_STRUCT_MEMBERS - 1) * MAX_STRUCT_MEMBERS}", None, "raise the budget")
-    return StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("r", BLINDING))), groups, paths
+                         f"{(MAX_STRUCT_MEMBERS - 2) * MAX_STRUCT_MEMBERS}", None, "raise the budget")
+    return StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("i", INDEX), ("r", BLINDING))), groups, paths
 
 
 def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
@@ -473,11 +477,15 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
         for ins in segment:
             body.append(Instr(ins.opcode, tuple(operand(op) for op in ins.operands), ins.result, ins.type, ins.pure))
         if k < last:
-            r_reg, link_reg, h_out = next(fresh), next(fresh), next(fresh)
-            inputs.append(Param(r_reg, BLINDING, False))
+            link_reg, h_out = next(fresh), next(fresh)
+            if k == 0:
+                r_op = Reg(next(fresh))
+                inputs.append(Param(r_op.id, BLINDING, False))
+            else:
+                r_op = Reg(inputs[-1].reg, ("r",))
             carried_out = lv.live[e]
             ops = _link_operands(links[k], carried_out, operand, body, fresh)
-            body.append(Instr("cast", (*ops, Reg(r_reg)), link_reg, links[k]))
+            body.append(Instr("cast", (*ops, Lit(k, INDEX), r_op), link_reg, links[k]))
             body.append(Instr("hash.psd2", (Reg(link_reg),), h_out, FIELD))
             outputs.append(Param(h_out, FIELD, True))
         else:
@@ -501,12 +509,12 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
 
 
 def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:
-    """Operands that build ``link`` (without its blinding) from ``regs``; group structs are cast into ``body``."""
+    """Operands that build ``link`` (without its index and blinding) from ``regs``; group structs are cast into ``body``."""
     ops = [operand(Reg(r)) for r in regs]
-    if len(link.fields) - 1 == len(regs) and all(n.startswith("v") for n, _ in link.fields[:-1]):
+    if len(link.fields) - 2 == len(regs) and all(n.startswith("v") for n, _ in link.fields[:-2]):
         return ops
     grouped = []
-    for g, (_, gt) in enumerate(link.fields[:-1]):
+    for g, (_, gt) in enumerate(link.fields[:-2]):
         reg = next(fresh)
         body.append(Instr("cast", tuple(ops[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]), reg, gt))
         grouped.append(Reg(reg))
@@ -529,7 +537,7 @@ def part_estimate(program: aleo_code.Program, function: str) -> int:
 
 
 def fresh_blinding() -> int:
-    """A uniformly random u128 blinding value for one link (``secrets``)."""
+    """A uniformly random u128 blinding value for the links of one proof (``secrets``)."""
     return secrets.randbelow(1 << 128)
 
 
@@ -662,14 +670,14 @@ def prove(plan: Plan, inputs: list[Any]) -> SplitProof:
 
         raise ExecutionError(f"`{plan.function}` halts on these inputs", None)
     values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
-    blinding = [fresh_blinding() for _ in plan.links]
+    blinding = fresh_blinding()
     proofs = []
     for k, part in enumerate(plan.parts):
         args = [to_aleo(inputs[j], fn.inputs[j].type) for j in part.params]
         if k > 0:
-            args.append(to_aleo(plan.link_value(k - 1, values, blinding[k - 1]), plan.links[k - 1]))
-        if k < len(plan.parts) - 1:
-            args.append(to_aleo(blinding[k], BLINDING))
+            args.append(to_aleo(plan.link_value(k - 1, values, blinding), plan.links[k - 1]))
+        elif len(plan.parts) > 1:
+            args.append(to_aleo(blinding, BLINDING))
         proofs.append(vm.prove(plan.text, part.name, args))
     sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts], plan.source.name)
     sp.outputs = proofs[-1].outputs[1:] if len(proofs) > 1 else proofs[-1].outputs
@@ -722,12 +730,12 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = 
     return None
 
 
-def run(plan: Plan, inputs: list[Any], blinding: list[int] | None = None) -> tuple[list[Any], list[int]]:
+def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[list[Any], list[int]]:
     """Evaluate the split program part after part (:mod:`pyleo.batch`, no snarkVM) on canonical ``inputs``.
 
     Returns the last part's outputs (the function's outputs, canonical values) and each link's
     commitment; raises ExecutionError if a part halts, or when a part's incoming commitment differs
-    from the previous part's outgoing one (a pyleo bug). ``blinding``: one value per link (random by default).
+    from the previous part's outgoing one (a pyleo bug). ``blinding``: the links' blinding value (random by default).
     """
     from . import batch
     from .errors import ExecutionError
@@ -736,7 +744,7 @@ def run(plan: Plan, inputs: list[Any], blinding: list[int] | None = None) -> tup
     assert fn is not None
     b, _ = batch.evaluate(fn, [list(inputs)])
     values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
-    blinding = blinding if blinding is not None else [fresh_blinding() for _ in plan.links]
+    blinding = blinding if blinding is not None else fresh_blinding()
     commitments: list[int] = []
     outputs: list[Any] = []
     for k, part in enumerate(plan.parts):
@@ -744,9 +752,9 @@ def run(plan: Plan, inputs: list[Any], blinding: list[int] | None = None) -> tup
         assert code is not None
         args = [inputs[j] for j in part.params]
         if k > 0:
-            args.append(plan.link_value(k - 1, values, blinding[k - 1]))
-        if k < len(plan.parts) - 1:
-            args.append(blinding[k])
+            args.append(plan.link_value(k - 1, values, blinding))
+        elif len(plan.parts) > 1:
+            args.append(blinding)
         pb, outs = batch.evaluate(code, [args])
         if pb.halted[0]:
             raise ExecutionError(f"part {k} of `{plan.function}` halts", None)
