@@ -3,9 +3,12 @@
 (a) one execution across programs: an entry function calls a part of an imported program
     (``call part.aleo/f``); measured: constraints of the callee and of the entry with one call, prove
     and verify time of the one execution; an entry with two calls needs the degree-17 parameters.
-(b) separate proofs linked by commitments (pyleo.split, the default): a function split into 2
-    parts, each proved; constraints per part (snarkVM, and the cost model's estimate), prove and
-    verify times; baseline: the same function proved whole in the same run.
+(b) separate proofs linked by commitments (pyleo.split, the default): a function that fits whole
+    split into 2 parts (baseline: proved whole in the same run), and one that does not fit (12
+    multiply-adds, ~17,000 constraints: snarkVM refuses it whole) split into the fewest parts that
+    fit here; constraints per part (snarkVM, and the cost model's estimate), prove and verify times.
+Plans (cost model only) for converted models: RandomForestClassifier() on iris and breast_cancer,
+an MLP 64-32-10 on digits: the whole estimate, and the split to the local and the mainnet budget.
 
     python -m benchmarks.split          # prints a table, writes benchmarks/results/split.json
 """
@@ -85,44 +88,103 @@ def chain(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[
     return acc
 
 
-PROG = pl.Program("bench_split", [chain])
+@pl.function
+def chain12(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    """Twelve checked multiply-adds: over the local limit in one circuit."""
+    acc: pl.I64 = b
+    for i in range(12):
+        acc = acc * 3 + x[i % 4]
+    return acc
+
+
+PROG = pl.Program("bench_split", [chain, chain12])
 ARGS = [[3, -1, 4, 1], 5]
 
 
-def design_b(parts: int) -> dict:
-    plan = PROG.split_plan("chain", parts=parts)
+def design_b(fn: str, parts: int | None) -> dict:
+    plan = PROG.split_plan(fn, parts=parts)
     t = time.perf_counter()
-    sp = PROG.prove_split("chain", *ARGS, parts=parts)
+    sp = PROG.prove_split(fn, *ARGS, parts=parts)
     prove_s = time.perf_counter() - t
     t = time.perf_counter()
     ok = PROG.verify_split(sp)
     verify_s = time.perf_counter() - t
-    return {"design": "b", "parts": parts, "constraints": [p.constraints for p in sp.parts],
+    return {"design": "b", "function": fn, "whole_estimate": plan.whole, "parts": len(sp.parts),
+            "constraints": [p.constraints for p in sp.parts],
             "estimated": [p.constraints for p in plan.parts], "carried": [len(p.carried_out) for p in plan.parts],
             "prove_s": round(prove_s, 2), "part_timings": [p.timings for p in sp.parts],
             "verify_s": round(verify_s, 3), "valid": ok, "outputs": sp.outputs,
-            "interpreter": PROG.run("chain", *ARGS), "file_bytes": len(json.dumps(sp.to_json()))}
+            "interpreter": PROG.run(fn, *ARGS), "file_bytes": len(json.dumps(sp.to_json()))}
 
 
-def baseline() -> dict:
+def baseline(fn: str) -> dict:
+    from pyleo.errors import LimitError
+
     t = time.perf_counter()
-    proof = PROG.prove("chain", *ARGS)
+    try:
+        proof = PROG.prove(fn, *ARGS)
+    except LimitError as e:
+        return {"design": "whole", "function": fn, "error": e.message, "seconds": round(time.perf_counter() - t, 2)}
     prove_s = time.perf_counter() - t
     t = time.perf_counter()
     ok = PROG.verify(proof)
-    return {"design": "whole", "constraints": proof.constraints, "prove_s": round(prove_s, 2),
+    return {"design": "whole", "function": fn, "constraints": proof.constraints, "prove_s": round(prove_s, 2),
             "verify_s": round(time.perf_counter() - t, 3), "valid": ok, "timings": proof.timings}
 
 
+def model_plans() -> list[dict]:
+    """Split plans of converted models (cost model; nothing proved)."""
+    import warnings
+
+    from sklearn import ensemble, neural_network
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from benchmarks.fidelity import load_dataset
+    from pyleo.errors import LimitError
+    from stdlib_ml import from_sklearn
+
+    makers = {
+        "RandomForestClassifier() iris": (lambda: ensemble.RandomForestClassifier(random_state=0), "iris"),
+        "RandomForestClassifier() breast_cancer": (lambda: ensemble.RandomForestClassifier(random_state=0), "breast_cancer"),
+        "MLP 64-32-10 digits": (lambda: make_pipeline(StandardScaler(), neural_network.MLPClassifier(
+            hidden_layer_sizes=(32,), max_iter=500, random_state=0)), "digits"),
+    }
+    rows = []
+    for name, (make, data) in makers.items():
+        Xtr, _, ytr, _ = load_dataset(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            zk = from_sklearn(make().fit(Xtr, ytr), Xtr)
+        row: dict = {"model": name}
+        for label, budget in (("local", split.LOCAL_BUDGET), ("mainnet", split.MAINNET_BUDGET)):
+            t = time.perf_counter()
+            try:
+                plan = zk.program.split_plan("predict", budget)
+                row["whole_estimate"] = plan.whole
+                row[label] = [p.constraints for p in plan.parts]
+                row[f"{label}_carried"] = [len(p.carried_out) for p in plan.parts]
+            except LimitError as e:
+                row[label] = e.message
+            row[f"{label}_plan_s"] = round(time.perf_counter() - t, 2)
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
-    rows = [baseline(), design_b(2), design_a(1), design_a(2)]
-    print(f"{'design':<8} {'parts/calls':>11} {'constraints':<28} {'prove s':>8} {'verify s':>9}")
+    rows = [baseline("chain"), design_b("chain", 2), baseline("chain12"), design_b("chain12", None),
+            design_a(1), design_a(2)]
+    print(f"{'design':<8} {'function':<9} {'parts/calls':>11} {'constraints':<44} {'prove s':>8} {'verify s':>9}")
     for r in rows:
         n = r.get("parts", r.get("calls", 1))
-        c = r.get("constraints", r.get("error", "")[:60])
-        print(f"{r['design']:<8} {n:>11} {str(c):<28} {r.get('prove_s', '-'):>8} {r.get('verify_s', '-'):>9}")
+        c = r.get("constraints", r.get("error", "")[:44])
+        print(f"{r['design']:<8} {r.get('function', '-'):<9} {n:>11} {str(c):<44} {r.get('prove_s', '-'):>8} {r.get('verify_s', '-'):>9}")
+    plans = model_plans()
+    print(f"\n{'model':<40} {'whole':>7}  split here (16,384)                       split for mainnet")
+    for r in plans:
+        print(f"{r['model']:<40} {r.get('whole_estimate', '-'):>7}  {str(r['local'])[:40]:<40}  {str(r['mainnet'])[:40]}")
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": rows}, indent=1, default=str) + "\n")
+    RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": rows, "plans": plans}, indent=1, default=str) + "\n")
     print(f"wrote {RESULTS}")
 
 
