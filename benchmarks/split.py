@@ -1,8 +1,9 @@
 """Models split across circuits (issue 12, point 3): both designs measured on snarkVM.
 
 (a) one execution across programs: an entry function calls a part of an imported program
-    (``call part.aleo/f``); measured: constraints of the callee and of the entry with one call, prove
-    and verify time of the one execution; an entry with two calls needs the degree-17 parameters.
+    (``call part.aleo/f``); measured: constraints of the callee and of the entry with no call and
+    with one call, prove and verify time of the one execution; an entry with two calls needs the
+    degree-17 parameters.
 (b) separate proofs linked by commitments (pyleo.split, the default): a function that fits whole
     split into 2 parts (baseline: proved whole in the same run), and one that does not fit (12
     multiply-adds, ~17,000 constraints: snarkVM refuses it whole) split into the fewest parts that
@@ -66,8 +67,9 @@ def design_a(calls: int) -> dict:
         row["error"] = str(vm._failure(str(err), captured, "execute", "main"))
         return row
     _, trace = out
-    row["constraints"] = {"bench_part.aleo/f": int(proc.get_verifying_key(callee.id, sdk.Identifier.from_string("f")).num_constraints()),
-                          "bench_entry.aleo/main": int(proc.get_verifying_key(entry.id, sdk.Identifier.from_string("main")).num_constraints())}
+    row["constraints"] = {"bench_entry.aleo/main": int(proc.get_verifying_key(entry.id, sdk.Identifier.from_string("main")).num_constraints())}
+    if calls:
+        row["constraints"]["bench_part.aleo/f"] = int(proc.get_verifying_key(callee.id, sdk.Identifier.from_string("f")).num_constraints())
     t = time.perf_counter()
     trace.prepare(sdk.Query.rest(vm._state_url()))
     execution = trace.prove_execution("bench_entry.aleo/main")
@@ -173,7 +175,7 @@ def model_plans() -> list[dict]:
 
 def main() -> None:
     rows = [baseline("chain"), design_b("chain", 2), baseline("chain12"), design_b("chain12", None),
-            design_a(1), design_a(2)]
+            design_a(0), design_a(1), design_a(2)]
     print(f"{'design':<8} {'function':<9} {'parts/calls':>11} {'constraints':<44} {'prove s':>8} {'verify s':>9}")
     for r in rows:
         n = r.get("parts", r.get("calls", 1))

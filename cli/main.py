@@ -220,19 +220,27 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
-    from pyleo import split
+    from pyleo.errors import LimitError
 
-    if split_mode is None:
-        split_mode = parts is not None or prog.estimate(fn_name, synthesize_transition=False).total > split.LOCAL_BUDGET
-    elif not split_mode and parts is not None:
-        raise InputError("--parts needs --split")
+    if split_mode is False and (parts is not None or budget is not None):
+        raise InputError("--parts and --budget split the function; they contradict --no-split")
+    if split_mode is None and (parts is not None or budget is not None):
+        split_mode = True
+    if split_mode is None and not prog.fits_here(fn_name):
+        split_mode = True
+    if not split_mode:
+        typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
+        start = time.perf_counter()
+        try:
+            proof = prog.prove(fn_name, *values)
+        except LimitError:
+            if split_mode is False:
+                raise
+            split_mode = True   # the cost model said it fits, snarkVM disagrees: split it
+        elapsed = time.perf_counter() - start
     if split_mode:
-        prove_split(prog, fn_name, values, path, private_out, parts, budget)
+        prove_split(prog, fn_name, values, path, private_out, parts, budget, r)
         return
-    typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
-    start = time.perf_counter()
-    proof = prog.prove(fn_name, *values)
-    elapsed = time.perf_counter() - start
     proof.save(path)
     if private_out is not None:
         mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
@@ -250,7 +258,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
 
 def prove_split(prog: Program, fn_name: str, values: list[Any], path: Path, private_out: Path | None,
-                parts: int | None, budget: int | None) -> None:
+                parts: int | None, budget: int | None, r: int | None) -> None:
     """``pyleo prove --split``: plan, prove every part, write one file holding all of them."""
     from pyleo import vm
 
@@ -264,10 +272,13 @@ def prove_split(prog: Program, fn_name: str, values: list[Any], path: Path, priv
     sp.save(path)
     if private_out is not None:
         mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
-                "proof_file": str(path), **vm.stamp(sp.program), "function": fn_name, "outputs": sp.outputs}
+                "proof_file": str(path), **vm.stamp(sp.program), "function": fn_name, "outputs": sp.outputs,
+                **({"label_blinding": f"{r}scalar"} if r is not None else {})}
         vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
     for text, public in zip(sp.outputs, sp.public_outputs):
         typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
+    if r is not None:
+        typer.echo(f"label blinding r: {r}scalar (prover only: keep it secret)")
     typer.echo(f"parts: {len(sp.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in sp.parts)}")
     typer.echo(f"split program checksum: {sp.checksum}")
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))

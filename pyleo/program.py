@@ -156,6 +156,25 @@ class Program:
 
         return vm.prove(self.aleo(), function, self._aleo_inputs(function, args))
 
+    def fits_here(self, function: str) -> bool:
+        """Whether the cost model puts ``function`` within what proves here (16,384 constraints, 2% tolerance:
+        near the limit, proving whole is tried first)."""
+        from .limits import MAX_CONSTRAINTS_LOCAL
+
+        return self.estimate(function, synthesize_transition=False).total <= MAX_CONSTRAINTS_LOCAL * 1.02
+
+    def prove_fitting(self, function: str, *args: Any) -> Any:
+        """Prove ``function`` whole when it fits one circuit here (a :class:`pyleo.vm.Proof`), otherwise split
+        into the fewest parts that do (a :class:`pyleo.split.SplitProof`); LimitError when neither fits."""
+        from .errors import LimitError
+
+        if self.fits_here(function):
+            try:
+                return self.prove(function, *args)
+            except LimitError:
+                pass
+        return self.prove_split(function, *args)
+
     def prove_split(self, function: str, *args: Any, budget: int | None = None, parts: int | None = None) -> Any:
         """Prove ``function`` split into parts of at most ``budget`` constraints (default the local 16,384;
         :data:`pyleo.split.MAINNET_BUDGET` for mainnet), or into exactly ``parts`` parts; returns a

@@ -17,15 +17,17 @@ Part k ends with ``hash.psd2`` of its outgoing link as a public output; part k+1
 hashing its incoming link, also a public output. A verifier accepts the parts as one proof when
 every part verifies and each part's outgoing commitment equals the next part's incoming one: the
 intermediate values never leave the prover in clear, and a part from another run (another
-blinding value), a reordered or dropped part breaks a link (:func:`pyleo.vm.explain_split`).
+blinding value), a reordered or dropped part breaks a link (:func:`explain`).
 Public inputs of the function are public inputs of every part that reads them (the verifier checks
 they carry the same value); its outputs are the last part's.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
-~2.0k constraints on top of its own transition (measured in ``benchmarks/split.py``: an entry with
-one call synthesizes 14,523 constraints, two calls need the degree-17 parameters), so here an
-entry cannot call even two parts; it is not implemented.
+~2,900 constraints on top of its own transition (measured in ``benchmarks/split.py``: an entry with
+a private u64 input and a public output synthesizes 11,606 constraints, with one call 14,523; two
+calls need the degree-17 parameters), so here an entry cannot call even two parts; it is not
+implemented. A link of this design costs about as much (~1,400-1,800 for the incoming link input,
+~800-1,300 per hash, ~600 per commitment output) but needs no entry circuit.
 """
 
 from __future__ import annotations
@@ -502,10 +504,25 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
                              f"snarkVM allows {MAX_INPUTS} of each", None)
         functions.append(Function(name, inputs, body, outputs))
         parts.append(Part(k, name, s, e, params, list(carried_in), list(carried_out)))
-    program = aleo_code.Program(f"{code.name}_{fn.name}_split"[:60], [*code.structs, *structs], functions)
+    program = aleo_code.Program(split_program_name(code.name, fn.name), [*code.structs, *structs], functions)
     for part in parts:
         part.constraints = part_estimate(program, part.name)
     return Plan(code, fn.name, planner.budget, whole, parts, program, links)
+
+
+MAX_PROGRAM_NAME = 31
+"""Characters of a program name snarkVM parses (measured: 31 accepted, 32 rejected)."""
+
+
+def split_program_name(program: str, function: str) -> str:
+    """``PROGRAM_FUNCTION_split``, or when longer than snarkVM takes, the program's first letters and a hash."""
+    name = f"{program}_{function}_split"
+    if len(name) <= MAX_PROGRAM_NAME:
+        return name
+    import hashlib
+
+    tag = hashlib.sha256(f"{program}/{function}".encode()).hexdigest()[:8]
+    return f"{program[:MAX_PROGRAM_NAME - 15].rstrip('_')}_{tag}_split"
 
 
 def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:

@@ -152,3 +152,29 @@ def test_program_api_plans_and_refuses_unknown_functions() -> None:
     assert [p.name for p in plan.parts] == ["mixed_p0", "mixed_p1", "mixed_p2"]
     with pytest.raises(InputError, match="no function"):
         PROG.split_plan("nope")
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cache) -> None:
+    from sklearn import ensemble
+
+    from benchmarks.fidelity import load_dataset
+    from stdlib_ml import from_sklearn
+
+    Xtr, Xte, ytr, _ = load_dataset("iris")
+    model = ensemble.RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(Xtr, ytr)
+    zk = from_sklearn(model, Xtr)
+    plan = zk.program.split_plan("predict", parts=2)
+    assert len(plan.parts) == 2 and all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
+    rows = zk.encode(Xte[:20])
+    for enc in rows:   # the split program (batch evaluation) gives the interpreter's label
+        outputs, _ = split.run(plan, zk.program.inputs("predict", zk.circuit_args(enc)))
+        assert outputs[0] == zk.program.run("predict", *zk.circuit_args(enc))
+    (enc,) = zk.encode(Xte[:1])
+    sp = zk.program.prove_split("predict", *zk.circuit_args(enc), parts=2)
+    assert zk.verify(sp)
+    assert zk.decode([int(sp.outputs[0].removesuffix("u8"))])[0] == model.predict(Xte[:1])[0]
+    whole = zk.prove(Xte[0])     # fits one circuit: proved whole
+    assert isinstance(whole, vm.Proof) and zk.verify(whole)

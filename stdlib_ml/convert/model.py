@@ -219,17 +219,24 @@ class ZkModel:
         fast) or ``"vm"`` (snarkVM executes the circuit; needs ≤ 16,384 constraints here)."""
         return self.decode(self.predict_raw(X, backend))
 
-    def prove(self, x: Any, label_blinding: int | None = None) -> Any:
+    def prove(self, x: Any, label_blinding: int | None = None, split: bool | None = None,
+              budget: int | None = None) -> Any:
         """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
         clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
         r of the label's public commitment (required: keep it to reveal the label later, see
-        :meth:`label_commitment`). Raises :class:`ModelInputError` for bad samples or a missing r."""
+        :meth:`label_commitment`). ``split``: None proves whole when the circuit fits here and split
+        otherwise (then a :class:`pyleo.split.SplitProof`, see :mod:`pyleo.split`); True always splits
+        (into parts of at most ``budget`` constraints, default 16,384), False never. Raises
+        :class:`ModelInputError` for bad samples or a missing r, LimitError when nothing fits."""
         (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
                                   "secret random scalar you keep to reveal the label later",
                                   hint="e.g. r = secrets.randbelow(2**250)")
-        return self.program.prove("predict", *self.circuit_args(enc, label_blinding))
+        args = self.circuit_args(enc, label_blinding)
+        if split is None:
+            return self.program.prove_fitting("predict", *args)
+        return self.program.prove_split("predict", *args, budget=budget) if split else self.program.prove("predict", *args)
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
@@ -241,8 +248,18 @@ class ZkModel:
         return vm.commit_bhp256(f"{int(output)}{t}", f"{int(label_blinding)}scalar")
 
     def verify(self, proof: Any) -> bool:
-        """True when ``proof`` is a valid proof of this model's ``predict``; with private weights, also
-        made with the committed weights (its public commitment output equals :attr:`commitment`)."""
+        """True when ``proof`` (a :class:`pyleo.vm.Proof` or a :class:`pyleo.split.SplitProof`) is a valid
+        proof of this model's ``predict``; with private weights, also made with the committed weights (its
+        public commitment output equals :attr:`commitment`)."""
+        from pyleo import split
+
+        if isinstance(proof, split.SplitProof):
+            if not self.program.verify_split(proof):
+                return False
+            if self.weights != "private":
+                return True
+            want = self.commitment if str(self.commitment).endswith("field") else f"{self.commitment}field"
+            return bool(proof.public_outputs) and proof.public_outputs[-1] == want
         if self.weights != "private":
             return self.program.verify(proof)
         from pyleo import vm
