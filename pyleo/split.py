@@ -646,6 +646,9 @@ class SplitProof:
         proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
         origin = data.get("source_program")
         sp = cls(data["function"], data["budget"], proofs, params, origin if isinstance(origin, str) else "")
+        if data.get("public_outputs", sp.public_outputs) != sp.public_outputs:
+            raise ProofError(f"{source}: 'public_outputs' is {data['public_outputs']!r}, but the last part's "
+                             f"execution gives {sp.public_outputs!r}")
         sp.outputs = sp.public_outputs
         return sp
 

@@ -40,7 +40,16 @@ def mixed(x: pl.Array[pl.I64, 4], y: pl.I64, k: pl.Public[pl.I64]) -> (pl.Public
     return s, t
 
 
-PROG = pl.Program("splitme", [chain, mixed])
+@pl.function
+def long(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    """Twelve checked multiply-adds: ~17,100 constraints, over what one circuit proves here."""
+    acc: pl.I64 = b
+    for i in range(12):
+        acc = acc * 3 + x[i % 4]
+    return acc
+
+
+PROG = pl.Program("splitme", [chain, mixed, long])
 
 
 def random_args(fn: str, rng: random.Random) -> list:
@@ -145,6 +154,19 @@ def test_cli_verifies_a_split_proof_bound_to_the_model(proved, tmp_path) -> None
 def pyleo_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_a_function_over_the_local_limit_is_planned_in_parts_that_fit() -> None:
+    assert not PROG.fits_here("long")
+    plan = PROG.split_plan("long")
+    assert plan.whole > split.LOCAL_BUDGET and len(plan.parts) > 1
+    assert all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
+    args = [[7, -2, 0, 9], -11]
+    assert split.run(plan, PROG.inputs("long", args))[0] == [PROG.run("long", *args)]
+    shown = pyleo_cli("cost", __file__, "splitme.long", "--estimate")
+    assert shown.returncode == 0, shown.stderr
+    assert f"split to fit here (16,384 per part): {len(plan.parts)} part(s)" in shown.stdout
+    assert "split to fit mainnet (2,097,152 per part): 1 part(s)" in shown.stdout
 
 
 def test_program_api_plans_and_refuses_unknown_functions() -> None:
