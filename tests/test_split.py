@@ -200,3 +200,24 @@ def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cac
     assert zk.decode([int(sp.outputs[0].removesuffix("u8"))])[0] == model.predict(Xte[:1])[0]
     whole = zk.prove(Xte[0])     # fits one circuit: proved whole
     assert isinstance(whole, vm.Proof) and zk.verify(whole)
+
+
+def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
+    """80 products live at once (an array built from them): a cut among them carries > 31 values."""
+    from pyleo import aleo_code, batch
+    from pyleo.aleo_code import Instr, Lit, Param, Reg
+    from pyleo.types import ArrayType, IntType
+
+    i64 = IntType(64, True)
+    body = [Instr("mul", (Reg(0), Lit(k + 2, i64)), k + 1, i64) for k in range(80)]
+    body.append(Instr("cast", tuple(Reg(k + 1) for k in range(80)), 81, ArrayType(i64, 80), True))
+    body.append(Instr("add", (Reg(81, (0,)), Reg(81, (79,))), 82, i64))
+    fn = aleo_code.Function("wide", [Param(0, i64, False)], body, [Param(82, i64, True), Param(81, ArrayType(i64, 80), False)])
+    code = aleo_code.Program("widecode", [], [fn])
+    plan = split.plan(code, "wide", budget=split.MAINNET_BUDGET, parts=2)
+    link = plan.links[0]
+    assert len(plan.parts[0].carried_out) > 31 and link.fields[0][0] == "g0" and [n for n, _ in link.fields[-2:]] == ["i", "r"]
+    for x in (-7, 0, 12345):
+        _, want = batch.evaluate(fn, [[x]])
+        got, commitments = split.run(plan, [x])
+        assert got == [batch.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 1
