@@ -42,7 +42,7 @@ from typing import Any
 from . import aleo_code
 from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
-from .errors import LimitError
+from .errors import InputError, LimitError
 from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
 from .types import FieldType, IntType, StructType, Type
 
@@ -202,7 +202,6 @@ class _Liveness:
 
     def __init__(self, fn: Function, reads: list[set[int]], out_reads: set[int], types: dict[int, Type],
                  an: Analyzer, table: dict[str, Any]) -> None:
-        self.fn = fn
         n = self.n = len(fn.body)
         self.types = types
         self.uses: dict[int, list[int]] = {p.reg: [] for p in fn.inputs}
@@ -266,7 +265,8 @@ class _Planner:
     def __init__(self, code: aleo_code.Program, function: str, budget: int) -> None:
         fn = code.function(function)
         if fn is None:
-            raise LimitError(f"the program has no function `{function}`", None)
+            raise InputError(f"program {code.name} has no function `{function}`",
+                             hint=f"its functions: {', '.join(f.name for f in code.functions)}")
         fn = schedule(fn)
         self.code, self.budget = code, budget
         self.table = load_table()
