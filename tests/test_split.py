@@ -221,3 +221,12 @@ def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
         _, want = batch.evaluate(fn, [[x]])
         got, commitments = split.run(plan, [x])
         assert got == [batch.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 1
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_split_file_stating_other_outputs_is_rejected(proved) -> None:
+    sp, path = proved
+    doc = json.loads(path.read_text())
+    doc["public_outputs"] = ["1i64"]
+    assert "states the public outputs ['1i64']" in split.explain(split.SplitProof.from_json(doc))
