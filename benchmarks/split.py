@@ -8,8 +8,9 @@
     split into 2 parts (baseline: proved whole in the same run), and one that does not fit (12
     multiply-adds, ~17,000 constraints: snarkVM refuses it whole) split into the fewest parts that
     fit here; constraints per part (snarkVM, and the cost model's estimate), prove and verify times.
-Plans (cost model only) for converted models: RandomForestClassifier() on iris and breast_cancer,
-an MLP 64-32-10 on digits: the whole estimate, and the split to the local and the mainnet budget.
+Plans (cost model) for converted models: RandomForestClassifier() on iris and breast_cancer, an
+MLP 64-32-10 on digits: the whole estimate, and the split to the local and the mainnet budget; a
+model provable here is proved on one held-out sample (``ZkModel.prove``: whole when it fits).
 
     python -m benchmarks.split          # prints a table, writes benchmarks/results/split.json
 """
@@ -157,7 +158,8 @@ def model_plans() -> list[dict]:
         Xtr, _, ytr, _ = load_dataset(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            zk = from_sklearn(make().fit(Xtr, ytr), Xtr)
+            fitted = make().fit(Xtr, ytr)
+            zk = from_sklearn(fitted, Xtr)
         row: dict = {"model": name}
         for label, budget in (("local", split.LOCAL_BUDGET), ("mainnet", split.MAINNET_BUDGET)):
             t = time.perf_counter()
@@ -169,6 +171,13 @@ def model_plans() -> list[dict]:
             except LimitError as e:
                 row[label] = e.message
             row[f"{label}_plan_s"] = round(time.perf_counter() - t, 2)
+        if isinstance(row.get("local"), list):   # provable here (whole or split): prove one held-out sample
+            Xte = load_dataset(data)[1]
+            t = time.perf_counter()
+            proof = zk.prove(Xte[0])
+            row["proved"] = {"kind": type(proof).__name__, "constraints": proof.constraints,
+                             "prove_s": round(time.perf_counter() - t, 2), "valid": zk.verify(proof),
+                             "label": str(zk.decode_proof(proof)), "float_label": str(fitted.predict(Xte[:1])[0])}
         rows.append(row)
     return rows
 
@@ -185,6 +194,8 @@ def main() -> None:
     print(f"\n{'model':<40} {'whole':>7}  split here (16,384)                       split for mainnet")
     for r in plans:
         print(f"{r['model']:<40} {r.get('whole_estimate', '-'):>7}  {str(r['local'])[:40]:<40}  {str(r['mainnet'])[:40]}")
+        if "proved" in r:
+            print(f"    proved here: {r['proved']}")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": rows, "plans": plans}, indent=1, default=str) + "\n")
     print(f"wrote {RESULTS}")
