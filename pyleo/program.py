@@ -181,8 +181,15 @@ class Program:
         :class:`pyleo.split.SplitProof` (``.outputs``, ``.parts``). LimitError when no split fits."""
         from . import split
 
+        from .errors import ExecutionError
+
         plan = self.split_plan(function, budget, parts)
-        return split.prove(plan, self.inputs(function, args))
+        values = self.inputs(function, args)
+        try:
+            return split.prove(plan, values)
+        except ExecutionError:
+            self.run(function, *args)   # raises the interpreter's reason for the halt
+            raise
 
     def split_plan(self, function: str, budget: int | None = None, parts: int | None = None) -> Any:
         """The :class:`pyleo.split.Plan` of ``function`` (see :meth:`prove_split`)."""

@@ -230,3 +230,14 @@ def test_a_split_file_stating_other_outputs_is_rejected(proved) -> None:
     doc = json.loads(path.read_text())
     doc["public_outputs"] = ["1i64"]
     assert "states the public outputs ['1i64']" in split.explain(split.SplitProof.from_json(doc))
+
+
+def test_a_halting_input_is_refused_with_the_interpreters_reason_before_proving() -> None:
+    from pyleo.errors import ExecutionError
+
+    big = 2**62
+    with pytest.raises(ExecutionError) as info:
+        PROG.prove_split("chain", [big, 0, 0, 0], big, parts=2)
+    with pytest.raises(ExecutionError) as want:
+        PROG.run("chain", [big, 0, 0, 0], big)
+    assert str(info.value) == str(want.value)
