@@ -52,6 +52,9 @@ LOCAL_BUDGET = MAX_CONSTRAINTS_LOCAL
 MAINNET_BUDGET = 2**21
 """Constraints of a deployed program on mainnet (2^21 = 2,097,152; snarkVM's ``MAX_CONSTRAINTS``)."""
 
+MAX_PLAN_STEPS = 5_000_000
+"""Work bound of the exact planners (part boundaries tried); beyond it the cuts are greedy."""
+
 MARGIN = 0.03
 """Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
 
@@ -340,6 +343,9 @@ class _Planner:
         n = self.lv.n
         if not 1 <= k <= max(n, 1):
             raise LimitError(f"`{self.fn.name}` has {n} instructions to cut; it cannot make {k} parts", None)
+        if k * n * n > MAX_PLAN_STEPS:
+            raise LimitError(f"`{self.fn.name}` has {n:,} instructions: too many to balance {k} parts exactly", None,
+                             "give a budget instead of a number of parts")
         best: dict[tuple[int, int], tuple[float, int]] = {(1, s): (self.cost(s, n), n) for s in range(n)}
         for j in range(2, k + 1):
             for s in range(n):
@@ -357,6 +363,9 @@ class _Planner:
         """The fewest parts ``[s, e)`` of at most ``target`` constraints each (dynamic programming from the
         end: the fewest parts from each start, a part's end searched while its body alone fits)."""
         n = self.lv.n
+        reach = bisect.bisect_right(self.body_prefix, target - self.base)   # instructions a part can hold at most
+        if n * reach > MAX_PLAN_STEPS:
+            return self.greedy(target)
         INF = 1 << 30
         fewest = [INF] * n + [0]
         nxt = [n] * (n + 1)
@@ -367,12 +376,7 @@ class _Planner:
                 if fewest[e] + 1 <= fewest[s] and self.cost(s, e) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
-            stuck = max((s for s in range(n) if fewest[s] >= INF), default=0)
-            raise LimitError(
-                f"`{self.fn.name}` cannot be split to a budget of {self.budget:,} constraints: no part starting at "
-                f"instruction {stuck} fits (a part's transition costs ~{self.base:,.0f}, each link ~3,000 more: "
-                f"its hash, commitment output and blinding input)", None,
-                "raise the budget (e.g. mainnet's 2^21) or make the model smaller")
+            raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0))
         ranges, s = [], 0
         while True:
             ranges.append((s, nxt[s]))
@@ -380,17 +384,43 @@ class _Planner:
             if s >= n:
                 return ranges
 
+    def greedy(self, target: float) -> list[tuple[int, int]]:
+        """Parts of at most ``target`` constraints, each taking as many instructions as fit (linear in the
+        instructions; for functions too large for :meth:`cuts`)."""
+        n, s, ranges = self.lv.n, 0, []
+        while s < n:
+            best = None
+            for e in range(s + 1, n + 1):
+                if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
+                    break
+                if self.cost(s, e) <= target:
+                    best = e
+            if best is None:
+                raise self.stuck(s)
+            ranges.append((s, best))
+            s = best
+        return ranges
+
+    def stuck(self, s: int) -> LimitError:
+        return LimitError(
+            f"`{self.fn.name}` cannot be split to a budget of {self.budget:,} constraints: no part starting at "
+            f"instruction {s} fits (a part's transition costs ~{self.base:,.0f}; each cut adds ~1,500-3,000 on both "
+            f"sides for the link's hash and commitment output, and the values crossing it as a private input: "
+            f"~{self.lv.link_costs(s)[0]:,.0f} here)", None,
+            "raise the budget (e.g. mainnet's 2^21) or make the model smaller (fewer private inputs crossing each cut)")
+
 
 def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None) -> Plan:
     """Split ``function`` of ``code`` into parts of at most ``budget`` constraints each (cost model).
 
     ``parts``: exactly this many parts, the cuts balancing their costs (the fewest that fit when
     None). A function that fits gives a plan of one part (the function itself under the name
-    ``F_p0``). Each link costs ~3,000 constraints on each side (measured: hash, commitment output,
-    blinding input), on top of each part's ~9,800 transition, so under the local budget a split
-    adds little room; it pays from budgets of ~20,000 per part on. Raises LimitError when no split
-    fits (a part's transition and links exceed the budget, more than 31 parts, a link over the
-    struct limits).
+    ``F_p0``). Each cut costs ~1,500-3,000 constraints on each side (measured: the link's hash and
+    commitment output, the carried values as a private input; part 0 also takes the blinding value)
+    on top of each part's ~9,800 transition, so under the local budget a part keeps ~1,500-5,000
+    constraints of body, and only when few values (no large private input) cross its cuts. Raises
+    LimitError when no split fits (a part's transition and links exceed the budget, more than 31
+    parts, a link over the struct limits).
     """
     if budget <= 0:
         raise LimitError(f"a constraint budget must be positive, not {budget}", None)

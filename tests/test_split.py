@@ -241,3 +241,13 @@ def test_a_halting_input_is_refused_with_the_interpreters_reason_before_proving(
     with pytest.raises(ExecutionError) as want:
         PROG.run("chain", [big, 0, 0, 0], big)
     assert str(info.value) == str(want.value)
+
+
+def test_large_functions_are_cut_greedily_within_the_budget(monkeypatch) -> None:
+    monkeypatch.setattr(split, "MAX_PLAN_STEPS", 10)   # as for a function of millions of instructions
+    plan = split.plan(PROG.code, "long")
+    assert len(plan.parts) > 1 and all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
+    args = [[1, 2, 3, 4], 6]
+    assert split.run(plan, PROG.inputs("long", args))[0] == [PROG.run("long", *args)]
+    with pytest.raises(LimitError, match="too many to balance"):
+        split.plan(PROG.code, "long", parts=3)
