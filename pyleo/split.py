@@ -225,7 +225,7 @@ class _Liveness:
             if not p.public and self.uses[p.reg]:
                 self.defined[p.reg] = self.uses[p.reg][0]
         # features of the live set at each cut c (registers defined before c and read at c or later)
-        self.live: list[list[int]] = []
+        self.count: list[int] = []  # how many registers are live at each cut
         feats = [0, 0, 0, 0]  # elements, bits, field scalars, serialized bits
         born: dict[int, list[int]] = {}
         dies: dict[int, list[int]] = {}
@@ -246,16 +246,20 @@ class _Liveness:
             for r in dies.get(c, []):
                 current.discard(r)
                 feats = [a - b for a, b in zip(feats, self.member[r])]
-            self.live.append(sorted(current))
+            self.count.append(len(current))
             self.features.append(tuple(feats))  # type: ignore[arg-type]
         blinding, index = an.info(BLINDING.aleo()), an.info(INDEX.aleo())
         self.blinding = (2, 136, 0, 2 * (8 + 8 + 16) + blinding.serialized_bits + index.serialized_bits)
         self.coef_in = table["transition"]["inputs"]["private"]
 
+    def live(self, c: int) -> list[int]:
+        """The registers live at cut ``c`` (defined before it, read at or after it), in order."""
+        return sorted(r for r, d in self.defined.items() if d < c <= self.last.get(r, -1))
+
     def link_costs(self, c: int) -> tuple[float, int]:
         """(transition cost as a private input, ``hash.psd2`` cost) of the link at cut ``c`` (estimate)."""
         e, b, f, s = (a + x for a, x in zip(self.features[c], self.blinding))
-        s += 2 + 8 + (len(self.live[c]) > MAX_STRUCT_MEMBERS - 2) * 16 * len(self.live[c]) // MAX_STRUCT_MEMBERS
+        s += 2 + 8 + (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
         fields = -(-(s + 1) // 252)
         coef = self.coef_in
         cost = coef["item"] + coef["element"] * e + coef["bit"] * b + coef["field_scalars"] * f + \
@@ -469,7 +473,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
     links: list[StructType] = []
     link_paths: list[list[tuple[str, ...]]] = []
     for k, (_, e) in enumerate(ranges[:-1]):
-        link, groups, paths = _link_type(f"{fn.name}_link{k}", lv.live[e], lv.types)
+        link, groups, paths = _link_type(f"{fn.name}_link{k}", lv.live(e), lv.types)
         structs += [*groups, link]
         links.append(link)
         link_paths.append(paths)
@@ -482,7 +486,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
         body: list[Instr] = []
         outputs: list[Param] = []
         rename: dict[int, tuple[int, tuple[str, ...]]] = {}
-        carried_in = lv.live[s] if k > 0 else []
+        carried_in = lv.live(s) if k > 0 else []
         if k > 0:
             link_reg, h_in = next(fresh), next(fresh)
             inputs.append(Param(link_reg, links[k - 1], False))
@@ -515,7 +519,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
                 inputs.append(Param(r_op.id, BLINDING, False))
             else:
                 r_op = Reg(inputs[-1].reg, ("r",))
-            carried_out = lv.live[e]
+            carried_out = lv.live(e)
             ops = _link_operands(links[k], carried_out, operand, body, fresh)
             body.append(Instr("cast", (*ops, Lit(k, INDEX), r_op), link_reg, links[k]))
             body.append(Instr("hash.psd2", (Reg(link_reg),), h_out, FIELD))
