@@ -163,6 +163,12 @@ def test_a_function_over_the_local_limit_is_planned_in_parts_that_fit() -> None:
     assert all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
     args = [[7, -2, 0, 9], -11]
     assert split.run(plan, PROG.inputs("long", args))[0] == [PROG.run("long", *args)]
+
+
+@pytest.mark.slow
+def test_cli_cost_prints_the_split_plan() -> None:
+    """(slow: the CLI synthesizes the transition of the whole function to size it, ~10 s.)"""
+    plan = PROG.split_plan("long")
     shown = pyleo_cli("cost", __file__, "splitme.long", "--estimate")
     assert shown.returncode == 0, shown.stderr
     assert f"split to fit here (16,384 per part): {len(plan.parts)} part(s)" in shown.stdout
