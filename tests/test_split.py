@@ -257,3 +257,22 @@ def test_large_functions_are_cut_greedily_within_the_budget(monkeypatch) -> None
     assert split.run(plan, PROG.inputs("long", args))[0] == [PROG.run("long", *args)]
     with pytest.raises(LimitError, match="too many to balance"):
         split.plan(PROG.code, "long", parts=3)
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_default_random_forest_on_iris_needs_no_split_and_proves(key_cache) -> None:
+    """RandomForestClassifier() (100 trees): the plan to the local budget is one part, proved whole."""
+    from sklearn import ensemble
+
+    from benchmarks.fidelity import load_dataset
+    from stdlib_ml import from_sklearn
+
+    Xtr, Xte, ytr, _ = load_dataset("iris")
+    model = ensemble.RandomForestClassifier(random_state=0).fit(Xtr, ytr)
+    zk = from_sklearn(model, Xtr)
+    assert len(zk.program.split_plan("predict").parts) == 1
+    proof = zk.prove(Xte[3])
+    assert isinstance(proof, vm.Proof) and proof.constraints <= split.LOCAL_BUDGET and zk.verify(proof)
+    assert zk.decode_proof(proof) == model.predict(Xte[3:4])[0]
