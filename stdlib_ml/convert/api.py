@@ -45,10 +45,6 @@ WEIGHT_MODES = ("public", "private")
 """``weights="public"``: the parameters are constants of the program; ``"private"``: private inputs
 under a public commitment (:func:`_private_weights`)."""
 
-_KNN_NOT_PRIVATE = ("its training points and their labels would be the private inputs, and the vote over private "
-                    "labels is not built yet")
-
-
 INPUT_MODES = ("private", "public")
 """``inputs=``: the sample is a private input (default; the verifier learns nothing of it) or a public one."""
 
@@ -75,11 +71,8 @@ def _visibility(spec: Spec, est: Any, weights: str, inputs: str, output: str) ->
 def _private_weights(spec: Spec, est: Any) -> Spec:
     """Turn ``spec`` into its private-weights form: its parameters (``spec.params``) become members of
     one private struct input with a fresh 128-bit blinding value, and ``predict`` also outputs their
-    Poseidon2 commitment publicly. Families without parameters in that form are refused."""
+    Poseidon2 commitment publicly."""
     name = type(est).__name__
-    if not spec.params:
-        raise ConversionError(f"{name} cannot be converted with private weights: {_KNN_NOT_PRIVATE}",
-                              hint=f"private weights are supported for {PRIVATE_FAMILIES}; use weights='public'")
     if len(spec.params) > 31:
         raise ConversionError(f"{name} has {len(spec.params)} parameter tensors; a private struct holds at most 31 "
                               "(snarkVM: 32 members, one is the blinding value)")
