@@ -69,8 +69,9 @@ def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_l
 def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
     import xgboost
     from sklearn.cluster import KMeans
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.ensemble import AdaBoostClassifier, GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import Ridge
+    from sklearn.svm import SVC
     from sklearn.tree import DecisionTreeClassifier
 
     from tests.test_convert_fidelity import _with_gaps
@@ -103,6 +104,9 @@ def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
     assert len(zk.columns) > zk.n_features and zk.fidelity["agreement"] == 1.0
     Xn, _ = _with_gaps(4)
     np.testing.assert_array_equal(zk.predict(Xn), rf.predict(Xn))
+    for model in (SVC(kernel="linear").fit(X, y), AdaBoostClassifier(n_estimators=4, random_state=0).fit(X, y)):
+        zk = from_sklearn(model, X, weights="private")   # one-vs-one votes; weighted stumps
+        np.testing.assert_array_equal(zk.predict(X), model.predict(X))
     for model in (Ridge().fit(X[:, :3], X[:, 3]), MLPRegressor(hidden_layer_sizes=(4,), max_iter=3000, random_state=0).fit(X[:, :3], X[:, 3])):
         zk = from_sklearn(model, X[:, :3], weights="private")
         want = model.predict(X[:, :3])
@@ -368,3 +372,42 @@ def test_cli_imports_a_private_knn_and_commits_to_it(key_cache: Path, tmp_path: 
     res = pyleo("commit", str(out), "--out", str(tmp_path / "public.json"), cache=key_cache)
     assert res.returncode == 0 and f"commitment: {zk.commitment}" in res.stdout, res.stderr
     assert_hides(tmp_path / "public.json", *[v for v in _secrets(zk) if v >= 10**5])
+
+
+def _families() -> list[tuple[str, object, np.ndarray]]:
+    from benchmarks.privacy_costs import family_models
+
+    return family_models()
+
+
+FITS = {"LogisticRegression (4 features, 3 classes)", "LinearRegression (3 features)",
+        "LogisticRegression (2 features, binary)", "SVC linear (4 features, 3 classes, one-vs-one)",
+        "KMeans (4 features, 3 clusters)", "DecisionTreeClassifier (depth 3)", "DecisionTreeClassifier (depth 2)",
+        "KNeighborsClassifier (k=3, 6 points)", "KNeighborsClassifier (k=3, 8 points)"}
+"""The families' models of benchmarks/privacy_costs.py whose private-weight circuit fits 16,384 constraints
+(benchmarks/results/privacy_costs.md)."""
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.parametrize("index", range(16))
+def test_each_family_proves_with_private_weights_or_names_its_size(key_cache: Path, index: int) -> None:
+    """Each family's small model with private weights: proved and verified against its commitment with
+    the float model's label where it fits one local circuit; otherwise refused naming the model."""
+    from stdlib_ml import from_xgboost
+
+    label, model, X = _families()[index]
+    convert = from_xgboost if type(model).__module__.startswith("xgboost") else from_sklearn
+    zk = convert(model, X, weights="private")
+    x = X[len(X) // 2]
+    if label not in FITS:
+        with pytest.raises(LimitError, match="with private weights: the circuit of `predict` is too large"):
+            zk.prove(x)
+        return
+    proof = zk.prove(x)
+    assert zk.verify(proof) and proof.public_outputs[-1] == zk.commitment
+    want = model.predict(x[None])[0]
+    if zk.kind == "regressor":
+        assert abs(zk.decode_proof(proof) - want) <= 1e-3 * np.ptp(model.predict(X))
+    else:
+        assert zk.decode_proof(proof) == want

@@ -142,11 +142,13 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
 
     ``weights``: ``"public"`` (default: the parameters are constants of the program, which anyone
-    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; KNN
-    raises :class:`ConversionError`): the parameters become one private struct input,
-    offset-encoded in the narrowest unsigned type holding them (u32 for linear weights), with a
-    fresh random u128 blinding value, and ``predict`` also outputs a public Poseidon2 commitment to
-    them (``tuple[Public[label], Public[field]]``). The program then
+    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; trees
+    and KNN need ``X``): the parameters become one private struct input, each value offset-encoded
+    in the narrowest width holding its tensor (2, 4, 8 … 128 bits; 32 for linear weights) and packed
+    into words of up to 128 bits (:meth:`ZkModel.opening`), with a fresh random u128 blinding value,
+    and ``predict`` also outputs a public Poseidon2 commitment to them
+    (``tuple[Public[label], Public[field]]``). A KNN's training points and labels (and a scaler's
+    factors) are its parameters: the vote runs over private labels. The program then
     reveals the architecture, the input encoding, the output scale and the sign tests' widths, not
     the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
     ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret

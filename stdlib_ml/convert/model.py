@@ -303,11 +303,21 @@ WORD_BITS = 128
 first value in the low bits: snarkVM charges a private input per bit and per element, so one word
 costs less than its values as separate elements (benchmarks/privacy_costs.py)."""
 
+INPUT_ELEMENT_COST, INPUT_BIT_COST = 37, 1.0
+"""Constraints of one more element, and of one more bit, of a private struct input, measured by
+benchmarks/privacy_costs.py ("packing": 32 u16 values as 32 elements against 4 u128 words, +1,050;
+4 against 8 u128 words, +527). A linear fit: snarkVM hashes and encrypts the input's encoding (each
+element's bits and its type data) in 252-bit field elements, so the true cost steps."""
+
 
 def word_bits(size: int, bits: int) -> int:
-    """The width of the words (8 … 128) that carry ``size`` values of ``bits`` bits: the narrowest
-    holding them all, at most 128 (then ``128 // bits`` values to a word)."""
-    return next(w for w in (8, 16, 32, 64, WORD_BITS) if w >= min(size * bits, WORD_BITS))
+    """The width of the words (8 … 128) that carry ``size`` values of ``bits`` bits: the one with the
+    least cost (:data:`INPUT_ELEMENT_COST` per word, :data:`INPUT_BIT_COST` per bit, padding included),
+    the narrower on a tie."""
+    def cost(w: int) -> float:
+        words = -(-size // (w // bits))
+        return words * (INPUT_ELEMENT_COST + INPUT_BIT_COST * w)
+    return min((w for w in (8, 16, 32, 64, WORD_BITS) if w >= bits), key=cost)
 
 
 def pack_words(values: Sequence[Any], bits: int, name: str = "parameter") -> list[int]:
