@@ -81,13 +81,16 @@ def _private_weights(spec: Spec, est: Any) -> Spec:
     return spec
 
 
-PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
+PRIVATE_FAMILIES = ("every family: linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
                     "LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC, SVC(kernel='linear')), KMeans, "
-                    "GaussianNB, MLPs, and trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf "
-                    "values private, the trees' shape public); within the local proving limit (16,384 constraints) only small ones: the "
-                    "private inputs and the commitment add ~3,000–4,100 constraints to a transition's ~11,300; "
-                    "iris LogisticRegression, KMeans(3) and a depth-3 tree fit, iris GaussianNB, an MLP 4→4→3 "
-                    "and a forest of 3 depth-3 trees do not")
+                    "GaussianNB, MLPs, trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf values "
+                    "private, the trees' shape public) and KNeighborsClassifier (training points and labels private); "
+                    "within the local proving limit (16,384 constraints) only small ones: the private inputs and the "
+                    "commitment add ~3,000–4,600 constraints to a transition's ~11,300 (measured, "
+                    "benchmarks/results/privacy_costs.md): iris LogisticRegression, SVC(linear), KMeans(3), a depth-3 "
+                    "tree and a KNN with k=3 on 8 points (16,367) fit; binary ensembles of 2 stumps, a 2-feature binary "
+                    "GaussianNB and an MLP 2-2-1 fit; a 4-feature GaussianNB, an MLP 4-4-3, 3-tree ensembles and a KNN "
+                    "on 12 points do not")
 """The families ``weights="private"`` converts (the others are refused, naming why)."""
 
 
