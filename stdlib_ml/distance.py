@@ -28,8 +28,8 @@ def sq_euclidean(a: pl.Array[pl.Field, "N"], b: pl.Array[pl.Field, "N"]) -> pl.F
 def sq_scores(points: pl.Array[pl.Array[pl.Field, "F"], "N"], scale: pl.Array[pl.Field, "F"],
               x: pl.Array[pl.Field, "F"]) -> pl.Array[pl.Field, "N"]:
     """Per point p: Σ_f scale_f·p_f·(p_f − 2·x_f), i.e. the weighted squared distance ‖x − p‖² less
-    ‖x‖² (the same for every point, so the points' order by distance is kept). For private points
-    and scale (a private-weight KNN): 2 constraints per coordinate; 0 when both are constants."""
+    ‖x‖² (the same for every point, so the points' order by distance is kept). Private points (a
+    private-weight KNN): 1 constraint per coordinate, 2 with a private scale; 0 when both are constants."""
     out: pl.Array[pl.Field, N] = [0 for _ in range(N)]  # noqa: F821
     for i in range(N):  # noqa: F821
         for f in range(F):  # noqa: F821

@@ -145,6 +145,10 @@ class ZkModel:
         :class:`ModelInputError` for a model with public weights, or weights that do not fit ``PARAM_BITS``."""
         if self.weights != "private":
             raise ModelInputError(f"{self.name} has public weights (constants of its program): it has no opening")
+        if getattr(self.module, "PARAM_PACKING", None) != PARAM_PACKING:
+            raise ModelInputError(f"{self.path} carries its private weights unpacked (written by an older pyleo)",
+                                  hint="convert the model again (from_sklearn / pyleo import --weights private); "
+                                  "this changes the program, so publish the new commitment (pyleo commit)")
         bits = self.module.PARAM_BITS
         values = self.module.OWNER_WEIGHTS if weights is None else weights
         packed = {n: pack_words(np.ravel(np.asarray(values[n], dtype=object)), b, n) for n, b in bits.items()}
@@ -225,7 +229,9 @@ class ZkModel:
         """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
         clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
         r of the label's public commitment (required: keep it to reveal the label later, see
-        :meth:`label_commitment`). Raises :class:`ModelInputError` for bad samples or a missing r."""
+        :meth:`label_commitment`). Raises :class:`ModelInputError` for bad samples or a missing r, and
+        :class:`pyleo.LimitError` naming the model and its size (e.g. a KNN's number of training points)
+        when its circuit exceeds the installed parameters."""
         (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
@@ -233,11 +239,9 @@ class ZkModel:
                                   hint="e.g. r = secrets.randbelow(2**250)")
         try:
             return self.program.prove("predict", *self.circuit_args(enc, label_blinding))
-        except pl.LimitError as e:   # name the model (its size) and the estimate, not only the circuit
+        except pl.LimitError as e:   # name the model and its size, not only the circuit
             title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
-            estimate = self.program.estimate("predict").total
-            raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message} (estimated ~{estimate:,})",
-                                e.loc, e.hint) from None
+            raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
@@ -302,6 +306,10 @@ WORD_BITS = 128
 """Private parameters travel packed into unsigned words of at most 128 bits (:func:`word_bits`), the
 first value in the low bits: snarkVM charges a private input per bit and per element, so one word
 costs less than its values as separate elements (benchmarks/privacy_costs.py)."""
+
+PARAM_PACKING = "words/1"
+"""The layout of a model file's private ``Weights`` input: each tensor's values (row-major) in
+:func:`pack_words` words. Files without it (unpacked members) are refused by :meth:`ZkModel.opening`."""
 
 INPUT_ELEMENT_COST, INPUT_BIT_COST = 37, 1.0
 """Constraints of one more element, and of one more bit, of a private struct input, measured by

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import PRIVATE_WEIGHTS_LINE, ConversionError, word_bits
+from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError, word_bits
 
 
 # ---- the generated file -------------------------------------------------------------------------
@@ -242,7 +242,8 @@ def _owner_lines(spec: Spec) -> list[str]:
         "# commitment. Never publish it; give verifiers `zk.save_public(path)` / `pyleo commit` output (the",
         "# program, its checksum and the commitment) instead.",
         PRIVATE_WEIGHTS_LINE,
-        f"PARAM_BITS = {format_value(bits)}  # each value travels as u{{bits}}, value + 2**(bits-1), packed into words of up to 128 bits",
+        f"PARAM_PACKING = {PARAM_PACKING!r}  # how the Weights input carries the parameters (ZkModel.opening)",
+        f"PARAM_BITS = {format_value(bits)}  # each value travels in that many bits as value + 2**(bits-1), packed into words of up to 128 bits",
         f"OWNER_WEIGHTS = {{{', '.join(f'{n!r}: {format_value(v.tolist(), 4)}' for n, v in spec.params.items())}}}",
         f"OWNER_BLINDING = {spec.blinding}  # u128, uniformly random: the commitment hides the weights while it is secret",
     ]
