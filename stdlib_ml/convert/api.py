@@ -70,8 +70,8 @@ def _visibility(spec: Spec, est: Any, weights: str, inputs: str, output: str) ->
 
 def _private_weights(spec: Spec, est: Any) -> Spec:
     """Turn ``spec`` into its private-weights form: its parameters (``spec.params``) become members of
-    one private struct input with a fresh 128-bit blinding value, and ``predict`` also outputs their
-    Poseidon2 commitment publicly."""
+    one private struct input (packed into words, :func:`~stdlib_ml.convert.model.pack_words`) with a
+    fresh 128-bit blinding value, and ``predict`` also outputs their Poseidon2 commitment publicly."""
     name = type(est).__name__
     if len(spec.params) > 31:
         raise ConversionError(f"{name} has {len(spec.params)} parameter tensors; a private struct holds at most 31 "
