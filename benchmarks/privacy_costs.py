@@ -39,6 +39,7 @@ import numpy as np
 import pyleo as pl
 from pyleo import vm
 from pyleo.errors import LimitError
+from stdlib_ml.convert.model import word_bits
 
 HEADER = "import pyleo as pl\n\nW = [3, -1, 4, 1]\n\n"
 
@@ -83,28 +84,70 @@ def products_source(name: str, k: int, kind: str) -> str:
             + "    return acc\n\n")
 
 
+PACKING = {   # the same private struct input (with a u128 blinding value) as separate elements or packed words
+    "32 u16 values as 32 elements": "pl.Array[pl.Array[pl.U16, 4], 8]",
+    "32 u16 values in 8 u64 words": "pl.Array[pl.U64, 8]",
+    "32 u16 values in 4 u128 words": "pl.Array[pl.U128, 4]",
+    "1,024 bits in 8 u128 words": "pl.Array[pl.U128, 8]",
+}
+
+
+def packing_source() -> str:
+    """One function per PACKING row: a private sample and the struct, no hash (the input's own cost)."""
+    out = "import pyleo as pl\n\n"
+    for i, t in enumerate(PACKING.values()):
+        first = "m.p[0][0]" if t.count("Array") == 2 else "m.p[0]"
+        out += (f"class Pack{i}(pl.Struct):\n    p: {t}\n    r: pl.U128\n\n\n@pl.function\n"
+                f"def pack_{i}(x: pl.Array[pl.U64, 4], m: Pack{i}) -> pl.Public[pl.Field]:\n"
+                f"    return pl.Field(x[0]) + pl.Field({first})\n\n\n")
+    return out
+
+
 def family_models() -> list[tuple[str, Any, Any]]:
     """(label, fitted model, calibration rows): one small model per family with private weights."""
+    import xgboost
     from sklearn.cluster import KMeans
     from sklearn.datasets import load_iris
-    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.ensemble import AdaBoostClassifier, GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LinearRegression, LogisticRegression
     from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
     from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
     from sklearn.tree import DecisionTreeClassifier
 
     X, y = load_iris(return_X_y=True)
+    binary = (y == 2).astype(int)
+    idx = np.random.RandomState(0).permutation(len(X))
+    knn = [(n, KNeighborsClassifier(3).fit(X[idx[:n]], y[idx[:n]])) for n in (6, 8, 12)]
     return [
         ("LogisticRegression (4 features, 3 classes)", LogisticRegression(max_iter=1000).fit(X, y), X),
         ("LinearRegression (3 features)", LinearRegression().fit(X[:, :3], X[:, 3]), X[:, :3]),
-        ("LogisticRegression (2 features, binary)", LogisticRegression().fit(X[:, 2:], (y == 2).astype(int)), X[:, 2:]),
+        ("LogisticRegression (2 features, binary)", LogisticRegression().fit(X[:, 2:], binary), X[:, 2:]),
+        ("SVC linear (4 features, 3 classes, one-vs-one)", SVC(kernel="linear").fit(X, y), X),
         ("KMeans (4 features, 3 clusters)", KMeans(3, n_init=3, random_state=0).fit(X), X),
         ("GaussianNB (4 features, 3 classes)", GaussianNB().fit(X, y), X),
+        ("GaussianNB (2 features, binary)", GaussianNB().fit(X[:, 2:], binary), X[:, 2:]),
         ("MLPClassifier 4-4-3 (relu)", MLPClassifier((4,), max_iter=3000, random_state=0).fit(X, y), X),
+        ("MLPClassifier 2-2-1 (relu, binary)", MLPClassifier((2,), max_iter=3000, random_state=0).fit(X[:, 2:], binary),
+         X[:, 2:]),
         ("DecisionTreeClassifier (depth 3)", DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y), X),
         ("DecisionTreeClassifier (depth 2)", DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X),
         ("RandomForestClassifier (3 trees, depth 3)",
          RandomForestClassifier(3, max_depth=3, random_state=0).fit(X, y), X),
+        ("RandomForestClassifier (binary, 2 stumps)",
+         RandomForestClassifier(2, max_depth=1, random_state=0).fit(X, binary), X),
+        ("GradientBoostingClassifier (binary, 3 trees of depth 2)",
+         GradientBoostingClassifier(n_estimators=3, max_depth=2, random_state=0).fit(X, binary), X),
+        ("GradientBoostingClassifier (binary, 2 stumps)",
+         GradientBoostingClassifier(n_estimators=2, max_depth=1, random_state=0).fit(X, binary), X),
+        ("AdaBoostClassifier (binary, 3 stumps)", AdaBoostClassifier(n_estimators=3, random_state=0).fit(X, binary), X),
+        ("AdaBoostClassifier (binary, 2 stumps)", AdaBoostClassifier(n_estimators=2, random_state=0).fit(X, binary), X),
+        ("XGBClassifier (binary, 3 trees of depth 2)",
+         xgboost.XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1).fit(X, binary), X),
+        ("XGBClassifier (binary, 2 trees of depth 1)",
+         xgboost.XGBClassifier(n_estimators=2, max_depth=1, n_jobs=1).fit(X, binary), X),
+        *[(f"KNeighborsClassifier (k=3, {n} points)", m, X[idx[:n]]) for n, m in knn],
     ]
 
 
@@ -121,18 +164,33 @@ def _fmt(cost: tuple[int, bool]) -> str:
 
 
 def families(rows: list[dict[str, Any]]) -> None:
-    from stdlib_ml import from_sklearn
+    from stdlib_ml import from_sklearn, from_xgboost
 
     for label, model, X in family_models():
-        pub = model_cost(from_sklearn(model, X))
-        zk = from_sklearn(model, X, weights="private")
+        convert = from_xgboost if type(model).__module__.startswith("xgboost") else from_sklearn
+        pub = model_cost(convert(model, X))
+        zk = convert(model, X, weights="private")
         priv = model_cost(zk)
-        n_params = sum(np.asarray(v).size for v in zk.module.OWNER_WEIGHTS.values())
+        sizes = {k: np.asarray(v).size for k, v in zk.module.OWNER_WEIGHTS.items()}
+        packed = {k: f"{n} × {zk.module.PARAM_BITS[k]} bits in {len(zk.opening()[k])} u{word_bits(n, zk.module.PARAM_BITS[k])}"
+                  for k, n in sizes.items()}
         rows.append({"table": "families", "model": label, "public": pub[0], "public_exact": pub[1],
-                     "private": priv[0], "private_exact": priv[1], "parameters": n_params,
-                     "param_bits": zk.module.PARAM_BITS})
-        print(f"{label:<45} public {_fmt(pub):>8}  private+commitment {_fmt(priv):>8}  ({n_params} parameters, "
-              f"{zk.module.PARAM_BITS})", flush=True)
+                     "private": priv[0], "private_exact": priv[1], "parameters": sum(sizes.values()),
+                     "param_bits": zk.module.PARAM_BITS, "packed": packed})
+        print(f"{label:<55} public {_fmt(pub):>8}  private+commitment {_fmt(priv):>8}  ({'; '.join(packed.values())})",
+              flush=True)
+
+
+def families_table(rows: list[dict[str, Any]]) -> str:
+    """The families' rows as a markdown table (``~``: the cost model's estimate, the circuit being refused)."""
+    lines = ["| model (iris) | public weights | private weights + Poseidon2 commitment | fits 16,384 | private "
+             "parameters (packed as) |", "|---|---:|---:|---|---|"]
+    for r in rows:
+        if r.get("table") == "families":
+            pub, priv = _fmt((r["public"], r["public_exact"])), _fmt((r["private"], r["private_exact"]))
+            lines.append(f"| {r['model']} | {pub} | {priv} | {'yes' if r['private_exact'] else 'no'} | "
+                         f"{'; '.join(f'{k}: {v}' for k, v in r['packed'].items())} |")
+    return "\n".join(lines) + "\n"
 
 
 CREDIT_PUBLIC = """import pyleo as pl
@@ -186,6 +244,11 @@ def main() -> None:
             counts = {kind: constraints(ns[f"{kind}_{k}"], f"p_{kind}_{k}") for kind in ("sum", "dot")}
             rows.append({"table": "products", "products": k, **counts})
             print(f"{k} private x private products: {counts}", flush=True)
+        ns = load(packing_source(), Path(tmp), "packing")
+        for i, label in enumerate(PACKING):
+            n = constraints(ns[f"pack_{i}"], f"pack_{i}")
+            rows.append({"table": "packing", "layout": label, "constraints": n})
+            print(f"{label:<40} {n}", flush=True)
         if args.families:
             families(rows)
         names = {mode: f"m{i}" for i, mode in enumerate(MODES)}
@@ -223,9 +286,21 @@ def main() -> None:
     if len(prods) >= 2:
         slopes["private_product"] = {"per_product": (prods[-1][1] - prods[0][1]) / (prods[-1][0] - prods[0][0]),
                                      "from": prods}
+    pack = {r["layout"]: r["constraints"] for r in rows if r.get("table") == "packing"}
+    if None not in pack.values():
+        (elems, _, words128, bits1024) = pack.values()
+        slopes["private_input"] = {"per_element": (elems - words128) / (32 - 4),
+                                   "per_bit": (bits1024 - words128) / 512, "from": pack}
     result = {"machine": platform.platform(), "versions": vm.versions(), "rows": rows, "commitment_slopes": slopes}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
+    if args.families:
+        table = families_table(rows)
+        args.out.with_suffix(".md").write_text(
+            "# Private weights: constraints per family\n\n`python -m benchmarks.privacy_costs` "
+            f"(snarkVM {vm.versions()['snarkvm']}, aleo-sdk {vm.versions()['aleo_sdk']}); exact counts from snarkVM, `~` the cost model's estimate where snarkVM refused "
+            "the circuit locally.\n\n" + table)
+        print(table)
     print(json.dumps(slopes, indent=1))
 
 

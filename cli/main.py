@@ -561,7 +561,7 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                                              "warn and write the file anyway."),
                  weights: str = typer.Option("public", "--weights", help="public: the model's parameters are "
                                              "constants of the program; private: private inputs under a public "
-                                             "commitment (every family but KNN; the written file is then the owner's "
+                                             "commitment (trees and KNN need --data; the written file is then the owner's "
                                              "secret, `pyleo commit` gives what verifiers need)."),
                  inputs: str = typer.Option("private", "--inputs", help="private (default) or public: the sample's "
                                             "visibility in the proof."),

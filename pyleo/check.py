@@ -270,7 +270,16 @@ class FunctionChecker:
         self.returns: list[Type] = []
         self.returns_public: list[bool] = []
         self.returns_tuple = False
+        # Parameter and return annotations Python evaluated (no ``from __future__ import annotations``):
+        # taken as they are, here and where the helper is called, so they may use the enclosing
+        # function's names (a factory's type parameter) that the body does not mention.
         self.evaluated: dict[int, Any] = {}
+        given = getattr(dfn.fn, "__annotations__", {})
+        nodes = {p.name: p.annotation for p in self.syntax.params} | {"return": self.syntax.returns}
+        for name, node in nodes.items():
+            obj = given.get(name)
+            if node is not None and obj is not None and not isinstance(obj, str):
+                self.evaluated[id(node)] = tuple(typing.get_args(obj)) if typing.get_origin(obj) is tuple else obj
 
     # ---- errors --------------------------------------------------------------------------------
     @staticmethod
@@ -345,12 +354,6 @@ class FunctionChecker:
 
     def check(self) -> ir.Function:
         syn = self.syntax
-        given = getattr(self.dfn.fn, "__annotations__", {})
-        nodes = {p.name: p.annotation for p in syn.params} | {"return": syn.returns}
-        for name, node in nodes.items():
-            obj = given.get(name)
-            if node is not None and obj is not None and not isinstance(obj, str):
-                self.evaluated[id(node)] = tuple(typing.get_args(obj)) if typing.get_origin(obj) is tuple else obj
         if self.entry:
             check_name(syn.name, ITEM_RESERVED, "entry point name", syn.loc)
         params: list[ir.Param] = []

@@ -6,8 +6,6 @@ of a private value, 1 constraint); Manhattan needs |d| (one sign test per coordi
 k·(n-1) comparisons, no data-dependent branching.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 import pyleo as pl
@@ -24,6 +22,19 @@ def sq_euclidean(a: pl.Array[pl.Field, "N"], b: pl.Array[pl.Field, "N"]) -> pl.F
         d: pl.Field = a[i] - b[i]
         acc += d * d
     return acc
+
+
+@pl.inline
+def sq_scores(points: pl.Array[pl.Array[pl.Field, "F"], "N"], scale: pl.Array[pl.Field, "F"],
+              x: pl.Array[pl.Field, "F"]) -> pl.Array[pl.Field, "N"]:
+    """Per point p: Σ_f scale_f·p_f·(p_f − 2·x_f), i.e. the weighted squared distance ‖x − p‖² less
+    ‖x‖² (the same for every point, so the points' order by distance is kept). Private points (a
+    private-weight KNN): 1 constraint per coordinate, 2 with a private scale; 0 when both are constants."""
+    out: pl.Array[pl.Field, N] = [0 for _ in range(N)]  # noqa: F821
+    for i in range(N):  # noqa: F821
+        for f in range(F):  # noqa: F821
+            out[i] += scale[f] * (points[i][f] * (points[i][f] - 2 * x[f]))
+    return out
 
 
 @cache
@@ -45,27 +56,31 @@ def manhattan(bits: int = 64) -> DslFunction:
 
 
 @cache
-def k_smallest(k: int, bits: int = 64) -> DslFunction:
-    """Labels of the k smallest distances (ties keep the earlier index), as an Array[U8, k]."""
+def k_smallest(k: int, bits: int = 64, label: type = pl.U8) -> DslFunction:
+    """Labels of the k smallest distances (ties keep the earlier index), as an Array[label, k].
+
+    ``label``: the labels' type, ``pl.U8`` (class indices) or ``pl.Field`` (private labels decoded
+    from a private input: a field select costs 1 constraint, and the vote needs no cast)."""
     gt = greater(bits)
+    L = label
 
     @pl.inline
-    def smallest(dist: pl.Array[pl.Field, "N"], labels: pl.Array[pl.U8, "N"]) -> pl.Array[pl.U8, k]:
+    def smallest(dist: pl.Array[pl.Field, "N"], labels: pl.Array[L, "N"]) -> pl.Array[L, k]:
         """k passes of a compare-exchange bubble from the back: pass j leaves the j-th smallest at j."""
         d: pl.Array[pl.Field, N] = dist  # noqa: F821
-        lab: pl.Array[pl.U8, N] = labels  # noqa: F821
+        lab = labels   # (typed by `label`: parameter annotations are evaluated here, local ones are not)
         for j in range(k):
             for i in range(N - 2, j - 1, -1):  # noqa: F821
                 swap: pl.Bool = gt(d[i], d[i + 1])
                 lo: pl.Field = d[i + 1] if swap else d[i]
                 hi: pl.Field = d[i] if swap else d[i + 1]
-                lab_lo: pl.U8 = lab[i + 1] if swap else lab[i]
-                lab_hi: pl.U8 = lab[i] if swap else lab[i + 1]
+                lab_lo = lab[i + 1] if swap else lab[i]
+                lab_hi = lab[i] if swap else lab[i + 1]
                 d[i] = lo
                 d[i + 1] = hi
                 lab[i] = lab_lo
                 lab[i + 1] = lab_hi
         return [lab[j] for j in range(k)]
 
-    smallest.name = f"k_smallest{k}"
+    smallest.name = f"k_smallest{k}" + ("" if label is pl.U8 else "_field")
     return smallest

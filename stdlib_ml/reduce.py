@@ -4,8 +4,6 @@
 width 64) per element after the first, plus two ternaries.
 """
 
-from __future__ import annotations
-
 from functools import cache
 
 import pyleo as pl
@@ -79,20 +77,34 @@ def total(v: pl.Array[pl.Field, "N"]) -> pl.Field:
     return acc
 
 
-@pl.inline
-def bincount(ids: pl.Array[pl.U8, "N"], classes: pl.Array[pl.U8, "K"]) -> pl.Array[pl.Field, "K"]:
-    """How many of ``ids`` equal each of ``classes`` (pass ``list(range(K))``). One u8 equality per pair."""
-    counts: pl.Array[pl.Field, K] = [0 for _ in range(K)]  # noqa: F821
-    for i in range(N):  # noqa: F821
-        for c in range(K):  # noqa: F821
-            counts[c] += pl.Field(ids[i] == classes[c])
-    return counts
+@cache
+def _votes(label: type) -> tuple[DslFunction, DslFunction]:
+    """(bincount, majority) over ids of type ``label`` (``pl.U8``, or ``pl.Field`` for private labels)."""
+    L = label
+    argmax32 = argmax(32)
+
+    @pl.inline
+    def bincount(ids: pl.Array[L, "N"], classes: pl.Array[L, "K"]) -> pl.Array[pl.Field, "K"]:
+        """How many of ``ids`` equal each of ``classes`` (pass ``list(range(K))``). One equality per pair."""
+        counts: pl.Array[pl.Field, K] = [0 for _ in range(K)]  # noqa: F821
+        for i in range(N):  # noqa: F821
+            for c in range(K):  # noqa: F821
+                counts[c] += pl.Field(ids[i] == classes[c])
+        return counts
+
+    @pl.inline
+    def majority(ids: pl.Array[L, "N"], classes: pl.Array[L, "K"]) -> pl.U8:
+        """The most frequent class id (the smallest id on ties), as in a voting ensemble or KNN."""
+        return argmax32(bincount(ids, classes))
+
+    if label is not pl.U8:
+        bincount.name, majority.name = "bincount_field", "majority_field"
+    return bincount, majority
 
 
-_argmax32 = argmax(32)
+bincount, majority = _votes(pl.U8)
+"""``bincount(ids, classes)``: per class, how many of the u8 ``ids`` equal it; ``majority(ids, classes)``:
+the most frequent (the smallest on ties)."""
 
-
-@pl.inline
-def majority(ids: pl.Array[pl.U8, "N"], classes: pl.Array[pl.U8, "K"]) -> pl.U8:
-    """The most frequent class id (the smallest id on ties), as in a voting ensemble or KNN."""
-    return _argmax32(bincount(ids, classes))
+bincount_field, majority_field = _votes(pl.Field)
+"""The same over field ids: the vote over private labels (a private-weight KNN's)."""

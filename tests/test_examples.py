@@ -35,3 +35,30 @@ def test_example_proves_and_matches_scikit_learn(example: str, tmp_path: Path) -
     assert abs(circuit_acc - float_acc) <= 0.005
     assert figure(r"constraints: ([0-9,]+)", out) <= 16384
     assert "verified: True" in out
+
+
+@pytest.mark.prove
+def test_private_knn_example_binds_proofs_to_the_published_commitment(tmp_path: Path) -> None:
+    """examples/private_knn.py: the circuit's labels are scikit-learn's, the proof verifies against
+    public.json alone, a proof with other weights is valid for the program yet rejected against the
+    commitment, and nothing is written outside --out (the published file holds no reference point)."""
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "private_knn.py"), "--out", str(out)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert figure(r"label agreement with float:\s+([0-9.]+)", text) == 1.0
+    assert figure(r"constraints: ([0-9,]+)", text) <= 16384
+    proved = re.search(r"proved: class (\d+) \(float model: (\d+)\)", text)
+    assert proved and proved.group(1) == proved.group(2)
+    assert "verified: True" in text
+    assert "valid for the program: True, accepted against the commitment: False" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["predict.proof.json", "private_knn_model.py", "public.json"]
+    from stdlib_ml import load
+    from tests.test_privacy import assert_hides
+
+    owner = load(out / "private_knn_model.py")
+    assert owner.commitment in (out / "public.json").read_text()
+    words = [w for name, ws in owner.opening().items() if name != "r" for w in ws]   # the points and labels, packed
+    assert_hides(out / "public.json", *words, int(owner.module.OWNER_BLINDING))

@@ -9,6 +9,7 @@ weight and no blinding value in any encoding).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from pyleo import vm
 from pyleo.errors import LimitError
-from stdlib_ml import ConversionError, fixed, from_sklearn, from_xgboost, load
+from stdlib_ml import ConversionError, ModelInputError, fixed, from_sklearn, from_xgboost, load
 from tests.test_privacy import assert_hides, pyleo
 
 pytestmark = pytest.mark.needs_params
@@ -32,13 +33,22 @@ def iris_lr() -> tuple[object, np.ndarray]:
 
 
 def _secrets(zk) -> list[int]:
-    """Every private number of a converted model: its weights (signed and as packed) and the blinding value."""
-    values = [abs(int(v)) for p in zk.module.OWNER_WEIGHTS.values() for v in np.ravel(np.asarray(p, dtype=object))]
-    bits = zk.module.PARAM_BITS   # a packed 0 is the public offset 2**(bits-1) itself: not a secret
-    packed = [int(v) for k, p in zk.opening().items() if k != "r" for v in np.ravel(np.asarray(p, dtype=object))
-              if int(v) != 2 ** (bits[k] - 1)]
+    """Every private number of a converted model: its weights (signed, offset-encoded, and the words they are
+    packed into) and the blinding value."""
+    bits = zk.module.PARAM_BITS   # an encoded 0 is the public offset 2**(bits-1) itself: not a secret
+    values, encoded = [], []
+    for k, p in zk.module.OWNER_WEIGHTS.items():
+        flat = [int(v) for v in np.ravel(np.asarray(p, dtype=object))]
+        values += [abs(v) for v in flat]
+        encoded += [v + 2 ** (bits[k] - 1) for v in flat if v != 0]
+    words = [int(w) for k, ws in zk.opening().items() if k != "r" for w in ws]
     r = int(zk.module.OWNER_BLINDING)
-    return values + packed + [r, r & (2**64 - 1), r >> 64]
+    return values + encoded + words + [r, r & (2**64 - 1), r >> 64]
+
+
+def _owner_weights(zk) -> dict[str, list]:
+    """A mutable copy of the owner's signed parameters (to build another model of the same architecture)."""
+    return {k: np.asarray(v, dtype=object).tolist() for k, v in zk.module.OWNER_WEIGHTS.items()}
 
 
 def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_lr) -> None:
@@ -59,8 +69,9 @@ def test_private_weights_agree_with_the_float_model_and_leave_the_program(iris_l
 def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
     import xgboost
     from sklearn.cluster import KMeans
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.ensemble import AdaBoostClassifier, GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import Ridge
+    from sklearn.svm import SVC
     from sklearn.tree import DecisionTreeClassifier
 
     from tests.test_convert_fidelity import _with_gaps
@@ -93,23 +104,91 @@ def test_every_private_family_agrees_with_its_float_model(iris_lr) -> None:
     assert len(zk.columns) > zk.n_features and zk.fidelity["agreement"] == 1.0
     Xn, _ = _with_gaps(4)
     np.testing.assert_array_equal(zk.predict(Xn), rf.predict(Xn))
+    for model in (SVC(kernel="linear").fit(X, y), AdaBoostClassifier(n_estimators=4, random_state=0).fit(X, y)):
+        zk = from_sklearn(model, X, weights="private")   # one-vs-one votes; weighted stumps
+        np.testing.assert_array_equal(zk.predict(X), model.predict(X))
     for model in (Ridge().fit(X[:, :3], X[:, 3]), MLPRegressor(hidden_layer_sizes=(4,), max_iter=3000, random_state=0).fit(X[:, :3], X[:, 3])):
         zk = from_sklearn(model, X[:, :3], weights="private")
         want = model.predict(X[:, :3])
         assert np.max(np.abs(zk.predict(X[:, :3]) - want)) <= 1e-3 * np.ptp(want)
 
 
-def test_families_without_private_weights_are_named(iris_lr) -> None:
+def _iris_knn(points: int, k: int = 3, seed: int = 0):
+    """A KNN fitted on ``points`` random iris rows; the other rows held out."""
+    from sklearn.datasets import load_iris
     from sklearn.neighbors import KNeighborsClassifier
 
-    clf, X = iris_lr
+    X, y = load_iris(return_X_y=True)
+    idx = np.random.RandomState(seed).permutation(len(X))
+    train, test = idx[:points], idx[points:]
+    return KNeighborsClassifier(k).fit(X[train], y[train]), X[train], X[test]
 
-    knn = KNeighborsClassifier(3).fit(X[:30], clf.predict(X[:30]))
-    with pytest.raises(ConversionError, match="KNeighborsClassifier cannot be converted with private weights: its "
-                                              "training points"):
-        from_sklearn(knn, X, weights="private")
+
+def test_private_knn_votes_over_private_labels_as_scikit_learn() -> None:
+    """Training points, labels (and a scaler's factors) private: the held-out labels are the float
+    model's, vote ties included (even k: the smallest class), and none of them is in the program."""
+    from sklearn.datasets import load_wine
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    for points, k in ((8, 3), (12, 4), (30, 5)):
+        knn, Xtr, Xte = _iris_knn(points, k)
+        zk = from_sklearn(knn, Xtr, weights="private")
+        assert set(zk.module.OWNER_WEIGHTS) == {"POINTS", "LABELS"} and zk.fidelity["agreement"] == 1.0
+        np.testing.assert_array_equal(zk.predict(Xte), knn.predict(Xte))
+        aleo, big = zk.program.aleo(), [v for v in _secrets(zk) if v >= 1000]
+        assert big and not any(re.search(rf"(?<!\w){v}(?!\d)", aleo) for v in big)   # (not register r2048)
+        if k == 4:   # the vote ties on some held-out rows: scikit-learn takes the smallest class, so must the circuit
+            top2 = np.sort(knn.predict_proba(Xte), axis=1)[:, -2:]
+            assert (top2[:, 0] == top2[:, 1]).any()
+    X, y = load_wine(return_X_y=True)
+    idx = np.random.RandomState(1).permutation(len(X))
+    pipe = make_pipeline(StandardScaler(), KNeighborsClassifier(4)).fit(X[idx[:20]], y[idx[:20]])
+    zk = from_sklearn(pipe, X[idx[:20]], weights="private")
+    assert set(zk.module.OWNER_WEIGHTS) == {"POINTS", "SCALE", "LABELS"}   # the scaler's factors are private too
+    np.testing.assert_array_equal(zk.predict(X[idx[20:]]), pipe.predict(X[idx[20:]]))
+    with pytest.raises(ConversionError, match="needs calibration rows X"):
+        from_sklearn(knn, weights="private")
     with pytest.raises(ConversionError, match="weights must be one of 'public', 'private', got 'secret'"):
-        from_sklearn(clf, X, weights="secret")
+        from_sklearn(knn, Xtr, weights="secret")
+
+
+def test_owner_file_with_unpacked_weights_is_refused(tmp_path: Path) -> None:
+    """A model file written before the weights were packed (no PARAM_PACKING) gets a clear error, not a
+    type error from the circuit."""
+    knn, Xtr, _ = _iris_knn(6)
+    old = tmp_path / "old.py"
+    old.write_text(from_sklearn(knn, Xtr, weights="private").source.replace("PARAM_PACKING = ", "_UNUSED = "))
+    with pytest.raises(ModelInputError, match="carries its private weights unpacked"):
+        load(old).commitment
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_private_knn_proves_and_only_the_committed_points_pass(key_cache: Path, tmp_path: Path) -> None:
+    """8 iris points, k = 3 (16,367 constraints): the proof's label is the float model's; the same points
+    with other labels give a valid proof of the program that the commitment rejects; the proof file
+    holds neither the words the points and labels travel in nor the blinding value."""
+    knn, Xtr, Xte = _iris_knn(8)
+    zk = from_sklearn(knn, Xtr, weights="private")
+    x = Xte[3]
+    proof = zk.prove(x)
+    assert zk.decode_proof(proof) == knn.predict(x[None])[0] and zk.verify(proof)
+    w = _owner_weights(zk)
+    w["LABELS"] = [(v + 1) % 3 for v in w["LABELS"]]
+    (enc,) = zk.encode(x[None])
+    forged = zk.program.prove("predict", enc, zk.opening(w))
+    assert forged.outputs[0] != proof.outputs[0] and vm.verify(forged, program=zk.program.aleo())
+    assert not zk.verify(forged)
+    path = tmp_path / "knn.proof.json"
+    proof.save(path)
+    # the words the points and labels are packed into, and r (a 16-bit point's short hex occurs by chance)
+    assert_hides(path, *[v for v in _secrets(zk) if v >= 10**5])
+    bigger, Xb, _ = _iris_knn(12)   # beyond one local circuit: the error names the model's size
+    with pytest.raises(LimitError, match=r"KNeighborsClassifier \(k=3, 12 training points, 4 features\), with private "
+                                         r"weights: the circuit of `predict` is too large"):
+        from_sklearn(bigger, Xb, weights="private").prove(Xb[0])
 
 
 @pytest.mark.prove
@@ -125,9 +204,9 @@ def test_only_the_committed_weights_pass(iris_lr, key_cache: Path, tmp_path: Pat
     assert zk.verify(proof)
 
     # Another model of the same architecture: the committed weights with the classes' rows rotated.
-    other = zk.opening()
-    other["W"], other["B"] = other["W"][1:] + other["W"][:1], other["B"][1:] + other["B"][:1]
-    forged = zk.program.prove("predict", enc, other)
+    w = _owner_weights(zk)
+    w["W"], w["B"] = w["W"][1:] + w["W"][:1], w["B"][1:] + w["B"][:1]
+    forged = zk.program.prove("predict", enc, zk.opening(w))
     assert forged.outputs[0] != proof.outputs[0]                        # it answers differently …
     assert vm.verify(forged, program=zk.program.aleo())                 # … a valid proof of the program …
     assert not zk.verify(forged)                                        # … not of the committed model
@@ -185,10 +264,10 @@ def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, key_cache:
     proof = zk.prove(x)
     assert zk.decode_proof(proof) == tree.predict(x[None])[0] and zk.verify(proof)
     (enc,) = zk.encode(x[None])
-    other = zk.opening()
+    w = _owner_weights(zk)
     f, top = zk.module.FOREST.feature[0], fixed.quantize(zk.input_high, zk.in_bits)   # the root's feature, range
-    other["THRESHOLDS"][0] = int(top[f]) + 2 ** (zk.module.PARAM_BITS["THRESHOLDS"] - 1)  # every sample goes left
-    forged = zk.program.prove("predict", enc, other)
+    w["THRESHOLDS"][0] = int(top[f])   # every sample goes left
+    forged = zk.program.prove("predict", enc, zk.opening(w))
     assert forged.outputs[0] != proof.outputs[0] and vm.verify(forged, program=zk.program.aleo())
     assert not zk.verify(forged)
     path = tmp_path / "tree.proof.json"
@@ -259,8 +338,8 @@ def test_every_visibility_combination_on_snarkvm(key_cache: Path, weights: str, 
 
 
 def test_cli_refuses_bad_visibility_options(iris_lr, key_cache: Path, tmp_path: Path) -> None:
-    """Unknown modes, the family without private weights, and committing to public weights: exit 1 with
-    the reason, no traceback, no file written."""
+    """Unknown modes, private weights without calibration rows, and committing to public weights: exit 1
+    with the reason, no traceback, no file written."""
     import joblib
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -273,12 +352,76 @@ def test_cli_refuses_bad_visibility_options(iris_lr, key_cache: Path, tmp_path: 
     for model, opts, message in (("clf", ["--output", "hidden"], "output must be one of 'public', 'private', "
                                   "'commitment', got 'hidden'"),
                                  ("clf", ["--weights", "secret"], "weights must be one of 'public', 'private'"),
-                                 ("knn", ["--weights", "private"], "KNeighborsClassifier cannot be converted with "
-                                  "private weights: its training points")):
-        res = pyleo("import", str(tmp_path / f"{model}.joblib"), "--data", str(tmp_path / "X.npy"), *opts,
-                    "--out", str(out), cache=key_cache)
+                                 ("knn", ["--weights", "private"], "KNeighborsClassifier with private weights needs "
+                                  "calibration rows X")):
+        data = [] if model == "knn" else ["--data", str(tmp_path / "X.npy")]
+        res = pyleo("import", str(tmp_path / f"{model}.joblib"), *data, *opts, "--out", str(out), cache=key_cache)
         assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr, res.stderr
         assert not out.exists()
     from_sklearn(clf, X).save(out)
     res = pyleo("commit", str(out), cache=key_cache)
     assert res.returncode == 1 and "has public weights" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cli_imports_a_private_knn(key_cache: Path, tmp_path: Path) -> None:
+    """`pyleo import --weights private` writes the owner's file (mode 0600, the float model's labels on
+    held-out rows, private weights under a commitment); `pyleo commit` is tested with the logistic
+    regression above."""
+    import joblib
+
+    knn, Xtr, Xte = _iris_knn(8)
+    joblib.dump(knn, tmp_path / "knn.joblib")
+    np.save(tmp_path / "X.npy", Xtr)
+    out = tmp_path / "knn.py"
+    res = pyleo("import", str(tmp_path / "knn.joblib"), "--data", str(tmp_path / "X.npy"), "--weights", "private",
+                "--out", str(out), cache=key_cache)
+    assert res.returncode == 0, res.stderr
+    assert (out.stat().st_mode & 0o077) == 0
+    zk = load(out)
+    assert zk.weights == "private"
+    np.testing.assert_array_equal(zk.predict(Xte), knn.predict(Xte))
+    assert zk.commitment.endswith("field") and "OWNER_WEIGHTS" in out.read_text()
+
+
+FITS = ["LogisticRegression (4 features, 3 classes)", "LinearRegression (3 features)",
+        "LogisticRegression (2 features, binary)", "SVC linear (4 features, 3 classes, one-vs-one)",
+        "KMeans (4 features, 3 clusters)", "GaussianNB (2 features, binary)", "MLPClassifier 2-2-1 (relu, binary)",
+        "DecisionTreeClassifier (depth 3)", "DecisionTreeClassifier (depth 2)",
+        "RandomForestClassifier (binary, 2 stumps)", "GradientBoostingClassifier (binary, 2 stumps)",
+        "AdaBoostClassifier (binary, 2 stumps)", "XGBClassifier (binary, 2 trees of depth 1)",
+        "KNeighborsClassifier (k=3, 6 points)", "KNeighborsClassifier (k=3, 8 points)"]
+"""The models of benchmarks/privacy_costs.py whose private-weight circuit fits 16,384 constraints (one
+per family at least; benchmarks/results/privacy_costs.md)."""
+
+TOO_LARGE = ["GaussianNB (4 features, 3 classes)", "MLPClassifier 4-4-3 (relu)",
+             "RandomForestClassifier (3 trees, depth 3)", "GradientBoostingClassifier (binary, 3 trees of depth 2)",
+             "AdaBoostClassifier (binary, 3 stumps)", "XGBClassifier (binary, 3 trees of depth 2)",
+             "KNeighborsClassifier (k=3, 12 points)"]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.parametrize("label", FITS + TOO_LARGE)
+def test_each_family_proves_with_private_weights_or_names_its_size(key_cache: Path, label: str) -> None:
+    """Each family's small model with private weights: proved and verified against its commitment with
+    the float model's label where it fits one local circuit; otherwise refused, naming the model."""
+    from benchmarks.privacy_costs import family_models
+    from stdlib_ml import from_xgboost
+
+    models = {name: (model, X) for name, model, X in family_models()}
+    assert set(models) == set(FITS + TOO_LARGE)
+    model, X = models[label]
+    convert = from_xgboost if type(model).__module__.startswith("xgboost") else from_sklearn
+    zk = convert(model, X, weights="private")
+    x = X[len(X) // 2]
+    if label in TOO_LARGE:
+        with pytest.raises(LimitError, match="with private weights: the circuit of `predict` is too large"):
+            zk.prove(x)
+        return
+    proof = zk.prove(x)
+    assert zk.verify(proof) and proof.public_outputs[-1] == zk.commitment
+    want = model.predict(x[None])[0]
+    if zk.kind == "regressor":
+        assert abs(zk.decode_proof(proof) - want) <= 1e-3 * np.ptp(model.predict(X))
+    else:
+        assert zk.decode_proof(proof) == want

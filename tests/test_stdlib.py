@@ -70,6 +70,7 @@ ARGMAX64, ARGMAX32, ARGMIN64 = reduce.argmax(64), reduce.argmax(32), reduce.argm
 MAX64, MIN64 = reduce.maximum(64), reduce.minimum(64)
 MANH64 = distance.manhattan(64)
 KSMALL3 = distance.k_smallest(3)
+KSMALL3_FIELD = distance.k_smallest(3, 64, pl.Field)
 CLASSES4 = [0, 1, 2, 3]
 
 
@@ -183,6 +184,17 @@ def t_votes(ids: pl.Array[pl.U8, 9]) -> tuple[pl.Array[pl.Field, 4], pl.U8]:
 
 
 @pl.function
+def t_votes_field(ids: pl.Array[pl.Field, 9]) -> tuple[pl.Array[pl.Field, 4], pl.U8]:
+    return reduce.bincount_field(ids, CLASSES4), reduce.majority_field(ids, CLASSES4)
+
+
+@pl.function
+def t_sq_scores(p: pl.Array[pl.Array[pl.Field, 3], 4], scale: pl.Array[pl.Field, 3],
+                x: pl.Array[pl.Field, 3]) -> pl.Array[pl.Field, 4]:
+    return distance.sq_scores(p, scale, x)
+
+
+@pl.function
 def t_distance(a: pl.Array[pl.Field, 5], b: pl.Array[pl.Field, 5]) -> tuple[pl.Field, pl.Field]:
     return distance.sq_euclidean(a, b), MANH64(a, b)
 
@@ -192,9 +204,15 @@ def t_k_smallest(d: pl.Array[pl.Field, 9], labels: pl.Array[pl.U8, 9]) -> pl.Arr
     return KSMALL3(d, labels)
 
 
+@pl.function
+def t_k_smallest_field(d: pl.Array[pl.Field, 9], labels: pl.Array[pl.Field, 9]) -> pl.Array[pl.Field, 3]:
+    return KSMALL3_FIELD(d, labels)
+
+
 INTERP = pl.Program("stdlib_interp", [t_from_offset, t_to_field, t_to_field_sign, t_dense, t_matvec, t_dot, t_add_scale, t_matmul,
                                       t_nonneg, t_nonneg_small, t_nonneg8, t_nonneg16, t_nonneg32, t_nonneg64, t_greater, t_relu, t_acts, t_sigmoid,
-                                      t_sigmoid6, t_reduce, t_votes, t_distance, t_k_smallest])
+                                      t_sigmoid6, t_reduce, t_votes, t_votes_field, t_distance, t_sq_scores,
+                                      t_k_smallest, t_k_smallest_field])
 
 
 def run(fn: str, *args: Any) -> Any:
@@ -490,11 +508,12 @@ def test_bincount_and_majority_against_numpy() -> None:
     rng = np.random.default_rng(10)
     for trial in range(200):
         ids = rng.integers(0, 4 if trial % 2 else 6, size=9)    # ids 4, 5 match no class
-        counts, major = run("t_votes", ids.tolist())
         want = np.bincount(ids, minlength=6)[:4]
-        assert counts == want.tolist()
-        if trial % 2:
-            assert major == int(np.bincount(ids, minlength=4).argmax())
+        for fn in ("t_votes", "t_votes_field"):   # u8 ids, and field ids (a private-weight KNN's labels)
+            counts, major = run(fn, ids.tolist())
+            assert counts == want.tolist()
+            if trial % 2:
+                assert major == int(np.bincount(ids, minlength=4).argmax())
 
 
 # ---- distance ----------------------------------------------------------------------------------------
@@ -514,8 +533,20 @@ def test_k_smallest_against_stable_argsort() -> None:
         hi = [4, 2**40][trial % 2]
         d = rng.integers(-hi, hi + 1, size=9)
         labels = rng.permutation(256)[:9]
-        got = run("t_k_smallest", d.tolist(), labels.tolist())
-        assert got == labels[np.argsort(d, kind="stable")[:3]].tolist()
+        want = labels[np.argsort(d, kind="stable")[:3]].tolist()
+        assert run("t_k_smallest", d.tolist(), labels.tolist()) == want
+        assert run("t_k_smallest_field", d.tolist(), labels.tolist()) == want
+
+
+def test_sq_scores_order_points_as_their_distances() -> None:
+    """Σ_f s_f·p_f·(p_f − 2·x_f) is the weighted ‖x − p‖² less ‖x‖²_s (numpy, exact integers)."""
+    rng = np.random.default_rng(13)
+    for _ in range(100):
+        p = np.array(rand_signed(rng, -(2**20), 2**20, 12), dtype=object).reshape(4, 3)
+        s = np.array(rand_signed(rng, 1, 2**20, 3), dtype=object)
+        x = np.array(rand_signed(rng, -(2**20), 2**20, 3), dtype=object)
+        got = [signed(v) for v in run("t_sq_scores", p.tolist(), s.tolist(), x.tolist())]
+        assert got == [int(np.sum(s * (x - row) ** 2) - np.sum(s * x * x)) for row in p]
 
 
 # ---- trees -------------------------------------------------------------------------------------------

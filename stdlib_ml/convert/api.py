@@ -45,10 +45,6 @@ WEIGHT_MODES = ("public", "private")
 """``weights="public"``: the parameters are constants of the program; ``"private"``: private inputs
 under a public commitment (:func:`_private_weights`)."""
 
-_KNN_NOT_PRIVATE = ("its training points and their labels would be the private inputs, and the vote over private "
-                    "labels is not built yet")
-
-
 INPUT_MODES = ("private", "public")
 """``inputs=``: the sample is a private input (default; the verifier learns nothing of it) or a public one."""
 
@@ -74,12 +70,9 @@ def _visibility(spec: Spec, est: Any, weights: str, inputs: str, output: str) ->
 
 def _private_weights(spec: Spec, est: Any) -> Spec:
     """Turn ``spec`` into its private-weights form: its parameters (``spec.params``) become members of
-    one private struct input with a fresh 128-bit blinding value, and ``predict`` also outputs their
-    Poseidon2 commitment publicly. Families without parameters in that form are refused."""
+    one private struct input (packed into words, :func:`~stdlib_ml.convert.model.pack_words`) with a
+    fresh 128-bit blinding value, and ``predict`` also outputs their Poseidon2 commitment publicly."""
     name = type(est).__name__
-    if not spec.params:
-        raise ConversionError(f"{name} cannot be converted with private weights: {_KNN_NOT_PRIVATE}",
-                              hint=f"private weights are supported for {PRIVATE_FAMILIES}; use weights='public'")
     if len(spec.params) > 31:
         raise ConversionError(f"{name} has {len(spec.params)} parameter tensors; a private struct holds at most 31 "
                               "(snarkVM: 32 members, one is the blinding value)")
@@ -88,13 +81,16 @@ def _private_weights(spec: Spec, est: Any) -> Spec:
     return spec
 
 
-PRIVATE_FAMILIES = ("linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
+PRIVATE_FAMILIES = ("every family: linear models (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR, "
                     "LogisticRegression, RidgeClassifier, SGDClassifier, LinearSVC, SVC(kernel='linear')), KMeans, "
-                    "GaussianNB, MLPs, and trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf "
-                    "values private, the trees' shape public); within the local proving limit (16,384 constraints) only small ones: the "
-                    "private inputs and the commitment add ~3,000–4,100 constraints to a transition's ~11,300; "
-                    "iris LogisticRegression, KMeans(3) and a depth-3 tree fit, iris GaussianNB, an MLP 4→4→3 "
-                    "and a forest of 3 depth-3 trees do not")
+                    "GaussianNB, MLPs, trees and tree ensembles (scikit-learn, XGBoost: thresholds and leaf values "
+                    "private, the trees' shape public) and KNeighborsClassifier (training points and labels private); "
+                    "within the local proving limit (16,384 constraints) only small ones: the private inputs and the "
+                    "commitment add ~3,000–4,600 constraints to a transition's ~11,300 (measured, "
+                    "benchmarks/results/privacy_costs.md): iris LogisticRegression, SVC(linear), KMeans(3), a depth-3 "
+                    "tree and a KNN with k=3 on 8 points (16,367) fit; binary ensembles of 2 stumps, a 2-feature binary "
+                    "GaussianNB and an MLP 2-2-1 fit; a 4-feature GaussianNB, an MLP 4-4-3, 3-tree ensembles and a KNN "
+                    "on 12 points do not")
 """The families ``weights="private"`` converts (the others are refused, naming why)."""
 
 
@@ -149,11 +145,13 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     XGBoost's scikit-learn wrappers are accepted too (see :func:`from_xgboost`).
 
     ``weights``: ``"public"`` (default: the parameters are constants of the program, which anyone
-    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; KNN
-    raises :class:`ConversionError`): the parameters become one private struct input,
-    offset-encoded in the narrowest unsigned type holding them (u32 for linear weights), with a
-    fresh random u128 blinding value, and ``predict`` also outputs a public Poseidon2 commitment to
-    them (``tuple[Public[label], Public[field]]``). The program then
+    can read) or ``"private"`` (private model, public commitment; :data:`PRIVATE_FAMILIES`; trees
+    and KNN need ``X``): the parameters become one private struct input, each value offset-encoded
+    in the narrowest width holding its tensor (2, 4, 8 … 128 bits; 32 for linear weights) and packed
+    into words of up to 128 bits (:meth:`ZkModel.opening`), with a fresh random u128 blinding value,
+    and ``predict`` also outputs a public Poseidon2 commitment to them
+    (``tuple[Public[label], Public[field]]``). A KNN's training points and labels (and a scaler's
+    factors) are its parameters: the vote runs over private labels. The program then
     reveals the architecture, the input encoding, the output scale and the sign tests' widths, not
     the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
     ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret

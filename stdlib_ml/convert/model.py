@@ -137,15 +137,21 @@ class ZkModel:
         return self.classes_[idx] if self.classes_ is not None else idx
 
     # ---- private weights ------------------------------------------------------------------------
-    def opening(self) -> dict[str, Any]:
-        """Private weights: the ``Weights`` input ``predict`` takes (the owner's parameters offset-encoded
-        as ``PARAM_BITS`` says, and the blinding value ``r``). Raises :class:`ModelInputError` for a model
-        with public weights."""
+    def opening(self, weights: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Private weights: the ``Weights`` input ``predict`` takes: each parameter offset-encoded as
+        ``PARAM_BITS`` says and packed into u128 words (:func:`pack_words`), and the blinding value ``r``.
+        ``weights``: signed integer parameters by name (default the owner's ``OWNER_WEIGHTS``; others,
+        e.g. to show that a proof made with them fails against the commitment). Raises
+        :class:`ModelInputError` for a model with public weights, or weights that do not fit ``PARAM_BITS``."""
         if self.weights != "private":
             raise ModelInputError(f"{self.name} has public weights (constants of its program): it has no opening")
-        bits, values = self.module.PARAM_BITS, self.module.OWNER_WEIGHTS
-        packed: dict[str, Any] = {n: (np.asarray(v, dtype=object) + 2 ** (bits[n] - 1)).tolist()
-                                  for n, v in values.items()}
+        if getattr(self.module, "PARAM_PACKING", None) != PARAM_PACKING:
+            raise ModelInputError(f"{self.path} carries its private weights unpacked (written by an older pyleo)",
+                                  hint="convert the model again (from_sklearn / pyleo import --weights private); "
+                                  "this changes the program, so publish the new commitment (pyleo commit)")
+        bits = self.module.PARAM_BITS
+        values = self.module.OWNER_WEIGHTS if weights is None else weights
+        packed = {n: pack_words(np.ravel(np.asarray(values[n], dtype=object)), b, n) for n, b in bits.items()}
         return {**packed, "r": int(self.module.OWNER_BLINDING)}
 
     @property
@@ -227,16 +233,22 @@ class ZkModel:
         :meth:`label_commitment`). ``split``: None proves whole when the circuit fits here and split
         otherwise (then a :class:`pyleo.split.SplitProof`, see :mod:`pyleo.split`); True always splits
         (into parts of at most ``budget`` constraints, default 16,384), False never. Raises
-        :class:`ModelInputError` for bad samples or a missing r, LimitError when nothing fits."""
+        :class:`ModelInputError` for bad samples or a missing r, and :class:`pyleo.LimitError` naming the
+        model and its size (e.g. a KNN's number of training points) when nothing fits."""
         (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
                                   "secret random scalar you keep to reveal the label later",
                                   hint="e.g. r = secrets.randbelow(2**250)")
         args = self.circuit_args(enc, label_blinding)
-        if split is None:
-            return self.program.prove_fitting("predict", *args)
-        return self.program.prove_split("predict", *args, budget=budget) if split else self.program.prove("predict", *args)
+        try:
+            if split is None:
+                return self.program.prove_fitting("predict", *args)
+            return (self.program.prove_split("predict", *args, budget=budget) if split
+                    else self.program.prove("predict", *args))
+        except pl.LimitError as e:   # name the model and its size, not only the circuit
+            title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
+            raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
@@ -305,6 +317,48 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
         if not hasattr(module, attr):
             raise ModelInputError(f"{p} is not a converted model file: it does not define {attr}")
     return ZkModel(module, source, p)
+
+
+WORD_BITS = 128
+"""Private parameters travel packed into unsigned words of at most 128 bits (:func:`word_bits`), the
+first value in the low bits: snarkVM charges a private input per bit and per element, so one word
+costs less than its values as separate elements (benchmarks/privacy_costs.py)."""
+
+PARAM_PACKING = "words/1"
+"""The layout of a model file's private ``Weights`` input: each tensor's values (row-major) in
+:func:`pack_words` words. Files without it (unpacked members) are refused by :meth:`ZkModel.opening`."""
+
+INPUT_ELEMENT_COST, INPUT_BIT_COST = 37, 1.0
+"""Constraints of one more element, and of one more bit, of a private struct input, measured by
+benchmarks/privacy_costs.py ("packing": 32 u16 values as 32 elements against 4 u128 words, +1,050;
+4 against 8 u128 words, +527). A linear fit: snarkVM hashes and encrypts the input's encoding (each
+element's bits and its type data) in 252-bit field elements, so the true cost steps."""
+
+
+def word_bits(size: int, bits: int) -> int:
+    """The width of the words (8 … 128) that carry ``size`` values of ``bits`` bits: the one with the
+    least cost (:data:`INPUT_ELEMENT_COST` per word, :data:`INPUT_BIT_COST` per bit, padding included),
+    the narrower on a tie."""
+    def cost(w: int) -> float:
+        words = -(-size // (w // bits))
+        return words * (INPUT_ELEMENT_COST + INPUT_BIT_COST * w)
+    return min((w for w in (8, 16, 32, 64, WORD_BITS) if w >= bits), key=cost)
+
+
+def pack_words(values: Sequence[Any], bits: int, name: str = "parameter") -> list[int]:
+    """Signed integers ``values`` offset-encoded (``v + 2**(bits-1)``) and packed into words of
+    :func:`word_bits` bits, as many per word as fit, the first in the low bits. Raises
+    :class:`ModelInputError` for a value outside ``[-2**(bits-1), 2**(bits-1))``."""
+    per, half = word_bits(len(values), bits) // bits, 2 ** (bits - 1)
+    words = []
+    for start in range(0, len(values), per):
+        word = 0
+        for j, v in enumerate(values[start:start + per]):
+            if not -half <= int(v) < half:
+                raise ModelInputError(f"{name}: {int(v)} does not fit {bits} bits (offset-encoded as u{bits})")
+            word |= (int(v) + half) << (bits * j)
+        words.append(word)
+    return words
 
 
 PRIVATE_WEIGHTS_LINE = 'WEIGHTS = "private"'

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import PRIVATE_WEIGHTS_LINE, ConversionError
+from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError, word_bits
 
 
 # ---- the generated file -------------------------------------------------------------------------
@@ -202,10 +202,11 @@ def render(spec: Spec) -> str:
 
 
 def param_bits(values: np.ndarray) -> int:
-    """The narrowest unsigned width (8 … 128) holding every value offset by half its range
-    (``v + 2**(bits-1)``): how a private parameter travels (the transition charges per input bit)."""
+    """The narrowest width (2, 4, 8 … 128 bits) holding every value offset by half its range
+    (``v + 2**(bits-1)``): how a private parameter travels, packed into words (the transition charges
+    per input bit)."""
     top = max((abs(int(v)) for v in values.ravel()), default=0)
-    for bits in (8, 16, 32, 64, 128):
+    for bits in (2, 4, 8, 16, 32, 64, 128):
         if top < 2 ** (bits - 1):
             return bits
     raise ConversionError(f"a model parameter of magnitude 2**{top.bit_length()} does not fit a 128-bit private "
@@ -213,9 +214,19 @@ def param_bits(values: np.ndarray) -> int:
 
 
 def _decode(name: str, shape: tuple[int, ...], bits: int) -> str:
-    """DSL expression decoding the offset-encoded member ``model.NAME`` to signed field values (0 constraints)."""
-    idx = "".join(f"[i{d}]" for d in range(len(shape)))
-    expr = f"pl.Field(model.{name}{idx}) - 2**{bits - 1}"
+    """DSL expression decoding the member ``model.NAME`` (``shape``'s values, row-major, offset-encoded
+    and packed into words, :func:`~stdlib_ml.convert.model.pack_words`) to signed field values: shifts
+    and truncations of the words' bits, 0 constraints."""
+    flat = "i0"
+    for d in range(1, len(shape)):
+        flat = f"({flat}) * {shape[d]} + i{d}"
+    per = word_bits(int(np.prod(shape)), bits) // bits
+    if per == 1:
+        word = f"model.{name}[{flat}]"
+    else:
+        word = f"model.{name}[({flat}) // {per}] >> (({flat}) % {per} * {bits})"
+        word = f"pl.cast_lossy({word}, pl.U{bits})" if bits >= 8 else f"pl.cast_lossy({word} & {2**bits - 1}, pl.U8)"
+    expr = f"pl.Field({word}) - 2**{bits - 1}"
     for d in reversed(range(len(shape))):
         expr = f"[{expr} for i{d} in range({shape[d]})]"
     return expr
@@ -231,7 +242,8 @@ def _owner_lines(spec: Spec) -> list[str]:
         "# commitment. Never publish it; give verifiers `zk.save_public(path)` / `pyleo commit` output (the",
         "# program, its checksum and the commitment) instead.",
         PRIVATE_WEIGHTS_LINE,
-        f"PARAM_BITS = {format_value(bits)}  # each parameter travels as u{{bits}}: value + 2**(bits-1)",
+        f"PARAM_PACKING = {PARAM_PACKING!r}  # how the Weights input carries the parameters (ZkModel.opening)",
+        f"PARAM_BITS = {format_value(bits)}  # each value travels in that many bits as value + 2**(bits-1), packed into words of up to 128 bits",
         f"OWNER_WEIGHTS = {{{', '.join(f'{n!r}: {format_value(v.tolist(), 4)}' for n, v in spec.params.items())}}}",
         f"OWNER_BLINDING = {spec.blinding}  # u128, uniformly random: the commitment hides the weights while it is secret",
     ]
@@ -241,13 +253,13 @@ def _weights_struct(spec: Spec) -> list[str]:
     """The ``Weights`` struct (the private input) and the ``commitment`` over it."""
     members = []
     for name, v in spec.params.items():
-        t = f"pl.U{param_bits(v)}"
-        for n in reversed(v.shape):
-            t = f"pl.Array[{t}, {n}]"
-        members.append(f"    {name}: {t}")
+        bits = param_bits(v)
+        w = word_bits(v.size, bits)
+        members.append(f"    {name}: pl.Array[pl.U{w}, {-(-v.size // (w // bits))}]")
     return [
         "class Weights(pl.Struct):",
-        '    """The private model: each parameter offset-encoded (PARAM_BITS), and the blinding value r."""',
+        '    """The private model: each parameter offset-encoded (PARAM_BITS) and packed into words, the',
+        '    first value in the low bits (ZkModel.opening); and the blinding value r."""',
         "",
         *members,
         "    r: pl.U128",

@@ -141,22 +141,28 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
 
 
 # ---- neighbours and clusters --------------------------------------------------------------------
-def _distance_scores(points: np.ndarray, aff: Affine, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Squared distances in the estimator's space, minus the common ‖x‖² term, as a dense layer.
+def _distance_terms(points: np.ndarray, aff: Affine, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The points quantized in input space and each feature's squared step in the estimator's space.
 
     With z = d·x + e: ‖z − p‖² = Σ d_f² (x_f − q_f)², q = the point in input space; dropping Σ d_f² x_f²
-    (the same for every point) leaves Σ d_f² (q_f² − 2 x_f q_f): linear in x, 0 constraints.
-    Returns (W, B, score bits).
+    (the same for every point) leaves Σ D_f (q_f² − 2 x_f q_f), D_f = d_f²·2**(-2·IN_BITS[f]) at
+    2**db. Returns (q, (n_points, n_features) integers at the inputs' scales; D, per feature; db).
     """
     q = _qint(aff.to_raw(points), ib[None, :])
-    # Per input step: d_f²·2**(-2·IN_BITS[f]). Each feature's weight keeps 24 bits relative to the
-    # smallest one (a feature with a large raw scale has a tiny weight; quantizing relative to the
-    # largest would zero it); powers of two (no scaler) stay exact with the smallest at 1.
+    # Each feature's weight keeps 24 bits relative to the smallest one (a feature with a large raw
+    # scale has a tiny weight; quantizing relative to the largest would zero it); powers of two (no
+    # scaler) stay exact with the smallest at 1.
     D2 = np.ldexp(aff.d**2, -2 * ib)
     low_bits = -math.floor(math.log2(float(np.min(D2))))
     exact = bool(np.all(np.frexp(D2)[0] == 0.5))
     db = int(np.clip(low_bits + (0 if exact else 24), 0, 200))
-    Dq = _qint(D2, db)
+    return q, _qint(D2, db), db
+
+
+def _distance_scores(points: np.ndarray, aff: Affine, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Squared distances in the estimator's space, minus the common ‖x‖² term (:func:`_distance_terms`),
+    as a dense layer (linear in x, 0 constraints). Returns (W, B, score bits)."""
+    q, Dq, db = _distance_terms(points, aff, ib)
     W = np.asarray([[-2 * int(dq) * int(v) for dq, v in zip(Dq, row)] for row in q], dtype=object)
     B = np.asarray([sum(int(dq) * int(v) * int(v) for dq, v in zip(Dq, row)) for row in q], dtype=object)
     return W, B, db
@@ -198,18 +204,41 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                               "(fit it on a subsample)")
     k = int(est.n_neighbors)
     classes = _classes(est)
+    private = opts.weights == "private"
+    if private and (opts.X is None or not np.all(np.any(np.isfinite(opts.X), axis=0))):
+        raise ConversionError("KNeighborsClassifier with private weights needs calibration rows X with a value in every "
+                              "feature: its public input range would otherwise come from its private training points",
+                              hint="pass X (e.g. the training set), `pyleo import --data`")
     low, high, unit = _input_range(opts, n, _points_range(P, aff))
-    ib = _distance_bits(opts, unit, low, high, aff, 12)
-    W, B, sb = _distance_scores(P, aff, ib)
-    bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
+    if private:
+        ib, q, Dq, sb, reach = _private_knn_scale(opts, unit, low, high, aff, P)
+    else:
+        ib = _distance_bits(opts, unit, low, high, aff, 12)
     spec = _spec(est, opts, n, "classifier", low, high, ib,
                  f"KNeighborsClassifier (k={k}, {len(P)} training points, {n} features), converted to pyleo.")
     spec.classes = classes
     spec.imports |= {"distance", "reduce"}
+    exchanges = f"k·(n−1) = {k * (len(P) - 1)} sign tests"
+    tail = ["(the smallest class index on ties, as scikit-learn). Distance ties keep the earlier training point; "
+            "scikit-learn's choice among tied points may differ."]
+    if private:   # the points (and a scaler's factors) and the labels are private; the vote runs over field labels
+        spec.notes += ["Distances: Σ_f SCALE[f]·p_f·(p_f − 2·x_f) = ‖x − p‖² − ‖x‖² (distance.sq_scores, the points "
+                       f"private); the k smallest by a compare-exchange bubble ({exchanges}),",
+                       "then the most frequent private label", *tail]
+        spec.param("POINTS", q, "training points, column j at 2**IN_BITS[j]")
+        # without a scaler SCALE follows from IN_BITS (public); a scaler's factors are the model's: private
+        (spec.const if aff.identity else spec.param)(
+            "SCALE", Dq, f"per feature its squared step in the estimator's space{' (scaler weights)' if not aff.identity else ''}, at 2**({sb} − 2·IN_BITS[j])")
+        spec.param("LABELS", [int(v) for v in est._y], "class index of each training point")
+        spec.const("CLASS_IDS", list(range(len(classes))))
+        spec.use(f"nearest = distance.k_smallest({k}, {_width(reach + 1)}, pl.Field)",
+                 f"two scores differ by at most {_pow2(reach)}, the largest squared distance in the input range")
+        spec.body.append("return reduce.majority_field(nearest(distance.sq_scores(POINTS, SCALE, xf), LABELS), CLASS_IDS)")
+        return spec
+    W, B, sb = _distance_scores(P, aff, ib)
+    bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
     spec.notes += ["Distances: ‖x − p‖² − ‖x‖² = ‖p‖² − 2·x·p (a dense layer, 0 constraints); the k smallest by a "
-                   f"compare-exchange bubble (k·(n−1) = {k * (len(P) - 1)} sign tests), then the most frequent label",
-                   "(the smallest class index on ties, as scikit-learn). Distance ties keep the earlier training point; "
-                   "scikit-learn's choice among tied points may differ."]
+                   f"compare-exchange bubble ({exchanges}), then the most frequent label", *tail]
     spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
     spec.const("LABELS", [int(v) for v in est._y], "class index of each training point")
@@ -217,6 +246,26 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     spec.use(f"nearest = distance.k_smallest({k}, {_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
     spec.body.append("return reduce.majority(nearest(linalg.dense(W, xf, B), LABELS), CLASS_IDS)")
     return spec
+
+
+def _private_knn_scale(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,
+                       P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Input bits of a private-weight KNN, with (points q, scale D, scale bits, reach): two scores
+    differ by at most ``reach``, the largest squared distance ``Σ_f D_f·(box width_f)²`` between two
+    points of the box that the input range and the points span (so the sign tests' width says
+    nothing more of the private points than the range does). The finest of 2**12 … 2**10 steps per
+    spread whose comparisons fit 32-bit sign tests (33 constraints instead of 65), else 2**12."""
+    first = None
+    for resolution in (12, 11, 10):
+        ib = _distance_bits(opts, unit, low, high, aff, resolution)
+        q, Dq, sb = _distance_terms(P, aff, ib)
+        lo = [min(int(a), *(int(v) for v in q[:, f])) for f, a in enumerate(_qint(low, ib))]
+        hi = [max(int(b), *(int(v) for v in q[:, f])) for f, b in enumerate(_qint(high, ib))]
+        reach = sum(int(d) * (b - a) ** 2 for d, a, b in zip(Dq, lo, hi))
+        first = first or (ib, q, Dq, sb, reach)
+        if _width(reach + 1) <= 32 or opts.input_bits is not None:
+            return ib, q, Dq, sb, reach
+    return first
 
 
 def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
