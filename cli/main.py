@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -19,20 +20,55 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
 from pyleo.errors import InputError, PyleoError
 from pyleo.program import Program
 from pyleo.values import from_json_or_aleo, to_aleo
 
+class Command(TyperCommand):
+    """A command whose usage line reads ``pyleo run FILE TARGET [ARGS]...`` (typer writes required
+    arguments as ``{FILE}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The docstring's first paragraph, whole (click cuts it at 45 characters, mid-sentence)."""
+        return " ".join((self.short_help or self.help or "").strip().split("\n\n")[0].split())
+
+
+# Plain help (no rich panels): they print `<bool>` after every flag.
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="pyleo",
     help="Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=HELP,
 )
-params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True)
+params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True,
+                         rich_markup_mode=None, context_settings=HELP)
 app.add_typer(params_app, name="params")
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        from pyleo import vm
+
+        v = vm.versions()
+        typer.echo(f"pyleo {metadata.version('pyleo-zk')} (aleo-sdk {v['aleo_sdk']}, snarkVM {v['snarkvm']})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
+                                      help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
+    """Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM."""
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -51,6 +87,9 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(e))
         except typer.Exit:
             raise
+        except BrokenPipeError:  # the reader went away (`pyleo verify P | head -1`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as e:  # a bug in pyleo: say so briefly; PYLEO_DEBUG=1 shows the traceback
             if os.environ.get("PYLEO_DEBUG"):
                 raise
@@ -62,6 +101,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_programs(file: Path) -> dict[str, Program]:
     """Import a model file and return its ``pl.Program`` objects by name."""
+    if file.is_dir():
+        raise InputError(f"{file} is a folder, not a Python file", hint="pass the path of a Python file that defines a pl.Program")
     if not file.is_file():
         raise InputError(f"no such file: {file}", hint="pass the path of a Python file that defines a pl.Program")
     module_name = f"pyleo_user_{abs(hash(str(file.resolve())))}"
@@ -85,7 +126,12 @@ def load_programs(file: Path) -> dict[str, Program]:
         raise InputError(f"{where}importing {file} failed: {type(e).__name__}: {e}") from None
     finally:
         sys.path.pop(0)
-    programs = {v.name: v for v in vars(module).values() if isinstance(v, Program)}
+    programs: dict[str, Program] = {}
+    for v in vars(module).values():
+        if isinstance(v, Program):
+            if programs.setdefault(v.name, v) is not v:
+                raise InputError(f"{file} defines two different pl.Program named {v.name!r}",
+                                 hint="give each program its own name (its Aleo program ID)")
     if not programs:
         raise InputError(f"{file} defines no pl.Program", hint='add e.g. `prog = pl.Program("model", [predict])`')
     return programs
@@ -104,6 +150,17 @@ def find_function(file: Path, target: str) -> tuple[Program, str]:
         raise InputError(f"{file} has several programs ({', '.join(programs)}): name one as PROGRAM.FUNCTION")
     prog.entry(fn_name)
     return prog, fn_name
+
+
+_NUMBER = re.compile(r"-[0-9.]")
+
+
+def reject_unknown_options(args: list[str] | None, known: str) -> None:
+    """Arguments of ``run`` / ``prove`` may start with ``-`` (negative numbers); anything else that
+    does is a mistyped option, not an argument."""
+    for a in args or []:
+        if a.startswith("-") and not _NUMBER.match(a):
+            raise InputError(f"no such option: {a}", hint=f"the options here are {known} (negative numbers are arguments)")
 
 
 def parse_args(prog: Program, fn_name: str, args: list[str]) -> list[Any]:
@@ -152,12 +209,12 @@ def show_prediction(file: Path, fn_name: str, values: list[Any], result: Any) ->
             typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
-FileArg = typer.Argument(..., help="Python file defining one or more pl.Program objects.", exists=False)
-TargetArg = typer.Argument(..., help="PROGRAM.FUNCTION (or FUNCTION when the file has one program).")
-ArgsArg = typer.Argument(None, help="Inputs: Aleo literals (5i64, [1i64, 2i64]) or numbers / JSON lists.")
+FileArg = typer.Argument(..., metavar="FILE", help="Python file defining one or more pl.Program objects.", exists=False)
+TargetArg = typer.Argument(..., metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION (or FUNCTION when the file has one program).")
+ArgsArg = typer.Argument(None, metavar="ARGS", help="Inputs: Aleo literals (5i64, [1i64, 2i64]) or numbers / JSON lists.")
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
 def build(file: Path = FileArg,
           out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one sub-folder per program.")) -> None:
@@ -175,11 +232,12 @@ def build(file: Path = FileArg,
 NEGATIVE_OK = {"ignore_unknown_options": True}  # so that `-3` is an argument, not an option
 
 
-@app.command(context_settings=NEGATIVE_OK)
+@app.command(cls=Command, context_settings=NEGATIVE_OK)
 @reports_errors
 def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
         vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
+    reject_unknown_options(args, "--vm")
     prog, fn_name = find_function(file, target)
     values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
     result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
@@ -187,7 +245,7 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
     show_prediction(file, fn_name, values, result)
 
 
-@app.command(context_settings=NEGATIVE_OK)
+@app.command(cls=Command, context_settings=NEGATIVE_OK)
 @reports_errors
 def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
           out: Path | None = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json)."),
@@ -205,6 +263,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
     from stdlib_ml import convert
 
+    reject_unknown_options(args, "--out, --private-out")
     prog, fn_name = find_function(file, target)
     committed = fn_name == "predict" and convert.is_model_file(file) and convert.load(file).output == "commitment"
     r = secrets.randbelow(2**250) if committed else None   # below the scalar modulus (~2**250.2)
@@ -212,6 +271,9 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
+    vm.check_writable(path, what="the proof file")   # before the proving work, not after it
+    if private_out is not None:
+        vm.check_writable(private_out, what="--private-out")
     typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
     start = time.perf_counter()
     proof = prog.prove(fn_name, *values)
@@ -272,9 +334,9 @@ def read_file(path: Path, what: str) -> bytes:
         raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
-def verify(proof_file: Path = typer.Argument(..., help="A proof file written by `pyleo prove`."),
+def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A proof file written by `pyleo prove`."),
            model: Path | None = typer.Option(None, "--model", help="The model (DSL .py) you trust; the proof must be "
                                              "of its program with the proof's program ID."),
            program: Path | None = typer.Option(None, "--program", help="The Aleo program (NAME.aleo) you trust."),
@@ -350,10 +412,10 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
             typer.echo(f"public output: {text}")
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
 def cost(file: Path = FileArg,
-         target: str | None = typer.Argument(None, help="PROGRAM.FUNCTION; all functions when omitted."),
+         target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
          detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes).")) -> None:
     """Print the number of constraints of each function's circuit.
@@ -393,9 +455,9 @@ def cost(file: Path = FileArg,
                 typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
 
 
-@params_app.command("install")
+@params_app.command("install", cls=Command)
 @reports_errors
-def params_install(directory: Path = typer.Argument(..., help="Folder with the *.usrs and *.metadata files."),
+def params_install(directory: Path = typer.Argument(..., metavar="DIR", help="Folder with the *.usrs and *.metadata files."),
                    dest: Path | None = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
     """Copy snarkVM's universal parameters into ~/.aleo/resources under checksum-suffixed names (sha256 checked)."""
     from pyleo import params
@@ -404,7 +466,7 @@ def params_install(directory: Path = typer.Argument(..., help="Folder with the *
         typer.echo(f"installed {path}")
 
 
-@params_app.command("check")
+@params_app.command("check", cls=Command)
 @reports_errors
 def params_check() -> None:
     """Check that the degree-16 parameters are installed."""
@@ -414,9 +476,9 @@ def params_check() -> None:
     typer.echo("snarkVM parameters are installed")
 
 
-@app.command("import")
+@app.command("import", cls=Command)
 @reports_errors
-def import_model(model_file: Path = typer.Argument(..., help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
+def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
                                                    "wrappers) or an XGBoost JSON/UBJSON file. Unpickling runs code: "
                                                    "import only files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
@@ -455,6 +517,9 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
 
     from stdlib_ml import convert
 
+    from pyleo import vm
+
+    vm.check_writable(out, what="--out")   # before the conversion work
     rng: Any = None
     if input_range:
         try:
@@ -490,7 +555,8 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
     f = zk.fidelity
     if f is None:
         typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
-                   "against the model")
+                   f"against the model. Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
+                   "(values closer than that are one input to the circuit)")
     else:
         measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
         typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
@@ -501,9 +567,9 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
-def commit(model_file: Path = typer.Argument(..., help="A model file converted with --weights private (the "
+def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A model file converted with --weights private (the "
                                              "owner's file)."),
            out: Path | None = typer.Option(None, "--out", "-o", help="Also write the verifier's file (JSON: program, "
                                            "checksum, commitment; no weights).")) -> None:

@@ -18,7 +18,8 @@ import numpy as np
 
 from . import ir
 from . import syntax as S
-from .errors import CompileError, Location
+from .errors import CompileError, LimitError, Location
+from .limits import MAX_ARRAY_LENGTH, MAX_EXPRESSION_DEPTH, MAX_UNROLLED_OPERATIONS, unrolled_operations
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
 from .parse import parse_function
 from .types import (
@@ -212,6 +213,7 @@ class Context:
         self.helper_list: list[ir.Function] = []
         self.structs: dict[str, StructType] = {}
         self.stack: list[str] = []
+        self.operations: dict[int, int] = {}   # unrolled operations of each helper, by id of its ir.Function
 
     def note_type(self, t: Type) -> None:
         if isinstance(t, StructType):
@@ -383,6 +385,7 @@ class FunctionChecker:
             if not self.entry and any(self.returns_public):
                 raise self.error("pl.Public applies to entry points (@pl.function) only", rnode)
         body = self.block(syn.body, new_scope=False)
+        self.check_unrolled(unrolled_operations(body, self.ctx.operations), syn)
         if self.returns and not always_returns(body):
             last = syn.body[-1] if syn.body else syn
             raise self.error(f"`{syn.name}` does not return a value on every path", last,
@@ -420,8 +423,22 @@ class FunctionChecker:
         return out
 
     def stmt(self, st: S.Node, docstring_ok: bool = False) -> list[ir.Stmt]:
-        method = getattr(self, f"stmt_{type(st).__name__}")
+        method = getattr(self, f"stmt_{type(st).__name__}", None)
+        if method is None:
+            raise self.error("this statement is not supported in a pyleo function", st)
         return method(st, docstring_ok) if isinstance(st, S.ExprStmt) else method(st)
+
+    def stmt_FunctionDef(self, st: S.FunctionDef) -> list[ir.Stmt]:
+        raise self.error("functions inside a pyleo function are not supported", st,
+                         "define a module-level `@pl.inline` helper and call it")
+
+    def check_unrolled(self, n: int, node: S.Node, what: str = "") -> None:
+        """Raise LimitError at ``node`` when ``n`` unrolled operations exceed MAX_UNROLLED_OPERATIONS."""
+        if n > MAX_UNROLLED_OPERATIONS:
+            raise LimitError(f"{what or f'`{self.syntax.name}`'} unrolls to at least {n:,} operations; pyleo stops at "
+                             f"{MAX_UNROLLED_OPERATIONS:,} per function (snarkVM runs at most 65,535 instructions "
+                             "per function)", node.loc,
+                             "use smaller loop bounds, or split the model across several functions")
 
     def stmt_Pass(self, st: S.Pass) -> list[ir.Stmt]:
         return []
@@ -591,18 +608,24 @@ class FunctionChecker:
         if any(isinstance(s, ir.Return) for s in walk_stmts(body)):
             raise self.error("`return` inside a loop is not supported", st,
                              "keep a result variable and a flag, and return after the loop")
-        return [ir.For(st.loc, var, start, stop, step, body)]
+        loop = [ir.For(st.loc, var, start, stop, step, body)]
+        self.check_unrolled(unrolled_operations(loop, self.ctx.operations), st, f"this loop ({len(range(start, stop, step)):,} iterations)")
+        return loop
 
     def unrolled_for(self, st: S.For, name: str, values: range) -> list[ir.Stmt]:
         """A loop whose inner loops' bounds depend on its variable: unrolled here, one body per value."""
         out: list[ir.Stmt] = []
+        operations = 0
         for v in values:
             self.scope = Scope({name: Py(v)}, self.scope)
             try:
-                out.extend(self.block(st.body, new_scope=False))
+                body = self.block(st.body, new_scope=False)
             finally:
                 assert self.scope.parent is not None
                 self.scope = self.scope.parent
+            out.extend(body)
+            operations += max(1, unrolled_operations(body, self.ctx.operations))
+            self.check_unrolled(operations, st, f"this loop ({len(values):,} iterations)")
         if any(isinstance(s, ir.Return) for s in walk_stmts(out)):
             raise self.error("`return` inside a loop is not supported", st,
                              "keep a result variable and a flag, and return after the loop")
@@ -723,6 +746,9 @@ class FunctionChecker:
         if not isinstance(node.target, S.Name):
             raise self.error("the comprehension variable must be a single name", node.target)
         start, stop, step = self.range_args(node.iter)
+        if len(range(start, stop, step)) > MAX_ARRAY_LENGTH:
+            raise LimitError(f"this list has {len(range(start, stop, step)):,} elements; snarkVM allows at most "
+                             f"{MAX_ARRAY_LENGTH} per dimension", node.loc, "use a nested array (a matrix)")
         elem_t = expected.elem if isinstance(expected, ArrayType) else None
         vals: list[Value] = []
         for i in range(start, stop, step):
@@ -796,6 +822,10 @@ class FunctionChecker:
             raise self.error(f"`**` applies to integers and fields, not {b.type.leo()}", node)
         if exp.value == 0:
             return ir.Const(b.type, node.loc, 1)
+        if exp.value > MAX_EXPRESSION_DEPTH:
+            raise LimitError(f"`**` unrolls to {int(exp.value) - 1:,} multiplications; pyleo allows expressions at "
+                             f"most {MAX_EXPRESSION_DEPTH:,} operations deep", node.loc,
+                             "square repeatedly in a loop of variables (x2 = x * x; x4 = x2 * x2; …)")
         out: ir.Expr = b
         for _ in range(int(exp.value) - 1):
             out = ir.Binary(b.type, node.loc, "mul", out, b)
@@ -1052,6 +1082,10 @@ def cast_hint(have: Type, want: Type) -> str | None:
     return None
 
 
+MAX_CONSTANT_BITS = 4096
+"""Largest compile-time integer `**` and `<<` compute (a field element has 253 bits)."""
+
+
 def fold(op: str, a: Any, b: Any, node: S.Node) -> Any:
     """Compute an operator on two compile-time Python values."""
     import operator as o
@@ -1061,6 +1095,10 @@ def fold(op: str, a: Any, b: Any, node: S.Node) -> Any:
         "&": o.and_, "|": o.or_, "^": o.xor, "<<": o.lshift, ">>": o.rshift,
         "==": o.eq, "!=": o.ne, "<": o.lt, "<=": o.le, ">": o.gt, ">=": o.ge,
     }
+    if op in ("**", "<<") and isinstance(a, (int, np.integer)) and isinstance(b, (int, np.integer)) and \
+            (b * int(a).bit_length() if op == "**" and abs(a) > 1 else b if op == "<<" and a else 0) > MAX_CONSTANT_BITS:
+        raise CompileError(f"this constant expression has more than {MAX_CONSTANT_BITS:,} bits", node.loc,
+                           "circuit values have at most 253 bits (a field element)")
     try:
         out = table[op](a, b)
     except (TypeError, ZeroDivisionError, ValueError) as e:

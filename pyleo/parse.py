@@ -294,6 +294,12 @@ class _Builder(Transformer):
     def string(self, meta: Any, children: list[Any]) -> S.Node:
         import ast as pyast
 
+        for c in children:
+            prefix = str(c)[: len(str(c)) - len(str(c).lstrip("ubfrUBFR"))]
+            if "f" in prefix.lower() or "b" in prefix.lower():
+                kind = "f-strings" if "f" in prefix.lower() else "bytes literals"
+                raise CompileError(f"{kind} are not supported in a pyleo function", self.loc_at(c.line, c.column),
+                                   "write a plain string literal, e.g. `assert x > 0, \"x must be positive\"`")
         return S.Constant(self._loc(meta), "".join(pyast.literal_eval(str(c)) for c in children))
 
     @v_args(meta=True)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import aleo_code, ir
 from .check import Builtin, Context, DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
-from .errors import CompileError, InputError
+from .errors import CompileError, ExecutionError, InputError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
 
@@ -102,6 +103,7 @@ class Program:
         from .emit_leo import program_json
 
         root = Path(out_dir) / self.name
+        vm.check_writable(root, folder=True)
         stamp = {**vm.stamp(self.aleo()), "checksum_of": f"{self.name}.aleo (sha3-256)"}
         files = {root / "program.json": program_json(self.module), root / "src" / "main.leo": self.leo(),
                  root / f"{self.name}.aleo": self.aleo(), root / "pyleo.json": json.dumps(stamp, indent=1) + "\n"}
@@ -141,13 +143,32 @@ class Program:
         """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError."""
         from . import vm
 
-        return self._outputs(function, vm.evaluate(self.aleo(), function, self._aleo_inputs(function, args)))
+        inputs = self._aleo_inputs(function, args)
+        with self._located_halts(function, args):
+            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs))
 
     def prove(self, function: str, *args: Any) -> Any:
         """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``)."""
         from . import vm
 
-        return vm.prove(self.aleo(), function, self._aleo_inputs(function, args))
+        inputs = self._aleo_inputs(function, args)
+        with self._located_halts(function, args):
+            return vm.prove(self.aleo(), function, inputs)
+
+    @contextmanager
+    def _located_halts(self, function: str, args: Sequence[Any]) -> Iterator[None]:
+        """Give a halt snarkVM reports the user's line: the interpreter, which halts on the same inputs,
+        knows it. The message keeps snarkVM's own text."""
+        try:
+            yield
+        except ExecutionError as e:
+            if e.loc is not None:
+                raise
+            try:
+                self.run(function, *args)
+            except ExecutionError as mine:
+                raise ExecutionError(f"{mine.message} (snarkVM: {e.message})", mine.loc, e.hint) from None
+            raise
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` is a valid proof of one of this program's functions.

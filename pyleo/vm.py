@@ -67,6 +67,9 @@ MAX_CONSTRAINTS = MAX_CONSTRAINTS_LOCAL
 """Constraints one function's circuit may have with the degree-16 parameters (2^14 = 16,384)."""
 
 PROOF_FORMAT = "pyleo-proof/2"
+MAX_PROOF_FILE_BYTES = 16 * 2**20
+"""Largest proof file :meth:`Proof.load` reads (bytes): a proof file holds one program (snarkVM caps a
+program at 2,048 kB) and one execution (a transaction at 2,304 kB), JSON-escaped; 16 MiB leaves room."""
 """The ``"format"`` key of a saved :class:`Proof`."""
 
 NETWORK = "mainnet"
@@ -379,6 +382,31 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
         raise
 
 
+def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str = "") -> None:
+    """Raise InputError unless a file (``folder``: a folder) can be written at ``path``.
+
+    Checked before long work (proving, converting) so that a bad destination fails at once: the path
+    must not be a folder (a file, for ``folder``), its nearest existing ancestor must be a folder, and
+    a file must be creatable there (tried with a temporary file, removed at once).
+    """
+    path = Path(path)
+    name = f"{what} {path}" if what else str(path)
+    if folder and path.exists() and not path.is_dir():
+        raise InputError(f"{name} is a file, not a folder", hint="name a folder (it is created when missing)")
+    if not folder and path.is_dir():
+        raise InputError(f"{name} is a folder", hint="name a file to write")
+    ancestor = path if folder else path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"cannot write {name}: {ancestor} is a file, not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=ancestor, prefix=".pyleo-probe."):
+            pass
+    except OSError as e:
+        raise InputError(f"cannot write {name}: {ancestor}: {e.strerror}") from None
+
+
 def stamp(program: str) -> dict[str, str]:
     """What every artifact carries: the program's ID and checksum, and the pyleo / aleo-sdk / snarkVM versions."""
     from . import __version__
@@ -542,7 +570,11 @@ def _parse_inputs(inputs: list[str]) -> list[Any]:
     return values
 
 
-_HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|Instruction \(.*\) failed|failed on", re.I)
+_HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|\bInstruction \(.*?\).*?\bfailed|failed on",
+                                re.I | re.S)
+"""A failure while authorizing is a halt when snarkVM reports it from evaluating an instruction (its
+``Instruction (…) [at index N] failed`` wrapper, whatever the instruction's own message) or from an
+arithmetic check; anything else (input count, types) is an input error."""
 
 
 def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
@@ -725,6 +757,7 @@ class Proof:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the proof for verifiers as a JSON file (atomically); private outputs only as ciphertexts."""
+        check_writable(path)
         write_atomic(Path(path), (json.dumps(self.to_json(), indent=1) + "\n").encode())
 
     @classmethod
@@ -781,16 +814,35 @@ class Proof:
     def load(cls, path: str | os.PathLike[str]) -> Proof:
         """Read a proof file; ProofError if it is unreadable, not JSON or not a pyleo proof."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
+            with open(path, "rb") as f:
+                raw = f.read(MAX_PROOF_FILE_BYTES + 1)
         except OSError as e:
             raise ProofError(f"cannot read {path}: {e.strerror}") from None
+        if len(raw) > MAX_PROOF_FILE_BYTES:
+            raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
+                             "program of at most 2,048 kB and one execution); it is not a pyleo proof")
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
         except ValueError as e:
             raise ProofError(f"{path} is not a pyleo proof (not JSON: {e})") from None
+        except RecursionError:
+            raise ProofError(f"{path} is not a pyleo proof (JSON nested too deeply)") from None
         return cls.from_json(data, str(path))
+
+
+def as_proof(proof: Any) -> Proof:
+    """``proof`` as a :class:`Proof`: a Proof itself, the JSON object :meth:`Proof.to_json` gives, or
+    the path of a proof file. Raises ProofError for anything else."""
+    if isinstance(proof, Proof):
+        return proof
+    if isinstance(proof, dict):
+        return Proof.from_json(proof)
+    if isinstance(proof, (str, os.PathLike)):
+        return Proof.load(proof)
+    raise ProofError(f"expected a proof (pyleo.vm.Proof, its JSON object or a proof file's path), got "
+                     f"{type(proof).__name__}")
 
 
 def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None) -> list[str]:
@@ -929,6 +981,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
             verifying_key: str | bytes | None = None, commitment: str | None = None,
             resynthesize: bool = False) -> str | None:
     """Why ``proof`` does not verify, or None when it does. See :func:`verify`."""
+    proof = as_proof(proof)
     t0 = time.perf_counter()
     sdk = _sdk()
     if commitment is not None and program is None and checksum is None and verifying_key is None:

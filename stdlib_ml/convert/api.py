@@ -205,7 +205,10 @@ def load_model_file(path: str | os.PathLike[str]) -> Any:
 
         return joblib.load(p)
     except Exception as e:  # noqa: BLE001 - any unpickling failure is a bad input file
-        raise ModelInputError(f"{p} could not be loaded as a joblib/pickle model: {type(e).__name__}: {e}") from None
+        raise ModelInputError(f"{p} is not a readable joblib/pickle model: the file is damaged, truncated or of "
+                              f"another format (unpickling failed with {type(e).__name__}: {e})",
+                              hint="save the fitted model with joblib.dump(model, path), or pass an XGBoost "
+                              "model's .json / .ubj file") from None
 
 
 def load_rows(path: str | os.PathLike[str]) -> np.ndarray:

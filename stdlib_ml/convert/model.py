@@ -256,7 +256,9 @@ class ZkModel:
             raise ModelInputError(f"{self.name}'s proofs publish only a commitment to the prediction",
                                   hint="the prover knows it (zk.predict(x)); revealed with r, check it with "
                                   "zk.label_commitment(output, r)")
-        text = proof.outputs[0]
+        from pyleo import vm
+
+        text = vm.as_proof(proof).outputs[0]
         if text is None:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "

@@ -235,8 +235,9 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
                 raise ConversionError("input_range must be a bound r (for [-r, r]) or a pair (low, high)") from None
             low = np.broadcast_to(np.asarray(lo, float), (n,)).copy()
             high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
-        if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low > high):
-            raise ConversionError("input_range must be finite with low <= high")
+        if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low >= high):
+            raise ConversionError("input_range must be finite with low < high (a bound r > 0)",
+                                  hint="give the range the features take, e.g. input_range=10 for [-10, 10]")
         if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):   # resolution: the data's spread
             return low, high, _unit(np.nanmax(opts.X, axis=0) - np.nanmin(opts.X, axis=0))
         return low, high, _unit(high - low)
