@@ -18,7 +18,7 @@ import numpy as np
 
 from . import ir
 from . import syntax as S
-from .errors import CompileError, LimitError, Location
+from .errors import CompileError, InputError, LimitError, Location
 from .limits import MAX_ARRAY_LENGTH, MAX_EXPRESSION_DEPTH, MAX_UNROLLED_OPERATIONS, unrolled_operations
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
 from .parse import parse_function
@@ -147,7 +147,7 @@ class DslFunction:
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
         self._syntax: S.FunctionDef | None = None
-        self._compiled: ir.Function | None = None
+        self._compiled: dict[tuple[tuple[str, int], ...], ir.Function] = {}   # by the generic sizes bound
 
     @property
     def syntax(self) -> S.FunctionDef:
@@ -162,11 +162,43 @@ class DslFunction:
         return fn, ctx.helper_list, list(ctx.structs.values())
 
     def __call__(self, *args: Any) -> Any:
+        """Run the reference interpreter on ``args`` (Python / numpy values, as :meth:`Program.run` takes).
+
+        A helper with generic sizes (``pl.Array[pl.Field, "N"]``) is specialized to the sizes of the
+        arguments, as a call inside a pyleo function would be. Raises InputError for arguments that do
+        not fit, CompileError when the function does not compile, ExecutionError when it halts.
+        """
         from .interp import run_function
 
-        if self._compiled is None:
-            self._compiled, _, _ = self.compile()
-        return run_function(self._compiled, list(args))
+        sizes = {} if self.entry else self.sizes_of(args)
+        key = tuple(sorted(sizes.items()))
+        if key not in self._compiled:
+            self._compiled[key] = Context().check_function(self, sizes, entry=self.entry)
+        return run_function(self._compiled[key], list(args))
+
+    def sizes_of(self, args: tuple[Any, ...]) -> dict[str, int]:
+        """The generic sizes (``"N"`` → 3) that ``args`` bind, from the lengths of (nested) lists and arrays."""
+        params = self.syntax.params
+        if len(args) != len(params):
+            raise InputError(f"`{self.name}` takes {len(params)} argument{'s' if len(params) != 1 else ''}, "
+                             f"got {len(args)}")
+        checker = FunctionChecker(Context(), self, {}, entry=False)
+        sizes: dict[str, int] = {}
+        for p, a in zip(params, args):
+            if p.annotation is None:
+                continue
+            obj = checker.annotation(p.annotation)
+            shape: list[int] = []
+            while isinstance(a, (list, tuple, np.ndarray)):
+                shape.append(len(a))
+                if not len(a):
+                    break
+                a = a[0]
+            try:
+                bind_sizes(as_type(obj.type if isinstance(obj, Visible) else obj), shape, sizes, p, self.name)
+            except CompileError as e:
+                raise InputError(f"argument `{p.name}`: {e.message}") from None
+        return sizes
 
     def __repr__(self) -> str:
         return f"<pyleo {'function' if self.entry else 'inline'} {self.name}>"
@@ -268,6 +300,7 @@ class FunctionChecker:
         self.globals: dict[str, Any] = {**dfn.fn.__globals__, **closure.nonlocals}
         self.scope = Scope({k: Py(v) for k, v in sizes.items()})
         self.loop_vars: set[str] = set()
+        self.loop_ranges: dict[str, range] = {}   # the values of each loop variable (of the loop being checked)
         self.locals: dict[str, Type] = {}
         self.returns: list[Type] = []
         self.returns_public: list[bool] = []
@@ -601,6 +634,7 @@ class FunctionChecker:
         try:
             var = self.declare(st.target.id, U32, st.target, loop=True)
             self.loop_vars.add(var)
+            self.loop_ranges[var] = range(start, stop, step)
             body = self.block(st.body, new_scope=False)
         finally:
             assert self.scope.parent is not None
@@ -640,9 +674,21 @@ class FunctionChecker:
             return ir.Const(t, node.loc, typed_const(v.value, t, node.loc))
         if isinstance(v, Untyped):
             return v.build(t)
+        if isinstance(v, ir.Var) and v.name in self.loop_ranges and v.type != t and isinstance(t, (IntType, FieldType)):
+            return self.loop_var_as(v, t, node)
         if v.type != t:
             raise self.error(f"expected a value of type {t.leo()}, found {v.type.leo()}", node, cast_hint(v.type, t))
         return v
+
+    def loop_var_as(self, v: ir.Var, t: IntType | FieldType, node: S.Node) -> ir.Expr:
+        """A loop variable takes its type from context, as a literal does: a cast that the range of the
+        loop proves safe at compile time (a range that does not fit ``t`` is a compile error)."""
+        values = self.loop_ranges[v.name]
+        if isinstance(t, IntType) and len(values) and not t.min <= min(values[0], values[-1]) <= \
+                max(values[0], values[-1]) <= t.max:
+            raise self.error(f"the loop variable `{v.name}` takes values up to {max(values[0], values[-1])}, which do "
+                             f"not all fit {t.aleo()} (range {t.min}..{t.max})", node, "use a wider integer type")
+        return ir.Cast(t, node.loc, v, False)
 
     def typed(self, v: Value, node: S.Node) -> ir.Expr:
         if isinstance(v, ir.Expr):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,7 @@ from . import aleo_code, ir
 from .check import Builtin, Context, DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
-from .errors import CompileError, ExecutionError, InputError
+from .errors import CompileError, ExecutionError, InputError, PyleoError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
 
@@ -44,6 +45,9 @@ cast_lossy = Builtin("cast_lossy", "`pl.cast_lossy(x, pl.U8)`: keep the low bits
 class Program:
     """A named Aleo program made of ``@pl.function`` entry points.
 
+    Type-checked on first use, or at once when created in a script run as ``python model.py`` (a
+    compile error then prints as ``file:line:col: error: …`` and the script exits with status 1).
+
     >>> prog = Program("scorer", [score])
     >>> prog.run("score", [1, 2, 3, 4], 10)       # reference interpreter
     >>> prog.evaluate("score", [1, 2, 3, 4], 10)  # snarkVM's circuit, no proof
@@ -59,6 +63,14 @@ class Program:
             raise CompileError(f"Program {name!r} needs @pl.function entry points, got {bad or 'none'}")
         self.name = name
         self.functions = {f.name: f for f in functions}
+        if sys._getframe(1).f_globals.get("__name__") == "__main__":
+            # `python model.py`: compile now, so that the script reports a compile error (located, no
+            # traceback) where the program is defined. Imported (`pyleo run`, tests), it compiles on first use.
+            try:
+                self.module
+            except PyleoError as e:
+                print(e, file=sys.stderr)
+                raise SystemExit(1) from None
 
     @cached_property
     def module(self) -> ir.Module:
