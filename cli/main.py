@@ -99,6 +99,10 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+_ZK_MODELS: dict[int, Any] = {}
+"""The ZkModel of each program (by id) that a loaded file defines as a converted model."""
+
+
 def load_programs(file: Path) -> dict[str, Program]:
     """Import a model file and return its ``pl.Program`` objects by name."""
     if file.is_dir():
@@ -126,14 +130,20 @@ def load_programs(file: Path) -> dict[str, Program]:
         raise InputError(f"{where}importing {file} failed: {type(e).__name__}: {e}") from None
     finally:
         sys.path.pop(0)
+    from stdlib_ml.convert import ZkModel
+
     programs: dict[str, Program] = {}
     for v in vars(module).values():
+        if isinstance(v, ZkModel):   # a converted model defined in the file: its program, `predict` on raw features
+            _ZK_MODELS[id(v.program)] = v
+            v = v.program
         if isinstance(v, Program):
             if programs.setdefault(v.name, v) is not v:
                 raise InputError(f"{file} defines two different pl.Program named {v.name!r}",
                                  hint="give each program its own name (its Aleo program ID)")
     if not programs:
-        raise InputError(f"{file} defines no pl.Program", hint='add e.g. `prog = pl.Program("model", [predict])`')
+        raise InputError(f"{file} defines no pl.Program (nor a converted model)",
+                         hint='add e.g. `prog = pl.Program("model", [predict])`, or `zk = from_sklearn(model, X)`')
     return programs
 
 
@@ -178,30 +188,40 @@ def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
         typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
 
 
-def model_file_args(file: Path, fn_name: str, args: list[str] | None,
-                    label_blinding: int | None = None) -> list[Any] | None:
-    """For ``predict`` of a converted model file: its one argument is the raw feature values (a JSON
-    list of floats), encoded as ``stdlib_ml.convert.load(file).encode`` does, followed by the owner's
-    weights (private weights) and ``label_blinding`` (a label published as a commitment); None for
-    other files."""
+def converted_model(file: Path, prog: Program, fn_name: str) -> Any | None:
+    """The converted model (``stdlib_ml.ZkModel``) whose ``predict`` is ``prog.fn_name``: the model file
+    itself when a converter wrote it, or a ZkModel the file defines (``zk = from_sklearn(...)``, as
+    examples/iris_tree.py does); None otherwise."""
     from stdlib_ml import convert
 
-    if fn_name != "predict" or not convert.is_model_file(file):
+    if fn_name != "predict":
+        return None
+    if convert.is_model_file(file):
+        return convert.load(file)
+    return _ZK_MODELS.get(id(prog))
+
+
+def model_file_args(file: Path, prog: Program, fn_name: str, args: list[str] | None,
+                    label_blinding: int | None = None) -> list[Any] | None:
+    """For ``predict`` of a converted model: its one argument is the raw feature values (a JSON list
+    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights)
+    and ``label_blinding`` (a label published as a commitment); None for other files."""
+    from stdlib_ml import convert
+
+    zk = converted_model(file, prog, fn_name)
+    if zk is None:
         return None
     if len(args or []) != 1:
         raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
                          "'[5.1, 3.5, 1.4, 0.2]'")
-    zk = convert.load(file)
     (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
     return zk.circuit_args(x, label_blinding)
 
 
-def show_prediction(file: Path, fn_name: str, values: list[Any], result: Any) -> None:
+def show_prediction(file: Path, prog: Program, fn_name: str, values: list[Any], result: Any) -> None:
     """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
-    from stdlib_ml import convert
-
-    if fn_name == "predict" and convert.is_model_file(file):
-        zk = convert.load(file)
+    zk = converted_model(file, prog, fn_name)
+    if zk is not None:
         if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
             label = zk.module.prediction_of(*values[:-1])
             typer.echo(f"prediction: {zk.decode([label])[0]} (published as a commitment)")
@@ -239,10 +259,10 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
     reject_unknown_options(args, "--vm")
     prog, fn_name = find_function(file, target)
-    values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
+    values = model_file_args(file, prog, fn_name, args) or parse_args(prog, fn_name, args or [])
     result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
     show_outputs(prog, fn_name, result)
-    show_prediction(file, fn_name, values, result)
+    show_prediction(file, prog, fn_name, values, result)
 
 
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
@@ -261,13 +281,12 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
     import secrets
 
-    from stdlib_ml import convert
-
     reject_unknown_options(args, "--out, --private-out")
     prog, fn_name = find_function(file, target)
-    committed = fn_name == "predict" and convert.is_model_file(file) and convert.load(file).output == "commitment"
+    zk = converted_model(file, prog, fn_name)
+    committed = zk is not None and zk.output == "commitment"
     r = secrets.randbelow(2**250) if committed else None   # below the scalar modulus (~2**250.2)
-    values = model_file_args(file, fn_name, args, r) or parse_args(prog, fn_name, args or [])
+    values = model_file_args(file, prog, fn_name, args, r) or parse_args(prog, fn_name, args or [])
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
