@@ -611,4 +611,4 @@ def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A 
 
 
 if __name__ == "__main__":
-    app()
+    app(prog_name="pyleo")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,95 @@ def test_prove_verify_and_reject_tampering(tmp_path: Path) -> None:
     garbage.write_text("{not json")
     result = pyleo("verify", str(garbage))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+# ---- issue 16: the CLI as a newcomer meets it, and as bad input finds it -----------------------
+@pytest.mark.parametrize("arg, fragment", [
+    ("[1, 2, 3, 4", "expected ']', found the end"),
+    ("", "got an empty argument"),
+    ("1,2,3,4", "write an array in brackets, e.g. '[1, 1, 1, 1]'"),
+    ("[1, 2, 3, " + "9" * 5000 + "]", "a 5,000-digit number does not fit i64"),
+])
+def test_malformed_array_arguments(arg: str, fragment: str) -> None:
+    assert_clean_failure(pyleo("run", str(SCORER), "score", arg, "10"), fragment)
+
+
+def test_a_mistyped_option_is_named_not_taken_as_an_argument() -> None:
+    result = pyleo("run", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--vm", "--out", "x")
+    assert_clean_failure(result, "no such option: --out")
+    negative = pyleo("run", str(SCORER), "score", "[-1, 2, 3, 4]", "-10")   # negative numbers stay arguments
+    assert negative.returncode == 0 and negative.stdout.startswith(f"{-3 - 2 + 12 + 4 - 10}i64"), negative.stderr
+
+
+def test_help_and_version() -> None:
+    short, long = pyleo("-h"), pyleo("--help")
+    assert short.returncode == long.returncode == 0 and short.stdout == long.stdout
+    run_help = pyleo("run", "-h").stdout
+    assert "Usage: pyleo run [OPTIONS] FILE PROGRAM.FUNCTION [ARGS]..." in run_help
+    assert "<bool>" not in run_help and "{" not in run_help
+    cost_line = next(line for line in long.stdout.splitlines() if line.strip().startswith("cost"))
+    assert cost_line.rstrip().endswith("circuit.") and "...\n" not in long.stdout   # whole first sentences
+    version = pyleo("--version")
+    assert version.returncode == 0 and re.match(r"pyleo \S+ \(aleo-sdk \S+, snarkVM \S+\)", version.stdout)
+
+
+def test_destinations_are_checked_before_the_work(tmp_path: Path) -> None:
+    folder, file = tmp_path / "folder", tmp_path / "file"
+    folder.mkdir()
+    file.write_text("x")
+    proved = pyleo("prove", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--out", str(folder))
+    assert_clean_failure(proved, f"the proof file {folder} is a folder")
+    assert "proving" not in proved.stderr   # refused before proving, not after
+    assert_clean_failure(pyleo("prove", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--out", str(file / "p.json")),
+                         f"{file} is a file, not a folder")
+    assert_clean_failure(pyleo("build", str(SCORER), "--out", str(file)), f"{file} is a file, not a folder")
+    assert_clean_failure(pyleo("import", str(file), "--out", str(folder)), f"--out {folder} is a folder")
+    assert file.read_text() == "x" and list(folder.iterdir()) == []
+
+
+def test_files_that_are_not_model_files(tmp_path: Path) -> None:
+    assert_clean_failure(pyleo("run", str(tmp_path), "f", "1"), "is a folder, not a Python file")
+    twice = tmp_path / "twice.py"
+    twice.write_text("import pyleo as pl\n\n\n@pl.function\ndef f(x: pl.U8) -> pl.U8:\n    return x\n\n\n"
+                     "a = pl.Program('same', [f])\nb = pl.Program('same', [f])\n")
+    assert_clean_failure(pyleo("run", str(twice), "f", "1"), "defines two different pl.Program named 'same'")
+    corrupt = tmp_path / "model.joblib"
+    corrupt.write_bytes(b"nope")
+    assert_clean_failure(pyleo("import", str(corrupt), "--out", str(tmp_path / "m.py")),
+                         "is not a readable joblib/pickle model")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`pyleo … | head -1`: the reader goes away; pyleo stops without an internal error or traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "build", str(SCORER), "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()   # before pyleo writes its first line (it is still importing)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "internal error" not in err and "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_a_vm_halt_points_at_the_users_line() -> None:
+    big = 2**62
+    result = pyleo("run", str(SCORER), "score", f"[{big}, 0, {big}, 0]", "0", "--vm")
+    line = next(i for i, text in enumerate(SCORER.read_text().splitlines(), 1) if "acc += a[i] * b[i]" in text)
+    assert_clean_failure(result, f"{SCORER}:{line}:")
+    assert "i64 multiplication overflowed" in result.stderr and "(snarkVM: Integer multiplication failed" in result.stderr
+
+
+def test_a_file_defining_a_converted_model_works_with_run_and_cost() -> None:
+    """examples/iris_tree.py defines `zk = from_sklearn(...)` (a ZkModel), no pl.Program of its own."""
+    tree = ROOT / "examples" / "iris_tree.py"
+    setosa = pyleo("run", str(tree), "predict", "[5.1, 3.5, 1.4, 0.2]")
+    assert setosa.returncode == 0, setosa.stderr
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)   # the example's float model, fitted here again: the oracle
+    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    clf = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X_train, y_train)
+    assert f"prediction: {clf.predict([[5.1, 3.5, 1.4, 0.2]])[0]}" in setosa.stdout
+    cost = pyleo("cost", str(tree), "--estimate")
+    assert cost.returncode == 0 and "iris_tree.predict" in cost.stdout, cost.stderr
