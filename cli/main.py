@@ -52,6 +52,9 @@ app = typer.Typer(
 params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True,
                          rich_markup_mode=None, context_settings=HELP)
 app.add_typer(params_app, name="params")
+cache_app = typer.Typer(help="Inspect or clear the cache of proving and verifying keys.", no_args_is_help=True,
+                        rich_markup_mode=None, context_settings=HELP)
+app.add_typer(cache_app, name="cache")
 
 
 def show_version(value: bool) -> None:
@@ -493,6 +496,35 @@ def params_check() -> None:
 
     params.check_installed()
     typer.echo("snarkVM parameters are installed")
+
+
+@cache_app.command("info", cls=Command)
+@reports_errors
+def cache_info() -> None:
+    """Print where the key cache is, how much it holds and its size bound."""
+    from pyleo import vm
+
+    entries = vm.cached_programs()
+    bound = vm.cache_max_bytes()
+    total = sum(size for _, size, _ in entries)
+    typer.echo(f"key cache: {vm.cache_dir() / 'keys'}")
+    typer.echo(f"{len(entries)} program(s), {total / 2**20:,.1f} MiB; bound "
+               + (f"{bound / 2**20:,.0f} MiB (PYLEO_CACHE_MAX_MB; least recently used programs go first)"
+                  if bound is not None else "none (PYLEO_CACHE_MAX_MB=0)"))
+    for d, size, used in entries:
+        program = d / "program.aleo"
+        name = program.read_text().split(";", 1)[0].removeprefix("program ") if program.is_file() else "?"
+        typer.echo(f"  {name:<32} {size / 2**20:>9,.1f} MiB  last used {time.strftime('%Y-%m-%d %H:%M', time.localtime(used))}")
+
+
+@cache_app.command("clear", cls=Command)
+@reports_errors
+def cache_clear() -> None:
+    """Delete every cached key (they are synthesized again when needed, seconds per function)."""
+    from pyleo import vm
+
+    removed = vm.clear_cache()
+    typer.echo(f"deleted the keys of {len(removed)} program(s) from {vm.cache_dir() / 'keys'}")
 
 
 @app.command("import", cls=Command)

@@ -36,6 +36,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -271,6 +272,61 @@ def cache_dir() -> Path:
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "pyleo"
 
 
+DEFAULT_CACHE_MAX_MB = 4096
+"""Default bound on the key cache (MiB): a proving key of a ~14k-constraint function is ~33 MB, so about
+120 functions' keys; the full test suite writes ~4.5 GB. ``$PYLEO_CACHE_MAX_MB`` sets it (0: no bound)."""
+
+
+def cache_max_bytes() -> int | None:
+    """The key cache's size bound in bytes (``$PYLEO_CACHE_MAX_MB`` MiB, default
+    :data:`DEFAULT_CACHE_MAX_MB`), or None when the variable is 0 (no bound). InputError if malformed."""
+    text = os.environ.get("PYLEO_CACHE_MAX_MB", str(DEFAULT_CACHE_MAX_MB))
+    try:
+        mb = int(text)
+    except ValueError:
+        raise InputError(f"PYLEO_CACHE_MAX_MB must be a whole number of MiB, got {text!r}") from None
+    return mb * 2**20 if mb > 0 else None
+
+
+def cached_programs() -> list[tuple[Path, int, float]]:
+    """The key cache's folders, one per program: (folder, bytes, last use as a Unix time), most
+    recently used first."""
+    root = cache_dir() / "keys"
+    out = []
+    for d in root.iterdir() if root.is_dir() else []:
+        if d.is_dir():
+            with contextlib.suppress(OSError):
+                size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+                out.append((d, size, d.stat().st_mtime))
+    return sorted(out, key=lambda e: -e[2])
+
+
+def clear_cache(keep: Path | None = None, bound: int | None = 0) -> list[Path]:
+    """Delete cached keys, least recently used programs first, until the cache holds at most ``bound``
+    bytes (0: delete all; None: nothing to do). ``keep`` (a program's folder) is never deleted.
+    Returns the folders deleted."""
+    if bound is None:
+        return []
+    entries = cached_programs()
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for d, size, _ in reversed(entries):
+        if total <= bound:
+            break
+        if keep is not None and d == keep:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        total -= size
+        removed.append(d)
+    return removed
+
+
+def _touch(d: Path) -> None:
+    """Mark a program's cached keys as used now (the cache evicts the least recently used first)."""
+    with contextlib.suppress(OSError):
+        os.utime(d)
+
+
 def program_checksum(program: str) -> str:
     """snarkVM's checksum of a program: sha3-256 (hex) of its Aleo instructions text.
 
@@ -432,6 +488,7 @@ def _write_keys(lp: _Loaded, function: str, pk: bytes | None, vk: bytes) -> None
         write_atomic(lp.dir / f"{function}.json", (json.dumps(manifest, indent=1) + "\n").encode())
         if not (lp.dir / "program.aleo").exists():
             write_atomic(lp.dir / "program.aleo", lp.text.encode())
+        clear_cache(keep=lp.dir, bound=cache_max_bytes())
 
 
 def _drop_keys(lp: _Loaded, function: str) -> None:
@@ -450,6 +507,7 @@ def _read_keys(lp: _Loaded, function: str, with_pk: bool) -> tuple[bytes | None,
     paths = [lp.dir / f"{function}.json", lp.dir / f"{function}.vk"] + ([lp.dir / f"{function}.pk"] if with_pk else [])
     if not all(p.is_file() for p in paths):
         return None
+    _touch(lp.dir)
     try:
         manifest = json.loads(paths[0].read_text())
         vk = paths[1].read_bytes()

@@ -237,3 +237,30 @@ def test_a_file_defining_a_converted_model_works_with_run_and_cost() -> None:
     assert f"prediction: {clf.predict([[5.1, 3.5, 1.4, 0.2]])[0]}" in setosa.stdout
     cost = pyleo("cost", str(tree), "--estimate")
     assert cost.returncode == 0 and "iris_tree.predict" in cost.stdout, cost.stderr
+
+
+def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyleo import vm
+
+    monkeypatch.setenv("PYLEO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("PYLEO_CACHE_MAX_MB", "4")
+    keys = tmp_path / "keys"
+    for age, name in enumerate(["newest", "middle", "oldest"]):   # 1 MiB of "keys" each
+        (keys / name).mkdir(parents=True)
+        (keys / name / "f.pk").write_bytes(b"k" * 2**20)
+        os.utime(keys / name, (1e9 - age * 1000, 1e9 - age * 1000))
+    fresh = vm._Loaded(text="program fresh.aleo;\n", digest="fresh", process=None, program=None,
+                       program_id="fresh.aleo", functions=["f"])
+    vm._write_keys(fresh, "f", b"p" * 2**20, b"v")   # a fourth program's keys: just over 4 MiB in all
+    assert sorted(d.name for d in keys.iterdir()) == ["fresh", "middle", "newest"]   # the oldest went
+    assert vm._read_keys(fresh, "f", with_pk=True) == (b"p" * 2**20, b"v")   # the manifest vouches for them
+    assert [d.name for d, _, _ in vm.cached_programs()][0] == "fresh"           # reading marks it used
+
+    info = pyleo("cache", "info", env={"PYLEO_CACHE_DIR": str(tmp_path), "PYLEO_CACHE_MAX_MB": "4"})
+    assert info.returncode == 0 and "3 program(s), 3.0 MiB; bound 4 MiB" in info.stdout, info.stderr
+    assert "fresh.aleo" in info.stdout
+    cleared = pyleo("cache", "clear", env={"PYLEO_CACHE_DIR": str(tmp_path)})
+    assert cleared.returncode == 0 and "deleted the keys of 3 program(s)" in cleared.stdout
+    assert list(keys.iterdir()) == []
+    assert_clean_failure(pyleo("cache", "info", env={"PYLEO_CACHE_DIR": str(tmp_path), "PYLEO_CACHE_MAX_MB": "lots"}),
+                         "PYLEO_CACHE_MAX_MB must be a whole number")
