@@ -264,3 +264,21 @@ def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypa
     assert list(keys.iterdir()) == []
     assert_clean_failure(pyleo("cache", "info", env={"PYLEO_CACHE_DIR": str(tmp_path), "PYLEO_CACHE_MAX_MB": "lots"}),
                          "PYLEO_CACHE_MAX_MB must be a whole number")
+
+
+def test_import_input_range_is_checked_and_its_resolution_said(tmp_path: Path) -> None:
+    import joblib
+    import numpy as np
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    model = tmp_path / "lr.joblib"
+    joblib.dump(LogisticRegression(max_iter=500).fit(X, y), model)
+    assert_clean_failure(pyleo("import", str(model), "--input-range", "0", "--out", str(tmp_path / "m0.py")),
+                         "input_range must be finite with low < high")
+    assert not (tmp_path / "m0.py").exists()
+    wide = pyleo("import", str(model), "--input-range", "1e30", "--out", str(tmp_path / "m.py"))
+    assert wide.returncode == 0, wide.stderr
+    step = float(re.search(r"Inputs are read in steps of up to (\S+) ", wide.stdout).group(1))
+    assert step > np.ptp(X)   # coarser than the whole data set: every iris sample reads alike; said, not silent
