@@ -45,8 +45,9 @@ cast_lossy = Builtin("cast_lossy", "`pl.cast_lossy(x, pl.U8)`: keep the low bits
 class Program:
     """A named Aleo program made of ``@pl.function`` entry points.
 
-    Type-checked on first use, or at once when created in a script run as ``python model.py`` (a
-    compile error then prints as ``file:line:col: error: …`` and the script exits with status 1).
+    Type-checked on first use, or at once when created at the top level of a script run as ``python
+    model.py`` (a compile error then prints as ``file:line:col: error: …`` and the script exits with
+    status 1).
 
     >>> prog = Program("scorer", [score])
     >>> prog.run("score", [1, 2, 3, 4], 10)       # reference interpreter
@@ -63,9 +64,11 @@ class Program:
             raise CompileError(f"Program {name!r} needs @pl.function entry points, got {bad or 'none'}")
         self.name = name
         self.functions = {f.name: f for f in functions}
-        if sys._getframe(1).f_globals.get("__name__") == "__main__":
-            # `python model.py`: compile now, so that the script reports a compile error (located, no
-            # traceback) where the program is defined. Imported (`pyleo run`, tests), it compiles on first use.
+        caller = sys._getframe(1)
+        if caller.f_globals.get("__name__") == "__main__" and caller.f_code.co_name == "<module>":
+            # `python model.py` defining the program at top level: compile now, so that the script reports a
+            # compile error (located, no traceback) where the program is defined. Imported (`pyleo run`,
+            # tests) or built inside a function (benchmarks), it compiles on first use.
             try:
                 self.module
             except PyleoError as e:
@@ -176,9 +179,12 @@ class Program:
         except ExecutionError as e:
             if e.loc is not None:
                 raise
+            mine: PyleoError | None = None
             try:
                 self.run(function, *args)
-            except ExecutionError as mine:
+            except PyleoError as err:   # the interpreter's own halt; anything else leaves snarkVM's text alone
+                mine = err
+            if isinstance(mine, ExecutionError) and mine.loc is not None:
                 raise ExecutionError(f"{mine.message} (snarkVM: {e.message})", mine.loc, e.hint) from None
             raise
 
