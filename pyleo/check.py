@@ -697,7 +697,10 @@ class FunctionChecker:
                          "cast it, e.g. `pl.I64(5)`, or annotate the variable it is assigned to")
 
     def expr(self, node: S.Node, expected: Type | None = None) -> Value:
-        return getattr(self, f"expr_{type(node).__name__}")(node, expected)
+        method = getattr(self, f"expr_{type(node).__name__}", None)
+        if method is None:
+            raise self.error("this expression is not supported in a pyleo function", node)
+        return method(node, expected)
 
     def expr_Constant(self, node: S.Constant, expected: Type | None) -> Value:
         if isinstance(node.value, str):

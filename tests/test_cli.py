@@ -147,21 +147,16 @@ def test_prove_verify_and_reject_tampering(tmp_path: Path) -> None:
 
 
 # ---- issue 16: the CLI as a newcomer meets it, and as bad input finds it -----------------------
-@pytest.mark.parametrize("arg, fragment", [
-    ("[1, 2, 3, 4", "expected ']', found the end"),
-    ("", "got an empty argument"),
-    ("1,2,3,4", "write an array in brackets, e.g. '[1, 1, 1, 1]'"),
-    ("[1, 2, 3, " + "9" * 5000 + "]", "a 5,000-digit number does not fit i64"),
-])
-def test_malformed_array_arguments(arg: str, fragment: str) -> None:
-    assert_clean_failure(pyleo("run", str(SCORER), "score", arg, "10"), fragment)
+def test_an_array_without_brackets_is_explained() -> None:
+    """The other malformed texts (unclosed, empty, 5,000 digits, nested 200,000 deep) are tested on the
+    parser itself, in test_errors.py."""
+    assert_clean_failure(pyleo("run", str(SCORER), "score", "1,2,3,4", "10"),
+                         "write an array in brackets, e.g. '[1, 1, 1, 1]'")
 
 
 def test_a_mistyped_option_is_named_not_taken_as_an_argument() -> None:
     result = pyleo("run", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--vm", "--out", "x")
-    assert_clean_failure(result, "no such option: --out")
-    negative = pyleo("run", str(SCORER), "score", "[-1, 2, 3, 4]", "-10")   # negative numbers stay arguments
-    assert negative.returncode == 0 and negative.stdout.startswith(f"{-3 - 2 + 12 + 4 - 10}i64"), negative.stderr
+    assert_clean_failure(result, "no such option: --out")   # (negative numbers stay arguments: test_run_on_the_vm…)
 
 
 def test_help_and_version() -> None:
@@ -222,7 +217,7 @@ def test_a_vm_halt_points_at_the_users_line() -> None:
     assert "i64 multiplication overflowed" in result.stderr and "(snarkVM: Integer multiplication failed" in result.stderr
 
 
-def test_a_file_defining_a_converted_model_works_with_run_and_cost() -> None:
+def test_a_file_defining_a_converted_model_works_with_the_commands() -> None:
     """examples/iris_tree.py defines `zk = from_sklearn(...)` (a ZkModel), no pl.Program of its own."""
     tree = ROOT / "examples" / "iris_tree.py"
     setosa = pyleo("run", str(tree), "predict", "[5.1, 3.5, 1.4, 0.2]")
@@ -235,8 +230,6 @@ def test_a_file_defining_a_converted_model_works_with_run_and_cost() -> None:
     X_train, _, y_train, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
     clf = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X_train, y_train)
     assert f"prediction: {clf.predict([[5.1, 3.5, 1.4, 0.2]])[0]}" in setosa.stdout
-    cost = pyleo("cost", str(tree), "--estimate")
-    assert cost.returncode == 0 and "iris_tree.predict" in cost.stdout, cost.stderr
 
 
 def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -266,7 +259,9 @@ def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypa
                          "PYLEO_CACHE_MAX_MB must be a whole number")
 
 
-def test_import_input_range_is_checked_and_its_resolution_said(tmp_path: Path) -> None:
+def test_import_states_the_input_step_of_an_unchecked_conversion(tmp_path: Path) -> None:
+    """`--input-range 1e30` without calibration rows: accepted, and the step it implies is said (the
+    range 0 is refused: test_errors.py)."""
     import joblib
     import numpy as np
     from sklearn.datasets import load_iris
@@ -275,9 +270,6 @@ def test_import_input_range_is_checked_and_its_resolution_said(tmp_path: Path) -
     X, y = load_iris(return_X_y=True)
     model = tmp_path / "lr.joblib"
     joblib.dump(LogisticRegression(max_iter=500).fit(X, y), model)
-    assert_clean_failure(pyleo("import", str(model), "--input-range", "0", "--out", str(tmp_path / "m0.py")),
-                         "input_range must be finite with low < high")
-    assert not (tmp_path / "m0.py").exists()
     wide = pyleo("import", str(model), "--input-range", "1e30", "--out", str(tmp_path / "m.py"))
     assert wide.returncode == 0, wide.stderr
     step = float(re.search(r"Inputs are read in steps of up to (\S+) ", wide.stdout).group(1))

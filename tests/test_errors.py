@@ -184,6 +184,21 @@ def test_loop_variables_take_their_type_from_context(tmp_path: Path) -> None:
         assert prog.run("best_index", v) == int(np.argmax(v))
     assert prog.run("offset", 10) == 10 + 0 + 1 + 2
     assert "cast" not in prog.aleo()   # the loop variable is a constant per unrolled iteration
+    tool = Path(__file__).resolve().parents[2] / "shared" / "tools" / "leo-syntax-check"
+    if tool.exists():
+        prog.write(tmp_path / "build")
+        leo = tmp_path / "build" / "loop_index" / "src" / "main.leo"
+        check = subprocess.run([str(tool), str(leo)], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0 and "0 with syntax errors" in check.stdout, check.stdout + check.stderr
+
+
+@pytest.mark.slow
+def test_loop_variables_typed_from_context_agree_with_snarkvm(tmp_path: Path) -> None:
+    m = _module(tmp_path, "loop_index_vm", LOOP_INDEX)
+    prog = pl.Program("loop_index_vm", [m.best_index, m.offset])
+    for v in ([3, 9, 1, 9, 2], [-5, -4, -3, -2, -1], [7, 7, 7, 7, 7]):
+        assert prog.evaluate("best_index", v) == prog.run("best_index", v) == int(np.argmax(v))
+    assert prog.evaluate("offset", -4) == -4 + 0 + 1 + 2
 
 
 def test_stdlib_primitives_run_on_python_values() -> None:
