@@ -620,8 +620,11 @@ class FunctionChecker:
         if step == 0:
             raise self.error("range step cannot be zero", node)
         values = range(start, stop, step)
-        if len(values) and min(values[0], values[-1]) < 0:
+        if values and min(values[0], values[-1]) < 0:
             raise self.error("loop variables are u32: the range must not take negative values", node)
+        if values and max(values[0], values[-1]) > U32.max:
+            raise self.error(f"loop variables are u32: the range must stay below 2**32, and it reaches "
+                             f"{max(values[0], values[-1]):,}", node, "use smaller loop bounds")
         return start, stop, step
 
     def stmt_For(self, st: S.For) -> list[ir.Stmt]:

@@ -224,3 +224,11 @@ def loop_variable_too_wide(x: pl.U8) -> pl.U8:
     for i in range(300):
         acc = i  # E:loopvarwide
     return acc
+
+
+@pl.function
+def range_past_u32(x: pl.I64) -> pl.I64:
+    acc: pl.I64 = 0
+    for i in range(10**30):  # E:pastu32
+        acc += x
+    return acc
