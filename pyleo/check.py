@@ -140,6 +140,9 @@ class DslFunction:
     """
 
     def __init__(self, fn: Callable[..., Any], entry: bool) -> None:
+        if not inspect.isfunction(fn):
+            raise CompileError(f"@pl.{'function' if entry else 'inline'} decorates a Python function (def), "
+                               f"not {short_repr(fn)}")
         self.fn = fn
         self.entry = entry
         self.name = fn.__name__

@@ -56,7 +56,7 @@ class Program:
     """
 
     def __init__(self, name: str, functions: Sequence[DslFunction]) -> None:
-        if not _PROGRAM_NAME.match(name):
+        if not isinstance(name, str) or not _PROGRAM_NAME.match(name):
             raise CompileError(f"invalid program name {name!r}",
                                hint="use lowercase letters, digits and `_`, starting with a letter (e.g. `iris_mlp`)")
         bad = [f for f in functions if not isinstance(f, DslFunction) or not f.entry]
