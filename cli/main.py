@@ -26,6 +26,7 @@ from pyleo.errors import InputError, PyleoError
 from pyleo.program import Program
 from pyleo.values import from_json_or_aleo, to_aleo
 
+
 class Command(TyperCommand):
     """A command whose usage line reads ``pyleo run FILE TARGET [ARGS]...`` (typer writes required
     arguments as ``{FILE}``)."""
@@ -42,7 +43,6 @@ class Command(TyperCommand):
 HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="pyleo",
-    help="Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -19,7 +19,13 @@ import numpy as np
 from . import ir
 from . import syntax as S
 from .errors import CompileError, InputError, LimitError, Location
-from .limits import MAX_ARRAY_LENGTH, MAX_EXPRESSION_DEPTH, MAX_UNROLLED_OPERATIONS, unrolled_operations
+from .limits import (
+    MAX_ARRAY_LENGTH,
+    MAX_EXPRESSION_DEPTH,
+    MAX_INSTRUCTIONS,
+    MAX_UNROLLED_OPERATIONS,
+    unrolled_operations,
+)
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
 from .parse import parse_function
 from .types import (
@@ -472,8 +478,8 @@ class FunctionChecker:
         """Raise LimitError at ``node`` when ``n`` unrolled operations exceed MAX_UNROLLED_OPERATIONS."""
         if n > MAX_UNROLLED_OPERATIONS:
             raise LimitError(f"{what or f'`{self.syntax.name}`'} unrolls to at least {n:,} operations; pyleo stops at "
-                             f"{MAX_UNROLLED_OPERATIONS:,} per function (snarkVM runs at most 65,535 instructions "
-                             "per function)", node.loc,
+                             f"{MAX_UNROLLED_OPERATIONS:,} per function (snarkVM runs at most {MAX_INSTRUCTIONS:,} "
+                             "instructions per function)", node.loc,
                              "use smaller loop bounds, or split the model across several functions")
 
     def stmt_Pass(self, st: S.Pass) -> list[ir.Stmt]:
