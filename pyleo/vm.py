@@ -656,6 +656,7 @@ def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, f
     synthesize = function not in lp.keys
     if synthesize:
         params.check_installed()
+        cache_max_bytes()   # a malformed bound fails before the synthesis, not after it
     t = time.perf_counter()
     out, err, captured = _call(lp.process.execute, auth)
     timings["synthesize" if synthesize else "execute"] = time.perf_counter() - t
