@@ -301,7 +301,7 @@ def test_malformed_argument_text_is_an_input_error(text: str, fragment: str) -> 
     assert fragment in str(info.value)
 
 
-def test_input_range_must_be_a_range() -> None:
+def test_input_range_must_be_a_range(tmp_path: Path) -> None:
     from sklearn.datasets import load_iris
     from sklearn.tree import DecisionTreeClassifier
 
@@ -314,3 +314,6 @@ def test_input_range_must_be_a_range() -> None:
     zk = from_sklearn(model, X)
     with pytest.raises(pl.ProofError, match="got NoneType"):
         zk.decode_proof(None)
+    for save in (zk.save, zk.save_public):   # destinations checked, as `pyleo import` / `commit --out` use them
+        with pytest.raises(pl.InputError, match="is a folder"):
+            save(tmp_path)

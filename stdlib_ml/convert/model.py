@@ -162,6 +162,7 @@ class ZkModel:
         verifier then runs ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``."""
         from pyleo import vm
 
+        vm.check_writable(path)
         aleo = self.program.aleo()
         doc = {"format": "pyleo-public-model/1", "program_id": f"{self.name}.aleo", "function": "predict",
                "checksum": vm.program_checksum(aleo), "weights": self.weights, "commitment": self.commitment,
@@ -274,6 +275,7 @@ class ZkModel:
         it holds them and the blinding value: the owner's file, written with mode 0600."""
         from pyleo import vm
 
+        vm.check_writable(path)
         vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
         return Path(path)
 
