@@ -314,6 +314,10 @@ def test_input_range_must_be_a_range(tmp_path: Path) -> None:
     zk = from_sklearn(model, X)
     with pytest.raises(pl.ProofError, match="got NoneType"):
         zk.decode_proof(None)
+    from stdlib_ml.convert import ModelInputError, parse_sample
+
+    with pytest.raises(ModelInputError, match="expected the raw feature values as a JSON list"):
+        parse_sample("[" * 200_000)   # RecursionError in json before
     for save in (zk.save, zk.save_public):   # destinations checked, as `pyleo import` / `commit --out` use them
         with pytest.raises(pl.InputError, match="is a folder"):
             save(tmp_path)

@@ -312,12 +312,13 @@ def parse_sample(text: str) -> np.ndarray:
     ``null`` for a missing value), e.g. ``[5.1, 3.5, 1.4, 0.2]``. Raises :class:`ModelInputError`."""
     try:
         values = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):   # not JSON, or nested past Python's limit
         values = None
     if not isinstance(values, list) or not all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
                                                for v in values):
+        shown = text if len(text) <= 80 else text[:77] + "..."
         raise ModelInputError(f"expected the raw feature values as a JSON list of numbers, e.g. [5.1, 3.5, 1.4, 0.2] "
-                              f"(NaN or null where missing), got {text!r}")
+                              f"(NaN or null where missing), got {shown!r}")
     arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
         raise ModelInputError("these look like encoded u64 circuit inputs; a converted model file takes the raw "
