@@ -94,6 +94,11 @@ MAX_DIGITS = 80
 _TOKEN = re.compile(r"\s*(?:([\[\]{},:])|(-?[0-9][0-9_]*)(field|scalar|[iu](?:8|16|32|64|128))?|(true|false)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
+def _short(text: str) -> str:
+    """``text`` quoted for an error message, shortened past 80 characters."""
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
 def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
     """Parse Aleo literal text (or a JSON number / list) into a canonical value of type ``t``."""
     tokens: list[tuple[str, str]] = []
@@ -102,7 +107,7 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise InputError(f"{what}: cannot read {text!r} as {t} (unexpected {text[pos:pos + 10]!r})")
+            raise InputError(f"{what}: cannot read {_short(text)} as {t} (unexpected {text[pos:pos + 10]!r})")
         punct, number, suffix, boolean, ident = m.groups()
         if punct:
             tokens.append(("p", punct))
@@ -129,7 +134,7 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
     def expect(p: str) -> None:
         kind, val = take()
         if (kind, val) != ("p", p):
-            raise InputError(f"{what}: cannot read {text!r} as {t}: expected {p!r}, found {shown(val)}")
+            raise InputError(f"{what}: cannot read {_short(text)} as {t}: expected {p!r}, found {shown(val)}")
 
     def value(ty: Type, path: str) -> Any:
         kind, val = take()
@@ -181,7 +186,7 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
 
     result = value(t, what)
     if cur[0][0] != "end":
-        raise InputError(f"{what}: unexpected {shown(cur[0][1])} after the value in {text!r}")
+        raise InputError(f"{what}: unexpected {shown(cur[0][1])} after the value in {_short(text)}")
     return result
 
 
