@@ -686,11 +686,16 @@ class FunctionChecker:
             return ir.Const(t, node.loc, typed_const(v.value, t, node.loc))
         if isinstance(v, Untyped):
             return v.build(t)
-        if isinstance(v, ir.Var) and v.name in self.loop_ranges and v.type != t and isinstance(t, (IntType, FieldType)):
+        if isinstance(v, ir.Var) and v.type != t and isinstance(t, (IntType, FieldType)) and self.is_loop_var(v):
             return self.loop_var_as(v, t, node)
         if v.type != t:
             raise self.error(f"expected a value of type {t.leo()}, found {v.type.leo()}", node, cast_hint(v.type, t))
         return v
+
+    def is_loop_var(self, v: ir.Var) -> bool:
+        """Whether ``v`` is the variable of a loop being checked (not a later local of the same name)."""
+        local = self.scope.lookup(v.name)
+        return isinstance(local, Local) and local.loop and v.name in self.loop_ranges
 
     def loop_var_as(self, v: ir.Var, t: IntType | FieldType, node: S.Node) -> ir.Expr:
         """A loop variable takes its type from context, as a literal does: a cast that the range of the

@@ -69,6 +69,7 @@ CASES = [
     ("huge_constant", "hugeconst", "3 **", "more than 4,096 bits", pl.CompileError),
     ("long_comprehension", "longcomp", "[x", "3,000 elements; snarkVM allows at most 2048", pl.LimitError),
     ("loop_variable_too_wide", "loopvarwide", "i ", "takes values up to 299, which do not all fit u8", pl.CompileError),
+    ("loop_name_reused", "loopnamereused", "i ", "expected a value of type u8, found u32", pl.CompileError),
     ("range_past_u32", "pastu32", "range(", "loop variables are u32: the range must stay below 2**32", pl.CompileError),
 ]
 

@@ -232,3 +232,13 @@ def range_past_u32(x: pl.I64) -> pl.I64:
     for i in range(10**30):  # E:pastu32
         acc += x
     return acc
+
+
+@pl.function
+def loop_name_reused(x: pl.U32) -> pl.U8:
+    acc: pl.U32 = 0
+    for i in range(3):
+        acc += i
+    i: pl.U32 = x
+    y: pl.U8 = i  # E:loopnamereused
+    return y
