@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -19,20 +20,58 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
 from pyleo.errors import InputError, PyleoError
 from pyleo.program import Program
 from pyleo.values import from_json_or_aleo, to_aleo
 
+
+class Command(TyperCommand):
+    """A command whose usage line reads ``pyleo run FILE TARGET [ARGS]...`` (typer writes required
+    arguments as ``{FILE}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The docstring's first paragraph, whole (click cuts it at 45 characters, mid-sentence)."""
+        return " ".join((self.short_help or self.help or "").strip().split("\n\n")[0].split())
+
+
+# Plain help (no rich panels): they print `<bool>` after every flag.
+HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="pyleo",
-    help="Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=HELP,
 )
-params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True)
+params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True,
+                         rich_markup_mode=None, context_settings=HELP)
 app.add_typer(params_app, name="params")
+cache_app = typer.Typer(help="Inspect or clear the cache of proving and verifying keys.", no_args_is_help=True,
+                        rich_markup_mode=None, context_settings=HELP)
+app.add_typer(cache_app, name="cache")
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        from pyleo import vm
+
+        v = vm.versions()
+        typer.echo(f"pyleo {metadata.version('pyleo-zk')} (aleo-sdk {v['aleo_sdk']}, snarkVM {v['snarkvm']})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
+                                      help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
+    """Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM."""
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -51,6 +90,9 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(e))
         except typer.Exit:
             raise
+        except BrokenPipeError:  # the reader went away (`pyleo verify P | head -1`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as e:  # a bug in pyleo: say so briefly; PYLEO_DEBUG=1 shows the traceback
             if os.environ.get("PYLEO_DEBUG"):
                 raise
@@ -60,8 +102,14 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+_ZK_MODELS: dict[int, Any] = {}
+"""The ZkModel of each program (by id) that a loaded file defines as a converted model."""
+
+
 def load_programs(file: Path) -> dict[str, Program]:
     """Import a model file and return its ``pl.Program`` objects by name."""
+    if file.is_dir():
+        raise InputError(f"{file} is a folder, not a Python file", hint="pass the path of a Python file that defines a pl.Program")
     if not file.is_file():
         raise InputError(f"no such file: {file}", hint="pass the path of a Python file that defines a pl.Program")
     module_name = f"pyleo_user_{abs(hash(str(file.resolve())))}"
@@ -85,9 +133,20 @@ def load_programs(file: Path) -> dict[str, Program]:
         raise InputError(f"{where}importing {file} failed: {type(e).__name__}: {e}") from None
     finally:
         sys.path.pop(0)
-    programs = {v.name: v for v in vars(module).values() if isinstance(v, Program)}
+    from stdlib_ml.convert import ZkModel
+
+    programs: dict[str, Program] = {}
+    for v in vars(module).values():
+        if isinstance(v, ZkModel):   # a converted model defined in the file: its program, `predict` on raw features
+            _ZK_MODELS[id(v.program)] = v
+            v = v.program
+        if isinstance(v, Program):
+            if programs.setdefault(v.name, v) is not v:
+                raise InputError(f"{file} defines two different pl.Program named {v.name!r}",
+                                 hint="give each program its own name (its Aleo program ID)")
     if not programs:
-        raise InputError(f"{file} defines no pl.Program", hint='add e.g. `prog = pl.Program("model", [predict])`')
+        raise InputError(f"{file} defines no pl.Program (nor a converted model)",
+                         hint='add e.g. `prog = pl.Program("model", [predict])`, or `zk = from_sklearn(model, X)`')
     return programs
 
 
@@ -106,6 +165,17 @@ def find_function(file: Path, target: str) -> tuple[Program, str]:
     return prog, fn_name
 
 
+_NUMBER = re.compile(r"-[0-9.]")
+
+
+def reject_unknown_options(args: list[str] | None, known: str) -> None:
+    """Arguments of ``run`` / ``prove`` may start with ``-`` (negative numbers); anything else that
+    does is a mistyped option, not an argument."""
+    for a in args or []:
+        if a.startswith("-") and not _NUMBER.match(a):
+            raise InputError(f"no such option: {a}", hint=f"the options here are {known} (negative numbers are arguments)")
+
+
 def parse_args(prog: Program, fn_name: str, args: list[str]) -> list[Any]:
     fn = prog.entry(fn_name)
     if len(args) != len(fn.params):
@@ -121,30 +191,40 @@ def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
         typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
 
 
-def model_file_args(file: Path, fn_name: str, args: list[str] | None,
-                    label_blinding: int | None = None) -> list[Any] | None:
-    """For ``predict`` of a converted model file: its one argument is the raw feature values (a JSON
-    list of floats), encoded as ``stdlib_ml.convert.load(file).encode`` does, followed by the owner's
-    weights (private weights) and ``label_blinding`` (a label published as a commitment); None for
-    other files."""
+def converted_model(file: Path, prog: Program, fn_name: str) -> Any | None:
+    """The converted model (``stdlib_ml.ZkModel``) whose ``predict`` is ``prog.fn_name``: the model file
+    itself when a converter wrote it, or a ZkModel the file defines (``zk = from_sklearn(...)``, as
+    examples/iris_tree.py does); None otherwise."""
     from stdlib_ml import convert
 
-    if fn_name != "predict" or not convert.is_model_file(file):
+    if fn_name != "predict":
+        return None
+    if convert.is_model_file(file):
+        return convert.load(file)
+    return _ZK_MODELS.get(id(prog))
+
+
+def model_file_args(file: Path, prog: Program, fn_name: str, args: list[str] | None,
+                    label_blinding: int | None = None) -> list[Any] | None:
+    """For ``predict`` of a converted model: its one argument is the raw feature values (a JSON list
+    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights)
+    and ``label_blinding`` (a label published as a commitment); None for other files."""
+    from stdlib_ml import convert
+
+    zk = converted_model(file, prog, fn_name)
+    if zk is None:
         return None
     if len(args or []) != 1:
         raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
                          "'[5.1, 3.5, 1.4, 0.2]'")
-    zk = convert.load(file)
     (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
     return zk.circuit_args(x, label_blinding)
 
 
-def show_prediction(file: Path, fn_name: str, values: list[Any], result: Any) -> None:
+def show_prediction(file: Path, prog: Program, fn_name: str, values: list[Any], result: Any) -> None:
     """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
-    from stdlib_ml import convert
-
-    if fn_name == "predict" and convert.is_model_file(file):
-        zk = convert.load(file)
+    zk = converted_model(file, prog, fn_name)
+    if zk is not None:
         if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
             label = zk.module.prediction_of(*values[:-1])
             typer.echo(f"prediction: {zk.decode([label])[0]} (published as a commitment)")
@@ -152,12 +232,12 @@ def show_prediction(file: Path, fn_name: str, values: list[Any], result: Any) ->
             typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
-FileArg = typer.Argument(..., help="Python file defining one or more pl.Program objects.", exists=False)
-TargetArg = typer.Argument(..., help="PROGRAM.FUNCTION (or FUNCTION when the file has one program).")
-ArgsArg = typer.Argument(None, help="Inputs: Aleo literals (5i64, [1i64, 2i64]) or numbers / JSON lists.")
+FileArg = typer.Argument(..., metavar="FILE", help="Python file defining one or more pl.Program objects.", exists=False)
+TargetArg = typer.Argument(..., metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION (or FUNCTION when the file has one program).")
+ArgsArg = typer.Argument(None, metavar="ARGS", help="Inputs: Aleo literals (5i64, [1i64, 2i64]) or numbers / JSON lists.")
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
 def build(file: Path = FileArg,
           out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one sub-folder per program.")) -> None:
@@ -175,19 +255,20 @@ def build(file: Path = FileArg,
 NEGATIVE_OK = {"ignore_unknown_options": True}  # so that `-3` is an argument, not an option
 
 
-@app.command(context_settings=NEGATIVE_OK)
+@app.command(cls=Command, context_settings=NEGATIVE_OK)
 @reports_errors
 def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
         vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
+    reject_unknown_options(args, "--vm")
     prog, fn_name = find_function(file, target)
-    values = model_file_args(file, fn_name, args) or parse_args(prog, fn_name, args or [])
+    values = model_file_args(file, prog, fn_name, args) or parse_args(prog, fn_name, args or [])
     result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
     show_outputs(prog, fn_name, result)
-    show_prediction(file, fn_name, values, result)
+    show_prediction(file, prog, fn_name, values, result)
 
 
-@app.command(context_settings=NEGATIVE_OK)
+@app.command(cls=Command, context_settings=NEGATIVE_OK)
 @reports_errors
 def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
           out: Path | None = typer.Option(None, "--out", "-o", help="Proof file (default PROGRAM.FUNCTION.proof.json)."),
@@ -211,15 +292,18 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
     import secrets
 
-    from stdlib_ml import convert
-
+    reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget")
     prog, fn_name = find_function(file, target)
-    committed = fn_name == "predict" and convert.is_model_file(file) and convert.load(file).output == "commitment"
+    zk = converted_model(file, prog, fn_name)
+    committed = zk is not None and zk.output == "commitment"
     r = secrets.randbelow(2**250) if committed else None   # below the scalar modulus (~2**250.2)
-    values = model_file_args(file, fn_name, args, r) or parse_args(prog, fn_name, args or [])
+    values = model_file_args(file, prog, fn_name, args, r) or parse_args(prog, fn_name, args or [])
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
+    vm.check_writable(path, what="the proof file")   # before the proving work, not after it
+    if private_out is not None:
+        vm.check_writable(private_out, what="--private-out")
     from pyleo.errors import LimitError
 
     if split_mode is False and (parts is not None or budget is not None):
@@ -363,9 +447,9 @@ def read_file(path: Path, what: str) -> bytes:
         raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
-def verify(proof_file: Path = typer.Argument(..., help="A proof file written by `pyleo prove`."),
+def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A proof file written by `pyleo prove`."),
            model: Path | None = typer.Option(None, "--model", help="The model (DSL .py) you trust; the proof must be "
                                              "of its program with the proof's program ID."),
            program: Path | None = typer.Option(None, "--program", help="The Aleo program (NAME.aleo) you trust."),
@@ -450,10 +534,10 @@ def verify(proof_file: Path = typer.Argument(..., help="A proof file written by 
             typer.echo(f"public output: {text}")
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
 def cost(file: Path = FileArg,
-         target: str | None = typer.Argument(None, help="PROGRAM.FUNCTION; all functions when omitted."),
+         target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
          detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes).")) -> None:
     """Print the number of constraints of each function's circuit.
@@ -513,9 +597,9 @@ def show_split_plan(prog: Program, fn_name: str) -> None:
                    f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))})")
 
 
-@params_app.command("install")
+@params_app.command("install", cls=Command)
 @reports_errors
-def params_install(directory: Path = typer.Argument(..., help="Folder with the *.usrs and *.metadata files."),
+def params_install(directory: Path = typer.Argument(..., metavar="DIR", help="Folder with the *.usrs and *.metadata files."),
                    dest: Path | None = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
     """Copy snarkVM's universal parameters into ~/.aleo/resources under checksum-suffixed names (sha256 checked)."""
     from pyleo import params
@@ -524,7 +608,7 @@ def params_install(directory: Path = typer.Argument(..., help="Folder with the *
         typer.echo(f"installed {path}")
 
 
-@params_app.command("check")
+@params_app.command("check", cls=Command)
 @reports_errors
 def params_check() -> None:
     """Check that the degree-16 parameters are installed."""
@@ -534,9 +618,38 @@ def params_check() -> None:
     typer.echo("snarkVM parameters are installed")
 
 
-@app.command("import")
+@cache_app.command("info", cls=Command)
 @reports_errors
-def import_model(model_file: Path = typer.Argument(..., help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
+def cache_info() -> None:
+    """Print where the key cache is, how much it holds and its size bound."""
+    from pyleo import vm
+
+    entries = vm.cached_programs()
+    bound = vm.cache_max_bytes()
+    total = sum(size for _, size, _ in entries)
+    typer.echo(f"key cache: {vm.cache_dir() / 'keys'}")
+    typer.echo(f"{len(entries)} program(s), {total / 2**20:,.1f} MiB; bound "
+               + (f"{bound / 2**20:,.0f} MiB (PYLEO_CACHE_MAX_MB; least recently used programs go first)"
+                  if bound is not None else "none (PYLEO_CACHE_MAX_MB=0)"))
+    for d, size, used in entries:
+        program = d / "program.aleo"
+        name = program.read_text().split(";", 1)[0].removeprefix("program ") if program.is_file() else "?"
+        typer.echo(f"  {name:<32} {size / 2**20:>9,.1f} MiB  last used {time.strftime('%Y-%m-%d %H:%M', time.localtime(used))}")
+
+
+@cache_app.command("clear", cls=Command)
+@reports_errors
+def cache_clear() -> None:
+    """Delete every cached key (they are synthesized again when needed, seconds per function)."""
+    from pyleo import vm
+
+    removed = vm.clear_cache()
+    typer.echo(f"deleted the keys of {len(removed)} program(s) from {vm.cache_dir() / 'keys'}")
+
+
+@app.command("import", cls=Command)
+@reports_errors
+def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
                                                    "wrappers) or an XGBoost JSON/UBJSON file. Unpickling runs code: "
                                                    "import only files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
@@ -575,6 +688,9 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
 
     from stdlib_ml import convert
 
+    from pyleo import vm
+
+    vm.check_writable(out, what="--out")   # before the conversion work
     rng: Any = None
     if input_range:
         try:
@@ -610,7 +726,8 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
     f = zk.fidelity
     if f is None:
         typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
-                   "against the model")
+                   f"against the model. Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
+                   "(values closer than that are one input to the circuit)")
     else:
         measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
         typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
@@ -621,9 +738,9 @@ def import_model(model_file: Path = typer.Argument(..., help="A fitted model: jo
                f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
 
 
-@app.command()
+@app.command(cls=Command)
 @reports_errors
-def commit(model_file: Path = typer.Argument(..., help="A model file converted with --weights private (the "
+def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A model file converted with --weights private (the "
                                              "owner's file)."),
            out: Path | None = typer.Option(None, "--out", "-o", help="Also write the verifier's file (JSON: program, "
                                            "checksum, commitment; no weights).")) -> None:
@@ -646,4 +763,4 @@ def commit(model_file: Path = typer.Argument(..., help="A model file converted w
 
 
 if __name__ == "__main__":
-    app()
+    app(prog_name="pyleo")

@@ -58,4 +58,5 @@ if __name__ == "__main__":
     print(f"label agreement with float:      {np.mean(circuit == mlp.predict(X_test)):.4f}")
     print(f"constraints: {prog.cost('predict'):,}")
     proof = prog.prove("predict", fixed.encode(X_test[0], IN_BITS))
-    print(f"proved: class {proof.outputs[0]} (float model: {mlp.predict(X_test[:1])[0]}); verified: {prog.verify(proof)}")
+    label = int(proof.outputs[0].removesuffix("u8"))   # the circuit's output: the class index, a u8 literal
+    print(f"proved: class {label} (float model: {mlp.predict(X_test[:1])[0]}); verified: {prog.verify(proof)}")

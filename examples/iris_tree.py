@@ -1,13 +1,16 @@
 """A decision tree on iris, trained by scikit-learn, converted by stdlib_ml, proved on Aleo.
 
     python examples/iris_tree.py         # accuracy of the float model and of the circuit, a proof, the model file
+    pyleo run examples/iris_tree.py predict '[5.1, 3.5, 1.4, 0.2]'    # every pyleo command takes this file
 
 Load data, fit, convert (one call), predict with the circuit's semantics and with snarkVM, prove one
-prediction, verify it, and save the generated pyleo source (build it with `pyleo build iris_tree_model.py`).
+prediction, verify it, and save the generated pyleo source to the temporary folder (a model file: build
+it with `pyleo build`, or run, prove and cost it as this file).
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -36,5 +39,5 @@ if __name__ == "__main__":
     proof = zk.prove(X_test[0])
     print(f"proved: class {zk.decode_proof(proof)} (float model: {clf.predict(X_test[:1])[0]}); "
           f"verified: {zk.verify(proof)}")
-    out = zk.save(Path("iris_tree_model.py"))
+    out = zk.save(Path(tempfile.gettempdir()) / "iris_tree_model.py")
     print(f"model source written to {out} (pyleo build {out})")

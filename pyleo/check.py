@@ -18,7 +18,14 @@ import numpy as np
 
 from . import ir
 from . import syntax as S
-from .errors import CompileError, Location
+from .errors import CompileError, InputError, LimitError, Location
+from .limits import (
+    MAX_ARRAY_LENGTH,
+    MAX_EXPRESSION_DEPTH,
+    MAX_INSTRUCTIONS,
+    MAX_UNROLLED_OPERATIONS,
+    unrolled_operations,
+)
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
 from .parse import parse_function
 from .types import (
@@ -139,6 +146,9 @@ class DslFunction:
     """
 
     def __init__(self, fn: Callable[..., Any], entry: bool) -> None:
+        if not inspect.isfunction(fn):
+            raise CompileError(f"@pl.{'function' if entry else 'inline'} decorates a Python function (def), "
+                               f"not {short_repr(fn)}")
         self.fn = fn
         self.entry = entry
         self.name = fn.__name__
@@ -146,7 +156,7 @@ class DslFunction:
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
         self._syntax: S.FunctionDef | None = None
-        self._compiled: ir.Function | None = None
+        self._compiled: dict[tuple[tuple[str, int], ...], ir.Function] = {}   # by the generic sizes bound
 
     @property
     def syntax(self) -> S.FunctionDef:
@@ -161,11 +171,43 @@ class DslFunction:
         return fn, ctx.helper_list, list(ctx.structs.values())
 
     def __call__(self, *args: Any) -> Any:
+        """Run the reference interpreter on ``args`` (Python / numpy values, as :meth:`Program.run` takes).
+
+        A helper with generic sizes (``pl.Array[pl.Field, "N"]``) is specialized to the sizes of the
+        arguments, as a call inside a pyleo function would be. Raises InputError for arguments that do
+        not fit, CompileError when the function does not compile, ExecutionError when it halts.
+        """
         from .interp import run_function
 
-        if self._compiled is None:
-            self._compiled, _, _ = self.compile()
-        return run_function(self._compiled, list(args))
+        sizes = {} if self.entry else self.sizes_of(args)
+        key = tuple(sorted(sizes.items()))
+        if key not in self._compiled:
+            self._compiled[key] = Context().check_function(self, sizes, entry=self.entry)
+        return run_function(self._compiled[key], list(args))
+
+    def sizes_of(self, args: tuple[Any, ...]) -> dict[str, int]:
+        """The generic sizes (``"N"`` → 3) that ``args`` bind, from the lengths of (nested) lists and arrays."""
+        params = self.syntax.params
+        if len(args) != len(params):
+            raise InputError(f"`{self.name}` takes {len(params)} argument{'s' if len(params) != 1 else ''}, "
+                             f"got {len(args)}")
+        checker = FunctionChecker(Context(), self, {}, entry=False)
+        sizes: dict[str, int] = {}
+        for p, a in zip(params, args):
+            if p.annotation is None:
+                continue
+            obj = checker.annotation(p.annotation)
+            shape: list[int] = []
+            while isinstance(a, (list, tuple, np.ndarray)):
+                shape.append(len(a))
+                if not len(a):
+                    break
+                a = a[0]
+            try:
+                bind_sizes(as_type(obj.type if isinstance(obj, Visible) else obj), shape, sizes, p, self.name)
+            except CompileError as e:
+                raise InputError(f"argument `{p.name}`: {e.message}") from None
+        return sizes
 
     def __repr__(self) -> str:
         return f"<pyleo {'function' if self.entry else 'inline'} {self.name}>"
@@ -212,6 +254,7 @@ class Context:
         self.helper_list: list[ir.Function] = []
         self.structs: dict[str, StructType] = {}
         self.stack: list[str] = []
+        self.operations: dict[int, int] = {}   # unrolled operations of each helper, by id of its ir.Function
 
     def note_type(self, t: Type) -> None:
         if isinstance(t, StructType):
@@ -266,6 +309,7 @@ class FunctionChecker:
         self.globals: dict[str, Any] = {**dfn.fn.__globals__, **closure.nonlocals}
         self.scope = Scope({k: Py(v) for k, v in sizes.items()})
         self.loop_vars: set[str] = set()
+        self.loop_ranges: dict[str, range] = {}   # the values of each loop variable (of the loop being checked)
         self.locals: dict[str, Type] = {}
         self.returns: list[Type] = []
         self.returns_public: list[bool] = []
@@ -386,6 +430,7 @@ class FunctionChecker:
             if not self.entry and any(self.returns_public):
                 raise self.error("pl.Public applies to entry points (@pl.function) only", rnode)
         body = self.block(syn.body, new_scope=False)
+        self.check_unrolled(unrolled_operations(body, self.ctx.operations), syn)
         if self.returns and not always_returns(body):
             last = syn.body[-1] if syn.body else syn
             raise self.error(f"`{syn.name}` does not return a value on every path", last,
@@ -423,8 +468,22 @@ class FunctionChecker:
         return out
 
     def stmt(self, st: S.Node, docstring_ok: bool = False) -> list[ir.Stmt]:
-        method = getattr(self, f"stmt_{type(st).__name__}")
+        method = getattr(self, f"stmt_{type(st).__name__}", None)
+        if method is None:
+            raise self.error("this statement is not supported in a pyleo function", st)
         return method(st, docstring_ok) if isinstance(st, S.ExprStmt) else method(st)
+
+    def stmt_FunctionDef(self, st: S.FunctionDef) -> list[ir.Stmt]:
+        raise self.error("functions inside a pyleo function are not supported", st,
+                         "define a module-level `@pl.inline` helper and call it")
+
+    def check_unrolled(self, n: int, node: S.Node, what: str = "") -> None:
+        """Raise LimitError at ``node`` when ``n`` unrolled operations exceed MAX_UNROLLED_OPERATIONS."""
+        if n > MAX_UNROLLED_OPERATIONS:
+            raise LimitError(f"{what or f'`{self.syntax.name}`'} unrolls to at least {n:,} operations; pyleo stops at "
+                             f"{MAX_UNROLLED_OPERATIONS:,} per function (snarkVM runs at most {MAX_INSTRUCTIONS:,} "
+                             "instructions per function)", node.loc,
+                             "use smaller loop bounds, or split the model across several functions")
 
     def stmt_Pass(self, st: S.Pass) -> list[ir.Stmt]:
         return []
@@ -573,8 +632,11 @@ class FunctionChecker:
         if step == 0:
             raise self.error("range step cannot be zero", node)
         values = range(start, stop, step)
-        if len(values) and min(values[0], values[-1]) < 0:
+        if values and min(values[0], values[-1]) < 0:
             raise self.error("loop variables are u32: the range must not take negative values", node)
+        if values and max(values[0], values[-1]) > U32.max:
+            raise self.error(f"loop variables are u32: the range must stay below 2**32, and it reaches "
+                             f"{max(values[0], values[-1]):,}", node, "use smaller loop bounds")
         return start, stop, step
 
     def stmt_For(self, st: S.For) -> list[ir.Stmt]:
@@ -587,6 +649,7 @@ class FunctionChecker:
         try:
             var = self.declare(st.target.id, U32, st.target, loop=True)
             self.loop_vars.add(var)
+            self.loop_ranges[var] = range(start, stop, step)
             body = self.block(st.body, new_scope=False)
         finally:
             assert self.scope.parent is not None
@@ -594,18 +657,24 @@ class FunctionChecker:
         if any(isinstance(s, ir.Return) for s in walk_stmts(body)):
             raise self.error("`return` inside a loop is not supported", st,
                              "keep a result variable and a flag, and return after the loop")
-        return [ir.For(st.loc, var, start, stop, step, body)]
+        loop = [ir.For(st.loc, var, start, stop, step, body)]
+        self.check_unrolled(unrolled_operations(loop, self.ctx.operations), st, f"this loop ({len(range(start, stop, step)):,} iterations)")
+        return loop
 
     def unrolled_for(self, st: S.For, name: str, values: range) -> list[ir.Stmt]:
         """A loop whose inner loops' bounds depend on its variable: unrolled here, one body per value."""
         out: list[ir.Stmt] = []
+        operations = 0
         for v in values:
             self.scope = Scope({name: Py(v)}, self.scope)
             try:
-                out.extend(self.block(st.body, new_scope=False))
+                body = self.block(st.body, new_scope=False)
             finally:
                 assert self.scope.parent is not None
                 self.scope = self.scope.parent
+            out.extend(body)
+            operations += max(1, unrolled_operations(body, self.ctx.operations))
+            self.check_unrolled(operations, st, f"this loop ({len(values):,} iterations)")
         if any(isinstance(s, ir.Return) for s in walk_stmts(out)):
             raise self.error("`return` inside a loop is not supported", st,
                              "keep a result variable and a flag, and return after the loop")
@@ -620,9 +689,26 @@ class FunctionChecker:
             return ir.Const(t, node.loc, typed_const(v.value, t, node.loc))
         if isinstance(v, Untyped):
             return v.build(t)
+        if isinstance(v, ir.Var) and v.type != t and isinstance(t, (IntType, FieldType)) and self.is_loop_var(v):
+            return self.loop_var_as(v, t, node)
         if v.type != t:
             raise self.error(f"expected a value of type {t.leo()}, found {v.type.leo()}", node, cast_hint(v.type, t))
         return v
+
+    def is_loop_var(self, v: ir.Var) -> bool:
+        """Whether ``v`` is the variable of a loop being checked (not a later local of the same name)."""
+        local = self.scope.lookup(v.name)
+        return isinstance(local, Local) and local.loop and v.name in self.loop_ranges
+
+    def loop_var_as(self, v: ir.Var, t: IntType | FieldType, node: S.Node) -> ir.Expr:
+        """A loop variable takes its type from context, as a literal does: a cast that the range of the
+        loop proves safe at compile time (a range that does not fit ``t`` is a compile error)."""
+        values = self.loop_ranges[v.name]
+        if isinstance(t, IntType) and len(values) and not t.min <= min(values[0], values[-1]) <= \
+                max(values[0], values[-1]) <= t.max:
+            raise self.error(f"the loop variable `{v.name}` takes values up to {max(values[0], values[-1])}, which do "
+                             f"not all fit {t.aleo()} (range {t.min}..{t.max})", node, "use a wider integer type")
+        return ir.Cast(t, node.loc, v, False)
 
     def typed(self, v: Value, node: S.Node) -> ir.Expr:
         if isinstance(v, ir.Expr):
@@ -631,7 +717,10 @@ class FunctionChecker:
                          "cast it, e.g. `pl.I64(5)`, or annotate the variable it is assigned to")
 
     def expr(self, node: S.Node, expected: Type | None = None) -> Value:
-        return getattr(self, f"expr_{type(node).__name__}")(node, expected)
+        method = getattr(self, f"expr_{type(node).__name__}", None)
+        if method is None:
+            raise self.error("this expression is not supported in a pyleo function", node)
+        return method(node, expected)
 
     def expr_Constant(self, node: S.Constant, expected: Type | None) -> Value:
         if isinstance(node.value, str):
@@ -726,6 +815,9 @@ class FunctionChecker:
         if not isinstance(node.target, S.Name):
             raise self.error("the comprehension variable must be a single name", node.target)
         start, stop, step = self.range_args(node.iter)
+        if len(range(start, stop, step)) > MAX_ARRAY_LENGTH:
+            raise LimitError(f"this list has {len(range(start, stop, step)):,} elements; snarkVM allows at most "
+                             f"{MAX_ARRAY_LENGTH} per dimension", node.loc, "use a nested array (a matrix)")
         elem_t = expected.elem if isinstance(expected, ArrayType) else None
         vals: list[Value] = []
         for i in range(start, stop, step):
@@ -799,6 +891,10 @@ class FunctionChecker:
             raise self.error(f"`**` applies to integers and fields, not {b.type.leo()}", node)
         if exp.value == 0:
             return ir.Const(b.type, node.loc, 1)
+        if exp.value > MAX_EXPRESSION_DEPTH:
+            raise LimitError(f"`**` unrolls to {int(exp.value) - 1:,} multiplications; pyleo allows expressions at "
+                             f"most {MAX_EXPRESSION_DEPTH:,} operations deep", node.loc,
+                             "square repeatedly in a loop of variables (x2 = x * x; x4 = x2 * x2; …)")
         out: ir.Expr = b
         for _ in range(int(exp.value) - 1):
             out = ir.Binary(b.type, node.loc, "mul", out, b)
@@ -1055,6 +1151,10 @@ def cast_hint(have: Type, want: Type) -> str | None:
     return None
 
 
+MAX_CONSTANT_BITS = 4096
+"""Largest compile-time integer `**` and `<<` compute (a field element has 253 bits)."""
+
+
 def fold(op: str, a: Any, b: Any, node: S.Node) -> Any:
     """Compute an operator on two compile-time Python values."""
     import operator as o
@@ -1064,6 +1164,10 @@ def fold(op: str, a: Any, b: Any, node: S.Node) -> Any:
         "&": o.and_, "|": o.or_, "^": o.xor, "<<": o.lshift, ">>": o.rshift,
         "==": o.eq, "!=": o.ne, "<": o.lt, "<=": o.le, ">": o.gt, ">=": o.ge,
     }
+    if op in ("**", "<<") and isinstance(a, (int, np.integer)) and isinstance(b, (int, np.integer)) and \
+            (b * int(a).bit_length() if op == "**" and abs(a) > 1 else b if op == "<<" and a else 0) > MAX_CONSTANT_BITS:
+        raise CompileError(f"this constant expression has more than {MAX_CONSTANT_BITS:,} bits", node.loc,
+                           "circuit values have at most 253 bits (a field element)")
     try:
         out = table[op](a, b)
     except (TypeError, ZeroDivisionError, ValueError) as e:

@@ -49,3 +49,61 @@ def check_function_limits(fn: ir.Function) -> None:
         check_type_limits(p.type, f"parameter `{p.name}`", fn)
     for t in fn.returns:
         check_type_limits(t, "the result", fn)
+
+
+MAX_INSTRUCTIONS = 65535
+"""snarkVM's cap on instructions per function (``N::MAX_INSTRUCTIONS``, u16::MAX; read from snarkVM's sources)."""
+MAX_UNROLLED_OPERATIONS = 2**20
+"""pyleo's own cap on one function's unrolled operations (loops unrolled, helpers inlined, counted by
+:func:`unrolled_operations`): 16× snarkVM's :data:`MAX_INSTRUCTIONS`, so that a model beyond snarkVM's
+limits can still be interpreted and costed (and split), while `for i in range(10**9)` stops at once
+instead of unrolling for minutes."""
+MAX_EXPRESSION_DEPTH = 1000
+"""pyleo's own cap on how deeply one expression nests (``a + a + … + a`` with 1,000 terms,
+``x ** 1000``): the compiler walks expressions recursively."""
+
+
+def unrolled_operations(stmts: list[ir.Stmt], helpers: dict[int, int]) -> int:
+    """A lower bound on the operations a block unrolls to (each loop iteration counts at least one).
+
+    Counted: arithmetic, comparisons, casts, selects, hashes, commitments, run-time indexing and
+    asserts; a helper call counts its body (``helpers``: memo by ``id`` of the ``ir.Function``); a
+    static ``if`` (decided while unrolling) counts its smaller side.
+    """
+    total = 0
+    for s in stmts:
+        if isinstance(s, ir.For):
+            trips = len(range(s.start, s.stop, s.step))
+            total += trips * max(1, unrolled_operations(s.body, helpers))
+        elif isinstance(s, ir.If):
+            then, orelse = unrolled_operations(s.then, helpers), unrolled_operations(s.orelse, helpers)
+            total += min(then, orelse) if s.static else expression_operations(s.cond, helpers) + then + orelse
+        elif isinstance(s, ir.Assert):
+            total += 1 + expression_operations(s.cond, helpers)
+        elif isinstance(s, (ir.Let, ir.Assign, ir.Return)):
+            total += expression_operations(s.value, helpers) if s.value is not None else 0
+            total += sum(expression_operations(p, helpers) for p in getattr(s, "path", []) if isinstance(p, ir.Expr))
+    return total
+
+
+def expression_operations(e: ir.Expr, helpers: dict[int, int]) -> int:
+    """The operations of one expression (see :func:`unrolled_operations`), walked without recursion."""
+    total, todo = 0, [e]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, ir.Call):
+            if id(x.function) not in helpers:
+                helpers[id(x.function)] = unrolled_operations(x.function.body, helpers)
+            total += helpers[id(x.function)]
+            todo.extend(x.args)
+            continue
+        if isinstance(x, (ir.Binary, ir.Unary, ir.Cast, ir.Select, ir.Hash, ir.Commit)) or \
+                isinstance(x, ir.Index) and not isinstance(x.index, ir.Const):
+            total += 1
+        for v in vars(x).values():
+            if isinstance(v, ir.Expr):
+                todo.append(v)
+            elif isinstance(v, list):
+                todo.extend(i[1] if isinstance(i, tuple) else i for i in v
+                            if isinstance(i, ir.Expr) or isinstance(i, tuple) and isinstance(i[1], ir.Expr))
+    return total

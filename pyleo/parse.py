@@ -7,6 +7,7 @@ rejected here with the user's file, line and column and a sentence on what to wr
 from __future__ import annotations
 
 import inspect
+import sys
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from lark.indenter import PythonIndenter
 
 from . import syntax as S
 from .errors import CompileError, Location
+from .limits import MAX_EXPRESSION_DEPTH
 
 UNSUPPORTED = {
     "while_stmt": ("`while` loops are not supported", "use `for i in range(N)` with a constant N; circuits need bounded loops"),
@@ -294,6 +296,12 @@ class _Builder(Transformer):
     def string(self, meta: Any, children: list[Any]) -> S.Node:
         import ast as pyast
 
+        for c in children:
+            prefix = str(c)[: len(str(c)) - len(str(c).lstrip("ubfrUBFR"))]
+            if "f" in prefix.lower() or "b" in prefix.lower():
+                kind = "f-strings" if "f" in prefix.lower() else "bytes literals"
+                raise CompileError(f"{kind} are not supported in a pyleo function", self.loc_at(c.line, c.column),
+                                   "write a plain string literal, e.g. `assert x > 0, \"x must be positive\"`")
         return S.Constant(self._loc(meta), "".join(pyast.literal_eval(str(c)) for c in children))
 
     @v_args(meta=True)
@@ -331,10 +339,34 @@ def parse_source(source: str, file: str = "<string>", line_offset: int = 0) -> S
         raise CompileError(f"syntax not supported by pyleo: {what}", builder.loc_at(max(line, 1), max(col, 1)),
                            "pyleo compiles a subset of Python: typed assignments, for-range loops, if/else, "
                            "return, assert, arithmetic, comparisons, calls of @pl.inline helpers") from None
+    deep = _deeper_than(tree, MAX_EXPRESSION_DEPTH + 20, lambda t: t.children if isinstance(t, Tree) else [])
+    if deep is not None:
+        raise _too_deep(builder.loc_at(getattr(deep.meta, "line", 1), getattr(deep.meta, "column", 1)))
     try:
-        return builder.transform(tree)
+        fn = builder.transform(tree)
     except VisitError as e:
         raise e.orig_exc from None
+    deep = _deeper_than(fn, MAX_EXPRESSION_DEPTH + 2, lambda n: [
+        c for v in vars(n).values() for c in (v if isinstance(v, list) else [v]) if isinstance(c, S.Node)])
+    if deep is not None:
+        raise _too_deep(deep.loc)
+    return fn
+
+
+def _deeper_than(root: Any, limit: int, children: Callable[[Any], list[Any]]) -> Any | None:
+    """The first node found nested more than ``limit`` levels below ``root`` (walked without recursion)."""
+    todo = [(root, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > limit:
+            return node
+        todo.extend((c, depth + 1) for c in children(node))
+    return None
+
+
+def _too_deep(loc: Location) -> CompileError:
+    return CompileError(f"this expression nests more than {MAX_EXPRESSION_DEPTH:,} operations deep", loc,
+                        "split it over several statements, e.g. `acc = a + b` then `acc = acc + c`")
 
 
 def _indent_width(text: str) -> int:
@@ -350,4 +382,6 @@ def parse_function(fn: Callable[..., Any]) -> S.FunctionDef:
     except (OSError, TypeError) as e:
         raise CompileError(f"cannot read the source of {fn.__qualname__}: {e}", None,
                            "define pyleo functions in a .py file (not in an interactive prompt)") from None
+    # The later stages walk expressions recursively (a few frames per level, below ~4 per level measured):
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5 * MAX_EXPRESSION_DEPTH + 2000))
     return parse_source("".join(lines), file, start - 1)

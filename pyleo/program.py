@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import aleo_code, ir
 from .check import Builtin, Context, DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
-from .errors import CompileError, InputError
+from .errors import CompileError, ExecutionError, InputError, PyleoError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
 
@@ -50,6 +52,10 @@ cast_lossy = Builtin("cast_lossy", "`pl.cast_lossy(x, pl.U8)`: keep the low bits
 class Program:
     """A named Aleo program made of ``@pl.function`` entry points.
 
+    Type-checked on first use, or at once when created at the top level of a script run as ``python
+    model.py`` (a compile error then prints as ``file:line:col: error: …`` and the script exits with
+    status 1).
+
     >>> prog = Program("scorer", [score])
     >>> prog.run("score", [1, 2, 3, 4], 10)       # reference interpreter
     >>> prog.evaluate("score", [1, 2, 3, 4], 10)  # snarkVM's circuit, no proof
@@ -57,7 +63,7 @@ class Program:
     """
 
     def __init__(self, name: str, functions: Sequence[DslFunction]) -> None:
-        if not _PROGRAM_NAME.match(name):
+        if not isinstance(name, str) or not _PROGRAM_NAME.match(name):
             raise CompileError(f"invalid program name {name!r}",
                                hint="use lowercase letters, digits and `_`, starting with a letter (e.g. `iris_mlp`)")
         bad = [f for f in functions if not isinstance(f, DslFunction) or not f.entry]
@@ -65,6 +71,16 @@ class Program:
             raise CompileError(f"Program {name!r} needs @pl.function entry points, got {bad or 'none'}")
         self.name = name
         self.functions = {f.name: f for f in functions}
+        caller = sys._getframe(1)
+        if caller.f_globals.get("__name__") == "__main__" and caller.f_code.co_name == "<module>":
+            # `python model.py` defining the program at top level: compile now, so that the script reports a
+            # compile error (located, no traceback) where the program is defined. Imported (`pyleo run`,
+            # tests) or built inside a function (benchmarks), it compiles on first use.
+            try:
+                self.module
+            except PyleoError as e:
+                print(e, file=sys.stderr)
+                raise SystemExit(1) from None
 
     @cached_property
     def module(self) -> ir.Module:
@@ -109,6 +125,7 @@ class Program:
         from .emit_leo import program_json
 
         root = Path(out_dir) / self.name
+        vm.check_writable(root, folder=True)
         stamp = {**vm.stamp(self.aleo()), "checksum_of": f"{self.name}.aleo (sha3-256)"}
         files = {root / "program.json": program_json(self.module), root / "src" / "main.leo": self.leo(),
                  root / f"{self.name}.aleo": self.aleo(), root / "pyleo.json": json.dumps(stamp, indent=1) + "\n"}
@@ -148,13 +165,35 @@ class Program:
         """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError."""
         from . import vm
 
-        return self._outputs(function, vm.evaluate(self.aleo(), function, self._aleo_inputs(function, args)))
+        inputs = self._aleo_inputs(function, args)
+        with self._located_halts(function, args):
+            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs))
 
     def prove(self, function: str, *args: Any) -> Any:
         """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``)."""
         from . import vm
 
-        return vm.prove(self.aleo(), function, self._aleo_inputs(function, args))
+        inputs = self._aleo_inputs(function, args)
+        with self._located_halts(function, args):
+            return vm.prove(self.aleo(), function, inputs)
+
+    @contextmanager
+    def _located_halts(self, function: str, args: Sequence[Any]) -> Iterator[None]:
+        """Give a halt snarkVM reports the user's line: the interpreter, which halts on the same inputs,
+        knows it. The message keeps snarkVM's own text."""
+        try:
+            yield
+        except ExecutionError as e:
+            if e.loc is not None:
+                raise
+            mine: PyleoError | None = None
+            try:
+                self.run(function, *args)
+            except PyleoError as err:   # the interpreter's own halt; anything else leaves snarkVM's text alone
+                mine = err
+            if isinstance(mine, ExecutionError) and mine.loc is not None:
+                raise ExecutionError(f"{mine.message} (snarkVM: {e.message})", mine.loc, e.hint) from None
+            raise
 
     def fits_here(self, function: str) -> bool:
         """Whether the cost model puts ``function`` within what proves here (16,384 constraints, 2% tolerance:

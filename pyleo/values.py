@@ -88,7 +88,15 @@ def to_aleo(value: Any, t: Type) -> str:
     raise TypeError(f"no Aleo literal for {t}")
 
 
+MAX_DIGITS = 80
+"""Longest number read from text: a field or scalar element has at most 77 decimal digits, a u128 39."""
+
 _TOKEN = re.compile(r"\s*(?:([\[\]{},:])|(-?[0-9][0-9_]*)(field|scalar|[iu](?:8|16|32|64|128))?|(true|false)|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _short(text: str) -> str:
+    """``text`` quoted for an error message, shortened past 80 characters."""
+    return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
@@ -99,7 +107,7 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise InputError(f"{what}: cannot read {text!r} as {t} (unexpected {text[pos:pos + 10]!r})")
+            raise InputError(f"{what}: cannot read {_short(text)} as {t} (unexpected {text[pos:pos + 10]!r})")
         punct, number, suffix, boolean, ident = m.groups()
         if punct:
             tokens.append(("p", punct))
@@ -110,26 +118,35 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
         else:
             tokens.append(("i", ident))
         pos = m.end()
-    it = iter(tokens + [("end", "")])
+    if not tokens:
+        raise InputError(f"{what}: expected a value of type {t}, got an empty argument")
+    it = iter(tokens)
     cur = [next(it)]
 
     def take() -> tuple[str, str]:
         tok = cur[0]
-        cur[0] = next(it)
+        cur[0] = next(it, ("end", ""))
         return tok
+
+    def shown(val: str) -> str:
+        return repr(val.replace("|", "")) if val else "the end"
 
     def expect(p: str) -> None:
         kind, val = take()
         if (kind, val) != ("p", p):
-            raise InputError(f"{what}: cannot read {text!r} as {t}: expected {p!r}, found {val or 'the end'!r}")
+            raise InputError(f"{what}: cannot read {_short(text)} as {t}: expected {p!r}, found {shown(val)}")
 
     def value(ty: Type, path: str) -> Any:
         kind, val = take()
         if isinstance(ty, ArrayType):
             if (kind, val) != ("p", "["):
-                raise InputError(f"{path}: expected an array {ty}, found {val!r}")
+                example = ", ".join(["1"] * min(ty.size, 4)) + (", ..." if ty.size > 4 else "")
+                raise InputError(f"{path}: expected an array {ty}, found {shown(val)}",
+                                 hint=f"write an array in brackets, e.g. '[{example}]' (quoted for the shell)")
             items = []
             while cur[0] != ("p", "]"):
+                if cur[0][0] == "end":
+                    expect("]")
                 items.append(value(ty.elem, f"{path}[{len(items)}]"))
                 if cur[0] == ("p", ","):
                     take()
@@ -139,9 +156,11 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
             return items
         if isinstance(ty, StructType):
             if (kind, val) != ("p", "{"):
-                raise InputError(f"{path}: expected a struct {ty.name}, found {val!r}")
+                raise InputError(f"{path}: expected a struct {ty.name}, found {shown(val)}")
             out: dict[str, Any] = {}
             while cur[0] != ("p", "}"):
+                if cur[0][0] == "end":
+                    expect("}")
                 _, name = take()
                 expect(":")
                 ft = ty.field_type(name)
@@ -154,18 +173,20 @@ def parse_aleo(text: str, t: Type, what: str = "value") -> Any:
             return coerce(out, ty, path)
         if isinstance(ty, BoolType):
             if kind != "b":
-                raise InputError(f"{path}: expected true or false, found {val!r}")
+                raise InputError(f"{path}: expected true or false, found {shown(val)}")
             return val == "true"
         if kind != "n":
-            raise InputError(f"{path}: expected a number of type {ty}, found {val!r}")
+            raise InputError(f"{path}: expected a number of type {ty}, found {shown(val)}")
         digits, suffix = val.split("|")
+        if len(digits.lstrip("-")) > MAX_DIGITS:
+            raise InputError(f"{path}: a {len(digits.lstrip('-')):,}-digit number does not fit {ty}")
         if suffix and suffix != ty.aleo():
             raise InputError(f"{path}: {digits}{suffix} has type {suffix}, expected {ty.aleo()}")
         return coerce(int(digits), ty, path)
 
     result = value(t, what)
     if cur[0][0] != "end":
-        raise InputError(f"{what}: unexpected {cur[0][1]!r} after the value in {text!r}")
+        raise InputError(f"{what}: unexpected {shown(cur[0][1])} after the value in {_short(text)}")
     return result
 
 
@@ -173,6 +194,6 @@ def from_json_or_aleo(text: str, t: Type, what: str = "value") -> Any:
     """Read a command-line argument: an Aleo literal, or a JSON number / bool / list / object."""
     try:
         return coerce(json.loads(text), t, what)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # not JSON (or nested past Python's limit): Aleo text
         return parse_aleo(text, t, what)
 

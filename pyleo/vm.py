@@ -36,6 +36,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,9 @@ MAX_CONSTRAINTS = MAX_CONSTRAINTS_LOCAL
 """Constraints one function's circuit may have with the degree-16 parameters (2^14 = 16,384)."""
 
 PROOF_FORMAT = "pyleo-proof/2"
+MAX_PROOF_FILE_BYTES = 16 * 2**20
+"""Largest proof file :meth:`Proof.load` reads (bytes): a proof file holds one program (snarkVM caps a
+program at 2,048 kB) and one execution (a transaction at 2,304 kB), JSON-escaped; 16 MiB leaves room."""
 """The ``"format"`` key of a saved :class:`Proof`."""
 
 NETWORK = "mainnet"
@@ -268,6 +272,61 @@ def cache_dir() -> Path:
     return (Path(base).expanduser() if base else Path.home() / ".cache") / "pyleo"
 
 
+DEFAULT_CACHE_MAX_MB = 4096
+"""Default bound on the key cache (MiB): a proving key of a ~14k-constraint function is ~33 MB, so about
+120 functions' keys; the full test suite writes ~4.5 GB. ``$PYLEO_CACHE_MAX_MB`` sets it (0: no bound)."""
+
+
+def cache_max_bytes() -> int | None:
+    """The key cache's size bound in bytes (``$PYLEO_CACHE_MAX_MB`` MiB, default
+    :data:`DEFAULT_CACHE_MAX_MB`), or None when the variable is 0 (no bound). InputError if malformed."""
+    text = os.environ.get("PYLEO_CACHE_MAX_MB", str(DEFAULT_CACHE_MAX_MB))
+    try:
+        mb = int(text)
+    except ValueError:
+        raise InputError(f"PYLEO_CACHE_MAX_MB must be a whole number of MiB, got {text!r}") from None
+    return mb * 2**20 if mb > 0 else None
+
+
+def cached_programs() -> list[tuple[Path, int, float]]:
+    """The key cache's folders, one per program: (folder, bytes, last use as a Unix time), most
+    recently used first."""
+    root = cache_dir() / "keys"
+    out = []
+    for d in root.iterdir() if root.is_dir() else []:
+        if d.is_dir():
+            with contextlib.suppress(OSError):
+                size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+                out.append((d, size, d.stat().st_mtime))
+    return sorted(out, key=lambda e: -e[2])
+
+
+def clear_cache(keep: Path | None = None, bound: int | None = 0) -> list[Path]:
+    """Delete cached keys, least recently used programs first, until the cache holds at most ``bound``
+    bytes (0: delete all; None: nothing to do). ``keep`` (a program's folder) is never deleted.
+    Returns the folders deleted."""
+    if bound is None:
+        return []
+    entries = cached_programs()
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for d, size, _ in reversed(entries):
+        if total <= bound:
+            break
+        if keep is not None and d == keep:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        total -= size
+        removed.append(d)
+    return removed
+
+
+def _touch(d: Path) -> None:
+    """Mark a program's cached keys as used now (the cache evicts the least recently used first)."""
+    with contextlib.suppress(OSError):
+        os.utime(d)
+
+
 def program_checksum(program: str) -> str:
     """snarkVM's checksum of a program: sha3-256 (hex) of its Aleo instructions text.
 
@@ -379,6 +438,31 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
         raise
 
 
+def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str = "") -> None:
+    """Raise InputError unless a file (``folder``: a folder) can be written at ``path``.
+
+    Checked before long work (proving, converting) so that a bad destination fails at once: the path
+    must not be a folder (a file, for ``folder``), its nearest existing ancestor must be a folder, and
+    a file must be creatable there (tried with a temporary file, removed at once).
+    """
+    path = Path(path)
+    name = f"{what} {path}" if what else str(path)
+    if folder and path.exists() and not path.is_dir():
+        raise InputError(f"{name} is a file, not a folder", hint="name a folder (it is created when missing)")
+    if not folder and path.is_dir():
+        raise InputError(f"{name} is a folder", hint="name a file to write")
+    ancestor = path if folder else path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"cannot write {name}: {ancestor} is a file, not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=ancestor, prefix=".pyleo-probe."):
+            pass
+    except OSError as e:
+        raise InputError(f"cannot write {name}: {ancestor}: {e.strerror}") from None
+
+
 def stamp(program: str) -> dict[str, str]:
     """What every artifact carries: the program's ID and checksum, and the pyleo / aleo-sdk / snarkVM versions."""
     from . import __version__
@@ -404,6 +488,7 @@ def _write_keys(lp: _Loaded, function: str, pk: bytes | None, vk: bytes) -> None
         write_atomic(lp.dir / f"{function}.json", (json.dumps(manifest, indent=1) + "\n").encode())
         if not (lp.dir / "program.aleo").exists():
             write_atomic(lp.dir / "program.aleo", lp.text.encode())
+        clear_cache(keep=lp.dir, bound=cache_max_bytes())
 
 
 def _drop_keys(lp: _Loaded, function: str) -> None:
@@ -422,6 +507,7 @@ def _read_keys(lp: _Loaded, function: str, with_pk: bool) -> tuple[bytes | None,
     paths = [lp.dir / f"{function}.json", lp.dir / f"{function}.vk"] + ([lp.dir / f"{function}.pk"] if with_pk else [])
     if not all(p.is_file() for p in paths):
         return None
+    _touch(lp.dir)
     try:
         manifest = json.loads(paths[0].read_text())
         vk = paths[1].read_bytes()
@@ -542,7 +628,11 @@ def _parse_inputs(inputs: list[str]) -> list[Any]:
     return values
 
 
-_HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|Instruction \(.*\) failed|failed on", re.I)
+_HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|\bInstruction \(.*?\).*?\bfailed|failed on",
+                                re.I | re.S)
+"""A failure while authorizing is a halt when snarkVM reports it from evaluating an instruction (its
+``Instruction (…) [at index N] failed`` wrapper, whatever the instruction's own message) or from an
+arithmetic check; anything else (input count, types) is an input error."""
 
 
 def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
@@ -566,6 +656,7 @@ def _execute(lp: _Loaded, function: str, inputs: list[str], timings: dict[str, f
     synthesize = function not in lp.keys
     if synthesize:
         params.check_installed()
+        cache_max_bytes()   # a malformed bound fails before the synthesis, not after it
     t = time.perf_counter()
     out, err, captured = _call(lp.process.execute, auth)
     timings["synthesize" if synthesize else "execute"] = time.perf_counter() - t
@@ -725,6 +816,7 @@ class Proof:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the proof for verifiers as a JSON file (atomically); private outputs only as ciphertexts."""
+        check_writable(path)
         write_atomic(Path(path), (json.dumps(self.to_json(), indent=1) + "\n").encode())
 
     @classmethod
@@ -781,16 +873,35 @@ class Proof:
     def load(cls, path: str | os.PathLike[str]) -> Proof:
         """Read a proof file; ProofError if it is unreadable, not JSON or not a pyleo proof."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
+            with open(path, "rb") as f:
+                raw = f.read(MAX_PROOF_FILE_BYTES + 1)
         except OSError as e:
             raise ProofError(f"cannot read {path}: {e.strerror}") from None
+        if len(raw) > MAX_PROOF_FILE_BYTES:
+            raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
+                             "program of at most 2,048 kB and one execution); it is not a pyleo proof")
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
         except ValueError as e:
             raise ProofError(f"{path} is not a pyleo proof (not JSON: {e})") from None
+        except RecursionError:
+            raise ProofError(f"{path} is not a pyleo proof (JSON nested too deeply)") from None
         return cls.from_json(data, str(path))
+
+
+def as_proof(proof: Any) -> Proof:
+    """``proof`` as a :class:`Proof`: a Proof itself, the JSON object :meth:`Proof.to_json` gives, or
+    the path of a proof file. Raises ProofError for anything else."""
+    if isinstance(proof, Proof):
+        return proof
+    if isinstance(proof, dict):
+        return Proof.from_json(proof)
+    if isinstance(proof, (str, os.PathLike)):
+        return Proof.load(proof)
+    raise ProofError(f"expected a proof (pyleo.vm.Proof, its JSON object or a proof file's path), got "
+                     f"{type(proof).__name__}")
 
 
 def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None) -> list[str]:
@@ -929,6 +1040,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
             verifying_key: str | bytes | None = None, commitment: str | None = None,
             resynthesize: bool = False) -> str | None:
     """Why ``proof`` does not verify, or None when it does. See :func:`verify`."""
+    proof = as_proof(proof)
     t0 = time.perf_counter()
     sdk = _sdk()
     if commitment is not None and program is None and checksum is None and verifying_key is None:

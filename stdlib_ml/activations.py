@@ -16,11 +16,11 @@ import pyleo as pl
 from pyleo import DslFunction
 
 from .compare import is_nonneg
+from .factories import runs_on_values
 
 
 @cache
-def relu(bits: int = 64) -> DslFunction:
-    """ReLU of one value: max(v, 0). One sign test; same scale as the input."""
+def _relu(bits: int = 64) -> DslFunction:
     nonneg = is_nonneg(bits)
 
     @pl.inline
@@ -33,9 +33,8 @@ def relu(bits: int = 64) -> DslFunction:
 
 
 @cache
-def relu_vec(bits: int = 64) -> DslFunction:
-    """ReLU of every element of a vector: one sign test per element."""
-    one = relu(bits)
+def _relu_vec(bits: int = 64) -> DslFunction:
+    one = _relu(bits)
 
     @pl.inline
     def relu_all(v: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, "N"]:
@@ -44,6 +43,19 @@ def relu_vec(bits: int = 64) -> DslFunction:
 
     relu_all.name = f"relu_vec{bits}"
     return relu_all
+
+
+@runs_on_values(elementwise=_relu_vec)
+def relu(bits: int = 64) -> DslFunction:
+    """ReLU of one value: max(v, 0). One sign test; same scale as the input. ``relu(v)`` on a list or
+    array of values runs it on each (width 64)."""
+    return _relu(bits)
+
+
+@runs_on_values()
+def relu_vec(bits: int = 64) -> DslFunction:
+    """ReLU of every element of a vector: one sign test per element. ``relu_vec(v)`` runs it on values."""
+    return _relu_vec(bits)
 
 
 @cache

@@ -12,6 +12,7 @@ import pyleo as pl
 from pyleo import DslFunction
 
 from .compare import greater, is_nonneg
+from .factories import runs_on_values
 
 
 @pl.inline
@@ -37,9 +38,10 @@ def sq_scores(points: pl.Array[pl.Array[pl.Field, "F"], "N"], scale: pl.Array[pl
     return out
 
 
+@runs_on_values()
 @cache
 def manhattan(bits: int = 64) -> DslFunction:
-    """Σ |a_i - b_i|: one sign test per coordinate."""
+    """Σ |a_i - b_i|: one sign test per coordinate. ``manhattan(a, b)`` runs it on values (width 64)."""
     nonneg = is_nonneg(bits)
 
     @pl.inline

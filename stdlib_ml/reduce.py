@@ -10,6 +10,7 @@ import pyleo as pl
 from pyleo import DslFunction
 
 from .compare import greater
+from .factories import runs_on_values
 
 
 @cache
@@ -31,13 +32,17 @@ def _arg_extreme(bits: int, largest: bool) -> DslFunction:
     return arg_extreme
 
 
+@runs_on_values()
 def argmax(bits: int = 64) -> DslFunction:
-    """Index (u8) of the largest element; the first one on ties (like numpy)."""
+    """Index (u8) of the largest element; the first one on ties (like numpy). ``argmax(v)`` runs it on
+    values (width 64)."""
     return _arg_extreme(bits, True)
 
 
+@runs_on_values()
 def argmin(bits: int = 64) -> DslFunction:
-    """Index (u8) of the smallest element; the first one on ties (like numpy)."""
+    """Index (u8) of the smallest element; the first one on ties (like numpy). ``argmin(v)`` runs it on
+    values (width 64)."""
     return _arg_extreme(bits, False)
 
 
@@ -58,13 +63,15 @@ def _extreme(bits: int, largest: bool) -> DslFunction:
     return extreme
 
 
+@runs_on_values()
 def maximum(bits: int = 64) -> DslFunction:
-    """Largest element."""
+    """Largest element (a field value). ``maximum(v)`` runs it on values (width 64)."""
     return _extreme(bits, True)
 
 
+@runs_on_values()
 def minimum(bits: int = 64) -> DslFunction:
-    """Smallest element."""
+    """Smallest element (a field value). ``minimum(v)`` runs it on values (width 64)."""
     return _extreme(bits, False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,10 @@ def params_installed() -> bool:
         return False
     return True
 
+
+# The suite's keys (~4.5 GB, README) are kept whole while it runs, so that no test evicts keys another
+# test of the same run needs; the next `pyleo` key write outside the suite applies the bound again.
+os.environ.setdefault("PYLEO_CACHE_MAX_MB", "0")
 
 NO_PARAMS = ("snarkVM's parameters are not installed, and this test synthesizes keys: run "
              "`pyleo params install ../shared/aleo-params` (see README)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,133 @@ def test_prove_verify_and_reject_tampering(tmp_path: Path) -> None:
     garbage.write_text("{not json")
     result = pyleo("verify", str(garbage))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+# ---- issue 16: the CLI as a newcomer meets it, and as bad input finds it -----------------------
+def test_an_array_without_brackets_is_explained() -> None:
+    """The other malformed texts (unclosed, empty, 5,000 digits, nested 200,000 deep) are tested on the
+    parser itself, in test_errors.py."""
+    assert_clean_failure(pyleo("run", str(SCORER), "score", "1,2,3,4", "10"),
+                         "write an array in brackets, e.g. '[1, 1, 1, 1]'")
+
+
+def test_a_mistyped_option_is_named_not_taken_as_an_argument() -> None:
+    result = pyleo("run", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--vm", "--out", "x")
+    assert_clean_failure(result, "no such option: --out")   # (negative numbers stay arguments: test_run_on_the_vm…)
+
+
+def test_help_and_version() -> None:
+    short, long = pyleo("-h"), pyleo("--help")
+    assert short.returncode == long.returncode == 0 and short.stdout == long.stdout
+    run_help = pyleo("run", "-h").stdout
+    assert "Usage: pyleo run [OPTIONS] FILE PROGRAM.FUNCTION [ARGS]..." in run_help
+    assert "<bool>" not in run_help and "{" not in run_help
+    cost_line = next(line for line in long.stdout.splitlines() if line.strip().startswith("cost"))
+    commands = long.stdout.split("Commands:")[1]
+    assert cost_line.rstrip().endswith("circuit.") and "..." not in commands   # whole first sentences
+    version = pyleo("--version")
+    assert version.returncode == 0 and re.match(r"pyleo \S+ \(aleo-sdk \S+, snarkVM \S+\)", version.stdout)
+
+
+def test_destinations_are_checked_before_the_work(tmp_path: Path) -> None:
+    folder, file = tmp_path / "folder", tmp_path / "file"
+    folder.mkdir()
+    file.write_text("x")
+    proved = pyleo("prove", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--out", str(folder))
+    assert_clean_failure(proved, f"the proof file {folder} is a folder")
+    assert "proving" not in proved.stderr   # refused before proving, not after
+    assert_clean_failure(pyleo("prove", str(SCORER), "score", "[1, 2, 3, 4]", "10", "--out", str(file / "p.json")),
+                         f"{file} is a file, not a folder")
+    assert_clean_failure(pyleo("build", str(SCORER), "--out", str(file)), f"{file} is a file, not a folder")
+    assert_clean_failure(pyleo("import", str(file), "--out", str(folder)), f"--out {folder} is a folder")
+    assert file.read_text() == "x" and list(folder.iterdir()) == []
+
+
+def test_files_that_are_not_model_files(tmp_path: Path) -> None:
+    assert_clean_failure(pyleo("run", str(tmp_path), "f", "1"), "is a folder, not a Python file")
+    twice = tmp_path / "twice.py"
+    twice.write_text("import pyleo as pl\n\n\n@pl.function\ndef f(x: pl.U8) -> pl.U8:\n    return x\n\n\n"
+                     "a = pl.Program('same', [f])\nb = pl.Program('same', [f])\n")
+    assert_clean_failure(pyleo("run", str(twice), "f", "1"), "defines two different pl.Program named 'same'")
+    corrupt = tmp_path / "model.joblib"
+    corrupt.write_bytes(b"nope")
+    assert_clean_failure(pyleo("import", str(corrupt), "--out", str(tmp_path / "m.py")),
+                         "is not a readable joblib/pickle model")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`pyleo … | head -1`: the reader goes away; pyleo stops without an internal error or traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "build", str(SCORER), "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()   # before pyleo writes its first line (it is still importing)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "internal error" not in err and "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_a_vm_halt_points_at_the_users_line() -> None:
+    big = 2**62
+    result = pyleo("run", str(SCORER), "score", f"[{big}, 0, {big}, 0]", "0", "--vm")
+    line = next(i for i, text in enumerate(SCORER.read_text().splitlines(), 1) if "acc += a[i] * b[i]" in text)
+    assert_clean_failure(result, f"{SCORER}:{line}:")
+    assert "i64 multiplication overflowed" in result.stderr and "(snarkVM: Integer multiplication failed" in result.stderr
+
+
+def test_a_file_defining_a_converted_model_works_with_the_commands() -> None:
+    """examples/iris_tree.py defines `zk = from_sklearn(...)` (a ZkModel), no pl.Program of its own."""
+    tree = ROOT / "examples" / "iris_tree.py"
+    setosa = pyleo("run", str(tree), "predict", "[5.1, 3.5, 1.4, 0.2]")
+    assert setosa.returncode == 0, setosa.stderr
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)   # the example's float model, fitted here again: the oracle
+    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    clf = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X_train, y_train)
+    assert f"prediction: {clf.predict([[5.1, 3.5, 1.4, 0.2]])[0]}" in setosa.stdout
+
+
+def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyleo import vm
+
+    monkeypatch.setenv("PYLEO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("PYLEO_CACHE_MAX_MB", "4")
+    keys = tmp_path / "keys"
+    for age, name in enumerate(["newest", "middle", "oldest"]):   # 1 MiB of "keys" each
+        (keys / name).mkdir(parents=True)
+        (keys / name / "f.pk").write_bytes(b"k" * 2**20)
+        os.utime(keys / name, (1e9 - age * 1000, 1e9 - age * 1000))
+    fresh = vm._Loaded(text="program fresh.aleo;\n", digest="fresh", process=None, program=None,
+                       program_id="fresh.aleo", functions=["f"])
+    vm._write_keys(fresh, "f", b"p" * 2**20, b"v")   # a fourth program's keys: just over 4 MiB in all
+    assert sorted(d.name for d in keys.iterdir()) == ["fresh", "middle", "newest"]   # the oldest went
+    assert vm._read_keys(fresh, "f", with_pk=True) == (b"p" * 2**20, b"v")   # the manifest vouches for them
+    assert [d.name for d, _, _ in vm.cached_programs()][0] == "fresh"           # reading marks it used
+
+    info = pyleo("cache", "info", env={"PYLEO_CACHE_DIR": str(tmp_path), "PYLEO_CACHE_MAX_MB": "4"})
+    assert info.returncode == 0 and "3 program(s), 3.0 MiB; bound 4 MiB" in info.stdout, info.stderr
+    assert "fresh.aleo" in info.stdout
+    cleared = pyleo("cache", "clear", env={"PYLEO_CACHE_DIR": str(tmp_path)})
+    assert cleared.returncode == 0 and "deleted the keys of 3 program(s)" in cleared.stdout
+    assert list(keys.iterdir()) == []
+    assert_clean_failure(pyleo("cache", "info", env={"PYLEO_CACHE_DIR": str(tmp_path), "PYLEO_CACHE_MAX_MB": "lots"}),
+                         "PYLEO_CACHE_MAX_MB must be a whole number")
+
+
+def test_import_states_the_input_step_of_an_unchecked_conversion(tmp_path: Path) -> None:
+    """`--input-range 1e30` without calibration rows: accepted, and the step it implies is said (the
+    range 0 is refused: test_errors.py)."""
+    import joblib
+    import numpy as np
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    model = tmp_path / "lr.joblib"
+    joblib.dump(LogisticRegression(max_iter=500).fit(X, y), model)
+    wide = pyleo("import", str(model), "--input-range", "1e30", "--out", str(tmp_path / "m.py"))
+    assert wide.returncode == 0, wide.stderr
+    step = float(re.search(r"Inputs are read in steps of up to (\S+) ", wide.stdout).group(1))
+    assert step > np.ptp(X)   # coarser than the whole data set: every iris sample reads alike; said, not silent

@@ -6,12 +6,19 @@ point at; the test finds that line in the file itself, so no line number is hard
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 import pytest
 
 import pyleo as pl
+from pyleo.types import FIELD_MODULUS as FIELD_P
 from tests.models import bad
 
 BAD_FILE = Path(bad.__file__)
@@ -52,6 +59,18 @@ CASES = [
     ("unreachable", "unreachable", "x =", "unreachable code after `return`", pl.CompileError),
     ("untyped_local", "untyped", "w =", "cannot infer the type of `w`", pl.CompileError),
     ("calls_python", "pythoncall", "print", "`print` cannot be called in a pyleo function", pl.CompileError),
+    # issue 16: inputs that hung the compiler or crashed it with an internal error
+    ("fstring_message", "fstring", 'f"', "f-strings are not supported", pl.CompileError),
+    ("nested_def", "nesteddef", "def", "functions inside a pyleo function are not supported", pl.CompileError),
+    ("huge_loop", "hugeloop", "for", "unrolls to at least 1,000,000,000 operations; pyleo stops at 1,048,576", pl.LimitError),
+    ("nested_loops", "nestedloops", "for", "unrolls to at least 1,000,000,000 operations", pl.LimitError),
+    ("triangular_loops", "triangular", "for", "this loop (100,000 iterations) unrolls to at least", pl.LimitError),
+    ("huge_power", "hugepower", "x **", "`**` unrolls to 999,999,999 multiplications", pl.LimitError),
+    ("huge_constant", "hugeconst", "3 **", "more than 4,096 bits", pl.CompileError),
+    ("long_comprehension", "longcomp", "[x", "3,000 elements; snarkVM allows at most 2048", pl.LimitError),
+    ("loop_variable_too_wide", "loopvarwide", "i ", "takes values up to 299, which do not all fit u8", pl.CompileError),
+    ("loop_name_reused", "loopnamereused", "i ", "expected a value of type u8, found u32", pl.CompileError),
+    ("range_past_u32", "pastu32", "range(", "loop variables are u32: the range must stay below 2**32", pl.CompileError),
 ]
 
 
@@ -103,3 +122,203 @@ def test_invalid_program_name() -> None:
 
     with pytest.raises(pl.CompileError, match="invalid program name 'Bad-Name'"):
         pl.Program("Bad-Name", [scorer.score])
+
+
+# ---- issue 16 ----------------------------------------------------------------------------------
+def _module(tmp_path: Path, name: str, source: str) -> Any:
+    """Import ``source`` as a module (pyleo reads function sources from files)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _sum_of(n: int) -> str:
+    return ("import pyleo as pl\n\n\n@pl.function\ndef s(a: pl.I64) -> pl.I64:\n    return "
+            + " + ".join(["a"] * n) + "\n")
+
+
+def test_long_sums_compile_up_to_the_depth_limit_and_stop_beyond(tmp_path: Path) -> None:
+    """A 1,000-term sum (999 nested additions; 350 raised RecursionError before) runs and emits; past
+    MAX_EXPRESSION_DEPTH a located CompileError, not a RecursionError."""
+    ok = _module(tmp_path, "sum1000", _sum_of(1000))
+    prog = pl.Program("sums", [ok.s])
+    assert prog.run("s", 3) == 3 * 1000
+    assert prog.aleo().count("add ") == 999 and "program sums.aleo" in prog.leo()
+    deep = _module(tmp_path, "sum1500", _sum_of(1500))
+    with pytest.raises(pl.CompileError, match="nests more than 1,000 operations deep") as info:
+        pl.Program("sums", [deep.s]).aleo()
+    assert info.value.loc is not None and info.value.loc.line == 6
+
+
+LOOP_INDEX = '''import pyleo as pl
+
+
+@pl.function
+def best_index(v: pl.Array[pl.I64, 5]) -> pl.U8:
+    idx: pl.U8 = 0
+    best: pl.I64 = v[0]
+    for i in range(1, 5):
+        if v[i] > best:
+            idx = i
+            best = v[i]
+    return idx
+
+
+@pl.function
+def offset(x: pl.I64) -> pl.I64:
+    acc: pl.I64 = x
+    for i in range(3):
+        acc = acc + i
+    return acc
+'''
+
+
+def test_loop_variables_take_their_type_from_context(tmp_path: Path) -> None:
+    """`idx: pl.U8 = …; idx = i` compiles (the loop's range fits u8) and agrees with numpy."""
+    m = _module(tmp_path, "loop_index", LOOP_INDEX)
+    prog = pl.Program("loop_index", [m.best_index, m.offset])
+    rng = np.random.default_rng(0)
+    for v in rng.integers(-50, 50, size=(20, 5)).tolist():
+        assert prog.run("best_index", v) == int(np.argmax(v))
+    assert prog.run("offset", 10) == 10 + 0 + 1 + 2
+    assert "cast" not in prog.aleo()   # the loop variable is a constant per unrolled iteration
+    tool = Path(__file__).resolve().parents[2] / "shared" / "tools" / "leo-syntax-check"
+    if tool.exists():
+        prog.write(tmp_path / "build")
+        leo = tmp_path / "build" / "loop_index" / "src" / "main.leo"
+        check = subprocess.run([str(tool), str(leo)], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0 and "0 with syntax errors" in check.stdout, check.stdout + check.stderr
+
+
+@pytest.mark.slow
+def test_loop_variables_typed_from_context_agree_with_snarkvm(tmp_path: Path) -> None:
+    m = _module(tmp_path, "loop_index_vm", LOOP_INDEX)
+    prog = pl.Program("loop_index_vm", [m.best_index, m.offset])
+    for v in ([3, 9, 1, 9, 2], [-5, -4, -3, -2, -1], [7, 7, 7, 7, 7]):
+        assert prog.evaluate("best_index", v) == prog.run("best_index", v) == int(np.argmax(v))
+    assert prog.evaluate("offset", -4) == -4 + 0 + 1 + 2
+
+
+def test_stdlib_primitives_run_on_python_values() -> None:
+    from stdlib_ml import activations, distance, linalg, reduce
+
+    a, b = [1, -2, 3], [4, 5, -6]
+    assert linalg.dot(a, b) == int(np.dot(a, b)) % FIELD_P
+    assert linalg.matvec([[1, 2], [3, 4], [5, 6]], [1, -1]) == [(-1) % FIELD_P] * 3
+    assert reduce.argmax([3, 9, 1]) == int(np.argmax([3, 9, 1]))
+    assert reduce.argmin(np.array([3, 9, 1, 0]), bits=32) == 3
+    assert activations.relu([-2, 5]) == np.maximum([-2, 5], 0).tolist()
+    assert distance.manhattan(a, b) == int(np.abs(np.subtract(a, b)).sum())
+    assert reduce.argmax(32).name == "argmax32"          # the factory itself is unchanged
+    with pytest.raises(pl.InputError, match="size `N` of `dot` is 3 from an earlier argument but 2"):
+        linalg.dot([1, 2, 3], [4, 5])
+    with pytest.raises(pl.InputError, match="takes 2 arguments, got 1"):
+        linalg.dot([1, 2, 3])
+
+
+def test_running_a_model_script_reports_its_compile_error(tmp_path: Path) -> None:
+    script = tmp_path / "model.py"
+    script.write_text("import pyleo as pl\n\n\n@pl.function\ndef f(x: pl.U8) -> pl.U8:\n    while x > 0:\n"
+                      "        x = x - 1\n    return x\n\n\nprog = pl.Program('m', [f])\nprint('reached')\n")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{script}:6:5: error: `while` loops are not supported")
+    assert "Traceback" not in result.stderr and "reached" not in result.stdout
+
+
+CONSTANT_HALTS = '''import pyleo as pl
+
+
+@pl.function
+def never(a: pl.U8) -> pl.U8:
+    assert not (a <= a)
+    return a
+
+
+@pl.function
+def constant_false(a: pl.U8) -> pl.U8:
+    assert pl.U8(1) > 2
+    return a
+
+
+@pl.function
+def shift_out(a: pl.U8) -> pl.U8:
+    return a << 9
+'''
+
+
+@pytest.mark.parametrize("fn, line, message", [("never", 6, "assertion failed"),
+                                                ("constant_false", 12, "assertion failed"),
+                                                ("shift_out", 18, "shift left by 9 bits is out of range")])
+def test_snarkvm_halts_on_constants_are_halts_at_the_users_line(tmp_path: Path, fn: str, line: int, message: str) -> None:
+    """The interpreter and snarkVM agree that these halt (snarkVM already while authorizing: its text
+    differs per instruction), and the halt points at the user's line."""
+    m = _module(tmp_path, "constant_halts", CONSTANT_HALTS)
+    prog = pl.Program("constant_halts", [m.never, m.constant_false, m.shift_out])
+    with pytest.raises(pl.ExecutionError, match=message):
+        prog.run(fn, 7)
+    with pytest.raises(pl.ExecutionError) as info:
+        prog.evaluate(fn, 7)
+    assert info.value.loc is not None and info.value.loc.line == line
+    assert message in info.value.message and "(snarkVM: " in info.value.message
+
+
+def test_proofs_of_the_wrong_kind_are_proof_errors(tmp_path: Path) -> None:
+    import examples.scorer as scorer
+    from pyleo import vm
+
+    with pytest.raises(pl.ProofError, match='no "format" key'):
+        scorer.prog.verify({})
+    with pytest.raises(pl.ProofError, match="got NoneType"):
+        scorer.prog.verify(None)
+    deep = tmp_path / "deep.proof.json"
+    deep.write_text("[" * 200_000)
+    with pytest.raises(pl.ProofError, match="nested too deeply"):
+        vm.Proof.load(deep)
+    huge = tmp_path / "huge.proof.json"
+    with open(huge, "wb") as f:
+        f.truncate(vm.MAX_PROOF_FILE_BYTES + 1)   # sparse: no 16 MiB written
+    with pytest.raises(pl.ProofError, match="larger than 16 MiB"):
+        vm.Proof.load(huge)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[1, 2, 3, 4", "expected ']', found the end"),
+    ("", "got an empty argument"),
+    ("1,2,3,4", "write an array in brackets"),
+    ("[1, 2, 3, " + "9" * 5000 + "]", "a 5,000-digit number does not fit i64"),
+    ("[" * 200_000, "expected a number of type i64"),
+])
+def test_malformed_argument_text_is_an_input_error(text: str, fragment: str) -> None:
+    from pyleo.types import ArrayType, IntType
+    from pyleo.values import from_json_or_aleo
+
+    with pytest.raises(pl.InputError) as info:
+        from_json_or_aleo(text, ArrayType(IntType(64, True), 4), "argument x")
+    assert fragment in str(info.value)
+
+
+def test_input_range_must_be_a_range(tmp_path: Path) -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    from stdlib_ml import ConversionError, from_sklearn
+
+    X, y = load_iris(return_X_y=True)
+    model = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
+    with pytest.raises(ConversionError, match="low < high"):
+        from_sklearn(model, input_range=0)
+    zk = from_sklearn(model, X)
+    with pytest.raises(pl.ProofError, match="got NoneType"):
+        zk.decode_proof(None)
+    from stdlib_ml.convert import ModelInputError, parse_sample
+
+    with pytest.raises(ModelInputError, match="expected the raw feature values as a JSON list"):
+        parse_sample("[" * 200_000)   # RecursionError in json before
+    for save in (zk.save, zk.save_public):   # destinations checked, as `pyleo import` / `commit --out` use them
+        with pytest.raises(pl.InputError, match="is a folder"):
+            save(tmp_path)

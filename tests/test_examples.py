@@ -35,6 +35,8 @@ def test_example_proves_and_matches_scikit_learn(example: str, tmp_path: Path) -
     assert abs(circuit_acc - float_acc) <= 0.005
     assert figure(r"constraints: ([0-9,]+)", out) <= 16384
     assert "verified: True" in out
+    assert re.search(r"proved: class \d+ \(float model: \d+\)", out), out   # the class printed alike by both
+    assert list(tmp_path.iterdir()) == [], "the example left files in the folder it ran in"
 
 
 @pytest.mark.prove

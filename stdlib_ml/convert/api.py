@@ -14,7 +14,7 @@ import numpy as np
 
 from .fidelity import CHECK_ROWS, Fidelity, _finish
 from .model import ConversionError, ModelInputError, ZkModel
-from .quantize import Options, _unwrap
+from .quantize import Options, _unwrap, range_bounds
 from .render import Spec
 from .sklearn import _sklearn_spec
 from .xgboost import _xgboost, load_xgboost_file
@@ -38,6 +38,9 @@ def _options(X: Any, input_range: Any, input_bits: Any, name: str | None, n: int
             raise ModelInputError("X contains infinite values (NaN marks a missing value; inf is not a feature value)")
         if len(Xa) == 0:
             raise ModelInputError("X has no rows")
+    n = n if n is not None else Xa.shape[1] if Xa is not None else None
+    if input_range is not None and n is not None:
+        range_bounds(input_range, n)   # every family: checked before it is used (or ignored, by trees)
     return Options(Xa, input_range, input_bits, name, missing_values, weights)
 
 
@@ -203,7 +206,10 @@ def load_model_file(path: str | os.PathLike[str]) -> Any:
 
         return joblib.load(p)
     except Exception as e:  # noqa: BLE001 - any unpickling failure is a bad input file
-        raise ModelInputError(f"{p} could not be loaded as a joblib/pickle model: {type(e).__name__}: {e}") from None
+        raise ModelInputError(f"{p} is not a readable joblib/pickle model: the file is damaged, truncated or of "
+                              f"another format (unpickling failed with {type(e).__name__}: {e})",
+                              hint="save the fitted model with joblib.dump(model, path), or pass an XGBoost "
+                              "model's .json / .ubj file") from None
 
 
 def load_rows(path: str | os.PathLike[str]) -> np.ndarray:

@@ -168,6 +168,7 @@ class ZkModel:
         verifier then runs ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``."""
         from pyleo import vm
 
+        vm.check_writable(path)
         aleo = self.program.aleo()
         doc = {"format": "pyleo-public-model/1", "program_id": f"{self.name}.aleo", "function": "predict",
                "checksum": vm.program_checksum(aleo), "weights": self.weights, "commitment": self.commitment,
@@ -285,7 +286,9 @@ class ZkModel:
             raise ModelInputError(f"{self.name}'s proofs publish only a commitment to the prediction",
                                   hint="the prover knows it (zk.predict(x)); revealed with r, check it with "
                                   "zk.label_commitment(output, r)")
-        text = proof.outputs[0]
+        from pyleo import vm
+
+        text = vm.as_proof(proof).outputs[0]
         if text is None:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
@@ -301,6 +304,7 @@ class ZkModel:
         it holds them and the blinding value: the owner's file, written with mode 0600."""
         from pyleo import vm
 
+        vm.check_writable(path)
         vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
         return Path(path)
 
@@ -379,12 +383,13 @@ def parse_sample(text: str) -> np.ndarray:
     ``null`` for a missing value), e.g. ``[5.1, 3.5, 1.4, 0.2]``. Raises :class:`ModelInputError`."""
     try:
         values = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):   # not JSON, or nested past Python's limit
         values = None
     if not isinstance(values, list) or not all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
                                                for v in values):
+        shown = text if len(text) <= 80 else text[:77] + "..."
         raise ModelInputError(f"expected the raw feature values as a JSON list of numbers, e.g. [5.1, 3.5, 1.4, 0.2] "
-                              f"(NaN or null where missing), got {text!r}")
+                              f"(NaN or null where missing), got {shown!r}")
     arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
         raise ModelInputError("these look like encoded u64 circuit inputs; a converted model file takes the raw "

@@ -225,18 +225,7 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
     """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
     spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
     if opts.input_range is not None:
-        r = opts.input_range
-        if isinstance(r, (int, float, np.integer, np.floating)):
-            low, high = np.full(n, -float(r)), np.full(n, float(r))
-        else:
-            try:
-                lo, hi = r
-            except (TypeError, ValueError):
-                raise ConversionError("input_range must be a bound r (for [-r, r]) or a pair (low, high)") from None
-            low = np.broadcast_to(np.asarray(lo, float), (n,)).copy()
-            high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
-        if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low > high):
-            raise ConversionError("input_range must be finite with low <= high")
+        low, high = range_bounds(opts.input_range, n)
         if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):   # resolution: the data's spread
             return low, high, _unit(np.nanmax(opts.X, axis=0) - np.nanmin(opts.X, axis=0))
         return low, high, _unit(high - low)
@@ -252,6 +241,24 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
         lo, hi = (np.asarray(v, float) for v in model_range)
         return lo, hi, _unit((hi - lo) / 200)  # model ranges are wide (±100 std): the unit is ~1 std
     return np.full(n, -DEFAULT_INPUT_BOUND), np.full(n, DEFAULT_INPUT_BOUND), np.ones(n)
+
+
+def range_bounds(r: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) per feature of an ``input_range`` (a bound r for [-r, r], or a pair (low, high) of
+    scalars or per-feature sequences). Raises ConversionError unless finite with low < high."""
+    if isinstance(r, (int, float, np.integer, np.floating)):
+        low, high = np.full(n, -float(r)), np.full(n, float(r))
+    else:
+        try:
+            lo, hi = r
+            low = np.broadcast_to(np.asarray(lo, float), (n,)).copy()
+            high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
+        except (TypeError, ValueError):
+            raise ConversionError("input_range must be a bound r (for [-r, r]) or a pair (low, high)") from None
+    if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low >= high):
+        raise ConversionError("input_range must be finite with low < high (a bound r > 0)",
+                              hint="give the range the features take, e.g. input_range=10 for [-10, 10]")
+    return low, high
 
 
 def _unit(spreads: np.ndarray) -> np.ndarray:

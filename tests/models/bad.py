@@ -160,3 +160,85 @@ def untyped_local(x: pl.Array[pl.I64, 2]) -> pl.I64:
 @pl.function
 def calls_python(x: pl.I64) -> pl.I64:
     return print(x)  # E:pythoncall
+
+
+# ---- issue 16: bad input that hung or crashed the compiler -------------------------------------
+@pl.function
+def fstring_message(x: pl.I64) -> pl.I64:
+    assert x > 0, f"x is {x}"  # E:fstring
+    return x
+
+
+@pl.function
+def nested_def(x: pl.I64) -> pl.I64:
+    def helper(y):  # E:nesteddef
+        return y
+    return x
+
+
+@pl.function
+def huge_loop(x: pl.I64) -> pl.I64:
+    acc: pl.I64 = 0
+    for i in range(10**9):  # E:hugeloop
+        acc += x
+    return acc
+
+
+@pl.function
+def nested_loops(x: pl.I64) -> pl.I64:
+    acc: pl.I64 = 0
+    for i in range(1000):  # E:nestedloops
+        for j in range(1000):
+            for k in range(1000):
+                acc += x
+    return acc
+
+
+@pl.function
+def triangular_loops(x: pl.I64) -> pl.I64:
+    acc: pl.I64 = 0
+    for i in range(100000):  # E:triangular
+        for j in range(i):
+            acc += x
+    return acc
+
+
+@pl.function
+def huge_power(x: pl.Field) -> pl.Field:
+    return x ** 1000000000  # E:hugepower
+
+
+@pl.function
+def huge_constant(x: pl.Field) -> pl.Field:
+    return x + 3 ** 1000000000  # E:hugeconst
+
+
+@pl.function
+def long_comprehension(x: pl.I64) -> pl.Array[pl.I64, 3000]:
+    return [x for i in range(3000)]  # E:longcomp
+
+
+@pl.function
+def loop_variable_too_wide(x: pl.U8) -> pl.U8:
+    acc: pl.U8 = x
+    for i in range(300):
+        acc = i  # E:loopvarwide
+    return acc
+
+
+@pl.function
+def range_past_u32(x: pl.I64) -> pl.I64:
+    acc: pl.I64 = 0
+    for i in range(10**30):  # E:pastu32
+        acc += x
+    return acc
+
+
+@pl.function
+def loop_name_reused(x: pl.U32) -> pl.U8:
+    acc: pl.U32 = 0
+    for i in range(3):
+        acc += i
+    i: pl.U32 = x
+    y: pl.U8 = i  # E:loopnamereused
+    return y
