@@ -326,6 +326,17 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
         prove_split(prog, fn_name, values, path, private_out, parts, budget, r)
         return
     proof.save(path)
+    report_proof(proof, fn_name, path, private_out, r, elapsed,
+                 [f"constraints: {proof.constraints}", f"program checksum: {proof.checksum}"])
+
+
+def report_proof(proof: Any, fn_name: str, path: Path, private_out: Path | None, r: int | None, elapsed: float,
+                 facts: list[str]) -> None:
+    """After ``prove`` wrote ``path``: the prover-only file (``--private-out``, mode 0600, every output
+    in clear), the outputs, the label's blinding r, ``facts`` and the timing. ``proof``: a
+    :class:`pyleo.vm.Proof` or :class:`pyleo.split.SplitProof` (both carry outputs and public_outputs)."""
+    from pyleo import vm
+
     if private_out is not None:
         mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
                 "proof_file": str(path), **vm.stamp(proof.program), "function": fn_name, "outputs": proof.outputs,
@@ -336,16 +347,14 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     if r is not None:
         typer.echo(f"label blinding r: {r}scalar (prover only: keep it secret; revealing the label and r lets anyone "
                    "check them against the label's commitment)")
-    typer.echo(f"constraints: {proof.constraints}")
-    typer.echo(f"program checksum: {proof.checksum}")
+    for fact in facts:
+        typer.echo(fact)
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
 
 
 def prove_split(prog: Program, fn_name: str, values: list[Any], path: Path, private_out: Path | None,
                 parts: int | None, budget: int | None, r: int | None) -> None:
     """``pyleo prove --split``: plan, prove every part, write one file holding all of them."""
-    from pyleo import vm
-
     plan = prog.split_plan(fn_name, budget, parts)
     sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
     typer.echo(f"proving {prog.name}.aleo/{fn_name} split in {len(plan.parts)} part(s) of ~{sizes} constraints "
@@ -354,18 +363,9 @@ def prove_split(prog: Program, fn_name: str, values: list[Any], path: Path, priv
     sp = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
     elapsed = time.perf_counter() - start
     sp.save(path)
-    if private_out is not None:
-        mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
-                "proof_file": str(path), **vm.stamp(sp.program), "function": fn_name, "outputs": sp.outputs,
-                **({"label_blinding": f"{r}scalar"} if r is not None else {})}
-        vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
-    for text, public in zip(sp.outputs, sp.public_outputs):
-        typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
-    if r is not None:
-        typer.echo(f"label blinding r: {r}scalar (prover only: keep it secret)")
-    typer.echo(f"parts: {len(sp.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in sp.parts)}")
-    typer.echo(f"split program checksum: {sp.checksum}")
-    typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
+    report_proof(sp, fn_name, path, private_out, r, elapsed,
+                 [f"parts: {len(sp.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in sp.parts)}",
+                  f"split program checksum: {sp.checksum}"])
 
 
 def verify_split(proof_file: Path, model: Path | None, program: Path | None, checksum: str | None) -> None:
