@@ -82,25 +82,9 @@ def design_a(calls: int) -> dict:
     return row
 
 
-@pl.function
-def chain(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
-    """Eight checked multiply-adds (the test model of tests/test_split.py)."""
-    acc: pl.I64 = b
-    for i in range(8):
-        acc = acc * 3 + x[i % 4]
-    return acc
+from tests.test_split import chain, long  # noqa: E402  (8 and 12 checked multiply-adds: whole, over the limit)
 
-
-@pl.function
-def chain12(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
-    """Twelve checked multiply-adds: over the local limit in one circuit."""
-    acc: pl.I64 = b
-    for i in range(12):
-        acc = acc * 3 + x[i % 4]
-    return acc
-
-
-PROG = pl.Program("bench_split", [chain, chain12])
+PROG = pl.Program("bench_split", [chain, long])
 ARGS = [[3, -1, 4, 1], 5]
 
 
@@ -183,7 +167,7 @@ def model_plans() -> list[dict]:
 
 
 def main() -> None:
-    rows = [baseline("chain"), design_b("chain", 2), baseline("chain12"), design_b("chain12", None),
+    rows = [baseline("chain"), design_b("chain", 2), baseline("long"), design_b("long", None),
             design_a(0), design_a(1), design_a(2)]
     print(f"{'design':<8} {'function':<9} {'parts/calls':>11} {'constraints':<44} {'prove s':>8} {'verify s':>9}")
     for r in rows:
