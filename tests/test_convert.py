@@ -26,7 +26,7 @@ import pytest
 
 import pyleo as pl
 from benchmarks.fidelity import cases, load_dataset
-from stdlib_ml import ConversionError, ModelInputError, from_sklearn, from_xgboost, load
+from stdlib_ml import ConversionError, ModelInputError, fixed, from_sklearn, from_xgboost, load
 
 xgboost = pytest.importorskip("xgboost")
 
@@ -171,7 +171,9 @@ def test_save_load_and_source(tmp_path: Path) -> None:
     np.testing.assert_array_equal(again.predict(Xte), model.predict(Xte))
     assert "forest = trees.tree_paths(FOREST, WIDTHS)" in zk.source   # one sign-test width per node
     assert "WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), " in zk.source
-    assert "@pl.function\ndef predict(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.U8]:" in zk.source
+    words = fixed.pack_words(zk.module.INPUT_WIDTHS)   # the inputs travel bit-packed in u128 words
+    assert sum(zk.module.INPUT_WIDTHS) <= 128 * words and words < 4
+    assert f"@pl.function\ndef predict(x: pl.Array[pl.U128, {words}]) -> pl.Public[pl.U8]:" in zk.source
 
 
 def test_defaults_without_calibration_data() -> None:
