@@ -240,6 +240,26 @@ def measure_signatures(sigs: list[str], copies: int = COPIES, source: int = SOUR
     return costs, skipped + refused
 
 
+# ---- hashes of arrays and structs -----------------------------------------------------------------
+HASH_OPERANDS = ("[u64; 4u32]", "[u64; 16u32]", "[u8; 32u32]")
+"""Operands ``hash.psd2`` of a compound value is measured on (2, 7 and 7 packed field elements)."""
+
+
+def measure_compound_hashes() -> dict[str, Any]:
+    """``hash.psd2`` of an array: (with the hash) − (without it) per operand, fitted as
+    base + per_block · ⌈fields / 2⌉ (Poseidon2 absorbs two field elements per permutation)."""
+    rate, points = 2, {}
+    for i, t in enumerate(HASH_OPERANDS):
+        lines = [f"input r0 as {t}.private;", "cast.lossy r0[0u32] into r1 as field;"]
+        with_hash = lines + ["hash.psd2 r0 into r2 as field;", "add r1 r2 into r3;", "output r3 as field.public;"]
+        counts = count_all(f"psd_{i}", {"without": lines + ["output r1 as field.public;"], "with": with_hash})
+        points[t] = [cost.Analyzer("").info(t).fields, counts["with"] - counts["without"]]
+    A = np.array([[1.0, -(-f // rate)] for f, _ in points.values()])
+    (base, per_block), *_ = np.linalg.lstsq(A, np.array([c for _, c in points.values()], dtype=float), rcond=None)
+    return {"hash.psd2": {"base": round(float(base)), "per_block": round(float(per_block)), "rate": rate,
+                          "measured": points}}
+
+
 # ---- programs to calibrate on and to check against -------------------------------------------------
 def programs() -> Iterator[tuple[str, str]]:
     """(name, Aleo text) of the examples, the test corpus and the benchmark models."""
@@ -254,7 +274,7 @@ def programs() -> Iterator[tuple[str, str]]:
         if re.match(r"^p\d\d_", info.name):
             prog = importlib.import_module(f"tests.corpus.{info.name}").PROGRAM
             yield f"corpus {info.name}", prog.aleo()
-    for key, make in models.MODELS.items():
+    for key, make in {**models.MODELS, "digits_mlp32": models.digits_mlp}.items():
         f = make()
         yield key, from_sklearn(f.model, f.X_train).module.prog.aleo()
     for name, f in growth.calibration_models():
@@ -323,6 +343,7 @@ def main() -> None:
         measured, skipped = measure_signatures(sorted(sigs))
         table = {"snarkvm": vm.versions(), "copies": COPIES, "transition": transition,
                  "transition_max_residual": residual, "instructions": dict(sorted(measured.items())),
+                 "compound_hashes": measure_compound_hashes(),
                  "unmeasured": sorted(skipped)}
         cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
         cost.load_table.cache_clear()
