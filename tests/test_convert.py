@@ -248,8 +248,8 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     widths = zk.module.WIDTHS
     assert sorted(widths) == [8, 8, 8, 8, 32, 32, 32, 32]   # each feature at its own scale: no u64 test
     text = zk.program.aleo()
-    for w in (8, 16, 32, 64, 128):      # a sign test's top bit: shr by w - 1 (no other shifts here)
-        assert len(re.findall(rf"shr r\d+ {w - 1}u32", text)) == widths.count(w)
+    for w in (8, 16, 32, 64, 128):      # a sign test's top bit: shr by w - 1 of the u{w} just cast
+        assert len(re.findall(rf"as u{w};\n\s*shr r\d+ {w - 1}u32", text)) == widths.count(w)
     assert len(re.findall(r"cast r\d+ into r\d+ as u\d+;", text)) == len(widths) + 1   # + the label
     edges = _edge_samples(zk, Xtr, seed=3, n=6)
     np.testing.assert_array_equal(zk.predict(edges), model.predict(edges))
