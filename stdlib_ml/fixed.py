@@ -113,6 +113,11 @@ def pack(codes: Sequence[int], widths: Sequence[int]) -> list[int]:
     return words
 
 
+def unpack(words: Sequence[int], widths: Sequence[int]) -> list[int]:
+    """The codes :func:`pack` placed in ``words`` (the inverse of :func:`pack`; unused bits ignored)."""
+    return [(int(words[word]) >> shift) & (2 ** int(w) - 1) for w, (word, shift) in zip(widths, pack_layout(widths))]
+
+
 def sign_bits(bound: int | float, smallest: int = 32) -> int:
     """Smallest width w in :data:`SIGN_WIDTHS`, at least ``smallest``, whose signed range holds every
     value of magnitude ≤ bound.

@@ -135,8 +135,21 @@ class ZkModel:
             q = np.where(miss, np.where(sides == "low", below, above)[None, :], q)
         if self.input_widths is None or self.input_zero is None:
             return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
+        return [self.pack([int(v) - z for v, z in zip(row, self.input_zero)]) for row in q]
+
+    def codes(self, X: Any) -> list[list[int]]:
+        """Per sample, each circuit input's code (``q - INPUT_ZERO``, an integer of ``INPUT_WIDTHS`` bits):
+        what :meth:`encode` packs. Raises as :meth:`encode` does, and for a model file without codes."""
+        if self.input_widths is None or self.input_zero is None:
+            raise ModelInputError(f"{self.name} takes u64 inputs (a model file from before the packing): it has no codes")
+        return [fixed.unpack(words, self.input_widths) for words in self.encode(X)]
+
+    def pack(self, codes: Sequence[int]) -> list[int]:
+        """The circuit's ``x`` (u128 words) carrying one sample's ``codes`` (one per circuit input).
+        Raises :class:`ModelInputError` for a code that does not fit its width."""
+        assert self.input_widths is not None
         try:
-            return [fixed.pack([int(v) - z for v, z in zip(row, self.input_zero)], self.input_widths) for row in q]
+            return fixed.pack(codes, self.input_widths)
         except ValueError as e:   # only an edited file's INPUT_WIDTHS / INPUT_ZERO can disagree with its range
             raise ModelInputError(f"{self.name}: an input does not fit its code ({e}): INPUT_WIDTHS / INPUT_ZERO "
                                   "do not cover [INPUT_LOW, INPUT_HIGH]") from None
@@ -328,7 +341,7 @@ def parse_sample(text: str) -> np.ndarray:
                               f"(NaN or null where missing), got {text!r}")
     arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
-        raise ModelInputError("these look like encoded circuit inputs; a converted model file takes the raw "
+        raise ModelInputError("these look like encoded u64 or packed u128 circuit inputs; a converted model file takes the raw "
                               "feature values (floats) and encodes them itself")
     return arr
 
