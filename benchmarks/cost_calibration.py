@@ -292,7 +292,7 @@ def programs() -> Iterator[tuple[str, str]]:
     from benchmarks import growth, models
     from stdlib_ml import from_sklearn
 
-    for module in ("examples.scorer", "examples.iris_mlp"):
+    for module in ("examples.scorer", "examples.iris_mlp", "examples.credit"):
         prog = importlib.import_module(module).prog
         yield module, prog.aleo()
     corpus = importlib.import_module("tests.corpus")

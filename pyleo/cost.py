@@ -395,13 +395,16 @@ def instruction_cost(ins: Instruction, table: dict[str, Any]) -> float | None:
     field elements it packs into (``compound_hashes``, measured on snarkVM: ``hash.psd2`` of
     [u64; 4] (2 fields) 782, of [u64; 16] and of [u8; 32] (7 fields) 1,607).
     A ``cast`` that builds an array or a struct from its operands only groups them, and a ``cast`` of an
-    integer to a field (the sum of its bits) or to its own type changes no bit: they cost nothing
-    (measured for every such signature the table holds).
+    integer to a field (the sum of its bits) or to its own type changes no bit, nor does an ``and`` of
+    an integer with a constant mask: they cost nothing (measured for every such signature the table
+    holds).
     """
     if ins.constant or not ins.operands:
         return 0.0
     if ins.opcode == "cast" and (len(ins.operands) > 1 or _INT.match(ins.operands[0][0])
                                  and ins.result in ("field", ins.operands[0][0])):
+        return 0.0
+    if ins.opcode == "and" and _INT.match(ins.operands[0][0]) and any(m == "c" for _, m in ins.operands):
         return 0.0
     compound = table.get("compound_hashes", {}).get(ins.opcode)
     if ins.fields is not None and compound is not None:

@@ -171,9 +171,10 @@ def test_save_load_and_source(tmp_path: Path) -> None:
     np.testing.assert_array_equal(again.predict(Xte), model.predict(Xte))
     assert "forest = trees.tree_paths(FOREST, WIDTHS)" in zk.source   # one sign-test width per node
     assert "WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), " in zk.source
-    words = fixed.pack_words(zk.module.INPUT_WIDTHS)   # the inputs travel bit-packed in u128 words
-    assert sum(zk.module.INPUT_WIDTHS) <= 128 * words and words < 4
-    assert f"@pl.function\ndef predict(x: pl.Array[pl.U128, {words}]) -> pl.Public[pl.U8]:" in zk.source
+    bits = zk.module.INPUT_WORD_BITS                  # the inputs travel bit-packed in words of this width
+    words = fixed.pack_words(zk.module.INPUT_WIDTHS, bits)
+    assert bits in fixed.WORD_BITS and sum(zk.module.INPUT_WIDTHS) <= bits * words <= 4 * 64
+    assert f"@pl.function\ndef predict(x: pl.Array[pl.U{bits}, {words}]) -> pl.Public[pl.U8]:" in zk.source
 
 
 def test_defaults_without_calibration_data() -> None:

@@ -23,7 +23,16 @@ def decode(x: pl.Array[pl.U128, 4]) -> pl.Public[pl.Array[pl.Field, 8]]:
     return unpack8(x)
 
 
-DECODE = pl.Program("narrow_decode", [decode])
+SMALL = [3, 4, 2, 8, 0]
+unpack_u8 = linalg.unpacker(SMALL, [-1, 2, 0, -128, 6], 8)
+
+
+@pl.function
+def decode_u8(x: pl.Array[pl.U8, 3]) -> pl.Public[pl.Array[pl.Field, 5]]:
+    return unpack_u8(x)
+
+
+DECODE = pl.Program("narrow_decode", [decode, decode_u8])
 
 
 def _codes(rng: np.random.Generator) -> list[int]:
@@ -36,6 +45,15 @@ def test_layout_fills_words_in_order_without_straddling() -> None:
     assert fixed.pack_words(WIDTHS) == 4
     with pytest.raises(ValueError, match="does not fit 7 bits"):
         fixed.pack([0, 0, 128, 0, 0, 0, 0, 0], WIDTHS)
+    assert fixed.pack_layout([3, 4, 2, 8], 8) == [(0, 0), (0, 3), (1, 0), (2, 0)]
+    with pytest.raises(ValueError, match="does not fit a 8-bit word"):
+        fixed.pack_layout([9], 8)
+    rng = np.random.default_rng(1)
+    for bits in fixed.WORD_BITS:
+        widths = [int(w) for w in rng.integers(0, bits + 1, size=20)]
+        codes = [int(rng.integers(0, 2**w)) if 0 < w < 63 else 0 for w in widths]
+        words = fixed.pack(codes, widths, bits)
+        assert all(0 <= v < 2**bits for v in words) and fixed.unpack(words, widths, bits) == codes
 
 
 P = 8444461749428370424248824938781546531375899335154063827935233455917409239041
@@ -53,6 +71,10 @@ def test_unpacking_recovers_every_code_in_the_interpreter_batch_and_snarkvm() ->
     noisy[3] |= 1 << 100              # a set bit no code uses changes nothing
     assert DECODE.run("decode", noisy) == want[0]
     assert DECODE.evaluate("decode", noisy) == want[0]      # snarkVM runs the emitted Aleo
+    small = [5, 9, 3, 200, 0]
+    words = fixed.pack(small, SMALL, 8)
+    want_u8 = [(c + z) % P for c, z in zip(small, [-1, 2, 0, -128, 6])]
+    assert DECODE.run("decode_u8", words) == DECODE.evaluate("decode_u8", words) == want_u8
 
 
 @cache
@@ -70,7 +92,8 @@ def test_digits_mlp_agrees_on_the_held_out_split_and_is_predicted_to_fit() -> No
     assert zk.fidelity["passed"] and zk.fidelity["agreement"] == 1.0
     widths = zk.module.INPUT_WIDTHS
     assert len(widths) == 64 and max(widths) <= 20       # each pixel in its range's bits, not 64
-    assert f"x: pl.Array[pl.U128, {fixed.pack_words(widths)}]" in zk.source
+    bits = zk.input_word_bits             # 64 codes of 14–18 bits: wide words (u64 or u128) are predicted cheapest
+    assert bits >= 64 and f"x: pl.Array[pl.U{bits}, {fixed.pack_words(widths, bits)}]" in zk.source
     est = zk.program.estimate("predict", synthesize_transition=False)
     assert est.total <= MAX_CONSTRAINTS_LOCAL and not est.uncalibrated, (est.total, est.uncalibrated)
     rows = zk.encode(f.X_test[:5])

@@ -53,6 +53,7 @@ class ZkModel:
         widths, zero = getattr(module, "INPUT_WIDTHS", None), getattr(module, "INPUT_ZERO", None)
         self.input_widths: list[int] | None = None if widths is None else [int(w) for w in widths]
         self.input_zero: list[int] | None = None if zero is None else [int(z) for z in zero]
+        self.input_word_bits = int(getattr(module, "INPUT_WORD_BITS", 128))
         self.missing_sides: list[str] | None = getattr(module, "MISSING_SIDE", None)
         self.missing_value: float | None = getattr(module, "MISSING_VALUE", None)
         self.fidelity: dict[str, Any] | None = getattr(module, "FIDELITY", None)
@@ -121,7 +122,7 @@ class ZkModel:
         """The circuit's input ``x`` for each sample of raw feature values (floats; NaN where missing):
         the inputs q = ``fixed.quantize(sample[COLUMNS], IN_BITS)`` (a missing value one step outside
         its input's range) as codes ``q - INPUT_ZERO`` of ``INPUT_WIDTHS`` bits, bit-packed into
-        ``u128`` words (``fixed.pack``). Model files without INPUT_WIDTHS (written before the packing)
+        ``INPUT_WORD_BITS``-bit words (``fixed.pack``). Model files without INPUT_WIDTHS (written before the packing)
         take ``u64`` values ``q + fixed.INPUT_OFFSET``.
 
         Raises :class:`ModelInputError` for a wrong shape, non-numbers, infinities, missing values the
@@ -142,14 +143,14 @@ class ZkModel:
         what :meth:`encode` packs. Raises as :meth:`encode` does, and for a model file without codes."""
         if self.input_widths is None or self.input_zero is None:
             raise ModelInputError(f"{self.name} takes u64 inputs (a model file from before the packing): it has no codes")
-        return [fixed.unpack(words, self.input_widths) for words in self.encode(X)]
+        return [fixed.unpack(words, self.input_widths, self.input_word_bits) for words in self.encode(X)]
 
     def pack(self, codes: Sequence[int]) -> list[int]:
-        """The circuit's ``x`` (u128 words) carrying one sample's ``codes`` (one per circuit input).
+        """The circuit's ``x`` (``INPUT_WORD_BITS``-bit words) carrying one sample's ``codes`` (one per input).
         Raises :class:`ModelInputError` for a code that does not fit its width."""
         assert self.input_widths is not None
         try:
-            return fixed.pack(codes, self.input_widths)
+            return fixed.pack(codes, self.input_widths, self.input_word_bits)
         except ValueError as e:   # only an edited file's INPUT_WIDTHS / INPUT_ZERO can disagree with its range
             raise ModelInputError(f"{self.name}: an input does not fit its code ({e}): INPUT_WIDTHS / INPUT_ZERO "
                                   "do not cover [INPUT_LOW, INPUT_HIGH]") from None
