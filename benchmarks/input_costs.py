@@ -9,7 +9,9 @@ For n features, three interfaces of one private input and a public ``u8`` output
 - ``u8``: ``[u8; n]``, each feature in one u8 (the narrowest integer type per feature, where its
   code fits 8 bits);
 - ``packed``: ``[u128; W]``, each feature a code of ``--bits`` bits (14: what the MLP converter
-  gives most features, digits 14–18) packed into W = :func:`stdlib_ml.fixed.pack_words` words.
+  gives most features, digits 14–18) packed into W = :func:`stdlib_ml.fixed.pack_words` words;
+- ``chosen``: the same codes packed in the word width converters take
+  (:func:`stdlib_ml.convert.render.word_bits`: the cheapest by the cost model's fitted transition).
 
 The transition's constraints are exact where its circuit fits the local bound: snarkVM synthesizes a
 function with that interface and a body costing nothing (:func:`pyleo.cost.skeleton_transition`,
@@ -32,15 +34,17 @@ from typing import Any
 
 from pyleo import cost, vm
 from stdlib_ml import fixed
+from stdlib_ml.convert.render import word_bits
 
-LAYOUTS = ("u64", "u8", "packed")
+LAYOUTS = ("u64", "u8", "packed", "chosen")
 OUTPUT = [("u8", "public")]
 
 
 def interface(layout: str, n: int, bits: int) -> list[tuple[str, str]]:
     """The private input of ``n`` features in ``layout``."""
-    if layout == "packed":
-        return [(f"[u128; {fixed.pack_words([bits] * n)}u32]", "private")]
+    if layout in ("packed", "chosen"):
+        word = 128 if layout == "packed" else word_bits([bits] * n)
+        return [(f"[u{word}; {fixed.pack_words([bits] * n, word)}u32]", "private")]
     return [(f"[{layout}; {n}u32]", "private")]
 
 
@@ -66,8 +70,8 @@ def digits_mlp() -> dict[str, Any]:
     zk = from_sklearn(f.model, f.X_train)
     agreement = float((zk.predict(f.X_test) == f.model.predict(f.X_test)).mean())
     est = zk.program.estimate("predict", synthesize_transition=False)
-    return {"model": f.name, "input_bits": sum(zk.module.INPUT_WIDTHS),
-            "words": fixed.pack_words(zk.module.INPUT_WIDTHS), "held_out_rows": len(f.X_test),
+    return {"model": f.name, "input_bits": sum(zk.module.INPUT_WIDTHS), "word_bits": zk.input_word_bits,
+            "words": fixed.pack_words(zk.module.INPUT_WIDTHS, zk.input_word_bits), "held_out_rows": len(f.X_test),
             "agreement": agreement, "predicted": est.total, **vm.circuit_info(zk.program.aleo(), "predict")}
 
 
@@ -83,8 +87,8 @@ def main() -> None:
     base, _ = transition([("u8", "private")], table)
     rows = []
     print(f"transition of one private u8 (the base of 'per feature'): {base:,} constraints")
-    print(f"{'features':>8} | " + " | ".join(f"{name:>26}" for name in ("u64 (before)", "u8 per feature",
-                                                                    f"packed u128, {args.bits}-bit codes")))
+    print(f"{'features':>8} | " + " | ".join(f"{name:>26}" for name in (
+        "u64 (before)", "u8 per feature", f"packed u128, {args.bits}-bit codes", "packed, converter's word")))
     for n in args.features:
         row: dict[str, Any] = {"features": n}
         cells = []
@@ -93,7 +97,8 @@ def main() -> None:
             count, source = transition(inputs, table)
             row[layout] = {"input": inputs[0][0], "transition": count, "source": source,
                            "per_feature": round((count - base) / n, 1)}
-            cells.append(f"{count:>7,} {source:>7} {(count - base) / n:>6.1f}/f")
+            cells.append(f"{inputs[0][0].split(';')[0][1:] + ' ' if layout == 'chosen' else ''}"
+                         f"{count:>7,} {source:>7} {(count - base) / n:>6.1f}/f")
         rows.append(row)
         print(f"{n:>8} | " + " | ".join(f"{c:>26}" for c in cells), flush=True)
     doc: dict[str, Any] = {"versions": vm.versions(), "machine": platform.machine(), "base_u8": base,
@@ -101,7 +106,8 @@ def main() -> None:
     if args.digits:
         doc["digits_mlp"] = d = digits_mlp()
         print(f"{d['model']}: {d['constraints']:,} constraints (cost model {d['predicted']:,}), {d['variables']:,} "
-              f"variables, {d['non_zero_a']:,} non-zeros in A; inputs {d['input_bits']} bits in {d['words']} u128; "
+              f"variables, {d['non_zero_a']:,} non-zeros in A; inputs {d['input_bits']} bits in {d['words']} "
+              f"u{d['word_bits']}; "
               f"agreement {d['agreement']:.2%} on {d['held_out_rows']} held-out rows")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=1) + "\n")

@@ -62,26 +62,35 @@ class Spec:
         and the quantized value whose code is 0, from the range [INPUT_LOW, INPUT_HIGH] at 2**IN_BITS
         (one step wider on each side when missing values are encoded there); and the width of the
         words they are packed into: of :data:`stdlib_ml.fixed.WORD_BITS`, the one whose array the cost
-        model's fitted transition charges least (constraints; the widest among equals)."""
-        from pyleo import cost
-
+        model's fitted transition charges least (:func:`word_bits`)."""
         from .. import fixed
 
         pad = 1 if self.missing_sides is not None else 0
         low = [int(v) - pad for v in fixed.quantize(self.low, self.in_bits)]
         high = [int(v) + pad for v in fixed.quantize(self.high, self.in_bits)]
         widths = [fixed.code_width(h - lo) for lo, h in zip(low, high)]
-        table, analyzer = cost.load_table(), cost.Analyzer("")
-
-        def charge(bits: int) -> tuple[float, int]:
-            x = [(f"[u{bits}; {fixed.pack_words(widths, bits)}u32]", self.inputs)]
-            return cost.interface_cost(analyzer, x, "inputs", table), -bits
-
-        return widths, low, min((b for b in fixed.WORD_BITS if b >= max(widths, default=0)), key=charge)
+        return widths, low, word_bits(widths, self.inputs)
 
     @property
     def out_type(self) -> str:
         return "pl.I64" if self.kind == "regressor" else "pl.U8"
+
+
+def word_bits(widths: list[int], visibility: str = "private") -> int:
+    """Of :data:`stdlib_ml.fixed.WORD_BITS`, the width of the words to pack codes of ``widths`` bits
+    into: the one whose array (``[u{w}; fixed.pack_words(widths, w)]``, a ``visibility`` input) the
+    cost model's fitted transition charges least (constraints; the widest among equals)."""
+    from pyleo import cost
+
+    from .. import fixed
+
+    table, analyzer = cost.load_table(), cost.Analyzer("")
+
+    def charge(bits: int) -> tuple[float, int]:
+        x = [(f"[u{bits}; {fixed.pack_words(widths, bits)}u32]", visibility)]
+        return cost.interface_cost(analyzer, x, "inputs", table), -bits
+
+    return min((b for b in fixed.WORD_BITS if b >= max(widths, default=0)), key=charge)
 
 
 def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
