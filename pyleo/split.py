@@ -268,6 +268,19 @@ class _Liveness:
 
 
 # ---- planning ------------------------------------------------------------------------------------------
+REMAT_COST = 2.0
+"""An instruction on the function's inputs costing at most this many constraints is recomputed in every part
+that reads it instead of crossing a cut (a packed input's unpacking: one ``ternary`` per feature)."""
+
+
+def _never_halts(ins: Instr) -> bool:
+    """``ins`` cannot halt: marked pure, a bitwise ``and``/``or``/``xor``, or a right shift by a literal below its width."""
+    if ins.pure or ins.opcode in ("and", "or", "xor"):
+        return True
+    shift = ins.operands[-1] if ins.operands else None
+    return ins.opcode == "shr" and isinstance(shift, Lit) and isinstance(ins.type, IntType) and 0 <= shift.value < ins.type.bits
+
+
 class _Planner:
     def __init__(self, code: aleo_code.Program, function: str, budget: int) -> None:
         fn = code.function(function)
@@ -279,10 +292,13 @@ class _Planner:
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
         costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
-        # free instructions on inputs (a feature cast to a field, a constant subtracted) are recomputed
-        # in every part that reads them rather than carried (a private field costs ~500 in a link)
+        # cheap instructions on private inputs (a packed feature unpacked and cast to a field, a constant
+        # subtracted: at most REMAT_COST constraints each; only free ones on public inputs) are recomputed in every part that reads them
+        # rather than carried (a private field costs ~500 in a link); each part is charged for all of them
         self.remat: dict[int, Instr] = {}
+        self.remat_cost = 0.0
         base: dict[int, frozenset[int]] = {p.reg: frozenset([p.reg]) for p in fn.inputs}
+        public = frozenset(p.reg for p in fn.inputs if p.public)   # never carried: only free work on them is recomputed
         core: list[Instr] = []
         reads: list[set[int]] = []
         body_costs: list[float] = []
@@ -291,9 +307,12 @@ class _Planner:
             if ins.result is not None:
                 types[ins.result] = ins.type
             regs = _reads(ins)
-            if ins.pure and ins.result is not None and c == 0.0 and all(r in base for r in regs):
-                base[ins.result] = frozenset().union(*(base[r] for r in regs))
+            origin = frozenset().union(*(base[r] for r in regs)) if all(r in base for r in regs) else None
+            if _never_halts(ins) and ins.result is not None and origin is not None \
+                    and (not c or c <= REMAT_COST and not origin & public):
+                base[ins.result] = origin
                 self.remat[ins.result] = ins
+                self.remat_cost += c or 0.0
                 continue
             core.append(ins)
             reads.append(set().union(*(base.get(r, {r}) for r in regs)))
@@ -309,7 +328,7 @@ class _Planner:
         self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
                                        "outputs", self.table)
         self.field_out = interface_cost(self.an, [("field", "public")], "outputs", self.table)
-        self.base = self.table["transition"]["base"]
+        self.base = self.table["transition"]["base"] + self.remat_cost
 
     def params(self, s: int, e: int) -> list[int]:
         """The original inputs a part ``[s, e)`` takes: public ones it reads, private ones it reads first."""
