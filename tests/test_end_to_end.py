@@ -1,0 +1,33 @@
+"""Issue 12's models of real size, proved here end to end (the models of :mod:`benchmarks.end_to_end`).
+
+Each slow test converts the fitted model, checks the circuit's labels against the float model's
+``predict`` on the whole held-out split, proves one held-out sample (whole, or split when it does
+not fit one circuit), verifies the proof, and checks the proved label is scikit-learn's.
+RandomForestClassifier() on breast_cancer and KNN over all iris training points do not prove here
+(no split fits 16,384 constraints per part: see ``benchmarks/results/end_to_end.json``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks import end_to_end
+from pyleo import split, vm
+
+PROVED_HERE = ["rf_iris", "mlp_digits", "tree10_digits"]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+@pytest.mark.parametrize("key", PROVED_HERE)
+def test_model_of_real_size_proves_verifies_and_agrees(key: str, key_cache) -> None:
+    f = end_to_end.MODELS[key]()
+    zk = end_to_end.convert(f)
+    np.testing.assert_array_equal(zk.predict(f.X_test), f.model.predict(f.X_test))   # 100% on the held-out split
+    x = f.X_test[1]
+    proof = zk.prove(x)
+    parts = proof.parts if isinstance(proof, split.SplitProof) else [proof]
+    assert all(isinstance(p, vm.Proof) and p.constraints <= split.LOCAL_BUDGET for p in parts)
+    assert zk.verify(proof)
+    assert zk.decode_proof(proof) == f.model.predict(x[None])[0]
