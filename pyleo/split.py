@@ -58,13 +58,6 @@ MAX_PLAN_STEPS = 5_000_000
 MARGIN = 0.03
 """Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
 
-HASH_BASE = 507
-HASH_PER_BLOCK = 275
-"""``hash.psd2`` of a link: ``HASH_BASE + HASH_PER_BLOCK * ceil(fields / 2)`` constraints, ``fields`` the
-field elements of its serialization (:attr:`pyleo.cost.TypeInfo.fields`). Measured here by synthesizing a
-private struct input hashed vs not (1 u64 and the u128 blinding: 782; 4 u64: 1,057; 8 u64: 1,332;
-1 field: 1,057; 4 fields: 1,332)."""
-
 BLINDING = IntType(128, False)
 """Type of the links' blinding value (uniformly random per proof; the index ``i`` in each link keeps the hashed
 values of two links apart, so equal carried values give unrelated commitments)."""
@@ -74,9 +67,12 @@ INDEX = IntType(8, False)
 FIELD = FieldType()
 
 
-def hash_cost(fields: int) -> int:
-    """Constraints of ``hash.psd2`` over a value whose serialization packs into ``fields`` field elements."""
-    return HASH_BASE + HASH_PER_BLOCK * math.ceil(fields / 2)
+def hash_cost(fields: int) -> float:
+    """Constraints of ``hash.psd2`` over a value whose serialization packs into ``fields`` field elements:
+    a base plus one permutation per 2 fields, from the cost table's ``compound_hashes`` (measured by
+    ``benchmarks.cost_calibration``: [u64; 4], 2 fields, 782; [u64; 16], 7 fields, 1,607)."""
+    h = load_table()["compound_hashes"]["hash.psd2"]
+    return h["base"] + h["per_block"] * math.ceil(fields / h["rate"])
 
 
 @dataclass
@@ -592,18 +588,9 @@ def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[I
 
 
 def part_estimate(program: aleo_code.Program, function: str) -> int:
-    """The cost model's estimate of one part: :func:`pyleo.cost.estimate` plus its link hashes (not in
-    the calibrated table; :func:`hash_cost`)."""
-    est = estimate(program, function)
-    an = Analyzer(program)
-    fn = program.function(function)
-    assert fn is not None
-    types = {p.reg: p.type for p in fn.inputs} | {ins.result: ins.type for ins in fn.body if ins.result is not None}
-    extra = 0
-    for ins in fn.body:
-        if ins.opcode == "hash.psd2" and isinstance(ins.operands[0], Reg) and isinstance(types.get(ins.operands[0].id), StructType):
-            extra += hash_cost(an.info(types[ins.operands[0].id].aleo()).fields)
-    return est.total + extra
+    """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices the links'
+    ``hash.psd2`` of a struct like :func:`hash_cost`, from the table's ``compound_hashes``)."""
+    return estimate(program, function).total
 
 
 def fresh_blinding() -> int:
