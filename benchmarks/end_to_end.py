@@ -8,8 +8,9 @@ circuit's semantics with the float model's ``predict`` on the whole held-out spl
 local 16,384-constraint budget (:meth:`pyleo.Program.split_plan`), and when a plan exists prove
 ``N`` held-out samples (whole, or split into parts linked by commitments) and verify them: parts,
 snarkVM's exact constraints per part and in total, prove and verify seconds, and whether each proved
-label equals the float model's. A model that has no plan here gets the planner's reason and a
-measured lower bound on what a part costs before any of the model's work (:func:`middle_part_floor`).
+label equals the float model's. A model that has no plan here gets the planner's reason, what cuts at
+1/4, 1/2 and 3/4 of its instructions would carry (:func:`pyleo.split.crossing`), and a measured lower
+bound on what a part costs before any of the model's work (:func:`middle_part_floor`).
 
 Baselines in the same run: Aleo's ``zkml`` transpiler's published constraint counts (:data:`ZKML`) and
 EZKL's prove time on a 100-tree iris forest (:func:`ezkl_forest`).
@@ -162,6 +163,7 @@ def measure(key: str, samples: int) -> dict[str, Any]:
         state = LINK_STATE[f.family](classes)
         packed = f"packed input {zk.program.code.function('predict').inputs[0].type.aleo()}"
         row["body_estimate"] = round(est.body)
+        row["crossing"] = [split.crossing(zk.program.code, "predict", at) for at in (0.25, 0.5, 0.75)]
         row["part_floors"] = [{"carries": [packed], **middle_part_floor(zk, [])},
                               {"carries": [packed, *(f"{n} × {t}" for t, n in state)], **middle_part_floor(zk, state)}]
         return row
@@ -200,7 +202,11 @@ def main(argv: list[str] | None = None) -> None:
     for r in rows:
         if r["plan"] is None:
             print(f"{r['model']:<18} {r['agreement']:>6.1%}  not proved here: estimate {r['estimate']:,} (body "
-                  f"{r['body_estimate']:,}); a part with an empty body (exact, of 16,384):")
+                  f"{r['body_estimate']:,})")
+            for c in r["crossing"]:
+                print(f"{'':<26}cut at instruction {c['cut']:,} of {c['instructions']:,} carries {c['values']}: "
+                      f"~{c['link_input']:,} as a private input + ~{c['hash']:,} per hash (cost model)")
+            print(f"{'':<26}a part with an empty body (snarkVM, exact; the limit is 16,384):")
             for fl in r["part_floors"]:
                 cost = {k: "over 16,384" if fl[k] is None else f"{fl[k]:,}" for k in ("incoming", "middle")}
                 print(f"{'':<26}link of {', '.join(fl['carries'])}: {cost['incoming']} to open it, "

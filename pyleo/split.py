@@ -460,6 +460,21 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
                      f"(the best has a part of ~{worst:,})", None, "raise the budget or change the number of parts")
 
 
+def crossing(code: aleo_code.Program, function: str, at: float = 0.5) -> dict[str, Any]:
+    """What a cut of ``function`` at the fraction ``at`` of its (scheduled) instructions would carry: the
+    values live across it counted by Aleo type (``"values"``), and the cost model's estimate of its link
+    (``"link_input"``: as a private input, ``"hash"``: one ``hash.psd2`` of it), in constraints. For
+    explaining why a function cannot be split (what crosses every cut); raises InputError for an unknown
+    function."""
+    from collections import Counter
+
+    lv = _Planner(code, function, LOCAL_BUDGET).lv
+    c = min(max(round(at * lv.n), 0), lv.n)
+    link_input, hashed = lv.link_costs(c)
+    return {"cut": c, "instructions": lv.n, "values": dict(Counter(lv.types[r].aleo() for r in lv.live(c))),
+            "link_input": round(link_input), "hash": round(hashed)}
+
+
 def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[StructType, list[StructType], list[tuple[str, ...]]]:
     """The link struct (and its group structs) for ``regs`` and each register's path inside it."""
     if len(regs) + 2 <= MAX_STRUCT_MEMBERS:

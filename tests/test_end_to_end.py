@@ -31,3 +31,22 @@ def test_model_of_real_size_proves_verifies_and_agrees(key: str, key_cache) -> N
     assert all(isinstance(p, vm.Proof) and p.constraints <= split.LOCAL_BUDGET for p in parts)
     assert zk.verify(proof)
     assert zk.decode_proof(proof) == f.model.predict(x[None])[0]
+
+
+def test_a_packed_private_input_crosses_a_cut_packed(monkeypatch) -> None:
+    """A forest on breast_cancer reads its 30 features (unpacked from 15 u64 words) in every tree: a cut
+    in the middle carries the words, not the unpacked fields (each ~500 constraints in a link), because
+    the unpacking (a shift, a mask and one ternary per feature) is recomputed in every part."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from benchmarks.fidelity import load_dataset
+
+    Xtr, _, ytr, _ = load_dataset("breast_cancer")
+    zk = end_to_end.convert(end_to_end.Fitted("rf", "breast_cancer", RandomForestClassifier(
+        n_estimators=30, random_state=0).fit(Xtr, ytr), Xtr, Xtr, ytr, ytr, "forest"))
+    word = zk.program.code.function("predict").inputs[0].type.aleo()
+    cut = split.crossing(zk.program.code, "predict")
+    assert cut["values"].get(word) == 1 and cut["values"].get("field", 0) < 30, cut
+    monkeypatch.setattr(split, "REMAT_COST", 0.0)     # only free work recomputed: the ternaries' results cross
+    carried = split.crossing(zk.program.code, "predict")
+    assert carried["values"].get("field", 0) >= 30 and carried["link_input"] > 3 * cut["link_input"], carried
