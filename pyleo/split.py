@@ -19,7 +19,14 @@ every part verifies and each part's outgoing commitment equals the next part's i
 intermediate values never leave the prover in clear, and a part from another run (another
 blinding value), a reordered or dropped part breaks a link (:func:`explain`).
 Public inputs of the function are public inputs of every part that reads them (the verifier checks
-they carry the same value); its outputs are the last part's.
+they carry the same value); its outputs are the last part's. Cheap work on private inputs (a packed
+input's unpacking, :data:`REMAT_COST`) is recomputed in each part that reads it, so a link carries
+the packed words rather than the unpacked features.
+
+What a part can hold here (measured, ``benchmarks/end_to_end.py``): a part between two cuts with an
+empty body, whose link carries only breast_cancer's packed input ([u64; 15]), is 16,368 constraints;
+with two field values more it is over 16,384. So models whose cuts must carry more than a few small
+values (a 100-tree forest on 30 features, KNN's sorting passes) cannot be split under the local budget.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
