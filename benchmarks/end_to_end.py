@@ -81,6 +81,9 @@ MODELS: dict[str, Callable[[], Fitted]] = {
 }
 """Issue 12's models of real size, by key."""
 
+DEGREE_17_BUDGET = 2 * split.LOCAL_BUDGET
+"""Constraints of one circuit with snarkVM's degree-17 parameters (not installed here): 32,768."""
+
 COMPARE = {"mlp_digits": "mlp", "tree10_digits": "tree"}
 """Which :data:`ZKML` figure each model is compared with."""
 
@@ -164,6 +167,11 @@ def measure(key: str, samples: int) -> dict[str, Any]:
         packed = f"packed input {zk.program.code.function('predict').inputs[0].type.aleo()}"
         row["body_estimate"] = round(est.body)
         row["crossing"] = [split.crossing(zk.program.code, "predict", at) for at in (0.25, 0.5, 0.75)]
+        try:   # what the next parameters (degree 17, not installed here) would allow, by the cost model
+            wider = zk.program.split_plan("predict", DEGREE_17_BUDGET)
+            row["plan_degree_17"] = {"parts": len(wider.parts), "estimated": [p.constraints for p in wider.parts]}
+        except LimitError as e:
+            row["plan_degree_17"] = e.message
         row["part_floors"] = [{"carries": [packed], **middle_part_floor(zk, [])},
                               {"carries": [packed, *(f"{n} × {t}" for t, n in state)], **middle_part_floor(zk, state)}]
         return row
@@ -206,6 +214,9 @@ def main(argv: list[str] | None = None) -> None:
             for c in r["crossing"]:
                 print(f"{'':<26}cut at instruction {c['cut']:,} of {c['instructions']:,} carries {c['values']}: "
                       f"~{c['link_input']:,} as a private input + ~{c['hash']:,} per hash (cost model)")
+            wider = r["plan_degree_17"]
+            print(f"{'':<26}split to 32,768 (degree-17 parameters, cost model): "
+                  + (f"{wider['parts']} parts {wider['estimated']}" if isinstance(wider, dict) else wider[:120]))
             print(f"{'':<26}a part with an empty body (snarkVM, exact; the limit is 16,384):")
             for fl in r["part_floors"]:
                 cost = {k: "over 16,384" if fl[k] is None else f"{fl[k]:,}" for k in ("incoming", "middle")}

@@ -271,9 +271,11 @@ class _Liveness:
 
 
 # ---- planning ------------------------------------------------------------------------------------------
-REMAT_COST = 2.0
-"""An instruction on the function's inputs costing at most this many constraints is recomputed in every part
-that reads it instead of crossing a cut (a packed input's unpacking: one ``ternary`` per feature)."""
+REMAT_COST = 80.0
+"""A value computed from the function's private inputs alone at most this many constraints (its whole
+computation: a packed feature's unpacking, 1; a 64-bit sign test of a feature, ~66) is recomputed in every
+part that reads it instead of crossing a cut (~100 for a boolean, ~500 for a field in a link); each part
+is charged for what it recomputes."""
 
 
 def _never_halts(ins: Instr) -> bool:
@@ -282,6 +284,21 @@ def _never_halts(ins: Instr) -> bool:
         return True
     shift = ins.operands[-1] if ins.operands else None
     return ins.opcode == "shr" and isinstance(shift, Lit) and isinstance(ins.type, IntType) and 0 <= shift.value < ins.type.bits
+
+
+class _Recomputed:
+    """:meth:`_Planner.recomputed` of ``[s, e)`` for growing ``e`` (instruction ``e - 1`` added at each step)."""
+
+    def __init__(self, planner: _Planner) -> None:
+        self.p, self.seen, self.total = planner, set[int](), 0.0
+
+    def upto(self, e: int) -> float:
+        new = self.p.needs[e - 1] - self.seen
+        self.seen |= new
+        total = self.total = self.total + sum(self.p.remat_cost[r] for r in new)
+        if e == self.p.lv.n:
+            total += sum(self.p.remat_cost[r] for r in self.p.out_needs - self.seen)
+        return total
 
 
 class _Planner:
@@ -295,11 +312,14 @@ class _Planner:
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
         costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
-        # cheap instructions on private inputs (a packed feature unpacked and cast to a field, a constant
-        # subtracted: at most REMAT_COST constraints each; only free ones on public inputs) are recomputed in every part that reads them
-        # rather than carried (a private field costs ~500 in a link); each part is charged for all of them
+        # values computed from private inputs alone for at most REMAT_COST constraints (free ones from public
+        # inputs) are recomputed in every part that reads them rather than carried (REMAT_COST); an instruction
+        # that may halt is only recomputed when something reads it (so some part still runs it)
         self.remat: dict[int, Instr] = {}
-        self.remat_cost = 0.0
+        self.remat_cost: dict[int, float] = {}
+        closure: dict[int, frozenset[int]] = {}     # the recomputed instructions (by result) a value needs
+        read = {r for ins in fn.body for r in _reads(ins)} | {p.reg for p in fn.outputs}
+        needs: list[frozenset[int]] = []
         base: dict[int, frozenset[int]] = {p.reg: frozenset([p.reg]) for p in fn.inputs}
         public = frozenset(p.reg for p in fn.inputs if p.public)   # never carried: only free work on them is recomputed
         core: list[Instr] = []
@@ -311,13 +331,17 @@ class _Planner:
                 types[ins.result] = ins.type
             regs = _reads(ins)
             origin = frozenset().union(*(base[r] for r in regs)) if all(r in base for r in regs) else None
-            if _never_halts(ins) and ins.result is not None and origin is not None \
-                    and (not c or c <= REMAT_COST and not origin & public):
+            uses = frozenset().union(*(closure.get(r, frozenset()) for r in regs))
+            if ins.result is not None and origin is not None and (_never_halts(ins) or ins.result in read) \
+                    and (not c or not origin & public) \
+                    and (c or 0.0) + sum(self.remat_cost[u] for u in uses) <= REMAT_COST:
                 base[ins.result] = origin
                 self.remat[ins.result] = ins
-                self.remat_cost += c or 0.0
+                self.remat_cost[ins.result] = c or 0.0
+                closure[ins.result] = uses | {ins.result}
                 continue
             core.append(ins)
+            needs.append(uses)
             reads.append(set().union(*(base.get(r, {r}) for r in regs)))
             body_costs.append(c or 0.0)
         self.fn = Function(fn.name, fn.inputs, core, fn.outputs)
@@ -325,13 +349,15 @@ class _Planner:
         for c in body_costs:
             self.body_prefix.append(self.body_prefix[-1] + c)
         out_reads = set().union(*(base.get(p.reg, {p.reg}) for p in fn.outputs))
+        self.needs = needs
+        self.out_needs = frozenset().union(*(closure.get(p.reg, frozenset()) for p in fn.outputs))
         self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table)
         self.param_cost = [interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private")], "inputs", self.table)
                            for p in fn.inputs]
         self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
                                        "outputs", self.table)
         self.field_out = interface_cost(self.an, [("field", "public")], "outputs", self.table)
-        self.base = self.table["transition"]["base"] + self.remat_cost
+        self.base = self.table["transition"]["base"]
 
     def params(self, s: int, e: int) -> list[int]:
         """The original inputs a part ``[s, e)`` takes: public ones it reads, private ones it reads first."""
@@ -347,10 +373,20 @@ class _Planner:
                 found.append(j)
         return found
 
-    def cost(self, s: int, e: int) -> float:
-        """The cost model's estimate of a part ``[s, e)``."""
+    def recomputed(self, s: int, e: int) -> float:
+        """Constraints of the values part ``[s, e)`` recomputes (see :data:`REMAT_COST`)."""
+        seen = set(self.out_needs) if e == self.lv.n else set()
+        for i in range(s, e):
+            seen |= self.needs[i]
+        return sum(self.remat_cost[r] for r in seen)
+
+    def cost(self, s: int, e: int, recomputed: float | None = None) -> float:
+        """The cost model's estimate of a part ``[s, e)`` (``recomputed``: :meth:`recomputed`, when known)."""
         n = self.lv.n
-        total = self.base + self.body_prefix[e] - self.body_prefix[s] + sum(self.param_cost[j] for j in self.params(s, e))
+        if recomputed is None:
+            recomputed = self.recomputed(s, e)
+        total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + \
+            sum(self.param_cost[j] for j in self.params(s, e))
         if s > 0:
             link_in, hashed = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
@@ -396,10 +432,11 @@ class _Planner:
         fewest = [INF] * n + [0]
         nxt = [n] * (n + 1)
         for s in range(n - 1 if n else 0, -1, -1):
+            extra = _Recomputed(self)
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if fewest[e] + 1 <= fewest[s] and self.cost(s, e) <= target:
+                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, extra.upto(e)) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
             raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0))
@@ -416,10 +453,11 @@ class _Planner:
         n, s, ranges = self.lv.n, 0, []
         while s < n:
             best = None
+            extra = _Recomputed(self)
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if self.cost(s, e) <= target:
+                if self.cost(s, e, extra.upto(e)) <= target:
                     best = e
             if best is None:
                 raise self.stuck(s)
