@@ -34,9 +34,10 @@ def test_model_of_real_size_proves_verifies_and_agrees(key: str, key_cache) -> N
 
 
 def test_a_packed_private_input_crosses_a_cut_packed(monkeypatch) -> None:
-    """A forest on breast_cancer reads its 30 features (unpacked from 15 u64 words) in every tree: a cut
-    in the middle carries the words, not the unpacked fields (each ~500 constraints in a link), because
-    the unpacking (a shift, a mask and one ternary per feature) is recomputed in every part."""
+    """A forest on breast_cancer reads its 30 features (unpacked from packed words) in every tree, and
+    trees share sign tests: a cut in the middle carries the words, not the unpacked fields (each ~500
+    constraints in a link) nor the shared tests' booleans, because the unpacking (a shift, a mask and one
+    ternary per feature) and the sign tests (~66 each) are recomputed in every part that reads them."""
     from sklearn.ensemble import RandomForestClassifier
 
     from benchmarks.fidelity import load_dataset
@@ -47,6 +48,9 @@ def test_a_packed_private_input_crosses_a_cut_packed(monkeypatch) -> None:
     word = zk.program.code.function("predict").inputs[0].type.aleo()
     cut = split.crossing(zk.program.code, "predict")
     assert cut["values"].get(word) == 1 and cut["values"].get("field", 0) < 30, cut
+    monkeypatch.setattr(split, "REMAT_COST", 2.0)     # the unpacking recomputed, not the sign tests
+    tests = split.crossing(zk.program.code, "predict")
+    assert tests["values"].get("boolean", 0) >= 5 * max(cut["values"].get("boolean", 0), 1), (cut, tests)
     monkeypatch.setattr(split, "REMAT_COST", 0.0)     # only free work recomputed: the ternaries' results cross
     carried = split.crossing(zk.program.code, "predict")
     assert carried["values"].get("field", 0) >= 30 and carried["link_input"] > 3 * cut["link_input"], carried
