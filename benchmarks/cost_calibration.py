@@ -48,10 +48,23 @@ RESULTS = Path("benchmarks/results")
 
 
 # ---- programs -------------------------------------------------------------------------------------
+STRUCTS = """struct Wts:
+    w as [[u16; 4u32]; 16u32];
+    b as [u32; 8u32];
+    r as u128;
+
+struct Px:
+    a as [u8; 32u32];
+    r as u128;
+
+"""
+"""Structs the transition is also fitted on (private weights travel as one struct input)."""
+
+
 def program_text(name: str, functions: dict[str, list[str]]) -> str:
-    """An Aleo program made of the given functions (body lines without indentation)."""
+    """An Aleo program made of the given functions (body lines without indentation) and :data:`STRUCTS`."""
     body = "\n".join(f"function {n}:\n" + "\n".join(f"    {line}" for line in lines) + "\n" for n, lines in functions.items())
-    return f"program {name}.aleo;\n\n{body}\nconstructor:\n    assert.eq edition 0u16;\n"
+    return f"program {name}.aleo;\n\n{STRUCTS}{body}\nconstructor:\n    assert.eq edition 0u16;\n"
 
 
 def count_all(name: str, functions: dict[str, list[str]]) -> dict[str, int]:
@@ -70,7 +83,7 @@ def count_all(name: str, functions: dict[str, list[str]]) -> dict[str, int]:
 # ---- transition ------------------------------------------------------------------------------------
 def skeleton(inputs: list[tuple[str, str]], outputs: list[tuple[str, str]]) -> list[str]:
     """A function with this interface and a body that costs nothing (:func:`pyleo.cost.skeleton_lines`)."""
-    lines = cost.skeleton_lines(cost.Analyzer(""), cost.Function("f", inputs, outputs))
+    lines = cost.skeleton_lines(cost.Analyzer(STRUCTS), cost.Function("f", inputs, outputs))
     assert lines is not None
     return lines
 
@@ -87,6 +100,11 @@ def skeleton_cases() -> list[tuple[list[tuple[str, str]], list[tuple[str, str]]]
     for k in (2, 3, 4):
         cases += [([("u64", "private")] * k, u8p), ([("u64", "public")] * k, u8p)]
     cases += [([("[u64; 4u32]", "private")] * k, u8p) for k in (2, 3)]
+    # what converters send (issue 12): packed u128 words, narrow arrays, nested arrays, weights structs
+    cases += [([(f"[u128; {n}u32]", vis)], u8p) for n in (2, 8, 12) for vis in ("private", "public")]
+    cases += [([(t, "private")], u8p) for t in ("[u8; 64u32]", "[u16; 64u32]", "[u64; 32u32]", "[[u8; 8u32]; 8u32]",
+                                                "[[u16; 4u32]; 16u32]", "Wts", "Px")]
+    cases += [([("[u128; 4u32]", "private"), ("Px", "private")], u8p)]
     for outs in ([("u8", "private")], [("i64", "public")], [("field", "public")], [("boolean", "public")], [("u64", "public")],
                  [("u128", "public")], [("field", "private")], [("i64", "private")], u8p * 2, u8p * 3, [("u8", "private")] * 2,
                  [("i64", "public")] * 2, [("[u8; 3u32]", "public")], [("[u8; 3u32]", "private")], [("[i64; 2u32]", "public")],
@@ -103,7 +121,7 @@ _SIDES = ("inputs", "outputs")
 
 
 def _interface_features(items: list[tuple[str, str]], extra: dict[str, int]) -> list[float]:
-    an = cost.Analyzer("")
+    an = cost.Analyzer(STRUCTS)
     row = [0.0] * (len(_VIS) * len(_FEATURES))
     for t, vis in items:
         vis = vis if vis in _VIS else "private"
@@ -143,6 +161,14 @@ def fit_transition(measured: list[tuple[list[tuple[str, str]], list[tuple[str, s
                 for i, vis in enumerate(_VIS)}
 
     return {"base": round(float(coef[0]), 3), "inputs": part("inputs", 1), "outputs": part("outputs", 1 + width)}, residual
+
+
+def measure_transition() -> tuple[dict[str, Any], float]:
+    """Synthesize every :func:`skeleton_cases` interface and fit the transition on them."""
+    cases = skeleton_cases()
+    print(f"transition: synthesizing {len(cases)} skeletons", flush=True)
+    counts = count_all("skeleton", {f"k{i}": skeleton(*c) for i, c in enumerate(cases)})
+    return fit_transition([(i, o, counts[f"k{n}"]) for n, (i, o) in enumerate(cases)])
 
 
 # ---- instructions ---------------------------------------------------------------------------------
@@ -240,13 +266,33 @@ def measure_signatures(sigs: list[str], copies: int = COPIES, source: int = SOUR
     return costs, skipped + refused
 
 
+# ---- hashes of arrays and structs -----------------------------------------------------------------
+HASH_OPERANDS = ("[u64; 4u32]", "[u64; 16u32]", "[u8; 32u32]")
+"""Operands ``hash.psd2`` of a compound value is measured on (2, 7 and 7 packed field elements)."""
+
+
+def measure_compound_hashes() -> dict[str, Any]:
+    """``hash.psd2`` of an array: (with the hash) − (without it) per operand, fitted as
+    base + per_block · ⌈fields / 2⌉ (Poseidon2 absorbs two field elements per permutation)."""
+    rate, points = 2, {}
+    for i, t in enumerate(HASH_OPERANDS):
+        lines = [f"input r0 as {t}.private;", "cast.lossy r0[0u32] into r1 as field;"]
+        with_hash = lines + ["hash.psd2 r0 into r2 as field;", "add r1 r2 into r3;", "output r3 as field.public;"]
+        counts = count_all(f"psd_{i}", {"without": lines + ["output r1 as field.public;"], "with": with_hash})
+        points[t] = [cost.Analyzer("").info(t).fields, counts["with"] - counts["without"]]
+    A = np.array([[1.0, -(-f // rate)] for f, _ in points.values()])
+    (base, per_block), *_ = np.linalg.lstsq(A, np.array([c for _, c in points.values()], dtype=float), rcond=None)
+    return {"hash.psd2": {"base": round(float(base)), "per_block": round(float(per_block)), "rate": rate,
+                          "measured": points}}
+
+
 # ---- programs to calibrate on and to check against -------------------------------------------------
 def programs() -> Iterator[tuple[str, str]]:
     """(name, Aleo text) of the examples, the test corpus and the benchmark models."""
     from benchmarks import growth, models
     from stdlib_ml import from_sklearn
 
-    for module in ("examples.scorer", "examples.iris_mlp"):
+    for module in ("examples.scorer", "examples.iris_mlp", "examples.credit"):
         prog = importlib.import_module(module).prog
         yield module, prog.aleo()
     corpus = importlib.import_module("tests.corpus")
@@ -254,7 +300,7 @@ def programs() -> Iterator[tuple[str, str]]:
         if re.match(r"^p\d\d_", info.name):
             prog = importlib.import_module(f"tests.corpus.{info.name}").PROGRAM
             yield f"corpus {info.name}", prog.aleo()
-    for key, make in models.MODELS.items():
+    for key, make in {**models.MODELS, "digits_mlp32": models.digits_mlp}.items():
         f = make()
         yield key, from_sklearn(f.model, f.X_train).module.prog.aleo()
     for name, f in growth.calibration_models():
@@ -306,16 +352,21 @@ def report(rows: list[dict[str, Any]], transition_residual: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-only", action="store_true", help="only measure the error of the current table")
+    parser.add_argument("--transition-only", action="store_true",
+                        help="refit only the transition (keep the instructions' costs) and skip the check")
     opts = parser.parse_args()
+    if opts.transition_only:
+        table = cost.load_table()
+        table["transition"], table["transition_max_residual"] = measure_transition()
+        cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
+        print(f"refitted the transition: largest residual {table['transition_max_residual']:.0f} constraints")
+        return
     texts = list(programs())
     if opts.check_only:
         table = cost.load_table()
         residual = table["transition_max_residual"]
     else:
-        print(f"transition: synthesizing {len(skeleton_cases())} skeletons", flush=True)
-        cases = skeleton_cases()
-        counts = count_all("skeleton", {f"k{i}": skeleton(*c) for i, c in enumerate(cases)})
-        transition, residual = fit_transition([(i, o, counts[f"k{n}"]) for n, (i, o) in enumerate(cases)])
+        transition, residual = measure_transition()
         sigs: set[str] = set()
         for _, text in texts:
             sigs |= set(cost.signatures(text))
@@ -323,6 +374,7 @@ def main() -> None:
         measured, skipped = measure_signatures(sorted(sigs))
         table = {"snarkvm": vm.versions(), "copies": COPIES, "transition": transition,
                  "transition_max_residual": residual, "instructions": dict(sorted(measured.items())),
+                 "compound_hashes": measure_compound_hashes(),
                  "unmeasured": sorted(skipped)}
         cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
         cost.load_table.cache_clear()

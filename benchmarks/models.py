@@ -40,6 +40,15 @@ def iris_mlp(hidden: int = 16) -> Fitted:
     return Fitted(f"iris MLP 4→{hidden}→3", "iris", m, Xtr, Xte, ytr, yte, "mlp")
 
 
+def digits_mlp(hidden: int = 32) -> Fitted:
+    """MLP 64→hidden→10 with ReLU on scikit-learn's 8×8 digits (pixels 0–16): issue 12's MLP."""
+    from sklearn.neural_network import MLPClassifier
+
+    Xtr, Xte, ytr, yte = load_dataset("digits")
+    m = MLPClassifier(hidden_layer_sizes=(hidden,), max_iter=1000, random_state=0).fit(Xtr, ytr)
+    return Fitted(f"digits MLP 64→{hidden}→10", "digits", m, Xtr, Xte, ytr, yte, "mlp")
+
+
 def breast_cancer_logreg() -> Fitted:
     """Logistic regression (standardized inputs) on breast_cancer: 30 features, 2 classes."""
     from sklearn.linear_model import LogisticRegression

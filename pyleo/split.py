@@ -19,7 +19,14 @@ every part verifies and each part's outgoing commitment equals the next part's i
 intermediate values never leave the prover in clear, and a part from another run (another
 blinding value), a reordered or dropped part breaks a link (:func:`explain`).
 Public inputs of the function are public inputs of every part that reads them (the verifier checks
-they carry the same value); its outputs are the last part's.
+they carry the same value); its outputs are the last part's. Cheap work on private inputs (a packed
+input's unpacking, :data:`REMAT_COST`) is recomputed in each part that reads it, so a link carries
+the packed words rather than the unpacked features.
+
+What a part can hold here (measured, ``benchmarks/end_to_end.py``): a part between two cuts with an
+empty body, whose link carries only breast_cancer's packed input ([u64; 15]), is 16,368 constraints;
+with two field values more it is over 16,384. So models whose cuts must carry more than a few small
+values (a 100-tree forest on 30 features, KNN's sorting passes) cannot be split under the local budget.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
@@ -58,13 +65,6 @@ MAX_PLAN_STEPS = 5_000_000
 MARGIN = 0.03
 """Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
 
-HASH_BASE = 507
-HASH_PER_BLOCK = 275
-"""``hash.psd2`` of a link: ``HASH_BASE + HASH_PER_BLOCK * ceil(fields / 2)`` constraints, ``fields`` the
-field elements of its serialization (:attr:`pyleo.cost.TypeInfo.fields`). Measured here by synthesizing a
-private struct input hashed vs not (1 u64 and the u128 blinding: 782; 4 u64: 1,057; 8 u64: 1,332;
-1 field: 1,057; 4 fields: 1,332)."""
-
 BLINDING = IntType(128, False)
 """Type of the links' blinding value (uniformly random per proof; the index ``i`` in each link keeps the hashed
 values of two links apart, so equal carried values give unrelated commitments)."""
@@ -74,9 +74,12 @@ INDEX = IntType(8, False)
 FIELD = FieldType()
 
 
-def hash_cost(fields: int) -> int:
-    """Constraints of ``hash.psd2`` over a value whose serialization packs into ``fields`` field elements."""
-    return HASH_BASE + HASH_PER_BLOCK * math.ceil(fields / 2)
+def hash_cost(fields: int) -> float:
+    """Constraints of ``hash.psd2`` over a value whose serialization packs into ``fields`` field elements:
+    a base plus one permutation per 2 fields, from the cost table's ``compound_hashes`` (measured by
+    ``benchmarks.cost_calibration``: [u64; 4], 2 fields, 782; [u64; 16], 7 fields, 1,607)."""
+    h = load_table()["compound_hashes"]["hash.psd2"]
+    return h["base"] + h["per_block"] * math.ceil(fields / h["rate"])
 
 
 @dataclass
@@ -268,6 +271,36 @@ class _Liveness:
 
 
 # ---- planning ------------------------------------------------------------------------------------------
+REMAT_COST = 80.0
+"""A value computed from the function's private inputs alone at most this many constraints (its whole
+computation: a packed feature's unpacking, 1; a 64-bit sign test of a feature, ~66) is recomputed in every
+part that reads it instead of crossing a cut (~100 for a boolean, ~500 for a field in a link); each part
+is charged for what it recomputes."""
+
+
+def _never_halts(ins: Instr) -> bool:
+    """``ins`` cannot halt: marked pure, a bitwise ``and``/``or``/``xor``, or a right shift by a literal below its width."""
+    if ins.pure or ins.opcode in ("and", "or", "xor"):
+        return True
+    shift = ins.operands[-1] if ins.operands else None
+    return ins.opcode == "shr" and isinstance(shift, Lit) and isinstance(ins.type, IntType) and 0 <= shift.value < ins.type.bits
+
+
+class _Recomputed:
+    """:meth:`_Planner.recomputed` of ``[s, e)`` for growing ``e`` (instruction ``e - 1`` added at each step)."""
+
+    def __init__(self, planner: _Planner) -> None:
+        self.p, self.seen, self.total = planner, set[int](), 0.0
+
+    def upto(self, e: int) -> float:
+        new = self.p.needs[e - 1] - self.seen
+        self.seen |= new
+        total = self.total = self.total + sum(self.p.remat_cost[r] for r in new)
+        if e == self.p.lv.n:
+            total += sum(self.p.remat_cost[r] for r in self.p.out_needs - self.seen)
+        return total
+
+
 class _Planner:
     def __init__(self, code: aleo_code.Program, function: str, budget: int) -> None:
         fn = code.function(function)
@@ -279,10 +312,16 @@ class _Planner:
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
         costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
-        # free instructions on inputs (a feature cast to a field, a constant subtracted) are recomputed
-        # in every part that reads them rather than carried (a private field costs ~500 in a link)
+        # values computed from private inputs alone for at most REMAT_COST constraints (free ones from public
+        # inputs) are recomputed in every part that reads them rather than carried (REMAT_COST); an instruction
+        # that may halt is only recomputed when something reads it (so some part still runs it)
         self.remat: dict[int, Instr] = {}
+        self.remat_cost: dict[int, float] = {}
+        closure: dict[int, frozenset[int]] = {}     # the recomputed instructions (by result) a value needs
+        read = {r for ins in fn.body for r in _reads(ins)} | {p.reg for p in fn.outputs}
+        needs: list[frozenset[int]] = []
         base: dict[int, frozenset[int]] = {p.reg: frozenset([p.reg]) for p in fn.inputs}
+        public = frozenset(p.reg for p in fn.inputs if p.public)   # never carried: only free work on them is recomputed
         core: list[Instr] = []
         reads: list[set[int]] = []
         body_costs: list[float] = []
@@ -291,11 +330,18 @@ class _Planner:
             if ins.result is not None:
                 types[ins.result] = ins.type
             regs = _reads(ins)
-            if ins.pure and ins.result is not None and c == 0.0 and all(r in base for r in regs):
-                base[ins.result] = frozenset().union(*(base[r] for r in regs))
+            origin = frozenset().union(*(base[r] for r in regs)) if all(r in base for r in regs) else None
+            uses = frozenset().union(*(closure.get(r, frozenset()) for r in regs))
+            if ins.result is not None and origin is not None and (_never_halts(ins) or ins.result in read) \
+                    and (not c or not origin & public) \
+                    and (c or 0.0) + sum(self.remat_cost[u] for u in uses) <= REMAT_COST:
+                base[ins.result] = origin
                 self.remat[ins.result] = ins
+                self.remat_cost[ins.result] = c or 0.0
+                closure[ins.result] = uses | {ins.result}
                 continue
             core.append(ins)
+            needs.append(uses)
             reads.append(set().union(*(base.get(r, {r}) for r in regs)))
             body_costs.append(c or 0.0)
         self.fn = Function(fn.name, fn.inputs, core, fn.outputs)
@@ -303,6 +349,8 @@ class _Planner:
         for c in body_costs:
             self.body_prefix.append(self.body_prefix[-1] + c)
         out_reads = set().union(*(base.get(p.reg, {p.reg}) for p in fn.outputs))
+        self.needs = needs
+        self.out_needs = frozenset().union(*(closure.get(p.reg, frozenset()) for p in fn.outputs))
         self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table)
         self.param_cost = [interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private")], "inputs", self.table)
                            for p in fn.inputs]
@@ -325,10 +373,20 @@ class _Planner:
                 found.append(j)
         return found
 
-    def cost(self, s: int, e: int) -> float:
-        """The cost model's estimate of a part ``[s, e)``."""
+    def recomputed(self, s: int, e: int) -> float:
+        """Constraints of the values part ``[s, e)`` recomputes (see :data:`REMAT_COST`)."""
+        seen = set(self.out_needs) if e == self.lv.n else set()
+        for i in range(s, e):
+            seen |= self.needs[i]
+        return sum(self.remat_cost[r] for r in seen)
+
+    def cost(self, s: int, e: int, recomputed: float | None = None) -> float:
+        """The cost model's estimate of a part ``[s, e)`` (``recomputed``: :meth:`recomputed`, when known)."""
         n = self.lv.n
-        total = self.base + self.body_prefix[e] - self.body_prefix[s] + sum(self.param_cost[j] for j in self.params(s, e))
+        if recomputed is None:
+            recomputed = self.recomputed(s, e)
+        total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + \
+            sum(self.param_cost[j] for j in self.params(s, e))
         if s > 0:
             link_in, hashed = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
@@ -374,10 +432,11 @@ class _Planner:
         fewest = [INF] * n + [0]
         nxt = [n] * (n + 1)
         for s in range(n - 1 if n else 0, -1, -1):
+            extra = _Recomputed(self)
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if fewest[e] + 1 <= fewest[s] and self.cost(s, e) <= target:
+                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, extra.upto(e)) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
             raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0))
@@ -394,10 +453,11 @@ class _Planner:
         n, s, ranges = self.lv.n, 0, []
         while s < n:
             best = None
+            extra = _Recomputed(self)
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if self.cost(s, e) <= target:
+                if self.cost(s, e, extra.upto(e)) <= target:
                     best = e
             if best is None:
                 raise self.stuck(s)
@@ -443,6 +503,21 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
         target -= worst - budget * (1 - MARGIN / 2)
     raise LimitError(f"no split of `{function}` within {budget:,} constraints per part found "
                      f"(the best has a part of ~{worst:,})", None, "raise the budget or change the number of parts")
+
+
+def crossing(code: aleo_code.Program, function: str, at: float = 0.5) -> dict[str, Any]:
+    """What a cut of ``function`` at the fraction ``at`` of its (scheduled) instructions would carry: the
+    values live across it counted by Aleo type (``"values"``), and the cost model's estimate of its link
+    (``"link_input"``: as a private input, ``"hash"``: one ``hash.psd2`` of it), in constraints. For
+    explaining why a function cannot be split (what crosses every cut); raises InputError for an unknown
+    function."""
+    from collections import Counter
+
+    lv = _Planner(code, function, LOCAL_BUDGET).lv
+    c = min(max(round(at * lv.n), 0), lv.n)
+    link_input, hashed = lv.link_costs(c)
+    return {"cut": c, "instructions": lv.n, "values": dict(Counter(lv.types[r].aleo() for r in lv.live(c))),
+            "link_input": round(link_input), "hash": round(hashed)}
 
 
 def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[StructType, list[StructType], list[tuple[str, ...]]]:
@@ -573,18 +648,9 @@ def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[I
 
 
 def part_estimate(program: aleo_code.Program, function: str) -> int:
-    """The cost model's estimate of one part: :func:`pyleo.cost.estimate` plus its link hashes (not in
-    the calibrated table; :func:`hash_cost`)."""
-    est = estimate(program, function)
-    an = Analyzer(program)
-    fn = program.function(function)
-    assert fn is not None
-    types = {p.reg: p.type for p in fn.inputs} | {ins.result: ins.type for ins in fn.body if ins.result is not None}
-    extra = 0
-    for ins in fn.body:
-        if ins.opcode == "hash.psd2" and isinstance(ins.operands[0], Reg) and isinstance(types.get(ins.operands[0].id), StructType):
-            extra += hash_cost(an.info(types[ins.operands[0].id].aleo()).fields)
-    return est.total + extra
+    """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices the links'
+    ``hash.psd2`` of a struct like :func:`hash_cost`, from the table's ``compound_hashes``)."""
+    return estimate(program, function).total
 
 
 def fresh_blinding() -> int:

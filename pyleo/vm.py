@@ -37,6 +37,7 @@ import os
 import re
 import select
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -932,6 +933,31 @@ def constraints(program: str, function: str) -> int:
         lp = _load(program)
         fid = _function_id(lp, function)
         return int(_synthesize_vk(lp, function, fid).num_constraints())
+
+
+CIRCUIT_INFO_FIELDS = ("public_inputs", "variables", "constraints", "non_zero_a", "non_zero_b", "non_zero_c")
+"""What a verifying key says of its circuit (Varuna's ``CircuitInfo``), in the order it serializes them."""
+
+
+def circuit_info(program: str, function: str) -> dict[str, int]:
+    """The size of ``function``'s circuit as its verifying key records it: public inputs, variables,
+    constraints, and the non-zero entries of the R1CS matrices A, B and C (one per term of a linear
+    combination in a constraint). Synthesized like :func:`constraints`.
+
+    The local degree-16 parameters bound every one of these, not only the constraints: a function
+    with 13,888 constraints but more than 65,536 non-zero entries in A is refused (measured: dense
+    layers with constant weights cost no constraints but one entry per weight each time their sum
+    enters a constraint)."""
+    with _lock:
+        lp = _load(program)
+        fid = _function_id(lp, function)
+        vk = _synthesize_vk(lp, function, fid)
+    data = bytes(vk.bytes())
+    values = struct.unpack_from("<6Q", data, 1)   # a version byte, then CircuitInfo as six u64
+    info = dict(zip(CIRCUIT_INFO_FIELDS, (int(v) for v in values)))
+    if info["constraints"] != int(vk.num_constraints()):  # pragma: no cover - a changed key format
+        raise VMError("cannot read the circuit's size from this snarkVM's verifying key format")
+    return info
 
 
 def prove(program: str, function: str, inputs: list[str]) -> Proof:

@@ -5,9 +5,12 @@ Products multiply scales, sums need equal scales; pyleo's stdlib lets scales gro
 layers (field arithmetic makes that free) and never rescales by division where a decision (ReLU,
 argmax, a tree split) does not need it, because a comparison does not care about a common scale.
 
-Inputs cross into the circuit as ``u64`` values offset by :data:`INPUT_OFFSET` (so that a signed
-value costs **0** constraints to bring into field form, measured; a signed ``i64`` input costs 69).
-:func:`encode` does that on the Python side.
+Hand-written circuits take inputs as ``u64`` values offset by :data:`INPUT_OFFSET` (so that a signed
+value costs **0** constraints to bring into field form, measured; a signed ``i64`` input costs 69);
+:func:`encode` does that on the Python side. Converted models pack their inputs tighter: each one an
+offset code of the bits its range needs, bit-packed into unsigned words (:func:`pack_layout`,
+:func:`pack`; decoded for free by :func:`stdlib_ml.linalg.unpacker`), because snarkVM's transition
+charges per input element and per bit (``benchmarks/input_costs.py``).
 
 Sign tests, and so ReLU and every comparison, cost one checked cast to ``u{w}`` of the value plus
 ``2**(w-1)``: w + 1 constraints (9, 17, 33, 65 for w = 8, 16, 32, 64; measured, see
@@ -31,6 +34,12 @@ DEFAULT_WEIGHT_BITS = 8
 
 INPUT_OFFSET = 2**62
 """Inputs are passed as ``q + INPUT_OFFSET`` in ``u64`` (q the quantized signed value)."""
+
+WORD_BITS = (8, 16, 32, 64, 128)
+"""Widths of the unsigned words converted models' inputs may be packed into: the converter takes the
+one whose array snarkVM's transition is predicted to charge least for (a few narrow codes: u8 or u16
+words; many: u128, the least per bit; benchmarks/input_costs.py). Unpacking a code (a shift and a mask
+by constants, a cast to field) is free whatever the word."""
 
 SIGN_WIDTHS = (8, 16, 32, 64, 128)
 """Widths ``stdlib_ml.compare.is_nonneg`` offers (the circuit casts to ``u{w}``)."""
@@ -62,6 +71,56 @@ def encode(x: Any, bits: int | Sequence[int] = DEFAULT_INPUT_BITS) -> list[int]:
     if np.any(np.abs(q.astype(object)) >= INPUT_OFFSET):
         raise ValueError("an input is too large for the u64 offset encoding at its fractional bits")
     return [int(v) + INPUT_OFFSET for v in np.ravel(q)]
+
+
+def code_width(span: int) -> int:
+    """Bits of an offset code for the integers ``lo … lo + span``: 0 for a single value (nothing travels)."""
+    if span < 0:
+        raise ValueError(f"a code span must be >= 0, got {span}")
+    return int(span).bit_length()
+
+
+def pack_layout(widths: Sequence[int], word_bits: int = 128) -> list[tuple[int, int]]:
+    """Where each code travels: ``(word, shift)`` per code of ``widths[j]`` bits, filling
+    ``word_bits``-bit words in order; a code never straddles two words (so one shift and one mask
+    extract it). Codes of width 0 get ``(0, 0)`` and occupy nothing. Raises ValueError for a code
+    wider than a word."""
+    if word_bits not in WORD_BITS:
+        raise ValueError(f"words come in {', '.join(map(str, WORD_BITS))} bits, not {word_bits}")
+    layout, word, used = [], 0, 0
+    for w in widths:
+        w = int(w)
+        if not 0 <= w <= word_bits:
+            raise ValueError(f"a code of {w} bits does not fit a {word_bits}-bit word")
+        if used + w > word_bits:
+            word, used = word + 1, 0
+        layout.append((word, used) if w else (0, 0))
+        used += w
+    return layout
+
+
+def pack_words(widths: Sequence[int], word_bits: int = 128) -> int:
+    """Number of ``word_bits``-bit words :func:`pack_layout` fills (at least 1)."""
+    layout = pack_layout(widths, word_bits)
+    return 1 + max((word for (word, _), w in zip(layout, widths) if w), default=0)
+
+
+def pack(codes: Sequence[int], widths: Sequence[int], word_bits: int = 128) -> list[int]:
+    """The words carrying ``codes`` (non-negative integers, ``codes[j] < 2**widths[j]``), as
+    :func:`pack_layout` places them. Raises ValueError for a code that does not fit its width."""
+    words = [0] * pack_words(widths, word_bits)
+    for c, w, (word, shift) in zip(codes, widths, pack_layout(widths, word_bits)):
+        c = int(c)
+        if not 0 <= c < 2 ** int(w):
+            raise ValueError(f"the code {c} does not fit {w} bits")
+        words[word] |= c << shift
+    return words
+
+
+def unpack(words: Sequence[int], widths: Sequence[int], word_bits: int = 128) -> list[int]:
+    """The codes :func:`pack` placed in ``words`` (the inverse of :func:`pack`; unused bits ignored)."""
+    return [(int(words[word]) >> shift) & (2 ** int(w) - 1)
+            for w, (word, shift) in zip(widths, pack_layout(widths, word_bits))]
 
 
 def sign_bits(bound: int | float, smallest: int = 32) -> int:

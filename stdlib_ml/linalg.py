@@ -7,15 +7,59 @@ the bound analysis in :mod:`stdlib_ml.fixed` checks at compile time.
 
 from __future__ import annotations
 
-import pyleo as pl
+from collections.abc import Sequence
+from functools import cache
 
-from .fixed import INPUT_OFFSET
+import pyleo as pl
+from pyleo import DslFunction
+
+from .fixed import INPUT_OFFSET, pack_layout
 
 
 @pl.inline
 def from_offset(x: pl.Array[pl.U64, "N"]) -> pl.Array[pl.Field, "N"]:
     """Decode offset-encoded inputs (``q + 2**62`` as u64, see fixed.encode) to signed field values. 0 constraints."""
     return [pl.Field(x[i]) - INPUT_OFFSET for i in range(N)]  # noqa: F821 (N: generic size)
+
+
+def unpacker(widths: Sequence[int], zero: Sequence[int], word_bits: int = 128) -> DslFunction:
+    """The inline function decoding bit-packed inputs (:func:`stdlib_ml.fixed.pack`) to signed field
+    values: ``x: [u{word_bits}; W]`` → ``[field; N]``, element j the code of ``widths[j]`` bits that
+    :func:`~stdlib_ml.fixed.pack_layout` places in word/shift, plus ``zero[j]`` (the value whose code
+    is 0). Bits of a word no code uses are ignored.
+
+    1 constraint per input. Selecting the bits (a shift and a mask by constants) and casting them to
+    a field are free, but the result is a sum over the code's bits, and every constraint a value
+    enters carries each of its terms: the local parameters bound those non-zero entries too
+    (:func:`pyleo.vm.circuit_info`), and a dense layer would repeat every input's bits in each of its
+    sign tests. So each input becomes one new variable: a ternary on a variable bit between two
+    computations of the same code (shift then mask, mask then shift: equal, so the ternary always
+    yields it) makes snarkVM witness the result and enforce ``bit·(a − b) = w − b``, i.e. w = a."""
+    return _unpacker(tuple(int(w) for w in widths), tuple(int(z) for z in zero), int(word_bits))
+
+
+@cache
+def _unpacker(widths: tuple[int, ...], zero: tuple[int, ...], word_bits: int) -> DslFunction:
+    if len(widths) != len(zero):
+        raise ValueError(f"{len(widths)} code widths but {len(zero)} zero points")
+    layout = pack_layout(widths, word_bits)
+    Word = {8: pl.U8, 16: pl.U16, 32: pl.U32, 64: pl.U64, 128: pl.U128}[word_bits]
+    word = [w for w, _ in layout]
+    shift = [s for _, s in layout]
+    mask = [2**w - 1 for w in widths]
+    n = len(widths)
+
+    @pl.inline
+    def unpack(x: pl.Array[Word, "W"]) -> pl.Array[pl.Field, n]:
+        """Each input's code (bits selected from its word) plus its zero point, as one field variable."""
+        any_bit: pl.Bool = pl.cast_lossy(x[0], pl.Bool)
+        return [pl.Field(zero[j]) if mask[j] == 0 else  # a single-valued input carries nothing
+                pl.Field((x[word[j]] >> shift[j]) & Word(mask[j])) + zero[j] if any_bit else
+                pl.Field((x[word[j]] & Word(mask[j] << shift[j])) >> shift[j]) + zero[j]
+                for j in range(n)]
+
+    unpack.name = f"unpack{n}_u{word_bits}"
+    return unpack
 
 
 @pl.inline

@@ -26,7 +26,7 @@ import pytest
 
 import pyleo as pl
 from benchmarks.fidelity import cases, load_dataset
-from stdlib_ml import ConversionError, ModelInputError, from_sklearn, from_xgboost, load
+from stdlib_ml import ConversionError, ModelInputError, fixed, from_sklearn, from_xgboost, load
 
 xgboost = pytest.importorskip("xgboost")
 
@@ -171,7 +171,10 @@ def test_save_load_and_source(tmp_path: Path) -> None:
     np.testing.assert_array_equal(again.predict(Xte), model.predict(Xte))
     assert "forest = trees.tree_paths(FOREST, WIDTHS)" in zk.source   # one sign-test width per node
     assert "WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), " in zk.source
-    assert "@pl.function\ndef predict(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.U8]:" in zk.source
+    bits = zk.module.INPUT_WORD_BITS                  # the inputs travel bit-packed in words of this width
+    words = fixed.pack_words(zk.module.INPUT_WIDTHS, bits)
+    assert bits in fixed.WORD_BITS and sum(zk.module.INPUT_WIDTHS) <= bits * words <= 4 * 64
+    assert f"@pl.function\ndef predict(x: pl.Array[pl.U{bits}, {words}]) -> pl.Public[pl.U8]:" in zk.source
 
 
 def test_defaults_without_calibration_data() -> None:
@@ -246,8 +249,8 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     widths = zk.module.WIDTHS
     assert sorted(widths) == [8, 8, 8, 8, 32, 32, 32, 32]   # each feature at its own scale: no u64 test
     text = zk.program.aleo()
-    for w in (8, 16, 32, 64, 128):      # a sign test's top bit: shr by w - 1 (no other shifts here)
-        assert len(re.findall(rf"shr r\d+ {w - 1}u32", text)) == widths.count(w)
+    for w in (8, 16, 32, 64, 128):      # a sign test's top bit: shr by w - 1 of the u{w} just cast
+        assert len(re.findall(rf"as u{w};\n\s*shr r\d+ {w - 1}u32", text)) == widths.count(w)
     assert len(re.findall(r"cast r\d+ into r\d+ as u\d+;", text)) == len(widths) + 1   # + the label
     edges = _edge_samples(zk, Xtr, seed=3, n=6)
     np.testing.assert_array_equal(zk.predict(edges), model.predict(edges))

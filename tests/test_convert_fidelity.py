@@ -183,9 +183,11 @@ def test_a_feature_in_two_inputs_must_carry_one_value_on_snarkvm() -> None:
     assert (1, 5) in pairs                               # feature 1's nodes send missing values both ways
     rows = np.asarray([[0.3, 0.8, 0.3, -1.3], [0.3, np.nan, 1.5, np.nan], [-0.5, 0.2, 0.0, 0.5]])
     np.testing.assert_array_equal(zk.predict(rows, backend="vm"), rf.predict(rows))
-    a, b, c = zk.encode(rows)
-    for forged in ([*a[:5], c[5], *a[6:]],               # feature 1 present in both, two different values
-                   [*a[:5], b[5], *a[6:]]):              # present for one kind of node, missing for the other
+    a, b, c = zk.codes(rows)
+    assert [zk.pack(r) for r in (a, b, c)] == zk.encode(rows)
+    for codes in ([*a[:5], c[5], *a[6:]],                # feature 1 present in both, two different values
+                  [*a[:5], b[5], *a[6:]]):               # present for one kind of node, missing for the other
+        forged = zk.pack(codes)
         with pytest.raises(pl.ExecutionError, match="inputs 1 and 5 carry feature 1"):
             zk.program.run("predict", forged)
         with pytest.raises(pl.ExecutionError, match="assert"):

@@ -64,10 +64,11 @@ def _converted(make):
 
 def _programs() -> list[tuple[str, pl.Program, str]]:
     from benchmarks import models
-    from examples import iris_mlp, scorer
+    from examples import credit, iris_mlp, scorer
 
     return [
         ("scorer", scorer.prog, "score"),
+        ("credit (private weights struct, Poseidon2 of it)", credit.prog, "approve"),
         ("iris_mlp", iris_mlp.prog, "predict"),
         ("wine tree", _converted(models.wine_tree), "predict"),
         ("iris knn", _converted(models.iris_knn), "predict"),
@@ -135,3 +136,30 @@ def test_cli_reports_the_exact_count_when_it_fits() -> None:
     assert f"{exact:,}" in result.stdout and "snarkVM" in result.stdout
     estimate = pyleo("cost", str(ROOT / "examples" / "scorer.py"), "--estimate")
     assert "cost model" in estimate.stdout
+
+
+INTERFACES = [
+    [("[u128; 8u32]", "private")],            # packed inputs (converters since issue 12)
+    [("[u128; 8u32]", "public")],
+    [("[[u16; 4u32]; 16u32]", "private")],    # a nested array
+    [("Wts", "private")],                     # a private-weights struct
+]
+
+
+@pytest.mark.slow
+@pytest.mark.needs_params
+def test_fitted_transition_of_packed_nested_and_struct_inputs(key_cache) -> None:
+    """The fitted transition (what `pyleo cost` uses without parameters or beyond the local bound)
+    against snarkVM's exact count, on interfaces converters emit: packed u128 words, nested arrays,
+    structs. All four functions are synthesized in one program."""
+    from benchmarks.cost_calibration import STRUCTS, program_text, skeleton
+
+    table = cost.load_table()
+    text = program_text("transition_check", {f"f{i}": skeleton(ins, [("u8", "public")]) for i, ins in enumerate(INTERFACES)})
+    an = cost.Analyzer(text)
+    assert set(an.structs) >= {"Wts"} and STRUCTS in text
+    for i, ins in enumerate(INTERFACES):
+        exact = vm.constraints(text, f"f{i}")
+        fitted = table["transition"]["base"] + cost.interface_cost(an, ins, "inputs", table) \
+            + cost.interface_cost(an, [("u8", "public")], "outputs", table)
+        assert abs(fitted - exact) <= table["transition_max_residual"] + 1, (ins, fitted, exact)

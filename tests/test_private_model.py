@@ -200,7 +200,7 @@ def test_only_the_committed_weights_pass(iris_lr, key_cache: Path, tmp_path: Pat
     proof = zk.prove(x)
     assert proof.public_outputs[1] == zk.commitment and zk.decode_proof(proof) == clf.predict(x[None])[0]
     (enc,) = zk.encode(x[None])
-    assert proof.inputs == [f"[{', '.join(f'{v}u64' for v in enc)}]", None]  # x public; the weights private
+    assert proof.inputs == [f"[{', '.join(f'{v}u{zk.input_word_bits}' for v in enc)}]", None]  # x public; the weights private
     assert zk.verify(proof)
 
     # Another model of the same architecture: the committed weights with the classes' rows rotated.

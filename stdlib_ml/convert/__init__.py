@@ -24,8 +24,10 @@ the file's ``FIDELITY``; below the bar it raises :class:`ConversionError` (``str
 Encodings (also written at the top of every generated file, and read back by :func:`load`):
 
 - inputs are raw feature values (floats, NaN where missing); :meth:`ZkModel.encode` (used by the CLI
-  too) turns them into ``fixed.encode(x[COLUMNS], IN_BITS)``: ``round(x·2**IN_BITS[j]) + 2**62`` as
-  ``u64`` (0 constraints to decode), one scale per input. Each input must lie in ``[INPUT_LOW,
+  too) quantizes them, ``q = round(x[COLUMNS]·2**IN_BITS[j])`` (one scale per input), and sends each
+  as a code ``q - INPUT_ZERO[j]`` of ``INPUT_WIDTHS[j]`` bits, all bit-packed into ``INPUT_WORD_BITS``-bit
+  words (``fixed.pack``; 1 constraint per input to decode, ``linalg.unpacker``): the transition
+  charges per input element and bit, and a feature needs only its range's bits. Each input must lie in ``[INPUT_LOW,
   INPUT_HIGH]``, the range the circuit's sign tests are sized for (outside it the circuit could halt),
   so :meth:`ZkModel.predict` rejects values outside it, except for tree models, which clamp (exact: a
   tree only compares with its thresholds). Trees that take missing values encode one a step below

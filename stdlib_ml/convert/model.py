@@ -50,6 +50,10 @@ class ZkModel:
         self.in_bits = np.broadcast_to(np.asarray(module.IN_BITS, dtype=np.int64), self.columns.shape).copy()
         self.input_low = np.asarray(module.INPUT_LOW, dtype=np.float64)
         self.input_high = np.asarray(module.INPUT_HIGH, dtype=np.float64)
+        widths, zero = getattr(module, "INPUT_WIDTHS", None), getattr(module, "INPUT_ZERO", None)
+        self.input_widths: list[int] | None = None if widths is None else [int(w) for w in widths]
+        self.input_zero: list[int] | None = None if zero is None else [int(z) for z in zero]
+        self.input_word_bits = int(getattr(module, "INPUT_WORD_BITS", 128))
         self.missing_sides: list[str] | None = getattr(module, "MISSING_SIDE", None)
         self.missing_value: float | None = getattr(module, "MISSING_VALUE", None)
         self.fidelity: dict[str, Any] | None = getattr(module, "FIDELITY", None)
@@ -115,8 +119,11 @@ class ZkModel:
         return np.where(miss, 0.0, vals), miss
 
     def encode(self, X: Any) -> list[list[int]]:
-        """The circuit's ``u64`` inputs for each sample of raw feature values (floats; NaN where missing):
-        ``fixed.encode(sample[COLUMNS], IN_BITS)``, a missing value one step outside its input's range.
+        """The circuit's input ``x`` for each sample of raw feature values (floats; NaN where missing):
+        the inputs q = ``fixed.quantize(sample[COLUMNS], IN_BITS)`` (a missing value one step outside
+        its input's range) as codes ``q - INPUT_ZERO`` of ``INPUT_WIDTHS`` bits, bit-packed into
+        ``INPUT_WORD_BITS``-bit words (``fixed.pack``). Model files without INPUT_WIDTHS (written before the packing)
+        take ``u64`` values ``q + fixed.INPUT_OFFSET``.
 
         Raises :class:`ModelInputError` for a wrong shape, non-numbers, infinities, missing values the
         model has no semantics for, or (models that do not clamp) values outside the range."""
@@ -127,7 +134,26 @@ class ZkModel:
             above = fixed.quantize(self.input_high, self.in_bits).astype(object) + 1
             sides = np.asarray(self.missing_sides)
             q = np.where(miss, np.where(sides == "low", below, above)[None, :], q)
-        return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
+        if self.input_widths is None or self.input_zero is None:
+            return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
+        return [self.pack([int(v) - z for v, z in zip(row, self.input_zero)]) for row in q]
+
+    def codes(self, X: Any) -> list[list[int]]:
+        """Per sample, each circuit input's code (``q - INPUT_ZERO``, an integer of ``INPUT_WIDTHS`` bits):
+        what :meth:`encode` packs. Raises as :meth:`encode` does, and for a model file without codes."""
+        if self.input_widths is None or self.input_zero is None:
+            raise ModelInputError(f"{self.name} takes u64 inputs (a model file from before the packing): it has no codes")
+        return [fixed.unpack(words, self.input_widths, self.input_word_bits) for words in self.encode(X)]
+
+    def pack(self, codes: Sequence[int]) -> list[int]:
+        """The circuit's ``x`` (``INPUT_WORD_BITS``-bit words) carrying one sample's ``codes`` (one per input).
+        Raises :class:`ModelInputError` for a code that does not fit its width."""
+        assert self.input_widths is not None
+        try:
+            return fixed.pack(codes, self.input_widths, self.input_word_bits)
+        except ValueError as e:   # only an edited file's INPUT_WIDTHS / INPUT_ZERO can disagree with its range
+            raise ModelInputError(f"{self.name}: an input does not fit its code ({e}): INPUT_WIDTHS / INPUT_ZERO "
+                                  "do not cover [INPUT_LOW, INPUT_HIGH]") from None
 
     def decode(self, outputs: Sequence[Any]) -> np.ndarray:
         """Circuit outputs (class indices or scaled integers) → labels / values."""
@@ -392,7 +418,7 @@ def parse_sample(text: str) -> np.ndarray:
                               f"(NaN or null where missing), got {shown!r}")
     arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
-        raise ModelInputError("these look like encoded u64 circuit inputs; a converted model file takes the raw "
+        raise ModelInputError("these look like encoded u64 or packed u128 circuit inputs; a converted model file takes the raw "
                               "feature values (floats) and encodes them itself")
     return arr
 

@@ -57,9 +57,40 @@ class Spec:
     def n_inputs(self) -> int:
         return len(self.columns) if self.columns is not None else self.n_features
 
+    def input_codes(self) -> tuple[list[int], list[int], int]:
+        """(INPUT_WIDTHS, INPUT_ZERO, INPUT_WORD_BITS): per circuit input the bits of its offset code
+        and the quantized value whose code is 0, from the range [INPUT_LOW, INPUT_HIGH] at 2**IN_BITS
+        (one step wider on each side when missing values are encoded there); and the width of the
+        words they are packed into: of :data:`stdlib_ml.fixed.WORD_BITS`, the one whose array the cost
+        model's fitted transition charges least (:func:`word_bits`)."""
+        from .. import fixed
+
+        pad = 1 if self.missing_sides is not None else 0
+        low = [int(v) - pad for v in fixed.quantize(self.low, self.in_bits)]
+        high = [int(v) + pad for v in fixed.quantize(self.high, self.in_bits)]
+        widths = [fixed.code_width(h - lo) for lo, h in zip(low, high)]
+        return widths, low, word_bits(widths, self.inputs)
+
     @property
     def out_type(self) -> str:
         return "pl.I64" if self.kind == "regressor" else "pl.U8"
+
+
+def word_bits(widths: list[int], visibility: str = "private") -> int:
+    """Of :data:`stdlib_ml.fixed.WORD_BITS`, the width of the words to pack codes of ``widths`` bits
+    into: the one whose array (``[u{w}; fixed.pack_words(widths, w)]``, a ``visibility`` input) the
+    cost model's fitted transition charges least (constraints; the widest among equals)."""
+    from pyleo import cost
+
+    from .. import fixed
+
+    table, analyzer = cost.load_table(), cost.Analyzer("")
+
+    def charge(bits: int) -> tuple[float, int]:
+        x = [(f"[u{bits}; {fixed.pack_words(widths, bits)}u32]", visibility)]
+        return cost.interface_cost(analyzer, x, "inputs", table), -bits
+
+    return min((b for b in fixed.WORD_BITS if b >= max(widths, default=0)), key=charge)
 
 
 def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
@@ -101,6 +132,10 @@ def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
 def render(spec: Spec) -> str:
     """The model file for ``spec``."""
     mods = sorted({"fixed", "linalg"} | spec.imports)
+    from .. import fixed
+
+    widths, zero, word_bits = spec.input_codes()
+    n_words = fixed.pack_words(widths, word_bits)
     if spec.kind == "regressor":
         out_doc = f"y·OUT_SCALE as a public i64 (OUT_SCALE = {spec.out_scale})"
     elif spec.kind == "clusterer":
@@ -114,8 +149,10 @@ def render(spec: Spec) -> str:
         "or `stdlib_ml.convert.load(path)` it for scikit-learn-like predict / prove / verify.",
         "",
         f"Input: {spec.n_features} raw feature values (floats) as `pyleo run/prove` and convert.load(path).encode take them;",
-        f"the circuit gets x = fixed.encode(sample[COLUMNS], IN_BITS): {spec.n_inputs} offset-encoded u64, input j at its own",
-        f"scale 2**IN_BITS[j], in [INPUT_LOW[j], INPUT_HIGH[j]] ({'values outside are clamped' if spec.clamp else 'the range the sign tests below are sized for; values outside are rejected'}).",
+        f"the circuit gets its {spec.n_inputs} inputs q = fixed.quantize(sample[COLUMNS], IN_BITS), input j at its own scale",
+        f"2**IN_BITS[j], in [INPUT_LOW[j], INPUT_HIGH[j]] ({'values outside are clamped' if spec.clamp else 'the range the sign tests below are sized for; values outside are rejected'}),",
+        f"as codes q - INPUT_ZERO[j] of INPUT_WIDTHS[j] bits bit-packed into x: {n_words} u{word_bits} (fixed.pack; the",
+        "transition charges per input element and bit, so each input travels in the bits its range needs).",
         f"Output: {out_doc}.",
         *([""] + spec.notes if spec.notes else []),
         '"""',
@@ -130,6 +167,9 @@ def render(spec: Spec) -> str:
         f"COLUMNS = {format_value(spec.columns if spec.columns is not None else list(range(spec.n_features)), 10)}",
         f"INPUT_LOW = {format_value([float(v) for v in spec.low], 12)}",
         f"INPUT_HIGH = {format_value([float(v) for v in spec.high], 13)}",
+        f"INPUT_WIDTHS = {format_value(widths, 15)}  # bits of each input's code",
+        f"INPUT_ZERO = {format_value(zero, 13)}  # the quantized value whose code is 0, per input",
+        f"INPUT_WORD_BITS = {word_bits}  # the codes travel packed in u{word_bits} words",
         f"OUT_OF_RANGE = {'clamp' if spec.clamp else 'reject'!r}",
         f"FLOAT32_INPUTS = {spec.float32}",
         f"CLASSES = {format_value(spec.classes, 10) if spec.classes is not None else None}",
@@ -153,7 +193,8 @@ def render(spec: Spec) -> str:
         lines.append(f"{name} = {text}")
     if private:
         lines += _owner_lines(spec)
-    lines += ["", "# ---- stdlib pieces, sign tests sized from worst-case bounds over the input range ----"]
+    lines += ["", "# ---- stdlib pieces, sign tests sized from worst-case bounds over the input range ----",
+              "unpack = linalg.unpacker(INPUT_WIDTHS, INPUT_ZERO, INPUT_WORD_BITS)  # x (packed codes) -> the inputs q"]
     for line, comment in spec.setup:
         lines.append(f"{line}  # {comment}" if comment else line)
     what = {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index")
@@ -161,7 +202,7 @@ def render(spec: Spec) -> str:
     if private:
         body[:0] = [f"{name} = {_decode(name, v.shape, param_bits(v))}" for name, v in spec.params.items()]
         lines += ["", "", *_weights_struct(spec)]
-    x_type = f"pl.Array[pl.U64, {spec.n_inputs}]"
+    x_type = f"pl.Array[pl.U{word_bits}, {n_words}]"
     weights_arg = ["model: Weights"] if private else []
     args = [f"x: {f'pl.Public[{x_type}]' if spec.inputs == 'public' else x_type}", *weights_arg]
     names = "x, model" if private else "x"
@@ -172,7 +213,7 @@ def render(spec: Spec) -> str:
         signature = ", ".join([f"x: {x_type}", *weights_arg])
         lines += ["", "", "@pl.inline", f"def prediction_of({signature}) -> {spec.out_type}:",
                   f'    """The {what} of one sample (committed to by ``predict``)."""',
-                  "    xf = linalg.from_offset(x)", *[f"    {b}" for b in body]]
+                  "    xf = unpack(x)", *[f"    {b}" for b in body]]
         args.append("r: pl.Scalar")
         outs.append("pl.Public[pl.Field]")
         values = [f"pl.commit(prediction_of({names}), r)"]
@@ -183,7 +224,7 @@ def render(spec: Spec) -> str:
         doc = [f"The {what} of one sample ({spec.output})"]
         assert body[-1].startswith("return ")
         values = [body.pop().removeprefix("return ")]
-        body.insert(0, "xf = linalg.from_offset(x)")
+        body.insert(0, "xf = unpack(x)")
     if private:
         outs.append("pl.Public[pl.Field]")
         values.append("commitment(model)")

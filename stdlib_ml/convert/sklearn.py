@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .quantize import INPUT_RESOLUTION, WEIGHT_RESOLUTION, MLP_RESOLUTION, LEAF_BITS, Options, _ceil_log2, _width, _qint, _dense_bound, Affine, _input_range, _scaler_range, _spread, _in_bits, _distance_bits, _in_bound, _classes, _spec, _argmax_or_sign, _pow2
+from .quantize import INPUT_RESOLUTION, WEIGHT_RESOLUTION, MLP_RESOLUTION, LEAF_BITS, Options, _ceil_log2, _width, _qint, _dense_bound, _dense_interval, Affine, _input_range, _scaler_range, _spread, _in_bits, _distance_bits, _in_bound, _classes, _spec, _argmax_or_sign, _pow2
 from .render import Spec
 from .tree_ensembles import RawTree, _sk_tree, _accepts_missing, _tree_spec, _leaf_bits, _tree_classes_onehot, _check_single_output
 
@@ -329,7 +329,7 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
     while True:
         ib = _in_bits(opts, unit, low, high, res)
         wbs = [int(np.clip(res + 2 - _ceil_log2(float(np.max(np.abs(W))) or 1.0), 0, 40)) for W in Ws]
-        bound = _in_bound(low, high, ib)
+        box = (_qint(low, ib), _qint(high, ib))   # each value's range (interval arithmetic through the layers)
         layers = []
         for li, (W, b, wb) in enumerate(zip(Ws, bs, wbs)):
             if li == 0:
@@ -338,9 +338,10 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
             else:
                 scale += wb
                 Wq, bq = _qint(W, wb), _qint(b, scale)
-            bnd = _dense_bound(Wq, bq, bound)
-            layers.append((Wq, bq, wb, scale, int(max(bnd))))
-            bound = bnd
+            lo, hi = _dense_interval(Wq, bq, *box)
+            layers.append((Wq, bq, wb, scale, max(max(abs(int(v)) for v in lo), max(int(v) for v in hi))))
+            # a ReLU's output lies in [0, max(hi, 0)]: the next layer's bound, and its sign tests, are narrower
+            box = ([0] * len(hi), [max(int(v), 0) for v in hi]) if est.activation == "relu" else (lo, hi)
         if max(lay[4] for lay in layers) < limit or res <= 4:
             break
         res -= 2

@@ -335,12 +335,11 @@ def _copies_agree(columns: list[int], n: int, low_q: np.ndarray, high_q: np.ndar
     their shared range at their shared scale), or both missing (f one step below ``low_q[f]``, c one
     step above ``high_q[c]``; ``low_q``/``high_q`` already hold those steps). Without it a prover could
     route the two kinds of nodes by different values and get a label no single row gives.
-    Each line costs two u64 equalities and the boolean logic (a few constraints)."""
+    Each line costs three field equalities and the boolean logic (a few constraints)."""
     lines = []
     for c in range(n, len(columns)):
         f = columns[c]
-        lo_enc, hi_enc = int(low_q[f]) + fixed.INPUT_OFFSET, int(high_q[c]) + fixed.INPUT_OFFSET
-        lines.append(f"assert x[{f}] == x[{c}] or (x[{f}] == {lo_enc} and x[{c}] == {hi_enc}), "
+        lines.append(f"assert xf[{f}] == xf[{c}] or (xf[{f}] == {int(low_q[f])} and xf[{c}] == {int(high_q[c])}), "
                      f'"inputs {f} and {c} carry feature {f}: the same value, or both missing"')
     return lines
 
