@@ -11,7 +11,7 @@ For n features, three interfaces of one private input and a public ``u8`` output
 - ``packed``: ``[u128; W]``, each feature a code of ``--bits`` bits (14: what the MLP converter
   gives most features, digits 14–18) packed into W = :func:`stdlib_ml.fixed.pack_words` words;
 - ``chosen``: the same codes packed in the word width converters take
-  (:func:`stdlib_ml.convert.render.word_bits`: the cheapest by the cost model's fitted transition).
+  (:func:`stdlib_ml.convert.render.input_word_bits`: the cheapest by the cost model's fitted transition).
 
 The transition's constraints are exact where its circuit fits the local bound: snarkVM synthesizes a
 function with that interface and a body costing nothing (:func:`pyleo.cost.skeleton_transition`,
@@ -34,7 +34,7 @@ from typing import Any
 
 from pyleo import cost, vm
 from stdlib_ml import fixed
-from stdlib_ml.convert.render import word_bits
+from stdlib_ml.convert.render import input_word_bits
 
 LAYOUTS = ("u64", "u8", "packed", "chosen")
 OUTPUT = [("u8", "public")]
@@ -43,7 +43,7 @@ OUTPUT = [("u8", "public")]
 def interface(layout: str, n: int, bits: int) -> list[tuple[str, str]]:
     """The private input of ``n`` features in ``layout``."""
     if layout in ("packed", "chosen"):
-        word = 128 if layout == "packed" else word_bits([bits] * n)
+        word = 128 if layout == "packed" else input_word_bits([bits] * n)
         return [(f"[u{word}; {fixed.pack_words([bits] * n, word)}u32]", "private")]
     return [(f"[{layout}; {n}u32]", "private")]
 

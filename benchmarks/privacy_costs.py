@@ -39,7 +39,7 @@ import numpy as np
 import pyleo as pl
 from pyleo import vm
 from pyleo.errors import LimitError
-from stdlib_ml.convert.model import word_bits
+from stdlib_ml.convert.model import param_word_bits
 
 HEADER = "import pyleo as pl\n\nW = [3, -1, 4, 1]\n\n"
 
@@ -172,7 +172,7 @@ def families(rows: list[dict[str, Any]]) -> None:
         zk = convert(model, X, weights="private")
         priv = model_cost(zk)
         sizes = {k: np.asarray(v).size for k, v in zk.module.OWNER_WEIGHTS.items()}
-        packed = {k: f"{n} × {zk.module.PARAM_BITS[k]} bits in {len(zk.opening()[k])} u{word_bits(n, zk.module.PARAM_BITS[k])}"
+        packed = {k: f"{n} × {zk.module.PARAM_BITS[k]} bits in {len(zk.opening()[k])} u{param_word_bits(n, zk.module.PARAM_BITS[k])}"
                   for k, n in sizes.items()}
         rows.append({"table": "families", "model": label, "public": pub[0], "public_exact": pub[1],
                      "private": priv[0], "private_exact": priv[1], "parameters": sum(sizes.values()),

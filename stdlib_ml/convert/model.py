@@ -350,7 +350,7 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
 
 
 WORD_BITS = 128
-"""Private parameters travel packed into unsigned words of at most 128 bits (:func:`word_bits`), the
+"""Private parameters travel packed into unsigned words of at most 128 bits (:func:`param_word_bits`), the
 first value in the low bits: snarkVM charges a private input per bit and per element, so one word
 costs less than its values as separate elements (benchmarks/privacy_costs.py)."""
 
@@ -365,7 +365,7 @@ benchmarks/privacy_costs.py ("packing": 32 u16 values as 32 elements against 4 u
 element's bits and its type data) in 252-bit field elements, so the true cost steps."""
 
 
-def word_bits(size: int, bits: int) -> int:
+def param_word_bits(size: int, bits: int) -> int:
     """The width of the words (8 … 128) that carry ``size`` values of ``bits`` bits: the one with the
     least cost (:data:`INPUT_ELEMENT_COST` per word, :data:`INPUT_BIT_COST` per bit, padding included),
     the narrower on a tie."""
@@ -377,18 +377,13 @@ def word_bits(size: int, bits: int) -> int:
 
 def pack_words(values: Sequence[Any], bits: int, name: str = "parameter") -> list[int]:
     """Signed integers ``values`` offset-encoded (``v + 2**(bits-1)``) and packed into words of
-    :func:`word_bits` bits, as many per word as fit, the first in the low bits. Raises
-    :class:`ModelInputError` for a value outside ``[-2**(bits-1), 2**(bits-1))``."""
-    per, half = word_bits(len(values), bits) // bits, 2 ** (bits - 1)
-    words = []
-    for start in range(0, len(values), per):
-        word = 0
-        for j, v in enumerate(values[start:start + per]):
-            if not -half <= int(v) < half:
-                raise ModelInputError(f"{name}: {int(v)} does not fit {bits} bits (offset-encoded as u{bits})")
-            word |= (int(v) + half) << (bits * j)
-        words.append(word)
-    return words
+    :func:`param_word_bits` bits by :func:`stdlib_ml.fixed.pack` (as many per word as fit, the first in
+    the low bits). Raises :class:`ModelInputError` for a value outside ``[-2**(bits-1), 2**(bits-1))``."""
+    half = 2 ** (bits - 1)
+    for v in values:
+        if not -half <= int(v) < half:
+            raise ModelInputError(f"{name}: {int(v)} does not fit {bits} bits (offset-encoded as u{bits})")
+    return fixed.pack([int(v) + half for v in values], [bits] * len(values), param_word_bits(len(values), bits))
 
 
 PRIVATE_WEIGHTS_LINE = 'WEIGHTS = "private"'

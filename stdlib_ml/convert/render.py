@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError, word_bits
+from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError, param_word_bits
 
 
 # ---- the generated file -------------------------------------------------------------------------
@@ -62,21 +62,21 @@ class Spec:
         and the quantized value whose code is 0, from the range [INPUT_LOW, INPUT_HIGH] at 2**IN_BITS
         (one step wider on each side when missing values are encoded there); and the width of the
         words they are packed into: of :data:`stdlib_ml.fixed.WORD_BITS`, the one whose array the cost
-        model's fitted transition charges least (:func:`word_bits`)."""
+        model's fitted transition charges least (:func:`input_word_bits`)."""
         from .. import fixed
 
         pad = 1 if self.missing_sides is not None else 0
         low = [int(v) - pad for v in fixed.quantize(self.low, self.in_bits)]
         high = [int(v) + pad for v in fixed.quantize(self.high, self.in_bits)]
         widths = [fixed.code_width(h - lo) for lo, h in zip(low, high)]
-        return widths, low, word_bits(widths, self.inputs)
+        return widths, low, input_word_bits(widths, self.inputs)
 
     @property
     def out_type(self) -> str:
         return "pl.I64" if self.kind == "regressor" else "pl.U8"
 
 
-def word_bits(widths: list[int], visibility: str = "private") -> int:
+def input_word_bits(widths: list[int], visibility: str = "private") -> int:
     """Of :data:`stdlib_ml.fixed.WORD_BITS`, the width of the words to pack codes of ``widths`` bits
     into: the one whose array (``[u{w}; fixed.pack_words(widths, w)]``, a ``visibility`` input) the
     cost model's fitted transition charges least (constraints; the widest among equals)."""
@@ -261,7 +261,7 @@ def _decode(name: str, shape: tuple[int, ...], bits: int) -> str:
     flat = "i0"
     for d in range(1, len(shape)):
         flat = f"({flat}) * {shape[d]} + i{d}"
-    per = word_bits(int(np.prod(shape)), bits) // bits
+    per = param_word_bits(int(np.prod(shape)), bits) // bits
     if per == 1:
         word = f"model.{name}[{flat}]"
     else:
@@ -295,7 +295,7 @@ def _weights_struct(spec: Spec) -> list[str]:
     members = []
     for name, v in spec.params.items():
         bits = param_bits(v)
-        w = word_bits(v.size, bits)
+        w = param_word_bits(v.size, bits)
         members.append(f"    {name}: pl.Array[pl.U{w}, {-(-v.size // (w // bits))}]")
     return [
         "class Weights(pl.Struct):",
