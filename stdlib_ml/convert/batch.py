@@ -228,6 +228,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
         save()
 
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".row-*.proof.json.*.tmp"):   # a proof a killed worker was writing (write_atomic's temp)
+        stale.unlink(missing_ok=True)
     save()
     model_path = str(zk.path)
     with _progress(progress, len(todo), zk.name) as advance:
