@@ -60,30 +60,108 @@ class BatchResult:
     seconds: float
 
 
-def proof_name(row: int) -> str:
-    """The proof file of row ``row`` (0-based) inside a batch folder."""
-    return f"row-{row:06d}.proof.json"
+def proof_name(row: int, k: int = 1) -> str:
+    """The proof file of row ``row`` (0-based) inside a batch folder; with ``k`` rows per proof, of the
+    proof whose first row is ``row``."""
+    return f"row-{row:06d}.proof.json" if k == 1 else f"rows-{row:06d}-k{k}.proof.json"
+
+
+# ---- several rows per proof ----------------------------------------------------------------------
+_PREDICT = re.compile(r"^@pl\.function\ndef predict\((\w+): (.+)\) -> pl\.Public\[(.+)\]:\n((?:[ \t]+.*\n|\n)+)", re.M)
+"""``predict`` as a converter writes it: its one parameter and type, its label type, its body."""
+
+
+def rows_program(zk: ZkModel, k: int) -> pl.Program:
+    """The program ``<name>_rows<k>`` whose entry ``predict_rows`` takes ``k`` encoded samples (an array
+    of ``k`` of ``predict``'s input) and returns their ``k`` labels (a public array): ``predict``'s body
+    inlined once per row, so the transition's fixed cost (~11.8k constraints here) is paid once per
+    proof. Generated from the model file's source (cached like converted models); needs public
+    weights and a public label (ModelInputError otherwise, or when ``predict`` was edited out of shape)."""
+    from .model import _materialize
+
+    if zk.weights != "public" or zk.output != "public":
+        raise ModelInputError(f"several rows per proof need public weights and a public label; {zk.name} has "
+                              f"{zk.weights} weights and a {zk.output} label", hint="prove one row per proof")
+    m = _PREDICT.search(zk.source)
+    if m is None:
+        raise ModelInputError(f"{zk.path}: `predict` is not of the form `def predict(x: T) -> pl.Public[U]:` that "
+                              "several rows per proof copy", hint="prove one row per proof")
+    param, x_type, y_type, body = m.groups()
+    calls = ", ".join(f"_predict_row({param}s[{j}])" for j in range(k))
+    source = zk.source.replace("\nprog = pl.Program(", "\n_single = pl.Program(") + f"""
+
+# ---- {k} rows per proof (stdlib_ml.convert.batch.rows_program) ----
+@pl.inline
+def _predict_row({param}: {x_type}) -> {y_type}:
+{body.rstrip()}
+
+
+@pl.function
+def predict_rows({param}s: pl.Array[{x_type}, {k}]) -> pl.Public[pl.Array[{y_type}, {k}]]:
+    \"\"\"The labels of {k} samples (public).\"\"\"
+    return [{calls}]
+
+
+prog = pl.Program("{zk.name}_rows{k}", [predict_rows])
+"""
+    return _materialize(source, f"{zk.name}_rows{k}").program
+
+
+def auto_rows_per_proof(zk: ZkModel, budget: int | None = None) -> int:
+    """The largest k whose :func:`rows_program` the cost model (:meth:`pyleo.Program.estimate`, without
+    synthesis) puts within ``budget`` constraints (default 16,384, what proves here; the cost grows
+    with k by the model's own constraints and its k inputs). 1 when even two rows do not fit."""
+    from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+
+    budget = budget or MAX_CONSTRAINTS_LOCAL
+
+    def fits(k: int) -> bool:
+        return rows_program(zk, k).estimate("predict_rows", synthesize_transition=False).total <= budget
+
+    lo, hi = 1, 2
+    while fits(hi):
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
 
 
 # ---- the worker's side --------------------------------------------------------------------------
 _models: dict[str, ZkModel] = {}
 
 
-def _prove_row(model_path: str, row: int, x: list[float], proof_path: str, label_blinding: int | None) -> dict[str, Any]:
-    """Prove one row (raw feature values ``x``) and write its proof to ``proof_path``; the row's record
-    (``public_outputs``, ``outputs`` in clear, ``seconds``) or, when the row fails (a halt, a value out
-    of range), its ``error``. Runs in a worker process (the model loaded once per process) or in the parent."""
+def _prove_group(model_path: str, k: int, rows: list[int], xs: list[list[float]], proof_path: str,
+                 label_blinding: int | None) -> list[dict[str, Any]]:
+    """Prove ``rows`` (their raw feature values ``xs``) in one proof written to ``proof_path``: one row
+    with ``predict`` when ``k`` is 1, else up to ``k`` rows with :func:`rows_program`'s ``predict_rows``
+    (the last group padded with copies of its last row). Returns each row's record (``public_outputs``,
+    ``outputs`` in clear, ``seconds`` of the whole proof) or, when the proof fails (a halt, a value out of
+    range), each row's ``error``. Runs in a worker process (the model loaded once per process) or in the parent."""
     start = time.perf_counter()
     try:
         zk = _models.get(model_path)
         if zk is None:
             zk = _models[model_path] = load(model_path)
-        proof = zk.prove(np.asarray(x, dtype=np.float64), label_blinding=label_blinding)
+        if k == 1:
+            proof = zk.prove(np.asarray(xs[0], dtype=np.float64), label_blinding=label_blinding)
+            public, clear = [list(proof.public_outputs)], [list(proof.outputs)]
+        else:
+            enc = zk.encode(np.asarray(xs + xs[-1:] * (k - len(xs)), dtype=np.float64))
+            proof = rows_program(zk, k).prove("predict_rows", enc)
+            labels = _elements(proof.public_outputs[0])
+            public = clear = [[label] for label in labels[:len(rows)]]
         proof.save(proof_path)
     except pl.PyleoError as e:
-        return {"row": row, "error": (type(e).__name__, e.message), "seconds": time.perf_counter() - start}
-    return {"row": row, "error": None, "public_outputs": list(proof.public_outputs), "outputs": list(proof.outputs),
-            "seconds": time.perf_counter() - start}
+        return [{"row": i, "error": (type(e).__name__, e.message), "seconds": time.perf_counter() - start} for i in rows]
+    seconds = time.perf_counter() - start
+    return [{"row": i, "error": None, "public_outputs": p, "outputs": c, "seconds": seconds}
+            for i, p, c in zip(rows, public, clear)]
+
+
+def _elements(array: str | None) -> list[str]:
+    """The elements of a public array output literal (``"[0u8, 2u8]"``)."""
+    return [e.strip() for e in (array or "").strip()[1:-1].split(",")]
 
 
 # ---- the parent's side --------------------------------------------------------------------------
@@ -108,10 +186,11 @@ def _prediction(zk: ZkModel, output: str | None) -> Any:
 
 
 @contextlib.contextmanager
-def _progress(show: bool, total: int, name: str) -> Iterator[Callable[[], None]]:
-    """A progress bar with the rows done, the elapsed time and the ETA (rich, on stderr); yields ``advance``."""
+def _progress(show: bool, total: int, name: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar with the rows done, the elapsed time and the ETA (rich, on stderr); yields
+    ``advance(rows)``."""
     if not show or total == 0:
-        yield lambda: None
+        yield lambda rows: None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -120,7 +199,7 @@ def _progress(show: bool, total: int, name: str) -> Iterator[Callable[[], None]]
                TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True)) as bar:
         task = bar.add_task("rows", total=total)
-        yield lambda: bar.advance(task)
+        yield lambda rows: bar.advance(task, rows)
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any] | None:
@@ -148,9 +227,15 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: int | None = None,
-               private_out: str | os.PathLike[str] | None = None, progress: bool = True) -> BatchResult:
+               private_out: str | os.PathLike[str] | None = None, progress: bool = True,
+               rows_per_proof: int | str = 1) -> BatchResult:
     """Prove the prediction of every row of ``X`` (raw feature values, shape (n, n_features), float;
     NaN where missing) into ``out_dir``: one proof file per row and the manifest (see the module).
+
+    ``rows_per_proof``: k > 1 proves k rows per proof with :func:`rows_program` (public weights and
+    label only), paying the transition's fixed cost once per k rows; ``"auto"``: the largest k the
+    cost model fits in 16,384 constraints (:func:`auto_rows_per_proof`). The manifest then maps each
+    row to its proof and its place in the proof's output array.
 
     ``workers``: local worker processes (default ``os.cpu_count()``; 1 proves every row in this
     process). ``private_out``: the prover-only file (mode 0600) of every row's outputs in clear and,
@@ -178,11 +263,15 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     if private_out is not None:
         vm.check_writable(private_out, what="the prover-only file")
     workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
-    aleo = zk.program.aleo()
-    head = {"format": FORMAT, **vm.stamp(aleo), "function": "predict", "model": zk.name, "rows_total": len(X)}
+    k = auto_rows_per_proof(zk) if rows_per_proof == "auto" else int(rows_per_proof)
+    if k < 1:
+        raise ModelInputError(f"rows_per_proof must be a positive number or 'auto', got {rows_per_proof!r}")
+    aleo = (zk.program if k == 1 else rows_program(zk, k)).aleo()
+    head = {"format": FORMAT, **vm.stamp(aleo), "function": "predict" if k == 1 else "predict_rows", "model": zk.name,
+            "rows_total": len(X), "rows_per_proof": k}
     manifest = _read_json(out / MANIFEST, "batch manifest")
     if manifest is not None:
-        for key in ("format", "program_checksum", "rows_total"):
+        for key in ("format", "program_checksum", "rows_total", "rows_per_proof"):
             if manifest.get(key) != head[key]:
                 raise BatchError(f"{out} holds a batch with {key} {manifest.get(key)!r}, not {head[key]!r}",
                                  hint="prove this batch into another folder")
@@ -214,46 +303,51 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
                    "batch": str(out), **vm.stamp(aleo), "rows": {str(i): secret[i] for i in sorted(secret)}}
             vm.write_atomic(private_out, (json.dumps(doc, indent=1) + "\n").encode(), mode=0o600)
 
-    def record(result: dict[str, Any]) -> None:
-        i = result["row"]
-        if result["error"] is not None:
-            _failed(records, secret, i, result["error"], result["seconds"])
-        else:
-            records[i] = {"row": i, "proof": proof_name(i), "error": None, "seconds": round(result["seconds"], 3),
-                          "public_outputs": result["public_outputs"],
+    def record(results: list[dict[str, Any]]) -> None:
+        first = results[0]["row"]
+        for slot, result in enumerate(results):
+            i = result["row"]
+            if result["error"] is not None:
+                _failed(records, secret, i, result["error"], result["seconds"])
+                continue
+            records[i] = {"row": i, "proof": proof_name(first, k), **({"slot": slot} if k > 1 else {}), "error": None,
+                          "seconds": round(result["seconds"], 3), "public_outputs": result["public_outputs"],
                           **({"prediction": _prediction(zk, result["public_outputs"][0])}
                              if zk.output == "public" else {})}
             secret[i] = {"outputs": result["outputs"],
-                         **({"label_blinding": f"{blinding[i]}scalar"} if blinding[i] is not None else {})}
+                         **({"label_blinding": f"{blinding[first]}scalar"} if blinding[first] is not None else {})}
         save()
 
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".row-*.proof.json.*.tmp"):   # a proof a killed worker was writing (write_atomic's temp)
+    for stale in out.glob(".row*.proof.json.*.tmp"):   # a proof a killed worker was writing (write_atomic's temp)
         stale.unlink(missing_ok=True)
     save()
     model_path = str(zk.path)
+    groups = [todo[j:j + k] for j in range(0, len(todo), k)]
+
+    def job(group: list[int]) -> tuple[Any, ...]:
+        return (model_path, k, group, X[group].tolist(), str(out / proof_name(group[0], k)), blinding[group[0]])
+
     with _progress(progress, len(todo), zk.name) as advance:
-        if todo:   # the first row here: synthesizes (or loads) the keys once, for every worker
-            first = todo[0]
-            record(_prove_row(model_path, first, X[first].tolist(), str(out / proof_name(first)), blinding[first]))
-            advance()
-        rest = todo[1:]
+        if groups:   # the first proof here: synthesizes (or loads) the keys once, for every worker
+            record(_prove_group(*job(groups[0])))
+            advance(len(groups[0]))
+        rest = groups[1:]
         if rest and workers == 1:
-            for i in rest:
-                record(_prove_row(model_path, i, X[i].tolist(), str(out / proof_name(i)), blinding[i]))
-                advance()
+            for group in rest:
+                record(_prove_group(*job(group)))
+                advance(len(group))
         elif rest:
             ctx = multiprocessing.get_context("spawn")   # snarkVM's threads do not survive a fork
             with cf.ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=ctx) as pool:
-                futures = [pool.submit(_prove_row, model_path, i, X[i].tolist(), str(out / proof_name(i)), blinding[i])
-                           for i in rest]
+                futures = [pool.submit(_prove_group, *job(group)) for group in rest]
                 try:
                     for f in cf.as_completed(futures):
                         record(f.result())
-                        advance()
+                        advance(len(f.result()))
                 except BrokenProcessPool:
                     for f in futures:   # results that arrived before the pool broke
-                        if f.done() and f.exception() is None and f.result()["row"] not in records:
+                        if f.done() and f.exception() is None and not done(f.result()[0]["row"]):
                             record(f.result())
                     left = len(X) - sum(done(i) for i in range(len(X)))
                     raise BatchError(f"a worker process died; {left} of {len(X)} rows are not proved (the others "
@@ -284,51 +378,66 @@ def verify_many(folder: str | os.PathLike[str], zk: ZkModel | None = None, check
     from pyleo import split, vm
 
     manifest = read_manifest(folder)
-    want = vm.program_checksum(zk.program.aleo()) if zk is not None else checksum
+    k = manifest.get("rows_per_proof", 1)
+    if not isinstance(k, int) or k < 1:
+        raise BatchError(f"{folder}/{MANIFEST}: rows_per_proof must be a positive integer, got {k!r}")
+    trusted = None if zk is None else zk.program if k == 1 else rows_program(zk, k)
+    want = vm.program_checksum(trusted.aleo()) if trusted is not None else checksum
     if want is not None and manifest.get("program_checksum") != vm._normal_checksum(want):
         raise BatchError(f"{folder} is a batch of the program with checksum {manifest.get('program_checksum')}, "
                          f"not of the trusted one ({vm._normal_checksum(want)})")
-    valid, failed, invalid = 0, 0, []
     rows = [r for r in manifest["rows"] if isinstance(r, dict)]
     seen = [r.get("row") for r in rows]
-    for i in {i for i in seen if seen.count(i) > 1}:
-        invalid.append((i, "recorded more than once"))
+    invalid: list[tuple[Any, str]] = [(i, "recorded more than once") for i in sorted({i for i in seen if seen.count(i) > 1}, key=str)]
+    failed = sum(r.get("error") is not None for r in rows)
+    checked: dict[str, tuple[Any, str | None]] = {}   # proof file → (proof or None, why it is not valid)
+    valid = 0
     for r in rows:
         i = r.get("row")
         if r.get("error") is not None:
-            failed += 1
             continue
-        path = Path(folder) / str(r.get("proof"))
-        if not isinstance(i, int) or r.get("proof") != proof_name(i):
-            invalid.append((i, f"its proof file is {r.get('proof')!r}, not {proof_name(i) if isinstance(i, int) else '?'}"))
+        name = r.get("proof")
+        if not isinstance(name, str) or "/" in name or not re.fullmatch(r"rows?-[0-9]{6}(-k[0-9]+)?\.proof\.json", name):
+            invalid.append((i, f"its proof file {name!r} is not a proof file of this folder"))
             continue
-        try:
-            data = json.loads(path.read_text())
-            proof = split.SplitProof.from_json(data, str(path)) if split.is_split_proof(data) else \
-                vm.Proof.from_json(data, str(path))
-        except (OSError, ValueError) as e:
-            invalid.append((i, f"{path} cannot be read: {e}"))
-            continue
-        except pl.PyleoError as e:
-            invalid.append((i, e.message))
-            continue
-        if list(proof.public_outputs) != r.get("public_outputs"):
-            invalid.append((i, f"the proof's public outputs {proof.public_outputs} are not the manifest's "
-                               f"{r.get('public_outputs')}"))
-            continue
-        if not isinstance(proof, split.SplitProof) and proof.checksum != manifest.get("program_checksum"):
-            invalid.append((i, f"the proof is of another program (checksum {proof.checksum})"))
-            continue
-        if zk is not None:
-            ok, reason = zk.verify(proof), "not a valid proof of the trusted model"
-        elif isinstance(proof, split.SplitProof):
-            reason = split.explain(proof, checksum=checksum)
-            ok = reason is None
-        else:
-            reason = vm.explain(proof, checksum=checksum)
-            ok = reason is None
-        if ok:
+        if name not in checked:
+            checked[name] = _check_proof(Path(folder) / name, manifest, zk, trusted, checksum)
+        proof, reason = checked[name]
+        if reason is None:
+            outputs = list(proof.public_outputs)
+            if k > 1:
+                slot = r.get("slot")
+                labels = _elements(outputs[0])
+                outputs = [labels[slot]] if isinstance(slot, int) and 0 <= slot < len(labels) else None
+            if outputs != r.get("public_outputs"):
+                reason = f"the proof's public outputs {outputs} are not the manifest's {r.get('public_outputs')}"
+        if reason is None:
             valid += 1
         else:
-            invalid.append((i, str(reason)))
-    return BatchCheck(valid, failed, sorted(invalid, key=lambda t: (t[0] if isinstance(t[0], int) else -1)))
+            invalid.append((i, reason))
+    return BatchCheck(valid, failed, invalid)
+
+
+def _check_proof(path: Path, manifest: dict[str, Any], zk: ZkModel | None, trusted: pl.Program | None,
+                 checksum: str | None) -> tuple[Any, str | None]:
+    """One proof file of a batch: (the proof, None) when valid and of the manifest's program (bound to
+    ``trusted`` / ``checksum`` when given), else (None or the proof, the reason)."""
+    from pyleo import split, vm
+
+    try:
+        data = json.loads(path.read_text())
+        proof = split.SplitProof.from_json(data, str(path)) if split.is_split_proof(data) else \
+            vm.Proof.from_json(data, str(path))
+    except (OSError, ValueError) as e:
+        return None, f"{path} cannot be read: {e}"
+    except pl.PyleoError as e:
+        return None, e.message
+    if isinstance(proof, split.SplitProof):
+        if zk is not None:
+            return proof, None if zk.verify(proof) else "not a valid proof of the trusted model"
+        return proof, split.explain(proof, checksum=checksum)
+    if proof.checksum != manifest.get("program_checksum"):
+        return proof, f"the proof is of another program (checksum {proof.checksum})"
+    if zk is not None and trusted is zk.program:
+        return proof, None if zk.verify(proof) else "not a valid proof of the trusted model"
+    return proof, vm.explain(proof, program=trusted.aleo() if trusted is not None else None, checksum=checksum)
