@@ -25,6 +25,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from pyleo import vm
 from stdlib_ml.convert import batch, from_sklearn
+from stdlib_ml.convert import load as load_model
 from tests.test_cli import pyleo
 
 pytestmark = [pytest.mark.needs_params, pytest.mark.prove]
@@ -202,3 +203,52 @@ def test_a_corrupted_proving_key_is_detected_and_rebuilt(key_cache: Path) -> Non
     again = vm.prove(program, "f", ["6u32"])
     assert "load_keys" in again.timings and vm.verify(again, program=program)   # the rebuilt key is vouched for
     vm.forget_programs()
+
+
+@pytest.mark.parametrize("family", ["tree", "logistic_regression"])
+def test_k_rows_per_circuit_give_each_rows_single_row_label(family: str) -> None:
+    """`predict_rows` of k rows (the interpreter, which the differential tests hold to snarkVM) gives each
+    row the single-row circuit's label and the float model's."""
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = (DecisionTreeClassifier(max_depth=3, random_state=0) if family == "tree"
+                 else LogisticRegression(max_iter=500)).fit(X, y)
+    zk = from_sklearn(model, X)
+    rows = X[::5]
+    k = 4
+    prog = batch.rows_program(zk, k)
+    groups = [zk.encode(rows[j:j + k]) for j in range(0, len(rows) - len(rows) % k, k)]
+    labels = [int(v) for out in prog.run_batch("predict_rows", [[g] for g in groups]) for v in out]
+    n = len(labels)
+    assert labels == zk.predict_raw(rows[:n])
+    assert zk.decode(labels).tolist() == model.predict(rows[:n]).tolist()
+
+
+def test_k_rows_per_proof_refuses_private_models_and_bad_k(iris_lr, tmp_path: Path) -> None:
+    X, y = load_iris(return_X_y=True)
+    zk = from_sklearn(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X, weights="private")
+    with pytest.raises(batch.ModelInputError, match="public weights and a public label"):
+        zk.prove_many(X[:2], tmp_path / "b", rows_per_proof=2)
+    np.save(tmp_path / "rows.npy", X[:2])
+    result = pyleo("prove-batch", str(iris_lr[2]), str(tmp_path / "rows.npy"), "--out", str(tmp_path / "c"), "-k", "0")
+    assert result.returncode == 1 and "--rows-per-proof takes a positive number" in result.stderr
+
+
+@pytest.mark.slow
+def test_auto_rows_per_proof_fits_snarkvm_and_verifies(iris_lr, key_cache: Path, tmp_path: Path) -> None:
+    """k chosen by the cost model: snarkVM's synthesized circuit fits 16,384 constraints, every row's label
+    is the float model's, verify-batch checks every slot."""
+    model, X, model_file = iris_lr
+    zk = load_model(model_file)
+    k = batch.auto_rows_per_proof(zk)
+    assert k >= 2
+    rows = X[::13][: k + 1]   # one full proof and one padded
+    out = tmp_path / "batch"
+    result = zk.prove_many(rows, out, workers=2, rows_per_proof="auto", progress=False)
+    assert (result.proved, result.failed) == (len(rows), 0)
+    manifest = batch.read_manifest(out)
+    assert [r["prediction"] for r in manifest["rows"]] == model.predict(rows).tolist()
+    proof = vm.Proof.load(out / batch.proof_name(0, k))
+    assert proof.constraints <= 16384
+    assert batch.verify_many(out, zk) == batch.BatchCheck(len(rows), 0, [])
