@@ -559,6 +559,10 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
                 rows_per_proof: str = typer.Option("1", "--rows-per-proof", "-k", help="Rows per proof: k (one circuit "
                                                    "proving k predictions, public weights and label only) or 'auto' "
                                                    "(the largest k the cost model fits in 16,384 constraints)."),
+                cluster: str | None = typer.Option(None, "--cluster", help="Prove on Ray: 'local' (a Ray started here "
+                                                   "with --workers CPUs) or ray://HOST:PORT (a running cluster); keys "
+                                                   "are synthesized once here and shipped. Needs pip install "
+                                                   "'pyleo-zk[ray]'."),
                 progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar with the ETA.")) -> None:
     """Prove the prediction of every row of ROWS, in parallel; resumable, failed rows recorded.
 
@@ -575,7 +579,8 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
     if rows_per_proof != "auto" and not (rows_per_proof.isdigit() and int(rows_per_proof) >= 1):
         raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {rows_per_proof!r}")
     k: int | str = rows_per_proof if rows_per_proof == "auto" else int(rows_per_proof)
-    result = zk.prove_many(X, out, workers=workers, private_out=private_out, progress=progress, rows_per_proof=k)
+    result = zk.prove_many(X, out, workers=workers, private_out=private_out, progress=progress, rows_per_proof=k,
+                           cluster=cluster)
     typer.echo(f"{result.proved} row(s) proved, {result.skipped} already proved, {result.failed} failed, "
                f"in {result.seconds:.1f} s; wrote {result.manifest}" + (f" and the prover-only {private_out}"
                                                                       if private_out else ""))

@@ -252,3 +252,43 @@ def test_auto_rows_per_proof_fits_snarkvm_and_verifies(iris_lr, key_cache: Path,
     proof = vm.Proof.load(out / batch.proof_name(0, k))
     assert proof.constraints <= 16384
     assert batch.verify_many(out, zk) == batch.BatchCheck(len(rows), 0, [])
+
+
+def test_a_cluster_without_ray_or_with_a_bad_address_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    X, y = load_iris(return_X_y=True)
+    zk = from_sklearn(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X)
+    with pytest.raises(batch.BatchError, match="'local' or ray://"):
+        zk.prove_many(X[:2], tmp_path / "a", cluster="tcp://somewhere")
+    monkeypatch.setitem(sys.modules, "ray", None)   # as if Ray were not installed
+    with pytest.raises(batch.BatchError, match="needs Ray") as e:
+        zk.prove_many(X[:2], tmp_path / "b", cluster="local")
+    assert "pyleo-zk[ray]" in str(e.value)
+    assert not (tmp_path / "b").exists()   # refused before any work
+
+
+@pytest.mark.slow
+def test_a_local_ray_with_two_workers_proves_a_batch(key_cache: Path, tmp_path: Path) -> None:
+    """Ray with 2 CPUs whose workers have their own empty key cache: the keys synthesized here once are
+    shipped and loaded there (no synthesis on a worker), proofs are written here; every label is the
+    float model's and every proof verifies."""
+    import ray
+
+    X, y = load_iris(return_X_y=True)
+    model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    zk = from_sklearn(model, X)
+    rows = X[[0, 60, 120, 30, 90]]
+    out, theirs = tmp_path / "batch", tmp_path / "worker-cache"
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYLEO_CACHE_DIR": str(theirs)}})
+    try:
+        result = zk.prove_many(rows, out, workers=2, cluster="local", progress=False)
+    finally:
+        ray.shutdown()
+    assert (result.proved, result.failed) == (len(rows), 0)
+    manifest = batch.read_manifest(out)
+    assert [r["prediction"] for r in manifest["rows"]] == model.predict(rows).tolist()
+    assert batch.verify_many(out, zk) == batch.BatchCheck(len(rows), 0, [])
+    timings = [json.loads((out / batch.proof_name(i)).read_text())["timings"] for i in range(1, len(rows))]
+    assert not any("synthesize" in t for t in timings), timings   # proved on the workers with the shipped keys:
+    assert any("load_keys" in t for t in timings), timings        # loaded once per worker process, then in memory
+    assert list(theirs.glob("keys/*/predict.pk"))

@@ -131,9 +131,10 @@ def auto_rows_per_proof(zk: ZkModel, budget: int | None = None) -> int:
 _models: dict[str, ZkModel] = {}
 
 
-def _prove_group(model_path: str, k: int, rows: list[int], xs: list[list[float]], proof_path: str,
+def _prove_group(model_path: str, k: int, rows: list[int], xs: list[list[float]], proof_path: str | None,
                  label_blinding: int | None) -> list[dict[str, Any]]:
-    """Prove ``rows`` (their raw feature values ``xs``) in one proof written to ``proof_path``: one row
+    """Prove ``rows`` (their raw feature values ``xs``) in one proof written to ``proof_path`` (None:
+    returned as the first record's ``proof_json`` instead, for a worker on another machine): one row
     with ``predict`` when ``k`` is 1, else up to ``k`` rows with :func:`rows_program`'s ``predict_rows``
     (the last group padded with copies of its last row). Returns each row's record (``public_outputs``,
     ``outputs`` in clear, ``seconds`` of the whole proof) or, when the proof fails (a halt, a value out of
@@ -151,12 +152,39 @@ def _prove_group(model_path: str, k: int, rows: list[int], xs: list[list[float]]
             proof = rows_program(zk, k).prove("predict_rows", enc)
             labels = _elements(proof.public_outputs[0])
             public = clear = [[label] for label in labels[:len(rows)]]
-        proof.save(proof_path)
+        if proof_path is not None:
+            proof.save(proof_path)
     except pl.PyleoError as e:
         return [{"row": i, "error": (type(e).__name__, e.message), "seconds": time.perf_counter() - start} for i in rows]
     seconds = time.perf_counter() - start
-    return [{"row": i, "error": None, "public_outputs": p, "outputs": c, "seconds": seconds}
-            for i, p, c in zip(rows, public, clear)]
+    records = [{"row": i, "error": None, "public_outputs": p, "outputs": c, "seconds": seconds}
+               for i, p, c in zip(rows, public, clear)]
+    if proof_path is None:
+        records[0]["proof_json"] = json.dumps(proof.to_json(), indent=1) + "\n"
+    return records
+
+
+def _ray_prove_group(source: str, name: str, keys: dict[str, bytes] | None, k: int, rows: list[int],
+                     xs: list[list[float]], label_blinding: int | None) -> list[dict[str, Any]]:
+    """A Ray task: :func:`_prove_group` on a worker that may share neither the model file nor the key
+    cache: the model is written from its ``source`` into the worker's cache, and ``keys`` (the key
+    cache's files of the proved function, shipped once through Ray's object store) are installed in the
+    worker's key cache unless it has them; they are checked against their sha256 manifest on load
+    (damaged ones are rebuilt). The proof comes back as JSON for the driver to write."""
+    from pyleo import vm
+
+    from .model import _materialize
+
+    zk = _materialize(source, name)
+    _models[str(zk.path)] = zk
+    if keys:
+        aleo = (zk.program if k == 1 else rows_program(zk, k)).aleo()
+        folder = vm.keys_dir(aleo)
+        manifest = next(n for n in keys if n.endswith(".json"))
+        if not (folder / manifest).is_file():
+            for n in sorted(keys, key=lambda n: n.endswith(".json")):   # the manifest last
+                vm.write_atomic(folder / n, keys[n])
+    return _prove_group(str(zk.path), k, rows, xs, None, label_blinding)
 
 
 def _elements(array: str | None) -> list[str]:
@@ -228,7 +256,7 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
 
 def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: int | None = None,
                private_out: str | os.PathLike[str] | None = None, progress: bool = True,
-               rows_per_proof: int | str = 1) -> BatchResult:
+               rows_per_proof: int | str = 1, cluster: str | None = None) -> BatchResult:
     """Prove the prediction of every row of ``X`` (raw feature values, shape (n, n_features), float;
     NaN where missing) into ``out_dir``: one proof file per row and the manifest (see the module).
 
@@ -236,6 +264,12 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     label only), paying the transition's fixed cost once per k rows; ``"auto"``: the largest k the
     cost model fits in 16,384 constraints (:func:`auto_rows_per_proof`). The manifest then maps each
     row to its proof and its place in the proof's output array.
+
+    ``cluster``: prove on Ray instead of local processes: ``"local"`` (a Ray started here with
+    ``workers`` CPUs) or ``"ray://HOST:PORT"`` (a running cluster whose workers have pyleo-zk and the
+    snarkVM parameters installed). The keys are synthesized here once and shipped to the workers
+    through Ray's object store; proofs come back to be written here. Needs ``pip install
+    'pyleo-zk[ray]'`` (BatchError saying so otherwise).
 
     ``workers``: local worker processes (default ``os.cpu_count()``; 1 proves every row in this
     process). ``private_out``: the prover-only file (mode 0600) of every row's outputs in clear and,
@@ -263,6 +297,7 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     if private_out is not None:
         vm.check_writable(private_out, what="the prover-only file")
     workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
+    ray = _ray_module(cluster) if cluster is not None else None
     k = auto_rows_per_proof(zk) if rows_per_proof == "auto" else int(rows_per_proof)
     if k < 1:
         raise ModelInputError(f"rows_per_proof must be a positive number or 'auto', got {rows_per_proof!r}")
@@ -333,7 +368,9 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
             record(_prove_group(*job(groups[0])))
             advance(len(groups[0]))
         rest = groups[1:]
-        if rest and workers == 1:
+        if rest and ray is not None:
+            _prove_on_ray(ray, cluster, workers, zk, k, aleo, rest, X, blinding, out, record, advance)
+        elif rest and workers == 1:
             for group in rest:
                 record(_prove_group(*job(group)))
                 advance(len(group))
@@ -366,6 +403,55 @@ class BatchCheck:
     valid: int
     failed: int
     invalid: list[tuple[int, str]]
+
+
+def _ray_module(cluster: str) -> Any:
+    """Ray, once ``cluster`` is checked (``"local"`` or ``ray://…``); BatchError when Ray is missing."""
+    if cluster != "local" and not cluster.startswith("ray://"):
+        raise BatchError(f"--cluster takes 'local' or ray://HOST:PORT, got {cluster!r}")
+    try:
+        import ray
+    except ImportError:
+        raise BatchError("proving on a cluster needs Ray, which is not installed",
+                         hint="pip install 'pyleo-zk[ray]'") from None
+    return ray
+
+
+def _prove_on_ray(ray: Any, cluster: str | None, workers: int, zk: ZkModel, k: int, aleo: str, groups: list[list[int]],
+                  X: np.ndarray, blinding: dict[int, int | None], out: Path, record: Callable[[list[dict[str, Any]]], None],
+                  advance: Callable[[int], None]) -> None:
+    """Prove ``groups`` as Ray tasks (:func:`_ray_prove_group`), writing each proof and record as it arrives."""
+    from pyleo import vm
+
+    started = not ray.is_initialized()
+    if started:
+        if cluster == "local":
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        else:
+            ray.init(address=cluster, log_to_driver=False)
+    try:
+        function = "predict" if k == 1 else "predict_rows"
+        files = [vm.keys_dir(aleo) / f"{function}{suffix}" for suffix in (".pk", ".vk", ".json")]
+        keys = {f.name: f.read_bytes() for f in files} if all(f.is_file() for f in files) else None
+        task = ray.remote(num_cpus=1, max_retries=2)(_ray_prove_group)
+        keys_ref = ray.put(keys)
+        refs = {task.remote(zk.source, zk.name, keys_ref, k, g, X[g].tolist(), blinding[g[0]]): g for g in groups}
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            try:
+                results = ray.get(ready[0])
+            except ray.exceptions.RayError as e:
+                raise BatchError(f"a Ray task failed: {type(e).__name__}; the rows done so far are recorded in "
+                                 f"{out / MANIFEST}", hint="run the same command again to prove the rest") from None
+            proof_json = results[0].pop("proof_json", None)
+            if proof_json is not None:
+                vm.write_atomic(out / proof_name(refs[ready[0]][0], k), proof_json.encode())
+            record(results)
+            advance(len(results))
+    finally:
+        if started:
+            ray.shutdown()
 
 
 def verify_many(folder: str | os.PathLike[str], zk: ZkModel | None = None, checksum: str | None = None) -> BatchCheck:
