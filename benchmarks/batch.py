@@ -1,5 +1,6 @@
 """Proving many predictions (issue 13): wall time of a batch of iris rows proved by an MLP converted
-from scikit-learn (``MLPClassifier((8,))``), with 1 and 2 local workers (one proof per row), and with
+from scikit-learn (``MLPClassifier((8,))``), with 1 and 2 local workers (one proof per row), with Ray
+local (2 CPUs, when Ray is installed: ``pip install 'pyleo-zk[ray]'``; its start-up included), and with
 k rows per proof (k = 1, 2, 4, …, up to what the cost model fits in 16,384 constraints; 1 worker);
 key synthesis paid once (measured: the first proof with an empty key cache) against paid per row
 (that time times the rows: what proving each row in a fresh process without the cache would cost).
@@ -15,6 +16,7 @@ shared with other jobs, where 200 rows take ~15 minutes per configuration).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import tempfile
@@ -53,19 +55,21 @@ def main() -> None:
         results["key_synthesis_s"] = round(synth, 2)
         results["first_proof_s"] = round(sum(first.timings.values()), 2)
         results["warm_proof_s"] = round(sum(warm.timings.values()), 2)
-        configs = [(1, 1), (2, 1)] + [(1, k) for k in (2, 4, 8, 16, 32) if k <= k_max] + \
-            ([(1, k_max)] if k_max not in (1, 2, 4, 8, 16, 32) else [])
-        for workers, k in configs:
-            out = Path(tmp) / f"w{workers}-k{k}"
+        ray = importlib.util.find_spec("ray") is not None
+        configs = [(None, 1, 1), (None, 2, 1)] + ([("local", 2, 1)] if ray else []) + \
+            [(None, 1, k) for k in (2, 4, 8, 16, 32) if k <= k_max] + \
+            ([(None, 1, k_max)] if k_max not in (1, 2, 4, 8, 16, 32) else [])
+        for cluster, workers, k in configs:
+            out = Path(tmp) / f"{cluster}-w{workers}-k{k}"
             start = time.perf_counter()
-            res = zk.prove_many(rows, out, workers=workers, rows_per_proof=k, progress=False)
+            res = zk.prove_many(rows, out, workers=workers, rows_per_proof=k, progress=False, cluster=cluster)
             wall = time.perf_counter() - start
             assert res.failed == 0 and res.proved == len(rows), res
             check = batch.verify_many(out, zk)
             assert check.valid == len(rows) and not check.invalid, check
             proof = next(out.glob("row*.proof.json"))
             constraints = vm.Proof.load(proof).constraints
-            run = {"workers": workers, "rows_per_proof": k, "wall_s": round(wall, 2),
+            run = {"engine": "ray local" if cluster else "processes", "workers": workers, "rows_per_proof": k, "wall_s": round(wall, 2),
                    "per_prediction_s": round(wall / len(rows), 3), "constraints_per_proof": constraints}
             results["runs"].append(run)   # type: ignore[union-attr]
             print(f"  done: {run}", flush=True)
@@ -74,9 +78,9 @@ def main() -> None:
           f"{os.cpu_count()} CPUs")
     print(f"key synthesis (empty cache, first proof): {synth:.1f} s, paid once; paid per row it would add "
           f"{synth * len(rows):.0f} s to this batch ({synth:.1f} s x {len(rows)} rows)")
-    print(f"{'workers':>7} {'rows/proof':>10} {'constraints':>11} {'wall s':>8} {'s/prediction':>12} {'speed-up':>8}")
+    print(f"{'engine':<10} {'workers':>7} {'rows/proof':>10} {'constraints':>11} {'wall s':>8} {'s/prediction':>12} {'speed-up':>8}")
     for r in results["runs"]:   # type: ignore[union-attr]
-        print(f"{r['workers']:>7} {r['rows_per_proof']:>10} {r['constraints_per_proof']:>11,} {r['wall_s']:>8.1f} "
+        print(f"{r['engine']:<10} {r['workers']:>7} {r['rows_per_proof']:>10} {r['constraints_per_proof']:>11,} {r['wall_s']:>8.1f} "
               f"{r['per_prediction_s']:>12.2f} {base / r['wall_s']:>7.2f}x")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")

@@ -15,6 +15,11 @@ the proving key and writes it to the key cache (:mod:`pyleo.vm`: temporary file 
 sha256 manifest checked on load); the workers then load it from there. The manifest is rewritten
 (atomically) after every row, so a run that is interrupted (a worker killed, Ctrl-C) loses only the
 rows in flight: a rerun skips the rows it records as proved and proves the others.
+
+Several rows per proof (``rows_per_proof=k``): :func:`rows_program` writes an entry ``predict_rows``
+that inlines ``predict`` once per row, so a proof of k predictions pays the transition's fixed cost
+once; the manifest then gives each row its proof and its ``slot`` in the proof's output array. On a
+Ray cluster (``cluster=``), the keys synthesized here are shipped to the workers.
 """
 
 from __future__ import annotations
@@ -312,7 +317,7 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
                                  hint="prove this batch into another folder")
     mine = _read_json(Path(private_out), "prover-only batch file") if private_out is not None else None
     records = {int(r["row"]): r for r in (manifest or {}).get("rows", []) if isinstance(r, dict) and "row" in r}
-    secret = {int(k): v for k, v in (mine or {}).get("rows", {}).items()}
+    secret = {int(row): v for row, v in (mine or {}).get("rows", {}).items()}
 
     def done(i: int) -> bool:
         r = records.get(i)
@@ -402,7 +407,7 @@ class BatchCheck:
 
     valid: int
     failed: int
-    invalid: list[tuple[int, str]]
+    invalid: list[tuple[Any, str]]
 
 
 def _ray_module(cluster: str) -> Any:
