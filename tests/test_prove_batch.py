@@ -94,6 +94,11 @@ def test_prove_batch_with_two_workers_resumes_and_verifies(iris_lr, key_cache: P
     checked = pyleo("verify-batch", str(out), "--model", str(model_file), env={"PYLEO_CACHE_DIR": str(key_cache)})
     assert checked.returncode == 0, checked.stderr
     assert "3 valid proof(s), 1 row(s) recorded as failed, 0 invalid" in checked.stdout
+    by_checksum = pyleo("verify-batch", str(out), "--checksum", vm.program_checksum(load_model(model_file).program.aleo()),
+                        env={"PYLEO_CACHE_DIR": str(key_cache)})
+    assert by_checksum.returncode == 0 and "3 valid proof(s)" in by_checksum.stdout, by_checksum.stderr
+    other = pyleo("verify-batch", str(out), "--checksum", "ab" * 32, env={"PYLEO_CACHE_DIR": str(key_cache)})
+    assert other.returncode == 1 and "not of the trusted one" in other.stderr and "Traceback" not in other.stderr
 
     before = {p.name: p.read_bytes() for p in out.glob("row-*")}
     again = pyleo("prove-batch", str(model_file), str(tmp_path / "rows.csv"), "--out", str(out), "--workers", "2",
