@@ -277,7 +277,9 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     'pyleo-zk[ray]'`` (BatchError saying so otherwise).
 
     ``workers``: local worker processes (default ``os.cpu_count()``; 1 proves every row in this
-    process). ``private_out``: the prover-only file (mode 0600) of every row's outputs in clear and,
+    process). They are started with ``spawn`` (snarkVM's threads do not survive a fork), which imports
+    the calling script again: a script calling this with workers > 1 guards its work with
+    ``if __name__ == "__main__":``, as ``multiprocessing`` requires. ``private_out``: the prover-only file (mode 0600) of every row's outputs in clear and,
     for a label published as a commitment, its blinding r (then required: r is drawn per row and is
     needed to reveal the label). ``progress``: show a progress bar with the ETA (rich) on stderr.
 
