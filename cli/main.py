@@ -534,6 +534,81 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
             typer.echo(f"public output: {text}")
 
 
+def batch_model(model_file: Path) -> Any:
+    """The converted model (``stdlib_ml.ZkModel``) of a model file written by ``pyleo import``; InputError otherwise."""
+    from stdlib_ml import convert
+
+    if not convert.is_model_file(model_file):
+        raise InputError(f"{model_file} is not a converted model file",
+                         hint="convert a fitted model with `pyleo import MODEL --out FILE.py`")
+    return convert.load(model_file)
+
+
+@app.command("prove-batch", cls=Command)
+@reports_errors
+def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A model file written by `pyleo import`."),
+                rows: Path = typer.Argument(..., metavar="ROWS", help="The rows to prove: .csv (an optional header "
+                                            "line) or .npy, one row of raw feature values per sample."),
+                out: Path = typer.Option(..., "--out", "-o", help="Batch folder: one proof file per row and "
+                                         "manifest.json (created when missing; a rerun resumes it)."),
+                workers: int | None = typer.Option(None, "--workers", "-j", min=1, help="Local worker processes "
+                                                   "(default: the number of CPUs)."),
+                private_out: Path | None = typer.Option(None, "--private-out", help="Prover-only file (mode 0600): "
+                                                        "every row's outputs in clear, the label blinding r of a "
+                                                        "committed label, the messages of failed rows. Never share it."),
+                rows_per_proof: str = typer.Option("1", "--rows-per-proof", "-k", help="Rows per proof: k (one circuit "
+                                                   "proving k predictions, public weights and label only) or 'auto' "
+                                                   "(the largest k the cost model fits in 16,384 constraints)."),
+                cluster: str | None = typer.Option(None, "--cluster", help="Prove on Ray: 'local' (a Ray started here "
+                                                   "with --workers CPUs) or ray://HOST:PORT (a running cluster); keys "
+                                                   "are synthesized once here and shipped. Needs pip install "
+                                                   "'pyleo-zk[ray]'."),
+                progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar with the ETA.")) -> None:
+    """Prove the prediction of every row of ROWS, in parallel; resumable, failed rows recorded.
+
+    Writes DIR/row-NNNNNN.proof.json per row and DIR/manifest.json (per row: proof file, public
+    outputs, prediction when public, seconds, or the kind of error). Nothing private goes to DIR.
+    Keys are synthesized once and shared by the workers through the key cache.
+    """
+    from stdlib_ml import convert
+
+    zk = batch_model(model_file)
+    X = convert.load_rows(rows)
+    if private_out is not None and private_out.resolve().parent == out.resolve():
+        raise InputError("--private-out must lie outside the batch folder, which is meant to be shared")
+    if rows_per_proof != "auto" and not (rows_per_proof.isdigit() and int(rows_per_proof) >= 1):
+        raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {rows_per_proof!r}")
+    k: int | str = rows_per_proof if rows_per_proof == "auto" else int(rows_per_proof)
+    result = zk.prove_many(X, out, workers=workers, private_out=private_out, progress=progress, rows_per_proof=k,
+                           cluster=cluster)
+    typer.echo(f"{result.proved} row(s) proved, {result.skipped} already proved, {result.failed} failed, "
+               f"in {result.seconds:.1f} s; wrote {result.manifest}" + (f" and the prover-only {private_out}"
+                                                                      if private_out else ""))
+    if result.failed:
+        typer.echo("failed rows are listed in the manifest (error); their messages in --private-out", err=True)
+
+
+@app.command("verify-batch", cls=Command)
+@reports_errors
+def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch folder written by `pyleo prove-batch`."),
+                 model: Path | None = typer.Option(None, "--model", help="The converted model file you trust: every "
+                                                   "proof must be of its program (and of its committed weights)."),
+                 checksum: str | None = typer.Option(None, "--checksum", help="The program checksum you trust "
+                                                     "(64 hex digits).")) -> None:
+    """Verify every proof of a batch folder against its manifest. Exit status 0 when all are valid."""
+    from stdlib_ml.convert import batch
+
+    zk = batch_model(model) if model is not None else None
+    check = batch.verify_many(folder, zk=zk, checksum=checksum)
+    for row, reason in check.invalid:
+        typer.echo(f"INVALID row {row}: {reason}", err=True)
+    typer.echo(f"{check.valid} valid proof(s), {check.failed} row(s) recorded as failed, {len(check.invalid)} invalid")
+    if zk is None and checksum is None:
+        typer.echo("warning: not bound to a program you trust; pass --model or --checksum", err=True)
+    if check.invalid:
+        raise typer.Exit(1)
+
+
 @app.command(cls=Command)
 @reports_errors
 def cost(file: Path = FileArg,
