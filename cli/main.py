@@ -472,11 +472,7 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
     """
     from pyleo import split, vm
 
-    try:
-        is_split = split.is_split_proof(json.loads(proof_file.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, ValueError):
-        is_split = False  # vm.Proof.load says what is wrong with the file
-    if is_split:
+    if split.is_split_proof(vm.read_proof_json(proof_file)):
         if vk is not None or commitment is not None or public_model is not None or resynthesize:
             raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
         verify_split(proof_file, model, program, checksum)

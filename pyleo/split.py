@@ -754,16 +754,10 @@ class SplitProof:
 
     @classmethod
     def load(cls, path: Any) -> SplitProof:
-        """Read a split proof file; ProofError if it is unreadable or not one."""
-        import json
+        """Read a split proof file; ProofError if it is unreadable or not one (:func:`pyleo.vm.read_proof_json`)."""
+        from . import vm
 
-        from .errors import ProofError
-
-        try:
-            data = json.loads(open(path, encoding="utf-8").read())
-        except (OSError, UnicodeDecodeError, ValueError) as e:
-            raise ProofError(f"cannot read {path} as a split proof ({e})") from None
-        return cls.from_json(data, str(path))
+        return cls.from_json(vm.read_proof_json(path), str(path))
 
 
 def is_split_proof(data: Any) -> bool:

@@ -873,23 +873,28 @@ class Proof:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Proof:
         """Read a proof file; ProofError if it is unreadable, not JSON or not a pyleo proof."""
-        try:
-            with open(path, "rb") as f:
-                raw = f.read(MAX_PROOF_FILE_BYTES + 1)
-        except OSError as e:
-            raise ProofError(f"cannot read {path}: {e.strerror}") from None
-        if len(raw) > MAX_PROOF_FILE_BYTES:
-            raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
-                             "program of at most 2,048 kB and one execution); it is not a pyleo proof")
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
-        except ValueError as e:
-            raise ProofError(f"{path} is not a pyleo proof (not JSON: {e})") from None
-        except RecursionError:
-            raise ProofError(f"{path} is not a pyleo proof (JSON nested too deeply)") from None
-        return cls.from_json(data, str(path))
+        return cls.from_json(read_proof_json(path), str(path))
+
+
+def read_proof_json(path: str | os.PathLike[str]) -> Any:
+    """The JSON document of a proof file (single or split), read up to :data:`MAX_PROOF_FILE_BYTES`.
+    Raises ProofError when the file is unreadable, larger, not UTF-8 text or not JSON (nesting included)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_PROOF_FILE_BYTES + 1)
+    except OSError as e:
+        raise ProofError(f"cannot read {path}: {e.strerror}") from None
+    if len(raw) > MAX_PROOF_FILE_BYTES:
+        raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
+                         "program of at most 2,048 kB and its executions); it is not a pyleo proof")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
+    except ValueError as e:
+        raise ProofError(f"{path} is not a pyleo proof (not JSON: {e})") from None
+    except RecursionError:
+        raise ProofError(f"{path} is not a pyleo proof (JSON nested too deeply)") from None
 
 
 def as_proof(proof: Any) -> Proof:

@@ -468,7 +468,7 @@ def verify_many(folder: str | os.PathLike[str], zk: ZkModel | None = None, check
     commitment; :meth:`ZkModel.verify`) or ``checksum`` (the program checksum, 64 hex digits). Without
     either, a proof shows only that the program it carries gave these outputs. Raises
     :class:`BatchError` when the folder has no readable manifest."""
-    from pyleo import split, vm
+    from pyleo import vm
 
     manifest = read_manifest(folder)
     k = manifest.get("rows_per_proof", 1)
@@ -518,11 +518,9 @@ def _check_proof(path: Path, manifest: dict[str, Any], zk: ZkModel | None, trust
     from pyleo import split, vm
 
     try:
-        data = json.loads(path.read_text())
+        data = vm.read_proof_json(path)
         proof = split.SplitProof.from_json(data, str(path)) if split.is_split_proof(data) else \
             vm.Proof.from_json(data, str(path))
-    except (OSError, ValueError) as e:
-        return None, f"{path} cannot be read: {e}"
     except pl.PyleoError as e:
         return None, e.message
     if isinstance(proof, split.SplitProof):
