@@ -416,9 +416,10 @@ def test_cli_import_checks_fidelity_and_run_takes_raw_features(tmp_path: Path) -
     r = _cli("prove", str(tmp_path / "gaps.py"), "predict", sample, "--out", str(tmp_path / "p.json"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert f"output: {output}" in r.stdout                 # snarkVM proves the same answer on the raw row
-    r = _cli("run", str(tmp_path / "gaps.py"), "predict", json.dumps(load(tmp_path / "gaps.py").encode(row)[0]),
-             cwd=tmp_path)
-    assert r.returncode == 1 and "look like encoded u64" in r.stderr and "Traceback" not in r.stderr
+    encoded = load(tmp_path / "gaps.py").encode(row)[0]     # packed words, not one value per feature
+    r = _cli("run", str(tmp_path / "gaps.py"), "predict", json.dumps(encoded), cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "look like encoded" in r.stderr or f"takes {len(row)} features per sample, got {len(encoded)}" in r.stderr
     r = _cli("import", str(tmp_path / "gaps.json"), cwd=tmp_path)
     assert r.returncode == 0 and "fidelity: NOT checked" in r.stdout
     (tmp_path / "bad.csv").write_text("1,2\n3,x\n")

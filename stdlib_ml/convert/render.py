@@ -7,6 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import cost
+
+from .. import fixed
 from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError, param_word_bits
 
 
@@ -63,8 +66,6 @@ class Spec:
         (one step wider on each side when missing values are encoded there); and the width of the
         words they are packed into: of :data:`stdlib_ml.fixed.WORD_BITS`, the one whose array the cost
         model's fitted transition charges least (:func:`input_word_bits`)."""
-        from .. import fixed
-
         pad = 1 if self.missing_sides is not None else 0
         low = [int(v) - pad for v in fixed.quantize(self.low, self.in_bits)]
         high = [int(v) + pad for v in fixed.quantize(self.high, self.in_bits)]
@@ -80,10 +81,6 @@ def input_word_bits(widths: list[int], visibility: str = "private") -> int:
     """Of :data:`stdlib_ml.fixed.WORD_BITS`, the width of the words to pack codes of ``widths`` bits
     into: the one whose array (``[u{w}; fixed.pack_words(widths, w)]``, a ``visibility`` input) the
     cost model's fitted transition charges least (constraints; the widest among equals)."""
-    from pyleo import cost
-
-    from .. import fixed
-
     table, analyzer = cost.load_table(), cost.Analyzer("")
 
     def charge(bits: int) -> tuple[float, int]:
@@ -132,8 +129,6 @@ def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
 def render(spec: Spec) -> str:
     """The model file for ``spec``."""
     mods = sorted({"fixed", "linalg"} | spec.imports)
-    from .. import fixed
-
     widths, zero, word_bits = spec.input_codes()
     n_words = fixed.pack_words(widths, word_bits)
     if spec.kind == "regressor":
