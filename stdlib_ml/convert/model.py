@@ -326,9 +326,9 @@ class ZkModel:
             raise ModelInputError(f"{self.name}'s proofs publish only a commitment to the prediction",
                                   hint="the prover knows it (zk.predict(x)); revealed with r, check it with "
                                   "zk.label_commitment(output, r)")
-        from pyleo import vm
+        from pyleo import split, vm
 
-        text = vm.as_proof(proof).outputs[0]
+        text = (proof if isinstance(proof, split.SplitProof) else vm.as_proof(proof)).outputs[0]
         if text is None:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
