@@ -91,7 +91,7 @@ PRIVATE_FAMILIES = ("every family: linear models (LinearRegression, Ridge, Lasso
                     "within the local proving limit (16,384 constraints) only small ones: the private inputs and the "
                     "commitment add ~3,000–4,600 constraints to a transition's ~11,300 (measured, "
                     "benchmarks/results/privacy_costs.md): iris LogisticRegression, SVC(linear), KMeans(3), a depth-3 "
-                    "tree and a KNN with k=3 on 8 points (16,367) fit; binary ensembles of 2 stumps, a 2-feature binary "
+                    "tree and a KNN with k=3 on 8 points (16,174) fit; binary ensembles of 2 stumps, a 2-feature binary "
                     "GaussianNB and an MLP 2-2-1 fit; since inputs are bit-packed an MLP 4-4-3 and 3 AdaBoost stumps "
                     "fit too (tests/test_private_model.py, -m slow); a 4-feature GaussianNB, 3-tree forests and "
                     "boosters and a KNN on 12 points do not, even split into parts (pyleo.split)")
