@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .quantize import INPUT_RESOLUTION, WEIGHT_RESOLUTION, MLP_RESOLUTION, LEAF_BITS, Options, _ceil_log2, _width, _qint, _dense_bound, _dense_interval, Affine, _input_range, _scaler_range, _spread, _in_bits, _distance_bits, _in_bound, _classes, _spec, _argmax_or_sign, _pow2
+from .quantize import MLP_RESOLUTION, LEAF_BITS, Options, _ceil_log2, _width, _qint, _dense_bound, _dense_interval, Affine, _input_range, _scaler_range, _spread, _in_bits, _distance_bits, _in_bound, _classes, _spec, _argmax_or_sign, _pow2
+from .linear import linear_spec
 from .render import Spec
 from .tree_ensembles import RawTree, _sk_tree, _accepts_missing, _tree_spec, _leaf_bits, _tree_classes_onehot, _check_single_output
 
@@ -22,41 +23,9 @@ def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str)
     b = np.atleast_1d(np.asarray(est.intercept_, dtype=np.float64)) * np.ones(W.shape[0])
     if hasattr(est.coef_, "toarray"):
         W = np.atleast_2d(est.coef_.toarray())
-    if kind == "regressor" and W.shape[0] != 1:
-        raise ConversionError(f"{type(est).__name__} has {W.shape[0]} outputs; only single-output regression is supported")
-    low, high, unit = _input_range(opts, n, _scaler_range(model, n))
-    ib = _in_bits(opts, unit, low, high, INPUT_RESOLUTION)
-    title = f"{type(est).__name__} ({n} features{', scalers folded in' if not aff.identity else ''}), converted to pyleo."
-    spec = _spec(est, opts, n, kind, low, high, ib, title)
-    spec.imports.add("models" if kind == "regressor" else "reduce")
-    limit = 2**62 if kind == "regressor" else 2**120
-    # private weights travel as u32 (value + 2**31): two bits fewer keep |W| below 2**31
-    for drop in range(2 if opts.weights == "private" else 0, WEIGHT_RESOLUTION, 2):
-        Wq, bq, S = aff.fold_dense(W, b, ib, WEIGHT_RESOLUTION - drop)
-        bound = int(max(_dense_bound(Wq, bq, _in_bound(low, high, ib))))
-        if bound < limit:
-            break
-    else:
-        raise ConversionError("the model's outputs do not fit the circuit's range at any weight scale; narrow input_range")
-    spec.param("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
-    spec.param("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
-    if kind == "regressor":
-        spec.out_scale = f"2**{S}"
-        spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")
-        return spec
-    classes = _classes(est)
-    spec.classes = classes
-    if isinstance(est, SVC) and len(classes) > 2:
-        spec.imports |= {"models", "reduce"}
-        spec.use(f"votes = models.ovo_votes({len(classes)}, {_width(bound + 1)})", f"|pair score| <= {_pow2(bound)}")
-        spec.use("argmax = reduce.argmax(32)", "votes are small integers")
-        spec.notes.append("Several classes: one-vs-one pairs (i, j) vote i when their score is > 0; the first class "
-                          "with most votes wins (as libsvm).")
-        spec.body.append("return argmax(votes(linalg.dense(W, xf, B)))")
-        return spec
-    spec.body.insert(0, "scores = linalg.dense(W, xf, B)")
-    _argmax_or_sign(spec, "scores", bound, W.shape[0])
-    return spec
+    classes = _classes(est) if kind == "classifier" else None
+    ovo = isinstance(est, SVC) and classes is not None and len(classes) > 2
+    return linear_spec(est, W, b, aff, n, opts, kind, classes, _scaler_range(model, n), ovo)
 
 
 def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:

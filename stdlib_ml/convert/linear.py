@@ -1,0 +1,57 @@
+"""Linear models of any source (scikit-learn, ONNX ``LinearClassifier`` / ``LinearRegressor``) as one
+description: weights and intercepts in float, scalers folded in, each column quantized at its input's scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError
+from .quantize import INPUT_RESOLUTION, WEIGHT_RESOLUTION, Affine, Options, _argmax_or_sign, _dense_bound, _in_bits, _in_bound, _input_range, _pow2, _spec, _width
+from .render import Spec
+
+
+def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opts: Options, kind: str,
+                classes: list[Any] | None, model_range: tuple[np.ndarray, np.ndarray] | None, ovo: bool = False) -> Spec:
+    """Model file for scores ``W·z + b`` (``W``: (n_outputs, n) floats, ``b``: (n_outputs,)) on the
+    scalers' output ``z = aff(x)``: a regressor's value (one output), or a classifier's label: class 1
+    when the one score is > 0, the argmax of several (the first on ties), or with ``ovo`` one-vs-one
+    votes over pairs (libsvm's rule). ``est`` names the model in the title and in errors;
+    ``model_range``: the input range the model itself suggests (used without ``X``/``input_range``)."""
+    name = type(est).__name__
+    if kind == "regressor" and W.shape[0] != 1:
+        raise ConversionError(f"{name} has {W.shape[0]} outputs; only single-output regression is supported")
+    low, high, unit = _input_range(opts, n, model_range)
+    ib = _in_bits(opts, unit, low, high, INPUT_RESOLUTION)
+    title = f"{name} ({n} features{', scalers folded in' if not aff.identity else ''}), converted to pyleo."
+    spec = _spec(est, opts, n, kind, low, high, ib, title)
+    spec.imports.add("models" if kind == "regressor" else "reduce")
+    limit = 2**62 if kind == "regressor" else 2**120
+    # private weights travel as u32 (value + 2**31): two bits fewer keep |W| below 2**31
+    for drop in range(2 if opts.weights == "private" else 0, WEIGHT_RESOLUTION, 2):
+        Wq, bq, S = aff.fold_dense(W, b, ib, WEIGHT_RESOLUTION - drop)
+        bound = int(max(_dense_bound(Wq, bq, _in_bound(low, high, ib))))
+        if bound < limit:
+            break
+    else:
+        raise ConversionError("the model's outputs do not fit the circuit's range at any weight scale; narrow input_range")
+    spec.param("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
+    spec.param("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
+    if kind == "regressor":
+        spec.out_scale = f"2**{S}"
+        spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")
+        return spec
+    assert classes is not None
+    spec.classes = classes
+    if ovo:
+        spec.imports |= {"models", "reduce"}
+        spec.use(f"votes = models.ovo_votes({len(classes)}, {_width(bound + 1)})", f"|pair score| <= {_pow2(bound)}")
+        spec.use("argmax = reduce.argmax(32)", "votes are small integers")
+        spec.notes.append("Several classes: one-vs-one pairs (i, j) vote i when their score is > 0; the first class "
+                          "with most votes wins (as libsvm).")
+        spec.body.append("return argmax(votes(linalg.dense(W, xf, B)))")
+        return spec
+    spec.body.insert(0, "scores = linalg.dense(W, xf, B)")
+    _argmax_or_sign(spec, "scores", bound, W.shape[0])
+    return spec
