@@ -13,13 +13,15 @@ from .render import Spec
 
 
 def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opts: Options, kind: str,
-                classes: list[Any] | None, model_range: tuple[np.ndarray, np.ndarray] | None, ovo: bool = False) -> Spec:
+                classes: list[Any] | None, model_range: tuple[np.ndarray, np.ndarray] | None, ovo: bool = False,
+                label: str | None = None) -> Spec:
     """Model file for scores ``W·z + b`` (``W``: (n_outputs, n) floats, ``b``: (n_outputs,)) on the
     scalers' output ``z = aff(x)``: a regressor's value (one output), or a classifier's label: class 1
     when the one score is > 0, the argmax of several (the first on ties), or with ``ovo`` one-vs-one
-    votes over pairs (libsvm's rule). ``est`` names the model in the title and in errors;
+    votes over pairs (libsvm's rule). ``label`` (default: ``est``'s type) names the model in the title
+    and in errors;
     ``model_range``: the input range the model itself suggests (used without ``X``/``input_range``)."""
-    name = type(est).__name__
+    name = label or type(est).__name__
     if kind == "regressor" and W.shape[0] != 1:
         raise ConversionError(f"{name} has {W.shape[0]} outputs; only single-output regression is supported")
     low, high, unit = _input_range(opts, n, model_range)

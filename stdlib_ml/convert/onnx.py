@@ -1,0 +1,408 @@
+"""ONNX graphs → :class:`~stdlib_ml.convert.render.Spec`: the ``ai.onnx.ml`` operators that skl2onnx and
+onnxmltools write (``Scaler``, ``LinearClassifier`` / ``LinearRegressor``, ``TreeEnsembleClassifier`` /
+``TreeEnsembleRegressor``, with ``Cast`` / ``Identity`` / ``ZipMap`` / ``Normalizer`` around them) onto the
+shared linear and tree descriptions, and neural operators (``Gemm``, ``MatMul``, ``Conv``, ``Relu`` ...)
+onto the shared network description.
+
+The float model the conversion checks itself against is the graph itself, run by the ``onnx`` package's
+reference evaluator (:class:`onnx.reference.ReferenceEvaluator`, numpy) on the graph's first output
+(the label, or the scores whose argmax is the label); the outputs not on its path (``ZipMap``'d
+probabilities) are pruned first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError, ModelInputError
+from .quantize import Affine, Options
+from .render import Spec
+
+EXTRA = "pip install 'pyleo-zk[onnx]'"
+"""What to run when the ``onnx`` package is missing."""
+
+PASS_THROUGH = ("Identity", "Cast", "Dropout")
+"""Operators that leave a value as it is on the label's path (``Cast`` between floats or to the label's
+integer type, ``Dropout``: the identity at inference)."""
+
+ML_OPS = ("Scaler", "LinearClassifier", "LinearRegressor", "TreeEnsembleClassifier", "TreeEnsembleRegressor")
+"""The ``ai.onnx.ml`` operators :func:`onnx_spec` converts (``ZipMap`` / ``Normalizer`` only on the
+probabilities' path, which is pruned)."""
+
+SUPPORTED_ONNX = ("supported: ai.onnx.ml Scaler in front of LinearClassifier, LinearRegressor, TreeEnsembleClassifier or "
+                  "TreeEnsembleRegressor (skl2onnx, onnxmltools), with Cast / Identity around them; the label must be "
+                  "the graph's first output")
+
+
+def _onnx() -> Any:
+    """The ``onnx`` package, or a :class:`ConversionError` saying how to install it."""
+    try:
+        import onnx
+    except ImportError:
+        raise ConversionError("converting ONNX models needs the onnx package, which is not installed",
+                              hint=f"install pyleo-zk[onnx]: {EXTRA}") from None
+    return onnx
+
+
+def load_onnx(model: Any) -> Any:
+    """An ``onnx.ModelProto`` from a path (``.onnx`` file) or a ``ModelProto``, checked by
+    ``onnx.checker``. Raises :class:`ModelInputError` for a missing, unreadable or invalid file."""
+    onnx = _onnx()
+    if isinstance(model, (str, os.PathLike)):
+        p = Path(model)
+        if not p.is_file():
+            raise ModelInputError(f"no such ONNX model file: {p}")
+        try:
+            model = onnx.load(str(p))
+        except Exception as e:  # noqa: BLE001 - protobuf's decode errors have no common public base class
+            raise ModelInputError(f"{p} is not a readable ONNX model: the file is damaged, truncated or of another "
+                                  f"format ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'})",
+                                  hint="export it again (torch.onnx.export, skl2onnx.to_onnx, onnxmltools)") from None
+        where = str(p)
+    elif isinstance(model, onnx.ModelProto):
+        where = "the ONNX model"
+    else:
+        raise ModelInputError(f"expected an ONNX file path or an onnx.ModelProto, got {type(model).__name__}")
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "no detail"
+        raise ModelInputError(f"{where} is not a valid ONNX model: {first}") from None
+    if not model.graph.output:
+        raise ModelInputError(f"{where} has no graph output")
+    return model
+
+
+# ---- the graph ----------------------------------------------------------------------------------
+@dataclass
+class Graph:
+    """A loaded ONNX graph: its nodes (in their topological order), who produces each value, its constant
+    tensors (initializers and ``Constant`` nodes) and its one data input."""
+
+    model: Any
+    nodes: list[Any]
+    producer: dict[str, int]
+    consts: dict[str, np.ndarray]
+    input: str
+    input_shape: list[int | None]
+    output: str
+
+    @classmethod
+    def read(cls, model: Any) -> Graph:
+        onnx = _onnx()
+        from onnx import numpy_helper
+
+        g = model.graph
+        consts = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+        nodes = list(g.node)
+        producer: dict[str, int] = {}
+        for i, node in enumerate(nodes):
+            for o in node.output:
+                producer[o] = i
+            if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+                attr = {a.name: a for a in node.attribute}
+                if "value" in attr:
+                    consts[node.output[0]] = numpy_helper.to_array(attr["value"].t)
+                else:
+                    consts[node.output[0]] = np.asarray(onnx.helper.get_attribute_value(next(iter(attr.values()))))
+        data = [i for i in g.input if i.name not in consts]
+        if len(data) != 1:
+            raise ConversionError(f"the ONNX graph has {len(data)} data inputs ({', '.join(i.name for i in data)}); "
+                                  "a converted model takes one tensor of features")
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in data[0].type.tensor_type.shape.dim]
+        return cls(model, nodes, producer, consts, data[0].name, dims, g.output[0].name)
+
+    def where(self, i: int) -> str:
+        """Where node ``i`` is, in words: its name, op type, position, inputs and outputs."""
+        node = self.nodes[i]
+        op = f"{node.domain}.{node.op_type}" if node.domain not in ("", "ai.onnx") else node.op_type
+        name = f"{node.name!r} " if node.name else ""
+        return (f"node {name}(op type {op}, node {i + 1} of {len(self.nodes)}, {', '.join(node.input) or 'no input'} "
+                f"→ {', '.join(node.output)})")
+
+    def unsupported(self, i: int, supported: str, why: str = "is not supported") -> ConversionError:
+        return ConversionError(f"ONNX {self.where(i)} {why}", hint=supported)
+
+    def attrs(self, i: int) -> dict[str, Any]:
+        """Node ``i``'s attributes as Python values (strings decoded, tensors as numpy arrays)."""
+        onnx = _onnx()
+        from onnx import numpy_helper
+
+        out: dict[str, Any] = {}
+        for a in self.nodes[i].attribute:
+            if a.type == onnx.AttributeProto.TENSOR:
+                out[a.name] = numpy_helper.to_array(a.t)
+                continue
+            v = onnx.helper.get_attribute_value(a)
+            if isinstance(v, bytes):
+                v = v.decode()
+            elif isinstance(v, list) and v and isinstance(v[0], bytes):
+                v = [s.decode() for s in v]
+            out[a.name] = v
+        return out
+
+    def path(self) -> list[int]:
+        """The nodes the graph's first output depends on, in graph order."""
+        need, seen = [self.output], set()
+        while need:
+            v = need.pop()
+            i = self.producer.get(v)
+            if i is None or i in seen:
+                continue
+            seen.add(i)
+            need += [x for x in self.nodes[i].input if x]
+        return sorted(seen)
+
+    def pruned(self) -> Any:
+        """The model computing only the first output (the probabilities' ``ZipMap``, which the reference
+        evaluator does not run, and any other output dropped)."""
+        onnx = _onnx()
+        keep = self.path()
+        used = {x for i in keep for x in self.nodes[i].input}
+        g = self.model.graph
+        graph = onnx.helper.make_graph([self.nodes[i] for i in keep], g.name, [i for i in g.input if i.name == self.input],
+                                       [g.output[0]], [t for t in g.initializer if t.name in used])
+        m = onnx.helper.make_model(graph, opset_imports=list(self.model.opset_import), ir_version=self.model.ir_version)
+        m.functions.extend(self.model.functions)
+        return m
+
+
+class OnnxGraph:
+    """The float model: the ONNX graph run by ``onnx.reference.ReferenceEvaluator`` on its first output.
+    ``predict(X)`` gives labels (the graph's own label output, or the argmax of its scores: the class
+    index) or, for regressors, the values; what :func:`stdlib_ml.convert.check_fidelity` compares with."""
+
+    def __init__(self, graph: Graph, kind: str, argmax: bool, op: str) -> None:
+        from onnx.reference import ReferenceEvaluator
+
+        self.graph, self.kind, self.argmax, self.op = graph, kind, argmax, op
+        self._run = ReferenceEvaluator(graph.pruned())
+        elem = graph.model.graph.input[[i.name for i in graph.model.graph.input].index(graph.input)].type.tensor_type.elem_type
+        self._dtype = np.float64 if elem == 11 else np.float32   # TensorProto.DOUBLE, else FLOAT
+
+    def __repr__(self) -> str:
+        return f"OnnxGraph({self.op}, {self.kind})"
+
+    def predict(self, X: Any) -> np.ndarray:
+        """(n_samples,) labels or values for (n_samples, n_features) raw rows."""
+        X = np.asarray(X, dtype=np.float64)
+        shape = [len(X), *[d or 1 for d in self.graph.input_shape[1:]]]
+        if int(np.prod(shape[1:])) != X.shape[1]:
+            shape = list(X.shape)
+        (out,) = self._run.run(None, {self.graph.input: X.reshape(shape).astype(self._dtype)})
+        out = np.asarray(out)
+        if self.argmax:
+            return np.argmax(out.reshape(len(X), -1), axis=1)
+        return out.reshape(len(X)) if out.size == len(X) else out
+
+
+def onnx_spec(model: Any, opts: Options) -> tuple[Spec, OnnxGraph]:
+    """The :class:`Spec` of an ONNX model (an ``onnx.ModelProto``, checked) and its float model."""
+    g = Graph.read(model)
+    path = g.path()
+    ml = [i for i in path if g.nodes[i].domain == "ai.onnx.ml" and g.nodes[i].op_type != "Scaler"]
+    if ml or any(g.nodes[i].domain == "ai.onnx.ml" for i in path):
+        return _ml_spec(g, path, opts)
+    raise ConversionError("neural ONNX graphs are not supported yet", hint=SUPPORTED_ONNX)
+
+
+# ---- ai.onnx.ml: scalers, a linear or tree model, a pass-through tail ----------------------------
+def _n_features(g: Graph, opts: Options) -> int:
+    dims = g.input_shape
+    if len(dims) == 2 and dims[1]:
+        if opts.X is not None and opts.X.shape[1] != dims[1]:
+            raise ModelInputError(f"X has {opts.X.shape[1]} features; the ONNX model takes {dims[1]}")
+        return int(dims[1])
+    if opts.X is not None:
+        return int(opts.X.shape[1])
+    raise ConversionError(f"the ONNX graph's input {g.input!r} has shape {dims}, not (batch, n_features)",
+                          hint="pass X (calibration rows) so that the number of features is known")
+
+
+def _ml_spec(g: Graph, path: list[int], opts: Options) -> tuple[Spec, OnnxGraph]:
+    n = _n_features(g, opts)
+    aff = Affine(np.ones(n), np.zeros(n))
+    value, model_i = g.input, None
+    for i in path:
+        node = g.nodes[i]
+        if len(node.input) < 1 or node.input[0] != value:
+            raise g.unsupported(i, SUPPORTED_ONNX, "does not continue the chain from the input to the label (branches "
+                                "and several inputs are not supported in ai.onnx.ml graphs)")
+        op = node.op_type
+        if op in PASS_THROUGH and node.domain in ("", "ai.onnx"):
+            pass
+        elif op == "Scaler" and model_i is None:
+            a = g.attrs(i)
+            scale = np.broadcast_to(np.asarray(a.get("scale", [1.0]), float), (n,))
+            offset = np.broadcast_to(np.asarray(a.get("offset", [0.0]), float), (n,))
+            aff = aff.then(scale, -offset * scale)
+        elif op in ML_OPS and node.domain == "ai.onnx.ml" and model_i is None:
+            model_i = i
+        else:
+            raise g.unsupported(i, SUPPORTED_ONNX)
+        value = node.output[0]
+    if model_i is None:
+        raise ConversionError("the ONNX graph's first output is not computed by a linear or tree model",
+                          hint=SUPPORTED_ONNX)
+    if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
+        raise ConversionError("an ONNX Scaler has a zero, negative or infinite scale")
+    op = g.nodes[model_i].op_type
+    kind = "regressor" if op.endswith("Regressor") else "classifier"
+    est = OnnxGraph(g, kind, argmax=False, op=op)
+    if opts.name is None:
+        opts = dataclasses.replace(opts, name="onnx_" + re.sub(r"(?<!^)(?=[A-Z])", "_", op).lower())
+    if op.startswith("Linear"):
+        return _linear(g, model_i, est, aff, n, opts, kind), est
+    return _trees(g, model_i, est, aff, n, opts, kind), est
+
+
+def _classes(a: dict[str, Any]) -> list[Any]:
+    from .quantize import MAX_LABELS
+
+    classes = list(a.get("classlabels_ints") or a.get("classlabels_int64s") or a.get("classlabels_strings") or [])
+    if len(classes) > MAX_LABELS:
+        raise ConversionError(f"the ONNX classifier has {len(classes)} classes; the circuit's u8 output allows {MAX_LABELS}")
+    return classes
+
+
+def _linear(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
+    from .linear import linear_spec
+
+    a = g.attrs(i)
+    post = a.get("post_transform", "NONE")
+    W = np.asarray(a["coefficients"], dtype=np.float64).reshape(-1, n)
+    b = np.asarray(a.get("intercepts", [0.0] * len(W)), dtype=np.float64) * np.ones(len(W))
+    classes = None
+    if kind == "regressor":
+        if post != "NONE":
+            raise g.unsupported(i, "supported: LinearRegressor with post_transform NONE", f"has post_transform {post}")
+    else:
+        classes = _classes(a)
+        # one score and two classes: class 1 when it is > 0 (the reference's argmax of (-s, s), any transform);
+        # several: the argmax of the scores, which every monotone transform keeps
+        if not (len(W) == len(classes) or (len(W) == 1 and len(classes) == 2)) or post == "SOFTMAX_ZERO":
+            raise g.unsupported(i, "supported: one score per class (argmax) or one score for two classes, with "
+                                "post_transform NONE, LOGISTIC, SOFTMAX or PROBIT",
+                                f"has {len(W)} scores for {len(classes)} classes and post_transform {post}")
+    return linear_spec(est, W, b, aff, n, opts, kind, classes, None, label=f"ONNX {g.nodes[i].op_type}")
+
+
+def _trees(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
+    from .tree_ensembles import RawTree, _leaf_bits, _raw_thresholds, _tree_spec
+
+    a = g.attrs(i)
+    op = g.nodes[i].op_type
+    post = a.get("post_transform", "NONE")
+    pre = "class" if kind == "classifier" else "target"
+    thr_all = np.asarray(a["nodes_values_as_tensor"] if "nodes_values_as_tensor" in a else a["nodes_values"], float)
+    weights = np.asarray(a[f"{pre}_weights_as_tensor"] if f"{pre}_weights_as_tensor" in a else a[f"{pre}_weights"], float)
+    base = a.get("base_values_as_tensor", a.get("base_values"))
+    tids, nids = np.asarray(a["nodes_treeids"]), np.asarray(a["nodes_nodeids"])
+    feats, modes = np.asarray(a["nodes_featureids"]), list(a["nodes_modes"])
+    true, false = np.asarray(a["nodes_truenodeids"]), np.asarray(a["nodes_falsenodeids"])
+    track = np.asarray(a.get("nodes_missing_value_tracks_true") or [0] * len(nids), dtype=bool)
+    if kind == "classifier":
+        classes = _classes(a)
+        ids = np.asarray(a["class_ids"])
+        binary = len(set(ids.tolist())) == 1
+        if binary and (len(classes) != 2 or int(ids[0]) != 0):
+            raise g.unsupported(i, "supported: one score per class, or one (class_ids all 0) for two classes",
+                                f"has scores for class ids {sorted(set(ids.tolist()))} and {len(classes)} classes")
+        K = 1 if binary else len(classes)
+        if post == "SOFTMAX_ZERO" and not binary:
+            raise g.unsupported(i, "supported: post_transform NONE, LOGISTIC, SOFTMAX or PROBIT (monotone: the argmax "
+                                "of the scores is the label)", "has post_transform SOFTMAX_ZERO")
+    else:
+        if int(a.get("n_targets", 1)) != 1:
+            raise g.unsupported(i, "supported: single-target regression", f"has {a['n_targets']} targets")
+        agg = a.get("aggregate_function", "SUM")
+        if agg not in ("SUM", "AVERAGE") or post != "NONE":
+            raise g.unsupported(i, "supported: aggregate_function SUM or AVERAGE with post_transform NONE",
+                                f"has aggregate_function {agg} and post_transform {post}")
+        ids, K, classes = np.asarray(a["target_ids"]), 1, None
+    w_tree, w_node = np.asarray(a[f"{pre}_treeids"]), np.asarray(a[f"{pre}_nodeids"])
+    trees: list[RawTree] = []
+    for tree in dict.fromkeys(tids.tolist()):
+        at = np.flatnonzero(tids == tree)
+        internal = np.asarray([modes[k] != "LEAF" for k in at])
+        children = set(true[at][internal].tolist()) | set(false[at][internal].tolist())
+        roots = [k for k in at if int(nids[k]) not in children]
+        if len(roots) != 1:
+            raise g.unsupported(i, "supported: trees with one root", f"has tree {tree} with {len(roots)} roots")
+        order = roots + [k for k in at if k != roots[0]]
+        local = {int(nids[k]): j for j, k in enumerate(order)}
+        m = len(order)
+        feature, thr = np.zeros(m, np.int64), np.full(m, np.nan)
+        left, right = np.full(m, -1), np.full(m, -1)
+        missing_left = np.ones(m, bool)
+        for j, k in enumerate(order):
+            mode = modes[k]
+            if mode == "LEAF":
+                continue
+            if mode not in ("BRANCH_LEQ", "BRANCH_LT", "BRANCH_GT", "BRANCH_GTE"):
+                raise g.unsupported(i, "supported node modes: BRANCH_LEQ, BRANCH_LT, BRANCH_GT, BRANCH_GTE, LEAF",
+                                    f"has a node of mode {mode} (tree {tree}, node {int(nids[k])})")
+            if not 0 <= int(feats[k]) < n:
+                raise g.unsupported(i, f"features 0 … {n - 1}", f"reads feature {int(feats[k])}")
+            # every node as "go left when x <= t" on float32 inputs: x < t is x <= the float32 below t
+            t = np.float32(thr_all[k])
+            if mode in ("BRANCH_LT", "BRANCH_GTE"):
+                t = np.nextafter(t, np.float32(-np.inf))
+            yes, no = local[int(true[k])], local[int(false[k])]
+            feature[j], thr[j] = int(feats[k]), float(t)
+            left[j], right[j] = (yes, no) if mode in ("BRANCH_LEQ", "BRANCH_LT") else (no, yes)
+            missing_left[j] = bool(track[k]) == (mode in ("BRANCH_LEQ", "BRANCH_LT"))   # NaN: the true side if tracked
+        value = np.zeros((m, K))
+        for w, c, nd in zip(weights[w_tree == tree], ids[w_tree == tree], w_node[w_tree == tree]):
+            value[local[int(nd)], 0 if K == 1 else int(c)] += w
+        t_raw, strict = _raw_thresholds(thr, feature, aff, False)
+        trees.append(RawTree(feature, t_raw, left, right, value, strict=strict, missing_left=missing_left).compact())
+    init = None if base is None or len(base) == 0 else np.asarray(base, float)[: max(K, 1)]
+    total = sum(float(np.max(np.abs(t.value))) for t in trees) + (float(np.max(np.abs(init))) if init is not None else 0)
+    vb = _leaf_bits(total + 1.0)
+    suffix = ", Scaler folded into the thresholds" if not aff.identity else ""
+    title = f"ONNX {op} ({len(trees)} trees, {n} features{suffix}), converted to pyleo."
+    if kind == "regressor":
+        div = len(trees) if a.get("aggregate_function", "SUM") == "AVERAGE" else 1
+        init = init * div if init is not None else None   # the base value is added after the average
+        return _tree_spec(est, est, aff, n, opts, "regressor", trees, "regress", init, _leaf_bits(total * div + 1.0),
+                          title, out_divisor=div)
+    if K == 1:   # class 1 when s > 0.5 (post_transform NONE or PROBIT: the reference's (1 - s, s)), else when s > 0
+        cut = 0.5 if post in ("NONE", "PROBIT") else 0.0
+        init = np.asarray([(init[0] if init is not None else 0.0) - cut])
+        return _tree_spec(est, est, aff, n, opts, "classifier", trees, "positive", init, vb, title, classes)
+    return _tree_spec(est, est, aff, n, opts, "classifier", trees, "argmax", init, vb, title, classes)
+
+
+# ---- entry point --------------------------------------------------------------------------------
+def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+              missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
+              output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
+              check_rows: int | None = None) -> Any:
+    """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
+
+    ``X``: calibration rows, (n_samples, n_features) floats (raw features as the graph's input takes
+    them, flattened row-major for an image input): the input range the circuit is sized for, and the
+    rows the conversion checks itself on against the graph run in float (:class:`OnnxGraph`). The
+    label is the graph's first output: a classifier's label tensor (skl2onnx, onnxmltools) or scores
+    whose argmax is the class index. The other options are :func:`stdlib_ml.from_sklearn`'s.
+
+    Raises :class:`ModelInputError` (missing, damaged or invalid file; malformed ``X``) and
+    :class:`ConversionError` (the ``onnx`` package missing; an unsupported operator, named with its
+    place in the graph; fidelity below the bar).
+    """
+    from .api import _options, _visibility
+    from .fidelity import CHECK_ROWS, Fidelity, _finish
+
+    bar = Fidelity(min_agreement, max_error, strict, CHECK_ROWS if check_rows is None else check_rows)
+    proto = load_onnx(model)
+    opts = _options(X, input_range, input_bits, name, None, missing_values, weights)
+    spec, est = onnx_spec(proto, opts)
+    return _finish(_visibility(spec, est, weights, inputs, output), est, est, opts.X, bar)
