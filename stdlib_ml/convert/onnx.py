@@ -176,31 +176,40 @@ class Graph:
 
 class OnnxGraph:
     """The float model: the ONNX graph run by ``onnx.reference.ReferenceEvaluator`` on its first output.
-    ``predict(X)`` gives labels (the graph's own label output, or the argmax of its scores: the class
-    index) or, for regressors, the values; what :func:`stdlib_ml.convert.check_fidelity` compares with."""
+    ``predict(X)`` (rows flattened, or shaped as the graph's input) gives what the circuit is compared
+    with (:func:`stdlib_ml.convert.check_fidelity`), by ``decide``: ``"label"`` (the graph's own label
+    output), ``"argmax"`` (the index of the largest score), ``"threshold"`` (1 when the one output is
+    > 0.5: a final sigmoid) or ``"value"`` (a regressor's value)."""
 
-    def __init__(self, graph: Graph, kind: str, argmax: bool, op: str) -> None:
+    def __init__(self, graph: Graph, kind: str, decide: str, op: str) -> None:
         from onnx.reference import ReferenceEvaluator
 
-        self.graph, self.kind, self.argmax, self.op = graph, kind, argmax, op
+        self.graph, self.kind, self.decide, self.op = graph, kind, decide, op
         self._run = ReferenceEvaluator(graph.pruned())
-        elem = graph.model.graph.input[[i.name for i in graph.model.graph.input].index(graph.input)].type.tensor_type.elem_type
+        inputs = graph.model.graph.input
+        elem = inputs[[i.name for i in inputs].index(graph.input)].type.tensor_type.elem_type
         self._dtype = np.float64 if elem == 11 else np.float32   # TensorProto.DOUBLE, else FLOAT
 
     def __repr__(self) -> str:
         return f"OnnxGraph({self.op}, {self.kind})"
 
     def predict(self, X: Any) -> np.ndarray:
-        """(n_samples,) labels or values for (n_samples, n_features) raw rows."""
+        """(n_samples,) labels or values for n_samples rows (flattened, or shaped as the graph's input)."""
         X = np.asarray(X, dtype=np.float64)
-        shape = [len(X), *[d or 1 for d in self.graph.input_shape[1:]]]
-        if int(np.prod(shape[1:])) != X.shape[1]:
-            shape = list(X.shape)
-        (out,) = self._run.run(None, {self.graph.input: X.reshape(shape).astype(self._dtype)})
-        out = np.asarray(out)
-        if self.argmax:
-            return np.argmax(out.reshape(len(X), -1), axis=1)
-        return out.reshape(len(X)) if out.size == len(X) else out
+        dims = self.graph.input_shape[1:]
+        rows = X.reshape(len(X), *dims) if all(dims) and int(np.prod(dims)) == X[0].size else X
+        batch = self.graph.input_shape[0] if self.graph.input_shape else None
+        # a graph exported with a fixed batch size (torch.onnx.export's default: 1) runs in pieces of that size
+        step = batch if batch and len(rows) % batch == 0 else len(rows)
+        parts = [self._run.run(None, {self.graph.input: rows[k:k + step].astype(self._dtype)})[0]
+                 for k in range(0, len(rows), max(step, 1))]
+        out = np.concatenate([np.asarray(p).reshape(len(p), -1) if np.asarray(p).ndim else np.asarray(p).reshape(1, 1)
+                              for p in parts])
+        if self.decide == "argmax":
+            return np.argmax(out, axis=1)
+        if self.decide == "threshold":
+            return (out[:, 0] > 0.5).astype(np.int64)
+        return out[:, 0] if self.decide == "value" else out.reshape(len(X))
 
 
 def onnx_spec(model: Any, opts: Options) -> tuple[Spec, OnnxGraph]:
@@ -210,7 +219,7 @@ def onnx_spec(model: Any, opts: Options) -> tuple[Spec, OnnxGraph]:
     ml = [i for i in path if g.nodes[i].domain == "ai.onnx.ml" and g.nodes[i].op_type != "Scaler"]
     if ml or any(g.nodes[i].domain == "ai.onnx.ml" for i in path):
         return _ml_spec(g, path, opts)
-    raise ConversionError("neural ONNX graphs are not supported yet", hint=SUPPORTED_ONNX)
+    raise AssertionError("neural graphs go through network()")
 
 
 # ---- ai.onnx.ml: scalers, a linear or tree model, a pass-through tail ----------------------------
@@ -255,7 +264,7 @@ def _ml_spec(g: Graph, path: list[int], opts: Options) -> tuple[Spec, OnnxGraph]
         raise ConversionError("an ONNX Scaler has a zero, negative or infinite scale")
     op = g.nodes[model_i].op_type
     kind = "regressor" if op.endswith("Regressor") else "classifier"
-    est = OnnxGraph(g, kind, argmax=False, op=op)
+    est = OnnxGraph(g, kind, "value" if kind == "regressor" else "label", op)
     if opts.name is None:
         opts = dataclasses.replace(opts, name="onnx_" + re.sub(r"(?<!^)(?=[A-Z])", "_", op).lower())
     if op.startswith("Linear"):
@@ -385,14 +394,17 @@ def _trees(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options,
 def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
               missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
               output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
-              check_rows: int | None = None) -> Any:
+              check_rows: int | None = None, **nn_options: Any) -> Any:
     """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
 
     ``X``: calibration rows, (n_samples, n_features) floats (raw features as the graph's input takes
     them, flattened row-major for an image input): the input range the circuit is sized for, and the
     rows the conversion checks itself on against the graph run in float (:class:`OnnxGraph`). The
     label is the graph's first output: a classifier's label tensor (skl2onnx, onnxmltools) or scores
-    whose argmax is the class index. The other options are :func:`stdlib_ml.from_sklearn`'s.
+    whose argmax is the class index (a final ``Sigmoid``: class 1 above 0.5; one output without one: a
+    regressor's value). The other options are :func:`stdlib_ml.from_sklearn`'s; a neural graph also
+    takes :func:`stdlib_ml.convert.nn.to_spec`'s (``resolution``, ``approximate``) and ignores
+    ``missing_values`` (it has no missing-value semantics).
 
     Raises :class:`ModelInputError` (missing, damaged or invalid file; malformed ``X``) and
     :class:`ConversionError` (the ``onnx`` package missing; an unsupported operator, named with its
@@ -403,6 +415,228 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
 
     bar = Fidelity(min_agreement, max_error, strict, CHECK_ROWS if check_rows is None else check_rows)
     proto = load_onnx(model)
+    if is_neural(proto):
+        from . import nn
+
+        Xa = None if X is None else np.asarray(X, dtype=np.float64)
+        net, est = network(proto, Xa)
+        return nn.convert(net, Xa, reference=est.predict, model_name="OnnxGraph", min_agreement=min_agreement,
+                          max_error=max_error, strict=strict, check_rows=check_rows, input_range=input_range,
+                          input_bits=input_bits, name=name, weights=weights, inputs=inputs, output=output,
+                          **nn_options)
+    if nn_options:
+        raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is a "
+                              f"{'linear' if 'Linear' in str(proto.graph.node) else 'tree'} model")
     opts = _options(X, input_range, input_bits, name, None, missing_values, weights)
     spec, est = onnx_spec(proto, opts)
     return _finish(_visibility(spec, est, weights, inputs, output), est, est, opts.X, bar)
+
+
+# ---- neural operators onto the shared network description -----------------------------------------
+NN_OPS = ("Gemm", "MatMul", "Conv", "Relu", "LeakyRelu", "Clip", "HardSigmoid", "Sigmoid", "Tanh", "Gelu",
+          "BatchNormalization", "Flatten", "Reshape", "AveragePool", "GlobalAveragePool", "MaxPool", "Dropout",
+          "Identity", "Cast", "Add", "Sub", "Mul", "Div", "Concat", "Softmax", "LogSoftmax", "ArgMax")
+"""The neural operators :func:`network` converts (``Add`` / ``Sub`` / ``Mul`` / ``Div`` by constants: per
+element of a vector or per channel; ``Softmax`` / ``LogSoftmax`` / ``ArgMax`` / a ``Sigmoid`` only last)."""
+
+SUPPORTED_NN = ("supported neural operators: " + ", ".join(NN_OPS) + " (Softmax, LogSoftmax and ArgMax as the last "
+                "operator; Sigmoid last decides by a threshold, elsewhere it and Tanh and Gelu are approximated)")
+
+
+@dataclass
+class _Head:
+    """A final Softmax / LogSoftmax / ArgMax / Sigmoid: how the scores ``node`` decide."""
+
+    head: str
+    decide: str
+    node: Any
+    op: int
+
+
+def is_neural(model: Any) -> bool:
+    """Whether the graph's first output is computed by neural operators (no ``ai.onnx.ml`` operator)."""
+    g = Graph.read(model)
+    return not any(g.nodes[i].domain == "ai.onnx.ml" for i in g.path())
+
+
+def network(model: Any, X: np.ndarray | None) -> tuple[Any, OnnxGraph]:
+    """The :class:`~stdlib_ml.convert.nn.Network` a neural ONNX graph computes, and its float model.
+    ``X``: calibration rows, which give the input's shape when the graph leaves it open."""
+    from .nn import Network
+
+    g = Graph.read(model)
+    dims = g.input_shape[1:]
+    if not dims or not all(dims):
+        if X is None or (len(dims) > 1 and X.ndim < 2):
+            raise ConversionError(f"the ONNX graph's input {g.input!r} has shape {g.input_shape}, open beyond the batch",
+                                  hint="export it with a fixed sample shape, or pass X shaped (n, *sample_shape)")
+        dims = list(X.shape[1:])
+    net = Network(tuple(int(d) for d in dims), name="onnx_network")
+    env: dict[str, Any] = {g.input: net.input}
+    path = g.path()
+    for i in path:
+        _node(g, i, net, env)
+    out = env.get(g.output)
+    if out is None:
+        raise ConversionError(f"the ONNX graph's output {g.output!r} is a constant, not computed from the input")
+    if isinstance(out, _Head):
+        net.output(out.node, out.head, classes=[0, 1] if out.head == "threshold" else None)
+        decide, op = out.decide, g.nodes[out.op].op_type
+    else:
+        head = "regression" if out.size == 1 else "argmax"
+        net.output(net.flatten(out) if len(out.shape) > 1 else out, head)
+        decide, op = ("value" if head == "regression" else "argmax"), g.nodes[path[-1]].op_type
+    kind = "regressor" if decide == "value" else "classifier"
+    layers = [g.nodes[i].op_type for i in path if g.nodes[i].op_type not in ("Constant", "Identity", "Dropout", "Cast")]
+    net.title = (f"ONNX network {'→'.join(dict.fromkeys(layers)) if len(layers) > 8 else '→'.join(layers)} "
+                 f"({net.n_features} inputs), converted to pyleo.")
+    return net, OnnxGraph(g, kind, decide, op)
+
+
+def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
+    """Add node ``i`` to ``net``, its inputs looked up in ``env`` (graph value → network node or
+    :class:`_Head`); constants are ``g.consts``."""
+    node = g.nodes[i]
+    op, where, a = node.op_type, g.where(i), g.attrs(i)
+    if op == "Constant":
+        return
+    if node.domain not in ("", "ai.onnx") or op not in NN_OPS:
+        raise g.unsupported(i, SUPPORTED_NN)
+
+    def value(k: int) -> Any:   # a network node (a Sigmoid not last becomes its approximation)
+        name = node.input[k]
+        v = env.get(name)
+        if isinstance(v, _Head):
+            if g.nodes[v.op].op_type != "Sigmoid":
+                raise ConversionError(f"ONNX {g.where(v.op)} is supported only as the last operator (it decides the "
+                                      f"label), but {where} uses its output", hint=SUPPORTED_NN)
+            v = env[name] = net.activation(v.node, "sigmoid", where=g.where(v.op))
+        if v is None:
+            raise ConversionError(f"ONNX {where} takes {name!r}, which is not computed from the input", hint=SUPPORTED_NN)
+        return v
+
+    def const(k: int, default: Any = None) -> Any:
+        if k >= len(node.input) or not node.input[k]:
+            return default
+        if node.input[k] not in g.consts:
+            raise g.unsupported(i, SUPPORTED_NN, f"takes {node.input[k]!r} from the data, where only a constant "
+                                "(an initializer) is supported")
+        return np.asarray(g.consts[node.input[k]], dtype=np.float64)
+
+    def spatial(x: Any, what: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        d = len(x.shape) - 1
+        k = tuple(a.get("kernel_shape", [1] * d))
+        pads = list(a.get("pads", [0] * (2 * d)))
+        if a.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID") or pads[:d] != pads[d:]:
+            raise g.unsupported(i, "supported: explicit symmetric padding (pads begin == end, auto_pad NOTSET)",
+                                f"pads {what} asymmetrically (pads {pads}, auto_pad {a.get('auto_pad', 'NOTSET')})")
+        if a.get("ceil_mode", 0) or any(v != 1 for v in a.get("dilations", [1] * d)) and what != "conv":
+            raise g.unsupported(i, "supported: ceil_mode 0, dilations 1", "uses ceil_mode or dilations")
+        return k, tuple(a.get("strides", [1] * d)), tuple(pads[:d])
+
+    out: Any
+    if op in ("Identity", "Dropout", "Cast"):
+        if op == "Cast" and a.get("to") not in (1, 10, 11):   # FLOAT, FLOAT16, DOUBLE
+            raise g.unsupported(i, SUPPORTED_NN, "casts to a non-float type inside the network")
+        if op == "Dropout" and len(node.input) > 2 and node.input[2] and const(2).item():
+            raise g.unsupported(i, SUPPORTED_NN, "runs in training mode")
+        v = env.get(node.input[0])
+        out = v if isinstance(v, _Head) else value(0)
+    elif op in ("Softmax", "LogSoftmax", "ArgMax", "Sigmoid"):
+        x = value(0)
+        axis = a.get("axis", -1 if op != "ArgMax" else 0)
+        if op != "Sigmoid" and axis not in (-1, 1):
+            raise g.unsupported(i, SUPPORTED_NN, f"works on axis {axis}, not on the features (axis 1 or -1)")
+        if op == "Sigmoid" and x.size != 1:
+            out = net.activation(x, "sigmoid", where=where)   # not a decision: approximated
+        else:
+            flat = net.flatten(x) if len(x.shape) > 1 else x
+            out = _Head("threshold" if op == "Sigmoid" else "argmax",
+                        {"Sigmoid": "threshold", "ArgMax": "label"}.get(op, "argmax"), flat, i)
+    elif op == "Gemm":
+        if a.get("transA", 0):
+            raise g.unsupported(i, SUPPORTED_NN, "has transA=1")
+        B = const(1) * a.get("alpha", 1.0)
+        W = B if a.get("transB", 0) else B.T
+        C = const(2)
+        out = net.dense(value(0), W, None if C is None else np.broadcast_to(C * a.get("beta", 1.0), (W.shape[0],)),
+                        where=where)
+    elif op == "MatMul":
+        B = const(1)
+        if B.ndim != 2:
+            raise g.unsupported(i, SUPPORTED_NN, f"multiplies by a constant of shape {B.shape} (a matrix is supported)")
+        out = net.dense(value(0), B.T, None, where=where)
+    elif op == "Conv":
+        x = value(0)
+        W, b = const(1), const(2)
+        k, s, p = spatial(x, "conv")
+        out = net.conv(x, W, b, stride=s, padding=p, dilation=tuple(a.get("dilations", [1] * len(k))),
+                       groups=int(a.get("group", 1)), where=where)
+    elif op == "BatchNormalization":
+        if a.get("training_mode", 0):
+            raise g.unsupported(i, SUPPORTED_NN, "runs in training mode")
+        out = net.batch_norm(value(0), const(3), const(4), const(1), const(2), eps=a.get("epsilon", 1e-5), where=where)
+    elif op == "Flatten":
+        if a.get("axis", 1) != 1:
+            raise g.unsupported(i, SUPPORTED_NN, f"flattens from axis {a.get('axis')} (axis 1 is supported)")
+        out = net.flatten(value(0), where=where)
+    elif op == "Reshape":
+        x, shape = value(0), [int(v) for v in const(1)]
+        if len(shape) < 2 or shape[0] not in (-1, 0, 1) or -1 in shape[1:] and shape[0] == -1:
+            raise g.unsupported(i, SUPPORTED_NN, f"reshapes to {shape}; the first dimension must stay the batch")
+        rest = [x.shape[j - 1] if v == 0 and j - 1 < len(x.shape) else v for j, v in enumerate(shape) if j > 0]
+        out = net.reshape(x, rest, where=where)
+    elif op in ("AveragePool", "MaxPool"):
+        x = value(0)
+        if op == "MaxPool" and len(node.output) > 1 and node.output[1]:
+            raise g.unsupported(i, SUPPORTED_NN, "also outputs the indices of the maxima")
+        k, s, p = spatial(x, "pool")
+        out = (net.max_pool(x, k, s, p, where=where) if op == "MaxPool" else
+               net.avg_pool(x, k, s, p, count_include_pad=bool(a.get("count_include_pad", 0)), where=where))
+    elif op == "GlobalAveragePool":
+        x = value(0)
+        out = net.avg_pool(x, x.shape[1:], where=where)
+    elif op in ("Relu", "LeakyRelu", "Clip", "HardSigmoid", "Tanh", "Gelu"):
+        x = value(0)
+        if op == "Relu":
+            out = net.relu(x, where=where)
+        elif op == "LeakyRelu":
+            out = net.leaky_relu(x, a.get("alpha", 0.01), where=where)
+        elif op == "Clip":
+            lo, hi = const(1), const(2)
+            lo = a.get("min", -np.inf) if lo is None else float(lo)
+            hi = a.get("max", np.inf) if hi is None else float(hi)
+            out = net.clip(x, lo, hi, where=where)
+        elif op == "HardSigmoid":
+            out = net.hard_sigmoid(x, a.get("alpha", 0.2), a.get("beta", 0.5), where=where)
+        elif op == "Gelu" and a.get("approximate", "none") != "none":
+            raise g.unsupported(i, SUPPORTED_NN, f"uses approximate={a.get('approximate')!r} (the exact 'none' is supported)")
+        else:
+            out = net.activation(x, op.lower(), where=where)
+    elif op == "Concat":
+        xs = [value(k) for k in range(len(node.input))]
+        axis = int(a["axis"])
+        out = net.concat(xs, axis - 1 if axis > 0 else axis, where=where)
+    else:   # Add, Sub, Mul, Div: two tensors (Add / Sub), or a tensor and a constant
+        names = list(node.input)
+        if all(n not in g.consts for n in names):
+            if op not in ("Add", "Sub"):
+                raise g.unsupported(i, SUPPORTED_NN, "multiplies or divides two computed tensors (not affine)")
+            out = (net.add if op == "Add" else net.sub)(value(0), value(1), where=where)
+        else:
+            k = 0 if names[1] in g.consts else 1
+            x, c = value(k), const(1 - k)
+            c = c.reshape(c.shape[len(c.shape) - len(x.shape):] if c.ndim > len(x.shape) and c.shape[0] == 1 else c.shape)
+            if c.size not in (1, x.shape[0]) and not (len(x.shape) == 1 and c.size == x.size):
+                raise g.unsupported(i, SUPPORTED_NN, f"combines a tensor of shape {x.shape} with a constant of shape "
+                                    f"{c.shape} (a scalar, one value per channel or per feature is supported)")
+            c = c.ravel()
+            if op in ("Mul", "Div"):
+                if op == "Div" and (k == 1 or np.any(c == 0)):
+                    raise g.unsupported(i, SUPPORTED_NN, "divides by a computed tensor or by zero")
+                out = net.scale_shift(x, c if op == "Mul" else 1.0 / c, 0.0, where=where)
+            else:   # x + c, x − c, c − x
+                sign = -1.0 if op == "Sub" and k == 1 else 1.0
+                out = net.scale_shift(x, sign, c if op == "Add" or k == 1 else -c, where=where)
+    for o in node.output[:1]:
+        env[o] = out

@@ -1,0 +1,331 @@
+"""Keras 3 models (``Sequential`` or functional, or a ``.keras`` file) → the shared network description
+(:mod:`.nn`), on the torch backend: no TensorFlow install.
+
+Keras lays images out channels-last (``(H, W, C)``, ``(L, C)``); the description is channels-first. The
+circuit takes a sample as Keras does (flattened in C order of Keras' own layout): the network starts by
+transposing spatial inputs to channels-first and transposes back before a ``Flatten`` / ``Reshape``, so
+that the ``Dense`` weights after it see Keras' order (permutations cost 0 constraints). The float model
+the conversion checks itself against is the Keras model's own ``predict``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError, ModelInputError
+
+os.environ.setdefault("KERAS_BACKEND", "torch")   # before Keras is first imported: no TensorFlow needed
+
+EXTRA = "pip install 'pyleo-zk[keras]'"
+"""What to run when Keras (or torch, its backend here) is missing."""
+
+LAYERS = ("InputLayer", "Dense", "Conv1D", "Conv2D", "Activation", "ReLU", "LeakyReLU", "Softmax",
+          "BatchNormalization", "Flatten", "Reshape", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
+          "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Dropout", "Identity", "Add",
+          "Subtract", "Concatenate")
+"""The Keras layers :func:`network` converts."""
+
+ACTIVATIONS = {"linear": "identity", "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
+               "hard_sigmoid": "hard_sigmoid", "hard_tanh": "hard_tanh", "sigmoid": "sigmoid", "tanh": "tanh",
+               "gelu": "gelu", "silu": "silu", "swish": "silu"}
+"""Keras activation names → the description's (``sigmoid`` / ``tanh`` / ``gelu`` / ``silu`` approximated,
+except a final sigmoid, which decides by a threshold); ``softmax`` / ``log_softmax`` only last."""
+
+SUPPORTED = ("supported Keras layers: " + ", ".join(LAYERS) + "; activations " + ", ".join(ACTIVATIONS)
+             + ", and softmax / log_softmax / sigmoid on the last layer")
+
+
+def _keras() -> Any:
+    """Keras 3 (on the torch backend: importing this module sets ``KERAS_BACKEND=torch`` unless it is
+    set), or a :class:`ConversionError` saying how to install it."""
+    try:
+        import keras
+    except ImportError:
+        raise ConversionError("converting Keras models needs keras 3 and torch, which are not installed",
+                              hint=f"install pyleo-zk[keras]: {EXTRA}") from None
+    if not str(getattr(keras, "__version__", "0")).startswith("3"):
+        raise ConversionError(f"Keras {keras.__version__} is installed; converting needs Keras 3", hint=EXTRA)
+    return keras
+
+
+def load_keras(model: Any) -> Any:
+    """A Keras model from a ``.keras`` file (or the model itself). Raises :class:`ModelInputError` for a
+    missing or unreadable file."""
+    keras = _keras()
+    if isinstance(model, (str, os.PathLike)):
+        p = Path(model)
+        if not p.is_file():
+            raise ModelInputError(f"no such Keras model file: {p}")
+        try:
+            return keras.saving.load_model(p, compile=False)
+        except Exception as e:  # noqa: BLE001 - Keras raises ValueError, OSError, zipfile errors ...
+            raise ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
+                                  f"format ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'})",
+                                  hint="save it with model.save('model.keras')") from None
+    if not isinstance(model, keras.Model):
+        raise ModelInputError(f"expected a Keras model or a .keras file, got {type(model).__name__}")
+    return model
+
+
+def _np(v: Any) -> np.ndarray:
+    import keras
+
+    return np.asarray(keras.ops.convert_to_numpy(v), dtype=np.float64)
+
+
+class _Tensor:
+    """A Keras tensor in the description: its node (channels-first when ``spatial``) or the final decision."""
+
+    def __init__(self, node: Any, spatial: bool = False, head: str | None = None) -> None:
+        self.node, self.spatial, self.head = node, spatial, head
+
+
+def _graph(model: Any) -> tuple[list[tuple[Any, list[int], list[int]]], list[int], list[int]]:
+    """The model's layers in order, each with the ids of its input and output tensors, and the ids of
+    the model's inputs and outputs (a Sequential model: its layers one after the other)."""
+    keras = _keras()
+    if isinstance(model, keras.Sequential):
+        layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+        return [(layer, [k], [k + 1]) for k, layer in enumerate(layers)], [0], [len(layers)]
+    ops = []
+    for op in model.operations:
+        for node in op._inbound_nodes:
+            ops.append((op, [id(t) for t in node.input_tensors], [id(t) for t in node.output_tensors]))
+    return ops, [id(t) for t in model.inputs], [id(t) for t in model.outputs]
+
+
+def network(model: Any, X: np.ndarray | None) -> Any:
+    """The :class:`~stdlib_ml.convert.nn.Network` of a Keras model (see the module docstring). ``X``:
+    calibration rows, which give the input shape when the model leaves it open."""
+    from .nn import Network
+
+    keras = _keras()
+    if not model.built or not getattr(model, "inputs", None):
+        raise ConversionError(f"Keras model {model.name!r} has no defined input: build it with keras.Input(shape) "
+                              "as its first layer (or call it once on data)")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ConversionError(f"Keras model {model.name!r} has {len(model.inputs)} inputs and {len(model.outputs)} "
+                              "outputs; a converted model takes one tensor of features and gives one prediction")
+    shape = tuple(model.inputs[0].shape[1:])
+    if any(d is None for d in shape):
+        if X is None or X.ndim != len(shape) + 1:
+            raise ConversionError(f"Keras model {model.name!r} takes inputs of shape {shape}, open beyond the batch",
+                                  hint="give keras.Input a full shape, or pass X shaped (n, *sample_shape)")
+        shape = X.shape[1:]
+    net = Network(tuple(int(d) for d in shape), name="keras_" + "".join(c if c.isalnum() else "_" for c in
+                                                                        model.name.lower())[:24])
+    spatial = len(shape) > 1
+    start = net.transpose(net.input, (len(shape) - 1, *range(len(shape) - 1)), where="the input (channels-last → "
+                          "channels-first)") if spatial else net.input
+    ops, ins, outs = _graph(model)
+    env: dict[int, _Tensor] = {ins[0]: _Tensor(start, spatial)}
+    for k, (layer, xs, ys) in enumerate(ops):
+        if type(layer).__name__ == "InputLayer":
+            continue
+        where = f"layer {layer.name!r} ({type(layer).__name__}, layer {k + 1} of {len(ops)})"
+        args = []
+        for t in xs:
+            if t not in env:
+                raise ConversionError(f"Keras {where} takes a tensor not computed from the model's input", hint=SUPPORTED)
+            args.append(_use(net, env[t], where))
+        env[ys[0]] = _layer(keras, net, layer, args, where)
+    out = env[outs[0]]
+    flat = _flat(net, out, "the output")
+    if out.head is not None:
+        net.output(flat, out.head, classes=[0, 1] if out.head == "threshold" else None)
+    else:
+        net.output(flat, "regression" if flat.size == 1 else "argmax")
+    names = [type(layer).__name__ for layer, _, _ in ops if type(layer).__name__ != "InputLayer"]
+    net.title = f"Keras model {model.name!r} ({'→'.join(names)}, {net.n_features} inputs), converted to pyleo."
+    return net
+
+
+def _use(net: Any, t: _Tensor, where: str) -> _Tensor:
+    """``t`` as the input of another layer: a final decision (softmax) cannot be; a final sigmoid becomes
+    its approximation."""
+    if t.head == "argmax":
+        raise ConversionError(f"Keras {where} uses the output of a softmax, which is supported only on the last layer "
+                              "(it decides the label)", hint=SUPPORTED)
+    if t.head == "threshold":
+        return _Tensor(net.activation(t.node, "sigmoid", where=where), t.spatial)
+    return t
+
+
+def _flat(net: Any, t: _Tensor, where: str) -> Any:
+    """``t``'s node flattened in Keras' (channels-last) order."""
+    node = t.node
+    if t.spatial:
+        node = net.transpose(node, (*range(1, len(node.shape)), 0), where=f"{where} (channels-first → channels-last)")
+    return net.flatten(node, where=where)
+
+
+def _activation(net: Any, t: _Tensor, name: str, where: str) -> _Tensor:
+    if name in ("softmax", "log_softmax"):
+        return _Tensor(_flat(net, t, where), head="argmax")
+    if name == "sigmoid":   # a decision if it is the last layer (see _use), else approximated
+        return _Tensor(t.node, t.spatial, head="threshold") if t.node.size == 1 else \
+            _Tensor(net.activation(t.node, "sigmoid", where=where), t.spatial)
+    if name not in ACTIVATIONS:
+        raise ConversionError(f"Keras {where} has activation {name!r}, which is not supported", hint=SUPPORTED)
+    kind = ACTIVATIONS[name]
+    params = {"alpha": 0.2} if kind == "leaky_relu" else {}   # keras.activations.leaky_relu's default slope
+    return _Tensor(net.activation(t.node, kind, where=where, **params), t.spatial)
+
+
+def _same_padding(n: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], where: str) -> tuple[int, ...]:
+    pads = []
+    for nn_, kk, ss, dd in zip(n, k, s, d):
+        out = -(-nn_ // ss)
+        total = max((out - 1) * ss + dd * (kk - 1) + 1 - nn_, 0)
+        if total % 2:
+            raise ConversionError(f"Keras {where}: padding='same' pads unevenly here (kernel {k}, strides {s}), which "
+                                  "is not supported", hint="use an odd kernel with strides 1, or padding='valid'")
+        pads.append(total // 2)
+    return tuple(pads)
+
+
+def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) -> _Tensor:
+    """Add ``layer`` applied to ``args`` to ``net``."""
+    name = type(layer).__name__
+    cfg = layer.get_config()
+    x = args[0]
+    if cfg.get("data_format", "channels_last") != "channels_last":
+        raise ConversionError(f"Keras {where} uses data_format={cfg['data_format']!r}; channels_last (Keras' "
+                              "default) is supported", hint=SUPPORTED)
+    if name in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "Identity", "GaussianNoise", "GaussianDropout"):
+        return x
+    if name == "Dense":
+        if x.spatial or len(x.node.shape) != 1:
+            raise ConversionError(f"Keras {where} is applied to a tensor of shape {x.node.shape}; Dense on a vector is "
+                                  "supported (Flatten first)", hint=SUPPORTED)
+        b = _np(layer.bias) if layer.use_bias else None
+        out = _Tensor(net.dense(x.node, _np(layer.kernel).T, b, where=where))
+        return _activation(net, out, cfg.get("activation") or "linear", where)
+    if name in ("Conv1D", "Conv2D"):
+        d = 1 if name == "Conv1D" else 2
+        if not x.spatial or len(x.node.shape) != d + 1:
+            raise ConversionError(f"Keras {where} gets a tensor of shape {x.node.shape}", hint=SUPPORTED)
+        K = _np(layer.kernel)                         # (*kernel, C_in/groups, C_out)
+        W = K.transpose(d + 1, d, *range(d))          # (C_out, C_in/groups, *kernel)
+        k, s, dl = tuple(W.shape[2:]), tuple(cfg["strides"]), tuple(cfg["dilation_rate"])
+        if cfg["padding"] == "causal":
+            raise ConversionError(f"Keras {where} has padding='causal', which is not supported", hint=SUPPORTED)
+        p = _same_padding(x.node.shape[1:], k, s, dl, where) if cfg["padding"] == "same" else (0,) * d
+        b = _np(layer.bias) if layer.use_bias else None
+        out = _Tensor(net.conv(x.node, W, b, stride=s, padding=p, dilation=dl, groups=int(cfg.get("groups", 1)),
+                               where=where), True)
+        return _activation(net, out, cfg.get("activation") or "linear", where)
+    if name == "Activation":
+        return _activation(net, x, cfg["activation"], where)
+    if name == "Softmax":
+        return _activation(net, x, "softmax", where)
+    if name == "ReLU":
+        hi = cfg.get("max_value")
+        if cfg.get("threshold", 0.0) != 0.0:
+            raise ConversionError(f"Keras {where} has threshold={cfg['threshold']}, which is not supported", hint=SUPPORTED)
+        if cfg.get("negative_slope", 0.0):
+            if hi is not None:
+                raise ConversionError(f"Keras {where} has both negative_slope and max_value", hint=SUPPORTED)
+            return _Tensor(net.leaky_relu(x.node, cfg["negative_slope"], where=where), x.spatial)
+        node = net.relu(x.node, where=where) if hi is None else net.clip(x.node, 0.0, float(hi), where=where)
+        return _Tensor(node, x.spatial)
+    if name == "LeakyReLU":
+        return _Tensor(net.leaky_relu(x.node, cfg.get("negative_slope", cfg.get("alpha", 0.3)), where=where), x.spatial)
+    if name == "BatchNormalization":
+        axis = cfg["axis"]
+        axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+        if axis not in (-1, len(x.node.shape)):
+            raise ConversionError(f"Keras {where} normalizes axis {axis}; the channel axis (-1) is supported",
+                                  hint=SUPPORTED)
+        gamma = _np(layer.gamma) if layer.scale else None
+        beta = _np(layer.beta) if layer.center else None
+        return _Tensor(net.batch_norm(x.node, _np(layer.moving_mean), _np(layer.moving_variance), gamma, beta,
+                                      eps=float(cfg["epsilon"]), where=where), x.spatial)
+    if name == "Flatten":
+        return _Tensor(_flat(net, x, where))
+    if name == "Reshape":
+        flat = _flat(net, x, where)
+        target = tuple(int(v) for v in cfg["target_shape"])
+        if len(target) == 1 or target == (-1,):
+            return _Tensor(net.reshape(flat, target, where=where))
+        node = net.reshape(flat, target, where=where)   # Keras' (…, C) order: to channels-first
+        return _Tensor(net.transpose(node, (len(target) - 1, *range(len(target) - 1)), where=where), True)
+    if name in ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"):
+        if not x.spatial:
+            raise ConversionError(f"Keras {where} gets a tensor of shape {x.node.shape}", hint=SUPPORTED)
+        k = tuple(cfg["pool_size"])
+        s = tuple(cfg["strides"] or k)
+        p = _same_padding(x.node.shape[1:], k, s, (1,) * len(k), where) if cfg["padding"] == "same" else (0,) * len(k)
+        if name.startswith("Max"):
+            return _Tensor(net.max_pool(x.node, k, s, p, where=where), True)
+        return _Tensor(net.avg_pool(x.node, k, s, p, count_include_pad=False, where=where), True)
+    if name in ("GlobalAveragePooling1D", "GlobalAveragePooling2D"):
+        if not x.spatial or cfg.get("keepdims"):
+            raise ConversionError(f"Keras {where} (shape {x.node.shape}, keepdims={cfg.get('keepdims')}) is not "
+                                  "supported", hint=SUPPORTED)
+        return _Tensor(net.flatten(net.avg_pool(x.node, x.node.shape[1:], where=where), where=where))
+    if name in ("Add", "Subtract"):
+        if len(args) != 2 and name == "Subtract" or any(a.spatial != x.spatial for a in args):
+            raise ConversionError(f"Keras {where} combines tensors of different layouts", hint=SUPPORTED)
+        node = x.node
+        for a in args[1:]:
+            node = (net.add if name == "Add" else net.sub)(node, a.node, where=where)
+        return _Tensor(node, x.spatial)
+    if name == "Concatenate":
+        if any(a.spatial != x.spatial for a in args):
+            raise ConversionError(f"Keras {where} joins tensors of different layouts", hint=SUPPORTED)
+        axis = int(cfg["axis"])
+        rank = len(x.node.shape)
+        axis = axis + rank + 1 if axis < 0 else axis        # in Keras' shape with the batch
+        if x.spatial:                                       # Keras (…, C) → channels-first (C, …)
+            axis = 0 if axis == rank else axis
+        else:
+            axis -= 1
+        return _Tensor(net.concat([a.node for a in args], axis, where=where), x.spatial)
+    raise ConversionError(f"Keras {where} is not supported", hint=SUPPORTED)
+
+
+class KerasModel:
+    """The float model: the Keras model's own ``predict`` (argmax of its outputs, a final sigmoid's
+    > 0.5, or a regressor's value, as the description's head says)."""
+
+    def __init__(self, model: Any, head: str) -> None:
+        self.model, self.head = model, head
+
+    def predict(self, X: Any) -> np.ndarray:
+        shape = tuple(int(d) for d in self.model.inputs[0].shape[1:] if d is not None)
+        A = np.asarray(X, dtype=np.float32)
+        A = A.reshape(len(A), *shape) if shape and int(np.prod(shape)) == A[0].size else A
+        out = np.asarray(self.model.predict(A, verbose=0, batch_size=256), dtype=np.float64).reshape(len(A), -1)
+        if self.head == "argmax":
+            return np.argmax(out, axis=1)
+        if self.head == "threshold":
+            return (out[:, 0] > 0.5).astype(np.int64)
+        return out[:, 0]
+
+
+def from_keras(model: Any, X: Any = None, **options: Any) -> Any:
+    """Convert a Keras 3 model (``Sequential`` or functional, or a ``.keras`` file path) to a
+    :class:`~stdlib_ml.convert.ZkModel`, on the torch backend.
+
+    ``X``: calibration rows, (n_samples, *input_shape) as the model takes them or flattened
+    (n_samples, n_features): the input range the circuit is sized for, and the rows the conversion
+    checks itself on against the model's own ``predict`` (classifiers: argmax of a softmax or of
+    several outputs, a final sigmoid's > 0.5; one linear output: a regressor's value). ``options``:
+    those of :func:`stdlib_ml.convert.nn.convert` (``input_range``, ``input_bits``, ``name``,
+    ``weights``, ``inputs``, ``output``, ``resolution``, ``approximate``, ``min_agreement``,
+    ``max_error``, ``strict``, ``check_rows``). Raises :class:`ModelInputError` (missing or damaged
+    file, malformed ``X``) and :class:`ConversionError` (Keras missing; an unsupported layer, named
+    with its place in the model; fidelity below the bar).
+    """
+    from . import nn
+
+    model = load_keras(model)
+    Xa = None if X is None else np.asarray(X, dtype=np.float64)
+    net = network(model, Xa)
+    float_model = KerasModel(model, net.head)
+    return nn.convert(net, Xa, reference=float_model.predict, model_name=type(model).__name__, **options)
