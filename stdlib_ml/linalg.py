@@ -113,3 +113,27 @@ def matmul(a: pl.Array[pl.Array[pl.Field, "K"], "M"],
            b: pl.Array[pl.Array[pl.Field, "N"], "K"]) -> pl.Array[pl.Array[pl.Field, "N"], "M"]:
     """A·B for M×K and K×N matrices. 0 constraints when one side is constant."""
     return [[dot(a[i], [b[k][j] for k in range(K)]) for j in range(N)] for i in range(M)]  # noqa: F821
+
+
+def sparse_matvec(index: Sequence[Sequence[int]]) -> DslFunction:
+    """The inline function ``(w, x) -> [Σ_k w[i][k]·x[index[i][k]] for each row i]``: a matrix–vector
+    product over constant index patterns (a convolution, a pool, any sparse layer), ``index`` an
+    M×K table of positions into ``x`` (rows with fewer taps padded with weight 0), ``w`` the M×K
+    weights. 0 constraints for constant weights, like :func:`matvec`, but the program holds K
+    products per row instead of len(x)."""
+    return _sparse_matvec(tuple(tuple(int(i) for i in row) for row in index))
+
+
+@cache
+def _sparse_matvec(index: tuple[tuple[int, ...], ...]) -> DslFunction:
+    m, k = len(index), len(index[0]) if index else 0
+    if m == 0 or k == 0 or any(len(row) != k for row in index) or min(min(row) for row in index) < 0:
+        raise ValueError("sparse_matvec needs a non-empty rectangular table of non-negative indices")
+
+    @pl.inline
+    def sparse_mv(w: pl.Array[pl.Array[pl.Field, k], m], x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, m]:
+        """Row i: Σ_k w[i][k]·x[index[i][k]]."""
+        return [dot(w[i], [x[index[i][j]] for j in range(k)]) for i in range(m)]
+
+    sparse_mv.name = f"sparse_matvec{m}x{k}_{abs(hash(index)) % 10**8}"
+    return sparse_mv

@@ -1,8 +1,11 @@
-"""Fitted scikit-learn / XGBoost models → pyleo programs (DSL source you can read, edit and prove).
+"""Fitted scikit-learn / XGBoost models and PyTorch networks → pyleo programs (DSL source you can
+read, edit and prove).
 
-Modules: :mod:`.api` (entry points), :mod:`.sklearn` and :mod:`.xgboost` (one per source framework)
-over one shared model description (:mod:`.quantize`, :mod:`.tree_ensembles`) and one renderer of DSL
-source (:mod:`.render`); :mod:`.fidelity` (the self-check); :mod:`.model` (the result, :func:`load`).
+Modules: :mod:`.api` (entry points), :mod:`.sklearn`, :mod:`.xgboost` and :mod:`.torch` (one per
+source framework) over shared model descriptions (:mod:`.quantize`, :mod:`.tree_ensembles`, and
+:mod:`.nn` for neural networks: one :class:`~.nn.Network` builder, quantizer and renderer that every
+framework's networks go through) and one renderer of DSL source (:mod:`.render`); :mod:`.fidelity`
+(the self-check); :mod:`.model` (the result, :func:`load`).
 
     from stdlib_ml import from_sklearn
     zk = from_sklearn(clf, X_train)        # X_train (optional): the input range, and the self-check
@@ -63,6 +66,7 @@ from .quantize import (
     TREE_SPREAD_BITS,
     WEIGHT_RESOLUTION,
 )
+from .nn import Network
 from .render import Spec, format_value, render
 from .sklearn import SUPPORTED
 from .xgboost import load_xgboost_file
@@ -70,7 +74,7 @@ from .xgboost import load_xgboost_file
 __all__ = [
     "BACKENDS", "CHECK_ROWS", "INPUT_MODES", "OUTPUT_MODES", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
     "MODEL_FILE_MARK", "PRIVATE_FAMILIES", "SUPPORTED", "WEIGHT_MODES", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
-    "Fidelity", "FidelityWarning", "ModelInputError", "Spec", "ZkModel", "build_spec", "check_fidelity", "float_predict",
+    "Fidelity", "FidelityWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "check_fidelity", "float_predict",
     "format_value", "from_file", "from_sklearn", "from_xgboost", "is_model_file", "load", "load_model_file", "load_rows",
     "load_xgboost_file", "parse_sample", "render",
 ]

@@ -104,17 +104,6 @@ def _dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarr
                        for row, c in zip(W, np.asarray(b, dtype=object))], dtype=object)
 
 
-def _dense_interval(W: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact (min, max) of W·x + b per row over the box lo_j ≤ x_j ≤ hi_j (Python ints): tighter
-    than :func:`_dense_bound` when the box is not centred on 0 (ReLU outputs, offset input ranges)."""
-    W = np.asarray(W, dtype=object)
-    low = [sum(min(int(w) * int(a), int(w) * int(z)) for w, a, z in zip(row, lo, hi)) + int(c)
-           for row, c in zip(W, np.asarray(b, dtype=object))]
-    high = [sum(max(int(w) * int(a), int(w) * int(z)) for w, a, z in zip(row, lo, hi)) + int(c)
-            for row, c in zip(W, np.asarray(b, dtype=object))]
-    return np.asarray(low, dtype=object), np.asarray(high, dtype=object)
-
-
 @dataclass
 class Affine:
     """z = d·x + e, elementwise: the scalers in front of the estimator, composed; ``clip``: the

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .quantize import MLP_RESOLUTION, LEAF_BITS, Options, _ceil_log2, _width, _qint, _dense_bound, _dense_interval, Affine, _input_range, _scaler_range, _spread, _in_bits, _distance_bits, _in_bound, _classes, _spec, _argmax_or_sign, _pow2
 from .linear import linear_spec
+from .nn import Network, network_spec
+from .quantize import LEAF_BITS, Options, _ceil_log2, _width, _qint, _dense_bound, Affine, _input_range, _scaler_range, _spread, _in_bits, _distance_bits, _in_bound, _classes, _spec, _pow2
 from .render import Spec
 from .tree_ensembles import RawTree, _sk_tree, _accepts_missing, _tree_spec, _leaf_bits, _tree_classes_onehot, _check_single_output
 
@@ -281,6 +282,8 @@ def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
 
 # ---- MLP ----------------------------------------------------------------------------------------
 def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
+    """An MLP as a :class:`~stdlib_ml.convert.nn.Network` (the scalers an elementwise affine layer in
+    front), quantized and rendered by :func:`~stdlib_ml.convert.nn.network_spec`."""
     if est.activation not in ("relu", "identity"):
         raise ConversionError(f"{type(est).__name__}(activation={est.activation!r}) is not supported: hidden layers "
                               "must use 'relu' or 'identity' (a circuit computes ReLU exactly; tanh and logistic "
@@ -290,64 +293,21 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
         raise ConversionError("multi-label MLPClassifier is not supported")
     if kind == "regressor" and est.n_outputs_ != 1:
         raise ConversionError("multi-output MLPRegressor is not supported")
-    Ws = [np.asarray(w, dtype=np.float64).T for w in est.coefs_]
-    bs = [np.asarray(b, dtype=np.float64) for b in est.intercepts_]
+    net = Network(n)
+    h = net.input if aff.identity else net.scale_shift(net.input, aff.d, aff.e, where="the scalers")
+    for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_), 1):
+        h = net.dense(h, np.asarray(W, dtype=np.float64).T, np.asarray(b, dtype=np.float64), where=f"layer {i}")
+        if i < len(est.coefs_):
+            h = net.activation(h, est.activation, where=f"layer {i}")
+    if kind == "regressor":
+        net.output(h, "regression")
+    else:
+        net.output(h, "argmax" if h.size > 1 else "threshold", classes=_classes(est))
     low, high, unit = _input_range(opts, n, _scaler_range(model, n))
-    res = MLP_RESOLUTION
-    limit = 2**62 if kind == "regressor" else 2**125
-    while True:
-        ib = _in_bits(opts, unit, low, high, res)
-        wbs = [int(np.clip(res + 2 - _ceil_log2(float(np.max(np.abs(W))) or 1.0), 0, 40)) for W in Ws]
-        box = (_qint(low, ib), _qint(high, ib))   # each value's range (interval arithmetic through the layers)
-        layers = []
-        for li, (W, b, wb) in enumerate(zip(Ws, bs, wbs)):
-            if li == 0:
-                Wq, bq, scale = aff.fold_dense(W, b, ib, res + 2)
-                wb = scale
-            else:
-                scale += wb
-                Wq, bq = _qint(W, wb), _qint(b, scale)
-            lo, hi = _dense_interval(Wq, bq, *box)
-            layers.append((Wq, bq, wb, scale, max(max(abs(int(v)) for v in lo), max(int(v) for v in hi))))
-            # a ReLU's output lies in [0, max(hi, 0)]: the next layer's bound, and its sign tests, are narrower
-            box = ([0] * len(hi), [max(int(v), 0) for v in hi]) if est.activation == "relu" else (lo, hi)
-        if max(lay[4] for lay in layers) < limit or res <= 4:
-            break
-        res -= 2
-    if max(lay[4] for lay in layers) >= limit:
-        raise ConversionError("the MLP's worst-case values exceed the circuit's range; narrow input_range")
-    sizes = "→".join(str(w.shape[1]) for w in Ws[:1]) + "→" + "→".join(str(w.shape[0]) for w in Ws)
-    spec = _spec(est, opts, n, kind, low, high, ib,
-                 f"{type(est).__name__} {sizes} ({est.activation} hidden layers, {out_act} output), converted to pyleo.")
-    spec.imports |= {"activations"}
-    act = "relu" if est.activation == "relu" else None
-    h = "xf"
-    for i, (Wq, bq, wb, scale, bnd) in enumerate(layers, 1):
-        spec.param(f"W{i}", Wq, f"layer {i} weights at 2**{wb}" if i > 1 else
-                   f"layer 1 weights (scalers folded in), column j at 2**({wb} − IN_BITS[j])")
-        spec.param(f"B{i}", bq, f"layer {i} bias at 2**{scale} (the scale of W{i}·h)")
-        last = i == len(layers)
-        if not last:
-            if act:
-                w = _width(bnd)
-                spec.use(f"relu{i} = activations.relu_vec({w})", f"layer {i}: |W·h + b| <= {_pow2(bnd)}")
-                spec.body.append(f"h{i} = relu{i}(linalg.dense(W{i}, {h}, B{i}))")
-            else:
-                spec.body.append(f"h{i} = linalg.dense(W{i}, {h}, B{i})")
-            h = f"h{i}"
-        else:
-            spec.body.append(f"out = linalg.dense(W{i}, {h}, B{i})")
-            if kind == "regressor":
-                spec.imports.add("models")
-                spec.out_scale = f"2**{scale}"
-                spec.body.append("return models.to_i64(out[0])")
-            else:
-                spec.classes = _classes(est)
-                _argmax_or_sign(spec, "out", bnd, Wq.shape[0])
-    if kind == "classifier":
-        spec.notes.append("The output activation (logistic / softmax) is monotone: the class is the sign of the "
-                          "logit (binary) or the argmax of the logits.")
-    return spec
+    sizes = "→".join([str(n), *(str(np.shape(w)[1]) for w in est.coefs_)])
+    return network_spec(net, opts, low, high, unit, source=est,
+                        title=f"{type(est).__name__} {sizes} ({est.activation} hidden layers, {out_act} output), "
+                        "converted to pyleo.")
 
 
 def _sklearn_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
