@@ -325,6 +325,16 @@ class Network:
             raise ConversionError(f"{where or 'a reshape'}: cannot reshape {x.shape} to {tuple(shape)}")
         return self._linear([x], [sparse.identity(x.size)], None, tuple(shape), "reshape", where)
 
+    def transpose(self, x: Node, axes: Sequence[int], *, where: str = "") -> Node:
+        """The tensor with its axes permuted as numpy's ``transpose`` (e.g. ``(2, 0, 1)``: channels-last
+        ``(H, W, C)`` to channels-first ``(C, H, W)``, Keras' layout to this description's): 0 constraints."""
+        axes = tuple(int(a) for a in axes)
+        if sorted(axes) != list(range(len(x.shape))):
+            raise ConversionError(f"{where or 'a transpose'}: axes {axes} do not permute a tensor of shape {x.shape}")
+        order = np.arange(x.size).reshape(x.shape).transpose(axes).ravel()
+        M = sparse.csr_matrix((np.ones(x.size), (np.arange(x.size), order)), shape=(x.size, x.size))
+        return self._linear([x], [M], None, tuple(x.shape[a] for a in axes), "transpose", where)
+
     def flatten(self, x: Node, *, where: str = "") -> Node:
         """The tensor as one vector (C order, as torch's Flatten of one sample)."""
         return x if len(x.shape) == 1 else self.reshape(x, (x.size,), where=where)
@@ -658,15 +668,17 @@ class _Stage:
 def _stage_scale(e: _Expr, scales: dict[int, np.ndarray], bits: int) -> int:
     """The stage's scale S: the largest weight per input step, |A_ij|·2**-s_j, quantized to about
     2**bits; fewer bits when every weight and the bias are exact at a smaller S (±1 of pools, clips)."""
-    top, exact_at = 0.0, -10**6
+    S, exact_at = None, -10**6
     for s, A in e.terms.items():
         A = A.tocoo()
         if not A.nnz:
             continue
         sj = scales[s][A.col]
-        top = max(top, float(np.max(np.abs(np.ldexp(A.data, -sj)))))
+        top = float(np.max(np.abs(np.ldexp(A.data, -sj))))
+        # each source's largest weight gets about ``bits`` bits (a max pool's ±1 on a finer-scaled source too)
+        S = max(S if S is not None else -10**6, bits - math.ceil(math.log2(top)) if top > 0 else 0)
         exact_at = max(exact_at, int(np.max(_exact_bits(A.data) + sj)))
-    S = bits - math.ceil(math.log2(top)) if top > 0 else 0
+    S = 0 if S is None else S
     biggest = max((int(np.max(v)) for v in scales.values() if len(v)), default=0)
     S = min(S, biggest + 40)
     b = e.bias[e.bias != 0]
