@@ -721,8 +721,8 @@ def cache_clear() -> None:
 @app.command("import", cls=Command)
 @reports_errors
 def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
-                                                   "wrappers) or an XGBoost JSON/UBJSON file. Unpickling runs code: "
-                                                   "import only files you trust."),
+                                                   "wrappers), an XGBoost JSON/UBJSON file, an ONNX .onnx file or a "
+                                                   "Keras .keras file. Unpickling runs code: import only files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
                  data: Path | None = typer.Option(None, "--data", help="Calibration rows (.npy or .csv, raw feature "
                                                   "values, NaN where missing): they size the circuit's input range "
@@ -752,7 +752,7 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                  output: str = typer.Option("public", "--output", help="public (default): the label in clear; "
                                             "private: encrypted to the prover; commitment: private, with a public "
                                             "commitment to it (`pyleo prove` prints the blinding r).")) -> None:
-    """Convert a fitted scikit-learn / XGBoost model to a pyleo model file (then build, run, prove it)."""
+    """Convert a fitted scikit-learn / XGBoost model, an ONNX graph or a Keras model to a pyleo model file (then build, run, prove it)."""
     import warnings
 
     import numpy as np

@@ -44,6 +44,8 @@ per-feature); otherwise it comes from the model where it can (scalers' statistic
 points, naive Bayes' means and variances) and else is ``±DEFAULT_INPUT_BOUND``.
 """
 
+from typing import Any
+
 from .api import INPUT_MODES, OUTPUT_MODES, PRIVATE_FAMILIES, WEIGHT_MODES, build_spec, from_file, from_sklearn, from_xgboost, load_model_file, load_rows
 from .fidelity import CHECK_ROWS, Fidelity, FidelityWarning, check_fidelity, float_predict
 from .model import (
@@ -71,10 +73,22 @@ from .render import Spec, format_value, render
 from .sklearn import SUPPORTED
 from .xgboost import load_xgboost_file
 
+_LAZY = {"from_onnx": ".onnx", "from_keras": ".keras"}
+"""Entry points whose modules are imported on first use (they need the optional onnx / keras packages)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "BACKENDS", "CHECK_ROWS", "INPUT_MODES", "OUTPUT_MODES", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
     "MODEL_FILE_MARK", "PRIVATE_FAMILIES", "SUPPORTED", "WEIGHT_MODES", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
     "Fidelity", "FidelityWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "check_fidelity", "float_predict",
-    "format_value", "from_file", "from_sklearn", "from_xgboost", "is_model_file", "load", "load_model_file", "load_rows",
+    "format_value", "from_file", "from_keras", "from_onnx", "from_sklearn", "from_xgboost", "is_model_file", "load", "load_model_file", "load_rows",
     "load_xgboost_file", "parse_sample", "render",
 ]

@@ -238,8 +238,20 @@ def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
 
 
 def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> ZkModel:
-    """Convert a model file (joblib / pickle, or XGBoost JSON) to a :class:`ZkModel`; ``options`` as
-    :func:`from_sklearn`'s."""
+    """Convert a model file (joblib / pickle, XGBoost JSON, ONNX ``.onnx`` or Keras ``.keras``) to a
+    :class:`ZkModel`; ``options`` as :func:`from_sklearn`'s (a Keras network has no missing values:
+    ``missing_values=True`` is refused for it)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".onnx":
+        from .onnx import from_onnx
+
+        return from_onnx(path, X, **options)
+    if suffix == ".keras":
+        from .keras import from_keras
+
+        if options.pop("missing_values", None):
+            raise ConversionError("a Keras network has no missing-value semantics: missing_values=True cannot be honoured")
+        return from_keras(path, X, **options)
     model = load_model_file(path)
     if type(model).__module__.startswith("xgboost"):
         return from_xgboost(model, X, **options)
