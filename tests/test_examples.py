@@ -64,3 +64,24 @@ def test_private_knn_example_binds_proofs_to_the_published_commitment(tmp_path: 
     assert owner.commitment in (out / "public.json").read_text()
     words = [w for name, ws in owner.opening().items() if name != "r" for w in ws]   # the points and labels, packed
     assert_hides(out / "public.json", *words, int(owner.module.OWNER_BLINDING))
+
+
+@pytest.mark.slow   # ~20 s (Keras and torch imported in a fresh process): tests/test_convert_keras.py proves by default
+@pytest.mark.prove
+def test_keras_iris_example_matches_keras_and_proves(tmp_path: Path) -> None:
+    """examples/keras_iris.py: the circuit's labels are the Keras model's own, the proof read back from
+    its file verifies, and nothing is written outside --out."""
+    pytest.importorskip("keras")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "keras_iris.py"), "--out", str(out)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert figure(r"label agreement with float:\s+([0-9.]+)", text) == 1.0
+    assert figure(r"float model accuracy \(held-out\): ([0-9.]+)", text) >= 0.9
+    assert figure(r"constraints: ([0-9,]+)", text) <= 16384
+    proved = re.search(r"proved: class (\d+) \(float model: (\d+)\)", text)
+    assert proved and proved.group(1) == proved.group(2)
+    assert "verified: True" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["iris.keras", "iris_model.py", "predict.proof.json"]
