@@ -252,13 +252,19 @@ class Network:
         return self._linear([x], [M], bias, (c_out, *out), f"conv{d}d", where)
 
     def scale_shift(self, x: Node, scale: Any, shift: Any, *, where: str = "") -> Node:
-        """``x·scale + shift`` per channel (axis 0; one value per channel, or one per element of a
-        1-D ``x``): a folded BatchNorm, a scaler."""
-        c = x.shape[0]
-        sc = np.broadcast_to(np.asarray(scale, np.float64), (c,))
-        sh = np.broadcast_to(np.asarray(shift, np.float64), (c,))
-        per = x.size // c
-        return self._linear([x], [sparse.diags(np.repeat(sc, per))], np.repeat(sh, per), x.shape, "scale_shift", where)
+        """``x·scale + shift`` elementwise: ``scale`` and ``shift`` a scalar, one value per channel
+        (axis 0), or one per element (flattened): a folded BatchNorm, a scaler, a constant operand."""
+        per = x.size // x.shape[0]
+
+        def full(v: Any) -> np.ndarray:
+            v = np.ravel(np.asarray(v, np.float64))
+            if v.size == x.size:
+                return v
+            if v.size in (1, x.shape[0]):
+                return np.repeat(np.broadcast_to(v, (x.shape[0],)), per)
+            raise ConversionError(f"{where or 'an elementwise affine'}: {v.size} values for a tensor of shape {x.shape}")
+
+        return self._linear([x], [sparse.diags(full(scale))], full(shift), x.shape, "scale_shift", where)
 
     def batch_norm(self, x: Node, mean: Any, var: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5, *,
                    where: str = "") -> Node:
@@ -656,23 +662,22 @@ class _Stage:
 
 
 def _stage_scale(e: _Expr, scales: dict[int, np.ndarray], bits: int) -> int:
-    """The stage's scale S: the largest weight per input step, |A_ij|·2**-s_j, quantized to about
-    2**bits; fewer bits when every weight and the bias are exact at a smaller S (±1 of pools, clips)."""
-    top, exact_at = 0.0, -10**6
+    """The stage's scale S (values at 2**S): the finest any source asks for. Per source, its weights
+    at ``bits`` significant bits relative to its largest weight per step (``|A_ij|·2**-s_j``; the
+    input's features each have their own step), or at fewer when they are exact at fewer (the ±1 of
+    pools and clips); at most 40 bits finer than the finest source."""
+    want = []
     for s, A in e.terms.items():
         A = A.tocoo()
         if not A.nnz:
             continue
         sj = scales[s][A.col]
-        top = max(top, float(np.max(np.abs(np.ldexp(A.data, -sj)))))
-        exact_at = max(exact_at, int(np.max(_exact_bits(A.data) + sj)))
-    S = bits - math.ceil(math.log2(top)) if top > 0 else 0
+        top = float(np.max(np.abs(np.ldexp(A.data, -sj))))
+        by_size = bits - math.ceil(math.log2(top))
+        exact = int(np.max(_exact_bits(A.data) + sj))
+        want.append(min(by_size, exact))
     biggest = max((int(np.max(v)) for v in scales.values() if len(v)), default=0)
-    S = min(S, biggest + 40)
-    b = e.bias[e.bias != 0]
-    if len(b):
-        exact_at = max(exact_at, int(np.max(_exact_bits(b))))
-    return exact_at if -10**6 < exact_at <= S else S
+    return min(max(want, default=biggest), biggest + 40)
 
 
 def _exact_bits(v: np.ndarray) -> np.ndarray:
