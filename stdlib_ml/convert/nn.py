@@ -761,6 +761,11 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
 
 
 # ---- rendering -------------------------------------------------------------------------------------
+SMALLEST_SIGN_TEST = 8
+"""Networks' sign tests take the narrowest width their values' bounds allow, down to 8 bits (w + 1
+constraints: a ReLU whose values stay below 2**15 costs 18 instead of 34; ``resolution`` trades
+rounding for width)."""
+
 SPARSE_DENSITY = 0.5
 """A stage's matrix over one source is written as a dense matrix (``linalg.matvec``) when at least
 this share of its entries are non-zero, else as non-zero taps over constant indices
@@ -863,7 +868,7 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
         expr = _render_terms(spec, k, st, sources, False)
-        spec.use(f"relu{k} = activations.relu_vec({_width(st.bound)})", f"stage {k}: |z| <= {_pow2(st.bound)}")
+        spec.use(f"relu{k} = activations.relu_vec({_width(st.bound, SMALLEST_SIGN_TEST)})", f"stage {k}: |z| <= {_pow2(st.bound)}")
         spec.body.append(f"h{k} = relu{k}({expr})")
         sources[k] = (f"h{k}", len(st.qbias), st.scale)
     expr = _render_terms(spec, len(qn.stages) + 1, qn.out, sources, True)
@@ -874,7 +879,7 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
         spec.body.append("return models.to_i64(out[0])")
     else:
         spec.classes = net.classes
-        _argmax_or_sign(spec, "out", qn.out.bound, len(qn.out.qbias))
+        _argmax_or_sign(spec, "out", qn.out.bound, len(qn.out.qbias), smallest=SMALLEST_SIGN_TEST)
     spec.notes.append(f"Quantized at resolution {qn.resolution}: every value is an integer at a power-of-two scale "
                       "(no rescaling); each stage is a constant affine map (0 constraints) then one sign test per "
                       "value (ReLU); clips, leaky ReLUs and max pools are sums of ReLUs (stdlib_ml.convert.nn).")
