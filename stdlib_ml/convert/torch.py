@@ -9,6 +9,7 @@ and renders it. torch is imported only when a torch model is converted (``pip in
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
-from .quantize import MLP_RESOLUTION, Options, _name_of
+from .quantize import MLP_RESOLUTION
 
 
 INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU wheels: --index-url https://download.pytorch.org/whl/cpu)"
@@ -56,6 +57,9 @@ def _op(node: Any) -> str:
     name = str(node.target)
     return name.split(".")[1] if name.startswith("aten.") else getattr(node.target, "__name__", name)
 
+
+_BATCH = "batch"
+"""The value of ``x.size(0)`` in a graph exported with a dynamic batch."""
 
 _PASS = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "clone", "contiguous", "detach",
          "alias", "lift_fresh_copy", "_to_copy"}
@@ -140,6 +144,14 @@ class _Walker:
             return x[args[1]]
         if op in _PASS:
             return x
+        if op == "sym_size":
+            return _BATCH
+        if op == "cat":
+            xs = list(x)
+            dim = int(arg(1, "dim", 0))
+            if dim == 0 or dim == -len(xs[0].shape) - 1:
+                raise ConversionError(f"{where}: concatenating along the batch dimension is not supported")
+            return net.concat(xs, dim - 1 if dim > 0 else dim, where=where)
         if not isinstance(x, Node):
             raise ConversionError(f"{where}: {op} on constants is not supported; {SUPPORTED}")
         if op in _FINAL:
@@ -213,7 +225,7 @@ class _Walker:
             return net.avg_pool(x, kernel, kernel, 0, where=where)
         if op == "flatten":
             start, end = int(arg(1, "start_dim", 0)), int(arg(2, "end_dim", -1))
-            full = (self.batch, *x.shape)
+            full = (_BATCH, *x.shape)
             start, end = start % len(full), end % len(full)
             if start == 0:
                 raise ConversionError(f"{where}: flattening the batch dimension is not supported")
@@ -221,7 +233,7 @@ class _Walker:
             return net.reshape(x, shape, where=where)
         if op in ("view", "reshape", "_unsafe_view"):
             shape = list(arg(1, "size"))
-            if not shape or shape[0] not in (self.batch, -1):
+            if not shape or not (shape[0] is _BATCH or shape[0] in (self.batch, -1)):
                 raise ConversionError(f"{where}: reshaping to {tuple(shape)} mixes samples (the first dimension must "
                                       "stay the batch)")
             return net.reshape(x, shape[1:], where=where)
@@ -238,12 +250,6 @@ class _Walker:
             if isinstance(other, Node):
                 raise ConversionError(f"{where}: the product of two computed tensors is not supported; {SUPPORTED}")
             return net.scale_shift(x, self._broadcast(np.asarray(other, np.float64), x, where), 0.0, where=where)
-        if op == "cat":
-            xs = x if isinstance(x, (list, tuple)) else [x]
-            dim = int(arg(1, "dim", 0))
-            if dim == 0 or dim == -len(xs[0].shape) - 1:
-                raise ConversionError(f"{where}: concatenating along the batch dimension is not supported")
-            return net.concat(xs, dim - 1 if dim > 0 else dim, where=where)
         raise ConversionError(f"{where}: {op} ({node.target}) is not supported; {SUPPORTED}")
 
     def _broadcast(self, c: np.ndarray, x: Node, where: str) -> np.ndarray:
@@ -288,7 +294,7 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
         example = example.repeat(2, *[1] * (example.ndim - 1))
     try:
         with torch.no_grad():
-            ep = torch.export.export(model, (example,))
+            ep = torch.export.export(model, (example,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
     except Exception as e:  # noqa: BLE001 - torch.export's own errors, whatever their class
         raise ConversionError(f"torch.export could not trace {type(model).__name__}: {type(e).__name__}: "
                               f"{str(e).splitlines()[0] if str(e) else ''}",
@@ -297,10 +303,34 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
     return ep, model
 
 
-def _batch(ep: Any) -> int:
-    ph = [n for n in ep.graph_module.graph.nodes if n.op == "placeholder"]
-    val = ph[-1].meta.get("val") if ph else None
-    return int(val.shape[0]) if val is not None else 1
+def _program_name(model: Any) -> str:
+    """The Aleo program name a model's class suggests: ``DigitsCNN`` → ``digits_cnn`` (``network``
+    when the class name has no letters to start with)."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(model).__name__).lower()
+    name = re.sub(r"[^a-z0-9_]+", "_", name).strip("_")
+    return name[:31] if re.match(r"^[a-z]", name) else "network"
+
+
+def _batch(ep: Any) -> int | None:
+    """The batch size the program was exported for, or None when it is dynamic."""
+    ph = [n for n in ep.graph_module.graph.nodes if n.op == "placeholder" and n.meta.get("val") is not None]
+    size = ph[-1].meta["val"].shape[0] if ph else None
+    return size if isinstance(size, int) else None
+
+
+def _run_batched(program: Any, A: np.ndarray, batch: int | None) -> np.ndarray:
+    """``program`` on rows ``A`` (float32), in chunks of ``batch`` rows when its batch is fixed (the
+    last chunk padded with copies of its first row)."""
+    torch = _torch()
+    chunks = [A] if batch is None else [A[i:i + batch] for i in range(0, len(A), batch)]
+    outs = []
+    with torch.no_grad():
+        for c in chunks:
+            pad = 0 if batch is None else batch - len(c)
+            t = torch.as_tensor(np.concatenate([c, np.repeat(c[:1], pad, axis=0)]) if pad else c, dtype=torch.float32)
+            y = program(t)
+            outs.append(y.detach().cpu().numpy().astype(np.float64).reshape(len(t), -1)[:len(c)])
+    return np.concatenate(outs)
 
 
 def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: Iterable[Any] | None = None,
@@ -338,7 +368,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     ep, float_model = _program(model, Xa)
     source = model if isinstance(model, torch.nn.Module) else float_model
     model_name = type(source).__name__
-    walker = _Walker(ep.module(), _name_of(source, Options(None, None, None, name)), _batch(ep))
+    walker = _Walker(ep.module(), name or _program_name(source), _batch(ep))
     out = walker.run()
     net = walker.net
     if Xa is not None and Xa.shape[1:] != net.input.shape:
@@ -356,10 +386,10 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     cut = 0.5 if final == "sigmoid" else 0.0
     labels = np.asarray(net.classes) if net.classes is not None else None
 
+    fixed_batch = None if isinstance(float_model, torch.nn.Module) and float_model is model else walker.batch
+
     def reference(A: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            y = float_model(torch.as_tensor(A, dtype=torch.float32))
-        y = y.detach().cpu().numpy().astype(np.float64).reshape(len(A), -1)
+        y = _run_batched(float_model, A, fixed_batch)
         if head == "regression":
             return y[:, 0]
         return labels[np.argmax(y, axis=1) if head == "argmax" else (y[:, 0] > cut).astype(np.int64)]
