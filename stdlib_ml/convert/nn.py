@@ -652,7 +652,6 @@ class _Stage:
     """A materialized affine combination at scale 2**scale: integer matrices per source, bias, the
     exact interval of its values over the input box."""
 
-    terms: dict[int, sparse.csr_matrix]   # the float matrices (kept for the notes)
     qterms: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]   # per source: (row, col, integer value) of non-zeros
     qbias: np.ndarray
     scale: int
@@ -705,16 +704,18 @@ def _quantize_stage(e: _Expr, scales: dict[int, np.ndarray], boxes: dict[int, tu
         q = _qint(d, S - scales[s][c])
         nz = np.asarray([int(v) != 0 for v in q], dtype=bool)
         r, c, q = r[nz], c[nz], q[nz]
+        if not len(q):
+            continue
         qterms[s] = (r, c, q)
         blo, bhi = boxes[s]
         a, z = q * blo[c], q * bhi[c]
-        low = np.where(np.asarray([x <= y for x, y in zip(a, z)], dtype=bool), a, z) if len(q) else a
-        high = np.where(np.asarray([x >= y for x, y in zip(a, z)], dtype=bool), a, z) if len(q) else a
+        low = np.where(np.asarray([x <= y for x, y in zip(a, z)], dtype=bool), a, z)
+        high = np.where(np.asarray([x >= y for x, y in zip(a, z)], dtype=bool), a, z)
         for i, v in zip(r, low):
             lo[i] += v
         for i, v in zip(r, high):
             hi[i] += v
-    return _Stage(e.terms, qterms, qbias, S, lo, hi)
+    return _Stage(qterms, qbias, S, lo, hi)
 
 
 @dataclass
