@@ -140,15 +140,15 @@ def labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return classes[index]
 
 
-def _export_onnx(module: torch.nn.Module, n_features: int, path: str) -> None:
-    """Export ``module`` for one input row with the TorchScript exporter (EZKL reads its opsets)."""
+def _export_onnx(module: torch.nn.Module, input_shape: tuple[int, ...], path: str) -> None:
+    """Export ``module`` for one input sample of ``input_shape`` with the TorchScript exporter (EZKL reads its opsets)."""
     import torch
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # the legacy exporter is deprecated, still supported
         torch.onnx.export(
             module,
-            (torch.zeros(1, n_features),),
+            (torch.zeros(1, *input_shape),),
             path,
             input_names=["input"],
             output_names=["output"],
@@ -163,17 +163,18 @@ def _write_input(path: str, rows: np.ndarray) -> None:
 
 
 def _compile(
-    ezkl: ModuleType, fitted: Fitted, files: Files, target: str, decomposition: tuple[int, int]
+    ezkl: ModuleType, module: torch.nn.Module, X_train: np.ndarray, files: Files, target: str,
+    decomposition: tuple[int, int]
 ) -> dict[str, Any]:
     """ONNX export, gen_settings, calibrate_settings on X_train, compile_circuit; returns settings.json."""
-    _export_onnx(torch_module(fitted), fitted.X_train.shape[1], files.onnx)
+    _export_onnx(module, X_train.shape[1:], files.onnx)
     run_args = ezkl.PyRunArgs()
     run_args.input_visibility = "public"
     run_args.output_visibility = "public"
     run_args.param_visibility = "fixed"
     run_args.decomp_base, run_args.decomp_legs = decomposition
     _check(ezkl.gen_settings(files.onnx, files.settings, py_run_args=run_args), "gen_settings")
-    _write_input(files.calibration, fitted.X_train)
+    _write_input(files.calibration, X_train)
     _check(ezkl.calibrate_settings(files.calibration, files.onnx, files.settings, target), "calibrate_settings")
     _check(ezkl.compile_circuit(files.onnx, files.compiled, files.settings), "compile_circuit")
     return json.loads(Path(files.settings).read_text())
@@ -230,10 +231,10 @@ def _tampered_rejected(ezkl: ModuleType, files: Files, output_scale: int) -> boo
 
 
 def circuit_scores(ezkl: ModuleType, files: Files, X: np.ndarray, output_scale: int) -> np.ndarray:
-    """The circuit's outputs for each row of ``X`` (one witness each), rescaled to floats."""
+    """The circuit's outputs for each sample of ``X`` (one witness each), rescaled to floats."""
     rows = []
     for x in X:
-        _write_input(files.input, x[None, :])
+        _write_input(files.input, x[None])
         witness = ezkl.gen_witness(files.input, files.compiled, files.witness)
         rows.append([ezkl.felt_to_float(felt, output_scale) for felt in witness["outputs"][0]])
     return np.array(rows)
@@ -255,18 +256,40 @@ def measure(
     """
     if fitted.family not in FAMILIES:
         raise ValueError(f"EZKL is benchmarked on families {FAMILIES}, not {fitted.family!r}")
+    X = fitted.X_test[:max_samples]
+    return measure_module(torch_module(fitted), fitted.name, fitted.X_train, X, fitted.y_test[:max_samples],
+                          fitted.model.predict(X), fitted.model.classes_, workdir, target=target,
+                          decomposition=decomposition)
+
+
+def measure_module(
+    module: torch.nn.Module,
+    name: str,
+    X_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    float_labels: np.ndarray,
+    classes: np.ndarray,
+    workdir: Path,
+    *,
+    target: str = CALIBRATION_TARGET,
+    decomposition: tuple[int, int] = DECOMPOSITION,
+) -> dict[str, Any]:
+    """:func:`measure` for any torch module taking samples shaped as ``X_train``'s rows: the proof
+    is of X_test[0]; accuracy against ``y_test`` and agreement with ``float_labels`` (the module's own
+    labels) over ``X_test``, labels read from the circuit's outputs (:func:`labels_from_scores`)."""
     ezkl = _require_ezkl()
     import torch
 
     start = time.perf_counter()
     Path(workdir).mkdir(parents=True, exist_ok=True)
     files = Files().under(Path(workdir))
-    settings = _compile(ezkl, fitted, files, target, decomposition)
+    settings = _compile(ezkl, module, X_train, files, target, decomposition)
     t_compiled = time.perf_counter()
     logrows = settings["run_args"]["logrows"]
     ezkl.gen_srs(files.srs, logrows)
     t_srs = time.perf_counter()
-    _write_input(files.input, fitted.X_test[:1])
+    _write_input(files.input, X_test[:1])
     child = _in_child(files)
     t_verify = time.perf_counter()
     verified = _verify(ezkl, files, files.proof)
@@ -274,13 +297,11 @@ def measure(
     output_scale = settings["model_output_scales"][0]
     tampered_rejected = _tampered_rejected(ezkl, files, output_scale)
 
-    X, y = fitted.X_test[:max_samples], fitted.y_test[:max_samples]
-    labels = labels_from_scores(circuit_scores(ezkl, files, X, output_scale), fitted.model.classes_)
-    float_labels = fitted.model.predict(X)
+    labels = labels_from_scores(circuit_scores(ezkl, files, X_test, output_scale), np.asarray(classes))
     return {
         "stack": f"ezkl {ezkl.__version__}",
         "torch": torch.__version__,
-        "model": fitted.name,
+        "model": name,
         "calibration_target": target,
         "logrows": logrows,
         "rows": settings["num_rows"],
@@ -299,10 +320,10 @@ def measure(
         "pk_bytes": Path(files.pk).stat().st_size,
         "vk_bytes": Path(files.vk).stat().st_size,
         "srs_bytes": Path(files.srs).stat().st_size,
-        "samples": len(X),
-        "accuracy": float(np.mean(labels == y)),
+        "samples": len(X_test),
+        "accuracy": float(np.mean(labels == y_test)),
         "agreement": float(np.mean(labels == float_labels)),
-        "float_accuracy": float(np.mean(float_labels == y)),
+        "float_accuracy": float(np.mean(float_labels == y_test)),
         "verified": verified,
         "tampered_rejected": tampered_rejected,
         "wall_s": time.perf_counter() - start,

@@ -721,8 +721,10 @@ def cache_clear() -> None:
 @app.command("import", cls=Command)
 @reports_errors
 def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
-                                                   "wrappers), an XGBoost JSON/UBJSON file, an ONNX .onnx file or a "
-                                                   "Keras .keras file. Unpickling runs code: import only files you trust."),
+                                                   "wrappers), an XGBoost JSON/UBJSON file, a PyTorch program "
+                                                   "saved by torch.export.save (.pt2; needs pyleo-zk[torch]), an ONNX "
+                                                   ".onnx file or a Keras .keras file. Unpickling runs code: import only "
+                                                   "files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
                  data: Path | None = typer.Option(None, "--data", help="Calibration rows (.npy or .csv, raw feature "
                                                   "values, NaN where missing): they size the circuit's input range "
@@ -751,8 +753,12 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                             "visibility in the proof."),
                  output: str = typer.Option("public", "--output", help="public (default): the label in clear; "
                                             "private: encrypted to the prover; commitment: private, with a public "
-                                            "commitment to it (`pyleo prove` prints the blinding r).")) -> None:
-    """Convert a fitted scikit-learn / XGBoost model, an ONNX graph or a Keras model to a pyleo model file (then build, run, prove it)."""
+                                            "commitment to it (`pyleo prove` prints the blinding r)."),
+                 resolution: int | None = typer.Option(None, "--resolution", help="Networks (.pt2, .onnx, .keras) only: bits per "
+                                                       "input spread and per weight (default 12; fewer: narrower, "
+                                                       "cheaper sign tests, coarser rounding).")) -> None:
+    """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph or a Keras
+    model to a pyleo model file (then build, run, prove it)."""
     import warnings
 
     import numpy as np
@@ -783,8 +789,8 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
         warnings.simplefilter("always", convert.FidelityWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
                                missing_values=missing_values, weights=weights, inputs=inputs, output=output,
-                               min_agreement=min_agreement,
-                               max_error=max_error, strict=strict)
+                               min_agreement=min_agreement, max_error=max_error, strict=strict,
+                               **({"resolution": resolution} if resolution is not None else {}))
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)

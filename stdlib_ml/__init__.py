@@ -1,17 +1,17 @@
 """stdlib_ml: ML primitives written in the pyleo DSL, and converters from fitted models.
 
-``from_sklearn`` / ``from_xgboost`` (see :mod:`stdlib_ml.convert`) turn a fitted scikit-learn or
-XGBoost model into a readable pyleo model file and a :class:`~stdlib_ml.convert.ZkModel`;
+``from_sklearn`` / ``from_xgboost`` / ``from_torch`` (see :mod:`stdlib_ml.convert`) turn a fitted
+scikit-learn or XGBoost model or a PyTorch network (torch is imported only then) into a readable pyleo model file and a :class:`~stdlib_ml.convert.ZkModel`;
 ``from_onnx`` / ``from_keras`` do so for ONNX graphs and Keras 3 models (imported on first use: importing
 stdlib_ml imports neither onnx nor keras nor torch).
 """
 
 from typing import Any
 
-from .convert import ConversionError, FidelityWarning, ModelInputError, ZkModel, from_sklearn, from_xgboost, load
+from .convert import ConversionError, FidelityWarning, ModelInputError, ZkModel, from_sklearn, from_torch, from_xgboost, load
 
 __all__ = ["ConversionError", "FidelityWarning", "ModelInputError", "ZkModel", "from_keras", "from_onnx", "from_sklearn",
-           "from_xgboost", "load"]
+           "from_torch", "from_xgboost", "load"]
 
 
 def __getattr__(name: str) -> Any:

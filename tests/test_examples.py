@@ -66,6 +66,27 @@ def test_private_knn_example_binds_proofs_to_the_published_commitment(tmp_path: 
     assert_hides(out / "public.json", *words, int(owner.module.OWNER_BLINDING))
 
 
+@pytest.mark.slow
+def test_torch_digits_example_proves_the_cnn(tmp_path: Path) -> None:
+    """examples/torch_digits.py: the circuit's labels are the network's own (torch's float output) on
+    the held-out digits, one proof of 16,384 constraints at most verifies, files only under --out."""
+    pytest.importorskip("torch")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "torch_digits.py"), "--out", str(out)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert figure(r"label agreement with float:\s+([0-9.]+)", text) >= 0.995
+    assert abs(figure(r"circuit accuracy \(held-out\):\s+([0-9.]+)", text)
+               - figure(r"float model accuracy \(held-out\): ([0-9.]+)", text)) <= 0.005
+    assert figure(r"constraints: ([0-9,]+)", text) <= 16384
+    proved = re.search(r"proved: class (\d+) \(float model: (\d+)\)", text)
+    assert proved and proved.group(1) == proved.group(2)
+    assert "verified: True" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["digits_cnn.py", "predict.proof.json"]
+
+
 @pytest.mark.slow   # ~20 s (Keras and torch imported in a fresh process): tests/test_convert_keras.py proves by default
 @pytest.mark.prove
 def test_keras_iris_example_matches_keras_and_proves(tmp_path: Path) -> None:

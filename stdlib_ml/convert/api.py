@@ -214,7 +214,7 @@ def load_model_file(path: str | os.PathLike[str]) -> Any:
 
 
 def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
-    """Calibration rows from a file: ``.npy`` (a 2-D array) or ``.csv`` (numbers separated by commas, an
+    """Calibration rows from a file: ``.npy`` (a 2-D array, or samples of any shape, flattened) or ``.csv`` (numbers separated by commas, an
     optional header line, empty cells or NaN where missing), as (n_samples, n_features) float64."""
     p = Path(path)
     if not p.is_file():
@@ -232,16 +232,26 @@ def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
     except (ValueError, OSError) as e:
         raise ModelInputError(f"{p} could not be read as rows of numbers: {e}") from None
+    if X.ndim > 2 and X.shape[0] > 0:   # samples shaped as a network takes them (n, C, H, W): one row each
+        X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ModelInputError(f"{p} must hold a 2-D table of rows (samples) by columns (features), got shape {X.shape}")
     return X
 
 
 def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> ZkModel:
-    """Convert a model file (joblib / pickle, XGBoost JSON, ONNX ``.onnx`` or Keras ``.keras``) to a
-    :class:`ZkModel`; ``options`` as :func:`from_sklearn`'s (a Keras network has no missing values:
-    ``missing_values=True`` is refused for it)."""
+    """Convert a model file (joblib / pickle, XGBoost JSON / UBJSON, a PyTorch ``.pt2`` from
+    ``torch.export.save``, ONNX ``.onnx`` or Keras ``.keras``) to a :class:`ZkModel`; ``options`` as
+    :func:`from_sklearn`'s (for networks: :func:`~stdlib_ml.convert.torch.from_torch`'s, whose
+    ``resolution`` only networks take; a network has no missing values: ``missing_values=True`` is refused)."""
     suffix = Path(path).suffix.lower()
+    if suffix == ".pt2":
+        from .torch import from_torch
+
+        if options.pop("missing_values", None):
+            raise ConversionError("a PyTorch network has no missing-value semantics (NaN propagates through it)",
+                                  hint="impute missing values first")
+        return from_torch(path, X, **options)
     if suffix == ".onnx":
         from .onnx import from_onnx
 
@@ -252,6 +262,9 @@ def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> Zk
         if options.pop("missing_values", None):
             raise ConversionError("a Keras network has no missing-value semantics: missing_values=True cannot be honoured")
         return from_keras(path, X, **options)
+    if options.get("resolution") is not None:
+        raise ConversionError("resolution applies to neural networks (.pt2, .onnx, .keras) only")
+    options.pop("resolution", None)
     model = load_model_file(path)
     if type(model).__module__.startswith("xgboost"):
         return from_xgboost(model, X, **options)

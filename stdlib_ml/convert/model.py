@@ -85,6 +85,8 @@ class ZkModel:
             raise ModelInputError(f"samples must be numbers: {e}") from None
         if arr.ndim == 1:
             arr = arr[None, :]
+        if arr.ndim > 2 and int(np.prod(arr.shape[1:])) == self.n_features:   # samples shaped as a network takes them
+            arr = arr.reshape(len(arr), -1)
         if arr.ndim != 2:
             raise ModelInputError(f"expected a 2-D array of samples (n, {self.n_features}), got shape {arr.shape}")
         if arr.shape[1] != self.n_features:

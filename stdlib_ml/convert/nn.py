@@ -114,15 +114,18 @@ APPROXIMATIONS: dict[str, Approximation] = {
     "gelu": Approximation(_gelu, (-4.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 4.0), 0.0, 1.0, 0.0,
                           (-12.0, 12.0)),
     "silu": Approximation(lambda x: x / (1.0 + np.exp(-x)),
-                          (-8.0, -4.0, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 4.0, 8.0), 0.0, 1.0, 0.0, (-16.0, 16.0)),
+                          (-8.0, -5.0, -3.5, -2.5, -1.75, -1.0, -0.5, 0.0, 0.5, 1.0, 1.75, 2.5, 3.5, 5.0, 8.0), 0.0, 1.0,
+                          0.0, (-16.0, 16.0)),
 }
 """The activations a circuit approximates (``approximate=False`` refuses them instead), each with its
 measured error bound (:class:`Approximation`; the bounds are filled in below from the knots)."""
 
 
 def _measure(ap: Approximation) -> float:
+    """The largest error on a 10**5-point grid, plus 10**-6 (the maximum between grid points, where
+    the error's slope is 0, differs from the grid's by far less)."""
     x = np.linspace(*ap.checked_range, 100_001)
-    return float(np.max(np.abs(ap(x) - ap.function(x))))
+    return float(np.max(np.abs(ap(x) - ap.function(x)))) + 1e-6
 
 
 APPROXIMATIONS = {k: Approximation(a.function, a.knots, a.left_slope, a.right_slope, _measure(a), a.checked_range)
@@ -252,13 +255,19 @@ class Network:
         return self._linear([x], [M], bias, (c_out, *out), f"conv{d}d", where)
 
     def scale_shift(self, x: Node, scale: Any, shift: Any, *, where: str = "") -> Node:
-        """``x·scale + shift`` per channel (axis 0; one value per channel, or one per element of a
-        1-D ``x``): a folded BatchNorm, a scaler."""
-        c = x.shape[0]
-        sc = np.broadcast_to(np.asarray(scale, np.float64), (c,))
-        sh = np.broadcast_to(np.asarray(shift, np.float64), (c,))
-        per = x.size // c
-        return self._linear([x], [sparse.diags(np.repeat(sc, per))], np.repeat(sh, per), x.shape, "scale_shift", where)
+        """``x·scale + shift`` elementwise: ``scale`` and ``shift`` a scalar, one value per channel
+        (axis 0), or one per element (flattened): a folded BatchNorm, a scaler, a constant operand."""
+        per = x.size // x.shape[0]
+
+        def full(v: Any) -> np.ndarray:
+            v = np.ravel(np.asarray(v, np.float64))
+            if v.size == x.size:
+                return v
+            if v.size in (1, x.shape[0]):
+                return np.repeat(np.broadcast_to(v, (x.shape[0],)), per)
+            raise ConversionError(f"{where or 'an elementwise affine'}: {v.size} values for a tensor of shape {x.shape}")
+
+        return self._linear([x], [sparse.diags(full(scale))], full(shift), x.shape, "scale_shift", where)
 
     def batch_norm(self, x: Node, mean: Any, var: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5, *,
                    where: str = "") -> Node:
@@ -653,7 +662,6 @@ class _Stage:
     """A materialized affine combination at scale 2**scale: integer matrices per source, bias, the
     exact interval of its values over the input box."""
 
-    terms: dict[int, sparse.csr_matrix]   # the float matrices (kept for the notes)
     qterms: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]   # per source: (row, col, integer value) of non-zeros
     qbias: np.ndarray
     scale: int
@@ -666,25 +674,22 @@ class _Stage:
 
 
 def _stage_scale(e: _Expr, scales: dict[int, np.ndarray], bits: int) -> int:
-    """The stage's scale S: the largest weight per input step, |A_ij|·2**-s_j, quantized to about
-    2**bits; fewer bits when every weight and the bias are exact at a smaller S (±1 of pools, clips)."""
-    S, exact_at = None, -10**6
+    """The stage's scale S (values at 2**S): the finest any source asks for. Per source, its weights
+    at ``bits`` significant bits relative to its largest weight per step (``|A_ij|·2**-s_j``; the
+    input's features each have their own step), or at fewer when they are exact at fewer (the ±1 of
+    pools and clips); at most 40 bits finer than the finest source."""
+    want = []
     for s, A in e.terms.items():
         A = A.tocoo()
         if not A.nnz:
             continue
         sj = scales[s][A.col]
         top = float(np.max(np.abs(np.ldexp(A.data, -sj))))
-        # each source's largest weight gets about ``bits`` bits (a max pool's ±1 on a finer-scaled source too)
-        S = max(S if S is not None else -10**6, bits - math.ceil(math.log2(top)) if top > 0 else 0)
-        exact_at = max(exact_at, int(np.max(_exact_bits(A.data) + sj)))
-    S = 0 if S is None else S
+        by_size = bits - math.ceil(math.log2(top))
+        exact = int(np.max(_exact_bits(A.data) + sj))
+        want.append(min(by_size, exact))
     biggest = max((int(np.max(v)) for v in scales.values() if len(v)), default=0)
-    S = min(S, biggest + 40)
-    b = e.bias[e.bias != 0]
-    if len(b):
-        exact_at = max(exact_at, int(np.max(_exact_bits(b))))
-    return exact_at if -10**6 < exact_at <= S else S
+    return min(max(want, default=biggest), biggest + 40)
 
 
 def _exact_bits(v: np.ndarray) -> np.ndarray:
@@ -709,16 +714,18 @@ def _quantize_stage(e: _Expr, scales: dict[int, np.ndarray], boxes: dict[int, tu
         q = _qint(d, S - scales[s][c])
         nz = np.asarray([int(v) != 0 for v in q], dtype=bool)
         r, c, q = r[nz], c[nz], q[nz]
+        if not len(q):
+            continue
         qterms[s] = (r, c, q)
         blo, bhi = boxes[s]
         a, z = q * blo[c], q * bhi[c]
-        low = np.where(np.asarray([x <= y for x, y in zip(a, z)], dtype=bool), a, z) if len(q) else a
-        high = np.where(np.asarray([x >= y for x, y in zip(a, z)], dtype=bool), a, z) if len(q) else a
+        low = np.where(np.asarray([x <= y for x, y in zip(a, z)], dtype=bool), a, z)
+        high = np.where(np.asarray([x >= y for x, y in zip(a, z)], dtype=bool), a, z)
         for i, v in zip(r, low):
             lo[i] += v
         for i, v in zip(r, high):
             hi[i] += v
-    return _Stage(e.terms, qterms, qbias, S, lo, hi)
+    return _Stage(qterms, qbias, S, lo, hi)
 
 
 @dataclass
@@ -768,6 +775,11 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
 
 
 # ---- rendering -------------------------------------------------------------------------------------
+SMALLEST_SIGN_TEST = 8
+"""Networks' sign tests take the narrowest width their values' bounds allow, down to 8 bits (w + 1
+constraints: a ReLU whose values stay below 2**15 costs 18 instead of 34; ``resolution`` trades
+rounding for width)."""
+
 SPARSE_DENSITY = 0.5
 """A stage's matrix over one source is written as a dense matrix (``linalg.matvec``) when at least
 this share of its entries are non-zero, else as non-zero taps over constant indices
@@ -870,7 +882,7 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
         expr = _render_terms(spec, k, st, sources, False)
-        spec.use(f"relu{k} = activations.relu_vec({_width(st.bound)})", f"stage {k}: |z| <= {_pow2(st.bound)}")
+        spec.use(f"relu{k} = activations.relu_vec({_width(st.bound, SMALLEST_SIGN_TEST)})", f"stage {k}: |z| <= {_pow2(st.bound)}")
         spec.body.append(f"h{k} = relu{k}({expr})")
         sources[k] = (f"h{k}", len(st.qbias), st.scale)
     expr = _render_terms(spec, len(qn.stages) + 1, qn.out, sources, True)
@@ -881,7 +893,7 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
         spec.body.append("return models.to_i64(out[0])")
     else:
         spec.classes = net.classes
-        _argmax_or_sign(spec, "out", qn.out.bound, len(qn.out.qbias))
+        _argmax_or_sign(spec, "out", qn.out.bound, len(qn.out.qbias), smallest=SMALLEST_SIGN_TEST)
     spec.notes.append(f"Quantized at resolution {qn.resolution}: every value is an integer at a power-of-two scale "
                       "(no rescaling); each stage is a constant affine map (0 constraints) then one sign test per "
                       "value (ReLU); clips, leaky ReLUs and max pools are sums of ReLUs (stdlib_ml.convert.nn).")

@@ -425,8 +425,8 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
                           input_bits=input_bits, name=name, weights=weights, inputs=inputs, output=output,
                           **nn_options)
     if nn_options:
-        raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is a "
-                              f"{'linear' if 'Linear' in str(proto.graph.node) else 'tree'} model")
+        raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is an ai.onnx.ml "
+                              "(linear or tree) model")
     opts = _options(X, input_range, input_bits, name, None, missing_values, weights)
     spec, est = onnx_spec(proto, opts)
     return _finish(_visibility(spec, est, weights, inputs, output), est, est, opts.X, bar)

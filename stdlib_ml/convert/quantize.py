@@ -69,10 +69,10 @@ def _ceil_log2(v: float) -> int:
     return int(math.ceil(math.log2(v))) if v > 0 else 0
 
 
-def _width(bound: int) -> int:
-    """Sign-test width for values of magnitude ≤ bound."""
+def _width(bound: int, smallest: int = 32) -> int:
+    """Sign-test width for values of magnitude ≤ bound (at least ``smallest``, see :func:`fixed.sign_bits`)."""
     try:
-        return fixed.sign_bits(int(bound))
+        return fixed.sign_bits(int(bound), smallest)
     except OverflowError as e:
         raise ConversionError(str(e)) from None
 
@@ -347,16 +347,17 @@ def _spec(est: Any, opts: Options, n: int, kind: str, low: np.ndarray, high: np.
     return Spec(name=_name_of(est, opts), title=title, kind=kind, n_features=n, in_bits=bits, low=low, high=high)
 
 
-def _argmax_or_sign(spec: Spec, scores: str, bound: int, k: int, rule: str = "positive") -> None:
-    """Classifier head: sign test for one score (class 1 when > 0, or >= 0), argmax for several."""
+def _argmax_or_sign(spec: Spec, scores: str, bound: int, k: int, rule: str = "positive", smallest: int = 32) -> None:
+    """Classifier head: sign test for one score (class 1 when > 0, or >= 0), argmax for several
+    (sign tests at least ``smallest`` bits wide)."""
     if k == 1:
         label = "positive_label" if rule == "positive" else "nonneg_label"
         spec.imports.add("models")
-        spec.use(f"label = models.{label}({_width(bound + 1)})", f"|score| <= {_pow2(bound)}")
+        spec.use(f"label = models.{label}({_width(bound + 1, smallest)})", f"|score| <= {_pow2(bound)}")
         spec.body.append(f"return label({scores}[0])")
     else:
         spec.imports.add("reduce")
-        spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
+        spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1, smallest)})", f"|score| <= {_pow2(bound)}")
         spec.body.append(f"return argmax({scores})")
 
 

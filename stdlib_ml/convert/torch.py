@@ -1,0 +1,400 @@
+"""PyTorch networks → :class:`~stdlib_ml.convert.nn.Network` → :class:`~stdlib_ml.convert.ZkModel`.
+
+A module (in eval mode) is exported with ``torch.export`` on two calibration rows, an
+``ExportedProgram`` (or a ``.pt2`` file from ``torch.export.save``) is taken as it is; either way the
+walk reads one ATen graph, node by node, into the shared description (:mod:`.nn`), which quantizes
+and renders it. torch is imported only when a torch model is converted (``pip install
+'pyleo-zk[torch]'``)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError, ModelInputError, ZkModel
+from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
+from .quantize import MLP_RESOLUTION
+
+
+INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU wheels: --index-url https://download.pytorch.org/whl/cpu)"
+
+SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
+             "LeakyReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
+             "sizes), Flatten, view/reshape, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
+             f"approximated {', '.join(APPROXIMATIONS)} (approximate=False refuses them), and a final Softmax / "
+             "LogSoftmax / Sigmoid")
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise ConversionError("converting a PyTorch model needs torch, which is not installed",
+                              hint=INSTALL_HINT) from None
+    return torch
+
+
+# ---- reading the graph --------------------------------------------------------------------------
+def _where(node: Any) -> str:
+    """The layer a graph node comes from: "layer 'features.0' (Conv2d)", or the node's name."""
+    stack = node.meta.get("nn_module_stack")
+    if stack:
+        path, kind = list(stack.values())[-1]
+        kind = kind.rsplit(".", 1)[-1] if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+        if path:
+            return f"layer '{path}' ({kind})"
+        return f"the forward of {kind} (node '{node.name}')"
+    return f"node '{node.name}'"
+
+
+def _op(node: Any) -> str:
+    """'conv2d' for aten.conv2d.default, 'getitem' for operator.getitem."""
+    name = str(node.target)
+    return name.split(".")[1] if name.startswith("aten.") else getattr(node.target, "__name__", name)
+
+
+_BATCH = "batch"
+"""The value of ``x.size(0)`` in a graph exported with a dynamic batch."""
+
+_PASS = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "clone", "contiguous", "detach",
+         "alias", "lift_fresh_copy", "_to_copy"}
+_FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
+
+
+class _Walker:
+    """One pass over an exported ATen graph, building the :class:`Network`."""
+
+    def __init__(self, gm: Any, name: str, batch: int) -> None:
+        self.torch = _torch()
+        self.gm = gm
+        self.batch = batch
+        self.env: dict[Any, Any] = {}
+        placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+        if len(placeholders) != 1:
+            raise ConversionError(f"the model takes {len(placeholders)} inputs; only models with one input tensor "
+                                  "are supported")
+        val = placeholders[0].meta.get("val")
+        if val is None:
+            raise ConversionError("the exported program does not record its input's shape")
+        self.input_shape = tuple(int(s) for s in val.shape[1:])
+        self.net = Network(self.input_shape, name=name)
+        self.env[placeholders[0]] = self.net.input
+        self.final: str | None = None
+
+    def value(self, a: Any) -> Any:
+        """An argument: a Network node, a constant tensor (as float64 numpy), or a plain value."""
+        fx = self.torch.fx
+        if isinstance(a, fx.Node):
+            return self.env[a]
+        if isinstance(a, (list, tuple)):
+            return type(a)(self.value(v) for v in a)
+        return a
+
+    def const(self, a: Any, where: str) -> np.ndarray | None:
+        v = self.value(a)
+        if v is None or isinstance(v, np.ndarray):
+            return v
+        if isinstance(v, (int, float)):
+            return np.asarray(float(v))
+        raise ConversionError(f"{where}: expected a constant parameter, got a computed tensor")
+
+    def run(self) -> Node:
+        out = None
+        for node in self.gm.graph.nodes:
+            if node.op == "placeholder":
+                continue
+            if node.op == "get_attr":
+                t = self.gm
+                for part in str(node.target).split("."):
+                    t = getattr(t, part)
+                self.env[node] = t.detach().to(self.torch.float64).cpu().numpy() if hasattr(t, "detach") else t
+                continue
+            if node.op == "call_module" and str(node.target).startswith("_guards"):
+                continue
+            if node.op == "output":
+                outs = node.args[0]
+                outs = outs if isinstance(outs, (list, tuple)) else [outs]
+                if len(outs) != 1:
+                    raise ConversionError(f"the model returns {len(outs)} tensors; only one output is supported")
+                out = self.env[outs[0]]
+                continue
+            if node.op != "call_function":
+                raise ConversionError(f"{_where(node)}: graph node {node.op} {node.target} is not supported; {SUPPORTED}")
+            self.env[node] = self.call(node)
+        if not isinstance(out, Node):
+            raise ConversionError("the model's output is not computed from its input")
+        return out
+
+    def call(self, node: Any) -> Any:
+        op, where = _op(node), _where(node)
+        args = list(node.args)
+        kw = dict(node.kwargs)
+        net = self.net
+
+        def arg(i: int, name: str, default: Any = None) -> Any:
+            return self.value(args[i]) if len(args) > i else self.value(kw.get(name, default))
+
+        x = arg(0, "input")
+        if op == "getitem":
+            return x[args[1]]
+        if op in _PASS:
+            return x
+        if op == "sym_size":
+            return _BATCH
+        if op == "cat":
+            xs = list(x)
+            dim = int(arg(1, "dim", 0))
+            if dim == 0 or dim == -len(xs[0].shape) - 1:
+                raise ConversionError(f"{where}: concatenating along the batch dimension is not supported")
+            return net.concat(xs, dim - 1 if dim > 0 else dim, where=where)
+        if not isinstance(x, Node):
+            raise ConversionError(f"{where}: {op} on constants is not supported; {SUPPORTED}")
+        if op in _FINAL:
+            users = list(node.users)
+            if len(users) == 1 and users[0].op == "output":
+                self.final = op.strip("_")
+                return x
+            if op != "sigmoid":
+                raise ConversionError(f"{where}: {op} is supported only as the model's last operation (decided by "
+                                      f"argmax, no exp in the circuit); {SUPPORTED}")
+        if op == "linear":
+            return net.dense(x, self.const(args[1], where), self.const(args[2], where) if len(args) > 2 else None,
+                             where=where)
+        if op in ("conv1d", "conv2d"):
+            W = self.const(args[1], where)
+            padding = arg(4, "padding", 0)
+            if isinstance(padding, str):
+                k = W.shape[2:]
+                dil = arg(5, "dilation", 1)
+                dil = [dil] * len(k) if isinstance(dil, int) else dil
+                if padding == "valid":
+                    padding = 0
+                elif padding == "same" and all(((kk - 1) * d) % 2 == 0 for kk, d in zip(k, dil)):
+                    padding = [(kk - 1) * d // 2 for kk, d in zip(k, dil)]
+                else:
+                    raise ConversionError(f"{where}: padding={padding!r} with kernel {tuple(k)} is not supported")
+            return net.conv(x, W, self.const(args[2], where) if len(args) > 2 else None, stride=arg(3, "stride", 1),
+                            padding=padding, dilation=arg(5, "dilation", 1), groups=int(arg(6, "groups", 1)),
+                            where=where)
+        if op in ("batch_norm", "_native_batch_norm_legit_no_training"):
+            if op == "batch_norm" and arg(5, "training", False):
+                raise ConversionError(f"{where} is in training mode: call model.eval() before converting")
+            eps = arg(7, "eps", 1e-5) if op == "batch_norm" else arg(6, "eps", 1e-5)
+            bn = net.batch_norm(x, self.const(args[3], where), self.const(args[4], where), self.const(args[1], where),
+                                self.const(args[2], where), float(eps), where=where)
+            return bn if op == "batch_norm" else (bn, None, None)
+        if op == "relu":
+            return net.relu(x, where=where)
+        if op == "leaky_relu":
+            return net.leaky_relu(x, float(arg(1, "negative_slope", 0.01)), where=where)
+        if op in ("hardtanh", "relu6"):
+            low, high = (0.0, 6.0) if op == "relu6" else (float(arg(1, "min_val", -1.0)), float(arg(2, "max_val", 1.0)))
+            return net.clip(x, low, high, where=where)
+        if op in ("clamp", "clip"):
+            low, high = arg(1, "min"), arg(2, "max")
+            return net.clip(x, -np.inf if low is None else float(low), np.inf if high is None else float(high),
+                            where=where)
+        if op == "hardsigmoid":
+            return net.hard_sigmoid(x, where=where)
+        if op in ("sigmoid", "tanh", "silu"):
+            return net.activation(x, op, where=where)
+        if op == "gelu":
+            return net.activation(x, "gelu", where=where)   # erf and tanh forms: the same curve within the bound
+        if op in ("max_pool1d", "max_pool2d"):
+            if any(d != 1 for d in np.atleast_1d(arg(4, "dilation", 1))) or arg(5, "ceil_mode", False):
+                raise ConversionError(f"{where}: max pooling with dilation or ceil_mode is not supported")
+            return net.max_pool(x, arg(1, "kernel_size"), arg(2, "stride") or None, arg(3, "padding", 0), where=where)
+        if op in ("avg_pool1d", "avg_pool2d"):
+            if arg(4, "ceil_mode", False) or arg(6, "divisor_override") is not None:
+                raise ConversionError(f"{where}: average pooling with ceil_mode or divisor_override is not supported")
+            return net.avg_pool(x, arg(1, "kernel_size"), arg(2, "stride") or None, arg(3, "padding", 0),
+                                count_include_pad=bool(arg(5, "count_include_pad", True)), where=where)
+        if op in ("adaptive_avg_pool1d", "adaptive_avg_pool2d"):
+            size = arg(1, "output_size")
+            size = [size] * (len(x.shape) - 1) if isinstance(size, int) else list(size)
+            spatial = x.shape[1:]
+            if any(o is None or s % o for s, o in zip(spatial, size)):
+                raise ConversionError(f"{where}: adaptive pooling from {spatial} to {tuple(size)} is supported only "
+                                      "when each size divides the input's")
+            kernel = [s // o for s, o in zip(spatial, size)]
+            return net.avg_pool(x, kernel, kernel, 0, where=where)
+        if op == "flatten":
+            start, end = int(arg(1, "start_dim", 0)), int(arg(2, "end_dim", -1))
+            full = (_BATCH, *x.shape)
+            start, end = start % len(full), end % len(full)
+            if start == 0:
+                raise ConversionError(f"{where}: flattening the batch dimension is not supported")
+            shape = (*full[1:start], int(np.prod(full[start:end + 1])), *full[end + 1:])
+            return net.reshape(x, shape, where=where)
+        if op in ("view", "reshape", "_unsafe_view"):
+            shape = list(arg(1, "size"))
+            if not shape or not (shape[0] is _BATCH or shape[0] in (self.batch, -1)):
+                raise ConversionError(f"{where}: reshaping to {tuple(shape)} mixes samples (the first dimension must "
+                                      "stay the batch)")
+            return net.reshape(x, shape[1:], where=where)
+        if op in ("add", "sub"):
+            other = arg(1, "other")
+            alpha = float(arg(2, "alpha", 1.0))
+            if isinstance(other, Node):
+                other = other if alpha == 1.0 else net.mul_const(other, alpha, where=where)
+                return net.add(x, other, where=where) if op == "add" else net.sub(x, other, where=where)
+            c = np.asarray(other, np.float64) * alpha * (1.0 if op == "add" else -1.0)
+            return net.scale_shift(x, 1.0, self._broadcast(c, x, where), where=where)
+        if op == "mul":
+            other = arg(1, "other")
+            if isinstance(other, Node):
+                raise ConversionError(f"{where}: the product of two computed tensors is not supported; {SUPPORTED}")
+            return net.scale_shift(x, self._broadcast(np.asarray(other, np.float64), x, where), 0.0, where=where)
+        raise ConversionError(f"{where}: {op} ({node.target}) is not supported; {SUPPORTED}")
+
+    def _broadcast(self, c: np.ndarray, x: Node, where: str) -> np.ndarray:
+        """A constant operand as one value per element of ``x`` (its batch dimension dropped)."""
+        c = np.asarray(c, np.float64)
+        if c.ndim > len(x.shape):
+            if c.shape[0] != 1:
+                raise ConversionError(f"{where}: a constant of shape {c.shape} varies along the batch")
+            c = c[0]
+        try:
+            return np.broadcast_to(c, x.shape).ravel()
+        except ValueError:
+            raise ConversionError(f"{where}: a constant of shape {c.shape} does not broadcast to {x.shape}") from None
+
+
+# ---- entry point --------------------------------------------------------------------------------
+def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
+    """(exported program, the callable float model) for a module, an ExportedProgram or a .pt2 path."""
+    torch = _torch()
+    if isinstance(model, (str, os.PathLike)):
+        p = Path(model)
+        if not p.is_file():
+            raise ModelInputError(f"no such model file: {p}")
+        try:
+            model = torch.export.load(p)
+        except Exception as e:  # noqa: BLE001 - any failure to read is a bad input file
+            raise ModelInputError(f"{p} is not a readable torch.export program (.pt2): {type(e).__name__}: {e}",
+                                  hint="save one with torch.export.save(torch.export.export(net.eval(), (x,)), path)") from None
+    if isinstance(model, torch.export.ExportedProgram):
+        return model, model.module()
+    if not isinstance(model, torch.nn.Module):
+        raise ConversionError(f"{type(model).__name__} is not a torch.nn.Module, torch.export.ExportedProgram or "
+                              ".pt2 file")
+    if model.training:
+        raise ConversionError(f"{type(model).__name__} is in training mode (Dropout and BatchNorm behave differently)",
+                              hint="call model.eval() before converting it")
+    if X is None:
+        raise ModelInputError(f"converting the module {type(model).__name__} needs calibration rows X (its input "
+                              "shape comes from them)", hint="pass X, e.g. the training set")
+    example = torch.as_tensor(np.asarray(X[: min(len(X), 2)]), dtype=torch.float32)
+    if len(example) == 1:
+        example = example.repeat(2, *[1] * (example.ndim - 1))
+    try:
+        with torch.no_grad():
+            ep = torch.export.export(model, (example,), dynamic_shapes=({0: torch.export.Dim.AUTO},))
+    except Exception as e:  # noqa: BLE001 - torch.export's own errors, whatever their class
+        raise ConversionError(f"torch.export could not trace {type(model).__name__}: {type(e).__name__}: "
+                              f"{str(e).splitlines()[0] if str(e) else ''}",
+                              hint="the forward must be traceable on a batch shaped like X (no data-dependent "
+                              "control flow)") from None
+    return ep, model
+
+
+def _program_name(model: Any) -> str:
+    """The Aleo program name a model's class suggests: ``DigitsCNN`` → ``digits_cnn`` (``network``
+    when the class name has no letters to start with)."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(model).__name__).lower()
+    name = re.sub(r"[^a-z0-9_]+", "_", name).strip("_")
+    return name[:31] if re.match(r"^[a-z]", name) else "network"
+
+
+def _batch(ep: Any) -> int | None:
+    """The batch size the program was exported for, or None when it is dynamic."""
+    ph = [n for n in ep.graph_module.graph.nodes if n.op == "placeholder" and n.meta.get("val") is not None]
+    size = ph[-1].meta["val"].shape[0] if ph else None
+    return size if isinstance(size, int) else None
+
+
+def _run_batched(program: Any, A: np.ndarray, batch: int | None) -> np.ndarray:
+    """``program`` on rows ``A`` (float32), in chunks of ``batch`` rows when its batch is fixed (the
+    last chunk padded with copies of its first row)."""
+    torch = _torch()
+    chunks = [A] if batch is None else [A[i:i + batch] for i in range(0, len(A), batch)]
+    outs = []
+    with torch.no_grad():
+        for c in chunks:
+            pad = 0 if batch is None else batch - len(c)
+            t = torch.as_tensor(np.concatenate([c, np.repeat(c[:1], pad, axis=0)]) if pad else c, dtype=torch.float32)
+            y = program(t)
+            outs.append(y.detach().cpu().numpy().astype(np.float64).reshape(len(t), -1)[:len(c)])
+    return np.concatenate(outs)
+
+
+def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: Iterable[Any] | None = None,
+               input_range: Any = None, input_bits: int | Sequence[int] | None = None, name: str | None = None,
+               weights: str = "public", inputs: str = "private", output: str = "public",
+               resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = None) -> ZkModel:
+    """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
+
+    ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
+    ``X``), a ``torch.export.ExportedProgram``, or the path of a ``.pt2`` file (``torch.export.save``).
+    ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (or flattened,
+    (n_samples, n_features)): the input range, and the self-check against the model's own float
+    output (required for a module). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
+    default: argmax for several outputs (a final Softmax / LogSoftmax is dropped), a threshold for one
+    output behind a final Sigmoid (class 1 when > 0.5), else regression. ``classes``: the labels
+    (default 0 … k−1). ``approximate``: accept the piecewise-linear sigmoid / tanh / GELU / SiLU
+    inside the network (:data:`~stdlib_ml.convert.nn.APPROXIMATIONS`), else refuse them;
+    ``resolution``: bits per input spread and weight (:func:`~stdlib_ml.convert.nn.to_spec`). The
+    other options are :func:`~stdlib_ml.from_sklearn`'s. The circuit takes samples flattened (C
+    order): ``zk.predict`` accepts them either way.
+
+    Raises :class:`ConversionError` (torch missing: "install pyleo-zk[torch]"; an unsupported layer,
+    named with its type and place; fidelity below the bar) and :class:`ModelInputError` (bad ``X``,
+    unreadable file)."""
+    torch = _torch()
+    Xa = None
+    if X is not None:
+        try:
+            Xa = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"X must hold numbers: {e}") from None
+        if Xa.ndim < 2 or len(Xa) == 0:
+            raise ModelInputError(f"X must hold rows of samples, got shape {Xa.shape}")
+    ep, float_model = _program(model, Xa)
+    source = model if isinstance(model, torch.nn.Module) else float_model
+    model_name = type(source).__name__
+    walker = _Walker(ep.module(), name or _program_name(source), _batch(ep))
+    out = walker.run()
+    net = walker.net
+    if Xa is not None and Xa.shape[1:] != net.input.shape:
+        if int(np.prod(Xa.shape[1:])) != net.n_features:
+            raise ModelInputError(f"X has samples of shape {Xa.shape[1:]}; {model_name} takes {net.input.shape}")
+        Xa = Xa.reshape(len(Xa), *net.input.shape)
+    final = walker.final
+    if head is None:
+        head = "argmax" if out.size > 1 else "threshold" if final == "sigmoid" else "regression"
+    if head not in HEADS:
+        raise ConversionError(f"head must be one of {', '.join(map(repr, HEADS))}, got {head!r}")
+    if head == "regression" and final is not None:
+        raise ConversionError(f"{model_name} ends in {final}: it classifies; use head='argmax' or 'threshold'")
+    net.output(out, head, classes)
+    cut = 0.5 if final == "sigmoid" else 0.0
+    labels = np.asarray(net.classes) if net.classes is not None else None
+
+    fixed_batch = None if isinstance(float_model, torch.nn.Module) and float_model is model else walker.batch
+
+    def reference(A: np.ndarray) -> np.ndarray:
+        y = _run_batched(float_model, A, fixed_batch)
+        if head == "regression":
+            return y[:, 0]
+        return labels[np.argmax(y, axis=1) if head == "argmax" else (y[:, 0] > cut).astype(np.int64)]
+
+    return convert(net, Xa, reference=reference, model_name=model_name, input_range=input_range,
+                   input_bits=input_bits, name=name or net.name, weights=weights, inputs=inputs, output=output,
+                   resolution=resolution, approximate=approximate, min_agreement=min_agreement,
+                   max_error=max_error, strict=strict, check_rows=check_rows)
