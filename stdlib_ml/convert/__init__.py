@@ -1,8 +1,9 @@
-"""Fitted scikit-learn / XGBoost models and PyTorch networks → pyleo programs (DSL source you can
-read, edit and prove).
+"""Fitted scikit-learn / XGBoost models, PyTorch networks, ONNX graphs and Keras models → pyleo
+programs (DSL source you can read, edit and prove).
 
-Modules: :mod:`.api` (entry points), :mod:`.sklearn`, :mod:`.xgboost` and :mod:`.torch` (one per
-source framework) over shared model descriptions (:mod:`.quantize`, :mod:`.tree_ensembles`, and
+Modules: :mod:`.api` (entry points), :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx` and
+:mod:`.keras` (one per source framework; the last two imported on first use of ``from_onnx`` /
+``from_keras``) over shared model descriptions (:mod:`.quantize`, :mod:`.linear`, :mod:`.tree_ensembles`, and
 :mod:`.nn` for neural networks: one :class:`~.nn.Network` builder, quantizer and renderer that every
 framework's networks go through) and one renderer of DSL source (:mod:`.render`); :mod:`.fidelity`
 (the self-check); :mod:`.model` (the result, :func:`load`).

@@ -33,7 +33,7 @@ PASS_THROUGH = ("Identity", "Cast", "Dropout")
 integer type, ``Dropout``: the identity at inference)."""
 
 ML_OPS = ("Scaler", "LinearClassifier", "LinearRegressor", "TreeEnsembleClassifier", "TreeEnsembleRegressor")
-"""The ``ai.onnx.ml`` operators :func:`onnx_spec` converts (``ZipMap`` / ``Normalizer`` only on the
+"""The ``ai.onnx.ml`` operators :func:`ml_spec` converts (``ZipMap`` / ``Normalizer`` only on the
 probabilities' path, which is pruned)."""
 
 SUPPORTED_ONNX = ("supported: ai.onnx.ml Scaler in front of LinearClassifier, LinearRegressor, TreeEnsembleClassifier or "
@@ -212,14 +212,11 @@ class OnnxGraph:
         return out[:, 0] if self.decide == "value" else out.reshape(len(X))
 
 
-def onnx_spec(model: Any, opts: Options) -> tuple[Spec, OnnxGraph]:
-    """The :class:`Spec` of an ONNX model (an ``onnx.ModelProto``, checked) and its float model."""
+def ml_spec(model: Any, opts: Options) -> tuple[Spec, OnnxGraph]:
+    """The :class:`Spec` of an ``ai.onnx.ml`` graph (an ``onnx.ModelProto``, checked; see
+    :func:`is_neural` for the others) and its float model."""
     g = Graph.read(model)
-    path = g.path()
-    ml = [i for i in path if g.nodes[i].domain == "ai.onnx.ml" and g.nodes[i].op_type != "Scaler"]
-    if ml or any(g.nodes[i].domain == "ai.onnx.ml" for i in path):
-        return _ml_spec(g, path, opts)
-    raise AssertionError("neural graphs go through network()")
+    return _ml_spec(g, g.path(), opts)
 
 
 # ---- ai.onnx.ml: scalers, a linear or tree model, a pass-through tail ----------------------------
@@ -428,7 +425,7 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
         raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is an ai.onnx.ml "
                               "(linear or tree) model")
     opts = _options(X, input_range, input_bits, name, None, missing_values, weights)
-    spec, est = onnx_spec(proto, opts)
+    spec, est = ml_spec(proto, opts)
     return _finish(_visibility(spec, est, weights, inputs, output), est, est, opts.X, bar)
 
 
