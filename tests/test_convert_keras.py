@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-keras = pytest.importorskip("keras")   # the [keras] extra; dev installs it (pyproject.toml)
-torch = pytest.importorskip("torch")
+os.environ.setdefault("KERAS_BACKEND", "torch")   # before Keras is imported: no TensorFlow
+import keras  # noqa: E402  (the [keras] extra; dev installs it, pyproject.toml)
+import torch  # noqa: E402
 
 from sklearn.datasets import load_digits, load_iris  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402

@@ -17,16 +17,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-onnx = pytest.importorskip("onnx")   # the [onnx] extra; dev installs it (pyproject.toml)
+import onnx   # the [onnx] extra; dev installs it and what the tests export with (pyproject.toml)
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris  # noqa: E402
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor  # noqa: E402
-from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from stdlib_ml import ConversionError, ModelInputError, from_onnx  # noqa: E402
+from stdlib_ml import ConversionError, ModelInputError, from_onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,7 +123,8 @@ def _torch_fit(net: Any, X: np.ndarray, y: np.ndarray, steps: int) -> Any:
 
 @pytest.mark.slow
 def test_torch_mlp_and_cnn_via_torch_onnx_export_give_torchs_labels(tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch")
+    import torch
+
     torch.set_num_threads(1)
     Xtr, Xte, ytr, _ = IRIS
     torch.manual_seed(0)
@@ -166,6 +166,14 @@ def test_unsupported_operator_is_named_with_its_place_and_what_is_supported() ->
     text = str(err.value)
     assert "'the_node'" in text and "op type Sin" in text and "node 1 of 1" in text
     assert "Gemm" in text and "Conv" in text   # what is supported
+    from onnx import TensorProto, helper
+
+    nodes = [helper.make_node("Softmax", ["x"], ["p"], name="probs", axis=1), helper.make_node("Relu", ["p"], ["y"])]
+    mid = helper.make_model(helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])]),
+                            opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(ConversionError, match="node 'probs' .*op type Softmax.* is supported only as the last operator"):
+        from_onnx(mid, IRIS[0])
     # an ai.onnx.ml model that is not linear or a tree ensemble: skl2onnx's SVC → SVMClassifier
     from sklearn.svm import SVC
 

@@ -92,7 +92,6 @@ def test_torch_digits_example_proves_the_cnn(tmp_path: Path) -> None:
 def test_keras_iris_example_matches_keras_and_proves(tmp_path: Path) -> None:
     """examples/keras_iris.py: the circuit's labels are the Keras model's own, the proof read back from
     its file verifies, and nothing is written outside --out."""
-    pytest.importorskip("keras")
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, str(ROOT / "examples" / "keras_iris.py"), "--out", str(out)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=600)
