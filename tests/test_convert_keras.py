@@ -112,6 +112,24 @@ def test_functional_layers_and_channels_last_layout_match_keras() -> None:
     np.testing.assert_array_equal(zk.predict(X[150:].reshape(50, -1)), labels(model, X[150:]))
 
 
+def test_image_layers_match_keras() -> None:
+    """Strided Conv2D with relu6, GlobalAveragePooling2D and AveragePooling2D joined, hard_sigmoid,
+    Reshape back to a sequence for a Conv1D with leaky_relu, Subtract, a Softmax layer: initial weights,
+    Keras' own labels."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8, 8, 2))
+    h = keras.layers.Conv2D(4, 3, strides=2, activation="relu6")(inputs)
+    pooled = keras.layers.Flatten()(keras.layers.AveragePooling2D(2)(h))
+    z = keras.layers.Concatenate()([keras.layers.GlobalAveragePooling2D()(h), pooled])
+    z = keras.layers.Reshape((3, 4))(keras.layers.Dense(12, activation="hard_sigmoid")(z))
+    z = keras.layers.Flatten()(keras.layers.Conv1D(2, 2, activation="leaky_relu")(z))
+    z = keras.layers.Subtract()([keras.layers.Dense(3)(z), keras.layers.Dense(3)(z)])
+    model = keras.Model(inputs, keras.layers.Activation("softmax")(z))
+    X = np.random.default_rng(0).normal(size=(300, 8, 8, 2))
+    zk = from_keras(model, X[:200])
+    np.testing.assert_array_equal(zk.predict(X[200:].reshape(100, -1)), labels(model, X[200:]))
+
+
 def test_unsupported_layer_is_named_with_its_place_and_what_is_supported() -> None:
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
                               keras.layers.LayerNormalization(name="norm"), keras.layers.Dense(3)])

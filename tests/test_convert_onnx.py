@@ -150,6 +150,44 @@ def test_torch_mlp_and_cnn_via_torch_onnx_export_give_torchs_labels(tmp_path: Pa
     np.testing.assert_array_equal(zk.predict(Xte), want)
 
 
+@pytest.mark.parametrize("dynamo", [False, pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["torchscript exporter", "dynamo exporter"])
+def test_torch_layers_via_onnx_give_torchs_labels(dynamo: bool, tmp_path: Path) -> None:
+    """Strided padded Conv, BatchNorm (moved statistics), ReLU6 (Clip), HardSigmoid, a residual Add, a
+    global average (GlobalAveragePool or ReduceMean), AveragePool, Concat, LeakyRelu, BatchNorm1d and
+    constant Mul/Sub, with their initial weights: torch's own labels on 100 random samples."""
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.c1, self.bn = torch.nn.Conv2d(2, 4, 3, stride=2, padding=1), torch.nn.BatchNorm2d(4)
+            self.c2, self.pool, self.gap = torch.nn.Conv2d(4, 4, 1), torch.nn.AvgPool2d(2), torch.nn.AdaptiveAvgPool2d(1)
+            self.dense, self.bn1 = torch.nn.Linear(20, 5), torch.nn.BatchNorm1d(5)
+
+        def forward(self, x: Any) -> Any:
+            h = torch.nn.functional.relu6(self.bn(self.c1(x)))
+            h = h + torch.nn.functional.hardsigmoid(self.c2(h))
+            z = torch.cat([self.gap(h).flatten(1), self.pool(h).flatten(1)], 1)
+            return self.bn1(torch.nn.functional.leaky_relu(self.dense(z), 0.2)) * 2.0 - 1.0
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    net = Net()
+    for bn in (net.bn, net.bn1):
+        bn.running_mean.data = torch.tensor(rng.normal(size=bn.num_features), dtype=torch.float32)
+        bn.running_var.data = torch.tensor(rng.uniform(0.5, 2.0, size=bn.num_features), dtype=torch.float32)
+    net.eval()
+    X = rng.normal(size=(300, 2, 8, 8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (torch.zeros(1, 2, 8, 8),), tmp_path / "net.onnx", dynamo=dynamo)
+    zk = from_onnx(tmp_path / "net.onnx", X[:200])
+    with torch.no_grad():
+        want = net(torch.tensor(X[200:], dtype=torch.float32)).argmax(1).numpy()
+    np.testing.assert_array_equal(zk.predict(X[200:].reshape(100, -1)), want)
+
+
 def _graph(op: str, **attrs: Any) -> Any:
     """A one-node graph: x (1, 4) → op → y."""
     from onnx import TensorProto, helper
@@ -219,6 +257,7 @@ def test_importing_stdlib_ml_imports_no_framework() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow   # a fresh process importing onnx and scikit-learn: ~3 s of the default suite's budget
 def test_cli_imports_an_onnx_file(tmp_path: Path) -> None:
     Xtr, Xte, ytr, _ = IRIS
     model = RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(Xtr, ytr)

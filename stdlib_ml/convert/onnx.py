@@ -431,10 +431,11 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
 
 # ---- neural operators onto the shared network description -----------------------------------------
 NN_OPS = ("Gemm", "MatMul", "Conv", "Relu", "LeakyRelu", "Clip", "HardSigmoid", "Sigmoid", "Tanh", "Gelu",
-          "BatchNormalization", "Flatten", "Reshape", "AveragePool", "GlobalAveragePool", "MaxPool", "Dropout",
+          "BatchNormalization", "Flatten", "Reshape", "AveragePool", "GlobalAveragePool", "ReduceMean", "MaxPool", "Dropout",
           "Identity", "Cast", "Add", "Sub", "Mul", "Div", "Concat", "Softmax", "LogSoftmax", "ArgMax")
 """The neural operators :func:`network` converts (``Add`` / ``Sub`` / ``Mul`` / ``Div`` by constants: per
-element of a vector or per channel; ``Softmax`` / ``LogSoftmax`` / ``ArgMax`` / a ``Sigmoid`` only last)."""
+element of a vector or per channel; ``ReduceMean`` over all spatial axes: a global average pool;
+``Softmax`` / ``LogSoftmax`` / ``ArgMax`` / a ``Sigmoid`` only last)."""
 
 SUPPORTED_NN = ("supported neural operators: " + ", ".join(NN_OPS) + " (Softmax, LogSoftmax and ArgMax as the last "
                 "operator; Sigmoid last decides by a threshold, elsewhere it and Tanh and Gelu are approximated)")
@@ -593,6 +594,15 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
     elif op == "GlobalAveragePool":
         x = value(0)
         out = net.avg_pool(x, x.shape[1:], where=where)
+    elif op == "ReduceMean":   # torch.onnx's AdaptiveAvgPool(1) / mean over H, W: a global average pool
+        x = value(0)
+        axes = a.get("axes", None if len(node.input) < 2 or not node.input[1] else [int(v) for v in const(1)])
+        rank = len(x.shape) + 1
+        if len(x.shape) < 2 or sorted(v % rank for v in (axes or [])) != list(range(2, rank)):
+            raise g.unsupported(i, SUPPORTED_NN, f"averages axes {axes} of a tensor of shape (batch, *{x.shape}); "
+                                "the mean over all spatial axes is supported")
+        out = net.avg_pool(x, x.shape[1:], where=where)
+        out = out if a.get("keepdims", 1) else net.flatten(out, where=where)
     elif op in ("Relu", "LeakyRelu", "Clip", "HardSigmoid", "Tanh", "Gelu"):
         x = value(0)
         if op == "Relu":
