@@ -349,3 +349,22 @@ def test_a_narrowed_link_proves_and_verifies_on_snarkvm(key_cache) -> None:
     assert split.explain(sp) is None
     assert sp.outputs[-1] == f"{NARROW.run('tally', *args)}field"
     assert "u128" in sp.program and split.explain(sp, plan=split.plan(NARROW.code, "tally", parts=3)) is None
+
+
+def test_cli_prove_refuses_parts_with_no_split(tmp_path) -> None:
+    out = tmp_path / "p.json"
+    r = pyleo_cli("prove", __file__, "splitme.chain", "[1, 2, 3, 4]", "5", "--no-split", "--parts", "2", "--out", str(out))
+    assert r.returncode == 1 and "contradict --no-split" in r.stderr and "Traceback" not in r.stderr and not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_cli_prove_splits_a_function_over_the_local_limit_and_verify_accepts_it(key_cache, tmp_path) -> None:
+    """``pyleo prove`` without --split decides as Program.prove_fitting: `long` does not fit, so it is split."""
+    out = tmp_path / "long.json"
+    r = pyleo_cli("prove", __file__, "splitme.long", "[1, 2, 3, 4]", "5", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "parts: " in r.stdout and f"output: {PROG.run('long', [1, 2, 3, 4], 5)}i64" in r.stdout
+    ok = pyleo_cli("verify", str(out), "--model", __file__)
+    assert ok.returncode == 0 and "valid: splitme.aleo/long split in" in ok.stdout, ok.stderr
