@@ -128,7 +128,7 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
     integers and constants by ``add``, ``sub``, ``mul``, ``neg``, ``ternary`` and ``cast`` (interval
     arithmetic, one forward sweep; a field constant above ``p / 2`` is negative; a cast integer that may
     be negative gives its bits as an unsigned number, as snarkVM's ``cast`` does). An integer register
-    lies in its type's range (``and`` with a constant mask in ``[0, mask]`` when unsigned). Registers
+    lies in its type's range (``and`` with a constant mask in ``[0, mask]`` when unsigned), a boolean in [0, 1]. Registers
     of unknown bounds (a field input, a hash, a bound past 2^250) are left out."""
     types: dict[int, Any] = {p.reg: p.type for p in fn.inputs}
     known: dict[int, tuple[int, int]] = {}
@@ -147,11 +147,11 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
             if isinstance(op.type, FieldType):
                 v = op.value - FIELD_MODULUS if op.value > FIELD_HALF else op.value
                 return v, v
-            return (int(op.value), int(op.value)) if isinstance(op.type, IntType) else None
+            return (int(op.value), int(op.value)) if isinstance(op.type, (IntType, BoolType)) else None
         if not op.path and op.id in known:
             return known[op.id]
         t = type_of(op)
-        return (t.min, t.max) if isinstance(t, IntType) else None
+        return (t.min, t.max) if isinstance(t, IntType) else (0, 1) if isinstance(t, BoolType) else None
 
     for ins in fn.body:
         if ins.result is None:

@@ -13,20 +13,30 @@ cut (registers defined before it and read after it, private inputs of the functi
 to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
 structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
 blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link).
-Part k ends with ``hash.psd2`` of its outgoing link as a public output; part k+1 starts by
-hashing its incoming link, also a public output. A verifier accepts the parts as one proof when
+A field value whose integer bounds are known (:func:`narrowing`: interval arithmetic over the
+instructions) crosses as ``v - lo`` in the narrowest unsigned type that holds it, checked by the
+sender's ``cast``; a field element costs a private input ~390 constraints more than its bits.
+Part k ends with a hash of its outgoing link as a public output; part k+1 starts by
+hashing its incoming link, also a public output; the hash is the cheaper of ``hash.psd2`` and
+``hash.psd8`` for the link's size (:func:`link_hash`: psd8 from ~5 packed field elements on). A
+verifier accepts the parts as one proof when
 every part verifies and each part's outgoing commitment equals the next part's incoming one: the
 intermediate values never leave the prover in clear, and a part from another run (another
 blinding value), a reordered or dropped part breaks a link (:func:`explain`).
 Public inputs of the function are public inputs of every part that reads them (the verifier checks
 they carry the same value); its outputs are the last part's. Cheap work on private inputs (a packed
 input's unpacking, :data:`REMAT_COST`) is recomputed in each part that reads it, so a link carries
-the packed words rather than the unpacked features.
+the packed words rather than the unpacked features. The instructions are cut in the order that keeps
+fewer values live (:func:`schedule`'s or as written, :func:`_planner`).
 
 What a part can hold here (measured, ``benchmarks/end_to_end.py``): a part between two cuts with an
-empty body, whose link carries only breast_cancer's packed input ([u64; 15]), is 16,368 constraints;
-with two field values more it is over 16,384. So models whose cuts must carry more than a few small
-values (a 100-tree forest on 30 features, KNN's sorting passes) cannot be split under the local budget.
+empty body whose link carries only breast_cancer's packed input ([u64; 15]) is 15,198 constraints with
+``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances (u64) and labels beside
+iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link as a
+private input, ~1,000 per hash and ~600 per commitment output before any of the model's work, so under
+the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on 30
+features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the
+31 functions one program holds.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
