@@ -368,3 +368,19 @@ def test_cli_prove_splits_a_function_over_the_local_limit_and_verify_accepts_it(
     assert "parts: " in r.stdout and f"output: {PROG.run('long', [1, 2, 3, 4], 5)}i64" in r.stdout
     ok = pyleo_cli("verify", str(out), "--model", __file__)
     assert ok.returncode == 0 and "valid: splitme.aleo/long split in" in ok.stdout, ok.stderr
+
+
+def test_a_knn_is_cut_between_points_carrying_only_its_k_nearest() -> None:
+    """KNN inserts one training point after the other into its k nearest: the planner keeps that order,
+    so a cut carries the packed input, the k distances (narrowed to integers) and their labels, not
+    every point's distance."""
+    from sklearn import neighbors
+
+    from benchmarks.fidelity import load_dataset
+    from stdlib_ml import from_sklearn
+
+    Xtr, _, ytr, _ = load_dataset("iris")
+    zk = from_sklearn(neighbors.KNeighborsClassifier(3).fit(Xtr[:40], ytr[:40]), Xtr, strict=False)  # ties: not checked here
+    for at in (0.3, 0.6, 0.9):
+        values = split.crossing(zk.program.code, "predict", at)["values"]
+        assert values.get("field", 0) <= 3 + 2, values   # inside an insertion: also the new point and the displaced one
