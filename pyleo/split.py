@@ -84,7 +84,7 @@ INDEX = IntType(8, False)
 FIELD = FieldType()
 
 
-def hash_cost(fields: int, opcode: str = "hash.psd2") -> float:
+def hash_cost(fields: int, opcode: str) -> float:
     """Constraints of ``opcode`` (``hash.psd2`` or ``hash.psd8``) over a value whose serialization packs
     into ``fields`` field elements: a base plus one permutation per ``rate`` fields, from the cost table's
     ``compound_hashes`` (measured by ``benchmarks.cost_calibration``: ``hash.psd2`` of [u64; 4], 2 fields,
@@ -752,8 +752,8 @@ def _link_operands(link: StructType, ops: list[aleo_code.Operand], body: list[In
 
 
 def part_estimate(program: aleo_code.Program, function: str) -> int:
-    """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices the links'
-    ``hash.psd2`` of a struct like :func:`hash_cost`, from the table's ``compound_hashes``)."""
+    """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices a link's hash
+    like :func:`hash_cost`, from the table's ``compound_hashes``)."""
     return estimate(program, function).total
 
 
