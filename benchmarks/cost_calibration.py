@@ -267,23 +267,31 @@ def measure_signatures(sigs: list[str], copies: int = COPIES, source: int = SOUR
 
 
 # ---- hashes of arrays and structs -----------------------------------------------------------------
-HASH_OPERANDS = ("[u64; 4u32]", "[u64; 16u32]", "[u8; 32u32]")
-"""Operands ``hash.psd2`` of a compound value is measured on (2, 7 and 7 packed field elements)."""
+HASH_OPERANDS = ("[u64; 4u32]", "[u64; 16u32]", "[u8; 32u32]", "[u64; 32u32]")
+"""Operands a hash of a compound value is measured on (2, 7, 7 and 14 packed field elements)."""
+
+HASH_RATES = {"hash.psd2": (2, 3), "hash.psd8": (8, 4)}
+"""The hashes of compound values priced: the field elements each absorbs per permutation, and how many of
+:data:`HASH_OPERANDS` it is measured on (``hash.psd2`` of the last is over 16,384 constraints)."""
 
 
 def measure_compound_hashes() -> dict[str, Any]:
-    """``hash.psd2`` of an array: (with the hash) − (without it) per operand, fitted as
-    base + per_block · ⌈fields / 2⌉ (Poseidon2 absorbs two field elements per permutation)."""
-    rate, points = 2, {}
-    for i, t in enumerate(HASH_OPERANDS):
-        lines = [f"input r0 as {t}.private;", "cast.lossy r0[0u32] into r1 as field;"]
-        with_hash = lines + ["hash.psd2 r0 into r2 as field;", "add r1 r2 into r3;", "output r3 as field.public;"]
-        counts = count_all(f"psd_{i}", {"without": lines + ["output r1 as field.public;"], "with": with_hash})
-        points[t] = [cost.Analyzer("").info(t).fields, counts["with"] - counts["without"]]
-    A = np.array([[1.0, -(-f // rate)] for f, _ in points.values()])
-    (base, per_block), *_ = np.linalg.lstsq(A, np.array([c for _, c in points.values()], dtype=float), rcond=None)
-    return {"hash.psd2": {"base": round(float(base)), "per_block": round(float(per_block)), "rate": rate,
-                          "measured": points}}
+    """Each hash of :data:`HASH_RATES` of an array: (with the hash) − (without it) per operand, fitted
+    as base + per_block · ⌈fields / rate⌉ (Poseidon absorbs ``rate`` field elements per permutation)."""
+    table = {}
+    for opcode, (rate, operands) in HASH_RATES.items():
+        points = {}
+        for i, t in enumerate(HASH_OPERANDS[:operands]):
+            lines = [f"input r0 as {t}.private;", "cast.lossy r0[0u32] into r1 as field;"]
+            with_hash = lines + [f"{opcode} r0 into r2 as field;", "add r1 r2 into r3;", "output r3 as field.public;"]
+            counts = count_all(f"{opcode.replace('.', '_')}_{i}", {"without": lines + ["output r1 as field.public;"],
+                                                                   "with": with_hash})
+            points[t] = [cost.Analyzer("").info(t).fields, counts["with"] - counts["without"]]
+        A = np.array([[1.0, -(-f // rate)] for f, _ in points.values()])
+        (base, per_block), *_ = np.linalg.lstsq(A, np.array([c for _, c in points.values()], dtype=float), rcond=None)
+        table[opcode] = {"base": round(float(base)), "per_block": round(float(per_block)), "rate": rate,
+                         "measured": points}
+    return table
 
 
 # ---- programs to calibrate on and to check against -------------------------------------------------

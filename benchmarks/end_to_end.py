@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from pyleo import split, vm
+from pyleo import cost, split, vm
 from pyleo.errors import LimitError
 
 from .fidelity import load_dataset
@@ -88,13 +88,14 @@ COMPARE = {"mlp_digits": "mlp", "tree10_digits": "tree"}
 """Which :data:`ZKML` figure each model is compared with."""
 
 LINK_STATE = {
-    "forest": lambda classes: [("field", classes)],
-    "tree": lambda classes: [("field", classes)],
-    "mlp": lambda classes: [("field", classes)],
-    "knn": lambda classes: [("field", 5), ("u8", 5)],
+    "forest": lambda classes: [("u64", classes)],
+    "tree": lambda classes: [("u64", classes)],
+    "mlp": lambda classes: [("u64", classes)],
+    "knn": lambda classes: [("u64", 5), ("u8", 5)],
 }
 """The least a cut inside each family must carry besides the packed input: a forest's per-class vote sums,
-KNN's k best distances and their labels (types and counts; ``classes`` the number of classes)."""
+KNN's k best distances and their labels (types and counts; ``classes`` the number of classes), field values
+narrowed to the integers the splitter carries them as (:func:`pyleo.split.narrowing`: u64 for both models)."""
 
 
 def convert(f: Fitted) -> Any:
@@ -111,7 +112,8 @@ def middle_part_floor(zk: Any, state: list[tuple[str, int]]) -> dict[str, Any]:
     The part takes a link carrying ``zk``'s packed private input and ``state`` (``(type, count)``, e.g.
     the vote sums) with the link index and blinding value, hashes it (its incoming commitment, public),
     rebuilds the outgoing link and hashes it (public): every middle part of a split costs at least this
-    much. Returns ``{"incoming": n, "middle": n or None}``: ``incoming`` the same part without the
+    much. The link is hashed as the splitter would (:func:`pyleo.split.link_hash`). Returns
+    ``{"incoming": n, "middle": n or None, "hash": opcode}``: ``incoming`` the same part without the
     outgoing link (what a last part pays before its work), ``middle`` None when snarkVM refuses the
     circuit with the local degree-16 parameters (over 16,384 constraints)."""
     fn = zk.program.code.function("predict")
@@ -119,16 +121,16 @@ def middle_part_floor(zk: Any, state: list[tuple[str, int]]) -> dict[str, Any]:
     members = [f"    x as {x};"] + [f"    s{t}{j} as {t};" for t, n in state for j in range(n)]
     names = ["r0.x"] + [f"r0.s{t}{j}" for t, n in state for j in range(n)]
     head = ["program e2e_floor.aleo;", "", "struct lnk:", *members, "    i as u8;", "    r as u128;", ""]
-    incoming = ["function incoming:", "    input r0 as lnk.private;", "    hash.psd2 r0 into r1 as field;",
+    h = split.link_hash(cost.Analyzer("\n".join(head)).info("lnk").fields)[0]
+    incoming = ["function incoming:", "    input r0 as lnk.private;", f"    {h} r0 into r1 as field;",
                 "    output r1 as field.public;", ""]
-    middle = ["function middle:", "    input r0 as lnk.private;", "    hash.psd2 r0 into r1 as field;",
-              f"    cast {' '.join(names)} 1u8 r0.r into r2 as lnk;", "    hash.psd2 r2 into r3 as field;",
+    middle = ["function middle:", "    input r0 as lnk.private;", f"    {h} r0 into r1 as field;",
+              f"    cast {' '.join(names)} 1u8 r0.r into r2 as lnk;", f"    {h} r2 into r3 as field;",
               "    output r1 as field.public;", "    output r3 as field.public;", ""]
-    text = "\n".join(head + incoming + middle)
-    found: dict[str, Any] = {}
-    for name in ("incoming", "middle"):
-        try:
-            found[name] = vm.constraints(text, name)
+    found: dict[str, Any] = {"hash": h}
+    for name, fn in (("incoming", incoming), ("middle", middle)):   # one program each: snarkVM refuses a program
+        try:                                                        # when any of its functions is over the limit
+            found[name] = vm.constraints("\n".join(head + fn).replace("e2e_floor", f"e2e_floor_{name}"), name)
         except LimitError:
             found[name] = None
     return found
@@ -234,6 +236,10 @@ def main(argv: list[str] | None = None) -> None:
                   f"(ratio {z['ratio']})")
     print(f"EZKL, 100-tree iris forest: {ezkl['reason']}; published {ezkl['published_s']} s (zkonduit, issue 12)")
     RESULTS.parent.mkdir(exist_ok=True)
+    if args.model and RESULTS.exists():   # models not measured in this run keep their earlier rows
+        measured = {r["model"] for r in rows}
+        rows = [r for r in json.loads(RESULTS.read_text())["rows"] if r["model"] not in measured] + rows
+        rows.sort(key=lambda r: list(MODELS).index(r["model"]))
     RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": rows, "ezkl_forest": ezkl}, indent=1) + "\n")
     print(f"wrote {RESULTS}")
 

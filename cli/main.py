@@ -289,6 +289,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     too large for one circuit is proved split (one file holding every part's proof).
     """
     from pyleo import vm
+    from pyleo.split import SplitProof
 
     import secrets
 
@@ -304,30 +305,26 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     vm.check_writable(path, what="the proof file")   # before the proving work, not after it
     if private_out is not None:
         vm.check_writable(private_out, what="--private-out")
-    from pyleo.errors import LimitError
-
     if split_mode is False and (parts is not None or budget is not None):
         raise InputError("--parts and --budget split the function; they contradict --no-split")
-    if split_mode is None and (parts is not None or budget is not None):
-        split_mode = True
-    if split_mode is None and not prog.fits_here(fn_name):
-        split_mode = True
-    if not split_mode:
-        typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
-        start = time.perf_counter()
-        try:
-            proof = prog.prove(fn_name, *values)
-        except LimitError:
-            if split_mode is False:
-                raise
-            split_mode = True   # the cost model said it fits, snarkVM disagrees: split it
-        elapsed = time.perf_counter() - start
-    if split_mode:
-        prove_split(prog, fn_name, values, path, private_out, parts, budget, r)
-        return
+    split_asked = split_mode or parts is not None or budget is not None
+    typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if split_asked else ''} "
+               "(key synthesis is cached after the first run)...", err=True)
+    start = time.perf_counter()
+    if split_mode is False:
+        proof = prog.prove(fn_name, *values)
+    elif split_asked:
+        proof = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
+    else:   # whole when it fits one circuit here, otherwise split: Program.prove_fitting decides
+        proof = prog.prove_fitting(fn_name, *values)
+    elapsed = time.perf_counter() - start
     proof.save(path)
-    report_proof(proof, fn_name, path, private_out, r, elapsed,
-                 [f"constraints: {proof.constraints}", f"program checksum: {proof.checksum}"])
+    if isinstance(proof, SplitProof):
+        facts = [f"parts: {len(proof.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in proof.parts)}",
+                 f"split program checksum: {proof.checksum}"]
+    else:
+        facts = [f"constraints: {proof.constraints}", f"program checksum: {proof.checksum}"]
+    report_proof(proof, fn_name, path, private_out, r, elapsed, facts)
 
 
 def report_proof(proof: Any, fn_name: str, path: Path, private_out: Path | None, r: int | None, elapsed: float,
@@ -350,22 +347,6 @@ def report_proof(proof: Any, fn_name: str, path: Path, private_out: Path | None,
     for fact in facts:
         typer.echo(fact)
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
-
-
-def prove_split(prog: Program, fn_name: str, values: list[Any], path: Path, private_out: Path | None,
-                parts: int | None, budget: int | None, r: int | None) -> None:
-    """``pyleo prove --split``: plan, prove every part, write one file holding all of them."""
-    plan = prog.split_plan(fn_name, budget, parts)
-    sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
-    typer.echo(f"proving {prog.name}.aleo/{fn_name} split in {len(plan.parts)} part(s) of ~{sizes} constraints "
-               f"(cost model; key synthesis is cached after the first run)...", err=True)
-    start = time.perf_counter()
-    sp = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
-    elapsed = time.perf_counter() - start
-    sp.save(path)
-    report_proof(sp, fn_name, path, private_out, r, elapsed,
-                 [f"parts: {len(sp.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in sp.parts)}",
-                  f"split program checksum: {sp.checksum}"])
 
 
 def verify_split(proof_file: Path, model: Path | None, program: Path | None, checksum: str | None) -> None:

@@ -44,7 +44,7 @@ class Reg:
 
 Operand = Union[Lit, Reg]
 
-AS_TYPED = frozenset({"cast", "cast.lossy", "hash.psd2", "commit.bhp256"})
+AS_TYPED = frozenset({"cast", "cast.lossy", "hash.psd2", "hash.psd8", "commit.bhp256"})
 """Opcodes written with their result type (``… into r3 as u8``)."""
 
 

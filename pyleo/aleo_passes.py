@@ -16,9 +16,10 @@ function:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .aleo_code import Function, Instr, Lit, Operand, Reg
-from .types import BoolType, FieldType, IntType
+from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType
 
 
 def eliminate_dead(fn: Function) -> Function:
@@ -112,3 +113,76 @@ class RangeFacts:
 def apply_ranges(fn: Function) -> Function:
     """``fn`` with what :class:`RangeFacts` decides replaced (one forward sweep)."""
     return RangeFacts(fn).run()
+
+
+FIELD_HALF = FIELD_MODULUS // 2
+"""Field elements above this stand for negative integers (``p - v`` is ``-v``)."""
+
+SIGNED_LIMIT = 1 << 250
+"""Integer bounds of field registers are kept while both stay below this in magnitude (far from ``p / 2``,
+so the field's arithmetic on them is the integers')."""
+
+
+def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
+    """Bounds ``(lo, hi)`` of the integers that field registers of ``fn`` hold, for those computed from
+    integers and constants by ``add``, ``sub``, ``mul``, ``neg``, ``ternary`` and ``cast`` (interval
+    arithmetic, one forward sweep; a field constant above ``p / 2`` is negative; a cast integer that may
+    be negative gives its bits as an unsigned number, as snarkVM's ``cast`` does). An integer register
+    lies in its type's range (``and`` with a constant mask in ``[0, mask]`` when unsigned), a boolean in [0, 1]. Registers
+    of unknown bounds (a field input, a hash, a bound past 2^250) are left out."""
+    types: dict[int, Any] = {p.reg: p.type for p in fn.inputs}
+    known: dict[int, tuple[int, int]] = {}
+
+    def type_of(op: Operand) -> Any:
+        if isinstance(op, Lit):
+            return op.type
+        t = types.get(op.id)
+        for step in op.path:
+            t = t.elem if isinstance(t, ArrayType) and isinstance(step, int) else \
+                dict(t.fields).get(step) if isinstance(t, StructType) else None
+        return t
+
+    def bounds(op: Operand) -> tuple[int, int] | None:
+        if isinstance(op, Lit):
+            if isinstance(op.type, FieldType):
+                v = op.value - FIELD_MODULUS if op.value > FIELD_HALF else op.value
+                return v, v
+            return (int(op.value), int(op.value)) if isinstance(op.type, (IntType, BoolType)) else None
+        if not op.path and op.id in known:
+            return known[op.id]
+        t = type_of(op)
+        return (t.min, t.max) if isinstance(t, IntType) else (0, 1) if isinstance(t, BoolType) else None
+
+    for ins in fn.body:
+        if ins.result is None:
+            continue
+        types[ins.result] = ins.type
+        ops = [bounds(op) for op in ins.operands]
+        found: tuple[int, int] | None = None
+        if isinstance(ins.type, FieldType) and ins.opcode in _INTERVAL and all(o is not None for o in ops[-2:]):
+            found = _INTERVAL[ins.opcode](*ops)
+            source = type_of(ins.operands[0])
+            if ins.opcode == "cast" and isinstance(source, IntType) and found[0] < 0:
+                found = (0, (1 << source.bits) - 1)   # a negative integer's field is its two's complement bits
+        elif isinstance(ins.type, IntType) and not ins.type.signed and ins.opcode == "and" and \
+                any(isinstance(op, Lit) for op in ins.operands):
+            found = (0, min(int(op.value) for op in ins.operands if isinstance(op, Lit)))
+        if found is not None and max(-found[0], found[1]) < SIGNED_LIMIT:
+            known[ins.result] = found
+    return known
+
+
+def _product(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    corners = [x * y for x in a for y in b]
+    return min(corners), max(corners)
+
+
+_INTERVAL: dict[str, Callable[..., tuple[int, int] | None]] = {
+    "add": lambda a, b: (a[0] + b[0], a[1] + b[1]),
+    "sub": lambda a, b: (a[0] - b[1], a[1] - b[0]),
+    "mul": _product,
+    "neg": lambda a: (-a[1], -a[0]),
+    "ternary": lambda c, a, b: (min(a[0], b[0]), max(a[1], b[1])),
+    "cast": lambda a: a,
+}
+"""Bounds of a field result from its operands' (the last two of a ``ternary``; its condition may be unknown)."""

@@ -23,7 +23,7 @@ import numpy as np
 from . import aleo_code, ir
 from .aleo_code import Instr, Lit
 from .errors import ExecutionError
-from .interp import Interpreter, check_args, commit_bhp256, poseidon2
+from .interp import Interpreter, check_args, commit_bhp256, poseidon
 from .types import FIELD_MODULUS, SCALAR_MODULUS, ArrayType, BoolType, FieldType, IntType, ScalarType, StructType, Type
 
 Column = Any
@@ -169,9 +169,11 @@ def _cast(lossy: bool) -> Callable[..., Any]:
     return run
 
 
-def _hash(b: Batch, args: list[Any], types: list[Type], rt: Type) -> Column:
-    """``hash.psd2``: snarkVM's host code, row by row."""
-    return _rows(b, lambda i: poseidon2(row_value(args[0], types[0], i), types[0]))
+def _hash(rate: int) -> Callable[..., Column]:
+    def run(b: Batch, args: list[Any], types: list[Type], rt: Type) -> Column:
+        """``hash.psd{rate}``: snarkVM's host code, row by row."""
+        return _rows(b, lambda i: poseidon(row_value(args[0], types[0], i), types[0], rate))
+    return run
 
 
 def _commit(b: Batch, args: list[Any], types: list[Type], rt: Type) -> Column:
@@ -193,7 +195,7 @@ OPS: dict[str, Callable[..., Any]] = {
     "gt": _scalar(_plain(lambda x, y: x > y)), "gte": _scalar(_plain(lambda x, y: x >= y)),
     "neg": _scalar(_neg), "abs": _scalar(_abs), "not": _scalar(_not),
     "ternary": lambda b, args, types, rt: _ternary(b, *args, rt),
-    "cast": _cast(False), "cast.lossy": _cast(True), "hash.psd2": _hash, "commit.bhp256": _commit, "assert.eq": _assert,
+    "cast": _cast(False), "cast.lossy": _cast(True), "hash.psd2": _hash(2), "hash.psd8": _hash(8), "commit.bhp256": _commit, "assert.eq": _assert,
 }
 """Each opcode's meaning on columns: ``(batch, operand values, operand types, result type) → value``."""
 

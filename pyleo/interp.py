@@ -153,10 +153,16 @@ def replaced(tree: Any, steps: list[Any], value: Any) -> Any:
 
 def poseidon2(value: Any, t: Type) -> int:
     """``hash.psd2``: Poseidon2 over the value's field encoding (computed by snarkVM's own host code)."""
-    from aleo.mainnet import Poseidon2, Value
+    return poseidon(value, t, 2)
 
-    fields = Value.parse(to_aleo(value, t)).to_fields()
-    return int(str(Poseidon2().hash(fields)).removesuffix("field"))
+
+def poseidon(value: Any, t: Type, rate: int) -> int:
+    """``hash.psd{rate}`` (rate 2, 4 or 8 field elements per permutation) of the value's field encoding,
+    computed by snarkVM's own host code."""
+    from aleo import mainnet
+
+    fields = mainnet.Value.parse(to_aleo(value, t)).to_fields()
+    return int(str(getattr(mainnet, f"Poseidon{rate}")().hash(fields)).removesuffix("field"))
 
 
 def commit_bhp256(value: Any, t: Type, randomness: int) -> int:

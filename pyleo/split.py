@@ -13,20 +13,30 @@ cut (registers defined before it and read after it, private inputs of the functi
 to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
 structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
 blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link).
-Part k ends with ``hash.psd2`` of its outgoing link as a public output; part k+1 starts by
-hashing its incoming link, also a public output. A verifier accepts the parts as one proof when
+A field value whose integer bounds are known (:func:`narrowing`: interval arithmetic over the
+instructions) crosses as ``v - lo`` in the narrowest unsigned type that holds it, checked by the
+sender's ``cast``; a field element costs a private input ~390 constraints more than its bits.
+Part k ends with a hash of its outgoing link as a public output; part k+1 starts by
+hashing its incoming link, also a public output; the hash is the cheaper of ``hash.psd2`` and
+``hash.psd8`` for the link's size (:func:`link_hash`: psd8 from ~5 packed field elements on). A
+verifier accepts the parts as one proof when
 every part verifies and each part's outgoing commitment equals the next part's incoming one: the
 intermediate values never leave the prover in clear, and a part from another run (another
 blinding value), a reordered or dropped part breaks a link (:func:`explain`).
 Public inputs of the function are public inputs of every part that reads them (the verifier checks
 they carry the same value); its outputs are the last part's. Cheap work on private inputs (a packed
 input's unpacking, :data:`REMAT_COST`) is recomputed in each part that reads it, so a link carries
-the packed words rather than the unpacked features.
+the packed words rather than the unpacked features. The instructions are cut in the order that keeps
+fewer values live (:func:`schedule`'s or as written, :func:`_planner`).
 
 What a part can hold here (measured, ``benchmarks/end_to_end.py``): a part between two cuts with an
-empty body, whose link carries only breast_cancer's packed input ([u64; 15]), is 16,368 constraints;
-with two field values more it is over 16,384. So models whose cuts must carry more than a few small
-values (a 100-tree forest on 30 features, KNN's sorting passes) cannot be split under the local budget.
+empty body whose link carries only breast_cancer's packed input ([u64; 15]) is 15,198 constraints with
+``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances (u64) and labels beside
+iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link as a
+private input, ~1,000 per hash and ~600 per commitment output before any of the model's work, so under
+the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on 30
+features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the
+31 functions one program holds.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
@@ -51,7 +61,7 @@ from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
 from .errors import InputError, LimitError
 from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
-from .types import FieldType, IntType, StructType, Type
+from .types import FIELD_MODULUS, FieldType, IntType, StructType, Type
 
 LOCAL_BUDGET = MAX_CONSTRAINTS_LOCAL
 """Constraints of one circuit with the degree-16 parameters installed here (2^14 = 16,384)."""
@@ -74,12 +84,21 @@ INDEX = IntType(8, False)
 FIELD = FieldType()
 
 
-def hash_cost(fields: int) -> float:
-    """Constraints of ``hash.psd2`` over a value whose serialization packs into ``fields`` field elements:
-    a base plus one permutation per 2 fields, from the cost table's ``compound_hashes`` (measured by
-    ``benchmarks.cost_calibration``: [u64; 4], 2 fields, 782; [u64; 16], 7 fields, 1,607)."""
-    h = load_table()["compound_hashes"]["hash.psd2"]
+def hash_cost(fields: int, opcode: str) -> float:
+    """Constraints of ``opcode`` (``hash.psd2`` or ``hash.psd8``) over a value whose serialization packs
+    into ``fields`` field elements: a base plus one permutation per ``rate`` fields, from the cost table's
+    ``compound_hashes`` (measured by ``benchmarks.cost_calibration``: ``hash.psd2`` of [u64; 4], 2 fields,
+    782, of [u64; 16], 7 fields, 1,607; ``hash.psd8`` costs more on 2 fields and less from ~5 on)."""
+    h = load_table()["compound_hashes"][opcode]
     return h["base"] + h["per_block"] * math.ceil(fields / h["rate"])
+
+
+LINK_HASHES = ("hash.psd2", "hash.psd8")
+
+
+def link_hash(fields: int) -> tuple[str, float]:
+    """The cheaper hash of :data:`LINK_HASHES` for a link of ``fields`` field elements, and its cost."""
+    return min(((op, hash_cost(fields, op)) for op in LINK_HASHES), key=lambda x: x[1])
 
 
 @dataclass
@@ -117,6 +136,9 @@ class Plan:
     parts: list[Part]
     program: aleo_code.Program
     links: list[StructType] = field(default_factory=list)
+    narrow: dict[int, tuple[int, IntType]] = field(default_factory=dict)
+    """Carried field registers that links hold as ``v - lo`` in an unsigned type: register → ``(lo, type)``
+    (:func:`narrowing`)."""
 
     @cached_property
     def text(self) -> str:
@@ -132,13 +154,14 @@ class Plan:
         """The canonical value of link ``k`` (after part k) from the original registers' ``values``."""
         link = self.links[k]
         regs = self.parts[k].carried_out
+        carried = {r: (values[r] - self.narrow[r][0]) % FIELD_MODULUS if r in self.narrow else values[r] for r in regs}
         if len(regs) + 2 <= MAX_STRUCT_MEMBERS:
-            members = {f"v{i}": values[r] for i, r in enumerate(regs)}
+            members = {f"v{i}": carried[r] for i, r in enumerate(regs)}
         else:
             members = {}
             for g, (name, gt) in enumerate(link.fields[:-2]):
                 chunk = regs[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]
-                members[name] = {f"v{i}": values[r] for i, r in enumerate(chunk)}
+                members[name] = {f"v{i}": carried[r] for i, r in enumerate(chunk)}
         return {**members, "i": k, "r": blinding}
 
 
@@ -207,9 +230,10 @@ class _Liveness:
     """Where each register is defined and last read, and the cost of carrying what is live at each cut."""
 
     def __init__(self, fn: Function, reads: list[set[int]], out_reads: set[int], types: dict[int, Type],
-                 an: Analyzer, table: dict[str, Any]) -> None:
+                 an: Analyzer, table: dict[str, Any], narrow: dict[int, tuple[int, IntType]]) -> None:
         n = self.n = len(fn.body)
         self.types = types
+        self.narrow = narrow
         self.uses: dict[int, list[int]] = {p.reg: [] for p in fn.inputs}
         self.last: dict[int, int] = {}
         self.defined: dict[int, int] = {}
@@ -229,22 +253,23 @@ class _Liveness:
                 self.defined[p.reg] = self.uses[p.reg][0]
         # features of the live set at each cut c (registers defined before c and read at c or later)
         self.count: list[int] = []  # how many registers are live at each cut
-        feats = [0, 0, 0, 0]  # elements, bits, field scalars, serialized bits
+        feats = [0, 0, 0, 0, 0]  # elements, bits, field scalars, serialized bits, the sender's narrowing casts
         born: dict[int, list[int]] = {}
         dies: dict[int, list[int]] = {}
         for r, d in self.defined.items():
             if r in self.last and self.last[r] > d:
                 born.setdefault(d + 1, []).append(r)
                 dies.setdefault(self.last[r] + 1, []).append(r)
-        self.member: dict[int, tuple[int, int, int, int]] = {}
+        self.member: dict[int, tuple[int, int, int, int, int]] = {}
         current: set[int] = set()
-        self.features: list[tuple[int, int, int, int]] = []
+        self.features: list[tuple[int, int, int, int, int]] = []
         for c in range(n + 1):
             for r in born.get(c, []):
                 current.add(r)
-                info = an.info(self.types[r].aleo())
+                info = an.info(self.carried_type(r).aleo())
+                cast = _narrowing_cost(self.narrow[r][1], table) if r in self.narrow else 0
                 self.member[r] = (info.elements, info.bits, sum(s == "field" for s in info.scalars),
-                                  8 + 8 * 4 + 16 + info.serialized_bits)
+                                  8 + 8 * 4 + 16 + info.serialized_bits, cast)
                 feats = [a + b for a, b in zip(feats, self.member[r])]
             for r in dies.get(c, []):
                 current.discard(r)
@@ -252,22 +277,59 @@ class _Liveness:
             self.count.append(len(current))
             self.features.append(tuple(feats))  # type: ignore[arg-type]
         blinding, index = an.info(BLINDING.aleo()), an.info(INDEX.aleo())
-        self.blinding = (2, 136, 0, 2 * (8 + 8 + 16) + blinding.serialized_bits + index.serialized_bits)
+        self.blinding = (2, 136, 0, 2 * (8 + 8 + 16) + blinding.serialized_bits + index.serialized_bits, 0)
         self.coef_in = table["transition"]["inputs"]["private"]
 
     def live(self, c: int) -> list[int]:
         """The registers live at cut ``c`` (defined before it, read at or after it), in order."""
         return sorted(r for r, d in self.defined.items() if d < c <= self.last.get(r, -1))
 
-    def link_costs(self, c: int) -> tuple[float, int]:
-        """(transition cost as a private input, ``hash.psd2`` cost) of the link at cut ``c`` (estimate)."""
-        e, b, f, s = (a + x for a, x in zip(self.features[c], self.blinding))
+    def carried_type(self, r: int) -> Type:
+        """The type register ``r`` has in a link: its own, or the integer it is narrowed to (:func:`narrowing`)."""
+        return self.narrow[r][1] if r in self.narrow else self.types[r]
+
+    def link_costs(self, c: int) -> tuple[float, float, float]:
+        """(transition cost as a private input, cost of its hash (:func:`link_hash`), the sender's narrowing
+        casts) of the link at cut ``c`` (estimate)."""
+        e, b, f, s, casts = (a + x for a, x in zip(self.features[c], self.blinding))
         s += 2 + 8 + (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
         fields = -(-(s + 1) // 252)
         coef = self.coef_in
         cost = coef["item"] + coef["element"] * e + coef["bit"] * b + coef["field_scalars"] * f + \
             coef["fields"] * fields + coef["blocks"] * -(-(fields + int(coef["absorbed_extra"])) // 8)
-        return cost, hash_cost(fields)
+        return cost, link_hash(fields)[1], casts
+
+    def link_opcode(self, c: int) -> str:
+        """The hash of the link at cut ``c`` (:func:`link_hash` of its estimated field elements)."""
+        s = self.features[c][3] + self.blinding[3] + 2 + 8 + \
+            (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
+        return link_hash(-(-(s + 1) // 252))[0]
+
+
+NARROW_TYPES = tuple(IntType(b, False) for b in (8, 16, 32, 64, 128))
+"""The unsigned types a field value crossing a cut may travel as (the narrowest its bounds fit)."""
+
+
+def narrowing(fn: Function) -> dict[int, tuple[int, IntType]]:
+    """For each field register of ``fn`` whose integer bounds ``[lo, hi]`` are known
+    (:func:`pyleo.aleo_passes.field_intervals`): ``(lo, t)``, ``t`` the narrowest unsigned type holding
+    ``hi - lo``. A link carries such a value as ``v - lo`` of type ``t`` (the sender's checked ``cast``,
+    ``bits + 1`` constraints, proves it fits) instead of a field element (measured as a private input:
+    ~390 constraints per field scalar besides its bits, and its 253 bits in the hash); the receiver
+    casts it back to a field and adds ``lo`` (no constraint)."""
+    from .aleo_passes import field_intervals
+
+    found = {}
+    for r, (lo, hi) in field_intervals(fn).items():
+        t = next((t for t in NARROW_TYPES if hi - lo <= t.max), None)
+        if t is not None:
+            found[r] = (lo, t)
+    return found
+
+
+def _narrowing_cost(t: IntType, table: dict[str, Any]) -> float:
+    """Constraints of the checked ``cast`` of a field to ``t`` (the cost table's, else ``bits + 1``)."""
+    return float(table["instructions"].get(f"cast field:v -> {t.aleo()}", t.bits + 1))
 
 
 # ---- planning ------------------------------------------------------------------------------------------
@@ -301,13 +363,22 @@ class _Recomputed:
         return total
 
 
+def _planner(code: aleo_code.Program, function: str, budget: int) -> _Planner:
+    """The planner over the order of ``function``'s instructions that keeps fewer values live across its
+    cuts (summed over every cut): :func:`schedule`'s, or the order they were written in (which is
+    already a stream for a model written as one, e.g. KNN's insertion of one point after the other:
+    measured on KNN over the 105 iris points, at most 15 values live against 214 scheduled)."""
+    fn = code.function(function)
+    if fn is None:
+        raise InputError(f"program {code.name} has no function `{function}`",
+                         hint=f"its functions: {', '.join(f.name for f in code.functions)}")
+    options = [_Planner(code, order, budget) for order in (schedule(fn), fn)]
+    return min(options, key=lambda p: sum(p.lv.count))
+
+
 class _Planner:
-    def __init__(self, code: aleo_code.Program, function: str, budget: int) -> None:
-        fn = code.function(function)
-        if fn is None:
-            raise InputError(f"program {code.name} has no function `{function}`",
-                             hint=f"its functions: {', '.join(f.name for f in code.functions)}")
-        fn = schedule(fn)
+    def __init__(self, code: aleo_code.Program, fn: Function, budget: int) -> None:
+        function = fn.name
         self.code, self.budget = code, budget
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
@@ -351,7 +422,7 @@ class _Planner:
         out_reads = set().union(*(base.get(p.reg, {p.reg}) for p in fn.outputs))
         self.needs = needs
         self.out_needs = frozenset().union(*(closure.get(p.reg, frozenset()) for p in fn.outputs))
-        self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table)
+        self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table, narrowing(fn))
         self.param_cost = [interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private")], "inputs", self.table)
                            for p in fn.inputs]
         self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
@@ -388,10 +459,11 @@ class _Planner:
         total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + \
             sum(self.param_cost[j] for j in self.params(s, e))
         if s > 0:
-            link_in, hashed = self.lv.link_costs(s)
+            link_in, hashed, _ = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
         if e < n:
-            total += self.lv.link_costs(e)[1] + self.field_out + (self.blinding_cost if s == 0 else 0.0)
+            _, hashed, casts = self.lv.link_costs(e)
+            total += hashed + casts + self.field_out + (self.blinding_cost if s == 0 else 0.0)
         else:
             total += self.out_cost
         return total
@@ -488,7 +560,7 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
     """
     if budget <= 0:
         raise LimitError(f"a constraint budget must be positive, not {budget}", None)
-    planner = _Planner(code, function, budget)
+    planner = _planner(code, function, budget)
     whole = estimate(code, function).total
     target = budget * (1 - MARGIN)
     for _ in range(6):
@@ -513,9 +585,9 @@ def crossing(code: aleo_code.Program, function: str, at: float = 0.5) -> dict[st
     function."""
     from collections import Counter
 
-    lv = _Planner(code, function, LOCAL_BUDGET).lv
+    lv = _planner(code, function, LOCAL_BUDGET).lv
     c = min(max(round(at * lv.n), 0), lv.n)
-    link_input, hashed = lv.link_costs(c)
+    link_input, hashed, _ = lv.link_costs(c)
     return {"cut": c, "instructions": lv.n, "values": dict(Counter(lv.types[r].aleo() for r in lv.live(c))),
             "link_input": round(link_input), "hash": round(hashed)}
 
@@ -547,11 +619,14 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
     structs: list[StructType] = []
     links: list[StructType] = []
     link_paths: list[list[tuple[str, ...]]] = []
+    opcodes = []
     for k, (_, e) in enumerate(ranges[:-1]):
-        link, groups, paths = _link_type(f"{fn.name}_link{k}", lv.live(e), lv.types)
+        live = lv.live(e)
+        link, groups, paths = _link_type(f"{fn.name}_link{k}", live, {r: lv.carried_type(r) for r in live})
         structs += [*groups, link]
         links.append(link)
         link_paths.append(paths)
+        opcodes.append(lv.link_opcode(e))
     parts, functions = [], []
     last = len(ranges) - 1
     for k, (s, e) in enumerate(ranges):
@@ -560,20 +635,38 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
         inputs = [fn.inputs[j] for j in params]
         body: list[Instr] = []
         outputs: list[Param] = []
-        rename: dict[int, tuple[int, tuple[str, ...]]] = {}
+        rename: dict[int, Reg] = {}      # a carried register → where this part reads it
+        narrowed: dict[int, Reg] = {}    # a narrowed carried register → its integer in the incoming link
         carried_in = lv.live(s) if k > 0 else []
         if k > 0:
             link_reg, h_in = next(fresh), next(fresh)
             inputs.append(Param(link_reg, links[k - 1], False))
-            rename = {r: (link_reg, path) for r, path in zip(carried_in, link_paths[k - 1])}
-            body.append(Instr("hash.psd2", (Reg(link_reg),), h_in, FIELD))
+            body.append(Instr(opcodes[k - 1], (Reg(link_reg),), h_in, FIELD))
             outputs.append(Param(h_in, FIELD, True))
+            for r, path in zip(carried_in, link_paths[k - 1]):
+                rename[r] = Reg(link_reg, path)
+                if r in lv.narrow:   # back to a field, then + lo (no constraint)
+                    narrowed[r], lo = rename[r], lv.narrow[r][0]
+                    rename[r] = _shifted(Instr("cast", (rename[r],), next(fresh), FIELD, True), lo, body, fresh)
 
         def operand(op: aleo_code.Operand) -> aleo_code.Operand:
             if isinstance(op, Reg) and op.id in rename:
-                reg, path = rename[op.id]
-                return Reg(reg, (*path, *op.path))
+                base = rename[op.id]
+                return Reg(base.id, (*base.path, *op.path))
             return op
+
+        def carried(r: int) -> aleo_code.Operand:
+            """``r`` as its link holds it: narrowed to ``v - lo`` (a checked cast) when :func:`narrowing` says so."""
+            if r not in lv.narrow:
+                return operand(Reg(r))
+            if r in narrowed:   # carried through unchanged: already narrowed
+                return narrowed[r]
+            lo, t = lv.narrow[r]
+            shifted = operand(Reg(r)) if lo == 0 else \
+                _shifted(Instr("add", (operand(Reg(r)), Lit(-lo % FIELD_MODULUS, FIELD)), next(fresh), FIELD, True), 0, body, fresh)
+            as_int = next(fresh)
+            body.append(Instr("cast", (shifted,), as_int, t))
+            return Reg(as_int)
 
         segment = fn.body[s:e]
         needed: set[int] = set()
@@ -595,9 +688,9 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             else:
                 r_op = Reg(inputs[-1].reg, ("r",))
             carried_out = lv.live(e)
-            ops = _link_operands(links[k], carried_out, operand, body, fresh)
+            ops = _link_operands(links[k], [carried(r) for r in carried_out], body, fresh)
             body.append(Instr("cast", (*ops, Lit(k, INDEX), r_op), link_reg, links[k]))
-            body.append(Instr("hash.psd2", (Reg(link_reg),), h_out, FIELD))
+            body.append(Instr(opcodes[k], (Reg(link_reg),), h_out, FIELD))
             outputs.append(Param(h_out, FIELD, True))
         else:
             carried_out = []
@@ -616,7 +709,18 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
     program = aleo_code.Program(split_program_name(code.name, fn.name), [*code.structs, *structs], functions)
     for part in parts:
         part.constraints = part_estimate(program, part.name)
-    return Plan(code, fn.name, planner.budget, whole, parts, program, links)
+    return Plan(code, fn.name, planner.budget, whole, parts, program, links,
+                {r: lv.narrow[r] for part in parts for r in part.carried_out if r in lv.narrow})
+
+
+def _shifted(ins: Instr, lo: int, body: list[Instr], fresh: Any) -> Reg:
+    """Append ``ins`` (a field result) to ``body`` and, unless ``lo`` is 0, ``+ lo``; the register holding the result."""
+    body.append(ins)
+    if lo == 0:
+        return Reg(ins.result)
+    value = next(fresh)
+    body.append(Instr("add", (Reg(ins.result), Lit(lo % FIELD_MODULUS, FIELD)), value, FIELD, True))
+    return Reg(value)
 
 
 MAX_PROGRAM_NAME = 31
@@ -634,10 +738,10 @@ def split_program_name(program: str, function: str) -> str:
     return f"{program[:MAX_PROGRAM_NAME - 15].rstrip('_')}_{tag}_split"
 
 
-def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:
-    """Operands that build ``link`` (without its index and blinding) from ``regs``; group structs are cast into ``body``."""
-    ops = [operand(Reg(r)) for r in regs]
-    if len(link.fields) - 2 == len(regs) and all(n.startswith("v") for n, _ in link.fields[:-2]):
+def _link_operands(link: StructType, ops: list[aleo_code.Operand], body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:
+    """Operands that build ``link`` (without its index and blinding) from the carried values ``ops``; group
+    structs are cast into ``body``."""
+    if len(link.fields) - 2 == len(ops) and all(n.startswith("v") for n, _ in link.fields[:-2]):
         return ops
     grouped = []
     for g, (_, gt) in enumerate(link.fields[:-2]):
@@ -648,8 +752,8 @@ def _link_operands(link: StructType, regs: list[int], operand: Any, body: list[I
 
 
 def part_estimate(program: aleo_code.Program, function: str) -> int:
-    """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices the links'
-    ``hash.psd2`` of a struct like :func:`hash_cost`, from the table's ``compound_hashes``)."""
+    """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices a link's hash
+    like :func:`hash_cost`, from the table's ``compound_hashes``)."""
     return estimate(program, function).total
 
 

@@ -2,8 +2,9 @@
 
 Squared Euclidean distance to a constant point costs one multiplication per coordinate (the square
 of a private value, 1 constraint); Manhattan needs |d| (one sign test per coordinate).
-:func:`k_smallest` runs k passes of a compare-exchange bubble over the (distance, label) pairs:
-k·(n-1) comparisons, no data-dependent branching.
+:func:`k_smallest` inserts each (distance, label) pair in turn into a sorted list of the k nearest so
+far: k·(n-k) + k·(k-1)/2 comparisons, no data-dependent branching, and only that list (k distances
+and labels) live between two points, so a split (:mod:`pyleo.split`) can cut between any two points.
 """
 
 from functools import cache
@@ -68,21 +69,30 @@ def k_smallest(k: int, bits: int = 64, label: type = pl.U8) -> DslFunction:
 
     @pl.inline
     def smallest(dist: pl.Array[pl.Field, "N"], labels: pl.Array[L, "N"]) -> pl.Array[L, k]:
-        """k passes of a compare-exchange bubble from the back: pass j leaves the j-th smallest at j."""
-        d: pl.Array[pl.Field, N] = dist  # noqa: F821
-        lab = labels   # (typed by `label`: parameter annotations are evaluated here, local ones are not)
-        for j in range(k):
-            for i in range(N - 2, j - 1, -1):  # noqa: F821
-                swap: pl.Bool = gt(d[i], d[i + 1])
-                lo: pl.Field = d[i + 1] if swap else d[i]
-                hi: pl.Field = d[i] if swap else d[i + 1]
-                lab_lo = lab[i + 1] if swap else lab[i]
-                lab_hi = lab[i] if swap else lab[i + 1]
-                d[i] = lo
-                d[i + 1] = hi
-                lab[i] = lab_lo
-                lab[i + 1] = lab_hi
-        return [lab[j] for j in range(k)]
+        """Each point in turn inserted into the sorted list of the k nearest so far: every entry is
+        compared with the new point (strictly, so a tie keeps the earlier point first); the entries
+        from the first larger one on move one place back, the last one dropping out when the list is full."""
+        d: pl.Array[pl.Field, k] = [dist[0] for _ in range(k)]
+        lab = [labels[0] for _ in range(k)]
+        for i in range(N):  # noqa: F821
+            cur: pl.Field = dist[i]
+            cur_lab = labels[i]
+            moved: pl.Bool = False   # whether the entry before j moves back (then j takes it)
+            prev: pl.Field = cur
+            prev_lab = cur_lab
+            for j in range(i if i < k else k):
+                later: pl.Bool = gt(d[j], cur)
+                into: pl.Field = prev if moved else cur
+                into_lab = prev_lab if moved else cur_lab
+                prev = d[j]
+                prev_lab = lab[j]
+                d[j] = into if later else d[j]
+                lab[j] = into_lab if later else lab[j]
+                moved = later
+            if i < k:
+                d[i] = prev if moved else cur
+                lab[i] = prev_lab if moved else cur_lab
+        return lab
 
     smallest.name = f"k_smallest{k}" + ("" if label is pl.U8 else "_field")
     return smallest

@@ -4,7 +4,8 @@ Each slow test converts the fitted model, checks the circuit's labels against th
 ``predict`` on the whole held-out split, proves one held-out sample (whole, or split when it does
 not fit one circuit), verifies the proof, and checks the proved label is scikit-learn's.
 RandomForestClassifier() on breast_cancer and KNN over all iris training points do not prove here
-(no split fits 16,384 constraints per part: see ``benchmarks/results/end_to_end.json``)."""
+(no cut of the forest fits 16,384 constraints per part; KNN's split needs 58 parts, one program holds 31:
+see ``benchmarks/results/end_to_end.json``)."""
 
 from __future__ import annotations
 

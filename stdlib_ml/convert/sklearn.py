@@ -188,12 +188,12 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                  f"KNeighborsClassifier (k={k}, {len(P)} training points, {n} features), converted to pyleo.")
     spec.classes = classes
     spec.imports |= {"distance", "reduce"}
-    exchanges = f"k·(n−1) = {k * (len(P) - 1)} sign tests"
+    exchanges = f"k·(n−k) + k·(k−1)/2 = {k * (len(P) - k) + k * (k - 1) // 2} sign tests"
     tail = ["(the smallest class index on ties, as scikit-learn). Distance ties keep the earlier training point; "
             "scikit-learn's choice among tied points may differ."]
     if private:   # the points (and a scaler's factors) and the labels are private; the vote runs over field labels
         spec.notes += ["Distances: Σ_f SCALE[f]·p_f·(p_f − 2·x_f) = ‖x − p‖² − ‖x‖² (distance.sq_scores, the points "
-                       f"private); the k smallest by a compare-exchange bubble ({exchanges}),",
+                       f"private); the k smallest by insertion into a sorted list ({exchanges}),",
                        "then the most frequent private label", *tail]
         spec.param("POINTS", q, "training points, column j at 2**IN_BITS[j]")
         # without a scaler SCALE follows from IN_BITS (public); a scaler's factors are the model's: private
@@ -208,7 +208,7 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     W, B, sb = _distance_scores(P, aff, ib)
     bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
     spec.notes += ["Distances: ‖x − p‖² − ‖x‖² = ‖p‖² − 2·x·p (a dense layer, 0 constraints); the k smallest by a "
-                   f"compare-exchange bubble ({exchanges}), then the most frequent label", *tail]
+                   f"sorted-list insertion ({exchanges}), then the most frequent label", *tail]
     spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
     spec.const("LABELS", [int(v) for v in est._y], "class index of each training point")
