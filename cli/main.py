@@ -833,5 +833,16 @@ def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A 
                    f"--public-model {out}, or --checksum {zk.program.checksum()} --commitment {zk.commitment}")
 
 
+@app.command(cls=Command)
+@reports_errors
+def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; the default takes local "
+                                   "connections only (uploads of joblib files are pickles: keep it local).")) -> None:
+    """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
+    from cli.web import serve as run_server
+
+    run_server(host, port)
+
+
 if __name__ == "__main__":
     app(prog_name="pyleo")

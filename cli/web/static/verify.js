@@ -1,0 +1,29 @@
+// The drop page: verify a proof file in the browser alone.
+import { $, show, table, verdict } from "/static/common.js";
+import { verifyProof } from "/static/aleo.js";
+
+$("verify-button").onclick = async () => {
+  const file = $("proof-file").files[0];
+  $("facts").replaceChildren();
+  if (!file) { show("result", "choose a proof file", "error"); return; }
+  if (file.size > 16 * 2 ** 20) { show("result", "larger than 16 MiB: not a pyleo proof file", "error"); return; }
+  let proof;
+  try {
+    proof = JSON.parse(await file.text());
+  } catch {
+    show("result", "not a pyleo proof file (not JSON)", "error");
+    return;
+  }
+  show("result", "loading Aleo's WebAssembly verifier and verifying…", "note");
+  try {
+    const r = await verifyProof(proof, $("checksum").value);
+    show("result", verdict(r, "in this browser by @provablehq/wasm"), r.verified ? "ok" : "bad");
+    table($("facts"), ["", ""], [
+      ["program", proof.program_id ?? ""], ["function", proof.function ?? ""],
+      ["program checksum", r.checksum ?? ""], ["public outputs", JSON.stringify(proof.public_outputs ?? [])],
+      ["verifying key SHA-256 (from the file)", r.vkSha256 ?? ""], ["block height", String(r.height ?? "")],
+    ]);
+  } catch (e) {
+    show("result", `the in-browser verifier failed: ${e}`, "error");
+  }
+};
