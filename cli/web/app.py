@@ -94,12 +94,10 @@ def _summary(entry: Entry) -> dict[str, Any]:
                 plan = {"parts": len(p.parts), "constraints": [int(x.constraints) for x in p.parts]}
             except PyleoError as e:
                 plan = {"error": e.message}
-        constraints = zk.cost() if fits else None
         entry.cache["summary"] = {
             "id": entry.id, "title": entry.title, "kind": zk.kind, "name": zk.name, "source": zk.source,
             "program_id": f"{zk.name}.aleo", "checksum": vm.program_checksum(prog.aleo()),
-            "estimate": int(prog.estimate("predict", synthesize_transition=False).total),
-            "constraints": constraints, "limit": vm.MAX_CONSTRAINTS, "fits": fits, "split_plan": plan,
+            "estimate": int(prog.estimate("predict", synthesize_transition=False).total), "limit": vm.MAX_CONSTRAINTS, "fits": fits, "split_plan": plan,
             "features": _features(entry), "classes": entry.class_names,
             "held_out": [{"row": i, "values": [float(v) for v in entry.X[i]],
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}

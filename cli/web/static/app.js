@@ -36,8 +36,7 @@ async function choose(request, what) {
 
 function showModel() {
   const m = model;
-  const size = m.constraints != null ? `${m.constraints.toLocaleString()} constraints (snarkVM)`
-    : `about ${m.estimate.toLocaleString()} constraints (cost model)`;
+  const size = `about ${m.estimate.toLocaleString()} constraints (pyleo's cost model; snarkVM's exact count comes with the proof)`;
   const where = m.fits ? `fits one circuit here (≤ ${m.limit.toLocaleString()})`
     : `too large for one circuit here (≤ ${m.limit.toLocaleString()}); split plan: ` +
       (m.split_plan.error || `${m.split_plan.parts} parts of ${m.split_plan.constraints.join(", ")} constraints`);
@@ -126,8 +125,6 @@ async function prove() {
     }
     if (j.state === "error") throw new Error(j.error + (j.hint ? `\nhint: ${j.hint}` : ""));
     job = j;
-    show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}; key synthesis ${j.times.synthesize.toFixed(2)} s, ` +
-      `proving ${j.times.prove.toFixed(2)} s (${j.proof.constraints.toLocaleString()} constraints).`, "ok");
     const link = $("download-link");
     link.href = `/api/jobs/${j.id}/proof`;
     link.download = `${model.name}.predict.proof.json`;
@@ -136,6 +133,8 @@ async function prove() {
     $("verify").classList.remove("hidden");
     show("verify-server-result", "");
     show("verify-browser-result", "");
+    show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}; key synthesis ${j.times.synthesize.toFixed(2)} s, ` +
+      `proving ${j.times.prove.toFixed(2)} s (${j.proof.constraints.toLocaleString()} constraints).`, "ok");
   } catch (e) {
     show("prove-status", e.message, "error");
   } finally {

@@ -1,0 +1,232 @@
+"""`pyleo serve`: the whole flow in a real headless Chromium (tests/web_browser.py) and the JSON API's
+answers to bad input (FastAPI's TestClient). Oracles: scikit-learn's own fit and predict for the
+prediction, snarkVM (pyleo.vm) and Aleo's WebAssembly verifier run by node for the proofs."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pytest
+
+from pyleo import vm
+from tests import web_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wine_split() -> tuple[Any, np.ndarray, list[str]]:
+    """The wine example fitted here, independently of the app: (float model, held-out rows, class names)."""
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier
+
+    data = load_wine()
+    X_train, X_test, y_train, _ = train_test_split(data.data, data.target, test_size=0.25, random_state=0,
+                                                   stratify=data.target)
+    model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X_train, y_train)
+    return model, X_test, [str(c) for c in data.target_names]
+
+
+def wasm_verifies(path: Path) -> bool:
+    """Aleo's WebAssembly verifier's answer for a proof file, run by node (cli/web/verify_check.mjs)."""
+    out = subprocess.run(["node", "cli/web/verify_check.mjs", str(path)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.splitlines()[-1])["verified"]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, web_browser.Flow, Path]]:
+    """One server, one browser, one walk through the whole flow (one proof) shared by the browser tests."""
+    downloads = tmp_path_factory.mktemp("downloads")
+    with web_browser.server() as url, web_browser.browser(downloads) as driver:
+        flow = web_browser.whole_flow(driver, url, "wine_tree", downloads)
+        yield url, driver, flow, tmp_path_factory.mktemp("work")
+
+
+def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    url, _, flow, _ = live
+    model, X_test, names = wine_split()
+    assert flow.fidelity_rows == len(X_test)
+    row = np.asarray(flow.row_values)
+    assert np.allclose(row, X_test[0], rtol=1e-5)                  # the first held-out row, as the page filled it in
+    want = names[int(model.predict(row.reshape(1, -1))[0])]      # scikit-learn's own prediction
+    assert f"Circuit prediction: {want} (float model: {want})" in flow.prediction
+    assert flow.prove_status.startswith(f"Proved: prediction {want};"), flow.prove_status
+    assert re.search(r"key synthesis \d+\.\d+ s, proving \d+\.\d+ s", flow.prove_status)
+    assert flow.proof_path is not None, "the proof file was not downloaded"
+    proof = vm.Proof.load(flow.proof_path)
+    checksum = re.search(r"checksum ([0-9a-f]{64})", flow.model_facts).group(1)
+    assert vm.verify(proof, checksum=checksum)                    # snarkVM, bound to the program the page showed
+    assert f"({proof.constraints:,} constraints)" in flow.prove_status
+    assert proof.public_outputs == [f"{names.index(want)}u8"]
+    assert flow.server_verdict.startswith("✔ verified on the server"), flow.server_verdict
+    assert flow.browser_verdict.startswith("✔ verified in this browser"), flow.browser_verdict
+
+
+def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    import httpx
+
+    url, driver, flow, work = live
+    assert flow.proof_path is not None
+    tampered = web_browser.tamper(flow.proof_path, work / "tampered.proof.json")
+    assert vm.explain(vm.Proof.load(tampered)) is not None       # snarkVM rejects it
+    assert web_browser.verify_page(driver, url, tampered).startswith("✘ not verified")
+    with tampered.open("rb") as f:
+        r = httpx.post(f"{url}/api/verify", files={"proof": f}, data={"model_id": "wine_tree"}, timeout=60)
+    assert r.status_code == 200 and r.json()["verified"] is False
+    assert "rejects the proof" in r.json()["reason"]
+
+
+@pytest.mark.slow
+def test_wasm_verifier_outside_the_page_and_a_wrong_checksum(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """node runs the same WebAssembly verifier on the downloaded and a tampered proof; the drop page
+    rejects a genuine proof against another trusted checksum."""
+    url, driver, flow, work = live
+    assert flow.proof_path is not None
+    assert wasm_verifies(flow.proof_path)
+    assert not wasm_verifies(web_browser.tamper(flow.proof_path, work / "tampered2.proof.json"))
+    wrong = web_browser.verify_page(driver, url, flow.proof_path, "0" * 64)
+    assert wrong.startswith("✘ not verified") and "not the trusted" in wrong
+    checksum = vm.Proof.load(flow.proof_path).checksum
+    assert web_browser.verify_page(driver, url, flow.proof_path, checksum).startswith("✔ verified")
+
+
+def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    import httpx
+
+    url, driver, _, work = live
+    bad = work / "model.joblib"
+    bad.write_bytes(b"this is not a pickle")
+    rows = work / "rows.csv"
+    rows.write_text("a,b,c,d\n1,2,3,4\n")
+    shown = web_browser.upload_page(driver, url, bad, rows)
+    assert "'model.joblib' is not a readable joblib/pickle model" in shown
+    assert "pyleo-web-" not in shown                              # no temporary path leaks into the message
+    assert httpx.get(f"{url}/api/examples", timeout=30).status_code == 200
+
+
+# ---- the JSON API (TestClient) --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client() -> Any:
+    from fastapi.testclient import TestClient
+
+    from cli.web.app import create_app
+
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def joblib_bytes(model: Any) -> bytes:
+    import joblib
+
+    buf = io.BytesIO()
+    joblib.dump(model, buf)
+    return buf.getvalue()
+
+
+def csv_bytes(X: np.ndarray, header: list[str] | None = None) -> bytes:
+    lines = ([",".join(header)] if header else []) + [",".join(f"{v:.6g}" for v in row) for row in X]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.slow
+def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    r = client.post("/api/models/upload", files={"model": ("lr.joblib", joblib_bytes(model)),
+                                                 "rows": ("rows.csv", csv_bytes(X, ["a", "b", "c", "d"]))})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [f["name"] for f in body["features"]] == ["a", "b", "c", "d"]
+    floats = model.predict(X)
+    assert [row["float"] for row in body["fidelity"]["rows"]] == [str(v) for v in floats]
+    # the circuit agrees with the float model on its calibration rows (the converter's bar)
+    assert body["fidelity"]["agreement"] == 1.0
+    assert list(tmp_path.iterdir()) == []                         # the temporary folder is gone
+    p = client.post(f"/api/models/{body['id']}/predict", json={"features": X[60].tolist()})
+    assert p.json() == {"circuit": str(floats[60]), "float": str(floats[60])}
+
+
+def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from cli.web import models
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    X, y = load_iris(return_X_y=True)
+    good = joblib_bytes(LogisticRegression(max_iter=1000).fit(X, y))
+
+    def upload(model: bytes, rows: bytes, name: str = "m.joblib") -> Any:
+        return client.post("/api/models/upload", files={"model": (name, model), "rows": ("rows.csv", rows)})
+
+    r = upload(good, csv_bytes(X[:, :3]))
+    assert r.status_code == 400 and "the CSV has 3 columns, the model takes 4 features" in r.json()["error"]
+    r = upload(b"\x80garbage", csv_bytes(X))
+    assert r.status_code == 400 and "'m.joblib' is not a readable joblib/pickle model" in r.json()["error"]
+    r = upload(good, b"\xff\xfe\x00binary")
+    assert r.status_code == 400 and "not a text file" in r.json()["error"]
+    r = upload(good, csv_bytes(X), name="m.exe")
+    assert r.status_code == 400 and ".joblib" in r.json()["error"]
+
+    ok = upload(good, csv_bytes(X))
+    assert ok.status_code == 200, ok.text
+    lr = ok.json()["id"]                                          # a logistic regression: it does not clamp
+    far = [50.0, 3.0, 1.0, 0.2]
+    r = client.post(f"/api/models/{lr}/predict", json={"features": far})
+    assert r.status_code == 400 and "feature 0 = 50 is outside [" in r.json()["error"]
+    r = client.post(f"/api/models/{lr}/prove", json={"features": far})
+    assert r.status_code == 400 and "is outside [" in r.json()["error"]
+    r = client.post(f"/api/models/{lr}/predict", json={"features": [1.0]})
+    assert r.status_code == 400 and "takes 4 feature values, got 1" in r.json()["error"]
+    r = client.post(f"/api/models/{lr}/predict", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["error"].startswith("malformed request")
+    assert client.post("/api/models/nope/predict", json={"features": []}).status_code == 400
+    assert client.post("/api/models/example/nope").status_code == 400
+    assert client.get("/api/jobs/nope").status_code == 400
+    r = client.post("/api/verify", files={"proof": ("p.json", b"not json")})
+    assert r.status_code == 400 and "not JSON" in r.json()["error"]
+    r = client.post("/api/verify", files={"proof": ("p.json", b'{"format": "other"}')})
+    assert r.status_code == 400 and "format" in r.json()["error"]
+    monkeypatch.setattr(models, "MAX_MODEL_BYTES", 100)
+    r = upload(good, csv_bytes(X))
+    assert r.status_code == 400 and "more than this server takes" in r.json()["error"]
+    assert list(tmp_path.iterdir()) == []                         # no temporary folder left behind
+    assert client.get("/api/examples").status_code == 200      # still serving
+
+
+def test_proof_height_outside_the_verified_range_is_refused(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """Proofs name the height whose rules they were made under; pyleo takes Varuna V2 (WASM_BLOCK_HEIGHT) or later."""
+    import runpy
+
+    from pyleo.errors import InputError, ProofError
+
+    _, _, flow, work = live
+    assert flow.proof_path is not None
+    data = json.loads(flow.proof_path.read_text())
+    assert data["block_height"] == vm.WASM_BLOCK_HEIGHT
+    data["block_height"] = 5                                       # consensus V1: Varuna V1
+    with pytest.raises(ProofError, match="outside"):
+        vm.verify(vm.Proof.from_json(data))
+    del data["block_height"]                                       # read as the latest rules (Varuna V3)
+    assert "rejects the proof" in vm.explain(vm.Proof.from_json(data))
+    prog = runpy.run_path(str(ROOT / "examples" / "scorer.py"))["prog"]
+    with pytest.raises(InputError, match="outside"):
+        vm.prove(prog.aleo(), "score", ["[1i64, 2i64, 3i64, 4i64]", "10i64"], block_height=vm.WASM_BLOCK_HEIGHT - 1)
