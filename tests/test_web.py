@@ -59,7 +59,7 @@ def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) ->
     want = names[int(model.predict(row.reshape(1, -1))[0])]      # scikit-learn's own prediction
     assert f"Circuit prediction: {want} (float model: {want})" in flow.prediction
     assert flow.prove_status.startswith(f"Proved: prediction {want};"), flow.prove_status
-    assert re.search(r"key synthesis \d+\.\d+ s, proving \d+\.\d+ s", flow.prove_status)
+    assert re.search(r"keys \d+\.\d+ s \(synthesized or cached\), proving \d+\.\d+ s", flow.prove_status)
     assert flow.proof_path is not None, "the proof file was not downloaded"
     proof = vm.Proof.load(flow.proof_path)
     checksum = re.search(r"checksum ([0-9a-f]{64})", flow.model_facts).group(1)

@@ -59,7 +59,7 @@ def browser(downloads: Path) -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1100,1400", f"--user-data-dir={profile}"):
+                 "--disable-dev-shm-usage", "--window-size=1000,1000", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
@@ -113,9 +113,14 @@ def shoot(driver: Any, shots: Path | None, name: str, element_id: str | None = N
     """Save a PNG of the page (scrolled to ``element_id``) as ``shots/name.png`` when ``shots`` is set."""
     if shots is None:
         return
+    from PIL import Image
+
     if element_id:
         driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", element_id)
-    driver.save_screenshot(str(shots / f"{name}.png"))
+    driver.execute_script("return Promise.all(Array.from(document.images, (i) => i.decode().catch(() => null)))")
+    path = shots / f"{name}.png"
+    driver.save_screenshot(str(path))
+    Image.open(path).convert("RGB").quantize(64).save(path, optimize=True)   # a small PNG for the README
 
 
 def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path | None = None) -> Flow:

@@ -116,9 +116,9 @@ async function prove() {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ features: sample() }),
     });
     while (j.state !== "done" && j.state !== "error") {
-      const phase = { queued: "waiting for the prover", synthesizing: "key synthesis (or loading cached keys)",
+      const phase = { queued: "waiting for the prover", synthesizing: "keys: synthesizing (or loading from pyleo's cache)",
                       proving: "proving" }[j.state];
-      const before = j.times.synthesize != null ? ` — key synthesis took ${j.times.synthesize.toFixed(2)} s` : "";
+      const before = j.times.synthesize != null ? ` — keys took ${j.times.synthesize.toFixed(2)} s` : "";
       show("prove-status", `${phase}… ${j.phase_elapsed.toFixed(1)} s${before}`, "note");
       await new Promise((r) => setTimeout(r, 400));
       j = await api(`/api/jobs/${j.id}`);
@@ -133,7 +133,7 @@ async function prove() {
     $("verify").classList.remove("hidden");
     show("verify-server-result", "");
     show("verify-browser-result", "");
-    show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}; key synthesis ${j.times.synthesize.toFixed(2)} s, ` +
+    show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}; keys ${j.times.synthesize.toFixed(2)} s (synthesized or cached), ` +
       `proving ${j.times.prove.toFixed(2)} s (${j.proof.constraints.toLocaleString()} constraints).`, "ok");
   } catch (e) {
     show("prove-status", e.message, "error");

@@ -18,7 +18,7 @@ $("verify-button").onclick = async () => {
   try {
     const r = await verifyProof(proof, $("checksum").value);
     show("result", verdict(r, "in this browser by @provablehq/wasm"), r.verified ? "ok" : "bad");
-    table($("facts"), ["", ""], [
+    table($("facts"), ["", "from the proof file"], [
       ["program", proof.program_id ?? ""], ["function", proof.function ?? ""],
       ["program checksum", r.checksum ?? ""], ["public outputs", JSON.stringify(proof.public_outputs ?? [])],
       ["verifying key SHA-256 (from the file)", r.vkSha256 ?? ""], ["block height", String(r.height ?? "")],
