@@ -112,6 +112,22 @@ def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, w
     assert httpx.get(f"{url}/api/examples", timeout=30).status_code == 200
 
 
+def test_serve_on_a_taken_port_says_so() -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit)   # a message, not a traceback
+    assert f"cannot listen on 127.0.0.1:{port}" in out.output
+
+
 # ---- the JSON API (TestClient) --------------------------------------------------------------------
 
 

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def server() -> Iterator[str]:
-    """Start `pyleo serve` on a free localhost port in a child process; yields its base URL."""
-    proc = subprocess.Popen([sys.executable, "-c", "from cli.web import serve; serve('127.0.0.1', 0)"], cwd=ROOT,
+    """Start `pyleo serve --port 0` (a free localhost port) in a child process; yields its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

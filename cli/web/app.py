@@ -194,7 +194,7 @@ def create_app() -> FastAPI:
 
     @app.get("/api/examples")
     def examples() -> dict[str, Any]:
-        return {"examples": [{"id": k, "title": f()[2]} for k, f in EXAMPLES.items()],
+        return {"examples": [{"id": k, "title": title} for k, (title, _) in EXAMPLES.items()],
                 "wasm": WASM_DIST.is_dir(), "block_height": vm.WASM_BLOCK_HEIGHT}
 
     @app.post("/api/models/example/{name}")
@@ -228,9 +228,12 @@ def create_app() -> FastAPI:
         entry = store.get(model_id)
         x = sample(entry, body)
         entry.zk.encode(np.asarray([x]))    # bad values fail here, before a process starts
-        if not _summary(entry)["fits"]:
+        summary = _summary(entry)
+        if not summary["fits"]:
+            splits = summary["split_plan"] and "error" not in summary["split_plan"]
             raise InputError(f"{entry.title} does not fit one circuit here; this page proves single circuits",
-                             hint="prove it split with `pyleo prove` (see the split plan above)")
+                             hint="prove it split with `pyleo prove` (see the split plan above)" if splits else
+                             "no split fits here either (see above); mainnet's limit is higher: `pyleo cost` says more")
         return jobs.start(model_id, entry.zk.path, x, vm.WASM_BLOCK_HEIGHT).view()
 
     @app.get("/api/jobs/{job_id}")

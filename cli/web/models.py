@@ -58,34 +58,35 @@ class Entry:
         return str(value.item() if isinstance(value, np.generic) else value)
 
 
-def _iris() -> tuple[Any, Any, str]:
+def _iris() -> tuple[Any, Any]:
     from sklearn.datasets import load_iris
     from sklearn.neural_network import MLPClassifier
 
-    return load_iris(), MLPClassifier((4,), max_iter=3000, random_state=0), "Iris: MLP 4-4-3"
+    return load_iris(), MLPClassifier((4,), max_iter=3000, random_state=0)
 
 
-def _breast_cancer() -> tuple[Any, Any, str]:
+def _breast_cancer() -> tuple[Any, Any]:
     from sklearn.datasets import load_breast_cancer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-    return load_breast_cancer(), model, "Breast cancer: logistic regression (30 features)"
+    return load_breast_cancer(), make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 
 
-def _wine() -> tuple[Any, Any, str]:
+def _wine() -> tuple[Any, Any]:
     from sklearn.datasets import load_wine
     from sklearn.tree import DecisionTreeClassifier
 
-    return load_wine(), DecisionTreeClassifier(max_depth=3, random_state=0), "Wine: decision tree, depth 3"
+    return load_wine(), DecisionTreeClassifier(max_depth=3, random_state=0)
 
 
-EXAMPLES: dict[str, Callable[[], tuple[Any, Any, str]]] = {
-    "iris_mlp": _iris, "breast_cancer_logreg": _breast_cancer, "wine_tree": _wine,
+EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Any, Any]]]] = {
+    "iris_mlp": ("Iris: MLP 4-4-3", _iris),
+    "breast_cancer_logreg": ("Breast cancer: logistic regression (30 features)", _breast_cancer),
+    "wine_tree": ("Wine: decision tree, depth 3", _wine),
 }
-"""Example id → (scikit-learn dataset, unfitted model, title)."""
+"""Example id → (title, loader of the scikit-learn dataset and the unfitted model)."""
 
 
 class Store:
@@ -124,7 +125,8 @@ class Store:
         with self._lock:
             if name in self._entries:
                 return self._entries[name]
-        data, model, title = EXAMPLES[name]()
+        title, loader = EXAMPLES[name]
+        data, model = loader()
         X_train, X_test, y_train, y_test = train_test_split(data.data, data.target, test_size=0.25, random_state=0,
                                                             stratify=data.target)
         model.fit(X_train, y_train)
