@@ -87,7 +87,8 @@ def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, 
 @pytest.mark.slow
 def test_wasm_verifier_outside_the_page_and_a_wrong_checksum(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     """node runs the same WebAssembly verifier on the downloaded and a tampered proof; the drop page
-    rejects a genuine proof against another trusted checksum."""
+    rejects a genuine proof against another trusted checksum, accepts it against the public model file
+    and refuses a public model file whose checksum is not its program's."""
     url, driver, flow, work = live
     assert flow.proof_path is not None
     assert wasm_verifies(flow.proof_path)
@@ -96,6 +97,17 @@ def test_wasm_verifier_outside_the_page_and_a_wrong_checksum(live: tuple[str, An
     assert wrong.startswith("✘ not verified") and "not the trusted" in wrong
     checksum = vm.Proof.load(flow.proof_path).checksum
     assert web_browser.verify_page(driver, url, flow.proof_path, checksum).startswith("✔ verified")
+    # the public model file the main page offers: its program's checksum, computed in the browser
+    import httpx
+
+    public = httpx.get(f"{url}/api/models/wine_tree/public-model", timeout=30).json()
+    assert public["checksum"] == checksum and "weights" in public
+    (work / "public.json").write_text(json.dumps(public))
+    assert web_browser.verify_page(driver, url, flow.proof_path, model=work / "public.json").startswith("✔ verified")
+    public["checksum"] = "1" * 64
+    (work / "lying.json").write_text(json.dumps(public))
+    said = web_browser.verify_page(driver, url, flow.proof_path, model=work / "lying.json")
+    assert "says checksum 1111" in said, said
 
 
 def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, web_browser.Flow, Path]) -> None:

@@ -158,14 +158,17 @@ def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path
 
 
 def verify_page(driver: Any, url: str, proof: Path, checksum: str = "", shots: Path | None = None,
-                name: str = "") -> str:
-    """Drop ``proof`` on the /verify page (with a trusted ``checksum``) and return the verdict shown."""
+                name: str = "", model: Path | None = None) -> str:
+    """Drop ``proof`` on the /verify page (with a trusted ``checksum`` and / or a public ``model`` file)
+    and return the verdict or error shown."""
     driver.get(url + "/verify")
     driver.find_element("id", "proof-file").send_keys(str(proof))
     if checksum:
         driver.find_element("id", "checksum").send_keys(checksum)
+    if model is not None:
+        driver.find_element("id", "model-file").send_keys(str(model))
     click(driver, "verify-button")
-    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a", timeout=180)
+    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot", timeout=180)
     if name:
         shoot(driver, shots, name)
     return verdict

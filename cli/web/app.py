@@ -211,6 +211,17 @@ def create_app() -> FastAPI:
     def plot(model_id: str) -> Response:
         return Response(_plot(store.get(model_id)), media_type="image/png")
 
+    @app.get("/api/models/{model_id}/public-model")
+    def public_model(model_id: str) -> Response:
+        """What a verifier needs of the model and nothing secret (:meth:`ZkModel.save_public`'s JSON)."""
+        import tempfile
+
+        entry = store.get(model_id)
+        with tempfile.TemporaryDirectory(prefix="pyleo-web-") as tmp:
+            text = entry.zk.save_public(Path(tmp, "public.json")).read_text()
+        return Response(text, media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.public.json"'})
+
     def sample(entry: Entry, body: Sample) -> list[float]:
         if len(body.features) != len(entry.features):
             raise InputError(f"{entry.title} takes {len(entry.features)} feature values, got {len(body.features)}")

@@ -20,12 +20,47 @@ export async function sha256(text) {
 // were made under the latest consensus version (V22, Varuna V3), which this verifier build predates.
 const LATEST_HEIGHT = 22962000;
 
+/** The public outputs a proof's execution carries (Aleo literals), in order. */
+export function publicOutputs(proof) {
+  try {
+    const [t] = JSON.parse(proof.execution).transitions;
+    return t.outputs.filter((o) => o.type === "public").map((o) => String(o.value).replace(/\s+/g, ""));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The trust a public model file (format pyleo-public-model/1, from `pyleo commit --out` or the main
+ * page's link) gives: {checksum}, computed here from its program text. (Its commitment, for private
+ * weights, is not checked here: such proofs come from `pyleo prove`, made under rules this verifier
+ * build predates; `pyleo verify --public-model` checks them.)
+ * Throws Error with a message when it is not one, or when its checksum field disagrees with its program.
+ */
+export async function publicModelTrust(doc) {
+  const w = await loadVerifier();
+  if (!doc || doc.format !== "pyleo-public-model/1" || typeof doc.program !== "string") {
+    throw new Error("not a pyleo public model file (format pyleo-public-model/1 with the program text)");
+  }
+  let checksum;
+  try {
+    checksum = hex(w.Program.fromString(doc.program).toChecksum());
+  } catch (e) {
+    throw new Error(`the public model's program cannot be read: ${e}`);
+  }
+  if (doc.checksum && doc.checksum !== checksum) {
+    throw new Error(`the public model file says checksum ${doc.checksum}, its program has ${checksum}`);
+  }
+  return { checksum };
+}
+
 /**
  * Verify a proof file's JSON object (as `pyleo prove` / `pyleo serve` write it) in the browser.
- * trustedChecksum: the program checksum (64 hex digits) the visitor trusts, or "" to check only the proof.
- * Returns {verified, reason, checksum, vkSha256, height, seconds}.
+ * trust: {checksum}: the program checksum (64 hex digits) the visitor trusts; without it only the
+ * proof itself is checked (some program with this text gave these outputs). Returns {verified, reason, checksum, vkSha256, height, seconds}.
  */
-export async function verifyProof(proof, trustedChecksum) {
+export async function verifyProof(proof, trust = {}) {
+  const trustedChecksum = trust.checksum || "";
   const w = await loadVerifier();
   const t0 = performance.now();
   const done = (verified, reason, extra = {}) =>

@@ -43,6 +43,7 @@ function showModel() {
   $("model-facts").textContent = `${m.program_id} — ${m.kind}, ${m.features.length} features, ${size}; ${where}. ` +
     `Program checksum ${m.checksum}.`;
   $("model-source").textContent = m.source;
+  $("public-model-link").href = `/api/models/${m.id}/public-model`;
   const f = m.fidelity;
   $("fidelity-summary").textContent =
     `${(f.agreement * 100).toFixed(1)}% of ${f.n} ${f.rows_kind} rows: the circuit predicts what the float model predicts.`;
@@ -159,7 +160,7 @@ async function verifyServer() {
 async function verifyBrowser() {
   show("verify-browser-result", "loading Aleo's WebAssembly verifier and verifying in this browser…", "note");
   try {
-    const r = await verifyProof(JSON.parse(proofText), model.checksum);
+    const r = await verifyProof(JSON.parse(proofText), { checksum: model.checksum });
     show("verify-browser-result", verdict(r, "in this browser by @provablehq/wasm") +
       ` — program checksum ${r.checksum}; verifying key (from the proof file) SHA-256 ${r.vkSha256}`,
       r.verified ? "ok" : "bad");
