@@ -189,6 +189,20 @@ def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, m
     p = client.post(f"/api/models/{body['id']}/predict", json={"features": X[60].tolist()})
     assert p.json() == {"circuit": str(floats[60]), "float": str(floats[60])}
 
+    import xgboost as xgb                                         # an XGBoost JSON file: a bare Booster once loaded
+
+    booster = xgb.XGBClassifier(n_estimators=3, max_depth=2).fit(X, y)
+    booster.save_model(tmp_path / "xgb.json")
+    r = client.post("/api/models/upload", files={"model": ("xgb.json", (tmp_path / "xgb.json").read_bytes()),
+                                                 "rows": ("rows.csv", csv_bytes(X))})
+    (tmp_path / "xgb.json").unlink()
+    assert r.status_code == 200, r.text
+    want = booster.predict(X)
+    assert [row["float"] for row in r.json()["fidelity"]["rows"]] == [str(v) for v in want]
+    p = client.post(f"/api/models/{r.json()['id']}/predict", json={"features": X[100].tolist()})
+    assert p.json() == {"circuit": str(want[100]), "float": str(want[100])}
+    assert list(tmp_path.iterdir()) == []
+
 
 def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, monkeypatch: Any) -> None:
     import tempfile

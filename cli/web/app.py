@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from pyleo import vm
 from pyleo.errors import InputError, PyleoError
+from stdlib_ml.convert.fidelity import float_predict
 
 from .models import MAX_CSV_BYTES, MAX_MODEL_BYTES, EXAMPLES, Entry, Store
 from .prover import Jobs, proof_summary
@@ -70,7 +71,7 @@ def _fidelity(entry: Entry) -> dict[str, Any]:
     """Circuit (interpreter: the circuit's exact semantics) against the float model on the entry's rows."""
     if "fidelity" not in entry.cache:
         circuit = entry.zk.predict(entry.X)
-        floats = entry.model.predict(entry.X)
+        floats = float_predict(entry.model, entry.X)
         rows = []
         for i, (c, f) in enumerate(zip(circuit, floats)):
             rows.append({"row": i, "circuit": entry.label(c), "float": entry.label(f),
@@ -232,7 +233,7 @@ def create_app() -> FastAPI:
         entry = store.get(model_id)
         x = np.asarray([sample(entry, body)])
         circuit = entry.zk.predict(x)[0]     # raises ModelInputError for a value outside the model's range
-        return {"circuit": entry.label(circuit), "float": entry.label(entry.model.predict(x)[0])}
+        return {"circuit": entry.label(circuit), "float": entry.label(float_predict(entry.model, x)[0])}
 
     @app.post("/api/models/{model_id}/prove")
     def prove(model_id: str, body: Sample) -> dict[str, Any]:
