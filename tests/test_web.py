@@ -8,8 +8,9 @@ import io
 import json
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -36,7 +37,7 @@ def wine_split() -> tuple[Any, np.ndarray, list[str]]:
 def wasm_verifies(path: Path) -> bool:
     """Aleo's WebAssembly verifier's answer for a proof file, run by node (cli/web/verify_check.mjs)."""
     out = subprocess.run(["node", "cli/web/verify_check.mjs", str(path)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.splitlines()[-1])["verified"]
 
@@ -51,7 +52,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, w
 
 
 def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
-    url, _, flow, _ = live
+    _, _, flow, _ = live
     model, X_test, names = wine_split()
     assert flow.fidelity_rows == len(X_test)
     row = np.asarray(flow.row_values)
@@ -189,7 +190,7 @@ def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, m
     p = client.post(f"/api/models/{body['id']}/predict", json={"features": X[60].tolist()})
     assert p.json() == {"circuit": str(floats[60]), "float": str(floats[60])}
 
-    import xgboost as xgb                                         # an XGBoost JSON file: a bare Booster once loaded
+    import xgboost as xgb  # an XGBoost JSON file: a bare Booster once loaded
 
     booster = xgb.XGBClassifier(n_estimators=3, max_depth=2).fit(X, y)
     booster.save_model(tmp_path / "xgb.json")
@@ -260,7 +261,7 @@ def test_proof_height_outside_the_verified_range_is_refused(live: tuple[str, Any
 
     from pyleo.errors import InputError, ProofError
 
-    _, _, flow, work = live
+    _, _, flow, _ = live
     assert flow.proof_path is not None
     data = json.loads(flow.proof_path.read_text())
     assert data["block_height"] == vm.WASM_BLOCK_HEIGHT

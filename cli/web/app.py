@@ -14,9 +14,10 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import FastAPI, File, Form, Request, UploadFile
@@ -29,7 +30,7 @@ from pyleo import vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import float_predict
 
-from .models import MAX_CSV_BYTES, MAX_MODEL_BYTES, EXAMPLES, Entry, Store
+from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, Entry, Store
 from .prover import Jobs, proof_summary
 
 HERE = Path(__file__).parent
@@ -203,7 +204,7 @@ def create_app() -> FastAPI:
         return _summary(store.example(name))
 
     @app.post("/api/models/upload")
-    async def upload(model: UploadFile = File(...), rows: UploadFile = File(...)) -> dict[str, Any]:
+    async def upload(model: Annotated[UploadFile, File()], rows: Annotated[UploadFile, File()]) -> dict[str, Any]:
         model_bytes = await _read(model, MAX_MODEL_BYTES, "model file")
         csv_bytes = await _read(rows, MAX_CSV_BYTES, "CSV")
         return _summary(store.upload(model.filename or "", model_bytes, csv_bytes))
@@ -267,8 +268,8 @@ def create_app() -> FastAPI:
                         headers={"Content-Disposition": f'attachment; filename="{name}.predict.proof.json"'})
 
     @app.post("/api/verify")
-    async def verify(proof: UploadFile = File(...), model_id: str | None = Form(None),
-                     checksum: str | None = Form(None)) -> dict[str, Any]:
+    async def verify(proof: Annotated[UploadFile, File()], model_id: Annotated[str | None, Form()] = None,
+                     checksum: Annotated[str | None, Form()] = None) -> dict[str, Any]:
         raw = await _read(proof, vm.MAX_PROOF_FILE_BYTES, "proof file")
         try:
             data = json.loads(raw.decode("utf-8"))
