@@ -45,9 +45,10 @@ def wasm_verifies(path: Path) -> bool:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, web_browser.Flow, Path]]:
     """One server, one browser, one walk through the whole flow (one proof) shared by the browser tests."""
-    downloads = tmp_path_factory.mktemp("downloads")
-    with web_browser.server() as url, web_browser.browser(downloads) as driver:
+    downloads, server_tmp = tmp_path_factory.mktemp("downloads"), tmp_path_factory.mktemp("server_tmp")
+    with web_browser.server(server_tmp) as url, web_browser.browser(downloads) as driver:
         flow = web_browser.whole_flow(driver, url, "wine_tree", downloads)
+        flow.server_tmp_left = sorted(p.name for p in server_tmp.glob("pyleo-web-*"))
         yield url, driver, flow, tmp_path_factory.mktemp("work")
 
 
@@ -69,6 +70,7 @@ def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) ->
     assert proof.public_outputs == [f"{names.index(want)}u8"]
     assert flow.server_verdict.startswith("✔ verified on the server"), flow.server_verdict
     assert flow.browser_verdict.startswith("✔ verified in this browser"), flow.browser_verdict
+    assert flow.server_tmp_left == []                             # the job's temporary folder is gone
 
 
 def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, web_browser.Flow, Path]) -> None:

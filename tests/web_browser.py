@@ -24,11 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def server() -> Iterator[str]:
-    """Start `pyleo serve --port 0` (a free localhost port) in a child process; yields its base URL."""
+def server(tmpdir: Path | None = None) -> Iterator[str]:
+    """Start `pyleo serve --port 0` (a free localhost port) in a child process, its temporary files in
+    ``tmpdir`` when given; yields its base URL."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -107,6 +108,7 @@ class Flow:
     proof_path: Path | None = None
     server_verdict: str = ""
     browser_verdict: str = ""
+    server_tmp_left: list[str] = field(default_factory=list)
 
 
 def shoot(driver: Any, shots: Path | None, name: str, element_id: str | None = None) -> None:
