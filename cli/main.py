@@ -281,7 +281,10 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
                                                  "one circuit here)."),
           parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts (implies --split)."),
           budget: int | None = typer.Option(None, "--budget", min=1, help="Constraints per part when splitting "
-                                            "(default 16,384, what proves here; mainnet takes 2,097,152).")) -> None:
+                                            "(default 16,384, what proves here; mainnet takes 2,097,152)."),
+          for_browser: bool = typer.Option(False, "--for-browser", help="Prove under consensus V20's rules (Varuna "
+                                           "V2), which Aleo's WebAssembly verifier (`pyleo serve`'s /verify page) "
+                                           "also checks; one circuit only.")) -> None:
     """Execute a function on snarkVM, prove it, and write a proof file anyone can verify.
 
     The proof file holds only what a verifier may see: public inputs and outputs, and private ones
@@ -292,7 +295,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
     import secrets
 
-    reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget")
+    reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget, --for-browser")
     prog, fn_name = find_function(file, target)
     zk = converted_model(file, prog, fn_name)
     committed = zk is not None and zk.output == "commitment"
@@ -311,14 +314,16 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     if split_mode is None and (parts is not None or budget is not None):
         split_mode = True
     if split_mode is None and not prog.fits_here(fn_name):
-        split_mode = True
+        split_mode = not for_browser
+    if for_browser and split_mode:
+        raise InputError("--for-browser proves one circuit; it does not combine with a split proof")
     if not split_mode:
         typer.echo(f"proving {prog.name}.aleo/{fn_name} (key synthesis is cached after the first run)...", err=True)
         start = time.perf_counter()
         try:
-            proof = prog.prove(fn_name, *values)
+            proof = prog.prove(fn_name, *values, block_height=vm.WASM_BLOCK_HEIGHT if for_browser else None)
         except LimitError:
-            if split_mode is False:
+            if split_mode is False or for_browser:
                 raise
             split_mode = True   # the cost model said it fits, snarkVM disagrees: split it
         elapsed = time.perf_counter() - start

@@ -143,6 +143,36 @@ def test_serve_on_a_taken_port_says_so() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in out.output
 
 
+def test_for_browser_does_not_split() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]", "10",
+                                   "--for-browser", "--split"])
+    assert out.exit_code == 1 and "--for-browser proves one circuit" in out.output
+
+
+@pytest.mark.slow
+def test_wasm_verifier_takes_for_browser_proofs_only(tmp_path: Path) -> None:
+    """The finding behind WASM_BLOCK_HEIGHT: @provablehq/wasm 0.11.10 rejects a proof made under the
+    latest rules (aleo-sdk 0.8.0's default) and accepts one made with --for-browser; snarkVM accepts both."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    for flag, name in (([], "latest"), (["--for-browser"], "browser")):
+        path = tmp_path / f"{name}.proof.json"
+        out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]",
+                                       "10", "--out", str(path), *flag])
+        assert out.exit_code == 0, out.output
+        assert vm.verify(vm.Proof.load(path), program=vm.Proof.load(path).program)
+    assert json.loads((tmp_path / "browser.proof.json").read_text())["block_height"] == vm.WASM_BLOCK_HEIGHT
+    assert "block_height" not in json.loads((tmp_path / "latest.proof.json").read_text())
+    assert wasm_verifies(tmp_path / "browser.proof.json")
+    assert not wasm_verifies(tmp_path / "latest.proof.json")
+
+
 # ---- the JSON API (TestClient) --------------------------------------------------------------------
 
 

@@ -100,7 +100,8 @@ export async function verifyProof(proof, trust = {}) {
     reason = Number.isInteger(proof.block_height)
       ? "Aleo's WebAssembly verifier rejects the proof"
       : "Aleo's WebAssembly verifier rejects the proof; it was made under the latest consensus version " +
-        "(V22, Varuna V3), which @provablehq/wasm 0.11.10 predates: prove it with `pyleo serve` to check it here";
+        "(V22, Varuna V3), which @provablehq/wasm 0.11.10 predates: prove it with `pyleo prove --for-browser` " +
+        "or `pyleo serve` to check it here";
   }
   return done(ok, reason, { checksum, vkSha256, height });
 }
