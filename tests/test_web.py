@@ -236,6 +236,24 @@ def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, m
     assert p.json() == {"circuit": str(want[100]), "float": str(want[100])}
     assert list(tmp_path.iterdir()) == []
 
+    # a regressor: errors, not label agreement
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    Xd, yd = load_diabetes(return_X_y=True)
+    ridge = Ridge().fit(Xd, yd)
+    Xd = np.loadtxt(io.BytesIO(csv_bytes(Xd)), delimiter=",")     # the rows as the server reads them
+    r = client.post("/api/models/upload", files={"model": ("ridge.joblib", joblib_bytes(ridge)),
+                                                 "rows": ("rows.csv", csv_bytes(Xd))})
+    assert r.status_code == 200, r.text
+    fid = r.json()["fidelity"]
+    assert fid["regressor"] and fid["n"] == len(Xd) and fid["passed"]
+    want = ridge.predict(Xd)
+    got = np.asarray([float(row["circuit"]) for row in fid["rows"]])
+    assert np.max(np.abs(got - want)) == pytest.approx(fid["max_abs_error"], rel=1e-6, abs=1e-6)
+    assert np.max(np.abs(got - want)) <= 1e-3 * np.ptp(want)
+    assert client.get(f"/api/models/{r.json()['id']}/fidelity.png").content.startswith(b"\x89PNG")
+
 
 def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, monkeypatch: Any) -> None:
     import tempfile

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from pyleo import vm
 from pyleo.errors import InputError, PyleoError
-from stdlib_ml.convert.fidelity import float_predict
+from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
 from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, Entry, Store
 from .prover import Jobs, proof_summary
@@ -68,19 +68,27 @@ def _features(entry: Entry) -> list[dict[str, Any]]:
             for j, name in enumerate(entry.features)]
 
 
+FIDELITY_ROWS = 500
+"""Rows of an upload's CSV the fidelity report covers (the first ones); examples have fewer held-out rows."""
+
+
 def _fidelity(entry: Entry) -> dict[str, Any]:
-    """Circuit (interpreter: the circuit's exact semantics) against the float model on the entry's rows."""
+    """Circuit (interpreter: the circuit's exact semantics) against the float model on the entry's rows:
+    :func:`check_fidelity`'s figures (agreement, or for regressors the largest error over the range of
+    the predictions) and one table row per sample (classifiers: whether the labels agree; regressors:
+    the absolute error)."""
     if "fidelity" not in entry.cache:
-        circuit = entry.zk.predict(entry.X)
-        floats = float_predict(entry.model, entry.X)
-        rows = []
-        for i, (c, f) in enumerate(zip(circuit, floats)):
-            rows.append({"row": i, "circuit": entry.label(c), "float": entry.label(f),
-                         "truth": entry.label(entry.y[i]) if entry.y is not None else None,
-                         "agree": bool(c == f)})
-        agree = float(np.mean(np.asarray(circuit) == np.asarray(floats)))
-        entry.cache["fidelity"] = {"rows_kind": entry.rows_kind, "rows": rows, "agreement": agree,
-                                   "n": len(rows), "calibration": entry.zk.fidelity}
+        X = entry.X[:FIDELITY_ROWS]
+        report = check_fidelity(entry.zk, entry.model, X, check_rows=None)
+        circuit, floats = entry.zk.predict(X), float_predict(entry.model, X)
+        regressor = entry.zk.kind == "regressor"
+        rows = [{"row": i, "circuit": entry.label(c), "float": entry.label(f),
+                 "truth": entry.label(entry.y[i]) if entry.y is not None else None,
+                 "agree": abs(float(c) - float(f)) if regressor else bool(c == f)}
+                for i, (c, f) in enumerate(zip(circuit, floats))]
+        figures = {k: v for k, v in report.items() if k not in ("rows", "of", "worst_rows")}
+        entry.cache["fidelity"] = {"rows_kind": entry.rows_kind, "rows": rows, "n": len(rows), "of": len(entry.X),
+                                   "regressor": regressor, **figures}
     return entry.cache["fidelity"]
 
 
@@ -99,7 +107,8 @@ def _summary(entry: Entry) -> dict[str, Any]:
         entry.cache["summary"] = {
             "id": entry.id, "title": entry.title, "kind": zk.kind, "name": zk.name, "source": zk.source,
             "program_id": f"{zk.name}.aleo", "checksum": vm.program_checksum(prog.aleo()),
-            "estimate": int(prog.estimate("predict", synthesize_transition=False).total), "limit": vm.MAX_CONSTRAINTS, "fits": fits, "split_plan": plan,
+            "estimate": int(prog.estimate("predict", synthesize_transition=False).total),
+            "limit": vm.MAX_CONSTRAINTS, "fits": fits, "split_plan": plan,
             "features": _features(entry), "classes": entry.class_names,
             "held_out": [{"row": i, "values": [float(v) for v in entry.X[i]],
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}
@@ -110,29 +119,38 @@ def _summary(entry: Entry) -> dict[str, Any]:
 
 
 def _plot(entry: Entry) -> bytes:
-    """PNG: circuit prediction against float prediction on the entry's rows (counts per pair)."""
+    """PNG of the fidelity report: classifiers, counts of (float label, circuit label) pairs; regressors,
+    circuit against float predictions."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fid = _fidelity(entry)
-    labels = sorted({r["float"] for r in fid["rows"]} | {r["circuit"] for r in fid["rows"]})
-    index = {name: i for i, name in enumerate(labels)}
-    counts = np.zeros((len(labels), len(labels)), dtype=int)
-    for r in fid["rows"]:
-        counts[index[r["float"]], index[r["circuit"]]] += 1
     fig, ax = plt.subplots(figsize=(3.6, 3.0), dpi=100)
-    ax.imshow(counts, cmap="Blues")
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            ax.text(j, i, str(counts[i, j]), ha="center", va="center",
-                    color="white" if counts[i, j] > counts.max() / 2 else "black", fontsize=9)
-    ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=8)
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    ax.set_xlabel("circuit prediction", fontsize=9)
-    ax.set_ylabel("float model prediction", fontsize=9)
-    ax.set_title(f"{fid['n']} {fid['rows_kind']} rows: {fid['agreement']:.0%} agree", fontsize=9)
+    if fid["regressor"]:
+        f = [float(r["float"]) for r in fid["rows"]]
+        ax.scatter(f, [float(r["circuit"]) for r in fid["rows"]], s=8)
+        ax.plot([min(f), max(f)], [min(f), max(f)], color="grey", linewidth=0.8)
+        ax.set_xlabel("float model prediction", fontsize=9)
+        ax.set_ylabel("circuit prediction", fontsize=9)
+        ax.set_title(f"{fid['n']} {fid['rows_kind']} rows: max error {fid['max_rel_error']:.2g} of the range", fontsize=9)
+    else:
+        labels = sorted({r["float"] for r in fid["rows"]} | {r["circuit"] for r in fid["rows"]})
+        index = {name: i for i, name in enumerate(labels)}
+        counts = np.zeros((len(labels), len(labels)), dtype=int)
+        for r in fid["rows"]:
+            counts[index[r["float"]], index[r["circuit"]]] += 1
+        ax.imshow(counts, cmap="Blues")
+        for i in range(len(labels)):
+            for j in range(len(labels)):
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center",
+                        color="white" if counts[i, j] > counts.max() / 2 else "black", fontsize=9)
+        ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=8)
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set_xlabel("circuit prediction", fontsize=9)
+        ax.set_ylabel("float model prediction", fontsize=9)
+        ax.set_title(f"{fid['n']} {fid['rows_kind']} rows: {fid['agreement']:.0%} agree", fontsize=9)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

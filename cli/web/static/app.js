@@ -45,10 +45,14 @@ function showModel() {
   $("model-source").textContent = m.source;
   $("public-model-link").href = `/api/models/${m.id}/public-model`;
   const f = m.fidelity;
-  $("fidelity-summary").textContent =
-    `${(f.agreement * 100).toFixed(1)}% of ${f.n} ${f.rows_kind} rows: the circuit predicts what the float model predicts.`;
-  table($("fidelity-table"), ["row", "circuit", "float", "truth", "agree"],
-    f.rows.map((r) => [r.row, r.circuit, r.float, r.truth ?? "", r.agree ? "yes" : "NO"]));
+  const rows = f.n < f.of ? `the first ${f.n} of ${f.of} ${f.rows_kind} rows` : `${f.n} ${f.rows_kind} rows`;
+  $("fidelity-summary").textContent = f.regressor
+    ? `On ${rows}, the circuit's predictions are within ${f.max_rel_error.toPrecision(2)} of the float model's range ` +
+      `(largest error ${f.max_abs_error.toPrecision(3)}; bar: ${f.bar}).`
+    : `${(f.agreement * 100).toFixed(1)}% of ${rows}: the circuit predicts what the float model predicts.`;
+  table($("fidelity-table"), ["row", "circuit", "float", "truth", f.regressor ? "error" : "agree"],
+    f.rows.map((r) => [r.row, r.circuit, r.float, r.truth ?? "",
+      f.regressor ? r.agree.toPrecision(3) : r.agree ? "yes" : "NO"]));
   $("fidelity-plot").src = `/api/models/${m.id}/fidelity.png`;
   const grid = $("feature-grid");
   grid.replaceChildren();
