@@ -134,7 +134,7 @@ def _plot(entry: Entry) -> bytes:
         ax.plot([min(f), max(f)], [min(f), max(f)], color="grey", linewidth=0.8)
         ax.set_xlabel("float model prediction", fontsize=9)
         ax.set_ylabel("circuit prediction", fontsize=9)
-        ax.set_title(f"{fid['n']} {fid['rows_kind']} rows: max error {fid['max_rel_error']:.2g} of the range", fontsize=9)
+        ax.set_title(f"{fid['n']} rows: max error {fid['max_rel_error']:.2g} of range", fontsize=9)
     else:
         labels = sorted({r["float"] for r in fid["rows"]} | {r["circuit"] for r in fid["rows"]})
         index = {name: i for i, name in enumerate(labels)}
