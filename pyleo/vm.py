@@ -959,6 +959,17 @@ CIRCUIT_INFO_FIELDS = ("public_inputs", "variables", "constraints", "non_zero_a"
 """What a verifying key says of its circuit (Varuna's ``CircuitInfo``), in the order it serializes them."""
 
 
+def verifying_key(program: str, function: str) -> str:
+    """``function``'s verifying key (snarkVM's ``verifier1…`` text), derived from the program text alone:
+    this machine's key cache, else synthesized (about 4 s per program; needs the parameters). It is
+    the key a proof's execution must verify under for the proof to be of this program; a verifier
+    that cannot synthesize keys itself (the browser) gets it from a trusted source, as
+    :meth:`stdlib_ml.convert.ZkModel.save_public` writes it. Errors as :func:`constraints`."""
+    with _lock:
+        lp = _load(program)
+        return str(_synthesize_vk(lp, function, _function_id(lp, function)))
+
+
 def circuit_info(program: str, function: str) -> dict[str, int]:
     """The size of ``function``'s circuit as its verifying key records it: public inputs, variables,
     constraints, and the non-zero entries of the R1CS matrices A, B and C (one per term of a linear

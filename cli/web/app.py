@@ -233,13 +233,21 @@ def create_app() -> FastAPI:
 
     @app.get("/api/models/{model_id}/public-model")
     def public_model(model_id: str) -> Response:
-        """What a verifier needs of the model and nothing secret (:meth:`ZkModel.save_public`'s JSON)."""
+        """What a verifier needs of the model and nothing secret (:meth:`ZkModel.save_public`'s JSON), with
+        ``predict``'s verifying key derived here from the program: the in-browser verifier checks proofs
+        with this key, never with the one a proof file carries. The same bytes on every request (its
+        SHA-256 is the fingerprint the pages show)."""
         import tempfile
 
         entry = store.get(model_id)
-        with tempfile.TemporaryDirectory(prefix="pyleo-web-") as tmp:
-            text = entry.zk.save_public(Path(tmp, "public.json")).read_text()
-        return Response(text, media_type="application/json",
+        if "public_model" not in entry.cache:
+            if not _summary(entry)["fits"]:
+                raise InputError(f"{entry.title} does not fit one circuit here: no verifying key to publish",
+                                 hint="its split proofs are checked with `pyleo verify`, not in the browser")
+            with tempfile.TemporaryDirectory(prefix="pyleo-web-") as tmp:
+                path = entry.zk.save_public(Path(tmp, "public.json"), verifying_key=True)
+                entry.cache["public_model"] = path.read_text()
+        return Response(entry.cache["public_model"], media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.public.json"'})
 
     def sample(entry: Entry, body: Sample) -> list[float]:
