@@ -4,6 +4,7 @@ prediction, snarkVM (pyleo.vm) and Aleo's WebAssembly verifier run by node for t
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -34,10 +35,12 @@ def wine_split() -> tuple[Any, np.ndarray, list[str]]:
     return model, X_test, [str(c) for c in data.target_names]
 
 
-def wasm_verifies(path: Path) -> bool:
-    """Aleo's WebAssembly verifier's answer for a proof file, run by node (cli/web/verify_check.mjs)."""
-    out = subprocess.run(["node", "cli/web/verify_check.mjs", str(path)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, check=False)
+def wasm_verifies(path: Path, public_model: Path | None = None) -> bool:
+    """Aleo's WebAssembly verifier's answer for a proof file, run by node (cli/web/verify_check.mjs), with
+    the verifying key of ``public_model`` when given, else the one the proof file carries."""
+    extra = ["--public-model", str(public_model)] if public_model else []
+    out = subprocess.run(["node", "cli/web/verify_check.mjs", str(path), *extra], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.splitlines()[-1])["verified"]
 
@@ -80,37 +83,75 @@ def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, 
     assert flow.proof_path is not None
     tampered = web_browser.tamper(flow.proof_path, work / "tampered.proof.json")
     assert vm.explain(vm.Proof.load(tampered)) is not None       # snarkVM rejects it
-    assert web_browser.verify_page(driver, url, tampered).startswith("✘ not verified")
+    public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    said = web_browser.verify_page(driver, url, tampered, model=public)
+    assert said.startswith("✘ not verified") and "verifier rejects the proof" in said, said
     with tampered.open("rb") as f:
         r = httpx.post(f"{url}/api/verify", files={"proof": f}, data={"model_id": "wine_tree"}, timeout=60)
     assert r.status_code == 200 and r.json()["verified"] is False
     assert "rejects the proof" in r.json()["reason"]
 
 
-@pytest.mark.slow
-def test_wasm_verifier_outside_the_page_and_a_wrong_checksum(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
-    """node runs the same WebAssembly verifier on the downloaded and a tampered proof; the drop page
-    rejects a genuine proof against another trusted checksum, accepts it against the public model file
-    and refuses a public model file whose checksum is not its program's."""
+def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
+        live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """The forged-key attack: another program under the same ID and interface, proved, shipped with the honest
+    program text and checksum and its own verifying key and execution (tests.web_browser.forge). The page
+    verifies with the public model file's key (the server derived it from the program) and says why not."""
+    import httpx
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
     url, driver, flow, work = live
     assert flow.proof_path is not None
-    assert wasm_verifies(flow.proof_path)
-    assert not wasm_verifies(web_browser.tamper(flow.proof_path, work / "tampered2.proof.json"))
-    wrong = web_browser.verify_page(driver, url, flow.proof_path, "0" * 64)
-    assert wrong.startswith("✘ not verified") and "not the trusted" in wrong
-    checksum = vm.Proof.load(flow.proof_path).checksum
-    assert web_browser.verify_page(driver, url, flow.proof_path, checksum).startswith("✔ verified")
-    # the public model file the main page offers: its program's checksum, computed in the browser
-    import httpx
+    genuine = vm.Proof.load(flow.proof_path)
+    forged = web_browser.forge(flow.proof_path, work / "forged.proof.json")
+    fake = vm.Proof.load(forged)
+    assert fake.checksum == genuine.checksum and fake.public_outputs != genuine.public_outputs
+    assert fake.verifying_key != genuine.verifying_key
+    public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    key = json.loads(public.read_text())["verifying_keys"]["predict"]
+    assert key == vm.verifying_key(genuine.program, "predict") == genuine.verifying_key   # snarkVM's own key
+    said = web_browser.verify_page(driver, url, forged, model=public)
+    assert said.startswith("✘ not verified") and "another circuit's key" in said, said
+    for trust in ({"model_id": "wine_tree"}, {"checksum": genuine.checksum}):
+        with forged.open("rb") as f:
+            r = httpx.post(f"{url}/api/verify", files={"proof": f}, data=trust, timeout=60)
+        assert r.status_code == 200 and r.json()["verified"] is False, r.json()
+        assert "rejects the proof" in r.json()["reason"]
+    out = CliRunner().invoke(app, ["verify", str(forged), "--checksum", genuine.checksum])
+    assert out.exit_code == 1 and "rejects the proof" in out.output, out.output
 
-    public = httpx.get(f"{url}/api/models/wine_tree/public-model", timeout=30).json()
-    assert public["checksum"] == checksum and "weights" in public
-    (work / "public.json").write_text(json.dumps(public))
-    assert web_browser.verify_page(driver, url, flow.proof_path, model=work / "public.json").startswith("✔ verified")
-    public["checksum"] = "1" * 64
-    (work / "lying.json").write_text(json.dumps(public))
+
+@pytest.mark.slow
+def test_wasm_verifier_outside_the_page_and_the_public_model_file(
+        live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """node runs the same WebAssembly verifier on the downloaded, a tampered and a forged-key proof; the drop
+    page verifies nothing without the public model file, checks a published fingerprint, and refuses a
+    public model file whose checksum is not its program's or that carries no key."""
+    url, driver, flow, work = live
+    assert flow.proof_path is not None
+    public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    assert wasm_verifies(flow.proof_path, public)
+    assert not wasm_verifies(web_browser.tamper(flow.proof_path, work / "tampered2.proof.json"), public)
+    forged = web_browser.forge(flow.proof_path, work / "forged2.proof.json")
+    assert not wasm_verifies(forged, public)
+    assert not wasm_verifies(forged)            # 0.11.10 rejects it even with its own key: see the README
+    alone = web_browser.verify_page(driver, url, flow.proof_path)
+    assert alone.startswith("✘ not verified") and "without the model's public file" in alone, alone
+    fingerprint = hashlib.sha256(public.read_bytes()).hexdigest()   # the owner's published fingerprint
+    said = web_browser.verify_page(driver, url, flow.proof_path, fingerprint, model=public)
+    assert said.startswith("✔ verified"), said
+    said = web_browser.verify_page(driver, url, flow.proof_path, "0" * 64, model=public)
+    assert f"SHA-256 is {fingerprint}, not the published" in said, said
+    doc = json.loads(public.read_text())
+    assert doc["checksum"] == vm.Proof.load(flow.proof_path).checksum and "weights" in doc
+    (work / "lying.json").write_text(json.dumps({**doc, "checksum": "1" * 64}))
     said = web_browser.verify_page(driver, url, flow.proof_path, model=work / "lying.json")
     assert "says checksum 1111" in said, said
+    (work / "keyless.json").write_text(json.dumps({k: v for k, v in doc.items() if k != "verifying_keys"}))
+    said = web_browser.verify_page(driver, url, flow.proof_path, model=work / "keyless.json")
+    assert "carries no verifying key" in said, said
 
 
 def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, web_browser.Flow, Path]) -> None:

@@ -159,21 +159,31 @@ def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path
     return flow
 
 
-def verify_page(driver: Any, url: str, proof: Path, checksum: str = "", shots: Path | None = None,
+def verify_page(driver: Any, url: str, proof: Path, fingerprint: str = "", shots: Path | None = None,
                 name: str = "", model: Path | None = None) -> str:
-    """Drop ``proof`` on the /verify page (with a trusted ``checksum`` and / or a public ``model`` file)
-    and return the verdict or error shown."""
+    """Drop ``proof`` on the /verify page (with the model's public file ``model`` and / or a published
+    ``fingerprint``) and return the verdict or error shown."""
     driver.get(url + "/verify")
     driver.find_element("id", "proof-file").send_keys(str(proof))
-    if checksum:
-        driver.find_element("id", "checksum").send_keys(checksum)
+    if fingerprint:
+        driver.find_element("id", "fingerprint").send_keys(fingerprint)
     if model is not None:
         driver.find_element("id", "model-file").send_keys(str(model))
     click(driver, "verify-button")
-    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot", timeout=180)
+    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot|SHA-256|carries no", timeout=180)
     if name:
         shoot(driver, shots, name)
     return verdict
+
+
+def public_model(url: str, model_id: str, out: Path) -> Path:
+    """The model's public file as the main page's link serves it (with its verifying key), saved to ``out``."""
+    import httpx
+
+    r = httpx.get(f"{url}/api/models/{model_id}/public-model", timeout=120)
+    r.raise_for_status()
+    out.write_bytes(r.content)
+    return out
 
 
 def upload_page(driver: Any, url: str, model: Path, rows: Path, shots: Path | None = None, name: str = "") -> str:
@@ -206,6 +216,40 @@ def tamper(proof: Path, out: Path) -> Path:
     return out
 
 
+def _zero(kind: str) -> str:
+    """A value of Aleo type ``kind`` (``u8``, ``[u8; 2u32]``, …): zeros, false."""
+    m = re.fullmatch(r"\[(.+); (\d+)u32\]", kind)
+    if m:
+        return "[" + ", ".join([_zero(m.group(1))] * int(m.group(2))) + "]"
+    return "false" if kind == "boolean" else f"0{kind}"
+
+
+def forge(proof: Path, out: Path) -> Path:
+    """The forged-key attack on ``proof`` (a proof of a ``predict`` with one public output): another program
+    with the same program ID and ``predict`` interface that ignores its inputs and outputs the next label,
+    proved here (pyleo.vm, at WASM_BLOCK_HEIGHT), shipped with the honest program text, checksum and
+    constraint count, and the forged verifying key and execution. Only a verifier that takes the key from
+    the proof file could be fooled by it."""
+    import json
+
+    from pyleo import vm
+
+    data = json.loads(proof.read_text())
+    honest = data["program"]
+    inputs = re.findall(r"^\s*input r\d+ as (.+)\.(private|public);$", honest.split("function predict:", 1)[1], re.M)
+    (out_type,) = re.findall(r"^\s*output r\d+ as (\w+)\.public;$", honest, re.M)
+    label = int(re.match(r"^\d+", data["public_outputs"][0]).group(0))
+    forged = (f"program {data['program_id']};\n\nfunction predict:\n" +
+              "".join(f"    input r{i} as {kind}.{vis};\n" for i, (kind, vis) in enumerate(inputs)) +
+              f"    add {label + 1}{out_type} 0{out_type} into r{len(inputs)};\n"
+              f"    output r{len(inputs)} as {out_type}.public;\n")
+    made = vm.prove(forged, "predict", [_zero(kind) for kind, _ in inputs], block_height=vm.WASM_BLOCK_HEIGHT)
+    doc = {**made.to_json(), "program": honest, "program_checksum": data["program_checksum"],
+           "constraints": data["constraints"]}
+    out.write_text(json.dumps(doc))
+    return out
+
+
 def main(shots: Path) -> None:
     """Take the README's screenshots of each step into ``shots`` (PNG) and print the prove time shown."""
     shots.mkdir(parents=True, exist_ok=True)
@@ -215,8 +259,11 @@ def main(shots: Path) -> None:
         print(flow.server_verdict)
         print(flow.browser_verdict)
         assert flow.proof_path is not None
+        public = public_model(url, "iris_mlp", Path(tmp, "public.json"))
         print(verify_page(driver, url, tamper(flow.proof_path, Path(tmp, "tampered.json")), shots=shots,
-                          name="web-5-tampered"))
+                          name="web-5-tampered", model=public))
+        print(verify_page(driver, url, forge(flow.proof_path, Path(tmp, "forged.json")), shots=shots,
+                          name="web-7-forged-key", model=public))
         bad = Path(tmp, "model.joblib")
         bad.write_bytes(b"not a pickle")
         rows = Path(tmp, "rows.csv")

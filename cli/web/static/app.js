@@ -1,6 +1,6 @@
 // The main page: choose → predict → prove → download → verify (server and browser).
 import { $, api, show, table, verdict } from "/static/common.js";
-import { verifyProof } from "/static/aleo.js";
+import { publicModelTrust, verifyProof } from "/static/aleo.js";
 
 let model = null;   // the server's summary of the chosen model
 let job = null;     // the last finished proving job
@@ -164,12 +164,19 @@ async function verifyServer() {
 async function verifyBrowser() {
   show("verify-browser-result", "loading Aleo's WebAssembly verifier and verifying in this browser…", "note");
   try {
-    const r = await verifyProof(JSON.parse(proofText), { checksum: model.checksum });
+    // the verifying key comes from the model's public file (derived by the server from the program), never
+    // from the proof file; its SHA-256 is the fingerprint to compare with the one the model's owner publishes
+    const response = await fetch(`/api/models/${model.id}/public-model`);
+    const text = await response.text();
+    if (!response.ok) throw new Error(JSON.parse(text).error);
+    const trust = await publicModelTrust(text);
+    const r = await verifyProof(JSON.parse(proofText), trust);
     show("verify-browser-result", verdict(r, "in this browser by @provablehq/wasm") +
-      ` — program checksum ${r.checksum}; verifying key (from the proof file) SHA-256 ${r.vkSha256}`,
+      ` — with the verifying key of the public model file, SHA-256 ${trust.fingerprint} (compare it with the ` +
+      `fingerprint the model's owner publishes); program checksum ${r.checksum}`,
       r.verified ? "ok" : "bad");
   } catch (e) {
-    show("verify-browser-result", `the in-browser verifier failed: ${e}`, "error");
+    show("verify-browser-result", `the in-browser verifier failed: ${e.message || e}`, "error");
   }
 }
 
