@@ -102,7 +102,8 @@ export async function verifyProof(proof, trust = null) {
   }
   const checksum = hex(program.toChecksum());
   const vkSha256 = await sha256(proof.verifying_key);
-  const facts = { checksum, vkSha256 };
+  const height = Number.isInteger(proof.block_height) ? proof.block_height : LATEST_HEIGHT;
+  const facts = { checksum, vkSha256, height };
   if (!trust || typeof trust.verifyingKey !== "string") return done(false, NO_KEY, facts);
   if (checksum !== trust.checksum) {
     return done(false, `the proof's program has checksum ${checksum}, not the public model's ${trust.checksum}`, facts);
@@ -119,13 +120,12 @@ export async function verifyProof(proof, trust = null) {
   if (!t || t.programId() !== program.id() || t.functionName() !== proof.function) {
     return done(false, "the execution is not one transition of the proof's program and function", facts);
   }
-  const height = Number.isInteger(proof.block_height) ? proof.block_height : LATEST_HEIGHT;
   let ok = false;
   try {
     const key = w.VerifyingKey.fromString(trust.verifyingKey);
     ok = w.verifyFunctionExecution(execution, key, program, proof.function, null, null, height);
   } catch (e) {
-    return done(false, `the WebAssembly verifier failed: ${e}`, { ...facts, height });
+    return done(false, `the WebAssembly verifier failed: ${e}`, facts);
   }
   let reason = null;
   if (!ok) {
@@ -135,5 +135,5 @@ export async function verifyProof(proof, trust = null) {
         "(V22, Varuna V3), which @provablehq/wasm 0.11.10 predates: prove it with `pyleo prove --for-browser` " +
         "or `pyleo serve` to check it here";
   }
-  return done(ok, reason, { ...facts, height });
+  return done(ok, reason, facts);
 }
