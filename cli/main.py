@@ -423,7 +423,8 @@ def trusted_program(model: Path, program_id: str) -> str:
 
 
 def read_public_model(path: Path) -> dict[str, Any]:
-    """The program and commitment of a verifier's model file (format ``pyleo-public-model/1``).
+    """The program, commitment and verifying keys (``{function: "verifier1…"}``, empty when it carries
+    none) of a verifier's model file (format ``pyleo-public-model/1``).
 
     Raises InputError when the file is not one, or when its program does not have its stated checksum.
     """
@@ -442,7 +443,10 @@ def read_public_model(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: \"program\" and \"checksum\" must be strings, \"commitment\" a string or null")
     if vm.program_checksum(program) != stated:
         raise InputError(f"{path}: its program does not have the checksum it states ({stated}); the file was altered")
-    return {"program": program, "commitment": commitment}
+    keys = doc.get("verifying_keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+        raise InputError(f"{path}: \"verifying_keys\" must map function names to verifying keys (strings)")
+    return {"program": program, "commitment": commitment, "verifying_keys": keys}
 
 
 def read_file(path: Path, what: str) -> bytes:
@@ -502,6 +506,10 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
         bound.append(f"the verifying key in {vk}")
     if public_model is not None:
         published = read_public_model(public_model)
+        carried = published["verifying_keys"].get(proof.function)
+        if carried is not None and carried.strip() != vm.verifying_key(published["program"], proof.function):
+            raise InputError(f"{public_model}: its verifying key of `{proof.function}` is not the one its program "
+                             "gives (derived here); the file was altered, and browsers verifying with it are misled")
         for key, value in (("program", published["program"]), ("commitment", published["commitment"])):
             if value is None:
                 continue

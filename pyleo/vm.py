@@ -10,7 +10,8 @@ Four operations on a program given as Aleo instructions text:
 * :func:`prove` executes and proves, returning a :class:`Proof` (save / load it as JSON; the file
   holds only what a verifier may see: public values, and private ones as snarkVM's ciphertexts).
 * :func:`verify` checks a :class:`Proof`, against the program, checksum or verifying key the
-  verifier trusts (:func:`program_checksum` is snarkVM's checksum of a program).
+  verifier trusts (:func:`program_checksum` is snarkVM's checksum of a program; :func:`verifying_key`
+  derives a function's key from the program, for verifiers that cannot, such as a browser).
 
 Costs. The first execution of a function synthesizes its proving and verifying keys (seconds, and
 it needs the universal parameters, see :mod:`pyleo.params`). The keys are kept in the process and on

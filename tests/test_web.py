@@ -119,8 +119,14 @@ def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
             r = httpx.post(f"{url}/api/verify", files={"proof": f}, data=trust, timeout=60)
         assert r.status_code == 200 and r.json()["verified"] is False, r.json()
         assert "rejects the proof" in r.json()["reason"]
-    out = CliRunner().invoke(app, ["verify", str(forged), "--checksum", genuine.checksum])
-    assert out.exit_code == 1 and "rejects the proof" in out.output, out.output
+    for trust in (["--checksum", genuine.checksum], ["--public-model", str(public)]):
+        out = CliRunner().invoke(app, ["verify", str(forged), *trust])
+        assert out.exit_code == 1 and "rejects the proof" in out.output, out.output
+    # a public file carrying the forged key: the CLI derives the program's key and says the file was altered
+    doc = json.loads(public.read_text())
+    (work / "swapped.json").write_text(json.dumps({**doc, "verifying_keys": {"predict": fake.verifying_key}}))
+    out = CliRunner().invoke(app, ["verify", str(forged), "--public-model", str(work / "swapped.json")])
+    assert out.exit_code == 1 and "its verifying key of `predict` is not the one its program gives" in out.output
 
 
 @pytest.mark.slow
