@@ -281,7 +281,10 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
                                                  "one circuit here)."),
           parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts (implies --split)."),
           budget: int | None = typer.Option(None, "--budget", min=1, help="Constraints per part when splitting "
-                                            "(default 16,384, what proves here; mainnet takes 2,097,152).")) -> None:
+                                            "(default 16,384, what proves here; mainnet takes 2,097,152)."),
+          for_browser: bool = typer.Option(False, "--for-browser", help="Prove under consensus V20's rules (Varuna "
+                                           "V2), which Aleo's WebAssembly verifier (`pyleo serve`'s /verify page) "
+                                           "also checks; one circuit only.")) -> None:
     """Execute a function on snarkVM, prove it, and write a proof file anyone can verify.
 
     The proof file holds only what a verifier may see: public inputs and outputs, and private ones
@@ -293,7 +296,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
     import secrets
 
-    reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget")
+    reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget, --for-browser")
     prog, fn_name = find_function(file, target)
     zk = converted_model(file, prog, fn_name)
     committed = zk is not None and zk.output == "commitment"
@@ -307,12 +310,14 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
         vm.check_writable(private_out, what="--private-out")
     if split_mode is False and (parts is not None or budget is not None):
         raise InputError("--parts and --budget split the function; they contradict --no-split")
-    split_asked = split_mode or parts is not None or budget is not None
+    split_asked = bool(split_mode) or parts is not None or budget is not None
+    if for_browser and split_asked:
+        raise InputError("--for-browser proves one circuit; it does not combine with a split proof")
     typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if split_asked else ''} "
                "(key synthesis is cached after the first run)...", err=True)
     start = time.perf_counter()
-    if split_mode is False:
-        proof = prog.prove(fn_name, *values)
+    if split_mode is False or for_browser:
+        proof = prog.prove(fn_name, *values, block_height=vm.WASM_BLOCK_HEIGHT if for_browser else None)
     elif split_asked:
         proof = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
     else:   # whole when it fits one circuit here, otherwise split: Program.prove_fitting decides
@@ -399,7 +404,8 @@ def trusted_program(model: Path, program_id: str) -> str:
 
 
 def read_public_model(path: Path) -> dict[str, Any]:
-    """The program and commitment of a verifier's model file (format ``pyleo-public-model/1``).
+    """The program, commitment and verifying keys (``{function: "verifier1…"}``, empty when it carries
+    none) of a verifier's model file (format ``pyleo-public-model/1``).
 
     Raises InputError when the file is not one, or when its program does not have its stated checksum.
     """
@@ -418,7 +424,10 @@ def read_public_model(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: \"program\" and \"checksum\" must be strings, \"commitment\" a string or null")
     if vm.program_checksum(program) != stated:
         raise InputError(f"{path}: its program does not have the checksum it states ({stated}); the file was altered")
-    return {"program": program, "commitment": commitment}
+    keys = doc.get("verifying_keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+        raise InputError(f"{path}: \"verifying_keys\" must map function names to verifying keys (strings)")
+    return {"program": program, "commitment": commitment, "verifying_keys": keys}
 
 
 def read_file(path: Path, what: str) -> bytes:
@@ -478,6 +487,10 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
         bound.append(f"the verifying key in {vk}")
     if public_model is not None:
         published = read_public_model(public_model)
+        carried = published["verifying_keys"].get(proof.function)
+        if carried is not None and carried.strip() != vm.verifying_key(published["program"], proof.function):
+            raise InputError(f"{public_model}: its verifying key of `{proof.function}` is not the one its program "
+                             "gives (derived here); the file was altered, and browsers verifying with it are misled")
         for key, value in (("program", published["program"]), ("commitment", published["commitment"])):
             if value is None:
                 continue
@@ -818,6 +831,17 @@ def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A 
         zk.save_public(out)
         typer.echo(f"wrote {out} (program, checksum, commitment; no weights). Verifiers run: pyleo verify PROOF "
                    f"--public-model {out}, or --checksum {zk.program.checksum()} --commitment {zk.commitment}")
+
+
+@app.command(cls=Command)
+@reports_errors
+def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; the default takes local "
+                                   "connections only (uploads of joblib files are pickles: keep it local).")) -> None:
+    """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
+    from cli.web import serve as run_server
+
+    run_server(host, port)
 
 
 if __name__ == "__main__":

@@ -169,13 +169,14 @@ class Program:
         with self._located_halts(function, args):
             return self._outputs(function, vm.evaluate(self.aleo(), function, inputs))
 
-    def prove(self, function: str, *args: Any) -> Any:
-        """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``)."""
+    def prove(self, function: str, *args: Any, block_height: int | None = None) -> Any:
+        """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``).
+        ``block_height``: the consensus rules to prove under (see :func:`pyleo.vm.prove`)."""
         from . import vm
 
         inputs = self._aleo_inputs(function, args)
         with self._located_halts(function, args):
-            return vm.prove(self.aleo(), function, inputs)
+            return vm.prove(self.aleo(), function, inputs, block_height)
 
     @contextmanager
     def _located_halts(self, function: str, args: Sequence[Any]) -> Iterator[None]:

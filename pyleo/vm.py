@@ -10,7 +10,8 @@ Four operations on a program given as Aleo instructions text:
 * :func:`prove` executes and proves, returning a :class:`Proof` (save / load it as JSON; the file
   holds only what a verifier may see: public values, and private ones as snarkVM's ciphertexts).
 * :func:`verify` checks a :class:`Proof`, against the program, checksum or verifying key the
-  verifier trusts (:func:`program_checksum` is snarkVM's checksum of a program).
+  verifier trusts (:func:`program_checksum` is snarkVM's checksum of a program; :func:`verifying_key`
+  derives a function's key from the program, for verifiers that cannot, such as a browser).
 
 Costs. The first execution of a function synthesizes its proving and verifying keys (seconds, and
 it needs the universal parameters, see :mod:`pyleo.params`). The keys are kept in the process and on
@@ -75,6 +76,16 @@ program at 2,048 kB) and one execution (a transaction at 2,304 kB), JSON-escaped
 """The ``"format"`` key of a saved :class:`Proof`."""
 
 NETWORK = "mainnet"
+
+WASM_BLOCK_HEIGHT = 22_175_000
+"""A block height for proofs that Aleo's WebAssembly verifier (npm ``@provablehq/wasm`` 0.11.10) checks:
+the first block of mainnet consensus V20, the newest version whose proofs use Varuna V2. That build's
+snarkVM knows consensus V1 to V19 (its ``getOrInitConsensusVersionTestHeights()`` lists 19 heights),
+so its ``verifyFunctionExecution`` verifies with Varuna V2 at every height and returns false for a
+proof made at the latest version (V22 in aleo-sdk 0.8.0 / snarkVM 4.12, Varuna V3 since V21), and
+true for one made here with ``prove(..., block_height=WASM_BLOCK_HEIGHT)`` (measured with
+``cli/web/verify_check.mjs``). Proofs name their height (:attr:`Proof.block_height`); :func:`verify`
+accepts heights from this one up to the latest, never older Varuna versions."""
 
 _MAX_LOADED = 8
 """How many programs (each one snarkVM ``Process`` with its keys, ~33 MB per function) to keep."""
@@ -752,6 +763,8 @@ class Proof:
     from a file has only the public outputs there (None at private positions).
     ``timings`` (seconds per phase: authorize, load_keys, synthesize or execute, prove, check,
     verify) is informative and not compared.
+    ``block_height``: the height whose consensus rules (Varuna version) the proof was made and is
+    verified under; None for the latest (see :data:`WASM_BLOCK_HEIGHT`).
     """
 
     program: str
@@ -759,6 +772,7 @@ class Proof:
     execution: str
     verifying_key: str
     constraints: int
+    block_height: int | None = None
     outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
     made_with: dict[str, str] = field(default_factory=dict, compare=False)
     timings: dict[str, float] = field(default_factory=dict, compare=False)
@@ -813,6 +827,7 @@ class Proof:
             "execution": self.execution,
             "program": self.program,
             "timings": self.timings,
+            **({"block_height": self.block_height} if self.block_height is not None else {}),
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -857,6 +872,7 @@ class Proof:
             execution=get("execution", str),
             verifying_key=get("verifying_key", str),
             constraints=get("constraints", int),
+            block_height=get("block_height", int) if "block_height" in data else None,
             timings={str(k): float(v) for k, v in timings.items() if isinstance(v, (int, float))},
         )
         proof._transition()  # ProofError when the execution is not one transition
@@ -944,6 +960,17 @@ CIRCUIT_INFO_FIELDS = ("public_inputs", "variables", "constraints", "non_zero_a"
 """What a verifying key says of its circuit (Varuna's ``CircuitInfo``), in the order it serializes them."""
 
 
+def verifying_key(program: str, function: str) -> str:
+    """``function``'s verifying key (snarkVM's ``verifier1…`` text), derived from the program text alone:
+    this machine's key cache, else synthesized (about 4 s per program; needs the parameters). It is
+    the key a proof's execution must verify under for the proof to be of this program; a verifier
+    that cannot synthesize keys itself (the browser) gets it from a trusted source, as
+    :meth:`stdlib_ml.convert.ZkModel.save_public` writes it. Errors as :func:`constraints`."""
+    with _lock:
+        lp = _load(program)
+        return str(_synthesize_vk(lp, function, _function_id(lp, function)))
+
+
 def circuit_info(program: str, function: str) -> dict[str, int]:
     """The size of ``function``'s circuit as its verifying key records it: public inputs, variables,
     constraints, and the non-zero entries of the R1CS matrices A, B and C (one per term of a linear
@@ -965,14 +992,18 @@ def circuit_info(program: str, function: str) -> dict[str, int]:
     return info
 
 
-def prove(program: str, function: str, inputs: list[str]) -> Proof:
+def prove(program: str, function: str, inputs: list[str], block_height: int | None = None) -> Proof:
     """Execute ``function`` on ``inputs`` and prove the execution (errors as :func:`evaluate`).
+
+    ``block_height``: prove under the consensus rules (Varuna version) of that mainnet height, at
+    least :data:`WASM_BLOCK_HEIGHT` (InputError otherwise); None: the latest. The proof records it.
 
     The fresh proof is verified with the function's verifying key before it is returned (about
     30 ms); if it does not verify (keys that do not belong together), the cached keys are dropped
     and VMError is raised. The returned proof's ``outputs`` holds every output in clear for the
     caller; :meth:`Proof.save` writes private ones only as snarkVM's ciphertexts.
     """
+    _check_height(block_height, InputError)
     with _lock:
         lp = _load(program)
         timings: dict[str, float] = {}
@@ -982,12 +1013,12 @@ def prove(program: str, function: str, inputs: list[str]) -> Proof:
         t = time.perf_counter()
         _, err, _ = _call(trace.prepare, sdk.Query.rest(url))
         if err is None:
-            execution, err, _ = _call(trace.prove_execution, f"{lp.program_id}/{function}")
+            execution, err, _ = _call(trace.prove_execution, f"{lp.program_id}/{function}", block_height)
         if err is not None:
             raise VMError(f"snarkVM failed to prove `{function}`: {clean_message(str(err))}") from None
         timings["prove"] = time.perf_counter() - t
         t = time.perf_counter()
-        _, err, _ = _call(lp.process.verify_execution, execution)
+        _, err, _ = _call(lp.process.verify_execution, execution, block_height)
         timings["check"] = time.perf_counter() - t
         if err is not None:
             lp.keys.discard(function)
@@ -1002,10 +1033,18 @@ def prove(program: str, function: str, inputs: list[str]) -> Proof:
             execution=execution.to_json(),
             verifying_key=str(vk),
             constraints=int(vk.num_constraints()),
+            block_height=block_height,
             outputs=[_compact(str(v)) for v in response.outputs],
             made_with=stamp(lp.text),
             timings=timings,
         )
+
+
+def _check_height(block_height: int | None, error: type[PyleoError]) -> None:
+    """``error`` unless ``block_height`` is None or lies in [:data:`WASM_BLOCK_HEIGHT`, 2^32)."""
+    if block_height is not None and not WASM_BLOCK_HEIGHT <= block_height < 2**32:
+        raise error(f"block height {block_height} is outside [{WASM_BLOCK_HEIGHT:,}, 2^32): pyleo proves and verifies "
+                    f"only under Varuna V2 (consensus V20, from height {WASM_BLOCK_HEIGHT:,}) or later")
 
 
 def _visible(item: dict[str, Any]) -> str | None:
@@ -1077,6 +1116,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
     if commitment is not None and program is None and checksum is None and verifying_key is None:
         raise InputError("a commitment binds the weights only together with the program that computes it",
                          hint="also name the trusted program: --model, --program, --checksum or --vk")
+    _check_height(proof.block_height, ProofError)
     with _lock:
         tr = proof._transition()
         try:
@@ -1133,7 +1173,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
         if err is not None:
             return f"the verifying key does not fit the function: {clean_message(str(err))}"
         t = time.perf_counter()
-        _, err, _ = _call(process.verify_execution, execution)
+        _, err, _ = _call(process.verify_execution, execution, proof.block_height)
         proof.timings["verify"] = time.perf_counter() - t
         proof.timings["verify_total"] = time.perf_counter() - t0
         if err is not None:

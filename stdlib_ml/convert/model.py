@@ -190,10 +190,15 @@ class ZkModel:
             return None
         return f"{self.module.commitment(self.opening())}field"
 
-    def save_public(self, path: str | os.PathLike[str]) -> Path:
+    def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
         """Write what a verifier needs and nothing secret (JSON, format ``pyleo-public-model/1``): the
-        program ID, its Aleo instructions, their checksum, and (private weights) the commitment. The
-        verifier then runs ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``."""
+        program ID, its Aleo instructions, their checksum, (private weights) the commitment, and with
+        ``verifying_key=True`` ``"verifying_keys": {"predict": "verifier1…"}``, ``predict``'s verifying
+        key derived here from the program (:func:`pyleo.vm.verifying_key`: cached or synthesized, about
+        4 s; LimitError when the function does not fit one circuit here). The verifier then runs
+        ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``; a browser, which cannot
+        derive keys, verifies with the file's key (``pyleo serve``'s pages), so that file must come from
+        a trusted source: its SHA-256, published by the model's owner, is its fingerprint."""
         from pyleo import vm
 
         vm.check_writable(path)
@@ -201,6 +206,8 @@ class ZkModel:
         doc = {"format": "pyleo-public-model/1", "program_id": f"{self.name}.aleo", "function": "predict",
                "checksum": vm.program_checksum(aleo), "weights": self.weights, "commitment": self.commitment,
                "program": aleo}
+        if verifying_key:
+            doc["verifying_keys"] = {"predict": vm.verifying_key(aleo, "predict")}
         vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
         return Path(path)
 

@@ -1,0 +1,31 @@
+"""`pyleo serve`: the web app (see :mod:`cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
+python-multipart, matplotlib) and, for the in-browser verifier, ``npm ci`` in this folder."""
+
+from __future__ import annotations
+
+from pyleo.errors import InputError
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app with uvicorn on ``host``:``port`` until interrupted; prints the URL first.
+    InputError when the ``web`` extra is not installed or the port is taken."""
+    import socket
+
+    try:
+        import uvicorn
+
+        from .app import create_app
+    except ImportError as e:
+        raise InputError(f"the web app needs the `web` extra ({e.name} is missing)",
+                         hint="pip install -e '.[web]' and run `npm ci` in cli/web") from None
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", hint="pick another --port") from None
+    shown = f"[{host}]" if ":" in host else host
+    print(f"pyleo web app: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C stops it)", flush=True)
+    config = uvicorn.Config(create_app(), log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,314 @@
+"""`pyleo serve`: a local web app to try a model, prove a prediction and verify the proof, on the
+server (snarkVM via aleo-sdk) and in the browser (Aleo's WebAssembly verifier, npm ``@provablehq/wasm``).
+
+:func:`create_app` builds the FastAPI app. Pages: ``/`` (choose or upload a model, predict, prove,
+download, verify) and ``/verify`` (drop a proof file, verify it in the browser alone). The JSON API
+answers every bad input with HTTP 4xx and ``{"error": message, "hint": hint}``.
+
+Proofs made here are made under the consensus rules of :data:`pyleo.vm.WASM_BLOCK_HEIGHT` (Varuna V2),
+the newest that ``@provablehq/wasm`` 0.11.10 verifies; ``pyleo verify`` checks them too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from pyleo import vm
+from pyleo.errors import InputError, PyleoError
+from stdlib_ml.convert.fidelity import check_fidelity, float_predict
+
+from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, Entry, Store
+from .prover import Jobs, proof_summary
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+WASM_DIST = HERE / "node_modules" / "@provablehq" / "wasm" / "dist" / "mainnet"
+"""Where ``npm ci`` (run in this folder) puts the WebAssembly verifier the pages load."""
+
+ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
+"""The verifier's WebAssembly memory is shared (threads): browsers allow that only to cross-origin isolated pages."""
+
+
+class Sample(BaseModel):
+    """One sample of raw feature values, in the model's feature order."""
+
+    features: list[float | None]
+
+
+def _error(status: int, message: str, hint: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "hint": hint}, status_code=status)
+
+
+async def _read(upload: UploadFile, limit: int, what: str) -> bytes:
+    """An uploaded file's bytes, read up to ``limit``; InputError when larger."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"the {what} is larger than {limit:,} bytes, more than this server takes")
+    return data
+
+
+def _features(entry: Entry) -> list[dict[str, Any]]:
+    zk = entry.zk
+    lows = dict(zip(zk.columns.tolist(), zk.input_low.tolist()))
+    highs = dict(zip(zk.columns.tolist(), zk.input_high.tolist()))
+    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows}
+            for j, name in enumerate(entry.features)]
+
+
+FIDELITY_ROWS = 500
+"""Rows of an upload's CSV the fidelity report covers (the first ones); examples have fewer held-out rows."""
+
+
+def _fidelity(entry: Entry) -> dict[str, Any]:
+    """Circuit (interpreter: the circuit's exact semantics) against the float model on the entry's rows:
+    :func:`check_fidelity`'s figures (agreement, or for regressors the largest error over the range of
+    the predictions) and one table row per sample (classifiers: whether the labels agree; regressors:
+    the absolute error)."""
+    if "fidelity" not in entry.cache:
+        X = entry.X[:FIDELITY_ROWS]
+        report = check_fidelity(entry.zk, entry.model, X, check_rows=None)
+        circuit, floats = entry.zk.predict(X), float_predict(entry.model, X)
+        regressor = entry.zk.kind == "regressor"
+        rows = [{"row": i, "circuit": entry.label(c), "float": entry.label(f),
+                 "truth": entry.label(entry.y[i]) if entry.y is not None else None,
+                 "agree": abs(float(c) - float(f)) if regressor else bool(c == f)}
+                for i, (c, f) in enumerate(zip(circuit, floats))]
+        figures = {k: v for k, v in report.items() if k not in ("rows", "of", "worst_rows")}
+        entry.cache["fidelity"] = {"rows_kind": entry.rows_kind, "rows": rows, "n": len(rows), "of": len(entry.X),
+                                   "regressor": regressor, **figures}
+    return entry.cache["fidelity"]
+
+
+def _summary(entry: Entry) -> dict[str, Any]:
+    """The model page's data: source, size, whether it proves here, features, fidelity."""
+    if "summary" not in entry.cache:
+        prog, zk = entry.zk.program, entry.zk
+        fits = prog.fits_here("predict")
+        plan = None
+        if not fits:
+            try:
+                p = prog.split_plan("predict")
+                plan = {"parts": len(p.parts), "constraints": [int(x.constraints) for x in p.parts]}
+            except PyleoError as e:
+                plan = {"error": e.message}
+        entry.cache["summary"] = {
+            "id": entry.id, "title": entry.title, "kind": zk.kind, "name": zk.name, "source": zk.source,
+            "program_id": f"{zk.name}.aleo", "checksum": vm.program_checksum(prog.aleo()),
+            "estimate": int(prog.estimate("predict", synthesize_transition=False).total),
+            "limit": vm.MAX_CONSTRAINTS, "fits": fits, "split_plan": plan,
+            "features": _features(entry), "classes": entry.class_names,
+            "held_out": [{"row": i, "values": [float(v) for v in entry.X[i]],
+                          "truth": entry.label(entry.y[i]) if entry.y is not None else None}
+                         for i in range(min(len(entry.X), 12))],
+            "block_height": vm.WASM_BLOCK_HEIGHT, "fidelity": _fidelity(entry),
+        }
+    return entry.cache["summary"]
+
+
+def _plot(entry: Entry) -> bytes:
+    """PNG of the fidelity report: classifiers, counts of (float label, circuit label) pairs; regressors,
+    circuit against float predictions."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fid = _fidelity(entry)
+    fig, ax = plt.subplots(figsize=(3.6, 3.0), dpi=100)
+    if fid["regressor"]:
+        f = [float(r["float"]) for r in fid["rows"]]
+        ax.scatter(f, [float(r["circuit"]) for r in fid["rows"]], s=8)
+        ax.plot([min(f), max(f)], [min(f), max(f)], color="grey", linewidth=0.8)
+        ax.set_xlabel("float model prediction", fontsize=9)
+        ax.set_ylabel("circuit prediction", fontsize=9)
+        ax.set_title(f"{fid['n']} rows: max error {fid['max_rel_error']:.2g} of range", fontsize=9)
+    else:
+        labels = sorted({r["float"] for r in fid["rows"]} | {r["circuit"] for r in fid["rows"]})
+        index = {name: i for i, name in enumerate(labels)}
+        counts = np.zeros((len(labels), len(labels)), dtype=int)
+        for r in fid["rows"]:
+            counts[index[r["float"]], index[r["circuit"]]] += 1
+        ax.imshow(counts, cmap="Blues")
+        for i in range(len(labels)):
+            for j in range(len(labels)):
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center",
+                        color="white" if counts[i, j] > counts.max() / 2 else "black", fontsize=9)
+        ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=8)
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set_xlabel("circuit prediction", fontsize=9)
+        ax.set_ylabel("float model prediction", fontsize=9)
+        ax.set_title(f"{fid['n']} {fid['rows_kind']} rows: {fid['agreement']:.0%} agree", fontsize=9)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _decoded(entry: Entry, outputs: list[Any]) -> str | None:
+    """The label a proof's first output stands for, as the page shows it."""
+    if not outputs or outputs[0] is None:
+        return None
+    m = re.match(r"^-?\d+", str(outputs[0]))
+    return entry.label(entry.zk.decode([int(m.group(0))])[0]) if m else None
+
+
+def create_app() -> FastAPI:
+    """The app: pages, static files, the verifier's files, the JSON API. Raises nothing at import;
+    the pages say when ``npm ci`` has not been run (no WebAssembly verifier to serve)."""
+    store, jobs = Store(), Jobs()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.stop()
+
+    app = FastAPI(title="pyleo", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def isolate(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        response.headers.update(ISOLATION)
+        return response
+
+    @app.exception_handler(PyleoError)
+    async def pyleo_error(_: Request, e: PyleoError) -> JSONResponse:
+        return _error(400, e.message, e.hint)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        return _error(422, f"malformed request: {where or 'body'}: {first.get('msg', 'invalid')}")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/verify", include_in_schema=False)
+    def verify_page() -> FileResponse:
+        return FileResponse(STATIC / "verify.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/wasm/{name}", include_in_schema=False)
+    def wasm(name: str) -> Response:
+        path = WASM_DIST / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            return _error(404, f"no verifier file {name!r}", "run `npm ci` in cli/web (the README's set-up)")
+        kind = {".wasm": "application/wasm", ".js": "text/javascript"}.get(path.suffix, "application/octet-stream")
+        return FileResponse(path, media_type=kind)
+
+    @app.get("/api/examples")
+    def examples() -> dict[str, Any]:
+        return {"examples": [{"id": k, "title": title} for k, (title, _) in EXAMPLES.items()],
+                "wasm": WASM_DIST.is_dir(), "block_height": vm.WASM_BLOCK_HEIGHT}
+
+    @app.post("/api/models/example/{name}")
+    def choose(name: str) -> dict[str, Any]:
+        return _summary(store.example(name))
+
+    @app.post("/api/models/upload")
+    async def upload(model: Annotated[UploadFile, File()], rows: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        model_bytes = await _read(model, MAX_MODEL_BYTES, "model file")
+        csv_bytes = await _read(rows, MAX_CSV_BYTES, "CSV")
+        return _summary(store.upload(model.filename or "", model_bytes, csv_bytes))
+
+    @app.get("/api/models/{model_id}/fidelity.png")
+    def plot(model_id: str) -> Response:
+        return Response(_plot(store.get(model_id)), media_type="image/png")
+
+    @app.get("/api/models/{model_id}/public-model")
+    def public_model(model_id: str) -> Response:
+        """What a verifier needs of the model and nothing secret (:meth:`ZkModel.save_public`'s JSON), with
+        ``predict``'s verifying key derived here from the program: the in-browser verifier checks proofs
+        with this key, never with the one a proof file carries. The same bytes on every request (its
+        SHA-256 is the fingerprint the pages show)."""
+        import tempfile
+
+        entry = store.get(model_id)
+        if "public_model" not in entry.cache:
+            if not _summary(entry)["fits"]:
+                raise InputError(f"{entry.title} does not fit one circuit here: no verifying key to publish",
+                                 hint="its split proofs are checked with `pyleo verify`, not in the browser")
+            with tempfile.TemporaryDirectory(prefix="pyleo-web-") as tmp:
+                path = entry.zk.save_public(Path(tmp, "public.json"), verifying_key=True)
+                entry.cache["public_model"] = path.read_text()
+        return Response(entry.cache["public_model"], media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.public.json"'})
+
+    def sample(entry: Entry, body: Sample) -> list[float]:
+        if len(body.features) != len(entry.features):
+            raise InputError(f"{entry.title} takes {len(entry.features)} feature values, got {len(body.features)}")
+        return [np.nan if v is None else float(v) for v in body.features]
+
+    @app.post("/api/models/{model_id}/predict")
+    def predict(model_id: str, body: Sample) -> dict[str, Any]:
+        entry = store.get(model_id)
+        x = np.asarray([sample(entry, body)])
+        circuit = entry.zk.predict(x)[0]     # raises ModelInputError for a value outside the model's range
+        return {"circuit": entry.label(circuit), "float": entry.label(float_predict(entry.model, x)[0])}
+
+    @app.post("/api/models/{model_id}/prove")
+    def prove(model_id: str, body: Sample) -> dict[str, Any]:
+        entry = store.get(model_id)
+        x = sample(entry, body)
+        entry.zk.encode(np.asarray([x]))    # bad values fail here, before a process starts
+        summary = _summary(entry)
+        if not summary["fits"]:
+            splits = summary["split_plan"] and "error" not in summary["split_plan"]
+            raise InputError(f"{entry.title} does not fit one circuit here; this page proves single circuits",
+                             hint="prove it split with `pyleo prove` (see the split plan above)" if splits else
+                             "no split fits here either (see above); mainnet's limit is higher: `pyleo cost` says more")
+        return jobs.start(model_id, entry.zk.path, x, vm.WASM_BLOCK_HEIGHT).view()
+
+    @app.get("/api/jobs/{job_id}")
+    def job(job_id: str) -> dict[str, Any]:
+        j = jobs.get(job_id)
+        view = j.view()
+        if j.state == "done" and j.proof is not None:
+            view["proof"] = proof_summary(j.proof)
+            view["prediction"] = _decoded(store.get(j.model_id), j.outputs)
+        return view
+
+    @app.get("/api/jobs/{job_id}/proof")
+    def proof_file(job_id: str) -> Response:
+        j = jobs.get(job_id)
+        if j.proof is None:
+            raise InputError(f"job {job_id} has no proof (state: {j.state})")
+        name = json.loads(j.proof).get("program_id", "proof").replace(".aleo", "")
+        return Response(j.proof, media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.predict.proof.json"'})
+
+    @app.post("/api/verify")
+    async def verify(proof: Annotated[UploadFile, File()], model_id: Annotated[str | None, Form()] = None,
+                     checksum: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+        raw = await _read(proof, vm.MAX_PROOF_FILE_BYTES, "proof file")
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise InputError("the proof file is not JSON: not a pyleo proof") from None
+        p = vm.Proof.from_json(data, "the proof file")
+        entry = store.get(model_id) if model_id else None
+        program = entry.zk.program.aleo() if entry is not None else None
+        reason = vm.explain(p, program=program, checksum=checksum or None)
+        return {"verified": reason is None, "reason": reason, "program_id": p.program_id, "checksum": p.checksum,
+                "trusted": "model" if entry else "checksum" if checksum else "the proof's own verifying key",
+                "public_outputs": p.public_outputs, "block_height": p.block_height,
+                "prediction": _decoded(entry, p.public_outputs) if entry is not None and reason is None else None,
+                "seconds": round(p.timings.get("verify_total", 0.0), 3)}
+
+    return app

@@ -1,0 +1,139 @@
+// In-browser verification of a pyleo proof file with Aleo's WebAssembly verifier (@provablehq/wasm,
+// served by `pyleo serve` from node_modules, installed by `npm ci`). Nothing here asks the server.
+
+let aleo = null;
+
+/** The verifier module (loads ~21 MB of WebAssembly once). */
+export async function loadVerifier() {
+  if (!aleo) aleo = await import("/wasm/index.js");
+  return aleo;
+}
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** SHA-256 (hex) of a text, with the browser's WebCrypto. */
+export async function sha256(text) {
+  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
+}
+
+// pyleo.vm.WASM_BLOCK_HEIGHT: proofs made by `pyleo serve` carry it as "block_height"; proofs without it
+// were made under the latest consensus version (V22, Varuna V3), which this verifier build predates.
+const LATEST_HEIGHT = 22962000;
+
+/** The public outputs a proof's execution carries (Aleo literals), in order. */
+export function publicOutputs(proof) {
+  try {
+    const [t] = JSON.parse(proof.execution).transitions;
+    return t.outputs.filter((o) => o.type === "public").map((o) => String(o.value).replace(/\s+/g, ""));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The trust a public model file (format pyleo-public-model/1, the text the main page's link serves)
+ * gives: {checksum, programId, function, verifyingKey, fingerprint}. The checksum is computed here from
+ * its program; the verifying key is the file's "verifying_keys"[function], derived by the server from
+ * that program (a browser cannot derive it), so the file itself must be the one the model's owner
+ * publishes: fingerprint is the SHA-256 (hex) of the file's exact text, to compare with theirs.
+ * (Its commitment, for private weights, is not checked here: such proofs come from `pyleo prove`,
+ * made under rules this verifier build predates; `pyleo verify --public-model` checks them.)
+ * Throws Error with a message when it is not one, when its checksum field disagrees with its program,
+ * or when it carries no verifying key.
+ */
+export async function publicModelTrust(text) {
+  const w = await loadVerifier();
+  let doc = null;
+  try { doc = JSON.parse(text); } catch { doc = null; }
+  if (!doc || doc.format !== "pyleo-public-model/1" || typeof doc.program !== "string") {
+    throw new Error("not a pyleo public model file (format pyleo-public-model/1 with the program text)");
+  }
+  let program;
+  try {
+    program = w.Program.fromString(doc.program);
+  } catch (e) {
+    throw new Error(`the public model's program cannot be read: ${e}`);
+  }
+  const checksum = hex(program.toChecksum());
+  if (doc.checksum && doc.checksum !== checksum) {
+    throw new Error(`the public model file says checksum ${doc.checksum}, its program has ${checksum}`);
+  }
+  const fn = typeof doc.function === "string" ? doc.function : "predict";
+  const verifyingKey = doc.verifying_keys && doc.verifying_keys[fn];
+  if (typeof verifyingKey !== "string") {
+    throw new Error(`the public model file carries no verifying key of \`${fn}\`: take it from \`pyleo serve\`'s ` +
+      "\"public model file\" link (the browser cannot derive a key from the program)");
+  }
+  try {
+    w.VerifyingKey.fromString(verifyingKey);
+  } catch (e) {
+    throw new Error(`the public model file's verifying key cannot be read: ${e}`);
+  }
+  return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
+           fingerprint: await sha256(text) };
+}
+
+export const NO_KEY = "the verifying key cannot be checked in this browser without the model's public file " +
+  "(a program checksum names the program's text, but the browser cannot derive its circuit's key, and the key a " +
+  "proof file carries may be another circuit's): give the public model file";
+
+/**
+ * Verify a proof file's JSON object (as `pyleo prove` / `pyleo serve` write it) in the browser.
+ * trust: what publicModelTrust returns for the model's public file. The execution is verified with
+ * trust.verifyingKey, never with the key the proof file carries: a proof whose key differs is
+ * rejected, and without trust nothing is verified (reason NO_KEY).
+ * Returns {verified, reason, checksum, vkSha256 (of the proof file's key), height, seconds}.
+ */
+export async function verifyProof(proof, trust = null) {
+  const w = await loadVerifier();
+  const t0 = performance.now();
+  const done = (verified, reason, extra = {}) =>
+    ({ verified, reason, seconds: (performance.now() - t0) / 1000, ...extra });
+  if (!proof || typeof proof !== "object" || typeof proof.execution !== "string" ||
+      typeof proof.program !== "string" || typeof proof.verifying_key !== "string" || typeof proof.function !== "string") {
+    return done(false, "not a pyleo proof file (it needs program, function, verifying_key and execution)");
+  }
+  let program, execution;
+  try {
+    program = w.Program.fromString(proof.program);
+    execution = w.Execution.fromString(proof.execution);
+  } catch (e) {
+    return done(false, `the WebAssembly verifier cannot read the proof file: ${e}`);
+  }
+  const checksum = hex(program.toChecksum());
+  const vkSha256 = await sha256(proof.verifying_key);
+  const height = Number.isInteger(proof.block_height) ? proof.block_height : LATEST_HEIGHT;
+  const facts = { checksum, vkSha256, height };
+  if (!trust || typeof trust.verifyingKey !== "string") return done(false, NO_KEY, facts);
+  if (checksum !== trust.checksum) {
+    return done(false, `the proof's program has checksum ${checksum}, not the public model's ${trust.checksum}`, facts);
+  }
+  if (proof.function !== trust.function) {
+    return done(false, `the proof is of function \`${proof.function}\`, the public model's is \`${trust.function}\``, facts);
+  }
+  if (proof.verifying_key.trim() !== trust.verifyingKey) {
+    return done(false, "the proof was made with another circuit's key: its verifying key is not the one the " +
+      "public model file gives for this program", facts);
+  }
+  const transitions = execution.transitions();
+  const t = transitions.length === 1 ? transitions[0] : null;
+  if (!t || t.programId() !== program.id() || t.functionName() !== proof.function) {
+    return done(false, "the execution is not one transition of the proof's program and function", facts);
+  }
+  let ok = false;
+  try {
+    const key = w.VerifyingKey.fromString(trust.verifyingKey);
+    ok = w.verifyFunctionExecution(execution, key, program, proof.function, null, null, height);
+  } catch (e) {
+    return done(false, `the WebAssembly verifier failed: ${e}`, facts);
+  }
+  let reason = null;
+  if (!ok) {
+    reason = Number.isInteger(proof.block_height)
+      ? "Aleo's WebAssembly verifier rejects the proof"
+      : "Aleo's WebAssembly verifier rejects the proof; it was made under the latest consensus version " +
+        "(V22, Varuna V3), which @provablehq/wasm 0.11.10 predates: prove it with `pyleo prove --for-browser` " +
+        "or `pyleo serve` to check it here";
+  }
+  return done(ok, reason, facts);
+}
