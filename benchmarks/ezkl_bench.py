@@ -156,7 +156,7 @@ def _forest_module(forest: Any) -> torch.nn.Module:
     n_i, n_l = max(map(len, internal)), max(map(len, leaves))
     n_t, n_f, n_c = len(trees), forest.n_features_in_, forest.n_classes_
     A = np.zeros((n_f, n_t * n_i), np.float32)
-    B = np.full(n_t * n_i, -np.inf, np.float32)   # padding nodes test x <= -inf: always false, and C ignores them
+    B = np.zeros(n_t * n_i, np.float32)   # padding nodes (no feature, threshold 0): C ignores their test
     C = np.zeros((n_t, n_i, n_l), np.float32)
     D = np.full((n_t, 1, n_l), -1.0, np.float32)   # padding leaves: -1 is never reached (D counts turns, >= 0)
     E = np.zeros((n_t, n_l, n_c), np.float32)
