@@ -162,13 +162,13 @@ def _forest_module(forest: Any) -> torch.nn.Module:
     E = np.zeros((n_t, n_l, n_c), np.float32)
     for j, (t, nodes, ends) in enumerate(zip(trees, internal, leaves)):
         slot = {node: i for i, node in enumerate(nodes)}
+        parent = {c: p for p in nodes for c in (t.children_left[p], t.children_right[p])}
         for i, node in enumerate(nodes):
             A[t.feature[node], j * n_i + i] = 1.0
             B[j * n_i + i] = _float32_at_most(t.threshold[node])
         for k, leaf in enumerate(ends):
             turns = 0
             child = leaf
-            parent = {c: p for p in nodes for c in (t.children_left[p], t.children_right[p])}
             while child in parent:
                 p = parent[child]
                 left = t.children_left[p] == child
