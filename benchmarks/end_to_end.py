@@ -12,10 +12,13 @@ label equals the float model's. A model that has no plan here gets the planner's
 1/4, 1/2 and 3/4 of its instructions would carry (:func:`pyleo.split.crossing`), and a measured lower
 bound on what a part costs before any of the model's work (:func:`middle_part_floor`).
 
-Baselines in the same run: Aleo's ``zkml`` transpiler's published constraint counts (:data:`ZKML`) and
-EZKL's prove time on a 100-tree iris forest (:func:`ezkl_forest`).
+Baselines in the same run: Aleo's ``zkml`` transpiler's published constraint counts (:data:`ZKML`) and,
+when ``rf_iris`` is run and EZKL is installed (``pip install torch==2.13.0 && pip install -e '.[bench]'``),
+EZKL proving the same fitted 100-tree iris forest (:func:`ezkl_forest`): its circuit rows, compile and
+setup, prove, verify, proof size and agreement next to pyleo's.
 
-Prints a table and writes ``benchmarks/results/end_to_end.json``.
+Prints a table and writes ``benchmarks/results/end_to_end.json``; a run of some models (``--model``)
+replaces their rows there and keeps the others'.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -36,6 +40,7 @@ from pyleo.errors import LimitError
 
 from .fidelity import load_dataset
 from .models import Fitted, digits_mlp, iris_knn
+from .pyleo_bench import proof_bytes
 
 RESULTS = Path(__file__).parent / "results" / "end_to_end.json"
 
@@ -137,13 +142,37 @@ def middle_part_floor(zk: Any, state: list[tuple[str, int]]) -> dict[str, Any]:
 
 
 def ezkl_forest() -> dict[str, Any]:
-    """EZKL on the 100-tree iris forest in this run, when possible; otherwise why not."""
+    """EZKL on the 100-tree iris forest of ``rf_iris`` (the same fit: ``random_state=0`` on the same split),
+    measured in this run by :func:`benchmarks.ezkl_bench.measure` (GEMM trees, proof of the first held-out
+    row, agreement over the whole held-out split); ``measured`` None with the reason when EZKL is missing."""
     if importlib.util.find_spec("ezkl") is None:
-        return {"measured": None, "reason": "ezkl is not installed here (pip install -e '.[bench]'): no EZKL prove "
-                "time was measured in this run", "published_s": EZKL_PUBLISHED_FOREST_S}
-    return {"measured": None, "reason": "ezkl is installed, but benchmarks.ezkl_bench exports only torch modules "
-            "(MLPs, logistic regressions), not forests: no EZKL forest prove time was measured in this run",
-            "published_s": EZKL_PUBLISHED_FOREST_S}
+        return {"measured": None, "reason": "ezkl is not installed here (pip install torch==2.13.0 && pip install -e "
+                "'.[bench]'): no EZKL prove time was measured in this run", "published_s": EZKL_PUBLISHED_FOREST_S}
+    import tempfile
+
+    from .ezkl_bench import measure as ezkl_measure
+
+    before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="ezkl_forest_") as tmp:
+        measured = ezkl_measure(MODELS["rf_iris"](), Path(tmp))
+    return {"measured": measured, "published_s": EZKL_PUBLISHED_FOREST_S,
+            "load_1min": [round(before, 2), round(os.getloadavg()[0], 2)], "cpus": os.cpu_count()}
+
+
+def forest_comparison(pyleo_row: dict[str, Any], ezkl: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(quantity, pyleo, EZKL) lines for the iris forest: circuit size, compile and setup, prove, verify,
+    proof size, agreement with the float model."""
+    first, warm = pyleo_row["proofs"][0], pyleo_row["proofs"][-1]
+    return [
+        ("circuit", f"{first['total']:,} constraints", f"2^{ezkl['logrows']} rows ({ezkl['rows']:,} used)"),
+        ("compile s", f"{pyleo_row['convert_s']} (from_sklearn)", f"{ezkl['compile_s']:.1f} (ONNX, settings, calibrate, compile)"),
+        ("setup s (keys)", f"{first['synthesize_s']} (synthesis, first proof)", f"{ezkl['setup_s'] + ezkl['srs_s']:.1f} (test SRS + keys)"),
+        ("prove s", f"{warm['prove_s']} (keys cached)", f"{ezkl['witness_s'] + ezkl['prove_s']:.1f} (witness + prove)"),
+        ("verify s", f"{warm['verify_s']}", f"{ezkl['verify_s']:.3f}"),
+        ("proof bytes", f"{first['proof_bytes']:,}", f"{ezkl['proof_raw_bytes']:,}"),
+        ("agreement (held-out)", f"{pyleo_row['agreement']:.1%} of {pyleo_row['held_out']}",
+         f"{ezkl['agreement']:.1%} of {ezkl['samples']}"),
+    ]
 
 
 def measure(key: str, samples: int) -> dict[str, Any]:
@@ -151,7 +180,8 @@ def measure(key: str, samples: int) -> dict[str, Any]:
     f = MODELS[key]()
     t = time.perf_counter()
     zk = convert(f)
-    row: dict[str, Any] = {"model": key, "name": f.name, "dataset": f.dataset, "convert_s": round(time.perf_counter() - t, 2)}
+    row: dict[str, Any] = {"model": key, "name": f.name, "dataset": f.dataset, "convert_s": round(time.perf_counter() - t, 2),
+                           "load_1min": round(os.getloadavg()[0], 2)}
     t = time.perf_counter()
     labels = zk.predict(f.X_test)
     row["agreement"] = float(np.mean(labels == f.model.predict(f.X_test)))
@@ -190,6 +220,8 @@ def measure(key: str, samples: int) -> dict[str, Any]:
         parts = proof.parts if isinstance(proof, split.SplitProof) else [proof]
         proofs.append({"parts": len(parts), "constraints": [p.constraints for p in parts], "total": proof.constraints,
                        "prove_s": round(prove_s, 2), "verify_s": round(verify_s, 3), "valid": ok,
+                       "synthesize_s": round(sum(p.timings.get("synthesize", 0.0) for p in parts), 2),
+                       "proof_bytes": sum(proof_bytes(p.execution) for p in parts),
                        "label": str(zk.decode_proof(proof)), "float_label": str(f.model.predict(x[None])[0])})
     row["proofs"] = proofs
     if key in COMPARE:
@@ -206,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="held-out rows proved per model (default 2: the first proof's time includes key synthesis)")
     args = parser.parse_args(argv)
     rows = [measure(key, args.samples) for key in args.model or MODELS]
-    ezkl = ezkl_forest()
+    ezkl = ezkl_forest() if any(r["model"] == "rf_iris" for r in rows) else None
     print(f"{'model':<18} {'agree':>6} {'parts':>5} {'constraints (exact, per part)':<30} {'total':>7} "
           f"{'prove s':>8} {'verify s':>8} {'label ok':>8}")
     for r in rows:
@@ -234,13 +266,23 @@ def main(argv: list[str] | None = None) -> None:
             z = r["zkml"]
             print(f"  {r['model']:<16} {r['proofs'][0]['total']:>7,} vs {z['architecture']} {z['constraints']:,} "
                   f"(ratio {z['ratio']})")
-    print(f"EZKL, 100-tree iris forest: {ezkl['reason']}; published {ezkl['published_s']} s (zkonduit, issue 12)")
+    rf = next((r for r in rows if r["model"] == "rf_iris" and r.get("proofs")), None)
+    if ezkl is not None and ezkl["measured"] is None:
+        print(f"EZKL, 100-tree iris forest: {ezkl['reason']}; published {ezkl['published_s']} s (zkonduit, issue 12)")
+    elif ezkl is not None and rf is not None:
+        print(f"\nRandomForestClassifier() on iris, the same fitted forest, this run ({ezkl['measured']['stack']}; "
+              f"published EZKL prove time {ezkl['published_s']} s, zkonduit, other hardware):")
+        print(f"{'':<22} {'pyleo':<40} EZKL")
+        for name, mine, theirs in forest_comparison(rf, ezkl["measured"]):
+            print(f"{name:<22} {mine:<40} {theirs}")
     RESULTS.parent.mkdir(exist_ok=True)
-    if args.model and RESULTS.exists():   # models not measured in this run keep their earlier rows
-        measured = {r["model"] for r in rows}
-        rows = [r for r in json.loads(RESULTS.read_text())["rows"] if r["model"] not in measured] + rows
-        rows.sort(key=lambda r: list(MODELS).index(r["model"]))
-    RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": rows, "ezkl_forest": ezkl}, indent=1) + "\n")
+    old = json.loads(RESULTS.read_text()) if RESULTS.is_file() and args.model else {}
+    run = {r["model"] for r in rows}
+    kept = [r for r in old.get("rows", []) if r["model"] not in run]
+    order = list(MODELS)
+    merged = sorted(kept + rows, key=lambda r: order.index(r["model"]) if r["model"] in order else len(order))
+    RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": merged,
+                                   "ezkl_forest": ezkl if ezkl is not None else old.get("ezkl_forest")}, indent=1) + "\n")
     print(f"wrote {RESULTS}")
 
 

@@ -3,8 +3,9 @@
     python -m benchmarks.ezkl_bench [--model iris_mlp16 --model breast_cancer_logreg] [--samples N]
                                     [--target accuracy|resources] [--decomp BASE LEGS] [--workdir DIR]
 
-For one fitted model (:mod:`benchmarks.models`, families "mlp" and "linear" only): build a torch
-module with the same float weights, export it to ONNX, and run EZKL's Python flow in a work folder:
+For one fitted model (:mod:`benchmarks.models`, families "mlp", "linear" and "forest"): build a torch
+module with the same float weights (a forest as GEMM trees, the formulation of ``hummingbird-ml``,
+which zkonduit's benchmarks use), export it to ONNX, and run EZKL's Python flow in a work folder:
 gen_settings → calibrate_settings on X_train → compile_circuit → gen_srs → setup → gen_witness →
 prove → verify. Inputs and outputs are public instances, the weights fixed in the circuit (EZKL's
 defaults); the range checks use :data:`DECOMPOSITION`, not EZKL's default, which would make every
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
     from .models import Fitted
 
-FAMILIES = ("mlp", "linear")
+FAMILIES = ("mlp", "linear", "forest")
 """The model families EZKL is run on."""
 
 DEFAULT_MODELS = ("iris_mlp16", "breast_cancer_logreg")
@@ -58,7 +59,7 @@ size: logrows 10 (iris MLP) and 9 (breast_cancer) instead of 15, with a 2^5–2^
 OPSET = 17
 """ONNX opset of the export (torch's TorchScript exporter; EZKL's tract reads it)."""
 
-INSTALL_HINT = "pip install -e '.[bench]'"
+INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[bench]'"
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,73 @@ def _logreg_module(pipeline: Any) -> torch.nn.Module:
     return _linear(w[None, :], np.array([b]))
 
 
+def _float32_at_most(threshold: float) -> np.float32:
+    """The largest float32 <= ``threshold``: sklearn tests ``float32(x) <= threshold`` (float64), which equals
+    ``float32(x) <= this`` exactly (rounding the threshold to nearest can move a training value across it)."""
+    t = np.float32(threshold)
+    return t if t <= threshold else np.nextafter(t, np.float32(-np.inf))
+
+
+def _forest_module(forest: Any) -> torch.nn.Module:
+    """A RandomForestClassifier as GEMM trees, hummingbird-ml's formulation (zkonduit's benchmarks convert
+    forests with hummingbird; its wheel also installs a top-level ``benchmarks`` package that would shadow
+    this one, so the same formulation is built here): each tree padded to the forest's most internal
+    nodes I and leaves L, then for rows x (n, F)
+
+    - ``(x @ A <= B)``: every node's test, A (F, T·I) one-hot feature columns, B the float thresholds;
+    - ``bmm(tests, C) == D``: the leaf reached, C (T, I, L) +1 where the leaf is under the node's left
+      child, -1 under its right, D (T, 1, L) the left turns on the leaf's path;
+    - ``bmm(leaf, E)`` summed over the T trees: E (T, L, classes) each leaf's class frequencies / T,
+
+    giving sklearn's ``predict_proba`` (argmax = its label)."""
+    import torch
+
+    trees = [est.tree_ for est in forest.estimators_]
+    internal = [np.flatnonzero(t.children_left >= 0) for t in trees]
+    leaves = [np.flatnonzero(t.children_left < 0) for t in trees]
+    n_i, n_l = max(map(len, internal)), max(map(len, leaves))
+    n_t, n_f, n_c = len(trees), forest.n_features_in_, forest.n_classes_
+    A = np.zeros((n_f, n_t * n_i), np.float32)
+    B = np.zeros(n_t * n_i, np.float32)   # padding nodes (no feature, threshold 0): C ignores their test
+    C = np.zeros((n_t, n_i, n_l), np.float32)
+    D = np.full((n_t, 1, n_l), -1.0, np.float32)   # padding leaves: -1 is never reached (D counts turns, >= 0)
+    E = np.zeros((n_t, n_l, n_c), np.float32)
+    for j, (t, nodes, ends) in enumerate(zip(trees, internal, leaves)):
+        slot = {node: i for i, node in enumerate(nodes)}
+        parent = {c: p for p in nodes for c in (t.children_left[p], t.children_right[p])}
+        for i, node in enumerate(nodes):
+            A[t.feature[node], j * n_i + i] = 1.0
+            B[j * n_i + i] = _float32_at_most(t.threshold[node])
+        for k, leaf in enumerate(ends):
+            turns = 0
+            child = leaf
+            while child in parent:
+                p = parent[child]
+                left = t.children_left[p] == child
+                C[j, slot[p], k] = 1.0 if left else -1.0
+                turns += left
+                child = p
+            D[j, 0, k] = turns
+            E[j, k] = t.value[leaf, 0] / t.value[leaf, 0].sum() / n_t
+
+    class GemmForest(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            for name, value in zip("ABCDE", (A, B, C, D, E)):
+                self.register_buffer(name, torch.as_tensor(value))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            tests = (x @ self.A <= self.B).float().reshape(x.shape[0], n_t, n_i).transpose(0, 1)
+            leaf = (torch.bmm(tests, self.C) == self.D).float()
+            return torch.bmm(leaf, self.E).sum(dim=0)
+
+    return GemmForest()
+
+
 def torch_module(fitted: Fitted) -> torch.nn.Module:
     """A torch module with the fitted model's float weights, in eval mode."""
-    module = _mlp_module(fitted.model) if fitted.family == "mlp" else _logreg_module(fitted.model)
-    return module.eval()
+    build = {"mlp": _mlp_module, "linear": _logreg_module, "forest": _forest_module}[fitted.family]
+    return build(fitted.model).eval()
 
 
 def labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -140,15 +204,16 @@ def labels_from_scores(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return classes[index]
 
 
-def _export_onnx(module: torch.nn.Module, input_shape: tuple[int, ...], path: str) -> None:
-    """Export ``module`` for one input sample of ``input_shape`` with the TorchScript exporter (EZKL reads its opsets)."""
+def _export_onnx(module: torch.nn.Module, input_shape: tuple[int, ...], path: str, batch: int = 1) -> None:
+    """Export ``module`` for an input of ``batch`` samples of ``input_shape`` (shape (batch, *input_shape):
+    EZKL's batch dimension, fixed in the circuit) with the TorchScript exporter (EZKL reads its opsets)."""
     import torch
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # the legacy exporter is deprecated, still supported
         torch.onnx.export(
             module,
-            (torch.zeros(1, *input_shape),),
+            (torch.zeros(batch, *input_shape),),
             path,
             input_names=["input"],
             output_names=["output"],
@@ -164,17 +229,19 @@ def _write_input(path: str, rows: np.ndarray) -> None:
 
 def _compile(
     ezkl: ModuleType, module: torch.nn.Module, X_train: np.ndarray, files: Files, target: str,
-    decomposition: tuple[int, int]
+    decomposition: tuple[int, int], batch: int = 1
 ) -> dict[str, Any]:
-    """ONNX export, gen_settings, calibrate_settings on X_train, compile_circuit; returns settings.json."""
-    _export_onnx(module, X_train.shape[1:], files.onnx)
+    """ONNX export for ``batch`` samples per proof, gen_settings, calibrate_settings on X_train (cycled to a
+    whole number of batches), compile_circuit; returns settings.json."""
+    _export_onnx(module, X_train.shape[1:], files.onnx, batch)
     run_args = ezkl.PyRunArgs()
     run_args.input_visibility = "public"
     run_args.output_visibility = "public"
     run_args.param_visibility = "fixed"
     run_args.decomp_base, run_args.decomp_legs = decomposition
     _check(ezkl.gen_settings(files.onnx, files.settings, py_run_args=run_args), "gen_settings")
-    _write_input(files.calibration, X_train)
+    n = max(batch, len(X_train) // batch * batch)
+    _write_input(files.calibration, np.resize(X_train, (n, *X_train.shape[1:])))
     _check(ezkl.calibrate_settings(files.calibration, files.onnx, files.settings, target), "calibrate_settings")
     _check(ezkl.compile_circuit(files.onnx, files.compiled, files.settings), "compile_circuit")
     return json.loads(Path(files.settings).read_text())
@@ -249,6 +316,7 @@ def measure(
     decomposition: tuple[int, int] = DECOMPOSITION,
 ) -> dict[str, Any]:
     """Compile, set up, prove and verify ``fitted`` with EZKL in ``workdir``; costs, sizes and accuracy.
+    (Many rows, several per proof: :func:`prove_batch`.)
 
     The proof is of X_test[0]; accuracy and agreement (with the float model's predict) are over the
     first ``max_samples`` test samples (all if None). "rows" is settings.json's num_rows.
@@ -327,6 +395,67 @@ def measure_module(
         "verified": verified,
         "tampered_rejected": tampered_rejected,
         "wall_s": time.perf_counter() - start,
+    }
+
+
+def prove_batch(
+    fitted: Fitted,
+    X: np.ndarray,
+    batch: int,
+    workdir: Path,
+    *,
+    target: str = CALIBRATION_TARGET,
+    decomposition: tuple[int, int] = DECOMPOSITION,
+) -> dict[str, Any]:
+    """EZKL proving every row of ``X`` (raw features, shape (n, features)), ``batch`` rows per proof:
+    the model exported with an ONNX input of shape (batch, features), EZKL's batch dimension; the last
+    proof padded with copies of its last row. One circuit, SRS and key pair for all proofs (setup paid
+    once), then per proof gen_witness + prove, all in this process.
+
+    Returns seconds (``compile_s``, ``setup_s`` (keys), ``prove_s`` (witness + prove of every proof),
+    ``per_prediction_s`` = prove_s / n, ``verify_s`` of the last proof), the circuit's ``logrows`` and
+    ``rows``, ``proofs``, ``proof_bytes`` (the last proof's JSON), ``verified``, and ``agreement``: the
+    labels of the proofs' public outputs against the float model's predict on ``X``.
+    Raises RuntimeError if EZKL is not installed."""
+    ezkl = _require_ezkl()
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    files = Files().under(Path(workdir))
+    t0 = time.perf_counter()
+    settings = _compile(ezkl, torch_module(fitted), fitted.X_train, files, target, decomposition, batch)
+    t1 = time.perf_counter()
+    ezkl.gen_srs(files.srs, settings["run_args"]["logrows"])
+    t2 = time.perf_counter()
+    _check(ezkl.setup(files.compiled, files.vk, files.pk, files.srs), "setup")
+    t3 = time.perf_counter()
+    scale = settings["model_output_scales"][0]
+    scores: list[np.ndarray] = []
+    for start in range(0, len(X), batch):
+        chunk = X[start:start + batch]
+        _write_input(files.input, np.concatenate([chunk, np.repeat(chunk[-1:], batch - len(chunk), axis=0)]))
+        witness = ezkl.gen_witness(files.input, files.compiled, files.witness)
+        ezkl.prove(files.witness, files.compiled, files.pk, files.proof, files.srs)
+        out = np.array([ezkl.felt_to_float(felt, scale) for felt in witness["outputs"][0]]).reshape(batch, -1)
+        scores.append(out[:len(chunk)])
+    t4 = time.perf_counter()
+    verified = _verify(ezkl, files, files.proof)
+    t5 = time.perf_counter()
+    labels = labels_from_scores(np.concatenate(scores), fitted.model.classes_)
+    return {
+        "stack": f"ezkl {ezkl.__version__}",
+        "rows_per_proof": batch,
+        "predictions": len(X),
+        "proofs": len(scores),
+        "logrows": settings["run_args"]["logrows"],
+        "rows": settings["num_rows"],
+        "compile_s": t1 - t0,
+        "srs_s": t2 - t1,
+        "setup_s": t3 - t2,
+        "prove_s": t4 - t3,
+        "per_prediction_s": (t4 - t3) / len(X),
+        "verify_s": t5 - t4,
+        "verified": verified,
+        "proof_bytes": Path(files.proof).stat().st_size,
+        "agreement": float(np.mean(labels == fitted.model.predict(X))),
     }
 
 
