@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from .fidelity import CHECK_ROWS, Fidelity, _finish
 from .model import ConversionError, ZkModel
 from .quantize import MLP_RESOLUTION, Options, _in_bits, _input_range, _name_of, _pow2, _qint, _width, _argmax_or_sign
 from .render import Spec
@@ -915,17 +916,15 @@ class FloatNetwork:
 
 def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], Any] | None = None,
             model_name: str | None = None, min_agreement: float = 1.0, max_error: float = 1e-3,
-            strict: bool = True, check_rows: int | None = None, **options: Any) -> ZkModel:
+            strict: bool = True, check_rows: int | None = CHECK_ROWS, **options: Any) -> ZkModel:
     """``net`` as a :class:`ZkModel`, checked on ``X`` against ``reference`` (a callable taking
     samples shaped (n, *input_shape) and returning labels or values: the framework's own float model;
     default :meth:`Network.predict`), as :func:`~stdlib_ml.from_sklearn` checks against ``predict``.
     ``model_name``: the source model's class name, for messages. ``options``: those of
-    :func:`to_spec`. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows``
-    (default :data:`~stdlib_ml.convert.fidelity.CHECK_ROWS`). Raises :class:`ConversionError`,
+    :func:`to_spec`. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows`` (None:
+    all rows), as :func:`~stdlib_ml.from_sklearn`. Raises :class:`ConversionError`,
     :class:`~stdlib_ml.convert.ModelInputError`."""
-    from .fidelity import CHECK_ROWS, Fidelity, _finish
-
-    bar = Fidelity(min_agreement, max_error, strict, CHECK_ROWS if check_rows is None else check_rows)
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
     spec = to_spec(net, X, **options)
     wrapper = type(model_name or "Network", (FloatNetwork,), {})(net, reference)
     Xa = None if X is None else _flat(X, net)

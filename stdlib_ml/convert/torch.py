@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
 from .quantize import MLP_RESOLUTION
@@ -337,7 +338,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                input_range: Any = None, input_bits: int | Sequence[int] | None = None, name: str | None = None,
                weights: str = "public", inputs: str = "private", output: str = "public",
                resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = None) -> ZkModel:
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
