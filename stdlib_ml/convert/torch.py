@@ -343,9 +343,9 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
     ``X``), a ``torch.export.ExportedProgram``, or the path of a ``.pt2`` file (``torch.export.save``).
-    ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (or flattened,
-    (n_samples, n_features)): the input range, and the self-check against the model's own float
-    output (required for a module). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
+    ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (for an
+    exported program also flattened, (n_samples, n_features)): the input range, and the self-check
+    against the model's own float output (required for a module, which is exported on its first rows). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
     default: argmax for several outputs (a final Softmax / LogSoftmax is dropped), a threshold for one
     output behind a final Sigmoid (class 1 when > 0.5), else regression. ``classes``: the labels
     (default 0 … k−1). ``approximate``: accept the piecewise-linear sigmoid / tanh / GELU / SiLU
