@@ -242,3 +242,11 @@ def test_missing_torch_says_which_extra_to_install(monkeypatch) -> None:
     with pytest.raises(ConversionError, match=r"install pyleo-zk\[torch\]") as info:
         from_torch(object(), np.zeros((2, 4)))
     assert not isinstance(info.value, ImportError)
+
+
+def test_importing_stdlib_ml_does_not_import_torch() -> None:
+    import subprocess
+
+    code = "import sys, stdlib_ml, stdlib_ml.convert; print('torch' in sys.modules, stdlib_ml.from_torch.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "stdlib_ml.convert.torch"]
