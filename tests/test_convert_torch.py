@@ -145,6 +145,26 @@ def test_cnn_with_padding_avgpool_and_residual_agrees() -> None:
 
 
 @pytest.mark.slow
+def test_global_average_pooling_by_mean_and_adaptive_pool() -> None:
+    class Net(nn.Module):
+        def __init__(self, adaptive: bool) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3)
+            self.gap = nn.AdaptiveAvgPool2d(1) if adaptive else None
+            self.fc = nn.Linear(4, 10)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = torch.relu(self.conv(x))
+            return self.fc(self.gap(h).flatten(1) if self.gap is not None else h.mean(dim=(2, 3)))
+
+    Xtr, Xte, ytr, yte = _data("digits", image=True)
+    for adaptive in (False, True):
+        net = _train(Net(adaptive), Xtr, ytr, epochs=5)
+        zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0)
+        assert np.array_equal(zk.predict(Xte), _torch_labels(net, Xte))
+
+
+@pytest.mark.slow
 def test_binary_sigmoid_head_and_regression() -> None:
     Xtr, Xte, ytr, yte = _data("iris")
     binary = _train(nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 1), nn.Sigmoid()), Xtr, (ytr == 2) * 1.0,

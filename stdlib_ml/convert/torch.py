@@ -26,7 +26,7 @@ INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU whee
 
 SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
              "LeakyReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
-             "sizes), Flatten, view/reshape, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
+             "sizes), mean over the spatial dimensions, Flatten, view/reshape, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
              f"approximated {', '.join(APPROXIMATIONS)} (approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
@@ -224,6 +224,14 @@ class _Walker:
                                       "when each size divides the input's")
             kernel = [s // o for s, o in zip(spatial, size)]
             return net.avg_pool(x, kernel, kernel, 0, where=where)
+        if op == "mean":
+            dims = arg(1, "dim")
+            dims = sorted(int(d) % (len(x.shape) + 1) for d in ([dims] if isinstance(dims, int) else dims or []))
+            if len(x.shape) < 2 or dims != list(range(2, len(x.shape) + 1)):
+                raise ConversionError(f"{where}: mean over dimensions {dims} is supported only over all spatial "
+                                      "dimensions (global average pooling)")
+            pooled = net.avg_pool(x, list(x.shape[1:]), where=where)
+            return pooled if arg(2, "keepdim", False) else net.reshape(pooled, (x.shape[0],), where=where)
         if op == "flatten":
             start, end = int(arg(1, "start_dim", 0)), int(arg(2, "end_dim", -1))
             full = (_BATCH, *x.shape)
@@ -237,6 +245,9 @@ class _Walker:
             if not shape or not (shape[0] is _BATCH or shape[0] in (self.batch, -1)):
                 raise ConversionError(f"{where}: reshaping to {tuple(shape)} mixes samples (the first dimension must "
                                       "stay the batch)")
+            if not all(isinstance(d, int) for d in shape[1:]):
+                raise ConversionError(f"{where}: reshaping to a size computed at run time ({shape[1:]}) is not "
+                                      "supported; use constant sizes (or flatten)")
             return net.reshape(x, shape[1:], where=where)
         if op in ("add", "sub"):
             other = arg(1, "other")
