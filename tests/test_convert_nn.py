@@ -44,6 +44,15 @@ def test_conv_and_pools_match_numpy() -> None:
     assert np.allclose(net.forward(X), np.concatenate([mx.reshape(4, -1), av.reshape(4, -1)], axis=1))
 
 
+def test_permute_matches_numpy_transpose() -> None:
+    net = nn.Network((4, 3, 2))                      # channels-last (H, W, C), as Keras takes images
+    p = net.permute(net.input, (2, 0, 1))
+    net.output(net.flatten(p), "argmax")
+    X = np.random.default_rng(2).normal(size=(3, 4, 3, 2))
+    assert p.shape == (2, 4, 3)
+    assert np.array_equal(net.forward(X), X.transpose(0, 3, 1, 2).reshape(3, -1))
+
+
 def _random_net(rng: np.random.Generator) -> nn.Network:
     net = nn.Network((1, 4, 4), name="random_net")
     h = net.conv(net.input, rng.normal(size=(2, 1, 3, 3)), rng.normal(size=2), padding=1)

@@ -134,7 +134,7 @@ def test_cnn_with_padding_avgpool_and_residual_agrees() -> None:
             self.fc = nn.Linear(48, 10)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            h = torch.relu(self.c1(x))
+            h = torch.relu(self.c1(x.permute(0, 1, 3, 2)))   # images transposed: a permutation
             h = torch.relu(h + self.c2(h))
             return self.fc(self.pool(h).flatten(1))
 

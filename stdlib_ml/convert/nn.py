@@ -21,7 +21,8 @@ error messages, e.g. ``"layer 'features.0' (Conv2d)"``)::
 
 Also ``leaky_relu``, ``clip`` (ReLU6, hard tanh), ``hard_sigmoid``, ``activation(x, kind)`` (by name,
 including the approximated ``sigmoid``, ``tanh``, ``gelu``, ``silu``), ``avg_pool``, ``scale_shift``
-(per-channel affine), ``reshape``, ``add``, ``sub``, ``concat``; ``identity`` (Dropout at inference)
+(per-channel affine), ``reshape``, ``permute`` (channels-last → first), ``add``, ``sub``, ``mul_const``,
+``concat``; ``identity`` (Dropout at inference)
 returns its input. :meth:`Network.forward` / :meth:`Network.predict` run the description in float64
 (exact activations): the oracle a converter checks its own walk of the framework's model against.
 
@@ -334,6 +335,16 @@ class Network:
         if int(np.prod(shape)) != x.size:
             raise ConversionError(f"{where or 'a reshape'}: cannot reshape {x.shape} to {tuple(shape)}")
         return self._linear([x], [sparse.identity(x.size)], None, tuple(shape), "reshape", where)
+
+    def permute(self, x: Node, axes: Sequence[int], *, where: str = "") -> Node:
+        """The tensor with its axes reordered (numpy's ``transpose``; e.g. ``(2, 0, 1)`` turns a
+        channels-last (H, W, C) tensor into (C, H, W)): a permutation, 0 constraints."""
+        axes = [int(a) % len(x.shape) for a in axes]
+        if sorted(axes) != list(range(len(x.shape))):
+            raise ConversionError(f"{where or 'a permute'}: axes {axes} do not reorder a tensor of shape {x.shape}")
+        order = np.arange(x.size).reshape(x.shape).transpose(axes).ravel()
+        M = sparse.csr_matrix((np.ones(x.size), (np.arange(x.size), order)), shape=(x.size, x.size))
+        return self._linear([x], [M], None, tuple(x.shape[a] for a in axes), "permute", where)
 
     def flatten(self, x: Node, *, where: str = "") -> Node:
         """The tensor as one vector (C order, as torch's Flatten of one sample)."""

@@ -26,7 +26,7 @@ INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU whee
 
 SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
              "LeakyReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
-             "sizes), mean over the spatial dimensions, Flatten, view/reshape, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
+             "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
              f"approximated {', '.join(APPROXIMATIONS)} (approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
@@ -240,6 +240,11 @@ class _Walker:
                 raise ConversionError(f"{where}: flattening the batch dimension is not supported")
             shape = (*full[1:start], int(np.prod(full[start:end + 1])), *full[end + 1:])
             return net.reshape(x, shape, where=where)
+        if op == "permute":
+            dims = [int(d) % (len(x.shape) + 1) for d in arg(1, "dims")]
+            if dims[0] != 0:
+                raise ConversionError(f"{where}: a permutation that moves the batch dimension is not supported")
+            return net.permute(x, [d - 1 for d in dims[1:]], where=where)
         if op in ("view", "reshape", "_unsafe_view"):
             shape = list(arg(1, "size"))
             if not shape or not (shape[0] is _BATCH or shape[0] in (self.batch, -1)):
