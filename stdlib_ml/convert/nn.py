@@ -422,15 +422,20 @@ class Network:
         return node
 
     def relu(self, x: Node, *, where: str = "") -> Node:
+        """max(x, 0): one sign test per value."""
         return self.activation(x, "relu", where=where)
 
     def leaky_relu(self, x: Node, alpha: float = 0.01, *, where: str = "") -> Node:
+        """x where x ≥ 0, alpha·x below (= alpha·x + (1 − alpha)·relu(x)): one sign test per value."""
         return self.activation(x, "leaky_relu", where=where, alpha=alpha)
 
     def clip(self, x: Node, low: float = -math.inf, high: float = math.inf, *, where: str = "") -> Node:
+        """x clipped to [low, high] (ReLU6, hard tanh, clamp): one sign test per finite bound and value."""
         return self.activation(x, "clip", where=where, low=low, high=high)
 
     def hard_sigmoid(self, x: Node, alpha: float = 1.0 / 6.0, beta: float = 0.5, *, where: str = "") -> Node:
+        """clip(alpha·x + beta, 0, 1) (torch's Hardsigmoid by default; Keras' hard_sigmoid: alpha 0.2):
+        two sign tests per value."""
         return self.activation(x, "hard_sigmoid", where=where, alpha=alpha, beta=beta)
 
     # ---- the output ------------------------------------------------------------------------------
@@ -489,6 +494,7 @@ class Network:
     # ---- checks ----------------------------------------------------------------------------------
     @property
     def n_features(self) -> int:
+        """Values per sample: the product of the input shape."""
         return self.input.size
 
 
