@@ -434,7 +434,7 @@ class Network:
         return self.activation(x, "clip", where=where, low=low, high=high)
 
     def hard_sigmoid(self, x: Node, alpha: float = 1.0 / 6.0, beta: float = 0.5, *, where: str = "") -> Node:
-        """clip(alpha·x + beta, 0, 1) (torch's Hardsigmoid by default; Keras' hard_sigmoid: alpha 0.2):
+        """clip(alpha·x + beta, 0, 1) (torch's Hardsigmoid by default; other frameworks may use alpha 0.2):
         two sign tests per value."""
         return self.activation(x, "hard_sigmoid", where=where, alpha=alpha, beta=beta)
 
