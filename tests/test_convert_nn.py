@@ -24,6 +24,16 @@ def test_conv_and_pools_match_numpy() -> None:
     assert c.shape == want.shape[1:]
     assert np.allclose(net.forward(X), want.reshape(5, -1))
 
+    net = nn.Network((2, 9))    # Conv1d, dilated and grouped: each output channel sees one input channel
+    W1 = rng.normal(size=(4, 1, 3))
+    c = net.conv(net.input, W1, None, padding=2, dilation=2, groups=2)
+    net.output(net.flatten(c), "argmax")
+    X1 = rng.normal(size=(3, 2, 9))
+    P = np.pad(X1, ((0, 0), (0, 0), (2, 2)))
+    want = np.stack([[[sum(W1[o, 0, k] * P[i, o // 2, t + 2 * k] for k in range(3)) for t in range(9)]
+                      for o in range(4)] for i in range(3)])
+    assert np.allclose(net.forward(X1), want.reshape(3, -1))
+
     net = nn.Network((2, 4, 6))
     m = net.max_pool(net.input, 2)
     a = net.avg_pool(net.input, (2, 3))
@@ -32,6 +42,15 @@ def test_conv_and_pools_match_numpy() -> None:
     mx = X.reshape(4, 2, 2, 2, 3, 2).max(axis=(3, 5))
     av = X.reshape(4, 2, 2, 2, 2, 3).mean(axis=(3, 5))
     assert np.allclose(net.forward(X), np.concatenate([mx.reshape(4, -1), av.reshape(4, -1)], axis=1))
+
+
+def test_permute_matches_numpy_transpose() -> None:
+    net = nn.Network((4, 3, 2))                      # channels-last (H, W, C), as Keras takes images
+    p = net.permute(net.input, (2, 0, 1))
+    net.output(net.flatten(p), "argmax")
+    X = np.random.default_rng(2).normal(size=(3, 4, 3, 2))
+    assert p.shape == (2, 4, 3)
+    assert np.array_equal(net.forward(X), X.transpose(0, 3, 1, 2).reshape(3, -1))
 
 
 def _random_net(rng: np.random.Generator) -> nn.Network:

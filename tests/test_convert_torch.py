@@ -134,7 +134,7 @@ def test_cnn_with_padding_avgpool_and_residual_agrees() -> None:
             self.fc = nn.Linear(48, 10)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            h = torch.relu(self.c1(x))
+            h = torch.relu(self.c1(x.permute(0, 1, 3, 2)))   # images transposed: a permutation
             h = torch.relu(h + self.c2(h))
             return self.fc(self.pool(h).flatten(1))
 
@@ -142,6 +142,26 @@ def test_cnn_with_padding_avgpool_and_residual_agrees() -> None:
     net = _train(Net(), Xtr, ytr, epochs=8)
     zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0)
     assert np.array_equal(zk.predict(Xte), _torch_labels(net, Xte))
+
+
+@pytest.mark.slow
+def test_global_average_pooling_by_mean_and_adaptive_pool() -> None:
+    class Net(nn.Module):
+        def __init__(self, adaptive: bool) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3)
+            self.gap = nn.AdaptiveAvgPool2d(1) if adaptive else None
+            self.fc = nn.Linear(4, 10)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            h = torch.relu(self.conv(x))
+            return self.fc(self.gap(h).flatten(1) if self.gap is not None else h.mean(dim=(2, 3)))
+
+    Xtr, Xte, ytr, yte = _data("digits", image=True)
+    for adaptive in (False, True):
+        net = _train(Net(adaptive), Xtr, ytr, epochs=5)
+        zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0)
+        assert np.array_equal(zk.predict(Xte), _torch_labels(net, Xte))
 
 
 @pytest.mark.slow
@@ -242,3 +262,11 @@ def test_missing_torch_says_which_extra_to_install(monkeypatch) -> None:
     with pytest.raises(ConversionError, match=r"install pyleo-zk\[torch\]") as info:
         from_torch(object(), np.zeros((2, 4)))
     assert not isinstance(info.value, ImportError)
+
+
+def test_importing_stdlib_ml_does_not_import_torch() -> None:
+    import subprocess
+
+    code = "import sys, stdlib_ml, stdlib_ml.convert; print('torch' in sys.modules, stdlib_ml.from_torch.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "stdlib_ml.convert.torch"]

@@ -15,6 +15,7 @@ framework's networks go through) and one renderer of DSL source (:mod:`.render`)
     zk.predict(X_test[:5], backend="vm")   # snarkVM's circuit execution
     proof = zk.prove(X_test[0]); zk.verify(proof)
     zk.save("model.py")                    # the very source that was compiled; `pyleo build model.py`
+    zk = from_torch(net.eval(), X_train)   # a PyTorch network (or ExportedProgram, .pt2): the same ZkModel
 
 How it works. A converter reads the fitted estimator, folds a Pipeline's scalers (measured on their
 ``transform``) into the weights (for trees: into the thresholds), quantizes each feature at its own

@@ -119,7 +119,7 @@ def network(model: Any, X: np.ndarray | None) -> Any:
     net = Network(tuple(int(d) for d in shape), name="keras_" + "".join(c if c.isalnum() else "_" for c in
                                                                         model.name.lower())[:24])
     spatial = len(shape) > 1
-    start = net.transpose(net.input, (len(shape) - 1, *range(len(shape) - 1)), where="the input (channels-last → "
+    start = net.permute(net.input, (len(shape) - 1, *range(len(shape) - 1)), where="the input (channels-last → "
                           "channels-first)") if spatial else net.input
     ops, ins, outs = _graph(model)
     env: dict[int, _Tensor] = {ins[0]: _Tensor(start, spatial)}
@@ -159,7 +159,7 @@ def _flat(net: Any, t: _Tensor, where: str) -> Any:
     """``t``'s node flattened in Keras' (channels-last) order."""
     node = t.node
     if t.spatial:
-        node = net.transpose(node, (*range(1, len(node.shape)), 0), where=f"{where} (channels-first → channels-last)")
+        node = net.permute(node, (*range(1, len(node.shape)), 0), where=f"{where} (channels-first → channels-last)")
     return net.flatten(node, where=where)
 
 
@@ -253,7 +253,7 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         if len(target) == 1 or target == (-1,):
             return _Tensor(net.reshape(flat, target, where=where))
         node = net.reshape(flat, target, where=where)   # Keras' (…, C) order: to channels-first
-        return _Tensor(net.transpose(node, (len(target) - 1, *range(len(target) - 1)), where=where), True)
+        return _Tensor(net.permute(node, (len(target) - 1, *range(len(target) - 1)), where=where), True)
     if name in ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"):
         if not x.spatial:
             raise ConversionError(f"Keras {where} gets a tensor of shape {x.node.shape}", hint=SUPPORTED)

@@ -21,7 +21,8 @@ error messages, e.g. ``"layer 'features.0' (Conv2d)"``)::
 
 Also ``leaky_relu``, ``clip`` (ReLU6, hard tanh), ``hard_sigmoid``, ``activation(x, kind)`` (by name,
 including the approximated ``sigmoid``, ``tanh``, ``gelu``, ``silu``), ``avg_pool``, ``scale_shift``
-(per-channel affine), ``reshape``, ``add``, ``sub``, ``concat``; ``identity`` (Dropout at inference)
+(per-channel affine), ``reshape``, ``permute`` (channels-last → first), ``add``, ``sub``, ``mul_const``,
+``concat``; ``identity`` (Dropout at inference)
 returns its input. :meth:`Network.forward` / :meth:`Network.predict` run the description in float64
 (exact activations): the oracle a converter checks its own walk of the framework's model against.
 
@@ -54,6 +55,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from .fidelity import CHECK_ROWS, Fidelity, _finish
 from .model import ConversionError, ZkModel
 from .quantize import MLP_RESOLUTION, Options, _in_bits, _input_range, _name_of, _pow2, _qint, _width, _argmax_or_sign
 from .render import Spec
@@ -334,15 +336,15 @@ class Network:
             raise ConversionError(f"{where or 'a reshape'}: cannot reshape {x.shape} to {tuple(shape)}")
         return self._linear([x], [sparse.identity(x.size)], None, tuple(shape), "reshape", where)
 
-    def transpose(self, x: Node, axes: Sequence[int], *, where: str = "") -> Node:
-        """The tensor with its axes permuted as numpy's ``transpose`` (e.g. ``(2, 0, 1)``: channels-last
-        ``(H, W, C)`` to channels-first ``(C, H, W)``, Keras' layout to this description's): 0 constraints."""
-        axes = tuple(int(a) for a in axes)
+    def permute(self, x: Node, axes: Sequence[int], *, where: str = "") -> Node:
+        """The tensor with its axes reordered (numpy's ``transpose``; e.g. ``(2, 0, 1)`` turns a
+        channels-last (H, W, C) tensor into (C, H, W)): a permutation, 0 constraints."""
+        axes = [int(a) % len(x.shape) for a in axes]
         if sorted(axes) != list(range(len(x.shape))):
-            raise ConversionError(f"{where or 'a transpose'}: axes {axes} do not permute a tensor of shape {x.shape}")
+            raise ConversionError(f"{where or 'a permute'}: axes {axes} do not reorder a tensor of shape {x.shape}")
         order = np.arange(x.size).reshape(x.shape).transpose(axes).ravel()
         M = sparse.csr_matrix((np.ones(x.size), (np.arange(x.size), order)), shape=(x.size, x.size))
-        return self._linear([x], [M], None, tuple(x.shape[a] for a in axes), "transpose", where)
+        return self._linear([x], [M], None, tuple(x.shape[a] for a in axes), "permute", where)
 
     def flatten(self, x: Node, *, where: str = "") -> Node:
         """The tensor as one vector (C order, as torch's Flatten of one sample)."""
@@ -420,15 +422,20 @@ class Network:
         return node
 
     def relu(self, x: Node, *, where: str = "") -> Node:
+        """max(x, 0): one sign test per value."""
         return self.activation(x, "relu", where=where)
 
     def leaky_relu(self, x: Node, alpha: float = 0.01, *, where: str = "") -> Node:
+        """x where x ≥ 0, alpha·x below (= alpha·x + (1 − alpha)·relu(x)): one sign test per value."""
         return self.activation(x, "leaky_relu", where=where, alpha=alpha)
 
     def clip(self, x: Node, low: float = -math.inf, high: float = math.inf, *, where: str = "") -> Node:
+        """x clipped to [low, high] (ReLU6, hard tanh, clamp): one sign test per finite bound and value."""
         return self.activation(x, "clip", where=where, low=low, high=high)
 
     def hard_sigmoid(self, x: Node, alpha: float = 1.0 / 6.0, beta: float = 0.5, *, where: str = "") -> Node:
+        """clip(alpha·x + beta, 0, 1) (torch's Hardsigmoid by default; other frameworks may use alpha 0.2):
+        two sign tests per value."""
         return self.activation(x, "hard_sigmoid", where=where, alpha=alpha, beta=beta)
 
     # ---- the output ------------------------------------------------------------------------------
@@ -487,6 +494,7 @@ class Network:
     # ---- checks ----------------------------------------------------------------------------------
     @property
     def n_features(self) -> int:
+        """Values per sample: the product of the input shape."""
         return self.input.size
 
 
@@ -925,17 +933,15 @@ class FloatNetwork:
 
 def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], Any] | None = None,
             model_name: str | None = None, min_agreement: float = 1.0, max_error: float = 1e-3,
-            strict: bool = True, check_rows: int | None = None, **options: Any) -> ZkModel:
+            strict: bool = True, check_rows: int | None = CHECK_ROWS, **options: Any) -> ZkModel:
     """``net`` as a :class:`ZkModel`, checked on ``X`` against ``reference`` (a callable taking
     samples shaped (n, *input_shape) and returning labels or values: the framework's own float model;
     default :meth:`Network.predict`), as :func:`~stdlib_ml.from_sklearn` checks against ``predict``.
     ``model_name``: the source model's class name, for messages. ``options``: those of
-    :func:`to_spec`. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows``
-    (default :data:`~stdlib_ml.convert.fidelity.CHECK_ROWS`). Raises :class:`ConversionError`,
+    :func:`to_spec`. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows`` (None:
+    all rows), as :func:`~stdlib_ml.from_sklearn`. Raises :class:`ConversionError`,
     :class:`~stdlib_ml.convert.ModelInputError`."""
-    from .fidelity import CHECK_ROWS, Fidelity, _finish
-
-    bar = Fidelity(min_agreement, max_error, strict, CHECK_ROWS if check_rows is None else check_rows)
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
     spec = to_spec(net, X, **options)
     wrapper = type(model_name or "Network", (FloatNetwork,), {})(net, reference)
     Xa = None if X is None else _flat(X, net)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
 from .quantize import MLP_RESOLUTION
@@ -25,7 +26,7 @@ INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU whee
 
 SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
              "LeakyReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
-             "sizes), Flatten, view/reshape, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
+             "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
              f"approximated {', '.join(APPROXIMATIONS)} (approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
@@ -204,7 +205,7 @@ class _Walker:
         if op in ("sigmoid", "tanh", "silu"):
             return net.activation(x, op, where=where)
         if op == "gelu":
-            return net.activation(x, "gelu", where=where)   # erf and tanh forms: the same curve within the bound
+            return net.activation(x, "gelu", where=where)   # the erf form's bound; the tanh form differs by < 0.0005 more
         if op in ("max_pool1d", "max_pool2d"):
             if any(d != 1 for d in np.atleast_1d(arg(4, "dilation", 1))) or arg(5, "ceil_mode", False):
                 raise ConversionError(f"{where}: max pooling with dilation or ceil_mode is not supported")
@@ -223,6 +224,14 @@ class _Walker:
                                       "when each size divides the input's")
             kernel = [s // o for s, o in zip(spatial, size)]
             return net.avg_pool(x, kernel, kernel, 0, where=where)
+        if op == "mean":
+            dims = arg(1, "dim")
+            dims = sorted(int(d) % (len(x.shape) + 1) for d in ([dims] if isinstance(dims, int) else dims or []))
+            if len(x.shape) < 2 or dims != list(range(2, len(x.shape) + 1)):
+                raise ConversionError(f"{where}: mean over dimensions {dims} is supported only over all spatial "
+                                      "dimensions (global average pooling)")
+            pooled = net.avg_pool(x, list(x.shape[1:]), where=where)
+            return pooled if arg(2, "keepdim", False) else net.reshape(pooled, (x.shape[0],), where=where)
         if op == "flatten":
             start, end = int(arg(1, "start_dim", 0)), int(arg(2, "end_dim", -1))
             full = (_BATCH, *x.shape)
@@ -231,11 +240,19 @@ class _Walker:
                 raise ConversionError(f"{where}: flattening the batch dimension is not supported")
             shape = (*full[1:start], int(np.prod(full[start:end + 1])), *full[end + 1:])
             return net.reshape(x, shape, where=where)
+        if op == "permute":
+            dims = [int(d) % (len(x.shape) + 1) for d in arg(1, "dims")]
+            if dims[0] != 0:
+                raise ConversionError(f"{where}: a permutation that moves the batch dimension is not supported")
+            return net.permute(x, [d - 1 for d in dims[1:]], where=where)
         if op in ("view", "reshape", "_unsafe_view"):
             shape = list(arg(1, "size"))
             if not shape or not (shape[0] is _BATCH or shape[0] in (self.batch, -1)):
                 raise ConversionError(f"{where}: reshaping to {tuple(shape)} mixes samples (the first dimension must "
                                       "stay the batch)")
+            if not all(isinstance(d, int) for d in shape[1:]):
+                raise ConversionError(f"{where}: reshaping to a size computed at run time ({shape[1:]}) is not "
+                                      "supported; use constant sizes (or flatten)")
             return net.reshape(x, shape[1:], where=where)
         if op in ("add", "sub"):
             other = arg(1, "other")
@@ -337,14 +354,14 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                input_range: Any = None, input_bits: int | Sequence[int] | None = None, name: str | None = None,
                weights: str = "public", inputs: str = "private", output: str = "public",
                resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = None) -> ZkModel:
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
     ``X``), a ``torch.export.ExportedProgram``, or the path of a ``.pt2`` file (``torch.export.save``).
-    ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (or flattened,
-    (n_samples, n_features)): the input range, and the self-check against the model's own float
-    output (required for a module). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
+    ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (for an
+    exported program also flattened, (n_samples, n_features)): the input range, and the self-check
+    against the model's own float output (required for a module, which is exported on its first rows). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
     default: argmax for several outputs (a final Softmax / LogSoftmax is dropped), a threshold for one
     output behind a final Sigmoid (class 1 when > 0.5), else regression. ``classes``: the labels
     (default 0 … k−1). ``approximate``: accept the piecewise-linear sigmoid / tanh / GELU / SiLU
