@@ -617,8 +617,10 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
         raise LimitError(f"a constraint budget must be positive, not {budget}", None)
     carry = _planner(code, function, budget, False)
     whole = estimate(code, function).total
-    private = bool(carry.fn.inputs) and any(not p.public for p in carry.fn.inputs)
-    ways = [False] if parts is None and whole <= budget or not private else [False, True] if commit is None else [commit]
+    if parts is None and whole <= budget or all(p.public for p in carry.fn.inputs):
+        ways = [False]   # one part, or nothing to commit
+    else:
+        ways = [False, True] if commit is None else [commit]
     plans, errors = [], []
     for way in ways:
         try:
