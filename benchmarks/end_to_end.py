@@ -10,7 +10,8 @@ local 16,384-constraint budget (:meth:`pyleo.Program.split_plan`), and when a pl
 snarkVM's exact constraints per part and in total, prove and verify seconds, and whether each proved
 label equals the float model's. A model that has no plan here gets the planner's reason, what cuts at
 1/4, 1/2 and 3/4 of its instructions would carry (:func:`pyleo.split.crossing`), and a measured lower
-bound on what a part costs before any of the model's work (:func:`middle_part_floor`).
+bound on what a part costs before any of the model's work (:func:`middle_part_floor`; with the private
+input committed once instead of carried, :func:`committed_part_floors`).
 
 Baselines in the same run: Aleo's ``zkml`` transpiler's published constraint counts (:data:`ZKML`) and,
 when ``rf_iris`` is run and EZKL is installed (``pip install torch==2.13.0 && pip install -e '.[bench]'``),
@@ -141,6 +142,48 @@ def middle_part_floor(zk: Any, state: list[tuple[str, int]]) -> dict[str, Any]:
     return found
 
 
+def committed_part_floors(zk: Any, state: list[tuple[str, int]]) -> dict[str, Any]:
+    """snarkVM's exact constraints of empty parts when ``zk``'s private input is committed once instead of carried
+    (:data:`pyleo.split.COMMITTED_INPUTS`): the links carry only ``state`` (as :func:`middle_part_floor`).
+
+    Measured: ``middle_without_inputs`` (a part that does not read the input: opens and passes on the link),
+    ``incoming_without_inputs`` (the same without the outgoing link), ``blinding_only`` (a transition taking only
+    the u128 blinding value) and ``commitment`` (a transition taking the packed input and the blinding value,
+    hashing the ``F_inputs`` struct and outputting it). Derived, since snarkVM refuses circuits over 16,384 here:
+    ``inputs_cost`` = ``commitment - blinding_only`` (what a part pays to take the input and check its
+    commitment), ``middle_reading_inputs`` = ``middle_without_inputs + inputs_cost`` and
+    ``last_reading_inputs`` = ``incoming_without_inputs + inputs_cost`` (before any of the model's work)."""
+    fn = zk.program.code.function("predict")
+    x = next(p for p in fn.inputs if not p.public).type.aleo()
+    members = [f"    v{j} as {t};" for j, t in enumerate(t for t, n in state for _ in range(n))]
+    names = [f"r0.v{j}" for j in range(len(members))]
+    head = ["program e2e_commit.aleo;", "", "struct lnk:", *members, "    i as u8;", "    r as u128;", "",
+            "struct inp:", f"    v0 as {x};", "    r as u128;", ""]
+    an = cost.Analyzer("\n".join(head))
+    h, hx = split.link_hash(an.info("lnk").fields)[0], split.link_hash(an.info("inp").fields)[0]
+    fns = {
+        "middle_without_inputs": ["input r0 as lnk.private;", f"{h} r0 into r1 as field;",
+                                  f"cast {' '.join(names)} 1u8 r0.r into r2 as lnk;", f"{h} r2 into r3 as field;",
+                                  "output r1 as field.public;", "output r3 as field.public;"],
+        "incoming_without_inputs": ["input r0 as lnk.private;", f"{h} r0 into r1 as field;", "output r1 as field.public;"],
+        "blinding_only": ["input r0 as u128.private;"],
+        "commitment": [f"input r0 as {x}.private;", "input r1 as u128.private;", "cast r0 r1 into r2 as inp;",
+                       f"{hx} r2 into r3 as field;", "output r3 as field.public;"],
+    }
+    found: dict[str, Any] = {"hash_link": h, "hash_inputs": hx}
+    for name, body in fns.items():
+        text = "\n".join(head + [f"function {name}:", *(f"    {line}" for line in body), ""])
+        try:
+            found[name] = vm.constraints(text.replace("e2e_commit", f"e2e_commit_{name[:12]}"), name)
+        except LimitError:
+            found[name] = None
+    if None not in found.values():
+        found["inputs_cost"] = found["commitment"] - found["blinding_only"]
+        found["middle_reading_inputs"] = found["middle_without_inputs"] + found["inputs_cost"]
+        found["last_reading_inputs"] = found["incoming_without_inputs"] + found["inputs_cost"]
+    return found
+
+
 def ezkl_forest() -> dict[str, Any]:
     """EZKL on the 100-tree iris forest of ``rf_iris`` (the same fit: ``random_state=0`` on the same split),
     measured in this run by :func:`benchmarks.ezkl_bench.measure` (GEMM trees, proof of the first held-out
@@ -194,6 +237,11 @@ def measure(key: str, samples: int) -> dict[str, Any]:
     except LimitError as e:
         row["plan"] = None
         row["blocked"] = e.message
+        try:   # the other way of handling the private input: committed once, not carried (pyleo.split.COMMITTED_INPUTS)
+            committed = split.plan(zk.program.code, "predict", commit=True)
+            row["plan_committed"] = {"parts": len(committed.parts), "estimated": [p.constraints for p in committed.parts]}
+        except LimitError as e2:
+            row["plan_committed"] = e2.message
         classes = len(f.model.classes_)
         state = LINK_STATE[f.family](classes)
         packed = f"packed input {zk.program.code.function('predict').inputs[0].type.aleo()}"
@@ -206,6 +254,8 @@ def measure(key: str, samples: int) -> dict[str, Any]:
             row["plan_degree_17"] = e.message
         row["part_floors"] = [{"carries": [packed], **middle_part_floor(zk, [])},
                               {"carries": [packed, *(f"{n} × {t}" for t, n in state)], **middle_part_floor(zk, state)}]
+        row["committed_part_floors"] = {"carries": [f"{n} × {t}" for t, n in state], "committed": packed,
+                                        **committed_part_floors(zk, state)}
         return row
     row["plan"] = {"parts": len(plan.parts), "estimated": [p.constraints for p in plan.parts],
                    "carried": [len(p.carried_out) for p in plan.parts]}
@@ -256,6 +306,11 @@ def main(argv: list[str] | None = None) -> None:
                 cost = {k: "over 16,384" if fl[k] is None else f"{fl[k]:,}" for k in ("incoming", "middle")}
                 print(f"{'':<26}link of {', '.join(fl['carries'])}: {cost['incoming']} to open it, "
                       f"{cost['middle']} to open and pass it on")
+            cf = r.get("committed_part_floors", {})
+            if "inputs_cost" in cf:
+                print(f"{'':<26}{cf['committed']} committed once, links of {', '.join(cf['carries'])}: "
+                      f"{cf['middle_without_inputs']:,} for a middle part not reading it; reading it adds "
+                      f"{cf['inputs_cost']:,}: ~{cf['middle_reading_inputs']:,} (middle), ~{cf['last_reading_inputs']:,} (last)")
             continue
         for p in r["proofs"]:
             print(f"{r['model']:<18} {r['agreement']:>6.1%} {p['parts']:>5} {str(p['constraints']):<30} {p['total']:>7,} "

@@ -658,8 +658,10 @@ def show_split_plan(prog: Program, fn_name: str) -> None:
         sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
         fits = lambda c: ("fits here" if c <= split.LOCAL_BUDGET else "fits mainnet" if c <= split.MAINNET_BUDGET
                           else "too large")
+        opening = [str(p.index) for p in plan.parts if p.opens]
+        committed = f"; private inputs committed once, taken by parts {', '.join(opening)}" if opening else ""
         typer.echo(f"    split to fit {label} ({budget:,} per part): {len(plan.parts)} part(s): {sizes} "
-                   f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))})")
+                   f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))}{committed})")
 
 
 @params_app.command("install", cls=Command)

@@ -9,7 +9,8 @@ takes as many instructions as fit the budget, counting its transition (inputs, o
 links below.
 
 Links (design (b) of issue 12: separate proofs linked by commitments). The values live across a
-cut (registers defined before it and read after it, private inputs of the function included) go
+cut (registers defined before it and read after it, private inputs of the function included unless
+they are committed once, :data:`COMMITTED_INPUTS`, which :func:`plan` does when that is cheaper) go
 to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
 structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
 blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link).
@@ -81,6 +82,21 @@ values of two links apart, so equal carried values give unrelated commitments)."
 
 INDEX = IntType(8, False)
 
+COMMITTED_INPUTS = "_inputs"
+"""Suffix of the struct ``F_inputs`` that commits once to the private inputs of a split function ``F`` (one member
+``v0 …`` per private input read anywhere, and the links' blinding value ``r``), when the plan commits them
+instead of carrying them in the links (:func:`plan`'s ``commit``): part 0 takes them and outputs
+``hash(F_inputs)`` as a public commitment right after its incoming one (part 0 has none); every later part
+that reads any of them takes them all privately, rebuilds the struct with the blinding value of its incoming
+link, and outputs its hash in the same place; a part that reads none does not take them. The verifier
+(:func:`explain`) checks that every such commitment equals part 0's, so the links carry only the values
+computed by the parts. Measured with snarkVM (``benchmarks/end_to_end.py``, breast_cancer's packed input
+[u64; 15] and a forest's two vote sums as u64): a middle part with an empty body that does not read the inputs
+costs 14,291 constraints; one that reads them is over the 16,384 here, as is a last part reading them (its
+incoming link of the sums, the inputs and its two commitments), while carrying the inputs in the link costs an
+incoming-only part 15,368. Committing pays where the private inputs are read at the start and again late
+(parts in between do not take them), and not where every part reads them."""
+
 FIELD = FieldType()
 
 
@@ -118,6 +134,8 @@ class Part:
     carried_in: list[int]
     carried_out: list[int]
     constraints: int = 0
+    opens: bool = False
+    """Whether the part takes the function's private inputs and outputs their commitment (:data:`COMMITTED_INPUTS`)."""
 
 
 @dataclass
@@ -230,7 +248,7 @@ class _Liveness:
     """Where each register is defined and last read, and the cost of carrying what is live at each cut."""
 
     def __init__(self, fn: Function, reads: list[set[int]], out_reads: set[int], types: dict[int, Type],
-                 an: Analyzer, table: dict[str, Any], narrow: dict[int, tuple[int, IntType]]) -> None:
+                 an: Analyzer, table: dict[str, Any], narrow: dict[int, tuple[int, IntType]], commit: bool) -> None:
         n = self.n = len(fn.body)
         self.types = types
         self.narrow = narrow
@@ -248,8 +266,8 @@ class _Liveness:
             self.last[r] = n
             if r in self.uses:
                 self.uses[r].append(n)
-        for p in fn.inputs:  # a private input enters at its first reader, then is carried while read
-            if not p.public and self.uses[p.reg]:
+        for p in fn.inputs:  # a private input enters at its first reader, then is carried while read, unless the
+            if not commit and not p.public and self.uses[p.reg]:   # private inputs are committed once (COMMITTED_INPUTS)
                 self.defined[p.reg] = self.uses[p.reg][0]
         # features of the live set at each cut c (registers defined before c and read at c or later)
         self.count: list[int] = []  # how many registers are live at each cut
@@ -363,7 +381,7 @@ class _Recomputed:
         return total
 
 
-def _planner(code: aleo_code.Program, function: str, budget: int) -> _Planner:
+def _planner(code: aleo_code.Program, function: str, budget: int, commit: bool = False) -> _Planner:
     """The planner over the order of ``function``'s instructions that keeps fewer values live across its
     cuts (summed over every cut): :func:`schedule`'s, or the order they were written in (which is
     already a stream for a model written as one, e.g. KNN's insertion of one point after the other:
@@ -372,14 +390,14 @@ def _planner(code: aleo_code.Program, function: str, budget: int) -> _Planner:
     if fn is None:
         raise InputError(f"program {code.name} has no function `{function}`",
                          hint=f"its functions: {', '.join(f.name for f in code.functions)}")
-    options = [_Planner(code, order, budget) for order in (schedule(fn), fn)]
+    options = [_Planner(code, order, budget, commit) for order in (schedule(fn), fn)]
     return min(options, key=lambda p: sum(p.lv.count))
 
 
 class _Planner:
-    def __init__(self, code: aleo_code.Program, fn: Function, budget: int) -> None:
+    def __init__(self, code: aleo_code.Program, fn: Function, budget: int, commit: bool) -> None:
         function = fn.name
-        self.code, self.budget = code, budget
+        self.code, self.budget, self.commit = code, budget, commit
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
         costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
@@ -422,7 +440,7 @@ class _Planner:
         out_reads = set().union(*(base.get(p.reg, {p.reg}) for p in fn.outputs))
         self.needs = needs
         self.out_needs = frozenset().union(*(closure.get(p.reg, frozenset()) for p in fn.outputs))
-        self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table, narrowing(fn))
+        self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table, narrowing(fn), commit)
         self.param_cost = [interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private")], "inputs", self.table)
                            for p in fn.inputs]
         self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
@@ -430,19 +448,50 @@ class _Planner:
         self.field_out = interface_cost(self.an, [("field", "public")], "outputs", self.table)
         self.base = self.table["transition"]["base"]
 
+    def reads(self, j: int, s: int, e: int) -> bool:
+        """Whether a part ``[s, e)`` reads the original input ``j`` (the last part also reads what the outputs read)."""
+        uses, n = self.lv.uses[self.fn.inputs[j].reg], self.lv.n
+        k = bisect.bisect_left(uses, s)
+        return k < len(uses) and (uses[k] < e or (e == n and uses[k] == n))
+
+    @cached_property
+    def frozen(self) -> list[int]:
+        """The function's private inputs that some instruction or output reads, when they are committed once
+        (:data:`COMMITTED_INPUTS`); otherwise none."""
+        return [j for j, p in enumerate(self.fn.inputs) if self.commit and not p.public and self.lv.uses[p.reg]]
+
+    def opens(self, s: int, e: int) -> bool:
+        """Whether a part ``[s, e)`` of a split takes the private inputs and their commitment: the first part
+        always (it publishes the commitment), a later one when it reads any of them."""
+        return bool(self.frozen) and (s == 0 or any(self.reads(j, s, e) for j in self.frozen))
+
     def params(self, s: int, e: int) -> list[int]:
-        """The original inputs a part ``[s, e)`` takes: public ones it reads, private ones it reads first."""
-        n, found = self.lv.n, []
-        for j, p in enumerate(self.fn.inputs):
-            uses = self.lv.uses[p.reg]
-            if p.public:
-                k = bisect.bisect_left(uses, s)
-                hit = k < len(uses) and (uses[k] < e or (e == n and uses[k] == n))
-            else:
-                hit = bool(uses) and (s <= uses[0] < e or (e == n and uses[0] == n))
-            if hit:
-                found.append(j)
-        return found
+        """The original inputs a part ``[s, e)`` takes: public ones it reads; private ones it reads first (they
+        are then carried in the links), or, when they are committed once, all of them when it :meth:`opens`
+        their commitment (a part that is the whole function: the private ones it reads)."""
+        n = self.lv.n
+        whole = s == 0 and e == n
+        opens = not whole and self.opens(s, e)
+
+        def first(uses: list[int]) -> bool:
+            return bool(uses) and (s <= uses[0] < e or (e == n and uses[0] == n))
+
+        return [j for j, p in enumerate(self.fn.inputs)
+                if (self.reads(j, s, e) if p.public or whole else opens and j in self.frozen if self.commit
+                    else first(self.lv.uses[p.reg]))]
+
+    @cached_property
+    def frozen_struct(self) -> StructType:
+        """The struct whose hash commits to the private inputs: one member per :attr:`frozen` input and the blinding value."""
+        members = tuple((f"v{i}", self.fn.inputs[j].type) for i, j in enumerate(self.frozen))
+        return StructType(self.fn.name + COMMITTED_INPUTS, (*members, ("r", BLINDING)))
+
+    @cached_property
+    def frozen_hash(self) -> tuple[str, float]:
+        """The hash of :attr:`frozen_struct` (:func:`link_hash` of its serialized size) and its cost."""
+        bits = 2 + 8 + sum(8 + 8 * len(name) + 16 + self.an.info(t.aleo()).serialized_bits
+                           for name, t in self.frozen_struct.fields)
+        return link_hash(-(-(bits + 1) // 252))
 
     def recomputed(self, s: int, e: int) -> float:
         """Constraints of the values part ``[s, e)`` recomputes (see :data:`REMAT_COST`)."""
@@ -461,6 +510,8 @@ class _Planner:
         if s > 0:
             link_in, hashed, _ = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
+        if (s > 0 or e < n) and self.opens(s, e):
+            total += self.frozen_hash[1] + self.field_out
         if e < n:
             _, hashed, casts = self.lv.link_costs(e)
             total += hashed + casts + self.field_out + (self.blinding_cost if s == 0 else 0.0)
@@ -546,7 +597,8 @@ class _Planner:
             "raise the budget (e.g. mainnet's 2^21) or make the model smaller (fewer private inputs crossing each cut)")
 
 
-def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None) -> Plan:
+def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None,
+         commit: bool | None = None) -> Plan:
     """Split ``function`` of ``code`` into parts of at most ``budget`` constraints each (cost model).
 
     ``parts``: exactly this many parts, the cuts balancing their costs (the fewest that fit when
@@ -554,14 +606,33 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
     ``F_p0``). Each cut costs ~1,500-3,000 constraints on each side (measured: the link's hash and
     commitment output, the carried values as a private input; part 0 also takes the blinding value)
     on top of each part's ~9,800 transition, so under the local budget a part keeps ~1,500-5,000
-    constraints of body, and only when few values (no large private input) cross its cuts. Raises
-    LimitError when no split fits (a part's transition and links exceed the budget, more than 31
-    parts, a link over the struct limits).
+    constraints of body, and only when few values (no large private input) cross its cuts.
+    ``commit``: whether the function's private inputs are committed once (:data:`COMMITTED_INPUTS`) rather than
+    carried in the links while read; None (default) plans both ways and keeps the plan with fewer parts,
+    then fewer constraints in all (the same choice for the prover and the verifier). Raises LimitError
+    when no split fits (a part's transition and links exceed the budget, more than 31 parts, a link over
+    the struct limits).
     """
     if budget <= 0:
         raise LimitError(f"a constraint budget must be positive, not {budget}", None)
-    planner = _planner(code, function, budget)
+    carry = _planner(code, function, budget, False)
     whole = estimate(code, function).total
+    if parts is None and whole <= budget or all(p.public for p in carry.fn.inputs):
+        ways = [False]   # one part, or nothing to commit
+    else:
+        ways = [False, True] if commit is None else [commit]
+    plans, errors = [], []
+    for way in ways:
+        try:
+            plans.append(_plan(_planner(code, function, budget, True) if way else carry, function, budget, parts, whole))
+        except LimitError as e:
+            errors.append(e)
+    if not plans:
+        raise errors[0]
+    return min(plans, key=lambda p: (len(p.parts), p.total))
+
+
+def _plan(planner: _Planner, function: str, budget: int, parts: int | None, whole: int) -> Plan:
     target = budget * (1 - MARGIN)
     for _ in range(6):
         ranges = [(0, planner.lv.n)] if parts is None and whole <= budget else \
@@ -627,8 +698,10 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
         links.append(link)
         link_paths.append(paths)
         opcodes.append(lv.link_opcode(e))
-    parts, functions = [], []
     last = len(ranges) - 1
+    if last > 0 and planner.frozen:
+        structs.append(planner.frozen_struct)
+    parts, functions = [], []
     for k, (s, e) in enumerate(ranges):
         name = f"{fn.name}_p{k}"
         params = planner.params(s, e)
@@ -638,9 +711,14 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
         rename: dict[int, Reg] = {}      # a carried register → where this part reads it
         narrowed: dict[int, Reg] = {}    # a narrowed carried register → its integer in the incoming link
         carried_in = lv.live(s) if k > 0 else []
+        r_op: aleo_code.Operand | None = None   # the blinding value: part 0's input, then carried in every link
+        if k == 0 and last > 0:
+            r_op = Reg(next(fresh))
+            inputs.append(Param(r_op.id, BLINDING, False))
         if k > 0:
             link_reg, h_in = next(fresh), next(fresh)
             inputs.append(Param(link_reg, links[k - 1], False))
+            r_op = Reg(link_reg, ("r",))
             body.append(Instr(opcodes[k - 1], (Reg(link_reg),), h_in, FIELD))
             outputs.append(Param(h_in, FIELD, True))
             for r, path in zip(carried_in, link_paths[k - 1]):
@@ -648,6 +726,14 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
                 if r in lv.narrow:   # back to a field, then + lo (no constraint)
                     narrowed[r], lo = rename[r], lv.narrow[r][0]
                     rename[r] = _shifted(Instr("cast", (rename[r],), next(fresh), FIELD, True), lo, body, fresh)
+        opens = last > 0 and planner.opens(s, e)
+        if opens:   # the commitment to the private inputs: published by part 0, the same in every part reading them
+            assert r_op is not None
+            frozen_reg, c_x = next(fresh), next(fresh)
+            body.append(Instr("cast", (*(Reg(fn.inputs[j].reg) for j in planner.frozen), r_op), frozen_reg,
+                              planner.frozen_struct))
+            body.append(Instr(planner.frozen_hash[0], (Reg(frozen_reg),), c_x, FIELD))
+            outputs.append(Param(c_x, FIELD, True))
 
         def operand(op: aleo_code.Operand) -> aleo_code.Operand:
             if isinstance(op, Reg) and op.id in rename:
@@ -682,11 +768,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             body.append(Instr(ins.opcode, tuple(operand(op) for op in ins.operands), ins.result, ins.type, ins.pure))
         if k < last:
             link_reg, h_out = next(fresh), next(fresh)
-            if k == 0:
-                r_op = Reg(next(fresh))
-                inputs.append(Param(r_op.id, BLINDING, False))
-            else:
-                r_op = Reg(inputs[-1].reg, ("r",))
+            assert r_op is not None
             carried_out = lv.live(e)
             ops = _link_operands(links[k], [carried(r) for r in carried_out], body, fresh)
             body.append(Instr("cast", (*ops, Lit(k, INDEX), r_op), link_reg, links[k]))
@@ -705,7 +787,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             raise LimitError(f"part {k} of `{fn.name}` would have {len(inputs)} inputs and {len(outputs)} outputs; "
                              f"snarkVM allows {MAX_INPUTS} of each", None)
         functions.append(Function(name, inputs, body, outputs))
-        parts.append(Part(k, name, s, e, params, list(carried_in), list(carried_out)))
+        parts.append(Part(k, name, s, e, params, list(carried_in), list(carried_out), opens=opens))
     program = aleo_code.Program(split_program_name(code.name, fn.name), [*code.structs, *structs], functions)
     for part in parts:
         part.constraints = part_estimate(program, part.name)
@@ -803,10 +885,19 @@ class SplitProof:
         return sum(p.constraints for p in self.parts)
 
     @property
+    def opens(self) -> list[bool]:
+        """For each part, whether it outputs the commitment to the function's private inputs (read from the split
+        program's text, which every part proves: :func:`opens_inputs`)."""
+        return [opens_inputs(self.program, self.function, k) for k in range(len(self.parts))]
+
+    def heads(self) -> list[int]:
+        """For each part, how many commitments its public outputs start with (incoming link, private inputs)."""
+        return [(k > 0) + o for k, o in enumerate(self.opens)]
+
+    @property
     def public_outputs(self) -> list[str | None]:
-        """The function's public outputs (the last part's outputs after its incoming commitment)."""
-        last = self.parts[-1].public_outputs
-        return last[1:] if len(self.parts) > 1 else last
+        """The function's public outputs (the last part's outputs after its commitments)."""
+        return self.parts[-1].public_outputs[self.heads()[-1]:]
 
     def public_inputs(self, n_params: int | None = None) -> list[str | None]:
         """The function's public inputs, read from the parts that take them (None where private or unread)."""
@@ -864,17 +955,28 @@ class SplitProof:
         return cls.from_json(vm.read_proof_json(path), str(path))
 
 
+def opens_inputs(program: str, function: str, k: int) -> bool:
+    """Whether part ``k`` of the split program ``program`` (Aleo text) of ``function`` hashes the struct that commits
+    to the private inputs (:data:`COMMITTED_INPUTS`), i.e. outputs that commitment after its incoming link's."""
+    import re
+
+    block = re.search(rf"^function {re.escape(function)}_p{k}:\n(.*?)(?=^function |\Z)", program, re.M | re.S)
+    return block is not None and \
+        re.search(rf" as {re.escape(function + COMMITTED_INPUTS)};$", block.group(1), re.M) is not None
+
+
 def is_split_proof(data: Any) -> bool:
     """True when a proof file's JSON object is a :class:`SplitProof`."""
     return isinstance(data, dict) and data.get("format") == SPLIT_FORMAT
 
 
-def prove(plan: Plan, inputs: list[Any]) -> SplitProof:
+def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitProof:
     """Prove ``plan``'s function on canonical ``inputs`` (one per original input), part after part.
 
     The values carried across each cut are computed by the batch evaluator of the structured
-    instructions (:mod:`pyleo.batch`) and enter the next part as a private input; each link gets a
-    fresh blinding value. Raises ExecutionError when the function halts on these inputs (the
+    instructions (:mod:`pyleo.batch`) and enter the next part as a private input; the links (and the
+    commitment to the private inputs, :data:`COMMITTED_INPUTS`) get a fresh blinding value (``blinding``,
+    a u128, when given: for tests). Raises ExecutionError when the function halts on these inputs (the
     interpreter's message), and what :func:`pyleo.vm.prove` raises.
     """
     from . import batch, vm
@@ -888,7 +990,7 @@ def prove(plan: Plan, inputs: list[Any]) -> SplitProof:
 
         raise ExecutionError(f"`{plan.function}` halts on these inputs", None)
     values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
-    blinding = fresh_blinding()
+    blinding = fresh_blinding() if blinding is None else blinding
     proofs = []
     for k, part in enumerate(plan.parts):
         args = [to_aleo(inputs[j], fn.inputs[j].type) for j in part.params]
@@ -898,7 +1000,8 @@ def prove(plan: Plan, inputs: list[Any]) -> SplitProof:
             args.append(to_aleo(blinding, BLINDING))
         proofs.append(vm.prove(plan.text, part.name, args))
     sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts], plan.source.name)
-    sp.outputs = proofs[-1].outputs[1:] if len(proofs) > 1 else proofs[-1].outputs
+    last = plan.parts[-1]
+    sp.outputs = proofs[-1].outputs[(last.index > 0) + last.opens:]
     return sp
 
 
@@ -936,12 +1039,19 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = 
         reason = vm.explain(part, program=program, checksum=checksum)
         if reason is not None:
             return f"part {k}: {reason}"
+    heads, opens = sp.heads(), sp.opens
     for k in range(len(sp.parts) - 1):
-        out = sp.parts[k].public_outputs[0 if k == 0 else 1]
+        out = sp.parts[k].public_outputs[heads[k]]
         back = sp.parts[k + 1].public_outputs[0]
         if out is None or out != back:
             return (f"the link between part {k} and part {k + 1} is broken: part {k} commits to {out}, part {k + 1} "
                     f"opens {back} (a part from another proof?)")
+    if any(opens) and not opens[0]:
+        return "part 0 does not commit to the private inputs that later parts read"
+    for k, part in enumerate(sp.parts):
+        if opens[k] and k > 0 and part.public_outputs[1] != sp.parts[0].public_outputs[0]:
+            return (f"part {k} read other private inputs than part 0: its commitment to them is {part.public_outputs[1]}, "
+                    f"part 0's {sp.parts[0].public_outputs[0]} (a part from another proof?)")
     seen: dict[int, str] = {}
     for k, (part, ps) in enumerate(zip(sp.parts, sp.params)):
         for j, text in zip(ps, part.inputs):
@@ -967,6 +1077,8 @@ def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[lis
     blinding = blinding if blinding is not None else fresh_blinding()
     commitments: list[int] = []
     outputs: list[Any] = []
+    frozen: int | None = None   # part 0's commitment to the private inputs
+    head = 0
     for k, part in enumerate(plan.parts):
         code = plan.program.function(part.name)
         assert code is not None
@@ -981,6 +1093,11 @@ def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[lis
         outputs = [batch.row_value(o, p.type, 0) for o, p in zip(outs, code.outputs)]
         if k > 0 and outputs[0] != commitments[-1]:
             raise ExecutionError(f"part {k} opens link {k - 1} to another commitment (a pyleo bug)", None)
+        if part.opens:
+            frozen = outputs[k > 0] if frozen is None else frozen
+            if outputs[k > 0] != frozen:
+                raise ExecutionError(f"part {k} commits to other private inputs than part 0 (a pyleo bug)", None)
+        head = (k > 0) + part.opens
         if k < len(plan.parts) - 1:
-            commitments.append(outputs[0 if k == 0 else 1])
-    return (outputs[1:] if len(plan.parts) > 1 else outputs), commitments
+            commitments.append(outputs[head])
+    return outputs[head:], commitments

@@ -84,6 +84,24 @@ def test_private_inputs_are_carried_and_public_ones_passed_again() -> None:
     assert "mixed_link0" in text and ("hash.psd2" in text or "hash.psd8" in text)
 
 
+def test_private_inputs_are_committed_once_and_public_ones_passed_again() -> None:
+    plan = split.plan(PROG.code, "mixed", budget=split.MAINNET_BUDGET, parts=2, commit=True)
+    fn = PROG.code.function("mixed")
+    x, y, k = (p.reg for p in fn.inputs)
+    first, second = plan.parts
+    assert not {x, y} & set(first.carried_out)      # private inputs never travel in a link
+    assert first.carried_out                        # the running sums do
+    assert first.opens and second.opens             # both parts read x and y: both take them and their commitment
+    assert first.params[:2] == [0, 1] and second.params[:2] == [0, 1]
+    assert 2 in first.params and 2 in second.params or 2 not in second.params
+    text = plan.text
+    assert "mixed_link0" in text and ("hash.psd2" in text or "hash.psd8" in text)
+    assert split.opens_inputs(text, "mixed", 0) and split.opens_inputs(text, "mixed", 1)
+    for args in ([[1, -2, 3, 4], 5, 6], [[0, 0, 0, 0], -9, 50]):
+        outputs, commitments = split.run(plan, PROG.inputs("mixed", args))
+        assert tuple(outputs) == PROG.run("mixed", *args) and len(commitments) == 1
+
+
 def test_the_plan_fits_the_budget_and_fewest_parts() -> None:
     whole = PROG.estimate("chain", synthesize_transition=False).total
     assert split.plan(PROG.code, "chain").parts[0].constraints == whole  # fits: one part
@@ -384,3 +402,70 @@ def test_a_knn_is_cut_between_points_carrying_only_its_k_nearest() -> None:
     for at in (0.3, 0.6, 0.9):
         values = split.crossing(zk.program.code, "predict", at)["values"]
         assert values.get("field", 0) <= 3 + 2, values   # inside an insertion: also the new point and the displaced one
+
+
+@pl.function
+def residual(x: pl.Array[pl.I64, 32], k: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    """A large private input read at the start and again at the end only."""
+    acc: pl.I64 = x[0] * x[1] + x[2]
+    for i in range(10):
+        acc = acc * 3 + k
+    return acc + x[5] - x[31]
+
+
+@pl.function
+def late(x: pl.I64, k: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    """A private input read only in the last part: the link carries a value computed from the public input."""
+    acc: pl.I64 = k * 3
+    return acc + x
+
+
+COMMITTED = pl.Program("commitme", [residual, late])
+
+
+def test_private_inputs_read_early_and_late_are_committed_once_not_carried() -> None:
+    fn = COMMITTED.code.function("residual")
+    x = fn.inputs[0].reg
+    auto = split.plan(COMMITTED.code, "residual", budget=split.MAINNET_BUDGET, parts=6)
+    carried = split.plan(COMMITTED.code, "residual", budget=split.MAINNET_BUDGET, parts=6, commit=False)
+    committed = split.plan(COMMITTED.code, "residual", budget=split.MAINNET_BUDGET, parts=6, commit=True)
+    assert auto.text == committed.text and committed.total < carried.total     # the cheaper way is kept
+    assert any(x in p.carried_out for p in carried.parts)
+    assert not any(x in p.carried_out for p in committed.parts)           # x never crosses a cut
+    opens = [p.opens for p in committed.parts]
+    assert opens[0] and opens[-1] and not all(opens)                      # parts that do not read x do not take it
+    assert all((0 in p.params) == p.opens for p in committed.parts)
+    assert [split.opens_inputs(committed.text, "residual", k) for k in range(6)] == opens
+    rng = random.Random(3)
+    for _ in range(4):
+        args = [[rng.randint(-40, 40) for _ in range(32)], rng.randint(-40, 40)]
+        for plan in (committed, carried):
+            outputs, commitments = split.run(plan, COMMITTED.inputs("residual", args))
+            assert outputs == [COMMITTED.run("residual", *args)] and len(commitments) == 5
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_part_that_read_other_private_inputs_is_rejected(key_cache, tmp_path) -> None:
+    """Two runs on other private x with the same blinding value: their links agree (the value carried depends on
+    the public input only), the commitments to x do not; a verifier must refuse the mix."""
+    plan = split.plan(COMMITTED.code, "late", budget=split.MAINNET_BUDGET, parts=2, commit=True)
+    assert [p.opens for p in plan.parts] == [True, True] and all(p.constraints <= split.LOCAL_BUDGET * 1.02 for p in plan.parts)
+    blinding = split.fresh_blinding()
+    a = split.prove(plan, COMMITTED.inputs("late", [123457, 7]), blinding)
+    b = split.prove(plan, COMMITTED.inputs("late", [654321, 7]), blinding)
+    assert a.outputs == [f"{123457 + 21}i64"] and b.outputs == [f"{654321 + 21}i64"]
+    assert split.explain(a, plan=plan) is None and split.explain(b, plan=plan) is None
+    a.save(tmp_path / "a.json")
+    text = (tmp_path / "a.json").read_text()
+    assert "123457i64" not in text and "123478i64" in text       # x stays private, the public output is there
+    loaded = split.SplitProof.load(tmp_path / "a.json")
+    assert loaded.opens == [True, True] and split.explain(loaded, plan=plan) is None
+    mixed = split.SplitProof(a.function, a.budget, [a.parts[0], b.parts[1]], a.params)
+    assert a.parts[0].public_outputs[1] == b.parts[1].public_outputs[0]   # the link itself agrees
+    assert "read other private inputs than part 0" in split.explain(mixed, plan=plan)
+    c = split.prove(plan, COMMITTED.inputs("late", [123457, 7]))       # another run: another blinding value
+    assert "link between part 0 and part 1 is broken" in split.explain(
+        split.SplitProof(a.function, a.budget, [a.parts[0], c.parts[1]], a.params), plan=plan)
+    assert "out of order" in split.explain(split.SplitProof(a.function, a.budget, a.parts[::-1], a.params[::-1]))
