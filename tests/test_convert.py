@@ -258,6 +258,34 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     assert zk.cost() <= 12_600   # measured 12,596; one scale for all features: 12,660; one 64-bit width: 12,948
 
 
+@pytest.mark.parametrize("kind", ["knn", pytest.param("kmeans", marks=pytest.mark.slow)])
+def test_distance_comparisons_sized_from_how_far_two_distances_differ(kind: str) -> None:
+    """KNN and K-Means compare two points' distance scores (B + W·x): their sign tests are the narrowest
+    width holding the largest difference of two scores over the input range, found here by brute force
+    over every corner of the quantized range (a difference is linear in x); the circuit stays exact
+    there, and snarkVM runs the worst corner without halting and as the interpreter does."""
+    from itertools import product
+
+    from benchmarks.models import iris_kmeans, iris_knn
+
+    f = iris_knn(12, 3) if kind == "knn" else iris_kmeans(3)
+    zk = from_sklearn(f.model, f.X_train)
+    W = np.asarray(zk.module.W, dtype=object)
+    B = np.asarray(zk.module.B, dtype=object)
+    lo, hi = (np.rint(np.ldexp(v, zk.in_bits)).astype(np.int64) for v in (zk.input_low, zk.input_high))
+    corners = [np.asarray([int(c) for c in x], dtype=object) for x in product(*zip(lo, hi))]
+    spread = [max(s) - min(s) for s in ((W @ x + B).tolist() for x in corners)]
+    width = int(re.search(r"k_smallest\(\d+, (\d+)\)" if kind == "knn" else r"argmin\((\d+)\)", zk.source).group(1))
+    worst = max(spread)
+    assert worst + 1 < 2 ** (width - 1) and worst + 1 >= 2 ** (width // 2 - 1)   # holds it; half the width would not
+    if kind == "knn":
+        assert width == 32   # the largest score alone needs 2**33: a 64-bit test before (13,790 -> 12,830 constraints)
+    rows = np.asarray(list(product(*zip(zk.input_low, zk.input_high))))   # the same corners, as raw features
+    np.testing.assert_array_equal(zk.predict(rows), f.model.predict(rows))
+    pick = rows[[int(np.argmax(spread)), 0, len(rows) - 1]]
+    np.testing.assert_array_equal(zk.predict(pick, backend="vm"), zk.predict(pick))
+
+
 def test_pipeline_minmax_tree_and_identity_mlp() -> None:
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
