@@ -144,25 +144,33 @@ def _distance_reach(q: np.ndarray, Dq: np.ndarray, low: np.ndarray, high: np.nda
     """How far apart two distance scores can be, the width every comparison between them is sized from.
 
     Two scores are ‖x − p‖² − ‖x‖² and ‖x − p′‖² − ‖x‖² (exactly, in the integers at their scale: the
-    dropped Σ D_f·x_f² is the same for both), so they differ by at most the largest squared distance
-    ``Σ_f D_f·max |x_f − p_f|²`` from an input x in [low, high] (quantized, per feature) to a point p
-    (``q``: the points, (n_points, n_features) integers; ``Dq``: per feature its squared step) — far
-    less than twice the largest score, which grows with ‖x‖² (the inputs' distance from 0). Per
-    feature that maximum is reached at a corner: ``max(high − min p, max p − low)``. ``private``: the
-    points are the model's secret, so the bound uses the box that the range and the points span
-    (``(max(high, max p) − min(low, min p))²`` per feature), whose width tells no more of the points
-    than the range does when the range holds them."""
-    pmin = [min(int(v) for v in q[:, f]) for f in range(q.shape[1])]
-    pmax = [max(int(v) for v in q[:, f]) for f in range(q.shape[1])]
+    dropped Σ D_f·x_f² is the same for both), far less apart than twice the largest score, which grows
+    with ‖x‖² (the inputs' distance from 0). ``q``: the points, (n_points, n_features) integers;
+    ``Dq``: per feature its squared step; x in [low, high] (quantized, per feature). The smaller of two
+    bounds, each O(points × features):
+
+    - the largest squared distance ``Σ_f D_f·max(high − min p, max p − low)²`` from x to a point (a
+      difference of two non-negative distances is at most the larger one);
+    - the scores' spread at the centre c of the range plus how much a move from c can change a
+      difference: ``(max_p − min_p) U_p + Σ_f D_f·(high − low)·(max p − min p)``, where
+      U_p = Σ_f D_f·p_f·(p_f − low_f − high_f) is half the score at c less a constant (tight when the
+      points vary in few features, e.g. digits' border pixels, constant 0).
+
+    ``private``: the points are the model's secret, so the bound is the largest squared distance in the
+    box that the range and the points span (``(max(high, max p) − min(low, min p))²`` per feature),
+    whose width tells no more of the points than the range does when the range holds them."""
+    cols = [[int(v) for v in q[:, f]] for f in range(q.shape[1])]
+    D, lo, hi = [int(d) for d in Dq], [int(a) for a in low], [int(b) for b in high]
     if private:
-        far = [max(int(b), c) - min(int(a), p) for a, b, p, c in zip(low, high, pmin, pmax)]
-    else:
-        far = [max(int(b) - p, c - int(a)) for a, b, p, c in zip(low, high, pmin, pmax)]
-    return sum(int(d) * e * e for d, e in zip(Dq, far))
+        return sum(d * (max(b, *c) - min(a, *c)) ** 2 for d, a, b, c in zip(D, lo, hi, cols))
+    corner = sum(d * max(b - min(c), max(c) - a) ** 2 for d, a, b, c in zip(D, lo, hi, cols))
+    U = [sum(d * v * (v - a - b) for d, a, b, v in zip(D, lo, hi, p)) for p in zip(*cols)]
+    centre = max(U) - min(U) + sum(d * (b - a) * (max(c) - min(c)) for d, a, b, c in zip(D, lo, hi, cols))
+    return min(corner, centre)
 
 
 def _reach_note(reach: int) -> str:
-    return f"two scores differ by at most {_pow2(reach)}, the largest squared distance from the input range to a point"
+    return f"two scores (squared distances less ‖x‖²) differ by at most {_pow2(reach)} over the input range"
 
 
 def _points_range(points: np.ndarray, aff: Affine) -> tuple[np.ndarray, np.ndarray]:
