@@ -258,6 +258,73 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     assert zk.cost() <= 12_600   # measured 12,596; one scale for all features: 12,660; one 64-bit width: 12,948
 
 
+@pytest.mark.parametrize("kind", ["knn", pytest.param("kmeans", marks=pytest.mark.slow)])
+def test_distance_comparisons_sized_from_how_far_two_distances_differ(kind: str) -> None:
+    """KNN and K-Means compare two points' distance scores (B + W·x): their sign tests are the narrowest
+    width holding the largest difference of two scores over the input range, found here by brute force
+    over every corner of the quantized range (a difference is linear in x); the circuit stays exact
+    there, and snarkVM runs the worst corner without halting and as the interpreter does."""
+    from itertools import product
+
+    from benchmarks.models import iris_kmeans, iris_knn
+
+    f = iris_knn(12, 3) if kind == "knn" else iris_kmeans(3)
+    zk = from_sklearn(f.model, f.X_train)
+    W = np.asarray(zk.module.W, dtype=object)
+    B = np.asarray(zk.module.B, dtype=object)
+    lo, hi = (np.rint(np.ldexp(v, zk.in_bits)).astype(np.int64) for v in (zk.input_low, zk.input_high))
+    corners = [np.asarray([int(c) for c in x], dtype=object) for x in product(*zip(lo, hi))]
+    spread = [max(s) - min(s) for s in ((W @ x + B).tolist() for x in corners)]
+    width = int(re.search(r"k_smallest\(\d+, (\d+)\)" if kind == "knn" else r"argmin\((\d+)\)", zk.source).group(1))
+    worst = max(spread)
+    assert worst + 1 < 2 ** (width - 1) and worst + 1 >= 2 ** (width // 2 - 1)   # holds it; half the width would not
+    if kind == "knn":
+        assert width == 32   # the largest score alone needs 2**33: a 64-bit test before (13,790 -> 12,830 constraints)
+    rows = np.asarray(list(product(*zip(zk.input_low, zk.input_high))))   # the same corners, as raw features
+    np.testing.assert_array_equal(zk.predict(rows), f.model.predict(rows))
+    pick = rows[[int(np.argmax(spread)), 0, len(rows) - 1]]
+    np.testing.assert_array_equal(zk.predict(pick, backend="vm"), zk.predict(pick))
+
+
+def _widest_difference(W: Any, B: Any, lo: np.ndarray, hi: np.ndarray) -> int:
+    """max over x in the box [lo, hi] and over pairs (i, j) of (B_i + W_i·x) − (B_j + W_j·x), pair by
+    pair (a linear function is largest at the corner its coefficients' signs pick)."""
+    W, B = np.asarray(W, dtype=object), np.asarray(B, dtype=object)
+    best = 0
+    for i in range(len(W)):
+        for j in range(len(W)):
+            c = W[i] - W[j]
+            best = max(best, int(B[i] - B[j]) + sum(int(v) * int(h if v > 0 else l) for v, l, h in zip(c, lo, hi)))
+    return best
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", ["wine", "breast_cancer", "digits"])
+def test_knn_sign_tests_hold_every_difference_and_stay_exact(dataset: str) -> None:
+    """KNN on a subset of each data set, raw and standardized, public weights: the sign tests hold the
+    largest difference of two distance scores over the range (found pair by pair) and half their width
+    would not; public and private weights give scikit-learn's labels on held-out rows, and snarkVM
+    computes what the interpreter does (on 8 points: one circuit)."""
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    Xtr, Xte, ytr, _ = load_dataset(dataset)
+    n = 20 if dataset == "digits" else 40
+    for model in (KNeighborsClassifier(3), make_pipeline(StandardScaler(), KNeighborsClassifier(3))):
+        model.fit(Xtr[:n], ytr[:n])
+        zk = from_sklearn(model, Xtr, strict=False)
+        width = int(re.search(r"k_smallest\(\d+, (\d+)\)", zk.source).group(1))
+        lo, hi = (np.rint(np.ldexp(v, zk.in_bits)).astype(np.int64) for v in (zk.input_low, zk.input_high))
+        worst = _widest_difference(zk.module.W, zk.module.B, lo, hi)
+        assert worst + 1 < 2 ** (width - 1) and (width == 32 or worst + 1 >= 2 ** (width // 2 - 1))
+        np.testing.assert_array_equal(zk.predict(Xte[:60]), model.predict(Xte[:60]))
+        private = from_sklearn(model, Xtr, weights="private", strict=False)
+        np.testing.assert_array_equal(private.predict(Xte[:60]), model.predict(Xte[:60]))
+    small = from_sklearn(model.fit(Xtr[:8], ytr[:8]), Xtr, strict=False)   # one circuit here (40 points are not)
+    np.testing.assert_array_equal(small.predict(Xte[:2], backend="vm"), small.predict(Xte[:2]))
+
+
 def test_pipeline_minmax_tree_and_identity_mlp() -> None:
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline

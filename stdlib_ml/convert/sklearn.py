@@ -129,13 +129,48 @@ def _distance_terms(points: np.ndarray, aff: Affine, ib: np.ndarray) -> tuple[np
     return q, _qint(D2, db), db
 
 
-def _distance_scores(points: np.ndarray, aff: Affine, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def _distance_scores(points: np.ndarray, aff: Affine, ib: np.ndarray, low: np.ndarray, high: np.ndarray,
+                     private: bool) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Squared distances in the estimator's space, minus the common ‖x‖² term (:func:`_distance_terms`),
-    as a dense layer (linear in x, 0 constraints). Returns (W, B, score bits)."""
+    as a dense layer (linear in x, 0 constraints). Returns (W, B, score bits, reach: two scores over
+    the input range [low, high] differ by at most this, :func:`_distance_reach`)."""
     q, Dq, db = _distance_terms(points, aff, ib)
     W = np.asarray([[-2 * int(dq) * int(v) for dq, v in zip(Dq, row)] for row in q], dtype=object)
     B = np.asarray([sum(int(dq) * int(v) * int(v) for dq, v in zip(Dq, row)) for row in q], dtype=object)
-    return W, B, db
+    return W, B, db, _distance_reach(q, Dq, _qint(low, ib), _qint(high, ib), private)
+
+
+def _distance_reach(q: np.ndarray, Dq: np.ndarray, low: np.ndarray, high: np.ndarray, private: bool) -> int:
+    """How far apart two distance scores can be, the width every comparison between them is sized from.
+
+    Two scores are ‖x − p‖² − ‖x‖² and ‖x − p′‖² − ‖x‖² (exactly, in the integers at their scale: the
+    dropped Σ D_f·x_f² is the same for both), far less apart than twice the largest score, which grows
+    with ‖x‖² (the inputs' distance from 0). ``q``: the points, (n_points, n_features) integers;
+    ``Dq``: per feature its squared step; x in [low, high] (quantized, per feature). The smaller of two
+    bounds, each O(points × features):
+
+    - the largest squared distance ``Σ_f D_f·max(high − min p, max p − low)²`` from x to a point (a
+      difference of two non-negative distances is at most the larger one);
+    - the scores' spread at the centre c of the range plus how much a move from c can change a
+      difference: ``(max_p − min_p) U_p + Σ_f D_f·(high − low)·(max p − min p)``, where
+      U_p = Σ_f D_f·p_f·(p_f − low_f − high_f) is half the score at c less a constant (tight when the
+      points vary in few features, e.g. digits' border pixels, constant 0).
+
+    ``private``: the points are the model's secret, so the bound is the largest squared distance in the
+    box that the range and the points span (``(max(high, max p) − min(low, min p))²`` per feature),
+    whose width tells no more of the points than the range does when the range holds them."""
+    cols = [[int(v) for v in q[:, f]] for f in range(q.shape[1])]
+    D, lo, hi = [int(d) for d in Dq], [int(a) for a in low], [int(b) for b in high]
+    if private:
+        return sum(d * (max(b, *c) - min(a, *c)) ** 2 for d, a, b, c in zip(D, lo, hi, cols))
+    corner = sum(d * max(b - min(c), max(c) - a) ** 2 for d, a, b, c in zip(D, lo, hi, cols))
+    U = [sum(d * v * (v - a - b) for d, a, b, v in zip(D, lo, hi, p)) for p in zip(*cols)]
+    centre = max(U) - min(U) + sum(d * (b - a) * (max(c) - min(c)) for d, a, b, c in zip(D, lo, hi, cols))
+    return min(corner, centre)
+
+
+def _reach_note(reach: int) -> str:
+    return f"two scores (squared distances less ‖x‖²) differ by at most {_pow2(reach)} over the input range"
 
 
 def _points_range(points: np.ndarray, aff: Affine) -> tuple[np.ndarray, np.ndarray]:
@@ -147,15 +182,14 @@ def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     C = np.asarray(est.cluster_centers_, dtype=np.float64)
     low, high, unit = _input_range(opts, n, _points_range(C, aff))
     ib = _distance_bits(opts, unit, low, high, aff, 16)
-    W, B, sb = _distance_scores(C, aff, ib)
-    bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
+    W, B, sb, reach = _distance_scores(C, aff, ib, low, high, opts.weights == "private")
     spec = _spec(est, opts, n, "clusterer", low, high, ib,
                  f"{type(est).__name__} ({len(C)} clusters, {n} features), converted to pyleo: the nearest centroid.")
     spec.imports.add("reduce")
     spec.notes.append("Distances: ‖x − c‖² − ‖x‖² = ‖c‖² − 2·x·c (a dense layer, 0 constraints); argmin over centroids.")
     spec.param("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.param("B", B, f"‖centroid‖², at 2**{sb}")
-    spec.use(f"argmin = reduce.argmin({_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
+    spec.use(f"argmin = reduce.argmin({_width(reach + 1)})", _reach_note(reach))
     spec.body.append("return argmin(linalg.dense(W, xf, B))")
     return spec
 
@@ -201,19 +235,17 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
             "SCALE", Dq, f"per feature its squared step in the estimator's space{' (scaler weights)' if not aff.identity else ''}, at 2**({sb} − 2·IN_BITS[j])")
         spec.param("LABELS", [int(v) for v in est._y], "class index of each training point")
         spec.const("CLASS_IDS", list(range(len(classes))))
-        spec.use(f"nearest = distance.k_smallest({k}, {_width(reach + 1)}, pl.Field)",
-                 f"two scores differ by at most {_pow2(reach)}, the largest squared distance in the input range")
+        spec.use(f"nearest = distance.k_smallest({k}, {_width(reach + 1)}, pl.Field)", _reach_note(reach))
         spec.body.append("return reduce.majority_field(nearest(distance.sq_scores(POINTS, SCALE, xf), LABELS), CLASS_IDS)")
         return spec
-    W, B, sb = _distance_scores(P, aff, ib)
-    bound = int(max(_dense_bound(W, B, _in_bound(low, high, ib))))
+    W, B, sb, reach = _distance_scores(P, aff, ib, low, high, False)
     spec.notes += ["Distances: ‖x − p‖² − ‖x‖² = ‖p‖² − 2·x·p (a dense layer, 0 constraints); the k smallest by a "
                    f"sorted-list insertion ({exchanges}), then the most frequent label", *tail]
     spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
     spec.const("LABELS", [int(v) for v in est._y], "class index of each training point")
     spec.const("CLASS_IDS", list(range(len(classes))))
-    spec.use(f"nearest = distance.k_smallest({k}, {_width(2 * bound + 1)})", f"|score| <= {_pow2(bound)}")
+    spec.use(f"nearest = distance.k_smallest({k}, {_width(reach + 1)})", _reach_note(reach))
     spec.body.append("return reduce.majority(nearest(linalg.dense(W, xf, B), LABELS), CLASS_IDS)")
     return spec
 
@@ -229,9 +261,7 @@ def _private_knn_scale(opts: Options, unit: np.ndarray, low: np.ndarray, high: n
     for resolution in (12, 11, 10):
         ib = _distance_bits(opts, unit, low, high, aff, resolution)
         q, Dq, sb = _distance_terms(P, aff, ib)
-        lo = [min(int(a), *(int(v) for v in q[:, f])) for f, a in enumerate(_qint(low, ib))]
-        hi = [max(int(b), *(int(v) for v in q[:, f])) for f, b in enumerate(_qint(high, ib))]
-        reach = sum(int(d) * (b - a) ** 2 for d, a, b in zip(Dq, lo, hi))
+        reach = _distance_reach(q, Dq, _qint(low, ib), _qint(high, ib), True)
         first = first or (ib, q, Dq, sb, reach)
         if _width(reach + 1) <= 32 or opts.input_bits is not None:
             return ib, q, Dq, sb, reach
