@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from . import ir, semantics
-from .errors import ExecutionError, InputError
+from . import ir, limits, semantics
+from .errors import ExecutionError, InputError, LimitError
 from .types import Type, TupleType
 from .values import coerce, to_aleo
 
@@ -151,6 +151,13 @@ def replaced(tree: Any, steps: list[Any], value: Any) -> Any:
     return out
 
 
+def _encodable(t: Type, op: str) -> None:
+    """LimitError when snarkVM cannot encode a value of type ``t`` (a member over u16::MAX bits)."""
+    found = limits.oversized_member(t)
+    if found:
+        raise LimitError(f"{op} of a {t.aleo()}: {found}", None, limits.MEMBER_BITS_HINT)
+
+
 def poseidon2(value: Any, t: Type) -> int:
     """``hash.psd2``: Poseidon2 over the value's field encoding (computed by snarkVM's own host code)."""
     return poseidon(value, t, 2)
@@ -161,6 +168,7 @@ def poseidon(value: Any, t: Type, rate: int) -> int:
     computed by snarkVM's own host code."""
     from aleo import mainnet
 
+    _encodable(t, f"hash.psd{rate}")
     fields = mainnet.Value.parse(to_aleo(value, t)).to_fields()
     return int(str(getattr(mainnet, f"Poseidon{rate}")().hash(fields)).removesuffix("field"))
 
@@ -169,6 +177,7 @@ def commit_bhp256(value: Any, t: Type, randomness: int) -> int:
     """``commit.bhp256``: BHP256 commitment of the value's bits (computed by snarkVM's own host code)."""
     from .vm import commit_bhp256 as commit
 
+    _encodable(t, "commit.bhp256")
     return int(commit(to_aleo(value, t), f"{randomness}scalar").removesuffix("field"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import ir
 from .errors import LimitError
-from .types import ArrayType, StructType, TupleType, Type
+from .types import ArrayType, BoolType, IntType, ScalarType, StructType, TupleType, Type
 
 MAX_INPUTS = 16
 MAX_OUTPUTS = 16
@@ -17,6 +17,42 @@ MAX_ARRAY_LENGTH = 2048
 MAX_STRUCT_MEMBERS = 32
 MAX_CONSTRAINTS_LOCAL = 16384
 """Largest circuit the degree-16 universal parameters installed here can prove."""
+MAX_MEMBER_BITS = 65535
+"""snarkVM writes each struct member and array element with its size in bits as a u16 before it (the
+plaintext's bit encoding, which hashes, commitments and every function input and output use), so one
+member or element encodes to at most u16::MAX bits (read from snarkVM's ``Plaintext::write_bits_le``)."""
+
+
+def plaintext_bits(t: Type) -> int:
+    """Bits of snarkVM's encoding of a value of type ``t``: a 2-bit variant, sizes, then the values
+    (an array: 32-bit length, each element after its 16-bit size; a struct: each member after its
+    name and 16-bit size; a literal: 8-bit type, 16-bit size, its bits; field 253, scalar 251)."""
+    if isinstance(t, ArrayType):
+        return 2 + 32 + int(t.size) * (16 + plaintext_bits(t.elem))
+    if isinstance(t, StructType):
+        return 2 + 8 + sum(8 + 8 * len(name) + 16 + plaintext_bits(ft) for name, ft in t.fields)
+    bits = t.bits if isinstance(t, IntType) else 1 if isinstance(t, BoolType) else 251 if isinstance(t, ScalarType) else 253
+    return 2 + 8 + 16 + bits
+
+
+def oversized_member(t: Type) -> str | None:
+    """A sentence naming the first struct member or array element of ``t`` (depth first) whose encoding
+    exceeds :data:`MAX_MEMBER_BITS`, or None when every one fits."""
+    inner = ([("an element", t.elem)] if isinstance(t, ArrayType) else
+             [(f"member {t.name}.{name}", ft) for name, ft in t.fields] if isinstance(t, StructType) else
+             list(zip(("an item",) * len(t.items), t.items)) if isinstance(t, TupleType) else [])
+    for what, it in inner:
+        bits = plaintext_bits(it)
+        if bits > MAX_MEMBER_BITS and not isinstance(t, TupleType):
+            return (f"{what} of type {it.aleo()} encodes to {bits:,} bits; snarkVM writes each struct member and "
+                    f"array element in at most {MAX_MEMBER_BITS:,} bits (u16::MAX)")
+        found = oversized_member(it)
+        if found:
+            return found
+    return None
+
+
+MEMBER_BITS_HINT = "make that member smaller: split it into several members, or use fewer or narrower values"
 
 
 def check_type_limits(t: Type, where: str, fn: ir.Function) -> None:
@@ -49,6 +85,10 @@ def check_function_limits(fn: ir.Function) -> None:
         check_type_limits(p.type, f"parameter `{p.name}`", fn)
     for t in fn.returns:
         check_type_limits(t, "the result", fn)
+    for where, t in [(f"parameter `{p.name}`", p.type) for p in fn.params] + [("the result", t) for t in fn.returns]:
+        found = oversized_member(t)
+        if found:
+            raise LimitError(f"{where} of `{fn.name}`: {found}", fn.loc, MEMBER_BITS_HINT)
 
 
 MAX_INSTRUCTIONS = 65535

@@ -322,3 +322,75 @@ def test_input_range_must_be_a_range(tmp_path: Path) -> None:
     for save in (zk.save, zk.save_public):   # destinations checked, as `pyleo import` / `commit --out` use them
         with pytest.raises(pl.InputError, match="is a folder"):
             save(tmp_path)
+
+
+# ---- values snarkVM cannot encode --------------------------------------------------------------
+def _snarkvm_encodes(text: str) -> bool:
+    """snarkVM's own answer: does ``to_fields`` (what hashes, commitments and inputs use) take the value?"""
+    from aleo import mainnet
+
+    try:
+        mainnet.Value.parse(text).to_fields()
+    except BaseException:   # snarkVM panics (pyo3's PanicException derives from BaseException)
+        return False
+    return True
+
+
+@pytest.mark.parametrize("n", [384, 385, 386, 400])
+def test_a_struct_member_over_u16_max_bits_is_named_as_snarkvm_refuses_it(n: int) -> None:
+    """A struct member of [u128; n]: pyleo's encoding size says no exactly where snarkVM does (385 fits, 386 not)."""
+    from pyleo import limits
+    from pyleo.types import ArrayType, IntType, StructType
+
+    t = StructType("W", (("points", ArrayType(IntType(128, False), n)),))
+    found = limits.oversized_member(t)
+    assert (found is None) == _snarkvm_encodes("{ points: [" + ", ".join(["7u128"] * n) + "] }")
+    if found:
+        assert "member W.points of type [u128; " in found and "65,535 bits" in found
+
+
+@pytest.mark.parametrize("n", [1310, 1311])
+def test_an_array_element_over_u16_max_bits_is_named_as_snarkvm_refuses_it(n: int) -> None:
+    from pyleo import limits
+    from pyleo.types import ArrayType, IntType
+
+    t = ArrayType(ArrayType(IntType(8, False), n), 2)
+    assert (limits.oversized_member(t) is None) == _snarkvm_encodes(
+        "[" + ", ".join(["[" + ", ".join(["1u8"] * n) + "]"] * 2) + "]")
+
+
+WIDE_MEMBER = '''import pyleo as pl
+
+
+class Wide(pl.Struct):
+    points: pl.Array[pl.U128, 400]
+    bias: pl.U8
+
+
+@pl.function
+def first(w: Wide) -> pl.Field:
+    return pl.poseidon2(w)
+'''
+
+
+def test_a_parameter_snarkvm_cannot_encode_is_a_limit_error_when_run_and_when_compiled(tmp_path: Path) -> None:
+    """Before, hashing it panicked inside snarkVM (a pyo3 PanicException traceback, issue 12's 40-point
+    private KNN); now the interpreter and the compiler both raise LimitError naming the member."""
+    mod = _module(tmp_path, "wide", WIDE_MEMBER)
+    prog = pl.Program("wide", [mod.first])
+    with pytest.raises(pl.LimitError, match=r"member Wide.points of type \[u128; 400u32\] encodes to 68,034 bits"):
+        prog.aleo()
+    with pytest.raises(pl.LimitError, match="65,535 bits"):
+        prog.run("first", {"points": [1] * 400, "bias": 0})
+
+
+def test_a_private_weight_knn_too_large_to_commit_is_refused_clearly() -> None:
+    from sklearn.datasets import load_digits
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from stdlib_ml import from_sklearn
+
+    X, y = load_digits(return_X_y=True)
+    knn = KNeighborsClassifier(3).fit(X[:40], y[:40])
+    with pytest.raises(pl.LimitError, match=r"member Weights.POINTS of type \[u128; \d+u32\] encodes to"):
+        from_sklearn(knn, X[:100], weights="private")
