@@ -181,9 +181,11 @@ def test_a_feature_in_two_inputs_must_carry_one_value_on_snarkvm() -> None:
     zk = from_sklearn(rf, X)
     pairs = [(int(zk.columns[c]), c) for c in range(zk.n_features, len(zk.columns))]
     assert (1, 5) in pairs                               # feature 1's nodes send missing values both ways
-    rows = np.asarray([[0.3, 0.8, 0.3, -1.3], [0.3, np.nan, 1.5, np.nan], [-0.5, 0.2, 0.0, 0.5]])
+    # features travel as ranks among the thresholds: feature 1's values in rows 0 and 2 have different ranks
+    rows = np.asarray([[0.3, 0.8, 0.3, -1.3], [0.3, np.nan, 1.5, np.nan], [-0.5, -1.0, 0.0, 0.5]])
     np.testing.assert_array_equal(zk.predict(rows, backend="vm"), rf.predict(rows))
     a, b, c = zk.codes(rows)
+    assert a[5] != c[5]
     assert [zk.pack(r) for r in (a, b, c)] == zk.encode(rows)
     for codes in ([*a[:5], c[5], *a[6:]],                # feature 1 present in both, two different values
                   [*a[:5], b[5], *a[6:]]):               # present for one kind of node, missing for the other
@@ -327,7 +329,9 @@ def test_each_feature_gets_its_own_scale(kind: str) -> None:
         warnings.simplefilter("ignore")
         model.fit(X[:200], y[:200]) if name != "KMeans" else model.fit(z[:200] * X.std(axis=0) + X.mean(axis=0))
     zk = from_sklearn(model, X[:200])
-    if kind != "KMeans":   # distances in raw units: the tiny feature does not count, nor need finer steps
+    # KMeans: distances in raw units: the tiny feature does not count, nor need finer steps; trees read
+    # ranks among their thresholds, no scale at all (tests/test_tree_ranks.py)
+    if kind not in ("KMeans", "StandardScaler+DecisionTreeClassifier"):
         assert zk.in_bits[1] - zk.in_bits[0] >= 30           # the tiny feature is quantized 2**30 finer
     got, want = zk.predict(X[200:]), model.predict(X[200:])
     if regression:

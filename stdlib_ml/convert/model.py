@@ -58,6 +58,10 @@ class ZkModel:
         self.missing_value: float | None = getattr(module, "MISSING_VALUE", None)
         self.fidelity: dict[str, Any] | None = getattr(module, "FIDELITY", None)
         self.clamp: bool = module.OUT_OF_RANGE == "clamp"
+        ranks = getattr(module, "RANK_THRESHOLDS", None)
+        self.rank_thresholds: list[np.ndarray] | None = (
+            None if ranks is None else [np.asarray(t, dtype=np.float64) for t in ranks])
+        self.rank_strict: bool = bool(getattr(module, "RANK_STRICT", False))
         self.float32_inputs: bool = bool(module.FLOAT32_INPUTS)
         self.classes_ = np.asarray(module.CLASSES) if module.CLASSES is not None else None
         self.out_scale = module.OUT_SCALE
@@ -107,6 +111,8 @@ class ZkModel:
             i, j = np.argwhere(np.isinf(arr))[0]
             raise ModelInputError(f"sample {i}, feature {j} is {arr[i, j]}: the circuit takes finite numbers only")
         vals, miss = arr[:, self.columns], missing[:, self.columns]
+        if self.rank_thresholds is not None:   # a rank exists for any value: no range to clamp to or check
+            return np.where(miss, 0.0, vals), miss
         if self.clamp:
             return np.where(miss, 0.0, np.clip(vals, self.input_low, self.input_high)), miss
         out = ((vals < self.input_low) | (vals > self.input_high)) & ~miss
@@ -122,15 +128,21 @@ class ZkModel:
 
     def encode(self, X: Any) -> list[list[int]]:
         """The circuit's input ``x`` for each sample of raw feature values (floats; NaN where missing):
-        the inputs q = ``fixed.quantize(sample[COLUMNS], IN_BITS)`` (a missing value one step outside
-        its input's range) as codes ``q - INPUT_ZERO`` of ``INPUT_WIDTHS`` bits, bit-packed into
+        the inputs q = ``fixed.quantize(sample[COLUMNS], IN_BITS)`` (tree models with public weights:
+        each value's rank among its input's ``RANK_THRESHOLDS``, the number of thresholds it is past; a
+        missing value one step outside its input's range) as codes ``q - INPUT_ZERO`` of ``INPUT_WIDTHS`` bits, bit-packed into
         ``INPUT_WORD_BITS``-bit words (``fixed.pack``). Model files without INPUT_WIDTHS (written before the packing)
         take ``u64`` values ``q + fixed.INPUT_OFFSET``.
 
         Raises :class:`ModelInputError` for a wrong shape, non-numbers, infinities, missing values the
         model has no semantics for, or (models that do not clamp) values outside the range."""
         vals, miss = self._samples(X)
-        q = fixed.quantize(vals, self.in_bits).astype(object)
+        if self.rank_thresholds is not None:
+            side = "right" if self.rank_strict else "left"
+            q = np.stack([np.searchsorted(t, vals[:, j], side=side) for j, t in enumerate(self.rank_thresholds)],
+                         axis=1).astype(object) if len(vals) else np.zeros(vals.shape, dtype=object)
+        else:
+            q = fixed.quantize(vals, self.in_bits).astype(object)
         if miss.any():
             below = fixed.quantize(self.input_low, self.in_bits).astype(object) - 1
             above = fixed.quantize(self.input_high, self.in_bits).astype(object) + 1

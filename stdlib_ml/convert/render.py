@@ -30,6 +30,10 @@ class Spec:
     missing_value: float | None = None  # a finite value that also means "missing" (XGBoost's `missing`)
     fidelity: dict[str, Any] | None = None
     clamp: bool = False
+    # trees with public weights: per circuit input, the sorted distinct thresholds of its feature; the
+    # input is then the value's rank among them (None: the value quantized at 2**IN_BITS)
+    rank_thresholds: list[list[float]] | None = None
+    rank_strict: bool = False  # ranks count thresholds t <= x (strict trees, "x < t" goes left), else t < x
     float32: bool = False
     classes: list[Any] | None = None
     out_scale: str | None = None
@@ -144,8 +148,12 @@ def render(spec: Spec) -> str:
         "or `stdlib_ml.convert.load(path)` it for scikit-learn-like predict / prove / verify.",
         "",
         f"Input: {spec.n_features} raw feature values (floats) as `pyleo run/prove` and convert.load(path).encode take them;",
-        f"the circuit gets its {spec.n_inputs} inputs q = fixed.quantize(sample[COLUMNS], IN_BITS), input j at its own scale",
-        f"2**IN_BITS[j], in [INPUT_LOW[j], INPUT_HIGH[j]] ({'values outside are clamped' if spec.clamp else 'the range the sign tests below are sized for; values outside are rejected'}),",
+        *([f"the circuit gets its {spec.n_inputs} inputs q: input j the rank of sample[COLUMNS[j]] among RANK_THRESHOLDS[j]",
+           f"(the number of thresholds t with {'t <= x' if spec.rank_strict else 't < x'}: a node at RANK_THRESHOLDS[j][k] goes left exactly when q <= k),",
+           "in [INPUT_LOW[j], INPUT_HIGH[j]] = [0, len(RANK_THRESHOLDS[j])] for any value (IN_BITS = 0),"]
+          if spec.rank_thresholds is not None else
+          [f"the circuit gets its {spec.n_inputs} inputs q = fixed.quantize(sample[COLUMNS], IN_BITS), input j at its own scale",
+           f"2**IN_BITS[j], in [INPUT_LOW[j], INPUT_HIGH[j]] ({'values outside are clamped' if spec.clamp else 'the range the sign tests below are sized for; values outside are rejected'}),"]),
         f"as codes q - INPUT_ZERO[j] of INPUT_WIDTHS[j] bits bit-packed into x: {n_words} u{word_bits} (fixed.pack; the",
         "transition charges per input element and bit, so each input travels in the bits its range needs).",
         f"Output: {out_doc}.",
@@ -171,6 +179,9 @@ def render(spec: Spec) -> str:
         f"OUT_SCALE = {spec.out_scale}",
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
+        *([f"RANK_THRESHOLDS = {format_value(spec.rank_thresholds)}  # per input, its feature's sorted thresholds",
+           f"RANK_STRICT = {spec.rank_strict}  # ranks count thresholds t <= x (True) or t < x (False)"]
+          if spec.rank_thresholds is not None else []),
         f"INPUTS = {spec.inputs!r}  # the sample x: a private or a public input",
         f"OUTPUT = {spec.output!r}  # the label: public, private (encrypted to the prover), or commitment "
         "(private label, public BHP256 commitment to it with the prover's scalar r)",

@@ -156,86 +156,19 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         trees, columns, sides = _missing_columns(trees, n)
     m = len(columns)
     src = np.asarray(columns)
-    # Each feature's thresholds (finite ones: +inf means "every present value") set the range and scale
-    # of its column(s): a feature's two columns share both, so that the circuit can check that they
-    # carry the same value (:func:`_copies_agree`).
-    lo, hi = np.zeros(n), np.zeros(n)
-    used = np.zeros(n, bool)
-    for t in trees:
-        internal = (t.left != -1) & np.isfinite(t.threshold)
-        for f, v in zip(src[t.feature[internal]], t.threshold[internal]):
-            lo[f] = min(lo[f], v) if used[f] else v
-            hi[f] = max(hi[f], v) if used[f] else v
-            used[f] = True
-    lo, hi, used = lo[src], hi[src], used[src]
-    data = _data_range(opts, est, src)
-    if data is not None:   # private thresholds: the public range (and scale) is the data's, not the thresholds'
-        lo, hi = np.where(used, np.minimum(lo, data[0]), lo), np.where(used, np.maximum(hi, data[1]), hi)
-    spread = float(np.max(np.where(used, np.maximum(np.abs(hi - lo), 1e-9), 0))) if used.any() else 1.0
-    # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
-    # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
-    # thresholds' spread, or its largest threshold when it has one), so a tiny feature is not rounded away.
-    ib0 = int(np.clip(TREE_SPREAD_BITS - 1 - _ceil_log2(spread + 2.0**-20), 0, 40))
-    own = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 2.0**-30))
-    cap = np.asarray([60 - _ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
-    ib = np.minimum(np.maximum(ib0, TREE_MIN_BITS - np.floor(np.log2(own))), np.maximum(cap, ib0)).astype(np.int64)
-    ib = np.where(used, ib, ib0)
-    # scikit-learn and XGBoost compare float32 copies of their input z = d·x + e: one input step must be
-    # finer than the float32 spacing at every threshold (in x: spacing / d), so that x and the threshold
-    # never share a step. Where that needs more bits, the nodes on wide features get 64-bit tests.
-    for f in np.flatnonzero(used):
-        g = columns[f]
-        thr = np.concatenate([t.threshold[(t.left != -1) & (src[t.feature] == g)] for t in trees])
-        z = np.abs(thr[np.isfinite(thr)] * aff.d[g] + aff.e[g])
-        z = z[z > 2.0**-30]
-        if len(z):
-            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[g]
-            need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
-            ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
-    if opts.input_bits is not None:
-        ib = _given_bits(opts.input_bits, n)[columns]
-    tq: list[list[int]] = []
-    for t in trees:
-        q = []
-        for i in range(len(t.left)):
-            b = int(ib[t.feature[i]])
-            if t.left[i] == -1 or not np.isfinite(t.threshold[i]):
-                q.append(0)   # leaves; +inf thresholds are set below, once the column's range is known
-            elif t.strict:  # x < t  ⇔  x_q < round(t·2^b) for inputs at least one step apart
-                q.append(round(Fraction(float(t.threshold[i])) * Fraction(2) ** b) - 1)
-            else:  # x <= t ⇔ x_q <= floor(t·2^b)
-                q.append(math.floor(Fraction(float(t.threshold[i])) * Fraction(2) ** b))
-        tq.append(q)
-    finite = [(f, q) for t, qs in zip(trees, tq) for q, f, l, v in zip(qs, t.feature, t.left, t.threshold)
-              if l != -1 and np.isfinite(v)]
-    qlo = {f: min((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
-    qhi = {f: max((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
-    if data is not None:
-        for f in np.flatnonzero(used):
-            qlo[f] = min(qlo[f], math.floor(Fraction(float(data[0][f])) * Fraction(2) ** int(ib[f])))
-            qhi[f] = max(qhi[f], math.ceil(Fraction(float(data[1][f])) * Fraction(2) ** int(ib[f])))
-    for t, qs in zip(trees, tq):   # x <= +inf: every present (clamped) value goes left
-        for i in np.flatnonzero((t.left != -1) & ~np.isfinite(t.threshold)):
-            if t.threshold[i] < 0:
-                raise ConversionError(f"{type(est).__name__} has a split at threshold -inf, which no present value "
-                                      "passes; scikit-learn and XGBoost do not write those")
-            qs[i] = qhi[int(t.feature[i])] + 1
-    used |= np.asarray([any(src[f] == src[c] for t in trees for f, l in zip(t.feature, t.left) if l != -1)
-                        for c in range(m)])
-    low = np.asarray([(qlo[f] - 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
-    high = np.asarray([(qhi[f] + 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
-    # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features), missing ones one step
-    # beyond: each node's sign test is sized from its own column's range, as the model file
-    # recomputes with trees.node_widths.
+    rank = opts.weights != "private" and opts.input_bits is None
+    if rank:
+        tq, low, high, ib, tables = _rank_inputs(trees, src)
+    else:
+        tq, low, high, ib = _value_inputs(trees, src, est, aff, opts)
+        tables = None
     low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
-    if any(int(low_q[f]) != qlo[f] - 1 or int(high_q[f]) != qhi[f] + 1 for f in range(m) if used[f]):
-        raise ConversionError("tree thresholds are too large to quantize exactly at the inputs' scale; "
-                              "pass a smaller input_bits")
     if sides is not None:
         low_q, high_q = low_q - 1, high_q + 1
     spec = _spec(est, opts, n, kind, low, high, ib, title)
     spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
     spec.clamp = True
+    spec.rank_thresholds, spec.rank_strict = tables, trees[0].strict
     spec.float32 = aff.identity
     spec.classes = classes
     spec.imports |= {"models", "trees"}
@@ -314,6 +247,127 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         spec.body.insert(0, f"scores = {total}")
         _argmax_or_sign(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
+
+
+def _rank_inputs(trees: list[RawTree], src: np.ndarray) -> tuple[list[list[int]], np.ndarray, np.ndarray,
+                                                                  np.ndarray, list[list[float]]]:
+    """Rank encoding (public weights): per circuit input j, T_j = the sorted distinct finite thresholds
+    of its feature over all trees (a feature's two columns share one table), and the input is the rank
+    b = the number of thresholds in T_j the value is past (x > t; x >= t for strict trees). A node at
+    T_j[k] goes left exactly when b <= k (+inf thresholds: k = |T_j|, every present value goes left),
+    so the circuit agrees with the float model on every input, with no range and no clamping.
+    Returns (per tree, each node's k; INPUT_LOW = 0; INPUT_HIGH = |T_j|; IN_BITS = 0; the tables T_j)."""
+    feats = sorted({int(f) for f in src})
+    found: dict[int, set[float]] = {f: set() for f in feats}
+    for t in trees:
+        internal = (t.left != -1) & np.isfinite(t.threshold)
+        for f, v in zip(src[t.feature[internal]], t.threshold[internal]):
+            found[int(f)].add(float(v))
+    table = {f: sorted(found[f]) for f in feats}
+    index = {f: {v: k for k, v in enumerate(tb)} for f, tb in table.items()}
+    tq = []
+    for t in trees:
+        q = []
+        for i in range(len(t.left)):
+            f, v = int(src[t.feature[i]]), float(t.threshold[i])
+            if t.left[i] == -1:
+                q.append(0)
+            elif np.isfinite(v):
+                q.append(index[f][v])
+            elif v > 0:   # x <= +inf: every present value goes left
+                q.append(len(table[f]))
+            else:
+                raise ConversionError("a split at threshold -inf, which no present value passes; scikit-learn "
+                                      "and XGBoost do not write those")
+        tq.append(q)
+    tables = [table[int(f)] for f in src]
+    high = np.asarray([float(len(tb)) for tb in tables])
+    return tq, np.zeros(len(src)), high, np.zeros(len(src), dtype=np.int64), tables
+
+
+def _value_inputs(trees: list[RawTree], src: np.ndarray, est: Any, aff: Affine,
+                  opts: Options) -> tuple[list[list[int]], np.ndarray, np.ndarray, np.ndarray]:
+    """Value encoding (private weights, or a given ``input_bits``): each circuit input is its feature
+    quantized at its own scale 2**IN_BITS and clamped to a range that covers the thresholds (and, with
+    private weights, the calibration data). Returns (per tree, each node's quantized threshold; INPUT_LOW;
+    INPUT_HIGH; IN_BITS), one entry per circuit input (``src``: the feature each input carries)."""
+    columns, m, n = [int(c) for c in src], len(src), len(aff.d)
+    # Each feature's thresholds (finite ones: +inf means "every present value") set the range and scale
+    # of its column(s): a feature's two columns share both, so that the circuit can check that they
+    # carry the same value (:func:`_copies_agree`).
+    lo, hi = np.zeros(n), np.zeros(n)
+    used = np.zeros(n, bool)
+    for t in trees:
+        internal = (t.left != -1) & np.isfinite(t.threshold)
+        for f, v in zip(src[t.feature[internal]], t.threshold[internal]):
+            lo[f] = min(lo[f], v) if used[f] else v
+            hi[f] = max(hi[f], v) if used[f] else v
+            used[f] = True
+    lo, hi, used = lo[src], hi[src], used[src]
+    data = _data_range(opts, est, src)
+    if data is not None:   # private thresholds: the public range (and scale) is the data's, not the thresholds'
+        lo, hi = np.where(used, np.minimum(lo, data[0]), lo), np.where(used, np.maximum(hi, data[1]), hi)
+    spread = float(np.max(np.where(used, np.maximum(np.abs(hi - lo), 1e-9), 0))) if used.any() else 1.0
+    # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
+    # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
+    # thresholds' spread, or its largest threshold when it has one), so a tiny feature is not rounded away.
+    ib0 = int(np.clip(TREE_SPREAD_BITS - 1 - _ceil_log2(spread + 2.0**-20), 0, 40))
+    own = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 2.0**-30))
+    cap = np.asarray([60 - _ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
+    ib = np.minimum(np.maximum(ib0, TREE_MIN_BITS - np.floor(np.log2(own))), np.maximum(cap, ib0)).astype(np.int64)
+    ib = np.where(used, ib, ib0)
+    # scikit-learn and XGBoost compare float32 copies of their input z = d·x + e: one input step must be
+    # finer than the float32 spacing at every threshold (in x: spacing / d), so that x and the threshold
+    # never share a step. Where that needs more bits, the nodes on wide features get 64-bit tests.
+    for f in np.flatnonzero(used):
+        g = columns[f]
+        thr = np.concatenate([t.threshold[(t.left != -1) & (src[t.feature] == g)] for t in trees])
+        z = np.abs(thr[np.isfinite(thr)] * aff.d[g] + aff.e[g])
+        z = z[z > 2.0**-30]
+        if len(z):
+            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[g]
+            need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
+            ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
+    if opts.input_bits is not None:
+        ib = _given_bits(opts.input_bits, n)[columns]
+    tq: list[list[int]] = []
+    for t in trees:
+        q = []
+        for i in range(len(t.left)):
+            b = int(ib[t.feature[i]])
+            if t.left[i] == -1 or not np.isfinite(t.threshold[i]):
+                q.append(0)   # leaves; +inf thresholds are set below, once the column's range is known
+            elif t.strict:  # x < t  ⇔  x_q < round(t·2^b) for inputs at least one step apart
+                q.append(round(Fraction(float(t.threshold[i])) * Fraction(2) ** b) - 1)
+            else:  # x <= t ⇔ x_q <= floor(t·2^b)
+                q.append(math.floor(Fraction(float(t.threshold[i])) * Fraction(2) ** b))
+        tq.append(q)
+    finite = [(f, q) for t, qs in zip(trees, tq) for q, f, l, v in zip(qs, t.feature, t.left, t.threshold)
+              if l != -1 and np.isfinite(v)]
+    qlo = {f: min((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
+    qhi = {f: max((q for ff, q in finite if src[ff] == src[f]), default=0) for f in range(m)}
+    if data is not None:
+        for f in np.flatnonzero(used):
+            qlo[f] = min(qlo[f], math.floor(Fraction(float(data[0][f])) * Fraction(2) ** int(ib[f])))
+            qhi[f] = max(qhi[f], math.ceil(Fraction(float(data[1][f])) * Fraction(2) ** int(ib[f])))
+    for t, qs in zip(trees, tq):   # x <= +inf: every present (clamped) value goes left
+        for i in np.flatnonzero((t.left != -1) & ~np.isfinite(t.threshold)):
+            if t.threshold[i] < 0:
+                raise ConversionError(f"{type(est).__name__} has a split at threshold -inf, which no present value "
+                                      "passes; scikit-learn and XGBoost do not write those")
+            qs[i] = qhi[int(t.feature[i])] + 1
+    used |= np.asarray([any(src[f] == src[c] for t in trees for f, l in zip(t.feature, t.left) if l != -1)
+                        for c in range(m)])
+    low = np.asarray([(qlo[f] - 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
+    high = np.asarray([(qhi[f] + 1) / 2.0 ** ib[f] if used[f] else 0.0 for f in range(m)])
+    # Clamped inputs quantize to [qlo - 1, qhi + 1] (0 for unused features), missing ones one step
+    # beyond: each node's sign test is sized from its own column's range, as the model file
+    # recomputes with trees.node_widths.
+    low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
+    if any(int(low_q[f]) != qlo[f] - 1 or int(high_q[f]) != qhi[f] + 1 for f in range(m) if used[f]):
+        raise ConversionError("tree thresholds are too large to quantize exactly at the inputs' scale; "
+                              "pass a smaller input_bits")
+    return tq, low, high, ib
 
 
 def _data_range(opts: Options, est: Any, src: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
