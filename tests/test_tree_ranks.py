@@ -104,6 +104,9 @@ def test_saved_file_ranks_the_same_and_value_files_still_load(tmp_path: Path) ->
     again = convert.load(path)
     X = np.vstack([Xte, _far(Xtr, seed=2)])
     assert again.encode(X) == zk.encode(X)
+    low, high = again.value_range()    # what the CLI's example and the web form show: the thresholds' span
+    for c, t in enumerate(again.rank_thresholds):
+        assert (low[c], high[c]) == (t[0], t[-1]) if len(t) else np.isnan(low[c]) and np.isnan(high[c])
     np.testing.assert_array_equal(again.predict(X), model.predict(X))
     # a file with the value encoding (as written before ranks, or with input_bits given) loads and clamps
     with warnings.catch_warnings():

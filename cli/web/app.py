@@ -62,8 +62,10 @@ async def _read(upload: UploadFile, limit: int, what: str) -> bytes:
 
 def _features(entry: Entry) -> list[dict[str, Any]]:
     zk = entry.zk
-    lows = dict(zip(zk.columns.tolist(), zk.input_low.tolist()))
-    highs = dict(zip(zk.columns.tolist(), zk.input_high.tolist()))
+    low, high = zk.value_range()
+    read = [c for c in range(len(zk.columns)) if np.isfinite(low[c])]   # ranked inputs without thresholds: unused
+    lows = {int(zk.columns[c]): float(low[c]) for c in read}
+    highs = {int(zk.columns[c]): float(high[c]) for c in read}
     return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows}
             for j, name in enumerate(entry.features)]
 

@@ -126,6 +126,16 @@ class ZkModel:
                 "with input_range=(low, high) covering them (`pyleo import --data` / `--input-range`)")
         return np.where(miss, 0.0, vals), miss
 
+    def value_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per circuit input, (low, high) in the raw feature's units, float64 arrays of ``len(COLUMNS)``:
+        the range the circuit reads values in (INPUT_LOW, INPUT_HIGH), or for inputs ranked among
+        thresholds (``RANK_THRESHOLDS``, which read any value) the span of the thresholds, NaN for an
+        input that has none."""
+        if self.rank_thresholds is None:
+            return self.input_low, self.input_high
+        return (np.asarray([t[0] if len(t) else np.nan for t in self.rank_thresholds]),
+                np.asarray([t[-1] if len(t) else np.nan for t in self.rank_thresholds]))
+
     def encode(self, X: Any) -> list[list[int]]:
         """The circuit's input ``x`` for each sample of raw feature values (floats; NaN where missing):
         the inputs q = ``fixed.quantize(sample[COLUMNS], IN_BITS)`` (tree models with public weights:
