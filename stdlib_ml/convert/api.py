@@ -168,8 +168,8 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     Tree models (decision trees, forests, extra trees, gradient boosting, AdaBoost, XGBoost) with
     public weights and no ``input_bits`` take each feature as its rank among the model's sorted
     distinct thresholds for it (``RANK_THRESHOLDS`` in the file; a node at the k-th threshold goes left
-    exactly when the rank is ≤ k): exact for every input, no range, no clamping, and inputs of
-    ceil(log2(thresholds + 1)) bits. With private weights the ranks would reveal the thresholds to
+    exactly when the rank is ≤ k): exact for every input, no range (``input_range`` does not apply),
+    no clamping, and inputs of ceil(log2(thresholds + 1)) bits. With private weights the ranks would reveal the thresholds to
     whoever encodes, so those trees keep the value encoding (each feature quantized at 2**IN_BITS over
     a range taken from ``X``), as does a given ``input_bits``.
 
