@@ -154,7 +154,6 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         or any(bool(np.isinf(t.threshold[t.left != -1]).any()) for t in trees))
     if trees[0].missing_left is not None and (wanted or missing_value is not None):
         trees, columns, sides = _missing_columns(trees, n)
-    m = len(columns)
     src = np.asarray(columns)
     rank = opts.weights != "private" and opts.input_bits is None
     if rank:
