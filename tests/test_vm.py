@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pyleo import params, vm
+from pyleo import limits, params, vm
 from tests.conftest import NO_PARAMS, params_installed
 from pyleo.errors import ExecutionError, InputError, LimitError, ParamsError, ProofError, VMError
 
@@ -138,7 +138,7 @@ def test_evaluate() -> None:
 def test_constraints(key_cache: Path) -> None:
     vm.evaluate(T1, "f", ["1i64", "2i64"])
     n = vm.constraints(T1, "f")
-    assert 10_000 < n <= vm.MAX_CONSTRAINTS
+    assert 10_000 < n <= limits.LOCAL_BUDGET
     assert (vm.keys_dir(T1) / "f.pk").is_file() and (vm.keys_dir(T1) / "f.vk").is_file()
 
 
@@ -324,7 +324,7 @@ def test_prove_and_verify(proof: vm.Proof) -> None:
     assert proof.inputs == [None, "7i64"]
     assert proof.outputs == ["12i64", "12i64"]  # the prover's copy, private output included
     assert proof.public_outputs == ["12i64", None]
-    assert 10_000 < proof.constraints <= vm.MAX_CONSTRAINTS
+    assert 10_000 < proof.constraints <= limits.LOCAL_BUDGET
     assert proof.verifying_key.startswith("verifier1")
     assert vm.verify(proof)
     assert vm.verify(proof, program=T1) and vm.verify(proof, checksum=vm.program_checksum(T1).upper())

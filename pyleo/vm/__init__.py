@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from ..errors import ExecutionError, InputError, LimitError, ParamsError, ProofError, PyleoError, VMError
 from ..files import check_writable, write_atomic
+from ..limits import LOCAL_BUDGET
 from .keys import (
     DEFAULT_CACHE_MAX_MB,
     cache_dir,
@@ -69,7 +70,11 @@ from .proofs import (
     verify,
     verifying_key,
 )
-from .sdk import MAX_CONSTRAINTS, clean_message, versions
+from .sdk import clean_message, versions
+
+MAX_CONSTRAINTS = LOCAL_BUDGET
+"""The old name of :data:`pyleo.limits.LOCAL_BUDGET`, still read by cli/web/app.py until it is merged and
+renamed; then it goes."""
 
 __all__ = [
     "CIRCUIT_INFO_FIELDS", "DEFAULT_CACHE_MAX_MB", "MAX_CONSTRAINTS", "MAX_PROOF_FILE_BYTES", "NETWORK",
