@@ -372,6 +372,25 @@ def commit_bhp256(value: str, randomness: str) -> str:
     return str(sdk.BHP256().commit(bits, r))
 
 
+def hash_poseidon(value: str, rate: int = 2) -> str:
+    """``hash.psd{rate} value into h as field`` computed outside the circuit (snarkVM's host code):
+    Poseidon over the value's field encoding, ``rate`` (2, 4 or 8) field elements per permutation.
+
+    ``value`` is an Aleo literal (``"12i64"``, ``"[1u8, 2u8]"``); returns the hash as a field literal.
+    InputError when the literal is invalid or the rate is not 2, 4 or 8.
+    """
+    if rate not in (2, 4, 8):
+        raise InputError(f"Poseidon's rate is 2, 4 or 8 field elements, got {rate!r}")
+    sdk = aleo_sdk()
+    try:
+        fields = sdk.Value.parse(value).to_fields()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001
+        raise InputError(f"cannot hash {value!r}", hint="pass an Aleo literal (12i64, true, [1u8, 2u8])") from None
+    return str(getattr(sdk, f"Poseidon{rate}")().hash(fields))
+
+
 def opens(commitment: str, value: str, randomness: str) -> bool:
     """True when a revealed ``value`` and ``randomness`` open ``commitment`` (a field literal).
 
