@@ -42,19 +42,21 @@ def as_numbers(X: Any, what: str = "X") -> np.ndarray:
     ragged rows, None outside an object array of numbers (None there, like NaN, marks a missing value),
     and magnitudes beyond :data:`LARGEST_VALUE` (infinities stay: the callers say what they mean).
     ``what`` names the input in messages. Raises :class:`ModelInputError`."""
-    try:
-        raw = np.asarray(X)
-    except (TypeError, ValueError) as e:   # ragged nested sequences
+    try:   # Python lists keep their elements' types (numpy would read [True, 2.5] as [1.0, 2.5])
+        raw = np.asarray(X, dtype=object) if isinstance(X, (list, tuple)) else np.asarray(X)
+    except (TypeError, ValueError) as e:
         raise ModelInputError(f"{what} must be a table of numbers, one row per sample: {e}") from None
     kind = raw.dtype.kind
     if kind == "O":
         flat = raw.ravel()
+        if any(isinstance(v, (list, tuple, np.ndarray)) for v in flat):
+            raise ModelInputError(f"{what} must be a table of numbers: its rows have different lengths")
         bad = next((i for i, v in enumerate(flat) if not (v is None or isinstance(v, (int, float, np.integer, np.floating))
                                                            and not isinstance(v, (bool, np.bool_)))), None)
         if bad is not None:
-            where = np.unravel_index(bad, raw.shape) if raw.ndim else ()
-            raise ModelInputError(f"{what} holds {flat[bad]!r} ({type(flat[bad]).__name__}) at index "
-                                  f"{list(map(int, where))}: feature values must be numbers (NaN or None where missing)",
+            at = f" at index {[int(i) for i in np.unravel_index(bad, raw.shape)]}" if raw.ndim else ""
+            raise ModelInputError(f"{what} holds {flat[bad]!r} ({type(flat[bad]).__name__}){at}: feature values must be "
+                                  "numbers (NaN or None where missing)",
                                   hint="convert booleans to 0/1 and parse text to numbers first")
         raw = np.asarray([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(raw.shape)
         kind = "f"
@@ -224,7 +226,12 @@ class ZkModel:
                                   "do not cover [INPUT_LOW, INPUT_HIGH]") from None
 
     def decode(self, outputs: Sequence[Any]) -> np.ndarray:
-        """Circuit outputs (class indices or scaled integers) → labels / values."""
+        """Circuit outputs (class indices or scaled integers) → labels / values. Raises
+        :class:`ModelInputError` for an output that is not an integer."""
+        try:
+            outputs = [int(v) for v in outputs]
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"{self.name}'s outputs are integers (class indices or scaled values): {e}") from None
         if self.kind == "regressor":
             return np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
@@ -425,6 +432,8 @@ class ZkModel:
         it holds them and the blinding value: the owner's file, written with mode 0600."""
         from pyleo import vm
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise ModelInputError(f"save takes a file path, got {type(path).__name__}")
         vm.check_writable(path)
         vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
         return Path(path)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -182,16 +181,29 @@ def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
     return rows
 
 
+def _header_cell(cell: str) -> bool:
+    """Whether a cell of a CSV's first line is a column name (neither a number nor NaN)."""
+    c = cell.strip().strip("\"'")
+    if c.lower() == "nan":
+        return False
+    try:
+        float(c)
+    except ValueError:
+        return True
+    return False
+
+
 def _read_csv(p: Path) -> np.ndarray:
-    """The numbers of a CSV file: an optional header line (a first line with a cell starting with a
-    letter, other than NaN), then rows of equally many cells."""
+    """The numbers of a CSV file: an optional header line (a first line whose cells are all names, not
+    numbers), then rows of equally many cells."""
     try:
         text = p.read_text()
     except (UnicodeDecodeError, OSError) as e:
         raise ModelInputError(f"{p} is not a text CSV file ({type(e).__name__})") from None
     reader = csv.reader(io.StringIO(text))
-    rows: list[tuple[int, list[str]]] = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
-    if rows and any(re.match(r"^\s*[A-Za-z_\"']", c) and c.strip().lower() not in ("nan", "") for c in rows[0][1]):
+    rows: list[tuple[int, list[str]]] = [(reader.line_num, r) for r in reader if len(r) > 1 or r and r[0].strip()]
+    # (a blank line is skipped; a line of empty cells is a row of missing values)
+    if rows and all(_header_cell(c) for c in rows[0][1] if c.strip()):   # a header line: names, not numbers
         rows = rows[1:]
     if not rows:
         raise ModelInputError(f"{p} has no rows of numbers")

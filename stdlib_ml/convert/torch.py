@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -287,11 +288,16 @@ class _Walker:
 # ---- entry point --------------------------------------------------------------------------------
 def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
     """(exported program, the callable float model) for a module, an ExportedProgram or a .pt2 path."""
-    torch = _torch()
     if isinstance(model, (str, os.PathLike)):
         p = Path(model)
         if not p.is_file():
             raise ModelInputError(f"no such model file: {p}")
+        if not zipfile.is_zipfile(p):   # refused before torch is imported (seconds)
+            raise ModelInputError(f"{p} is not a readable torch.export program (.pt2): the file is damaged, truncated "
+                                  "or of another format (a .pt2 file is a zip archive; this is not one)",
+                                  hint="save one with torch.export.save(torch.export.export(net.eval(), (x,)), path)")
+    torch = _torch()
+    if isinstance(model, (str, os.PathLike)):
         try:
             with quiet.silenced():   # torch logs its own traceback of a damaged file before raising
                 model = torch.export.load(p)
