@@ -244,7 +244,7 @@ def _keras_files(d: Path) -> list[tuple[Path, str]]:
     with zipfile.ZipFile(d / "list.keras", "w") as z:
         z.writestr("config.json", "[1, 2]")
         z.writestr("model.weights.h5", b"weights")
-    return [(d / "random.keras", "not a readable zip archive"), (d / "header.keras", "not a readable zip archive"),
+    return [(d / "random.keras", "not a zip archive"), (d / "header.keras", "not a zip archive"),
             (d / "noconfig.keras", "has no config.json"), (d / "badjson.keras", "config.json is not JSON"),
             (d / "noweights.keras", "holds no weights"), (d / "list.keras", "does not describe a model")]
 
@@ -252,7 +252,8 @@ def _keras_files(d: Path) -> list[tuple[Path, str]]:
 def test_corrupt_keras_files_are_refused_in_milliseconds(tmp_path: Path) -> None:
     for path, message in _keras_files(tmp_path):
         start = time.perf_counter()
-        with pytest.raises(ModelInputError, match=message):
+        with pytest.raises(ModelInputError, match=rf"{path.name} is not a readable Keras model: the file is damaged, "
+                                                  rf"truncated or of another format \(.*{message}"):
             convert.from_keras(path)
         assert time.perf_counter() - start < 1.0   # the archive is checked before Keras is imported
 

@@ -66,6 +66,7 @@ def load_keras(model: Any) -> Any:
     if isinstance(model, (str, os.PathLike)):
         p = Path(model)
         if not p.is_file():
+            _keras()   # without Keras, what to install is the first thing to say
             raise ModelInputError(f"no such Keras model file: {p}")
         _check_archive(p)
         keras = _keras()
@@ -84,22 +85,24 @@ def load_keras(model: Any) -> Any:
 
 def _check_archive(p: Path) -> None:
     """Refuse a ``.keras`` file that is not a zip archive with a model's ``config.json`` and its weights."""
-    hint = "save the model with model.save('model.keras') (Keras 3)"
+    def refuse(why: str) -> ModelInputError:
+        return ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
+                               f"format ({why})", hint="save it with model.save('model.keras') (Keras 3)")
+
     try:
         with zipfile.ZipFile(p) as z:
             names = set(z.namelist())
             if "config.json" not in names:
-                raise ModelInputError(f"{p} is not a Keras model file: its archive has no config.json", hint=hint)
-            if not any(n.endswith(".h5") or n.endswith(".npz") for n in names):
-                raise ModelInputError(f"{p} is not a complete Keras model file: its archive holds no weights", hint=hint)
+                raise refuse("its archive has no config.json")
+            if not any(n.endswith((".h5", ".npz")) for n in names):
+                raise refuse("its archive holds no weights")
             config = json.loads(z.read("config.json"))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
-        raise ModelInputError(f"{p} is not a Keras model file: not a readable zip archive ({type(e).__name__}: {e})",
-                              hint=hint) from None
+        raise refuse(f"not a zip archive: {type(e).__name__}: {e}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ModelInputError(f"{p} is damaged: its config.json is not JSON ({e})", hint=hint) from None
+        raise refuse(f"its config.json is not JSON: {e}") from None
     if not isinstance(config, dict) or "class_name" not in config:
-        raise ModelInputError(f"{p} is damaged: its config.json does not describe a model", hint=hint)
+        raise refuse("its config.json does not describe a model")
 
 
 def _np(v: Any) -> np.ndarray:
