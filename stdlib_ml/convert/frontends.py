@@ -20,6 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from pyleo import limits
+
 from .model import ConversionError, ModelInputError
 
 
@@ -120,7 +122,8 @@ def supported() -> str:
     return "supported: " + "; ".join(f"{f.impl().FAMILIES}" for f in FRONTENDS)
 
 
-PRIVATE_LIMITS = ("within the local proving limit (16,384 constraints) only small ones: the private inputs and the "
+PRIVATE_LIMITS = (f"within the local proving limit ({limits.MAX_CONSTRAINTS_LOCAL:,} constraints) only small ones: the "
+                  "private inputs and the "
                   "commitment add ~3,000–4,600 constraints to a transition's ~11,300 (measured, "
                   "benchmarks/results/privacy_costs.md): iris LogisticRegression, SVC(linear), KMeans(3), a depth-3 "
                   "tree and a KNN with k=3 on 8 points (16,174) fit; binary ensembles of 2 stumps, a 2-feature binary "

@@ -1,5 +1,6 @@
-"""The shared model description: options, scalers folded from what ``transform`` does, input ranges,
-each feature's own scale, exact integer quantization and the worst-case bounds that size sign tests."""
+"""The shared, framework-free quantization: affine maps of scalers (:class:`Affine`, measured by the
+frontends), input ranges, each feature's own scale, exact integer quantization and the worst-case
+bounds that size sign tests, and the pieces of a spec every family uses (its name, a classifier's head)."""
 
 from __future__ import annotations
 

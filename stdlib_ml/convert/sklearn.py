@@ -16,28 +16,16 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import limits
+
 from . import frontends, pipeline
 from .fidelity import CHECK_ROWS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import Network, network_spec
 from .options import Options
-from .quantize import (
-    LEAF_BITS,
-    Affine,
-    ceil_log2,
-    class_labels,
-    dense_bound,
-    distance_bits,
-    feature_range,
-    input_bits_for,
-    input_bound,
-    new_spec,
-    pow2,
-    qint,
-    sign_width,
-    widen,
-)
+from .quantize import (LEAF_BITS, Affine, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
+                       input_bits_for, input_bound, new_spec, pow2, qint, sign_width, widen)
 from .render import Spec
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
@@ -361,8 +349,9 @@ def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     if np.ndim(est._y) != 1:
         raise ConversionError("multi-output KNeighborsClassifier is not supported")
     P = np.asarray(est._fit_X, dtype=np.float64)
-    if len(P) > 2048:
-        raise ConversionError(f"KNeighborsClassifier holds {len(P)} training points; snarkVM arrays hold at most 2048 "
+    if len(P) > limits.MAX_ARRAY_LENGTH:
+        raise ConversionError(f"KNeighborsClassifier holds {len(P)} training points; snarkVM arrays hold at most "
+                              f"{limits.MAX_ARRAY_LENGTH} "
                               "(fit it on a subsample)")
     k = int(est.n_neighbors)
     classes = class_labels(est)
@@ -598,9 +587,7 @@ def float_model(model: Any) -> Any:
 
 def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
     def describe(opts: Options) -> pipeline.Description:
-        est, aff, n = unwrap(model, opts.X)
-        if opts.X is not None and opts.X.shape[1] != n:
-            raise ModelInputError(f"X has {opts.X.shape[1]} features; the model takes {n}")
+        est, aff, n = unwrap(model, opts.X)   # X was checked against n_features_in_ (the pipeline's options)
         if aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
             raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: "
                                   "clipping is not affine; only tree models (whose splits lie inside feature_range) "
@@ -617,15 +604,13 @@ def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
 
 
 def _other_frontend(model: Any) -> frontends.Frontend | None:
-    """XGBoost's wrappers (and Pipelines ending in one) convert through their own frontend."""
+    """The frontend of XGBoost's wrappers (and Pipelines ending in one), which convert through it; None
+    for a scikit-learn estimator. Raises :class:`ConversionError` for what is neither."""
     f = frontends.for_object(model)
-    return f if f is not None and f.name != "sklearn" else None
-
-
-def _check_estimator(model: Any) -> None:
-    if not hasattr(final_step(model), "fit"):
+    if (f is None or f.name == "sklearn") and not hasattr(final_step(model), "fit"):
         raise ConversionError(f"{type(final_step(model)).__name__} is not a scikit-learn estimator",
                               hint=frontends.supported())
+    return f if f is not None and f.name != "sklearn" else None
 
 
 def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
@@ -638,7 +623,6 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
     other = _other_frontend(model)
     if other is not None:
         return other.impl().build_spec(model, X, **options)
-    _check_estimator(model)
     return pipeline.describe(_describe(model, missing_values), X, n_features=getattr(model, "n_features_in_", None),
                              **options)[0].spec
 
@@ -699,6 +683,5 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     other = _other_frontend(model)
     if other is not None:
         return other.convert(model, X, **options)
-    _check_estimator(model)
     return pipeline.convert(_describe(model, missing_values), X, n_features=getattr(model, "n_features_in_", None),
                             **options)
