@@ -90,7 +90,7 @@ def test_no_private_name_is_imported_across_modules() -> None:
 
 def test_framework_neutral_modules_import_no_framework_and_no_frontend() -> None:
     neutral = [n for n in MODULES if n not in FRONTEND_MODULES and n != "stdlib_ml.convert"
-               and n not in ("stdlib_ml.convert.api", "stdlib_ml.convert.batch")]
+               and n != "stdlib_ml.convert.api"]
     assert {"stdlib_ml.convert.options", "stdlib_ml.convert.quantize", "stdlib_ml.convert.fidelity",
             "stdlib_ml.convert.pipeline", "stdlib_ml.convert.render", "stdlib_ml.convert.nn.lowering"} <= set(neutral)
     bad = []
