@@ -75,8 +75,7 @@ def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = F
 class Options:
     """The options every description reads: calibration rows ``X`` (n_samples, n_features) float64 or
     None, the input range and bits as given, the program name (None: from the model), whether missing
-    values are taken (None: decided from the data and the model), the weights' visibility, and the rows
-    as given (``samples``: networks read their sample shape from them)."""
+    values are taken (None: decided from the data and the model) and the weights' visibility."""
 
     X: np.ndarray | None
     input_range: Any
@@ -84,7 +83,6 @@ class Options:
     name: str | None
     missing_values: bool | None = None
     weights: str = "public"
-    samples: np.ndarray | None = None   # the calibration rows as given: (n_samples, *sample_shape)
 
 
 def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: str | None = None,
@@ -103,7 +101,7 @@ def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: 
     n = n_features if n_features is not None else Xa.shape[1] if Xa is not None else None
     if input_range is not None and n is not None:
         range_bounds(input_range, n)   # every family: checked before it is used (or ignored, by trees)
-    return Options(Xa, input_range, input_bits, name, missing_values, weights, rows)
+    return Options(Xa, input_range, input_bits, name, missing_values, weights)
 
 
 def range_bounds(r: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
