@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from pyleo import proving, split
+from pyleo import proving, split, trust
 from pyleo.errors import LimitError
 from pyleo.limits import MAX_CONSTRAINTS_LOCAL
 from pyleo.program import Program
@@ -31,7 +31,7 @@ def show_prediction(zk: Any, values: list[Any], result: Any) -> None:
         typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
-def show_verdict(verdict: Any) -> None:
+def show_verdict(verdict: trust.Verdict) -> None:
     """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
     if not verdict.valid:
         fail(f"INVALID: {verdict.reason}")
@@ -51,6 +51,7 @@ def show_verdict(verdict: Any) -> None:
         typer.echo(f"public input {i}: {text}")
     for text in verdict.outputs:
         typer.echo(f"public output: {text}")
+    typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 
 def show_proved(proof: Any, label_blinding: int | None) -> None:
