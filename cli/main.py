@@ -18,6 +18,7 @@ import typer
 
 from pyleo import loader, proving, split, trust, vm
 from pyleo.errors import InputError
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
 from pyleo.values import from_json_or_aleo
 
@@ -153,7 +154,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
                                                  "one circuit here)."),
           parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts (implies --split)."),
           budget: int | None = typer.Option(None, "--budget", min=1, help="Constraints per part when splitting "
-                                            "(default 16,384, what proves here; mainnet takes 2,097,152)."),
+                                            f"(default {LOCAL_BUDGET:,}, what proves here; mainnet takes {MAINNET_BUDGET:,})."),
           for_browser: bool = typer.Option(False, "--for-browser", help="Prove under consensus V20's rules (Varuna "
                                            "V2), which Aleo's WebAssembly verifier (`pyleo serve`'s /verify page) "
                                            "also checks; one circuit only.")) -> None:

@@ -1,7 +1,7 @@
 """Splitting a function too large for one circuit into parts, each one circuit, chained by commitments.
 
 snarkVM proves one function as one circuit; here the degree-16 parameters bound it at 16,384
-constraints (:data:`LOCAL_BUDGET`), mainnet at 2^21 per program (:data:`MAINNET_BUDGET`). A
+constraints (:data:`pyleo.limits.LOCAL_BUDGET`), mainnet at 2^22 per program (:data:`pyleo.limits.MAINNET_BUDGET`). A
 function over the budget is cut into consecutive parts of its straight-line structured instructions
 (:mod:`pyleo.aleo_code`), each part a function ``F_p0``, ``F_p1``, … of one Aleo program, the
 *split program*. The cuts are chosen greedily from the cost model (:mod:`pyleo.cost`): each part
@@ -61,14 +61,9 @@ from . import aleo_code
 from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
 from .errors import InputError, LimitError
-from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
+from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_IDENTIFIER_LENGTH, MAX_INPUTS, MAX_OUTPUTS,
+                     MAX_STRUCT_MEMBERS)
 from .types import FIELD_MODULUS, BoolType, FieldType, IntType, StructType, Type
-
-LOCAL_BUDGET = MAX_CONSTRAINTS_LOCAL
-"""Constraints of one circuit with the degree-16 parameters installed here (2^14 = 16,384)."""
-
-MAINNET_BUDGET = 2**21
-"""Constraints of a deployed program on mainnet (2^21 = 2,097,152; snarkVM's ``MAX_CONSTRAINTS``)."""
 
 MAX_PLAN_STEPS = 5_000_000
 """Work bound of the exact planners (part boundaries tried); beyond it the cuts are greedy."""
@@ -690,9 +685,9 @@ def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[Stru
 
 def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
     fn, lv, code = planner.fn, planner.lv, planner.code
-    if len(ranges) > 31:
-        raise LimitError(f"`{fn.name}` needs {len(ranges)} parts; one program holds at most 31 functions", None,
-                         "raise the budget (e.g. mainnet's 2^21)")
+    if len(ranges) > MAX_FUNCTIONS:
+        raise LimitError(f"`{fn.name}` needs {len(ranges)} parts; one program holds at most {MAX_FUNCTIONS} functions",
+                         None, f"raise the budget (e.g. mainnet's {MAINNET_BUDGET:,})")
     fresh = iter(range(max([*lv.types, 0]) + 1, 1 << 62))
     structs: list[StructType] = []
     links: list[StructType] = []
@@ -814,19 +809,15 @@ def _shifted(ins: Instr, lo: int, body: list[Instr], fresh: Any) -> Reg:
     return Reg(value)
 
 
-MAX_PROGRAM_NAME = 31
-"""Characters of a program name snarkVM parses (measured: 31 accepted, 32 rejected)."""
-
-
 def split_program_name(program: str, function: str) -> str:
     """``PROGRAM_FUNCTION_split``, or when longer than snarkVM takes, the program's first letters and a hash."""
     name = f"{program}_{function}_split"
-    if len(name) <= MAX_PROGRAM_NAME:
+    if len(name) <= MAX_IDENTIFIER_LENGTH:
         return name
     import hashlib
 
     tag = hashlib.sha256(f"{program}/{function}".encode()).hexdigest()[:8]
-    return f"{program[:MAX_PROGRAM_NAME - 15].rstrip('_')}_{tag}_split"
+    return f"{program[:MAX_IDENTIFIER_LENGTH - 15].rstrip('_')}_{tag}_split"
 
 
 def _link_operands(link: StructType, ops: list[aleo_code.Operand], body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:

@@ -221,7 +221,7 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
     if reason is None and bound:
         reason = _carried_key(proof, t.verifying_key, program)
     if reason is not None:
-        return _rejected(proof, reason.replace("snarkVM rejects the proof:", "snarkVM rejects the proof's execution:", 1))
+        return _rejected(proof, reason)
     return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
                    [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
                    [v for v in proof.public_outputs if v is not None], [], bound,
