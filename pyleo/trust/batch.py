@@ -13,7 +13,7 @@ more). A proof proves rows first … first + n − 1 (n ≤ K), in the order of 
 The manifest is the prover's bookkeeping (what was proved, what failed, how long it took; a rerun
 resumes from it). Everything :func:`verify_batch` reports (each row's public outputs and prediction,
 the number of rows, which rows are proved) comes from the verified proofs and the trusted program; the
-manifest is then compared with it, field by field (:data:`HEAD_FIELDS`, :data:`ROW_FIELDS`), and any
+manifest is then compared with it, field by field (:data:`MANIFEST_FIELDS`, :data:`ROW_FIELDS`), and any
 difference is a problem naming the row and the field.
 """
 
@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PyleoError
+from .formats import read_proof
+from .policy import Trusted, verify
 
 MANIFEST = "manifest.json"
 FORMAT = "pyleo-batch/2"
@@ -39,32 +41,40 @@ ENTRY_ONE, ENTRY_MANY = "predict", "predict_rows"
 
 PROOF_FILE = re.compile(r"rows?-([0-9]{6})(?:-k([0-9]+))?\.proof\.json")
 
-HEAD_FIELDS: dict[str, str] = {
-    "format": "checked: the format this module reads",
-    "program_id": "bound: the ID of the trusted program the proofs are of",
-    "program_checksum": "bound: the checksum of the trusted program the proofs are of",
-    "pyleo": "not reported: the prover's pyleo version",
-    "aleo_sdk": "not reported: the prover's aleo-sdk version",
-    "snarkvm": "not reported: the prover's snarkVM version",
-    "function": "bound: the trusted program's entry the proofs are of",
-    "model": "bound: the trusted program's ID is <model>_rows<K>.aleo",
-    "rows_total": "bound: each proof's batch_row input (its third element)",
-    "rows_per_proof": "bound: the length of the trusted entry's array of rows",
-    "rows": "bound: one entry per row, each checked (ROW_FIELDS)",
+MANIFEST_FIELDS: dict[str, str] = {
+    "format": "checked: must be pyleo-batch/2",
+    "program_id": "copy: must equal the verified proofs' program ID",
+    "program_checksum": "copy: must equal the verified proofs' program checksum (the trusted program's when bound)",
+    "function": "copy: must equal the entry the verified proofs are of",
+    "model": "copy: the verified proofs' program ID must be <model>_rows<K>.aleo",
+    "rows_total": "copy: must equal the third element of every verified proof's batch_row input",
+    "rows_per_proof": "copy: must equal the length of the array of rows the proofs' entry takes",
+    "rows": "one entry per row, each checked (ROW_FIELDS)",
 }
-"""Every top-level field the manifest holds, and how :func:`verify_batch` binds it (``bound``: compared with
-what the proofs and the trusted program say; ``not reported``: never shown to a verifier as a claim)."""
+"""How each top-level field of a batch manifest (``pyleo-batch/2``) is bound: ``copy``, compared with what
+the verified proofs and the trusted program say (a difference is a problem naming the field)."""
+
+MANIFEST_NOT_REPORTED: dict[str, str] = {
+    "pyleo": "informative (the prover's version)",
+    "aleo_sdk": "informative (the prover's version)",
+    "snarkvm": "informative (the prover's version)",
+}
+"""Top-level fields of a batch manifest nothing is reported from."""
 
 ROW_FIELDS: dict[str, str] = {
-    "row": "bound: a row some proof's batch_row input and position prove, each once",
-    "proof": "bound: the file whose verified proof proves this row",
-    "slot": "bound: the row's position in its proof's output array (row - first row; K > 1 only)",
-    "error": "bound: a row recorded as failed has no proof; a proved row has none",
-    "seconds": "not reported: the prover's own timing",
-    "public_outputs": "bound: the proof's public outputs for this row",
-    "prediction": "bound: the trusted model's decoding of the row's proved label (when a decoder is given)",
+    "row": "copy: a row some verified proof's batch_row names, listed once",
+    "proof": "copy: must be the file whose verified proof proves this row",
+    "slot": "copy: the row's position in its proof's output array (row - first row; K > 1 only)",
+    "error": "checked: a row recorded as failed has no proof (and is reported as not proved); a proved row has none",
+    "public_outputs": "copy: must equal the verified proof's public outputs for this row",
+    "prediction": "copy: must equal the trusted model's decoding of the row's proved label (with a decoder)",
 }
-"""Every field of a manifest row, and how :func:`verify_batch` binds it."""
+"""How each field of a manifest row is bound."""
+
+ROW_NOT_REPORTED: dict[str, str] = {
+    "seconds": "informative (the prover's timing)",
+}
+"""Fields of a manifest row nothing is reported from."""
 
 
 class BatchError(PyleoError):
@@ -103,8 +113,9 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def write_manifest(folder: Path, head: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    """Write (atomically) a batch folder's manifest: ``head`` (the fields of :data:`HEAD_FIELDS` but
-    ``rows``) and one entry per row (fields of :data:`ROW_FIELDS`)."""
+    """Write (atomically) a batch folder's manifest: ``head`` (the fields of :data:`MANIFEST_FIELDS` and
+    :data:`MANIFEST_NOT_REPORTED` but ``format`` and ``rows``) and one entry per row (:data:`ROW_FIELDS`,
+    :data:`ROW_NOT_REPORTED`)."""
     from .. import vm
 
     vm.write_atomic(folder / MANIFEST, (json.dumps({"format": FORMAT, **head, "rows": rows}, indent=1) + "\n").encode())
@@ -194,26 +205,24 @@ def row_identity(public_inputs: list[str | None]) -> tuple[int, int, int] | None
     return first, count, total
 
 
-def verify_batch(folder: str | os.PathLike[str], *, program_for: Callable[[int], str] | None = None,
-                 checksum: str | None = None, commitment: str | None = None,
+def verify_batch(folder: str | os.PathLike[str], trusted: Trusted | Callable[[int], Trusted] | None = None,
                  decode: Callable[[str], Any] | None = None) -> BatchVerdict:
-    """Verify every proof of a batch folder and compare its manifest with what they prove.
+    """Verify every proof file of a batch folder (:func:`pyleo.trust.verify`) and compare its manifest
+    with what they prove.
 
-    The trusted program: ``program_for(K)`` (the batch program, Aleo text, for K rows per proof, e.g.
-    derived from a model file the verifier trusts) or ``checksum`` (64 hex digits); ``commitment``: the
-    published commitment of a private-weights model (each proof's last public output). Without either
-    program argument the proofs show only that the program they carry gave these outputs (``bound``
-    says so). ``decode``: a label literal (``"2u8"``) → the prediction it stands for.
+    ``trusted``: what the verifier trusts (a :class:`pyleo.trust.Trusted`: the batch program's checksum or
+    text), or a function giving it for K rows per proof (the batch program derived from a model file the
+    verifier trusts, with its weights' commitment when private); None: each proof is checked only against
+    the program it carries (``bound`` says so). ``decode``: a label literal (``"2u8"``) → the prediction it
+    stands for (the trusted model's; None: predictions are neither reported nor compared).
 
-    Returns a :class:`BatchVerdict`; raises :class:`BatchError` when the folder has no readable manifest,
-    InputError for a malformed ``checksum``."""
-    from .. import split, vm
-
+    Every proof-named file of the folder is verified, listed in the manifest or not. Returns a
+    :class:`BatchVerdict`; raises :class:`BatchError` when the folder has no readable manifest, InputError
+    when ``trusted`` cannot be used."""
     folder = Path(folder)
     manifest = read_manifest(folder)
     problems: list[tuple[int | None, str, str]] = []
-    want_checksum = vm._normal_checksum(checksum) if checksum is not None else None
-    names = sorted({p.name for p in folder.iterdir() if PROOF_FILE.fullmatch(p.name)})
+    names = sorted(p.name for p in folder.iterdir() if PROOF_FILE.fullmatch(p.name))
     listed = {r.get("proof") for r in manifest["rows"] if isinstance(r, dict)}
     for name in sorted(n for n in listed if isinstance(n, str) and n not in names):
         problems.append((None, "proof", f"the manifest names {name!r}, which is not a proof file of {folder}"))
@@ -221,12 +230,12 @@ def verify_batch(folder: str | os.PathLike[str], *, program_for: Callable[[int],
     rows: dict[int, ProvedRow] = {}
     totals: dict[int, list[str]] = {}
     shape: tuple[str, int] | None = None
-    trusted_text: dict[int, str] = {}
+    program: tuple[str | None, str | None] | None = None   # (program ID, checksum) of the valid proofs
+    bound: list[str] = []
     valid = 0
     for name in names:
         try:
-            data = vm.read_proof_json(folder / name)
-            proof = split.SplitProof.from_json(data, name) if split.is_split_proof(data) else vm.Proof.from_json(data, name)
+            proof = read_proof(folder / name)
         except PyleoError as e:
             problems.append((None, name, e.message))
             continue
@@ -235,34 +244,27 @@ def verify_batch(folder: str | os.PathLike[str], *, program_for: Callable[[int],
             problems.append((None, name, f"not a proof of a batch program's entry (its function is `{proof.function}`)"))
             continue
         k = this[1]
-        program = None
-        if program_for is not None:
-            if k not in trusted_text:
-                trusted_text[k] = program_for(k)
-            program = trusted_text[k]
-        explain = split.explain if isinstance(proof, split.SplitProof) else vm.explain
-        reason = explain(proof, program=program, checksum=want_checksum if program is None else None,
-                         commitment=commitment)
-        if reason is not None:
-            problems.append((None, name, f"not a valid proof of the trusted program: {reason}"))
+        verdict = verify(proof, trusted(k) if callable(trusted) else trusted)
+        if not verdict.valid:
+            problems.append((None, name, f"not a valid proof of the trusted program: {verdict.reason}"))
             continue
-        inputs = proof.public_inputs() if isinstance(proof, split.SplitProof) else proof.inputs
-        identity = row_identity(inputs)
+        identity = row_identity([text for i, text in verdict.inputs if i == 1])
         if identity is None:
-            problems.append((None, name, f"its {ROW_INPUT} input {inputs[0] if inputs else None!r} is not [first row, rows, total]"))
-            continue
-        if shape is not None and shape != this:
-            problems.append((None, name, f"proves {this[1]} row(s) per proof where other proofs prove {shape[1]}"))
+            problems.append((None, name, f"its first input is not a public {ROW_INPUT} [first row, rows, total]"))
             continue
         first, count, total = identity
         if not (1 <= count <= k and first + count <= total):
             problems.append((None, name, f"its {ROW_INPUT} input names rows {first} to {first + count - 1} of a batch "
                                          f"of {total} rows, in a proof of at most {k}"))
             continue
-        shape = this
+        if (shape, program) != (None, None) and (shape, program) != (this, (verdict.program_id, verdict.checksum)):
+            problems.append((None, name, f"a proof of {verdict.program_id} (checksum {verdict.checksum}), where other "
+                                         f"proofs are of {program[0] if program else None}"))
+            continue
+        shape, program, bound = this, (verdict.program_id, verdict.checksum), verdict.bound
         valid += 1
         totals.setdefault(total, []).append(name)
-        outputs = list(proof.public_outputs)
+        outputs = list(proof.public_outputs)   # read from the execution just verified, None where private
         per_row = [outputs] if k == 1 else [[label] for label in array_elements(outputs[0])]
         for slot in range(count):
             row = first + slot
@@ -278,41 +280,28 @@ def verify_batch(folder: str | os.PathLike[str], *, program_for: Callable[[int],
     if len(totals) > 1:
         problems.append((None, "rows_total", "the proofs disagree on the number of rows: " +
                          "; ".join(f"{t} in {', '.join(ns)}" for t, ns in sorted(totals.items()))))
-    k = shape[1] if shape else None
     if valid == 0:
         problems.append((None, "proof", f"no valid proof in {folder}: nothing is proved"))
-    _compare(manifest, rows, rows_total, shape, trusted_text, want_checksum, decode is not None, problems)
-    bound = ("the trusted model's program" if program_for is not None else
-             f"the program with checksum {want_checksum}" if want_checksum else
-             "nothing you trust: only the program each proof carries")
-    return BatchVerdict(rows_total, k, valid, rows, problems, bound)
+    _compare(manifest, rows, rows_total, shape, program, decode is not None, problems)
+    return BatchVerdict(rows_total, shape[1] if shape else None, valid, rows, problems,
+                        ", ".join(bound) if bound else "nothing you trust: only the program each proof carries")
 
 
 def _compare(manifest: dict[str, Any], rows: dict[int, ProvedRow], rows_total: int | None, shape: tuple[str, int] | None,
-             trusted_text: dict[int, str], want_checksum: str | None, decoded: bool,
-             problems: list[tuple[int | None, str, str]]) -> None:
+             program: tuple[str | None, str | None] | None, decoded: bool, problems: list[tuple[int | None, str, str]]) -> None:
     """Append to ``problems`` each manifest field that differs from what the proofs prove (``prediction``
     only when ``decoded``: without the model a label cannot be decoded, and none is reported)."""
-    from .. import vm
-
     for key in manifest:
-        if key not in HEAD_FIELDS:
+        if key not in MANIFEST_FIELDS and key not in MANIFEST_NOT_REPORTED:
             problems.append((None, key, "a manifest field this verifier does not know (so cannot check)"))
-    if shape is not None:
+    if shape is not None and program is not None:
         entry, k = shape
-        if manifest.get("function") != entry:
-            problems.append((None, "function", f"the manifest says {manifest.get('function')!r}; the proofs are of `{entry}`"))
-        if manifest.get("rows_per_proof") != k:
-            problems.append((None, "rows_per_proof", f"the manifest says {manifest.get('rows_per_proof')!r}; "
-                                                     f"the proofs prove {k} row(s) each"))
-        text = trusted_text.get(k)
-        stamp = vm.stamp(text) if text is not None else None
-        for key in ("program_id", "program_checksum"):
-            want = stamp[key] if stamp else want_checksum if key == "program_checksum" else None
-            if want is not None and manifest.get(key) != want:
-                problems.append((None, key, f"the manifest says {manifest.get(key)!r}; the trusted program's is {want!r}"))
-        program_id = stamp["program_id"] if stamp else None
-        if program_id is not None and f"{manifest.get('model')}_rows{k}.aleo" != program_id:
+        program_id, checksum = program
+        for key, want in (("function", entry), ("rows_per_proof", k), ("program_id", program_id),
+                          ("program_checksum", checksum)):
+            if manifest.get(key) != want:
+                problems.append((None, key, f"the manifest says {manifest.get(key)!r}; the proofs say {want!r}"))
+        if f"{manifest.get('model')}_rows{k}.aleo" != program_id:
             problems.append((None, "model", f"the manifest says {manifest.get('model')!r}; the proofs are of {program_id}"))
     if rows_total is not None and manifest.get("rows_total") != rows_total:
         problems.append((None, "rows_total", f"the manifest says {manifest.get('rows_total')!r}; the proofs say {rows_total}"))
@@ -329,7 +318,7 @@ def _compare(manifest: dict[str, Any], rows: dict[int, ProvedRow], rows_total: i
             continue
         seen.add(i)
         for key in r:
-            if key not in ROW_FIELDS:
+            if key not in ROW_FIELDS and key not in ROW_NOT_REPORTED:
                 problems.append((i, key, "a row field this verifier does not know (so cannot check)"))
         proved = rows.get(i)
         if r.get("error") is not None:

@@ -48,6 +48,7 @@ import numpy as np
 import pyleo as pl
 from pyleo import limits
 from pyleo.trust import batch as manifest_format
+from pyleo.trust import Trusted
 from pyleo.trust.batch import ENTRY_MANY, ENTRY_ONE, MANIFEST, ROW_INPUT, BatchError, BatchVerdict, proof_name
 
 from .model import ModelInputError, ZkModel
@@ -538,13 +539,20 @@ def _prove_on_ray(ray: Any, k: int, aleo: str, groups: list[list[int]], job: Cal
         advance(len(results))
 
 
+def trusted_batch(zk: ZkModel, k: int) -> Trusted:
+    """What a verifier who trusts the model ``zk`` trusts of its batches with ``k`` rows per proof: the batch
+    program (:func:`batch_program`) and, with private weights, their commitment."""
+    program = batch_program(zk, k)
+    return Trusted(programs={program.name: program},
+                   commitments={program.name: zk.commitment} if zk.weights == "private" and zk.commitment else {},
+                   labels={"model": str(zk.path)})
+
+
 def verify_many(folder: str | os.PathLike[str], zk: ZkModel | None = None, checksum: str | None = None) -> BatchVerdict:
     """Verify a batch folder (:func:`pyleo.trust.batch.verify_batch`) bound to what the verifier trusts:
     ``zk`` (the model: the batch program derived from it for the proofs' rows per proof, its weights'
     commitment when private, its decoding of labels into predictions) or ``checksum`` (the batch
     program's, 64 hex digits). Raises BatchError when the folder has no readable manifest."""
     if zk is None:
-        return manifest_format.verify_batch(folder, checksum=checksum)
-    return manifest_format.verify_batch(folder, program_for=lambda k: batch_program(zk, k).aleo(),
-                                        commitment=zk.commitment if zk.weights == "private" else None,
-                                        decode=lambda label: _prediction(zk, label))
+        return manifest_format.verify_batch(folder, Trusted(checksum=checksum) if checksum else None)
+    return manifest_format.verify_batch(folder, lambda k: trusted_batch(zk, k), lambda label: _prediction(zk, label))
