@@ -307,8 +307,10 @@ def _compare(manifest: dict[str, Any], rows: dict[int, ProvedRow], rows_total: i
         problems.append((None, "rows_total", f"the manifest says {manifest.get('rows_total')!r}; the proofs say {rows_total}"))
 
     seen: set[int] = set()
-    for entry_ in manifest["rows"]:
-        r = entry_ if isinstance(entry_, dict) else {}
+    for j, r in enumerate(manifest["rows"]):
+        if not isinstance(r, dict):
+            problems.append((None, "rows", f"entry {j} of the manifest's rows is {r!r}, not a row"))
+            continue
         i = r.get("row")
         if not isinstance(i, int) or isinstance(i, bool) or i < 0 or (rows_total is not None and i >= rows_total):
             problems.append((None, "row", f"the manifest lists a row {i!r} that is not a row of this batch"))

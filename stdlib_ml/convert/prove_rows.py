@@ -184,11 +184,11 @@ def rows_per_proof_for(zk: ZkModel, rows_per_proof: int | str) -> int:
         raise pl.LimitError(f"{k:,} rows per proof: the rows travel as one array input, and snarkVM allows at most "
                             f"{limits.MAX_ARRAY_LENGTH:,} elements per array", None,
                             "use --rows-per-proof auto (the largest k that fits one circuit here)")
-    cost = batch_program(zk, k).estimate(ENTRY_MANY, synthesize_transition=False).total
-    if cost > limits.MAX_CONSTRAINTS_LOCAL:
-        raise pl.LimitError(f"{k:,} rows per proof of {zk.name} need about {cost:,} constraints (cost model); one "
-                            f"circuit here proves at most {limits.MAX_CONSTRAINTS_LOCAL:,}, which holds at most "
-                            f"{max_rows_per_proof(zk)} rows", None, "use --rows-per-proof auto (that largest k)")
+    most = max_rows_per_proof(zk)   # compiles batch programs of at most 2 × that many rows, never k's
+    if k > most:
+        raise pl.LimitError(f"{k:,} rows per proof of {zk.name} do not fit one circuit here: it proves at most "
+                            f"{limits.MAX_CONSTRAINTS_LOCAL:,} constraints, which hold at most {most} rows of this model "
+                            "(cost model)", None, f"use --rows-per-proof {most} or auto")
     return k
 
 
