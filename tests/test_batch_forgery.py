@@ -160,6 +160,34 @@ def test_an_unreported_field_changes_nothing_reported(tree, batches, tmp_path: P
     assert verdict.valid and verdict.rows == honest.rows and verdict.rows_total == honest.rows_total
 
 
+@pytest.mark.parametrize("weights, output", [("private", "public"), ("public", "commitment")])
+def test_a_batch_of_private_weights_or_a_committed_label_binds_them(tmp_path: Path, weights: str, output: str) -> None:
+    """One row per proof with the model's own outputs: the weights' commitment (private weights) checked
+    against the owner's file, the label's commitment opened with the blinding the prover kept."""
+    X, y = load_iris(return_X_y=True)
+    model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    path = tmp_path / "owner.py"
+    from_sklearn(model, X, weights=weights, output=output).save(path)
+    zk, rows = load_model(path), X[[0, 120]]
+    out, mine = tmp_path / "batch", tmp_path / "mine.json"
+    result = prove_rows.prove_many(zk, rows, out, workers=1, progress=False, private_out=mine)
+    assert (result.proved, result.failed) == (2, 0)
+    verdict = prove_rows.verify_many(out, zk)
+    assert verdict.valid and verdict.problems == [] and verdict.rows_total == 2
+    secret = {int(i): v for i, v in json.loads(mine.read_text())["rows"].items()}
+    for i, label in enumerate(model.predict(rows).tolist()):   # iris: class index == label
+        outputs = verdict.rows[i].public_outputs
+        if weights == "private":
+            assert outputs[-1].removesuffix("field") == str(zk.commitment).removesuffix("field")
+            assert verdict.rows[i].prediction == label
+        else:
+            r = int(secret[i]["label_blinding"].removesuffix("scalar"))
+            assert outputs == [zk.label_commitment(label, r)] and verdict.rows[i].prediction is None
+    forged = _copy(out, tmp_path, _set(("rows", 0, "public_outputs"), lambda v: list(reversed(v)) if len(v) > 1
+                                       else [zk.label_commitment(2, 1)]))
+    assert (0, "public_outputs") in _fields(prove_rows.verify_many(forged, zk))
+
+
 # ---- the cases of issue 21, through the CLI ------------------------------------------------------------
 @pytest.mark.parametrize("k", [1, 3])
 def test_a_forged_prediction_is_rejected(tree, batches, tmp_path: Path, k: int) -> None:

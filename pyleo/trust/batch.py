@@ -2,13 +2,14 @@
 batch folder (:func:`verify_batch`) and derives what a verifier is told from the proofs alone.
 
 A batch folder holds ``row-NNNNNN.proof.json`` (one proof per row) or ``rows-NNNNNN-kK.proof.json`` (one
-proof per K rows) and ``manifest.json``. Each proof is of the batch program, whose entry takes first a
-public input ``batch_row: [u32; 3]`` = [the proof's first row, its number of rows, the batch's number of
-rows]: a row's identity and the batch's size are **inside** the proof, so a row cannot be moved to another proof, copied,
-dropped or added without the verifier seeing it. Its cost, measured with snarkVM 4.12 on a depth-2 iris
-tree (``predict``: 11,580 constraints): +584 constraints per proof for the one ``[u32; 3]`` input (+547 for
-``[u32; 2]``, +1,030 for two ``u32`` inputs, +995 for one ``field``, a hash of a row id, which binds no
-more). A proof proves rows first … first + n − 1 (n ≤ K), in the order of its output array.
+proof per K rows), each one circuit (never split), and ``manifest.json``. Each proof is of the batch
+program, whose entry takes first a public input ``batch_row: [u32; 3]`` = [the proof's first row, its
+number of rows, the batch's number of rows]: a row's identity and the batch's size are **inside** the
+proof, so a row cannot be moved to another proof, copied, dropped or added without the verifier seeing
+it. Its cost, measured with snarkVM 4.12 on a depth-2 iris tree (``predict``: 11,580 constraints): +584
+constraints per proof (+547 for ``[u32; 2]``, +1,030 for two ``u32`` inputs, +995 for one ``field``, a
+hash of a row id, which binds no more). A proof proves rows first … first + n − 1 (n ≤ K), in the order
+of its output array.
 
 The manifest is the prover's bookkeeping (what was proved, what failed, how long it took; a rerun
 resumes from it). Everything :func:`verify_batch` reports (each row's public outputs and prediction,

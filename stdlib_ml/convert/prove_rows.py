@@ -91,7 +91,7 @@ def import_source(source: str, module_name: str) -> ModuleType:
     module.__file__ = filename
     sys.modules[module_name] = module
     try:
-        exec(compile(source, filename, "exec"), module.__dict__)   # noqa: S102 - the model's own source
+        exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)   # noqa: S102 - the model's own source
     except BaseException:
         del sys.modules[module_name]
         raise
@@ -220,7 +220,7 @@ def _prove_group(source: str, path: str, k: int, rows: list[int], total: int, xs
         program, identity = batch_program(zk, k), [rows[0], len(rows), total]
         if k == 1:
             (enc,) = zk.encode(np.asarray(xs, dtype=np.float64))
-            proof = program.prove_fitting(ENTRY_ONE, identity, *zk.circuit_args(enc, label_blinding))
+            proof = program.prove(ENTRY_ONE, identity, *zk.circuit_args(enc, label_blinding))
             public, clear = [list(proof.public_outputs)], [list(proof.outputs)]
         else:
             enc = zk.encode(np.asarray(xs + xs[-1:] * (k - len(xs)), dtype=np.float64))
@@ -342,9 +342,11 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     where missing) of the converted model ``zk`` into the batch folder ``out_dir``: proof files and the
     manifest (see the module and :mod:`pyleo.trust.batch`).
 
-    ``rows_per_proof``: k > 1 proves k rows per proof (public weights and label only), paying the
-    transition's fixed cost once per k rows; ``"auto"``: the largest k the cost model fits in 16,384
-    constraints (:func:`max_rows_per_proof`). A k that cannot fit is refused at once (LimitError).
+    Every proof is one circuit (a model whose row does not fit one circuit here is refused at once,
+    LimitError: prove its rows one by one, split). ``rows_per_proof``: k > 1 proves k rows per proof
+    (public weights and label only), paying the transition's fixed cost once per k rows; ``"auto"``: the
+    largest k the cost model fits in 16,384 constraints (:func:`max_rows_per_proof`). A k that cannot
+    fit is refused at once (LimitError).
 
     ``cluster``: prove on Ray instead of local processes: ``"local"`` (a Ray started here with
     ``workers`` CPUs) or ``"ray://HOST:PORT"`` (a running cluster whose workers have pyleo-zk and the
@@ -386,6 +388,11 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
         vm.check_writable(private_out, what="the prover-only file")
     workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
     k = rows_per_proof_for(zk, rows_per_proof)
+    if k == 1 and not batch_program(zk, 1).fits_here(ENTRY_ONE):
+        need = batch_program(zk, 1).estimate(ENTRY_ONE, synthesize_transition=False).total
+        raise pl.LimitError(f"a batch proves each row in one circuit, and a row of {zk.name} needs about {need:,} "
+                            f"constraints (cost model); one circuit here proves at most {limits.MAX_CONSTRAINTS_LOCAL:,}",
+                            None, "prove its rows one by one, split: `pyleo prove MODEL predict ROW --split`")
     aleo = batch_program(zk, k).aleo()
     stamp = vm.stamp(aleo)
     head = {**stamp, "function": ENTRY_ONE if k == 1 else ENTRY_MANY, "model": zk.name, "rows_total": len(X),
