@@ -321,3 +321,22 @@ def test_a_batch_whose_every_row_fails_exits_non_zero(tree, tmp_path: Path) -> N
         assert set(row) <= set(batch.ROW_FIELDS) | set(batch.ROW_NOT_REPORTED)
     checked = pyleo("verify-batch", str(tmp_path / "out"), "--model", str(tree[2]))
     assert checked.returncode == 1 and "nothing is proved" in checked.stderr
+
+
+def test_a_model_whose_row_does_not_fit_one_circuit_is_refused_before_any_proof(tmp_path: Path) -> None:
+    """A batch proof is one circuit: the splitter drops an unread input, so a split proof could not name its row."""
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    from pyleo.errors import LimitError
+
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        zk = from_sklearn(MLPClassifier(hidden_layer_sizes=(128,), max_iter=300, random_state=0).fit(X, y), X)
+    assert zk.program.fits_here("predict") and not prove_rows.batch_program(zk, 1).fits_here("predict")
+    start = time.perf_counter()
+    with pytest.raises(LimitError, match="a batch proves each row in one circuit") as e:
+        prove_rows.prove_many(zk, X[:2], tmp_path / "out", workers=1, progress=False)
+    assert "16,384" in str(e.value) and time.perf_counter() - start < 5 and not (tmp_path / "out").exists()

@@ -390,9 +390,11 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     k = rows_per_proof_for(zk, rows_per_proof)
     if k == 1 and not batch_program(zk, 1).fits_here(ENTRY_ONE):
         need = batch_program(zk, 1).estimate(ENTRY_ONE, synthesize_transition=False).total
-        raise pl.LimitError(f"a batch proves each row in one circuit, and a row of {zk.name} needs about {need:,} "
-                            f"constraints (cost model); one circuit here proves at most {limits.MAX_CONSTRAINTS_LOCAL:,}",
-                            None, "prove its rows one by one, split: `pyleo prove MODEL predict ROW --split`")
+        raise pl.LimitError(f"a batch proves each row in one circuit (a split proof would drop the unread row "
+                            f"input, so it could not name its row), and a row of {zk.name} with that input needs "
+                            f"about {need:,} constraints (cost model); one circuit here proves at most "
+                            f"{limits.MAX_CONSTRAINTS_LOCAL:,}", None,
+                            "prove its rows one by one, split: `pyleo prove MODEL predict ROW --split`")
     aleo = batch_program(zk, k).aleo()
     stamp = vm.stamp(aleo)
     head = {**stamp, "function": ENTRY_ONE if k == 1 else ENTRY_MANY, "model": zk.name, "rows_total": len(X),
@@ -455,7 +457,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     def job(group: list[int]) -> tuple[Any, ...]:
         return (source, path, k, group, len(X), X[group].tolist(), str(out / proof_name(group[0], k)), blinding[group[0]])
 
-    created = [p for p in (out, Path(private_out) if private_out is not None else None) if p is not None and not p.exists()]
+    mine = [out, out / MANIFEST] + ([Path(private_out)] if private_out is not None else [])
+    created = [p for p in mine if not p.exists()]   # removed again when the run fails before recording a row
     with _ray_session(cluster, workers) as ray:
         out.mkdir(parents=True, exist_ok=True)
         try:
@@ -478,8 +481,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
                     _prove_on_processes(workers, rest, job, record, advance, lambda: sum(not done(i) for i in range(len(X))),
                                         len(X), out, done)
         except BaseException:
-            for p in created:   # nothing recorded yet: leave nothing behind
-                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+            for p in reversed(created):   # nothing recorded yet: leave nothing behind
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
             raise
     proved = sum(done(i) for i in range(len(X))) - skipped
     failures = [records[i] for i in sorted(records) if records[i].get("error") is not None]
