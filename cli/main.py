@@ -265,11 +265,13 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
                 progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar with the ETA.")) -> None:
     """Prove the prediction of every row of ROWS, in parallel; resumable, failed rows recorded.
 
-    Writes DIR/row-NNNNNN.proof.json per row and DIR/manifest.json (per row: proof file, public
-    outputs, prediction when public, seconds, or the kind of error). Nothing private goes to DIR.
-    Keys are synthesized once and shared by the workers through the key cache.
+    Writes DIR/row-NNNNNN.proof.json per row (or per K rows) and DIR/manifest.json (per row: proof
+    file, public outputs, prediction when public, seconds, or the kind of error). Each proof names its
+    rows and the batch's size in a public input. Nothing private goes to DIR. Keys are synthesized
+    once and shared by the workers through the key cache. Exit status 1 when no row could be proved.
     """
     from stdlib_ml import convert
+    from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model_file)
     X = convert.load_rows(rows)
@@ -278,33 +280,50 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
     if rows_per_proof != "auto" and not (rows_per_proof.isdigit() and int(rows_per_proof) >= 1):
         raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {rows_per_proof!r}")
     k: int | str = rows_per_proof if rows_per_proof == "auto" else int(rows_per_proof)
-    result = zk.prove_many(X, out, workers=workers, private_out=private_out, progress=progress, rows_per_proof=k,
-                           cluster=cluster)
-    typer.echo(f"{result.proved} row(s) proved, {result.skipped} already proved, {result.failed} failed, "
-               f"in {result.seconds:.1f} s; wrote {result.manifest}" + (f" and the prover-only {private_out}"
-                                                                      if private_out else ""))
+    result = prove_rows.prove_many(zk, X, out, workers=workers, private_out=private_out, progress=progress,
+                                   rows_per_proof=k, cluster=cluster)
+    typer.echo(f"{result.proved} row(s) proved, {result.skipped} already proved, {result.failed} failed, of "
+               f"{result.rows_total}, in {result.seconds:.1f} s; wrote {result.manifest}"
+               + (f" and the prover-only {private_out}" if private_out else ""))
+    where = "their messages are in --private-out" if private_out else "pass --private-out to keep their messages"
+    if result.proved + result.skipped == 0:
+        fail(f"error: no row was proved: all {result.rows_total} failed (first: {result.first_error}); {where}")
     if result.failed:
-        typer.echo("failed rows are listed in the manifest (error); their messages in --private-out", err=True)
+        typer.echo(f"warning: {result.failed} row(s) failed (first: {result.first_error}), listed in the manifest; "
+                   f"{where}. verify-batch reports them as not proved", err=True)
 
 
 @app.command("verify-batch", cls=Command)
 @reports_errors
 def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch folder written by `pyleo prove-batch`."),
                  model: Path | None = typer.Option(None, "--model", help="The converted model file you trust: every "
-                                                   "proof must be of its program (and of its committed weights)."),
-                 checksum: str | None = typer.Option(None, "--checksum", help="The program checksum you trust "
+                                                   "proof must be of its batch program (and of its committed weights)."),
+                 checksum: str | None = typer.Option(None, "--checksum", help="The batch program's checksum you trust "
                                                      "(64 hex digits).")) -> None:
-    """Verify every proof of a batch folder against its manifest. Exit status 0 when all are valid."""
-    from stdlib_ml.convert import batch
+    """Verify every proof of a batch folder and print each row's proved outputs (prediction with --model).
+
+    Rows, their outputs and the number of rows are read from the verified proofs; the manifest must
+    agree with them. Exit status 0 only when every row of the batch is proved exactly once and the
+    manifest says so; otherwise each missing, extra, invalid or mismatched row is named, with the field.
+    """
+    from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model) if model is not None else None
-    check = batch.verify_many(folder, zk=zk, checksum=checksum)
-    for row, reason in check.invalid:
-        typer.echo(f"INVALID row {row}: {reason}", err=True)
-    typer.echo(f"{check.valid} valid proof(s), {check.failed} row(s) recorded as failed, {len(check.invalid)} invalid")
-    if zk is None and checksum is None:
-        typer.echo("warning: not bound to a program you trust; pass --model or --checksum", err=True)
-    if check.invalid:
+    verdict = prove_rows.verify_many(folder, zk=zk, checksum=checksum)
+    for i, row in sorted(verdict.rows.items()):
+        shown = row.prediction if zk is not None and row.prediction is not None else ", ".join(
+            "private" if o is None else o for o in row.public_outputs)
+        typer.echo(f"row {i}: {shown}  ({row.proof})")
+    for i, name, reason in verdict.problems:
+        typer.echo(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", err=True)
+    total = "?" if verdict.rows_total is None else verdict.rows_total
+    typer.echo(f"{len(verdict.rows)} of {total} row(s) proved by {verdict.proofs_valid} valid proof file(s)"
+               + (f" ({verdict.rows_per_proof} row(s) per proof)" if verdict.rows_per_proof else "")
+               + f"; {len(verdict.problems)} problem(s); bound to {verdict.bound}")
+    if zk is None:
+        typer.echo("warning: predictions not decoded" + ("" if checksum else " and not bound to a program you trust")
+                   + "; pass --model", err=True)
+    if not verdict.valid:
         raise typer.Exit(1)
 
 

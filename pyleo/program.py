@@ -144,9 +144,9 @@ class Program:
         return Interpreter().call(self.entry(function), values)
 
     def run_batch(self, function: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
-        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.batch`): the same results;
+        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.vectorized`): the same results;
         raises the interpreter's ExecutionError for the first row that halts."""
-        from .batch import run_batch
+        from .vectorized import run_batch
 
         return run_batch(self.entry(function), self.code.function(function), rows)
 

@@ -987,22 +987,22 @@ def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitPr
     """Prove ``plan``'s function on canonical ``inputs`` (one per original input), part after part.
 
     The values carried across each cut are computed by the batch evaluator of the structured
-    instructions (:mod:`pyleo.batch`) and enter the next part as a private input; the links (and the
+    instructions (:mod:`pyleo.vectorized`) and enter the next part as a private input; the links (and the
     commitment to the private inputs, :data:`COMMITTED_INPUTS`) get a fresh blinding value (``blinding``,
     a u128, when given: for tests). Raises ExecutionError when the function halts on these inputs (the
     interpreter's message), and what :func:`pyleo.vm.prove` raises.
     """
-    from . import batch, vm
+    from . import vectorized, vm
     from .values import to_aleo
 
     fn = plan.source.function(plan.function)
     assert fn is not None
-    b, _ = batch.evaluate(fn, [list(inputs)])
+    b, _ = vectorized.evaluate(fn, [list(inputs)])
     if b.halted[0]:
         from .errors import ExecutionError
 
         raise ExecutionError(f"`{plan.function}` halts on these inputs", None)
-    values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
+    values = {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
     blinding = fresh_blinding() if blinding is None else blinding
     proofs = []
     for k, part in enumerate(plan.parts):
@@ -1092,19 +1092,19 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = N
 
 
 def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[list[Any], list[int]]:
-    """Evaluate the split program part after part (:mod:`pyleo.batch`, no snarkVM) on canonical ``inputs``.
+    """Evaluate the split program part after part (:mod:`pyleo.vectorized`, no snarkVM) on canonical ``inputs``.
 
     Returns the last part's outputs (the function's outputs, canonical values) and each link's
     commitment; raises ExecutionError if a part halts, or when a part's incoming commitment differs
     from the previous part's outgoing one (a pyleo bug). ``blinding``: the links' blinding value (random by default).
     """
-    from . import batch
+    from . import vectorized
     from .errors import ExecutionError
 
     fn = plan.source.function(plan.function)
     assert fn is not None
-    b, _ = batch.evaluate(fn, [list(inputs)])
-    values = {r: batch.row_value(v, b.types[r], 0) for r, v in b.values.items()}
+    b, _ = vectorized.evaluate(fn, [list(inputs)])
+    values = {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
     blinding = blinding if blinding is not None else fresh_blinding()
     commitments: list[int] = []
     outputs: list[Any] = []
@@ -1118,10 +1118,10 @@ def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[lis
             args.append(plan.link_value(k - 1, values, blinding))
         elif len(plan.parts) > 1:
             args.append(blinding)
-        pb, outs = batch.evaluate(code, [args])
+        pb, outs = vectorized.evaluate(code, [args])
         if pb.halted[0]:
             raise ExecutionError(f"part {k} of `{plan.function}` halts", None)
-        outputs = [batch.row_value(o, p.type, 0) for o, p in zip(outs, code.outputs)]
+        outputs = [vectorized.row_value(o, p.type, 0) for o, p in zip(outs, code.outputs)]
         if k > 0 and outputs[0] != commitments[-1]:
             raise ExecutionError(f"part {k} opens link {k - 1} to another commitment (a pyleo bug)", None)
         if part.opens:

@@ -47,7 +47,6 @@ TO_REPLACE = Counter({
     # the old names of LOCAL_BUDGET
     ("pyleo/program.py", "MAX_CONSTRAINTS_LOCAL"): 2,
     ("cli/web/app.py", "MAX_CONSTRAINTS"): 1,
-    ("stdlib_ml/convert/batch.py", "MAX_CONSTRAINTS_LOCAL"): 2,
     ("benchmarks/fidelity.py", "MAX_CONSTRAINTS_LOCAL"): 3,
     ("benchmarks/growth.py", "MAX_CONSTRAINTS_LOCAL"): 1,
     ("benchmarks/growth.py", "MAX_CONSTRAINTS"): 2,

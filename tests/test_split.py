@@ -133,8 +133,8 @@ def test_split_proof_verifies_and_tampering_is_rejected(proved) -> None:
     # the value carried across the cut (acc after the first part) never appears in clear
     fn = PROG.code.function("chain")
     from pyleo import batch
-    b, _ = batch.evaluate(fn, [PROG.inputs("chain", ARGS)])
-    carried = [batch.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
+    b, _ = vectorized.evaluate(fn, [PROG.inputs("chain", ARGS)])
+    carried = [vectorized.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
     assert carried and all(f"{v}i64" not in text for v in carried)
     loaded = split.SplitProof.from_json(json.loads(text))
     assert split.explain(loaded, plan=plan) is None and loaded.public_outputs == sp.outputs
@@ -242,9 +242,9 @@ def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     link = plan.links[0]
     assert len(plan.parts[0].carried_out) > 31 and link.fields[0][0] == "g0" and [n for n, _ in link.fields[-2:]] == ["i", "r"]
     for x in (-7, 0, 12345):
-        _, want = batch.evaluate(fn, [[x]])
+        _, want = vectorized.evaluate(fn, [[x]])
         got, commitments = split.run(plan, [x])
-        assert got == [batch.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 1
+        assert got == [vectorized.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 1
 
 
 @pytest.mark.prove
@@ -341,10 +341,10 @@ def test_field_intervals_hold_on_every_evaluated_value() -> None:
     for fn, rows in cases:
         bounds = field_intervals(fn)
         assert bounds, fn.name
-        b, _ = batch.evaluate(fn, rows)
+        b, _ = vectorized.evaluate(fn, rows)
         for r, (lo, hi) in bounds.items():
             for i in range(len(rows)):
-                assert lo <= _signed_field(int(batch.row_value(b.values[r], b.types[r], i))) <= hi, (fn.name, r)
+                assert lo <= _signed_field(int(vectorized.row_value(b.values[r], b.types[r], i))) <= hi, (fn.name, r)
 
 
 def test_a_bounded_field_crosses_a_cut_as_an_integer_and_the_split_agrees() -> None:

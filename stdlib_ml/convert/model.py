@@ -299,20 +299,6 @@ class ZkModel:
             title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
             raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
 
-    def prove_many(self, X: Any, out_dir: str | os.PathLike[str], workers: int | None = None,
-                   private_out: str | os.PathLike[str] | None = None, progress: bool = True,
-                   rows_per_proof: int | str = 1, cluster: str | None = None) -> Any:
-        """Prove every row of ``X`` (raw feature values, shape (n, n_features)) into the folder
-        ``out_dir``: one proof file per row (or per ``rows_per_proof`` rows: k, or ``"auto"``) and a
-        manifest, rows in parallel over ``workers`` local processes (or on Ray: ``cluster="local"`` /
-        ``"ray://HOST:PORT"``), resumable; returns a
-        :class:`stdlib_ml.convert.batch.BatchResult`. See
-        :func:`stdlib_ml.convert.batch.prove_many` for the files, the options and the errors."""
-        from .batch import prove_many
-
-        return prove_many(self, X, out_dir, workers=workers, private_out=private_out, progress=progress,
-                          rows_per_proof=rows_per_proof, cluster=cluster)
-
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
         publishes for the circuit output ``output`` (class index or scaled value): compare it with the
