@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from pyleo import loader, proving, split, trust, vm
+from pyleo import loader, proving, trust, vm
 from pyleo.errors import InputError
 from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
@@ -385,10 +386,6 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                        "cheaper sign tests, coarser rounding).")) -> None:
     """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph or a Keras
     model to a pyleo model file (then build, run, prove it)."""
-    import warnings
-
-    import numpy as np
-
     from stdlib_ml import convert
 
     vm.check_writable(out, what="--out")   # before the conversion work
