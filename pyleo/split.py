@@ -61,7 +61,8 @@ from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_tab
 from .errors import InputError, LimitError
 from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MAX_OUTPUTS,
                      MAX_STRUCT_MEMBERS)
-from .split_liveness import BLINDING, INDEX, LINK_HASHES, Liveness, hash_cost, link_hash, narrowing, reads, schedule
+from .split_liveness import (BLINDING, INDEX, LINK_HASHES, Liveness, hash_cost, link_hash, narrowing, registers_read,
+                             schedule)
 from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
                           is_split_proof, opens_inputs, prove, run, split_program_name)
 from .types import FIELD_MODULUS, BoolType, FieldType, IntType, StructType, Type
@@ -201,7 +202,7 @@ class _Planner:
         self.remat: dict[int, Instr] = {}
         self.remat_cost: dict[int, float] = {}
         closure: dict[int, frozenset[int]] = {}     # the recomputed instructions (by result) a value needs
-        read = {r for ins in fn.body for r in reads(ins)} | {p.reg for p in fn.outputs}
+        read = {r for ins in fn.body for r in registers_read(ins)} | {p.reg for p in fn.outputs}
         needs: list[frozenset[int]] = []
         base: dict[int, frozenset[int]] = {p.reg: frozenset([p.reg]) for p in fn.inputs}
         public = frozenset(p.reg for p in fn.inputs if p.public)   # never carried: only free work on them is recomputed
@@ -212,7 +213,7 @@ class _Planner:
         for ins, c in zip(fn.body, costs):
             if ins.result is not None:
                 types[ins.result] = ins.type
-            regs = reads(ins)
+            regs = registers_read(ins)
             origin = frozenset().union(*(base[r] for r in regs)) if all(r in base for r in regs) else None
             uses = frozenset().union(*(closure.get(r, frozenset()) for r in regs))
             if ins.result is not None and origin is not None and (_never_halts(ins) or ins.result in read) \
@@ -556,7 +557,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             r = todo.pop()
             if r in planner.remat and r not in needed:
                 needed.add(r)
-                todo += reads(planner.remat[r])
+                todo += registers_read(planner.remat[r])
         segment = [ins for r, ins in planner.remat.items() if r in needed] + segment
         for ins in segment:
             body.append(Instr(ins.opcode, tuple(operand(op) for op in ins.operands), ins.result, ins.type, ins.pure))

@@ -54,7 +54,7 @@ def schedule(fn: Function) -> Function:
     cut. Every instruction is kept and reads only values defined before it; the circuit is the same.
     """
     where = {ins.result: i for i, ins in enumerate(fn.body) if ins.result is not None}
-    deps = [sorted({where[r] for r in reads(ins) if r in where}) for ins in fn.body]
+    deps = [sorted({where[r] for r in registers_read(ins) if r in where}) for ins in fn.body]
     users: list[list[int]] = [[] for _ in fn.body]
     for i, ds in enumerate(deps):
         for j in ds:
@@ -93,7 +93,7 @@ def schedule(fn: Function) -> Function:
     return Function(fn.name, fn.inputs, [fn.body[i] for i in order], fn.outputs)
 
 # ---- liveness ------------------------------------------------------------------------------------------
-def reads(ins: Instr) -> list[int]:
+def registers_read(ins: Instr) -> list[int]:
     """The registers ``ins`` reads."""
     return [op.id for op in ins.operands if isinstance(op, Reg)]
 
