@@ -132,7 +132,7 @@ def test_split_proof_verifies_and_tampering_is_rejected(proved) -> None:
     text = path.read_text()
     # the value carried across the cut (acc after the first part) never appears in clear
     fn = PROG.code.function("chain")
-    from pyleo import batch
+    from pyleo import vectorized
     b, _ = vectorized.evaluate(fn, [PROG.inputs("chain", ARGS)])
     carried = [vectorized.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
     assert carried and all(f"{v}i64" not in text for v in carried)
@@ -228,7 +228,7 @@ def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cac
 
 def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     """80 products live at once (an array built from them): a cut among them carries > 31 values."""
-    from pyleo import aleo_code, batch
+    from pyleo import aleo_code, vectorized
     from pyleo.aleo_code import Instr, Lit, Param, Reg
     from pyleo.types import ArrayType, IntType
 
@@ -327,7 +327,7 @@ def test_field_intervals_hold_on_every_evaluated_value() -> None:
     from sklearn import ensemble, neighbors
 
     from benchmarks.fidelity import load_dataset
-    from pyleo import batch
+    from pyleo import vectorized
     from pyleo.aleo_passes import field_intervals
     from stdlib_ml import from_sklearn
 
