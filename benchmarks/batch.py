@@ -7,10 +7,10 @@ Models (:mod:`benchmarks.models`, fitted on 70% of their data set): the iris MLP
 breast_cancer logistic regression; the rows are the data set's rows (train and test) in order, cycled
 to the number asked for (iris has 150). pyleo configurations: one proof per row with 1 and 2 local
 worker processes and with Ray local (2 CPUs, its start-up included; when Ray is installed), and k rows
-per proof (:func:`stdlib_ml.convert.batch.rows_program`, 1 worker) for k = 2, 4, 8, … and the largest
+per proof (:func:`stdlib_ml.convert.prove_rows.batch_program`, 1 worker) for k = 2, 4, 8, … and the largest
 k the cost model fits in 16,384 constraints. Key synthesis is measured apart, once per k, with an empty
 key cache (the first proof's ``synthesize`` phase); every timed batch then finds its keys cached and
-proves into a fresh folder, and is checked with :func:`~stdlib_ml.convert.batch.verify_many`.
+proves into a fresh folder, and is checked with :func:`~stdlib_ml.convert.prove_rows.verify_many`.
 "Paid per proof" is that synthesis times the proofs: what proving each proof in a fresh process
 without the cache would add.
 
@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from pyleo import vm
-from stdlib_ml.convert import batch
+from stdlib_ml.convert import prove_rows
 
 from . import models
 
@@ -83,8 +83,8 @@ def key_synthesis(zk: Any, rows: np.ndarray, k: int) -> dict[str, Any]:
     the keys (its ``synthesize`` phase), the second finds them cached."""
     def prove_once() -> vm.Proof:
         if k == 1:
-            return zk.prove(rows[0])
-        return batch.rows_program(zk, k).prove("predict_rows", zk.encode(rows[:k]))
+            return prove_rows.batch_program(zk, 1).prove("predict", [0, 1, 1], *zk.circuit_args(zk.encode(rows[:1])[0]))
+        return prove_rows.batch_program(zk, k).prove("predict_rows", [0, k, k], zk.encode(rows[:k]))
 
     first, warm = prove_once(), prove_once()
     return {"rows_per_proof": k, "constraints": first.constraints,
@@ -94,22 +94,22 @@ def key_synthesis(zk: Any, rows: np.ndarray, k: int) -> dict[str, Any]:
 
 def pyleo_run(zk: Any, f: models.Fitted, rows: np.ndarray, out: Path, workers: int, k: int,
               cluster: str | None) -> dict[str, Any]:
-    """One timed prove_many (keys cached) and its verify_many; agreement of the manifest's predictions
+    """One timed prove_many (keys cached) and its verify_many; agreement of the proved predictions
     with the float model's predict."""
     before = load()
     start = time.perf_counter()
-    res = zk.prove_many(rows, out, workers=workers, rows_per_proof=k, progress=False, cluster=cluster)
+    res = prove_rows.prove_many(zk, rows, out, workers=workers, rows_per_proof=k, progress=False, cluster=cluster)
     wall = time.perf_counter() - start
     t = time.perf_counter()
-    check = batch.verify_many(out, zk)
+    check = prove_rows.verify_many(out, zk)
     verify_s = time.perf_counter() - t
-    predicted = {r["row"]: r.get("prediction") for r in batch.read_manifest(out)["rows"]}
+    predicted = {i: r.prediction for i, r in check.rows.items()}   # from the verified proofs
     agreement = float(np.mean([str(predicted.get(i)) == str(e) for i, e in enumerate(f.model.predict(rows))]))
     return {"stack": "pyleo", "engine": "ray local" if cluster else "processes", "workers": workers,
             "rows_per_proof": k, "rows": len(rows), "proofs": -(-len(rows) // k), "failed": res.failed,
             "constraints_per_proof": vm.Proof.load(next(out.glob("row*.proof.json"))).constraints,
             "wall_s": round(wall, 2), "per_prediction_s": round(wall / len(rows), 3),
-            "verify_s": round(verify_s, 2), "verified": check.valid == len(rows) and not check.invalid,
+            "verify_s": round(verify_s, 2), "verified": check.valid and len(check.rows) == len(rows),
             "agreement": agreement, "load_before": before, "load_after": load()}
 
 
@@ -134,7 +134,7 @@ def measure(key: str, n: int, n_other: int, ezkl: bool, tmp: Path) -> dict[str, 
         warnings.simplefilter("ignore")
         zk = from_sklearn(f.model, f.X_train)
     rows = table_rows(f, n)
-    k_max = batch.auto_rows_per_proof(zk)
+    k_max = prove_rows.max_rows_per_proof(zk)
     ks = ks_for(k_max)
     out: dict[str, Any] = {"model": key, "name": f.name, "constraints_one_row": zk.cost(),
                            "auto_rows_per_proof": k_max, "rows": n, "other_rows": n_other, "keys": [], "runs": []}

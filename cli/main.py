@@ -8,39 +8,28 @@ Errors print as ``file:line:col: error: …`` with no Python traceback, and exit
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
 import re
-import sys
+import secrets
 import time
-from collections.abc import Callable
-from functools import wraps
+import warnings
 from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperCommand
 
-from pyleo.errors import InputError, PyleoError
+from pyleo import loader, proving, trust, vm
+from pyleo.errors import InputError
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
-from pyleo.values import from_json_or_aleo, to_aleo
+from pyleo.values import from_json_or_aleo
 
+from . import report
+from .admin import cache_app, params_app
+from .common import HELP, Command, fail, read_file, reports_errors
 
-class Command(TyperCommand):
-    """A command whose usage line reads ``pyleo run FILE TARGET [ARGS]...`` (typer writes required
-    arguments as ``{FILE}``)."""
+# stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
+# so that `pyleo --help` and the commands that do not need them start fast.
 
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        """The docstring's first paragraph, whole (click cuts it at 45 characters, mid-sentence)."""
-        return " ".join((self.short_help or self.help or "").strip().split("\n\n")[0].split())
-
-
-# Plain help (no rich panels): they print `<bool>` after every flag.
-HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="pyleo",
     no_args_is_help=True,
@@ -49,19 +38,13 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings=HELP,
 )
-params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True,
-                         rich_markup_mode=None, context_settings=HELP)
 app.add_typer(params_app, name="params")
-cache_app = typer.Typer(help="Inspect or clear the cache of proving and verifying keys.", no_args_is_help=True,
-                        rich_markup_mode=None, context_settings=HELP)
 app.add_typer(cache_app, name="cache")
 
 
 def show_version(value: bool) -> None:
     if value:
         from importlib import metadata
-
-        from pyleo import vm
 
         v = vm.versions()
         typer.echo(f"pyleo {metadata.version('pyleo-zk')} (aleo-sdk {v['aleo_sdk']}, snarkVM {v['snarkvm']})")
@@ -72,97 +55,6 @@ def show_version(value: bool) -> None:
 def main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
                                       help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
     """Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM."""
-
-
-def fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn pyleo's errors into a message on stderr and exit status 1 (never a traceback)."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PyleoError as e:
-            fail(str(e))
-        except typer.Exit:
-            raise
-        except BrokenPipeError:  # the reader went away (`pyleo verify P | head -1`): stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(1) from None
-        except Exception as e:  # a bug in pyleo: say so briefly; PYLEO_DEBUG=1 shows the traceback
-            if os.environ.get("PYLEO_DEBUG"):
-                raise
-            fail(f"internal error: {type(e).__name__}: {e}\n(this is a bug in pyleo; rerun with PYLEO_DEBUG=1 "
-                 "for the traceback and report it)", code=2)
-
-    return wrapper
-
-
-_ZK_MODELS: dict[int, Any] = {}
-"""The ZkModel of each program (by id) that a loaded file defines as a converted model."""
-
-
-def load_programs(file: Path) -> dict[str, Program]:
-    """Import a model file and return its ``pl.Program`` objects by name."""
-    if file.is_dir():
-        raise InputError(f"{file} is a folder, not a Python file", hint="pass the path of a Python file that defines a pl.Program")
-    if not file.is_file():
-        raise InputError(f"no such file: {file}", hint="pass the path of a Python file that defines a pl.Program")
-    module_name = f"pyleo_user_{abs(hash(str(file.resolve())))}"
-    spec = importlib.util.spec_from_file_location(module_name, file)
-    if spec is None or spec.loader is None:
-        raise InputError(f"{file} is not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    sys.path.insert(0, str(file.resolve().parent))
-    try:
-        spec.loader.exec_module(module)
-    except PyleoError:
-        raise
-    except SyntaxError as e:
-        raise InputError(f"{e.filename}:{e.lineno}:{e.offset}: Python syntax error: {e.msg}") from None
-    except Exception as e:  # the user's module failed while importing: report it, not our traceback
-        tb = e.__traceback__
-        while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename != str(file.resolve()):
-            tb = tb.tb_next
-        where = f"{file}:{tb.tb_lineno}: " if tb is not None else ""
-        raise InputError(f"{where}importing {file} failed: {type(e).__name__}: {e}") from None
-    finally:
-        sys.path.pop(0)
-    from stdlib_ml.convert import ZkModel
-
-    programs: dict[str, Program] = {}
-    for v in vars(module).values():
-        if isinstance(v, ZkModel):   # a converted model defined in the file: its program, `predict` on raw features
-            _ZK_MODELS[id(v.program)] = v
-            v = v.program
-        if isinstance(v, Program):
-            if programs.setdefault(v.name, v) is not v:
-                raise InputError(f"{file} defines two different pl.Program named {v.name!r}",
-                                 hint="give each program its own name (its Aleo program ID)")
-    if not programs:
-        raise InputError(f"{file} defines no pl.Program (nor a converted model)",
-                         hint='add e.g. `prog = pl.Program("model", [predict])`, or `zk = from_sklearn(model, X)`')
-    return programs
-
-
-def find_function(file: Path, target: str) -> tuple[Program, str]:
-    programs = load_programs(file)
-    if "." in target:
-        prog_name, fn_name = target.split(".", 1)
-        if prog_name not in programs:
-            raise InputError(f"{file} has no program {prog_name!r}; it has {', '.join(programs)}")
-        prog = programs[prog_name]
-    elif len(programs) == 1:
-        prog, fn_name = next(iter(programs.values())), target
-    else:
-        raise InputError(f"{file} has several programs ({', '.join(programs)}): name one as PROGRAM.FUNCTION")
-    prog.entry(fn_name)
-    return prog, fn_name
 
 
 _NUMBER = re.compile(r"-[0-9.]")
@@ -184,14 +76,7 @@ def parse_args(prog: Program, fn_name: str, args: list[str]) -> list[Any]:
     return [from_json_or_aleo(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
 
 
-def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
-    fn = prog.entry(fn_name)
-    values = list(result) if fn.returns_tuple else [result] if fn.returns else []
-    for v, t, public in zip(values, fn.returns, fn.returns_public):
-        typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
-
-
-def converted_model(file: Path, prog: Program, fn_name: str) -> Any | None:
+def converted_model(loaded: loader.Loaded, prog: Program, fn_name: str) -> Any | None:
     """The converted model (``stdlib_ml.ZkModel``) whose ``predict`` is ``prog.fn_name``: the model file
     itself when a converter wrote it, or a ZkModel the file defines (``zk = from_sklearn(...)``, as
     examples/iris_tree.py does); None otherwise."""
@@ -199,37 +84,23 @@ def converted_model(file: Path, prog: Program, fn_name: str) -> Any | None:
 
     if fn_name != "predict":
         return None
-    if convert.is_model_file(file):
-        return convert.load(file)
-    return _ZK_MODELS.get(id(prog))
+    if convert.is_model_file(loaded.path):
+        return convert.load(loaded.path)
+    zk = loaded.wrappers.get(prog.name)
+    return zk if isinstance(zk, convert.ZkModel) else None
 
 
-def model_file_args(file: Path, prog: Program, fn_name: str, args: list[str] | None,
-                    label_blinding: int | None = None) -> list[Any] | None:
-    """For ``predict`` of a converted model: its one argument is the raw feature values (a JSON list
-    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights)
-    and ``label_blinding`` (a label published as a commitment); None for other files."""
+def model_args(zk: Any, args: list[str] | None, label_blinding: int | None = None) -> list[Any]:
+    """``predict``'s arguments for a converted model: its one argument is the raw feature values (a JSON list
+    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights) and
+    ``label_blinding`` (a label published as a commitment)."""
     from stdlib_ml import convert
 
-    zk = converted_model(file, prog, fn_name)
-    if zk is None:
-        return None
     if len(args or []) != 1:
-        raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
+        raise InputError(f"{zk.path} predict takes one argument, the raw feature values as a JSON list, e.g. "
                          "'[5.1, 3.5, 1.4, 0.2]'")
     (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
     return zk.circuit_args(x, label_blinding)
-
-
-def show_prediction(file: Path, prog: Program, fn_name: str, values: list[Any], result: Any) -> None:
-    """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
-    zk = converted_model(file, prog, fn_name)
-    if zk is not None:
-        if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
-            label = zk.module.prediction_of(*values[:-1])
-            typer.echo(f"prediction: {zk.decode([label])[0]} (published as a commitment)")
-        else:
-            typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
 FileArg = typer.Argument(..., metavar="FILE", help="Python file defining one or more pl.Program objects.", exists=False)
@@ -242,7 +113,7 @@ ArgsArg = typer.Argument(None, metavar="ARGS", help="Inputs: Aleo literals (5i64
 def build(file: Path = FileArg,
           out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one sub-folder per program.")) -> None:
     """Compile every program in FILE to a Leo 4 project (program.json, src/main.leo) and NAME.aleo."""
-    for prog in load_programs(file).values():
+    for prog in loader.load(file).programs.values():
         start = time.perf_counter()
         paths = prog.write(out)
         ms = (time.perf_counter() - start) * 1000
@@ -258,14 +129,17 @@ NEGATIVE_OK = {"ignore_unknown_options": True}  # so that `-3` is an argument, n
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
 @reports_errors
 def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
-        vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
+        use_vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
     reject_unknown_options(args, "--vm")
-    prog, fn_name = find_function(file, target)
-    values = model_file_args(file, prog, fn_name, args) or parse_args(prog, fn_name, args or [])
-    result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
-    show_outputs(prog, fn_name, result)
-    show_prediction(file, prog, fn_name, values, result)
+    loaded = loader.load(file)
+    prog, fn_name = loaded.function(target)
+    zk = converted_model(loaded, prog, fn_name)
+    values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
+    result = prog.evaluate(fn_name, *values) if use_vm else prog.run(fn_name, *values)
+    report.show_outputs(prog, fn_name, result)
+    if zk is not None:
+        report.show_prediction(zk, values, result)
 
 
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
@@ -281,7 +155,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
                                                  "one circuit here)."),
           parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts (implies --split)."),
           budget: int | None = typer.Option(None, "--budget", min=1, help="Constraints per part when splitting "
-                                            "(default 16,384, what proves here; mainnet takes 2,097,152)."),
+                                            f"(default {LOCAL_BUDGET:,}, what proves here; mainnet takes {MAINNET_BUDGET:,})."),
           for_browser: bool = typer.Option(False, "--for-browser", help="Prove under consensus V20's rules (Varuna "
                                            "V2), which Aleo's WebAssembly verifier (`pyleo serve`'s /verify page) "
                                            "also checks; one circuit only.")) -> None:
@@ -291,150 +165,30 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     as snarkVM's ciphertexts. Private outputs are printed here, for the prover only. A function
     too large for one circuit is proved split (one file holding every part's proof).
     """
-    from pyleo import vm
-    from pyleo.split import SplitProof
-
-    import secrets
-
     reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget, --for-browser")
-    prog, fn_name = find_function(file, target)
-    zk = converted_model(file, prog, fn_name)
-    committed = zk is not None and zk.output == "commitment"
-    r = secrets.randbelow(2**250) if committed else None   # below the scalar modulus (~2**250.2)
-    values = model_file_args(file, prog, fn_name, args, r) or parse_args(prog, fn_name, args or [])
+    height = vm.WASM_BLOCK_HEIGHT if for_browser else None
+    how = proving.mode(split_mode, parts, budget, height)
+    loaded = loader.load(file)
+    prog, fn_name = loaded.function(target)
+    zk = converted_model(loaded, prog, fn_name)
+    r = secrets.randbelow(2**250) if zk is not None and zk.output == "commitment" else None  # below the scalar modulus
+    values = model_args(zk, args, r) if zk is not None else parse_args(prog, fn_name, args or [])
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
     vm.check_writable(path, what="the proof file")   # before the proving work, not after it
     if private_out is not None:
         vm.check_writable(private_out, what="--private-out")
-    if split_mode is False and (parts is not None or budget is not None):
-        raise InputError("--parts and --budget split the function; they contradict --no-split")
-    split_asked = bool(split_mode) or parts is not None or budget is not None
-    if for_browser and split_asked:
-        raise InputError("--for-browser proves one circuit; it does not combine with a split proof")
-    typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if split_asked else ''} "
+    typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if how == 'split' else ''} "
                "(key synthesis is cached after the first run)...", err=True)
     start = time.perf_counter()
-    if split_mode is False or for_browser:
-        proof = prog.prove(fn_name, *values, block_height=vm.WASM_BLOCK_HEIGHT if for_browser else None)
-    elif split_asked:
-        proof = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
-    else:   # whole when it fits one circuit here, otherwise split: Program.prove_fitting decides
-        proof = prog.prove_fitting(fn_name, *values)
+    proof = proving.prove(prog, fn_name, values, split=split_mode, parts=parts, budget=budget, block_height=height)
     elapsed = time.perf_counter() - start
     proof.save(path)
-    if isinstance(proof, SplitProof):
-        facts = [f"parts: {len(proof.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in proof.parts)}",
-                 f"split program checksum: {proof.checksum}"]
-    else:
-        facts = [f"constraints: {proof.constraints}", f"program checksum: {proof.checksum}"]
-    report_proof(proof, fn_name, path, private_out, r, elapsed, facts)
-
-
-def report_proof(proof: Any, fn_name: str, path: Path, private_out: Path | None, r: int | None, elapsed: float,
-                 facts: list[str]) -> None:
-    """After ``prove`` wrote ``path``: the prover-only file (``--private-out``, mode 0600, every output
-    in clear), the outputs, the label's blinding r, ``facts`` and the timing. ``proof``: a
-    :class:`pyleo.vm.Proof` or :class:`pyleo.split.SplitProof` (both carry outputs and public_outputs)."""
-    from pyleo import vm
-
     if private_out is not None:
-        mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
-                "proof_file": str(path), **vm.stamp(proof.program), "function": fn_name, "outputs": proof.outputs,
-                **({"label_blinding": f"{r}scalar"} if r is not None else {})}
-        vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
-    for text, public in zip(proof.outputs, proof.public_outputs):
-        typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
-    if r is not None:
-        typer.echo(f"label blinding r: {r}scalar (prover only: keep it secret; revealing the label and r lets anyone "
-                   "check them against the label's commitment)")
-    for fact in facts:
-        typer.echo(fact)
+        trust.write_private_outputs(private_out, proof, str(path), r)
+    report.show_proved(proof, r)
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
-
-
-def verify_split(proof_file: Path, model: Path | None, program: Path | None, checksum: str | None) -> None:
-    """``pyleo verify`` of a split proof: every part, every link, bound to the split of a trusted model."""
-    from pyleo import split, vm
-
-    sp = split.SplitProof.load(proof_file)
-    plan, bound = None, []
-    if model is not None:
-        programs = load_programs(model)
-        if sp.source not in programs:
-            raise InputError(f"{model} defines {', '.join(p + '.aleo' for p in programs)}, not the proof's {sp.source}.aleo",
-                             hint="pass the model file of the program you trust")
-        plan = programs[sp.source].trusted_split_plan(sp)
-        bound.append(f"the model in {model} (its split of `{sp.function}`)")
-    if program is not None:
-        text = read_file(program, "the program").decode("utf-8", "replace")
-        if checksum is not None and vm.program_checksum(text) != vm.normalize_checksum(checksum):
-            raise InputError(f"--program {program} and --checksum {checksum} are different programs")
-        checksum = vm.program_checksum(text)
-        bound.append(f"the split program {program}")
-    elif checksum is not None:
-        bound.append(f"checksum {checksum}")
-    reason = split.explain(sp, plan=plan, checksum=checksum)
-    if reason is not None:
-        fail(f"INVALID: {reason}")
-    typer.echo(f"valid: {sp.source}.aleo/{sp.function} split in {len(sp.parts)} parts "
-               f"({', '.join(f'{p.constraints:,}' for p in sp.parts)} constraints), every link checked")
-    typer.echo(f"split program checksum: {sp.checksum}")
-    if bound:
-        typer.echo(f"bound to: {', '.join(bound)}")
-    else:
-        typer.echo("warning: not bound to a program you trust; pass --model or --checksum", err=True)
-    for i, text in enumerate(sp.public_inputs()):
-        if text is not None:
-            typer.echo(f"public input {i + 1}: {text}")
-    for text in sp.public_outputs:
-        if text is not None:
-            typer.echo(f"public output: {text}")
-
-
-def trusted_program(model: Path, program_id: str) -> str:
-    """The Aleo text of the program named ``program_id`` in a DSL model file (the verifier's copy)."""
-    programs = load_programs(model)
-    name = program_id.removesuffix(".aleo")
-    if name not in programs:
-        raise InputError(f"{model} defines {', '.join(p + '.aleo' for p in programs)}, not the proof's {program_id}",
-                         hint="pass the model file of the program you trust")
-    return programs[name].aleo()
-
-
-def read_public_model(path: Path) -> dict[str, Any]:
-    """The program, commitment and verifying keys (``{function: "verifier1…"}``, empty when it carries
-    none) of a verifier's model file (format ``pyleo-public-model/1``).
-
-    Raises InputError when the file is not one, or when its program does not have its stated checksum.
-    """
-    from pyleo import vm
-
-    try:
-        doc = json.loads(read_file(path, "the public model file"))
-    except ValueError:
-        raise InputError(f"{path} is not a public model file (not JSON)",
-                         hint="pass the file `pyleo commit MODEL --out FILE` wrote") from None
-    if not isinstance(doc, dict) or doc.get("format") != "pyleo-public-model/1":
-        raise InputError(f"{path} is not a public model file (format pyleo-public-model/1)",
-                         hint="pass the file `pyleo commit MODEL --out FILE` wrote")
-    program, stated, commitment = doc.get("program"), doc.get("checksum"), doc.get("commitment")
-    if not isinstance(program, str) or not isinstance(stated, str) or not (commitment is None or isinstance(commitment, str)):
-        raise InputError(f"{path}: \"program\" and \"checksum\" must be strings, \"commitment\" a string or null")
-    if vm.program_checksum(program) != stated:
-        raise InputError(f"{path}: its program does not have the checksum it states ({stated}); the file was altered")
-    keys = doc.get("verifying_keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
-        raise InputError(f"{path}: \"verifying_keys\" must map function names to verifying keys (strings)")
-    return {"program": program, "commitment": commitment, "verifying_keys": keys}
-
-
-def read_file(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
 
 
 @app.command(cls=Command)
@@ -460,68 +214,24 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
     for exactly that program (the verifying key comes from it, never from the proof file).
     """
-    from pyleo import split, vm
+    programs, commitments = trusted_model(model) if model is not None else ({}, {})
+    trusted = trust.Trusted(
+        programs=programs, commitments=commitments,
+        program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
+        checksum=checksum, verifying_key=read_file(vk, "the verifying key") if vk is not None else None,
+        public_model=trust.read_public_model(public_model) if public_model is not None else None,
+        commitment=commitment,
+        labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
+                                       ("public_model", public_model)) if v is not None})
+    report.show_verdict(trust.verify(proof_file, trusted, resynthesize=resynthesize))
 
-    if split.is_split_proof(vm.read_proof_json(proof_file)):
-        if vk is not None or commitment is not None or public_model is not None or resynthesize:
-            raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
-        verify_split(proof_file, model, program, checksum)
-        return
-    proof = vm.Proof.load(proof_file)
-    trusted: dict[str, Any] = {}
-    bound = []
-    if model is not None:
-        trusted["program"] = trusted_program(model, proof.program_id)
-        bound.append(f"the model in {model}")
-    if program is not None:
-        text = read_file(program, "the program").decode("utf-8", "replace")
-        if "program" in trusted and vm.program_checksum(text) != vm.program_checksum(trusted["program"]):
-            raise InputError(f"--program {program} and --model {model} are different programs")
-        trusted["program"] = text
-        bound.append(f"the program {program}")
-    if checksum is not None:
-        trusted["checksum"] = checksum
-        bound.append(f"checksum {checksum}")
-    if vk is not None:
-        trusted["verifying_key"] = read_file(vk, "the verifying key")
-        bound.append(f"the verifying key in {vk}")
-    if public_model is not None:
-        published = read_public_model(public_model)
-        carried = published["verifying_keys"].get(proof.function)
-        if carried is not None and carried.strip() != vm.verifying_key(published["program"], proof.function):
-            raise InputError(f"{public_model}: its verifying key of `{proof.function}` is not the one its program "
-                             "gives (derived here); the file was altered, and browsers verifying with it are misled")
-        for key, value in (("program", published["program"]), ("commitment", published["commitment"])):
-            if value is None:
-                continue
-            if key in trusted and (vm.program_checksum(trusted[key]) != vm.program_checksum(value) if key == "program"
-                                   else trusted[key] != value):
-                raise InputError(f"--public-model {public_model} names another {key} than the other options")
-            trusted[key] = value
-        bound.append(f"the public model file {public_model}")
-    if commitment is not None:
-        if trusted.get("commitment", commitment) != commitment:
-            raise InputError(f"--commitment {commitment} differs from the commitment in {public_model}")
-        trusted["commitment"] = commitment
-    if "commitment" in trusted:
-        bound.append(f"the weights committed to by {trusted['commitment']}")
-    reason = vm.explain(proof, resynthesize=resynthesize, **trusted)
-    if reason is not None:
-        fail(f"INVALID: {reason}")
-    typer.echo(f"valid: {proof.program_id}/{proof.function}")
-    typer.echo(f"program checksum: {proof.checksum}")
-    if bound:
-        typer.echo(f"bound to: {', '.join(bound)}")
-    else:
-        typer.echo("warning: not bound to a program you trust. This proof shows only that the program it carries "
-                   f"(checksum {proof.checksum}) gave these outputs; anyone can prove another program with the same "
-                   "name. Pass --model, --program, --checksum, --vk or --public-model to check it is the model you trust.", err=True)
-    for i, text in enumerate(proof.inputs):
-        if text is not None:
-            typer.echo(f"public input {i + 1}: {text}")
-    for text in proof.public_outputs:
-        if text is not None:
-            typer.echo(f"public output: {text}")
+
+def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str]]:
+    """The programs of a model file the verifier trusts, and the commitment to the private weights of each
+    converted model among them (the owner's file: binding to it binds to its weights)."""
+    loaded = loader.load(file)
+    models = [converted_model(loaded, prog, "predict") for prog in loaded.programs.values()]
+    return loaded.programs, {zk.program.name: zk.commitment for zk in models if zk is not None and zk.commitment is not None}
 
 
 def batch_model(model_file: Path) -> Any:
@@ -556,11 +266,13 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
                 progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar with the ETA.")) -> None:
     """Prove the prediction of every row of ROWS, in parallel; resumable, failed rows recorded.
 
-    Writes DIR/row-NNNNNN.proof.json per row and DIR/manifest.json (per row: proof file, public
-    outputs, prediction when public, seconds, or the kind of error). Nothing private goes to DIR.
-    Keys are synthesized once and shared by the workers through the key cache.
+    Writes DIR/row-NNNNNN.proof.json per row (or per K rows) and DIR/manifest.json (per row: proof
+    file, public outputs, prediction when public, seconds, or the kind of error). Each proof names its
+    rows and the batch's size in a public input. Nothing private goes to DIR. Keys are synthesized
+    once and shared by the workers through the key cache. Exit status 1 when no row could be proved.
     """
     from stdlib_ml import convert
+    from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model_file)
     X = convert.load_rows(rows)
@@ -569,33 +281,50 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
     if rows_per_proof != "auto" and not (rows_per_proof.isdigit() and int(rows_per_proof) >= 1):
         raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {rows_per_proof!r}")
     k: int | str = rows_per_proof if rows_per_proof == "auto" else int(rows_per_proof)
-    result = zk.prove_many(X, out, workers=workers, private_out=private_out, progress=progress, rows_per_proof=k,
-                           cluster=cluster)
-    typer.echo(f"{result.proved} row(s) proved, {result.skipped} already proved, {result.failed} failed, "
-               f"in {result.seconds:.1f} s; wrote {result.manifest}" + (f" and the prover-only {private_out}"
-                                                                      if private_out else ""))
+    result = prove_rows.prove_many(zk, X, out, workers=workers, private_out=private_out, progress=progress,
+                                   rows_per_proof=k, cluster=cluster)
+    typer.echo(f"{result.proved} row(s) proved, {result.skipped} already proved, {result.failed} failed, of "
+               f"{result.rows_total}, in {result.seconds:.1f} s; wrote {result.manifest}"
+               + (f" and the prover-only {private_out}" if private_out else ""))
+    where = "their messages are in --private-out" if private_out else "pass --private-out to keep their messages"
+    if result.proved + result.skipped == 0:
+        fail(f"error: no row was proved: all {result.rows_total} failed (first: {result.first_error}); {where}")
     if result.failed:
-        typer.echo("failed rows are listed in the manifest (error); their messages in --private-out", err=True)
+        typer.echo(f"warning: {result.failed} row(s) failed (first: {result.first_error}), listed in the manifest; "
+                   f"{where}. verify-batch reports them as not proved", err=True)
 
 
 @app.command("verify-batch", cls=Command)
 @reports_errors
 def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch folder written by `pyleo prove-batch`."),
                  model: Path | None = typer.Option(None, "--model", help="The converted model file you trust: every "
-                                                   "proof must be of its program (and of its committed weights)."),
-                 checksum: str | None = typer.Option(None, "--checksum", help="The program checksum you trust "
+                                                   "proof must be of its batch program (and of its committed weights)."),
+                 checksum: str | None = typer.Option(None, "--checksum", help="The batch program's checksum you trust "
                                                      "(64 hex digits).")) -> None:
-    """Verify every proof of a batch folder against its manifest. Exit status 0 when all are valid."""
-    from stdlib_ml.convert import batch
+    """Verify every proof of a batch folder and print each row's proved outputs (prediction with --model).
+
+    Rows, their outputs and the number of rows are read from the verified proofs; the manifest must
+    agree with them. Exit status 0 only when every row of the batch is proved exactly once and the
+    manifest says so; otherwise each missing, extra, invalid or mismatched row is named, with the field.
+    """
+    from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model) if model is not None else None
-    check = batch.verify_many(folder, zk=zk, checksum=checksum)
-    for row, reason in check.invalid:
-        typer.echo(f"INVALID row {row}: {reason}", err=True)
-    typer.echo(f"{check.valid} valid proof(s), {check.failed} row(s) recorded as failed, {len(check.invalid)} invalid")
-    if zk is None and checksum is None:
-        typer.echo("warning: not bound to a program you trust; pass --model or --checksum", err=True)
-    if check.invalid:
+    verdict = prove_rows.verify_many(folder, zk=zk, checksum=checksum)
+    for i, row in sorted(verdict.rows.items()):
+        shown = row.prediction if zk is not None and row.prediction is not None else ", ".join(
+            "private" if o is None else o for o in row.public_outputs)
+        typer.echo(f"row {i}: {shown}  ({row.proof})")
+    for i, name, reason in verdict.problems:
+        typer.echo(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", err=True)
+    total = "?" if verdict.rows_total is None else verdict.rows_total
+    typer.echo(f"{len(verdict.rows)} of {total} row(s) proved by {verdict.proofs_valid} valid proof file(s)"
+               + (f" ({verdict.rows_per_proof} row(s) per proof)" if verdict.rows_per_proof else "")
+               + f"; {len(verdict.problems)} problem(s); bound to {verdict.bound}")
+    if zk is None:
+        typer.echo("warning: predictions not decoded" + ("" if checksum else " and not bound to a program you trust")
+                   + "; pass --model", err=True)
+    if not verdict.valid:
         raise typer.Exit(1)
 
 
@@ -610,119 +339,10 @@ def cost(file: Path = FileArg,
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
     """
-    from pyleo.errors import LimitError
-    from pyleo.limits import MAX_CONSTRAINTS_LOCAL
-
-    if target:
-        prog, fn_name = find_function(file, target)
-        pairs = [(prog, fn_name)]
-    else:
-        pairs = [(p, f.name) for p in load_programs(file).values() for f in p.module.entries]
-    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
-    for prog, fn_name in pairs:
-        n: int | None = None
-        if not estimate:
-            try:
-                n, source = prog.cost(fn_name), "snarkVM"
-            except LimitError:
-                pass
-        predicted = prog.estimate(fn_name) if n is None or detail else None
-        if n is None:
-            n, source = predicted.total, "cost model"
-        verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
-            f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
-        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
-        if n > MAX_CONSTRAINTS_LOCAL:
-            show_split_plan(prog, fn_name)
-        if predicted is not None and detail:
-            typer.echo(f"    cost model: {predicted.total:,} = transition {predicted.transition:,.0f} "
-                       f"({predicted.transition_source}) + instructions {predicted.body:,.0f}:")
-            for opcode, c in predicted.by_opcode.most_common():
-                if c:
-                    typer.echo(f"      {opcode:<40} {c:>10,.0f}")
-            for sig, k in predicted.uncalibrated.items():
-                typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
-
-
-def show_split_plan(prog: Program, fn_name: str) -> None:
-    """Print how pyleo.split would cut a function too large for one circuit, to the local and the mainnet budget."""
-    from pyleo import split
-    from pyleo.errors import LimitError
-
-    for label, budget in (("here", split.LOCAL_BUDGET), ("mainnet", split.MAINNET_BUDGET)):
-        try:
-            plan = split.plan(prog.code, fn_name, budget)
-        except LimitError as e:
-            typer.echo(f"    split to fit {label} ({budget:,} per part): impossible: {e.message}")
-            continue
-        sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
-        fits = lambda c: ("fits here" if c <= split.LOCAL_BUDGET else "fits mainnet" if c <= split.MAINNET_BUDGET
-                          else "too large")
-        opening = [str(p.index) for p in plan.parts if p.opens]
-        committed = f"; private inputs committed once, taken by parts {', '.join(opening)}" if opening else ""
-        typer.echo(f"    split to fit {label} ({budget:,} per part): {len(plan.parts)} part(s): {sizes} "
-                   f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))}{committed})")
-
-
-@params_app.command("install", cls=Command)
-@reports_errors
-def params_install(directory: Path = typer.Argument(..., metavar="DIR", help="Folder with the *.usrs and *.metadata files."),
-                   dest: Path | None = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
-    """Copy snarkVM's universal parameters into ~/.aleo/resources under checksum-suffixed names (sha256 checked)."""
-    from pyleo import params
-
-    for path in params.install(directory, dest):
-        typer.echo(f"installed {path}")
-
-
-@params_app.command("check", cls=Command)
-@reports_errors
-def params_check() -> None:
-    """Check that the degree-16 parameters are installed."""
-    from pyleo import params
-
-    params.check_installed()
-    typer.echo("snarkVM parameters are installed")
-
-
-@cache_app.command("info", cls=Command)
-@reports_errors
-def cache_info() -> None:
-    """Print where the key cache and the model cache are, what they hold and the key cache's size bound."""
-    from pyleo import vm
-
-    entries = vm.cached_programs()
-    bound = vm.cache_max_bytes()
-    total = sum(size for _, size, _ in entries)
-    typer.echo(f"key cache: {vm.cache_dir() / 'keys'}")
-    typer.echo(f"{len(entries)} program(s), {total / 2**20:,.1f} MiB; bound "
-               + (f"{bound / 2**20:,.0f} MiB (PYLEO_CACHE_MAX_MB; least recently used programs go first)"
-                  if bound is not None else "none (PYLEO_CACHE_MAX_MB=0)"))
-    for d, size, used in entries:
-        program = d / "program.aleo"
-        name = program.read_text().split(";", 1)[0].removeprefix("program ") if program.is_file() else "?"
-        typer.echo(f"  {name:<32} {size / 2**20:>9,.1f} MiB  last used {time.strftime('%Y-%m-%d %H:%M', time.localtime(used))}")
-    models = vm.cached_models()
-    typer.echo(f"model cache: {vm.model_cache_dir()}")
-    typer.echo(f"{len(models)} model file(s), {sum(size for _, size, _ in models) / 2**10:,.1f} KiB (converted models; "
-               "with private weights they hold them: `pyleo cache clear` deletes them)")
-    for f, size, written in models:
-        saved = f" -> {f.readlink()}" if f.is_symlink() else ""
-        typer.echo(f"  {f.name:<48} {size / 2**10:>9,.1f} KiB  written {time.strftime('%Y-%m-%d %H:%M', time.localtime(written))}"
-                   f"{saved}")
-
-
-@cache_app.command("clear", cls=Command)
-@reports_errors
-def cache_clear() -> None:
-    """Delete every cached key (they are synthesized again when needed, seconds per function) and every
-    cached model file (a conversion writes its file again)."""
-    from pyleo import vm
-
-    removed = vm.clear_cache()
-    typer.echo(f"deleted the keys of {len(removed)} program(s) from {vm.cache_dir() / 'keys'}")
-    models = vm.clear_models()
-    typer.echo(f"deleted {len(models)} model file(s) from {vm.model_cache_dir()}")
+    loaded = loader.load(file)
+    pairs = [loaded.function(target)] if target else \
+        [(p, f.name) for p in loaded.programs.values() for f in p.module.entries]
+    report.show_costs(pairs, exact=not estimate, detail=detail)
 
 
 @app.command("import", cls=Command)
@@ -766,13 +386,7 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                        "cheaper sign tests, coarser rounding).")) -> None:
     """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph or a Keras
     model to a pyleo model file (then build, run, prove it)."""
-    import warnings
-
-    import numpy as np
-
     from stdlib_ml import convert
-
-    from pyleo import vm
 
     vm.check_writable(out, what="--out")   # before the conversion work
     rng: Any = None
@@ -801,27 +415,7 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)
-    what = f"{len(zk.classes_)} classes" if zk.kind == "classifier" else {"clusterer": "clusters",
-                                                                          "regressor": "regression"}[zk.kind]
-    typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
-    if zk.weights == "private":
-        typer.echo(f"private weights: {out} holds them and the blinding value; keep it secret. Commitment: "
-                   f"{zk.commitment} (`pyleo commit {out} --out public.json` writes what verifiers need)")
-    f = zk.fidelity
-    if f is None:
-        typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
-                   "against the model. " + ("Tree inputs are ranked among the model's thresholds (exact for any value)"
-                                            if zk.rank_thresholds is not None else
-                                            f"Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
-                                            "(values closer than that are one input to the circuit)"))
-    else:
-        measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
-        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
-                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
-    example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
-    sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
-    typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
-               f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
+    report.show_converted(zk, out, X)
 
 
 @app.command(cls=Command)
@@ -854,7 +448,7 @@ def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP p
           host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; the default takes local "
                                    "connections only (uploads of joblib files are pickles: keep it local).")) -> None:
     """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
-    from cli.web import serve as run_server
+    from .web import serve as run_server
 
     run_server(host, port)
 

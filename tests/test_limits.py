@@ -38,8 +38,6 @@ TO_REPLACE = Counter({
     ("benchmarks/stdlib_costs.py", "16_384"): 1,    # LOCAL_BUDGET
     ("pyleo/emit_aleo.py", "31"): 1,                # MAX_FUNCTIONS
     ("pyleo/names.py", "31"): 1,                    # MAX_IDENTIFIER_LENGTH
-    ("pyleo/split.py", "2**21"): 1,                 # MAINNET_BUDGET (2**22 since consensus V19)
-    ("pyleo/split.py", "31"): 2,                    # MAX_FUNCTIONS (parts), MAX_IDENTIFIER_LENGTH (MAX_PROGRAM_NAME)
     ("stdlib_ml/convert/api.py", "31"): 1,          # MAX_STRUCT_MEMBERS - 1 (one member is the blinding)
     ("stdlib_ml/convert/nn.py", "2048"): 1,         # MAX_ARRAY_LENGTH
     ("stdlib_ml/convert/quantize.py", "31"): 1,     # MAX_IDENTIFIER_LENGTH
@@ -47,12 +45,8 @@ TO_REPLACE = Counter({
     ("stdlib_ml/convert/sklearn.py", "2048"): 1,    # MAX_ARRAY_LENGTH
     ("stdlib_ml/convert/torch.py", "31"): 1,        # MAX_IDENTIFIER_LENGTH
     # the old names of LOCAL_BUDGET
-    ("pyleo/split.py", "MAX_CONSTRAINTS_LOCAL"): 2,
-    ("pyleo/split.py", "MAX_CONSTRAINTS"): 1,      # MAINNET_BUDGET's docstring
-    ("pyleo/program.py", "MAX_CONSTRAINTS_LOCAL"): 4,
-    ("cli/main.py", "MAX_CONSTRAINTS_LOCAL"): 6,
+    ("pyleo/program.py", "MAX_CONSTRAINTS_LOCAL"): 2,
     ("cli/web/app.py", "MAX_CONSTRAINTS"): 1,
-    ("stdlib_ml/convert/batch.py", "MAX_CONSTRAINTS_LOCAL"): 2,
     ("benchmarks/fidelity.py", "MAX_CONSTRAINTS_LOCAL"): 3,
     ("benchmarks/growth.py", "MAX_CONSTRAINTS_LOCAL"): 1,
     ("benchmarks/growth.py", "MAX_CONSTRAINTS"): 2,

@@ -1,4 +1,4 @@
-"""Proving many rows (stdlib_ml.convert.batch, `pyleo prove-batch` / `verify-batch`) and the key cache
+"""Proving many rows (stdlib_ml.convert.prove_rows, `pyleo prove-batch` / `verify-batch`) and the key cache
 under faults: every proved row's label is the float model's, failed rows are recorded without
 stopping the others, a rerun resumes, a killed worker loses nothing, concurrent provers and a
 damaged key file never give a wrong proof."""
@@ -24,7 +24,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from pyleo import vm
-from stdlib_ml.convert import batch, from_sklearn
+from pyleo.trust import batch
+from stdlib_ml.convert import from_sklearn, prove_rows
 from stdlib_ml.convert import load as load_model
 from tests.test_cli import pyleo
 
@@ -47,6 +48,12 @@ def iris_lr(tmp_path_factory: pytest.TempPathFactory) -> tuple[LogisticRegressio
     result = pyleo("import", str(folder / "lr.joblib"), "--data", str(folder / "train.npy"), "--out", str(folder / "lr.py"))
     assert result.returncode == 0, result.stderr
     return model, X, folder / "lr.py"
+
+
+def _all_proved(verdict: batch.BatchVerdict, n: int) -> bool:
+    """True when a batch verdict says: every one of the ``n`` rows proved, nothing wrong."""
+    assert not verdict.problems, verdict.problems
+    return verdict.valid and verdict.rows_total == n == len(verdict.rows)
 
 
 def _children_running(name: str) -> list[int]:
@@ -92,13 +99,19 @@ def test_prove_batch_with_two_workers_resumes_and_verifies(iris_lr, key_cache: P
     assert [secret[str(i)]["outputs"][0] for i in range(3)] == [r["public_outputs"][0] for r in proved]
 
     checked = pyleo("verify-batch", str(out), "--model", str(model_file), env={"PYLEO_CACHE_DIR": str(key_cache)})
-    assert checked.returncode == 0, checked.stderr
-    assert "3 valid proof(s), 1 row(s) recorded as failed, 0 invalid" in checked.stdout
-    by_checksum = pyleo("verify-batch", str(out), "--checksum", vm.program_checksum(load_model(model_file).program.aleo()),
+    assert checked.returncode == 1, checked.stderr   # row 3 is not proved: the batch is not whole
+    assert "3 of 4 row(s) proved by 3 valid proof file(s)" in checked.stdout
+    assert [line.split("  ")[0] for line in checked.stdout.splitlines()[:3]] == \
+        [f"row {i}: {label}" for i, label in enumerate(model.predict(rows[:3]).tolist())]   # from the proofs
+    assert "INVALID row 3, error: not proved" in checked.stderr and "Traceback" not in checked.stderr
+    zk = load_model(model_file)
+    by_checksum = pyleo("verify-batch", str(out), "--checksum", vm.program_checksum(prove_rows.batch_program(zk, 1).aleo()),
                         env={"PYLEO_CACHE_DIR": str(key_cache)})
-    assert by_checksum.returncode == 0 and "3 valid proof(s)" in by_checksum.stdout, by_checksum.stderr
+    assert by_checksum.returncode == 1 and "3 of 4 row(s) proved" in by_checksum.stdout, by_checksum.stderr
+    assert "INVALID row 3, error" in by_checksum.stderr and "INVALID row 0" not in by_checksum.stderr
     other = pyleo("verify-batch", str(out), "--checksum", "ab" * 32, env={"PYLEO_CACHE_DIR": str(key_cache)})
-    assert other.returncode == 1 and "not of the trusted one" in other.stderr and "Traceback" not in other.stderr
+    assert other.returncode == 1 and "not a valid proof of the trusted program" in other.stderr
+    assert "0 of ? row(s) proved" in other.stdout and "Traceback" not in other.stderr
 
     before = {p.name: p.read_bytes() for p in out.glob("row-*")}
     again = pyleo("prove-batch", str(model_file), str(tmp_path / "rows.csv"), "--out", str(out), "--workers", "2",
@@ -111,7 +124,7 @@ def test_prove_batch_with_two_workers_resumes_and_verifies(iris_lr, key_cache: P
     manifest["rows"][1]["public_outputs"] = ["0u8" if proved[1]["public_outputs"][0] != "0u8" else "1u8"]
     (out / batch.MANIFEST).write_text(json.dumps(manifest))
     forged = pyleo("verify-batch", str(out), "--model", str(model_file), env={"PYLEO_CACHE_DIR": str(key_cache)})
-    assert forged.returncode == 1 and "INVALID row 1" in forged.stderr and "Traceback" not in forged.stderr
+    assert forged.returncode == 1 and "INVALID row 1, public_outputs" in forged.stderr and "Traceback" not in forged.stderr
 
 
 def test_a_folder_of_another_programs_batch_is_refused(iris_lr, tmp_path: Path) -> None:
@@ -146,20 +159,20 @@ def test_a_killed_worker_loses_nothing_and_a_rerun_proves_each_row_once(key_cach
     killer = threading.Thread(target=kill_one_worker)
     killer.start()
     with pytest.raises(batch.BatchError, match="a worker process died"):
-        zk.prove_many(rows, out, workers=2, progress=False)
+        prove_rows.prove_many(zk, rows, out, workers=2, progress=False)
     killer.join()
     assert killed
     first = {r["row"]: (out / r["proof"]).read_bytes() for r in batch.read_manifest(out)["rows"]}
     assert 1 <= len(first) < len(rows)
 
-    result = zk.prove_many(rows, out, workers=2, progress=False)
+    result = prove_rows.prove_many(zk, rows, out, workers=2, progress=False)
     assert (result.skipped, result.proved, result.failed) == (len(first), len(rows) - len(first), 0)
     manifest = batch.read_manifest(out)
     assert [r["row"] for r in manifest["rows"]] == list(range(len(rows)))   # each row once
     assert all((out / batch.proof_name(i)).read_bytes() == b for i, b in first.items())   # not proved again
     assert [r["prediction"] for r in manifest["rows"]] == zk.predict(rows).tolist()
     assert sorted(p.name for p in out.iterdir()) == [batch.MANIFEST] + [batch.proof_name(i) for i in range(len(rows))]
-    assert batch.verify_many(out, zk) == batch.BatchCheck(len(rows), 0, [])
+    assert _all_proved(prove_rows.verify_many(out, zk), len(rows))
 
 
 SCORER = Path(__file__).resolve().parents[1] / "examples" / "scorer.py"
@@ -169,7 +182,7 @@ SCORER = Path(__file__).resolve().parents[1] / "examples" / "scorer.py"
 def test_concurrent_provers_share_the_key_cache_without_corruption(tmp_path: Path) -> None:
     """Three `pyleo prove` of one program, each synthesizing its keys into one fresh cache at once."""
     env = {**os.environ, "PYLEO_CACHE_DIR": str(tmp_path / "cache")}
-    procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "prove", str(SCORER), "score", "[1, 2, 3, 4]", str(k),
+    procs = [subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "prove", str(SCORER), "score", "[1, 2, 3, 4]", str(k),
                                "--out", str(tmp_path / f"p{k}.json")], env=env, cwd=SCORER.parents[1],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for k in range(3)]
     for p in procs:
@@ -222,9 +235,10 @@ def test_k_rows_per_circuit_give_each_rows_single_row_label(family: str) -> None
     zk = from_sklearn(model, X)
     rows = X[::5]
     k = 4
-    prog = batch.rows_program(zk, k)
+    prog = prove_rows.batch_program(zk, k)
     groups = [zk.encode(rows[j:j + k]) for j in range(0, len(rows) - len(rows) % k, k)]
-    labels = [int(v) for out in prog.run_batch("predict_rows", [[g] for g in groups]) for v in out]
+    args = [[[j * k, k, len(rows)], g] for j, g in enumerate(groups)]
+    labels = [int(v) for out in prog.run_batch("predict_rows", args) for v in out]
     n = len(labels)
     assert labels == zk.predict_raw(rows[:n])
     assert zk.decode(labels).tolist() == model.predict(rows[:n]).tolist()
@@ -233,8 +247,8 @@ def test_k_rows_per_circuit_give_each_rows_single_row_label(family: str) -> None
 def test_k_rows_per_proof_refuses_private_models_and_bad_k(iris_lr, tmp_path: Path) -> None:
     X, y = load_iris(return_X_y=True)
     zk = from_sklearn(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X, weights="private")
-    with pytest.raises(batch.ModelInputError, match="public weights and a public label"):
-        zk.prove_many(X[:2], tmp_path / "b", rows_per_proof=2)
+    with pytest.raises(prove_rows.ModelInputError, match="public weights and a public label"):
+        prove_rows.prove_many(zk, X[:2], tmp_path / "b", rows_per_proof=2)
     np.save(tmp_path / "rows.npy", X[:2])
     result = pyleo("prove-batch", str(iris_lr[2]), str(tmp_path / "rows.npy"), "--out", str(tmp_path / "c"), "-k", "0")
     assert result.returncode == 1 and "--rows-per-proof takes a positive number" in result.stderr
@@ -246,27 +260,27 @@ def test_auto_rows_per_proof_fits_snarkvm_and_verifies(iris_lr, key_cache: Path,
     is the float model's, verify-batch checks every slot."""
     model, X, model_file = iris_lr
     zk = load_model(model_file)
-    k = batch.auto_rows_per_proof(zk)
+    k = prove_rows.max_rows_per_proof(zk)
     assert k >= 2
     rows = X[::13][: k + 1]   # one full proof and one padded
     out = tmp_path / "batch"
-    result = zk.prove_many(rows, out, workers=2, rows_per_proof="auto", progress=False)
+    result = prove_rows.prove_many(zk, rows, out, workers=2, rows_per_proof="auto", progress=False)
     assert (result.proved, result.failed) == (len(rows), 0)
     manifest = batch.read_manifest(out)
     assert [r["prediction"] for r in manifest["rows"]] == model.predict(rows).tolist()
     proof = vm.Proof.load(out / batch.proof_name(0, k))
     assert proof.constraints <= 16384
-    assert batch.verify_many(out, zk) == batch.BatchCheck(len(rows), 0, [])
+    assert _all_proved(prove_rows.verify_many(out, zk), len(rows))
 
 
 def test_a_cluster_without_ray_or_with_a_bad_address_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     X, y = load_iris(return_X_y=True)
     zk = from_sklearn(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y), X)
     with pytest.raises(batch.BatchError, match="'local' or ray://"):
-        zk.prove_many(X[:2], tmp_path / "a", cluster="tcp://somewhere")
+        prove_rows.prove_many(zk, X[:2], tmp_path / "a", cluster="tcp://somewhere")
     monkeypatch.setitem(sys.modules, "ray", None)   # as if Ray were not installed
     with pytest.raises(batch.BatchError, match="needs Ray") as e:
-        zk.prove_many(X[:2], tmp_path / "b", cluster="local")
+        prove_rows.prove_many(zk, X[:2], tmp_path / "b", cluster="local")
     assert "pyleo-zk[ray]" in str(e.value)
     assert not (tmp_path / "b").exists()   # refused before any work
 
@@ -286,13 +300,13 @@ def test_a_local_ray_with_two_workers_proves_a_batch(key_cache: Path, tmp_path: 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYLEO_CACHE_DIR": str(theirs)}})
     try:
-        result = zk.prove_many(rows, out, workers=2, cluster="local", progress=False)
+        result = prove_rows.prove_many(zk, rows, out, workers=2, cluster="local", progress=False)
     finally:
         ray.shutdown()
     assert (result.proved, result.failed) == (len(rows), 0)
     manifest = batch.read_manifest(out)
     assert [r["prediction"] for r in manifest["rows"]] == model.predict(rows).tolist()
-    assert batch.verify_many(out, zk) == batch.BatchCheck(len(rows), 0, [])
+    assert _all_proved(prove_rows.verify_many(out, zk), len(rows))
     timings = [json.loads((out / batch.proof_name(i)).read_text())["timings"] for i in range(1, len(rows))]
     assert not any("synthesize" in t for t in timings), timings   # proved on the workers with the shipped keys:
     assert any("load_keys" in t for t in timings), timings        # loaded once per worker process, then in memory

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import pyleo as pl
-from pyleo import split, vm
+from pyleo import limits, split, vm
 from pyleo.values import to_aleo
 from pyleo.errors import InputError, LimitError
 
@@ -132,9 +132,9 @@ def test_split_proof_verifies_and_tampering_is_rejected(proved) -> None:
     text = path.read_text()
     # the value carried across the cut (acc after the first part) never appears in clear
     fn = PROG.code.function("chain")
-    from pyleo import batch
-    b, _ = batch.evaluate(fn, [PROG.inputs("chain", ARGS)])
-    carried = [batch.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
+    from pyleo import vectorized
+    b, _ = vectorized.evaluate(fn, [PROG.inputs("chain", ARGS)])
+    carried = [vectorized.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
     assert carried and all(f"{v}i64" not in text for v in carried)
     loaded = split.SplitProof.from_json(json.loads(text))
     assert split.explain(loaded, plan=plan) is None and loaded.public_outputs == sp.outputs
@@ -170,7 +170,7 @@ def test_cli_verifies_a_split_proof_bound_to_the_model(proved, tmp_path) -> None
 
 
 def pyleo_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parent.parent)
 
 
@@ -190,7 +190,7 @@ def test_cli_cost_prints_the_split_plan() -> None:
     shown = pyleo_cli("cost", __file__, "splitme.long", "--estimate")
     assert shown.returncode == 0, shown.stderr
     assert f"split to fit here (16,384 per part): {len(plan.parts)} part(s)" in shown.stdout
-    assert "split to fit mainnet (2,097,152 per part): 1 part(s)" in shown.stdout
+    assert f"split to fit mainnet ({limits.MAINNET_BUDGET:,} per part): 1 part(s)" in shown.stdout
 
 
 def test_program_api_plans_and_refuses_unknown_functions() -> None:
@@ -228,7 +228,7 @@ def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cac
 
 def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     """80 products live at once (an array built from them): a cut among them carries > 31 values."""
-    from pyleo import aleo_code, batch
+    from pyleo import aleo_code, vectorized
     from pyleo.aleo_code import Instr, Lit, Param, Reg
     from pyleo.types import ArrayType, IntType
 
@@ -242,9 +242,9 @@ def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     link = plan.links[0]
     assert len(plan.parts[0].carried_out) > 31 and link.fields[0][0] == "g0" and [n for n, _ in link.fields[-2:]] == ["i", "r"]
     for x in (-7, 0, 12345):
-        _, want = batch.evaluate(fn, [[x]])
+        _, want = vectorized.evaluate(fn, [[x]])
         got, commitments = split.run(plan, [x])
-        assert got == [batch.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 1
+        assert got == [vectorized.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 1
 
 
 @pytest.mark.prove
@@ -327,7 +327,7 @@ def test_field_intervals_hold_on_every_evaluated_value() -> None:
     from sklearn import ensemble, neighbors
 
     from benchmarks.fidelity import load_dataset
-    from pyleo import batch
+    from pyleo import vectorized
     from pyleo.aleo_passes import field_intervals
     from stdlib_ml import from_sklearn
 
@@ -341,10 +341,10 @@ def test_field_intervals_hold_on_every_evaluated_value() -> None:
     for fn, rows in cases:
         bounds = field_intervals(fn)
         assert bounds, fn.name
-        b, _ = batch.evaluate(fn, rows)
+        b, _ = vectorized.evaluate(fn, rows)
         for r, (lo, hi) in bounds.items():
             for i in range(len(rows)):
-                assert lo <= _signed_field(int(batch.row_value(b.values[r], b.types[r], i))) <= hi, (fn.name, r)
+                assert lo <= _signed_field(int(vectorized.row_value(b.values[r], b.types[r], i))) <= hi, (fn.name, r)
 
 
 def test_a_bounded_field_crosses_a_cut_as_an_integer_and_the_split_agrees() -> None:

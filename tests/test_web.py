@@ -100,7 +100,7 @@ def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
     import httpx
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     url, driver, flow, work = live
     assert flow.proof_path is not None
@@ -179,7 +179,7 @@ def test_serve_on_a_taken_port_says_so() -> None:
 
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -193,7 +193,7 @@ def test_serve_on_a_taken_port_says_so() -> None:
 def test_for_browser_does_not_split() -> None:
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]", "10",
                                    "--for-browser", "--split"])
@@ -206,7 +206,7 @@ def test_wasm_verifier_takes_for_browser_proofs_only(tmp_path: Path) -> None:
     latest rules (aleo-sdk 0.8.0's default) and accepts one made with --for-browser; snarkVM accepts both."""
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     for flag, name in (([], "latest"), (["--for-browser"], "browser")):
         path = tmp_path / f"{name}.proof.json"
@@ -227,7 +227,7 @@ def test_wasm_verifier_takes_for_browser_proofs_only(tmp_path: Path) -> None:
 def client() -> Any:
     from fastapi.testclient import TestClient
 
-    from cli.web.app import create_app
+    from pyleo_cli.web.app import create_app
 
     with TestClient(create_app()) as c:
         yield c
@@ -308,7 +308,7 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
-    from cli.web import models
+    from pyleo_cli.web import models
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     X, y = load_iris(return_X_y=True)

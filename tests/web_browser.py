@@ -28,7 +28,7 @@ def server(tmpdir: Path | None = None) -> Iterator[str]:
     """Start `pyleo serve --port 0` (a free localhost port) in a child process, its temporary files in
     ``tmpdir`` when given; yields its base URL."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", "0"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         assert proc.stdout is not None

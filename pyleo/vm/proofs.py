@@ -495,7 +495,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
         proof.timings["verify"] = time.perf_counter() - t
         proof.timings["verify_total"] = time.perf_counter() - t0
         if err is not None:
-            reason = f"snarkVM rejects the proof: {clean_message(str(err))}"
+            reason = f"snarkVM rejects the proof's execution: {clean_message(str(err))}"
             ours = stamp(proof.program)
             made = proof.made_with or ours
             if any(made.get(k) != ours[k] for k in ("pyleo", "aleo_sdk", "snarkvm")):

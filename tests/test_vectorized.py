@@ -1,4 +1,4 @@
-"""Batch evaluation (pyleo.batch, ``Program.run_batch``) against the row-by-row reference interpreter:
+"""Batch evaluation (pyleo.vectorized, ``Program.run_batch``) against the row-by-row reference interpreter:
 the same value for every row, and a halt exactly on the rows where the interpreter raises.
 
 Covers every corpus function (its listed cases and seeded random inputs of every kind, edge values
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import pyleo as pl
-from pyleo import batch
+from pyleo import vectorized
 from pyleo.emit_aleo import _OPCODES
 from pyleo.interp import check_args
 from tests.corpus._harness import MODES, corpus_names, load, outcome, random_args, same, seed_of
@@ -23,7 +23,7 @@ RANDOM_PER_MODE = 4
 
 def test_every_opcode_the_emitter_writes_has_a_batch_meaning() -> None:
     emitted = set(_OPCODES.values()) | {"ternary", "cast", "cast.lossy", "hash.psd2", "commit.bhp256", "assert.eq"}
-    assert not emitted - set(batch.OPS), emitted - set(batch.OPS)
+    assert not emitted - set(vectorized.OPS), emitted - set(vectorized.OPS)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -35,7 +35,7 @@ def test_corpus_rows_agree_with_the_interpreter(name: str) -> None:
         rng = np.random.default_rng(seed_of("batch", name, fn))
         rows = [tuple(c) for c in cases] + [random_args(prog, fn, rng, m) for m in MODES for _ in range(RANDOM_PER_MODE)]
         entry = prog.entry(fn)
-        results, halted = batch.evaluate_rows(entry, prog.code.function(fn), [check_args(entry, r) for r in rows])
+        results, halted = vectorized.evaluate_rows(entry, prog.code.function(fn), [check_args(entry, r) for r in rows])
         for args, value, h in zip(rows, results, halted):
             want = outcome(lambda: prog.run(fn, *args))
             assert want.halted == bool(h), (fn, args, want)

@@ -1,5 +1,6 @@
-"""Batch evaluation: one function's structured instructions (:mod:`pyleo.aleo_code`) over many rows
-at once, one numpy operation per instruction and row set.
+"""Vectorized evaluation (``Program.run_batch``, the split prover's part values): one function's
+structured instructions (:mod:`pyleo.aleo_code`) over many rows at once, one numpy operation per
+instruction and row set.
 
 The instructions are what snarkVM runs (loops unrolled, helpers inlined, constants folded, unread
 never-halting instructions removed), so their meaning is the circuit's, which the reference
