@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from pyleo import loader, proving, split, trust, vm
+from pyleo import loader, proving, trust, vm
 from pyleo.errors import InputError
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
 from pyleo.values import from_json_or_aleo
 
@@ -153,7 +155,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
                                                  "one circuit here)."),
           parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts (implies --split)."),
           budget: int | None = typer.Option(None, "--budget", min=1, help="Constraints per part when splitting "
-                                            "(default 16,384, what proves here; mainnet takes 2,097,152)."),
+                                            f"(default {LOCAL_BUDGET:,}, what proves here; mainnet takes {MAINNET_BUDGET:,})."),
           for_browser: bool = typer.Option(False, "--for-browser", help="Prove under consensus V20's rules (Varuna "
                                            "V2), which Aleo's WebAssembly verifier (`pyleo serve`'s /verify page) "
                                            "also checks; one circuit only.")) -> None:
@@ -384,10 +386,6 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                        "cheaper sign tests, coarser rounding).")) -> None:
     """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph or a Keras
     model to a pyleo model file (then build, run, prove it)."""
-    import warnings
-
-    import numpy as np
-
     from stdlib_ml import convert
 
     vm.check_writable(out, what="--out")   # before the conversion work

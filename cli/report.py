@@ -7,9 +7,9 @@ from typing import Any
 
 import typer
 
-from pyleo import proving, split
+from pyleo import proving, split, trust
 from pyleo.errors import LimitError
-from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
 from pyleo.values import to_aleo
 
@@ -31,7 +31,7 @@ def show_prediction(zk: Any, values: list[Any], result: Any) -> None:
         typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
-def show_verdict(verdict: Any) -> None:
+def show_verdict(verdict: trust.Verdict) -> None:
     """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
     if not verdict.valid:
         fail(f"INVALID: {verdict.reason}")
@@ -51,6 +51,7 @@ def show_verdict(verdict: Any) -> None:
         typer.echo(f"public input {i}: {text}")
     for text in verdict.outputs:
         typer.echo(f"public output: {text}")
+    typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 
 def show_proved(proof: Any, label_blinding: int | None) -> None:
@@ -71,13 +72,13 @@ def show_proved(proof: Any, label_blinding: int | None) -> None:
 def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: bool = False) -> None:
     """The table of ``pyleo cost``: each function's constraints (:func:`pyleo.proving.size`), whether it proves
     here, how it would be split when it does not, and with ``detail`` where the cost model puts them."""
-    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
+    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {LOCAL_BUDGET:,})")
     for prog, fn_name in pairs:
         n, source = proving.size(prog, fn_name, exact)
-        verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
-            f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
+        verdict = "yes" if n <= LOCAL_BUDGET else \
+            f"no: over by {n - LOCAL_BUDGET:,} ({n / LOCAL_BUDGET - 1:.0%}); split the model or use larger parameters"
         typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
-        if n > MAX_CONSTRAINTS_LOCAL:
+        if n > LOCAL_BUDGET:
             show_split_plans(prog, fn_name)
         if detail:
             predicted = prog.estimate(fn_name)
@@ -93,7 +94,7 @@ def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: boo
 def show_split_plans(prog: Program, fn_name: str) -> None:
     """How a function too large for one circuit would be cut to the local and the mainnet budget."""
     def fits(c: int) -> str:
-        return "fits here" if c <= split.LOCAL_BUDGET else "fits mainnet" if c <= split.MAINNET_BUDGET else "too large"
+        return "fits here" if c <= LOCAL_BUDGET else "fits mainnet" if c <= MAINNET_BUDGET else "too large"
 
     for label, budget, plan in proving.split_plans(prog, fn_name):
         if isinstance(plan, LimitError):

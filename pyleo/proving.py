@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import split
 from .errors import InputError, LimitError
-from .limits import MAX_CONSTRAINTS_LOCAL
+from .limits import LOCAL_BUDGET, MAINNET_BUDGET
 
 if TYPE_CHECKING:   # annotations only: pyleo.program imports this module
     from .program import Program
@@ -57,7 +57,7 @@ def prove(program: Program, function: str, args: list[Any], *, split: bool | Non
     except LimitError as e:
         need = program.estimate(function, synthesize_transition=False).total
         raise LimitError(f"the circuit of `{function}` is too large for one circuit here (cost model: {need:,} "
-                         f"constraints; the installed degree-16 parameters prove {MAX_CONSTRAINTS_LOCAL:,}), and "
+                         f"constraints; the installed degree-16 parameters prove {LOCAL_BUDGET:,}), and "
                          f"it cannot be split either: {e.message}", e.loc, e.hint) from None
 
 
@@ -77,7 +77,7 @@ def split_plans(program: Program, function: str) -> list[tuple[str, int, Any]]:
     """How ``function`` would be split to fit here and to fit mainnet: ``(label, budget, plan)`` for each,
     the plan a :class:`pyleo.split.Plan`, or the LimitError saying why no split fits."""
     found: list[tuple[str, int, Any]] = []
-    for label, budget in (("here", split.LOCAL_BUDGET), ("mainnet", split.MAINNET_BUDGET)):
+    for label, budget in (("here", LOCAL_BUDGET), ("mainnet", MAINNET_BUDGET)):
         try:
             found.append((label, budget, split.plan(program.code, function, budget)))
         except LimitError as e:

@@ -1,7 +1,7 @@
 """Splitting a function too large for one circuit into parts, each one circuit, chained by commitments.
 
 snarkVM proves one function as one circuit; here the degree-16 parameters bound it at 16,384
-constraints (:data:`LOCAL_BUDGET`), mainnet at 2^21 per program (:data:`MAINNET_BUDGET`). A
+constraints (:data:`pyleo.limits.LOCAL_BUDGET`), mainnet at 2^22 per program (:data:`pyleo.limits.MAINNET_BUDGET`). A
 function over the budget is cut into consecutive parts of its straight-line structured instructions
 (:mod:`pyleo.aleo_code`), each part a function ``F_p0``, ``F_p1``, … of one Aleo program, the
 *split program*. The cuts are chosen greedily from the cost model (:mod:`pyleo.cost`): each part
@@ -51,8 +51,6 @@ implemented. A link of this design costs about as much (~1,400-1,800 for the inc
 from __future__ import annotations
 
 import bisect
-import math
-import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -61,68 +59,26 @@ from . import aleo_code
 from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
 from .errors import InputError, LimitError
-from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
+from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MAX_OUTPUTS,
+                     MAX_STRUCT_MEMBERS)
+from .split_liveness import (BLINDING, INDEX, LINK_HASHES, Liveness, hash_cost, link_hash, narrowing, registers_read,
+                             schedule)
+from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
+                          is_split_proof, opens_inputs, prove, run, split_program_name)
 from .types import FIELD_MODULUS, BoolType, FieldType, IntType, StructType, Type
 
-LOCAL_BUDGET = MAX_CONSTRAINTS_LOCAL
-"""Constraints of one circuit with the degree-16 parameters installed here (2^14 = 16,384)."""
-
-MAINNET_BUDGET = 2**21
-"""Constraints of a deployed program on mainnet (2^21 = 2,097,152; snarkVM's ``MAX_CONSTRAINTS``)."""
-
+__all__ = [   # the planner, and the proof format and analysis it is used with (pyleo.split_proof, pyleo.split_liveness)
+    "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "LINK_HASHES", "LOCAL_BUDGET", "MAINNET_BUDGET", "MARGIN",
+    "MAX_PLAN_STEPS", "REMAT_COST", "SPLIT_FORMAT", "Part", "Plan", "SplitProof", "crossing", "declared_params",
+    "explain", "fresh_blinding", "hash_cost", "is_split_proof", "link_hash", "narrowing", "opens_inputs",
+    "part_estimate", "plan", "prove", "run", "schedule", "split_program_name",
+]
 MAX_PLAN_STEPS = 5_000_000
 """Work bound of the exact planners (part boundaries tried); beyond it the cuts are greedy."""
 
 MARGIN = 0.03
 """Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
-
-BLINDING = IntType(128, False)
-"""Type of the links' blinding value (uniformly random per proof; the index ``i`` in each link keeps the hashed
-values of two links apart, so equal carried values give unrelated commitments)."""
-
-INDEX = IntType(8, False)
-
-COMMITTED_INPUTS = "_inputs"
-"""Suffix of the struct ``F_inputs`` that commits once to the private inputs of a split function ``F`` (one member
-``v0 …`` per private input read anywhere, and the links' blinding value ``r``), when the plan commits them
-instead of carrying them in the links (:func:`plan`'s ``commit``): part 0 takes them and outputs
-``hash(F_inputs)`` as a public commitment right after its incoming one (part 0 has none); every later part
-that reads any of them takes them all privately, rebuilds the struct with the blinding value of its incoming
-link, and outputs its hash in the same place; a part that reads none does not take them. The verifier
-(:func:`explain`) checks that every such commitment equals part 0's, so the links carry only the values
-computed by the parts. Measured with snarkVM (``benchmarks/end_to_end.py``, breast_cancer's packed input
-[u64; 15] and a forest's two vote sums as u64): a middle part with an empty body that does not read the inputs
-costs 14,291 constraints; one that reads them is over the 16,384 here, as is a last part reading them (its
-incoming link of the sums, the inputs and its two commitments), while carrying the inputs in the link costs an
-incoming-only part 15,368. Committing pays where the private inputs are read at the start and again late
-(parts in between do not take them), and not where every part reads them."""
-
 FIELD = FieldType()
-
-INPUT_MAP = "_in"
-"""Suffix of the structs ``F_in<k>`` by which the split program declares which inputs of the source function its part
-``k`` takes: one boolean member ``a<j>`` per source input ``j`` the part takes, in the part's order (none: the part
-takes no source input). Never used by an instruction (no constraint); they make the mapping part of the split
-program's text, so a verifier who trusts the split program (its checksum) knows which proved input is which input
-of the source function, and a proof file's ``params`` is only a checked copy (:func:`declared_params`)."""
-
-
-def hash_cost(fields: int, opcode: str) -> float:
-    """Constraints of ``opcode`` (``hash.psd2`` or ``hash.psd8``) over a value whose serialization packs
-    into ``fields`` field elements: a base plus one permutation per ``rate`` fields, from the cost table's
-    ``compound_hashes`` (measured by ``benchmarks.cost_calibration``: ``hash.psd2`` of [u64; 4], 2 fields,
-    782, of [u64; 16], 7 fields, 1,607; ``hash.psd8`` costs more on 2 fields and less from ~5 on)."""
-    h = load_table()["compound_hashes"][opcode]
-    return h["base"] + h["per_block"] * math.ceil(fields / h["rate"])
-
-
-LINK_HASHES = ("hash.psd2", "hash.psd8")
-
-
-def link_hash(fields: int) -> tuple[str, float]:
-    """The cheaper hash of :data:`LINK_HASHES` for a link of ``fields`` field elements, and its cost."""
-    return min(((op, hash_cost(fields, op)) for op in LINK_HASHES), key=lambda x: x[1])
-
 
 @dataclass
 class Part:
@@ -189,174 +145,6 @@ class Plan:
                 members[name] = {f"v{i}": carried[r] for i, r in enumerate(chunk)}
         return {**members, "i": k, "r": blinding}
 
-
-# ---- order -------------------------------------------------------------------------------------------
-HUB = 32
-"""A value read by more instructions than this does not pull its readers forward (:func:`schedule`)."""
-
-
-def schedule(fn: Function) -> Function:
-    """``fn`` with its instructions reordered so values are computed just before they are needed and
-    consumed as soon as they can be.
-
-    A post-order walk from the outputs (then from every other instruction, in order) emits each
-    instruction right after what it reads, and after each one, every instruction whose operands are
-    now all computed, unless one of them is a hub read by more than :data:`HUB` instructions (a
-    feature every node compares): a running sum takes each tree's vote as soon as the tree is done, a
-    trees come one after the other instead of all comparisons first, so few values live across a
-    cut. Every instruction is kept and reads only values defined before it; the circuit is the same.
-    """
-    where = {ins.result: i for i, ins in enumerate(fn.body) if ins.result is not None}
-    deps = [sorted({where[r] for r in _reads(ins) if r in where}) for ins in fn.body]
-    users: list[list[int]] = [[] for _ in fn.body]
-    for i, ds in enumerate(deps):
-        for j in ds:
-            users[j].append(i)
-    missing = [len(ds) for ds in deps]
-    roots = [where[p.reg] for p in fn.outputs if p.reg in where] + list(range(len(fn.body)))
-    done = [False] * len(fn.body)
-    order: list[int] = []
-
-    def emit(i: int) -> None:
-        ready = [i]
-        while ready:
-            j = ready.pop()
-            if done[j]:
-                continue
-            done[j] = True
-            order.append(j)
-            for u in users[j]:
-                missing[u] -= 1
-                if missing[u] == 0 and fn.body[u].pure and all(len(users[d]) <= HUB for d in deps[u]):
-                    ready.append(u)
-
-    for root in roots:
-        stack = [root]
-        while stack:
-            i = stack[-1]
-            if done[i]:
-                stack.pop()
-                continue
-            todo = [d for d in deps[i] if not done[d]]
-            if todo:
-                stack.extend(reversed(todo))
-            else:
-                stack.pop()
-                emit(i)
-    return Function(fn.name, fn.inputs, [fn.body[i] for i in order], fn.outputs)
-
-
-# ---- liveness ------------------------------------------------------------------------------------------
-def _reads(ins: Instr) -> list[int]:
-    return [op.id for op in ins.operands if isinstance(op, Reg)]
-
-
-class _Liveness:
-    """Where each register is defined and last read, and the cost of carrying what is live at each cut."""
-
-    def __init__(self, fn: Function, reads: list[set[int]], out_reads: set[int], types: dict[int, Type],
-                 an: Analyzer, table: dict[str, Any], narrow: dict[int, tuple[int, IntType]], commit: bool) -> None:
-        n = self.n = len(fn.body)
-        self.types = types
-        self.narrow = narrow
-        self.uses: dict[int, list[int]] = {p.reg: [] for p in fn.inputs}
-        self.last: dict[int, int] = {}
-        self.defined: dict[int, int] = {}
-        for i, ins in enumerate(fn.body):
-            for r in sorted(reads[i]):
-                self.last[r] = i
-                if r in self.uses and (not self.uses[r] or self.uses[r][-1] != i):
-                    self.uses[r].append(i)
-            if ins.result is not None:
-                self.defined[ins.result] = i
-        for r in out_reads:
-            self.last[r] = n
-            if r in self.uses:
-                self.uses[r].append(n)
-        for p in fn.inputs:  # a private input enters at its first reader, then is carried while read, unless the
-            if not commit and not p.public and self.uses[p.reg]:   # private inputs are committed once (COMMITTED_INPUTS)
-                self.defined[p.reg] = self.uses[p.reg][0]
-        # features of the live set at each cut c (registers defined before c and read at c or later)
-        self.count: list[int] = []  # how many registers are live at each cut
-        feats = [0, 0, 0, 0, 0]  # elements, bits, field scalars, serialized bits, the sender's narrowing casts
-        born: dict[int, list[int]] = {}
-        dies: dict[int, list[int]] = {}
-        for r, d in self.defined.items():
-            if r in self.last and self.last[r] > d:
-                born.setdefault(d + 1, []).append(r)
-                dies.setdefault(self.last[r] + 1, []).append(r)
-        self.member: dict[int, tuple[int, int, int, int, int]] = {}
-        current: set[int] = set()
-        self.features: list[tuple[int, int, int, int, int]] = []
-        for c in range(n + 1):
-            for r in born.get(c, []):
-                current.add(r)
-                info = an.info(self.carried_type(r).aleo())
-                cast = _narrowing_cost(self.narrow[r][1], table) if r in self.narrow else 0
-                self.member[r] = (info.elements, info.bits, sum(s == "field" for s in info.scalars),
-                                  8 + 8 * 4 + 16 + info.serialized_bits, cast)
-                feats = [a + b for a, b in zip(feats, self.member[r])]
-            for r in dies.get(c, []):
-                current.discard(r)
-                feats = [a - b for a, b in zip(feats, self.member[r])]
-            self.count.append(len(current))
-            self.features.append(tuple(feats))  # type: ignore[arg-type]
-        blinding, index = an.info(BLINDING.aleo()), an.info(INDEX.aleo())
-        self.blinding = (2, 136, 0, 2 * (8 + 8 + 16) + blinding.serialized_bits + index.serialized_bits, 0)
-        self.coef_in = table["transition"]["inputs"]["private"]
-
-    def live(self, c: int) -> list[int]:
-        """The registers live at cut ``c`` (defined before it, read at or after it), in order."""
-        return sorted(r for r, d in self.defined.items() if d < c <= self.last.get(r, -1))
-
-    def carried_type(self, r: int) -> Type:
-        """The type register ``r`` has in a link: its own, or the integer it is narrowed to (:func:`narrowing`)."""
-        return self.narrow[r][1] if r in self.narrow else self.types[r]
-
-    def link_costs(self, c: int) -> tuple[float, float, float]:
-        """(transition cost as a private input, cost of its hash (:func:`link_hash`), the sender's narrowing
-        casts) of the link at cut ``c`` (estimate)."""
-        e, b, f, s, casts = (a + x for a, x in zip(self.features[c], self.blinding))
-        s += 2 + 8 + (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
-        fields = -(-(s + 1) // 252)
-        coef = self.coef_in
-        cost = coef["item"] + coef["element"] * e + coef["bit"] * b + coef["field_scalars"] * f + \
-            coef["fields"] * fields + coef["blocks"] * -(-(fields + int(coef["absorbed_extra"])) // 8)
-        return cost, link_hash(fields)[1], casts
-
-    def link_opcode(self, c: int) -> str:
-        """The hash of the link at cut ``c`` (:func:`link_hash` of its estimated field elements)."""
-        s = self.features[c][3] + self.blinding[3] + 2 + 8 + \
-            (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
-        return link_hash(-(-(s + 1) // 252))[0]
-
-
-NARROW_TYPES = tuple(IntType(b, False) for b in (8, 16, 32, 64, 128))
-"""The unsigned types a field value crossing a cut may travel as (the narrowest its bounds fit)."""
-
-
-def narrowing(fn: Function) -> dict[int, tuple[int, IntType]]:
-    """For each field register of ``fn`` whose integer bounds ``[lo, hi]`` are known
-    (:func:`pyleo.aleo_passes.field_intervals`): ``(lo, t)``, ``t`` the narrowest unsigned type holding
-    ``hi - lo``. A link carries such a value as ``v - lo`` of type ``t`` (the sender's checked ``cast``,
-    ``bits + 1`` constraints, proves it fits) instead of a field element (measured as a private input:
-    ~390 constraints per field scalar besides its bits, and its 253 bits in the hash); the receiver
-    casts it back to a field and adds ``lo`` (no constraint)."""
-    from .aleo_passes import field_intervals
-
-    found = {}
-    for r, (lo, hi) in field_intervals(fn).items():
-        t = next((t for t in NARROW_TYPES if hi - lo <= t.max), None)
-        if t is not None:
-            found[r] = (lo, t)
-    return found
-
-
-def _narrowing_cost(t: IntType, table: dict[str, Any]) -> float:
-    """Constraints of the checked ``cast`` of a field to ``t`` (the cost table's, else ``bits + 1``)."""
-    return float(table["instructions"].get(f"cast field:v -> {t.aleo()}", t.bits + 1))
-
-
 # ---- planning ------------------------------------------------------------------------------------------
 REMAT_COST = 80.0
 """A value computed from the function's private inputs alone at most this many constraints (its whole
@@ -414,7 +202,7 @@ class _Planner:
         self.remat: dict[int, Instr] = {}
         self.remat_cost: dict[int, float] = {}
         closure: dict[int, frozenset[int]] = {}     # the recomputed instructions (by result) a value needs
-        read = {r for ins in fn.body for r in _reads(ins)} | {p.reg for p in fn.outputs}
+        read = {r for ins in fn.body for r in registers_read(ins)} | {p.reg for p in fn.outputs}
         needs: list[frozenset[int]] = []
         base: dict[int, frozenset[int]] = {p.reg: frozenset([p.reg]) for p in fn.inputs}
         public = frozenset(p.reg for p in fn.inputs if p.public)   # never carried: only free work on them is recomputed
@@ -425,7 +213,7 @@ class _Planner:
         for ins, c in zip(fn.body, costs):
             if ins.result is not None:
                 types[ins.result] = ins.type
-            regs = _reads(ins)
+            regs = registers_read(ins)
             origin = frozenset().union(*(base[r] for r in regs)) if all(r in base for r in regs) else None
             uses = frozenset().union(*(closure.get(r, frozenset()) for r in regs))
             if ins.result is not None and origin is not None and (_never_halts(ins) or ins.result in read) \
@@ -447,7 +235,7 @@ class _Planner:
         out_reads = set().union(*(base.get(p.reg, {p.reg}) for p in fn.outputs))
         self.needs = needs
         self.out_needs = frozenset().union(*(closure.get(p.reg, frozenset()) for p in fn.outputs))
-        self.lv = _Liveness(self.fn, reads, out_reads, types, self.an, self.table, narrowing(fn), commit)
+        self.lv = Liveness(self.fn, reads, out_reads, types, self.an, self.table, narrowing(fn), commit)
         self.param_cost = [interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private")], "inputs", self.table)
                            for p in fn.inputs]
         self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
@@ -690,9 +478,9 @@ def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[Stru
 
 def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
     fn, lv, code = planner.fn, planner.lv, planner.code
-    if len(ranges) > 31:
-        raise LimitError(f"`{fn.name}` needs {len(ranges)} parts; one program holds at most 31 functions", None,
-                         "raise the budget (e.g. mainnet's 2^21)")
+    if len(ranges) > MAX_FUNCTIONS:
+        raise LimitError(f"`{fn.name}` needs {len(ranges)} parts; one program holds at most {MAX_FUNCTIONS} functions",
+                         None, f"raise the budget (e.g. mainnet's {MAINNET_BUDGET:,})")
     fresh = iter(range(max([*lv.types, 0]) + 1, 1 << 62))
     structs: list[StructType] = []
     links: list[StructType] = []
@@ -769,7 +557,7 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             r = todo.pop()
             if r in planner.remat and r not in needed:
                 needed.add(r)
-                todo += _reads(planner.remat[r])
+                todo += registers_read(planner.remat[r])
         segment = [ins for r, ins in planner.remat.items() if r in needed] + segment
         for ins in segment:
             body.append(Instr(ins.opcode, tuple(operand(op) for op in ins.operands), ins.result, ins.type, ins.pure))
@@ -813,22 +601,6 @@ def _shifted(ins: Instr, lo: int, body: list[Instr], fresh: Any) -> Reg:
     body.append(Instr("add", (Reg(ins.result), Lit(lo % FIELD_MODULUS, FIELD)), value, FIELD, True))
     return Reg(value)
 
-
-MAX_PROGRAM_NAME = 31
-"""Characters of a program name snarkVM parses (measured: 31 accepted, 32 rejected)."""
-
-
-def split_program_name(program: str, function: str) -> str:
-    """``PROGRAM_FUNCTION_split``, or when longer than snarkVM takes, the program's first letters and a hash."""
-    name = f"{program}_{function}_split"
-    if len(name) <= MAX_PROGRAM_NAME:
-        return name
-    import hashlib
-
-    tag = hashlib.sha256(f"{program}/{function}".encode()).hexdigest()[:8]
-    return f"{program[:MAX_PROGRAM_NAME - 15].rstrip('_')}_{tag}_split"
-
-
 def _link_operands(link: StructType, ops: list[aleo_code.Operand], body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:
     """Operands that build ``link`` (without its index and blinding) from the carried values ``ops``; group
     structs are cast into ``body``."""
@@ -846,298 +618,3 @@ def part_estimate(program: aleo_code.Program, function: str) -> int:
     """The cost model's estimate of one part (:func:`pyleo.cost.estimate`, which prices a link's hash
     like :func:`hash_cost`, from the table's ``compound_hashes``)."""
     return estimate(program, function).total
-
-
-def fresh_blinding() -> int:
-    """A uniformly random u128 blinding value for the links of one proof (``secrets``)."""
-    return secrets.randbelow(1 << 128)
-
-
-# ---- proving and verifying ------------------------------------------------------------------------------
-SPLIT_FORMAT = "pyleo-split-proof/1"
-"""The ``"format"`` key of a saved :class:`SplitProof`."""
-
-
-@dataclass
-class SplitProof:
-    """The proofs of every part of a split function, which verify as one unit (:func:`explain`).
-
-    ``parts``: one :class:`pyleo.vm.Proof` per part, in order, all of the same split program;
-    ``params``: for each part, the indices of the original function's inputs it takes (its first
-    inputs); ``function``: the original function; ``budget``: constraints per part it was split to;
-    ``source``: the original program's name.
-    ``outputs`` (the prover's memory only, never saved) holds the function's outputs in clear.
-    """
-
-    function: str
-    budget: int
-    parts: list[Any]
-    params: list[list[int]]
-    source: str = ""
-    """The name of the original program (``scorer`` for ``scorer.aleo``), to find it in a model file."""
-    outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
-    stated: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """The copies of what the parts prove that a file states (``program_id``, ``program_checksum``,
-    ``public_outputs``, ``constraints``), checked by :func:`explain` against the parts."""
-
-    @property
-    def program(self) -> str:
-        """The split program's Aleo text (every part proves one of its functions)."""
-        return self.parts[0].program
-
-    @property
-    def checksum(self) -> str:
-        return self.parts[0].checksum
-
-    @property
-    def constraints(self) -> int:
-        """Constraints of all parts together (exact, from their verifying keys)."""
-        return sum(p.constraints for p in self.parts)
-
-    @property
-    def opens(self) -> list[bool]:
-        """For each part, whether it outputs the commitment to the function's private inputs (read from the split
-        program's text, which every part proves: :func:`opens_inputs`)."""
-        return [opens_inputs(self.program, self.function, k) for k in range(len(self.parts))]
-
-    def heads(self) -> list[int]:
-        """For each part, how many commitments its public outputs start with (incoming link, private inputs)."""
-        return [(k > 0) + o for k, o in enumerate(self.opens)]
-
-    @property
-    def public_outputs(self) -> list[str | None]:
-        """The function's public outputs (the last part's outputs after its commitments)."""
-        return self.parts[-1].public_outputs[self.heads()[-1]:]
-
-    def public_inputs(self, n_params: int | None = None) -> list[str | None]:
-        """The function's public inputs, read from the parts that take them (None where private or unread)."""
-        n = n_params if n_params is not None else max((j + 1 for ps in self.params for j in ps), default=0)
-        found: list[str | None] = [None] * n
-        for proof, ps in zip(self.parts, self.params):
-            for j, text in zip(ps, proof.inputs):
-                if text is not None and j < n:
-                    found[j] = text
-        return found
-
-    def to_json(self) -> dict[str, Any]:
-        """What :meth:`save` writes: each part's verifier file (public values and ciphertexts only)."""
-        from . import vm
-
-        return {"format": SPLIT_FORMAT, **vm.stamp(self.program), "source_program": self.source,
-                "function": self.function, "budget": self.budget,
-                "params": self.params, "constraints": self.constraints,
-                "public_outputs": self.public_outputs, "parts": [p.to_json() for p in self.parts]}
-
-    def save(self, path: Any) -> None:
-        """Write the split proof for verifiers as one JSON file (atomically)."""
-        import json
-
-        from . import vm
-
-        vm.write_atomic(path, (json.dumps(self.to_json(), indent=1) + "\n").encode())
-
-    @classmethod
-    def from_json(cls, data: Any, source: str = "proof") -> SplitProof:
-        """Read the object :meth:`to_json` gives; ProofError when it is not one."""
-        from . import vm
-        from .errors import ProofError
-
-        if not isinstance(data, dict) or data.get("format") != SPLIT_FORMAT:
-            raise ProofError(f"{source} is not a pyleo split proof (format {SPLIT_FORMAT!r})")
-        parts, params = data.get("parts"), data.get("params")
-        if not isinstance(parts, list) or not parts or not isinstance(params, list) or len(params) != len(parts) \
-                or not all(isinstance(ps, list) and all(isinstance(j, int) for j in ps) for ps in params):
-            raise ProofError(f"{source}: 'parts' and 'params' must be lists of the same length")
-        if not isinstance(data.get("function"), str) or not isinstance(data.get("budget"), int):
-            raise ProofError(f"{source}: 'function' and 'budget' are missing")
-        proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
-        origin = data.get("source_program")
-        sp = cls(data["function"], data["budget"], proofs, params, origin if isinstance(origin, str) else "")
-        sp.stated = {key: data.get(key) for key in ("program_id", "program_checksum", "public_outputs", "constraints")}
-        sp.outputs = sp.public_outputs
-        return sp
-
-    @classmethod
-    def load(cls, path: Any) -> SplitProof:
-        """Read a split proof file; ProofError if it is unreadable or not one (:func:`pyleo.vm.read_proof_json`)."""
-        from . import vm
-
-        return cls.from_json(vm.read_proof_json(path), str(path))
-
-
-def opens_inputs(program: str, function: str, k: int) -> bool:
-    """Whether part ``k`` of the split program ``program`` (Aleo text) of ``function`` hashes the struct that commits
-    to the private inputs (:data:`COMMITTED_INPUTS`), i.e. outputs that commitment after its incoming link's."""
-    import re
-
-    block = re.search(rf"^function {re.escape(function)}_p{k}:\n(.*?)(?=^function |\Z)", program, re.M | re.S)
-    return block is not None and \
-        re.search(rf" as {re.escape(function + COMMITTED_INPUTS)};$", block.group(1), re.M) is not None
-
-
-def declared_params(program: str, function: str, parts: int) -> list[list[int]]:
-    """For each of the ``parts`` parts of the split program ``program`` (Aleo text) of ``function``, the indices of
-    the source function's inputs it takes, as the program declares them (its :data:`INPUT_MAP` structs)."""
-    import re
-
-    found = []
-    for k in range(parts):
-        block = re.search(rf"^struct {re.escape(function + INPUT_MAP)}{k}:\n((?:    .*\n)*)", program, re.M)
-        found.append([int(j) for j in re.findall(r"^    a(\d+) as boolean;$", block.group(1), re.M)] if block else [])
-    return found
-
-
-def is_split_proof(data: Any) -> bool:
-    """True when a proof file's JSON object is a :class:`SplitProof`."""
-    return isinstance(data, dict) and data.get("format") == SPLIT_FORMAT
-
-
-def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitProof:
-    """Prove ``plan``'s function on canonical ``inputs`` (one per original input), part after part.
-
-    The values carried across each cut are computed by the batch evaluator of the structured
-    instructions (:mod:`pyleo.vectorized`) and enter the next part as a private input; the links (and the
-    commitment to the private inputs, :data:`COMMITTED_INPUTS`) get a fresh blinding value (``blinding``,
-    a u128, when given: for tests). Raises ExecutionError when the function halts on these inputs (the
-    interpreter's message), and what :func:`pyleo.vm.prove` raises.
-    """
-    from . import vectorized, vm
-    from .values import to_aleo
-
-    fn = plan.source.function(plan.function)
-    assert fn is not None
-    b, _ = vectorized.evaluate(fn, [list(inputs)])
-    if b.halted[0]:
-        from .errors import ExecutionError
-
-        raise ExecutionError(f"`{plan.function}` halts on these inputs", None)
-    values = {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
-    blinding = fresh_blinding() if blinding is None else blinding
-    proofs = []
-    for k, part in enumerate(plan.parts):
-        args = [to_aleo(inputs[j], fn.inputs[j].type) for j in part.params]
-        if k > 0:
-            args.append(to_aleo(plan.link_value(k - 1, values, blinding), plan.links[k - 1]))
-        elif len(plan.parts) > 1:
-            args.append(to_aleo(blinding, BLINDING))
-        proofs.append(vm.prove(plan.text, part.name, args))
-    sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts], plan.source.name)
-    last = plan.parts[-1]
-    sp.outputs = proofs[-1].outputs[(last.index > 0) + last.opens:]
-    return sp
-
-
-def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = None,
-            checksum: str | None = None) -> str | None:
-    """Why ``sp`` does not verify as one unit, or None when it does.
-
-    Checks that all parts are proofs of the same split program (``plan``'s, when given: the
-    verifier's own split of the model it trusts; the Aleo text ``program``; the one with
-    ``checksum``), that the part at
-    position k proves function ``F_pk`` and that every part function has its proof (no part dropped,
-    none reordered), that each part verifies (:func:`pyleo.vm.explain`, bound like the program),
-    that each link's commitments agree (part k's outgoing = part k+1's incoming: a part from another
-    run breaks it) and that parts reading the same public input saw the same value.
-    """
-    from . import vm
-
-    if plan is not None and program is not None and vm.program_checksum(program) != vm.program_checksum(plan.text):
-        raise InputError("the trusted split program is not the trusted model's split of the function")
-    program = plan.text if plan is not None else program
-    first = sp.parts[0]
-    for k, part in enumerate(sp.parts):
-        if part.checksum != first.checksum:
-            return f"part {k} is a proof of another program (checksum {part.checksum}) than part 0 ({first.checksum})"
-    import re
-
-    names = re.findall(rf"^function ({re.escape(sp.function)}_p\d+):", first.program, re.M)
-    if not names:
-        return f"the file states the function {sp.function!r}, but the split program has no part of it"
-    if len(names) != len(sp.parts):
-        return (f"the split program has {len(names)} parts, the proof {len(sp.parts)}: "
-                f"{'a part is missing' if len(sp.parts) < len(names) else 'there are extra parts'}")
-    for k, part in enumerate(sp.parts):
-        if part.function != f"{sp.function}_p{k}":
-            return f"the part at position {k} proves `{part.function}`, not `{sp.function}_p{k}` (parts out of order)"
-    actual = {"program_id": first.program_id, "program_checksum": sp.checksum, "public_outputs": sp.public_outputs,
-              "constraints": sp.constraints}
-    for key, value in sp.stated.items():
-        if value != actual[key]:
-            return (f"the file states the {key.replace('_', ' ')} {value!r}, but the parts' executions and verifying "
-                    f"keys give {actual[key]!r}")
-    if plan is not None and plan.function != sp.function:
-        return f"the proof is of a split of `{sp.function}` that is not the trusted split of `{plan.function}`"
-    for k, part in enumerate(sp.parts):
-        reason = vm.explain(part, program=program, checksum=checksum)
-        if reason is not None:
-            return f"part {k}: {reason}"
-    heads, opens = sp.heads(), sp.opens
-    for k in range(len(sp.parts) - 1):
-        out = sp.parts[k].public_outputs[heads[k]]
-        back = sp.parts[k + 1].public_outputs[0]
-        if out is None or out != back:
-            return (f"the link between part {k} and part {k + 1} is broken: part {k} commits to {out}, part {k + 1} "
-                    f"opens {back} (a part from another proof?)")
-    if any(opens) and not opens[0]:
-        return "part 0 does not commit to the private inputs that later parts read"
-    for k, part in enumerate(sp.parts):
-        if opens[k] and k > 0 and part.public_outputs[1] != sp.parts[0].public_outputs[0]:
-            return (f"part {k} read other private inputs than part 0: its commitment to them is {part.public_outputs[1]}, "
-                    f"part 0's {sp.parts[0].public_outputs[0]} (a part from another proof?)")
-    declared = declared_params(first.program, sp.function, len(sp.parts))
-    if sp.params != declared:
-        return (f"the file states the params {sp.params!r}, but the split program declares {declared!r} (the inputs "
-                f"of `{sp.function}` each part takes)")
-    seen: dict[int, str] = {}
-    for k, (part, ps) in enumerate(zip(sp.parts, sp.params)):
-        for j, text in zip(ps, part.inputs):
-            if text is not None and seen.setdefault(j, text) != text:
-                return f"public input {j + 1} is {seen[j]} in one part and {text} in part {k}"
-    name = first.program_id.removesuffix(".aleo")
-    if split_program_name(sp.source, sp.function) != name:
-        return (f"the file states the source program {sp.source!r}, but the split program {name}.aleo is not pyleo's "
-                f"split of {sp.source}.aleo/{sp.function}")
-    return None
-
-
-def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[list[Any], list[int]]:
-    """Evaluate the split program part after part (:mod:`pyleo.vectorized`, no snarkVM) on canonical ``inputs``.
-
-    Returns the last part's outputs (the function's outputs, canonical values) and each link's
-    commitment; raises ExecutionError if a part halts, or when a part's incoming commitment differs
-    from the previous part's outgoing one (a pyleo bug). ``blinding``: the links' blinding value (random by default).
-    """
-    from . import vectorized
-    from .errors import ExecutionError
-
-    fn = plan.source.function(plan.function)
-    assert fn is not None
-    b, _ = vectorized.evaluate(fn, [list(inputs)])
-    values = {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
-    blinding = blinding if blinding is not None else fresh_blinding()
-    commitments: list[int] = []
-    outputs: list[Any] = []
-    frozen: int | None = None   # part 0's commitment to the private inputs
-    head = 0
-    for k, part in enumerate(plan.parts):
-        code = plan.program.function(part.name)
-        assert code is not None
-        args = [inputs[j] for j in part.params]
-        if k > 0:
-            args.append(plan.link_value(k - 1, values, blinding))
-        elif len(plan.parts) > 1:
-            args.append(blinding)
-        pb, outs = vectorized.evaluate(code, [args])
-        if pb.halted[0]:
-            raise ExecutionError(f"part {k} of `{plan.function}` halts", None)
-        outputs = [vectorized.row_value(o, p.type, 0) for o, p in zip(outs, code.outputs)]
-        if k > 0 and outputs[0] != commitments[-1]:
-            raise ExecutionError(f"part {k} opens link {k - 1} to another commitment (a pyleo bug)", None)
-        if part.opens:
-            frozen = outputs[k > 0] if frozen is None else frozen
-            if outputs[k > 0] != frozen:
-                raise ExecutionError(f"part {k} commits to other private inputs than part 0 (a pyleo bug)", None)
-        head = (k > 0) + part.opens
-        if k < len(plan.parts) - 1:
-            commitments.append(outputs[head])
-    return outputs[head:], commitments

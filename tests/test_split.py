@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import pyleo as pl
-from pyleo import split, vm
+from pyleo import limits, split, vm
 from pyleo.values import to_aleo
 from pyleo.errors import InputError, LimitError
 
@@ -190,7 +190,7 @@ def test_cli_cost_prints_the_split_plan() -> None:
     shown = pyleo_cli("cost", __file__, "splitme.long", "--estimate")
     assert shown.returncode == 0, shown.stderr
     assert f"split to fit here (16,384 per part): {len(plan.parts)} part(s)" in shown.stdout
-    assert "split to fit mainnet (2,097,152 per part): 1 part(s)" in shown.stdout
+    assert f"split to fit mainnet ({limits.MAINNET_BUDGET:,} per part): 1 part(s)" in shown.stdout
 
 
 def test_program_api_plans_and_refuses_unknown_functions() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import split, vm
 from ..errors import InputError
+from ..program import Program
 from .formats import PUBLIC_MODEL_FORMAT, PublicModel, as_artifact
 
 PROOF_FIELDS: dict[str, str] = {
@@ -101,7 +102,7 @@ class Trusted:
     weights. ``labels``: how each was named (``{"model": "priv.py"}``), for the verdict's ``bound``.
     """
 
-    programs: dict[str, Any] = field(default_factory=dict)
+    programs: dict[str, Program] = field(default_factory=dict)
     commitments: dict[str, str] = field(default_factory=dict)
     program: str | None = None
     checksum: str | None = None
@@ -111,6 +112,7 @@ class Trusted:
     labels: dict[str, str] = field(default_factory=dict)
 
     def label(self, what: str) -> str:
+        """How the verifier named ``what`` (a field of this class), for messages; the field's name when not given."""
         return self.labels.get(what, what)
 
 
@@ -221,7 +223,7 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
     if reason is None and bound:
         reason = _carried_key(proof, t.verifying_key, program)
     if reason is not None:
-        return _rejected(proof, reason.replace("snarkVM rejects the proof:", "snarkVM rejects the proof's execution:", 1))
+        return _rejected(proof, reason)
     return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
                    [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
                    [v for v in proof.public_outputs if v is not None], [], bound,

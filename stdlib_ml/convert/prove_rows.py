@@ -152,7 +152,7 @@ def max_rows_per_proof(zk: ZkModel, budget: int | None = None) -> int:
     """The largest k whose :func:`batch_program` the cost model (:meth:`pyleo.Program.estimate`, without
     synthesis) puts within ``budget`` constraints (default what proves here, 16,384) and within snarkVM's
     array length; 1 when even two rows do not fit."""
-    budget = budget or limits.MAX_CONSTRAINTS_LOCAL
+    budget = budget or limits.LOCAL_BUDGET
 
     def fits(k: int) -> bool:
         return k <= limits.MAX_ARRAY_LENGTH and \
@@ -187,7 +187,7 @@ def rows_per_proof_for(zk: ZkModel, rows_per_proof: int | str) -> int:
     most = max_rows_per_proof(zk)   # compiles batch programs of at most 2 × that many rows, never k's
     if k > most:
         raise pl.LimitError(f"{k:,} rows per proof of {zk.name} do not fit one circuit here: it proves at most "
-                            f"{limits.MAX_CONSTRAINTS_LOCAL:,} constraints, which hold at most {most} rows of this model "
+                            f"{limits.LOCAL_BUDGET:,} constraints, which hold at most {most} rows of this model "
                             "(cost model)", None, f"use --rows-per-proof {most} or auto")
     return k
 
@@ -393,7 +393,7 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
         raise pl.LimitError(f"a batch proves each row in one circuit (a split proof would drop the unread row "
                             f"input, so it could not name its row), and a row of {zk.name} with that input needs "
                             f"about {need:,} constraints (cost model); one circuit here proves at most "
-                            f"{limits.MAX_CONSTRAINTS_LOCAL:,}", None,
+                            f"{limits.LOCAL_BUDGET:,}", None,
                             "prove its rows one by one, split: `pyleo prove MODEL predict ROW --split`")
     aleo = batch_program(zk, k).aleo()
     stamp = vm.stamp(aleo)
