@@ -132,7 +132,7 @@ def test_split_proof_verifies_and_tampering_is_rejected(proved) -> None:
     text = path.read_text()
     # the value carried across the cut (acc after the first part) never appears in clear
     fn = PROG.code.function("chain")
-    from pyleo import batch
+    from pyleo import vectorized
     b, _ = vectorized.evaluate(fn, [PROG.inputs("chain", ARGS)])
     carried = [vectorized.row_value(b.values[r], b.types[r], 0) for r in plan.parts[0].carried_out]
     assert carried and all(f"{v}i64" not in text for v in carried)
@@ -327,7 +327,7 @@ def test_field_intervals_hold_on_every_evaluated_value() -> None:
     from sklearn import ensemble, neighbors
 
     from benchmarks.fidelity import load_dataset
-    from pyleo import batch
+    from pyleo import vectorized
     from pyleo.aleo_passes import field_intervals
     from stdlib_ml import from_sklearn
 
