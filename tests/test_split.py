@@ -228,7 +228,7 @@ def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cac
 
 def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     """80 products live at once (an array built from them): a cut among them carries > 31 values."""
-    from pyleo import aleo_code, batch
+    from pyleo import aleo_code, vectorized
     from pyleo.aleo_code import Instr, Lit, Param, Reg
     from pyleo.types import ArrayType, IntType
 

@@ -1,14 +1,16 @@
-"""The one place that reads and writes the files a verifier is given (documented in docs/formats.md).
+"""Where the files a verifier is given are read and written (documented in docs/formats.md).
 
 * a proof file (``pyleo-proof/2``, :class:`pyleo.vm.Proof`) or a split proof file
-  (``pyleo-split-proof/1``, :class:`pyleo.split.SplitProof`): :func:`read_proof` reads either;
+  (``pyleo-split-proof/1``, :class:`pyleo.split.SplitProof`): :func:`read_proof` reads either (each class
+  holds its own JSON form, ``to_json`` / ``from_json``, next to what it proves);
 * a public model file (``pyleo-public-model/1``): what a verifier of a converted model needs and
   nothing secret, written by :func:`write_public_model` and read by :func:`read_public_model` (the
   browser's ``cli/web/static/aleo.js`` reads the same documented format);
 * and the one file that is not for verifiers: the prover's own outputs in clear
   (``pyleo-private-outputs/1``, :func:`write_private_outputs`).
 
-What each field of these formats binds, or that it is not reported, is declared beside the policy
+The batch manifest (``pyleo-batch/2``) is read and written by :mod:`pyleo.trust.batch`. What each field of
+these formats binds, or that it is not reported, is declared beside the policy
 (:data:`pyleo.trust.policy.FIELDS`); the forgery tests hold the two together.
 """
 
