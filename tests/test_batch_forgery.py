@@ -277,6 +277,8 @@ def test_an_unbound_or_wrongly_bound_batch_says_so(tree, batches) -> None:
     assert bound.returncode == 0 and "bound to checksum" in bound.stdout, bound.stderr
     wrong = pyleo("verify-batch", str(batches[1]), "--checksum", vm.program_checksum(checksum))
     assert wrong.returncode == 1 and "not a valid proof of the trusted program" in wrong.stderr
+    both = pyleo("verify-batch", str(batches[3]), "--model", str(tree[2]), "--checksum", vm.program_checksum(checksum))
+    assert both.returncode == 1 and "not both" in both.stderr and "Traceback" not in both.stderr
 
 
 # ---- bad input to prove-batch: a clear error at once, nothing left behind --------------------------------

@@ -562,7 +562,11 @@ def verify_many(folder: str | os.PathLike[str], zk: ZkModel | None = None, check
     """Verify a batch folder (:func:`pyleo.trust.batch.verify_batch`) bound to what the verifier trusts:
     ``zk`` (the model: the batch program derived from it for the proofs' rows per proof, its weights'
     commitment when private, its decoding of labels into predictions) or ``checksum`` (the batch
-    program's, 64 hex digits). Raises BatchError when the folder has no readable manifest."""
+    program's, 64 hex digits), not both. Raises BatchError when the folder has no readable manifest,
+    InputError for both or a malformed checksum."""
+    if zk is not None and checksum is not None:
+        raise pl.InputError("name the model (--model) or the batch program's checksum (--checksum), not both",
+                            hint="the model binds more: its batch program, its weights' commitment, its labels")
     if zk is None:
         return manifest_format.verify_batch(folder, Trusted(checksum=checksum) if checksum else None)
     return manifest_format.verify_batch(folder, lambda k: trusted_batch(zk, k), lambda label: _prediction(zk, label))
