@@ -354,82 +354,6 @@ def report_proof(proof: Any, fn_name: str, path: Path, private_out: Path | None,
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
 
 
-def verify_split(proof_file: Path, model: Path | None, program: Path | None, checksum: str | None) -> None:
-    """``pyleo verify`` of a split proof: every part, every link, bound to the split of a trusted model."""
-    from pyleo import split, vm
-
-    sp = split.SplitProof.load(proof_file)
-    plan, bound = None, []
-    if model is not None:
-        programs = load_programs(model)
-        if sp.source not in programs:
-            raise InputError(f"{model} defines {', '.join(p + '.aleo' for p in programs)}, not the proof's {sp.source}.aleo",
-                             hint="pass the model file of the program you trust")
-        plan = programs[sp.source].trusted_split_plan(sp)
-        bound.append(f"the model in {model} (its split of `{sp.function}`)")
-    if program is not None:
-        text = read_file(program, "the program").decode("utf-8", "replace")
-        if checksum is not None and vm.program_checksum(text) != vm._normal_checksum(checksum):
-            raise InputError(f"--program {program} and --checksum {checksum} are different programs")
-        checksum = vm.program_checksum(text)
-        bound.append(f"the split program {program}")
-    elif checksum is not None:
-        bound.append(f"checksum {checksum}")
-    reason = split.explain(sp, plan=plan, checksum=checksum)
-    if reason is not None:
-        fail(f"INVALID: {reason}")
-    typer.echo(f"valid: {sp.source}.aleo/{sp.function} split in {len(sp.parts)} parts "
-               f"({', '.join(f'{p.constraints:,}' for p in sp.parts)} constraints), every link checked")
-    typer.echo(f"split program checksum: {sp.checksum}")
-    if bound:
-        typer.echo(f"bound to: {', '.join(bound)}")
-    else:
-        typer.echo("warning: not bound to a program you trust; pass --model or --checksum", err=True)
-    for i, text in enumerate(sp.public_inputs()):
-        if text is not None:
-            typer.echo(f"public input {i + 1}: {text}")
-    for text in sp.public_outputs:
-        if text is not None:
-            typer.echo(f"public output: {text}")
-
-
-def trusted_program(model: Path, program_id: str) -> str:
-    """The Aleo text of the program named ``program_id`` in a DSL model file (the verifier's copy)."""
-    programs = load_programs(model)
-    name = program_id.removesuffix(".aleo")
-    if name not in programs:
-        raise InputError(f"{model} defines {', '.join(p + '.aleo' for p in programs)}, not the proof's {program_id}",
-                         hint="pass the model file of the program you trust")
-    return programs[name].aleo()
-
-
-def read_public_model(path: Path) -> dict[str, Any]:
-    """The program, commitment and verifying keys (``{function: "verifier1…"}``, empty when it carries
-    none) of a verifier's model file (format ``pyleo-public-model/1``).
-
-    Raises InputError when the file is not one, or when its program does not have its stated checksum.
-    """
-    from pyleo import vm
-
-    try:
-        doc = json.loads(read_file(path, "the public model file"))
-    except ValueError:
-        raise InputError(f"{path} is not a public model file (not JSON)",
-                         hint="pass the file `pyleo commit MODEL --out FILE` wrote") from None
-    if not isinstance(doc, dict) or doc.get("format") != "pyleo-public-model/1":
-        raise InputError(f"{path} is not a public model file (format pyleo-public-model/1)",
-                         hint="pass the file `pyleo commit MODEL --out FILE` wrote")
-    program, stated, commitment = doc.get("program"), doc.get("checksum"), doc.get("commitment")
-    if not isinstance(program, str) or not isinstance(stated, str) or not (commitment is None or isinstance(commitment, str)):
-        raise InputError(f"{path}: \"program\" and \"checksum\" must be strings, \"commitment\" a string or null")
-    if vm.program_checksum(program) != stated:
-        raise InputError(f"{path}: its program does not have the checksum it states ({stated}); the file was altered")
-    keys = doc.get("verifying_keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
-        raise InputError(f"{path}: \"verifying_keys\" must map function names to verifying keys (strings)")
-    return {"program": program, "commitment": commitment, "verifying_keys": keys}
-
-
 def read_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
@@ -460,68 +384,48 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
     for exactly that program (the verifying key comes from it, never from the proof file).
     """
-    from pyleo import split, vm
+    from pyleo import trust
 
-    if split.is_split_proof(vm.read_proof_json(proof_file)):
-        if vk is not None or commitment is not None or public_model is not None or resynthesize:
-            raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
-        verify_split(proof_file, model, program, checksum)
-        return
-    proof = vm.Proof.load(proof_file)
-    trusted: dict[str, Any] = {}
-    bound = []
-    if model is not None:
-        trusted["program"] = trusted_program(model, proof.program_id)
-        bound.append(f"the model in {model}")
-    if program is not None:
-        text = read_file(program, "the program").decode("utf-8", "replace")
-        if "program" in trusted and vm.program_checksum(text) != vm.program_checksum(trusted["program"]):
-            raise InputError(f"--program {program} and --model {model} are different programs")
-        trusted["program"] = text
-        bound.append(f"the program {program}")
-    if checksum is not None:
-        trusted["checksum"] = checksum
-        bound.append(f"checksum {checksum}")
-    if vk is not None:
-        trusted["verifying_key"] = read_file(vk, "the verifying key")
-        bound.append(f"the verifying key in {vk}")
-    if public_model is not None:
-        published = read_public_model(public_model)
-        carried = published["verifying_keys"].get(proof.function)
-        if carried is not None and carried.strip() != vm.verifying_key(published["program"], proof.function):
-            raise InputError(f"{public_model}: its verifying key of `{proof.function}` is not the one its program "
-                             "gives (derived here); the file was altered, and browsers verifying with it are misled")
-        for key, value in (("program", published["program"]), ("commitment", published["commitment"])):
-            if value is None:
-                continue
-            if key in trusted and (vm.program_checksum(trusted[key]) != vm.program_checksum(value) if key == "program"
-                                   else trusted[key] != value):
-                raise InputError(f"--public-model {public_model} names another {key} than the other options")
-            trusted[key] = value
-        bound.append(f"the public model file {public_model}")
-    if commitment is not None:
-        if trusted.get("commitment", commitment) != commitment:
-            raise InputError(f"--commitment {commitment} differs from the commitment in {public_model}")
-        trusted["commitment"] = commitment
-    if "commitment" in trusted:
-        bound.append(f"the weights committed to by {trusted['commitment']}")
-    reason = vm.explain(proof, resynthesize=resynthesize, **trusted)
-    if reason is not None:
-        fail(f"INVALID: {reason}")
-    typer.echo(f"valid: {proof.program_id}/{proof.function}")
-    typer.echo(f"program checksum: {proof.checksum}")
-    if bound:
-        typer.echo(f"bound to: {', '.join(bound)}")
+    programs, commitments = trusted_model(model) if model is not None else ({}, {})
+    trusted = trust.Trusted(
+        programs=programs, commitments=commitments,
+        program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
+        checksum=checksum, verifying_key=read_file(vk, "the verifying key") if vk is not None else None,
+        public_model=trust.read_public_model(public_model) if public_model is not None else None,
+        commitment=commitment,
+        labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
+                                       ("public_model", public_model)) if v is not None})
+    show_verdict(trust.verify(proof_file, trusted, resynthesize=resynthesize))
+
+
+def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str]]:
+    """The programs of a model file the verifier trusts, and the commitment to the private weights of each
+    converted model among them (the owner's file: binding to it binds to its weights)."""
+    programs = load_programs(file)
+    models = [converted_model(file, prog, "predict") for prog in programs.values()]
+    return programs, {zk.name: zk.commitment for zk in models if zk is not None and zk.commitment is not None}
+
+
+def show_verdict(verdict: Any) -> None:
+    """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
+    if not verdict.valid:
+        fail(f"INVALID: {verdict.reason}")
+    if verdict.kind == "split proof":
+        typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
+                   f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
+        typer.echo(f"split program checksum: {verdict.checksum}")
     else:
-        typer.echo("warning: not bound to a program you trust. This proof shows only that the program it carries "
-                   f"(checksum {proof.checksum}) gave these outputs; anyone can prove another program with the same "
-                   "name. Pass --model, --program, --checksum, --vk or --public-model to check it is the model you trust.", err=True)
-    for i, text in enumerate(proof.inputs):
-        if text is not None:
-            typer.echo(f"public input {i + 1}: {text}")
-    for text in proof.public_outputs:
-        if text is not None:
-            typer.echo(f"public output: {text}")
+        typer.echo(f"valid: {verdict.program_id}/{verdict.function}")
+        typer.echo(f"program checksum: {verdict.checksum}")
+    if verdict.bound:
+        typer.echo(f"bound to: {', '.join(verdict.bound)}")
+    else:
+        typer.echo(f"warning: {verdict.not_reported['binding']}. Pass --model, --program, --checksum, --vk or "
+                   "--public-model to check it is the model you trust.", err=True)
+    for i, text in verdict.inputs:
+        typer.echo(f"public input {i}: {text}")
+    for text in verdict.outputs:
+        typer.echo(f"public output: {text}")
 
 
 def batch_model(model_file: Path) -> Any:

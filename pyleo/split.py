@@ -1005,11 +1005,13 @@ def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitPr
     return sp
 
 
-def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = None) -> str | None:
+def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = None,
+            checksum: str | None = None) -> str | None:
     """Why ``sp`` does not verify as one unit, or None when it does.
 
     Checks that all parts are proofs of the same split program (``plan``'s, when given: the
-    verifier's own split of the model it trusts, or the one with ``checksum``), that the part at
+    verifier's own split of the model it trusts; the Aleo text ``program``; the one with
+    ``checksum``), that the part at
     position k proves function ``F_pk`` and that every part function has its proof (no part dropped,
     none reordered), that each part verifies (:func:`pyleo.vm.explain`, bound like the program),
     that each link's commitments agree (part k's outgoing = part k+1's incoming: a part from another
@@ -1017,7 +1019,9 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, checksum: str | None = 
     """
     from . import vm
 
-    program = plan.text if plan is not None else None
+    if plan is not None and program is not None and vm.program_checksum(program) != vm.program_checksum(plan.text):
+        raise InputError("the trusted split program is not the trusted model's split of the function")
+    program = plan.text if plan is not None else program
     first = sp.parts[0]
     for k, part in enumerate(sp.parts):
         if part.checksum != first.checksum:

@@ -1,0 +1,14 @@
+"""Proofs and trust: the one place that reads and writes every file a verifier is given
+(:mod:`pyleo.trust.formats`, documented in docs/formats.md) and the one binding policy
+(:mod:`pyleo.trust.policy`): :class:`Trusted` (what the verifier names), :class:`Verdict` (valid or
+why not, and the claims, each derived from the proved execution and the trusted program) and
+:func:`verify`, used by ``pyleo verify``, ``ZkModel.verify`` and the web app.
+"""
+
+from .formats import (PUBLIC_MODEL_FORMAT, PublicModel, as_artifact, parse_proof, parse_public_model,
+                      public_model_json, read_proof, read_public_model, write_public_model)
+from .policy import FIELDS, Trusted, Verdict, verify
+
+__all__ = ["FIELDS", "PUBLIC_MODEL_FORMAT", "PublicModel", "Trusted", "Verdict", "as_artifact", "parse_proof",
+           "parse_public_model", "public_model_json", "read_proof", "read_public_model", "verify",
+           "write_public_model"]

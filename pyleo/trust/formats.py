@@ -1,0 +1,130 @@
+"""The one place that reads and writes the files a verifier is given (documented in docs/formats.md).
+
+* a proof file (``pyleo-proof/2``, :class:`pyleo.vm.Proof`) or a split proof file
+  (``pyleo-split-proof/1``, :class:`pyleo.split.SplitProof`): :func:`read_proof` reads either;
+* a public model file (``pyleo-public-model/1``): what a verifier of a converted model needs and
+  nothing secret, written by :func:`write_public_model` and read by :func:`read_public_model` (the
+  browser's ``cli/web/static/aleo.js`` reads the same documented format).
+
+What each field of these formats binds, or that it is not reported, is declared beside the policy
+(:data:`pyleo.trust.policy.FIELDS`); the forgery tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import split, vm
+from ..errors import InputError
+
+PUBLIC_MODEL_FORMAT = "pyleo-public-model/1"
+"""The ``"format"`` of a public model file."""
+
+
+@dataclass
+class PublicModel:
+    """A public model file as read (:func:`read_public_model`): the program's Aleo text (its checksum
+    checked against the file's), the function proofs are of, the commitment to private weights
+    (None with public weights) and the verifying keys it carries (function → ``verifier1…``; each
+    checked against the program by :func:`pyleo.trust.verify` before it is used)."""
+
+    program: str
+    function: str = "predict"
+    commitment: str | None = None
+    verifying_keys: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def checksum(self) -> str:
+        return vm.program_checksum(self.program)
+
+
+def public_model_json(program: str, program_id: str, function: str, weights: str, commitment: str | None,
+                      verifying_keys: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON object of a public model file (see docs/formats.md)."""
+    doc: dict[str, Any] = {"format": PUBLIC_MODEL_FORMAT, "program_id": program_id, "function": function,
+                           "checksum": vm.program_checksum(program), "weights": weights,
+                           "commitment": commitment, "program": program}
+    if verifying_keys is not None:
+        doc["verifying_keys"] = dict(verifying_keys)
+    return doc
+
+
+def write_public_model(path: str | os.PathLike[str], program: str, program_id: str, function: str, weights: str,
+                       commitment: str | None, verifying_key: bool = False) -> Path:
+    """Write a public model file (atomically): ``program`` (Aleo text) with ``program_id``, the proved
+    ``function``, ``weights`` ("public" / "private"), ``commitment`` and, with ``verifying_key=True``,
+    the function's verifying key derived here (:func:`pyleo.vm.verifying_key`: cached or synthesized,
+    about 4 s; LimitError when the function does not fit one circuit here). Raises InputError when
+    ``path`` cannot be written."""
+    vm.check_writable(path)
+    keys = {function: vm.verifying_key(program, function)} if verifying_key else None
+    doc = public_model_json(program, program_id, function, weights, commitment, keys)
+    vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
+    return Path(path)
+
+
+def parse_public_model(doc: Any, source: str) -> PublicModel:
+    """The :class:`PublicModel` of a public model file's JSON object; InputError naming the field when
+    it is not one, or when its program does not have its stated checksum."""
+    hint = "pass the file `pyleo commit MODEL --out FILE` wrote"
+    if not isinstance(doc, dict) or doc.get("format") != PUBLIC_MODEL_FORMAT:
+        raise InputError(f"{source} is not a public model file (\"format\" {PUBLIC_MODEL_FORMAT})", hint=hint)
+    program, stated, commitment = doc.get("program"), doc.get("checksum"), doc.get("commitment")
+    function = doc.get("function", "predict")
+    if not isinstance(program, str):
+        raise InputError(f"{source}: \"program\" must be the program's Aleo text (a string)", hint=hint)
+    if not isinstance(stated, str) or vm.program_checksum(program) != stated:
+        raise InputError(f"{source}: its \"program\" does not have the \"checksum\" it states ({stated}); the file "
+                         "was altered", hint=hint)
+    if not (commitment is None or isinstance(commitment, str)):
+        raise InputError(f"{source}: \"commitment\" must be a string or null", hint=hint)
+    if not isinstance(function, str):
+        raise InputError(f"{source}: \"function\" must be a function name (a string)", hint=hint)
+    keys = doc.get("verifying_keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+        raise InputError(f"{source}: \"verifying_keys\" must map function names to verifying keys (strings)")
+    return PublicModel(program, function, commitment, dict(keys), source)
+
+
+def read_public_model(path: str | os.PathLike[str]) -> PublicModel:
+    """Read a public model file (:func:`parse_public_model`); InputError when unreadable or not one."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read the public model file {path}: {e.strerror}") from None
+    try:
+        doc = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InputError(f"{path} is not a public model file (not JSON)",
+                         hint="pass the file `pyleo commit MODEL --out FILE` wrote") from None
+    return parse_public_model(doc, str(path))
+
+
+def parse_proof(doc: Any, source: str = "proof") -> vm.Proof | split.SplitProof:
+    """A proof file's JSON object as a :class:`pyleo.vm.Proof` or, for a split proof, a
+    :class:`pyleo.split.SplitProof`; ProofError when it is neither."""
+    if split.is_split_proof(doc):
+        return split.SplitProof.from_json(doc, source)
+    return vm.Proof.from_json(doc, source)
+
+
+def read_proof(path: str | os.PathLike[str]) -> vm.Proof | split.SplitProof:
+    """Read a proof file, single or split (:func:`parse_proof`); ProofError when unreadable or not one."""
+    return parse_proof(vm.read_proof_json(path), str(path))
+
+
+def as_artifact(artifact: Any) -> vm.Proof | split.SplitProof:
+    """``artifact`` as a proof object: a Proof or SplitProof itself, a proof file's JSON object, or its path."""
+    if isinstance(artifact, (vm.Proof, split.SplitProof)):
+        return artifact
+    if isinstance(artifact, dict):
+        return parse_proof(artifact)
+    if isinstance(artifact, (str, os.PathLike)):
+        return read_proof(artifact)
+    raise InputError(f"expected a proof (pyleo.vm.Proof, pyleo.split.SplitProof, a proof file's JSON object or "
+                     f"path), got {type(artifact).__name__}")

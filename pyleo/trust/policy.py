@@ -1,0 +1,271 @@
+"""The one binding policy: what a verifier trusts (:class:`Trusted`), what it is told
+(:class:`Verdict`), and :func:`verify`, which derives every claim from the proved execution(s) and
+the trusted program, never from a file's own metadata.
+
+Each verifier-facing format declares, field by field, how the verifier binds it or that nothing is
+reported from it (:data:`FIELDS`); a field a writer emits without such an entry fails the forgery tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import split, vm
+from ..errors import InputError
+from .formats import PUBLIC_MODEL_FORMAT, PublicModel, as_artifact
+
+PROOF_FIELDS: dict[str, str] = {
+    "format": "checked: must be pyleo-proof/2",
+    "network": "checked: must be mainnet",
+    "program_id": "copy: must equal the execution's transition",
+    "program_checksum": "copy: must equal the checksum of the proof's program",
+    "function": "checked: must be the execution's transition's function",
+    "public_inputs": "copy: must equal the execution's public inputs (reported from the execution)",
+    "public_outputs": "copy: must equal the execution's public outputs (reported from the execution)",
+    "constraints": "checked: must equal the verifying key's",
+    "verifying_key": "bound: the trusted key, or derived from the trusted program; unbound, the carried one "
+                     "(rejected when it differs from one this machine derived)",
+    "execution": "verified by snarkVM under the verifying key",
+    "program": "bound: its checksum must be the trusted program's",
+    "block_height": "checked: within [WASM_BLOCK_HEIGHT, 2^32); the rules the execution is verified under",
+}
+"""How each field of a proof file (``pyleo-proof/2``) is bound."""
+
+PROOF_NOT_REPORTED: dict[str, str] = {
+    "pyleo": "informative (the prover's version), named only in a rejection's reason",
+    "aleo_sdk": "informative (the prover's version), named only in a rejection's reason",
+    "snarkvm": "informative (the prover's version), named only in a rejection's reason",
+    "timings": "informative (the prover's seconds)",
+}
+"""Fields of a proof file nothing is reported from."""
+
+EXECUTION_NOT_REPORTED: dict[str, str] = {
+    "global_state_root": "the ledger state the execution was proved against: pyleo's local stand-in, not a "
+                         "network's; verified as part of the execution, not reported",
+}
+"""What snarkVM's execution carries that a verdict does not report."""
+
+SPLIT_FIELDS: dict[str, str] = {
+    "format": "checked: must be pyleo-split-proof/1",
+    "source_program": "checked: the split program's name must be the one pyleo gives this source and function",
+    "function": "checked: every part k must prove FUNCTION_pk of the split program",
+    "params": "copy: must equal what the split program declares (its FUNCTION_in<k> structs)",
+    "constraints": "copy: must equal the sum of the parts' (each checked against its verifying key)",
+    "public_outputs": "copy: must equal the last part's execution's",
+    "parts": "each a proof (PROOF_FIELDS), all of one split program, every link checked",
+}
+"""How each field of a split proof file (``pyleo-split-proof/1``) is bound."""
+
+SPLIT_NOT_REPORTED: dict[str, str] = {
+    "pyleo": PROOF_NOT_REPORTED["pyleo"],
+    "aleo_sdk": PROOF_NOT_REPORTED["aleo_sdk"],
+    "snarkvm": PROOF_NOT_REPORTED["snarkvm"],
+    "budget": "the constraints per part the prover planned with: with --model, the verifier plans the model's own "
+              "split from it and the split program must be that one; not reported",
+}
+
+PUBLIC_MODEL_FIELDS: dict[str, str] = {
+    "format": "checked: must be pyleo-public-model/1",
+    "program": "bound: the proof's program must have its checksum",
+    "checksum": "checked: must be the program's checksum",
+    "function": "bound: the proof must be of this function",
+    "commitment": "bound: the proof's last public output must be it (private weights)",
+    "verifying_keys": "checked: each must be the key derived here from the program",
+}
+
+PUBLIC_MODEL_NOT_REPORTED: dict[str, str] = {
+    "program_id": "a copy of the program's first line; the program text is what binds",
+    "weights": "informative: 'private' when a commitment binds the weights",
+}
+
+FIELDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    vm.PROOF_FORMAT: (PROOF_FIELDS, PROOF_NOT_REPORTED),
+    split.SPLIT_FORMAT: (SPLIT_FIELDS, SPLIT_NOT_REPORTED),
+    PUBLIC_MODEL_FORMAT: (PUBLIC_MODEL_FIELDS, PUBLIC_MODEL_NOT_REPORTED),
+}
+"""For each verifier-facing format: (field → how it is bound, field → why nothing is reported from it)."""
+
+
+@dataclass
+class Trusted:
+    """What the verifier names as trusted; everything is optional (nothing: the proof is unbound).
+
+    ``programs``: the programs of a model file (DSL ``pl.Program`` by name), with ``commitments`` the
+    commitment to the private weights of each program that has them (program name → field literal),
+    as the owner's model file gives it; ``program``: Aleo instructions text; ``checksum``: a program
+    checksum (64 hex digits); ``verifying_key``: ``verifier1…`` text or a cached key's bytes;
+    ``public_model``: a public model file as read; ``commitment``: a published commitment to private
+    weights. ``labels``: how each was named (``{"model": "priv.py"}``), for the verdict's ``bound``.
+    """
+
+    programs: dict[str, Any] = field(default_factory=dict)
+    commitments: dict[str, str] = field(default_factory=dict)
+    program: str | None = None
+    checksum: str | None = None
+    verifying_key: str | bytes | None = None
+    public_model: PublicModel | None = None
+    commitment: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, what: str) -> str:
+        return self.labels.get(what, what)
+
+
+@dataclass
+class Verdict:
+    """What a verifier is told about a proof: ``valid``, else ``reason`` (naming the field or check that
+    failed), and the claims, each derived from the proved execution(s) and the bound program:
+
+    ``kind`` ("proof" or "split proof"); ``program_id`` / ``function`` / ``checksum`` of what was
+    proved (for a split proof: the source program and function, and the split program's checksum);
+    ``inputs``: (position from 1, Aleo literal) of each public input; ``outputs``: the public outputs;
+    ``parts``: constraints of each part (split proofs); ``bound``: what the proof is bound to (empty:
+    unbound, the claims hold only for the program the file carries); ``not_reported``: claim → why it
+    is not reported.
+    """
+
+    valid: bool
+    reason: str | None = None
+    kind: str = "proof"
+    program_id: str | None = None
+    function: str | None = None
+    checksum: str | None = None
+    constraints: int | None = None
+    inputs: list[tuple[int, str]] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    parts: list[int] = field(default_factory=list)
+    bound: list[str] = field(default_factory=list)
+    not_reported: dict[str, str] = field(default_factory=dict)
+
+    def claims(self) -> dict[str, Any]:
+        """Everything the verdict reports, for comparing two verdicts (the forgery tests)."""
+        return {k: getattr(self, k) for k in ("valid", "kind", "program_id", "function", "checksum", "constraints",
+                                              "inputs", "outputs", "parts", "bound")}
+
+
+def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool = False) -> Verdict:
+    """Verify ``artifact`` (a :class:`pyleo.vm.Proof`, a :class:`pyleo.split.SplitProof`, a proof file's
+    JSON object or path) against what ``trusted`` names, and say what is proved.
+
+    ``resynthesize``: unbound, derive the verifying key from the proof's own program instead of
+    trusting the one the file carries. Returns an invalid Verdict with the reason when the proof
+    does not verify or does not match what is trusted; raises ProofError when the file cannot be read
+    as a proof, InputError when the trusted items contradict each other or cannot be read.
+    """
+    trusted = trusted or Trusted()
+    proof = as_artifact(artifact)
+    if isinstance(proof, split.SplitProof):
+        if resynthesize:
+            raise InputError("--resynthesize applies to single proofs; a split proof binds with --model, --program "
+                             "(the split program) or --checksum")
+        return _verify_split(proof, trusted)
+    return _verify_proof(proof, trusted, resynthesize)
+
+
+def _model_program(trusted: Trusted, program_id: str) -> tuple[str, str | None]:
+    """The Aleo text of the program ``program_id`` among a model file's programs, and its commitment."""
+    name = program_id.removesuffix(".aleo")
+    if name not in trusted.programs:
+        raise InputError(f"{trusted.label('model')} defines {', '.join(p + '.aleo' for p in trusted.programs)}, not "
+                         f"the proof's {program_id}", hint="pass the model file of the program you trust")
+    return trusted.programs[name].aleo(), trusted.commitments.get(name)
+
+
+def _field_literal(commitment: str) -> str:
+    return "".join(commitment.split()) if commitment.strip().endswith("field") else "".join(commitment.split()) + "field"
+
+
+def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
+    program: str | None = None
+    commitment: str | None = None
+    bound: list[str] = []
+    if t.programs:
+        program, commitment = _model_program(t, proof.program_id)
+        bound.append(f"the model in {t.label('model')}")
+    if t.program is not None:
+        if program is not None and vm.program_checksum(t.program) != vm.program_checksum(program):
+            raise InputError(f"--program {t.label('program')} and --model {t.label('model')} are different programs")
+        program = t.program
+        bound.append(f"the program {t.label('program')}")
+    if t.checksum is not None:
+        bound.append(f"checksum {t.checksum}")
+    if t.verifying_key is not None:
+        bound.append(f"the verifying key in {t.label('verifying_key')}")
+    if t.public_model is not None:
+        pm = t.public_model
+        carried = pm.verifying_keys.get(proof.function)
+        if carried is not None and carried.strip() != vm.verifying_key(pm.program, proof.function):
+            raise InputError(f"{pm.path}: its verifying key of `{proof.function}` is not the one its program gives "
+                             "(derived here); the file was altered, and browsers verifying with it are misled")
+        if program is not None and vm.program_checksum(program) != pm.checksum:
+            raise InputError(f"--public-model {pm.path} names another program than the other options")
+        if pm.commitment is not None and commitment is not None and _field_literal(pm.commitment) != _field_literal(commitment):
+            raise InputError(f"--public-model {pm.path} names another commitment than the other options")
+        program = pm.program
+        commitment = pm.commitment if pm.commitment is not None else commitment
+        bound.append(f"the public model file {pm.path}")
+        if proof.function != pm.function:
+            return _rejected(proof, f"the proof is of function `{proof.function}`, the public model's is `{pm.function}`")
+    if t.commitment is not None:
+        if commitment is not None and _field_literal(commitment) != _field_literal(t.commitment):
+            raise InputError(f"--commitment {t.commitment} differs from the commitment of "
+                             f"{t.label('public_model') if t.public_model else t.label('model')}")
+        commitment = t.commitment
+    if commitment is not None:
+        bound.append(f"the weights committed to by {_field_literal(commitment)}")
+    reason = vm.explain(proof, program=program, checksum=t.checksum, verifying_key=t.verifying_key,
+                        commitment=commitment, resynthesize=resynthesize)
+    if reason is not None:
+        return _rejected(proof, reason)
+    return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
+                   [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
+                   [v for v in proof.public_outputs if v is not None], [], bound,
+                   {**EXECUTION_NOT_REPORTED, **({} if bound else {
+                       "binding": "not bound to a program you trust: the proof shows only that the program it "
+                                  f"carries (checksum {proof.checksum}) gave these outputs"})})
+
+
+def _rejected(proof: Any, reason: str) -> Verdict:
+    return Verdict(False, reason, "split proof" if isinstance(proof, split.SplitProof) else "proof")
+
+
+def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
+    if t.verifying_key is not None or t.public_model is not None:
+        raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
+    plan, bound = None, []
+    commitment: str | None = None
+    if t.programs:
+        if sp.source not in t.programs:
+            raise InputError(f"{t.label('model')} defines {', '.join(p + '.aleo' for p in t.programs)}, not the "
+                             f"proof's {sp.source}.aleo", hint="pass the model file of the program you trust")
+        plan = t.programs[sp.source].trusted_split_plan(sp)
+        commitment = t.commitments.get(sp.source)
+        bound.append(f"the model in {t.label('model')} (its split of `{sp.function}`)")
+    if t.program is not None:
+        bound.append(f"the split program {t.label('program')}")
+    if t.checksum is not None:
+        bound.append(f"checksum {t.checksum}")
+    if t.commitment is not None:
+        if commitment is not None and _field_literal(commitment) != _field_literal(t.commitment):
+            raise InputError(f"--commitment {t.commitment} differs from the commitment of {t.label('model')}")
+        if not bound:
+            raise InputError("a commitment binds the weights only together with the program that computes it",
+                             hint="also name the trusted program: --model, --program or --checksum")
+        commitment = t.commitment
+    reason = split.explain(sp, plan=plan, program=t.program, checksum=t.checksum)
+    if reason is None and commitment is not None:
+        want = _field_literal(commitment)
+        got = sp.public_outputs[-1] if sp.public_outputs else None
+        if got != want:
+            reason = f"the proof's commitment (its last public output) is {got or 'no public output'}, not the published {want}"
+        bound.append(f"the weights committed to by {want}")
+    if reason is not None:
+        return _rejected(sp, reason)
+    return Verdict(True, None, "split proof", f"{sp.source}.aleo", sp.function, sp.checksum, sp.constraints,
+                   [(i + 1, v) for i, v in enumerate(sp.public_inputs()) if v is not None],
+                   [v for v in sp.public_outputs if v is not None], [p.constraints for p in sp.parts], bound,
+                   {**EXECUTION_NOT_REPORTED, "budget": SPLIT_NOT_REPORTED["budget"],
+                    **({} if bound else {"binding": "not bound to a program you trust: the proof shows only that "
+                                                    f"the split program it carries (checksum {sp.checksum}) gave "
+                                                    "these outputs"})})
