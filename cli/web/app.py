@@ -32,13 +32,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from pyleo import vm
+from pyleo import split, trust, vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
 from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, Entry, Store
 from .prover import Jobs, proof_summary
-from .workers import Busy, Quota, Workers, explain_proof, keys_cached, public_model_text
+from .workers import Busy, Quota, Workers, keys_cached, public_model_text, verify_artifact
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -327,24 +327,36 @@ def create_app() -> FastAPI:
     async def verify(request: Request, proof: Annotated[UploadFile, File()],
                      model_id: Annotated[str | None, Form()] = None,
                      checksum: Annotated[str | None, Form()] = None) -> dict[str, Any]:
-        """snarkVM's verdict on the proof against the model ``model_id``'s program or ``checksum`` (or
-        the proof's own key), from a worker process: a synthesis when the trusted program's key is
-        not cached, which counts against the client's limit (429 beyond)."""
+        """:func:`pyleo.trust.verify`'s verdict on a proof file (single or split) against the model
+        ``model_id`` (its program and, with private weights, its commitment) or ``checksum`` (or
+        nothing: the proof's own key), from a worker process. The claims (program, checksum, public
+        outputs, prediction) are the verdict's, reported only when the proof is valid. Verifying is a
+        key synthesis when the trusted program's keys are not cached: it then counts against the
+        client's limit (429 beyond)."""
         raw = await _read(proof, vm.MAX_PROOF_FILE_BYTES, "proof file")
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise InputError("the proof file is not JSON: not a pyleo proof") from None
-        p = vm.Proof.from_json(data, "the proof file")
+        artifact = trust.parse_proof(data, "the proof file")
         entry = store.get(model_id) if model_id else None
-        program = entry.zk.program.aleo() if entry is not None else None
-        synthesizes = (program is not None or bool(checksum)) and not keys_cached(p.program, p.function)
-        reason, seconds = await workers.run(explain_proof, data, program, checksum or None,
-                                            client=_client(request) if synthesizes else None)
-        return {"verified": reason is None, "reason": reason, "program_id": p.program_id, "checksum": p.checksum,
+        if entry is not None:
+            trusted = trust.Trusted(program=entry.zk.program.aleo(), commitment=entry.zk.commitment,
+                                    labels={"program": f"of {entry.title}"})
+        else:
+            trusted = trust.Trusted(checksum=checksum or None)
+        parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
+        synthesizes = (entry is not None or bool(checksum)) and not all(keys_cached(x.program, x.function)
+                                                                        for x in parts)
+        verdict, seconds = await workers.run(verify_artifact, data, trusted,
+                                             client=_client(request) if synthesizes else None)
+        valid = verdict.valid
+        return {"verified": valid, "reason": verdict.reason, "kind": verdict.kind,
                 "trusted": "model" if entry else "checksum" if checksum else "the proof's own verifying key",
-                "public_outputs": p.public_outputs, "block_height": p.block_height,
-                "prediction": _decoded(entry, p.public_outputs) if entry is not None and reason is None else None,
+                "bound": verdict.bound, "program_id": verdict.program_id if valid else None,
+                "checksum": verdict.checksum if valid else None, "public_outputs": verdict.outputs if valid else None,
+                "block_height": artifact.block_height if valid and isinstance(artifact, vm.Proof) else None,
+                "prediction": _decoded(entry, verdict.outputs) if entry is not None and valid else None,
                 "seconds": round(seconds, 3)}
 
     return app

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pyleo import vm
+from pyleo import trust, vm
 from pyleo.errors import PyleoError
 
 log = logging.getLogger("pyleo.web")
@@ -137,12 +137,12 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any, str 
         return "error", f"{type(e).__name__}: {e}", None
 
 
-def explain_proof(data: Any, program: str | None, checksum: str | None) -> tuple[str | None, float]:
-    """In a worker: :func:`pyleo.vm.explain` of the proof file's JSON ``data`` against the trusted
-    ``program`` text or ``checksum`` (or neither): (why it does not verify or None, seconds spent)."""
-    proof = vm.Proof.from_json(data, "the proof file")
-    reason = vm.explain(proof, program=program, checksum=checksum)
-    return reason, proof.timings.get("verify_total", 0.0)
+def verify_artifact(data: Any, trusted: trust.Trusted) -> tuple[trust.Verdict, float]:
+    """In a worker: :func:`pyleo.trust.verify` of the proof file's JSON ``data`` (single or split)
+    against ``trusted``: (the verdict, seconds spent)."""
+    t = time.perf_counter()
+    verdict = trust.verify(data, trusted)
+    return verdict, time.perf_counter() - t
 
 
 def public_model_text(model_path: str) -> str:
