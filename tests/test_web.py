@@ -7,9 +7,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import multiprocessing
 import re
+import signal
 import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -370,3 +377,198 @@ def test_proof_height_outside_the_verified_range_is_refused(live: tuple[str, Any
     prog = runpy.run_path(str(ROOT / "examples" / "scorer.py"))["prog"]
     with pytest.raises(InputError, match="outside"):
         vm.prove(prog.aleo(), "score", ["[1i64, 2i64, 3i64, 4i64]", "10i64"], block_height=vm.WASM_BLOCK_HEIGHT - 1)
+
+
+# ---- the server never stalls and never leaks --------------------------------------------------------
+
+QUICK_BOUND = 2.0
+"""Seconds any request that neither converts an upload nor synthesizes a key may take, while a key is synthesized."""
+UPLOAD_BOUND = 30.0
+"""Seconds an upload (a conversion and its fidelity report) may take under the load test."""
+
+
+@dataclass
+class Answer:
+    """One request of a load test: what it was, when it started (time.monotonic), how long it took, its status."""
+
+    kind: str
+    start: float
+    seconds: float
+    status: int
+    body: Any = None
+
+
+def timed(client: Any, kind: str, method: str, path: str, **kwargs: Any) -> Answer:
+    start = time.monotonic()
+    r = client.request(method, path, **kwargs)
+    body = r.json() if r.headers.get("content-type", "").startswith("application/json") else None
+    return Answer(kind, start, time.monotonic() - start, r.status_code, body)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` (MiB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def overlapping(answers: list[Answer], start: float, end: float) -> list[Answer]:
+    """The answers to requests made while something ran from ``start`` to ``end``."""
+    return [a for a in answers if start <= a.start < end]
+
+
+def test_requests_answer_while_a_key_is_synthesized(tmp_path: Path) -> None:
+    """~50 requests while the server synthesizes a verifying key (an example's public model file, in an
+    empty key cache): each answered within QUICK_BOUND; a second synthesis by the same client is refused
+    with 429 and says why; the key then arrives, derived from the program."""
+    import httpx
+
+    env = {"PYLEO_CACHE_DIR": str(tmp_path / "cache")}
+    with web_browser.server_process(tmp_path, env) as (url, _):
+        c = httpx.Client(base_url=url, timeout=120)
+        page = c.post("/api/models/example/wine_tree").json()
+        rows = [r["values"] for r in page["held_out"]]
+        synthesis: list[Answer] = []
+        started = time.monotonic()
+        background = threading.Thread(target=lambda: synthesis.append(
+            timed(httpx.Client(base_url=url, timeout=300), "synthesis", "GET", "/api/models/wine_tree/public-model")))
+        background.start()
+        time.sleep(1.0)                                           # the synthesis has its worker by now
+        second = timed(c, "second synthesis", "GET", "/api/models/wine_tree/public-model")
+        kinds = [("GET", "/api/examples", {}), ("POST", "/api/models/example/wine_tree", {}),
+                 ("GET", "/", {}), ("GET", "/api/models/wine_tree/fidelity.png", {}),
+                 ("POST", "/api/verify", {"files": {"proof": ("p.json", b'{"format": "other"}')}})]
+        answers = [second]
+        for i in range(50):
+            if i % 2:
+                answers.append(timed(c, "predict", "POST", "/api/models/wine_tree/predict",
+                                     json={"features": rows[i % len(rows)]}))
+            else:
+                method, path, kw = kinds[(i // 2) % len(kinds)]
+                answers.append(timed(c, path, method, path, **kw))
+        background.join(300)
+    assert synthesis and synthesis[0].status == 200, synthesis
+    doc = synthesis[0].body
+    assert doc["verifying_keys"]["predict"].startswith("verifier1")
+    assert doc["checksum"] == vm.program_checksum(doc["program"]) == page["checksum"]
+    during = overlapping(answers, started, started + synthesis[0].seconds)
+    assert second in during and len(during) >= 1
+    assert second.status == 429 and "too many key syntheses at once: you have 1 in progress" in second.body["error"]
+    slow = [(a.kind, round(a.seconds, 2)) for a in answers if a.seconds > QUICK_BOUND]
+    assert not slow, f"{len(slow)} of {len(answers)} requests took longer than {QUICK_BOUND} s: {slow}"
+    assert {a.status for a in answers[1:]} == {200, 400}          # 400: the malformed proof, refused at once
+
+
+def test_sigterm_during_a_job_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM while a proof is being made: the server ends its children, removes the job's temporary
+    folder and exits 143 (not killed by the signal, which leaked multiprocessing's semaphores)."""
+    import httpx
+
+    output: list[str] = []
+    with web_browser.server_process(tmp_path, {"PYLEO_CACHE_DIR": str(tmp_path / "cache")}, output) as (url, proc):
+        page = httpx.post(f"{url}/api/models/example/wine_tree", timeout=120).json()
+        job = httpx.post(f"{url}/api/models/wine_tree/prove", json={"features": page["held_out"][0]["values"]},
+                         timeout=60).json()
+        end = time.monotonic() + 60
+        while httpx.get(f"{url}/api/jobs/{job['id']}", timeout=30).json()["state"] == "queued":
+            assert time.monotonic() < end, "the job did not start"
+            time.sleep(0.2)
+        assert [p.name for p in tmp_path.glob("pyleo-web-proof-*")]  # the job's folder exists
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 128 + signal.SIGTERM
+    assert not list(tmp_path.glob("pyleo-web-*"))
+    assert "leaked semaphore" not in output[0] and "Traceback" not in output[0], output[0]
+
+
+def test_a_dead_prover_is_reported_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A prover process killed mid-job: the job says how it died and the server log says it too."""
+    from fastapi.testclient import TestClient
+
+    from cli.web.app import create_app
+
+    with TestClient(create_app()) as c, caplog.at_level(logging.ERROR, logger="pyleo.web"):
+        page = c.post("/api/models/example/wine_tree").json()
+        job = c.post("/api/models/wine_tree/prove", json={"features": page["held_out"][0]["values"]}).json()
+        end = time.monotonic() + 60
+        while not (provers := [p for p in multiprocessing.active_children() if p.name == f"pyleo-prover-{job['id']}"]):
+            assert time.monotonic() < end, "no prover process"
+            time.sleep(0.1)
+        provers[0].kill()
+        while (view := c.get(f"/api/jobs/{job['id']}").json())["state"] not in ("done", "error"):
+            assert time.monotonic() < end, view
+            time.sleep(0.2)
+    assert view["error"] == "the prover process was killed by SIGKILL (out of memory?)", view
+    assert any(f"proving job {job['id']} (model wine_tree): the prover process was killed by SIGKILL" in r.getMessage()
+               for r in caplog.records), caplog.text
+
+
+def test_death_cause_names_the_signal_or_the_exit_code() -> None:
+    from cli.web.prover import death_cause
+
+    assert death_cause(-signal.SIGSEGV, False) == "was killed by SIGSEGV"
+    assert death_cause(0, False) == "exited with code 0 without reporting a result"
+    assert death_cause(1, False) == "exited with code 1 without reporting a result (its output is in the server log)"
+    assert death_cause(-signal.SIGKILL, True) == "was stopped: the server is shutting down"
+
+
+def test_quota_limits_per_client_in_all_and_per_window() -> None:
+    from cli.web.workers import Busy, Quota
+
+    q = Quota("uploads", per_client=1, total=2, per_window=3, window_s=60)
+    q.take("a")
+    with pytest.raises(Busy, match="too many uploads at once: you have 1 in progress"):
+        q.take("a")
+    q.take("b")
+    with pytest.raises(Busy, match="the server has 2 in progress"):
+        q.take("c")
+    q.give("a")
+    q.give("b")
+    q.take("a")
+    q.give("a")
+    q.take("a")
+    q.give("a")
+    with pytest.raises(Busy, match=r"too many uploads: you started 3 in the last 1 minutes"):
+        q.take("a")
+    q.take("b")                                                   # another client's window is its own
+
+
+def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """An upload leaves converted model files in pyleo's cache and a module imported from them; when it
+    expires, all go. A client over its upload limit gets 429 with the reason."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from cli.web import app as web_app
+    from cli.web import models
+
+    monkeypatch.setenv("PYLEO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(web_app, "UPLOADS_PER_WINDOW", 1)
+    X, y = load_iris(return_X_y=True)
+    files = {"model": ("m.joblib", joblib_bytes(LogisticRegression(max_iter=1000).fit(X, y))),
+             "rows": ("rows.csv", csv_bytes(X))}
+    with client_factory() as c:
+        r = c.post("/api/models/upload", files=files)
+        assert r.status_code == 200, r.text
+        model_id = r.json()["id"]
+        left = sorted((tmp_path / "cache" / "models").glob(f"{r.json()['name']}_*.py"))
+        assert left                                               # the converter's cache files
+        assert [m for m in sys.modules.values() if getattr(m, "__file__", None) in {str(f) for f in left}]
+        again = c.post("/api/models/upload", files=files)
+        assert again.status_code == 429 and "too many uploads: you started 1 in the last 10 minutes" in again.json()["error"]
+        assert c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()}).status_code == 200
+        monkeypatch.setattr(models, "UPLOAD_SECONDS", 0.0)
+        r = c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()})
+        assert r.status_code == 400 and f"no model {model_id!r}" in r.json()["error"]
+    assert not [f for f in left if f.exists()]
+    assert not [m for m in sys.modules.values() if getattr(m, "__file__", None) in {str(f) for f in left}]
+
+
+@pytest.fixture
+def client_factory() -> Any:
+    """A fresh app under FastAPI's TestClient per use (its limits and lifespan of its own)."""
+    from fastapi.testclient import TestClient
+
+    from cli.web.app import create_app
+
+    return lambda: TestClient(create_app())

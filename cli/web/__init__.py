@@ -28,6 +28,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     except OSError as e:
         sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", hint="pick another --port") from None
+    sock.listen(2048)   # connections wait for the app's start-up rather than being refused
     shown = f"[{host}]" if ":" in host else host
     print(f"pyleo web app: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C stops it)", flush=True)
     logging.basicConfig(format="pyleo serve: %(levelname)s: %(message)s", level=logging.WARNING)

@@ -150,7 +150,8 @@ class Jobs:
 
     def _child(self, job: Job, model_path: str, sample: list[float], block_height: int, out: Path) -> None:
         events = self._ctx.Queue()
-        proc = self._ctx.Process(target=_work, args=(model_path, sample, block_height, str(out), events), daemon=True)
+        proc = self._ctx.Process(target=_work, args=(model_path, sample, block_height, str(out), events),
+                                 name=f"pyleo-prover-{job.id}", daemon=True)
         proc.start()
         with self._lock:
             self._procs.add(proc)

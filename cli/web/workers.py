@@ -75,19 +75,19 @@ class Quota:
         with self._lock:
             mine = self._running.get(client, 0)
             if mine >= self.per_client:
-                raise Busy(f"you already have {mine} {self.what} in progress, the most this server runs for one client",
-                           hint="wait for it to finish, then try again")
+                raise Busy(f"too many {self.what} at once: you have {mine} in progress, the most this server runs "
+                           "for one client", hint="wait for it to finish, then try again")
             if sum(self._running.values()) >= self.total:
-                raise Busy(f"the server has {self.total} {self.what} in progress, the most it takes at once",
-                           hint="try again in a minute")
+                raise Busy(f"too many {self.what} at once: the server has {self.total} in progress, the most it "
+                           "takes", hint="try again in a minute")
             if self.per_window is not None:
                 times = self._started.setdefault(client, deque())
                 while times and times[0] < now - self.window_s:
                     times.popleft()
                 if len(times) >= self.per_window:
                     wait = int(times[0] + self.window_s - now) + 1
-                    raise Busy(f"you started {len(times)} {self.what} in the last {self.window_s / 60:g} minutes, "
-                               f"the most this server takes", hint=f"try again in {wait} s")
+                    raise Busy(f"too many {self.what}: you started {len(times)} in the last {self.window_s / 60:g} "
+                               "minutes, the most this server takes", hint=f"try again in {wait} s")
                 times.append(now)
                 for other in [c for c, t in self._started.items() if not t]:
                     del self._started[other]
