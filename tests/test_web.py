@@ -572,3 +572,109 @@ def client_factory() -> Any:
     from cli.web.app import create_app
 
     return lambda: TestClient(create_app())
+
+
+LOAD_BOUND = 5.0
+"""Seconds any request of the load test but an upload may take: key syntheses and a proving job run at once
+beside it, on a machine whose cores other work shares."""
+RSS_GROWTH_MB = 40.0
+"""How much the server's resident memory may grow from the 100th request to the last of the load test (MiB)."""
+
+
+@pytest.mark.slow
+def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -> None:
+    """~500 mixed requests on loopback (model pages, predictions on an example and on uploads, plots, a
+    proving job polled, verifying a proof whose keys are cached and, at first, one whose keys are not)
+    while a background client keeps a key synthesized (the proof against its checksum in an empty key
+    cache, then the public model files of fresh uploads, each a new program): every request answers
+    within QUICK_BOUND (uploads UPLOAD_BOUND), the server's memory stays flat, and nothing of the
+    uploads is left in the key cache or the model cache once the server stops."""
+    import runpy
+
+    import httpx
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    prog = runpy.run_path(str(ROOT / "examples" / "scorer.py"))["prog"]
+    proof = vm.prove(prog.aleo(), "score", ["[1i64, 2i64, 3i64, 4i64]", "10i64"], block_height=vm.WASM_BLOCK_HEIGHT)
+    proof_bytes = json.dumps(proof.to_json()).encode()
+    X, y = load_iris(return_X_y=True)
+    upload = {"model": ("m.joblib", joblib_bytes(LogisticRegression(max_iter=1000).fit(X, y))),
+              "rows": ("rows.csv", csv_bytes(X))}
+    cache = tmp_path / "cache"
+    answers: list[Answer] = []          # the main client's
+    background: list[Answer] = []       # the synthesizing client's
+    uploaded: list[str] = []
+    done = threading.Event()
+
+    def synthesize(url: str) -> None:
+        bc = httpx.Client(base_url=url, timeout=600)
+        for i in range(12):
+            if done.is_set():
+                return
+            a = timed(bc, "upload", "POST", "/api/models/upload", files=upload)
+            background.append(a)
+            if a.status == 200:
+                uploaded.append(a.body["id"])
+                background.append(timed(bc, "synthesis", "GET", f"/api/models/{a.body['id']}/public-model"))
+            if i == 0:
+                background.append(timed(bc, "synthesis", "POST", "/api/verify", data={"checksum": proof.checksum},
+                                        files={"proof": ("p.json", proof_bytes)}))
+
+    with web_browser.server_process(tmp_path, {"PYLEO_CACHE_DIR": str(cache)}) as (url, proc):
+        c = httpx.Client(base_url=url, timeout=600)
+        page = c.post("/api/models/example/wine_tree").json()
+        rows = [r["values"] for r in page["held_out"]]
+        thread = threading.Thread(target=synthesize, args=(url,))
+        thread.start()
+        job = timed(c, "prove", "POST", "/api/models/wine_tree/prove", json={"features": rows[0]})
+        answers.append(job)
+        kinds: list[tuple[str, str, str, dict[str, Any]]] = [
+            ("examples", "GET", "/api/examples", {}), ("model page", "POST", "/api/models/example/wine_tree", {}),
+            ("predict", "POST", "/api/models/wine_tree/predict", {}), ("plot", "GET", "/api/models/wine_tree/fidelity.png", {}),
+            ("verify, its own key", "POST", "/api/verify", {"files": {"proof": ("p.json", proof_bytes)}}),
+            ("verify, checksum", "POST", "/api/verify", {"files": {"proof": ("p.json", proof_bytes)},
+                                                         "data": {"checksum": proof.checksum}}),
+            ("job", "GET", f"/api/jobs/{job.body['id']}", {}), ("page", "GET", "/", {}),
+            ("predict upload", "POST", "", {})]
+        rss: dict[int, float] = {}
+        end = time.monotonic() + 480
+        while len(answers) < 500 and time.monotonic() < end:
+            kind, method, path, kw = kinds[len(answers) % len(kinds)]
+            if kind == "predict upload" and uploaded:
+                path, kw = f"/api/models/{uploaded[-1]}/predict", {"json": {"features": X[len(answers) % len(X)].tolist()}}
+            elif kind.startswith("predict"):
+                kind, path = "predict", "/api/models/wine_tree/predict"
+                kw = {"json": {"features": rows[len(answers) % len(rows)]}}
+            answers.append(timed(c, kind, method, path, **kw))
+            if len(answers) == 100:
+                rss[100] = rss_mb(proc.pid)
+            time.sleep(0.05)
+        rss[len(answers)] = rss_mb(proc.pid)
+        done.set()
+        thread.join(600)
+        final = c.get(f"/api/jobs/{job.body['id']}").json()
+    syntheses = [a for a in background if a.kind == "synthesis" and a.status == 200]
+    during = [a for s in syntheses for a in overlapping(answers, s.start, s.start + s.seconds)]
+    report = {k: (len(v), round(max(v), 2)) for k in {a.kind for a in answers}
+              for v in [[a.seconds for a in answers if a.kind == k]]}
+    print(f"{len(answers)} requests, {len(during)} during {len(syntheses)} key syntheses "
+          f"({[round(s.seconds, 1) for s in syntheses]} s); (count, slowest s) by kind: {report}; "
+          f"server RSS MiB by requests: {rss}; uploads: {[round(a.seconds, 2) for a in background if a.kind == 'upload']}")
+    assert len(answers) >= 450 and len(syntheses) >= 2 and len(during) >= 100
+    slow = [(a.kind, round(a.seconds, 2)) for a in answers if a.seconds > LOAD_BOUND]
+    assert not slow, f"{len(slow)} of {len(answers)} requests took longer than {LOAD_BOUND} s: {slow}"
+    assert all(a.seconds <= UPLOAD_BOUND for a in background if a.kind == "upload")
+    assert {a.status for a in answers if a.kind != "verify, checksum"} == {200}
+    verified = [a for a in answers if a.kind.startswith("verify") and a.status == 200]
+    assert verified and all(a.body["verified"] for a in verified)
+    # while the background client's first synthesis (the same proof's key) runs, its checksum is refused
+    assert {a.status for a in answers if a.kind == "verify, checksum"} <= {200, 429}
+    assert final["state"] == "done", final
+    first, last = rss[min(rss)], rss[max(rss)]
+    assert last - first <= RSS_GROWTH_MB, f"the server's RSS grew {first:.0f} → {last:.0f} MiB: {rss}"
+    # the server stopped: no upload's model files or keys are left in its caches
+    assert not list((cache / "models").glob("web_upload_*"))
+    kept = {vm.keys_dir(proof.program).name}
+    assert {d.name for d in (cache / "keys").iterdir()} - kept and len(list((cache / "keys").iterdir())) == 2
+    assert not list(tmp_path.glob("pyleo-web-*"))

@@ -141,14 +141,19 @@ def _summary(entry: Entry) -> dict[str, Any]:
 
 
 def _plot(entry: Entry) -> bytes:
-    """PNG of the fidelity report: classifiers, counts of (float label, circuit label) pairs; regressors,
-    circuit against float predictions."""
+    """PNG of the fidelity report (drawn once per model): classifiers, counts of (float label, circuit
+    label) pairs; regressors, circuit against float predictions."""
+    if "plot" not in entry.cache:
+        entry.cache["plot"] = _draw(_fidelity(entry))
+    return entry.cache["plot"]
+
+
+def _draw(fid: dict[str, Any]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fid = _fidelity(entry)
     fig, ax = plt.subplots(figsize=(3.6, 3.0), dpi=100)
     if fid["regressor"]:
         f = [float(r["float"]) for r in fid["rows"]]

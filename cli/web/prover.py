@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import queue
 import secrets
 import shutil
@@ -25,7 +26,7 @@ from typing import Any
 
 from pyleo.errors import InputError
 
-from .workers import Quota
+from .workers import SLOW_NICE, Quota
 
 log = logging.getLogger("pyleo.web")
 
@@ -40,12 +41,14 @@ JOBS_WAITING = 4
 def _work(model_path: str, sample: list[float], block_height: int, out: str, events: Any) -> None:
     """The child: encode ``sample`` for the model file ``model_path``, synthesize the keys (or load them
     from pyleo's cache) by executing once, prove under ``block_height``'s rules, save the proof to
-    ``out``. Puts (phase, seconds of the previous phase, extra) tuples on ``events``."""
+    ``out``. Puts (phase, seconds of the previous phase, extra) tuples on ``events``. Runs at the
+    slow pool's lower CPU priority (:data:`cli.web.workers.SLOW_NICE`): requests come first."""
     import numpy as np
 
     from pyleo.errors import PyleoError
     from stdlib_ml.convert import load
 
+    os.nice(SLOW_NICE)
     try:
         zk = load(model_path)
         (enc,) = zk.encode(np.asarray(sample, dtype=np.float64).reshape(1, -1))
