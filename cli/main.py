@@ -8,39 +8,26 @@ Errors print as ``file:line:col: error: …`` with no Python traceback, and exit
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
 import re
-import sys
+import secrets
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperCommand
 
-from pyleo.errors import InputError, PyleoError
+from pyleo import loader, proving, split, trust, vm
+from pyleo.errors import InputError
 from pyleo.program import Program
-from pyleo.values import from_json_or_aleo, to_aleo
+from pyleo.values import from_json_or_aleo
 
+from . import report
+from .admin import cache_app, params_app
+from .common import HELP, Command, fail, read_file, reports_errors
 
-class Command(TyperCommand):
-    """A command whose usage line reads ``pyleo run FILE TARGET [ARGS]...`` (typer writes required
-    arguments as ``{FILE}``)."""
+# stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
+# so that `pyleo --help` and the commands that do not need them start fast.
 
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        """The docstring's first paragraph, whole (click cuts it at 45 characters, mid-sentence)."""
-        return " ".join((self.short_help or self.help or "").strip().split("\n\n")[0].split())
-
-
-# Plain help (no rich panels): they print `<bool>` after every flag.
-HELP = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="pyleo",
     no_args_is_help=True,
@@ -49,19 +36,13 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings=HELP,
 )
-params_app = typer.Typer(help="Manage snarkVM's universal parameters (needed to prove).", no_args_is_help=True,
-                         rich_markup_mode=None, context_settings=HELP)
 app.add_typer(params_app, name="params")
-cache_app = typer.Typer(help="Inspect or clear the cache of proving and verifying keys.", no_args_is_help=True,
-                        rich_markup_mode=None, context_settings=HELP)
 app.add_typer(cache_app, name="cache")
 
 
 def show_version(value: bool) -> None:
     if value:
         from importlib import metadata
-
-        from pyleo import vm
 
         v = vm.versions()
         typer.echo(f"pyleo {metadata.version('pyleo-zk')} (aleo-sdk {v['aleo_sdk']}, snarkVM {v['snarkvm']})")
@@ -72,97 +53,6 @@ def show_version(value: bool) -> None:
 def main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
                                       help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
     """Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM."""
-
-
-def fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn pyleo's errors into a message on stderr and exit status 1 (never a traceback)."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PyleoError as e:
-            fail(str(e))
-        except typer.Exit:
-            raise
-        except BrokenPipeError:  # the reader went away (`pyleo verify P | head -1`): stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(1) from None
-        except Exception as e:  # a bug in pyleo: say so briefly; PYLEO_DEBUG=1 shows the traceback
-            if os.environ.get("PYLEO_DEBUG"):
-                raise
-            fail(f"internal error: {type(e).__name__}: {e}\n(this is a bug in pyleo; rerun with PYLEO_DEBUG=1 "
-                 "for the traceback and report it)", code=2)
-
-    return wrapper
-
-
-_ZK_MODELS: dict[int, Any] = {}
-"""The ZkModel of each program (by id) that a loaded file defines as a converted model."""
-
-
-def load_programs(file: Path) -> dict[str, Program]:
-    """Import a model file and return its ``pl.Program`` objects by name."""
-    if file.is_dir():
-        raise InputError(f"{file} is a folder, not a Python file", hint="pass the path of a Python file that defines a pl.Program")
-    if not file.is_file():
-        raise InputError(f"no such file: {file}", hint="pass the path of a Python file that defines a pl.Program")
-    module_name = f"pyleo_user_{abs(hash(str(file.resolve())))}"
-    spec = importlib.util.spec_from_file_location(module_name, file)
-    if spec is None or spec.loader is None:
-        raise InputError(f"{file} is not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    sys.path.insert(0, str(file.resolve().parent))
-    try:
-        spec.loader.exec_module(module)
-    except PyleoError:
-        raise
-    except SyntaxError as e:
-        raise InputError(f"{e.filename}:{e.lineno}:{e.offset}: Python syntax error: {e.msg}") from None
-    except Exception as e:  # the user's module failed while importing: report it, not our traceback
-        tb = e.__traceback__
-        while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename != str(file.resolve()):
-            tb = tb.tb_next
-        where = f"{file}:{tb.tb_lineno}: " if tb is not None else ""
-        raise InputError(f"{where}importing {file} failed: {type(e).__name__}: {e}") from None
-    finally:
-        sys.path.pop(0)
-    from stdlib_ml.convert import ZkModel
-
-    programs: dict[str, Program] = {}
-    for v in vars(module).values():
-        if isinstance(v, ZkModel):   # a converted model defined in the file: its program, `predict` on raw features
-            _ZK_MODELS[id(v.program)] = v
-            v = v.program
-        if isinstance(v, Program):
-            if programs.setdefault(v.name, v) is not v:
-                raise InputError(f"{file} defines two different pl.Program named {v.name!r}",
-                                 hint="give each program its own name (its Aleo program ID)")
-    if not programs:
-        raise InputError(f"{file} defines no pl.Program (nor a converted model)",
-                         hint='add e.g. `prog = pl.Program("model", [predict])`, or `zk = from_sklearn(model, X)`')
-    return programs
-
-
-def find_function(file: Path, target: str) -> tuple[Program, str]:
-    programs = load_programs(file)
-    if "." in target:
-        prog_name, fn_name = target.split(".", 1)
-        if prog_name not in programs:
-            raise InputError(f"{file} has no program {prog_name!r}; it has {', '.join(programs)}")
-        prog = programs[prog_name]
-    elif len(programs) == 1:
-        prog, fn_name = next(iter(programs.values())), target
-    else:
-        raise InputError(f"{file} has several programs ({', '.join(programs)}): name one as PROGRAM.FUNCTION")
-    prog.entry(fn_name)
-    return prog, fn_name
 
 
 _NUMBER = re.compile(r"-[0-9.]")
@@ -184,14 +74,7 @@ def parse_args(prog: Program, fn_name: str, args: list[str]) -> list[Any]:
     return [from_json_or_aleo(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
 
 
-def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
-    fn = prog.entry(fn_name)
-    values = list(result) if fn.returns_tuple else [result] if fn.returns else []
-    for v, t, public in zip(values, fn.returns, fn.returns_public):
-        typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
-
-
-def converted_model(file: Path, prog: Program, fn_name: str) -> Any | None:
+def converted_model(loaded: loader.Loaded, prog: Program, fn_name: str) -> Any | None:
     """The converted model (``stdlib_ml.ZkModel``) whose ``predict`` is ``prog.fn_name``: the model file
     itself when a converter wrote it, or a ZkModel the file defines (``zk = from_sklearn(...)``, as
     examples/iris_tree.py does); None otherwise."""
@@ -199,37 +82,23 @@ def converted_model(file: Path, prog: Program, fn_name: str) -> Any | None:
 
     if fn_name != "predict":
         return None
-    if convert.is_model_file(file):
-        return convert.load(file)
-    return _ZK_MODELS.get(id(prog))
+    if convert.is_model_file(loaded.path):
+        return convert.load(loaded.path)
+    zk = loaded.wrappers.get(prog.name)
+    return zk if isinstance(zk, convert.ZkModel) else None
 
 
-def model_file_args(file: Path, prog: Program, fn_name: str, args: list[str] | None,
-                    label_blinding: int | None = None) -> list[Any] | None:
-    """For ``predict`` of a converted model: its one argument is the raw feature values (a JSON list
-    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights)
-    and ``label_blinding`` (a label published as a commitment); None for other files."""
+def model_args(zk: Any, args: list[str] | None, label_blinding: int | None = None) -> list[Any]:
+    """``predict``'s arguments for a converted model: its one argument is the raw feature values (a JSON list
+    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights) and
+    ``label_blinding`` (a label published as a commitment)."""
     from stdlib_ml import convert
 
-    zk = converted_model(file, prog, fn_name)
-    if zk is None:
-        return None
     if len(args or []) != 1:
-        raise InputError(f"{file} predict takes one argument, the raw feature values as a JSON list, e.g. "
+        raise InputError(f"{zk.path} predict takes one argument, the raw feature values as a JSON list, e.g. "
                          "'[5.1, 3.5, 1.4, 0.2]'")
     (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
     return zk.circuit_args(x, label_blinding)
-
-
-def show_prediction(file: Path, prog: Program, fn_name: str, values: list[Any], result: Any) -> None:
-    """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
-    zk = converted_model(file, prog, fn_name)
-    if zk is not None:
-        if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
-            label = zk.module.prediction_of(*values[:-1])
-            typer.echo(f"prediction: {zk.decode([label])[0]} (published as a commitment)")
-        else:
-            typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
 
 
 FileArg = typer.Argument(..., metavar="FILE", help="Python file defining one or more pl.Program objects.", exists=False)
@@ -242,7 +111,7 @@ ArgsArg = typer.Argument(None, metavar="ARGS", help="Inputs: Aleo literals (5i64
 def build(file: Path = FileArg,
           out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one sub-folder per program.")) -> None:
     """Compile every program in FILE to a Leo 4 project (program.json, src/main.leo) and NAME.aleo."""
-    for prog in load_programs(file).values():
+    for prog in loader.load(file).programs.values():
         start = time.perf_counter()
         paths = prog.write(out)
         ms = (time.perf_counter() - start) * 1000
@@ -258,14 +127,17 @@ NEGATIVE_OK = {"ignore_unknown_options": True}  # so that `-3` is an argument, n
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
 @reports_errors
 def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = ArgsArg,
-        vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
+        use_vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
     reject_unknown_options(args, "--vm")
-    prog, fn_name = find_function(file, target)
-    values = model_file_args(file, prog, fn_name, args) or parse_args(prog, fn_name, args or [])
-    result = prog.evaluate(fn_name, *values) if vm else prog.run(fn_name, *values)
-    show_outputs(prog, fn_name, result)
-    show_prediction(file, prog, fn_name, values, result)
+    loaded = loader.load(file)
+    prog, fn_name = loaded.function(target)
+    zk = converted_model(loaded, prog, fn_name)
+    values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
+    result = prog.evaluate(fn_name, *values) if use_vm else prog.run(fn_name, *values)
+    report.show_outputs(prog, fn_name, result)
+    if zk is not None:
+        report.show_prediction(zk, values, result)
 
 
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
@@ -291,74 +163,30 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     as snarkVM's ciphertexts. Private outputs are printed here, for the prover only. A function
     too large for one circuit is proved split (one file holding every part's proof).
     """
-    from pyleo import vm
-    from pyleo.split import SplitProof
-
-    import secrets
-
     reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget, --for-browser")
-    prog, fn_name = find_function(file, target)
-    zk = converted_model(file, prog, fn_name)
-    committed = zk is not None and zk.output == "commitment"
-    r = secrets.randbelow(2**250) if committed else None   # below the scalar modulus (~2**250.2)
-    values = model_file_args(file, prog, fn_name, args, r) or parse_args(prog, fn_name, args or [])
+    height = vm.WASM_BLOCK_HEIGHT if for_browser else None
+    how = proving.mode(split_mode, parts, budget, height)
+    loaded = loader.load(file)
+    prog, fn_name = loaded.function(target)
+    zk = converted_model(loaded, prog, fn_name)
+    r = secrets.randbelow(2**250) if zk is not None and zk.output == "commitment" else None  # below the scalar modulus
+    values = model_args(zk, args, r) if zk is not None else parse_args(prog, fn_name, args or [])
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
     vm.check_writable(path, what="the proof file")   # before the proving work, not after it
     if private_out is not None:
         vm.check_writable(private_out, what="--private-out")
-    if split_mode is False and (parts is not None or budget is not None):
-        raise InputError("--parts and --budget split the function; they contradict --no-split")
-    split_asked = bool(split_mode) or parts is not None or budget is not None
-    if for_browser and split_asked:
-        raise InputError("--for-browser proves one circuit; it does not combine with a split proof")
-    typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if split_asked else ''} "
+    typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if how == 'split' else ''} "
                "(key synthesis is cached after the first run)...", err=True)
     start = time.perf_counter()
-    if split_mode is False or for_browser:
-        proof = prog.prove(fn_name, *values, block_height=vm.WASM_BLOCK_HEIGHT if for_browser else None)
-    elif split_asked:
-        proof = prog.prove_split(fn_name, *values, budget=budget, parts=parts)
-    else:   # whole when it fits one circuit here, otherwise split: Program.prove_fitting decides
-        proof = prog.prove_fitting(fn_name, *values)
+    proof = proving.prove(prog, fn_name, values, split=split_mode, parts=parts, budget=budget, block_height=height)
     elapsed = time.perf_counter() - start
     proof.save(path)
-    if isinstance(proof, SplitProof):
-        facts = [f"parts: {len(proof.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in proof.parts)}",
-                 f"split program checksum: {proof.checksum}"]
-    else:
-        facts = [f"constraints: {proof.constraints}", f"program checksum: {proof.checksum}"]
-    report_proof(proof, fn_name, path, private_out, r, elapsed, facts)
-
-
-def report_proof(proof: Any, fn_name: str, path: Path, private_out: Path | None, r: int | None, elapsed: float,
-                 facts: list[str]) -> None:
-    """After ``prove`` wrote ``path``: the prover-only file (``--private-out``, mode 0600, every output
-    in clear), the outputs, the label's blinding r, ``facts`` and the timing. ``proof``: a
-    :class:`pyleo.vm.Proof` or :class:`pyleo.split.SplitProof` (both carry outputs and public_outputs)."""
-    from pyleo import vm
-
     if private_out is not None:
-        mine = {"format": "pyleo-private-outputs/1", "warning": "prover-only: private values in clear, do not share",
-                "proof_file": str(path), **vm.stamp(proof.program), "function": fn_name, "outputs": proof.outputs,
-                **({"label_blinding": f"{r}scalar"} if r is not None else {})}
-        vm.write_atomic(private_out, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)
-    for text, public in zip(proof.outputs, proof.public_outputs):
-        typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
-    if r is not None:
-        typer.echo(f"label blinding r: {r}scalar (prover only: keep it secret; revealing the label and r lets anyone "
-                   "check them against the label's commitment)")
-    for fact in facts:
-        typer.echo(fact)
+        trust.write_private_outputs(private_out, proof, str(path), r)
+    report.show_proved(proof, r)
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
-
-
-def read_file(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
 
 
 @app.command(cls=Command)
@@ -384,8 +212,6 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
     for exactly that program (the verifying key comes from it, never from the proof file).
     """
-    from pyleo import trust
-
     programs, commitments = trusted_model(model) if model is not None else ({}, {})
     trusted = trust.Trusted(
         programs=programs, commitments=commitments,
@@ -395,37 +221,15 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
         commitment=commitment,
         labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
                                        ("public_model", public_model)) if v is not None})
-    show_verdict(trust.verify(proof_file, trusted, resynthesize=resynthesize))
+    report.show_verdict(trust.verify(proof_file, trusted, resynthesize=resynthesize))
 
 
 def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str]]:
     """The programs of a model file the verifier trusts, and the commitment to the private weights of each
     converted model among them (the owner's file: binding to it binds to its weights)."""
-    programs = load_programs(file)
-    models = [converted_model(file, prog, "predict") for prog in programs.values()]
-    return programs, {zk.name: zk.commitment for zk in models if zk is not None and zk.commitment is not None}
-
-
-def show_verdict(verdict: Any) -> None:
-    """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
-    if not verdict.valid:
-        fail(f"INVALID: {verdict.reason}")
-    if verdict.kind == "split proof":
-        typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
-                   f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
-        typer.echo(f"split program checksum: {verdict.checksum}")
-    else:
-        typer.echo(f"valid: {verdict.program_id}/{verdict.function}")
-        typer.echo(f"program checksum: {verdict.checksum}")
-    if verdict.bound:
-        typer.echo(f"bound to: {', '.join(verdict.bound)}")
-    else:
-        typer.echo(f"warning: {verdict.not_reported['binding']}. Pass --model, --program, --checksum, --vk or "
-                   "--public-model to check it is the model you trust.", err=True)
-    for i, text in verdict.inputs:
-        typer.echo(f"public input {i}: {text}")
-    for text in verdict.outputs:
-        typer.echo(f"public output: {text}")
+    loaded = loader.load(file)
+    models = [converted_model(loaded, prog, "predict") for prog in loaded.programs.values()]
+    return loaded.programs, {zk.program.name: zk.commitment for zk in models if zk is not None and zk.commitment is not None}
 
 
 def batch_model(model_file: Path) -> Any:
@@ -514,108 +318,10 @@ def cost(file: Path = FileArg,
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
     """
-    from pyleo.errors import LimitError
-    from pyleo.limits import MAX_CONSTRAINTS_LOCAL
-
-    if target:
-        prog, fn_name = find_function(file, target)
-        pairs = [(prog, fn_name)]
-    else:
-        pairs = [(p, f.name) for p in load_programs(file).values() for f in p.module.entries]
-    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
-    for prog, fn_name in pairs:
-        n: int | None = None
-        if not estimate:
-            try:
-                n, source = prog.cost(fn_name), "snarkVM"
-            except LimitError:
-                pass
-        predicted = prog.estimate(fn_name) if n is None or detail else None
-        if n is None:
-            n, source = predicted.total, "cost model"
-        verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
-            f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
-        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
-        if n > MAX_CONSTRAINTS_LOCAL:
-            show_split_plan(prog, fn_name)
-        if predicted is not None and detail:
-            typer.echo(f"    cost model: {predicted.total:,} = transition {predicted.transition:,.0f} "
-                       f"({predicted.transition_source}) + instructions {predicted.body:,.0f}:")
-            for opcode, c in predicted.by_opcode.most_common():
-                if c:
-                    typer.echo(f"      {opcode:<40} {c:>10,.0f}")
-            for sig, k in predicted.uncalibrated.items():
-                typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
-
-
-def show_split_plan(prog: Program, fn_name: str) -> None:
-    """Print how pyleo.split would cut a function too large for one circuit, to the local and the mainnet budget."""
-    from pyleo import split
-    from pyleo.errors import LimitError
-
-    for label, budget in (("here", split.LOCAL_BUDGET), ("mainnet", split.MAINNET_BUDGET)):
-        try:
-            plan = split.plan(prog.code, fn_name, budget)
-        except LimitError as e:
-            typer.echo(f"    split to fit {label} ({budget:,} per part): impossible: {e.message}")
-            continue
-        sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
-        fits = lambda c: ("fits here" if c <= split.LOCAL_BUDGET else "fits mainnet" if c <= split.MAINNET_BUDGET
-                          else "too large")
-        opening = [str(p.index) for p in plan.parts if p.opens]
-        committed = f"; private inputs committed once, taken by parts {', '.join(opening)}" if opening else ""
-        typer.echo(f"    split to fit {label} ({budget:,} per part): {len(plan.parts)} part(s): {sizes} "
-                   f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))}{committed})")
-
-
-@params_app.command("install", cls=Command)
-@reports_errors
-def params_install(directory: Path = typer.Argument(..., metavar="DIR", help="Folder with the *.usrs and *.metadata files."),
-                   dest: Path | None = typer.Option(None, help="Target folder (default ~/.aleo/resources).")) -> None:
-    """Copy snarkVM's universal parameters into ~/.aleo/resources under checksum-suffixed names (sha256 checked)."""
-    from pyleo import params
-
-    for path in params.install(directory, dest):
-        typer.echo(f"installed {path}")
-
-
-@params_app.command("check", cls=Command)
-@reports_errors
-def params_check() -> None:
-    """Check that the degree-16 parameters are installed."""
-    from pyleo import params
-
-    params.check_installed()
-    typer.echo("snarkVM parameters are installed")
-
-
-@cache_app.command("info", cls=Command)
-@reports_errors
-def cache_info() -> None:
-    """Print where the key cache is, how much it holds and its size bound."""
-    from pyleo import vm
-
-    entries = vm.cached_programs()
-    bound = vm.cache_max_bytes()
-    total = sum(size for _, size, _ in entries)
-    typer.echo(f"key cache: {vm.cache_dir() / 'keys'}")
-    typer.echo(f"{len(entries)} program(s), {total / 2**20:,.1f} MiB; bound "
-               + (f"{bound / 2**20:,.0f} MiB (PYLEO_CACHE_MAX_MB; least recently used programs go first)"
-                  if bound is not None else "none (PYLEO_CACHE_MAX_MB=0)"))
-    for d, size, used in entries:
-        program = d / "program.aleo"
-        name = program.read_text().split(";", 1)[0].removeprefix("program ") if program.is_file() else "?"
-        typer.echo(f"  {name:<32} {size / 2**20:>9,.1f} MiB  last used {time.strftime('%Y-%m-%d %H:%M', time.localtime(used))}")
-
-
-@cache_app.command("clear", cls=Command)
-@reports_errors
-def cache_clear() -> None:
-    """Delete every cached key (they are synthesized again when needed, seconds per function)."""
-    from pyleo import vm
-
-    removed = vm.clear_cache()
-    typer.echo(f"deleted the keys of {len(removed)} program(s) from {vm.cache_dir() / 'keys'}")
+    loaded = loader.load(file)
+    pairs = [loaded.function(target)] if target else \
+        [(p, f.name) for p in loaded.programs.values() for f in p.module.entries]
+    report.show_costs(pairs, exact=not estimate, detail=detail)
 
 
 @app.command("import", cls=Command)
@@ -665,8 +371,6 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
 
     from stdlib_ml import convert
 
-    from pyleo import vm
-
     vm.check_writable(out, what="--out")   # before the conversion work
     rng: Any = None
     if input_range:
@@ -694,27 +398,7 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)
-    what = f"{len(zk.classes_)} classes" if zk.kind == "classifier" else {"clusterer": "clusters",
-                                                                          "regressor": "regression"}[zk.kind]
-    typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
-    if zk.weights == "private":
-        typer.echo(f"private weights: {out} holds them and the blinding value; keep it secret. Commitment: "
-                   f"{zk.commitment} (`pyleo commit {out} --out public.json` writes what verifiers need)")
-    f = zk.fidelity
-    if f is None:
-        typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
-                   "against the model. " + ("Tree inputs are ranked among the model's thresholds (exact for any value)"
-                                            if zk.rank_thresholds is not None else
-                                            f"Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
-                                            "(values closer than that are one input to the circuit)"))
-    else:
-        measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
-        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
-                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
-    example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
-    sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
-    typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
-               f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
+    report.show_converted(zk, out, X)
 
 
 @app.command(cls=Command)
@@ -747,7 +431,7 @@ def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP p
           host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; the default takes local "
                                    "connections only (uploads of joblib files are pickles: keep it local).")) -> None:
     """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
-    from cli.web import serve as run_server
+    from .web import serve as run_server
 
     run_server(host, port)
 

@@ -205,22 +205,11 @@ class Program:
 
     def prove_fitting(self, function: str, *args: Any) -> Any:
         """Prove ``function`` whole when it fits one circuit here (a :class:`pyleo.vm.Proof`), otherwise split
-        into the fewest parts that do (a :class:`pyleo.split.SplitProof`); LimitError when neither fits."""
-        from .errors import LimitError
-        from .limits import MAX_CONSTRAINTS_LOCAL
+        into the fewest parts that do (a :class:`pyleo.split.SplitProof`); LimitError when neither fits
+        (:func:`pyleo.proving.prove` decides)."""
+        from . import proving
 
-        if self.fits_here(function):
-            try:
-                return self.prove(function, *args)
-            except LimitError:
-                pass
-        try:
-            return self.prove_split(function, *args)
-        except LimitError as e:
-            need = self.estimate(function, synthesize_transition=False).total
-            raise LimitError(f"the circuit of `{function}` is too large for one circuit here (cost model: {need:,} "
-                             f"constraints; the installed degree-16 parameters prove {MAX_CONSTRAINTS_LOCAL:,}), and "
-                             f"it cannot be split either: {e.message}", e.loc, e.hint) from None
+        return proving.prove(self, function, list(args))
 
     def prove_split(self, function: str, *args: Any, budget: int | None = None, parts: int | None = None) -> Any:
         """Prove ``function`` split into parts of at most ``budget`` constraints (default the local 16,384;

@@ -62,7 +62,7 @@ from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
 from .errors import InputError, LimitError
 from .limits import MAX_CONSTRAINTS_LOCAL, MAX_INPUTS, MAX_OUTPUTS, MAX_STRUCT_MEMBERS
-from .types import FIELD_MODULUS, FieldType, IntType, StructType, Type
+from .types import FIELD_MODULUS, BoolType, FieldType, IntType, StructType, Type
 
 LOCAL_BUDGET = MAX_CONSTRAINTS_LOCAL
 """Constraints of one circuit with the degree-16 parameters installed here (2^14 = 16,384)."""
@@ -98,6 +98,13 @@ incoming-only part 15,368. Committing pays where the private inputs are read at 
 (parts in between do not take them), and not where every part reads them."""
 
 FIELD = FieldType()
+
+INPUT_MAP = "_in"
+"""Suffix of the structs ``F_in<k>`` by which the split program declares which inputs of the source function its part
+``k`` takes: one boolean member ``a<j>`` per source input ``j`` the part takes, in the part's order (none: the part
+takes no source input). Never used by an instruction (no constraint); they make the mapping part of the split
+program's text, so a verifier who trusts the split program (its checksum) knows which proved input is which input
+of the source function, and a proof file's ``params`` is only a checked copy (:func:`declared_params`)."""
 
 
 def hash_cost(fields: int, opcode: str) -> float:
@@ -788,6 +795,8 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
                              f"snarkVM allows {MAX_INPUTS} of each", None)
         functions.append(Function(name, inputs, body, outputs))
         parts.append(Part(k, name, s, e, params, list(carried_in), list(carried_out), opens=opens))
+    structs += [StructType(f"{fn.name}{INPUT_MAP}{p.index}", tuple((f"a{j}", BoolType()) for j in p.params))
+                for p in parts if p.params]
     program = aleo_code.Program(split_program_name(code.name, fn.name), [*code.structs, *structs], functions)
     for part in parts:
         part.constraints = part_estimate(program, part.name)
@@ -867,8 +876,9 @@ class SplitProof:
     source: str = ""
     """The name of the original program (``scorer`` for ``scorer.aleo``), to find it in a model file."""
     outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
-    claimed: Any = field(default=None, compare=False, repr=False)
-    """The copy of the public outputs a file states (checked against the last part by :func:`explain`)."""
+    stated: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The copies of what the parts prove that a file states (``program_id``, ``program_checksum``,
+    ``public_outputs``, ``constraints``), checked by :func:`explain` against the parts."""
 
     @property
     def program(self) -> str:
@@ -943,7 +953,7 @@ class SplitProof:
         proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
         origin = data.get("source_program")
         sp = cls(data["function"], data["budget"], proofs, params, origin if isinstance(origin, str) else "")
-        sp.claimed = data.get("public_outputs")
+        sp.stated = {key: data.get(key) for key in ("program_id", "program_checksum", "public_outputs", "constraints")}
         sp.outputs = sp.public_outputs
         return sp
 
@@ -963,6 +973,18 @@ def opens_inputs(program: str, function: str, k: int) -> bool:
     block = re.search(rf"^function {re.escape(function)}_p{k}:\n(.*?)(?=^function |\Z)", program, re.M | re.S)
     return block is not None and \
         re.search(rf" as {re.escape(function + COMMITTED_INPUTS)};$", block.group(1), re.M) is not None
+
+
+def declared_params(program: str, function: str, parts: int) -> list[list[int]]:
+    """For each of the ``parts`` parts of the split program ``program`` (Aleo text) of ``function``, the indices of
+    the source function's inputs it takes, as the program declares them (its :data:`INPUT_MAP` structs)."""
+    import re
+
+    found = []
+    for k in range(parts):
+        block = re.search(rf"^struct {re.escape(function + INPUT_MAP)}{k}:\n((?:    .*\n)*)", program, re.M)
+        found.append([int(j) for j in re.findall(r"^    a(\d+) as boolean;$", block.group(1), re.M)] if block else [])
+    return found
 
 
 def is_split_proof(data: Any) -> bool:
@@ -1029,15 +1051,21 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = N
     import re
 
     names = re.findall(rf"^function ({re.escape(sp.function)}_p\d+):", first.program, re.M)
+    if not names:
+        return f"the file states the function {sp.function!r}, but the split program has no part of it"
     if len(names) != len(sp.parts):
         return (f"the split program has {len(names)} parts, the proof {len(sp.parts)}: "
                 f"{'a part is missing' if len(sp.parts) < len(names) else 'there are extra parts'}")
     for k, part in enumerate(sp.parts):
         if part.function != f"{sp.function}_p{k}":
             return f"the part at position {k} proves `{part.function}`, not `{sp.function}_p{k}` (parts out of order)"
-    if sp.claimed is not None and sp.claimed != sp.public_outputs:
-        return f"the file states the public outputs {sp.claimed!r}, but the last part's execution gives {sp.public_outputs!r}"
-    if plan is not None and (plan.function != sp.function or [p.params for p in plan.parts] != sp.params):
+    actual = {"program_id": first.program_id, "program_checksum": sp.checksum, "public_outputs": sp.public_outputs,
+              "constraints": sp.constraints}
+    for key, value in sp.stated.items():
+        if value != actual[key]:
+            return (f"the file states the {key.replace('_', ' ')} {value!r}, but the parts' executions and verifying "
+                    f"keys give {actual[key]!r}")
+    if plan is not None and plan.function != sp.function:
         return f"the proof is of a split of `{sp.function}` that is not the trusted split of `{plan.function}`"
     for k, part in enumerate(sp.parts):
         reason = vm.explain(part, program=program, checksum=checksum)
@@ -1056,11 +1084,19 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = N
         if opens[k] and k > 0 and part.public_outputs[1] != sp.parts[0].public_outputs[0]:
             return (f"part {k} read other private inputs than part 0: its commitment to them is {part.public_outputs[1]}, "
                     f"part 0's {sp.parts[0].public_outputs[0]} (a part from another proof?)")
+    declared = declared_params(first.program, sp.function, len(sp.parts))
+    if sp.params != declared:
+        return (f"the file states the params {sp.params!r}, but the split program declares {declared!r} (the inputs "
+                f"of `{sp.function}` each part takes)")
     seen: dict[int, str] = {}
     for k, (part, ps) in enumerate(zip(sp.parts, sp.params)):
         for j, text in zip(ps, part.inputs):
             if text is not None and seen.setdefault(j, text) != text:
                 return f"public input {j + 1} is {seen[j]} in one part and {text} in part {k}"
+    name = first.program_id.removesuffix(".aleo")
+    if split_program_name(sp.source, sp.function) != name:
+        return (f"the file states the source program {sp.source!r}, but the split program {name}.aleo is not pyleo's "
+                f"split of {sp.source}.aleo/{sp.function}")
     return None
 
 

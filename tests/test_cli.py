@@ -18,7 +18,7 @@ PARAMS_DIR = Path(os.environ.get("PYLEO_PARAMS_DIR", ROOT.parent / "shared" / "a
 
 
 def pyleo(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=300)
 
 
@@ -200,7 +200,7 @@ def test_files_that_are_not_model_files(tmp_path: Path) -> None:
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     """`pyleo … | head -1`: the reader goes away; pyleo stops without an internal error or traceback."""
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "build", str(SCORER), "--out", str(tmp_path)],
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "build", str(SCORER), "--out", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()   # before pyleo writes its first line (it is still importing)

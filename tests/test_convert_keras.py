@@ -171,7 +171,7 @@ def test_cli_imports_a_keras_file(tmp_path: Path) -> None:
     model.save(tmp_path / "iris.keras")
     np.save(tmp_path / "X.npy", Xtr)
     out = tmp_path / "model.py"
-    result = subprocess.run([sys.executable, "-m", "cli.main", "import", str(tmp_path / "iris.keras"), "--data",
+    result = subprocess.run([sys.executable, "-m", "pyleo_cli.main", "import", str(tmp_path / "iris.keras"), "--data",
                              str(tmp_path / "X.npy"), "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
                             timeout=300, env={**os.environ, "KERAS_BACKEND": "torch"})
     assert result.returncode == 0, result.stderr

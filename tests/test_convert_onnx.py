@@ -264,7 +264,7 @@ def test_cli_imports_an_onnx_file(tmp_path: Path) -> None:
     onnx.save(sk_onnx(model, Xtr), tmp_path / "forest.onnx")
     np.save(tmp_path / "X.npy", Xtr)
     out = tmp_path / "model.py"
-    result = subprocess.run([sys.executable, "-m", "cli.main", "import", str(tmp_path / "forest.onnx"), "--data",
+    result = subprocess.run([sys.executable, "-m", "pyleo_cli.main", "import", str(tmp_path / "forest.onnx"), "--data",
                              str(tmp_path / "X.npy"), "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
                             timeout=300)
     assert result.returncode == 0, result.stderr
@@ -274,7 +274,7 @@ def test_cli_imports_an_onnx_file(tmp_path: Path) -> None:
     np.testing.assert_array_equal(load(out).predict(Xte), model.predict(Xte))
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"not onnx")
-    failed = subprocess.run([sys.executable, "-m", "cli.main", "import", str(bad), "--out", str(tmp_path / "b.py")],
+    failed = subprocess.run([sys.executable, "-m", "pyleo_cli.main", "import", str(bad), "--out", str(tmp_path / "b.py")],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert failed.returncode == 1 and "bad.onnx" in failed.stderr and "Traceback" not in failed.stderr
     assert not (tmp_path / "b.py").exists()

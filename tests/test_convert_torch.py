@@ -200,7 +200,7 @@ def test_exported_program_and_pt2_file(tmp_path) -> None:
 def test_cli_imports_a_pt2_file(tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
     from stdlib_ml import load
 
     Xtr, Xte, ytr, yte = _data("digits", image=True)

@@ -111,7 +111,7 @@ prog = pl.Program("big", [big])
 
 
 def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
 
 
 def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:

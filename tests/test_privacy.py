@@ -70,7 +70,7 @@ def proof(key_cache: Path, secret: tuple[Path, pl.Program]) -> vm.Proof:
 
 def pyleo(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYLEO_CACHE_DIR": str(cache)}
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=300)
 
 

@@ -169,7 +169,7 @@ SCORER = Path(__file__).resolve().parents[1] / "examples" / "scorer.py"
 def test_concurrent_provers_share_the_key_cache_without_corruption(tmp_path: Path) -> None:
     """Three `pyleo prove` of one program, each synthesizing its keys into one fresh cache at once."""
     env = {**os.environ, "PYLEO_CACHE_DIR": str(tmp_path / "cache")}
-    procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "prove", str(SCORER), "score", "[1, 2, 3, 4]", str(k),
+    procs = [subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "prove", str(SCORER), "score", "[1, 2, 3, 4]", str(k),
                                "--out", str(tmp_path / f"p{k}.json")], env=env, cwd=SCORER.parents[1],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for k in range(3)]
     for p in procs:

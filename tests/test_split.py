@@ -170,7 +170,7 @@ def test_cli_verifies_a_split_proof_bound_to_the_model(proved, tmp_path) -> None
 
 
 def pyleo_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parent.parent)
 
 

@@ -107,7 +107,7 @@ def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
     import httpx
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     url, driver, flow, work = live
     assert flow.proof_path is not None
@@ -186,7 +186,7 @@ def test_serve_on_a_taken_port_says_so() -> None:
 
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -200,7 +200,7 @@ def test_serve_on_a_taken_port_says_so() -> None:
 def test_for_browser_does_not_split() -> None:
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]", "10",
                                    "--for-browser", "--split"])
@@ -213,7 +213,7 @@ def test_wasm_verifier_takes_for_browser_proofs_only(tmp_path: Path) -> None:
     latest rules (aleo-sdk 0.8.0's default) and accepts one made with --for-browser; snarkVM accepts both."""
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from pyleo_cli.main import app
 
     for flag, name in (([], "latest"), (["--for-browser"], "browser")):
         path = tmp_path / f"{name}.proof.json"
@@ -234,7 +234,7 @@ def test_wasm_verifier_takes_for_browser_proofs_only(tmp_path: Path) -> None:
 def client() -> Any:
     from fastapi.testclient import TestClient
 
-    from cli.web.app import create_app
+    from pyleo_cli.web.app import create_app
 
     with TestClient(create_app()) as c:
         yield c
@@ -315,7 +315,7 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
-    from cli.web import models
+    from pyleo_cli.web import models
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     X, y = load_iris(return_X_y=True)
@@ -485,7 +485,7 @@ def test_a_dead_prover_is_reported_and_logged(caplog: pytest.LogCaptureFixture) 
     """A prover process killed mid-job: the job says how it died and the server log says it too."""
     from fastapi.testclient import TestClient
 
-    from cli.web.app import create_app
+    from pyleo_cli.web.app import create_app
 
     with TestClient(create_app()) as c, caplog.at_level(logging.ERROR, logger="pyleo.web"):
         page = c.post("/api/models/example/wine_tree").json()
@@ -504,7 +504,7 @@ def test_a_dead_prover_is_reported_and_logged(caplog: pytest.LogCaptureFixture) 
 
 
 def test_death_cause_names_the_signal_or_the_exit_code() -> None:
-    from cli.web.prover import death_cause
+    from pyleo_cli.web.prover import death_cause
 
     assert death_cause(-signal.SIGSEGV, False) == "was killed by SIGSEGV"
     assert death_cause(0, False) == "exited with code 0 without reporting a result"
@@ -513,7 +513,7 @@ def test_death_cause_names_the_signal_or_the_exit_code() -> None:
 
 
 def test_quota_limits_per_client_in_all_and_per_window() -> None:
-    from cli.web.workers import Busy, Quota
+    from pyleo_cli.web.workers import Busy, Quota
 
     q = Quota("uploads", per_client=1, total=2, per_window=3, window_s=60)
     q.take("a")
@@ -539,8 +539,8 @@ def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Pa
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
-    from cli.web import app as web_app
-    from cli.web import models
+    from pyleo_cli.web import app as web_app
+    from pyleo_cli.web import models
 
     monkeypatch.setenv("PYLEO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(web_app, "UPLOADS_PER_WINDOW", 1)
@@ -569,7 +569,7 @@ def client_factory() -> Any:
     """A fresh app under FastAPI's TestClient per use (its limits and lifespan of its own)."""
     from fastapi.testclient import TestClient
 
-    from cli.web.app import create_app
+    from pyleo_cli.web.app import create_app
 
     return lambda: TestClient(create_app())
 

@@ -37,7 +37,7 @@ def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None
     """:func:`server` with ``env`` added to its environment, yielding (base URL, the process); SIGTERM
     stops it. When ``output`` is given, what the server printed is appended to it once it stopped."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {}), **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", "0"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         assert proc.stdout is not None

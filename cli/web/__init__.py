@@ -1,4 +1,4 @@
-"""`pyleo serve`: the web app (see :mod:`cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
+"""`pyleo serve`: the web app (see :mod:`pyleo_cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
 python-multipart, matplotlib) and, for the in-browser verifier, ``npm ci`` in this folder."""
 
 from __future__ import annotations

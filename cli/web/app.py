@@ -4,10 +4,10 @@ server (snarkVM via aleo-sdk) and in the browser (Aleo's WebAssembly verifier, n
 :func:`create_app` builds the FastAPI app. Pages: ``/`` (choose or upload a model, predict, prove,
 download, verify) and ``/verify`` (drop a proof file, verify it in the browser alone). The JSON API
 answers every bad input with HTTP 4xx and ``{"error": message, "hint": hint}``: 429 when a per-client
-or server-wide limit is reached (uploads, key syntheses, proving jobs: :mod:`cli.web.workers`).
+or server-wide limit is reached (uploads, key syntheses, proving jobs: :mod:`pyleo_cli.web.workers`).
 
 The event loop never waits on snarkVM: verifying and deriving verifying keys run in worker processes
-(:class:`cli.web.workers.Workers`), proving in a child process per job (:mod:`cli.web.prover`), and
+(:class:`pyleo_cli.web.workers.Workers`), proving in a child process per job (:mod:`pyleo_cli.web.prover`), and
 model conversion and fidelity reports in threads.
 
 Proofs made here are made under the consensus rules of :data:`pyleo.vm.WASM_BLOCK_HEIGHT` (Varuna V2),

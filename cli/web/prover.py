@@ -42,7 +42,7 @@ def _work(model_path: str, sample: list[float], block_height: int, out: str, eve
     """The child: encode ``sample`` for the model file ``model_path``, synthesize the keys (or load them
     from pyleo's cache) by executing once, prove under ``block_height``'s rules, save the proof to
     ``out``. Puts (phase, seconds of the previous phase, extra) tuples on ``events``. Runs at the
-    slow pool's lower CPU priority (:data:`cli.web.workers.SLOW_NICE`): requests come first."""
+    slow pool's lower CPU priority (:data:`pyleo_cli.web.workers.SLOW_NICE`): requests come first."""
     import numpy as np
 
     from pyleo.errors import PyleoError

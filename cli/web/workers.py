@@ -10,7 +10,7 @@ keep the server answering: every snarkVM call of the app runs in a child process
   (seconds to a minute); each process serves one call, then a fresh one replaces it, so the proving
   keys a synthesis leaves in memory go with it.
 
-A quick call never waits behind a synthesis. The proving jobs (:mod:`cli.web.prover`) have their own
+A quick call never waits behind a synthesis. The proving jobs (:mod:`pyleo_cli.web.prover`) have their own
 child processes. Each client (IP address) may have :data:`SYNTHESES_PER_CLIENT` syntheses running or
 waiting, and :data:`SYNTHESES_WAITING` may wait in all; beyond that the app answers HTTP 429
 (:class:`Busy`) rather than queueing without bound.

@@ -4,7 +4,9 @@
   (``pyleo-split-proof/1``, :class:`pyleo.split.SplitProof`): :func:`read_proof` reads either;
 * a public model file (``pyleo-public-model/1``): what a verifier of a converted model needs and
   nothing secret, written by :func:`write_public_model` and read by :func:`read_public_model` (the
-  browser's ``cli/web/static/aleo.js`` reads the same documented format).
+  browser's ``cli/web/static/aleo.js`` reads the same documented format);
+* and the one file that is not for verifiers: the prover's own outputs in clear
+  (``pyleo-private-outputs/1``, :func:`write_private_outputs`).
 
 What each field of these formats binds, or that it is not reported, is declared beside the policy
 (:data:`pyleo.trust.policy.FIELDS`); the forgery tests hold the two together.
@@ -128,3 +130,18 @@ def as_artifact(artifact: Any) -> vm.Proof | split.SplitProof:
         return read_proof(artifact)
     raise InputError(f"expected a proof (pyleo.vm.Proof, pyleo.split.SplitProof, a proof file's JSON object or "
                      f"path), got {type(artifact).__name__}")
+
+
+PRIVATE_OUTPUTS_FORMAT = "pyleo-private-outputs/1"
+"""The ``"format"`` of the prover-only file ``pyleo prove --private-out`` writes."""
+
+
+def write_private_outputs(path: str | os.PathLike[str], proof: vm.Proof | split.SplitProof, proof_file: str,
+                          label_blinding: int | None = None) -> None:
+    """Write the prover-only file (mode 0600): every output of ``proof`` in clear (private ones included, from
+    the prover's memory), the proof file it belongs to and, for a label published as a commitment, its
+    blinding scalar. Never for verifiers; InputError when ``path`` cannot be written."""
+    mine = {"format": PRIVATE_OUTPUTS_FORMAT, "warning": "prover-only: private values in clear, do not share",
+            "proof_file": proof_file, **vm.stamp(proof.program), "function": proof.function, "outputs": proof.outputs,
+            **({"label_blinding": f"{label_blinding}scalar"} if label_blinding is not None else {})}
+    vm.write_atomic(path, (json.dumps(mine, indent=1) + "\n").encode(), mode=0o600)

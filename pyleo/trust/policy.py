@@ -24,8 +24,8 @@ PROOF_FIELDS: dict[str, str] = {
     "public_inputs": "copy: must equal the execution's public inputs (reported from the execution)",
     "public_outputs": "copy: must equal the execution's public outputs (reported from the execution)",
     "constraints": "checked: must equal the verifying key's",
-    "verifying_key": "bound: the trusted key, or derived from the trusted program; unbound, the carried one "
-                     "(rejected when it differs from one this machine derived)",
+    "verifying_key": "bound: must be the trusted key, or the one derived from the trusted program; unbound, the "
+                     "execution verifies under it (rejected when it differs from one this machine derived)",
     "execution": "verified by snarkVM under the verifying key",
     "program": "bound: its checksum must be the trusted program's",
     "block_height": "checked: within [WASM_BLOCK_HEIGHT, 2^32); the rules the execution is verified under",
@@ -48,6 +48,8 @@ EXECUTION_NOT_REPORTED: dict[str, str] = {
 
 SPLIT_FIELDS: dict[str, str] = {
     "format": "checked: must be pyleo-split-proof/1",
+    "program_id": "copy: must equal the parts' split program's",
+    "program_checksum": "copy: must equal the checksum of the parts' split program",
     "source_program": "checked: the split program's name must be the one pyleo gives this source and function",
     "function": "checked: every part k must prove FUNCTION_pk of the split program",
     "params": "copy: must equal what the split program declares (its FUNCTION_in<k> structs)",
@@ -66,7 +68,7 @@ SPLIT_NOT_REPORTED: dict[str, str] = {
 }
 
 PUBLIC_MODEL_FIELDS: dict[str, str] = {
-    "format": "checked: must be pyleo-public-model/1",
+    "format": "checked: must be PUBLIC_MODEL_FORMAT",
     "program": "bound: the proof's program must have its checksum",
     "checksum": "checked: must be the program's checksum",
     "function": "bound: the proof must be of this function",
@@ -216,14 +218,30 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
         bound.append(f"the weights committed to by {_field_literal(commitment)}")
     reason = vm.explain(proof, program=program, checksum=t.checksum, verifying_key=t.verifying_key,
                         commitment=commitment, resynthesize=resynthesize)
+    if reason is None and bound:
+        reason = _carried_key(proof, t.verifying_key, program)
     if reason is not None:
-        return _rejected(proof, reason)
+        return _rejected(proof, reason.replace("snarkVM rejects the proof:", "snarkVM rejects the proof's execution:", 1))
     return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
                    [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
                    [v for v in proof.public_outputs if v is not None], [], bound,
                    {**EXECUTION_NOT_REPORTED, **({} if bound else {
                        "binding": "not bound to a program you trust: the proof shows only that the program it "
                                   f"carries (checksum {proof.checksum}) gave these outputs"})})
+
+
+def _carried_key(proof: vm.Proof, trusted_key: str | bytes | None, program: str | None) -> str | None:
+    """Why the verifying key a bound proof file carries is not the one its execution verified under (the trusted
+    key, else the trusted program's), or None. A binary trusted key (a cached ``F.vk``) is not compared."""
+    if isinstance(trusted_key, bytes):
+        if not trusted_key.lstrip().startswith(b"verifier1"):
+            return None
+        trusted_key = trusted_key.decode()
+    want = trusted_key if trusted_key is not None else vm.verifying_key(program or proof.program, proof.function)
+    if proof.verifying_key.strip() != want.strip():
+        return ("the proof file's verifying_key is not the trusted program's key (the one its execution verifies "
+                "under): the file was altered")
+    return None
 
 
 def _rejected(proof: Any, reason: str) -> Verdict:

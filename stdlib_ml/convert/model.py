@@ -4,11 +4,9 @@ model file, and the errors of converting and of giving a converted model bad inp
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +15,7 @@ from typing import Any
 import numpy as np
 
 import pyleo as pl
+from pyleo import loader
 
 from .. import fixed
 
@@ -213,25 +212,18 @@ class ZkModel:
         return f"{self.module.commitment(self.opening())}field"
 
     def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
-        """Write what a verifier needs and nothing secret (JSON, format ``pyleo-public-model/1``): the
+        """Write what a verifier needs and nothing secret (a public model file, docs/formats.md): the
         program ID, its Aleo instructions, their checksum, (private weights) the commitment, and with
-        ``verifying_key=True`` ``"verifying_keys": {"predict": "verifier1…"}``, ``predict``'s verifying
-        key derived here from the program (:func:`pyleo.vm.verifying_key`: cached or synthesized, about
-        4 s; LimitError when the function does not fit one circuit here). The verifier then runs
-        ``pyleo verify PROOF --checksum CHECKSUM --commitment COMMITMENT``; a browser, which cannot
-        derive keys, verifies with the file's key (``pyleo serve``'s pages), so that file must come from
-        a trusted source: its SHA-256, published by the model's owner, is its fingerprint."""
-        from pyleo import vm
+        ``verifying_key=True`` ``predict``'s verifying key derived here from the program
+        (:func:`pyleo.trust.write_public_model`; about 4 s, LimitError when it does not fit one circuit here).
+        The verifier then runs ``pyleo verify PROOF --public-model FILE`` (or ``--checksum CHECKSUM
+        --commitment COMMITMENT``); a browser, which cannot derive keys, verifies with the file's key
+        (``pyleo serve``'s pages), so that file must come from a trusted source: its SHA-256, published by
+        the model's owner, is its fingerprint."""
+        from pyleo import trust
 
-        vm.check_writable(path)
-        aleo = self.program.aleo()
-        doc = {"format": "pyleo-public-model/1", "program_id": f"{self.name}.aleo", "function": "predict",
-               "checksum": vm.program_checksum(aleo), "weights": self.weights, "commitment": self.commitment,
-               "program": aleo}
-        if verifying_key:
-            doc["verifying_keys"] = {"predict": vm.verifying_key(aleo, "predict")}
-        vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
-        return Path(path)
+        return trust.write_public_model(path, self.program.aleo(), f"{self.name}.aleo", "predict", self.weights,
+                                        self.commitment, verifying_key=verifying_key)
 
     def circuit_args(self, x: list[int], label_blinding: int | None = None) -> list[Any]:
         """``predict``'s arguments for one encoded sample (:meth:`encode`): ``x``; with private weights
@@ -299,11 +291,10 @@ class ZkModel:
                                   "secret random scalar you keep to reveal the label later",
                                   hint="e.g. r = secrets.randbelow(2**250)")
         args = self.circuit_args(enc, label_blinding)
+        from pyleo import proving
+
         try:
-            if split is None:
-                return self.program.prove_fitting("predict", *args)
-            return (self.program.prove_split("predict", *args, budget=budget) if split
-                    else self.program.prove("predict", *args))
+            return proving.prove(self.program, "predict", args, split=split, budget=budget)
         except pl.LimitError as e:   # name the model and its size, not only the circuit
             title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
             raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
@@ -333,22 +324,13 @@ class ZkModel:
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` (a :class:`pyleo.vm.Proof` or a :class:`pyleo.split.SplitProof`) is a valid
-        proof of this model's ``predict``; with private weights, also made with the committed weights (its
-        public commitment output equals :attr:`commitment`)."""
-        from pyleo import split
+        proof of this model's ``predict`` (:func:`pyleo.trust.verify` bound to this model's program); with
+        private weights, also made with the committed weights (its public commitment output equals
+        :attr:`commitment`)."""
+        from pyleo import trust
 
-        if isinstance(proof, split.SplitProof):
-            if not self.program.verify_split(proof):
-                return False
-            if self.weights != "private":
-                return True
-            want = self.commitment if str(self.commitment).endswith("field") else f"{self.commitment}field"
-            return bool(proof.public_outputs) and proof.public_outputs[-1] == want
-        if self.weights != "private":
-            return self.program.verify(proof)
-        from pyleo import vm
-
-        return vm.verify(proof, program=self.program.aleo(), commitment=self.commitment)
+        commitments = {self.program.name: self.commitment} if self.commitment is not None else {}
+        return trust.verify(proof, trust.Trusted(programs={self.program.name: self.program}, commitments=commitments)).valid
 
     def decode_proof(self, proof: Any) -> Any:
         """The prediction a proof's first output stands for (with a private or committed label, only
@@ -386,7 +368,7 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
     if not p.is_file():
         raise ModelInputError(f"no such model file: {p}")
     source = p.read_text()
-    module = _import_file(p, f"pyleo_model_{hashlib.sha256(str(p.resolve()).encode() + source.encode()).hexdigest()[:16]}")
+    module = loader.import_file(p, f"pyleo_model_{hashlib.sha256(str(p.resolve()).encode() + source.encode()).hexdigest()[:16]}")
     for attr in ("prog", "KIND", "N_FEATURES", "IN_BITS", "INPUT_LOW", "INPUT_HIGH", "OUT_OF_RANGE",
                  "FLOAT32_INPUTS", "CLASSES", "OUT_SCALE"):   # COLUMNS, MISSING_*, FIDELITY: newer files
         if not hasattr(module, attr):
@@ -463,21 +445,6 @@ def parse_sample(text: str) -> np.ndarray:
     return arr
 
 
-def _import_file(path: Path, module_name: str) -> ModuleType:
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[module_name]
-        raise
-    return module
-
-
 def _cache_dir() -> Path:
     root = os.environ.get("PYLEO_CACHE_DIR")
     return (Path(root) if root else Path.home() / ".cache" / "pyleo") / "models"
@@ -492,5 +459,5 @@ def _materialize(source: str, name: str) -> ZkModel:
 
         owners = PRIVATE_WEIGHTS_LINE in source   # holds private weights: readable by this user only
         vm.write_atomic(path, source.encode(), mode=0o600 if owners else 0o666)
-    module = _import_file(path, f"pyleo_model_{name}_{digest}")
+    module = loader.import_file(path, f"pyleo_model_{name}_{digest}")
     return ZkModel(module, source, path)

@@ -1,0 +1,134 @@
+"""What the ``pyleo`` commands print of their results: outputs, predictions, verdicts, costs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from pyleo import proving, split
+from pyleo.errors import LimitError
+from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+from pyleo.program import Program
+from pyleo.values import to_aleo
+
+from .common import fail
+
+
+def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
+    fn = prog.entry(fn_name)
+    values = list(result) if fn.returns_tuple else [result] if fn.returns else []
+    for v, t, public in zip(values, fn.returns, fn.returns_public):
+        typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
+
+
+def show_prediction(zk: Any, values: list[Any], result: Any) -> None:
+    """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
+    if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
+        typer.echo(f"prediction: {zk.decode([zk.module.prediction_of(*values[:-1])])[0]} (published as a commitment)")
+    else:
+        typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
+
+
+def show_verdict(verdict: Any) -> None:
+    """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
+    if not verdict.valid:
+        fail(f"INVALID: {verdict.reason}")
+    if verdict.kind == "split proof":
+        typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
+                   f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
+        typer.echo(f"split program checksum: {verdict.checksum}")
+    else:
+        typer.echo(f"valid: {verdict.program_id}/{verdict.function}")
+        typer.echo(f"program checksum: {verdict.checksum}")
+    if verdict.bound:
+        typer.echo(f"bound to: {', '.join(verdict.bound)}")
+    else:
+        typer.echo(f"warning: {verdict.not_reported['binding']}. Pass --model, --program, --checksum, --vk or "
+                   "--public-model to check it is the model you trust.", err=True)
+    for i, text in verdict.inputs:
+        typer.echo(f"public input {i}: {text}")
+    for text in verdict.outputs:
+        typer.echo(f"public output: {text}")
+
+
+def show_proved(proof: Any, label_blinding: int | None) -> None:
+    """What ``pyleo prove`` proved: each output (private ones for the prover only), the label's blinding r, the
+    parts or the circuit's size and the program checksum."""
+    for text, public in zip(proof.outputs, proof.public_outputs):
+        typer.echo(f"output: {text}  ({'public' if public is not None else 'private: in the proof file only as a ciphertext'})")
+    if label_blinding is not None:
+        typer.echo(f"label blinding r: {label_blinding}scalar (prover only: keep it secret; revealing the label and r "
+                   "lets anyone check them against the label's commitment)")
+    if isinstance(proof, split.SplitProof):
+        typer.echo(f"parts: {len(proof.parts)}; constraints: {', '.join(f'{p.constraints:,}' for p in proof.parts)}")
+        typer.echo(f"split program checksum: {proof.checksum}")
+    else:
+        typer.echo(f"constraints: {proof.constraints}\nprogram checksum: {proof.checksum}")
+
+
+def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: bool = False) -> None:
+    """The table of ``pyleo cost``: each function's constraints (:func:`pyleo.proving.size`), whether it proves
+    here, how it would be split when it does not, and with ``detail`` where the cost model puts them."""
+    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {MAX_CONSTRAINTS_LOCAL:,})")
+    for prog, fn_name in pairs:
+        n, source = proving.size(prog, fn_name, exact)
+        verdict = "yes" if n <= MAX_CONSTRAINTS_LOCAL else \
+            f"no: over by {n - MAX_CONSTRAINTS_LOCAL:,} ({n / MAX_CONSTRAINTS_LOCAL - 1:.0%}); split the model or use larger parameters"
+        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
+        if n > MAX_CONSTRAINTS_LOCAL:
+            show_split_plans(prog, fn_name)
+        if detail:
+            predicted = prog.estimate(fn_name)
+            typer.echo(f"    cost model: {predicted.total:,} = transition {predicted.transition:,.0f} "
+                       f"({predicted.transition_source}) + instructions {predicted.body:,.0f}:")
+            for opcode, c in predicted.by_opcode.most_common():
+                if c:
+                    typer.echo(f"      {opcode:<40} {c:>10,.0f}")
+            for sig, k in predicted.uncalibrated.items():
+                typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
+
+
+def show_split_plans(prog: Program, fn_name: str) -> None:
+    """How a function too large for one circuit would be cut to the local and the mainnet budget."""
+    def fits(c: int) -> str:
+        return "fits here" if c <= split.LOCAL_BUDGET else "fits mainnet" if c <= split.MAINNET_BUDGET else "too large"
+
+    for label, budget, plan in proving.split_plans(prog, fn_name):
+        if isinstance(plan, LimitError):
+            typer.echo(f"    split to fit {label} ({budget:,} per part): impossible: {plan.message}")
+            continue
+        sizes = ", ".join(f"{p.constraints:,}" for p in plan.parts)
+        opening = [str(p.index) for p in plan.parts if p.opens]
+        committed = f"; private inputs committed once, taken by parts {', '.join(opening)}" if opening else ""
+        typer.echo(f"    split to fit {label} ({budget:,} per part): {len(plan.parts)} part(s): {sizes} "
+                   f"(cost model; {', '.join(sorted({fits(p.constraints) for p in plan.parts}))}{committed})")
+
+
+def show_converted(zk: Any, out: Path, X: Any) -> None:
+    """What ``pyleo import`` wrote (``zk`` saved to ``out``; ``X`` its calibration rows or None): the program,
+    the commitment to private weights, the fidelity measured, and the commands to try next."""
+    import numpy as np   # numpy is imported only by the commands that convert models (`pyleo --help` stays fast)
+
+    what = f"{len(zk.classes_)} classes" if zk.kind == "classifier" else {"clusterer": "clusters",
+                                                                          "regressor": "regression"}[zk.kind]
+    typer.echo(f"wrote {out}: program {zk.name}.aleo, {zk.n_features} features, {what}")
+    if zk.weights == "private":
+        typer.echo(f"private weights: {out} holds them and the blinding value; keep it secret. Commitment: "
+                   f"{zk.commitment} (`pyleo commit {out} --out public.json` writes what verifiers need)")
+    f = zk.fidelity
+    if f is None:
+        typer.echo("fidelity: NOT checked (no calibration rows); pass --data X.npy|X.csv to check the circuit "
+                   "against the model. " + ("Tree inputs are ranked among the model's thresholds (exact for any value)"
+                                            if zk.rank_thresholds is not None else
+                                            f"Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
+                                            "(values closer than that are one input to the circuit)"))
+    else:
+        measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
+        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
+                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
+    example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
+    sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
+    typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
+               f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")

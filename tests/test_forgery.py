@@ -1,0 +1,318 @@
+"""Forgery suite: every field of every file a verifier reads, forged one at a time.
+
+For each verifier-facing format (a proof, a split proof, a public model file) and each field its
+writer emits, a forged copy is verified (:func:`pyleo.trust.verify`) under each way of naming what is
+trusted. The oracle is the honest file's verdict: a forged field is either rejected with a reason that
+names it, or it is one the policy declares "not reported" (:data:`pyleo.trust.FIELDS`) and the verdict
+is then exactly the honest one. A field a writer emits without a binding or a "not reported" entry
+fails :func:`test_every_field_a_writer_emits_is_bound_or_not_reported`.
+
+Real proofs, made once per module: scorer.aleo/score (examples/scorer.py), a 2-part split of
+``splitab.small`` below, and a private-weights logistic regression (with a proof made with other
+weights of the same program).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import runpy
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import pyleo as pl
+from pyleo import split, trust, vm
+from pyleo.errors import PyleoError
+
+pytestmark = [pytest.mark.needs_params, pytest.mark.prove]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCORER = ROOT / "examples" / "scorer.py"
+
+
+@pl.function
+def small(x: pl.Public[pl.Array[pl.I64, 4]], a: pl.Public[pl.I64], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    """Part 0 reads x and a, part 1 reads b (split in 2 parts): which proved input is which is what `params` says."""
+    acc: pl.I64 = a
+    for i in range(4):
+        acc = acc * 3 + x[i]
+    for i in range(4):
+        acc = acc * 3 + b
+    return acc
+
+
+prog = pl.Program("splitab", [small])
+SMALL_ARGS = ([1, 2, 3, 4], 5, 2)
+
+
+def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+
+
+# ---------------------------------------------------------------------------------------------- artifacts
+@pytest.fixture(scope="module")
+def scorer() -> pl.Program:
+    return runpy.run_path(str(SCORER))["prog"]
+
+
+@pytest.fixture(scope="module")
+def single(scorer: pl.Program) -> dict[str, Any]:
+    """A proof file's object, made under the browser's rules so that it carries every field (block_height)."""
+    return scorer.prove("score", [1, 2, 3, 4], 10, block_height=vm.WASM_BLOCK_HEIGHT).to_json()
+
+
+@pytest.fixture(scope="module")
+def split_doc() -> dict[str, Any]:
+    sp = prog.prove_split("small", *SMALL_ARGS, parts=2)
+    assert sp.params == [[0, 1], [2]] and sp.outputs == [str(small(*SMALL_ARGS)) + "i64"]   # the interpreter's value
+    return sp.to_json()
+
+
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A private-weights model: the owner's file, its public model file, a proof, and a proof of the same program
+    made with other weights (the classes' rows rotated)."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from stdlib_ml import from_sklearn
+
+    X, y = load_iris(return_X_y=True)
+    zk = from_sklearn(LogisticRegression(max_iter=1000).fit(X, y), X, weights="private", inputs="public")
+    tmp = tmp_path_factory.mktemp("private")
+    proof = zk.prove(X[120])
+    (enc,) = zk.encode(X[120][None])
+    w = {k: np.asarray(v, dtype=object).tolist() for k, v in zk.module.OWNER_WEIGHTS.items()}
+    w["W"], w["B"] = w["W"][1:] + w["W"][:1], w["B"][1:] + w["B"][:1]
+    other = zk.program.prove("predict", enc, zk.opening(w))
+    assert other.outputs[0] != proof.outputs[0]
+    paths = {"owner": zk.save(tmp / "owner.py"), "public": zk.save_public(tmp / "public.json", verifying_key=True),
+             "proof_file": tmp / "p.proof.json", "other_file": tmp / "other.proof.json"}
+    proof.save(paths["proof_file"])
+    other.save(paths["other_file"])
+    return {"zk": zk, "proof": proof.to_json(), "other": other.to_json(), **paths}
+
+
+# ---------------------------------------------------------------------------------------------- the oracle
+def judged(doc: Any, trusted: trust.Trusted) -> tuple[trust.Verdict | None, str]:
+    """The verdict on ``doc`` (None when it is refused with an error) and the reason it is not valid."""
+    try:
+        verdict = trust.verify(copy.deepcopy(doc), trusted)
+    except PyleoError as e:
+        return None, str(e)
+    return verdict, verdict.reason or ""
+
+
+def names(field: str, reason: str) -> bool:
+    """Whether ``reason`` names ``field`` (as written, with spaces for underscores, or one of a list's items)."""
+    low = reason.lower()
+    return any(name in low for f in (field, field.removesuffix("s")) for name in (f.lower(), f.replace("_", " ").lower()))
+
+
+def assert_forgery_fails(fmt: str, field: str, honest: trust.Verdict, forged: Any, trusted: trust.Trusted) -> None:
+    bound, not_reported = trust.FIELDS[fmt]
+    verdict, reason = judged(forged, trusted)
+    if verdict is not None and verdict.valid:
+        assert field in not_reported, f"forged {field!r} accepted: {verdict.claims()}"
+        assert verdict.claims() == honest.claims(), f"forged {field!r} changes what is reported"
+    elif field in bound:
+        assert names(field, reason), f"forged {field!r} rejected without naming it: {reason}"
+
+
+def forge(doc: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(doc), field: value}
+
+
+def generic(value: Any) -> Any:
+    """Some other value of the same kind (for a field with no forgery of its own below)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value[::-1] if len(value) > 1 else value + "x"
+    if isinstance(value, list):
+        return value[::-1] if len(value) > 1 else value + value
+    if isinstance(value, dict):
+        return {k: generic(v) for k, v in value.items()}
+    return "forged"
+
+
+def with_execution_output(doc: dict[str, Any], value: str) -> dict[str, Any]:
+    """The proof with its first public output changed inside the execution (and in its readable copy)."""
+    forged = copy.deepcopy(doc)
+    execution = json.loads(forged["execution"])
+    outputs = execution["transitions"][0]["outputs"]
+    first = next(o for o in outputs if o["type"] == "public")
+    first["value"] = value
+    forged["execution"] = json.dumps(execution)
+    forged["public_outputs"] = [value if v == doc["public_outputs"][0] else v for v in doc["public_outputs"]]
+    return forged
+
+
+def proof_forgeries(doc: dict[str, Any], other_vk: str) -> dict[str, list[dict[str, Any]]]:
+    """Forged copies of a proof file's object, by field (several for some)."""
+    public = [v for v in doc["public_inputs"] if v is not None]
+    return {
+        "format": [forge(doc, "format", "pyleo-proof/1")],
+        "network": [forge(doc, "network", "testnet")],
+        "program_id": [forge(doc, "program_id", "other.aleo")],
+        "program_checksum": [forge(doc, "program_checksum", "0" * 64)],
+        "function": [forge(doc, "function", "predict")],
+        "public_inputs": [forge(doc, "public_inputs", [("11i64" if v is not None else v) for v in doc["public_inputs"]]
+                                if public else ["11i64", *doc["public_inputs"][1:]])],
+        "public_outputs": [forge(doc, "public_outputs", ["28i64"])],
+        "constraints": [forge(doc, "constraints", doc["constraints"] + 1)],
+        "verifying_key": [forge(doc, "verifying_key", other_vk)],
+        "execution": [with_execution_output(doc, "28i64")],
+        "program": [forge(doc, "program", doc["program"].replace("score", "score", 1) + "\n")],
+        "block_height": [forge(doc, "block_height", 10_000_000), forge(doc, "block_height", 2**32)],
+        "timings": [forge(doc, "timings", {"prove": 0.001})],
+        "pyleo": [forge(doc, "pyleo", "0.0.1")],
+        "aleo_sdk": [forge(doc, "aleo_sdk", "0.0.1")],
+        "snarkvm": [forge(doc, "snarkvm", "0.0.1")],
+    }
+
+
+def declared(fmt: str) -> list[str]:
+    bound, not_reported = trust.FIELDS[fmt]
+    return sorted({*bound, *not_reported})
+
+
+# ---------------------------------------------------------------------------------------------- completeness
+def test_every_field_a_writer_emits_is_bound_or_not_reported(single: dict[str, Any], split_doc: dict[str, Any],
+                                                              private: dict[str, Any]) -> None:
+    public = json.loads(private["public"].read_text())
+    for doc in (single, split_doc, public, *split_doc["parts"]):
+        bound, not_reported = trust.FIELDS[doc["format"]]
+        assert not set(bound) & set(not_reported)
+        assert set(doc) == set(bound) | set(not_reported), \
+            f"{doc['format']}: fields without a binding or a 'not reported' entry: {set(doc) - set(bound) - set(not_reported)}"
+    assert set(trust.FIELDS) == {vm.PROOF_FORMAT, split.SPLIT_FORMAT, trust.PUBLIC_MODEL_FORMAT}
+
+
+def test_the_public_model_format_is_written_in_one_python_module() -> None:
+    holders = [p for d in ("pyleo", "stdlib_ml", "cli") for p in (ROOT / d).rglob("*.py")
+               if trust.PUBLIC_MODEL_FORMAT in p.read_text()]
+    assert holders == [ROOT / "pyleo" / "trust" / "formats.py"]
+
+
+# ---------------------------------------------------------------------------------------------- single proofs
+SINGLE_MODES: dict[str, Callable[[pl.Program], trust.Trusted]] = {
+    "unbound": lambda p: trust.Trusted(),
+    "checksum": lambda p: trust.Trusted(checksum=p.checksum()),
+    "program": lambda p: trust.Trusted(program=p.aleo()),
+    "verifying key": lambda p: trust.Trusted(verifying_key=vm.verifying_key(p.aleo(), "score")),
+    "model": lambda p: trust.Trusted(programs={p.name: p}),
+}
+
+
+@pytest.mark.parametrize("mode", SINGLE_MODES)
+@pytest.mark.parametrize("field", declared(vm.PROOF_FORMAT))
+def test_a_forged_proof_field_is_rejected_or_not_reported(single: dict[str, Any], split_doc: dict[str, Any],
+                                                          scorer: pl.Program, field: str, mode: str) -> None:
+    trusted = SINGLE_MODES[mode](scorer)
+    honest, reason = judged(single, trusted)
+    assert honest is not None and honest.valid, reason
+    assert honest.outputs == ["27i64"] and honest.inputs == [(2, "10i64")] and honest.function == "score"
+    for forged in proof_forgeries(single, split_doc["parts"][0]["verifying_key"]).get(field, [forge(single, field, generic(single[field]))]):
+        assert_forgery_fails(vm.PROOF_FORMAT, field, honest, forged, trusted)
+
+
+# ---------------------------------------------------------------------------------------------- split proofs
+SPLIT_MODES: dict[str, Callable[[dict[str, Any]], trust.Trusted]] = {
+    "unbound": lambda d: trust.Trusted(),
+    "checksum": lambda d: trust.Trusted(checksum=vm.program_checksum(d["parts"][0]["program"])),
+    "program": lambda d: trust.Trusted(program=d["parts"][0]["program"]),
+    "model": lambda d: trust.Trusted(programs={prog.name: prog}),
+}
+
+
+def split_forgeries(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    parts = doc["parts"]
+    return {
+        "format": [forge(doc, "format", "pyleo-split-proof/0")],
+        "source_program": [forge(doc, "source_program", "scorer"), forge(doc, "source_program", "splitab_small")],
+        # the issue's forgeries: inputs swapped, an input that does not exist, one dropped from the report
+        "params": [forge(doc, "params", [[0, 2], [1]]), forge(doc, "params", [[0, 1], [7]]),
+                   forge(doc, "params", [[0, -1], [2]]), forge(doc, "params", [[0], [2]])],
+        "function": [forge(doc, "function", "small_p0")],
+        "budget": [forge(doc, "budget", doc["budget"] * 2), forge(doc, "budget", 1)],
+        "constraints": [forge(doc, "constraints", doc["constraints"] - 1)],
+        "public_outputs": [forge(doc, "public_outputs", ["1i64"])],
+        "parts": [forge(doc, "parts", parts[::-1]), forge(doc, "parts", parts[:1]),
+                  forge(doc, "parts", [parts[0], with_execution_output(parts[1], "1i64")])],
+        "pyleo": [forge(doc, "pyleo", "0.0.1")],
+        "aleo_sdk": [forge(doc, "aleo_sdk", "0.0.1")],
+        "snarkvm": [forge(doc, "snarkvm", "0.0.1")],
+    }
+
+
+@pytest.mark.parametrize("mode", SPLIT_MODES)
+@pytest.mark.parametrize("field", declared(split.SPLIT_FORMAT))
+def test_a_forged_split_proof_field_is_rejected_or_not_reported(split_doc: dict[str, Any], field: str,
+                                                                mode: str) -> None:
+    trusted = SPLIT_MODES[mode](split_doc)
+    honest, reason = judged(split_doc, trusted)
+    assert honest is not None and honest.valid, reason
+    value = small(*SMALL_ARGS)
+    # what was proved: x = [1, 2, 3, 4] and a = 5 as inputs 1 and 2, b = 2 as input 3, read from the parts' executions
+    assert honest.inputs == [(1, "[1i64, 2i64, 3i64, 4i64]"), (2, "5i64"), (3, "2i64")] and honest.outputs == [f"{value}i64"]
+    assert honest.program_id == "splitab.aleo" and honest.function == "small" and len(honest.parts) == 2
+    for forged in split_forgeries(split_doc).get(field, [forge(split_doc, field, generic(split_doc[field]))]):
+        assert_forgery_fails(split.SPLIT_FORMAT, field, honest, forged, trusted)
+
+
+def test_split_params_are_read_from_the_split_program(split_doc: dict[str, Any]) -> None:
+    program = split_doc["parts"][0]["program"]
+    assert split.declared_params(program, "small", 2) == [[0, 1], [2]]
+    assert "struct small_in0:\n    a0 as boolean;\n    a1 as boolean;\n" in program
+
+
+# ---------------------------------------------------------------------------------------------- public model files
+def public_model_forgeries(doc: dict[str, Any], other_vk: str) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "format": [forge(doc, "format", "pyleo-public-model/0")],
+        "program": [forge(doc, "program", doc["program"].replace("predict", "predict ", 1))],
+        "checksum": [forge(doc, "checksum", "0" * 64)],
+        "function": [forge(doc, "function", "score")],
+        "commitment": [forge(doc, "commitment", "1field")],
+        "verifying_keys": [forge(doc, "verifying_keys", {"predict": other_vk})],
+        "program_id": [forge(doc, "program_id", "other.aleo")],
+        "weights": [forge(doc, "weights", "public")],
+    }
+
+
+@pytest.mark.parametrize("field", declared(trust.PUBLIC_MODEL_FORMAT))
+def test_a_forged_public_model_field_is_rejected_or_not_reported(private: dict[str, Any], single: dict[str, Any],
+                                                                 field: str) -> None:
+    doc = json.loads(private["public"].read_text())
+    honest, reason = judged(private["proof"], trust.Trusted(public_model=trust.parse_public_model(doc, "public.json")))
+    assert honest is not None and honest.valid, reason
+    assert f"the weights committed to by {private['zk'].commitment}" in honest.bound
+    for forged in public_model_forgeries(doc, single["verifying_key"]).get(field, [forge(doc, field, generic(doc[field]))]):
+        try:
+            trusted = trust.Trusted(public_model=trust.parse_public_model(forged, "public.json"))
+        except PyleoError as e:
+            assert field in trust.FIELDS[trust.PUBLIC_MODEL_FORMAT][1] or names(field, str(e)), str(e)
+            continue
+        assert_forgery_fails(trust.PUBLIC_MODEL_FORMAT, field, honest, private["proof"], trusted)
+
+
+# ---------------------------------------------------------------------------------------------- private weights
+def test_the_owner_file_binds_the_committed_weights(private: dict[str, Any]) -> None:
+    """`pyleo verify PROOF --model OWNER_FILE`: a proof made with other weights of the same program is refused."""
+    ok = pyleo("verify", str(private["proof_file"]), "--model", str(private["owner"]))
+    assert ok.returncode == 0 and f"the weights committed to by {private['zk'].commitment}" in ok.stdout, ok.stderr
+    bad = pyleo("verify", str(private["other_file"]), "--model", str(private["owner"]))
+    assert bad.returncode == 1 and "INVALID: the proof's commitment" in bad.stderr and "Traceback" not in bad.stderr
+    # the same program, the other weights' proof: valid for the program alone, so only the commitment refuses it
+    assert trust.verify(private["other"], trust.Trusted(program=private["zk"].program.aleo())).valid
+    assert not private["zk"].verify(vm.Proof.from_json(private["other"]))
