@@ -204,7 +204,7 @@ def test_for_browser_does_not_split() -> None:
 
     out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]", "10",
                                    "--for-browser", "--split"])
-    assert out.exit_code == 1 and "--for-browser proves one circuit" in out.output
+    assert out.exit_code == 1 and "(--for-browser) proves one circuit" in out.output
 
 
 @pytest.mark.slow
