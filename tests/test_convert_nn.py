@@ -92,7 +92,7 @@ def test_relu_then_max_pool_is_pooled_first() -> None:
     zk = nn.convert(net, X)
     assert zk.fidelity["agreement"] == 1.0
     # 4 windows of 4: 3 ReLUs each for the maximum, then 1 ReLU on the pooled value (not 16 + 12)
-    assert sum(len(z.bias) for z in nn._lower(net).stages) == 4 * 3 + 4
+    assert sum(len(z.bias) for z in nn.lower(net).stages) == 4 * 3 + 4
 
 
 def test_regression_head_is_close() -> None:

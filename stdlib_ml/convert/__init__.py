@@ -1,12 +1,17 @@
 """Fitted scikit-learn / XGBoost models, PyTorch networks, ONNX graphs and Keras models → pyleo
 programs (DSL source you can read, edit and prove).
 
-Modules: :mod:`.api` (entry points), :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx` and
-:mod:`.keras` (one per source framework; the last two imported on first use of ``from_onnx`` /
-``from_keras``) over shared model descriptions (:mod:`.quantize`, :mod:`.linear`, :mod:`.tree_ensembles`, and
-:mod:`.nn` for neural networks: one :class:`~.nn.Network` builder, quantizer and renderer that every
-framework's networks go through) and one renderer of DSL source (:mod:`.render`); :mod:`.fidelity`
-(the self-check); :mod:`.model` (the result, :func:`load`).
+Modules. Frontends, one per source framework, listed in the registry :mod:`.frontends` (name, file
+suffixes, how an object is recognised, how a file is loaded; :mod:`.api`'s :func:`from_file` only looks
+them up): :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx`, :mod:`.keras` (the last two
+imported on first use of ``from_onnx`` / ``from_keras``; each imports its framework only when it
+converts). Each describes a model and hands it to the one sequence :mod:`.pipeline` (options →
+description → visibility → self-check). The framework-neutral parts, which import no ML framework and
+no frontend: :mod:`.options` (the options and the one check of calibration rows), :mod:`.quantize`,
+:mod:`.linear`, :mod:`.tree_ensembles`, :mod:`.nn` (networks: :mod:`.nn.network` builds,
+:mod:`.nn.lowering` lowers and quantizes, :mod:`.nn.rendering` renders), :mod:`.packing` (the one
+word-width chooser), :mod:`.render` (DSL source), :mod:`.fidelity` (the self-check), :mod:`.model`
+(the result, :func:`load`), :mod:`.quiet` (silencing third-party output).
 
     from stdlib_ml import from_sklearn
     zk = from_sklearn(clf, X_train)        # X_train (optional): the input range, and the self-check
@@ -48,7 +53,7 @@ points, naive Bayes' means and variances) and else is ``±DEFAULT_INPUT_BOUND``.
 
 from typing import Any
 
-from .api import INPUT_MODES, OUTPUT_MODES, PRIVATE_FAMILIES, WEIGHT_MODES, build_spec, from_file, from_sklearn, from_xgboost, load_model_file, load_rows
+from .api import from_file, load_model_file
 from .fidelity import CHECK_ROWS, Fidelity, FidelityWarning, check_fidelity, float_predict
 from .model import (
     BACKENDS,
@@ -60,6 +65,8 @@ from .model import (
     load,
     parse_sample,
 )
+from .nn import Network
+from .options import INPUT_MODES, OUTPUT_MODES, WEIGHT_MODES, calibration_rows, load_rows
 from .quantize import (
     DEFAULT_INPUT_BOUND,
     INPUT_RESOLUTION,
@@ -70,28 +77,35 @@ from .quantize import (
     TREE_SPREAD_BITS,
     WEIGHT_RESOLUTION,
 )
-from .nn import Network
 from .render import Spec, format_value, render
-from .sklearn import SUPPORTED
+from .sklearn import build_spec, from_sklearn
 from .torch import from_torch
-from .xgboost import load_xgboost_file
+from .xgboost import from_xgboost, load_xgboost_file
 
 _LAZY = {"from_onnx": ".onnx", "from_keras": ".keras"}
 """Entry points whose modules are imported on first use (they need the optional onnx / keras packages)."""
 
 
 def __getattr__(name: str) -> Any:
+    """The lazy entry points, and the texts derived from the frontends' registry: ``SUPPORTED`` (what
+    converts) and ``PRIVATE_FAMILIES`` (what converts with ``weights="private"``, and what fits)."""
+    from . import frontends
+
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    if name == "SUPPORTED":
+        return frontends.supported()
+    if name == "PRIVATE_FAMILIES":
+        return frontends.private_families()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
     "BACKENDS", "CHECK_ROWS", "INPUT_MODES", "OUTPUT_MODES", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
     "MODEL_FILE_MARK", "PRIVATE_FAMILIES", "SUPPORTED", "WEIGHT_MODES", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
-    "Fidelity", "FidelityWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "check_fidelity", "float_predict",
-    "format_value", "from_file", "from_keras", "from_onnx", "from_sklearn", "from_torch", "from_xgboost", "is_model_file", "load", "load_model_file", "load_rows",
-    "load_xgboost_file", "parse_sample", "render",
+    "Fidelity", "FidelityWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "calibration_rows", "check_fidelity",
+    "float_predict", "format_value", "from_file", "from_keras", "from_onnx", "from_sklearn", "from_torch", "from_xgboost", "is_model_file",
+    "load", "load_model_file", "load_rows", "load_xgboost_file", "parse_sample", "render",
 ]

@@ -3,16 +3,15 @@ rows, recorded in ``zk.fidelity`` and the file's ``FIDELITY``, refused (or warne
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .model import ConversionError, ModelInputError, ZkModel, _materialize
+from . import frontends
+from .model import ConversionError, ModelInputError, ZkModel, materialize
 from .render import Spec, render
-from .xgboost import _XGB_REG
 
 
 CHECK_ROWS = 256
@@ -21,22 +20,10 @@ CHECK_ROWS = 256
 
 # ---- fidelity: the circuit against the float model's own predict ---------------------------------
 def float_predict(model: Any, X: np.ndarray) -> np.ndarray:
-    """The float model's own prediction: ``model.predict(X)``; for a bare ``xgboost.Booster``, what
-    ``XGBClassifier`` / ``XGBRegressor`` would answer (class 1 when the prediction is > 0.5, argmax
-    of the class probabilities, or the value)."""
-    if type(model).__module__.startswith("xgboost") and type(model).__name__ == "Booster":
-        import xgboost as xgb
-
-        learner = json.loads(model.save_raw("json"))["learner"]
-        objective = learner["objective"]["name"]
-        out = np.asarray(model.predict(xgb.DMatrix(X, feature_names=model.feature_names,
-                                                   feature_types=model.feature_types)))
-        if objective in _XGB_REG:
-            return out.astype(np.float64)
-        if objective == "multi:softmax":
-            return out.astype(np.int64)
-        return np.argmax(out, axis=1) if out.ndim == 2 else (out > 0.5).astype(np.int64)
-    return np.asarray(model.predict(X))
+    """The float model's own prediction on rows ``X``: ``predict`` of what its frontend checks circuits
+    against (:func:`stdlib_ml.convert.frontends.float_model`; for a bare ``xgboost.Booster``, what
+    ``XGBClassifier`` / ``XGBRegressor`` would answer), or ``model.predict(X)``."""
+    return np.asarray(frontends.float_model(model).predict(X))
 
 
 def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: float = 1.0,
@@ -71,12 +58,12 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
     return out
 
 
-def _likely_cause(zk: ZkModel, est: Any) -> str:
-    """What usually makes ``est``'s circuit disagree on a few rows, and what to do about it."""
+def _likely_cause(zk: ZkModel, what: str) -> str:
+    """What usually makes the circuit of ``what`` (a class name) disagree on a few rows, and what to do about it."""
     more = [int(b) + 8 for b in zk.in_bits[: zk.n_features]]
     bits = f"{more[0]}" if len(set(more)) == 1 else f"[{', '.join(map(str, more))}]"
     finer = f"input_bits={bits} (`pyleo import --input-bits {bits.strip('[]').replace(' ', '')}`)"
-    if type(est).__name__ == "KNeighborsClassifier":
+    if what == "KNeighborsClassifier":
         return ("likely cause: training points at equal distances from a row, where scikit-learn's choice among "
                 "them differs from the circuit's (the earlier point), which no conversion can match: pass "
                 "strict=False to accept the measured agreement, or min_agreement= below it; or nearly equal "
@@ -85,14 +72,15 @@ def _likely_cause(zk: ZkModel, est: Any) -> str:
             f"with {finer} (finer inputs), or pass strict=False (`--no-strict`) to accept the measured fidelity")
 
 
-def _finish(spec: Spec, model: Any, est: Any, X: np.ndarray | None, fidelity: Fidelity) -> ZkModel:
-    """Materialize ``spec``; with calibration rows, check it against the float model and store the
-    result in the file (raise :class:`ConversionError`, or warn when not strict, below the bar)."""
-    zk = _materialize(render(spec), spec.name)
+def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str) -> ZkModel:
+    """Materialize ``spec``; with calibration rows ``X`` (n_samples, n_features), check it against the
+    float ``model`` (its ``predict``) and store the result in the file (raise :class:`ConversionError`,
+    or warn when not strict, below the bar). ``what``: the source model's class name, for messages."""
+    zk = materialize(render(spec), spec.name)
     if X is None:
         return zk
     if np.isnan(X).any() and zk.missing_sides is None:
-        raise ConversionError(f"X has missing values (NaN), but {type(est).__name__}'s circuit has no missing-value "
+        raise ConversionError(f"X has missing values (NaN), but {what}'s circuit has no missing-value "
                               "semantics", hint="impute them, or convert a model whose predict takes NaN (scikit-learn "
                               "trees and forests, XGBoost)")
     try:
@@ -101,16 +89,16 @@ def _finish(spec: Spec, model: Any, est: Any, X: np.ndarray | None, fidelity: Fi
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
     spec.fidelity = result
-    zk = _materialize(render(spec), spec.name)
+    zk = materialize(render(spec), spec.name)
     if not result["passed"]:
         measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
                     else f"max error {result['max_rel_error']:.3g} of the predictions' range")
-        message = (f"{spec.name}: the circuit disagrees with {type(est).__name__}.predict on calibration rows "
+        message = (f"{spec.name}: the circuit disagrees with {what}.predict on calibration rows "
                    f"{result['worst_rows']} ({measured}; bar: {result['bar']}, {result['rows']} of {result['of']} "
                    "rows checked)")
         if fidelity.strict:
-            raise ConversionError(message, hint=_likely_cause(zk, est))
-        warnings.warn(f"{message}; {_likely_cause(zk, est)}", FidelityWarning, stacklevel=3)
+            raise ConversionError(message, hint=_likely_cause(zk, what))
+        warnings.warn(f"{message}; {_likely_cause(zk, what)}", FidelityWarning, stacklevel=3)
     return zk
 
 
@@ -124,6 +112,17 @@ class Fidelity:
     check_rows: int | None = CHECK_ROWS
 
     def __post_init__(self) -> None:
+        def number(v: Any) -> bool:
+            return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+        if not number(self.min_agreement) or not number(self.max_error):
+            raise ConversionError(f"min_agreement and max_error must be numbers, got {self.min_agreement!r} and "
+                                  f"{self.max_error!r}")
+        if not isinstance(self.strict, (bool, np.bool_)):
+            raise ConversionError(f"strict must be True or False, got {self.strict!r}")
+        if self.check_rows is not None and (not isinstance(self.check_rows, (int, np.integer))
+                                            or isinstance(self.check_rows, bool)):
+            raise ConversionError(f"check_rows must be a positive number of rows or None (all), got {self.check_rows!r}")
         if not 0.0 <= self.min_agreement <= 1.0:
             raise ConversionError(f"min_agreement must lie in [0, 1], got {self.min_agreement}")
         if not self.max_error >= 0.0:

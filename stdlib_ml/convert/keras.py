@@ -10,15 +10,19 @@ the conversion checks itself against is the Keras model's own ``predict``.
 
 from __future__ import annotations
 
+import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .model import ConversionError, ModelInputError
-
-os.environ.setdefault("KERAS_BACKEND", "torch")   # before Keras is first imported: no TensorFlow needed
+from . import nn, quiet
+from .fidelity import CHECK_ROWS
+from .model import ConversionError, ModelInputError, ZkModel
+from .options import calibration_rows
+from .quantize import MLP_RESOLUTION
 
 EXTRA = "pip install 'pyleo-zk[keras]'"
 """What to run when Keras (or torch, its backend here) is missing."""
@@ -40,10 +44,12 @@ SUPPORTED = ("supported Keras layers: " + ", ".join(LAYERS) + "; activations " +
 
 
 def _keras() -> Any:
-    """Keras 3 (on the torch backend: importing this module sets ``KERAS_BACKEND=torch`` unless it is
-    set), or a :class:`ConversionError` saying how to install it."""
+    """Keras 3 (on the torch backend: ``KERAS_BACKEND=torch`` unless it is set before Keras is first
+    imported), or a :class:`ConversionError` saying how to install it."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")   # before Keras is first imported: no TensorFlow needed
     try:
-        import keras
+        with quiet.silenced():   # its backend's start-up notices
+            import keras
     except ImportError:
         raise ConversionError("converting Keras models needs keras 3 and torch, which are not installed",
                               hint=f"install pyleo-zk[keras]: {EXTRA}") from None
@@ -53,22 +59,47 @@ def _keras() -> Any:
 
 
 def load_keras(model: Any) -> Any:
-    """A Keras model from a ``.keras`` file (or the model itself). Raises :class:`ModelInputError` for a
-    missing or unreadable file."""
-    keras = _keras()
+    """A Keras model from a ``.keras`` file (or the model itself). The file's structure is checked first
+    (a zip archive holding ``config.json`` that describes a model, and the weights), so a damaged file
+    is refused in milliseconds, before Keras is imported. Raises :class:`ModelInputError` for a missing
+    or unreadable file."""
     if isinstance(model, (str, os.PathLike)):
         p = Path(model)
         if not p.is_file():
             raise ModelInputError(f"no such Keras model file: {p}")
+        _check_archive(p)
+        keras = _keras()
         try:
-            return keras.saving.load_model(p, compile=False)
+            with quiet.silenced():
+                return keras.saving.load_model(p, compile=False)
         except Exception as e:  # noqa: BLE001 - Keras raises ValueError, OSError, zipfile errors ...
             raise ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
                                   f"format ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'})",
                                   hint="save it with model.save('model.keras')") from None
+    keras = _keras()
     if not isinstance(model, keras.Model):
         raise ModelInputError(f"expected a Keras model or a .keras file, got {type(model).__name__}")
     return model
+
+
+def _check_archive(p: Path) -> None:
+    """Refuse a ``.keras`` file that is not a zip archive with a model's ``config.json`` and its weights."""
+    hint = "save the model with model.save('model.keras') (Keras 3)"
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            if "config.json" not in names:
+                raise ModelInputError(f"{p} is not a Keras model file: its archive has no config.json", hint=hint)
+            if not any(n.endswith(".h5") or n.endswith(".npz") for n in names):
+                raise ModelInputError(f"{p} is not a complete Keras model file: its archive holds no weights", hint=hint)
+            config = json.loads(z.read("config.json"))
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
+        raise ModelInputError(f"{p} is not a Keras model file: not a readable zip archive ({type(e).__name__}: {e})",
+                              hint=hint) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelInputError(f"{p} is damaged: its config.json is not JSON ({e})", hint=hint) from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ModelInputError(f"{p} is damaged: its config.json does not describe a model", hint=hint)
 
 
 def _np(v: Any) -> np.ndarray:
@@ -101,8 +132,6 @@ def _graph(model: Any) -> tuple[list[tuple[Any, list[int], list[int]]], list[int
 def network(model: Any, X: np.ndarray | None) -> Any:
     """The :class:`~stdlib_ml.convert.nn.Network` of a Keras model (see the module docstring). ``X``:
     calibration rows, which give the input shape when the model leaves it open."""
-    from .nn import Network
-
     keras = _keras()
     if not model.built or not getattr(model, "inputs", None):
         raise ConversionError(f"Keras model {model.name!r} has no defined input: build it with keras.Input(shape) "
@@ -116,7 +145,7 @@ def network(model: Any, X: np.ndarray | None) -> Any:
             raise ConversionError(f"Keras model {model.name!r} takes inputs of shape {shape}, open beyond the batch",
                                   hint="give keras.Input a full shape, or pass X shaped (n, *sample_shape)")
         shape = X.shape[1:]
-    net = Network(tuple(int(d) for d in shape), name="keras_" + "".join(c if c.isalnum() else "_" for c in
+    net = nn.Network(tuple(int(d) for d in shape), name="keras_" + "".join(c if c.isalnum() else "_" for c in
                                                                         model.name.lower())[:24])
     spatial = len(shape) > 1
     start = net.permute(net.input, (len(shape) - 1, *range(len(shape) - 1)), where="the input (channels-last → "
@@ -308,7 +337,10 @@ class KerasModel:
         return out[:, 0]
 
 
-def from_keras(model: Any, X: Any = None, **options: Any) -> Any:
+def from_keras(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+               weights: str = "public", inputs: str = "private", output: str = "public",
+               resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """Convert a Keras 3 model (``Sequential`` or functional, or a ``.keras`` file path) to a
     :class:`~stdlib_ml.convert.ZkModel`, on the torch backend.
 
@@ -322,10 +354,34 @@ def from_keras(model: Any, X: Any = None, **options: Any) -> Any:
     file, malformed ``X``) and :class:`ConversionError` (Keras missing; an unsupported layer, named
     with its place in the model; fidelity below the bar).
     """
-    from . import nn
-
     model = load_keras(model)
-    Xa = None if X is None else np.asarray(X, dtype=np.float64)
+    Xa = calibration_rows(X, samples=True)
     net = network(model, Xa)
     float_model = KerasModel(model, net.head)
-    return nn.convert(net, Xa, reference=float_model.predict, model_name=type(model).__name__, **options)
+    return nn.convert(net, Xa, reference=float_model.predict, model_name=type(model).__name__, input_range=input_range,
+                      input_bits=input_bits, name=name, weights=weights, inputs=inputs, output=output,
+                      resolution=resolution, approximate=approximate, min_agreement=min_agreement, max_error=max_error,
+                      strict=strict, check_rows=check_rows)
+
+
+FAMILIES = "Keras: " + SUPPORTED.removeprefix("supported Keras layers: ")
+"""What this frontend converts, in words."""
+
+PRIVATE = "Keras networks"
+"""What converts with ``weights="private"``."""
+
+
+def recognises(obj: Any) -> bool:
+    """Whether ``obj`` is a Keras model (the registry matched its package)."""
+    return True
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """The Keras model in a ``.keras`` file (:func:`load_keras`)."""
+    return load_keras(path)
+
+
+def float_model(model: Any) -> Any:
+    """The model's own ``predict``, deciding as its converted network's head (:class:`KerasModel`)."""
+    model = load_keras(model)
+    return KerasModel(model, network(model, None).head)

@@ -8,7 +8,20 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .quantize import INPUT_RESOLUTION, WEIGHT_RESOLUTION, Affine, Options, _argmax_or_sign, _dense_bound, _in_bits, _in_bound, _input_range, _pow2, _spec, _width
+from .options import Options
+from .quantize import (
+    INPUT_RESOLUTION,
+    WEIGHT_RESOLUTION,
+    Affine,
+    classifier_head,
+    dense_bound,
+    feature_range,
+    input_bits_for,
+    input_bound,
+    new_spec,
+    pow2,
+    sign_width,
+)
 from .render import Spec
 
 
@@ -24,16 +37,16 @@ def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opt
     name = label or type(est).__name__
     if kind == "regressor" and W.shape[0] != 1:
         raise ConversionError(f"{name} has {W.shape[0]} outputs; only single-output regression is supported")
-    low, high, unit = _input_range(opts, n, model_range)
-    ib = _in_bits(opts, unit, low, high, INPUT_RESOLUTION)
+    low, high, unit = feature_range(opts, n, model_range)
+    ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
     title = f"{name} ({n} features{', scalers folded in' if not aff.identity else ''}), converted to pyleo."
-    spec = _spec(est, opts, n, kind, low, high, ib, title)
+    spec = new_spec(est, opts, n, kind, low, high, ib, title)
     spec.imports.add("models" if kind == "regressor" else "reduce")
     limit = 2**62 if kind == "regressor" else 2**120
     # private weights travel as u32 (value + 2**31): two bits fewer keep |W| below 2**31
     for drop in range(2 if opts.weights == "private" else 0, WEIGHT_RESOLUTION, 2):
         Wq, bq, S = aff.fold_dense(W, b, ib, WEIGHT_RESOLUTION - drop)
-        bound = int(max(_dense_bound(Wq, bq, _in_bound(low, high, ib))))
+        bound = int(max(dense_bound(Wq, bq, input_bound(low, high, ib))))
         if bound < limit:
             break
     else:
@@ -48,12 +61,12 @@ def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opt
     spec.classes = classes
     if ovo:
         spec.imports |= {"models", "reduce"}
-        spec.use(f"votes = models.ovo_votes({len(classes)}, {_width(bound + 1)})", f"|pair score| <= {_pow2(bound)}")
+        spec.use(f"votes = models.ovo_votes({len(classes)}, {sign_width(bound + 1)})", f"|pair score| <= {pow2(bound)}")
         spec.use("argmax = reduce.argmax(32)", "votes are small integers")
         spec.notes.append("Several classes: one-vs-one pairs (i, j) vote i when their score is > 0; the first class "
                           "with most votes wins (as libsvm).")
         spec.body.append("return argmax(votes(linalg.dense(W, xf, B)))")
         return spec
     spec.body.insert(0, "scores = linalg.dense(W, xf, B)")
-    _argmax_or_sign(spec, "scores", bound, W.shape[0])
+    classifier_head(spec, "scores", bound, W.shape[0])
     return spec

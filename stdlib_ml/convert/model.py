@@ -18,6 +18,7 @@ import pyleo as pl
 from pyleo import loader
 
 from .. import fixed
+from .packing import param_word_bits
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -27,6 +28,54 @@ class ConversionError(pl.CompileError, ValueError):
 
 class ModelInputError(pl.InputError, ValueError):
     """Samples given to a converted model are malformed (NaN, wrong number of features, out of range)."""
+
+
+LARGEST_VALUE = float(np.finfo(np.float32).max)
+"""The largest magnitude a feature value may have (about 3.4e38): scikit-learn's trees and XGBoost compare
+float32 copies of their inputs, and every circuit quantizes values to integers of at most 128 bits."""
+
+
+def as_numbers(X: Any, what: str = "X") -> np.ndarray:
+    """``X`` as a float64 array, refusing what is not a feature value: strings, booleans (True is not
+    1.0 to a model: say so with 0/1), complex numbers (their imaginary part would be dropped), dates,
+    ragged rows, None outside an object array of numbers (None there, like NaN, marks a missing value),
+    and magnitudes beyond :data:`LARGEST_VALUE` (infinities stay: the callers say what they mean).
+    ``what`` names the input in messages. Raises :class:`ModelInputError`."""
+    try:   # Python lists keep their elements' types (numpy would read [True, 2.5] as [1.0, 2.5])
+        raw = np.asarray(X, dtype=object) if isinstance(X, (list, tuple)) else np.asarray(X)
+    except (TypeError, ValueError) as e:
+        raise ModelInputError(f"{what} must be a table of numbers, one row per sample: {e}") from None
+    kind = raw.dtype.kind
+    if kind == "O":
+        flat = raw.ravel()
+        if any(isinstance(v, (list, tuple, np.ndarray)) for v in flat):
+            raise ModelInputError(f"{what} must be a table of numbers: its rows have different lengths")
+        bad = next((i for i, v in enumerate(flat) if not (v is None or isinstance(v, (int, float, np.integer, np.floating))
+                                                           and not isinstance(v, (bool, np.bool_)))), None)
+        if bad is not None:
+            at = f" at index {[int(i) for i in np.unravel_index(bad, raw.shape)]}" if raw.ndim else ""
+            raise ModelInputError(f"{what} holds {flat[bad]!r} ({type(flat[bad]).__name__}){at}: feature values must be "
+                                  "numbers (NaN or None where missing)",
+                                  hint="convert booleans to 0/1 and parse text to numbers first")
+        raw = np.asarray([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(raw.shape)
+        kind = "f"
+    if kind == "b":
+        raise ModelInputError(f"{what} holds booleans: a feature value must be a number",
+                              hint="pass them as 0/1, e.g. X.astype(float)")
+    if kind == "c":
+        raise ModelInputError(f"{what} holds complex numbers: a feature value is real (the imaginary part would be "
+                              "silently dropped)", hint="pass the real part (X.real) or the magnitude (abs(X))")
+    if kind not in "iuf":
+        raise ModelInputError(f"{what} holds {raw.dtype} values, not numbers",
+                              hint="parse text to numbers first (NaN where a value is missing)")
+    arr = raw.astype(np.float64)
+    big = np.isfinite(arr) & (np.abs(arr) > LARGEST_VALUE)
+    if big.any():
+        where = [int(i) for i in np.argwhere(big)[0]]
+        raise ModelInputError(f"{what} holds {arr[tuple(where)]:.6g} at index {where}: feature values must lie within "
+                              f"±{LARGEST_VALUE:.3g} (float32's range, in which tree models compare them)",
+                              hint="rescale the feature, or mark the value as missing (NaN)")
+    return arr
 BACKENDS = ("interpreter", "vm")
 
 MAX_CLUSTERS = 256
@@ -82,10 +131,7 @@ class ZkModel:
     def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """(values, missing) per sample and circuit input: present values clamped or checked against
         [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them."""
-        try:
-            arr = np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError) as e:
-            raise ModelInputError(f"samples must be numbers: {e}") from None
+        arr = as_numbers(X, "samples")
         if arr.ndim == 1:
             arr = arr[None, :]
         if arr.ndim > 2 and int(np.prod(arr.shape[1:])) == self.n_features:   # samples shaped as a network takes them
@@ -179,7 +225,12 @@ class ZkModel:
                                   "do not cover [INPUT_LOW, INPUT_HIGH]") from None
 
     def decode(self, outputs: Sequence[Any]) -> np.ndarray:
-        """Circuit outputs (class indices or scaled integers) → labels / values."""
+        """Circuit outputs (class indices or scaled integers) → labels / values. Raises
+        :class:`ModelInputError` for an output that is not an integer."""
+        try:
+            outputs = [int(v) for v in outputs]
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"{self.name}'s outputs are integers (class indices or scaled values): {e}") from None
         if self.kind == "regressor":
             return np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
@@ -200,6 +251,9 @@ class ZkModel:
                                   "this changes the program, so publish the new commitment (pyleo commit)")
         bits = self.module.PARAM_BITS
         values = self.module.OWNER_WEIGHTS if weights is None else weights
+        if not isinstance(values, dict) or set(values) != set(bits):
+            raise ModelInputError(f"weights must be a dict of {self.name}'s parameters {sorted(bits)} (integers), got "
+                                  f"{sorted(values) if isinstance(values, dict) else type(values).__name__}")
         packed = {n: pack_words(np.ravel(np.asarray(values[n], dtype=object)), b, n) for n, b in bits.items()}
         return {**packed, "r": int(self.module.OWNER_BLINDING)}
 
@@ -285,7 +339,7 @@ class ZkModel:
         (into parts of at most ``budget`` constraints, default 16,384), False never. Raises
         :class:`ModelInputError` for bad samples or a missing r, and :class:`pyleo.LimitError` naming the
         model and its size (e.g. a KNN's number of training points) when nothing fits."""
-        (enc,) = self.encode(np.asarray(x, dtype=np.float64).reshape(1, -1))
+        (enc,) = self.encode(as_numbers(x, "the sample").reshape(1, -1))
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
                                   "secret random scalar you keep to reveal the label later",
@@ -320,6 +374,9 @@ class ZkModel:
         from pyleo import vm
 
         t = "i64" if self.kind == "regressor" else "u8"
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (output, label_blinding)):
+            raise ModelInputError(f"label_commitment takes two integers (the circuit output and the scalar r), got "
+                                  f"{output!r} and {label_blinding!r}")
         return vm.commit_bhp256(f"{int(output)}{t}", f"{int(label_blinding)}scalar")
 
     def verify(self, proof: Any) -> bool:
@@ -357,6 +414,8 @@ class ZkModel:
         it holds them and the blinding value: the owner's file, written with mode 0600."""
         from pyleo import vm
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise ModelInputError(f"save takes a file path, got {type(path).__name__}")
         vm.check_writable(path)
         vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
         return Path(path)
@@ -376,42 +435,22 @@ def load(path: str | os.PathLike[str]) -> ZkModel:
     return ZkModel(module, source, p)
 
 
-WORD_BITS = 128
-"""Private parameters travel packed into unsigned words of at most 128 bits (:func:`param_word_bits`), the
-first value in the low bits: snarkVM charges a private input per bit and per element, so one word
-costs less than its values as separate elements (benchmarks/privacy_costs.py)."""
-
-PARAM_PACKING = "words/1"
-"""The layout of a model file's private ``Weights`` input: each tensor's values (row-major) in
-:func:`pack_words` words. Files without it (unpacked members) are refused by :meth:`ZkModel.opening`."""
-
-INPUT_ELEMENT_COST, INPUT_BIT_COST = 37, 1.0
-"""Constraints of one more element, and of one more bit, of a private struct input, measured by
-benchmarks/privacy_costs.py ("packing": 32 u16 values as 32 elements against 4 u128 words, +1,050;
-4 against 8 u128 words, +527). A linear fit: snarkVM hashes and encrypts the input's encoding (each
-element's bits and its type data) in 252-bit field elements, so the true cost steps."""
-
-
-def param_word_bits(size: int, bits: int) -> int:
-    """The width of the words (8 … 128) that carry ``size`` values of ``bits`` bits: the one with the
-    least cost (:data:`INPUT_ELEMENT_COST` per word, :data:`INPUT_BIT_COST` per bit, padding included),
-    the narrower on a tie."""
-    def cost(w: int) -> float:
-        words = -(-size // (w // bits))
-        return words * (INPUT_ELEMENT_COST + INPUT_BIT_COST * w)
-    return min((w for w in (8, 16, 32, 64, WORD_BITS) if w >= bits), key=cost)
-
-
 def pack_words(values: Sequence[Any], bits: int, name: str = "parameter") -> list[int]:
     """Signed integers ``values`` offset-encoded (``v + 2**(bits-1)``) and packed into words of
     :func:`param_word_bits` bits by :func:`stdlib_ml.fixed.pack` (as many per word as fit, the first in
     the low bits). Raises :class:`ModelInputError` for a value outside ``[-2**(bits-1), 2**(bits-1))``."""
     half = 2 ** (bits - 1)
     for v in values:
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise ModelInputError(f"{name}: {v!r} is not an integer (parameters are integers at their scales)")
         if not -half <= int(v) < half:
             raise ModelInputError(f"{name}: {int(v)} does not fit {bits} bits (offset-encoded as u{bits})")
     return fixed.pack([int(v) + half for v in values], [bits] * len(values), param_word_bits(len(values), bits))
 
+
+PARAM_PACKING = "words/1"
+"""The layout of a model file's private ``Weights`` input: each tensor's values (row-major) in
+:func:`pack_words` words. Files without it (unpacked members) are refused by :meth:`ZkModel.opening`."""
 
 PRIVATE_WEIGHTS_LINE = 'WEIGHTS = "private"'
 """The line of a model file with private weights (the owner's file: it holds them)."""
@@ -461,3 +500,9 @@ def _materialize(source: str, name: str) -> ZkModel:
         vm.write_atomic(path, source.encode(), mode=0o600 if owners else 0o666)
     module = loader.import_file(path, f"pyleo_model_{name}_{digest}")
     return ZkModel(module, source, path)
+
+
+def materialize(source: str, name: str) -> ZkModel:
+    """The :class:`ZkModel` of a generated model file's ``source`` (written to the model cache under
+    ``name`` and imported): what every conversion returns."""
+    return _materialize(source, name)

@@ -21,9 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from .model import ConversionError, ModelInputError
-from .quantize import Affine, Options
+from . import nn, pipeline
+from .fidelity import CHECK_ROWS
+from .frontends import COMMON_OPTIONS, NETWORK_OPTIONS
+from .linear import linear_spec
+from .model import ConversionError, ModelInputError, ZkModel
+from .options import Options, Visibility, calibration_rows, make_options
+from .quantize import MAX_LABELS, Affine
 from .render import Spec
+from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
 EXTRA = "pip install 'pyleo-zk[onnx]'"
 """What to run when the ``onnx`` package is missing."""
@@ -270,8 +276,6 @@ def _ml_spec(g: Graph, path: list[int], opts: Options) -> tuple[Spec, OnnxGraph]
 
 
 def _classes(a: dict[str, Any]) -> list[Any]:
-    from .quantize import MAX_LABELS
-
     classes = list(a.get("classlabels_ints") or a.get("classlabels_int64s") or a.get("classlabels_strings") or [])
     if len(classes) > MAX_LABELS:
         raise ConversionError(f"the ONNX classifier has {len(classes)} classes; the circuit's u8 output allows {MAX_LABELS}")
@@ -279,8 +283,6 @@ def _classes(a: dict[str, Any]) -> list[Any]:
 
 
 def _linear(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
-    from .linear import linear_spec
-
     a = g.attrs(i)
     post = a.get("post_transform", "NONE")
     W = np.asarray(a["coefficients"], dtype=np.float64).reshape(-1, n)
@@ -301,8 +303,6 @@ def _linear(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options
 
 
 def _trees(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
-    from .tree_ensembles import RawTree, _leaf_bits, _raw_thresholds, _tree_spec
-
     a = g.attrs(i)
     op = g.nodes[i].op_type
     post = a.get("post_transform", "NONE")
@@ -368,30 +368,30 @@ def _trees(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options,
         value = np.zeros((m, K))
         for w, c, nd in zip(weights[w_tree == tree], ids[w_tree == tree], w_node[w_tree == tree]):
             value[local[int(nd)], 0 if K == 1 else int(c)] += w
-        t_raw, strict = _raw_thresholds(thr, feature, aff, False)
+        t_raw, strict = raw_thresholds(thr, feature, aff, False)
         trees.append(RawTree(feature, t_raw, left, right, value, strict=strict, missing_left=missing_left).compact())
     init = None if base is None or len(base) == 0 else np.asarray(base, float)[: max(K, 1)]
     total = sum(float(np.max(np.abs(t.value))) for t in trees) + (float(np.max(np.abs(init))) if init is not None else 0)
-    vb = _leaf_bits(total + 1.0)
+    vb = leaf_bits(total + 1.0)
     suffix = ", Scaler folded into the thresholds" if not aff.identity else ""
     title = f"ONNX {op} ({len(trees)} trees, {n} features{suffix}), converted to pyleo."
     if kind == "regressor":
         div = len(trees) if a.get("aggregate_function", "SUM") == "AVERAGE" else 1
         init = init * div if init is not None else None   # the base value is added after the average
-        return _tree_spec(est, est, aff, n, opts, "regressor", trees, "regress", init, _leaf_bits(total * div + 1.0),
+        return tree_spec(est, est, aff, n, opts, "regressor", trees, "regress", init, leaf_bits(total * div + 1.0),
                           title, out_divisor=div)
     if K == 1:   # class 1 when s > 0.5 (post_transform NONE or PROBIT: the reference's (1 - s, s)), else when s > 0
         cut = 0.5 if post in ("NONE", "PROBIT") else 0.0
         init = np.asarray([(init[0] if init is not None else 0.0) - cut])
-        return _tree_spec(est, est, aff, n, opts, "classifier", trees, "positive", init, vb, title, classes)
-    return _tree_spec(est, est, aff, n, opts, "classifier", trees, "argmax", init, vb, title, classes)
+        return tree_spec(est, est, aff, n, opts, "classifier", trees, "positive", init, vb, title, classes)
+    return tree_spec(est, est, aff, n, opts, "classifier", trees, "argmax", init, vb, title, classes)
 
 
 # ---- entry point --------------------------------------------------------------------------------
 def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
               missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
               output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
-              check_rows: int | None = None, **nn_options: Any) -> Any:
+              check_rows: int | None = CHECK_ROWS, **nn_options: Any) -> ZkModel:
     """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
 
     ``X``: calibration rows, (n_samples, n_features) floats (raw features as the graph's input takes
@@ -401,32 +401,53 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     whose argmax is the class index (a final ``Sigmoid``: class 1 above 0.5; one output without one: a
     regressor's value). The other options are :func:`stdlib_ml.from_sklearn`'s; a neural graph also
     takes :func:`stdlib_ml.convert.nn.to_spec`'s (``resolution``, ``approximate``) and ignores
-    ``missing_values`` (it has no missing-value semantics).
+    ``missing_values`` (it has no missing-value semantics). ``check_rows=None``: every row.
 
     Raises :class:`ModelInputError` (missing, damaged or invalid file; malformed ``X``) and
     :class:`ConversionError` (the ``onnx`` package missing; an unsupported operator, named with its
     place in the graph; fidelity below the bar).
     """
-    from .api import _options, _visibility
-    from .fidelity import CHECK_ROWS, Fidelity, _finish
-
-    bar = Fidelity(min_agreement, max_error, strict, CHECK_ROWS if check_rows is None else check_rows)
+    unknown = sorted(set(nn_options) - set(NETWORK_OPTIONS))
+    if unknown:
+        raise ConversionError(f"{', '.join(map(repr, unknown))}: not options of from_onnx",
+                              hint=f"its options: {', '.join(COMMON_OPTIONS + NETWORK_OPTIONS)}, missing_values")
+    common = dict(input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
+                  output=output, min_agreement=min_agreement, max_error=max_error, strict=strict, check_rows=check_rows)
+    Visibility(weights, inputs, output)   # checked before the graph is read
     proto = load_onnx(model)
     if is_neural(proto):
-        from . import nn
-
-        Xa = None if X is None else np.asarray(X, dtype=np.float64)
+        Xa = calibration_rows(X, samples=True)
         net, est = network(proto, Xa)
-        return nn.convert(net, Xa, reference=est.predict, model_name="OnnxGraph", min_agreement=min_agreement,
-                          max_error=max_error, strict=strict, check_rows=check_rows, input_range=input_range,
-                          input_bits=input_bits, name=name, weights=weights, inputs=inputs, output=output,
-                          **nn_options)
+        return nn.convert(net, Xa, reference=est.predict, model_name="OnnxGraph", **common, **nn_options)
     if nn_options:
         raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is an ai.onnx.ml "
                               "(linear or tree) model")
-    opts = _options(X, input_range, input_bits, name, None, missing_values, weights)
-    spec, est = ml_spec(proto, opts)
-    return _finish(_visibility(spec, est, weights, inputs, output), est, est, opts.X, bar)
+
+    def describe(opts: Options) -> pipeline.Description:
+        spec, est = ml_spec(proto, opts)
+        return pipeline.Description(spec, est, type(est).__name__)
+
+    return pipeline.convert(describe, X, missing_values=missing_values, **common)
+
+
+PRIVATE = "ONNX graphs of the same families"
+"""What converts with ``weights="private"``."""
+
+
+def recognises(obj: Any) -> bool:
+    """Whether ``obj`` is an ``onnx.ModelProto`` (the registry matched its package)."""
+    return type(obj).__name__ == "ModelProto"
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """The checked ``onnx.ModelProto`` in a ``.onnx`` file (:func:`load_onnx`)."""
+    return load_onnx(path)
+
+
+def float_model(model: Any) -> Any:
+    """The graph run by the reference evaluator on its first output (:class:`OnnxGraph`)."""
+    proto = load_onnx(model)
+    return network(proto, None)[1] if is_neural(proto) else ml_spec(proto, make_options(None))[1]
 
 
 # ---- neural operators onto the shared network description -----------------------------------------
@@ -460,8 +481,6 @@ def is_neural(model: Any) -> bool:
 def network(model: Any, X: np.ndarray | None) -> tuple[Any, OnnxGraph]:
     """The :class:`~stdlib_ml.convert.nn.Network` a neural ONNX graph computes, and its float model.
     ``X``: calibration rows, which give the input's shape when the graph leaves it open."""
-    from .nn import Network
-
     g = Graph.read(model)
     dims = g.input_shape[1:]
     if not dims or not all(dims):
@@ -469,7 +488,7 @@ def network(model: Any, X: np.ndarray | None) -> tuple[Any, OnnxGraph]:
             raise ConversionError(f"the ONNX graph's input {g.input!r} has shape {g.input_shape}, open beyond the batch",
                                   hint="export it with a fixed sample shape, or pass X shaped (n, *sample_shape)")
         dims = list(X.shape[1:])
-    net = Network(tuple(int(d) for d in dims), name="onnx_network")
+    net = nn.Network(tuple(int(d) for d in dims), name="onnx_network")
     env: dict[str, Any] = {g.input: net.input}
     path = g.path()
     for i in path:
@@ -647,3 +666,7 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
                 out = net.scale_shift(x, sign, c if op == "Add" or k == 1 else -c, where=where)
     for o in node.output[:1]:
         env[o] = out
+
+
+FAMILIES = ("ONNX: " + SUPPORTED_ONNX.removeprefix("supported: ") + "; networks of the operators " + ", ".join(NN_OPS))
+"""What this frontend converts, in words."""

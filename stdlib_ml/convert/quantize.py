@@ -3,7 +3,6 @@ each feature's own scale, exact integer quantization and the worst-case bounds t
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass
@@ -12,8 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import limits
+
 from .. import fixed
 from .model import ConversionError
+from .options import Options, range_bounds
 from .render import Spec
 
 
@@ -43,18 +45,8 @@ LEAF_BITS = 32
 MAX_LABELS = 256
 
 
-# ---- options, inputs, bounds --------------------------------------------------------------------
-@dataclass
-class Options:
-    X: np.ndarray | None
-    input_range: Any
-    input_bits: Any
-    name: str | None
-    missing_values: bool | None = None
-    weights: str = "public"
-
-
-def _name_of(est: Any, opts: Options) -> str:
+# ---- names, widths, exact integers --------------------------------------------------------------------
+def program_name(est: Any, opts: Options) -> str:
     if opts.name:
         name = opts.name
     else:
@@ -65,11 +57,11 @@ def _name_of(est: Any, opts: Options) -> str:
     return name[:31]
 
 
-def _ceil_log2(v: float) -> int:
+def ceil_log2(v: float) -> int:
     return int(math.ceil(math.log2(v))) if v > 0 else 0
 
 
-def _width(bound: int, smallest: int = 32) -> int:
+def sign_width(bound: int, smallest: int = 32) -> int:
     """Sign-test width for values of magnitude ≤ bound (at least ``smallest``, see :func:`fixed.sign_bits`)."""
     try:
         return fixed.sign_bits(int(bound), smallest)
@@ -77,11 +69,11 @@ def _width(bound: int, smallest: int = 32) -> int:
         raise ConversionError(str(e)) from None
 
 
-def _imax(values: Any) -> int:
+def largest_magnitude(values: Any) -> int:
     return max((abs(int(v)) for v in np.ravel(np.asarray(values, dtype=object))), default=0)
 
 
-def _qint(values: Any, bits: Any) -> np.ndarray:
+def qint(values: Any, bits: Any) -> np.ndarray:
     """round(values·2**bits) as Python ints (object array), exact for any size; ``bits`` an int or
     integers broadcast against ``values`` (one per feature along the last axis)."""
     arr = np.asarray(values, dtype=np.float64)
@@ -97,7 +89,7 @@ def _qint(values: Any, bits: Any) -> np.ndarray:
     return out
 
 
-def _dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarray:
+def dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarray:
     """Exact worst case |W·x + b| per row over |x_j| ≤ in_bound_j (Python ints)."""
     W = np.asarray(W, dtype=object)
     return np.asarray([sum(abs(int(w)) * int(m) for w, m in zip(row, in_bound)) + abs(int(c))
@@ -136,92 +128,14 @@ class Affine:
         per_step = np.abs(np.ldexp(A, -bits[None, :].astype(np.int64)))
         top = float(np.max(per_step)) if np.any(per_step > 0) else 1.0
         S = int(weight_bits - math.ceil(math.log2(top)))
-        return _qint(A, S - bits[None, :]), _qint(c, S), S
+        return qint(A, S - bits[None, :]), qint(c, S), S
 
     def to_raw(self, z: np.ndarray) -> np.ndarray:
         """Points in the estimator's space back in the input space."""
         return (z - self.e) / self.d
 
 
-def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(d, e) with ``step.transform(x) == d·x + e``, measured on ``transform`` itself: its value at a
-    base point and one step along each feature, then checked on ``X`` (or on random points). A
-    ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`_unwrap`)."""
-    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
-
-    name = type(step).__name__
-    if not isinstance(step, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)):
-        raise ConversionError(f"pipeline step {name} is not supported",
-                              hint="supported in front of a model: StandardScaler, MinMaxScaler, MaxAbsScaler, "
-                              "RobustScaler (element-wise affine maps)")
-    _fitted(step)
-    if getattr(step, "clip", False):
-        step = copy.copy(step)
-        step.clip = False
-    finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
-    base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
-    h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
-    h = np.where(h > 0, h, np.maximum(np.abs(base), 1.0))
-    probe = np.vstack([base, base + np.diag(h)])
-    T = np.asarray(step.transform(probe), dtype=np.float64)
-    if T.shape != (n + 1, n):
-        raise ConversionError(f"pipeline step {name} maps {n} features to {T.shape[1]}; only element-wise scalers "
-                              "are supported")
-    J = (T[1:] - T[0]) / h[:, None]          # J[j, k] = ∂ transform_k / ∂ x_j
-    d = np.diag(J).copy()
-    e = T[0] - d * base
-    check = finite if len(finite) else base + h * np.random.default_rng(0).normal(size=(16, n))
-    want = np.asarray(step.transform(check), dtype=np.float64)
-    got = check * d + e
-    tol = 1e-9 * (np.abs(want) + np.abs(check * d) + np.abs(e)) + 1e-12
-    if np.any(np.abs(J - np.diag(d)) > 1e-9 * np.abs(J).max(initial=1.0)) or np.any(np.abs(got - want) > tol):
-        raise ConversionError(f"pipeline step {name}'s transform is not the element-wise affine map d·x + e on the "
-                              "calibration rows, so it cannot be folded into the model")
-    return d, e
-
-
-def _fitted(est: Any) -> None:
-    from sklearn.exceptions import NotFittedError
-    from sklearn.utils.validation import check_is_fitted
-
-    try:
-        check_is_fitted(est)
-    except NotFittedError:
-        raise ConversionError(f"{type(est).__name__} is not fitted: call fit(X, y) before converting it") from None
-    except TypeError as e:
-        raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
-
-
-def _unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
-    """(final estimator, composed scalers, number of input features); ``X`` (calibration rows, raw)
-    is where each scaler's fold is checked against its ``transform``."""
-    from sklearn.pipeline import Pipeline
-
-    steps: list[Any] = []
-    est = model
-    if isinstance(model, Pipeline):
-        steps = [s for _, s in model.steps[:-1] if s is not None and s != "passthrough"]
-        est = model.steps[-1][1]
-    _fitted(est)
-    n = getattr(model, "n_features_in_", None) or getattr(est, "n_features_in_", None)
-    if n is None:
-        raise ConversionError(f"{type(est).__name__} does not say how many features it takes (n_features_in_)")
-    aff = Affine(np.ones(n), np.zeros(n))
-    Z = X
-    for s in steps:
-        d, e = _scaler_affine(s, n, Z)
-        clip = tuple(np.broadcast_to(np.asarray(v, float), (n,)) for v in s.feature_range) if getattr(
-            s, "clip", False) else None
-        aff = aff.then(d, e, clip)
-        Z = Z * d + e if Z is not None else None
-        if clip is not None and Z is not None:
-            Z = np.clip(Z, *clip)
-    if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
-        raise ConversionError("a scaler has a zero, negative or infinite scale")
-    return est, aff, int(n)
-
-
-def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
     spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
     if opts.input_range is not None:
@@ -243,24 +157,6 @@ def _input_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarra
     return np.full(n, -DEFAULT_INPUT_BOUND), np.full(n, DEFAULT_INPUT_BOUND), np.ones(n)
 
 
-def range_bounds(r: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(low, high) per feature of an ``input_range`` (a bound r for [-r, r], or a pair (low, high) of
-    scalars or per-feature sequences). Raises ConversionError unless finite with low < high."""
-    if isinstance(r, (int, float, np.integer, np.floating)):
-        low, high = np.full(n, -float(r)), np.full(n, float(r))
-    else:
-        try:
-            lo, hi = r
-            low = np.broadcast_to(np.asarray(lo, float), (n,)).copy()
-            high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
-        except (TypeError, ValueError):
-            raise ConversionError("input_range must be a bound r (for [-r, r]) or a pair (low, high)") from None
-    if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low >= high):
-        raise ConversionError("input_range must be finite with low < high (a bound r > 0)",
-                              hint="give the range the features take, e.g. input_range=10 for [-10, 10]")
-    return low, high
-
-
 def _unit(spreads: np.ndarray) -> np.ndarray:
     """Per feature its spread; a feature with none (constant) gets the smallest positive one."""
     spreads = np.asarray(spreads, float)
@@ -268,55 +164,37 @@ def _unit(spreads: np.ndarray) -> np.ndarray:
     return np.where(spreads > 0, spreads, float(np.min(pos)) if len(pos) else 1.0)
 
 
-def _scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """A generous input range from a pipeline's first scaler's statistics (±100 std, or min/max ± 10 spans)."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
-
-    if not isinstance(model, Pipeline) or len(model.steps) < 2:
-        return None
-    s = model.steps[0][1]
-    if isinstance(s, StandardScaler) and s.mean_ is not None and s.scale_ is not None:
-        return s.mean_ - 100 * s.scale_, s.mean_ + 100 * s.scale_
-    if isinstance(s, MinMaxScaler):
-        span = s.data_range_
-        return s.data_min_ - 10 * span, s.data_max_ + 10 * span
-    if isinstance(s, MaxAbsScaler):
-        return -10 * s.max_abs_, 10 * s.max_abs_
-    return None
-
-
-def _spread(low: np.ndarray, high: np.ndarray, pad: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def widen(low: np.ndarray, high: np.ndarray, pad: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     span = np.maximum(high - low, 1e-6)
     return low - pad * span, high + pad * span
 
 
-def _in_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, resolution: int) -> np.ndarray:
+def input_bits_for(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, resolution: int) -> np.ndarray:
     """Fractional bits per input feature: its spread (``unit``) spans about 2**resolution steps and
     no input exceeds 2**58 once quantized; ``input_bits`` (one int, or one per feature) overrides."""
     n = len(low)
     if opts.input_bits is not None:
-        return _given_bits(opts.input_bits, n)
+        return given_bits(opts.input_bits, n)
     biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
     cap = 58 - np.ceil(np.log2(biggest))
     bits = resolution - np.floor(np.log2(np.maximum(unit, 1e-30)))
     return np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
 
 
-def _distance_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,
+def distance_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,
                    resolution: int) -> np.ndarray:
     """Fractional input bits for distance models (KNN, K-Means): one step is the same length in the
     estimator's space for every feature (d_f·2**-bits[f]), the narrowest feature's spread there
     spanning about 2**resolution steps: distances weigh every feature alike, so must their rounding."""
     if opts.input_bits is not None:
-        return _given_bits(opts.input_bits, len(low))
+        return given_bits(opts.input_bits, len(low))
     step = float(np.min(unit * aff.d)) * 2.0**-resolution
     biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
     bits = -np.floor(np.log2(step / aff.d))
     return np.clip(np.minimum(bits, 58 - np.ceil(np.log2(biggest))), -60, 48).astype(np.int64)
 
 
-def _given_bits(input_bits: Any, n: int) -> np.ndarray:
+def given_bits(input_bits: Any, n: int) -> np.ndarray:
     try:
         bits = np.broadcast_to(np.asarray(input_bits, dtype=np.int64), (n,)).copy()
     except (TypeError, ValueError):
@@ -326,13 +204,13 @@ def _given_bits(input_bits: Any, n: int) -> np.ndarray:
     return bits
 
 
-def _in_bound(low: np.ndarray, high: np.ndarray, bits: np.ndarray) -> np.ndarray:
+def input_bound(low: np.ndarray, high: np.ndarray, bits: np.ndarray) -> np.ndarray:
     """Per feature, the largest |x_q| over the range."""
-    lo, hi = _qint(low, bits), _qint(high, bits)
+    lo, hi = qint(low, bits), qint(high, bits)
     return np.asarray([max(abs(int(a)), abs(int(b))) for a, b in zip(lo, hi)], dtype=object)
 
 
-def _classes(est: Any) -> list[Any]:
+def class_labels(est: Any) -> list[Any]:
     classes = list(np.asarray(est.classes_).tolist())
     if len(classes) > MAX_LABELS:
         raise ConversionError(f"{type(est).__name__} has {len(classes)} classes; the circuit's u8 output allows {MAX_LABELS}")
@@ -341,25 +219,26 @@ def _classes(est: Any) -> list[Any]:
     return classes
 
 
-def _spec(est: Any, opts: Options, n: int, kind: str, low: np.ndarray, high: np.ndarray, bits: int, title: str) -> Spec:
-    if n > 2048:
-        raise ConversionError(f"{type(est).__name__} takes {n} features; snarkVM allows at most 2048 elements per array")
-    return Spec(name=_name_of(est, opts), title=title, kind=kind, n_features=n, in_bits=bits, low=low, high=high)
+def new_spec(est: Any, opts: Options, n: int, kind: str, low: np.ndarray, high: np.ndarray, bits: int, title: str) -> Spec:
+    if n > limits.MAX_ARRAY_LENGTH:
+        raise ConversionError(f"{type(est).__name__} takes {n} features; snarkVM allows at most "
+                              f"{limits.MAX_ARRAY_LENGTH} elements per array")
+    return Spec(name=program_name(est, opts), title=title, kind=kind, n_features=n, in_bits=bits, low=low, high=high)
 
 
-def _argmax_or_sign(spec: Spec, scores: str, bound: int, k: int, rule: str = "positive", smallest: int = 32) -> None:
+def classifier_head(spec: Spec, scores: str, bound: int, k: int, rule: str = "positive", smallest: int = 32) -> None:
     """Classifier head: sign test for one score (class 1 when > 0, or >= 0), argmax for several
     (sign tests at least ``smallest`` bits wide)."""
     if k == 1:
         label = "positive_label" if rule == "positive" else "nonneg_label"
         spec.imports.add("models")
-        spec.use(f"label = models.{label}({_width(bound + 1, smallest)})", f"|score| <= {_pow2(bound)}")
+        spec.use(f"label = models.{label}({sign_width(bound + 1, smallest)})", f"|score| <= {pow2(bound)}")
         spec.body.append(f"return label({scores}[0])")
     else:
         spec.imports.add("reduce")
-        spec.use(f"argmax = reduce.argmax({_width(2 * bound + 1, smallest)})", f"|score| <= {_pow2(bound)}")
+        spec.use(f"argmax = reduce.argmax({sign_width(2 * bound + 1, smallest)})", f"|score| <= {pow2(bound)}")
         spec.body.append(f"return argmax({scores})")
 
 
-def _pow2(v: int) -> str:
+def pow2(v: int) -> str:
     return f"2**{max(int(v), 1).bit_length()}"

@@ -7,10 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from pyleo import cost
-
 from .. import fixed
-from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError, param_word_bits
+from .model import PARAM_PACKING, PRIVATE_WEIGHTS_LINE, ConversionError
+from .packing import input_word_bits, param_word_bits
 
 
 # ---- the generated file -------------------------------------------------------------------------
@@ -79,19 +78,6 @@ class Spec:
     @property
     def out_type(self) -> str:
         return "pl.I64" if self.kind == "regressor" else "pl.U8"
-
-
-def input_word_bits(widths: list[int], visibility: str = "private") -> int:
-    """Of :data:`stdlib_ml.fixed.WORD_BITS`, the width of the words to pack codes of ``widths`` bits
-    into: the one whose array (``[u{w}; fixed.pack_words(widths, w)]``, a ``visibility`` input) the
-    cost model's fitted transition charges least (constraints; the widest among equals)."""
-    table, analyzer = cost.load_table(), cost.Analyzer("")
-
-    def charge(bits: int) -> tuple[float, int]:
-        x = [(f"[u{bits}; {fixed.pack_words(widths, bits)}u32]", visibility)]
-        return cost.interface_cost(analyzer, x, "inputs", table), -bits
-
-    return min((b for b in fixed.WORD_BITS if b >= max(widths, default=0)), key=charge)
 
 
 def format_value(value: Any, indent: int = 0, width: int = 110) -> str:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import quiet
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
+from .options import calibration_rows
 from .quantize import MLP_RESOLUTION
 
 
@@ -285,15 +288,23 @@ class _Walker:
 # ---- entry point --------------------------------------------------------------------------------
 def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
     """(exported program, the callable float model) for a module, an ExportedProgram or a .pt2 path."""
-    torch = _torch()
     if isinstance(model, (str, os.PathLike)):
         p = Path(model)
         if not p.is_file():
             raise ModelInputError(f"no such model file: {p}")
+        if not zipfile.is_zipfile(p):   # refused before torch is imported (seconds)
+            raise ModelInputError(f"{p} is not a readable torch.export program (.pt2): the file is damaged, truncated "
+                                  "or of another format (a .pt2 file is a zip archive; this is not one)",
+                                  hint="save one with torch.export.save(torch.export.export(net.eval(), (x,)), path)")
+    torch = _torch()
+    if isinstance(model, (str, os.PathLike)):
         try:
-            model = torch.export.load(p)
+            with quiet.silenced():   # torch logs its own traceback of a damaged file before raising
+                model = torch.export.load(p)
         except Exception as e:  # noqa: BLE001 - any failure to read is a bad input file
-            raise ModelInputError(f"{p} is not a readable torch.export program (.pt2): {type(e).__name__}: {e}",
+            first = str(e).strip().splitlines()[0] if str(e).strip() else "no detail"
+            raise ModelInputError(f"{p} is not a readable torch.export program (.pt2): the file is damaged, truncated "
+                                  f"or of another format ({type(e).__name__}: {first})",
                                   hint="save one with torch.export.save(torch.export.export(net.eval(), (x,)), path)") from None
     if isinstance(model, torch.export.ExportedProgram):
         return model, model.module()
@@ -374,14 +385,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     named with its type and place; fidelity below the bar) and :class:`ModelInputError` (bad ``X``,
     unreadable file)."""
     torch = _torch()
-    Xa = None
-    if X is not None:
-        try:
-            Xa = np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError) as e:
-            raise ModelInputError(f"X must hold numbers: {e}") from None
-        if Xa.ndim < 2 or len(Xa) == 0:
-            raise ModelInputError(f"X must hold rows of samples, got shape {Xa.shape}")
+    Xa = calibration_rows(X, samples=True)
     ep, float_model = _program(model, Xa)
     source = model if isinstance(model, torch.nn.Module) else float_model
     model_name = type(source).__name__
@@ -395,7 +399,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     final = walker.final
     if head is None:
         head = "argmax" if out.size > 1 else "threshold" if final == "sigmoid" else "regression"
-    if head not in HEADS:
+    if not isinstance(head, str) or head not in HEADS:
         raise ConversionError(f"head must be one of {', '.join(map(repr, HEADS))}, got {head!r}")
     if head == "regression" and final is not None:
         raise ConversionError(f"{model_name} ends in {final}: it classifies; use head='argmax' or 'threshold'")
@@ -415,3 +419,28 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                    input_bits=input_bits, name=name or net.name, weights=weights, inputs=inputs, output=output,
                    resolution=resolution, approximate=approximate, min_agreement=min_agreement,
                    max_error=max_error, strict=strict, check_rows=check_rows)
+
+
+FAMILIES = "PyTorch: " + SUPPORTED.removeprefix("supported: ")
+"""What this frontend converts, in words."""
+
+PRIVATE = "PyTorch, Keras and ONNX networks (every weight and bias private)"
+"""What converts with ``weights="private"``."""
+
+
+def recognises(obj: Any) -> bool:
+    """Whether ``obj`` is a ``torch.nn.Module`` or ``torch.export.ExportedProgram`` (the registry matched its package)."""
+    return True
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """The ``torch.export.ExportedProgram`` in a ``.pt2`` file (damaged files raise :class:`ModelInputError`)."""
+    return _program(path, None)[0]
+
+
+def float_model(model: Any) -> Any:
+    """A PyTorch model has no ``predict``: how its outputs decide (the head) is chosen when it is
+    converted, whose self-check runs it (:func:`from_torch`). Raises :class:`ConversionError`."""
+    raise ConversionError(f"{type(model).__name__} has no predict of its own: its outputs decide by the head chosen "
+                          "when it is converted", hint="convert it with from_torch(model, X): zk.fidelity is the check "
+                          "against its own float output")

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-
 from .. import fixed
 from .model import ConversionError
-from .quantize import TREE_MIN_BITS, TREE_SPREAD_BITS, Options, _ceil_log2, _imax, _qint, Affine, _given_bits, _spec, _argmax_or_sign
+from .options import Options
+from .quantize import TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classifier_head, given_bits, largest_magnitude, new_spec, qint
 from .render import Spec, format_value
 
 
@@ -67,7 +67,7 @@ def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
     return np.where(np.isfinite(t), mid, t)
 
 
-def _raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool) -> tuple[np.ndarray, bool]:
+def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool) -> tuple[np.ndarray, bool]:
     """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
     (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
     scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t."""
@@ -82,17 +82,6 @@ def _raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, str
         return threshold, strict
     with np.errstate(invalid="ignore"):
         return (_float32_boundary(threshold, strict) - aff.e[feature]) / aff.d[feature], True
-
-
-def _sk_tree(t: Any, aff: Affine, value: np.ndarray, missing: bool) -> RawTree:
-    """A fitted sklearn ``tree_`` with thresholds mapped back through the scalers; ``missing``: the
-    model sends NaN down each node's ``missing_go_to_left`` side."""
-    left = np.asarray(t.children_left)
-    feat = np.where(left == -1, 0, t.feature)
-    thr, strict = _raw_thresholds(np.where(left == -1, np.nan, t.threshold), feat, aff, False)
-    goes = np.asarray(t.missing_go_to_left, dtype=bool) if missing else None
-    return RawTree(feat, thr, left, np.asarray(t.children_right), np.asarray(value, dtype=np.float64),
-                   strict=strict, missing_left=goes).compact()
 
 
 def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[int], list[str]]:
@@ -123,18 +112,7 @@ def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[
     return out, columns, sides
 
 
-def _accepts_missing(model: Any, n: int) -> bool:
-    """Whether the float model's own ``predict`` takes NaN (scikit-learn ≥ 1.3 trees, XGBoost)."""
-    probe = np.zeros((1, n))
-    probe[0, 0] = np.nan
-    try:
-        model.predict(probe)
-    except ValueError:
-        return False
-    return True
-
-
-def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
+def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
                classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None) -> Spec:
     """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
@@ -164,18 +142,18 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
     low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
     if sides is not None:
         low_q, high_q = low_q - 1, high_q + 1
-    spec = _spec(est, opts, n, kind, low, high, ib, title)
+    spec = new_spec(est, opts, n, kind, low, high, ib, title)
     spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
     spec.clamp = True
     spec.rank_thresholds, spec.rank_strict = tables, trees[0].strict
     spec.float32 = aff.identity
     spec.classes = classes
     spec.imports |= {"models", "trees"}
-    vals = [np.asarray(_qint(t.value, value_bits)) for t in trees]
+    vals = [np.asarray(qint(t.value, value_bits)) for t in trees]
     K = vals[0].shape[1]
-    leaf_max = sum(max((_imax(v[i]) for i in range(len(t.left)) if t.left[i] == -1), default=0) for t, v in zip(trees, vals))
-    init_q = _qint(init, value_bits) if init is not None else None
-    bound = leaf_max + (_imax(init_q) if init_q is not None else 0)
+    leaf_max = sum(max((largest_magnitude(v[i]) for i in range(len(t.left)) if t.left[i] == -1), default=0) for t, v in zip(trees, vals))
+    init_q = qint(init, value_bits) if init is not None else None
+    bound = leaf_max + (largest_magnitude(init_q) if init_q is not None else 0)
     strict = trees[0].strict
     nodes = sum(int(np.sum(t.left != -1)) for t in trees)
     cmp = "x[feature] < t, i.e. x_q <= threshold" if strict else "x[feature] <= threshold"
@@ -244,7 +222,7 @@ def _tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: s
         spec.body.append(f"return models.to_i64({total}[0])")
     else:
         spec.body.insert(0, f"scores = {total}")
-        _argmax_or_sign(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
+        classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
 
 
@@ -310,9 +288,9 @@ def _value_inputs(trees: list[RawTree], src: np.ndarray, est: Any, aff: Affine,
     # Bits: the widest column's (threshold - x) over its clamped range fits 31 bits; a narrower column
     # gets more bits where its own thresholds need them (at least 2**TREE_MIN_BITS steps across its
     # thresholds' spread, or its largest threshold when it has one), so a tiny feature is not rounded away.
-    ib0 = int(np.clip(TREE_SPREAD_BITS - 1 - _ceil_log2(spread + 2.0**-20), 0, 40))
+    ib0 = int(np.clip(TREE_SPREAD_BITS - 1 - ceil_log2(spread + 2.0**-20), 0, 40))
     own = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 2.0**-30))
-    cap = np.asarray([60 - _ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
+    cap = np.asarray([60 - ceil_log2(max(abs(lo[f]), abs(hi[f]), 2.0**-20) + own[f]) for f in range(m)])
     ib = np.minimum(np.maximum(ib0, TREE_MIN_BITS - np.floor(np.log2(own))), np.maximum(cap, ib0)).astype(np.int64)
     ib = np.where(used, ib, ib0)
     # scikit-learn and XGBoost compare float32 copies of their input z = d·x + e: one input step must be
@@ -328,7 +306,7 @@ def _value_inputs(trees: list[RawTree], src: np.ndarray, est: Any, aff: Affine,
             need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
             ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
     if opts.input_bits is not None:
-        ib = _given_bits(opts.input_bits, n)[columns]
+        ib = given_bits(opts.input_bits, n)[columns]
     tq: list[list[int]] = []
     for t in trees:
         q = []
@@ -417,17 +395,6 @@ def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, hi
     return list(trees.node_widths(_forest(raws, tq), low_q, high_q))
 
 
-def _leaf_bits(total_max: float, limit: int = 60) -> int:
+def leaf_bits(total_max: float, limit: int = 60) -> int:
     """Fractional bits so that a sum of leaf values up to total_max stays below 2**limit."""
-    return int(np.clip(limit - _ceil_log2(max(total_max, 2.0**-30)), 0, 48))
-
-
-def _tree_classes_onehot(t: Any) -> np.ndarray:
-    v = np.asarray(t.value)[:, 0, :]
-    return v / np.maximum(v.sum(axis=1, keepdims=True), 1e-300)
-
-
-def _check_single_output(est: Any) -> None:
-    if getattr(est, "n_outputs_", 1) != 1:
-        raise ConversionError(f"{type(est).__name__} is multi-output ({est.n_outputs_} outputs); only single-output "
-                              "models are supported")
+    return int(np.clip(limit - ceil_log2(max(total_max, 2.0**-30)), 0, 48))

@@ -1,5 +1,7 @@
-"""XGBoost models (``Booster``, ``XGBClassifier``, ``XGBRegressor``, JSON / UBJSON files) →
-:class:`~stdlib_ml.convert.render.Spec`: trees with their default branches, the objective's decision rule."""
+"""The XGBoost frontend: ``Booster``, ``XGBClassifier``, ``XGBRegressor`` (alone or after scalers in a
+scikit-learn Pipeline), JSON / UBJSON files → :class:`~stdlib_ml.convert.render.Spec` (trees with their
+default branches, the objective's decision rule), then the one conversion sequence
+(:func:`~stdlib_ml.convert.pipeline.convert`). xgboost is imported only when a model is read."""
 
 from __future__ import annotations
 
@@ -10,10 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from .model import ConversionError, ModelInputError
-from .quantize import Options, Affine, _unwrap
+from collections.abc import Sequence
+
+from . import pipeline
+from .fidelity import CHECK_ROWS
+from .model import ConversionError, ModelInputError, ZkModel
+from .options import Options
+from .quantize import Affine
 from .render import Spec
-from .tree_ensembles import RawTree, _raw_thresholds, _tree_spec, _leaf_bits
+from .sklearn import final_step, unwrap
+from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
 # ---- XGBoost ------------------------------------------------------------------------------------
@@ -48,7 +56,7 @@ def _xgb_trees(booster: Any, aff: Affine, n: int, ntrees: int | None) -> tuple[l
         cond = np.asarray(t["split_conditions"], dtype=np.float32).astype(np.float64)
         val = np.zeros((len(left), K))
         val[:, int(grp)] = np.where(left == -1, cond, 0.0)
-        thr, strict = _raw_thresholds(np.where(left == -1, np.nan, cond), feat, aff, True)
+        thr, strict = raw_thresholds(np.where(left == -1, np.nan, cond), feat, aff, True)
         default_left = np.asarray(t["default_left"], dtype=bool)
         out.append(RawTree(feat, thr, left, right, val, strict=strict, missing_left=default_left).compact())
     return out, K, objective, learner
@@ -67,17 +75,15 @@ def _raw_tree_predict(trees: list[RawTree], X: np.ndarray) -> np.ndarray:
     return out
 
 
-def _xgboost(model: Any, opts: Options) -> Spec:
+def _spec(model: Any, opts: Options) -> Spec:
     try:
         import xgboost as xgb
     except ImportError:  # pragma: no cover - depends on the installation
         raise ConversionError("XGBoost models need the xgboost package: pip install 'pyleo-zk[xgboost]'") from None
-    from sklearn.pipeline import Pipeline
-
     aff = None
     est = model
-    if isinstance(model, Pipeline):
-        est, aff, n = _unwrap(model, opts.X)
+    if final_step(model) is not model:
+        est, aff, n = unwrap(model, opts.X)
     if isinstance(est, xgb.Booster):
         booster, classes, wrapper = est, None, None
     elif isinstance(est, xgb.XGBModel):
@@ -118,14 +124,14 @@ def _xgboost(model: Any, opts: Options) -> Spec:
     base = np.median(margin - _raw_tree_predict(trees, probe.astype(np.float64)), axis=0)
     name = type(est).__name__
     total = float(np.max(np.abs(base))) + sum(float(np.max(np.abs(t.value))) for t in trees)
-    vb = _leaf_bits(total)
+    vb = leaf_bits(total)
     title = f"XGBoost {name} ({objective}, {len(trees)} trees, {n} features), converted to pyleo."
     opts_name = opts.name or ("xgb_classifier" if objective in _XGB_CLASS else "xgb_regressor")
     opts = dataclasses.replace(opts, name=opts_name)
     missing = getattr(wrapper, "missing", np.nan)
     missing_value = None if missing is None or np.isnan(missing) else float(missing)
     if objective in _XGB_REG:
-        return _tree_spec(model, est, aff, n, opts, "regressor", trees, "regress", base[:1], vb, title,
+        return tree_spec(model, est, aff, n, opts, "regressor", trees, "regress", base[:1], vb, title,
                           missing_value=missing_value)
     if objective == "binary:logitraw":   # XGBClassifier.predict: class 1 when the raw margin is > 0.5
         base = base - 0.5
@@ -133,7 +139,7 @@ def _xgboost(model: Any, opts: Options) -> Spec:
         classes = list(range(max(K, 2)))
     classes = list(np.asarray(classes).tolist())
     head = "positive" if K == 1 else "argmax"
-    return _tree_spec(model, est, aff, n, opts, "classifier", trees, head, base, vb, title, classes,
+    return tree_spec(model, est, aff, n, opts, "classifier", trees, head, base, vb, title, classes,
                       missing_value=missing_value)
 
 
@@ -147,3 +153,73 @@ def load_xgboost_file(path: str | os.PathLike[str]) -> Any:
         return xgb.Booster(model_file=str(path))
     except xgb.core.XGBoostError as e:
         raise ModelInputError(f"{path} is not an XGBoost model file: {str(e).splitlines()[0]}") from None
+
+
+FAMILIES = "XGBClassifier, XGBRegressor, Booster (alone or after the scalers in a Pipeline; JSON / UBJSON files)"
+"""What this frontend converts, in words."""
+
+PRIVATE = "XGBoost (thresholds and leaf values private, the trees' shape public)"
+"""What converts with ``weights="private"``."""
+
+
+def recognises(obj: Any) -> bool:
+    """Whether ``obj`` is an XGBoost model, or a scikit-learn Pipeline ending in one."""
+    return type(final_step(obj)).__module__.split(".")[0] == "xgboost"
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """The ``xgboost.Booster`` in a JSON / UBJSON model file (:func:`load_xgboost_file`)."""
+    return load_xgboost_file(path)
+
+
+class BoosterPredictor:
+    """A bare ``xgboost.Booster`` as the float model: ``predict(X)`` is what ``XGBClassifier`` /
+    ``XGBRegressor`` would answer (class 1 when the prediction is > 0.5, argmax of the class
+    probabilities, or the value)."""
+
+    def __init__(self, booster: Any) -> None:
+        self.booster = booster
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        import xgboost as xgb
+
+        b = self.booster
+        objective = json.loads(b.save_raw("json"))["learner"]["objective"]["name"]
+        out = np.asarray(b.predict(xgb.DMatrix(X, feature_names=b.feature_names, feature_types=b.feature_types)))
+        if objective in _XGB_REG:
+            return out.astype(np.float64)
+        if objective == "multi:softmax":
+            return out.astype(np.int64)
+        return np.argmax(out, axis=1) if out.ndim == 2 else (out > 0.5).astype(np.int64)
+
+
+def float_model(model: Any) -> Any:
+    """What the circuit is checked against: a Booster's :class:`BoosterPredictor`, else the model."""
+    return BoosterPredictor(model) if type(model).__name__ == "Booster" else model
+
+
+def _describe(model: Any) -> pipeline.Describe:
+    def describe(opts: Options) -> pipeline.Description:
+        return pipeline.Description(_spec(model, opts), float_model(model), type(final_step(model)).__name__)
+
+    return describe
+
+
+def build_spec(model: Any, X: Any = None, **options: Any) -> Spec:
+    """The :class:`Spec` of an XGBoost model, without the self-check (:func:`from_xgboost`'s options)."""
+    return pipeline.describe(_describe(model), X, n_features=getattr(model, "n_features_in_", None), **options)[0].spec
+
+
+def from_xgboost(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
+                 name: str | None = None, missing_values: bool | None = None, weights: str = "public",
+                 inputs: str = "private", output: str = "public", min_agreement: float = 1.0,
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+    """Convert a fitted XGBoost model (``xgboost.Booster``, ``XGBClassifier`` or ``XGBRegressor``, or a
+    JSON / UBJSON model file path) to a :class:`ZkModel`: the same options as :func:`~stdlib_ml.from_sklearn`.
+    A missing value (NaN, or the wrapper's ``missing``) follows each node's default branch."""
+    if isinstance(model, (str, os.PathLike)):
+        model = load_xgboost_file(model)
+    return pipeline.convert(_describe(model), X, n_features=getattr(model, "n_features_in_", None),
+                            input_range=input_range, input_bits=input_bits, name=name, missing_values=missing_values,
+                            weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
+                            max_error=max_error, strict=strict, check_rows=check_rows)

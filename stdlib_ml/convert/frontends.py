@@ -1,0 +1,135 @@
+"""The registry of frontends: one entry per source framework, saying its name, the file suffixes it reads,
+the packages whose objects it converts, and the module (imported on first use, so that no framework is
+imported before a model of it is converted) that implements it.
+
+A frontend module defines ``recognises(obj) -> bool`` (is ``obj`` a model of this framework?),
+``load(path)`` (the model in a file), ``float_model(model)`` (what the conversion checks the circuit
+against: an object with ``predict(X)``), ``FAMILIES`` (what it converts, in words) and ``PRIVATE``
+(what converts with ``weights="private"``), and its entry point (``from_sklearn``, ``from_torch`` …),
+which describes the model and hands the description to :func:`stdlib_ml.convert.pipeline.convert`.
+Frontends import the framework-neutral modules, never :mod:`.api` nor this registry's users; the
+neutral modules import no frontend (they look one up here, by name or by object).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .model import ConversionError, ModelInputError
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """One source framework: ``name``; ``module`` (relative to this package) implementing it;
+    ``packages``: top-level packages whose objects it takes (an object is recognised by the modules of
+    its classes, no framework imported); ``suffixes``: the model files it reads; ``entry``: its entry
+    point's name; ``options``: what its entry point takes beyond the common options
+    (:data:`COMMON_OPTIONS`)."""
+
+    name: str
+    module: str
+    packages: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    entry: str
+    options: tuple[str, ...] = ()
+
+    def impl(self) -> ModuleType:
+        """The implementing module (imported on first use; it imports its framework only when it converts)."""
+        return importlib.import_module(self.module, __package__)
+
+    def recognises(self, obj: Any) -> bool:
+        """Whether ``obj`` is a model this frontend converts (its classes' modules, then the module's own test)."""
+        return _from_packages(obj, self.packages) and self.impl().recognises(obj)
+
+    def load(self, path: str | os.PathLike[str]) -> Any:
+        """The model in the file ``path`` (raises :class:`ModelInputError` for a missing or damaged file)."""
+        return self.impl().load(path)
+
+    def float_model(self, model: Any) -> Any:
+        """The float model a circuit is checked against: an object with ``predict(X)``."""
+        return self.impl().float_model(model)
+
+    def convert(self, model: Any, X: Any = None, **options: Any) -> Any:
+        """``model`` (an object, or a file path for frontends that read one) as a ZkModel via the entry point."""
+        unknown = sorted(set(options) - set(COMMON_OPTIONS) - set(self.options))
+        if unknown:
+            raise ConversionError(f"{', '.join(map(repr, unknown))} {'is not an option' if len(unknown) == 1 else 'are not options'} "
+                                  f"of {self.entry}", hint=f"its options: {', '.join(COMMON_OPTIONS + self.options)}")
+        return getattr(self.impl(), self.entry)(model, X, **options)
+
+
+COMMON_OPTIONS = ("input_range", "input_bits", "name", "weights", "inputs", "output", "min_agreement", "max_error",
+                  "strict", "check_rows")
+"""The options every entry point takes (see :func:`stdlib_ml.from_sklearn`)."""
+
+NETWORK_OPTIONS = ("resolution", "approximate")
+"""What every network frontend takes besides (:func:`stdlib_ml.convert.nn.to_spec`)."""
+
+FRONTENDS: tuple[Frontend, ...] = (
+    Frontend("xgboost", ".xgboost", ("xgboost", "sklearn"), (".json", ".ubj"), "from_xgboost", ("missing_values",)),
+    Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn", ("missing_values",)),
+    Frontend("keras", ".keras", ("keras",), (".keras",), "from_keras", NETWORK_OPTIONS),
+    Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
+    Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values",)),
+)
+"""Every frontend, in the order objects are matched (XGBoost's scikit-learn wrappers and Pipelines ending in
+one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
+
+
+def _from_packages(obj: Any, packages: tuple[str, ...]) -> bool:
+    return any(c.__module__.split(".")[0] in packages for c in type(obj).__mro__)
+
+
+def get(name: str) -> Frontend:
+    """The frontend called ``name``."""
+    for f in FRONTENDS:
+        if f.name == name:
+            return f
+    raise ConversionError(f"no frontend {name!r}", hint=f"frontends: {', '.join(f.name for f in FRONTENDS)}")
+
+
+def for_object(obj: Any) -> Frontend | None:
+    """The frontend that converts ``obj``, or None."""
+    return next((f for f in FRONTENDS if f.recognises(obj)), None)
+
+
+def for_path(path: str | os.PathLike[str]) -> Frontend:
+    """The frontend reading the file ``path`` (by suffix; other suffixes are read as joblib / pickle).
+    Raises :class:`ModelInputError` for a missing file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such model file: {p}")
+    suffix = p.suffix.lower()
+    return next((f for f in FRONTENDS if suffix in f.suffixes), get("sklearn"))
+
+
+def float_model(model: Any) -> Any:
+    """What ``model``'s conversion checks the circuit against: its frontend's float model, or ``model``
+    itself (anything with ``predict``)."""
+    f = for_object(model)
+    return f.float_model(model) if f is not None else model
+
+
+def supported() -> str:
+    """What the converters take, from every frontend's ``FAMILIES``."""
+    return "supported: " + "; ".join(f"{f.impl().FAMILIES}" for f in FRONTENDS)
+
+
+PRIVATE_LIMITS = ("within the local proving limit (16,384 constraints) only small ones: the private inputs and the "
+                  "commitment add ~3,000–4,600 constraints to a transition's ~11,300 (measured, "
+                  "benchmarks/results/privacy_costs.md): iris LogisticRegression, SVC(linear), KMeans(3), a depth-3 "
+                  "tree and a KNN with k=3 on 8 points (16,174) fit; binary ensembles of 2 stumps, a 2-feature binary "
+                  "GaussianNB and an MLP 2-2-1 fit; since inputs are bit-packed an MLP 4-4-3 and 3 AdaBoost stumps "
+                  "fit too (tests/test_private_model.py, -m slow); a 4-feature GaussianNB, 3-tree forests and "
+                  "boosters and a KNN on 12 points do not, even split into parts (pyleo.split)")
+"""What fits one proof here with private weights (measured)."""
+
+
+def private_families() -> str:
+    """The families ``weights="private"`` converts, from every frontend's ``PRIVATE``, and what fits."""
+    return "every family: " + "; ".join(f.impl().PRIVATE for f in FRONTENDS) + "; " + PRIVATE_LIMITS

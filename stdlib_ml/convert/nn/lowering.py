@@ -1,0 +1,286 @@
+"""Lowering a :class:`~.network.Network` to stages of ReLUs over affine combinations (:func:`lower`), and
+their quantization to integers at power-of-two scales, sized from exact worst-case intervals
+(:func:`quantize`). See the package docstring for how and why."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from ..model import ConversionError
+from ..options import Options
+from ..quantize import MLP_RESOLUTION, input_bits_for, qint
+from .network import APPROXIMATIONS, Network, Node
+
+
+# ---- lowering: stages of ReLUs over affine combinations -------------------------------------------
+@dataclass
+class _Expr:
+    """A tensor as ``Σ_s terms[s]·source_s + bias`` (sparse float64 matrices; source 0 is the input,
+    source k ≥ 1 the output of stage k)."""
+
+    terms: dict[int, sparse.csr_matrix]
+    bias: np.ndarray
+
+    def map(self, M: Any, c: Any = None) -> _Expr:
+        M = sparse.csr_matrix(M)
+        b = M.dot(self.bias) + (0.0 if c is None else np.asarray(c, np.float64))
+        return _Expr({s: sparse.csr_matrix(M.dot(A)) for s, A in self.terms.items()}, b)
+
+    def __add__(self, other: _Expr) -> _Expr:
+        terms = dict(self.terms)
+        for s, A in other.terms.items():
+            terms[s] = sparse.csr_matrix(terms[s] + A) if s in terms else A
+        return _Expr(terms, self.bias + other.bias)
+
+    def scaled(self, k: float, shift: float = 0.0) -> _Expr:
+        return _Expr({s: A * k for s, A in self.terms.items()}, self.bias * k + shift)
+
+    def rows(self, idx: np.ndarray) -> _Expr:
+        return _Expr({s: A[idx] for s, A in self.terms.items()}, self.bias[idx])
+
+
+@dataclass
+class _Lowered:
+    stages: list[_Expr]   # stage k (1-based: stages[k - 1]) is relu(z_k), z_k its expression
+    out: _Expr
+    approximated: dict[str, int]
+
+
+def _source(k: int, size: int) -> _Expr:
+    return _Expr({k: sparse.identity(size, format="csr")}, np.zeros(size))
+
+
+MONOTONE = ("relu", "clip", "sigmoid", "tanh")
+"""Non-decreasing activations: ``max(f(a), f(b)) = f(max(a, b))``, so an activation followed only by a
+max pool is computed after it, on a quarter of the values (a 2×2 pool)."""
+
+
+def lower(net: Network, approximate: bool = True) -> _Lowered:
+    """Lower ``net`` to ReLU stages, computing only the nodes the output depends on."""
+    out_node = net.require_output()
+    stages: list[_Expr] = []
+    approximated: dict[str, int] = {}
+    consumers: dict[int, list[Node]] = {}
+    for node in net.nodes:
+        for i in node.inputs:
+            consumers.setdefault(id(i), []).append(node)
+
+    def relu(z: _Expr) -> _Expr:
+        stages.append(z)
+        return _source(len(stages), len(z.bias))
+
+    def pooled_first(node: Node) -> Node | None:
+        """The monotone activation feeding only this max pool, if any (it then runs after the pool)."""
+        a = node.inputs[0]
+        monotone = a.op == "activation" and (a.kind in MONOTONE or a.kind == "leaky_relu" and a.params["alpha"] >= 0)
+        return a if monotone and a is not out_node and len(consumers.get(id(a), [])) == 1 else None
+
+    exprs: dict[int, _Expr] = {id(net.input): _source(0, net.input.size)}
+
+    def value(node: Node) -> _Expr:
+        if id(node) in exprs:
+            return exprs[id(node)]
+        if node.op == "linear":
+            acc = None
+            for i, M in zip(node.inputs, node.matrices):
+                t = value(i).map(M)
+                acc = t if acc is None else acc + t
+            acc.bias = acc.bias + node.bias
+        elif node.op == "max_pool":
+            act = pooled_first(node)
+            if act is not None:
+                pooled = _max_pool(value(act.inputs[0]), node.windows, relu)
+                acc = _piecewise(act, pooled, relu, approximate, approximated)
+            else:
+                acc = _max_pool(value(node.inputs[0]), node.windows, relu)
+        else:
+            acc = _piecewise(node, value(node.inputs[0]), relu, approximate, approximated)
+        exprs[id(node)] = acc
+        return acc
+
+    return _Lowered(stages, value(out_node), approximated)
+
+
+def _piecewise(node: Node, e: _Expr, relu: Callable[[_Expr], _Expr], approximate: bool,
+               approximated: dict[str, int]) -> _Expr:
+    p = node.params
+    if node.kind == "relu":
+        return relu(e)
+    if node.kind == "leaky_relu":
+        return e.scaled(p["alpha"]) + relu(e).scaled(1.0 - p["alpha"])
+    if node.kind == "clip":
+        low, high = p.get("low", -math.inf), p.get("high", math.inf)
+        if math.isinf(low) and math.isinf(high):
+            return e
+        if math.isinf(low):
+            return e + relu(e.scaled(1.0, -high)).scaled(-1.0)
+        if math.isinf(high):
+            return relu(e.scaled(1.0, -low)).scaled(1.0, low)
+        n = len(e.bias)
+        both = relu(_stack([e.scaled(1.0, -low), e.scaled(1.0, -high)]))
+        return both.rows(np.arange(n)) + both.rows(np.arange(n, 2 * n)).scaled(-1.0, low)
+    ap = APPROXIMATIONS[node.kind]
+    if not approximate:
+        raise ConversionError(f"{node.where or 'a layer'}: {node.kind} has no exact circuit (it would need exp)",
+                              hint=f"convert with approximate=True for a {len(ap.knots)}-knot piecewise-linear "
+                              f"approximation (|error| <= {ap.max_error:.3g}), or use ReLU / hard sigmoid / hard tanh")
+    approximated[node.kind] = approximated.get(node.kind, 0) + len(e.bias)
+    a, s, terms = ap.pieces()
+    n = len(e.bias)
+    r = relu(_stack([e.scaled(1.0, -t) for t, _ in terms]))
+    acc = e.scaled(s, a)
+    for k, (_, ds) in enumerate(terms):
+        acc = acc + r.rows(np.arange(k * n, (k + 1) * n)).scaled(ds)
+    return acc
+
+
+def _stack(parts: Sequence[_Expr]) -> _Expr:
+    sources = sorted({s for p in parts for s in p.terms})
+    terms = {}
+    for s in sources:
+        size = next(p.terms[s].shape[1] for p in parts if s in p.terms)
+        terms[s] = sparse.csr_matrix(sparse.vstack([p.terms.get(s, sparse.csr_matrix((len(p.bias), size)))
+                                                    for p in parts]))
+    return _Expr(terms, np.concatenate([p.bias for p in parts]))
+
+
+def _max_pool(e: _Expr, windows: list[np.ndarray], relu: Callable[[_Expr], _Expr]) -> _Expr:
+    """Each window's maximum by a tournament: per round one stage of ``relu(a − b)`` over all pairs."""
+    cand: list[list[_Expr]] = [[e.rows(w[i:i + 1]) for i in range(len(w))] for w in windows]
+    while any(len(c) > 1 for c in cand):
+        pairs = [(a, b) for c in cand for a, b in zip(c[0::2], c[1::2])]
+        diffs = relu(_stack([a + b.scaled(-1.0) for a, b in pairs]))
+        new, k = [], 0
+        for c in cand:
+            nxt = []
+            for a, b in zip(c[0::2], c[1::2]):
+                nxt.append(b + diffs.rows(np.asarray([k])))
+                k += 1
+            if len(c) % 2:
+                nxt.append(c[-1])
+            new.append(nxt)
+        cand = new
+    return _stack([c[0] for c in cand])
+
+
+# ---- quantization ----------------------------------------------------------------------------------
+@dataclass
+class Stage:
+    """A materialized affine combination at scale 2**scale: integer matrices per source, bias, the
+    exact interval of its values over the input box."""
+
+    qterms: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]   # per source: (row, col, integer value) of non-zeros
+    qbias: np.ndarray
+    scale: int
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def bound(self) -> int:
+        return max(max((abs(int(v)) for v in self.lo), default=0), max((abs(int(v)) for v in self.hi), default=0))
+
+
+def _stage_scale(e: _Expr, scales: dict[int, np.ndarray], bits: int) -> int:
+    """The stage's scale S (values at 2**S): the finest any source asks for. Per source, its weights
+    at ``bits`` significant bits relative to its largest weight per step (``|A_ij|·2**-s_j``; the
+    input's features each have their own step), or at fewer when they are exact at fewer (the ±1 of
+    pools and clips); at most 40 bits finer than the finest source."""
+    want = []
+    for s, A in e.terms.items():
+        A = A.tocoo()
+        if not A.nnz:
+            continue
+        sj = scales[s][A.col]
+        top = float(np.max(np.abs(np.ldexp(A.data, -sj))))
+        by_size = bits - math.ceil(math.log2(top))
+        exact = int(np.max(_exact_bits(A.data) + sj))
+        want.append(min(by_size, exact))
+    biggest = max((int(np.max(v)) for v in scales.values() if len(v)), default=0)
+    return min(max(want, default=biggest), biggest + 40)
+
+
+def _exact_bits(v: np.ndarray) -> np.ndarray:
+    """Per value, the fewest fractional bits that hold it exactly (a float64 always has some)."""
+    m, ex = np.frexp(np.asarray(v, np.float64))
+    mant = np.abs(np.ldexp(m, 53)).astype(np.int64)        # the 53-bit mantissa as an integer
+    low_zeros = np.log2(np.where(mant == 0, 1, mant & -mant)).astype(np.int64)
+    return np.where(mant == 0, -10**6, 53 - low_zeros - ex)
+
+
+def _quantize_stage(e: _Expr, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
+                    bits: int) -> Stage:
+    S = _stage_scale(e, scales, bits)
+    qbias = qint(e.bias, S)
+    lo = np.asarray([int(v) for v in qbias], dtype=object)
+    hi = lo.copy()
+    qterms = {}
+    for s, A in e.terms.items():
+        A = A.tocoo()
+        keep = A.data != 0
+        r, c, d = A.row[keep], A.col[keep], A.data[keep]
+        q = qint(d, S - scales[s][c])
+        nz = np.asarray([int(v) != 0 for v in q], dtype=bool)
+        r, c, q = r[nz], c[nz], q[nz]
+        if not len(q):
+            continue
+        qterms[s] = (r, c, q)
+        blo, bhi = boxes[s]
+        a, z = q * blo[c], q * bhi[c]
+        low = np.where(np.asarray([x <= y for x, y in zip(a, z)], dtype=bool), a, z)
+        high = np.where(np.asarray([x >= y for x, y in zip(a, z)], dtype=bool), a, z)
+        for i, v in zip(r, low):
+            lo[i] += v
+        for i, v in zip(r, high):
+            hi[i] += v
+    return Stage(qterms, qbias, S, lo, hi)
+
+
+@dataclass
+class Quantized:
+    """A network in integers: the input's bits per feature, the ReLU stages, the output stage."""
+
+    in_bits: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    stages: list[Stage]
+    out: Stage
+    resolution: int
+    approximated: dict[str, int]
+
+
+def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, unit: np.ndarray, *,
+             resolution: int = MLP_RESOLUTION, approximate: bool = True) -> Quantized:
+    """The network's integer form for inputs in [low, high] (per feature; ``unit``: each feature's
+    spread, which ``resolution`` steps must resolve): from ``resolution`` down by 2 until every
+    value's worst case fits (sign tests up to 127 bits; a regression output 2**62).
+    Raises :class:`ConversionError` when none does."""
+    low, high = np.asarray(low, np.float64), np.asarray(high, np.float64)
+    lowered = lower(net, approximate)
+    limit = 2**62 if net.head == "regression" else 2**125
+    res = resolution
+    while True:
+        ib = input_bits_for(opts, unit, low, high, res)
+        scales = {0: ib.astype(np.int64)}
+        boxes = {0: (np.asarray([int(v) for v in qint(low, ib)], dtype=object),
+                     np.asarray([int(v) for v in qint(high, ib)], dtype=object))}
+        stages = []
+        for k, e in enumerate(lowered.stages, 1):
+            st = _quantize_stage(e, scales, boxes, res + 2)
+            stages.append(st)
+            scales[k] = np.full(len(e.bias), st.scale, dtype=np.int64)
+            boxes[k] = (np.asarray([max(int(v), 0) for v in st.lo], dtype=object),
+                        np.asarray([max(int(v), 0) for v in st.hi], dtype=object))
+        out = _quantize_stage(lowered.out, scales, boxes, res + 2)
+        worst = max([out.bound, *(st.bound for st in stages)])
+        if worst < limit or res <= 4:
+            break
+        res -= 2
+    if worst >= limit:
+        raise ConversionError(f"{net.name}: the network's worst-case values exceed the circuit's range at every "
+                              "resolution; narrow input_range")
+    return Quantized(ib, low, high, stages, out, res, lowered.approximated)

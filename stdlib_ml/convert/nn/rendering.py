@@ -1,0 +1,189 @@
+"""Rendering a quantized network as a model file (:func:`network_spec`, the
+:class:`~stdlib_ml.convert.render.Spec` every framework's network goes through), and a network's
+conversion by the one sequence (:func:`to_spec`, :func:`convert`: options, description, visibility,
+the self-check, :mod:`stdlib_ml.convert.pipeline`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from pyleo import limits
+
+from .. import pipeline
+from ..fidelity import CHECK_ROWS
+from ..model import ConversionError, ZkModel
+from ..options import Options
+from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
+from ..render import Spec
+from .lowering import Stage, quantize
+from .network import APPROXIMATIONS, Network
+
+
+# ---- rendering -------------------------------------------------------------------------------------
+SMALLEST_SIGN_TEST = 8
+"""Networks' sign tests take the narrowest width their values' bounds allow, down to 8 bits (w + 1
+constraints: a ReLU whose values stay below 2**15 costs 18 instead of 34; ``resolution`` trades
+rounding for width)."""
+
+SPARSE_DENSITY = 0.5
+"""A stage's matrix over one source is written as a dense matrix (``linalg.matvec``) when at least
+this share of its entries are non-zero, else as non-zero taps over constant indices
+(``linalg.sparse_matvec``): the program holds only what it needs."""
+
+
+def _render_terms(spec: Spec, k: int, st: Stage, sources: dict[int, tuple[str, int, int]], last: bool) -> str:
+    """The DSL expression of stage ``k``'s values, declaring its constants in ``spec``; ``sources``:
+    per source its (DSL name, size, scale)."""
+    many = len(st.qterms) > 1
+    label = "output layer" if last else f"stage {k}"
+    dense: list[tuple[str, str]] = []
+    taps: list[str] = []
+    for s, (r, c, q) in st.qterms.items():
+        src, n_cols, src_scale = sources[s]
+        n_rows = len(st.qbias)
+        suffix = f"_{src}" if many else ""
+        wname = f"W{k}{suffix}"
+        what = (f"the input, column j at 2**({st.scale} − IN_BITS[j])" if s == 0
+                else f"{src} (at 2**{src_scale}), at 2**{st.scale - src_scale}")
+        if len(q) >= SPARSE_DENSITY * n_rows * n_cols:
+            W = np.zeros((n_rows, n_cols), dtype=object)
+            W[r, c] = q
+            spec.param(wname, W, f"{label}: weights on {what}")
+            dense.append((wname, src))
+            continue
+        order = np.lexsort((c, r))
+        r, c, q = r[order], c[order], q[order]
+        width = max(int(np.max(np.bincount(r, minlength=n_rows))), 1) if len(r) else 1
+        idx = np.zeros((n_rows, width), dtype=np.int64)
+        W = np.zeros((n_rows, width), dtype=object)
+        fill = np.zeros(n_rows, dtype=np.int64)
+        for i, j, v in zip(r, c, q):
+            idx[i, fill[i]], W[i, fill[i]] = j, v
+            fill[i] += 1
+        spec.const(f"IDX{k}{suffix}", idx, f"{label}: per value the indices of its (up to) {width} taps into {src}")
+        spec.param(wname, W, f"{label}: the taps' weights on {what}")
+        spec.use(f"taps{k}{suffix} = linalg.sparse_matvec(IDX{k}{suffix})", f"{len(q)} non-zero weights")
+        taps.append(f"taps{k}{suffix}({wname}, {src})")
+    spec.param(f"B{k}", st.qbias, f"{label}: bias at 2**{st.scale}")
+    if dense:
+        expr = f"linalg.dense({dense[0][0]}, {dense[0][1]}, B{k})"
+        rest = [f"linalg.matvec({w}, {src})" for w, src in dense[1:]] + taps
+    elif taps:
+        expr, rest = f"linalg.add({taps[0]}, B{k})", taps[1:]
+    else:
+        expr, rest = f"B{k}", []
+    for p in rest:
+        expr = f"linalg.add({expr}, {p})"
+    return expr
+
+
+def _describe(net: Network, resolution: int, approximate: bool, float_model: Any, what: str) -> pipeline.Describe:
+    def describe(opts: Options) -> pipeline.Description:
+        low, high, unit = feature_range(opts, net.n_features, None)
+        return pipeline.Description(network_spec(net, opts, low, high, unit, resolution=resolution,
+                                                 approximate=approximate), float_model, what)
+
+    return describe
+
+
+def to_spec(net: Network, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+            weights: str = "public", inputs: str = "private", output: str = "public",
+            resolution: int = MLP_RESOLUTION, approximate: bool = True) -> Spec:
+    """The :class:`~stdlib_ml.convert.render.Spec` of ``net`` (its model file: ``render(spec)``).
+
+    ``X``: calibration rows, (n_samples, n_features) or (n_samples, *input_shape) floats: they give
+    the input range (each feature's range widened by its spread on both sides) unless
+    ``input_range`` (a bound r for [-r, r], or (low, high), scalars or per feature) sets it;
+    ``input_bits``: fractional bits of the inputs (one int or one per feature; default: each
+    feature's spread spans about 2**resolution steps); ``name``: the Aleo program name (default
+    ``net.name``); ``weights`` / ``inputs`` / ``output``: visibility, as :func:`~stdlib_ml.from_sklearn`;
+    ``resolution``: bits per input spread and per weight (fewer: narrower sign tests, coarser
+    rounding); ``approximate``: accept the piecewise-linear :data:`APPROXIMATIONS` (else they raise).
+    Raises :class:`ConversionError`."""
+    description = _describe(net, resolution, approximate, FloatNetwork(net), "Network")
+    return pipeline.describe(description, X, n_features=net.n_features, input_range=input_range, input_bits=input_bits,
+                             name=name or net.name, weights=weights, inputs=inputs, output=output)[0].spec
+
+
+def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray, *,
+                 resolution: int = MLP_RESOLUTION, approximate: bool = True, source: Any = None,
+                 title: str | None = None) -> Spec:
+    """The Spec of ``net`` for inputs in [low, high] (the converters' common path; :func:`to_spec`
+    works out the range from the options). ``source``: the source model, whose class names the
+    program when ``opts.name`` does not; ``title``: the file's first line."""
+    net.require_output()
+    if net.n_features > limits.MAX_ARRAY_LENGTH:
+        raise ConversionError(f"{net.name} takes {net.n_features} input values; snarkVM allows at most "
+                              f"{limits.MAX_ARRAY_LENGTH} elements per array")
+    qn = quantize(net, low, high, opts, unit, resolution=resolution, approximate=approximate)
+    kind = "regressor" if net.head == "regression" else "classifier"
+    n_relu = sum(len(st.qbias) for st in qn.stages)
+    spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
+                f"Network {net.name} ({net.n_features} inputs, {len(qn.stages)} ReLU stages, {n_relu} ReLUs), "
+                "converted to pyleo.", kind=kind, n_features=net.n_features, in_bits=qn.in_bits, low=low, high=high)
+    spec.imports |= {"activations"}
+    sources = {0: ("xf", net.n_features, 0)}
+    for k, st in enumerate(qn.stages, 1):
+        expr = _render_terms(spec, k, st, sources, False)
+        spec.use(f"relu{k} = activations.relu_vec({sign_width(st.bound, SMALLEST_SIGN_TEST)})", f"stage {k}: |z| <= {pow2(st.bound)}")
+        spec.body.append(f"h{k} = relu{k}({expr})")
+        sources[k] = (f"h{k}", len(st.qbias), st.scale)
+    expr = _render_terms(spec, len(qn.stages) + 1, qn.out, sources, True)
+    spec.body.append(f"out = {expr}")
+    if net.head == "regression":
+        spec.imports.add("models")
+        spec.out_scale = f"2**{qn.out.scale}"
+        spec.body.append("return models.to_i64(out[0])")
+    else:
+        spec.classes = net.classes
+        classifier_head(spec, "out", qn.out.bound, len(qn.out.qbias), smallest=SMALLEST_SIGN_TEST)
+    spec.notes.append(f"Quantized at resolution {qn.resolution}: every value is an integer at a power-of-two scale "
+                      "(no rescaling); each stage is a constant affine map (0 constraints) then one sign test per "
+                      "value (ReLU); clips, leaky ReLUs and max pools are sums of ReLUs (stdlib_ml.convert.nn).")
+    for act, count in qn.approximated.items():
+        ap = APPROXIMATIONS[act]
+        spec.notes.append(f"{act} ({count} values) is approximated by interpolation on {len(ap.knots)} knots "
+                          f"{list(ap.knots)}: |error| <= {ap.max_error:.3g} on the real line.")
+    if net.head == "threshold":
+        spec.notes.append("The output is one logit: class 1 when it is > 0 (a final sigmoid's > 0.5).")
+    elif net.head == "argmax":
+        spec.notes.append("The class is the argmax of the outputs (a final softmax / log-softmax is monotone: dropped).")
+    return spec
+
+
+# ---- conversion with the self-check ----------------------------------------------------------------
+class FloatNetwork:
+    """The float model a circuit is checked against: ``predict(X)`` (rows flattened as the circuit
+    takes them) by ``reference`` (the framework's own float prediction) or by the description itself.
+    Its class is renamed after the source model, so messages name it."""
+
+    def __init__(self, net: Network, reference: Callable[[np.ndarray], Any] | None = None) -> None:
+        self.net = net
+        self.reference = reference
+
+    def predict(self, X: Any) -> np.ndarray:
+        A = np.asarray(X, dtype=np.float64).reshape(len(X), *self.net.input.shape)
+        return np.asarray(self.reference(A) if self.reference is not None else self.net.predict(A))
+
+
+def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], Any] | None = None,
+            model_name: str | None = None, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+            weights: str = "public", inputs: str = "private", output: str = "public",
+            resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
+            max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+    """``net`` as a :class:`ZkModel`, checked on ``X`` against ``reference`` (a callable taking
+    samples shaped (n, *input_shape) and returning labels or values: the framework's own float model;
+    default :meth:`Network.predict`), as :func:`~stdlib_ml.from_sklearn` checks against ``predict``.
+    ``model_name``: the source model's class name, for messages. The other options
+    are :func:`to_spec`'s. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows`` (None:
+    all rows), as :func:`~stdlib_ml.from_sklearn`. Raises :class:`ConversionError`,
+    :class:`~stdlib_ml.convert.ModelInputError`."""
+    what = model_name or "Network"
+    wrapper = type(what, (FloatNetwork,), {})(net, reference)
+    return pipeline.convert(_describe(net, resolution, approximate, wrapper, what), X, n_features=net.n_features,
+                            input_range=input_range, input_bits=input_bits, name=name or net.name, weights=weights,
+                            inputs=inputs, output=output, min_agreement=min_agreement, max_error=max_error,
+                            strict=strict, check_rows=check_rows)

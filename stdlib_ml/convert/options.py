@@ -1,0 +1,223 @@
+"""What every conversion is asked, checked in one place before anything is computed: the calibration
+rows (:func:`calibration_rows`), the input range and bits, the program name (:func:`make_options`), and
+who sees what (:class:`Visibility`). Imports no ML framework."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pyleo import limits
+
+from .model import ConversionError, ModelInputError, as_numbers
+from .render import Spec
+
+WEIGHT_MODES = ("public", "private")
+"""``weights="public"``: the parameters are constants of the program; ``"private"``: private inputs
+under a public commitment (:meth:`Visibility.apply`)."""
+
+INPUT_MODES = ("private", "public")
+"""``inputs=``: the sample is a private input (default; the verifier learns nothing of it) or a public one."""
+
+OUTPUT_MODES = ("public", "private", "commitment")
+"""``output=``: the label as a public output (default), a private one (encrypted to the prover; the
+verifier learns nothing of it), or a private one with a public BHP256 commitment to it (the prover's
+scalar r blinds it; revealing (label, r) later lets anyone check it, :meth:`ZkModel.label_commitment`)."""
+
+MAX_PARAMETER_TENSORS = limits.MAX_STRUCT_MEMBERS - 1
+"""Parameter tensors a private-weights model may have: the members of its private struct, less one for
+the blinding value."""
+
+
+def check_choice(what: str, value: Any, modes: Sequence[str]) -> None:
+    """Raise :class:`ConversionError` unless ``value`` is one of ``modes`` (the message lists them)."""
+    if not isinstance(value, str) or value not in modes:
+        raise ConversionError(f"{what} must be one of {', '.join(map(repr, modes))}, got {value!r}")
+
+
+def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = False, what: str = "X") -> np.ndarray | None:
+    """Calibration rows as float64, checked before anything is computed from them: numbers (no text,
+    booleans or complex values, :func:`~stdlib_ml.convert.model.as_numbers`), finite where present
+    (NaN marks a missing value), at least one row, and at least one complete row (no NaN): the range
+    and the self-check need real samples. ``samples=False``: a 2-D table (n_samples, n_features);
+    ``samples=True`` (networks): rows of any sample shape, (n_samples, *sample_shape), returned as
+    given. ``n_features``: the values per row the model takes. None stays None. Raises
+    :class:`ModelInputError` saying what is wrong and how to fix it."""
+    if X is None:
+        return None
+    A = as_numbers(X, what)
+    if A.ndim != 2 and not (samples and A.ndim > 2):
+        raise ModelInputError(f"{what} must be a 2-D array of samples (n_samples, n_features), got shape {A.shape}",
+                              hint="one row per sample; a single sample is X.reshape(1, -1)")
+    if len(A) == 0:
+        raise ModelInputError(f"{what} has no rows")
+    flat = A.reshape(len(A), -1)
+    if n_features is not None and flat.shape[1] != n_features:
+        raise ModelInputError(f"{what} has {flat.shape[1]} features; the model takes {n_features}")
+    if np.isinf(flat).any():
+        raise ModelInputError(f"{what} contains infinite values (NaN marks a missing value; inf is not a feature value)")
+    if np.isnan(flat).any(axis=1).all():
+        raise ModelInputError(f"{what} has no complete row: each of its {len(flat)} row(s) has a missing value (NaN)",
+                              hint="calibration rows give the input range and the self-check: pass real samples "
+                              "(e.g. the training set), with a value in every feature for at least one row")
+    return A
+
+
+@dataclass
+class Options:
+    """The options every description reads: calibration rows ``X`` (n_samples, n_features) float64 or
+    None, the input range and bits as given, the program name (None: from the model), whether missing
+    values are taken (None: decided from the data and the model), the weights' visibility, and the rows
+    as given (``samples``: networks read their sample shape from them)."""
+
+    X: np.ndarray | None
+    input_range: Any
+    input_bits: Any
+    name: str | None
+    missing_values: bool | None = None
+    weights: str = "public"
+    samples: np.ndarray | None = None   # the calibration rows as given: (n_samples, *sample_shape)
+
+
+def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+                 n_features: int | None = None, missing_values: bool | None = None, weights: str = "public") -> Options:
+    """:class:`Options` from a converter's arguments, each checked (``X`` by :func:`calibration_rows`,
+    flattened to one row per sample). Raises :class:`ModelInputError` (bad ``X``) and
+    :class:`ConversionError` (a bad option, naming the valid ones)."""
+    check_choice("weights", weights, WEIGHT_MODES)
+    if name is not None and not isinstance(name, str):
+        raise ConversionError(f"name must be a string (the Aleo program name), got {type(name).__name__}")
+    if missing_values is not None and not isinstance(missing_values, (bool, np.bool_)):
+        raise ConversionError(f"missing_values must be True, False or None (decided from the model and X), got "
+                              f"{missing_values!r}")
+    rows = calibration_rows(X, n_features, samples=True)
+    Xa = None if rows is None else rows.reshape(len(rows), -1)
+    n = n_features if n_features is not None else Xa.shape[1] if Xa is not None else None
+    if input_range is not None and n is not None:
+        range_bounds(input_range, n)   # every family: checked before it is used (or ignored, by trees)
+    return Options(Xa, input_range, input_bits, name, missing_values, weights, rows)
+
+
+def range_bounds(r: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) per feature of an ``input_range`` (a bound r for [-r, r], or a pair (low, high) of
+    scalars or per-feature sequences). Raises ConversionError unless finite with low < high."""
+    if isinstance(r, (int, float, np.integer, np.floating)) and not isinstance(r, (bool, np.bool_)):
+        low, high = np.full(n, -float(r)), np.full(n, float(r))
+    else:
+        try:
+            lo, hi = r
+            low = np.broadcast_to(np.asarray(lo, float), (n,)).copy()
+            high = np.broadcast_to(np.asarray(hi, float), (n,)).copy()
+        except (TypeError, ValueError):
+            raise ConversionError("input_range must be a bound r (for [-r, r]) or a pair (low, high)") from None
+    if np.any(~np.isfinite(low)) or np.any(~np.isfinite(high)) or np.any(low >= high):
+        raise ConversionError("input_range must be finite with low < high (a bound r > 0)",
+                              hint="give the range the features take, e.g. input_range=10 for [-10, 10]")
+    return low, high
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Who sees what: ``weights`` (:data:`WEIGHT_MODES`), ``inputs`` (:data:`INPUT_MODES`), ``output``
+    (:data:`OUTPUT_MODES`), checked when made (:class:`ConversionError` listing the valid values)."""
+
+    weights: str = "public"
+    inputs: str = "private"
+    output: str = "public"
+
+    def __post_init__(self) -> None:
+        for what, value, modes in (("weights", self.weights, WEIGHT_MODES), ("inputs", self.inputs, INPUT_MODES),
+                                   ("output", self.output, OUTPUT_MODES)):
+            check_choice(what, value, modes)
+
+    def apply(self, spec: Spec, what: str) -> Spec:
+        """``spec`` with these visibilities; with private weights its parameters (``spec.params``) become
+        members of one private struct input (packed into words, :func:`~stdlib_ml.convert.model.pack_words`)
+        with a fresh 128-bit blinding value, and ``predict`` also outputs their Poseidon2 commitment
+        publicly. ``what``: the model, for messages."""
+        spec.inputs, spec.output = self.inputs, self.output
+        if self.weights != "private":
+            return spec
+        if len(spec.params) > MAX_PARAMETER_TENSORS:
+            raise ConversionError(f"{what} has {len(spec.params)} parameter tensors; a private struct holds at most "
+                                  f"{MAX_PARAMETER_TENSORS} (snarkVM: {limits.MAX_STRUCT_MEMBERS} members, one is the "
+                                  "blinding value)")
+        spec.weights = "private"
+        spec.blinding = secrets.randbits(128)
+        return spec
+
+
+def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
+    """Calibration rows from a file, checked by :func:`calibration_rows`: ``.npy`` (a 2-D array, or
+    samples of any shape, flattened to one row each) or ``.csv`` (numbers separated by commas, an
+    optional header line, an empty cell or NaN where a value is missing), as (n_samples, n_features)
+    float64. Raises :class:`ModelInputError` naming the file, and for a CSV the line and column of a
+    cell that is not a number."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such data file: {p}")
+    suffix = p.suffix.lower()
+    if suffix == ".npy":
+        try:
+            X = np.load(p, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as e:
+            raise ModelInputError(f"{p} could not be read as rows of numbers: {e}") from None
+    elif suffix == ".csv":
+        X = _read_csv(p)
+    else:
+        raise ModelInputError(f"{p}: calibration rows must be a .npy or .csv file")
+    if isinstance(X, np.ndarray) and X.ndim > 2 and X.shape[0] > 0:   # samples shaped as a network takes them
+        X = X.reshape(len(X), -1)
+    rows = calibration_rows(X, what=str(p))
+    assert rows is not None
+    return rows
+
+
+def _header_cell(cell: str) -> bool:
+    """Whether a cell of a CSV's first line is a column name (neither a number nor NaN)."""
+    c = cell.strip().strip("\"'")
+    if c.lower() == "nan":
+        return False
+    try:
+        float(c)
+    except ValueError:
+        return True
+    return False
+
+
+def _read_csv(p: Path) -> np.ndarray:
+    """The numbers of a CSV file: an optional header line (a first line whose cells are all names, not
+    numbers), then rows of equally many cells."""
+    try:
+        text = p.read_text()
+    except (UnicodeDecodeError, OSError) as e:
+        raise ModelInputError(f"{p} is not a text CSV file ({type(e).__name__})") from None
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[int, list[str]]] = [(reader.line_num, r) for r in reader if len(r) > 1 or r and r[0].strip()]
+    # (a blank line is skipped; a line of empty cells is a row of missing values)
+    if rows and all(_header_cell(c) for c in rows[0][1] if c.strip()):   # a header line: names, not numbers
+        rows = rows[1:]
+    if not rows:
+        raise ModelInputError(f"{p} has no rows of numbers")
+    width = len(rows[0][1])
+    out = np.empty((len(rows), width))
+    for i, (line, cells) in enumerate(rows):
+        if len(cells) != width:
+            raise ModelInputError(f"{p}, line {line}: {len(cells)} values where the first row has {width}")
+        for j, cell in enumerate(cells):
+            c = cell.strip()
+            try:
+                out[i, j] = np.nan if c == "" or c.lower() == "nan" else float(c)
+            except ValueError:
+                raise ModelInputError(f"{p}, line {line}, column {j + 1}: {c!r} is not a number",
+                                      hint="calibration rows hold numbers only: an optional header line first, then "
+                                      "one sample per line (an empty cell or NaN where a value is missing)") from None
+    return out
