@@ -332,6 +332,16 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert r.status_code == 400 and "not a text file" in r.json()["error"]
     r = upload(good, csv_bytes(X), name="m.exe")
     assert r.status_code == 400 and ".joblib" in r.json()["error"]
+    # calibration rows are checked by the library's reader (a tree takes NaN, so these are refused as data)
+    from sklearn.tree import DecisionTreeClassifier
+
+    tree = joblib_bytes(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y))
+    r = upload(tree, b"a,b,c,d\nx,y,z,w\n")
+    assert r.status_code == 400 and r.json()["error"] == "the CSV, line 2, column 1: 'x' is not a number", r.json()
+    r = upload(tree, b"nan,nan,nan,nan\n,,,\n")
+    assert r.status_code == 400 and "the CSV has no complete row" in r.json()["error"], r.json()
+    r = upload(tree, b"1,2,3,inf\n")
+    assert r.status_code == 400 and "infinite" in r.json()["error"], r.json()
 
     ok = upload(good, csv_bytes(X))
     assert ok.status_code == 200, ok.text
