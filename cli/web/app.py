@@ -281,7 +281,7 @@ def create_app() -> FastAPI:
                                  hint="its split proofs are checked with `pyleo verify`, not in the browser")
             synthesizes = not keys_cached(entry.zk.program.aleo(), "predict")
             entry.cache["public_model"] = await workers.run(public_model_text, str(entry.zk.path),
-                                                            client=_client(request) if synthesizes else None)
+                                                            client=_client(request), synthesizes=synthesizes)
         return Response(entry.cache["public_model"], media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.public.json"'})
 
@@ -353,8 +353,8 @@ def create_app() -> FastAPI:
         parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
         synthesizes = (entry is not None or bool(checksum)) and not all(keys_cached(x.program, x.function)
                                                                         for x in parts)
-        verdict, seconds = await workers.run(verify_artifact, data, trusted,
-                                             client=_client(request) if synthesizes else None)
+        verdict, seconds = await workers.run(verify_artifact, data, trusted, client=_client(request),
+                                             synthesizes=synthesizes)
         valid = verdict.valid
         return {"verified": valid, "reason": verdict.reason, "kind": verdict.kind,
                 "trusted": "model" if entry else "checksum" if checksum else "the proof's own verifying key",

@@ -11,9 +11,10 @@ keep the server answering: every snarkVM call of the app runs in a child process
   keys a synthesis leaves in memory go with it.
 
 A quick call never waits behind a synthesis. The proving jobs (:mod:`pyleo_cli.web.prover`) have their own
-child processes. Each client (IP address) may have :data:`SYNTHESES_PER_CLIENT` syntheses running or
-waiting, and :data:`SYNTHESES_WAITING` may wait in all; beyond that the app answers HTTP 429
-(:class:`Busy`) rather than queueing without bound.
+child processes. Each client (IP address) may have :data:`SYNTHESES_PER_CLIENT` syntheses and
+:data:`CHECKS_PER_CLIENT` quick calls running or waiting, the server :data:`SYNTHESES_WAITING` and
+:data:`CHECKS_WAITING`; beyond that the app answers HTTP 429 (:class:`Busy`) rather than queueing
+without bound.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ SYNTHESES_PER_CLIENT = 1
 """Key syntheses one client may have running or waiting."""
 SYNTHESES_WAITING = 4
 """Key syntheses running or waiting, all clients together."""
+CHECKS_PER_CLIENT = 4
+"""Quick calls (keys cached) one client may have running or waiting."""
+CHECKS_WAITING = 16
+"""Quick calls running or waiting, all clients together."""
 QUICK_SECONDS = 120.0
 """Longest a quick call (keys cached) may take before the app gives up on it (a worker that died)."""
 SLOW_SECONDS = 600.0
@@ -155,11 +160,12 @@ def public_model_text(model_path: str) -> str:
 
 
 class Workers:
-    """The app's two pools (started by :meth:`start`, stopped by :meth:`stop`) and the quota of key
-    syntheses. :meth:`run` awaits one call."""
+    """The app's two pools (started by :meth:`start`, stopped by :meth:`stop`) and their quotas.
+    :meth:`run` awaits one call."""
 
     def __init__(self) -> None:
         self.syntheses = Quota("key syntheses", SYNTHESES_PER_CLIENT, SYNTHESES_WAITING)
+        self.checks = Quota("proof checks", CHECKS_PER_CLIENT, CHECKS_WAITING)
         self._quick: Any = None
         self._slow: Any = None
 
@@ -177,24 +183,24 @@ class Workers:
                 pool.join()
         self._quick = self._slow = None
 
-    async def run(self, fn: Callable[..., Any], *args: Any, client: str | None = None) -> Any:
-        """``fn(*args)`` in a worker process (``fn`` a module-level function, ``args`` picklable):
-        in the quick pool, or, when ``client`` is given (the call synthesizes keys), in the slow pool
-        under ``client``'s quota (Busy when over it), counted until the worker is done with it, even
-        when the request is gone. Raises the worker's PyleoError as one (its message and hint);
-        PyleoError when the worker does not answer in time."""
+    async def run(self, fn: Callable[..., Any], *args: Any, client: str, synthesizes: bool = False) -> Any:
+        """``fn(*args)`` in a worker process (``fn`` a module-level function, ``args`` picklable) for
+        ``client``: in the quick pool, or with ``synthesizes`` (the call synthesizes keys) in the slow
+        one, under ``client``'s quota of that kind (Busy when over it), counted until the worker is
+        done with the call, even when the request is gone. Raises the worker's PyleoError as one (its
+        message and hint); PyleoError when the worker does not answer in time."""
         if self._quick is None or self._slow is None:
-            raise PyleoError("the server is stopping")
-        if client is None:
-            return await self._await(self._quick, fn, args, QUICK_SECONDS, lambda: None)
-        self.syntheses.take(client)
+            raise PyleoError("the server's worker processes are not running (the app is not started, or stopping)")
+        pool, quota, seconds = ((self._slow, self.syntheses, SLOW_SECONDS) if synthesizes else
+                                (self._quick, self.checks, QUICK_SECONDS))
+        quota.take(client)
         once = threading.Lock()
 
         def release() -> None:
             if once.acquire(blocking=False):
-                self.syntheses.give(client)
+                quota.give(client)
 
-        return await self._await(self._slow, fn, args, SLOW_SECONDS, release)
+        return await self._await(pool, fn, args, seconds, release)
 
     @staticmethod
     async def _await(pool: Any, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float,
