@@ -423,6 +423,19 @@ def rss_mb(pid: int) -> float:
     raise AssertionError(f"no VmRSS for process {pid}")
 
 
+def children_rss_mb(pid: int) -> float:
+    """Resident memory of the child processes of ``pid`` together (MiB), from /proc."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                total += rss_mb(int(stat.parent.name))
+        except (OSError, IndexError, ValueError, AssertionError):   # gone meanwhile
+            continue
+    return total
+
+
 def overlapping(answers: list[Answer], start: float, end: float) -> list[Answer]:
     """The answers to requests made while something ran from ``start`` to ``end``."""
     return [a for a in answers if start <= a.start < end]
@@ -592,6 +605,8 @@ LOAD_BOUND = 5.0
 beside it, on a machine whose cores other work shares."""
 RSS_GROWTH_MB = 40.0
 """How much the server's resident memory may grow from the 100th request to the last of the load test (MiB)."""
+WORKERS_RSS_MB = 1500.0
+"""Resident memory the server's child processes (worker pools, a prover) may hold together (MiB)."""
 
 
 @pytest.mark.slow
@@ -664,6 +679,7 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
                 rss[100] = rss_mb(proc.pid)
             time.sleep(0.05)
         rss[len(answers)] = rss_mb(proc.pid)
+        workers_rss = children_rss_mb(proc.pid)
         done.set()
         thread.join(600)
         final = c.get(f"/api/jobs/{job.body['id']}").json()
@@ -673,7 +689,8 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
               for v in [[a.seconds for a in answers if a.kind == k]]}
     print(f"{len(answers)} requests, {len(during)} during {len(syntheses)} key syntheses "
           f"({[round(s.seconds, 1) for s in syntheses]} s); (count, slowest s) by kind: {report}; "
-          f"server RSS MiB by requests: {rss}; uploads: {[round(a.seconds, 2) for a in background if a.kind == 'upload']}")
+          f"server RSS MiB by requests: {rss}; its children's at the end: {workers_rss:.0f} MiB; "
+          f"uploads: {[round(a.seconds, 2) for a in background if a.kind == 'upload']}")
     assert len(answers) >= 450 and len(syntheses) >= 2 and len(during) >= 100
     slow = [(a.kind, round(a.seconds, 2)) for a in answers if a.seconds > LOAD_BOUND]
     assert not slow, f"{len(slow)} of {len(answers)} requests took longer than {LOAD_BOUND} s: {slow}"
@@ -686,6 +703,7 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
     assert final["state"] == "done", final
     first, last = rss[min(rss)], rss[max(rss)]
     assert last - first <= RSS_GROWTH_MB, f"the server's RSS grew {first:.0f} → {last:.0f} MiB: {rss}"
+    assert workers_rss <= WORKERS_RSS_MB, f"the worker processes hold {workers_rss:.0f} MiB"
     # the server stopped: no upload's model files or keys are left in its caches
     assert not list((cache / "models").glob("web_upload_*"))
     kept = {vm.keys_dir(proof.program).name}
