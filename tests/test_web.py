@@ -561,7 +561,8 @@ def test_quota_limits_per_client_in_all_and_per_window() -> None:
 
 def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Path, monkeypatch: Any) -> None:
     """An upload leaves converted model files in pyleo's cache and a module imported from them; when it
-    expires, all go. A client over its upload limit gets 429 with the reason."""
+    expires, the app's sweep removes them all, with no request needed. A client over its upload limit gets
+    429 with the reason."""
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
@@ -570,6 +571,7 @@ def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Pa
 
     monkeypatch.setenv("PYLEO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(web_app, "UPLOADS_PER_WINDOW", 1)
+    monkeypatch.setattr(web_app, "SWEEP_SECONDS", 0.2)
     X, y = load_iris(return_X_y=True)
     files = {"model": ("m.joblib", joblib_bytes(LogisticRegression(max_iter=1000).fit(X, y))),
              "rows": ("rows.csv", csv_bytes(X))}
@@ -583,10 +585,13 @@ def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Pa
         again = c.post("/api/models/upload", files=files)
         assert again.status_code == 429 and "too many uploads: you started 1 in the last 10 minutes" in again.json()["error"]
         assert c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()}).status_code == 200
-        monkeypatch.setattr(models, "UPLOAD_SECONDS", 0.0)
+        monkeypatch.setattr(models, "UPLOAD_SECONDS", 0.0)     # expired now; the app's sweep removes it
+        end = time.monotonic() + 10
+        while [f for f in left if f.exists()]:
+            assert time.monotonic() < end, "the expired upload's files are still there"
+            time.sleep(0.1)
         r = c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()})
         assert r.status_code == 400 and f"no model {model_id!r}" in r.json()["error"]
-    assert not [f for f in left if f.exists()]
     assert not [m for m in sys.modules.values() if getattr(m, "__file__", None) in {str(f) for f in left}]
 
 

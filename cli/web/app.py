@@ -16,6 +16,7 @@ the newest that ``@provablehq/wasm`` 0.11.10 verifies; ``pyleo verify`` checks t
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -36,7 +37,7 @@ from pyleo import split, trust, vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
-from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, Entry, Store
+from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, SWEEP_SECONDS, Entry, Store
 from .prover import Jobs, proof_summary
 from .workers import Busy, Quota, Workers, keys_cached, public_model_text, verify_artifact
 
@@ -199,12 +200,19 @@ def create_app() -> FastAPI:
     store, jobs, workers = Store(), Jobs(), Workers()
     uploads = Quota("uploads", UPLOADS_PER_CLIENT, UPLOADS_CONVERTING, UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS)
 
+    async def sweep() -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            await run_in_threadpool(store.expire)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         workers.start()
+        sweeper = asyncio.create_task(sweep())
         try:
             yield
         finally:   # the server is stopping (Ctrl-C, SIGTERM): end the children, remove what they left
+            sweeper.cancel()
             jobs.stop()
             workers.stop()
             store.close()

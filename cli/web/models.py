@@ -34,6 +34,8 @@ MAX_ENTRIES = 16
 """Models kept in memory; the oldest upload is dropped first."""
 UPLOAD_SECONDS = 3600.0
 """How long an upload is kept after its last use (seconds)."""
+SWEEP_SECONDS = 60.0
+"""How often the app drops expired uploads when no request does it."""
 
 
 @dataclass
@@ -107,7 +109,7 @@ class Store:
 
     def get(self, model_id: str) -> Entry:
         """The model ``model_id``; InputError when there is none (unknown, expired or dropped)."""
-        self._expire()
+        self.expire()
         with self._lock:
             entry = self._entries.get(model_id)
         if entry is None:
@@ -116,7 +118,7 @@ class Store:
         return entry
 
     def _add(self, entry: Entry) -> Entry:
-        self._expire()
+        self.expire()
         dropped = []
         with self._lock:
             uploads = [k for k in self._entries if k not in EXAMPLES]
@@ -127,8 +129,9 @@ class Store:
             _forget(old)
         return entry
 
-    def _expire(self) -> None:
-        """Drop the uploads unused for :data:`UPLOAD_SECONDS`."""
+    def expire(self) -> None:
+        """Drop the uploads unused for :data:`UPLOAD_SECONDS` (and their files: every access does it, and
+        the app every :data:`SWEEP_SECONDS`)."""
         old = time.monotonic() - UPLOAD_SECONDS
         with self._lock:
             gone = [self._entries.pop(k) for k, e in list(self._entries.items()) if k not in EXAMPLES and e.used < old]

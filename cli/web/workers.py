@@ -86,16 +86,17 @@ class Quota:
                 raise Busy(f"too many {self.what} at once: the server has {self.total} in progress, the most it "
                            "takes", hint="try again in a minute")
             if self.per_window is not None:
+                for who, started in list(self._started.items()):   # forget what left the window
+                    while started and started[0] < now - self.window_s:
+                        started.popleft()
+                    if not started:
+                        del self._started[who]
                 times = self._started.setdefault(client, deque())
-                while times and times[0] < now - self.window_s:
-                    times.popleft()
                 if len(times) >= self.per_window:
                     wait = int(times[0] + self.window_s - now) + 1
                     raise Busy(f"too many {self.what}: you started {len(times)} in the last {self.window_s / 60:g} "
                                "minutes, the most this server takes", hint=f"try again in {wait} s")
                 times.append(now)
-                for other in [c for c, t in self._started.items() if not t]:
-                    del self._started[other]
             self._running[client] = mine + 1
 
     def give(self, client: str) -> None:
@@ -139,6 +140,7 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any, str 
     except PyleoError as e:
         return "error", e.message, e.hint
     except Exception as e:  # noqa: BLE001 - the client gets the reason, the worker keeps serving
+        log.exception("%s failed", fn.__name__)   # with the traceback, on the server's stderr
         return "error", f"{type(e).__name__}: {e}", None
 
 
