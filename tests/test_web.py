@@ -714,3 +714,35 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
     kept = {vm.keys_dir(proof.program).name}
     assert {d.name for d in (cache / "keys").iterdir()} - kept and len(list((cache / "keys").iterdir())) == 2
     assert not list(tmp_path.glob("pyleo-web-*"))
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_verifying_against_a_private_weights_model_binds_its_weights() -> None:
+    """/api/verify's trust in a model (pyleo_cli.web.app.trusted_by) includes the commitment of private
+    weights: a proof of the same program made with other weights is valid for the program alone and
+    refused against the model, by pyleo.trust.verify in the app's worker."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from pyleo import trust
+    from pyleo_cli.web.app import trusted_by
+    from pyleo_cli.web.models import Entry
+    from pyleo_cli.web.workers import verify_artifact
+    from stdlib_ml import from_sklearn
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    zk = from_sklearn(model, X, weights="private", inputs="public")
+    entry = Entry("m", "a private model", zk, model, ["a", "b", "c", "d"], X, None, "calibration")
+    honest = zk.prove(X[120]).to_json()
+    (enc,) = zk.encode(X[120][None])
+    w = {k: np.asarray(v, dtype=object).tolist() for k, v in zk.module.OWNER_WEIGHTS.items()}
+    w["W"], w["B"] = w["W"][1:] + w["W"][:1], w["B"][1:] + w["B"][:1]     # other weights, the same program
+    other = zk.program.prove("predict", enc, zk.opening(w)).to_json()
+    assert other["program_checksum"] == honest["program_checksum"]
+    assert trust.verify(other, trust.Trusted(program=zk.program.aleo())).valid
+    verdict, _ = verify_artifact(other, trusted_by(entry))
+    assert not verdict.valid and "the proof's commitment" in verdict.reason, verdict
+    verdict, _ = verify_artifact(honest, trusted_by(entry))
+    assert verdict.valid and f"the weights committed to by {zk.commitment}" in verdict.bound, verdict

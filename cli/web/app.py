@@ -194,6 +194,13 @@ def _decoded(entry: Entry, outputs: list[Any]) -> str | None:
     return entry.label(entry.zk.decode([int(m.group(0))])[0]) if m else None
 
 
+def trusted_by(entry: Entry) -> trust.Trusted:
+    """What verifying against the model ``entry`` trusts: its program and, with private weights, the
+    commitment to them, so that a proof of the same program made with other weights is refused."""
+    return trust.Trusted(program=entry.zk.program.aleo(), commitment=entry.zk.commitment,
+                         labels={"program": f"of {entry.title}"})
+
+
 def create_app() -> FastAPI:
     """The app: pages, static files, the verifier's files, the JSON API. Raises nothing at import;
     the pages say when ``npm ci`` has not been run (no WebAssembly verifier to serve)."""
@@ -353,11 +360,7 @@ def create_app() -> FastAPI:
             raise InputError("the proof file is not JSON: not a pyleo proof") from None
         artifact = trust.parse_proof(data, "the proof file")
         entry = store.get(model_id) if model_id else None
-        if entry is not None:
-            trusted = trust.Trusted(program=entry.zk.program.aleo(), commitment=entry.zk.commitment,
-                                    labels={"program": f"of {entry.title}"})
-        else:
-            trusted = trust.Trusted(checksum=checksum or None)
+        trusted = trusted_by(entry) if entry is not None else trust.Trusted(checksum=checksum or None)
         parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
         synthesizes = (entry is not None or bool(checksum)) and not all(keys_cached(x.program, x.function)
                                                                         for x in parts)
