@@ -193,8 +193,10 @@ def test_every_field_a_writer_emits_is_bound_or_not_reported(single: dict[str, A
     for doc in (single, split_doc, public, *split_doc["parts"]):
         bound, not_reported = trust.FIELDS[doc["format"]]
         assert not set(bound) & set(not_reported)
-        assert set(doc) == set(bound) | set(not_reported), \
+        assert set(doc) <= set(bound) | set(not_reported), \
             f"{doc['format']}: fields without a binding or a 'not reported' entry: {set(doc) - set(bound) - set(not_reported)}"
+    for doc in (single, split_doc, public):   # written with every optional field (block_height, verifying_keys)
+        assert set(doc) == set(declared(doc["format"])), f"{doc['format']}: declared but never written"
     assert set(trust.FIELDS) == {vm.PROOF_FORMAT, split.SPLIT_FORMAT, trust.PUBLIC_MODEL_FORMAT}
 
 
@@ -316,3 +318,31 @@ def test_the_owner_file_binds_the_committed_weights(private: dict[str, Any]) -> 
     # the same program, the other weights' proof: valid for the program alone, so only the commitment refuses it
     assert trust.verify(private["other"], trust.Trusted(program=private["zk"].program.aleo())).valid
     assert not private["zk"].verify(vm.Proof.from_json(private["other"]))
+
+
+# ---------------------------------------------------------------------------------------------- the browser
+def browser(calls: str) -> Any:
+    """Run ``calls`` (JavaScript that sets ``out``) against cli/web/static/aleo.js in node (no WebAssembly needed)."""
+    script = f'const m = await import("./static/aleo.js"); let out = null; {calls}; console.log(JSON.stringify(out));'
+    done = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT / "cli" / "web", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_browser_verifier_applies_pyleo_verify_s_height_rule(single: dict[str, Any]) -> None:
+    heights = [10_000_000, vm.WASM_BLOCK_HEIGHT - 1, vm.WASM_BLOCK_HEIGHT, 2**32 - 1, 2**32, "22175000", None]
+    rejected = browser(f"out = {json.dumps(heights)}.map((h) => {{ try {{ m.verificationHeight({{block_height: h}}); "
+                       "return false; } catch (e) { return e.message.includes('block_height'); } })")
+    for h, js in zip(heights, rejected):   # the oracle: pyleo verify's own rule, on the proof with that height
+        _, reason = judged(forge(single, "block_height", h), trust.Trusted())
+        assert js == ("block height" in reason or "block_height" in reason), (h, reason)
+    assert browser("out = m.WASM_BLOCK_HEIGHT") == vm.WASM_BLOCK_HEIGHT
+    assert "global_state_root" in browser("out = m.NOT_REPORTED")
+
+
+def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[str, Any]) -> None:
+    commitment = private["zk"].commitment
+    reasons = browser(f"out = [{json.dumps(private['proof'])}, {json.dumps(private['other'])}].map("
+                      f"(p) => m.commitmentReason(p, {json.dumps(commitment)}))")
+    assert reasons[0] is None and "not the published" in reasons[1]

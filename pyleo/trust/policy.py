@@ -256,7 +256,8 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
     if t.programs:
         if sp.source not in t.programs:
             raise InputError(f"{t.label('model')} defines {', '.join(p + '.aleo' for p in t.programs)}, not the "
-                             f"proof's {sp.source}.aleo", hint="pass the model file of the program you trust")
+                             f"split proof's source program {sp.source}.aleo", hint="pass the model file of the "
+                             "program you trust")
         plan = t.programs[sp.source].trusted_split_plan(sp)
         commitment = t.commitments.get(sp.source)
         bound.append(f"the model in {t.label('model')} (its split of `{sp.function}`)")

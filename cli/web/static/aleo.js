@@ -16,9 +16,50 @@ export async function sha256(text) {
   return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
 }
 
-// pyleo.vm.WASM_BLOCK_HEIGHT: proofs made by `pyleo serve` carry it as "block_height"; proofs without it
-// were made under the latest consensus version (V22, Varuna V3), which this verifier build predates.
+// pyleo.vm.WASM_BLOCK_HEIGHT: proofs made by `pyleo serve` (and `pyleo prove --for-browser`) carry it as
+// "block_height"; proofs without it were made under the latest consensus version (V22, Varuna V3), which this
+// verifier build predates. The height rule is `pyleo verify`'s (docs/formats.md): a proof's "block_height", when
+// present, lies in [WASM_BLOCK_HEIGHT, 2^32) (tests/test_forgery.py checks these numbers against pyleo.vm's).
+export const WASM_BLOCK_HEIGHT = 22175000;
 const LATEST_HEIGHT = 22962000;
+
+/** What a verdict here does not report from a proof file, and why (docs/formats.md). */
+export const NOT_REPORTED = {
+  global_state_root: "the ledger state the execution was proved against (pyleo's local stand-in, not a " +
+    "network's): checked as part of the execution, not reported",
+  pyleo: "informative (the prover's version)", aleo_sdk: "informative (the prover's version)",
+  snarkvm: "informative (the prover's version)", timings: "informative (the prover's seconds)",
+};
+
+/**
+ * The height whose consensus rules verify `proof`: its "block_height", which must be an integer in
+ * [WASM_BLOCK_HEIGHT, 2^32) as `pyleo verify` requires, else (no "block_height") the latest rules.
+ * Throws Error naming block_height when it is outside.
+ */
+export function verificationHeight(proof) {
+  if (!Object.prototype.hasOwnProperty.call(proof, "block_height")) return LATEST_HEIGHT;
+  const h = proof.block_height;
+  if (!Number.isInteger(h) || h < WASM_BLOCK_HEIGHT || h >= 2 ** 32) {
+    throw new Error(`block_height ${JSON.stringify(h)} is outside [${WASM_BLOCK_HEIGHT}, 2^32): pyleo proves and ` +
+      `verifies only under Varuna V2 (consensus V20, from height ${WASM_BLOCK_HEIGHT}) or later`);
+  }
+  return h;
+}
+
+/** A commitment as the proof's public output writes it: a field literal without spaces. */
+const fieldLiteral = (c) => { const t = String(c).replace(/\s+/g, ""); return t.endsWith("field") ? t : `${t}field`; };
+
+/**
+ * Why the public outputs of `proof` do not carry `commitment` (the public model's commitment to private
+ * weights) as their last one, as `pyleo verify --public-model` requires; null when they do or there is none.
+ */
+export function commitmentReason(proof, commitment) {
+  if (commitment === null || commitment === undefined) return null;
+  const outs = publicOutputs(proof);
+  const want = fieldLiteral(commitment);
+  const got = outs.length ? outs[outs.length - 1] : "no public output";
+  return got === want ? null : `the proof's commitment (its last public output) is ${got}, not the published ${want}`;
+}
 
 /** The public outputs a proof's execution carries (Aleo literals), in order. */
 export function publicOutputs(proof) {
@@ -31,13 +72,13 @@ export function publicOutputs(proof) {
 }
 
 /**
- * The trust a public model file (format pyleo-public-model/1, the text the main page's link serves)
- * gives: {checksum, programId, function, verifyingKey, fingerprint}. The checksum is computed here from
- * its program; the verifying key is the file's "verifying_keys"[function], derived by the server from
- * that program (a browser cannot derive it), so the file itself must be the one the model's owner
- * publishes: fingerprint is the SHA-256 (hex) of the file's exact text, to compare with theirs.
- * (Its commitment, for private weights, is not checked here: such proofs come from `pyleo prove`,
- * made under rules this verifier build predates; `pyleo verify --public-model` checks them.)
+ * The trust a public model file (format pyleo-public-model/1, docs/formats.md; the text the main page's
+ * link serves) gives: {checksum, programId, function, verifyingKey, commitment, fingerprint}. The checksum
+ * is computed here from its program; the verifying key is the file's "verifying_keys"[function], derived by
+ * the server from that program (a browser cannot derive it), so the file itself must be the one the model's
+ * owner publishes: fingerprint is the SHA-256 (hex) of the file's exact text, to compare with theirs. The
+ * commitment (private weights; null otherwise) must be the proof's last public output, as with
+ * `pyleo verify --public-model`.
  * Throws Error with a message when it is not one, when its checksum field disagrees with its program,
  * or when it carries no verifying key.
  */
@@ -69,8 +110,11 @@ export async function publicModelTrust(text) {
   } catch (e) {
     throw new Error(`the public model file's verifying key cannot be read: ${e}`);
   }
+  if (doc.commitment !== undefined && doc.commitment !== null && typeof doc.commitment !== "string") {
+    throw new Error("the public model file's commitment must be a string or null");
+  }
   return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
-           fingerprint: await sha256(text) };
+           commitment: doc.commitment ?? null, fingerprint: await sha256(text) };
 }
 
 export const NO_KEY = "the verifying key cannot be checked in this browser without the model's public file " +
@@ -82,7 +126,7 @@ export const NO_KEY = "the verifying key cannot be checked in this browser witho
  * trust: what publicModelTrust returns for the model's public file. The execution is verified with
  * trust.verifyingKey, never with the key the proof file carries: a proof whose key differs is
  * rejected, and without trust nothing is verified (reason NO_KEY).
- * Returns {verified, reason, checksum, vkSha256 (of the proof file's key), height, seconds}.
+ * Returns {verified, reason, checksum, vkSha256 (of the proof file's key), height, notReported, seconds}.
  */
 export async function verifyProof(proof, trust = null) {
   const w = await loadVerifier();
@@ -102,8 +146,13 @@ export async function verifyProof(proof, trust = null) {
   }
   const checksum = hex(program.toChecksum());
   const vkSha256 = await sha256(proof.verifying_key);
-  const height = Number.isInteger(proof.block_height) ? proof.block_height : LATEST_HEIGHT;
-  const facts = { checksum, vkSha256, height };
+  let height;
+  try {
+    height = verificationHeight(proof);
+  } catch (e) {
+    return done(false, e.message, { checksum, vkSha256 });
+  }
+  const facts = { checksum, vkSha256, height, notReported: NOT_REPORTED };
   if (!trust || typeof trust.verifyingKey !== "string") return done(false, NO_KEY, facts);
   if (checksum !== trust.checksum) {
     return done(false, `the proof's program has checksum ${checksum}, not the public model's ${trust.checksum}`, facts);
@@ -120,6 +169,8 @@ export async function verifyProof(proof, trust = null) {
   if (!t || t.programId() !== program.id() || t.functionName() !== proof.function) {
     return done(false, "the execution is not one transition of the proof's program and function", facts);
   }
+  const committed = commitmentReason(proof, trust.commitment);
+  if (committed) return done(false, committed, facts);
   let ok = false;
   try {
     const key = w.VerifyingKey.fromString(trust.verifyingKey);
