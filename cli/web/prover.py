@@ -4,7 +4,8 @@ snarkVM holds Python's GIL while it synthesizes keys and proves, so a proof made
 server would stop it from answering the page's progress polls: each job runs in a child process
 (``spawn``) and reports its phases through a queue. A job's proof file is written in a temporary
 folder, read back into memory when done, and the folder removed (also when the job fails or the
-server stops).
+server stops: :meth:`Jobs.stop`). A child that stops without reporting a result is logged with its
+cause (:func:`death_cause`: the signal that killed it, or its exit code), and the job says the same.
 """
 
 from __future__ import annotations
