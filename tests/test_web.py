@@ -593,6 +593,7 @@ def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Pa
         r = c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()})
         assert r.status_code == 400 and f"no model {model_id!r}" in r.json()["error"]
     assert not [m for m in sys.modules.values() if getattr(m, "__file__", None) in {str(f) for f in left}]
+    assert not list((tmp_path / "cache").rglob(f"{left[0].name.rsplit('_', 1)[0]}_*"))   # nor bytecode of it
 
 
 @pytest.fixture
@@ -710,7 +711,7 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
     assert last - first <= RSS_GROWTH_MB, f"the server's RSS grew {first:.0f} → {last:.0f} MiB: {rss}"
     assert workers_rss <= WORKERS_RSS_MB, f"the worker processes hold {workers_rss:.0f} MiB"
     # the server stopped: no upload's model files or keys are left in its caches
-    assert not list((cache / "models").glob("web_upload_*"))
+    assert not list((cache / "models").rglob("web_upload_*"))   # bytecode too
     kept = {vm.keys_dir(proof.program).name}
     assert {d.name for d in (cache / "keys").iterdir()} - kept and len(list((cache / "keys").iterdir())) == 2
     assert not list(tmp_path.glob("pyleo-web-*"))
