@@ -8,6 +8,7 @@ temporary folder that is removed whatever happens.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import secrets
@@ -224,7 +225,7 @@ class Store:
 def _forget(entry: Entry) -> None:
     """Remove what an upload left outside this process's store: the converter's model files in pyleo's
     cache (every ``<name>_<digest>.py`` of the upload's unique program name; conversion writes more
-    than one), the modules imported from them, and the keys cached for its program."""
+    than one) and their bytecode, the modules imported from them, and the keys cached for its program."""
     files = sorted(entry.zk.path.parent.glob(f"{entry.zk.name}_*.py"))
     gone = {str(f) for f in files}
     for name, module in list(sys.modules.items()):
@@ -232,6 +233,7 @@ def _forget(entry: Entry) -> None:
             del sys.modules[name]
     for f in files:
         f.unlink(missing_ok=True)
+        Path(importlib.util.cache_from_source(str(f))).unlink(missing_ok=True)   # its bytecode, if any
     shutil.rmtree(vm.keys_dir(entry.zk.program.aleo()), ignore_errors=True)
 
 
