@@ -7,9 +7,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+import multiprocessing
 import re
+import signal
 import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +204,7 @@ def test_for_browser_does_not_split() -> None:
 
     out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]", "10",
                                    "--for-browser", "--split"])
-    assert out.exit_code == 1 and "--for-browser proves one circuit" in out.output
+    assert out.exit_code == 1 and "(--for-browser) proves one circuit" in out.output
 
 
 @pytest.mark.slow
@@ -325,6 +332,16 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert r.status_code == 400 and "not a text file" in r.json()["error"]
     r = upload(good, csv_bytes(X), name="m.exe")
     assert r.status_code == 400 and ".joblib" in r.json()["error"]
+    # calibration rows are checked by the library's reader (a tree takes NaN, so these are refused as data)
+    from sklearn.tree import DecisionTreeClassifier
+
+    tree = joblib_bytes(DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y))
+    r = upload(tree, b"a,b,c,d\nx,y,z,w\n")
+    assert r.status_code == 400 and r.json()["error"] == "the CSV, line 2, column 1: 'x' is not a number", r.json()
+    r = upload(tree, b"nan,nan,nan,nan\n,,,\n")
+    assert r.status_code == 400 and "the CSV has no complete row" in r.json()["error"], r.json()
+    r = upload(tree, b"1,2,3,inf\n")
+    assert r.status_code == 400 and "infinite" in r.json()["error"], r.json()
 
     ok = upload(good, csv_bytes(X))
     assert ok.status_code == 200, ok.text
@@ -370,3 +387,363 @@ def test_proof_height_outside_the_verified_range_is_refused(live: tuple[str, Any
     prog = runpy.run_path(str(ROOT / "examples" / "scorer.py"))["prog"]
     with pytest.raises(InputError, match="outside"):
         vm.prove(prog.aleo(), "score", ["[1i64, 2i64, 3i64, 4i64]", "10i64"], block_height=vm.WASM_BLOCK_HEIGHT - 1)
+
+
+# ---- the server never stalls and never leaks --------------------------------------------------------
+
+QUICK_BOUND = 2.0
+"""Seconds any request that neither converts an upload nor synthesizes a key may take, while a key is synthesized."""
+UPLOAD_BOUND = 30.0
+"""Seconds an upload (a conversion and its fidelity report) may take under the load test."""
+
+
+@dataclass
+class Answer:
+    """One request of a load test: what it was, when it started (time.monotonic), how long it took, its status."""
+
+    kind: str
+    start: float
+    seconds: float
+    status: int
+    body: Any = None
+
+
+def timed(client: Any, kind: str, method: str, path: str, **kwargs: Any) -> Answer:
+    start = time.monotonic()
+    r = client.request(method, path, **kwargs)
+    body = r.json() if r.headers.get("content-type", "").startswith("application/json") else None
+    return Answer(kind, start, time.monotonic() - start, r.status_code, body)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` (MiB), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def children_rss_mb(pid: int) -> float:
+    """Resident memory of the child processes of ``pid`` together (MiB), from /proc."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                total += rss_mb(int(stat.parent.name))
+        except (OSError, IndexError, ValueError, AssertionError):   # gone meanwhile
+            continue
+    return total
+
+
+def overlapping(answers: list[Answer], start: float, end: float) -> list[Answer]:
+    """The answers to requests made while something ran from ``start`` to ``end``."""
+    return [a for a in answers if start <= a.start < end]
+
+
+def test_requests_answer_while_a_key_is_synthesized(tmp_path: Path) -> None:
+    """~50 requests while the server synthesizes a verifying key (an example's public model file, in an
+    empty key cache): each answered within QUICK_BOUND; a second synthesis by the same client is refused
+    with 429 and says why; the key then arrives, derived from the program."""
+    import httpx
+
+    env = {"PYLEO_CACHE_DIR": str(tmp_path / "cache")}
+    with web_browser.server_process(tmp_path, env) as (url, _):
+        c = httpx.Client(base_url=url, timeout=120)
+        page = c.post("/api/models/example/wine_tree").json()
+        rows = [r["values"] for r in page["held_out"]]
+        assert c.get("/api/models/wine_tree/fidelity.png").status_code == 200   # as the page does: drawn once
+        synthesis: list[Answer] = []
+        started = time.monotonic()
+        background = threading.Thread(target=lambda: synthesis.append(
+            timed(httpx.Client(base_url=url, timeout=300), "synthesis", "GET", "/api/models/wine_tree/public-model")))
+        background.start()
+        time.sleep(1.0)                                           # the synthesis has its worker by now
+        second = timed(c, "second synthesis", "GET", "/api/models/wine_tree/public-model")
+        kinds = [("GET", "/api/examples", {}), ("POST", "/api/models/example/wine_tree", {}),
+                 ("GET", "/", {}), ("GET", "/api/models/wine_tree/fidelity.png", {}),
+                 ("POST", "/api/verify", {"files": {"proof": ("p.json", b'{"format": "other"}')}})]
+        answers = [second]
+        for i in range(50):
+            if i % 2:
+                answers.append(timed(c, "predict", "POST", "/api/models/wine_tree/predict",
+                                     json={"features": rows[i % len(rows)]}))
+            else:
+                method, path, kw = kinds[(i // 2) % len(kinds)]
+                answers.append(timed(c, path, method, path, **kw))
+        background.join(300)
+    assert synthesis and synthesis[0].status == 200, synthesis
+    doc = synthesis[0].body
+    assert doc["verifying_keys"]["predict"].startswith("verifier1")
+    assert doc["checksum"] == vm.program_checksum(doc["program"]) == page["checksum"]
+    during = overlapping(answers, started, started + synthesis[0].seconds)
+    print(f"{len(answers)} requests, {len(during)} during a {synthesis[0].seconds:.1f} s key synthesis; slowest "
+          f"{max(a.seconds for a in answers):.2f} s")
+    assert second in during and len(during) >= 1
+    assert second.status == 429 and "too many key syntheses at once: you have 1 in progress" in second.body["error"]
+    slow = [(a.kind, round(a.seconds, 2)) for a in answers if a.seconds > QUICK_BOUND]
+    assert not slow, f"{len(slow)} of {len(answers)} requests took longer than {QUICK_BOUND} s: {slow}"
+    assert {a.status for a in answers[1:]} == {200, 400}          # 400: the malformed proof, refused at once
+
+
+def test_sigterm_during_a_job_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM while a proof is being made: the server ends its children, removes the job's temporary
+    folder and exits 143 (not killed by the signal, which leaked multiprocessing's semaphores)."""
+    import httpx
+
+    output: list[str] = []
+    with web_browser.server_process(tmp_path, {"PYLEO_CACHE_DIR": str(tmp_path / "cache")}, output) as (url, proc):
+        page = httpx.post(f"{url}/api/models/example/wine_tree", timeout=120).json()
+        job = httpx.post(f"{url}/api/models/wine_tree/prove", json={"features": page["held_out"][0]["values"]},
+                         timeout=60).json()
+        end = time.monotonic() + 60
+        while httpx.get(f"{url}/api/jobs/{job['id']}", timeout=30).json()["state"] == "queued":
+            assert time.monotonic() < end, "the job did not start"
+            time.sleep(0.2)
+        assert [p.name for p in tmp_path.glob("pyleo-web-proof-*")]  # the job's folder exists
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 128 + signal.SIGTERM
+    assert not list(tmp_path.glob("pyleo-web-*"))
+    assert "leaked semaphore" not in output[0] and "Traceback" not in output[0], output[0]
+
+
+def test_a_dead_prover_is_reported_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A prover process killed mid-job: the job says how it died and the server log says it too."""
+    from fastapi.testclient import TestClient
+
+    from pyleo_cli.web.app import create_app
+
+    with TestClient(create_app()) as c, caplog.at_level(logging.ERROR, logger="pyleo.web"):
+        page = c.post("/api/models/example/wine_tree").json()
+        job = c.post("/api/models/wine_tree/prove", json={"features": page["held_out"][0]["values"]}).json()
+        end = time.monotonic() + 60
+        while not (provers := [p for p in multiprocessing.active_children() if p.name == f"pyleo-prover-{job['id']}"]):
+            assert time.monotonic() < end, "no prover process"
+            time.sleep(0.1)
+        provers[0].kill()
+        while (view := c.get(f"/api/jobs/{job['id']}").json())["state"] not in ("done", "error"):
+            assert time.monotonic() < end, view
+            time.sleep(0.2)
+    assert view["error"] == "the prover process was killed by SIGKILL (out of memory?)", view
+    assert any(f"proving job {job['id']} (model wine_tree): the prover process was killed by SIGKILL" in r.getMessage()
+               for r in caplog.records), caplog.text
+
+
+def test_death_cause_names_the_signal_or_the_exit_code() -> None:
+    from pyleo_cli.web.prover import death_cause
+
+    assert death_cause(-signal.SIGSEGV, False) == "was killed by SIGSEGV"
+    assert death_cause(0, False) == "exited with code 0 without reporting a result"
+    assert death_cause(1, False) == "exited with code 1 without reporting a result (its output is in the server log)"
+    assert death_cause(-signal.SIGKILL, True) == "was stopped: the server is shutting down"
+
+
+def test_quota_limits_per_client_in_all_and_per_window() -> None:
+    from pyleo_cli.web.workers import Busy, Quota
+
+    q = Quota("uploads", per_client=1, total=2, per_window=3, window_s=60)
+    q.take("a")
+    with pytest.raises(Busy, match="too many uploads at once: you have 1 in progress"):
+        q.take("a")
+    q.take("b")
+    with pytest.raises(Busy, match="the server has 2 in progress"):
+        q.take("c")
+    q.give("a")
+    q.give("b")
+    q.take("a")
+    q.give("a")
+    q.take("a")
+    q.give("a")
+    with pytest.raises(Busy, match=r"too many uploads: you started 3 in the last 1 minutes"):
+        q.take("a")
+    q.take("b")                                                   # another client's window is its own
+
+
+def test_uploads_expire_with_their_cache_files(client_factory: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    """An upload leaves converted model files in pyleo's cache and a module imported from them; when it
+    expires, the app's sweep removes them all, with no request needed. A client over its upload limit gets
+    429 with the reason."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from pyleo_cli.web import app as web_app
+    from pyleo_cli.web import models
+
+    monkeypatch.setenv("PYLEO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(web_app, "UPLOADS_PER_WINDOW", 1)
+    monkeypatch.setattr(web_app, "SWEEP_SECONDS", 0.2)
+    X, y = load_iris(return_X_y=True)
+    files = {"model": ("m.joblib", joblib_bytes(LogisticRegression(max_iter=1000).fit(X, y))),
+             "rows": ("rows.csv", csv_bytes(X))}
+    with client_factory() as c:
+        r = c.post("/api/models/upload", files=files)
+        assert r.status_code == 200, r.text
+        model_id = r.json()["id"]
+        left = sorted((tmp_path / "cache" / "models").glob(f"{r.json()['name']}_*.py"))
+        assert left                                               # the converter's cache files
+        assert [m for m in sys.modules.values() if getattr(m, "__file__", None) in {str(f) for f in left}]
+        again = c.post("/api/models/upload", files=files)
+        assert again.status_code == 429 and "too many uploads: you started 1 in the last 10 minutes" in again.json()["error"]
+        assert c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()}).status_code == 200
+        monkeypatch.setattr(models, "UPLOAD_SECONDS", 0.0)     # expired now; the app's sweep removes it
+        end = time.monotonic() + 10
+        while [f for f in left if f.exists()]:
+            assert time.monotonic() < end, "the expired upload's files are still there"
+            time.sleep(0.1)
+        r = c.post(f"/api/models/{model_id}/predict", json={"features": X[0].tolist()})
+        assert r.status_code == 400 and f"no model {model_id!r}" in r.json()["error"]
+    assert not [m for m in sys.modules.values() if getattr(m, "__file__", None) in {str(f) for f in left}]
+    assert not list((tmp_path / "cache").rglob(f"{left[0].name.rsplit('_', 1)[0]}_*"))   # nor bytecode of it
+
+
+@pytest.fixture
+def client_factory() -> Any:
+    """A fresh app under FastAPI's TestClient per use (its limits and lifespan of its own)."""
+    from fastapi.testclient import TestClient
+
+    from pyleo_cli.web.app import create_app
+
+    return lambda: TestClient(create_app())
+
+
+LOAD_BOUND = 5.0
+"""Seconds any request of the load test but an upload may take: key syntheses and a proving job run at once
+beside it, on a machine whose cores other work shares."""
+RSS_GROWTH_MB = 40.0
+"""How much the server's resident memory may grow from the 100th request to the last of the load test (MiB)."""
+WORKERS_RSS_MB = 1500.0
+"""Resident memory the server's child processes (worker pools, a prover) may hold together (MiB)."""
+
+
+@pytest.mark.slow
+def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -> None:
+    """~500 mixed requests on loopback (model pages, predictions on an example and on uploads, plots, a
+    proving job polled, verifying a proof whose keys are cached and, at first, one whose keys are not)
+    while a background client keeps a key synthesized (the proof against its checksum in an empty key
+    cache, then the public model files of fresh uploads, each a new program): every request answers
+    within QUICK_BOUND (uploads UPLOAD_BOUND), the server's memory stays flat, and nothing of the
+    uploads is left in the key cache or the model cache once the server stops."""
+    import runpy
+
+    import httpx
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    prog = runpy.run_path(str(ROOT / "examples" / "scorer.py"))["prog"]
+    proof = vm.prove(prog.aleo(), "score", ["[1i64, 2i64, 3i64, 4i64]", "10i64"], block_height=vm.WASM_BLOCK_HEIGHT)
+    proof_bytes = json.dumps(proof.to_json()).encode()
+    X, y = load_iris(return_X_y=True)
+    upload = {"model": ("m.joblib", joblib_bytes(LogisticRegression(max_iter=1000).fit(X, y))),
+              "rows": ("rows.csv", csv_bytes(X))}
+    cache = tmp_path / "cache"
+    answers: list[Answer] = []          # the main client's
+    background: list[Answer] = []       # the synthesizing client's
+    uploaded: list[str] = []
+    done = threading.Event()
+
+    def synthesize(url: str) -> None:
+        bc = httpx.Client(base_url=url, timeout=600)
+        for i in range(12):
+            if done.is_set():
+                return
+            a = timed(bc, "upload", "POST", "/api/models/upload", files=upload)
+            background.append(a)
+            if a.status == 200:
+                uploaded.append(a.body["id"])
+                background.append(timed(bc, "synthesis", "GET", f"/api/models/{a.body['id']}/public-model"))
+            if i == 0:
+                background.append(timed(bc, "synthesis", "POST", "/api/verify", data={"checksum": proof.checksum},
+                                        files={"proof": ("p.json", proof_bytes)}))
+
+    with web_browser.server_process(tmp_path, {"PYLEO_CACHE_DIR": str(cache)}) as (url, proc):
+        c = httpx.Client(base_url=url, timeout=600)
+        page = c.post("/api/models/example/wine_tree").json()
+        rows = [r["values"] for r in page["held_out"]]
+        thread = threading.Thread(target=synthesize, args=(url,))
+        thread.start()
+        job = timed(c, "prove", "POST", "/api/models/wine_tree/prove", json={"features": rows[0]})
+        answers.append(job)
+        kinds: list[tuple[str, str, str, dict[str, Any]]] = [
+            ("examples", "GET", "/api/examples", {}), ("model page", "POST", "/api/models/example/wine_tree", {}),
+            ("predict", "POST", "/api/models/wine_tree/predict", {}), ("plot", "GET", "/api/models/wine_tree/fidelity.png", {}),
+            ("verify, its own key", "POST", "/api/verify", {"files": {"proof": ("p.json", proof_bytes)}}),
+            ("verify, checksum", "POST", "/api/verify", {"files": {"proof": ("p.json", proof_bytes)},
+                                                         "data": {"checksum": proof.checksum}}),
+            ("job", "GET", f"/api/jobs/{job.body['id']}", {}), ("page", "GET", "/", {}),
+            ("predict upload", "POST", "", {})]
+        rss: dict[int, float] = {}
+        end = time.monotonic() + 480
+        while len(answers) < 500 and time.monotonic() < end:
+            kind, method, path, kw = kinds[len(answers) % len(kinds)]
+            if kind == "predict upload" and uploaded:
+                path, kw = f"/api/models/{uploaded[-1]}/predict", {"json": {"features": X[len(answers) % len(X)].tolist()}}
+            elif kind.startswith("predict"):
+                kind, path = "predict", "/api/models/wine_tree/predict"
+                kw = {"json": {"features": rows[len(answers) % len(rows)]}}
+            answers.append(timed(c, kind, method, path, **kw))
+            if len(answers) == 100:
+                rss[100] = rss_mb(proc.pid)
+            time.sleep(0.05)
+        rss[len(answers)] = rss_mb(proc.pid)
+        workers_rss = children_rss_mb(proc.pid)
+        done.set()
+        thread.join(600)
+        final = c.get(f"/api/jobs/{job.body['id']}").json()
+    syntheses = [a for a in background if a.kind == "synthesis" and a.status == 200]
+    during = [a for s in syntheses for a in overlapping(answers, s.start, s.start + s.seconds)]
+    report = {k: (len(v), round(max(v), 2)) for k in {a.kind for a in answers}
+              for v in [[a.seconds for a in answers if a.kind == k]]}
+    print(f"{len(answers)} requests, {len(during)} during {len(syntheses)} key syntheses "
+          f"({[round(s.seconds, 1) for s in syntheses]} s); (count, slowest s) by kind: {report}; "
+          f"server RSS MiB by requests: {rss}; its children's at the end: {workers_rss:.0f} MiB; "
+          f"uploads: {[round(a.seconds, 2) for a in background if a.kind == 'upload']}")
+    assert len(answers) >= 450 and len(syntheses) >= 2 and len(during) >= 100
+    slow = [(a.kind, round(a.seconds, 2)) for a in answers if a.seconds > LOAD_BOUND]
+    assert not slow, f"{len(slow)} of {len(answers)} requests took longer than {LOAD_BOUND} s: {slow}"
+    assert all(a.seconds <= UPLOAD_BOUND for a in background if a.kind == "upload")
+    assert {a.status for a in answers if a.kind != "verify, checksum"} == {200}
+    verified = [a for a in answers if a.kind.startswith("verify") and a.status == 200]
+    assert verified and all(a.body["verified"] for a in verified)
+    # while the background client's first synthesis (the same proof's key) runs, its checksum is refused
+    assert {a.status for a in answers if a.kind == "verify, checksum"} <= {200, 429}
+    assert final["state"] == "done", final
+    first, last = rss[min(rss)], rss[max(rss)]
+    assert last - first <= RSS_GROWTH_MB, f"the server's RSS grew {first:.0f} → {last:.0f} MiB: {rss}"
+    assert workers_rss <= WORKERS_RSS_MB, f"the worker processes hold {workers_rss:.0f} MiB"
+    # the server stopped: no upload's model files or keys are left in its caches
+    assert not list((cache / "models").rglob("web_upload_*"))   # bytecode too
+    kept = {vm.keys_dir(proof.program).name}
+    assert {d.name for d in (cache / "keys").iterdir()} - kept and len(list((cache / "keys").iterdir())) == 2
+    assert not list(tmp_path.glob("pyleo-web-*"))
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_verifying_against_a_private_weights_model_binds_its_weights() -> None:
+    """/api/verify's trust in a model (pyleo_cli.web.app.trusted_by) includes the commitment of private
+    weights: a proof of the same program made with other weights is valid for the program alone and
+    refused against the model, by pyleo.trust.verify in the app's worker."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from pyleo import trust
+    from pyleo_cli.web.app import trusted_by
+    from pyleo_cli.web.models import Entry
+    from pyleo_cli.web.workers import verify_artifact
+    from stdlib_ml import from_sklearn
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    zk = from_sklearn(model, X, weights="private", inputs="public")
+    entry = Entry("m", "a private model", zk, model, ["a", "b", "c", "d"], X, None, "calibration")
+    honest = zk.prove(X[120]).to_json()
+    (enc,) = zk.encode(X[120][None])
+    w = {k: np.asarray(v, dtype=object).tolist() for k, v in zk.module.OWNER_WEIGHTS.items()}
+    w["W"], w["B"] = w["W"][1:] + w["W"][:1], w["B"][1:] + w["B"][:1]     # other weights, the same program
+    other = zk.program.prove("predict", enc, zk.opening(w)).to_json()
+    assert other["program_checksum"] == honest["program_checksum"]
+    assert trust.verify(other, trust.Trusted(program=zk.program.aleo())).valid
+    verdict, _ = verify_artifact(other, trusted_by(entry))
+    assert not verdict.valid and "the proof's commitment" in verdict.reason, verdict
+    verdict, _ = verify_artifact(honest, trusted_by(entry))
+    assert verdict.valid and f"the weights committed to by {zk.commitment}" in verdict.bound, verdict

@@ -27,7 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def server(tmpdir: Path | None = None) -> Iterator[str]:
     """Start `pyleo serve --port 0` (a free localhost port) in a child process, its temporary files in
     ``tmpdir`` when given; yields its base URL."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
+    with server_process(tmpdir) as (url, _):
+        yield url
+
+
+@contextmanager
+def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None,
+                   output: list[str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """:func:`server` with ``env`` added to its environment, yielding (base URL, the process); SIGTERM
+    stops it. When ``output`` is given, what the server printed is appended to it once it stopped."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {}), **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
@@ -36,14 +45,16 @@ def server(tmpdir: Path | None = None) -> Iterator[str]:
         m = re.search(r"http://127\.0\.0\.1:\d+/", line)
         if m is None:
             raise RuntimeError(f"pyleo serve did not start: {line}{proc.stdout.read() if proc.poll() is not None else ''}")
-        yield m.group(0).rstrip("/")
+        yield m.group(0).rstrip("/"), proc
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            rest = proc.communicate(timeout=20)[0]
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            rest = proc.communicate()[0]
+        if output is not None:
+            output.append(rest)
 
 
 @contextmanager

@@ -1,7 +1,10 @@
-"""`pyleo serve`: the web app (see :mod:`cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
+"""`pyleo serve`: the web app (see :mod:`pyleo_cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
 python-multipart, matplotlib) and, for the in-browser verifier, ``npm ci`` in this folder."""
 
 from __future__ import annotations
+
+import logging
+import signal
 
 from pyleo.errors import InputError
 
@@ -25,7 +28,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     except OSError as e:
         sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", hint="pick another --port") from None
+    sock.listen(2048)   # connections wait for the app's start-up rather than being refused
     shown = f"[{host}]" if ":" in host else host
     print(f"pyleo web app: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C stops it)", flush=True)
-    config = uvicorn.Config(create_app(), log_level="warning")
-    uvicorn.Server(config).run(sockets=[sock])
+    logging.basicConfig(format="pyleo serve: %(levelname)s: %(message)s", level=logging.WARNING)
+    config = uvicorn.Config(create_app(), log_level="warning", timeout_graceful_shutdown=STOP_SECONDS)
+    # uvicorn shuts down gracefully on SIGTERM (the app's lifespan ends its children and removes their
+    # files), then raises the signal again: end with a normal exit then, not a death by the signal that
+    # would skip the interpreter's own clean-up (multiprocessing's semaphores).
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+STOP_SECONDS = 5
+"""On Ctrl-C or SIGTERM, how long requests in progress may take to finish before they are cancelled."""
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)

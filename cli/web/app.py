@@ -3,7 +3,12 @@ server (snarkVM via aleo-sdk) and in the browser (Aleo's WebAssembly verifier, n
 
 :func:`create_app` builds the FastAPI app. Pages: ``/`` (choose or upload a model, predict, prove,
 download, verify) and ``/verify`` (drop a proof file, verify it in the browser alone). The JSON API
-answers every bad input with HTTP 4xx and ``{"error": message, "hint": hint}``.
+answers every bad input with HTTP 4xx and ``{"error": message, "hint": hint}``: 429 when a per-client
+or server-wide limit is reached (uploads, key syntheses, proving jobs: :mod:`pyleo_cli.web.workers`).
+
+The event loop never waits on snarkVM: verifying and deriving verifying keys run in worker processes
+(:class:`pyleo_cli.web.workers.Workers`), proving in a child process per job (:mod:`pyleo_cli.web.prover`), and
+model conversion and fidelity reports in threads.
 
 Proofs made here are made under the consensus rules of :data:`pyleo.vm.WASM_BLOCK_HEIGHT` (Varuna V2),
 the newest that ``@provablehq/wasm`` 0.11.10 verifies; ``pyleo verify`` checks them too.
@@ -11,6 +16,7 @@ the newest that ``@provablehq/wasm`` 0.11.10 verifies; ``pyleo verify`` checks t
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -25,18 +31,28 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from pyleo import vm
+from pyleo import split, trust, vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
-from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, Entry, Store
+from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, SWEEP_SECONDS, Entry, Store
 from .prover import Jobs, proof_summary
+from .workers import Busy, Quota, Workers, keys_cached, public_model_text, verify_artifact
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 WASM_DIST = HERE / "node_modules" / "@provablehq" / "wasm" / "dist" / "mainnet"
 """Where ``npm ci`` (run in this folder) puts the WebAssembly verifier the pages load."""
+
+UPLOADS_PER_CLIENT = 1
+"""Uploads one client may have being converted at once."""
+UPLOADS_PER_WINDOW = 30
+"""Uploads one client may start in :data:`UPLOAD_WINDOW_SECONDS`."""
+UPLOAD_WINDOW_SECONDS = 600.0
+UPLOADS_CONVERTING = 2
+"""Uploads being converted at once, all clients together (each takes a CPU core for seconds)."""
 
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 """The verifier's WebAssembly memory is shared (threads): browsers allow that only to cross-origin isolated pages."""
@@ -50,6 +66,11 @@ class Sample(BaseModel):
 
 def _error(status: int, message: str, hint: str | None = None) -> JSONResponse:
     return JSONResponse({"error": message, "hint": hint}, status_code=status)
+
+
+def _client(request: Request) -> str:
+    """Who a request counts against in the per-client limits: its peer's address."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 async def _read(upload: UploadFile, limit: int, what: str) -> bytes:
@@ -121,14 +142,19 @@ def _summary(entry: Entry) -> dict[str, Any]:
 
 
 def _plot(entry: Entry) -> bytes:
-    """PNG of the fidelity report: classifiers, counts of (float label, circuit label) pairs; regressors,
-    circuit against float predictions."""
+    """PNG of the fidelity report (drawn once per model): classifiers, counts of (float label, circuit
+    label) pairs; regressors, circuit against float predictions."""
+    if "plot" not in entry.cache:
+        entry.cache["plot"] = _draw(_fidelity(entry))
+    return entry.cache["plot"]
+
+
+def _draw(fid: dict[str, Any]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fid = _fidelity(entry)
     fig, ax = plt.subplots(figsize=(3.6, 3.0), dpi=100)
     if fid["regressor"]:
         f = [float(r["float"]) for r in fid["rows"]]
@@ -168,15 +194,35 @@ def _decoded(entry: Entry, outputs: list[Any]) -> str | None:
     return entry.label(entry.zk.decode([int(m.group(0))])[0]) if m else None
 
 
+def trusted_by(entry: Entry) -> trust.Trusted:
+    """What verifying against the model ``entry`` trusts: its program and, with private weights, the
+    commitment to them, so that a proof of the same program made with other weights is refused."""
+    return trust.Trusted(program=entry.zk.program.aleo(), commitment=entry.zk.commitment,
+                         labels={"program": f"of {entry.title}"})
+
+
 def create_app() -> FastAPI:
     """The app: pages, static files, the verifier's files, the JSON API. Raises nothing at import;
     the pages say when ``npm ci`` has not been run (no WebAssembly verifier to serve)."""
-    store, jobs = Store(), Jobs()
+    store, jobs, workers = Store(), Jobs(), Workers()
+    uploads = Quota("uploads", UPLOADS_PER_CLIENT, UPLOADS_CONVERTING, UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS)
+
+    async def sweep() -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            await run_in_threadpool(store.expire)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        jobs.stop()
+        workers.start()
+        sweeper = asyncio.create_task(sweep())
+        try:
+            yield
+        finally:   # the server is stopping (Ctrl-C, SIGTERM): end the children, remove what they left
+            sweeper.cancel()
+            jobs.stop()
+            workers.stop()
+            store.close()
 
     app = FastAPI(title="pyleo", lifespan=lifespan, docs_url=None, redoc_url=None)
 
@@ -188,7 +234,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(PyleoError)
     async def pyleo_error(_: Request, e: PyleoError) -> JSONResponse:
-        return _error(400, e.message, e.hint)
+        return _error(429 if isinstance(e, Busy) else 400, e.message, e.hint)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -224,31 +270,33 @@ def create_app() -> FastAPI:
         return _summary(store.example(name))
 
     @app.post("/api/models/upload")
-    async def upload(model: Annotated[UploadFile, File()], rows: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        model_bytes = await _read(model, MAX_MODEL_BYTES, "model file")
-        csv_bytes = await _read(rows, MAX_CSV_BYTES, "CSV")
-        return _summary(store.upload(model.filename or "", model_bytes, csv_bytes))
+    async def upload(request: Request, model: Annotated[UploadFile, File()],
+                     rows: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        with uploads.hold(_client(request)):
+            model_bytes = await _read(model, MAX_MODEL_BYTES, "model file")
+            csv_bytes = await _read(rows, MAX_CSV_BYTES, "CSV")
+            entry = await run_in_threadpool(store.upload, model.filename or "", model_bytes, csv_bytes)
+            return await run_in_threadpool(_summary, entry)
 
     @app.get("/api/models/{model_id}/fidelity.png")
     def plot(model_id: str) -> Response:
         return Response(_plot(store.get(model_id)), media_type="image/png")
 
     @app.get("/api/models/{model_id}/public-model")
-    def public_model(model_id: str) -> Response:
+    async def public_model(request: Request, model_id: str) -> Response:
         """What a verifier needs of the model and nothing secret (:meth:`ZkModel.save_public`'s JSON), with
         ``predict``'s verifying key derived here from the program: the in-browser verifier checks proofs
         with this key, never with the one a proof file carries. The same bytes on every request (its
-        SHA-256 is the fingerprint the pages show)."""
-        import tempfile
-
+        SHA-256 is the fingerprint the pages show). Deriving the key is a key synthesis when it is not
+        cached: it counts against the client's limit (429 beyond)."""
         entry = store.get(model_id)
         if "public_model" not in entry.cache:
-            if not _summary(entry)["fits"]:
+            if not (await run_in_threadpool(_summary, entry))["fits"]:
                 raise InputError(f"{entry.title} does not fit one circuit here: no verifying key to publish",
                                  hint="its split proofs are checked with `pyleo verify`, not in the browser")
-            with tempfile.TemporaryDirectory(prefix="pyleo-web-") as tmp:
-                path = entry.zk.save_public(Path(tmp, "public.json"), verifying_key=True)
-                entry.cache["public_model"] = path.read_text()
+            synthesizes = not keys_cached(entry.zk.program.aleo(), "predict")
+            entry.cache["public_model"] = await workers.run(public_model_text, str(entry.zk.path),
+                                                            client=_client(request), synthesizes=synthesizes)
         return Response(entry.cache["public_model"], media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.public.json"'})
 
@@ -265,7 +313,7 @@ def create_app() -> FastAPI:
         return {"circuit": entry.label(circuit), "float": entry.label(float_predict(entry.model, x)[0])}
 
     @app.post("/api/models/{model_id}/prove")
-    def prove(model_id: str, body: Sample) -> dict[str, Any]:
+    def prove(request: Request, model_id: str, body: Sample) -> dict[str, Any]:
         entry = store.get(model_id)
         x = sample(entry, body)
         entry.zk.encode(np.asarray([x]))    # bad values fail here, before a process starts
@@ -275,7 +323,7 @@ def create_app() -> FastAPI:
             raise InputError(f"{entry.title} does not fit one circuit here; this page proves single circuits",
                              hint="prove it split with `pyleo prove` (see the split plan above)" if splits else
                              "no split fits here either (see above); mainnet's limit is higher: `pyleo cost` says more")
-        return jobs.start(model_id, entry.zk.path, x, vm.WASM_BLOCK_HEIGHT).view()
+        return jobs.start(model_id, entry.zk.path, x, vm.WASM_BLOCK_HEIGHT, _client(request)).view()
 
     @app.get("/api/jobs/{job_id}")
     def job(job_id: str) -> dict[str, Any]:
@@ -296,21 +344,35 @@ def create_app() -> FastAPI:
                         headers={"Content-Disposition": f'attachment; filename="{name}.predict.proof.json"'})
 
     @app.post("/api/verify")
-    async def verify(proof: Annotated[UploadFile, File()], model_id: Annotated[str | None, Form()] = None,
+    async def verify(request: Request, proof: Annotated[UploadFile, File()],
+                     model_id: Annotated[str | None, Form()] = None,
                      checksum: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+        """:func:`pyleo.trust.verify`'s verdict on a proof file (single or split) against the model
+        ``model_id`` (its program and, with private weights, its commitment) or ``checksum`` (or
+        nothing: the proof's own key), from a worker process. The claims (program, checksum, public
+        outputs, prediction) are the verdict's, reported only when the proof is valid. Verifying is a
+        key synthesis when the trusted program's keys are not cached: it then counts against the
+        client's limit (429 beyond)."""
         raw = await _read(proof, vm.MAX_PROOF_FILE_BYTES, "proof file")
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise InputError("the proof file is not JSON: not a pyleo proof") from None
-        p = vm.Proof.from_json(data, "the proof file")
+        artifact = trust.parse_proof(data, "the proof file")
         entry = store.get(model_id) if model_id else None
-        program = entry.zk.program.aleo() if entry is not None else None
-        reason = vm.explain(p, program=program, checksum=checksum or None)
-        return {"verified": reason is None, "reason": reason, "program_id": p.program_id, "checksum": p.checksum,
+        trusted = trusted_by(entry) if entry is not None else trust.Trusted(checksum=checksum or None)
+        parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
+        synthesizes = (entry is not None or bool(checksum)) and not all(keys_cached(x.program, x.function)
+                                                                        for x in parts)
+        verdict, seconds = await workers.run(verify_artifact, data, trusted, client=_client(request),
+                                             synthesizes=synthesizes)
+        valid = verdict.valid
+        return {"verified": valid, "reason": verdict.reason, "kind": verdict.kind,
                 "trusted": "model" if entry else "checksum" if checksum else "the proof's own verifying key",
-                "public_outputs": p.public_outputs, "block_height": p.block_height,
-                "prediction": _decoded(entry, p.public_outputs) if entry is not None and reason is None else None,
-                "seconds": round(p.timings.get("verify_total", 0.0), 3)}
+                "bound": verdict.bound, "program_id": verdict.program_id if valid else None,
+                "checksum": verdict.checksum if valid else None, "public_outputs": verdict.outputs if valid else None,
+                "block_height": artifact.block_height if valid and isinstance(artifact, vm.Proof) else None,
+                "prediction": _decoded(entry, verdict.outputs) if entry is not None and valid else None,
+                "seconds": round(seconds, 3)}
 
     return app

@@ -8,11 +8,15 @@ temporary folder that is removed whatever happens.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import secrets
+import shutil
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import vm
 from pyleo.errors import InputError, PyleoError
 
 MAX_MODEL_BYTES = 32 * 2**20
@@ -28,6 +33,10 @@ MAX_CSV_BYTES = 8 * 2**20
 """Largest CSV of calibration rows an upload may send (bytes)."""
 MAX_ENTRIES = 16
 """Models kept in memory; the oldest upload is dropped first."""
+UPLOAD_SECONDS = 3600.0
+"""How long an upload is kept after its last use (seconds)."""
+SWEEP_SECONDS = 60.0
+"""How often the app drops expired uploads when no request does it."""
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Entry:
     rows_kind: str
     class_names: list[str] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    used: float = field(default_factory=time.monotonic)
 
     def label(self, value: Any) -> str:
         """A prediction as the page shows it: the class name where the example has names."""
@@ -91,28 +101,50 @@ EXAMPLES: dict[str, tuple[str, Callable[[], tuple[Any, Any]]]] = {
 
 
 class Store:
-    """The models of one app, by id (thread-safe)."""
+    """The models of one app, by id (thread-safe). Uploads expire :data:`UPLOAD_SECONDS` after their
+    last use; :meth:`close` drops them all."""
 
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
 
     def get(self, model_id: str) -> Entry:
-        """The model ``model_id``; InputError when there is none (unknown, or dropped)."""
+        """The model ``model_id``; InputError when there is none (unknown, expired or dropped)."""
+        self.expire()
         with self._lock:
             entry = self._entries.get(model_id)
         if entry is None:
             raise InputError(f"no model {model_id!r} on this server", hint="choose an example or upload the model again")
+        entry.used = time.monotonic()
         return entry
 
     def _add(self, entry: Entry) -> Entry:
+        self.expire()
+        dropped = []
         with self._lock:
-            if len(self._entries) >= MAX_ENTRIES:
-                oldest = next((k for k in self._entries if k not in EXAMPLES), None)
-                if oldest is not None:
-                    del self._entries[oldest]
+            uploads = [k for k in self._entries if k not in EXAMPLES]
+            while uploads and len(self._entries) >= MAX_ENTRIES:
+                dropped.append(self._entries.pop(uploads.pop(0)))
             self._entries[entry.id] = entry
+        for old in dropped:
+            _forget(old)
         return entry
+
+    def expire(self) -> None:
+        """Drop the uploads unused for :data:`UPLOAD_SECONDS` (and their files: every access does it, and
+        the app every :data:`SWEEP_SECONDS`)."""
+        old = time.monotonic() - UPLOAD_SECONDS
+        with self._lock:
+            gone = [self._entries.pop(k) for k, e in list(self._entries.items()) if k not in EXAMPLES and e.used < old]
+        for entry in gone:
+            _forget(entry)
+
+    def close(self) -> None:
+        """Drop every upload (the app is stopping)."""
+        with self._lock:
+            gone = [self._entries.pop(k) for k in list(self._entries) if k not in EXAMPLES]
+        for entry in gone:
+            _forget(entry)
 
     def example(self, name: str) -> Entry:
         """The example ``name`` (a key of :data:`EXAMPLES`), fitted and converted on first use: trained
@@ -179,7 +211,7 @@ class Store:
             if header is not None and len(header) != X.shape[1]:
                 raise InputError(f"the CSV's header names {len(header)} columns, its rows have {X.shape[1]}")
             try:
-                zk = from_file(model_path, X, name=f"web_upload_{secrets.token_hex(3)}", strict=False)
+                zk = from_file(model_path, X, name=f"web_upload_{secrets.token_hex(8)}", strict=False)
             except PyleoError:
                 raise
             except (ValueError, TypeError, AttributeError) as e:
@@ -188,6 +220,21 @@ class Store:
         entry = Entry(f"upload_{secrets.token_hex(6)}", f"Uploaded {type(model).__name__} ({filename})", zk, model,
                       features, X, None, "calibration")
         return self._add(entry)
+
+
+def _forget(entry: Entry) -> None:
+    """Remove what an upload left outside this process's store: the converter's model files in pyleo's
+    cache (every ``<name>_<digest>.py`` of the upload's unique program name; conversion writes more
+    than one) and their bytecode, the modules imported from them, and the keys cached for its program."""
+    files = sorted(entry.zk.path.parent.glob(f"{entry.zk.name}_*.py"))
+    gone = {str(f) for f in files}
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) in gone:
+            del sys.modules[name]
+    for f in files:
+        f.unlink(missing_ok=True)
+        Path(importlib.util.cache_from_source(str(f))).unlink(missing_ok=True)   # its bytecode, if any
+    shutil.rmtree(vm.keys_dir(entry.zk.program.aleo()), ignore_errors=True)
 
 
 def _csv_header(data: bytes) -> list[str] | None:

@@ -4,16 +4,20 @@ snarkVM holds Python's GIL while it synthesizes keys and proves, so a proof made
 server would stop it from answering the page's progress polls: each job runs in a child process
 (``spawn``) and reports its phases through a queue. A job's proof file is written in a temporary
 folder, read back into memory when done, and the folder removed (also when the job fails or the
-server stops).
+server stops: :meth:`Jobs.stop`). A child that stops without reporting a result is logged with its
+cause (:func:`death_cause`: the signal that killed it, or its exit code), and the job says the same.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
+import os
 import queue
 import secrets
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -23,19 +27,29 @@ from typing import Any
 
 from pyleo.errors import InputError
 
+from .workers import SLOW_NICE, Quota
+
+log = logging.getLogger("pyleo.web")
+
 MAX_JOBS = 32
 """Finished jobs kept (with their proofs); the oldest is dropped first."""
+JOBS_PER_CLIENT = 1
+"""Proving jobs one client may have queued or running."""
+JOBS_WAITING = 4
+"""Proving jobs queued or running, all clients together."""
 
 
 def _work(model_path: str, sample: list[float], block_height: int, out: str, events: Any) -> None:
     """The child: encode ``sample`` for the model file ``model_path``, synthesize the keys (or load them
     from pyleo's cache) by executing once, prove under ``block_height``'s rules, save the proof to
-    ``out``. Puts (phase, seconds of the previous phase, extra) tuples on ``events``."""
+    ``out``. Puts (phase, seconds of the previous phase, extra) tuples on ``events``. Runs at the
+    slow pool's lower CPU priority (:data:`pyleo_cli.web.workers.SLOW_NICE`): requests come first."""
     import numpy as np
 
     from pyleo.errors import PyleoError
     from stdlib_ml.convert import load
 
+    os.nice(SLOW_NICE)
     try:
         zk = load(model_path)
         (enc,) = zk.encode(np.asarray(sample, dtype=np.float64).reshape(1, -1))
@@ -83,14 +97,19 @@ class Job:
 
 
 class Jobs:
-    """The proving jobs of one app: one child process at a time, the others wait their turn."""
+    """The proving jobs of one app: one child process at a time, the others wait their turn; at most
+    :data:`JOBS_PER_CLIENT` queued or running per client and :data:`JOBS_WAITING` in all (Busy beyond).
+    :meth:`stop` ends them all and removes their temporary folders."""
 
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._turn = threading.Lock()
         self._procs: set[Any] = set()
+        self._threads: set[threading.Thread] = set()
+        self._stopping = threading.Event()
         self._ctx = multiprocessing.get_context("spawn")
+        self.quota = Quota("proving jobs", JOBS_PER_CLIENT, JOBS_WAITING)
 
     def get(self, job_id: str) -> Job:
         with self._lock:
@@ -99,39 +118,64 @@ class Jobs:
             raise InputError(f"no proving job {job_id!r} on this server")
         return job
 
-    def start(self, model_id: str, model_path: Path, sample: list[float], block_height: int) -> Job:
-        """Queue a proof of the model file's ``predict`` on ``sample`` (raw feature values)."""
+    def start(self, model_id: str, model_path: Path, sample: list[float], block_height: int, client: str) -> Job:
+        """Queue a proof of the model file's ``predict`` on ``sample`` (raw feature values) for
+        ``client`` (an address). Busy when ``client`` or the server has too many jobs queued or running."""
+        if self._stopping.is_set():
+            raise InputError("the server is stopping")
+        self.quota.take(client)
         job = Job(secrets.token_hex(8), model_id)
         with self._lock:
             done = [k for k, j in self._jobs.items() if j.state in ("done", "error")]
             for k in done[: max(0, len(self._jobs) - MAX_JOBS + 1)]:
                 del self._jobs[k]
             self._jobs[job.id] = job
-        threading.Thread(target=self._run, args=(job, str(model_path), sample, block_height), daemon=True).start()
+            thread = threading.Thread(target=self._run, args=(job, str(model_path), sample, block_height, client),
+                                      name=f"job-{job.id}", daemon=True)
+            self._threads.add(thread)
+        thread.start()
         return job
 
-    def _run(self, job: Job, model_path: str, sample: list[float], block_height: int) -> None:
-        with self._turn:
-            tmp = tempfile.mkdtemp(prefix="pyleo-web-proof-")
-            try:
-                self._child(job, model_path, sample, block_height, Path(tmp, "proof.json"))
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+    def _run(self, job: Job, model_path: str, sample: list[float], block_height: int, client: str) -> None:
+        try:
+            with self._turn:
+                if self._stopping.is_set():
+                    job.state, job.error = "error", "the server stopped before this job's turn"
+                    return
+                tmp = tempfile.mkdtemp(prefix="pyleo-web-proof-")
+                try:
+                    self._child(job, model_path, sample, block_height, Path(tmp, "proof.json"))
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            self.quota.give(client)
+            with self._lock:
+                self._threads.discard(threading.current_thread())
 
     def _child(self, job: Job, model_path: str, sample: list[float], block_height: int, out: Path) -> None:
         events = self._ctx.Queue()
-        proc = self._ctx.Process(target=_work, args=(model_path, sample, block_height, str(out), events), daemon=True)
+        proc = self._ctx.Process(target=_work, args=(model_path, sample, block_height, str(out), events),
+                                 name=f"pyleo-prover-{job.id}", daemon=True)
         proc.start()
-        self._procs.add(proc)
+        with self._lock:
+            self._procs.add(proc)
         try:
             while True:
                 try:
                     phase, seconds, extra = events.get(timeout=0.5)
                 except queue.Empty:
-                    if not proc.is_alive():
-                        job.state, job.error = "error", f"the prover process stopped (exit code {proc.exitcode})"
+                    if proc.is_alive():
+                        continue
+                    try:   # it may have reported and exited between the two looks: read what it sent last
+                        phase, seconds, extra = events.get(timeout=1.0)
+                    except queue.Empty:
+                        stopping = self._stopping.is_set()
+                        cause = death_cause(proc.exitcode, stopping)
+                        log.log(logging.INFO if stopping else logging.ERROR, "proving job %s (model %s): the "
+                                "prover process %s", job.id, job.model_id, cause)
+                        job.state, job.error = "error", f"the prover process {cause}"
+                        job.hint = "the server log says more; try again"
                         return
-                    continue
                 if phase == "proving":
                     job.times["synthesize"] = round(seconds, 2)
                 elif phase == "done":
@@ -148,13 +192,36 @@ class Jobs:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-            self._procs.discard(proc)
+            events.close()
+            events.join_thread()
+            with self._lock:
+                self._procs.discard(proc)
 
-    def stop(self) -> None:
-        """Kill running children (their temporary folders are removed by their threads)."""
-        for proc in list(self._procs):
+    def stop(self, wait: float = 10.0) -> None:
+        """End every job: waiting ones do not start, running children are killed; waits up to ``wait``
+        seconds for the jobs' threads, which remove their temporary folders."""
+        self._stopping.set()
+        with self._lock:
+            procs, threads = list(self._procs), list(self._threads)
+        for proc in procs:
             if proc.is_alive():
                 proc.kill()
+        end = time.monotonic() + wait
+        for thread in threads:
+            thread.join(max(0.0, end - time.monotonic()))
+
+
+def death_cause(exitcode: int | None, stopping: bool) -> str:
+    """Why a prover process that reported no result stopped, from its exit code, as the page and the log say it."""
+    if stopping:
+        return "was stopped: the server is shutting down"
+    if exitcode is None:
+        return "stopped answering"
+    if exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else f"signal {-exitcode}"
+        return f"was killed by {name}" + (" (out of memory?)" if -exitcode == signal.SIGKILL else "")
+    return (f"exited with code {exitcode} without reporting a result" +
+            (" (its output is in the server log)" if exitcode else ""))
 
 
 def proof_summary(text: str) -> dict[str, Any]:
