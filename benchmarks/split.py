@@ -52,27 +52,27 @@ constructor:
 
 def design_a(calls: int) -> dict:
     """One execution: an entry making ``calls`` calls to an imported part (aleo-sdk's Process directly)."""
-    sdk = vm._sdk()
+    sdk = vm.sdk.aleo_sdk()
     proc = sdk.Process.load()
     callee = sdk.Program.from_source(CALLEE)
     proc.add_program(callee)
     text = ENTRY.format(calls="".join(f"    call bench_part.aleo/f r{i} into r{i + 1};\n" for i in range(calls)), n=calls)
     entry = sdk.Program.from_source(text)
     proc.add_program(entry)
-    auth = proc.authorize(vm._signer(), entry.id, sdk.Identifier.from_string("main"), [sdk.Value.parse("5u64")])
+    auth = proc.authorize(vm.keys.signer(), entry.id, sdk.Identifier.from_string("main"), [sdk.Value.parse("5u64")])
     row = {"design": "a", "calls": calls, "transitions": len(auth.transitions())}
     t = time.perf_counter()
-    out, err, captured = vm._call(proc.execute, auth)
+    out, err, captured = vm.sdk.call_quietly(proc.execute, auth)
     row["execute_s"] = round(time.perf_counter() - t, 2)
     if err is not None:
-        row["error"] = str(vm._failure(str(err), captured, "execute", "main"))
+        row["error"] = str(vm.sdk.snarkvm_failure(str(err), captured, "execute", "main"))
         return row
     _, trace = out
     row["constraints"] = {"bench_entry.aleo/main": int(proc.get_verifying_key(entry.id, sdk.Identifier.from_string("main")).num_constraints())}
     if calls:
         row["constraints"]["bench_part.aleo/f"] = int(proc.get_verifying_key(callee.id, sdk.Identifier.from_string("f")).num_constraints())
     t = time.perf_counter()
-    trace.prepare(sdk.Query.rest(vm._state_url()))
+    trace.prepare(sdk.Query.rest(vm.ledger.state_url()))
     execution = trace.prove_execution("bench_entry.aleo/main")
     row["prove_s"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()

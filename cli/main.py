@@ -369,7 +369,7 @@ def verify_split(proof_file: Path, model: Path | None, program: Path | None, che
         bound.append(f"the model in {model} (its split of `{sp.function}`)")
     if program is not None:
         text = read_file(program, "the program").decode("utf-8", "replace")
-        if checksum is not None and vm.program_checksum(text) != vm._normal_checksum(checksum):
+        if checksum is not None and vm.program_checksum(text) != vm.normalize_checksum(checksum):
             raise InputError(f"--program {program} and --checksum {checksum} are different programs")
         checksum = vm.program_checksum(text)
         bound.append(f"the split program {program}")

@@ -242,11 +242,11 @@ def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypa
         (keys / name).mkdir(parents=True)
         (keys / name / "f.pk").write_bytes(b"k" * 2**20)
         os.utime(keys / name, (1e9 - age * 1000, 1e9 - age * 1000))
-    fresh = vm._Loaded(text="program fresh.aleo;\n", digest="fresh", process=None, program=None,
+    fresh = vm.keys.LoadedProgram(text="program fresh.aleo;\n", digest="fresh", process=None, program=None,
                        program_id="fresh.aleo", functions=["f"])
-    vm._write_keys(fresh, "f", b"p" * 2**20, b"v")   # a fourth program's keys: just over 4 MiB in all
+    vm.keys.write_keys(fresh, "f", b"p" * 2**20, b"v")   # a fourth program's keys: just over 4 MiB in all
     assert sorted(d.name for d in keys.iterdir()) == ["fresh", "middle", "newest"]   # the oldest went
-    assert vm._read_keys(fresh, "f", with_pk=True) == (b"p" * 2**20, b"v")   # the manifest vouches for them
+    assert vm.keys.read_keys(fresh, "f", with_pk=True) == (b"p" * 2**20, b"v")   # the manifest vouches for them
     assert [d.name for d, _, _ in vm.cached_programs()][0] == "fresh"           # reading marks it used
 
     info = pyleo("cache", "info", env={"PYLEO_CACHE_DIR": str(tmp_path), "PYLEO_CACHE_MAX_MB": "4"})

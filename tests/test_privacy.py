@@ -113,7 +113,7 @@ def test_private_output_stays_with_the_prover(proof: vm.Proof, key_cache: Path, 
     # the private output is snarkVM's ciphertext, and it is the encryption of 3·A for the prover
     from aleo.mainnet import Ciphertext, Group
 
-    view_key = vm._signer().view_key
+    view_key = vm.keys.signer().view_key
     tpk = Group.from_string(tr["tpk"])
     cipher = Ciphertext.from_string(tr["outputs"][0]["value"])
     assert str(cipher.decrypt_with_transition_info(view_key, tpk, "secret.aleo", "f", 2)) == f"{3 * A}i64"
@@ -124,7 +124,7 @@ def test_private_output_stays_with_the_prover(proof: vm.Proof, key_cache: Path, 
     proof.save(path)
     assert_hides(path, A, 3 * A)
     # no key that decrypts them is written, neither in the proof nor in the key cache
-    signer_keys = [str(vm._signer()), str(view_key), str(vm._signer().seed)]
+    signer_keys = [str(vm.keys.signer()), str(view_key), str(vm.keys.signer().seed)]
     for file in [path, *(p for p in key_cache.rglob("*") if p.is_file())]:
         data = file.read_bytes()
         assert not any(k.encode() in data for k in signer_keys), file

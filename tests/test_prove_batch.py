@@ -184,7 +184,7 @@ def test_concurrent_provers_share_the_key_cache_without_corruption(tmp_path: Pat
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PYLEO_CACHE_DIR", str(tmp_path / "cache"))
         vm.forget_programs()
-        assert vm._read_keys(vm._load(program), "score", with_pk=True) is not None   # the manifest vouches for them
+        assert vm.keys.read_keys(vm.keys.load_program(program), "score", with_pk=True) is not None   # the manifest vouches for them
         vm.forget_programs()
 
 

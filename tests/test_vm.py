@@ -115,11 +115,11 @@ def test_failure_classification() -> None:
         "Stack execution failed: Failed to download powers for degree 65535: ureq: io: failed to lookup "
         "address information: Name or service not known"
     )
-    assert isinstance(vm._failure(down16, "", "execute", "f"), ParamsError)
+    assert isinstance(vm.sdk.snarkvm_failure(down16, "", "execute", "f"), ParamsError)
     printed17 = '⚠️  "powers-of-beta-17.usrs.7c27308" does not exist. Downloading and storing it'
-    err = vm._failure("Stack execution failed: ureq: io: failed to lookup address", printed17, "execute", "f")
+    err = vm.sdk.snarkvm_failure("Stack execution failed: ureq: io: failed to lookup address", printed17, "execute", "f")
     assert isinstance(err, LimitError) and "16,384" in err.message
-    halt = vm._failure("Integer addition failed on: 200u8 and 100u8", "", "execute", "f")
+    halt = vm.sdk.snarkvm_failure("Integer addition failed on: 200u8 and 100u8", "", "execute", "f")
     assert isinstance(halt, ExecutionError) and halt.message == "Integer addition failed on: 200u8 and 100u8"
 
 
@@ -338,8 +338,8 @@ def test_prove_and_verify(proof: vm.Proof) -> None:
 @pytest.mark.slow
 def test_program_checksum_is_snarkvms() -> None:
     """snarkVM's own program checksum, as a deployment carries it, is pyleo's program_checksum."""
-    lp = vm._load(T1)
-    deployment, err, _ = vm._call(lp.process.deploy, lp.program, vm._signer().address)
+    lp = vm.keys.load_program(T1)
+    deployment, err, _ = vm.sdk.call_quietly(lp.process.deploy, lp.program, vm.keys.signer().address)
     if err is not None:
         pytest.skip(f"snarkVM cannot synthesize here: {err}")
     raw = json.loads(deployment.to_json())["program_checksum"]
@@ -497,7 +497,7 @@ def test_key_cache_detects_foreign_and_damaged_keys(key_cache: Path) -> None:
     pk = (mine / "f.pk").read_bytes()
     (mine / "f.pk").write_bytes(pk[: len(pk) // 2])  # truncated
     vm.forget_programs()
-    assert vm._read_keys(vm._load(T1), "f", with_pk=True) is None
+    assert vm.keys.read_keys(vm.keys.load_program(T1), "f", with_pk=True) is None
     assert not (mine / "f.pk").exists() and not (mine / "f.json").exists()
     vm.forget_programs()
 

@@ -476,9 +476,9 @@ def verify_many(folder: str | os.PathLike[str], zk: ZkModel | None = None, check
         raise BatchError(f"{folder}/{MANIFEST}: rows_per_proof must be a positive integer, got {k!r}")
     trusted = None if zk is None else zk.program if k == 1 else rows_program(zk, k)
     want = vm.program_checksum(trusted.aleo()) if trusted is not None else checksum
-    if want is not None and manifest.get("program_checksum") != vm._normal_checksum(want):
+    if want is not None and manifest.get("program_checksum") != vm.normalize_checksum(want):
         raise BatchError(f"{folder} is a batch of the program with checksum {manifest.get('program_checksum')}, "
-                         f"not of the trusted one ({vm._normal_checksum(want)})")
+                         f"not of the trusted one ({vm.normalize_checksum(want)})")
     rows = [r for r in manifest["rows"] if isinstance(r, dict)]
     seen = [r.get("row") for r in rows]
     invalid: list[tuple[Any, str]] = [(i, "recorded more than once") for i in sorted({i for i in seen if seen.count(i) > 1}, key=str)]

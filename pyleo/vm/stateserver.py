@@ -2,10 +2,10 @@
 
 ``Trace.prepare(Query.rest(url))`` asks ``url`` for ``/<network>/block/height/latest`` (a JSON
 integer) and ``/<network>/stateRoot/latest`` (a JSON string). A proof of a function that consumes
-no records does not depend on the ledger, so fixed answers suffice. :mod:`pyleo.vm` runs this file
+no records does not depend on the ledger, so fixed answers suffice. :mod:`pyleo.vm.ledger` runs this file
 as a child process (a thread would never answer: snarkVM holds the GIL while it waits)::
 
-    python pyleo/stateserver.py [--height N] [--state-root sr1…]
+    python pyleo/vm/stateserver.py [--height N] [--state-root sr1…]
 
 It binds 127.0.0.1 on a port the OS picks, prints the port on one line of stdout, and serves until
 its stdin is closed (so it dies with its parent) or it is killed. It imports nothing from pyleo.

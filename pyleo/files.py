@@ -1,0 +1,60 @@
+"""Writing files safely: atomically (a reader sees the old file or the new one, never half of one) and
+only where a file can be written (checked before long work, so a bad destination fails at once)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    A reader sees the old file or the new one, never half of one; an interrupted write leaves
+    nothing behind. ``mode`` (less the umask) is the new file's permission bits.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str = "") -> None:
+    """Raise InputError unless a file (``folder``: a folder) can be written at ``path``.
+
+    Checked before long work (proving, converting) so that a bad destination fails at once: the path
+    must not be a folder (a file, for ``folder``), its nearest existing ancestor must be a folder, and
+    a file must be creatable there (tried with a temporary file, removed at once).
+    """
+    path = Path(path)
+    name = f"{what} {path}" if what else str(path)
+    if folder and path.exists() and not path.is_dir():
+        raise InputError(f"{name} is a file, not a folder", hint="name a folder (it is created when missing)")
+    if not folder and path.is_dir():
+        raise InputError(f"{name} is a folder", hint="name a file to write")
+    ancestor = path if folder else path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"cannot write {name}: {ancestor} is a file, not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=ancestor, prefix=".pyleo-probe."):
+            pass
+    except OSError as e:
+        raise InputError(f"cannot write {name}: {ancestor}: {e.strerror}") from None
+

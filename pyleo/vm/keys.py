@@ -1,0 +1,407 @@
+"""Programs, processes and keys: snarkVM processes kept per program, the on-disk key cache (with the
+manifests that vouch for each key), the signer, and authorizing and executing a function."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import params
+from ..errors import ExecutionError, InputError, VMError
+from ..files import write_atomic
+from .sdk import aleo_sdk, call_quietly, clean_message, program_error, snarkvm_failure, versions
+
+_MAX_LOADED = 8
+"""How many programs (each one snarkVM ``Process`` with its keys, ~33 MB per function) to keep."""
+
+LOCK = threading.RLock()
+"""Held around every use of a snarkVM process or of the programs this process keeps."""
+
+
+
+
+def cache_dir() -> Path:
+    """pyleo's cache: ``$PYLEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/pyleo``, else ``~/.cache/pyleo``."""
+    env = os.environ.get("PYLEO_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base).expanduser() if base else Path.home() / ".cache") / "pyleo"
+
+
+DEFAULT_CACHE_MAX_MB = 4096
+"""Default bound on the key cache (MiB): a proving key of a ~14k-constraint function is ~33 MB, so about
+120 functions' keys; the full test suite writes ~4.5 GB. ``$PYLEO_CACHE_MAX_MB`` sets it (0: no bound)."""
+
+
+def cache_max_bytes() -> int | None:
+    """The key cache's size bound in bytes (``$PYLEO_CACHE_MAX_MB`` MiB, default
+    :data:`DEFAULT_CACHE_MAX_MB`), or None when the variable is 0 (no bound). InputError if malformed."""
+    text = os.environ.get("PYLEO_CACHE_MAX_MB", str(DEFAULT_CACHE_MAX_MB))
+    try:
+        mb = int(text)
+    except ValueError:
+        raise InputError(f"PYLEO_CACHE_MAX_MB must be a whole number of MiB, got {text!r}") from None
+    return mb * 2**20 if mb > 0 else None
+
+
+def cached_programs() -> list[tuple[Path, int, float]]:
+    """The key cache's folders, one per program: (folder, bytes, last use as a Unix time), most
+    recently used first."""
+    root = cache_dir() / "keys"
+    out = []
+    for d in root.iterdir() if root.is_dir() else []:
+        if d.is_dir():
+            with contextlib.suppress(OSError):
+                size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+                out.append((d, size, d.stat().st_mtime))
+    return sorted(out, key=lambda e: -e[2])
+
+
+def clear_cache(keep: Path | None = None, bound: int | None = 0) -> list[Path]:
+    """Delete cached keys, least recently used programs first, until the cache holds at most ``bound``
+    bytes (0: delete all; None: nothing to do). ``keep`` (a program's folder) is never deleted.
+    Returns the folders deleted."""
+    if bound is None:
+        return []
+    entries = cached_programs()
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for d, size, _ in reversed(entries):
+        if total <= bound:
+            break
+        if keep is not None and d == keep:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        total -= size
+        removed.append(d)
+    return removed
+
+
+def _touch(d: Path) -> None:
+    """Mark a program's cached keys as used now (the cache evicts the least recently used first)."""
+    with contextlib.suppress(OSError):
+        os.utime(d)
+
+
+def program_checksum(program: str) -> str:
+    """snarkVM's checksum of a program: sha3-256 (hex) of its Aleo instructions text.
+
+    It is the ``program_checksum`` a deployment of the program carries on Aleo (measured equal with
+    aleo-sdk 0.8.0 / snarkVM 4.12), so a verifier can compare it with what the network shows.
+    Every artifact pyleo writes (build folder, cached keys, proofs) is stamped with it.
+    """
+    if not isinstance(program, str):
+        raise TypeError("the program must be Aleo instructions text (str)")
+    return hashlib.sha3_256(program.encode()).hexdigest()
+
+
+def program_digest(program: str) -> str:
+    """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions: names the key cache."""
+    v = versions()
+    h = hashlib.sha256(f"aleo-sdk {v['aleo_sdk']}\0snarkvm {v['snarkvm']}\0".encode())
+    h.update(program.encode())
+    return h.hexdigest()
+
+
+def keys_dir(program: str) -> Path:
+    """Where the keys of ``program`` are cached: ``<cache_dir>/keys/<program_digest>/``.
+
+    Per function ``F``: ``F.pk`` (proving key), ``F.vk`` (verifying key) and ``F.json``, the manifest
+    that binds them to the program: its checksum, the function, the versions and the sha256 of each
+    key file. A key is used only when its manifest matches; otherwise it is deleted and rebuilt.
+    """
+    return cache_dir() / "keys" / program_digest(program)
+
+
+@dataclass
+class LoadedProgram:
+    """A program this process holds: its text, :func:`program_digest`, snarkVM ``Process`` and ``Program``,
+    ID, function names, and the functions whose keys are in the process (``keys``)."""
+
+    text: str
+    digest: str
+    process: Any
+    program: Any
+    program_id: str
+    functions: list[str]
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def dir(self) -> Path:
+        """The program's folder in the key cache (:func:`keys_dir`)."""
+        return cache_dir() / "keys" / self.digest
+
+
+_loaded: OrderedDict[str, LoadedProgram] = OrderedDict()
+
+
+def forget_programs() -> None:
+    """Drop every program (and its in-memory keys) this process holds; the disk cache stays."""
+    with LOCK:
+        _loaded.clear()
+
+
+def load_program(text: str) -> LoadedProgram:
+    """The program of Aleo instructions ``text``, parsed and added to a fresh snarkVM process, or the one
+    this process already holds (the least recently used beyond 8 are dropped). VMError (LimitError when
+    too large) for a program snarkVM rejects."""
+    if not isinstance(text, str):
+        raise TypeError("the program must be Aleo instructions text (str)")
+    digest = program_digest(text)
+    lp = _loaded.get(digest)
+    if lp is not None:
+        _loaded.move_to_end(digest)
+        return lp
+    sdk = aleo_sdk()
+    try:
+        program = sdk.Program.from_source(text)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001
+        raise program_error(str(e), text) from None
+    process = sdk.Process.load()
+    _, err, _ = call_quietly(process.add_program, program)
+    if err is not None:
+        raise program_error(str(err), text) from None
+    lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions])
+    _loaded[digest] = lp
+    while len(_loaded) > _MAX_LOADED:
+        _loaded.popitem(last=False)
+    return lp
+
+
+def function_id(lp: LoadedProgram, function: str) -> Any:
+    """snarkVM's identifier of ``function``; VMError naming the program's functions when it has no such one."""
+    if not isinstance(function, str) or function not in lp.functions:
+        names = ", ".join(lp.functions) or "none"
+        raise VMError(f"program {lp.program_id} has no function `{function}`", hint=f"its functions: {names}")
+    return aleo_sdk().Identifier.from_string(function)
+
+
+def stamp(program: str) -> dict[str, str]:
+    """What every artifact carries: the program's ID and checksum, and the pyleo / aleo-sdk / snarkVM versions."""
+    from .. import __version__
+
+    m = re.match(r"\s*program\s+([A-Za-z0-9_]+\.aleo)\s*;", program)
+    return {"program_id": m.group(1) if m else "unknown", "program_checksum": program_checksum(program),
+            "pyleo": __version__, **versions()}
+
+
+def _key_manifest(lp: LoadedProgram, function: str, pk: bytes | None, vk: bytes) -> dict[str, Any]:
+    return {**stamp(lp.text), "function": function,
+            "proving_key_sha256": hashlib.sha256(pk).hexdigest() if pk is not None else None,
+            "verifying_key_sha256": hashlib.sha256(vk).hexdigest()}
+
+
+def write_keys(lp: LoadedProgram, function: str, pk: bytes | None, vk: bytes) -> None:
+    """Write a function's keys and then their manifest; a cache that cannot be written is skipped."""
+    with contextlib.suppress(OSError):
+        if pk is not None:
+            write_atomic(lp.dir / f"{function}.pk", pk)
+        write_atomic(lp.dir / f"{function}.vk", vk)
+        manifest = _key_manifest(lp, function, pk, vk)
+        write_atomic(lp.dir / f"{function}.json", (json.dumps(manifest, indent=1) + "\n").encode())
+        if not (lp.dir / "program.aleo").exists():
+            write_atomic(lp.dir / "program.aleo", lp.text.encode())
+        clear_cache(keep=lp.dir, bound=cache_max_bytes())
+
+
+def _drop_keys(lp: LoadedProgram, function: str) -> None:
+    for suffix in (".json", ".pk", ".vk"):
+        with contextlib.suppress(OSError):
+            (lp.dir / f"{function}{suffix}").unlink()
+
+
+def discard_keys(lp: LoadedProgram, function: str) -> None:
+    """Forget a function's keys that do not belong together: from the process, the disk cache, and the
+    program itself (the next use loads it afresh)."""
+    lp.keys.discard(function)
+    _drop_keys(lp, function)
+    _loaded.pop(lp.digest, None)
+
+
+def read_keys(lp: LoadedProgram, function: str, with_pk: bool) -> tuple[bytes | None, bytes] | None:
+    """A function's cached key bytes (proving key only when ``with_pk``) when its manifest vouches for them.
+
+    The manifest must name this program (checksum), this function and these versions, and the sha256
+    of each key file must match it. A key of another program copied over, a truncated or damaged
+    file, or a missing manifest: the cached files are deleted and None is returned (rebuild).
+    """
+    paths = [lp.dir / f"{function}.json", lp.dir / f"{function}.vk"] + ([lp.dir / f"{function}.pk"] if with_pk else [])
+    if not all(p.is_file() for p in paths):
+        return None
+    _touch(lp.dir)
+    try:
+        manifest = json.loads(paths[0].read_text())
+        vk = paths[1].read_bytes()
+        pk = paths[2].read_bytes() if with_pk else None
+    except (OSError, ValueError):
+        _drop_keys(lp, function)
+        return None
+    expected = _key_manifest(lp, function, pk, vk)
+    if not with_pk:
+        del expected["proving_key_sha256"]
+    if not isinstance(manifest, dict) or any(manifest.get(k) != v for k, v in expected.items()):
+        _drop_keys(lp, function)
+        return None
+    return pk, vk
+
+
+def _save_keys(lp: LoadedProgram, function: str, fid: Any) -> None:
+    """Write a function's freshly synthesized keys to the disk cache."""
+    pid = lp.program.id
+    vk = bytes(lp.process.get_verifying_key(pid, fid).bytes())
+    write_keys(lp, function, bytes(lp.process.get_proving_key(pid, fid).bytes()), vk)
+
+
+def _load_keys(lp: LoadedProgram, function: str, fid: Any) -> bool:
+    """Insert a function's cached keys into the process; False (and drop them) if absent or not vouched for."""
+    found = read_keys(lp, function, with_pk=True)
+    if found is None:
+        return False
+    pk_bytes, vk_bytes = found
+    sdk = aleo_sdk()
+    try:
+        pk = sdk.ProvingKey.from_bytes(pk_bytes)
+        vk = sdk.VerifyingKey.from_bytes(vk_bytes)
+        lp.process.insert_proving_key(lp.program.id, fid, pk)
+        lp.process.insert_verifying_key(lp.program.id, fid, vk)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a damaged cache is rebuilt
+        _drop_keys(lp, function)
+        return False
+    return True
+
+
+def cached_vk(lp: LoadedProgram, function: str, fid: Any) -> Any | None:
+    """The function's verifying key from memory or the disk cache (manifest checked), or None."""
+    if function in lp.keys:
+        return lp.process.get_verifying_key(lp.program.id, fid)
+    found = read_keys(lp, function, with_pk=False)
+    if found is None:
+        return None
+    try:
+        return aleo_sdk().VerifyingKey.from_bytes(found[1])
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001
+        _drop_keys(lp, function)
+    return None
+
+
+def synthesize_vk(lp: LoadedProgram, function: str, fid: Any) -> Any:
+    """The function's verifying key, synthesized from the program text alone if not cached.
+
+    Synthesis goes through ``Process.deploy``, which builds the keys of every function of the
+    program without any inputs (about 4 s per program); their verifying keys are cached on disk.
+    """
+    vk = cached_vk(lp, function, fid)
+    if vk is not None:
+        return vk
+    params.check_installed()
+    sdk = aleo_sdk()
+    deployment, err, captured = call_quietly(lp.process.deploy, lp.program, signer().address)
+    if err is not None:
+        raise snarkvm_failure(str(err), captured, "synthesize", function) from None
+    found = None
+    for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
+        key = sdk.VerifyingKey.from_string(vk_text)
+        if read_keys(lp, name, with_pk=False) is None:  # keep a manifest that also vouches for a proving key
+            write_keys(lp, name, None, bytes(key.bytes()))
+        if name == function:
+            found = key
+    if found is None:  # pragma: no cover - deploy covers every function
+        raise VMError(f"snarkVM synthesized no key for `{function}`")
+    return found
+
+
+_private_key: Any = None
+
+
+def signer() -> Any:
+    """The account that signs executions: a random one, fixed for the life of the process.
+
+    Private inputs and outputs appear in an execution encrypted under keys derived from it, so it
+    stays in this process's memory only: pyleo never writes it (or its view key) anywhere.
+    """
+    global _private_key
+    if _private_key is None:
+        _private_key = aleo_sdk().PrivateKey.random()
+    return _private_key
+
+
+def _parse_inputs(inputs: list[str]) -> list[Any]:
+    if isinstance(inputs, str) or not isinstance(inputs, (list, tuple)):
+        raise InputError("inputs must be a list of Aleo literals (strings such as \"5i64\")")
+    sdk = aleo_sdk()
+    values = []
+    for i, text in enumerate(inputs):
+        if not isinstance(text, str):
+            raise InputError(f"input {i + 1}: expected an Aleo literal string, got {text!r}")
+        try:
+            values.append(sdk.Value.parse(text))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001
+            raise InputError(
+                f"input {i + 1}: {text!r} is not a valid Aleo value",
+                hint="write literals with their type and in range, e.g. 5i64, 200u8, [1i64, 2i64], { x: 1i64 }",
+            ) from None
+    return values
+
+
+_HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|\bInstruction \(.*?\).*?\bfailed|failed on",
+                                re.I | re.S)
+"""A failure while authorizing is a halt when snarkVM reports it from evaluating an instruction (its
+``Instruction (…) [at index N] failed`` wrapper, whatever the instruction's own message) or from an
+arithmetic check; anything else (input count, types) is an input error."""
+
+
+def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
+    """Authorize and execute; returns (response, trace, function identifier)."""
+    fid = function_id(lp, function)
+    values = _parse_inputs(inputs)
+    t = time.perf_counter()
+    auth, err, _ = call_quietly(lp.process.authorize, signer(), lp.program.id, fid, values)
+    timings["authorize"] = time.perf_counter() - t
+    if err is not None:
+        message = clean_message(str(err))
+        if type(err).__name__ == "PanicException" or _HALT_IN_AUTHORIZE.search(message):
+            # an operation on constants that halts is already caught while authorizing
+            raise ExecutionError(message) from None
+        raise InputError(message) from None
+    if function not in lp.keys:
+        t = time.perf_counter()
+        if _load_keys(lp, function, fid):
+            lp.keys.add(function)
+            timings["load_keys"] = time.perf_counter() - t
+    synthesize = function not in lp.keys
+    if synthesize:
+        params.check_installed()
+        cache_max_bytes()   # a malformed bound fails before the synthesis, not after it
+    t = time.perf_counter()
+    out, err, captured = call_quietly(lp.process.execute, auth)
+    timings["synthesize" if synthesize else "execute"] = time.perf_counter() - t
+    if err is not None:
+        raise snarkvm_failure(str(err), captured, "execute", function) from None
+    if synthesize:
+        lp.keys.add(function)
+        t = time.perf_counter()
+        _save_keys(lp, function, fid)
+        timings["save_keys"] = time.perf_counter() - t
+    response, trace = out
+    return response, trace, fid
+
+
