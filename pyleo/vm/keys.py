@@ -164,16 +164,13 @@ def load_program(text: str) -> LoadedProgram:
         _loaded.move_to_end(digest)
         return lp
     sdk = aleo_sdk()
-    try:
-        program = sdk.Program.from_source(text)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as e:  # noqa: BLE001
-        raise program_error(str(e), text) from None
-    process = sdk.Process.load()
-    _, err, _ = call_quietly(process.add_program, program)
+    program, err, printed = call_quietly(sdk.Program.from_source, text)
     if err is not None:
-        raise program_error(str(err), text) from None
+        raise program_error(str(err), text, printed) from None
+    process = sdk.Process.load()
+    _, err, printed = call_quietly(process.add_program, program)
+    if err is not None:
+        raise program_error(str(err), text, printed) from None
     lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions])
     _loaded[digest] = lp
     while len(_loaded) > _MAX_LOADED:
