@@ -167,13 +167,14 @@ class Program:
             return None
         return tuple(values) if fn.returns_tuple else values[0]
 
-    def evaluate(self, function: str, *args: Any) -> Any:
-        """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError."""
+    def evaluate(self, function: str, *args: Any, keys: bool = True) -> Any:
+        """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError.
+        ``keys=False``: keys not yet cached are not synthesized (see :func:`pyleo.vm.evaluate`)."""
         from . import vm
 
         inputs = self._aleo_inputs(function, args)
         with self._located_halts(function, args):
-            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs))
+            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs, keys=keys))
 
     def prove(self, function: str, *args: Any, block_height: int | None = None) -> Any:
         """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``).
