@@ -37,9 +37,7 @@ TABLE_PATH = Path(__file__).with_name("cost_table.json")
 
 _INT = re.compile(r"^([ui])(8|16|32|64|128)$")
 _LITERAL = re.compile(r"^-?[0-9][0-9_]*(field|group|scalar|[ui](?:8|16|32|64|128))$")
-_BOOLEANS = {"boolean", "bool"}
 _COMPARISONS = {"is.eq", "is.neq", "lt", "lte", "gt", "gte"}
-_TYPED = {"cast", "cast.lossy"}
 
 
 # ---- Aleo types ------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from . import aleo_code, ir
-from .check import Builtin, Context, DslFunction
+from .check import Context
+from .comptime import Builtin
+from .dsl import DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
 from .errors import CompileError, ExecutionError, InputError, PyleoError

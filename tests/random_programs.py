@@ -14,7 +14,8 @@ runs without synthesizing keys (``Program.evaluate(..., keys=False)``: ~0.5-2 s 
 of ~15 s more for its keys). Each entry point's inputs are drawn first (``small``, ``edge``, ``full`` or
 ``mixed`` values per type), and a drawn program that halts on them in the interpreter is replaced by
 another draw, so one execution compares every program's value; each entry point is also run on a
-second, fresh draw, where any of its programs may halt (then both must halt).
+second, fresh draw, where any of its programs may halt (then both must halt). A drawn program that
+does not compile (a constant expression folded out of its type's range) is also replaced, and counted.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from typing import Any
 import numpy as np
 
 import pyleo as pl
-from pyleo.types import BoolType, FieldType, IntType, Type
-from tests.corpus._harness import FIELD_EDGES, MODES, P, int_edges, outcome, random_scalar, same
+from pyleo.types import BoolType, IntType, Type
+from tests.corpus._harness import MODES, P, int_edges, outcome, random_scalar, same
 
 PER_ENTRY = 64
 """Random programs per entry point (four ``[field; 16]`` outputs)."""
@@ -196,7 +197,7 @@ class Gen:
         args = [self.pick(types) for _ in range(int(self.rng.integers(2, 4)))]
         rt = self.pick(types)
         env = [(f"a{i}", t) for i, t in enumerate(args)]
-        lines = [f"@pl.inline", f"def {name}({', '.join(f'{n}: {PL_NAME[t]}' for n, t in env)}) -> {PL_NAME[rt]}:"]
+        lines = ["@pl.inline", f"def {name}({', '.join(f'{n}: {PL_NAME[t]}' for n, t in env)}) -> {PL_NAME[rt]}:"]
         for k in range(int(self.rng.integers(1, 3))):
             lt = self.pick(types)
             lines.append(f"    t{k}: {PL_NAME[lt]} = {self.expr(lt, env, 2)}")
@@ -239,6 +240,7 @@ class Batch:
     program: pl.Program
     entries: list[Entry]
     rejected: int   # drawn programs that halted on their entry's inputs (replaced)
+    invalid: int    # drawn programs pyleo refuses to compile (constants folded out of range; replaced)
     source: Path
 
 
@@ -248,7 +250,7 @@ def build_batch(tag: str, rng: np.random.Generator, folder: Path, entries: int =
     on its entry's inputs, and write them as one pyleo program (``folder/<tag>.py``)."""
     gen = Gen(rng)
     made: list[Entry] = []
-    rejected = 0
+    rejected = invalid = 0
     for j in range(entries):
         entry = Entry(f"f{j}", draw_inputs(rng, MODES[j % len(MODES)]))
         vals = derived(*entry.inputs)
@@ -260,17 +262,23 @@ def build_batch(tag: str, rng: np.random.Generator, folder: Path, entries: int =
             mod = load_module(folder / f"{tag}_try_{j}_{tries}.py", HEADER + "\n\n".join(src for src, _, _ in drawn))
             for (src, args, rt), k in zip(drawn, range(tries - 2 * want, tries)):
                 name = f"g{j}_{k}"
-                if len(entry.programs) < per_entry and not outcome(
-                        lambda: getattr(mod, name)(*(vals[a] for a in args))).halted:
-                    entry.programs.append((name, src, args, rt))
-                else:
+                if len(entry.programs) >= per_entry:
+                    break
+                try:
+                    getattr(mod, name)(*(vals[a] for a in args))
+                except pl.ExecutionError:
                     rejected += 1
+                    continue
+                except pl.CompileError:   # e.g. `127 * (x if False else 15)`: a constant too large for u8
+                    invalid += 1
+                    continue
+                entry.programs.append((name, src, args, rt))
         made.append(entry)
     text = HEADER + "\n\n".join(src for e in made for _, src, _, _ in e.programs)
     for e in made:
         groups = [e.programs[i:i + 16] for i in range(0, len(e.programs), 16)]
         outs = ", ".join(f"pl.Public[pl.Array[pl.Field, {len(g)}]]" for g in groups)
-        lines = [f"\n\n@pl.function",
+        lines = ["\n\n@pl.function",
                  f"def {e.name}(x: pl.Public[pl.U128], y: pl.Public[pl.U128], w: pl.Public[pl.U128], "
                  f"z: pl.Public[pl.Field]) -> tuple[{outs}]:"]
         for name, sl in SLICES.items():
@@ -286,7 +294,7 @@ def build_batch(tag: str, rng: np.random.Generator, folder: Path, entries: int =
     text += f"\n\nPROGRAM = pl.Program({tag!r}, [{', '.join(e.name for e in made)}])\n"
     path = folder / f"{tag}.py"
     mod = load_module(path, text)
-    return Batch(mod.PROGRAM, made, rejected, path)
+    return Batch(mod.PROGRAM, made, rejected, invalid, path)
 
 
 @dataclass

@@ -21,8 +21,8 @@ SLOW_BATCHES = 6
 """Aleo programs in the slow set: 6 x 31 x 64 = 11,904 random programs."""
 
 
-def _run(tmp_path: Path, seed: int, batches: int, entries: int) -> tuple[int, int, int]:
-    compared = runs = rejected = 0
+def _run(tmp_path: Path, seed: int, batches: int, entries: int) -> tuple[int, int, int, int]:
+    compared = runs = rejected = invalid = 0
     for b in range(batches):
         rng = np.random.default_rng([seed, b])
         batch = build_batch(f"rand_{seed}_{b}", rng, tmp_path, entries=entries)
@@ -30,18 +30,19 @@ def _run(tmp_path: Path, seed: int, batches: int, entries: int) -> tuple[int, in
         assert not bad, "the interpreter and snarkVM's circuit disagree (source in " \
             f"{batch.source}):\n" + "\n\n".join(d.detail for d in bad)
         compared, runs, rejected = compared + n, runs + r, rejected + batch.rejected
-    return compared, runs, rejected
+        invalid += batch.invalid
+    return compared, runs, rejected, invalid
 
 
 def test_random_programs_agree_with_the_circuit(tmp_path: Path) -> None:
-    compared, runs, _ = _run(tmp_path, seed=21, batches=1, entries=2)
+    compared, runs, _, _ = _run(tmp_path, seed=21, batches=1, entries=2)
     assert compared == 2 * PER_ENTRY and runs == 4
 
 
 @pytest.mark.slow
 def test_ten_thousand_random_programs_agree_with_the_circuit(tmp_path: Path) -> None:
     start = time.perf_counter()
-    compared, runs, rejected = _run(tmp_path, seed=22, batches=SLOW_BATCHES, entries=ENTRIES)
+    compared, runs, rejected, invalid = _run(tmp_path, seed=22, batches=SLOW_BATCHES, entries=ENTRIES)
     assert compared == SLOW_BATCHES * ENTRIES * PER_ENTRY >= 10_000
     print(f"{compared:,} random programs compared in {runs} executions ({rejected:,} drawn programs halted on "
-          f"their inputs and were redrawn), {time.perf_counter() - start:.0f} s")
+          f"their inputs and {invalid:,} did not compile; both were redrawn), {time.perf_counter() - start:.0f} s")
