@@ -688,7 +688,7 @@ def params_check() -> None:
 @cache_app.command("info", cls=Command)
 @reports_errors
 def cache_info() -> None:
-    """Print where the key cache is, how much it holds and its size bound."""
+    """Print where the key cache and the model cache are, what they hold and the key cache's size bound."""
     from pyleo import vm
 
     entries = vm.cached_programs()
@@ -702,16 +702,27 @@ def cache_info() -> None:
         program = d / "program.aleo"
         name = program.read_text().split(";", 1)[0].removeprefix("program ") if program.is_file() else "?"
         typer.echo(f"  {name:<32} {size / 2**20:>9,.1f} MiB  last used {time.strftime('%Y-%m-%d %H:%M', time.localtime(used))}")
+    models = vm.cached_models()
+    typer.echo(f"model cache: {vm.model_cache_dir()}")
+    typer.echo(f"{len(models)} model file(s), {sum(size for _, size, _ in models) / 2**10:,.1f} KiB (converted models; "
+               "with private weights they hold them: `pyleo cache clear` deletes them)")
+    for f, size, written in models:
+        saved = f" -> {f.readlink()}" if f.is_symlink() else ""
+        typer.echo(f"  {f.name:<48} {size / 2**10:>9,.1f} KiB  written {time.strftime('%Y-%m-%d %H:%M', time.localtime(written))}"
+                   f"{saved}")
 
 
 @cache_app.command("clear", cls=Command)
 @reports_errors
 def cache_clear() -> None:
-    """Delete every cached key (they are synthesized again when needed, seconds per function)."""
+    """Delete every cached key (they are synthesized again when needed, seconds per function) and every
+    cached model file (a conversion writes its file again)."""
     from pyleo import vm
 
     removed = vm.clear_cache()
     typer.echo(f"deleted the keys of {len(removed)} program(s) from {vm.cache_dir() / 'keys'}")
+    models = vm.clear_models()
+    typer.echo(f"deleted {len(models)} model file(s) from {vm.model_cache_dir()}")
 
 
 @app.command("import", cls=Command)

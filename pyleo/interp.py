@@ -166,11 +166,10 @@ def poseidon2(value: Any, t: Type) -> int:
 def poseidon(value: Any, t: Type, rate: int) -> int:
     """``hash.psd{rate}`` (rate 2, 4 or 8 field elements per permutation) of the value's field encoding,
     computed by snarkVM's own host code."""
-    from aleo import mainnet
+    from .vm import hash_poseidon
 
     _encodable(t, f"hash.psd{rate}")
-    fields = mainnet.Value.parse(to_aleo(value, t)).to_fields()
-    return int(str(getattr(mainnet, f"Poseidon{rate}")().hash(fields)).removesuffix("field"))
+    return int(hash_poseidon(to_aleo(value, t), rate).removesuffix("field"))
 
 
 def commit_bhp256(value: Any, t: Type, randomness: int) -> int:

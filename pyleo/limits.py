@@ -1,7 +1,11 @@
-"""snarkVM's limits on one program, in one place (measured with aleo-sdk 0.8.0 / snarkVM 4.12).
+"""snarkVM's and the network's numbers, in one place, each with where it comes from, and the checks that
+name them in errors.
 
-The network's deployment caps have been raised several times; update the numbers here and every
-error message follows.
+"Measured" means measured here with aleo-sdk 0.8.0 / snarkVM 4.12 (the value accepted, one more
+rejected); "snarkVM" names the source file of ProvableHQ/snarkVM it is read from (2026; see
+docs SNARKVM.md). The network's deployment caps have been raised several times (consensus versions
+V14, V16, V19); update the numbers here and every check and error message follows. Every other module
+imports them from here: a test (tests/test_limits.py) finds such numbers written anywhere else.
 """
 
 from __future__ import annotations
@@ -10,17 +14,60 @@ from . import ir
 from .errors import LimitError
 from .types import ArrayType, BoolType, IntType, ScalarType, StructType, TupleType, Type
 
+# --------------------------------------------------------------------------------------------
+# One circuit, here and on the network
+
+LOCAL_BUDGET = 16_384
+"""Constraints of the largest circuit (one function) the degree-16 universal parameters installed here
+prove (:data:`pyleo.params.DEGREE`; 2^14). Measured: 16,301 proved, 16,433 failed asking for the degree-17
+parameters."""
+MAINNET_BUDGET = 2**22
+"""Constraints of a deployed program on mainnet (2^22 = 4,194,304; 2^21 before consensus V19), and as many
+variables: snarkVM console/network/src/lib.rs (the deployment limits by consensus version)."""
+
+# --------------------------------------------------------------------------------------------
+# One program
+
 MAX_INPUTS = 16
+"""Inputs of one function. Measured (17 rejected); snarkVM console/network/src/lib.rs ``MAX_INPUTS``."""
 MAX_OUTPUTS = 16
+"""Outputs of one function. Measured (17 rejected); snarkVM console/network/src/lib.rs ``MAX_OUTPUTS``."""
 MAX_FUNCTIONS = 31
+"""Functions of one program. Measured (32 rejected); snarkVM console/network/src/lib.rs ``MAX_FUNCTIONS``."""
 MAX_ARRAY_LENGTH = 2048
+"""Elements of an array, per dimension (nestable). Measured (2,049 rejected); snarkVM
+console/network/src/lib.rs (2,048 since consensus V14)."""
 MAX_STRUCT_MEMBERS = 32
-MAX_CONSTRAINTS_LOCAL = 16384
-"""Largest circuit the degree-16 universal parameters installed here can prove."""
+"""Members of one struct. Measured (33 rejected); snarkVM console/network/src/lib.rs ``MAX_STRUCT_ENTRIES``."""
 MAX_MEMBER_BITS = 65535
 """snarkVM writes each struct member and array element with its size in bits as a u16 before it (the
 plaintext's bit encoding, which hashes, commitments and every function input and output use), so one
 member or element encodes to at most u16::MAX bits (read from snarkVM's ``Plaintext::write_bits_le``)."""
+MAX_IDENTIFIER_LENGTH = 31
+"""Bytes of an identifier (program, function, struct or member name). Measured: 31 accepted, 32 rejected
+("Identifiers must be <= 31 bytes long"; an identifier is packed into one field element's 248 data bits)."""
+MAX_INSTRUCTIONS = 65535
+"""snarkVM's cap on instructions per function (``N::MAX_INSTRUCTIONS``, u16::MAX; read from snarkVM's sources)."""
+MAX_PROGRAM_BYTES = 2_048_000
+"""Bytes of a program's text: snarkVM console/network/src/lib.rs ``MAX_PROGRAM_SIZE`` (512,000 from
+consensus V14, 2,048,000 from V16)."""
+
+# --------------------------------------------------------------------------------------------
+# One transaction and the chain
+
+MAX_TRANSACTION_BYTES = 2_304_000
+"""Bytes of one transaction (an execution or a deployment with its fee): snarkVM
+console/network/src/lib.rs ``MAX_TRANSACTION_SIZE`` (768,000 before consensus V16)."""
+MAX_TRANSITIONS = 32
+"""Transitions of one transaction, the fee's included: snarkVM ledger/block/src/transaction
+(``Transaction::MAX_TRANSITIONS``, 2^``TRANSACTION_DEPTH``)."""
+CONSENSUS_V20_HEIGHT = 22_175_000
+"""The first mainnet block of consensus V20, the newest version whose proofs use Varuna V2 (V21 brings
+Varuna V3): snarkVM console/network/src/consensus_heights.rs."""
+
+MAX_CONSTRAINTS_LOCAL = LOCAL_BUDGET
+"""The old name of :data:`LOCAL_BUDGET`, still imported by pyleo/split.py, pyleo/program.py, cli/main.py,
+stdlib_ml/convert/batch.py and benchmarks until they are merged and renamed; then it goes."""
 
 
 def plaintext_bits(t: Type) -> int:
@@ -91,8 +138,9 @@ def check_function_limits(fn: ir.Function) -> None:
             raise LimitError(f"{where} of `{fn.name}`: {found}", fn.loc, MEMBER_BITS_HINT)
 
 
-MAX_INSTRUCTIONS = 65535
-"""snarkVM's cap on instructions per function (``N::MAX_INSTRUCTIONS``, u16::MAX; read from snarkVM's sources)."""
+# --------------------------------------------------------------------------------------------
+# pyleo's own bounds
+
 MAX_UNROLLED_OPERATIONS = 2**20
 """pyleo's own cap on one function's unrolled operations (loops unrolled, helpers inlined, counted by
 :func:`unrolled_operations`): 16× snarkVM's :data:`MAX_INSTRUCTIONS`, so that a model beyond snarkVM's

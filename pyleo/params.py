@@ -11,7 +11,7 @@ snarkVM reads only the checksum-suffixed ``.usrs`` file (the expected checksums 
 it, and it refuses a file whose sha256 differs); the ``.metadata`` is copied alongside for people.
 
 Degree 16 (``powers-of-beta-16`` and ``shifted-powers-of-beta-16``) bounds one function's circuit at
-2^16 − 1 powers, in practice 16,384 constraints: see :data:`pyleo.vm.MAX_CONSTRAINTS`.
+2^16 − 1 powers, in practice 16,384 constraints: see :data:`pyleo.limits.LOCAL_BUDGET`.
 """
 
 from __future__ import annotations

@@ -243,7 +243,7 @@ def test_key_cache_is_bounded_least_recently_used_first(tmp_path: Path, monkeypa
         (keys / name / "f.pk").write_bytes(b"k" * 2**20)
         os.utime(keys / name, (1e9 - age * 1000, 1e9 - age * 1000))
     fresh = vm.keys.LoadedProgram(text="program fresh.aleo;\n", digest="fresh", process=None, program=None,
-                       program_id="fresh.aleo", functions=["f"])
+                                  program_id="fresh.aleo", functions=["f"])
     vm.keys.write_keys(fresh, "f", b"p" * 2**20, b"v")   # a fourth program's keys: just over 4 MiB in all
     assert sorted(d.name for d in keys.iterdir()) == ["fresh", "middle", "newest"]   # the oldest went
     assert vm.keys.read_keys(fresh, "f", with_pk=True) == (b"p" * 2**20, b"v")   # the manifest vouches for them

@@ -7,6 +7,7 @@ Runs the real VM on small hand-written Aleo programs. Keys go to a temporary cac
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pyleo import params, vm
+from pyleo import limits, params, vm
 from tests.conftest import NO_PARAMS, params_installed
 from pyleo.errors import ExecutionError, InputError, LimitError, ParamsError, ProofError, VMError
 
@@ -138,7 +139,7 @@ def test_evaluate() -> None:
 def test_constraints(key_cache: Path) -> None:
     vm.evaluate(T1, "f", ["1i64", "2i64"])
     n = vm.constraints(T1, "f")
-    assert 10_000 < n <= vm.MAX_CONSTRAINTS
+    assert 10_000 < n <= limits.LOCAL_BUDGET
     assert (vm.keys_dir(T1) / "f.pk").is_file() and (vm.keys_dir(T1) / "f.vk").is_file()
 
 
@@ -324,7 +325,7 @@ def test_prove_and_verify(proof: vm.Proof) -> None:
     assert proof.inputs == [None, "7i64"]
     assert proof.outputs == ["12i64", "12i64"]  # the prover's copy, private output included
     assert proof.public_outputs == ["12i64", None]
-    assert 10_000 < proof.constraints <= vm.MAX_CONSTRAINTS
+    assert 10_000 < proof.constraints <= limits.LOCAL_BUDGET
     assert proof.verifying_key.startswith("verifier1")
     assert vm.verify(proof)
     assert vm.verify(proof, program=T1) and vm.verify(proof, checksum=vm.program_checksum(T1).upper())
@@ -507,3 +508,42 @@ def test_key_cache_detects_foreign_and_damaged_keys(key_cache: Path) -> None:
 def test_key_cache_detects_foreign_keys_with_their_manifest(key_cache: Path) -> None:
     _foreign_keys_are_rebuilt(("f.pk", "f.vk", "f.json"))
     vm.forget_programs()
+
+
+def test_only_the_sdk_bridge_imports_aleo() -> None:
+    """The import graph: of the project's modules only pyleo/vm/sdk.py imports the ``aleo`` package (every
+    import statement, function-local ones included), and importing every module of pyleo loads none of it."""
+    importers = set()
+    for folder in ("pyleo", "stdlib_ml", "cli"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "node_modules" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+                if any(n == "aleo" or n.startswith("aleo.") for n in names):
+                    importers.add(path.relative_to(ROOT).as_posix())
+    assert importers == {"pyleo/vm/sdk.py"}
+    code = ("import importlib, pkgutil, sys, pyleo\n"
+            "for m in pkgutil.walk_packages(pyleo.__path__, 'pyleo.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "print(sorted(n for n in sys.modules if n == 'aleo' or n.startswith('aleo.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr
+
+
+@needs_params
+def test_host_poseidon_is_the_circuits() -> None:
+    """vm.hash_poseidon (the interpreter's hash.psd2/4/8) against snarkVM's own circuit execution."""
+    program = ("program psd_check.aleo;\n\nfunction h:\n    input r0 as [u8; 3u32].public;\n"
+               "    hash.psd2 r0 into r1 as field;\n    hash.psd4 r0 into r2 as field;\n"
+               "    hash.psd8 r0 into r3 as field;\n    output r1 as field.public;\n"
+               "    output r2 as field.public;\n    output r3 as field.public;\n")
+    value = "[1u8, 2u8, 250u8]"
+    assert vm.evaluate(program, "h", [value]) == [vm.hash_poseidon(value, rate) for rate in (2, 4, 8)]
+    with pytest.raises(InputError, match="rate"):
+        vm.hash_poseidon(value, 3)
+    with pytest.raises(InputError, match="cannot hash"):
+        vm.hash_poseidon("[1u8, 2u8", 2)
+

@@ -28,7 +28,8 @@ literal), :class:`ExecutionError` (halt), :class:`ParamsError` (parameters missi
 (unreadable proof).
 
 The package's modules: :mod:`pyleo.vm.sdk` (the only importer of ``aleo``: versions, snarkVM's
-messages, quiet calls), :mod:`pyleo.vm.keys` (programs, processes and the key cache),
+messages, quiet calls), :mod:`pyleo.vm.cache` (the cache folder: keys and converted model files),
+:mod:`pyleo.vm.keys` (programs, processes and the keys they cache),
 :mod:`pyleo.vm.ledger` (the local ledger stand-in proving needs) and :mod:`pyleo.vm.proofs` (the
 public API below). File writing lives in :mod:`pyleo.files`.
 """
@@ -37,18 +38,20 @@ from __future__ import annotations
 
 from ..errors import ExecutionError, InputError, LimitError, ParamsError, ProofError, PyleoError, VMError
 from ..files import check_writable, write_atomic
-from .keys import (
+from ..limits import LOCAL_BUDGET
+from .cache import (
     DEFAULT_CACHE_MAX_MB,
     cache_dir,
     cache_max_bytes,
+    cache_model,
+    cached_models,
     cached_programs,
     clear_cache,
-    forget_programs,
-    keys_dir,
-    program_checksum,
-    program_digest,
-    stamp,
+    clear_models,
+    link_model,
+    model_cache_dir,
 )
+from .keys import forget_programs, keys_dir, program_checksum, program_digest, stamp
 from .proofs import (
     CIRCUIT_INFO_FIELDS,
     MAX_PROOF_FILE_BYTES,
@@ -62,6 +65,7 @@ from .proofs import (
     constraints,
     evaluate,
     explain,
+    hash_poseidon,
     normalize_checksum,
     opens,
     prove,
@@ -69,13 +73,17 @@ from .proofs import (
     verify,
     verifying_key,
 )
-from .sdk import MAX_CONSTRAINTS, clean_message, versions
+from .sdk import clean_message, versions
+
+MAX_CONSTRAINTS = LOCAL_BUDGET
+"""The old name of :data:`pyleo.limits.LOCAL_BUDGET`, still read by cli/web/app.py until it is merged and
+renamed; then it goes."""
 
 __all__ = [
     "CIRCUIT_INFO_FIELDS", "DEFAULT_CACHE_MAX_MB", "MAX_CONSTRAINTS", "MAX_PROOF_FILE_BYTES", "NETWORK",
     "PROOF_FORMAT", "WASM_BLOCK_HEIGHT", "ExecutionError", "InputError", "LimitError", "ParamsError", "Proof",
-    "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cached_programs",
-    "check_writable", "circuit_info", "clean_message", "clear_cache", "commit_bhp256", "constraints", "evaluate",
-    "explain", "forget_programs", "keys_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
+    "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cache_model", "cached_models",
+    "cached_programs", "check_writable", "circuit_info", "clean_message", "clear_cache", "clear_models", "commit_bhp256", "constraints", "evaluate",
+    "explain", "forget_programs", "hash_poseidon", "keys_dir", "link_model", "model_cache_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
     "prove", "read_proof_json", "stamp", "verify", "verifying_key", "versions", "write_atomic",
 ]

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +18,7 @@ from typing import Any
 from .. import params
 from ..errors import ExecutionError, InputError, VMError
 from ..files import write_atomic
+from .cache import cache_dir, cache_max_bytes, clear_cache
 from .sdk import aleo_sdk, call_quietly, clean_message, program_error, snarkvm_failure, versions
 
 _MAX_LOADED = 8
@@ -26,66 +26,6 @@ _MAX_LOADED = 8
 
 LOCK = threading.RLock()
 """Held around every use of a snarkVM process or of the programs this process keeps."""
-
-
-
-
-def cache_dir() -> Path:
-    """pyleo's cache: ``$PYLEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/pyleo``, else ``~/.cache/pyleo``."""
-    env = os.environ.get("PYLEO_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base).expanduser() if base else Path.home() / ".cache") / "pyleo"
-
-
-DEFAULT_CACHE_MAX_MB = 4096
-"""Default bound on the key cache (MiB): a proving key of a ~14k-constraint function is ~33 MB, so about
-120 functions' keys; the full test suite writes ~4.5 GB. ``$PYLEO_CACHE_MAX_MB`` sets it (0: no bound)."""
-
-
-def cache_max_bytes() -> int | None:
-    """The key cache's size bound in bytes (``$PYLEO_CACHE_MAX_MB`` MiB, default
-    :data:`DEFAULT_CACHE_MAX_MB`), or None when the variable is 0 (no bound). InputError if malformed."""
-    text = os.environ.get("PYLEO_CACHE_MAX_MB", str(DEFAULT_CACHE_MAX_MB))
-    try:
-        mb = int(text)
-    except ValueError:
-        raise InputError(f"PYLEO_CACHE_MAX_MB must be a whole number of MiB, got {text!r}") from None
-    return mb * 2**20 if mb > 0 else None
-
-
-def cached_programs() -> list[tuple[Path, int, float]]:
-    """The key cache's folders, one per program: (folder, bytes, last use as a Unix time), most
-    recently used first."""
-    root = cache_dir() / "keys"
-    out = []
-    for d in root.iterdir() if root.is_dir() else []:
-        if d.is_dir():
-            with contextlib.suppress(OSError):
-                size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
-                out.append((d, size, d.stat().st_mtime))
-    return sorted(out, key=lambda e: -e[2])
-
-
-def clear_cache(keep: Path | None = None, bound: int | None = 0) -> list[Path]:
-    """Delete cached keys, least recently used programs first, until the cache holds at most ``bound``
-    bytes (0: delete all; None: nothing to do). ``keep`` (a program's folder) is never deleted.
-    Returns the folders deleted."""
-    if bound is None:
-        return []
-    entries = cached_programs()
-    total = sum(size for _, size, _ in entries)
-    removed = []
-    for d, size, _ in reversed(entries):
-        if total <= bound:
-            break
-        if keep is not None and d == keep:
-            continue
-        shutil.rmtree(d, ignore_errors=True)
-        total -= size
-        removed.append(d)
-    return removed
 
 
 def _touch(d: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError, ProofError, PyleoError, VMError
 from ..files import check_writable, write_atomic
+from ..limits import CONSENSUS_V20_HEIGHT, MAX_PROGRAM_BYTES
 from .keys import (
     LOCK,
     cached_vk,
@@ -31,14 +32,15 @@ from .sdk import aleo_sdk, call_quietly, clean_message, compact_value
 PROOF_FORMAT = "pyleo-proof/2"
 """The ``"format"`` key of a saved :class:`Proof`."""
 MAX_PROOF_FILE_BYTES = 16 * 2**20
-"""Largest proof file :meth:`Proof.load` reads (bytes): a proof file holds one program (snarkVM caps a
-program at 2,048 kB) and one execution (a transaction at 2,304 kB), JSON-escaped; 16 MiB leaves room."""
+"""Largest proof file :meth:`Proof.load` reads (bytes): a proof file holds one program (at most
+:data:`~pyleo.limits.MAX_PROGRAM_BYTES`) and one execution (in a transaction of at most
+:data:`~pyleo.limits.MAX_TRANSACTION_BYTES`), JSON-escaped; 16 MiB leaves room."""
 
 NETWORK = "mainnet"
 
-WASM_BLOCK_HEIGHT = 22_175_000
+WASM_BLOCK_HEIGHT = CONSENSUS_V20_HEIGHT
 """A block height for proofs that Aleo's WebAssembly verifier (npm ``@provablehq/wasm`` 0.11.10) checks:
-the first block of mainnet consensus V20, the newest version whose proofs use Varuna V2. That build's
+the first block of mainnet consensus V20 (:data:`~pyleo.limits.CONSENSUS_V20_HEIGHT`), the newest version whose proofs use Varuna V2. That build's
 snarkVM knows consensus V1 to V19 (its ``getOrInitConsensusVersionTestHeights()`` lists 19 heights),
 so its ``verifyFunctionExecution`` verifies with Varuna V2 at every height and returns false for a
 proof made at the latest version (V22 in aleo-sdk 0.8.0 / snarkVM 4.12, Varuna V3 since V21), and
@@ -202,7 +204,7 @@ def read_proof_json(path: str | os.PathLike[str]) -> Any:
         raise ProofError(f"cannot read {path}: {e.strerror}") from None
     if len(raw) > MAX_PROOF_FILE_BYTES:
         raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
-                         "program of at most 2,048 kB and its executions); it is not a pyleo proof")
+                         f"program of at most {MAX_PROGRAM_BYTES // 1000:,} kB and its executions); it is not a pyleo proof")
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -251,7 +253,7 @@ def constraints(program: str, function: str) -> int:
 
     Read from the function's verifying key: cached ones when available, otherwise synthesized from
     the program text (all of its functions at once, about 4 s; no inputs needed). LimitError when
-    the program has a function above :data:`MAX_CONSTRAINTS` (snarkVM then fails for the whole
+    the program has a function above :data:`~pyleo.limits.LOCAL_BUDGET` (snarkVM then fails for the whole
     program, so the count of a function is only known when every function fits).
     """
     with LOCK:
@@ -372,6 +374,25 @@ def commit_bhp256(value: str, randomness: str) -> str:
         raise InputError(f"cannot commit to {value!r} with randomness {randomness!r}",
                          hint="pass an Aleo literal (12i64, true) and a scalar literal (123scalar)") from None
     return str(sdk.BHP256().commit(bits, r))
+
+
+def hash_poseidon(value: str, rate: int = 2) -> str:
+    """``hash.psd{rate} value into h as field`` computed outside the circuit (snarkVM's host code):
+    Poseidon over the value's field encoding, ``rate`` (2, 4 or 8) field elements per permutation.
+
+    ``value`` is an Aleo literal (``"12i64"``, ``"[1u8, 2u8]"``); returns the hash as a field literal.
+    InputError when the literal is invalid or the rate is not 2, 4 or 8.
+    """
+    if rate not in (2, 4, 8):
+        raise InputError(f"Poseidon's rate is 2, 4 or 8 field elements, got {rate!r}")
+    sdk = aleo_sdk()
+    try:
+        fields = sdk.Value.parse(value).to_fields()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001
+        raise InputError(f"cannot hash {value!r}", hint="pass an Aleo literal (12i64, true, [1u8, 2u8])") from None
+    return str(getattr(sdk, f"Poseidon{rate}")().hash(fields))
 
 
 def opens(commitment: str, value: str, randomness: str) -> bool:

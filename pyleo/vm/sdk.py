@@ -18,10 +18,7 @@ os.environ.setdefault("RUST_LIB_BACKTRACE", "0")
 
 from .. import params  # noqa: E402
 from ..errors import ExecutionError, LimitError, ParamsError, PyleoError, VMError  # noqa: E402
-from ..limits import MAX_CONSTRAINTS_LOCAL  # noqa: E402
-
-MAX_CONSTRAINTS = MAX_CONSTRAINTS_LOCAL
-"""Constraints one function's circuit may have with the degree-16 parameters (2^14 = 16,384)."""
+from ..limits import LOCAL_BUDGET  # noqa: E402
 
 
 
@@ -148,7 +145,7 @@ def snarkvm_failure(message: str, captured: str, what: str, function: str) -> Py
         d = max(degrees)
         return LimitError(
             f"the circuit of `{function}` is too large for the installed degree-{params.DEGREE} parameters: "
-            f"it needs more than {MAX_CONSTRAINTS:,} constraints (snarkVM asked for the degree-{d} "
+            f"it needs more than {LOCAL_BUDGET:,} constraints (snarkVM asked for the degree-{d} "
             f"parameters, powers-of-beta-{d}, which are not installed)",
             hint="split the model across several functions (each function is its own circuit), "
             "or make it smaller; on a machine with network access snarkVM can download larger parameters",

@@ -101,7 +101,7 @@ def _finish(spec: Spec, model: Any, est: Any, X: np.ndarray | None, fidelity: Fi
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
     spec.fidelity = result
-    zk = _materialize(render(spec), spec.name)
+    zk = _materialize(render(spec), spec.name, replaces=zk.path)
     if not result["passed"]:
         measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
                     else f"max error {result['max_rel_error']:.3g} of the predictions' range")

@@ -377,6 +377,8 @@ class ZkModel:
 
         vm.check_writable(path)
         vm.write_atomic(path, self.source.encode(), mode=0o600 if self.weights == "private" else 0o666)
+        if self.weights == "private":
+            vm.link_model(self.path, path)   # the cached copy becomes a link to the owner's: one copy of the secrets
         return Path(path)
 
 
@@ -478,19 +480,10 @@ def _import_file(path: Path, module_name: str) -> ModuleType:
     return module
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("PYLEO_CACHE_DIR")
-    return (Path(root) if root else Path.home() / ".cache" / "pyleo") / "models"
+def _materialize(source: str, name: str, replaces: Path | None = None) -> ZkModel:
+    from pyleo import vm
 
-
-def _materialize(source: str, name: str) -> ZkModel:
-    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    path = _cache_dir() / f"{name}_{digest}.py"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.is_file() or path.read_text() != source:
-        from pyleo import vm
-
-        owners = PRIVATE_WEIGHTS_LINE in source   # holds private weights: readable by this user only
-        vm.write_atomic(path, source.encode(), mode=0o600 if owners else 0o666)
-    module = _import_file(path, f"pyleo_model_{name}_{digest}")
+    # the model cache (`pyleo cache info` lists it); private weights: readable by this user only
+    path = vm.cache_model(source, name, private=PRIVATE_WEIGHTS_LINE in source, replaces=replaces)
+    module = _import_file(path, f"pyleo_model_{path.stem}")
     return ZkModel(module, source, path)
