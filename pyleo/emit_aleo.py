@@ -28,7 +28,7 @@ from . import aleo_code, ir, semantics
 from .aleo_code import Instr, Lit, Param, Reg
 from .aleo_passes import apply_ranges, distinct_outputs, eliminate_dead
 from .errors import ExecutionError, LimitError
-from .limits import check_function_limits
+from .limits import MAX_FUNCTIONS, check_function_limits
 from .types import (
     U32,
     ArrayType,
@@ -404,8 +404,9 @@ def flatten_types(t: Type) -> list[Type]:
 
 def compile_aleo(module: ir.Module) -> aleo_code.Program:
     """The structured Aleo instructions of a whole program, after the passes."""
-    if len(module.entries) > 31:
-        raise LimitError(f"program {module.name} has {len(module.entries)} functions; snarkVM allows at most 31",
+    if len(module.entries) > MAX_FUNCTIONS:
+        raise LimitError(f"program {module.name} has {len(module.entries)} functions; snarkVM allows at most "
+                         f"{MAX_FUNCTIONS}",
                          None, "split the model into several programs")
     return aleo_code.Program(module.name, list(module.structs),
                              [distinct_outputs(eliminate_dead(apply_ranges(FunctionEmitter(fn).run())))

@@ -31,13 +31,14 @@ from typing import Any
 import numpy as np
 
 import pyleo as pl
+from pyleo import limits
 from pyleo.types import BoolType, IntType, Type
 from tests.corpus._harness import MODES, P, int_edges, outcome, random_scalar, same
 
 PER_ENTRY = 64
 """Random programs per entry point (four ``[field; 16]`` outputs)."""
-ENTRIES = 31
-"""Entry points per Aleo program (snarkVM's most)."""
+ENTRIES = limits.MAX_FUNCTIONS
+"""Entry points per Aleo program (snarkVM's most, 31)."""
 
 INTS: dict[str, IntType] = {n: getattr(pl, n.upper()) for n in
                             ("u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "u128", "i128")}

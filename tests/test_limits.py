@@ -36,7 +36,6 @@ NOT_LIMITS = Counter({
 
 TO_REPLACE = Counter({
     ("benchmarks/stdlib_costs.py", "16_384"): 1,    # LOCAL_BUDGET
-    ("pyleo/emit_aleo.py", "31"): 1,                # MAX_FUNCTIONS
     ("pyleo/names.py", "31"): 1,                    # MAX_IDENTIFIER_LENGTH
     ("pyleo/split.py", "2**21"): 1,                 # MAINNET_BUDGET (2**22 since consensus V19)
     ("pyleo/split.py", "31"): 2,                    # MAX_FUNCTIONS (parts), MAX_IDENTIFIER_LENGTH (MAX_PROGRAM_NAME)
