@@ -283,3 +283,19 @@ def test_leo_syntax(tmp_path: Path) -> None:
     proc = subprocess.run([str(tool), *map(str, files)], capture_output=True, text=True, timeout=600, check=False)
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"leo-syntax-check reported syntax errors:\n{report[-6000:]}"
+
+
+@pl.function
+def halve(x: pl.Public[pl.U16], d: pl.U16) -> pl.Public[pl.U16]:
+    return x / d
+
+
+def test_circuit_without_keys_halts_alike_and_leaves_proving_intact() -> None:
+    """``keys=False`` (what the differential tests use) gives snarkVM's values and halts with no key
+    synthesized, and the stand-in key never serves a proof: the same function then proves and verifies."""
+    prog = pl.Program("no_keys_then_prove", [halve])
+    assert prog.evaluate("halve", 9, 2, keys=False) == 4
+    with pytest.raises(pl.ExecutionError):
+        prog.evaluate("halve", 9, 0, keys=False)
+    proof = prog.prove("halve", 9, 2)
+    assert proof.outputs == ["4u16"] and prog.verify(proof)

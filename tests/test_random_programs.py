@@ -25,8 +25,12 @@ def _run(tmp_path: Path, seed: int, batches: int, entries: int) -> tuple[int, in
     compared = runs = rejected = invalid = 0
     for b in range(batches):
         rng = np.random.default_rng([seed, b])
+        start = time.perf_counter()
         batch = build_batch(f"rand_{seed}_{b}", rng, tmp_path, entries=entries)
+        built = time.perf_counter()
         n, r, bad = run_batch(batch, rng)
+        print(f"batch {b}: {len(batch.entries) * PER_ENTRY} programs built in {built - start:.0f} s, "
+              f"{r} executions in {time.perf_counter() - built:.0f} s", flush=True)
         assert not bad, "the interpreter and snarkVM's circuit disagree (source in " \
             f"{batch.source}):\n" + "\n\n".join(d.detail for d in bad)
         compared, runs, rejected = compared + n, runs + r, rejected + batch.rejected
