@@ -9,7 +9,7 @@
     prog = pl.Program("scorer", [score])
 """
 
-from .check import DslFunction
+from .dsl import DslFunction
 from .errors import (
     CompileError,
     ExecutionError,

@@ -10,7 +10,9 @@ function:
   the index's range), and what those decide folds away (see :class:`RangeFacts`);
 - :func:`eliminate_dead`: snarkVM synthesizes every instruction, read or not (an unused ``ternary``
   costs a constraint), so instructions nothing reads are dropped, but only those that can never halt:
-  the interpreter computes every value and must halt exactly where the circuit does.
+  the interpreter computes every value and must halt exactly where the circuit does;
+- :func:`distinct_outputs`: snarkVM refuses a function with two identical output statements, so an
+  output that repeats an earlier one gets its own copy of the register.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .aleo_code import Function, Instr, Lit, Operand, Reg
+from .aleo_code import Function, Instr, Lit, Operand, Param, Reg
 from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType
 
 
@@ -34,6 +36,40 @@ def eliminate_dead(fn: Function) -> Function:
         live.update(op.id for op in ins.operands if isinstance(op, Reg))
     kept.reverse()
     return Function(fn.name, fn.inputs, kept, fn.outputs)
+
+
+def distinct_outputs(fn: Function) -> Function:
+    """``fn`` where no two output statements are the same (register, type, visibility).
+
+    snarkVM refuses such a program ("Cannot add duplicate output statement"); it arises from
+    ``return x, x``, from an alias, from two expressions numbered into one register, or from two
+    constants equal after folding. Each repeat outputs a fresh register holding a copy: ``cast r
+    into r' as T`` for a scalar, ``cast r[0u32] … r[n-1u32] into r' as [T; n]`` for an array, ``cast
+    r.a r.b … into r' as S`` for a struct. A cast to the register's own type adds no constraint
+    (measured with snarkVM: a second public ``u32`` output costs 481 constraints, the transition's
+    hashing of it, with the copy or without; the same holds for booleans, fields, arrays and
+    structs); outputs of different visibility may share a register and are left alone."""
+    seen: set[tuple[int, Any, bool]] = set()
+    fresh = max([p.reg for p in fn.inputs] + [ins.result for ins in fn.body if ins.result is not None], default=-1)
+    body, outputs = list(fn.body), []
+    for p in fn.outputs:
+        if (p.reg, p.type, p.public) in seen:
+            fresh += 1
+            body.append(Instr("cast", copy_operands(Reg(p.reg), p.type), fresh, p.type, True))
+            p = Param(fresh, p.type, p.public)
+        seen.add((p.reg, p.type, p.public))
+        outputs.append(p)
+    return Function(fn.name, fn.inputs, body, outputs)
+
+
+def copy_operands(reg: Reg, t: Any) -> tuple[Operand, ...]:
+    """The operands of a ``cast`` into a register of type ``t`` that copies ``reg`` (its elements or members
+    for an array or a struct, whose casts take them one by one)."""
+    if isinstance(t, ArrayType):
+        return tuple(reg.at(i) for i in range(int(t.size)))
+    if isinstance(t, StructType):
+        return tuple(reg.at(n) for n, _ in t.fields)
+    return (reg,)
 
 
 _DECIDE: dict[str, Callable[[tuple[int, int], tuple[int, int]], bool | None]] = {

@@ -1,249 +1,35 @@
 """Name resolution and type checking: syntax tree → typed IR.
 
-Python values reachable from a function (its globals and closure: ints, bools, lists, tuples, numpy
-integer arrays, other pyleo functions, struct classes, the ``pl`` module) are compile-time
-constants. Integer constants take their type from context (``acc: pl.I64 = 0``, ``x + 1``).
-``@pl.inline`` helpers are specialized per binding of their generic sizes (``pl.Array[T, "N"]``).
+:class:`Context` holds what checking a program shares (helper specializations, structs);
+:class:`FunctionChecker` checks one function: its signature and statements here, its expressions in
+:mod:`pyleo.check_expr`, compile-time values in :mod:`pyleo.comptime`. ``@pl.inline`` helpers are
+specialized per binding of their generic sizes (``pl.Array[T, "N"]``).
 """
 
 from __future__ import annotations
 
 import builtins
-import inspect
-import typing
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from . import ir
 from . import syntax as S
-from .errors import CompileError, InputError, LimitError, Location
-from .limits import (
-    MAX_ARRAY_LENGTH,
-    MAX_EXPRESSION_DEPTH,
-    MAX_INSTRUCTIONS,
-    MAX_UNROLLED_OPERATIONS,
-    unrolled_operations,
-)
+from .check_expr import ExprChecker, Local, Scope
+from .comptime import Py, SourceFunction, Untyped, is_static, short_repr
+from .errors import CompileError, LimitError, Location
+from .limits import MAX_INSTRUCTIONS, MAX_UNROLLED_OPERATIONS, unrolled_operations
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
-from .parse import parse_function
 from .types import (
     U32,
     ArrayType,
     BoolType,
-    FieldType,
-    IntType,
-    ScalarType,
-    Struct,
     StructType,
     TupleType,
     Type,
     Visible,
     as_type,
 )
-
-_BINOPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem", "&": "and", "|": "or", "^": "xor",
-           "<<": "shl", ">>": "shr"}
-_CMPOPS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
-
-
-# ---- compile-time values -----------------------------------------------------------------------
-@dataclass
-class Py:
-    """A Python value known at compile time (not yet typed)."""
-
-    value: Any
-
-
-@dataclass
-class Untyped:
-    """A constant array indexed by run-time (loop) indices; typed when it meets a typed operand."""
-
-    value: Any
-    indices: list[ir.Expr]
-    loc: Location
-
-    def build(self, t: Type) -> ir.Expr:
-        shape = np.shape(np.asarray(self.value, dtype=object))
-        full = t
-        for n in reversed(shape[: len(self.indices)]):
-            full = ArrayType(full, int(n))
-        expr: ir.Expr = ir.Const(full, self.loc, typed_const(self.value, full, self.loc))
-        for idx in self.indices:
-            assert isinstance(expr.type, ArrayType)
-            expr = ir.Index(expr.type.elem, self.loc, expr, idx)
-        return expr
-
-
-Value = ir.Expr | Py | Untyped
-
-
-def typed_const(value: Any, t: Type, loc: Location | None) -> Any:
-    """Check a Python constant against type ``t`` at compile time and return its canonical value."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f":
-            raise CompileError("float constants cannot be used in a circuit", loc,
-                               "quantize them first, e.g. `stdlib_ml.fixed.quantize(W, scale)`")
-        value = value.tolist()
-    if isinstance(value, (np.integer, np.bool_)):
-        value = value.item()
-    if isinstance(t, BoolType):
-        if isinstance(value, bool):
-            return value
-    elif isinstance(t, IntType):
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not t.min <= value <= t.max:
-                raise CompileError(f"the constant {value} does not fit {t.aleo()} (range {t.min}..{t.max})", loc,
-                                   "use a wider integer type")
-            return value
-    elif isinstance(t, (FieldType, ScalarType)):
-        if isinstance(value, int) and not isinstance(value, bool):
-            from .semantics import rt_modulus
-
-            return value % rt_modulus(t)
-    elif isinstance(t, ArrayType):
-        if isinstance(value, (list, tuple)):
-            if len(value) != t.size:
-                raise CompileError(f"the constant has {len(value)} elements where {t.leo()} needs {t.size}", loc)
-            return [typed_const(v, t.elem, loc) for v in value]
-    elif isinstance(t, StructType):
-        if isinstance(value, Struct):
-            value = value.__dict__
-        if isinstance(value, dict):
-            return {n: typed_const(value[n], ft, loc) for n, ft in t.fields}
-    if isinstance(value, float):
-        raise CompileError(f"the float constant {value} cannot be used in a circuit", loc,
-                           "quantize it first (stdlib_ml.fixed.quantize) or write an integer")
-    raise CompileError(f"the constant {short_repr(value)} is not a value of type {t.leo()}", loc)
-
-
-def short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) < 60 else text[:57] + "..."
-
-
-def is_static(e: ir.Expr, loop_vars: set[str]) -> bool:
-    """True when ``e`` depends only on constants and loop variables (known once loops unroll)."""
-    if isinstance(e, ir.Const):
-        return True
-    if isinstance(e, ir.Var):
-        return e.name in loop_vars
-    if isinstance(e, ir.Binary):
-        return is_static(e.left, loop_vars) and is_static(e.right, loop_vars)
-    if isinstance(e, (ir.Unary, ir.Cast)):
-        return is_static(e.operand, loop_vars)
-    if isinstance(e, ir.Index):
-        return is_static(e.array, loop_vars) and is_static(e.index, loop_vars)
-    return False
-
-
-# ---- DSL functions -----------------------------------------------------------------------------
-class DslFunction:
-    """A Python function decorated with ``@pl.function`` (entry point) or ``@pl.inline`` (helper).
-
-    Calling it runs the reference interpreter on the arguments.
-    """
-
-    def __init__(self, fn: Callable[..., Any], entry: bool) -> None:
-        if not inspect.isfunction(fn):
-            raise CompileError(f"@pl.{'function' if entry else 'inline'} decorates a Python function (def), "
-                               f"not {short_repr(fn)}")
-        self.fn = fn
-        self.entry = entry
-        self.name = fn.__name__
-        self.__doc__ = fn.__doc__
-        self.__name__ = fn.__name__
-        self.__wrapped__ = fn
-        self._syntax: S.FunctionDef | None = None
-        self._compiled: dict[tuple[tuple[str, int], ...], ir.Function] = {}   # by the generic sizes bound
-
-    @property
-    def syntax(self) -> S.FunctionDef:
-        if self._syntax is None:
-            self._syntax = parse_function(self.fn)
-        return self._syntax
-
-    def compile(self) -> tuple[ir.Function, list[ir.Function], list[StructType]]:
-        """Type-check as an entry point: the IR function, the helpers it uses, the structs it uses."""
-        ctx = Context()
-        fn = ctx.check_function(self, {}, entry=True)
-        return fn, ctx.helper_list, list(ctx.structs.values())
-
-    def __call__(self, *args: Any) -> Any:
-        """Run the reference interpreter on ``args`` (Python / numpy values, as :meth:`Program.run` takes).
-
-        A helper with generic sizes (``pl.Array[pl.Field, "N"]``) is specialized to the sizes of the
-        arguments, as a call inside a pyleo function would be. Raises InputError for arguments that do
-        not fit, CompileError when the function does not compile, ExecutionError when it halts.
-        """
-        from .interp import run_function
-
-        sizes = {} if self.entry else self.sizes_of(args)
-        key = tuple(sorted(sizes.items()))
-        if key not in self._compiled:
-            self._compiled[key] = Context().check_function(self, sizes, entry=self.entry)
-        return run_function(self._compiled[key], list(args))
-
-    def sizes_of(self, args: tuple[Any, ...]) -> dict[str, int]:
-        """The generic sizes (``"N"`` → 3) that ``args`` bind, from the lengths of (nested) lists and arrays."""
-        params = self.syntax.params
-        if len(args) != len(params):
-            raise InputError(f"`{self.name}` takes {len(params)} argument{'s' if len(params) != 1 else ''}, "
-                             f"got {len(args)}")
-        checker = FunctionChecker(Context(), self, {}, entry=False)
-        sizes: dict[str, int] = {}
-        for p, a in zip(params, args):
-            if p.annotation is None:
-                continue
-            obj = checker.annotation(p.annotation)
-            shape: list[int] = []
-            while isinstance(a, (list, tuple, np.ndarray)):
-                shape.append(len(a))
-                if not len(a):
-                    break
-                a = a[0]
-            try:
-                bind_sizes(as_type(obj.type if isinstance(obj, Visible) else obj), shape, sizes, p, self.name)
-            except CompileError as e:
-                raise InputError(f"argument `{p.name}`: {e.message}") from None
-        return sizes
-
-    def __repr__(self) -> str:
-        return f"<pyleo {'function' if self.entry else 'inline'} {self.name}>"
-
-
-@dataclass
-class Builtin:
-    """A DSL builtin callable (``pl.poseidon2``, ``pl.commit``, ``pl.cast_lossy``)."""
-
-    name: str
-    doc: str
-
-    def __call__(self, *args: Any) -> Any:
-        raise TypeError(f"pl.{self.name} can only be called inside a pyleo function")
-
-
-# ---- checking ----------------------------------------------------------------------------------
-@dataclass
-class Scope:
-    names: dict[str, Any] = field(default_factory=dict)  # name → ir.Var type info or Py
-    parent: "Scope | None" = None
-
-    def lookup(self, name: str) -> Any:
-        s: Scope | None = self
-        while s is not None:
-            if name in s.names:
-                return s.names[name]
-            s = s.parent
-        return None
-
-
-@dataclass
-class Local:
-    name: str
-    type: Type
-    loop: bool = False
 
 
 class Context:
@@ -272,10 +58,14 @@ class Context:
             for it in t.items:
                 self.note_type(it)
 
-    def check_function(self, dfn: DslFunction, sizes: dict[str, int], entry: bool) -> ir.Function:
-        return FunctionChecker(self, dfn, sizes, entry).check()
+    def checker(self, dfn: SourceFunction, sizes: dict[str, int], entry: bool) -> FunctionChecker:
+        """A checker of ``dfn``'s body with the generic ``sizes`` bound."""
+        return FunctionChecker(self, dfn, sizes, entry)
 
-    def specialize(self, dfn: DslFunction, sizes: dict[str, int], loc: Location) -> ir.Function:
+    def check_function(self, dfn: SourceFunction, sizes: dict[str, int], entry: bool) -> ir.Function:
+        return self.checker(dfn, sizes, entry).check()
+
+    def specialize(self, dfn: SourceFunction, sizes: dict[str, int], loc: Location) -> ir.Function:
         key = (id(dfn), tuple(sorted(sizes.items())))
         if key in self.helpers:
             return self.helpers[key]
@@ -298,37 +88,8 @@ class Context:
         self.helper_list.append(fn)
         return fn
 
-
-class FunctionChecker:
+class FunctionChecker(ExprChecker):
     """Checks one function body (an entry point or one specialization of a helper)."""
-
-    def __init__(self, ctx: Context, dfn: DslFunction, sizes: dict[str, int], entry: bool) -> None:
-        self.ctx, self.dfn, self.sizes, self.entry = ctx, dfn, sizes, entry
-        self.syntax = dfn.syntax
-        closure = inspect.getclosurevars(dfn.fn)
-        self.globals: dict[str, Any] = {**dfn.fn.__globals__, **closure.nonlocals}
-        self.scope = Scope({k: Py(v) for k, v in sizes.items()})
-        self.loop_vars: set[str] = set()
-        self.loop_ranges: dict[str, range] = {}   # the values of each loop variable (of the loop being checked)
-        self.locals: dict[str, Type] = {}
-        self.returns: list[Type] = []
-        self.returns_public: list[bool] = []
-        self.returns_tuple = False
-        # Parameter and return annotations Python evaluated (no ``from __future__ import annotations``):
-        # taken as they are, here and where the helper is called, so they may use the enclosing
-        # function's names (a factory's type parameter) that the body does not mention.
-        self.evaluated: dict[int, Any] = {}
-        given = getattr(dfn.fn, "__annotations__", {})
-        nodes = {p.name: p.annotation for p in self.syntax.params} | {"return": self.syntax.returns}
-        for name, node in nodes.items():
-            obj = given.get(name)
-            if node is not None and obj is not None and not isinstance(obj, str):
-                self.evaluated[id(node)] = tuple(typing.get_args(obj)) if typing.get_origin(obj) is tuple else obj
-
-    # ---- errors --------------------------------------------------------------------------------
-    @staticmethod
-    def error(msg: str, node: S.Node | None, hint: str | None = None) -> CompileError:
-        return CompileError(msg, node.loc if node is not None else None, hint)
 
     # ---- signature -----------------------------------------------------------------------------
     def annotation(self, node: S.Node) -> Any:
@@ -442,7 +203,6 @@ class FunctionChecker:
         if isinstance(obj, Visible):
             return self.substitute(obj.type, node), obj.public
         return self.substitute(as_type(obj), node), False
-
     # ---- statements ----------------------------------------------------------------------------
     def declare(self, name: str, t: Type, node: S.Node, loop: bool = False) -> str:
         if name in self.locals and self.locals[name] != t:
@@ -615,30 +375,6 @@ class FunctionChecker:
         then = self.block(st.body)
         orelse = self.block(st.orelse)
         return [ir.If(st.loc, cond, then, orelse, is_static(cond, self.loop_vars))]
-
-    def range_args(self, node: S.Node) -> tuple[int, int, int]:
-        if not (isinstance(node, S.Call) and isinstance(node.func, S.Name) and node.func.id == "range"):
-            raise self.error("a for loop must iterate over `range(...)`", node, "write `for i in range(N)` with a constant N")
-        vals = []
-        for a in node.args:
-            v = self.expr(a)
-            if not isinstance(v, Py) or not isinstance(v.value, (int, np.integer)) or isinstance(v.value, bool):
-                raise self.error("loop bounds must be known at compile time", a,
-                                 "use integer constants, module-level constants or sizes of generic arrays")
-            vals.append(int(v.value))
-        if not 1 <= len(vals) <= 3 or node.keywords:
-            raise self.error("range takes 1 to 3 integer arguments", node)
-        start, stop, step = (0, vals[0], 1) if len(vals) == 1 else (vals[0], vals[1], vals[2] if len(vals) == 3 else 1)
-        if step == 0:
-            raise self.error("range step cannot be zero", node)
-        values = range(start, stop, step)
-        if values and min(values[0], values[-1]) < 0:
-            raise self.error("loop variables are u32: the range must not take negative values", node)
-        if values and max(values[0], values[-1]) > U32.max:
-            raise self.error(f"loop variables are u32: the range must stay below 2**32, and it reaches "
-                             f"{max(values[0], values[-1]):,}", node, "use smaller loop bounds")
-        return start, stop, step
-
     def stmt_For(self, st: S.For) -> list[ir.Stmt]:
         if not isinstance(st.target, S.Name):
             raise self.error("the loop variable must be a single name", st.target)
@@ -680,509 +416,12 @@ class FunctionChecker:
                              "keep a result variable and a flag, and return after the loop")
         return out
 
-    # ---- expressions ---------------------------------------------------------------------------
-    def coerce(self, v: Value, t: Type, node: S.Node) -> ir.Expr:
-        """Give an untyped constant the type ``t``, or check that a typed value has type ``t``."""
-        if isinstance(v, Py):
-            if isinstance(v.value, DslFunction) or callable(v.value) and not isinstance(v.value, (list, np.ndarray)):
-                raise self.error(f"{short_repr(v.value)} is not a value", node)
-            return ir.Const(t, node.loc, typed_const(v.value, t, node.loc))
-        if isinstance(v, Untyped):
-            return v.build(t)
-        if isinstance(v, ir.Var) and v.type != t and isinstance(t, (IntType, FieldType)) and self.is_loop_var(v):
-            return self.loop_var_as(v, t, node)
-        if v.type != t:
-            raise self.error(f"expected a value of type {t.leo()}, found {v.type.leo()}", node, cast_hint(v.type, t))
-        return v
-
-    def is_loop_var(self, v: ir.Var) -> bool:
-        """Whether ``v`` is the variable of a loop being checked (not a later local of the same name)."""
-        local = self.scope.lookup(v.name)
-        return isinstance(local, Local) and local.loop and v.name in self.loop_ranges
-
-    def loop_var_as(self, v: ir.Var, t: IntType | FieldType, node: S.Node) -> ir.Expr:
-        """A loop variable takes its type from context, as a literal does: a cast that the range of the
-        loop proves safe at compile time (a range that does not fit ``t`` is a compile error)."""
-        values = self.loop_ranges[v.name]
-        if isinstance(t, IntType) and len(values) and not t.min <= min(values[0], values[-1]) <= \
-                max(values[0], values[-1]) <= t.max:
-            raise self.error(f"the loop variable `{v.name}` takes values up to {max(values[0], values[-1])}, which do "
-                             f"not all fit {t.aleo()} (range {t.min}..{t.max})", node, "use a wider integer type")
-        return ir.Cast(t, node.loc, v, False)
-
-    def typed(self, v: Value, node: S.Node) -> ir.Expr:
-        if isinstance(v, ir.Expr):
-            return v
-        raise self.error("cannot infer the type of this constant", node,
-                         "cast it, e.g. `pl.I64(5)`, or annotate the variable it is assigned to")
-
-    def expr(self, node: S.Node, expected: Type | None = None) -> Value:
-        method = getattr(self, f"expr_{type(node).__name__}", None)
-        if method is None:
-            raise self.error("this expression is not supported in a pyleo function", node)
-        return method(node, expected)
-
-    def expr_Constant(self, node: S.Constant, expected: Type | None) -> Value:
-        if isinstance(node.value, str):
-            raise self.error("strings are not supported in circuits", node)
-        return Py(node.value)
-
-    def expr_Name(self, node: S.Name, expected: Type | None) -> Value:
-        got = self.scope.lookup(node.id)
-        if isinstance(got, Local):
-            return ir.Var(got.type, node.loc, got.name)
-        if isinstance(got, Py):
-            return got
-        if node.id in self.globals:
-            return Py(self.globals[node.id])
-        if hasattr(builtins, node.id):
-            return Py(getattr(builtins, node.id))
-        raise self.error(f"`{node.id}` is not defined", node, "define it before use, or as a module-level constant")
-
-    def expr_Attribute(self, node: S.Attribute, expected: Type | None) -> Value:
-        base = self.expr(node.value)
-        if isinstance(base, Py):
-            if not hasattr(base.value, node.attr):
-                raise self.error(f"`{node.attr}` is not defined in {short_repr(base.value)}", node)
-            return Py(getattr(base.value, node.attr))
-        base = self.typed(base, node.value)
-        if isinstance(base.type, StructType):
-            ft = base.type.field_type(node.attr)
-            if ft is None:
-                raise self.error(f"struct {base.type.name} has no field `{node.attr}`", node,
-                                 f"its fields are {', '.join(n for n, _ in base.type.fields)}")
-            return ir.Member(ft, node.loc, base, node.attr)
-        raise self.error(f"a value of type {base.type.leo()} has no attributes", node)
-
-    def index_expr(self, node: S.Node, at: ArrayType) -> ir.Expr:
-        idx = self.expr(node, U32)
-        if isinstance(idx, Py):
-            if not isinstance(idx.value, (int, np.integer)) or isinstance(idx.value, bool):
-                raise self.error("an array index must be an integer", node)
-            if not 0 <= int(idx.value) < int(at.size):
-                raise self.error(f"index {idx.value} is out of range for {at.leo()}", node)
-            return ir.Const(U32, node.loc, int(idx.value))
-        if isinstance(idx, Untyped):
-            idx = idx.build(U32)
-        idx = self.typed(idx, node)
-        if idx.type != U32:
-            raise self.error(f"an array index must be u32, found {idx.type.leo()}", node, "convert it: `pl.U32(i)`")
-        return idx
-
-    def expr_Subscript(self, node: S.Subscript, expected: Type | None) -> Value:
-        base = self.expr(node.value)
-        for idx_node in node.index:
-            if isinstance(base, Py):
-                if isinstance(base.value, (list, tuple, np.ndarray)):
-                    idx = self.expr(idx_node, U32)
-                    n = len(base.value)
-                    if isinstance(idx, Py):
-                        if not isinstance(idx.value, (int, np.integer)) or not 0 <= int(idx.value) < n:
-                            raise self.error(f"index {idx.value!r} is out of range for a constant of length {n}", idx_node)
-                        base = Py(base.value[int(idx.value)])
-                    else:
-                        base = Untyped(base.value, [self.index_expr(idx_node, ArrayType(U32, n))], node.loc)
-                    continue
-                raise self.error(f"{short_repr(base.value)} cannot be indexed", node)
-            if isinstance(base, Untyped):
-                n = np.shape(np.asarray(base.value, dtype=object))[len(base.indices)]
-                base = Untyped(base.value, base.indices + [self.index_expr(idx_node, ArrayType(U32, int(n)))], node.loc)
-                continue
-            if not isinstance(base.type, ArrayType):
-                raise self.error(f"a value of type {base.type.leo()} cannot be indexed", node)
-            idx = self.index_expr(idx_node, base.type)
-            base = ir.Index(base.type.elem, node.loc, base, idx)
-        return base
-
-    def expr_Tuple(self, node: S.Tuple, expected: Type | None) -> Value:
-        vals = [self.expr(e) for e in node.elts]
-        if all(isinstance(v, Py) for v in vals):
-            return Py(tuple(v.value for v in vals))  # type: ignore[union-attr]
-        raise self.error("tuples are supported only as several return values", node)
-
-    def expr_List(self, node: S.List, expected: Type | None) -> Value:
-        elem_t = expected.elem if isinstance(expected, ArrayType) else None
-        vals = [self.expr(e, elem_t) for e in node.elts]
-        if all(isinstance(v, Py) for v in vals):
-            return Py([v.value for v in vals])  # type: ignore[union-attr]
-        if not vals:
-            raise self.error("empty arrays are not supported", node)
-        t = elem_t or next(v.type for v in vals if isinstance(v, ir.Expr))
-        items = [self.coerce(v, t, e) for v, e in zip(vals, node.elts)]
-        return ir.ArrayLit(ArrayType(t, len(items)), node.loc, items)
-
-    def expr_ListComp(self, node: S.ListComp, expected: Type | None) -> Value:
-        if not isinstance(node.target, S.Name):
-            raise self.error("the comprehension variable must be a single name", node.target)
-        start, stop, step = self.range_args(node.iter)
-        if len(range(start, stop, step)) > MAX_ARRAY_LENGTH:
-            raise LimitError(f"this list has {len(range(start, stop, step)):,} elements; snarkVM allows at most "
-                             f"{MAX_ARRAY_LENGTH} per dimension", node.loc, "use a nested array (a matrix)")
-        elem_t = expected.elem if isinstance(expected, ArrayType) else None
-        vals: list[Value] = []
-        for i in range(start, stop, step):
-            self.scope = Scope({node.target.id: Py(i)}, self.scope)
-            try:
-                vals.append(self.expr(node.elt, elem_t))
-            finally:
-                assert self.scope.parent is not None
-                self.scope = self.scope.parent
-        if not vals:
-            raise self.error("empty arrays are not supported", node)
-        if all(isinstance(v, Py) for v in vals):
-            return Py([v.value for v in vals])  # type: ignore[union-attr]
-        t = elem_t or next(v.type for v in vals if isinstance(v, ir.Expr))
-        return ir.ArrayLit(ArrayType(t, len(vals)), node.loc, [self.coerce(v, t, node.elt) for v in vals])
-
-    def unify(self, a: Value, b: Value, node: S.Node, na: S.Node, nb: S.Node) -> tuple[ir.Expr, ir.Expr]:
-        if isinstance(a, ir.Expr):
-            return a, self.coerce(b, a.type, nb)
-        if isinstance(b, ir.Expr):
-            return self.coerce(a, b.type, na), b
-        raise self.error("cannot infer the type of this expression", node,
-                         "cast one operand, e.g. `pl.I64(W[i])`, or annotate the variable")
-
-    def expr_BinOp(self, node: S.BinOp, expected: Type | None) -> Value:
-        return self.binop(node.op, node.left, node.right, node, expected)
-
-    def binop(self, op: str, lnode: S.Node, rnode: S.Node, node: S.Node, expected: Type | None = None) -> Value:
-        left = self.expr(lnode, expected)
-        if op == "**":
-            return self.power(left, rnode, node, expected)
-        right = self.expr(rnode, expected if op not in ("<<", ">>") else None)
-        if isinstance(left, Py) and isinstance(right, Py):
-            return Py(fold(op, left.value, right.value, node))
-        if op == "//":
-            raise self.error("`//` floors in Python, but circuits divide rounding toward zero", node,
-                             "write `/` (integer division truncating toward zero, as in Aleo)")
-        if op == "@":
-            raise self.error("`@` is not supported", node, "use stdlib_ml.linalg.matvec / matmul")
-        if op in ("<<", ">>"):
-            lt = self.coerce(left, expected, lnode) if not isinstance(left, ir.Expr) and expected else self.typed(left, lnode)
-            if not isinstance(lt.type, IntType):
-                raise self.error(f"shifts apply to integers, not {lt.type.leo()}", node)
-            rt = self.coerce(right, U32, rnode) if not isinstance(right, ir.Expr) else right
-            if not (isinstance(rt.type, IntType) and not rt.type.signed and rt.type.bits <= 32):
-                raise self.error(f"a shift amount must be u8, u16 or u32, found {rt.type.leo()}", rnode)
-            return ir.Binary(lt.type, node.loc, _BINOPS[op], lt, rt)
-        if isinstance(left, Py) and isinstance(right, Untyped) and expected is not None:
-            left = self.coerce(left, expected, lnode)
-        l, r = self.unify(left, right, node, lnode, rnode)
-        t = l.type
-        irop = _BINOPS[op]
-        if irop in ("add", "sub", "mul", "div"):
-            if not isinstance(t, (IntType, FieldType)):
-                raise self.error(f"`{op}` applies to integers and fields, not {t.leo()}", node)
-        elif irop == "rem":
-            if not isinstance(t, IntType):
-                raise self.error(f"`%` applies to integers, not {t.leo()}", node)
-        elif not isinstance(t, (IntType, BoolType)):
-            raise self.error(f"`{op}` applies to integers and bools, not {t.leo()}", node)
-        return ir.Binary(t, node.loc, irop, l, r)
-
-    def power(self, base: Value, rnode: S.Node, node: S.Node, expected: Type | None) -> Value:
-        exp = self.expr(rnode)
-        if not isinstance(exp, Py) or not isinstance(exp.value, (int, np.integer)) or exp.value < 0:
-            raise self.error("the exponent of `**` must be a non-negative integer constant", rnode)
-        if isinstance(base, Py):
-            return Py(fold("**", base.value, exp.value, node))
-        b = self.coerce(base, expected, node) if isinstance(base, Untyped) and expected else self.typed(base, node)
-        if not isinstance(b.type, (IntType, FieldType)):
-            raise self.error(f"`**` applies to integers and fields, not {b.type.leo()}", node)
-        if exp.value == 0:
-            return ir.Const(b.type, node.loc, 1)
-        if exp.value > MAX_EXPRESSION_DEPTH:
-            raise LimitError(f"`**` unrolls to {int(exp.value) - 1:,} multiplications; pyleo allows expressions at "
-                             f"most {MAX_EXPRESSION_DEPTH:,} operations deep", node.loc,
-                             "square repeatedly in a loop of variables (x2 = x * x; x4 = x2 * x2; …)")
-        out: ir.Expr = b
-        for _ in range(int(exp.value) - 1):
-            out = ir.Binary(b.type, node.loc, "mul", out, b)
-        return out
-
-    def expr_UnaryOp(self, node: S.UnaryOp, expected: Type | None) -> Value:
-        v = self.expr(node.operand, expected)
-        if isinstance(v, Py):
-            return Py(fold_unary(node.op, v.value, node))
-        if isinstance(v, Untyped):
-            if expected is None:
-                raise self.error("cannot infer the type of this expression", node, "cast it, e.g. `pl.I64(...)`")
-            v = v.build(expected)
-        t = v.type
-        if node.op == "+":
-            return v
-        if node.op == "not":
-            if not isinstance(t, BoolType):
-                raise self.error(f"`not` applies to bools, not {t.leo()}", node, "compare explicitly, e.g. `x == 0`")
-            return ir.Unary(t, node.loc, "not", v)
-        if node.op == "~":
-            if not isinstance(t, IntType):
-                raise self.error(f"`~` applies to integers, not {t.leo()}", node)
-            return ir.Unary(t, node.loc, "not", v)
-        if isinstance(t, IntType) and not t.signed:
-            raise self.error(f"cannot negate an unsigned {t.leo()}", node, "use a signed type (pl.I64) or subtract")
-        if not isinstance(t, (IntType, FieldType)):
-            raise self.error(f"`-` applies to signed integers and fields, not {t.leo()}", node)
-        return ir.Unary(t, node.loc, "neg", v)
-
-    def expr_BoolOp(self, node: S.BoolOp, expected: Type | None) -> Value:
-        vals = [self.expr(v, BoolType()) for v in node.values]
-        if all(isinstance(v, Py) for v in vals):
-            acc = vals[0].value  # type: ignore[union-attr]
-            for v in vals[1:]:
-                acc = (acc and v.value) if node.op == "and" else (acc or v.value)  # type: ignore[union-attr]
-            return Py(acc)
-        typed = [self.coerce(v, BoolType(), n) for v, n in zip(vals, node.values)]
-        out = typed[0]
-        for v in typed[1:]:
-            out = ir.Binary(BoolType(), node.loc, node.op, out, v)
-        return out
-
-    def expr_Compare(self, node: S.Compare, expected: Type | None) -> Value:
-        parts: list[Value] = []
-        left_node = node.left
-        for op, right_node in zip(node.ops, node.comparators):
-            left = self.expr(left_node)
-            right = self.expr(right_node)
-            if isinstance(left, Py) and isinstance(right, Py):
-                parts.append(Py(fold(op, left.value, right.value, node)))
-            else:
-                if not isinstance(left, ir.Expr) and not isinstance(right, ir.Expr):
-                    left = self.coerce(left, const_type(left), left_node)  # constant tables compared to constants
-                l, r = self.unify(left, right, node, left_node, right_node)
-                if op not in ("==", "!=") and isinstance(l.type, (BoolType, ArrayType, StructType)):
-                    raise self.error(f"`{op}` does not apply to {l.type.leo()}", node)
-                parts.append(ir.Binary(BoolType(), node.loc, _CMPOPS[op], l, r))
-            left_node = right_node
-        if len(parts) == 1:
-            return parts[0]
-        typed = [self.coerce(p, BoolType(), node) for p in parts]
-        out = typed[0]
-        for p in typed[1:]:
-            out = ir.Binary(BoolType(), node.loc, "and", out, p)
-        return out
-
-    def expr_IfExp(self, node: S.IfExp, expected: Type | None) -> Value:
-        cond = self.expr(node.test, BoolType())
-        if isinstance(cond, Py):
-            return self.expr(node.body if cond.value else node.orelse, expected)
-        cond = self.coerce(cond, BoolType(), node.test)
-        a, b = self.expr(node.body, expected), self.expr(node.orelse, expected)
-        if expected is not None and not isinstance(a, ir.Expr) and not isinstance(b, ir.Expr):
-            a = self.coerce(a, expected, node.body)
-        l, r = self.unify(a, b, node, node.body, node.orelse)
-        return ir.Select(l.type, node.loc, cond, l, r)
-
-    def expr_Call(self, node: S.Call, expected: Type | None) -> Value:
-        fv = self.expr(node.func)
-        if not isinstance(fv, Py):
-            raise self.error("only functions can be called", node.func)
-        f = fv.value
-        if isinstance(f, DslFunction):
-            return self.call_dsl(f, node)
-        if isinstance(f, (IntType, FieldType, BoolType, ScalarType)):
-            self.arity(node, 1)
-            return self.cast(self.expr(node.args[0], f), f, node, lossy=False)
-        if isinstance(f, type) and issubclass(f, Struct):
-            return self.struct_lit(f.__pyleo_type__, node)
-        if isinstance(f, Builtin):
-            return getattr(self, f"builtin_{f.name}")(node)
-        if f is len:
-            self.arity(node, 1)
-            v = self.expr(node.args[0])
-            if isinstance(v, Py):
-                return Py(len(v.value))
-            v = self.typed(v, node.args[0])
-            if not isinstance(v.type, ArrayType):
-                raise self.error(f"len() applies to arrays, not {v.type.leo()}", node)
-            return Py(v.type.size)
-        if f is abs:
-            self.arity(node, 1)
-            v = self.expr(node.args[0], expected)
-            if isinstance(v, Py):
-                return Py(abs(v.value))
-            v = self.coerce(v, expected, node) if isinstance(v, Untyped) and expected else self.typed(v, node)
-            if not (isinstance(v.type, IntType) and v.type.signed):
-                raise self.error(f"abs() applies to signed integers, not {v.type.leo()}", node)
-            return ir.Unary(v.type, node.loc, "abs", v)
-        if f in (min, max):
-            self.arity(node, 2)
-            a, b = self.expr(node.args[0], expected), self.expr(node.args[1], expected)
-            if isinstance(a, Py) and isinstance(b, Py):
-                return Py(f(a.value, b.value))
-            l, r = self.unify(a, b, node, node.args[0], node.args[1])
-            cmp = ir.Binary(BoolType(), node.loc, "lt" if f is min else "gt", l, r)
-            return ir.Select(l.type, node.loc, cmp, l, r)
-        if f is range:
-            raise self.error("range() can only be used in a for loop or list comprehension", node)
-        name = getattr(f, "__name__", short_repr(f))
-        raise self.error(f"`{name}` cannot be called in a pyleo function", node,
-                         "call @pl.inline helpers, casts like pl.I64(x), pl.poseidon2, pl.commit, len, abs, min, max")
-
-    def arity(self, node: S.Call, n: int) -> None:
-        if len(node.args) != n or node.keywords:
-            raise self.error(f"expected {n} argument{'s' if n != 1 else ''}, got {len(node.args) + len(node.keywords)}", node)
-
-    def cast(self, v: Value, t: Type, node: S.Node, lossy: bool) -> ir.Expr:
-        if isinstance(v, Py):
-            return ir.Const(t, node.loc, typed_const(v.value, t, node.loc))
-        if isinstance(v, Untyped):
-            return v.build(t)
-        if v.type == t:
-            return v
-        scalar_like = (IntType, FieldType, BoolType)
-        if not isinstance(v.type, scalar_like) or not isinstance(t, scalar_like):
-            raise self.error(f"cannot cast {v.type.leo()} to {t.leo()}", node)
-        return ir.Cast(t, node.loc, v, lossy)
-
-    def builtin_cast_lossy(self, node: S.Call) -> Value:
-        self.arity(node, 2)
-        t = self.expr(node.args[1])
-        if not isinstance(t, Py) or not isinstance(t.value, (IntType, FieldType, BoolType)):
-            raise self.error("the second argument of pl.cast_lossy must be a type such as pl.U8", node.args[1])
-        return self.cast(self.expr(node.args[0]), t.value, node, lossy=True)
-
-    def builtin_poseidon2(self, node: S.Call) -> Value:
-        self.arity(node, 1)
-        v = self.typed(self.expr(node.args[0]), node.args[0])
-        return ir.Hash(FieldType(), node.loc, v)
-
-    def builtin_commit(self, node: S.Call) -> Value:
-        self.arity(node, 2)
-        v = self.typed(self.expr(node.args[0]), node.args[0])
-        r = self.coerce(self.expr(node.args[1], ScalarType()), ScalarType(), node.args[1])
-        return ir.Commit(FieldType(), node.loc, v, r)
-
-    def struct_lit(self, t: StructType, node: S.Call) -> Value:
-        self.ctx.note_type(t)
-        names = [n for n, _ in t.fields]
-        given: dict[str, S.Node] = dict(zip(names, node.args))
-        if len(node.args) > len(names):
-            raise self.error(f"{t.name} has {len(names)} fields, got {len(node.args)} values", node)
-        for k, v in node.keywords:
-            if k not in names:
-                raise self.error(f"{t.name} has no field `{k}`", v, f"its fields are {', '.join(names)}")
-            given[k] = v
-        missing = [n for n in names if n not in given]
-        if missing:
-            raise self.error(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {t.name}", node)
-        fields = [(n, self.coerce(self.expr(given[n], ft), ft, given[n])) for n, ft in t.fields]
-        return ir.StructLit(t, node.loc, fields)
-
-    def call_dsl(self, f: DslFunction, node: S.Call) -> Value:
-        if node.keywords:
-            raise self.error("pass arguments to helpers by position", node)
-        params = f.syntax.params
-        if len(node.args) != len(params):
-            raise self.error(f"`{f.name}` takes {len(params)} argument{'s' if len(params) != 1 else ''}, got {len(node.args)}", node)
-        # Bind generic sizes from the arguments, then check the arguments against the specialized types.
-        helper_checker = FunctionChecker(self.ctx, f, {}, entry=False)
-        sizes: dict[str, int] = {}
-        raw_args: list[Value] = []
-        for p, a in zip(params, node.args):
-            if p.annotation is None:
-                raise CompileError(f"parameter `{p.name}` of `{f.name}` needs a type annotation", p.loc)
-            obj = helper_checker.annotation(p.annotation)
-            if isinstance(obj, Visible):
-                obj = obj.type
-            pt = as_type(obj)
-            v = self.expr(a)
-            raw_args.append(v)
-            bind_sizes(pt, arg_shape(v), sizes, a, f.name)
-        fn = self.ctx.specialize(f, sizes, node.loc)
-        args = [self.coerce(v, p.type, a) for v, p, a in zip(raw_args, fn.params, node.args)]
-        if fn.return_type is None:
-            raise self.error(f"`{f.name}` returns nothing, so its call has no value", node)
-        return ir.Call(fn.return_type, node.loc, fn, args)
-
-
-def const_type(v: Py | Untyped) -> Type:
-    """The type a constant table gets when nothing else types it (only in comparisons): i64, else field."""
-    from .types import I64
-
-    flat = np.ravel(np.asarray(v.value, dtype=object))
-    if all(isinstance(x, (bool, np.bool_)) for x in flat):
-        return BoolType()
-    if all(isinstance(x, (int, np.integer)) and I64.min <= int(x) <= I64.max for x in flat):
-        return I64
-    return FieldType()
-
-
 def check_name(name: str, reserved: frozenset[str], what: str, loc: Location | None = None) -> None:
     """Names that appear in the Aleo program must be legal Aleo/Leo identifiers and not reserved."""
     if not is_legal(name, reserved):
         raise CompileError(f"`{name}` cannot be used as a {what}: Aleo and Leo reserve it or forbid its spelling", loc,
                            "use letters, digits and single underscores, start with a letter, at most 31 characters, "
                            "and avoid Aleo keywords and opcodes (value, input, add, ...)")
-
-
-def arg_shape(v: Value) -> Any:
-    """The type of an argument, or for an untyped constant the nested list lengths."""
-    if isinstance(v, ir.Expr):
-        return v.type
-    if isinstance(v, Py):
-        return np.shape(np.asarray(v.value, dtype=object)) if isinstance(v.value, (list, tuple, np.ndarray)) else ()
-    return np.shape(np.asarray(v.value, dtype=object))[len(v.indices):]
-
-
-def bind_sizes(pt: Type, shape: Any, sizes: dict[str, int], node: S.Node, fname: str) -> None:
-    """Unify a (possibly generic) parameter type with an argument's type or shape."""
-    dims: list[int] = []
-    if isinstance(shape, Type):
-        t = shape
-        while isinstance(t, ArrayType):
-            dims.append(int(t.size))
-            t = t.elem
-    else:
-        dims = [int(d) for d in shape]
-    t = pt
-    for d in dims:
-        if not isinstance(t, ArrayType):
-            break
-        if isinstance(t.size, str):
-            if sizes.setdefault(t.size, d) != d:
-                raise CompileError(f"size `{t.size}` of `{fname}` is {sizes[t.size]} from an earlier argument but {d} here", node.loc)
-        t = t.elem
-
-
-def cast_hint(have: Type, want: Type) -> str | None:
-    if isinstance(have, (IntType, FieldType, BoolType)) and isinstance(want, (IntType, FieldType, BoolType)):
-        return f"convert it explicitly: `pl.{want.aleo().upper() if isinstance(want, IntType) else type(want).__name__.replace('Type', '')}(...)`"
-    return None
-
-
-MAX_CONSTANT_BITS = 4096
-"""Largest compile-time integer `**` and `<<` compute (a field element has 253 bits)."""
-
-
-def fold(op: str, a: Any, b: Any, node: S.Node) -> Any:
-    """Compute an operator on two compile-time Python values."""
-    import operator as o
-
-    table: dict[str, Callable[[Any, Any], Any]] = {
-        "+": o.add, "-": o.sub, "*": o.mul, "/": o.truediv, "//": o.floordiv, "%": o.mod, "**": o.pow,
-        "&": o.and_, "|": o.or_, "^": o.xor, "<<": o.lshift, ">>": o.rshift,
-        "==": o.eq, "!=": o.ne, "<": o.lt, "<=": o.le, ">": o.gt, ">=": o.ge,
-    }
-    if op in ("**", "<<") and isinstance(a, (int, np.integer)) and isinstance(b, (int, np.integer)) and \
-            (b * int(a).bit_length() if op == "**" and abs(a) > 1 else b if op == "<<" and a else 0) > MAX_CONSTANT_BITS:
-        raise CompileError(f"this constant expression has more than {MAX_CONSTANT_BITS:,} bits", node.loc,
-                           "circuit values have at most 253 bits (a field element)")
-    try:
-        out = table[op](a, b)
-    except (TypeError, ZeroDivisionError, ValueError) as e:
-        raise CompileError(f"cannot compute `{op}` on constants: {e}", node.loc) from None
-    if isinstance(out, float):
-        raise CompileError("this constant expression is not an integer", node.loc, "use `//` for compile-time integer division")
-    return out
-
-
-def fold_unary(op: str, a: Any, node: S.Node) -> Any:
-    try:
-        return {"-": lambda x: -x, "+": lambda x: +x, "~": lambda x: ~x, "not": lambda x: not x}[op](a)
-    except TypeError as e:
-        raise CompileError(f"cannot compute `{op}` on a constant: {e}", node.loc) from None
-
 
 def bounds_use(body: list[S.Node], name: str) -> bool:
     """Whether a loop nested in ``body`` has range bounds that mention ``name`` (a triangular loop)."""
@@ -1224,4 +463,3 @@ def always_returns(stmts: list[ir.Stmt]) -> bool:
     if isinstance(last, ir.If):
         return always_returns(last.then) and always_returns(last.orelse)
     return False
-

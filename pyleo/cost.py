@@ -37,9 +37,7 @@ TABLE_PATH = Path(__file__).with_name("cost_table.json")
 
 _INT = re.compile(r"^([ui])(8|16|32|64|128)$")
 _LITERAL = re.compile(r"^-?[0-9][0-9_]*(field|group|scalar|[ui](?:8|16|32|64|128))$")
-_BOOLEANS = {"boolean", "bool"}
 _COMPARISONS = {"is.eq", "is.neq", "lt", "lte", "gt", "gte"}
-_TYPED = {"cast", "cast.lossy"}
 
 
 # ---- Aleo types ------------------------------------------------------------------------------------
@@ -395,14 +393,15 @@ def instruction_cost(ins: Instruction, table: dict[str, Any]) -> float | None:
     field elements it packs into (``compound_hashes``, measured on snarkVM: ``hash.psd2`` of
     [u64; 4] (2 fields) 782, of [u64; 16] and of [u8; 32] (7 fields) 1,607).
     A ``cast`` that builds an array or a struct from its operands only groups them, and a ``cast`` of an
-    integer to a field (the sum of its bits) or to its own type changes no bit, nor does an ``and`` of
-    an integer with a constant mask: they cost nothing (measured for every such signature the table
-    holds).
+    integer to a field (the sum of its bits) or of any value to its own type (a copy, as
+    :func:`pyleo.aleo_passes.distinct_outputs` makes) changes no bit, nor does an ``and`` of an integer
+    with a constant mask: they cost nothing (measured for every such signature the table holds; for
+    copies of field, scalar and i128 values snarkVM counts three chained copies as one).
     """
     if ins.constant or not ins.operands:
         return 0.0
-    if ins.opcode == "cast" and (len(ins.operands) > 1 or _INT.match(ins.operands[0][0])
-                                 and ins.result in ("field", ins.operands[0][0])):
+    if ins.opcode == "cast" and (len(ins.operands) > 1 or ins.result == ins.operands[0][0]
+                                 or _INT.match(ins.operands[0][0]) and ins.result == "field"):
         return 0.0
     if ins.opcode == "and" and _INT.match(ins.operands[0][0]) and any(m == "c" for _, m in ins.operands):
         return 0.0

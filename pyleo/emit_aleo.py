@@ -12,9 +12,11 @@ As instructions are built (:meth:`FunctionEmitter.emit`), operations on constant
 :mod:`pyleo.semantics` (the interpreter's own definitions; one that would halt is emitted so that the
 circuit halts), and an instruction identical to an earlier one (same opcode, operands and type)
 reuses its register: it computes the same value and halts exactly when the earlier one does.
-Then ranges of registers selected among constants decide comparisons (:func:`aleo_passes.apply_ranges`)
-and unread instructions that can never halt are removed (:func:`aleo_passes.eliminate_dead`);
-checked integer arithmetic, checked casts, ``div``/``rem``, shifts etc. always stay.
+Then ranges of registers selected among constants decide comparisons (:func:`aleo_passes.apply_ranges`),
+unread instructions that can never halt are removed (:func:`aleo_passes.eliminate_dead`; checked
+integer arithmetic, checked casts, ``div``/``rem``, shifts etc. always stay), and an output that
+repeats another (``return x, x``; two expressions numbered into one register) gets a copy of its own
+(:func:`aleo_passes.distinct_outputs`), which snarkVM requires.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from typing import Any
 
 from . import aleo_code, ir, semantics
 from .aleo_code import Instr, Lit, Param, Reg
-from .aleo_passes import apply_ranges, eliminate_dead
+from .aleo_passes import apply_ranges, distinct_outputs, eliminate_dead
 from .errors import ExecutionError, LimitError
-from .limits import check_function_limits
+from .limits import MAX_FUNCTIONS, check_function_limits
 from .types import (
     U32,
     ArrayType,
@@ -402,11 +404,13 @@ def flatten_types(t: Type) -> list[Type]:
 
 def compile_aleo(module: ir.Module) -> aleo_code.Program:
     """The structured Aleo instructions of a whole program, after the passes."""
-    if len(module.entries) > 31:
-        raise LimitError(f"program {module.name} has {len(module.entries)} functions; snarkVM allows at most 31",
+    if len(module.entries) > MAX_FUNCTIONS:
+        raise LimitError(f"program {module.name} has {len(module.entries)} functions; snarkVM allows at most "
+                         f"{MAX_FUNCTIONS}",
                          None, "split the model into several programs")
     return aleo_code.Program(module.name, list(module.structs),
-                             [eliminate_dead(apply_ranges(FunctionEmitter(fn).run())) for fn in module.entries])
+                             [distinct_outputs(eliminate_dead(apply_ranges(FunctionEmitter(fn).run())))
+                              for fn in module.entries])
 
 
 def emit_aleo(module: ir.Module) -> str:

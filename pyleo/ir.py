@@ -19,11 +19,9 @@ from typing import Any
 from .errors import Location
 from .types import StructType, Type
 
-# Operators, grouped as the back ends need them.
+# Operators, grouped as the back ends and their tests need them.
 ARITH = ("add", "sub", "mul", "div", "rem")
-BITWISE = ("and", "or", "xor", "shl", "shr")
 COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
-UNARY = ("neg", "not", "abs")
 
 
 @dataclass(eq=False)

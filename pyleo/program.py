@@ -11,19 +11,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from . import aleo_code, ir
-from .check import Builtin, Context, DslFunction
+from .check import Context
+from .comptime import Builtin
+from .dsl import DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
 from .errors import CompileError, ExecutionError, InputError, PyleoError
 from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
 
-
-def vm_checksum(text: str) -> str:
-    """snarkVM's program checksum (:func:`pyleo.vm.program_checksum`)."""
-    from .vm import program_checksum
-
-    return program_checksum(text)
 
 _PROGRAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -109,6 +105,15 @@ class Program:
     def _aleo(self) -> str:
         return aleo_code.render(self.code)
 
+    def check_vm(self) -> None:
+        """Have snarkVM parse the program and add it to a process (milliseconds; no keys): VMError with
+        snarkVM's reason and the line where it stopped (LimitError for a program over snarkVM's size)
+        when it refuses it. The compiler is meant never to emit such a program; this is the guard."""
+        from .vm.keys import LOCK, load_program
+
+        with LOCK:
+            load_program(self.aleo())
+
     def leo(self) -> str:
         """The program as Leo 4 source (``src/main.leo`` of a Leo project)."""
         from .emit_leo import emit_leo
@@ -119,13 +124,16 @@ class Program:
         """Write a Leo project (program.json, src/main.leo), ``NAME.aleo`` and ``pyleo.json`` under ``out_dir/NAME``.
 
         ``pyleo.json`` is the stamp: the program ID, the checksum of ``NAME.aleo`` (snarkVM's program
-        checksum) and the pyleo / aleo-sdk / snarkVM versions. Each file is written atomically.
+        checksum) and the pyleo / aleo-sdk / snarkVM versions. Each file is written atomically, and
+        only once snarkVM accepts the program (:meth:`check_vm`): VMError (LimitError when too large)
+        with snarkVM's reason otherwise, and nothing is written.
         """
         from . import vm
         from .emit_leo import program_json
 
         root = Path(out_dir) / self.name
         vm.check_writable(root, folder=True)
+        self.check_vm()
         stamp = {**vm.stamp(self.aleo()), "checksum_of": f"{self.name}.aleo (sha3-256)"}
         files = {root / "program.json": program_json(self.module), root / "src" / "main.leo": self.leo(),
                  root / f"{self.name}.aleo": self.aleo(), root / "pyleo.json": json.dumps(stamp, indent=1) + "\n"}
@@ -161,13 +169,14 @@ class Program:
             return None
         return tuple(values) if fn.returns_tuple else values[0]
 
-    def evaluate(self, function: str, *args: Any) -> Any:
-        """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError."""
+    def evaluate(self, function: str, *args: Any, keys: bool = True) -> Any:
+        """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError.
+        ``keys=False``: keys not yet cached are not synthesized (see :func:`pyleo.vm.evaluate`)."""
         from . import vm
 
         inputs = self._aleo_inputs(function, args)
         with self._located_halts(function, args):
-            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs))
+            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs, keys=keys))
 
     def prove(self, function: str, *args: Any, block_height: int | None = None) -> Any:
         """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``).
@@ -254,7 +263,9 @@ class Program:
                 continue
         if not plans:
             raise InputError(f"program {self.name} cannot split `{proof.function}` to {proof.budget:,} constraints per part")
-        return next((p for p in plans if vm_checksum(p.text) == proof.checksum), plans[0])
+        from .vm import program_checksum
+
+        return next((p for p in plans if program_checksum(p.text) == proof.checksum), plans[0])
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` is a valid proof of one of this program's functions.

@@ -4,7 +4,10 @@ snarkVM's execution and the reference interpreter as the oracles.
 - dead-code removal drops a never-halting instruction nothing reads and keeps one that can halt;
 - value numbering (an instruction identical to an earlier one reuses its register) and folding
   (``True and x`` is ``x``) leave fewer instructions and the same results and halts on snarkVM;
-- the cost model reads the structure and predicts exactly what it predicts from the rendered text.
+- the cost model reads the structure and predicts exactly what it predicts from the rendered text;
+- no two output statements are the same (snarkVM refuses them): a repeated output is a copy, free in
+  the circuit (snarkVM's count) and in the cost model, and a program snarkVM refuses is never built
+  and its reason is never empty.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import pytest
 import pyleo as pl
 from pyleo import aleo_code, cost, vm
 from pyleo.aleo_code import Instr, Param, Reg
-from pyleo.aleo_passes import eliminate_dead
+from pyleo.aleo_passes import distinct_outputs, eliminate_dead
 from pyleo.types import BoolType
 
 U8, BOOL = pl.U8, BoolType()
@@ -140,3 +143,73 @@ def test_an_undecided_bounds_check_still_halts() -> None:
         RANGES.run("pick_out", False, V)
     with pytest.raises(pl.ExecutionError):
         RANGES.evaluate("pick_out", False, V)
+
+
+# ---- distinct outputs ----------------------------------------------------------------------------
+@pl.function
+def twice(p0: pl.Public[pl.U32]) -> tuple[pl.Public[pl.U32], pl.Public[pl.U32]]:
+    return p0, p0
+
+
+def _outputs(text: str, function: str) -> list[str]:
+    body = text.split(f"function {function}:", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in body.splitlines() if line.strip().startswith("output ")]
+
+
+def test_repeated_outputs_become_copies_and_others_stay() -> None:
+    """The pass copies exactly the repeats (same register, type and visibility); a register output once as
+    public and once as private is what snarkVM accepts, and stays as it is."""
+    fn = aleo_code.Function("f", [Param(0, U8, True)], [],
+                            [Param(0, U8, True), Param(0, U8, True), Param(0, U8, False), Param(0, U8, True)])
+    out = distinct_outputs(fn)
+    keys = [(p.reg, p.type, p.public) for p in out.outputs]
+    assert len(set(keys)) == 4 and [p.public for p in out.outputs] == [True, True, False, True]
+    assert [p.reg for p in out.outputs] == [0, 1, 0, 2]
+    assert [(i.opcode, i.operands, i.type) for i in out.body] == [("cast", (Reg(0),), U8)] * 2
+    assert distinct_outputs(_hand_written()).body == _hand_written().body
+
+
+def test_every_corpus_function_has_distinct_output_statements() -> None:
+    from tests.corpus._harness import corpus_names, load
+
+    for name in corpus_names():
+        text = load(name).PROGRAM.aleo()
+        for fn in load(name).PROGRAM.functions:
+            outs = _outputs(text, fn)
+            assert len(outs) == len(set(outs)), (name, fn, outs)
+
+
+def test_a_copied_output_costs_no_constraint() -> None:
+    """`return p0, p0` outputs p0 and a cast copy of it; snarkVM counts the same constraints with three
+    chained copies as with one (a cast to the register's own type is the same circuit variable), the
+    cost model prices it 0, and the values are the interpreter's."""
+    prog = pl.Program("copy_cost", [twice])
+    text = prog.aleo()
+    assert _outputs(text, "twice") == ["output r0 as u32.public;", "output r1 as u32.public;"]
+    assert "    cast r0 into r1 as u32;\n" in text
+    est = prog.estimate("twice", synthesize_transition=False)
+    assert est.by_opcode.get("cast", 0) == 0 and not est.uncalibrated
+    assert prog.evaluate("twice", 7) == prog.run("twice", 7) == (7, 7)
+    chain = text.replace("copy_cost", "copy_chain").replace(
+        "    cast r0 into r1 as u32;\n", "    cast r0 into r1 as u32;\n    cast r1 into r2 as u32;\n"
+        "    cast r2 into r3 as u32;\n").replace("output r1 as u32.public;", "output r3 as u32.public;")
+    assert vm.constraints(chain, "twice") == vm.constraints(text, "twice")
+    for t in ("field", "scalar", "boolean", "i128"):   # snarkVM: 3 chained copies = 1 for these too (measured)
+        copy = (f"program c.aleo;\n\nfunction f:\n    input r0 as {t}.public;\n    cast r0 into r1 as {t};\n"
+                f"    output r0 as {t}.public;\n    output r1 as {t}.public;\n\nconstructor:\n    assert.eq edition 0u16;\n")
+        est = cost.estimate(copy, "f")
+        assert est.by_opcode.get("cast", 0) == 0 and not est.uncalibrated, t
+
+
+def test_a_program_snarkvm_refuses_is_not_built_and_says_why(tmp_path) -> None:
+    """snarkVM's parser prints its reason and raises only a position; the error names the line and the
+    reason, and `Program.write` (what `pyleo build` calls) writes nothing."""
+    prog = pl.Program("refused", [twice])
+    bad = prog.aleo().replace("output r1 as u32.public;", "output r0 as u32.public;")
+    with pytest.raises(pl.VMError) as err:
+        vm.evaluate(bad, "twice", ["7u32"])
+    assert "at line 7: output r0 as u32.public; (Cannot add duplicate output statement)" in str(err.value)
+    prog.__dict__["_aleo"] = bad          # as if the compiler had emitted it
+    with pytest.raises(pl.VMError, match="Cannot add duplicate output statement"):
+        prog.write(tmp_path)
+    assert not any(tmp_path.iterdir())

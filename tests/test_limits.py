@@ -36,7 +36,6 @@ NOT_LIMITS = Counter({
 
 TO_REPLACE = Counter({
     ("benchmarks/stdlib_costs.py", "16_384"): 1,    # LOCAL_BUDGET
-    ("pyleo/emit_aleo.py", "31"): 1,                # MAX_FUNCTIONS
     ("pyleo/names.py", "31"): 1,                    # MAX_IDENTIFIER_LENGTH
     ("stdlib_ml/convert/api.py", "31"): 1,          # MAX_STRUCT_MEMBERS - 1 (one member is the blinding)
     ("stdlib_ml/convert/nn.py", "2048"): 1,         # MAX_ARRAY_LENGTH

@@ -5,8 +5,9 @@ ops_field.py, ops_casts.py) with one function per operator; hypothesis draws ope
 edges (min, max, 0, ±1, shift amounts around the bit width) and every draw must give the same values
 in ``Program.run`` and ``Program.evaluate``, or halt in both.
 
-Costs: each function's snarkVM keys are synthesized once (seconds; cached on disk), then each example
-is one circuit execution (~0.2 s). Each operator has two tests: ``test_<program>_<fn>`` in the
+Costs: each example is one circuit execution (~0.2-0.5 s); no key is synthesized (``keys=False``: the
+circuit runs under a stand-in proving key, see :func:`pyleo.vm.evaluate`; keys already cached are
+used). Each operator has two tests: ``test_<program>_<fn>`` in the
 default suite with ``PYLEO_PROPERTY_EXAMPLES`` random examples (default 5) and
 ``test_<program>_<fn>_more`` behind ``-m slow`` with ``PYLEO_PROPERTY_EXAMPLES_SLOW`` (default 25);
 the explicit edge examples come on top of both. Draws are derandomized, so runs are reproducible;
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 import pyleo as pl
 from pyleo.types import BoolType, FieldType, IntType, Type
-from tests.corpus import ops_casts, ops_field
+from tests.corpus import ops_casts, ops_field, ops_identity_other
 from tests.corpus._harness import FIELD_EDGES, P, check_agree, int_edges, load_template
 
 EXAMPLES = int(os.environ.get("PYLEO_PROPERTY_EXAMPLES", "5"))
@@ -93,11 +94,11 @@ def shift_pairs(t: IntType) -> list[tuple[int, int]]:
 
 # ---- test factory ------------------------------------------------------------------------------
 def make_test(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]],
-              examples: list[tuple[Any, ...]], max_examples: int, name: str) -> Callable[..., None]:
+              examples: list[tuple[Any, ...]], max_examples: int, name: str, keys: bool = False) -> Callable[..., None]:
     names = [p.name for p in prog.entry(fn).params]
 
     def body(**kwargs: Any) -> None:
-        check_agree(prog, fn, tuple(kwargs[n] for n in names))
+        check_agree(prog, fn, tuple(kwargs[n] for n in names), keys)
 
     test = given(**dict(zip(names, strategies)))(body)
     for ex in examples:
@@ -120,7 +121,7 @@ TESTS: dict[str, Callable[..., None]] = {}
 
 
 def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]],
-             examples: list[tuple[Any, ...]]) -> None:
+             examples: list[tuple[Any, ...]], keys: bool = False) -> None:
     if not _compiles(prog):
         # Surface the compile error as a failing test rather than breaking collection.
         def failing() -> None:
@@ -130,8 +131,8 @@ def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]]
         TESTS[failing.__name__] = failing
         return
     name = f"test_{prog.name}_{fn}"
-    TESTS[name] = make_test(prog, fn, strategies, examples, EXAMPLES, name)
-    TESTS[f"{name}_more"] = pytest.mark.slow(make_test(prog, fn, strategies, examples, SLOW_EXAMPLES, f"{name}_more"))
+    TESTS[name] = make_test(prog, fn, strategies, examples, EXAMPLES, name, keys)
+    TESTS[f"{name}_more"] = pytest.mark.slow(make_test(prog, fn, strategies, examples, SLOW_EXAMPLES, f"{name}_more", keys))
 
 
 for _t in INT_TYPES.values():
@@ -159,6 +160,18 @@ for _f in ops_casts.FUNCTIONS:
         _ex = [(False,), (True,)]
     register(ops_casts.PROGRAM, _f.name, [values(_src)], sorted(_ex, key=str))
 
+# Identity and absorbing operands next to their input (issue 21's 6 disagreeing edge cases: outputs that
+# fold into one register or constant).
+for _t in INT_TYPES.values():
+    _ids = load_template("ops_identity", _t)
+    _edges = [(v,) for v in int_edges(_t)]
+    for _fn in ("identities", "absorbing"):
+        register(_ids.PROGRAM, _fn, [ints(_t)], _edges)
+    register(_ids.PROGRAM, "equal_sides", [ints(_t), st.booleans()],
+             [(v, c) for v in (_t.min, 0, _t.max) for c in (False, True)])
+register(ops_identity_other.PROGRAM, "field_identities", [fields()], [(v,) for v in FIELD_EDGES])
+register(ops_identity_other.PROGRAM, "bool_identities", [st.booleans()], [(False,), (True,)])
+
 globals().update(TESTS)
 
 
@@ -172,4 +185,6 @@ def test_every_operator_is_tested() -> None:
         assert all(f"test_shift_{t.aleo()}_{f}" in TESTS for f in shl)
     casts = [n for n in TESTS if n.startswith("test_ops_casts_") and not n.endswith("_more")]
     assert len(casts) == len(ops_casts.FUNCTIONS)
+    for t in INT_TYPES.values():
+        assert all(f"test_identity_{t.aleo()}_{f}" in TESTS for f in ("identities", "absorbing", "equal_sides"))
     assert all(f"{n}_more" in TESTS for n in TESTS if not n.endswith("_more"))   # each has its -m slow twin

@@ -104,16 +104,13 @@ def load_program(text: str) -> LoadedProgram:
         _loaded.move_to_end(digest)
         return lp
     sdk = aleo_sdk()
-    try:
-        program = sdk.Program.from_source(text)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as e:  # noqa: BLE001
-        raise program_error(str(e), text) from None
-    process = sdk.Process.load()
-    _, err, _ = call_quietly(process.add_program, program)
+    program, err, printed = call_quietly(sdk.Program.from_source, text)
     if err is not None:
-        raise program_error(str(err), text) from None
+        raise program_error(str(err), text, printed) from None
+    process = sdk.Process.load()
+    _, err, printed = call_quietly(process.add_program, program)
+    if err is not None:
+        raise program_error(str(err), text, printed) from None
     lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions])
     _loaded[digest] = lp
     while len(_loaded) > _MAX_LOADED:
@@ -309,8 +306,14 @@ _HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|\bInstruct
 arithmetic check; anything else (input count, types) is an input error."""
 
 
-def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
-    """Authorize and execute; returns (response, trace, function identifier)."""
+def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float],
+            keys: bool = True) -> tuple[Any, Any, Any]:
+    """Authorize and execute; returns (response, trace, function identifier).
+
+    ``keys=False``: a function whose keys are neither held nor cached is executed in a process of its
+    own under a stand-in proving key (:func:`stand_in_process`): the same circuit, built and checked
+    satisfied the same way, but no key is synthesized (~15 s a function saved) or saved, and its trace
+    cannot be proved."""
     fid = function_id(lp, function)
     values = _parse_inputs(inputs)
     t = time.perf_counter()
@@ -328,11 +331,14 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
             lp.keys.add(function)
             timings["load_keys"] = time.perf_counter() - t
     synthesize = function not in lp.keys
+    process = lp.process
+    if synthesize and not keys:
+        process, synthesize = stand_in_process(lp, function, fid), False
     if synthesize:
         params.check_installed()
         cache_max_bytes()   # a malformed bound fails before the synthesis, not after it
     t = time.perf_counter()
-    out, err, captured = call_quietly(lp.process.execute, auth)
+    out, err, captured = call_quietly(process.execute, auth)
     timings["synthesize" if synthesize else "execute"] = time.perf_counter() - t
     if err is not None:
         raise snarkvm_failure(str(err), captured, "execute", function) from None
@@ -345,3 +351,36 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
     return response, trace, fid
 
 
+
+
+STAND_IN_PROGRAM = ("program pyleo_stand_in.aleo;\n\nfunction f:\n    input r0 as boolean.public;\n"
+                    "    output r0 as boolean.public;\n\nconstructor:\n    assert.eq edition 0u16;\n")
+"""The program whose one proving key stands in for keys never synthesized (:func:`stand_in_process`)."""
+
+_stand_ins: OrderedDict[str, tuple[Any, set[str]]] = OrderedDict()
+
+
+def stand_in_process(lp: LoadedProgram, function: str, fid: Any) -> Any:
+    """A snarkVM process of its own holding ``lp``'s program, where ``function`` has a stand-in proving key
+    (:data:`STAND_IN_PROGRAM`'s, synthesized once and cached like any key). ``execute`` builds the circuit
+    and checks it satisfied before it reads a key, and synthesizes one only when none is held; the stand-in
+    spares that. It never reaches ``lp.process``, so nothing proves with it."""
+    entry = _stand_ins.get(lp.digest)
+    if entry is None:
+        process = aleo_sdk().Process.load()
+        _, err, printed = call_quietly(process.add_program, lp.program)
+        if err is not None:
+            raise program_error(str(err), lp.text, printed) from None
+        entry = _stand_ins[lp.digest] = (process, set())
+        while len(_stand_ins) > _MAX_LOADED:
+            _stand_ins.popitem(last=False)
+    _stand_ins.move_to_end(lp.digest)
+    process, ready = entry
+    if function not in ready:
+        donor = load_program(STAND_IN_PROGRAM)
+        donor_fid = function_id(donor, "f")
+        if "f" not in donor.keys:
+            execute(donor, "f", ["true"], {})
+        process.insert_proving_key(lp.program.id, fid, donor.process.get_proving_key(donor.program.id, donor_fid))
+        ready.add(function)
+    return process

@@ -94,9 +94,15 @@ def compact_value(text: str) -> str:
     return text.replace("[ ", "[").replace(" ]", "]")
 
 
-def program_error(message: str, text: str) -> PyleoError:
-    """A VMError for a program snarkVM rejects, with the line where parsing stopped when known."""
+def program_error(message: str, text: str, printed: str = "") -> PyleoError:
+    """A VMError for a program snarkVM rejects, with the line where parsing stopped when known.
+
+    ``printed``: what snarkVM wrote while parsing; its parser prints the reason for refusing a
+    well-formed item there (e.g. "Cannot add duplicate output statement") and raises only the nom
+    position, which then lies just past the refused item, so that item's last line is named."""
     msg = clean_message(message)
+    reason = " ".join(line.strip() for line in clean_message(printed).splitlines() if line.strip()) \
+        if printed.strip() else ""
     if "MAX_PROGRAM_SIZE" in msg:
         return LimitError(f"the program is {len(text.encode()):,} bytes of Aleo instructions, more than snarkVM's "
                           f"maximum program size ({msg})", None,
@@ -108,9 +114,16 @@ def program_error(message: str, text: str) -> PyleoError:
         rest = m.group(1).replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"').replace("\\\\", "\\")
         if rest and text.endswith(rest):
             start = len(text) - len(rest)
-            line_no = text.count("\n", 0, start) + 1
             line = text[start:].split("\n", 1)[0].strip()
+            if not line:   # parsing stopped between items: the refused one ends on the last line before
+                start = len(text[:start].rstrip())
+                line = text[:start].rsplit("\n", 1)[-1].strip()
+            line_no = text.count("\n", 0, start) + 1
             msg = f"snarkVM cannot parse the program at line {line_no}: {line}"
+            if reason:
+                msg += f" ({reason})"
+    elif reason and reason not in msg:
+        msg = f"{msg} ({reason})"
     return VMError(f"snarkVM rejected the program: {msg}" if not msg.startswith("snarkVM") else msg)
 
 

@@ -102,10 +102,11 @@ def short(args: Any, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def check_agree(prog: pl.Program, fn: str, args: tuple[Any, ...]) -> tuple[Outcome, Outcome]:
-    """Run ``fn(*args)`` in the interpreter and on snarkVM; fail unless they agree exactly."""
+def check_agree(prog: pl.Program, fn: str, args: tuple[Any, ...], keys: bool = True) -> tuple[Outcome, Outcome]:
+    """Run ``fn(*args)`` in the interpreter and on snarkVM; fail unless they agree exactly. ``keys=False``:
+    snarkVM's circuit runs without synthesizing keys (``Program.evaluate(..., keys=False)``)."""
     interp = outcome(lambda: prog.run(fn, *args))
-    vm = outcome(lambda: prog.evaluate(fn, *args))
+    vm = outcome(lambda: prog.evaluate(fn, *args, keys=keys))
     agree = interp.halted == vm.halted and (interp.halted or same(interp.value, vm.value))
     assert agree, (
         f"interpreter and snarkVM disagree on {prog.name}.{fn}{short(args)}\n"
