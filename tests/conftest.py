@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,51 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prove: runs snarkVM's prover (seconds per test); deselect with -m 'not prove'")
     config.addinivalue_line("markers", "needs_params: synthesizes snarkVM keys; fails with an install hint when the parameters are missing")
     config.addinivalue_line("markers", "slow: large proofs and benchmarks-sized checks, excluded by default (run with -m slow)")
+
+
+# ---- Key syntheses, logged per test ---------------------------------------------------------------
+# ``PYLEO_KEYLOG=FILE`` appends one JSON line per test phase that wrote keys to the key cache (in this
+# process or in a pyleo subprocess sharing the cache): the test, the phase, its seconds, and the new key
+# files per program digest (``F.pk`` and ``F.vk``: the keys of function ``F`` synthesized while executing
+# it; ``F.vk`` alone: synthesized from the program text). With an empty cache, that is every synthesis.
+KEYLOG = os.environ.get("PYLEO_KEYLOG")
+
+
+def key_files(root: Path) -> set[str]:
+    """The key files under a key cache ``root``: ``<program digest>/<function>.<pk|vk>``."""
+    keys = root / "keys"
+    return {f"{p.parent.name}/{p.name}" for p in keys.glob("*/*.[pv]k")} if keys.is_dir() else set()
+
+
+def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object]:
+    root = vm.cache_dir()
+    before = key_files(root)
+    start = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        after_root = vm.cache_dir()
+        new = key_files(after_root) - (before if after_root == root else set())
+        if new and KEYLOG:
+            programs: dict[str, list[str]] = {}
+            for name in sorted(new):
+                digest, file = name.split("/")
+                programs.setdefault(digest, []).append(file)
+            with open(KEYLOG, "a") as log:
+                log.write(json.dumps({"test": item.nodeid, "phase": phase, "cache": str(after_root),
+                                      "seconds": round(time.perf_counter() - start, 2), "programs": programs}) + "\n")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    return (yield from _watch_keys(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    return (yield from _watch_keys(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object]:
+    return (yield from _watch_keys(item, "teardown"))
