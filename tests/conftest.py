@@ -1,9 +1,20 @@
-"""Shared pytest configuration."""
+"""Shared pytest configuration: markers, the order tests run in, key caches, and the key-synthesis log.
+
+The two sets of tests (README):
+
+- ``python -m pytest -q``: the default set (every test not marked ``slow``), tests that prove or
+  synthesize keys last, so that a failure elsewhere shows within seconds;
+- ``python -m pytest -m "not prove"``: the inner loop, no key synthesis at all (its tests run with an
+  empty key cache, and one that writes keys fails, naming itself: mark it ``prove``);
+- ``python -m pytest -m slow``: the exhaustive set. ``slow`` tests run only when ``-m`` names ``slow``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -30,6 +41,9 @@ os.environ.setdefault("PYLEO_CACHE_MAX_MB", "0")
 NO_PARAMS = ("snarkVM's parameters are not installed, and this test synthesizes keys: run "
              "`pyleo params install ../shared/aleo-params` (see README)")
 
+PROVE_MARKERS = ("prove", "needs_params")
+"""A test with either marker synthesizes keys (and most prove): it gets both (see pytest_collection_modifyitems)."""
+
 
 @pytest.fixture(scope="module")
 def key_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -42,19 +56,53 @@ def key_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     vm.forget_programs()
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A test marked ``needs_params`` fails with how to install the parameters, rather than with snarkVM's error."""
-    if item.get_closest_marker("needs_params") is not None and not params_installed():
-        pytest.fail(NO_PARAMS)
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "prove: runs snarkVM's prover (seconds per test); deselect with -m 'not prove'")
-    config.addinivalue_line("markers", "needs_params: synthesizes snarkVM keys; fails with an install hint when the parameters are missing")
-    config.addinivalue_line("markers", "slow: large proofs and benchmarks-sized checks, excluded by default (run with -m slow)")
+    config.addinivalue_line("markers", "prove: proves or synthesizes snarkVM keys (seconds per test, more with a "
+                                       "cold key cache); deselect with -m 'not prove'")
+    config.addinivalue_line("markers", "needs_params: synthesizes snarkVM keys; fails with an install hint when the "
+                                       "parameters are missing (implies prove)")
+    config.addinivalue_line("markers", "slow: large proofs and benchmarks-sized checks, run only when -m names slow "
+                                       "(-m slow)")
 
 
-# ---- Key syntheses, logged per test ---------------------------------------------------------------
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Generator[None, None, None]:
+    """Before pytest's ``-m`` selection: give every key-synthesizing test both ``prove`` and
+    ``needs_params``, and leave ``slow`` tests out unless the ``-m`` expression names ``slow``.
+    After it: run the tests that prove last (a stable sort, so each module's order is kept), and when
+    none is selected (the inner loop), watch that no test writes keys (see :func:`_watch_keys`)."""
+    for item in items:
+        if any(item.get_closest_marker(m) for m in PROVE_MARKERS):
+            for m in PROVE_MARKERS:
+                if item.get_closest_marker(m) is None:
+                    item.add_marker(m)
+    if "slow" not in (config.option.markexpr or ""):
+        slow = [item for item in items if item.get_closest_marker("slow") is not None]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+    yield
+    items.sort(key=proves)
+    if items and not any(map(proves, items)):
+        _no_keys.append(True)
+        os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-no-keys-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _no_keys:
+        shutil.rmtree(os.environ["PYLEO_CACHE_DIR"], ignore_errors=True)
+
+
+def proves(item: pytest.Item) -> bool:
+    """Whether a test proves or synthesizes keys (marked ``prove``)."""
+    return item.get_closest_marker("prove") is not None
+
+
+_no_keys: list[bool] = []
+"""Non-empty when the run selected no test that proves: then a test that writes keys fails."""
+
+
+# ---- Key syntheses, watched per test phase -------------------------------------------------------
 # ``PYLEO_KEYLOG=FILE`` appends one JSON line per test phase that wrote keys to the key cache (in this
 # process or in a pyleo subprocess sharing the cache): the test, the phase, its seconds, and the new key
 # files per program digest (``F.pk`` and ``F.vk``: the keys of function ``F`` synthesized while executing
@@ -69,11 +117,16 @@ def key_files(root: Path) -> set[str]:
 
 
 def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object]:
+    """Run one phase of a test; log the keys it wrote (``PYLEO_KEYLOG``), and fail it for writing any
+    when the run proves nothing (the inner loop)."""
+    if not (KEYLOG or _no_keys):
+        return (yield)
     root = vm.cache_dir()
     before = key_files(root)
     start = time.perf_counter()
+    new: set[str] = set()
     try:
-        return (yield)
+        result = yield
     finally:
         after_root = vm.cache_dir()
         new = key_files(after_root) - (before if after_root == root else set())
@@ -85,10 +138,17 @@ def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object
             with open(KEYLOG, "a") as log:
                 log.write(json.dumps({"test": item.nodeid, "phase": phase, "cache": str(after_root),
                                       "seconds": round(time.perf_counter() - start, 2), "programs": programs}) + "\n")
+    if new and _no_keys and not proves(item):
+        pytest.fail(f"this test synthesized snarkVM keys ({len(new)} key files) but is not marked `prove`: "
+                    "mark it (or a fixture it uses) so that `-m 'not prove'` leaves it out", pytrace=False)
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    """A test marked ``needs_params`` fails with how to install the parameters, rather than with snarkVM's error."""
+    if item.get_closest_marker("needs_params") is not None and not params_installed():
+        pytest.fail(NO_PARAMS)
     return (yield from _watch_keys(item, "setup"))
 
 
