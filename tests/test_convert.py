@@ -245,6 +245,7 @@ def test_tree_sign_tests_sized_per_node_stay_exact_at_the_edges(kind: str) -> No
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.prove
 def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     """The wine tree of benchmarks.models.wine_tree(4): u8 tests (each feature ranked among its at most
     three thresholds), and only the chosen test per node in the Aleo text; snarkVM agrees at the

@@ -6,7 +6,9 @@ agree exactly: the same values, or both halt. A few functions are also checked a
 oracle written here in plain Python / numpy. Every program must compile to Aleo instructions, and
 its Leo text (``Program.leo``) must pass the Leo 4 grammar's syntax check.
 
-The first run synthesizes snarkVM keys for every function (seconds each; cached on disk after that).
+The first run synthesizes snarkVM keys for every function (seconds each; cached on disk after that), so
+the default set runs the snarkVM side on :data:`VM_SAMPLE` (one function per kind of construct) and
+``-m slow`` on every other function.
 """
 
 from __future__ import annotations
@@ -44,17 +46,31 @@ RANDOM_PER_FUNCTION = int(os.environ.get("PYLEO_CORPUS_RANDOM", "2"))
 RANDOM_MODES = ("small", "mixed", "edge", "full")
 
 
+VM_SAMPLE = {("p01_u8_arith", "u8_mix"), ("p07_i16_divrem", "divrem"), ("p10_i128_mix", "mul_abs"),
+             ("p11_field_arith", "fops"), ("p14_int_casts", "narrow"), ("p16_lossy_casts", "lossy_field"),
+             ("p17_structs", "translate"), ("p20_if_returns", "safe_div"), ("p27_hash_commit", "hash_mixed"),
+             ("p34_dynamic_write", "poke"), ("p35_folding", "const_halt")}
+"""The functions whose cases and random inputs the default set runs on snarkVM (each costs a key synthesis
+with an empty cache): unsigned and signed arithmetic with its halts, wide integers, fields, casts checked
+and lossy, structs, early returns, hashes, dynamic writes, folded constants. The others: ``-m slow``."""
+
+
+def _marks(name: str, fn: str) -> Any:
+    return () if (name, fn) in VM_SAMPLE else pytest.mark.slow
+
+
 def _cases() -> list[Any]:
     out = []
     for name, mod in MODULES.items():
         for fn, cases in mod.CASES.items():
             for i, args in enumerate(cases):
-                out.append(pytest.param(name, fn, args, id=f"{name}-{fn}-{i}"))
+                out.append(pytest.param(name, fn, args, id=f"{name}-{fn}-{i}", marks=_marks(name, fn)))
     return out
 
 
 def _functions() -> list[Any]:
-    return [pytest.param(name, fn, id=f"{name}-{fn}") for name, mod in MODULES.items() for fn in mod.CASES]
+    return [pytest.param(name, fn, id=f"{name}-{fn}", marks=_marks(name, fn))
+            for name, mod in MODULES.items() for fn in mod.CASES]
 
 
 # ---- the corpus itself -------------------------------------------------------------------------
@@ -82,11 +98,13 @@ def test_compiles_to_aleo(name: str) -> None:
 
 
 # ---- interpreter vs snarkVM --------------------------------------------------------------------
+@pytest.mark.prove
 @pytest.mark.parametrize(("name", "fn", "args"), _cases())
 def test_case(name: str, fn: str, args: tuple[Any, ...]) -> None:
     check_agree(MODULES[name].PROGRAM, fn, args)
 
 
+@pytest.mark.prove
 @pytest.mark.parametrize(("name", "fn"), _functions())
 @pytest.mark.parametrize("k", range(RANDOM_PER_FUNCTION))
 def test_random(name: str, fn: str, k: int) -> None:
@@ -96,6 +114,7 @@ def test_random(name: str, fn: str, k: int) -> None:
     check_agree(prog, fn, args)
 
 
+@pytest.mark.prove
 def test_untaken_return_still_halts() -> None:
     """`if d == 0: return 0` then `return 100 / d`: the division is in the circuit, so d == 0 halts in both."""
     prog = MODULES["p20_if_returns"].PROGRAM

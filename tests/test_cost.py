@@ -77,6 +77,7 @@ def _programs() -> list[tuple[str, pl.Program, str]]:
 
 
 @pytest.mark.parametrize("name, prog, function", _programs(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.prove
 def test_prediction_within_two_percent_of_snarkvm(name: str, prog: pl.Program, function: str) -> None:
     predicted = prog.estimate(function)
     exact = prog.cost(function)
@@ -84,6 +85,7 @@ def test_prediction_within_two_percent_of_snarkvm(name: str, prog: pl.Program, f
     assert abs(predicted.total - exact) <= 0.02 * exact, (name, predicted.total, exact)
 
 
+@pytest.mark.prove
 def test_model_part_is_calibrated_not_just_the_transition() -> None:
     """The body of a model is predicted too: the difference of two sizes matches snarkVM's."""
     from benchmarks import models
@@ -127,6 +129,7 @@ def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:
     assert "mul" in result.stdout and "transition" in result.stdout
 
 
+@pytest.mark.prove
 def test_cli_reports_the_exact_count_when_it_fits() -> None:
     from examples import scorer
 
