@@ -45,14 +45,22 @@ PROVE_MARKERS = ("prove", "needs_params")
 """A test with either marker synthesizes keys (and most prove): it gets both (see pytest_collection_modifyitems)."""
 
 
+@pytest.fixture(scope="session")
+def suite_key_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The key cache of the modules that use :func:`key_cache`: a folder of this run, apart from the
+    user's cache (``~/.cache/pyleo``), which tests that damage keys or read every cached file must not
+    touch, and one for all of those modules, so that a program two of them run is synthesized once."""
+    return tmp_path_factory.mktemp("pyleo-cache")
+
+
 @pytest.fixture(scope="module")
-def key_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A fresh key cache (``PYLEO_CACHE_DIR``) for one test module, and no programs left in memory from elsewhere."""
-    cache = tmp_path_factory.mktemp("pyleo-cache")
+def key_cache(suite_key_cache: Path) -> Iterator[Path]:
+    """:func:`suite_key_cache` as ``PYLEO_CACHE_DIR`` for one test module, and no programs left in memory
+    from elsewhere (each module's first use of a program loads its keys from the cache)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYLEO_CACHE_DIR", str(cache))
+        mp.setenv("PYLEO_CACHE_DIR", str(suite_key_cache))
         vm.forget_programs()
-        yield cache
+        yield suite_key_cache
     vm.forget_programs()
 
 
