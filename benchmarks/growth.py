@@ -112,13 +112,20 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join([head, *lines])
 
 
+SMOKE_MLP_WIDTH = 8
+"""``--smoke`` sizes the iris MLP of this width with snarkVM: the one the other smoke runs prove
+(benchmarks.run, pyleo_bench, batch), so that they share its keys."""
+
+
 def run(quick: bool, smoke: bool = False) -> list[dict[str, Any]]:
-    """Measure every size of every sweep (``quick``: three sizes each; ``smoke``: the smallest size of
-    each family, the first family's sized by snarkVM, the others by the cost model alone)."""
+    """Measure every size of every sweep (``quick``: three sizes each; ``smoke``: the MLP of
+    :data:`SMOKE_MLP_WIDTH` sized by snarkVM, and the smallest size of each other family by the cost
+    model alone)."""
     rows = []
     for i, (family, (sizes, quick_sizes, make)) in enumerate(SWEEPS.items()):
         if smoke:
-            rows.append(measure(family, sizes[0], make(sizes[0]), snarkvm=i == 0))
+            size = SMOKE_MLP_WIDTH if i == 0 else sizes[0]
+            rows.append(measure(family, size, make(size), snarkvm=i == 0))
             continue
         for size in quick_sizes if quick else sizes:
             print(f"growth: {family} = {size} ...", flush=True)

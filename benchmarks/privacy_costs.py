@@ -236,10 +236,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--families", action=argparse.BooleanOptionalAction, default=True,
                     help="also convert one small model per family with public and private weights")
     ap.add_argument("--smoke", action="store_true",
-                    help="the products and weights tables at 1 each, without packing, families, modes or credit")
+                    help="the products table at 1 product alone (no packing, families, modes, weights or credit)")
     args = ap.parse_args(argv)
     if args.smoke:
-        args.products, args.weights, args.families = [1], [1], False
+        args.products, args.weights, args.families = [1], [], False
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         ns = load("import pyleo as pl\n\n" + "".join(products_source(f"{kind}_{k}", k, kind) for k in args.products

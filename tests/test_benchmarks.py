@@ -128,8 +128,8 @@ def check_fidelity(doc: Any, out: str) -> None:
 
 def check_input_costs(doc: Any, out: str) -> None:
     (r,) = doc["rows"]
-    assert r["features"] == 4 and "digits_mlp" not in doc
-    assert all(r[layout]["transition"] > doc["base_u8"] * 0.9 for layout in ("u64", "u8", "packed", "chosen"))
+    assert r["features"] == 4 and "digits_mlp" not in doc and r["chosen"]["source"] == "snarkVM"
+    assert doc["base_u8"] < r["chosen"]["transition"] < doc["base_u8"] + 4 * 200   # four packed features cost little
 
 
 def check_input_margin(doc: Any, out: str) -> None:
@@ -147,10 +147,8 @@ def check_onnx_keras(doc: Any, out: str) -> None:
 
 
 def check_privacy_costs(doc: Any, out: str) -> None:
-    tables = {r["table"] for r in doc["rows"]}
-    assert tables == {"products", "weights"}
-    (w,) = [r for r in doc["rows"] if r["table"] == "weights"]
-    assert w["weights"] == 1 and w["none"] < w["bhp"] and w["none"] < w["poseidon"]
+    (r,) = doc["rows"]
+    assert r["table"] == "products" and r["products"] == 1 and r["sum"] < r["dot"]   # a private product costs
 
 
 def check_reproductions(doc: Any, out: str) -> None:

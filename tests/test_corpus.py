@@ -46,13 +46,11 @@ RANDOM_PER_FUNCTION = int(os.environ.get("PYLEO_CORPUS_RANDOM", "2"))
 RANDOM_MODES = ("small", "mixed", "edge", "full")
 
 
-VM_SAMPLE = {("p01_u8_arith", "u8_mix"), ("p07_i16_divrem", "divrem"), ("p10_i128_mix", "mul_abs"),
-             ("p11_field_arith", "fops"), ("p14_int_casts", "narrow"), ("p16_lossy_casts", "lossy_field"),
-             ("p17_structs", "translate"), ("p20_if_returns", "safe_div"), ("p27_hash_commit", "hash_mixed"),
-             ("p34_dynamic_write", "poke"), ("p35_folding", "const_halt")}
+VM_SAMPLE = {("p07_i16_divrem", "divrem"), ("p10_i128_mix", "mul_abs"), ("p11_field_arith", "fops"),
+             ("p14_int_casts", "narrow"), ("p17_structs", "translate"), ("p27_hash_commit", "hash_mixed")}
 """The functions whose cases and random inputs the default set runs on snarkVM (each costs a key synthesis
-with an empty cache): unsigned and signed arithmetic with its halts, wide integers, fields, casts checked
-and lossy, structs, early returns, hashes, dynamic writes, folded constants. The others: ``-m slow``."""
+with an empty cache): signed division and remainder with their halts, wide integers, fields, checked
+casts, structs, hashes. The other 68: ``-m slow``."""
 
 
 def _marks(name: str, fn: str) -> Any:

@@ -906,6 +906,7 @@ def ct_tree(x: pl.Array[pl.U64, 8]) -> pl.Public[pl.Field]:
 COSTS = pl.Program("stdlib_cost_targets", [ct_base, ct_decode, ct_dense, ct_relu, ct_argmax, ct_tree])
 
 
+@pytest.mark.slow   # 7 key syntheses; the cost model's own tests size these primitives by default
 @pytest.mark.prove
 def test_cost_targets_on_snarkvm() -> None:
     base = COSTS.cost("ct_base")
@@ -929,6 +930,7 @@ def ct_wide_uniform(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.Field]:
     return WIDE_UNIFORM(linalg.from_offset(x))[0]
 
 
+@pytest.mark.slow   # 2 key syntheses
 @pytest.mark.prove
 def test_per_node_widths_cost_what_their_casts_cost() -> None:
     """A u{w} sign test is w + 1 constraints: u8/u16/u32 nodes instead of u64 save 56 + 48 + 32."""
