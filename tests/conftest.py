@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from pyleo import params, vm
+
+pytest_plugins = ["pytester"]   # tests/test_suite.py runs small suites under this configuration
 from pyleo.errors import ParamsError
 
 
@@ -92,22 +94,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     yield
     items.sort(key=proves)
     if items and not any(map(proves, items)):
-        _no_keys.append(True)
-        os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-no-keys-")
+        config.stash[NO_KEYS] = (Path(tempfile.mkdtemp(prefix="pyleo-no-keys-")), os.environ.get("PYLEO_CACHE_DIR"))
+        os.environ["PYLEO_CACHE_DIR"] = str(config.stash[NO_KEYS][0])
+
+
+NO_KEYS = pytest.StashKey[tuple[Path, str | None]]()
+"""Set when the run selected no test that proves: the empty key cache it runs with (a test that writes
+keys to it fails), and the ``PYLEO_CACHE_DIR`` it replaced."""
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _no_keys:
-        shutil.rmtree(os.environ["PYLEO_CACHE_DIR"], ignore_errors=True)
+    if NO_KEYS in config.stash:
+        empty, before = config.stash[NO_KEYS]
+        shutil.rmtree(empty, ignore_errors=True)
+        if before is None:
+            os.environ.pop("PYLEO_CACHE_DIR", None)
+        else:
+            os.environ["PYLEO_CACHE_DIR"] = before
 
 
 def proves(item: pytest.Item) -> bool:
     """Whether a test proves or synthesizes keys (marked ``prove``)."""
     return item.get_closest_marker("prove") is not None
-
-
-_no_keys: list[bool] = []
-"""Non-empty when the run selected no test that proves: then a test that writes keys fails."""
 
 
 # ---- Key syntheses, watched per test phase -------------------------------------------------------
@@ -127,12 +135,12 @@ def key_files(root: Path) -> set[str]:
 def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object]:
     """Run one phase of a test; log the keys it wrote (``PYLEO_KEYLOG``), and fail it for writing any
     when the run proves nothing (the inner loop)."""
-    if not (KEYLOG or _no_keys):
+    guard = NO_KEYS in item.config.stash and not proves(item)
+    if not (KEYLOG or guard):
         return (yield)
     root = vm.cache_dir()
     before = key_files(root)
     start = time.perf_counter()
-    new: set[str] = set()
     try:
         result = yield
     finally:
@@ -146,9 +154,9 @@ def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object
             with open(KEYLOG, "a") as log:
                 log.write(json.dumps({"test": item.nodeid, "phase": phase, "cache": str(after_root),
                                       "seconds": round(time.perf_counter() - start, 2), "programs": programs}) + "\n")
-    if new and _no_keys and not proves(item):
-        pytest.fail(f"this test synthesized snarkVM keys ({len(new)} key files) but is not marked `prove`: "
-                    "mark it (or a fixture it uses) so that `-m 'not prove'` leaves it out", pytrace=False)
+    if new and guard:
+        pytest.fail(f"this test synthesized snarkVM keys ({len(new)} key file(s)) but is not marked `prove`: "
+                    "mark it so that `-m 'not prove'` leaves it out", pytrace=False)
     return result
 
 
