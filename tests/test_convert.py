@@ -133,8 +133,16 @@ PROVED = ["linear_regression", "logistic_regression", "decision_tree", "random_f
 EVALUATED = ["svc_ovo", "tree_regressor", "extra_trees_regressor", "xgboost_regressor", "mlp_regressor"]
 
 
+PROVED_ELSEWHERE = {"mlp": "test_convert_torch, test_convert_keras, test_examples (iris_mlp.py)",
+                    "random_forest": "test_convert_onnx (a forest), and adaboost / gradient_boosting here",
+                    "logistic_regression": "test_prove_batch, test_private_model",
+                    "knn": "test_examples (private_knn.py), test_private_model"}
+"""Families the default set proves in another module (there), so that their proof here runs with -m slow."""
+
+
 @pytest.mark.prove
-@pytest.mark.parametrize("kind", PROVED)
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k in PROVED_ELSEWHERE else k
+                                  for k in PROVED])
 def test_prove_and_verify_one_per_family(kind: str) -> None:
     """One small instance per family: proved and verified; the proof's output is the interpreter's;
     snarkVM's evaluation of a few more samples equals the interpreter's."""

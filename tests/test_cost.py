@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,17 +63,20 @@ def _converted(make):
     return from_sklearn(f.model, f.X_train).module.prog
 
 
-def _programs() -> list[tuple[str, pl.Program, str]]:
+def _programs() -> list[Any]:
+    """The programs the cost model is checked on; those whose keys no other default test synthesizes
+    (each a key synthesis with an empty cache) run with -m slow."""
     from benchmarks import models
     from examples import credit, iris_mlp, scorer
 
+    slow = pytest.mark.slow
     return [
         ("scorer", scorer.prog, "score"),
-        ("credit (private weights struct, Poseidon2 of it)", credit.prog, "approve"),
+        pytest.param("credit (private weights struct, Poseidon2 of it)", credit.prog, "approve", marks=slow),
         ("iris_mlp", iris_mlp.prog, "predict"),
-        ("wine tree", _converted(models.wine_tree), "predict"),
+        pytest.param("wine tree", _converted(models.wine_tree), "predict", marks=slow),
         ("iris knn", _converted(models.iris_knn), "predict"),
-        ("breast_cancer logreg", _converted(models.breast_cancer_logreg), "predict"),
+        pytest.param("breast_cancer logreg", _converted(models.breast_cancer_logreg), "predict", marks=slow),
     ]
 
 
