@@ -74,14 +74,14 @@ def calibration_models() -> list[tuple[str, models.Fitted]]:
 
 def measure(family: str, size: int, fitted: models.Fitted, snarkvm: bool = True) -> dict[str, Any]:
     """Compile one model and size its circuit (model prediction; snarkVM count when it fits, unless
-    not ``snarkvm``)."""
+    not ``snarkvm``: then the cost model alone, its transition fitted rather than synthesized)."""
     from stdlib_ml import from_sklearn
 
     start = time.perf_counter()
     zk = from_sklearn(fitted.model, fitted.X_train)
     text = emit_fresh(zk.module.prog)
     compile_s = time.perf_counter() - start
-    est = cost.estimate(text, "predict", synthesize_transition=True)
+    est = cost.estimate(text, "predict", synthesize_transition=snarkvm)
     exact, refused = None, False
     if snarkvm and est.total < SYNTHESIZE_BELOW:
         try:
