@@ -132,6 +132,11 @@ def key_files(root: Path) -> set[str]:
     return {f"{p.parent.name}/{p.name}" for p in keys.glob("*/*.[pv]k")} if keys.is_dir() else set()
 
 
+_seen: dict[Path, set[str]] = {}
+"""The key files last seen under each key cache root: a phase that ends under another root than it began
+(a fixture setting or restoring ``PYLEO_CACHE_DIR``) is compared with what that root held before."""
+
+
 def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object]:
     """Run one phase of a test; log the keys it wrote (``PYLEO_KEYLOG``), and fail it for writing any
     when the run proves nothing (the inner loop)."""
@@ -139,13 +144,15 @@ def _watch_keys(item: pytest.Item, phase: str) -> Generator[None, object, object
     if not (KEYLOG or guard):
         return (yield)
     root = vm.cache_dir()
-    before = key_files(root)
+    _seen[root] = key_files(root)
     start = time.perf_counter()
     try:
         result = yield
     finally:
         after_root = vm.cache_dir()
-        new = key_files(after_root) - (before if after_root == root else set())
+        now = key_files(after_root)
+        new = now - _seen.get(after_root, set())
+        _seen[after_root] = now
         if new and KEYLOG:
             programs: dict[str, list[str]] = {}
             for name in sorted(new):

@@ -158,6 +158,7 @@ def test_prove_and_verify_one_per_family(kind: str) -> None:
         assert zk.decode_proof(proof) == model.predict(Xte[:1])[0]
 
 
+@pytest.mark.prove
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k != "xgboost_regressor" else k
                                   for k in EVALUATED])
 def test_vm_matches_interpreter(kind: str) -> None:
@@ -275,6 +276,7 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     assert zk.cost() <= 11_700   # measured 11,649 (ranks); values at each feature's scale: 12,596; one 64-bit width: 12,948
 
 
+@pytest.mark.prove
 @pytest.mark.parametrize("kind", ["knn", pytest.param("kmeans", marks=pytest.mark.slow)])
 def test_distance_comparisons_sized_from_how_far_two_distances_differ(kind: str) -> None:
     """KNN and K-Means compare two points' distance scores (B + W·x): their sign tests are the narrowest

@@ -120,6 +120,7 @@ def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
 
 
+@pytest.mark.prove
 def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:
     path = tmp_path / "big.py"
     path.write_text(BIG)
