@@ -1,7 +1,7 @@
 """Proving many predictions (issue 13): wall time of a batch of rows proved with pyleo, per model,
 against EZKL proving the same rows in the same run.
 
-    python -m benchmarks.batch [--rows 200] [--other-rows 20] [--model KEY ...] [--no-ezkl]
+    python -m benchmarks.batch [--rows 200] [--other-rows 20] [--model KEY ...] [--no-ezkl] [--out PATH] [--smoke]
 
 Models (:mod:`benchmarks.models`, fitted on 70% of their data set): the iris MLP 4→8→3 and the
 breast_cancer logistic regression; the rows are the data set's rows (train and test) in order, cycled
@@ -47,9 +47,9 @@ from pyleo import vm
 from stdlib_ml.convert import prove_rows
 
 from . import models
+from .ezkl_bench import ezkl_missing
 
 RESULTS = Path(__file__).with_name("results") / "batch.json"
-TABLE = RESULTS.with_suffix(".md")
 
 MODELS: dict[str, Callable[[], models.Fitted]] = {
     "iris_mlp8": lambda: models.iris_mlp(8),
@@ -125,8 +125,9 @@ def ezkl_run(f: models.Fitted, rows: np.ndarray, k: int, workdir: Path) -> dict[
             "wall_s": round(wall, 2), "load_before": before, "load_after": load()}
 
 
-def measure(key: str, n: int, n_other: int, ezkl: bool, tmp: Path) -> dict[str, Any]:
-    """Every configuration of one model (see the module docstring)."""
+def measure(key: str, n: int, n_other: int, ezkl: bool, tmp: Path, smoke: bool = False) -> dict[str, Any]:
+    """Every configuration of one model (see the module docstring); ``smoke``: one row per proof, one
+    worker, no Ray, no EZKL."""
     from stdlib_ml.convert import from_sklearn
 
     f = MODELS[key]()
@@ -135,7 +136,7 @@ def measure(key: str, n: int, n_other: int, ezkl: bool, tmp: Path) -> dict[str, 
         zk = from_sklearn(f.model, f.X_train)
     rows = table_rows(f, n)
     k_max = prove_rows.max_rows_per_proof(zk)
-    ks = ks_for(k_max)
+    ks = [1] if smoke else ks_for(k_max)
     out: dict[str, Any] = {"model": key, "name": f.name, "constraints_one_row": zk.cost(),
                            "auto_rows_per_proof": k_max, "rows": n, "other_rows": n_other, "keys": [], "runs": []}
     print(f"\n== {f.name}: {zk.cost():,} constraints per row (cost model), k up to {k_max}", flush=True)
@@ -145,6 +146,8 @@ def measure(key: str, n: int, n_other: int, ezkl: bool, tmp: Path) -> dict[str, 
     ray = importlib.util.find_spec("ray") is not None
     configs = [(1, 1, None, n_other), (2, 1, None, n_other)] + ([(2, 1, "local", n_other)] if ray else []) + \
         [(1, k, None, n_other) for k in ks[1:-1]] + [(1, k_max, None, n)]
+    if smoke:
+        configs, ezkl = [(1, 1, None, n)], False
     for workers, k, cluster, m in configs:
         run = pyleo_run(zk, f, rows[:m], tmp / f"{key}-{cluster}-w{workers}-k{k}", workers, k, cluster)
         out["runs"].append(run)
@@ -200,23 +203,31 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--other-rows", type=int, default=20, help="rows of the other pyleo configurations (default 20)")
     ap.add_argument("--model", action="append", choices=sorted(MODELS), help="default: all")
     ap.add_argument("--no-ezkl", action="store_true", help="skip EZKL even when it is installed")
+    ap.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS}; a Markdown table next to it)")
+    ap.add_argument("--smoke", action="store_true", help="iris_mlp8, 2 rows, one row per proof, one worker, no EZKL")
     args = ap.parse_args(argv)
-    ezkl = not args.no_ezkl and importlib.util.find_spec("ezkl") is not None
+    if args.smoke:
+        args.model, args.rows, args.no_ezkl = ["iris_mlp8"], 2, True
+    why = None if args.no_ezkl else ezkl_missing()
+    ezkl = not args.no_ezkl and why is None
+    if why is not None:
+        print(why, flush=True)
     results: dict[str, Any] = {"command": "python -m benchmarks.batch " + " ".join(argv if argv is not None else sys.argv[1:]),
                                "cpus": os.cpu_count(), "versions": vm.versions(), "load_start": load(),
                                "ezkl": ezkl, "models": []}
     with tempfile.TemporaryDirectory(prefix="pyleo_batch_bench_") as tmp:
-        os.environ["PYLEO_CACHE_DIR"] = str(Path(tmp) / "cache")   # an empty key cache: synthesis is measured
-        vm.forget_programs()
+        if not args.smoke:   # an empty key cache: synthesis is measured (the smoke run keeps the one it has)
+            os.environ["PYLEO_CACHE_DIR"] = str(Path(tmp) / "cache")
+            vm.forget_programs()
         for key in args.model or MODELS:
-            results["models"].append(measure(key, args.rows, min(args.other_rows, args.rows), ezkl, Path(tmp)))
+            results["models"].append(measure(key, args.rows, min(args.other_rows, args.rows), ezkl, Path(tmp), args.smoke))
     results["load_end"] = load()
     text = markdown(results)
     print("\n" + text)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-    TABLE.write_text(text)
-    print(f"wrote {RESULTS} and {TABLE}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    args.out.with_suffix(".md").write_text(text)
+    print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
 
 
 if __name__ == "__main__":

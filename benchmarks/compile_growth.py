@@ -131,13 +131,20 @@ def _line(row: dict[str, Any]) -> str:
             + f" | {row['leo_s']:.2f} | {row['batch_rows_per_s']:,} | {row['interpreter_rows_per_s']} |")
 
 
-def main() -> None:
+SMOKE_TREES = [2]
+"""``--smoke``: one forest of two trees."""
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trees", type=int, nargs="+", default=[10, 20, 40, 100, 1000])
+    ap.add_argument("--smoke", action="store_true", help=f"forests of {SMOKE_TREES} trees only, no baseline")
     ap.add_argument("--baseline", help="git revision whose emit_aleo.py is the baseline (e.g. main)")
     ap.add_argument("--baseline-up-to", type=int, default=40, help="largest forest given to the baseline")
     ap.add_argument("--out", type=Path, default=RESULTS / "compile_growth.json")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.trees, args.baseline = SMOKE_TREES, None
     print(HEADER)
     rows = run(args.trees, args.baseline, args.baseline_up_to)
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()

@@ -295,14 +295,17 @@ def measure_compound_hashes() -> dict[str, Any]:
 
 
 # ---- programs to calibrate on and to check against -------------------------------------------------
-def programs() -> Iterator[tuple[str, str]]:
-    """(name, Aleo text) of the examples, the test corpus and the benchmark models."""
+def programs(smoke: bool = False) -> Iterator[tuple[str, str]]:
+    """(name, Aleo text) of the examples, the test corpus and the benchmark models (``smoke``:
+    examples/scorer.py alone)."""
     from benchmarks import growth, models
     from stdlib_ml import from_sklearn
 
     for module in ("examples.scorer", "examples.iris_mlp", "examples.credit"):
         prog = importlib.import_module(module).prog
         yield module, prog.aleo()
+        if smoke:
+            return
     corpus = importlib.import_module("tests.corpus")
     for info in pkgutil.iter_modules(corpus.__path__):
         if re.match(r"^p\d\d_", info.name):
@@ -357,19 +360,25 @@ def report(rows: list[dict[str, Any]], transition_residual: float) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-only", action="store_true", help="only measure the error of the current table")
     parser.add_argument("--transition-only", action="store_true",
                         help="refit only the transition (keep the instructions' costs) and skip the check")
-    opts = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=RESULTS / "cost_model.json",
+                        help="the check's results (default benchmarks/results/cost_model.json; a Markdown summary next to it)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="--check-only on examples/scorer.py alone (pyleo/cost_table.json is left as it is)")
+    opts = parser.parse_args(argv)
+    if opts.smoke:
+        opts.check_only = True
     if opts.transition_only:
         table = cost.load_table()
         table["transition"], table["transition_max_residual"] = measure_transition()
         cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
         print(f"refitted the transition: largest residual {table['transition_max_residual']:.0f} constraints")
         return
-    texts = list(programs())
+    texts = list(programs(opts.smoke))
     if opts.check_only:
         table = cost.load_table()
         residual = table["transition_max_residual"]
@@ -389,9 +398,9 @@ def main() -> None:
     rows = check(table, texts)
     text = report(rows, residual)
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "cost_model.json").write_text(json.dumps({"rows": rows}, indent=1))
-    (RESULTS / "cost_model.md").write_text(text + "\n")
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    opts.out.write_text(json.dumps({"rows": rows}, indent=1))
+    opts.out.with_suffix(".md").write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -286,7 +286,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", action="append", choices=sorted(MODELS), help="default: all")
     parser.add_argument("--samples", type=int, default=2,
                         help="held-out rows proved per model (default 2: the first proof's time includes key synthesis)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    parser.add_argument("--smoke", action="store_true", help="rf_iris only, no proof: conversion, agreement, plan")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.model, args.samples = ["rf_iris"], 0
     rows = [measure(key, args.samples) for key in args.model or MODELS]
     ezkl = ezkl_forest() if any(r["model"] == "rf_iris" for r in rows) else None
     print(f"{'model':<18} {'agree':>6} {'parts':>5} {'constraints (exact, per part)':<30} {'total':>7} "
@@ -317,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{p['prove_s']:>8} {p['verify_s']:>8} {str(p['valid'] and p['label'] == p['float_label']):>8}")
     print("\nAleo zkml (published, issue 12):")
     for r in rows:
-        if "zkml" in r:
+        if "zkml" in r and r["proofs"]:
             z = r["zkml"]
             print(f"  {r['model']:<16} {r['proofs'][0]['total']:>7,} vs {z['architecture']} {z['constraints']:,} "
                   f"(ratio {z['ratio']})")
@@ -330,15 +334,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'':<22} {'pyleo':<40} EZKL")
         for name, mine, theirs in forest_comparison(rf, ezkl["measured"]):
             print(f"{name:<22} {mine:<40} {theirs}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    old = json.loads(RESULTS.read_text()) if RESULTS.is_file() and args.model else {}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(args.out.read_text()) if args.out.is_file() and args.model else {}
     run = {r["model"] for r in rows}
     kept = [r for r in old.get("rows", []) if r["model"] not in run]
     order = list(MODELS)
     merged = sorted(kept + rows, key=lambda r: order.index(r["model"]) if r["model"] in order else len(order))
-    RESULTS.write_text(json.dumps({"versions": vm.versions(), "rows": merged,
-                                   "ezkl_forest": ezkl if ezkl is not None else old.get("ezkl_forest")}, indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    args.out.write_text(json.dumps({"versions": vm.versions(), "rows": merged,
+                                    "ezkl_forest": ezkl if ezkl is not None else old.get("ezkl_forest")}, indent=1) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

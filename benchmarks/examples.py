@@ -1,6 +1,6 @@
 """Measure every example program: compile time, constraints, prove time, verify time, proof size.
 
-    python -m benchmarks.examples [--out benchmarks/results/examples.json]
+    python -m benchmarks.examples [--out benchmarks/results/examples.json] [--smoke]
 
 Prints a Markdown table and writes the figures as JSON (and the table next to it as .md).
 Key synthesis is excluded from the prove time (it is cached on disk and reported on its own).
@@ -69,12 +69,13 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join([head, *lines])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/examples.json"))
-    opts = parser.parse_args()
+    parser.add_argument("--smoke", action="store_true", help="examples/scorer.py only")
+    opts = parser.parse_args(argv)
     rows = []
-    for spec in EXAMPLES:
+    for spec in EXAMPLES[:1] if opts.smoke else EXAMPLES:
         print(f"measuring {spec[0]}.{spec[2]} ...", flush=True)
         rows.append(measure(*spec))
     machine = f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, {vm.versions()}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import json
 import multiprocessing
 import resource
@@ -60,6 +61,15 @@ OPSET = 17
 """ONNX opset of the export (torch's TorchScript exporter; EZKL's tract reads it)."""
 
 INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[bench]'"
+
+
+def ezkl_missing() -> str | None:
+    """Why EZKL cannot run here (which of ezkl, torch and onnx is not installed, and how to install
+    them), or None when it can. Every script that compares with EZKL prints it and leaves EZKL out."""
+    missing = [name for name in ("ezkl", "torch", "onnx") if importlib.util.find_spec(name) is None]
+    if not missing:
+        return None
+    return f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed here ({INSTALL_HINT}): EZKL left out"
 
 
 @dataclass(frozen=True)
@@ -477,11 +487,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--workdir", type=Path, default=None, help="keep EZKL's files here (default: a temporary folder)")
     parser.add_argument("--hidden", type=int, default=None, help="measure the iris MLP of this hidden width instead")
-    parser.add_argument("--json", type=Path, default=None, help="write the results here instead of printing them")
+    parser.add_argument("--json", "--out", type=Path, default=None, help="write the results here instead of printing them")
+    parser.add_argument("--smoke", action="store_true", help="breast_cancer_logreg, 2 test samples")
     args = parser.parse_args(argv)
 
     from .models import iris_mlp
     from .pyleo_bench import write_json
+
+    if args.smoke:
+        args.model, args.samples, args.hidden = ["breast_cancer_logreg"], 2, None
+    why = ezkl_missing()
+    if why is not None:
+        print(why, flush=True)
+        write_json([], args.json)
+        return
 
     fitted = [iris_mlp(args.hidden)] if args.hidden else [MODELS[key]() for key in args.model or DEFAULT_MODELS]
     results = []

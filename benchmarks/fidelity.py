@@ -1,6 +1,6 @@
 """Fidelity of converted models: float model vs circuit, on data sets that ship with scikit-learn.
 
-    python -m benchmarks.fidelity [--out benchmarks/results/fidelity.json] [--only NAME ...] [--no-cost] [--prove]
+    python -m benchmarks.fidelity [--out benchmarks/results/fidelity.json] [--only NAME ...] [--no-cost] [--prove] [--smoke]
 
 For every model × applicable data set (held-out 30% split, fixed seeds): the float model's accuracy
 (R² for regression), the circuit's accuracy computed with the circuit's exact semantics (pyleo's
@@ -243,14 +243,21 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join([head, *lines])
 
 
-def main() -> None:
+SMOKE_CASE = "LogisticRegression"
+"""``--smoke``: this case alone, on its first data set, without constraint counts."""
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/fidelity.json"))
     parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
     parser.add_argument("--no-cost", action="store_true", help="skip constraint counts (no snarkVM synthesis)")
     parser.add_argument("--prove", action="store_true", help="prove + verify one sample where the circuit fits")
     parser.add_argument("--resume", action="store_true", help="keep the rows already in --out, run the others")
-    opts = parser.parse_args()
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASE} on its first data set, no constraint counts")
+    opts = parser.parse_args(argv)
+    if opts.smoke:
+        opts.only, opts.no_cost, opts.prove = [SMOKE_CASE], True, False
     from pyleo import vm
 
     machine = f"{platform.machine()}, Python {platform.python_version()}, {vm.versions()}"
@@ -259,7 +266,7 @@ def main() -> None:
     if opts.resume and opts.out.is_file():
         done = {(r["model"], r["dataset"]): r for r in json.loads(opts.out.read_text())["rows"]}
     for case in cases(opts.only):
-        for ds in case.datasets:
+        for ds in case.datasets[:1] if opts.smoke else case.datasets:
             if (case.name, ds) in done:
                 rows.append(done[(case.name, ds)])
                 continue

@@ -1,6 +1,6 @@
 """How constraints and compile time grow with the model: MLP width, tree depth, forest size, KNN points.
 
-    python -m benchmarks.growth [--quick]
+    python -m benchmarks.growth [--quick | --smoke] [--out PATH]
 
 For every size: compile time (fitted scikit-learn model → pyleo source → Aleo instructions), the
 number of Aleo instructions, the constraints predicted by pyleo's cost model (:mod:`pyleo.cost`) and,
@@ -72,17 +72,18 @@ def calibration_models() -> list[tuple[str, models.Fitted]]:
     return [(f"{family} {size}", make(size)) for family, (sizes, _, make) in SWEEPS.items() for size in sizes]
 
 
-def measure(family: str, size: int, fitted: models.Fitted) -> dict[str, Any]:
-    """Compile one model and size its circuit (model prediction; snarkVM count when it fits)."""
+def measure(family: str, size: int, fitted: models.Fitted, snarkvm: bool = True) -> dict[str, Any]:
+    """Compile one model and size its circuit (model prediction; snarkVM count when it fits, unless
+    not ``snarkvm``: then the cost model alone, its transition fitted rather than synthesized)."""
     from stdlib_ml import from_sklearn
 
     start = time.perf_counter()
     zk = from_sklearn(fitted.model, fitted.X_train)
     text = emit_fresh(zk.module.prog)
     compile_s = time.perf_counter() - start
-    est = cost.estimate(text, "predict", synthesize_transition=True)
+    est = cost.estimate(text, "predict", synthesize_transition=snarkvm)
     exact, refused = None, False
-    if est.total < SYNTHESIZE_BELOW:
+    if snarkvm and est.total < SYNTHESIZE_BELOW:
         try:
             exact = vm.constraints(text, "predict")
         except PyleoError:
@@ -111,22 +112,34 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join([head, *lines])
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """Measure every size of every sweep (``quick``: three sizes each)."""
+SMOKE_MLP_WIDTH = 8
+"""``--smoke`` sizes the iris MLP of this width with snarkVM: the one the other smoke runs prove
+(benchmarks.run, pyleo_bench, batch), so that they share its keys."""
+
+
+def run(quick: bool, smoke: bool = False) -> list[dict[str, Any]]:
+    """Measure every size of every sweep (``quick``: three sizes each; ``smoke``: the MLP of
+    :data:`SMOKE_MLP_WIDTH` sized by snarkVM, and the smallest size of each other family by the cost
+    model alone)."""
     rows = []
-    for family, (sizes, quick_sizes, make) in SWEEPS.items():
+    for i, (family, (sizes, quick_sizes, make)) in enumerate(SWEEPS.items()):
+        if smoke:
+            size = SMOKE_MLP_WIDTH if i == 0 else sizes[0]
+            rows.append(measure(family, size, make(size), snarkvm=i == 0))
+            continue
         for size in quick_sizes if quick else sizes:
             print(f"growth: {family} = {size} ...", flush=True)
             rows.append(measure(family, size, make(size)))
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="three sizes per family")
+    parser.add_argument("--smoke", action="store_true", help="the smallest size per family (snarkVM sizes the first only)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/growth.json"))
-    opts = parser.parse_args()
-    rows = run(opts.quick)
+    opts = parser.parse_args(argv)
+    rows = run(opts.quick, opts.smoke)
     text = table(rows)
     print(text)
     opts.out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,10 +5,13 @@
 
 For two benchmark models (``benchmarks.models.iris_mlp(16)`` and ``benchmarks.models.wine_tree(4)``)
 ``benchmarks/handwritten/`` holds an Aleo program written by hand, as cheap as we could make it, with
-pyleo's function signature (``predict``: the same private ``[u64; n]`` input that ``zk.encode`` gives,
-one public ``u8`` class index) and pyleo's quantized constants. :func:`compare` fits the model, converts
-it with pyleo, counts both circuits' constraints on snarkVM and checks that both programs give the same
-labels on the held-out samples (run through snarkVM's circuit, ``vm.evaluate``).
+the signature pyleo's converters gave when it was written (``predict``: a private ``[u64; n]`` input,
+each feature quantized and offset as :func:`stdlib_ml.fixed.encode` does, one public ``u8`` class index)
+and pyleo's quantized constants. :func:`compare` fits the model, converts it with pyleo, counts both
+circuits' constraints on snarkVM and checks that both programs give the same labels on the held-out
+samples (run through snarkVM's circuit): pyleo's program on the model's own encoding
+(``ZkModel.predict_raw(..., backend="vm")``, whatever its input words now are), the hand-written one
+on its own (:func:`handwritten_input`).
 
 The hand-written programs were written for one conversion of one fit: each file names the sha256 of
 the constants it embeds (``// constants-sha256: ...``); :func:`compare` recomputes it from the
@@ -30,6 +33,8 @@ import numpy as np
 
 from pyleo import vm
 from pyleo.errors import ExecutionError
+from stdlib_ml.convert import ModelInputError
+from stdlib_ml import fixed
 
 from . import models
 
@@ -121,18 +126,59 @@ def declared_digest(text: str) -> str | None:
 
 
 # ---- running ----------------------------------------------------------------------------------
+def handwritten_encoding(text: str) -> tuple[list[int], bool, dict[int, tuple[int, int]]]:
+    """What a hand-written program declares of its input encoding: ``// input-bits: B0 B1 ...`` (the
+    fractional bits of each feature), whether ``// float32-inputs`` (features rounded to float32 first,
+    as scikit-learn's trees compare them), and ``// input-clamp-q: J:LO:HI ...`` (feature J's quantized
+    value clamped into [LO, HI], the range the converter declared when the program was written).
+    ValueError when the file declares no bits."""
+    m = re.search(r"//\s*input-bits:\s*([0-9 ]+)", text)
+    if m is None:
+        raise ValueError("the hand-written program declares no `// input-bits:` line")
+    clamp = re.search(r"//\s*input-clamp-q:\s*([-0-9: ]+)", text)
+    ranges = {int(j): (int(lo), int(hi)) for j, lo, hi in
+              (item.split(":") for item in (clamp.group(1).split() if clamp else []))}
+    return [int(b) for b in m.group(1).split()], re.search(r"//\s*float32-inputs\b", text) is not None, ranges
+
+
+def handwritten_input(text: str, x: Any) -> list[int]:
+    """One sample (raw features, as many as the program reads) in the encoding the hand-written program
+    ``text`` declares (:func:`handwritten_encoding`), offset into ``u64`` as :func:`stdlib_ml.fixed.encode`
+    does. It was written for one conversion; pyleo's program of today may read other words (its own
+    encoding: ``zk.encode``)."""
+    bits, float32, ranges = handwritten_encoding(text)
+    values = np.asarray(x, dtype=np.float32 if float32 else np.float64).astype(np.float64)
+    q = [int(v) for v in fixed.quantize(values, bits)]
+    for j, (lo, hi) in ranges.items():
+        q[j] = min(max(q[j], lo), hi)
+    return [v + fixed.INPUT_OFFSET for v in q]
+
+
 def aleo_input(row: list[int]) -> str:
     """An encoded sample as an Aleo ``[u64; n]`` literal."""
     return "[" + ", ".join(f"{int(v)}u64" for v in row) + "]"
 
 
 def run_label(text: str, row: list[int]) -> int | None:
-    """The class index the program outputs for one encoded sample, or None when the circuit halts."""
+    """The class index a hand-written program outputs for one encoded sample (:func:`handwritten_input`),
+    or None when the circuit halts."""
     try:
         out = vm.evaluate(text, FUNCTION, [aleo_input(row)])
     except ExecutionError:
         return None
     return int(out[0].removesuffix("u8"))
+
+
+def pyleo_label(zk: Any, words: list[int] | None) -> int | None:
+    """The class index pyleo's program outputs on snarkVM for one sample in the model's own encoding
+    (``words``, as ``zk.encode`` gives them), or None when the circuit halts or the encoding cannot
+    carry the sample (None)."""
+    if words is None:
+        return None
+    try:
+        return int(zk.program.evaluate(FUNCTION, *zk.circuit_args(words)))
+    except ExecutionError:
+        return None
 
 
 def _entry(key: str) -> tuple[str, Callable[[], models.Fitted], str]:
@@ -147,8 +193,9 @@ def _convert(f: models.Fitted) -> Any:
     return from_sklearn(f.model, f.X_train)
 
 
-def compare(key: str) -> dict[str, Any]:
-    """pyleo's program against the hand-written one for ``key`` ("iris_mlp16" or "wine_tree4").
+def compare(key: str, samples: int | None = None) -> dict[str, Any]:
+    """pyleo's program against the hand-written one for ``key`` ("iris_mlp16" or "wine_tree4"), on the
+    first ``samples`` held-out samples (None: all).
 
     Constraints are exact (snarkVM's verifying keys). ``agreement`` is the fraction of the held-out
     samples on which the hand-written program's label equals pyleo's (a halt counts as a
@@ -167,10 +214,10 @@ def compare(key: str) -> dict[str, Any]:
     hc = vm.constraints(hand_text, FUNCTION)
     ec = vm.constraints(empty_transition_text(n), FUNCTION)
 
-    rows = zk.encode(f.X_test)
-    pyleo_labels = [run_label(pyleo_text, r) for r in rows]
-    hand_labels = [run_label(hand_text, r) for r in rows]
-    float_labels = list(f.model.predict(f.X_test))
+    rows = np.asarray(f.X_test, dtype=np.float64)[:samples] if samples is not None else np.asarray(f.X_test)
+    pyleo_labels = [pyleo_label(zk, words) for words in zk.encode(rows)]
+    hand_labels = [run_label(hand_text, handwritten_input(hand_text, x[zk.columns])) for x in rows]
+    float_labels = list(f.model.predict(rows))
 
     def decode(i: int | None) -> Any:
         return None if i is None else zk.classes_[i].item() if zk.classes_ is not None else i
@@ -213,23 +260,22 @@ def compare(key: str) -> dict[str, Any]:
 
 
 # ---- boundary inputs (beyond the test set) ------------------------------------------------------
-def boundary_rows(key: str, zk: Any, f: models.Fitted) -> list[tuple[list[int], bool]]:
-    """Encoded inputs at the edges of what the hand-written tricks rely on, each with whether it lies
-    in the converter's declared domain (where neither program may halt and the labels must agree).
+def boundary_rows(key: str, zk: Any, f: models.Fitted, bits: list[int]) -> list[tuple[list[int], bool]]:
+    """Quantized inputs (integers at the hand-written program's ``bits``, one per feature it reads) at
+    the edges of what the hand-written tricks rely on, each with whether it lies in the converter's
+    declared domain (where neither program may halt and the labels must agree).
 
     MLP: every corner of the input box, the box's edges around a test sample, and values just outside
     the windows the program checks (x = -2^15 - 1, 2^15). Tree: each threshold T and T ± 1 (in the
     domain) and T - 3, T + 2, T ± 2^40 (outside), each on test samples routed through every node.
     """
-    off = 2**62
-    lo = [int(v) for v in np.rint(np.ldexp(zk.input_low, zk.in_bits))]
-    hi = [int(v) for v in np.rint(np.ldexp(zk.input_high, zk.in_bits))]
-    base = [[v - off for v in r] for r in zk.encode(f.X_test)]
+    lo = [int(v) for v in np.rint(np.ldexp(zk.input_low, bits))]
+    hi = [int(v) for v in np.rint(np.ldexp(zk.input_high, bits))]
+    base = [[int(v) for v in row] for row in fixed.quantize(np.asarray(f.X_test)[:, zk.columns], bits)]
     rows: list[tuple[list[int], bool]] = []
 
     def add(x: list[int]) -> None:
-        indom = all(lo[j] <= x[j] <= hi[j] for j in range(len(x)))
-        rows.append(([v + off for v in x], indom))
+        rows.append((list(x), all(lo[j] <= x[j] <= hi[j] for j in range(len(x)))))
 
     if key == "iris_mlp16":
         n = len(lo)
@@ -260,20 +306,32 @@ def boundary_rows(key: str, zk: Any, f: models.Fitted) -> list[tuple[list[int], 
     return rows
 
 
+def model_words(zk: Any, x: np.ndarray) -> list[int] | None:
+    """pyleo's input words for one sample ``x`` (raw features), or None where its encoding cannot
+    carry it (a value outside the range of a model that does not clamp)."""
+    try:
+        (words,) = zk.encode(x[None, :])
+    except ModelInputError:
+        return None
+    return words
+
+
 def boundary_check(key: str) -> dict[str, Any]:
     """Run :func:`boundary_rows` through both programs on snarkVM. In the domain both must give the
     same label without halting; outside it the hand-written program must halt or agree with pyleo
-    (where pyleo halts too, or pyleo alone halts, the row is only counted)."""
+    (where pyleo halts too, or pyleo alone halts or cannot encode the row, the row is only counted)."""
     _, fit, _ = _entry(key)
     f = fit()
     zk = _convert(f)
-    pyleo_text = zk.module.prog.aleo()
     hand_text = handwritten_text(key)
+    bits, _, _ = handwritten_encoding(hand_text)
     stats = {"rows": 0, "in_domain": 0, "in_domain_agree": 0, "in_domain_halts": 0, "outside": 0,
              "outside_agree": 0, "outside_hand_halts": 0, "outside_pyleo_halts_only": 0, "outside_disagree": 0}
-    for row, indom in boundary_rows(key, zk, f):
-        p = run_label(pyleo_text, row)
-        h = run_label(hand_text, row)
+    for row, indom in boundary_rows(key, zk, f, bits):
+        raw = np.zeros(zk.n_features)
+        raw[zk.columns] = np.ldexp(np.asarray(row, dtype=np.float64), -np.asarray(bits))
+        p = pyleo_label(zk, model_words(zk, raw))
+        h = run_label(hand_text, [v + fixed.INPUT_OFFSET for v in row])
         stats["rows"] += 1
         if indom:
             stats["in_domain"] += 1
@@ -316,10 +374,14 @@ def table(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("keys", nargs="*", default=list(MODELS), help=f"models (default: {' '.join(MODELS)})")
-    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    ap.add_argument("--json", "--out", metavar="PATH", help="also write the results as JSON")
+    ap.add_argument("--smoke", action="store_true", help="iris_mlp16 on 2 held-out samples")
     ap.add_argument("--boundary", action="store_true", help="also run the boundary inputs through snarkVM")
+    ap.add_argument("--samples", type=int, default=None, help="held-out samples run through both programs (default all)")
     args = ap.parse_args(argv)
-    results = [compare(k) for k in args.keys]
+    if args.smoke:
+        args.keys, args.samples = ["iris_mlp16"], 2
+    results = [compare(k, args.samples) for k in args.keys]
     print(table(results))
     if args.boundary:
         print()

@@ -1,7 +1,7 @@
 """What snarkVM's transition charges per private input feature: u64 per feature (the converters'
 layout before issue 12) against one u8 per feature and the bit-packed u128 words they use now.
 
-    python -m benchmarks.input_costs [--features 4 16 64 784] [--bits 14] [--out benchmarks/results/input_costs.json]
+    python -m benchmarks.input_costs [--features 4 16 64 784] [--bits 14] [--out benchmarks/results/input_costs.json] [--smoke]
 
 For n features, three interfaces of one private input and a public ``u8`` output:
 
@@ -75,14 +75,17 @@ def digits_mlp() -> dict[str, Any]:
             "agreement": agreement, "predicted": est.total, **vm.circuit_info(zk.program.aleo(), "predict")}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--features", type=int, nargs="+", default=[4, 16, 64, 784])
     ap.add_argument("--bits", type=int, default=14, help="bits of each packed feature's code")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/input_costs.json"))
     ap.add_argument("--digits", action=argparse.BooleanOptionalAction, default=True,
                     help="also synthesize the digits MLP 64→32→10")
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true", help="4 features in the converters' layout only, no digits MLP")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.features, args.digits = [4], False
     table = cost.load_table()
     base, _ = transition([("u8", "private")], table)
     rows = []
@@ -92,7 +95,7 @@ def main() -> None:
     for n in args.features:
         row: dict[str, Any] = {"features": n}
         cells = []
-        for layout in LAYOUTS:
+        for layout in LAYOUTS[-1:] if args.smoke else LAYOUTS:
             inputs = interface(layout, n, args.bits)
             count, source = transition(inputs, table)
             row[layout] = {"input": inputs[0][0], "transition": count, "source": source,

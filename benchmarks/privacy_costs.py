@@ -1,6 +1,6 @@
 """Constraint cost of each privacy mode on snarkVM, and of committing to private weights.
 
-    python -m benchmarks.privacy_costs [--out benchmarks/results/privacy_costs.json]
+    python -m benchmarks.privacy_costs [--out benchmarks/results/privacy_costs.json] [--smoke]
 
 Modes: the same small model (4 private ``u8`` features, constant weights, a threshold label) with
 its input private or public and its label output public, private (an Aleo private output,
@@ -228,14 +228,18 @@ def constraints(fn: Any, name: str) -> int | None:
         return None
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/privacy_costs.json"))
     ap.add_argument("--weights", type=int, nargs="+", default=[1, 2, 4, 8])
     ap.add_argument("--products", type=int, nargs="+", default=[4, 16])
     ap.add_argument("--families", action=argparse.BooleanOptionalAction, default=True,
                     help="also convert one small model per family with public and private weights")
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="the products table at 1 product alone (no packing, families, modes, weights or credit)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.products, args.weights, args.families = [1], [], False
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         ns = load("import pyleo as pl\n\n" + "".join(products_source(f"{kind}_{k}", k, kind) for k in args.products
@@ -245,7 +249,7 @@ def main() -> None:
             rows.append({"table": "products", "products": k, **counts})
             print(f"{k} private x private products: {counts}", flush=True)
         ns = load(packing_source(), Path(tmp), "packing")
-        for i, label in enumerate(PACKING):
+        for i, label in enumerate(PACKING if not args.smoke else []):
             n = constraints(ns[f"pack_{i}"], f"pack_{i}")
             rows.append({"table": "packing", "layout": label, "constraints": n})
             print(f"{label:<40} {n}", flush=True)
@@ -253,7 +257,7 @@ def main() -> None:
             families(rows)
         names = {mode: f"m{i}" for i, mode in enumerate(MODES)}
         ns = load(HEADER + "".join(mode_source(names[m], *MODES[m]) for m in MODES), Path(tmp), "modes")
-        for mode in MODES:
+        for mode in MODES if not args.smoke else []:
             n = constraints(ns[names[mode]], f"mode_{names[mode]}")
             rows.append({"table": "modes", "mode": mode, "constraints": n})
             print(f"{mode:<55} {n if n is not None else 'over 16,384'}", flush=True)
@@ -269,7 +273,7 @@ def main() -> None:
         public = load(CREDIT_PUBLIC, Path(tmp), "credit_public")["approve"]
         for label, fn in (("credit scorecard, weights as constants (public model)", public),
                           ("credit scorecard, private weights + Poseidon2 commitment (examples/credit.py)",
-                           credit.approve)):
+                           credit.approve))[:0 if args.smoke else None]:
             n = constraints(fn, "credit")
             rows.append({"table": "credit", "mode": label, "constraints": n})
             print(f"{label:<55} {n}", flush=True)
@@ -287,7 +291,7 @@ def main() -> None:
         slopes["private_product"] = {"per_product": (prods[-1][1] - prods[0][1]) / (prods[-1][0] - prods[0][0]),
                                      "from": prods}
     pack = {r["layout"]: r["constraints"] for r in rows if r.get("table") == "packing"}
-    if None not in pack.values():
+    if pack and None not in pack.values():
         (elems, _, words128, bits1024) = pack.values()
         slopes["private_input"] = {"per_element": (elems - words128) / (32 - 4),
                                    "per_bit": (bits1024 - words128) / 512, "from": pack}

@@ -1,6 +1,6 @@
 """Measure one benchmark model on pyleo: compile, synthesize keys, prove, verify, size, accuracy.
 
-    python -m benchmarks.pyleo_bench iris_mlp16 [--hidden H] [--json out.json]
+    python -m benchmarks.pyleo_bench iris_mlp16 [--hidden H] [--json out.json] [--smoke]
 
 Meant to run in its own process (``benchmarks.run`` starts one per model) so that the peak memory
 reported is that of one model's key synthesis and proof, and key synthesis is measured cold (keys
@@ -92,12 +92,17 @@ def measure(fitted: models.Fitted) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", help=f"iris_mlp (with --hidden) or one of {', '.join(models.MODELS)}")
+    parser.add_argument("model", nargs="?", help=f"iris_mlp (with --hidden) or one of {', '.join(models.MODELS)}")
     parser.add_argument("--hidden", type=int, default=None, help="hidden width of iris_mlp")
-    parser.add_argument("--json", type=Path, default=None, help="write the row here (else print it)")
-    opts = parser.parse_args()
+    parser.add_argument("--json", "--out", type=Path, default=None, help="write the row here (else print it)")
+    parser.add_argument("--smoke", action="store_true", help="the iris MLP 4→8→3 (no model needs naming)")
+    opts = parser.parse_args(argv)
+    if opts.smoke:
+        opts.model, opts.hidden = "iris_mlp", 8
+    if opts.model is None:
+        parser.error("name a model (or --smoke)")
     if "PYLEO_CACHE_DIR" not in os.environ:
         os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-bench-")
     write_json(measure(fitted_model(opts.model, opts.hidden)), opts.json)

@@ -1,6 +1,6 @@
 """The six reproductions of issue 10: agreement of each converted model with its float model.
 
-    python -m benchmarks.reproductions
+    python -m benchmarks.reproductions [--out benchmarks/results/reproductions.json] [--smoke]
 
 Each case fits a small float model shaped like a public bug report of another converter, converts it
 with ``strict=False`` where the converter supports that (so a failing fidelity check reports instead
@@ -11,12 +11,14 @@ that raises prints its error.
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import json
 import os
 import tempfile
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -153,7 +155,12 @@ REPRODUCTIONS = {
 }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/reproductions.json"))
+    ap.add_argument("--smoke", action="store_true", help="the same six cases (each takes seconds)")
+    args = ap.parse_args(argv)
+    results = {}
     for title, run in REPRODUCTIONS.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -161,7 +168,10 @@ def main() -> None:
                 result = run()
             except Exception as e:  # noqa: BLE001
                 result = f"{type(e).__name__}: {e}"
+        results[title] = result
         print(f"{title}: {result}", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

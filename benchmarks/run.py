@@ -2,6 +2,7 @@
 
     python -m benchmarks.run --quick      # ~3 min here: every table, growth at three sizes per family
     python -m benchmarks.run --full       # ~4 min here: growth at every size
+    python -m benchmarks.run --smoke --out PATH   # every table at its smallest (one model each), seconds
 
 Prints each table as it completes and writes ``benchmarks/results/benchmarks.json`` and
 ``benchmarks/results/benchmarks.md`` (the tables README.md and WRITEUP.md quote). EZKL rows need the
@@ -83,14 +84,15 @@ def widest_mlp(limit: int = MAX_CONSTRAINTS_LOCAL) -> int:
     return lo
 
 
-def pyleo_row(key: str, hidden: int | None = None) -> dict[str, Any]:
-    """One model measured in a fresh process (cold key synthesis, its own peak memory)."""
+def pyleo_row(key: str, hidden: int | None = None, cold: bool = True) -> dict[str, Any]:
+    """One model measured in a fresh process (its own peak memory; ``cold``: with an empty key cache,
+    so that key synthesis is measured, else with this process's cache)."""
     with tempfile.TemporaryDirectory(prefix="pyleo-bench-") as tmp:
         out = Path(tmp) / "row.json"
         cmd = [sys.executable, "-m", "benchmarks.pyleo_bench", key, "--json", str(out)]
         if hidden:
             cmd += ["--hidden", str(hidden)]
-        env = {**os.environ, "PYLEO_CACHE_DIR": str(Path(tmp) / "cache")}
+        env = {**os.environ, "PYLEO_CACHE_DIR": str(Path(tmp) / "cache") if cold else str(vm.cache_dir())}
         subprocess.run(cmd, check=True, env=env)
         return json.loads(out.read_text())
 
@@ -106,10 +108,11 @@ def ezkl_rows(keys: list[tuple[str, int | None]], samples: int | None) -> tuple[
     Rows are given pyleo's column names: ``synthesize_s`` is EZKL's setup (key generation),
     ``proof_bytes`` the raw proof, ``execution_bytes`` the proof file a verifier receives.
     """
-    import importlib.util
+    from .ezkl_bench import ezkl_missing
 
-    if importlib.util.find_spec("ezkl") is None or importlib.util.find_spec("torch") is None:
-        return [], "not installed (pip install -e '.[bench]'); rows left out"
+    why = ezkl_missing()
+    if why is not None:
+        return [], why
     rows = []
     for key, hidden in keys:
         for label, (base, legs) in EZKL_CONFIGS.items():
@@ -177,15 +180,20 @@ def cost_model_summary(pairs: list[tuple[str, int, int]]) -> str:
             f"{sum(e <= 0.02 for e in errs)}/{len(errs)} within 2%.")
 
 
-def main() -> None:
+SMOKE_HIDDEN = 8
+"""``--smoke``: the one iris MLP (4→8→3) measured, instead of the bisection for the widest."""
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="growth at three sizes per family (default)")
     mode.add_argument("--full", action="store_true", help="growth at every size")
+    mode.add_argument("--smoke", action="store_true", help="one model per table, keys from the key cache (seconds)")
     parser.add_argument("--no-ezkl", action="store_true", help="leave EZKL out")
     parser.add_argument("--ezkl-samples", type=int, default=None, help="held-out samples EZKL scores (default all)")
     parser.add_argument("--out", type=Path, default=RESULTS / "benchmarks.json")
-    opts = parser.parse_args()
+    opts = parser.parse_args(argv)
     started = time.perf_counter()
     sections: list[tuple[str, str]] = []
 
@@ -193,28 +201,32 @@ def main() -> None:
         print(f"\n## {title}\n\n{text}\n", flush=True)
         sections.append((title, text))
 
-    h = widest_mlp()
-    print(f"widest iris MLP that proves here: 4→{h}→3", flush=True)
+    h = SMOKE_HIDDEN if opts.smoke else widest_mlp()
+    print(f"widest iris MLP that proves here: 4→{h}→3" if not opts.smoke else f"smoke: iris MLP 4→{h}→3", flush=True)
+    measured = [("iris_mlp", h)] if opts.smoke else \
+        [("iris_mlp", 16), ("iris_mlp", h), *((k, None) for k in models.MODELS if k != "iris_mlp16")]
     pyleo = []
-    for key, hidden in [("iris_mlp", 16), ("iris_mlp", h), *((k, None) for k in models.MODELS if k != "iris_mlp16")]:
+    for key, hidden in measured:
         print(f"pyleo: {key}{f' h={hidden}' if hidden else ''} ...", flush=True)
-        pyleo.append(pyleo_row(key, hidden))
+        pyleo.append(pyleo_row(key, hidden, cold=not opts.smoke))
     ezkl: list[dict[str, Any]] = []
-    ezkl_note = "left out (--no-ezkl)"
+    ezkl_note: str | None = "left out (--no-ezkl)"
     if not opts.no_ezkl:
-        keys = [("iris_mlp", 16), ("iris_mlp", h), ("breast_cancer_logreg", None)]
+        keys = [("iris_mlp", h)] if opts.smoke else [("iris_mlp", 16), ("iris_mlp", h), ("breast_cancer_logreg", None)]
         print("EZKL: " + ", ".join(k for k, _ in keys), flush=True)
-        ezkl, ezkl_note = ezkl_rows(keys, opts.ezkl_samples)
+        ezkl, ezkl_note = ezkl_rows(keys, 2 if opts.smoke else opts.ezkl_samples)
+        if ezkl_note:
+            print(f"EZKL: {ezkl_note}", flush=True)
     section("Models: pyleo and EZKL", main_table(pyleo + ezkl) + ("" if not ezkl_note else f"\n\nEZKL: {ezkl_note}"))
     if ezkl:
         section("pyleo / EZKL (same models, same run)", ratio_table(pyleo, ezkl))
 
     from . import handwritten
 
-    hand = [handwritten.compare(k) for k in HANDWRITTEN]
+    hand = [handwritten.compare(k, 2 if opts.smoke else None) for k in HANDWRITTEN[:1 if opts.smoke else None]]
     section("pyleo against hand-written Aleo", handwritten_table(hand))
 
-    grow = growth.run(quick=not opts.full)
+    grow = growth.run(quick=not opts.full, smoke=opts.smoke)
     section("Growth", growth.table(grow))
 
     pairs = [(f"{r['family']} {r['size']}", r["exact"], r["predicted"]) for r in grow if r["exact"] is not None]
@@ -224,9 +236,10 @@ def main() -> None:
     env = machine()
     elapsed = time.perf_counter() - started
     md = "\n\n".join(f"## {t}\n\n{x}" for t, x in sections)
-    md = f"# Benchmarks ({'full' if opts.full else 'quick'} run)\n\nMeasured on: {env}; whole run {elapsed / 60:.1f} min.\n\n{md}\n"
+    run_mode = "full" if opts.full else "smoke" if opts.smoke else "quick"
+    md = f"# Benchmarks ({run_mode} run)\n\nMeasured on: {env}; whole run {elapsed / 60:.1f} min.\n\n{md}\n"
     opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps({"machine": env, "mode": "full" if opts.full else "quick", "elapsed_s": elapsed,
+    opts.out.write_text(json.dumps({"machine": env, "mode": run_mode, "elapsed_s": elapsed,
                                     "pyleo": pyleo, "ezkl": ezkl, "ezkl_note": ezkl_note, "handwritten": hand,
                                     "growth": grow}, indent=2))
     opts.out.with_suffix(".md").write_text(md)

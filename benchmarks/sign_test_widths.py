@@ -1,6 +1,6 @@
 """Issue 12, point 1: would range facts let the converted models' comparisons use fewer bits?
 
-    python -m benchmarks.sign_test_widths
+    python -m benchmarks.sign_test_widths [--model KEY ...] [--out PATH] [--smoke]
 
 A converted model compares a field value ``v`` with 0 by a sign test: ``add v 2^(N-1)``, a checked
 ``cast`` to ``uN`` (N + 1 constraints: the range check), then its top bit. For each such test in the
@@ -14,6 +14,7 @@ input range (``stdlib_ml.fixed.sign_bits``), so this measures what a generic pas
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -57,17 +58,22 @@ def sign_tests(fn: Function) -> dict[str, Any]:
     return {"sign_tests": found, "narrower": narrower, "constraints_saved": round(saved)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", action="append", choices=sorted(MODELS), help="default: all")
+    ap.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    ap.add_argument("--smoke", action="store_true", help="rf_iris only")
+    args = ap.parse_args(argv)
     rows = []
     print(f"{'model':<18} {'sign tests':>10} {'could narrow':<24} {'constraints saved':>17}")
-    for key, make in MODELS.items():
-        zk = convert(make())
+    for key in ["rf_iris"] if args.smoke else args.model or MODELS:
+        zk = convert(MODELS[key]())
         row = {"model": key, **sign_tests(zk.program.code.function("predict"))}
         rows.append(row)
         print(f"{key:<18} {row['sign_tests']:>10,} {str(row['narrower'] or '-'):<24} {row['constraints_saved']:>17,}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"rows": rows}, indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"rows": rows}, indent=1) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Cost of every stdlib_ml primitive on snarkVM, by differential synthesis.
 
-    python -m benchmarks.stdlib_costs [--quick] [--out benchmarks/results/stdlib_costs.json]
+    python -m benchmarks.stdlib_costs [--quick | --smoke] [--out benchmarks/results/stdlib_costs.json]
 
 Each measured function applies a primitive to distinct private inputs (``u64`` offset-encoded, see
 ``stdlib_ml.fixed.encode``) and sums the results into one public field output; its *baseline* has
@@ -407,7 +407,8 @@ def rng_matrix(rng: np.random.Generator, m: int, n: int, bits: int) -> list[list
     return rng.integers(-(2**bits), 2**bits, size=(m, n)).tolist()
 
 
-def build(quick: bool) -> Suite:
+def build(quick: bool, smoke: bool = False) -> Suite:
+    """Every row (``quick``: a subset; ``smoke``: the first two, u64 inputs with and without decoding)."""
     s = Suite()
     rng = np.random.default_rng(0)
     b = {n: s.fn(f"sc_base_u64_{n}", base_u64(n)) for n in (2, 3, 4, 8, 13, 16, 32)}
@@ -420,6 +421,9 @@ def build(quick: bool) -> Suite:
           note="transition cost of 8 private u64 inputs and one public field output")
     s.row(S, "linalg.from_offset", "8 inputs", "u64 + 2^62 offset (fixed.encode)", s.fn("sc_dec_u64_8", decode_u64(8)),
           b[8], 8, "input", True)
+    if smoke:   # these two rows, and only the functions they measure
+        s.fns = {k: v for k, v in s.fns.items() if any(k in (r.key, r.base) for r in s.rows)}
+        return s
     s.row(S, "baseline: i64 inputs, reinterpreted", "8 inputs", "i64 (no decoding)", bi8, None, 8, "input", True)
     s.row(S, "linalg.to_field", "8 inputs", "i64, add 2^62 / cast / sub", s.fn("sc_dec_i64_8", decode_i64(8)), bi8, 8,
           "input", True)
@@ -734,18 +738,19 @@ def table(rows: list[Row]) -> str:
     return "\n".join([head, *lines])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a subset of the rows (prints only, unless --out)")
+    parser.add_argument("--smoke", action="store_true", help="two rows (prints only, unless --out)")
     parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/stdlib_costs.json")
-    opts = parser.parse_args()
-    out = opts.out or (None if opts.quick else Path("benchmarks/results/stdlib_costs.json"))
+    opts = parser.parse_args(argv)
+    out = opts.out or (None if opts.quick or opts.smoke else Path("benchmarks/results/stdlib_costs.json"))
     started = time.perf_counter()
 
     def log(msg: str) -> None:
         print(f"{time.perf_counter() - started:7.1f}s  {msg}", flush=True)
 
-    suite = build(opts.quick)
+    suite = build(opts.quick, opts.smoke)
     log(f"{len(suite.fns)} functions, {len(suite.rows)} rows")
     progs, _ = measure(suite, log)
     checks = encoding_checks(progs)

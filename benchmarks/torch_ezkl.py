@@ -1,6 +1,6 @@
 """The same PyTorch networks through pyleo (``from_torch``) and through EZKL, in one run.
 
-    python -m benchmarks.torch_ezkl [--samples N] [--skip-ezkl]
+    python -m benchmarks.torch_ezkl [--samples N] [--skip-ezkl] [--out PATH] [--smoke]
 
 Two networks, trained here (seeded, CPU, one thread): an MLP 4-16-3 on iris and the digits CNN of
 ``examples/torch_digits.py`` (Conv2d 1→4 3×3, BatchNorm2d, ReLU, MaxPool2d 2, Linear 36→10). For each:
@@ -11,7 +11,8 @@ measure_module`: rows, setup/prove/verify times, proof size). Agreement is with 
 labels (torch, float32) on the held-out split, for both stacks. The CNN is also converted at several
 ``resolution`` values (the cost model's constraint count and the agreement, no proof): how the circuit's
 size trades against rounding. Writes ``benchmarks/results/torch_ezkl.json`` and ``.md``. EZKL needs
-``pip install -e '.[bench]'`` (``--skip-ezkl`` runs pyleo alone).
+``pip install -e '.[bench]'`` (``--skip-ezkl`` runs pyleo alone; without it installed, the run says so
+and measures pyleo alone).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def _train(net: Any, X: np.ndarray, y: np.ndarray, epochs: int) -> Any:
     return net.eval()
 
 
-def networks() -> list[dict[str, Any]]:
-    """The two trained networks with their data and pyleo options."""
+def networks(cnn: bool = True) -> list[dict[str, Any]]:
+    """The two trained networks with their data and pyleo options (the iris MLP alone unless ``cnn``)."""
     import torch
     from sklearn.datasets import load_digits, load_iris
     from sklearn.model_selection import train_test_split
@@ -67,6 +68,8 @@ def networks() -> list[dict[str, Any]]:
     torch.manual_seed(0)
     mlp = _train(nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3)), Xtr, ytr, 60)
     out.append({"name": "iris MLP 4-16-3", "net": mlp, "X_train": Xtr, "X_test": Xte, "y_test": yte, "options": {}})
+    if not cnn:
+        return out
     X, y = load_digits(return_X_y=True)
     X = X.reshape(-1, 1, 8, 8).astype(np.float32)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
@@ -166,24 +169,34 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    from .ezkl_bench import ezkl_missing
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=None, help="held-out samples for accuracy (default: all)")
     parser.add_argument("--skip-ezkl", action="store_true", help="measure pyleo alone")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=RESULTS / "torch_ezkl.json",
+                        help="results file (default benchmarks/results/torch_ezkl.json; a Markdown table next to it)")
+    parser.add_argument("--smoke", action="store_true", help="the iris MLP alone on 5 samples, no CNN size table")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.samples = 5
+    why = None if args.skip_ezkl else ezkl_missing()
+    if why is not None:
+        print(why, flush=True)
     if "PYLEO_CACHE_DIR" not in os.environ:   # key synthesis measured cold
         os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-bench-")
-    cases = networks()
+    cases = networks(cnn=not args.smoke)
     runs = []
     with tempfile.TemporaryDirectory(prefix="torch_ezkl_") as tmp:
         for i, case in enumerate(cases):
             runs.append(measure_pyleo(case, args.samples))
-            if not args.skip_ezkl:
+            if not args.skip_ezkl and why is None:
                 runs.append(measure_ezkl(case, args.samples, Path(tmp) / str(i)))
-    results = {"runs": runs, "cnn_sizes": cnn_sizes(cases[1])}
-    RESULTS.mkdir(exist_ok=True)
-    write_json(results, RESULTS / "torch_ezkl.json")
-    (RESULTS / "torch_ezkl.md").write_text(markdown(results))
+    results = {"runs": runs, "cnn_sizes": [] if args.smoke else cnn_sizes(cases[1]), "ezkl": why or "measured"}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(results, args.out)
+    args.out.with_suffix(".md").write_text(markdown(results))
     print(markdown(results))
 
 

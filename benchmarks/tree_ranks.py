@@ -1,6 +1,6 @@
 """Tree models read threshold ranks: input size and snarkVM constraints of converted trees.
 
-    python -m benchmarks.tree_ranks [--no-snarkvm] [--label NAME]
+    python -m benchmarks.tree_ranks [--no-snarkvm] [--label NAME] [--out PATH] [--smoke]
 
 For each model of :data:`MODELS` (scikit-learn, fitted on 70% of a data set that ships with it,
 ``random_state=0``, converted with the training rows): the circuit inputs' bits (``INPUT_WIDTHS``, and
@@ -97,7 +97,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", action="append", choices=sorted(MODELS), help="default: all")
     parser.add_argument("--no-snarkvm", action="store_true", help="skip snarkVM's exact counts (cost model only)")
     parser.add_argument("--label", default="ranks", help="name of this run in the results file (default: ranks)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS})")
+    parser.add_argument("--smoke", action="store_true", help="tree4_wine only, cost model only")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.model, args.no_snarkvm = ["tree4_wine"], True
     rows = [measure(k, not args.no_snarkvm) for k in args.model or MODELS]
     print(f"{'model':<17} {'ranks':>5} {'in bits':>7} {'exact':>7} {'estimate':>8}  plan / sign tests / agreement (held-out, far)")
     for r in rows:
@@ -105,10 +109,10 @@ def main(argv: list[str] | None = None) -> None:
         far = r["agreement_far"] if isinstance(r["agreement_far"], float) else "error"
         print(f"{r['model']:<17} {str(r['ranks']):>5} {r['input_bits']:>7} {r.get('constraints', '-'):>7} "
               f"{r['estimate']:>8,}  {plan}; {r['sign_tests']}; {r['agreement_held_out']:.3f}, {far}")
-    doc = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    doc = json.loads(args.out.read_text()) if args.out.exists() else {}
     doc[args.label] = {**doc.get(args.label, {}), **{r["model"]: r for r in rows}}
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(doc, indent=1) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":

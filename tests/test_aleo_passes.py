@@ -40,6 +40,7 @@ def _program(fn: aleo_code.Function) -> str:
     return aleo_code.render(aleo_code.Program("pass_tests", [], [fn]))
 
 
+@pytest.mark.prove
 def test_dead_code_pass_drops_unread_pure_and_keeps_halting_and_read() -> None:
     fn = eliminate_dead(_hand_written())
     assert [ins.opcode for ins in fn.body] == ["add", "lt", "ternary"]
@@ -79,6 +80,7 @@ def test_identical_instructions_share_one_register_and_true_and_folds() -> None:
 
 
 @pytest.mark.parametrize("args", [(3, 5, True), (9, 2, False), (15, 17, True), (16, 16, False), (0, 255, True)])
+@pytest.mark.prove
 def test_shared_instructions_give_the_interpreters_values_and_halts(args: tuple[int, int, bool]) -> None:
     a, b, c = args
     if a * b > 255:  # the one remaining checked mul must still halt the circuit
@@ -132,11 +134,13 @@ def test_comparisons_decided_by_ranges_go() -> None:
 
 
 @pytest.mark.parametrize("c, d", [(True, True), (True, False), (False, True), (False, False)])
+@pytest.mark.prove
 def test_range_decided_programs_agree_with_snarkvm(c: bool, d: bool) -> None:
     want = V[(2 if c else 5) if d else 3]
     assert RANGES.run("pick", c, d, V) == RANGES.evaluate("pick", c, d, V) == want
 
 
+@pytest.mark.prove
 def test_an_undecided_bounds_check_still_halts() -> None:
     assert RANGES.run("pick_out", True, V) == RANGES.evaluate("pick_out", True, V) == 12
     with pytest.raises(pl.ExecutionError):

@@ -57,6 +57,7 @@ def test_run_accepts_json_and_aleo_literals() -> None:
     assert plain.stdout.split()[0] == literal.stdout.split()[0] == f"{expected}i64"
 
 
+@pytest.mark.prove
 def test_run_on_the_vm_matches_the_interpreter() -> None:
     vm = pyleo("run", str(SCORER), "score", "[5, -6, 7, -8]", "-3", "--vm")
     interp = pyleo("run", str(SCORER), "score", "[5, -6, 7, -8]", "-3")

@@ -133,8 +133,16 @@ PROVED = ["linear_regression", "logistic_regression", "decision_tree", "random_f
 EVALUATED = ["svc_ovo", "tree_regressor", "extra_trees_regressor", "xgboost_regressor", "mlp_regressor"]
 
 
+PROVED_ELSEWHERE = {"mlp": "test_convert_torch, test_convert_keras, test_examples (iris_mlp.py)",
+                    "random_forest": "test_convert_onnx (a forest), and adaboost / gradient_boosting here",
+                    "logistic_regression": "test_prove_batch, test_private_model",
+                    "knn": "test_examples (private_knn.py), test_private_model"}
+"""Families the default set proves in another module (there), so that their proof here runs with -m slow."""
+
+
 @pytest.mark.prove
-@pytest.mark.parametrize("kind", PROVED)
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k in PROVED_ELSEWHERE else k
+                                  for k in PROVED])
 def test_prove_and_verify_one_per_family(kind: str) -> None:
     """One small instance per family: proved and verified; the proof's output is the interpreter's;
     snarkVM's evaluation of a few more samples equals the interpreter's."""
@@ -150,6 +158,7 @@ def test_prove_and_verify_one_per_family(kind: str) -> None:
         assert zk.decode_proof(proof) == model.predict(Xte[:1])[0]
 
 
+@pytest.mark.prove
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k != "xgboost_regressor" else k
                                   for k in EVALUATED])
 def test_vm_matches_interpreter(kind: str) -> None:
@@ -245,6 +254,7 @@ def test_tree_sign_tests_sized_per_node_stay_exact_at_the_edges(kind: str) -> No
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.prove
 def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     """The wine tree of benchmarks.models.wine_tree(4): u8 tests (each feature ranked among its at most
     three thresholds), and only the chosen test per node in the Aleo text; snarkVM agrees at the
@@ -266,6 +276,7 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     assert zk.cost() <= 11_700   # measured 11,649 (ranks); values at each feature's scale: 12,596; one 64-bit width: 12,948
 
 
+@pytest.mark.prove
 @pytest.mark.parametrize("kind", ["knn", pytest.param("kmeans", marks=pytest.mark.slow)])
 def test_distance_comparisons_sized_from_how_far_two_distances_differ(kind: str) -> None:
     """KNN and K-Means compare two points' distance scores (B + W·x): their sign tests are the narrowest

@@ -169,6 +169,7 @@ def test_sklearn_trees_follow_their_learned_missing_direction(kind: str) -> None
         assert np.isnan(Xn).any(axis=1).sum() > 50
 
 
+@pytest.mark.prove
 def test_a_feature_in_two_inputs_must_carry_one_value_on_snarkvm() -> None:
     """A feature whose nodes send missing values both ways travels in two inputs; the circuit asserts
     they agree (the same present value, or both its missing encodings): a prover feeding the two kinds
@@ -399,6 +400,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
+@pytest.mark.prove
 def test_cli_import_checks_fidelity_and_run_takes_raw_features(tmp_path: Path) -> None:
     import joblib
 

@@ -62,6 +62,7 @@ def _torch_labels(net: nn.Module, X: np.ndarray) -> np.ndarray:
 
 
 # ---- agreement with the float network on held-out rows ---------------------------------------------
+@pytest.mark.prove
 def test_iris_mlp_agrees_and_proves() -> None:
     Xtr, Xte, ytr, yte = _data("iris")
     net = _train(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), Xtr, ytr, epochs=60)

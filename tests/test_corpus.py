@@ -83,11 +83,13 @@ def test_compiles_to_aleo(name: str) -> None:
 
 
 # ---- interpreter vs snarkVM --------------------------------------------------------------------
+@pytest.mark.prove
 @pytest.mark.parametrize(("name", "fn", "args"), _cases())
 def test_case(name: str, fn: str, args: tuple[Any, ...]) -> None:
     check_agree(MODULES[name].PROGRAM, fn, args, keys=False)
 
 
+@pytest.mark.prove
 @pytest.mark.parametrize(("name", "fn"), _functions())
 @pytest.mark.parametrize("k", range(RANDOM_PER_FUNCTION))
 def test_random(name: str, fn: str, k: int) -> None:
@@ -97,6 +99,7 @@ def test_random(name: str, fn: str, k: int) -> None:
     check_agree(prog, fn, args, keys=False)
 
 
+@pytest.mark.prove
 def test_untaken_return_still_halts() -> None:
     """`if d == 0: return 0` then `return 100 / d`: the division is in the circuit, so d == 0 halts in both."""
     prog = MODULES["p20_if_returns"].PROGRAM

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,21 +63,25 @@ def _converted(make):
     return from_sklearn(f.model, f.X_train).module.prog
 
 
-def _programs() -> list[tuple[str, pl.Program, str]]:
+def _programs() -> list[Any]:
+    """The programs the cost model is checked on; those whose keys no other default test synthesizes
+    (each a key synthesis with an empty cache) run with -m slow."""
     from benchmarks import models
     from examples import credit, iris_mlp, scorer
 
+    slow = pytest.mark.slow
     return [
         ("scorer", scorer.prog, "score"),
-        ("credit (private weights struct, Poseidon2 of it)", credit.prog, "approve"),
+        pytest.param("credit (private weights struct, Poseidon2 of it)", credit.prog, "approve", marks=slow),
         ("iris_mlp", iris_mlp.prog, "predict"),
-        ("wine tree", _converted(models.wine_tree), "predict"),
+        pytest.param("wine tree", _converted(models.wine_tree), "predict", marks=slow),
         ("iris knn", _converted(models.iris_knn), "predict"),
-        ("breast_cancer logreg", _converted(models.breast_cancer_logreg), "predict"),
+        pytest.param("breast_cancer logreg", _converted(models.breast_cancer_logreg), "predict", marks=slow),
     ]
 
 
 @pytest.mark.parametrize("name, prog, function", _programs(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.prove
 def test_prediction_within_two_percent_of_snarkvm(name: str, prog: pl.Program, function: str) -> None:
     predicted = prog.estimate(function)
     exact = prog.cost(function)
@@ -84,6 +89,7 @@ def test_prediction_within_two_percent_of_snarkvm(name: str, prog: pl.Program, f
     assert abs(predicted.total - exact) <= 0.02 * exact, (name, predicted.total, exact)
 
 
+@pytest.mark.prove
 def test_model_part_is_calibrated_not_just_the_transition() -> None:
     """The body of a model is predicted too: the difference of two sizes matches snarkVM's."""
     from benchmarks import models
@@ -114,6 +120,7 @@ def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
 
 
+@pytest.mark.prove
 def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:
     path = tmp_path / "big.py"
     path.write_text(BIG)
@@ -127,6 +134,7 @@ def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:
     assert "mul" in result.stdout and "transition" in result.stdout
 
 
+@pytest.mark.prove
 def test_cli_reports_the_exact_count_when_it_fits() -> None:
     from examples import scorer
 

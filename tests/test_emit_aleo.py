@@ -93,6 +93,7 @@ def test_read_chains_are_kept_and_registers_renumbered() -> None:
 @pytest.mark.parametrize("args,halts", [((3, 4, 5, True), False), ((200, 100, 5, True), True),
                                         ((3, 0, 5, True), True), ((3, 4, 256, False), True),
                                         ((255, 1, 0, False), True), ((250, 5, 255, False), False)])
+@pytest.mark.prove
 def test_kept_instructions_halt_in_the_circuit_as_in_the_interpreter(args: tuple[int, ...], halts: bool) -> None:
     if halts:
         with pytest.raises(pl.ExecutionError):
@@ -103,6 +104,7 @@ def test_kept_instructions_halt_in_the_circuit_as_in_the_interpreter(args: tuple
         assert PROG.run("dead", *args) == PROG.evaluate("dead", *args) == args[0]
 
 
+@pytest.mark.prove
 def test_values_unchanged_on_snarkvm() -> None:
     for v, want in (([5, 9, 2], 1), ([7, 7, 7], 0), ([1, 2, 3], 2)):
         assert PROG.run("arg3", v) == PROG.evaluate("arg3", v) == want

@@ -254,6 +254,7 @@ def shift_out(a: pl.U8) -> pl.U8:
 @pytest.mark.parametrize("fn, line, message", [("never", 6, "assertion failed"),
                                                 ("constant_false", 12, "assertion failed"),
                                                 ("shift_out", 18, "shift left by 9 bits is out of range")])
+@pytest.mark.prove
 def test_snarkvm_halts_on_constants_are_halts_at_the_users_line(tmp_path: Path, fn: str, line: int, message: str) -> None:
     """The interpreter and snarkVM agree that these halt (snarkVM already while authorizing: its text
     differs per instruction), and the halt points at the user's line."""

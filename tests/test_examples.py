@@ -23,7 +23,9 @@ def figure(pattern: str, text: str) -> float:
 
 
 @pytest.mark.prove
-@pytest.mark.parametrize("example", ["iris_mlp.py", "iris_tree.py"])
+@pytest.mark.parametrize("example", ["iris_mlp.py",
+                                     # a decision tree on iris is proved by default in tests/test_convert.py
+                                     pytest.param("iris_tree.py", marks=pytest.mark.slow)])
 def test_example_proves_and_matches_scikit_learn(example: str, tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, str(ROOT / "examples" / example)], capture_output=True, text=True,
                             cwd=tmp_path, timeout=600)

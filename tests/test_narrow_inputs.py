@@ -60,6 +60,7 @@ P = 8444461749428370424248824938781546531375899335154063827935233455917409239041
 """The field's modulus (snarkVM's BLS12-377 scalar field): a negative v reads p − |v|."""
 
 
+@pytest.mark.prove
 def test_unpacking_recovers_every_code_in_the_interpreter_batch_and_snarkvm() -> None:
     rng = np.random.default_rng(0)
     rows = [_codes(rng) for _ in range(3)]

@@ -131,8 +131,9 @@ def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]]
         TESTS[failing.__name__] = failing
         return
     name = f"test_{prog.name}_{fn}"
-    TESTS[name] = make_test(prog, fn, strategies, examples, EXAMPLES, name, keys)
-    TESTS[f"{name}_more"] = pytest.mark.slow(make_test(prog, fn, strategies, examples, SLOW_EXAMPLES, f"{name}_more", keys))
+    TESTS[name] = pytest.mark.prove(make_test(prog, fn, strategies, examples, EXAMPLES, name, keys))
+    TESTS[f"{name}_more"] = pytest.mark.prove(pytest.mark.slow(
+        make_test(prog, fn, strategies, examples, SLOW_EXAMPLES, f"{name}_more", keys)))
 
 
 for _t in INT_TYPES.values():

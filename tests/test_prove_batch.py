@@ -201,6 +201,7 @@ def test_concurrent_provers_share_the_key_cache_without_corruption(tmp_path: Pat
         vm.forget_programs()
 
 
+@pytest.mark.slow   # two key syntheses; one of the batch fault tests (README)
 def test_a_corrupted_proving_key_is_detected_and_rebuilt(key_cache: Path) -> None:
     """A cached proving key with one byte flipped (same length) is refused by its checksum, synthesized
     again, and the proof made with the rebuilt key verifies."""

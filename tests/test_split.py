@@ -226,6 +226,7 @@ def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cac
     assert isinstance(whole, vm.Proof) and zk.verify(whole)
 
 
+@pytest.mark.prove
 def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     """80 products live at once (an array built from them): a cut among them carries > 31 values."""
     from pyleo import aleo_code, vectorized
@@ -321,6 +322,7 @@ def _signed_field(v: int) -> int:
     return v - FIELD_MODULUS if v > FIELD_MODULUS // 2 else v
 
 
+@pytest.mark.prove
 def test_field_intervals_hold_on_every_evaluated_value() -> None:
     """Every field register's bounds (interval arithmetic) contain the value the batch evaluator computes,
     on a hand-written function with negative integers cast to fields and on converted models."""

@@ -799,6 +799,8 @@ def enc(q: list[int]) -> list[int]:
     return [v + OFF for v in q]
 
 
+@pytest.mark.slow   # a key synthesis; the converters' MLPs and linear models are proved by default
+@pytest.mark.prove
 def test_vm_linalg_sample() -> None:
     rng = np.random.default_rng(13)
     x, y = rng.integers(-(2**20), 2**20, size=4), [-(2**62), 2**62 - 1]
@@ -807,6 +809,7 @@ def test_vm_linalg_sample() -> None:
     assert signed_all(out) == want.tolist()
 
 
+@pytest.mark.prove
 def test_vm_activations_sample_and_halt() -> None:
     q = [-300, 2**31 - 1, -1000, 700, -100, 300]
     out = signed_all(both("vm_act", enc(q)))
@@ -818,6 +821,8 @@ def test_vm_activations_sample_and_halt() -> None:
         VM.evaluate("vm_act", bad)
 
 
+@pytest.mark.slow   # a key synthesis; argmax / majority run in every converted classifier proved by default
+@pytest.mark.prove
 def test_vm_reduce_sample() -> None:
     v = [5, -(2**40), 17, 17, -3, 2**40]
     am, an, mx, mn, gt = both("vm_reduce", enc(v))
@@ -826,6 +831,8 @@ def test_vm_reduce_sample() -> None:
     assert both("vm_reduce", enc(v)) == (0, 0, 9, 9, False)
 
 
+@pytest.mark.slow   # a key synthesis; the KNN proofs of the default set compute these distances
+@pytest.mark.prove
 def test_vm_distance_sample() -> None:
     v = [103, -250, 300, -250]
     sq, l1, ks = both("vm_distance", enc(v))
@@ -834,6 +841,7 @@ def test_vm_distance_sample() -> None:
     assert ks == (np.array([10, 11, 12, 13])[np.argsort(v, kind="stable")[:3]]).tolist() == [11, 13, 10]
 
 
+@pytest.mark.prove
 def test_vm_tree_sample() -> None:
     _, X_test, _, _ = dataset("iris")
     clf, _ = fitted("iris", 3, forest=False)
@@ -843,6 +851,7 @@ def test_vm_tree_sample() -> None:
         assert maj == int(np.bincount(ids, minlength=3).argmax())    # ties: the smaller id
 
 
+@pytest.mark.prove
 def test_vm_per_node_width_tree_at_the_edges() -> None:
     """snarkVM's circuit = interpreter = oracle at range edges and thresholds; both halt just outside."""
     edges = [wide_edges(f) for f in range(4)]
@@ -900,6 +909,8 @@ def ct_tree(x: pl.Array[pl.U64, 8]) -> pl.Public[pl.Field]:
 COSTS = pl.Program("stdlib_cost_targets", [ct_base, ct_decode, ct_dense, ct_relu, ct_argmax, ct_tree])
 
 
+@pytest.mark.slow   # 7 key syntheses; the cost model's own tests size these primitives by default
+@pytest.mark.prove
 def test_cost_targets_on_snarkvm() -> None:
     base = COSTS.cost("ct_base")
     assert COSTS.cost("ct_decode") - base == 0                     # offset u64 input → field: free
@@ -922,6 +933,8 @@ def ct_wide_uniform(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.Field]:
     return WIDE_UNIFORM(linalg.from_offset(x))[0]
 
 
+@pytest.mark.slow   # 2 key syntheses
+@pytest.mark.prove
 def test_per_node_widths_cost_what_their_casts_cost() -> None:
     """A u{w} sign test is w + 1 constraints: u8/u16/u32 nodes instead of u64 save 56 + 48 + 32."""
     prog = pl.Program("stdlib_wide_tree_cost", [ct_wide_per_node, ct_wide_uniform])

@@ -62,6 +62,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, w
         yield url, driver, flow, tmp_path_factory.mktemp("work")
 
 
+@pytest.mark.prove
 def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     _, _, flow, _ = live
     model, X_test, names = wine_split()
@@ -83,6 +84,7 @@ def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) ->
     assert flow.server_tmp_left == []                             # the job's temporary folder is gone
 
 
+@pytest.mark.prove
 def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     import httpx
 
@@ -99,6 +101,7 @@ def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, 
     assert "rejects the proof" in r.json()["reason"]
 
 
+@pytest.mark.prove
 def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
         live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     """The forged-key attack: another program under the same ID and interface, proved, shipped with the honest
@@ -167,6 +170,7 @@ def test_wasm_verifier_outside_the_page_and_the_public_model_file(
     assert "carries no verifying key" in said, said
 
 
+@pytest.mark.prove
 def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     import httpx
 
@@ -369,6 +373,7 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert client.get("/api/examples").status_code == 200      # still serving
 
 
+@pytest.mark.prove
 def test_proof_height_outside_the_verified_range_is_refused(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     """Proofs name the height whose rules they were made under; pyleo takes Varuna V2 (WASM_BLOCK_HEIGHT) or later."""
     import runpy
