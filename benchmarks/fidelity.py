@@ -170,7 +170,7 @@ def evaluate(case: Case, dataset: str, cost: bool = True, prove: bool = False, m
     """Fit, convert, and compare on the held-out split."""
     from sklearn.metrics import r2_score
 
-    from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+    from pyleo.limits import LOCAL_BUDGET
     from stdlib_ml import convert
 
     t0 = time.perf_counter()
@@ -208,10 +208,10 @@ def evaluate(case: Case, dataset: str, cost: bool = True, prove: bool = False, m
         try:
             row["constraints"] = zk.cost()
         except LimitError:  # too large for the local degree-16 parameters
-            row["constraints"] = f"> {MAX_CONSTRAINTS_LOCAL:,}"
+            row["constraints"] = f"> {LOCAL_BUDGET:,}"
         except VMError as e:  # e.g. the program text exceeds snarkVM's program size
             row["constraints"] = "program too large" if "MAX_PROGRAM_SIZE" in str(e) else f"VM error: {e}"
-    if prove and isinstance(row["constraints"], int) and row["constraints"] <= MAX_CONSTRAINTS_LOCAL:
+    if prove and isinstance(row["constraints"], int) and row["constraints"] <= LOCAL_BUDGET:
         proof = zk.prove(Xte[0])
         row["proved"] = bool(zk.verify(proof))
         row["prove_output_matches"] = bool(zk.decode_proof(proof) == circuit[0])

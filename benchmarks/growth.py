@@ -22,7 +22,7 @@ from typing import Any
 
 from pyleo import cost, vm
 from pyleo.errors import PyleoError
-from pyleo.limits import MAX_CONSTRAINTS_LOCAL as MAX_CONSTRAINTS
+from pyleo.limits import LOCAL_BUDGET
 
 from . import models
 from .examples import emit_fresh
@@ -94,7 +94,7 @@ def measure(family: str, size: int, fitted: models.Fitted, snarkvm: bool = True)
         "aleo_bytes": len(text.encode()), "predicted": est.total, "exact": exact, "transition": est.transition,
         "error": None if exact is None else (est.total - exact) / exact,
         "instructions_error": None if exact is None or exact == est.transition else (est.total - exact) / (exact - est.transition),
-        "refused": refused, "fits_locally": not refused and (exact if exact is not None else est.total) <= MAX_CONSTRAINTS,
+        "refused": refused, "fits_locally": not refused and (exact if exact is not None else est.total) <= LOCAL_BUDGET,
     }
 
 

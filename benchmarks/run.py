@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pyleo import vm
-from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+from pyleo.limits import LOCAL_BUDGET
 
 from . import growth, models
 
@@ -50,7 +50,7 @@ def machine() -> str:
             f"Python {platform.python_version()}, aleo-sdk {v['aleo_sdk']} (snarkVM {v['snarkvm']})")
 
 
-def widest_mlp(limit: int = MAX_CONSTRAINTS_LOCAL) -> int:
+def widest_mlp(limit: int = LOCAL_BUDGET) -> int:
     """The widest hidden layer whose iris MLP proves here, by bisection on snarkVM's synthesis.
 
     The cost model alone cannot decide it: past ~72 units the circuit is refused although it has

@@ -36,13 +36,14 @@ import numpy as np
 
 import pyleo as pl
 from pyleo import DslFunction, vm
+from pyleo.limits import LOCAL_BUDGET
 from pyleo.parse import parse_function
 from stdlib_ml import activations, compare, distance, fixed, linalg, reduce, trees
 
 P = pl.FIELD_MODULUS
 OFF = fixed.INPUT_OFFSET
-LIMIT = 16_384
-OVER = "> 16,384 (not synthesizable locally)"
+LIMIT = LOCAL_BUDGET
+OVER = f"> {LOCAL_BUDGET:,} (not synthesizable locally)"
 
 
 class Entry(DslFunction):

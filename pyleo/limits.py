@@ -65,10 +65,6 @@ CONSENSUS_V20_HEIGHT = 22_175_000
 """The first mainnet block of consensus V20, the newest version whose proofs use Varuna V2 (V21 brings
 Varuna V3): snarkVM console/network/src/consensus_heights.rs."""
 
-MAX_CONSTRAINTS_LOCAL = LOCAL_BUDGET
-"""The old name of :data:`LOCAL_BUDGET`, still imported by pyleo/split.py, pyleo/program.py, cli/main.py,
-stdlib_ml/convert/batch.py and benchmarks until they are merged and renamed; then it goes."""
-
 
 def plaintext_bits(t: Type) -> int:
     """Bits of snarkVM's encoding of a value of type ``t``: a 2-bit variant, sizes, then the values

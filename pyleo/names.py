@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .limits import MAX_IDENTIFIER_LENGTH
+
 LEO_KEYWORDS = frozenset("""
     true false none address bool field group scalar signature string record dyn identifier
     i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 if else for in return let const constant final Final view
@@ -33,7 +35,7 @@ LEO_INTRINSICS = frozenset("""
 """.split())
 """Names of Leo's built-in modules (``Poseidon2::hash_to_field``): kept free for them."""
 
-MAX_IDENT = 31
+MAX_IDENT = MAX_IDENTIFIER_LENGTH
 _LEGAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 LOCAL_RESERVED = LEO_KEYWORDS

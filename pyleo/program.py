@@ -208,9 +208,9 @@ class Program:
     def fits_here(self, function: str) -> bool:
         """Whether the cost model puts ``function`` within what proves here (16,384 constraints, 2% tolerance:
         near the limit, proving whole is tried first)."""
-        from .limits import MAX_CONSTRAINTS_LOCAL
+        from .limits import LOCAL_BUDGET
 
-        return self.estimate(function, synthesize_transition=False).total <= MAX_CONSTRAINTS_LOCAL * 1.02
+        return self.estimate(function, synthesize_transition=False).total <= LOCAL_BUDGET * 1.02
 
     def prove_fitting(self, function: str, *args: Any) -> Any:
         """Prove ``function`` whole when it fits one circuit here (a :class:`pyleo.vm.Proof`), otherwise split

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pyleo import vm
-from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+from pyleo.limits import LOCAL_BUDGET
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 LIBRARIES = {"models"}
@@ -34,7 +34,7 @@ def fraction(v: Any) -> bool:
 
 
 def constraints(v: Any) -> bool:
-    return isinstance(v, int) and 10_000 < v <= MAX_CONSTRAINTS_LOCAL
+    return isinstance(v, int) and 10_000 < v <= LOCAL_BUDGET
 
 
 def check_handwritten(doc: Any, out: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import pyleo as pl
 from pyleo import cost, vm
-from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+from pyleo.limits import LOCAL_BUDGET
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -128,7 +128,7 @@ def test_cli_sizes_a_circuit_too_large_to_synthesize(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("big.big"))
     n = int(line.split()[1].replace(",", ""))
-    assert "cost model" in line and f"over by {n - MAX_CONSTRAINTS_LOCAL:,}" in line
+    assert "cost model" in line and f"over by {n - LOCAL_BUDGET:,}" in line
     # 40 private × private checked i64 multiplications alone need ~21k constraints (SNARKVM.md: 524 each)
     assert n > 12_000 + 40 * 500
     assert "mul" in result.stdout and "transition" in result.stdout

@@ -31,31 +31,9 @@ OLD_NAMES = r"\bMAX_CONSTRAINTS(?:_LOCAL)?\b"
 NOT_LIMITS = Counter({
     ("cli/main.py", "65535"): 1,            # the largest TCP port (`pyleo serve --port`)
     ("benchmarks/run.py", "16384"): 1,      # EZKL's own default logrows setting, compared with
+    ("cli/web/__init__.py", "2048"): 1,     # the listening socket's backlog of waiting connections
 })
 """Numbers equal to a limit that are not one."""
-
-TO_REPLACE = Counter({
-    ("benchmarks/stdlib_costs.py", "16_384"): 1,    # LOCAL_BUDGET
-    ("pyleo/names.py", "31"): 1,                    # MAX_IDENTIFIER_LENGTH
-    ("stdlib_ml/convert/api.py", "31"): 1,          # MAX_STRUCT_MEMBERS - 1 (one member is the blinding)
-    ("stdlib_ml/convert/nn.py", "2048"): 1,         # MAX_ARRAY_LENGTH
-    ("stdlib_ml/convert/quantize.py", "31"): 1,     # MAX_IDENTIFIER_LENGTH
-    ("stdlib_ml/convert/quantize.py", "2048"): 1,   # MAX_ARRAY_LENGTH
-    ("stdlib_ml/convert/sklearn.py", "2048"): 1,    # MAX_ARRAY_LENGTH
-    ("stdlib_ml/convert/torch.py", "31"): 1,        # MAX_IDENTIFIER_LENGTH
-    # the old names of LOCAL_BUDGET
-    ("pyleo/program.py", "MAX_CONSTRAINTS_LOCAL"): 2,
-    ("cli/web/app.py", "MAX_CONSTRAINTS"): 1,
-    ("benchmarks/fidelity.py", "MAX_CONSTRAINTS_LOCAL"): 3,
-    ("benchmarks/growth.py", "MAX_CONSTRAINTS_LOCAL"): 1,
-    ("benchmarks/growth.py", "MAX_CONSTRAINTS"): 2,
-    ("benchmarks/run.py", "MAX_CONSTRAINTS_LOCAL"): 2,
-    ("tests/test_cost.py", "MAX_CONSTRAINTS_LOCAL"): 2,
-    ("tests/test_narrow_inputs.py", "MAX_CONSTRAINTS_LOCAL"): 4,
-})
-"""Sites in files other sessions were editing when limits.py became the one place: each is replaced
-by its name from :mod:`pyleo.limits` once merged, and its entry goes (this list then stays empty)."""
-
 
 def limit_sites(root: Path = ROOT) -> Counter[tuple[str, str]]:
     """(file, literal or old name) → how often, for every limit written outside pyleo/limits.py."""
@@ -87,13 +65,11 @@ def limit_sites(root: Path = ROOT) -> Counter[tuple[str, str]]:
 
 def test_no_limit_written_outside_limits_py() -> None:
     found = limit_sites()
-    unexpected = found - NOT_LIMITS - TO_REPLACE
+    unexpected = found - NOT_LIMITS
     assert not unexpected, f"limits written outside pyleo/limits.py (import them from there): {dict(unexpected)}"
-    gone = (NOT_LIMITS + TO_REPLACE) - found
-    assert not gone, f"replaced sites still listed here (delete their entries): {dict(gone)}"
-    if not any(re.fullmatch(OLD_NAMES, what) for _, what in TO_REPLACE):   # nothing reads the old names any more
-        assert not hasattr(limits, "MAX_CONSTRAINTS_LOCAL") and not hasattr(vm, "MAX_CONSTRAINTS"), \
-            "delete the aliases limits.MAX_CONSTRAINTS_LOCAL and vm.MAX_CONSTRAINTS"
+    gone = NOT_LIMITS - found
+    assert not gone, f"sites no longer there still listed here (delete their entries): {dict(gone)}"
+    assert not hasattr(limits, "MAX_CONSTRAINTS_LOCAL") and not hasattr(vm, "MAX_CONSTRAINTS")
 
 
 def test_scanner_finds_each_kind_of_limit(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 import pyleo as pl
 from pyleo import vm
-from pyleo.limits import MAX_CONSTRAINTS_LOCAL
+from pyleo.limits import LOCAL_BUDGET
 from stdlib_ml import fixed, from_sklearn, linalg
 
 WIDTHS = [0, 1, 7, 60, 64, 128, 5, 3]
@@ -96,7 +96,7 @@ def test_digits_mlp_agrees_on_the_held_out_split_and_is_predicted_to_fit() -> No
     bits = zk.input_word_bits             # 64 codes of 14–18 bits: wide words (u64 or u128) are predicted cheapest
     assert bits >= 64 and f"x: pl.Array[pl.U{bits}, {fixed.pack_words(widths, bits)}]" in zk.source
     est = zk.program.estimate("predict", synthesize_transition=False)
-    assert est.total <= MAX_CONSTRAINTS_LOCAL and not est.uncalibrated, (est.total, est.uncalibrated)
+    assert est.total <= LOCAL_BUDGET and not est.uncalibrated, (est.total, est.uncalibrated)
     rows = zk.encode(f.X_test[:5])
     assert [zk.program.run("predict", x) for x in rows] == zk.predict_raw(f.X_test[:5])
 
@@ -105,7 +105,7 @@ def test_digits_mlp_agrees_on_the_held_out_split_and_is_predicted_to_fit() -> No
 def test_digits_mlp_fits_the_local_parameters_as_predicted(key_cache) -> None:
     _, zk = _digits()
     info = vm.circuit_info(zk.program.aleo(), "predict")
-    assert info["constraints"] <= MAX_CONSTRAINTS_LOCAL and info["non_zero_a"] <= 4 * MAX_CONSTRAINTS_LOCAL
+    assert info["constraints"] <= LOCAL_BUDGET and info["non_zero_a"] <= 4 * LOCAL_BUDGET
     est = zk.program.estimate("predict", synthesize_transition=False)
     assert abs(est.total - info["constraints"]) <= 0.02 * info["constraints"], (est.total, info)
 

@@ -33,7 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from pyleo import split, trust, vm
+from pyleo import limits, split, trust, vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
@@ -131,7 +131,7 @@ def _summary(entry: Entry) -> dict[str, Any]:
             "id": entry.id, "title": entry.title, "kind": zk.kind, "name": zk.name, "source": zk.source,
             "program_id": f"{zk.name}.aleo", "checksum": vm.program_checksum(prog.aleo()),
             "estimate": int(prog.estimate("predict", synthesize_transition=False).total),
-            "limit": vm.MAX_CONSTRAINTS, "fits": fits, "split_plan": plan,
+            "limit": limits.LOCAL_BUDGET, "fits": fits, "split_plan": plan,
             "features": _features(entry), "classes": entry.class_names,
             "held_out": [{"row": i, "values": [float(v) for v in entry.X[i]],
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}

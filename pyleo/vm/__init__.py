@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from ..errors import ExecutionError, InputError, LimitError, ParamsError, ProofError, PyleoError, VMError
 from ..files import check_writable, write_atomic
-from ..limits import LOCAL_BUDGET
 from .cache import (
     DEFAULT_CACHE_MAX_MB,
     cache_dir,
@@ -75,12 +74,8 @@ from .proofs import (
 )
 from .sdk import clean_message, versions
 
-MAX_CONSTRAINTS = LOCAL_BUDGET
-"""The old name of :data:`pyleo.limits.LOCAL_BUDGET`, still read by cli/web/app.py until it is merged and
-renamed; then it goes."""
-
 __all__ = [
-    "CIRCUIT_INFO_FIELDS", "DEFAULT_CACHE_MAX_MB", "MAX_CONSTRAINTS", "MAX_PROOF_FILE_BYTES", "NETWORK",
+    "CIRCUIT_INFO_FIELDS", "DEFAULT_CACHE_MAX_MB", "MAX_PROOF_FILE_BYTES", "NETWORK",
     "PROOF_FORMAT", "WASM_BLOCK_HEIGHT", "ExecutionError", "InputError", "LimitError", "ParamsError", "Proof",
     "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cache_model", "cached_models",
     "cached_programs", "check_writable", "circuit_info", "clean_message", "clear_cache", "clear_models", "commit_bhp256", "constraints", "evaluate",

@@ -122,7 +122,7 @@ def supported() -> str:
     return "supported: " + "; ".join(f"{f.impl().FAMILIES}" for f in FRONTENDS)
 
 
-PRIVATE_LIMITS = (f"within the local proving limit ({limits.MAX_CONSTRAINTS_LOCAL:,} constraints) only small ones: the "
+PRIVATE_LIMITS = (f"within the local proving limit ({limits.LOCAL_BUDGET:,} constraints) only small ones: the "
                   "private inputs and the "
                   "commitment add ~3,000–4,600 constraints to a transition's ~11,300 (measured, "
                   "benchmarks/results/privacy_costs.md): iris LogisticRegression, SVC(linear), KMeans(3), a depth-3 "

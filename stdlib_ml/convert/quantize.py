@@ -55,7 +55,7 @@ def program_name(est: Any, opts: Options) -> str:
         name = re.sub(r"[^a-z0-9_]", "_", name)
     if not re.match(r"^[a-z][a-z0-9_]*$", name):
         raise ConversionError(f"invalid program name {name!r}: use lowercase letters, digits and _, starting with a letter")
-    return name[:31]
+    return name[:limits.MAX_IDENTIFIER_LENGTH]
 
 
 def ceil_log2(v: float) -> int:

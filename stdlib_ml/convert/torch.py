@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import limits
+
 from . import quiet
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
@@ -336,7 +338,7 @@ def _program_name(model: Any) -> str:
     when the class name has no letters to start with)."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(model).__name__).lower()
     name = re.sub(r"[^a-z0-9_]+", "_", name).strip("_")
-    return name[:31] if re.match(r"^[a-z]", name) else "network"
+    return name[:limits.MAX_IDENTIFIER_LENGTH] if re.match(r"^[a-z]", name) else "network"
 
 
 def _batch(ep: Any) -> int | None:
