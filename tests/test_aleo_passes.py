@@ -183,6 +183,7 @@ def test_every_corpus_function_has_distinct_output_statements() -> None:
             assert len(outs) == len(set(outs)), (name, fn, outs)
 
 
+@pytest.mark.prove
 def test_a_copied_output_costs_no_constraint() -> None:
     """`return p0, p0` outputs p0 and a cast copy of it; snarkVM counts the same constraints with three
     chained copies as with one (a cast to the register's own type is the same circuit variable), the

@@ -293,6 +293,7 @@ def halve(x: pl.Public[pl.U16], d: pl.U16) -> pl.Public[pl.U16]:
     return x / d
 
 
+@pytest.mark.prove
 def test_circuit_without_keys_halts_alike_and_leaves_proving_intact() -> None:
     """``keys=False`` (what the differential tests use) gives snarkVM's values and halts with no key
     synthesized, and the stand-in key never serves a proof: the same function then proves and verifies."""
