@@ -80,7 +80,8 @@ _programs: dict[tuple[str, int], pl.Program] = {}
 def import_source(source: str, module_name: str) -> ModuleType:
     """The module a model source defines, imported from the text itself (no file is written: a model
     with private weights leaves no copy of them), its lines registered with :mod:`linecache` so the DSL
-    can read its functions. Imported once per ``module_name``."""
+    can read its functions. Imported once per ``module_name``. For sources generated here from a model
+    file already imported (user files go through :mod:`pyleo.loader`)."""
     if module_name in sys.modules:
         return sys.modules[module_name]
     filename = f"<pyleo source {module_name}>"
