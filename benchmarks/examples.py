@@ -40,7 +40,7 @@ def measure(module: str, attr: str, function: str, args: Any) -> dict[str, Any]:
     vm.forget_programs()
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    vm.evaluate(aleo, function, prog._aleo_inputs(function, args), timings)
+    vm.evaluate(aleo, function, prog.aleo_inputs(function, args), timings)
     first_eval_s = time.perf_counter() - start
     start = time.perf_counter()
     proof = prog.prove(function, *args)

@@ -158,7 +158,9 @@ class Program:
 
         return run_batch(self.entry(function), self.code.function(function), rows)
 
-    def _aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
+    def aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
+        """``args`` of ``function`` as the Aleo literals snarkVM takes (``['1i64', '[1u8, 2u8]']``), one per
+        parameter; raises InputError when an argument does not fit its parameter's type."""
         fn = self.entry(function)
         return [to_aleo(v, p.type) for v, p in zip(self.inputs(function, args), fn.params)]
 
@@ -174,7 +176,7 @@ class Program:
         ``keys=False``: keys not yet cached are not synthesized (see :func:`pyleo.vm.evaluate`)."""
         from . import vm
 
-        inputs = self._aleo_inputs(function, args)
+        inputs = self.aleo_inputs(function, args)
         with self._located_halts(function, args):
             return self._outputs(function, vm.evaluate(self.aleo(), function, inputs, keys=keys))
 
@@ -183,7 +185,7 @@ class Program:
         ``block_height``: the consensus rules to prove under (see :func:`pyleo.vm.prove`)."""
         from . import vm
 
-        inputs = self._aleo_inputs(function, args)
+        inputs = self.aleo_inputs(function, args)
         with self._located_halts(function, args):
             return vm.prove(self.aleo(), function, inputs, block_height)
 
