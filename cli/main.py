@@ -275,7 +275,7 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
     from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model_file)
-    X = convert.load_rows(rows)
+    X = convert.load_rows(rows, complete=False)
     if private_out is not None and private_out.resolve().parent == out.resolve():
         raise InputError("--private-out must lie outside the batch folder, which is meant to be shared")
     if rows_per_proof != "auto" and not (rows_per_proof.isdigit() and int(rows_per_proof) >= 1):

@@ -43,14 +43,16 @@ def check_choice(what: str, value: Any, modes: Sequence[str]) -> None:
         raise ConversionError(f"{what} must be one of {', '.join(map(repr, modes))}, got {value!r}")
 
 
-def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = False, what: str = "X") -> np.ndarray | None:
+def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = False, what: str = "X",
+                     complete: bool = True) -> np.ndarray | None:
     """Calibration rows as float64, checked before anything is computed from them: numbers (no text,
     booleans or complex values, :func:`~stdlib_ml.convert.model.as_numbers`), finite where present
     (NaN marks a missing value), at least one row, and at least one complete row (no NaN): the range
     and the self-check need real samples. ``samples=False``: a 2-D table (n_samples, n_features);
     ``samples=True`` (networks): rows of any sample shape, (n_samples, *sample_shape), returned as
-    given. ``n_features``: the values per row the model takes. None stays None. Raises
-    :class:`ModelInputError` saying what is wrong and how to fix it."""
+    given. ``n_features``: the values per row the model takes. ``complete=False``: rows to predict
+    rather than to calibrate, where no row needs to be complete (a row the model cannot take fails on its
+    own). None stays None. Raises :class:`ModelInputError` saying what is wrong and how to fix it."""
     if X is None:
         return None
     A = as_numbers(X, what)
@@ -64,7 +66,7 @@ def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = F
         raise ModelInputError(f"{what} has {flat.shape[1]} features; the model takes {n_features}")
     if np.isinf(flat).any():
         raise ModelInputError(f"{what} contains infinite values (NaN marks a missing value; inf is not a feature value)")
-    if np.isnan(flat).any(axis=1).all():
+    if complete and np.isnan(flat).any(axis=1).all():
         raise ModelInputError(f"{what} has no complete row: each of its {len(flat)} row(s) has a missing value (NaN)",
                               hint="calibration rows give the input range and the self-check: pass real samples "
                               "(e.g. the training set), with a value in every feature for at least one row")
@@ -153,8 +155,8 @@ class Visibility:
         return spec
 
 
-def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
-    """Calibration rows from a file, checked by :func:`calibration_rows`: ``.npy`` (a 2-D array, or
+def load_rows(path: str | os.PathLike[str], *, complete: bool = True) -> np.ndarray:
+    """Calibration rows (``complete=False``: rows to predict) from a file, checked by :func:`calibration_rows`: ``.npy`` (a 2-D array, or
     samples of any shape, flattened to one row each) or ``.csv`` (numbers separated by commas, an
     optional header line, an empty cell or NaN where a value is missing), as (n_samples, n_features)
     float64. Raises :class:`ModelInputError` naming the file, and for a CSV the line and column of a
@@ -174,7 +176,7 @@ def load_rows(path: str | os.PathLike[str]) -> np.ndarray:
         raise ModelInputError(f"{p}: calibration rows must be a .npy or .csv file")
     if isinstance(X, np.ndarray) and X.ndim > 2 and X.shape[0] > 0:   # samples shaped as a network takes them
         X = X.reshape(len(X), -1)
-    rows = calibration_rows(X, what=str(p))
+    rows = calibration_rows(X, what=str(p), complete=complete)
     assert rows is not None
     return rows
 
