@@ -93,6 +93,9 @@ def test_no_limit_written_outside_limits_py() -> None:
     assert not unexpected, f"limits written outside pyleo/limits.py (import them from there): {dict(unexpected)}"
     gone = (NOT_LIMITS + TO_REPLACE) - found
     assert not gone, f"replaced sites still listed here (delete their entries): {dict(gone)}"
+    if not any(re.fullmatch(OLD_NAMES, what) for _, what in TO_REPLACE):   # nothing reads the old names any more
+        assert not hasattr(limits, "MAX_CONSTRAINTS_LOCAL") and not hasattr(vm, "MAX_CONSTRAINTS"), \
+            "delete the aliases limits.MAX_CONSTRAINTS_LOCAL and vm.MAX_CONSTRAINTS"
 
 
 def test_scanner_finds_each_kind_of_limit(tmp_path: Path) -> None:
