@@ -25,6 +25,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
+from .network import register as register_network
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -436,6 +437,8 @@ def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP p
 
     run_server(host, port)
 
+
+register_network(app)
 
 if __name__ == "__main__":
     app(prog_name="pyleo")

@@ -65,6 +65,56 @@ CONSENSUS_V20_HEIGHT = 22_175_000
 """The first mainnet block of consensus V20, the newest version whose proofs use Varuna V2 (V21 brings
 Varuna V3): snarkVM console/network/src/consensus_heights.rs."""
 
+MAX_DEPLOYMENT_VARIABLES = 2**22
+"""Variables of a deployed program's circuits together, like :data:`MAINNET_BUDGET` for constraints (2^21
+before consensus V19): snarkVM console/network/src/lib.rs."""
+
+# --------------------------------------------------------------------------------------------
+# Fees (snarkVM computes every fee itself, ``Process.deployment_cost`` / ``execution_cost``; these are the
+# numbers pyleo explains them with)
+
+MICROCREDITS_PER_CREDIT = 1_000_000
+"""One Aleo credit is 10^6 microcredits (snarkVM's fees and balances are in microcredits)."""
+NAMESPACE_FREE_LENGTH = 10
+"""Program names of at least this many characters (``.aleo`` not counted) pay no namespace fee; a shorter name
+pays 10^(10 - length) credits: snarkVM synthesizer/process/src/cost.rs (``deploy_compute_cost_in_microcredits``).
+Measured here: ``scorer`` (6) costs 10,000 credits more than ``scorer_model``."""
+
+SINCE: dict[str, str] = {
+    "MAINNET_BUDGET": "consensus V19",
+    "MAX_DEPLOYMENT_VARIABLES": "consensus V19",
+    "MAX_PROGRAM_BYTES": "consensus V16",
+    "MAX_TRANSACTION_BYTES": "consensus V16",
+    "MAX_FUNCTIONS": "consensus V1",
+    "MAX_IDENTIFIER_LENGTH": "consensus V1",
+    "MAX_TRANSITIONS": "consensus V1",
+    "NAMESPACE_FREE_LENGTH": "consensus V1",
+}
+"""The consensus version each network limit above comes from (the one that last changed it), for messages."""
+
+
+def namespace_fee(program_name: str) -> int:
+    """Microcredits the network charges for deploying a program named ``program_name`` (with or without
+    ``.aleo``) on top of storage and synthesis: 10^(10 - length) credits below :data:`NAMESPACE_FREE_LENGTH`
+    characters, else 0."""
+    length = len(program_name.removesuffix(".aleo"))
+    if length >= NAMESPACE_FREE_LENGTH:
+        return 0
+    return 10 ** (NAMESPACE_FREE_LENGTH - length) * MICROCREDITS_PER_CREDIT
+
+
+def namespace_warning(program_name: str) -> str | None:
+    """A warning naming the namespace fee a short program name adds to its deployment, or None when it adds
+    none."""
+    fee = namespace_fee(program_name)
+    if not fee:
+        return None
+    name = program_name.removesuffix(".aleo")
+    return (f"the program name `{name}` has {len(name)} characters: deploying it on the Aleo network adds a namespace "
+            f"fee of {fee // MICROCREDITS_PER_CREDIT:,} credits ({fee:,} microcredits); names of "
+            f"{NAMESPACE_FREE_LENGTH}+ characters pay none ({SINCE['NAMESPACE_FREE_LENGTH']}, snarkVM cost.rs)")
+
+
 MAX_CONSTRAINTS_LOCAL = LOCAL_BUDGET
 """The old name of :data:`LOCAL_BUDGET`, still imported by pyleo/split.py, pyleo/program.py, cli/main.py,
 stdlib_ml/convert/batch.py and benchmarks until they are merged and renamed; then it goes."""

@@ -309,12 +309,14 @@ _HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|\bInstruct
 arithmetic check; anything else (input count, types) is an input error."""
 
 
-def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float]) -> tuple[Any, Any, Any]:
-    """Authorize and execute; returns (response, trace, function identifier)."""
+def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float],
+            private_key: Any = None) -> tuple[Any, Any, Any]:
+    """Authorize (signed by ``private_key``, default :func:`signer`) and execute; returns (response, trace,
+    function identifier)."""
     fid = function_id(lp, function)
     values = _parse_inputs(inputs)
     t = time.perf_counter()
-    auth, err, _ = call_quietly(lp.process.authorize, signer(), lp.program.id, fid, values)
+    auth, err, _ = call_quietly(lp.process.authorize, private_key or signer(), lp.program.id, fid, values)
     timings["authorize"] = time.perf_counter() - t
     if err is not None:
         message = clean_message(str(err))
