@@ -11,6 +11,7 @@ program synthesizes them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from typing import Any
 from .. import limits
 from ..errors import InputError, LimitError, VMError
 from ..vm import circuit_info
+from ..files import write_atomic
+from ..vm import keys
 from ..vm.keys import LOCK, LoadedProgram, execute, load_program, program_digest, read_keys, write_keys
 from ..vm.ledger import state_url
 from ..vm.sdk import aleo_sdk, call_quietly, clean_message, compact_value, snarkvm_failure
@@ -188,8 +191,8 @@ class Deployment:
 
 
 def deploy(text: str, owner: Any = None, stage: Stage | None = None) -> Deployment:
-    """Synthesize the deployment of the program ``text`` (every function's keys, from the key cache when
-    there), check it against the network's limits (LimitError naming the limit) and cost it.
+    """Synthesize the deployment of the program ``text`` (every function's keys; kept in the key cache, so a
+    program is synthesized once), check it against the network's limits (LimitError naming the limit) and cost it.
 
     ``owner``: the deployer's ``PrivateKey`` (None: a throwaway key; the cost does not depend on it).
     VMError when snarkVM cannot synthesize it, ParamsError when the parameters are missing."""
@@ -201,16 +204,8 @@ def deploy(text: str, owner: Any = None, stage: Stage | None = None) -> Deployme
         bad_name = program_name_problems(lp.program_id)
         if bad_name:   # before the slow synthesis
             raise LimitError(f"{lp.program_id} cannot be deployed: {bad_name[0]}")
-        tell("loading cached keys")
-        cached = [f for f in lp.functions if _insert_cached_keys(lp, f)]
-        tell("synthesizing the deployment" + ("" if len(cached) == len(lp.functions) else
-                                              f" (keys of {len(lp.functions) - len(cached)} function(s); ~45 s each here)"))
-        address = (owner or sdk.PrivateKey.random()).address
-        dep, err, captured = call_quietly(lp.process.deploy, lp.program, address)
-        if err is not None:
-            raise snarkvm_failure(str(err), captured, "synthesize", lp.functions[0] if lp.functions else "?") from None
-        for f in lp.functions:
-            _cache_keys(lp, f)
+        tell("synthesizing the deployment (every function's keys; ~45 s per program here)")
+        dep = _deployment(lp, (owner or sdk.PrivateKey.random()).address)
         sizes = []
         for f in lp.functions:
             info = circuit_info(text, f)
@@ -220,6 +215,31 @@ def deploy(text: str, owner: Any = None, stage: Stage | None = None) -> Deployme
     namespace = limits.namespace_fee(lp.program_id)
     cost = DeploymentCost(lp.program_id, total, namespace, 0, total - namespace, sizes, len(text.encode()))
     return Deployment(lp, dep, cost, time.perf_counter() - start)
+
+
+DEPLOYMENT_FILE = "deployment.json"
+"""The key cache's copy of a program's deployment (snarkVM's JSON), beside its keys."""
+
+
+def _deployment(lp: LoadedProgram, owner: Any) -> Any:
+    """snarkVM's deployment of ``lp`` owned by ``owner``: from the key cache when there (a deployment is the
+    program, its verifying keys and their certificates, and the owner's address: only the address is replaced),
+    else synthesized (:func:`pyleo.vm.keys.deploy`) and cached."""
+    sdk = aleo_sdk()
+    path = lp.dir / DEPLOYMENT_FILE
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError):
+        doc = None
+    if isinstance(doc, dict) and doc.get("program") == lp.text:
+        doc["program_owner"] = str(owner)
+        dep, err, _ = call_quietly(sdk.Deployment.from_json, json.dumps(doc))
+        if err is None:
+            return dep
+    dep = keys.deploy(lp, owner)
+    with contextlib.suppress(OSError):
+        write_atomic(path, dep.to_json().encode())
+    return dep
 
 
 # ------------------------------------------------------------------------------------------------
@@ -332,8 +352,7 @@ def execute_transaction(text: str, function: str, inputs: list[str], private_key
     head = chain_head(node)
     with LOCK:
         lp = load_program(text)
-        _insert_cached_keys(lp, function)
-        tell(f"executing {lp.program_id}/{function}" + ("" if function in lp.keys else " (synthesizing its keys, once)"))
+        tell(f"executing {lp.program_id}/{function} (its keys are synthesized on first use, then cached)")
         timings: dict[str, float] = {}
         response, trace, _ = execute(lp, function, inputs, timings, private_key=private_key)
         tell(f"proving {lp.program_id}/{function} against {head.what}")
@@ -349,7 +368,7 @@ def execute_transaction(text: str, function: str, inputs: list[str], private_key
         if paid < cost.total:
             raise InputError(f"a base fee of {credits(paid)} is below the execution's cost, {credits(cost.total)}: "
                              "the network would reject the transaction")
-        fee = prove_fee(lp, private_key, paid, priority_fee, execution.execution_id(), head, stage)
+        fee = prove_fee(lp, private_key, paid, priority_fee, execution.execution_id, head, stage)
         tx = sdk.Transaction.from_execution(execution, fee)
     check_transaction_limits(tx)
     return ExecutionResult(tx, execution, [compact_value(str(v)) for v in response.outputs], cost,

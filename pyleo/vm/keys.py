@@ -250,21 +250,27 @@ def synthesize_vk(lp: LoadedProgram, function: str, fid: Any) -> Any:
     vk = cached_vk(lp, function, fid)
     if vk is not None:
         return vk
-    params.check_installed()
-    sdk = aleo_sdk()
-    deployment, err, captured = call_quietly(lp.process.deploy, lp.program, signer().address)
-    if err is not None:
-        raise snarkvm_failure(str(err), captured, "synthesize", function) from None
-    found = None
-    for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
-        key = sdk.VerifyingKey.from_string(vk_text)
-        if read_keys(lp, name, with_pk=False) is None:  # keep a manifest that also vouches for a proving key
-            write_keys(lp, name, None, bytes(key.bytes()))
-        if name == function:
-            found = key
+    deploy(lp, signer().address, function)
+    found = cached_vk(lp, function, fid)
     if found is None:  # pragma: no cover - deploy covers every function
         raise VMError(f"snarkVM synthesized no key for `{function}`")
     return found
+
+
+def deploy(lp: LoadedProgram, owner: Any, function: str | None = None) -> Any:
+    """snarkVM's ``Deployment`` of the program, owned by the address ``owner``: every function's keys synthesized
+    from the program text alone (``Process.deploy``; the process keeps none of them), their verifying keys
+    written to the key cache. ParamsError / LimitError / VMError as :func:`pyleo.vm.sdk.snarkvm_failure` (naming
+    ``function``, default the first one)."""
+    params.check_installed()
+    sdk = aleo_sdk()
+    deployment, err, captured = call_quietly(lp.process.deploy, lp.program, owner)
+    if err is not None:
+        raise snarkvm_failure(str(err), captured, "synthesize", function or lp.functions[0]) from None
+    for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
+        if read_keys(lp, name, with_pk=False) is None:  # keep a manifest that also vouches for a proving key
+            write_keys(lp, name, None, bytes(sdk.VerifyingKey.from_string(vk_text).bytes()))
+    return deployment
 
 
 _private_key: Any = None
