@@ -26,6 +26,8 @@ NetworkOpt = typer.Option("mainnet", "--network", help="The network: mainnet, te
 PriorityOpt = typer.Option(0, "--priority-fee", min=0, help="Priority fee in microcredits, on top of the cost.")
 KeyFileOpt = typer.Option(None, "--private-key-file", help="A file holding the signer's private key (else "
                           "$PRIVATE_KEY, else PRIVATE_KEY in ./.env; never pass a key on the command line).")
+BroadcastOpt = typer.Option(False, "--broadcast", help="Also POST the transaction to --endpoint's "
+                            "/{network}/transaction/broadcast and print the node's answer.")
 EndpointOpt = typer.Option(None, "--endpoint", help="A node's REST API (http://host:port): proofs follow its chain "
                            "head (default: a local stand-in, offline).")
 
@@ -81,6 +83,13 @@ def write_transaction(out: Path, tx: Any) -> None:
                f"{network.credits(int(tx.fee_amount))})")
 
 
+def node_for(endpoint: str | None, network_name: str, broadcast: bool) -> network.Node | None:
+    """The node of --endpoint (None: offline); InputError for --broadcast without one."""
+    if broadcast and not endpoint:
+        raise InputError("--broadcast needs --endpoint, the node to send the transaction to")
+    return network.Node(endpoint, network_name) if endpoint else None
+
+
 def broadcast_to(node: network.Node, tx: Any) -> None:
     answer = node.broadcast(network.transaction_json(tx))
     typer.echo(f"broadcast to {node.endpoint}: the node answered {answer}")
@@ -93,7 +102,8 @@ def deploy(model: Path = ModelArg,
            network_name: str = NetworkOpt, priority_fee: int = PriorityOpt,
            out: Path | None = typer.Option(None, "--out", "-o", help="The signed deployment transaction (JSON as the "
                                            "network takes it; default PROGRAM.deploy.tx.json)."),
-           private_key_file: Path | None = KeyFileOpt, endpoint: str | None = EndpointOpt) -> None:
+           private_key_file: Path | None = KeyFileOpt, endpoint: str | None = EndpointOpt,
+           broadcast: bool = BroadcastOpt) -> None:
     """Synthesize a program's deployment, check the network's limits, print its cost in credits and, signed,
     write the deployment transaction with its public fee.
 
@@ -102,11 +112,14 @@ def deploy(model: Path = ModelArg,
     network.check_network(network_name)
     prog = one_program(model, program)
     warn_name(prog.name)
+    node = node_for(endpoint, network_name, broadcast)
     key = None if dry_run else network.signing_key(private_key_file)
+    if broadcast and key is None:
+        raise InputError("--broadcast needs a signed transaction: no private key ($PRIVATE_KEY, ./.env or "
+                         "--private-key-file)" + (" and not --dry-run" if dry_run else ""))
     path = out or Path(f"{prog.name}.deploy.tx.json")
     if key is not None:
         vm.check_writable(path, what="--out")
-    node = network.Node(endpoint, network_name) if endpoint else None
     with spinner() as stage:
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
         d = network.deploy(prog.aleo(), key, stage)
@@ -119,6 +132,8 @@ def deploy(model: Path = ModelArg,
         assert head is not None
         tx = network.deployment_transaction(d, key, priority_fee, head, stage)
     write_transaction(path, tx)
+    if broadcast and node is not None:
+        broadcast_to(node, tx)
 
 
 @reports_errors
@@ -129,8 +144,7 @@ def execute(model: Path = ModelArg,
             out: Path = typer.Option(..., "--out", "-o", help="The signed transaction (JSON as the network takes it)."),
             network_name: str = NetworkOpt, priority_fee: int = PriorityOpt,
             private_key_file: Path | None = KeyFileOpt, endpoint: str | None = EndpointOpt,
-            broadcast: bool = typer.Option(False, "--broadcast", help="Also POST it to --endpoint's "
-                                           "/{network}/transaction/broadcast and print the node's answer.")) -> None:
+            broadcast: bool = BroadcastOpt) -> None:
     """Execute a function signed by your key, prove it and its public fee as one transaction, and print its cost.
 
     The key is $PRIVATE_KEY, PRIVATE_KEY in ./.env, or --private-key-file (as the Leo CLI reads it).
@@ -139,8 +153,7 @@ def execute(model: Path = ModelArg,
 
     reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast")
     network.check_network(network_name)
-    if broadcast and not endpoint:
-        raise InputError("--broadcast needs --endpoint, the node to send the transaction to")
+    node = node_for(endpoint, network_name, broadcast)
     loaded = loader.load(model)
     prog, fn_name = loaded.function(target)
     zk = converted_model(loaded, prog, fn_name)
@@ -153,7 +166,6 @@ def execute(model: Path = ModelArg,
         raise InputError("no private key to sign the execution and its fee with",
                          hint="set PRIVATE_KEY (environment or ./.env) or pass --private-key-file")
     vm.check_writable(out, what="--out")
-    node = network.Node(endpoint, network_name) if endpoint else None
     with spinner() as stage:
         result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage)
     for text in result.outputs:
@@ -163,8 +175,7 @@ def execute(model: Path = ModelArg,
                f"{network.credits(c.storage)}, finalize {network.credits(c.finalize)}")
     typer.echo(f"proved in {result.seconds:.1f} s")
     write_transaction(out, result.transaction)
-    if broadcast:
-        assert node is not None
+    if broadcast and node is not None:
         broadcast_to(node, result.transaction)
 
 
