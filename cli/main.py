@@ -25,7 +25,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
-from .network import register as register_network
+from .network import register as register_network, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -119,6 +119,7 @@ def build(file: Path = FileArg,
         ms = (time.perf_counter() - start) * 1000
         typer.echo(f"built {prog.name}.aleo ({len(prog.module.entries)} function(s)) in {ms:.0f} ms; "
                    f"program checksum {prog.checksum()}")
+        warn_name(prog.name)
         for p in paths:
             typer.echo(f"  {p}")
 
@@ -323,6 +324,8 @@ def cost(file: Path = FileArg,
     loaded = loader.load(file)
     pairs = [loaded.function(target)] if target else \
         [(p, f.name) for p in loaded.programs.values() for f in p.module.entries]
+    for name in dict.fromkeys(p.name for p, _ in pairs):
+        warn_name(name)
     report.show_costs(pairs, exact=not estimate, detail=detail)
 
 

@@ -58,6 +58,7 @@ def one_program(file: Path, name: str | None) -> Program:
 
 
 def warn_name(program_id: str) -> None:
+    """Warn on stderr when a program name adds a namespace fee to its deployment."""
     warning = limits.namespace_warning(program_id)
     if warning:
         typer.echo(f"warning: {warning}", err=True)
@@ -72,9 +73,8 @@ def show_deployment_cost(cost: network.DeploymentCost) -> None:
                f"{limits.MAINNET_BUDGET:,}), {sum(f.variables for f in cost.functions):,} variables (at most "
                f"{limits.MAX_DEPLOYMENT_VARIABLES:,}): within the network's limits")
     typer.echo(f"deployment cost (snarkVM Process.deployment_cost): {network.credits(cost.total)}")
-    typer.echo(f"  storage and synthesis: {network.credits(cost.storage_and_synthesis)}")
-    typer.echo(f"  namespace:             {network.credits(cost.namespace)}")
-    typer.echo(f"  constructor:           {network.credits(cost.constructor)}")
+    typer.echo(f"  storage, synthesis and constructor: {network.credits(cost.other)} (aleo-sdk gives their sum)")
+    typer.echo(f"  namespace:                          {network.credits(cost.namespace)}")
 
 
 def write_transaction(out: Path, tx: Any) -> None:

@@ -165,16 +165,16 @@ def _fee_keys(lp: LoadedProgram) -> LoadedProgram:
 class DeploymentCost:
     """What deploying a program costs, in microcredits, as snarkVM computes it (``Process.deployment_cost``).
 
-    ``total`` is snarkVM's; ``namespace`` is the fee of a program name shorter than 10 characters and
-    ``constructor`` that of a constructor (pyleo's programs have none: 0); ``storage_and_synthesis`` the rest
-    (aleo-sdk reports only the total: storage, 1,000 microcredits per byte, and synthesis, by circuit size,
-    are not told apart)."""
+    ``total`` is snarkVM's; ``namespace`` is the fee of a program name shorter than 10 characters
+    (:func:`pyleo.limits.namespace_fee`); ``other`` the rest: storage (1,000 microcredits per byte), synthesis
+    (by circuit size) and the constructor's (pyleo's programs have a one-command constructor), which aleo-sdk
+    reports only as part of the total. ``functions``: each function's circuit; ``program_bytes``: the program
+    text's size."""
 
     program_id: str
     total: int
     namespace: int
-    constructor: int
-    storage_and_synthesis: int
+    other: int
     functions: list[FunctionSize] = field(default_factory=list)
     program_bytes: int = 0
 
@@ -213,7 +213,7 @@ def deploy(text: str, owner: Any = None, stage: Stage | None = None) -> Deployme
         check_deployment_limits(text, lp.program_id, sizes)
         total = int(lp.process.deployment_cost(dep))
     namespace = limits.namespace_fee(lp.program_id)
-    cost = DeploymentCost(lp.program_id, total, namespace, 0, total - namespace, sizes, len(text.encode()))
+    cost = DeploymentCost(lp.program_id, total, namespace, total - namespace, sizes, len(text.encode()))
     return Deployment(lp, dep, cost, time.perf_counter() - start)
 
 
