@@ -25,7 +25,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
-from .network import register as register_network, warn_name
+from .network import register as register_network, show_deployment_costs, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -315,7 +315,9 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
 def cost(file: Path = FileArg,
          target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
-         detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes).")) -> None:
+         detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes)."),
+         deployment: bool = typer.Option(False, "--deployment", help="Also synthesize each program's deployment and "
+                                         "print its cost on the Aleo network, as snarkVM computes it.")) -> None:
     """Print the number of constraints of each function's circuit.
 
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
@@ -327,6 +329,8 @@ def cost(file: Path = FileArg,
     for name in dict.fromkeys(p.name for p, _ in pairs):
         warn_name(name)
     report.show_costs(pairs, exact=not estimate, detail=detail)
+    if deployment:
+        show_deployment_costs([p.aleo() for p in dict((p.name, p) for p, _ in pairs).values()])
 
 
 @app.command("import", cls=Command)

@@ -77,6 +77,15 @@ def show_deployment_cost(cost: network.DeploymentCost) -> None:
     typer.echo(f"  namespace:                          {network.credits(cost.namespace)}")
 
 
+def show_deployment_costs(programs: list[str]) -> None:
+    """Synthesize each program's deployment (Aleo instructions texts) and print its limits and cost."""
+    for text in programs:
+        with spinner() as stage:
+            d = network.deploy(text, None, stage)
+        show_deployment_cost(d.cost)
+    typer.echo("execution cost: storage by the execution's bytes, not its circuit; `pyleo execute` proves one and prints it")
+
+
 def write_transaction(out: Path, tx: Any) -> None:
     vm.write_atomic(out, (network.transaction_json(tx) + "\n").encode())
     typer.echo(f"wrote {out}: transaction {tx.id} ({len(bytes(tx.bytes())):,} bytes, fee "

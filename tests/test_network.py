@@ -137,6 +137,8 @@ def test_dry_run_cost_is_snarkvms(deployed: Any, program: str, tmp_path: Path, k
     assert microcredits(proc.stdout, "  storage, synthesis and constructor") == printed
     assert "MAX" not in proc.stderr and "warning" not in proc.stderr   # a 13-character name pays no namespace fee
     assert list(tmp_path.iterdir()) == [] and "nothing written: --dry-run" in proc.stdout
+    costed = pyleo("cost", str(SCORER), "--deployment", cwd=tmp_path)
+    assert costed.returncode == 0 and microcredits(costed.stdout, "deployment cost") == printed
 
 
 @pytest.mark.prove

@@ -158,7 +158,7 @@ def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool 
     """
     trusted = trusted or Trusted()
     if transaction.read_transaction_doc(artifact) is not None:   # an Aleo transaction (pyleo deploy / execute)
-        return transaction.verify_transaction(artifact, trusted)
+        return transaction.verify_transaction(artifact, trusted, resynthesize)
     proof = as_artifact(artifact)
     if isinstance(proof, split.SplitProof):
         if resynthesize:

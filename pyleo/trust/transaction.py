@@ -94,10 +94,10 @@ def _checksum_reason(program: str, program_id: str, trusted: Any) -> str | None:
     return None
 
 
-def _commitment(trusted: Any) -> str | None:
+def _commitment(trusted: Any, program_id: str) -> str | None:
     pm: PublicModel | None = trusted.public_model
     c = trusted.commitment or (pm.commitment if pm is not None else None) or \
-        next(iter(trusted.commitments.values()), None)
+        trusted.commitments.get(program_id.removesuffix(".aleo"))
     return None if c is None else compact_value(c if c.strip().endswith("field") else c.strip() + "field")
 
 
@@ -113,11 +113,16 @@ def _fee_reason(process: Any, doc: dict[str, Any], paid_for: Any, cost: int, tx:
     return None
 
 
-def verify_transaction(artifact: Any, trusted: Any) -> Any:
+def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) -> Any:
     """Verify a transaction (JSON object or file) against ``trusted`` (:class:`pyleo.trust.Trusted`); returns a
     :class:`pyleo.trust.Verdict` of kind "execution transaction" or "deployment transaction". InputError
-    when it is not a transaction snarkVM reads, or when an execution's program is not named."""
+    when it is not a transaction snarkVM reads, when an execution's program is not named, or for a trusted
+    verifying key or ``resynthesize`` (the keys always come from the program here)."""
     from .policy import Verdict
+
+    if trusted.verifying_key is not None or resynthesize:
+        raise InputError("a transaction binds with --model, --program, --public-model or --checksum: its verifying "
+                         "keys are always derived here from the program (--vk and --resynthesize do not apply)")
 
     doc = read_transaction_doc(artifact)
     if doc is None:
@@ -193,7 +198,7 @@ def verify_transaction(artifact: Any, trusted: Any) -> Any:
     inputs = [(i + 1, compact_value(str(x["value"]))) for i, x in enumerate(tr.inputs()) if x.get("type") == "public"]
     outputs = [compact_value(str(x["value"])) for x in tr.outputs() if x.get("type") == "public"]
     bound = _bound(trusted)
-    commitment = _commitment(trusted)
+    commitment = _commitment(trusted, program_id)
     if commitment is not None:
         if not outputs or outputs[-1] != commitment:
             return rejected(f"the execution's commitment (its last public output) is "
