@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from pyleo import limits, loader, network, vm
+from pyleo import limits, loader, network, split, vm
 from pyleo.errors import InputError
 from pyleo.program import Program
 from pyleo.values import to_aleo
@@ -107,6 +107,9 @@ def broadcast_to(node: network.Node, tx: Any) -> None:
 @reports_errors
 def deploy(model: Path = ModelArg,
            program: str | None = typer.Option(None, "--program", help="The program to deploy when MODEL defines several."),
+           split_function: str | None = typer.Option(None, "--split", metavar="FUNCTION", help="Deploy the split "
+                                                     "program of FUNCTION (its parts each prove here; what `pyleo "
+                                                     "prove --split` proves) instead of the program."),
            dry_run: bool = typer.Option(False, "--dry-run", help="Only check the limits and print the cost; write nothing."),
            network_name: str = NetworkOpt, priority_fee: int = PriorityOpt,
            out: Path | None = typer.Option(None, "--out", "-o", help="The signed deployment transaction (JSON as the "
@@ -120,18 +123,20 @@ def deploy(model: Path = ModelArg,
     """
     network.check_network(network_name)
     prog = one_program(model, program)
-    warn_name(prog.name)
+    text = prog.split_plan(split_function).text if split_function else prog.aleo()
+    name = split.split_program_name(prog.name, split_function) if split_function else prog.name
+    warn_name(name)
     node = node_for(endpoint, network_name, broadcast)
     key = None if dry_run else network.signing_key(private_key_file)
     if broadcast and key is None:
         raise InputError("--broadcast needs a signed transaction: no private key ($PRIVATE_KEY, ./.env or "
                          "--private-key-file)" + (" and not --dry-run" if dry_run else ""))
-    path = out or Path(f"{prog.name}.deploy.tx.json")
+    path = out or Path(f"{name}.deploy.tx.json")
     if key is not None:
         vm.check_writable(path, what="--out")
     with spinner() as stage:
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
-        d = network.deploy(prog.aleo(), key, stage)
+        d = network.deploy(text, key, stage)
         show_deployment_cost(d.cost)
         typer.echo(f"synthesized in {d.seconds:.1f} s")
         if key is None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from pyleo import limits, loader, network, trust, vm
+from pyleo import limits, loader, network, split, trust, vm
 from pyleo.errors import InputError, LimitError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,3 +320,44 @@ def test_deployment_limits_named_with_their_consensus_version() -> None:
     for text, program_id, sizes, needle in cases:
         with pytest.raises(LimitError, match=needle):
             network.check_deployment_limits(text, program_id, sizes)
+
+
+LONG = """
+import pyleo as pl
+
+
+@pl.function
+def long(x: pl.Public[pl.Array[pl.I64, 4]], b: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
+    acc: pl.I64 = b
+    for i in range(12):
+        acc = acc * 3 + x[i % 4]
+    return acc
+
+
+prog = pl.Program("long_chain_model", [long])
+"""
+
+
+@pytest.mark.needs_params
+def test_a_circuit_over_the_local_parameters_points_to_its_split(tmp_path: Path) -> None:
+    """~17,100 constraints: the network takes it whole, this machine cannot synthesize it (degree 17)."""
+    model = tmp_path / "long.py"
+    model.write_text(LONG)
+    assert_clean_failure(pyleo("deploy", str(model), "--dry-run", cwd=tmp_path), "degree-17", "--split FUNCTION")
+
+
+@pytest.mark.slow
+@pytest.mark.needs_params
+def test_deploy_a_split_program(tmp_path: Path) -> None:
+    """Its split program (the one `pyleo prove --split` proves) deploys: 4 functions here, 25 s of synthesis."""
+    model = tmp_path / "long.py"
+    model.write_text(LONG)
+    proc = pyleo("deploy", str(model), "--split", "long", "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    plan = loader.load(model).programs["long_chain_model"].split_plan("long")
+    assert proc.stdout.startswith(f"{split.split_program_name('long_chain_model', 'long')}.aleo: "
+                                  f"{len(plan.parts)} function(s)")
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(plan.text))
+    deployment = process.deploy(sdk().Program.from_source(plan.text), sdk().PrivateKey.random().address)
+    assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(deployment)

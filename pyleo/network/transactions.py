@@ -236,7 +236,12 @@ def _deployment(lp: LoadedProgram, owner: Any) -> Any:
         dep, err, _ = call_quietly(sdk.Deployment.from_json, json.dumps(doc))
         if err is None:
             return dep
-    dep = keys.deploy(lp, owner)
+    try:
+        dep = keys.deploy(lp, owner)
+    except LimitError as e:   # a circuit over the local parameters: the network takes it, this machine cannot synthesize it
+        raise LimitError(e.message, e.loc, "deploy its split program instead (`pyleo deploy MODEL --split FUNCTION`: "
+                         "parts that each prove here), or deploy from a machine that can download snarkVM's larger "
+                         "parameters") from None
     with contextlib.suppress(OSError):
         write_atomic(path, dep.to_json().encode())
     return dep
