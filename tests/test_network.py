@@ -183,6 +183,20 @@ def test_execution_transaction(deployed: Any, executed: Any, program: str, key: 
 
 @pytest.mark.prove
 @pytest.mark.needs_params
+def test_signed_with_the_key_file_given(deployed: Any, tmp_path: Path, key: str) -> None:
+    """--private-key-file wins over $PRIVATE_KEY: the fee is paid by its account (offline: the local stand-in)."""
+    mine = str(sdk().PrivateKey.random())
+    (tmp_path / "signer.key").write_text(mine + "\n")
+    proc = pyleo("deploy", str(SCORER), "--private-key-file", "signer.key", "--out", "d.json", cwd=tmp_path, key=key)
+    assert proc.returncode == 0, proc.stderr
+    tx, doc = decode(tmp_path / "d.json")
+    fee = sdk().Fee.from_json(json.dumps(doc["fee"]))
+    assert str(fee.payer) == str(sdk().PrivateKey.from_string(mine).address) != str(sdk().PrivateKey.from_string(key).address)
+    assert mine not in (tmp_path / "d.json").read_text() + proc.stdout + proc.stderr
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
 def test_altered_or_foreign_transaction_rejected(executed: Any, tmp_path: Path) -> None:
     path = executed[1]
     altered = tmp_path / "altered.tx.json"
