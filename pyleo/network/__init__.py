@@ -26,6 +26,6 @@ __all__ = [
     "KEY_VARIABLE", "NETWORKS", "SUPPORTED_NETWORKS", "TIMEOUT_S", "ChainHead", "Deployment", "DeploymentCost",
     "ExecutionCost", "ExecutionResult", "FunctionSize", "Node", "NodeError", "chain_head", "check_deployment_limits",
     "check_network", "check_transaction_limits", "credits", "deploy", "deployment_transaction", "dotenv_value",
-    "execute_transaction", "fee_of", "parse_private_key", "private_key_source", "program_name_problems", "prove_fee",
+    "execute_transaction", "fee_of", "parse_private_key", "parse_transaction_json", "private_key_source", "program_name_problems", "prove_fee",
     "signing_key", "transaction_json",
 ]

@@ -23,7 +23,7 @@ from ..errors import InputError, LimitError, VMError
 from ..vm import circuit_info
 from ..files import write_atomic
 from ..vm import keys
-from ..vm.keys import LOCK, LoadedProgram, execute, load_program, program_digest, read_keys, write_keys
+from ..vm.keys import LOCK, LoadedProgram, execute, load_program, program_digest
 from ..vm.ledger import state_url
 from ..vm.sdk import aleo_sdk, call_quietly, clean_message, compact_value, snarkvm_failure
 from .node import Node
@@ -115,36 +115,7 @@ def check_transaction_limits(tx: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Keys: the program's and the fee circuit's, from the key cache
-
-
-def _insert_cached_keys(lp: LoadedProgram, function: str) -> bool:
-    """Put a function's cached keys into the program's process; False when none are cached (or not vouched for)."""
-    if function in lp.keys:
-        return True
-    found = read_keys(lp, function, with_pk=True)
-    if found is None or found[0] is None:
-        return False
-    sdk = aleo_sdk()
-    fid = sdk.Identifier.from_string(function)
-    _, err, _ = call_quietly(lambda: (lp.process.insert_proving_key(lp.program.id, fid, sdk.ProvingKey.from_bytes(found[0])),
-                                      lp.process.insert_verifying_key(lp.program.id, fid, sdk.VerifyingKey.from_bytes(found[1]))))
-    if err is not None:
-        return False
-    lp.keys.add(function)
-    return True
-
-
-def _cache_keys(lp: LoadedProgram, function: str) -> None:
-    """Write the keys a process holds for ``function`` to the key cache (when not there yet)."""
-    if read_keys(lp, function, with_pk=True) is not None:
-        lp.keys.add(function)
-        return
-    fid = aleo_sdk().Identifier.from_string(function)
-    pk = bytes(lp.process.get_proving_key(lp.program.id, fid).bytes())
-    vk = bytes(lp.process.get_verifying_key(lp.program.id, fid).bytes())
-    write_keys(lp, function, pk, vk)
-    lp.keys.add(function)
+# The fee circuit's keys, in the key cache beside the programs'
 
 
 FEE_FUNCTION = "fee_public"
@@ -291,12 +262,14 @@ def prove_fee(lp: LoadedProgram, private_key: Any, base_fee: int, priority_fee: 
         auth, err, _ = call_quietly(lp.process.authorize_fee_public, private_key, base_fee, priority_fee, paid_for)
         if err is not None:
             raise InputError(f"snarkVM refused the fee: {clean_message(str(err))}") from None
-        cached = _insert_cached_keys(fee_lp, FEE_FUNCTION)
+        fid = sdk.Identifier.from_string(FEE_FUNCTION)
+        cached = keys.load_keys(fee_lp, FEE_FUNCTION, fid)
         tell("executing the fee" + ("" if cached else " (synthesizing credits.aleo/fee_public's keys, once)"))
         out, err, captured = call_quietly(lp.process.execute, auth)
         if err is not None:
             raise snarkvm_failure(str(err), captured, "execute", "credits.aleo/fee_public") from None
-        _cache_keys(fee_lp, FEE_FUNCTION)
+        if not cached:
+            keys.save_keys(fee_lp, FEE_FUNCTION, fid)
         _, trace = out
         tell(f"proving the fee against {head.what}")
         _, err, _ = call_quietly(trace.prepare, sdk.Query.rest(head.url))
@@ -333,8 +306,8 @@ class ExecutionCost:
 
 @dataclass
 class ExecutionResult:
-    """A proved execution signed into a transaction (``transaction``, aleo-sdk's ``Transaction``; None when
-    only costed), its outputs in clear (for the prover), its cost and the seconds it took."""
+    """A proved execution signed into a transaction (``transaction``, aleo-sdk's ``Transaction``; ``execution``
+    its ``Execution``), its outputs in clear (for the prover), its cost and the seconds it took."""
 
     transaction: Any
     execution: Any

@@ -198,14 +198,14 @@ def read_keys(lp: LoadedProgram, function: str, with_pk: bool) -> tuple[bytes | 
     return pk, vk
 
 
-def _save_keys(lp: LoadedProgram, function: str, fid: Any) -> None:
+def save_keys(lp: LoadedProgram, function: str, fid: Any) -> None:
     """Write a function's freshly synthesized keys to the disk cache."""
     pid = lp.program.id
     vk = bytes(lp.process.get_verifying_key(pid, fid).bytes())
     write_keys(lp, function, bytes(lp.process.get_proving_key(pid, fid).bytes()), vk)
 
 
-def _load_keys(lp: LoadedProgram, function: str, fid: Any) -> bool:
+def load_keys(lp: LoadedProgram, function: str, fid: Any) -> bool:
     """Insert a function's cached keys into the process; False (and drop them) if absent or not vouched for."""
     found = read_keys(lp, function, with_pk=True)
     if found is None:
@@ -332,7 +332,7 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
         raise InputError(message) from None
     if function not in lp.keys:
         t = time.perf_counter()
-        if _load_keys(lp, function, fid):
+        if load_keys(lp, function, fid):
             lp.keys.add(function)
             timings["load_keys"] = time.perf_counter() - t
     synthesize = function not in lp.keys
@@ -347,7 +347,7 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
     if synthesize:
         lp.keys.add(function)
         t = time.perf_counter()
-        _save_keys(lp, function, fid)
+        save_keys(lp, function, fid)
         timings["save_keys"] = time.perf_counter() - t
     response, trace = out
     return response, trace, fid
