@@ -21,8 +21,8 @@ from .common import Command, reports_errors
 
 ModelArg = typer.Argument(..., metavar="MODEL", help="Python file defining the pl.Program (a model file written "
                           "by `pyleo import`, or any DSL file).")
-NetworkOpt = typer.Option("mainnet", "--network", help="The network: mainnet, testnet or canary (pyleo signs for "
-                          "mainnet only).")
+NetworkOpt = typer.Option("mainnet", "--network", help="The network: mainnet or testnet (canary: aleo-sdk has no "
+                          "module for it).")
 PriorityOpt = typer.Option(0, "--priority-fee", min=0, help="Priority fee in microcredits, on top of the cost.")
 KeyFileOpt = typer.Option(None, "--private-key-file", help="A file holding the signer's private key (else "
                           "$PRIVATE_KEY, else PRIVATE_KEY in ./.env; never pass a key on the command line).")
@@ -127,7 +127,7 @@ def deploy(model: Path = ModelArg,
     name = split.split_program_name(prog.name, split_function) if split_function else prog.name
     warn_name(name)
     node = node_for(endpoint, network_name, broadcast)
-    key = None if dry_run else network.signing_key(private_key_file)
+    key = None if dry_run else network.signing_key(private_key_file, network=network_name)
     if broadcast and key is None:
         raise InputError("--broadcast needs a signed transaction: no private key ($PRIVATE_KEY, ./.env or "
                          "--private-key-file)" + (" and not --dry-run" if dry_run else ""))
@@ -136,7 +136,7 @@ def deploy(model: Path = ModelArg,
         vm.check_writable(path, what="--out")
     with spinner() as stage:
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
-        d = network.deploy(text, key, stage)
+        d = network.deploy(text, key, stage, network_name)
         show_deployment_cost(d.cost)
         typer.echo(f"synthesized in {d.seconds:.1f} s")
         if key is None:
@@ -175,13 +175,14 @@ def execute(model: Path = ModelArg,
         raise InputError("a label published as a commitment needs its blinding r kept by the prover: use `pyleo prove`")
     values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
     inputs = [to_aleo(v, p.type) for v, p in zip(values, prog.entry(fn_name).params)]
-    key = network.signing_key(private_key_file)
+    key = network.signing_key(private_key_file, network=network_name)
     if key is None:
         raise InputError("no private key to sign the execution and its fee with",
                          hint="set PRIVATE_KEY (environment or ./.env) or pass --private-key-file")
     vm.check_writable(out, what="--out")
     with spinner() as stage:
-        result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage)
+        result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage,
+                                             network=network_name)
     for text in result.outputs:
         typer.echo(f"output: {text}")
     c = result.cost

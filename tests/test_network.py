@@ -242,10 +242,30 @@ def test_another_networks_node_rejects(deployed: Any) -> None:
 
 
 def test_networks_pyleo_does_not_sign_for(tmp_path: Path, key: str) -> None:
-    for command in (["execute", str(SCORER), "score", *ARGS, "--out", "t.json", "--network", "testnet"],
+    for command in (["execute", str(SCORER), "score", *ARGS, "--out", "t.json", "--network", "canary"],
                     ["deploy", str(SCORER), "--network", "canary"], ["deploy", str(SCORER), "--network", "devnet"]):
-        assert_clean_failure(pyleo(*command, cwd=tmp_path, key=key), "--network" if "devnet" in command else "mainnet only")
+        assert_clean_failure(pyleo(*command, cwd=tmp_path, key=key),
+                             "--network must be" if "devnet" in command else "aleo-sdk has no canary module")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_testnet_transaction(tmp_path: Path, key: str, node: str) -> None:
+    """--network testnet proves with aleo.testnet (its own keys, cached apart); the fee verifies on testnet
+    (aleo.testnet directly), and mainnet's verifiers name it a testnet transaction."""
+    proc = pyleo("execute", str(SCORER), "score", *ARGS, "--out", "t.json", "--network", "testnet", cwd=tmp_path, key=key)
+    assert proc.returncode == 0, proc.stderr
+    from aleo import testnet
+
+    doc = json.loads((tmp_path / "t.json").read_text())
+    tx = testnet.Transaction.from_json(json.dumps(doc))
+    assert testnet.Process.load().verify_fee(testnet.Fee.from_json(json.dumps(doc["fee"])),
+                                             tx.execution().execution_id) is None
+    assert_clean_failure(pyleo("verify", "t.json", "--model", str(SCORER), cwd=tmp_path),
+                         "INVALID: this is a testnet transaction")
+    with pytest.raises(network.NodeError, match="400"):
+        network.Node(node).broadcast(json.dumps(doc))
 
 
 def test_keys_missing_or_malformed(tmp_path: Path, key: str) -> None:

@@ -55,20 +55,21 @@ def private_key_source(key_file: Path | None = None, cwd: Path | None = None) ->
     return None
 
 
-def parse_private_key(text: str, source: str) -> Any:
-    """aleo-sdk's ``PrivateKey`` of ``text``; InputError naming ``source`` (never the key) when malformed."""
+def parse_private_key(text: str, source: str, network: str = "mainnet") -> Any:
+    """aleo-sdk's ``PrivateKey`` of ``text`` (of ``network``'s module); InputError naming ``source`` (never the
+    key) when malformed."""
     if not text.startswith("APrivateKey1"):
         raise InputError(f"{source} is not an Aleo private key (they start with APrivateKey1)")
     try:
-        return aleo_sdk().PrivateKey.from_string(text)
+        return aleo_sdk(network).PrivateKey.from_string(text)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - snarkVM's parse errors (and panics) carry no more than this
         raise InputError(f"{source} is not a valid Aleo private key (APrivateKey1 followed by its base58 digits)") from None
 
 
-def signing_key(key_file: Path | None = None, cwd: Path | None = None) -> Any | None:
-    """The signer's ``PrivateKey`` (see :func:`private_key_source`), or None when no key is given; InputError
-    when the key given is malformed or its file unreadable."""
+def signing_key(key_file: Path | None = None, cwd: Path | None = None, network: str = "mainnet") -> Any | None:
+    """The signer's ``PrivateKey`` for ``network`` (see :func:`private_key_source`), or None when no key is given;
+    InputError when the key given is malformed or its file unreadable."""
     found = private_key_source(key_file, cwd)
-    return None if found is None else parse_private_key(*found)
+    return None if found is None else parse_private_key(*found, network)

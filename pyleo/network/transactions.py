@@ -20,18 +20,19 @@ from typing import Any
 
 from .. import limits
 from ..errors import InputError, LimitError, VMError
-from ..vm import circuit_info
+from ..vm import vk_circuit_info
 from ..files import write_atomic
 from ..vm import keys
 from ..vm.keys import LOCK, LoadedProgram, execute, load_program, program_digest
 from ..vm.ledger import state_url
-from ..vm.sdk import aleo_sdk, call_quietly, clean_message, compact_value, snarkvm_failure
+from ..vm.sdk import SDK_NETWORKS, aleo_sdk, call_quietly, clean_message, compact_value, snarkvm_failure
 from .node import Node
 
 NETWORKS = ("mainnet", "testnet", "canary")
 """The networks a node may serve (the Leo CLI's ``--network``)."""
-SUPPORTED_NETWORKS = ("mainnet",)
-"""The networks pyleo signs and proves for: pyleo's prover and key cache use aleo-sdk's ``aleo.mainnet``."""
+SUPPORTED_NETWORKS = SDK_NETWORKS
+"""The networks pyleo signs and proves for: those aleo-sdk has a module for (keys differ per network; the key
+cache keeps them apart)."""
 
 Stage = Callable[[str], None]
 """Told the name of each slow stage as it starts (a progress spinner)."""
@@ -42,8 +43,8 @@ def check_network(network: str) -> None:
     if network not in NETWORKS:
         raise InputError(f"--network must be one of {', '.join(NETWORKS)}, got {network!r}")
     if network not in SUPPORTED_NETWORKS:
-        raise InputError(f"pyleo makes transactions for {', '.join(SUPPORTED_NETWORKS)} only, not {network}: its "
-                         "prover and key cache use aleo-sdk's aleo.mainnet module (keys differ per network)")
+        raise InputError(f"pyleo makes transactions for {', '.join(SUPPORTED_NETWORKS)} only, not {network}: "
+                         f"aleo-sdk has no {network} module")
 
 
 def credits(microcredits: int) -> str:
@@ -123,9 +124,10 @@ FEE_FUNCTION = "fee_public"
 
 def _fee_keys(lp: LoadedProgram) -> LoadedProgram:
     """credits.aleo as a program of ``lp``'s process, for caching its ``fee_public`` keys next to the others."""
-    credits_program = aleo_sdk().Program.credits()
+    credits_program = lp.sdk.Program.credits()
     text = str(credits_program.source)
-    return LoadedProgram(text, program_digest(text), lp.process, credits_program, "credits.aleo", [FEE_FUNCTION])
+    return LoadedProgram(text, program_digest(text, lp.network), lp.process, credits_program, "credits.aleo",
+                         [FEE_FUNCTION], network=lp.network)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -161,25 +163,25 @@ class Deployment:
     seconds: float
 
 
-def deploy(text: str, owner: Any = None, stage: Stage | None = None) -> Deployment:
+def deploy(text: str, owner: Any = None, stage: Stage | None = None, network: str = "mainnet") -> Deployment:
     """Synthesize the deployment of the program ``text`` (every function's keys; kept in the key cache, so a
     program is synthesized once), check it against the network's limits (LimitError naming the limit) and cost it.
 
-    ``owner``: the deployer's ``PrivateKey`` (None: a throwaway key; the cost does not depend on it).
+    ``owner``: the deployer's ``PrivateKey`` of ``network``'s aleo-sdk module (None: a throwaway key; the cost
+    does not depend on it).
     VMError when snarkVM cannot synthesize it, ParamsError when the parameters are missing."""
     tell = stage or (lambda _s: None)
-    sdk = aleo_sdk()
     start = time.perf_counter()
     with LOCK:
-        lp = load_program(text)
+        lp = load_program(text, network)
         bad_name = program_name_problems(lp.program_id)
         if bad_name:   # before the slow synthesis
             raise LimitError(f"{lp.program_id} cannot be deployed: {bad_name[0]}")
         tell("synthesizing the deployment (every function's keys; ~45 s per program here)")
-        dep = _deployment(lp, (owner or sdk.PrivateKey.random()).address)
+        dep = _deployment(lp, (owner or lp.sdk.PrivateKey.random()).address)
         sizes = []
-        for f in lp.functions:
-            info = circuit_info(text, f)
+        for f, (vk, _certificate) in json.loads(dep.to_json())["verifying_keys"]:
+            info = vk_circuit_info(lp.sdk.VerifyingKey.from_string(vk))
             sizes.append(FunctionSize(f, info["constraints"], info["variables"]))
         check_deployment_limits(text, lp.program_id, sizes)
         total = int(lp.process.deployment_cost(dep))
@@ -196,7 +198,7 @@ def _deployment(lp: LoadedProgram, owner: Any) -> Any:
     """snarkVM's deployment of ``lp`` owned by ``owner``: from the key cache when there (a deployment is the
     program, its verifying keys and their certificates, and the owner's address: only the address is replaced),
     else synthesized (:func:`pyleo.vm.keys.deploy`) and cached."""
-    sdk = aleo_sdk()
+    sdk = lp.sdk
     path = lp.dir / DEPLOYMENT_FILE
     try:
         doc = json.loads(path.read_text())
@@ -256,7 +258,7 @@ def prove_fee(lp: LoadedProgram, private_key: Any, base_fee: int, priority_fee: 
     if base_fee < 0 or priority_fee < 0:
         raise InputError(f"fees are whole microcredits, not negative (base {base_fee}, priority {priority_fee})")
     tell = stage or (lambda _s: None)
-    sdk = aleo_sdk()
+    sdk = lp.sdk
     fee_lp = _fee_keys(lp)
     with LOCK:
         auth, err, _ = call_quietly(lp.process.authorize_fee_public, private_key, base_fee, priority_fee, paid_for)
@@ -285,7 +287,7 @@ def deployment_transaction(d: Deployment, private_key: Any, priority_fee: int, h
     """The signed deployment transaction of ``d``, paying its cost plus ``priority_fee`` publicly from
     ``private_key``'s account (aleo-sdk's ``Transaction``); LimitError when larger than the network takes."""
     fee = prove_fee(d.program, private_key, d.cost.total, priority_fee, d.deployment.deployment_id(), head, stage)
-    tx = aleo_sdk().Transaction.from_deployment(private_key, d.deployment, fee)
+    tx = d.program.sdk.Transaction.from_deployment(private_key, d.deployment, fee)
     check_transaction_limits(tx)
     return tx
 
@@ -317,10 +319,11 @@ class ExecutionResult:
 
 
 def execute_transaction(text: str, function: str, inputs: list[str], private_key: Any, priority_fee: int = 0,
-                        node: Node | None = None, base_fee: int | None = None,
-                        stage: Stage | None = None) -> ExecutionResult:
+                        node: Node | None = None, base_fee: int | None = None, stage: Stage | None = None,
+                        network: str = "mainnet") -> ExecutionResult:
     """Execute ``function`` of the program ``text`` on ``inputs`` (Aleo literals) signed by ``private_key``,
-    prove it against ``node``'s chain head (None: the local stand-in), and pay its cost (or ``base_fee``, which
+    prove it for ``network`` (``private_key`` of its aleo-sdk module) against ``node``'s chain head (None: the
+    local stand-in), and pay its cost (or ``base_fee``, which
     must cover it: InputError otherwise) plus ``priority_fee`` with a public fee: one transaction.
 
     Errors as :func:`pyleo.vm.prove` (InputError, ExecutionError, ParamsError, LimitError, VMError), NodeError
@@ -329,12 +332,12 @@ def execute_transaction(text: str, function: str, inputs: list[str], private_key
     start = time.perf_counter()
     head = chain_head(node)
     with LOCK:
-        lp = load_program(text)
+        lp = load_program(text, network)
         tell(f"executing {lp.program_id}/{function} (its keys are synthesized on first use, then cached)")
         timings: dict[str, float] = {}
         response, trace, _ = execute(lp, function, inputs, timings, private_key=private_key)
         tell(f"proving {lp.program_id}/{function} against {head.what}")
-        sdk = aleo_sdk()
+        sdk = lp.sdk
         _, err, _ = call_quietly(trace.prepare, sdk.Query.rest(head.url))
         if err is None:
             execution, err, _ = call_quietly(trace.prove_execution, f"{lp.program_id}/{function}", head.height)

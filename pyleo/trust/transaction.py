@@ -19,7 +19,7 @@ from typing import Any
 from .. import network, vm
 from ..errors import InputError
 from ..vm.keys import load_program
-from ..vm.sdk import aleo_sdk, call_quietly, clean_message, compact_value
+from ..vm.sdk import SDK_NETWORKS, aleo_sdk, call_quietly, clean_message, compact_value
 from .formats import PublicModel
 
 TRANSACTION_FIELDS: dict[str, str] = {
@@ -101,12 +101,36 @@ def _commitment(trusted: Any, program_id: str) -> str | None:
     return None if c is None else compact_value(c if c.strip().endswith("field") else c.strip() + "field")
 
 
+def fee_network(doc: dict[str, Any]) -> str | None:
+    """The network other than mainnet (of aleo-sdk's) whose snarkVM verifies the transaction's fee, or None."""
+    for name in SDK_NETWORKS:
+        if name == "mainnet":
+            continue
+        sdk = aleo_sdk(name)
+
+        def check() -> None:
+            tx = sdk.Transaction.from_json(json.dumps(doc))
+            fee = sdk.Fee.from_json(json.dumps(doc["fee"]))
+            paid_for = tx.execution().execution_id if doc["type"] == "execute" else \
+                sdk.Deployment.from_json(json.dumps(doc["deployment"])).deployment_id()
+            sdk.Process.load().verify_fee(fee, paid_for)
+
+        _, err, _ = call_quietly(check)
+        if err is None:
+            return name
+    return None
+
+
 def _fee_reason(process: Any, doc: dict[str, Any], paid_for: Any, cost: int, tx: Any) -> str | None:
     fee = network.fee_of(doc, "the transaction")
     _, err, _ = call_quietly(process.verify_fee, fee, paid_for)
     if err is not None:
+        other = fee_network(doc)
+        if other is not None:
+            return (f"this is a {other} transaction (its fee verifies there); pyleo verify checks mainnet "
+                    "transactions")
         return (f"snarkVM rejects the transaction's fee on mainnet ({clean_message(str(err))}): it was made for "
-                "another network or for another transaction, or altered")
+                "another transaction or network, or altered")
     if int(tx.base_fee_amount) < cost:
         return (f"the fee is too low: it pays {network.credits(int(tx.base_fee_amount))}, the transaction costs "
                 f"{network.credits(cost)} (snarkVM's cost); the network rejects it")
@@ -147,10 +171,6 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
         if reason:
             return rejected(reason)
         functions = [str(f) for f in program_obj.functions]
-        for name, (vk_text, _certificate) in doc["deployment"]["verifying_keys"]:
-            if name not in functions or vk_text.strip() != vm.verifying_key(program, name).strip():
-                return rejected(f"the deployment's verifying key of `{name}` is not the one its program gives "
-                                "(derived here): the transaction was altered")
         deployment, err, _ = call_quietly(sdk.Deployment.from_json, json.dumps(doc["deployment"]))
         if err is not None:
             return rejected(f"snarkVM cannot read the deployment: {clean_message(str(err))}")
@@ -159,6 +179,10 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
         reason = _fee_reason(process, doc, deployment.deployment_id(), cost, tx)
         if reason:
             return rejected(reason)
+        for name, (vk_text, _certificate) in doc["deployment"]["verifying_keys"]:
+            if name not in functions or vk_text.strip() != vm.verifying_key(program, name).strip():
+                return rejected(f"the deployment's verifying key of `{name}` is not the one its program gives "
+                                "(derived here): the transaction was altered")
         constraints = sum(vm.constraints(program, f) for f in functions)
         return Verdict(True, None, kind, program_id, ", ".join(functions), vm.program_checksum(program), constraints,
                        [], [], [], _bound(trusted), {**TRANSACTION_NOT_REPORTED, **({} if _bound(trusted) else {
@@ -186,15 +210,16 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
     vk = sdk.VerifyingKey.from_string(vm.verifying_key(program, function))
     _, err, _ = call_quietly(process.add_program, parsed)
     if err is None:
+        total, err, _ = call_quietly(process.execution_cost, execution)
+    if err is None:
+        reason = _fee_reason(process, doc, execution.execution_id, int(total[0]), tx)
+        if reason:
+            return rejected(reason)
         _, err, _ = call_quietly(process.insert_verifying_key, parsed.id, fid, vk)
     if err is None:
         _, err, _ = call_quietly(process.verify_execution, execution)
     if err is not None:
         return rejected(f"snarkVM rejects the transaction's execution: {clean_message(str(err))}")
-    total, _ = process.execution_cost(execution)
-    reason = _fee_reason(process, doc, execution.execution_id, int(total), tx)
-    if reason:
-        return rejected(reason)
     inputs = [(i + 1, compact_value(str(x["value"]))) for i, x in enumerate(tr.inputs()) if x.get("type") == "public"]
     outputs = [compact_value(str(x["value"])) for x in tr.outputs() if x.get("type") == "public"]
     bound = _bound(trusted)

@@ -46,10 +46,13 @@ def program_checksum(program: str) -> str:
     return hashlib.sha3_256(program.encode()).hexdigest()
 
 
-def program_digest(program: str) -> str:
-    """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions: names the key cache."""
+def program_digest(program: str, network: str = "mainnet") -> str:
+    """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions (and the network, other than
+    mainnet: its keys differ): names the key cache."""
     v = versions()
     h = hashlib.sha256(f"aleo-sdk {v['aleo_sdk']}\0snarkvm {v['snarkvm']}\0".encode())
+    if network != "mainnet":
+        h.update(f"network {network}\0".encode())
     h.update(program.encode())
     return h.hexdigest()
 
@@ -67,7 +70,8 @@ def keys_dir(program: str) -> Path:
 @dataclass
 class LoadedProgram:
     """A program this process holds: its text, :func:`program_digest`, snarkVM ``Process`` and ``Program``,
-    ID, function names, and the functions whose keys are in the process (``keys``)."""
+    ID, function names, the functions whose keys are in the process (``keys``), and the network whose
+    aleo-sdk module made them (``sdk``)."""
 
     text: str
     digest: str
@@ -76,6 +80,12 @@ class LoadedProgram:
     program_id: str
     functions: list[str]
     keys: set[str] = field(default_factory=set)
+    network: str = "mainnet"
+
+    @property
+    def sdk(self) -> Any:
+        """aleo-sdk's module of the program's network (its types do not mix with another network's)."""
+        return aleo_sdk(self.network)
 
     @property
     def dir(self) -> Path:
@@ -92,18 +102,18 @@ def forget_programs() -> None:
         _loaded.clear()
 
 
-def load_program(text: str) -> LoadedProgram:
-    """The program of Aleo instructions ``text``, parsed and added to a fresh snarkVM process, or the one
-    this process already holds (the least recently used beyond 8 are dropped). VMError (LimitError when
-    too large) for a program snarkVM rejects."""
+def load_program(text: str, network: str = "mainnet") -> LoadedProgram:
+    """The program of Aleo instructions ``text``, parsed and added to a fresh snarkVM process of ``network``
+    (aleo-sdk's module), or the one this process already holds (the least recently used beyond 8 are
+    dropped). VMError (LimitError when too large) for a program snarkVM rejects."""
     if not isinstance(text, str):
         raise TypeError("the program must be Aleo instructions text (str)")
-    digest = program_digest(text)
+    digest = program_digest(text, network)
     lp = _loaded.get(digest)
     if lp is not None:
         _loaded.move_to_end(digest)
         return lp
-    sdk = aleo_sdk()
+    sdk = aleo_sdk(network)
     try:
         program = sdk.Program.from_source(text)
     except (KeyboardInterrupt, SystemExit):
@@ -114,7 +124,8 @@ def load_program(text: str) -> LoadedProgram:
     _, err, _ = call_quietly(process.add_program, program)
     if err is not None:
         raise program_error(str(err), text) from None
-    lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions])
+    lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions],
+                       network=network)
     _loaded[digest] = lp
     while len(_loaded) > _MAX_LOADED:
         _loaded.popitem(last=False)
@@ -126,7 +137,7 @@ def function_id(lp: LoadedProgram, function: str) -> Any:
     if not isinstance(function, str) or function not in lp.functions:
         names = ", ".join(lp.functions) or "none"
         raise VMError(f"program {lp.program_id} has no function `{function}`", hint=f"its functions: {names}")
-    return aleo_sdk().Identifier.from_string(function)
+    return lp.sdk.Identifier.from_string(function)
 
 
 def stamp(program: str) -> dict[str, str]:
@@ -211,7 +222,7 @@ def load_keys(lp: LoadedProgram, function: str, fid: Any) -> bool:
     if found is None:
         return False
     pk_bytes, vk_bytes = found
-    sdk = aleo_sdk()
+    sdk = lp.sdk
     try:
         pk = sdk.ProvingKey.from_bytes(pk_bytes)
         vk = sdk.VerifyingKey.from_bytes(vk_bytes)
@@ -233,7 +244,7 @@ def cached_vk(lp: LoadedProgram, function: str, fid: Any) -> Any | None:
     if found is None:
         return None
     try:
-        return aleo_sdk().VerifyingKey.from_bytes(found[1])
+        return lp.sdk.VerifyingKey.from_bytes(found[1])
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001
@@ -263,7 +274,7 @@ def deploy(lp: LoadedProgram, owner: Any, function: str | None = None) -> Any:
     written to the key cache. ParamsError / LimitError / VMError as :func:`pyleo.vm.sdk.snarkvm_failure` (naming
     ``function``, default the first one)."""
     params.check_installed()
-    sdk = aleo_sdk()
+    sdk = lp.sdk
     deployment, err, captured = call_quietly(lp.process.deploy, lp.program, owner)
     if err is not None:
         raise snarkvm_failure(str(err), captured, "synthesize", function or lp.functions[0]) from None
@@ -288,10 +299,9 @@ def signer() -> Any:
     return _private_key
 
 
-def _parse_inputs(inputs: list[str]) -> list[Any]:
+def _parse_inputs(inputs: list[str], sdk: Any) -> list[Any]:
     if isinstance(inputs, str) or not isinstance(inputs, (list, tuple)):
         raise InputError("inputs must be a list of Aleo literals (strings such as \"5i64\")")
-    sdk = aleo_sdk()
     values = []
     for i, text in enumerate(inputs):
         if not isinstance(text, str):
@@ -317,10 +327,10 @@ arithmetic check; anything else (input count, types) is an input error."""
 
 def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float],
             private_key: Any = None) -> tuple[Any, Any, Any]:
-    """Authorize (signed by ``private_key``, default :func:`signer`) and execute; returns (response, trace,
-    function identifier)."""
+    """Authorize (signed by ``private_key``, default :func:`signer`: a mainnet program's only) and execute; returns
+    (response, trace, function identifier)."""
     fid = function_id(lp, function)
-    values = _parse_inputs(inputs)
+    values = _parse_inputs(inputs, lp.sdk)
     t = time.perf_counter()
     auth, err, _ = call_quietly(lp.process.authorize, private_key or signer(), lp.program.id, fid, values)
     timings["authorize"] = time.perf_counter() - t
