@@ -4,7 +4,6 @@ versions it reports, snarkVM's messages turned into pyleo's errors, and quiet ca
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import re
@@ -38,7 +37,10 @@ def aleo_sdk(network: str = "mainnet") -> Any:
         if network not in SDK_NETWORKS:
             raise VMError(f"aleo-sdk has no {network} module (it has {', '.join(SDK_NETWORKS)})")
         try:
-            module = importlib.import_module(f"aleo.{network}")
+            if network == "testnet":
+                from aleo import testnet as module
+            else:
+                from aleo import mainnet as module
         except ImportError as e:  # pragma: no cover - depends on the installation
             raise VMError(f"the aleo-sdk package is not installed ({e})", hint="pip install aleo-sdk") from None
         _sdk_modules[network] = module
