@@ -75,10 +75,11 @@ before consensus V19): snarkVM console/network/src/lib.rs."""
 
 MICROCREDITS_PER_CREDIT = 1_000_000
 """One Aleo credit is 10^6 microcredits (snarkVM's fees and balances are in microcredits)."""
-NAMESPACE_FREE_LENGTH = 10
-"""Program names of at least this many characters (``.aleo`` not counted) pay no namespace fee; a shorter name
-pays 10^(10 - length) credits: snarkVM synthesizer/process/src/cost.rs (``deploy_compute_cost_in_microcredits``).
-Measured here: ``scorer`` (6) costs 10,000 credits more than ``scorer_model``."""
+NAMESPACE_BASE_LENGTH = 10
+"""A program name (``.aleo`` not counted) of length L pays a namespace fee of 10^max(0, 10 - L) credits: 1 credit
+from this many characters on, 10,000 credits for 6: snarkVM synthesizer/process/src/cost.rs. Measured here with
+``Process.deployment_cost``: ``scorer`` 10,001,029,798 microcredits, ``linear_scorer`` 2,037,070 (1 credit of
+namespace, the rest storage, synthesis and constructor: 1,029,798 and 1,037,070)."""
 
 SINCE: dict[str, str] = {
     "MAINNET_BUDGET": "consensus V19",
@@ -88,31 +89,31 @@ SINCE: dict[str, str] = {
     "MAX_FUNCTIONS": "consensus V1",
     "MAX_IDENTIFIER_LENGTH": "consensus V1",
     "MAX_TRANSITIONS": "consensus V1",
-    "NAMESPACE_FREE_LENGTH": "consensus V1",
+    "NAMESPACE_BASE_LENGTH": "consensus V1",
 }
 """The consensus version each network limit above comes from (the one that last changed it), for messages."""
 
 
 def namespace_fee(program_name: str) -> int:
-    """Microcredits the network charges for deploying a program named ``program_name`` (with or without
-    ``.aleo``) on top of storage and synthesis: 10^(10 - length) credits below :data:`NAMESPACE_FREE_LENGTH`
-    characters, else 0."""
+    """Microcredits the network charges for the name of a program deployed as ``program_name`` (with or without
+    ``.aleo``), on top of storage, synthesis and constructor: 10^max(0, 10 - length) credits
+    (:data:`NAMESPACE_BASE_LENGTH`)."""
     length = len(program_name.removesuffix(".aleo"))
-    if length >= NAMESPACE_FREE_LENGTH:
-        return 0
-    return 10 ** (NAMESPACE_FREE_LENGTH - length) * MICROCREDITS_PER_CREDIT
+    return 10 ** max(0, NAMESPACE_BASE_LENGTH - length) * MICROCREDITS_PER_CREDIT
 
 
 def namespace_warning(program_name: str) -> str | None:
-    """A warning naming the namespace fee a short program name adds to its deployment, or None when it adds
-    none."""
+    """A warning naming the namespace fee a name shorter than :data:`NAMESPACE_BASE_LENGTH` characters adds to its
+    deployment, or None for a name that pays only the base fee (1 credit)."""
     fee = namespace_fee(program_name)
-    if not fee:
+    base = namespace_fee("x" * NAMESPACE_BASE_LENGTH)
+    if fee == base:
         return None
     name = program_name.removesuffix(".aleo")
-    return (f"the program name `{name}` has {len(name)} characters: deploying it on the Aleo network adds a namespace "
+    return (f"the program name `{name}` has {len(name)} characters: deploying it on the Aleo network costs a namespace "
             f"fee of {fee // MICROCREDITS_PER_CREDIT:,} credits ({fee:,} microcredits); names of "
-            f"{NAMESPACE_FREE_LENGTH}+ characters pay none ({SINCE['NAMESPACE_FREE_LENGTH']}, snarkVM cost.rs)")
+            f"{NAMESPACE_BASE_LENGTH}+ characters pay {base // MICROCREDITS_PER_CREDIT} credit "
+            f"({SINCE['NAMESPACE_BASE_LENGTH']}, snarkVM cost.rs)")
 
 
 MAX_CONSTRAINTS_LOCAL = LOCAL_BUDGET

@@ -138,8 +138,8 @@ def _fee_keys(lp: LoadedProgram) -> LoadedProgram:
 class DeploymentCost:
     """What deploying a program costs, in microcredits, as snarkVM computes it (``Process.deployment_cost``).
 
-    ``total`` is snarkVM's; ``namespace`` is the fee of a program name shorter than 10 characters
-    (:func:`pyleo.limits.namespace_fee`); ``other`` the rest: storage (1,000 microcredits per byte), synthesis
+    ``total`` is snarkVM's; ``namespace`` the fee of the program's name (:func:`pyleo.limits.namespace_fee`: 1 credit
+    from 10 characters, 10^(10 - length) credits below); ``other`` the rest: storage (1,000 microcredits per byte), synthesis
     (by circuit size) and the constructor's (pyleo's programs have a one-command constructor), which aleo-sdk
     reports only as part of the total. ``functions``: each function's circuit; ``program_bytes``: the program
     text's size."""
