@@ -102,6 +102,18 @@ def namespace_fee(program_name: str) -> int:
     return 10 ** max(0, NAMESPACE_BASE_LENGTH - length) * MICROCREDITS_PER_CREDIT
 
 
+NAME_SUFFIX = "_zk_model"
+"""What pyleo appends to a program name it derives (from a model's class) when shorter than
+:data:`NAMESPACE_BASE_LENGTH` characters, so that deploying it pays the base namespace fee only."""
+
+
+def derived_program_name(name: str) -> str:
+    """``name`` (a program name pyleo derives, e.g. ``svc`` from ``SVC``) when it has at least
+    :data:`NAMESPACE_BASE_LENGTH` characters, else ``name + "_zk_model"`` (``svc_zk_model``: 10^7 credits less to
+    deploy); at most :data:`MAX_IDENTIFIER_LENGTH` bytes either way."""
+    return (name if len(name) >= NAMESPACE_BASE_LENGTH else name + NAME_SUFFIX)[:MAX_IDENTIFIER_LENGTH]
+
+
 def namespace_warning(program_name: str) -> str | None:
     """A warning naming the namespace fee a name shorter than :data:`NAMESPACE_BASE_LENGTH` characters adds to its
     deployment, or None for a name that pays only the base fee (1 credit)."""

@@ -343,6 +343,7 @@ def test_namespace_fee_of_short_names(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "namespace fee of 10,000 credits (10,000,000,000 microcredits)" in proc.stderr
     assert "names of 10+ characters pay 1 credit" in proc.stderr
     assert "warning" not in pyleo("build", str(SCORER), "--out", str(tmp_path / "b2"), cwd=tmp_path).stderr
+    assert limits.derived_program_name("svc") == "svc_zk_model" and limits.namespace_warning("svc_zk_model") is None
     for example in ("scorer.py", "credit.py", "iris_mlp.py"):
         for name in loader.load(ROOT / "examples" / example).programs:
             assert limits.namespace_warning(name) is None, f"examples/{example}: {name}"

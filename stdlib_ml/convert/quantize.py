@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import limits
+
 from .. import fixed
 from .model import ConversionError
 from .render import Spec
@@ -59,7 +61,7 @@ def _name_of(est: Any, opts: Options) -> str:
         name = opts.name
     else:
         name = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", type(est).__name__).lower()
-        name = re.sub(r"[^a-z0-9_]", "_", name)
+        name = limits.derived_program_name(re.sub(r"[^a-z0-9_]", "_", name))
     if not re.match(r"^[a-z][a-z0-9_]*$", name):
         raise ConversionError(f"invalid program name {name!r}: use lowercase letters, digits and _, starting with a letter")
     return name[:31]
