@@ -183,8 +183,9 @@ def execute(model: Path = ModelArg,
     with spinner() as stage:
         result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage,
                                              network=network_name)
-    for text in result.outputs:
-        typer.echo(f"output: {text}")
+    kinds = [o["type"] for o in result.execution.transitions()[0].outputs()]
+    for text, kind in zip(result.outputs, kinds):
+        typer.echo(f"output: {text}  ({kind}" + ("" if kind == "public" else ": the transaction holds it encrypted") + ")")
     c = result.cost
     typer.echo(f"execution cost (snarkVM Process.execution_cost): {network.credits(c.total)}: storage "
                f"{network.credits(c.storage)}, finalize {network.credits(c.finalize)}")

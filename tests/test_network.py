@@ -185,7 +185,7 @@ def test_execution_transaction(deployed: Any, executed: Any, program: str, key: 
     out = pyleo("verify", str(path), "--model", str(SCORER), cwd=path.parent)
     assert out.returncode == 0, out.stderr
     assert "valid: linear_scorer.aleo/score" in out.stdout and "public output: 27i64" in out.stdout
-    assert "public input 2: 10i64" in out.stdout
+    assert "public input 2: 10i64" in out.stdout and "output: 27i64  (public)" in proc.stdout
 
 
 @pytest.mark.prove
