@@ -26,6 +26,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
+from .network import register as register_network, show_deployment_costs, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -119,6 +120,7 @@ def build(file: Path = FileArg,
         ms = (time.perf_counter() - start) * 1000
         typer.echo(f"built {prog.name}.aleo ({len(prog.module.entries)} function(s)) in {ms:.0f} ms; "
                    f"program checksum {prog.checksum()}")
+        warn_name(prog.name)
         for p in paths:
             typer.echo(f"  {p}")
 
@@ -333,7 +335,9 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
 def cost(file: Path = FileArg,
          target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
-         detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes).")) -> None:
+         detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes)."),
+         deployment: bool = typer.Option(False, "--deployment", help="Also synthesize each program's deployment and "
+                                         "print its cost on the Aleo network, as snarkVM computes it.")) -> None:
     """Print the number of constraints of each function's circuit.
 
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
@@ -342,7 +346,11 @@ def cost(file: Path = FileArg,
     loaded = loader.load(file)
     pairs = [loaded.function(target)] if target else \
         [(p, f.name) for p in loaded.programs.values() for f in p.module.entries]
+    for name in dict.fromkeys(p.name for p, _ in pairs):
+        warn_name(name)
     report.show_costs(pairs, exact=not estimate, detail=detail)
+    if deployment:
+        show_deployment_costs([p.aleo() for p in dict((p.name, p) for p, _ in pairs).values()])
 
 
 @app.command("import", cls=Command)
@@ -452,6 +460,8 @@ def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP p
 
     run_server(host, port)
 
+
+register_network(app)
 
 if __name__ == "__main__":
     app(prog_name="pyleo")

@@ -46,7 +46,7 @@ def approve(x: pl.Array[pl.U8, 4], w: pl.Array[pl.U8, 4], r: pl.U128) -> tuple[p
     return pl.U32(s) >= THRESHOLD, weights_commitment(w, r)
 
 
-prog = pl.Program("credit", [approve])
+prog = pl.Program("credit_scorecard", [approve])
 
 if __name__ == "__main__":
     import secrets

@@ -42,7 +42,7 @@ def predict(x: pl.Array[pl.U64, 4]) -> pl.Public[pl.U8]:
     return argmax(linalg.dense(W2, h, B2))
 
 
-prog = pl.Program("iris_mlp", [predict])
+prog = pl.Program("iris_mlp_model", [predict])
 
 
 def circuit_predictions(samples: np.ndarray) -> np.ndarray:

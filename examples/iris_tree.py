@@ -27,7 +27,7 @@ clf = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X_train, y_train)
 
 # 2. Convert: thresholds quantized at the inputs' scale; one sign test per node, as narrow (u8 … u64) as
 #    that node's feature range allows (the model file's WIDTHS).
-zk = from_sklearn(clf, name="iris_tree")
+zk = from_sklearn(clf, name="iris_tree_model")
 
 if __name__ == "__main__":
     circuit = zk.predict(X_test)                           # the circuit's exact semantics (interpreter)

@@ -1,7 +1,7 @@
 """The smallest pyleo model: a linear score with a public bias.
 
     pyleo build examples/scorer.py --out build/
-    pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10
+    pyleo run examples/scorer.py linear_scorer.score "[1, 2, 3, 4]" 10
 """
 
 import pyleo as pl
@@ -24,7 +24,7 @@ def score(x: pl.Array[pl.I64, 4], bias: pl.Public[pl.I64]) -> pl.Public[pl.I64]:
     return dot(x, W) + bias
 
 
-prog = pl.Program("scorer", [score])
+prog = pl.Program("linear_scorer", [score])
 
 if __name__ == "__main__":
     print("interpreter:", score([1, 2, 3, 4], 10))

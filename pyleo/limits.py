@@ -65,6 +65,69 @@ CONSENSUS_V20_HEIGHT = 22_175_000
 """The first mainnet block of consensus V20, the newest version whose proofs use Varuna V2 (V21 brings
 Varuna V3): snarkVM console/network/src/consensus_heights.rs."""
 
+MAX_DEPLOYMENT_VARIABLES = 2**22
+"""Variables of a deployed program's circuits together, like :data:`MAINNET_BUDGET` for constraints (2^21
+before consensus V19): snarkVM console/network/src/lib.rs."""
+
+# --------------------------------------------------------------------------------------------
+# Fees (snarkVM computes every fee itself, ``Process.deployment_cost`` / ``execution_cost``; these are the
+# numbers pyleo explains them with)
+
+MICROCREDITS_PER_CREDIT = 1_000_000
+"""One Aleo credit is 10^6 microcredits (snarkVM's fees and balances are in microcredits)."""
+NAMESPACE_BASE_LENGTH = 10
+"""A program name (``.aleo`` not counted) of length L pays a namespace fee of 10^max(0, 10 - L) credits: 1 credit
+from this many characters on, 10,000 credits for 6: snarkVM synthesizer/process/src/cost.rs. Measured here with
+``Process.deployment_cost``: ``scorer`` 10,001,029,798 microcredits, ``linear_scorer`` 2,037,070 (1 credit of
+namespace, the rest storage, synthesis and constructor: 1,029,798 and 1,037,070)."""
+
+SINCE: dict[str, str] = {
+    "MAINNET_BUDGET": "consensus V19",
+    "MAX_DEPLOYMENT_VARIABLES": "consensus V19",
+    "MAX_PROGRAM_BYTES": "consensus V16",
+    "MAX_TRANSACTION_BYTES": "consensus V16",
+    "MAX_FUNCTIONS": "consensus V1",
+    "MAX_IDENTIFIER_LENGTH": "consensus V1",
+    "MAX_TRANSITIONS": "consensus V1",
+    "NAMESPACE_BASE_LENGTH": "consensus V1",
+}
+"""The consensus version each network limit above comes from (the one that last changed it), for messages."""
+
+
+def namespace_fee(program_name: str) -> int:
+    """Microcredits the network charges for the name of a program deployed as ``program_name`` (with or without
+    ``.aleo``), on top of storage, synthesis and constructor: 10^max(0, 10 - length) credits
+    (:data:`NAMESPACE_BASE_LENGTH`)."""
+    length = len(program_name.removesuffix(".aleo"))
+    return 10 ** max(0, NAMESPACE_BASE_LENGTH - length) * MICROCREDITS_PER_CREDIT
+
+
+NAME_SUFFIX = "_zk_model"
+"""What pyleo appends to a program name it derives (from a model's class) when shorter than
+:data:`NAMESPACE_BASE_LENGTH` characters, so that deploying it pays the base namespace fee only."""
+
+
+def derived_program_name(name: str) -> str:
+    """``name`` (a program name pyleo derives, e.g. ``svc`` from ``SVC``) when it has at least
+    :data:`NAMESPACE_BASE_LENGTH` characters, else ``name + "_zk_model"`` (``svc_zk_model``: 10^7 credits less to
+    deploy); at most :data:`MAX_IDENTIFIER_LENGTH` bytes either way."""
+    return (name if len(name) >= NAMESPACE_BASE_LENGTH else name + NAME_SUFFIX)[:MAX_IDENTIFIER_LENGTH]
+
+
+def namespace_warning(program_name: str) -> str | None:
+    """A warning naming the namespace fee a name shorter than :data:`NAMESPACE_BASE_LENGTH` characters adds to its
+    deployment, or None for a name that pays only the base fee (1 credit)."""
+    fee = namespace_fee(program_name)
+    base = namespace_fee("x" * NAMESPACE_BASE_LENGTH)
+    if fee == base:
+        return None
+    name = program_name.removesuffix(".aleo")
+    return (f"the program name `{name}` has {len(name)} characters: deploying it on the Aleo network costs a namespace "
+            f"fee of {fee // MICROCREDITS_PER_CREDIT:,} credits ({fee:,} microcredits); names of "
+            f"{NAMESPACE_BASE_LENGTH}+ characters pay {base // MICROCREDITS_PER_CREDIT} credit "
+            f"({SINCE['NAMESPACE_BASE_LENGTH']}, snarkVM cost.rs)")
+
+
 
 def plaintext_bits(t: Type) -> int:
     """Bits of snarkVM's encoding of a value of type ``t``: a 2-bit variant, sizes, then the values

@@ -38,19 +38,19 @@ def test_help_lists_every_command() -> None:
 def test_build_writes_a_leo_project_and_aleo(tmp_path: Path) -> None:
     result = pyleo("build", str(SCORER), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    project = tmp_path / "scorer"
-    assert json.loads((project / "program.json").read_text())["program"] == "scorer.aleo"
-    assert "program scorer.aleo" in (project / "src" / "main.leo").read_text()
-    aleo = (project / "scorer.aleo").read_text()
-    assert aleo.startswith("program scorer.aleo;")
+    project = tmp_path / "linear_scorer"
+    assert json.loads((project / "program.json").read_text())["program"] == "linear_scorer.aleo"
+    assert "program linear_scorer.aleo" in (project / "src" / "main.leo").read_text()
+    aleo = (project / "linear_scorer.aleo").read_text()
+    assert aleo.startswith("program linear_scorer.aleo;")
     stamp = json.loads((project / "pyleo.json").read_text())
     checksum = hashlib.sha3_256(aleo.encode()).hexdigest()  # snarkVM's program checksum
     assert stamp["program_checksum"] == checksum and f"program checksum {checksum}" in result.stdout
-    assert stamp["program_id"] == "scorer.aleo" and stamp["snarkvm"] and stamp["pyleo"]
+    assert stamp["program_id"] == "linear_scorer.aleo" and stamp["snarkvm"] and stamp["pyleo"]
 
 
 def test_run_accepts_json_and_aleo_literals() -> None:
-    plain = pyleo("run", str(SCORER), "scorer.score", "[1, 2, 3, 4]", "10")
+    plain = pyleo("run", str(SCORER), "linear_scorer.score", "[1, 2, 3, 4]", "10")
     literal = pyleo("run", str(SCORER), "score", "[1i64, 2i64, 3i64, 4i64]", "10i64")
     expected = 3 * 1 - 1 * 2 + 4 * 3 + 1 * 4 + 10  # W·x + bias computed here, independently
     assert plain.returncode == 0 and literal.returncode == 0
@@ -77,7 +77,7 @@ def test_bad_arguments(args: list[str], fragment: str) -> None:
 
 
 def test_unknown_function_and_missing_file(tmp_path: Path) -> None:
-    assert_clean_failure(pyleo("run", str(SCORER), "scorer.nope", "1"), "has no function 'nope'")
+    assert_clean_failure(pyleo("run", str(SCORER), "linear_scorer.nope", "1"), "has no function 'nope'")
     assert_clean_failure(pyleo("build", str(tmp_path / "missing.py")), "no such file")
 
 

@@ -7,7 +7,7 @@ names it, or it is one the policy declares "not reported" (:data:`pyleo.trust.FI
 is then exactly the honest one. A field a writer emits without a binding or a "not reported" entry
 fails :func:`test_every_field_a_writer_emits_is_bound_or_not_reported`.
 
-Real proofs, made once per module: scorer.aleo/score (examples/scorer.py), a 2-part split of
+Real proofs, made once per module: linear_scorer.aleo/score (examples/scorer.py), a 2-part split of
 ``splitab.small`` below, and a private-weights logistic regression (with a proof made with other
 weights of the same program).
 """

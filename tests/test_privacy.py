@@ -248,9 +248,9 @@ def test_verify_binds_to_the_trusted_model(key_cache: Path, tmp_path: Path) -> N
     assert f"program checksum: {data['program_checksum']}" in unbound.stdout
 
     rejected = pyleo("verify", str(proof_path), "--model", str(SCORER), cache=key_cache)
-    assert rejected.returncode == 1 and "INVALID: the proof is of a program scorer.aleo with checksum" in rejected.stderr
+    assert rejected.returncode == 1 and "INVALID: the proof is of a program linear_scorer.aleo with checksum" in rejected.stderr
     genuine: pl.Program = runpy.run_path(str(SCORER))["prog"]
-    aleo = tmp_path / "scorer.aleo"
+    aleo = tmp_path / "linear_scorer.aleo"
     aleo.write_text(genuine.aleo())
     assert pyleo("verify", str(proof_path), "--program", str(aleo), cache=key_cache).returncode == 1
 

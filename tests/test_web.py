@@ -206,7 +206,7 @@ def test_for_browser_does_not_split() -> None:
 
     from pyleo_cli.main import app
 
-    out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]", "10",
+    out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "linear_scorer.score", "[1, 2, 3, 4]", "10",
                                    "--for-browser", "--split"])
     assert out.exit_code == 1 and "(--for-browser) proves one circuit" in out.output
 
@@ -221,7 +221,7 @@ def test_wasm_verifier_takes_for_browser_proofs_only(tmp_path: Path) -> None:
 
     for flag, name in (([], "latest"), (["--for-browser"], "browser")):
         path = tmp_path / f"{name}.proof.json"
-        out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "scorer.score", "[1, 2, 3, 4]",
+        out = CliRunner().invoke(app, ["prove", str(ROOT / "examples" / "scorer.py"), "linear_scorer.score", "[1, 2, 3, 4]",
                                        "10", "--out", str(path), *flag])
         assert out.exit_code == 0, out.output
         assert vm.verify(vm.Proof.load(path), program=vm.Proof.load(path).program)

@@ -14,6 +14,7 @@ from typing import Any
 from .. import split, vm
 from ..errors import InputError
 from ..program import Program
+from . import transaction
 from .formats import PUBLIC_MODEL_FORMAT, PublicModel, as_artifact
 
 PROOF_FIELDS: dict[str, str] = {
@@ -150,7 +151,7 @@ class Verdict:
 
 def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool = False) -> Verdict:
     """Verify ``artifact`` (a :class:`pyleo.vm.Proof`, a :class:`pyleo.split.SplitProof`, a proof file's
-    JSON object or path) against what ``trusted`` names, and say what is proved.
+    JSON object or path, or an Aleo transaction's (:mod:`pyleo.trust.transaction`)) against what ``trusted`` names, and say what is proved.
 
     ``resynthesize``: unbound, derive the verifying key from the proof's own program instead of
     trusting the one the file carries. Returns an invalid Verdict with the reason when the proof
@@ -158,6 +159,8 @@ def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool 
     as a proof, InputError when the trusted items contradict each other or cannot be read.
     """
     trusted = trusted or Trusted()
+    if transaction.read_transaction_doc(artifact) is not None:   # an Aleo transaction (pyleo deploy / execute)
+        return transaction.verify_transaction(artifact, trusted, resynthesize)
     proof = as_artifact(artifact)
     if isinstance(proof, split.SplitProof):
         if resynthesize:

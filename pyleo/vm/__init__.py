@@ -71,6 +71,7 @@ from .proofs import (
     read_proof_json,
     verify,
     verifying_key,
+    vk_circuit_info,
 )
 from .sdk import clean_message, versions
 
@@ -80,5 +81,5 @@ __all__ = [
     "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cache_model", "cached_models",
     "cached_programs", "check_writable", "circuit_info", "clean_message", "clear_cache", "clear_models", "commit_bhp256", "constraints", "evaluate",
     "explain", "forget_programs", "hash_poseidon", "keys_dir", "link_model", "model_cache_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
-    "prove", "read_proof_json", "stamp", "verify", "verifying_key", "versions", "write_atomic",
+    "prove", "read_proof_json", "stamp", "verify", "verifying_key", "versions", "vk_circuit_info", "write_atomic",
 ]

@@ -46,10 +46,13 @@ def program_checksum(program: str) -> str:
     return hashlib.sha3_256(program.encode()).hexdigest()
 
 
-def program_digest(program: str) -> str:
-    """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions: names the key cache."""
+def program_digest(program: str, network: str = "mainnet") -> str:
+    """sha256 (hex) of the program text and the aleo-sdk / snarkVM versions (and the network, other than
+    mainnet: its keys differ): names the key cache."""
     v = versions()
     h = hashlib.sha256(f"aleo-sdk {v['aleo_sdk']}\0snarkvm {v['snarkvm']}\0".encode())
+    if network != "mainnet":
+        h.update(f"network {network}\0".encode())
     h.update(program.encode())
     return h.hexdigest()
 
@@ -67,7 +70,8 @@ def keys_dir(program: str) -> Path:
 @dataclass
 class LoadedProgram:
     """A program this process holds: its text, :func:`program_digest`, snarkVM ``Process`` and ``Program``,
-    ID, function names, and the functions whose keys are in the process (``keys``)."""
+    ID, function names, the functions whose keys are in the process (``keys``), and the network whose
+    aleo-sdk module made them (``sdk``)."""
 
     text: str
     digest: str
@@ -76,6 +80,12 @@ class LoadedProgram:
     program_id: str
     functions: list[str]
     keys: set[str] = field(default_factory=set)
+    network: str = "mainnet"
+
+    @property
+    def sdk(self) -> Any:
+        """aleo-sdk's module of the program's network (its types do not mix with another network's)."""
+        return aleo_sdk(self.network)
 
     @property
     def dir(self) -> Path:
@@ -92,18 +102,18 @@ def forget_programs() -> None:
         _loaded.clear()
 
 
-def load_program(text: str) -> LoadedProgram:
-    """The program of Aleo instructions ``text``, parsed and added to a fresh snarkVM process, or the one
-    this process already holds (the least recently used beyond 8 are dropped). VMError (LimitError when
-    too large) for a program snarkVM rejects."""
+def load_program(text: str, network: str = "mainnet") -> LoadedProgram:
+    """The program of Aleo instructions ``text``, parsed and added to a fresh snarkVM process of ``network``
+    (aleo-sdk's module), or the one this process already holds (the least recently used beyond 8 are
+    dropped). VMError (LimitError when too large) for a program snarkVM rejects."""
     if not isinstance(text, str):
         raise TypeError("the program must be Aleo instructions text (str)")
-    digest = program_digest(text)
+    digest = program_digest(text, network)
     lp = _loaded.get(digest)
     if lp is not None:
         _loaded.move_to_end(digest)
         return lp
-    sdk = aleo_sdk()
+    sdk = aleo_sdk(network)
     program, err, printed = call_quietly(sdk.Program.from_source, text)
     if err is not None:
         raise program_error(str(err), text, printed) from None
@@ -111,7 +121,8 @@ def load_program(text: str) -> LoadedProgram:
     _, err, printed = call_quietly(process.add_program, program)
     if err is not None:
         raise program_error(str(err), text, printed) from None
-    lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions])
+    lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions],
+                       network=network)
     _loaded[digest] = lp
     while len(_loaded) > _MAX_LOADED:
         _loaded.popitem(last=False)
@@ -123,7 +134,7 @@ def function_id(lp: LoadedProgram, function: str) -> Any:
     if not isinstance(function, str) or function not in lp.functions:
         names = ", ".join(lp.functions) or "none"
         raise VMError(f"program {lp.program_id} has no function `{function}`", hint=f"its functions: {names}")
-    return aleo_sdk().Identifier.from_string(function)
+    return lp.sdk.Identifier.from_string(function)
 
 
 def stamp(program: str) -> dict[str, str]:
@@ -195,20 +206,20 @@ def read_keys(lp: LoadedProgram, function: str, with_pk: bool) -> tuple[bytes | 
     return pk, vk
 
 
-def _save_keys(lp: LoadedProgram, function: str, fid: Any) -> None:
+def save_keys(lp: LoadedProgram, function: str, fid: Any) -> None:
     """Write a function's freshly synthesized keys to the disk cache."""
     pid = lp.program.id
     vk = bytes(lp.process.get_verifying_key(pid, fid).bytes())
     write_keys(lp, function, bytes(lp.process.get_proving_key(pid, fid).bytes()), vk)
 
 
-def _load_keys(lp: LoadedProgram, function: str, fid: Any) -> bool:
+def load_keys(lp: LoadedProgram, function: str, fid: Any) -> bool:
     """Insert a function's cached keys into the process; False (and drop them) if absent or not vouched for."""
     found = read_keys(lp, function, with_pk=True)
     if found is None:
         return False
     pk_bytes, vk_bytes = found
-    sdk = aleo_sdk()
+    sdk = lp.sdk
     try:
         pk = sdk.ProvingKey.from_bytes(pk_bytes)
         vk = sdk.VerifyingKey.from_bytes(vk_bytes)
@@ -230,7 +241,7 @@ def cached_vk(lp: LoadedProgram, function: str, fid: Any) -> Any | None:
     if found is None:
         return None
     try:
-        return aleo_sdk().VerifyingKey.from_bytes(found[1])
+        return lp.sdk.VerifyingKey.from_bytes(found[1])
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001
@@ -247,21 +258,27 @@ def synthesize_vk(lp: LoadedProgram, function: str, fid: Any) -> Any:
     vk = cached_vk(lp, function, fid)
     if vk is not None:
         return vk
-    params.check_installed()
-    sdk = aleo_sdk()
-    deployment, err, captured = call_quietly(lp.process.deploy, lp.program, signer().address)
-    if err is not None:
-        raise snarkvm_failure(str(err), captured, "synthesize", function) from None
-    found = None
-    for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
-        key = sdk.VerifyingKey.from_string(vk_text)
-        if read_keys(lp, name, with_pk=False) is None:  # keep a manifest that also vouches for a proving key
-            write_keys(lp, name, None, bytes(key.bytes()))
-        if name == function:
-            found = key
+    deploy(lp, signer().address, function)
+    found = cached_vk(lp, function, fid)
     if found is None:  # pragma: no cover - deploy covers every function
         raise VMError(f"snarkVM synthesized no key for `{function}`")
     return found
+
+
+def deploy(lp: LoadedProgram, owner: Any, function: str | None = None) -> Any:
+    """snarkVM's ``Deployment`` of the program, owned by the address ``owner``: every function's keys synthesized
+    from the program text alone (``Process.deploy``; the process keeps none of them), their verifying keys
+    written to the key cache. ParamsError / LimitError / VMError as :func:`pyleo.vm.sdk.snarkvm_failure` (naming
+    ``function``, default the first one)."""
+    params.check_installed()
+    sdk = lp.sdk
+    deployment, err, captured = call_quietly(lp.process.deploy, lp.program, owner)
+    if err is not None:
+        raise snarkvm_failure(str(err), captured, "synthesize", function or lp.functions[0]) from None
+    for name, (vk_text, _certificate) in json.loads(deployment.to_json())["verifying_keys"]:
+        if read_keys(lp, name, with_pk=False) is None:  # keep a manifest that also vouches for a proving key
+            write_keys(lp, name, None, bytes(sdk.VerifyingKey.from_string(vk_text).bytes()))
+    return deployment
 
 
 _private_key: Any = None
@@ -279,10 +296,9 @@ def signer() -> Any:
     return _private_key
 
 
-def _parse_inputs(inputs: list[str]) -> list[Any]:
+def _parse_inputs(inputs: list[str], sdk: Any) -> list[Any]:
     if isinstance(inputs, str) or not isinstance(inputs, (list, tuple)):
         raise InputError("inputs must be a list of Aleo literals (strings such as \"5i64\")")
-    sdk = aleo_sdk()
     values = []
     for i, text in enumerate(inputs):
         if not isinstance(text, str):
@@ -307,17 +323,18 @@ arithmetic check; anything else (input count, types) is an input error."""
 
 
 def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float],
-            keys: bool = True) -> tuple[Any, Any, Any]:
-    """Authorize and execute; returns (response, trace, function identifier).
+            keys: bool = True, private_key: Any = None) -> tuple[Any, Any, Any]:
+    """Authorize (signed by ``private_key``, default :func:`signer`: a mainnet program's only) and execute;
+    returns (response, trace, function identifier).
 
     ``keys=False``: a function whose keys are neither held nor cached is executed in a process of its
     own under a stand-in proving key (:func:`stand_in_process`): the same circuit, built and checked
     satisfied the same way, but no key is synthesized (~15 s a function saved) or saved, and its trace
     cannot be proved."""
     fid = function_id(lp, function)
-    values = _parse_inputs(inputs)
+    values = _parse_inputs(inputs, lp.sdk)
     t = time.perf_counter()
-    auth, err, _ = call_quietly(lp.process.authorize, signer(), lp.program.id, fid, values)
+    auth, err, _ = call_quietly(lp.process.authorize, private_key or signer(), lp.program.id, fid, values)
     timings["authorize"] = time.perf_counter() - t
     if err is not None:
         message = clean_message(str(err))
@@ -327,7 +344,7 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
         raise InputError(message) from None
     if function not in lp.keys:
         t = time.perf_counter()
-        if _load_keys(lp, function, fid):
+        if load_keys(lp, function, fid):
             lp.keys.add(function)
             timings["load_keys"] = time.perf_counter() - t
     synthesize = function not in lp.keys
@@ -345,7 +362,7 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
     if synthesize:
         lp.keys.add(function)
         t = time.perf_counter()
-        _save_keys(lp, function, fid)
+        save_keys(lp, function, fid)
         timings["save_keys"] = time.perf_counter() - t
     response, trace = out
     return response, trace, fid

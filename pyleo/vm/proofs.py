@@ -290,6 +290,11 @@ def circuit_info(program: str, function: str) -> dict[str, int]:
         lp = load_program(program)
         fid = function_id(lp, function)
         vk = synthesize_vk(lp, function, fid)
+    return vk_circuit_info(vk)
+
+
+def vk_circuit_info(vk: Any) -> dict[str, int]:
+    """The circuit sizes (:data:`CIRCUIT_INFO_FIELDS`) a verifying key (aleo-sdk's ``VerifyingKey``) records."""
     data = bytes(vk.bytes())
     values = struct.unpack_from("<6Q", data, 1)   # a version byte, then CircuitInfo as six u64
     info = dict(zip(CIRCUIT_INFO_FIELDS, (int(v) for v in values)))

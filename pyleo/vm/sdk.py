@@ -23,20 +23,28 @@ from ..limits import LOCAL_BUDGET  # noqa: E402
 
 
 
-_sdk_module: Any = None
+_sdk_modules: dict[str, Any] = {}
 _versions: dict[str, str] | None = None
 
+SDK_NETWORKS = ("mainnet", "testnet")
+"""The networks aleo-sdk has a module for (``aleo.mainnet``, ``aleo.testnet``)."""
 
-def aleo_sdk() -> Any:
-    """``aleo.mainnet``, imported on first use (importing pyleo must not need it)."""
-    global _sdk_module
-    if _sdk_module is None:
+
+def aleo_sdk(network: str = "mainnet") -> Any:
+    """``aleo.mainnet`` (or another of :data:`SDK_NETWORKS`), imported on first use (importing pyleo must not
+    need it). VMError for a network aleo-sdk has no module for."""
+    if network not in _sdk_modules:
+        if network not in SDK_NETWORKS:
+            raise VMError(f"aleo-sdk has no {network} module (it has {', '.join(SDK_NETWORKS)})")
         try:
-            from aleo import mainnet
+            if network == "testnet":
+                from aleo import testnet as module
+            else:
+                from aleo import mainnet as module
         except ImportError as e:  # pragma: no cover - depends on the installation
             raise VMError(f"the aleo-sdk package is not installed ({e})", hint="pip install aleo-sdk") from None
-        _sdk_module = mainnet
-    return _sdk_module
+        _sdk_modules[network] = module
+    return _sdk_modules[network]
 
 
 def versions() -> dict[str, str]:

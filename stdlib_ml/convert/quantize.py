@@ -52,7 +52,7 @@ def program_name(est: Any, opts: Options) -> str:
         name = opts.name
     else:
         name = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", type(est).__name__).lower()
-        name = re.sub(r"[^a-z0-9_]", "_", name)
+        name = limits.derived_program_name(re.sub(r"[^a-z0-9_]", "_", name))
     if not re.match(r"^[a-z][a-z0-9_]*$", name):
         raise ConversionError(f"invalid program name {name!r}: use lowercase letters, digits and _, starting with a letter")
     return name[:limits.MAX_IDENTIFIER_LENGTH]

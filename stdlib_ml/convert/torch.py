@@ -335,10 +335,11 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
 
 def _program_name(model: Any) -> str:
     """The Aleo program name a model's class suggests: ``DigitsCNN`` → ``digits_cnn`` (``network``
-    when the class name has no letters to start with)."""
+    when the class name has no letters to start with), 10+ characters (:func:`pyleo.limits.derived_program_name`:
+    ``MLP`` → ``mlp_zk_model``)."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(model).__name__).lower()
     name = re.sub(r"[^a-z0-9_]+", "_", name).strip("_")
-    return name[:limits.MAX_IDENTIFIER_LENGTH] if re.match(r"^[a-z]", name) else "network"
+    return limits.derived_program_name(name if re.match(r"^[a-z]", name) else "network")
 
 
 def _batch(ep: Any) -> int | None:

@@ -1,0 +1,79 @@
+"""A node's REST API, as far as pyleo needs it: the chain head that proofs are made against
+(``GET /{network}/block/height/latest``, ``GET /{network}/stateRoot/latest``) and broadcasting a transaction
+(``POST /{network}/transaction/broadcast``, the transaction's JSON as the body). Every request has a short
+timeout, so a node that does not answer is an error within seconds."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PyleoError
+
+TIMEOUT_S = 5.0
+"""Seconds to wait for a node's answer before giving up."""
+
+
+class NodeError(PyleoError):
+    """A node did not answer, or answered with an error status or with something that is not what its API
+    returns."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node's REST API at ``endpoint`` (``http(s)://host[:port]``) for ``network``."""
+
+    endpoint: str
+    network: str = "mainnet"
+
+    def url(self, route: str) -> str:
+        return f"{self.endpoint.rstrip('/')}/{self.network}/{route}"
+
+    def _request(self, route: str, body: bytes | None = None) -> bytes:
+        url = self.url(route)
+        if not url.startswith(("http://", "https://")):
+            raise NodeError(f"--endpoint must be an http:// or https:// URL, got {self.endpoint!r}")
+        req = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
+                                     headers={"Content-Type": "application/json"} if body is not None else {})
+        try:
+            with urllib.request.urlopen(req, timeout=TIMEOUT_S) as r:  # noqa: S310 - the user's endpoint
+                return bytes(r.read(1 << 20))
+        except urllib.error.HTTPError as e:
+            answer = e.read(2000).decode("utf-8", "replace").strip()
+            raise NodeError(f"the node at {self.endpoint} answered {e.code} {e.reason} to "
+                            f"{'POST' if body is not None else 'GET'} /{self.network}/{route}"
+                            + (f": {answer}" if answer else "")) from None
+        except (urllib.error.URLError, OSError, TimeoutError) as e:
+            reason = getattr(e, "reason", e)
+            raise NodeError(f"the node at {self.endpoint} did not answer {url} within {TIMEOUT_S:g} s ({reason})",
+                            hint="check --endpoint (and that the node serves this network)") from None
+
+    def _json(self, route: str) -> Any:
+        raw = self._request(route)
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise NodeError(f"the node at {self.endpoint} answered /{self.network}/{route} with something that is "
+                            f"not JSON: {raw[:200].decode('utf-8', 'replace')!r}") from None
+
+    def height(self) -> int:
+        """The latest block height; NodeError when the node does not give one."""
+        h = self._json("block/height/latest")
+        if not isinstance(h, int) or isinstance(h, bool) or not 0 <= h < 2**32:
+            raise NodeError(f"the node at {self.endpoint} gave {h!r} as the latest block height (expected a u32)")
+        return h
+
+    def state_root(self) -> str:
+        """The latest global state root (``sr1…``); NodeError when the node does not give one."""
+        root = self._json("stateRoot/latest")
+        if not isinstance(root, str) or not root.startswith("sr1"):
+            raise NodeError(f"the node at {self.endpoint} gave {root!r} as the latest state root (expected sr1…)")
+        return root
+
+    def broadcast(self, transaction_json: str) -> str:
+        """POST a transaction; returns the node's answer as it is (a node answers the transaction ID as a
+        JSON string). NodeError when it refuses it or does not answer."""
+        return self._request("transaction/broadcast", transaction_json.encode()).decode("utf-8", "replace").strip()

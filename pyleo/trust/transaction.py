@@ -1,0 +1,233 @@
+"""Aleo transactions as verifier-facing artifacts: a deployment or an execution with its fee, JSON as a node
+takes it (what ``pyleo deploy`` / ``pyleo execute`` write), verified by snarkVM and bound to the program the
+verifier trusts like a proof file.
+
+An execution transaction carries no program text (the network holds the deployed program): the verifier names
+the program (``--model``, ``--program`` or ``--public-model``; ``--checksum`` on top), and the execution is
+verified (``Process.verify_execution``) under the verifying key derived here from it. A deployment transaction
+carries its program: it is bound by checksum to the trusted one (when named), and each verifying key it
+deploys must be the one derived here from that program. In both, the fee must verify (``Process.verify_fee``)
+for this execution or deployment ID, on mainnet, and pay at least snarkVM's cost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from .. import network, vm
+from ..errors import InputError
+from ..vm.keys import load_program
+from ..vm.sdk import SDK_NETWORKS, aleo_sdk, call_quietly, clean_message, compact_value
+from .formats import PublicModel
+
+TRANSACTION_FIELDS: dict[str, str] = {
+    "type": "checked: execute or deploy",
+    "id": "checked: snarkVM reads the transaction (Transaction.from_json) and recomputes it",
+    "execution": "verified by snarkVM (verify_execution) under the trusted program's verifying key, derived here",
+    "deployment": "bound: its program's checksum must be the trusted program's; each verifying key must be the one "
+                  "derived here from its program",
+    "fee": "verified by snarkVM (verify_fee) for this execution or deployment ID on mainnet; its base amount must "
+           "cover snarkVM's cost",
+}
+"""How each field of a transaction is bound."""
+
+TRANSACTION_NOT_REPORTED: dict[str, str] = {
+    "global_state_root": "the ledger state the proofs were made against: verified as part of them; whether it is "
+                         "a state root of the network's ledger only a node can tell",
+    "owner": "a deployment's owner signature: checked by the network when it accepts the deployment, not here",
+    "fee_payer": "the account paying the fee: verified as part of the fee, not reported",
+}
+"""What a transaction carries that a verdict does not report."""
+
+
+def read_transaction_doc(artifact: Any) -> dict[str, Any] | None:
+    """The JSON object of ``artifact`` when it is a transaction (a JSON object, or the path of a file holding
+    one), else None (it may be a proof)."""
+    doc = artifact
+    if isinstance(artifact, (str, os.PathLike)):
+        try:
+            doc = vm.read_proof_json(artifact)
+        except vm.ProofError:
+            return None
+    if isinstance(doc, dict) and doc.get("type") in ("execute", "deploy") and "id" in doc and "format" not in doc:
+        return doc
+    return None
+
+
+def _program_of(trusted: Any, program_id: str) -> str | None:
+    """The trusted program text for ``program_id`` (model file, program or public model), or None."""
+    texts = []
+    name = program_id.removesuffix(".aleo")
+    if trusted.programs:
+        if name not in trusted.programs:
+            raise InputError(f"{trusted.label('model')} defines {', '.join(p + '.aleo' for p in trusted.programs)}, "
+                             f"not the transaction's {program_id}", hint="pass the model file of the program you trust")
+        texts.append(trusted.programs[name].aleo())
+    if trusted.program is not None:
+        texts.append(trusted.program)
+    if trusted.public_model is not None:
+        texts.append(trusted.public_model.program)
+    if len({vm.program_checksum(t) for t in texts}) > 1:
+        raise InputError("--model, --program and --public-model name different programs")
+    return texts[0] if texts else None
+
+
+def _bound(trusted: Any) -> list[str]:
+    out = []
+    if trusted.programs:
+        out.append(f"the model in {trusted.label('model')}")
+    if trusted.program is not None:
+        out.append(f"the program {trusted.label('program')}")
+    if trusted.public_model is not None:
+        out.append(f"the public model file {trusted.public_model.path}")
+    if trusted.checksum is not None:
+        out.append(f"checksum {trusted.checksum}")
+    return out
+
+
+def _checksum_reason(program: str, program_id: str, trusted: Any) -> str | None:
+    if trusted.checksum is not None and vm.program_checksum(program) != vm.normalize_checksum(trusted.checksum):
+        return (f"the transaction's program {program_id} has checksum {vm.program_checksum(program)}, not the trusted "
+                f"{vm.normalize_checksum(trusted.checksum)}")
+    return None
+
+
+def _commitment(trusted: Any, program_id: str) -> str | None:
+    pm: PublicModel | None = trusted.public_model
+    c = trusted.commitment or (pm.commitment if pm is not None else None) or \
+        trusted.commitments.get(program_id.removesuffix(".aleo"))
+    return None if c is None else compact_value(c if c.strip().endswith("field") else c.strip() + "field")
+
+
+def fee_network(doc: dict[str, Any]) -> str | None:
+    """The network other than mainnet (of aleo-sdk's) whose snarkVM verifies the transaction's fee, or None."""
+    for name in SDK_NETWORKS:
+        if name == "mainnet":
+            continue
+        sdk = aleo_sdk(name)
+
+        def check() -> None:
+            tx = sdk.Transaction.from_json(json.dumps(doc))
+            fee = sdk.Fee.from_json(json.dumps(doc["fee"]))
+            paid_for = tx.execution().execution_id if doc["type"] == "execute" else \
+                sdk.Deployment.from_json(json.dumps(doc["deployment"])).deployment_id()
+            sdk.Process.load().verify_fee(fee, paid_for)
+
+        _, err, _ = call_quietly(check)
+        if err is None:
+            return name
+    return None
+
+
+def _fee_reason(process: Any, doc: dict[str, Any], paid_for: Any, cost: int, tx: Any) -> str | None:
+    fee = network.fee_of(doc, "the transaction")
+    _, err, _ = call_quietly(process.verify_fee, fee, paid_for)
+    if err is not None:
+        other = fee_network(doc)
+        if other is not None:
+            return (f"this is a {other} transaction (its fee verifies there); pyleo verify checks mainnet "
+                    "transactions")
+        return (f"snarkVM rejects the transaction's fee on mainnet ({clean_message(str(err))}): it was made for "
+                "another transaction or network, or altered")
+    if int(tx.base_fee_amount) < cost:
+        return (f"the fee is too low: it pays {network.credits(int(tx.base_fee_amount))}, the transaction costs "
+                f"{network.credits(cost)} (snarkVM's cost); the network rejects it")
+    return None
+
+
+def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) -> Any:
+    """Verify a transaction (JSON object or file) against ``trusted`` (:class:`pyleo.trust.Trusted`); returns a
+    :class:`pyleo.trust.Verdict` of kind "execution transaction" or "deployment transaction". InputError
+    when it is not a transaction snarkVM reads, when an execution's program is not named, or for a trusted
+    verifying key or ``resynthesize`` (the keys always come from the program here)."""
+    from .policy import Verdict
+
+    if trusted.verifying_key is not None or resynthesize:
+        raise InputError("a transaction binds with --model, --program, --public-model or --checksum: its verifying "
+                         "keys are always derived here from the program (--vk and --resynthesize do not apply)")
+
+    doc = read_transaction_doc(artifact)
+    if doc is None:
+        raise InputError("not a transaction: expected the JSON a node takes (type execute or deploy, an id)")
+    tx, _ = network.parse_transaction_json(json.dumps(doc), "the transaction")
+    sdk = aleo_sdk()
+    process = sdk.Process.load()
+    kind = "deployment transaction" if doc["type"] == "deploy" else "execution transaction"
+
+    def rejected(reason: str) -> Any:
+        return Verdict(False, reason, kind)
+
+    if doc["type"] == "deploy":
+        program_obj = tx.deployed_program()
+        program = str(program_obj.source)
+        program_id = str(program_obj.id)
+        want = _program_of(trusted, program_id)
+        if want is not None and vm.program_checksum(want) != vm.program_checksum(program):
+            return rejected(f"the transaction deploys a program {program_id} with checksum "
+                            f"{vm.program_checksum(program)}, not the trusted program (checksum {vm.program_checksum(want)})")
+        reason = _checksum_reason(program, program_id, trusted)
+        if reason:
+            return rejected(reason)
+        functions = [str(f) for f in program_obj.functions]
+        deployment, err, _ = call_quietly(sdk.Deployment.from_json, json.dumps(doc["deployment"]))
+        if err is not None:
+            return rejected(f"snarkVM cannot read the deployment: {clean_message(str(err))}")
+        lp = load_program(program)
+        cost = int(lp.process.deployment_cost(deployment))
+        reason = _fee_reason(process, doc, deployment.deployment_id(), cost, tx)
+        if reason:
+            return rejected(reason)
+        for name, (vk_text, _certificate) in doc["deployment"]["verifying_keys"]:
+            if name not in functions or vk_text.strip() != vm.verifying_key(program, name).strip():
+                return rejected(f"the deployment's verifying key of `{name}` is not the one its program gives "
+                                "(derived here): the transaction was altered")
+        constraints = sum(vm.constraints(program, f) for f in functions)
+        return Verdict(True, None, kind, program_id, ", ".join(functions), vm.program_checksum(program), constraints,
+                       [], [], [], _bound(trusted), {**TRANSACTION_NOT_REPORTED, **({} if _bound(trusted) else {
+                           "binding": "not bound to a program you trust: the transaction deploys the program it "
+                                      f"carries (checksum {vm.program_checksum(program)})"})})
+
+    execution = tx.execution()
+    transitions = list(execution.transitions())
+    if len(transitions) != 1:
+        return rejected(f"the execution has {len(transitions)} transitions; pyleo's programs make one (no external calls)")
+    tr = transitions[0]
+    program_id, function = str(tr.program_id), str(tr.function_name)
+    program = _program_of(trusted, program_id)
+    if program is None:
+        raise InputError("an execution transaction names its program by ID only: name the program you trust",
+                         hint="pass --model, --program or --public-model (and --checksum to pin it)")
+    reason = _checksum_reason(program, program_id, trusted)
+    if reason:
+        return rejected(reason)
+    parsed = sdk.Program.from_source(program)
+    if str(parsed.id) != program_id or not parsed.has_function(function):
+        return rejected(f"the transaction executes {program_id}/{function}, not a function of the trusted "
+                        f"program {parsed.id}")
+    fid = sdk.Identifier.from_string(function)
+    vk = sdk.VerifyingKey.from_string(vm.verifying_key(program, function))
+    _, err, _ = call_quietly(process.add_program, parsed)
+    if err is None:
+        total, err, _ = call_quietly(process.execution_cost, execution)
+    if err is None:
+        reason = _fee_reason(process, doc, execution.execution_id, int(total[0]), tx)
+        if reason:
+            return rejected(reason)
+        _, err, _ = call_quietly(process.insert_verifying_key, parsed.id, fid, vk)
+    if err is None:
+        _, err, _ = call_quietly(process.verify_execution, execution)
+    if err is not None:
+        return rejected(f"snarkVM rejects the transaction's execution: {clean_message(str(err))}")
+    inputs = [(i + 1, compact_value(str(x["value"]))) for i, x in enumerate(tr.inputs()) if x.get("type") == "public"]
+    outputs = [compact_value(str(x["value"])) for x in tr.outputs() if x.get("type") == "public"]
+    bound = _bound(trusted)
+    commitment = _commitment(trusted, program_id)
+    if commitment is not None:
+        if not outputs or outputs[-1] != commitment:
+            return rejected(f"the execution's commitment (its last public output) is "
+                            f"{outputs[-1] if outputs else 'no public output'}, not the published {commitment}")
+        bound.append(f"the weights committed to by {commitment}")
+    return Verdict(True, None, kind, program_id, function, vm.program_checksum(program), int(vk.num_constraints()),
+                   inputs, outputs, [], bound, dict(TRANSACTION_NOT_REPORTED))
