@@ -43,6 +43,10 @@ def _settings(max_examples: int) -> settings:
     )
 
 INT_TYPES: dict[str, IntType] = {"u8": pl.U8, "i8": pl.I8, "i64": pl.I64, "u128": pl.U128, "i128": pl.I128}
+DEFAULT_TYPES = {"i8"}
+"""The integer types whose every operator (edge cases and random draws) runs on snarkVM in the default set:
+narrow and signed (overflow, division and shift halts are reached most often);
+the others, and the casts, run with ``-m slow`` (~0.3 s an execution; all of them take ~1.5 min)."""
 
 
 # ---- strategies --------------------------------------------------------------------------------
@@ -121,7 +125,8 @@ TESTS: dict[str, Callable[..., None]] = {}
 
 
 def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]],
-             examples: list[tuple[Any, ...]], keys: bool = False) -> None:
+             examples: list[tuple[Any, ...]], keys: bool = False, default: bool = True) -> None:
+    """``test_<program>_<fn>`` (``default=False``: in ``-m slow`` only) and its ``-m slow`` twin ``_more``."""
     if not _compiles(prog):
         # Surface the compile error as a failing test rather than breaking collection.
         def failing() -> None:
@@ -131,7 +136,8 @@ def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]]
         TESTS[failing.__name__] = failing
         return
     name = f"test_{prog.name}_{fn}"
-    TESTS[name] = pytest.mark.prove(make_test(prog, fn, strategies, examples, EXAMPLES, name, keys))
+    test = pytest.mark.prove(make_test(prog, fn, strategies, examples, EXAMPLES, name, keys))
+    TESTS[name] = test if default else pytest.mark.slow(test)
     TESTS[f"{name}_more"] = pytest.mark.prove(pytest.mark.slow(
         make_test(prog, fn, strategies, examples, SLOW_EXAMPLES, f"{name}_more", keys)))
 
@@ -139,13 +145,14 @@ def register(prog: pl.Program, fn: str, strategies: list[st.SearchStrategy[Any]]
 for _t in INT_TYPES.values():
     _ops = load_template("ops_int", _t)
     for _fn in _ops.PROGRAM.functions:
-        register(_ops.PROGRAM, _fn, [ints(_t), ints(_t)], int_pairs(_t))
+        register(_ops.PROGRAM, _fn, [ints(_t), ints(_t)], int_pairs(_t), default=_t.aleo() in DEFAULT_TYPES)
     _shifts = load_template("ops_shift", _t)
     for _fn in _shifts.PROGRAM.functions:
         if _fn in ("op_shl", "op_shr"):
-            register(_shifts.PROGRAM, _fn, [ints(_t), shift_amounts(_t)], shift_pairs(_t))
+            register(_shifts.PROGRAM, _fn, [ints(_t), shift_amounts(_t)], shift_pairs(_t), default=_t.aleo() in DEFAULT_TYPES)
         else:  # shift left by a constant amount (i128)
-            register(_shifts.PROGRAM, _fn, [ints(_t)], [(a,) for a, _ in int_pairs(_t)] + [(-1,), (1,), (3,)])
+            register(_shifts.PROGRAM, _fn, [ints(_t)], [(a,) for a, _ in int_pairs(_t)] + [(-1,), (1,), (3,)],
+                     default=_t.aleo() in DEFAULT_TYPES)
 
 _FIELD_PAIRS = [(0, 0), (1, 0), (P - 1, P - 1), (P - 1, 1), (0, P - 1), ((P - 1) // 2, (P + 1) // 2), (1 << 128, 3)]
 for _fn in ops_field.PROGRAM.functions:
@@ -159,7 +166,7 @@ for _f in ops_casts.FUNCTIONS:
         _ex = [(v,) for v in (0, 1, 2, P - 1, 1 << 63, (1 << 64) - 1, 1 << 64, 1 << 127, 1 << 128)]
     else:
         _ex = [(False,), (True,)]
-    register(ops_casts.PROGRAM, _f.name, [values(_src)], sorted(_ex, key=str))
+    register(ops_casts.PROGRAM, _f.name, [values(_src)], sorted(_ex, key=str), default=False)
 
 # Identity and absorbing operands next to their input (issue 21's 6 disagreeing edge cases: outputs that
 # fold into one register or constant).
@@ -167,9 +174,9 @@ for _t in INT_TYPES.values():
     _ids = load_template("ops_identity", _t)
     _edges = [(v,) for v in int_edges(_t)]
     for _fn in ("identities", "absorbing"):
-        register(_ids.PROGRAM, _fn, [ints(_t)], _edges)
+        register(_ids.PROGRAM, _fn, [ints(_t)], _edges, default=_t.aleo() in DEFAULT_TYPES)
     register(_ids.PROGRAM, "equal_sides", [ints(_t), st.booleans()],
-             [(v, c) for v in (_t.min, 0, _t.max) for c in (False, True)])
+             [(v, c) for v in (_t.min, 0, _t.max) for c in (False, True)], default=_t.aleo() in DEFAULT_TYPES)
 register(ops_identity_other.PROGRAM, "field_identities", [fields()], [(v,) for v in FIELD_EDGES])
 register(ops_identity_other.PROGRAM, "bool_identities", [st.booleans()], [(False,), (True,)])
 
