@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 out=${DEMO_OUT:-build}
 pyleo build examples/scorer.py --out "$out"
 echo "the reference interpreter (pyleo run):"
-pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10
+pyleo run examples/scorer.py linear_scorer.score "[1, 2, 3, 4]" 10
 echo "snarkVM's circuit execution, no proof (pyleo run --vm):"
-pyleo run examples/scorer.py scorer.score "[1, 2, 3, 4]" 10 --vm
-pyleo prove examples/scorer.py scorer.score "[1, 2, 3, 4]" 10 --out "$out/scorer.score.proof.json"
-pyleo verify "$out/scorer.score.proof.json" --model examples/scorer.py
+pyleo run examples/scorer.py linear_scorer.score "[1, 2, 3, 4]" 10 --vm
+pyleo prove examples/scorer.py linear_scorer.score "[1, 2, 3, 4]" 10 --out "$out/linear_scorer.score.proof.json"
+pyleo verify "$out/linear_scorer.score.proof.json" --model examples/scorer.py

@@ -107,3 +107,19 @@ def test_keras_iris_example_matches_keras_and_proves(tmp_path: Path) -> None:
     assert "verified: True" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in out.iterdir()) == ["iris.keras", "iris_model.py", "predict.proof.json"]
+
+
+@pytest.mark.prove
+def test_readme_demo_builds_runs_proves_and_verifies(tmp_path: Path) -> None:
+    """README's first command ends in scripts/demo.sh: it must run as written (the interpreter's and
+    snarkVM's 27, a proof, and `pyleo verify` bound to the example's model)."""
+    import os
+
+    env = {**os.environ, "DEMO_OUT": str(tmp_path / "build"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "demo.sh")], capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("27i64") >= 2, result.stdout     # the interpreter and snarkVM's circuit
+    assert "valid: linear_scorer.aleo/score" in result.stdout and "bound to: the model in examples/scorer.py" in result.stdout
+    assert (tmp_path / "build" / "linear_scorer.score.proof.json").is_file()
