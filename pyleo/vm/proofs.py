@@ -447,18 +447,12 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
     _check_height(proof.block_height, ProofError)
     with LOCK:
         tr = proof._transition()
-        try:
-            execution = sdk.Execution.from_json(proof.execution)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as e:  # noqa: BLE001
-            raise ProofError(f"the proof's execution cannot be read: {clean_message(str(e))}") from None
-        try:
-            parsed = sdk.Program.from_source(proof.program)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as e:  # noqa: BLE001
-            raise ProofError(f"the proof's program cannot be read: {clean_message(str(e))}") from None
+        execution, err, _ = call_quietly(sdk.Execution.from_json, proof.execution)
+        if err is not None:
+            raise ProofError(f"the proof's execution cannot be read: {clean_message(str(err))}") from None
+        parsed, err, _ = call_quietly(sdk.Program.from_source, proof.program)
+        if err is not None:
+            raise ProofError(f"the proof's program cannot be read: {clean_message(str(err))}") from None
 
         if tr.get("program") != str(parsed.id) or tr.get("function") != proof.function:
             return (f"the execution is of {tr.get('program')}/{tr.get('function')}, "
