@@ -58,3 +58,19 @@ def legalize(name: str, reserved: frozenset[str]) -> str:
     if s in reserved:
         s = s[:MAX_IDENT - 1].rstrip("_") + "_"
     return s
+
+
+_PROGRAM_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def program_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a program (``NAME.aleo``, and its Leo project), or None when it can:
+    lowercase letters, digits and ``_`` starting with a letter, at most :data:`MAX_IDENT` characters,
+    and no keyword of Leo or Aleo (snarkVM refuses ``program.aleo``, ``record.aleo``, ``u8.aleo``…: measured)."""
+    if not isinstance(name, str) or not _PROGRAM_NAME.fullmatch(name):
+        return "use lowercase letters, digits and `_`, starting with a letter (e.g. `iris_mlp_model`)"
+    if len(name) > MAX_IDENT:
+        return f"at most {MAX_IDENT} characters (snarkVM's identifier limit), got {len(name)}"
+    if name in MEMBER_RESERVED:
+        return f"`{name}` is a keyword of Leo or Aleo; pick another name (e.g. `{name}_model`)"
+    return None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import aleo_code, ir
+from . import aleo_code, ir, names
 from .check import Context
 from .comptime import Builtin
 from .dsl import DslFunction
@@ -21,7 +20,6 @@ from .interp import Interpreter, check_args
 from .values import parse_aleo, to_aleo
 
 
-_PROGRAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def function(fn: Callable[..., Any]) -> DslFunction:
@@ -59,9 +57,9 @@ class Program:
     """
 
     def __init__(self, name: str, functions: Sequence[DslFunction]) -> None:
-        if not isinstance(name, str) or not _PROGRAM_NAME.match(name):
-            raise CompileError(f"invalid program name {name!r}",
-                               hint="use lowercase letters, digits and `_`, starting with a letter (e.g. `iris_mlp`)")
+        problem = names.program_name_problem(name)
+        if problem is not None:
+            raise CompileError(f"invalid program name {name!r}", hint=problem)
         bad = [f for f in functions if not isinstance(f, DslFunction) or not f.entry]
         if bad or not functions:
             raise CompileError(f"Program {name!r} needs @pl.function entry points, got {bad or 'none'}")

@@ -124,6 +124,30 @@ def test_invalid_program_name() -> None:
         pl.Program("Bad-Name", [scorer.score])
 
 
+@pytest.mark.parametrize("name", ["program", "record", "function", "u8", "field", "self", "let", "x" * 32])
+def test_program_names_snarkvm_refuses_are_refused_when_the_program_is_made(name: str) -> None:
+    """Issue 21: `pyleo import --name program` was accepted, then snarkVM refused the program. The oracle:
+    snarkVM's own parser refuses each of these names (and takes the suggested one)."""
+    import examples.scorer as scorer
+    from aleo.mainnet import Program as AleoProgram
+
+    def snarkvm_parses(n: str) -> bool:
+        text = (f"program {n}.aleo;\n\nfunction f:\n    input r0 as u8.public;\n    output r0 as u8.public;\n\n"
+                "constructor:\n    assert.eq edition 0u16;\n")
+        try:
+            AleoProgram.from_source(text)
+        except BaseException:  # noqa: BLE001 - snarkVM's PanicException
+            return False
+        return True
+
+    assert not snarkvm_parses(name)
+    with pytest.raises(pl.CompileError, match=f"invalid program name '{name}'") as e:
+        pl.Program(name, [scorer.score])
+    suggested = re.search(r"e\.g\. `(\w+)`", str(e.value.hint or ""))
+    if suggested:
+        assert snarkvm_parses(suggested.group(1))
+
+
 # ---- issue 16 ----------------------------------------------------------------------------------
 def _module(tmp_path: Path, name: str, source: str) -> Any:
     """Import ``source`` as a module (pyleo reads function sources from files)."""

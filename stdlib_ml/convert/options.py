@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from pyleo import limits
+from pyleo import limits, names
 
 from .model import ConversionError, ModelInputError, as_numbers
 from .render import Spec
@@ -95,6 +95,8 @@ def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: 
     check_choice("weights", weights, WEIGHT_MODES)
     if name is not None and not isinstance(name, str):
         raise ConversionError(f"name must be a string (the Aleo program name), got {type(name).__name__}")
+    if name is not None and names.program_name_problem(name) is not None:
+        raise ConversionError(f"invalid program name {name!r}: {names.program_name_problem(name)}")
     if missing_values is not None and not isinstance(missing_values, (bool, np.bool_)):
         raise ConversionError(f"missing_values must be True, False or None (decided from the model and X), got "
                               f"{missing_values!r}")
