@@ -94,7 +94,7 @@ def check_batch(doc: Any, out: str) -> None:
 
 def check_examples(doc: Any, out: str) -> None:
     (r,) = doc["rows"]
-    assert r["program"] == "scorer.score" and r["verified"] and constraints(r["constraints"])
+    assert r["program"] == "linear_scorer.score" and r["verified"] and constraints(r["constraints"])
 
 
 def check_growth(doc: Any, out: str) -> None:

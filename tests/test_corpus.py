@@ -67,7 +67,8 @@ def _cases() -> list[Any]:
 
 
 def _functions() -> list[Any]:
-    """Random inputs: in the default set for the first function of every program, else ``-m slow``."""
+    """Random inputs: in the default set for the first function of every program (its first draw; the
+    others with ``-m slow``), else ``-m slow``."""
     return [pytest.param(name, fn, id=f"{name}-{fn}", marks=() if _in_default(name, fn, 0) else pytest.mark.slow)
             for name, mod in MODULES.items() for fn in mod.CASES]
 
@@ -105,7 +106,7 @@ def test_case(name: str, fn: str, args: tuple[Any, ...]) -> None:
 
 @pytest.mark.prove
 @pytest.mark.parametrize(("name", "fn"), _functions())
-@pytest.mark.parametrize("k", range(RANDOM_PER_FUNCTION))
+@pytest.mark.parametrize("k", [0] + [pytest.param(k, marks=pytest.mark.slow) for k in range(1, RANDOM_PER_FUNCTION)])
 def test_random(name: str, fn: str, k: int) -> None:
     prog = MODULES[name].PROGRAM
     rng = np.random.default_rng(seed_of(name, fn, k))
