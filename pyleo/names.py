@@ -61,16 +61,19 @@ def legalize(name: str, reserved: frozenset[str]) -> str:
 
 
 _PROGRAM_NAME = re.compile(r"[a-z][a-z0-9_]*")
+PROGRAM_RESERVED = ALEO_KEYWORDS | {"identifier"}
+"""Words snarkVM refuses as a program's name (measured over every reserved word listed here)."""
 
 
 def program_name_problem(name: object) -> str | None:
     """Why ``name`` cannot name a program (``NAME.aleo``, and its Leo project), or None when it can:
     lowercase letters, digits and ``_`` starting with a letter, at most :data:`MAX_IDENT` characters,
-    and no keyword of Leo or Aleo (snarkVM refuses ``program.aleo``, ``record.aleo``, ``u8.aleo``…: measured)."""
+    and no word snarkVM reserves (measured: it refuses ``program.aleo``, ``record.aleo``, ``u8.aleo``, ``let.aleo``…,
+    exactly the Aleo keywords and ``identifier``; it takes Leo-only words such as ``network``)."""
     if not isinstance(name, str) or not _PROGRAM_NAME.fullmatch(name):
         return "use lowercase letters, digits and `_`, starting with a letter (e.g. `iris_mlp_model`)"
     if len(name) > MAX_IDENT:
         return f"at most {MAX_IDENT} characters (snarkVM's identifier limit), got {len(name)}"
-    if name in MEMBER_RESERVED:
-        return f"`{name}` is a keyword of Leo or Aleo; pick another name (e.g. `{name}_model`)"
+    if name in PROGRAM_RESERVED:
+        return f"`{name}` is a word snarkVM reserves; pick another name (e.g. `{name}_model`)"
     return None

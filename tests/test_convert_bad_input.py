@@ -165,8 +165,8 @@ def test_bad_options_raise_pyleo_errors_naming_the_valid_values(tree: Any, cache
         (dict(strict="no"), r"strict must be True or False"),
         (dict(name=5), r"name must be a string"),
         (dict(name="Bad-Name"), r"invalid program name 'Bad-Name'"),
-        (dict(name="program"), r"invalid program name 'program': `program` is a keyword"),   # snarkVM refused it later
-        (dict(name="record"), r"invalid program name 'record': `record` is a keyword"),
+        (dict(name="program"), r"invalid program name 'program': `program` is a word snarkVM reserves"),   # snarkVM refused it later
+        (dict(name="record"), r"invalid program name 'record': `record` is a word snarkVM reserves"),
         (dict(missing_values="yes"), r"missing_values must be True, False or None"),
         (dict(input_range="abc"), r"input_range must be a bound r"),
         (dict(input_range=(5, 1)), r"input_range must be finite with low < high"),

@@ -124,7 +124,7 @@ def test_invalid_program_name() -> None:
         pl.Program("Bad-Name", [scorer.score])
 
 
-@pytest.mark.parametrize("name", ["program", "record", "function", "u8", "field", "self", "let", "x" * 32])
+@pytest.mark.parametrize("name", ["program", "record", "function", "u8", "field", "self", "let", "identifier", "x" * 32])
 def test_program_names_snarkvm_refuses_are_refused_when_the_program_is_made(name: str) -> None:
     """Issue 21: `pyleo import --name program` was accepted, then snarkVM refused the program. The oracle:
     snarkVM's own parser refuses each of these names (and takes the suggested one)."""
