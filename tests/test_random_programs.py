@@ -38,6 +38,7 @@ def _run(tmp_path: Path, seed: int, batches: int, entries: int) -> tuple[int, in
     return compared, runs, rejected, invalid
 
 
+@pytest.mark.prove   # runs snarkVM's circuit (the stand-in key is synthesized once)
 def test_random_programs_agree_with_the_circuit(tmp_path: Path) -> None:
     compared, runs, _, _ = _run(tmp_path, seed=21, batches=1, entries=2)
     assert compared == 2 * PER_ENTRY and runs == 4
