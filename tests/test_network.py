@@ -256,6 +256,7 @@ def test_networks_pyleo_does_not_sign_for(tmp_path: Path, key: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow   # the mainnet transactions above take the same path; testnet synthesizes keys of its own
 @pytest.mark.prove
 @pytest.mark.needs_params
 def test_a_testnet_transaction(tmp_path: Path, key: str, node: str) -> None:
