@@ -27,10 +27,10 @@ from __future__ import annotations
 import argparse
 import http.server
 import json
-import os
-import sys
 import threading
 from typing import Any
+
+from pyleo.vm.stateserver import serve_until_stdin_closes
 
 STATE_ROOT = "sr1dz06ur5spdgzkguh4pr42mvft6u3nwsg5drh9rdja9v8jpcz3czsls9geg"
 
@@ -148,17 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     answer = (args.answer, args.body.encode()) if args.answer is not None else None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.network, height, ledger, answer))
 
-    def watch_stdin() -> None:
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-        os._exit(0)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve_until_stdin_closes(server)
 
 
 if __name__ == "__main__":

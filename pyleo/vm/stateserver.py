@@ -55,6 +55,13 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.height, args.state_root))
 
+    serve_until_stdin_closes(server)
+
+
+def serve_until_stdin_closes(server: http.server.ThreadingHTTPServer) -> None:
+    """Print the server's port (the parent reads it), then serve until the parent closes our stdin (or
+    dies): the server never outlives the process that started it."""
+
     def watch_stdin() -> None:
         try:
             while sys.stdin.buffer.read(4096):
