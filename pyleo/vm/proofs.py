@@ -229,7 +229,7 @@ def as_proof(proof: Any) -> Proof:
 
 
 def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None,
-             keys: bool = True) -> list[str]:
+             keys: bool = True, imports: tuple[str, ...] = ()) -> list[str]:
     """Run ``function`` of ``program`` on ``inputs`` (Aleo literals) through snarkVM's circuit.
 
     Returns every output as an Aleo literal on one line (``"12i64"``, ``"[1i64, 2i64]"``),
@@ -240,10 +240,11 @@ def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, 
     execute, save_keys). ``keys=False``: keys not already cached are not synthesized; the circuit runs
     under a stand-in proving key (the same outputs and halts, ~0.5 s instead of ~15 s for a function's
     first run; for differential tests over many functions; see :func:`pyleo.vm.keys.execute`), and
-    a circuit too large for the installed parameters runs too.
+    a circuit too large for the installed parameters runs too. ``imports``: the texts of the programs
+    ``program`` imports (see :func:`pyleo.vm.keys.load_program`); the functions it calls run too.
     """
     with LOCK:
-        lp = load_program(program)
+        lp = load_program(program, imports=imports)
         response, _, _ = execute(lp, function, inputs, timings if timings is not None else {}, keys)
         return [compact_value(str(v)) for v in response.outputs]
 
