@@ -346,13 +346,17 @@ class Program:
         Instructions are costed from the calibrated table; the transition is synthesized by snarkVM
         as an empty function with the same interface (seconds, once) or, with
         ``synthesize_transition=False`` or without parameters, taken from the fitted formula (instant).
+        A call of an imported function counts its cost in this circuit only (see :meth:`cost`).
         """
         self.entry(function)
-        return estimate(self.code, function, synthesize_transition=synthesize_transition)
+        callees = {f"{p.name}.aleo/{f.name}": [(o.type.aleo(), "public" if o.public else "private") for o in f.outputs]
+                   for p in self.imports.values() for f in p.code.functions}
+        return estimate(self.code, function, synthesize_transition=synthesize_transition, callees=callees)
 
     def cost(self, function: str) -> int:
-        """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""
+        """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM); a call of an imported
+        program's function counts here as the call (its own circuit is another transition: ``model.cost(f)``)."""
         from . import vm
 
         self.entry(function)
-        return vm.constraints(self.aleo(), function)
+        return vm.constraints(self.aleo(), function, self.import_texts())
