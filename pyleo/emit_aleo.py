@@ -417,8 +417,8 @@ class FunctionEmitter:
             tree = self.expr(a, frame, guard)
             leaves = flatten(tree)
             first = leaves[0] if leaves else None
-            if isinstance(first, Reg) and tree == self.access_tree(Reg(first.id), a.type):
-                args.append(Reg(first.id))   # a whole register (an input), passed as it is
+            if isinstance(tree, Lit) or isinstance(first, Reg) and tree == self.access_tree(Reg(first.id), a.type):
+                args.append(tree if isinstance(tree, Lit) else Reg(first.id))   # a literal or a whole register, as it is
             else:
                 args.append(self.materialize(tree, a.type))
         r = self.emit(f"call {e.program}.aleo/{e.function.name}", args, e.type)
