@@ -552,6 +552,9 @@ class ExprChecker:
             args.append(self.coerce(v, p.type, a))
         if fn.return_type is None:
             raise self.error(f"{where} returns nothing, so its call has no value", node)
+        if len(fn.returns) > 1:
+            raise self.error(f"{where} returns {len(fn.returns)} values; pyleo calls functions of other programs that "
+                             "return one", node, "return a struct from the called function instead of a tuple")
         if self.dfn.entry is False:
             raise self.error(f"{where} is called from the helper `{self.dfn.name}`", node,
                              "call imported programs from a @pl.function entry point (each call is a transition)")

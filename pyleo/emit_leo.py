@@ -624,6 +624,9 @@ def emit_leo(module: ir.Module) -> str:
 
 
 def program_json(module: ir.Module) -> str:
-    """The text of ``program.json`` (what ``leo new`` writes) for ``module``."""
-    meta = {"program": f"{module.name}.aleo", "version": "0.1.0", "description": "", "license": "MIT"}
+    """The text of ``program.json`` (what ``leo new`` writes) for ``module``; a program that imports others lists
+    them as local dependencies (``leo add --local``), the Leo projects :meth:`pyleo.Program.write` puts beside it."""
+    meta: dict[str, object] = {"program": f"{module.name}.aleo", "version": "0.1.0", "description": "", "license": "MIT"}
+    if module.imports:
+        meta["dependencies"] = [{"name": f"{imp}.aleo", "location": "local", "path": f"../{imp}"} for imp in module.imports]
     return json.dumps(meta, indent=2) + "\n"
