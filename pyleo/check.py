@@ -16,7 +16,7 @@ import numpy as np
 from . import ir
 from . import syntax as S
 from .check_expr import ExprChecker, Local, Scope
-from .comptime import External, Mapping, Py, SourceFunction, Untyped, is_static, short_repr
+from .comptime import External, Importable, Mapping, Py, SourceFunction, Untyped, is_static, short_repr
 from .errors import CompileError, LimitError, Location
 from .limits import MAX_INSTRUCTIONS, MAX_UNROLLED_OPERATIONS, unrolled_operations
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
@@ -64,9 +64,7 @@ class Context:
     def external(self, value: Any, attr: str, node: S.Node) -> External | None:
         """``value.attr`` as an entry point of an imported program when ``value`` is a ``pl.Program`` (None when it
         is not one); CompileError when that program is not imported or has no such entry point."""
-        from .program import Program
-
-        if not isinstance(value, Program):
+        if not isinstance(value, Importable):
             return None
         if self.imports.get(value.name) is not value:
             raise CompileError(f"program {value.name} is not imported by {self.program or 'this program'}", node.loc,

@@ -195,6 +195,17 @@ class CallerAddress:
 CALLER = CallerAddress()
 
 
+class Importable:
+    """What the checker knows of a program others may import (``pl.Program`` derives from it): its ``name``,
+    its entry points by name (``functions``) and their typed IR (``entry``)."""
+
+    name: str
+    functions: dict[str, Any]
+
+    def entry(self, name: str) -> ir.Function:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
 class External:
     """An entry point of an imported program (``model.predict`` where ``model`` is a ``pl.Program``)."""

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from . import aleo_code, ir, names
 from .check import Context
-from .comptime import CALLER, Builtin, Mapping
+from .comptime import CALLER, Builtin, Importable
 from .dsl import DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
@@ -46,7 +46,7 @@ caller = CALLER
 """``pl.caller``: the address that called the entry point (Aleo ``self.caller``), e.g. a mapping's key."""
 
 
-class Program:
+class Program(Importable):
     """A named Aleo program made of ``@pl.function`` entry points.
 
     Type-checked on first use, or at once when created at the top level of a script run as ``python
