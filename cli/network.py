@@ -185,7 +185,8 @@ def execute(model: Path = ModelArg,
                                              network=network_name, imports=prog.import_texts())
     kinds = [o["type"] for o in result.execution.transitions()[-1].outputs()]   # the function's own: the last
     for text, kind in zip(result.outputs, kinds):
-        typer.echo(f"output: {text}  ({kind}" + ("" if kind == "public" else ": the transaction holds it encrypted") + ")")
+        typer.echo(f"output: {text}  ({kind}" + ("" if kind in ("public", "future") else ": the transaction holds it "
+                                                   "encrypted") + ")")   # a future's arguments are public
     c = result.cost
     typer.echo(f"execution cost (snarkVM Process.execution_cost): {network.credits(c.total)}: storage "
                f"{network.credits(c.storage)}, finalize {network.credits(c.finalize)}")

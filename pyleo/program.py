@@ -202,11 +202,15 @@ class Program(Importable):
         return out
 
     def run_batch(self, function: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
-        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.vectorized`): the same results;
-        raises the interpreter's ExecutionError for the first row that halts."""
+        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.vectorized`; a function that calls
+        another program or has a final block: row by row): the same results; raises the interpreter's
+        ExecutionError for the first row that halts."""
         from .vectorized import run_batch
 
-        return run_batch(self.entry(function), self.code.function(function), rows)
+        code = self.code.function(function)
+        if code is not None and (code.final_sets or any(ins.opcode.startswith("call ") for ins in code.body)):
+            return [self.run(function, *row) for row in rows]   # calls and final blocks: the interpreter, row by row
+        return run_batch(self.entry(function), code, rows)
 
     def aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
         """``args`` of ``function`` as the Aleo literals snarkVM takes (``['1i64', '[1u8, 2u8]']``), one per

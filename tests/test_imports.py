@@ -92,6 +92,7 @@ def test_leo_external_call_and_final(tmp_path) -> None:
 
 def test_interpreter_runs_the_callee() -> None:
     assert caller.run("total", [1, 2, 3, 4], 5) == 3 * 10 + 5
+    assert caller.run_batch("total", [([1, 2, 3, 4], 5), ([0, 0, 0, 1], 1)]) == [35, 4]
     with pytest.raises(ExecutionError, match="score too high"):
         caller.run("total", [100, 100, 100, 100], 0)   # the callee's assert halts the caller
     assert decider.final_writes("decide", [20, 20, 20, 20], caller=ADDRESS) == {"decisions": {ADDRESS: 160}}

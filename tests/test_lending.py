@@ -40,7 +40,7 @@ def test_decision_is_the_models() -> None:
         assert lender.final_writes("apply", x, caller=ADDRESS) == {"approvals": {ADDRESS: want}}
 
 
-def test_names_pay_no_namespace_fee() -> None:
+def test_names_pay_the_least_namespace_fee() -> None:
     for prog in (credit_model, lender):
         assert len(prog.name) >= 10 and limits.namespace_fee(f"{prog.name}.aleo") == limits.namespace_fee("a" * 10 + ".aleo")
 

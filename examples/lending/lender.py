@@ -21,7 +21,7 @@ import pyleo as pl
 from pyleo import network, vm
 from pyleo.vm.sdk import aleo_sdk
 
-from .model import APPROVED, zk
+from examples.lending.model import APPROVED, zk
 
 credit_model = zk.program
 Features = credit_model.entry("predict").params[0].type
@@ -95,7 +95,7 @@ def run(out_dir: Path, features: list[float], key: Any, stage: Callable[[str], N
 if __name__ == "__main__":
     import tempfile
 
-    from .model import X_test, clf, y_test
+    from examples.lending.model import X_test, clf, y_test
 
     print(f"credit model: held-out accuracy {clf.score(X_test, y_test):.3f}, circuit agreement with scikit-learn "
           f"{float((zk.predict(X_test) == clf.predict(X_test)).mean()):.3f}")
