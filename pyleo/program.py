@@ -137,8 +137,36 @@ class Program(Importable):
 
     @cached_property
     def code(self) -> aleo_code.Program:
-        """The program as structured Aleo instructions (the text is written from them; the cost model reads them)."""
-        return compile_aleo(self.module)
+        """The program as structured Aleo instructions (the text is written from them; the cost model reads them).
+        LimitError when a function's execution would have more transitions than a transaction holds."""
+        from .errors import LimitError
+        from .limits import MAX_TRANSITIONS
+
+        code = compile_aleo(self.module)
+        for fn in code.functions:
+            n = self._transitions(code, fn.name)
+            if n > MAX_TRANSITIONS - 1:
+                raise LimitError(f"an execution of {self.name}/{fn.name} has {n} transitions (it and the functions it "
+                                 f"calls, each call one); a transaction holds at most {MAX_TRANSITIONS}, the fee's included",
+                                 self.functions[fn.name].syntax.loc, "call the model fewer times per execution")
+        return code
+
+    def _transitions(self, code: aleo_code.Program, function: str) -> int:
+        fn = code.function(function)
+        assert fn is not None
+        n = 1
+        for ins in fn.body:
+            if ins.opcode.startswith("call "):
+                program, callee = ins.opcode[5:].split("/")
+                imported = self.imports[program.removesuffix(".aleo")]
+                n += imported._transitions(imported.code, callee)
+        return n
+
+    def transitions(self, function: str) -> int:
+        """How many transitions one execution of ``function`` has: its own and one per call, those of the called
+        functions' calls included (snarkVM proves them in one batch proof)."""
+        self.entry(function)
+        return self._transitions(self.code, function)
 
     @cached_property
     def _aleo(self) -> str:

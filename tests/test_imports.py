@@ -12,7 +12,7 @@ import pytest
 
 import pyleo as pl
 from pyleo import vm
-from pyleo.errors import CompileError, ExecutionError, InputError
+from pyleo.errors import CompileError, ExecutionError, InputError, LimitError
 from pyleo.vm.ledger import _arguments
 from tests.test_emit_leo import syntax_check
 
@@ -187,6 +187,20 @@ def test_struct_arguments() -> None:
     assert "struct Pt:" in outer.aleo()
     outer.check_vm()
     assert outer.run("first", {"a": 1, "b": 2}) == 2
+
+
+def test_transitions_per_transaction() -> None:
+    assert caller.transitions("total") == 2 and scorer.transitions("score") == 1
+
+    @pl.function
+    def many(x: pl.Array[pl.U8, 4]) -> pl.U8:
+        acc: pl.U8 = 0
+        for i in range(31):
+            acc = acc ^ scorer.pair([x[0], x[1], x[2], pl.U8(i)])
+        return acc
+
+    with pytest.raises(LimitError, match="has 32 transitions"):
+        pl.Program("imports_test_many", [many], imports=[scorer]).aleo()
 
 
 def test_program_not_imported() -> None:
