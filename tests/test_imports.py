@@ -13,7 +13,7 @@ import pytest
 import pyleo as pl
 from pyleo import vm
 from pyleo.errors import CompileError, ExecutionError, InputError, LimitError
-from pyleo.vm.ledger import _arguments
+from pyleo.vm.ledger import future_arguments
 from tests.test_emit_leo import syntax_check
 
 
@@ -122,7 +122,7 @@ def test_final_arguments_match_snarkvm(x) -> None:
     """The future snarkVM builds carries what the interpreter says the final block writes."""
     outputs = vm.evaluate(decider.aleo(), "decide", decider.aleo_inputs("decide", [x]), keys=False,
                           imports=decider.import_texts())
-    key, value = _arguments(outputs[-1])
+    key, value = future_arguments(outputs[-1])
     want = decider.final_writes("decide", x, caller=key)
     assert want == {"decisions": {key: int(value.removesuffix("u16"))}}
 

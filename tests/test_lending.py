@@ -18,7 +18,7 @@ from examples.lending.lender import apply, credit_model, lender, run
 from examples.lending.model import X_test, clf, zk
 from pyleo import limits, network, vm
 from pyleo.errors import ProofError
-from pyleo.vm.ledger import _arguments
+from pyleo.vm.ledger import future_arguments
 from pyleo.vm.sdk import aleo_sdk
 from tests.test_emit_leo import syntax_check
 
@@ -61,7 +61,7 @@ def test_snarkvm_writes_what_the_interpreter_says(row) -> None:
     x = zk.encode([X_test[row]])[0]
     outputs = vm.evaluate(lender.aleo(), "apply", lender.aleo_inputs("apply", [x]), keys=False,
                           imports=lender.import_texts())
-    who, decision = _arguments(outputs[-1])
+    who, decision = future_arguments(outputs[-1])
     assert lender.final_writes("apply", x, caller=who) == {"approvals": {who: decision == "true"}}
     assert decision == ("true" if clf.predict([X_test[row]])[0] == 1 else "false")
 

@@ -79,7 +79,7 @@ def state_url() -> str:
 
 
 
-def _arguments(future: str) -> list[str]:
+def future_arguments(future: str) -> list[str]:
     """The arguments of a future as snarkVM prints it (``{ program_id: …, function_name: …, arguments: [a, b] }``),
     each an Aleo value's text (split at the list's top-level commas)."""
     m = re.search(r"arguments:\s*\[(.*)\]\s*\}\s*$", future, re.S)
@@ -124,7 +124,7 @@ class LedgerMappings:
             if code is None or not code.final_sets or not futures:
                 continue
             args = [to_aleo(coerce(text, t, "a finalize argument"), t)
-                    for text, t in zip(_arguments(futures[-1]["value"]), code.final_inputs)]
+                    for text, t in zip(future_arguments(futures[-1]["value"]), code.final_inputs)]
             for s in code.final_sets:
                 self.values.setdefault((transition["program"], s.mapping), {})[args[s.key]] = args[s.value]
                 writes.append((transition["program"], s.mapping, args[s.key], args[s.value]))
