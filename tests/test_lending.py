@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pytest
 
-from examples.lending.lender import apply, credit_model, lender, run
+from examples.lending.lender import credit_model, lender, run
 from examples.lending.model import X_test, clf, zk
 from pyleo import limits, network, vm
 from pyleo.errors import ProofError
@@ -48,7 +48,6 @@ def test_names_pay_the_least_namespace_fee() -> None:
 def test_programs_and_leo(tmp_path) -> None:
     assert lender.import_texts() == (credit_model.aleo(),)
     assert "call lending_credit_model.aleo/predict r0 into r1;" in lender.aleo()
-    assert apply.name == "apply"
     syntax_check(tmp_path, lender.leo(), "lender")
     lender.check_vm()
 
