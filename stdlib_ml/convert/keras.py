@@ -118,18 +118,29 @@ class _Tensor:
         self.node, self.spatial, self.head = node, spatial, head
 
 
-def _graph(model: Any) -> tuple[list[tuple[Any, list[int], list[int]]], list[int], list[int]]:
-    """The model's layers in order, each with the ids of its input and output tensors, and the ids of
-    the model's inputs and outputs (a Sequential model: its layers one after the other)."""
+def _graph(model: Any) -> tuple[list[tuple[Any, list[int], list[int], dict[str, Any]]], list[int], list[int]]:
+    """The model's layer calls in an order where each comes after the calls computing its inputs, each
+    with the ids of its input and output tensors and its call's keyword arguments (``training=True``),
+    and the ids of the model's inputs and outputs (a Sequential model: its layers one after the other; a
+    shared layer appears once per call)."""
     keras = _keras()
     if isinstance(model, keras.Sequential):
         layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-        return [(layer, [k], [k + 1]) for k, layer in enumerate(layers)], [0], [len(layers)]
-    ops = []
+        return [(layer, [k], [k + 1], {}) for k, layer in enumerate(layers)], [0], [len(layers)]
+    calls = []
     for op in model.operations:
         for node in op._inbound_nodes:
-            ops.append((op, [id(t) for t in node.input_tensors], [id(t) for t in node.output_tensors]))
-    return ops, [id(t) for t in model.inputs], [id(t) for t in model.outputs]
+            arguments = getattr(node, "arguments", None)
+            calls.append((op, [id(t) for t in node.input_tensors], [id(t) for t in node.output_tensors],
+                          dict(getattr(arguments, "kwargs", None) or {})))
+    ready, ordered = {id(t) for t in model.inputs}, []
+    while calls:   # a shared layer's later calls wait for their inputs
+        now = [c for c in calls if all(t in ready for t in c[1])] or calls[:1]
+        for c in now:
+            ordered.append(c)
+            ready.update(c[2])
+        calls = [c for c in calls if all(c is not n for n in now)]
+    return ordered, [id(t) for t in model.inputs], [id(t) for t in model.outputs]
 
 
 def network(model: Any, X: np.ndarray | None) -> Any:
@@ -155,10 +166,16 @@ def network(model: Any, X: np.ndarray | None) -> Any:
                           "channels-first)") if spatial else net.input
     ops, ins, outs = _graph(model)
     env: dict[int, _Tensor] = {ins[0]: _Tensor(start, spatial)}
-    for k, (layer, xs, ys) in enumerate(ops):
+    for k, (layer, xs, ys, kwargs) in enumerate(ops):
         if type(layer).__name__ == "InputLayer":
             continue
         where = f"layer {layer.name!r} ({type(layer).__name__}, layer {k + 1} of {len(ops)})"
+        if kwargs.get("training"):
+            raise ConversionError(f"Keras {where} is called with training=True: it runs as in training (Dropout "
+                                  "drops random values, BatchNormalization uses the batch's statistics) whenever the "
+                                  "model runs, so the circuit would not compute what the model computes",
+                                  hint="build the model without training=True in the layer's call (Keras passes the "
+                                  "mode itself: fit trains, predict infers)")
         args = []
         for t in xs:
             if t not in env:
@@ -171,7 +188,7 @@ def network(model: Any, X: np.ndarray | None) -> Any:
         net.output(flat, out.head, classes=[0, 1] if out.head == "threshold" else None)
     else:
         net.output(flat, "regression" if flat.size == 1 else "argmax")
-    names = [type(layer).__name__ for layer, _, _ in ops if type(layer).__name__ != "InputLayer"]
+    names = [type(layer).__name__ for layer, _, _, _ in ops if type(layer).__name__ != "InputLayer"]
     net.title = f"Keras model {model.name!r} ({'→'.join(names)}, {net.n_features} inputs), converted to pyleo."
     return net
 

@@ -462,6 +462,10 @@ SUPPORTED_NN = ("supported neural operators: " + ", ".join(NN_OPS) + " (Softmax,
                 "operator; Sigmoid last decides by a threshold, elsewhere it and Tanh and Gelu are approximated)")
 
 
+TRAINING_HINT = "export the model in inference mode (torch.onnx.export(model.eval(), ...) with its default training=EVAL)"
+"""What to do about a graph exported in training mode."""
+
+
 @dataclass
 class _Head:
     """A final Softmax / LogSoftmax / ArgMax / Sigmoid: how the scores ``node`` decide."""
@@ -556,7 +560,8 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
         if op == "Cast" and a.get("to") not in (1, 10, 11):   # FLOAT, FLOAT16, DOUBLE
             raise g.unsupported(i, SUPPORTED_NN, "casts to a non-float type inside the network")
         if op == "Dropout" and len(node.input) > 2 and node.input[2] and const(2).item():
-            raise g.unsupported(i, SUPPORTED_NN, "runs in training mode")
+            raise ConversionError(f"ONNX {where} runs in training mode (its training_mode input is true: it zeroes "
+                                  "random values on every run)", hint=TRAINING_HINT)
         v = env.get(node.input[0])
         out = v if isinstance(v, _Head) else value(0)
     elif op in ("Softmax", "LogSoftmax", "ArgMax", "Sigmoid"):
@@ -591,7 +596,8 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
                        groups=int(a.get("group", 1)), where=where)
     elif op == "BatchNormalization":
         if a.get("training_mode", 0):
-            raise g.unsupported(i, SUPPORTED_NN, "runs in training mode")
+            raise ConversionError(f"ONNX {where} runs in training mode (training_mode=1: it normalizes each batch by "
+                                  "that batch's own mean and variance, not its running statistics)", hint=TRAINING_HINT)
         out = net.batch_norm(value(0), const(3), const(4), const(1), const(2), eps=a.get("epsilon", 1e-5), where=where)
     elif op == "Flatten":
         if a.get("axis", 1) != 1:

@@ -67,8 +67,48 @@ def _op(node: Any) -> str:
 _BATCH = "batch"
 """The value of ``x.size(0)`` in a graph exported with a dynamic batch."""
 
-_PASS = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "clone", "contiguous", "detach",
-         "alias", "lift_fresh_copy", "_to_copy"}
+_DROPOUT = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "native_dropout"}
+"""Dropouts: the identity when their ``train`` argument is False, random masks when it is True."""
+_PASS = {"clone", "contiguous", "detach", "alias", "lift_fresh_copy", "_to_copy"}
+_RANDOM = {"bernoulli", "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "normal", "uniform",
+           "randperm", "multinomial", "native_batch_norm", "_native_batch_norm_legit",
+           "_native_batch_norm_legit_functional"}
+"""Operations that only a model in training mode runs: random draws (a decomposed dropout) and batch norms
+that normalize by the batch's own statistics."""
+
+
+def _train_time(op: str, node: Any, where: str) -> ConversionError | None:
+    """Why graph node ``node`` (operation ``op``) computes something else than the model at inference
+    (a dropout drawing masks, a batch norm using the batch's statistics), or None. ``where``: the layer."""
+    hint = "put every submodule in eval mode (model.eval() sets them all) before converting or exporting"
+    args = list(node.args)
+    if op in _DROPOUT:
+        train = args[2] if len(args) > 2 else node.kwargs.get("train", True)
+        if train:
+            return ConversionError(f"{where} applies dropout in training mode (it zeroes random values on every run; "
+                                   "a functional dropout's training argument defaults to True)",
+                                   hint=hint + "; call F.dropout(x, p, training=self.training)")
+        return None
+    if op == "batch_norm":
+        training = args[5] if len(args) > 5 else node.kwargs.get("training", False)
+        if not training:
+            return None
+        if (args[3] if len(args) > 3 else None) is None:
+            return ConversionError(f"{where} has no running statistics (track_running_stats=False): even in eval mode "
+                                   "it normalizes each batch by that batch's own mean and variance, so a sample's "
+                                   "output depends on the rows batched with it, which a proof of one sample cannot "
+                                   "reproduce", hint="train it with track_running_stats=True (the default), or "
+                                   "remove the batch norm")
+        return ConversionError(f"{where} is in training mode: it normalizes each batch by that batch's own mean and "
+                               "variance instead of its running statistics", hint=hint)
+    if op.endswith("_") and not op.startswith("_") and op != "copy_":
+        return ConversionError(f"{where} updates its own state in place ({op}: a batch norm in training mode counts "
+                               "batches and updates its running statistics), which a model at inference does not",
+                               hint=hint)
+    if op in _RANDOM:
+        return ConversionError(f"{where} runs {op}, which only a model in training mode computes (random values or "
+                               "batch statistics)", hint=hint)
+    return None
 _FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
 
 
@@ -145,10 +185,13 @@ class _Walker:
         def arg(i: int, name: str, default: Any = None) -> Any:
             return self.value(args[i]) if len(args) > i else self.value(kw.get(name, default))
 
+        refusal = _train_time(op, node, where)
+        if refusal is not None:
+            raise refusal
         x = arg(0, "input")
         if op == "getitem":
             return x[args[1]]
-        if op in _PASS:
+        if op in _PASS or op in _DROPOUT:
             return x
         if op == "sym_size":
             return _BATCH
@@ -188,8 +231,6 @@ class _Walker:
                             padding=padding, dilation=arg(5, "dilation", 1), groups=int(arg(6, "groups", 1)),
                             where=where)
         if op in ("batch_norm", "_native_batch_norm_legit_no_training"):
-            if op == "batch_norm" and arg(5, "training", False):
-                raise ConversionError(f"{where} is in training mode: call model.eval() before converting")
             eps = arg(7, "eps", 1e-5) if op == "batch_norm" else arg(6, "eps", 1e-5)
             bn = net.batch_norm(x, self.const(args[3], where), self.const(args[4], where), self.const(args[1], where),
                                 self.const(args[2], where), float(eps), where=where)
@@ -313,9 +354,7 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
     if not isinstance(model, torch.nn.Module):
         raise ConversionError(f"{type(model).__name__} is not a torch.nn.Module, torch.export.ExportedProgram or "
                               ".pt2 file")
-    if model.training:
-        raise ConversionError(f"{type(model).__name__} is in training mode (Dropout and BatchNorm behave differently)",
-                              hint="call model.eval() before converting it")
+    _require_eval(model)
     if X is None:
         raise ModelInputError(f"converting the module {type(model).__name__} needs calibration rows X (its input "
                               "shape comes from them)", hint="pass X, e.g. the training set")
@@ -331,6 +370,22 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
                               hint="the forward must be traceable on a batch shaped like X (no data-dependent "
                               "control flow)") from None
     return ep, model
+
+
+def _require_eval(model: Any) -> None:
+    """Refuse a module that is not wholly in eval mode, naming every submodule left in training mode
+    (Dropout drops and BatchNorm uses batch statistics there; a custom module may branch on ``self.training``)."""
+    cls = type(model).__name__
+    training = [f"'{name}' ({type(m).__name__})" for name, m in model.named_modules() if name and m.training]
+    shown = ", ".join(training[:6]) + (f" and {len(training) - 6} more" if len(training) > 6 else "")
+    if model.training:
+        raise ConversionError(f"{cls} is in training mode (Dropout and BatchNorm behave differently)", hint="call model.eval() before converting it")
+    if training:
+        raise ConversionError(f"{cls} is in eval mode, but its submodule{'s' if len(training) > 1 else ''} {shown} "
+                              f"{'are' if len(training) > 1 else 'is'} in training mode (set after model.eval()?): "
+                              "there Dropout drops random values and BatchNorm normalizes by the batch's statistics, "
+                              "so the circuit would not compute what the module computes",
+                              hint="call .eval() on the model once more (it sets every submodule) before converting")
 
 
 def _program_name(model: Any) -> str:
