@@ -27,6 +27,9 @@ from .quantize import MLP_RESOLUTION
 EXTRA = "pip install 'pyleo-zk[keras]'"
 """What to run when Keras (or torch, its backend here) is missing."""
 
+TF_EXTRA = "pip install 'pyleo-zk[tensorflow]'"
+"""What to run when TensorFlow (a Keras backend, SavedModels, TFLite) is missing."""
+
 LAYERS = ("InputLayer", "Dense", "Conv1D", "Conv2D", "Activation", "ReLU", "LeakyReLU", "Softmax",
           "BatchNormalization", "Flatten", "Reshape", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
           "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Dropout", "Identity", "Add",
@@ -47,20 +50,30 @@ def _keras() -> Any:
     """Keras 3 (on the torch backend: ``KERAS_BACKEND=torch`` unless it is set before Keras is first
     imported), or a :class:`ConversionError` saying how to install it."""
     os.environ.setdefault("KERAS_BACKEND", "torch")   # before Keras is first imported: no TensorFlow needed
+    backend = os.environ["KERAS_BACKEND"]
     try:
         with quiet.silenced():   # its backend's start-up notices
             import keras
-    except ImportError:
-        raise ConversionError("converting Keras models needs keras 3 and torch, which are not installed",
-                              hint=f"install pyleo-zk[keras]: {EXTRA}") from None
+    except ImportError as e:
+        missing = (e.name or "").split(".")[0]
+        if missing and missing not in ("keras", "torch") and backend != "torch":
+            raise ConversionError(f"KERAS_BACKEND={backend} is set, but Keras cannot load that backend ({missing} is "
+                                  f"not installed: {e})",
+                                  hint=f"install it (KERAS_BACKEND=tensorflow: {TF_EXTRA}), or unset KERAS_BACKEND "
+                                  "(pyleo then reads Keras models on the torch backend)") from None
+        raise ConversionError(f"converting Keras models needs keras 3 and {backend} (Keras' backend here, "
+                              f"KERAS_BACKEND={backend}); {missing or 'one of them'} is not installed",
+                              hint=f"install pyleo-zk[keras]: {EXTRA}" + (f", or {TF_EXTRA}" if backend == "tensorflow"
+                                                                          else "")) from None
     if not str(getattr(keras, "__version__", "0")).startswith("3"):
         raise ConversionError(f"Keras {keras.__version__} is installed; converting needs Keras 3", hint=EXTRA)
     return keras
 
 
 def load_keras(model: Any) -> Any:
-    """A Keras model from a ``.keras`` file (or the model itself). The file's structure is checked first
-    (a zip archive holding ``config.json`` that describes a model, and the weights), so a damaged file
+    """A Keras model from a ``.keras`` file, a legacy ``.h5`` one (or the model itself). The file's structure
+    is checked first (a zip archive holding ``config.json`` that describes a model, and the weights; an
+    HDF5 file with a ``model_config``), so a damaged file
     is refused in milliseconds, before Keras is imported. Raises :class:`ModelInputError` for a missing
     or unreadable file."""
     if isinstance(model, (str, os.PathLike)):
@@ -68,7 +81,10 @@ def load_keras(model: Any) -> Any:
         if not p.is_file():
             _keras()   # without Keras, what to install is the first thing to say
             raise ModelInputError(f"no such Keras model file: {p}")
-        _check_archive(p)
+        if p.suffix.lower() in H5_SUFFIXES:
+            _check_h5(p)
+        else:
+            _check_archive(p)
         keras = _keras()
         try:
             with quiet.silenced():
@@ -79,8 +95,35 @@ def load_keras(model: Any) -> Any:
                                   hint="save it with model.save('model.keras')") from None
     keras = _keras()
     if not isinstance(model, keras.Model):
-        raise ModelInputError(f"expected a Keras model or a .keras file, got {type(model).__name__}")
+        raise ModelInputError(f"expected a Keras model or a .keras / .h5 file, got {type(model).__name__}")
     return model
+
+
+H5_SUFFIXES = (".h5", ".hdf5")
+"""Legacy Keras model files (HDF5: ``model.save('model.h5')``, tf.keras 2's default before ``.keras``)."""
+
+
+def _check_h5(p: Path) -> None:
+    """Refuse a legacy ``.h5`` file that is not HDF5 or holds no model (only weights), before Keras is imported."""
+    with open(p, "rb") as f:
+        head = f.read(8)
+    if head != b"\x89HDF\r\n\x1a\n":
+        raise ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
+                              "format (not an HDF5 file)", hint="save it with model.save('model.keras')")
+    try:
+        import h5py
+    except ImportError:   # Keras itself needs h5py for .h5 files: it says so when it loads
+        return
+    try:
+        with h5py.File(p, "r") as f:
+            has_model = "model_config" in f.attrs
+    except OSError as e:
+        raise ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
+                              f"format (HDF5: {e})", hint="save it with model.save('model.keras')") from None
+    if not has_model:
+        raise ModelInputError(f"{p} holds no model (no model_config: weights only, from save_weights?)",
+                              hint="save the whole model with model.save('model.keras'), or build the model and "
+                              "load_weights before converting it")
 
 
 def _check_archive(p: Path) -> None:
@@ -225,18 +268,6 @@ def _activation(net: Any, t: _Tensor, name: str, where: str) -> _Tensor:
     return _Tensor(net.activation(t.node, kind, where=where, **params), t.spatial)
 
 
-def _same_padding(n: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], where: str) -> tuple[int, ...]:
-    pads = []
-    for nn_, kk, ss, dd in zip(n, k, s, d):
-        out = -(-nn_ // ss)
-        total = max((out - 1) * ss + dd * (kk - 1) + 1 - nn_, 0)
-        if total % 2:
-            raise ConversionError(f"Keras {where}: padding='same' pads unevenly here (kernel {k}, strides {s}), which "
-                                  "is not supported", hint="use an odd kernel with strides 1, or padding='valid'")
-        pads.append(total // 2)
-    return tuple(pads)
-
-
 def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) -> _Tensor:
     """Add ``layer`` applied to ``args`` to ``net``."""
     name = type(layer).__name__
@@ -261,9 +292,10 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         K = _np(layer.kernel)                         # (*kernel, C_in/groups, C_out)
         W = K.transpose(d + 1, d, *range(d))          # (C_out, C_in/groups, *kernel)
         k, s, dl = tuple(W.shape[2:]), tuple(cfg["strides"]), tuple(cfg["dilation_rate"])
-        if cfg["padding"] == "causal":
-            raise ConversionError(f"Keras {where} has padding='causal', which is not supported", hint=SUPPORTED)
-        p = _same_padding(x.node.shape[1:], k, s, dl, where) if cfg["padding"] == "same" else (0,) * d
+        if cfg["padding"] == "causal":   # Conv1D: every output sees only the inputs up to its own position
+            p = tuple((dd * (kk - 1), 0) for kk, dd in zip(k, dl))
+        else:
+            p = nn.same_padding(x.node.shape[1:], k, s, dl) if cfg["padding"] == "same" else (0,) * d
         b = _np(layer.bias) if layer.use_bias else None
         out = _Tensor(net.conv(x.node, W, b, stride=s, padding=p, dilation=dl, groups=int(cfg.get("groups", 1)),
                                where=where), True)
@@ -308,7 +340,7 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
             raise ConversionError(f"Keras {where} gets a tensor of shape {x.node.shape}", hint=SUPPORTED)
         k = tuple(cfg["pool_size"])
         s = tuple(cfg["strides"] or k)
-        p = _same_padding(x.node.shape[1:], k, s, (1,) * len(k), where) if cfg["padding"] == "same" else (0,) * len(k)
+        p = nn.same_padding(x.node.shape[1:], k, s, (1,) * len(k)) if cfg["padding"] == "same" else (0,) * len(k)
         if name.startswith("Max"):
             return _Tensor(net.max_pool(x.node, k, s, p, where=where), True)
         return _Tensor(net.avg_pool(x.node, k, s, p, count_include_pad=False, where=where), True)

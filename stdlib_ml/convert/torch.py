@@ -223,8 +223,8 @@ class _Walker:
                 dil = [dil] * len(k) if isinstance(dil, int) else dil
                 if padding == "valid":
                     padding = 0
-                elif padding == "same" and all(((kk - 1) * d) % 2 == 0 for kk, d in zip(k, dil)):
-                    padding = [(kk - 1) * d // 2 for kk, d in zip(k, dil)]
+                elif padding == "same":   # torch pads d·(k − 1) zeros, the odd one after
+                    padding = [((kk - 1) * d // 2, (kk - 1) * d - (kk - 1) * d // 2) for kk, d in zip(k, dil)]
                 else:
                     raise ConversionError(f"{where}: padding={padding!r} with kernel {tuple(k)} is not supported")
             return net.conv(x, W, self.const(args[2], where) if len(args) > 2 else None, stride=arg(3, "stride", 1),
