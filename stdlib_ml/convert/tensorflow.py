@@ -50,7 +50,7 @@ _RANDOM = ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "Stateles
 """Operations drawing random values: a dropout or noise layer saved in training mode."""
 
 
-def loadload_tf() -> Any:
+def load_tf() -> Any:
     """The ``tensorflow`` package (its C++ notices below warnings off), or a :class:`ConversionError`
     saying how to install it."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
