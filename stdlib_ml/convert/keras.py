@@ -54,6 +54,9 @@ def _keras() -> Any:
     try:
         with quiet.silenced():   # its backend's start-up notices
             import keras
+    except ValueError as e:   # Keras' own "Unable to import backend : x"
+        raise ConversionError(f"KERAS_BACKEND={backend} is set, but Keras cannot load that backend ({e})",
+                              hint=f"set KERAS_BACKEND=torch (or unset it) or tensorflow ({TF_EXTRA})") from None
     except ImportError as e:
         missing = (e.name or "").split(".")[0]
         if missing and missing not in ("keras", "torch") and backend != "torch":

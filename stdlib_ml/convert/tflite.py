@@ -23,7 +23,7 @@ from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import calibration_rows
 from .quantize import MLP_RESOLUTION
-from .tensorflow import (BATCH, EXTRA, broadcast, channels_last_conv, channels_last_pool, global_average,
+from .tensorflow import (BATCH, broadcast, channels_last_conv, channels_last_pool, global_average,
                          load_tf, strided_slice)
 
 OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "ADD", "SUB",
@@ -43,11 +43,8 @@ _DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 
 
 
 def _schema() -> Any:
-    try:
-        return importlib.import_module("tensorflow.lite.python.schema_py_generated")
-    except ImportError:
-        raise ConversionError("reading a TFLite model needs tensorflow, which is not installed",
-                              hint=f"install pyleo-zk[tensorflow]: {EXTRA}") from None
+    load_tf()   # TensorFlow first: its start-up notices silenced, or what to install
+    return importlib.import_module("tensorflow.lite.python.schema_py_generated")
 
 
 def load_tflite(path: str | os.PathLike[str]) -> bytes:
