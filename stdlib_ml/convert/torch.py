@@ -30,9 +30,9 @@ from .quantize import MLP_RESOLUTION
 INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU wheels: --index-url https://download.pytorch.org/whl/cpu)"
 
 SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
-             "LeakyReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
+             "LeakyReLU, PReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
              "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
-             f"approximated {', '.join(APPROXIMATIONS)} (approximate=False refuses them), and a final Softmax / "
+             f"approximated {', '.join(APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
 
@@ -69,7 +69,7 @@ _BATCH = "batch"
 
 _DROPOUT = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "native_dropout"}
 """Dropouts: the identity when their ``train`` argument is False, random masks when it is True."""
-_PASS = {"clone", "contiguous", "detach", "alias", "lift_fresh_copy", "_to_copy"}
+_PASS = {"clone", "contiguous", "detach", "alias", "lift_fresh_copy", "_to_copy", "_assert_tensor_metadata"}
 _RANDOM = {"bernoulli", "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "normal", "uniform",
            "randperm", "multinomial", "native_batch_norm", "_native_batch_norm_legit",
            "_native_batch_norm_legit_functional"}
@@ -110,6 +110,9 @@ def _train_time(op: str, node: Any, where: str) -> ConversionError | None:
                                "batch statistics)", hint=hint)
     return None
 _FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
+NORMALIZING = {"layer_norm", "native_layer_norm", "group_norm", "native_group_norm", "instance_norm", "rms_norm",
+               "_fused_rms_norm"}
+"""Normalizations by statistics of the sample itself (LayerNorm, GroupNorm, InstanceNorm, RMSNorm): refused."""
 
 
 class _Walker:
@@ -191,6 +194,12 @@ class _Walker:
         x = arg(0, "input")
         if op == "getitem":
             return x[args[1]]
+        if op in ("_to_copy", "to"):
+            dtype = kw.get("dtype", next((a for a in args[1:] if isinstance(a, self.torch.dtype)), None))
+            if dtype is not None and not dtype.is_floating_point:
+                raise ConversionError(f"{where} casts to {dtype} (an index for an embedding or a lookup?): integer "
+                                      f"values computed from the input are not supported; {SUPPORTED}")
+            return x
         if op in _PASS or op in _DROPOUT:
             return x
         if op == "sym_size":
@@ -248,6 +257,22 @@ class _Walker:
                             where=where)
         if op == "hardsigmoid":
             return net.hard_sigmoid(x, where=where)
+        if op == "elu":
+            if float(arg(2, "scale", 1.0)) != 1.0 or float(arg(3, "input_scale", 1.0)) != 1.0:
+                raise ConversionError(f"{where}: elu with scale or input_scale (SELU) is not supported; {SUPPORTED}")
+            return net.elu(x, float(arg(1, "alpha", 1.0)), where=where)
+        if op == "selu":   # scale·elu(x, alpha) with SELU's fixed constants
+            return net.mul_const(net.elu(x, 1.6732632423543772, where=where), 1.0507009873554805, where=where)
+        if op in ("prelu", "_prelu_kernel"):
+            return net.prelu(x, self.const(args[1], where), where=where)
+        if op in NORMALIZING:
+            raise ConversionError(f"{where}: {op} normalizes each sample by its own mean and standard deviation (a "
+                                  "division by a value computed from the input), which the circuit's arithmetic "
+                                  "(affine maps and ReLUs) cannot compute", hint="use BatchNorm (its statistics are "
+                                  "constants at inference: folded into the neighbouring layers)")
+        if op in ("embedding", "index_select", "gather", "index"):
+            raise ConversionError(f"{where}: {op} looks rows up by an integer index computed from the input, which "
+                                  f"is not supported (the circuit takes real-valued features); {SUPPORTED}")
         if op in ("sigmoid", "tanh", "silu"):
             return net.activation(x, op, where=where)
         if op == "gelu":

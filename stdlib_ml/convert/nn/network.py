@@ -423,6 +423,29 @@ class Network:
         two sign tests per value."""
         return self.activation(x, "hard_sigmoid", where=where, alpha=alpha, beta=beta)
 
+    def prelu(self, x: Node, alpha: Any, *, where: str = "") -> Node:
+        """x where x ≥ 0, alpha·x below, ``alpha`` a scalar, one per channel (axis 0) or one per element
+        (torch's PReLU, Keras' PReLU, ONNX PRelu): alpha·x + (1 − alpha)·relu(x), one sign test per value."""
+        return self._mix(x, alpha, self.relu(x, where=where), where)
+
+    def elu(self, x: Node, alpha: float = 1.0, *, where: str = "") -> Node:
+        """x where x > 0, alpha·(exp(x) − 1) below: alpha·elu₁(x) + (1 − alpha)·relu(x), elu₁ approximated
+        (:data:`APPROXIMATIONS`; its error bound times alpha)."""
+        e = self.activation(x, "elu", where=where)
+        return e if float(alpha) == 1.0 else self._mix(self.relu(x, where=where), 1.0 - float(alpha), e, where,
+                                                       scale_b=float(alpha))
+
+    def _mix(self, x: Node, a: Any, b: Node, where: str, scale_b: float | None = None) -> Node:
+        """``a·x + (1 − a)·b`` elementwise (``a`` as in :meth:`scale_shift`), or ``a·x + scale_b·b``."""
+        per = x.size // x.shape[0]
+        v = np.ravel(np.asarray(a, np.float64))
+        if v.size in (1, x.shape[0]) and v.size != x.size:
+            v = np.repeat(np.broadcast_to(v, (x.shape[0],)), per)
+        if v.size != x.size:
+            raise ConversionError(f"{where or 'a layer'}: {np.size(a)} slopes for a tensor of shape {x.shape}")
+        other = 1.0 - v if scale_b is None else np.full(x.size, scale_b)
+        return self._linear([x, b], [sparse.diags(v), sparse.diags(other)], None, x.shape, "mix", where)
+
     # ---- the output ------------------------------------------------------------------------------
     def output(self, x: Node, head: str, classes: Iterable[Any] | None = None) -> None:
         """Declare ``x`` the network's output and how it decides (:data:`HEADS`). ``classes``: the
