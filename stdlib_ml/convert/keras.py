@@ -33,13 +33,13 @@ TF_EXTRA = "pip install 'pyleo-zk[tensorflow]'"
 LAYERS = ("InputLayer", "Dense", "Conv1D", "Conv2D", "Activation", "ReLU", "LeakyReLU", "Softmax",
           "BatchNormalization", "Flatten", "Reshape", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
           "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Dropout", "Identity", "Add",
-          "Subtract", "Concatenate")
+          "Subtract", "Concatenate", "Normalization", "Rescaling", "ELU", "PReLU")
 """The Keras layers :func:`network` converts."""
 
 ACTIVATIONS = {"linear": "identity", "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
                "hard_sigmoid": "hard_sigmoid", "hard_tanh": "hard_tanh", "sigmoid": "sigmoid", "tanh": "tanh",
-               "gelu": "gelu", "silu": "silu", "swish": "silu"}
-"""Keras activation names → the description's (``sigmoid`` / ``tanh`` / ``gelu`` / ``silu`` approximated,
+               "gelu": "gelu", "silu": "silu", "swish": "silu", "elu": "elu", "selu": "selu"}
+"""Keras activation names → the description's (``sigmoid`` / ``tanh`` / ``gelu`` / ``silu`` / ``elu`` / ``selu`` approximated,
 except a final sigmoid, which decides by a threshold); ``softmax`` / ``log_softmax`` only last."""
 
 SUPPORTED = ("supported Keras layers: " + ", ".join(LAYERS) + "; activations " + ", ".join(ACTIVATIONS)
@@ -258,7 +258,26 @@ def _flat(net: Any, t: _Tensor, where: str) -> Any:
     return net.flatten(node, where=where)
 
 
+def _keras_layout(c: Any, x: _Tensor, where: str) -> np.ndarray:
+    """A constant broadcast as Keras broadcasts it against ``x`` (channels-last, batch dimension dropped),
+    one value per element of ``x``'s node (channels-first when spatial)."""
+    node = x.node
+    shape = (*node.shape[1:], node.shape[0]) if x.spatial else node.shape
+    c = np.asarray(c, np.float64)
+    if c.ndim == len(shape) + 1 and c.shape[0] == 1:   # a leading batch dimension of 1
+        c = c[0]
+    try:
+        full = np.broadcast_to(c, shape)
+    except ValueError:
+        raise ConversionError(f"Keras {where}: parameters of shape {c.shape} for a tensor of shape {shape}",
+                              hint=SUPPORTED) from None
+    return (np.moveaxis(full, -1, 0) if x.spatial else full).ravel()
+
+
 def _activation(net: Any, t: _Tensor, name: str, where: str) -> _Tensor:
+    if name == "selu":   # scale·elu(x, alpha) with SELU's fixed constants
+        return _Tensor(net.mul_const(net.elu(t.node, 1.6732632423543772, where=where), 1.0507009873554805,
+                                     where=where), t.spatial)
     if name in ("softmax", "log_softmax"):
         return _Tensor(_flat(net, t, where), head="argmax")
     if name == "sigmoid":   # a decision if it is the last layer (see _use), else approximated
@@ -319,6 +338,27 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         return _Tensor(node, x.spatial)
     if name == "LeakyReLU":
         return _Tensor(net.leaky_relu(x.node, cfg.get("negative_slope", cfg.get("alpha", 0.3)), where=where), x.spatial)
+    if name in ("Normalization", "Rescaling"):
+        if name == "Rescaling":
+            scale, shift = np.asarray(cfg["scale"], np.float64), np.asarray(cfg["offset"], np.float64)
+        else:
+            mean, var = _np(layer.mean), _np(layer.variance)
+            sd = np.maximum(np.sqrt(var), keras.config.epsilon())
+            scale, shift = (sd, mean) if cfg.get("invert") else (1.0 / sd, -mean / sd)
+        return _Tensor(net.scale_shift(x.node, _keras_layout(scale, x, where), _keras_layout(shift, x, where),
+                                       where=where), x.spatial)
+    if name == "ELU":
+        return _Tensor(net.elu(x.node, float(cfg.get("alpha", 1.0)), where=where), x.spatial)
+    if name == "PReLU":
+        return _Tensor(net.prelu(x.node, _keras_layout(_np(layer.alpha), x, where), where=where), x.spatial)
+    if name in ("LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization"):
+        raise ConversionError(f"Keras {where} normalizes each sample by statistics of its own values (a division by "
+                              "a value computed from the input), which the circuit's arithmetic (affine maps and "
+                              "ReLUs) cannot compute", hint="use BatchNormalization (its statistics are constants at "
+                              "inference), or Normalization (adapted to the data beforehand)")
+    if name in ("Embedding", "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing"):
+        raise ConversionError(f"Keras {where} looks values up by an integer index, which is not supported (the "
+                              "circuit takes real-valued features)", hint=SUPPORTED)
     if name == "BatchNormalization":
         axis = cfg["axis"]
         axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
