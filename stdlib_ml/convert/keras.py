@@ -425,11 +425,7 @@ class KerasModel:
         A = np.asarray(X, dtype=np.float32)
         A = A.reshape(len(A), *shape) if shape and int(np.prod(shape)) == A[0].size else A
         out = np.asarray(self.model.predict(A, verbose=0, batch_size=256), dtype=np.float64).reshape(len(A), -1)
-        if self.head == "argmax":
-            return np.argmax(out, axis=1)
-        if self.head == "threshold":
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out[:, 0]
+        return nn.decide(out, self.head)
 
 
 def from_keras(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,

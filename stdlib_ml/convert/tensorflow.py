@@ -36,7 +36,8 @@ EXTRA = "pip install 'pyleo-zk[tensorflow]'"
 
 OPS = ("MatMul", "BiasAdd", "Add", "AddV2", "Sub", "Mul", "RealDiv", "Conv2D", "DepthwiseConv2dNative", "MaxPool",
        "AvgPool", "Mean", "FusedBatchNormV3", "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
-       "LogSoftmax", "Reshape", "Squeeze", "ExpandDims", "Transpose", "ConcatV2", "Identity", "Maximum", "Minimum")
+       "LogSoftmax", "Reshape", "Squeeze", "ExpandDims", "Transpose", "ConcatV2", "Pad", "PadV2", "Identity", "Maximum",
+       "Minimum")
 """The TensorFlow operations :func:`network` converts on computed tensors (``Mul`` / ``RealDiv`` by constants;
 ``Softmax`` / ``LogSoftmax`` only last; ``Maximum`` / ``Minimum`` with a constant: clips); constant
 subgraphs of any of these and ``Shape``, ``StridedSlice``, ``Pack``, ``Cast``, ``Rsqrt``, ``Sqrt``, ``Prod``
@@ -338,6 +339,13 @@ class _Walker:
                 raise self.refuse(n, f"reshapes to {shape}; the first dimension must stay the batch")
             rest = [int(s) for s in shape[1:]]
             return _Tensor(net.reshape(x, rest, where=where))
+        if op in ("Pad", "PadV2"):
+            pads = self.const(n, args[1], "paddings").astype(np.int64)
+            if op == "PadV2" and float(self.const(n, args[2], "constant")) != 0.0:
+                raise self.refuse(n, "pads with a non-zero constant")
+            if pads.shape != (len(x.shape) + 1, 2) or pads[0].any():
+                raise self.refuse(n, f"pads {pads.tolist()} (the batch dimension must not be padded)")
+            return _Tensor(net.pad(x, [tuple(p) for p in pads[1:]], where=where))
         if op == "Transpose":
             perm = [int(v) for v in self.const(n, args[1], "permutation")]
             if perm[0] != 0:
@@ -459,12 +467,8 @@ class SavedModelGraph:
         return np.asarray(out, dtype=np.float64).reshape(len(A), -1)
 
     def predict(self, X: Any) -> np.ndarray:
-        out = self.outputs(X)
-        if self.head == "argmax":
-            return np.argmax(out, axis=1)
-        if self.head == "threshold":
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out[:, 0]
+        """(n_samples,) labels or values, as the head decides (:func:`~stdlib_ml.convert.nn.decide`)."""
+        return nn.decide(self.outputs(X), self.head)
 
 
 def saved_model_network(obj: Any, X: np.ndarray | None) -> tuple[Any, SavedModelGraph]:

@@ -28,7 +28,7 @@ from .tensorflow import (BATCH, broadcast, channels_last_conv, channels_last_poo
 
 OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "ADD", "SUB",
        "MUL", "RELU", "RELU6", "LEAKY_RELU", "ELU", "LOGISTIC", "TANH", "SOFTMAX", "LOG_SOFTMAX", "RESHAPE", "SQUEEZE",
-       "EXPAND_DIMS", "TRANSPOSE", "CONCATENATION", "DEQUANTIZE")
+       "EXPAND_DIMS", "TRANSPOSE", "CONCATENATION", "PAD", "PADV2", "DEQUANTIZE")
 """The TFLite builtin operators :func:`network` converts (``ADD`` / ``SUB`` of two tensors or a constant,
 ``MUL`` by a constant; ``SOFTMAX`` / ``LOG_SOFTMAX`` last; ``DEQUANTIZE`` of float16 weights); ``SHAPE``,
 ``STRIDED_SLICE``, ``PACK`` on constants are folded."""
@@ -103,12 +103,8 @@ class TfliteModel:
         return np.stack(rows)
 
     def predict(self, X: Any) -> np.ndarray:
-        out = self.outputs(X)
-        if self.head == "argmax":
-            return np.argmax(out, axis=1)
-        if self.head == "threshold":
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out[:, 0]
+        """(n_samples,) labels or values, as the head decides (:func:`~stdlib_ml.convert.nn.decide`)."""
+        return nn.decide(self.outputs(X), self.head)
 
 
 def network(data: bytes, X: np.ndarray | None = None) -> Any:
@@ -279,6 +275,13 @@ def _operator(net: Any, name: str, o: Any, args: list[Any], where: str) -> Any:
         if not target or not (target[0] is BATCH or int(target[0]) in (-1, 1)):
             raise refuse(f"reshapes to {target}; the first dimension must stay the batch")
         return net.reshape(x, [int(s) for s in target[1:]], where=where)
+    if name in ("PAD", "PADV2"):
+        pads = np.asarray(args[1], np.int64)
+        if name == "PADV2" and float(args[2]) != 0.0:
+            raise refuse("pads with a non-zero constant")
+        if pads.shape != (len(x.shape) + 1, 2) or pads[0].any():
+            raise refuse(f"pads {pads.tolist()} (the batch dimension must not be padded)")
+        return net.pad(x, [tuple(p) for p in pads[1:]], where=where)
     if name == "TRANSPOSE":
         perm = [int(v) for v in args[1]]
         if perm[0] != 0:

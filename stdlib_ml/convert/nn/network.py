@@ -24,6 +24,16 @@ PIECEWISE = ("relu", "leaky_relu", "clip", "hard_sigmoid", "hard_tanh", "relu6",
 """Activations computed exactly (sums of ReLUs)."""
 
 
+def decide(outputs: np.ndarray, head: str) -> np.ndarray:
+    """What a framework's own float outputs (n, k) predict under ``head`` (:data:`HEADS`): the argmax
+    (first on ties), 1 where a final sigmoid's one output is > 0.5, or a regressor's value."""
+    if head == "argmax":
+        return np.argmax(outputs, axis=1)
+    if head == "threshold":
+        return (outputs[:, 0] > 0.5).astype(np.int64)
+    return outputs[:, 0]
+
+
 # ---- approximated activations --------------------------------------------------------------------
 def _gelu(x: np.ndarray) -> np.ndarray:
     from scipy.special import erf
@@ -330,6 +340,18 @@ class Network:
         order = np.arange(x.size).reshape(x.shape).transpose(axes).ravel()
         M = sparse.csr_matrix((np.ones(x.size), (np.arange(x.size), order)), shape=(x.size, x.size))
         return self._linear([x], [M], None, tuple(x.shape[a] for a in axes), "permute", where)
+
+    def pad(self, x: Node, pads: Sequence[tuple[int, int]], *, where: str = "") -> Node:
+        """``x`` with ``(before, after)`` zeros around each axis (TensorFlow's Pad, a causal
+        convolution's left padding): a selection, 0 constraints."""
+        pads = [(int(a), int(b)) for a, b in pads]
+        if len(pads) != len(x.shape) or min(min(p) for p in pads) < 0:
+            raise ConversionError(f"{where or 'a pad'}: paddings {pads} for a tensor of shape {x.shape}")
+        shape = tuple(n + a + b for n, (a, b) in zip(x.shape, pads))
+        index = np.arange(int(np.prod(shape))).reshape(shape)
+        rows = index[tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, pads))].ravel()
+        M = sparse.csr_matrix((np.ones(x.size), (rows, np.arange(x.size))), shape=(index.size, x.size))
+        return self._linear([x], [M], None, shape, "pad", where)
 
     def flatten(self, x: Node, *, where: str = "") -> Node:
         """The tensor as one vector (C order, as torch's Flatten of one sample)."""
