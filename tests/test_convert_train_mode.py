@@ -186,3 +186,21 @@ def test_onnx_training_mode_dropout_and_batch_norm_are_refused() -> None:
         from_onnx(_onnx_graph(True, False), X)
     with pytest.raises(ConversionError, match=r"node 'bn' \(op type BatchNormalization.*training_mode=1"):
         from_onnx(_onnx_graph(False, True), X)
+
+
+def test_in_place_ops_on_computed_tensors_are_not_state_updates() -> None:
+    class InPlace(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc, self.act, self.out = nn.Linear(4, 6), nn.ReLU(inplace=True), nn.Linear(6, 3)
+
+        def forward(self, x):
+            h = self.act(self.fc(x))
+            h.mul_(2.0).add_(0.5)
+            return self.out(h)
+
+    model = _seeded(InPlace())
+    zk = from_torch(model, X)
+    with torch.no_grad():
+        want = model(torch.tensor(X)).argmax(1).numpy()
+    assert zk.fidelity["agreement"] == 1.0 and np.array_equal(zk.predict(X), want)

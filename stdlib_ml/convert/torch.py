@@ -101,10 +101,11 @@ def _train_time(op: str, node: Any, where: str) -> ConversionError | None:
                                    "remove the batch norm")
         return ConversionError(f"{where} is in training mode: it normalizes each batch by that batch's own mean and "
                                "variance instead of its running statistics", hint=hint)
-    if op.endswith("_") and not op.startswith("_") and op != "copy_":
-        return ConversionError(f"{where} updates its own state in place ({op}: a batch norm in training mode counts "
-                               "batches and updates its running statistics), which a model at inference does not",
-                               hint=hint)
+    first = args[0] if args else None
+    if op.endswith("_") and not op.startswith("_") and getattr(first, "op", None) == "get_attr":
+        return ConversionError(f"{where} updates its own state in place ({op} on {first.target}: a batch norm in "
+                               "training mode counts batches and updates its running statistics), which a model at "
+                               "inference does not", hint=hint)
     if op in _RANDOM:
         return ConversionError(f"{where} runs {op}, which only a model in training mode computes (random values or "
                                "batch statistics)", hint=hint)
@@ -175,12 +176,20 @@ class _Walker:
             if node.op != "call_function":
                 raise ConversionError(f"{_where(node)}: graph node {node.op} {node.target} is not supported; {SUPPORTED}")
             self.env[node] = self.call(node)
+            if _op(node).endswith("_") and not _op(node).startswith("_") and node.args \
+                    and isinstance(node.args[0], self.torch.fx.Node):
+                self.env[node.args[0]] = self.env[node]   # an in-place op (relu_, add_): later uses see the result
         if not isinstance(out, Node):
             raise ConversionError("the model's output is not computed from its input")
         return out
 
     def call(self, node: Any) -> Any:
         op, where = _op(node), _where(node)
+        refusal = _train_time(op, node, where)
+        if refusal is not None:
+            raise refusal
+        if op.endswith("_") and not op.startswith("_"):
+            op = op[:-1]   # in place on a computed tensor: what the functional op computes
         args = list(node.args)
         kw = dict(node.kwargs)
         net = self.net
@@ -188,9 +197,6 @@ class _Walker:
         def arg(i: int, name: str, default: Any = None) -> Any:
             return self.value(args[i]) if len(args) > i else self.value(kw.get(name, default))
 
-        refusal = _train_time(op, node, where)
-        if refusal is not None:
-            raise refusal
         x = arg(0, "input")
         if op == "getitem":
             return x[args[1]]
