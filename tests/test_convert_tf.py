@@ -235,11 +235,49 @@ def test_quantized_tflite_is_refused_naming_a_quantized_tensor(tf, saved, digits
 
 @pytest.mark.slow
 @pytest.mark.prove
-def test_saved_model_conversion_proves_and_verifies(tf, saved, digits) -> None:
+def test_saved_model_conversion_proves_and_verifies(tf, tmp_path) -> None:
+    from sklearn.datasets import load_iris
+
     from stdlib_ml import from_tensorflow
 
-    Xtr, Xte, _, _ = digits
-    zk = from_tensorflow(saved["sm"], Xtr[:200])
-    proof = zk.prove(Xte[0])
+    X, y = load_iris(return_X_y=True)
+    X = X.astype(np.float32)
+    rng = np.random.default_rng(0)
+    W1, b1 = rng.normal(size=(4, 6)).astype(np.float32), rng.normal(size=6).astype(np.float32)
+    H = np.maximum(X @ W1 + b1, 0)
+    sol = np.linalg.lstsq(np.hstack([H, np.ones((len(H), 1))]), np.eye(3)[y], rcond=None)[0].astype(np.float32)
+
+    class Mlp(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+        def __call__(self, x: Any) -> Any:
+            return tf.matmul(tf.nn.relu(tf.matmul(x, W1) + b1), sol[:-1]) + sol[-1]
+
+    net = Mlp()
+    tf.saved_model.save(net, str(tmp_path / "mlp"), signatures=net.__call__.get_concrete_function())
+    want = np.argmax(net(tf.constant(X)).numpy(), axis=1)
+    assert np.mean(want == y) > 0.8
+    zk = from_tensorflow(tmp_path / "mlp", X)
+    proof = zk.prove(X[100])
     assert zk.verify(proof)
-    assert zk.decode_proof(proof) == _tf_labels(tf, saved["net"], Xte[:1])[0]
+    assert zk.decode_proof(proof) == want[100]
+
+
+def test_saved_model_that_updates_its_variables_is_refused(tf, tmp_path) -> None:
+    from stdlib_ml import from_tensorflow
+
+    class Counting(tf.Module):   # as a batch norm in training mode updates its moving statistics
+        def __init__(self) -> None:
+            super().__init__()
+            self.W, self.seen = tf.Variable(np.eye(4, 3, dtype=np.float32)), tf.Variable(0.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+        def __call__(self, x: Any) -> Any:
+            self.seen.assign_add(1.0)
+            return tf.matmul(x, self.W) * self.seen
+
+    net = Counting()
+    x = tf.constant(np.ones((2, 4), np.float32))
+    assert not np.array_equal(net(x).numpy(), net(x).numpy())   # the oracle: each run differs
+    tf.saved_model.save(net, str(tmp_path / "count"), signatures=net.__call__.get_concrete_function())
+    with pytest.raises(ConversionError, match="updates a variable when the model runs"):
+        from_tensorflow(tmp_path / "count", np.ones((4, 4), np.float32))

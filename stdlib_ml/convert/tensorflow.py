@@ -50,6 +50,9 @@ _RANDOM = ("RandomUniform", "RandomStandardNormal", "TruncatedNormal", "Stateles
            "StatelessRandomNormalV2", "RandomUniformInt", "Multinomial")
 """Operations drawing random values: a dropout or noise layer saved in training mode."""
 
+_STATE_UPDATES = ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")
+"""Operations updating a variable when the signature runs (moving statistics of a training-mode batch norm)."""
+
 
 def load_tf() -> Any:
     """The ``tensorflow`` package (its C++ notices below warnings off), or a :class:`ConversionError`
@@ -133,6 +136,11 @@ class _Walker:
         self.values: dict[str, Any] = {input_name: _Tensor(self.net.input)}
 
     def where(self, n: Any) -> str:
+        return self.where_of(n)
+
+    @staticmethod
+    def where_of(n: Any) -> str:
+        """A GraphDef node in words: its name, op type and the layer its name scope says."""
         parts = [p for p in n.name.split("/") if p != "StatefulPartitionedCall"]
         layer = parts[-2] if len(parts) > 1 else parts[0]
         return f"TensorFlow node {n.name!r} (op {n.op}, layer {layer!r})"
@@ -313,6 +321,10 @@ class _Walker:
             return _Tensor(self.spatial(n, x, args, where))
         if op == "Mean":
             axes = sorted(int(v) % (len(x.shape) + 1) for v in np.atleast_1d(self.const(n, args[1], "axes")))
+            if 0 in axes:
+                raise self.refuse(n, "averages over the batch: a batch norm in training mode (a layer called with "
+                                  "training=True) normalizes by the batch's statistics, which a proof of one sample "
+                                  "cannot reproduce")
             if len(x.shape) < 2 or axes != list(range(1, len(x.shape))):
                 raise self.refuse(n, f"averages axes {axes}; the mean over all spatial axes (global average "
                                   "pooling) is supported")
@@ -495,8 +507,26 @@ def saved_model_network(obj: Any, X: np.ndarray | None) -> tuple[Any, SavedModel
     outs = list(outs.values()) if isinstance(outs, dict) else list(outs) if isinstance(outs, (list, tuple)) else [outs]
     if len(outs) != 1:
         raise ConversionError(f"the SavedModel's signature gives {len(outs)} outputs; one prediction is supported")
-    with quiet.silenced():
-        frozen = convert_variables_to_constants_v2(fn)
+    def ops(graph: Any) -> list[Any]:   # the signature's ops, those of the functions it calls included
+        found = list(graph.get_operations())
+        for f in getattr(graph, "_functions", {}).values():
+            found += ops(getattr(f, "graph", None)) if getattr(f, "graph", None) is not None else []
+        return found
+
+    assigns = [op for op in ops(fn.graph) if op.type in _STATE_UPDATES]
+    if assigns:
+        n = assigns[0].node_def
+        raise ConversionError(f"{_Walker.where_of(n)} updates a variable when the model runs ({n.op}: a batch norm "
+                              "in training mode updating its moving statistics, a layer called with training=True): "
+                              "a model at inference does not", hint="export the model for inference (model.export(dir)"
+                              " without training=True in any layer's call)")
+    try:
+        with quiet.silenced():
+            frozen = convert_variables_to_constants_v2(fn)
+    except Exception as e:  # noqa: BLE001 - TensorFlow's own errors freezing a graph it cannot run
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "no detail"
+        raise ConversionError(f"the SavedModel's signature cannot be frozen to constants ({type(e).__name__}: "
+                              f"{first})", hint=SUPPORTED) from None
     inputs = [t for t in frozen.inputs if t.dtype != tf.resource]
     walker = _Walker(frozen.graph.as_graph_def(), inputs[0].name.split(":")[0], tuple(int(d) for d in shape),
                      frozen.outputs[0].name.split(":")[0], "tf_saved_model")
