@@ -161,6 +161,9 @@ class _Walker:
                 if top in self.values:
                     stack.pop()
                     continue
+                if top not in self.nodes:
+                    raise ConversionError(f"the TensorFlow graph uses {top!r}, which it does not define (a call into "
+                                          "a function the frozen graph did not inline?)", hint=SUPPORTED)
                 pending = [i.lstrip("^").partition(":")[0] for i in self.nodes[top].input if not i.startswith("^")]
                 pending = [p for p in pending if p not in self.values]
                 if pending:
@@ -577,6 +580,8 @@ def from_tensorflow(model: Any, X: Any = None, *, input_range: Any = None, input
     Xa = calibration_rows(X, samples=True)
     net, float_model = saved_model_network(model, Xa)
     if Xa is not None and Xa.shape[1:] != net.input.shape:
+        if int(np.prod(Xa.shape[1:])) != net.n_features:
+            raise ModelInputError(f"X has samples of shape {Xa.shape[1:]}; the SavedModel takes {net.input.shape}")
         Xa = Xa.reshape(len(Xa), *net.input.shape)
     return nn.convert(net, Xa, reference=float_model.predict, model_name="SavedModel", **options)
 
