@@ -153,3 +153,32 @@ def test_keras_normalization_rescaling_prelu_elu_shared_layer_and_padding_modes(
         with pytest.raises(ConversionError, match=rf"layer '{layer.name}' \({type(layer).__name__}.*(own values|"
                                                   "integer index)"):
             from_keras(m, RNG.integers(0, 10, (10, 4)).astype(np.float32))
+
+
+def test_onnx_conv1d_as_tf2onnx_writes_it() -> None:
+    """Channels-last input → Transpose → Unsqueeze → Conv (1×k kernel, SAME_UPPER) → Squeeze → Transpose →
+    Flatten → Gemm: the Conv1D graphs tf2onnx writes, checked against onnx's reference evaluator."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    rng = np.random.default_rng(5)
+    W, b = rng.normal(size=(3, 2, 1, 4)), rng.normal(size=3)
+    G, c = rng.normal(size=(24, 3)), rng.normal(size=3)
+    init = [numpy_helper.from_array(np.asarray(v, np.float32), k) for k, v in
+            (("W", W), ("b", b), ("G", G), ("c", c))] + [numpy_helper.from_array(np.asarray([2], np.int64), "ax")]
+    nodes = [helper.make_node("Transpose", ["x"], ["t"], perm=[0, 2, 1], name="to_ncl"),
+             helper.make_node("Unsqueeze", ["t", "ax"], ["u"], name="expand"),
+             helper.make_node("Conv", ["u", "W", "b"], ["v"], auto_pad="SAME_UPPER", kernel_shape=[1, 4], name="conv1d"),
+             helper.make_node("Squeeze", ["v", "ax"], ["s"], name="squeeze"),
+             helper.make_node("Transpose", ["s"], ["r"], perm=[0, 2, 1], name="to_nlc"),
+             helper.make_node("Flatten", ["r"], ["f"], name="flat"),
+             helper.make_node("Gemm", ["f", "G", "c"], ["y"], name="dense")]
+    graph = helper.make_graph(nodes, "tf2onnx_conv1d", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 8, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 3])], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    X = rng.normal(size=(60, 8, 2)).astype(np.float32)
+    want = np.argmax(ReferenceEvaluator(model).run(None, {"x": X})[0], axis=1)
+    zk = from_onnx(model, X.reshape(60, -1))
+    np.testing.assert_array_equal(zk.predict(X.reshape(60, -1)[:30]), want[:30])

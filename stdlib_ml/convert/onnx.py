@@ -454,7 +454,7 @@ def float_model(model: Any) -> Any:
 NN_OPS = ("Gemm", "MatMul", "Conv", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Clip", "HardSigmoid", "Sigmoid",
           "Tanh", "Gelu", "BatchNormalization", "Flatten", "Reshape", "Unsqueeze", "Squeeze", "AveragePool",
           "GlobalAveragePool", "ReduceMean", "MaxPool", "Dropout", "Identity", "Cast", "Add", "Sub", "Mul", "Div",
-          "Concat", "Softmax", "LogSoftmax", "ArgMax", "Shape", "Gather")
+          "Concat", "Transpose", "Softmax", "LogSoftmax", "ArgMax", "Shape", "Gather")
 """The neural operators :func:`network` converts (``Add`` / ``Sub`` / ``Mul`` / ``Div`` by constants: per
 element of a vector or per channel; ``ReduceMean`` over all spatial axes: a global average pool;
 ``Softmax`` / ``LogSoftmax`` / ``ArgMax`` / a ``Sigmoid`` only last; ``Shape`` and ``Gather`` /
@@ -711,6 +711,12 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
             raise g.unsupported(i, SUPPORTED_NN, f"uses approximate={a.get('approximate')!r} (the exact 'none' is supported)")
         else:
             out = net.activation(x, op.lower(), where=where)
+    elif op == "Transpose":
+        x = value(0)
+        perm = [int(v) for v in a.get("perm", range(len(x.shape), -1, -1))]
+        if perm[0] != 0:
+            raise g.unsupported(i, SUPPORTED_NN, f"permutes the batch dimension (perm {perm})")
+        out = net.permute(x, [p - 1 for p in perm[1:]], where=where)
     elif op == "Concat":
         xs = [value(k) for k in range(len(node.input))]
         axis = int(a["axis"])
