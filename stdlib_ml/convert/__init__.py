@@ -1,10 +1,11 @@
-"""Fitted scikit-learn / XGBoost models, PyTorch networks, ONNX graphs and Keras models → pyleo
-programs (DSL source you can read, edit and prove).
+"""Fitted scikit-learn / XGBoost models, PyTorch networks, ONNX graphs, Keras models and TensorFlow
+SavedModels / TFLite files → pyleo programs (DSL source you can read, edit and prove).
 
 Modules. Frontends, one per source framework, listed in the registry :mod:`.frontends` (name, file
 suffixes, how an object is recognised, how a file is loaded; :mod:`.api`'s :func:`from_file` only looks
-them up): :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx`, :mod:`.keras` (the last two
-imported on first use of ``from_onnx`` / ``from_keras``; each imports its framework only when it
+them up): :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx`, :mod:`.keras`,
+:mod:`.tensorflow`, :mod:`.tflite` (the last four imported on first use of ``from_onnx`` /
+``from_keras`` / ``from_tensorflow`` / ``from_tflite``; each imports its framework only when it
 converts). Each describes a model and hands it to the one sequence :mod:`.pipeline` (options →
 description → visibility → self-check). The framework-neutral parts, which import no ML framework and
 no frontend: :mod:`.options` (the options and the one check of calibration rows), :mod:`.quantize`,
