@@ -75,9 +75,11 @@ NETWORK_OPTIONS = ("resolution", "approximate")
 FRONTENDS: tuple[Frontend, ...] = (
     Frontend("xgboost", ".xgboost", ("xgboost", "sklearn"), (".json", ".ubj"), "from_xgboost", ("missing_values",)),
     Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn", ("missing_values",)),
-    Frontend("keras", ".keras", ("keras",), (".keras",), "from_keras", NETWORK_OPTIONS),
+    Frontend("keras", ".keras", ("keras",), (".keras", ".h5", ".hdf5"), "from_keras", NETWORK_OPTIONS),
     Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
     Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values",)),
+    Frontend("tensorflow", ".tensorflow", ("tensorflow",), (), "from_tensorflow", NETWORK_OPTIONS),
+    Frontend("tflite", ".tflite", (), (".tflite",), "from_tflite", NETWORK_OPTIONS),
 )
 """Every frontend, in the order objects are matched (XGBoost's scikit-learn wrappers and Pipelines ending in
 one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
@@ -104,8 +106,11 @@ def for_path(path: str | os.PathLike[str]) -> Frontend:
     """The frontend reading the file ``path`` (by suffix; other suffixes are read as joblib / pickle).
     Raises :class:`ModelInputError` for a missing file."""
     p = Path(path)
+    if p.is_dir() and get("tensorflow").impl().is_saved_model(p):   # a SavedModel is a directory
+        return get("tensorflow")
     if not p.is_file():
-        raise ModelInputError(f"no such model file: {p}")
+        raise ModelInputError(f"no such model file: {p}" if not p.is_dir() else f"{p} is a directory, not a model "
+                              "file (nor a SavedModel directory: it has no saved_model.pb)")
     suffix = p.suffix.lower()
     return next((f for f in FRONTENDS if suffix in f.suffixes), get("sklearn"))
 
