@@ -77,7 +77,7 @@ FRONTENDS: tuple[Frontend, ...] = (
     Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn", ("missing_values",)),
     Frontend("keras", ".keras", ("keras",), (".keras",), "from_keras", NETWORK_OPTIONS),
     Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
-    Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values",)),
+    Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values", "reference")),
 )
 """Every frontend, in the order objects are matched (XGBoost's scikit-learn wrappers and Pipelines ending in
 one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
