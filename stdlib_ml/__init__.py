@@ -8,9 +8,9 @@ stdlib_ml imports neither onnx nor keras nor torch).
 
 from typing import Any
 
-from .convert import ConversionError, FidelityWarning, ModelInputError, ZkModel, from_sklearn, from_torch, from_xgboost, load
+from .convert import ConversionError, FidelityWarning, ModelInputError, ZkModel, from_lightgbm, from_sklearn, from_torch, from_xgboost, load
 
-__all__ = ["ConversionError", "FidelityWarning", "ModelInputError", "ZkModel", "from_keras", "from_onnx", "from_sklearn",
+__all__ = ["ConversionError", "FidelityWarning", "ModelInputError", "ZkModel", "from_keras", "from_lightgbm", "from_onnx", "from_sklearn",
            "from_torch", "from_xgboost", "load"]
 
 

@@ -1,9 +1,10 @@
-"""Tree ensembles of any source (scikit-learn, XGBoost) as one description: thresholds in the raw
+"""Tree ensembles of any source (scikit-learn, XGBoost, LightGBM, CatBoost) as one description: thresholds in the raw
 input space, missing values through each node's learned side, per-feature scales, per-node widths."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -67,10 +68,14 @@ def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
     return np.where(np.isfinite(t), mid, t)
 
 
-def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool) -> tuple[np.ndarray, bool]:
+def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool,
+                   float32: bool = True) -> tuple[np.ndarray, bool]:
     """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
     (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
-    scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t."""
+    scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t. An
+    estimator comparing float64 inputs (``float32=False``: LightGBM, HistGradientBoosting, CatBoost)
+    gets (t - e) / d, exact up to the rounding of the scaler's own float64 arithmetic (which the
+    conversion's fidelity check measures)."""
     if aff.clip is not None:   # clipping z to [lo, hi] changes no decision when lo ≤ t < hi (strict: lo < t ≤ hi)
         lo, hi = aff.clip[0][feature], aff.clip[1][feature]
         inside = (lo < threshold) & (threshold <= hi) if strict else (lo <= threshold) & (threshold < hi)
@@ -80,6 +85,9 @@ def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, stri
                                   hint="refit the pipeline with MinMaxScaler(clip=False)")
     if aff.identity:
         return threshold, strict
+    if not float32:
+        with np.errstate(invalid="ignore"):
+            return (threshold - aff.e[feature]) / aff.d[feature], strict
     with np.errstate(invalid="ignore"):
         return (_float32_boundary(threshold, strict) - aff.e[feature]) / aff.d[feature], True
 
@@ -114,12 +122,15 @@ def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[
 
 def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
-               classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None) -> Spec:
+               classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None,
+               float32: bool = True) -> Spec:
     """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
 
     head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
     "nonneg" (>= 0), "regress" (i64 output). Trees with ``missing_left`` take missing values
-    (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`).
+    (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`). ``float32``: whether
+    the estimator compares float32 copies of its inputs (scikit-learn's trees, XGBoost) or float64
+    ones (LightGBM, HistGradientBoosting, CatBoost).
     """
     columns, sides = list(range(n)), None
     if trees[0].missing_left is None and opts.missing_values:
@@ -146,7 +157,7 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
     spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
     spec.clamp = True
     spec.rank_thresholds, spec.rank_strict = tables, trees[0].strict
-    spec.float32 = aff.identity
+    spec.float32 = aff.identity and float32
     spec.classes = classes
     spec.imports |= {"models", "trees"}
     vals = [np.asarray(qint(t.value, value_bits)) for t in trees]
@@ -398,3 +409,88 @@ def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, hi
 def leaf_bits(total_max: float, limit: int = 60) -> int:
     """Fractional bits so that a sum of leaf values up to total_max stays below 2**limit."""
     return int(np.clip(limit - ceil_log2(max(total_max, 2.0**-30)), 0, 48))
+
+
+# ---- building trees node by node (LightGBM, HistGradientBoosting, CatBoost) ----------------------
+class TreeBuilder:
+    """Builds one :class:`RawTree` (go left when x[f] <= t) node by node, for frontends whose trees are
+    nested nodes: :meth:`leaf`, :meth:`split` (a threshold) and :meth:`categorical` (a set of categories,
+    expanded into threshold tests). Children are given as callables so that a categorical split can
+    build its subtrees once per interval it needs them. ``K``: values per leaf."""
+
+    def __init__(self, K: int) -> None:
+        self.K = K
+        self.feature: list[int] = []
+        self.threshold: list[float] = []
+        self.left: list[int] = []
+        self.right: list[int] = []
+        self.value: list[np.ndarray] = []
+        self.missing_left: list[bool] = []
+
+    def _node(self) -> int:
+        self.feature.append(0)
+        self.threshold.append(0.0)
+        self.left.append(-1)
+        self.right.append(-1)
+        self.value.append(np.zeros(self.K))
+        self.missing_left.append(True)
+        return len(self.left) - 1
+
+    def leaf(self, value: Any) -> int:
+        """A leaf holding ``value`` (K floats, or one); returns its index."""
+        i = self._node()
+        self.value[i] = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.K,)).copy()
+        return i
+
+    def split(self, feature: int, threshold: float, missing_left: bool, left: Callable[[], int],
+              right: Callable[[], int]) -> int:
+        """A node going left when x[feature] <= threshold (a missing value: left when ``missing_left``);
+        ``left`` / ``right`` build the children. Returns the node's index."""
+        i = self._node()
+        self.feature[i], self.threshold[i], self.missing_left[i] = int(feature), float(threshold), bool(missing_left)
+        self.left[i] = left()
+        self.right[i] = right()
+        return i
+
+    def categorical(self, feature: int, categories: Iterable[int], missing_in: bool, inside: Callable[[], int],
+                    outside: Callable[[], int]) -> int:
+        """A node going to ``inside`` when x[feature] truncated toward zero is one of ``categories``
+        (non-negative integers; as LightGBM's and scikit-learn's ``int(x)``: category k holds [k, k+1),
+        category 0 holds (-1, 1)), else to ``outside``; a missing value goes inside when ``missing_in``.
+        It becomes threshold tests on the intervals' ends (a binary search: about log2 of twice the
+        number of runs of consecutive categories deep), each side built once per run it is reached from."""
+        points, members = category_regions(categories)
+        target = members.index(missing_in) if missing_in in members else 0
+
+        def region(lo: int, hi: int) -> int:   # regions lo..hi: region r lies between points[r-1] and points[r]
+            if all(members[r] == members[lo] for r in range(lo, hi + 1)):
+                return inside() if members[lo] else outside()
+            mid = (lo + hi + 1) // 2   # left: regions lo..mid-1, i.e. x < points[mid-1]
+            return self.split(feature, float(np.nextafter(points[mid - 1], -np.inf)), target < mid,
+                              lambda: region(lo, mid - 1), lambda: region(mid, hi))
+
+        return region(0, len(members) - 1)
+
+    def tree(self) -> RawTree:
+        """The tree built (its root is the node built first)."""
+        return RawTree(np.asarray(self.feature), np.asarray(self.threshold), np.asarray(self.left),
+                       np.asarray(self.right), np.asarray(self.value).reshape(-1, self.K),
+                       missing_left=np.asarray(self.missing_left, dtype=bool))
+
+
+def category_regions(categories: Iterable[int]) -> tuple[list[float], list[bool]]:
+    """The real line cut where ``int(x)`` (truncation toward zero) enters or leaves ``categories``:
+    (the cut points, increasing; per region, below the first point, between points, above the last,
+    whether its values are one of the categories)."""
+    cats = sorted({int(c) for c in categories})
+    if not cats or cats[0] < 0:
+        raise ConversionError(f"a categorical split on categories {cats}: categories are non-negative integers")
+    points: list[float] = []
+    for c in cats:
+        lo, hi = (float(np.nextafter(-1.0, 0.0)) if c == 0 else float(c)), float(c + 1)   # int(-1.0) is -1
+        if points and points[-1] == lo:
+            points[-1] = hi   # a run of consecutive categories is one interval
+        else:
+            points += [lo, hi]
+    members = [k % 2 == 1 for k in range(len(points) + 1)]
+    return points, members
