@@ -27,7 +27,7 @@ from .options import Options
 from .quantize import Affine
 from .render import Spec
 from .sklearn import final_step, unwrap
-from .tree_ensembles import RawTree, TreeBuilder, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import RawTree, TreeBuilder, category_regions, check_categorical_size, leaf_bits, raw_thresholds, tree_spec
 
 CLASSIFY = {"binary": "positive", "multiclass": "argmax", "multiclassova": "argmax"}
 """Objectives whose label the circuit decides exactly from the summed raw scores: binary (class 1 when the
@@ -96,7 +96,8 @@ def _tree(node: dict[str, Any], K: int, slot: int, zero_missing: bool) -> RawTre
                                       "zero_as_missing=True: the circuit reads 0 as missing in every feature, "
                                       "where this split reads it as a category",
                                       hint="refit with zero_as_missing=False, or with categories numbered from 1")
-            return b.categorical(f, cats, False, left, right)   # NaN (and a negative value) goes right
+            cuts, inside = category_regions(cats)
+            return b.regions(f, cuts, inside, False, left, right)   # NaN (and a negative value) goes right
         t = float(n["threshold"])
         if kind == "NaN" and zero_missing:
             raise ConversionError("a LightGBM model with both zero_as_missing and NaN-as-missing nodes is not "
@@ -136,6 +137,8 @@ def describe_booster(booster: Any, aff: Affine) -> tuple[list[RawTree], str, int
         internal = t.left != -1
         thr, strict = raw_thresholds(np.where(internal, t.threshold, np.nan), t.feature, aff, False, float32=False)
         trees.append(dataclasses.replace(t, threshold=np.where(internal, thr, 0.0), strict=strict))
+    if any(n.get("decision_type") == "==" for t in infos for n in _nodes(t["tree_structure"])):
+        check_categorical_size(trees, "the LightGBM model")
     return trees, objective, K, (0.0 if zero_missing else None)
 
 

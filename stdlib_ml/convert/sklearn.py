@@ -18,7 +18,7 @@ import numpy as np
 
 from pyleo import limits
 
-from . import frontends, pipeline
+from . import frontends, hist_gradient_boosting, pipeline
 from .fidelity import CHECK_ROWS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
@@ -520,6 +520,8 @@ TABLE: tuple[Family, ...] = (
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o), "",
+           "thresholds and leaf values private, the trees' shape public"),
+    Family(hist_gradient_boosting.NAMES, hist_gradient_boosting.spec, "",
            "thresholds and leaf values private, the trees' shape public"),
     Family(("KMeans", "MiniBatchKMeans"), _kmeans),
     Family(("KNeighborsClassifier",), _knn, "", "training points and labels private"),

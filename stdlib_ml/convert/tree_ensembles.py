@@ -4,12 +4,14 @@ input space, missing values through each node's learned side, per-feature scales
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
+
+from pyleo import limits
 
 from .. import fixed
 from .model import ConversionError
@@ -414,9 +416,9 @@ def leaf_bits(total_max: float, limit: int = 60) -> int:
 # ---- building trees node by node (LightGBM, HistGradientBoosting, CatBoost) ----------------------
 class TreeBuilder:
     """Builds one :class:`RawTree` (go left when x[f] <= t) node by node, for frontends whose trees are
-    nested nodes: :meth:`leaf`, :meth:`split` (a threshold) and :meth:`categorical` (a set of categories,
+    nested nodes: :meth:`leaf`, :meth:`split` (a threshold) and :meth:`regions` (a categorical split,
     expanded into threshold tests). Children are given as callables so that a categorical split can
-    build its subtrees once per interval it needs them. ``K``: values per leaf."""
+    build its subtrees once per run of regions that reaches them. ``K``: values per leaf."""
 
     def __init__(self, K: int) -> None:
         self.K = K
@@ -452,24 +454,33 @@ class TreeBuilder:
         self.right[i] = right()
         return i
 
-    def categorical(self, feature: int, categories: Iterable[int], missing_in: bool, inside: Callable[[], int],
-                    outside: Callable[[], int]) -> int:
-        """A node going to ``inside`` when x[feature] truncated toward zero is one of ``categories``
-        (non-negative integers; as LightGBM's and scikit-learn's ``int(x)``: category k holds [k, k+1),
-        category 0 holds (-1, 1)), else to ``outside``; a missing value goes inside when ``missing_in``.
-        It becomes threshold tests on the intervals' ends (a binary search: about log2 of twice the
-        number of runs of consecutive categories deep), each side built once per run it is reached from."""
-        points, members = category_regions(categories)
-        target = members.index(missing_in) if missing_in in members else 0
+    def regions(self, feature: int, cuts: Sequence[float], goes_left: Sequence[bool], missing_left: bool,
+                left: Callable[[], int], right: Callable[[], int]) -> int:
+        """A node going left or right by which of the regions cut at ``cuts`` (increasing) x[feature] lies
+        in: region r holds (cuts[r-1], cuts[r]] (region 0 everything up to cuts[0], the last everything
+        above cuts[-1]) and goes left when ``goes_left[r]``; a missing value goes left when
+        ``missing_left``. A categorical split becomes this (:func:`category_regions`): threshold tests
+        in a binary search over the cuts, each side built once per run of regions it is reached from.
+        Raises :class:`ConversionError` when every present value goes right and a missing one left
+        (no threshold test sends only missing values left)."""
+        if len(goes_left) != len(cuts) + 1:
+            raise ValueError("one direction per region: len(cuts) + 1")
+        if len(set(goes_left)) == 1:   # no present value is told apart
+            if goes_left[0] == missing_left:
+                return left() if missing_left else right()
+            if goes_left[0]:   # present values left, missing ones right: "x <= +inf"
+                return self.split(feature, np.inf, False, left, right)
+            raise ConversionError("a split sending every present value right and a missing one left is not supported")
+        target = list(goes_left).index(missing_left) if missing_left in goes_left else 0
 
-        def region(lo: int, hi: int) -> int:   # regions lo..hi: region r lies between points[r-1] and points[r]
-            if all(members[r] == members[lo] for r in range(lo, hi + 1)):
-                return inside() if members[lo] else outside()
-            mid = (lo + hi + 1) // 2   # left: regions lo..mid-1, i.e. x < points[mid-1]
-            return self.split(feature, float(np.nextafter(points[mid - 1], -np.inf)), target < mid,
-                              lambda: region(lo, mid - 1), lambda: region(mid, hi))
+        def search(lo: int, hi: int) -> int:   # regions lo..hi
+            if all(goes_left[r] == goes_left[lo] for r in range(lo, hi + 1)):
+                return left() if goes_left[lo] else right()
+            mid = (lo + hi + 1) // 2   # left of the test: regions lo..mid-1, i.e. x <= cuts[mid-1]
+            return self.split(feature, float(cuts[mid - 1]), target < mid, lambda: search(lo, mid - 1),
+                              lambda: search(mid, hi))
 
-        return region(0, len(members) - 1)
+        return search(0, len(goes_left) - 1)
 
     def tree(self) -> RawTree:
         """The tree built (its root is the node built first)."""
@@ -479,9 +490,10 @@ class TreeBuilder:
 
 
 def category_regions(categories: Iterable[int]) -> tuple[list[float], list[bool]]:
-    """The real line cut where ``int(x)`` (truncation toward zero) enters or leaves ``categories``:
-    (the cut points, increasing; per region, below the first point, between points, above the last,
-    whether its values are one of the categories)."""
+    """The real line cut where ``int(x)`` (truncation toward zero, as LightGBM reads a category: category
+    k holds [k, k+1), category 0 holds (-1, 1)) enters or leaves ``categories`` (non-negative integers):
+    (the cuts, increasing, for :meth:`TreeBuilder.regions`; per region, whether its values are one of
+    the categories)."""
     cats = sorted({int(c) for c in categories})
     if not cats or cats[0] < 0:
         raise ConversionError(f"a categorical split on categories {cats}: categories are non-negative integers")
@@ -493,4 +505,17 @@ def category_regions(categories: Iterable[int]) -> tuple[list[float], list[bool]
         else:
             points += [lo, hi]
     members = [k % 2 == 1 for k in range(len(points) + 1)]
-    return points, members
+    return [float(np.nextafter(p, -np.inf)) for p in points], members   # x < p  ⇔  x <= the float below p
+
+
+def check_categorical_size(trees: list[RawTree], what: str) -> None:
+    """Raise :class:`ConversionError` when ``trees``, whose categorical splits were expanded into
+    threshold tests (:meth:`TreeBuilder.regions`), have more internal nodes than a snarkVM array holds
+    (the model file lists every node's threshold in one array). ``what``: the model, for the message."""
+    nodes = sum(int(np.sum(t.left != -1)) for t in trees)
+    if nodes > limits.MAX_ARRAY_LENGTH:
+        raise ConversionError(f"{what}'s categorical splits expand to {nodes:,} threshold tests (a split on a set of "
+                              "categories becomes tests on the ends of its runs, its subtrees repeated once per run): "
+                              f"more than the {limits.MAX_ARRAY_LENGTH:,} elements a snarkVM array holds",
+                              hint="fewer categories, fewer or shallower trees (max_leaf_nodes / num_leaves), or "
+                              "one-hot encoded categories as numeric features")
