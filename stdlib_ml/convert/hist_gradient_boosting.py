@@ -90,7 +90,7 @@ def spec(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
             internal = t.left != -1
             thr, strict = raw_thresholds(np.where(internal, t.threshold, np.nan), t.feature, aff, False, float32=False)
             trees.append(dataclasses.replace(t, threshold=np.where(internal, thr, 0.0), strict=strict))
-    if known.count(None) < len(known):
+    if any(k is not None for k in known):
         check_categorical_size(trees, type(est).__name__)
     init = np.asarray(est._baseline_prediction, dtype=np.float64).reshape(-1)
     total = float(np.max(np.abs(init))) + sum(float(np.max(np.abs(t.value))) for t in trees)
