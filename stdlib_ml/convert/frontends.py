@@ -78,13 +78,15 @@ FRONTENDS: tuple[Frontend, ...] = (
     Frontend("xgboost", ".xgboost", ("xgboost", "sklearn"), (".json", ".ubj"), "from_xgboost", ("missing_values",)),
     Frontend("lightgbm", ".lightgbm", ("lightgbm", "sklearn"), (".txt",), "from_lightgbm", ("missing_values",),
              (b"tree\n", b"tree\r\n")),
+    Frontend("catboost", ".catboost", ("catboost", "sklearn"), (".cbm",), "from_catboost", ("missing_values",),
+             (b"CBM1",)),
     Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn", ("missing_values",)),
     Frontend("keras", ".keras", ("keras",), (".keras",), "from_keras", NETWORK_OPTIONS),
     Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
     Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values", "reference")),
 )
-"""Every frontend, in the order objects are matched (XGBoost's and LightGBM's scikit-learn wrappers and Pipelines
-ending in one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
+"""Every frontend, in the order objects are matched (XGBoost's, LightGBM's and CatBoost's scikit-learn wrappers and
+Pipelines ending in one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
 
 
 def _from_packages(obj: Any, packages: tuple[str, ...]) -> bool:
