@@ -25,6 +25,7 @@ from . import pipeline
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
+from .quiet import silenced
 from .quantize import Affine
 from .render import Spec
 from .sklearn import final_step, unwrap
@@ -159,7 +160,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     cb = _cb()
     model = cb.CatBoost()
     try:
-        model.load_model(str(path))
+        with silenced():
+            model.load_model(str(path))
     except cb.CatBoostError as e:
         raise ModelInputError(f"{path} is not a readable CatBoost model file: {str(e).splitlines()[0]}") from None
     return model

@@ -124,6 +124,13 @@ def for_path(path: str | os.PathLike[str]) -> Frontend:
     return next((f for f in FRONTENDS if suffix in f.suffixes), get("sklearn"))
 
 
+def file_types() -> str:
+    """The model files the frontends read, in words (each frontend's suffixes; those with a ``magic`` are
+    also told by content, whatever their suffix)."""
+    return "; ".join(f"{f.name}: {', '.join(f.suffixes)}" + (" (or any name, told by content)" if f.magic else "")
+                     for f in FRONTENDS)
+
+
 def float_model(model: Any) -> Any:
     """What ``model``'s conversion checks the circuit against: its frontend's float model, or ``model``
     itself (anything with ``predict``)."""

@@ -24,6 +24,7 @@ from . import pipeline
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
+from .quiet import silenced
 from .quantize import Affine
 from .render import Spec
 from .sklearn import final_step, unwrap
@@ -199,7 +200,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     :class:`ModelInputError` for a file LightGBM cannot read."""
     lgb = _lgb()
     try:
-        return lgb.Booster(model_file=str(path))
+        with silenced():   # LightGBM prints "[LightGBM] [Fatal] ..." before raising
+            return lgb.Booster(model_file=str(path))
     except lgb.basic.LightGBMError as e:
         raise ModelInputError(f"{path} is not a readable LightGBM model file: {str(e).splitlines()[0]}") from None
 

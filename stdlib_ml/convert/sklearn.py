@@ -571,6 +571,9 @@ def load(path: str | os.PathLike[str]) -> Any:
     p = Path(path)
     if not p.is_file():
         raise ModelInputError(f"no such model file: {p}")
+    with p.open("rb") as fh:
+        if fh.read(6) == b"\x93NUMPY":
+            raise ModelInputError(f"{p} is a NumPy array (.npy), not a model", hint="calibration rows go to --data / X")
     try:
         import joblib
 
@@ -578,8 +581,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     except Exception as e:  # noqa: BLE001 - any unpickling failure is a bad input file
         raise ModelInputError(f"{p} is not a readable joblib/pickle model: the file is damaged, truncated or of "
                               f"another format (unpickling failed with {type(e).__name__}: {e})",
-                              hint="save the fitted model with joblib.dump(model, path), or pass an XGBoost "
-                              "model's .json / .ubj file") from None
+                              hint="save the fitted model with joblib.dump(model, path), or pass a file of another "
+                              f"framework: {frontends.file_types()}") from None
 
 
 def float_model(model: Any) -> Any:
