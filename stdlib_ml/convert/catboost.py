@@ -157,6 +157,8 @@ class CatBoostPredictor:
 def load(path: str | os.PathLike[str]) -> Any:
     """The ``catboost.CatBoost`` in a ``.cbm`` model file (``save_model``). Raises :class:`ModelInputError`
     for a file CatBoost cannot read."""
+    if not Path(path).is_file():
+        raise ModelInputError(f"no such model file: {path}")
     cb = _cb()
     model = cb.CatBoost()
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -198,6 +199,8 @@ class BoosterPredictor:
 def load(path: str | os.PathLike[str]) -> Any:
     """The ``lightgbm.Booster`` in a model file written by ``save_model`` (text). Raises
     :class:`ModelInputError` for a file LightGBM cannot read."""
+    if not Path(path).is_file():
+        raise ModelInputError(f"no such model file: {path}")
     lgb = _lgb()
     try:
         with silenced():   # LightGBM prints "[LightGBM] [Fatal] ..." before raising
