@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import frontends, nn, pipeline
-from .fidelity import CHECK_ROWS, check_indices, compare
+from .fidelity import CHECK_ROWS, FidelityWarning, check_indices, compare
 from .frontends import COMMON_OPTIONS, NETWORK_OPTIONS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
@@ -432,9 +433,10 @@ def reference_model(reference: Any) -> Reference:
 
 
 def _export_agrees(graph: OnnxGraph, ref: Reference, X: np.ndarray, bar: dict[str, Any]) -> None:
-    """Raise :class:`ConversionError` when the graph itself disagrees with ``ref`` on the calibration rows
-    ``X`` (the rows and bar of the fidelity check, ``bar``: :func:`from_onnx`'s options): the export, not the
-    circuit, is then wrong, and the message says so and names a direct converter of the reference."""
+    """Raise :class:`ConversionError` (warn, :class:`FidelityWarning`, when ``bar["strict"]`` is False) when
+    the graph itself disagrees with ``ref`` on the calibration rows ``X`` (the rows and bar of the fidelity
+    check, ``bar``: :func:`from_onnx`'s options): the export, not the circuit, is then wrong, and the
+    message says so and names a direct converter of the reference."""
     idx = check_indices(len(X), bar["check_rows"])
     result = compare(graph.predict(X[idx]), ref.predict(X[idx]), idx, graph.kind == "regressor",
                      bar["min_agreement"], bar["max_error"])
@@ -442,14 +444,17 @@ def _export_agrees(graph: OnnxGraph, ref: Reference, X: np.ndarray, bar: dict[st
         return
     measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
                 else f"max error {result['max_rel_error']:.3g} of the predictions' range")
-    direct = frontends.for_object(getattr(ref, "source", None))
-    raise ConversionError(
-        f"the ONNX graph itself disagrees with {ref.oracle} on calibration rows {result['worst_rows']} ({measured}; "
-        f"bar: {result['bar']}, {len(idx)} of {len(X)} rows checked): the export does not compute the model, and "
-        "a circuit of the graph would prove its wrong answers",
-        hint=(f"convert the model itself ({direct.entry})" if direct is not None and direct.name != "onnx"
-              else "convert the model itself rather than its export") + "; or pass strict=False to record the "
-        "measured fidelity against the reference")
+    direct = frontends.for_object(ref.source)
+    message = (f"the ONNX graph itself disagrees with {ref.oracle} on calibration rows {result['worst_rows']} "
+               f"({measured}; bar: {result['bar']}, {len(idx)} of {len(X)} rows checked): the export does not compute "
+               "the model, and a circuit of the graph would prove its wrong answers")
+    hint = (f"convert the model itself ({direct.entry})" if direct is not None and direct.name != "onnx"
+            else "convert the model itself rather than its export")
+    if not bar["strict"]:
+        warnings.warn(f"{message}; {hint}", FidelityWarning, stacklevel=3)
+        return
+    raise ConversionError(message, hint=hint + "; or pass strict=False to record the measured fidelity against the "
+                          "reference")
 
 
 # ---- entry point --------------------------------------------------------------------------------
@@ -491,7 +496,7 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     if is_neural(proto):
         Xa = calibration_rows(X, samples=True)
         net, est = network(proto, Xa)
-        if ref is not None and Xa is not None and strict:
+        if ref is not None and Xa is not None:
             _export_agrees(est, ref, Xa, common)
         oracle = est if ref is None else ref
         return nn.convert(net, Xa, reference=oracle.predict, model_name=type(oracle).__name__, oracle=oracle.oracle,
@@ -502,7 +507,7 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
 
     def describe(opts: Options) -> pipeline.Description:
         spec, est = ml_spec(proto, opts)
-        if ref is not None and opts.X is not None and strict:
+        if ref is not None and opts.X is not None:
             _export_agrees(est, ref, opts.X, common)
         oracle = est if ref is None else ref
         return pipeline.Description(spec, oracle, type(oracle).__name__)
