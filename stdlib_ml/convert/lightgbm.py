@@ -43,10 +43,6 @@ REFUSED = {"poisson": "exp", "gamma": "exp", "tweedie": "exp", "cross_entropy": 
 """Objectives whose prediction applies a non-linear link to the score (which the circuit would have to
 approximate: refused, naming it)."""
 
-ZERO_THRESHOLD = 1e-35
-"""LightGBM's ``kZeroThreshold``: |x| at most this is zero (a missing value under ``zero_as_missing``)."""
-
-
 def _lgb() -> Any:
     try:
         import lightgbm
@@ -241,7 +237,8 @@ def from_lightgbm(model: Any, X: Any = None, *, input_range: Any = None, input_b
     checked on ``X`` against LightGBM's own ``predict``: the same options as :func:`~stdlib_ml.from_sklearn`.
 
     Missing values follow LightGBM: NaN goes to each node's default side (``use_missing``), or is read
-    as 0 where the node has no missing type; under ``zero_as_missing=True`` a 0 is missing too.
+    as 0 where the node has no missing type; under ``zero_as_missing=True`` a 0 is missing too (LightGBM
+    also reads 0 < |x| <= 1e-35 as zero, the circuit only an exact 0: such an input may get another label).
     Categorical splits become threshold tests on ``int(x)``. Objectives: binary, multiclass,
     multiclassova (labels) and the identity-link regressions (:data:`REGRESS`); poisson, gamma,
     tweedie and cross-entropy apply a non-linear link and are refused. Raises :class:`ConversionError`
