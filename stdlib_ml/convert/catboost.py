@@ -188,10 +188,7 @@ def float_model(model: Any) -> Any:
 
 
 def _describe(model: Any) -> pipeline.Describe:
-    def describe(opts: Options) -> pipeline.Description:
-        return pipeline.Description(_spec(model, opts), float_model(model), type(final_step(model)).__name__)
-
-    return describe
+    return pipeline.described(lambda opts: _spec(model, opts), float_model(model), type(final_step(model)).__name__)
 
 
 def build_spec(model: Any, X: Any = None, **options: Any) -> Spec:
