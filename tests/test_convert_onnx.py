@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -376,3 +377,25 @@ def test_cli_imports_an_onnx_file(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert failed.returncode == 1 and "bad.onnx" in failed.stderr and "Traceback" not in failed.stderr
     assert not (tmp_path / "b.py").exists()
+
+
+@pytest.mark.slow   # fresh processes importing onnx, LightGBM and scikit-learn
+def test_cli_import_says_what_an_onnx_file_was_checked_against(tmp_path: Path) -> None:
+    import joblib
+
+    model, graph, Xtr, _ = _zero_as_missing_export()
+    onnx.save(graph, tmp_path / "lgbm.onnx")
+    joblib.dump(model, tmp_path / "lgbm.joblib")
+    np.save(tmp_path / "X.npy", Xtr)
+
+    def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pyleo_cli.main", "import", "lgbm.onnx", "--data", "X.npy", *args],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT)] + sys.path)})
+
+    graph_only = pyleo("--out", "graph.py")
+    assert graph_only.returncode == 0, graph_only.stderr
+    assert "against the ONNX graph only (onnx.reference), not the model it was exported from" in graph_only.stdout
+    checked = pyleo("--reference", "lgbm.joblib", "--out", "checked.py")
+    assert checked.returncode == 1 and "the ONNX graph itself disagrees with LGBMClassifier.predict" in checked.stderr
+    assert "from_lightgbm" in checked.stderr and not (tmp_path / "checked.py").exists()
