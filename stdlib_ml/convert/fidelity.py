@@ -33,7 +33,7 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
 
     ``X``: (n_samples, n_features) floats, NaN where missing; at most ``check_rows`` evenly spaced rows
     are run (None: all). The comparison is :func:`compare`'s. ``against``: what ``model`` is, in words
-    (default: its class name's ``predict``), stored as the result's ``against``. Returns the dict stored
+    (default: :func:`oracle`), stored as the result's ``against``. Returns the dict stored
     as ``zk.fidelity`` and in the model file's ``FIDELITY``: against, rows, of, agreement or
     max_abs_error / max_rel_error, worst_rows (indices into X), bar, passed.
     """
@@ -41,10 +41,18 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
     rows = X[idx]
     want = float_predict(model, rows)
     got = zk.predict(rows)
-    out: dict[str, Any] = {"against": against or f"{type(frontends.float_model(model)).__name__}.predict",
-                           "rows": int(len(idx)), "of": int(len(X))}
+    out: dict[str, Any] = {"against": against or oracle(model), "rows": int(len(idx)), "of": int(len(X))}
     out.update(compare(got, want, idx, zk.kind == "regressor", min_agreement, max_error))
     return out
+
+
+def oracle(model: Any, what: str | None = None) -> str:
+    """What a check against the float model of ``model`` checks against, in words: its ``oracle``
+    attribute where it has one (a float model that is not the model the user fitted says so there, e.g.
+    an ONNX graph), else ``"<what>.predict"`` (``what``: the source model's class name; default the
+    float model's)."""
+    fm = frontends.float_model(model)
+    return getattr(fm, "oracle", None) or f"{what or type(fm).__name__}.predict"
 
 
 def check_indices(n: int, check_rows: int | None = CHECK_ROWS) -> np.ndarray:
@@ -91,9 +99,7 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
     """Materialize ``spec``; with calibration rows ``X`` (n_samples, n_features), check it against the
     float ``model`` (its ``predict``) and store the result in the file (raise :class:`ConversionError`,
     or warn when not strict, below the bar). ``what``: the source model's class name, for messages.
-    The result's ``against`` says what ``model`` is: its ``oracle`` attribute where it has one (a float
-    model that is not the model the user fitted, e.g. an ONNX graph, says so there), else
-    ``"<what>.predict"``."""
+    The result's ``against`` says what ``model`` is (:func:`oracle`)."""
     zk = materialize(render(spec), spec.name)
     if X is None:
         return zk
@@ -103,7 +109,7 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
                               "trees and forests, XGBoost)")
     try:
         result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
-                                check_rows=fidelity.check_rows, against=getattr(model, "oracle", None) or f"{what}.predict")
+                                check_rows=fidelity.check_rows, against=oracle(model, what))
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
     spec.fidelity = result
