@@ -129,6 +129,10 @@ def describe_booster(booster: Any, aff: Affine) -> tuple[list[RawTree], str, int
     infos = dump["tree_info"]
     kinds = {n.get("missing_type") for t in infos for n in _nodes(t["tree_structure"])}
     zero_missing = "Zero" in kinds
+    if zero_missing and not aff.identity:
+        raise ConversionError("a LightGBM model trained with zero_as_missing=True behind scalers: it reads a scaled "
+                              "value of 0 as missing, which the circuit (reading a raw 0 as missing) does not",
+                              hint="fit the model on the raw features, or with zero_as_missing=False")
     trees = []
     for i, info in enumerate(infos):
         t = _tree(info["tree_structure"], K, i % K, zero_missing).compact()
