@@ -12,6 +12,7 @@ import numpy as np
 from . import frontends
 from .model import ConversionError, ModelInputError, ZkModel, materialize
 from .render import Spec, render
+from .tree_ensembles import MISSING_VALUE_MODELS
 
 
 CHECK_ROWS = 256
@@ -105,8 +106,8 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
         return zk
     if np.isnan(X).any() and zk.missing_sides is None:
         raise ConversionError(f"X has missing values (NaN), but {what}'s circuit has no missing-value "
-                              "semantics", hint="impute them, or convert a model whose predict takes NaN (scikit-learn "
-                              "trees and forests, XGBoost)")
+                              "semantics",
+                              hint=f"impute them, or convert a model whose predict takes NaN ({MISSING_VALUE_MODELS})")
     try:
         result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
                                 check_rows=fidelity.check_rows, against=oracle(model, what))

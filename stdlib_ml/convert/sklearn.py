@@ -27,7 +27,7 @@ from .options import Options
 from .quantize import (LEAF_BITS, Affine, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
                        input_bits_for, input_bound, new_spec, pow2, qint, sign_width, widen)
 from .render import Spec
-from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import MISSING_VALUE_MODELS, RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
 # ---- Pipelines: scalers measured on their transform ------------------------------------------------
@@ -601,8 +601,7 @@ def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
                                   "missing_values=True cannot be honoured",
-                                  hint="models that take them: scikit-learn decision trees, random forests and extra "
-                                  "trees, XGBoost")
+                                  hint=f"models that take them: {MISSING_VALUE_MODELS}")
         return pipeline.Description(spec, model, type(est).__name__)
 
     return describe

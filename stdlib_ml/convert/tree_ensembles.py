@@ -20,6 +20,11 @@ from .quantize import TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classi
 from .render import Spec, format_value
 
 
+MISSING_VALUE_MODELS = ("scikit-learn decision trees, random forests, extra trees and HistGradientBoosting, XGBoost, "
+                        "LightGBM, CatBoost")
+"""The models whose ``predict`` takes missing values (NaN), which the circuit follows (for messages)."""
+
+
 # ---- trees --------------------------------------------------------------------------------------
 @dataclass
 class RawTree:
@@ -138,8 +143,7 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
     if trees[0].missing_left is None and opts.missing_values:
         raise ConversionError(f"{type(est).__name__}.predict does not take missing values (NaN), so "
                               "missing_values=True cannot be honoured",
-                              hint="models that take them: scikit-learn decision trees, random forests and extra "
-                              "trees, XGBoost")
+                              hint=f"models that take them: {MISSING_VALUE_MODELS}")
     wanted = opts.missing_values if opts.missing_values is not None else (
         (opts.X is not None and bool(np.isnan(opts.X).any()))
         or any(bool(np.isinf(t.threshold[t.left != -1]).any()) for t in trees))
