@@ -399,3 +399,32 @@ def test_cli_import_says_what_an_onnx_file_was_checked_against(tmp_path: Path) -
     checked = pyleo("--reference", "lgbm.joblib", "--out", "checked.py")
     assert checked.returncode == 1 and "the ONNX graph itself disagrees with LGBMClassifier.predict" in checked.stderr
     assert "from_lightgbm" in checked.stderr and not (tmp_path / "checked.py").exists()
+
+
+@pytest.mark.slow   # imports torch
+def test_a_neural_graph_is_checked_against_its_reference_when_given() -> None:
+    import io
+
+    import torch
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 3))
+    buf = io.BytesIO()
+    torch.onnx.export(net, torch.zeros(1, 4), buf, dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "n"}})
+    graph = onnx.load_from_string(buf.getvalue())
+    X = np.random.default_rng(0).normal(size=(200, 4))
+
+    def torch_labels(rows: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return net(torch.tensor(rows, dtype=torch.float32)).argmax(1).numpy()
+
+    assert from_onnx(graph, X).fidelity["against"].startswith("the ONNX graph only")
+    zk = from_onnx(graph, X, reference=torch_labels)
+    assert zk.fidelity["against"] == "torch_labels (the reference callable)" and zk.fidelity["agreement"] == 1.0
+    with pytest.raises(ConversionError, match="the ONNX graph itself disagrees with always_0 \\(the reference callable\\)"):
+        from_onnx(graph, X, reference=always_0)
+
+
+def always_0(rows: np.ndarray) -> np.ndarray:
+    """A reference that is not the exported model (every row class 0)."""
+    return np.zeros(len(rows), dtype=np.int64)
