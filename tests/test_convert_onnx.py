@@ -186,6 +186,11 @@ def test_a_faithful_export_with_a_reference_records_the_reference() -> None:
     np.testing.assert_array_equal(zk.predict(Xte), model.predict(Xte))
     with pytest.raises(ConversionError, match="reference must be the model the graph was exported from"):
         from_onnx(sk_onnx(model, Xtr), Xtr, reference=42)
+    with pytest.raises(ConversionError, match="the reference \\(RandomForestClassifier.predict \\(the reference model\\)\\) "
+                       "failed on the calibration rows: ValueError"):
+        from_onnx(sk_onnx(model, Xtr), Xtr, reference=RandomForestClassifier().fit(Xtr[:, :2], ytr))
+    with pytest.raises(ConversionError, match="answered shape \\(112, 3\\) for 112 rows"):
+        from_onnx(sk_onnx(model, Xtr), Xtr, reference=model.predict_proba)
 
 
 @pytest.mark.prove

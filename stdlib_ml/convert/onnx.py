@@ -415,9 +415,18 @@ class Reference:
         self.run = model.predict if hasattr(model, "predict") else model
 
     def predict(self, X: Any) -> np.ndarray:
-        """The reference's labels or values, (n_samples,)."""
-        out = np.asarray(self.run(X))
-        return out.reshape(len(X)) if out.size == len(X) else out
+        """The reference's labels or values, (n_samples,). Raises :class:`ConversionError` when the
+        reference fails on the rows (naming its error) or answers other than one value per row."""
+        try:
+            out = np.asarray(self.run(X))
+        except Exception as e:  # noqa: BLE001 - the user's model or callable, whatever it raises
+            raise ConversionError(f"the reference ({self.oracle}) failed on the calibration rows: {type(e).__name__}: "
+                                  f"{e}", hint="pass the model the graph was exported from, which takes the graph's "
+                                  "input rows") from None
+        if out.size != len(X):
+            raise ConversionError(f"the reference ({self.oracle}) answered shape {out.shape} for {len(X)} rows; one label "
+                                  "or value per row is expected")
+        return out.reshape(len(X))
 
 
 def reference_model(reference: Any) -> Reference:
