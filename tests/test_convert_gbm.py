@@ -30,6 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TRAIN = 600
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread() -> Any:
+    """LightGBM and HistGradientBoosting fit and predict on one OpenMP thread: on a loaded 2-core machine
+    their thread pools cost more than they save (a 7 s test took 1 s)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 def _rows(seed: int, n: int = 900, categories: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(X, y): 4 features, ~15 % exact zeros and ~10 % NaN; with ``categories``, feature 0 holds integer
     categories 0..categories-1 (NaN too), and the held-out part (rows TRAIN:) also categories never
@@ -69,7 +79,7 @@ def _on_snarkvm(zk: Any, model: Any, rows: np.ndarray) -> None:
                          ids=["zero_as_missing", "use_missing", "no_missing"])
 def test_lightgbm_missing_value_rules_give_lightgbms_labels(params: dict[str, Any]) -> None:
     X, y = _rows(0)
-    model = lgb.LGBMClassifier(n_estimators=10, num_leaves=8, verbose=-1, random_state=0, **params)
+    model = lgb.LGBMClassifier(n_estimators=10, num_leaves=8, verbose=-1, n_jobs=1, random_state=0, **params)
     model.fit(X[:TRAIN], y[:TRAIN])
     zk = from_sklearn(model, X[:TRAIN])
     assert zk.fidelity["passed"] and zk.fidelity["agreement"] == 1.0
@@ -81,7 +91,7 @@ def test_lightgbm_missing_value_rules_give_lightgbms_labels(params: dict[str, An
 
 def test_lightgbm_categorical_splits_and_a_booster_and_its_text_file(tmp_path: Path) -> None:
     X, y = _rows(1, categories=7)
-    model = lgb.LGBMClassifier(n_estimators=6, num_leaves=6, verbose=-1, random_state=0, min_data_per_group=5,
+    model = lgb.LGBMClassifier(n_estimators=6, num_leaves=6, verbose=-1, n_jobs=1, random_state=0, min_data_per_group=5,
                                cat_smooth=1.0).fit(X[:TRAIN], y[:TRAIN], categorical_feature=[0])
     assert any(n.get("decision_type") == "==" for t in model.booster_.dump_model()["tree_info"]
                for n in _lgb_nodes(t["tree_structure"]))   # the model has categorical splits
@@ -104,7 +114,7 @@ def _lgb_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
 def test_lightgbm_multiclass_early_stopping() -> None:
     X, y = _rows(2)
     y3 = y + (np.nan_to_num(X[:, 3]) > 0.5)
-    model = lgb.LGBMClassifier(n_estimators=60, num_leaves=6, verbose=-1, random_state=0)
+    model = lgb.LGBMClassifier(n_estimators=60, num_leaves=6, verbose=-1, n_jobs=1, random_state=0)
     model.fit(X[:TRAIN], y3[:TRAIN], eval_X=X[TRAIN:], eval_y=y3[TRAIN:],
               callbacks=[lgb.early_stopping(3, verbose=False)])
     assert 0 < model.best_iteration_ < 60   # predict uses the trees up to the best iteration
@@ -114,7 +124,7 @@ def test_lightgbm_multiclass_early_stopping() -> None:
 def test_lightgbm_zero_as_missing_behind_a_scaler_is_refused() -> None:
     X, y = _rows(3)
     model = make_pipeline(StandardScaler(), lgb.LGBMClassifier(n_estimators=3, num_leaves=4, zero_as_missing=True,
-                                                               verbose=-1)).fit(X[:TRAIN], y[:TRAIN])
+                                                               verbose=-1, n_jobs=1)).fit(X[:TRAIN], y[:TRAIN])
     with pytest.raises(ConversionError, match="reads a scaled value of 0 as missing"):
         from_sklearn(model, X[:TRAIN])   # (converted, it would disagree on ~1 row in 8: measured 0.877)
 
@@ -122,7 +132,7 @@ def test_lightgbm_zero_as_missing_behind_a_scaler_is_refused() -> None:
 @pytest.mark.parametrize("objective", ["poisson", "gamma", "tweedie"])
 def test_lightgbm_exp_link_objectives_are_refused_naming_the_link(objective: str) -> None:
     X, y = _rows(3)
-    model = lgb.LGBMRegressor(n_estimators=2, objective=objective, verbose=-1).fit(X[:TRAIN], y[:TRAIN] + 1.0)
+    model = lgb.LGBMRegressor(n_estimators=2, objective=objective, verbose=-1, n_jobs=1).fit(X[:TRAIN], y[:TRAIN] + 1.0)
     with pytest.raises(ConversionError, match=f"objective '{objective}' predicts exp of the trees' score"):
         from_sklearn(model, X[:TRAIN])
 
@@ -219,7 +229,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_files_are_told_by_content_and_bad_ones_named(tmp_path: Path) -> None:
     X, y = _rows(10)
-    lgbm = lgb.LGBMClassifier(n_estimators=3, num_leaves=4, verbose=-1).fit(X[:TRAIN], y[:TRAIN])
+    lgbm = lgb.LGBMClassifier(n_estimators=3, num_leaves=4, verbose=-1, n_jobs=1).fit(X[:TRAIN], y[:TRAIN])
     lgbm.booster_.save_model(tmp_path / "credit.model")   # neither suffix says what it is
     cat = CatBoostClassifier(iterations=3, depth=2, verbose=0, thread_count=1).fit(X[:TRAIN], y[:TRAIN])
     cat.save_model(str(tmp_path / "credit.bin"))
@@ -236,7 +246,8 @@ def test_files_are_told_by_content_and_bad_ones_named(tmp_path: Path) -> None:
     r = _cli("import", "credit.model", "--data", "X.npy", "--out", "credit.py", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "program lgbm_classifier.aleo" in r.stdout
-    assert "agreement 1.0000 on 256 of 600 calibration rows (passed agreement >= 1), against Booster.predict" in r.stdout
+    assert ("agreement 1.0000 on 256 of 600 calibration rows (passed agreement >= 1), against Booster.predict"
+            in r.stdout)
 
 
 # ---- proofs -------------------------------------------------------------------------------------
@@ -249,7 +260,7 @@ def _proves(zk: Any, model: Any, row: np.ndarray) -> None:
 @pytest.mark.prove
 def test_lightgbm_zero_as_missing_proves_and_verifies() -> None:
     X, y = _rows(11)
-    model = lgb.LGBMClassifier(n_estimators=2, num_leaves=3, zero_as_missing=True, verbose=-1,
+    model = lgb.LGBMClassifier(n_estimators=2, num_leaves=3, zero_as_missing=True, verbose=-1, n_jobs=1,
                                random_state=0).fit(X[:TRAIN], y[:TRAIN])
     zk = from_sklearn(model, X[:TRAIN])
     _proves(zk, model, np.asarray([0.0, np.nan, 0.3, -1.0]))
@@ -259,7 +270,7 @@ def test_lightgbm_zero_as_missing_proves_and_verifies() -> None:
 @pytest.mark.prove
 def test_categorical_circuits_on_snarkvm_hist_gradient_boosting_and_catboost_prove_and_verify() -> None:
     X, y = _rows(12, categories=5)
-    lgbm = lgb.LGBMClassifier(n_estimators=3, num_leaves=4, verbose=-1, random_state=0, min_data_per_group=5,
+    lgbm = lgb.LGBMClassifier(n_estimators=3, num_leaves=4, verbose=-1, n_jobs=1, random_state=0, min_data_per_group=5,
                               cat_smooth=1.0).fit(X[:TRAIN], y[:TRAIN], categorical_feature=[0])
     hgb = HistGradientBoostingClassifier(categorical_features=[0], max_iter=2, max_leaf_nodes=3,
                                          random_state=0).fit(X[:TRAIN], y[:TRAIN])

@@ -102,7 +102,7 @@ def _zero_as_missing_export() -> tuple[Any, Any, np.ndarray, np.ndarray]:
     X = rng.normal(size=(1200, 4))
     X[rng.random(X.shape) < 0.3] = 0.0
     y = ((X[:, 0] == 0) ^ (X[:, 1] > 0.2)).astype(np.int64)
-    model = lgb.LGBMClassifier(n_estimators=10, num_leaves=8, zero_as_missing=True, verbose=-1,
+    model = lgb.LGBMClassifier(n_estimators=10, num_leaves=8, zero_as_missing=True, verbose=-1, n_jobs=1,
                                random_state=0).fit(X[:800], y[:800])
     graph = convert_lightgbm(model, initial_types=[("input", FloatTensorType([None, 4]))], zipmap=False)
     return model, graph, X[:800], X[800:]
