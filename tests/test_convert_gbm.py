@@ -129,6 +129,17 @@ def test_lightgbm_zero_as_missing_behind_a_scaler_is_refused() -> None:
         from_sklearn(model, X[:TRAIN])   # (converted, it would disagree on ~1 row in 8: measured 0.877)
 
 
+def test_lightgbm_fitted_on_pandas_category_names_is_refused() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"colour": pd.Categorical(rng.choice(["red", "green", "blue"], 300)), "x": rng.normal(size=300)})
+    y = ((df.colour == "red") ^ (df.x > 0)).astype(int)
+    model = lgb.LGBMClassifier(n_estimators=3, verbose=-1, n_jobs=1).fit(df, y)
+    with pytest.raises(ConversionError, match="reads each category by its name"):
+        from_sklearn(model, np.c_[df.colour.cat.codes, df.x])
+
+
 @pytest.mark.parametrize("objective", ["poisson", "gamma", "tweedie"])
 def test_lightgbm_exp_link_objectives_are_refused_naming_the_link(objective: str) -> None:
     X, y = _rows(3)

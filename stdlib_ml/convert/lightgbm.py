@@ -122,6 +122,10 @@ def describe_booster(booster: Any, aff: Affine) -> tuple[list[RawTree], str, int
     if objective not in CLASSIFY and objective not in REGRESS:
         raise ConversionError(f"LightGBM objective {objective!r} is not supported",
                               hint=f"objectives converted: {', '.join(list(CLASSIFY) + list(REGRESS))}")
+    if dump.get("pandas_categorical"):
+        raise ConversionError("a LightGBM model fitted on a pandas DataFrame's category columns reads each category by "
+                              "its name (pandas_categorical), not by a number the circuit can take",
+                              hint="fit on the categories' integer codes (df[col].cat.codes) as categorical_feature")
     if dump.get("average_output"):
         raise ConversionError("LightGBM random-forest mode (boosting='rf') averages its trees; not supported",
                               hint="use boosting='gbdt'")
