@@ -192,7 +192,7 @@ def _lgbm(cls: str, **kw: Any) -> Any:
 def _catboost(cls: str, **kw: Any) -> Any:
     import catboost
 
-    return getattr(catboost, cls)(random_seed=0, thread_count=1, verbose=0, **kw)
+    return getattr(catboost, cls)(random_seed=0, thread_count=1, verbose=0, allow_writing_files=False, **kw)
 
 
 def cases(only: list[str] | None = None) -> list[Case]:

@@ -199,7 +199,7 @@ def test_catboost_classifiers_give_catboosts_labels(params: dict[str, Any]) -> N
     X, y = _rows(7)
     if params.get("loss_function") == "MultiClass":
         y = y + (np.nan_to_num(X[:, 3]) > 0.5)
-    model = CatBoostClassifier(iterations=10, depth=3, verbose=0, thread_count=1, random_seed=0, **params)
+    model = CatBoostClassifier(iterations=10, depth=3, verbose=0, thread_count=1, allow_writing_files=False, random_seed=0, **params)
     model.fit(X[:TRAIN], y[:TRAIN])
     zk = from_sklearn(model, X[:TRAIN])
     assert zk.fidelity["agreement"] == 1.0
@@ -209,7 +209,7 @@ def test_catboost_classifiers_give_catboosts_labels(params: dict[str, Any]) -> N
 def test_catboost_regressor_and_cbm_file(tmp_path: Path) -> None:
     X, y = _rows(8)
     target = y + np.nan_to_num(X[:, 2])
-    model = CatBoostRegressor(iterations=10, depth=3, verbose=0, thread_count=1, random_seed=0)
+    model = CatBoostRegressor(iterations=10, depth=3, verbose=0, thread_count=1, allow_writing_files=False, random_seed=0)
     model.fit(X[:TRAIN], target[:TRAIN])
     _agrees(from_sklearn(model, X[:TRAIN]), model, X[TRAIN:], regression=True)
     model.save_model(str(tmp_path / "model.cbm"))
@@ -220,13 +220,13 @@ def test_catboost_regressor_and_cbm_file(tmp_path: Path) -> None:
 
 def test_catboost_refusals_name_the_cause() -> None:
     X, y = _rows(9)
-    poisson = CatBoostRegressor(iterations=2, depth=2, verbose=0, thread_count=1, loss_function="Poisson")
+    poisson = CatBoostRegressor(iterations=2, depth=2, verbose=0, thread_count=1, allow_writing_files=False, loss_function="Poisson")
     with pytest.raises(ConversionError, match="loss 'Poisson' predicts through an exp link"):
         from_sklearn(poisson.fit(X[:TRAIN], y[:TRAIN]), X[:TRAIN])
     cats = np.where(np.isnan(X[:, :1]), 0, (X[:, :1] > 0)).astype(int).astype(str)
     data = np.concatenate([cats, np.nan_to_num(X[:, 1:]).astype(str)], axis=1).astype(object)
     data[:, 1:] = data[:, 1:].astype(float)
-    model = CatBoostClassifier(iterations=2, depth=2, verbose=0, thread_count=1, cat_features=[0])
+    model = CatBoostClassifier(iterations=2, depth=2, verbose=0, thread_count=1, allow_writing_files=False, cat_features=[0])
     with pytest.raises(ConversionError, match="categorical features are not supported"):
         from_sklearn(model.fit(data[:TRAIN], y[:TRAIN]), np.nan_to_num(X[:TRAIN]))
 
@@ -242,7 +242,7 @@ def test_files_are_told_by_content_and_bad_ones_named(tmp_path: Path) -> None:
     X, y = _rows(10)
     lgbm = lgb.LGBMClassifier(n_estimators=3, num_leaves=4, verbose=-1, n_jobs=1).fit(X[:TRAIN], y[:TRAIN])
     lgbm.booster_.save_model(tmp_path / "credit.model")   # neither suffix says what it is
-    cat = CatBoostClassifier(iterations=3, depth=2, verbose=0, thread_count=1).fit(X[:TRAIN], y[:TRAIN])
+    cat = CatBoostClassifier(iterations=3, depth=2, verbose=0, thread_count=1, allow_writing_files=False).fit(X[:TRAIN], y[:TRAIN])
     cat.save_model(str(tmp_path / "credit.bin"))
     np.save(tmp_path / "X.npy", X[:TRAIN])
     zk = from_file(tmp_path / "credit.bin", X[:TRAIN])
@@ -290,7 +290,7 @@ def test_categorical_circuits_on_snarkvm_hist_gradient_boosting_and_catboost_pro
     _proves(from_sklearn(hgb, X[:TRAIN]), hgb, X[TRAIN + 2])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cat = CatBoostClassifier(iterations=2, depth=2, verbose=0, thread_count=1).fit(X[:TRAIN], y[:TRAIN])
+        cat = CatBoostClassifier(iterations=2, depth=2, verbose=0, thread_count=1, allow_writing_files=False).fit(X[:TRAIN], y[:TRAIN])
     _proves(from_sklearn(cat, X[:TRAIN]), cat, X[TRAIN + 3])
 
 
