@@ -28,7 +28,7 @@ from .options import Options
 from .quiet import silenced
 from .quantize import Affine
 from .render import Spec
-from .sklearn import final_step, unwrap
+from .sklearn import ends_in, final_step, unwrap
 from .tree_ensembles import RawTree, TreeBuilder, leaf_bits, raw_thresholds, tree_spec
 
 CLASSIFY = ("Logloss", "CrossEntropy", "MultiClass", "MultiClassOneVsAll")
@@ -179,7 +179,7 @@ PRIVATE = "CatBoost (thresholds and leaf values private, the trees' shape public
 
 def recognises(obj: Any) -> bool:
     """Whether ``obj`` is a CatBoost model, or a scikit-learn Pipeline ending in one."""
-    return type(final_step(obj)).__module__.split(".")[0] == "catboost"
+    return ends_in(obj, "catboost")
 
 
 def float_model(model: Any) -> Any:

@@ -28,7 +28,7 @@ from .options import Options
 from .quiet import silenced
 from .quantize import Affine
 from .render import Spec
-from .sklearn import final_step, unwrap
+from .sklearn import ends_in, final_step, unwrap
 from .tree_ensembles import RawTree, TreeBuilder, category_regions, check_categorical_size, leaf_bits, raw_thresholds, tree_spec
 
 CLASSIFY = {"binary": "positive", "multiclass": "argmax", "multiclassova": "argmax"}
@@ -221,7 +221,7 @@ PRIVATE = "LightGBM (thresholds and leaf values private, the trees' shape public
 
 def recognises(obj: Any) -> bool:
     """Whether ``obj`` is a LightGBM model, or a scikit-learn Pipeline ending in one."""
-    return type(final_step(obj)).__module__.split(".")[0] == "lightgbm"
+    return ends_in(obj, "lightgbm")
 
 
 def float_model(model: Any) -> Any:

@@ -560,6 +560,12 @@ def final_step(model: Any) -> Any:
     return steps[-1][1] if type(model).__name__ == "Pipeline" and steps else model
 
 
+def ends_in(model: Any, package: str) -> bool:
+    """Whether ``model`` (or the estimator the Pipeline ``model`` ends in) is an object of the top-level
+    ``package`` (how the XGBoost, LightGBM and CatBoost frontends recognise their models)."""
+    return type(final_step(model)).__module__.split(".")[0] == package
+
+
 def recognises(obj: Any) -> bool:
     """Whether ``obj`` is a scikit-learn object (the frontends' registry asks XGBoost's first)."""
     return True
