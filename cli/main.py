@@ -393,9 +393,12 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                             "commitment to it (`pyleo prove` prints the blinding r)."),
                  resolution: int | None = typer.Option(None, "--resolution", help="Networks (.pt2, .onnx, .keras, .h5, SavedModel, .tflite) only: bits per "
                                                        "input spread and per weight (default 12; fewer: narrower, "
-                                                       "cheaper sign tests, coarser rounding).")) -> None:
-    """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph, a Keras
-    model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
+                                                       "cheaper sign tests, coarser rounding)."),
+                 reference: Path | None = typer.Option(None, "--reference", help="ONNX only: the model the graph was "
+                                                       "exported from (a file `pyleo import` reads): the graph and "
+                                                       "the circuit are checked against it, not the graph alone.")) -> None:
+    """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
+    graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert
 
     vm.check_writable(out, what="--out")   # before the conversion work
@@ -416,12 +419,14 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
             raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
         bits = bits[0] if len(bits) == 1 else bits
     X = convert.load_rows(data) if data is not None else None
+    extra: dict[str, Any] = {"resolution": resolution} if resolution is not None else {}
+    if reference is not None:
+        extra["reference"] = convert.load_model_file(reference)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", convert.FidelityWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
                                missing_values=missing_values, weights=weights, inputs=inputs, output=output,
-                               min_agreement=min_agreement, max_error=max_error, strict=strict,
-                               **({"resolution": resolution} if resolution is not None else {}))
+                               min_agreement=min_agreement, max_error=max_error, strict=strict, **extra)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)
