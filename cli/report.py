@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from pyleo import proving, split, trust
+from pyleo import progress, proving, split, trust, vm
 from pyleo.errors import LimitError
 from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
@@ -49,8 +49,11 @@ def show_verdict(verdict: trust.Verdict) -> None:
                    "--public-model to check it is the model you trust.", err=True)
     for i, text in verdict.inputs:
         typer.echo(f"public input {i}: {text}")
-    for text in verdict.outputs:
-        typer.echo(f"public output: {text}")
+    for i, text in enumerate(verdict.outputs):
+        typer.echo(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction else ""))
+    if verdict.prediction is not None:
+        typer.echo(f"prediction: {verdict.prediction} (the proved output, read with the trusted model's class names "
+                   "or scale)")
     typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 
@@ -74,7 +77,9 @@ def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: boo
     here, how it would be split when it does not, and with ``detail`` where the cost model puts them."""
     typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {LOCAL_BUDGET:,})")
     for prog, fn_name in pairs:
-        n, source = proving.size(prog, fn_name, exact)
+        with progress.stage(f"counting the constraints of {prog.name}.{fn_name}" if not exact or vm.keys_cached(
+                prog.aleo(), fn_name) else progress.keys_stage(prog.aleo(), fn_name, "counting its constraints")):
+            n, source = proving.size(prog, fn_name, exact)
         verdict = "yes" if n <= LOCAL_BUDGET else \
             f"no: over by {n - LOCAL_BUDGET:,} ({n / LOCAL_BUDGET - 1:.0%}); split the model or use larger parameters"
         typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")

@@ -15,7 +15,7 @@ from .. import split, vm
 from ..errors import InputError
 from ..program import Program
 from . import transaction
-from .formats import PUBLIC_MODEL_FORMAT, PublicModel, as_artifact
+from .formats import PUBLIC_MODEL_FORMAT, Decoding, PublicModel, as_artifact
 
 PROOF_FIELDS: dict[str, str] = {
     "format": "checked: must be pyleo-proof/2",
@@ -76,6 +76,8 @@ PUBLIC_MODEL_FIELDS: dict[str, str] = {
     "function": "bound: the proof must be of this function",
     "commitment": "bound: the proof's last public output must be it (private weights)",
     "verifying_keys": "checked: each must be the key derived here from the program",
+    "decoding": "trusted as the verifier's own file (not proved): reads the proved first output as the model's "
+                "label or value, reported beside the raw literal",
 }
 
 PUBLIC_MODEL_NOT_REPORTED: dict[str, str] = {
@@ -101,6 +103,8 @@ class Trusted:
     checksum (64 hex digits); ``verifying_key``: ``verifier1…`` text or a cached key's bytes;
     ``public_model``: a public model file as read; ``commitment``: a published commitment to private
     weights. ``labels``: how each was named (``{"model": "priv.py"}``), for the verdict's ``bound``.
+    ``decodings``: how the first output of each converted model among ``programs`` reads as a label or value
+    (program name → :class:`Decoding`; a public model file carries its own).
     """
 
     programs: dict[str, Program] = field(default_factory=dict)
@@ -111,6 +115,7 @@ class Trusted:
     public_model: PublicModel | None = None
     commitment: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    decodings: dict[str, Decoding] = field(default_factory=dict)
 
     def label(self, what: str) -> str:
         """How the verifier named ``what`` (a field of this class), for messages; the field's name when not given."""
@@ -127,7 +132,9 @@ class Verdict:
     ``inputs``: (position from 1, Aleo literal) of each public input; ``outputs``: the public outputs;
     ``parts``: constraints of each part (split proofs); ``bound``: what the proof is bound to (empty:
     unbound, the claims hold only for the program the file carries); ``not_reported``: claim → why it
-    is not reported.
+    is not reported; ``prediction``: what the first public output stands for in the model's terms (class
+    name or value), decoded with the trusted model's :class:`Decoding` (None when the verifier named no
+    converted model, or the output is not a label).
     """
 
     valid: bool
@@ -142,11 +149,12 @@ class Verdict:
     parts: list[int] = field(default_factory=list)
     bound: list[str] = field(default_factory=list)
     not_reported: dict[str, str] = field(default_factory=dict)
+    prediction: str | None = None
 
     def claims(self) -> dict[str, Any]:
         """Everything the verdict reports, for comparing two verdicts (the forgery tests)."""
         return {k: getattr(self, k) for k in ("valid", "kind", "program_id", "function", "checksum", "constraints",
-                                              "inputs", "outputs", "parts", "bound")}
+                                              "inputs", "outputs", "parts", "bound", "prediction")}
 
 
 def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool = False) -> Verdict:
@@ -227,12 +235,20 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
         reason = _carried_key(proof, t.verifying_key, program)
     if reason is not None:
         return _rejected(proof, reason)
+    decoding = t.public_model.decoding if t.public_model is not None else None
+    outputs = [v for v in proof.public_outputs if v is not None]
     return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
-                   [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
-                   [v for v in proof.public_outputs if v is not None], [], bound,
+                   [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None], outputs, [], bound,
                    {**EXECUTION_NOT_REPORTED, **({} if bound else {
                        "binding": "not bound to a program you trust: the proof shows only that the program it "
-                                  f"carries (checksum {proof.checksum}) gave these outputs"})})
+                                  f"carries (checksum {proof.checksum}) gave these outputs"})},
+                   _decoded(decoding or (t.decodings.get(proof.program_id.removesuffix(".aleo")) if t.programs else None),
+                            proof.public_outputs))
+
+
+def _decoded(decoding: Decoding | None, outputs: list[str | None]) -> str | None:
+    """The trusted ``decoding`` of a proof's first output when that output is public, else None."""
+    return decoding.decode(outputs[0]) if decoding is not None and outputs and outputs[0] is not None else None
 
 
 def _carried_key(proof: vm.Proof, trusted_key: str | bytes | None, program: str | None) -> str | None:
@@ -292,4 +308,5 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
                    {**EXECUTION_NOT_REPORTED, "budget": SPLIT_NOT_REPORTED["budget"],
                     **({} if bound else {"binding": "not bound to a program you trust: the proof shows only that "
                                                     f"the split program it carries (checksum {sp.checksum}) gave "
-                                                    "these outputs"})})
+                                                    "these outputs"})},
+                   _decoded(t.decodings.get(sp.source) if plan is not None else None, sp.public_outputs))

@@ -267,9 +267,10 @@ class ZkModel:
 
     def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
         """Write what a verifier needs and nothing secret (a public model file, docs/formats.md): the
-        program ID, its Aleo instructions, their checksum, (private weights) the commitment, and with
-        ``verifying_key=True`` ``predict``'s verifying key derived here from the program
-        (:func:`pyleo.trust.write_public_model`; about 4 s, LimitError when it does not fit one circuit here).
+        program ID, its Aleo instructions, their checksum, (private weights) the commitment, how
+        ``predict``'s output reads as a label or value (:attr:`decoding`), and with ``verifying_key=True``
+        ``predict``'s verifying key derived here from the program (:func:`pyleo.trust.write_public_model`;
+        about 4 s, LimitError when it does not fit one circuit here).
         The verifier then runs ``pyleo verify PROOF --public-model FILE`` (or ``--checksum CHECKSUM
         --commitment COMMITMENT``); a browser, which cannot derive keys, verifies with the file's key
         (``pyleo serve``'s pages), so that file must come from a trusted source: its SHA-256, published by
@@ -277,7 +278,21 @@ class ZkModel:
         from pyleo import trust
 
         return trust.write_public_model(path, self.program.aleo(), f"{self.name}.aleo", "predict", self.weights,
-                                        self.commitment, verifying_key=verifying_key)
+                                        self.commitment, verifying_key=verifying_key, decoding=self.decoding)
+
+    @property
+    def decoding(self) -> Any:
+        """How ``predict``'s first output reads as the model's answer (:class:`pyleo.trust.Decoding`: the class
+        names, or the regressor's OUT_SCALE), what a verifier of this model decodes proved outputs with; None
+        when the label is not a public output (private, or published as a commitment)."""
+        from pyleo import trust
+
+        if self.output != "public":
+            return None
+        if self.kind == "regressor":
+            return trust.Decoding(scale=float(self.out_scale))
+        return trust.Decoding(tuple(c.item() if isinstance(c, np.generic) else c for c in self.classes_)
+                              if self.classes_ is not None else None)
 
     def circuit_args(self, x: list[int], label_blinding: int | None = None) -> list[Any]:
         """``predict``'s arguments for one encoded sample (:meth:`encode`): ``x``; with private weights
