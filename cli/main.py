@@ -145,7 +145,7 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
         result = prog.run(fn_name, *values)
     report.show_outputs(prog, fn_name, result)
     if zk is not None:
-        report.show_prediction(zk, values, result)
+        report.show_prediction(zk, values, result[0] if isinstance(result, tuple) else result)
 
 
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
@@ -194,6 +194,8 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     if private_out is not None:
         trust.write_private_outputs(private_out, proof, str(path), r)
     report.show_proved(proof, r)
+    if zk is not None:
+        report.show_prediction(zk, values, proof.outputs[0])
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
 
 

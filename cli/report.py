@@ -23,12 +23,11 @@ def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
         typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
 
 
-def show_prediction(zk: Any, values: list[Any], result: Any) -> None:
-    """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
-    if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
-        typer.echo(f"prediction: {zk.decode([zk.module.prediction_of(*values[:-1])])[0]} (published as a commitment)")
-    else:
-        typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
+def show_prediction(zk: Any, values: list[Any], first_output: Any) -> None:
+    """The label or value a converted model's output stands for (``values``: the arguments it ran on;
+    ``first_output``: its first output, an integer or a literal)."""
+    typer.echo(f"prediction: {zk.answer_of(values, first_output)}"
+               + {"commitment": " (published as a commitment)", "private": " (private: only you see it)"}.get(zk.output, ""))
 
 
 def show_verdict(verdict: trust.Verdict) -> None:
@@ -52,8 +51,8 @@ def show_verdict(verdict: trust.Verdict) -> None:
     for i, text in enumerate(verdict.outputs):
         typer.echo(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction else ""))
     if verdict.prediction is not None:
-        typer.echo(f"prediction: {verdict.prediction} (the proved output, read with the trusted model's class names "
-                   "or scale)")
+        typer.echo(f"prediction: {verdict.prediction} (the proved output {verdict.outputs[0]}, as {verdict.decoded_by} "
+                   "names it)")
     typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 

@@ -347,7 +347,7 @@ class ZkModel:
     def prove(self, x: Any, label_blinding: int | None = None, split: bool | None = None,
               budget: int | None = None) -> Any:
         """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
-        clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
+        clear, the label first; ``.prediction`` what it stands for, e.g. ``"setosa"``). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
         r of the label's public commitment (required: keep it to reveal the label later, see
         :meth:`label_commitment`). ``split``: None proves whole when the circuit fits here and split
         otherwise (then a :class:`pyleo.split.SplitProof`, see :mod:`pyleo.split`); True always splits
@@ -363,10 +363,20 @@ class ZkModel:
         from pyleo import proving
 
         try:
-            return proving.prove(self.program, "predict", args, split=split, budget=budget)
+            proof = proving.prove(self.program, "predict", args, split=split, budget=budget)
         except pl.LimitError as e:   # name the model and its size, not only the circuit
             title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
             raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
+        proof.prediction = self.answer_of(args, proof.outputs[0])
+        return proof
+
+    def answer_of(self, args: list[Any], output: Any) -> Any:
+        """The answer (class name or value) of a circuit run on ``args`` (:meth:`circuit_args`) whose first
+        output is ``output`` (an integer, or its literal ``"2u8"``): decoded from it, or from the label itself when it is
+        published as a commitment (the prover's side only)."""
+        if self.output == "commitment":
+            return self.decode([self.module.prediction_of(*args[:-1])])[0]
+        return self.decode([int(re.match(r"-?[0-9]+", str(output)).group())])[0]   # type: ignore[union-attr]
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
