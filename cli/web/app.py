@@ -137,6 +137,7 @@ def _summary(entry: Entry) -> dict[str, Any]:
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}
                          for i in range(min(len(entry.X), 12))],
             "block_height": vm.WASM_BLOCK_HEIGHT, "fidelity": _fidelity(entry),
+            "inputs": zk.inputs, "output": zk.output, "weights": zk.weights,
         }
     return entry.cache["summary"]
 
