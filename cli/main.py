@@ -401,7 +401,11 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                             "commitment to it (`pyleo prove` prints the blinding r)."),
                  resolution: int | None = typer.Option(None, "--resolution", help="Networks (.pt2, .onnx, .keras) only: bits per "
                                                        "input spread and per weight (default 12; fewer: narrower, "
-                                                       "cheaper sign tests, coarser rounding).")) -> None:
+                                                       "cheaper sign tests, coarser rounding)."),
+                 fit: bool = typer.Option(True, "--fit/--no-fit", help="Networks only: when the network does not "
+                                          "prove here at --resolution, convert it at the highest lower resolution that "
+                                          "does (and say so); none: refuse, naming what would help. --no-fit: "
+                                          "exactly --resolution.")) -> None:
     """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph or a Keras
     model to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert
@@ -424,14 +428,16 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
             raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
         bits = bits[0] if len(bits) == 1 else bits
     X = convert.load_rows(data) if data is not None else None
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, progress.stage(f"converting {model_file.name}"):
         warnings.simplefilter("always", convert.FidelityWarning)
+        warnings.simplefilter("always", convert.FitWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
                                missing_values=missing_values, weights=weights, inputs=inputs, output=output,
                                min_agreement=min_agreement, max_error=max_error, strict=strict,
-                               **({"resolution": resolution} if resolution is not None else {}))
+                               **({"resolution": resolution} if resolution is not None else {}),
+                               **({} if fit else {"fit": False}))   # True is every network's default
     for w in caught:
-        typer.echo(f"warning: {w.message}", err=True)
+        typer.echo(f"{'note' if isinstance(w.message, convert.FitWarning) else 'warning'}: {w.message}", err=True)
     zk.save(out)
     report.show_converted(zk, out, X)
 

@@ -130,9 +130,9 @@ def show_converted(zk: Any, out: Path, X: Any) -> None:
                                             f"Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
                                             "(values closer than that are one input to the circuit)"))
     else:
-        measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
-        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
-                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
+        from stdlib_ml.convert.fidelity import fidelity_text
+
+        typer.echo(f"fidelity: {fidelity_text(f)} ({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
     example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "

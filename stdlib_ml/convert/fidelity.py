@@ -131,5 +131,14 @@ class Fidelity:
             raise ConversionError(f"check_rows must be a positive number of rows or None (all), got {self.check_rows}")
 
 
+def fidelity_text(f: dict[str, Any] | None) -> str:
+    """A model's measured fidelity (``ZkModel.fidelity``) in words: "agreement 0.9933 on 150 of 150 calibration
+    rows" or "max error 1.2e-04 of the range on …"; "not checked (no calibration rows)" for None."""
+    if f is None:
+        return "not checked (no calibration rows)"
+    measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
+    return f"{measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows"
+
+
 class FidelityWarning(UserWarning):
     """A conversion with ``strict=False`` fell below its fidelity bar."""

@@ -5,15 +5,17 @@ the self-check, :mod:`stdlib_ml.convert.pipeline`)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+import pyleo as pl
 from pyleo import limits
 
 from .. import pipeline
-from ..fidelity import CHECK_ROWS
+from ..fidelity import CHECK_ROWS, fidelity_text
 from ..model import ConversionError, ZkModel
 from ..options import Options
 from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
@@ -173,17 +175,76 @@ def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], An
             model_name: str | None = None, input_range: Any = None, input_bits: Any = None, name: str | None = None,
             weights: str = "public", inputs: str = "private", output: str = "public",
             resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-            max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+            max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+            fit: bool = True) -> ZkModel:
     """``net`` as a :class:`ZkModel`, checked on ``X`` against ``reference`` (a callable taking
     samples shaped (n, *input_shape) and returning labels or values: the framework's own float model;
     default :meth:`Network.predict`), as :func:`~stdlib_ml.from_sklearn` checks against ``predict``.
     ``model_name``: the source model's class name, for messages. The other options
     are :func:`to_spec`'s. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows`` (None:
-    all rows), as :func:`~stdlib_ml.from_sklearn`. Raises :class:`ConversionError`,
+    all rows), as :func:`~stdlib_ml.from_sklearn`.
+
+    ``fit`` (default True): the network must prove here, in one circuit or in linked parts (:func:`provable`,
+    by the cost model); when it does not at ``resolution``, the next lower resolutions are tried down to
+    :data:`MIN_FIT_RESOLUTION` and the first (most accurate) that proves is kept, with a :class:`FitWarning`
+    naming it and the fidelity reached; none: ConversionError naming the sizes and what would help.
+    ``fit=False``: exactly ``resolution``, whatever its size. Raises :class:`ConversionError`,
     :class:`~stdlib_ml.convert.ModelInputError`."""
     what = model_name or "Network"
     wrapper = type(what, (FloatNetwork,), {})(net, reference)
-    return pipeline.convert(_describe(net, resolution, approximate, wrapper, what), X, n_features=net.n_features,
-                            input_range=input_range, input_bits=input_bits, name=name or net.name, weights=weights,
-                            inputs=inputs, output=output, min_agreement=min_agreement, max_error=max_error,
-                            strict=strict, check_rows=check_rows)
+
+    def at(r: int) -> ZkModel:
+        return pipeline.convert(_describe(net, r, approximate, wrapper, what), X, n_features=net.n_features,
+                                input_range=input_range, input_bits=input_bits, name=name or net.name, weights=weights,
+                                inputs=inputs, output=output, min_agreement=min_agreement, max_error=max_error,
+                                strict=strict, check_rows=check_rows)
+
+    if not fit:
+        return at(resolution)
+    tried: list[str] = []
+    for r in range(resolution, MIN_FIT_RESOLUTION - 1, -1):
+        try:
+            zk = at(r)
+        except ConversionError as e:
+            if not tried:
+                raise
+            raise ConversionError(f"{what} does not fit the local limit at resolution {resolution} to {r + 1} "
+                                  f"({'; '.join(tried)}), and at {r} {e.message}", e.loc, e.hint) from None
+        how = provable(zk)
+        if how is not None:
+            if r != resolution:
+                warnings.warn(FitWarning(f"fit: {what} converted at resolution {r} (asked {resolution}; "
+                                         f"{'; '.join(tried)}): {how}; fidelity: {fidelity_text(zk.fidelity)}"), stacklevel=3)
+            return zk
+        tried.append(f"at {r}: ~{zk.program.estimate('predict', synthesize_transition=False).total:,} constraints")
+    raise ConversionError(
+        f"{what} does not fit the local limit at any resolution from {resolution} down to {MIN_FIT_RESOLUTION} "
+        f"({'; '.join(tried)} by the cost model; one circuit here proves {limits.LOCAL_BUDGET:,} constraints, and "
+        "its layers cannot be cut into linked parts that do)",
+        hint="what would help: fewer input_bits= (coarser inputs: narrower sign tests), a narrower input_range=, "
+             "or a smaller network (fewer channels or units, a pooling layer earlier); `pyleo import --input-bits B "
+             "--input-range LOW,HIGH`. fit=False converts at exactly `resolution` anyway (to study the circuit; "
+             "proving it then fails)")
+
+
+MIN_FIT_RESOLUTION = 4
+"""The lowest resolution ``fit=True`` tries: below it a network's weights keep too few bits to be the network."""
+
+
+class FitWarning(UserWarning):
+    """``fit=True`` converted a network at a lower resolution than asked, so that it fits the local limit: the
+    message names the resolution chosen, the sizes tried and the fidelity reached."""
+
+
+def provable(zk: ZkModel) -> str | None:
+    """How ``zk``'s ``predict`` proves here: one circuit or linked parts (the cost model's sizes, in words), or
+    None when neither fits the local limit."""
+    prog = zk.program
+    need = prog.estimate("predict", synthesize_transition=False).total
+    if prog.fits_here("predict"):
+        return f"~{need:,} constraints, one circuit here"
+    try:
+        plan = prog.split_plan("predict")
+    except pl.LimitError:
+        return None
+    return f"~{need:,} constraints, proved in {len(plan.parts)} linked parts"
