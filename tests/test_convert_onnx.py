@@ -182,7 +182,7 @@ def test_torch_layers_via_onnx_give_torchs_labels(dynamo: bool, tmp_path: Path) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(net, (torch.zeros(1, 2, 8, 8),), tmp_path / "net.onnx", dynamo=dynamo)
-    zk = from_onnx(tmp_path / "net.onnx", X[:200])
+    zk = from_onnx(tmp_path / "net.onnx", X[:200], fit=False)   # its semantics, beyond what proves here
     with torch.no_grad():
         want = net(torch.tensor(X[200:], dtype=torch.float32)).argmax(1).numpy()
     np.testing.assert_array_equal(zk.predict(X[200:].reshape(100, -1)), want)
