@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from pyleo import loader, progress, proving, trust, vm
+from pyleo import limits, loader, names, progress, proving, trust, vm
 from pyleo.errors import InputError
 from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
@@ -428,6 +428,9 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
             raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
         bits = bits[0] if len(bits) == 1 else bits
     X = convert.load_rows(data) if data is not None else None
+    if name is None and model_file.suffix.lower() in (".pt2", ".onnx"):   # their graphs carry no model name
+        stem = names.program_name_from(model_file.stem)
+        name = limits.derived_program_name(stem) if stem is not None else None
     with warnings.catch_warnings(record=True) as caught, progress.stage(f"converting {model_file.name}"):
         warnings.simplefilter("always", convert.FidelityWarning)
         warnings.simplefilter("always", convert.FitWarning)

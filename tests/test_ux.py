@@ -249,3 +249,49 @@ def test_the_quickstart_and_its_cli_twin_prove_and_answer_in_class_names(tmp_pat
     renamed = pyleo("verify", "p.proof.json", "--public-model", "renamed.json", cwd=work, cache=cache)
     assert renamed.returncode == 0 and "public output: 0u8  → a" in renamed.stdout, renamed.stderr
     assert "as renamed.json names it" in renamed.stdout
+
+
+# ---- networks that fit the budget ------------------------------------------------------------------------
+def _digits_cnn(channels: int) -> tuple[Any, np.ndarray]:
+    """examples/torch_digits.py's CNN (Conv2d(1→channels, 3×3) → BatchNorm → ReLU → MaxPool(2) → Linear), trained."""
+    import torch
+    from sklearn.datasets import load_digits
+    from torch import nn
+
+    torch.manual_seed(0)
+    X, y = load_digits(return_X_y=True)
+    X = X.reshape(-1, 1, 8, 8).astype(np.float32)[:600]
+    net = nn.Sequential(nn.Conv2d(1, channels, 3), nn.BatchNorm2d(channels), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(channels * 9, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    for _ in range(30):
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(torch.tensor(X)), torch.tensor(y[:600])).backward()
+        opt.step()
+    return net.eval(), X
+
+
+@pytest.mark.slow
+def test_a_network_over_the_budget_is_fitted_or_refused_with_the_knobs() -> None:
+    """Issue 26: README's digits CNN at the default resolution is over the local limit and cannot be split;
+    fit=True keeps the highest resolution that proves, says so, and the circuit still gives the network's labels;
+    a network too large at every resolution is refused at conversion, naming what would help."""
+    import torch
+
+    from stdlib_ml import ConversionError, from_torch
+    from stdlib_ml.convert import FitWarning, nn
+
+    net, X = _digits_cnn(4)
+    exact = from_torch(net, X, input_range=(0, 16), input_bits=0, fit=False)
+    assert nn.provable(exact) is None                                   # 12 bits: neither whole nor split
+    with pytest.warns(FitWarning, match=r"converted at resolution (\d+) \(asked 12") as caught:
+        zk = from_torch(net, X, input_range=(0, 16), input_bits=0)
+    chosen = int(re.search(r"resolution (\d+)", str(caught[0].message)).group(1))
+    assert chosen < 12 and zk.program.fits_here("predict")
+    with torch.no_grad():
+        want = net(torch.tensor(X[:100])).argmax(1).numpy()
+    assert np.mean(zk.predict(X[:100].reshape(100, -1)) == want) >= 0.99
+    big, Xb = _digits_cnn(24)
+    with pytest.raises(ConversionError, match="does not fit the local limit at any resolution") as refused:
+        from_torch(big, Xb, input_range=(0, 16), input_bits=0)
+    assert "input_bits" in refused.value.hint and "smaller network" in refused.value.hint

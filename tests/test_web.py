@@ -716,7 +716,7 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
     assert last - first <= RSS_GROWTH_MB, f"the server's RSS grew {first:.0f} → {last:.0f} MiB: {rss}"
     assert workers_rss <= WORKERS_RSS_MB, f"the worker processes hold {workers_rss:.0f} MiB"
     # the server stopped: no upload's model files or keys are left in its caches
-    assert not list((cache / "models").rglob("web_upload_*"))   # bytecode too
+    assert not list((cache / "models").rglob("*_upload_*"))   # bytecode too (uploads are named FILE_upload_TAG)
     kept = {vm.keys_dir(proof.program).name}
     assert {d.name for d in (cache / "keys").iterdir()} - kept and len(list((cache / "keys").iterdir())) == 2
     assert not list(tmp_path.glob("pyleo-web-*"))

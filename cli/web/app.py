@@ -87,8 +87,11 @@ def _features(entry: Entry) -> list[dict[str, Any]]:
     read = [c for c in range(len(zk.columns)) if np.isfinite(low[c])]   # ranked inputs without thresholds: unused
     lows = {int(zk.columns[c]): float(low[c]) for c in read}
     highs = {int(zk.columns[c]): float(high[c]) for c in read}
-    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows}
-            for j, name in enumerate(entry.features)]
+    X = np.asarray(entry.X, dtype=np.float64)
+    seen = [(float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))) if np.isfinite(X[:, j]).any() else (None, None)
+            for j in range(X.shape[1])]   # what the page's rows hold: the range a person recognises
+    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows,
+             "seen_low": seen[j][0], "seen_high": seen[j][1]} for j, name in enumerate(entry.features)]
 
 
 FIDELITY_ROWS = 500

@@ -64,8 +64,11 @@ function showModel() {
   grid.replaceChildren();
   m.features.forEach((feat, i) => {
     const label = document.createElement("label");
-    label.title = feat.used ? `range [${fmt(feat.low)}, ${fmt(feat.high)}]` : "not used by the model";
-    label.textContent = feat.name + (feat.used ? ` [${fmt(feat.low)}, ${fmt(feat.high)}]` : "");
+    label.title = feat.used ? `the circuit takes values from ${fmt(feat.low)} to ${fmt(feat.high)} (the data's range ` +
+      "with room around it); outside that it refuses the row" : "not used by the model";
+    const seen = feat.seen_low !== null && feat.seen_low !== undefined
+      ? ` (${fmt(feat.seen_low)} to ${fmt(feat.seen_high)} in the data)` : "";
+    label.textContent = feat.name + (feat.used ? seen : " (not used by the model)");
     const input = document.createElement("input");
     input.id = `feature-${i}`;
     input.type = "text";
