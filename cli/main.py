@@ -322,7 +322,8 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
     from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model) if model is not None else None
-    verdict = prove_rows.verify_many(folder, zk=zk, checksum=checksum)
+    with progress.stage(f"verifying the proofs in {folder}"):
+        verdict = prove_rows.verify_many(folder, zk=zk, checksum=checksum)
     for i, row in sorted(verdict.rows.items()):
         raw = ", ".join("private" if o is None else o for o in row.public_outputs)
         shown = f"{row.prediction}  ({raw})" if zk is not None and row.prediction is not None else raw
