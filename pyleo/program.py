@@ -17,7 +17,8 @@ from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
 from .errors import CompileError, ExecutionError, InputError, PyleoError
 from .interp import Interpreter, check_args
-from .values import parse_aleo, to_aleo, zero_value
+from .leo_lowering import zero_value
+from .values import parse_aleo, to_aleo
 
 
 

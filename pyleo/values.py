@@ -104,20 +104,6 @@ def signed_fields(value: Any, t: Type) -> Any:
     return value
 
 
-def zero_value(t: Type) -> Any:
-    """The canonical value of type ``t`` with every element zero (``false`` for booleans): a valid input for
-    any function taking ``t``, e.g. to run a circuit once without the user's inputs."""
-    if isinstance(t, BoolType):
-        return False
-    if isinstance(t, ArrayType):
-        return [zero_value(t.elem) for _ in range(int(t.size))]
-    if isinstance(t, StructType):
-        return {n: zero_value(ft) for n, ft in t.fields}
-    if isinstance(t, TupleType):
-        return tuple(zero_value(it) for it in t.items)
-    return 0
-
-
 MAX_DIGITS = 80
 """Longest number read from text: a field or scalar element has at most 77 decimal digits, a u128 39."""
 
