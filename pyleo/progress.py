@@ -46,7 +46,7 @@ def stage(text: str, enabled: bool = True) -> Iterator[None]:
         yield
 
 
-class _Eta:
+class Eta:
     """The time left of a batch, from the rows done since the keys stage ended (that stage, paid once,
     would make every later row look slower): seconds per row × rows left, less the time since the last row."""
 
@@ -82,7 +82,7 @@ class _Eta:
 def rows(total: int, first: str, then: str, enabled: bool = True) -> Iterator[Callable[[int], None]]:
     """A bar over ``total`` rows (rich, on stderr, only on a terminal); yields ``advance(rows)``. Until the
     first advance the bar's words are ``first`` (the keys stage: :func:`keys_stage`), then ``then``. The ETA
-    comes from the rows proved after the first advance (:class:`_Eta`)."""
+    comes from the rows proved after the first advance (:class:`Eta`)."""
     if not shown(enabled) or total == 0:
         yield lambda n: None
         return
@@ -91,7 +91,7 @@ def rows(total: int, first: str, then: str, enabled: bool = True) -> Iterator[Ca
         TimeElapsedColumn
     from rich.text import Text
 
-    eta = _Eta(total)
+    eta = Eta(total)
 
     class EtaColumn(ProgressColumn):
         def render(self, task: Any) -> Text:

@@ -132,7 +132,7 @@ def test_the_eta_counts_the_rows_after_the_keys_stage(monkeypatch: pytest.Monkey
     """A keys stage of 30 s then 2 s per row: the ETA from the rows after it, not from the 30 s."""
     clock = [0.0]
     monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
-    eta = progress._Eta(11)
+    eta = progress.Eta(11)
     assert eta.text() == "ETA after the first proof"
     clock[0] = 30.0
     eta.advance(1)                        # the first proof: keys built

@@ -272,6 +272,9 @@ def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, m
     assert r.status_code == 200, r.text
     body = r.json()
     assert [f["name"] for f in body["features"]] == ["a", "b", "c", "d"]
+    assert re.fullmatch(r"lr_upload_[0-9a-f]{6}\.aleo", body["program_id"])        # named after the file
+    assert [(f["seen_low"], f["seen_high"]) for f in body["features"]] == list(zip(X.min(0), X.max(0)))
+    assert (body["inputs"], body["output"], body["weights"]) == ("private", "public", "public")   # the page's sentence
     floats = model.predict(X)
     assert [row["float"] for row in body["fidelity"]["rows"]] == [str(v) for v in floats]
     # the circuit agrees with the float model on its calibration rows (the converter's bar)
