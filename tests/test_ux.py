@@ -200,8 +200,8 @@ def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
 
 @pytest.mark.prove
 def test_the_quickstart_and_its_cli_twin_prove_and_answer_in_class_names(tmp_path: Path) -> None:
-    """One key synthesis, by `pyleo cost`: the README's quickstart (run as written) and `pyleo prove` reuse the
-    keys; `pyleo verify` shows the label beside the proved literal, read with the file the verifier trusts."""
+    """One key synthesis, by `pyleo cost`: the README's quickstart (run as written) proves with those keys;
+    `pyleo verify` shows the label beside the proved literal, read with the file the verifier trusts."""
     import joblib
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
@@ -230,23 +230,23 @@ def test_the_quickstart_and_its_cli_twin_prove_and_answer_in_class_names(tmp_pat
     assert second == f"True {want}"
     assert key_files(cache) == keys                                   # no key built again
 
-    proved = pyleo("prove", "model.py", "predict", json.dumps(X[0].tolist()), "-o", "p.proof.json", cwd=work, cache=cache)
-    assert proved.returncode == 0 and f"prediction: {want}" in proved.stdout, proved.stderr
-    timings = json.loads((work / "p.proof.json").read_text())["timings"]
-    assert "load_keys" in timings and "synthesize" not in timings      # the keys `cost` built
+    timings = json.loads((work / "iris.proof.json").read_text())["timings"]   # the quickstart's proof
+    assert "load_keys" in timings and "synthesize" not in timings      # made with the keys `pyleo cost` built
+    ran = pyleo("run", "model.py", "predict", json.dumps(X[0].tolist()), cwd=work, cache=cache)
+    assert ran.returncode == 0 and ran.stdout.endswith(f"prediction: {want}\n"), ran.stderr
     committed = pyleo("commit", "model.py", "--out", "public.json", cwd=work, cache=cache)   # public weights too
     assert committed.returncode == 0 and "commitment:" not in committed.stdout, committed.stderr
     assert key_files(cache) == keys
     for trusted in (["--model", "model.py"], ["--public-model", "public.json"]):
-        ok = pyleo("verify", "p.proof.json", *trusted, cwd=work, cache=cache)
+        ok = pyleo("verify", "iris.proof.json", *trusted, cwd=work, cache=cache)
         assert ok.returncode == 0 and f"public output: 0u8  → {want}" in ok.stdout, ok.stderr
         assert f"prediction: {want} (the proved output 0u8, as {trusted[1]} names it)" in ok.stdout
-    unbound = pyleo("verify", "p.proof.json", cwd=work, cache=cache)
+    unbound = pyleo("verify", "iris.proof.json", cwd=work, cache=cache)
     assert unbound.returncode == 0 and "public output: 0u8\n" in unbound.stdout and "→" not in unbound.stdout
     # the names are the trusted file's, not the proof's: another file reads the same proved 0u8 otherwise
     doc = json.loads((work / "public.json").read_text())
     (work / "renamed.json").write_text(json.dumps({**doc, "decoding": {"classes": ["a", "b", "c"], "scale": None}}))
-    renamed = pyleo("verify", "p.proof.json", "--public-model", "renamed.json", cwd=work, cache=cache)
+    renamed = pyleo("verify", "iris.proof.json", "--public-model", "renamed.json", cwd=work, cache=cache)
     assert renamed.returncode == 0 and "public output: 0u8  → a" in renamed.stdout, renamed.stderr
     assert "as renamed.json names it" in renamed.stdout
 
