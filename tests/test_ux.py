@@ -40,7 +40,8 @@ def test_a_decoding_reads_proved_literals_as_the_model_s_answers() -> None:
     assert trust.Decoding().decode("4u8") == "4"                         # a cluster is its number
     doc = trust.public_model_json("program p.aleo;", "p.aleo", "predict", "public", None, decoding=names)
     assert doc["decoding"] == {"classes": ["setosa", "versicolor", "virginica"], "scale": None}
-    for bad in ({"classes": "abc"}, {"classes": [True]}, {"scale": -1}, {"scale": "2"}, [1]):
+    assert trust.Decoding.from_json({"classes": [False, True]}, "p").decode("1u8") == "True"   # labels as JSON has them
+    for bad in ({"classes": "abc"}, {"classes": [[1]]}, {"scale": -1}, {"scale": "2"}, [1]):
         with pytest.raises(InputError, match="decoding"):
             trust.Decoding.from_json(bad, "public.json")
 

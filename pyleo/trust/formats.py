@@ -58,8 +58,7 @@ class Decoding:
     def from_json(cls, doc: Any, source: str) -> Decoding:
         """A Decoding from its JSON object; InputError naming ``source`` when it is not one."""
         classes, scale = (doc.get("classes"), doc.get("scale")) if isinstance(doc, dict) else (0, 0)
-        if not (classes is None or (isinstance(classes, list) and all(
-                isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in classes))):
+        if not (classes is None or (isinstance(classes, list) and all(isinstance(c, (str, int, float)) for c in classes))):
             raise InputError(f"{source}: \"decoding\" must be {{\"classes\": [labels] or null, \"scale\": number or null}}")
         if not (scale is None or (isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0)):
             raise InputError(f"{source}: \"decoding\".\"scale\" must be a positive number or null")
