@@ -52,7 +52,7 @@ class Eta:
     nor the workers' start-up before their first row (loading pyleo and the keys) is a row's cost. Measured on
     16 rows of an iris tree over 2 workers (keys stage 35 s, the workers' first rows 46 s later, then ~9.5 s a
     row): at the half-way row this says 1:17 for the 72 s the batch took after it (+7%); timed from the keys
-    stage on, it said 1:59 (+66%)."""
+    stage on, it said 1:59 (+66%). A second run, while other jobs' load on the machine fell: 1:35 for 78 s (+22%)."""
 
     def __init__(self, total: int) -> None:
         self.total = total
