@@ -215,7 +215,8 @@ def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], An
                 chosen = at(r)
             except ConversionError as e:
                 raise ConversionError(f"{what} does not fit the local limit at resolution {resolution} to {r + 1} "
-                                      f"({'; '.join(tried)}), and at {r} {e.message}", e.loc, e.hint) from None
+                                      f"({'; '.join(tried)}), and at {r} {e.message}", e.loc,
+                                      f"{e.hint}; or, to fit at a higher resolution: {FIT_HINT}" if e.hint else FIT_HINT) from None
             warnings.warn(FitWarning(f"fit: {what} converted at resolution {r} (asked {resolution}; {'; '.join(tried)}): "
                                      f"{provable(chosen, split=False)}; fidelity: {fidelity_text(chosen.fidelity)}"),
                           stacklevel=3)
@@ -224,10 +225,13 @@ def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], An
     raise ConversionError(
         f"{what} does not fit the local limit at any resolution from {resolution} down to {MIN_FIT_RESOLUTION} "
         f"({'; '.join(tried)} by the cost model; one circuit here proves {limits.LOCAL_BUDGET:,} constraints)",
-        hint="what would help: fewer input_bits= (coarser inputs: narrower sign tests), a narrower input_range=, "
-             "or a smaller network (fewer channels or units, a pooling layer earlier); `pyleo import --input-bits B "
-             "--input-range LOW,HIGH`. fit=False converts at exactly `resolution` anyway (to study the circuit; "
+        hint=f"what would help: {FIT_HINT}. fit=False converts at exactly `resolution` anyway (to study the circuit; "
              "proving it then fails)")
+
+
+FIT_HINT = ("fewer input_bits= (coarser inputs: narrower sign tests), a narrower input_range=, or a smaller network "
+            "(fewer channels or units, a pooling layer earlier); `pyleo import --input-bits B --input-range LOW,HIGH`")
+"""What helps a network fit the local limit once its resolution cannot (``fit=True``'s refusal names it)."""
 
 
 def size(zk: ZkModel) -> int:
