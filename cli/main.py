@@ -220,7 +220,8 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
     """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
-    for exactly that program (the verifying key comes from it, never from the proof file).
+    for exactly that program (the verifying key comes from it, never from the proof file). With a
+    converted model's --model or --public-model, the proved label is also shown as that file names it.
     """
     programs, commitments, decodings = trusted_model(model) if model is not None else ({}, {}, {})
     trusted = trust.Trusted(

@@ -196,6 +196,12 @@ def test_the_readme_stays_short_and_its_commands_exist() -> None:
         assert (ROOT / link).is_file(), link
 
 
+def test_the_cli_reference_is_what_the_app_says() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "cli_reference.py"), "--check"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, "docs/cli-reference.md is stale: run `python scripts/cli_reference.py`"
+
+
 def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
     """mkdocs build --strict: every nav page exists, every included measured table (benchmarks/results) is found."""
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
