@@ -195,7 +195,8 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
 @app.command(cls=Command)
 @reports_errors
-def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A proof file written by `pyleo prove`."),
+def verify(proof_file: Path | None = typer.Argument(None, metavar="PROOF_FILE", help="A proof file written by "
+                                                   "`pyleo prove`, or a transaction (`pyleo execute` / `pyleo deploy`)."),
            model: Path | None = typer.Option(None, "--model", help="The model (DSL .py) you trust; the proof must be "
                                              "of its program with the proof's program ID."),
            program: Path | None = typer.Option(None, "--program", help="The Aleo program (NAME.aleo) you trust."),
@@ -210,7 +211,11 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
                                                     "model (`pyleo commit --out` / ZkModel.save_public): binds to its "
                                                     "program and, for private weights, its commitment."),
            resynthesize: bool = typer.Option(False, "--resynthesize",
-                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's.")) -> None:
+                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's."),
+           tx_id: str | None = typer.Option(None, "--tx-id", help="Fetch the transaction with this ID (at1…) from "
+                                            "--endpoint (GET /{network}/transaction/{id}) and verify it."),
+           endpoint: str | None = typer.Option(None, "--endpoint", help="The node --tx-id is fetched from."),
+           network_name: str = typer.Option("mainnet", "--network", help="The network --tx-id is fetched from.")) -> None:
     """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
@@ -225,7 +230,23 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
         commitment=commitment,
         labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
                                        ("public_model", public_model)) if v is not None})
-    report.show_verdict(trust.verify(proof_file, trusted, resynthesize=resynthesize))
+    artifact: Any = proof_file
+    if tx_id is not None or endpoint is not None or proof_file is None:
+        artifact = fetched_transaction(proof_file, tx_id, endpoint, network_name)
+    report.show_verdict(trust.verify(artifact, trusted, resynthesize=resynthesize))
+
+
+def fetched_transaction(proof_file: Path | None, tx_id: str | None, endpoint: str | None, network_name: str) -> Any:
+    """The transaction JSON object ``--tx-id`` names, fetched from ``--endpoint``; InputError for a missing or
+    contradicting option."""
+    from pyleo import network
+
+    if proof_file is not None:
+        raise InputError("give a PROOF_FILE or --tx-id with --endpoint, not both")
+    if tx_id is None or endpoint is None:
+        raise InputError("nothing to verify: give a PROOF_FILE, or --tx-id ID with --endpoint URL")
+    network.check_network(network_name)
+    return network.Node(endpoint, network_name).transaction(tx_id)
 
 
 def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str]]:

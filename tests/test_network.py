@@ -218,6 +218,44 @@ def test_altered_or_foreign_transaction_rejected(executed: Any, tmp_path: Path) 
 
 @pytest.mark.prove
 @pytest.mark.needs_params
+def test_forged_transactions_rejected(executed: Any, tmp_path: Path) -> None:
+    """A swapped proof (the fee's in the execution's place), a changed ID, a changed fee amount: snarkVM (read
+    directly) refuses each, and so does `pyleo verify`, with a clear message."""
+    doc = json.loads(executed[1].read_text())
+    swapped = json.loads(json.dumps(doc))
+    swapped["execution"]["proof"] = doc["fee"]["proof"]
+    renamed = {**doc, "id": sdk().Transaction.from_json(json.dumps(doc)).id[:-4] + "qqqq"}
+    for name, forged in (("swapped", swapped), ("renamed", renamed)):
+        path = tmp_path / f"{name}.tx.json"
+        path.write_text(json.dumps(forged))
+        with pytest.raises(Exception):   # noqa: B017 - snarkVM's own refusal, whatever its type
+            t = sdk().Transaction.from_json(json.dumps(forged))
+            process = sdk().Process.load()
+            process.add_program(sdk().Program.from_source(loader.load(SCORER).programs["linear_scorer"].aleo()))
+            process.verify_execution(t.execution())
+        assert_clean_failure(pyleo("verify", str(path), "--model", str(SCORER), cwd=tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["renamed.tx.json", "swapped.tx.json"]
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_verify_a_transaction_fetched_by_id(executed: Any, node: str, tmp_path: Path) -> None:
+    """`pyleo verify --tx-id ID --endpoint URL` fetches what the stand-in node accepted and verifies it, bound to
+    the model; an ID the node does not have is a clear error."""
+    tx_id = json.loads(executed[1].read_text())["id"]
+    out = pyleo("verify", "--tx-id", tx_id, "--endpoint", node, "--model", str(SCORER), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "valid: linear_scorer.aleo/score" in out.stdout and "public output: 27i64" in out.stdout
+    other = tx_id[:-4] + ("qqqq" if not tx_id.endswith("qqqq") else "pppp")
+    assert_clean_failure(pyleo("verify", "--tx-id", other, "--endpoint", node, "--model", str(SCORER), cwd=tmp_path),
+                         "answered 404")
+    assert_clean_failure(pyleo("verify", "--tx-id", "nonsense", "--endpoint", node, cwd=tmp_path),
+                         "is not a transaction ID")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
 def test_fee_too_low(executed: Any, program: str, key: str, node: str) -> None:
     signer = network.parse_private_key(key, "the test key")
     with pytest.raises(InputError, match="below the execution's cost"):
@@ -315,6 +353,21 @@ def test_endpoint_that_does_not_answer(tmp_path: Path, key: str) -> None:
     finally:
         silent.close()
         closed.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tx_id_needs_an_endpoint_that_answers(tmp_path: Path) -> None:
+    tx = "at1" + "q" * 59
+    assert_clean_failure(pyleo("verify", "--tx-id", tx, cwd=tmp_path), "--tx-id ID with --endpoint URL")
+    assert_clean_failure(pyleo("verify", str(SCORER), "--tx-id", tx, "--endpoint", "http://127.0.0.1:9", cwd=tmp_path),
+                         "not both")
+    for status, body, needle in (("500", "oops", "answered 500"), ("200", "not json", "not JSON"),
+                                 ("200", '{"id": "at1other"}', "something other than that transaction")):
+        proc, url = start_node("--answer", status, "--body", body)
+        try:
+            assert_clean_failure(pyleo("verify", "--tx-id", tx, "--endpoint", url, cwd=tmp_path), needle)
+        finally:
+            stop_node(proc)
     assert list(tmp_path.iterdir()) == []
 
 
