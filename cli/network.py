@@ -5,6 +5,7 @@ broadcast to a node). ``pyleo verify`` reads the transactions they write (:mod:`
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import typer
 
-from pyleo import limits, loader, network, split, vm
+from pyleo import limits, loader, network, proving, split, trust, vm
 from pyleo.errors import InputError
 from pyleo.program import Program
 from pyleo.values import to_aleo
@@ -158,14 +159,22 @@ def execute(model: Path = ModelArg,
             out: Path = typer.Option(..., "--out", "-o", help="The signed transaction (JSON as the network takes it)."),
             network_name: str = NetworkOpt, priority_fee: int = PriorityOpt,
             private_key_file: Path | None = KeyFileOpt, endpoint: str | None = EndpointOpt,
-            broadcast: bool = BroadcastOpt) -> None:
+            broadcast: bool = BroadcastOpt,
+            split_mode: bool | None = typer.Option(None, "--split/--no-split", help="Execute the function split into "
+                                                   "parts, one transaction per part (default: only when the cost model "
+                                                   "says it does not fit one circuit here)."),
+            parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts "
+                                             "(implies --split).")) -> None:
     """Execute a function signed by your key, prove it and its public fee as one transaction, and print its cost.
 
-    The key is $PRIVATE_KEY, PRIVATE_KEY in ./.env, or --private-key-file (as the Leo CLI reads it).
+    A function too large for one circuit here is executed split: one transaction per part (each with its fee),
+    written together to --out, broadcast one by one. The key is $PRIVATE_KEY, PRIVATE_KEY in ./.env, or
+    --private-key-file (as the Leo CLI reads it).
     """
     from .main import converted_model, model_args, parse_args, reject_unknown_options
 
-    reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast")
+    reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast, "
+                           "--split/--no-split, --parts")
     network.check_network(network_name)
     node = node_for(endpoint, network_name, broadcast)
     loaded = loader.load(model)
@@ -180,12 +189,28 @@ def execute(model: Path = ModelArg,
         raise InputError("no private key to sign the execution and its fee with",
                          hint="set PRIVATE_KEY (environment or ./.env) or pass --private-key-file")
     vm.check_writable(out, what="--out")
+    how = proving.mode(split_mode, parts)
+    if how == "split" or how == "fitting" and not prog.fits_here(fn_name):
+        plan = prog.split_plan(fn_name, parts=parts)
+        with spinner() as stage:
+            results = network.execute_split(plan, values, key, priority_fee, node, stage, network_name)
+        show_outputs(results[-1])
+        for k, r in enumerate(results):
+            typer.echo(f"part {k} ({plan.parts[k].name}): transaction {r.transaction.id}, execution cost "
+                       f"{network.credits(r.cost.total)}")
+        typer.echo(f"execution cost of all {len(results)} parts: {network.credits(sum(r.cost.total for r in results))}")
+        typer.echo(f"proved in {sum(r.seconds for r in results):.1f} s")
+        doc = trust.split_transactions_doc(plan, [r.transaction for r in results])
+        vm.write_atomic(out, (json.dumps(doc, indent=1) + "\n").encode())
+        typer.echo(f"wrote {out}: {len(results)} transactions (one per part of {plan.text.split(';')[0].split()[-1]}, "
+                   "each broadcast on its own)")
+        for r in results if broadcast and node is not None else []:
+            broadcast_to(node, r.transaction)
+        return
     with spinner() as stage:
         result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage,
                                              network=network_name)
-    kinds = [o["type"] for o in result.execution.transitions()[0].outputs()]
-    for text, kind in zip(result.outputs, kinds):
-        typer.echo(f"output: {text}  ({kind}" + ("" if kind == "public" else ": the transaction holds it encrypted") + ")")
+    show_outputs(result)
     c = result.cost
     typer.echo(f"execution cost (snarkVM Process.execution_cost): {network.credits(c.total)}: storage "
                f"{network.credits(c.storage)}, finalize {network.credits(c.finalize)}")
@@ -193,6 +218,13 @@ def execute(model: Path = ModelArg,
     write_transaction(out, result.transaction)
     if broadcast and node is not None:
         broadcast_to(node, result.transaction)
+
+
+def show_outputs(result: network.ExecutionResult) -> None:
+    """Each output of an execution's (last) transition, private ones for the prover only."""
+    kinds = [o["type"] for o in result.execution.transitions()[0].outputs()]
+    for text, kind in zip(result.outputs, kinds):
+        typer.echo(f"output: {text}  ({kind}" + ("" if kind == "public" else ": the transaction holds it encrypted") + ")")
 
 
 def register(app: typer.Typer) -> None:

@@ -35,7 +35,7 @@ def show_verdict(verdict: trust.Verdict) -> None:
     """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
     if not verdict.valid:
         fail(f"INVALID: {verdict.reason}")
-    if verdict.kind == "split proof":
+    if verdict.parts:   # a split proof, or a split function's transactions
         typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
                    f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
         typer.echo(f"split program checksum: {verdict.checksum}")
