@@ -459,3 +459,50 @@ def test_deploy_a_split_program(tmp_path: Path) -> None:
     process.add_program(sdk().Program.from_source(plan.text))
     deployment = process.deploy(sdk().Program.from_source(plan.text), sdk().PrivateKey.random().address)
     assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(deployment)
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_split_function_as_one_transaction_per_part(tmp_path: Path, key: str, node: str) -> None:
+    """Over the local parameters, `long` executes split: one transaction per part, each with its fee. The split
+    program deployed to the stand-in node, every part's transaction broadcast and accepted (snarkVM verified
+    them there); `pyleo verify --model` binds them to the model's own split, and a file with its transactions
+    reordered, one dropped, an output changed or bound to another model is rejected."""
+    model = tmp_path / "long.py"
+    model.write_text(LONG)
+    deployed = pyleo("deploy", str(model), "--split", "long", "--out", "d.json", "--endpoint", node, "--broadcast",
+                     cwd=tmp_path, key=key)
+    assert deployed.returncode == 0, deployed.stderr
+    proc = pyleo("execute", str(model), "long", "[1, 2, 3, 4]", "5", "--out", "t.json", "--endpoint", node,
+                 "--broadcast", cwd=tmp_path, key=key)
+    assert proc.returncode == 0, proc.stderr
+    prog = loader.load(model).programs["long_chain_model"]
+    plan = prog.split_plan("long")
+    doc = json.loads((tmp_path / "t.json").read_text())
+    assert doc["format"] == trust.SPLIT_TRANSACTIONS_FORMAT and len(doc["transactions"]) == len(plan.parts) > 1
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(plan.text))
+    for part, tx_doc in zip(plan.parts, doc["transactions"]):
+        tx = sdk().Transaction.from_json(json.dumps(tx_doc))
+        (transition,) = tx.execution().transitions()
+        assert str(transition.function_name) == part.name
+        assert f'the node answered "{tx.id}"' in proc.stdout    # the stand-in verified it with snarkVM
+        total, _ = process.execution_cost(tx.execution())
+        assert tx.base_fee_amount == total
+    last = sdk().Transaction.from_json(json.dumps(doc["transactions"][-1])).execution().transitions()[0]
+    assert [o["value"] for o in last.outputs()][-1] == f"{prog.run('long', [1, 2, 3, 4], 5)}i64"
+    out = pyleo("verify", "t.json", "--model", str(model), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert f"split in {len(plan.parts)} parts" in out.stdout and f"public output: {prog.run('long', [1, 2, 3, 4], 5)}i64" in out.stdout
+    forged = {
+        "reordered": {**doc, "transactions": doc["transactions"][::-1]},
+        "dropped": {**doc, "transactions": doc["transactions"][:-1]},
+        "altered": json.loads(json.dumps(doc).replace(f'"{prog.run("long", [1, 2, 3, 4], 5)}i64"', '"7i64"')),
+    }
+    for name, forgery in forged.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(forgery))
+        assert_clean_failure(pyleo("verify", f"{name}.json", "--model", str(model), cwd=tmp_path), "INVALID")
+    other = tmp_path / "other.py"
+    other.write_text(LONG.replace("acc * 3", "acc * 5"))
+    assert_clean_failure(pyleo("verify", "t.json", "--model", str(other), cwd=tmp_path), "INVALID")

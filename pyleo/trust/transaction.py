@@ -66,7 +66,7 @@ SPLIT_TRANSACTIONS_NOT_REPORTED: dict[str, str] = {
 
 def split_transactions_doc(plan: Any, transactions: list[Any]) -> dict[str, Any]:
     """The JSON object of a split function's transactions file: ``plan`` (a :class:`pyleo.split.Plan`) and its
-    parts' execution transactions in order (aleo-sdk ``Transaction``\ s)."""
+    parts' execution transactions in order (aleo-sdk ``Transaction`` objects)."""
     return {"format": SPLIT_TRANSACTIONS_FORMAT, "source_program": plan.source.name, "function": plan.function,
             "budget": plan.budget, "program": plan.text,
             "transactions": [json.loads(network.transaction_json(tx)) for tx in transactions]}
