@@ -357,9 +357,11 @@ def cost(file: Path = FileArg,
          target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
          detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes)."),
-         deployment: bool = typer.Option(False, "--deployment", help="Also synthesize each program's deployment and "
-                                         "print its cost on the Aleo network, as snarkVM computes it.")) -> None:
-    """Print the number of constraints of each function's circuit.
+         deployment: bool = typer.Option(False, "--deployment", help="Also print the costs in credits on the Aleo "
+                                         "network, as snarkVM computes them: each program's deployment (synthesized) "
+                                         "and each function's execution.")) -> None:
+    """Print the number of constraints of each function's circuit, whether it fits here and on mainnet, and
+    each program's size against the network's limit.
 
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
@@ -371,7 +373,7 @@ def cost(file: Path = FileArg,
         warn_name(name)
     report.show_costs(pairs, exact=not estimate, detail=detail)
     if deployment:
-        show_deployment_costs([p.aleo() for p in dict((p.name, p) for p, _ in pairs).values()])
+        show_deployment_costs(list(dict((p.name, p) for p, _ in pairs).values()))
 
 
 @app.command("import", cls=Command)

@@ -14,8 +14,10 @@ from typing import Any
 import typer
 
 from pyleo import limits, loader, network, proving, split, trust, vm
-from pyleo.errors import InputError
+from pyleo.errors import ExecutionError, InputError
+from pyleo.leo_lowering import zero_value
 from pyleo.program import Program
+from pyleo.split_proof import part_inputs
 from pyleo.values import to_aleo
 
 from .common import Command, reports_errors
@@ -78,13 +80,40 @@ def show_deployment_cost(cost: network.DeploymentCost) -> None:
     typer.echo(f"  namespace:                          {network.credits(cost.namespace)}")
 
 
-def show_deployment_costs(programs: list[str]) -> None:
-    """Synthesize each program's deployment (Aleo instructions texts) and print its limits and cost."""
-    for text in programs:
+def calls_of(prog: Program, split_function: str | None = None) -> list[tuple[str, list[str]]]:
+    """Each function the program (or the split program of ``split_function``) deploys, with inputs of its types
+    (zeros; a split part: what the source function's zeros give it): an execution's cost depends on the types only."""
+    def zeros(fn_name: str) -> list[Any]:
+        return [zero_value(p.type) for p in prog.entry(fn_name).params]
+
+    if split_function is None:
+        return [(f.name, [to_aleo(v, p.type) for v, p in zip(zeros(f.name), prog.entry(f.name).params)])
+                for f in prog.module.entries]
+    plan = prog.split_plan(split_function)
+    args = part_inputs(plan, prog.inputs(split_function, zeros(split_function)), 0)
+    return [(part.name, a) for part, a in zip(plan.parts, args)]
+
+
+def show_execution_costs(text: str, calls: list[tuple[str, list[str]]]) -> None:
+    """Each function's execution cost (:func:`pyleo.network.execution_cost`, snarkVM's, without proving)."""
+    for name, inputs in calls:
+        try:
+            c = network.execution_cost(text, name, inputs)
+        except ExecutionError as e:
+            typer.echo(f"execution cost of {name}: not computed: it halts on inputs of zeros ({e.message})")
+            continue
+        typer.echo(f"execution cost of {name} (snarkVM Process.execution_cost): {network.credits(c.total)} "
+                   f"(storage {c.storage:,}, finalize {c.finalize:,}; any inputs of these types)")
+
+
+def show_deployment_costs(programs: list[Program]) -> None:
+    """Synthesize each program's deployment and print its limits and cost, and each function's execution cost."""
+    for prog in programs:
+        text = prog.aleo()
         with spinner() as stage:
             d = network.deploy(text, None, stage)
         show_deployment_cost(d.cost)
-    typer.echo("execution cost: storage by the execution's bytes, not its circuit; `pyleo execute` proves one and prints it")
+        show_execution_costs(text, calls_of(prog))
 
 
 def write_transaction(out: Path, tx: Any) -> None:
@@ -139,6 +168,7 @@ def deploy(model: Path = ModelArg,
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
         d = network.deploy(text, key, stage, network_name)
         show_deployment_cost(d.cost)
+        show_execution_costs(text, calls_of(prog, split_function))
         typer.echo(f"synthesized in {d.seconds:.1f} s")
         if key is None:
             typer.echo("nothing written: " + ("--dry-run" if dry_run else "no private key ($PRIVATE_KEY, ./.env or "

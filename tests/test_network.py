@@ -124,7 +124,7 @@ def microcredits(text: str, what: str) -> int:
 
 @pytest.mark.prove
 @pytest.mark.needs_params
-def test_dry_run_cost_is_snarkvms(deployed: Any, program: str, tmp_path: Path, key: str) -> None:
+def test_dry_run_cost_is_snarkvms(deployed: Any, executed: Any, program: str, tmp_path: Path, key: str) -> None:
     proc = pyleo("deploy", str(SCORER), "--dry-run", cwd=tmp_path, key=key)
     assert proc.returncode == 0, proc.stderr
     printed = microcredits(proc.stdout, "deployment cost")
@@ -139,6 +139,13 @@ def test_dry_run_cost_is_snarkvms(deployed: Any, program: str, tmp_path: Path, k
     assert list(tmp_path.iterdir()) == [] and "nothing written: --dry-run" in proc.stdout
     costed = pyleo("cost", str(SCORER), "--deployment", cwd=tmp_path)
     assert costed.returncode == 0 and microcredits(costed.stdout, "deployment cost") == printed
+    # the execution cost, computed without proving, is what snarkVM charges the proved transaction
+    executed_tx, _ = decode(executed[1])
+    (total, _parts) = process.execution_cost(executed_tx.execution())
+    assert microcredits(costed.stdout, "execution cost of score") == microcredits(proc.stdout, "execution cost of score") \
+        == total == executed_tx.base_fee_amount
+    assert f"linear_scorer.aleo: {len(program.encode()):,} program bytes (the network takes at most " \
+           f"{limits.MAX_PROGRAM_BYTES:,}" in costed.stdout
     # the namespace rule against snarkVM's totals: named `scorer` (6 characters), the program costs 10^4 credits
     # where `linear_scorer` costs 1; storage and synthesis differ only by the 7 bytes of the name
     short = tmp_path / "short.py"

@@ -322,20 +322,33 @@ _one_transition_proof: dict[str, tuple[str, str]] = {}
 """Per network: (a Varuna proof of one transition, its global state root), from :func:`execution_cost`."""
 
 
+ONE_TRANSITION_FILE = "one_transition.json"
+"""The key cache's copy of the stand-in program's proved execution (public: one boolean, ``true``), beside its keys."""
+
+
 def _proof_of_one_transition(network: str) -> tuple[str, str]:
     """A proof of one transition and the state root it was made against: the stand-in program's
-    (:data:`pyleo.vm.keys.STAND_IN_PROGRAM`, a one-boolean circuit; its keys are synthesized once, a few seconds,
-    then cached), proved against the local ledger stand-in once per process."""
+    (:data:`pyleo.vm.keys.STAND_IN_PROGRAM`, a one-boolean circuit), proved against the local ledger stand-in once
+    (its keys synthesized the first time, a few seconds; ~6 s with them) and then read from the key cache."""
     if network not in _one_transition_proof:
         with LOCK:
             lp = load_program(keys.STAND_IN_PROGRAM, network)
-            _, trace, _ = execute(lp, "f", ["true"], {})
-            _, err, _ = call_quietly(trace.prepare, lp.sdk.Query.rest(state_url()))
-            if err is None:
-                execution, err, _ = call_quietly(trace.prove_execution, f"{lp.program_id}/f", None)
-            if err is not None:
-                raise VMError(f"snarkVM failed to prove the stand-in execution: {clean_message(str(err))}") from None
-        doc = json.loads(execution.to_json())
+            path = lp.dir / ONE_TRANSITION_FILE
+            try:
+                doc = json.loads(path.read_text())
+                _, err, _ = call_quietly(lp.sdk.Execution.from_json, json.dumps(doc))
+            except (OSError, ValueError):
+                err = doc = None
+            if not isinstance(doc, dict) or err is not None:
+                _, trace, _ = execute(lp, "f", ["true"], {})
+                _, err, _ = call_quietly(trace.prepare, lp.sdk.Query.rest(state_url()))
+                if err is None:
+                    execution, err, _ = call_quietly(trace.prove_execution, f"{lp.program_id}/f", None)
+                if err is not None:
+                    raise VMError(f"snarkVM failed to prove the stand-in execution: {clean_message(str(err))}") from None
+                doc = json.loads(execution.to_json())
+                with contextlib.suppress(OSError):
+                    write_atomic(path, json.dumps(doc).encode())
         _one_transition_proof[network] = (doc["proof"], doc["global_state_root"])
     return _one_transition_proof[network]
 
