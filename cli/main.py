@@ -360,8 +360,10 @@ def cost(file: Path = FileArg,
          deployment: bool = typer.Option(False, "--deployment", help="Also print the costs in credits on the Aleo "
                                          "network, as snarkVM computes them: each program's deployment (synthesized) "
                                          "and each function's execution.")) -> None:
-    """Print the number of constraints of each function's circuit, whether it fits here and on mainnet, and
-    each program's size against the network's limit.
+    """Print the number of constraints of each function's circuit.
+
+    Also whether it fits here and on mainnet, and each program's size against the network's limit; with
+    --deployment, the deployment and execution costs in credits.
 
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
