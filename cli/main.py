@@ -26,7 +26,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
-from .network import register as register_network, show_deployment_costs, warn_name
+from .network import register as register_network, show_deployment_costs, trusted_batch_program, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -221,7 +221,13 @@ def verify(proof_file: Path | None = typer.Argument(None, metavar="PROOF_FILE", 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
     for exactly that program (the verifying key comes from it, never from the proof file).
     """
+    artifact: Any = proof_file
+    if tx_id is not None or endpoint is not None or proof_file is None:
+        artifact = fetched_transaction(proof_file, tx_id, endpoint, network_name)
     programs, commitments = trusted_model(model) if model is not None else ({}, {})
+    if model is not None:   # a transaction of the model's batch program (pyleo execute --rows)
+        batch_programs, batch_commitments = trusted_batch_program(model, artifact)
+        programs, commitments = {**programs, **batch_programs}, {**commitments, **batch_commitments}
     trusted = trust.Trusted(
         programs=programs, commitments=commitments,
         program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
@@ -230,9 +236,6 @@ def verify(proof_file: Path | None = typer.Argument(None, metavar="PROOF_FILE", 
         commitment=commitment,
         labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
                                        ("public_model", public_model)) if v is not None})
-    artifact: Any = proof_file
-    if tx_id is not None or endpoint is not None or proof_file is None:
-        artifact = fetched_transaction(proof_file, tx_id, endpoint, network_name)
     report.show_verdict(trust.verify(artifact, trusted, resynthesize=resynthesize))
 
 

@@ -194,7 +194,13 @@ def execute(model: Path = ModelArg,
                                                    "parts, one transaction per part (default: only when the cost model "
                                                    "says it does not fit one circuit here)."),
             parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts "
-                                             "(implies --split).")) -> None:
+                                             "(implies --split)."),
+            rows: Path | None = typer.Option(None, "--rows", help="A converted model's rows (.csv or .npy of raw "
+                                             "feature values) predicted in one transaction of its batch program "
+                                             "(what `pyleo prove-batch -k` proves), instead of ARGS."),
+            rows_per_proof: str | None = typer.Option(None, "--rows-per-proof", "-k", help="With --rows: the batch "
+                                                      "program's rows per proof, k or 'auto' (default: the number of "
+                                                      "rows; at least that many).")) -> None:
     """Execute a function signed by your key, prove it and its public fee as one transaction, and print its cost.
 
     A function too large for one circuit here is executed split: one transaction per part (each with its fee),
@@ -204,7 +210,7 @@ def execute(model: Path = ModelArg,
     from .main import converted_model, model_args, parse_args, reject_unknown_options
 
     reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast, "
-                           "--split/--no-split, --parts")
+                           "--split/--no-split, --parts, --rows, --rows-per-proof")
     network.check_network(network_name)
     node = node_for(endpoint, network_name, broadcast)
     loaded = loader.load(model)
@@ -212,7 +218,12 @@ def execute(model: Path = ModelArg,
     zk = converted_model(loaded, prog, fn_name)
     if zk is not None and zk.output == "commitment":
         raise InputError("a label published as a commitment needs its blinding r kept by the prover: use `pyleo prove`")
-    values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
+    if rows is not None:
+        prog, fn_name, values = batch_call(zk, args, rows, rows_per_proof)
+    elif rows_per_proof is not None:
+        raise InputError("--rows-per-proof needs --rows, the rows to predict")
+    else:
+        values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
     inputs = [to_aleo(v, p.type) for v, p in zip(values, prog.entry(fn_name).params)]
     key = network.signing_key(private_key_file, network=network_name)
     if key is None:
@@ -248,6 +259,60 @@ def execute(model: Path = ModelArg,
     write_transaction(out, result.transaction)
     if broadcast and node is not None:
         broadcast_to(node, result.transaction)
+
+
+def batch_call(zk: Any, args: list[str] | None, rows: Path, rows_per_proof: str | None) -> tuple[Program, str, list[Any]]:
+    """The batch program of the converted model ``zk``, its entry and its arguments, for predicting every row of
+    ``rows`` in one execution (``rows_per_proof`` of them per proof: ``"auto"``, k, or None for as many as there
+    are rows); InputError when ``zk`` is None (not a converted model's predict), ARGS are given too, or the rows
+    need more than one proof."""
+    from stdlib_ml import convert
+    from stdlib_ml.convert import prove_rows
+
+    if zk is None:
+        raise InputError("--rows predicts the rows of a converted model (`pyleo import`): FUNCTION must be its predict")
+    if args:
+        raise InputError("give the rows with --rows or one sample as ARGS, not both")
+    X = convert.load_rows(rows)
+    k = prove_rows.rows_per_proof_for(zk, len(X) if rows_per_proof is None else
+                                      rows_per_proof if rows_per_proof == "auto" else _positive(rows_per_proof))
+    if len(X) > k:
+        raise InputError(f"{rows} has {len(X)} rows; one transaction of {k} rows per proof proves at most {k}",
+                         hint="give at most that many rows per transaction, or prove them all with `pyleo prove-batch`")
+    return prove_rows.batch_call(zk, k, 0, len(X), [list(map(float, x)) for x in X])
+
+
+def trusted_batch_program(model: Path, artifact: Any) -> tuple[dict[str, Program], dict[str, str]]:
+    """When ``artifact`` is an execution transaction of the batch program of a converted model in the file
+    ``model`` (``NAME_rowsK.aleo``, what ``pyleo execute --rows`` makes), that program (derived here from the model,
+    as ``verify-batch`` derives it) and its weights' commitment, to trust beside the model's own; else nothing."""
+    import re
+
+    doc = trust.transaction.read_transaction_doc(artifact)
+    execution = doc.get("execution") if doc and doc.get("type") == "execute" else None
+    transitions = execution.get("transitions") if isinstance(execution, dict) else None
+    found = re.fullmatch(r"(\w+)_rows(\d+)\.aleo", str(transitions[0].get("program"))) \
+        if isinstance(transitions, list) and transitions and isinstance(transitions[0], dict) else None
+    if found is None:
+        return {}, {}
+    loaded = loader.load(model)
+    if found.group(1) not in loaded.programs or int(found.group(2)) < 1:
+        return {}, {}
+    from stdlib_ml.convert import prove_rows
+
+    from .main import converted_model
+
+    zk = converted_model(loaded, loaded.programs[found.group(1)], "predict")
+    if zk is None:
+        return {}, {}
+    batch = prove_rows.trusted_batch(zk, int(found.group(2)))
+    return batch.programs, batch.commitments
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {text!r}")
+    return int(text)
 
 
 def show_outputs(result: network.ExecutionResult) -> None:

@@ -513,3 +513,56 @@ def test_a_split_function_as_one_transaction_per_part(tmp_path: Path, key: str, 
     other = tmp_path / "other.py"
     other.write_text(LONG.replace("acc * 3", "acc * 5"))
     assert_clean_failure(pyleo("verify", "t.json", "--model", str(other), cwd=tmp_path), "INVALID")
+
+
+def iris_tree(tmp_path: Path) -> tuple[Any, Any, Path]:
+    """tests/test_batch_forgery.py's depth-2 iris tree (the same program, so the same cached keys), its rows
+    0, 60, 120 (classes 0, 1, 2) and its model file."""
+    import numpy as np
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    from stdlib_ml.convert import from_sklearn
+
+    X, y = load_iris(return_X_y=True)
+    model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    path = tmp_path / "tree.py"
+    from_sklearn(model, X).save(path)
+    rows = X[[0, 60, 120]]
+    np.save(tmp_path / "rows.npy", rows)
+    return model, rows, path
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_rows_per_proof_as_one_transaction(tmp_path: Path, key: str) -> None:
+    """`pyleo execute MODEL predict --rows R -k 3`: the model's batch program (what `prove-batch -k 3` proves)
+    executes the 3 rows in one transaction; `pyleo verify --model` derives the batch program from the model and
+    reports the labels scikit-learn predicts, and the rows the proof names."""
+    model, rows, path = iris_tree(tmp_path)
+    proc = pyleo("execute", str(path), "predict", "--rows", "rows.npy", "-k", "3", "--out", "t.json", cwd=tmp_path, key=key)
+    assert proc.returncode == 0, proc.stderr
+    labels = "[" + ", ".join(f"{int(c)}u8" for c in model.predict(rows)) + "]"
+    doc = json.loads((tmp_path / "t.json").read_text())
+    (transition,) = doc["execution"]["transitions"]
+    assert transition["program"] == "decision_tree_classifier_rows3.aleo" and transition["function"] == "predict_rows"
+    out = pyleo("verify", "t.json", "--model", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert f"public output: {labels}" in out.stdout and "public input 1: [0u32, 3u32, 3u32]" in out.stdout
+    other = tmp_path / "other"
+    other.mkdir()
+    _, _, other_path = iris_tree(other)
+    other_path.write_text(other_path.read_text().replace("decision_tree_classifier", "decision_tree_other"))
+    assert_clean_failure(pyleo("verify", "t.json", "--model", str(other_path), cwd=tmp_path), "not the transaction's")
+
+
+def test_rows_that_need_more_than_one_proof_are_refused(tmp_path: Path, key: str) -> None:
+    _, _, path = iris_tree(tmp_path)
+    for extra, needle in ((["-k", "2"], "has 3 rows; one transaction of 2 rows per proof proves at most 2"),
+                          (["-k", "0"], "positive number"), (["[1, 2, 3, 4]"], "not both")):
+        assert_clean_failure(pyleo("execute", str(path), "predict", "--rows", "rows.npy", *extra, "--out", "t.json",
+                                   cwd=tmp_path, key=key), needle)
+    assert_clean_failure(pyleo("execute", str(SCORER), "score", "--rows", "rows.npy", "--out", "t.json", cwd=tmp_path,
+                               key=key), "converted model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.npy", "tree.py"]
