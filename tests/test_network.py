@@ -566,3 +566,41 @@ def test_rows_that_need_more_than_one_proof_are_refused(tmp_path: Path, key: str
     assert_clean_failure(pyleo("execute", str(SCORER), "score", "--rows", "rows.npy", "--out", "t.json", cwd=tmp_path,
                                key=key), "converted model")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.npy", "tree.py"]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_the_web_apps_costs_and_transaction(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key: str) -> None:
+    """The web app's Aleo block: the wine tree's deployment cost is aleo-sdk's (Process.deploy and
+    deployment_cost called directly), its execution cost the proved transaction's; the transaction the page
+    offers verifies bound to the model (`pyleo.trust.verify`), and without a server key the page is told why."""
+    from fastapi.testclient import TestClient
+
+    from pyleo_cli.web.app import create_app
+
+    monkeypatch.chdir(tmp_path)   # no ./.env here
+    monkeypatch.delenv("PRIVATE_KEY", raising=False)
+    with TestClient(create_app()) as c:
+        page = c.post("/api/models/example/wine_tree").json()
+        features = [row["low"] if row["low"] is not None else 0.0 for row in page["features"]]
+        refused = c.post(f"/api/models/{page['id']}/transaction", json={"features": features})
+        assert refused.status_code == 400 and "no private key" in refused.json()["error"]
+    monkeypatch.setenv("PRIVATE_KEY", key)    # the server's key, read by its worker processes
+    with TestClient(create_app()) as c:
+        page = c.post("/api/models/example/wine_tree").json()
+        costs = c.get(f"/api/models/{page['id']}/network-costs").json()
+        answer = c.post(f"/api/models/{page['id']}/transaction", json={"features": features})
+        assert answer.status_code == 200, answer.text
+        model_file = tmp_path / "wine.py"
+        model_file.write_text(page["source"])
+    program = loader.load(model_file).programs[page["name"]].aleo()
+    process = sdk().Process.load()
+    parsed = sdk().Program.from_source(program)
+    process.add_program(parsed)
+    assert costs["deployment"] == process.deployment_cost(process.deploy(parsed, sdk().PrivateKey.random().address))
+    tx = sdk().Transaction.from_json(answer.text)
+    assert costs["execution"] == tx.base_fee_amount == process.execution_cost(tx.execution())[0]
+    assert key not in answer.text
+    verdict = trust.verify(json.loads(answer.text), trust.Trusted(programs=loader.load(model_file).programs))
+    assert verdict.valid and verdict.kind == "execution transaction", verdict.reason
