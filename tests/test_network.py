@@ -427,6 +427,12 @@ def test_deployment_limits_named_with_their_consensus_version() -> None:
             network.check_deployment_limits(text, program_id, sizes)
 
 
+def test_limit_history_ends_with_todays_limits() -> None:
+    for name, versions in limits.HISTORY.items():
+        assert versions[-1] == (limits.SINCE[name].removeprefix("consensus "), getattr(limits, name)), name
+        assert [v for _, v in versions] == sorted(v for _, v in versions), name   # the limits only grew
+
+
 LONG = """
 import pyleo as pl
 
