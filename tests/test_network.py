@@ -539,6 +539,28 @@ def iris_tree(tmp_path: Path) -> tuple[Any, Any, Path]:
     return model, rows, path
 
 
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_dry_run_cost_of_a_converted_tree_is_snarkvms(tmp_path: Path) -> None:
+    """`pyleo deploy --dry-run` of a converted scikit-learn tree prints snarkVM's Process.deployment_cost of its
+    deployment (the one pyleo synthesized and keeps in the key cache: the program's text, keys derived from it),
+    and writes nothing; the execution cost printed is snarkVM's for an execution of predict."""
+    _, _, path = iris_tree(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    proc = pyleo("deploy", str(path), "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    program = loader.load(path).programs["decision_tree_classifier"].aleo()
+    doc = json.loads((vm.keys_dir(program) / network.transactions.DEPLOYMENT_FILE).read_text())
+    assert doc["program"] == program
+    (name, (vk, _)), = doc["verifying_keys"]
+    assert name == "predict" and vk.strip() == vm.verifying_key(program, "predict").strip()
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(program))
+    assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(sdk().Deployment.from_json(json.dumps(doc)))
+    assert 1000 < microcredits(proc.stdout, "execution cost of predict") < 5000
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 @pytest.mark.slow
 @pytest.mark.prove
 @pytest.mark.needs_params
