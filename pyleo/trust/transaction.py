@@ -72,26 +72,26 @@ def split_transactions_doc(plan: Any, transactions: list[Any]) -> dict[str, Any]
             "transactions": [json.loads(network.transaction_json(tx)) for tx in transactions]}
 
 
-def read_split_transactions(artifact: Any) -> dict[str, Any] | None:
-    """The JSON object of ``artifact`` when it is a split function's transactions file (or its path), else None."""
-    doc = artifact
+def _json_of(artifact: Any) -> Any:
+    """``artifact`` itself, or the JSON document of the file it names (None when that is no readable JSON)."""
     if isinstance(artifact, (str, os.PathLike)):
         try:
-            doc = vm.read_proof_json(artifact)
+            return vm.read_proof_json(artifact)
         except vm.ProofError:
             return None
+    return artifact
+
+
+def read_split_transactions(artifact: Any) -> dict[str, Any] | None:
+    """The JSON object of ``artifact`` when it is a split function's transactions file (or its path), else None."""
+    doc = _json_of(artifact)
     return doc if isinstance(doc, dict) and doc.get("format") == SPLIT_TRANSACTIONS_FORMAT else None
 
 
 def read_transaction_doc(artifact: Any) -> dict[str, Any] | None:
     """The JSON object of ``artifact`` when it is a transaction (a JSON object, or the path of a file holding
     one), else None (it may be a proof)."""
-    doc = artifact
-    if isinstance(artifact, (str, os.PathLike)):
-        try:
-            doc = vm.read_proof_json(artifact)
-        except vm.ProofError:
-            return None
+    doc = _json_of(artifact)
     if isinstance(doc, dict) and doc.get("type") in ("execute", "deploy") and "id" in doc and "format" not in doc:
         return doc
     return None
