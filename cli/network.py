@@ -274,8 +274,8 @@ def batch_call(zk: Any, args: list[str] | None, rows: Path, rows_per_proof: str 
     if args:
         raise InputError("give the rows with --rows or one sample as ARGS, not both")
     X = convert.load_rows(rows)
-    k = prove_rows.rows_per_proof_for(zk, len(X) if rows_per_proof is None else
-                                      rows_per_proof if rows_per_proof == "auto" else _positive(rows_per_proof))
+    asked = len(X) if rows_per_proof is None else rows_per_proof if rows_per_proof == "auto" else _positive(rows_per_proof)
+    k = asked if isinstance(asked, int) and len(X) > asked else prove_rows.rows_per_proof_for(zk, asked)
     if len(X) > k:
         raise InputError(f"{rows} has {len(X)} rows; one transaction of {k} rows per proof proves at most {k}",
                          hint="give at most that many rows per transaction, or prove them all with `pyleo prove-batch`")
