@@ -562,6 +562,31 @@ def test_dry_run_cost_of_a_converted_tree_is_snarkvms(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.prove
 @pytest.mark.needs_params
+def test_dry_run_cost_of_a_digits_mlp_is_snarkvms(tmp_path: Path) -> None:
+    """The same for scikit-learn's MLP 64-8-10 on the digits (its deployment synthesized: ~1 min here)."""
+    from sklearn.datasets import load_digits
+    from sklearn.neural_network import MLPClassifier
+
+    from stdlib_ml.convert import from_sklearn
+
+    X, y = load_digits(return_X_y=True)
+    with pytest.warns(Warning):   # scikit-learn's: not converged in 300 iterations
+        model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0).fit(X, y)
+    path = tmp_path / "digits_mlp.py"
+    from_sklearn(model, X).save(path)
+    proc = pyleo("deploy", str(path), "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    program = loader.load(path).programs["mlp_classifier"].aleo()
+    doc = json.loads((vm.keys_dir(program) / network.transactions.DEPLOYMENT_FILE).read_text())
+    assert doc["program"] == program
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(program))
+    assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(sdk().Deployment.from_json(json.dumps(doc)))
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
 def test_rows_per_proof_as_one_transaction(tmp_path: Path, key: str) -> None:
     """`pyleo execute MODEL predict --rows R -k 3`: the model's batch program (what `prove-batch -k 3` proves)
     executes the 3 rows in one transaction; `pyleo verify --model` derives the batch program from the model and
