@@ -94,13 +94,16 @@ def calls_of(prog: Program, split_function: str | None = None) -> list[tuple[str
     return [(part.name, a) for part, a in zip(plan.parts, args)]
 
 
-def show_execution_costs(text: str, calls: list[tuple[str, list[str]]]) -> None:
+def show_execution_costs(text: str, calls: list[tuple[str, list[str]]], imports: tuple[str, ...] = ()) -> None:
     """Each function's execution cost (:func:`pyleo.network.execution_cost`, snarkVM's, without proving)."""
     for name, inputs in calls:
         try:
-            c = network.execution_cost(text, name, inputs)
+            c = network.execution_cost(text, name, inputs, imports=imports)
         except ExecutionError as e:
             typer.echo(f"execution cost of {name}: not computed: it halts on inputs of zeros ({e.message})")
+            continue
+        except InputError as e:
+            typer.echo(f"execution cost of {name}: not computed here: {e.message}")
             continue
         typer.echo(f"execution cost of {name} (snarkVM Process.execution_cost): {network.credits(c.total)} "
                    f"(storage {c.storage:,}, finalize {c.finalize:,}; any inputs of these types)")
@@ -111,9 +114,9 @@ def show_deployment_costs(programs: list[Program]) -> None:
     for prog in programs:
         text = prog.aleo()
         with spinner() as stage:
-            d = network.deploy(text, None, stage)
+            d = network.deploy(text, None, stage, imports=prog.import_texts())
         show_deployment_cost(d.cost)
-        show_execution_costs(text, calls_of(prog))
+        show_execution_costs(text, calls_of(prog), prog.import_texts())
 
 
 def write_transaction(out: Path, tx: Any) -> None:
@@ -166,9 +169,9 @@ def deploy(model: Path = ModelArg,
         vm.check_writable(path, what="--out")
     with spinner() as stage:
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
-        d = network.deploy(text, key, stage, network_name)
+        d = network.deploy(text, key, stage, network_name, () if split_function else prog.import_texts())
         show_deployment_cost(d.cost)
-        show_execution_costs(text, calls_of(prog, split_function))
+        show_execution_costs(text, calls_of(prog, split_function), () if split_function else prog.import_texts())
         typer.echo(f"synthesized in {d.seconds:.1f} s")
         if key is None:
             typer.echo("nothing written: " + ("--dry-run" if dry_run else "no private key ($PRIVATE_KEY, ./.env or "
@@ -250,7 +253,7 @@ def execute(model: Path = ModelArg,
         return
     with spinner() as stage:
         result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage,
-                                             network=network_name)
+                                             network=network_name, imports=prog.import_texts())
     show_outputs(result)
     c = result.cost
     typer.echo(f"execution cost (snarkVM Process.execution_cost): {network.credits(c.total)}: storage "
@@ -317,9 +320,10 @@ def _positive(text: str) -> int:
 
 def show_outputs(result: network.ExecutionResult) -> None:
     """Each output of an execution's (last) transition, private ones for the prover only."""
-    kinds = [o["type"] for o in result.execution.transitions()[0].outputs()]
+    kinds = [o["type"] for o in result.execution.transitions()[-1].outputs()]   # the function's own: the last
     for text, kind in zip(result.outputs, kinds):
-        typer.echo(f"output: {text}  ({kind}" + ("" if kind == "public" else ": the transaction holds it encrypted") + ")")
+        typer.echo(f"output: {text}  ({kind}" + ("" if kind in ("public", "future") else ": the transaction holds it "
+                                                   "encrypted") + ")")   # a future's arguments are public
 
 
 def register(app: typer.Typer) -> None:
