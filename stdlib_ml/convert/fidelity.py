@@ -26,6 +26,18 @@ def float_predict(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(frontends.float_model(model).predict(X))
 
 
+def float_response(model: Any, X: np.ndarray, response: str, threshold: float | None = None) -> np.ndarray:
+    """The float model's own ``response`` method (scikit-learn's name: ``predict_proba``,
+    ``decision_function``, ``score_samples``; ``predict`` is :func:`float_predict`) on rows ``X``; with
+    a ``threshold``, whether the positive class's score (column 1 of two, or the one score) is >= it."""
+    if response == "predict":
+        return float_predict(model, X)
+    scores = np.asarray(getattr(frontends.float_model(model), response)(X), dtype=np.float64)
+    if threshold is None:
+        return scores
+    return (scores[:, 1] if scores.ndim == 2 else scores) >= threshold
+
+
 def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: float = 1.0,
                    max_error: float = 1e-3, check_rows: int | None = CHECK_ROWS) -> dict[str, Any]:
     """Compare the circuit (reference interpreter) with ``float_predict(model)`` on calibration rows.
@@ -33,7 +45,9 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
     ``X``: (n_samples, n_features) floats, NaN where missing; at most ``check_rows`` evenly spaced rows
     are run (None: all). Classifiers and clusterers: the share of equal labels, passed when ≥
     ``min_agreement``; regressors: the largest |circuit − float| divided by the range of the float
-    predictions, passed when ≤ ``max_error``. Returns the dict stored as ``zk.fidelity`` and in the
+    predictions, passed when ≤ ``max_error``. Models of scores (``zk.response``, against
+    :func:`float_response`): probabilities by their largest absolute error (≤ ``max_error``), other
+    scores as regressors' values, a threshold's booleans as labels. Returns the dict stored as ``zk.fidelity`` and in the
     model file's ``FIDELITY``: rows, of, agreement or max_abs_error / max_rel_error, worst_rows
     (indices into X), bar, passed.
     """
@@ -41,11 +55,23 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
     if check_rows is not None and len(X) > check_rows:
         idx = np.unique(np.linspace(0, len(X) - 1, check_rows).round().astype(np.int64))
     rows = X[idx]
-    want = float_predict(model, rows)
+    want = float_response(model, rows, zk.response, zk.threshold)
     got = zk.predict(rows)
     out: dict[str, Any] = {"rows": int(len(idx)), "of": int(len(X))}
-    if zk.kind == "regressor":
-        err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    if zk.response != "predict":
+        out["response"] = zk.response + (f" >= {zk.threshold!r}" if zk.threshold is not None else "")
+    if zk.response == "predict_proba" and zk.threshold is None:   # probabilities: absolute error
+        if got.shape != want.shape:
+            raise ConversionError(f"{zk.name} gives scores of shape {got.shape[1:]}, the model {want.shape[1:]}")
+        err = np.max(np.abs(got - want), axis=1)
+        worst = idx[np.argsort(-err, kind="stable")[:5]]
+        out.update(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err)),
+                   worst_rows=[int(i) for i in worst], bar=f"max_abs_error <= {max_error:g} (probabilities)",
+                   passed=bool(np.max(err) <= max_error))
+    elif zk.kind == "regressor" or (zk.response != "predict" and zk.threshold is None):
+        if got.shape != want.shape:
+            raise ConversionError(f"{zk.name} gives scores of shape {got.shape[1:]}, the model {want.shape[1:]}")
+        err = np.abs(got.astype(np.float64) - want.astype(np.float64)).reshape(len(idx), -1).max(axis=1)
         span = float(np.ptp(want)) or float(np.max(np.abs(want))) or 1.0
         worst = idx[np.argsort(-err, kind="stable")[:5]]
         out.update(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err) / span),

@@ -116,6 +116,9 @@ class ZkModel:
         self.weights: str = getattr(module, "WEIGHTS", "public")
         self.inputs: str = getattr(module, "INPUTS", "private")
         self.output: str = getattr(module, "OUTPUT", "public")
+        self.response: str = getattr(module, "RESPONSE", "predict")
+        self.link: str = getattr(module, "LINK", "identity")
+        self.threshold: float | None = getattr(module, "THRESHOLD", None)
 
     @property
     def name(self) -> str:
@@ -225,8 +228,11 @@ class ZkModel:
                                   "do not cover [INPUT_LOW, INPUT_HIGH]") from None
 
     def decode(self, outputs: Sequence[Any]) -> np.ndarray:
-        """Circuit outputs (class indices or scaled integers) → labels / values. Raises
-        :class:`ModelInputError` for an output that is not an integer."""
+        """Circuit outputs (class indices or scaled integers) → labels / values; for a model of scores
+        (``RESPONSE``), :meth:`decode_scores`. Raises :class:`ModelInputError` for an output that is not
+        an integer."""
+        if self.response != "predict":
+            return self.decode_scores(outputs)
         try:
             outputs = [int(v) for v in outputs]
         except (TypeError, ValueError) as e:
@@ -235,6 +241,34 @@ class ZkModel:
             return np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
         return self.classes_[idx] if self.classes_ is not None else idx
+
+    def decode_scores(self, outputs: Sequence[Any]) -> np.ndarray:
+        """A model of scores' outputs → what the library's ``RESPONSE`` method returns: with a
+        ``THRESHOLD``, a bool per sample; otherwise per sample its field values (negatives as p − |v|)
+        divided by ``OUT_SCALE``, mapped by ``LINK`` (``"sigmoid"``: one logit → [1 − σ, σ];
+        ``"softmax"``: exp normalized; ``"ovr"``: σ of each, normalized; ``"identity"``: as they are),
+        shaped (n,) for one score and (n, k) for k. Raises :class:`ModelInputError` for outputs of
+        another shape."""
+        if self.threshold is not None:
+            if not all(isinstance(v, (bool, np.bool_)) for v in outputs):
+                raise ModelInputError(f"{self.name} outputs one boolean per sample (score >= {self.threshold})")
+            return np.asarray(outputs, dtype=bool)
+        try:
+            half = pl.FIELD_MODULUS // 2
+            z = np.asarray([[(int(v) - pl.FIELD_MODULUS if int(v) > half else int(v)) / self.out_scale for v in row]
+                            for row in outputs], dtype=np.float64).reshape(len(outputs), -1)
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"{self.name}'s outputs are lists of field values (scores at OUT_SCALE): {e}") from None
+        if self.link == "sigmoid":
+            p = 1.0 / (1.0 + np.exp(-z))
+            return np.hstack([1.0 - p, p]) if z.shape[1] == 1 else p
+        if self.link == "softmax":
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        if self.link == "ovr":
+            p = 1.0 / (1.0 + np.exp(-z))
+            return p / p.sum(axis=1, keepdims=True)
+        return z[:, 0] if z.shape[1] == 1 else z
 
     # ---- private weights ------------------------------------------------------------------------
     def opening(self, weights: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -318,7 +352,7 @@ class ZkModel:
         among the classes whose commitment it output. Regressors' values cannot be searched for."""
         c = self._label(out)
         c = c if isinstance(c, str) else f"{c}field"
-        if self.kind == "regressor":
+        if self.kind == "regressor" or self.response != "predict":
             raise ModelInputError(f"{self.name} publishes its prediction only as a commitment, which snarkVM's run "
                                   "does not reveal", hint="use backend='interpreter' (the same circuit semantics)")
         n = len(self.classes_) if self.classes_ is not None else MAX_CLUSTERS

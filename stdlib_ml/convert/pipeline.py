@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fidelity import CHECK_ROWS, Fidelity, finish
-from .model import ZkModel
+from .model import ConversionError, ZkModel
 from .options import Options, Visibility, make_options
 from .render import Spec
 
@@ -33,14 +33,20 @@ Describe = Callable[[Options], Description]
 
 def describe(description: Describe, X: Any = None, *, n_features: int | None = None, input_range: Any = None,
              input_bits: Any = None, name: str | None = None, missing_values: bool | None = None,
-             weights: str = "public", inputs: str = "private", output: str = "public") -> tuple[Description, Options]:
+             weights: str = "public", inputs: str = "private", output: str = "public",
+             response_method: str | None = None, threshold: float | None = None) -> tuple[Description, Options]:
     """Check the options (visibility first, then ``X`` against ``n_features`` when known, the range, the
-    name), describe the model, apply the visibility. Returns the description and the options (whose
+    name, the response and threshold), describe the model, apply the visibility. Returns the description and the options (whose
     ``X`` holds the calibration rows flattened, or None). Raises :class:`ConversionError` and
     :class:`ModelInputError`."""
     visibility = Visibility(weights, inputs, output)
-    opts = make_options(X, input_range, input_bits, name, n_features, missing_values, weights)
+    opts = make_options(X, input_range, input_bits, name, n_features, missing_values, weights, response_method,
+                        threshold)
     d = description(opts)
+    if d.spec.response != opts.response or d.spec.threshold != opts.threshold:
+        raise ConversionError(f"{d.what} does not output {opts.response}"
+                              + (f" with a threshold" if opts.threshold is not None else "") + " in a circuit",
+                              hint="response_method='predict' (labels or values) converts it")
     d.spec = visibility.apply(d.spec, d.what)
     return d, opts
 

@@ -4,6 +4,7 @@ bounds that size sign tests, and the pieces of a spec every family uses (its nam
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 from dataclasses import dataclass
@@ -243,3 +244,68 @@ def classifier_head(spec: Spec, scores: str, bound: int, k: int, rule: str = "po
 
 def pow2(v: int) -> str:
     return f"2**{max(int(v), 1).bit_length()}"
+
+
+LINKS = ("identity", "sigmoid", "softmax", "ovr")
+"""How the library turns a family's fixed-point scores into its ``predict_proba`` (``identity``: they are the
+probabilities, e.g. trees' leaf frequencies; ``sigmoid``: one logit; ``softmax``: one per class; ``ovr``:
+per class a logit, the sigmoids normalized)."""
+
+
+def threshold_constant(threshold: float, scale: int, link: str) -> int:
+    """The smallest integer c with ``c >= link⁻¹(threshold)·scale`` (exactly: ``threshold`` is the
+    float's binary value; the logit of a sigmoid's ``t`` is ``ln(t/(1−t))`` in 80-digit decimal
+    arithmetic, correctly rounded, so its ceiling is exact unless the product lies within 10**-70 of
+    an integer without being one). For an integer fixed-point score s: ``s >= c`` exactly when
+    ``link(s/scale) >= threshold`` (the link is increasing), which is what the circuit decides."""
+    if link == "identity":
+        return math.ceil(Fraction(threshold) * scale)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        t = decimal.Decimal(threshold)   # exact: a float is a binary fraction
+        value = (t / (1 - t)).ln() * scale
+        return int(value.to_integral_value(rounding=decimal.ROUND_CEILING))
+
+
+def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale: int, links: dict[str, str],
+               what: str) -> bool:
+    """End ``spec``'s body with the response ``opts`` asks for, when it is a score: ``scores`` (a DSL
+    expression, ``k`` field values at the integer ``scale``, each of magnitude ≤ ``bound``) are the
+    library's method ``r`` when ``r`` is a key of ``links`` (its value: how they map to the library's,
+    :data:`LINKS`). With ``opts.threshold``: one public bool, the positive class's score ≥ threshold
+    (decided exactly on the fixed-point score, :func:`threshold_constant`); binary models only.
+    Returns False for ``"predict"`` (the caller writes its own head); raises :class:`ConversionError`
+    for a response the family does not define."""
+    if opts.response == "predict":
+        return False
+    if opts.response not in links:
+        defined = ", ".join(repr(r) for r in links) or "none"
+        raise ConversionError(f"{what} has no {opts.response} a circuit computes", hint=f"its scores: {defined}; or "
+                              "response_method='predict'")
+    link = links[opts.response]
+    spec.response, spec.link, spec.threshold = opts.response, link, opts.threshold
+    spec.out_scale = str(scale)
+    if opts.threshold is None:
+        spec.n_scores = k
+        spec.notes.append(f"Output: {opts.response} as {k} fixed-point score(s) at OUT_SCALE, exact field sums (no "
+                          f"rounding in the circuit); ZkModel.decode applies LINK = {link!r} in floating point.")
+        spec.body.append(f"return {scores}")
+        return True
+    if k == 2 and link in ("softmax", "identity"):   # two classes: P(1) = σ(s1 − s0), or s1 itself
+        positive, bound = (f"{scores}[1] - {scores}[0]", 2 * bound) if link == "softmax" else (f"{scores}[1]", bound)
+        link = "sigmoid" if link == "softmax" else link
+    elif k == 1 and link in ("sigmoid", "identity"):
+        positive = f"{scores}[0]"
+    else:
+        raise ConversionError(f"threshold needs one score of a positive class; {what} has {k} scores",
+                              hint="a binary classifier (or response_method='decision_function' of one)")
+    c = threshold_constant(opts.threshold, scale, link)
+    spec.const("THRESHOLD_Q", c, f"ceil({'logit(THRESHOLD)' if link == 'sigmoid' else 'THRESHOLD'} · OUT_SCALE): "
+               "an integer score s is >= it exactly when its value is >= THRESHOLD")
+    spec.imports.add("compare")
+    spec.use(f"at_least = compare.is_nonneg({sign_width(bound + abs(c) + 1)})", f"|score - THRESHOLD_Q| <= "
+             f"{pow2(bound + abs(c))}")
+    spec.notes.append(f"Output: only whether {opts.response}'s positive score is >= THRESHOLD (the score stays "
+                      "private): the fixed-point score s against THRESHOLD_Q, one sign test.")
+    spec.body.append(f"return at_least({positive} - THRESHOLD_Q)")
+    return True

@@ -46,6 +46,10 @@ class Spec:
     inputs: str = "private"  # visibility of the sample x: "private" or "public"
     output: str = "public"  # the label: "public", "private" (encrypted to the prover), or "commitment"
     blinding: int | None = None  # private weights: the commitment's blinding value (u128)
+    response: str = "predict"  # what predict outputs (options.RESPONSES): the label / value, or a score
+    threshold: float | None = None  # scores: the output is "the positive class's score >= threshold" (public bool)
+    link: str = "identity"  # scores: how decode maps the fixed-point scores to the library's (quantize.LINKS)
+    n_scores: int = 0  # scores: how many fixed-point field values predict outputs (at OUT_SCALE)
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
@@ -77,6 +81,10 @@ class Spec:
 
     @property
     def out_type(self) -> str:
+        if self.threshold is not None:
+            return "pl.Bool"
+        if self.response != "predict":
+            return f"pl.Array[pl.Field, {self.n_scores}]"
         return "pl.I64" if self.kind == "regressor" else "pl.U8"
 
 
@@ -121,7 +129,13 @@ def render(spec: Spec) -> str:
     mods = sorted({"fixed", "linalg"} | spec.imports)
     widths, zero, word_bits = spec.input_codes()
     n_words = fixed.pack_words(widths, word_bits)
-    if spec.kind == "regressor":
+    if spec.threshold is not None:
+        out_doc = (f"whether {spec.response}'s score of the positive class is at least THRESHOLD = {spec.threshold!r}, "
+                   "as a public bool (the score itself is not revealed)")
+    elif spec.response != "predict":
+        out_doc = (f"{spec.response}'s {spec.n_scores} score(s)·OUT_SCALE as field values (negatives as p − |v|), "
+                   f"OUT_SCALE = {spec.out_scale}; decode applies LINK = {spec.link!r}")
+    elif spec.kind == "regressor":
         out_doc = f"y·OUT_SCALE as a public i64 (OUT_SCALE = {spec.out_scale})"
     elif spec.kind == "clusterer":
         out_doc = "the cluster index as a public u8"
@@ -163,6 +177,10 @@ def render(spec: Spec) -> str:
         f"FLOAT32_INPUTS = {spec.float32}",
         f"CLASSES = {format_value(spec.classes, 10) if spec.classes is not None else None}",
         f"OUT_SCALE = {spec.out_scale}",
+        *([f"RESPONSE = {spec.response!r}  # what predict outputs: {spec.response}'s scores (fixed point, OUT_SCALE)",
+           f"LINK = {spec.link!r}  # decode: the library's scores from the circuit's (identity, sigmoid, softmax, ovr)",
+           f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'"]
+          if spec.response != "predict" else []),
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
         *([f"RANK_THRESHOLDS = {format_value(spec.rank_thresholds)}  # per input, its feature's sorted thresholds",
@@ -189,7 +207,8 @@ def render(spec: Spec) -> str:
               "unpack = linalg.unpacker(INPUT_WIDTHS, INPUT_ZERO, INPUT_WORD_BITS)  # x (packed codes) -> the inputs q"]
     for line, comment in spec.setup:
         lines.append(f"{line}  # {comment}" if comment else line)
-    what = {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index")
+    what = ("decision" if spec.threshold is not None else "scores (times OUT_SCALE)" if spec.response != "predict" else
+            {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index"))
     body = list(spec.body)
     if private:
         body[:0] = [f"{name} = {_decode(name, v.shape, param_bits(v))}" for name, v in spec.params.items()]

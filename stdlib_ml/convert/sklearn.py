@@ -172,7 +172,23 @@ def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str)
         W = np.atleast_2d(est.coef_.toarray())
     classes = class_labels(est) if kind == "classifier" else None
     ovo = isinstance(est, SVC) and classes is not None and len(classes) > 2
-    return linear_spec(est, W, b, aff, n, opts, kind, classes, _scaler_range(model, n), ovo)
+    return linear_spec(est, W, b, aff, n, opts, kind, classes, _scaler_range(model, n), ovo, links=_linear_links(est))
+
+
+def _linear_links(est: Any) -> dict[str, str]:
+    """The scores a linear classifier defines on W·z + b (scikit-learn's methods → link): every one its
+    ``decision_function``; LogisticRegression and LinearDiscriminantAnalysis (and SGDClassifier with
+    log loss) ``predict_proba`` too (σ of one logit; softmax over classes, or one-vs-rest sigmoids)."""
+    if not hasattr(est, "decision_function") or not hasattr(est, "classes_"):
+        return {}
+    links = {"decision_function": "identity"}
+    binary = len(est.classes_) == 2
+    name = type(est).__name__
+    if name in ("LogisticRegression", "LinearDiscriminantAnalysis") or (
+            name == "SGDClassifier" and getattr(est, "loss", "") == "log_loss" and binary):
+        ovr = getattr(est, "multi_class", "auto") == "ovr" or name == "SGDClassifier"
+        links["predict_proba"] = "sigmoid" if binary else "ovr" if ovr else "softmax"
+    return links
 
 
 def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
@@ -603,6 +619,13 @@ def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
     return describe
 
 
+def _scores_here(other: frontends.Frontend, response_method: str | None, threshold: float | None) -> None:
+    """Refuse scores for a model another frontend converts (it outputs labels and values only)."""
+    if response_method not in (None, "predict") or threshold is not None:
+        raise ConversionError(f"response_method / threshold apply to scikit-learn estimators; a {other.name} model "
+                              "converts with response_method='predict' only")
+
+
 def _other_frontend(model: Any) -> frontends.Frontend | None:
     """The frontend of XGBoost's wrappers (and Pipelines ending in one), which convert through it; None
     for a scikit-learn estimator. Raises :class:`ConversionError` for what is neither."""
@@ -615,14 +638,17 @@ def _other_frontend(model: Any) -> frontends.Frontend | None:
 
 def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
                name: str | None = None, missing_values: bool | None = None, weights: str = "public",
-               inputs: str = "private", output: str = "public") -> Spec:
+               inputs: str = "private", output: str = "public", response_method: str | None = None,
+               threshold: float | None = None) -> Spec:
     """The :class:`Spec` (what the model file will say) for a fitted scikit-learn or XGBoost model,
     without the self-check; the options are :func:`from_sklearn`'s."""
     options = dict(input_range=input_range, input_bits=input_bits, name=name, missing_values=missing_values,
                    weights=weights, inputs=inputs, output=output)
     other = _other_frontend(model)
     if other is not None:
+        _scores_here(other, response_method, threshold)
         return other.impl().build_spec(model, X, **options)
+    options.update(response_method=response_method, threshold=threshold)
     return pipeline.describe(_describe(model, missing_values), X, n_features=getattr(model, "n_features_in_", None),
                              **options)[0].spec
 
@@ -630,7 +656,8 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
 def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
                  name: str | None = None, missing_values: bool | None = None, weights: str = "public",
                  inputs: str = "private", output: str = "public", min_agreement: float = 1.0,
-                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+                 response_method: str | None = None, threshold: float | None = None) -> ZkModel:
     """Convert a fitted scikit-learn estimator (or Pipeline of scalers + estimator) to a :class:`ZkModel`.
 
     ``X``: calibration rows, (n_samples, n_features) floats (e.g. the training set; NaN where a value
@@ -661,6 +688,14 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
     the weights. ``zk.commitment`` gives the commitment, ``zk.prove`` supplies the weights,
     ``zk.verify`` accepts only proofs made with them; the saved model file is the owner's secret
     (it holds the weights and blinding), ``zk.save_public`` writes what verifiers need.
+    ``response_method``: what the circuit outputs, by scikit-learn's name: ``"predict"`` (default: the
+    label or value), ``"predict_proba"``, ``"decision_function"`` or ``"score_samples"`` (where the
+    family defines it, :data:`~stdlib_ml.convert.frontends.TABLE`): the fixed-point scores at
+    ``OUT_SCALE``, which ``zk.predict`` returns as floats shaped like the library's (a sigmoid or
+    softmax applied after the circuit, in floating point, to its exact logits); the self-check bounds
+    probabilities' absolute error by ``max_error``. ``threshold=t``: only the public boolean "the
+    positive class's score is at least t" (``predict_proba`` unless said: P(positive) ≥ t, decided
+    exactly on the fixed-point logit), the score itself stays private.
     ``inputs``: the sample is a ``"private"`` (default) or ``"public"`` input; ``output``: the label
     is ``"public"`` (default), ``"private"`` (encrypted to the prover) or ``"commitment"`` (private,
     with a public BHP256 commitment to it; ``zk.prove(x, label_blinding=r)``). ``predict``'s outputs
@@ -682,6 +717,8 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
                    strict=strict, check_rows=check_rows)
     other = _other_frontend(model)
     if other is not None:
+        _scores_here(other, response_method, threshold)
         return other.convert(model, X, **options)
+    options.update(response_method=response_method, threshold=threshold)
     return pipeline.convert(_describe(model, missing_values), X, n_features=getattr(model, "n_features_in_", None),
                             **options)
