@@ -20,6 +20,7 @@ from .quantize import (
     input_bound,
     new_spec,
     pow2,
+    refuse_scores,
     score_head,
     sign_width,
 )
@@ -57,14 +58,14 @@ def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opt
     spec.param("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
     spec.param("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
     if kind == "regressor":
-        score_head(spec, opts, "", 1, bound, 2**S, {}, name)
+        refuse_scores(opts, name, {})
         spec.out_scale = f"2**{S}"
         spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")
         return spec
     assert classes is not None
     spec.classes = classes
     if ovo:
-        score_head(spec, opts, "scores", W.shape[0], bound, 2**S, {}, f"{name} with {len(classes)} classes (one-vs-one)")
+        refuse_scores(opts, f"{name} with {len(classes)} classes (one-vs-one)", {})
         spec.imports |= {"models", "reduce"}
         spec.use(f"votes = models.ovo_votes({len(classes)}, {sign_width(bound + 1)})", f"|pair score| <= {pow2(bound)}")
         spec.use("argmax = reduce.argmax(32)", "votes are small integers")

@@ -267,6 +267,15 @@ def threshold_constant(threshold: float, scale: int, link: str) -> int:
         return int(value.to_integral_value(rounding=decimal.ROUND_CEILING))
 
 
+def refuse_scores(opts: Options, what: str, links: dict[str, str]) -> None:
+    """Raise :class:`ConversionError` when ``opts`` asks for a score ``what`` (a model, for the message)
+    does not define (``links``: those it does, :func:`score_head`)."""
+    if opts.response != "predict" and opts.response not in links:
+        defined = ", ".join(repr(r) for r in links) or "none"
+        raise ConversionError(f"{what} has no {opts.response} a circuit computes", hint=f"its scores: {defined}; or "
+                              "response_method='predict'")
+
+
 def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale: int, links: dict[str, str],
                what: str) -> bool:
     """End ``spec``'s body with the response ``opts`` asks for, when it is a score: ``scores`` (a DSL
@@ -278,10 +287,7 @@ def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale
     for a response the family does not define."""
     if opts.response == "predict":
         return False
-    if opts.response not in links:
-        defined = ", ".join(repr(r) for r in links) or "none"
-        raise ConversionError(f"{what} has no {opts.response} a circuit computes", hint=f"its scores: {defined}; or "
-                              "response_method='predict'")
+    refuse_scores(opts, what, links)
     link = links[opts.response]
     spec.response, spec.link, spec.threshold = opts.response, link, opts.threshold
     spec.out_scale = str(scale)

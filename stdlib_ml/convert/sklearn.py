@@ -25,7 +25,8 @@ from .model import ConversionError, ModelInputError, ZkModel
 from .nn import Network, network_spec
 from .options import Options
 from .quantize import (LEAF_BITS, Affine, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
-                       input_bits_for, input_bound, new_spec, pow2, qint, sign_width, widen)
+                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width,
+                       widen)
 from .render import Spec
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
@@ -209,6 +210,10 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     suffix = ", scalers folded into the thresholds" if not aff.identity else ""
     if isinstance(est, BaseDecisionTree):
         t = est.tree_
+        if isinstance(est, DecisionTreeClassifier) and opts.response != "predict":   # leaf frequencies
+            return tree_spec(model, est, aff, n, opts, "classifier", [_sk_tree(t, aff, _tree_classes_onehot(t), missing)],
+                             "argmax", None, LEAF_BITS, f"{name} (depth {est.get_depth()}, {n} features{suffix}), "
+                             "converted to pyleo.", class_labels(est), links={"predict_proba": "identity"})
         if isinstance(est, DecisionTreeClassifier):
             classes = class_labels(est)
             idx = np.argmax(np.asarray(t.value)[:, 0, :], axis=1).astype(float)[:, None]
@@ -223,7 +228,8 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         classes = class_labels(est)
         raws = [_sk_tree(e.tree_, aff, _tree_classes_onehot(e.tree_), missing) for e in est.estimators_]
         return tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax", None, LEAF_BITS,
-                          f"{name} ({len(raws)} trees, {n} features{suffix}), converted to pyleo.", classes)
+                          f"{name} ({len(raws)} trees, {n} features{suffix}), converted to pyleo.", classes,
+                          out_divisor=len(raws), links={"predict_proba": "identity"})
     if isinstance(est, (RandomForestRegressor, ExtraTreesRegressor)):
         vals = [np.asarray(e.tree_.value)[:, 0, :1] for e in est.estimators_]
         vb = leaf_bits(sum(float(np.max(np.abs(v))) for v in vals))
@@ -250,7 +256,8 @@ def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         if isinstance(est, GradientBoostingRegressor):
             return tree_spec(model, est, aff, n, opts, "regressor", raws, "regress", init[:1], vb, title)
         return tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax" if K > 1 else "nonneg", init, vb,
-                          title, class_labels(est))
+                          title, class_labels(est), links={"decision_function": "identity",
+                                                           "predict_proba": "sigmoid" if K == 1 else "softmax"})
     if isinstance(est, AdaBoostClassifier):
         if getattr(est, "algorithm", "SAMME") not in ("SAMME", "deprecated"):
             raise ConversionError(f"AdaBoostClassifier(algorithm={est.algorithm!r}) is not supported; use 'SAMME'")
@@ -467,9 +474,10 @@ def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
     spec.param("A", Aq, f"−1/(2σ²), column j at 2**({T} − 2·IN_BITS[j])")
     spec.param("B", Bq, f"μ/σ², column j at 2**({T} − IN_BITS[j])")
     spec.param("C", Cq, f"log prior − Σ log(σ√(2π)) − Σ μ²/(2σ²), at 2**{T}")
-    spec.use(f"argmax = reduce.argmax({sign_width(2 * bound + 1)})", f"|log-likelihood| <= {pow2(bound)}")
-    spec.body += ["scores = linalg.add(linalg.matvec(A, models.squares(xf)), linalg.dense(B, xf, C))",
-                  "return argmax(scores)"]
+    spec.body.append("scores = linalg.add(linalg.matvec(A, models.squares(xf)), linalg.dense(B, xf, C))")
+    if not score_head(spec, opts, "scores", len(classes), bound, 2**T, {"predict_proba": "softmax"}, "GaussianNB"):
+        spec.use(f"argmax = reduce.argmax({sign_width(2 * bound + 1)})", f"|log-likelihood| <= {pow2(bound)}")
+        spec.body.append("return argmax(scores)")
     return spec
 
 
