@@ -238,7 +238,8 @@ class ZkModel:
         except (TypeError, ValueError) as e:
             raise ModelInputError(f"{self.name}'s outputs are integers (class indices or scaled values): {e}") from None
         if self.kind == "regressor":
-            return np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
+            values = np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
+            return np.exp(values) if self.link == "exp" else values   # a GLM's log link, after the circuit
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
         return self.classes_[idx] if self.classes_ is not None else idx
 
@@ -393,6 +394,11 @@ class ZkModel:
         proof's public output to check a revealed label (a field literal)."""
         from pyleo import vm
 
+        if self.threshold is not None and isinstance(output, (bool, np.bool_)) and isinstance(label_blinding, int):
+            return vm.commit_bhp256("true" if output else "false", f"{int(label_blinding)}scalar")
+        if self.response != "predict":
+            raise ModelInputError(f"{self.name} commits to a list of scores: reveal them with r and check "
+                                  "pl.commit(scores, r) with the program itself")
         t = "i64" if self.kind == "regressor" else "u8"
         if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (output, label_blinding)):
             raise ModelInputError(f"label_commitment takes two integers (the circuit output and the scalar r), got "

@@ -177,6 +177,8 @@ def render(spec: Spec) -> str:
         f"FLOAT32_INPUTS = {spec.float32}",
         f"CLASSES = {format_value(spec.classes, 10) if spec.classes is not None else None}",
         f"OUT_SCALE = {spec.out_scale}",
+        *([f"LINK = {spec.link!r}  # decode: the prediction is exp(output / OUT_SCALE) (a GLM's log link)"]
+          if spec.response == "predict" and spec.link != "identity" else []),
         *([f"RESPONSE = {spec.response!r}  # what predict outputs: {spec.response}'s scores (fixed point, OUT_SCALE)",
            f"LINK = {spec.link!r}  # decode: the library's scores from the circuit's (identity, sigmoid, softmax, ovr)",
            f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'"]

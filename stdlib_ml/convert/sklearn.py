@@ -192,6 +192,77 @@ def _linear_links(est: Any) -> dict[str, str]:
     return links
 
 
+def _naive_bayes(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+    """Multinomial, complement and Bernoulli naive Bayes: their joint log-likelihood is linear in the
+    features (``X @ feature_log_prob_.T`` + the class log-prior; Bernoulli:
+    ``x·(log p − log(1 − p))`` + Σ log(1 − p)), argmax'd; with ``binarize=t`` Bernoulli's features
+    are ``x > t``: a forest of one stump per feature (exact comparisons, :func:`_bernoulli_stumps`)."""
+    flp = np.asarray(est.feature_log_prob_, dtype=np.float64)
+    prior = np.asarray(est.class_log_prior_, dtype=np.float64)
+    name = type(est).__name__
+    if name == "BernoulliNB":
+        neg = np.log1p(-np.exp(flp))
+        if est.binarize is not None:
+            return _bernoulli_stumps(model, est, aff, n, opts, flp, neg, prior)
+        W, b = flp - neg, prior + neg.sum(axis=1)
+    else:
+        W = flp
+        b = prior if name != "ComplementNB" or len(est.classes_) == 1 else np.zeros(len(flp))
+    return linear_spec(est, W, b, aff, n, opts, "classifier", class_labels(est), _scaler_range(model, n),
+                       links={"predict_proba": "softmax"})
+
+
+def _bernoulli_stumps(model: Any, est: Any, aff: Affine, n: int, opts: Options, flp: np.ndarray, neg: np.ndarray,
+                      prior: np.ndarray) -> Spec:
+    """BernoulliNB(binarize=t): feature j adds log p_jk when x_j > t, else log(1 − p_jk): a stump per
+    feature (left when x_j <= t), summed with the log-prior, argmax'd."""
+    K = len(prior)
+    raws = []
+    for j in range(n):
+        value = np.vstack([np.zeros(K), neg[:, j], flp[:, j]])
+        thr, strict = raw_thresholds(np.asarray([float(est.binarize), np.nan, np.nan]), np.asarray([j, 0, 0]), aff,
+                                     False)
+        raws.append(RawTree(np.asarray([j, 0, 0]), thr, np.asarray([1, -1, -1]), np.asarray([2, -1, -1]), value,
+                            strict=strict).compact())
+    total = float(np.sum(np.max(np.abs(np.vstack([flp, neg])), axis=0))) + float(np.max(np.abs(prior)))
+    return tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax", prior, leaf_bits(total),
+                     f"BernoulliNB (binarize={est.binarize}, {K} classes, {n} features), converted to pyleo: one stump "
+                     "per feature, the joint log-likelihood's terms as leaves.", class_labels(est),
+                     links={"predict_proba": "softmax"})
+
+
+def _nearest_centroid(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+    """NearestCentroid (Euclidean): scikit-learn's discriminant −‖(x − c_k)/s‖² + 2·log prior_k
+    (s: the within-class deviations with non-uniform priors, else 1, and no prior term) is linear in x
+    once the common −‖x/s‖² is dropped: 2·(c_k/s²)·x − ‖c_k/s‖² (+ 2·log prior_k); argmax."""
+    if est.metric != "euclidean":
+        raise ConversionError(f"NearestCentroid(metric={est.metric!r}) is not supported; use metric='euclidean'")
+    C = np.asarray(est.centroids_, dtype=np.float64)
+    s, extra = np.ones(n), np.zeros(len(C))
+    if not np.isclose(est.class_prior_, 1 / len(est.classes_)).all():
+        s = np.where(est.within_class_std_dev_ != 0, est.within_class_std_dev_, 1.0)
+        extra = 2 * np.log(np.asarray(est.class_prior_, dtype=np.float64))
+    return linear_spec(est, 2 * C / s**2, -np.sum((C / s) ** 2, axis=1) + extra, aff, n, opts, "classifier",
+                       class_labels(est), _points_range(C, aff))
+
+
+def _glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+    """Poisson, Gamma and Tweedie regressors: the circuit outputs the linear predictor η = w·x + b
+    exactly (its link is monotone, so any threshold on the prediction is one on η); the prediction
+    exp(η) (log link) is applied by :meth:`ZkModel.decode` in floating point (LINK = 'exp')."""
+    link = type(est._base_loss.link).__name__
+    if link not in ("LogLink", "IdentityLink"):
+        raise ConversionError(f"{type(est).__name__} with a {link} is not supported (log or identity links only)")
+    W = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64))
+    spec = linear_spec(est, W, np.atleast_1d(float(est.intercept_)), aff, n, opts, "regressor", None,
+                       _scaler_range(model, n))
+    if link == "LogLink":
+        spec.link = "exp"
+        spec.notes.append("Log link: the circuit outputs the linear predictor η·OUT_SCALE (exact); the prediction is "
+                          "exp(η), applied by ZkModel.decode after the circuit (LINK = 'exp').")
+    return spec
+
+
 def _trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     from sklearn.ensemble import (
         AdaBoostClassifier,
@@ -363,12 +434,56 @@ def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     return spec
 
 
+def _knn_regressor(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+    """KNeighborsRegressor (uniform weights, Euclidean): the k nearest training points by the
+    classifier's distance scores, their targets (at 2**vb) summed; OUT_SCALE includes the division by k.
+    ``weights='distance'`` would divide by distances (a rational the circuit cannot output exactly) and
+    is refused, as are private weights (the targets would need their own packing)."""
+    if est.weights != "uniform":
+        raise ConversionError(f"KNeighborsRegressor(weights={est.weights!r}) is not supported: the prediction "
+                              "Σ y_i/d_i ÷ Σ 1/d_i divides by distances, which a circuit can only approximate",
+                              hint="refit with weights='uniform'")
+    _euclidean(est)
+    if opts.weights == "private":
+        raise ConversionError("KNeighborsRegressor converts with weights='public' only")
+    y = np.asarray(est._y, dtype=np.float64)
+    P = np.asarray(est._fit_X, dtype=np.float64)
+    if y.ndim != 1:
+        raise ConversionError("multi-output KNeighborsRegressor is not supported")
+    if len(P) > limits.MAX_ARRAY_LENGTH:
+        raise ConversionError(f"KNeighborsRegressor holds {len(P)} training points; snarkVM arrays hold at most "
+                              f"{limits.MAX_ARRAY_LENGTH} (fit it on a subsample)")
+    k = int(est.n_neighbors)
+    low, high, unit = feature_range(opts, n, _points_range(P, aff))
+    ib = distance_bits(opts, unit, low, high, aff, 12)
+    W, B, sb, reach = _distance_scores(P, aff, ib, low, high, False)
+    vb = leaf_bits(k * float(np.max(np.abs(y))))
+    spec = new_spec(est, opts, n, "regressor", low, high, ib,
+                    f"KNeighborsRegressor (k={k}, {len(P)} training points, {n} features), converted to pyleo: the "
+                    "mean target of the k nearest.")
+    spec.imports |= {"distance", "reduce", "models"}
+    spec.notes.append("Distances: ‖x − p‖² − ‖x‖² = ‖p‖² − 2·x·p (a dense layer, 0 constraints); the k smallest by a "
+                      "sorted-list insertion, their targets summed (OUT_SCALE includes ÷ k). Distance ties keep the "
+                      "earlier training point; scikit-learn's choice among tied points may differ.")
+    spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
+    spec.const("B", B, f"‖training point‖², at 2**{sb}")
+    spec.const("TARGETS", qint(y, vb), f"target of each training point, at 2**{vb}")
+    spec.use(f"nearest = distance.k_smallest({k}, {sign_width(reach + 1)}, pl.Field)", _reach_note(reach))
+    spec.out_scale = f"2**{vb} * {k}"
+    spec.body.append("return models.to_i64(reduce.total(nearest(linalg.dense(W, xf, B), TARGETS)))")
+    return spec
+
+
+def _euclidean(est: Any) -> None:
+    metric = est.effective_metric_
+    if metric not in ("euclidean", "sqeuclidean") and not (metric == "minkowski" and est.effective_metric_params_.get("p") == 2):
+        raise ConversionError(f"{type(est).__name__} with metric {metric!r} is not supported; use the Euclidean metric")
+
+
 def _knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     if est.weights != "uniform":
         raise ConversionError(f"KNeighborsClassifier(weights={est.weights!r}) is not supported; use weights='uniform'")
-    metric = est.effective_metric_
-    if metric not in ("euclidean", "sqeuclidean") and not (metric == "minkowski" and est.effective_metric_params_.get("p") == 2):
-        raise ConversionError(f"KNeighborsClassifier with metric {metric!r} is not supported; use the Euclidean metric")
+    _euclidean(est)
     if np.ndim(est._y) != 1:
         raise ConversionError("multi-output KNeighborsClassifier is not supported")
     P = np.asarray(est._fit_X, dtype=np.float64)
@@ -536,10 +651,16 @@ def _svc(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
 
 
 TABLE: tuple[Family, ...] = (
-    Family(("LinearRegression", "Ridge", "Lasso", "ElasticNet", "SGDRegressor", "LinearSVR"),
+    Family(("LinearRegression", "Ridge", "Lasso", "ElasticNet", "SGDRegressor", "LinearSVR", "QuantileRegressor",
+            "HuberRegressor", "TheilSenRegressor", "ARDRegression", "BayesianRidge"),
            lambda m, e, a, n, o: _linear(m, e, a, n, o, "regressor")),
-    Family(("LogisticRegression", "RidgeClassifier", "SGDClassifier", "LinearSVC"),
+    Family(("LogisticRegression", "RidgeClassifier", "SGDClassifier", "LinearSVC", "Perceptron",
+            "PassiveAggressiveClassifier", "LinearDiscriminantAnalysis"),
            lambda m, e, a, n, o: _linear(m, e, a, n, o, "classifier")),
+    Family(("PoissonRegressor", "GammaRegressor", "TweedieRegressor"), _glm,
+           "PoissonRegressor, GammaRegressor, TweedieRegressor (the linear predictor proved, exp applied after)"),
+    Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes),
+    Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)"),
     Family(("SVC",), _svc, "SVC(kernel='linear')"),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
@@ -547,6 +668,7 @@ TABLE: tuple[Family, ...] = (
            "thresholds and leaf values private, the trees' shape public"),
     Family(("KMeans", "MiniBatchKMeans"), _kmeans),
     Family(("KNeighborsClassifier",), _knn, "", "training points and labels private"),
+    Family(("KNeighborsRegressor",), _knn_regressor, "KNeighborsRegressor (uniform weights)", "public weights only"),
     Family(("GaussianNB",), _gaussian_nb),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: _mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier")),
