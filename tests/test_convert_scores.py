@@ -134,8 +134,10 @@ def test_scores_keep_the_output_visibility(output: str) -> None:
     assert "pl.Public[pl.Bool]" not in zt.source
 
 
+@pytest.mark.prove
 def test_snarkvm_semantics_of_scores_and_threshold() -> None:
-    """snarkVM's own circuit execution (no key synthesis) gives the interpreter's outputs."""
+    """snarkVM's own circuit execution (``keys=False``: under the shared stand-in key, no key of these
+    programs synthesized) gives the interpreter's outputs."""
     from sklearn.linear_model import LogisticRegression
 
     X, y, Xt, _ = _data(3, seed=2)

@@ -220,15 +220,16 @@ def _bernoulli_stumps(model: Any, est: Any, aff: Affine, n: int, opts: Options, 
     raws = []
     for j in range(n):
         value = np.vstack([np.zeros(K), neg[:, j], flp[:, j]])
-        thr, strict = raw_thresholds(np.asarray([float(est.binarize), np.nan, np.nan]), np.asarray([j, 0, 0]), aff,
-                                     False)
+        thr = np.asarray([(float(est.binarize) - aff.e[j]) / aff.d[j], np.nan, np.nan])   # float64, x <= t: left
         raws.append(RawTree(np.asarray([j, 0, 0]), thr, np.asarray([1, -1, -1]), np.asarray([2, -1, -1]), value,
-                            strict=strict).compact())
+                            strict=False).compact())
     total = float(np.sum(np.max(np.abs(np.vstack([flp, neg])), axis=0))) + float(np.max(np.abs(prior)))
-    return tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax", prior, leaf_bits(total),
+    spec = tree_spec(model, est, aff, n, opts, "classifier", raws, "argmax", prior, leaf_bits(total),
                      f"BernoulliNB (binarize={est.binarize}, {K} classes, {n} features), converted to pyleo: one stump "
                      "per feature, the joint log-likelihood's terms as leaves.", class_labels(est),
                      links={"predict_proba": "softmax"})
+    spec.float32 = False   # binarize compares the float64 value (trees compare float32 copies)
+    return spec
 
 
 def _nearest_centroid(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:

@@ -1,0 +1,141 @@
+"""The rest of the classic families (issue 24, point 2), each against the library's own ``predict`` on
+held-out rows of data of our own: Perceptron, PassiveAggressiveClassifier, LinearDiscriminantAnalysis,
+Multinomial / Complement / Bernoulli naive Bayes, NearestCentroid, KNeighborsRegressor, QuantileRegressor
+and the GLMs (Poisson, Gamma, Tweedie), and the refusals that name their cause.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+from stdlib_ml import ConversionError, from_sklearn
+
+
+def _tabular(seed: int = 0, n: int = 300) -> dict[str, np.ndarray]:
+    """Continuous features with offsets and unequal spreads, binary and 3-class labels, a positive
+    target with a log-linear mean, and Poisson counts with labels."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)) * [2.0, 0.3, 15.0, 1.0] + [5.0, -1.0, 40.0, 0.0]
+    s = X[:, 0] / 2 + X[:, 1] * 3 + rng.normal(size=n) * 0.5
+    C = rng.poisson(3, size=(n, 6)).astype(float)
+    return {"X": X, "y2": (s > np.median(s)).astype(int), "y3": np.digitize(s, np.quantile(s, [1 / 3, 2 / 3])),
+            "yr": np.exp(0.1 * X[:, 0] + 0.3 * X[:, 3] + rng.normal(size=n) * 0.1),
+            "C": C, "yc": (C[:, 0] + C[:, 1] > C[:, 2] + C[:, 3]).astype(int) + (C[:, 4] > 4)}
+
+
+def _cases() -> list[tuple[str, Any, str, str]]:
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.linear_model import (GammaRegressor, PassiveAggressiveClassifier, Perceptron, PoissonRegressor,
+                                      QuantileRegressor, TweedieRegressor)
+    from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
+    from sklearn.neighbors import KNeighborsRegressor, NearestCentroid
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)   # PassiveAggressiveClassifier: deprecated in 1.8
+        pa = make_pipeline(StandardScaler(), PassiveAggressiveClassifier(random_state=0))
+    return [
+        ("perceptron", make_pipeline(StandardScaler(), Perceptron(random_state=0)), "X", "y2"),
+        ("passive-aggressive-3", pa, "X", "y3"),
+        ("lda-2", LinearDiscriminantAnalysis(), "X", "y2"),
+        ("lda-3", LinearDiscriminantAnalysis(), "X", "y3"),
+        ("multinomial-nb", MultinomialNB(), "C", "yc"),
+        ("complement-nb", ComplementNB(), "C", "yc"),
+        ("bernoulli-nb-binarize", BernoulliNB(binarize=2.5), "C", "yc"),
+        ("nearest-centroid", NearestCentroid(), "X", "y3"),
+        ("nearest-centroid-priors", NearestCentroid(priors="empirical"), "X", "y3"),
+        ("knn-regressor", KNeighborsRegressor(n_neighbors=3), "X", "yr"),
+        ("quantile", QuantileRegressor(quantile=0.7, alpha=0.01), "X", "yr"),
+        ("poisson", PoissonRegressor(), "X", "yr"),
+        ("gamma", GammaRegressor(), "X", "yr"),
+        ("tweedie-1.5", TweedieRegressor(power=1.5), "X", "yr"),
+        ("tweedie-0", TweedieRegressor(power=0), "X", "yr"),
+    ]
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c[0])
+def test_family_agrees_with_its_own_predict_on_held_out_rows(case: tuple[str, Any, str, str]) -> None:
+    _, est, xs, ys = case
+    d = _tabular()
+    X, y = d[xs], d[ys]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        est.fit(X[:200], y[:200])
+    zk = from_sklearn(est, X[:200])
+    assert zk.fidelity["passed"]
+    got, want = zk.predict(X[200:]), est.predict(X[200:])
+    if zk.kind == "regressor":
+        assert np.max(np.abs(got - want)) <= 1e-5 * float(np.ptp(want))
+    else:
+        assert np.array_equal(got, want)
+        assert len(set(want.tolist())) > 1   # the held-out rows exercise the decision
+
+
+def test_bernoulli_binarize_is_exact_at_the_threshold() -> None:
+    """binarize=t means x > t: rows exactly at t and one float step above go the library's way."""
+    from sklearn.naive_bayes import BernoulliNB
+
+    d = _tabular(1)
+    est = BernoulliNB(binarize=2.5).fit(d["C"], d["yc"])
+    zk = from_sklearn(est, d["C"])
+    rows = np.repeat(d["C"][:40], 2, axis=0)
+    rows[::2, 0] = 2.5
+    rows[1::2, 0] = np.nextafter(2.5, 3.0)
+    assert np.array_equal(zk.predict(rows), est.predict(rows))
+
+
+def test_glm_outputs_the_linear_predictor_and_decodes_exp() -> None:
+    from sklearn.linear_model import PoissonRegressor
+
+    d = _tabular(2)
+    est = PoissonRegressor().fit(d["X"], d["yr"])
+    zk = from_sklearn(est, d["X"])
+    assert zk.module.LINK == "exp" and "-> pl.Public[pl.I64]" in zk.source
+    (raw,) = zk.predict_raw(d["X"][:1])
+    eta = d["X"][0] @ est.coef_ + est.intercept_
+    assert abs(raw / zk.out_scale - eta) <= 1e-6 * max(1.0, abs(eta))
+
+
+def test_family_scores() -> None:
+    """predict_proba of the naive Bayes and LDA families, against the library's."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.naive_bayes import BernoulliNB, MultinomialNB
+
+    d = _tabular(3)
+    for est, X, y in ((MultinomialNB(), d["C"], d["yc"]), (BernoulliNB(binarize=2.5), d["C"], d["yc"]),
+                      (LinearDiscriminantAnalysis(), d["X"], d["y3"])):
+        est.fit(X[:200], y[:200])
+        zk = from_sklearn(est, X[:200], response_method="predict_proba")
+        assert np.max(np.abs(zk.predict(X[200:]) - est.predict_proba(X[200:]))) <= 1e-3, type(est).__name__
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: __import__("sklearn.neighbors", fromlist=["x"]).KNeighborsRegressor(3, weights="distance"),
+     "divides by distances"),
+    (lambda: __import__("sklearn.neighbors", fromlist=["x"]).NearestCentroid(metric="manhattan"),
+     "metric='euclidean'"),
+    (lambda: __import__("sklearn.neighbors", fromlist=["x"]).KNeighborsRegressor(3, p=1), "Euclidean metric"),
+])
+def test_refusals_name_the_cause(make: Any, message: str) -> None:
+    d = _tabular()
+    est = make().fit(d["X"], d["yr"] if "Regressor" in type(make()).__name__ else d["y3"])
+    with pytest.raises(ConversionError, match=message):
+        from_sklearn(est, d["X"])
+
+
+@pytest.mark.prove
+def test_one_proof_naive_bayes() -> None:
+    """A proof of a MultinomialNB prediction verifies and carries the library's label."""
+    from sklearn.naive_bayes import MultinomialNB
+
+    d = _tabular(4)
+    est = MultinomialNB().fit(d["C"][:, :3], d["yc"])
+    zk = from_sklearn(est, d["C"][:, :3])
+    proof = zk.prove(d["C"][0, :3])
+    assert zk.verify(proof)
+    assert zk.decode_proof(proof) == est.predict(d["C"][:1, :3])[0]
