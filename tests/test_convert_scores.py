@@ -32,12 +32,14 @@ def _models() -> list[tuple[str, Any, int, str]]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import GaussianNB
     from sklearn.svm import SVC, LinearSVC
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
     from sklearn.tree import DecisionTreeClassifier
 
     return [
         ("logistic-2", LogisticRegression(max_iter=2000), 2, "predict_proba"),
-        ("logistic-3", LogisticRegression(max_iter=2000), 3, "predict_proba"),
-        ("logistic-3-df", LogisticRegression(max_iter=2000), 3, "decision_function"),
+        ("logistic-3", make_pipeline(StandardScaler(), LogisticRegression()), 3, "predict_proba"),
+        ("logistic-3-df", make_pipeline(StandardScaler(), LogisticRegression()), 3, "decision_function"),
         ("linearsvc-df", LinearSVC(), 2, "decision_function"),
         ("svc-linear-df", SVC(kernel="linear"), 2, "decision_function"),
         ("lda-3", LinearDiscriminantAnalysis(), 3, "predict_proba"),
@@ -139,9 +141,11 @@ def test_snarkvm_semantics_of_scores_and_threshold() -> None:
     """snarkVM's own circuit execution (``keys=False``: under the shared stand-in key, no key of these
     programs synthesized) gives the interpreter's outputs."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     X, y, Xt, _ = _data(3, seed=2)
-    est = LogisticRegression(max_iter=2000).fit(X, y)
+    est = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     zk = from_sklearn(est, X, response_method="predict_proba")
     (enc,) = zk.encode(Xt[:1])
     out = zk.program.evaluate("predict", *zk.circuit_args(enc), keys=False)
@@ -172,10 +176,12 @@ def test_refusals_name_the_cause(kwargs: dict[str, Any], message: str) -> None:
 def test_refused_where_the_library_has_no_such_score() -> None:
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     X, y, _, _ = _data(3)
     with pytest.raises(ConversionError, match="threshold needs one score of a positive class"):
-        from_sklearn(LogisticRegression(max_iter=2000).fit(X, y), X, threshold=0.7)
+        from_sklearn(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X, threshold=0.7)
     with pytest.raises(ConversionError, match="Ridge has no decision_function"):
         from_sklearn(Ridge().fit(X, y), X, response_method="decision_function")
     with pytest.raises(ConversionError, match="KNeighborsClassifier does not output predict_proba"):
