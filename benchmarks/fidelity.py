@@ -87,15 +87,21 @@ def _cases() -> list[Case]:
         RandomForestClassifier,
         RandomForestRegressor,
     )
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.linear_model import (
         ElasticNet,
+        GammaRegressor,
         Lasso,
         LinearRegression,
         LogisticRegression,
+        Perceptron,
+        PoissonRegressor,
+        QuantileRegressor,
         Ridge,
+        TweedieRegressor,
     )
-    from sklearn.naive_bayes import GaussianNB
-    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
@@ -136,6 +142,20 @@ def _cases() -> list[Case]:
             StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000, random_state=0)), C),
         Case("MLPRegressor", lambda: make_pipeline(
             StandardScaler(), MLPRegressor(hidden_layer_sizes=(16,), max_iter=3000, random_state=0)), R, "regression"),
+        # issue 24: the rest of the classic families
+        Case("Perceptron", lambda: make_pipeline(StandardScaler(), Perceptron(random_state=0)), C),
+        Case("LinearDiscriminantAnalysis", LinearDiscriminantAnalysis, C),
+        Case("MultinomialNB", MultinomialNB, C),
+        Case("ComplementNB", ComplementNB, C),
+        Case("BernoulliNB(binarize)", lambda: BernoulliNB(binarize=4.0), ("digits",)),
+        Case("NearestCentroid", lambda: make_pipeline(StandardScaler(), NearestCentroid()), C),
+        Case("KNeighborsRegressor", lambda: KNeighborsRegressor(n_neighbors=5), R, "regression"),
+        Case("QuantileRegressor", lambda: QuantileRegressor(quantile=0.5, alpha=0.0), R, "regression"),
+        Case("PoissonRegressor", lambda: make_pipeline(StandardScaler(), PoissonRegressor()), ("diabetes",),
+             "regression"),
+        Case("GammaRegressor", lambda: make_pipeline(StandardScaler(), GammaRegressor()), ("diabetes",), "regression"),
+        Case("TweedieRegressor(power=1.5)", lambda: make_pipeline(StandardScaler(), TweedieRegressor(power=1.5)),
+             ("diabetes",), "regression"),
         # issue 10: one scale per feature; missing values as each library defines them
         Case("StandardScaler+LinearRegression", lambda: make_pipeline(StandardScaler(), LinearRegression()),
              ("wild_scales",), "regression"),
