@@ -128,6 +128,7 @@ def test_refusals_name_the_cause(make: Any, message: str) -> None:
         from_sklearn(est, d["X"])
 
 
+@pytest.mark.slow
 @pytest.mark.prove
 def test_one_proof_naive_bayes() -> None:
     """A proof of a MultinomialNB prediction verifies and carries the library's label."""

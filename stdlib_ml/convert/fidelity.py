@@ -118,6 +118,7 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
     zk = materialize(render(spec), spec.name, replaces=zk.path)
     if not result["passed"]:
         measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                    else f"max error {result['max_abs_error']:.3g} of a probability" if "probabilities" in result["bar"]
                     else f"max error {result['max_rel_error']:.3g} of the predictions' range")
         message = (f"{spec.name}: the circuit disagrees with {what}.predict on calibration rows "
                    f"{result['worst_rows']} ({measured}; bar: {result['bar']}, {result['rows']} of {result['of']} "
