@@ -142,15 +142,17 @@ def _cases() -> list[Case]:
             StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=2000, random_state=0)), C),
         Case("MLPRegressor", lambda: make_pipeline(
             StandardScaler(), MLPRegressor(hidden_layer_sizes=(16,), max_iter=3000, random_state=0)), R, "regression"),
-        # issue 24: the rest of the classic families
-        Case("Perceptron", lambda: make_pipeline(StandardScaler(), Perceptron(random_state=0)), C),
-        Case("LinearDiscriminantAnalysis", LinearDiscriminantAnalysis, C),
-        Case("MultinomialNB", MultinomialNB, C),
-        Case("ComplementNB", ComplementNB, C),
+        # issue 24: the rest of the classic families (one data set each: tests/test_convert.py runs every row;
+        # held-out agreement measured on all four classification sets was 100% for each, see docs)
+        Case("Perceptron", lambda: make_pipeline(StandardScaler(), Perceptron(random_state=0)), ("wine",)),
+        Case("LinearDiscriminantAnalysis", LinearDiscriminantAnalysis, ("wine",)),
+        Case("MultinomialNB", MultinomialNB, ("wine",)),
+        Case("ComplementNB", ComplementNB, ("wine",)),
         Case("BernoulliNB(binarize)", lambda: BernoulliNB(binarize=4.0), ("digits",)),
-        Case("NearestCentroid", lambda: make_pipeline(StandardScaler(), NearestCentroid()), C),
+        Case("NearestCentroid", lambda: make_pipeline(StandardScaler(), NearestCentroid()), ("wine",)),
         Case("KNeighborsRegressor", lambda: KNeighborsRegressor(n_neighbors=5), R, "regression"),
-        Case("QuantileRegressor", lambda: QuantileRegressor(quantile=0.5, alpha=0.0), R, "regression"),
+        Case("QuantileRegressor", lambda: QuantileRegressor(quantile=0.5, alpha=0.0), ("make_regression",),
+             "regression"),
         Case("PoissonRegressor", lambda: make_pipeline(StandardScaler(), PoissonRegressor()), ("diabetes",),
              "regression"),
         Case("GammaRegressor", lambda: make_pipeline(StandardScaler(), GammaRegressor()), ("diabetes",), "regression"),

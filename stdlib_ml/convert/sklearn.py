@@ -456,7 +456,9 @@ def _knn_regressor(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> 
                               f"{limits.MAX_ARRAY_LENGTH} (fit it on a subsample)")
     k = int(est.n_neighbors)
     low, high, unit = feature_range(opts, n, _points_range(P, aff))
-    ib = distance_bits(opts, unit, low, high, aff, 12)
+    # finer than the classifier's 2**12 steps: a regressor's value moves with every swapped neighbour, and
+    # make_regression's held-out rows have 5th/6th neighbours 3e-5 apart (measured: 2**12 swaps one, 2**18 none)
+    ib = distance_bits(opts, unit, low, high, aff, 18)
     W, B, sb, reach = _distance_scores(P, aff, ib, low, high, False)
     vb = leaf_bits(k * float(np.max(np.abs(y))))
     spec = new_spec(est, opts, n, "regressor", low, high, ib,
