@@ -140,3 +140,29 @@ def test_one_proof_naive_bayes() -> None:
     proof = zk.prove(d["C"][0, :3])
     assert zk.verify(proof)
     assert zk.decode_proof(proof) == est.predict(d["C"][:1, :3])[0]
+
+
+def _outliers(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal(size=(300, 3)) * [1.0, 5.0, 0.2], rng.uniform(-6, 6, size=(30, 3))])
+
+
+@pytest.mark.parametrize("contamination", ["auto", 0.1])
+def test_isolation_forest_predict_and_scores(contamination: Any) -> None:
+    """predict (inlier when the summed path length reaches −D·log2(−offset_), rounded up), and
+    score_samples / decision_function given back through −2**(−S/D), on held-out rows with outliers."""
+    from sklearn.ensemble import IsolationForest
+
+    X = _outliers()
+    est = IsolationForest(n_estimators=8, max_samples=64, contamination=contamination, random_state=0).fit(X[::2])
+    zk = from_sklearn(est, X[::2])
+    want = est.predict(X[1::2])
+    assert set(want.tolist()) == {-1, 1}
+    assert np.array_equal(zk.predict(X[1::2]), want)
+    for response in ("score_samples", "decision_function"):
+        zs = from_sklearn(est, X[::2], response_method=response)
+        assert np.max(np.abs(zs.predict(X[1::2]) - getattr(est, response)(X[1::2]))) <= 1e-9
+    zt = from_sklearn(est, X[::2], response_method="score_samples", threshold=-0.55)
+    assert np.array_equal(zt.predict(X[1::2]), est.score_samples(X[1::2]) >= -0.55)
+    with pytest.raises(ConversionError, match="outside the scores' range"):
+        from_sklearn(est, X[::2], response_method="score_samples", threshold=0.2)

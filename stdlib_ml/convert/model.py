@@ -119,6 +119,7 @@ class ZkModel:
         self.response: str = getattr(module, "RESPONSE", "predict")
         self.link: str = getattr(module, "LINK", "identity")
         self.threshold: float | None = getattr(module, "THRESHOLD", None)
+        self.link_params: dict[str, float] = getattr(module, "LINK_PARAMS", None) or {}
 
     @property
     def name(self) -> str:
@@ -248,7 +249,8 @@ class ZkModel:
         ``THRESHOLD``, a bool per sample; otherwise per sample its field values (negatives as p − |v|)
         divided by ``OUT_SCALE``, mapped by ``LINK`` (``"sigmoid"``: one logit → [1 − σ, σ];
         ``"softmax"``: exp normalized; ``"ovr"``: σ of each, normalized; ``"identity"``: as they are),
-        shaped (n,) for one score and (n, k) for k. Raises :class:`ModelInputError` for outputs of
+        ``"isolation"``: −2**(−S/normalizer) − shift, ``LINK_PARAMS``), shaped (n,) for one score and
+        (n, k) for k. Raises :class:`ModelInputError` for outputs of
         another shape."""
         if self.threshold is not None:
             if not all(isinstance(v, (bool, np.bool_)) for v in outputs):
@@ -266,6 +268,8 @@ class ZkModel:
         if self.link == "softmax":
             e = np.exp(z - z.max(axis=1, keepdims=True))
             return e / e.sum(axis=1, keepdims=True)
+        if self.link == "isolation":   # IsolationForest: the summed path length S → −2**(−S/D) − shift
+            return -np.exp2(-z[:, 0] / self.link_params["normalizer"]) - self.link_params["shift"]
         if self.link == "ovr":
             p = 1.0 / (1.0 + np.exp(-z))
             return p / p.sum(axis=1, keepdims=True)

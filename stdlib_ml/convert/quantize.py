@@ -246,24 +246,35 @@ def pow2(v: int) -> str:
     return f"2**{max(int(v), 1).bit_length()}"
 
 
-LINKS = ("identity", "sigmoid", "softmax", "ovr")
+LINKS = ("identity", "sigmoid", "softmax", "ovr", "isolation")
 """How the library turns a family's fixed-point scores into its ``predict_proba`` (``identity``: they are the
 probabilities, e.g. trees' leaf frequencies; ``sigmoid``: one logit; ``softmax``: one per class; ``ovr``:
-per class a logit, the sigmoids normalized)."""
+per class a logit, the sigmoids normalized; ``isolation``: IsolationForest's −2**(−S/D) − shift of the
+summed path length S, ``LINK_PARAMS`` D = normalizer and shift)."""
 
 
-def threshold_constant(threshold: float, scale: int, link: str) -> int:
+def threshold_constant(threshold: float, scale: int, link: str, params: dict[str, float] | None = None) -> int:
     """The smallest integer c with ``c >= link⁻¹(threshold)·scale`` (exactly: ``threshold`` is the
-    float's binary value; the logit of a sigmoid's ``t`` is ``ln(t/(1−t))`` in 80-digit decimal
-    arithmetic, correctly rounded, so its ceiling is exact unless the product lies within 10**-70 of
-    an integer without being one). For an integer fixed-point score s: ``s >= c`` exactly when
-    ``link(s/scale) >= threshold`` (the link is increasing), which is what the circuit decides."""
+    float's binary value; logarithms (a sigmoid's logit ``ln(t/(1−t))``; IsolationForest's
+    ``−D·log2(−(t + shift))``, ``params`` D = normalizer, shift) in 80-digit decimal arithmetic,
+    correctly rounded, so the ceiling is exact unless the product lies within 10**-70 of an integer
+    without being one). For an integer fixed-point score s: ``s >= c`` exactly when
+    ``link(s/scale) >= threshold`` (the link is increasing), which is what the circuit decides.
+    Raises :class:`ConversionError` for a threshold the link never reaches or always passes."""
     if link == "identity":
         return math.ceil(Fraction(threshold) * scale)
     with decimal.localcontext() as ctx:
         ctx.prec = 80
         t = decimal.Decimal(threshold)   # exact: a float is a binary fraction
-        value = (t / (1 - t)).ln() * scale
+        if link == "isolation":
+            assert params is not None
+            below = -(t + decimal.Decimal(params["shift"]))   # score_samples = −2**(−S/D) >= t + shift
+            if not 0 < below < 1:
+                raise ConversionError(f"threshold {threshold!r} is outside the scores' range (score_samples lies in "
+                                      "[−1, 0))")
+            value = -decimal.Decimal(params["normalizer"]) * below.ln() / decimal.Decimal(2).ln() * scale
+        else:
+            value = (t / (1 - t)).ln() * scale
         return int(value.to_integral_value(rounding=decimal.ROUND_CEILING))
 
 
@@ -300,12 +311,12 @@ def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale
     if k == 2 and link in ("softmax", "identity"):   # two classes: P(1) = σ(s1 − s0), or s1 itself
         positive, bound = (f"{scores}[1] - {scores}[0]", 2 * bound) if link == "softmax" else (f"{scores}[1]", bound)
         link = "sigmoid" if link == "softmax" else link
-    elif k == 1 and link in ("sigmoid", "identity"):
+    elif k == 1 and link in ("sigmoid", "identity", "isolation"):
         positive = f"{scores}[0]"
     else:
         raise ConversionError(f"threshold needs one score of a positive class; {what} has {k} scores",
                               hint="a binary classifier (or response_method='decision_function' of one)")
-    c = threshold_constant(opts.threshold, scale, link)
+    c = threshold_constant(opts.threshold, scale, link, spec.link_params)
     spec.const("THRESHOLD_Q", c, f"ceil({'logit(THRESHOLD)' if link == 'sigmoid' else 'THRESHOLD'} · OUT_SCALE): "
                "an integer score s is >= it exactly when its value is >= THRESHOLD")
     spec.imports.add("compare")

@@ -50,6 +50,7 @@ class Spec:
     threshold: float | None = None  # scores: the output is "the positive class's score >= threshold" (public bool)
     link: str = "identity"  # scores: how decode maps the fixed-point scores to the library's (quantize.LINKS)
     n_scores: int = 0  # scores: how many fixed-point field values predict outputs (at OUT_SCALE)
+    link_params: dict[str, float] | None = None  # scores: the link's constants (LINK_PARAMS), e.g. IsolationForest's
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
@@ -181,7 +182,8 @@ def render(spec: Spec) -> str:
           if spec.response == "predict" and spec.link != "identity" else []),
         *([f"RESPONSE = {spec.response!r}  # what predict outputs: {spec.response}'s scores (fixed point, OUT_SCALE)",
            f"LINK = {spec.link!r}  # decode: the library's scores from the circuit's (identity, sigmoid, softmax, ovr)",
-           f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'"]
+           f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'",
+           f"LINK_PARAMS = {format_value(spec.link_params)}  # the link's constants"]
           if spec.response != "predict" else []),
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",

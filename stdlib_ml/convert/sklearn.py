@@ -25,7 +25,7 @@ from .model import ConversionError, ModelInputError, ZkModel
 from .nn import Network, network_spec
 from .options import Options
 from .quantize import (LEAF_BITS, Affine, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
-                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width,
+                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
                        widen)
 from .render import Spec
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
@@ -261,6 +261,46 @@ def _glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         spec.link = "exp"
         spec.notes.append("Log link: the circuit outputs the linear predictor η·OUT_SCALE (exact); the prediction is "
                           "exp(η), applied by ZkModel.decode after the circuit (LINK = 'exp').")
+    return spec
+
+
+def _isolation_forest(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+    """IsolationForest: each tree's leaf holds the path length scikit-learn adds for it (its depth +
+    c(samples in the leaf) − 1), the forest sums them to S; ``score_samples`` = −2**(−S/D) with
+    D = trees·c(max_samples_) is increasing in S, so ``predict`` (inlier, 1, when score_samples >=
+    offset_) is exactly S >= −D·log2(−offset_): the sum against a constant rounded up
+    (:func:`~stdlib_ml.convert.quantize.threshold_constant`, link ``"isolation"``). Scores: the circuit
+    outputs S; decode applies −2**(−S/D) (− offset_ for ``decision_function``)."""
+    from sklearn.ensemble._iforest import _average_path_length
+
+    if est.offset_ >= 0:
+        raise ConversionError(f"IsolationForest with offset_ = {est.offset_} >= 0 calls every sample an outlier "
+                              "(score_samples < 0 always); nothing to prove")
+    missing = _accepts_missing(model, n)
+    raws = []
+    for tree, features, depths, paths in zip(est.estimators_, est.estimators_features_, est._decision_path_lengths,
+                                             est._average_path_length_per_tree):
+        t = tree.tree_
+        feat = np.where(np.asarray(t.children_left) == -1, 0, np.asarray(features)[t.feature])
+        left = np.asarray(t.children_left)
+        value = (np.asarray(depths, dtype=np.float64) + np.asarray(paths, dtype=np.float64) - 1.0)[:, None]
+        thr, strict = raw_thresholds(np.where(left == -1, np.nan, t.threshold), feat, aff, False)
+        raws.append(RawTree(feat, thr, left, np.asarray(t.children_right), value, strict,
+                            np.asarray(t.missing_go_to_left, dtype=bool) if missing else None).compact())
+    D = float(len(raws) * _average_path_length([est._max_samples])[0])
+    vb = leaf_bits(sum(float(np.max(r.value)) for r in raws))
+    params = {"normalizer": D, "offset": float(est.offset_)}
+    links = {"score_samples": "isolation", "decision_function": "isolation"}
+    title = f"IsolationForest ({len(raws)} trees, {n} features), converted to pyleo: the summed path length S."
+    if opts.response != "predict":
+        shift = params["offset"] if opts.response == "decision_function" else 0.0
+        return tree_spec(model, est, aff, n, opts, "classifier", raws, "nonneg", None, vb, title, [-1, 1],
+                         links=links, link_params={**params, "shift": shift})
+    K = threshold_constant(float(est.offset_), 2**vb, "isolation", {**params, "shift": 0.0})
+    spec = tree_spec(model, est, aff, n, opts, "classifier", raws, "nonneg", np.asarray([-K / 2**vb]), vb, title,
+                     [-1, 1])
+    spec.notes.append(f"Inlier (1) when S >= −D·log2(−offset_) (D = {D!r}, offset_ = {est.offset_!r}), i.e. when S at "
+                      f"2**{vb} plus INIT (= −ceil of that constant at 2**{vb}) is >= 0; else −1.")
     return spec
 
 
@@ -669,6 +709,7 @@ TABLE: tuple[Family, ...] = (
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o), "",
            "thresholds and leaf values private, the trees' shape public"),
+    Family(("IsolationForest",), _isolation_forest),
     Family(("KMeans", "MiniBatchKMeans"), _kmeans),
     Family(("KNeighborsClassifier",), _knn, "", "training points and labels private"),
     Family(("KNeighborsRegressor",), _knn_regressor, "KNeighborsRegressor (uniform weights)", "public weights only"),

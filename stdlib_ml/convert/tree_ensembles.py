@@ -116,12 +116,13 @@ def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[
 def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
                classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None,
-               links: dict[str, str] | None = None) -> Spec:
+               links: dict[str, str] | None = None, link_params: dict[str, float] | None = None) -> Spec:
     """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
 
     head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
     "nonneg" (>= 0), "regress" (i64 output); ``links``: the scores the library defines on the sum
-    (÷ ``out_divisor``), output instead of the label when ``opts`` asks (:func:`score_head`). Trees with ``missing_left`` take missing values
+    (÷ ``out_divisor``), output instead of the label when ``opts`` asks (:func:`score_head`; ``link_params``:
+    the link's constants). Trees with ``missing_left`` take missing values
     (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`).
     """
     if head in ("index", "regress"):
@@ -227,6 +228,7 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
         spec.body.append(f"return models.to_i64({total}[0])")
     else:
         spec.body.insert(0, f"scores = {total}")
+        spec.link_params = link_params
         if not score_head(spec, opts, "scores", K, bound, 2**value_bits * out_divisor, links or {}, type(est).__name__):
             classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
