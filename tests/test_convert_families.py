@@ -166,3 +166,27 @@ def test_isolation_forest_predict_and_scores(contamination: Any) -> None:
     assert np.array_equal(zt.predict(X[1::2]), est.score_samples(X[1::2]) >= -0.55)
     with pytest.raises(ConversionError, match="outside the scores' range"):
         from_sklearn(est, X[::2], response_method="score_samples", threshold=0.2)
+
+
+def test_coverage_doc_is_the_generated_one() -> None:
+    """docs/coverage.md is what scripts/coverage.py writes from the converters' table (run it after a change)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "coverage.py"
+    spec = importlib.util.spec_from_file_location("pyleo_coverage_script", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.OUT.read_text() == script.render()
+    assert "| Perceptron | ✓ | decision_function |" in script.render()
+
+
+def test_supported_and_hints_come_from_the_table() -> None:
+    from stdlib_ml import convert
+    from stdlib_ml.convert import frontends
+
+    whats = [row.what for _, row in frontends.coverage()]
+    assert all(w in convert.SUPPORTED for w in whats)
+    assert "KNeighborsRegressor (uniform weights)" in convert.PRIVATE_FAMILIES.split(":")[0]   # the exception
+    assert "IsolationForest: score_samples, decision_function" in frontends.scores()

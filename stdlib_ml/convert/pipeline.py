@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import frontends
 from .fidelity import CHECK_ROWS, Fidelity, finish
 from .model import ConversionError, ZkModel
 from .options import Options, Visibility, make_options
@@ -45,8 +46,9 @@ def describe(description: Describe, X: Any = None, *, n_features: int | None = N
     d = description(opts)
     if d.spec.response != opts.response or d.spec.threshold != opts.threshold:
         raise ConversionError(f"{d.what} does not output {opts.response}"
-                              + (f" with a threshold" if opts.threshold is not None else "") + " in a circuit",
-                              hint="response_method='predict' (labels or values) converts it")
+                              + (" with a threshold" if opts.threshold is not None else "") + " in a circuit",
+                              hint="response_method='predict' (labels or values) converts it; scores convert for "
+                              + frontends.scores())
     d.spec = visibility.apply(d.spec, d.what)
     return d, opts
 

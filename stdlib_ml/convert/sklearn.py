@@ -264,6 +264,17 @@ def _glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     return spec
 
 
+def _average_path_length(n: np.ndarray) -> np.ndarray:
+    """c(n), the average path length of an unsuccessful search in a binary search tree of n points
+    (Liu et al., Isolation Forest, 2008, as scikit-learn computes it): 0 for n <= 1, 1 for n = 2, else
+    2·(ln(n − 1) + γ) − 2·(n − 1)/n."""
+    out = np.zeros_like(n)
+    out[n == 2] = 1.0
+    big = n > 2
+    out[big] = 2.0 * (np.log(n[big] - 1.0) + np.euler_gamma) - 2.0 * (n[big] - 1.0) / n[big]
+    return out
+
+
 def _isolation_forest(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     """IsolationForest: each tree's leaf holds the path length scikit-learn adds for it (its depth +
     c(samples in the leaf) − 1), the forest sums them to S; ``score_samples`` = −2**(−S/D) with
@@ -271,23 +282,21 @@ def _isolation_forest(model: Any, est: Any, aff: Affine, n: int, opts: Options) 
     offset_) is exactly S >= −D·log2(−offset_): the sum against a constant rounded up
     (:func:`~stdlib_ml.convert.quantize.threshold_constant`, link ``"isolation"``). Scores: the circuit
     outputs S; decode applies −2**(−S/D) (− offset_ for ``decision_function``)."""
-    from sklearn.ensemble._iforest import _average_path_length
-
     if est.offset_ >= 0:
         raise ConversionError(f"IsolationForest with offset_ = {est.offset_} >= 0 calls every sample an outlier "
                               "(score_samples < 0 always); nothing to prove")
     missing = _accepts_missing(model, n)
     raws = []
-    for tree, features, depths, paths in zip(est.estimators_, est.estimators_features_, est._decision_path_lengths,
-                                             est._average_path_length_per_tree):
+    for tree, features in zip(est.estimators_, est.estimators_features_):
         t = tree.tree_
         feat = np.where(np.asarray(t.children_left) == -1, 0, np.asarray(features)[t.feature])
         left = np.asarray(t.children_left)
-        value = (np.asarray(depths, dtype=np.float64) + np.asarray(paths, dtype=np.float64) - 1.0)[:, None]
+        depths = np.asarray(t.compute_node_depths(), dtype=np.float64)   # the root at 1, as scikit-learn counts
+        value = (depths + _average_path_length(np.asarray(t.n_node_samples, dtype=np.float64)) - 1.0)[:, None]
         thr, strict = raw_thresholds(np.where(left == -1, np.nan, t.threshold), feat, aff, False)
         raws.append(RawTree(feat, thr, left, np.asarray(t.children_right), value, strict,
                             np.asarray(t.missing_go_to_left, dtype=bool) if missing else None).compact())
-    D = float(len(raws) * _average_path_length([est._max_samples])[0])
+    D = float(len(raws) * _average_path_length(np.asarray([float(est.max_samples_)]))[0])
     vb = leaf_bits(sum(float(np.max(r.value)) for r in raws))
     params = {"normalizer": D, "offset": float(est.offset_)}
     links = {"score_samples": "isolation", "decision_function": "isolation"}
@@ -673,13 +682,19 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
 @dataclass(frozen=True)
 class Family:
     """Estimator classes converted alike: their scikit-learn class ``names`` (a subclass converts as its
-    base), how they read as a spec, ``label`` (how messages name them) and ``private`` (what
-    ``weights="private"`` hides, when more than their coefficients)."""
+    base), how they read as a spec, ``label`` (how messages name them), ``private`` (what
+    ``weights="private"`` hides, when more than their coefficients) and ``scores`` (per class,
+    or ``"*"`` for all, the scores ``response_method=`` converts, in words; the functions' ``links`` decide)."""
 
     names: tuple[str, ...]
     spec: Callable[[Any, Any, Affine, int, Options], Spec]
     label: str = ""
     private: str = ""
+    scores: tuple[tuple[str, str], ...] = ()   # (class, or "*" for every class; its response methods besides predict)
+
+    def scores_of(self, name: str) -> str:
+        """The scores ``response_method=`` converts for the class ``name``, in words ("" none)."""
+        return dict(self.scores).get(name, dict(self.scores).get("*", ""))
 
     def takes(self, est: Any) -> bool:
         return any(c.__module__.split(".")[0] == "sklearn" and c.__name__ in self.names for c in type(est).__mro__)
@@ -699,21 +714,31 @@ TABLE: tuple[Family, ...] = (
            lambda m, e, a, n, o: _linear(m, e, a, n, o, "regressor")),
     Family(("LogisticRegression", "RidgeClassifier", "SGDClassifier", "LinearSVC", "Perceptron",
             "PassiveAggressiveClassifier", "LinearDiscriminantAnalysis"),
-           lambda m, e, a, n, o: _linear(m, e, a, n, o, "classifier")),
+           lambda m, e, a, n, o: _linear(m, e, a, n, o, "classifier"),
+           scores=(("*", "decision_function"), ("LogisticRegression", "decision_function, predict_proba"),
+                   ("LinearDiscriminantAnalysis", "decision_function, predict_proba"),
+                   ("SGDClassifier", "decision_function, predict_proba (binary, loss='log_loss')"))),
     Family(("PoissonRegressor", "GammaRegressor", "TweedieRegressor"), _glm,
            "PoissonRegressor, GammaRegressor, TweedieRegressor (the linear predictor proved, exp applied after)"),
-    Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes),
+    Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes, scores=(("*", "predict_proba"),)),
     Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)"),
-    Family(("SVC",), _svc, "SVC(kernel='linear')"),
+    Family(("SVC",), _svc, "SVC(kernel='linear')", scores=(("*", "decision_function (two classes)"),)),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
-            "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o), "",
-           "thresholds and leaf values private, the trees' shape public"),
-    Family(("IsolationForest",), _isolation_forest),
+            "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o),
+           "DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor, "
+           "ExtraTreesClassifier, ExtraTreesRegressor, GradientBoostingClassifier, GradientBoostingRegressor, "
+           "AdaBoostClassifier (SAMME)",
+           "thresholds and leaf values private, the trees' shape public",
+           tuple((c, "predict_proba") for c in ("DecisionTreeClassifier", "RandomForestClassifier",
+                                                 "ExtraTreesClassifier"))
+           + (("GradientBoostingClassifier", "decision_function, predict_proba"),)),
+    Family(("IsolationForest",), _isolation_forest, scores=(("*", "score_samples, decision_function"),)),
     Family(("KMeans", "MiniBatchKMeans"), _kmeans),
     Family(("KNeighborsClassifier",), _knn, "", "training points and labels private"),
-    Family(("KNeighborsRegressor",), _knn_regressor, "KNeighborsRegressor (uniform weights)", "public weights only"),
-    Family(("GaussianNB",), _gaussian_nb),
+    Family(("KNeighborsRegressor",), _knn_regressor, "KNeighborsRegressor (uniform weights)",
+           "no: public weights only (its targets would need a packing of their own)"),
+    Family(("GaussianNB",), _gaussian_nb, scores=(("*", "predict_proba"),)),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: _mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier")),
 )
@@ -722,13 +747,21 @@ TABLE: tuple[Family, ...] = (
 SCALERS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler")
 """The Pipeline steps folded in front of a model (element-wise affine maps)."""
 
-FAMILIES = (", ".join(f.label or ", ".join(f.names) for f in TABLE) + " (AdaBoostClassifier with SAMME), each "
-            f"alone or after {'/'.join(SCALERS)} in a Pipeline")
-"""What this frontend converts, in words (derived from :data:`TABLE`)."""
+
 
 PRIVATE = ("scikit-learn: " + "; ".join((f.label or ", ".join(f.names)) + (f" ({f.private})" if f.private else "")
-                                        for f in TABLE))
-"""What converts with ``weights="private"``: every family of :data:`TABLE`."""
+                                        for f in TABLE if not f.private.startswith("no")))
+"""What converts with ``weights="private"``: the families of :data:`TABLE` but those marked "no: why"."""
+
+COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
+                                   "; ".join(f"{c}: {m}" if c != "*" else m for c, m in f.scores), f.private or "yes",
+                                   tuple((c, f.scores_of(c)) for c in f.names if f.scores_of(c)))
+                 for f in TABLE) + (
+    frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),)
+"""This frontend's rows of the table of what is supported (:func:`stdlib_ml.convert.frontends.coverage`)."""
+
+FAMILIES = ", ".join(row.what for row in COVERAGE)
+"""What this frontend converts, in words (derived from :data:`COVERAGE`, as ``SUPPORTED`` is)."""
 
 
 def _spec_of(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
