@@ -13,6 +13,7 @@ from .quantize import (
     INPUT_RESOLUTION,
     WEIGHT_RESOLUTION,
     Affine,
+    LinearMap,
     classifier_head,
     dense_bound,
     feature_range,
@@ -27,11 +28,12 @@ from .quantize import (
 from .render import Spec
 
 
-def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opts: Options, kind: str,
+def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine | LinearMap, n: int, opts: Options, kind: str,
                 classes: list[Any] | None, model_range: tuple[np.ndarray, np.ndarray] | None, ovo: bool = False,
                 label: str | None = None, links: dict[str, str] | None = None) -> Spec:
-    """Model file for scores ``W·z + b`` (``W``: (n_outputs, n) floats, ``b``: (n_outputs,)) on the
-    scalers' output ``z = aff(x)``: a regressor's value (one output), or a classifier's label: class 1
+    """Model file for scores ``W·z + b`` (``W``: (n_outputs, k) floats, ``b``: (n_outputs,)) on the
+    pipeline steps' output ``z = aff(x)`` (scalers, or a :class:`LinearMap` folded into W and b; n raw
+    features): a regressor's value (one output), or a classifier's label: class 1
     when the one score is > 0, the argmax of several (the first on ties), or with ``ovo`` one-vs-one
     votes over pairs (libsvm's rule). ``label`` (default: ``est``'s type) names the model in the title
     and in errors;
@@ -39,11 +41,15 @@ def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine, n: int, opt
     ``links``: the scores the library defines on ``W·z + b`` (response method → link, see
     :func:`~stdlib_ml.convert.quantize.score_head`), output instead of the label when ``opts`` asks."""
     name = label or type(est).__name__
+    steps = ""
+    if isinstance(aff, LinearMap):   # steps mixing features: folded in float, the raw inputs then quantized
+        W, b = aff.fold(W, b)
+        aff, steps = Affine(np.ones(n), np.zeros(n)), ", the pipeline's steps folded in"
     if kind == "regressor" and W.shape[0] != 1:
         raise ConversionError(f"{name} has {W.shape[0]} outputs; only single-output regression is supported")
     low, high, unit = feature_range(opts, n, model_range)
     ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
-    title = f"{name} ({n} features{', scalers folded in' if not aff.identity else ''}), converted to pyleo."
+    title = f"{name} ({n} features{', scalers folded in' if not aff.identity else steps}), converted to pyleo."
     spec = new_spec(est, opts, n, kind, low, high, ib, title)
     spec.imports.add("models" if kind == "regressor" else "reduce")
     limit = 2**62 if kind == "regressor" else 2**120

@@ -137,6 +137,20 @@ class Affine:
         return (z - self.e) / self.d
 
 
+@dataclass
+class LinearMap:
+    """z = M·x + c: the Pipeline steps in front of an estimator, composed, when one of them mixes or
+    selects features (PCA, SelectKBest …): ``M`` (k, n) and ``c`` (k,) floats, n raw features in,
+    the estimator's k out. Only estimators linear in z fold it (:meth:`fold`)."""
+
+    M: np.ndarray
+    c: np.ndarray
+
+    def fold(self, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores ``W·z + b`` (W: (outputs, k)) as ``W'·x + b'`` on the raw inputs, in float."""
+        return W @ self.M, b + W @ self.c
+
+
 def feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
     spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""

@@ -24,49 +24,63 @@ from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import Network, network_spec
 from .options import Options
-from .quantize import (LEAF_BITS, Affine, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
+from .quantize import (LEAF_BITS, Affine, LinearMap, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
                        input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
                        widen)
 from .render import Spec
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
-# ---- Pipelines: scalers measured on their transform ------------------------------------------------
+# ---- Pipelines: steps measured on their transform ---------------------------------------------------
+MIXING_STEPS = ("PCA", "TruncatedSVD", "FastICA", "SelectKBest", "SelectPercentile", "VarianceThreshold",
+                "GenericUnivariateSelect")
+"""Pipeline steps that are affine maps mixing or selecting features (z = M·x + c, measured on their
+``transform``), folded into the estimators linear in their inputs (:data:`Family.linear`)."""
+
+
+def _measure(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(J, c) with ``step.transform(x) == x @ J + c`` (J: (n, k), c: (k,)), measured on ``transform``
+    itself: its value at a base point and one step along each feature, then checked on ``X`` (or on
+    random points). Raises :class:`ConversionError` when ``transform`` is not that affine map."""
+    name = type(step).__name__
+    finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
+    base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
+    h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
+    h = np.where(h > 0, h, np.maximum(np.abs(base), 1.0))
+    T = np.asarray(step.transform(np.vstack([base, base + np.diag(h)])), dtype=np.float64)
+    if T.ndim != 2 or len(T) != n + 1:
+        raise ConversionError(f"pipeline step {name} does not map rows of {n} features to rows")
+    J = (T[1:] - T[0]) / h[:, None]          # J[j, k] = ∂ transform_k / ∂ x_j
+    c = T[0] - base @ J
+    check = finite if len(finite) else base + h * np.random.default_rng(0).normal(size=(16, n))
+    want = np.asarray(step.transform(check), dtype=np.float64)
+    got = check @ J + c
+    tol = 1e-9 * (np.abs(want) + np.abs(check) @ np.abs(J) + np.abs(c)) + 1e-12
+    if np.any(np.abs(got - want) > tol):
+        raise ConversionError(f"pipeline step {name}'s transform is not an affine map x·J + c on the calibration "
+                              "rows, so it cannot be folded into the model")
+    return J, c
+
+
 def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(d, e) with ``step.transform(x) == d·x + e``, measured on ``transform`` itself: its value at a
-    base point and one step along each feature, then checked on ``X`` (or on random points). A
-    ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`unwrap`)."""
+    """(d, e) with ``step.transform(x) == d·x + e`` (:func:`_measure`, then checked element-wise). A
+    ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`front`)."""
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
     name = type(step).__name__
     if not isinstance(step, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)):
         raise ConversionError(f"pipeline step {name} is not supported",
-                              hint="supported in front of a model: StandardScaler, MinMaxScaler, MaxAbsScaler, "
-                              "RobustScaler (element-wise affine maps)")
+                              hint=f"supported in front of a model: {', '.join(SCALERS)} (element-wise affine maps); "
+                              f"in front of models linear in their inputs also {', '.join(MIXING_STEPS)}")
     _fitted(step)
     if getattr(step, "clip", False):
         step = copy.copy(step)
         step.clip = False
-    finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
-    base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
-    h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
-    h = np.where(h > 0, h, np.maximum(np.abs(base), 1.0))
-    probe = np.vstack([base, base + np.diag(h)])
-    T = np.asarray(step.transform(probe), dtype=np.float64)
-    if T.shape != (n + 1, n):
-        raise ConversionError(f"pipeline step {name} maps {n} features to {T.shape[1]}; only element-wise scalers "
-                              "are supported")
-    J = (T[1:] - T[0]) / h[:, None]          # J[j, k] = ∂ transform_k / ∂ x_j
-    d = np.diag(J).copy()
-    e = T[0] - d * base
-    check = finite if len(finite) else base + h * np.random.default_rng(0).normal(size=(16, n))
-    want = np.asarray(step.transform(check), dtype=np.float64)
-    got = check * d + e
-    tol = 1e-9 * (np.abs(want) + np.abs(check * d) + np.abs(e)) + 1e-12
-    if np.any(np.abs(J - np.diag(d)) > 1e-9 * np.abs(J).max(initial=1.0)) or np.any(np.abs(got - want) > tol):
+    J, e = _measure(step, n, X)
+    if J.shape != (n, n) or np.any(np.abs(J - np.diag(np.diag(J))) > 1e-9 * np.abs(J).max(initial=1.0)):
         raise ConversionError(f"pipeline step {name}'s transform is not the element-wise affine map d·x + e on the "
                               "calibration rows, so it cannot be folded into the model")
-    return d, e
+    return np.diag(J).copy(), e
 
 
 def _fitted(est: Any) -> None:
@@ -81,9 +95,11 @@ def _fitted(est: Any) -> None:
         raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
 
 
-def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
-    """(final estimator, composed scalers, number of input features); ``X`` (calibration rows, raw)
-    is where each scaler's fold is checked against its ``transform``."""
+def front(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | LinearMap, int]:
+    """(final estimator, the steps in front of it composed, number of input features): an
+    :class:`Affine` when every step is an element-wise scaler, else a :class:`LinearMap` (a step of
+    :data:`MIXING_STEPS` among them); ``X`` (calibration rows, raw) is where each step's fold is
+    checked against its ``transform``."""
     from sklearn.pipeline import Pipeline
 
     steps: list[Any] = []
@@ -96,18 +112,57 @@ def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
     if n is None:
         raise ConversionError(f"{type(est).__name__} does not say how many features it takes (n_features_in_)")
     aff = Affine(np.ones(n), np.zeros(n))
-    Z = X
+    lin: LinearMap | None = None
+    k, Z = int(n), X
     for s in steps:
-        d, e = _scaler_affine(s, n, Z)
-        clip = tuple(np.broadcast_to(np.asarray(v, float), (n,)) for v in s.feature_range) if getattr(
+        name = type(s).__name__
+        if name in MIXING_STEPS:
+            _fitted(s)
+            J, c = _measure(s, k, Z)
+            if aff.clip is not None:
+                raise ConversionError(f"MinMaxScaler(clip=True) in front of {name} is not supported: clipping is not "
+                                      "affine", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            lin = (LinearMap(J.T * aff.d[None, :], J.T @ aff.e + c) if lin is None
+                   else LinearMap(J.T @ lin.M, J.T @ lin.c + c))
+            k, Z = J.shape[1], (Z @ J + c if Z is not None else None)
+            continue
+        d, e = _scaler_affine(s, k, Z)
+        clip = tuple(np.broadcast_to(np.asarray(v, float), (k,)) for v in s.feature_range) if getattr(
             s, "clip", False) else None
-        aff = aff.then(d, e, clip)
+        if lin is not None:
+            if clip is not None:
+                raise ConversionError(f"MinMaxScaler(clip=True) after {', '.join(MIXING_STEPS)} is not supported: "
+                                      "clipping is not affine", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            lin = LinearMap(d[:, None] * lin.M, d * lin.c + e)
+        else:
+            aff = aff.then(d, e, clip)
         Z = Z * d + e if Z is not None else None
         if clip is not None and Z is not None:
             Z = np.clip(Z, *clip)
+    if lin is not None:
+        if lin.M.shape[0] != getattr(est, "n_features_in_", lin.M.shape[0]):
+            raise ConversionError(f"the pipeline's steps give {lin.M.shape[0]} features; {type(est).__name__} takes "
+                                  f"{est.n_features_in_}")
+        return est, lin, int(n)
     if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
         raise ConversionError("a scaler has a zero, negative or infinite scale")
     return est, aff, int(n)
+
+
+def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
+    """:func:`front` for models that take element-wise scalers only (trees compare single features):
+    (final estimator, composed scalers, number of input features). Raises :class:`ConversionError`
+    for a step of :data:`MIXING_STEPS`."""
+    est, aff, n = front(model, X)
+    if isinstance(aff, LinearMap):
+        raise ConversionError(f"{type(est).__name__} behind {', '.join(_mixing(model))} is not supported: it compares "
+                              "or measures single features, and those steps mix or select them",
+                              hint=f"models linear in their inputs take them: {', '.join(_linear_names())}")
+    return est, aff, n
+
+
+def _mixing(model: Any) -> list[str]:
+    return [type(s).__name__ for _, s in getattr(model, "steps", [])[:-1] if type(s).__name__ in MIXING_STEPS]
 
 
 def _scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -203,6 +258,9 @@ def _naive_bayes(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
     if name == "BernoulliNB":
         neg = np.log1p(-np.exp(flp))
         if est.binarize is not None:
+            if isinstance(aff, LinearMap):
+                raise ConversionError(f"BernoulliNB(binarize={est.binarize}) behind {', '.join(_mixing(model))} is not "
+                                      "supported: its features are compared with the threshold one by one")
             return _bernoulli_stumps(model, est, aff, n, opts, flp, neg, prior)
         W, b = flp - neg, prior + neg.sum(axis=1)
     else:
@@ -244,7 +302,7 @@ def _nearest_centroid(model: Any, est: Any, aff: Affine, n: int, opts: Options) 
         s = np.where(est.within_class_std_dev_ != 0, est.within_class_std_dev_, 1.0)
         extra = 2 * np.log(np.asarray(est.class_prior_, dtype=np.float64))
     return linear_spec(est, 2 * C / s**2, -np.sum((C / s) ** 2, axis=1) + extra, aff, n, opts, "classifier",
-                       class_labels(est), _points_range(C, aff))
+                       class_labels(est), _points_range(C, aff) if isinstance(aff, Affine) else None)
 
 
 def _glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
@@ -662,7 +720,8 @@ def _mlp(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) ->
     if kind == "regressor" and est.n_outputs_ != 1:
         raise ConversionError("multi-output MLPRegressor is not supported")
     net = Network(n)
-    h = net.input if aff.identity else net.scale_shift(net.input, aff.d, aff.e, where="the scalers")
+    h = (net.dense(net.input, aff.M, aff.c, where="the pipeline's steps") if isinstance(aff, LinearMap) else
+         net.input if aff.identity else net.scale_shift(net.input, aff.d, aff.e, where="the scalers"))
     for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_), 1):
         h = net.dense(h, np.asarray(W, dtype=np.float64).T, np.asarray(b, dtype=np.float64), where=f"layer {i}")
         if i < len(est.coefs_):
@@ -691,6 +750,7 @@ class Family:
     label: str = ""
     private: str = ""
     scores: tuple[tuple[str, str], ...] = ()   # (class, or "*" for every class; its response methods besides predict)
+    linear: bool = False   # linear in its inputs: steps of MIXING_STEPS in front fold into it
 
     def scores_of(self, name: str) -> str:
         """The scores ``response_method=`` converts for the class ``name``, in words ("" none)."""
@@ -711,18 +771,20 @@ def _svc(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
 TABLE: tuple[Family, ...] = (
     Family(("LinearRegression", "Ridge", "Lasso", "ElasticNet", "SGDRegressor", "LinearSVR", "QuantileRegressor",
             "HuberRegressor", "TheilSenRegressor", "ARDRegression", "BayesianRidge"),
-           lambda m, e, a, n, o: _linear(m, e, a, n, o, "regressor")),
+           lambda m, e, a, n, o: _linear(m, e, a, n, o, "regressor"), linear=True),
     Family(("LogisticRegression", "RidgeClassifier", "SGDClassifier", "LinearSVC", "Perceptron",
             "PassiveAggressiveClassifier", "LinearDiscriminantAnalysis"),
            lambda m, e, a, n, o: _linear(m, e, a, n, o, "classifier"),
            scores=(("*", "decision_function"), ("LogisticRegression", "decision_function, predict_proba"),
                    ("LinearDiscriminantAnalysis", "decision_function, predict_proba"),
-                   ("SGDClassifier", "decision_function, predict_proba (binary, loss='log_loss')"))),
+                   ("SGDClassifier", "decision_function, predict_proba (binary, loss='log_loss')")), linear=True),
     Family(("PoissonRegressor", "GammaRegressor", "TweedieRegressor"), _glm,
-           "PoissonRegressor, GammaRegressor, TweedieRegressor (the linear predictor proved, exp applied after)"),
-    Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes, scores=(("*", "predict_proba"),)),
-    Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)"),
-    Family(("SVC",), _svc, "SVC(kernel='linear')", scores=(("*", "decision_function (two classes)"),)),
+           "PoissonRegressor, GammaRegressor, TweedieRegressor (the linear predictor proved, exp applied after)",
+           linear=True),
+    Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes, scores=(("*", "predict_proba"),),
+           linear=True),
+    Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)", linear=True),
+    Family(("SVC",), _svc, "SVC(kernel='linear')", scores=(("*", "decision_function (two classes)"),), linear=True),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o),
@@ -740,7 +802,8 @@ TABLE: tuple[Family, ...] = (
            "no: public weights only (its targets would need a packing of their own)"),
     Family(("GaussianNB",), _gaussian_nb, scores=(("*", "predict_proba"),)),
     Family(("MLPClassifier", "MLPRegressor"),
-           lambda m, e, a, n, o: _mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier")),
+           lambda m, e, a, n, o: _mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier"),
+           linear=True),
 )
 """Every estimator class the frontend converts, and how (the first family that takes an estimator)."""
 
@@ -757,21 +820,28 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
                                    "; ".join(f"{c}: {m}" if c != "*" else m for c, m in f.scores), f.private or "yes",
                                    tuple((c, f.scores_of(c)) for c in f.names if f.scores_of(c)))
                  for f in TABLE) + (
-    frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),)
+    frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),
+    frontends.Coverage(f"the models linear in their inputs (and MLPs) also after {', '.join(MIXING_STEPS)} (folded "
+                       "into their weights)", MIXING_STEPS, "", "yes"))
 """This frontend's rows of the table of what is supported (:func:`stdlib_ml.convert.frontends.coverage`)."""
 
 FAMILIES = ", ".join(row.what for row in COVERAGE)
 """What this frontend converts, in words (derived from :data:`COVERAGE`, as ``SUPPORTED`` is)."""
 
 
-def _spec_of(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def _family(est: Any) -> Family:
+    """The family of :data:`TABLE` that converts ``est``. Raises :class:`ConversionError` naming what converts."""
     family = next((f for f in TABLE if f.takes(est)), None)
     if family is None:
         from sklearn.base import is_classifier, is_regressor
 
         what = "classifier" if is_classifier(est) else "regressor" if is_regressor(est) else "estimator"
         raise ConversionError(f"{type(est).__name__} is not supported (an unsupported {what})", hint=frontends.supported())
-    return family.spec(model, est, aff, n, opts)
+    return family
+
+
+def _linear_names() -> list[str]:
+    return [name for f in TABLE if f.linear for name in f.names]
 
 
 # ---- the frontend ---------------------------------------------------------------------------------
@@ -810,12 +880,15 @@ def float_model(model: Any) -> Any:
 
 def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
     def describe(opts: Options) -> pipeline.Description:
-        est, aff, n = unwrap(model, opts.X)   # X was checked against n_features_in_ (the pipeline's options)
-        if aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
+        est, aff, n = front(model, opts.X)   # X was checked against n_features_in_ (the pipeline's options)
+        family = _family(est)
+        if isinstance(aff, LinearMap) and not family.linear:
+            unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
+        if isinstance(aff, Affine) and aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
             raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: "
                                   "clipping is not affine; only tree models (whose splits lie inside feature_range) "
                                   "express it exactly", hint="refit the pipeline with MinMaxScaler(clip=False)")
-        spec = _spec_of(model, est, aff, n, opts)
+        spec = family.spec(model, est, aff, n, opts)
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
                                   "missing_values=True cannot be honoured",
