@@ -190,3 +190,59 @@ def test_supported_and_hints_come_from_the_table() -> None:
     assert all(w in convert.SUPPORTED for w in whats)
     assert "KNeighborsRegressor (uniform weights)" in convert.PRIVATE_FAMILIES.split(":")[0]   # the exception
     assert "IsolationForest: score_samples, decision_function" in frontends.scores()
+
+
+@pytest.mark.parametrize("kernel_args", [dict(degree=3, coef0=1.0), dict(degree=2)], ids=["degree3", "degree2"])
+@pytest.mark.parametrize("cls", ["SVC", "NuSVC"])
+def test_poly_kernel_svm_agrees_on_held_out_rows(cls: str, kernel_args: dict[str, Any]) -> None:
+    """Poly kernels exactly in fixed point: two classes (sign) and three (one-vs-one votes)."""
+    import sklearn.svm
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    d = _tabular(5)
+    for y in (d["y2"], d["y3"]):
+        est = make_pipeline(StandardScaler(), getattr(sklearn.svm, cls)(kernel="poly", **kernel_args)).fit(
+            d["X"][:200], y[:200])
+        zk = from_sklearn(est, d["X"][:200])
+        assert np.array_equal(zk.predict(d["X"][200:]), est.predict(d["X"][200:]))
+
+
+def test_rbf_and_sigmoid_kernels_are_refused_with_their_reason() -> None:
+    from sklearn.svm import SVC
+
+    d = _tabular()
+    for kernel, why in (("rbf", "exp"), ("sigmoid", "tanh")):
+        with pytest.raises(ConversionError, match=f"kernel='{kernel}'.*{why}"):
+            from_sklearn(SVC(kernel=kernel).fit(d["X"], d["y2"]), d["X"])
+
+
+def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
+    """PCA, TruncatedSVD, SelectKBest and VarianceThreshold (with scalers around them) in front of linear
+    models, an MLP and a poly SVC, against the pipeline's own predict / predict_proba; trees behind them
+    are refused naming the models that take them."""
+    from sklearn.decomposition import PCA, TruncatedSVD
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    d = _tabular(6)
+    X, Xt, y = d["X"][:200], d["X"][200:], d["y3"][:200]
+    pipes = [make_pipeline(StandardScaler(), PCA(3, whiten=True), StandardScaler(), LogisticRegression()),
+             make_pipeline(VarianceThreshold(0.05), SelectKBest(f_classif, k=3), StandardScaler(),
+                           LogisticRegression()),
+             make_pipeline(StandardScaler(), PCA(3), MLPClassifier((6,), max_iter=3000, random_state=0))]
+    for pipe in pipes:
+        pipe.fit(X, y)
+        assert np.array_equal(from_sklearn(pipe, X).predict(Xt), pipe.predict(Xt)), pipe.steps
+    pipe = make_pipeline(StandardScaler(), PCA(3), LogisticRegression()).fit(X, y)
+    zk = from_sklearn(pipe, X, response_method="predict_proba")
+    assert np.max(np.abs(zk.predict(Xt) - pipe.predict_proba(Xt))) <= 1e-3
+    reg = make_pipeline(TruncatedSVD(2), Ridge()).fit(X, d["yr"][:200])
+    got, want = from_sklearn(reg, X).predict(Xt), reg.predict(Xt)
+    assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
+    with pytest.raises(ConversionError, match="RandomForestClassifier behind PCA is not supported"):
+        from_sklearn(make_pipeline(PCA(2), RandomForestClassifier(2, random_state=0)).fit(X, y), X)

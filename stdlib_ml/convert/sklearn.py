@@ -28,6 +28,7 @@ from .quantize import (LEAF_BITS, Affine, LinearMap, ceil_log2, class_labels, de
                        input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
                        widen)
 from .render import Spec
+from .svm import kernel_svc_spec
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
@@ -761,11 +762,17 @@ class Family:
 
 
 def _svc(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
-    if est.kernel != "linear":
-        raise ConversionError(f"SVC(kernel={est.kernel!r}) is not supported; use kernel='linear' (or LinearSVC)")
     if getattr(est, "break_ties", False):
-        raise ConversionError("SVC(break_ties=True) is not supported")
-    return _linear(model, est, aff, n, opts, "classifier")
+        raise ConversionError(f"{type(est).__name__}(break_ties=True) is not supported")
+    if est.kernel == "linear":
+        return _linear(model, est, aff, n, opts, "classifier")
+    if callable(est.kernel) or est.kernel == "precomputed":
+        raise ConversionError(f"{type(est).__name__} with a {'callable' if callable(est.kernel) else 'precomputed'} "
+                              "kernel is not supported (linear and poly kernels convert)")
+    return kernel_svc_spec(est, np.asarray(est.support_vectors_, dtype=np.float64), np.asarray(est.dual_coef_),
+                           np.asarray(est.intercept_), np.asarray(est.n_support_), est.kernel, float(est._gamma),
+                           float(est.coef0), int(est.degree), aff, n, opts, class_labels(est),
+                           _scaler_range(model, n))
 
 
 TABLE: tuple[Family, ...] = (
@@ -784,7 +791,8 @@ TABLE: tuple[Family, ...] = (
     Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes, scores=(("*", "predict_proba"),),
            linear=True),
     Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)", linear=True),
-    Family(("SVC",), _svc, "SVC(kernel='linear')", scores=(("*", "decision_function (two classes)"),), linear=True),
+    Family(("SVC", "NuSVC"), _svc, "SVC, NuSVC (kernel='linear' or 'poly')",
+           scores=(("*", "decision_function (two classes)"),), linear=True),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o),
