@@ -98,10 +98,12 @@ def _likely_cause(zk: ZkModel, what: str) -> str:
             f"with {finer} (finer inputs), or pass strict=False (`--no-strict`) to accept the measured fidelity")
 
 
-def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str) -> ZkModel:
+def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str, raw: Any = None) -> ZkModel:
     """Materialize ``spec``; with calibration rows ``X`` (n_samples, n_features), check it against the
     float ``model`` (its ``predict``) and store the result in the file (raise :class:`ConversionError`,
-    or warn when not strict, below the bar). ``what``: the source model's class name, for messages."""
+    or warn when not strict, below the bar). ``what``: the source model's class name, for messages;
+    ``raw``: the rows the check runs instead of ``X`` (an object array of raw rows, for a model whose
+    file makes numbers of them, ``PREPARE``)."""
     zk = materialize(render(spec), spec.name)
     if X is None:
         return zk
@@ -110,7 +112,8 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
                               "semantics", hint="impute them, or convert a model whose predict takes NaN (scikit-learn "
                               "trees and forests, XGBoost)")
     try:
-        result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
+        result = check_fidelity(zk, model, X if raw is None else raw, min_agreement=fidelity.min_agreement,
+                                max_error=fidelity.max_error,
                                 check_rows=fidelity.check_rows)
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None

@@ -120,6 +120,9 @@ class ZkModel:
         self.link: str = getattr(module, "LINK", "identity")
         self.threshold: float | None = getattr(module, "THRESHOLD", None)
         self.link_params: dict[str, float] = getattr(module, "LINK_PARAMS", None) or {}
+        self.prepare: list[tuple[Any, ...]] | None = getattr(module, "PREPARE", None)
+        self.feature_names: list[str] | None = getattr(module, "FEATURE_NAMES", None)
+        self.raw_features: int = int(getattr(module, "RAW_FEATURES", self.n_features))
 
     @property
     def name(self) -> str:
@@ -134,7 +137,14 @@ class ZkModel:
     # ---- inputs ---------------------------------------------------------------------------------
     def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """(values, missing) per sample and circuit input: present values clamped or checked against
-        [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them."""
+        [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them.
+        With ``PREPARE`` the samples are raw rows (categories, missing values; a DataFrame's columns by
+        ``FEATURE_NAMES``) made numbers first (:func:`~stdlib_ml.convert.prepare.apply`)."""
+        if self.prepare is not None or (self.feature_names is not None and hasattr(X, "columns")):
+            from . import prepare
+
+            X = (prepare.apply(self.prepare, X, self.feature_names, self.raw_features) if self.prepare is not None
+                 else prepare.raw_rows(X, self.feature_names, self.raw_features))
         arr = as_numbers(X, "samples")
         if arr.ndim == 1:
             arr = arr[None, :]

@@ -26,6 +26,7 @@ class Description:
     spec: Spec
     float_model: Any
     what: str
+    rows: Any = None   # raw calibration rows the self-check runs (the model has PREPARE); None: the options' X
 
 
 Describe = Callable[[Options], Description]
@@ -60,4 +61,4 @@ def convert(description: Describe, X: Any = None, *, min_agreement: float = 1.0,
     :func:`~stdlib_ml.convert.fidelity.check_fidelity`. ``options``: :func:`describe`'s."""
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
     d, opts = describe(description, X, **options)
-    return finish(d.spec, d.float_model, opts.X, bar, d.what)
+    return finish(d.spec, d.float_model, opts.X, bar, d.what, d.rows)

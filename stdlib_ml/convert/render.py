@@ -51,6 +51,9 @@ class Spec:
     link: str = "identity"  # scores: how decode maps the fixed-point scores to the library's (quantize.LINKS)
     n_scores: int = 0  # scores: how many fixed-point field values predict outputs (at OUT_SCALE)
     link_params: dict[str, float] | None = None  # scores: the link's constants (LINK_PARAMS), e.g. IsolationForest's
+    prepare: list[tuple[Any, ...]] | None = None  # raw columns → numbers before quantization (prepare.apply)
+    raw_features: int | None = None  # with prepare: the raw columns a sample has
+    feature_names: list[str] | None = None  # the raw columns' names (a DataFrame's), or None
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
@@ -185,6 +188,11 @@ def render(spec: Spec) -> str:
            f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'",
            f"LINK_PARAMS = {format_value(spec.link_params)}  # the link's constants"]
           if spec.response != "predict" else []),
+        *([f"FEATURE_NAMES = {format_value(spec.feature_names, 16)}  # a DataFrame's columns, matched by name"]
+          if spec.feature_names is not None else []),
+        *([f"RAW_FEATURES = {spec.raw_features}  # raw columns per sample (categories, missing values)",
+           f"PREPARE = {format_value(spec.prepare, 10)}  # raw columns -> the N_FEATURES numbers (prepare.apply)"]
+          if spec.prepare is not None else []),
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
         *([f"RANK_THRESHOLDS = {format_value(spec.rank_thresholds)}  # per input, its feature's sorted thresholds",

@@ -96,11 +96,12 @@ def _fitted(est: Any) -> None:
         raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
 
 
-def front(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | LinearMap, int]:
+def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = None) -> tuple[Any, Affine | LinearMap, int]:
     """(final estimator, the steps in front of it composed, number of input features): an
     :class:`Affine` when every step is an element-wise scaler, else a :class:`LinearMap` (a step of
     :data:`MIXING_STEPS` among them); ``X`` (calibration rows, raw) is where each step's fold is
-    checked against its ``transform``."""
+    checked against its ``transform``. With ``prepared`` (:func:`prepared`), the first step is its:
+    ``X`` holds the numbers it makes, and its scalers start the composition."""
     from sklearn.pipeline import Pipeline
 
     steps: list[Any] = []
@@ -109,10 +110,13 @@ def front(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | Linear
         steps = [s for _, s in model.steps[:-1] if s is not None and s != "passthrough"]
         est = model.steps[-1][1]
     _fitted(est)
-    n = getattr(model, "n_features_in_", None) or getattr(est, "n_features_in_", None)
-    if n is None:
-        raise ConversionError(f"{type(est).__name__} does not say how many features it takes (n_features_in_)")
-    aff = Affine(np.ones(n), np.zeros(n))
+    if prepared is not None:
+        steps, aff, n = steps[1:], prepared.start, len(prepared.start.d)
+    else:
+        n = getattr(model, "n_features_in_", None) or getattr(est, "n_features_in_", None)
+        if n is None:
+            raise ConversionError(f"{type(est).__name__} does not say how many features it takes (n_features_in_)")
+        aff = Affine(np.ones(n), np.zeros(n))
     lin: LinearMap | None = None
     k, Z = int(n), X
     for s in steps:
@@ -148,6 +152,150 @@ def front(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | Linear
     if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
         raise ConversionError("a scaler has a zero, negative or infinite scale")
     return est, aff, int(n)
+
+
+PREPARE_STEPS = ("SimpleImputer", "OneHotEncoder", "OrdinalEncoder", "ColumnTransformer")
+"""First Pipeline steps that work on the raw columns (categories, missing values): they become the
+model file's ``PREPARE`` (:mod:`stdlib_ml.convert.prepare`), run by ``encode`` on what the prover sends."""
+
+
+@dataclass
+class Prepared:
+    """A Pipeline's first step on raw columns: ``entries`` (the model file's ``PREPARE``), the raw
+    columns' ``names`` (a DataFrame's, or None) and number ``n_raw``, and ``start``: the element-wise
+    scalers it applies to the numbers (identity where none)."""
+
+    entries: list[tuple[Any, ...]]
+    names: list[str] | None
+    n_raw: int
+    start: Affine
+
+
+def _names(model: Any) -> list[str] | None:
+    names = getattr(model, "feature_names_in_", None)
+    return [str(v) for v in names] if names is not None else None
+
+
+def prepared(model: Any, X: Any) -> Prepared | None:
+    """The :class:`Prepared` of ``model``'s first step when it is one of :data:`PREPARE_STEPS` (alone, or
+    a ColumnTransformer of OneHotEncoder / OrdinalEncoder / SimpleImputer / scalers / a Pipeline of
+    SimpleImputer and a scaler / passthrough / drop), else None; ``X``: the raw calibration rows, where
+    the scalers are measured. Raises :class:`ConversionError` for what it cannot express."""
+    from . import prepare
+
+    steps = getattr(model, "steps", None)
+    first = steps[0][1] if type(model).__name__ == "Pipeline" and steps and len(steps) > 1 else None
+    if type(first).__name__ not in PREPARE_STEPS:
+        return None
+    _fitted(first)
+    names = _names(model)
+    n_raw = int(model.n_features_in_)
+    if type(first).__name__ == "ColumnTransformer":
+        blocks = [(t, _columns(first, cols, n_raw, names)) for _, t, cols in first.transformers_]
+    else:
+        blocks = [(first, list(range(n_raw)))]
+    entries: list[tuple[Any, ...]] = []
+    scales: list[tuple[np.ndarray, np.ndarray]] = []
+    for trans, cols in blocks:
+        if isinstance(trans, str) and trans == "drop" or not cols:
+            continue
+        block, inner = _block(trans, cols)
+        entries += block
+        k = prepare.width(block)
+        if inner is None:
+            scales.append((np.ones(k), np.zeros(k)))
+        else:
+            Z = prepare.apply(block, X, names, n_raw) if X is not None else None
+            scales.append(_scaler_affine(inner, k, Z))
+    start = Affine(np.concatenate([d for d, _ in scales]), np.concatenate([e for _, e in scales]))
+    return Prepared(entries, names, n_raw, start)
+
+
+def _columns(ct: Any, cols: Any, n_raw: int, names: list[str] | None) -> list[int]:
+    """A ColumnTransformer's column selection (indices, names, a mask or a slice) as indices."""
+    idx = np.arange(n_raw)
+    if isinstance(cols, slice) or (np.ndim(cols) == 1 and np.asarray(cols).dtype == bool):
+        return [int(i) for i in idx[cols]]
+    chosen = [cols] if isinstance(cols, (str, int, np.integer)) else list(cols)
+    if callable(cols):
+        raise ConversionError("a ColumnTransformer column selector that is a callable is not supported")
+    if any(isinstance(c, str) for c in chosen):
+        if names is None:
+            raise ConversionError("the ColumnTransformer selects columns by name, but the model has no feature names")
+        return [names.index(c) for c in chosen]
+    return [int(c) for c in chosen]
+
+
+def _block(trans: Any, cols: list[int]) -> tuple[list[tuple[Any, ...]], Any]:
+    """The ``PREPARE`` entries of one transformer over raw columns ``cols``, and the element-wise scaler
+    applied to its numbers after them (None: none)."""
+    name = type(trans).__name__
+    if isinstance(trans, str):   # "passthrough"
+        return [("number", c, None) for c in cols], None
+    if name == "Pipeline":
+        inner = [t for _, t in trans.steps if t is not None and t != "passthrough"]
+        if len(inner) == 2 and type(inner[0]).__name__ == "SimpleImputer" and type(inner[1]).__name__ in SCALERS:
+            return _block(inner[0], cols)[0], inner[1]
+        raise ConversionError(f"a ColumnTransformer's Pipeline of {[type(t).__name__ for t in inner]} is not "
+                              "supported", hint="SimpleImputer then a scaler, or one transformer")
+    if name in SCALERS:
+        return [("number", c, None) for c in cols], trans
+    if name == "SimpleImputer":
+        if trans.add_indicator or not (isinstance(trans.missing_values, float) and np.isnan(trans.missing_values)):
+            raise ConversionError("SimpleImputer is supported with missing_values=np.nan and add_indicator=False")
+        stats = np.asarray(trans.statistics_, dtype=object)
+        kept = [(c, v) for c, v in zip(cols, stats) if not _nan(v) or getattr(trans, "keep_empty_features", False)]
+        if any(isinstance(v, str) for _, v in kept):
+            raise ConversionError("SimpleImputer filling text is supported inside a ColumnTransformer only in front "
+                                  "of an encoder (impute categories with the encoder's own handling instead)")
+        return [("number", c, None if _nan(v) else float(v)) for c, v in kept], None
+    if name in ("OneHotEncoder", "OrdinalEncoder"):
+        if any(v is not None for v in getattr(trans, "infrequent_categories_", None) or []):
+            raise ConversionError(f"{name} with infrequent categories (min_frequency / max_categories) is not supported")
+        cats = [[_plain(v) for v in c] for c in trans.categories_]
+        if name == "OrdinalEncoder":
+            unknown = trans.unknown_value if trans.handle_unknown == "use_encoded_value" else None
+            return [("ordinal", c, k, None if unknown is None else float(unknown)) for c, k in zip(cols, cats)], None
+        if trans.handle_unknown not in ("error", "ignore"):
+            raise ConversionError(f"OneHotEncoder(handle_unknown={trans.handle_unknown!r}) is not supported")
+        drops = getattr(trans, "drop_idx_", None)
+        out = []
+        for i, (c, k) in enumerate(zip(cols, cats)):
+            dropped = None if drops is None or drops[i] is None else int(drops[i])
+            out.append(("onehot", c, [v for j, v in enumerate(k) if j != dropped], k, trans.handle_unknown))
+        return out, None
+    raise ConversionError(f"{name} in a ColumnTransformer is not supported",
+                          hint="OneHotEncoder, OrdinalEncoder, SimpleImputer, the scalers, passthrough or drop")
+
+
+def _nan(v: Any) -> bool:
+    return isinstance(v, (float, np.floating)) and bool(np.isnan(v))
+
+
+def _plain(v: Any) -> Any:
+    """A category as a plain Python value (written into the model file)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+class _Frame:
+    """A fitted Pipeline fed raw rows (an object array) as the DataFrame of ``names`` it was fitted on:
+    what the self-check of a model with ``PREPARE`` compares against."""
+
+    def __init__(self, model: Any, names: list[str]) -> None:
+        self.model, self.names = model, names
+
+    def _frame(self, rows: Any) -> Any:
+        import pandas
+
+        return pandas.DataFrame(np.asarray(rows, dtype=object), columns=self.names).infer_objects()
+
+    def predict(self, rows: Any) -> np.ndarray:
+        return self.model.predict(self._frame(rows))
+
+    def __getattr__(self, method: str) -> Any:   # predict_proba, decision_function, score_samples
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return lambda rows: getattr(self.model, method)(self._frame(rows))
 
 
 def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
@@ -886,9 +1034,11 @@ def float_model(model: Any) -> Any:
     return model
 
 
-def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
+def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = None, raw: Any = None) -> pipeline.Describe:
+    """The description of ``model``; ``prep``: its first step on raw columns (:func:`prepared`), ``raw``
+    the raw calibration rows (an object array) the self-check then runs."""
     def describe(opts: Options) -> pipeline.Description:
-        est, aff, n = front(model, opts.X)   # X was checked against n_features_in_ (the pipeline's options)
+        est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
         family = _family(est)
         if isinstance(aff, LinearMap) and not family.linear:
             unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
@@ -902,9 +1052,31 @@ def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
                                   "missing_values=True cannot be honoured",
                                   hint="models that take them: scikit-learn decision trees, random forests and extra "
                                   "trees, XGBoost")
-        return pipeline.Description(spec, model, type(est).__name__)
+        spec.feature_names = prep.names if prep is not None else _names(model)
+        if prep is None:
+            return pipeline.Description(spec, model, type(est).__name__)
+        spec.prepare, spec.raw_features = prep.entries, prep.n_raw
+        return pipeline.Description(spec, model if prep.names is None else _Frame(model, prep.names),
+                                    type(est).__name__, raw)
 
     return describe
+
+
+def _inputs(model: Any, X: Any) -> tuple[Any, int | None, Prepared | None, Any]:
+    """(calibration rows as numbers, the number of features they have, the first step on raw columns or
+    None, the raw rows as an object array or None): a DataFrame's columns taken in the order the model
+    was fitted on; with a :class:`Prepared` step, the numbers it makes of them."""
+    from . import prepare
+
+    names = _names(model)
+    prep = prepared(model, X)
+    if prep is None:
+        if X is not None and hasattr(X, "columns") and names is not None:
+            X = prepare.raw_rows(X, names, len(names))
+        return X, getattr(model, "n_features_in_", None), None, None
+    raw = prepare.raw_rows(X, prep.names, prep.n_raw) if X is not None else None
+    numbers = prepare.apply(prep.entries, raw, None, prep.n_raw) if raw is not None else None
+    return numbers, prepare.width(prep.entries), prep, raw
 
 
 def _scores_here(other: frontends.Frontend, response_method: str | None, threshold: float | None) -> None:
@@ -937,8 +1109,8 @@ def build_spec(model: Any, X: Any = None, *, input_range: Any = None, input_bits
         _scores_here(other, response_method, threshold)
         return other.impl().build_spec(model, X, **options)
     options.update(response_method=response_method, threshold=threshold)
-    return pipeline.describe(_describe(model, missing_values), X, n_features=getattr(model, "n_features_in_", None),
-                             **options)[0].spec
+    X, n_features, prep, raw = _inputs(model, X)
+    return pipeline.describe(_describe(model, missing_values, prep, raw), X, n_features=n_features, **options)[0].spec
 
 
 def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bits: int | Sequence[int] | None = None,
@@ -1008,5 +1180,6 @@ def from_sklearn(model: Any, X: Any = None, *, input_range: Any = None, input_bi
         _scores_here(other, response_method, threshold)
         return other.convert(model, X, **options)
     options.update(response_method=response_method, threshold=threshold)
-    return pipeline.convert(_describe(model, missing_values), X, n_features=getattr(model, "n_features_in_", None),
+    X, n_features, prep, raw = _inputs(model, X)
+    return pipeline.convert(_describe(model, missing_values, prep, raw), X, n_features=n_features,
                             **options)
