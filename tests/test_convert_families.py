@@ -15,7 +15,7 @@ import pytest
 from stdlib_ml import ConversionError, from_sklearn
 
 
-def _tabular(seed: int = 0, n: int = 300) -> dict[str, np.ndarray]:
+def tabular_data(seed: int = 0, n: int = 300) -> dict[str, np.ndarray]:
     """Continuous features with offsets and unequal spreads, binary and 3-class labels, a positive
     target with a log-linear mean, and Poisson counts with labels."""
     rng = np.random.default_rng(seed)
@@ -61,7 +61,7 @@ def _cases() -> list[tuple[str, Any, str, str]]:
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: c[0])
 def test_family_agrees_with_its_own_predict_on_held_out_rows(case: tuple[str, Any, str, str]) -> None:
     _, est, xs, ys = case
-    d = _tabular()
+    d = tabular_data()
     X, y = d[xs], d[ys]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
@@ -80,7 +80,7 @@ def test_bernoulli_binarize_is_exact_at_the_threshold() -> None:
     """binarize=t means x > t: rows exactly at t and one float step above go the library's way."""
     from sklearn.naive_bayes import BernoulliNB
 
-    d = _tabular(1)
+    d = tabular_data(1)
     est = BernoulliNB(binarize=2.5).fit(d["C"], d["yc"])
     zk = from_sklearn(est, d["C"])
     rows = np.repeat(d["C"][:40], 2, axis=0)
@@ -92,7 +92,7 @@ def test_bernoulli_binarize_is_exact_at_the_threshold() -> None:
 def test_glm_outputs_the_linear_predictor_and_decodes_exp() -> None:
     from sklearn.linear_model import PoissonRegressor
 
-    d = _tabular(2)
+    d = tabular_data(2)
     est = PoissonRegressor().fit(d["X"][:, 2:], d["yr"])
     zk = from_sklearn(est, d["X"][:, 2:])
     assert zk.module.LINK == "exp" and "-> pl.Public[pl.I64]" in zk.source
@@ -106,7 +106,7 @@ def test_family_scores() -> None:
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.naive_bayes import BernoulliNB, MultinomialNB
 
-    d = _tabular(3)
+    d = tabular_data(3)
     for est, X, y in ((MultinomialNB(), d["C"], d["yc"]), (BernoulliNB(binarize=2.5), d["C"], d["yc"]),
                       (LinearDiscriminantAnalysis(), d["X"], d["y3"])):
         est.fit(X[:200], y[:200])
@@ -122,7 +122,7 @@ def test_family_scores() -> None:
     (lambda: __import__("sklearn.neighbors", fromlist=["x"]).KNeighborsRegressor(3, p=1), "Euclidean metric"),
 ])
 def test_refusals_name_the_cause(make: Any, message: str) -> None:
-    d = _tabular()
+    d = tabular_data()
     est = make().fit(d["X"], d["yr"] if "Regressor" in type(make()).__name__ else d["y3"])
     with pytest.raises(ConversionError, match=message):
         from_sklearn(est, d["X"])
@@ -134,7 +134,7 @@ def test_one_proof_naive_bayes() -> None:
     """A proof of a MultinomialNB prediction verifies and carries the library's label."""
     from sklearn.naive_bayes import MultinomialNB
 
-    d = _tabular(4)
+    d = tabular_data(4)
     est = MultinomialNB().fit(d["C"][:, :3], d["yc"])
     zk = from_sklearn(est, d["C"][:, :3])
     proof = zk.prove(d["C"][0, :3])
@@ -200,7 +200,7 @@ def test_poly_kernel_svm_agrees_on_held_out_rows(cls: str, kernel_args: dict[str
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    d = _tabular(5)
+    d = tabular_data(5)
     for y in (d["y2"], d["y3"]):
         est = make_pipeline(StandardScaler(), getattr(sklearn.svm, cls)(kernel="poly", **kernel_args)).fit(
             d["X"][:200], y[:200])
@@ -211,38 +211,7 @@ def test_poly_kernel_svm_agrees_on_held_out_rows(cls: str, kernel_args: dict[str
 def test_rbf_and_sigmoid_kernels_are_refused_with_their_reason() -> None:
     from sklearn.svm import SVC
 
-    d = _tabular()
+    d = tabular_data()
     for kernel, why in (("rbf", "exp"), ("sigmoid", "tanh")):
         with pytest.raises(ConversionError, match=f"kernel='{kernel}'.*{why}"):
             from_sklearn(SVC(kernel=kernel).fit(d["X"], d["y2"]), d["X"])
-
-
-def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
-    """PCA, TruncatedSVD, SelectKBest and VarianceThreshold (with scalers around them) in front of linear
-    models, an MLP and a poly SVC, against the pipeline's own predict / predict_proba; trees behind them
-    are refused naming the models that take them."""
-    from sklearn.decomposition import PCA, TruncatedSVD
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif
-    from sklearn.linear_model import LogisticRegression, Ridge
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    d = _tabular(6)
-    X, Xt, y = d["X"][:200], d["X"][200:], d["y3"][:200]
-    pipes = [make_pipeline(StandardScaler(), PCA(3, whiten=True), StandardScaler(), LogisticRegression()),
-             make_pipeline(VarianceThreshold(0.05), SelectKBest(f_classif, k=3), StandardScaler(),
-                           LogisticRegression()),
-             make_pipeline(StandardScaler(), PCA(3), MLPClassifier((6,), max_iter=3000, random_state=0))]
-    for pipe in pipes:
-        pipe.fit(X, y)
-        assert np.array_equal(from_sklearn(pipe, X).predict(Xt), pipe.predict(Xt)), pipe.steps
-    pipe = make_pipeline(StandardScaler(), PCA(3), LogisticRegression()).fit(X, y)
-    zk = from_sklearn(pipe, X, response_method="predict_proba")
-    assert np.max(np.abs(zk.predict(Xt) - pipe.predict_proba(Xt))) <= 1e-3
-    reg = make_pipeline(TruncatedSVD(2), Ridge()).fit(X, d["yr"][:200])
-    got, want = from_sklearn(reg, X).predict(Xt), reg.predict(Xt)
-    assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
-    with pytest.raises(ConversionError, match="RandomForestClassifier behind PCA is not supported"):
-        from_sklearn(make_pipeline(PCA(2), RandomForestClassifier(2, random_state=0)).fit(X, y), X)
