@@ -84,9 +84,11 @@ def _cases() -> list[Case]:
         ExtraTreesRegressor,
         GradientBoostingClassifier,
         GradientBoostingRegressor,
+        IsolationForest,
         RandomForestClassifier,
         RandomForestRegressor,
     )
+    from sklearn.decomposition import PCA
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.linear_model import (
         ElasticNet,
@@ -158,6 +160,12 @@ def _cases() -> list[Case]:
         Case("GammaRegressor", lambda: make_pipeline(StandardScaler(), GammaRegressor()), ("diabetes",), "regression"),
         Case("TweedieRegressor(power=1.5)", lambda: make_pipeline(StandardScaler(), TweedieRegressor(power=1.5)),
              ("diabetes",), "regression"),
+        Case("SVC(poly)", lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", degree=2)), ("wine",)),
+        Case("IsolationForest", lambda: IsolationForest(n_estimators=10, max_samples=64, random_state=0),
+             ("breast_cancer",), "clustering"),
+        Case("StandardScaler+PCA+LogisticRegression", lambda: make_pipeline(StandardScaler(), PCA(5),
+                                                                             LogisticRegression(max_iter=5000)),
+             ("wine",)),
         # issue 10: one scale per feature; missing values as each library defines them
         Case("StandardScaler+LinearRegression", lambda: make_pipeline(StandardScaler(), LinearRegression()),
              ("wild_scales",), "regression"),

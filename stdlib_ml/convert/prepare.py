@@ -13,7 +13,14 @@ Entries (JSON-like tuples, written into the model file as they are):
   column ``c`` equals it, else 0.0; a value outside ``known`` is refused (``unknown == "error"``) or all
   zeros (``"ignore"``);
 - ``("ordinal", c, known, unknown)``: the index of the value in ``known``; a value outside it is refused
-  (``unknown is None``) or ``unknown``.
+  (``unknown is None``) or ``unknown``;
+- ``("binarize", c, t)``: 1.0 where raw column ``c`` is > t, else 0.0 (scikit-learn's Binarizer);
+- ``("bins", c, edges, onehot)``: the bin of raw column ``c`` among the inner ``edges`` (the number of edges
+  <= the value, KBinsDiscretizer's rule), as one number, or ``onehot``: one output per bin.
+
+For categories the encoding is intrinsic (they have no numeric form); for a binarized or binned column the
+circuit proves the model on the encoded value, which a prover could send without a raw value behind it (as
+it may send any value in the range of a numeric input).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from .model import ModelInputError
 
 def width(entries: list[tuple[Any, ...]]) -> int:
     """How many numbers ``entries`` give per row."""
-    return sum(len(e[2]) if e[0] == "onehot" else 1 for e in entries)
+    return sum(len(e[2]) if e[0] == "onehot" else len(e[2]) + 1 if e[0] == "bins" and e[3] else 1 for e in entries)
 
 
 def raw_rows(X: Any, names: list[str] | None, n_raw: int) -> np.ndarray:
@@ -62,6 +69,17 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
         kind, c = entry[0], entry[1]
         col = rows[:, c]
         label = repr(names[c]) if names else str(c)
+        if kind in ("binarize", "bins"):
+            values = apply([("number", c, None)], rows, None, n_raw)[:, 0]
+            if np.isnan(values).any():
+                raise ModelInputError(f"sample {int(np.argmax(np.isnan(values)))}, column {label} is missing: "
+                                      f"{'binarizing' if kind == 'binarize' else 'binning'} takes a number")
+            if kind == "binarize":
+                out.append((values > float(entry[2])).astype(np.float64)[:, None])
+                continue
+            index = np.searchsorted(np.asarray(entry[2], dtype=np.float64), values, side="right")
+            out.append(np.eye(len(entry[2]) + 1)[index] if entry[3] else index.astype(np.float64)[:, None])
+            continue
         if kind == "number":
             values = np.empty(len(col))
             for i, v in enumerate(col):

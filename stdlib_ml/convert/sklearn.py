@@ -154,7 +154,7 @@ def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = N
     return est, aff, int(n)
 
 
-PREPARE_STEPS = ("SimpleImputer", "OneHotEncoder", "OrdinalEncoder", "ColumnTransformer")
+PREPARE_STEPS = ("SimpleImputer", "OneHotEncoder", "OrdinalEncoder", "Binarizer", "KBinsDiscretizer", "ColumnTransformer")
 """First Pipeline steps that work on the raw columns (categories, missing values): they become the
 model file's ``PREPARE`` (:mod:`stdlib_ml.convert.prepare`), run by ``encode`` on what the prover sends."""
 
@@ -264,8 +264,16 @@ def _block(trans: Any, cols: list[int]) -> tuple[list[tuple[Any, ...]], Any]:
             dropped = None if drops is None or drops[i] is None else int(drops[i])
             out.append(("onehot", c, [v for j, v in enumerate(k) if j != dropped], k, trans.handle_unknown))
         return out, None
+    if name == "Binarizer":
+        return [("binarize", c, float(trans.threshold)) for c in cols], None
+    if name == "KBinsDiscretizer":
+        if trans.encode not in ("ordinal", "onehot", "onehot-dense"):
+            raise ConversionError(f"KBinsDiscretizer(encode={trans.encode!r}) is not supported")
+        return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal")
+                for c, edges in zip(cols, trans.bin_edges_)], None
     raise ConversionError(f"{name} in a ColumnTransformer is not supported",
-                          hint="OneHotEncoder, OrdinalEncoder, SimpleImputer, the scalers, passthrough or drop")
+                          hint="OneHotEncoder, OrdinalEncoder, SimpleImputer, Binarizer, KBinsDiscretizer, the "
+                          "scalers, passthrough or drop")
 
 
 def _nan(v: Any) -> bool:
@@ -978,7 +986,10 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
                  for f in TABLE) + (
     frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),
     frontends.Coverage(f"the models linear in their inputs (and MLPs) also after {', '.join(MIXING_STEPS)} (folded "
-                       "into their weights)", MIXING_STEPS, "", "yes"))
+                       "into their weights)", MIXING_STEPS, "", "yes"),
+    frontends.Coverage(f"first steps on raw columns (string or integer categories, missing values; a DataFrame's "
+                       f"columns by name), made numbers by encode: {', '.join(PREPARE_STEPS)}", PREPARE_STEPS, "",
+                       "yes"))
 """This frontend's rows of the table of what is supported (:func:`stdlib_ml.convert.frontends.coverage`)."""
 
 FAMILIES = ", ".join(row.what for row in COVERAGE)
