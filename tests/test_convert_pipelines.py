@@ -125,3 +125,27 @@ def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
     assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
     with pytest.raises(ConversionError, match="RandomForestClassifier behind PCA is not supported"):
         from_sklearn(make_pipeline(PCA(2), RandomForestClassifier(2, random_state=0)).fit(X, y), X)
+
+
+@pytest.mark.parametrize("step", ["kbins-ordinal", "kbins-onehot", "binarizer"])
+def test_binning_and_binarizing_first_steps(step: str) -> None:
+    """KBinsDiscretizer and Binarizer made numbers by encode (bins by the library's rule, x > t), before a
+    linear model and a tree; exact at an edge and one float step past it."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Binarizer, KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
+
+    d = tabular_data(7)
+    X, y = d["X"], d["y3"]
+    make = {"kbins-ordinal": lambda: KBinsDiscretizer(5, encode="ordinal"),
+            "kbins-onehot": lambda: KBinsDiscretizer(4, encode="onehot"),
+            "binarizer": lambda: Binarizer(threshold=5.0)}[step]
+    for est in (LogisticRegression(max_iter=3000), DecisionTreeClassifier(max_depth=4, random_state=0)):
+        pipe = make_pipeline(make(), est).fit(X[:200], y[:200])
+        zk = from_sklearn(pipe, X[:200])
+        edge = pipe[0].bin_edges_[0][1] if step.startswith("kbins") else 5.0
+        rows = np.repeat(X[200:240], 2, axis=0)
+        rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
+        for held in (X[200:], rows):
+            assert np.array_equal(zk.predict(held), pipe.predict(held)), (step, type(est).__name__)
