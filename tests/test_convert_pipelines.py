@@ -149,3 +149,51 @@ def test_binning_and_binarizing_first_steps(step: str) -> None:
         rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
         for held in (X[200:], rows):
             assert np.array_equal(zk.predict(held), pipe.predict(held)), (step, type(est).__name__)
+
+
+def _poly_pipes(d: dict[str, np.ndarray]) -> list[tuple[Any, np.ndarray]]:
+    from sklearn.linear_model import LogisticRegression, PoissonRegressor, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+
+    return [(make_pipeline(PolynomialFeatures(2), StandardScaler(), LogisticRegression(max_iter=3000)), d["y3"]),
+            (make_pipeline(StandardScaler(), PolynomialFeatures(2), LogisticRegression(max_iter=3000)), d["y2"]),
+            (make_pipeline(StandardScaler(), PolynomialFeatures(3, interaction_only=True), Ridge()), d["yr"]),
+            (make_pipeline(StandardScaler(), PolynomialFeatures(2), StandardScaler(), PoissonRegressor()), d["yr"])]
+
+
+def test_polynomial_features_fold_into_monomials() -> None:
+    """PolynomialFeatures with scalers before and after, in front of classifiers and regressors (a GLM
+    too): one coefficient per monomial of the raw inputs; labels equal, values within 1e-5 of their range."""
+    d = tabular_data(8)
+    X = d["X"]
+    for pipe, y in _poly_pipes(d):
+        pipe.fit(X[:200], y[:200])
+        got, want = from_sklearn(pipe, X[:200]).predict(X[200:]), pipe.predict(X[200:])
+        if pipe._estimator_type == "classifier":
+            assert np.array_equal(got, want), pipe.steps
+        else:
+            assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want), pipe.steps
+    with pytest.raises(ConversionError, match="PolynomialFeatures in front of KNeighborsClassifier"):
+        from sklearn.neighbors import KNeighborsClassifier
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import PolynomialFeatures
+
+        from_sklearn(make_pipeline(PolynomialFeatures(2), KNeighborsClassifier(3)).fit(X, d["y2"]), X)
+
+
+@pytest.mark.prove
+def test_polynomial_regressor_top_bits_on_snarkvm() -> None:
+    """The 128-bit sum output as its top 64 bits (models.high_i64): snarkVM's execution (``keys=False``,
+    the shared stand-in key) gives the interpreter's value."""
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+
+    d = tabular_data(8)
+    X = d["X"][:, :2]
+    pipe = make_pipeline(StandardScaler(), PolynomialFeatures(2), Ridge()).fit(X[:200], d["yr"][:200])
+    zk = from_sklearn(pipe, X[:200])
+    for row in X[200:202]:
+        (enc,) = zk.encode(row[None])
+        assert zk.program.evaluate("predict", *zk.circuit_args(enc), keys=False) == zk.predict_raw(row[None])[0]

@@ -18,13 +18,14 @@ import numpy as np
 
 from pyleo import limits
 
-from . import frontends, pipeline
+from . import frontends, pipeline, polynomial
 from .fidelity import CHECK_ROWS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import Network, network_spec
 from .options import Options
-from .quantize import (LEAF_BITS, Affine, LinearMap, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
+from .quantize import (INPUT_RESOLUTION, LEAF_BITS, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
+                       refuse_scores, dense_bound, distance_bits, feature_range,
                        input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
                        widen)
 from .render import Spec
@@ -987,6 +988,8 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
     frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),
     frontends.Coverage(f"the models linear in their inputs (and MLPs) also after {', '.join(MIXING_STEPS)} (folded "
                        "into their weights)", MIXING_STEPS, "", "yes"),
+    frontends.Coverage("PolynomialFeatures in front of the models with coef_ (linear, GLM, LDA), scalers and the steps "
+                       "above around it (one coefficient per monomial)", ("PolynomialFeatures",), "", "yes"),
     frontends.Coverage(f"first steps on raw columns (string or integer categories, missing values; a DataFrame's "
                        f"columns by name), made numbers by encode: {', '.join(PREPARE_STEPS)}", PREPARE_STEPS, "",
                        "yes"))
@@ -1045,19 +1048,85 @@ def float_model(model: Any) -> Any:
     return model
 
 
+def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | None:
+    """A Pipeline with a PolynomialFeatures step in front of a model with ``coef_`` / ``intercept_``
+    (linear regressors and classifiers, GLMs, LDA): element-wise scalers before it, scalers and steps of
+    :data:`MIXING_STEPS` after it, all folded in float64 into one coefficient per monomial of the raw inputs
+    (:func:`~stdlib_ml.convert.polynomial.expand`); the circuit computes the monomials and one dense layer.
+    None when the Pipeline has no PolynomialFeatures."""
+    from sklearn.pipeline import Pipeline
+
+    steps = [s for _, s in getattr(model, "steps", [])[:-1] if s is not None and s != "passthrough"]
+    if prep is not None:
+        steps = steps[1:]
+    at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures"), None)
+    if at is None:
+        return None
+    est, poly = model.steps[-1][1], steps[at]
+    _fitted(poly)
+    if not (hasattr(est, "coef_") and hasattr(est, "intercept_")) or not _family(est).linear:
+        raise ConversionError(f"PolynomialFeatures in front of {type(est).__name__} is not supported",
+                              hint="linear models, GLMs and LinearDiscriminantAnalysis take it (one coefficient per "
+                              "monomial)")
+    n = len(prep.start.d) if prep is not None else int(model.n_features_in_)
+    aff, Z = prep.start if prep is not None else Affine(np.ones(n), np.zeros(n)), opts.X
+    for s in steps[:at]:
+        d, e = _scaler_affine(s, n, Z if Z is None else Z * aff.d + aff.e)
+        aff = aff.then(d, e)
+    if aff.clip is not None:
+        raise ConversionError("MinMaxScaler(clip=True) in front of PolynomialFeatures is not supported")
+    Zp = poly.transform(opts.X * aff.d + aff.e) if opts.X is not None else None
+    after, L, _ = front(Pipeline(list(zip(map(str, range(len(steps) - at)), steps[at + 1:] + [est]))), Zp)
+    L = L if isinstance(L, LinearMap) else LinearMap(np.diag(L.d), L.e)
+    W = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64))
+    V, beta = L.fold(W, np.atleast_1d(np.asarray(est.intercept_, dtype=np.float64)) * np.ones(len(W)))
+    total: dict[tuple[int, ...], np.ndarray] = {}
+    for o, powers in enumerate(np.asarray(poly.powers_)):
+        for mono, c in polynomial.expand([(np.eye(n)[j] * aff.d[j], aff.e[j]) for j in range(n)], powers).items():
+            total[mono] = total.get(mono, np.zeros(len(V))) + V[:, o] * float(c)
+    const = beta + total.pop((), np.zeros(len(V)))
+    monos = sorted(total, key=lambda J: (len(J), J))
+    coef = np.column_stack([total[J] for J in monos])
+    kind = "classifier" if hasattr(est, "classes_") else "regressor"
+    low, high, unit = feature_range(opts, n, None)
+    ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
+    spec = new_spec(est, opts, n, kind, low, high, ib,
+                    f"{type(est).__name__} behind PolynomialFeatures(degree={poly.degree}) ({n} features, "
+                    f"{len(monos)} monomials), converted to pyleo.")
+    spec.imports |= {"models", "reduce"}
+    spec.notes.append("The pipeline's steps and the model's weights are folded in float64 into one coefficient per "
+                      "monomial of the raw inputs (Q); the circuit computes the monomials and one dense layer.")
+    bound, S = polynomial.monomial_layer(spec, coef, const, monos, ib, low, high, 118)
+    if kind == "regressor":   # the value at 2**S (up to 2**118) output as its top 64 bits, at 2**(S − 64)
+        refuse_scores(opts, type(est).__name__, {})
+        spec.out_scale = f"2**{S - 64}"
+        spec.body.append("return models.high_i64(scores[0])")
+        if _family(est).spec is _glm and type(est._base_loss.link).__name__ == "LogLink":
+            spec.link = "exp"
+        return spec
+    spec.classes = class_labels(est)
+    if not score_head(spec, opts, "scores", len(V), bound, 2**S, _linear_links(est), type(est).__name__):
+        classifier_head(spec, "scores", bound, len(V))
+    return spec
+
+
 def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = None, raw: Any = None) -> pipeline.Describe:
     """The description of ``model``; ``prep``: its first step on raw columns (:func:`prepared`), ``raw``
     the raw calibration rows (an object array) the self-check then runs."""
     def describe(opts: Options) -> pipeline.Description:
-        est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
-        family = _family(est)
-        if isinstance(aff, LinearMap) and not family.linear:
-            unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
-        if isinstance(aff, Affine) and aff.clip is not None and not (hasattr(est, "tree_") or hasattr(est, "estimators_")):
-            raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: "
-                                  "clipping is not affine; only tree models (whose splits lie inside feature_range) "
-                                  "express it exactly", hint="refit the pipeline with MinMaxScaler(clip=False)")
-        spec = family.spec(model, est, aff, n, opts)
+        est = final_step(model)
+        spec = _poly_features(model, prep, opts)
+        if spec is None:
+            est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
+            family = _family(est)
+            if isinstance(aff, LinearMap) and not family.linear:
+                unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
+            if isinstance(aff, Affine) and aff.clip is not None and not (hasattr(est, "tree_")
+                                                                         or hasattr(est, "estimators_")):
+                raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: "
+                                      "clipping is not affine; only tree models (whose splits lie inside feature_range) "
+                                      "express it exactly", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            spec = family.spec(model, est, aff, n, opts)
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
                                   "missing_values=True cannot be honoured",

@@ -14,6 +14,7 @@ from .model import ConversionError
 from .options import Options
 from .quantize import (Affine, LinearMap, dense_bound, feature_range, input_bits_for, input_bound, new_spec, pow2,
                        qint, refuse_scores, score_head, sign_width)
+from .polynomial import monomial_layer
 from .render import Spec
 
 KERNEL_RESOLUTION = 20
@@ -143,24 +144,10 @@ def _primal(est: Any, name: str, W: np.ndarray, b: np.ndarray, A: np.ndarray, in
         term = math.comb(degree, k) * multi * b ** (degree - k) * np.prod(W[:, list(J)], axis=1)
         coef[:, col] = A @ term
     ib = input_bits_for(opts, unit, low, high, KERNEL_RESOLUTION)
-    inb = input_bound(low, high, ib)
-    mono_bits = np.asarray([int(sum(int(ib[j]) for j in J)) for J in monos])
-    mono_bound = [math.prod(int(inb[j]) for j in J) for J in monos]
-    # the scores' scale: the largest term |coef·x^J| over the range at about 2**(SCORE_BITS − log2 terms)
-    top = max(float(np.max(np.abs(coef[:, c]))) * float(math.prod(max(abs(lo), abs(hi)) for lo, hi in
-              zip(low[list(J)], high[list(J)]))) for c, J in enumerate(monos))
-    S = SCORE_BITS - math.ceil(math.log2(len(monos) + 1)) - math.ceil(math.log2(max(top, float(np.max(np.abs(const))),
-                                                                                      1e-300)))
-    Q = qint(coef, S - mono_bits[None, :])
-    C = qint(const, S)
-    bound = int(max(dense_bound(Q, C, np.asarray(mono_bound, dtype=object))))
     spec = new_spec(est, opts, n, "classifier", low, high, ib,
                     f"{name} (poly kernel, degree {degree}, {len(A[0])} support vectors, {n} features), converted to "
                     "pyleo: the kernel expansion's monomials.")
     spec.notes.append(f"The kernel sum Σ_s DUAL·(γ⟨s, z⟩ + coef0)**{degree} expanded into {len(monos)} monomials of x "
                       "(coefficients in float64, then at the scores' scale): exact in fixed point but for that rounding.")
-    spec.param("Q", Q, f"per pair of classes, the coefficient of each monomial, column J at 2**({S} − Σ IN_BITS[J])")
-    spec.param("C", C, f"per pair, the constant term at 2**{S}")
-    spec.body += ["mono = [" + ", ".join(" * ".join(f"xf[{j}]" for j in J) for J in monos) + "]",
-                  "scores = linalg.dense(Q, mono, C)"]
+    bound, S = monomial_layer(spec, coef, const, monos, ib, low, high, SCORE_BITS)
     return spec, bound, S
