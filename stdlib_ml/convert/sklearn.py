@@ -70,6 +70,10 @@ def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray,
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
     name = type(step).__name__
+    if name == "Normalizer":
+        raise ConversionError("pipeline step Normalizer is not supported: it divides each row by its norm, which a "
+                              "circuit needs a square root and a division for (not folded into the weights)",
+                              hint="normalize the rows before the model sees them, or use a scaler")
     if not isinstance(step, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)):
         raise ConversionError(f"pipeline step {name} is not supported",
                               hint=f"supported in front of a model: {', '.join(SCALERS)} (element-wise affine maps); "
