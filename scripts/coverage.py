@@ -10,6 +10,7 @@ tests/test_convert_families.py checks that the committed file is the generated o
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -87,6 +88,25 @@ def render() -> str:
         ezkl = "✓" if c in EZKL_NOTEBOOKS else "ONNX" if c in HUMMINGBIRD else "–"
         lines.append(f"| {c} | {_mark(c in ours)} | {ours.get(c) or '–'} | "
                      f"{_mark(c in HUMMINGBIRD)} | {_mark(c in CONCRETE_ML)} | {ezkl} |")
+    measured = ROOT / "benchmarks" / "results" / "fidelity_families.json"
+    if measured.is_file():
+        lines += [
+            "",
+            "## Measured: issue 24's families",
+            "",
+            "`python -m benchmarks.fidelity --only ... --out benchmarks/results/fidelity_families.json` (held-out 30%",
+            "split; agreement with the model's own `predict`, regressors' largest error over the targets' range;",
+            "constraints synthesized by snarkVM, \"> 16,384\" where larger than the local proving limit).",
+            "",
+            "| model | data set | agreement | max rel. error | constraints |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for r in json.loads(measured.read_text())["rows"]:
+            agree = "–" if r.get("agreement") is None else f"{100 * r['agreement']:.2f}%"
+            err = "–" if r.get("max_rel_error") is None else f"{r['max_rel_error']:.2e}"
+            cons = r.get("constraints")
+            lines.append(f"| {r['model']} | {r['dataset']} | {agree} | {err} | "
+                         f"{f'{cons:,}' if isinstance(cons, int) else cons or '–'} |")
     return "\n".join(lines) + "\n"
 
 

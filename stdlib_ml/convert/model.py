@@ -18,6 +18,7 @@ import pyleo as pl
 from pyleo import loader
 
 from .. import fixed
+from . import prepare
 from .packing import param_word_bits
 
 
@@ -141,10 +142,11 @@ class ZkModel:
         With ``PREPARE`` the samples are raw rows (categories, missing values; a DataFrame's columns by
         ``FEATURE_NAMES``) made numbers first (:func:`~stdlib_ml.convert.prepare.apply`)."""
         if self.prepare is not None or (self.feature_names is not None and hasattr(X, "columns")):
-            from . import prepare
-
-            X = (prepare.apply(self.prepare, X, self.feature_names, self.raw_features) if self.prepare is not None
-                 else prepare.raw_rows(X, self.feature_names, self.raw_features))
+            try:
+                X = (prepare.apply(self.prepare, X, self.feature_names, self.raw_features) if self.prepare is not None
+                     else prepare.raw_rows(X, self.feature_names, self.raw_features))
+            except prepare.PrepareError as e:
+                raise ModelInputError(e.message, hint=e.hint) from None
         arr = as_numbers(X, "samples")
         if arr.ndim == 1:
             arr = arr[None, :]

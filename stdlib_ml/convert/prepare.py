@@ -29,7 +29,15 @@ from typing import Any
 
 import numpy as np
 
-from .model import ModelInputError
+
+
+class PrepareError(ValueError):
+    """A raw row the entries cannot make numbers of (:class:`~stdlib_ml.convert.model.ZkModel` reports it
+    as a ModelInputError): ``message`` and ``hint``."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
 
 
 def width(entries: list[tuple[Any, ...]]) -> int:
@@ -39,18 +47,18 @@ def width(entries: list[tuple[Any, ...]]) -> int:
 
 def raw_rows(X: Any, names: list[str] | None, n_raw: int) -> np.ndarray:
     """``X`` as an object array (n_rows, n_raw): a DataFrame's columns ``names`` in that order (a missing
-    one refused), else the rows as given (one row, 1-D, becomes one row). Raises :class:`ModelInputError`."""
+    one refused), else the rows as given (one row, 1-D, becomes one row). Raises :class:`PrepareError`."""
     columns = getattr(X, "columns", None)
     if columns is not None and names is not None:
         absent = [n for n in names if n not in set(columns)]
         if absent:
-            raise ModelInputError(f"the samples have no column {absent[0]!r}; the model takes {names}")
+            raise PrepareError(f"the samples have no column {absent[0]!r}; the model takes {names}")
         X = X[names]
     arr = np.asarray(X.to_numpy(dtype=object) if hasattr(X, "to_numpy") else X, dtype=object)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != n_raw:
-        raise ModelInputError(f"expected samples of {n_raw} raw columns"
+        raise PrepareError(f"expected samples of {n_raw} raw columns"
                               + (f" ({', '.join(names)})" if names else "") + f", got shape {arr.shape}")
     return arr
 
@@ -61,7 +69,7 @@ def _missing(v: Any) -> bool:
 
 def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw: int) -> np.ndarray:
     """The numbers (n_rows, :func:`width`) float64 that ``entries`` make of the raw rows ``X`` (NaN where
-    a number stays missing). Raises :class:`ModelInputError` naming the row, column and value for a
+    a number stays missing). Raises :class:`PrepareError` naming the row, column and value for a
     category the model does not know or text where a number belongs."""
     rows = raw_rows(X, names, n_raw)
     out: list[np.ndarray] = []
@@ -72,7 +80,7 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
         if kind in ("binarize", "bins"):
             values = apply([("number", c, None)], rows, None, n_raw)[:, 0]
             if np.isnan(values).any():
-                raise ModelInputError(f"sample {int(np.argmax(np.isnan(values)))}, column {label} is missing: "
+                raise PrepareError(f"sample {int(np.argmax(np.isnan(values)))}, column {label} is missing: "
                                       f"{'binarizing' if kind == 'binarize' else 'binning'} takes a number")
             if kind == "binarize":
                 out.append((values > float(entry[2])).astype(np.float64)[:, None])
@@ -88,14 +96,14 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
                 elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
                     values[i] = float(v)
                 else:
-                    raise ModelInputError(f"sample {i}, column {label} holds {v!r}: the model takes a number there")
+                    raise PrepareError(f"sample {i}, column {label} holds {v!r}: the model takes a number there")
             out.append(values[:, None])
             continue
         known = list(entry[2] if kind == "ordinal" else entry[3])
         unknown = entry[3] if kind == "ordinal" else entry[4]
         for i, v in enumerate(col):
             if v not in known and (kind == "ordinal" and unknown is None or kind == "onehot" and unknown == "error"):
-                raise ModelInputError(f"sample {i}, column {label} holds {v!r}, a category the model does not know",
+                raise PrepareError(f"sample {i}, column {label} holds {v!r}, a category the model does not know",
                                       hint=f"its categories: {known}")
         if kind == "onehot":
             out.append(np.asarray([[1.0 if v == k else 0.0 for k in entry[2]] for v in col]).reshape(len(col), -1))

@@ -1153,13 +1153,16 @@ def _inputs(model: Any, X: Any) -> tuple[Any, int | None, Prepared | None, Any]:
     from . import prepare
 
     names = _names(model)
-    prep = prepared(model, X)
-    if prep is None:
-        if X is not None and hasattr(X, "columns") and names is not None:
-            X = prepare.raw_rows(X, names, len(names))
-        return X, getattr(model, "n_features_in_", None), None, None
-    raw = prepare.raw_rows(X, prep.names, prep.n_raw) if X is not None else None
-    numbers = prepare.apply(prep.entries, raw, None, prep.n_raw) if raw is not None else None
+    try:
+        prep = prepared(model, X)
+        if prep is None:
+            if X is not None and hasattr(X, "columns") and names is not None:
+                X = prepare.raw_rows(X, names, len(names))
+            return X, getattr(model, "n_features_in_", None), None, None
+        raw = prepare.raw_rows(X, prep.names, prep.n_raw) if X is not None else None
+        numbers = prepare.apply(prep.entries, raw, None, prep.n_raw) if raw is not None else None
+    except prepare.PrepareError as e:
+        raise ModelInputError(f"X: {e.message}", hint=e.hint) from None
     return numbers, prepare.width(prep.entries), prep, raw
 
 
