@@ -215,3 +215,14 @@ def test_rbf_and_sigmoid_kernels_are_refused_with_their_reason() -> None:
     for kernel, why in (("rbf", "exp"), ("sigmoid", "tanh")):
         with pytest.raises(ConversionError, match=f"kernel='{kernel}'.*{why}"):
             from_sklearn(SVC(kernel=kernel).fit(d["X"], d["y2"]), d["X"])
+
+
+def test_nusvc_linear_kernel_votes_one_vs_one() -> None:
+    """NuSVC(kernel='linear') with three classes: its coef_ rows are pairs, voted as libsvm does."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import NuSVC
+
+    d = tabular_data(3)
+    est = make_pipeline(StandardScaler(), NuSVC(kernel="linear")).fit(d["X"][:200], d["y3"][:200])
+    assert np.array_equal(from_sklearn(est, d["X"][:200]).predict(d["X"][200:]), est.predict(d["X"][200:]))

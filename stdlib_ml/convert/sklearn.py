@@ -382,14 +382,14 @@ def _check_single_output(est: Any) -> None:
 
 # ---- linear models ------------------------------------------------------------------------------
 def _linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
-    from sklearn.svm import SVC
+    from sklearn.svm import SVC, NuSVC
 
     W = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64))
     b = np.atleast_1d(np.asarray(est.intercept_, dtype=np.float64)) * np.ones(W.shape[0])
     if hasattr(est.coef_, "toarray"):
         W = np.atleast_2d(est.coef_.toarray())
     classes = class_labels(est) if kind == "classifier" else None
-    ovo = isinstance(est, SVC) and classes is not None and len(classes) > 2
+    ovo = isinstance(est, (SVC, NuSVC)) and classes is not None and len(classes) > 2
     return linear_spec(est, W, b, aff, n, opts, kind, classes, _scaler_range(model, n), ovo, links=_linear_links(est))
 
 
