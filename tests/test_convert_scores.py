@@ -199,3 +199,4 @@ def test_threshold_proof_verifies() -> None:
     proof = zk.prove(Xt[0])
     assert zk.verify(proof)
     assert proof.outputs == [("true" if est.predict_proba(Xt[:1])[0, 1] >= 0.7 else "false")]
+    assert zk.decode_proof(proof) == bool(est.predict_proba(Xt[:1])[0, 1] >= 0.7)

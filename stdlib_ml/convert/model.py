@@ -445,6 +445,10 @@ class ZkModel:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
                                   "`--private-out`")
+        if self.threshold is not None:   # a bool literal
+            return self.decode([text.strip() == "true"])[0]
+        if self.response != "predict":   # an array of field literals
+            return self.decode([[int(v) for v in re.findall(r"-?[0-9]+(?=field)", text)]])[0]
         return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
 
     def cost(self) -> int:
