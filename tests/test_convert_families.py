@@ -27,7 +27,7 @@ def tabular_data(seed: int = 0, n: int = 300) -> dict[str, np.ndarray]:
             "C": C, "yc": (C[:, 0] + C[:, 1] > C[:, 2] + C[:, 3]).astype(int) + (C[:, 4] > 4)}
 
 
-def _cases() -> list[tuple[str, Any, str, str]]:
+def _cases() -> list[Any]:
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.linear_model import (GammaRegressor, PassiveAggressiveClassifier, Perceptron, PoissonRegressor,
                                       QuantileRegressor, TweedieRegressor)
@@ -49,7 +49,7 @@ def _cases() -> list[tuple[str, Any, str, str]]:
         ("bernoulli-nb-binarize", BernoulliNB(binarize=2.5), "C", "yc"),
         ("nearest-centroid", NearestCentroid(), "X", "y3"),
         ("nearest-centroid-priors", NearestCentroid(priors="empirical"), "X", "y3"),
-        ("knn-regressor", KNeighborsRegressor(n_neighbors=3), "X", "yr"),
+        pytest.param(("knn-regressor", KNeighborsRegressor(n_neighbors=3), "X", "yr"), marks=pytest.mark.slow),
         ("quantile", QuantileRegressor(quantile=0.7, alpha=0.01), "X", "yr"),
         ("poisson", make_pipeline(StandardScaler(), PoissonRegressor()), "X", "yr"),
         ("gamma", make_pipeline(StandardScaler(), GammaRegressor()), "X", "yr"),
@@ -58,7 +58,8 @@ def _cases() -> list[tuple[str, Any, str, str]]:
     ]
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda c: c[0])
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c[0])   # the KNN regressor (slow here) is a
+# row of benchmarks/fidelity.py, which tests/test_convert.py runs in the default set
 def test_family_agrees_with_its_own_predict_on_held_out_rows(case: tuple[str, Any, str, str]) -> None:
     _, est, xs, ys = case
     d = tabular_data()
@@ -147,7 +148,7 @@ def _outliers(seed: int = 0) -> np.ndarray:
     return np.vstack([rng.normal(size=(300, 3)) * [1.0, 5.0, 0.2], rng.uniform(-6, 6, size=(30, 3))])
 
 
-@pytest.mark.parametrize("contamination", ["auto", 0.1])
+@pytest.mark.parametrize("contamination", ["auto", pytest.param(0.1, marks=pytest.mark.slow)])
 def test_isolation_forest_predict_and_scores(contamination: Any) -> None:
     """predict (inlier when the summed path length reaches −D·log2(−offset_), rounded up), and
     score_samples / decision_function given back through −2**(−S/D), on held-out rows with outliers."""

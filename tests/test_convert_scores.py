@@ -122,7 +122,7 @@ def test_threshold_of_trees_and_naive_bayes_agree_with_predict_proba() -> None:
         assert np.array_equal(zk.predict(Xt), est.predict_proba(Xt)[:, 1] >= 0.6), type(est).__name__
 
 
-@pytest.mark.parametrize("output", ["private", "commitment"])
+@pytest.mark.parametrize("output", ["private", pytest.param("commitment", marks=pytest.mark.slow)])
 def test_scores_keep_the_output_visibility(output: str) -> None:
     from sklearn.linear_model import LogisticRegression
 
