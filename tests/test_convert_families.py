@@ -227,3 +227,22 @@ def test_nusvc_linear_kernel_votes_one_vs_one() -> None:
     d = tabular_data(3)
     est = make_pipeline(StandardScaler(), NuSVC(kernel="linear")).fit(d["X"][:200], d["y3"][:200])
     assert np.array_equal(from_sklearn(est, d["X"][:200]).predict(d["X"][200:]), est.predict(d["X"][200:]))
+
+
+def test_poly_and_linear_svr() -> None:
+    """SVR / NuSVR with poly kernels (expanded into monomials, the sum's top 64 bits out) and a linear one,
+    against their own predict; an rbf kernel refused with its reason."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+    from sklearn.svm import SVR, NuSVR
+
+    d = tabular_data(3)
+    X, y = d["X"], d["yr"]
+    for est in (SVR(kernel="poly", degree=2, coef0=1.0), NuSVR(kernel="poly", degree=3), SVR(kernel="linear")):
+        pipe = make_pipeline(FunctionTransformer(), StandardScaler(), est).fit(X[:200], y[:200])
+        got, want = from_sklearn(pipe, X[:200]).predict(X[200:]), pipe.predict(X[200:])
+        assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want), est
+    with pytest.raises(ConversionError, match="SVR\\(kernel='rbf'\\) is not supported: its kernel takes exp"):
+        from_sklearn(make_pipeline(StandardScaler(), SVR()).fit(X, y), X)
+    with pytest.raises(ConversionError, match="FunctionTransformer\\('log1p'\\) is not supported"):
+        from_sklearn(make_pipeline(FunctionTransformer(np.log1p), SVR(kernel="linear")).fit(np.abs(X), y), np.abs(X))

@@ -29,7 +29,7 @@ from .quantize import (INPUT_RESOLUTION, LEAF_BITS, Affine, LinearMap, ceil_log2
                        input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
                        widen)
 from .render import Spec
-from .svm import kernel_svc_spec
+from .svm import kernel_svc_spec, kernel_svr_spec
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
@@ -101,6 +101,23 @@ def _fitted(est: Any) -> None:
         raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
 
 
+def _active(steps: list[tuple[str, Any]]) -> list[Any]:
+    """A Pipeline's steps that transform: not None, "passthrough" or a FunctionTransformer without a
+    function (the identity); a FunctionTransformer with one is refused (its function is unknown here)."""
+    out = []
+    for _, s in steps:
+        if s is None or (isinstance(s, str) and s == "passthrough"):
+            continue
+        if type(s).__name__ == "FunctionTransformer":
+            if s.func is not None:
+                raise ConversionError(f"FunctionTransformer({getattr(s.func, '__name__', s.func)!r}) is not supported: "
+                                      "its function is not known to the converter",
+                                      hint="only FunctionTransformer() without a function (the identity) converts")
+            continue
+        out.append(s)
+    return out
+
+
 def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = None) -> tuple[Any, Affine | LinearMap, int]:
     """(final estimator, the steps in front of it composed, number of input features): an
     :class:`Affine` when every step is an element-wise scaler, else a :class:`LinearMap` (a step of
@@ -112,7 +129,7 @@ def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = N
     steps: list[Any] = []
     est = model
     if isinstance(model, Pipeline):
-        steps = [s for _, s in model.steps[:-1] if s is not None and s != "passthrough"]
+        steps = _active(model.steps[:-1])
         est = model.steps[-1][1]
     _fitted(est)
     if prepared is not None:
@@ -936,6 +953,17 @@ def _svc(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
                            _scaler_range(model, n))
 
 
+def _svr(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+    if est.kernel == "linear":
+        return _linear(model, est, aff, n, opts, "regressor")
+    if callable(est.kernel) or est.kernel == "precomputed":
+        raise ConversionError(f"{type(est).__name__} with a {'callable' if callable(est.kernel) else 'precomputed'} "
+                              "kernel is not supported (linear and poly kernels convert)")
+    return kernel_svr_spec(est, np.asarray(est.support_vectors_, dtype=np.float64), np.asarray(est.dual_coef_),
+                           float(np.ravel(est.intercept_)[0]), est.kernel, float(est._gamma), float(est.coef0),
+                           int(est.degree), aff, n, opts, _scaler_range(model, n))
+
+
 TABLE: tuple[Family, ...] = (
     Family(("LinearRegression", "Ridge", "Lasso", "ElasticNet", "SGDRegressor", "LinearSVR", "QuantileRegressor",
             "HuberRegressor", "TheilSenRegressor", "ARDRegression", "BayesianRidge"),
@@ -954,6 +982,7 @@ TABLE: tuple[Family, ...] = (
     Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)", linear=True),
     Family(("SVC", "NuSVC"), _svc, "SVC, NuSVC (kernel='linear' or 'poly')",
            scores=(("*", "decision_function (two classes)"),), linear=True),
+    Family(("SVR", "NuSVR"), _svr, "SVR, NuSVR (kernel='linear' or 'poly')", linear=True),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o),
@@ -1060,7 +1089,7 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
     None when the Pipeline has no PolynomialFeatures."""
     from sklearn.pipeline import Pipeline
 
-    steps = [s for _, s in getattr(model, "steps", [])[:-1] if s is not None and s != "passthrough"]
+    steps = _active(getattr(model, "steps", [])[:-1])
     if prep is not None:
         steps = steps[1:]
     at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures"), None)

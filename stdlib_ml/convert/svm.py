@@ -1,4 +1,4 @@
-"""Kernel support-vector classifiers (scikit-learn's ``SVC`` / ``NuSVC``) as one description: the
+"""Kernel support-vector machines (scikit-learn's ``SVC`` / ``NuSVC``, ``SVR`` / ``NuSVR``) as one description: the
 polynomial kernel exactly in fixed point; the kernels that need an exponential or tanh (rbf, sigmoid)
 are refused with their reason. Framework-free: the frontend hands in the fitted arrays."""
 
@@ -48,16 +48,7 @@ def kernel_svc_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: 
     sigmoid kernels (an exponential or tanh per support vector, which a circuit can only approximate)
     and for a degree too high for the circuit's 128-bit sign tests."""
     name = type(est).__name__
-    if kernel in ("rbf", "sigmoid"):
-        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported: its kernel takes "
-                              f"{'exp(−γ‖x − s‖²)' if kernel == 'rbf' else 'tanh(γ⟨x, s⟩ + coef0)'} of every support "
-                              "vector, which a circuit can only approximate, and no approximation with an error bound "
-                              "the fidelity check could guard is implemented yet",
-                              hint="kernel='poly' (exact in fixed point) or 'linear' convert")
-    if kernel != "poly":
-        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported (linear and poly kernels convert)")
-    if degree < 1:
-        raise ConversionError(f"{name}(kernel='poly', degree={degree}) is constant: nothing to prove")
+    _check_kernel(name, kernel, degree)
     K = len(classes)
     m = len(support)
     starts = np.concatenate([[0], np.cumsum(n_support)])
@@ -110,6 +101,49 @@ def kernel_svc_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: 
     return _head(spec, opts, name, classes, bound, Sa + degree * S)
 
 
+def _check_kernel(name: str, kernel: str, degree: int) -> None:
+    """Raise :class:`ConversionError` unless the kernel is a polynomial of degree >= 1 (rbf and sigmoid
+    take an exponential or tanh per support vector, which a circuit can only approximate)."""
+    if kernel in ("rbf", "sigmoid"):
+        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported: its kernel takes "
+                              f"{'exp(−γ‖x − s‖²)' if kernel == 'rbf' else 'tanh(γ⟨x, s⟩ + coef0)'} of every support "
+                              "vector, which a circuit can only approximate, and no approximation with an error bound "
+                              "the fidelity check could guard is implemented yet",
+                              hint="kernel='poly' (exact in fixed point) or 'linear' convert")
+    if kernel != "poly":
+        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported (linear and poly kernels convert)")
+    if degree < 1:
+        raise ConversionError(f"{name}(kernel='poly', degree={degree}) is constant: nothing to prove")
+
+
+def kernel_svr_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: float, kernel: str, gamma: float,
+                    coef0: float, degree: int, aff: Affine | LinearMap, n: int, opts: Options,
+                    model_range: tuple[np.ndarray, np.ndarray] | None) -> Spec:
+    """Model file for a poly-kernel SVR / NuSVR: ``Σ_s dual[s]·(γ⟨s, z⟩ + coef0)**degree + intercept``
+    expanded into monomials of the raw inputs (:func:`_primal`), the 128-bit sum output as its top 64
+    bits (``models.high_i64``). Raises :class:`ConversionError` for rbf / sigmoid kernels and for more
+    than :data:`PRIMAL_MONOMIALS` monomials."""
+    name = type(est).__name__
+    _check_kernel(name, kernel, degree)
+    refuse_scores(opts, name, {})
+    if math.comb(n + degree, degree) - 1 > PRIMAL_MONOMIALS:
+        raise ConversionError(f"{name}(kernel='poly', degree={degree}) on {n} features has "
+                              f"{math.comb(n + degree, degree) - 1} monomials; at most {PRIMAL_MONOMIALS} convert",
+                              hint="a lower degree, or fewer features")
+    W, b = gamma * np.asarray(support, dtype=np.float64), np.full(len(support), float(coef0))
+    if isinstance(aff, LinearMap):
+        W, b = aff.fold(W, b)
+        aff = Affine(np.ones(n), np.zeros(n))
+    low, high, unit = feature_range(opts, n, model_range)
+    W, b = W * aff.d[None, :], b + W @ aff.e
+    spec, _, S = _primal(est, name, W, b, np.atleast_2d(dual), np.atleast_1d(float(intercept)), degree, n, opts, low,
+                         high, unit, "regressor")
+    spec.imports.add("models")
+    spec.out_scale = f"2**{S - 64}"
+    spec.body.append("return models.high_i64(scores[0])")
+    return spec
+
+
 def _head(spec: Spec, opts: Options, name: str, classes: list[Any], bound: int, scale_bits: int) -> Spec:
     """The pair scores ``scores`` (each of magnitude ≤ ``bound``, at 2**scale_bits) to a label: two
     classes, class 1 when > 0 (or the decision_function / a threshold on it); more, one-vs-one votes."""
@@ -129,7 +163,8 @@ def _head(spec: Spec, opts: Options, name: str, classes: list[Any], bound: int, 
 
 
 def _primal(est: Any, name: str, W: np.ndarray, b: np.ndarray, A: np.ndarray, intercept: np.ndarray, degree: int,
-            n: int, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray) -> tuple[Spec, int, int]:
+            n: int, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray,
+            kind: str = "classifier") -> tuple[Spec, int, int]:
     """The pair scores Σ_s A[p][s]·(W_s·x + b_s)**degree + intercept_p expanded, in float64, into one
     coefficient per monomial of x of degree ≤ ``degree`` (the support vectors' terms cancel there, not
     in the circuit): the circuit computes each monomial (degree − 1 products at most) and one dense layer
@@ -144,7 +179,7 @@ def _primal(est: Any, name: str, W: np.ndarray, b: np.ndarray, A: np.ndarray, in
         term = math.comb(degree, k) * multi * b ** (degree - k) * np.prod(W[:, list(J)], axis=1)
         coef[:, col] = A @ term
     ib = input_bits_for(opts, unit, low, high, KERNEL_RESOLUTION)
-    spec = new_spec(est, opts, n, "classifier", low, high, ib,
+    spec = new_spec(est, opts, n, kind, low, high, ib,
                     f"{name} (poly kernel, degree {degree}, {len(A[0])} support vectors, {n} features), converted to "
                     "pyleo: the kernel expansion's monomials.")
     spec.notes.append(f"The kernel sum Σ_s DUAL·(γ⟨s, z⟩ + coef0)**{degree} expanded into {len(monos)} monomials of x "
