@@ -939,29 +939,23 @@ class Family:
         return any(c.__module__.split(".")[0] == "sklearn" and c.__name__ in self.names for c in type(est).__mro__)
 
 
-def _svc(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def _svm(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
+    """SVC / NuSVC (``kind="classifier"``) and SVR / NuSVR: a linear kernel as a linear model, a poly
+    kernel by :mod:`~stdlib_ml.convert.svm` (which refuses rbf and sigmoid, with the reason)."""
+    name = type(est).__name__
     if getattr(est, "break_ties", False):
-        raise ConversionError(f"{type(est).__name__}(break_ties=True) is not supported")
+        raise ConversionError(f"{name}(break_ties=True) is not supported")
     if est.kernel == "linear":
-        return _linear(model, est, aff, n, opts, "classifier")
+        return _linear(model, est, aff, n, opts, kind)
     if callable(est.kernel) or est.kernel == "precomputed":
-        raise ConversionError(f"{type(est).__name__} with a {'callable' if callable(est.kernel) else 'precomputed'} "
-                              "kernel is not supported (linear and poly kernels convert)")
-    return kernel_svc_spec(est, np.asarray(est.support_vectors_, dtype=np.float64), np.asarray(est.dual_coef_),
-                           np.asarray(est.intercept_), np.asarray(est.n_support_), est.kernel, float(est._gamma),
-                           float(est.coef0), int(est.degree), aff, n, opts, class_labels(est),
-                           _scaler_range(model, n))
-
-
-def _svr(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
-    if est.kernel == "linear":
-        return _linear(model, est, aff, n, opts, "regressor")
-    if callable(est.kernel) or est.kernel == "precomputed":
-        raise ConversionError(f"{type(est).__name__} with a {'callable' if callable(est.kernel) else 'precomputed'} "
-                              "kernel is not supported (linear and poly kernels convert)")
-    return kernel_svr_spec(est, np.asarray(est.support_vectors_, dtype=np.float64), np.asarray(est.dual_coef_),
-                           float(np.ravel(est.intercept_)[0]), est.kernel, float(est._gamma), float(est.coef0),
-                           int(est.degree), aff, n, opts, _scaler_range(model, n))
+        raise ConversionError(f"{name} with a {'callable' if callable(est.kernel) else 'precomputed'} kernel is not "
+                              "supported (linear and poly kernels convert)")
+    sv, dual = np.asarray(est.support_vectors_, dtype=np.float64), np.asarray(est.dual_coef_)
+    kernel = (est.kernel, float(est._gamma), float(est.coef0), int(est.degree), aff, n, opts)
+    if kind == "regressor":
+        return kernel_svr_spec(est, sv, dual, float(np.ravel(est.intercept_)[0]), *kernel, _scaler_range(model, n))
+    return kernel_svc_spec(est, sv, dual, np.asarray(est.intercept_), np.asarray(est.n_support_), *kernel,
+                           class_labels(est), _scaler_range(model, n))
 
 
 TABLE: tuple[Family, ...] = (
@@ -980,9 +974,11 @@ TABLE: tuple[Family, ...] = (
     Family(("MultinomialNB", "ComplementNB", "BernoulliNB"), _naive_bayes, scores=(("*", "predict_proba"),),
            linear=True),
     Family(("NearestCentroid",), _nearest_centroid, "NearestCentroid (Euclidean)", linear=True),
-    Family(("SVC", "NuSVC"), _svc, "SVC, NuSVC (kernel='linear' or 'poly')",
+    Family(("SVC", "NuSVC"), lambda m, e, a, n, o: _svm(m, e, a, n, o, "classifier"),
+           "SVC, NuSVC (kernel='linear' or 'poly')",
            scores=(("*", "decision_function (two classes)"),), linear=True),
-    Family(("SVR", "NuSVR"), _svr, "SVR, NuSVR (kernel='linear' or 'poly')", linear=True),
+    Family(("SVR", "NuSVR"), lambda m, e, a, n, o: _svm(m, e, a, n, o, "regressor"),
+           "SVR, NuSVR (kernel='linear' or 'poly')", linear=True),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o),
