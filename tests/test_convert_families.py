@@ -246,3 +246,25 @@ def test_poly_and_linear_svr() -> None:
         from_sklearn(make_pipeline(StandardScaler(), SVR()).fit(X, y), X)
     with pytest.raises(ConversionError, match="FunctionTransformer\\('log1p'\\) is not supported"):
         from_sklearn(make_pipeline(FunctionTransformer(np.log1p), SVR(kernel="linear")).fit(np.abs(X), y), np.abs(X))
+
+
+def test_threshold_on_a_regressors_prediction() -> None:
+    """"prediction >= t" as a public bool: a GLM decides it exactly on its linear predictor (η >= ln t),
+    a linear regressor on its value; against the library's predict >= t on held-out rows."""
+    from sklearn.linear_model import PoissonRegressor, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    d = tabular_data(2)
+    X, y = d["X"], d["yr"]
+    for est in (make_pipeline(StandardScaler(), PoissonRegressor()), Ridge()):
+        est.fit(X[:200], y[:200])
+        t = float(np.median(est.predict(X)))
+        zk = from_sklearn(est, X[:200], response_method="predict", threshold=t)
+        assert "-> pl.Public[pl.Bool]" in zk.source
+        decided = zk.predict(X[200:])
+        assert decided.any() and not decided.all()
+        assert np.array_equal(decided, est.predict(X[200:]) >= t)
+    with pytest.raises(ConversionError, match="a log-link prediction is always > 0"):
+        from_sklearn(make_pipeline(StandardScaler(), PoissonRegressor()).fit(X, y), X, response_method="predict",
+                     threshold=-1.0)

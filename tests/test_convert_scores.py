@@ -161,7 +161,7 @@ def test_snarkvm_semantics_of_scores_and_threshold() -> None:
 @pytest.mark.parametrize("kwargs,message", [
     (dict(response_method="predict_proba"), "LinearSVC has no predict_proba"),
     (dict(threshold=1.5), "not a probability"),
-    (dict(threshold=0.5, response_method="predict"), "threshold applies to a score"),
+    (dict(threshold=0.5, response_method="predict"), "a threshold on predict applies to a linear regressor"),
     (dict(response_method="transform"), "response_method must be one of"),
     (dict(threshold="0.5"), "threshold must be a finite number"),
 ])

@@ -30,9 +30,8 @@ def float_response(model: Any, X: np.ndarray, response: str, threshold: float | 
     """The float model's own ``response`` method (scikit-learn's name: ``predict_proba``,
     ``decision_function``, ``score_samples``; ``predict`` is :func:`float_predict`) on rows ``X``; with
     a ``threshold``, whether the positive class's score (column 1 of two, or the one score) is >= it."""
-    if response == "predict":
-        return float_predict(model, X)
-    scores = np.asarray(getattr(frontends.float_model(model), response)(X), dtype=np.float64)
+    scores = (float_predict(model, X) if response == "predict" else
+              np.asarray(getattr(frontends.float_model(model), response)(X), dtype=np.float64))
     if threshold is None:
         return scores
     return (scores[:, 1] if scores.ndim == 2 else scores) >= threshold
@@ -58,7 +57,7 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
     want = float_response(model, rows, zk.response, zk.threshold)
     got = zk.predict(rows)
     out: dict[str, Any] = {"rows": int(len(idx)), "of": int(len(X))}
-    if zk.response != "predict":
+    if zk.response != "predict" or zk.threshold is not None:
         out["response"] = zk.response + (f" >= {zk.threshold!r}" if zk.threshold is not None else "")
     if zk.response == "predict_proba" and zk.threshold is None:   # probabilities: absolute error
         if got.shape != want.shape:
@@ -68,7 +67,7 @@ def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: flo
         out.update(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err)),
                    worst_rows=[int(i) for i in worst], bar=f"max_abs_error <= {max_error:g} (probabilities)",
                    passed=bool(np.max(err) <= max_error))
-    elif zk.kind == "regressor" or (zk.response != "predict" and zk.threshold is None):
+    elif zk.threshold is None and (zk.kind == "regressor" or zk.response != "predict"):
         if got.shape != want.shape:
             raise ConversionError(f"{zk.name} gives scores of shape {got.shape[1:]}, the model {want.shape[1:]}")
         err = np.abs(got.astype(np.float64) - want.astype(np.float64)).reshape(len(idx), -1).max(axis=1)

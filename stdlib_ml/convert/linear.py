@@ -30,7 +30,7 @@ from .render import Spec
 
 def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine | LinearMap, n: int, opts: Options, kind: str,
                 classes: list[Any] | None, model_range: tuple[np.ndarray, np.ndarray] | None, ovo: bool = False,
-                label: str | None = None, links: dict[str, str] | None = None) -> Spec:
+                label: str | None = None, links: dict[str, str] | None = None, link: str = "identity") -> Spec:
     """Model file for scores ``W·z + b`` (``W``: (n_outputs, k) floats, ``b``: (n_outputs,)) on the
     pipeline steps' output ``z = aff(x)`` (scalers, or a :class:`LinearMap` folded into W and b; n raw
     features): a regressor's value (one output), or a classifier's label: class 1
@@ -39,7 +39,9 @@ def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine | LinearMap,
     and in errors;
     ``model_range``: the input range the model itself suggests (used without ``X``/``input_range``);
     ``links``: the scores the library defines on ``W·z + b`` (response method → link, see
-    :func:`~stdlib_ml.convert.quantize.score_head`), output instead of the label when ``opts`` asks."""
+    :func:`~stdlib_ml.convert.quantize.score_head`), output instead of the label when ``opts`` asks;
+    ``link``: a regressor's prediction from its output (``"exp"``: a GLM's log link, applied by decode;
+    a ``threshold`` on the prediction is decided exactly on the linear predictor)."""
     name = label or type(est).__name__
     steps = ""
     if isinstance(aff, LinearMap):   # steps mixing features: folded in float, the raw inputs then quantized
@@ -64,7 +66,11 @@ def linear_spec(est: Any, W: np.ndarray, b: np.ndarray, aff: Affine | LinearMap,
     spec.param("W", Wq, f"coef_{' × the scalers’ factors' if not aff.identity else ''}, column j at 2**({S} − IN_BITS[j])")
     spec.param("B", bq, f"intercept_{' (scalers folded in)' if not aff.identity else ''} at 2**{S} (the scale of W·x)")
     if kind == "regressor":
-        refuse_scores(opts, name, {})
+        spec.link = link
+        spec.body.append("scores = linalg.dense(W, xf, B)")
+        if score_head(spec, opts, "scores", 1, bound, 2**S, {"predict": link}, name):
+            return spec
+        spec.body.pop()
         spec.out_scale = f"2**{S}"
         spec.body.append("return models.to_i64(linalg.dense(W, xf, B)[0])")
         return spec

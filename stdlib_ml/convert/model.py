@@ -244,7 +244,7 @@ class ZkModel:
         """Circuit outputs (class indices or scaled integers) → labels / values; for a model of scores
         (``RESPONSE``), :meth:`decode_scores`. Raises :class:`ModelInputError` for an output that is not
         an integer."""
-        if self.response != "predict":
+        if self.response != "predict" or self.threshold is not None:
             return self.decode_scores(outputs)
         try:
             outputs = [int(v) for v in outputs]

@@ -36,7 +36,8 @@ RESPONSES = ("predict", "predict_proba", "decision_function", "score_samples")
 """``response_method=`` (scikit-learn's names): what the circuit outputs. ``"predict"`` (default): the
 label or value; the others: the library's score of that name as fixed-point integers with their scale
 (``OUT_SCALE``), which :meth:`~stdlib_ml.convert.model.ZkModel.predict` gives back as floats shaped like
-the library's; with ``threshold=t``, a public boolean "the positive class's score is at least t"."""
+the library's; with ``threshold=t``, a public boolean "the positive class's score is at least t" (with
+``"predict"``: "the regressor's prediction is at least t")."""
 
 MAX_PARAMETER_TENSORS = limits.MAX_STRUCT_MEMBERS - 1
 """Parameter tensors a private-weights model may have: the members of its private struct, less one for
@@ -101,7 +102,7 @@ def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: 
     """:class:`Options` from a converter's arguments, each checked (``X`` by :func:`calibration_rows`,
     flattened to one row per sample). ``response_method``: one of :data:`RESPONSES` (None: ``"predict"``,
     or ``"predict_proba"`` with a ``threshold``); ``threshold``: a finite number (a probability in (0, 1)
-    for ``"predict_proba"``), not with ``"predict"``. Raises :class:`ModelInputError` (bad ``X``) and
+    for ``"predict_proba"``; with ``"predict"``: a regressor's value). Raises :class:`ModelInputError` (bad ``X``) and
     :class:`ConversionError` (a bad option, naming the valid ones)."""
     check_choice("weights", weights, WEIGHT_MODES)
     response = response_method if response_method is not None else "predict" if threshold is None else "predict_proba"
@@ -110,10 +111,6 @@ def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: 
         if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(threshold):
             raise ConversionError(f"threshold must be a finite number, got {threshold!r}")
-        if response == "predict":
-            raise ConversionError("threshold applies to a score, not to predict's labels",
-                                  hint="response_method='predict_proba' (the default with a threshold), "
-                                  "'decision_function' or 'score_samples'")
         if response == "predict_proba" and not 0.0 < threshold < 1.0:
             raise ConversionError(f"threshold={threshold!r} is not a probability strictly between 0 and 1",
                                   hint="P(positive) >= 0 always holds and >= 1 is never decided by a finite score")

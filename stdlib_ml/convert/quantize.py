@@ -270,7 +270,7 @@ summed path length S, ``LINK_PARAMS`` D = normalizer and shift)."""
 def threshold_constant(threshold: float, scale: int, link: str, params: dict[str, float] | None = None) -> int:
     """The smallest integer c with ``c >= link⁻¹(threshold)·scale`` (exactly: ``threshold`` is the
     float's binary value; logarithms (a sigmoid's logit ``ln(t/(1−t))``; IsolationForest's
-    ``−D·log2(−(t + shift))``, ``params`` D = normalizer, shift) in 80-digit decimal arithmetic,
+    ``−D·log2(−(t + shift))``, ``params`` D = normalizer, shift; a log link's ``ln t``) in 80-digit decimal arithmetic,
     correctly rounded, so the ceiling is exact unless the product lies within 10**-70 of an integer
     without being one). For an integer fixed-point score s: ``s >= c`` exactly when
     ``link(s/scale) >= threshold`` (the link is increasing), which is what the circuit decides.
@@ -280,7 +280,11 @@ def threshold_constant(threshold: float, scale: int, link: str, params: dict[str
     with decimal.localcontext() as ctx:
         ctx.prec = 80
         t = decimal.Decimal(threshold)   # exact: a float is a binary fraction
-        if link == "isolation":
+        if link == "exp":   # a GLM's log link: exp(η) >= t exactly when η >= ln t
+            if not t > 0:
+                raise ConversionError(f"threshold {threshold!r}: a log-link prediction is always > 0")
+            value = t.ln() * scale
+        elif link == "isolation":
             assert params is not None
             below = -(t + decimal.Decimal(params["shift"]))   # score_samples = −2**(−S/D) >= t + shift
             if not 0 < below < 1:
@@ -295,7 +299,10 @@ def threshold_constant(threshold: float, scale: int, link: str, params: dict[str
 def refuse_scores(opts: Options, what: str, links: dict[str, str]) -> None:
     """Raise :class:`ConversionError` when ``opts`` asks for a score ``what`` (a model, for the message)
     does not define (``links``: those it does, :func:`score_head`)."""
-    if opts.response != "predict" and opts.response not in links:
+    if opts.response == "predict" and opts.threshold is not None and "predict" not in links:
+        raise ConversionError(f"{what}: a threshold on predict applies to a linear regressor's (or GLM's) value",
+                              hint="for a classifier, threshold its predict_proba or decision_function")
+    if (opts.response != "predict" or opts.threshold is not None) and opts.response not in links:
         defined = ", ".join(repr(r) for r in links) or "none"
         raise ConversionError(f"{what} has no {opts.response} a circuit computes", hint=f"its scores: {defined}; or "
                               "response_method='predict'")
@@ -310,7 +317,7 @@ def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale
     (decided exactly on the fixed-point score, :func:`threshold_constant`); binary models only.
     Returns False for ``"predict"`` (the caller writes its own head); raises :class:`ConversionError`
     for a response the family does not define."""
-    if opts.response == "predict":
+    if opts.response == "predict" and opts.threshold is None:
         return False
     refuse_scores(opts, what, links)
     link = links[opts.response]
@@ -325,7 +332,7 @@ def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale
     if k == 2 and link in ("softmax", "identity"):   # two classes: P(1) = σ(s1 − s0), or s1 itself
         positive, bound = (f"{scores}[1] - {scores}[0]", 2 * bound) if link == "softmax" else (f"{scores}[1]", bound)
         link = "sigmoid" if link == "softmax" else link
-    elif k == 1 and link in ("sigmoid", "identity", "isolation"):
+    elif k == 1 and link in ("sigmoid", "identity", "isolation", "exp"):
         positive = f"{scores}[0]"
     else:
         raise ConversionError(f"threshold needs one score of a positive class; {what} has {k} scores",

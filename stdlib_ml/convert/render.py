@@ -182,12 +182,12 @@ def render(spec: Spec) -> str:
         f"CLASSES = {format_value(spec.classes, 10) if spec.classes is not None else None}",
         f"OUT_SCALE = {spec.out_scale}",
         *([f"LINK = {spec.link!r}  # decode: the prediction is exp(output / OUT_SCALE) (a GLM's log link)"]
-          if spec.response == "predict" and spec.link != "identity" else []),
+          if spec.response == "predict" and spec.link != "identity" and spec.threshold is None else []),
         *([f"RESPONSE = {spec.response!r}  # what predict outputs: {spec.response}'s scores (fixed point, OUT_SCALE)",
            f"LINK = {spec.link!r}  # decode: the library's scores from the circuit's (identity, sigmoid, softmax, ovr)",
            f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'",
            f"LINK_PARAMS = {format_value(spec.link_params)}  # the link's constants"]
-          if spec.response != "predict" else []),
+          if spec.response != "predict" or spec.threshold is not None else []),
         *([f"FEATURE_NAMES = {format_value(spec.feature_names, 16)}  # a DataFrame's columns, matched by name"]
           if spec.feature_names is not None else []),
         *([f"RAW_FEATURES = {spec.raw_features}  # raw columns per sample (categories, missing values)",

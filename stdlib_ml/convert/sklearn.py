@@ -493,9 +493,8 @@ def _glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         raise ConversionError(f"{type(est).__name__} with a {link} is not supported (log or identity links only)")
     W = np.atleast_2d(np.asarray(est.coef_, dtype=np.float64))
     spec = linear_spec(est, W, np.atleast_1d(float(est.intercept_)), aff, n, opts, "regressor", None,
-                       _scaler_range(model, n))
+                       _scaler_range(model, n), link="exp" if link == "LogLink" else "identity")
     if link == "LogLink":
-        spec.link = "exp"
         spec.notes.append("Log link: the circuit outputs the linear predictor η·OUT_SCALE (exact); the prediction is "
                           "exp(η), applied by ZkModel.decode after the circuit (LINK = 'exp').")
     return spec
