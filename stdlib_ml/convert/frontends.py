@@ -5,7 +5,8 @@ imported before a model of it is converted) that implements it.
 A frontend module defines ``recognises(obj) -> bool`` (is ``obj`` a model of this framework?),
 ``load(path)`` (the model in a file), ``float_model(model)`` (what the conversion checks the circuit
 against: an object with ``predict(X)``), ``FAMILIES`` (what it converts, in words) and ``PRIVATE``
-(what converts with ``weights="private"``), and its entry point (``from_sklearn``, ``from_torch`` …),
+(what converts with ``weights="private"``), optionally ``COVERAGE`` (its rows of the one table of what is
+supported, :class:`Coverage`; without it, one row of FAMILIES and PRIVATE), and its entry point (``from_sklearn``, ``from_torch`` …),
 which describes the model and hands the description to :func:`stdlib_ml.convert.pipeline.convert`.
 Frontends import the framework-neutral modules, never :mod:`.api` nor this registry's users; the
 neutral modules import no frontend (they look one up here, by name or by object).
