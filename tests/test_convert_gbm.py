@@ -257,7 +257,7 @@ def test_files_are_told_by_content_and_bad_ones_named(tmp_path: Path) -> None:
     r = _cli("import", "credit.model", "--data", "X.npy", "--out", "credit.py", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "program lgbm_classifier.aleo" in r.stdout
-    assert ("agreement 1.0000 on 256 of 600 calibration rows (passed agreement >= 1), against Booster.predict"
+    assert ("agreement 1.0000 on 256 of 600 calibration rows, against Booster.predict (passed agreement >= 1)"
             in r.stdout)
 
 

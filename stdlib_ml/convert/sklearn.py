@@ -323,7 +323,7 @@ class _Frame:
         return self.model.predict(self._frame(rows))
 
     def __getattr__(self, method: str) -> Any:   # predict_proba, decision_function, score_samples
-        if method.startswith("_"):
+        if method not in ("predict_proba", "decision_function", "score_samples"):
             raise AttributeError(method)
         return lambda rows: getattr(self.model, method)(self._frame(rows))
 
