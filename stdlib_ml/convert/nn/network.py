@@ -107,8 +107,8 @@ class Node:
 
     ``op``: ``"input"``, ``"linear"`` (``Σ_i matrices[i]·inputs[i] + bias`` on flattened tensors),
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
-    ``params``), or ``"max_pool"`` (``windows``: per output element the flat indices of its input
-    taps). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
+    taps), or ``"mul"`` (the elementwise product of its two inputs). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -400,6 +400,65 @@ class Network:
             start += x.shape[axis]
         return self._linear(xs, mats, None, shape, "concat", where)
 
+    def select(self, x: Node, axis: int, index: int | Sequence[int], *, where: str = "") -> Node:
+        """The slice ``x[..., index, ...]`` along ``axis`` (an int drops the axis, a sequence of
+        indices keeps it): a selection, 0 constraints (a time step of a sequence, a gate's rows)."""
+        axis = axis % len(x.shape)
+        picks = np.atleast_1d(np.asarray(index, dtype=np.int64))
+        if picks.size == 0 or picks.min() < -x.shape[axis] or picks.max() >= x.shape[axis]:
+            raise ConversionError(f"{where or 'a selection'}: index {index!r} out of range for axis {axis} of {x.shape}")
+        cols = np.take(np.arange(x.size).reshape(x.shape), picks % x.shape[axis], axis=axis)
+        shape = tuple(np.delete(np.asarray(cols.shape), axis)) if np.ndim(index) == 0 else cols.shape
+        M = sparse.csr_matrix((np.ones(cols.size), (np.arange(cols.size), cols.ravel())), shape=(cols.size, x.size))
+        return self._linear([x], [M], None, tuple(int(n) for n in shape) or (1,), "select", where)
+
+    def mul(self, a: Node, b: Node, *, where: str = "") -> Node:
+        """``a·b`` elementwise for two computed tensors of equal shape (a gate times a state, attention
+        scores): one product per value, floored back to a fixed scale (:mod:`stdlib_ml.products`, a
+        checked cast of w + 1 constraints), so scales do not grow through recurrences."""
+        if a.shape != b.shape:
+            raise ConversionError(f"{where or 'a product'}: shapes {a.shape} and {b.shape} differ (only products of "
+                                  "equal shapes are supported)")
+        node = Node("mul", a.shape, (a, b), kind="mul", where=where)
+        self.nodes.append(node)
+        return node
+
+    def gru(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *,
+            where: str = "") -> tuple[Node, Node]:
+        """A one-layer GRU unrolled over ``x`` (T, F) from a zero state (torch's ``nn.GRU`` with
+        ``batch_first``; gates r, z, n in that order in ``W_ih`` (3H, F), ``W_hh`` (3H, H)):
+        r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(…), n = tanh(W_in x + b_in + r·(W_hn h + b_hn)),
+        h' = n + z·(h − n). σ and tanh approximated (:data:`APPROXIMATIONS`), two products per step.
+        Returns (all states (T, H), the last state (H,))."""
+        W_ih, W_hh = np.asarray(W_ih, np.float64), np.asarray(W_hh, np.float64)
+        H = W_hh.shape[1]
+        if len(x.shape) != 2 or W_ih.shape != (3 * H, x.shape[1]) or W_hh.shape != (3 * H, H):
+            raise ConversionError(f"{where or 'a GRU'}: weights {W_ih.shape}, {W_hh.shape} on a sequence of shape "
+                                  f"{x.shape} (expected (T, F), (3H, F), (3H, H))")
+        b_ih = np.zeros(3 * H) if b_ih is None else np.asarray(b_ih, np.float64)
+        b_hh = np.zeros(3 * H) if b_hh is None else np.asarray(b_hh, np.float64)
+        g = [slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)]
+        h: Node | None = None
+        states = []
+        for t in range(x.shape[0]):
+            xt = self.select(x, 0, t, where=where)
+            w = f"{where} step {t}" if where else f"a GRU step {t}"
+            gi = [self.dense(xt, W_ih[s], b_ih[s], where=w) for s in g]
+            if h is None:   # h = 0: the hidden terms are their biases
+                r = self.activation(self.scale_shift(gi[0], 1.0, b_hh[g[0]], where=w), "sigmoid", where=w)
+                z = self.activation(self.scale_shift(gi[1], 1.0, b_hh[g[1]], where=w), "sigmoid", where=w)
+                n = self.activation(self._linear([gi[2], r], [sparse.identity(H), sparse.diags(b_hh[g[2]])], None,
+                                                 (H,), "gru", w), "tanh", where=w)
+                h = self.sub(n, self.mul(z, n, where=w), where=w)
+            else:
+                gh = [self.dense(h, W_hh[s], b_hh[s], where=w) for s in g]
+                r = self.activation(self.add(gi[0], gh[0], where=w), "sigmoid", where=w)
+                z = self.activation(self.add(gi[1], gh[1], where=w), "sigmoid", where=w)
+                n = self.activation(self.add(gi[2], self.mul(r, gh[2], where=w), where=w), "tanh", where=w)
+                h = self.add(n, self.mul(z, self.sub(h, n, where=w), where=w), where=w)
+            states.append(h)
+        return self.concat([self.reshape(s, (1, H), where=where) for s in states], 0, where=where), h
+
     def identity(self, x: Node, *, where: str = "") -> Node:
         """``x`` itself (Dropout at inference, Identity)."""
         return x
@@ -517,9 +576,41 @@ class Network:
                 vals[id(node)] = sum(m.dot(v.T).T for m, v in zip(node.matrices, ins)) + node.bias
             elif node.op == "max_pool":
                 vals[id(node)] = np.stack([ins[0][:, w].max(axis=1) for w in node.windows], axis=1)
+            elif node.op == "mul":
+                vals[id(node)] = ins[0] * ins[1]
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
+
+    def intervals(self, low: Any, high: Any) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per node (by ``id``), elementwise bounds (lo, hi) of its float64 values over inputs in the box
+        [low, high] (per feature), activations as the circuit computes them (the approximations
+        themselves, whose extremes lie at their knots or the ends): interval arithmetic, exact for
+        one affine layer, an over-estimate through several. Products' widths are sized from these."""
+        box: dict[int, tuple[np.ndarray, np.ndarray]] = {
+            id(self.input): (np.asarray(low, np.float64).ravel(), np.asarray(high, np.float64).ravel())}
+        for node in self.nodes[1:]:
+            ins = [box[id(i)] for i in node.inputs]
+            if node.op == "linear":
+                lo, hi = node.bias.copy(), node.bias.copy()
+                for M, (a, b) in zip(node.matrices, ins):
+                    P, N = M.maximum(0), M.minimum(0)
+                    lo, hi = lo + P.dot(a) + N.dot(b), hi + P.dot(b) + N.dot(a)
+            elif node.op == "max_pool":
+                lo = np.asarray([ins[0][0][w].max() for w in node.windows])
+                hi = np.asarray([ins[0][1][w].max() for w in node.windows])
+            elif node.op == "mul":
+                (a, b), (c, d) = ins
+                corners = np.stack([a * c, a * d, b * c, b * d])
+                lo, hi = corners.min(axis=0), corners.max(axis=0)
+            else:
+                a, b = ins[0]
+                f = (APPROXIMATIONS[node.kind] if node.kind in APPROXIMATIONS else lambda v: _activate(node, v))
+                points = [f(a), f(b)] + [np.where((a < t) & (t < b), f(np.full_like(a, t)), f(a))
+                                         for t in (APPROXIMATIONS[node.kind].knots if node.kind in APPROXIMATIONS else ())]
+                lo, hi = np.min(points, axis=0), np.max(points, axis=0)
+            box[id(node)] = (lo, hi)
+        return box
 
     # ---- checks ----------------------------------------------------------------------------------
     @property
