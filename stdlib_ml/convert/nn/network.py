@@ -423,41 +423,95 @@ class Network:
         self.nodes.append(node)
         return node
 
+    def _recurrent_weights(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, gates: int,
+                           what: str, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """(W_ih, W_hh, b_ih + b_hh … as one bias per gate row, H) of a one-layer recurrent layer."""
+        W_ih, W_hh = np.asarray(W_ih, np.float64), np.asarray(W_hh, np.float64)
+        H = W_hh.shape[1] if W_hh.ndim == 2 else 0
+        if len(x.shape) != 2 or W_ih.shape != (gates * H, x.shape[1]) or W_hh.shape != (gates * H, H):
+            raise ConversionError(f"{where or f'a {what}'}: weights {W_ih.shape}, {W_hh.shape} on a sequence of shape "
+                                  f"{x.shape} (expected (T, F), ({gates}H, F), ({gates}H, H))")
+        zero = np.zeros(gates * H)
+        return (W_ih, W_hh, zero if b_ih is None else np.asarray(b_ih, np.float64),
+                zero if b_hh is None else np.asarray(b_hh, np.float64), H)
+
+    def _states(self, states: list[Node], where: str) -> Node:
+        H = states[0].size
+        return self.concat([self.reshape(s, (1, H), where=where) for s in states], 0, where=where)
+
+    def rnn(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *, nonlinearity: str = "tanh",
+            where: str = "") -> tuple[Node, Node]:
+        """A one-layer Elman RNN unrolled over ``x`` (T, F) from a zero state (torch's ``nn.RNN``):
+        h' = f(W_ih x + b_ih + W_hh h + b_hh), f tanh (approximated) or relu. Returns (all states
+        (T, H), the last state (H,))."""
+        W_ih, W_hh, b_ih, b_hh, H = self._recurrent_weights(x, W_ih, W_hh, b_ih, b_hh, 1, "RNN", where)
+        h: Node | None = None
+        states = []
+        for t in range(x.shape[0]):
+            w = f"{where or 'an RNN'} step {t}"
+            z = self.dense(self.select(x, 0, t, where=w), W_ih, b_ih + b_hh, where=w)
+            h = self.activation(z if h is None else self.add(z, self.dense(h, W_hh, where=w), where=w), nonlinearity,
+                                where=w)
+            states.append(h)
+        return self._states(states, where), h
+
     def gru(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *,
             where: str = "") -> tuple[Node, Node]:
-        """A one-layer GRU unrolled over ``x`` (T, F) from a zero state (torch's ``nn.GRU`` with
-        ``batch_first``; gates r, z, n in that order in ``W_ih`` (3H, F), ``W_hh`` (3H, H)):
-        r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(…), n = tanh(W_in x + b_in + r·(W_hn h + b_hn)),
-        h' = n + z·(h − n). σ and tanh approximated (:data:`APPROXIMATIONS`), two products per step.
+        """A one-layer GRU unrolled over ``x`` (T, F) from a zero state (torch's ``nn.GRU``; gates r,
+        z, n in that order in ``W_ih`` (3H, F), ``W_hh`` (3H, H)): r = σ(W_ir x + b_ir + W_hr h + b_hr),
+        z = σ(…), n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = n + z·(h − n). σ and tanh
+        approximated (:data:`APPROXIMATIONS`), two products per step (one at the first, h = 0).
         Returns (all states (T, H), the last state (H,))."""
-        W_ih, W_hh = np.asarray(W_ih, np.float64), np.asarray(W_hh, np.float64)
-        H = W_hh.shape[1]
-        if len(x.shape) != 2 or W_ih.shape != (3 * H, x.shape[1]) or W_hh.shape != (3 * H, H):
-            raise ConversionError(f"{where or 'a GRU'}: weights {W_ih.shape}, {W_hh.shape} on a sequence of shape "
-                                  f"{x.shape} (expected (T, F), (3H, F), (3H, H))")
-        b_ih = np.zeros(3 * H) if b_ih is None else np.asarray(b_ih, np.float64)
-        b_hh = np.zeros(3 * H) if b_hh is None else np.asarray(b_hh, np.float64)
+        W_ih, W_hh, b_ih, b_hh, H = self._recurrent_weights(x, W_ih, W_hh, b_ih, b_hh, 3, "GRU", where)
         g = [slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)]
         h: Node | None = None
         states = []
         for t in range(x.shape[0]):
-            xt = self.select(x, 0, t, where=where)
-            w = f"{where} step {t}" if where else f"a GRU step {t}"
-            gi = [self.dense(xt, W_ih[s], b_ih[s], where=w) for s in g]
+            w = f"{where or 'a GRU'} step {t}"
+            xt = self.select(x, 0, t, where=w)
             if h is None:   # h = 0: the hidden terms are their biases
-                r = self.activation(self.scale_shift(gi[0], 1.0, b_hh[g[0]], where=w), "sigmoid", where=w)
-                z = self.activation(self.scale_shift(gi[1], 1.0, b_hh[g[1]], where=w), "sigmoid", where=w)
-                n = self.activation(self._linear([gi[2], r], [sparse.identity(H), sparse.diags(b_hh[g[2]])], None,
-                                                 (H,), "gru", w), "tanh", where=w)
+                r, z = (self.activation(self.dense(xt, W_ih[s], b_ih[s] + b_hh[s], where=w), "sigmoid", where=w)
+                        for s in g[:2])
+                n = self.activation(self._linear([self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), r],
+                                                 [sparse.identity(H), sparse.diags(b_hh[g[2]])], None, (H,), "gru", w),
+                                    "tanh", where=w)
                 h = self.sub(n, self.mul(z, n, where=w), where=w)
             else:
-                gh = [self.dense(h, W_hh[s], b_hh[s], where=w) for s in g]
-                r = self.activation(self.add(gi[0], gh[0], where=w), "sigmoid", where=w)
-                z = self.activation(self.add(gi[1], gh[1], where=w), "sigmoid", where=w)
-                n = self.activation(self.add(gi[2], self.mul(r, gh[2], where=w), where=w), "tanh", where=w)
+                r, z = (self.activation(self.dense(self.concat([xt, h], where=w), np.hstack([W_ih[s], W_hh[s]]),
+                                                   b_ih[s] + b_hh[s], where=w), "sigmoid", where=w) for s in g[:2])
+                hn = self.dense(h, W_hh[g[2]], b_hh[g[2]], where=w)
+                n = self.activation(self.add(self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), self.mul(r, hn, where=w),
+                                             where=w), "tanh", where=w)
                 h = self.add(n, self.mul(z, self.sub(h, n, where=w), where=w), where=w)
             states.append(h)
-        return self.concat([self.reshape(s, (1, H), where=where) for s in states], 0, where=where), h
+        return self._states(states, where), h
+
+    def lstm(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *,
+             where: str = "") -> tuple[Node, Node]:
+        """A one-layer LSTM unrolled over ``x`` (T, F) from zero states (torch's ``nn.LSTM``; gates i,
+        f, g, o in ``W_ih`` (4H, F), ``W_hh`` (4H, H)): c' = f·c + i·g, h' = o·tanh(c'), σ and tanh
+        approximated, three products per step (two at the first, c = 0). Returns (all states (T, H),
+        the last state (H,))."""
+        W_ih, W_hh, b_ih, b_hh, H = self._recurrent_weights(x, W_ih, W_hh, b_ih, b_hh, 4, "LSTM", where)
+        h: Node | None = None
+        c: Node | None = None
+        states = []
+        for t in range(x.shape[0]):
+            w = f"{where or 'an LSTM'} step {t}"
+            xt = self.select(x, 0, t, where=w)
+            inp = xt if h is None else self.concat([xt, h], where=w)
+
+            def gate(k: int, kind: str) -> Node:
+                rows = slice(k * H, (k + 1) * H)
+                W = W_ih[rows] if h is None else np.hstack([W_ih[rows], W_hh[rows]])
+                return self.activation(self.dense(inp, W, b_ih[rows] + b_hh[rows], where=w), kind, where=w)
+
+            i, f, g, o = gate(0, "sigmoid"), gate(1, "sigmoid"), gate(2, "tanh"), gate(3, "sigmoid")
+            ig = self.mul(i, g, where=w)
+            c = ig if c is None else self.add(self.mul(f, c, where=w), ig, where=w)
+            h = self.mul(o, self.activation(c, "tanh", where=w), where=w)
+            states.append(h)
+        return self._states(states, where), h
 
     def identity(self, x: Node, *, where: str = "") -> Node:
         """``x`` itself (Dropout at inference, Identity)."""
