@@ -64,7 +64,7 @@ def test_recurrent_circuit_tracks_torch(kind: str, last: str) -> None:
     """A regression head: the circuit's value (the interpreter) against torch's on held-out rows, within
     the sigmoid / tanh approximations' propagated error (measured: < 0.02 here)."""
     m = _model(kind, last=last)
-    zk = from_torch(m, X[:120], max_error=0.05)
+    zk = from_torch(m, X[:120], strict=False)
     with torch.no_grad():
         want = m(torch.tensor(X[120:]))[:, 0].numpy()
     got = zk.predict(X[120:])
@@ -72,17 +72,14 @@ def test_recurrent_circuit_tracks_torch(kind: str, last: str) -> None:
     assert 0 < np.max(np.abs(got - want))   # the approximations are not exact: the bound is what is checked
 
 
-def test_gru_classifier_labels_and_snarkvm_agree() -> None:
-    """A 3-class GRU: the circuit's labels equal torch's on held-out rows; snarkVM's circuit execution
-    (no keys synthesized) gives the interpreter's raw output on two rows."""
+def test_gru_classifier_labels_agree() -> None:
+    """A 3-class GRU (random weights: rows near the boundaries): the circuit's labels equal torch's on
+    at least 95% of held-out rows, as the conversion measured."""
     m = _model("GRU", out=3)
     zk = from_torch(m, X[:120], min_agreement=0.95, strict=False)
     with torch.no_grad():
         want = m(torch.tensor(X[120:])).argmax(1).numpy()
     assert np.mean(zk.predict(X[120:]) == want) >= 0.95
-    rows = zk.encode(X[120:122])
-    for x, raw in zip(rows, zk.predict_raw(X[120:122])):
-        assert zk.program.evaluate("predict", *zk.circuit_args(x), keys=False)[0] == raw
 
 
 def _product_model(bits: int) -> tuple[cnn.Network, object]:
@@ -92,18 +89,34 @@ def _product_model(bits: int) -> tuple[cnn.Network, object]:
     return net, cnn.convert(net, np.asarray([[-3.0, 3.0], [3.0, -3.0]]), input_bits=bits, max_error=1e-2)
 
 
-def test_product_floors_exactly() -> None:
-    """a·b of two inputs (scales 2**12 each, floored to 2**20): the circuit's integer is
-    floor(qa·qb / 2**4) for negative and positive products, in the interpreter and on snarkVM."""
-    net, zk = _product_model(12)
-    pts = np.asarray([[1.5, -2.25], [-0.7, -1.3], [2.9, 0.001], [-2.0, 0.3]])
-    q = np.round(pts * 2**12).astype(np.int64)
-    raw = zk.predict_raw(pts)
-    want = [int(a) * int(b) >> 4 for a, b in q]
-    assert [int(r) for r in raw] == want and any(w < 0 for w in want)
-    x = zk.encode(pts[:1])[0]
-    assert int(zk.program.evaluate("predict", *zk.circuit_args(x), keys=False)[0]) == want[0]
-    assert "products.mul_shift_vec(4, 32)" in zk.source
+PTS = np.asarray([[1.5, -2.25], [-0.7, -1.3], [2.9, 0.001], [-2.0, 0.3]])
+
+
+def _floored(bits: int) -> list[int]:
+    """floor(a·b) at 2**20 of PTS' integers at 2**bits: operands finer than 2**20 floored to it first."""
+    q = [[int(v) for v in row] for row in np.round(PTS * 2**bits).astype(np.int64)]
+    k = max(bits - 20, 0)
+    return [((a >> k) * (b >> k)) >> (2 * (bits - k) - 20) for a, b in q]
+
+
+@pytest.mark.parametrize("bits", [12, 22])
+def test_product_floors_exactly(bits: int) -> None:
+    """a·b of two inputs at scale 2**bits, the product at 2**20: operands finer than that floored first
+    (bits 22: by 2**2 each), the product floored back; the interpreter's integers are exactly that,
+    negative and positive."""
+    _, zk = _product_model(bits)
+    want = _floored(bits)
+    assert [int(r) for r in zk.predict_raw(PTS)] == want and any(w < 0 for w in want)
+    assert ("products.floor_shift_vec(2, " in zk.source) == (bits == 22)
+
+
+@pytest.mark.prove
+def test_product_floors_on_snarkvm() -> None:
+    """snarkVM's circuit execution (a stand-in key: no synthesis of the program's own) gives the same
+    floored products, operands floored too."""
+    _, zk = _product_model(22)
+    for x, w in zip(zk.encode(PTS), _floored(22)):
+        assert int(zk.program.evaluate("predict", *zk.circuit_args(x), keys=False)) == w
 
 
 @pytest.mark.parametrize("kw,message", [
@@ -125,20 +138,7 @@ def test_recurrent_refusals_name_layer_and_cause(kw: dict, message: str) -> None
         from_torch(M().eval(), X[:20])
 
 
-def test_given_initial_state_and_cell_state_refused() -> None:
-    class H0(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rnn = nn.GRU(2, 3, batch_first=True)
-            self.h0 = nn.Parameter(torch.ones(1, 1, 3))
-            self.fc = nn.Linear(3, 2)
-
-        def forward(self, x):
-            return self.fc(self.rnn(x, self.h0.expand(1, x.shape[0], 3).contiguous())[1][0])
-
-    with pytest.raises(ConversionError, match=r"layer 'rnn' \(GRU\).*(starts from a given state|not computed)"):
-        from_torch(H0().eval(), X[:20])
-
+def test_lstm_cell_state_refused() -> None:
     class Cell(nn.Module):
         def __init__(self) -> None:
             super().__init__()

@@ -247,6 +247,15 @@ class _Walker:
                                   "supported only as h[0], h[-1] or h.squeeze(0)")
         if not isinstance(x, Node):
             raise ConversionError(f"{where}: {op} on constants is not supported; {SUPPORTED}")
+        if op == "slice":
+            dim = int(arg(1, "dim", 0)) % (len(x.shape) + 1)
+            start, end, step = arg(2, "start"), arg(3, "end"), int(arg(4, "step", 1))
+            n = _BATCH if dim == 0 else x.shape[dim - 1]
+            if dim == 0:
+                if (start or 0) == 0 and step == 1 and (end is None or end >= (self.batch or 0) or end is _BATCH):
+                    return x
+                raise ConversionError(f"{where}: slicing the batch dimension is not supported")
+            return net.select(x, dim - 1, list(range(n))[slice(start, end, step)], where=where)
         if op == "select":
             dim = int(arg(1, "dim")) % (len(x.shape) + 1)
             if dim == 0:

@@ -47,11 +47,12 @@ class _Expr:
 
 @dataclass
 class _Product:
-    """A product stage: ``a·b`` elementwise (floored to a fixed scale when quantized); ``ranges``: the
-    float bounds (lo, hi) of a, b and a·b over the input box (:meth:`Network.intervals`)."""
+    """A product stage: ``a·b`` elementwise (floored to a fixed scale when quantized), or ``a`` alone
+    floored (``b`` None: a rescale); ``ranges``: the float bounds (lo, hi) of a, b (a again for a
+    rescale) and the result over the input box (:meth:`Network.intervals`)."""
 
     a: _Expr
-    b: _Expr
+    b: _Expr | None
     ranges: tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
@@ -107,6 +108,10 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
         elif node.op == "mul":
             a, b = node.inputs
             stages.append(_Product(value(a), value(b), (box[id(a)], box[id(b)], box[id(node)])))
+            acc = _source(len(stages), node.size)
+        elif node.op == "rescale":
+            a = node.inputs[0]
+            stages.append(_Product(value(a), None, (box[id(a)], box[id(a)], box[id(node)])))
             acc = _source(len(stages), node.size)
         elif node.op == "max_pool":
             act = pooled_first(node)
@@ -277,10 +282,10 @@ class Product:
     """A materialized product stage at scale 2**scale: each operand's stage, floored first by
     2**shifts[i] when its scale is finer than the product needs (a checked cast of widths[i] bits; 0:
     taken as it is), then ``floor(a·b / 2**shift)`` (a checked cast of ``width`` bits), and the
-    interval [lo, hi] of its values."""
+    interval [lo, hi] of its values. ``b`` None: a rescale, ``a`` floored and nothing multiplied."""
 
     a: Stage
-    b: Stage
+    b: Stage | None
     shifts: tuple[int, int]
     widths: tuple[int, int]
     shift: int
@@ -292,7 +297,7 @@ class Product:
 
     @property
     def bound(self) -> int:
-        return max(self.raw_bound, self.a.bound, self.b.bound)
+        return max(self.raw_bound, self.a.bound, self.b.bound if self.b is not None else 0)
 
 
 def _float_bound(r: tuple[np.ndarray, np.ndarray], scale: int) -> np.ndarray:
@@ -313,7 +318,7 @@ def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[in
                       bits: int, res: int) -> Product:
     target = res + PRODUCT_BITS
     ops, shifts, widths = [], [], []
-    for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])):
+    for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])) if p.b is not None else ((p.a, p.ranges[0]),):
         st = _quantize_stage(e, scales, boxes, bits)
         fb = _float_bound(r, st.scale)
         lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
@@ -324,6 +329,10 @@ def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[in
         widths.append(_cast_width(bound, k) if k else 0)
         ops.append((st, np.asarray([int(v) >> k for v in lo], dtype=object),
                     np.asarray([int(v) >> k for v in hi], dtype=object)))
+    if p.b is None:   # a rescale: the operand floored, nothing multiplied
+        sa, lo, hi = ops[0]
+        return Product(sa, None, (shifts[0], 0), (widths[0], 0), 0, sa.scale - shifts[0], 0,
+                       max(sa.bound, 0), lo, hi)
     (sa, a0, a1), (sb, b0, b1) = ops
     corners = [a0 * b0, a0 * b1, a1 * b0, a1 * b1]
     raw_lo = np.asarray([min(c) for c in zip(*corners)], dtype=object)

@@ -108,7 +108,8 @@ class Node:
     ``op``: ``"input"``, ``"linear"`` (``Σ_i matrices[i]·inputs[i] + bias`` on flattened tensors),
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
     ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
-    taps), or ``"mul"`` (the elementwise product of its two inputs). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    taps), ``"mul"`` (the elementwise product of its two inputs) or ``"rescale"`` (its input, floored
+    to a coarser fixed scale). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -423,6 +424,14 @@ class Network:
         self.nodes.append(node)
         return node
 
+    def rescale(self, x: Node, *, where: str = "") -> Node:
+        """``x`` itself, floored to the products' fixed scale (2**(resolution + 8)) when it is finer: one
+        checked cast per value, after which the sign tests of an approximated activation (one per knot)
+        are narrow. The recurrent layers put one before each gate's activation."""
+        node = Node("rescale", x.shape, (x,), kind="rescale", where=where)
+        self.nodes.append(node)
+        return node
+
     def _recurrent_weights(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, gates: int,
                            what: str, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """(W_ih, W_hh, b_ih + b_hh … as one bias per gate row, H) of a one-layer recurrent layer."""
@@ -439,6 +448,10 @@ class Network:
         H = states[0].size
         return self.concat([self.reshape(s, (1, H), where=where) for s in states], 0, where=where)
 
+    def _gate(self, x: Node, kind: str, where: str) -> Node:
+        """An activation of a recurrent layer, its input rescaled first (narrow sign tests at every knot)."""
+        return self.activation(self.rescale(x, where=where) if kind in APPROXIMATIONS else x, kind, where=where)
+
     def rnn(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *, nonlinearity: str = "tanh",
             where: str = "") -> tuple[Node, Node]:
         """A one-layer Elman RNN unrolled over ``x`` (T, F) from a zero state (torch's ``nn.RNN``):
@@ -450,8 +463,7 @@ class Network:
         for t in range(x.shape[0]):
             w = f"{where or 'an RNN'} step {t}"
             z = self.dense(self.select(x, 0, t, where=w), W_ih, b_ih + b_hh, where=w)
-            h = self.activation(z if h is None else self.add(z, self.dense(h, W_hh, where=w), where=w), nonlinearity,
-                                where=w)
+            h = self._gate(z if h is None else self.add(z, self.dense(h, W_hh, where=w), where=w), nonlinearity, w)
             states.append(h)
         return self._states(states, where), h
 
@@ -470,18 +482,18 @@ class Network:
             w = f"{where or 'a GRU'} step {t}"
             xt = self.select(x, 0, t, where=w)
             if h is None:   # h = 0: the hidden terms are their biases
-                r, z = (self.activation(self.dense(xt, W_ih[s], b_ih[s] + b_hh[s], where=w), "sigmoid", where=w)
+                r, z = (self._gate(self.dense(xt, W_ih[s], b_ih[s] + b_hh[s], where=w), "sigmoid", w)
                         for s in g[:2])
-                n = self.activation(self._linear([self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), r],
+                n = self._gate(self._linear([self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), r],
                                                  [sparse.identity(H), sparse.diags(b_hh[g[2]])], None, (H,), "gru", w),
-                                    "tanh", where=w)
+                                    "tanh", w)
                 h = self.sub(n, self.mul(z, n, where=w), where=w)
             else:
-                r, z = (self.activation(self.dense(self.concat([xt, h], where=w), np.hstack([W_ih[s], W_hh[s]]),
-                                                   b_ih[s] + b_hh[s], where=w), "sigmoid", where=w) for s in g[:2])
+                r, z = (self._gate(self.dense(self.concat([xt, h], where=w), np.hstack([W_ih[s], W_hh[s]]),
+                                                   b_ih[s] + b_hh[s], where=w), "sigmoid", w) for s in g[:2])
                 hn = self.dense(h, W_hh[g[2]], b_hh[g[2]], where=w)
-                n = self.activation(self.add(self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), self.mul(r, hn, where=w),
-                                             where=w), "tanh", where=w)
+                n = self._gate(self.add(self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), self.mul(r, hn, where=w),
+                                             where=w), "tanh", w)
                 h = self.add(n, self.mul(z, self.sub(h, n, where=w), where=w), where=w)
             states.append(h)
         return self._states(states, where), h
@@ -504,12 +516,12 @@ class Network:
             def gate(k: int, kind: str) -> Node:
                 rows = slice(k * H, (k + 1) * H)
                 W = W_ih[rows] if h is None else np.hstack([W_ih[rows], W_hh[rows]])
-                return self.activation(self.dense(inp, W, b_ih[rows] + b_hh[rows], where=w), kind, where=w)
+                return self._gate(self.dense(inp, W, b_ih[rows] + b_hh[rows], where=w), kind, w)
 
             i, f, g, o = gate(0, "sigmoid"), gate(1, "sigmoid"), gate(2, "tanh"), gate(3, "sigmoid")
             ig = self.mul(i, g, where=w)
             c = ig if c is None else self.add(self.mul(f, c, where=w), ig, where=w)
-            h = self.mul(o, self.activation(c, "tanh", where=w), where=w)
+            h = self.mul(o, self._gate(c, "tanh", w), where=w)
             states.append(h)
         return self._states(states, where), h
 
@@ -632,6 +644,8 @@ class Network:
                 vals[id(node)] = np.stack([ins[0][:, w].max(axis=1) for w in node.windows], axis=1)
             elif node.op == "mul":
                 vals[id(node)] = ins[0] * ins[1]
+            elif node.op == "rescale":
+                vals[id(node)] = ins[0]
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
@@ -653,6 +667,8 @@ class Network:
             elif node.op == "max_pool":
                 lo = np.asarray([ins[0][0][w].max() for w in node.windows])
                 hi = np.asarray([ins[0][1][w].max() for w in node.windows])
+            elif node.op == "rescale":
+                lo, hi = ins[0]
             elif node.op == "mul":
                 (a, b), (c, d) = ins
                 corners = np.stack([a * c, a * d, b * c, b * d])

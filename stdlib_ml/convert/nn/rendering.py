@@ -121,7 +121,7 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     qn = quantize(net, low, high, opts, unit, resolution=resolution, approximate=approximate)
     kind = "regressor" if net.head == "regression" else "classifier"
     n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
-    n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product))
+    n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
     products = f", {n_mul} products" if n_mul else ""
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
                 f"Network {net.name} ({net.n_features} inputs, {len(qn.stages)} stages, {n_relu} ReLUs{products}), "
@@ -131,15 +131,22 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     for k, st in enumerate(qn.stages, 1):
         if isinstance(st, Product):
             spec.imports.add("products")
-            ea, eb = (_render_terms(spec, f"{k}{ab}", o, sources, False) for ab, o in (("a", st.a), ("b", st.b)))
-            for ab, k_, w_ in zip("ab", st.shifts, st.widths):
+            ops = [("a", st.a, st.shifts[0], st.widths[0])] + ([("b", st.b, st.shifts[1], st.widths[1])]
+                                                              if st.b is not None else [])
+            exprs = []
+            for ab, o, k_, w_ in ops:
+                e = _render_terms(spec, f"{k}{ab}" if st.b is not None else k, o, sources, False)
                 if k_:
                     spec.use(f"floor{k}{ab} = products.floor_shift_vec({k_}, {w_})",
-                             f"stage {k}: operand {ab} floored by 2**{k_}")
-            ea, eb = (f"floor{k}{ab}({e})" if k_ else e for ab, k_, e in zip("ab", st.shifts, (ea, eb)))
-            spec.use(f"mul{k} = products.mul_shift_vec({st.shift}, {st.width})",
-                     f"stage {k}: a·b floored by 2**{st.shift}, |a·b| <= {pow2(st.raw_bound)}")
-            spec.body.append(f"h{k} = mul{k}({ea}, {eb})")
+                             f"stage {k}: {'operand ' + ab if st.b is not None else 'a rescale'}: floored by 2**{k_}")
+                    e = f"floor{k}{ab}({e})"
+                exprs.append(e)
+            if st.b is not None:
+                spec.use(f"mul{k} = products.mul_shift_vec({st.shift}, {st.width})",
+                         f"stage {k}: a·b floored by 2**{st.shift}, |a·b| <= {pow2(st.raw_bound)}")
+                spec.body.append(f"h{k} = mul{k}({exprs[0]}, {exprs[1]})")
+            else:
+                spec.body.append(f"h{k} = {exprs[0]}")
             sources[k] = (f"h{k}", len(st.lo), st.scale)
             continue
         expr = _render_terms(spec, k, st, sources, False)
