@@ -1,4 +1,4 @@
-"""A PyTorch GRU sequence classifier, trained as usual, then proved on snarkVM in linked parts.
+"""A PyTorch GRU sequence classifier, trained as usual, converted, and (where it fits) proved on snarkVM.
 
     python examples/sequence_gru.py [--no-prove]
 
@@ -7,8 +7,10 @@ phase and offset noise), three classes: a rising ramp, a falling ramp, an oscill
 GRU(1→4, batch_first) → its last state → Linear(4→3). ``from_torch`` unrolls the GRU over the 6
 steps (sigmoid and tanh approximated on 11 knots, |error| ≤ 0.012 / 0.023, guarded by the fidelity
 check against PyTorch's own labels; the gates' products floored to a fixed scale by checked casts,
-stdlib_ml.products), and the circuit predicts, proves and verifies one sequence in linked parts
-(pyleo.split). Figures: docs/sequence.md.
+stdlib_ml.products). Measured (docs/sequence.md): PyTorch held-out accuracy 0.995, the circuit's
+labels equal PyTorch's on 400 of 400 held-out rows; ~39,400 constraints of body (cost model) over
+the ~11,700 of the transition: over one local circuit (16,384), and today's split (pyleo.split) finds
+no cut whose part fits under the link costs, so the proof step reports that refusal (exit status 1).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from pyleo import LimitError
 from stdlib_ml import from_torch
 
 T = 6
@@ -83,7 +86,10 @@ def main() -> None:
     if args.no_prove:
         return
     t0 = time.time()
-    proof = zk.prove(X_test[0].ravel())
+    try:
+        proof = zk.prove(X_test[0].ravel())
+    except LimitError as e:
+        raise SystemExit(f"not proved here: {e}") from None
     print(f"proved in {time.time() - t0:.1f} s ({len(getattr(proof, 'parts', [proof]))} part(s)); "
           f"verified: {zk.verify(proof)}; label {zk.decode_proof(proof)} (PyTorch: {torch_test[0]})")
 

@@ -382,6 +382,8 @@ class _Walker:
                 return net.add(x, other, where=where) if op == "add" else net.sub(x, other, where=where)
             c = np.asarray(other, np.float64) * alpha * (1.0 if op == "add" else -1.0)
             return net.scale_shift(x, 1.0, self._broadcast(c, x, where), where=where)
+        if op in ("matmul", "mm") and isinstance(arg(1, "other"), Node):
+            return net.matmul(x, arg(1, "other"), where=where)
         if op == "mul":
             other = arg(1, "other")
             if isinstance(other, Node):

@@ -424,6 +424,22 @@ class Network:
         self.nodes.append(node)
         return node
 
+    def matmul(self, a: Node, b: Node, *, where: str = "") -> Node:
+        """``a @ b`` for two computed matrices, ``a`` (m, k) and ``b`` (k, n) (attention's scores and
+        mixing, torch.matmul of two tensors): m·k·n products (:meth:`mul`), summed (0 constraints)."""
+        if len(a.shape) != 2 or len(b.shape) != 2 or a.shape[1] != b.shape[0]:
+            raise ConversionError(f"{where or 'a matmul'}: shapes {a.shape} and {b.shape} do not multiply "
+                                  "(two matrices (m, k) and (k, n) are supported)")
+        (m, k), n = a.shape, b.shape[1]
+        i, j, l_ = np.meshgrid(np.arange(m), np.arange(n), np.arange(k), indexing="ij")
+        picks = [self._linear([x], [sparse.csr_matrix((np.ones(idx.size), (np.arange(idx.size), idx.ravel())),
+                                                       shape=(idx.size, x.size))], None, (idx.size,), "matmul", where)
+                 for x, idx in ((a, i * k + l_), (b, l_ * n + j))]
+        prods = self.mul(*picks, where=where)
+        S = sparse.csr_matrix((np.ones(m * n * k), (np.repeat(np.arange(m * n), k), np.arange(m * n * k))),
+                              shape=(m * n, m * n * k))
+        return self._linear([prods], [S], None, (m, n), "matmul", where)
+
     def rescale(self, x: Node, *, where: str = "") -> Node:
         """``x`` itself, floored to the products' fixed scale (2**(resolution + 8)) when it is finer: one
         checked cast per value, after which the sign tests of an approximated activation (one per knot)
