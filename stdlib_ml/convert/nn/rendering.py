@@ -123,8 +123,10 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
     n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
     products = f", {n_mul} products" if n_mul else ""
+    plain = not any(isinstance(st, Product) for st in qn.stages)
+    stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
-                f"Network {net.name} ({net.n_features} inputs, {len(qn.stages)} stages, {n_relu} ReLUs{products}), "
+                f"Network {net.name} ({net.n_features} inputs, {stages}, {n_relu} ReLUs{products}), "
                 "converted to pyleo.", kind=kind, n_features=net.n_features, in_bits=qn.in_bits, low=low, high=high)
     spec.imports |= {"activations"}
     sources = {0: ("xf", net.n_features, 0)}
