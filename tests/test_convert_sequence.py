@@ -191,3 +191,28 @@ def example():
 def test_example_gru_agrees_with_torch(example) -> None:
     zk, X_test, labels = example
     assert np.mean(zk.predict(X_test.reshape(len(X_test), -1)) == labels) >= 0.99
+
+
+def test_onnx_products_of_computed_tensors() -> None:
+    """ONNX Mul and MatMul with two computed operands: x (5, 2) ⊙ relu(x), then x @ relu(x)ᵀ, flattened
+    into a MatMul; the circuit tracks onnx's reference evaluator within 1e-3 of the outputs' range (the
+    inputs' rounding at 2**-11 or so dominates; the products' flooring is at 2**-20)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    from stdlib_ml import from_onnx
+
+    W = numpy_helper.from_array(np.random.default_rng(0).normal(size=(35, 1)).astype(np.float32), "W")
+    shape = numpy_helper.from_array(np.asarray([-1, 25], dtype=np.int64), "shape")
+    shape2 = numpy_helper.from_array(np.asarray([-1, 10], dtype=np.int64), "shape2")
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Mul", ["x", "r"], ["m"]),
+             helper.make_node("Transpose", ["r"], ["rt"], perm=[0, 2, 1]), helper.make_node("MatMul", ["x", "rt"], ["s"]),
+             helper.make_node("Reshape", ["s", "shape"], ["sf"]), helper.make_node("Reshape", ["m", "shape2"], ["mf"]),
+             helper.make_node("Concat", ["sf", "mf"], ["c"], axis=1), helper.make_node("MatMul", ["c", "W"], ["y"])]
+    graph = helper.make_graph(nodes, "prod", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 5, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])], [W, shape, shape2])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    zk = from_onnx(model, X[:120], max_error=1e-2)
+    want = ReferenceEvaluator(model).run(None, {"x": X[120:]})[0][:, 0]
+    assert np.max(np.abs(zk.predict(X[120:]) - want)) < 1e-3 * np.ptp(want)
