@@ -721,6 +721,8 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
         C = const(2)
         out = net.dense(value(0), W, None if C is None else np.broadcast_to(C * a.get("beta", 1.0), (W.shape[0],)),
                         where=where)
+    elif op == "MatMul" and node.input[1] not in g.consts:
+        out = net.matmul(value(0), value(1), where=where)
     elif op == "MatMul":
         B = const(1)
         if B.ndim != 2:
@@ -818,9 +820,9 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
     else:   # Add, Sub, Mul, Div: two tensors (Add / Sub), or a tensor and a constant
         names = list(node.input)
         if all(n not in g.consts for n in names):
-            if op not in ("Add", "Sub"):
-                raise g.unsupported(i, SUPPORTED_NN, "multiplies or divides two computed tensors (not affine)")
-            out = (net.add if op == "Add" else net.sub)(value(0), value(1), where=where)
+            if op == "Div":
+                raise g.unsupported(i, SUPPORTED_NN, "divides by a computed tensor")
+            out = {"Add": net.add, "Sub": net.sub, "Mul": net.mul}[op](value(0), value(1), where=where)
         else:
             k = 0 if names[1] in g.consts else 1
             x, c = value(k), const(1 - k)

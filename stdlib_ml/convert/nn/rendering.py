@@ -20,7 +20,7 @@ from ..model import ConversionError, ZkModel
 from ..options import Options
 from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
 from ..render import Spec
-from .lowering import Stage, quantize
+from .lowering import Product, Stage, quantize
 from .network import APPROXIMATIONS, Network
 
 
@@ -36,7 +36,7 @@ this share of its entries are non-zero, else as non-zero taps over constant indi
 (``linalg.sparse_matvec``): the program holds only what it needs."""
 
 
-def _render_terms(spec: Spec, k: int, st: Stage, sources: dict[int, tuple[str, int, int]], last: bool) -> str:
+def _render_terms(spec: Spec, k: int | str, st: Stage, sources: dict[int, tuple[str, int, int]], last: bool) -> str:
     """The DSL expression of stage ``k``'s values, declaring its constants in ``spec``; ``sources``:
     per source its (DSL name, size, scale)."""
     many = len(st.qterms) > 1
@@ -122,13 +122,37 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
                               f"{limits.MAX_ARRAY_LENGTH} elements per array")
     qn = quantize(net, low, high, opts, unit, resolution=resolution, approximate=approximate)
     kind = "regressor" if net.head == "regression" else "classifier"
-    n_relu = sum(len(st.qbias) for st in qn.stages)
+    n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
+    n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
+    products = f", {n_mul} products" if n_mul else ""
+    plain = not any(isinstance(st, Product) for st in qn.stages)
+    stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
-                f"Network {net.name} ({net.n_features} inputs, {len(qn.stages)} ReLU stages, {n_relu} ReLUs), "
+                f"Network {net.name} ({net.n_features} inputs, {stages}, {n_relu} ReLUs{products}), "
                 "converted to pyleo.", kind=kind, n_features=net.n_features, in_bits=qn.in_bits, low=low, high=high)
     spec.imports |= {"activations"}
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
+        if isinstance(st, Product):
+            spec.imports.add("products")
+            ops = [("a", st.a, st.shifts[0], st.widths[0])] + ([("b", st.b, st.shifts[1], st.widths[1])]
+                                                              if st.b is not None else [])
+            exprs = []
+            for ab, o, k_, w_ in ops:
+                e = _render_terms(spec, f"{k}{ab}" if st.b is not None else k, o, sources, False)
+                if k_:
+                    spec.use(f"floor{k}{ab} = products.floor_shift_vec({k_}, {w_})",
+                             f"stage {k}: {'operand ' + ab if st.b is not None else 'a rescale'}: floored by 2**{k_}")
+                    e = f"floor{k}{ab}({e})"
+                exprs.append(e)
+            if st.b is not None:
+                spec.use(f"mul{k} = products.mul_shift_vec({st.shift}, {st.width})",
+                         f"stage {k}: a·b floored by 2**{st.shift}, |a·b| <= {pow2(st.raw_bound)}")
+                spec.body.append(f"h{k} = mul{k}({exprs[0]}, {exprs[1]})")
+            else:
+                spec.body.append(f"h{k} = {exprs[0]}")
+            sources[k] = (f"h{k}", len(st.lo), st.scale)
+            continue
         expr = _render_terms(spec, k, st, sources, False)
         spec.use(f"relu{k} = activations.relu_vec({sign_width(st.bound, SMALLEST_SIGN_TEST)})", f"stage {k}: |z| <= {pow2(st.bound)}")
         spec.body.append(f"h{k} = relu{k}({expr})")
