@@ -66,6 +66,23 @@ def key_cache(suite_key_cache: Path) -> Iterator[Path]:
     vm.forget_programs()
 
 
+@pytest.fixture
+def stand_in_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """snarkVM's circuit runs of one test (:func:`pyleo.vm.evaluate`, and what calls it:
+    ``Program.evaluate``, ``ZkModel.predict(..., backend="vm")``) under a stand-in proving key wherever
+    no key is cached (``keys=False``): the same circuit, outputs and halts, and no key synthesized (a
+    first run of a function ~0.5 s instead of ~15 s). For tests of what a circuit computes, with
+    snarkVM as the oracle; proofs are unaffected (tests/test_corpus.py checks that the stand-in path
+    halts alike and leaves proving intact)."""
+    evaluate = vm.evaluate
+
+    def without_synthesis(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None,
+                          keys: bool = True) -> list[str]:
+        return evaluate(program, function, inputs, timings, keys=False)
+
+    monkeypatch.setattr(vm, "evaluate", without_synthesis)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prove: proves or synthesizes snarkVM keys (seconds per test, more with a "
                                        "cold key cache); deselect with -m 'not prove'")

@@ -791,7 +791,7 @@ VM_WIDE = pl.Program("stdlib_wide_tree_vm", [vm_wide_tree])
 def both(fn: str, *args: Any) -> Any:
     """The interpreter's result, checked equal to snarkVM's circuit."""
     want = VM.run(fn, *args)
-    assert VM.evaluate(fn, *args) == want
+    assert VM.evaluate(fn, *args, keys=False) == want
     return want
 
 
@@ -818,7 +818,7 @@ def test_vm_activations_sample_and_halt() -> None:
     with pytest.raises(pl.ExecutionError):
         VM.run("vm_act", bad)
     with pytest.raises(pl.ExecutionError):
-        VM.evaluate("vm_act", bad)
+        VM.evaluate("vm_act", bad, keys=False)
 
 
 @pytest.mark.slow   # a key synthesis; argmax / majority run in every converted classifier proved by default
@@ -858,12 +858,12 @@ def test_vm_per_node_width_tree_at_the_edges() -> None:
     for pick in ([0, 0, 0, 0], [6, 6, 6, 6], [3, 3, 3, 3], [4, 2, 6, 4], [2, 4, 4, 0]):
         x = [edges[f][k] for f, k in enumerate(pick)]
         want = int(WIDE.predict(np.array([x], dtype=object))[0][0])
-        assert VM_WIDE.run("vm_wide_tree", enc(x)) == VM_WIDE.evaluate("vm_wide_tree", enc(x)) == (want, want)
+        assert VM_WIDE.run("vm_wide_tree", enc(x)) == VM_WIDE.evaluate("vm_wide_tree", enc(x), keys=False) == (want, want)
     bad = enc([100 - 128, -5, 40000, 2**40])          # the u8 node's threshold - x = 128
     with pytest.raises(pl.ExecutionError):
         VM_WIDE.run("vm_wide_tree", bad)
     with pytest.raises(pl.ExecutionError):
-        VM_WIDE.evaluate("vm_wide_tree", bad)
+        VM_WIDE.evaluate("vm_wide_tree", bad, keys=False)
 
 
 # ---- cost targets of the issue, measured on snarkVM (differential synthesis) ----------------------
