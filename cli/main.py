@@ -358,7 +358,9 @@ def cost(file: Path = FileArg,
 def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
                                                    "wrappers), an XGBoost JSON/UBJSON file, a PyTorch program "
                                                    "saved by torch.export.save (.pt2; needs pyleo-zk[torch]), an ONNX "
-                                                   ".onnx file or a Keras .keras file. Unpickling runs code: import only "
+                                                   ".onnx file, a Keras .keras or legacy .h5 file, a TensorFlow "
+                                                   "SavedModel directory or a .tflite file (needs "
+                                                   "pyleo-zk[tensorflow]). Unpickling runs code: import only "
                                                    "files you trust."),
                  out: Path = typer.Option(Path("model.py"), "--out", "-o", help="Model file to write (DSL source)."),
                  data: Path | None = typer.Option(None, "--data", help="Calibration rows (.npy or .csv, raw feature "
@@ -389,11 +391,14 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                  output: str = typer.Option("public", "--output", help="public (default): the label in clear; "
                                             "private: encrypted to the prover; commitment: private, with a public "
                                             "commitment to it (`pyleo prove` prints the blinding r)."),
-                 resolution: int | None = typer.Option(None, "--resolution", help="Networks (.pt2, .onnx, .keras) only: bits per "
+                 resolution: int | None = typer.Option(None, "--resolution", help="Networks (.pt2, .onnx, .keras, .h5, SavedModel, .tflite) only: bits per "
                                                        "input spread and per weight (default 12; fewer: narrower, "
-                                                       "cheaper sign tests, coarser rounding).")) -> None:
-    """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph or a Keras
-    model to a pyleo model file (then build, run, prove it)."""
+                                                       "cheaper sign tests, coarser rounding)."),
+                 reference: Path | None = typer.Option(None, "--reference", help="ONNX only: the model the graph was "
+                                                       "exported from (a file `pyleo import` reads): the graph and "
+                                                       "the circuit are checked against it, not the graph alone.")) -> None:
+    """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
+    graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert
 
     vm.check_writable(out, what="--out")   # before the conversion work
@@ -414,12 +419,14 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
             raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
         bits = bits[0] if len(bits) == 1 else bits
     X = convert.load_rows(data) if data is not None else None
+    extra: dict[str, Any] = {"resolution": resolution} if resolution is not None else {}
+    if reference is not None:
+        extra["reference"] = convert.load_model_file(reference)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", convert.FidelityWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
                                missing_values=missing_values, weights=weights, inputs=inputs, output=output,
-                               min_agreement=min_agreement, max_error=max_error, strict=strict,
-                               **({"resolution": resolution} if resolution is not None else {}))
+                               min_agreement=min_agreement, max_error=max_error, strict=strict, **extra)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     zk.save(out)

@@ -136,7 +136,7 @@ def deploy(model: Path = ModelArg,
         vm.check_writable(path, what="--out")
     with spinner() as stage:
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
-        d = network.deploy(text, key, stage, network_name)
+        d = network.deploy(text, key, stage, network_name, () if split_function else prog.import_texts())
         show_deployment_cost(d.cost)
         typer.echo(f"synthesized in {d.seconds:.1f} s")
         if key is None:
@@ -182,10 +182,11 @@ def execute(model: Path = ModelArg,
     vm.check_writable(out, what="--out")
     with spinner() as stage:
         result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage,
-                                             network=network_name)
-    kinds = [o["type"] for o in result.execution.transitions()[0].outputs()]
+                                             network=network_name, imports=prog.import_texts())
+    kinds = [o["type"] for o in result.execution.transitions()[-1].outputs()]   # the function's own: the last
     for text, kind in zip(result.outputs, kinds):
-        typer.echo(f"output: {text}  ({kind}" + ("" if kind == "public" else ": the transaction holds it encrypted") + ")")
+        typer.echo(f"output: {text}  ({kind}" + ("" if kind in ("public", "future") else ": the transaction holds it "
+                                                   "encrypted") + ")")   # a future's arguments are public
     c = result.cost
     typer.echo(f"execution cost (snarkVM Process.execution_cost): {network.credits(c.total)}: storage "
                f"{network.credits(c.storage)}, finalize {network.credits(c.finalize)}")

@@ -127,8 +127,9 @@ def show_converted(zk: Any, out: Path, X: Any) -> None:
                                             "(values closer than that are one input to the circuit)"))
     else:
         measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
-        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
-                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
+        against = f.get("against", "the model's own predict")   # files converted before it was recorded
+        typer.echo(f"fidelity: {measured} on {f['rows']} of {f['of']} calibration rows "
+                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']}), against {against}")
     example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "

@@ -20,7 +20,8 @@ from .errors import (
     PyleoError,
     VMError,
 )
-from .program import Program, cast_lossy, commit, function, inline, poseidon2
+from .comptime import Mapping
+from .program import Program, caller, cast_lossy, commit, function, inline, poseidon2
 from .types import (
     FIELD_MODULUS,
     I8,
@@ -33,6 +34,7 @@ from .types import (
     U32,
     U64,
     U128,
+    Address,
     Array,
     Bool,
     Field,
@@ -43,7 +45,7 @@ from .types import (
 )
 
 __all__ = [
-    "Array", "Bool", "CompileError", "DslFunction", "ExecutionError", "FIELD_MODULUS", "Field", "I8", "I16",
+    "Address", "Array", "Bool", "Mapping", "caller", "CompileError", "DslFunction", "ExecutionError", "FIELD_MODULUS", "Field", "I8", "I16",
     "I32", "I64", "I128", "InputError", "LimitError", "ParamsError", "Private", "Program", "ProofError",
     "Public", "PyleoError", "Scalar", "Struct", "U8", "U16", "U32", "U64", "U128", "VMError", "cast_lossy",
     "commit", "function", "inline", "poseidon2",

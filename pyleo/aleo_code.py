@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from .types import StructType, Type
+from .types import Address, FutureType, StructType, Type
 from .values import to_aleo
 
 
@@ -44,6 +44,10 @@ class Reg:
 
 Operand = Union[Lit, Reg]
 
+CALLER = Lit("self.caller", Address)
+"""``self.caller``: an operand snarkVM provides, written as a literal of type address (never folded: see
+:meth:`pyleo.emit_aleo.FunctionEmitter.op`)."""
+
 AS_TYPED = frozenset({"cast", "cast.lossy", "hash.psd2", "hash.psd8", "commit.bhp256"})
 """Opcodes written with their result type (``… into r3 as u8``)."""
 
@@ -69,14 +73,26 @@ class Param:
     public: bool
 
 
+@dataclass(frozen=True, slots=True)
+class MappingSet:
+    """``set`` of the ``finalize`` block: the ``value``-th argument into ``mapping`` at the ``key``-th one."""
+
+    mapping: str
+    key: int
+    value: int
+
+
 @dataclass
 class Function:
-    """One Aleo ``function``: inputs, instructions, outputs."""
+    """One Aleo ``function``: inputs, instructions, outputs; with on-chain writes, its ``finalize`` block
+    (``final_inputs``: the types of the arguments the ``async`` instruction passes it, all public)."""
 
     name: str
     inputs: list[Param] = field(default_factory=list)
     body: list[Instr] = field(default_factory=list)
     outputs: list[Param] = field(default_factory=list)
+    final_inputs: list[Type] = field(default_factory=list)
+    final_sets: list[MappingSet] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +102,8 @@ class Program:
     name: str
     structs: list[StructType]
     functions: list[Function]
+    imports: list[str] = field(default_factory=list)
+    mappings: list[tuple[str, Type, Type]] = field(default_factory=list)
 
     def function(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)
@@ -119,21 +137,32 @@ class Renderer:
 
     def render(self) -> str:
         lines = [f"function {self.fn.name}:"]
-        lines += [f"    input {self.define(p.reg)} as {p.type.aleo()}.{_visibility(p)};" for p in self.fn.inputs]
+        lines += [f"    input {self.define(p.reg)} as {p.type.aleo()}{_visibility(p)};" for p in self.fn.inputs]
         lines += [self.instr(ins) for ins in self.fn.body]
-        lines += [f"    output {self.operand(Reg(p.reg))} as {p.type.aleo()}.{_visibility(p)};" for p in self.fn.outputs]
+        lines += [f"    output {self.operand(Reg(p.reg))} as {p.type.aleo()}{_visibility(p)};" for p in self.fn.outputs]
+        if self.fn.final_sets:
+            lines += ["", f"finalize {self.fn.name}:"]
+            lines += [f"    input r{i} as {t.aleo()}.public;" for i, t in enumerate(self.fn.final_inputs)]
+            lines += [f"    set r{m.value} into {m.mapping}[r{m.key}];" for m in self.fn.final_sets]
         return "\n".join(lines)
 
 
 def _visibility(p: Param) -> str:
-    return "public" if p.public else "private"
+    """``.public`` / ``.private``; nothing for a future (its type names it)."""
+    if isinstance(p.type, FutureType):
+        return ""
+    return ".public" if p.public else ".private"
 
 
 def render(program: Program) -> str:
     """The Aleo text of ``program`` (structs, functions, the constructor)."""
     parts = [f"program {program.name}.aleo;"]
+    if program.imports:
+        parts[0] = "\n".join(f"import {name}.aleo;" for name in program.imports) + "\n\n" + parts[0]
     for s in program.structs:
         parts.append("\n".join([f"struct {s.name}:", *(f"    {n} as {t.aleo()};" for n, t in s.fields)]))
+    parts += [f"mapping {name}:\n    key as {k.aleo()}.public;\n    value as {v.aleo()}.public;"
+              for name, k, v in program.mappings]
     parts += [Renderer(fn).render() for fn in program.functions]
     parts.append("constructor:\n    assert.eq edition 0u16;")
     return "\n\n".join(parts) + "\n"

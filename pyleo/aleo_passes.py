@@ -18,6 +18,7 @@ function:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from .aleo_code import Function, Instr, Lit, Operand, Param, Reg
@@ -35,7 +36,7 @@ def eliminate_dead(fn: Function) -> Function:
         kept.append(ins)
         live.update(op.id for op in ins.operands if isinstance(op, Reg))
     kept.reverse()
-    return Function(fn.name, fn.inputs, kept, fn.outputs)
+    return replace(fn, body=kept)
 
 
 def distinct_outputs(fn: Function) -> Function:
@@ -59,7 +60,7 @@ def distinct_outputs(fn: Function) -> Function:
             p = Param(fresh, p.type, p.public)
         seen.add((p.reg, p.type, p.public))
         outputs.append(p)
-    return Function(fn.name, fn.inputs, body, outputs)
+    return replace(fn, body=body, outputs=outputs)
 
 
 def copy_operands(reg: Reg, t: Any) -> tuple[Operand, ...]:
@@ -143,7 +144,7 @@ class RangeFacts:
                 self.replaced[ins.result] = value
                 continue
             body.append(ins)
-        return Function(self.fn.name, self.fn.inputs, body, self.fn.outputs)
+        return replace(self.fn, body=body)
 
 
 def apply_ranges(fn: Function) -> Function:

@@ -16,7 +16,7 @@ import numpy as np
 from . import ir
 from . import syntax as S
 from .check_expr import ExprChecker, Local, Scope
-from .comptime import Py, SourceFunction, Untyped, is_static, short_repr
+from .comptime import External, Importable, Mapping, Py, SourceFunction, Untyped, is_static, short_repr
 from .errors import CompileError, LimitError, Location
 from .limits import MAX_INSTRUCTIONS, MAX_UNROLLED_OPERATIONS, unrolled_operations
 from .names import ITEM_RESERVED, MEMBER_RESERVED, is_legal
@@ -35,7 +35,10 @@ from .types import (
 class Context:
     """State shared while checking one entry point: helper specializations and structs."""
 
-    def __init__(self) -> None:
+    def __init__(self, program: str = "", imports: dict[str, Any] | None = None) -> None:
+        self.program = program
+        self.imports: dict[str, Any] = imports or {}   # name → the imported pl.Program
+        self.mappings: dict[str, Mapping] = {}
         self.helpers: dict[tuple[int, tuple[tuple[str, int], ...]], ir.Function] = {}
         self.helper_list: list[ir.Function] = []
         self.structs: dict[str, StructType] = {}
@@ -57,6 +60,25 @@ class Context:
         elif isinstance(t, TupleType):
             for it in t.items:
                 self.note_type(it)
+
+    def external(self, value: Any, attr: str, node: S.Node) -> External | None:
+        """``value.attr`` as an entry point of an imported program when ``value`` is a ``pl.Program`` (None when it
+        is not one); CompileError when that program is not imported or has no such entry point."""
+        if not isinstance(value, Importable):
+            return None
+        if self.imports.get(value.name) is not value:
+            raise CompileError(f"program {value.name} is not imported by {self.program or 'this program'}", node.loc,
+                               f"pass it to the program that calls it: pl.Program(..., imports=[{value.name}_program])")
+        if attr not in value.functions:
+            raise CompileError(f"program {value.name} has no function `{attr}`", node.loc,
+                               f"its functions: {', '.join(value.functions)}")
+        return External(value.name, value.entry(attr))
+
+    def note_mapping(self, m: Mapping, node: S.Node) -> None:
+        other = self.mappings.get(m.name)
+        if other is not None and other is not m:
+            raise CompileError(f"two different mappings are named {m.name}", node.loc)
+        self.mappings[m.name] = m
 
     def checker(self, dfn: SourceFunction, sizes: dict[str, int], entry: bool) -> FunctionChecker:
         """A checker of ``dfn``'s body with the generic ``sizes`` bound."""
@@ -191,6 +213,11 @@ class FunctionChecker(ExprChecker):
             if not self.entry and any(self.returns_public):
                 raise self.error("pl.Public applies to entry points (@pl.function) only", rnode)
         body = self.block(syn.body, new_scope=False)
+        nested = [st for st in walk_stmts(body) if isinstance(st, ir.MappingSet) and not any(st is b for b in body)]
+        if nested:
+            raise CompileError(f"mapping {nested[0].mapping} is written inside an `if` or a loop", nested[0].loc,
+                               "write mappings at the top level of the function: compute the value with a conditional "
+                               "expression, then `mapping[key] = value`")
         self.check_unrolled(unrolled_operations(body, self.ctx.operations), syn)
         if self.returns and not always_returns(body):
             last = syn.body[-1] if syn.body else syn
@@ -270,6 +297,10 @@ class FunctionChecker(ExprChecker):
         return [ir.Let(st.loc, name, t, value)]
 
     def stmt_Assign(self, st: S.Assign) -> list[ir.Stmt]:
+        if isinstance(st.target, S.Subscript) and isinstance(st.target.value, (S.Name, S.Attribute)):
+            base = self.expr(st.target.value)
+            if isinstance(base, Py) and isinstance(base.value, Mapping):
+                return [self.mapping_set(base.value, st)]
         if isinstance(st.target, S.Tuple):
             return self.unpack(st)
         if isinstance(st.target, S.Name):
@@ -287,6 +318,21 @@ class FunctionChecker(ExprChecker):
         name, path, t = self.lvalue(st.target)
         value = self.coerce(self.expr(st.value, t), t, st.value)
         return [ir.Assign(st.loc, name, path, value)]
+
+    def mapping_set(self, m: Mapping, st: S.Assign) -> ir.MappingSet:
+        """``m[key] = value``: an on-chain write of an entry point (see :class:`pyleo.comptime.Mapping`)."""
+        assert isinstance(st.target, S.Subscript)
+        if not self.entry:
+            raise self.error(f"mapping {m.name} is written in the helper `{self.syntax.name}`", st,
+                             "write mappings in a @pl.function entry point")
+        if len(st.target.index) != 1:
+            raise self.error(f"mapping {m.name} takes one key", st.target)
+        self.ctx.note_mapping(m, st)
+        self.ctx.note_type(m.key)
+        self.ctx.note_type(m.value)
+        key = self.coerce(self.expr(st.target.index[0], m.key), m.key, st.target.index[0])
+        value = self.coerce(self.expr(st.value, m.value), m.value, st.value)
+        return ir.MappingSet(st.loc, m.name, key, value)
 
     def unpack(self, st: S.Assign) -> list[ir.Stmt]:
         assert isinstance(st.target, S.Tuple)

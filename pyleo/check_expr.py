@@ -18,7 +18,9 @@ import numpy as np
 from . import ir
 from . import syntax as S
 from .comptime import (
+    CALLER,
     Builtin,
+    External,
     Py,
     SourceFunction,
     Untyped,
@@ -36,6 +38,7 @@ from .errors import CompileError, LimitError
 from .limits import MAX_ARRAY_LENGTH, MAX_EXPRESSION_DEPTH
 from .types import (
     U32,
+    Address,
     ArrayType,
     BoolType,
     FieldType,
@@ -184,7 +187,7 @@ class ExprChecker:
         if isinstance(got, Py):
             return got
         if node.id in self.globals:
-            return Py(self.globals[node.id])
+            return self.special(self.globals[node.id], node)
         if hasattr(builtins, node.id):
             return Py(getattr(builtins, node.id))
         raise self.error(f"`{node.id}` is not defined", node, "define it before use, or as a module-level constant")
@@ -192,9 +195,12 @@ class ExprChecker:
     def expr_Attribute(self, node: S.Attribute, expected: Type | None) -> Value:
         base = self.expr(node.value)
         if isinstance(base, Py):
+            external = self.ctx.external(base.value, node.attr, node)
+            if external is not None:
+                return Py(external)
             if not hasattr(base.value, node.attr):
                 raise self.error(f"`{node.attr}` is not defined in {short_repr(base.value)}", node)
-            return Py(getattr(base.value, node.attr))
+            return self.special(getattr(base.value, node.attr), node)
         base = self.typed(base, node.value)
         if isinstance(base.type, StructType):
             ft = base.type.field_type(node.attr)
@@ -203,6 +209,13 @@ class ExprChecker:
                                  f"its fields are {', '.join(n for n, _ in base.type.fields)}")
             return ir.Member(ft, node.loc, base, node.attr)
         raise self.error(f"a value of type {base.type.leo()} has no attributes", node)
+
+    @staticmethod
+    def special(value: Any, node: S.Node) -> Value:
+        """A global that is an expression of its own (``pl.caller``), else the compile-time value."""
+        if value is CALLER:
+            return ir.Caller(Address, node.loc)
+        return Py(value)
 
     def index_expr(self, node: S.Node, at: ArrayType) -> ir.Expr:
         idx = self.expr(node, U32)
@@ -430,6 +443,8 @@ class ExprChecker:
         f = fv.value
         if isinstance(f, SourceFunction):
             return self.call_dsl(f, node)
+        if isinstance(f, External):
+            return self.call_external(f, node)
         if isinstance(f, (IntType, FieldType, BoolType, ScalarType)):
             self.arity(node, 1)
             return self.cast(self.expr(node.args[0], f), f, node, lossy=False)
@@ -518,6 +533,36 @@ class ExprChecker:
             raise self.error(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {t.name}", node)
         fields = [(n, self.coerce(self.expr(given[n], ft), ft, given[n])) for n, ft in t.fields]
         return ir.StructLit(t, node.loc, fields)
+
+    def call_external(self, f: External, node: S.Call) -> Value:
+        """``model.predict(x)``: a call of an imported program's entry point, checked against its signature."""
+        fn = f.function
+        where = f"{f.program}.aleo/{fn.name}"
+        if node.keywords:
+            raise self.error(f"pass the arguments of {where} by position", node)
+        if len(node.args) != len(fn.params):
+            raise self.error(f"{where} takes {len(fn.params)} argument{'s' if len(fn.params) != 1 else ''} "
+                             f"({', '.join(f'{p.name}: {p.type.leo()}' for p in fn.params)}), got {len(node.args)}", node)
+        args = []
+        for p, a in zip(fn.params, node.args):
+            v = self.expr(a, p.type)
+            if isinstance(v, ir.Expr) and v.type != p.type:
+                raise self.error(f"argument `{p.name}` of {where} is {p.type.leo()}, got {v.type.leo()}", a,
+                                 cast_hint(v.type, p.type))
+            args.append(self.coerce(v, p.type, a))
+        if fn.return_type is None:
+            raise self.error(f"{where} returns nothing, so its call has no value", node)
+        if len(fn.returns) > 1:
+            raise self.error(f"{where} returns {len(fn.returns)} values; pyleo calls functions of other programs that "
+                             "return one", node, "return a struct from the called function instead of a tuple")
+        if self.dfn.entry is False:
+            raise self.error(f"{where} is called from the helper `{self.dfn.name}`", node,
+                             "call imported programs from a @pl.function entry point (each call is a transition)")
+        for p in fn.params:
+            self.ctx.note_type(p.type)
+        for t in fn.returns:
+            self.ctx.note_type(t)
+        return ir.ExternalCall(fn.return_type, node.loc, f.program, fn, args)
 
     def call_dsl(self, f: SourceFunction, node: S.Call) -> Value:
         if node.keywords:

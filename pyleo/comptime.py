@@ -154,6 +154,66 @@ class Builtin:
         raise TypeError(f"pl.{self.name} can only be called inside a pyleo function")
 
 
+class Mapping:
+    """An on-chain mapping of a program: ``approvals = pl.Mapping("approvals", pl.Address, pl.Bool)``.
+
+    An entry point writes it with ``approvals[key] = value`` (at its top level); the write happens in the
+    function's ``final`` block (Aleo ``finalize``) once the network accepts the execution, with the key and
+    the value as the block's public arguments. Keys and values are public on chain.
+    """
+
+    def __init__(self, name: str, key: Any, value: Any) -> None:
+        from .names import MEMBER_RESERVED, is_legal
+        from .types import as_type
+
+        if not isinstance(name, str) or not is_legal(name, MEMBER_RESERVED):
+            raise CompileError(f"invalid mapping name {name!r}", None, "use a Leo identifier such as `approvals`")
+        try:
+            self.key, self.value = as_type(key), as_type(value)
+        except TypeError as e:
+            raise CompileError(f"mapping {name}: {e}") from None
+        for t in (self.key, self.value):
+            if isinstance(t, ArrayType):
+                raise CompileError(f"mapping {name}: keys and values are single values (a literal or a struct), "
+                                   f"not arrays ({t.leo()})")
+        self.name = name
+
+    def decl(self) -> ir.MappingDecl:
+        return ir.MappingDecl(self.name, self.key, self.value)
+
+    def __repr__(self) -> str:
+        return f"<pyleo mapping {self.name}: {self.key.leo()} => {self.value.leo()}>"
+
+
+class CallerAddress:
+    """``pl.caller``: in a pyleo function, the address that called the entry point (Aleo ``self.caller``)."""
+
+    def __repr__(self) -> str:
+        return "pl.caller"
+
+
+CALLER = CallerAddress()
+
+
+class Importable:
+    """What the checker knows of a program others may import (``pl.Program`` derives from it): its ``name``,
+    its entry points by name (``functions``) and their typed IR (``entry``)."""
+
+    name: str
+    functions: dict[str, Any]
+
+    def entry(self, name: str) -> ir.Function:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class External:
+    """An entry point of an imported program (``model.predict`` where ``model`` is a ``pl.Program``)."""
+
+    program: str
+    function: ir.Function
+
+
 def const_type(v: Py | Untyped) -> Type:
     """The type a constant table gets when nothing else types it (only in comparisons): i64, else field."""
     from .types import I64

@@ -34,6 +34,7 @@ from .types import (
     ArrayType,
     BoolType,
     FieldType,
+    FutureType,
     IntType,
     StructType,
     TupleType,
@@ -83,13 +84,15 @@ class Frame:
 class FunctionEmitter:
     """Emits one entry point as one Aleo ``function``; one method per IR node kind."""
 
-    def __init__(self, fn: ir.Function) -> None:
+    def __init__(self, fn: ir.Function, module_name: str = "") -> None:
         self.fn = fn
+        self.module_name = module_name
         self.body: list[Instr] = []
         self.types: list[Type] = []  # register id → its type
         self.numbered: dict[tuple[Any, ...], Reg] = {}  # (opcode, operands, type) → the register computing it
         self.asserted: set[Any] = set()  # operands already asserted true
         self.consts: dict[ir.Const, Any] = {}  # each IR constant's operand tree, built once
+        self.final: list[tuple[str, Any, Any, ir.MappingSet]] = []  # mapping writes: (mapping, key, value, statement)
 
     def reg(self, t: Type) -> Reg:
         self.types.append(t)
@@ -146,7 +149,7 @@ class FunctionEmitter:
         return self.emit("cast", [tree], t)
 
     def op(self, name: str, args: list[Any], t: Type, rt: Type, loc: Any) -> Any:
-        if all(isinstance(a, Lit) for a in args):
+        if all(isinstance(a, Lit) for a in args) and aleo_code.CALLER not in args:
             try:
                 if len(args) == 2:
                     return Lit(semantics.binary(name, args[0].value, args[1].value, t, rt, loc), rt)
@@ -207,7 +210,31 @@ class FunctionEmitter:
             values = list(frame.ret) if fn.returns_tuple else [frame.ret]
             for v, t, public in zip(values, fn.returns, fn.returns_public):
                 outputs.append(Param(self.materialize(v, t).id, t, public))
-        return aleo_code.Function(fn.name, inputs, self.body, outputs)
+        code = aleo_code.Function(fn.name, inputs, self.body, outputs)
+        if self.final:
+            self.finalize(code)
+        return code
+
+    def finalize(self, code: aleo_code.Function) -> None:
+        """The ``async`` instruction passing the mapping writes' keys and values to the ``finalize`` block (its
+        future the last output), and that block's ``set`` commands."""
+        args: list[Any] = []
+        types: list[Type] = []
+
+        def arg(tree: Any, t: Type) -> int:
+            operand = tree if tree == aleo_code.CALLER else self.materialize(tree, t)
+            if operand not in args:
+                args.append(operand)
+                types.append(t)
+            return args.index(operand)
+
+        for mapping, key, value, st in self.final:
+            code.final_sets.append(aleo_code.MappingSet(mapping, arg(key, st.key.type), arg(value, st.value.type)))
+        code.final_inputs = types
+        future = FutureType(self.module_name, self.fn.name)
+        r = self.reg(future)
+        self.body.append(Instr(f"async {self.fn.name}", tuple(args), r.id, future))
+        code.outputs.append(Param(r.id, future, True))
 
     def call(self, fn: ir.Function, args: list[Any], guard: Any) -> Any:
         frame = Frame({p.name: a for p, a in zip(fn.params, args)})
@@ -287,6 +314,9 @@ class FunctionEmitter:
         live = self.live(frame, guard)
         frame.ret = value if frame.ret is None else self.select_tree(live, value, frame.ret)
         frame.returned = self.logic("or", frame.returned, guard)
+
+    def stmt_MappingSet(self, st: ir.MappingSet, frame: Frame, guard: Any) -> None:
+        self.final.append((st.mapping, self.expr(st.key, frame, guard), self.expr(st.value, frame, guard), st))
 
     def stmt_Assert(self, st: ir.Assert, frame: Frame, guard: Any) -> None:
         cond = self.expr(st.cond, frame, guard)
@@ -381,6 +411,22 @@ class FunctionEmitter:
         r = self.expr(e.randomness, frame, guard)
         return self.emit("commit.bhp256", [v, r], _FIELD)
 
+    def expr_ExternalCall(self, e: ir.ExternalCall, frame: Frame, guard: Any) -> Any:
+        args = []
+        for a in e.args:
+            tree = self.expr(a, frame, guard)
+            leaves = flatten(tree)
+            first = leaves[0] if leaves else None
+            if isinstance(tree, Lit) or isinstance(first, Reg) and tree == self.access_tree(Reg(first.id), a.type):
+                args.append(tree if isinstance(tree, Lit) else Reg(first.id))   # a literal or a whole register, as it is
+            else:
+                args.append(self.materialize(tree, a.type))
+        r = self.emit(f"call {e.program}.aleo/{e.function.name}", args, e.type)
+        return self.access_tree(r, e.type)
+
+    def expr_Caller(self, e: ir.Caller, frame: Frame, guard: Any) -> Any:
+        return aleo_code.CALLER
+
     def expr_Call(self, e: ir.Call, frame: Frame, guard: Any) -> Any:
         args = [self.expr(a, frame, guard) for a in e.args]
         return self.call(e.function, args, self.live(frame, guard))
@@ -409,8 +455,9 @@ def compile_aleo(module: ir.Module) -> aleo_code.Program:
                          f"{MAX_FUNCTIONS}",
                          None, "split the model into several programs")
     return aleo_code.Program(module.name, list(module.structs),
-                             [distinct_outputs(eliminate_dead(apply_ranges(FunctionEmitter(fn).run())))
-                              for fn in module.entries])
+                             [distinct_outputs(eliminate_dead(apply_ranges(FunctionEmitter(fn, module.name).run())))
+                              for fn in module.entries], list(module.imports),
+                             [(m.name, m.key, m.value) for m in module.mappings])
 
 
 def emit_aleo(module: ir.Module) -> str:

@@ -46,6 +46,7 @@ from .leo_lowering import (
     Names,
     NotStatic,
     child_blocks,
+    contains_return,
     function_names,
     lower_loop_returns,
     returns_in_loop,
@@ -114,6 +115,7 @@ class LeoEmitter:
         self.types: dict[str, Type] = {}
         self.scopes: list[set[str]] = []
         self.consts: dict[str, int] = {}  # loop variables of loops unrolled here
+        self.final: list[str] | None = None  # the `Mapping::set` calls of this entry's final block, if it has one
 
     # ---- module --------------------------------------------------------------------------------
     def module_text(self) -> str:
@@ -126,10 +128,15 @@ class LeoEmitter:
         entries = [self.function(f) for f in self.module.entries]
         parts = [self.struct(s) for s in self.module.structs] + self.cast_helper_text + helpers
         program = [f"program {name}.aleo {{"]
+        program += [f"{INDENT}mapping {m.name}: {self.type(m.key)} => {self.type(m.value)};" for m in self.module.mappings]
+        if self.module.mappings:
+            program.append("")
         for text in entries:
             program += [_indent(text), ""]
         program += [f"{INDENT}@noupgrade", f"{INDENT}constructor() {{}}", "}"]
         parts.append("\n".join(program))
+        if self.module.imports:
+            parts.insert(0, "\n".join(f"import {imp}.aleo;" for imp in self.module.imports))
         return "\n\n".join(parts) + "\n"
 
     def struct(self, s: StructType) -> str:
@@ -183,10 +190,19 @@ class LeoEmitter:
             self.scopes[-1].add(name)
             self.line(f"let {self.names[name]}: {self.type(self.types[name])} = "
                       f"{self.expr(zero_expr(self.types[name]))};")
+        self.final = [] if any(isinstance(s, ir.MappingSet) for s in body) else None
+        if self.final is not None and any(contains_return(b) for s in body for b in child_blocks(s)):
+            raise CompileError(f"`{fn.name}` writes a mapping and returns from inside an `if` or a loop; "
+                               "the Leo emitter writes its final block into one return at the end", fn.loc,
+                               "compute the results into variables and return them once, at the end")
         for s in body:
             self.stmt(s)
+        if self.final is not None and not fn.returns:
+            self.line(f"return {self.final_block()};")
         head = "fn" if fn.entry else "export fn"
         ret = self.return_type(fn)
+        if self.final is not None:
+            ret = f"({ret}, Final)" if ret and not ret.startswith("(") else f"{ret[:-1]}, Final)" if ret else "Final"
         signature = f"{head} {self.fn_names[fn.name]}({', '.join(params)})" + (f" -> {ret}" if ret else "")
         return "\n".join([signature + " {"] + self.lines + ["}"])
 
@@ -368,7 +384,26 @@ class LeoEmitter:
         self.line("}")
 
     def stmt_Return(self, s: ir.Return) -> None:
+        if self.final is not None:
+            value = self.expr(s.value) if s.value is not None else ""
+            if s.value is not None and isinstance(s.value.type, TupleType) and len(s.value.type.items) > 1:
+                value = value[1:-1]   # (a, b) → (a, b, final { … })
+            self.line(f"return ({value}, {self.final_block()});" if value else f"return {self.final_block()};")
+            return
         self.line("return;" if s.value is None else f"return {self.expr(s.value)};")
+
+    def stmt_MappingSet(self, s: ir.MappingSet) -> None:
+        """The key and the value are computed here, into variables the final block reads."""
+        assert self.final is not None
+        names = []
+        for part, e in (("key", s.key), ("value", s.value)):
+            names.append(self.locals.fresh(f"{s.mapping}_{part}"))
+            self.line(f"let {names[-1]}: {self.type(e.type)} = {self.expr(e)};")
+        self.final.append(f"Mapping::set({s.mapping}, {names[0]}, {names[1]});")
+
+    def final_block(self) -> str:
+        assert self.final is not None
+        return "final { " + " ".join(self.final) + " }"
 
     def stmt_Assert(self, s: ir.Assert) -> None:
         c = s.cond
@@ -512,6 +547,12 @@ class LeoEmitter:
     def expr_Commit(self, e: ir.Commit) -> str:
         return f"BHP256::commit_to_field({self.expr(e.operand)}, {self.expr(e.randomness)})"
 
+    def expr_ExternalCall(self, e: ir.ExternalCall) -> str:
+        return f"{e.program}.aleo::{e.function.name}({', '.join(self.expr(a) for a in e.args)})"
+
+    def expr_Caller(self, e: ir.Caller) -> str:
+        return "self.caller"
+
     def expr_Call(self, e: ir.Call) -> str:
         return f"{self.fn_names[e.function.name]}({', '.join(self.expr(a) for a in e.args)})"
 
@@ -583,6 +624,9 @@ def emit_leo(module: ir.Module) -> str:
 
 
 def program_json(module: ir.Module) -> str:
-    """The text of ``program.json`` (what ``leo new`` writes) for ``module``."""
-    meta = {"program": f"{module.name}.aleo", "version": "0.1.0", "description": "", "license": "MIT"}
+    """The text of ``program.json`` (what ``leo new`` writes) for ``module``; a program that imports others lists
+    them as local dependencies (``leo add --local``), the Leo projects :meth:`pyleo.Program.write` puts beside it."""
+    meta: dict[str, object] = {"program": f"{module.name}.aleo", "version": "0.1.0", "description": "", "license": "MIT"}
+    if module.imports:
+        meta["dependencies"] = [{"name": f"{imp}.aleo", "location": "local", "path": f"../{imp}"} for imp in module.imports]
     return json.dumps(meta, indent=2) + "\n"

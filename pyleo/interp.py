@@ -25,7 +25,15 @@ class Frame:
 
 
 class Interpreter:
-    """Evaluates IR functions; one method per IR node kind."""
+    """Evaluates IR functions; one method per IR node kind.
+
+    ``caller``: the address ``pl.caller`` reads (an ``aleo1…`` string; None: a function that reads it raises
+    InputError). ``writes`` receives each mapping write of a ``final`` block that takes effect, in order:
+    ``(mapping, key, value)``."""
+
+    def __init__(self, caller: str | None = None) -> None:
+        self.caller = caller
+        self.writes: list[tuple[str, Any, Any]] = []
 
     def call(self, fn: ir.Function, args: list[Any], guard: bool = True) -> Any:
         frame = Frame({p.name: a for p, a in zip(fn.params, args)})
@@ -76,6 +84,12 @@ class Interpreter:
         cond = self.expr(st.cond, frame, guard)
         if guard and not frame.returned and not cond:
             raise ExecutionError(f"assertion failed{': ' + st.message if st.message else ''}", st.loc)
+
+    def stmt_MappingSet(self, st: ir.MappingSet, frame: Frame, guard: bool) -> None:
+        key = self.expr(st.key, frame, guard)
+        value = self.expr(st.value, frame, guard)
+        if guard and not frame.returned:
+            self.writes.append((st.mapping, key, value))
 
     # ---- expressions ---------------------------------------------------------------------------
     def expr(self, e: ir.Expr, frame: Frame, guard: bool) -> Any:
@@ -135,6 +149,19 @@ class Interpreter:
     def expr_Call(self, e: ir.Call, frame: Frame, guard: bool) -> Any:
         args = [self.expr(a, frame, guard) for a in e.args]
         return self.call(e.function, args, guard and not frame.returned)
+
+
+    def expr_ExternalCall(self, e: ir.ExternalCall, frame: Frame, guard: bool) -> Any:
+        """The imported function's own semantics; its transition runs whatever the path condition, so a halt
+        there halts the caller on every path. (Its own ``pl.caller`` would be the calling program's address,
+        which the interpreter does not know: reading it raises InputError.)"""
+        args = [self.expr(a, frame, guard) for a in e.args]
+        return Interpreter().call(e.function, args)
+
+    def expr_Caller(self, e: ir.Caller, frame: Frame, guard: bool) -> Any:
+        if self.caller is None:
+            raise InputError("this function reads pl.caller: name the calling address (caller=\"aleo1…\")")
+        return self.caller
 
 
 def replaced(tree: Any, steps: list[Any], value: Any) -> Any:

@@ -122,6 +122,21 @@ class Call(Expr):
     args: list[Expr]
 
 
+@dataclass(eq=False)
+class ExternalCall(Expr):
+    """A call of an imported program's entry point (``call PROGRAM.aleo/FUNCTION``): its own transition,
+    with the callee's semantics; it runs (and halts) whatever the path condition."""
+
+    program: str
+    function: "Function"
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class Caller(Expr):
+    """The address that called this entry point (``self.caller``)."""
+
+
 # ---- statements --------------------------------------------------------------------------------
 @dataclass(eq=False)
 class Stmt:
@@ -174,6 +189,16 @@ class Assert(Stmt):
     message: str
 
 
+@dataclass(eq=False)
+class MappingSet(Stmt):
+    """``mapping[key] = value`` of an entry point: written on chain, in its ``final`` block (Aleo ``finalize``),
+    once the execution is accepted."""
+
+    mapping: str
+    key: Expr
+    value: Expr
+
+
 # ---- functions and programs --------------------------------------------------------------------
 @dataclass(eq=False)
 class Param:
@@ -213,3 +238,14 @@ class Module:
     entries: list[Function]
     helpers: list[Function]
     structs: list[StructType]
+    imports: list[str] = field(default_factory=list)
+    mappings: list["MappingDecl"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MappingDecl:
+    """An on-chain mapping of the program: ``name: key => value`` (both public)."""
+
+    name: str
+    key: Type
+    value: Type

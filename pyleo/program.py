@@ -11,13 +11,14 @@ from typing import Any, Callable, Iterator, Sequence
 
 from . import aleo_code, ir, names
 from .check import Context
-from .comptime import Builtin
+from .comptime import CALLER, Builtin, Importable
 from .dsl import DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
 from .errors import CompileError, ExecutionError, InputError, PyleoError
 from .interp import Interpreter, check_args
-from .values import parse_aleo, to_aleo
+from .types import Address
+from .values import coerce, parse_aleo, to_aleo
 
 
 
@@ -41,9 +42,11 @@ def inline(fn: Callable[..., Any]) -> DslFunction:
 poseidon2 = Builtin("poseidon2", "Poseidon2 hash of a value to a field element (`hash.psd2`).")
 commit = Builtin("commit", "BHP256 commitment of a value with scalar randomness (`commit.bhp256`).")
 cast_lossy = Builtin("cast_lossy", "`pl.cast_lossy(x, pl.U8)`: keep the low bits instead of halting.")
+caller = CALLER
+"""``pl.caller``: the address that called the entry point (Aleo ``self.caller``), e.g. a mapping's key."""
 
 
-class Program:
+class Program(Importable):
     """A named Aleo program made of ``@pl.function`` entry points.
 
     Type-checked on first use, or at once when created at the top level of a script run as ``python
@@ -54,9 +57,14 @@ class Program:
     >>> prog.run("score", [1, 2, 3, 4], 10)       # reference interpreter
     >>> prog.evaluate("score", [1, 2, 3, 4], 10)  # snarkVM's circuit, no proof
     >>> proof = prog.prove("score", [1, 2, 3, 4], 10); prog.verify(proof)
+
+    ``imports``: programs whose entry points this one calls (``model.predict(x)`` inside a ``@pl.function``,
+    where ``model`` is the imported ``pl.Program``): Aleo ``import model.aleo;`` and ``call model.aleo/predict``,
+    one more transition of the same execution. CompileError for something other than a ``pl.Program``, two
+    imports of one name, or an import cycle.
     """
 
-    def __init__(self, name: str, functions: Sequence[DslFunction]) -> None:
+    def __init__(self, name: str, functions: Sequence[DslFunction], imports: Sequence["Program"] = ()) -> None:
         problem = names.program_name_problem(name)
         if problem is not None:
             raise CompileError(f"invalid program name {name!r}", hint=problem)
@@ -65,6 +73,18 @@ class Program:
             raise CompileError(f"Program {name!r} needs @pl.function entry points, got {bad or 'none'}")
         self.name = name
         self.functions = {f.name: f for f in functions}
+        self.imports: dict[str, Program] = {}
+        for imp in imports:
+            if not isinstance(imp, Program):
+                raise CompileError(f"Program {name!r}: imports are pl.Program objects, got {imp!r}",
+                                   hint="import a converted model's program: imports=[zk.program]")
+            if imp.name in self.imports and self.imports[imp.name] is not imp:
+                raise CompileError(f"Program {name!r} imports two different programs named {imp.name}")
+            path = imp.import_path(name)
+            if path is not None:
+                raise CompileError(f"import cycle: {' → '.join([name, *path])}",
+                                   hint="a program cannot import itself, directly or through its imports")
+            self.imports[imp.name] = imp
         caller = sys._getframe(1)
         if caller.f_globals.get("__name__") == "__main__" and caller.f_code.co_name == "<module>":
             # `python model.py` defining the program at top level: compile now, so that the script reports a
@@ -76,12 +96,33 @@ class Program:
                 print(e, file=sys.stderr)
                 raise SystemExit(1) from None
 
+    def import_path(self, name: str) -> list[str] | None:
+        """The chain of imports from this program to a program named ``name`` (``[self.name, …, name]``), or None."""
+        if self.name == name:
+            return [name]
+        for imp in self.imports.values():
+            path = imp.import_path(name)
+            if path is not None:
+                return [self.name, *path]
+        return None
+
+    def import_texts(self) -> tuple[str, ...]:
+        """The Aleo texts of every program this one imports, directly or not, each after its own imports (the
+        order snarkVM adds them to a process)."""
+        out: list[str] = []
+        for imp in self.imports.values():
+            for text in (*imp.import_texts(), imp.aleo()):
+                if text not in out:
+                    out.append(text)
+        return tuple(out)
+
     @cached_property
     def module(self) -> ir.Module:
         """The typed IR of the whole program (type-checked on first use)."""
-        ctx = Context()
+        ctx = Context(self.name, self.imports)
         entries = [ctx.check_function(f, {}, entry=True) for f in self.functions.values()]
-        return ir.Module(self.name, entries, ctx.helper_list, list(ctx.structs.values()))
+        return ir.Module(self.name, entries, ctx.helper_list, list(ctx.structs.values()), list(self.imports),
+                         [m.decl() for m in ctx.mappings.values()])
 
     def entry(self, name: str) -> ir.Function:
         for fn in self.module.entries:
@@ -96,8 +137,36 @@ class Program:
 
     @cached_property
     def code(self) -> aleo_code.Program:
-        """The program as structured Aleo instructions (the text is written from them; the cost model reads them)."""
-        return compile_aleo(self.module)
+        """The program as structured Aleo instructions (the text is written from them; the cost model reads them).
+        LimitError when a function's execution would have more transitions than a transaction holds."""
+        from .errors import LimitError
+        from .limits import MAX_TRANSITIONS
+
+        code = compile_aleo(self.module)
+        for fn in code.functions:
+            n = self._transitions(code, fn.name)
+            if n > MAX_TRANSITIONS - 1:
+                raise LimitError(f"an execution of {self.name}/{fn.name} has {n} transitions (it and the functions it "
+                                 f"calls, each call one); a transaction holds at most {MAX_TRANSITIONS}, the fee's included",
+                                 self.functions[fn.name].syntax.loc, "call the model fewer times per execution")
+        return code
+
+    def _transitions(self, code: aleo_code.Program, function: str) -> int:
+        fn = code.function(function)
+        assert fn is not None
+        n = 1
+        for ins in fn.body:
+            if ins.opcode.startswith("call "):
+                program, callee = ins.opcode[5:].split("/")
+                imported = self.imports[program.removesuffix(".aleo")]
+                n += imported._transitions(imported.code, callee)
+        return n
+
+    def transitions(self, function: str) -> int:
+        """How many transitions one execution of ``function`` has: its own and one per call, those of the called
+        functions' calls included (snarkVM proves them in one batch proof)."""
+        self.entry(function)
+        return self._transitions(self.code, function)
 
     @cached_property
     def _aleo(self) -> str:
@@ -110,7 +179,7 @@ class Program:
         from .vm.keys import LOCK, load_program
 
         with LOCK:
-            load_program(self.aleo())
+            load_program(self.aleo(), imports=self.import_texts())
 
     def leo(self) -> str:
         """The program as Leo 4 source (``src/main.leo`` of a Leo project)."""
@@ -144,17 +213,32 @@ class Program:
         """Check arguments against ``function``'s parameters; returns canonical values."""
         return check_args(self.entry(function), args)
 
-    def run(self, function: str, *args: Any) -> Any:
-        """Run ``function`` in the reference interpreter (exact circuit semantics, no proof)."""
+    def run(self, function: str, *args: Any, caller: str | None = None) -> Any:
+        """Run ``function`` in the reference interpreter (exact circuit semantics, no proof); ``caller``: the
+        address ``pl.caller`` reads (InputError when the function reads it and none is given)."""
         values = self.inputs(function, args)
-        return Interpreter().call(self.entry(function), values)
+        return Interpreter(None if caller is None else coerce(caller, Address, "caller")).call(self.entry(function), values)
+
+    def final_writes(self, function: str, *args: Any, caller: str) -> dict[str, dict[Any, Any]]:
+        """What ``function``'s ``final`` block writes when the address ``caller`` calls it with ``args``:
+        ``{mapping: {key: value}}`` (canonical values), by the reference interpreter."""
+        interp = Interpreter(caller=coerce(caller, Address, "caller"))
+        interp.call(self.entry(function), self.inputs(function, args))
+        out: dict[str, dict[Any, Any]] = {}
+        for mapping, key, value in interp.writes:
+            out.setdefault(mapping, {})[key] = value
+        return out
 
     def run_batch(self, function: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
-        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.vectorized`): the same results;
-        raises the interpreter's ExecutionError for the first row that halts."""
+        """``run`` over many rows of arguments at once (numpy, :mod:`pyleo.vectorized`; a function that calls
+        another program or has a final block: row by row): the same results; raises the interpreter's
+        ExecutionError for the first row that halts."""
         from .vectorized import run_batch
 
-        return run_batch(self.entry(function), self.code.function(function), rows)
+        code = self.code.function(function)
+        if code is not None and (code.final_sets or any(ins.opcode.startswith("call ") for ins in code.body)):
+            return [self.run(function, *row) for row in rows]   # calls and final blocks: the interpreter, row by row
+        return run_batch(self.entry(function), code, rows)
 
     def aleo_inputs(self, function: str, args: Sequence[Any]) -> list[str]:
         """``args`` of ``function`` as the Aleo literals snarkVM takes (``['1i64', '[1u8, 2u8]']``), one per
@@ -176,13 +260,18 @@ class Program:
 
         inputs = self.aleo_inputs(function, args)
         with self._located_halts(function, args):
-            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs, keys=keys))
+            return self._outputs(function, vm.evaluate(self.aleo(), function, inputs, keys=keys,
+                                                       imports=self.import_texts()))
 
     def prove(self, function: str, *args: Any, block_height: int | None = None) -> Any:
         """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``).
         ``block_height``: the consensus rules to prove under (see :func:`pyleo.vm.prove`)."""
         from . import vm
 
+        if self.imports:
+            raise InputError(f"program {self.name} calls other programs: one execution of several transitions, which "
+                             "a proof file does not hold", hint="prove it as a transaction: pyleo.network.execute_transaction "
+                             "(or `pyleo execute`), which verifies with snarkVM like the network")
         inputs = self.aleo_inputs(function, args)
         with self._located_halts(function, args):
             return vm.prove(self.aleo(), function, inputs, block_height)
@@ -289,13 +378,17 @@ class Program:
         Instructions are costed from the calibrated table; the transition is synthesized by snarkVM
         as an empty function with the same interface (seconds, once) or, with
         ``synthesize_transition=False`` or without parameters, taken from the fitted formula (instant).
+        A call of an imported function counts its cost in this circuit only (see :meth:`cost`).
         """
         self.entry(function)
-        return estimate(self.code, function, synthesize_transition=synthesize_transition)
+        callees = {f"{p.name}.aleo/{f.name}": [(o.type.aleo(), "public" if o.public else "private") for o in f.outputs]
+                   for p in self.imports.values() for f in p.code.functions}
+        return estimate(self.code, function, synthesize_transition=synthesize_transition, callees=callees)
 
     def cost(self, function: str) -> int:
-        """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM)."""
+        """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM); a call of an imported
+        program's function counts here as the call (its own circuit is another transition: ``model.cost(f)``)."""
         from . import vm
 
         self.entry(function)
-        return vm.constraints(self.aleo(), function)
+        return vm.constraints(self.aleo(), function, self.import_texts())

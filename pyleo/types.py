@@ -83,6 +83,28 @@ class BoolType(Type):
 
 
 @dataclass(frozen=True)
+class AddressType(Type):
+    """An Aleo account address (``aleo1…``); in a pyleo function only as ``pl.caller``, a mapping key."""
+
+    def aleo(self) -> str:
+        return "address"
+
+
+@dataclass(frozen=True)
+class FutureType(Type):
+    """The ``Final`` an entry point with on-chain writes returns last (Aleo: ``PROGRAM.aleo/FUNCTION.future``)."""
+
+    program: str
+    function: str
+
+    def aleo(self) -> str:
+        return f"{self.program}.aleo/{self.function}.future"
+
+    def leo(self) -> str:
+        return "Final"
+
+
+@dataclass(frozen=True)
 class ArrayType(Type):
     """A fixed-size array; ``size`` is a string only in a generic helper before specialization."""
 
@@ -197,6 +219,7 @@ I8, I16, I32, I64, I128 = (IntType(b, True) for b in (8, 16, 32, 64, 128))
 Field = FieldType()
 Scalar = ScalarType()
 Bool = BoolType()
+Address = AddressType()
 Array = _ArrayFactory()
 Public = _PublicFactory()
 Private = _PrivateFactory()

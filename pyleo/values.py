@@ -17,6 +17,7 @@ from .errors import InputError
 from .types import (
     FIELD_MODULUS,
     SCALAR_MODULUS,
+    AddressType,
     ArrayType,
     BoolType,
     FieldType,
@@ -35,6 +36,10 @@ def coerce(value: Any, t: Type, what: str = "value") -> Any:
     Accepts Python and numpy integers, bools, lists / tuples / numpy arrays for arrays,
     dicts or :class:`Struct` instances for structs, and Aleo literal strings (``"5i64"``).
     """
+    if isinstance(t, AddressType):
+        if isinstance(value, str) and ADDRESS_RE.fullmatch(value):
+            return value
+        raise InputError(f"{what}: expected an Aleo address (aleo1 and 58 characters), got {value!r}")
     if isinstance(value, str):
         return parse_aleo(value, t, what)
     if isinstance(t, BoolType):
@@ -79,6 +84,8 @@ def to_aleo(value: Any, t: Type) -> str:
     """Format a canonical value as an Aleo literal (``-5i64``, ``[1i64, 2i64]``, ``{ x: 1i64 }``)."""
     if isinstance(t, BoolType):
         return "true" if value else "false"
+    if isinstance(t, AddressType):
+        return str(value)
     if isinstance(t, (IntType, FieldType, ScalarType)):
         return f"{value}{t.aleo()}"
     if isinstance(t, ArrayType):
@@ -87,6 +94,9 @@ def to_aleo(value: Any, t: Type) -> str:
         return "{ " + ", ".join(f"{n}: {to_aleo(value[n], ft)}" for n, ft in t.fields) + " }"
     raise TypeError(f"no Aleo literal for {t}")
 
+
+ADDRESS_RE = re.compile(r"aleo1[02-9ac-hj-np-z]{58}")
+"""An Aleo address as text: bech32, the ``aleo`` prefix and 58 characters."""
 
 MAX_DIGITS = 80
 """Longest number read from text: a field or scalar element has at most 77 decimal digits, a u128 39."""

@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TREES = {"DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
          "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
          "AdaBoostClassifier", "XGBClassifier", "XGBRegressor", "DecisionTreeClassifier (NaN)",
-         "RandomForestClassifier (NaN)", "XGBClassifier (missing=NaN)", "XGBClassifier (missing=0.0)"}
+         "RandomForestClassifier (NaN)", "XGBClassifier (missing=NaN)", "XGBClassifier (missing=0.0)",
+         "HistGradientBoostingClassifier", "HistGradientBoostingClassifier (categorical)", "LGBMClassifier",
+         "LGBMClassifier (zero_as_missing)", "CatBoostClassifier"}
 # (model, data set) pairs that take more than a few seconds in the interpreter: run with -m slow.
 HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_cancer"),
          ("GradientBoostingClassifier", "digits"), ("XGBClassifier", "digits"), ("RandomForestClassifier", "digits"),

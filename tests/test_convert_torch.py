@@ -244,8 +244,8 @@ def test_tanh_network_within_its_bound_and_refused_without_approximation() -> No
 # ---- errors ---------------------------------------------------------------------------------------
 def test_unsupported_layer_is_named_with_its_place() -> None:
     Xtr, _, ytr, _ = _data("iris")
-    net = nn.Sequential(nn.Linear(4, 4), nn.ELU(), nn.Linear(4, 3)).eval()
-    with pytest.raises(ConversionError, match=r"layer '1' \(ELU\): elu .* is not supported; supported: Linear"):
+    net = nn.Sequential(nn.Linear(4, 4), nn.Softplus(), nn.Linear(4, 3)).eval()
+    with pytest.raises(ConversionError, match=r"layer '1' \(Softplus\): softplus .* is not supported; supported: Linear"):
         from_torch(net, Xtr)
     mid = nn.Sequential(nn.Linear(4, 4), nn.Softmax(dim=1), nn.Linear(4, 3)).eval()
     with pytest.raises(ConversionError, match=r"layer '1' \(Softmax\): softmax is supported only as the model's last"):

@@ -163,17 +163,19 @@ class Deployment:
     seconds: float
 
 
-def deploy(text: str, owner: Any = None, stage: Stage | None = None, network: str = "mainnet") -> Deployment:
+def deploy(text: str, owner: Any = None, stage: Stage | None = None, network: str = "mainnet",
+           imports: tuple[str, ...] = ()) -> Deployment:
     """Synthesize the deployment of the program ``text`` (every function's keys; kept in the key cache, so a
     program is synthesized once), check it against the network's limits (LimitError naming the limit) and cost it.
 
     ``owner``: the deployer's ``PrivateKey`` of ``network``'s aleo-sdk module (None: a throwaway key; the cost
-    does not depend on it).
+    does not depend on it). ``imports``: the texts of the programs it imports (deployed before it), each after its
+    own imports (``pl.Program.import_texts``).
     VMError when snarkVM cannot synthesize it, ParamsError when the parameters are missing."""
     tell = stage or (lambda _s: None)
     start = time.perf_counter()
     with LOCK:
-        lp = load_program(text, network)
+        lp = load_program(text, network, imports)
         bad_name = program_name_problems(lp.program_id)
         if bad_name:   # before the slow synthesis
             raise LimitError(f"{lp.program_id} cannot be deployed: {bad_name[0]}")
@@ -320,11 +322,13 @@ class ExecutionResult:
 
 def execute_transaction(text: str, function: str, inputs: list[str], private_key: Any, priority_fee: int = 0,
                         node: Node | None = None, base_fee: int | None = None, stage: Stage | None = None,
-                        network: str = "mainnet") -> ExecutionResult:
+                        network: str = "mainnet", imports: tuple[str, ...] = ()) -> ExecutionResult:
     """Execute ``function`` of the program ``text`` on ``inputs`` (Aleo literals) signed by ``private_key``,
     prove it for ``network`` (``private_key`` of its aleo-sdk module) against ``node``'s chain head (None: the
     local stand-in), and pay its cost (or ``base_fee``, which
-    must cover it: InputError otherwise) plus ``priority_fee`` with a public fee: one transaction.
+    must cover it: InputError otherwise) plus ``priority_fee`` with a public fee: one transaction. ``imports``: the
+    texts of the programs ``text`` imports (as :func:`deploy`); the functions it calls are transitions of the same
+    execution, proved in its one batch proof.
 
     Errors as :func:`pyleo.vm.prove` (InputError, ExecutionError, ParamsError, LimitError, VMError), NodeError
     when the node does not answer."""
@@ -332,7 +336,7 @@ def execute_transaction(text: str, function: str, inputs: list[str], private_key
     start = time.perf_counter()
     head = chain_head(node)
     with LOCK:
-        lp = load_program(text, network)
+        lp = load_program(text, network, imports)
         tell(f"executing {lp.program_id}/{function} (its keys are synthesized on first use, then cached)")
         timings: dict[str, float] = {}
         response, trace, _ = execute(lp, function, inputs, timings, private_key=private_key)

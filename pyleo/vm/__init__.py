@@ -70,16 +70,18 @@ from .proofs import (
     prove,
     read_proof_json,
     verify,
+    verify_execution,
     verifying_key,
     vk_circuit_info,
 )
+from .ledger import LedgerMappings
 from .sdk import clean_message, versions
 
 __all__ = [
     "CIRCUIT_INFO_FIELDS", "DEFAULT_CACHE_MAX_MB", "MAX_PROOF_FILE_BYTES", "NETWORK",
-    "PROOF_FORMAT", "WASM_BLOCK_HEIGHT", "ExecutionError", "InputError", "LimitError", "ParamsError", "Proof",
+    "PROOF_FORMAT", "WASM_BLOCK_HEIGHT", "ExecutionError", "InputError", "LedgerMappings", "LimitError", "ParamsError", "Proof",
     "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cache_model", "cached_models",
     "cached_programs", "check_writable", "circuit_info", "clean_message", "clear_cache", "clear_models", "commit_bhp256", "constraints", "evaluate",
     "explain", "forget_programs", "hash_poseidon", "keys_dir", "link_model", "model_cache_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
-    "prove", "read_proof_json", "stamp", "verify", "verifying_key", "versions", "vk_circuit_info", "write_atomic",
+    "prove", "read_proof_json", "stamp", "verify", "verify_execution", "verifying_key", "versions", "vk_circuit_info", "write_atomic",
 ]

@@ -81,6 +81,7 @@ class LoadedProgram:
     functions: list[str]
     keys: set[str] = field(default_factory=set)
     network: str = "mainnet"
+    imports: tuple["LoadedProgram", ...] = ()
 
     @property
     def sdk(self) -> Any:
@@ -102,31 +103,62 @@ def forget_programs() -> None:
         _loaded.clear()
 
 
-def load_program(text: str, network: str = "mainnet") -> LoadedProgram:
+def load_program(text: str, network: str = "mainnet", imports: tuple[str, ...] = ()) -> LoadedProgram:
     """The program of Aleo instructions ``text``, parsed and added to a fresh snarkVM process of ``network``
     (aleo-sdk's module), or the one this process already holds (the least recently used beyond 8 are
-    dropped). VMError (LimitError when too large) for a program snarkVM rejects."""
+    dropped). ``imports``: the texts of the programs it imports, every one before the programs that import it
+    (snarkVM adds a program only once its imports are in the process); its keys are cached by all of them.
+    VMError (LimitError when too large) for a program snarkVM rejects."""
     if not isinstance(text, str):
         raise TypeError("the program must be Aleo instructions text (str)")
-    digest = program_digest(text, network)
+    digest = program_digest("\0".join((*imports, text)), network)
     lp = _loaded.get(digest)
     if lp is not None:
         _loaded.move_to_end(digest)
         return lp
     sdk = aleo_sdk(network)
-    program, err, printed = call_quietly(sdk.Program.from_source, text)
-    if err is not None:
-        raise program_error(str(err), text, printed) from None
     process = sdk.Process.load()
-    _, err, printed = call_quietly(process.add_program, program)
-    if err is not None:
-        raise program_error(str(err), text, printed) from None
-    lp = LoadedProgram(text, digest, process, program, str(program.id), [str(f) for f in program.functions],
-                       network=network)
+    added = []
+    for source in (*imports, text):
+        program, err, printed = call_quietly(sdk.Program.from_source, source)
+        if err is not None:
+            raise program_error(str(err), source, printed) from None
+        _, err, printed = call_quietly(process.add_program, program)
+        if err is not None:
+            raise program_error(str(err), source, printed) from None
+        added.append(LoadedProgram(source, program_digest(source, network), process, program, str(program.id),
+                                   [str(f) for f in program.functions], network=network))
+    lp = added[-1]
+    lp.digest, lp.imports = digest, tuple(added[:-1])
     _loaded[digest] = lp
     while len(_loaded) > _MAX_LOADED:
         _loaded.popitem(last=False)
     return lp
+
+
+def load_import_keys(lp: LoadedProgram) -> list[tuple[LoadedProgram, str, Any]]:
+    """Insert the cached keys of every function of ``lp``'s imports into its process (an execution that calls them
+    proves their transitions too); returns those not cached, to be saved by :func:`save_import_keys` once the
+    execution has synthesized them."""
+    missing = []
+    for imp in lp.imports:
+        for name in imp.functions:
+            fid = imp.sdk.Identifier.from_string(name)
+            if name not in imp.keys and load_keys(imp, name, fid):
+                imp.keys.add(name)
+            elif name not in imp.keys:
+                missing.append((imp, name, fid))
+    return missing
+
+
+def save_import_keys(missing: list[tuple[LoadedProgram, str, Any]]) -> None:
+    """Cache the keys an execution synthesized for imported functions (those :func:`load_import_keys` found missing
+    that the process now holds; a function the execution did not call has none)."""
+    for imp, name, fid in missing:
+        _, err, _ = call_quietly(imp.process.get_proving_key, imp.program.id, fid)
+        if err is None:
+            save_keys(imp, name, fid)
+            imp.keys.add(name)
 
 
 def function_id(lp: LoadedProgram, function: str) -> Any:
@@ -347,7 +379,8 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
         if load_keys(lp, function, fid):
             lp.keys.add(function)
             timings["load_keys"] = time.perf_counter() - t
-    synthesize = function not in lp.keys
+    missing = load_import_keys(lp)
+    synthesize = function not in lp.keys or bool(missing)
     process = lp.process
     if synthesize and not keys:
         process, synthesize = stand_in_process(lp, function, fid), False
@@ -360,9 +393,11 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
     if err is not None:
         raise snarkvm_failure(str(err), captured, "execute", function) from None
     if synthesize:
-        lp.keys.add(function)
         t = time.perf_counter()
-        save_keys(lp, function, fid)
+        if function not in lp.keys:
+            lp.keys.add(function)
+            save_keys(lp, function, fid)
+        save_import_keys(missing)
         timings["save_keys"] = time.perf_counter() - t
     response, trace = out
     return response, trace, fid
@@ -381,13 +416,15 @@ def stand_in_process(lp: LoadedProgram, function: str, fid: Any) -> Any:
     """A snarkVM process of its own holding ``lp``'s program, where ``function`` has a stand-in proving key
     (:data:`STAND_IN_PROGRAM`'s, synthesized once and cached like any key). ``execute`` builds the circuit
     and checks it satisfied before it reads a key, and synthesizes one only when none is held; the stand-in
-    spares that. It never reaches ``lp.process``, so nothing proves with it."""
+    spares that. It never reaches ``lp.process``, so nothing proves with it. The programs ``lp`` imports are in
+    it too, every function of theirs under the stand-in key (an execution runs the functions it calls)."""
     entry = _stand_ins.get(lp.digest)
     if entry is None:
         process = aleo_sdk().Process.load()
-        _, err, printed = call_quietly(process.add_program, lp.program)
-        if err is not None:
-            raise program_error(str(err), lp.text, printed) from None
+        for held in (*lp.imports, lp):
+            _, err, printed = call_quietly(process.add_program, held.program)
+            if err is not None:
+                raise program_error(str(err), held.text, printed) from None
         entry = _stand_ins[lp.digest] = (process, set())
         while len(_stand_ins) > _MAX_LOADED:
             _stand_ins.popitem(last=False)
@@ -398,6 +435,10 @@ def stand_in_process(lp: LoadedProgram, function: str, fid: Any) -> Any:
         donor_fid = function_id(donor, "f")
         if "f" not in donor.keys:
             execute(donor, "f", ["true"], {})
-        process.insert_proving_key(lp.program.id, fid, donor.process.get_proving_key(donor.program.id, donor_fid))
+        stand_in = donor.process.get_proving_key(donor.program.id, donor_fid)
+        process.insert_proving_key(lp.program.id, fid, stand_in)
+        for imp in lp.imports:
+            for name in imp.functions:
+                process.insert_proving_key(imp.program.id, imp.sdk.Identifier.from_string(name), stand_in)
         ready.add(function)
     return process

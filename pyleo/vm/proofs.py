@@ -229,7 +229,7 @@ def as_proof(proof: Any) -> Proof:
 
 
 def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None,
-             keys: bool = True) -> list[str]:
+             keys: bool = True, imports: tuple[str, ...] = ()) -> list[str]:
     """Run ``function`` of ``program`` on ``inputs`` (Aleo literals) through snarkVM's circuit.
 
     Returns every output as an Aleo literal on one line (``"12i64"``, ``"[1i64, 2i64]"``),
@@ -240,24 +240,27 @@ def evaluate(program: str, function: str, inputs: list[str], timings: dict[str, 
     execute, save_keys). ``keys=False``: keys not already cached are not synthesized; the circuit runs
     under a stand-in proving key (the same outputs and halts, ~0.5 s instead of ~15 s for a function's
     first run; for differential tests over many functions; see :func:`pyleo.vm.keys.execute`), and
-    a circuit too large for the installed parameters runs too.
+    a circuit too large for the installed parameters runs too. ``imports``: the texts of the programs
+    ``program`` imports (see :func:`pyleo.vm.keys.load_program`); the functions it calls run too.
     """
     with LOCK:
-        lp = load_program(program)
+        lp = load_program(program, imports=imports)
         response, _, _ = execute(lp, function, inputs, timings if timings is not None else {}, keys)
         return [compact_value(str(v)) for v in response.outputs]
 
 
-def constraints(program: str, function: str) -> int:
+def constraints(program: str, function: str, imports: tuple[str, ...] = ()) -> int:
     """The exact number of constraints of ``function``'s circuit.
 
     Read from the function's verifying key: cached ones when available, otherwise synthesized from
     the program text (all of its functions at once, about 4 s; no inputs needed). LimitError when
     the program has a function above :data:`~pyleo.limits.LOCAL_BUDGET` (snarkVM then fails for the whole
-    program, so the count of a function is only known when every function fits).
+    program, so the count of a function is only known when every function fits). ``imports``: the texts of
+    the programs ``program`` imports (as :func:`evaluate`); a function's own circuit holds its calls, not the
+    circuits of the functions it calls (each is a transition of its own).
     """
     with LOCK:
-        lp = load_program(program)
+        lp = load_program(program, imports=imports)
         fid = function_id(lp, function)
         return int(synthesize_vk(lp, function, fid).num_constraints())
 
@@ -347,6 +350,41 @@ def prove(program: str, function: str, inputs: list[str], block_height: int | No
             made_with=stamp(lp.text),
             timings=timings,
         )
+
+
+def verify_execution(execution: str, program: str, imports: tuple[str, ...] = (),
+                     block_height: int | None = None) -> None:
+    """Check an execution (snarkVM's JSON, e.g. a transaction's ``execution``) of a function of ``program`` (Aleo
+    text; ``imports``: the texts of the programs it imports, as :func:`pyleo.vm.keys.load_program` takes them) with
+    snarkVM's ``verify_execution``, in a process of its own holding every verifying key derived from those texts
+    (the key cache's, else synthesized): never a key or program the execution carries. ProofError when snarkVM
+    rejects it or it is not an execution of these programs."""
+    sdk = aleo_sdk()
+    parsed, err, _ = call_quietly(sdk.Execution.from_json, execution)
+    if err is not None:
+        raise ProofError(f"not an execution snarkVM can read: {clean_message(str(err))}") from None
+    with LOCK:
+        lp = load_program(program, imports=imports)
+        held = {h.program_id: h for h in (*lp.imports, lp)}
+        process = sdk.Process.load()
+        inserted: set[tuple[str, str]] = set()
+        for h in held.values():
+            _, err, printed = call_quietly(process.add_program, h.program)
+            if err is not None:   # pragma: no cover - load_program added the same programs
+                raise ProofError(f"snarkVM rejects {h.program_id}: {clean_message(str(err))}") from None
+        for transition in parsed.transitions():
+            h = held.get(str(transition.program_id))
+            name = str(transition.function_name)
+            if h is None or name not in h.functions:
+                raise ProofError(f"the execution has a transition of {transition.program_id}/{name}, which is not a "
+                                 f"function of {' or '.join(held)}")
+            if (h.program_id, name) not in inserted:
+                fid = function_id(h, name)
+                process.insert_verifying_key(h.program.id, fid, synthesize_vk(h, name, fid))
+                inserted.add((h.program_id, name))
+    _, err, _ = call_quietly(process.verify_execution, parsed, block_height)
+    if err is not None:
+        raise ProofError(f"snarkVM rejects the execution: {clean_message(str(err))}")
 
 
 def _check_height(block_height: int | None, error: type[PyleoError]) -> None:

@@ -1,10 +1,11 @@
-"""Fitted scikit-learn / XGBoost models, PyTorch networks, ONNX graphs and Keras models → pyleo
-programs (DSL source you can read, edit and prove).
+"""Fitted scikit-learn / XGBoost models, PyTorch networks, ONNX graphs, Keras models and TensorFlow
+SavedModels / TFLite files → pyleo programs (DSL source you can read, edit and prove).
 
 Modules. Frontends, one per source framework, listed in the registry :mod:`.frontends` (name, file
 suffixes, how an object is recognised, how a file is loaded; :mod:`.api`'s :func:`from_file` only looks
-them up): :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx`, :mod:`.keras` (the last two
-imported on first use of ``from_onnx`` / ``from_keras``; each imports its framework only when it
+them up): :mod:`.sklearn`, :mod:`.xgboost`, :mod:`.torch`, :mod:`.onnx`, :mod:`.keras`,
+:mod:`.tensorflow`, :mod:`.tflite` (the last four imported on first use of ``from_onnx`` /
+``from_keras`` / ``from_tensorflow`` / ``from_tflite``; each imports its framework only when it
 converts). Each describes a model and hands it to the one sequence :mod:`.pipeline` (options →
 description → visibility → self-check). The framework-neutral parts, which import no ML framework and
 no frontend: :mod:`.options` (the options and the one check of calibration rows), :mod:`.quantize`,
@@ -81,9 +82,12 @@ from .render import Spec, format_value, render
 from .sklearn import build_spec, from_sklearn
 from .torch import from_torch
 from .xgboost import from_xgboost, load_xgboost_file
+from .lightgbm import from_lightgbm
+from .catboost import from_catboost
 
-_LAZY = {"from_onnx": ".onnx", "from_keras": ".keras"}
-"""Entry points whose modules are imported on first use (they need the optional onnx / keras packages)."""
+_LAZY = {"from_onnx": ".onnx", "from_keras": ".keras", "from_tensorflow": ".tensorflow", "from_tflite": ".tflite"}
+"""Entry points whose modules are imported on first use (they need the optional onnx / keras / tensorflow
+packages)."""
 
 
 def __getattr__(name: str) -> Any:
@@ -106,6 +110,7 @@ __all__ = [
     "BACKENDS", "CHECK_ROWS", "INPUT_MODES", "OUTPUT_MODES", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
     "MODEL_FILE_MARK", "PRIVATE_FAMILIES", "SUPPORTED", "WEIGHT_MODES", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
     "Fidelity", "FidelityWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "calibration_rows", "check_fidelity",
-    "float_predict", "format_value", "from_file", "from_keras", "from_onnx", "from_sklearn", "from_torch", "from_xgboost", "is_model_file",
+    "float_predict", "format_value", "from_catboost", "from_file", "from_keras", "from_lightgbm", "from_onnx",
+    "from_sklearn", "from_tensorflow", "from_tflite", "from_torch", "from_xgboost", "is_model_file",
     "load", "load_model_file", "load_rows", "load_xgboost_file", "parse_sample", "render",
 ]

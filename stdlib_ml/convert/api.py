@@ -22,7 +22,8 @@ def load_model_file(path: str | os.PathLike[str]) -> Any:
 
 def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> ZkModel:
     """Convert a model file (joblib / pickle, XGBoost JSON / UBJSON, a PyTorch ``.pt2`` from
-    ``torch.export.save``, ONNX ``.onnx`` or Keras ``.keras``) to a :class:`ZkModel`; ``options`` as
+    ``torch.export.save``, ONNX ``.onnx``, Keras ``.keras`` / ``.h5``, a TensorFlow SavedModel directory or
+    a ``.tflite`` file) to a :class:`ZkModel`; ``options`` as
     :func:`~stdlib_ml.from_sklearn`'s (for networks: :func:`~stdlib_ml.convert.torch.from_torch`'s, whose
     ``resolution`` only networks take; a network has no missing values: ``missing_values=True`` is
     refused). ``resolution=None`` is the default of any model. Raises :class:`ConversionError` for an
@@ -37,6 +38,7 @@ def from_file(path: str | os.PathLike[str], X: Any = None, **options: Any) -> Zk
         raise ConversionError(f"a {frontend.name} network has no missing-value semantics (NaN propagates through "
                               "it): missing_values=True cannot be honoured", hint="impute missing values first")
     if "resolution" in options and "resolution" not in frontend.options:
-        raise ConversionError(f"resolution applies to neural networks (.pt2, .onnx, .keras) only; {Path(path).name} "
+        raise ConversionError(f"resolution applies to neural networks (.pt2, .onnx, .keras, .h5, SavedModel, .tflite) "
+                              f"only; {Path(path).name} "
                               f"is a {frontend.name} model")
     return frontend.convert(model, X, **options)

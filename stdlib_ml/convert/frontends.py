@@ -31,7 +31,8 @@ class Frontend:
     ``packages``: top-level packages whose objects it takes (an object is recognised by the modules of
     its classes, no framework imported); ``suffixes``: the model files it reads; ``entry``: its entry
     point's name; ``options``: what its entry point takes beyond the common options
-    (:data:`COMMON_OPTIONS`)."""
+    (:data:`COMMON_OPTIONS`); ``magic``: how its model files begin (the file type told by content,
+    whatever the suffix)."""
 
     name: str
     module: str
@@ -39,6 +40,7 @@ class Frontend:
     suffixes: tuple[str, ...]
     entry: str
     options: tuple[str, ...] = ()
+    magic: tuple[bytes, ...] = ()
 
     def impl(self) -> ModuleType:
         """The implementing module (imported on first use; it imports its framework only when it converts)."""
@@ -74,13 +76,19 @@ NETWORK_OPTIONS = ("resolution", "approximate")
 
 FRONTENDS: tuple[Frontend, ...] = (
     Frontend("xgboost", ".xgboost", ("xgboost", "sklearn"), (".json", ".ubj"), "from_xgboost", ("missing_values",)),
+    Frontend("lightgbm", ".lightgbm", ("lightgbm", "sklearn"), (".txt",), "from_lightgbm", ("missing_values",),
+             (b"tree\n", b"tree\r\n")),
+    Frontend("catboost", ".catboost", ("catboost", "sklearn"), (".cbm",), "from_catboost", ("missing_values",),
+             (b"CBM1",)),
     Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn", ("missing_values",)),
-    Frontend("keras", ".keras", ("keras",), (".keras",), "from_keras", NETWORK_OPTIONS),
+    Frontend("keras", ".keras", ("keras",), (".keras", ".h5", ".hdf5"), "from_keras", NETWORK_OPTIONS),
     Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
-    Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values",)),
+    Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values", "reference")),
+    Frontend("tensorflow", ".tensorflow", ("tensorflow",), (), "from_tensorflow", NETWORK_OPTIONS),
+    Frontend("tflite", ".tflite", (), (".tflite",), "from_tflite", NETWORK_OPTIONS),
 )
-"""Every frontend, in the order objects are matched (XGBoost's scikit-learn wrappers and Pipelines ending in
-one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
+"""Every frontend, in the order objects are matched (XGBoost's, LightGBM's and CatBoost's scikit-learn wrappers and
+Pipelines ending in one before scikit-learn; Keras, whose layers are torch modules on the torch backend, before torch)."""
 
 
 def _from_packages(obj: Any, packages: tuple[str, ...]) -> bool:
@@ -101,13 +109,31 @@ def for_object(obj: Any) -> Frontend | None:
 
 
 def for_path(path: str | os.PathLike[str]) -> Frontend:
-    """The frontend reading the file ``path`` (by suffix; other suffixes are read as joblib / pickle).
-    Raises :class:`ModelInputError` for a missing file."""
+    """The frontend reading the file ``path``: by how it begins (a frontend's ``magic``), else by suffix
+    (other suffixes are read as joblib / pickle). Raises :class:`ModelInputError` for a missing file."""
     p = Path(path)
+    if p.is_dir() and get("tensorflow").impl().is_saved_model(p):   # a SavedModel is a directory
+        return get("tensorflow")
     if not p.is_file():
-        raise ModelInputError(f"no such model file: {p}")
+        raise ModelInputError(f"no such model file: {p}" if not p.is_dir() else f"{p} is a directory, not a model "
+                              "file (nor a SavedModel directory: it has no saved_model.pb)")
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        raise ModelInputError(f"cannot read {p}: {e.strerror}") from None
+    by_content = next((f for f in FRONTENDS if any(head.startswith(m) for m in f.magic)), None)
+    if by_content is not None:
+        return by_content
     suffix = p.suffix.lower()
     return next((f for f in FRONTENDS if suffix in f.suffixes), get("sklearn"))
+
+
+def file_types() -> str:
+    """The model files the frontends read, in words (each frontend's suffixes; those with a ``magic`` are
+    also told by content, whatever their suffix)."""
+    return "; ".join(f"{f.name}: {', '.join(f.suffixes)}" + (" (or any name, told by content)" if f.magic else "")
+                     for f in FRONTENDS)
 
 
 def float_model(model: Any) -> Any:

@@ -27,16 +27,19 @@ from .quantize import MLP_RESOLUTION
 EXTRA = "pip install 'pyleo-zk[keras]'"
 """What to run when Keras (or torch, its backend here) is missing."""
 
+TF_EXTRA = "pip install 'pyleo-zk[tensorflow]'"
+"""What to run when TensorFlow (a Keras backend, SavedModels, TFLite) is missing."""
+
 LAYERS = ("InputLayer", "Dense", "Conv1D", "Conv2D", "Activation", "ReLU", "LeakyReLU", "Softmax",
           "BatchNormalization", "Flatten", "Reshape", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
           "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Dropout", "Identity", "Add",
-          "Subtract", "Concatenate")
+          "Subtract", "Concatenate", "Normalization", "Rescaling", "ELU", "PReLU")
 """The Keras layers :func:`network` converts."""
 
 ACTIVATIONS = {"linear": "identity", "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
                "hard_sigmoid": "hard_sigmoid", "hard_tanh": "hard_tanh", "sigmoid": "sigmoid", "tanh": "tanh",
-               "gelu": "gelu", "silu": "silu", "swish": "silu"}
-"""Keras activation names → the description's (``sigmoid`` / ``tanh`` / ``gelu`` / ``silu`` approximated,
+               "gelu": "gelu", "silu": "silu", "swish": "silu", "elu": "elu", "selu": "selu"}
+"""Keras activation names → the description's (``sigmoid`` / ``tanh`` / ``gelu`` / ``silu`` / ``elu`` / ``selu`` approximated,
 except a final sigmoid, which decides by a threshold); ``softmax`` / ``log_softmax`` only last."""
 
 SUPPORTED = ("supported Keras layers: " + ", ".join(LAYERS) + "; activations " + ", ".join(ACTIVATIONS)
@@ -47,20 +50,33 @@ def _keras() -> Any:
     """Keras 3 (on the torch backend: ``KERAS_BACKEND=torch`` unless it is set before Keras is first
     imported), or a :class:`ConversionError` saying how to install it."""
     os.environ.setdefault("KERAS_BACKEND", "torch")   # before Keras is first imported: no TensorFlow needed
+    backend = os.environ["KERAS_BACKEND"]
     try:
         with quiet.silenced():   # its backend's start-up notices
             import keras
-    except ImportError:
-        raise ConversionError("converting Keras models needs keras 3 and torch, which are not installed",
-                              hint=f"install pyleo-zk[keras]: {EXTRA}") from None
+    except ValueError as e:   # Keras' own "Unable to import backend : x"
+        raise ConversionError(f"KERAS_BACKEND={backend} is set, but Keras cannot load that backend ({e})",
+                              hint=f"set KERAS_BACKEND=torch (or unset it) or tensorflow ({TF_EXTRA})") from None
+    except ImportError as e:
+        missing = (e.name or "").split(".")[0]
+        if missing and missing not in ("keras", "torch") and backend != "torch":
+            raise ConversionError(f"KERAS_BACKEND={backend} is set, but Keras cannot load that backend ({missing} is "
+                                  f"not installed: {e})",
+                                  hint=f"install it (KERAS_BACKEND=tensorflow: {TF_EXTRA}), or unset KERAS_BACKEND "
+                                  "(pyleo then reads Keras models on the torch backend)") from None
+        raise ConversionError(f"converting Keras models needs keras 3 and {backend} (Keras' backend here, "
+                              f"KERAS_BACKEND={backend}); {missing or 'one of them'} is not installed",
+                              hint=f"install pyleo-zk[keras]: {EXTRA}" + (f", or {TF_EXTRA}" if backend == "tensorflow"
+                                                                          else "")) from None
     if not str(getattr(keras, "__version__", "0")).startswith("3"):
         raise ConversionError(f"Keras {keras.__version__} is installed; converting needs Keras 3", hint=EXTRA)
     return keras
 
 
 def load_keras(model: Any) -> Any:
-    """A Keras model from a ``.keras`` file (or the model itself). The file's structure is checked first
-    (a zip archive holding ``config.json`` that describes a model, and the weights), so a damaged file
+    """A Keras model from a ``.keras`` file, a legacy ``.h5`` one (or the model itself). The file's structure
+    is checked first (a zip archive holding ``config.json`` that describes a model, and the weights; an
+    HDF5 file with a ``model_config``), so a damaged file
     is refused in milliseconds, before Keras is imported. Raises :class:`ModelInputError` for a missing
     or unreadable file."""
     if isinstance(model, (str, os.PathLike)):
@@ -68,7 +84,10 @@ def load_keras(model: Any) -> Any:
         if not p.is_file():
             _keras()   # without Keras, what to install is the first thing to say
             raise ModelInputError(f"no such Keras model file: {p}")
-        _check_archive(p)
+        if p.suffix.lower() in H5_SUFFIXES:
+            _check_h5(p)
+        else:
+            _check_archive(p)
         keras = _keras()
         try:
             with quiet.silenced():
@@ -79,8 +98,35 @@ def load_keras(model: Any) -> Any:
                                   hint="save it with model.save('model.keras')") from None
     keras = _keras()
     if not isinstance(model, keras.Model):
-        raise ModelInputError(f"expected a Keras model or a .keras file, got {type(model).__name__}")
+        raise ModelInputError(f"expected a Keras model or a .keras / .h5 file, got {type(model).__name__}")
     return model
+
+
+H5_SUFFIXES = (".h5", ".hdf5")
+"""Legacy Keras model files (HDF5: ``model.save('model.h5')``, tf.keras 2's default before ``.keras``)."""
+
+
+def _check_h5(p: Path) -> None:
+    """Refuse a legacy ``.h5`` file that is not HDF5 or holds no model (only weights), before Keras is imported."""
+    with open(p, "rb") as f:
+        head = f.read(8)
+    if head != b"\x89HDF\r\n\x1a\n":
+        raise ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
+                              "format (not an HDF5 file)", hint="save it with model.save('model.keras')")
+    try:
+        import h5py
+    except ImportError:   # Keras itself needs h5py for .h5 files: it says so when it loads
+        return
+    try:
+        with h5py.File(p, "r") as f:
+            has_model = "model_config" in f.attrs
+    except OSError as e:
+        raise ModelInputError(f"{p} is not a readable Keras model: the file is damaged, truncated or of another "
+                              f"format (HDF5: {e})", hint="save it with model.save('model.keras')") from None
+    if not has_model:
+        raise ModelInputError(f"{p} holds no model (no model_config: weights only, from save_weights?)",
+                              hint="save the whole model with model.save('model.keras'), or build the model and "
+                              "load_weights before converting it")
 
 
 def _check_archive(p: Path) -> None:
@@ -118,18 +164,29 @@ class _Tensor:
         self.node, self.spatial, self.head = node, spatial, head
 
 
-def _graph(model: Any) -> tuple[list[tuple[Any, list[int], list[int]]], list[int], list[int]]:
-    """The model's layers in order, each with the ids of its input and output tensors, and the ids of
-    the model's inputs and outputs (a Sequential model: its layers one after the other)."""
+def _graph(model: Any) -> tuple[list[tuple[Any, list[int], list[int], dict[str, Any]]], list[int], list[int]]:
+    """The model's layer calls in an order where each comes after the calls computing its inputs, each
+    with the ids of its input and output tensors and its call's keyword arguments (``training=True``),
+    and the ids of the model's inputs and outputs (a Sequential model: its layers one after the other; a
+    shared layer appears once per call)."""
     keras = _keras()
     if isinstance(model, keras.Sequential):
         layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-        return [(layer, [k], [k + 1]) for k, layer in enumerate(layers)], [0], [len(layers)]
-    ops = []
+        return [(layer, [k], [k + 1], {}) for k, layer in enumerate(layers)], [0], [len(layers)]
+    calls = []
     for op in model.operations:
         for node in op._inbound_nodes:
-            ops.append((op, [id(t) for t in node.input_tensors], [id(t) for t in node.output_tensors]))
-    return ops, [id(t) for t in model.inputs], [id(t) for t in model.outputs]
+            arguments = getattr(node, "arguments", None)
+            calls.append((op, [id(t) for t in node.input_tensors], [id(t) for t in node.output_tensors],
+                          dict(getattr(arguments, "kwargs", None) or {})))
+    ready, ordered = {id(t) for t in model.inputs}, []
+    while calls:   # a shared layer's later calls wait for their inputs
+        now = [c for c in calls if all(t in ready for t in c[1])] or calls[:1]
+        for c in now:
+            ordered.append(c)
+            ready.update(c[2])
+        calls = [c for c in calls if all(c is not n for n in now)]
+    return ordered, [id(t) for t in model.inputs], [id(t) for t in model.outputs]
 
 
 def network(model: Any, X: np.ndarray | None) -> Any:
@@ -155,10 +212,16 @@ def network(model: Any, X: np.ndarray | None) -> Any:
                           "channels-first)") if spatial else net.input
     ops, ins, outs = _graph(model)
     env: dict[int, _Tensor] = {ins[0]: _Tensor(start, spatial)}
-    for k, (layer, xs, ys) in enumerate(ops):
+    for k, (layer, xs, ys, kwargs) in enumerate(ops):
         if type(layer).__name__ == "InputLayer":
             continue
         where = f"layer {layer.name!r} ({type(layer).__name__}, layer {k + 1} of {len(ops)})"
+        if kwargs.get("training"):
+            raise ConversionError(f"Keras {where} is called with training=True: it runs as in training (Dropout "
+                                  "drops random values, BatchNormalization uses the batch's statistics) whenever the "
+                                  "model runs, so the circuit would not compute what the model computes",
+                                  hint="build the model without training=True in the layer's call (Keras passes the "
+                                  "mode itself: fit trains, predict infers)")
         args = []
         for t in xs:
             if t not in env:
@@ -171,7 +234,7 @@ def network(model: Any, X: np.ndarray | None) -> Any:
         net.output(flat, out.head, classes=[0, 1] if out.head == "threshold" else None)
     else:
         net.output(flat, "regression" if flat.size == 1 else "argmax")
-    names = [type(layer).__name__ for layer, _, _ in ops if type(layer).__name__ != "InputLayer"]
+    names = [type(layer).__name__ for layer, _, _, _ in ops if type(layer).__name__ != "InputLayer"]
     net.title = f"Keras model {model.name!r} ({'→'.join(names)}, {net.n_features} inputs), converted to pyleo."
     return net
 
@@ -195,7 +258,26 @@ def _flat(net: Any, t: _Tensor, where: str) -> Any:
     return net.flatten(node, where=where)
 
 
+def _keras_layout(c: Any, x: _Tensor, where: str) -> np.ndarray:
+    """A constant broadcast as Keras broadcasts it against ``x`` (channels-last, batch dimension dropped),
+    one value per element of ``x``'s node (channels-first when spatial)."""
+    node = x.node
+    shape = (*node.shape[1:], node.shape[0]) if x.spatial else node.shape
+    c = np.asarray(c, np.float64)
+    if c.ndim == len(shape) + 1 and c.shape[0] == 1:   # a leading batch dimension of 1
+        c = c[0]
+    try:
+        full = np.broadcast_to(c, shape)
+    except ValueError:
+        raise ConversionError(f"Keras {where}: parameters of shape {c.shape} for a tensor of shape {shape}",
+                              hint=SUPPORTED) from None
+    return (np.moveaxis(full, -1, 0) if x.spatial else full).ravel()
+
+
 def _activation(net: Any, t: _Tensor, name: str, where: str) -> _Tensor:
+    if name == "selu":   # scale·elu(x, alpha) with SELU's fixed constants
+        return _Tensor(net.mul_const(net.elu(t.node, 1.6732632423543772, where=where), 1.0507009873554805,
+                                     where=where), t.spatial)
     if name in ("softmax", "log_softmax"):
         return _Tensor(_flat(net, t, where), head="argmax")
     if name == "sigmoid":   # a decision if it is the last layer (see _use), else approximated
@@ -206,18 +288,6 @@ def _activation(net: Any, t: _Tensor, name: str, where: str) -> _Tensor:
     kind = ACTIVATIONS[name]
     params = {"alpha": 0.2} if kind == "leaky_relu" else {}   # keras.activations.leaky_relu's default slope
     return _Tensor(net.activation(t.node, kind, where=where, **params), t.spatial)
-
-
-def _same_padding(n: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...], where: str) -> tuple[int, ...]:
-    pads = []
-    for nn_, kk, ss, dd in zip(n, k, s, d):
-        out = -(-nn_ // ss)
-        total = max((out - 1) * ss + dd * (kk - 1) + 1 - nn_, 0)
-        if total % 2:
-            raise ConversionError(f"Keras {where}: padding='same' pads unevenly here (kernel {k}, strides {s}), which "
-                                  "is not supported", hint="use an odd kernel with strides 1, or padding='valid'")
-        pads.append(total // 2)
-    return tuple(pads)
 
 
 def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) -> _Tensor:
@@ -244,9 +314,10 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         K = _np(layer.kernel)                         # (*kernel, C_in/groups, C_out)
         W = K.transpose(d + 1, d, *range(d))          # (C_out, C_in/groups, *kernel)
         k, s, dl = tuple(W.shape[2:]), tuple(cfg["strides"]), tuple(cfg["dilation_rate"])
-        if cfg["padding"] == "causal":
-            raise ConversionError(f"Keras {where} has padding='causal', which is not supported", hint=SUPPORTED)
-        p = _same_padding(x.node.shape[1:], k, s, dl, where) if cfg["padding"] == "same" else (0,) * d
+        if cfg["padding"] == "causal":   # Conv1D: every output sees only the inputs up to its own position
+            p = tuple((dd * (kk - 1), 0) for kk, dd in zip(k, dl))
+        else:
+            p = nn.same_padding(x.node.shape[1:], k, s, dl) if cfg["padding"] == "same" else (0,) * d
         b = _np(layer.bias) if layer.use_bias else None
         out = _Tensor(net.conv(x.node, W, b, stride=s, padding=p, dilation=dl, groups=int(cfg.get("groups", 1)),
                                where=where), True)
@@ -267,6 +338,27 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         return _Tensor(node, x.spatial)
     if name == "LeakyReLU":
         return _Tensor(net.leaky_relu(x.node, cfg.get("negative_slope", cfg.get("alpha", 0.3)), where=where), x.spatial)
+    if name in ("Normalization", "Rescaling"):
+        if name == "Rescaling":
+            scale, shift = np.asarray(cfg["scale"], np.float64), np.asarray(cfg["offset"], np.float64)
+        else:
+            mean, var = _np(layer.mean), _np(layer.variance)
+            sd = np.maximum(np.sqrt(var), keras.config.epsilon())
+            scale, shift = (sd, mean) if cfg.get("invert") else (1.0 / sd, -mean / sd)
+        return _Tensor(net.scale_shift(x.node, _keras_layout(scale, x, where), _keras_layout(shift, x, where),
+                                       where=where), x.spatial)
+    if name == "ELU":
+        return _Tensor(net.elu(x.node, float(cfg.get("alpha", 1.0)), where=where), x.spatial)
+    if name == "PReLU":
+        return _Tensor(net.prelu(x.node, _keras_layout(_np(layer.alpha), x, where), where=where), x.spatial)
+    if name in ("LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization"):
+        raise ConversionError(f"Keras {where} normalizes each sample by statistics of its own values (a division by "
+                              "a value computed from the input), which the circuit's arithmetic (affine maps and "
+                              "ReLUs) cannot compute", hint="use BatchNormalization (its statistics are constants at "
+                              "inference), or Normalization (adapted to the data beforehand)")
+    if name in ("Embedding", "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing"):
+        raise ConversionError(f"Keras {where} looks values up by an integer index, which is not supported (the "
+                              "circuit takes real-valued features)", hint=SUPPORTED)
     if name == "BatchNormalization":
         axis = cfg["axis"]
         axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
@@ -291,7 +383,7 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
             raise ConversionError(f"Keras {where} gets a tensor of shape {x.node.shape}", hint=SUPPORTED)
         k = tuple(cfg["pool_size"])
         s = tuple(cfg["strides"] or k)
-        p = _same_padding(x.node.shape[1:], k, s, (1,) * len(k), where) if cfg["padding"] == "same" else (0,) * len(k)
+        p = nn.same_padding(x.node.shape[1:], k, s, (1,) * len(k)) if cfg["padding"] == "same" else (0,) * len(k)
         if name.startswith("Max"):
             return _Tensor(net.max_pool(x.node, k, s, p, where=where), True)
         return _Tensor(net.avg_pool(x.node, k, s, p, count_include_pad=False, where=where), True)
@@ -333,11 +425,7 @@ class KerasModel:
         A = np.asarray(X, dtype=np.float32)
         A = A.reshape(len(A), *shape) if shape and int(np.prod(shape)) == A[0].size else A
         out = np.asarray(self.model.predict(A, verbose=0, batch_size=256), dtype=np.float64).reshape(len(A), -1)
-        if self.head == "argmax":
-            return np.argmax(out, axis=1)
-        if self.head == "threshold":
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out[:, 0]
+        return nn.decide(out, self.head)
 
 
 def from_keras(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,

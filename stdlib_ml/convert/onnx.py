@@ -4,10 +4,13 @@ onnxmltools write (``Scaler``, ``LinearClassifier`` / ``LinearRegressor``, ``Tre
 shared linear and tree descriptions, and neural operators (``Gemm``, ``MatMul``, ``Conv``, ``Relu`` ...)
 onto the shared network description.
 
-The float model the conversion checks itself against is the graph itself, run by the ``onnx`` package's
-reference evaluator (:class:`onnx.reference.ReferenceEvaluator`, numpy) on the graph's first output
-(the label, or the scores whose argmax is the label); the outputs not on its path (``ZipMap``'d
-probabilities) are pruned first.
+The float model the conversion checks itself against is the model the graph was exported from when
+``reference=`` gives it (:class:`Reference`); without it, the graph itself, run by the ``onnx``
+package's reference evaluator (:class:`onnx.reference.ReferenceEvaluator`, numpy) on the graph's first
+output (the label, or the scores whose argmax is the label; the outputs not on its path, ``ZipMap``'d
+probabilities, are pruned first), and the fidelity then says so (:data:`GRAPH_ONLY`): an exporter's
+error (onnxmltools ignores LightGBM's ``zero_as_missing``; skl2onnx writes a
+``HistGradientBoosting`` categorical split as a numeric one) passes a check against the graph.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import nn, pipeline
-from .fidelity import CHECK_ROWS
+from . import frontends, nn, pipeline
+from .fidelity import CHECK_ROWS, FidelityWarning, check_indices, compare
 from .frontends import COMMON_OPTIONS, NETWORK_OPTIONS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
@@ -180,8 +184,14 @@ class Graph:
         return m
 
 
+GRAPH_ONLY = ("the ONNX graph only (onnx.reference), not the model it was exported from: an exporter's error passes "
+              "this check; pass reference= (`pyleo import --reference MODEL`) to check against that model")
+"""What a conversion without ``reference=`` was checked against (the fidelity's ``against``)."""
+
+
 class OnnxGraph:
     """The float model: the ONNX graph run by ``onnx.reference.ReferenceEvaluator`` on its first output.
+    ``oracle`` (:data:`GRAPH_ONLY`) says, in the fidelity, that it is not the model the user fitted.
     ``predict(X)`` (rows flattened, or shaped as the graph's input) gives what the circuit is compared
     with (:func:`stdlib_ml.convert.check_fidelity`), by ``decide``: ``"label"`` (the graph's own label
     output), ``"argmax"`` (the index of the largest score), ``"threshold"`` (1 when the one output is
@@ -195,6 +205,8 @@ class OnnxGraph:
         inputs = graph.model.graph.input
         elem = inputs[[i.name for i in inputs].index(graph.input)].type.tensor_type.elem_type
         self._dtype = np.float64 if elem == 11 else np.float32   # TensorProto.DOUBLE, else FLOAT
+
+    oracle = GRAPH_ONLY
 
     def __repr__(self) -> str:
         return f"OnnxGraph({self.op}, {self.kind})"
@@ -387,16 +399,90 @@ def _trees(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options,
     return tree_spec(est, est, aff, n, opts, "classifier", trees, "argmax", init, vb, title, classes)
 
 
+# ---- the model the graph was exported from ----------------------------------------------------------
+class Reference:
+    """The model an ONNX graph was exported from, as the float model a conversion is checked against:
+    ``predict(X)`` is ``reference.predict(X)`` for a model (through its frontend's float model: a bare
+    XGBoost or LightGBM ``Booster`` answers labels as its scikit-learn wrapper would) or ``reference(X)``
+    for a callable, on rows as the graph takes them ((n_samples, n_features) floats, NaN where
+    missing; a network's samples shaped as its input). Use :func:`reference_model` to make one."""
+
+    oracle = "the reference model"
+
+    def __init__(self, reference: Any) -> None:
+        self.source = reference
+        model = frontends.float_model(reference) if hasattr(reference, "predict") else reference
+        self.run = model.predict if hasattr(model, "predict") else model
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The reference's labels or values, (n_samples,). Raises :class:`ConversionError` when the
+        reference fails on the rows (naming its error) or answers other than one value per row."""
+        try:
+            out = np.asarray(self.run(X))
+        except Exception as e:  # noqa: BLE001 - the user's model or callable, whatever it raises
+            raise ConversionError(f"the reference ({self.oracle}) failed on the calibration rows: {type(e).__name__}: "
+                                  f"{e}", hint="pass the model the graph was exported from, which takes the graph's "
+                                  "input rows") from None
+        if out.size != len(X):
+            raise ConversionError(f"the reference ({self.oracle}) answered shape {out.shape} for {len(X)} rows; one label "
+                                  "or value per row is expected")
+        return out.reshape(len(X))
+
+
+def reference_model(reference: Any) -> Reference:
+    """``reference`` (a fitted model with ``predict``, or a callable rows → labels or values) as a
+    :class:`Reference` named after it (its class, or the callable's name), whose ``oracle`` names it.
+    Raises :class:`ConversionError` when it is neither."""
+    if not hasattr(reference, "predict") and not callable(reference):
+        raise ConversionError(f"reference must be the model the graph was exported from (with predict) or a "
+                              f"callable rows → labels or values, got {type(reference).__name__}")
+    name = type(reference).__name__ if hasattr(reference, "predict") else getattr(reference, "__name__", "reference")
+    oracle = f"{name}.predict (the reference model)" if hasattr(reference, "predict") else f"{name} (the reference callable)"
+    return type(name, (Reference,), {"oracle": oracle})(reference)
+
+
+def _export_agrees(graph: OnnxGraph, ref: Reference, X: np.ndarray, bar: dict[str, Any]) -> None:
+    """Raise :class:`ConversionError` (warn, :class:`FidelityWarning`, when ``bar["strict"]`` is False) when
+    the graph itself disagrees with ``ref`` on the calibration rows ``X`` (the rows and bar of the fidelity
+    check, ``bar``: :func:`from_onnx`'s options): the export, not the circuit, is then wrong, and the
+    message says so and names a direct converter of the reference."""
+    idx = check_indices(len(X), bar["check_rows"])
+    result = compare(graph.predict(X[idx]), ref.predict(X[idx]), idx, graph.kind == "regressor",
+                     bar["min_agreement"], bar["max_error"])
+    if result["passed"]:
+        return
+    measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                else f"max error {result['max_rel_error']:.3g} of the predictions' range")
+    direct = frontends.for_object(ref.source)
+    message = (f"the ONNX graph itself disagrees with {ref.oracle} on calibration rows {result['worst_rows']} "
+               f"({measured}; bar: {result['bar']}, {len(idx)} of {len(X)} rows checked): the export does not compute "
+               "the model, and a circuit of the graph would prove its wrong answers")
+    hint = (f"convert the model itself ({direct.entry})" if direct is not None and direct.name != "onnx"
+            else "convert the model itself rather than its export")
+    if not bar["strict"]:
+        warnings.warn(f"{message}; {hint}", FidelityWarning, stacklevel=3)
+        return
+    raise ConversionError(message, hint=hint + "; or pass strict=False to record the measured fidelity against the "
+                          "reference")
+
+
 # ---- entry point --------------------------------------------------------------------------------
 def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
               missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
               output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
-              check_rows: int | None = CHECK_ROWS, **nn_options: Any) -> ZkModel:
+              check_rows: int | None = CHECK_ROWS, reference: Any = None, **nn_options: Any) -> ZkModel:
     """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
+
+    ``reference``: the model the graph was exported from (a fitted model with ``predict``, e.g. the
+    ``LGBMClassifier`` given to onnxmltools, or a callable rows → labels or values): the conversion is
+    then checked against it, and first the graph itself is (an exporter's error is refused, naming the
+    rows). Without it the check is against the graph only, and ``zk.fidelity["against"]`` and the model
+    file say so (:data:`GRAPH_ONLY`).
 
     ``X``: calibration rows, (n_samples, n_features) floats (raw features as the graph's input takes
     them, flattened row-major for an image input): the input range the circuit is sized for, and the
-    rows the conversion checks itself on against the graph run in float (:class:`OnnxGraph`). The
+    rows the conversion checks itself on against ``reference``, or the graph run in float
+    (:class:`OnnxGraph`). The
     label is the graph's first output: a classifier's label tensor (skl2onnx, onnxmltools) or scores
     whose argmax is the class index (a final ``Sigmoid``: class 1 above 0.5; one output without one: a
     regressor's value). The other options are :func:`stdlib_ml.from_sklearn`'s; a neural graph also
@@ -410,22 +496,30 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     unknown = sorted(set(nn_options) - set(NETWORK_OPTIONS))
     if unknown:
         raise ConversionError(f"{', '.join(map(repr, unknown))}: not options of from_onnx",
-                              hint=f"its options: {', '.join(COMMON_OPTIONS + NETWORK_OPTIONS)}, missing_values")
+                              hint=f"its options: {', '.join(COMMON_OPTIONS + NETWORK_OPTIONS)}, missing_values, reference")
     common = dict(input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
                   output=output, min_agreement=min_agreement, max_error=max_error, strict=strict, check_rows=check_rows)
     Visibility(weights, inputs, output)   # checked before the graph is read
+    ref = reference_model(reference) if reference is not None else None
     proto = load_onnx(model)
     if is_neural(proto):
         Xa = calibration_rows(X, samples=True)
         net, est = network(proto, Xa)
-        return nn.convert(net, Xa, reference=est.predict, model_name="OnnxGraph", **common, **nn_options)
+        if ref is not None and Xa is not None:
+            _export_agrees(est, ref, Xa, common)
+        oracle = est if ref is None else ref
+        return nn.convert(net, Xa, reference=oracle.predict, model_name=type(oracle).__name__, oracle=oracle.oracle,
+                          **common, **nn_options)
     if nn_options:
         raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is an ai.onnx.ml "
                               "(linear or tree) model")
 
     def describe(opts: Options) -> pipeline.Description:
         spec, est = ml_spec(proto, opts)
-        return pipeline.Description(spec, est, type(est).__name__)
+        if ref is not None and opts.X is not None:
+            _export_agrees(est, ref, opts.X, common)
+        oracle = est if ref is None else ref
+        return pipeline.Description(spec, oracle, type(oracle).__name__)
 
     return pipeline.convert(describe, X, missing_values=missing_values, **common)
 
@@ -451,15 +545,26 @@ def float_model(model: Any) -> Any:
 
 
 # ---- neural operators onto the shared network description -----------------------------------------
-NN_OPS = ("Gemm", "MatMul", "Conv", "Relu", "LeakyRelu", "Clip", "HardSigmoid", "Sigmoid", "Tanh", "Gelu",
-          "BatchNormalization", "Flatten", "Reshape", "AveragePool", "GlobalAveragePool", "ReduceMean", "MaxPool", "Dropout",
-          "Identity", "Cast", "Add", "Sub", "Mul", "Div", "Concat", "Softmax", "LogSoftmax", "ArgMax")
+NN_OPS = ("Gemm", "MatMul", "Conv", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Clip", "HardSigmoid", "Sigmoid",
+          "Tanh", "Gelu", "BatchNormalization", "Flatten", "Reshape", "Unsqueeze", "Squeeze", "AveragePool",
+          "GlobalAveragePool", "ReduceMean", "MaxPool", "Dropout", "Identity", "Cast", "Add", "Sub", "Mul", "Div",
+          "Concat", "Transpose", "Softmax", "LogSoftmax", "ArgMax", "Shape", "Gather")
 """The neural operators :func:`network` converts (``Add`` / ``Sub`` / ``Mul`` / ``Div`` by constants: per
 element of a vector or per channel; ``ReduceMean`` over all spatial axes: a global average pool;
-``Softmax`` / ``LogSoftmax`` / ``ArgMax`` / a ``Sigmoid`` only last)."""
+``Softmax`` / ``LogSoftmax`` / ``ArgMax`` / a ``Sigmoid`` only last; ``Shape`` and ``Gather`` /
+``Unsqueeze`` / ``Concat`` / ``Cast`` on shapes and constants are folded, a dynamic batch kept as the
+batch: torch.onnx's ``x.view(x.size(0), -1)``)."""
+
+BATCH = "batch"
+"""The batch dimension in a folded shape (``Shape`` of a tensor with a dynamic batch)."""
 
 SUPPORTED_NN = ("supported neural operators: " + ", ".join(NN_OPS) + " (Softmax, LogSoftmax and ArgMax as the last "
-                "operator; Sigmoid last decides by a threshold, elsewhere it and Tanh and Gelu are approximated)")
+                "operator; Sigmoid last decides by a threshold, elsewhere it and Tanh, Gelu, Elu and Selu are "
+                "approximated)")
+
+
+TRAINING_HINT = "export the model in inference mode (torch.onnx.export(model.eval(), ...) with its default training=EVAL)"
+"""What to do about a graph exported in training mode."""
 
 
 @dataclass
@@ -517,12 +622,15 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
     op, where, a = node.op_type, g.where(i), g.attrs(i)
     if op == "Constant":
         return
-    if node.domain not in ("", "ai.onnx") or op not in NN_OPS:
+    if node.domain not in ("", "ai.onnx") or op not in NN_OPS + ("LayerNormalization",):
         raise g.unsupported(i, SUPPORTED_NN)
 
     def value(k: int) -> Any:   # a network node (a Sigmoid not last becomes its approximation)
         name = node.input[k]
         v = env.get(name)
+        if isinstance(v, np.ndarray):
+            raise g.unsupported(i, SUPPORTED_NN, f"takes the shape or constant {name!r} where a tensor computed "
+                                "from the input is expected")
         if isinstance(v, _Head):
             if g.nodes[v.op].op_type != "Sigmoid":
                 raise ConversionError(f"ONNX {g.where(v.op)} is supported only as the last operator (it decides the "
@@ -535,28 +643,63 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
     def const(k: int, default: Any = None) -> Any:
         if k >= len(node.input) or not node.input[k]:
             return default
+        folded = env.get(node.input[k])
+        if isinstance(folded, np.ndarray) and folded.dtype != object:
+            return np.asarray(folded, dtype=np.float64)
         if node.input[k] not in g.consts:
             raise g.unsupported(i, SUPPORTED_NN, f"takes {node.input[k]!r} from the data, where only a constant "
                                 "(an initializer) is supported")
         return np.asarray(g.consts[node.input[k]], dtype=np.float64)
 
-    def spatial(x: Any, what: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    def spatial(x: Any, what: str, kernel: Any = None) -> tuple[tuple[int, ...], tuple[int, ...], Any]:
         d = len(x.shape) - 1
-        k = tuple(a.get("kernel_shape", [1] * d))
+        k = tuple(a.get("kernel_shape", kernel if kernel is not None else [1] * d))
+        s = tuple(a.get("strides", [1] * d))
+        dil = tuple(a.get("dilations", [1] * d))
         pads = list(a.get("pads", [0] * (2 * d)))
-        if a.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID") or pads[:d] != pads[d:]:
-            raise g.unsupported(i, "supported: explicit symmetric padding (pads begin == end, auto_pad NOTSET)",
-                                f"pads {what} asymmetrically (pads {pads}, auto_pad {a.get('auto_pad', 'NOTSET')})")
-        if a.get("ceil_mode", 0) or any(v != 1 for v in a.get("dilations", [1] * d)) and what != "conv":
+        auto = a.get("auto_pad", "NOTSET")
+        if a.get("ceil_mode", 0) or any(v != 1 for v in dil) and what != "conv":
             raise g.unsupported(i, "supported: ceil_mode 0, dilations 1", "uses ceil_mode or dilations")
-        return k, tuple(a.get("strides", [1] * d)), tuple(pads[:d])
+        if auto in ("SAME_UPPER", "SAME_LOWER"):   # SAME_UPPER: the odd zero after, as TensorFlow's 'SAME'
+            pairs = nn.same_padding(x.shape[1:], k, s, dil)
+            return k, s, tuple(p[::-1] for p in pairs) if auto == "SAME_LOWER" else pairs
+        return k, s, (0 if auto == "VALID" else tuple(zip(pads[:d], pads[d:])))
 
     out: Any
+    arrays = [env.get(n) if isinstance(env.get(n), np.ndarray) else g.consts.get(n) for n in node.input if n]
+    if op in ("Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Identity") and node.input and \
+            all(v is not None for v in arrays[:1 if op == "Shape" else None]) and not isinstance(env.get(node.input[0]), nn.Node):
+        env[node.output[0]] = _fold(g, i, op, a, arrays)   # shapes and constants
+        return
+    if op == "Shape":
+        x = value(0)
+        env[node.output[0]] = np.asarray([BATCH, *x.shape], dtype=object)[a.get("start", 0):a.get("end")]
+        return
+    if op == "Gather":
+        raise g.unsupported(i, SUPPORTED_NN, "looks values up by an integer index computed from the input (an "
+                            "embedding): the circuit takes real-valued features")
+    if op in ("Unsqueeze", "Squeeze"):
+        x = value(0)
+        axes = a.get("axes", None if len(node.input) < 2 or not node.input[1] else [int(v) for v in const(1)])
+        full = [BATCH, *x.shape]
+        if op == "Unsqueeze":
+            shape: list[Any] = list(full)
+            for ax in sorted(int(v) % (len(full) + len(axes)) for v in axes):
+                shape.insert(ax, 1)
+        else:
+            drop = {int(v) % len(full) for v in (axes or [k for k, d in enumerate(full) if d == 1])}
+            shape = [d for k, d in enumerate(full) if k not in drop]
+        if not shape or shape[0] is not BATCH:
+            raise g.unsupported(i, SUPPORTED_NN, f"{'adds' if op == 'Unsqueeze' else 'removes'} a dimension before "
+                                "or at the batch")
+        env[node.output[0]] = net.reshape(x, shape[1:], where=where)
+        return
     if op in ("Identity", "Dropout", "Cast"):
         if op == "Cast" and a.get("to") not in (1, 10, 11):   # FLOAT, FLOAT16, DOUBLE
             raise g.unsupported(i, SUPPORTED_NN, "casts to a non-float type inside the network")
         if op == "Dropout" and len(node.input) > 2 and node.input[2] and const(2).item():
-            raise g.unsupported(i, SUPPORTED_NN, "runs in training mode")
+            raise ConversionError(f"ONNX {where} runs in training mode (its training_mode input is true: it zeroes "
+                                  "random values on every run)", hint=TRAINING_HINT)
         v = env.get(node.input[0])
         out = v if isinstance(v, _Head) else value(0)
     elif op in ("Softmax", "LogSoftmax", "ArgMax", "Sigmoid"):
@@ -586,19 +729,28 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
     elif op == "Conv":
         x = value(0)
         W, b = const(1), const(2)
-        k, s, p = spatial(x, "conv")
+        k, s, p = spatial(x, "conv", W.shape[2:])
         out = net.conv(x, W, b, stride=s, padding=p, dilation=tuple(a.get("dilations", [1] * len(k))),
                        groups=int(a.get("group", 1)), where=where)
     elif op == "BatchNormalization":
         if a.get("training_mode", 0):
-            raise g.unsupported(i, SUPPORTED_NN, "runs in training mode")
+            raise ConversionError(f"ONNX {where} runs in training mode (training_mode=1: it normalizes each batch by "
+                                  "that batch's own mean and variance, not its running statistics)", hint=TRAINING_HINT)
         out = net.batch_norm(value(0), const(3), const(4), const(1), const(2), eps=a.get("epsilon", 1e-5), where=where)
     elif op == "Flatten":
         if a.get("axis", 1) != 1:
             raise g.unsupported(i, SUPPORTED_NN, f"flattens from axis {a.get('axis')} (axis 1 is supported)")
         out = net.flatten(value(0), where=where)
     elif op == "Reshape":
-        x, shape = value(0), [int(v) for v in const(1)]
+        folded = env.get(node.input[1])
+        shape = list(folded) if isinstance(folded, np.ndarray) and folded.dtype == object else \
+            [int(v) for v in const(1)]
+        x = value(0)
+        if shape and shape[0] is BATCH:   # x.view(x.size(0), -1) exported with a dynamic batch
+            shape[0] = 0
+        if any(d is BATCH for d in shape[1:]):
+            raise g.unsupported(i, SUPPORTED_NN, "reshapes with the batch size in a dimension other than the first")
+        shape = [int(v) for v in shape]
         if len(shape) < 2 or shape[0] not in (-1, 0, 1) or -1 in shape[1:] and shape[0] == -1:
             raise g.unsupported(i, SUPPORTED_NN, f"reshapes to {shape}; the first dimension must stay the batch")
         rest = [x.shape[j - 1] if v == 0 and j - 1 < len(x.shape) else v for j, v in enumerate(shape) if j > 0]
@@ -622,9 +774,23 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
                                 "the mean over all spatial axes is supported")
         out = net.avg_pool(x, x.shape[1:], where=where)
         out = out if a.get("keepdims", 1) else net.flatten(out, where=where)
-    elif op in ("Relu", "LeakyRelu", "Clip", "HardSigmoid", "Tanh", "Gelu"):
+    elif op == "LayerNormalization":
+        raise g.unsupported(i, SUPPORTED_NN, "normalizes each sample by its own mean and standard deviation (a "
+                            "division by a value computed from the input), which the circuit's arithmetic (affine "
+                            "maps and ReLUs) cannot compute")
+    elif op in ("Relu", "LeakyRelu", "Clip", "HardSigmoid", "Tanh", "Gelu", "Elu", "Selu", "PRelu"):
         x = value(0)
-        if op == "Relu":
+        if op == "Elu":
+            out = net.elu(x, a.get("alpha", 1.0), where=where)
+        elif op == "Selu":
+            out = net.mul_const(net.elu(x, a.get("alpha", 1.67326319217681884765625), where=where),
+                                a.get("gamma", 1.05070102214813232421875), where=where)
+        elif op == "PRelu":
+            slope = const(1)
+            full = np.broadcast_to(slope.reshape(slope.shape[max(slope.ndim - len(x.shape), 0):])
+                                   if slope.ndim > len(x.shape) else slope, x.shape)
+            out = net.prelu(x, full.ravel(), where=where)
+        elif op == "Relu":
             out = net.relu(x, where=where)
         elif op == "LeakyRelu":
             out = net.leaky_relu(x, a.get("alpha", 0.01), where=where)
@@ -639,6 +805,12 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
             raise g.unsupported(i, SUPPORTED_NN, f"uses approximate={a.get('approximate')!r} (the exact 'none' is supported)")
         else:
             out = net.activation(x, op.lower(), where=where)
+    elif op == "Transpose":
+        x = value(0)
+        perm = [int(v) for v in a.get("perm", range(len(x.shape), -1, -1))]
+        if perm[0] != 0:
+            raise g.unsupported(i, SUPPORTED_NN, f"permutes the batch dimension (perm {perm})")
+        out = net.permute(x, [p - 1 for p in perm[1:]], where=where)
     elif op == "Concat":
         xs = [value(k) for k in range(len(node.input))]
         axis = int(a["axis"])
@@ -666,6 +838,30 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
                 out = net.scale_shift(x, sign, c if op == "Add" or k == 1 else -c, where=where)
     for o in node.output[:1]:
         env[o] = out
+
+
+def _fold(g: Graph, i: int, op: str, a: dict[str, Any], args: list[Any]) -> np.ndarray:
+    """Node ``i`` on constants or folded shapes (object arrays where they hold :data:`BATCH`)."""
+    x = np.asarray(args[0])
+    if op in ("Identity", "Cast"):
+        return x
+    if op == "Shape":
+        return np.asarray(x.shape, dtype=np.int64)[a.get("start", 0):a.get("end")]
+    if op == "Gather":
+        taken = np.take(x, np.asarray(args[1]).astype(np.int64), axis=int(a.get("axis", 0)))
+        if isinstance(taken, (np.ndarray, np.generic)):
+            return np.asarray(taken)
+        scalar = np.empty((), dtype=object)   # the batch itself, kept an array
+        scalar[()] = taken
+        return scalar
+    if op == "Concat":
+        return np.concatenate([np.atleast_1d(np.asarray(v)) for v in args], axis=int(a["axis"]))
+    axes = a.get("axes", [int(v) for v in np.atleast_1d(args[1])] if len(args) > 1 else None)
+    if op == "Unsqueeze":
+        for ax in sorted(int(v) % (x.ndim + len(axes)) for v in axes):
+            x = np.expand_dims(x, ax)
+        return x
+    return np.squeeze(x, axis=tuple(axes) if axes else None)
 
 
 FAMILIES = ("ONNX: " + SUPPORTED_ONNX.removeprefix("supported: ") + "; networks of the operators " + ", ".join(NN_OPS))

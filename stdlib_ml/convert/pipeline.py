@@ -31,6 +31,12 @@ Describe = Callable[[Options], Description]
 """A frontend's description of one model, given the checked options."""
 
 
+def described(spec: Callable[[Options], Spec], float_model: Any, what: str) -> Describe:
+    """The :data:`Describe` of a frontend whose spec needs only the options (``float_model`` and ``what``
+    as :class:`Description`'s)."""
+    return lambda opts: Description(spec(opts), float_model, what)
+
+
 def describe(description: Describe, X: Any = None, *, n_features: int | None = None, input_range: Any = None,
              input_bits: Any = None, name: str | None = None, missing_values: bool | None = None,
              weights: str = "public", inputs: str = "private", output: str = "public") -> tuple[Description, Options]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from pyleo import limits
 
-from . import frontends, pipeline
+from . import frontends, hist_gradient_boosting, pipeline
 from .fidelity import CHECK_ROWS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
@@ -27,7 +27,7 @@ from .options import Options
 from .quantize import (LEAF_BITS, Affine, ceil_log2, class_labels, dense_bound, distance_bits, feature_range,
                        input_bits_for, input_bound, new_spec, pow2, qint, sign_width, widen)
 from .render import Spec
-from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import MISSING_VALUE_MODELS, RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
 # ---- Pipelines: scalers measured on their transform ------------------------------------------------
@@ -521,6 +521,8 @@ TABLE: tuple[Family, ...] = (
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: _trees(m, e, a, n, o), "",
            "thresholds and leaf values private, the trees' shape public"),
+    Family(hist_gradient_boosting.NAMES, hist_gradient_boosting.spec, "",
+           "thresholds and leaf values private, the trees' shape public"),
     Family(("KMeans", "MiniBatchKMeans"), _kmeans),
     Family(("KNeighborsClassifier",), _knn, "", "training points and labels private"),
     Family(("GaussianNB",), _gaussian_nb),
@@ -558,6 +560,12 @@ def final_step(model: Any) -> Any:
     return steps[-1][1] if type(model).__name__ == "Pipeline" and steps else model
 
 
+def ends_in(model: Any, package: str) -> bool:
+    """Whether ``model`` (or the estimator the Pipeline ``model`` ends in) is an object of the top-level
+    ``package`` (how the XGBoost, LightGBM and CatBoost frontends recognise their models)."""
+    return type(final_step(model)).__module__.split(".")[0] == package
+
+
 def recognises(obj: Any) -> bool:
     """Whether ``obj`` is a scikit-learn object (the frontends' registry asks XGBoost's first)."""
     return True
@@ -569,6 +577,9 @@ def load(path: str | os.PathLike[str]) -> Any:
     p = Path(path)
     if not p.is_file():
         raise ModelInputError(f"no such model file: {p}")
+    with p.open("rb") as fh:
+        if fh.read(6) == b"\x93NUMPY":
+            raise ModelInputError(f"{p} is a NumPy array (.npy), not a model", hint="calibration rows go to --data / X")
     try:
         import joblib
 
@@ -576,8 +587,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     except Exception as e:  # noqa: BLE001 - any unpickling failure is a bad input file
         raise ModelInputError(f"{p} is not a readable joblib/pickle model: the file is damaged, truncated or of "
                               f"another format (unpickling failed with {type(e).__name__}: {e})",
-                              hint="save the fitted model with joblib.dump(model, path), or pass an XGBoost "
-                              "model's .json / .ubj file") from None
+                              hint="save the fitted model with joblib.dump(model, path), or pass a file of another "
+                              f"framework: {frontends.file_types()}") from None
 
 
 def float_model(model: Any) -> Any:
@@ -596,8 +607,7 @@ def _describe(model: Any, missing_values: bool | None) -> pipeline.Describe:
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
                                   "missing_values=True cannot be honoured",
-                                  hint="models that take them: scikit-learn decision trees, random forests and extra "
-                                  "trees, XGBoost")
+                                  hint=f"models that take them: {MISSING_VALUE_MODELS}")
         return pipeline.Description(spec, model, type(est).__name__)
 
     return describe

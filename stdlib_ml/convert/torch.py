@@ -30,9 +30,9 @@ from .quantize import MLP_RESOLUTION
 INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU wheels: --index-url https://download.pytorch.org/whl/cpu)"
 
 SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
-             "LeakyReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
+             "LeakyReLU, PReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
              "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
-             f"approximated {', '.join(APPROXIMATIONS)} (approximate=False refuses them), and a final Softmax / "
+             f"approximated {', '.join(APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
 
@@ -67,9 +67,53 @@ def _op(node: Any) -> str:
 _BATCH = "batch"
 """The value of ``x.size(0)`` in a graph exported with a dynamic batch."""
 
-_PASS = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "clone", "contiguous", "detach",
-         "alias", "lift_fresh_copy", "_to_copy"}
+_DROPOUT = {"dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "native_dropout"}
+"""Dropouts: the identity when their ``train`` argument is False, random masks when it is True."""
+_PASS = {"clone", "contiguous", "detach", "alias", "lift_fresh_copy", "_to_copy", "_assert_tensor_metadata"}
+_RANDOM = {"bernoulli", "rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "normal", "uniform",
+           "randperm", "multinomial", "native_batch_norm", "_native_batch_norm_legit",
+           "_native_batch_norm_legit_functional"}
+"""Operations that only a model in training mode runs: random draws (a decomposed dropout) and batch norms
+that normalize by the batch's own statistics."""
+
+
+def _train_time(op: str, node: Any, where: str) -> ConversionError | None:
+    """Why graph node ``node`` (operation ``op``) computes something else than the model at inference
+    (a dropout drawing masks, a batch norm using the batch's statistics), or None. ``where``: the layer."""
+    hint = "put every submodule in eval mode (model.eval() sets them all) before converting or exporting"
+    args = list(node.args)
+    if op in _DROPOUT:
+        train = args[2] if len(args) > 2 else node.kwargs.get("train", True)
+        if train:
+            return ConversionError(f"{where} applies dropout in training mode (it zeroes random values on every run; "
+                                   "a functional dropout's training argument defaults to True)",
+                                   hint=hint + "; call F.dropout(x, p, training=self.training)")
+        return None
+    if op == "batch_norm":
+        training = args[5] if len(args) > 5 else node.kwargs.get("training", False)
+        if not training:
+            return None
+        if (args[3] if len(args) > 3 else None) is None:
+            return ConversionError(f"{where} has no running statistics (track_running_stats=False): even in eval mode "
+                                   "it normalizes each batch by that batch's own mean and variance, so a sample's "
+                                   "output depends on the rows batched with it, which a proof of one sample cannot "
+                                   "reproduce", hint="train it with track_running_stats=True (the default), or "
+                                   "remove the batch norm")
+        return ConversionError(f"{where} is in training mode: it normalizes each batch by that batch's own mean and "
+                               "variance instead of its running statistics", hint=hint)
+    first = args[0] if args else None
+    if op.endswith("_") and not op.startswith("_") and getattr(first, "op", None) == "get_attr":
+        return ConversionError(f"{where} updates its own state in place ({op} on {first.target}: a batch norm in "
+                               "training mode counts batches and updates its running statistics), which a model at "
+                               "inference does not", hint=hint)
+    if op in _RANDOM:
+        return ConversionError(f"{where} runs {op}, which only a model in training mode computes (random values or "
+                               "batch statistics)", hint=hint)
+    return None
 _FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
+NORMALIZING = {"layer_norm", "native_layer_norm", "group_norm", "native_group_norm", "instance_norm", "rms_norm",
+               "_fused_rms_norm"}
+"""Normalizations by statistics of the sample itself (LayerNorm, GroupNorm, InstanceNorm, RMSNorm): refused."""
 
 
 class _Walker:
@@ -132,12 +176,20 @@ class _Walker:
             if node.op != "call_function":
                 raise ConversionError(f"{_where(node)}: graph node {node.op} {node.target} is not supported; {SUPPORTED}")
             self.env[node] = self.call(node)
+            if _op(node).endswith("_") and not _op(node).startswith("_") and node.args \
+                    and isinstance(node.args[0], self.torch.fx.Node):
+                self.env[node.args[0]] = self.env[node]   # an in-place op (relu_, add_): later uses see the result
         if not isinstance(out, Node):
             raise ConversionError("the model's output is not computed from its input")
         return out
 
     def call(self, node: Any) -> Any:
         op, where = _op(node), _where(node)
+        refusal = _train_time(op, node, where)
+        if refusal is not None:
+            raise refusal
+        if op.endswith("_") and not op.startswith("_"):
+            op = op[:-1]   # in place on a computed tensor: what the functional op computes
         args = list(node.args)
         kw = dict(node.kwargs)
         net = self.net
@@ -148,7 +200,13 @@ class _Walker:
         x = arg(0, "input")
         if op == "getitem":
             return x[args[1]]
-        if op in _PASS:
+        if op in ("_to_copy", "to"):
+            dtype = kw.get("dtype", next((a for a in args[1:] if isinstance(a, self.torch.dtype)), None))
+            if dtype is not None and not dtype.is_floating_point:
+                raise ConversionError(f"{where} casts to {dtype} (an index for an embedding or a lookup?): integer "
+                                      f"values computed from the input are not supported; {SUPPORTED}")
+            return x
+        if op in _PASS or op in _DROPOUT:
             return x
         if op == "sym_size":
             return _BATCH
@@ -180,16 +238,14 @@ class _Walker:
                 dil = [dil] * len(k) if isinstance(dil, int) else dil
                 if padding == "valid":
                     padding = 0
-                elif padding == "same" and all(((kk - 1) * d) % 2 == 0 for kk, d in zip(k, dil)):
-                    padding = [(kk - 1) * d // 2 for kk, d in zip(k, dil)]
+                elif padding == "same":   # torch pads d·(k − 1) zeros, the odd one after
+                    padding = [((kk - 1) * d // 2, (kk - 1) * d - (kk - 1) * d // 2) for kk, d in zip(k, dil)]
                 else:
                     raise ConversionError(f"{where}: padding={padding!r} with kernel {tuple(k)} is not supported")
             return net.conv(x, W, self.const(args[2], where) if len(args) > 2 else None, stride=arg(3, "stride", 1),
                             padding=padding, dilation=arg(5, "dilation", 1), groups=int(arg(6, "groups", 1)),
                             where=where)
         if op in ("batch_norm", "_native_batch_norm_legit_no_training"):
-            if op == "batch_norm" and arg(5, "training", False):
-                raise ConversionError(f"{where} is in training mode: call model.eval() before converting")
             eps = arg(7, "eps", 1e-5) if op == "batch_norm" else arg(6, "eps", 1e-5)
             bn = net.batch_norm(x, self.const(args[3], where), self.const(args[4], where), self.const(args[1], where),
                                 self.const(args[2], where), float(eps), where=where)
@@ -207,6 +263,22 @@ class _Walker:
                             where=where)
         if op == "hardsigmoid":
             return net.hard_sigmoid(x, where=where)
+        if op == "elu":
+            if float(arg(2, "scale", 1.0)) != 1.0 or float(arg(3, "input_scale", 1.0)) != 1.0:
+                raise ConversionError(f"{where}: elu with scale or input_scale (SELU) is not supported; {SUPPORTED}")
+            return net.elu(x, float(arg(1, "alpha", 1.0)), where=where)
+        if op == "selu":   # scale·elu(x, alpha) with SELU's fixed constants
+            return net.mul_const(net.elu(x, 1.6732632423543772, where=where), 1.0507009873554805, where=where)
+        if op in ("prelu", "_prelu_kernel"):
+            return net.prelu(x, self.const(args[1], where), where=where)
+        if op in NORMALIZING:
+            raise ConversionError(f"{where}: {op} normalizes each sample by its own mean and standard deviation (a "
+                                  "division by a value computed from the input), which the circuit's arithmetic "
+                                  "(affine maps and ReLUs) cannot compute", hint="use BatchNorm (its statistics are "
+                                  "constants at inference: folded into the neighbouring layers)")
+        if op in ("embedding", "index_select", "gather", "index"):
+            raise ConversionError(f"{where}: {op} looks rows up by an integer index computed from the input, which "
+                                  f"is not supported (the circuit takes real-valued features); {SUPPORTED}")
         if op in ("sigmoid", "tanh", "silu"):
             return net.activation(x, op, where=where)
         if op == "gelu":
@@ -313,9 +385,7 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
     if not isinstance(model, torch.nn.Module):
         raise ConversionError(f"{type(model).__name__} is not a torch.nn.Module, torch.export.ExportedProgram or "
                               ".pt2 file")
-    if model.training:
-        raise ConversionError(f"{type(model).__name__} is in training mode (Dropout and BatchNorm behave differently)",
-                              hint="call model.eval() before converting it")
+    _require_eval(model)
     if X is None:
         raise ModelInputError(f"converting the module {type(model).__name__} needs calibration rows X (its input "
                               "shape comes from them)", hint="pass X, e.g. the training set")
@@ -331,6 +401,22 @@ def _program(model: Any, X: np.ndarray | None) -> tuple[Any, Any]:
                               hint="the forward must be traceable on a batch shaped like X (no data-dependent "
                               "control flow)") from None
     return ep, model
+
+
+def _require_eval(model: Any) -> None:
+    """Refuse a module that is not wholly in eval mode, naming every submodule left in training mode
+    (Dropout drops and BatchNorm uses batch statistics there; a custom module may branch on ``self.training``)."""
+    cls = type(model).__name__
+    training = [f"'{name}' ({type(m).__name__})" for name, m in model.named_modules() if name and m.training]
+    shown = ", ".join(training[:6]) + (f" and {len(training) - 6} more" if len(training) > 6 else "")
+    if model.training:
+        raise ConversionError(f"{cls} is in training mode (Dropout and BatchNorm behave differently)", hint="call model.eval() before converting it")
+    if training:
+        raise ConversionError(f"{cls} is in eval mode, but its submodule{'s' if len(training) > 1 else ''} {shown} "
+                              f"{'are' if len(training) > 1 else 'is'} in training mode (set after model.eval()?): "
+                              "there Dropout drops random values and BatchNorm normalizes by the batch's statistics, "
+                              "so the circuit would not compute what the module computes",
+                              hint="call .eval() on the model once more (it sets every submodule) before converting")
 
 
 def _program_name(model: Any) -> str:

@@ -46,8 +46,8 @@ from exact worst-case intervals over the declared input range (ReLU outputs lie 
 """
 
 from .lowering import Quantized, lower, quantize
-from .network import APPROXIMATIONS, HEADS, PIECEWISE, Approximation, Network, Node
+from .network import APPROXIMATIONS, HEADS, PIECEWISE, Approximation, Network, Node, Padding, decide, same_padding
 from .rendering import SPARSE_DENSITY, FloatNetwork, convert, network_spec, to_spec
 
 __all__ = ["APPROXIMATIONS", "HEADS", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FloatNetwork", "Network", "Node",
-           "Quantized", "convert", "lower", "network_spec", "quantize", "to_spec"]
+           "Padding", "Quantized", "convert", "decide", "lower", "network_spec", "quantize", "same_padding", "to_spec"]

@@ -24,6 +24,16 @@ PIECEWISE = ("relu", "leaky_relu", "clip", "hard_sigmoid", "hard_tanh", "relu6",
 """Activations computed exactly (sums of ReLUs)."""
 
 
+def decide(outputs: np.ndarray, head: str) -> np.ndarray:
+    """What a framework's own float outputs (n, k) predict under ``head`` (:data:`HEADS`): the argmax
+    (first on ties), 1 where a final sigmoid's one output is > 0.5, or a regressor's value."""
+    if head == "argmax":
+        return np.argmax(outputs, axis=1)
+    if head == "threshold":
+        return (outputs[:, 0] > 0.5).astype(np.int64)
+    return outputs[:, 0]
+
+
 # ---- approximated activations --------------------------------------------------------------------
 def _gelu(x: np.ndarray) -> np.ndarray:
     from scipy.special import erf
@@ -69,6 +79,8 @@ APPROXIMATIONS: dict[str, Approximation] = {
                           (-12.0, 12.0)),
     "gelu": Approximation(_gelu, (-4.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 4.0), 0.0, 1.0, 0.0,
                           (-12.0, 12.0)),
+    "elu": Approximation(lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),
+                         (-6.0, -4.0, -3.0, -2.0, -1.5, -1.0, -0.75, -0.5, -0.25, 0.0), 0.0, 1.0, 0.0, (-12.0, 12.0)),
     "silu": Approximation(lambda x: x / (1.0 + np.exp(-x)),
                           (-8.0, -5.0, -3.5, -2.5, -1.75, -1.0, -0.5, 0.0, 0.5, 1.0, 1.75, 2.5, 3.5, 5.0, 8.0), 0.0, 1.0,
                           0.0, (-16.0, 16.0)),
@@ -125,6 +137,32 @@ def _tuple(v: int | Sequence[int], n: int, what: str, where: str) -> tuple[int, 
     return t
 
 
+Padding = int | Sequence[int] | Sequence[tuple[int, int]]
+"""Zero padding of a convolution or pool: one count for both sides of every spatial dimension, one per
+dimension, or a ``(before, after)`` pair per dimension (TensorFlow's and Keras' ``'same'`` with an even
+kernel pads one more after)."""
+
+
+def _pads(v: Padding, n: int, where: str) -> tuple[tuple[int, int], ...]:
+    if isinstance(v, (int, np.integer)):
+        return ((int(v), int(v)),) * n
+    items = list(v)
+    if len(items) != n:
+        raise ConversionError(f"{where or 'a layer'}: padding {v!r} does not match its {n} spatial dimension(s)")
+    return tuple((int(a), int(a)) if isinstance(a, (int, np.integer)) else (int(a[0]), int(a[1])) for a in items)
+
+
+def same_padding(n: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """TensorFlow's (and Keras') ``padding='same'``: per spatial dimension of size n, kernel k, stride
+    s and dilation d, the output has ⌈n/s⌉ positions and the (before, after) zeros total
+    max((⌈n/s⌉ − 1)·s + d·(k − 1) + 1 − n, 0), the odd one after."""
+    pads = []
+    for nn_, kk, ss, dd in zip(n, k, s, d):
+        total = max((-(-nn_ // ss) - 1) * ss + dd * (kk - 1) + 1 - nn_, 0)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
 class Network:
     """A feed-forward network (a DAG of :class:`Node`), built with the methods below; see the module
     docstring. ``input_shape``: one sample's shape, e.g. ``(4,)`` or ``(1, 8, 8)``; the circuit takes
@@ -165,11 +203,11 @@ class Network:
         return self._linear([x], [W], b, (W.shape[0],), "dense", where)
 
     def conv(self, x: Node, W: Any, b: Any = None, *, stride: int | Sequence[int] = 1,
-             padding: int | Sequence[int] = 0, dilation: int | Sequence[int] = 1, groups: int = 1,
+             padding: Padding = 0, dilation: int | Sequence[int] = 1, groups: int = 1,
              where: str = "") -> Node:
         """Convolution (cross-correlation, as torch's Conv1d/Conv2d): ``x`` (C_in, *spatial), ``W``
-        (C_out, C_in/groups, *kernel), zero ``padding`` on both sides of each spatial dimension.
-        Output (C_out, *out_spatial), out = ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1."""
+        (C_out, C_in/groups, *kernel), zero ``padding`` (:data:`Padding`: p on both sides, or (p_0, p_1)).
+        Output (C_out, *out_spatial), out = ⌊(n + p_0 + p_1 − d·(k − 1) − 1)/s⌋ + 1."""
         W = np.asarray(W, dtype=np.float64)
         d = W.ndim - 2
         if d < 1 or len(x.shape) != d + 1:
@@ -179,10 +217,12 @@ class Network:
         if groups < 1 or c_in % groups or c_out % groups or W.shape[1] != c_in // groups:
             raise ConversionError(f"{where or 'a convolution'}: {c_in} input channels, kernel {W.shape}, groups={groups} "
                                   "do not match")
-        s, p, dl = (_tuple(v, d, n, where) for v, n in ((stride, "stride"), (padding, "padding"), (dilation, "dilation")))
+        s, dl = (_tuple(v, d, n, where) for v, n in ((stride, "stride"), (dilation, "dilation")))
+        pairs = _pads(padding, d, where)
+        p = tuple(a for a, _ in pairs)
         k = W.shape[2:]
         spatial = x.shape[1:]
-        out = tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, pp, dd, kk, ss in zip(spatial, p, dl, k, s))
+        out = tuple((n + a + b - dd * (kk - 1) - 1) // ss + 1 for n, (a, b), dd, kk, ss in zip(spatial, pairs, dl, k, s))
         if min(out) < 1:
             raise ConversionError(f"{where or 'a convolution'}: kernel {k} does not fit the input {spatial}")
         rows, cols, vals = [], [], []
@@ -238,15 +278,16 @@ class Network:
         return self.scale_shift(x, sc, bt - mean * sc, where=where)
 
     def _pool_windows(self, x: Node, kernel: int | Sequence[int], stride: int | Sequence[int] | None,
-                      padding: int | Sequence[int], where: str) -> tuple[tuple[int, ...], list[np.ndarray]]:
+                      padding: Padding, where: str) -> tuple[tuple[int, ...], list[np.ndarray]]:
         d = len(x.shape) - 1
         if d < 1:
             raise ConversionError(f"{where or 'a pool'} needs a (C, *spatial) tensor, got shape {x.shape}")
         k = _tuple(kernel, d, "kernel", where)
         s = _tuple(stride if stride is not None else kernel, d, "stride", where)
-        p = _tuple(padding, d, "padding", where)
+        pairs = _pads(padding, d, where)
+        p = tuple(a for a, _ in pairs)
         spatial = x.shape[1:]
-        out = tuple((n + 2 * pp - kk) // ss + 1 for n, pp, kk, ss in zip(spatial, p, k, s))
+        out = tuple((n + a + b - kk) // ss + 1 for n, (a, b), kk, ss in zip(spatial, pairs, k, s))
         if min(out) < 1:
             raise ConversionError(f"{where or 'a pool'}: kernel {k} does not fit the input {spatial}")
         per = int(np.prod(spatial))
@@ -262,7 +303,7 @@ class Network:
         return (x.shape[0], *out), windows
 
     def avg_pool(self, x: Node, kernel: int | Sequence[int], stride: int | Sequence[int] | None = None,
-                 padding: int | Sequence[int] = 0, *, count_include_pad: bool = True, where: str = "") -> Node:
+                 padding: Padding = 0, *, count_include_pad: bool = True, where: str = "") -> Node:
         """Average over each window (torch's AvgPool1d/2d; padded zeros count when ``count_include_pad``)."""
         shape, windows = self._pool_windows(x, kernel, stride, padding, where)
         full = int(np.prod(_tuple(kernel, len(x.shape) - 1, "kernel", where)))
@@ -272,7 +313,7 @@ class Network:
         return self._linear([x], [M], None, shape, "avg_pool", where)
 
     def max_pool(self, x: Node, kernel: int | Sequence[int], stride: int | Sequence[int] | None = None,
-                 padding: int | Sequence[int] = 0, *, where: str = "") -> Node:
+                 padding: Padding = 0, *, where: str = "") -> Node:
         """Maximum over each window (torch's MaxPool1d/2d; padding never wins). A window of k taps
         costs k − 1 ReLUs (a tournament of ``max(a, b) = b + relu(a − b)``)."""
         shape, windows = self._pool_windows(x, kernel, stride, padding, where)
@@ -299,6 +340,18 @@ class Network:
         order = np.arange(x.size).reshape(x.shape).transpose(axes).ravel()
         M = sparse.csr_matrix((np.ones(x.size), (np.arange(x.size), order)), shape=(x.size, x.size))
         return self._linear([x], [M], None, tuple(x.shape[a] for a in axes), "permute", where)
+
+    def pad(self, x: Node, pads: Sequence[tuple[int, int]], *, where: str = "") -> Node:
+        """``x`` with ``(before, after)`` zeros around each axis (TensorFlow's Pad, a causal
+        convolution's left padding): a selection, 0 constraints."""
+        pads = [(int(a), int(b)) for a, b in pads]
+        if len(pads) != len(x.shape) or min(min(p) for p in pads) < 0:
+            raise ConversionError(f"{where or 'a pad'}: paddings {pads} for a tensor of shape {x.shape}")
+        shape = tuple(n + a + b for n, (a, b) in zip(x.shape, pads))
+        index = np.arange(int(np.prod(shape))).reshape(shape)
+        rows = index[tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, pads))].ravel()
+        M = sparse.csr_matrix((np.ones(x.size), (rows, np.arange(x.size))), shape=(index.size, x.size))
+        return self._linear([x], [M], None, shape, "pad", where)
 
     def flatten(self, x: Node, *, where: str = "") -> Node:
         """The tensor as one vector (C order, as torch's Flatten of one sample)."""
@@ -391,6 +444,29 @@ class Network:
         """clip(alpha·x + beta, 0, 1) (torch's Hardsigmoid by default; other frameworks may use alpha 0.2):
         two sign tests per value."""
         return self.activation(x, "hard_sigmoid", where=where, alpha=alpha, beta=beta)
+
+    def prelu(self, x: Node, alpha: Any, *, where: str = "") -> Node:
+        """x where x ≥ 0, alpha·x below, ``alpha`` a scalar, one per channel (axis 0) or one per element
+        (torch's PReLU, Keras' PReLU, ONNX PRelu): alpha·x + (1 − alpha)·relu(x), one sign test per value."""
+        return self._mix(x, alpha, self.relu(x, where=where), where)
+
+    def elu(self, x: Node, alpha: float = 1.0, *, where: str = "") -> Node:
+        """x where x > 0, alpha·(exp(x) − 1) below: alpha·elu₁(x) + (1 − alpha)·relu(x), elu₁ approximated
+        (:data:`APPROXIMATIONS`; its error bound times alpha)."""
+        e = self.activation(x, "elu", where=where)
+        return e if float(alpha) == 1.0 else self._mix(self.relu(x, where=where), 1.0 - float(alpha), e, where,
+                                                       scale_b=float(alpha))
+
+    def _mix(self, x: Node, a: Any, b: Node, where: str, scale_b: float | None = None) -> Node:
+        """``a·x + (1 − a)·b`` elementwise (``a`` as in :meth:`scale_shift`), or ``a·x + scale_b·b``."""
+        per = x.size // x.shape[0]
+        v = np.ravel(np.asarray(a, np.float64))
+        if v.size in (1, x.shape[0]) and v.size != x.size:
+            v = np.repeat(np.broadcast_to(v, (x.shape[0],)), per)
+        if v.size != x.size:
+            raise ConversionError(f"{where or 'a layer'}: {np.size(a)} slopes for a tensor of shape {x.shape}")
+        other = 1.0 - v if scale_b is None else np.full(x.size, scale_b)
+        return self._linear([x, b], [sparse.diags(v), sparse.diags(other)], None, x.shape, "mix", where)
 
     # ---- the output ------------------------------------------------------------------------------
     def output(self, x: Node, head: str, classes: Iterable[Any] | None = None) -> None:

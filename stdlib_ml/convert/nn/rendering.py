@@ -170,19 +170,21 @@ class FloatNetwork:
 
 
 def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], Any] | None = None,
-            model_name: str | None = None, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+            model_name: str | None = None, oracle: str | None = None, input_range: Any = None,
+            input_bits: Any = None, name: str | None = None,
             weights: str = "public", inputs: str = "private", output: str = "public",
             resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
             max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
     """``net`` as a :class:`ZkModel`, checked on ``X`` against ``reference`` (a callable taking
     samples shaped (n, *input_shape) and returning labels or values: the framework's own float model;
     default :meth:`Network.predict`), as :func:`~stdlib_ml.from_sklearn` checks against ``predict``.
-    ``model_name``: the source model's class name, for messages. The other options
+    ``model_name``: the source model's class name, for messages; ``oracle``: what ``reference`` is, in
+    words, when it is not the model the user fitted (recorded with the fidelity). The other options
     are :func:`to_spec`'s. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows`` (None:
     all rows), as :func:`~stdlib_ml.from_sklearn`. Raises :class:`ConversionError`,
     :class:`~stdlib_ml.convert.ModelInputError`."""
     what = model_name or "Network"
-    wrapper = type(what, (FloatNetwork,), {})(net, reference)
+    wrapper = type(what, (FloatNetwork,), {"oracle": oracle})(net, reference)
     return pipeline.convert(_describe(net, resolution, approximate, wrapper, what), X, n_features=net.n_features,
                             input_range=input_range, input_bits=input_bits, name=name or net.name, weights=weights,
                             inputs=inputs, output=output, min_agreement=min_agreement, max_error=max_error,

@@ -1,0 +1,341 @@
+"""TFLite flatbuffers (``.tflite``, float32 models) → the shared network description (:mod:`.nn`).
+
+The file is read with TensorFlow's own flatbuffer schema (``tensorflow.lite.python.schema_py_generated``):
+its first subgraph's operators, walked in order, each builtin operator with its options (padding,
+strides, the fused activation) onto the description, in TFLite's channels-last layout (as
+:mod:`.tensorflow`). The float model the conversion checks itself against is ``tf.lite.Interpreter``
+running the file. Quantized models (int8 / uint8 tensors) are refused, naming the first quantized
+tensor: the circuit would have to reproduce TFLite's integer arithmetic, which is not implemented.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import nn, quiet
+from .fidelity import CHECK_ROWS
+from .model import ConversionError, ModelInputError, ZkModel
+from .options import calibration_rows
+from .quantize import MLP_RESOLUTION
+from .tensorflow import (BATCH, broadcast, channels_last_conv, channels_last_pool, global_average,
+                         load_tf, strided_slice)
+
+OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "ADD", "SUB",
+       "MUL", "RELU", "RELU6", "LEAKY_RELU", "ELU", "LOGISTIC", "TANH", "SOFTMAX", "LOG_SOFTMAX", "RESHAPE", "SQUEEZE",
+       "EXPAND_DIMS", "TRANSPOSE", "CONCATENATION", "PAD", "PADV2", "DEQUANTIZE")
+"""The TFLite builtin operators :func:`network` converts (``ADD`` / ``SUB`` of two tensors or a constant,
+``MUL`` by a constant; ``SOFTMAX`` / ``LOG_SOFTMAX`` last; ``DEQUANTIZE`` of float16 weights); ``SHAPE``,
+``STRIDED_SLICE``, ``PACK`` on constants are folded."""
+
+SUPPORTED = "supported TFLite operators (float32 models): " + ", ".join(OPS)
+
+_ACTIVATION = {0: None, 1: "relu", 2: "relu_n1_to_1", 3: "relu6", 4: "tanh"}
+"""TFLite's fused activation functions (ActivationFunctionType)."""
+
+_DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8, 10: np.float64}
+"""TFLite tensor types → numpy (TensorType)."""
+
+
+def _schema() -> Any:
+    load_tf()   # TensorFlow first: its start-up notices silenced, or what to install
+    return importlib.import_module("tensorflow.lite.python.schema_py_generated")
+
+
+def load_tflite(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a ``.tflite`` file, checked to be a TFLite flatbuffer (its ``TFL3`` identifier and a
+    model the schema reads) before anything is converted. Raises :class:`ModelInputError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelInputError(f"no such TFLite model file: {p}")
+    data = p.read_bytes()
+    if len(data) < 8 or data[4:8] != b"TFL3":
+        raise ModelInputError(f"{p} is not a readable TFLite model: the file is damaged, truncated or of another "
+                              "format (no TFL3 flatbuffer identifier)",
+                              hint="convert one with tf.lite.TFLiteConverter.from_keras_model(model).convert()")
+    _model(data, str(p))
+    return data
+
+
+def _model(data: bytes, where: str) -> Any:
+    schema = _schema()
+    try:
+        model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    except Exception as e:  # noqa: BLE001 - flatbuffers raises struct / index errors on damaged files
+        raise ModelInputError(f"{where} is not a readable TFLite model: the file is damaged or truncated "
+                              f"({type(e).__name__}: {e})") from None
+    if not model.subgraphs:
+        raise ModelInputError(f"{where} holds no subgraph")
+    return model
+
+
+class _Head:
+    def __init__(self, node: Any, head: str, op: str) -> None:
+        self.node, self.head, self.op = node, head, op
+
+
+class TfliteModel:
+    """The float model: ``tf.lite.Interpreter`` running the file, one row at a time (TFLite files from
+    Keras have a batch of 1), deciding as the head says."""
+
+    def __init__(self, data: bytes, head: str) -> None:
+        self.data, self.head = data, head
+
+    def outputs(self, X: Any) -> np.ndarray:
+        tf = load_tf()
+        with quiet.silenced(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # "tf.lite.Interpreter is deprecated" (LiteRT's is not installed)
+            interpreter = tf.lite.Interpreter(model_content=self.data)
+            interpreter.allocate_tensors()
+        inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+        shape = tuple(int(d) for d in inp["shape"][1:])
+        A = np.asarray(X, np.float32).reshape(len(X), *shape)
+        rows = []
+        for row in A:
+            interpreter.set_tensor(inp["index"], row[None])
+            interpreter.invoke()
+            rows.append(np.asarray(interpreter.get_tensor(out["index"]), np.float64).ravel())
+        return np.stack(rows)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """(n_samples,) labels or values, as the head decides (:func:`~stdlib_ml.convert.nn.decide`)."""
+        return nn.decide(self.outputs(X), self.head)
+
+
+def network(data: bytes, X: np.ndarray | None = None) -> Any:
+    """The :class:`~stdlib_ml.convert.nn.Network` a float TFLite model's first subgraph computes."""
+    schema = _schema()
+    model = _model(data, "the TFLite model")
+    g = model.subgraphs[0]
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    if len(g.inputs) != 1 or len(g.outputs) != 1:
+        raise ConversionError(f"the TFLite model has {len(g.inputs)} inputs and {len(g.outputs)} outputs; one of each "
+                              "is supported")
+    tensors = g.tensors
+    for t in tensors:
+        if t.quantization is not None and t.quantization.scale is not None and len(t.quantization.scale) \
+                and _DTYPES.get(t.type) in (np.int8, np.uint8, np.int16):
+            raise ConversionError(f"the TFLite model is quantized (tensor {t.name.decode()!r} is "
+                                  f"{np.dtype(_DTYPES[t.type]).name} with scale {t.quantization.scale[0]:g}): "
+                                  "reproducing TFLite's integer arithmetic is not implemented",
+                                  hint="convert the float model (TFLiteConverter without optimizations), or the "
+                                  "Keras / SavedModel it came from")
+    shape = tuple(int(d) for d in tensors[g.inputs[0]].shape[1:])
+    if X is not None and int(np.prod(X.shape[1:])) != int(np.prod(shape)):
+        raise ModelInputError(f"X has samples of shape {X.shape[1:]}; the TFLite model takes {shape}")
+    net = nn.Network(shape, name="tflite_model")
+    values: dict[int, Any] = {int(g.inputs[0]): net.input}
+
+    def get(k: int) -> Any:
+        if k in values:
+            return values[k]
+        t = tensors[k]
+        buf = model.buffers[t.buffer].data if t.buffer < len(model.buffers) else None
+        if buf is None or t.type not in _DTYPES:
+            raise ConversionError(f"TFLite tensor {t.name.decode()!r} is neither computed nor a constant")
+        values[k] = np.frombuffer(bytes(bytearray(buf)), dtype=_DTYPES[t.type]).reshape(
+            [int(d) for d in t.shape]).astype(np.float64 if _DTYPES[t.type] in (np.float32, np.float16, np.float64)
+                                               else np.int64)
+        return values[k]
+
+    for i, op in enumerate(g.operators):
+        code = model.operatorCodes[op.opcodeIndex]
+        name = names.get(max(code.builtinCode, code.deprecatedBuiltinCode), "CUSTOM")
+        outs = [int(o) for o in op.outputs]
+        where = f"TFLite operator {i + 1} of {len(g.operators)} ({name} → {tensors[outs[0]].name.decode()!r})"
+        args = [get(int(k)) if k >= 0 else None for k in op.inputs]
+        values[outs[0]] = _operator(net, name, op.builtinOptions, args, where)
+    out = values.get(int(g.outputs[0]))
+    if out is None or isinstance(out, np.ndarray):
+        raise ConversionError("the TFLite model's output is not computed from its input")
+    if isinstance(out, _Head):
+        net.output(out.node, out.head, classes=[0, 1] if out.head == "threshold" else None)
+    else:
+        flat = net.flatten(out)
+        net.output(flat, "regression" if flat.size == 1 else "argmax")
+    net.title = f"TFLite model ({net.n_features} inputs, {len(g.operators)} operators), converted to pyleo."
+    return net
+
+
+def _operator(net: Any, name: str, o: Any, args: list[Any], where: str) -> Any:
+    """Add one TFLite operator (``o``: its builtin options) to ``net``; returns its output's value."""
+    def refuse(why: str = "is not supported") -> ConversionError:
+        return ConversionError(f"{where} {why}", hint=SUPPORTED)
+
+    def tensor(v: Any) -> Any:
+        if isinstance(v, _Head):
+            if v.head != "threshold":
+                raise refuse(f"uses the output of a {v.op}, which is supported only last (it decides the label)")
+            return net.activation(v.node, "sigmoid", where=where)
+        if v is None or isinstance(v, np.ndarray):
+            raise refuse("takes a constant where a computed tensor is expected")
+        return v
+
+    def fused(node: Any) -> Any:
+        act = _ACTIVATION.get(getattr(o, "fusedActivationFunction", 0), "unknown")
+        if act is None:
+            return node
+        if act == "relu":
+            return net.relu(node, where=where)
+        if act in ("relu6", "relu_n1_to_1"):
+            return net.clip(node, 0.0 if act == "relu6" else -1.0, 6.0 if act == "relu6" else 1.0, where=where)
+        if act == "tanh":
+            return net.activation(node, "tanh", where=where)
+        raise refuse(f"has fused activation {getattr(o, 'fusedActivationFunction', None)}, which is not supported")
+
+    if all(isinstance(a, np.ndarray) or a is None for a in args):   # constants: folded
+        if name == "SHAPE":
+            return np.asarray(args[0].shape)
+        if name == "DEQUANTIZE":   # float16 weights
+            return args[0]
+        if name == "STRIDED_SLICE":
+            return strided_slice(*args[:4], (o.beginMask, o.endMask, o.ellipsisMask, o.newAxisMask, o.shrinkAxisMask),
+                                 where)
+        if name == "PACK":
+            return np.stack(args, axis=int(o.axis))
+        raise refuse("on constants is not supported")
+    if name == "SHAPE":
+        return np.asarray([BATCH, *tensor(args[0]).shape], dtype=object)
+    if name in ("STRIDED_SLICE", "PACK"):
+        raise refuse("on a computed tensor is not supported")
+    if name in ("SOFTMAX", "LOG_SOFTMAX"):
+        return _Head(net.flatten(tensor(args[0]), where=where), "argmax", name)
+    if name == "LOGISTIC":
+        x = tensor(args[0])
+        return _Head(net.flatten(x, where=where), "threshold", name) if x.size == 1 else \
+            net.activation(x, "sigmoid", where=where)
+    x = tensor(args[0])
+    if name == "FULLY_CONNECTED":
+        if len(x.shape) != 1:
+            x = net.flatten(x, where=where)
+        W = args[1]
+        if not isinstance(W, np.ndarray):
+            raise refuse("takes its weights from the data")
+        return fused(net.dense(x, W, args[2] if len(args) > 2 else None, where=where))
+    if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        K = args[1]   # CONV_2D: (C_out, kh, kw, C_in); DEPTHWISE: (1, kh, kw, C_in·multiplier)
+        if name == "CONV_2D":
+            W, groups = K.transpose(0, 3, 1, 2), x.shape[-1] // K.shape[3]
+        else:
+            W, groups = K.transpose(3, 0, 1, 2), x.shape[-1]
+        padding = "SAME" if o.padding == 0 else "VALID"
+        return fused(channels_last_conv(net, x, W, args[2] if len(args) > 2 else None, (o.strideH, o.strideW),
+                                        padding, (o.dilationHFactor, o.dilationWFactor), groups, where))
+    if name in ("MAX_POOL_2D", "AVERAGE_POOL_2D"):
+        return fused(channels_last_pool(net, x, "max" if name.startswith("MAX") else "avg",
+                                        (o.filterHeight, o.filterWidth), (o.strideH, o.strideW),
+                                        "SAME" if o.padding == 0 else "VALID", where))
+    if name == "MEAN":
+        axes = sorted(int(v) % (len(x.shape) + 1) for v in np.atleast_1d(args[1]))
+        if len(x.shape) < 2 or axes != list(range(1, len(x.shape))):
+            raise refuse(f"averages axes {axes}; the mean over all spatial axes is supported")
+        return global_average(net, x, bool(o.keepDims), where)
+    if name in ("ADD", "SUB", "MUL"):
+        other = args[1]
+        if not isinstance(other, np.ndarray):
+            if name == "MUL":
+                raise refuse("multiplies two computed tensors (not affine)")
+            y = tensor(other)
+            return fused((net.add if name == "ADD" else net.sub)(x, y, where=where))
+        c = broadcast(other, x.shape)
+        if c is None:
+            raise refuse(f"combines a tensor of shape {x.shape} with a constant of shape {other.shape}")
+        if name == "MUL":
+            return fused(net.scale_shift(x, c, 0.0, where=where))
+        return fused(net.scale_shift(x, 1.0, c if name == "ADD" else -c, where=where))
+    if name in ("RELU", "RELU6", "LEAKY_RELU", "ELU", "TANH"):
+        if name == "RELU":
+            return net.relu(x, where=where)
+        if name == "RELU6":
+            return net.clip(x, 0.0, 6.0, where=where)
+        if name == "LEAKY_RELU":
+            return net.leaky_relu(x, float(o.alpha), where=where)
+        return net.activation(x, name.lower(), where=where)
+    if name in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
+        if name == "RESHAPE":
+            target = args[1] if len(args) > 1 and args[1] is not None else np.asarray(o.newShape)
+            target = list(target)
+        elif name == "SQUEEZE":
+            full = [BATCH, *x.shape]
+            dims = {int(d) % len(full) for d in (o.squeezeDims if o.squeezeDims is not None else [])}
+            if not dims or 0 in dims:
+                raise refuse("squeezes the batch dimension (or every dimension of size 1)")
+            target = [s for k, s in enumerate(full) if k not in dims]
+        else:
+            full = [BATCH, *x.shape]
+            d = int(args[1]) % (len(full) + 1)
+            if d == 0:
+                raise refuse("adds a dimension before the batch")
+            target = [*full[:d], 1, *full[d:]]
+        if not target or not (target[0] is BATCH or int(target[0]) in (-1, 1)):
+            raise refuse(f"reshapes to {target}; the first dimension must stay the batch")
+        return net.reshape(x, [int(s) for s in target[1:]], where=where)
+    if name in ("PAD", "PADV2"):
+        pads = np.asarray(args[1], np.int64)
+        if name == "PADV2" and float(args[2]) != 0.0:
+            raise refuse("pads with a non-zero constant")
+        if pads.shape != (len(x.shape) + 1, 2) or pads[0].any():
+            raise refuse(f"pads {pads.tolist()} (the batch dimension must not be padded)")
+        return net.pad(x, [tuple(p) for p in pads[1:]], where=where)
+    if name == "TRANSPOSE":
+        perm = [int(v) for v in args[1]]
+        if perm[0] != 0:
+            raise refuse("moves the batch dimension")
+        return net.permute(x, [p - 1 for p in perm[1:]], where=where)
+    if name == "CONCATENATION":
+        xs = [tensor(a) for a in args]
+        axis = int(o.axis) % (len(x.shape) + 1)
+        if axis == 0:
+            raise refuse("concatenates along the batch")
+        return fused(net.concat(xs, axis - 1, where=where))
+    raise refuse()
+
+
+def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+                weights: str = "public", inputs: str = "private", output: str = "public",
+                resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
+                max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+    """Convert a float TFLite model (a ``.tflite`` path or its bytes) to a :class:`ZkModel`.
+
+    ``X``: calibration rows, (n_samples, *input_shape) channels-last or flattened: the input range and
+    the self-check against ``tf.lite.Interpreter``'s output (:class:`TfliteModel`). Options as
+    :func:`~stdlib_ml.convert.tensorflow.from_tensorflow`'s. Raises :class:`ModelInputError` (missing or
+    damaged file, malformed ``X``) and :class:`ConversionError` (TensorFlow missing, a quantized model,
+    an unsupported operator named with its place; fidelity below the bar)."""
+    data = bytes(model) if isinstance(model, (bytes, bytearray)) else load_tflite(model)
+    Xa = calibration_rows(X, samples=True)
+    net = network(data, Xa)
+    if Xa is not None and Xa.shape[1:] != net.input.shape:
+        Xa = Xa.reshape(len(Xa), *net.input.shape)
+    return nn.convert(net, Xa, reference=TfliteModel(data, net.head).predict, model_name="TFLite",
+                      input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
+                      output=output, resolution=resolution, approximate=approximate, min_agreement=min_agreement,
+                      max_error=max_error, strict=strict, check_rows=check_rows)
+
+
+FAMILIES = "TFLite: float32 models of the operators " + ", ".join(OPS)
+"""What this frontend converts, in words."""
+
+PRIVATE = "TFLite models"
+"""What converts with ``weights="private"``."""
+
+
+def recognises(obj: Any) -> bool:
+    """TFLite models are files (or bytes), never objects of a package."""
+    return False
+
+
+def load(path: str | os.PathLike[str]) -> bytes:
+    """The checked bytes of a ``.tflite`` file (:func:`load_tflite`)."""
+    return load_tflite(path)
+
+
+def float_model(model: Any) -> Any:
+    """``tf.lite.Interpreter`` running the model (:class:`TfliteModel`)."""
+    data = bytes(model) if isinstance(model, (bytes, bytearray)) else load_tflite(model)
+    return TfliteModel(data, network(data).head)
