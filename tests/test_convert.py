@@ -138,9 +138,8 @@ EVALUATED = ["svc_ovo", "tree_regressor", "extra_trees_regressor", "xgboost_regr
 PROVED_ELSEWHERE = {"mlp": "test_convert_torch, test_convert_keras, test_examples (iris_mlp.py)",
                     "random_forest": "test_convert_onnx (a forest), and adaboost / gradient_boosting here",
                     "logistic_regression": "test_prove_batch, test_private_model",
-                    "knn": "test_examples (private_knn.py), test_private_model",
-                    "decision_tree": "test_web (the wine tree, proved in the browser's flow), test_batch_forgery, "
-                                     "test_private_model (private thresholds)",
+                    "knn": "test_examples (private_knn.py)",
+                    "decision_tree": "test_web (the wine tree, proved in the browser's flow), test_batch_forgery",
                     "xgboost": "test_convert_fidelity (an XGBoost booster file with missing values, `pyleo prove`)"}
 """Families the default set proves in another module (there), so that their proof here runs with -m slow."""
 

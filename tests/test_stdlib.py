@@ -789,7 +789,7 @@ VM_WIDE = pl.Program("stdlib_wide_tree_vm", [vm_wide_tree])
 
 
 def both(fn: str, *args: Any) -> Any:
-    """The interpreter's result, checked equal to snarkVM's circuit."""
+    """The interpreter's result, checked equal to snarkVM's circuit (run under a stand-in key: no synthesis)."""
     want = VM.run(fn, *args)
     assert VM.evaluate(fn, *args, keys=False) == want
     return want
@@ -799,7 +799,6 @@ def enc(q: list[int]) -> list[int]:
     return [v + OFF for v in q]
 
 
-@pytest.mark.slow   # a key synthesis; the converters' MLPs and linear models are proved by default
 @pytest.mark.prove
 def test_vm_linalg_sample() -> None:
     rng = np.random.default_rng(13)
@@ -821,7 +820,6 @@ def test_vm_activations_sample_and_halt() -> None:
         VM.evaluate("vm_act", bad, keys=False)
 
 
-@pytest.mark.slow   # a key synthesis; argmax / majority run in every converted classifier proved by default
 @pytest.mark.prove
 def test_vm_reduce_sample() -> None:
     v = [5, -(2**40), 17, 17, -3, 2**40]
@@ -831,7 +829,6 @@ def test_vm_reduce_sample() -> None:
     assert both("vm_reduce", enc(v)) == (0, 0, 9, 9, False)
 
 
-@pytest.mark.slow   # a key synthesis; the KNN proofs of the default set compute these distances
 @pytest.mark.prove
 def test_vm_distance_sample() -> None:
     v = [103, -250, 300, -250]
