@@ -80,6 +80,7 @@ class SplitProof:
     """The name of the original program (``scorer`` for ``scorer.aleo``), to find it in a model file."""
     outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
     stated: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    prediction: Any = field(default=None, compare=False)   # as Proof.prediction: the prover's, never saved
     """The copies of what the parts prove that a file states (``program_id``, ``program_checksum``,
     ``public_outputs``, ``constraints``), checked by :func:`explain` against the parts."""
 

@@ -39,7 +39,7 @@ from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
 from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, SWEEP_SECONDS, Entry, Store
 from .prover import Jobs, proof_summary
-from .workers import Busy, Quota, Workers, keys_cached, public_model_text, verify_artifact
+from .workers import Busy, Quota, Workers, public_model_text, verify_artifact
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -87,8 +87,11 @@ def _features(entry: Entry) -> list[dict[str, Any]]:
     read = [c for c in range(len(zk.columns)) if np.isfinite(low[c])]   # ranked inputs without thresholds: unused
     lows = {int(zk.columns[c]): float(low[c]) for c in read}
     highs = {int(zk.columns[c]): float(high[c]) for c in read}
-    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows}
-            for j, name in enumerate(entry.features)]
+    X = np.asarray(entry.X, dtype=np.float64)
+    seen = [(float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))) if np.isfinite(X[:, j]).any() else (None, None)
+            for j in range(X.shape[1])]   # what the page's rows hold: the range a person recognises
+    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows,
+             "seen_low": seen[j][0], "seen_high": seen[j][1]} for j, name in enumerate(entry.features)]
 
 
 FIDELITY_ROWS = 500
@@ -137,6 +140,7 @@ def _summary(entry: Entry) -> dict[str, Any]:
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}
                          for i in range(min(len(entry.X), 12))],
             "block_height": vm.WASM_BLOCK_HEIGHT, "fidelity": _fidelity(entry),
+            "inputs": zk.inputs, "output": zk.output, "weights": zk.weights,
         }
     return entry.cache["summary"]
 
@@ -294,7 +298,7 @@ def create_app() -> FastAPI:
             if not (await run_in_threadpool(_summary, entry))["fits"]:
                 raise InputError(f"{entry.title} does not fit one circuit here: no verifying key to publish",
                                  hint="its split proofs are checked with `pyleo verify`, not in the browser")
-            synthesizes = not keys_cached(entry.zk.program.aleo(), "predict")
+            synthesizes = not vm.keys_cached(entry.zk.program.aleo(), "predict")
             entry.cache["public_model"] = await workers.run(public_model_text, str(entry.zk.path),
                                                             client=_client(request), synthesizes=synthesizes)
         return Response(entry.cache["public_model"], media_type="application/json",
@@ -362,7 +366,7 @@ def create_app() -> FastAPI:
         entry = store.get(model_id) if model_id else None
         trusted = trusted_by(entry) if entry is not None else trust.Trusted(checksum=checksum or None)
         parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
-        synthesizes = (entry is not None or bool(checksum)) and not all(keys_cached(x.program, x.function)
+        synthesizes = (entry is not None or bool(checksum)) and not all(vm.keys_cached(x.program, x.function)
                                                                         for x in parts)
         verdict, seconds = await workers.run(verify_artifact, data, trusted, client=_client(request),
                                              synthesizes=synthesizes)

@@ -15,7 +15,7 @@ from .. import split, vm
 from ..errors import InputError
 from ..program import Program
 from . import transaction
-from .formats import PUBLIC_MODEL_FORMAT, PublicModel, as_artifact
+from .formats import PUBLIC_MODEL_FORMAT, Decoding, PublicModel, as_artifact
 
 PROOF_FIELDS: dict[str, str] = {
     "format": "checked: must be pyleo-proof/2",
@@ -81,6 +81,9 @@ PUBLIC_MODEL_FIELDS: dict[str, str] = {
 PUBLIC_MODEL_NOT_REPORTED: dict[str, str] = {
     "program_id": "a copy of the program's first line; the program text is what binds",
     "weights": "informative: 'private' when a commitment binds the weights",
+    "decoding": "not proved (a proof carries the class index or scaled value only): the class names or scale with "
+                "which the verifier's own file reads the proved first output (Verdict.prediction, shown beside the "
+                "proved literal, which stays the claim)",
 }
 
 FIELDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
@@ -101,6 +104,8 @@ class Trusted:
     checksum (64 hex digits); ``verifying_key``: ``verifier1…`` text or a cached key's bytes;
     ``public_model``: a public model file as read; ``commitment``: a published commitment to private
     weights. ``labels``: how each was named (``{"model": "priv.py"}``), for the verdict's ``bound``.
+    ``decodings``: how the first output of each converted model among ``programs`` reads as a label or value
+    (program name → :class:`Decoding`; a public model file carries its own).
     """
 
     programs: dict[str, Program] = field(default_factory=dict)
@@ -111,6 +116,7 @@ class Trusted:
     public_model: PublicModel | None = None
     commitment: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    decodings: dict[str, Decoding] = field(default_factory=dict)
 
     def label(self, what: str) -> str:
         """How the verifier named ``what`` (a field of this class), for messages; the field's name when not given."""
@@ -146,6 +152,12 @@ class Verdict:
     ``parts``: constraints of each part (split proofs); ``bound``: what the proof is bound to (empty:
     unbound, the claims hold only for the program the file carries); ``not_reported``: claim → why it
     is not reported.
+
+    ``prediction`` is not a claim of the proof: it is the proved first output (``outputs[0]``, the claim)
+    read in the model's terms (class name or value) with the :class:`Decoding` of the model the verifier
+    named (its model file or public model file; another file would read the same proof otherwise), and
+    ``decoded_by`` names that file. None when the verifier named no converted model or the output is not a
+    label (private, a commitment).
     """
 
     valid: bool
@@ -160,9 +172,11 @@ class Verdict:
     parts: list[int] = field(default_factory=list)
     bound: list[str] = field(default_factory=list)
     not_reported: dict[str, str] = field(default_factory=dict)
+    prediction: str | None = None
+    decoded_by: str | None = None
 
     def claims(self) -> dict[str, Any]:
-        """Everything the verdict reports, for comparing two verdicts (the forgery tests)."""
+        """Everything the verdict reports as proved, for comparing two verdicts (the forgery tests)."""
         return {k: getattr(self, k) for k in ("valid", "kind", "program_id", "function", "checksum", "constraints",
                                               "inputs", "outputs", "parts", "bound")}
 
@@ -238,12 +252,24 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
         reason = _carried_key(proof, t.verifying_key, program)
     if reason is not None:
         return _rejected(proof, reason)
-    return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
-                   [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
-                   [v for v in proof.public_outputs if v is not None], [], bound,
-                   {**EXECUTION_NOT_REPORTED, **({} if bound else {
-                       "binding": "not bound to a program you trust: the proof shows only that the program it "
-                                  f"carries (checksum {proof.checksum}) gave these outputs"})})
+    verdict = Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
+                      [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
+                      [v for v in proof.public_outputs if v is not None], [], bound,
+                      {**EXECUTION_NOT_REPORTED, **({} if bound else {
+                          "binding": "not bound to a program you trust: the proof shows only that the program it "
+                                     f"carries (checksum {proof.checksum}) gave these outputs"})})
+    if t.public_model is not None:
+        _decode(verdict, t.public_model.decoding, t.label("public_model"), proof.public_outputs)
+    elif t.programs:
+        _decode(verdict, t.decodings.get(proof.program_id.removesuffix(".aleo")), t.label("model"), proof.public_outputs)
+    return verdict
+
+
+def _decode(verdict: Verdict, decoding: Decoding | None, source: str, outputs: list[str | None]) -> None:
+    """Read a valid proof's first output (when public) with the verifier's ``decoding`` from ``source``."""
+    if decoding is not None and outputs and outputs[0] is not None:
+        verdict.prediction = decoding.decode(outputs[0])
+        verdict.decoded_by = source if verdict.prediction is not None else None
 
 
 def _carried_key(proof: vm.Proof, trusted_key: str | bytes | None, program: str | None) -> str | None:
@@ -292,10 +318,13 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
         bound.append(f"the weights committed to by {want}")
     if reason is not None:
         return _rejected(sp, reason)
-    return Verdict(True, None, "split proof", f"{sp.source}.aleo", sp.function, sp.checksum, sp.constraints,
-                   [(i + 1, v) for i, v in enumerate(sp.public_inputs()) if v is not None],
-                   [v for v in sp.public_outputs if v is not None], [p.constraints for p in sp.parts], bound,
-                   {**EXECUTION_NOT_REPORTED, "budget": SPLIT_NOT_REPORTED["budget"],
-                    **({} if bound else {"binding": "not bound to a program you trust: the proof shows only that "
-                                                    f"the split program it carries (checksum {sp.checksum}) gave "
-                                                    "these outputs"})})
+    verdict = Verdict(True, None, "split proof", f"{sp.source}.aleo", sp.function, sp.checksum, sp.constraints,
+                      [(i + 1, v) for i, v in enumerate(sp.public_inputs()) if v is not None],
+                      [v for v in sp.public_outputs if v is not None], [p.constraints for p in sp.parts], bound,
+                      {**EXECUTION_NOT_REPORTED, "budget": SPLIT_NOT_REPORTED["budget"],
+                       **({} if bound else {"binding": "not bound to a program you trust: the proof shows only that "
+                                                       f"the split program it carries (checksum {sp.checksum}) gave "
+                                                       "these outputs"})})
+    if plan is not None:
+        _decode(verdict, t.decodings.get(sp.source), t.label("model"), sp.public_outputs)
+    return verdict

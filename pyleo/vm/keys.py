@@ -67,6 +67,14 @@ def keys_dir(program: str) -> Path:
     return cache_dir() / "keys" / program_digest(program)
 
 
+def keys_cached(program: str, function: str, proving: bool = False) -> bool:
+    """Whether this machine's key cache holds ``function``'s verifying key (with ``proving``: and its proving
+    key) for ``program`` (Aleo text): counting its constraints, verifying (and, with the proving key, proving)
+    then synthesizes nothing. Files only; their manifest is checked when they are loaded."""
+    d = keys_dir(program)
+    return (d / f"{function}.vk").is_file() and (not proving or (d / f"{function}.pk").is_file())
+
+
 @dataclass
 class LoadedProgram:
     """A program this process holds: its text, :func:`program_digest`, snarkVM ``Process`` and ``Program``,

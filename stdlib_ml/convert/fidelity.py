@@ -156,5 +156,16 @@ class Fidelity:
             raise ConversionError(f"check_rows must be a positive number of rows or None (all), got {self.check_rows}")
 
 
+def fidelity_text(f: dict[str, Any] | None) -> str:
+    """A model's measured fidelity (``ZkModel.fidelity``) in words: "agreement 0.9933 on 150 of 150 calibration
+    rows, against …" or "max error 1.2e-04 of the range on …" (``against``: what it was checked against; files
+    converted before it was recorded: the model's own predict); "not checked (no calibration rows)" for None."""
+    if f is None:
+        return "not checked (no calibration rows)"
+    measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
+    against = f.get("against", "the model's own predict")
+    return f"{measured} on {f['rows']} of {f['of']} calibration rows, against {against}"
+
+
 class FidelityWarning(UserWarning):
     """A conversion with ``strict=False`` fell below its fidelity bar."""

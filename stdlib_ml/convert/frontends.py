@@ -71,8 +71,8 @@ COMMON_OPTIONS = ("input_range", "input_bits", "name", "weights", "inputs", "out
                   "strict", "check_rows")
 """The options every entry point takes (see :func:`stdlib_ml.from_sklearn`)."""
 
-NETWORK_OPTIONS = ("resolution", "approximate")
-"""What every network frontend takes besides (:func:`stdlib_ml.convert.nn.to_spec`)."""
+NETWORK_OPTIONS = ("resolution", "approximate", "fit")
+"""What every network frontend takes besides (:func:`stdlib_ml.convert.nn.convert`)."""
 
 FRONTENDS: tuple[Frontend, ...] = (
     Frontend("xgboost", ".xgboost", ("xgboost", "sklearn"), (".json", ".ubj"), "from_xgboost", ("missing_values",)),

@@ -267,9 +267,10 @@ class ZkModel:
 
     def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
         """Write what a verifier needs and nothing secret (a public model file, docs/formats.md): the
-        program ID, its Aleo instructions, their checksum, (private weights) the commitment, and with
-        ``verifying_key=True`` ``predict``'s verifying key derived here from the program
-        (:func:`pyleo.trust.write_public_model`; about 4 s, LimitError when it does not fit one circuit here).
+        program ID, its Aleo instructions, their checksum, (private weights) the commitment, how
+        ``predict``'s output reads as a label or value (:attr:`decoding`), and with ``verifying_key=True``
+        ``predict``'s verifying key derived here from the program (:func:`pyleo.trust.write_public_model`;
+        about 4 s, LimitError when it does not fit one circuit here).
         The verifier then runs ``pyleo verify PROOF --public-model FILE`` (or ``--checksum CHECKSUM
         --commitment COMMITMENT``); a browser, which cannot derive keys, verifies with the file's key
         (``pyleo serve``'s pages), so that file must come from a trusted source: its SHA-256, published by
@@ -277,7 +278,21 @@ class ZkModel:
         from pyleo import trust
 
         return trust.write_public_model(path, self.program.aleo(), f"{self.name}.aleo", "predict", self.weights,
-                                        self.commitment, verifying_key=verifying_key)
+                                        self.commitment, verifying_key=verifying_key, decoding=self.decoding)
+
+    @property
+    def decoding(self) -> Any:
+        """How ``predict``'s first output reads as the model's answer (:class:`pyleo.trust.Decoding`: the class
+        names, or the regressor's OUT_SCALE), what a verifier of this model decodes proved outputs with; None
+        when the label is not a public output (private, or published as a commitment)."""
+        from pyleo import trust
+
+        if self.output != "public":
+            return None
+        if self.kind == "regressor":
+            return trust.Decoding(scale=float(self.out_scale))
+        return trust.Decoding(tuple(c.item() if isinstance(c, np.generic) else c for c in self.classes_)
+                              if self.classes_ is not None else None)
 
     def circuit_args(self, x: list[int], label_blinding: int | None = None) -> list[Any]:
         """``predict``'s arguments for one encoded sample (:meth:`encode`): ``x``; with private weights
@@ -332,7 +347,7 @@ class ZkModel:
     def prove(self, x: Any, label_blinding: int | None = None, split: bool | None = None,
               budget: int | None = None) -> Any:
         """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
-        clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
+        clear, the label first; ``.prediction`` what it stands for, e.g. ``"setosa"``). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
         r of the label's public commitment (required: keep it to reveal the label later, see
         :meth:`label_commitment`). ``split``: None proves whole when the circuit fits here and split
         otherwise (then a :class:`pyleo.split.SplitProof`, see :mod:`pyleo.split`); True always splits
@@ -348,10 +363,20 @@ class ZkModel:
         from pyleo import proving
 
         try:
-            return proving.prove(self.program, "predict", args, split=split, budget=budget)
+            proof = proving.prove(self.program, "predict", args, split=split, budget=budget)
         except pl.LimitError as e:   # name the model and its size, not only the circuit
             title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
             raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
+        proof.prediction = self.answer_of(args, proof.outputs[0])
+        return proof
+
+    def answer_of(self, args: list[Any], output: Any) -> Any:
+        """The answer (class name or value) of a circuit run on ``args`` (:meth:`circuit_args`) whose first
+        output is ``output`` (an integer, or its literal ``"2u8"``): decoded from it, or from the label itself when it is
+        published as a commitment (the prover's side only)."""
+        if self.output == "commitment":
+            return self.decode([self.module.prediction_of(*args[:-1])])[0]
+        return self.decode([int(re.match(r"-?[0-9]+", str(output)).group())])[0]   # type: ignore[union-attr]
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``

@@ -486,7 +486,7 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     label is the graph's first output: a classifier's label tensor (skl2onnx, onnxmltools) or scores
     whose argmax is the class index (a final ``Sigmoid``: class 1 above 0.5; one output without one: a
     regressor's value). The other options are :func:`stdlib_ml.from_sklearn`'s; a neural graph also
-    takes :func:`stdlib_ml.convert.nn.to_spec`'s (``resolution``, ``approximate``) and ignores
+    takes :func:`stdlib_ml.convert.nn.convert`'s (``resolution``, ``approximate``, ``fit``) and ignores
     ``missing_values`` (it has no missing-value semantics). ``check_rows=None``: every row.
 
     Raises :class:`ModelInputError` (missing, damaged or invalid file; malformed ``X``) and

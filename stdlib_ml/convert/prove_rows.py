@@ -47,6 +47,7 @@ import numpy as np
 
 import pyleo as pl
 from pyleo import limits
+from pyleo import progress as pl_progress
 from pyleo.trust import batch as manifest_format
 from pyleo.trust import Trusted
 from pyleo.trust.batch import ENTRY_MANY, ENTRY_ONE, MANIFEST, ROW_INPUT, BatchError, BatchVerdict, proof_name
@@ -273,23 +274,6 @@ def _prediction(zk: ZkModel, output: str | None) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-@contextlib.contextmanager
-def _progress(show: bool, total: int, name: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar with the rows done, the elapsed time and the ETA (rich, on stderr); yields
-    ``advance(rows)``."""
-    if not show or total == 0:
-        yield lambda rows: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    columns = (TextColumn(f"proving {name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("rows", total=total)
-        yield lambda rows: bar.advance(task, rows)
-
-
 def _ray_module(cluster: str) -> Any:
     """Ray, once ``cluster`` is checked (``"local"`` or ``ray://…``, whose client also needs gRPC);
     BatchError naming what is missing."""
@@ -360,7 +344,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     the calling script again: a script calling this with workers > 1 guards its work with ``if __name__ ==
     "__main__":``. ``private_out``: the prover-only file (mode 0600) of every row's outputs in clear and,
     for a label published as a commitment, its blinding r (then required). ``progress``: a progress bar
-    with the ETA (rich) on stderr.
+    on stderr when it is a terminal (:func:`pyleo.progress.rows`): the keys stage first (the first proof, which
+    builds or loads the keys), then the rows with an ETA measured on the rows proved after it.
 
     Rows the manifest already records as proved (and whose proof file exists) are skipped. A row that
     fails (out of the model's range, a halt) is recorded with its error and does not stop the others; a
@@ -466,7 +451,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
             for stale in out.glob(".row*.proof.json.*.tmp"):   # a proof a killed worker was writing (write_atomic's temp)
                 stale.unlink(missing_ok=True)
             save()
-            with _progress(progress, len(todo), zk.name) as advance:
+            first = pl_progress.keys_stage(aleo, head["function"], f"proving {zk.name}'s first proof")
+            with pl_progress.rows(len(todo), first, f"proving {zk.name}", progress) as advance:
                 if groups:   # the first proof here: synthesizes (or loads) the keys once, for every worker
                     record(_prove_group(*job(groups[0])))
                     advance(len(groups[0]))

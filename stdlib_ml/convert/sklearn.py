@@ -110,7 +110,9 @@ def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
 
 
 def _scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """A generous input range from a pipeline's first scaler's statistics (±100 std, or min/max ± 10 spans)."""
+    """A generous input range from a pipeline's first scaler's statistics that holds every row the scaler was
+    fitted on: mean ± k·std with k = max(100, √(n − 1)) for n rows (no row lies further than √(n − 1) std
+    from the mean: Samuelson's inequality), or min/max ± 10 spans."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 
@@ -118,7 +120,8 @@ def _scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     s = model.steps[0][1]
     if isinstance(s, StandardScaler) and s.mean_ is not None and s.scale_ is not None:
-        return s.mean_ - 100 * s.scale_, s.mean_ + 100 * s.scale_
+        k = max(100.0, math.sqrt(max(float(np.max(s.n_samples_seen_)) - 1.0, 0.0)))
+        return s.mean_ - k * s.scale_, s.mean_ + k * s.scale_
     if isinstance(s, MinMaxScaler):
         span = s.data_range_
         return s.data_min_ - 10 * span, s.data_max_ + 10 * span
@@ -324,9 +327,27 @@ def _points_range(points: np.ndarray, aff: Affine) -> tuple[np.ndarray, np.ndarr
     return widen(raw.min(axis=0), raw.max(axis=0), 1.0)
 
 
+def _fitted_kmeans_range(model: Any, est: Any, C: np.ndarray, aff: Affine, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An input range that holds every row K-Means was fitted on, and as much again around it: each such row
+    lies within √inertia_ of its centroid (inertia_ is the sum of their squared distances, in the
+    estimator's space), so each feature within √inertia_ of the centroids' range; the range of the
+    pipeline's scaler (:func:`_scaler_range`, which holds them too) narrows it where it is tighter."""
+    reach = math.sqrt(max(float(getattr(est, "inertia_", 0.0)), 0.0))
+    low, high = widen(*sorted_pair(aff.to_raw(C.min(axis=0) - reach), aff.to_raw(C.max(axis=0) + reach)), 1.0)
+    scaler = _scaler_range(model, n)
+    if scaler is not None:
+        low, high = np.maximum(low, scaler[0]), np.minimum(high, scaler[1])
+    return low, high
+
+
+def sorted_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Elementwise (min, max) of two arrays (a scaler's negative factor swaps a range's ends)."""
+    return np.minimum(a, b), np.maximum(a, b)
+
+
 def _kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     C = np.asarray(est.cluster_centers_, dtype=np.float64)
-    low, high, unit = feature_range(opts, n, _points_range(C, aff))
+    low, high, unit = feature_range(opts, n, _fitted_kmeans_range(model, est, C, aff, n))
     ib = distance_bits(opts, unit, low, high, aff, 16)
     W, B, sb, reach = _distance_scores(C, aff, ib, low, high, opts.weights == "private")
     spec = new_spec(est, opts, n, "clusterer", low, high, ib,
@@ -427,7 +448,8 @@ def _gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Sp
     Bx = 2 * a * d * e + bz * d
     C = c + np.sum(a * e**2 + bz * e, axis=1)
     std = np.sqrt(var)
-    zlo, zhi = (theta - 100 * std).min(axis=0), (theta + 100 * std).max(axis=0)
+    k = max(100.0, math.sqrt(max(float(np.max(est.class_count_)) - 1.0, 0.0)))   # holds every fitted row (Samuelson)
+    zlo, zhi = (theta - k * std).min(axis=0), (theta + k * std).max(axis=0)
     low, high, unit = feature_range(opts, n, (aff.to_raw(zlo), aff.to_raw(zhi)))
     ib = input_bits_for(opts, unit, low, high, 14)
     classes = class_labels(est)

@@ -454,7 +454,8 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                input_range: Any = None, input_bits: int | Sequence[int] | None = None, name: str | None = None,
                weights: str = "public", inputs: str = "private", output: str = "public",
                resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+               fit: bool = True) -> ZkModel:
     """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
@@ -466,7 +467,8 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     output behind a final Sigmoid (class 1 when > 0.5), else regression. ``classes``: the labels
     (default 0 … k−1). ``approximate``: accept the piecewise-linear sigmoid / tanh / GELU / SiLU
     inside the network (:data:`~stdlib_ml.convert.nn.APPROXIMATIONS`), else refuse them;
-    ``resolution``: bits per input spread and weight (:func:`~stdlib_ml.convert.nn.to_spec`). The
+    ``resolution``: bits per input spread and weight (:func:`~stdlib_ml.convert.nn.to_spec`); ``fit``: lower
+    it as far as needed for the network to prove here (:func:`~stdlib_ml.convert.nn.convert`). The
     other options are :func:`~stdlib_ml.from_sklearn`'s. The circuit takes samples flattened (C
     order): ``zk.predict`` accepts them either way.
 
@@ -507,7 +509,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     return convert(net, Xa, reference=reference, model_name=model_name, input_range=input_range,
                    input_bits=input_bits, name=name or net.name, weights=weights, inputs=inputs, output=output,
                    resolution=resolution, approximate=approximate, min_agreement=min_agreement,
-                   max_error=max_error, strict=strict, check_rows=check_rows)
+                   max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
 
 
 FAMILIES = "PyTorch: " + SUPPORTED.removeprefix("supported: ")
