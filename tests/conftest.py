@@ -11,6 +11,7 @@ The two sets of tests (README):
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,10 +77,12 @@ def stand_in_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     snarkVM as the oracle; proofs are unaffected (tests/test_corpus.py checks that the stand-in path
     halts alike and leaves proving intact)."""
     evaluate = vm.evaluate
+    signature = inspect.signature(evaluate)
 
-    def without_synthesis(program: str, function: str, inputs: list[str], timings: dict[str, float] | None = None,
-                          keys: bool = True) -> list[str]:
-        return evaluate(program, function, inputs, timings, keys=False)
+    def without_synthesis(*args: Any, **kwargs: Any) -> list[str]:
+        call = signature.bind(*args, **kwargs)
+        call.arguments["keys"] = False
+        return evaluate(*call.args, **call.kwargs)
 
     monkeypatch.setattr(vm, "evaluate", without_synthesis)
 
