@@ -26,7 +26,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
-from .network import register as register_network, show_deployment_costs, warn_name
+from .network import register as register_network, show_deployment_costs, trusted_batch_program, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -201,7 +201,8 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
 
 @app.command(cls=Command)
 @reports_errors
-def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A proof file written by `pyleo prove`."),
+def verify(proof_file: Path | None = typer.Argument(None, metavar="PROOF_FILE", help="A proof file written by "
+                                                   "`pyleo prove`, or a transaction (`pyleo execute` / `pyleo deploy`)."),
            model: Path | None = typer.Option(None, "--model", help="The model (DSL .py) you trust; the proof must be "
                                              "of its program with the proof's program ID."),
            program: Path | None = typer.Option(None, "--program", help="The Aleo program (NAME.aleo) you trust."),
@@ -216,14 +217,24 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
                                                     "model (`pyleo commit --out` / ZkModel.save_public): binds to its "
                                                     "program and, for private weights, its commitment."),
            resynthesize: bool = typer.Option(False, "--resynthesize",
-                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's.")) -> None:
+                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's."),
+           tx_id: str | None = typer.Option(None, "--tx-id", help="Fetch the transaction with this ID (at1…) from "
+                                            "--endpoint (GET /{network}/transaction/{id}) and verify it."),
+           endpoint: str | None = typer.Option(None, "--endpoint", help="The node --tx-id is fetched from."),
+           network_name: str = typer.Option("mainnet", "--network", help="The network --tx-id is fetched from.")) -> None:
     """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
     for exactly that program (the verifying key comes from it, never from the proof file). With a
     converted model's --model or --public-model, the proved label is also shown as that file names it.
     """
+    artifact: Any = proof_file
+    if tx_id is not None or endpoint is not None or proof_file is None:
+        artifact = fetched_transaction(proof_file, tx_id, endpoint, network_name)
     programs, commitments, decodings = trusted_model(model) if model is not None else ({}, {}, {})
+    if model is not None:   # a transaction of the model's batch program (pyleo execute --rows)
+        batch_programs, batch_commitments = trusted_batch_program(model, artifact)
+        programs, commitments = {**programs, **batch_programs}, {**commitments, **batch_commitments}
     trusted = trust.Trusted(
         programs=programs, commitments=commitments, decodings=decodings,
         program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
@@ -233,8 +244,21 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
         labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
                                        ("public_model", public_model)) if v is not None})
     with progress.stage("verifying"):
-        verdict = trust.verify(proof_file, trusted, resynthesize=resynthesize)
+        verdict = trust.verify(artifact, trusted, resynthesize=resynthesize)
     report.show_verdict(verdict)
+
+
+def fetched_transaction(proof_file: Path | None, tx_id: str | None, endpoint: str | None, network_name: str) -> Any:
+    """The transaction JSON object ``--tx-id`` names, fetched from ``--endpoint``; InputError for a missing or
+    contradicting option."""
+    from pyleo import network
+
+    if proof_file is not None:
+        raise InputError("give a PROOF_FILE or --tx-id with --endpoint, not both")
+    if tx_id is None or endpoint is None:
+        raise InputError("nothing to verify: give a PROOF_FILE, or --tx-id ID with --endpoint URL")
+    network.check_network(network_name)
+    return network.Node(endpoint, network_name).transaction(tx_id)
 
 
 def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str], dict[str, trust.Decoding]]:
@@ -348,9 +372,13 @@ def cost(file: Path = FileArg,
          target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
          detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes)."),
-         deployment: bool = typer.Option(False, "--deployment", help="Also synthesize each program's deployment and "
-                                         "print its cost on the Aleo network, as snarkVM computes it.")) -> None:
+         deployment: bool = typer.Option(False, "--deployment", help="Also print the costs in credits on the Aleo "
+                                         "network, as snarkVM computes them: each program's deployment (synthesized) "
+                                         "and each function's execution.")) -> None:
     """Print the number of constraints of each function's circuit.
+
+    Also whether it fits here and on mainnet, and each program's size against the network's limit; with
+    --deployment, the deployment and execution costs in credits.
 
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
@@ -362,7 +390,7 @@ def cost(file: Path = FileArg,
         warn_name(name)
     report.show_costs(pairs, exact=not estimate, detail=detail)
     if deployment:
-        show_deployment_costs([p.aleo() for p in dict((p.name, p) for p, _ in pairs).values()])
+        show_deployment_costs(list(dict((p.name, p) for p, _ in pairs).values()))
 
 
 @app.command("import", cls=Command)

@@ -9,7 +9,7 @@ import typer
 
 from pyleo import progress, proving, split, trust, vm
 from pyleo.errors import LimitError
-from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET, MAX_PROGRAM_BYTES, SINCE
 from pyleo.program import Program
 from pyleo.values import to_aleo
 
@@ -34,7 +34,7 @@ def show_verdict(verdict: trust.Verdict) -> None:
     """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
     if not verdict.valid:
         fail(f"INVALID: {verdict.reason}")
-    if verdict.kind == "split proof":
+    if verdict.parts:   # a split proof, or a split function's transactions
         typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
                    f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
         typer.echo(f"split program checksum: {verdict.checksum}")
@@ -74,14 +74,16 @@ def show_proved(proof: Any, label_blinding: int | None) -> None:
 def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: bool = False) -> None:
     """The table of ``pyleo cost``: each function's constraints (:func:`pyleo.proving.size`), whether it proves
     here, how it would be split when it does not, and with ``detail`` where the cost model puts them."""
-    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {LOCAL_BUDGET:,})")
+    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  {'mainnet (≤ ' + f'{MAINNET_BUDGET:,})':<22}"
+               f"provable here (≤ {LOCAL_BUDGET:,})")
     for prog, fn_name in pairs:
         with progress.stage(f"counting the constraints of {prog.name}.{fn_name}" if not exact or vm.keys_cached(
                 prog.aleo(), fn_name) else progress.keys_stage(prog.aleo(), fn_name, "counting its constraints")):
             n, source = proving.size(prog, fn_name, exact)
+        mainnet = "fits" if n <= MAINNET_BUDGET else f"over by {n - MAINNET_BUDGET:,}"
         verdict = "yes" if n <= LOCAL_BUDGET else \
             f"no: over by {n - LOCAL_BUDGET:,} ({n / LOCAL_BUDGET - 1:.0%}); split the model or use larger parameters"
-        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
+        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {mainnet:<22}{verdict}")
         if n > LOCAL_BUDGET:
             show_split_plans(prog, fn_name)
         if detail:
@@ -93,6 +95,10 @@ def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: boo
                     typer.echo(f"      {opcode:<40} {c:>10,.0f}")
             for sig, k in predicted.uncalibrated.items():
                 typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
+    for prog in dict((p.name, p) for p, _ in pairs).values():
+        size = len(prog.aleo().encode())
+        typer.echo(f"{prog.name}.aleo: {size:,} program bytes (the network takes at most {MAX_PROGRAM_BYTES:,}, "
+                   f"{SINCE['MAX_PROGRAM_BYTES']})" + ("" if size <= MAX_PROGRAM_BYTES else ": too large to deploy"))
 
 
 def show_split_plans(prog: Program, fn_name: str) -> None:

@@ -408,14 +408,14 @@ def test_unfitted_and_unsupported_models_are_named() -> None:
         from_sklearn(xgboost.XGBClassifier())
     with pytest.raises(ConversionError, match=r"SVC\(kernel='rbf'\) is not supported"):
         from_sklearn(SVC().fit(Xtr, ytr))
-    with pytest.raises(ConversionError, match="KNeighborsRegressor is not supported"):
-        from_sklearn(KNeighborsRegressor().fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match=r"KNeighborsRegressor\(weights='distance'\) is not supported"):
+        from_sklearn(KNeighborsRegressor(weights="distance").fit(Xtr, ytr))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tanh = MLPClassifier((4,), activation="tanh", max_iter=50).fit(Xtr, ytr)
     with pytest.raises(ConversionError, match="activation='tanh'"):
         from_sklearn(tanh)
-    with pytest.raises(ConversionError, match="PolynomialFeatures is not supported"):
+    with pytest.raises(ConversionError, match="PolynomialFeatures in front of DecisionTreeClassifier is not supported"):
         from_sklearn(make_pipeline(PolynomialFeatures(), DecisionTreeClassifier()).fit(Xtr, ytr))
     with pytest.raises(ConversionError, match="count:poisson"):
         from_xgboost(xgboost.XGBRegressor(objective="count:poisson", n_estimators=2).fit(Xtr, ytr))

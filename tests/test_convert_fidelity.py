@@ -106,14 +106,21 @@ def test_clipping_scaler_in_front_of_trees_only() -> None:
 
 
 def test_scalers_that_are_not_elementwise_affine_are_rejected() -> None:
+    """Steps that mix features fold into linear models only (tests/test_convert_pipelines.py); in front of a
+    tree they are refused, and a step that is not affine at all is refused by name."""
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer
+    from sklearn.tree import DecisionTreeClassifier
 
     X, y = _offset_blobs()
-    pca = make_pipeline(PCA(2), LogisticRegression(max_iter=3000)).fit(X, y)
-    with pytest.raises(ConversionError, match="pipeline step PCA is not supported"):
+    pca = make_pipeline(PCA(2), DecisionTreeClassifier(max_depth=3)).fit(X, y)
+    with pytest.raises(ConversionError, match="DecisionTreeClassifier behind PCA is not supported"):
         from_sklearn(pca, X)
+    normalized = make_pipeline(Normalizer(), LogisticRegression(max_iter=3000)).fit(X, y)
+    with pytest.raises(ConversionError, match="pipeline step Normalizer is not supported"):
+        from_sklearn(normalized, X)
 
 
 # ---- missing values ------------------------------------------------------------------------------

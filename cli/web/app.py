@@ -37,6 +37,7 @@ from pyleo import limits, split, trust, vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
+from . import network as aleo_network
 from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, SWEEP_SECONDS, Entry, Store
 from .prover import Jobs, proof_summary
 from .workers import Busy, Quota, Workers, public_model_text, verify_artifact
@@ -346,6 +347,29 @@ def create_app() -> FastAPI:
         name = json.loads(j.proof).get("program_id", "proof").replace(".aleo", "")
         return Response(j.proof, media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{name}.predict.proof.json"'})
+
+    # ---- the Aleo network (issue 23; cli/web/network.py): costs in credits, a prediction as a transaction ----
+    @app.get("/api/models/{model_id}/network-costs")
+    async def network_costs(request: Request, model_id: str) -> dict[str, Any]:
+        """The model's deployment and execution costs in microcredits, as snarkVM computes them (its deployment
+        is synthesized once: a key synthesis, counted against the client's limit)."""
+        entry = store.get(model_id)
+        if "network_costs" not in entry.cache:
+            entry.cache["network_costs"] = await workers.run(aleo_network.network_costs, str(entry.zk.path),
+                                                             client=_client(request), synthesizes=True)
+        return entry.cache["network_costs"]
+
+    @app.post("/api/models/{model_id}/transaction")
+    async def transaction(request: Request, model_id: str, body: Sample) -> Response:
+        """The sample's prediction as a mainnet execution transaction with its fee (signed with the server's
+        key; 400 when it has none), JSON as a node's /transaction/broadcast takes it."""
+        entry = store.get(model_id)
+        x = sample(entry, body)
+        entry.zk.encode(np.asarray([x]))    # bad values fail here, before a worker is busy
+        text = await workers.run(aleo_network.execution_transaction, str(entry.zk.path), x, client=_client(request),
+                                 synthesizes=True)
+        return Response(text, media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.predict.tx.json"'})
 
     @app.post("/api/verify")
     async def verify(request: Request, proof: Annotated[UploadFile, File()],

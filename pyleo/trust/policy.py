@@ -90,6 +90,8 @@ FIELDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     vm.PROOF_FORMAT: (PROOF_FIELDS, PROOF_NOT_REPORTED),
     split.SPLIT_FORMAT: (SPLIT_FIELDS, SPLIT_NOT_REPORTED),
     PUBLIC_MODEL_FORMAT: (PUBLIC_MODEL_FIELDS, PUBLIC_MODEL_NOT_REPORTED),
+    transaction.SPLIT_TRANSACTIONS_FORMAT: (transaction.SPLIT_TRANSACTIONS_FIELDS,
+                                            transaction.SPLIT_TRANSACTIONS_NOT_REPORTED),
 }
 """For each verifier-facing format: (field → how it is bound, field → why nothing is reported from it)."""
 
@@ -193,6 +195,9 @@ def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool 
     trusted = trusted or Trusted()
     if transaction.read_transaction_doc(artifact) is not None:   # an Aleo transaction (pyleo deploy / execute)
         return transaction.verify_transaction(artifact, trusted, resynthesize)
+    split_transactions = transaction.read_split_transactions(artifact)
+    if split_transactions is not None:   # a split function's transactions (pyleo execute)
+        return transaction.verify_split_transactions(split_transactions, trusted)
     proof = as_artifact(artifact)
     if isinstance(proof, split.SplitProof):
         if resynthesize:

@@ -27,23 +27,44 @@ def float_predict(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(frontends.float_model(model).predict(X))
 
 
+def float_response(model: Any, X: np.ndarray, response: str, threshold: float | None = None) -> np.ndarray:
+    """The float model's own ``response`` method (scikit-learn's name: ``predict_proba``,
+    ``decision_function``, ``score_samples``; ``predict`` is :func:`float_predict`) on rows ``X``; with
+    a ``threshold``, whether the positive class's score (column 1 of two, or the one score) is >= it."""
+    scores = (float_predict(model, X) if response == "predict" else
+              np.asarray(getattr(frontends.float_model(model), response)(X), dtype=np.float64))
+    if threshold is None:
+        return scores
+    return (scores[:, 1] if scores.ndim == 2 else scores) >= threshold
+
+
 def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: float = 1.0,
                    max_error: float = 1e-3, check_rows: int | None = CHECK_ROWS,
                    against: str | None = None) -> dict[str, Any]:
     """Compare the circuit (reference interpreter) with ``float_predict(model)`` on calibration rows.
 
     ``X``: (n_samples, n_features) floats, NaN where missing; at most ``check_rows`` evenly spaced rows
-    are run (None: all). The comparison is :func:`compare`'s. ``against``: what ``model`` is, in words
-    (default: :func:`oracle`), stored as the result's ``against``. Returns the dict stored
-    as ``zk.fidelity`` and in the model file's ``FIDELITY``: against, rows, of, agreement or
-    max_abs_error / max_rel_error, worst_rows (indices into X), bar, passed.
+    are run (None: all). Classifiers and clusterers: the share of equal labels, passed when ≥
+    ``min_agreement``; regressors: the largest |circuit − float| divided by the range of the float
+    predictions, passed when ≤ ``max_error``. Models of scores (``zk.response``, against
+    :func:`float_response`): probabilities by their largest absolute error (≤ ``max_error``), other
+    scores as regressors' values, a threshold's booleans as labels (:func:`compare`). ``against``: what
+    ``model`` is, in words (default: :func:`oracle`), stored as the result's ``against``. Returns the dict
+    stored as ``zk.fidelity`` and in the model file's ``FIDELITY``: against, rows, of, (response),
+    agreement or max_abs_error / max_rel_error, worst_rows (indices into X), bar, passed.
     """
     idx = check_indices(len(X), check_rows)
     rows = X[idx]
-    want = float_predict(model, rows)
+    want = float_response(model, rows, zk.response, zk.threshold)
     got = zk.predict(rows)
     out: dict[str, Any] = {"against": against or oracle(model), "rows": int(len(idx)), "of": int(len(X))}
-    out.update(compare(got, want, idx, zk.kind == "regressor", min_agreement, max_error))
+    if zk.response != "predict" or zk.threshold is not None:
+        out["response"] = zk.response + (f" >= {zk.threshold!r}" if zk.threshold is not None else "")
+    if zk.threshold is None and (zk.kind == "regressor" or zk.response != "predict") and got.shape != want.shape:
+        raise ConversionError(f"{zk.name} gives scores of shape {got.shape[1:]}, the model {want.shape[1:]}")
+    kind = ("labels" if zk.threshold is not None or (zk.kind != "regressor" and zk.response == "predict") else
+            "probabilities" if zk.response == "predict_proba" else "values")
+    out.update(compare(got, want, idx, kind, min_agreement, max_error))
     return out
 
 
@@ -64,14 +85,21 @@ def check_indices(n: int, check_rows: int | None = CHECK_ROWS) -> np.ndarray:
     return idx
 
 
-def compare(got: np.ndarray, want: np.ndarray, idx: np.ndarray, regressor: bool, min_agreement: float = 1.0,
+def compare(got: np.ndarray, want: np.ndarray, idx: np.ndarray, kind: str, min_agreement: float = 1.0,
             max_error: float = 1e-3) -> dict[str, Any]:
-    """``got`` against ``want`` (predictions on the rows ``idx``): classifiers and clusterers, the share
-    of equal labels, passed when ≥ ``min_agreement``; regressors, the largest |got − want| divided by
-    the range of ``want``, passed when ≤ ``max_error``. Returns agreement or max_abs_error /
-    max_rel_error, worst_rows (from ``idx``), bar, passed."""
-    if regressor:
-        err = np.abs(np.asarray(got, dtype=np.float64) - np.asarray(want, dtype=np.float64))
+    """``got`` against ``want`` (outputs on the rows ``idx``), by ``kind``: "labels" (classifiers, clusterers,
+    a threshold's booleans), the share of equal labels, passed when ≥ ``min_agreement``; "values"
+    (regressors, scores), the largest |got − want| divided by the range of ``want``, passed when ≤
+    ``max_error``; "probabilities", the largest absolute error, passed when ≤ ``max_error``. Returns
+    agreement or max_abs_error / max_rel_error, worst_rows (from ``idx``), bar, passed."""
+    if kind == "probabilities":
+        err = np.max(np.abs(np.asarray(got, dtype=np.float64) - np.asarray(want, dtype=np.float64)), axis=1)
+        worst = idx[np.argsort(-err, kind="stable")[:5]]
+        return dict(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err)),
+                    worst_rows=[int(i) for i in worst], bar=f"max_abs_error <= {max_error:g} (probabilities)",
+                    passed=bool(np.max(err) <= max_error))
+    if kind == "values":
+        err = np.abs(np.asarray(got, dtype=np.float64) - np.asarray(want, dtype=np.float64)).reshape(len(idx), -1).max(axis=1)
         span = float(np.ptp(want)) or float(np.max(np.abs(want))) or 1.0
         worst = idx[np.argsort(-err, kind="stable")[:5]]
         return dict(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err) / span),
@@ -96,11 +124,12 @@ def _likely_cause(zk: ZkModel, what: str) -> str:
             f"with {finer} (finer inputs), or pass strict=False (`--no-strict`) to accept the measured fidelity")
 
 
-def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str) -> ZkModel:
+def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str, raw: Any = None) -> ZkModel:
     """Materialize ``spec``; with calibration rows ``X`` (n_samples, n_features), check it against the
     float ``model`` (its ``predict``) and store the result in the file (raise :class:`ConversionError`,
-    or warn when not strict, below the bar). ``what``: the source model's class name, for messages.
-    The result's ``against`` says what ``model`` is (:func:`oracle`)."""
+    or warn when not strict, below the bar). ``what``: the source model's class name, for messages;
+    ``raw``: the rows the check runs instead of ``X`` (an object array of raw rows, for a model whose
+    file makes numbers of them, ``PREPARE``). The result's ``against`` says what ``model`` is (:func:`oracle`)."""
     zk = materialize(render(spec), spec.name)
     if X is None:
         return zk
@@ -109,14 +138,16 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
                               "semantics",
                               hint=f"impute them, or convert a model whose predict takes NaN ({MISSING_VALUE_MODELS})")
     try:
-        result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
-                                check_rows=fidelity.check_rows, against=oracle(model, what))
+        result = check_fidelity(zk, model, X if raw is None else raw, min_agreement=fidelity.min_agreement,
+                                max_error=fidelity.max_error, check_rows=fidelity.check_rows,
+                                against=oracle(model, what))
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
     spec.fidelity = result
     zk = materialize(render(spec), spec.name, replaces=zk.path)
     if not result["passed"]:
         measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                    else f"max error {result['max_abs_error']:.3g} of a probability" if "probabilities" in result["bar"]
                     else f"max error {result['max_rel_error']:.3g} of the predictions' range")
         message = (f"{spec.name}: the circuit disagrees with {result['against']} on calibration rows "
                    f"{result['worst_rows']} ({measured}; bar: {result['bar']}, {result['rows']} of {result['of']} "

@@ -5,7 +5,8 @@ imported before a model of it is converted) that implements it.
 A frontend module defines ``recognises(obj) -> bool`` (is ``obj`` a model of this framework?),
 ``load(path)`` (the model in a file), ``float_model(model)`` (what the conversion checks the circuit
 against: an object with ``predict(X)``), ``FAMILIES`` (what it converts, in words) and ``PRIVATE``
-(what converts with ``weights="private"``), and its entry point (``from_sklearn``, ``from_torch`` …),
+(what converts with ``weights="private"``), optionally ``COVERAGE`` (its rows of the one table of what is
+supported, :class:`Coverage`; without it, one row of FAMILIES and PRIVATE), and its entry point (``from_sklearn``, ``from_torch`` …),
 which describes the model and hands the description to :func:`stdlib_ml.convert.pipeline.convert`.
 Frontends import the framework-neutral modules, never :mod:`.api` nor this registry's users; the
 neutral modules import no frontend (they look one up here, by name or by object).
@@ -80,7 +81,8 @@ FRONTENDS: tuple[Frontend, ...] = (
              (b"tree\n", b"tree\r\n")),
     Frontend("catboost", ".catboost", ("catboost", "sklearn"), (".cbm",), "from_catboost", ("missing_values",),
              (b"CBM1",)),
-    Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn", ("missing_values",)),
+    Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn",
+             ("missing_values", "response_method", "threshold")),
     Frontend("keras", ".keras", ("keras",), (".keras", ".h5", ".hdf5"), "from_keras", NETWORK_OPTIONS),
     Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
     Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values", "reference")),
@@ -143,9 +145,38 @@ def float_model(model: Any) -> Any:
     return f.float_model(model) if f is not None else model
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """One row of the table of what is supported: ``what`` (the family, in words), the ``classes`` it
+    names (the source framework's class or operator names; empty when ``what`` says it all),
+    ``scores`` (what ``response_method=`` converts besides the label or value; "" none), ``private``
+    (what ``weights="private"`` hides, "yes" for all parameters, or "no: why") and ``by_class``: per
+    class of ``classes`` that has scores, (class, its scores)."""
+
+    what: str
+    classes: tuple[str, ...] = ()
+    scores: str = ""
+    private: str = "yes"
+    by_class: tuple[tuple[str, str], ...] = ()
+
+
+def coverage() -> list[tuple[str, Coverage]]:
+    """The table of what is supported, (frontend name, row) per row: a frontend's ``COVERAGE`` rows, or
+    one row of its ``FAMILIES`` and ``PRIVATE``. ``SUPPORTED``, :func:`private_families`' list,
+    docs/coverage.md (``python scripts/coverage.py``) and the refusals' hints are derived from it."""
+    rows: list[tuple[str, Coverage]] = []
+    for f in FRONTENDS:
+        impl = f.impl()
+        rows += [(f.name, r) for r in getattr(impl, "COVERAGE", (Coverage(impl.FAMILIES, (), "", impl.PRIVATE),))]
+    return rows
+
+
 def supported() -> str:
-    """What the converters take, from every frontend's ``FAMILIES``."""
-    return "supported: " + "; ".join(f"{f.impl().FAMILIES}" for f in FRONTENDS)
+    """What the converters take (:func:`coverage`'s rows, each frontend's in one clause)."""
+    clauses: dict[str, list[str]] = {}
+    for name, row in coverage():
+        clauses.setdefault(name, []).append(row.what)
+    return "supported: " + "; ".join(", ".join(parts) for parts in clauses.values())
 
 
 PRIVATE_LIMITS = (f"within the local proving limit ({limits.LOCAL_BUDGET:,} constraints) only small ones: the "
@@ -160,5 +191,13 @@ PRIVATE_LIMITS = (f"within the local proving limit ({limits.LOCAL_BUDGET:,} cons
 
 
 def private_families() -> str:
-    """The families ``weights="private"`` converts, from every frontend's ``PRIVATE``, and what fits."""
-    return "every family: " + "; ".join(f.impl().PRIVATE for f in FRONTENDS) + "; " + PRIVATE_LIMITS
+    """The families ``weights="private"`` converts, from every frontend's ``PRIVATE``, and what fits
+    (the rows of :func:`coverage` marked "no: why" are named as the exceptions)."""
+    refused = [row.what for _, row in coverage() if row.private.startswith("no")]
+    return (f"every family{' but ' + ', '.join(refused) if refused else ''}: "
+            + "; ".join(f.impl().PRIVATE for f in FRONTENDS) + "; " + PRIVATE_LIMITS)
+
+
+def scores() -> str:
+    """The scores ``response_method=`` converts, per family (:func:`coverage`'s rows that have them)."""
+    return "; ".join(f"{row.what}: {row.scores}" for _, row in coverage() if row.scores)

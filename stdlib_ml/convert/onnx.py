@@ -447,8 +447,8 @@ def _export_agrees(graph: OnnxGraph, ref: Reference, X: np.ndarray, bar: dict[st
     check, ``bar``: :func:`from_onnx`'s options): the export, not the circuit, is then wrong, and the
     message says so and names a direct converter of the reference."""
     idx = check_indices(len(X), bar["check_rows"])
-    result = compare(graph.predict(X[idx]), ref.predict(X[idx]), idx, graph.kind == "regressor",
-                     bar["min_agreement"], bar["max_error"])
+    result = compare(graph.predict(X[idx]), ref.predict(X[idx]), idx,
+                     "values" if graph.kind == "regressor" else "labels", bar["min_agreement"], bar["max_error"])
     if result["passed"]:
         return
     measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result

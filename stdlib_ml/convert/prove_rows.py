@@ -206,6 +206,19 @@ def _model(source: str, path: str) -> ZkModel:
     return _models[digest]
 
 
+def batch_call(zk: ZkModel, k: int, first: int, total: int, xs: list[list[float]],
+               label_blinding: int | None = None) -> tuple[pl.Program, str, list[Any]]:
+    """The call that proves rows ``first`` … ``first + len(xs) - 1`` (their raw feature values ``xs``, at most
+    ``k``) of a batch of ``total`` rows: the :func:`batch_program`, its entry and its arguments (canonical values:
+    ``batch_row``, then the encoded rows, the last group of k > 1 padded with copies of its last row).
+    ModelInputError for values the model cannot encode."""
+    program, identity = batch_program(zk, k), [first, len(xs), total]
+    if k == 1:
+        (enc,) = zk.encode(np.asarray(xs, dtype=np.float64))
+        return program, ENTRY_ONE, [identity, *zk.circuit_args(enc, label_blinding)]
+    return program, ENTRY_MANY, [identity, zk.encode(np.asarray(xs + xs[-1:] * (k - len(xs)), dtype=np.float64))]
+
+
 def _prove_group(source: str, path: str, k: int, rows: list[int], total: int, xs: list[list[float]],
                  proof_path: str | None, label_blinding: int | None) -> list[dict[str, Any]]:
     """Prove ``rows`` (consecutive, their raw feature values ``xs``) of a batch of ``total`` rows in one
@@ -219,14 +232,11 @@ def _prove_group(source: str, path: str, k: int, rows: list[int], total: int, xs
     start = time.perf_counter()
     try:
         zk = _model(source, path)
-        program, identity = batch_program(zk, k), [rows[0], len(rows), total]
+        program, entry, args = batch_call(zk, k, rows[0], total, xs, label_blinding)
+        proof = program.prove(entry, *args)
         if k == 1:
-            (enc,) = zk.encode(np.asarray(xs, dtype=np.float64))
-            proof = program.prove(ENTRY_ONE, identity, *zk.circuit_args(enc, label_blinding))
             public, clear = [list(proof.public_outputs)], [list(proof.outputs)]
         else:
-            enc = zk.encode(np.asarray(xs + xs[-1:] * (k - len(xs)), dtype=np.float64))
-            proof = program.prove(ENTRY_MANY, identity, enc)
             labels = manifest_format.array_elements(proof.public_outputs[0])
             public = clear = [[label] for label in labels[:len(rows)]]
         if proof_path is not None:

@@ -16,7 +16,8 @@ from pyleo import limits
 from .. import fixed
 from .model import ConversionError
 from .options import Options
-from .quantize import TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classifier_head, given_bits, largest_magnitude, new_spec, qint
+from .quantize import (TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classifier_head, given_bits,
+                       largest_magnitude, new_spec, qint, refuse_scores, score_head)
 from .render import Spec, format_value
 
 
@@ -130,15 +131,20 @@ def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[
 def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
                classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None,
-               float32: bool = True) -> Spec:
+               float32: bool = True, links: dict[str, str] | None = None,
+               link_params: dict[str, float] | None = None) -> Spec:
     """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
 
     head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
-    "nonneg" (>= 0), "regress" (i64 output). Trees with ``missing_left`` take missing values
+    "nonneg" (>= 0), "regress" (i64 output); ``links``: the scores the library defines on the sum
+    (÷ ``out_divisor``), output instead of the label when ``opts`` asks (:func:`score_head`; ``link_params``:
+    the link's constants). Trees with ``missing_left`` take missing values
     (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`). ``float32``: whether
     the estimator compares float32 copies of its inputs (scikit-learn's trees, XGBoost) or float64
     ones (LightGBM, HistGradientBoosting, CatBoost).
     """
+    if head in ("index", "regress"):
+        refuse_scores(opts, type(est).__name__, {})
     columns, sides = list(range(n)), None
     if trees[0].missing_left is None and opts.missing_values:
         raise ConversionError(f"{type(est).__name__}.predict does not take missing values (NaN), so "
@@ -239,7 +245,9 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
         spec.body.append(f"return models.to_i64({total}[0])")
     else:
         spec.body.insert(0, f"scores = {total}")
-        classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
+        spec.link_params = link_params
+        if not score_head(spec, opts, "scores", K, bound, 2**value_bits * out_divisor, links or {}, type(est).__name__):
+            classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
 
 

@@ -1,6 +1,7 @@
 // The main page: choose → predict → prove → download → verify (server and browser).
 import { $, api, show, table, verdict } from "/static/common.js";
 import { publicModelTrust, verifyProof } from "/static/aleo.js";
+import { showNetwork } from "/static/network.js";
 
 let model = null;   // the server's summary of the chosen model
 let job = null;     // the last finished proving job
@@ -29,7 +30,7 @@ async function loadExamples() {
 
 async function choose(request, what) {
   show("choose-status", `Converting ${what} (fitting, quantizing, checking fidelity, sizing the circuit)…`, "note");
-  for (const id of ["model", "sample", "prove", "verify"]) $(id).classList.add("hidden");
+  for (const id of ["model", "sample", "prove", "verify", "aleo"]) $(id).classList.add("hidden");
   try {
     model = await request;
   } catch (e) {
@@ -38,6 +39,7 @@ async function choose(request, what) {
   }
   show("choose-status", `Chosen: ${model.title}`, "ok");
   showModel();
+  showNetwork(model, sample);
 }
 
 function showModel() {
