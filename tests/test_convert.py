@@ -138,7 +138,9 @@ EVALUATED = ["svc_ovo", "tree_regressor", "extra_trees_regressor", "xgboost_regr
 PROVED_ELSEWHERE = {"mlp": "test_convert_torch, test_convert_keras, test_examples (iris_mlp.py)",
                     "random_forest": "test_convert_onnx (a forest), and adaboost / gradient_boosting here",
                     "logistic_regression": "test_prove_batch, test_private_model",
-                    "knn": "test_examples (private_knn.py), test_private_model"}
+                    "knn": "test_examples (private_knn.py)",
+                    "decision_tree": "test_web (the wine tree, proved in the browser's flow), test_batch_forgery",
+                    "xgboost": "test_convert_fidelity (an XGBoost booster file with missing values, `pyleo prove`)"}
 """Families the default set proves in another module (there), so that their proof here runs with -m slow."""
 
 
@@ -161,6 +163,7 @@ def test_prove_and_verify_one_per_family(kind: str) -> None:
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k != "xgboost_regressor" else k
                                   for k in EVALUATED])
 def test_vm_matches_interpreter(kind: str) -> None:
@@ -257,6 +260,7 @@ def test_tree_sign_tests_sized_per_node_stay_exact_at_the_edges(kind: str) -> No
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     """The wine tree of benchmarks.models.wine_tree(4): u8 tests (each feature ranked among its at most
     three thresholds), and only the chosen test per node in the Aleo text; snarkVM agrees at the
@@ -279,6 +283,7 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 @pytest.mark.parametrize("kind", ["knn", pytest.param("kmeans", marks=pytest.mark.slow)])
 def test_distance_comparisons_sized_from_how_far_two_distances_differ(kind: str) -> None:
     """KNN and K-Means compare two points' distance scores (B + W·x): their sign tests are the narrowest

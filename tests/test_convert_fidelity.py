@@ -177,6 +177,7 @@ def test_sklearn_trees_follow_their_learned_missing_direction(kind: str) -> None
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 def test_a_feature_in_two_inputs_must_carry_one_value_on_snarkvm() -> None:
     """A feature whose nodes send missing values both ways travels in two inputs; the circuit asserts
     they agree (the same present value, or both its missing encodings): a prover feeding the two kinds

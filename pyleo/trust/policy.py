@@ -124,6 +124,24 @@ class Trusted:
         """How the verifier named ``what`` (a field of this class), for messages; the field's name when not given."""
         return self.labels.get(what, what)
 
+    def bound_to(self, split_of: str | None = None) -> list[str]:
+        """What a valid verdict says its artifact is bound to: one entry per trusted item named (the model file,
+        the program, the public model file, the checksum, the verifying key, in that order); empty when nothing
+        is. ``split_of``: the function of a split proof (the model binds its split of that function, and the
+        program named is the split program). The weights' commitment is added by the caller once checked."""
+        out = []
+        if self.programs:
+            out.append(f"the model in {self.label('model')}" + (f" (its split of `{split_of}`)" if split_of else ""))
+        if self.program is not None:
+            out.append(f"the {'split program' if split_of else 'program'} {self.label('program')}")
+        if self.public_model is not None:
+            out.append(f"the public model file {self.public_model.path}")
+        if self.checksum is not None:
+            out.append(f"checksum {self.checksum}")
+        if self.verifying_key is not None:
+            out.append(f"the verifying key in {self.label('verifying_key')}")
+        return out
+
 
 @dataclass
 class Verdict:
@@ -205,19 +223,13 @@ def _field_literal(commitment: str) -> str:
 def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
     program: str | None = None
     commitment: str | None = None
-    bound: list[str] = []
+    bound = t.bound_to()
     if t.programs:
         program, commitment = _model_program(t, proof.program_id)
-        bound.append(f"the model in {t.label('model')}")
     if t.program is not None:
         if program is not None and vm.program_checksum(t.program) != vm.program_checksum(program):
             raise InputError(f"--program {t.label('program')} and --model {t.label('model')} are different programs")
         program = t.program
-        bound.append(f"the program {t.label('program')}")
-    if t.checksum is not None:
-        bound.append(f"checksum {t.checksum}")
-    if t.verifying_key is not None:
-        bound.append(f"the verifying key in {t.label('verifying_key')}")
     if t.public_model is not None:
         pm = t.public_model
         carried = pm.verifying_keys.get(proof.function)
@@ -230,7 +242,6 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
             raise InputError(f"--public-model {pm.path} names another commitment than the other options")
         program = pm.program
         commitment = pm.commitment if pm.commitment is not None else commitment
-        bound.append(f"the public model file {pm.path}")
         if proof.function != pm.function:
             return _rejected(proof, f"the proof is of function `{proof.function}`, the public model's is `{pm.function}`")
     if t.commitment is not None:
@@ -287,7 +298,7 @@ def _rejected(proof: Any, reason: str) -> Verdict:
 def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
     if t.verifying_key is not None or t.public_model is not None:
         raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
-    plan, bound = None, []
+    plan, bound = None, t.bound_to(split_of=sp.function)
     commitment: str | None = None
     if t.programs:
         if sp.source not in t.programs:
@@ -296,11 +307,6 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
                              "program you trust")
         plan = t.programs[sp.source].trusted_split_plan(sp)
         commitment = t.commitments.get(sp.source)
-        bound.append(f"the model in {t.label('model')} (its split of `{sp.function}`)")
-    if t.program is not None:
-        bound.append(f"the split program {t.label('program')}")
-    if t.checksum is not None:
-        bound.append(f"checksum {t.checksum}")
     if t.commitment is not None:
         if commitment is not None and _field_literal(commitment) != _field_literal(t.commitment):
             raise InputError(f"--commitment {t.commitment} differs from the commitment of {t.label('model')}")

@@ -115,19 +115,6 @@ def _program_of(trusted: Any, program_id: str) -> str | None:
     return texts[0] if texts else None
 
 
-def _bound(trusted: Any) -> list[str]:
-    out = []
-    if trusted.programs:
-        out.append(f"the model in {trusted.label('model')}")
-    if trusted.program is not None:
-        out.append(f"the program {trusted.label('program')}")
-    if trusted.public_model is not None:
-        out.append(f"the public model file {trusted.public_model.path}")
-    if trusted.checksum is not None:
-        out.append(f"checksum {trusted.checksum}")
-    return out
-
-
 def _checksum_reason(program: str, program_id: str, trusted: Any) -> str | None:
     if trusted.checksum is not None and vm.program_checksum(program) != vm.normalize_checksum(trusted.checksum):
         return (f"the transaction's program {program_id} has checksum {vm.program_checksum(program)}, not the trusted "
@@ -226,7 +213,7 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
                                 "(derived here): the transaction was altered")
         constraints = sum(vm.constraints(program, f) for f in functions)
         return Verdict(True, None, kind, program_id, ", ".join(functions), vm.program_checksum(program), constraints,
-                       [], [], [], _bound(trusted), {**TRANSACTION_NOT_REPORTED, **({} if _bound(trusted) else {
+                       [], [], [], trusted.bound_to(), {**TRANSACTION_NOT_REPORTED, **({} if trusted.bound_to() else {
                            "binding": "not bound to a program you trust: the transaction deploys the program it "
                                       f"carries (checksum {vm.program_checksum(program)})"})})
 
@@ -263,7 +250,7 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
         return rejected(f"snarkVM rejects the transaction's execution: {clean_message(str(err))}")
     inputs = [(i + 1, compact_value(str(x["value"]))) for i, x in enumerate(tr.inputs()) if x.get("type") == "public"]
     outputs = [compact_value(str(x["value"])) for x in tr.outputs() if x.get("type") == "public"]
-    bound = _bound(trusted)
+    bound = trusted.bound_to()
     commitment = _commitment(trusted, program_id)
     if commitment is not None:
         if not outputs or outputs[-1] != commitment:
