@@ -311,10 +311,11 @@ class ZkModel:
     @property
     def commitment(self) -> str | None:
         """Private weights: the public commitment to them (a field literal, ``…field``), what a verifier
-        passes to :func:`pyleo.vm.verify` / ``pyleo verify --commitment``; None with public weights."""
+        passes to :func:`pyleo.vm.verify` / ``pyleo verify --commitment``, canonical as snarkVM writes it
+        (in ``[0, p)``; a helper called from Python gives the signed representative); None with public weights."""
         if self.weights != "private":
             return None
-        return f"{self.module.commitment(self.opening())}field"
+        return f"{int(self.module.commitment(self.opening())) % pl.FIELD_MODULUS}field"
 
     def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
         """Write what a verifier needs and nothing secret (a public model file, docs/formats.md): the
