@@ -52,10 +52,11 @@ if __name__ == "__main__":
     import secrets
 
     from pyleo import vm
+    from pyleo.values import field_literal
 
     weights = [90, 40, 120, 70]  # the lender's secret points (kept out of any published file in practice)
     blinding = secrets.randbits(128)  # fresh and secret: the commitment hides the weights only while it is
-    commitment = f"{weights_commitment(weights, blinding)}field"
+    commitment = field_literal(str(weights_commitment(weights, blinding)))
     print(f"published: program checksum {prog.checksum()}, commitment {commitment}")
 
     applicant = [200, 100, 230, 180]  # 90·200 + 40·100 + 120·230 + 70·180 = 62,200 ≥ 60,000

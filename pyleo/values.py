@@ -99,6 +99,18 @@ ADDRESS_RE = re.compile(r"aleo1[02-9ac-hj-np-z]{58}")
 """An Aleo address as text: bech32, the ``aleo`` prefix and 58 characters."""
 
 
+def field_literal(text: str) -> str:
+    """The field element a literal such as ``"-24field"``, ``"24 field"`` or ``"24"`` names, written as snarkVM
+    writes it (``"<n>field"``, n in ``[0, p)``), so that two names of one element compare equal (a commitment
+    computed in Python is the signed representative; a proof's output is canonical). Raises InputError for
+    text that is not a field element."""
+    body = "".join(str(text).split())
+    body = body[:-len("field")] if body.endswith("field") else body
+    if not re.fullmatch(r"-?[0-9]{1,%d}" % MAX_DIGITS, body):
+        raise InputError(f"{_short(str(text))} is not a field element (expected e.g. 1234field)")
+    return f"{int(body) % FIELD_MODULUS}field"
+
+
 def signed_fields(value: Any, t: Type) -> Any:
     """A canonical value with every field element in it written as the signed integer it stands for: the
     representative in (-p/2, p/2] (``p - 24`` → ``-24``), as stdlib_ml's field values mean signed integers.

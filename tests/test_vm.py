@@ -547,3 +547,21 @@ def test_host_poseidon_is_the_circuits() -> None:
     with pytest.raises(InputError, match="cannot hash"):
         vm.hash_poseidon("[1u8, 2u8", 2)
 
+
+
+@pytest.mark.prove   # snarkVM under the shared stand-in key (synthesized once per cache)
+def test_a_commitment_names_its_field_element_however_written() -> None:
+    """A commitment computed by a helper called from Python is the signed representative (``-24``); snarkVM
+    writes the element in [0, p). Both name one element, so a verifier compares them equal (else a published
+    commitment would reject its own proofs half the time). Oracle: snarkVM's own arithmetic on the literals."""
+    from pyleo.values import FIELD_MODULUS as p, field_literal
+
+    assert field_literal("-24field") == field_literal(f"{p - 24}field") == f"{p - 24}field"
+    assert field_literal(" 7 field") == field_literal("7") == "7field"
+    # snarkVM: -24field + 24field == 0field, and (p - 24)field is the same element
+    assert vm.evaluate("program field_lits_check.aleo;\nfunction f:\n    input r0 as field.private;\n"
+                       "    add r0 24field into r1;\n    output r1 as field.private;\n", "f",
+                       [field_literal("-24field")], keys=False) == ["0field"]
+    for bad in ("", "field", "12u8", "1e5field", "--3field"):
+        with pytest.raises(InputError, match="is not a field element"):
+            field_literal(bad)

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import split, vm
 from ..errors import InputError
+from ..values import field_literal
 from ..program import Program
 from . import transaction
 from .formats import PUBLIC_MODEL_FORMAT, Decoding, PublicModel, as_artifact
@@ -216,8 +217,6 @@ def _model_program(trusted: Trusted, program_id: str) -> tuple[str, str | None]:
     return trusted.programs[name].aleo(), trusted.commitments.get(name)
 
 
-def _field_literal(commitment: str) -> str:
-    return "".join(commitment.split()) if commitment.strip().endswith("field") else "".join(commitment.split()) + "field"
 
 
 def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
@@ -238,19 +237,19 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
                              "(derived here); the file was altered, and browsers verifying with it are misled")
         if program is not None and vm.program_checksum(program) != pm.checksum:
             raise InputError(f"--public-model {pm.path} names another program than the other options")
-        if pm.commitment is not None and commitment is not None and _field_literal(pm.commitment) != _field_literal(commitment):
+        if pm.commitment is not None and commitment is not None and field_literal(pm.commitment) != field_literal(commitment):
             raise InputError(f"--public-model {pm.path} names another commitment than the other options")
         program = pm.program
         commitment = pm.commitment if pm.commitment is not None else commitment
         if proof.function != pm.function:
             return _rejected(proof, f"the proof is of function `{proof.function}`, the public model's is `{pm.function}`")
     if t.commitment is not None:
-        if commitment is not None and _field_literal(commitment) != _field_literal(t.commitment):
+        if commitment is not None and field_literal(commitment) != field_literal(t.commitment):
             raise InputError(f"--commitment {t.commitment} differs from the commitment of "
                              f"{t.label('public_model') if t.public_model else t.label('model')}")
         commitment = t.commitment
     if commitment is not None:
-        bound.append(f"the weights committed to by {_field_literal(commitment)}")
+        bound.append(f"the weights committed to by {field_literal(commitment)}")
     reason = vm.explain(proof, program=program, checksum=t.checksum, verifying_key=t.verifying_key,
                         commitment=commitment, resynthesize=resynthesize)
     if reason is None and bound:
@@ -308,7 +307,7 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
         plan = t.programs[sp.source].trusted_split_plan(sp)
         commitment = t.commitments.get(sp.source)
     if t.commitment is not None:
-        if commitment is not None and _field_literal(commitment) != _field_literal(t.commitment):
+        if commitment is not None and field_literal(commitment) != field_literal(t.commitment):
             raise InputError(f"--commitment {t.commitment} differs from the commitment of {t.label('model')}")
         if not bound:
             raise InputError("a commitment binds the weights only together with the program that computes it",
@@ -316,7 +315,7 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
         commitment = t.commitment
     reason = split.explain(sp, plan=plan, program=t.program, checksum=t.checksum)
     if reason is None and commitment is not None:
-        want = _field_literal(commitment)
+        want = field_literal(commitment)
         got = sp.public_outputs[-1] if sp.public_outputs else None
         if got != want:
             reason = f"the proof's commitment (its last public output) is {got or 'no public output'}, not the published {want}"

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InputError, ProofError, PyleoError, VMError
 from ..files import check_writable, write_atomic
 from ..limits import CONSENSUS_V20_HEIGHT, MAX_PROGRAM_BYTES
+from ..values import field_literal
 from .keys import (
     LOCK,
     cached_vk,
@@ -523,7 +524,7 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
                 return "the proof's verifying key is not the one this machine synthesized for the function"
         if commitment is not None:
             published = [o for o in proof.public_outputs if o is not None]
-            want = compact_value(commitment if commitment.endswith("field") else commitment + "field")
+            want = field_literal(commitment)
             if not published or published[-1] != want:
                 got = published[-1] if published else "no public output"
                 return f"the proof's commitment (its last public output) is {got}, not the published {want}"

@@ -16,6 +16,7 @@ import numpy as np
 
 import pyleo as pl
 from pyleo import loader
+from pyleo.values import field_literal
 
 from .. import fixed
 from . import prepare
@@ -315,7 +316,7 @@ class ZkModel:
         (in ``[0, p)``; a helper called from Python gives the signed representative); None with public weights."""
         if self.weights != "private":
             return None
-        return f"{int(self.module.commitment(self.opening())) % pl.FIELD_MODULUS}field"
+        return field_literal(str(self.module.commitment(self.opening())))
 
     def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
         """Write what a verifier needs and nothing secret (a public model file, docs/formats.md): the
