@@ -1,0 +1,97 @@
+"""A model whose private input array is too large to cross every cut is split anyway: the array's elements enter
+the part that first reads them and cross the cuts only while still read (:func:`pyleo.split.plan`, pieces), and a
+sum over features read in another order than it was written is re-associated so the input is read in one sweep.
+
+The model: PyTorch Conv1d (4 channels, length 48) → BatchNorm1d → ReLU → residual add of the input → Linear → Sigmoid
+(eval mode), ~23,500 constraints by the cost model; its input, 192 values packed into [u64; 48], costs ~6,400 as a
+private input and ~6,700 to unpack, so carrying it whole (or committing to it whole) in every part does not fit a
+budget of 18,000 constraints; read in pieces it splits into 8 parts. The oracle: the whole model's interpreter result
+and snarkVM's own execution of every part (stand-in keys, no synthesis).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from pyleo import split, vm
+from pyleo.errors import LimitError
+from pyleo.values import to_aleo
+
+BUDGET = 18_000
+"""A budget over which this model's input no longer fits one part whole (it splits at none between 16,384 and 22,000
+without pieces)."""
+
+
+@pytest.fixture(scope="module")
+def conv_model() -> Any:
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from stdlib_ml import from_torch
+
+    torch.manual_seed(0)
+
+    class Residual(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv1d(4, 4, 3, padding=1)
+            self.bn = nn.BatchNorm1d(4)
+            self.fc = nn.Linear(4 * 48, 1)
+
+        def forward(self, x: Any) -> Any:
+            h = torch.relu(self.bn(self.conv(x))) + x
+            return torch.sigmoid(self.fc(torch.flatten(h, 1)))
+
+    net = Residual()
+    with torch.no_grad():
+        net.bn.running_mean.uniform_(-1, 1)
+        net.bn.running_var.uniform_(0.5, 2)
+    net.eval()
+    X = np.random.default_rng(0).normal(size=(60, 4, 48)).astype(np.float32)
+    return from_torch(net, X[:40], name="residual_conv"), X[40:]
+
+
+@pytest.fixture(scope="module")
+def conv_plan(conv_model) -> split.Plan:
+    return split.plan(conv_model[0].program.code, "predict", BUDGET)
+
+
+def test_an_input_too_large_to_carry_is_read_in_pieces_and_the_parts_compute_the_model(conv_model, conv_plan) -> None:
+    zk, X = conv_model
+    with pytest.raises(LimitError, match="cannot be split"):
+        split.plan(zk.program.code, "predict", BUDGET, commit=True)   # the input committed whole in the parts reading it
+    plan = conv_plan
+    assert plan.whole > BUDGET and 2 <= len(plan.parts) <= 31
+    assert all(p.constraints <= BUDGET for p in plan.parts)
+    taken = [i for p in plan.parts for els in p.pieces if els is not None for i in els]
+    assert sorted(taken) == list(range(48)), "each packed word enters exactly one part"
+    assert max(len(els) for p in plan.parts for els in p.pieces if els is not None) < 48
+    for x in zk.encode(X[:2]):
+        inputs = zk.program.inputs("predict", zk.circuit_args(x))
+        outputs, commitments = split.run(plan, inputs, blinding=7)
+        assert outputs == [zk.program.run("predict", *zk.circuit_args(x))]
+        assert len(commitments) == len(plan.parts) - 1
+
+
+@pytest.mark.prove   # the stand-in key is synthesized once (shared with tests/test_corpus.py)
+def test_snarkvm_executes_every_part_to_the_interpreters_result(conv_model, conv_plan) -> None:
+    """Each part through snarkVM's circuit (stand-in keys): part k+1 opens the commitment part k output, and the last
+    part outputs the whole model's label."""
+    zk, X = conv_model
+    plan = conv_plan
+    x = zk.encode(X[:1])[0]
+    inputs = zk.program.inputs("predict", zk.circuit_args(x))
+    values = plan.values(inputs)
+    previous = None
+    for k, part in enumerate(plan.parts):
+        code = plan.program.function(part.name)
+        args = [to_aleo(v, p.type) for v, p in zip(plan.part_args(k, inputs), code.inputs)]
+        args.append(to_aleo(plan.link_value(k - 1, values, 5), plan.links[k - 1]) if k else to_aleo(5, split.BLINDING))
+        out = vm.evaluate(plan.text, part.name, args, keys=False)
+        if k:
+            assert out[0] == previous
+        previous = out[-1]
+    assert out[-1] == f"{zk.program.run('predict', *zk.circuit_args(x))}u8"
