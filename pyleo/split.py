@@ -51,7 +51,6 @@ implemented. A link of this design costs about as much (~1,400-1,800 for the inc
 from __future__ import annotations
 
 import bisect
-import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -335,6 +334,8 @@ class _Planner:
                  origin: list[tuple[int, int | None]]) -> None:
         function = fn.name
         self.code, self.budget, self.commit, self.origin, self.planned = code, budget, commit, origin, fn
+        self.piece_costs: dict[str, float] = {}
+        self.source_types: list[Any] = [p.type for p in code.function(function).inputs]  # type: ignore[union-attr]
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
         costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
@@ -467,13 +468,14 @@ class _Planner:
             else:
                 pieces[j] = pieces.get(j, 0) + 1
         for j, m in pieces.items():
-            elem = next(self.fn.inputs[q].type for q, (jj, i) in enumerate(self.origin) if jj == j)
-            total += self.piece_cost(ArrayType(elem, m).aleo())
+            total += self.piece_cost(ArrayType(self.source_types[j].elem, m).aleo())
         return total
 
-    @functools.cache
     def piece_cost(self, aleo_type: str) -> float:
-        return interface_cost(self.an, [(aleo_type, "private")], "inputs", self.table)
+        """Constraints of one private input of ``aleo_type`` (cached per type)."""
+        if aleo_type not in self.piece_costs:
+            self.piece_costs[aleo_type] = interface_cost(self.an, [(aleo_type, "private")], "inputs", self.table)
+        return self.piece_costs[aleo_type]
 
     @cached_property
     def blinding_cost(self) -> float:
@@ -518,7 +520,7 @@ class _Planner:
                 if fewest[e] + 1 <= fewest[s] and self.cost(s, e, extra.upto(e)) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
-            raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0))
+            raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0), target)
         ranges, s = [], 0
         while True:
             ranges.append((s, nxt[s]))
@@ -539,18 +541,31 @@ class _Planner:
                 if self.cost(s, e, extra.upto(e)) <= target:
                     best = e
             if best is None:
-                raise self.stuck(s)
+                raise self.stuck(s, target)
             ranges.append((s, best))
             s = best
         return ranges
 
-    def stuck(self, s: int) -> LimitError:
+    def stuck(self, s: int, target: float) -> LimitError:
+        """The error for a split where no part starting at instruction ``s`` fits ``target`` constraints (the budget less
+        the cost model's margin) with the rest split after it: what the smallest such part (that instruction alone)
+        costs, item by item (cost model)."""
+        n, e = self.lv.n, min(s + 1, self.lv.n)
+        link_in = sum(self.lv.link_costs(s)[:2]) + self.field_out if s > 0 else 0.0
+        link_out = self.lv.link_costs(e)[1] + self.lv.link_costs(e)[2] + self.field_out if e < n else self.out_cost
+        inputs = self.inputs_cost(self.params(s, e))
+        work = self.body_prefix[e] - self.body_prefix[s] + self.recomputed(s, e)
+        opcode = f" (`{self.fn.body[s].opcode}`)" if s < n else ""
+        single = self.base + work > self.budget
         return LimitError(
             f"`{self.fn.name}` cannot be split to a budget of {self.budget:,} constraints: no part starting at "
-            f"instruction {s} fits (a part's transition costs ~{self.base:,.0f}; each cut adds ~1,500-3,000 on both "
-            f"sides for the link's hash and commitment output, and the values crossing it as a private input: "
-            f"~{self.lv.link_costs(s)[0]:,.0f} here)", None,
-            "raise the budget (e.g. mainnet's 2^21) or make the model smaller (fewer private inputs crossing each cut)")
+            f"instruction {s}{opcode} fits in the ~{target:,.0f} a part is planned to (the rest split after it); the smallest, that instruction alone, costs ~{self.cost(s, e):,.0f}: the "
+            f"transition ~{self.base:,.0f}, the incoming link of {self.lv.count[s] if s else 0} values (a private "
+            f"input, its hash and commitment) ~{link_in:,.0f}, the outgoing link of {self.lv.count[e] if e < n else 0} "
+            f"values (or the outputs) ~{link_out:,.0f}, the inputs it takes ~{inputs:,.0f}, the instruction and what it "
+            f"recomputes ~{work:,.0f}" + (" (this one operation alone is over the budget)" if single else ""), None,
+            "raise the budget (e.g. mainnet's 2^21) or make the model easier to split: fewer values crossing each cut "
+            "(a narrower layer before the last), a smaller input (fewer features or bits per feature)")
 
 
 def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import pyleo as pl
 from pyleo import split, vm
 from pyleo.errors import LimitError
 from pyleo.values import to_aleo
@@ -23,6 +24,46 @@ from pyleo.values import to_aleo
 BUDGET = 18_000
 """A budget over which this model's input no longer fits one part whole (it splits at none between 16,384 and 22,000
 without pieces)."""
+
+
+@pl.function
+def sweep(x: pl.Array[pl.I64, 16]) -> pl.Public[pl.I64]:
+    """Sixteen checked multiply-adds over a private array: ~19,900 constraints, the array alone ~3,500 as an input."""
+    acc: pl.I64 = 0
+    for i in range(16):
+        acc = acc + x[i] * 3
+    return acc
+
+
+SWEEP = pl.Program("sweeper", [sweep])
+X16 = [5, -7, 11, 3, -2, 9, 100, -50, 8, 1, 2, 3, 4, 5, 6, -1000]
+
+
+def test_a_private_array_too_large_to_carry_is_split_at_the_local_budget() -> None:
+    with pytest.raises(LimitError, match="cannot be split"):
+        split.plan(SWEEP.code, "sweep", commit=True)
+    plan = split.plan(SWEEP.code, "sweep")
+    assert all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
+    assert [i for p in plan.parts for els in p.pieces if els is not None for i in els] == list(range(16))
+    rng = np.random.default_rng(1)
+    for x in [X16, *(rng.integers(-2**40, 2**40, 16).tolist() for _ in range(3))]:
+        outputs, _ = split.run(plan, SWEEP.inputs("sweep", [x]))
+        assert outputs == [SWEEP.run("sweep", x)]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_a_split_read_in_pieces_proves_verifies_and_rejects_reordered_and_foreign_parts(key_cache) -> None:
+    sp = SWEEP.prove_split("sweep", X16)
+    plan = split.plan(SWEEP.code, "sweep")
+    assert split.explain(sp, plan=plan) is None and SWEEP.verify_split(sp)
+    assert sp.outputs == [f"{SWEEP.run('sweep', X16)}i64"]
+    swapped = split.SplitProof(sp.function, sp.budget, [sp.parts[0], sp.parts[2], sp.parts[1], *sp.parts[3:]],
+                               sp.params, sp.source)
+    assert "out of order" in split.explain(swapped, plan=plan)
+    other = split.prove(plan, SWEEP.inputs("sweep", [X16]))     # another blinding value: its links differ
+    mixed = split.SplitProof(sp.function, sp.budget, [other.parts[0], *sp.parts[1:]], sp.params, sp.source)
+    assert "broken" in split.explain(mixed, plan=plan)
 
 
 @pytest.fixture(scope="module")
