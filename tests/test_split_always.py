@@ -1,12 +1,13 @@
-"""A model whose private input array is too large to cross every cut is split anyway: the array's elements enter
+"""A function whose private input array is too large to cross every cut is split anyway: the array's elements enter
 the part that first reads them and cross the cuts only while still read (:func:`pyleo.split.plan`, pieces), and a
 sum over features read in another order than it was written is re-associated so the input is read in one sweep.
 
-The model: PyTorch Conv1d (4 channels, length 48) → BatchNorm1d → ReLU → residual add of the input → Linear → Sigmoid
-(eval mode), ~23,500 constraints by the cost model; its input, 192 values packed into [u64; 48], costs ~6,400 as a
-private input and ~6,700 to unpack, so carrying it whole (or committing to it whole) in every part does not fit a
-budget of 18,000 constraints; read in pieces it splits into 8 parts. The oracle: the whole model's interpreter result
-and snarkVM's own execution of every part (stand-in keys, no synthesis).
+Default suite: ``sweep`` (sixteen checked multiply-adds over a private [i64; 16], ~19,900 constraints), which carrying
+or committing the array whole cannot split at the local budget, split into 13 parts; oracles: the interpreter and
+snarkVM's execution of every part (stand-in keys, no synthesis). Slow: its proof (verified, reordered and foreign parts
+rejected), and the PyTorch Conv1d (4 channels, length 48) → BatchNorm1d → ReLU → residual add → Linear → Sigmoid
+model (eval mode, ~23,500 constraints; its input, 192 values packed into [u64; 48], ~6,400 as a private input and
+~6,700 to unpack), which no way splits at 16,384 and which pieces split into 8 parts at a budget of 18,000.
 """
 
 from __future__ import annotations
@@ -39,10 +40,15 @@ SWEEP = pl.Program("sweeper", [sweep])
 X16 = [5, -7, 11, 3, -2, 9, 100, -50, 8, 1, 2, 3, 4, 5, 6, -1000]
 
 
-def test_a_private_array_too_large_to_carry_is_split_at_the_local_budget() -> None:
+@pytest.fixture(scope="module")
+def sweep_plan() -> split.Plan:
+    return split.plan(SWEEP.code, "sweep")
+
+
+def test_a_private_array_too_large_to_carry_is_split_at_the_local_budget(sweep_plan) -> None:
     with pytest.raises(LimitError, match="cannot be split"):
         split.plan(SWEEP.code, "sweep", commit=True)
-    plan = split.plan(SWEEP.code, "sweep")
+    plan = sweep_plan
     assert all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
     assert [i for p in plan.parts for els in p.pieces if els is not None for i in els] == list(range(16))
     rng = np.random.default_rng(1)
@@ -51,11 +57,16 @@ def test_a_private_array_too_large_to_carry_is_split_at_the_local_budget() -> No
         assert outputs == [SWEEP.run("sweep", x)]
 
 
+@pytest.mark.prove   # the stand-in key is synthesized once (shared with tests/test_corpus.py)
+def test_snarkvm_executes_every_part_of_the_local_split_to_the_interpreters_result(sweep_plan) -> None:
+    assert snarkvm_outputs(sweep_plan, SWEEP.inputs("sweep", [X16]))[-1] == f"{SWEEP.run('sweep', X16)}i64"
+
+
 @pytest.mark.slow
 @pytest.mark.prove
 def test_a_split_read_in_pieces_proves_verifies_and_rejects_reordered_and_foreign_parts(key_cache) -> None:
     sp = SWEEP.prove_split("sweep", X16)
-    plan = split.plan(SWEEP.code, "sweep")
+    plan = split.plan(SWEEP.code, "sweep")   # the verifier's own split of the model it trusts
     assert split.explain(sp, plan=plan) is None and SWEEP.verify_split(sp)
     assert sp.outputs == [f"{SWEEP.run('sweep', X16)}i64"]
     swapped = split.SplitProof(sp.function, sp.budget, [sp.parts[0], sp.parts[2], sp.parts[1], *sp.parts[3:]],
@@ -100,6 +111,7 @@ def conv_plan(conv_model) -> split.Plan:
     return split.plan(conv_model[0].program.code, "predict", BUDGET)
 
 
+@pytest.mark.slow
 def test_an_input_too_large_to_carry_is_read_in_pieces_and_the_parts_compute_the_model(conv_model, conv_plan) -> None:
     zk, X = conv_model
     with pytest.raises(LimitError, match="cannot be split"):
@@ -117,14 +129,9 @@ def test_an_input_too_large_to_carry_is_read_in_pieces_and_the_parts_compute_the
         assert len(commitments) == len(plan.parts) - 1
 
 
-@pytest.mark.prove   # the stand-in key is synthesized once (shared with tests/test_corpus.py)
-def test_snarkvm_executes_every_part_to_the_interpreters_result(conv_model, conv_plan) -> None:
-    """Each part through snarkVM's circuit (stand-in keys): part k+1 opens the commitment part k output, and the last
-    part outputs the whole model's label."""
-    zk, X = conv_model
-    plan = conv_plan
-    x = zk.encode(X[:1])[0]
-    inputs = zk.program.inputs("predict", zk.circuit_args(x))
+def snarkvm_outputs(plan: split.Plan, inputs: list[Any]) -> list[str]:
+    """Every part through snarkVM's circuit (stand-in keys, no synthesis), each opening the commitment the part before
+    it output; the last part's outputs (Aleo literals)."""
     values = plan.values(inputs)
     previous = None
     for k, part in enumerate(plan.parts):
@@ -132,7 +139,15 @@ def test_snarkvm_executes_every_part_to_the_interpreters_result(conv_model, conv
         args = [to_aleo(v, p.type) for v, p in zip(plan.part_args(k, inputs), code.inputs)]
         args.append(to_aleo(plan.link_value(k - 1, values, 5), plan.links[k - 1]) if k else to_aleo(5, split.BLINDING))
         out = vm.evaluate(plan.text, part.name, args, keys=False)
-        if k:
-            assert out[0] == previous
+        assert k == 0 or out[0] == previous, f"part {k} opens another commitment than part {k - 1} output"
         previous = out[-1]
-    assert out[-1] == f"{zk.program.run('predict', *zk.circuit_args(x))}u8"
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.prove   # the stand-in key is synthesized once (shared with tests/test_corpus.py)
+def test_snarkvm_executes_every_part_to_the_models_result(conv_model, conv_plan) -> None:
+    zk, X = conv_model
+    x = zk.encode(X[:1])[0]
+    outputs = snarkvm_outputs(conv_plan, zk.program.inputs("predict", zk.circuit_args(x)))
+    assert outputs[-1] == f"{zk.program.run('predict', *zk.circuit_args(x))}u8"
