@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from pyleo import loader, proving, trust, vm
+from pyleo import limits, loader, names, progress, proving, trust, vm
 from pyleo.errors import InputError
 from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from pyleo.program import Program
@@ -26,7 +26,7 @@ from pyleo.values import from_json_or_aleo
 from . import report
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, read_file, reports_errors
-from .network import register as register_network, show_deployment_costs, warn_name
+from .network import register as register_network, show_deployment_costs, trusted_batch_program, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -138,10 +138,14 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
     prog, fn_name = loaded.function(target)
     zk = converted_model(loaded, prog, fn_name)
     values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
-    result = prog.evaluate(fn_name, *values) if use_vm else prog.run(fn_name, *values)
+    if use_vm:
+        with progress.stage(progress.keys_stage(prog.aleo(), fn_name, "running the circuit on snarkVM")):
+            result = prog.evaluate(fn_name, *values)
+    else:
+        result = prog.run(fn_name, *values)
     report.show_outputs(prog, fn_name, result)
     if zk is not None:
-        report.show_prediction(zk, values, result)
+        report.show_prediction(zk, values, result[0] if isinstance(result, tuple) else result)
 
 
 @app.command(cls=Command, context_settings=NEGATIVE_OK)
@@ -181,21 +185,24 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     vm.check_writable(path, what="the proof file")   # before the proving work, not after it
     if private_out is not None:
         vm.check_writable(private_out, what="--private-out")
-    typer.echo(f"proving {prog.name}.aleo/{fn_name}{' split into parts' if how == 'split' else ''} "
-               "(key synthesis is cached after the first run)...", err=True)
+    what = f"proving {prog.name}.aleo/{fn_name}{' split into parts' if how == 'split' else ''}"
     start = time.perf_counter()
-    proof = proving.prove(prog, fn_name, values, split=split_mode, parts=parts, budget=budget, block_height=height)
+    with progress.stage(what if how == "split" else progress.keys_stage(prog.aleo(), fn_name, what)):
+        proof = proving.prove(prog, fn_name, values, split=split_mode, parts=parts, budget=budget, block_height=height)
     elapsed = time.perf_counter() - start
     proof.save(path)
     if private_out is not None:
         trust.write_private_outputs(private_out, proof, str(path), r)
     report.show_proved(proof, r)
+    if zk is not None:
+        report.show_prediction(zk, values, proof.outputs[0])
     typer.echo(f"proved in {elapsed:.2f} s; wrote {path}" + (f" and the prover-only {private_out}" if private_out else ""))
 
 
 @app.command(cls=Command)
 @reports_errors
-def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A proof file written by `pyleo prove`."),
+def verify(proof_file: Path | None = typer.Argument(None, metavar="PROOF_FILE", help="A proof file written by "
+                                                   "`pyleo prove`, or a transaction (`pyleo execute` / `pyleo deploy`)."),
            model: Path | None = typer.Option(None, "--model", help="The model (DSL .py) you trust; the proof must be "
                                              "of its program with the proof's program ID."),
            program: Path | None = typer.Option(None, "--program", help="The Aleo program (NAME.aleo) you trust."),
@@ -210,30 +217,58 @@ def verify(proof_file: Path = typer.Argument(..., metavar="PROOF_FILE", help="A 
                                                     "model (`pyleo commit --out` / ZkModel.save_public): binds to its "
                                                     "program and, for private weights, its commitment."),
            resynthesize: bool = typer.Option(False, "--resynthesize",
-                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's.")) -> None:
+                                             help="Rebuild the verifying key from the proof's program text instead of trusting the file's."),
+           tx_id: str | None = typer.Option(None, "--tx-id", help="Fetch the transaction with this ID (at1…) from "
+                                            "--endpoint (GET /{network}/transaction/{id}) and verify it."),
+           endpoint: str | None = typer.Option(None, "--endpoint", help="The node --tx-id is fetched from."),
+           network_name: str = typer.Option("mainnet", "--network", help="The network --tx-id is fetched from.")) -> None:
     """Verify a proof file; needs nothing secret. Exit status 0 when valid, 1 when not.
 
     Name what you trust with --model, --program, --checksum or --vk: the proof is then valid only
-    for exactly that program (the verifying key comes from it, never from the proof file).
+    for exactly that program (the verifying key comes from it, never from the proof file). With a
+    converted model's --model or --public-model, the proved label is also shown as that file names it.
     """
-    programs, commitments = trusted_model(model) if model is not None else ({}, {})
+    artifact: Any = proof_file
+    if tx_id is not None or endpoint is not None or proof_file is None:
+        artifact = fetched_transaction(proof_file, tx_id, endpoint, network_name)
+    programs, commitments, decodings = trusted_model(model) if model is not None else ({}, {}, {})
+    if model is not None:   # a transaction of the model's batch program (pyleo execute --rows)
+        batch_programs, batch_commitments = trusted_batch_program(model, artifact)
+        programs, commitments = {**programs, **batch_programs}, {**commitments, **batch_commitments}
     trusted = trust.Trusted(
-        programs=programs, commitments=commitments,
+        programs=programs, commitments=commitments, decodings=decodings,
         program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
         checksum=checksum, verifying_key=read_file(vk, "the verifying key") if vk is not None else None,
         public_model=trust.read_public_model(public_model) if public_model is not None else None,
         commitment=commitment,
         labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
                                        ("public_model", public_model)) if v is not None})
-    report.show_verdict(trust.verify(proof_file, trusted, resynthesize=resynthesize))
+    with progress.stage("verifying"):
+        verdict = trust.verify(artifact, trusted, resynthesize=resynthesize)
+    report.show_verdict(verdict)
 
 
-def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str]]:
-    """The programs of a model file the verifier trusts, and the commitment to the private weights of each
-    converted model among them (the owner's file: binding to it binds to its weights)."""
+def fetched_transaction(proof_file: Path | None, tx_id: str | None, endpoint: str | None, network_name: str) -> Any:
+    """The transaction JSON object ``--tx-id`` names, fetched from ``--endpoint``; InputError for a missing or
+    contradicting option."""
+    from pyleo import network
+
+    if proof_file is not None:
+        raise InputError("give a PROOF_FILE or --tx-id with --endpoint, not both")
+    if tx_id is None or endpoint is None:
+        raise InputError("nothing to verify: give a PROOF_FILE, or --tx-id ID with --endpoint URL")
+    network.check_network(network_name)
+    return network.Node(endpoint, network_name).transaction(tx_id)
+
+
+def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str], dict[str, trust.Decoding]]:
+    """The programs of a model file the verifier trusts, the commitment to the private weights of each
+    converted model among them (the owner's file: binding to it binds to its weights), and how each one's
+    proved output reads as its label or value."""
     loaded = loader.load(file)
-    models = [converted_model(loaded, prog, "predict") for prog in loaded.programs.values()]
-    return loaded.programs, {zk.program.name: zk.commitment for zk in models if zk is not None and zk.commitment is not None}
+    models = [zk for zk in (converted_model(loaded, prog, "predict") for prog in loaded.programs.values()) if zk is not None]
+    return (loaded.programs, {zk.program.name: zk.commitment for zk in models if zk.commitment is not None},
+            {zk.program.name: zk.decoding for zk in models if zk.decoding is not None})
 
 
 def batch_model(model_file: Path) -> Any:
@@ -312,11 +347,12 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
     from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model) if model is not None else None
-    verdict = prove_rows.verify_many(folder, zk=zk, checksum=checksum)
+    with progress.stage(f"verifying the proofs in {folder}"):
+        verdict = prove_rows.verify_many(folder, zk=zk, checksum=checksum)
     for i, row in sorted(verdict.rows.items()):
-        shown = row.prediction if zk is not None and row.prediction is not None else ", ".join(
-            "private" if o is None else o for o in row.public_outputs)
-        typer.echo(f"row {i}: {shown}  ({row.proof})")
+        raw = ", ".join("private" if o is None else o for o in row.public_outputs)
+        shown = f"{row.prediction}  ({raw})" if zk is not None and row.prediction is not None else raw
+        typer.echo(f"row {i}: {shown}  [{row.proof}]")
     for i, name, reason in verdict.problems:
         typer.echo(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", err=True)
     total = "?" if verdict.rows_total is None else verdict.rows_total
@@ -336,9 +372,13 @@ def cost(file: Path = FileArg,
          target: str | None = typer.Argument(None, metavar="PROGRAM.FUNCTION", help="PROGRAM.FUNCTION; all functions when omitted."),
          estimate: bool = typer.Option(False, "--estimate", help="Only the cost model's prediction, even when the circuit fits."),
          detail: bool = typer.Option(False, "--detail", help="Also print where the constraints go (transition, opcodes)."),
-         deployment: bool = typer.Option(False, "--deployment", help="Also synthesize each program's deployment and "
-                                         "print its cost on the Aleo network, as snarkVM computes it.")) -> None:
+         deployment: bool = typer.Option(False, "--deployment", help="Also print the costs in credits on the Aleo "
+                                         "network, as snarkVM computes them: each program's deployment (synthesized) "
+                                         "and each function's execution.")) -> None:
     """Print the number of constraints of each function's circuit.
+
+    Also whether it fits here and on mainnet, and each program's size against the network's limit; with
+    --deployment, the deployment and execution costs in credits.
 
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
@@ -350,7 +390,7 @@ def cost(file: Path = FileArg,
         warn_name(name)
     report.show_costs(pairs, exact=not estimate, detail=detail)
     if deployment:
-        show_deployment_costs([p.aleo() for p in dict((p.name, p) for p, _ in pairs).values()])
+        show_deployment_costs(list(dict((p.name, p) for p, _ in pairs).values()))
 
 
 @app.command("import", cls=Command)
@@ -393,9 +433,16 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                             "commitment to it (`pyleo prove` prints the blinding r)."),
                  resolution: int | None = typer.Option(None, "--resolution", help="Networks (.pt2, .onnx, .keras, .h5, SavedModel, .tflite) only: bits per "
                                                        "input spread and per weight (default 12; fewer: narrower, "
-                                                       "cheaper sign tests, coarser rounding).")) -> None:
-    """Convert a fitted scikit-learn / XGBoost model, a PyTorch program (.pt2), an ONNX graph, a Keras
-    model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
+                                                       "cheaper sign tests, coarser rounding)."),
+                 reference: Path | None = typer.Option(None, "--reference", help="ONNX only: the model the graph was "
+                                                       "exported from (a file `pyleo import` reads): the graph and "
+                                                       "the circuit are checked against it, not the graph alone."),
+                 fit: bool = typer.Option(True, "--fit/--no-fit", help="Networks only: when the network does not "
+                                          "prove here at --resolution, convert it at the highest lower resolution that "
+                                          "does (and say so); none: refuse, naming what would help. --no-fit: "
+                                          "exactly --resolution.")) -> None:
+    """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
+    graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert
 
     vm.check_writable(out, what="--out")   # before the conversion work
@@ -416,14 +463,22 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
             raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
         bits = bits[0] if len(bits) == 1 else bits
     X = convert.load_rows(data) if data is not None else None
-    with warnings.catch_warnings(record=True) as caught:
+    extra: dict[str, Any] = {"resolution": resolution} if resolution is not None else {}
+    if reference is not None:
+        extra["reference"] = convert.load_model_file(reference)
+    if not fit:
+        extra["fit"] = False   # True is every network's default
+    if name is None and model_file.suffix.lower() in (".pt2", ".onnx"):   # their graphs carry no model name
+        stem = names.program_name_from(model_file.stem)
+        name = limits.derived_program_name(stem) if stem is not None else None
+    with warnings.catch_warnings(record=True) as caught, progress.stage(f"converting {model_file.name}"):
         warnings.simplefilter("always", convert.FidelityWarning)
+        warnings.simplefilter("always", convert.FitWarning)
         zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
                                missing_values=missing_values, weights=weights, inputs=inputs, output=output,
-                               min_agreement=min_agreement, max_error=max_error, strict=strict,
-                               **({"resolution": resolution} if resolution is not None else {}))
+                               min_agreement=min_agreement, max_error=max_error, strict=strict, **extra)
     for w in caught:
-        typer.echo(f"warning: {w.message}", err=True)
+        typer.echo(f"{'note' if isinstance(w.message, convert.FitWarning) else 'warning'}: {w.message}", err=True)
     zk.save(out)
     report.show_converted(zk, out, X)
 
@@ -433,23 +488,31 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
 def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A model file converted with --weights private (the "
                                              "owner's file)."),
            out: Path | None = typer.Option(None, "--out", "-o", help="Also write the verifier's file (JSON: program, "
-                                           "checksum, commitment; no weights).")) -> None:
-    """Print the public commitment to a private model's weights (and its program checksum)."""
+                                           "checksum, commitment, class names, verifying key; no private weights): "
+                                           "what `pyleo verify --public-model` and the /verify page take.")) -> None:
+    """Print the public commitment to a private model's weights and its program checksum; with --out, write the
+    public model file verifiers need (for public-weights models too)."""
     from stdlib_ml import convert
 
     if not convert.is_model_file(model_file):
         raise InputError(f"{model_file} is not a converted model file", hint="convert one with `pyleo import MODEL "
-                         "--weights private`")
+                         "--out FILE.py`")
     zk = convert.load(model_file)
-    if zk.weights != "private":
+    if zk.weights != "private" and out is None:
         raise InputError(f"{model_file} has public weights (constants of its program): there is nothing to commit to",
-                         hint="convert the model with `pyleo import MODEL --weights private`")
-    typer.echo(f"commitment: {zk.commitment}")
+                         hint=f"`pyleo commit {model_file} --out public.json` writes the public model file verifiers "
+                         "need; `pyleo import MODEL --weights private` keeps the weights secret")
+    if zk.commitment is not None:
+        typer.echo(f"commitment: {zk.commitment}")
     typer.echo(f"program checksum: {zk.program.checksum()}")
     if out is not None:
-        zk.save_public(out)
-        typer.echo(f"wrote {out} (program, checksum, commitment; no weights). Verifiers run: pyleo verify PROOF "
-                   f"--public-model {out}, or --checksum {zk.program.checksum()} --commitment {zk.commitment}")
+        with progress.stage("deriving the verifying key" if vm.keys_cached(zk.program.aleo(), "predict") else
+                            "building the verifying key (first time for this model; cached for later runs)"):
+            zk.save_public(out, verifying_key=True)
+        binds = f" --commitment {zk.commitment}" if zk.commitment is not None else ""
+        typer.echo(f"wrote {out} (program, checksum{', commitment' if zk.commitment else ''}, verifying key, "
+                   f"how outputs read; no private weights). Verifiers run: pyleo verify PROOF --public-model {out}, "
+                   f"or --checksum {zk.program.checksum()}{binds}; the /verify page of `pyleo serve` takes it too")
 
 
 @app.command(cls=Command)

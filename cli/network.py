@@ -5,6 +5,7 @@ broadcast to a node). ``pyleo verify`` reads the transactions they write (:mod:`
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,11 @@ from typing import Any
 
 import typer
 
-from pyleo import limits, loader, network, split, vm
-from pyleo.errors import InputError
+from pyleo import limits, loader, network, proving, split, trust, vm
+from pyleo.errors import ExecutionError, InputError
+from pyleo.leo_lowering import zero_value
 from pyleo.program import Program
+from pyleo.split_proof import part_inputs
 from pyleo.values import to_aleo
 
 from .common import Command, reports_errors
@@ -77,13 +80,43 @@ def show_deployment_cost(cost: network.DeploymentCost) -> None:
     typer.echo(f"  namespace:                          {network.credits(cost.namespace)}")
 
 
-def show_deployment_costs(programs: list[str]) -> None:
-    """Synthesize each program's deployment (Aleo instructions texts) and print its limits and cost."""
-    for text in programs:
+def calls_of(prog: Program, split_function: str | None = None) -> list[tuple[str, list[str]]]:
+    """Each function the program (or the split program of ``split_function``) deploys, with inputs of its types
+    (zeros; a split part: what the source function's zeros give it): an execution's cost depends on the types only."""
+    def zeros(fn_name: str) -> list[Any]:
+        return [zero_value(p.type) for p in prog.entry(fn_name).params]
+
+    if split_function is None:
+        return [(f.name, [to_aleo(v, p.type) for v, p in zip(zeros(f.name), prog.entry(f.name).params)])
+                for f in prog.module.entries]
+    plan = prog.split_plan(split_function)
+    args = part_inputs(plan, prog.inputs(split_function, zeros(split_function)), 0)
+    return [(part.name, a) for part, a in zip(plan.parts, args)]
+
+
+def show_execution_costs(text: str, calls: list[tuple[str, list[str]]], imports: tuple[str, ...] = ()) -> None:
+    """Each function's execution cost (:func:`pyleo.network.execution_cost`, snarkVM's, without proving)."""
+    for name, inputs in calls:
+        try:
+            c = network.execution_cost(text, name, inputs, imports=imports)
+        except ExecutionError as e:
+            typer.echo(f"execution cost of {name}: not computed: it halts on inputs of zeros ({e.message})")
+            continue
+        except InputError as e:
+            typer.echo(f"execution cost of {name}: not computed here: {e.message}")
+            continue
+        typer.echo(f"execution cost of {name} (snarkVM Process.execution_cost): {network.credits(c.total)} "
+                   f"(storage {c.storage:,}, finalize {c.finalize:,}; any inputs of these types)")
+
+
+def show_deployment_costs(programs: list[Program]) -> None:
+    """Synthesize each program's deployment and print its limits and cost, and each function's execution cost."""
+    for prog in programs:
+        text = prog.aleo()
         with spinner() as stage:
-            d = network.deploy(text, None, stage)
+            d = network.deploy(text, None, stage, imports=prog.import_texts())
         show_deployment_cost(d.cost)
-    typer.echo("execution cost: storage by the execution's bytes, not its circuit; `pyleo execute` proves one and prints it")
+        show_execution_costs(text, calls_of(prog), prog.import_texts())
 
 
 def write_transaction(out: Path, tx: Any) -> None:
@@ -138,6 +171,7 @@ def deploy(model: Path = ModelArg,
         head = network.chain_head(node) if key is not None else None   # a dead node fails before the synthesis
         d = network.deploy(text, key, stage, network_name, () if split_function else prog.import_texts())
         show_deployment_cost(d.cost)
+        show_execution_costs(text, calls_of(prog, split_function), () if split_function else prog.import_texts())
         typer.echo(f"synthesized in {d.seconds:.1f} s")
         if key is None:
             typer.echo("nothing written: " + ("--dry-run" if dry_run else "no private key ($PRIVATE_KEY, ./.env or "
@@ -158,14 +192,28 @@ def execute(model: Path = ModelArg,
             out: Path = typer.Option(..., "--out", "-o", help="The signed transaction (JSON as the network takes it)."),
             network_name: str = NetworkOpt, priority_fee: int = PriorityOpt,
             private_key_file: Path | None = KeyFileOpt, endpoint: str | None = EndpointOpt,
-            broadcast: bool = BroadcastOpt) -> None:
+            broadcast: bool = BroadcastOpt,
+            split_mode: bool | None = typer.Option(None, "--split/--no-split", help="Execute the function split into "
+                                                   "parts, one transaction per part (default: only when the cost model "
+                                                   "says it does not fit one circuit here)."),
+            parts: int | None = typer.Option(None, "--parts", min=1, help="Split into exactly this many parts "
+                                             "(implies --split)."),
+            rows: Path | None = typer.Option(None, "--rows", help="A converted model's rows (.csv or .npy of raw "
+                                             "feature values) predicted in one transaction of its batch program "
+                                             "(what `pyleo prove-batch -k` proves), instead of ARGS."),
+            rows_per_proof: str | None = typer.Option(None, "--rows-per-proof", "-k", help="With --rows: the batch "
+                                                      "program's rows per proof, k or 'auto' (default: the number of "
+                                                      "rows; at least that many).")) -> None:
     """Execute a function signed by your key, prove it and its public fee as one transaction, and print its cost.
 
-    The key is $PRIVATE_KEY, PRIVATE_KEY in ./.env, or --private-key-file (as the Leo CLI reads it).
+    A function too large for one circuit here is executed split: one transaction per part (each with its fee),
+    written together to --out, broadcast one by one. The key is $PRIVATE_KEY, PRIVATE_KEY in ./.env, or
+    --private-key-file (as the Leo CLI reads it).
     """
     from .main import converted_model, model_args, parse_args, reject_unknown_options
 
-    reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast")
+    reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast, "
+                           "--split/--no-split, --parts, --rows, --rows-per-proof")
     network.check_network(network_name)
     node = node_for(endpoint, network_name, broadcast)
     loaded = loader.load(model)
@@ -173,20 +221,40 @@ def execute(model: Path = ModelArg,
     zk = converted_model(loaded, prog, fn_name)
     if zk is not None and zk.output == "commitment":
         raise InputError("a label published as a commitment needs its blinding r kept by the prover: use `pyleo prove`")
-    values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
+    if rows is not None:
+        prog, fn_name, values = batch_call(zk, args, rows, rows_per_proof)
+    elif rows_per_proof is not None:
+        raise InputError("--rows-per-proof needs --rows, the rows to predict")
+    else:
+        values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
     inputs = [to_aleo(v, p.type) for v, p in zip(values, prog.entry(fn_name).params)]
     key = network.signing_key(private_key_file, network=network_name)
     if key is None:
         raise InputError("no private key to sign the execution and its fee with",
                          hint="set PRIVATE_KEY (environment or ./.env) or pass --private-key-file")
     vm.check_writable(out, what="--out")
+    how = proving.mode(split_mode, parts)
+    if how == "split" or how == "fitting" and not prog.fits_here(fn_name):
+        plan = prog.split_plan(fn_name, parts=parts)
+        with spinner() as stage:
+            results = network.execute_split(plan, values, key, priority_fee, node, stage, network_name)
+        show_outputs(results[-1])
+        for k, r in enumerate(results):
+            typer.echo(f"part {k} ({plan.parts[k].name}): transaction {r.transaction.id}, execution cost "
+                       f"{network.credits(r.cost.total)}")
+        typer.echo(f"execution cost of all {len(results)} parts: {network.credits(sum(r.cost.total for r in results))}")
+        typer.echo(f"proved in {sum(r.seconds for r in results):.1f} s")
+        doc = trust.split_transactions_doc(plan, [r.transaction for r in results])
+        vm.write_atomic(out, (json.dumps(doc, indent=1) + "\n").encode())
+        typer.echo(f"wrote {out}: {len(results)} transactions (one per part of {plan.text.split(';')[0].split()[-1]}, "
+                   "each broadcast on its own)")
+        for r in results if broadcast and node is not None else []:
+            broadcast_to(node, r.transaction)
+        return
     with spinner() as stage:
         result = network.execute_transaction(prog.aleo(), fn_name, inputs, key, priority_fee, node, stage=stage,
                                              network=network_name, imports=prog.import_texts())
-    kinds = [o["type"] for o in result.execution.transitions()[-1].outputs()]   # the function's own: the last
-    for text, kind in zip(result.outputs, kinds):
-        typer.echo(f"output: {text}  ({kind}" + ("" if kind in ("public", "future") else ": the transaction holds it "
-                                                   "encrypted") + ")")   # a future's arguments are public
+    show_outputs(result)
     c = result.cost
     typer.echo(f"execution cost (snarkVM Process.execution_cost): {network.credits(c.total)}: storage "
                f"{network.credits(c.storage)}, finalize {network.credits(c.finalize)}")
@@ -194,6 +262,68 @@ def execute(model: Path = ModelArg,
     write_transaction(out, result.transaction)
     if broadcast and node is not None:
         broadcast_to(node, result.transaction)
+
+
+def batch_call(zk: Any, args: list[str] | None, rows: Path, rows_per_proof: str | None) -> tuple[Program, str, list[Any]]:
+    """The batch program of the converted model ``zk``, its entry and its arguments, for predicting every row of
+    ``rows`` in one execution (``rows_per_proof`` of them per proof: ``"auto"``, k, or None for as many as there
+    are rows); InputError when ``zk`` is None (not a converted model's predict), ARGS are given too, or the rows
+    need more than one proof."""
+    from stdlib_ml import convert
+    from stdlib_ml.convert import prove_rows
+
+    if zk is None:
+        raise InputError("--rows predicts the rows of a converted model (`pyleo import`): FUNCTION must be its predict")
+    if args:
+        raise InputError("give the rows with --rows or one sample as ARGS, not both")
+    X = convert.load_rows(rows)
+    asked = len(X) if rows_per_proof is None else rows_per_proof if rows_per_proof == "auto" else _positive(rows_per_proof)
+    k = asked if isinstance(asked, int) and len(X) > asked else prove_rows.rows_per_proof_for(zk, asked)
+    if len(X) > k:
+        raise InputError(f"{rows} has {len(X)} rows; one transaction of {k} rows per proof proves at most {k}",
+                         hint="give at most that many rows per transaction, or prove them all with `pyleo prove-batch`")
+    return prove_rows.batch_call(zk, k, 0, len(X), [list(map(float, x)) for x in X])
+
+
+def trusted_batch_program(model: Path, artifact: Any) -> tuple[dict[str, Program], dict[str, str]]:
+    """When ``artifact`` is an execution transaction of the batch program of a converted model in the file
+    ``model`` (``NAME_rowsK.aleo``, what ``pyleo execute --rows`` makes), that program (derived here from the model,
+    as ``verify-batch`` derives it) and its weights' commitment, to trust beside the model's own; else nothing."""
+    import re
+
+    doc = trust.transaction.read_transaction_doc(artifact)
+    execution = doc.get("execution") if doc and doc.get("type") == "execute" else None
+    transitions = execution.get("transitions") if isinstance(execution, dict) else None
+    found = re.fullmatch(r"(\w+)_rows(\d+)\.aleo", str(transitions[0].get("program"))) \
+        if isinstance(transitions, list) and transitions and isinstance(transitions[0], dict) else None
+    if found is None:
+        return {}, {}
+    loaded = loader.load(model)
+    if found.group(1) not in loaded.programs or int(found.group(2)) < 1:
+        return {}, {}
+    from stdlib_ml.convert import prove_rows
+
+    from .main import converted_model
+
+    zk = converted_model(loaded, loaded.programs[found.group(1)], "predict")
+    if zk is None:
+        return {}, {}
+    batch = prove_rows.trusted_batch(zk, int(found.group(2)))
+    return batch.programs, batch.commitments
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {text!r}")
+    return int(text)
+
+
+def show_outputs(result: network.ExecutionResult) -> None:
+    """Each output of an execution's (last) transition, private ones for the prover only."""
+    kinds = [o["type"] for o in result.execution.transitions()[-1].outputs()]   # the function's own: the last
+    for text, kind in zip(result.outputs, kinds):
+        typer.echo(f"output: {text}  ({kind}" + ("" if kind in ("public", "future") else ": the transaction holds it "
+                                                   "encrypted") + ")")   # a future's arguments are public
 
 
 def register(app: typer.Typer) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import typer
 
-from pyleo import proving, split, trust
+from pyleo import progress, proving, split, trust, vm
 from pyleo.errors import LimitError
-from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET, MAX_PROGRAM_BYTES, SINCE
 from pyleo.program import Program
 from pyleo.values import to_aleo
 
@@ -23,19 +23,18 @@ def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
         typer.echo(f"{to_aleo(v, t)}  ({'public' if public else 'private'} {t.leo()})")
 
 
-def show_prediction(zk: Any, values: list[Any], result: Any) -> None:
-    """The label or value a converted model's output stands for (``values``: the arguments it ran on)."""
-    if zk.output == "commitment":   # the output is a commitment; the inline `prediction_of` gives the label
-        typer.echo(f"prediction: {zk.decode([zk.module.prediction_of(*values[:-1])])[0]} (published as a commitment)")
-    else:
-        typer.echo(f"prediction: {zk.decode([result[0] if isinstance(result, tuple) else result])[0]}")
+def show_prediction(zk: Any, values: list[Any], first_output: Any) -> None:
+    """The label or value a converted model's output stands for (``values``: the arguments it ran on;
+    ``first_output``: its first output, an integer or a literal)."""
+    typer.echo(f"prediction: {zk.answer_of(values, first_output)}"
+               + {"commitment": " (published as a commitment)", "private": " (private: only you see it)"}.get(zk.output, ""))
 
 
 def show_verdict(verdict: trust.Verdict) -> None:
     """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
     if not verdict.valid:
         fail(f"INVALID: {verdict.reason}")
-    if verdict.kind == "split proof":
+    if verdict.parts:   # a split proof, or a split function's transactions
         typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
                    f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
         typer.echo(f"split program checksum: {verdict.checksum}")
@@ -49,8 +48,11 @@ def show_verdict(verdict: trust.Verdict) -> None:
                    "--public-model to check it is the model you trust.", err=True)
     for i, text in verdict.inputs:
         typer.echo(f"public input {i}: {text}")
-    for text in verdict.outputs:
-        typer.echo(f"public output: {text}")
+    for i, text in enumerate(verdict.outputs):
+        typer.echo(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction else ""))
+    if verdict.prediction is not None:
+        typer.echo(f"prediction: {verdict.prediction} (the proved output {verdict.outputs[0]}, as {verdict.decoded_by} "
+                   "names it)")
     typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 
@@ -72,12 +74,16 @@ def show_proved(proof: Any, label_blinding: int | None) -> None:
 def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: bool = False) -> None:
     """The table of ``pyleo cost``: each function's constraints (:func:`pyleo.proving.size`), whether it proves
     here, how it would be split when it does not, and with ``detail`` where the cost model puts them."""
-    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  provable here (≤ {LOCAL_BUDGET:,})")
+    typer.echo(f"{'function':<32} {'constraints':>12}  {'source':<10}  {'mainnet (≤ ' + f'{MAINNET_BUDGET:,})':<22}"
+               f"provable here (≤ {LOCAL_BUDGET:,})")
     for prog, fn_name in pairs:
-        n, source = proving.size(prog, fn_name, exact)
+        with progress.stage(f"counting the constraints of {prog.name}.{fn_name}" if not exact or vm.keys_cached(
+                prog.aleo(), fn_name) else progress.keys_stage(prog.aleo(), fn_name, "counting its constraints")):
+            n, source = proving.size(prog, fn_name, exact)
+        mainnet = "fits" if n <= MAINNET_BUDGET else f"over by {n - MAINNET_BUDGET:,}"
         verdict = "yes" if n <= LOCAL_BUDGET else \
             f"no: over by {n - LOCAL_BUDGET:,} ({n / LOCAL_BUDGET - 1:.0%}); split the model or use larger parameters"
-        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {verdict}")
+        typer.echo(f"{prog.name + '.' + fn_name:<32} {n:>12,}  {source:<10}  {mainnet:<22}{verdict}")
         if n > LOCAL_BUDGET:
             show_split_plans(prog, fn_name)
         if detail:
@@ -89,6 +95,10 @@ def show_costs(pairs: list[tuple[Program, str]], exact: bool = True, detail: boo
                     typer.echo(f"      {opcode:<40} {c:>10,.0f}")
             for sig, k in predicted.uncalibrated.items():
                 typer.echo(f"      not calibrated, counted as 0: {k} × {sig}")
+    for prog in dict((p.name, p) for p, _ in pairs).values():
+        size = len(prog.aleo().encode())
+        typer.echo(f"{prog.name}.aleo: {size:,} program bytes (the network takes at most {MAX_PROGRAM_BYTES:,}, "
+                   f"{SINCE['MAX_PROGRAM_BYTES']})" + ("" if size <= MAX_PROGRAM_BYTES else ": too large to deploy"))
 
 
 def show_split_plans(prog: Program, fn_name: str) -> None:
@@ -126,9 +136,9 @@ def show_converted(zk: Any, out: Path, X: Any) -> None:
                                             f"Inputs are read in steps of up to {2.0 ** -int(zk.in_bits.min()):.3g} "
                                             "(values closer than that are one input to the circuit)"))
     else:
-        measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
-        typer.echo(f"fidelity: {measured} with the model's own predict on {f['rows']} of {f['of']} calibration rows "
-                   f"({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
+        from stdlib_ml.convert.fidelity import fidelity_text
+
+        typer.echo(f"fidelity: {fidelity_text(f)} ({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
     example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "

@@ -48,6 +48,16 @@ __all__ = [
     "Address", "Array", "Bool", "Mapping", "caller", "CompileError", "DslFunction", "ExecutionError", "FIELD_MODULUS", "Field", "I8", "I16",
     "I32", "I64", "I128", "InputError", "LimitError", "ParamsError", "Private", "Program", "ProofError",
     "Public", "PyleoError", "Scalar", "Struct", "U8", "U16", "U32", "U64", "U128", "VMError", "cast_lossy",
-    "commit", "function", "inline", "poseidon2",
+    "commit", "function", "inline", "poseidon2", "Proof",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``pyleo.Proof`` (:class:`pyleo.vm.Proof`: ``pyleo.Proof.load(path)`` reads a proof file), imported on first
+    use so that ``import pyleo`` does not load snarkVM's bridge."""
+    if name == "Proof":
+        from .vm import Proof
+
+        return Proof
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

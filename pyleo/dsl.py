@@ -17,6 +17,7 @@ from .errors import CompileError, InputError
 from .interp import run_function
 from . import ir
 from .types import Visible, as_type
+from .values import signed_fields
 
 
 class DslFunction(SourceFunction):
@@ -38,12 +39,18 @@ class DslFunction(SourceFunction):
         A helper with generic sizes (``pl.Array[pl.Field, "N"]``) is specialized to the sizes of the
         arguments, as a call inside a pyleo function would be. Raises InputError for arguments that do
         not fit, CompileError when the function does not compile, ExecutionError when it halts.
+
+        Field results come back as the signed integers they stand for (``linalg.dot([1, -2, 3], [4, 5, -6])``
+        is ``-24``, not ``p - 24``: :func:`pyleo.values.signed_fields`); integers, booleans and scalars as
+        they are. :meth:`pyleo.Program.run` returns canonical values (field elements in ``[0, p)``).
         """
         sizes = {} if self.entry else self.sizes_of(args)
         key = tuple(sorted(sizes.items()))
         if key not in self._compiled:
             self._compiled[key] = Context().check_function(self, sizes, entry=self.entry)
-        return run_function(self._compiled[key], list(args))
+        fn = self._compiled[key]
+        result = run_function(fn, list(args))
+        return result if fn.return_type is None else signed_fields(result, fn.return_type)
 
     def sizes_of(self, args: tuple[Any, ...]) -> dict[str, int]:
         """The generic sizes (``"N"`` → 3) that ``args`` bind, from the lengths of (nested) lists and arrays."""

@@ -93,6 +93,16 @@ SINCE: dict[str, str] = {
 }
 """The consensus version each network limit above comes from (the one that last changed it), for messages."""
 
+HISTORY: dict[str, tuple[tuple[str, int], ...]] = {
+    "MAINNET_BUDGET": (("before V19", 2**21), ("V19", MAINNET_BUDGET)),
+    "MAX_DEPLOYMENT_VARIABLES": (("before V19", 2**21), ("V19", MAX_DEPLOYMENT_VARIABLES)),
+    "MAX_PROGRAM_BYTES": (("V14", 512_000), ("V16", MAX_PROGRAM_BYTES)),
+    "MAX_TRANSACTION_BYTES": (("before V16", 768_000), ("V16", MAX_TRANSACTION_BYTES)),
+}
+"""The network limits that changed, by consensus version (oldest first; the last is today's, the constant
+above), as snarkVM console/network/src/lib.rs records them: a deployment judged under an older version's rules
+(a node behind the chain) meets these."""
+
 
 def namespace_fee(program_name: str) -> int:
     """Microcredits the network charges for the name of a program deployed as ``program_name`` (with or without

@@ -77,3 +77,13 @@ def program_name_problem(name: object) -> str | None:
     if name in PROGRAM_RESERVED:
         return f"`{name}` is a word snarkVM reserves; pick another name (e.g. `{name}_model`)"
     return None
+
+
+def program_name_from(stem: str, suffix: str = "") -> str | None:
+    """A program name made from a file's name (``"Cancer LR-2"`` → ``"cancer_lr_2"``), with ``suffix`` appended
+    (``"_3f2a"``, to keep it unique); None when nothing valid is left (:func:`program_name_problem`)."""
+    base = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", stem.lower())).strip("_")
+    base = re.sub(r"^[0-9_]+", "", base)[: MAX_IDENT - len(suffix)].rstrip("_")
+    name = base + suffix
+    return name if base and program_name_problem(name) is None else None
+

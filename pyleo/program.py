@@ -17,6 +17,7 @@ from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
 from .errors import CompileError, ExecutionError, InputError, PyleoError
 from .interp import Interpreter, check_args
+from .leo_lowering import zero_value
 from .types import Address
 from .values import coerce, parse_aleo, to_aleo
 
@@ -387,8 +388,20 @@ class Program(Importable):
 
     def cost(self, function: str) -> int:
         """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM); a call of an imported
-        program's function counts here as the call (its own circuit is another transition: ``model.cost(f)``)."""
+        program's function counts here as the call (its own circuit is another transition: ``model.cost(f)``).
+
+        When the key cache lacks the function's keys, the circuit is first run once on zero inputs, which
+        synthesizes its proving key together with its verifying key and caches both: a later
+        :meth:`prove` (or ``pyleo prove``) of this program loads them instead of building them again. When
+        zeros make the circuit halt (an assert, a private model's zero weights), only the verifying key is
+        synthesized, from the program text. Raises LimitError when the circuit does not fit here."""
         from . import vm
 
-        self.entry(function)
-        return vm.constraints(self.aleo(), function, self.import_texts())
+        fn = self.entry(function)
+        text = self.aleo()
+        if not self.imports and not vm.keys_cached(text, function):
+            try:
+                self.evaluate(function, *[zero_value(p.type) for p in fn.params])
+            except (ExecutionError, InputError):
+                pass   # zeros halt it: the verifying key alone is synthesized below
+        return vm.constraints(text, function, self.import_texts())

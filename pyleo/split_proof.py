@@ -80,6 +80,7 @@ class SplitProof:
     """The name of the original program (``scorer`` for ``scorer.aleo``), to find it in a model file."""
     outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
     stated: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    prediction: Any = field(default=None, compare=False)   # as Proof.prediction: the prover's, never saved
     """The copies of what the parts prove that a file states (``program_id``, ``program_checksum``,
     ``public_outputs``, ``constraints``), checked by :func:`explain` against the parts."""
 
@@ -180,18 +181,15 @@ def is_split_proof(data: Any) -> bool:
     return isinstance(data, dict) and data.get("format") == SPLIT_FORMAT
 
 
-def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitProof:
-    """Prove ``plan``'s function on canonical ``inputs`` (one per original input), part after part.
+def part_inputs(plan: Plan, inputs: list[Any], blinding: int) -> list[list[str]]:
+    """Each part's inputs (Aleo literals) when ``plan``'s function runs on canonical ``inputs`` (one per original
+    input): the source inputs it takes, then its incoming link (part 0: the links' ``blinding``, a u128).
 
-    The values carried across each cut are computed by the batch evaluator of the structured
-    instructions (:mod:`pyleo.vectorized`) and enter the next part as a private input; the links (and the
-    commitment to the private inputs, :data:`COMMITTED_INPUTS`) get a fresh blinding value (``blinding``,
-    a u128, when given: for tests). Raises ExecutionError when the function halts on these inputs (the
-    interpreter's message), and what :func:`pyleo.vm.prove` raises.
-    """
+    The values carried across each cut are computed by the batch evaluator of the structured instructions
+    (:mod:`pyleo.vectorized`, :meth:`pyleo.split.Plan.values`). Raises ExecutionError when the function halts on
+    these inputs."""
     values = plan.values(inputs)
-    blinding = fresh_blinding() if blinding is None else blinding
-    proofs = []
+    found = []
     for k, part in enumerate(plan.parts):
         code = plan.program.function(part.name)
         assert code is not None
@@ -200,7 +198,21 @@ def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitPr
             args.append(to_aleo(plan.link_value(k - 1, values, blinding), plan.links[k - 1]))
         elif len(plan.parts) > 1:
             args.append(to_aleo(blinding, BLINDING))
-        proofs.append(vm.prove(plan.text, part.name, args))
+        found.append(args)
+    return found
+
+
+def prove(plan: Plan, inputs: list[Any], blinding: int | None = None) -> SplitProof:
+    """Prove ``plan``'s function on canonical ``inputs`` (one per original input), part after part.
+
+    Each part's inputs are :func:`part_inputs`' (the value carried across each cut enters the next part as a
+    private input); the links (and the commitment to the private inputs, :data:`COMMITTED_INPUTS`) get a fresh
+    blinding value (``blinding``, a u128, when given: for tests). Raises ExecutionError when the function halts
+    on these inputs (the interpreter's message), and what :func:`pyleo.vm.prove` raises.
+    """
+    blinding = fresh_blinding() if blinding is None else blinding
+    proofs = [vm.prove(plan.text, part.name, args)
+              for part, args in zip(plan.parts, part_inputs(plan, inputs, blinding))]
     sp = SplitProof(plan.function, plan.budget, proofs, [p.params for p in plan.parts], plan.source.name)
     last = plan.parts[-1]
     sp.outputs = proofs[-1].outputs[(last.index > 0) + last.opens:]

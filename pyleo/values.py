@@ -98,6 +98,23 @@ def to_aleo(value: Any, t: Type) -> str:
 ADDRESS_RE = re.compile(r"aleo1[02-9ac-hj-np-z]{58}")
 """An Aleo address as text: bech32, the ``aleo`` prefix and 58 characters."""
 
+
+def signed_fields(value: Any, t: Type) -> Any:
+    """A canonical value with every field element in it written as the signed integer it stands for: the
+    representative in (-p/2, p/2] (``p - 24`` → ``-24``), as stdlib_ml's field values mean signed integers.
+    Arrays stay lists, tuples tuples, structs dicts; other values are returned unchanged."""
+    if isinstance(t, FieldType):
+        v = int(value)
+        return v - FIELD_MODULUS if v > FIELD_MODULUS // 2 else v
+    if isinstance(t, ArrayType):
+        return [signed_fields(v, t.elem) for v in value]
+    if isinstance(t, TupleType):
+        return tuple(signed_fields(v, it) for v, it in zip(value, t.items))
+    if isinstance(t, StructType):
+        return {n: signed_fields(value[n], ft) for n, ft in t.fields}
+    return value
+
+
 MAX_DIGITS = 80
 """Longest number read from text: a field or scalar element has at most 77 decimal digits, a u128 39."""
 

@@ -128,6 +128,16 @@ def to_i64(v: pl.Field) -> pl.I64:
 
 
 @pl.inline
+def high_i64(v: pl.Field) -> pl.I64:
+    """floor(v / 2**64) as i64 for a field value standing for a signed integer |v| < 2**127: the top half
+    of a 128-bit two's-complement value (one checked cast to u128; halts outside). A sum kept at 2**S with
+    S up to ~118 bits of precision output at 2**(S − 64)."""
+    u: pl.U128 = pl.U128(v + 2**127)
+    w: pl.U64 = pl.cast_lossy(u >> 64, pl.U64)
+    return pl.cast_lossy(w ^ 2**63, pl.I64)
+
+
+@pl.inline
 def squares(x: pl.Array[pl.Field, "N"]) -> pl.Array[pl.Field, "N"]:
     """[x_i²]: one constraint per element."""
     return [x[i] * x[i] for i in range(N)]  # noqa: F821 (N: generic size)

@@ -115,3 +115,9 @@ the most frequent (the smallest on ties)."""
 
 bincount_field, majority_field = _votes(pl.Field)
 """The same over field ids: the vote over private labels (a private-weight KNN's)."""
+
+
+# numpy's names for the same reductions (np.sum, np.max, np.min), so that numpy users find them
+sum = total  # noqa: A001 (the module's attribute, as numpy has it)
+max = maximum  # noqa: A001
+min = minimum  # noqa: A001

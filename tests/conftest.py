@@ -11,6 +11,7 @@ The two sets of tests (README):
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +66,25 @@ def key_cache(suite_key_cache: Path) -> Iterator[Path]:
         vm.forget_programs()
         yield suite_key_cache
     vm.forget_programs()
+
+
+@pytest.fixture
+def stand_in_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """snarkVM's circuit runs of one test (:func:`pyleo.vm.evaluate`, and what calls it:
+    ``Program.evaluate``, ``ZkModel.predict(..., backend="vm")``) under a stand-in proving key wherever
+    no key is cached (``keys=False``): the same circuit, outputs and halts, and no key synthesized (a
+    first run of a function ~0.5 s instead of ~15 s). For tests of what a circuit computes, with
+    snarkVM as the oracle; proofs are unaffected (tests/test_corpus.py checks that the stand-in path
+    halts alike and leaves proving intact)."""
+    evaluate = vm.evaluate
+    signature = inspect.signature(evaluate)
+
+    def without_synthesis(*args: Any, **kwargs: Any) -> list[str]:
+        call = signature.bind(*args, **kwargs)
+        call.arguments["keys"] = False
+        return evaluate(*call.args, **call.kwargs)
+
+    monkeypatch.setattr(vm, "evaluate", without_synthesis)
 
 
 def pytest_configure(config: pytest.Config) -> None:

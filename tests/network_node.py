@@ -14,6 +14,7 @@ Routes (``NETWORK`` is the one network it serves, ``--network``, default mainnet
   An execution: of a program deployed here, its proof verified (``verify_execution``) under the deployed keys,
   its fee verified for the execution ID and paying at least ``execution_cost``. Valid: 200 and the transaction ID
   as a JSON string (as snarkOS answers); invalid: 400 and the reason.
+* ``GET /NETWORK/transaction/ID``: a transaction it accepted, as the JSON it was sent (404 for any other ID).
 
 ``--answer STATUS`` makes it a misbehaving node instead: every request gets that status and the body
 ``--body`` (e.g. ``--answer 200 --body 'not json'`` for garbage). It prints its port on one line of stdout and
@@ -52,6 +53,7 @@ class Ledger:
         self.sdk = sdk
         self.process = sdk.Process.load()
         self.programs: set[str] = set()
+        self.accepted: dict[str, bytes] = {}
         self.lock = threading.Lock()
 
     def fee(self, doc: dict[str, Any], paid_for: Any, cost: int, tx: Any) -> None:
@@ -87,6 +89,7 @@ class Ledger:
                 self.fee(doc, execution.execution_id, int(total), tx)
             else:
                 raise ValueError(f"unsupported transaction type {doc['type']!r}")
+            self.accepted[str(tx.id)] = json.dumps(doc).encode()
         return str(tx.id)
 
 
@@ -108,6 +111,9 @@ def make_handler(network: str, height: int, ledger: Ledger | None, answer: tuple
                 return self.reply(200, json.dumps(height).encode())
             if path == f"/{network}/stateRoot/latest":
                 return self.reply(200, json.dumps(STATE_ROOT).encode())
+            prefix = f"/{network}/transaction/"
+            if ledger is not None and path.startswith(prefix) and path[len(prefix):] in ledger.accepted:
+                return self.reply(200, ledger.accepted[path[len(prefix):]])
             self.reply(404, b"Not Found")
 
         def do_POST(self) -> None:  # noqa: N802

@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TREES = {"DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
          "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
          "AdaBoostClassifier", "XGBClassifier", "XGBRegressor", "DecisionTreeClassifier (NaN)",
-         "RandomForestClassifier (NaN)", "XGBClassifier (missing=NaN)", "XGBClassifier (missing=0.0)"}
+         "RandomForestClassifier (NaN)", "XGBClassifier (missing=NaN)", "XGBClassifier (missing=0.0)",
+         "HistGradientBoostingClassifier", "HistGradientBoostingClassifier (categorical)", "LGBMClassifier",
+         "LGBMClassifier (zero_as_missing)", "CatBoostClassifier"}
 # (model, data set) pairs that take more than a few seconds in the interpreter: run with -m slow.
 HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_cancer"),
          ("GradientBoostingClassifier", "digits"), ("XGBClassifier", "digits"), ("RandomForestClassifier", "digits"),
@@ -136,7 +138,9 @@ EVALUATED = ["svc_ovo", "tree_regressor", "extra_trees_regressor", "xgboost_regr
 PROVED_ELSEWHERE = {"mlp": "test_convert_torch, test_convert_keras, test_examples (iris_mlp.py)",
                     "random_forest": "test_convert_onnx (a forest), and adaboost / gradient_boosting here",
                     "logistic_regression": "test_prove_batch, test_private_model",
-                    "knn": "test_examples (private_knn.py), test_private_model"}
+                    "knn": "test_examples (private_knn.py)",
+                    "decision_tree": "test_web (the wine tree, proved in the browser's flow), test_batch_forgery",
+                    "xgboost": "test_convert_fidelity (an XGBoost booster file with missing values, `pyleo prove`)"}
 """Families the default set proves in another module (there), so that their proof here runs with -m slow."""
 
 
@@ -159,6 +163,7 @@ def test_prove_and_verify_one_per_family(kind: str) -> None:
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k != "xgboost_regressor" else k
                                   for k in EVALUATED])
 def test_vm_matches_interpreter(kind: str) -> None:
@@ -255,6 +260,7 @@ def test_tree_sign_tests_sized_per_node_stay_exact_at_the_edges(kind: str) -> No
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
     """The wine tree of benchmarks.models.wine_tree(4): u8 tests (each feature ranked among its at most
     three thresholds), and only the chosen test per node in the Aleo text; snarkVM agrees at the
@@ -277,6 +283,7 @@ def test_wine_tree_per_node_widths_emitted_and_cheaper() -> None:
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 @pytest.mark.parametrize("kind", ["knn", pytest.param("kmeans", marks=pytest.mark.slow)])
 def test_distance_comparisons_sized_from_how_far_two_distances_differ(kind: str) -> None:
     """KNN and K-Means compare two points' distance scores (B + W·x): their sign tests are the narrowest
@@ -401,14 +408,14 @@ def test_unfitted_and_unsupported_models_are_named() -> None:
         from_sklearn(xgboost.XGBClassifier())
     with pytest.raises(ConversionError, match=r"SVC\(kernel='rbf'\) is not supported"):
         from_sklearn(SVC().fit(Xtr, ytr))
-    with pytest.raises(ConversionError, match="KNeighborsRegressor is not supported"):
-        from_sklearn(KNeighborsRegressor().fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match=r"KNeighborsRegressor\(weights='distance'\) is not supported"):
+        from_sklearn(KNeighborsRegressor(weights="distance").fit(Xtr, ytr))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tanh = MLPClassifier((4,), activation="tanh", max_iter=50).fit(Xtr, ytr)
     with pytest.raises(ConversionError, match="activation='tanh'"):
         from_sklearn(tanh)
-    with pytest.raises(ConversionError, match="PolynomialFeatures is not supported"):
+    with pytest.raises(ConversionError, match="PolynomialFeatures in front of DecisionTreeClassifier is not supported"):
         from_sklearn(make_pipeline(PolynomialFeatures(), DecisionTreeClassifier()).fit(Xtr, ytr))
     with pytest.raises(ConversionError, match="count:poisson"):
         from_xgboost(xgboost.XGBRegressor(objective="count:poisson", n_estimators=2).fit(Xtr, ytr))

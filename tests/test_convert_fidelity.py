@@ -106,14 +106,21 @@ def test_clipping_scaler_in_front_of_trees_only() -> None:
 
 
 def test_scalers_that_are_not_elementwise_affine_are_rejected() -> None:
+    """Steps that mix features fold into linear models only (tests/test_convert_pipelines.py); in front of a
+    tree they are refused, and a step that is not affine at all is refused by name."""
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer
+    from sklearn.tree import DecisionTreeClassifier
 
     X, y = _offset_blobs()
-    pca = make_pipeline(PCA(2), LogisticRegression(max_iter=3000)).fit(X, y)
-    with pytest.raises(ConversionError, match="pipeline step PCA is not supported"):
+    pca = make_pipeline(PCA(2), DecisionTreeClassifier(max_depth=3)).fit(X, y)
+    with pytest.raises(ConversionError, match="DecisionTreeClassifier behind PCA is not supported"):
         from_sklearn(pca, X)
+    normalized = make_pipeline(Normalizer(), LogisticRegression(max_iter=3000)).fit(X, y)
+    with pytest.raises(ConversionError, match="pipeline step Normalizer is not supported"):
+        from_sklearn(normalized, X)
 
 
 # ---- missing values ------------------------------------------------------------------------------
@@ -170,6 +177,7 @@ def test_sklearn_trees_follow_their_learned_missing_direction(kind: str) -> None
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 def test_a_feature_in_two_inputs_must_carry_one_value_on_snarkvm() -> None:
     """A feature whose nodes send missing values both ways travels in two inputs; the circuit asserts
     they agree (the same present value, or both its missing encodings): a prover feeding the two kinds
@@ -411,7 +419,7 @@ def test_cli_import_checks_fidelity_and_run_takes_raw_features(tmp_path: Path) -
     r = _cli("import", str(tmp_path / "gaps.json"), "--data", str(tmp_path / "rows.csv"), "--out",
              str(tmp_path / "gaps.py"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "fidelity: agreement 1.0000 with the model's own predict on 256 of 300 calibration rows" in r.stdout
+    assert "fidelity: agreement 1.0000 on 256 of 300 calibration rows, against Booster.predict (passed agreement >= 1)" in r.stdout
     row = X[np.isnan(X[:, 1])][0]
     assert "pyleo run " in r.stdout and "predict '[" in r.stdout
     sample = json.dumps([None if np.isnan(v) else float(v) for v in row])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -25,7 +26,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from stdlib_ml import ConversionError, ModelInputError, from_onnx
+from stdlib_ml import ConversionError, FidelityWarning, ModelInputError, from_onnx, from_sklearn, load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,6 +90,109 @@ def test_lightgbm_via_onnxmltools_gives_lightgbms_labels(data: Any) -> None:
     np.testing.assert_array_equal(zk.predict(Xte), model.predict(Xte))
 
 
+def _zero_as_missing_export() -> tuple[Any, Any, np.ndarray, np.ndarray]:
+    """A LightGBM model fitted with zero_as_missing=True on data with many exact zeros, onnxmltools' export
+    of it, and (train, held-out) rows: onnxmltools writes its splits as plain numeric ones, so a 0 is
+    compared as a number instead of following the default side."""
+    import lightgbm as lgb
+    from onnxmltools import convert_lightgbm
+    from onnxmltools.convert.common.data_types import FloatTensorType
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 4))
+    X[rng.random(X.shape) < 0.3] = 0.0
+    y = ((X[:, 0] == 0) ^ (X[:, 1] > 0.2)).astype(np.int64)
+    model = lgb.LGBMClassifier(n_estimators=10, num_leaves=8, zero_as_missing=True, verbose=-1, n_jobs=1,
+                               random_state=0).fit(X[:800], y[:800])
+    graph = convert_lightgbm(model, initial_types=[("input", FloatTensorType([None, 4]))], zipmap=False)
+    return model, graph, X[:800], X[800:]
+
+
+def test_without_a_reference_the_fidelity_says_it_checked_the_graph_only() -> None:
+    model, graph, Xtr, Xte = _zero_as_missing_export()
+    zk = from_onnx(graph, Xtr)
+    assert zk.fidelity["agreement"] == 1.0 and zk.fidelity["against"].startswith("the ONNX graph only")
+    assert "pass reference=" in zk.fidelity["against"]
+    wrong = int(np.sum(zk.predict(Xte) != model.predict(Xte)))
+    assert wrong > 40   # the export's error, which a check against the graph cannot see (measured: 125 of 400)
+
+
+def test_a_reference_catches_onnxmltools_ignoring_zero_as_missing(tmp_path: Path) -> None:
+    model, graph, Xtr, Xte = _zero_as_missing_export()
+    with pytest.raises(ConversionError, match=r"the ONNX graph itself disagrees with LGBMClassifier.predict \(the "
+                       r"reference model\) on calibration rows \[[0-9, ]+\] \(agreement 0\.[0-9]+") as e:
+        from_onnx(graph, Xtr, reference=model)
+    assert "from_lightgbm" in str(e.value)   # the direct converter of the reference is named
+    with pytest.warns(FidelityWarning) as caught:
+        zk = from_onnx(graph, Xtr, reference=model, strict=False)
+    assert [str(w.message).split(" on ")[0] for w in caught] == [
+        "the ONNX graph itself disagrees with LGBMClassifier.predict (the reference model)",   # the cause, first
+        "onnx_tree_ensemble_classifier: the circuit disagrees with LGBMClassifier.predict (the reference model)"]
+    assert not zk.fidelity["passed"] and zk.fidelity["against"] == "LGBMClassifier.predict (the reference model)"
+    saved = load(zk.save(tmp_path / "wrong.py"))
+    assert saved.fidelity == zk.fidelity   # the model file says what it was checked against, and how it fared
+    with pytest.warns(FidelityWarning):
+        by_callable = from_onnx(graph, Xtr, reference=lambda rows: model.predict(rows), strict=False)
+    assert by_callable.fidelity["against"] == "<lambda> (the reference callable)"
+
+
+def _skl2onnx_hist_gradient_boosting(model: Any, X: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """skl2onnx's export of a HistGradientBoostingClassifier. skl2onnx 1.20 hands onnx a Python bool for a
+    leaf's missing-value flag, which onnx 1.2x refuses ("Expected an int, got a boolean"); the flag is
+    passed as the int onnx takes, nothing else changed."""
+    import skl2onnx.common.tree_ensemble as te
+    from skl2onnx import to_onnx
+
+    add_node = te.add_node
+
+    def with_int_flag(*args: Any, nodes_missing_value_tracks_true: Any = 0, **kwargs: Any) -> Any:
+        return add_node(*args, nodes_missing_value_tracks_true=int(nodes_missing_value_tracks_true), **kwargs)
+
+    monkeypatch.setattr(te, "add_node", with_int_flag)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+
+
+def test_a_reference_catches_skl2onnx_writing_categorical_splits_as_numeric(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(900, 3))
+    X[:, 0] = rng.integers(0, 6, 900)
+    y = (np.isin(X[:, 0], [1, 4]) ^ (X[:, 1] > 0)).astype(np.int64)
+    model = HistGradientBoostingClassifier(categorical_features=[0], max_iter=10, random_state=0).fit(X[:600], y[:600])
+    graph = _skl2onnx_hist_gradient_boosting(model, X, monkeypatch)
+    zk = from_onnx(graph, X[:600])   # the graph agrees with its own circuit ...
+    assert zk.fidelity["agreement"] == 1.0 and zk.fidelity["against"].startswith("the ONNX graph only")
+    wrong = zk.predict(X[600:]) != model.predict(X[600:])
+    # ... but skl2onnx writes a categorical split (a set of categories) as "x <= threshold": whole categories
+    # go the wrong way (measured: every row of categories 0, 1 and 4, 150 of 300)
+    assert wrong.sum() > 50
+    categories = set(X[600:][wrong, 0].tolist())
+    assert all(wrong[X[600:, 0] == c].all() for c in categories)
+    with pytest.raises(ConversionError, match="the ONNX graph itself disagrees with HistGradientBoostingClassifier"):
+        from_onnx(graph, X[:600], reference=model)
+    assert from_sklearn(model, X[:600]).fidelity["agreement"] == 1.0   # the direct route is exact
+    np.testing.assert_array_equal(from_sklearn(model, X[:600]).predict(X[600:]), model.predict(X[600:]))
+
+
+def test_a_faithful_export_with_a_reference_records_the_reference() -> None:
+    Xtr, Xte, ytr, _ = IRIS
+    model = RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(Xtr, ytr)
+    zk = from_onnx(sk_onnx(model, Xtr), Xtr, reference=model)
+    assert zk.fidelity == {**zk.fidelity, "against": "RandomForestClassifier.predict (the reference model)",
+                           "agreement": 1.0, "passed": True}
+    np.testing.assert_array_equal(zk.predict(Xte), model.predict(Xte))
+    with pytest.raises(ConversionError, match="reference must be the model the graph was exported from"):
+        from_onnx(sk_onnx(model, Xtr), Xtr, reference=42)
+    with pytest.raises(ConversionError, match="the reference \\(RandomForestClassifier.predict \\(the reference model\\)\\) "
+                       "failed on the calibration rows: ValueError"):
+        from_onnx(sk_onnx(model, Xtr), Xtr, reference=RandomForestClassifier().fit(Xtr[:, :2], ytr))
+    with pytest.raises(ConversionError, match="answered shape \\(112, 3\\) for 112 rows"):
+        from_onnx(sk_onnx(model, Xtr), Xtr, reference=model.predict_proba)
+
+
 @pytest.mark.prove
 def test_onnx_forest_proves_verifies_and_rejects_a_forged_proof(tmp_path: Path) -> None:
     Xtr, Xte, ytr, _ = IRIS
@@ -144,7 +248,7 @@ def test_torch_mlp_and_cnn_via_torch_onnx_export_give_torchs_labels(tmp_path: Pa
     _torch_fit(cnn, Xtr.reshape(-1, 1, 8, 8), ytr, 60)
     torch.onnx.export(torch.nn.Sequential(cnn, torch.nn.Softmax(dim=1)), (torch.zeros(1, 1, 8, 8),),
                       tmp_path / "cnn.onnx", dynamo=True)
-    zk = from_onnx(tmp_path / "cnn.onnx", Xtr)
+    zk = from_onnx(tmp_path / "cnn.onnx", Xtr, fit=False)   # the semantics at the default resolution
     with torch.no_grad():
         want = cnn(torch.tensor(Xte.reshape(-1, 1, 8, 8), dtype=torch.float32)).argmax(1).numpy()
     np.testing.assert_array_equal(zk.predict(Xte), want)
@@ -182,7 +286,7 @@ def test_torch_layers_via_onnx_give_torchs_labels(dynamo: bool, tmp_path: Path) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(net, (torch.zeros(1, 2, 8, 8),), tmp_path / "net.onnx", dynamo=dynamo)
-    zk = from_onnx(tmp_path / "net.onnx", X[:200])
+    zk = from_onnx(tmp_path / "net.onnx", X[:200], fit=False)   # its semantics, beyond what proves here
     with torch.no_grad():
         want = net(torch.tensor(X[200:], dtype=torch.float32)).argmax(1).numpy()
     np.testing.assert_array_equal(zk.predict(X[200:].reshape(100, -1)), want)
@@ -278,3 +382,54 @@ def test_cli_imports_an_onnx_file(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert failed.returncode == 1 and "bad.onnx" in failed.stderr and "Traceback" not in failed.stderr
     assert not (tmp_path / "b.py").exists()
+
+
+@pytest.mark.slow   # fresh processes importing onnx, LightGBM and scikit-learn
+def test_cli_import_says_what_an_onnx_file_was_checked_against(tmp_path: Path) -> None:
+    import joblib
+
+    model, graph, Xtr, _ = _zero_as_missing_export()
+    onnx.save(graph, tmp_path / "lgbm.onnx")
+    joblib.dump(model, tmp_path / "lgbm.joblib")
+    np.save(tmp_path / "X.npy", Xtr)
+
+    def pyleo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pyleo_cli.main", "import", "lgbm.onnx", "--data", "X.npy", *args],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT)] + sys.path)})
+
+    graph_only = pyleo("--out", "graph.py")
+    assert graph_only.returncode == 0, graph_only.stderr
+    assert "against the ONNX graph only (onnx.reference), not the model it was exported from" in graph_only.stdout
+    checked = pyleo("--reference", "lgbm.joblib", "--out", "checked.py")
+    assert checked.returncode == 1 and "the ONNX graph itself disagrees with LGBMClassifier.predict" in checked.stderr
+    assert "from_lightgbm" in checked.stderr and not (tmp_path / "checked.py").exists()
+
+
+@pytest.mark.slow   # imports torch
+def test_a_neural_graph_is_checked_against_its_reference_when_given() -> None:
+    import io
+
+    import torch
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 3))
+    buf = io.BytesIO()
+    torch.onnx.export(net, torch.zeros(1, 4), buf, dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "n"}})
+    graph = onnx.load_from_string(buf.getvalue())
+    X = np.random.default_rng(0).normal(size=(200, 4))
+
+    def torch_labels(rows: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return net(torch.tensor(rows, dtype=torch.float32)).argmax(1).numpy()
+
+    assert from_onnx(graph, X).fidelity["against"].startswith("the ONNX graph only")
+    zk = from_onnx(graph, X, reference=torch_labels)
+    assert zk.fidelity["against"] == "torch_labels (the reference callable)" and zk.fidelity["agreement"] == 1.0
+    with pytest.raises(ConversionError, match="the ONNX graph itself disagrees with always_0 \\(the reference callable\\)"):
+        from_onnx(graph, X, reference=always_0)
+
+
+def always_0(rows: np.ndarray) -> np.ndarray:
+    """A reference that is not the exported model (every row class 0)."""
+    return np.zeros(len(rows), dtype=np.int64)

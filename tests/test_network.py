@@ -124,7 +124,7 @@ def microcredits(text: str, what: str) -> int:
 
 @pytest.mark.prove
 @pytest.mark.needs_params
-def test_dry_run_cost_is_snarkvms(deployed: Any, program: str, tmp_path: Path, key: str) -> None:
+def test_dry_run_cost_is_snarkvms(deployed: Any, executed: Any, program: str, tmp_path: Path, key: str) -> None:
     proc = pyleo("deploy", str(SCORER), "--dry-run", cwd=tmp_path, key=key)
     assert proc.returncode == 0, proc.stderr
     printed = microcredits(proc.stdout, "deployment cost")
@@ -139,6 +139,13 @@ def test_dry_run_cost_is_snarkvms(deployed: Any, program: str, tmp_path: Path, k
     assert list(tmp_path.iterdir()) == [] and "nothing written: --dry-run" in proc.stdout
     costed = pyleo("cost", str(SCORER), "--deployment", cwd=tmp_path)
     assert costed.returncode == 0 and microcredits(costed.stdout, "deployment cost") == printed
+    # the execution cost, computed without proving, is what snarkVM charges the proved transaction
+    executed_tx, _ = decode(executed[1])
+    (total, _parts) = process.execution_cost(executed_tx.execution())
+    assert microcredits(costed.stdout, "execution cost of score") == microcredits(proc.stdout, "execution cost of score") \
+        == total == executed_tx.base_fee_amount
+    assert f"linear_scorer.aleo: {len(program.encode()):,} program bytes (the network takes at most " \
+           f"{limits.MAX_PROGRAM_BYTES:,}" in costed.stdout
     # the namespace rule against snarkVM's totals: named `scorer` (6 characters), the program costs 10^4 credits
     # where `linear_scorer` costs 1; storage and synthesis differ only by the 7 bytes of the name
     short = tmp_path / "short.py"
@@ -214,6 +221,44 @@ def test_altered_or_foreign_transaction_rejected(executed: Any, tmp_path: Path) 
     assert_clean_failure(pyleo("verify", str(path), "--model", str(other), cwd=tmp_path),
                          "INVALID: snarkVM rejects the transaction's execution")
     assert_clean_failure(pyleo("verify", str(path), cwd=tmp_path), "names its program by ID only")
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_forged_transactions_rejected(executed: Any, tmp_path: Path) -> None:
+    """A swapped proof (the fee's in the execution's place), a changed ID, a changed fee amount: snarkVM (read
+    directly) refuses each, and so does `pyleo verify`, with a clear message."""
+    doc = json.loads(executed[1].read_text())
+    swapped = json.loads(json.dumps(doc))
+    swapped["execution"]["proof"] = doc["fee"]["proof"]
+    renamed = {**doc, "id": sdk().Transaction.from_json(json.dumps(doc)).id[:-4] + "qqqq"}
+    for name, forged in (("swapped", swapped), ("renamed", renamed)):
+        path = tmp_path / f"{name}.tx.json"
+        path.write_text(json.dumps(forged))
+        with pytest.raises(Exception):   # noqa: B017 - snarkVM's own refusal, whatever its type
+            t = sdk().Transaction.from_json(json.dumps(forged))
+            process = sdk().Process.load()
+            process.add_program(sdk().Program.from_source(loader.load(SCORER).programs["linear_scorer"].aleo()))
+            process.verify_execution(t.execution())
+        assert_clean_failure(pyleo("verify", str(path), "--model", str(SCORER), cwd=tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["renamed.tx.json", "swapped.tx.json"]
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_verify_a_transaction_fetched_by_id(executed: Any, node: str, tmp_path: Path) -> None:
+    """`pyleo verify --tx-id ID --endpoint URL` fetches what the stand-in node accepted and verifies it, bound to
+    the model; an ID the node does not have is a clear error."""
+    tx_id = json.loads(executed[1].read_text())["id"]
+    out = pyleo("verify", "--tx-id", tx_id, "--endpoint", node, "--model", str(SCORER), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "valid: linear_scorer.aleo/score" in out.stdout and "public output: 27i64" in out.stdout
+    other = tx_id[:-4] + ("qqqq" if not tx_id.endswith("qqqq") else "pppp")
+    assert_clean_failure(pyleo("verify", "--tx-id", other, "--endpoint", node, "--model", str(SCORER), cwd=tmp_path),
+                         "answered 404")
+    assert_clean_failure(pyleo("verify", "--tx-id", "nonsense", "--endpoint", node, cwd=tmp_path),
+                         "is not a transaction ID")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.prove
@@ -318,6 +363,19 @@ def test_endpoint_that_does_not_answer(tmp_path: Path, key: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_tx_id_needs_an_endpoint_that_answers(tmp_path: Path) -> None:
+    """(The node's 4xx/5xx and non-JSON answers take the same path as for `execute`, tested above.)"""
+    tx = "at1" + "q" * 59
+    assert_clean_failure(pyleo("verify", "--tx-id", tx, cwd=tmp_path), "--tx-id ID with --endpoint URL")
+    proc, url = start_node("--answer", "200", "--body", '{"id": "at1other"}')
+    try:
+        assert_clean_failure(pyleo("verify", "--tx-id", tx, "--endpoint", url, cwd=tmp_path),
+                             "something other than that transaction")
+    finally:
+        stop_node(proc)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("status,body,needle", [
     ("500", "oops", "answered 500"), ("404", "Not Found", "answered 404"), ("200", "not json", "not JSON"),
     ("200", '"garbage"', "as the latest block height"),
@@ -367,6 +425,12 @@ def test_deployment_limits_named_with_their_consensus_version() -> None:
             network.check_deployment_limits(text, program_id, sizes)
 
 
+def test_limit_history_ends_with_todays_limits() -> None:
+    for name, versions in limits.HISTORY.items():
+        assert versions[-1] == (limits.SINCE[name].removeprefix("consensus "), getattr(limits, name)), name
+        assert [v for _, v in versions] == sorted(v for _, v in versions), name   # the limits only grew
+
+
 LONG = """
 import pyleo as pl
 
@@ -406,3 +470,195 @@ def test_deploy_a_split_program(tmp_path: Path) -> None:
     process.add_program(sdk().Program.from_source(plan.text))
     deployment = process.deploy(sdk().Program.from_source(plan.text), sdk().PrivateKey.random().address)
     assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(deployment)
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_split_function_as_one_transaction_per_part(tmp_path: Path, key: str, node: str) -> None:
+    """Over the local parameters, `long` executes split: one transaction per part, each with its fee. The split
+    program deployed to the stand-in node, every part's transaction broadcast and accepted (snarkVM verified
+    them there); `pyleo verify --model` binds them to the model's own split, and a file with its transactions
+    reordered, one dropped, an output changed or bound to another model is rejected."""
+    model = tmp_path / "long.py"
+    model.write_text(LONG)
+    deployed = pyleo("deploy", str(model), "--split", "long", "--out", "d.json", "--endpoint", node, "--broadcast",
+                     cwd=tmp_path, key=key)
+    assert deployed.returncode == 0, deployed.stderr
+    proc = pyleo("execute", str(model), "long", "[1, 2, 3, 4]", "5", "--out", "t.json", "--endpoint", node,
+                 "--broadcast", cwd=tmp_path, key=key)
+    assert proc.returncode == 0, proc.stderr
+    prog = loader.load(model).programs["long_chain_model"]
+    plan = prog.split_plan("long")
+    doc = json.loads((tmp_path / "t.json").read_text())
+    assert doc["format"] == trust.SPLIT_TRANSACTIONS_FORMAT and len(doc["transactions"]) == len(plan.parts) > 1
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(plan.text))
+    for part, tx_doc in zip(plan.parts, doc["transactions"]):
+        tx = sdk().Transaction.from_json(json.dumps(tx_doc))
+        (transition,) = tx.execution().transitions()
+        assert str(transition.function_name) == part.name
+        assert f'the node answered "{tx.id}"' in proc.stdout    # the stand-in verified it with snarkVM
+        total, _ = process.execution_cost(tx.execution())
+        assert tx.base_fee_amount == total
+    last = sdk().Transaction.from_json(json.dumps(doc["transactions"][-1])).execution().transitions()[0]
+    assert [o["value"] for o in last.outputs()][-1] == f"{prog.run('long', [1, 2, 3, 4], 5)}i64"
+    out = pyleo("verify", "t.json", "--model", str(model), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert f"split in {len(plan.parts)} parts" in out.stdout and f"public output: {prog.run('long', [1, 2, 3, 4], 5)}i64" in out.stdout
+    forged = {
+        "reordered": {**doc, "transactions": doc["transactions"][::-1]},
+        "dropped": {**doc, "transactions": doc["transactions"][:-1]},
+        "altered": json.loads(json.dumps(doc).replace(f'"{prog.run("long", [1, 2, 3, 4], 5)}i64"', '"7i64"')),
+    }
+    for name, forgery in forged.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(forgery))
+        assert_clean_failure(pyleo("verify", f"{name}.json", "--model", str(model), cwd=tmp_path), "INVALID")
+    other = tmp_path / "other.py"
+    other.write_text(LONG.replace("acc * 3", "acc * 5"))
+    assert_clean_failure(pyleo("verify", "t.json", "--model", str(other), cwd=tmp_path), "INVALID")
+
+
+def iris_tree(tmp_path: Path) -> tuple[Any, Any, Path]:
+    """tests/test_batch_forgery.py's depth-2 iris tree (the same program, so the same cached keys), its rows
+    0, 60, 120 (classes 0, 1, 2) and its model file."""
+    import numpy as np
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    from stdlib_ml.convert import from_sklearn
+
+    X, y = load_iris(return_X_y=True)
+    model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    path = tmp_path / "tree.py"
+    from_sklearn(model, X).save(path)
+    rows = X[[0, 60, 120]]
+    np.save(tmp_path / "rows.npy", rows)
+    return model, rows, path
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_dry_run_cost_of_a_converted_tree_is_snarkvms(tmp_path: Path) -> None:
+    """`pyleo deploy --dry-run` of a converted scikit-learn tree prints snarkVM's Process.deployment_cost of its
+    deployment (the one pyleo synthesized and keeps in the key cache: the program's text, keys derived from it),
+    and writes nothing; the execution cost printed is snarkVM's for an execution of predict."""
+    _, _, path = iris_tree(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    proc = pyleo("deploy", str(path), "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    program = loader.load(path).programs["decision_tree_classifier"].aleo()
+    doc = json.loads((vm.keys_dir(program) / network.transactions.DEPLOYMENT_FILE).read_text())
+    assert doc["program"] == program
+    (name, (vk, _)), = doc["verifying_keys"]
+    assert name == "predict" and vk.strip() == vm.verifying_key(program, "predict").strip()
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(program))
+    assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(sdk().Deployment.from_json(json.dumps(doc)))
+    assert 1000 < microcredits(proc.stdout, "execution cost of predict") < 5000
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_dry_run_cost_of_a_digits_mlp_is_snarkvms(tmp_path: Path) -> None:
+    """The same for scikit-learn's MLP 64-8-10 on the digits (its deployment synthesized: ~1 min here)."""
+    from sklearn.datasets import load_digits
+    from sklearn.neural_network import MLPClassifier
+
+    from stdlib_ml.convert import from_sklearn
+
+    X, y = load_digits(return_X_y=True)
+    with pytest.warns(Warning):   # scikit-learn's: not converged in 300 iterations
+        model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0).fit(X, y)
+    path = tmp_path / "digits_mlp.py"
+    from_sklearn(model, X).save(path)
+    proc = pyleo("deploy", str(path), "--dry-run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    program = loader.load(path).programs["mlp_classifier"].aleo()
+    doc = json.loads((vm.keys_dir(program) / network.transactions.DEPLOYMENT_FILE).read_text())
+    assert doc["program"] == program
+    process = sdk().Process.load()
+    process.add_program(sdk().Program.from_source(program))
+    assert microcredits(proc.stdout, "deployment cost") == process.deployment_cost(sdk().Deployment.from_json(json.dumps(doc)))
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_rows_per_proof_as_one_transaction(tmp_path: Path, key: str) -> None:
+    """`pyleo execute MODEL predict --rows R -k 3`: the model's batch program (what `prove-batch -k 3` proves)
+    executes the 3 rows in one transaction; `pyleo verify --model` derives the batch program from the model and
+    reports the labels scikit-learn predicts, and the rows the proof names."""
+    model, rows, path = iris_tree(tmp_path)
+    proc = pyleo("execute", str(path), "predict", "--rows", "rows.npy", "-k", "3", "--out", "t.json", cwd=tmp_path, key=key)
+    assert proc.returncode == 0, proc.stderr
+    labels = "[" + ", ".join(f"{int(c)}u8" for c in model.predict(rows)) + "]"
+    doc = json.loads((tmp_path / "t.json").read_text())
+    (transition,) = doc["execution"]["transitions"]
+    assert transition["program"] == "decision_tree_classifier_rows3.aleo" and transition["function"] == "predict_rows"
+    out = pyleo("verify", "t.json", "--model", str(path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert f"public output: {labels}" in out.stdout and "public input 1: [0u32, 3u32, 3u32]" in out.stdout
+    other = tmp_path / "other"
+    other.mkdir()
+    _, _, other_path = iris_tree(other)
+    other_path.write_text(other_path.read_text().replace("decision_tree_classifier", "decision_tree_other"))
+    assert_clean_failure(pyleo("verify", "t.json", "--model", str(other_path), cwd=tmp_path), "not the transaction's")
+
+
+def test_rows_that_need_more_than_one_proof_are_refused(tmp_path: Path, key: str) -> None:
+    _, _, path = iris_tree(tmp_path)
+    assert_clean_failure(pyleo("execute", str(path), "predict", "--rows", "rows.npy", "-k", "2", "--out", "t.json",
+                               cwd=tmp_path, key=key), "has 3 rows; one transaction of 2 rows per proof proves at most 2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.npy", "tree.py"]
+
+
+@pytest.mark.slow
+def test_rows_given_wrongly_are_refused(tmp_path: Path, key: str) -> None:
+    _, _, path = iris_tree(tmp_path)
+    for extra, needle in ((["-k", "0"], "positive number"), (["[1, 2, 3, 4]"], "not both")):
+        assert_clean_failure(pyleo("execute", str(path), "predict", "--rows", "rows.npy", *extra, "--out", "t.json",
+                                   cwd=tmp_path, key=key), needle)
+    assert_clean_failure(pyleo("execute", str(SCORER), "score", "--rows", "rows.npy", "--out", "t.json", cwd=tmp_path,
+                               key=key), "converted model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.npy", "tree.py"]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_the_web_apps_costs_and_transaction(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key: str) -> None:
+    """The web app's Aleo block: the wine tree's deployment cost is aleo-sdk's (Process.deploy and
+    deployment_cost called directly), its execution cost the proved transaction's; the transaction the page
+    offers verifies bound to the model (`pyleo.trust.verify`), and without a server key the page is told why."""
+    from fastapi.testclient import TestClient
+
+    from pyleo_cli.web.app import create_app
+
+    monkeypatch.chdir(tmp_path)   # no ./.env here
+    monkeypatch.delenv("PRIVATE_KEY", raising=False)
+    with TestClient(create_app()) as c:
+        page = c.post("/api/models/example/wine_tree").json()
+        features = [row["low"] if row["low"] is not None else 0.0 for row in page["features"]]
+        refused = c.post(f"/api/models/{page['id']}/transaction", json={"features": features})
+        assert refused.status_code == 400 and "no private key" in refused.json()["error"]
+    monkeypatch.setenv("PRIVATE_KEY", key)    # the server's key, read by its worker processes
+    with TestClient(create_app()) as c:
+        page = c.post("/api/models/example/wine_tree").json()
+        costs = c.get(f"/api/models/{page['id']}/network-costs").json()
+        answer = c.post(f"/api/models/{page['id']}/transaction", json={"features": features})
+        assert answer.status_code == 200, answer.text
+        model_file = tmp_path / "wine.py"
+        model_file.write_text(page["source"])
+    program = loader.load(model_file).programs[page["name"]].aleo()
+    process = sdk().Process.load()
+    parsed = sdk().Program.from_source(program)
+    process.add_program(parsed)
+    assert costs["deployment"] == process.deployment_cost(process.deploy(parsed, sdk().PrivateKey.random().address))
+    tx = sdk().Transaction.from_json(answer.text)
+    assert costs["execution"] == tx.base_fee_amount == process.execution_cost(tx.execution())[0]
+    assert key not in answer.text
+    verdict = trust.verify(json.loads(answer.text), trust.Trusted(programs=loader.load(model_file).programs))
+    assert verdict.valid and verdict.kind == "execution transaction", verdict.reason

@@ -24,6 +24,14 @@ pytestmark = pytest.mark.needs_params
 
 
 @pytest.fixture(scope="module")
+def key_cache() -> Path:
+    """The run's key cache (``PYLEO_CACHE_DIR``, else the user's), not the suite's fresh one (tests/conftest.py):
+    this module damages no key and reads no cached file, and its private-weights logistic regression of iris
+    is the program tests/test_forgery.py and tests/test_web.py prove, so its keys are synthesized once a run."""
+    return vm.cache_dir()
+
+
+@pytest.fixture(scope="module")
 def iris_lr() -> tuple[object, np.ndarray]:
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
@@ -251,6 +259,7 @@ def test_only_the_committed_weights_pass(iris_lr, key_cache: Path, tmp_path: Pat
     assert none.returncode == 1 and "not a converted model file" in none.stderr and "Traceback" not in none.stderr
 
 
+@pytest.mark.slow   # a key synthesis; the commitment's binding is proved by default with the logistic regression above
 @pytest.mark.prove
 def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, key_cache: Path, tmp_path: Path) -> None:
     """A decision tree with private thresholds and leaves: its label on snarkVM is the float tree's; a
@@ -276,6 +285,7 @@ def test_private_tree_thresholds_are_bound_by_the_commitment(iris_lr, key_cache:
     assert_hides(path, *[v for v in _secrets(zk) if v >= 10**5])   # the thresholds (leaves: class indices 0-2)
 
 
+@pytest.mark.slow   # a key synthesis; a converted model's label commitment is proved by default in test_batch_forgery
 @pytest.mark.prove
 def test_label_published_as_a_commitment_by_the_cli(iris_lr, key_cache: Path, tmp_path: Path) -> None:
     """`pyleo import --output commitment`, then `pyleo prove`: the proof file holds the commitment to the

@@ -20,7 +20,7 @@ import pytest
 import pyleo as pl
 from pyleo import split, vm
 from pyleo.errors import LimitError
-from pyleo.values import to_aleo
+from pyleo.split_proof import part_inputs
 
 BUDGET = 18_000
 """A budget over which this model's input no longer fits one part whole (it splits at none between 16,384 and 22,000
@@ -132,12 +132,8 @@ def test_an_input_too_large_to_carry_is_read_in_pieces_and_the_parts_compute_the
 def snarkvm_outputs(plan: split.Plan, inputs: list[Any]) -> list[str]:
     """Every part through snarkVM's circuit (stand-in keys, no synthesis), each opening the commitment the part before
     it output; the last part's outputs (Aleo literals)."""
-    values = plan.values(inputs)
     previous = None
-    for k, part in enumerate(plan.parts):
-        code = plan.program.function(part.name)
-        args = [to_aleo(v, p.type) for v, p in zip(plan.part_args(k, inputs), code.inputs)]
-        args.append(to_aleo(plan.link_value(k - 1, values, 5), plan.links[k - 1]) if k else to_aleo(5, split.BLINDING))
+    for k, (part, args) in enumerate(zip(plan.parts, part_inputs(plan, inputs, 5))):
         out = vm.evaluate(plan.text, part.name, args, keys=False)
         assert k == 0 or out[0] == previous, f"part {k} opens another commitment than part {k - 1} output"
         previous = out[-1]

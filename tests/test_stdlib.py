@@ -789,9 +789,9 @@ VM_WIDE = pl.Program("stdlib_wide_tree_vm", [vm_wide_tree])
 
 
 def both(fn: str, *args: Any) -> Any:
-    """The interpreter's result, checked equal to snarkVM's circuit."""
+    """The interpreter's result, checked equal to snarkVM's circuit (run under a stand-in key: no synthesis)."""
     want = VM.run(fn, *args)
-    assert VM.evaluate(fn, *args) == want
+    assert VM.evaluate(fn, *args, keys=False) == want
     return want
 
 
@@ -799,7 +799,6 @@ def enc(q: list[int]) -> list[int]:
     return [v + OFF for v in q]
 
 
-@pytest.mark.slow   # a key synthesis; the converters' MLPs and linear models are proved by default
 @pytest.mark.prove
 def test_vm_linalg_sample() -> None:
     rng = np.random.default_rng(13)
@@ -818,10 +817,9 @@ def test_vm_activations_sample_and_halt() -> None:
     with pytest.raises(pl.ExecutionError):
         VM.run("vm_act", bad)
     with pytest.raises(pl.ExecutionError):
-        VM.evaluate("vm_act", bad)
+        VM.evaluate("vm_act", bad, keys=False)
 
 
-@pytest.mark.slow   # a key synthesis; argmax / majority run in every converted classifier proved by default
 @pytest.mark.prove
 def test_vm_reduce_sample() -> None:
     v = [5, -(2**40), 17, 17, -3, 2**40]
@@ -831,7 +829,6 @@ def test_vm_reduce_sample() -> None:
     assert both("vm_reduce", enc(v)) == (0, 0, 9, 9, False)
 
 
-@pytest.mark.slow   # a key synthesis; the KNN proofs of the default set compute these distances
 @pytest.mark.prove
 def test_vm_distance_sample() -> None:
     v = [103, -250, 300, -250]
@@ -858,12 +855,12 @@ def test_vm_per_node_width_tree_at_the_edges() -> None:
     for pick in ([0, 0, 0, 0], [6, 6, 6, 6], [3, 3, 3, 3], [4, 2, 6, 4], [2, 4, 4, 0]):
         x = [edges[f][k] for f, k in enumerate(pick)]
         want = int(WIDE.predict(np.array([x], dtype=object))[0][0])
-        assert VM_WIDE.run("vm_wide_tree", enc(x)) == VM_WIDE.evaluate("vm_wide_tree", enc(x)) == (want, want)
+        assert VM_WIDE.run("vm_wide_tree", enc(x)) == VM_WIDE.evaluate("vm_wide_tree", enc(x), keys=False) == (want, want)
     bad = enc([100 - 128, -5, 40000, 2**40])          # the u8 node's threshold - x = 128
     with pytest.raises(pl.ExecutionError):
         VM_WIDE.run("vm_wide_tree", bad)
     with pytest.raises(pl.ExecutionError):
-        VM_WIDE.evaluate("vm_wide_tree", bad)
+        VM_WIDE.evaluate("vm_wide_tree", bad, keys=False)
 
 
 # ---- cost targets of the issue, measured on snarkVM (differential synthesis) ----------------------

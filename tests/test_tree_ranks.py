@@ -130,6 +130,7 @@ def test_private_weight_trees_keep_values_and_publish_no_thresholds(tmp_path: Pa
 
 
 @pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
 @pytest.mark.parametrize("kind", ["decision_tree", pytest.param("random_forest", marks=pytest.mark.slow),
                                   pytest.param("xgboost", marks=pytest.mark.slow)])
 def test_snarkvm_execute_equals_the_interpreter_on_ranks(kind: str) -> None:

@@ -541,7 +541,7 @@ def test_host_poseidon_is_the_circuits() -> None:
                "    hash.psd8 r0 into r3 as field;\n    output r1 as field.public;\n"
                "    output r2 as field.public;\n    output r3 as field.public;\n")
     value = "[1u8, 2u8, 250u8]"
-    assert vm.evaluate(program, "h", [value]) == [vm.hash_poseidon(value, rate) for rate in (2, 4, 8)]
+    assert vm.evaluate(program, "h", [value], keys=False) == [vm.hash_poseidon(value, rate) for rate in (2, 4, 8)]
     with pytest.raises(InputError, match="rate"):
         vm.hash_poseidon(value, 3)
     with pytest.raises(InputError, match="cannot hash"):

@@ -272,6 +272,9 @@ def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, m
     assert r.status_code == 200, r.text
     body = r.json()
     assert [f["name"] for f in body["features"]] == ["a", "b", "c", "d"]
+    assert re.fullmatch(r"lr_upload_[0-9a-f]{6}\.aleo", body["program_id"])        # named after the file
+    assert [(f["seen_low"], f["seen_high"]) for f in body["features"]] == list(zip(X.min(0), X.max(0)))
+    assert (body["inputs"], body["output"], body["weights"]) == ("private", "public", "public")   # the page's sentence
     floats = model.predict(X)
     assert [row["float"] for row in body["fidelity"]["rows"]] == [str(v) for v in floats]
     # the circuit agrees with the float model on its calibration rows (the converter's bar)
@@ -716,7 +719,7 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
     assert last - first <= RSS_GROWTH_MB, f"the server's RSS grew {first:.0f} → {last:.0f} MiB: {rss}"
     assert workers_rss <= WORKERS_RSS_MB, f"the worker processes hold {workers_rss:.0f} MiB"
     # the server stopped: no upload's model files or keys are left in its caches
-    assert not list((cache / "models").rglob("web_upload_*"))   # bytecode too
+    assert not list((cache / "models").rglob("*_upload_*"))   # bytecode too (uploads are named FILE_upload_TAG)
     kept = {vm.keys_dir(proof.program).name}
     assert {d.name for d in (cache / "keys").iterdir()} - kept and len(list((cache / "keys").iterdir())) == 2
     assert not list(tmp_path.glob("pyleo-web-*"))

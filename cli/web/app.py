@@ -37,9 +37,10 @@ from pyleo import limits, split, trust, vm
 from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
+from . import network as aleo_network
 from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, SWEEP_SECONDS, Entry, Store
 from .prover import Jobs, proof_summary
-from .workers import Busy, Quota, Workers, keys_cached, public_model_text, verify_artifact
+from .workers import Busy, Quota, Workers, public_model_text, verify_artifact
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -87,8 +88,11 @@ def _features(entry: Entry) -> list[dict[str, Any]]:
     read = [c for c in range(len(zk.columns)) if np.isfinite(low[c])]   # ranked inputs without thresholds: unused
     lows = {int(zk.columns[c]): float(low[c]) for c in read}
     highs = {int(zk.columns[c]): float(high[c]) for c in read}
-    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows}
-            for j, name in enumerate(entry.features)]
+    X = np.asarray(entry.X, dtype=np.float64)
+    seen = [(float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))) if np.isfinite(X[:, j]).any() else (None, None)
+            for j in range(X.shape[1])]   # what the page's rows hold: the range a person recognises
+    return [{"name": name, "low": lows.get(j), "high": highs.get(j), "used": j in lows,
+             "seen_low": seen[j][0], "seen_high": seen[j][1]} for j, name in enumerate(entry.features)]
 
 
 FIDELITY_ROWS = 500
@@ -137,6 +141,7 @@ def _summary(entry: Entry) -> dict[str, Any]:
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}
                          for i in range(min(len(entry.X), 12))],
             "block_height": vm.WASM_BLOCK_HEIGHT, "fidelity": _fidelity(entry),
+            "inputs": zk.inputs, "output": zk.output, "weights": zk.weights,
         }
     return entry.cache["summary"]
 
@@ -294,7 +299,7 @@ def create_app() -> FastAPI:
             if not (await run_in_threadpool(_summary, entry))["fits"]:
                 raise InputError(f"{entry.title} does not fit one circuit here: no verifying key to publish",
                                  hint="its split proofs are checked with `pyleo verify`, not in the browser")
-            synthesizes = not keys_cached(entry.zk.program.aleo(), "predict")
+            synthesizes = not vm.keys_cached(entry.zk.program.aleo(), "predict")
             entry.cache["public_model"] = await workers.run(public_model_text, str(entry.zk.path),
                                                             client=_client(request), synthesizes=synthesizes)
         return Response(entry.cache["public_model"], media_type="application/json",
@@ -343,6 +348,29 @@ def create_app() -> FastAPI:
         return Response(j.proof, media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{name}.predict.proof.json"'})
 
+    # ---- the Aleo network (issue 23; cli/web/network.py): costs in credits, a prediction as a transaction ----
+    @app.get("/api/models/{model_id}/network-costs")
+    async def network_costs(request: Request, model_id: str) -> dict[str, Any]:
+        """The model's deployment and execution costs in microcredits, as snarkVM computes them (its deployment
+        is synthesized once: a key synthesis, counted against the client's limit)."""
+        entry = store.get(model_id)
+        if "network_costs" not in entry.cache:
+            entry.cache["network_costs"] = await workers.run(aleo_network.network_costs, str(entry.zk.path),
+                                                             client=_client(request), synthesizes=True)
+        return entry.cache["network_costs"]
+
+    @app.post("/api/models/{model_id}/transaction")
+    async def transaction(request: Request, model_id: str, body: Sample) -> Response:
+        """The sample's prediction as a mainnet execution transaction with its fee (signed with the server's
+        key; 400 when it has none), JSON as a node's /transaction/broadcast takes it."""
+        entry = store.get(model_id)
+        x = sample(entry, body)
+        entry.zk.encode(np.asarray([x]))    # bad values fail here, before a worker is busy
+        text = await workers.run(aleo_network.execution_transaction, str(entry.zk.path), x, client=_client(request),
+                                 synthesizes=True)
+        return Response(text, media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{entry.zk.name}.predict.tx.json"'})
+
     @app.post("/api/verify")
     async def verify(request: Request, proof: Annotated[UploadFile, File()],
                      model_id: Annotated[str | None, Form()] = None,
@@ -362,7 +390,7 @@ def create_app() -> FastAPI:
         entry = store.get(model_id) if model_id else None
         trusted = trusted_by(entry) if entry is not None else trust.Trusted(checksum=checksum or None)
         parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
-        synthesizes = (entry is not None or bool(checksum)) and not all(keys_cached(x.program, x.function)
+        synthesizes = (entry is not None or bool(checksum)) and not all(vm.keys_cached(x.program, x.function)
                                                                         for x in parts)
         verdict, seconds = await workers.run(verify_artifact, data, trusted, client=_client(request),
                                              synthesizes=synthesizes)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from pyleo import vm
+from pyleo import names, vm
 from pyleo.errors import InputError, PyleoError
 
 MAX_MODEL_BYTES = 32 * 2**20
@@ -211,12 +211,16 @@ class Store:
             if header is not None and len(header) != X.shape[1]:
                 raise InputError(f"the CSV's header names {len(header)} columns, its rows have {X.shape[1]}")
             try:
-                zk = from_file(model_path, X, name=f"web_upload_{secrets.token_hex(8)}", strict=False)
+                tag = secrets.token_hex(3)   # unique per upload: the program's keys and files are this upload's
+                name = names.program_name_from(Path(filename).stem, f"_upload_{tag}") or f"web_upload_{tag}"
+                zk = from_file(model_path, X, name=name, strict=False)
             except PyleoError:
                 raise
             except (ValueError, TypeError, AttributeError) as e:
                 raise InputError(f"this model cannot be converted: {e}") from None
-        features = header or [f"x{i}" for i in range(X.shape[1])]
+        known = getattr(model, "feature_names_in_", None)   # a scikit-learn model fitted on a DataFrame knows them
+        features = header or ([str(f) for f in known] if known is not None and len(known) == X.shape[1]
+                              else [f"x{i}" for i in range(X.shape[1])])
         entry = Entry(f"upload_{secrets.token_hex(6)}", f"Uploaded {type(model).__name__} ({filename})", zk, model,
                       features, X, None, "calibration")
         return self._add(entry)

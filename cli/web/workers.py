@@ -118,12 +118,6 @@ class Quota:
             self.give(client)
 
 
-def keys_cached(program: str, function: str) -> bool:
-    """Whether this machine's key cache holds ``function``'s verifying key for ``program`` (the
-    ``F.vk`` file of :func:`pyleo.vm.keys_dir`): verifying against it synthesizes nothing."""
-    return (vm.keys_dir(program) / f"{function}.vk").is_file()
-
-
 def _start(nice: int) -> None:
     """A worker's start: lower its priority, load snarkVM once (so the first call does not pay for it)."""
     if nice:

@@ -1,6 +1,7 @@
 """A node's REST API, as far as pyleo needs it: the chain head that proofs are made against
 (``GET /{network}/block/height/latest``, ``GET /{network}/stateRoot/latest``) and broadcasting a transaction
-(``POST /{network}/transaction/broadcast``, the transaction's JSON as the body). Every request has a short
+(``POST /{network}/transaction/broadcast``, the transaction's JSON as the body) and fetching one
+(``GET /{network}/transaction/{id}``). Every request has a short
 timeout, so a node that does not answer is an error within seconds."""
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ class Node:
         if not isinstance(root, str) or not root.startswith("sr1"):
             raise NodeError(f"the node at {self.endpoint} gave {root!r} as the latest state root (expected sr1…)")
         return root
+
+    def transaction(self, tx_id: str) -> dict[str, Any]:
+        """The transaction ``tx_id`` (``at1…``) as the node serves it (its JSON object); NodeError when the node
+        does not have it, does not answer, or answers something that is not that transaction. Whether it is
+        valid is for :func:`pyleo.trust.verify` to say."""
+        if not (tx_id.startswith("at1") and tx_id.isalnum() and len(tx_id) < 100):
+            raise NodeError(f"{tx_id!r} is not a transaction ID (at1 followed by its bech32 digits)")
+        doc = self._json(f"transaction/{tx_id}")
+        if not isinstance(doc, dict) or doc.get("id") != tx_id:
+            got = doc.get("id") if isinstance(doc, dict) else type(doc).__name__
+            raise NodeError(f"the node at {self.endpoint} answered GET /{self.network}/transaction/{tx_id} with "
+                            f"something other than that transaction (id {got!r})")
+        return doc
 
     def broadcast(self, transaction_json: str) -> str:
         """POST a transaction; returns the node's answer as it is (a node answers the transaction ID as a

@@ -320,6 +320,80 @@ class ExecutionResult:
     seconds: float
 
 
+_one_transition_proof: dict[str, tuple[str, str]] = {}
+"""Per network: (a Varuna proof of one transition, its global state root), from :func:`execution_cost`."""
+
+
+ONE_TRANSITION_FILE = "one_transition.json"
+"""The key cache's copy of the stand-in program's proved execution (public: one boolean, ``true``), beside its keys."""
+
+
+def _proof_of_one_transition(network: str) -> tuple[str, str]:
+    """A proof of one transition and the state root it was made against: the stand-in program's
+    (:data:`pyleo.vm.keys.STAND_IN_PROGRAM`, a one-boolean circuit), proved against the local ledger stand-in once
+    (its keys synthesized the first time, a few seconds; ~6 s with them) and then read from the key cache."""
+    if network not in _one_transition_proof:
+        with LOCK:
+            lp = load_program(keys.STAND_IN_PROGRAM, network)
+            path = lp.dir / ONE_TRANSITION_FILE
+            try:
+                doc = json.loads(path.read_text())
+                _, err, _ = call_quietly(lp.sdk.Execution.from_json, json.dumps(doc))
+            except (OSError, ValueError):
+                err = doc = None
+            if not isinstance(doc, dict) or err is not None:
+                _, trace, _ = execute(lp, "f", ["true"], {})
+                _, err, _ = call_quietly(trace.prepare, lp.sdk.Query.rest(state_url()))
+                if err is None:
+                    execution, err, _ = call_quietly(trace.prove_execution, f"{lp.program_id}/f", None)
+                if err is not None:
+                    raise VMError(f"snarkVM failed to prove the stand-in execution: {clean_message(str(err))}") from None
+                doc = json.loads(execution.to_json())
+                with contextlib.suppress(OSError):
+                    write_atomic(path, json.dumps(doc).encode())
+        _one_transition_proof[network] = (doc["proof"], doc["global_state_root"])
+    return _one_transition_proof[network]
+
+
+def execution_cost(text: str, function: str, inputs: list[str], network: str = "mainnet",
+                   imports: tuple[str, ...] = ()) -> ExecutionCost:
+    """What an execution of ``function`` of the program ``text`` on ``inputs`` (Aleo literals) costs, in
+    microcredits, as snarkVM computes it (``Process.execution_cost``), without the function's keys or a proof of
+    it: the execution is authorized (signed by a throwaway key) and built unproven
+    (``Execution.from_authorization_unproven``), and a proof of one transition is put in its place (that of the
+    stand-in program, :func:`_proof_of_one_transition`). A Varuna proof's size depends on how many circuits and
+    instances it proves, not on their size, so the execution has the bytes of the proved one and snarkVM gives its
+    cost (equal to a proved transaction's: tests/test_network.py). The cost depends on the inputs' types only
+    (private ones are ciphertexts of a fixed size), not their values.
+
+    ``imports``: the texts of the programs ``text`` imports (as :func:`deploy`). ExecutionError when the function
+    halts on ``inputs``, InputError for malformed ones or a function that calls others (several transitions: one
+    proof of several circuits, costed by proving it, :func:`execute_transaction`), VMError when snarkVM fails."""
+    proof, root = _proof_of_one_transition(network)
+    with LOCK:
+        lp = load_program(text, network, imports)
+        fid = keys.function_id(lp, function)
+        values = keys.parse_inputs(inputs, lp.sdk)
+        auth, err, _ = call_quietly(lp.process.authorize, keys.signer() if network == "mainnet" else
+                                    lp.sdk.PrivateKey.random(), lp.program.id, fid, values)
+        if err is not None:
+            raise keys.authorize_failure(err) from None
+        unproven, err, _ = call_quietly(lp.sdk.Execution.from_authorization_unproven, auth, root)
+        if err is None and len(unproven.transitions()) != 1:
+            raise InputError(f"`{function}` calls other programs' functions: its execution has "
+                             f"{len(unproven.transitions())} transitions in one proof, costed only by proving it "
+                             "(`pyleo execute` prints its cost)")
+        if err is None:
+            doc = {**json.loads(unproven.to_json()), "proof": proof}
+            execution, err, _ = call_quietly(lp.sdk.Execution.from_json, json.dumps(doc))
+        if err is None:
+            costed, err, _ = call_quietly(lp.process.execution_cost, execution)
+        if err is not None:
+            raise VMError(f"snarkVM could not cost an execution of `{function}`: {clean_message(str(err))}") from None
+    total, (storage, finalize) = costed
+    return ExecutionCost(int(total), int(storage), int(finalize))
+
+
 def execute_transaction(text: str, function: str, inputs: list[str], private_key: Any, priority_fee: int = 0,
                         node: Node | None = None, base_fee: int | None = None, stage: Stage | None = None,
                         network: str = "mainnet", imports: tuple[str, ...] = ()) -> ExecutionResult:
@@ -358,6 +432,22 @@ def execute_transaction(text: str, function: str, inputs: list[str], private_key
     check_transaction_limits(tx)
     return ExecutionResult(tx, execution, [compact_value(str(v)) for v in response.outputs], cost,
                            time.perf_counter() - start)
+
+
+def execute_split(plan: Any, inputs: list[Any], private_key: Any, priority_fee: int = 0, node: Node | None = None,
+                  stage: Stage | None = None, network: str = "mainnet") -> list[ExecutionResult]:
+    """Execute a split function (``plan``, a :class:`pyleo.split.Plan`) on canonical ``inputs`` (one per input of
+    the source function) as one transaction per part, each with its public fee (:func:`execute_transaction`),
+    linked like a split proof's parts (:func:`pyleo.split_proof.part_inputs`, a fresh blinding value).
+
+    One transaction per part, not one execution of all the parts: a function cannot call another function of its
+    own program, and the parts take their incoming links as inputs the prover computes. Errors as
+    :func:`execute_transaction`; ExecutionError when the function halts on ``inputs``."""
+    from ..split_proof import fresh_blinding, part_inputs
+
+    args = part_inputs(plan, inputs, fresh_blinding())
+    return [execute_transaction(plan.text, part.name, a, private_key, priority_fee, node, stage=stage, network=network)
+            for part, a in zip(plan.parts, args)]
 
 
 def transaction_json(tx: Any) -> str:

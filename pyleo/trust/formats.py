@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,18 +30,55 @@ PUBLIC_MODEL_FORMAT = "pyleo-public-model/1"
 """The ``"format"`` of a public model file."""
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How a converted model's first output reads in the model's terms: ``classes`` (a classifier's labels,
+    JSON values: the output is an index into them), or ``scale`` (a regressor: the output is the value times
+    ``scale``); neither: the output is the answer itself (a cluster). It is not part of what a proof proves:
+    a verifier takes it from the model it trusts (its model file or public model file), never from the proof."""
+
+    classes: tuple[Any, ...] | None = None
+    scale: float | None = None
+
+    def decode(self, literal: str) -> str | None:
+        """The label or value the proved output ``literal`` (``"1u8"``, ``"-1234i64"``) stands for, as text;
+        None when it is not an integer literal (a commitment) or names no class."""
+        m = re.fullmatch(r"(-?[0-9]+)(?:[iu](?:8|16|32|64|128))", literal.strip())
+        if m is None:
+            return None
+        v = int(m.group(1))
+        if self.classes is not None:
+            return str(self.classes[v]) if 0 <= v < len(self.classes) else None
+        return f"{v / self.scale:.6g}" if self.scale is not None else str(v)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"classes": list(self.classes) if self.classes is not None else None, "scale": self.scale}
+
+    @classmethod
+    def from_json(cls, doc: Any, source: str) -> Decoding:
+        """A Decoding from its JSON object; InputError naming ``source`` when it is not one."""
+        classes, scale = (doc.get("classes"), doc.get("scale")) if isinstance(doc, dict) else (0, 0)
+        if not (classes is None or (isinstance(classes, list) and all(isinstance(c, (str, int, float)) for c in classes))):
+            raise InputError(f"{source}: \"decoding\" must be {{\"classes\": [labels] or null, \"scale\": number or null}}")
+        if not (scale is None or (isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0)):
+            raise InputError(f"{source}: \"decoding\".\"scale\" must be a positive number or null")
+        return cls(tuple(classes) if classes is not None else None, float(scale) if scale is not None else None)
+
+
 @dataclass
 class PublicModel:
     """A public model file as read (:func:`read_public_model`): the program's Aleo text (its checksum
     checked against the file's), the function proofs are of, the commitment to private weights
-    (None with public weights) and the verifying keys it carries (function → ``verifier1…``; each
-    checked against the program by :func:`pyleo.trust.verify` before it is used)."""
+    (None with public weights), the verifying keys it carries (function → ``verifier1…``; each
+    checked against the program by :func:`pyleo.trust.verify` before it is used) and how the function's
+    first output reads as a label or value (:class:`Decoding`; None when the file does not say)."""
 
     program: str
     function: str = "predict"
     commitment: str | None = None
     verifying_keys: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    decoding: Decoding | None = None
 
     @property
     def checksum(self) -> str:
@@ -48,26 +86,29 @@ class PublicModel:
 
 
 def public_model_json(program: str, program_id: str, function: str, weights: str, commitment: str | None,
-                      verifying_keys: dict[str, str] | None = None) -> dict[str, Any]:
+                      verifying_keys: dict[str, str] | None = None, decoding: Decoding | None = None) -> dict[str, Any]:
     """The JSON object of a public model file (see docs/formats.md)."""
     doc: dict[str, Any] = {"format": PUBLIC_MODEL_FORMAT, "program_id": program_id, "function": function,
                            "checksum": vm.program_checksum(program), "weights": weights,
                            "commitment": commitment, "program": program}
+    if decoding is not None:
+        doc["decoding"] = decoding.to_json()
     if verifying_keys is not None:
         doc["verifying_keys"] = dict(verifying_keys)
     return doc
 
 
 def write_public_model(path: str | os.PathLike[str], program: str, program_id: str, function: str, weights: str,
-                       commitment: str | None, verifying_key: bool = False) -> Path:
+                       commitment: str | None, verifying_key: bool = False, decoding: Decoding | None = None) -> Path:
     """Write a public model file (atomically): ``program`` (Aleo text) with ``program_id``, the proved
-    ``function``, ``weights`` ("public" / "private"), ``commitment`` and, with ``verifying_key=True``,
+    ``function``, ``weights`` ("public" / "private"), ``commitment``, ``decoding`` (how the first output
+    reads as a label or value; omitted when None) and, with ``verifying_key=True``,
     the function's verifying key derived here (:func:`pyleo.vm.verifying_key`: cached or synthesized,
     about 4 s; LimitError when the function does not fit one circuit here). Raises InputError when
     ``path`` cannot be written."""
     vm.check_writable(path)
     keys = {function: vm.verifying_key(program, function)} if verifying_key else None
-    doc = public_model_json(program, program_id, function, weights, commitment, keys)
+    doc = public_model_json(program, program_id, function, weights, commitment, keys, decoding)
     vm.write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
     return Path(path)
 
@@ -92,7 +133,8 @@ def parse_public_model(doc: Any, source: str) -> PublicModel:
     keys = doc.get("verifying_keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
         raise InputError(f"{source}: \"verifying_keys\" must map function names to verifying keys (strings)")
-    return PublicModel(program, function, commitment, dict(keys), source)
+    decoding = Decoding.from_json(doc["decoding"], source) if doc.get("decoding") is not None else None
+    return PublicModel(program, function, commitment, dict(keys), source, decoding)
 
 
 def read_public_model(path: str | os.PathLike[str]) -> PublicModel:

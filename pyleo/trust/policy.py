@@ -15,7 +15,7 @@ from .. import split, vm
 from ..errors import InputError
 from ..program import Program
 from . import transaction
-from .formats import PUBLIC_MODEL_FORMAT, PublicModel, as_artifact
+from .formats import PUBLIC_MODEL_FORMAT, Decoding, PublicModel, as_artifact
 
 PROOF_FIELDS: dict[str, str] = {
     "format": "checked: must be pyleo-proof/2",
@@ -81,12 +81,17 @@ PUBLIC_MODEL_FIELDS: dict[str, str] = {
 PUBLIC_MODEL_NOT_REPORTED: dict[str, str] = {
     "program_id": "a copy of the program's first line; the program text is what binds",
     "weights": "informative: 'private' when a commitment binds the weights",
+    "decoding": "not proved (a proof carries the class index or scaled value only): the class names or scale with "
+                "which the verifier's own file reads the proved first output (Verdict.prediction, shown beside the "
+                "proved literal, which stays the claim)",
 }
 
 FIELDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     vm.PROOF_FORMAT: (PROOF_FIELDS, PROOF_NOT_REPORTED),
     split.SPLIT_FORMAT: (SPLIT_FIELDS, SPLIT_NOT_REPORTED),
     PUBLIC_MODEL_FORMAT: (PUBLIC_MODEL_FIELDS, PUBLIC_MODEL_NOT_REPORTED),
+    transaction.SPLIT_TRANSACTIONS_FORMAT: (transaction.SPLIT_TRANSACTIONS_FIELDS,
+                                            transaction.SPLIT_TRANSACTIONS_NOT_REPORTED),
 }
 """For each verifier-facing format: (field → how it is bound, field → why nothing is reported from it)."""
 
@@ -101,6 +106,8 @@ class Trusted:
     checksum (64 hex digits); ``verifying_key``: ``verifier1…`` text or a cached key's bytes;
     ``public_model``: a public model file as read; ``commitment``: a published commitment to private
     weights. ``labels``: how each was named (``{"model": "priv.py"}``), for the verdict's ``bound``.
+    ``decodings``: how the first output of each converted model among ``programs`` reads as a label or value
+    (program name → :class:`Decoding`; a public model file carries its own).
     """
 
     programs: dict[str, Program] = field(default_factory=dict)
@@ -111,10 +118,29 @@ class Trusted:
     public_model: PublicModel | None = None
     commitment: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    decodings: dict[str, Decoding] = field(default_factory=dict)
 
     def label(self, what: str) -> str:
         """How the verifier named ``what`` (a field of this class), for messages; the field's name when not given."""
         return self.labels.get(what, what)
+
+    def bound_to(self, split_of: str | None = None) -> list[str]:
+        """What a valid verdict says its artifact is bound to: one entry per trusted item named (the model file,
+        the program, the public model file, the checksum, the verifying key, in that order); empty when nothing
+        is. ``split_of``: the function of a split proof (the model binds its split of that function, and the
+        program named is the split program). The weights' commitment is added by the caller once checked."""
+        out = []
+        if self.programs:
+            out.append(f"the model in {self.label('model')}" + (f" (its split of `{split_of}`)" if split_of else ""))
+        if self.program is not None:
+            out.append(f"the {'split program' if split_of else 'program'} {self.label('program')}")
+        if self.public_model is not None:
+            out.append(f"the public model file {self.public_model.path}")
+        if self.checksum is not None:
+            out.append(f"checksum {self.checksum}")
+        if self.verifying_key is not None:
+            out.append(f"the verifying key in {self.label('verifying_key')}")
+        return out
 
 
 @dataclass
@@ -128,6 +154,12 @@ class Verdict:
     ``parts``: constraints of each part (split proofs); ``bound``: what the proof is bound to (empty:
     unbound, the claims hold only for the program the file carries); ``not_reported``: claim → why it
     is not reported.
+
+    ``prediction`` is not a claim of the proof: it is the proved first output (``outputs[0]``, the claim)
+    read in the model's terms (class name or value) with the :class:`Decoding` of the model the verifier
+    named (its model file or public model file; another file would read the same proof otherwise), and
+    ``decoded_by`` names that file. None when the verifier named no converted model or the output is not a
+    label (private, a commitment).
     """
 
     valid: bool
@@ -142,9 +174,11 @@ class Verdict:
     parts: list[int] = field(default_factory=list)
     bound: list[str] = field(default_factory=list)
     not_reported: dict[str, str] = field(default_factory=dict)
+    prediction: str | None = None
+    decoded_by: str | None = None
 
     def claims(self) -> dict[str, Any]:
-        """Everything the verdict reports, for comparing two verdicts (the forgery tests)."""
+        """Everything the verdict reports as proved, for comparing two verdicts (the forgery tests)."""
         return {k: getattr(self, k) for k in ("valid", "kind", "program_id", "function", "checksum", "constraints",
                                               "inputs", "outputs", "parts", "bound")}
 
@@ -161,6 +195,9 @@ def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool 
     trusted = trusted or Trusted()
     if transaction.read_transaction_doc(artifact) is not None:   # an Aleo transaction (pyleo deploy / execute)
         return transaction.verify_transaction(artifact, trusted, resynthesize)
+    split_transactions = transaction.read_split_transactions(artifact)
+    if split_transactions is not None:   # a split function's transactions (pyleo execute)
+        return transaction.verify_split_transactions(split_transactions, trusted)
     proof = as_artifact(artifact)
     if isinstance(proof, split.SplitProof):
         if resynthesize:
@@ -186,19 +223,13 @@ def _field_literal(commitment: str) -> str:
 def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
     program: str | None = None
     commitment: str | None = None
-    bound: list[str] = []
+    bound = t.bound_to()
     if t.programs:
         program, commitment = _model_program(t, proof.program_id)
-        bound.append(f"the model in {t.label('model')}")
     if t.program is not None:
         if program is not None and vm.program_checksum(t.program) != vm.program_checksum(program):
             raise InputError(f"--program {t.label('program')} and --model {t.label('model')} are different programs")
         program = t.program
-        bound.append(f"the program {t.label('program')}")
-    if t.checksum is not None:
-        bound.append(f"checksum {t.checksum}")
-    if t.verifying_key is not None:
-        bound.append(f"the verifying key in {t.label('verifying_key')}")
     if t.public_model is not None:
         pm = t.public_model
         carried = pm.verifying_keys.get(proof.function)
@@ -211,7 +242,6 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
             raise InputError(f"--public-model {pm.path} names another commitment than the other options")
         program = pm.program
         commitment = pm.commitment if pm.commitment is not None else commitment
-        bound.append(f"the public model file {pm.path}")
         if proof.function != pm.function:
             return _rejected(proof, f"the proof is of function `{proof.function}`, the public model's is `{pm.function}`")
     if t.commitment is not None:
@@ -227,12 +257,24 @@ def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
         reason = _carried_key(proof, t.verifying_key, program)
     if reason is not None:
         return _rejected(proof, reason)
-    return Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
-                   [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
-                   [v for v in proof.public_outputs if v is not None], [], bound,
-                   {**EXECUTION_NOT_REPORTED, **({} if bound else {
-                       "binding": "not bound to a program you trust: the proof shows only that the program it "
-                                  f"carries (checksum {proof.checksum}) gave these outputs"})})
+    verdict = Verdict(True, None, "proof", proof.program_id, proof.function, proof.checksum, proof.constraints,
+                      [(i + 1, v) for i, v in enumerate(proof.inputs) if v is not None],
+                      [v for v in proof.public_outputs if v is not None], [], bound,
+                      {**EXECUTION_NOT_REPORTED, **({} if bound else {
+                          "binding": "not bound to a program you trust: the proof shows only that the program it "
+                                     f"carries (checksum {proof.checksum}) gave these outputs"})})
+    if t.public_model is not None:
+        _decode(verdict, t.public_model.decoding, t.label("public_model"), proof.public_outputs)
+    elif t.programs:
+        _decode(verdict, t.decodings.get(proof.program_id.removesuffix(".aleo")), t.label("model"), proof.public_outputs)
+    return verdict
+
+
+def _decode(verdict: Verdict, decoding: Decoding | None, source: str, outputs: list[str | None]) -> None:
+    """Read a valid proof's first output (when public) with the verifier's ``decoding`` from ``source``."""
+    if decoding is not None and outputs and outputs[0] is not None:
+        verdict.prediction = decoding.decode(outputs[0])
+        verdict.decoded_by = source if verdict.prediction is not None else None
 
 
 def _carried_key(proof: vm.Proof, trusted_key: str | bytes | None, program: str | None) -> str | None:
@@ -256,7 +298,7 @@ def _rejected(proof: Any, reason: str) -> Verdict:
 def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
     if t.verifying_key is not None or t.public_model is not None:
         raise InputError("a split proof binds with --model, --program (the split program) or --checksum only")
-    plan, bound = None, []
+    plan, bound = None, t.bound_to(split_of=sp.function)
     commitment: str | None = None
     if t.programs:
         if sp.source not in t.programs:
@@ -265,11 +307,6 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
                              "program you trust")
         plan = t.programs[sp.source].trusted_split_plan(sp)
         commitment = t.commitments.get(sp.source)
-        bound.append(f"the model in {t.label('model')} (its split of `{sp.function}`)")
-    if t.program is not None:
-        bound.append(f"the split program {t.label('program')}")
-    if t.checksum is not None:
-        bound.append(f"checksum {t.checksum}")
     if t.commitment is not None:
         if commitment is not None and _field_literal(commitment) != _field_literal(t.commitment):
             raise InputError(f"--commitment {t.commitment} differs from the commitment of {t.label('model')}")
@@ -286,10 +323,13 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
         bound.append(f"the weights committed to by {want}")
     if reason is not None:
         return _rejected(sp, reason)
-    return Verdict(True, None, "split proof", f"{sp.source}.aleo", sp.function, sp.checksum, sp.constraints,
-                   [(i + 1, v) for i, v in enumerate(sp.public_inputs()) if v is not None],
-                   [v for v in sp.public_outputs if v is not None], [p.constraints for p in sp.parts], bound,
-                   {**EXECUTION_NOT_REPORTED, "budget": SPLIT_NOT_REPORTED["budget"],
-                    **({} if bound else {"binding": "not bound to a program you trust: the proof shows only that "
-                                                    f"the split program it carries (checksum {sp.checksum}) gave "
-                                                    "these outputs"})})
+    verdict = Verdict(True, None, "split proof", f"{sp.source}.aleo", sp.function, sp.checksum, sp.constraints,
+                      [(i + 1, v) for i, v in enumerate(sp.public_inputs()) if v is not None],
+                      [v for v in sp.public_outputs if v is not None], [p.constraints for p in sp.parts], bound,
+                      {**EXECUTION_NOT_REPORTED, "budget": SPLIT_NOT_REPORTED["budget"],
+                       **({} if bound else {"binding": "not bound to a program you trust: the proof shows only that "
+                                                       f"the split program it carries (checksum {sp.checksum}) gave "
+                                                       "these outputs"})})
+    if plan is not None:
+        _decode(verdict, t.decodings.get(sp.source), t.label("model"), sp.public_outputs)
+    return verdict

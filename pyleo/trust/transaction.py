@@ -42,15 +42,56 @@ TRANSACTION_NOT_REPORTED: dict[str, str] = {
 """What a transaction carries that a verdict does not report."""
 
 
+SPLIT_TRANSACTIONS_FORMAT = "pyleo-split-transactions/1"
+"""The ``"format"`` key of the file ``pyleo execute`` writes for a split function: one execution transaction per
+part (each as the network takes it, broadcast one by one), with the split program they execute."""
+
+SPLIT_TRANSACTIONS_FIELDS: dict[str, str] = {
+    "format": f"checked: must be {SPLIT_TRANSACTIONS_FORMAT}",
+    "program": "bound like a split proof's parts' program: with --model it must be the model's own split of the "
+               "function, with --program / --checksum that program",
+    "source_program": "checked: the split program's name must be the one pyleo gives this source and function",
+    "function": "checked: transaction k must execute FUNCTION_pk of the split program",
+    "transactions": "each an execution transaction (TRANSACTION_FIELDS) of one part, verified under the key derived "
+                    "from the program, its fee verified; every link between parts checked",
+}
+"""How each field of a split function's transactions file is bound."""
+
+SPLIT_TRANSACTIONS_NOT_REPORTED: dict[str, str] = {
+    "budget": "the constraints per part the prover planned with: with --model, the verifier plans the model's own "
+              "split from it and the split program must be that one; not reported",
+}
+"""Fields of a split function's transactions file nothing is reported from."""
+
+
+def split_transactions_doc(plan: Any, transactions: list[Any]) -> dict[str, Any]:
+    """The JSON object of a split function's transactions file: ``plan`` (a :class:`pyleo.split.Plan`) and its
+    parts' execution transactions in order (aleo-sdk ``Transaction`` objects)."""
+    return {"format": SPLIT_TRANSACTIONS_FORMAT, "source_program": plan.source.name, "function": plan.function,
+            "budget": plan.budget, "program": plan.text,
+            "transactions": [json.loads(network.transaction_json(tx)) for tx in transactions]}
+
+
+def _json_of(artifact: Any) -> Any:
+    """``artifact`` itself, or the JSON document of the file it names (None when that is no readable JSON)."""
+    if isinstance(artifact, (str, os.PathLike)):
+        try:
+            return vm.read_proof_json(artifact)
+        except vm.ProofError:
+            return None
+    return artifact
+
+
+def read_split_transactions(artifact: Any) -> dict[str, Any] | None:
+    """The JSON object of ``artifact`` when it is a split function's transactions file (or its path), else None."""
+    doc = _json_of(artifact)
+    return doc if isinstance(doc, dict) and doc.get("format") == SPLIT_TRANSACTIONS_FORMAT else None
+
+
 def read_transaction_doc(artifact: Any) -> dict[str, Any] | None:
     """The JSON object of ``artifact`` when it is a transaction (a JSON object, or the path of a file holding
     one), else None (it may be a proof)."""
-    doc = artifact
-    if isinstance(artifact, (str, os.PathLike)):
-        try:
-            doc = vm.read_proof_json(artifact)
-        except vm.ProofError:
-            return None
+    doc = _json_of(artifact)
     if isinstance(doc, dict) and doc.get("type") in ("execute", "deploy") and "id" in doc and "format" not in doc:
         return doc
     return None
@@ -72,19 +113,6 @@ def _program_of(trusted: Any, program_id: str) -> str | None:
     if len({vm.program_checksum(t) for t in texts}) > 1:
         raise InputError("--model, --program and --public-model name different programs")
     return texts[0] if texts else None
-
-
-def _bound(trusted: Any) -> list[str]:
-    out = []
-    if trusted.programs:
-        out.append(f"the model in {trusted.label('model')}")
-    if trusted.program is not None:
-        out.append(f"the program {trusted.label('program')}")
-    if trusted.public_model is not None:
-        out.append(f"the public model file {trusted.public_model.path}")
-    if trusted.checksum is not None:
-        out.append(f"checksum {trusted.checksum}")
-    return out
 
 
 def _checksum_reason(program: str, program_id: str, trusted: Any) -> str | None:
@@ -185,7 +213,7 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
                                 "(derived here): the transaction was altered")
         constraints = sum(vm.constraints(program, f) for f in functions)
         return Verdict(True, None, kind, program_id, ", ".join(functions), vm.program_checksum(program), constraints,
-                       [], [], [], _bound(trusted), {**TRANSACTION_NOT_REPORTED, **({} if _bound(trusted) else {
+                       [], [], [], trusted.bound_to(), {**TRANSACTION_NOT_REPORTED, **({} if trusted.bound_to() else {
                            "binding": "not bound to a program you trust: the transaction deploys the program it "
                                       f"carries (checksum {vm.program_checksum(program)})"})})
 
@@ -222,7 +250,7 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
         return rejected(f"snarkVM rejects the transaction's execution: {clean_message(str(err))}")
     inputs = [(i + 1, compact_value(str(x["value"]))) for i, x in enumerate(tr.inputs()) if x.get("type") == "public"]
     outputs = [compact_value(str(x["value"])) for x in tr.outputs() if x.get("type") == "public"]
-    bound = _bound(trusted)
+    bound = trusted.bound_to()
     commitment = _commitment(trusted, program_id)
     if commitment is not None:
         if not outputs or outputs[-1] != commitment:
@@ -231,3 +259,55 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
         bound.append(f"the weights committed to by {commitment}")
     return Verdict(True, None, kind, program_id, function, vm.program_checksum(program), int(vk.num_constraints()),
                    inputs, outputs, [], bound, dict(TRANSACTION_NOT_REPORTED))
+
+
+def verify_split_transactions(doc: dict[str, Any], trusted: Any) -> Any:
+    """Verify a split function's transactions (:func:`split_transactions_doc`'s object) against ``trusted``: the
+    parts' executions are read as a split proof's parts (the program the file names, the verifying key derived
+    from it) and verified by the split proof's policy (:func:`pyleo.trust.verify`: every part, link and shared
+    public input; bound to the model's own split, the program or the checksum trusted), and each transaction's fee
+    must verify and cover its cost. Returns a :class:`pyleo.trust.Verdict` of kind "split execution
+    transactions"; InputError when the file is not one."""
+    from ..split_proof import SplitProof, declared_params
+    from .policy import Verdict, verify
+
+    source = "the split transactions file"
+    txs, program, function = doc.get("transactions"), doc.get("program"), doc.get("function")
+    budget, origin = doc.get("budget"), doc.get("source_program")
+    if not (isinstance(txs, list) and txs and isinstance(program, str) and isinstance(function, str)
+            and isinstance(budget, int) and not isinstance(budget, bool) and isinstance(origin, str)):
+        raise InputError(f"{source} needs 'transactions' (a list), 'program', 'function', 'source_program' and 'budget'")
+    kind = "split execution transactions"
+    sdk = aleo_sdk()
+    parsed, err, _ = call_quietly(sdk.Program.from_source, program)
+    if err is not None:
+        raise InputError(f"{source}: its program cannot be read: {clean_message(str(err))}") from None
+    process = sdk.Process.load()
+    _, err, _ = call_quietly(process.add_program, parsed)
+    if err is not None:
+        raise InputError(f"{source}: snarkVM rejects its program: {clean_message(str(err))}") from None
+    parts = []
+    for k, tx_doc in enumerate(txs):
+        if not (isinstance(tx_doc, dict) and tx_doc.get("type") == "execute"):
+            return Verdict(False, f"transaction {k} is not an execution transaction", kind)
+        tx, _ = network.parse_transaction_json(json.dumps(tx_doc), f"transaction {k}")
+        execution = tx.execution()
+        transitions = list(execution.transitions())
+        if len(transitions) != 1 or str(transitions[0].program_id) != str(parsed.id):
+            return Verdict(False, f"transaction {k} does not execute one function of the file's program {parsed.id}", kind)
+        name = str(transitions[0].function_name)
+        if not parsed.has_function(name):
+            return Verdict(False, f"transaction {k} executes `{name}`, not a function of {parsed.id}", kind)
+        total, err, _ = call_quietly(process.execution_cost, execution)
+        reason = f"snarkVM cannot cost it: {clean_message(str(err))}" if err is not None else \
+            _fee_reason(process, tx_doc, execution.execution_id, int(total[0]), tx)
+        if reason:
+            return Verdict(False, f"transaction {k}: {reason}", kind)
+        vk = vm.verifying_key(program, name)
+        parts.append(vm.Proof(program, name, execution.to_json(), vk,
+                              int(sdk.VerifyingKey.from_string(vk).num_constraints())))
+    sp = SplitProof(function, budget, parts, declared_params(program, function, len(parts)), origin)
+    verdict = verify(sp, trusted)
+    verdict.kind = kind
+    verdict.not_reported.update(TRANSACTION_NOT_REPORTED)
+    return verdict

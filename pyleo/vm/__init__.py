@@ -50,7 +50,7 @@ from .cache import (
     link_model,
     model_cache_dir,
 )
-from .keys import forget_programs, keys_dir, program_checksum, program_digest, stamp
+from .keys import forget_programs, keys_cached, keys_dir, program_checksum, program_digest, stamp
 from .proofs import (
     CIRCUIT_INFO_FIELDS,
     MAX_PROOF_FILE_BYTES,
@@ -82,6 +82,6 @@ __all__ = [
     "PROOF_FORMAT", "WASM_BLOCK_HEIGHT", "ExecutionError", "InputError", "LedgerMappings", "LimitError", "ParamsError", "Proof",
     "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cache_model", "cached_models",
     "cached_programs", "check_writable", "circuit_info", "clean_message", "clear_cache", "clear_models", "commit_bhp256", "constraints", "evaluate",
-    "explain", "forget_programs", "hash_poseidon", "keys_dir", "link_model", "model_cache_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
+    "explain", "forget_programs", "hash_poseidon", "keys_cached", "keys_dir", "link_model", "model_cache_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
     "prove", "read_proof_json", "stamp", "verify", "verify_execution", "verifying_key", "versions", "vk_circuit_info", "write_atomic",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..errors import ExecutionError, InputError, VMError
+from ..errors import ExecutionError, InputError, PyleoError, VMError
 from ..files import write_atomic
 from .cache import cache_dir, cache_max_bytes, clear_cache
 from .sdk import aleo_sdk, call_quietly, clean_message, program_error, snarkvm_failure, versions
@@ -65,6 +65,14 @@ def keys_dir(program: str) -> Path:
     key file. A key is used only when its manifest matches; otherwise it is deleted and rebuilt.
     """
     return cache_dir() / "keys" / program_digest(program)
+
+
+def keys_cached(program: str, function: str, proving: bool = False) -> bool:
+    """Whether this machine's key cache holds ``function``'s verifying key (with ``proving``: and its proving
+    key) for ``program`` (Aleo text): counting its constraints, verifying (and, with the proving key, proving)
+    then synthesizes nothing. Files only; their manifest is checked when they are loaded."""
+    d = keys_dir(program)
+    return (d / f"{function}.vk").is_file() and (not proving or (d / f"{function}.pk").is_file())
 
 
 @dataclass
@@ -328,7 +336,7 @@ def signer() -> Any:
     return _private_key
 
 
-def _parse_inputs(inputs: list[str], sdk: Any) -> list[Any]:
+def parse_inputs(inputs: list[str], sdk: Any) -> list[Any]:
     if isinstance(inputs, str) or not isinstance(inputs, (list, tuple)):
         raise InputError("inputs must be a list of Aleo literals (strings such as \"5i64\")")
     values = []
@@ -354,6 +362,16 @@ _HALT_IN_AUTHORIZE = re.compile(r"overflow|underflow|division by zero|\bInstruct
 arithmetic check; anything else (input count, types) is an input error."""
 
 
+def authorize_failure(err: BaseException) -> PyleoError:
+    """The pyleo error of snarkVM's refusal (``err``) to authorize an execution: ExecutionError when the function
+    halts (an operation on constants that halts is already caught while authorizing), InputError otherwise (input
+    count, types)."""
+    message = clean_message(str(err))
+    if type(err).__name__ == "PanicException" or _HALT_IN_AUTHORIZE.search(message):
+        return ExecutionError(message)
+    return InputError(message)
+
+
 def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[str, float],
             keys: bool = True, private_key: Any = None) -> tuple[Any, Any, Any]:
     """Authorize (signed by ``private_key``, default :func:`signer`: a mainnet program's only) and execute;
@@ -364,16 +382,12 @@ def execute(lp: LoadedProgram, function: str, inputs: list[str], timings: dict[s
     satisfied the same way, but no key is synthesized (~15 s a function saved) or saved, and its trace
     cannot be proved."""
     fid = function_id(lp, function)
-    values = _parse_inputs(inputs, lp.sdk)
+    values = parse_inputs(inputs, lp.sdk)
     t = time.perf_counter()
     auth, err, _ = call_quietly(lp.process.authorize, private_key or signer(), lp.program.id, fid, values)
     timings["authorize"] = time.perf_counter() - t
     if err is not None:
-        message = clean_message(str(err))
-        if type(err).__name__ == "PanicException" or _HALT_IN_AUTHORIZE.search(message):
-            # an operation on constants that halts is already caught while authorizing
-            raise ExecutionError(message) from None
-        raise InputError(message) from None
+        raise authorize_failure(err) from None
     if function not in lp.keys:
         t = time.perf_counter()
         if load_keys(lp, function, fid):

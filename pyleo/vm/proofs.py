@@ -63,6 +63,11 @@ class Proof:
     ``outputs`` is the prover's own copy of every output in clear, private ones included. It lives
     only in the memory of the process that proved (for the caller) and is never saved; a proof read
     from a file has only the public outputs there (None at private positions).
+    ``prediction``: for a proof made by a converted model (:meth:`stdlib_ml.ZkModel.prove`), the answer its
+    label output stands for in the model's terms (class name or value), for the prover; like ``outputs``
+    never saved. A verifier reads it from a saved proof with the model it trusts:
+    ``zk.decode_proof(pyleo.Proof.load(path))`` or ``pyleo verify PROOF --model FILE`` (or
+    ``--public-model``), which print it beside the proved literal.
     ``timings`` (seconds per phase: authorize, load_keys, synthesize or execute, prove, check,
     verify) is informative and not compared.
     ``block_height``: the height whose consensus rules (Varuna version) the proof was made and is
@@ -76,6 +81,7 @@ class Proof:
     constraints: int
     block_height: int | None = None
     outputs: list[str | None] = field(default_factory=list, compare=False, repr=False)
+    prediction: Any = field(default=None, compare=False)
     made_with: dict[str, str] = field(default_factory=dict, compare=False)
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 

@@ -66,7 +66,7 @@ from .model import (
     load,
     parse_sample,
 )
-from .nn import Network
+from .nn import FitWarning, Network
 from .options import INPUT_MODES, OUTPUT_MODES, WEIGHT_MODES, calibration_rows, load_rows
 from .quantize import (
     DEFAULT_INPUT_BOUND,
@@ -82,6 +82,8 @@ from .render import Spec, format_value, render
 from .sklearn import build_spec, from_sklearn
 from .torch import from_torch
 from .xgboost import from_xgboost, load_xgboost_file
+from .lightgbm import from_lightgbm
+from .catboost import from_catboost
 
 _LAZY = {"from_onnx": ".onnx", "from_keras": ".keras", "from_tensorflow": ".tensorflow", "from_tflite": ".tflite"}
 """Entry points whose modules are imported on first use (they need the optional onnx / keras / tensorflow
@@ -107,8 +109,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BACKENDS", "CHECK_ROWS", "INPUT_MODES", "OUTPUT_MODES", "DEFAULT_INPUT_BOUND", "INPUT_RESOLUTION", "LEAF_BITS", "MAX_LABELS", "MLP_RESOLUTION",
     "MODEL_FILE_MARK", "PRIVATE_FAMILIES", "SUPPORTED", "WEIGHT_MODES", "TREE_MIN_BITS", "TREE_SPREAD_BITS", "WEIGHT_RESOLUTION", "ConversionError",
-    "Fidelity", "FidelityWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "calibration_rows", "check_fidelity",
-    "float_predict", "format_value", "from_file", "from_keras", "from_onnx", "from_sklearn", "from_tensorflow", "from_tflite", "from_torch",
-    "from_xgboost", "is_model_file",
+    "Fidelity", "FidelityWarning", "FitWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "calibration_rows", "check_fidelity",
+    "float_predict", "format_value", "from_catboost", "from_file", "from_keras", "from_lightgbm", "from_onnx",
+    "from_sklearn", "from_tensorflow", "from_tflite", "from_torch", "from_xgboost", "is_model_file",
     "load", "load_model_file", "load_rows", "load_xgboost_file", "parse_sample", "render",
 ]

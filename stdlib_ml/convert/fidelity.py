@@ -12,6 +12,7 @@ import numpy as np
 from . import frontends
 from .model import ConversionError, ModelInputError, ZkModel, materialize
 from .render import Spec, render
+from .tree_ensembles import MISSING_VALUE_MODELS
 
 
 CHECK_ROWS = 256
@@ -26,36 +27,87 @@ def float_predict(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(frontends.float_model(model).predict(X))
 
 
+def float_response(model: Any, X: np.ndarray, response: str, threshold: float | None = None) -> np.ndarray:
+    """The float model's own ``response`` method (scikit-learn's name: ``predict_proba``,
+    ``decision_function``, ``score_samples``; ``predict`` is :func:`float_predict`) on rows ``X``; with
+    a ``threshold``, whether the positive class's score (column 1 of two, or the one score) is >= it."""
+    scores = (float_predict(model, X) if response == "predict" else
+              np.asarray(getattr(frontends.float_model(model), response)(X), dtype=np.float64))
+    if threshold is None:
+        return scores
+    return (scores[:, 1] if scores.ndim == 2 else scores) >= threshold
+
+
 def check_fidelity(zk: ZkModel, model: Any, X: np.ndarray, *, min_agreement: float = 1.0,
-                   max_error: float = 1e-3, check_rows: int | None = CHECK_ROWS) -> dict[str, Any]:
+                   max_error: float = 1e-3, check_rows: int | None = CHECK_ROWS,
+                   against: str | None = None) -> dict[str, Any]:
     """Compare the circuit (reference interpreter) with ``float_predict(model)`` on calibration rows.
 
     ``X``: (n_samples, n_features) floats, NaN where missing; at most ``check_rows`` evenly spaced rows
     are run (None: all). Classifiers and clusterers: the share of equal labels, passed when ≥
     ``min_agreement``; regressors: the largest |circuit − float| divided by the range of the float
-    predictions, passed when ≤ ``max_error``. Returns the dict stored as ``zk.fidelity`` and in the
-    model file's ``FIDELITY``: rows, of, agreement or max_abs_error / max_rel_error, worst_rows
-    (indices into X), bar, passed.
+    predictions, passed when ≤ ``max_error``. Models of scores (``zk.response``, against
+    :func:`float_response`): probabilities by their largest absolute error (≤ ``max_error``), other
+    scores as regressors' values, a threshold's booleans as labels (:func:`compare`). ``against``: what
+    ``model`` is, in words (default: :func:`oracle`), stored as the result's ``against``. Returns the dict
+    stored as ``zk.fidelity`` and in the model file's ``FIDELITY``: against, rows, of, (response),
+    agreement or max_abs_error / max_rel_error, worst_rows (indices into X), bar, passed.
     """
-    idx = np.arange(len(X))
-    if check_rows is not None and len(X) > check_rows:
-        idx = np.unique(np.linspace(0, len(X) - 1, check_rows).round().astype(np.int64))
+    idx = check_indices(len(X), check_rows)
     rows = X[idx]
-    want = float_predict(model, rows)
+    want = float_response(model, rows, zk.response, zk.threshold)
     got = zk.predict(rows)
-    out: dict[str, Any] = {"rows": int(len(idx)), "of": int(len(X))}
-    if zk.kind == "regressor":
-        err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    out: dict[str, Any] = {"against": against or oracle(model), "rows": int(len(idx)), "of": int(len(X))}
+    if zk.response != "predict" or zk.threshold is not None:
+        out["response"] = zk.response + (f" >= {zk.threshold!r}" if zk.threshold is not None else "")
+    if zk.threshold is None and (zk.kind == "regressor" or zk.response != "predict") and got.shape != want.shape:
+        raise ConversionError(f"{zk.name} gives scores of shape {got.shape[1:]}, the model {want.shape[1:]}")
+    kind = ("labels" if zk.threshold is not None or (zk.kind != "regressor" and zk.response == "predict") else
+            "probabilities" if zk.response == "predict_proba" else "values")
+    out.update(compare(got, want, idx, kind, min_agreement, max_error))
+    return out
+
+
+def oracle(model: Any, what: str | None = None) -> str:
+    """What a check against the float model of ``model`` checks against, in words: its ``oracle``
+    attribute where it has one (a float model that is not the model the user fitted says so there, e.g.
+    an ONNX graph), else ``"<what>.predict"`` (``what``: the source model's class name; default the
+    float model's)."""
+    fm = frontends.float_model(model)
+    return getattr(fm, "oracle", None) or f"{what or type(fm).__name__}.predict"
+
+
+def check_indices(n: int, check_rows: int | None = CHECK_ROWS) -> np.ndarray:
+    """The rows of ``n`` calibration rows a check runs: all, or ``check_rows`` evenly spaced ones."""
+    idx = np.arange(n)
+    if check_rows is not None and n > check_rows:
+        idx = np.unique(np.linspace(0, n - 1, check_rows).round().astype(np.int64))
+    return idx
+
+
+def compare(got: np.ndarray, want: np.ndarray, idx: np.ndarray, kind: str, min_agreement: float = 1.0,
+            max_error: float = 1e-3) -> dict[str, Any]:
+    """``got`` against ``want`` (outputs on the rows ``idx``), by ``kind``: "labels" (classifiers, clusterers,
+    a threshold's booleans), the share of equal labels, passed when ≥ ``min_agreement``; "values"
+    (regressors, scores), the largest |got − want| divided by the range of ``want``, passed when ≤
+    ``max_error``; "probabilities", the largest absolute error, passed when ≤ ``max_error``. Returns
+    agreement or max_abs_error / max_rel_error, worst_rows (from ``idx``), bar, passed."""
+    if kind == "probabilities":
+        err = np.max(np.abs(np.asarray(got, dtype=np.float64) - np.asarray(want, dtype=np.float64)), axis=1)
+        worst = idx[np.argsort(-err, kind="stable")[:5]]
+        return dict(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err)),
+                    worst_rows=[int(i) for i in worst], bar=f"max_abs_error <= {max_error:g} (probabilities)",
+                    passed=bool(np.max(err) <= max_error))
+    if kind == "values":
+        err = np.abs(np.asarray(got, dtype=np.float64) - np.asarray(want, dtype=np.float64)).reshape(len(idx), -1).max(axis=1)
         span = float(np.ptp(want)) or float(np.max(np.abs(want))) or 1.0
         worst = idx[np.argsort(-err, kind="stable")[:5]]
-        out.update(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err) / span),
-                   worst_rows=[int(i) for i in worst], bar=f"max_rel_error <= {max_error:g}",
-                   passed=bool(np.max(err) / span <= max_error))
-    else:
-        same = np.asarray([a == b for a, b in zip(got.tolist(), want.tolist())])
-        out.update(agreement=float(np.mean(same)), worst_rows=[int(i) for i in idx[~same][:10]],
-                   bar=f"agreement >= {min_agreement:g}", passed=bool(np.mean(same) >= min_agreement))
-    return out
+        return dict(max_abs_error=float(np.max(err)), max_rel_error=float(np.max(err) / span),
+                    worst_rows=[int(i) for i in worst], bar=f"max_rel_error <= {max_error:g}",
+                    passed=bool(np.max(err) / span <= max_error))
+    same = np.asarray([a == b for a, b in zip(np.asarray(got).tolist(), np.asarray(want).tolist())])
+    return dict(agreement=float(np.mean(same)), worst_rows=[int(i) for i in idx[~same][:10]],
+                bar=f"agreement >= {min_agreement:g}", passed=bool(np.mean(same) >= min_agreement))
 
 
 def _likely_cause(zk: ZkModel, what: str) -> str:
@@ -72,28 +124,32 @@ def _likely_cause(zk: ZkModel, what: str) -> str:
             f"with {finer} (finer inputs), or pass strict=False (`--no-strict`) to accept the measured fidelity")
 
 
-def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str) -> ZkModel:
+def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, what: str, raw: Any = None) -> ZkModel:
     """Materialize ``spec``; with calibration rows ``X`` (n_samples, n_features), check it against the
     float ``model`` (its ``predict``) and store the result in the file (raise :class:`ConversionError`,
-    or warn when not strict, below the bar). ``what``: the source model's class name, for messages."""
+    or warn when not strict, below the bar). ``what``: the source model's class name, for messages;
+    ``raw``: the rows the check runs instead of ``X`` (an object array of raw rows, for a model whose
+    file makes numbers of them, ``PREPARE``). The result's ``against`` says what ``model`` is (:func:`oracle`)."""
     zk = materialize(render(spec), spec.name)
     if X is None:
         return zk
     if np.isnan(X).any() and zk.missing_sides is None:
         raise ConversionError(f"X has missing values (NaN), but {what}'s circuit has no missing-value "
-                              "semantics", hint="impute them, or convert a model whose predict takes NaN (scikit-learn "
-                              "trees and forests, XGBoost)")
+                              "semantics",
+                              hint=f"impute them, or convert a model whose predict takes NaN ({MISSING_VALUE_MODELS})")
     try:
-        result = check_fidelity(zk, model, X, min_agreement=fidelity.min_agreement, max_error=fidelity.max_error,
-                                check_rows=fidelity.check_rows)
+        result = check_fidelity(zk, model, X if raw is None else raw, min_agreement=fidelity.min_agreement,
+                                max_error=fidelity.max_error, check_rows=fidelity.check_rows,
+                                against=oracle(model, what))
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
     spec.fidelity = result
     zk = materialize(render(spec), spec.name, replaces=zk.path)
     if not result["passed"]:
         measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                    else f"max error {result['max_abs_error']:.3g} of a probability" if "probabilities" in result["bar"]
                     else f"max error {result['max_rel_error']:.3g} of the predictions' range")
-        message = (f"{spec.name}: the circuit disagrees with {what}.predict on calibration rows "
+        message = (f"{spec.name}: the circuit disagrees with {result['against']} on calibration rows "
                    f"{result['worst_rows']} ({measured}; bar: {result['bar']}, {result['rows']} of {result['of']} "
                    "rows checked)")
         if fidelity.strict:
@@ -129,6 +185,17 @@ class Fidelity:
             raise ConversionError(f"max_error must be >= 0, got {self.max_error}")
         if self.check_rows is not None and self.check_rows < 1:
             raise ConversionError(f"check_rows must be a positive number of rows or None (all), got {self.check_rows}")
+
+
+def fidelity_text(f: dict[str, Any] | None) -> str:
+    """A model's measured fidelity (``ZkModel.fidelity``) in words: "agreement 0.9933 on 150 of 150 calibration
+    rows, against …" or "max error 1.2e-04 of the range on …" (``against``: what it was checked against; files
+    converted before it was recorded: the model's own predict); "not checked (no calibration rows)" for None."""
+    if f is None:
+        return "not checked (no calibration rows)"
+    measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
+    against = f.get("against", "the model's own predict")
+    return f"{measured} on {f['rows']} of {f['of']} calibration rows, against {against}"
 
 
 class FidelityWarning(UserWarning):

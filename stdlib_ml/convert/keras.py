@@ -431,7 +431,8 @@ class KerasModel:
 def from_keras(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
                weights: str = "public", inputs: str = "private", output: str = "public",
                resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+               fit: bool = True) -> ZkModel:
     """Convert a Keras 3 model (``Sequential`` or functional, or a ``.keras`` file path) to a
     :class:`~stdlib_ml.convert.ZkModel`, on the torch backend.
 
@@ -441,7 +442,7 @@ def from_keras(model: Any, X: Any = None, *, input_range: Any = None, input_bits
     several outputs, a final sigmoid's > 0.5; one linear output: a regressor's value). ``options``:
     those of :func:`stdlib_ml.convert.nn.convert` (``input_range``, ``input_bits``, ``name``,
     ``weights``, ``inputs``, ``output``, ``resolution``, ``approximate``, ``min_agreement``,
-    ``max_error``, ``strict``, ``check_rows``). Raises :class:`ModelInputError` (missing or damaged
+    ``max_error``, ``strict``, ``check_rows``, ``fit``). Raises :class:`ModelInputError` (missing or damaged
     file, malformed ``X``) and :class:`ConversionError` (Keras missing; an unsupported layer, named
     with its place in the model; fidelity below the bar).
     """
@@ -452,7 +453,7 @@ def from_keras(model: Any, X: Any = None, *, input_range: Any = None, input_bits
     return nn.convert(net, Xa, reference=float_model.predict, model_name=type(model).__name__, input_range=input_range,
                       input_bits=input_bits, name=name, weights=weights, inputs=inputs, output=output,
                       resolution=resolution, approximate=approximate, min_agreement=min_agreement, max_error=max_error,
-                      strict=strict, check_rows=check_rows)
+                      strict=strict, check_rows=check_rows, fit=fit)
 
 
 FAMILIES = "Keras: " + SUPPORTED.removeprefix("supported Keras layers: ")

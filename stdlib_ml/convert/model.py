@@ -18,6 +18,7 @@ import pyleo as pl
 from pyleo import loader
 
 from .. import fixed
+from . import prepare
 from .packing import param_word_bits
 
 
@@ -116,6 +117,13 @@ class ZkModel:
         self.weights: str = getattr(module, "WEIGHTS", "public")
         self.inputs: str = getattr(module, "INPUTS", "private")
         self.output: str = getattr(module, "OUTPUT", "public")
+        self.response: str = getattr(module, "RESPONSE", "predict")
+        self.link: str = getattr(module, "LINK", "identity")
+        self.threshold: float | None = getattr(module, "THRESHOLD", None)
+        self.link_params: dict[str, float] = getattr(module, "LINK_PARAMS", None) or {}
+        self.prepare: list[tuple[Any, ...]] | None = getattr(module, "PREPARE", None)
+        self.feature_names: list[str] | None = getattr(module, "FEATURE_NAMES", None)
+        self.raw_features: int = int(getattr(module, "RAW_FEATURES", self.n_features))
 
     @property
     def name(self) -> str:
@@ -130,7 +138,15 @@ class ZkModel:
     # ---- inputs ---------------------------------------------------------------------------------
     def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """(values, missing) per sample and circuit input: present values clamped or checked against
-        [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them."""
+        [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them.
+        With ``PREPARE`` the samples are raw rows (categories, missing values; a DataFrame's columns by
+        ``FEATURE_NAMES``) made numbers first (:func:`~stdlib_ml.convert.prepare.apply`)."""
+        if self.prepare is not None or (self.feature_names is not None and hasattr(X, "columns")):
+            try:
+                X = (prepare.apply(self.prepare, X, self.feature_names, self.raw_features) if self.prepare is not None
+                     else prepare.raw_rows(X, self.feature_names, self.raw_features))
+            except prepare.PrepareError as e:
+                raise ModelInputError(e.message, hint=e.hint) from None
         arr = as_numbers(X, "samples")
         if arr.ndim == 1:
             arr = arr[None, :]
@@ -225,16 +241,51 @@ class ZkModel:
                                   "do not cover [INPUT_LOW, INPUT_HIGH]") from None
 
     def decode(self, outputs: Sequence[Any]) -> np.ndarray:
-        """Circuit outputs (class indices or scaled integers) → labels / values. Raises
-        :class:`ModelInputError` for an output that is not an integer."""
+        """Circuit outputs (class indices or scaled integers) → labels / values; for a model of scores
+        (``RESPONSE``), :meth:`decode_scores`. Raises :class:`ModelInputError` for an output that is not
+        an integer."""
+        if self.response != "predict" or self.threshold is not None:
+            return self.decode_scores(outputs)
         try:
             outputs = [int(v) for v in outputs]
         except (TypeError, ValueError) as e:
             raise ModelInputError(f"{self.name}'s outputs are integers (class indices or scaled values): {e}") from None
         if self.kind == "regressor":
-            return np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
+            values = np.asarray([int(v) / self.out_scale for v in outputs], dtype=np.float64)
+            return np.exp(values) if self.link == "exp" else values   # a GLM's log link, after the circuit
         idx = np.asarray([int(v) for v in outputs], dtype=np.int64)
         return self.classes_[idx] if self.classes_ is not None else idx
+
+    def decode_scores(self, outputs: Sequence[Any]) -> np.ndarray:
+        """A model of scores' outputs → what the library's ``RESPONSE`` method returns: with a
+        ``THRESHOLD``, a bool per sample; otherwise per sample its field values (negatives as p − |v|)
+        divided by ``OUT_SCALE``, mapped by ``LINK`` (``"sigmoid"``: one logit → [1 − σ, σ];
+        ``"softmax"``: exp normalized; ``"ovr"``: σ of each, normalized; ``"identity"``: as they are),
+        ``"isolation"``: −2**(−S/normalizer) − shift, ``LINK_PARAMS``), shaped (n,) for one score and
+        (n, k) for k. Raises :class:`ModelInputError` for outputs of
+        another shape."""
+        if self.threshold is not None:
+            if not all(isinstance(v, (bool, np.bool_)) for v in outputs):
+                raise ModelInputError(f"{self.name} outputs one boolean per sample (score >= {self.threshold})")
+            return np.asarray(outputs, dtype=bool)
+        try:
+            half = pl.FIELD_MODULUS // 2
+            z = np.asarray([[(int(v) - pl.FIELD_MODULUS if int(v) > half else int(v)) / self.out_scale for v in row]
+                            for row in outputs], dtype=np.float64).reshape(len(outputs), -1)
+        except (TypeError, ValueError) as e:
+            raise ModelInputError(f"{self.name}'s outputs are lists of field values (scores at OUT_SCALE): {e}") from None
+        if self.link == "sigmoid":
+            p = 1.0 / (1.0 + np.exp(-z))
+            return np.hstack([1.0 - p, p]) if z.shape[1] == 1 else p
+        if self.link == "softmax":
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        if self.link == "isolation":   # IsolationForest: the summed path length S → −2**(−S/D) − shift
+            return -np.exp2(-z[:, 0] / self.link_params["normalizer"]) - self.link_params["shift"]
+        if self.link == "ovr":
+            p = 1.0 / (1.0 + np.exp(-z))
+            return p / p.sum(axis=1, keepdims=True)
+        return z[:, 0] if z.shape[1] == 1 else z
 
     # ---- private weights ------------------------------------------------------------------------
     def opening(self, weights: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -267,9 +318,10 @@ class ZkModel:
 
     def save_public(self, path: str | os.PathLike[str], verifying_key: bool = False) -> Path:
         """Write what a verifier needs and nothing secret (a public model file, docs/formats.md): the
-        program ID, its Aleo instructions, their checksum, (private weights) the commitment, and with
-        ``verifying_key=True`` ``predict``'s verifying key derived here from the program
-        (:func:`pyleo.trust.write_public_model`; about 4 s, LimitError when it does not fit one circuit here).
+        program ID, its Aleo instructions, their checksum, (private weights) the commitment, how
+        ``predict``'s output reads as a label or value (:attr:`decoding`), and with ``verifying_key=True``
+        ``predict``'s verifying key derived here from the program (:func:`pyleo.trust.write_public_model`;
+        about 4 s, LimitError when it does not fit one circuit here).
         The verifier then runs ``pyleo verify PROOF --public-model FILE`` (or ``--checksum CHECKSUM
         --commitment COMMITMENT``); a browser, which cannot derive keys, verifies with the file's key
         (``pyleo serve``'s pages), so that file must come from a trusted source: its SHA-256, published by
@@ -277,7 +329,21 @@ class ZkModel:
         from pyleo import trust
 
         return trust.write_public_model(path, self.program.aleo(), f"{self.name}.aleo", "predict", self.weights,
-                                        self.commitment, verifying_key=verifying_key)
+                                        self.commitment, verifying_key=verifying_key, decoding=self.decoding)
+
+    @property
+    def decoding(self) -> Any:
+        """How ``predict``'s first output reads as the model's answer (:class:`pyleo.trust.Decoding`: the class
+        names, or the regressor's OUT_SCALE), what a verifier of this model decodes proved outputs with; None
+        when the label is not a public output (private, or published as a commitment)."""
+        from pyleo import trust
+
+        if self.output != "public":
+            return None
+        if self.kind == "regressor":
+            return trust.Decoding(scale=float(self.out_scale))
+        return trust.Decoding(tuple(c.item() if isinstance(c, np.generic) else c for c in self.classes_)
+                              if self.classes_ is not None else None)
 
     def circuit_args(self, x: list[int], label_blinding: int | None = None) -> list[Any]:
         """``predict``'s arguments for one encoded sample (:meth:`encode`): ``x``; with private weights
@@ -318,7 +384,7 @@ class ZkModel:
         among the classes whose commitment it output. Regressors' values cannot be searched for."""
         c = self._label(out)
         c = c if isinstance(c, str) else f"{c}field"
-        if self.kind == "regressor":
+        if self.kind == "regressor" or self.response != "predict":
             raise ModelInputError(f"{self.name} publishes its prediction only as a commitment, which snarkVM's run "
                                   "does not reveal", hint="use backend='interpreter' (the same circuit semantics)")
         n = len(self.classes_) if self.classes_ is not None else MAX_CLUSTERS
@@ -332,7 +398,7 @@ class ZkModel:
     def prove(self, x: Any, label_blinding: int | None = None, split: bool | None = None,
               budget: int | None = None) -> Any:
         """Prove one prediction (a :class:`pyleo.vm.Proof`; ``.outputs`` holds the circuit's outputs in
-        clear, the label first). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
+        clear, the label first; ``.prediction`` what it stands for, e.g. ``"setosa"``). ``label_blinding``: with ``OUTPUT == "commitment"``, the secret scalar
         r of the label's public commitment (required: keep it to reveal the label later, see
         :meth:`label_commitment`). ``split``: None proves whole when the circuit fits here and split
         otherwise (then a :class:`pyleo.split.SplitProof`, see :mod:`pyleo.split`); True always splits
@@ -348,10 +414,20 @@ class ZkModel:
         from pyleo import proving
 
         try:
-            return proving.prove(self.program, "predict", args, split=split, budget=budget)
+            proof = proving.prove(self.program, "predict", args, split=split, budget=budget)
         except pl.LimitError as e:   # name the model and its size, not only the circuit
             title = (self.module.__doc__ or self.name).strip().splitlines()[0].split(", converted to pyleo")[0]
             raise pl.LimitError(f"{title}, with {self.weights} weights: {e.message}", e.loc, e.hint) from None
+        proof.prediction = self.answer_of(args, proof.outputs[0])
+        return proof
+
+    def answer_of(self, args: list[Any], output: Any) -> Any:
+        """The answer (class name or value) of a circuit run on ``args`` (:meth:`circuit_args`) whose first
+        output is ``output`` (an integer, or its literal ``"2u8"``): decoded from it, or from the label itself when it is
+        published as a commitment (the prover's side only)."""
+        if self.output == "commitment":
+            return self.decode([self.module.prediction_of(*args[:-1])])[0]
+        return self.decode([int(re.match(r"-?[0-9]+", str(output)).group())])[0]   # type: ignore[union-attr]
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
@@ -359,6 +435,11 @@ class ZkModel:
         proof's public output to check a revealed label (a field literal)."""
         from pyleo import vm
 
+        if self.threshold is not None and isinstance(output, (bool, np.bool_)) and isinstance(label_blinding, int):
+            return vm.commit_bhp256("true" if output else "false", f"{int(label_blinding)}scalar")
+        if self.response != "predict":
+            raise ModelInputError(f"{self.name} commits to a list of scores: reveal them with r and check "
+                                  "pl.commit(scores, r) with the program itself")
         t = "i64" if self.kind == "regressor" else "u8"
         if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (output, label_blinding)):
             raise ModelInputError(f"label_commitment takes two integers (the circuit output and the scalar r), got "
@@ -389,6 +470,10 @@ class ZkModel:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
                                   "`--private-out`")
+        if self.threshold is not None:   # a bool literal
+            return self.decode([text.strip() == "true"])[0]
+        if self.response != "predict":   # an array of field literals
+            return self.decode([[int(v) for v in re.findall(r"-?[0-9]+(?=field)", text)]])[0]
         return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
 
     def cost(self) -> int:

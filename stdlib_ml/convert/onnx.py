@@ -4,10 +4,13 @@ onnxmltools write (``Scaler``, ``LinearClassifier`` / ``LinearRegressor``, ``Tre
 shared linear and tree descriptions, and neural operators (``Gemm``, ``MatMul``, ``Conv``, ``Relu`` ...)
 onto the shared network description.
 
-The float model the conversion checks itself against is the graph itself, run by the ``onnx`` package's
-reference evaluator (:class:`onnx.reference.ReferenceEvaluator`, numpy) on the graph's first output
-(the label, or the scores whose argmax is the label); the outputs not on its path (``ZipMap``'d
-probabilities) are pruned first.
+The float model the conversion checks itself against is the model the graph was exported from when
+``reference=`` gives it (:class:`Reference`); without it, the graph itself, run by the ``onnx``
+package's reference evaluator (:class:`onnx.reference.ReferenceEvaluator`, numpy) on the graph's first
+output (the label, or the scores whose argmax is the label; the outputs not on its path, ``ZipMap``'d
+probabilities, are pruned first), and the fidelity then says so (:data:`GRAPH_ONLY`): an exporter's
+error (onnxmltools ignores LightGBM's ``zero_as_missing``; skl2onnx writes a
+``HistGradientBoosting`` categorical split as a numeric one) passes a check against the graph.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import nn, pipeline
-from .fidelity import CHECK_ROWS
+from . import frontends, nn, pipeline
+from .fidelity import CHECK_ROWS, FidelityWarning, check_indices, compare
 from .frontends import COMMON_OPTIONS, NETWORK_OPTIONS
 from .linear import linear_spec
 from .model import ConversionError, ModelInputError, ZkModel
@@ -180,8 +184,14 @@ class Graph:
         return m
 
 
+GRAPH_ONLY = ("the ONNX graph only (onnx.reference), not the model it was exported from: an exporter's error passes "
+              "this check; pass reference= (`pyleo import --reference MODEL`) to check against that model")
+"""What a conversion without ``reference=`` was checked against (the fidelity's ``against``)."""
+
+
 class OnnxGraph:
     """The float model: the ONNX graph run by ``onnx.reference.ReferenceEvaluator`` on its first output.
+    ``oracle`` (:data:`GRAPH_ONLY`) says, in the fidelity, that it is not the model the user fitted.
     ``predict(X)`` (rows flattened, or shaped as the graph's input) gives what the circuit is compared
     with (:func:`stdlib_ml.convert.check_fidelity`), by ``decide``: ``"label"`` (the graph's own label
     output), ``"argmax"`` (the index of the largest score), ``"threshold"`` (1 when the one output is
@@ -195,6 +205,8 @@ class OnnxGraph:
         inputs = graph.model.graph.input
         elem = inputs[[i.name for i in inputs].index(graph.input)].type.tensor_type.elem_type
         self._dtype = np.float64 if elem == 11 else np.float32   # TensorProto.DOUBLE, else FLOAT
+
+    oracle = GRAPH_ONLY
 
     def __repr__(self) -> str:
         return f"OnnxGraph({self.op}, {self.kind})"
@@ -387,20 +399,94 @@ def _trees(g: Graph, i: int, est: OnnxGraph, aff: Affine, n: int, opts: Options,
     return tree_spec(est, est, aff, n, opts, "classifier", trees, "argmax", init, vb, title, classes)
 
 
+# ---- the model the graph was exported from ----------------------------------------------------------
+class Reference:
+    """The model an ONNX graph was exported from, as the float model a conversion is checked against:
+    ``predict(X)`` is ``reference.predict(X)`` for a model (through its frontend's float model: a bare
+    XGBoost or LightGBM ``Booster`` answers labels as its scikit-learn wrapper would) or ``reference(X)``
+    for a callable, on rows as the graph takes them ((n_samples, n_features) floats, NaN where
+    missing; a network's samples shaped as its input). Use :func:`reference_model` to make one."""
+
+    oracle = "the reference model"
+
+    def __init__(self, reference: Any) -> None:
+        self.source = reference
+        model = frontends.float_model(reference) if hasattr(reference, "predict") else reference
+        self.run = model.predict if hasattr(model, "predict") else model
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The reference's labels or values, (n_samples,). Raises :class:`ConversionError` when the
+        reference fails on the rows (naming its error) or answers other than one value per row."""
+        try:
+            out = np.asarray(self.run(X))
+        except Exception as e:  # noqa: BLE001 - the user's model or callable, whatever it raises
+            raise ConversionError(f"the reference ({self.oracle}) failed on the calibration rows: {type(e).__name__}: "
+                                  f"{e}", hint="pass the model the graph was exported from, which takes the graph's "
+                                  "input rows") from None
+        if out.size != len(X):
+            raise ConversionError(f"the reference ({self.oracle}) answered shape {out.shape} for {len(X)} rows; one label "
+                                  "or value per row is expected")
+        return out.reshape(len(X))
+
+
+def reference_model(reference: Any) -> Reference:
+    """``reference`` (a fitted model with ``predict``, or a callable rows → labels or values) as a
+    :class:`Reference` named after it (its class, or the callable's name), whose ``oracle`` names it.
+    Raises :class:`ConversionError` when it is neither."""
+    if not hasattr(reference, "predict") and not callable(reference):
+        raise ConversionError(f"reference must be the model the graph was exported from (with predict) or a "
+                              f"callable rows → labels or values, got {type(reference).__name__}")
+    name = type(reference).__name__ if hasattr(reference, "predict") else getattr(reference, "__name__", "reference")
+    oracle = f"{name}.predict (the reference model)" if hasattr(reference, "predict") else f"{name} (the reference callable)"
+    return type(name, (Reference,), {"oracle": oracle})(reference)
+
+
+def _export_agrees(graph: OnnxGraph, ref: Reference, X: np.ndarray, bar: dict[str, Any]) -> None:
+    """Raise :class:`ConversionError` (warn, :class:`FidelityWarning`, when ``bar["strict"]`` is False) when
+    the graph itself disagrees with ``ref`` on the calibration rows ``X`` (the rows and bar of the fidelity
+    check, ``bar``: :func:`from_onnx`'s options): the export, not the circuit, is then wrong, and the
+    message says so and names a direct converter of the reference."""
+    idx = check_indices(len(X), bar["check_rows"])
+    result = compare(graph.predict(X[idx]), ref.predict(X[idx]), idx,
+                     "values" if graph.kind == "regressor" else "labels", bar["min_agreement"], bar["max_error"])
+    if result["passed"]:
+        return
+    measured = (f"agreement {result['agreement']:.4f}" if "agreement" in result
+                else f"max error {result['max_rel_error']:.3g} of the predictions' range")
+    direct = frontends.for_object(ref.source)
+    message = (f"the ONNX graph itself disagrees with {ref.oracle} on calibration rows {result['worst_rows']} "
+               f"({measured}; bar: {result['bar']}, {len(idx)} of {len(X)} rows checked): the export does not compute "
+               "the model, and a circuit of the graph would prove its wrong answers")
+    hint = (f"convert the model itself ({direct.entry})" if direct is not None and direct.name != "onnx"
+            else "convert the model itself rather than its export")
+    if not bar["strict"]:
+        warnings.warn(f"{message}; {hint}", FidelityWarning, stacklevel=3)
+        return
+    raise ConversionError(message, hint=hint + "; or pass strict=False to record the measured fidelity against the "
+                          "reference")
+
+
 # ---- entry point --------------------------------------------------------------------------------
 def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
               missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
               output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
-              check_rows: int | None = CHECK_ROWS, **nn_options: Any) -> ZkModel:
+              check_rows: int | None = CHECK_ROWS, reference: Any = None, **nn_options: Any) -> ZkModel:
     """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
+
+    ``reference``: the model the graph was exported from (a fitted model with ``predict``, e.g. the
+    ``LGBMClassifier`` given to onnxmltools, or a callable rows → labels or values): the conversion is
+    then checked against it, and first the graph itself is (an exporter's error is refused, naming the
+    rows). Without it the check is against the graph only, and ``zk.fidelity["against"]`` and the model
+    file say so (:data:`GRAPH_ONLY`).
 
     ``X``: calibration rows, (n_samples, n_features) floats (raw features as the graph's input takes
     them, flattened row-major for an image input): the input range the circuit is sized for, and the
-    rows the conversion checks itself on against the graph run in float (:class:`OnnxGraph`). The
+    rows the conversion checks itself on against ``reference``, or the graph run in float
+    (:class:`OnnxGraph`). The
     label is the graph's first output: a classifier's label tensor (skl2onnx, onnxmltools) or scores
     whose argmax is the class index (a final ``Sigmoid``: class 1 above 0.5; one output without one: a
     regressor's value). The other options are :func:`stdlib_ml.from_sklearn`'s; a neural graph also
-    takes :func:`stdlib_ml.convert.nn.to_spec`'s (``resolution``, ``approximate``) and ignores
+    takes :func:`stdlib_ml.convert.nn.convert`'s (``resolution``, ``approximate``, ``fit``) and ignores
     ``missing_values`` (it has no missing-value semantics). ``check_rows=None``: every row.
 
     Raises :class:`ModelInputError` (missing, damaged or invalid file; malformed ``X``) and
@@ -410,22 +496,30 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     unknown = sorted(set(nn_options) - set(NETWORK_OPTIONS))
     if unknown:
         raise ConversionError(f"{', '.join(map(repr, unknown))}: not options of from_onnx",
-                              hint=f"its options: {', '.join(COMMON_OPTIONS + NETWORK_OPTIONS)}, missing_values")
+                              hint=f"its options: {', '.join(COMMON_OPTIONS + NETWORK_OPTIONS)}, missing_values, reference")
     common = dict(input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
                   output=output, min_agreement=min_agreement, max_error=max_error, strict=strict, check_rows=check_rows)
     Visibility(weights, inputs, output)   # checked before the graph is read
+    ref = reference_model(reference) if reference is not None else None
     proto = load_onnx(model)
     if is_neural(proto):
         Xa = calibration_rows(X, samples=True)
         net, est = network(proto, Xa)
-        return nn.convert(net, Xa, reference=est.predict, model_name="OnnxGraph", **common, **nn_options)
+        if ref is not None and Xa is not None:
+            _export_agrees(est, ref, Xa, common)
+        oracle = est if ref is None else ref
+        return nn.convert(net, Xa, reference=oracle.predict, model_name=type(oracle).__name__, oracle=oracle.oracle,
+                          **common, **nn_options)
     if nn_options:
         raise ConversionError(f"{', '.join(nn_options)} apply to neural networks; this ONNX graph is an ai.onnx.ml "
                               "(linear or tree) model")
 
     def describe(opts: Options) -> pipeline.Description:
         spec, est = ml_spec(proto, opts)
-        return pipeline.Description(spec, est, type(est).__name__)
+        if ref is not None and opts.X is not None:
+            _export_agrees(est, ref, opts.X, common)
+        oracle = est if ref is None else ref
+        return pipeline.Description(spec, oracle, type(oracle).__name__)
 
     return pipeline.convert(describe, X, missing_values=missing_values, **common)
 
@@ -627,6 +721,8 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
         C = const(2)
         out = net.dense(value(0), W, None if C is None else np.broadcast_to(C * a.get("beta", 1.0), (W.shape[0],)),
                         where=where)
+    elif op == "MatMul" and node.input[1] not in g.consts:
+        out = net.matmul(value(0), value(1), where=where)
     elif op == "MatMul":
         B = const(1)
         if B.ndim != 2:
@@ -724,9 +820,9 @@ def _node(g: Graph, i: int, net: Any, env: dict[str, Any]) -> None:
     else:   # Add, Sub, Mul, Div: two tensors (Add / Sub), or a tensor and a constant
         names = list(node.input)
         if all(n not in g.consts for n in names):
-            if op not in ("Add", "Sub"):
-                raise g.unsupported(i, SUPPORTED_NN, "multiplies or divides two computed tensors (not affine)")
-            out = (net.add if op == "Add" else net.sub)(value(0), value(1), where=where)
+            if op == "Div":
+                raise g.unsupported(i, SUPPORTED_NN, "divides by a computed tensor")
+            out = {"Add": net.add, "Sub": net.sub, "Mul": net.mul}[op](value(0), value(1), where=where)
         else:
             k = 0 if names[1] in g.consts else 1
             x, c = value(k), const(1 - k)

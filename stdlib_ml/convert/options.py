@@ -32,6 +32,13 @@ OUTPUT_MODES = ("public", "private", "commitment")
 verifier learns nothing of it), or a private one with a public BHP256 commitment to it (the prover's
 scalar r blinds it; revealing (label, r) later lets anyone check it, :meth:`ZkModel.label_commitment`)."""
 
+RESPONSES = ("predict", "predict_proba", "decision_function", "score_samples")
+"""``response_method=`` (scikit-learn's names): what the circuit outputs. ``"predict"`` (default): the
+label or value; the others: the library's score of that name as fixed-point integers with their scale
+(``OUT_SCALE``), which :meth:`~stdlib_ml.convert.model.ZkModel.predict` gives back as floats shaped like
+the library's; with ``threshold=t``, a public boolean "the positive class's score is at least t" (with
+``"predict"``: "the regressor's prediction is at least t")."""
+
 MAX_PARAMETER_TENSORS = limits.MAX_STRUCT_MEMBERS - 1
 """Parameter tensors a private-weights model may have: the members of its private struct, less one for
 the blinding value."""
@@ -85,14 +92,29 @@ class Options:
     name: str | None
     missing_values: bool | None = None
     weights: str = "public"
+    response: str = "predict"   # :data:`RESPONSES`
+    threshold: float | None = None   # the circuit outputs "score of the positive class >= threshold"
 
 
 def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: str | None = None,
-                 n_features: int | None = None, missing_values: bool | None = None, weights: str = "public") -> Options:
+                 n_features: int | None = None, missing_values: bool | None = None, weights: str = "public",
+                 response_method: str | None = None, threshold: float | None = None) -> Options:
     """:class:`Options` from a converter's arguments, each checked (``X`` by :func:`calibration_rows`,
-    flattened to one row per sample). Raises :class:`ModelInputError` (bad ``X``) and
+    flattened to one row per sample). ``response_method``: one of :data:`RESPONSES` (None: ``"predict"``,
+    or ``"predict_proba"`` with a ``threshold``); ``threshold``: a finite number (a probability in (0, 1)
+    for ``"predict_proba"``; with ``"predict"``: a regressor's value). Raises :class:`ModelInputError` (bad ``X``) and
     :class:`ConversionError` (a bad option, naming the valid ones)."""
     check_choice("weights", weights, WEIGHT_MODES)
+    response = response_method if response_method is not None else "predict" if threshold is None else "predict_proba"
+    check_choice("response_method", response, RESPONSES)
+    if threshold is not None:
+        if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(threshold):
+            raise ConversionError(f"threshold must be a finite number, got {threshold!r}")
+        if response == "predict_proba" and not 0.0 < threshold < 1.0:
+            raise ConversionError(f"threshold={threshold!r} is not a probability strictly between 0 and 1",
+                                  hint="P(positive) >= 0 always holds and >= 1 is never decided by a finite score")
+        threshold = float(threshold)
     if name is not None and not isinstance(name, str):
         raise ConversionError(f"name must be a string (the Aleo program name), got {type(name).__name__}")
     if name is not None and names.program_name_problem(name) is not None:
@@ -105,7 +127,7 @@ def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: 
     n = n_features if n_features is not None else Xa.shape[1] if Xa is not None else None
     if input_range is not None and n is not None:
         range_bounds(input_range, n)   # every family: checked before it is used (or ignored, by trees)
-    return Options(Xa, input_range, input_bits, name, missing_values, weights)
+    return Options(Xa, input_range, input_bits, name, missing_values, weights, response, threshold)
 
 
 def range_bounds(r: Any, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,7 @@ import numpy as np
 
 import pyleo as pl
 from pyleo import limits
+from pyleo import progress as pl_progress
 from pyleo.trust import batch as manifest_format
 from pyleo.trust import Trusted
 from pyleo.trust.batch import ENTRY_MANY, ENTRY_ONE, MANIFEST, ROW_INPUT, BatchError, BatchVerdict, proof_name
@@ -205,6 +206,19 @@ def _model(source: str, path: str) -> ZkModel:
     return _models[digest]
 
 
+def batch_call(zk: ZkModel, k: int, first: int, total: int, xs: list[list[float]],
+               label_blinding: int | None = None) -> tuple[pl.Program, str, list[Any]]:
+    """The call that proves rows ``first`` … ``first + len(xs) - 1`` (their raw feature values ``xs``, at most
+    ``k``) of a batch of ``total`` rows: the :func:`batch_program`, its entry and its arguments (canonical values:
+    ``batch_row``, then the encoded rows, the last group of k > 1 padded with copies of its last row).
+    ModelInputError for values the model cannot encode."""
+    program, identity = batch_program(zk, k), [first, len(xs), total]
+    if k == 1:
+        (enc,) = zk.encode(np.asarray(xs, dtype=np.float64))
+        return program, ENTRY_ONE, [identity, *zk.circuit_args(enc, label_blinding)]
+    return program, ENTRY_MANY, [identity, zk.encode(np.asarray(xs + xs[-1:] * (k - len(xs)), dtype=np.float64))]
+
+
 def _prove_group(source: str, path: str, k: int, rows: list[int], total: int, xs: list[list[float]],
                  proof_path: str | None, label_blinding: int | None) -> list[dict[str, Any]]:
     """Prove ``rows`` (consecutive, their raw feature values ``xs``) of a batch of ``total`` rows in one
@@ -218,14 +232,11 @@ def _prove_group(source: str, path: str, k: int, rows: list[int], total: int, xs
     start = time.perf_counter()
     try:
         zk = _model(source, path)
-        program, identity = batch_program(zk, k), [rows[0], len(rows), total]
+        program, entry, args = batch_call(zk, k, rows[0], total, xs, label_blinding)
+        proof = program.prove(entry, *args)
         if k == 1:
-            (enc,) = zk.encode(np.asarray(xs, dtype=np.float64))
-            proof = program.prove(ENTRY_ONE, identity, *zk.circuit_args(enc, label_blinding))
             public, clear = [list(proof.public_outputs)], [list(proof.outputs)]
         else:
-            enc = zk.encode(np.asarray(xs + xs[-1:] * (k - len(xs)), dtype=np.float64))
-            proof = program.prove(ENTRY_MANY, identity, enc)
             labels = manifest_format.array_elements(proof.public_outputs[0])
             public = clear = [[label] for label in labels[:len(rows)]]
         if proof_path is not None:
@@ -271,23 +282,6 @@ def _prediction(zk: ZkModel, output: str | None) -> Any:
         return None
     value = zk.decode([int(re.match(r"-?[0-9]+", output).group())])[0]   # type: ignore[union-attr]
     return value.item() if isinstance(value, np.generic) else value
-
-
-@contextlib.contextmanager
-def _progress(show: bool, total: int, name: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar with the rows done, the elapsed time and the ETA (rich, on stderr); yields
-    ``advance(rows)``."""
-    if not show or total == 0:
-        yield lambda rows: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    columns = (TextColumn(f"proving {name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("rows", total=total)
-        yield lambda rows: bar.advance(task, rows)
 
 
 def _ray_module(cluster: str) -> Any:
@@ -360,7 +354,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     the calling script again: a script calling this with workers > 1 guards its work with ``if __name__ ==
     "__main__":``. ``private_out``: the prover-only file (mode 0600) of every row's outputs in clear and,
     for a label published as a commitment, its blinding r (then required). ``progress``: a progress bar
-    with the ETA (rich) on stderr.
+    on stderr when it is a terminal (:func:`pyleo.progress.rows`): the keys stage first (the first proof, which
+    builds or loads the keys), then the rows with an ETA measured on the rows proved after it.
 
     Rows the manifest already records as proved (and whose proof file exists) are skipped. A row that
     fails (out of the model's range, a halt) is recorded with its error and does not stop the others; a
@@ -466,7 +461,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
             for stale in out.glob(".row*.proof.json.*.tmp"):   # a proof a killed worker was writing (write_atomic's temp)
                 stale.unlink(missing_ok=True)
             save()
-            with _progress(progress, len(todo), zk.name) as advance:
+            first = pl_progress.keys_stage(aleo, head["function"], f"proving {zk.name}'s first proof")
+            with pl_progress.rows(len(todo), first, f"proving {zk.name}", progress) as advance:
                 if groups:   # the first proof here: synthesizes (or loads) the keys once, for every worker
                     record(_prove_group(*job(groups[0])))
                     advance(len(groups[0]))

@@ -4,6 +4,7 @@ bounds that size sign tests, and the pieces of a spec every family uses (its nam
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 from dataclasses import dataclass
@@ -136,6 +137,20 @@ class Affine:
         return (z - self.e) / self.d
 
 
+@dataclass
+class LinearMap:
+    """z = M·x + c: the Pipeline steps in front of an estimator, composed, when one of them mixes or
+    selects features (PCA, SelectKBest …): ``M`` (k, n) and ``c`` (k,) floats, n raw features in,
+    the estimator's k out. Only estimators linear in z fold it (:meth:`fold`)."""
+
+    M: np.ndarray
+    c: np.ndarray
+
+    def fold(self, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores ``W·z + b`` (W: (outputs, k)) as ``W'·x + b'`` on the raw inputs, in float."""
+        return W @ self.M, b + W @ self.c
+
+
 def feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
     spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
@@ -243,3 +258,92 @@ def classifier_head(spec: Spec, scores: str, bound: int, k: int, rule: str = "po
 
 def pow2(v: int) -> str:
     return f"2**{max(int(v), 1).bit_length()}"
+
+
+LINKS = ("identity", "sigmoid", "softmax", "ovr", "isolation")
+"""How the library turns a family's fixed-point scores into its ``predict_proba`` (``identity``: they are the
+probabilities, e.g. trees' leaf frequencies; ``sigmoid``: one logit; ``softmax``: one per class; ``ovr``:
+per class a logit, the sigmoids normalized; ``isolation``: IsolationForest's −2**(−S/D) − shift of the
+summed path length S, ``LINK_PARAMS`` D = normalizer and shift)."""
+
+
+def threshold_constant(threshold: float, scale: int, link: str, params: dict[str, float] | None = None) -> int:
+    """The smallest integer c with ``c >= link⁻¹(threshold)·scale`` (exactly: ``threshold`` is the
+    float's binary value; logarithms (a sigmoid's logit ``ln(t/(1−t))``; IsolationForest's
+    ``−D·log2(−(t + shift))``, ``params`` D = normalizer, shift; a log link's ``ln t``) in 80-digit decimal arithmetic,
+    correctly rounded, so the ceiling is exact unless the product lies within 10**-70 of an integer
+    without being one). For an integer fixed-point score s: ``s >= c`` exactly when
+    ``link(s/scale) >= threshold`` (the link is increasing), which is what the circuit decides.
+    Raises :class:`ConversionError` for a threshold the link never reaches or always passes."""
+    if link == "identity":
+        return math.ceil(Fraction(threshold) * scale)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        t = decimal.Decimal(threshold)   # exact: a float is a binary fraction
+        if link == "exp":   # a GLM's log link: exp(η) >= t exactly when η >= ln t
+            if not t > 0:
+                raise ConversionError(f"threshold {threshold!r}: a log-link prediction is always > 0")
+            value = t.ln() * scale
+        elif link == "isolation":
+            assert params is not None
+            below = -(t + decimal.Decimal(params["shift"]))   # score_samples = −2**(−S/D) >= t + shift
+            if not 0 < below < 1:
+                raise ConversionError(f"threshold {threshold!r} is outside the scores' range (score_samples lies in "
+                                      "[−1, 0))")
+            value = -decimal.Decimal(params["normalizer"]) * below.ln() / decimal.Decimal(2).ln() * scale
+        else:
+            value = (t / (1 - t)).ln() * scale
+        return int(value.to_integral_value(rounding=decimal.ROUND_CEILING))
+
+
+def refuse_scores(opts: Options, what: str, links: dict[str, str]) -> None:
+    """Raise :class:`ConversionError` when ``opts`` asks for a score ``what`` (a model, for the message)
+    does not define (``links``: those it does, :func:`score_head`)."""
+    if opts.response == "predict" and opts.threshold is not None and "predict" not in links:
+        raise ConversionError(f"{what}: a threshold on predict applies to a linear regressor's (or GLM's) value",
+                              hint="for a classifier, threshold its predict_proba or decision_function")
+    if (opts.response != "predict" or opts.threshold is not None) and opts.response not in links:
+        defined = ", ".join(repr(r) for r in links) or "none"
+        raise ConversionError(f"{what} has no {opts.response} a circuit computes", hint=f"its scores: {defined}; or "
+                              "response_method='predict'")
+
+
+def score_head(spec: Spec, opts: Options, scores: str, k: int, bound: int, scale: int, links: dict[str, str],
+               what: str) -> bool:
+    """End ``spec``'s body with the response ``opts`` asks for, when it is a score: ``scores`` (a DSL
+    expression, ``k`` field values at the integer ``scale``, each of magnitude ≤ ``bound``) are the
+    library's method ``r`` when ``r`` is a key of ``links`` (its value: how they map to the library's,
+    :data:`LINKS`). With ``opts.threshold``: one public bool, the positive class's score ≥ threshold
+    (decided exactly on the fixed-point score, :func:`threshold_constant`); binary models only.
+    Returns False for ``"predict"`` (the caller writes its own head); raises :class:`ConversionError`
+    for a response the family does not define."""
+    if opts.response == "predict" and opts.threshold is None:
+        return False
+    refuse_scores(opts, what, links)
+    link = links[opts.response]
+    spec.response, spec.link, spec.threshold = opts.response, link, opts.threshold
+    spec.out_scale = str(scale)
+    if opts.threshold is None:
+        spec.n_scores = k
+        spec.notes.append(f"Output: {opts.response} as {k} fixed-point score(s) at OUT_SCALE, exact field sums (no "
+                          f"rounding in the circuit); ZkModel.decode applies LINK = {link!r} in floating point.")
+        spec.body.append(f"return {scores}")
+        return True
+    if k == 2 and link in ("softmax", "identity"):   # two classes: P(1) = σ(s1 − s0), or s1 itself
+        positive, bound = (f"{scores}[1] - {scores}[0]", 2 * bound) if link == "softmax" else (f"{scores}[1]", bound)
+        link = "sigmoid" if link == "softmax" else link
+    elif k == 1 and link in ("sigmoid", "identity", "isolation", "exp"):
+        positive = f"{scores}[0]"
+    else:
+        raise ConversionError(f"threshold needs one score of a positive class; {what} has {k} scores",
+                              hint="a binary classifier (or response_method='decision_function' of one)")
+    c = threshold_constant(opts.threshold, scale, link, spec.link_params)
+    spec.const("THRESHOLD_Q", c, f"ceil({'logit(THRESHOLD)' if link == 'sigmoid' else 'THRESHOLD'} · OUT_SCALE): "
+               "an integer score s is >= it exactly when its value is >= THRESHOLD")
+    spec.imports.add("compare")
+    spec.use(f"at_least = compare.is_nonneg({sign_width(bound + abs(c) + 1)})", f"|score - THRESHOLD_Q| <= "
+             f"{pow2(bound + abs(c))}")
+    spec.notes.append(f"Output: only whether {opts.response}'s positive score is >= THRESHOLD (the score stays "
+                      "private): the fixed-point score s against THRESHOLD_Q, one sign test.")
+    spec.body.append(f"return at_least({positive} - THRESHOLD_Q)")
+    return True

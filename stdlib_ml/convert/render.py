@@ -46,6 +46,14 @@ class Spec:
     inputs: str = "private"  # visibility of the sample x: "private" or "public"
     output: str = "public"  # the label: "public", "private" (encrypted to the prover), or "commitment"
     blinding: int | None = None  # private weights: the commitment's blinding value (u128)
+    response: str = "predict"  # what predict outputs (options.RESPONSES): the label / value, or a score
+    threshold: float | None = None  # scores: the output is "the positive class's score >= threshold" (public bool)
+    link: str = "identity"  # scores: how decode maps the fixed-point scores to the library's (quantize.LINKS)
+    n_scores: int = 0  # scores: how many fixed-point field values predict outputs (at OUT_SCALE)
+    link_params: dict[str, float] | None = None  # scores: the link's constants (LINK_PARAMS), e.g. IsolationForest's
+    prepare: list[tuple[Any, ...]] | None = None  # raw columns → numbers before quantization (prepare.apply)
+    raw_features: int | None = None  # with prepare: the raw columns a sample has
+    feature_names: list[str] | None = None  # the raw columns' names (a DataFrame's), or None
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
@@ -77,6 +85,10 @@ class Spec:
 
     @property
     def out_type(self) -> str:
+        if self.threshold is not None:
+            return "pl.Bool"
+        if self.response != "predict":
+            return f"pl.Array[pl.Field, {self.n_scores}]"
         return "pl.I64" if self.kind == "regressor" else "pl.U8"
 
 
@@ -121,7 +133,13 @@ def render(spec: Spec) -> str:
     mods = sorted({"fixed", "linalg"} | spec.imports)
     widths, zero, word_bits = spec.input_codes()
     n_words = fixed.pack_words(widths, word_bits)
-    if spec.kind == "regressor":
+    if spec.threshold is not None:
+        out_doc = (f"whether {spec.response}'s score of the positive class is at least THRESHOLD = {spec.threshold!r}, "
+                   "as a public bool (the score itself is not revealed)")
+    elif spec.response != "predict":
+        out_doc = (f"{spec.response}'s {spec.n_scores} score(s)·OUT_SCALE as field values (negatives as p − |v|), "
+                   f"OUT_SCALE = {spec.out_scale}; decode applies LINK = {spec.link!r}")
+    elif spec.kind == "regressor":
         out_doc = f"y·OUT_SCALE as a public i64 (OUT_SCALE = {spec.out_scale})"
     elif spec.kind == "clusterer":
         out_doc = "the cluster index as a public u8"
@@ -163,6 +181,18 @@ def render(spec: Spec) -> str:
         f"FLOAT32_INPUTS = {spec.float32}",
         f"CLASSES = {format_value(spec.classes, 10) if spec.classes is not None else None}",
         f"OUT_SCALE = {spec.out_scale}",
+        *([f"LINK = {spec.link!r}  # decode: the prediction is exp(output / OUT_SCALE) (a GLM's log link)"]
+          if spec.response == "predict" and spec.link != "identity" and spec.threshold is None else []),
+        *([f"RESPONSE = {spec.response!r}  # what predict outputs: {spec.response}'s scores (fixed point, OUT_SCALE)",
+           f"LINK = {spec.link!r}  # decode: the library's scores from the circuit's (identity, sigmoid, softmax, ovr)",
+           f"THRESHOLD = {spec.threshold!r}  # not None: predict outputs only 'positive score >= THRESHOLD'",
+           f"LINK_PARAMS = {format_value(spec.link_params)}  # the link's constants"]
+          if spec.response != "predict" or spec.threshold is not None else []),
+        *([f"FEATURE_NAMES = {format_value(spec.feature_names, 16)}  # a DataFrame's columns, matched by name"]
+          if spec.feature_names is not None else []),
+        *([f"RAW_FEATURES = {spec.raw_features}  # raw columns per sample (categories, missing values)",
+           f"PREPARE = {format_value(spec.prepare, 10)}  # raw columns -> the N_FEATURES numbers (prepare.apply)"]
+          if spec.prepare is not None else []),
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
         *([f"RANK_THRESHOLDS = {format_value(spec.rank_thresholds)}  # per input, its feature's sorted thresholds",
@@ -189,7 +219,8 @@ def render(spec: Spec) -> str:
               "unpack = linalg.unpacker(INPUT_WIDTHS, INPUT_ZERO, INPUT_WORD_BITS)  # x (packed codes) -> the inputs q"]
     for line, comment in spec.setup:
         lines.append(f"{line}  # {comment}" if comment else line)
-    what = {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index")
+    what = ("decision" if spec.threshold is not None else "scores (times OUT_SCALE)" if spec.response != "predict" else
+            {"regressor": "prediction (times OUT_SCALE)", "clusterer": "cluster"}.get(spec.kind, "class index"))
     body = list(spec.body)
     if private:
         body[:0] = [f"{name} = {_decode(name, v.shape, param_bits(v))}" for name, v in spec.params.items()]

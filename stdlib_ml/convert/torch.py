@@ -31,7 +31,9 @@ INSTALL_HINT = "install pyleo-zk[torch] (pip install 'pyleo-zk[torch]'; CPU whee
 
 SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, groups), BatchNorm1d/2d (folded), ReLU, "
              "LeakyReLU, PReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
-             "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, Dropout, Identity, residual add/sub, multiplication by a constant, cat, "
+             "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, select, Dropout, Identity, residual add/sub, "
+             "multiplication by a constant or of two computed tensors of one shape, cat, GRU / LSTM / RNN (one layer, "
+             "batch_first, zero initial state: unrolled), "
              f"approximated {', '.join(APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
@@ -114,6 +116,19 @@ _FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
 NORMALIZING = {"layer_norm", "native_layer_norm", "group_norm", "native_group_norm", "instance_norm", "rms_norm",
                "_fused_rms_norm"}
 """Normalizations by statistics of the sample itself (LayerNorm, GroupNorm, InstanceNorm, RMSNorm): refused."""
+
+
+_RECURRENT = {"gru", "lstm", "rnn_tanh", "rnn_relu"}
+"""torch's recurrent layers as ATen ops (their ``.input`` overloads), unrolled by :meth:`_Walker._recurrent`."""
+
+
+class _Layers:
+    """A recurrent layer's final states (num_layers, batch, H) of one layer: ``last`` its node, or None
+    for a state the circuit does not compute (``what`` names it)."""
+
+    def __init__(self, last: Node | None, what: str = "") -> None:
+        self.last = last
+        self.what = what
 
 
 class _Walker:
@@ -216,8 +231,36 @@ class _Walker:
             if dim == 0 or dim == -len(xs[0].shape) - 1:
                 raise ConversionError(f"{where}: concatenating along the batch dimension is not supported")
             return net.concat(xs, dim - 1 if dim > 0 else dim, where=where)
+        if op in ("zeros", "new_zeros"):   # an initial recurrent state
+            size = arg(1, "size") if op == "new_zeros" else x
+            return np.zeros([1 if d is _BATCH else int(d) for d in size])
+        if op in _RECURRENT:
+            return self._recurrent(op, node, where)
+        if isinstance(x, _Layers):
+            if x.last is None:
+                raise ConversionError(f"{where}: {op} on {x.what}, which the circuit does not compute (use the "
+                                      "outputs or the final hidden state)")
+            dim = int(arg(1, "dim", 0)) if len(args) > 1 or "dim" in kw else 0
+            if op in ("select", "squeeze") and dim == 0 and (op == "squeeze" or int(args[2]) in (0, -1)):
+                return x.last
+            raise ConversionError(f"{where}: {op} on a recurrent layer's final states (num_layers, batch, H) is "
+                                  "supported only as h[0], h[-1] or h.squeeze(0)")
         if not isinstance(x, Node):
             raise ConversionError(f"{where}: {op} on constants is not supported; {SUPPORTED}")
+        if op == "slice":
+            dim = int(arg(1, "dim", 0)) % (len(x.shape) + 1)
+            start, end, step = arg(2, "start"), arg(3, "end"), int(arg(4, "step", 1))
+            n = _BATCH if dim == 0 else x.shape[dim - 1]
+            if dim == 0:
+                if (start or 0) == 0 and step == 1 and (end is None or end >= (self.batch or 0) or end is _BATCH):
+                    return x
+                raise ConversionError(f"{where}: slicing the batch dimension is not supported")
+            return net.select(x, dim - 1, list(range(n))[slice(start, end, step)], where=where)
+        if op == "select":
+            dim = int(arg(1, "dim")) % (len(x.shape) + 1)
+            if dim == 0:
+                raise ConversionError(f"{where}: selecting one sample of the batch is not supported")
+            return net.select(x, dim - 1, int(arg(2, "index")), where=where)
         if op in _FINAL:
             users = list(node.users)
             if len(users) == 1 and users[0].op == "output":
@@ -339,12 +382,46 @@ class _Walker:
                 return net.add(x, other, where=where) if op == "add" else net.sub(x, other, where=where)
             c = np.asarray(other, np.float64) * alpha * (1.0 if op == "add" else -1.0)
             return net.scale_shift(x, 1.0, self._broadcast(c, x, where), where=where)
+        if op in ("matmul", "mm") and isinstance(arg(1, "other"), Node):
+            return net.matmul(x, arg(1, "other"), where=where)
         if op == "mul":
             other = arg(1, "other")
             if isinstance(other, Node):
-                raise ConversionError(f"{where}: the product of two computed tensors is not supported; {SUPPORTED}")
+                return net.mul(x, other, where=where)
             return net.scale_shift(x, self._broadcast(np.asarray(other, np.float64), x, where), 0.0, where=where)
         raise ConversionError(f"{where}: {op} ({node.target}) is not supported; {SUPPORTED}")
+
+    def _recurrent(self, op: str, node: Any, where: str) -> tuple[Node, Any, ...]:
+        """torch's GRU / LSTM / RNN (aten.gru/lstm/rnn_tanh/rnn_relu.input) unrolled: one layer, one
+        direction, batch first, zero initial states, biases or none."""
+        x, hx, params, has_biases, layers, _dropout, train, bidirectional, batch_first = \
+            [self.value(a) for a in node.args[:9]]
+        kind = {"gru": "GRU", "lstm": "LSTM"}.get(op, "RNN")
+        if train:
+            raise ConversionError(f"{where} runs its {kind} in training mode (dropout between layers)",
+                                  hint="call model.eval() before converting")
+        if layers != 1 or bidirectional:
+            raise ConversionError(f"{where}: a {kind} with num_layers={layers}, bidirectional={bidirectional} is not "
+                                  "supported (one layer, one direction: stack single-layer modules instead)")
+        if not batch_first:
+            raise ConversionError(f"{where}: a {kind} with batch_first=False takes the sequence first, the batch "
+                                  "second; the circuit takes one sample", hint=f"build the {kind} with batch_first=True")
+        if not isinstance(x, Node):
+            raise ConversionError(f"{where}: the {kind}'s input is not computed from the model's input")
+        states = hx if isinstance(hx, (list, tuple)) else [hx]
+        if any(not isinstance(h, np.ndarray) or np.any(h != 0) for h in states):
+            raise ConversionError(f"{where}: the {kind} starts from a given state; only zero initial states (the "
+                                  "default) are supported")
+        W = list(params) + [None, None]
+        if len(x.shape) != 2:
+            raise ConversionError(f"{where}: the {kind} takes a sequence of shape {x.shape}; expected (T, F)")
+        build = {"gru": self.net.gru, "lstm": self.net.lstm}.get(op)
+        if build is None:
+            out, h = self.net.rnn(x, W[0], W[1], W[2] if has_biases else None, W[3] if has_biases else None,
+                                  nonlinearity="relu" if op == "rnn_relu" else "tanh", where=where)
+        else:
+            out, h = build(x, W[0], W[1], W[2] if has_biases else None, W[3] if has_biases else None, where=where)
+        return (out, _Layers(h)) if op != "lstm" else (out, _Layers(h), _Layers(None, "the LSTM's cell state"))
 
     def _broadcast(self, c: np.ndarray, x: Node, where: str) -> np.ndarray:
         """A constant operand as one value per element of ``x`` (its batch dimension dropped)."""
@@ -454,7 +531,8 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                input_range: Any = None, input_bits: int | Sequence[int] | None = None, name: str | None = None,
                weights: str = "public", inputs: str = "private", output: str = "public",
                resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+               max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+               fit: bool = True) -> ZkModel:
     """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
@@ -466,7 +544,8 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     output behind a final Sigmoid (class 1 when > 0.5), else regression. ``classes``: the labels
     (default 0 … k−1). ``approximate``: accept the piecewise-linear sigmoid / tanh / GELU / SiLU
     inside the network (:data:`~stdlib_ml.convert.nn.APPROXIMATIONS`), else refuse them;
-    ``resolution``: bits per input spread and weight (:func:`~stdlib_ml.convert.nn.to_spec`). The
+    ``resolution``: bits per input spread and weight (:func:`~stdlib_ml.convert.nn.to_spec`); ``fit``: lower
+    it as far as needed for the network to prove here (:func:`~stdlib_ml.convert.nn.convert`). The
     other options are :func:`~stdlib_ml.from_sklearn`'s. The circuit takes samples flattened (C
     order): ``zk.predict`` accepts them either way.
 
@@ -507,7 +586,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     return convert(net, Xa, reference=reference, model_name=model_name, input_range=input_range,
                    input_bits=input_bits, name=name or net.name, weights=weights, inputs=inputs, output=output,
                    resolution=resolution, approximate=approximate, min_agreement=min_agreement,
-                   max_error=max_error, strict=strict, check_rows=check_rows)
+                   max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
 
 
 FAMILIES = "PyTorch: " + SUPPORTED.removeprefix("supported: ")

@@ -1,20 +1,29 @@
-"""Tree ensembles of any source (scikit-learn, XGBoost) as one description: thresholds in the raw
+"""Tree ensembles of any source (scikit-learn, XGBoost, LightGBM, CatBoost) as one description: thresholds in the raw
 input space, missing values through each node's learned side, per-feature scales, per-node widths."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from pyleo import limits
+
 from .. import fixed
 from .model import ConversionError
 from .options import Options
-from .quantize import TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classifier_head, given_bits, largest_magnitude, new_spec, qint
+from .quantize import (TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classifier_head, given_bits,
+                       largest_magnitude, new_spec, qint, refuse_scores, score_head)
 from .render import Spec, format_value
+
+
+MISSING_VALUE_MODELS = ("scikit-learn decision trees, random forests, extra trees and HistGradientBoosting, XGBoost, "
+                        "LightGBM, CatBoost")
+"""The models whose ``predict`` takes missing values (NaN), which the circuit follows (for messages)."""
 
 
 # ---- trees --------------------------------------------------------------------------------------
@@ -67,10 +76,14 @@ def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
     return np.where(np.isfinite(t), mid, t)
 
 
-def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool) -> tuple[np.ndarray, bool]:
+def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool,
+                   float32: bool = True) -> tuple[np.ndarray, bool]:
     """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
     (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
-    scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t."""
+    scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t. An
+    estimator comparing float64 inputs (``float32=False``: LightGBM, HistGradientBoosting, CatBoost)
+    gets (t - e) / d, exact up to the rounding of the scaler's own float64 arithmetic (which the
+    conversion's fidelity check measures)."""
     if aff.clip is not None:   # clipping z to [lo, hi] changes no decision when lo ≤ t < hi (strict: lo < t ≤ hi)
         lo, hi = aff.clip[0][feature], aff.clip[1][feature]
         inside = (lo < threshold) & (threshold <= hi) if strict else (lo <= threshold) & (threshold < hi)
@@ -80,6 +93,9 @@ def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, stri
                                   hint="refit the pipeline with MinMaxScaler(clip=False)")
     if aff.identity:
         return threshold, strict
+    if not float32:
+        with np.errstate(invalid="ignore"):
+            return (threshold - aff.e[feature]) / aff.d[feature], strict
     with np.errstate(invalid="ignore"):
         return (_float32_boundary(threshold, strict) - aff.e[feature]) / aff.d[feature], True
 
@@ -114,19 +130,26 @@ def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[
 
 def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
-               classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None) -> Spec:
+               classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None,
+               float32: bool = True, links: dict[str, str] | None = None,
+               link_params: dict[str, float] | None = None) -> Spec:
     """Model file for a tree ensemble: Σ leaf values (+ init), then a head.
 
     head: "index" (the leaf value is the class index), "argmax", "positive" (class 1 when > 0),
-    "nonneg" (>= 0), "regress" (i64 output). Trees with ``missing_left`` take missing values
-    (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`).
+    "nonneg" (>= 0), "regress" (i64 output); ``links``: the scores the library defines on the sum
+    (÷ ``out_divisor``), output instead of the label when ``opts`` asks (:func:`score_head`; ``link_params``:
+    the link's constants). Trees with ``missing_left`` take missing values
+    (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`). ``float32``: whether
+    the estimator compares float32 copies of its inputs (scikit-learn's trees, XGBoost) or float64
+    ones (LightGBM, HistGradientBoosting, CatBoost).
     """
+    if head in ("index", "regress"):
+        refuse_scores(opts, type(est).__name__, {})
     columns, sides = list(range(n)), None
     if trees[0].missing_left is None and opts.missing_values:
         raise ConversionError(f"{type(est).__name__}.predict does not take missing values (NaN), so "
                               "missing_values=True cannot be honoured",
-                              hint="models that take them: scikit-learn decision trees, random forests and extra "
-                              "trees, XGBoost")
+                              hint=f"models that take them: {MISSING_VALUE_MODELS}")
     wanted = opts.missing_values if opts.missing_values is not None else (
         (opts.X is not None and bool(np.isnan(opts.X).any()))
         or any(bool(np.isinf(t.threshold[t.left != -1]).any()) for t in trees))
@@ -146,7 +169,7 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
     spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
     spec.clamp = True
     spec.rank_thresholds, spec.rank_strict = tables, trees[0].strict
-    spec.float32 = aff.identity
+    spec.float32 = aff.identity and float32
     spec.classes = classes
     spec.imports |= {"models", "trees"}
     vals = [np.asarray(qint(t.value, value_bits)) for t in trees]
@@ -222,7 +245,9 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
         spec.body.append(f"return models.to_i64({total}[0])")
     else:
         spec.body.insert(0, f"scores = {total}")
-        classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
+        spec.link_params = link_params
+        if not score_head(spec, opts, "scores", K, bound, 2**value_bits * out_divisor, links or {}, type(est).__name__):
+            classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     return spec
 
 
@@ -398,3 +423,111 @@ def _tree_widths(tq: list[list[int]], raws: list[RawTree], low_q: np.ndarray, hi
 def leaf_bits(total_max: float, limit: int = 60) -> int:
     """Fractional bits so that a sum of leaf values up to total_max stays below 2**limit."""
     return int(np.clip(limit - ceil_log2(max(total_max, 2.0**-30)), 0, 48))
+
+
+# ---- building trees node by node (LightGBM, HistGradientBoosting, CatBoost) ----------------------
+class TreeBuilder:
+    """Builds one :class:`RawTree` (go left when x[f] <= t) node by node, for frontends whose trees are
+    nested nodes: :meth:`leaf`, :meth:`split` (a threshold) and :meth:`regions` (a categorical split,
+    expanded into threshold tests). Children are given as callables so that a categorical split can
+    build its subtrees once per run of regions that reaches them. ``K``: values per leaf."""
+
+    def __init__(self, K: int) -> None:
+        self.K = K
+        self.feature: list[int] = []
+        self.threshold: list[float] = []
+        self.left: list[int] = []
+        self.right: list[int] = []
+        self.value: list[np.ndarray] = []
+        self.missing_left: list[bool] = []
+
+    def _node(self) -> int:
+        self.feature.append(0)
+        self.threshold.append(0.0)
+        self.left.append(-1)
+        self.right.append(-1)
+        self.value.append(np.zeros(self.K))
+        self.missing_left.append(True)
+        return len(self.left) - 1
+
+    def leaf(self, value: Any) -> int:
+        """A leaf holding ``value`` (K floats, or one); returns its index."""
+        i = self._node()
+        self.value[i] = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.K,)).copy()
+        return i
+
+    def split(self, feature: int, threshold: float, missing_left: bool, left: Callable[[], int],
+              right: Callable[[], int]) -> int:
+        """A node going left when x[feature] <= threshold (a missing value: left when ``missing_left``);
+        ``left`` / ``right`` build the children. Returns the node's index."""
+        i = self._node()
+        self.feature[i], self.threshold[i], self.missing_left[i] = int(feature), float(threshold), bool(missing_left)
+        self.left[i] = left()
+        self.right[i] = right()
+        return i
+
+    def regions(self, feature: int, cuts: Sequence[float], goes_left: Sequence[bool], missing_left: bool,
+                left: Callable[[], int], right: Callable[[], int]) -> int:
+        """A node going left or right by which of the regions cut at ``cuts`` (increasing) x[feature] lies
+        in: region r holds (cuts[r-1], cuts[r]] (region 0 everything up to cuts[0], the last everything
+        above cuts[-1]) and goes left when ``goes_left[r]``; a missing value goes left when
+        ``missing_left``. A categorical split becomes this (:func:`category_regions`): threshold tests
+        in a binary search over the cuts, each side built once per run of regions it is reached from.
+        Raises :class:`ConversionError` when every present value goes right and a missing one left
+        (no threshold test sends only missing values left)."""
+        if len(goes_left) != len(cuts) + 1:
+            raise ValueError("one direction per region: len(cuts) + 1")
+        if len(set(goes_left)) == 1:   # no present value is told apart
+            if goes_left[0] == missing_left:
+                return left() if missing_left else right()
+            if goes_left[0]:   # present values left, missing ones right: "x <= +inf"
+                return self.split(feature, np.inf, False, left, right)
+            raise ConversionError("a split sending every present value right and a missing one left is not supported")
+        target = list(goes_left).index(missing_left) if missing_left in goes_left else 0
+
+        def search(lo: int, hi: int) -> int:   # regions lo..hi
+            if all(goes_left[r] == goes_left[lo] for r in range(lo, hi + 1)):
+                return left() if goes_left[lo] else right()
+            mid = (lo + hi + 1) // 2   # left of the test: regions lo..mid-1, i.e. x <= cuts[mid-1]
+            return self.split(feature, float(cuts[mid - 1]), target < mid, lambda: search(lo, mid - 1),
+                              lambda: search(mid, hi))
+
+        return search(0, len(goes_left) - 1)
+
+    def tree(self) -> RawTree:
+        """The tree built (its root is the node built first)."""
+        return RawTree(np.asarray(self.feature), np.asarray(self.threshold), np.asarray(self.left),
+                       np.asarray(self.right), np.asarray(self.value).reshape(-1, self.K),
+                       missing_left=np.asarray(self.missing_left, dtype=bool))
+
+
+def category_regions(categories: Iterable[int]) -> tuple[list[float], list[bool]]:
+    """The real line cut where ``int(x)`` (truncation toward zero, as LightGBM reads a category: category
+    k holds [k, k+1), category 0 holds (-1, 1)) enters or leaves ``categories`` (non-negative integers):
+    (the cuts, increasing, for :meth:`TreeBuilder.regions`; per region, whether its values are one of
+    the categories)."""
+    cats = sorted({int(c) for c in categories})
+    if not cats or cats[0] < 0:
+        raise ConversionError(f"a categorical split on categories {cats}: categories are non-negative integers")
+    points: list[float] = []
+    for c in cats:
+        lo, hi = (float(np.nextafter(-1.0, 0.0)) if c == 0 else float(c)), float(c + 1)   # int(-1.0) is -1
+        if points and points[-1] == lo:
+            points[-1] = hi   # a run of consecutive categories is one interval
+        else:
+            points += [lo, hi]
+    members = [k % 2 == 1 for k in range(len(points) + 1)]
+    return [float(np.nextafter(p, -np.inf)) for p in points], members   # x < p  ⇔  x <= the float below p
+
+
+def check_categorical_size(trees: list[RawTree], what: str) -> None:
+    """Raise :class:`ConversionError` when ``trees``, whose categorical splits were expanded into
+    threshold tests (:meth:`TreeBuilder.regions`), have more internal nodes than a snarkVM array holds
+    (the model file lists every node's threshold in one array). ``what``: the model, for the message."""
+    nodes = sum(int(np.sum(t.left != -1)) for t in trees)
+    if nodes > limits.MAX_ARRAY_LENGTH:
+        raise ConversionError(f"{what}'s categorical splits expand to {nodes:,} threshold tests (a split on a set of "
+                              "categories becomes tests on the ends of its runs, its subtrees repeated once per run): "
+                              f"more than the {limits.MAX_ARRAY_LENGTH:,} elements a snarkVM array holds",
+                              hint="fewer categories, fewer or shallower trees (max_leaf_nodes / num_leaves), or "
+                              "one-hot encoded categories as numeric features")

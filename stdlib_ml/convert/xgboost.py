@@ -20,7 +20,7 @@ from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
 from .quantize import Affine
 from .render import Spec
-from .sklearn import final_step, unwrap
+from .sklearn import ends_in, final_step, unwrap
 from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
 
 
@@ -164,7 +164,7 @@ PRIVATE = "XGBoost (thresholds and leaf values private, the trees' shape public)
 
 def recognises(obj: Any) -> bool:
     """Whether ``obj`` is an XGBoost model, or a scikit-learn Pipeline ending in one."""
-    return type(final_step(obj)).__module__.split(".")[0] == "xgboost"
+    return ends_in(obj, "xgboost")
 
 
 def load(path: str | os.PathLike[str]) -> Any:
@@ -199,10 +199,7 @@ def float_model(model: Any) -> Any:
 
 
 def _describe(model: Any) -> pipeline.Describe:
-    def describe(opts: Options) -> pipeline.Description:
-        return pipeline.Description(_spec(model, opts), float_model(model), type(final_step(model)).__name__)
-
-    return describe
+    return pipeline.described(lambda opts: _spec(model, opts), float_model(model), type(final_step(model)).__name__)
 
 
 def build_spec(model: Any, X: Any = None, **options: Any) -> Spec:

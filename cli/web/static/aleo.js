@@ -114,8 +114,28 @@ export async function publicModelTrust(text) {
     throw new Error("the public model file's commitment must be a string or null");
   }
   return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
-           commitment: doc.commitment ?? null, fingerprint: await sha256(text) };
+           commitment: doc.commitment ?? null, decoding: doc.decoding ?? null, fingerprint: await sha256(text) };
 }
+
+/**
+ * What a proved first output (`literal`, e.g. "1u8") stands for as the public model file names it (its
+ * "decoding": class names, or the scale of a regressor's value; docs/formats.md), as pyleo.trust.Decoding
+ * reads it; null when the file has no decoding or the literal is not an integer (a commitment). Not a claim of
+ * the proof: the proved literal is.
+ */
+export function decodeOutput(decoding, literal) {
+  const m = /^(-?[0-9]+)(?:[iu](?:8|16|32|64|128))$/.exec(String(literal ?? "").trim());
+  if (!decoding || !m) return null;
+  const v = Number(m[1]);
+  if (Array.isArray(decoding.classes)) return v >= 0 && v < decoding.classes.length ? String(decoding.classes[v]) : null;
+  if (typeof decoding.scale === "number" && decoding.scale > 0) return String(Number((v / decoding.scale).toPrecision(6)));
+  return String(v);
+}
+
+/** Why a proof made under the latest rules (no "block_height": `pyleo prove`'s default) is not checked here. */
+export const LATEST_RULES = "this proof cannot be checked in this browser: it was made under the network's latest " +
+  "consensus rules (V22, Varuna V3), which this WebAssembly verifier (@provablehq/wasm 0.11.10) predates. Run " +
+  "`pyleo verify PROOF --public-model FILE` on a computer, or prove it with `pyleo prove … --for-browser` to check it here";
 
 export const NO_KEY = "the verifying key cannot be checked in this browser without the model's public file " +
   "(a program checksum names the program's text, but the browser cannot derive its circuit's key, and the key a " +
@@ -180,11 +200,7 @@ export async function verifyProof(proof, trust = null) {
   }
   let reason = null;
   if (!ok) {
-    reason = Number.isInteger(proof.block_height)
-      ? "Aleo's WebAssembly verifier rejects the proof"
-      : "Aleo's WebAssembly verifier rejects the proof; it was made under the latest consensus version " +
-        "(V22, Varuna V3), which @provablehq/wasm 0.11.10 predates: prove it with `pyleo prove --for-browser` " +
-        "or `pyleo serve` to check it here";
+    reason = Number.isInteger(proof.block_height) ? "Aleo's WebAssembly verifier rejects the proof" : LATEST_RULES;
   }
   return done(ok, reason, facts);
 }

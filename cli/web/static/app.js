@@ -1,6 +1,7 @@
 // The main page: choose → predict → prove → download → verify (server and browser).
 import { $, api, show, table, verdict } from "/static/common.js";
 import { publicModelTrust, verifyProof } from "/static/aleo.js";
+import { showNetwork } from "/static/network.js";
 
 let model = null;   // the server's summary of the chosen model
 let job = null;     // the last finished proving job
@@ -18,12 +19,18 @@ async function loadExamples() {
     b.onclick = () => choose(api(`/api/models/example/${ex.id}`, { method: "POST" }), ex.title);
     box.appendChild(b);
   }
-  if (!data.wasm) show("choose-status", "The WebAssembly verifier is not installed: run `npm ci` in cli/web.", "warn");
+  if (!data.wasm) {
+    show("choose-status", "The WebAssembly verifier is not installed: run `npm ci` in cli/web.", "warn");
+    $("verify-browser-button").disabled = true;
+    $("verify-browser-button").title = "no WebAssembly verifier on this server: run `npm ci` in cli/web, then restart pyleo serve";
+    show("verify-browser-result", "Verifying in this browser needs the WebAssembly verifier, which this server lacks: " +
+      "run `npm ci` in cli/web, then restart `pyleo serve`.", "warn");
+  }
 }
 
 async function choose(request, what) {
   show("choose-status", `Converting ${what} (fitting, quantizing, checking fidelity, sizing the circuit)…`, "note");
-  for (const id of ["model", "sample", "prove", "verify"]) $(id).classList.add("hidden");
+  for (const id of ["model", "sample", "prove", "verify", "aleo"]) $(id).classList.add("hidden");
   try {
     model = await request;
   } catch (e) {
@@ -32,6 +39,7 @@ async function choose(request, what) {
   }
   show("choose-status", `Chosen: ${model.title}`, "ok");
   showModel();
+  showNetwork(model, sample);
 }
 
 function showModel() {
@@ -58,8 +66,11 @@ function showModel() {
   grid.replaceChildren();
   m.features.forEach((feat, i) => {
     const label = document.createElement("label");
-    label.title = feat.used ? `range [${fmt(feat.low)}, ${fmt(feat.high)}]` : "not used by the model";
-    label.textContent = feat.name + (feat.used ? ` [${fmt(feat.low)}, ${fmt(feat.high)}]` : "");
+    label.title = feat.used ? `the circuit takes values from ${fmt(feat.low)} to ${fmt(feat.high)} (the data's range ` +
+      "with room around it); outside that it refuses the row" : "not used by the model";
+    const seen = feat.seen_low !== null && feat.seen_low !== undefined
+      ? ` (${fmt(feat.seen_low)} to ${fmt(feat.seen_high)} in the data)` : "";
+    label.textContent = feat.name + (feat.used ? seen : " (not used by the model)");
     const input = document.createElement("input");
     input.id = `feature-${i}`;
     input.type = "text";
@@ -120,10 +131,12 @@ async function prove() {
     let j = await api(`/api/models/${model.id}/prove`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ features: sample() }),
     });
+    $("prove-status").scrollIntoView({ block: "center", behavior: "smooth" });   // the status, where the eye is
     while (j.state !== "done" && j.state !== "error") {
-      const phase = { queued: "waiting for the prover", synthesizing: "keys: synthesizing (or loading from pyleo's cache)",
+      const phase = { queued: "waiting for the prover",
+                      synthesizing: "getting this model's proving keys ready (built the first time, ~10–40 s; loaded afterwards)",
                       proving: "proving" }[j.state];
-      const before = j.times.synthesize != null ? ` — keys took ${j.times.synthesize.toFixed(2)} s` : "";
+      const before = j.times.synthesize != null ? ` — keys ready in ${j.times.synthesize.toFixed(1)} s` : "";
       show("prove-status", `${phase}… ${j.phase_elapsed.toFixed(1)} s${before}`, "note");
       await new Promise((r) => setTimeout(r, 400));
       j = await api(`/api/jobs/${j.id}`);
@@ -138,13 +151,27 @@ async function prove() {
     $("verify").classList.remove("hidden");
     show("verify-server-result", "");
     show("verify-browser-result", "");
-    show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}; keys ${j.times.synthesize.toFixed(2)} s (synthesized or cached), ` +
-      `proving ${j.times.prove.toFixed(2)} s (${j.proof.constraints.toLocaleString()} constraints).`, "ok");
+    show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}. ${privacy(model)} ` +
+      `(Keys ready in ${j.times.synthesize.toFixed(1)} s, proving ${j.times.prove.toFixed(1)} s, ` +
+      `${j.proof.constraints.toLocaleString()} constraints.)`, "ok");
+    $("prove-status").scrollIntoView({ block: "center", behavior: "smooth" });
   } catch (e) {
     show("prove-status", e.message, "error");
   } finally {
     $("prove-button").disabled = false;
   }
+}
+
+/** One sentence: what a proof of `m` shows and what stays private (its visibility settings). */
+function privacy(m) {
+  const n = m.features.length;
+  const inputs = m.inputs === "public" ? `your ${n} values are public in the proof` : `your ${n} values stay hidden`;
+  const label = { private: "the label stays encrypted to you and the program is public",
+                  commitment: "the label stays hidden; a commitment to it and the program are public" }[m.output]
+    ?? "the label and the program are public";
+  const weights = m.weights === "private" ? "the model's weights stay private under a public commitment"
+    : "the model's weights are public, in its program";
+  return `The proof shows that the program ${m.program_id} computed this answer: ${inputs}; ${label}; ${weights}.`;
 }
 
 async function verifyServer() {

@@ -1,6 +1,16 @@
 // The drop page: verify a proof file in the browser alone.
-import { $, show, table, verdict } from "/static/common.js";
-import { publicModelTrust, publicOutputs, sha256, verifyProof } from "/static/aleo.js";
+import { $, api, show, table, verdict } from "/static/common.js";
+import { LATEST_RULES, decodeOutput, publicModelTrust, publicOutputs, sha256, verifyProof } from "/static/aleo.js";
+
+// Without the WebAssembly verifier (cli/web/node_modules, `npm ci`) the button cannot work: say so on it.
+api("/api/examples").then((info) => {
+  if (!info.wasm) {
+    $("verify-button").disabled = true;
+    show("result", "This server has no WebAssembly verifier to send to the browser: run `npm ci` in cli/web " +
+      "(scripts/setup.sh does), then restart `pyleo serve`. `pyleo verify PROOF --public-model FILE` works without it.",
+      "error");
+  }
+}).catch(() => {});
 
 $("verify-button").onclick = async () => {
   const file = $("proof-file").files[0];
@@ -23,12 +33,16 @@ $("verify-button").onclick = async () => {
       throw new Error(`the public model file's SHA-256 is ${trust.fingerprint}, not the published fingerprint ${published}`);
     }
     const r = await verifyProof(proof, trust);
-    show("result", verdict(r, "in this browser by @provablehq/wasm"), r.verified ? "ok" : "bad");
+    if (r.reason === LATEST_RULES) show("result", r.reason, "note");   // not a bad proof: a verifier too old for it
+    else show("result", verdict(r, "in this browser by @provablehq/wasm"), r.verified ? "ok" : "bad");
+    const outputs = publicOutputs(proof);
+    const label = r.verified && trust ? decodeOutput(trust.decoding, outputs[0]) : null;
     table($("facts"), ["", "from the proof file", "from the public model file"], [
+      ...(label !== null ? [["prediction", outputs[0], `${label} (the proved ${outputs[0]}, as this file names it)`]] : []),
       ["program", proof.program_id ?? "", trust ? trust.programId : ""],
       ["function", proof.function ?? "", trust ? trust.function : ""],
       ["program checksum", r.checksum ?? "", trust ? trust.checksum : ""],
-      ["public outputs", publicOutputs(proof).join(", "), ""],
+      ["public outputs", outputs.join(", "), ""],
       ["verifying key SHA-256", r.vkSha256 ?? "", trust ? await sha256(trust.verifyingKey) : ""],
       ["block height", String(r.height ?? ""), ""],
       ["public model file SHA-256 (fingerprint)", "", trust ? trust.fingerprint + (published ? " (= the published one)" : "") : ""],

@@ -7,13 +7,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from ..model import ConversionError
 from ..options import Options
-from ..quantize import MLP_RESOLUTION, input_bits_for, qint
+from ..quantize import MLP_RESOLUTION, input_bits_for, qint, sign_width
 from .network import APPROXIMATIONS, Network, Node
 
 
@@ -45,8 +46,19 @@ class _Expr:
 
 
 @dataclass
+class _Product:
+    """A product stage: ``a·b`` elementwise (floored to a fixed scale when quantized), or ``a`` alone
+    floored (``b`` None: a rescale); ``ranges``: the float bounds (lo, hi) of a, b (a again for a
+    rescale) and the result over the input box (:meth:`Network.intervals`)."""
+
+    a: _Expr
+    b: _Expr | None
+    ranges: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+
+@dataclass
 class _Lowered:
-    stages: list[_Expr]   # stage k (1-based: stages[k - 1]) is relu(z_k), z_k its expression
+    stages: list[_Expr | _Product]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
     out: _Expr
     approximated: dict[str, int]
 
@@ -60,10 +72,12 @@ MONOTONE = ("relu", "clip", "sigmoid", "tanh")
 max pool is computed after it, on a quarter of the values (a 2×2 pool)."""
 
 
-def lower(net: Network, approximate: bool = True) -> _Lowered:
-    """Lower ``net`` to ReLU stages, computing only the nodes the output depends on."""
+def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = None) -> _Lowered:
+    """Lower ``net`` to ReLU stages (and product stages for ``mul`` nodes), computing only the nodes
+    the output depends on; ``low``/``high``: the input box products are sized for (default ±1)."""
     out_node = net.require_output()
-    stages: list[_Expr] = []
+    stages: list[_Expr | _Product] = []
+    box = net.intervals(-np.ones(net.n_features) if low is None else low, np.ones(net.n_features) if high is None else high)
     approximated: dict[str, int] = {}
     consumers: dict[int, list[Node]] = {}
     for node in net.nodes:
@@ -91,6 +105,14 @@ def lower(net: Network, approximate: bool = True) -> _Lowered:
                 t = value(i).map(M)
                 acc = t if acc is None else acc + t
             acc.bias = acc.bias + node.bias
+        elif node.op == "mul":
+            a, b = node.inputs
+            stages.append(_Product(value(a), value(b), (box[id(a)], box[id(b)], box[id(node)])))
+            acc = _source(len(stages), node.size)
+        elif node.op == "rescale":
+            a = node.inputs[0]
+            stages.append(_Product(value(a), None, (box[id(a)], box[id(a)], box[id(node)])))
+            acc = _source(len(stages), node.size)
         elif node.op == "max_pool":
             act = pooled_first(node)
             if act is not None:
@@ -193,7 +215,8 @@ def _stage_scale(e: _Expr, scales: dict[int, np.ndarray], bits: int) -> int:
     want = []
     for s, A in e.terms.items():
         A = A.tocoo()
-        if not A.nnz:
+        A = sparse.coo_matrix((A.data[A.data != 0], (A.row[A.data != 0], A.col[A.data != 0])), shape=A.shape)
+        if not A.nnz:   # no weights, or only cancelled ones (h − n where both hold the same term)
             continue
         sj = scales[s][A.col]
         top = float(np.max(np.abs(np.ldexp(A.data, -sj))))
@@ -240,6 +263,91 @@ def _quantize_stage(e: _Expr, scales: dict[int, np.ndarray], boxes: dict[int, tu
     return Stage(qterms, qbias, S, lo, hi)
 
 
+SMALLEST_CAST = 8
+"""The narrowest checked cast a product or an operand's flooring uses (as the networks' sign tests)."""
+
+PRODUCT_BITS = 8
+"""Products work at the scale 2**(resolution + PRODUCT_BITS) (absolute steps of 2**-20 at the default
+resolution 12): each operand finer than that is floored to it first, and the product back to it (or
+kept whole when its operands' scales sum to less)."""
+
+PRODUCT_MARGIN = (1.25, 0.25)
+"""A product operand's integer bound: (factor·|float bound| + margin)·2**scale, the float bound from
+:meth:`Network.intervals` (the rounding of a quantized operand stays far inside it; a value outside
+halts the circuit at the product's checked cast rather than wrapping)."""
+
+
+@dataclass
+class Product:
+    """A materialized product stage at scale 2**scale: each operand's stage, floored first by
+    2**shifts[i] when its scale is finer than the product needs (a checked cast of widths[i] bits; 0:
+    taken as it is), then ``floor(a·b / 2**shift)`` (a checked cast of ``width`` bits), and the
+    interval [lo, hi] of its values. ``b`` None: a rescale, ``a`` floored and nothing multiplied."""
+
+    a: Stage
+    b: Stage | None
+    shifts: tuple[int, int]
+    widths: tuple[int, int]
+    shift: int
+    scale: int
+    width: int
+    raw_bound: int
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def bound(self) -> int:
+        return max(self.raw_bound, self.a.bound, self.b.bound if self.b is not None else 0)
+
+
+def _float_bound(r: tuple[np.ndarray, np.ndarray], scale: int) -> np.ndarray:
+    factor, margin = PRODUCT_MARGIN
+    m = np.maximum(np.abs(r[0]), np.abs(r[1])) * factor + margin
+    return np.asarray([math.ceil(math.ldexp(float(v), scale)) for v in m], dtype=object)
+
+
+def _cast_width(bound: int, shift: int) -> int:
+    """The checked cast's width for values of magnitude <= bound floored by 2**shift (above the shift)."""
+    width = sign_width(bound, SMALLEST_CAST)
+    while width <= shift:
+        width *= 2
+    return width
+
+
+def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
+                      bits: int, res: int) -> Product:
+    target = res + PRODUCT_BITS
+    ops, shifts, widths = [], [], []
+    for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])) if p.b is not None else ((p.a, p.ranges[0]),):
+        st = _quantize_stage(e, scales, boxes, bits)
+        fb = _float_bound(r, st.scale)
+        lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
+        hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
+        k = max(st.scale - target, 0)
+        bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
+        shifts.append(k)
+        widths.append(_cast_width(bound, k) if k else 0)
+        ops.append((st, np.asarray([int(v) >> k for v in lo], dtype=object),
+                    np.asarray([int(v) >> k for v in hi], dtype=object)))
+    if p.b is None:   # a rescale: the operand floored, nothing multiplied
+        sa, lo, hi = ops[0]
+        return Product(sa, None, (shifts[0], 0), (widths[0], 0), 0, sa.scale - shifts[0], 0,
+                       max(sa.bound, 0), lo, hi)
+    (sa, a0, a1), (sb, b0, b1) = ops
+    corners = [a0 * b0, a0 * b1, a1 * b0, a1 * b1]
+    raw_lo = np.asarray([min(c) for c in zip(*corners)], dtype=object)
+    raw_hi = np.asarray([max(c) for c in zip(*corners)], dtype=object)
+    raw = max(max((abs(int(v)) for v in raw_lo), default=0), max((abs(int(v)) for v in raw_hi), default=0))
+    joint = sa.scale - shifts[0] + sb.scale - shifts[1]
+    shift = max(joint - target, 0)
+    scale = joint - shift
+    fo = _float_bound(p.ranges[2], scale)
+    lo = np.asarray([max(int(v) >> shift, -int(f)) for v, f in zip(raw_lo, fo)], dtype=object)
+    hi = np.asarray([min(int(v) >> shift, int(f)) for v, f in zip(raw_hi, fo)], dtype=object)
+    return Product(sa, sb, (shifts[0], shifts[1]), (widths[0], widths[1]), shift, scale, _cast_width(raw, shift), raw,
+                   lo, hi)
+
+
 @dataclass
 class Quantized:
     """A network in integers: the input's bits per feature, the ReLU stages, the output stage."""
@@ -247,7 +355,7 @@ class Quantized:
     in_bits: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    stages: list[Stage]
+    stages: list[Stage | Product]
     out: Stage
     resolution: int
     approximated: dict[str, int]
@@ -260,7 +368,7 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
     value's worst case fits (sign tests up to 127 bits; a regression output 2**62).
     Raises :class:`ConversionError` when none does."""
     low, high = np.asarray(low, np.float64), np.asarray(high, np.float64)
-    lowered = lower(net, approximate)
+    lowered = lower(net, approximate, low, high)
     limit = 2**62 if net.head == "regression" else 2**125
     res = resolution
     while True:
@@ -270,11 +378,15 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
                      np.asarray([int(v) for v in qint(high, ib)], dtype=object))}
         stages = []
         for k, e in enumerate(lowered.stages, 1):
-            st = _quantize_stage(e, scales, boxes, res + 2)
+            if isinstance(e, _Product):
+                st = _quantize_product(e, scales, boxes, res + 2, res)
+                boxes[k] = (st.lo, st.hi)
+            else:
+                st = _quantize_stage(e, scales, boxes, res + 2)
+                boxes[k] = (np.asarray([max(int(v), 0) for v in st.lo], dtype=object),
+                            np.asarray([max(int(v), 0) for v in st.hi], dtype=object))
             stages.append(st)
-            scales[k] = np.full(len(e.bias), st.scale, dtype=np.int64)
-            boxes[k] = (np.asarray([max(int(v), 0) for v in st.lo], dtype=object),
-                        np.asarray([max(int(v), 0) for v in st.hi], dtype=object))
+            scales[k] = np.full(len(st.lo), st.scale, dtype=np.int64)
         out = _quantize_stage(lowered.out, scales, boxes, res + 2)
         worst = max([out.bound, *(st.bound for st in stages)])
         if worst < limit or res <= 4:

@@ -107,8 +107,9 @@ class Node:
 
     ``op``: ``"input"``, ``"linear"`` (``Σ_i matrices[i]·inputs[i] + bias`` on flattened tensors),
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
-    ``params``), or ``"max_pool"`` (``windows``: per output element the flat indices of its input
-    taps). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
+    taps), ``"mul"`` (the elementwise product of its two inputs) or ``"rescale"`` (its input, floored
+    to a coarser fixed scale). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -400,6 +401,146 @@ class Network:
             start += x.shape[axis]
         return self._linear(xs, mats, None, shape, "concat", where)
 
+    def select(self, x: Node, axis: int, index: int | Sequence[int], *, where: str = "") -> Node:
+        """The slice ``x[..., index, ...]`` along ``axis`` (an int drops the axis, a sequence of
+        indices keeps it): a selection, 0 constraints (a time step of a sequence, a gate's rows)."""
+        axis = axis % len(x.shape)
+        picks = np.atleast_1d(np.asarray(index, dtype=np.int64))
+        if picks.size == 0 or picks.min() < -x.shape[axis] or picks.max() >= x.shape[axis]:
+            raise ConversionError(f"{where or 'a selection'}: index {index!r} out of range for axis {axis} of {x.shape}")
+        cols = np.take(np.arange(x.size).reshape(x.shape), picks % x.shape[axis], axis=axis)
+        shape = tuple(np.delete(np.asarray(cols.shape), axis)) if np.ndim(index) == 0 else cols.shape
+        M = sparse.csr_matrix((np.ones(cols.size), (np.arange(cols.size), cols.ravel())), shape=(cols.size, x.size))
+        return self._linear([x], [M], None, tuple(int(n) for n in shape) or (1,), "select", where)
+
+    def mul(self, a: Node, b: Node, *, where: str = "") -> Node:
+        """``a·b`` elementwise for two computed tensors of equal shape (a gate times a state, attention
+        scores): one product per value, floored back to a fixed scale (:mod:`stdlib_ml.products`, a
+        checked cast of w + 1 constraints), so scales do not grow through recurrences."""
+        if a.shape != b.shape:
+            raise ConversionError(f"{where or 'a product'}: shapes {a.shape} and {b.shape} differ (only products of "
+                                  "equal shapes are supported)")
+        node = Node("mul", a.shape, (a, b), kind="mul", where=where)
+        self.nodes.append(node)
+        return node
+
+    def matmul(self, a: Node, b: Node, *, where: str = "") -> Node:
+        """``a @ b`` for two computed matrices, ``a`` (m, k) and ``b`` (k, n) (attention's scores and
+        mixing, torch.matmul of two tensors): m·k·n products (:meth:`mul`), summed (0 constraints)."""
+        if len(a.shape) != 2 or len(b.shape) != 2 or a.shape[1] != b.shape[0]:
+            raise ConversionError(f"{where or 'a matmul'}: shapes {a.shape} and {b.shape} do not multiply "
+                                  "(two matrices (m, k) and (k, n) are supported)")
+        (m, k), n = a.shape, b.shape[1]
+        i, j, l_ = np.meshgrid(np.arange(m), np.arange(n), np.arange(k), indexing="ij")
+        picks = [self._linear([x], [sparse.csr_matrix((np.ones(idx.size), (np.arange(idx.size), idx.ravel())),
+                                                       shape=(idx.size, x.size))], None, (idx.size,), "matmul", where)
+                 for x, idx in ((a, i * k + l_), (b, l_ * n + j))]
+        prods = self.mul(*picks, where=where)
+        S = sparse.csr_matrix((np.ones(m * n * k), (np.repeat(np.arange(m * n), k), np.arange(m * n * k))),
+                              shape=(m * n, m * n * k))
+        return self._linear([prods], [S], None, (m, n), "matmul", where)
+
+    def rescale(self, x: Node, *, where: str = "") -> Node:
+        """``x`` itself, floored to the products' fixed scale (2**(resolution + 8)) when it is finer: one
+        checked cast per value, after which the sign tests of an approximated activation (one per knot)
+        are narrow. The recurrent layers put one before each gate's activation."""
+        node = Node("rescale", x.shape, (x,), kind="rescale", where=where)
+        self.nodes.append(node)
+        return node
+
+    def _recurrent_weights(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, gates: int,
+                           what: str, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """(W_ih, W_hh, b_ih + b_hh … as one bias per gate row, H) of a one-layer recurrent layer."""
+        W_ih, W_hh = np.asarray(W_ih, np.float64), np.asarray(W_hh, np.float64)
+        H = W_hh.shape[1] if W_hh.ndim == 2 else 0
+        if len(x.shape) != 2 or W_ih.shape != (gates * H, x.shape[1]) or W_hh.shape != (gates * H, H):
+            raise ConversionError(f"{where or f'a {what}'}: weights {W_ih.shape}, {W_hh.shape} on a sequence of shape "
+                                  f"{x.shape} (expected (T, F), ({gates}H, F), ({gates}H, H))")
+        zero = np.zeros(gates * H)
+        return (W_ih, W_hh, zero if b_ih is None else np.asarray(b_ih, np.float64),
+                zero if b_hh is None else np.asarray(b_hh, np.float64), H)
+
+    def _states(self, states: list[Node], where: str) -> Node:
+        H = states[0].size
+        return self.concat([self.reshape(s, (1, H), where=where) for s in states], 0, where=where)
+
+    def _gate(self, x: Node, kind: str, where: str) -> Node:
+        """An activation of a recurrent layer, its input rescaled first (narrow sign tests at every knot)."""
+        return self.activation(self.rescale(x, where=where) if kind in APPROXIMATIONS else x, kind, where=where)
+
+    def rnn(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *, nonlinearity: str = "tanh",
+            where: str = "") -> tuple[Node, Node]:
+        """A one-layer Elman RNN unrolled over ``x`` (T, F) from a zero state (torch's ``nn.RNN``):
+        h' = f(W_ih x + b_ih + W_hh h + b_hh), f tanh (approximated) or relu. Returns (all states
+        (T, H), the last state (H,))."""
+        W_ih, W_hh, b_ih, b_hh, H = self._recurrent_weights(x, W_ih, W_hh, b_ih, b_hh, 1, "RNN", where)
+        h: Node | None = None
+        states = []
+        for t in range(x.shape[0]):
+            w = f"{where or 'an RNN'} step {t}"
+            z = self.dense(self.select(x, 0, t, where=w), W_ih, b_ih + b_hh, where=w)
+            h = self._gate(z if h is None else self.add(z, self.dense(h, W_hh, where=w), where=w), nonlinearity, w)
+            states.append(h)
+        return self._states(states, where), h
+
+    def gru(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *,
+            where: str = "") -> tuple[Node, Node]:
+        """A one-layer GRU unrolled over ``x`` (T, F) from a zero state (torch's ``nn.GRU``; gates r,
+        z, n in that order in ``W_ih`` (3H, F), ``W_hh`` (3H, H)): r = σ(W_ir x + b_ir + W_hr h + b_hr),
+        z = σ(…), n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h' = n + z·(h − n). σ and tanh
+        approximated (:data:`APPROXIMATIONS`), two products per step (one at the first, h = 0).
+        Returns (all states (T, H), the last state (H,))."""
+        W_ih, W_hh, b_ih, b_hh, H = self._recurrent_weights(x, W_ih, W_hh, b_ih, b_hh, 3, "GRU", where)
+        g = [slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)]
+        h: Node | None = None
+        states = []
+        for t in range(x.shape[0]):
+            w = f"{where or 'a GRU'} step {t}"
+            xt = self.select(x, 0, t, where=w)
+            if h is None:   # h = 0: the hidden terms are their biases
+                r, z = (self._gate(self.dense(xt, W_ih[s], b_ih[s] + b_hh[s], where=w), "sigmoid", w)
+                        for s in g[:2])
+                n = self._gate(self._linear([self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), r],
+                                                 [sparse.identity(H), sparse.diags(b_hh[g[2]])], None, (H,), "gru", w),
+                                    "tanh", w)
+                h = self.sub(n, self.mul(z, n, where=w), where=w)
+            else:
+                r, z = (self._gate(self.dense(self.concat([xt, h], where=w), np.hstack([W_ih[s], W_hh[s]]),
+                                                   b_ih[s] + b_hh[s], where=w), "sigmoid", w) for s in g[:2])
+                hn = self.dense(h, W_hh[g[2]], b_hh[g[2]], where=w)
+                n = self._gate(self.add(self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), self.mul(r, hn, where=w),
+                                             where=w), "tanh", w)
+                h = self.add(n, self.mul(z, self.sub(h, n, where=w), where=w), where=w)
+            states.append(h)
+        return self._states(states, where), h
+
+    def lstm(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *,
+             where: str = "") -> tuple[Node, Node]:
+        """A one-layer LSTM unrolled over ``x`` (T, F) from zero states (torch's ``nn.LSTM``; gates i,
+        f, g, o in ``W_ih`` (4H, F), ``W_hh`` (4H, H)): c' = f·c + i·g, h' = o·tanh(c'), σ and tanh
+        approximated, three products per step (two at the first, c = 0). Returns (all states (T, H),
+        the last state (H,))."""
+        W_ih, W_hh, b_ih, b_hh, H = self._recurrent_weights(x, W_ih, W_hh, b_ih, b_hh, 4, "LSTM", where)
+        h: Node | None = None
+        c: Node | None = None
+        states = []
+        for t in range(x.shape[0]):
+            w = f"{where or 'an LSTM'} step {t}"
+            xt = self.select(x, 0, t, where=w)
+            inp = xt if h is None else self.concat([xt, h], where=w)
+
+            def gate(k: int, kind: str) -> Node:
+                rows = slice(k * H, (k + 1) * H)
+                W = W_ih[rows] if h is None else np.hstack([W_ih[rows], W_hh[rows]])
+                return self._gate(self.dense(inp, W, b_ih[rows] + b_hh[rows], where=w), kind, w)
+
+            i, f, g, o = gate(0, "sigmoid"), gate(1, "sigmoid"), gate(2, "tanh"), gate(3, "sigmoid")
+            ig = self.mul(i, g, where=w)
+            c = ig if c is None else self.add(self.mul(f, c, where=w), ig, where=w)
+            h = self.mul(o, self._gate(c, "tanh", w), where=w)
+            states.append(h)
+        return self._states(states, where), h
+
     def identity(self, x: Node, *, where: str = "") -> Node:
         """``x`` itself (Dropout at inference, Identity)."""
         return x
@@ -517,9 +658,45 @@ class Network:
                 vals[id(node)] = sum(m.dot(v.T).T for m, v in zip(node.matrices, ins)) + node.bias
             elif node.op == "max_pool":
                 vals[id(node)] = np.stack([ins[0][:, w].max(axis=1) for w in node.windows], axis=1)
+            elif node.op == "mul":
+                vals[id(node)] = ins[0] * ins[1]
+            elif node.op == "rescale":
+                vals[id(node)] = ins[0]
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
+
+    def intervals(self, low: Any, high: Any) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per node (by ``id``), elementwise bounds (lo, hi) of its float64 values over inputs in the box
+        [low, high] (per feature), activations as the circuit computes them (the approximations
+        themselves, whose extremes lie at their knots or the ends): interval arithmetic, exact for
+        one affine layer, an over-estimate through several. Products' widths are sized from these."""
+        box: dict[int, tuple[np.ndarray, np.ndarray]] = {
+            id(self.input): (np.asarray(low, np.float64).ravel(), np.asarray(high, np.float64).ravel())}
+        for node in self.nodes[1:]:
+            ins = [box[id(i)] for i in node.inputs]
+            if node.op == "linear":
+                lo, hi = node.bias.copy(), node.bias.copy()
+                for M, (a, b) in zip(node.matrices, ins):
+                    P, N = M.maximum(0), M.minimum(0)
+                    lo, hi = lo + P.dot(a) + N.dot(b), hi + P.dot(b) + N.dot(a)
+            elif node.op == "max_pool":
+                lo = np.asarray([ins[0][0][w].max() for w in node.windows])
+                hi = np.asarray([ins[0][1][w].max() for w in node.windows])
+            elif node.op == "rescale":
+                lo, hi = ins[0]
+            elif node.op == "mul":
+                (a, b), (c, d) = ins
+                corners = np.stack([a * c, a * d, b * c, b * d])
+                lo, hi = corners.min(axis=0), corners.max(axis=0)
+            else:
+                a, b = ins[0]
+                f = (APPROXIMATIONS[node.kind] if node.kind in APPROXIMATIONS else lambda v: _activate(node, v))
+                points = [f(a), f(b)] + [np.where((a < t) & (t < b), f(np.full_like(a, t)), f(a))
+                                         for t in (APPROXIMATIONS[node.kind].knots if node.kind in APPROXIMATIONS else ())]
+                lo, hi = np.min(points, axis=0), np.max(points, axis=0)
+            box[id(node)] = (lo, hi)
+        return box
 
     # ---- checks ----------------------------------------------------------------------------------
     @property

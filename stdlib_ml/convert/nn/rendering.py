@@ -5,20 +5,22 @@ the self-check, :mod:`stdlib_ml.convert.pipeline`)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+import pyleo as pl
 from pyleo import limits
 
 from .. import pipeline
-from ..fidelity import CHECK_ROWS
+from ..fidelity import CHECK_ROWS, Fidelity, fidelity_text, finish
 from ..model import ConversionError, ZkModel
 from ..options import Options
 from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
 from ..render import Spec
-from .lowering import Stage, quantize
+from .lowering import Product, Stage, quantize
 from .network import APPROXIMATIONS, Network
 
 
@@ -34,7 +36,7 @@ this share of its entries are non-zero, else as non-zero taps over constant indi
 (``linalg.sparse_matvec``): the program holds only what it needs."""
 
 
-def _render_terms(spec: Spec, k: int, st: Stage, sources: dict[int, tuple[str, int, int]], last: bool) -> str:
+def _render_terms(spec: Spec, k: int | str, st: Stage, sources: dict[int, tuple[str, int, int]], last: bool) -> str:
     """The DSL expression of stage ``k``'s values, declaring its constants in ``spec``; ``sources``:
     per source its (DSL name, size, scale)."""
     many = len(st.qterms) > 1
@@ -120,13 +122,37 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
                               f"{limits.MAX_ARRAY_LENGTH} elements per array")
     qn = quantize(net, low, high, opts, unit, resolution=resolution, approximate=approximate)
     kind = "regressor" if net.head == "regression" else "classifier"
-    n_relu = sum(len(st.qbias) for st in qn.stages)
+    n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
+    n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
+    products = f", {n_mul} products" if n_mul else ""
+    plain = not any(isinstance(st, Product) for st in qn.stages)
+    stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
-                f"Network {net.name} ({net.n_features} inputs, {len(qn.stages)} ReLU stages, {n_relu} ReLUs), "
+                f"Network {net.name} ({net.n_features} inputs, {stages}, {n_relu} ReLUs{products}), "
                 "converted to pyleo.", kind=kind, n_features=net.n_features, in_bits=qn.in_bits, low=low, high=high)
     spec.imports |= {"activations"}
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
+        if isinstance(st, Product):
+            spec.imports.add("products")
+            ops = [("a", st.a, st.shifts[0], st.widths[0])] + ([("b", st.b, st.shifts[1], st.widths[1])]
+                                                              if st.b is not None else [])
+            exprs = []
+            for ab, o, k_, w_ in ops:
+                e = _render_terms(spec, f"{k}{ab}" if st.b is not None else k, o, sources, False)
+                if k_:
+                    spec.use(f"floor{k}{ab} = products.floor_shift_vec({k_}, {w_})",
+                             f"stage {k}: {'operand ' + ab if st.b is not None else 'a rescale'}: floored by 2**{k_}")
+                    e = f"floor{k}{ab}({e})"
+                exprs.append(e)
+            if st.b is not None:
+                spec.use(f"mul{k} = products.mul_shift_vec({st.shift}, {st.width})",
+                         f"stage {k}: a·b floored by 2**{st.shift}, |a·b| <= {pow2(st.raw_bound)}")
+                spec.body.append(f"h{k} = mul{k}({exprs[0]}, {exprs[1]})")
+            else:
+                spec.body.append(f"h{k} = {exprs[0]}")
+            sources[k] = (f"h{k}", len(st.lo), st.scale)
+            continue
         expr = _render_terms(spec, k, st, sources, False)
         spec.use(f"relu{k} = activations.relu_vec({sign_width(st.bound, SMALLEST_SIGN_TEST)})", f"stage {k}: |z| <= {pow2(st.bound)}")
         spec.body.append(f"h{k} = relu{k}({expr})")
@@ -170,20 +196,95 @@ class FloatNetwork:
 
 
 def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], Any] | None = None,
-            model_name: str | None = None, input_range: Any = None, input_bits: Any = None, name: str | None = None,
+            model_name: str | None = None, oracle: str | None = None, input_range: Any = None,
+            input_bits: Any = None, name: str | None = None,
             weights: str = "public", inputs: str = "private", output: str = "public",
             resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-            max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+            max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+            fit: bool = True) -> ZkModel:
     """``net`` as a :class:`ZkModel`, checked on ``X`` against ``reference`` (a callable taking
     samples shaped (n, *input_shape) and returning labels or values: the framework's own float model;
     default :meth:`Network.predict`), as :func:`~stdlib_ml.from_sklearn` checks against ``predict``.
-    ``model_name``: the source model's class name, for messages. The other options
+    ``model_name``: the source model's class name, for messages; ``oracle``: what ``reference`` is, in
+    words, when it is not the model the user fitted (recorded with the fidelity). The other options
     are :func:`to_spec`'s. The bar: ``min_agreement``, ``max_error``, ``strict``, ``check_rows`` (None:
-    all rows), as :func:`~stdlib_ml.from_sklearn`. Raises :class:`ConversionError`,
+    all rows), as :func:`~stdlib_ml.from_sklearn`.
+
+    ``fit`` (default True): the network must prove here, in one circuit or in linked parts (:func:`provable`,
+    by the cost model); when it does not at ``resolution``, the next lower resolutions are tried down to
+    :data:`MIN_FIT_RESOLUTION` (sized by the cost model, checked against the float model only once chosen) and
+    the first (most accurate) that proves in one circuit is kept, with a :class:`FitWarning`
+    naming it and the fidelity reached; none: ConversionError naming the sizes and what would help.
+    ``fit=False``: exactly ``resolution``, whatever its size. Raises :class:`ConversionError`,
     :class:`~stdlib_ml.convert.ModelInputError`."""
     what = model_name or "Network"
-    wrapper = type(what, (FloatNetwork,), {})(net, reference)
-    return pipeline.convert(_describe(net, resolution, approximate, wrapper, what), X, n_features=net.n_features,
-                            input_range=input_range, input_bits=input_bits, name=name or net.name, weights=weights,
-                            inputs=inputs, output=output, min_agreement=min_agreement, max_error=max_error,
-                            strict=strict, check_rows=check_rows)
+    wrapper = type(what, (FloatNetwork,), {"oracle": oracle})(net, reference)
+
+    options = dict(n_features=net.n_features, input_range=input_range, input_bits=input_bits, name=name or net.name,
+                   weights=weights, inputs=inputs, output=output)
+    bar = Fidelity(min_agreement, max_error, strict, check_rows)
+
+    def at(r: int, checked: bool = True) -> ZkModel:
+        """The network at resolution ``r``: checked against the float model on X (the conversion), or not (a
+        probe of its size)."""
+        d, opts = pipeline.describe(_describe(net, r, approximate, wrapper, what), X, **options)
+        return finish(d.spec, d.float_model, opts.X if checked else None, bar, d.what)
+
+    zk = at(resolution)
+    if not fit or provable(zk, split=True) is not None:
+        return zk
+    tried = [f"at {resolution}: ~{size(zk):,} constraints, and no split into linked parts fits"]
+    for r in range(resolution - 1, MIN_FIT_RESOLUTION - 1, -1):   # sizes by the cost model first, then one check
+        probe = at(r, checked=False)
+        if probe.program.fits_here("predict"):
+            try:
+                chosen = at(r)
+            except ConversionError as e:
+                raise ConversionError(f"{what} does not fit the local limit at resolution {resolution} to {r + 1} "
+                                      f"({'; '.join(tried)}), and at {r} {e.message}", e.loc,
+                                      f"{e.hint}; or, to fit at a higher resolution: {FIT_HINT}" if e.hint else FIT_HINT) from None
+            warnings.warn(FitWarning(f"fit: {what} converted at resolution {r} (asked {resolution}; {'; '.join(tried)}): "
+                                     f"{provable(chosen, split=False)}; fidelity: {fidelity_text(chosen.fidelity)}"),
+                          stacklevel=3)
+            return chosen
+        tried.append(f"at {r}: ~{size(probe):,}")
+    raise ConversionError(
+        f"{what} does not fit the local limit at any resolution from {resolution} down to {MIN_FIT_RESOLUTION} "
+        f"({'; '.join(tried)} by the cost model; one circuit here proves {limits.LOCAL_BUDGET:,} constraints)",
+        hint=f"what would help: {FIT_HINT}. fit=False converts at exactly `resolution` anyway (to study the circuit; "
+             "proving it then fails)")
+
+
+FIT_HINT = ("fewer input_bits= (coarser inputs: narrower sign tests), a narrower input_range=, or a smaller network "
+            "(fewer channels or units, a pooling layer earlier); `pyleo import --input-bits B --input-range LOW,HIGH`")
+"""What helps a network fit the local limit once its resolution cannot (``fit=True``'s refusal names it)."""
+
+
+def size(zk: ZkModel) -> int:
+    """``predict``'s constraints by the cost model."""
+    return zk.program.estimate("predict", synthesize_transition=False).total
+
+
+MIN_FIT_RESOLUTION = 4
+"""The lowest resolution ``fit=True`` tries: below it a network's weights keep too few bits to be the network."""
+
+
+class FitWarning(UserWarning):
+    """``fit=True`` converted a network at a lower resolution than asked, so that it fits the local limit: the
+    message names the resolution chosen, the sizes tried and the fidelity reached."""
+
+
+def provable(zk: ZkModel, split: bool = True) -> str | None:
+    """How ``zk``'s ``predict`` proves here: one circuit or (with ``split``) linked parts (the cost model's sizes,
+    in words), or None when neither fits the local limit."""
+    prog = zk.program
+    need = size(zk)
+    if prog.fits_here("predict"):
+        return f"~{need:,} constraints, one circuit here"
+    if not split:
+        return None
+    try:
+        plan = prog.split_plan("predict")
+    except pl.LimitError:
+        return None
+    return f"~{need:,} constraints, proved in {len(plan.parts)} linked parts"
