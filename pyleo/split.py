@@ -55,17 +55,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from . import aleo_code
+from . import aleo_code, vectorized
 from .aleo_code import Function, Instr, Lit, Param, Reg
 from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_table
-from .errors import InputError, LimitError
+from .errors import ExecutionError, InputError, LimitError
 from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MAX_OUTPUTS,
                      MAX_STRUCT_MEMBERS)
 from .split_liveness import (BLINDING, INDEX, LINK_HASHES, Liveness, hash_cost, link_hash, narrowing, registers_read,
                              schedule)
 from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
                           is_split_proof, opens_inputs, prove, run, split_program_name)
-from .types import FIELD_MODULUS, BoolType, FieldType, IntType, StructType, Type
+from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType, Type
 
 __all__ = [   # the planner, and the proof format and analysis it is used with (pyleo.split_proof, pyleo.split_liveness)
     "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "LINK_HASHES", "LOCAL_BUDGET", "MAINNET_BUDGET", "MARGIN",
@@ -97,6 +97,9 @@ class Part:
     carried_in: list[int]
     carried_out: list[int]
     constraints: int = 0
+    pieces: list[list[int] | None] = field(default_factory=list)
+    """For each input of the part: None (it takes ``params[n]`` whole), or the elements of that array input it takes,
+    in order, as one smaller array (a plan whose private arrays are read in pieces, :func:`plan`'s ``pieces``)."""
     opens: bool = False
     """Whether the part takes the function's private inputs and outputs their commitment (:data:`COMMITTED_INPUTS`)."""
 
@@ -120,6 +123,26 @@ class Plan:
     narrow: dict[int, tuple[int, IntType]] = field(default_factory=dict)
     """Carried field registers that links hold as ``v - lo`` in an unsigned type: register → ``(lo, type)``
     (:func:`narrowing`)."""
+    planned: Function | None = None
+    """The function the parts were cut from: the source's, or with the private arrays read in pieces (one input per
+    element) and its sums re-associated (:func:`plan`'s ``pieces``); its registers are what the links carry."""
+    origin: list[tuple[int, int | None]] = field(default_factory=list)
+    """For each input of :attr:`planned`: ``(source input, element)`` (element None: the source input itself)."""
+
+    def part_args(self, k: int, inputs: list[Any]) -> list[Any]:
+        """The canonical values of part ``k``'s inputs taken from the function's ``inputs`` (before its link)."""
+        part = self.parts[k]
+        return [inputs[j] if els is None else [inputs[j][i] for i in els] for j, els in zip(part.params, part.pieces)]
+
+    def values(self, inputs: list[Any]) -> dict[int, Any]:
+        """Every register of :attr:`planned` on the function's canonical ``inputs`` (:mod:`pyleo.vectorized`); raises
+        ExecutionError when the function halts on them (the interpreter's message)."""
+        assert self.planned is not None
+        row = [inputs[j] if i is None else inputs[j][i] for j, i in self.origin]
+        b, _ = vectorized.evaluate(self.planned, [row])
+        if b.halted[0]:
+            raise ExecutionError(f"`{self.function}` halts on these inputs", None)
+        return {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
 
     @cached_property
     def text(self) -> str:
@@ -176,7 +199,120 @@ class _Recomputed:
         return total
 
 
-def _planner(code: aleo_code.Program, function: str, budget: int, commit: bool = False) -> _Planner:
+def _pieces(fn: Function) -> tuple[Function, list[tuple[int, int | None]]]:
+    """``fn`` with each private array input of scalars that is only read element by element replaced by one input per
+    element (registers above ``fn``'s), so the planner lets each element enter at its first reader (and cross the
+    cuts while read) rather than the whole array; and for each input of the result, ``(source input, element)``
+    (element None: the source input itself)."""
+    whole = {op.id for ins in fn.body for op in ins.operands if isinstance(op, Reg) and not op.path}
+    whole |= {p.reg for p in fn.outputs}
+    fresh = max([p.reg for p in fn.inputs] + [ins.result for ins in fn.body if ins.result is not None]) + 1
+    inputs: list[Param] = []
+    origin: list[tuple[int, int | None]] = []
+    element: dict[tuple[int, int], int] = {}
+    for j, p in enumerate(fn.inputs):
+        t = p.type
+        if p.public or p.reg in whole or not isinstance(t, ArrayType) or not isinstance(t.size, int) \
+                or isinstance(t.elem, (ArrayType, StructType)):
+            inputs.append(p)
+            origin.append((j, None))
+            continue
+        for i in range(t.size):
+            element[p.reg, i] = fresh
+            inputs.append(Param(fresh, t.elem, False))
+            origin.append((j, i))
+            fresh += 1
+
+    def piece(op: aleo_code.Operand) -> aleo_code.Operand:
+        if isinstance(op, Reg) and op.path and (op.id, op.path[0]) in element:
+            return Reg(element[op.id, op.path[0]], op.path[1:])   # type: ignore[index]
+        return op
+
+    body = [Instr(ins.opcode, tuple(piece(op) for op in ins.operands), ins.result, ins.type, ins.pure) for ins in fn.body]
+    return Function(fn.name, inputs, body, fn.outputs), origin
+
+
+def _sweep(reads: list[frozenset[int]]) -> list[int]:
+    """An order of terms reading the inputs ``reads``: by their sorted indices, each followed at once by every later
+    term that reads only inputs already read (so an input is read in one stretch)."""
+    waiting: dict[int, list[int]] = {}
+    for t, r in enumerate(reads):
+        for j in r:
+            waiting.setdefault(j, []).append(t)
+    opened: set[int] = set()
+    done = [False] * len(reads)
+    order: list[int] = []
+    for t in sorted(range(len(reads)), key=lambda t: sorted(reads[t])):
+        todo = [t]
+        while todo:
+            u = todo.pop()
+            if done[u] or not reads[u] <= opened | reads[t]:
+                continue
+            done[u] = True
+            order.append(u)
+            for j in reads[u] - opened:
+                opened.add(j)
+                todo += reversed(waiting[j])
+    return order
+
+
+def _reassociate(fn: Function) -> Function:
+    """``fn`` with each tree of field ``add``s whose inner sums are read once (a dot product's running sum) rewritten
+    as one chain over its terms ordered by the inputs each term reads (the sorted indices, leaving out those most
+    terms read), so a sum over features
+    read in another order than the sum was written (a dense layer over a convolution's channels) reads the inputs
+    in one sweep. Field addition is exact: every output is unchanged."""
+    reads: dict[int, int] = {}
+    for ins in fn.body:
+        for r in registers_read(ins):
+            reads[r] = reads.get(r, 0) + 1
+    outs = {p.reg for p in fn.outputs}
+    where = {ins.result: ins for ins in fn.body if ins.result is not None}
+    index = {p.reg: j for j, p in enumerate(fn.inputs)}
+
+    def summed(ins: Instr) -> bool:
+        return ins.opcode == "add" and isinstance(ins.type, FieldType)
+
+    inner = {r for r, ins in where.items() if summed(ins) and reads.get(r) == 1 and r not in outs}
+    consumed = {op.id for ins in fn.body if summed(ins) for op in ins.operands
+                if isinstance(op, Reg) and not op.path and op.id in inner}
+    origin: dict[int, frozenset[int]] = {}
+    for ins in fn.body:
+        if ins.result is not None:
+            origin[ins.result] = frozenset().union(
+                *(origin.get(r, frozenset([index[r]]) if r in index else frozenset()) for r in registers_read(ins)))
+    fresh = max([*where, *index]) + 1
+    body: list[Instr] = []
+    for ins in fn.body:
+        if ins.result in consumed:
+            continue
+        if not summed(ins):
+            body.append(ins)
+            continue
+        terms: list[aleo_code.Operand] = []
+        todo: list[aleo_code.Operand] = list(reversed(ins.operands))
+        while todo:
+            op = todo.pop()
+            if isinstance(op, Reg) and not op.path and op.id in consumed:
+                todo += reversed(where[op.id].operands)
+            else:
+                terms.append(op)
+
+        seen = [origin.get(op.id, frozenset([index[op.id]]) if op.id in index else frozenset())
+                if isinstance(op, Reg) else frozenset() for op in terms]
+        hubs = {j for j in set().union(*seen) if 2 * sum(j in o for o in seen) > len(seen)}
+        terms = [terms[t] for t in _sweep([seen[t] - hubs for t in range(len(terms))])]
+        acc = terms[0]
+        for n, op in enumerate(terms[1:], 2):
+            result = ins.result if n == len(terms) else fresh
+            fresh += n != len(terms)
+            body.append(Instr("add", (acc, op), result, ins.type, ins.pure))
+            acc = Reg(result)
+    return Function(fn.name, fn.inputs, body, fn.outputs)
+
+
+def _planner(code: aleo_code.Program, function: str, budget: int, commit: bool = False,
+             pieces: bool = False) -> _Planner:
     """The planner over the order of ``function``'s instructions that keeps fewer values live across its
     cuts (summed over every cut): :func:`schedule`'s, or the order they were written in (which is
     already a stream for a model written as one, e.g. KNN's insertion of one point after the other:
@@ -185,14 +321,21 @@ def _planner(code: aleo_code.Program, function: str, budget: int, commit: bool =
     if fn is None:
         raise InputError(f"program {code.name} has no function `{function}`",
                          hint=f"its functions: {', '.join(f.name for f in code.functions)}")
-    options = [_Planner(code, order, budget, commit) for order in (schedule(fn), fn)]
+    origin: list[tuple[int, int | None]] = [(j, None) for j in range(len(fn.inputs))]
+    if pieces:
+        fn, origin = _pieces(fn)
+        fn = _reassociate(fn)
+    options = [_Planner(code, order, budget, commit, origin) for order in (schedule(fn), fn)]
     return min(options, key=lambda p: sum(p.lv.count))
 
 
 class _Planner:
-    def __init__(self, code: aleo_code.Program, fn: Function, budget: int, commit: bool) -> None:
+    def __init__(self, code: aleo_code.Program, fn: Function, budget: int, commit: bool,
+                 origin: list[tuple[int, int | None]]) -> None:
         function = fn.name
-        self.code, self.budget, self.commit = code, budget, commit
+        self.code, self.budget, self.commit, self.origin, self.planned = code, budget, commit, origin, fn
+        self.piece_costs: dict[str, float] = {}
+        self.source_types: list[Any] = [p.type for p in code.function(function).inputs]  # type: ignore[union-attr]
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
         costs = [instruction_cost(ins, self.table) for ins in self.an.function(function).instructions]
@@ -301,7 +444,7 @@ class _Planner:
         if recomputed is None:
             recomputed = self.recomputed(s, e)
         total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + \
-            sum(self.param_cost[j] for j in self.params(s, e))
+            self.inputs_cost(self.params(s, e))
         if s > 0:
             link_in, hashed, _ = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
@@ -313,6 +456,26 @@ class _Planner:
         else:
             total += self.out_cost
         return total
+
+    def inputs_cost(self, params: list[int]) -> float:
+        """Constraints of taking the inputs ``params`` (the elements of one array input read in pieces: as one array)."""
+        pieces: dict[int, int] = {}
+        total = 0.0
+        for q in params:
+            j, i = self.origin[q]
+            if i is None:
+                total += self.param_cost[q]
+            else:
+                pieces[j] = pieces.get(j, 0) + 1
+        for j, m in pieces.items():
+            total += self.piece_cost(ArrayType(self.source_types[j].elem, m).aleo())
+        return total
+
+    def piece_cost(self, aleo_type: str) -> float:
+        """Constraints of one private input of ``aleo_type`` (cached per type)."""
+        if aleo_type not in self.piece_costs:
+            self.piece_costs[aleo_type] = interface_cost(self.an, [(aleo_type, "private")], "inputs", self.table)
+        return self.piece_costs[aleo_type]
 
     @cached_property
     def blinding_cost(self) -> float:
@@ -357,7 +520,7 @@ class _Planner:
                 if fewest[e] + 1 <= fewest[s] and self.cost(s, e, extra.upto(e)) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
-            raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0))
+            raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0), target)
         ranges, s = [], 0
         while True:
             ranges.append((s, nxt[s]))
@@ -378,18 +541,31 @@ class _Planner:
                 if self.cost(s, e, extra.upto(e)) <= target:
                     best = e
             if best is None:
-                raise self.stuck(s)
+                raise self.stuck(s, target)
             ranges.append((s, best))
             s = best
         return ranges
 
-    def stuck(self, s: int) -> LimitError:
+    def stuck(self, s: int, target: float) -> LimitError:
+        """The error for a split where no part starting at instruction ``s`` fits ``target`` constraints (the budget less
+        the cost model's margin) with the rest split after it: what the smallest such part (that instruction alone)
+        costs, item by item (cost model)."""
+        n, e = self.lv.n, min(s + 1, self.lv.n)
+        link_in = sum(self.lv.link_costs(s)[:2]) + self.field_out if s > 0 else 0.0
+        link_out = self.lv.link_costs(e)[1] + self.lv.link_costs(e)[2] + self.field_out if e < n else self.out_cost
+        inputs = self.inputs_cost(self.params(s, e))
+        work = self.body_prefix[e] - self.body_prefix[s] + self.recomputed(s, e)
+        opcode = f" (`{self.fn.body[s].opcode}`)" if s < n else ""
+        single = self.base + work > self.budget
         return LimitError(
             f"`{self.fn.name}` cannot be split to a budget of {self.budget:,} constraints: no part starting at "
-            f"instruction {s} fits (a part's transition costs ~{self.base:,.0f}; each cut adds ~1,500-3,000 on both "
-            f"sides for the link's hash and commitment output, and the values crossing it as a private input: "
-            f"~{self.lv.link_costs(s)[0]:,.0f} here)", None,
-            "raise the budget (e.g. mainnet's 2^21) or make the model smaller (fewer private inputs crossing each cut)")
+            f"instruction {s}{opcode} fits in the ~{target:,.0f} a part is planned to (the rest split after it); the smallest, that instruction alone, costs ~{self.cost(s, e):,.0f}: the "
+            f"transition ~{self.base:,.0f}, the incoming link of {self.lv.count[s] if s else 0} values (a private "
+            f"input, its hash and commitment) ~{link_in:,.0f}, the outgoing link of {self.lv.count[e] if e < n else 0} "
+            f"values (or the outputs) ~{link_out:,.0f}, the inputs it takes ~{inputs:,.0f}, the instruction and what it "
+            f"recomputes ~{work:,.0f}" + (" (this one operation alone is over the budget)" if single else ""), None,
+            "raise the budget (e.g. mainnet's 2^21) or make the model easier to split: fewer values crossing each cut "
+            "(a narrower layer before the last), a smaller input (fewer features or bits per feature)")
 
 
 def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None,
@@ -422,6 +598,11 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
             plans.append(_plan(_planner(code, function, budget, True) if way else carry, function, budget, parts, whole))
         except LimitError as e:
             errors.append(e)
+    if not plans and not commit:   # the private arrays read in pieces: each element enters where first read
+        try:
+            plans.append(_plan(_planner(code, function, budget, False, pieces=True), function, budget, parts, whole))
+        except LimitError as e:
+            errors.insert(0, e)
     if not plans:
         raise errors[0]
     return min(plans, key=lambda p: (len(p.parts), p.total))
@@ -499,11 +680,23 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
     parts, functions = [], []
     for k, (s, e) in enumerate(ranges):
         name = f"{fn.name}_p{k}"
-        params = planner.params(s, e)
-        inputs = [fn.inputs[j] for j in params]
         body: list[Instr] = []
         outputs: list[Param] = []
-        rename: dict[int, Reg] = {}      # a carried register → where this part reads it
+        rename: dict[int, Reg] = {}      # a carried register (or an input element) → where this part reads it
+        groups: dict[int, list[int]] = {}   # a source input → the planner's inputs standing for it here
+        for q in planner.params(s, e):
+            groups.setdefault(planner.origin[q][0], []).append(q)
+        inputs, pieces = [], []
+        for qs in groups.values():
+            if planner.origin[qs[0]][1] is None:
+                inputs.append(fn.inputs[qs[0]])
+                pieces.append(None)
+                continue
+            piece = next(fresh)          # the elements this part takes, as one array
+            inputs.append(Param(piece, ArrayType(fn.inputs[qs[0]].type, len(qs)), False))
+            pieces.append([planner.origin[q][1] for q in qs])
+            for at, q in enumerate(qs):
+                rename[fn.inputs[q].reg] = Reg(piece, (at,))
         narrowed: dict[int, Reg] = {}    # a narrowed carried register → its integer in the incoming link
         carried_in = lv.live(s) if k > 0 else []
         r_op: aleo_code.Operand | None = None   # the blinding value: part 0's input, then carried in every link
@@ -582,14 +775,15 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             raise LimitError(f"part {k} of `{fn.name}` would have {len(inputs)} inputs and {len(outputs)} outputs; "
                              f"snarkVM allows {MAX_INPUTS} of each", None)
         functions.append(Function(name, inputs, body, outputs))
-        parts.append(Part(k, name, s, e, params, list(carried_in), list(carried_out), opens=opens))
+        parts.append(Part(k, name, s, e, list(groups), list(carried_in), list(carried_out), pieces=pieces, opens=opens))
     structs += [StructType(f"{fn.name}{INPUT_MAP}{p.index}", tuple((f"a{j}", BoolType()) for j in p.params))
                 for p in parts if p.params]
     program = aleo_code.Program(split_program_name(code.name, fn.name), [*code.structs, *structs], functions)
     for part in parts:
         part.constraints = part_estimate(program, part.name)
     return Plan(code, fn.name, planner.budget, whole, parts, program, links,
-                {r: lv.narrow[r] for part in parts for r in part.carried_out if r in lv.narrow})
+                {r: lv.narrow[r] for part in parts for r in part.carried_out if r in lv.narrow},
+                planner.planned, planner.origin)
 
 
 def _shifted(ins: Instr, lo: int, body: list[Instr], fresh: Any) -> Reg:

@@ -186,16 +186,14 @@ def part_inputs(plan: Plan, inputs: list[Any], blinding: int) -> list[list[str]]
     input): the source inputs it takes, then its incoming link (part 0: the links' ``blinding``, a u128).
 
     The values carried across each cut are computed by the batch evaluator of the structured instructions
-    (:mod:`pyleo.vectorized`). Raises ExecutionError when the function halts on these inputs."""
-    fn = plan.source.function(plan.function)
-    assert fn is not None
-    b, _ = vectorized.evaluate(fn, [list(inputs)])
-    if b.halted[0]:
-        raise ExecutionError(f"`{plan.function}` halts on these inputs", None)
-    values = {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
+    (:mod:`pyleo.vectorized`, :meth:`pyleo.split.Plan.values`). Raises ExecutionError when the function halts on
+    these inputs."""
+    values = plan.values(inputs)
     found = []
     for k, part in enumerate(plan.parts):
-        args = [to_aleo(inputs[j], fn.inputs[j].type) for j in part.params]
+        code = plan.program.function(part.name)
+        assert code is not None
+        args = [to_aleo(v, p.type) for v, p in zip(plan.part_args(k, inputs), code.inputs)]
         if k > 0:
             args.append(to_aleo(plan.link_value(k - 1, values, blinding), plan.links[k - 1]))
         elif len(plan.parts) > 1:
@@ -297,10 +295,7 @@ def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[lis
     commitment; raises ExecutionError if a part halts, or when a part's incoming commitment differs
     from the previous part's outgoing one (a pyleo bug). ``blinding``: the links' blinding value (random by default).
     """
-    fn = plan.source.function(plan.function)
-    assert fn is not None
-    b, _ = vectorized.evaluate(fn, [list(inputs)])
-    values = {r: vectorized.row_value(v, b.types[r], 0) for r, v in b.values.items()}
+    values = plan.values(inputs)
     blinding = blinding if blinding is not None else fresh_blinding()
     commitments: list[int] = []
     outputs: list[Any] = []
@@ -309,7 +304,7 @@ def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[lis
     for k, part in enumerate(plan.parts):
         code = plan.program.function(part.name)
         assert code is not None
-        args = [inputs[j] for j in part.params]
+        args = plan.part_args(k, inputs)
         if k > 0:
             args.append(plan.link_value(k - 1, values, blinding))
         elif len(plan.parts) > 1:
