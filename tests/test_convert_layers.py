@@ -67,7 +67,7 @@ def _labels(net: nn.Module, X: np.ndarray) -> np.ndarray:
 def test_torch_prelu_elu_selu_and_even_same_padding_match_torch(seq) -> None:
     want = _labels(seq, X_SEQ)
     assert len(set(want)) > 1
-    zk = from_torch(seq, X_SEQ, min_agreement=0.97)   # ELU and SELU are approximated
+    zk = from_torch(seq, X_SEQ, min_agreement=0.97, fit=False)   # ELU and SELU are approximated
     assert np.mean(zk.predict(X_SEQ[:40]) == want[:40]) >= 0.95
 
 
@@ -75,7 +75,7 @@ def test_torch_prelu_elu_selu_and_even_same_padding_match_torch(seq) -> None:
 def test_torch_prelu_and_even_same_padding_give_every_label() -> None:
     torch.manual_seed(1)
     exact = nn.Sequential(nn.Conv1d(2, 3, 2, padding="same"), nn.PReLU(), nn.Flatten(), nn.Linear(27, 3)).eval()
-    zk = from_torch(exact, X_SEQ)   # no approximation: every label
+    zk = from_torch(exact, X_SEQ, fit=False)   # no approximation: every label
     np.testing.assert_array_equal(zk.predict(X_SEQ), _labels(exact, X_SEQ))
 
 
@@ -96,7 +96,7 @@ def test_onnx_run_time_reshape_prelu_selu_and_uneven_pads_match(seq, dynamo, tmp
     ops = [n.op_type for n in onnx.load(str(path)).graph.node]
     if not dynamo:
         assert "Shape" in ops and "Gather" in ops   # the run-time reshape this test is about
-    zk = from_onnx(path, X_SEQ.reshape(len(X_SEQ), -1), min_agreement=0.97)
+    zk = from_onnx(path, X_SEQ.reshape(len(X_SEQ), -1), min_agreement=0.97, fit=False)
     assert np.mean(zk.predict(X_SEQ[:40].reshape(40, -1)) == _labels(seq, X_SEQ[:40])) >= 0.95
 
 
@@ -145,7 +145,7 @@ def test_keras_normalization_rescaling_prelu_elu_shared_layer_and_padding_modes(
     prelu.alpha.assign(RNG.uniform(-0.5, 0.5, size=tuple(prelu.alpha.shape)).astype(np.float32))
     want = np.argmax(model.predict(X, verbose=0), axis=1)
     assert len(set(want)) > 1
-    zk = from_keras(model, X, min_agreement=0.97)
+    zk = from_keras(model, X, min_agreement=0.97, fit=False)
     assert np.mean(zk.predict(X[:40]) == want[:40]) >= 0.95
     for layer in (keras.layers.LayerNormalization(), keras.layers.Embedding(10, 2)):
         i = keras.Input((4,))
@@ -180,5 +180,5 @@ def test_onnx_conv1d_as_tf2onnx_writes_it() -> None:
     onnx.checker.check_model(model)
     X = rng.normal(size=(60, 8, 2)).astype(np.float32)
     want = np.argmax(ReferenceEvaluator(model).run(None, {"x": X})[0], axis=1)
-    zk = from_onnx(model, X.reshape(60, -1))
+    zk = from_onnx(model, X.reshape(60, -1), fit=False)
     np.testing.assert_array_equal(zk.predict(X.reshape(60, -1)[:30]), want[:30])

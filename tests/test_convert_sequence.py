@@ -63,7 +63,7 @@ def test_recurrent_circuit_tracks_torch(kind: str, last: str) -> None:
     """A regression head: the circuit's value (the interpreter) against torch's on held-out rows, within
     the sigmoid / tanh approximations' propagated error (measured: < 0.02 here)."""
     m = _model(kind, last=last)
-    zk = from_torch(m, X[:120], strict=False)
+    zk = from_torch(m, X[:120], strict=False, fit=False)
     with torch.no_grad():
         want = m(torch.tensor(X[120:]))[:, 0].numpy()
     got = zk.predict(X[120:])
@@ -75,7 +75,7 @@ def test_gru_classifier_labels_agree() -> None:
     """A 3-class GRU (random weights: rows near the boundaries): the circuit's labels equal torch's on
     at least 95% of held-out rows, as the conversion measured."""
     m = _model("GRU", out=3)
-    zk = from_torch(m, X[:120], min_agreement=0.95, strict=False)
+    zk = from_torch(m, X[:120], min_agreement=0.95, strict=False, fit=False)
     with torch.no_grad():
         want = m(torch.tensor(X[120:])).argmax(1).numpy()
     assert np.mean(zk.predict(X[120:]) == want) >= 0.95
@@ -134,7 +134,7 @@ def test_matmul_of_two_computed_tensors() -> None:
     within the products' flooring (steps of 2**-20, measured < 1e-3 here)."""
     torch.manual_seed(2)
     m = _SelfProduct().eval()
-    zk = from_torch(m, X[:120], max_error=1e-2)
+    zk = from_torch(m, X[:120], max_error=1e-2, fit=False)
     with torch.no_grad():
         want = m(torch.tensor(X[120:]))[:, 0].numpy()
     assert np.max(np.abs(zk.predict(X[120:]) - want)) < 1e-3
@@ -181,7 +181,7 @@ def example():
     X_train, y_train = sequence_gru.make_data(1200, 0)
     X_test, _ = sequence_gru.make_data(400, 1)
     net = sequence_gru.train(X_train, y_train)
-    zk = from_torch(net, X_train, input_range=(-3.0, 3.0))
+    zk = from_torch(net, X_train, input_range=(-3.0, 3.0), fit=False)
     with torch.no_grad():
         labels = net(torch.tensor(X_test)).argmax(1).numpy()
     return zk, X_test, labels
@@ -213,6 +213,6 @@ def test_onnx_products_of_computed_tensors() -> None:
     graph = helper.make_graph(nodes, "prod", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 5, 2])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])], [W, shape, shape2])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    zk = from_onnx(model, X[:120], max_error=1e-2)
+    zk = from_onnx(model, X[:120], max_error=1e-2, fit=False)
     want = ReferenceEvaluator(model).run(None, {"x": X[120:]})[0][:, 0]
     assert np.max(np.abs(zk.predict(X[120:]) - want)) < 1e-3 * np.ptp(want)
