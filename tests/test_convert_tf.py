@@ -113,7 +113,7 @@ def test_saved_model_directory_and_loaded_object_give_tensorflows_labels(tf, sav
     want = _tf_labels(tf, saved["net"], Xte)
     assert np.mean(want == yte) > 0.8   # a real classifier, not a constant
     assert frontends.for_path(saved["sm"]).name == "tensorflow"
-    zk = from_file(saved["sm"], Xtr[:200])   # what `pyleo import DIR` runs
+    zk = from_file(saved["sm"], Xtr[:200], fit=False)   # what `pyleo import DIR` runs
     assert zk.fidelity["agreement"] == 1.0
     np.testing.assert_array_equal(zk.predict(Xte), want)
     net, float_model = saved_model_network(tf.saved_model.load(str(saved["sm"])), None)
@@ -126,11 +126,11 @@ def test_tflite_file_gives_the_interpreters_labels(tf, tflite, digits) -> None:
     from stdlib_ml import from_tflite
 
     Xtr, Xte, _, _ = digits
-    zk = from_tflite(tflite, Xtr[:200])
+    zk = from_tflite(tflite, Xtr[:200], fit=False)
     assert zk.fidelity["agreement"] == 1.0
     np.testing.assert_array_equal(zk.predict(Xte), _interpreter_labels(tf, tflite, Xte))
     assert frontends.for_path(tflite).name == "tflite"
-    assert from_file(tflite, Xtr[:100]).fidelity["agreement"] == 1.0
+    assert from_file(tflite, Xtr[:100], fit=False).fidelity["agreement"] == 1.0
 
 
 def test_pyleo_import_recognises_each_form(saved, tmp_path) -> None:
@@ -151,7 +151,7 @@ def test_legacy_h5_file_gives_keras_labels(digits, tmp_path) -> None:
     h = keras.layers.Conv2D(3, 2, padding="same", activation="relu")(inp)
     model = keras.Model(inp, keras.layers.Dense(10)(keras.layers.Flatten()(h)))
     model.save(tmp_path / "m.h5")
-    zk = from_file(tmp_path / "m.h5", Xtr[:100])
+    zk = from_file(tmp_path / "m.h5", Xtr[:100], fit=False)
     np.testing.assert_array_equal(zk.predict(Xte), np.argmax(model.predict(Xte, verbose=0), axis=1))
 
 
@@ -211,7 +211,7 @@ def test_cli_imports_a_keras_file_on_the_tensorflow_backend(saved, digits, tmp_p
     assert subprocess.run([sys.executable, "-c", script], env=env, timeout=300, cwd=ROOT).returncode == 0
     for model, out in ((tmp_path / "m.keras", tmp_path / "k.py"), (saved["sm"], tmp_path / "s.py")):
         result = subprocess.run([sys.executable, "-m", "pyleo_cli.main", "import", str(model), "--data",
-                                 str(tmp_path / "X.npy"), "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
+                                 str(tmp_path / "X.npy"), "--out", str(out), "--no-fit"], capture_output=True, text=True, cwd=ROOT,
                                 timeout=300, env=env)
         assert result.returncode == 0, result.stderr
         assert "fidelity: agreement 1.0000" in result.stdout

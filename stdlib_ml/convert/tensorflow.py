@@ -549,7 +549,8 @@ def saved_model_network(obj: Any, X: np.ndarray | None) -> tuple[Any, SavedModel
 def from_tensorflow(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None,
                     name: str | None = None, weights: str = "public", inputs: str = "private", output: str = "public",
                     resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-                    max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                    max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+                    fit: bool = True) -> ZkModel:
     """Convert a TensorFlow model to a :class:`ZkModel`, in any form TensorFlow saves one.
 
     ``model``: a Keras model (``tf.keras``; any backend), the path of a ``.keras`` or legacy ``.h5``
@@ -565,7 +566,7 @@ def from_tensorflow(model: Any, X: Any = None, *, input_range: Any = None, input
     layer; a model saved in training mode; fidelity below the bar)."""
     options = dict(input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
                    output=output, resolution=resolution, approximate=approximate, min_agreement=min_agreement,
-                   max_error=max_error, strict=strict, check_rows=check_rows)
+                   max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
     if isinstance(model, (str, os.PathLike)) and not is_saved_model(model):
         from . import frontends
 

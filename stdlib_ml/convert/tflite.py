@@ -299,7 +299,8 @@ def _operator(net: Any, name: str, o: Any, args: list[Any], where: str) -> Any:
 def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bits: Any = None, name: str | None = None,
                 weights: str = "public", inputs: str = "private", output: str = "public",
                 resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
-                max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS) -> ZkModel:
+                max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
+                fit: bool = True) -> ZkModel:
     """Convert a float TFLite model (a ``.tflite`` path or its bytes) to a :class:`ZkModel`.
 
     ``X``: calibration rows, (n_samples, *input_shape) channels-last or flattened: the input range and
@@ -315,7 +316,7 @@ def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bit
     return nn.convert(net, Xa, reference=TfliteModel(data, net.head).predict, model_name="TFLite",
                       input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
                       output=output, resolution=resolution, approximate=approximate, min_agreement=min_agreement,
-                      max_error=max_error, strict=strict, check_rows=check_rows)
+                      max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
 
 
 FAMILIES = "TFLite: float32 models of the operators " + ", ".join(OPS)
