@@ -12,14 +12,19 @@ from pyleo import limits, names, progress
 from pyleo.errors import InputError
 
 
+def _parts(text: str, kind: type, option: str, forms: str, words: str) -> list[Any]:
+    """The comma-separated values of ``option`` as ``kind``; InputError naming its ``forms`` otherwise."""
+    try:
+        return [kind(v) for v in text.split(",")]
+    except ValueError:
+        raise InputError(f"{option} takes {forms} ({words}), got {text!r}") from None
+
+
 def input_range(text: str | None) -> Any:
     """``--input-range``: R (a bound, for [-R, R]) or LOW,HIGH; None when not given."""
     if not text:
         return None
-    try:
-        parts = [float(v) for v in text.split(",")]
-    except ValueError:
-        raise InputError(f"--input-range takes R or LOW,HIGH (numbers), got {text!r}") from None
+    parts = _parts(text, float, "--input-range", "R or LOW,HIGH", "numbers")
     if len(parts) not in (1, 2):
         raise InputError(f"--input-range takes R or LOW,HIGH, got {text!r}")
     return parts[0] if len(parts) == 1 else tuple(parts)
@@ -29,10 +34,7 @@ def input_bits(text: str | None) -> Any:
     """``--input-bits``: B for every feature, or B1,B2,... one per feature; None when not given."""
     if not text:
         return None
-    try:
-        bits = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {text!r}") from None
+    bits = _parts(text, int, "--input-bits", "B or B1,B2,...", "integers")
     return bits[0] if len(bits) == 1 else bits
 
 
