@@ -8,25 +8,22 @@ Errors print as ``file:line:col: error: …`` with no Python traceback, and exit
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
-import warnings
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from pyleo import limits, loader, names, progress, proving, trust, vm
+from pyleo import loader, progress, proving, trust, vm
 from pyleo.errors import InputError
 from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
-from pyleo.program import Program
-from pyleo.values import from_json_or_aleo
 
-from . import report
+from . import conversion, report
+from . import verify as trusted_proof
 from .admin import cache_app, params_app
-from .common import HELP, Command, fail, read_file, reports_errors
-from .network import register as register_network, show_deployment_costs, trusted_batch_program, warn_name
+from .common import HELP, Command, fail, reports_errors
+from .inputs import batch_model, call_args, converted_model, reject_unknown_options
+from .network import register as register_network, show_deployment_costs, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
 # so that `pyleo --help` and the commands that do not need them start fast.
@@ -56,52 +53,6 @@ def show_version(value: bool) -> None:
 def main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
                                       help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
     """Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM."""
-
-
-_NUMBER = re.compile(r"-[0-9.]")
-
-
-def reject_unknown_options(args: list[str] | None, known: str) -> None:
-    """Arguments of ``run`` / ``prove`` may start with ``-`` (negative numbers); anything else that
-    does is a mistyped option, not an argument."""
-    for a in args or []:
-        if a.startswith("-") and not _NUMBER.match(a):
-            raise InputError(f"no such option: {a}", hint=f"the options here are {known} (negative numbers are arguments)")
-
-
-def parse_args(prog: Program, fn_name: str, args: list[str]) -> list[Any]:
-    fn = prog.entry(fn_name)
-    if len(args) != len(fn.params):
-        sig = " ".join(f"{p.name}:{p.type.leo()}" for p in fn.params)
-        raise InputError(f"{prog.name}.{fn_name} takes {len(fn.params)} argument(s) ({sig}), got {len(args)}")
-    return [from_json_or_aleo(a, p.type, f"argument {p.name}") for a, p in zip(args, fn.params)]
-
-
-def converted_model(loaded: loader.Loaded, prog: Program, fn_name: str) -> Any | None:
-    """The converted model (``stdlib_ml.ZkModel``) whose ``predict`` is ``prog.fn_name``: the model file
-    itself when a converter wrote it, or a ZkModel the file defines (``zk = from_sklearn(...)``, as
-    examples/iris_tree.py does); None otherwise."""
-    from stdlib_ml import convert
-
-    if fn_name != "predict":
-        return None
-    if convert.is_model_file(loaded.path):
-        return convert.load(loaded.path)
-    zk = loaded.wrappers.get(prog.name)
-    return zk if isinstance(zk, convert.ZkModel) else None
-
-
-def model_args(zk: Any, args: list[str] | None, label_blinding: int | None = None) -> list[Any]:
-    """``predict``'s arguments for a converted model: its one argument is the raw feature values (a JSON list
-    of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights) and
-    ``label_blinding`` (a label published as a commitment)."""
-    from stdlib_ml import convert
-
-    if len(args or []) != 1:
-        raise InputError(f"{zk.path} predict takes one argument, the raw feature values as a JSON list, e.g. "
-                         "'[5.1, 3.5, 1.4, 0.2]'")
-    (x,) = zk.encode(convert.parse_sample((args or [""])[0]))
-    return zk.circuit_args(x, label_blinding)
 
 
 FileArg = typer.Argument(..., metavar="FILE", help="Python file defining one or more pl.Program objects.", exists=False)
@@ -137,7 +88,7 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
     loaded = loader.load(file)
     prog, fn_name = loaded.function(target)
     zk = converted_model(loaded, prog, fn_name)
-    values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
+    values = call_args(zk, prog, fn_name, args)
     if use_vm:
         with progress.stage(progress.keys_stage(prog.aleo(), fn_name, "running the circuit on snarkVM")):
             result = prog.evaluate(fn_name, *values)
@@ -178,7 +129,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     prog, fn_name = loaded.function(target)
     zk = converted_model(loaded, prog, fn_name)
     r = secrets.randbelow(2**250) if zk is not None and zk.output == "commitment" else None  # below the scalar modulus
-    values = model_args(zk, args, r) if zk is not None else parse_args(prog, fn_name, args or [])
+    values = call_args(zk, prog, fn_name, args, r)
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
     if private_out is not None and private_out.resolve() == path.resolve():
         raise InputError("--private-out must name another file than the proof file")
@@ -228,57 +179,11 @@ def verify(proof_file: Path | None = typer.Argument(None, metavar="PROOF_FILE", 
     for exactly that program (the verifying key comes from it, never from the proof file). With a
     converted model's --model or --public-model, the proved label is also shown as that file names it.
     """
-    artifact: Any = proof_file
-    if tx_id is not None or endpoint is not None or proof_file is None:
-        artifact = fetched_transaction(proof_file, tx_id, endpoint, network_name)
-    programs, commitments, decodings = trusted_model(model) if model is not None else ({}, {}, {})
-    if model is not None:   # a transaction of the model's batch program (pyleo execute --rows)
-        batch_programs, batch_commitments = trusted_batch_program(model, artifact)
-        programs, commitments = {**programs, **batch_programs}, {**commitments, **batch_commitments}
-    trusted = trust.Trusted(
-        programs=programs, commitments=commitments, decodings=decodings,
-        program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
-        checksum=checksum, verifying_key=read_file(vk, "the verifying key") if vk is not None else None,
-        public_model=trust.read_public_model(public_model) if public_model is not None else None,
-        commitment=commitment,
-        labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),
-                                       ("public_model", public_model)) if v is not None})
+    what = trusted_proof.artifact(proof_file, tx_id, endpoint, network_name)
+    trusted = trusted_proof.trusted(what, model, program, checksum, vk, public_model, commitment)
     with progress.stage("verifying"):
-        verdict = trust.verify(artifact, trusted, resynthesize=resynthesize)
+        verdict = trust.verify(what, trusted, resynthesize=resynthesize)
     report.show_verdict(verdict)
-
-
-def fetched_transaction(proof_file: Path | None, tx_id: str | None, endpoint: str | None, network_name: str) -> Any:
-    """The transaction JSON object ``--tx-id`` names, fetched from ``--endpoint``; InputError for a missing or
-    contradicting option."""
-    from pyleo import network
-
-    if proof_file is not None:
-        raise InputError("give a PROOF_FILE or --tx-id with --endpoint, not both")
-    if tx_id is None or endpoint is None:
-        raise InputError("nothing to verify: give a PROOF_FILE, or --tx-id ID with --endpoint URL")
-    network.check_network(network_name)
-    return network.Node(endpoint, network_name).transaction(tx_id)
-
-
-def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str], dict[str, trust.Decoding]]:
-    """The programs of a model file the verifier trusts, the commitment to the private weights of each
-    converted model among them (the owner's file: binding to it binds to its weights), and how each one's
-    proved output reads as its label or value."""
-    loaded = loader.load(file)
-    models = [zk for zk in (converted_model(loaded, prog, "predict") for prog in loaded.programs.values()) if zk is not None]
-    return (loaded.programs, {zk.program.name: zk.commitment for zk in models if zk.commitment is not None},
-            {zk.program.name: zk.decoding for zk in models if zk.decoding is not None})
-
-
-def batch_model(model_file: Path) -> Any:
-    """The converted model (``stdlib_ml.ZkModel``) of a model file written by ``pyleo import``; InputError otherwise."""
-    from stdlib_ml import convert
-
-    if not convert.is_model_file(model_file):
-        raise InputError(f"{model_file} is not a converted model file",
-                         hint="convert a fitted model with `pyleo import MODEL --out FILE.py`")
-    return convert.load(model_file)
 
 
 @app.command("prove-batch", cls=Command)
@@ -446,39 +351,14 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
     from stdlib_ml import convert
 
     vm.check_writable(out, what="--out")   # before the conversion work
-    rng: Any = None
-    if input_range:
-        try:
-            parts = [float(v) for v in input_range.split(",")]
-        except ValueError:
-            raise InputError(f"--input-range takes R or LOW,HIGH (numbers), got {input_range!r}") from None
-        if len(parts) not in (1, 2):
-            raise InputError(f"--input-range takes R or LOW,HIGH, got {input_range!r}")
-        rng = parts[0] if len(parts) == 1 else tuple(parts)
-    bits: Any = None
-    if input_bits:
-        try:
-            bits = [int(v) for v in input_bits.split(",")]
-        except ValueError:
-            raise InputError(f"--input-bits takes B or B1,B2,... (integers), got {input_bits!r}") from None
-        bits = bits[0] if len(bits) == 1 else bits
+    rng, bits = conversion.input_range(input_range), conversion.input_bits(input_bits)
     X = convert.load_rows(data) if data is not None else None
-    extra: dict[str, Any] = {"resolution": resolution} if resolution is not None else {}
-    if reference is not None:
-        extra["reference"] = convert.load_model_file(reference)
-    if not fit:
-        extra["fit"] = False   # True is every network's default
-    if name is None and model_file.suffix.lower() in (".pt2", ".onnx"):   # their graphs carry no model name
-        stem = names.program_name_from(model_file.stem)
-        name = limits.derived_program_name(stem) if stem is not None else None
-    with warnings.catch_warnings(record=True) as caught, progress.stage(f"converting {model_file.name}"):
-        warnings.simplefilter("always", convert.FidelityWarning)
-        warnings.simplefilter("always", convert.FitWarning)
-        zk = convert.from_file(model_file, X, input_range=rng, input_bits=bits, name=name,
-                               missing_values=missing_values, weights=weights, inputs=inputs, output=output,
-                               min_agreement=min_agreement, max_error=max_error, strict=strict, **extra)
-    for w in caught:
-        typer.echo(f"{'note' if isinstance(w.message, convert.FitWarning) else 'warning'}: {w.message}", err=True)
+    zk, caught = conversion.convert_file(
+        model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
+        missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
+        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit))
+    for kind, message in caught:
+        typer.echo(f"{kind}: {message}", err=True)
     zk.save(out)
     report.show_converted(zk, out, X)
 

@@ -21,6 +21,7 @@ from pyleo.split_proof import part_inputs
 from pyleo.values import to_aleo
 
 from .common import Command, reports_errors
+from .inputs import call_args, converted_model, reject_unknown_options
 
 ModelArg = typer.Argument(..., metavar="MODEL", help="Python file defining the pl.Program (a model file written "
                           "by `pyleo import`, or any DSL file).")
@@ -210,8 +211,6 @@ def execute(model: Path = ModelArg,
     written together to --out, broadcast one by one. The key is $PRIVATE_KEY, PRIVATE_KEY in ./.env, or
     --private-key-file (as the Leo CLI reads it).
     """
-    from .main import converted_model, model_args, parse_args, reject_unknown_options
-
     reject_unknown_options(args, "--out, --network, --priority-fee, --private-key-file, --endpoint, --broadcast, "
                            "--split/--no-split, --parts, --rows, --rows-per-proof")
     network.check_network(network_name)
@@ -226,7 +225,7 @@ def execute(model: Path = ModelArg,
     elif rows_per_proof is not None:
         raise InputError("--rows-per-proof needs --rows, the rows to predict")
     else:
-        values = model_args(zk, args) if zk is not None else parse_args(prog, fn_name, args or [])
+        values = call_args(zk, prog, fn_name, args)
     inputs = [to_aleo(v, p.type) for v, p in zip(values, prog.entry(fn_name).params)]
     key = network.signing_key(private_key_file, network=network_name)
     if key is None:
@@ -283,33 +282,6 @@ def batch_call(zk: Any, args: list[str] | None, rows: Path, rows_per_proof: str 
         raise InputError(f"{rows} has {len(X)} rows; one transaction of {k} rows per proof proves at most {k}",
                          hint="give at most that many rows per transaction, or prove them all with `pyleo prove-batch`")
     return prove_rows.batch_call(zk, k, 0, len(X), [list(map(float, x)) for x in X])
-
-
-def trusted_batch_program(model: Path, artifact: Any) -> tuple[dict[str, Program], dict[str, str]]:
-    """When ``artifact`` is an execution transaction of the batch program of a converted model in the file
-    ``model`` (``NAME_rowsK.aleo``, what ``pyleo execute --rows`` makes), that program (derived here from the model,
-    as ``verify-batch`` derives it) and its weights' commitment, to trust beside the model's own; else nothing."""
-    import re
-
-    doc = trust.transaction.read_transaction_doc(artifact)
-    execution = doc.get("execution") if doc and doc.get("type") == "execute" else None
-    transitions = execution.get("transitions") if isinstance(execution, dict) else None
-    found = re.fullmatch(r"(\w+)_rows(\d+)\.aleo", str(transitions[0].get("program"))) \
-        if isinstance(transitions, list) and transitions and isinstance(transitions[0], dict) else None
-    if found is None:
-        return {}, {}
-    loaded = loader.load(model)
-    if found.group(1) not in loaded.programs or int(found.group(2)) < 1:
-        return {}, {}
-    from stdlib_ml.convert import prove_rows
-
-    from .main import converted_model
-
-    zk = converted_model(loaded, loaded.programs[found.group(1)], "predict")
-    if zk is None:
-        return {}, {}
-    batch = prove_rows.trusted_batch(zk, int(found.group(2)))
-    return batch.programs, batch.commitments
 
 
 def _positive(text: str) -> int:

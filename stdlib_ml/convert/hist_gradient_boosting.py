@@ -1,5 +1,5 @@
 """scikit-learn's ``HistGradientBoostingClassifier`` / ``HistGradientBoostingRegressor`` → the shared tree
-description, for the scikit-learn frontend (:mod:`.sklearn` lists it in its table of families).
+description, for the scikit-learn frontend (:mod:`.sklearn_families` lists it in its table of families).
 
 What ``predict`` does, as ``sklearn/ensemble/_hist_gradient_boosting/_predictor.pyx`` does it on float64
 inputs: a numeric node goes left when x <= its threshold, NaN to its learned missing side; a categorical

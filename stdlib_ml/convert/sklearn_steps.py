@@ -1,0 +1,97 @@
+"""scikit-learn's Pipeline steps as the scikit-learn frontend reads them, without importing scikit-learn:
+which steps fold in front of a model (:data:`SCALERS`, :data:`MIXING_STEPS`, :data:`PREPARE_STEPS`), how a
+step's ``transform`` is measured as an affine map (:func:`measure`), which steps transform
+(:func:`active_steps`), the input range a Pipeline's first scaler vouches for (:func:`scaler_range`), and
+how an object is recognised as a scikit-learn class (:func:`is_a`, by its classes' names and modules)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .model import ConversionError
+
+SCALERS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler")
+"""The Pipeline steps folded in front of a model (element-wise affine maps)."""
+
+MIXING_STEPS = ("PCA", "TruncatedSVD", "FastICA", "SelectKBest", "SelectPercentile", "VarianceThreshold",
+                "GenericUnivariateSelect")
+"""Pipeline steps that are affine maps mixing or selecting features (z = M·x + c, measured on their
+``transform``), folded into the estimators linear in their inputs (:data:`Family.linear`)."""
+
+PREPARE_STEPS = ("SimpleImputer", "OneHotEncoder", "OrdinalEncoder", "Binarizer", "KBinsDiscretizer", "ColumnTransformer")
+"""First Pipeline steps that work on the raw columns (categories, missing values): they become the
+model file's ``PREPARE`` (:mod:`stdlib_ml.convert.prepare`), run by ``encode`` on what the prover sends."""
+
+
+
+def is_a(obj: Any, *names: str) -> bool:
+    """Whether ``obj`` is an instance of a scikit-learn class called one of ``names`` (its class or a base
+    class defined in the ``sklearn`` package): ``isinstance`` without importing scikit-learn."""
+    return any(c.__module__.split(".")[0] == "sklearn" and c.__name__ in names for c in type(obj).__mro__)
+
+
+def measure(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(J, c) with ``step.transform(x) == x @ J + c`` (J: (n, k), c: (k,)), measured on ``transform``
+    itself: its value at a base point and one step along each feature, then checked on ``X`` (or on
+    random points). Raises :class:`ConversionError` when ``transform`` is not that affine map."""
+    name = type(step).__name__
+    finite = X[np.all(np.isfinite(X), axis=1)] if X is not None else np.zeros((0, n))
+    base = np.median(finite, axis=0) if len(finite) else np.zeros(n)
+    h = np.ptp(finite, axis=0) if len(finite) else np.ones(n)
+    h = np.where(h > 0, h, np.maximum(np.abs(base), 1.0))
+    T = np.asarray(step.transform(np.vstack([base, base + np.diag(h)])), dtype=np.float64)
+    if T.ndim != 2 or len(T) != n + 1:
+        raise ConversionError(f"pipeline step {name} does not map rows of {n} features to rows")
+    J = (T[1:] - T[0]) / h[:, None]          # J[j, k] = ∂ transform_k / ∂ x_j
+    c = T[0] - base @ J
+    check = finite if len(finite) else base + h * np.random.default_rng(0).normal(size=(16, n))
+    want = np.asarray(step.transform(check), dtype=np.float64)
+    got = check @ J + c
+    tol = 1e-9 * (np.abs(want) + np.abs(check) @ np.abs(J) + np.abs(c)) + 1e-12
+    if np.any(np.abs(got - want) > tol):
+        raise ConversionError(f"pipeline step {name}'s transform is not an affine map x·J + c on the calibration "
+                              "rows, so it cannot be folded into the model")
+    return J, c
+
+
+def active_steps(steps: list[tuple[str, Any]]) -> list[Any]:
+    """A Pipeline's steps that transform: not None, "passthrough" or a FunctionTransformer without a
+    function (the identity); a FunctionTransformer with one is refused (its function is unknown here)."""
+    out = []
+    for _, s in steps:
+        if s is None or (isinstance(s, str) and s == "passthrough"):
+            continue
+        if type(s).__name__ == "FunctionTransformer":
+            if s.func is not None:
+                raise ConversionError(f"FunctionTransformer({getattr(s.func, '__name__', s.func)!r}) is not supported: "
+                                      "its function is not known to the converter",
+                                      hint="only FunctionTransformer() without a function (the identity) converts")
+            continue
+        out.append(s)
+    return out
+
+
+def mixing(model: Any) -> list[str]:
+    return [type(s).__name__ for _, s in getattr(model, "steps", [])[:-1] if type(s).__name__ in MIXING_STEPS]
+
+
+def scaler_range(model: Any, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """A generous input range from a pipeline's first scaler's statistics that holds every row the scaler was
+    fitted on: mean ± k·std with k = max(100, √(n − 1)) for n rows (no row lies further than √(n − 1) std
+    from the mean: Samuelson's inequality), or min/max ± 10 spans."""
+    if not is_a(model, "Pipeline") or len(model.steps) < 2:
+        return None
+    s = model.steps[0][1]
+    if is_a(s, "StandardScaler") and s.mean_ is not None and s.scale_ is not None:
+        k = max(100.0, math.sqrt(max(float(np.max(s.n_samples_seen_)) - 1.0, 0.0)))
+        return s.mean_ - k * s.scale_, s.mean_ + k * s.scale_
+    if is_a(s, "MinMaxScaler"):
+        span = s.data_range_
+        return s.data_min_ - 10 * span, s.data_max_ + 10 * span
+    if is_a(s, "MaxAbsScaler"):
+        return -10 * s.max_abs_, 10 * s.max_abs_
+    return None
+
