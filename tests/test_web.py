@@ -71,13 +71,14 @@ def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) ->
     assert np.allclose(row, X_test[0], rtol=1e-5)                  # the first held-out row, as the page filled it in
     want = names[int(model.predict(row.reshape(1, -1))[0])]      # scikit-learn's own prediction
     assert f"Circuit prediction: {want} (float model: {want})" in flow.prediction
-    assert flow.prove_status.startswith(f"Proved: prediction {want};"), flow.prove_status
-    assert re.search(r"keys \d+\.\d+ s \(synthesized or cached\), proving \d+\.\d+ s", flow.prove_status)
+    assert flow.prove_status.startswith(f"Proved: prediction {want}."), flow.prove_status
+    assert re.search(r"Keys ready in \d+\.\d+ s, proving \d+\.\d+ s", flow.prove_status)
+    assert f"your {len(X_test[0])} values stay hidden; the label and the program are public" in flow.prove_status
     assert flow.proof_path is not None, "the proof file was not downloaded"
     proof = vm.Proof.load(flow.proof_path)
     checksum = re.search(r"checksum ([0-9a-f]{64})", flow.model_facts).group(1)
     assert vm.verify(proof, checksum=checksum)                    # snarkVM, bound to the program the page showed
-    assert f"({proof.constraints:,} constraints)" in flow.prove_status
+    assert f"{proof.constraints:,} constraints.)" in flow.prove_status
     assert proof.public_outputs == [f"{names.index(want)}u8"]
     assert flow.server_verdict.startswith("✔ verified on the server"), flow.server_verdict
     assert flow.browser_verdict.startswith("✔ verified in this browser"), flow.browser_verdict

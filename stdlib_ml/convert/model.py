@@ -429,7 +429,20 @@ class ZkModel:
         published as a commitment (the prover's side only)."""
         if self.output == "commitment":
             return self.decode([self.module.prediction_of(*args[:-1])])[0]
-        return self.decode([int(re.match(r"-?[0-9]+", str(output)).group())])[0]   # type: ignore[union-attr]
+        return self.decode_output(output)
+
+    def decode_output(self, output: Any) -> Any:
+        """The prediction the circuit's first output stands for, as :meth:`decode` gives it: ``output`` as the
+        interpreter gives it (an int, a bool, a list of ints) or as an Aleo literal (``"2u8"``, ``"true"``,
+        ``"[12field, -3field]"``): a threshold's bool, a list of scores, or a label / value."""
+        if isinstance(output, (list, tuple, np.ndarray)):
+            return self.decode([[int(v) for v in output]])[0]
+        text = str(output).strip()
+        if self.threshold is not None:   # a bool literal
+            return self.decode([text in ("true", "True")])[0]
+        if self.response != "predict":   # an array of field literals
+            return self.decode([[int(v) for v in re.findall(r"-?[0-9]+(?=field)", text)]])[0]
+        return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
 
     def label_commitment(self, output: int, label_blinding: int) -> str:
         """The commitment ``pl.commit(output, r)`` a proof of a model with ``OUTPUT == "commitment"``
@@ -472,11 +485,7 @@ class ZkModel:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "
                                   "`--private-out`")
-        if self.threshold is not None:   # a bool literal
-            return self.decode([text.strip() == "true"])[0]
-        if self.response != "predict":   # an array of field literals
-            return self.decode([[int(v) for v in re.findall(r"-?[0-9]+(?=field)", text)]])[0]
-        return self.decode([int(re.sub(r"[a-z].*$", "", text))])[0]
+        return self.decode_output(text)
 
     def cost(self) -> int:
         """Exact number of constraints of ``predict`` (synthesized by snarkVM)."""

@@ -300,6 +300,22 @@ def _ray_module(cluster: str) -> Any:
     return ray
 
 
+def _reachable(cluster: str) -> None:
+    """BatchError within :data:`pyleo.network.node.TIMEOUT_S` seconds when nothing answers at the cluster's
+    address (``ray://HOST:PORT``); Ray's own client would wait 30 s and log to stderr before failing."""
+    import socket
+
+    from pyleo.network.node import TIMEOUT_S
+
+    host, port = cluster.removeprefix("ray://").rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=TIMEOUT_S).close()
+    except OSError as e:
+        raise BatchError(f"cannot reach the Ray cluster {cluster}: nothing answers at {host}:{port} "
+                         f"({e.strerror or type(e).__name__})",
+                         hint="start the cluster (ray start --head), or use --cluster local") from None
+
+
 @contextlib.contextmanager
 def _ray_session(cluster: str | None, workers: int) -> Iterator[Any]:
     """Ray connected (or started) for the whole run, before any proof: yields the ``ray`` module (None
@@ -311,6 +327,8 @@ def _ray_session(cluster: str | None, workers: int) -> Iterator[Any]:
         yield None
         return
     ray = _ray_module(cluster)
+    if cluster != "local":
+        _reachable(cluster)
     started = not ray.is_initialized()
     if started:
         try:
