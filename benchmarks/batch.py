@@ -137,9 +137,9 @@ def measure(key: str, n: int, n_other: int, ezkl: bool, tmp: Path, smoke: bool =
     rows = table_rows(f, n)
     k_max = prove_rows.max_rows_per_proof(zk)
     ks = [1] if smoke else ks_for(k_max)
-    out: dict[str, Any] = {"model": key, "name": f.name, "constraints_one_row": zk.cost(),
+    out: dict[str, Any] = {"model": key, "name": f.name, "constraints_one_row": zk.cost(prepare_proof=False),
                            "auto_rows_per_proof": k_max, "rows": n, "other_rows": n_other, "keys": [], "runs": []}
-    print(f"\n== {f.name}: {zk.cost():,} constraints per row (cost model), k up to {k_max}", flush=True)
+    print(f"\n== {f.name}: {zk.cost(prepare_proof=False):,} constraints per row (cost model), k up to {k_max}", flush=True)
     for k in ks:
         out["keys"].append(key_synthesis(zk, rows, k))
         print(f"  keys, k={k}: {out['keys'][-1]}", flush=True)

@@ -272,7 +272,7 @@ def evaluate(case: Case, dataset: str, cost: bool = True, prove: bool = False, m
         from pyleo import LimitError, VMError
 
         try:
-            row["constraints"] = zk.cost()
+            row["constraints"] = zk.cost(prepare_proof=False)
         except LimitError:  # too large for the local degree-16 parameters
             row["constraints"] = f"> {LOCAL_BUDGET:,}"
         except VMError as e:  # e.g. the program text exceeds snarkVM's program size

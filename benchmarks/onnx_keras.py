@@ -37,7 +37,7 @@ def constraints(zk: Any, exact: bool = True) -> str:
     cost model's alone, its transition fitted rather than synthesized (no key synthesis at all)."""
     if exact:
         try:
-            return f"{zk.cost():,}"
+            return f"{zk.cost(prepare_proof=False):,}"
         except (LimitError, PyleoError):
             pass
     return f"~{zk.program.estimate('predict', synthesize_transition=exact).total:,}"

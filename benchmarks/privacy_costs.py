@@ -154,7 +154,7 @@ def family_models() -> list[tuple[str, Any, Any]]:
 def model_cost(zk: Any) -> tuple[int, bool]:
     """(constraints, exact): snarkVM's count when the circuit fits the local bound, else the estimate."""
     try:
-        return zk.cost(), True
+        return zk.cost(prepare_proof=False), True
     except LimitError:
         return zk.program.estimate("predict").total, False
 
@@ -223,7 +223,7 @@ def load(source: str, folder: Path, stem: str) -> dict[str, Any]:
 def constraints(fn: Any, name: str) -> int | None:
     """Exact constraints of ``fn`` as its own program, None when above the local bound."""
     try:
-        return pl.Program(name, [fn]).cost(fn.name)
+        return pl.Program(name, [fn]).cost(fn.name, prepare_proof=False)
     except LimitError:
         return None
 

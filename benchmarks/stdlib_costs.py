@@ -671,7 +671,7 @@ def compile_ms(prog: pl.Program) -> float:
 
 def cost(prog: pl.Program, key: str) -> int | None:
     try:
-        return prog.cost(key)
+        return prog.cost(key, prepare_proof=False)
     except pl.LimitError:
         return None
 

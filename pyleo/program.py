@@ -386,20 +386,21 @@ class Program(Importable):
                    for p in self.imports.values() for f in p.code.functions}
         return estimate(self.code, function, synthesize_transition=synthesize_transition, callees=callees)
 
-    def cost(self, function: str) -> int:
+    def cost(self, function: str, prepare_proof: bool = True) -> int:
         """Exact number of constraints of ``function``'s circuit (synthesized by snarkVM); a call of an imported
         program's function counts here as the call (its own circuit is another transition: ``model.cost(f)``).
 
-        When the key cache lacks the function's keys, the circuit is first run once on zero inputs, which
+        With ``prepare_proof`` (default), when the key cache lacks the function's keys, the circuit is first run once on zero inputs, which
         synthesizes its proving key together with its verifying key and caches both: a later
         :meth:`prove` (or ``pyleo prove``) of this program loads them instead of building them again. When
         zeros make the circuit halt (an assert, a private model's zero weights), only the verifying key is
-        synthesized, from the program text. Raises LimitError when the circuit does not fit here."""
+        synthesized, from the program text (as always with ``prepare_proof=False``: counting only, e.g. in a
+        benchmark). Raises LimitError when the circuit does not fit here."""
         from . import vm
 
         fn = self.entry(function)
         text = self.aleo()
-        if not self.imports and not vm.keys_cached(text, function):
+        if prepare_proof and not self.imports and not vm.keys_cached(text, function):
             try:
                 self.evaluate(function, *[zero_value(p.type) for p in fn.params])
             except (ExecutionError, InputError):

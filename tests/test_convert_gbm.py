@@ -268,12 +268,23 @@ def _proves(zk: Any, model: Any, row: np.ndarray) -> None:
     assert zk.decode_proof(proof) == np.asarray(model.predict(row[None])).reshape(-1)[0]
 
 
-@pytest.mark.prove
-def test_lightgbm_zero_as_missing_proves_and_verifies() -> None:
+def _zero_as_missing() -> tuple[Any, Any]:
     X, y = _rows(11)
     model = lgb.LGBMClassifier(n_estimators=2, num_leaves=3, zero_as_missing=True, verbose=-1, n_jobs=1,
                                random_state=0).fit(X[:TRAIN], y[:TRAIN])
-    zk = from_sklearn(model, X[:TRAIN])
+    return model, from_sklearn(model, X[:TRAIN])
+
+
+@pytest.mark.prove   # snarkVM's circuit under the shared stand-in key: no synthesis of its own
+def test_lightgbm_zero_as_missing_on_snarkvm() -> None:
+    model, zk = _zero_as_missing()
+    _on_snarkvm(zk, model, np.asarray([[0.0, np.nan, 0.3, -1.0], [0.0, 0.0, 0.0, 0.0], [1.5, -0.2, np.nan, 0.0]]))
+
+
+@pytest.mark.slow   # its own key synthesis (~18 s cold); the default set runs the circuit on snarkVM above
+@pytest.mark.prove
+def test_lightgbm_zero_as_missing_proves_and_verifies() -> None:
+    model, zk = _zero_as_missing()
     _proves(zk, model, np.asarray([0.0, np.nan, 0.3, -1.0]))
 
 

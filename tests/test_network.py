@@ -537,6 +537,7 @@ def iris_tree(tmp_path: Path) -> tuple[Any, Any, Path]:
     return model, rows, path
 
 
+@pytest.mark.slow   # its own deployment synthesis (~18 s cold); the default set's deploy --dry-run is the scorer's
 @pytest.mark.prove
 @pytest.mark.needs_params
 def test_dry_run_cost_of_a_converted_tree_is_snarkvms(tmp_path: Path) -> None:

@@ -487,9 +487,10 @@ class ZkModel:
                                   "`--private-out`")
         return self.decode_output(text)
 
-    def cost(self) -> int:
-        """Exact number of constraints of ``predict`` (synthesized by snarkVM)."""
-        return self.program.cost("predict")
+    def cost(self, prepare_proof: bool = True) -> int:
+        """Exact number of constraints of ``predict`` (synthesized by snarkVM; ``prepare_proof``: also leave the
+        proving key in the cache for :meth:`prove`, see :meth:`pyleo.Program.cost`)."""
+        return self.program.cost("predict", prepare_proof)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the model's DSL source (edit it, then ``pyleo build/run/prove`` it). With private weights
