@@ -141,7 +141,7 @@ def test_cnn_with_padding_avgpool_and_residual_agrees() -> None:
 
     Xtr, Xte, ytr, yte = _data("digits", image=True)
     net = _train(Net(), Xtr, ytr, epochs=8)
-    zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0)
+    zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0, fit=False)
     assert np.array_equal(zk.predict(Xte), _torch_labels(net, Xte))
 
 
@@ -161,7 +161,7 @@ def test_global_average_pooling_by_mean_and_adaptive_pool() -> None:
     Xtr, Xte, ytr, yte = _data("digits", image=True)
     for adaptive in (False, True):
         net = _train(Net(adaptive), Xtr, ytr, epochs=5)
-        zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0)
+        zk = from_torch(net, Xtr, input_range=(0, 16), input_bits=0, fit=False)
         assert np.array_equal(zk.predict(Xte), _torch_labels(net, Xte))
 
 

@@ -103,7 +103,7 @@ def conv_model() -> Any:
         net.bn.running_var.uniform_(0.5, 2)
     net.eval()
     X = np.random.default_rng(0).normal(size=(60, 4, 48)).astype(np.float32)
-    return from_torch(net, X[:40], name="residual_conv"), X[40:]
+    return from_torch(net, X[:40], name="residual_conv", fit=False), X[40:]
 
 
 @pytest.fixture(scope="module")
