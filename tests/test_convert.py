@@ -406,8 +406,8 @@ def test_unfitted_and_unsupported_models_are_named() -> None:
         from_sklearn(DecisionTreeClassifier())
     with pytest.raises(ConversionError, match="XGBClassifier is not fitted"):
         from_sklearn(xgboost.XGBClassifier())
-    with pytest.raises(ConversionError, match=r"SVC\(kernel='rbf'\) is not supported"):
-        from_sklearn(SVC().fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match=r"SVC with a precomputed kernel is not supported"):
+        from_sklearn(SVC(kernel="precomputed").fit(Xtr @ Xtr.T, ytr))
     with pytest.raises(ConversionError, match=r"KNeighborsRegressor\(weights='distance'\) is not supported"):
         from_sklearn(KNeighborsRegressor(weights="distance").fit(Xtr, ytr))
     with warnings.catch_warnings():
@@ -472,13 +472,13 @@ def test_cli_import_errors_without_traceback(tmp_path: Path) -> None:
     from sklearn.svm import SVC
 
     Xtr, Xte, ytr, yte = load_dataset("iris")
-    joblib.dump(SVC().fit(Xtr, ytr), tmp_path / "rbf.joblib")
+    joblib.dump(SVC(kernel="precomputed").fit(Xtr @ Xtr.T, ytr), tmp_path / "rbf.joblib")
     (tmp_path / "junk.joblib").write_text("not a model")
     for f in ("rbf.joblib", "junk.joblib", "missing.joblib"):
         r = _cli("import", str(tmp_path / f), "--out", str(tmp_path / "m.py"), cwd=tmp_path)
         assert r.returncode == 1, (f, r.stdout, r.stderr)
         assert "Traceback" not in r.stderr and "error:" in r.stderr, r.stderr
-    assert "SVC(kernel='rbf') is not supported" in _cli("import", str(tmp_path / "rbf.joblib"), cwd=tmp_path).stderr
+    assert "SVC with a precomputed kernel is not supported" in _cli("import", str(tmp_path / "rbf.joblib"), cwd=tmp_path).stderr
 
 
 def test_cli_import_xgboost_json_then_build(tmp_path: Path) -> None:

@@ -172,7 +172,7 @@ def gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spe
 
 def svm(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) -> Spec:
     """SVC / NuSVC (``kind="classifier"``) and SVR / NuSVR: a linear kernel as a linear model, a poly
-    kernel by :mod:`~stdlib_ml.convert.svm` (which refuses rbf and sigmoid, with the reason)."""
+    kernel exactly and rbf / sigmoid kernels approximated with a proved bound, by :mod:`~stdlib_ml.convert.svm`."""
     name = type(est).__name__
     if getattr(est, "break_ties", False):
         raise ConversionError(f"{name}(break_ties=True) is not supported")
@@ -180,7 +180,7 @@ def svm(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) -> 
         return linear(model, est, aff, n, opts, kind)
     if callable(est.kernel) or est.kernel == "precomputed":
         raise ConversionError(f"{name} with a {'callable' if callable(est.kernel) else 'precomputed'} kernel is not "
-                              "supported (linear and poly kernels convert)")
+                              "supported (linear, poly, rbf and sigmoid kernels convert)")
     sv, dual = np.asarray(est.support_vectors_, dtype=np.float64), np.asarray(est.dual_coef_)
     kernel = (est.kernel, float(est._gamma), float(est.coef0), int(est.degree), aff, n, opts)
     if kind == "regressor":

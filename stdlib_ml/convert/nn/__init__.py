@@ -46,9 +46,9 @@ from exact worst-case intervals over the declared input range (ReLU outputs lie 
 """
 
 from .lowering import Quantized, lower, quantize
-from .network import APPROXIMATIONS, HEADS, PIECEWISE, Approximation, Network, Node, Padding, decide, same_padding
+from .network import APPROXIMATIONS, EXP_ERROR, HEADS, PIECEWISE, Approximation, Network, Node, Padding, decide, same_padding
 from .rendering import MIN_FIT_RESOLUTION, SPARSE_DENSITY, FitWarning, FloatNetwork, convert, network_spec, provable, to_spec
 
-__all__ = ["APPROXIMATIONS", "HEADS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning",
+__all__ = ["APPROXIMATIONS", "EXP_ERROR", "HEADS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning",
            "FloatNetwork", "Network", "Node", "Padding", "Quantized", "convert", "decide", "lower", "network_spec", "provable",
            "quantize", "same_padding", "to_spec"]

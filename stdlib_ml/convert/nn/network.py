@@ -15,10 +15,12 @@ from scipy import sparse
 from ..model import ConversionError
 
 
-HEADS = ("argmax", "threshold", "regression")
+HEADS = ("argmax", "threshold", "regression", "ovo")
 """How the last node's values become the prediction: ``argmax`` (the index of the largest, first on
 ties: Softmax / LogSoftmax / raw logits), ``threshold`` (one value, class 1 when > 0: a Sigmoid's 0.5,
-or a logit), ``regression`` (one value, returned as ``y·OUT_SCALE``)."""
+or a logit), ``regression`` (one value, returned as ``y·OUT_SCALE``), ``ovo`` (one score per pair of K
+classes, (i, j) in scikit-learn's order voting i when > 0, else j; the most votes win, the first on ties:
+kernel SVMs)."""
 
 PIECEWISE = ("relu", "leaky_relu", "clip", "hard_sigmoid", "hard_tanh", "relu6", "identity")
 """Activations computed exactly (sums of ReLUs)."""
@@ -72,6 +74,21 @@ class Approximation:
         return out
 
 
+def exp_knots(error: float) -> tuple[float, ...]:
+    """Knots on u >= 0 at which the interpolation of exp(−u) is off by at most ``error``, proved: exp(−u)
+    is convex, so on [a, b] the chord lies above it by at most (b − a)²/8·max exp''(u) = (b − a)²/8·exp(−a)
+    (the linear interpolation's error bound); each next knot is a + √(8·error·exp(a)); past the last knot T,
+    where exp(−T) <= error, the interpolation stays exp(−T) (slope 0): off by at most exp(−T)."""
+    t = [0.0]
+    while math.exp(-t[-1]) > error:
+        t.append(t[-1] + math.sqrt(8.0 * error * math.exp(t[-1])))
+    return tuple(t)
+
+
+EXP_ERROR = 1e-3
+"""The proved bound on |interpolation − exp(−u)| for u >= 0 of the ``exp_neg`` approximation (an rbf
+kernel's exp(−γ‖x − s‖²)): :func:`exp_knots` (25 knots)."""
+
 APPROXIMATIONS: dict[str, Approximation] = {
     "sigmoid": Approximation(lambda x: 1.0 / (1.0 + np.exp(-x)),
                              (-6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0), 0.0, 0.0, 0.0, (-12.0, 12.0)),
@@ -84,9 +101,11 @@ APPROXIMATIONS: dict[str, Approximation] = {
     "silu": Approximation(lambda x: x / (1.0 + np.exp(-x)),
                           (-8.0, -5.0, -3.5, -2.5, -1.75, -1.0, -0.5, 0.0, 0.5, 1.0, 1.75, 2.5, 3.5, 5.0, 8.0), 0.0, 1.0,
                           0.0, (-16.0, 16.0)),
+    "exp_neg": Approximation(lambda u: np.exp(-u), exp_knots(EXP_ERROR), -1.0, 0.0, 0.0, (0.0, 40.0)),
 }
 """The activations a circuit approximates (``approximate=False`` refuses them instead), each with its
-measured error bound (:class:`Approximation`; the bounds are filled in below from the knots)."""
+measured error bound (:class:`Approximation`; the bounds are filled in below from the knots). ``exp_neg``
+is exp(−u) for u >= 0 only (a squared distance; left of 0 it follows the tangent 1 − u)."""
 
 
 def _measure(ap: Approximation) -> float:
@@ -619,12 +638,15 @@ class Network:
             raise ConversionError(f"a {head} head takes one output value; the network has {x.size} (shape {x.shape})")
         if head == "argmax" and x.size < 2:
             raise ConversionError("an argmax head needs at least 2 outputs; use head='threshold' for one logit")
+        k = {"argmax": x.size, "threshold": 2, "ovo": round((1 + math.sqrt(1 + 8 * x.size)) / 2)}.get(head, 0)
+        if head == "ovo" and (k * (k - 1) // 2 != x.size or k < 3):
+            raise ConversionError(f"an ovo head takes one score per pair of at least 3 classes; {x.size} is no such count")
         self.out, self.head = x, head
         if head == "regression":
             self.classes = None
         else:
-            self.classes = list(classes) if classes is not None else list(range(x.size if head == "argmax" else 2))
-            if len(self.classes) != (x.size if head == "argmax" else 2):
+            self.classes = list(classes) if classes is not None else list(range(k))
+            if len(self.classes) != k:
                 raise ConversionError(f"{len(self.classes)} class labels for a {head} head over {x.size} output(s)")
 
     # ---- float reference -------------------------------------------------------------------------
@@ -639,7 +661,15 @@ class Network:
         out = self.forward(X)
         if self.head == "regression":
             return out[:, 0]
-        idx = np.argmax(out, axis=1) if self.head == "argmax" else (out[:, 0] > 0).astype(np.int64)
+        if self.head == "ovo":
+            k = len(self.classes)
+            pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+            votes = np.zeros((len(out), k), dtype=np.int64)
+            for p, (i, j) in enumerate(pairs):
+                votes[:, i] += out[:, p] > 0
+                votes[:, j] += out[:, p] <= 0
+            out = votes
+        idx = np.argmax(out, axis=1) if self.head in ("argmax", "ovo") else (out[:, 0] > 0).astype(np.int64)
         return np.asarray(self.classes, dtype=object)[idx] if not _numeric(self.classes) else np.asarray(self.classes)[idx]
 
     def require_output(self) -> Node:

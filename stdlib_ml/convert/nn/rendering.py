@@ -163,6 +163,13 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
         spec.imports.add("models")
         spec.out_scale = f"2**{qn.out.scale}"
         spec.body.append("return models.to_i64(out[0])")
+    elif net.head == "ovo":
+        spec.classes = net.classes
+        spec.imports |= {"models", "reduce"}
+        spec.use(f"votes = models.ovo_votes({len(net.classes)}, {sign_width(qn.out.bound + 1, SMALLEST_SIGN_TEST)})",
+                 f"|pair score| <= {pow2(qn.out.bound)}")
+        spec.use("argmax = reduce.argmax(32)", "votes are small integers")
+        spec.body.append("return argmax(votes(out))")
     else:
         spec.classes = net.classes
         classifier_head(spec, "out", qn.out.bound, len(qn.out.qbias), smallest=SMALLEST_SIGN_TEST)
