@@ -1,7 +1,8 @@
 """Kernel SVMs whose kernel needs an exponential or tanh (issue 24, point 2): rbf and sigmoid kernels as a
 piecewise-linear interpolation with a proved error bound, summed over the support vectors into a bound on
 each decision that the fidelity check reports. Against the library's own predict / decision_function on
-held-out rows of data of our own, and the bounds against numpy on dense grids.
+held-out rows of data of our own, and the bounds against numpy on dense grids. Also `pyleo import`'s
+--response-method / --threshold flags.
 """
 
 from __future__ import annotations
@@ -131,3 +132,26 @@ def test_one_proof_rbf_svc() -> None:
     proof = zk.prove(X[40])
     assert zk.verify(proof)
     assert zk.decode_proof(proof) == est.predict(X[40:41])[0]
+
+
+def test_cli_import_scores_flags(tmp_path) -> None:
+    """`pyleo import --response-method/--threshold` map to from_sklearn's options: the file outputs
+    predict_proba (within 1e-3 of the library's on held-out rows) or the public "P(positive) >= T"."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+    from typer.testing import CliRunner
+
+    from pyleo_cli.main import app
+    from stdlib_ml import load
+
+    X, y = _moons(120, seed=3)
+    est = LogisticRegression().fit(X[:80], y[:80])
+    joblib.dump(est, tmp_path / "lr.joblib")
+    np.save(tmp_path / "X.npy", X[:80])
+    base = ["import", str(tmp_path / "lr.joblib"), "--data", str(tmp_path / "X.npy")]
+    r = CliRunner().invoke(app, base + ["--response-method", "predict_proba", "--out", str(tmp_path / "p.py")])
+    assert r.exit_code == 0, r.output
+    assert np.max(np.abs(load(tmp_path / "p.py").predict(X[80:]) - est.predict_proba(X[80:]))) <= 1e-3
+    r = CliRunner().invoke(app, base + ["--threshold", "0.7", "--out", str(tmp_path / "t.py")])
+    assert r.exit_code == 0, r.output
+    assert np.array_equal(load(tmp_path / "t.py").predict(X[80:]), est.predict_proba(X[80:])[:, 1] >= 0.7)
