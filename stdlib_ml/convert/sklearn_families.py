@@ -78,9 +78,10 @@ TABLE: tuple[Family, ...] = (
     Family(hist_gradient_boosting.NAMES, hist_gradient_boosting.spec, "",
            "thresholds and leaf values private, the trees' shape public"),
     Family(("KMeans", "MiniBatchKMeans"), kmeans),
-    Family(("KNeighborsClassifier",), knn, "", "training points and labels private"),
-    Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform weights)",
-           "no: public weights only (its targets would need a packing of their own)"),
+    Family(("KNeighborsClassifier",), knn, "KNeighborsClassifier (uniform or distance weights: 1/distance checked "
+           "in the circuit)", "training points and labels private (uniform weights)"),
+    Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform or distance weights: the weighted "
+           "mean a checked division)", "no: public weights only (its targets would need a packing of their own)"),
     Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),)),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier"),
