@@ -166,6 +166,10 @@ def _cases() -> list[Case]:
         Case("BernoulliNB(binarize)", lambda: BernoulliNB(binarize=4.0), ("digits",)),
         Case("NearestCentroid", lambda: make_pipeline(StandardScaler(), NearestCentroid()), ("wine",)),
         Case("KNeighborsRegressor", lambda: KNeighborsRegressor(n_neighbors=5), ("diabetes",), "regression"),
+        Case("KNeighborsClassifier(distance)", lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(
+            n_neighbors=5, weights="distance")), ("iris",)),
+        Case("KNeighborsRegressor(distance)", lambda: KNeighborsRegressor(n_neighbors=5, weights="distance"),
+             ("diabetes",), "regression"),
         Case("QuantileRegressor", lambda: QuantileRegressor(quantile=0.5, alpha=0.0), ("make_regression",),
              "regression"),
         Case("PoissonRegressor", lambda: make_pipeline(StandardScaler(), PoissonRegressor()), ("diabetes",),
