@@ -182,7 +182,7 @@ def _cases() -> list[Case]:
         Case("NuSVC(rbf)", lambda: make_pipeline(StandardScaler(), NuSVC(kernel="rbf")), ("iris",)),
         Case("SVC(sigmoid)", lambda: make_pipeline(StandardScaler(), SVC(kernel="sigmoid", gamma=0.01)),
              ("breast_cancer",)),
-        Case("SVR(rbf)", lambda: make_pipeline(StandardScaler(), SVR(kernel="rbf", C=100.0)), ("diabetes",),
+        Case("SVR(rbf)", lambda: make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10.0)), ("diabetes",),
              "regression"),
         Case("IsolationForest", lambda: IsolationForest(n_estimators=10, max_samples=64, random_state=0),
              ("breast_cancer",), "clustering"),

@@ -43,7 +43,9 @@ HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_ca
          ("ExtraTreesClassifier", "digits"), ("SVC(linear)", "digits"), ("AdaBoostClassifier", "digits"),
          ("MLPClassifier", "digits"), ("LinearSVC", "digits"), ("KNeighborsClassifier", "wine"),
          ("GaussianNB", "digits"), ("ExtraTreesRegressor", "diabetes"), ("MLPRegressor", "make_regression"),
-         ("RandomForestRegressor", "make_regression")}
+         ("RandomForestRegressor", "make_regression"), ("SVC(rbf)", "iris"), ("SVC(rbf)", "breast_cancer"),
+         ("SVC(rbf)", "moons"), ("NuSVC(rbf)", "iris"), ("SVC(sigmoid)", "breast_cancer"), ("SVR(rbf)", "diabetes"),
+         ("KNeighborsClassifier(distance)", "iris"), ("KNeighborsRegressor(distance)", "diabetes")}
 CASES = {c.name: c for c in cases()}
 
 

@@ -19,21 +19,22 @@ def test_distance_weighted_knn_agrees_on_held_out_and_training_rows() -> None:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    d = tabular_data(8, 90)
+    d = tabular_data(8, 60)
     X = d["X"]
-    clf = make_pipeline(StandardScaler(), KNeighborsClassifier(4, weights="distance")).fit(X[:60], d["y3"][:60])
-    zk = from_sklearn(clf, X[:60])
+    clf = make_pipeline(StandardScaler(), KNeighborsClassifier(4, weights="distance")).fit(X[:40], d["y3"][:40])
+    zk = from_sklearn(clf, X[:40])
     assert np.array_equal(zk.predict(X), clf.predict(X))
-    reg = KNeighborsRegressor(3, weights="distance").fit(X[:60], d["yr"][:60])
-    got, want = from_sklearn(reg, X[:60]).predict(X), reg.predict(X)
+    reg = KNeighborsRegressor(3, weights="distance").fit(X[:40], d["yr"][:40])
+    got, want = from_sklearn(reg, X[:40]).predict(X), reg.predict(X)
     assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(d["yr"])
     with pytest.raises(ConversionError, match="weights='distance'\\) converts with weights='public' only"):
-        from_sklearn(clf, X[:60], weights="private")
+        from_sklearn(clf, X[:40], weights="private")
 
 
 @pytest.mark.slow
+@pytest.mark.prove
 def test_distance_weighted_knn_on_snarkvm() -> None:
-    """snarkVM runs a distance-weighted KNeighborsRegressor's circuit (stand-in key: no key synthesis) and gives
+    """snarkVM runs a distance-weighted KNeighborsRegressor's circuit (it synthesizes the circuit's keys) and gives
     the library's value. No proof: 6 training points and k = 2 already cost ~30,300 constraints (each inverse
     distance 47 and the division 41 sign tests of 128 bits, besides the transition), above the 16,384 one proof
     here holds, and its 128-bit casts leave no cut that the split (:mod:`pyleo.split`) could prove."""

@@ -85,7 +85,7 @@ TABLE: tuple[Family, ...] = (
     Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),)),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier"),
-           linear=True),
+           scores=(("MLPClassifier", "predict_proba"),), linear=True),
 )
 """Every estimator class the frontend converts, and how (the first family that takes an estimator)."""
 

@@ -18,7 +18,7 @@ from .. import pipeline
 from ..fidelity import CHECK_ROWS, Fidelity, fidelity_text, finish
 from ..model import ConversionError, ZkModel
 from ..options import Options
-from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
+from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, score_head, sign_width
 from ..render import Spec
 from .lowering import Product, Stage, quantize
 from .network import APPROXIMATIONS, Network
@@ -112,10 +112,12 @@ def to_spec(net: Network, X: Any = None, *, input_range: Any = None, input_bits:
 
 def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray, *,
                  resolution: int = MLP_RESOLUTION, approximate: bool = True, source: Any = None,
-                 title: str | None = None) -> Spec:
+                 title: str | None = None, links: dict[str, str] | None = None) -> Spec:
     """The Spec of ``net`` for inputs in [low, high] (the converters' common path; :func:`to_spec`
     works out the range from the options). ``source``: the source model, whose class names the
-    program when ``opts.name`` does not; ``title``: the file's first line."""
+    program when ``opts.name`` does not; ``title``: the file's first line; ``links``: the scores a
+    classifier's output logits are (``{"predict_proba": "softmax"}``, :func:`~stdlib_ml.convert.quantize.score_head`),
+    output when ``opts`` asks for them (none by default)."""
     net.require_output()
     if net.n_features > limits.MAX_ARRAY_LENGTH:
         raise ConversionError(f"{net.name} takes {net.n_features} input values; snarkVM allows at most "
@@ -163,6 +165,9 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
         spec.imports.add("models")
         spec.out_scale = f"2**{qn.out.scale}"
         spec.body.append("return models.to_i64(out[0])")
+    elif score_head(spec, opts, "out", len(qn.out.qbias), qn.out.bound, 2**qn.out.scale, links or {},
+                    type(source).__name__ if source is not None else net.name):
+        spec.classes = net.classes
     elif net.head == "ovo":
         spec.classes = net.classes
         spec.imports |= {"models", "reduce"}
