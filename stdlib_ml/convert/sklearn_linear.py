@@ -14,6 +14,7 @@ import numpy as np
 from .linear import linear_spec
 from .model import ConversionError
 from .nn import Network, network_spec
+from .normalizer import Normalized, normalized_classifier
 from .options import Options
 from .quantize import (INPUT_RESOLUTION, LEAF_BITS, MLP_RESOLUTION, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
                        refuse_scores, dense_bound, distance_bits, feature_range,
@@ -34,6 +35,11 @@ def linear(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str) 
         W = np.atleast_2d(est.coef_.toarray())
     classes = class_labels(est) if kind == "classifier" else None
     ovo = is_a(est, "SVC", "NuSVC") and classes is not None and len(classes) > 2
+    if isinstance(aff, Normalized):
+        if classes is None or ovo:
+            raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported (its value or "
+                                  "one-vs-one votes would need the division by the norm)")
+        return normalized_classifier(est, W, b, aff, n, opts, classes, scaler_range(model, n))
     return linear_spec(est, W, b, aff, n, opts, kind, classes, scaler_range(model, n), ovo, links=linear_links(est))
 
 
