@@ -119,7 +119,7 @@ def _cases() -> list[Case]:
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
     from sklearn.svm import SVC, SVR, LinearSVC, NuSVC
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -178,6 +178,8 @@ def _cases() -> list[Case]:
         Case("TweedieRegressor(power=1.5)", lambda: make_pipeline(StandardScaler(), TweedieRegressor(power=1.5)),
              ("diabetes",), "regression"),
         Case("SVC(poly)", lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", degree=2)), ("wine",)),
+        Case("Normalizer(l2)+LogisticRegression", lambda: make_pipeline(Normalizer(), LogisticRegression(max_iter=5000)),
+             ("iris",)),
         Case("SVC(rbf)", lambda: make_pipeline(StandardScaler(), SVC(kernel="rbf")), ("iris", "breast_cancer", "moons")),
         Case("NuSVC(rbf)", lambda: make_pipeline(StandardScaler(), NuSVC(kernel="rbf")), ("iris",)),
         Case("SVC(sigmoid)", lambda: make_pipeline(StandardScaler(), SVC(kernel="sigmoid", gamma=0.01)),

@@ -45,7 +45,8 @@ HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_ca
          ("GaussianNB", "digits"), ("ExtraTreesRegressor", "diabetes"), ("MLPRegressor", "make_regression"),
          ("RandomForestRegressor", "make_regression"), ("SVC(rbf)", "iris"), ("SVC(rbf)", "breast_cancer"),
          ("SVC(rbf)", "moons"), ("NuSVC(rbf)", "iris"), ("SVC(sigmoid)", "breast_cancer"), ("SVR(rbf)", "diabetes"),
-         ("KNeighborsClassifier(distance)", "iris"), ("KNeighborsRegressor(distance)", "diabetes")}
+         ("KNeighborsClassifier(distance)", "iris"), ("KNeighborsRegressor(distance)", "diabetes"),
+         ("Normalizer(l2)+LogisticRegression", "iris")}
 CASES = {c.name: c for c in cases()}
 
 
