@@ -345,7 +345,16 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                  fit: bool = typer.Option(True, "--fit/--no-fit", help="Networks only: when the network does not "
                                           "prove here at --resolution, convert it at the highest lower resolution that "
                                           "does (and say so); none: refuse, naming what would help. --no-fit: "
-                                          "exactly --resolution.")) -> None:
+                                          "exactly --resolution."),
+                 response_method: str | None = typer.Option(None, "--response-method", help="scikit-learn only: what "
+                                                            "the circuit outputs, by scikit-learn's name: predict "
+                                                            "(default: the label or value), predict_proba, "
+                                                            "decision_function or score_samples (where the family "
+                                                            "defines it; docs/coverage.md lists them)."),
+                 threshold: float | None = typer.Option(None, "--threshold", help="scikit-learn only: output only the "
+                                                        "public boolean \"the positive class's score >= T\" (of "
+                                                        "--response-method, predict_proba unless given), the score "
+                                                        "itself private.")) -> None:
     """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
     graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert
@@ -356,7 +365,8 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
     zk, caught = conversion.convert_file(
         model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
         missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
-        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit))
+        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
+        **conversion.score_options(response_method, threshold))
     for kind, message in caught:
         typer.echo(f"{kind}: {message}", err=True)
     zk.save(out)

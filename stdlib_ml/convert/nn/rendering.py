@@ -18,10 +18,11 @@ from .. import pipeline
 from ..fidelity import CHECK_ROWS, Fidelity, fidelity_text, finish
 from ..model import ConversionError, ZkModel
 from ..options import Options
-from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
+from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, score_head, sign_width
 from ..render import Spec
 from .lowering import Product, Stage, quantize
-from .network import APPROXIMATIONS, Network
+from .approximations import APPROXIMATIONS
+from .network import Network
 
 
 # ---- rendering -------------------------------------------------------------------------------------
@@ -112,10 +113,12 @@ def to_spec(net: Network, X: Any = None, *, input_range: Any = None, input_bits:
 
 def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray, *,
                  resolution: int = MLP_RESOLUTION, approximate: bool = True, source: Any = None,
-                 title: str | None = None) -> Spec:
+                 title: str | None = None, links: dict[str, str] | None = None) -> Spec:
     """The Spec of ``net`` for inputs in [low, high] (the converters' common path; :func:`to_spec`
     works out the range from the options). ``source``: the source model, whose class names the
-    program when ``opts.name`` does not; ``title``: the file's first line."""
+    program when ``opts.name`` does not; ``title``: the file's first line; ``links``: the scores a
+    classifier's output logits are (``{"predict_proba": "softmax"}``, :func:`~stdlib_ml.convert.quantize.score_head`),
+    output when ``opts`` asks for them (none by default)."""
     net.require_output()
     if net.n_features > limits.MAX_ARRAY_LENGTH:
         raise ConversionError(f"{net.name} takes {net.n_features} input values; snarkVM allows at most "
@@ -163,6 +166,16 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
         spec.imports.add("models")
         spec.out_scale = f"2**{qn.out.scale}"
         spec.body.append("return models.to_i64(out[0])")
+    elif score_head(spec, opts, "out", len(qn.out.qbias), qn.out.bound, 2**qn.out.scale, links or {},
+                    type(source).__name__ if source is not None else net.name):
+        spec.classes = net.classes
+    elif net.head == "ovo":
+        spec.classes = net.classes
+        spec.imports |= {"models", "reduce"}
+        spec.use(f"votes = models.ovo_votes({len(net.classes)}, {sign_width(qn.out.bound + 1, SMALLEST_SIGN_TEST)})",
+                 f"|pair score| <= {pow2(qn.out.bound)}")
+        spec.use("argmax = reduce.argmax(32)", "votes are small integers")
+        spec.body.append("return argmax(votes(out))")
     else:
         spec.classes = net.classes
         classifier_head(spec, "out", qn.out.bound, len(qn.out.qbias), smallest=SMALLEST_SIGN_TEST)
