@@ -155,3 +155,30 @@ def test_cli_import_scores_flags(tmp_path) -> None:
     r = CliRunner().invoke(app, base + ["--threshold", "0.7", "--out", str(tmp_path / "t.py")])
     assert r.exit_code == 0, r.output
     assert np.array_equal(load(tmp_path / "t.py").predict(X[80:]), est.predict_proba(X[80:])[:, 1] >= 0.7)
+
+
+def test_cli_import_of_a_model_too_large_to_prove_here_does_not_suggest_proving(tmp_path) -> None:
+    """An rbf SVC with dozens of support vectors (~900 constraints each) is written, and `pyleo import`
+    says it proves on the network, not here, instead of printing `pyleo prove` as the next step; one that
+    fits one proof gets the `pyleo prove` line."""
+    import joblib
+    from sklearn.svm import SVC
+    from typer.testing import CliRunner
+
+    from pyleo_cli.main import app
+
+    X, y = _moons(120, seed=5)
+    big = SVC(kernel="rbf").fit(X, y)
+    assert len(big.support_) > 20
+    joblib.dump(big, tmp_path / "big.joblib")
+    np.save(tmp_path / "X.npy", X)
+    r = CliRunner().invoke(app, ["import", str(tmp_path / "big.joblib"), "--data", str(tmp_path / "X.npy"),
+                                 "--out", str(tmp_path / "big.py")])
+    assert r.exit_code == 0, r.output
+    assert "pyleo prove" not in r.stdout and "pyleo run" in r.stdout
+    assert "no split fits here" in r.stderr and "pyleo deploy" in r.stderr
+    small = SVC(kernel="linear").fit(X, y)
+    joblib.dump(small, tmp_path / "small.joblib")
+    r = CliRunner().invoke(app, ["import", str(tmp_path / "small.joblib"), "--data", str(tmp_path / "X.npy"),
+                                 "--out", str(tmp_path / "small.py")])
+    assert r.exit_code == 0 and "pyleo prove" in r.stdout and "warning" not in r.stderr, r.output
