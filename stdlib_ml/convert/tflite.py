@@ -4,8 +4,8 @@ The file is read with TensorFlow's own flatbuffer schema (``tensorflow.lite.pyth
 its first subgraph's operators, walked in order, each builtin operator with its options (padding,
 strides, the fused activation) onto the description, in TFLite's channels-last layout (as
 :mod:`.tensorflow`). The float model the conversion checks itself against is ``tf.lite.Interpreter``
-running the file. Quantized models (int8 / uint8 tensors) are refused, naming the first quantized
-tensor: the circuit would have to reproduce TFLite's integer arithmetic, which is not implemented.
+running the file. Full-integer quantized models (int8 / uint8 input and output) go to
+:mod:`.tflite_int8`, whose circuit reproduces TFLite's integer arithmetic exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import nn, quiet
+from . import nn, quiet, tflite_int8
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import calibration_rows
@@ -33,7 +33,7 @@ OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAG
 ``MUL`` by a constant; ``SOFTMAX`` / ``LOG_SOFTMAX`` last; ``DEQUANTIZE`` of float16 weights); ``SHAPE``,
 ``STRIDED_SLICE``, ``PACK`` on constants are folded."""
 
-SUPPORTED = "supported TFLite operators (float32 models): " + ", ".join(OPS)
+SUPPORTED = "supported TFLite operators (float32 models): " + ", ".join(OPS) + "; " + tflite_int8.SUPPORTED
 
 _ACTIVATION = {0: None, 1: "relu", 2: "relu_n1_to_1", 3: "relu6", 4: "tanh"}
 """TFLite's fused activation functions (ActivationFunctionType)."""
@@ -80,21 +80,26 @@ class _Head:
 
 
 class TfliteModel:
-    """The float model: ``tf.lite.Interpreter`` running the file, one row at a time (TFLite files from
-    Keras have a batch of 1), deciding as the head says."""
+    """The model as TFLite runs it: ``tf.lite.Interpreter`` running the file, one row at a time (TFLite
+    files from Keras have a batch of 1), deciding as the head says. ``reference``: TFLite's reference
+    kernels (``OpResolverType.BUILTIN_REF``), which an int8 model's circuit reproduces value for value (the
+    default kernels and the XNNPACK delegate round some requantizations otherwise: docs/quantized.md)."""
 
-    def __init__(self, data: bytes, head: str) -> None:
-        self.data, self.head = data, head
+    def __init__(self, data: bytes, head: str, reference: bool = False) -> None:
+        self.data, self.head, self.reference = data, head, reference
 
     def outputs(self, X: Any) -> np.ndarray:
+        """(n, outputs) float64: the output tensor per row (an int8 model's int8 values, not dequantized)."""
         tf = load_tf()
+        kind = tf.lite.experimental.OpResolverType
         with quiet.silenced(), warnings.catch_warnings():
             warnings.simplefilter("ignore")   # "tf.lite.Interpreter is deprecated" (LiteRT's is not installed)
-            interpreter = tf.lite.Interpreter(model_content=self.data)
+            interpreter = tf.lite.Interpreter(model_content=self.data, experimental_op_resolver_type=(
+                kind.BUILTIN_REF if self.reference else kind.AUTO))
             interpreter.allocate_tensors()
         inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
         shape = tuple(int(d) for d in inp["shape"][1:])
-        A = np.asarray(X, np.float32).reshape(len(X), *shape)
+        A = np.asarray(X, np.float64).reshape(len(X), *shape).astype(inp["dtype"])
         rows = []
         for row in A:
             interpreter.set_tensor(inp["index"], row[None])
@@ -116,15 +121,9 @@ def network(data: bytes, X: np.ndarray | None = None) -> Any:
     if len(g.inputs) != 1 or len(g.outputs) != 1:
         raise ConversionError(f"the TFLite model has {len(g.inputs)} inputs and {len(g.outputs)} outputs; one of each "
                               "is supported")
+    if tflite_int8.is_quantized(model):
+        return tflite_int8.network(model, names)[0]
     tensors = g.tensors
-    for t in tensors:
-        if t.quantization is not None and t.quantization.scale is not None and len(t.quantization.scale) \
-                and _DTYPES.get(t.type) in (np.int8, np.uint8, np.int16):
-            raise ConversionError(f"the TFLite model is quantized (tensor {t.name.decode()!r} is "
-                                  f"{np.dtype(_DTYPES[t.type]).name} with scale {t.quantization.scale[0]:g}): "
-                                  "reproducing TFLite's integer arithmetic is not implemented",
-                                  hint="convert the float model (TFLiteConverter without optimizations), or the "
-                                  "Keras / SavedModel it came from")
     shape = tuple(int(d) for d in tensors[g.inputs[0]].shape[1:])
     if X is not None and int(np.prod(X.shape[1:])) != int(np.prod(shape)):
         raise ModelInputError(f"X has samples of shape {X.shape[1:]}; the TFLite model takes {shape}")
@@ -301,10 +300,14 @@ def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bit
                 resolution: int = MLP_RESOLUTION, approximate: bool = True, min_agreement: float = 1.0,
                 max_error: float = 1e-3, strict: bool = True, check_rows: int | None = CHECK_ROWS,
                 fit: bool = True) -> ZkModel:
-    """Convert a float TFLite model (a ``.tflite`` path or its bytes) to a :class:`ZkModel`.
+    """Convert a TFLite model (a ``.tflite`` path or its bytes) to a :class:`ZkModel`: a float model, or an
+    int8 / uint8 one (full-integer post-training quantization), whose circuit reproduces TFLite's
+    reference integer kernels exactly (:mod:`.tflite_int8`, docs/quantized.md).
 
     ``X``: calibration rows, (n_samples, *input_shape) channels-last or flattened: the input range and
-    the self-check against ``tf.lite.Interpreter``'s output (:class:`TfliteModel`). Options as
+    the self-check against ``tf.lite.Interpreter``'s output (:class:`TfliteModel`); for an int8 model,
+    the int8 input tensor's values (integers), checked element by element against the interpreter's
+    int8 output tensor (input range: the type's, input bits 0, ``resolution`` unused). Options as
     :func:`~stdlib_ml.convert.tensorflow.from_tensorflow`'s. Raises :class:`ModelInputError` (missing or
     damaged file, malformed ``X``) and :class:`ConversionError` (TensorFlow missing, a quantized model,
     an unsupported operator named with its place; fidelity below the bar)."""
@@ -313,13 +316,23 @@ def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bit
     net = network(data, Xa)
     if Xa is not None and Xa.shape[1:] != net.input.shape:
         Xa = Xa.reshape(len(Xa), *net.input.shape)
+    if tflite_int8.is_quantized(_model(data, "the TFLite model")):
+        runtime = TfliteModel(data, net.head, reference=True)
+        tflite_int8.check_rows(net, Xa, runtime.outputs, check_rows)
+        return nn.convert(net, Xa, reference=runtime.predict, model_name="TFLiteInt8",
+                          oracle="tf.lite.Interpreter with TFLite's reference kernels (BUILTIN_REF)",
+                          input_range=tflite_int8.input_range(data, _model(data, "the TFLite model")), input_bits=0,
+                          name=name, weights=weights, inputs=inputs, output=output, resolution=resolution,
+                          approximate=approximate, min_agreement=min_agreement, max_error=max_error, strict=strict,
+                          check_rows=check_rows, fit=False)
     return nn.convert(net, Xa, reference=TfliteModel(data, net.head).predict, model_name="TFLite",
                       input_range=input_range, input_bits=input_bits, name=name, weights=weights, inputs=inputs,
                       output=output, resolution=resolution, approximate=approximate, min_agreement=min_agreement,
                       max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
 
 
-FAMILIES = "TFLite: float32 models of the operators " + ", ".join(OPS)
+FAMILIES = ("TFLite: float32 models of the operators " + ", ".join(OPS) + "; int8 models (full-integer quantization, "
+            "bit-exact) of " + ", ".join(tflite_int8.OPS))
 """What this frontend converts, in words."""
 
 PRIVATE = "TFLite models"
@@ -339,4 +352,4 @@ def load(path: str | os.PathLike[str]) -> bytes:
 def float_model(model: Any) -> Any:
     """``tf.lite.Interpreter`` running the model (:class:`TfliteModel`)."""
     data = bytes(model) if isinstance(model, (bytes, bytearray)) else load_tflite(model)
-    return TfliteModel(data, network(data).head)
+    return TfliteModel(data, network(data).head, reference=tflite_int8.is_quantized(_model(data, "the TFLite model")))
