@@ -124,6 +124,14 @@ def network(data: bytes, X: np.ndarray | None = None) -> Any:
     if tflite_int8.is_quantized(model):
         return tflite_int8.network(model, names)[0]
     tensors = g.tensors
+    for t in tensors:
+        if t.quantization is not None and t.quantization.scale is not None and len(t.quantization.scale) \
+                and _DTYPES.get(t.type) in (np.int8, np.uint8, np.int16):
+            raise ConversionError(f"the TFLite model is quantized (tensor {t.name.decode()!r} is "
+                                  f"{np.dtype(_DTYPES[t.type]).name} with scale {t.quantization.scale[0]:g}) but its "
+                                  "input or output is float (it QUANTIZEs / DEQUANTIZEs inside): the circuit takes "
+                                  "and gives the int8 tensors", hint="convert with converter.inference_input_type = "
+                                  "tf.int8 and converter.inference_output_type = tf.int8 (full-integer quantization)")
     shape = tuple(int(d) for d in tensors[g.inputs[0]].shape[1:])
     if X is not None and int(np.prod(X.shape[1:])) != int(np.prod(shape)):
         raise ModelInputError(f"X has samples of shape {X.shape[1:]}; the TFLite model takes {shape}")
