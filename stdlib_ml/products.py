@@ -129,3 +129,28 @@ def requantize_vec(rounding: str, first: tuple[int, int, int], second: tuple[int
     requant_one.name = f"requant_{rounding}{bits}_{shift}_{offset % 10**9}_{bits2}_{shift2}_{clamp_bits}"
     requant_all.name = f"requant_vec_{rounding}{bits}_{shift}_{offset % 10**9}_{bits2}_{shift2}_{clamp_bits}"
     return requant_all
+
+
+@cache
+def corrections_vec(k: int) -> DslFunction:
+    """[Σ_j D[i][j]·[x_i = E[i][j]] for each i]: the runtime's output differs from a formula at a few
+    known accumulators (``stdlib_ml.convert.onnx_int8``): k equality tests per value (rows with fewer
+    padded with an accumulator that cannot occur and a correction of 0)."""
+
+    @pl.inline
+    def fix_one(v: pl.Field, e: pl.Array[pl.Field, k], d: pl.Array[pl.Field, k]) -> pl.Field:
+        """The corrections of the accumulators ``v`` equals."""
+        acc: pl.Field = 0
+        for j in range(k):
+            acc += d[j] if v == e[j] else 0
+        return acc
+
+    @pl.inline
+    def fix_all(x: pl.Array[pl.Field, "N"], e: pl.Array[pl.Array[pl.Field, "K"], "N"],
+                d: pl.Array[pl.Array[pl.Field, "K"], "N"]) -> pl.Array[pl.Field, "N"]:
+        """Per value, the corrections of the accumulators it equals."""
+        return [fix_one(x[i], e[i], d[i]) for i in range(N)]  # noqa: F821
+
+    fix_one.name = f"correction{k}"
+    fix_all.name = f"corrections_vec{k}"
+    return fix_all

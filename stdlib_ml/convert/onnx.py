@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import frontends, nn, onnx_ml, onnx_nn, pipeline
+from . import frontends, nn, onnx_int8, onnx_ml, onnx_nn, pipeline
 from .fidelity import CHECK_ROWS, FidelityWarning, check_indices, compare
 from .frontends import COMMON_OPTIONS, NETWORK_OPTIONS
 from .model import ConversionError, ModelInputError, ZkModel
@@ -320,6 +320,8 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     Visibility(weights, inputs, output)   # checked before the graph is read
     ref = reference_model(reference) if reference is not None else None
     proto = load_onnx(model)
+    if onnx_int8.is_quantized(proto):
+        return onnx_int8.convert(proto, X, common, nn_options)
     if is_neural(proto):
         Xa = calibration_rows(X, samples=True)
         net, est = network(proto, Xa)

@@ -21,6 +21,7 @@ import numpy as np
 from . import nn, quiet, tflite_int8
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
+from .nn.integer import check_elementwise
 from .options import calibration_rows
 from .quantize import MLP_RESOLUTION
 from .tensorflow import (BATCH, broadcast, channels_last_conv, channels_last_pool, global_average,
@@ -326,7 +327,8 @@ def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bit
         Xa = Xa.reshape(len(Xa), *net.input.shape)
     if tflite_int8.is_quantized(_model(data, "the TFLite model")):
         runtime = TfliteModel(data, net.head, reference=True)
-        tflite_int8.check_rows(net, Xa, runtime.outputs, check_rows)
+        check_elementwise(net, Xa, runtime.outputs, check_rows, "tf.lite.Interpreter (reference kernels)",
+                          tflite_int8.input_range(data, _model(data, "the TFLite model")))
         return nn.convert(net, Xa, reference=runtime.predict, model_name="TFLiteInt8",
                           oracle="tf.lite.Interpreter with TFLite's reference kernels (BUILTIN_REF)",
                           input_range=tflite_int8.input_range(data, _model(data, "the TFLite model")), input_bits=0,

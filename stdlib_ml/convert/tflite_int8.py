@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import nn
-from .model import ConversionError, ModelInputError
+from .model import ConversionError
 from .nn.integer import Requantization, round_away
 from .tensorflow import channels_last_conv, channels_last_pool, strided_slice
 
@@ -203,24 +203,3 @@ def input_range(data: bytes, model: Any) -> tuple[float, float]:
     t = model.subgraphs[0].tensors[int(model.subgraphs[0].inputs[0])]
     lo, hi = INT_TYPES.get(t.type, (None, -128, 127))[1:]
     return float(lo), float(hi)
-
-
-def check_rows(net: Any, X: np.ndarray | None, outputs: Any, rows: int | None) -> None:
-    """The self-check element by element: on ``X`` (the first ``rows``; None: all) the description's int8
-    outputs (what the circuit computes) must equal ``outputs(X)`` (the interpreter's int8 output
-    tensor) everywhere. Raises :class:`ModelInputError` for X that is not the input type's integers and
-    :class:`ConversionError` naming how many values differ."""
-    if X is None:
-        return
-    A = np.asarray(X, np.float64)[:rows]
-    bad = (A != np.round(A)) | (A < -128) | (A > 255)
-    if bad.any():
-        raise ModelInputError("X must be the int8 model's input tensor: integers (q = round(x / scale) + "
-                              f"zero_point, clamped to the type's range); got {A[bad].ravel()[0]!r}")
-    mine = net.forward(A.reshape(len(A), -1))
-    theirs = np.asarray(outputs(A), np.float64).reshape(mine.shape)
-    differ = int(np.sum(mine != theirs))
-    if differ:
-        raise ConversionError(f"the circuit's int8 outputs differ from tf.lite.Interpreter's (reference kernels) on "
-                              f"{differ} of {mine.size} values over {len(A)} rows; this model's arithmetic is not "
-                              "reproduced exactly", hint="report the model: docs/quantized.md lists what is matched")

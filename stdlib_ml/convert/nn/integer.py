@@ -26,11 +26,13 @@ the bounds can reach. Exact, and halting (never wrapping) outside the bounds it 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from ..model import ConversionError
+from ..model import ConversionError, ModelInputError
 
 ROUNDINGS = ("double", "single")
 """``"double"``: TFLite's int32 ``MultiplyByQuantizedMultiplier`` (two roundings, above; its CONV_2D and
@@ -66,7 +68,10 @@ def round_away(v: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class Requantization:
     """Per output value (flattened, in the tensor's order): the multiplier ``multiplier`` (M), the right shift ``shift`` (r ≥ 0), the output ``zero_point`` and the clamp [low, high]; all
-    int64 arrays of one length. ``rounding``: :data:`ROUNDINGS`. ``where``: the layer, for messages."""
+    int64 arrays of one length. ``rounding``: :data:`ROUNDINGS`. ``where``: the layer, for messages.
+    ``exceptions``: (value index, accumulator, correction) where the runtime's output is the formula's plus
+    the correction (before the clamp): onnxruntime's float32 product rounding onto a tie, found by
+    enumeration (:mod:`..onnx_int8`)."""
 
     multiplier: np.ndarray
     shift: np.ndarray
@@ -75,6 +80,7 @@ class Requantization:
     high: np.ndarray
     rounding: str = "double"
     where: str = ""
+    exceptions: tuple[tuple[int, int, int], ...] = ()
 
     @classmethod
     def from_scales(cls, real: np.ndarray, zero_point: int, low: int, high: int, size: int, where: str,
@@ -104,6 +110,8 @@ class Requantization:
         r = self.shift.astype(object)
         if self.rounding == "single":
             y = np.vectorize(lambda a, m, k: (a * m + 2 ** (30 + int(k))) >> (31 + int(k)), otypes=[object])(x, M, r)
+            for i, acc, fix in self.exceptions:
+                y[..., i] = y[..., i] + np.where(x[..., i] == acc, fix, 0).astype(object)
             return y + self.zero_point.astype(object)
         h = (x * M + 2**30) // 2**DOUBLING_SHIFT
         neg = np.vectorize(lambda v: int(v < 0), otypes=[object])(h)
@@ -127,3 +135,27 @@ class Requantization:
         if float(top) * float(np.max(self.multiplier)) + 2**30 >= 2**63:
             raise ConversionError(f"{self.where}: accumulator × multiplier can reach 2**63; the 64-bit requantization "
                                   "cast would not hold it")
+
+
+def check_elementwise(net: Any, X: np.ndarray | None, outputs: Callable[[np.ndarray], np.ndarray], rows: int | None,
+                      runtime: str, value_range: tuple[float, float] = (-128.0, 127.0)) -> None:
+    """A quantized model's self-check, element by element: on ``X`` (the first ``rows``; None: all) the
+    integer description's outputs (what the circuit computes) must equal ``outputs(X)`` (the runtime's
+    int8 output tensor) everywhere. Raises :class:`ModelInputError` for X that is not integers in
+    ``value_range`` (the circuit's input is the model's int8 input tensor) and :class:`ConversionError`
+    naming how many values differ."""
+    if X is None:
+        return
+    A = np.asarray(X, np.float64)[:rows]
+    bad = (A != np.round(A)) | (A < value_range[0]) | (A > value_range[1])
+    if bad.any():
+        raise ModelInputError("X must be the quantized model's input tensor: integers in "
+                              f"[{value_range[0]:g}, {value_range[1]:g}] (q = round(x / scale) + zero_point, "
+                              f"clamped); got {A[bad].ravel()[0]!r}")
+    mine = net.forward(A.reshape(len(A), -1))
+    theirs = np.asarray(outputs(A), np.float64).reshape(mine.shape)
+    differ = int(np.sum(mine != theirs))
+    if differ:
+        raise ConversionError(f"the circuit's int8 outputs differ from {runtime}'s on {differ} of {mine.size} values "
+                              f"over {len(A)} rows; this model's arithmetic is not reproduced exactly",
+                              hint="docs/quantized.md lists what is matched")

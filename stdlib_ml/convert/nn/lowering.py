@@ -365,7 +365,8 @@ class Requant:
     """A materialized requantization (:func:`stdlib_ml.products.requantize_vec`): the integer accumulator
     ``acc`` (at 2**0, exact), the per-value constants ``M``, ``P``, ``C``, ``G``, ``Z``, ``LO``, ``HI``, the
     first cast (bits, offset, shift), the second (bits, shift; double rounding), the clamp's sign-test
-    width, and the interval [lo, hi] of its (integer) values."""
+    width, the interval [lo, hi] of its (integer) values, and the runtime's exceptions as (E, D) tables
+    (:func:`stdlib_ml.products.corrections_vec`; None when there are none)."""
 
     acc: Stage
     rq: Requantization
@@ -375,6 +376,7 @@ class Requant:
     clamp_bits: int
     lo: np.ndarray
     hi: np.ndarray
+    exceptions: tuple[np.ndarray, np.ndarray] | None = None   # (E, D): per value k accumulators and corrections
 
     @property
     def bound(self) -> int:
@@ -419,7 +421,19 @@ def _quantize_requant(p: _Requant, scales: dict[int, np.ndarray], boxes: dict[in
     consts.update(Z=rq.zero_point.astype(object), LO=rq.low.astype(object), HI=rq.high.astype(object))
     lo = np.clip(np.asarray(ends[0], dtype=np.int64), rq.low, rq.high).astype(object)
     hi = np.clip(np.asarray(ends[1], dtype=np.int64), rq.low, rq.high).astype(object)
-    return Requant(acc, rq, consts, first, second, sign_width(q_top, SMALLEST_CAST), lo, hi)
+    tables = None
+    if rq.exceptions:
+        per: dict[int, list[tuple[int, int]]] = {}
+        for i, a, d in rq.exceptions:
+            per.setdefault(i, []).append((a, d))
+        k = max(len(v) for v in per.values())
+        E = np.zeros((len(rq), k), dtype=object)
+        D = np.zeros((len(rq), k), dtype=object)
+        for i, pairs in per.items():
+            for j, (a, d) in enumerate(pairs):
+                E[i, j], D[i, j] = a, d
+        tables = (E, D)
+    return Requant(acc, rq, consts, first, second, sign_width(q_top, SMALLEST_CAST), lo, hi, tables)
 
 
 @dataclass

@@ -140,7 +140,17 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
                 spec.param(f"{c}{k}", v, f"stage {k}: requantization constants {c} ({st.rq.where or 'a layer'})")
             spec.use(f"rq{k} = products.requantize_vec({st.rq.rounding!r}, {st.first}, {st.second}, {st.clamp_bits})",
                      f"stage {k}: {len(st.lo)} int32 accumulators requantized to int8, {st.rq.rounding} rounding")
-            spec.body.append(f"h{k} = rq{k}({expr}, " + ", ".join(f"{c}{k}" for c in st.constants) + ")")
+            args = [f"{c}{k}" for c in st.constants]
+            if st.exceptions is not None:
+                E, D = st.exceptions
+                spec.param(f"E{k}", E, f"stage {k}: per value the accumulators where the runtime rounds otherwise")
+                spec.param(f"D{k}", D, f"stage {k}: the runtime's correction at each")
+                spec.use(f"fix{k} = products.corrections_vec({E.shape[1]})",
+                         f"stage {k}: {len(st.rq.exceptions)} accumulators the runtime's float32 rounds otherwise")
+                spec.body.append(f"acc{k} = {expr}")
+                expr = f"acc{k}"
+                args[list(st.constants).index("Z")] = f"linalg.add(Z{k}, fix{k}(acc{k}, E{k}, D{k}))"
+            spec.body.append(f"h{k} = rq{k}({expr}, " + ", ".join(args) + ")")
             sources[k] = (f"h{k}", len(st.lo), 0)
             continue
         if isinstance(st, Product):
