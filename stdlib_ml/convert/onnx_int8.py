@@ -112,8 +112,11 @@ class OrtInt8:
     oracle = "onnxruntime (CPU) on the graph without its QuantizeLinear / DequantizeLinear ends"
 
     def __init__(self, model: Any) -> None:
-        import onnxruntime as ort
-
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise ConversionError("a quantized ONNX graph is checked against onnxruntime, which is not installed",
+                                  hint="pip install onnxruntime") from None
         stripped = _strip_ends(model)[0]
         self.session = ort.InferenceSession(stripped.SerializeToString(), providers=["CPUExecutionProvider"])
         self.input = self.session.get_inputs()[0]

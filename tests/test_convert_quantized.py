@@ -1,7 +1,8 @@
-"""TFLite int8 models (full-integer post-training quantization) proved bit-exactly: a Keras MLP on iris and a
-small CNN on the digits (8×8), quantized by ``tf.lite.TFLiteConverter`` with a representative data set and int8
-input and output, converted by ``from_tflite``; the circuit's int8 outputs, read from the circuit itself (the
-reference interpreter of the rendered program), equal ``tf.lite.Interpreter``'s (TFLite's reference kernels)
+"""Quantized models proved bit-exactly: TFLite int8 models (full-integer post-training quantization by
+``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8) and onnxruntime's
+``quantize_static`` graphs (QOperator format, the same networks from PyTorch), converted by ``from_tflite`` /
+``from_onnx``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
+rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime)
 element by element on every held-out row, and the labels equal. TensorFlow is imported once per module."""
 
 from __future__ import annotations
@@ -71,15 +72,14 @@ def _interpreter(data: bytes, Q: np.ndarray) -> np.ndarray:
     return TfliteModel(data, "argmax", reference=True).outputs(Q).astype(np.int64)
 
 
-def _circuit_outputs(data: bytes, Q: np.ndarray) -> np.ndarray:
-    """The circuit's int8 outputs, run in the rendered program: the outputs packed into one regression value
-    Σ_k (q_k + 128)·256**k (a constant affine map, 0 constraints), read back per row (≤ 6 outputs a program: the packed value stays below 2**53, exact in float64)."""
-    from stdlib_ml.convert import tflite
-
-    n_out = tflite.network(data).out.size
+def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
+    """The circuit's int8 outputs, run in the rendered program of ``build()`` (a fresh integer Network): the
+    outputs packed into one regression value Σ_k (q_k + 128)·256**k (a constant affine map, 0 constraints),
+    read back per row (≤ 6 outputs a program: the packed value stays below 2**53, exact in float64)."""
+    n_out = build().out.size
     cols = []
     for start in range(0, n_out, 6):
-        net = tflite.network(data)
+        net = build()
         ks = range(start, min(start + 6, n_out))
         W = np.zeros((1, n_out))
         for j, k in enumerate(ks):
@@ -100,7 +100,9 @@ def test_int8_circuit_outputs_equal_the_interpreters_element_by_element(model, r
     zk = from_tflite(data, Q)
     assert zk.fidelity["agreement"] == 1.0 and zk.fidelity["rows"] == min(len(Q), 256)
     rows = Q if model == "iris_mlp" else Q[:60]
-    np.testing.assert_array_equal(_circuit_outputs(data, rows), theirs[:len(rows)])
+    from stdlib_ml.convert import tflite
+
+    np.testing.assert_array_equal(_circuit_outputs(lambda: tflite.network(data), rows), theirs[:len(rows)])
     np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
 
 
@@ -137,6 +139,111 @@ def test_int8_model_refusals_name_the_operator_and_the_cause(tf, iris_mlp) -> No
     conv.inference_input_type = conv.inference_output_type = tf.int8
     with pytest.raises(ConversionError, match=r"TFLite operator \d of \d \(ADD .*not supported in an int8 model"):
         from_tflite(conv.convert(), Q)
+
+
+# ---- onnxruntime ----------------------------------------------------------------------------------------
+def _ort_quantized(module: Any, X: np.ndarray, y: np.ndarray, epochs: int, tmp: Any) -> tuple[Any, np.ndarray]:
+    """A torch module fitted on (X, y), exported to ONNX and quantized by onnxruntime (QOperator, int8,
+    per channel); returns the graph and held-out int8 rows (the first QuantizeLinear's output)."""
+    import onnx
+    import torch
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from sklearn.model_selection import train_test_split
+
+    torch.manual_seed(0)
+    Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    opt = torch.optim.Adam(module.parameters(), 0.01)
+    for _ in range(epochs):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(module(torch.tensor(Xtr)), torch.tensor(ytr)).backward()
+        opt.step()
+    torch.onnx.export(module.eval(), torch.tensor(Xtr[:1]), tmp / "f.onnx", input_names=["x"], output_names=["y"],
+                      dynamo=False)
+
+    class Rows(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.rows = iter([{"x": Xtr[i:i + 1]} for i in range(100)])
+
+        def get_next(self) -> Any:
+            return next(self.rows, None)
+
+    quantize_static(str(tmp / "f.onnx"), str(tmp / "q.onnx"), Rows(), quant_format=QuantFormat.QOperator,
+                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, per_channel=True)
+    proto = onnx.load(tmp / "q.onnx")
+    inits = {t.name: onnx.numpy_helper.to_array(t) for t in proto.graph.initializer}
+    first = proto.graph.node[0]
+    Q = np.clip(np.rint(Xte / inits[first.input[1]]) + inits[first.input[2]], -128, 127).astype(np.int8)
+    return proto, Q.reshape(len(Q), -1)
+
+
+@pytest.fixture(scope="module")
+def ort_iris(tmp_path_factory) -> tuple[Any, np.ndarray]:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnxruntime")
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    module = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    return _ort_quantized(module, X.astype(np.float32), y, 200, tmp_path_factory.mktemp("ort_iris"))
+
+
+@pytest.fixture(scope="module")
+def ort_digits(tmp_path_factory) -> tuple[Any, np.ndarray]:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnxruntime")
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    nn_ = torch.nn
+    module = nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(36, 10))
+    return _ort_quantized(module, (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8), y, 40,
+                          tmp_path_factory.mktemp("ort_digits"))
+
+
+@pytest.mark.parametrize("model", ["ort_iris", pytest.param("ort_digits", marks=pytest.mark.slow)])
+def test_onnx_int8_circuit_outputs_equal_onnxruntimes_element_by_element(model, request) -> None:
+    from stdlib_ml import from_onnx
+    from stdlib_ml.convert import onnx_int8
+
+    proto, Q = request.getfixturevalue(model)
+    assert [n.op_type for n in proto.graph.node if n.op_type in onnx_int8.QLINEAR_OPS]
+    theirs = onnx_int8.OrtInt8(proto).outputs(Q)
+    zk = from_onnx(proto, Q)
+    assert zk.fidelity["agreement"] == 1.0 and "onnxruntime" in zk.fidelity["against"]
+    rows = Q if model == "ort_iris" else Q[:60]
+    np.testing.assert_array_equal(_circuit_outputs(lambda: onnx_int8.network(proto), rows), theirs[:len(rows)])
+    np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
+
+
+def test_onnxruntimes_float32_rounding_is_corrected_where_it_differs() -> None:
+    """Scale float32(0.0031): its product rounds onto ties at accumulators ±15000, ±35000 (x·s = ±46.5,
+    ±108.5), where onnxruntime rounds half to even; the circuit of one requantized value (acc = 200·x)
+    equals numpy's float32 arithmetic (as MLAS) on every input."""
+    from stdlib_ml.convert.onnx_int8 import float_requantization
+
+    s = np.float32(0.0031)
+    rq = float_requantization(s, 0, 1, -40000.0, 40000.0, "test")
+    assert sorted(a for _, a, _ in rq.exceptions) == [-35000, -15000, 15000, 35000]
+    net = nn.Network((1,), name="rq")
+    net.output(net.requantize(net.dense(net.input, [[200.0]]), rq), "regression")
+    x = np.arange(-200, 201, dtype=np.float64)[:, None]
+    zk = nn.convert(net, x, input_range=(-200, 200), input_bits=0, resolution=60, max_error=0.5, fit=False)
+    theirs = np.clip(np.rint(np.clip((200 * x[:, 0]).astype(np.float32) * s, -128, 127)), -128, 127)
+    np.testing.assert_array_equal(np.asarray(zk.predict(x), np.float64), theirs)
+    assert theirs[[125, 275]].tolist() == [-46, 46] and theirs[[25, 375]].tolist() == [-108, 108]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_onnx_int8_mlp_proves_and_verifies(ort_iris) -> None:
+    from stdlib_ml import from_onnx
+    from stdlib_ml.convert import onnx_int8
+
+    proto, Q = ort_iris
+    zk = from_onnx(proto, Q)
+    proof = zk.prove(Q[0])
+    assert zk.verify(proof)
+    assert proof.prediction == onnx_int8.OrtInt8(proto).predict(Q[:1])[0]
 
 
 @pytest.mark.slow
