@@ -41,8 +41,9 @@ WINDOW_MARGIN = 2
 
 
 def is_quantized(model: Any) -> bool:
-    """Whether the graph holds a quantized layer (QLinearConv, QLinearMatMul, QGemm)."""
-    return any(n.op_type in QLINEAR_OPS for n in model.graph.node)
+    """Whether the graph holds a quantized layer (QLinearConv, QLinearMatMul, QGemm) or quantizes at all
+    (QuantizeLinear: a QDQ-format graph, which :func:`network` refuses with the format to use)."""
+    return any(n.op_type in (*QLINEAR_OPS, "QuantizeLinear") for n in model.graph.node)
 
 
 def float_requantization(scale: np.float32, zero: int, size: int, acc_lo: float, acc_hi: float,
@@ -137,6 +138,10 @@ def network(model: Any) -> Any:
     from onnx import numpy_helper
 
     g = model.graph
+    if not any(n.op_type in QLINEAR_OPS for n in g.node):
+        raise ConversionError("the ONNX graph is quantized in QDQ format (float operators between QuantizeLinear / "
+                              "DequantizeLinear pairs, fused into integer kernels only inside onnxruntime): not "
+                              "supported", hint="quantize_static(..., quant_format=QuantFormat.QOperator)")
     _, first, last = _strip_ends(model)
     inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
     shape = tuple(d.dim_value for d in g.input[0].type.tensor_type.shape.dim[1:])
