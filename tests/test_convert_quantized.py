@@ -176,28 +176,31 @@ def _ort_quantized(module: Any, X: np.ndarray, y: np.ndarray, epochs: int, tmp: 
     return proto, Q.reshape(len(Q), -1)
 
 
-@pytest.fixture(scope="module")
-def ort_iris(tmp_path_factory) -> tuple[Any, np.ndarray]:
+def _ort(kind: str, tmp_path_factory: Any) -> tuple[Any, np.ndarray]:
+    """The iris MLP or the digits CNN, in PyTorch, quantized by onnxruntime."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxruntime")
-    from sklearn.datasets import load_iris
+    from sklearn.datasets import load_digits, load_iris
 
-    X, y = load_iris(return_X_y=True)
-    module = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
-    return _ort_quantized(module, X.astype(np.float32), y, 200, tmp_path_factory.mktemp("ort_iris"))
+    nn_ = torch.nn
+    if kind == "iris":
+        X, y = load_iris(return_X_y=True)
+        module = nn_.Sequential(nn_.Linear(4, 16), nn_.ReLU(), nn_.Linear(16, 3))
+        return _ort_quantized(module, X.astype(np.float32), y, 200, tmp_path_factory.mktemp(kind))
+    X, y = load_digits(return_X_y=True)
+    module = nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(36, 10))
+    return _ort_quantized(module, (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8), y, 40,
+                          tmp_path_factory.mktemp(kind))
+
+
+@pytest.fixture(scope="module")
+def ort_iris(tmp_path_factory) -> tuple[Any, np.ndarray]:
+    return _ort("iris", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def ort_digits(tmp_path_factory) -> tuple[Any, np.ndarray]:
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("onnxruntime")
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    nn_ = torch.nn
-    module = nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(36, 10))
-    return _ort_quantized(module, (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8), y, 40,
-                          tmp_path_factory.mktemp("ort_digits"))
+    return _ort("digits", tmp_path_factory)
 
 
 @pytest.mark.parametrize("model", ["ort_iris", pytest.param("ort_digits", marks=pytest.mark.slow)])
@@ -235,24 +238,16 @@ def test_onnxruntimes_float32_rounding_is_corrected_where_it_differs() -> None:
 
 @pytest.mark.slow
 @pytest.mark.prove
-def test_onnx_int8_mlp_proves_and_verifies(ort_iris) -> None:
-    from stdlib_ml import from_onnx
+@pytest.mark.parametrize("model", ["iris_mlp", "ort_iris"])
+def test_int8_mlp_proves_and_verifies(model, request) -> None:
+    """One proof per family: the TFLite int8 MLP and the onnxruntime int8 MLP, each label the runtime's."""
+    from stdlib_ml import from_onnx, from_tflite
     from stdlib_ml.convert import onnx_int8
 
-    proto, Q = ort_iris
-    zk = from_onnx(proto, Q)
+    graph, Q = request.getfixturevalue(model)
+    tflite = model == "iris_mlp"
+    zk = (from_tflite if tflite else from_onnx)(graph, Q)
     proof = zk.prove(Q[0])
     assert zk.verify(proof)
-    assert proof.prediction == onnx_int8.OrtInt8(proto).predict(Q[:1])[0]
-
-
-@pytest.mark.slow
-@pytest.mark.prove
-def test_int8_mlp_proves_and_verifies(iris_mlp) -> None:
-    from stdlib_ml import from_tflite
-
-    data, Q = iris_mlp
-    zk = from_tflite(data, Q)
-    proof = zk.prove(Q[0])
-    assert zk.verify(proof)
-    assert proof.prediction == _interpreter(data, Q[:1]).argmax()
+    label = _interpreter(graph, Q[:1]).argmax() if tflite else onnx_int8.OrtInt8(graph).predict(Q[:1])[0]
+    assert proof.prediction == label
