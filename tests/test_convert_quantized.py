@@ -3,7 +3,9 @@
 ``quantize_static`` graphs (QOperator format, the same networks from PyTorch), converted by ``from_tflite`` /
 ``from_onnx``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
 rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime)
-element by element on every held-out row, and the labels equal. TensorFlow is imported once per module."""
+element by element on every held-out row, and the labels equal. TensorFlow is imported once per module, and
+only by ``-m slow`` tests (its import alone is beyond the default suite's budget); the default suite checks
+the TFLite arithmetic without it and onnxruntime's graphs end to end."""
 
 from __future__ import annotations
 
@@ -91,7 +93,8 @@ def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-@pytest.mark.parametrize("model", ["iris_mlp", pytest.param("digits_cnn", marks=pytest.mark.slow)])
+@pytest.mark.slow   # TensorFlow's import alone (~10 s cold) is beyond the default suite's budget
+@pytest.mark.parametrize("model", ["iris_mlp", "digits_cnn"])
 def test_int8_circuit_outputs_equal_the_interpreters_element_by_element(model, request) -> None:
     from stdlib_ml import from_tflite
 
@@ -121,6 +124,7 @@ def test_int8_requantization_matches_tflites_rounding_at_ties() -> None:
     np.testing.assert_array_equal(single(x), [2, -1, 0, 0])   # half up, of the exact product
 
 
+@pytest.mark.slow
 def test_int8_model_refusals_name_the_operator_and_the_cause(tf, iris_mlp) -> None:
     from stdlib_ml import from_tflite
 
