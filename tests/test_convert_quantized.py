@@ -124,6 +124,38 @@ def test_int8_requantization_matches_tflites_rounding_at_ties() -> None:
     np.testing.assert_array_equal(single(x), [2, -1, 0, 0])   # half up, of the exact product
 
 
+def _tflite_requantize(x: np.ndarray, M: int, shift: int) -> np.ndarray:
+    """TFLite's int32 MultiplyByQuantizedMultiplier transliterated from common.h (the test's oracle):
+    SaturatingRoundingDoublingHighMul (nudge by sign, C division truncating toward zero), then
+    RoundingDivideByPOT (mask, threshold raised by one for negatives)."""
+    ab = x.astype(np.int64) * M
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.trunc((ab + nudge) / 2.0**31).astype(np.int64)   # |ab| < 2**52 here: exact in float64
+    exponent = -shift
+    mask = (1 << exponent) - 1
+    threshold = (mask >> 1) + (high < 0)
+    return (high >> exponent) + ((high & mask) > threshold)
+
+
+def test_double_rounding_circuit_equals_tflites_code_on_every_input() -> None:
+    """One requantized value (acc = 3·x + 1, x in [-128, 127], scale 0.1 = M·2**-34: accumulators of both
+    signs, ties of the second rounding among them): the circuit, run, equals the transliterated C++ on
+    every input."""
+    M, shift = quantize_multiplier(0.1)
+    rq = Requantization(np.asarray([M]), np.asarray([-shift]), np.asarray([-5]), np.asarray([-128]),
+                        np.asarray([127]))
+    net = nn.Network((1,), name="rq")
+    net.output(net.requantize(net.dense(net.input, [[3.0]], [1.0]), rq), "regression")
+    x = np.arange(-128, 128, dtype=np.float64)[:, None]
+    zk = nn.convert(net, x, input_range=(-128, 127), input_bits=0, resolution=60, max_error=0.5, fit=False)
+    acc = 3 * x[:, 0].astype(np.int64) + 1
+    theirs = np.clip(_tflite_requantize(acc, M, shift) - 5, -128, 127)
+    np.testing.assert_array_equal(np.asarray(zk.predict(x), np.float64), theirs)
+    high = (acc * M + (1 << 30)) >> 31
+    ties = (high & ((1 << -shift) - 1)) == 1 << (-shift - 1)
+    assert np.sum(ties & (high < 0)) >= 5 and np.sum(ties & (high > 0)) >= 5   # both signs' ties are checked
+
+
 @pytest.mark.slow
 def test_int8_model_refusals_name_the_operator_and_the_cause(tf, iris_mlp) -> None:
     from stdlib_ml import from_tflite
