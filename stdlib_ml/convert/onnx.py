@@ -289,7 +289,9 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
               missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
               output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
               check_rows: int | None = CHECK_ROWS, reference: Any = None, **nn_options: Any) -> ZkModel:
-    """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
+    """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`. A graph
+    quantized by onnxruntime (QOperator format) converts bit-exactly, ``X`` then being the int8 tensor its
+    first QuantizeLinear produces (:mod:`.onnx_int8`, docs/quantized.md).
 
     ``reference``: the model the graph was exported from (a fitted model with ``predict``, e.g. the
     ``LGBMClassifier`` given to onnxmltools, or a callable rows → labels or values): the conversion is
