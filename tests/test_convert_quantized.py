@@ -1,6 +1,6 @@
 """Quantized models proved bit-exactly: TFLite int8 models (full-integer post-training quantization by
 ``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8) and onnxruntime's
-``quantize_static`` graphs (QOperator format, the same networks from PyTorch), converted by ``from_tflite`` /
+``quantize_static`` graphs (QOperator format: an MLP with scikit-learn's weights, a CNN from PyTorch), converted by ``from_tflite`` /
 ``from_onnx``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
 rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime)
 element by element on every held-out row, and the labels equal. TensorFlow is imported once per module, and
@@ -178,23 +178,16 @@ def test_int8_model_refusals_name_the_operator_and_the_cause(tf, iris_mlp) -> No
 
 
 # ---- onnxruntime ----------------------------------------------------------------------------------------
-def _ort_quantized(module: Any, X: np.ndarray, y: np.ndarray, epochs: int, tmp: Any) -> tuple[Any, np.ndarray]:
-    """A torch module fitted on (X, y), exported to ONNX and quantized by onnxruntime (QOperator, int8,
-    per channel); returns the graph and held-out int8 rows (the first QuantizeLinear's output)."""
+def _ort_quantized(write_float: Any, X: np.ndarray, y: np.ndarray, tmp: Any) -> tuple[Any, np.ndarray]:
+    """A network fitted on (X, y) by ``write_float(Xtr, ytr, path)`` (which writes its float ONNX graph,
+    input "x"), quantized by onnxruntime (QOperator, int8, per channel); returns the graph and held-out
+    int8 rows (the first QuantizeLinear's output)."""
     import onnx
-    import torch
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from sklearn.model_selection import train_test_split
 
-    torch.manual_seed(0)
     Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
-    opt = torch.optim.Adam(module.parameters(), 0.01)
-    for _ in range(epochs):
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(module(torch.tensor(Xtr)), torch.tensor(ytr)).backward()
-        opt.step()
-    torch.onnx.export(module.eval(), torch.tensor(Xtr[:1]), tmp / "f.onnx", input_names=["x"], output_names=["y"],
-                      dynamo=False)
+    write_float(Xtr, ytr, tmp / "f.onnx")
 
     class Rows(CalibrationDataReader):
         def __init__(self) -> None:
@@ -212,20 +205,49 @@ def _ort_quantized(module: Any, X: np.ndarray, y: np.ndarray, epochs: int, tmp: 
     return proto, Q.reshape(len(Q), -1)
 
 
+def _sklearn_mlp_graph(Xtr: np.ndarray, ytr: np.ndarray, path: Any) -> None:
+    """scikit-learn's MLPClassifier (4-16-3, ReLU) fitted, written as ONNX Gemm → Relu → Gemm by hand."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from sklearn.neural_network import MLPClassifier
+
+    mlp = MLPClassifier((16,), solver="lbfgs", max_iter=500, random_state=0).fit(Xtr, ytr)
+    inits = [numpy_helper.from_array(np.asarray(a, np.float32), name) for name, a in
+             (("W1", mlp.coefs_[0].T), ("b1", mlp.intercepts_[0]), ("W2", mlp.coefs_[1].T), ("b2", mlp.intercepts_[1]))]
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1), helper.make_node("Relu", ["h"], ["r"]),
+             helper.make_node("Gemm", ["r", "W2", "b2"], ["y"], transB=1)]
+    graph = helper.make_graph(nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+def _torch_cnn_graph(Xtr: np.ndarray, ytr: np.ndarray, path: Any) -> None:
+    """A PyTorch CNN (Conv2d 4×3×3, ReLU, MaxPool 2, Linear 10) fitted and exported to ONNX."""
+    import torch
+
+    torch.manual_seed(0)
+    nn_ = torch.nn
+    module = nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(36, 10))
+    opt = torch.optim.Adam(module.parameters(), 0.01)
+    for _ in range(40):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(module(torch.tensor(Xtr)), torch.tensor(ytr)).backward()
+        opt.step()
+    torch.onnx.export(module.eval(), torch.tensor(Xtr[:1]), path, input_names=["x"], output_names=["y"],
+                      dynamo=False)
+
+
 def _ort(kind: str, tmp_path_factory: Any) -> tuple[Any, np.ndarray]:
-    """The iris MLP or the digits CNN, in PyTorch, quantized by onnxruntime."""
-    torch = pytest.importorskip("torch")
+    """The iris MLP (scikit-learn's weights) or the digits CNN (PyTorch), quantized by onnxruntime."""
     pytest.importorskip("onnxruntime")
     from sklearn.datasets import load_digits, load_iris
 
-    nn_ = torch.nn
     if kind == "iris":
         X, y = load_iris(return_X_y=True)
-        module = nn_.Sequential(nn_.Linear(4, 16), nn_.ReLU(), nn_.Linear(16, 3))
-        return _ort_quantized(module, X.astype(np.float32), y, 200, tmp_path_factory.mktemp(kind))
+        return _ort_quantized(_sklearn_mlp_graph, X.astype(np.float32), y, tmp_path_factory.mktemp(kind))
+    pytest.importorskip("torch")
     X, y = load_digits(return_X_y=True)
-    module = nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(36, 10))
-    return _ort_quantized(module, (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8), y, 40,
+    return _ort_quantized(_torch_cnn_graph, (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8), y,
                           tmp_path_factory.mktemp(kind))
 
 
