@@ -265,14 +265,16 @@ def ort_digits(tmp_path_factory) -> tuple[Any, np.ndarray]:
 def test_onnx_int8_circuit_outputs_equal_onnxruntimes_element_by_element(model, request) -> None:
     from stdlib_ml import from_onnx
     from stdlib_ml.convert import onnx_int8
+    from stdlib_ml.convert.onnx import Graph, OrtInt8
 
     proto, Q = request.getfixturevalue(model)
     assert [n.op_type for n in proto.graph.node if n.op_type in onnx_int8.QLINEAR_OPS]
-    theirs = onnx_int8.OrtInt8(proto).outputs(Q)
+    theirs = OrtInt8(Graph.read(proto)).outputs(Q)
     zk = from_onnx(proto, Q)
     assert zk.fidelity["agreement"] == 1.0 and "onnxruntime" in zk.fidelity["against"]
     rows = Q if model == "ort_iris" else Q[:60]
-    np.testing.assert_array_equal(_circuit_outputs(lambda: onnx_int8.network(proto), rows), theirs[:len(rows)])
+    np.testing.assert_array_equal(_circuit_outputs(lambda: onnx_int8.network(Graph.read(proto)), rows),
+                                  theirs[:len(rows)])
     np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
 
 
@@ -300,12 +302,12 @@ def test_onnxruntimes_float32_rounding_is_corrected_where_it_differs() -> None:
 def test_int8_mlp_proves_and_verifies(model, request) -> None:
     """One proof per family: the TFLite int8 MLP and the onnxruntime int8 MLP, each label the runtime's."""
     from stdlib_ml import from_onnx, from_tflite
-    from stdlib_ml.convert import onnx_int8
+    from stdlib_ml.convert.onnx import Graph, OrtInt8
 
     graph, Q = request.getfixturevalue(model)
     tflite = model == "iris_mlp"
     zk = (from_tflite if tflite else from_onnx)(graph, Q)
     proof = zk.prove(Q[0])
     assert zk.verify(proof)
-    label = _interpreter(graph, Q[:1]).argmax() if tflite else onnx_int8.OrtInt8(graph).predict(Q[:1])[0]
+    label = _interpreter(graph, Q[:1]).argmax() if tflite else OrtInt8(Graph.read(graph)).predict(Q[:1])[0]
     assert proof.prediction == label

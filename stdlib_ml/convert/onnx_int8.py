@@ -5,7 +5,7 @@ circuit computes onnxruntime's int8 values exactly.
 The circuit takes the int8 tensor the first QuantizeLinear produces and gives the int8 tensor the last
 DequantizeLinear reads; the oracle is onnxruntime running the graph without those two ends (int8 in, int8
 out). Per quantized layer the int32 accumulator ``Σ (w − w_zero)·(x − x_zero) + bias`` (as
-:mod:`.tflite_int8`), then onnxruntime's requantization (MLAS ``MlasRequantizeOutput``): ``rne(fl32(fl32(x) ·
+:func:`.tflite.int8_network`), then onnxruntime's requantization (MLAS ``MlasRequantizeOutput``): ``rne(fl32(fl32(x) ·
 scale))`` clamped and offset by the output zero point, ``scale = x_scale · w_scale / y_scale`` in float32.
 The float32 scale is a dyadic rational ``m·2**-t`` (m < 2**24), so the exact product rounded half up is
 the single-rounding requantization of :mod:`.nn.integer` with M = m·2**7; the float32 product's own
@@ -23,7 +23,7 @@ import numpy as np
 
 from . import nn
 from .model import ConversionError
-from .nn.integer import Requantization, check_elementwise
+from .nn.integer import Requantization
 
 QLINEAR_OPS = ("QLinearConv", "QLinearMatMul", "QGemm")
 """The quantized layers :func:`network` converts (with QuantizeLinear first, DequantizeLinear last, int8
@@ -82,89 +82,45 @@ def float_requantization(scale: np.float32, zero: int, size: int, acc_lo: float,
     return rq
 
 
-def _strip_ends(model: Any) -> tuple[Any, Any, Any]:
-    """(the graph without its first QuantizeLinear and last DequantizeLinear, int8 in and out; the input's
-    QuantizeLinear node; the output's DequantizeLinear node or None)."""
-    import onnx
-
-    g = model.graph
-    first = next((n for n in g.node if n.op_type == "QuantizeLinear" and n.input[0] == g.input[0].name), None)
+def ends(graph: Any) -> tuple[Any, Any]:
+    """The graph's first QuantizeLinear (of its input) and its last DequantizeLinear (of its output, or None).
+    Raises :class:`ConversionError` when the input is not quantized first."""
+    first = next((n for n in graph.nodes if n.op_type == "QuantizeLinear" and n.input[0] == graph.input), None)
     if first is None:
         raise ConversionError("the quantized ONNX graph does not QuantizeLinear its input first", hint=SUPPORTED)
-    last = next((n for n in g.node if n.op_type == "DequantizeLinear" and n.output[0] == g.output[0].name), None)
-    stripped = onnx.ModelProto()
-    stripped.CopyFrom(model)
-    sg = stripped.graph
-    keep = [n for n in sg.node if n.output[0] not in (first.output[0], *(last.output if last is not None else ()))]
-    del sg.node[:]
-    sg.node.extend(keep)
-    shape = [d.dim_value or 1 for d in g.input[0].type.tensor_type.shape.dim]
-    del sg.input[:]
-    sg.input.extend([onnx.helper.make_tensor_value_info(first.output[0], onnx.TensorProto.INT8, shape)])
-    if last is not None:
-        del sg.output[:]
-        sg.output.extend([onnx.helper.make_tensor_value_info(last.input[0], onnx.TensorProto.INT8, None)])
-    return stripped, first, last
+    last = next((n for n in graph.nodes if n.op_type == "DequantizeLinear" and n.output[0] == graph.output), None)
+    return first, last
 
 
-class OrtInt8:
-    """onnxruntime running the graph without its QuantizeLinear / DequantizeLinear ends: int8 in, int8 out."""
-
-    oracle = "onnxruntime (CPU) on the graph without its QuantizeLinear / DequantizeLinear ends"
-
-    def __init__(self, model: Any) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError:
-            raise ConversionError("a quantized ONNX graph is checked against onnxruntime, which is not installed",
-                                  hint="pip install onnxruntime") from None
-        stripped = _strip_ends(model)[0]
-        self.session = ort.InferenceSession(stripped.SerializeToString(), providers=["CPUExecutionProvider"])
-        self.input = self.session.get_inputs()[0]
-
-    def outputs(self, X: Any) -> np.ndarray:
-        """(n, outputs) int64: the int8 output tensor per row."""
-        shape = [d if isinstance(d, int) else 1 for d in self.input.shape][1:]
-        A = np.asarray(X, np.float64).reshape(len(X), *shape).astype(np.int8)
-        rows = [self.session.run(None, {self.input.name: A[i:i + 1]})[0].ravel() for i in range(len(A))]
-        return np.stack(rows).astype(np.int64)
-
-    def predict(self, X: Any) -> np.ndarray:
-        return np.argmax(self.outputs(X), axis=1)
-
-
-def network(model: Any) -> Any:
-    """The integer Network of a quantized ONNX graph (QOperator format, int8)."""
-    from onnx import numpy_helper
-
-    g = model.graph
-    if not any(n.op_type in QLINEAR_OPS for n in g.node):
+def network(graph: Any) -> Any:
+    """The integer Network of a quantized ONNX graph (QOperator format, int8); ``graph``: the frontend's
+    :class:`~stdlib_ml.convert.onnx.Graph` (nodes, constants, attributes)."""
+    if not any(n.op_type in QLINEAR_OPS for n in graph.nodes):
         raise ConversionError("the ONNX graph is quantized in QDQ format (float operators between QuantizeLinear / "
                               "DequantizeLinear pairs, fused into integer kernels only inside onnxruntime): not "
                               "supported", hint="quantize_static(..., quant_format=QuantFormat.QOperator)")
-    _, first, last = _strip_ends(model)
-    inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
-    shape = tuple(d.dim_value for d in g.input[0].type.tensor_type.shape.dim[1:])
+    first, last = ends(graph)
+    inits = graph.consts
+    shape = tuple(int(d or 1) for d in graph.input_shape[1:])
     net = nn.Network(shape, name="onnx_int8_model")
     values: dict[str, Any] = {first.output[0]: net.input}
     if inits[first.input[1]].size != 1 or inits[first.input[2]].dtype != np.int8:
         raise ConversionError("the ONNX graph's input QuantizeLinear is not per-tensor int8", hint=SUPPORTED)
-    box = {first.output[0]: (-128.0, 127.0)}
 
     def const(name: str, where: str) -> np.ndarray:
         if name not in inits:
             raise ConversionError(f"{where} takes {name!r} from the data where a constant is expected")
         return inits[name]
 
-    for i, n in enumerate(g.node):
-        where = f"ONNX node {i + 1} of {len(g.node)} ({n.op_type} {n.name or n.output[0]!r})"
+    for i, n in enumerate(graph.nodes):
+        where = f"ONNX {graph.where(i)}"
         if n is first or n is last:
             continue
         if not n.input or n.input[0] not in values:
             raise ConversionError(f"{where} is not supported in a quantized graph (it does not take the int8 "
                                   "activation)", hint=SUPPORTED)
         x = values[n.input[0]]
-        attrs = {a.name: _attr(a) for a in n.attribute}
+        attrs = graph.attrs(i)
         if n.op_type in QLINEAR_OPS:
             values[n.output[0]] = _layer(net, n, x, attrs, const, where)
         elif n.op_type == "MaxPool":
@@ -178,19 +134,13 @@ def network(model: Any) -> Any:
             values[n.output[0]] = net.flatten(x, where=where)
         else:
             raise ConversionError(f"{where} is not supported in a quantized graph", hint=SUPPORTED)
-    out = values.get(last.input[0] if last is not None else g.output[0].name)
+    out = values.get(last.input[0] if last is not None else graph.output)
     if out is None:
         raise ConversionError("the quantized ONNX graph's output is not computed from its input")
     net.output(net.flatten(out) if len(out.shape) != 1 else out, "argmax")
-    net.title = (f"ONNX int8 graph ({net.n_features} inputs, {len(g.node)} nodes), integer arithmetic as onnxruntime's, "
+    net.title = (f"ONNX int8 graph ({net.n_features} inputs, {len(graph.nodes)} nodes), integer arithmetic as onnxruntime's, "
                  "converted to pyleo.")
     return net
-
-
-def _attr(a: Any) -> Any:
-    from onnx import helper
-
-    return helper.get_attribute_value(a)
 
 
 def _layer(net: Any, n: Any, x: Any, attrs: dict[str, Any], const: Any, where: str) -> Any:
@@ -241,17 +191,3 @@ def _layer(net: Any, n: Any, x: Any, attrs: dict[str, Any], const: Any, where: s
                         tuple((c * per + i, a, d) for c, p in enumerate(parts) for i, a, d in p.exceptions))
     return net.requantize(acc, rq, where=where)
 
-
-def convert(model: Any, X: Any, common: dict[str, Any], nn_options: dict[str, Any]) -> Any:
-    """The :class:`~.model.ZkModel` of a quantized graph, checked element by element against onnxruntime
-    (:class:`OrtInt8`) on ``X`` (the int8 input tensor's values); ``common`` / ``nn_options``: from_onnx's."""
-    from .options import calibration_rows
-
-    Xa = calibration_rows(X, samples=True)
-    net = network(model)
-    runtime = OrtInt8(model)
-    check_elementwise(net, Xa, runtime.outputs, common.get("check_rows"), "onnxruntime")
-    options = {k: v for k, v in common.items() if k not in ("input_range", "input_bits")}
-    options.update({k: v for k, v in nn_options.items() if k not in ("fit", "resolution")})
-    return nn.convert(net, Xa, reference=runtime.predict, model_name="OnnxInt8", oracle=OrtInt8.oracle,
-                      input_range=(-128.0, 127.0), input_bits=0, fit=False, **options)
