@@ -442,5 +442,6 @@ def network(model: Any, X: np.ndarray | None) -> tuple[Any, OnnxGraph]:
     return onnx_nn.network(g, X, functools.partial(OnnxGraph, g))
 
 
-FAMILIES = ("ONNX: " + SUPPORTED_ONNX.removeprefix("supported: ") + "; networks of the operators " + ", ".join(NN_OPS))
+FAMILIES = ("ONNX: " + SUPPORTED_ONNX.removeprefix("supported: ") + "; networks of the operators " + ", ".join(NN_OPS)
+            + "; int8 graphs of onnxruntime's quantizer (bit-exact): " + ", ".join(onnx_int8.QLINEAR_OPS))
 """What this frontend converts, in words."""
