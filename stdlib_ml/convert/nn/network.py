@@ -14,6 +14,7 @@ from scipy import sparse
 
 from ..model import ConversionError
 from .approximations import APPROXIMATIONS, LAYER_APPROXIMATIONS
+from .integer import Requantization
 
 
 HEADS = ("argmax", "threshold", "regression", "ovo")
@@ -45,8 +46,9 @@ class Node:
     ``op``: ``"input"``, ``"linear"`` (``Σ_i matrices[i]·inputs[i] + bias`` on flattened tensors),
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
     ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
-    taps), ``"mul"`` (the elementwise product of its two inputs) or ``"rescale"`` (its input, floored
-    to a coarser fixed scale). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    taps), ``"mul"`` (the elementwise product of its two inputs), ``"rescale"`` (its input, floored
+    to a coarser fixed scale) or ``"requant"`` (an integer accumulator requantized, ``requant``: the
+    :class:`~.integer.Requantization`). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -57,6 +59,7 @@ class Node:
     kind: str = ""
     params: dict[str, float] = field(default_factory=dict)
     windows: list[np.ndarray] | None = None
+    requant: Requantization | None = None
     where: str = ""
 
     @property
@@ -385,6 +388,15 @@ class Network:
         self.nodes.append(node)
         return node
 
+    def requantize(self, x: Node, rq: Requantization, *, where: str = "") -> Node:
+        """A quantized layer's int32 accumulator ``x`` (integers: integer weights on integer inputs)
+        requantized to int8 by the runtime's fixed-point arithmetic (:mod:`.integer`)."""
+        if len(rq) != x.size:
+            raise ConversionError(f"{where or 'a requantization'}: {len(rq)} multipliers for {x.size} values")
+        node = Node("requant", x.shape, (x,), kind="requant", requant=rq, where=where)
+        self.nodes.append(node)
+        return node
+
     def _recurrent_weights(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, gates: int,
                            what: str, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """(W_ih, W_hh, b_ih + b_hh … as one bias per gate row, H) of a one-layer recurrent layer."""
@@ -610,6 +622,8 @@ class Network:
                 vals[id(node)] = ins[0] * ins[1]
             elif node.op == "rescale":
                 vals[id(node)] = ins[0]
+            elif node.op == "requant":
+                vals[id(node)] = node.requant(ins[0]).astype(np.float64)
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
@@ -633,6 +647,8 @@ class Network:
                 hi = np.asarray([ins[0][1][w].max() for w in node.windows])
             elif node.op == "rescale":
                 lo, hi = ins[0]
+            elif node.op == "requant":   # monotone
+                lo, hi = (node.requant(v).astype(np.float64) for v in ins[0])
             elif node.op == "mul":
                 (a, b), (c, d) = ins
                 corners = np.stack([a * c, a * d, b * c, b * d])
