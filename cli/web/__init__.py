@@ -1,5 +1,6 @@
 """`pyleo serve`: the web app (see :mod:`pyleo_cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
-python-multipart, matplotlib) and, for the in-browser verifier, ``npm ci`` in this folder."""
+python-multipart, matplotlib). The in-browser verifier ships in the wheel; in a source checkout ``npm ci`` in
+this folder puts it where the app looks (:data:`pyleo_cli.web.app.WASM_DIST`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         from .app import create_app
     except ImportError as e:
         raise InputError(f"the web app needs the `web` extra ({e.name} is missing)",
-                         hint="pip install -e '.[web]' and run `npm ci` in cli/web") from None
+                         hint="pip install 'pyleo-zk[web]'") from None
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

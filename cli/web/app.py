@@ -45,7 +45,8 @@ from .workers import Busy, Quota, Workers, public_model_text, verify_artifact
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 WASM_DIST = HERE / "node_modules" / "@provablehq" / "wasm" / "dist" / "mainnet"
-"""Where ``npm ci`` (run in this folder) puts the WebAssembly verifier the pages load."""
+"""The WebAssembly verifier the pages load (``index.js``, which loads ``worker.js`` and ``aleo_wasm.wasm``): put
+here by ``npm ci`` in a source checkout, and shipped in the wheel (pyproject.toml's package-data)."""
 
 UPLOADS_PER_CLIENT = 1
 """Uploads one client may have being converted at once."""
@@ -261,7 +262,7 @@ def create_app() -> FastAPI:
     def wasm(name: str) -> Response:
         path = WASM_DIST / name
         if "/" in name or name.startswith(".") or not path.is_file():
-            return _error(404, f"no verifier file {name!r}", "run `npm ci` in cli/web (the README's set-up)")
+            return _error(404, f"no verifier file {name!r}", "run `npm ci` in cli/web (a source checkout's set-up), or build the wheel after it")
         kind = {".wasm": "application/wasm", ".js": "text/javascript"}.get(path.suffix, "application/octet-stream")
         return FileResponse(path, media_type=kind)
 
