@@ -3,6 +3,7 @@ defaults that admit the data, networks that fit, and a README whose quickstart r
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -211,6 +212,13 @@ def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
     fidelity = (ROOT / "benchmarks" / "results" / "fidelity.md").read_text()
     assert fidelity.splitlines()[-1].split("measured on: ")[-1][:20] in page   # the results file, included whole
     assert "labels are class names" in (tmp_path / "site" / "index.html").read_text()   # README's quickstart
+    from stdlib_ml import ZkModel, from_sklearn, from_torch
+
+    for page, documented in [("converters", from_sklearn), ("converters", from_torch), ("zkmodel", ZkModel.prove)]:
+        words = documented.__doc__.split()[:8]     # the API reference shows the docstrings: their plain first words
+        first = " ".join(words[:next((i for i, w in enumerate(words) if re.search(r"[:`(]", w)), 8)])
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", (tmp_path / "site" / "api" / page / "index.html").read_text())))
+        assert first in text, (page, first)
 
 
 @pytest.mark.prove
