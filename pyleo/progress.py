@@ -30,20 +30,28 @@ def keys_stage(program: str, function: str, then: str) -> str:
     return f"building proving keys for {function} (first time for this model; cached for later runs), then {then}"
 
 
+SHOWING: list[str] = []
+"""The stage being drawn, if any: a stage inside it (``Program.prove``'s, inside a command's own) draws nothing."""
+
+
 @contextlib.contextmanager
 def stage(text: str, enabled: bool = True) -> Iterator[None]:
     """A spinner with ``text`` and the seconds elapsed, on stderr, while the block runs (nothing when
-    stderr is not a terminal)."""
-    if not shown(enabled):
+    stderr is not a terminal, or inside another stage)."""
+    if not shown(enabled) or SHOWING:
         yield
         return
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        bar.add_task(text, total=None)
-        yield
+    SHOWING.append(text)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=Console(stderr=True), transient=True) as bar:
+            bar.add_task(text, total=None)
+            yield
+    finally:
+        SHOWING.pop()
 
 
 class Eta:

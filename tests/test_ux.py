@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import pyleo as pl
 from pyleo import progress, trust, vm
 from pyleo.errors import InputError
 
@@ -172,6 +173,25 @@ def test_progress_is_drawn_only_on_a_terminal(tmp_path: Path, monkeypatch: pytes
     finally:   # stand-in files, not keys: gone before the suite's key watch looks
         for p in d.iterdir():
             p.unlink()
+
+
+def test_a_proof_from_python_names_its_stage_and_stages_do_not_nest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`zk.prove` / `Program.prove` (the README's quickstart) draw the keys-then-proving stage as the CLI does;
+    inside a command's own stage they draw nothing more (rich allows one live display)."""
+    @pl.function
+    def twice(x: pl.I64) -> pl.Public[pl.I64]:
+        return x + x
+
+    prog = pl.Program("stage_probe_model", [twice])
+    drawn: list[str] = []
+    monkeypatch.setattr(progress, "shown", lambda enabled=True: enabled)      # as on a terminal
+    monkeypatch.setattr(vm, "prove", lambda *a, **k: drawn.extend(progress.SHOWING) or "proof")
+    assert prog.prove("twice", 3) == "proof"
+    assert drawn == [progress.keys_stage(prog.aleo(), "twice", "proving")]
+    drawn.clear()
+    with progress.stage("proving the rows"):
+        prog.prove("twice", 3)
+    assert drawn == ["proving the rows"] and progress.SHOWING == []
 
 
 # ---- the README -----------------------------------------------------------------------------------------
