@@ -7,6 +7,7 @@ import fnmatch
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -56,9 +57,16 @@ def test_every_package_is_in_the_wheel() -> None:
 
 @pytest.mark.slow
 def test_installed_wheel_serves_the_verifier_without_a_checkout(tmp_path: Path) -> None:
-    """Build the wheel, install it (without dependencies: this venv's are used) in a folder outside the
-    checkout, and fetch the verifier's files from the app imported from there."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
+    """Build the wheel from a fresh clone's files (no `npm ci`: setup.py fetches the verifier from the npm registry,
+    checked against package-lock.json), install it (without dependencies: this venv's are used) in a folder outside
+    the checkout, and fetch the verifier's files from the app imported from there."""
+    clone = tmp_path / "clone"
+    for name in subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0"):
+        if name and (ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
+    assert not (clone / "cli" / "web" / "node_modules").exists()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(clone), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
                    check=True, timeout=300)
     wheel, = (tmp_path / "dist").glob("pyleo_zk-*.whl")
     target = tmp_path / "site"
@@ -77,4 +85,4 @@ def test_installed_wheel_serves_the_verifier_without_a_checkout(tmp_path: Path) 
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["file"].startswith(str(target)), got["file"]                 # the installed copy, not the checkout
     assert got["wasm"] is True
-    assert got["sizes"] == {n: (WASM_DIST / n).stat().st_size for n in names}
+    assert got["sizes"] == {n: (WASM_DIST / n).stat().st_size for n in names}   # the files `npm ci` gives
