@@ -57,15 +57,17 @@ def run_page(page: Path, proving: bool, tmp_path: Path, monkeypatch: pytest.Monk
                     exec(compile(code, where, "exec"), namespace)   # noqa: S102: the page's own code
                 if printed is not None:
                     assert out.getvalue() == printed, f"{where} printed:\n{out.getvalue()}"
-            elif proving:   # bash: each `pyleo ...` line, as the page's reader runs it
+            elif proving:   # bash: each `pyleo ...` line, as the page's reader runs it; the text shows lines of their output
+                said = ""
                 for line in code.splitlines():
                     command = line.split("#")[0].strip()
                     if command.startswith("pyleo "):
                         done = subprocess.run([sys.executable, "-m", "pyleo_cli.main", *shlex.split(command)[1:]],
                                               capture_output=True, text=True, timeout=600)
                         assert done.returncode == 0, f"{where}: {command}: {done.stdout}{done.stderr}"
-                        for expected in (printed or "").splitlines():
-                            assert expected.strip() in done.stdout, f"{where}: {expected!r} not in:\n{done.stdout}"
+                        said += done.stdout
+                for expected in (printed or "").splitlines():
+                    assert expected in said.splitlines(), f"{where}: {expected!r} not in:\n{said}"
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
