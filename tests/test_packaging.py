@@ -1,9 +1,9 @@
-"""The wheel carries what a `pip install` user needs: the in-browser verifier's files, found by the app
-without a source checkout's cli/web/node_modules."""
+"""The wheel carries what a `pip install` user needs, and not the in-browser verifier (npm @provablehq/wasm,
+GPL-3.0): an installed wheel's `pyleo serve` fetches it from the npm registry (pyleo_cli/web/verifier.py)."""
 
 from __future__ import annotations
 
-import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -11,13 +11,17 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from pyleo_cli.web.app import HERE, WASM_DIST
+from pyleo_cli.web import verifier
 
 ROOT = Path(__file__).resolve().parent.parent
+DIST = verifier.CHECKOUT / verifier.SERVED
+"""The checkout's verifier, from `npm ci` (scripts/setup.sh)."""
 
 
 def loaded_files() -> set[str]:
@@ -30,18 +34,15 @@ def loaded_files() -> set[str]:
             continue
         found.add(name)
         if name.endswith(".js"):
-            todo += re.findall(r'new URL\("([^"/]+)", import\.meta\.url\)', (WASM_DIST / name).read_text())
+            todo += re.findall(r'new URL\("([^"/]+)", import\.meta\.url\)', (DIST / name).read_text())
     return found
 
 
-def test_package_data_ships_every_verifier_file_the_pages_load() -> None:
-    assert "/wasm/index.js" in (HERE / "static" / "aleo.js").read_text()   # the entry loaded_files starts from
-    names = loaded_files()
-    assert names == {"index.js", "worker.js", "aleo_wasm.wasm"}, names   # the npm package's layout changed: look
+def test_the_verifier_files_installed_are_those_the_pages_load() -> None:
+    assert "/wasm/index.js" in (verifier.HERE / "static" / "aleo.js").read_text()   # the entry loaded_files starts from
+    assert loaded_files() == set(verifier.FILES)
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["pyleo_cli.web"]
-    for name in names:
-        relative = (WASM_DIST / name).relative_to(HERE).as_posix()
-        assert any(fnmatch.fnmatch(relative, p) for p in patterns), f"{relative} is not in the wheel's package-data"
+    assert "package-lock.json" in patterns and not any("node_modules" in p for p in patterns)   # the pin, not the package
 
 
 def test_every_package_is_in_the_wheel() -> None:
@@ -56,33 +57,46 @@ def test_every_package_is_in_the_wheel() -> None:
 
 
 @pytest.mark.slow
-def test_installed_wheel_serves_the_verifier_without_a_checkout(tmp_path: Path) -> None:
-    """Build the wheel from a fresh clone's files (no `npm ci`: setup.py fetches the verifier from the npm registry,
-    checked against package-lock.json), install it (without dependencies: this venv's are used) in a folder outside
-    the checkout, and fetch the verifier's files from the app imported from there."""
+def test_installed_wheel_fetches_the_verifier_on_first_serve(tmp_path: Path) -> None:
+    """Build the wheel from a fresh clone's files (no `npm ci`), check it holds no verifier, install it (without
+    dependencies: this venv's are used) in a folder outside the checkout, and start its `pyleo serve` with an empty
+    cache: it fetches the pinned package from registry.npmjs.org and serves the files `npm ci` gives."""
     clone = tmp_path / "clone"
     for name in subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0"):
         if name and (ROOT / name).is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, clone / name)
-    assert not (clone / "cli" / "web" / "node_modules").exists()
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(clone), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
                    check=True, timeout=300)
     wheel, = (tmp_path / "dist").glob("pyleo_zk-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "pyleo_cli/web/package-lock.json" in names and not any("wasm" in n.rsplit("/", 1)[-1] for n in names)
+    assert wheel.stat().st_size < 2**20, wheel.stat().st_size
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, timeout=300)
-    check = (
-        "import sys, json; from fastapi.testclient import TestClient\n"
-        "import pyleo_cli.web.app as m\n"
-        "c = TestClient(m.create_app())\n"
-        "sizes = {n: len(c.get('/wasm/' + n).content) for n in sys.argv[1:]}\n"
-        "print(json.dumps({'file': m.__file__, 'wasm': c.get('/api/examples').json()['wasm'], 'sizes': sizes}))\n")
-    names = sorted(loaded_files())
-    out = subprocess.run([sys.executable, "-c", check, *names], cwd=tmp_path, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(target), "PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}, timeout=120)
-    assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got["file"].startswith(str(target)), got["file"]                 # the installed copy, not the checkout
-    assert got["wasm"] is True
-    assert got["sizes"] == {n: (WASM_DIST / n).stat().st_size for n in names}   # the files `npm ci` gives
+    cache = tmp_path / "cache"
+    env = {"PYTHONPATH": str(target), "PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
+           "PYLEO_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        said = []
+        while not (m := re.search(r"http://127\.0\.0\.1:\d+/", line := proc.stdout.readline())):
+            assert line, f"pyleo serve ended: {said}"
+            said.append(line)
+        pin = verifier.pinned()
+        assert said[0].startswith(f"the in-browser verifier (@provablehq/wasm {pin.version}, GPL-3.0) is not installed: "
+                                  f"fetching it from registry.npmjs.org into {cache / 'verifier' / pin.version}")
+        assert said[-1].startswith("installed it (22.3 MB, sha512 checked)"), said
+        with urllib.request.urlopen(m.group(0) + "api/examples", timeout=30) as r:
+            assert json.load(r)["wasm"] is True
+        for name in verifier.FILES:
+            with urllib.request.urlopen(m.group(0) + "wasm/" + name, timeout=60) as r:
+                assert hashlib.sha256(r.read()).digest() == hashlib.sha256((DIST / name).read_bytes()).digest(), name
+        assert (cache / "verifier" / pin.version / verifier.LICENSE).read_bytes() == \
+            (verifier.CHECKOUT / verifier.LICENSE).read_bytes()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
