@@ -98,8 +98,12 @@ def install(pin: Pin | None = None, meter: progress.Meter | None = None) -> Path
     tarball, or it lacks a file."""
     pin = pin or pinned()
     target = cached(pin)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{pin.version}-", dir=target.parent))
+    failed = f"could not install {PACKAGE} {pin.version} into {target.parent}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{pin.version}-", dir=target.parent))
+    except OSError as e:
+        raise VerifierError(f"{failed}: {e}") from None
     try:
         tarball = work / "package.tgz"
         _download(pin, tarball, meter)
@@ -122,7 +126,7 @@ def install(pin: Pin | None = None, meter: progress.Meter | None = None) -> Path
                 raise
         return target
     except (tarfile.TarError, EOFError, OSError) as e:
-        raise VerifierError(f"could not install {PACKAGE} {pin.version} into {target.parent}: {e}") from None
+        raise VerifierError(f"{failed}: {e}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
