@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pyleo_cli.web import verifier
+from tests import web_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = verifier.CHECKOUT / verifier.SERVED
@@ -75,28 +75,18 @@ def test_installed_wheel_fetches_the_verifier_on_first_serve(tmp_path: Path) -> 
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, timeout=300)
-    cache = tmp_path / "cache"
-    env = {"PYTHONPATH": str(target), "PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
-           "PYLEO_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert proc.stdout is not None
-        said = []
-        while not (m := re.search(r"http://127\.0\.0\.1:\d+/", line := proc.stdout.readline())):
-            assert line, f"pyleo serve ended: {said}"
-            said.append(line)
-        pin = verifier.pinned()
-        assert said[0].startswith(f"the in-browser verifier (@provablehq/wasm {pin.version}, GPL-3.0) is not installed: "
-                                  f"fetching it from registry.npmjs.org into {cache / 'verifier' / pin.version}")
-        assert said[-1].startswith("installed it (22.3 MB, sha512 checked)"), said
-        with urllib.request.urlopen(m.group(0) + "api/examples", timeout=30) as r:
+    cache, said = tmp_path / "cache", []
+    env = {"PYTHONPATH": str(target), "PYLEO_CACHE_DIR": str(cache)}
+    with web_browser.server_process(env=env, output=said, cwd=tmp_path) as (url, _):
+        with urllib.request.urlopen(url + "/api/examples", timeout=30) as r:
             assert json.load(r)["wasm"] is True
         for name in verifier.FILES:
-            with urllib.request.urlopen(m.group(0) + "wasm/" + name, timeout=60) as r:
+            with urllib.request.urlopen(url + "/wasm/" + name, timeout=60) as r:
                 assert hashlib.sha256(r.read()).digest() == hashlib.sha256((DIST / name).read_bytes()).digest(), name
-        assert (cache / "verifier" / pin.version / verifier.LICENSE).read_bytes() == \
-            (verifier.CHECKOUT / verifier.LICENSE).read_bytes()
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+    pin = verifier.pinned()
+    lines = said[0].splitlines()   # fetched: the installed copy ran (the checkout's has node_modules beside it)
+    assert lines[0] == (f"the in-browser verifier (@provablehq/wasm {pin.version}, GPL-3.0) is not installed: "
+                        f"fetching it from registry.npmjs.org into {cache / 'verifier' / pin.version} (once)"), lines
+    assert lines[1].startswith("installed it (22.3 MB, sha512 checked)"), lines
+    assert (cache / "verifier" / pin.version / verifier.LICENSE).read_bytes() == \
+        (verifier.CHECKOUT / verifier.LICENSE).read_bytes()

@@ -83,11 +83,15 @@ def find(pin: Pin | None = None) -> Path | None:
     None when neither has them."""
     pin = pin or pinned()
     with contextlib.suppress(OSError, ValueError, KeyError):
-        if json.loads((CHECKOUT / "package.json").read_text())["version"] == pin.version:
-            if all((CHECKOUT / SERVED / f).is_file() for f in FILES):
-                return CHECKOUT / SERVED
+        if json.loads((CHECKOUT / "package.json").read_text())["version"] == pin.version and complete(CHECKOUT / SERVED):
+            return CHECKOUT / SERVED
     folder = cached(pin)
-    return folder if all((folder / f).is_file() for f in FILES) else None
+    return folder if complete(folder) else None
+
+
+def complete(folder: Path) -> bool:
+    """Whether ``folder`` holds every one of :data:`FILES`."""
+    return all((folder / f).is_file() for f in FILES)
 
 
 def install(pin: Pin | None = None, meter: progress.Meter | None = None) -> Path:
@@ -119,10 +123,12 @@ def install(pin: Pin | None = None, meter: progress.Meter | None = None) -> Path
                 with source, open(work / name, "wb") as out:
                     shutil.copyfileobj(source, out)
         tarball.unlink()
+        if target.is_dir() and not complete(target):   # a folder someone emptied
+            shutil.rmtree(target)
         try:
             work.rename(target)
         except OSError:   # another `pyleo serve` installed it meanwhile
-            if not all((target / f).is_file() for f in FILES):
+            if not complete(target):
                 raise
         return target
     except (tarfile.TarError, EOFError, OSError) as e:
@@ -180,8 +186,8 @@ def prepare(wanted: bool = True, say: Callable[[str], None] = print) -> Status:
     installed, saying so with ``say`` and a progress bar on a terminal; on failure the reason (the server starts
     without it)."""
     if not wanted:
-        return Status(None, "this server was started with --no-verifier: verify on the server, or with "
-                      "`pyleo verify PROOF --public-model FILE`")
+        return Status(None, "this server was started with --no-verifier; "
+                      "`pyleo verify PROOF --public-model FILE` verifies without it")
     pin = pinned()
     if (folder := find(pin)) is not None:
         return Status(folder)
