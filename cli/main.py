@@ -409,11 +409,15 @@ def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A 
 @reports_errors
 def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
           host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; the default takes local "
-                                   "connections only (uploads of joblib files are pickles: keep it local).")) -> None:
+                                   "connections only (uploads of joblib files are pickles: keep it local)."),
+          verifier: bool = typer.Option(True, "--verifier/--no-verifier", help="Fetch the in-browser verifier (npm "
+                                        "@provablehq/wasm, GPL-3.0, about 25 MB, checked against "
+                                        "cli/web/package-lock.json) into pyleo's cache if it is not installed. "
+                                        "--no-verifier: serve without it (the pages verify on the server only).")) -> None:
     """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
     from .web import serve as run_server
 
-    run_server(host, port)
+    run_server(host, port, verifier)
 
 
 register_network(app)

@@ -126,7 +126,7 @@ def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     if isinstance(value, str):
-        return repr(value)
+        return repr(str(value))          # numpy 2 writes np.str_ as "np.str_(...)": the file must not need numpy
     if value is None:
         return "None"
     raise TypeError(f"cannot write {type(value).__name__} {value!r} as a constant")
