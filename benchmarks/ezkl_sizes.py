@@ -106,7 +106,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| model | data set | pyleo constraints (cost model) | EZKL rows | EZKL logrows |",
              "|---|---|---:|---:|---:|"]
     for r in rows:
-        ez = (f"{r['rows']:,} | {r['logrows']}" if r["ezkl"] else f"– ({r['note']}) | –")
+        ez = (f"{r['rows']:,} | {r['logrows']}" if r["ezkl"] else f"– (`{r['note']}`) | –")   # a tool's message, as code (its [tags] are no links)
         lines.append(f"| {r['model']} | {r['dataset']} | {r['pyleo_constraints']:,} | {ez} |")
     return "\n".join(lines)
 
