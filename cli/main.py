@@ -343,9 +343,10 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                        "exported from (a file `pyleo import` reads): the graph and "
                                                        "the circuit are checked against it, not the graph alone."),
                  fit: bool = typer.Option(True, "--fit/--no-fit", help="Networks only: when the network does not "
-                                          "prove here at --resolution, convert it at the highest lower resolution that "
-                                          "does (and say so); none: refuse, naming what would help. --no-fit: "
-                                          "exactly --resolution.")) -> None:
+                                          "prove here at --resolution, convert it at the most precise lower resolution "
+                                          "and input bits that do (by the cost model, confirmed by snarkVM's count; "
+                                          "said so); none: refuse, naming what would help. --no-fit: exactly "
+                                          "--resolution.")) -> None:
     """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
     graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert

@@ -301,7 +301,7 @@ def test_a_network_over_the_budget_is_fitted_or_refused_with_the_knobs() -> None
     net, X = _digits_cnn(4)
     exact = from_torch(net, X, input_range=(0, 16), input_bits=0, fit=False)
     assert nn.provable(exact) is None                                   # 12 bits: neither whole nor split
-    with pytest.warns(FitWarning, match=r"converted at resolution (\d+) \(asked 12") as caught:
+    with pytest.warns(FitWarning, match=r"converted at resolution (\d+), input_bits=0 \(asked resolution 12") as caught:
         zk = from_torch(net, X, input_range=(0, 16), input_bits=0)
     chosen = int(re.search(r"resolution (\d+)", str(caught[0].message)).group(1))
     assert chosen < 12 and zk.program.fits_here("predict")
