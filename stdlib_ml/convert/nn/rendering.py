@@ -242,8 +242,8 @@ def fit_search(at: Callable[..., ZkModel], what: str, resolution: int, input_bit
     bits asked, else each feature's lowered alike, down to 0), every step sized by the cost model; the first that
     fits is checked against the float model (a miss of the fidelity bar goes on to the next resolution) and
     counted by snarkVM once (:func:`counted`; over the limit after all: the next). ``at(r, bits, checked)``
-    converts; ``asked``: the conversion as asked, which proves neither whole nor split. Warns :class:`FitWarning` with the choice and
-    the fidelity reached; raises ConversionError naming what was tried and what would help."""
+    converts; ``asked``: the conversion as asked, which proves neither whole nor split. Warns :class:`FitWarning`
+    with the choice and the fidelity reached; raises ConversionError naming what was tried and what would help."""
     missed: ConversionError | None = None
     tried = [f"{setting(resolution, input_bits)}: ~{size(asked):,} constraints, and no split into linked parts fits"]
     for r in range(resolution, MIN_FIT_RESOLUTION - 1, -1):
@@ -261,7 +261,7 @@ def fit_search(at: Callable[..., ZkModel], what: str, resolution: int, input_bit
             tried.append(f"{setting(r, found)}: ~{size(chosen):,} by the cost model, {exact:,} counted by snarkVM")
             continue
         how = (f"{exact:,} constraints counted by snarkVM (the cost model said ~{size(chosen):,})" if exact is not None
-               else f"{provable(chosen, split=False)} by the cost model (snarkVM's parameters are not installed to count it)")
+               else f"~{size(chosen):,} constraints by the cost model (snarkVM's parameters are not installed to count them)")
         warnings.warn(FitWarning(f"fit: {what} converted at {setting(r, found)} (asked {setting(resolution, input_bits)}; "
                                  f"{'; '.join(tried)}): {how}, one circuit here; fidelity: {fidelity_text(chosen.fidelity)}"),
                       stacklevel=4)
