@@ -288,6 +288,7 @@ def _digits_cnn(channels: int) -> tuple[Any, np.ndarray]:
 
 
 @pytest.mark.slow
+@pytest.mark.prove   # the choice is counted by snarkVM (its verifying key synthesized)
 def test_a_network_over_the_budget_is_fitted_or_refused_with_the_knobs() -> None:
     """Issue 26: README's digits CNN at the default resolution is over the local limit and cannot be split;
     fit=True keeps the highest resolution that proves, says so, and the circuit still gives the network's labels;
