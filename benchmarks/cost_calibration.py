@@ -324,7 +324,8 @@ def _cnn(resolution: int) -> Any:
 
 def families() -> dict[str, tuple[str, Any]]:
     """Converter family → (the model, in words; a function converting it): one model per family of
-    :data:`stdlib_ml.convert.sklearn_families.TABLE` and the networks, each small enough for snarkVM to count here.
+    :data:`stdlib_ml.convert.sklearn_families.TABLE`, of XGBoost, LightGBM and CatBoost, and the networks (Keras, ONNX
+    and TensorFlow networks become the same description as PyTorch's), each small enough for snarkVM to count here.
     The first is the smoke run's (the iris MLP 4→8→3, whose key the pyleo_bench smoke run synthesizes)."""
     from sklearn import cluster, ensemble, linear_model, naive_bayes, neighbors, svm
 
@@ -346,6 +347,12 @@ def families() -> dict[str, tuple[str, Any]]:
             lambda: ensemble.GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0), "iris")),
         "histogram gradient boosting": ("breast_cancer HistGradientBoosting 5 trees depth 2", _sklearn(
             lambda: ensemble.HistGradientBoostingClassifier(max_iter=5, max_depth=2, random_state=0), "breast_cancer")),
+        "XGBoost": ("iris XGBClassifier 3×3 trees depth 2", _sklearn(lambda: importlib.import_module("xgboost").XGBClassifier(
+            n_estimators=3, max_depth=2), "iris")),
+        "LightGBM": ("iris LGBMClassifier 3×3 trees depth 2", _sklearn(lambda: importlib.import_module("lightgbm").LGBMClassifier(
+            n_estimators=3, max_depth=2, num_leaves=4, verbose=-1), "iris")),
+        "CatBoost": ("iris CatBoostClassifier 3 trees depth 2", _sklearn(lambda: importlib.import_module("catboost").CatBoostClassifier(
+            iterations=3, depth=2, verbose=0, random_seed=0, thread_count=1), "iris")),
         "isolation forest": ("iris IsolationForest 5 trees", _sklearn(
             lambda: ensemble.IsolationForest(n_estimators=5, random_state=0), "iris")),
         "K-Means": ("iris KMeans k=3", _sklearn(lambda: cluster.KMeans(3, n_init=10, random_state=0), "iris")),
