@@ -352,7 +352,7 @@ def families() -> dict[str, tuple[str, Any]]:
         "LightGBM": ("iris LGBMClassifier 3×3 trees depth 2", _sklearn(lambda: importlib.import_module("lightgbm").LGBMClassifier(
             n_estimators=3, max_depth=2, num_leaves=4, verbose=-1), "iris")),
         "CatBoost": ("iris CatBoostClassifier 3 trees depth 2", _sklearn(lambda: importlib.import_module("catboost").CatBoostClassifier(
-            iterations=3, depth=2, verbose=0, random_seed=0, thread_count=1), "iris")),
+            iterations=3, depth=2, verbose=0, random_seed=0, thread_count=1, allow_writing_files=False), "iris")),
         "isolation forest": ("iris IsolationForest 5 trees", _sklearn(
             lambda: ensemble.IsolationForest(n_estimators=5, random_state=0), "iris")),
         "K-Means": ("iris KMeans k=3", _sklearn(lambda: cluster.KMeans(3, n_init=10, random_state=0), "iris")),

@@ -113,6 +113,10 @@ def test_an_instruction_missing_at_one_width_is_priced_from_its_other_widths() -
         assert sig not in without["instructions"] and cost.width_shape(ins)[0] in cost.measured_widths(without)
         assert cost.instruction_cost(ins, without) == pytest.approx(table["instructions"][sig]), sig
     assert table["instructions"]["cast field:v -> u16"] == 17     # 16 bits and the range check, as at every width
+    # a field's bit decomposition costs the same at every width (u8 and u128 measured alike): i64 from i16 alone
+    assert table["instructions"]["cast.lossy field:v -> u8"] == table["instructions"]["cast.lossy field:v -> u128"]
+    assert cost.instruction_cost(cost.parse_signature("cast.lossy field:v -> i64"), table) == \
+        table["instructions"]["cast.lossy field:v -> i16"]
     assert cost.instruction_cost(cost.parse_signature("cast field:v -> group"), table) is None   # no width to scale
 
 
