@@ -30,15 +30,20 @@ REGRESSION = ("diabetes", "make_regression")
 CLUSTERING = ("iris", "wine", "breast_cancer", "digits")
 
 
-SYNTHETIC = ("wild_scales", "gaps", "gaps_zero", "categories")
+SYNTHETIC = ("wild_scales", "gaps", "gaps_zero", "categories", "moons")
 """Data sets of issue 10's kinds: features of magnitude ~4e5, ~3e-6 and ~-50 that all matter to the
 target (one input scale for all features fails there); three features with missing values (NaN, or
 0.0 as XGBoost's ``missing``) where being missing decides the label; and issue 24's: an integer
-category (0..5, NaN too) whose set {1, 4} decides the label with a numeric feature."""
+category (0..5, NaN too) whose set {1, 4} decides the label with a numeric feature; two interleaving half
+circles with noise (scikit-learn's make_moons: a boundary no linear model draws, for kernel SVMs)."""
 
 
 def _synthetic(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
+    if name == "moons":
+        from sklearn.datasets import make_moons
+
+        return make_moons(500, noise=0.2, random_state=seed)
     if name == "wild_scales":
         X = np.column_stack([rng.lognormal(13, 0.5, 500), rng.normal(3e-6, 1e-6, 500), rng.normal(-50, 20, 500)])
         return X, X @ np.asarray([2e-6, 3e5, 0.01]) + rng.normal(scale=0.05, size=500)
@@ -66,7 +71,7 @@ def load_dataset(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.n
         X, y = _synthetic(name, seed)
     else:
         X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
-    strat = y if name in CLASSIFICATION or name.startswith("gaps") or name == "categories" else None
+    strat = y if name in CLASSIFICATION or name.startswith("gaps") or name in ("categories", "moons") else None
     return train_test_split(X, y, test_size=0.3, random_state=seed, stratify=strat)
 
 
@@ -114,8 +119,8 @@ def _cases() -> list[Case]:
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler, StandardScaler
-    from sklearn.svm import SVC, LinearSVC
+    from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
+    from sklearn.svm import SVC, SVR, LinearSVC, NuSVC
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     C, R = CLASSIFICATION, REGRESSION
@@ -161,6 +166,10 @@ def _cases() -> list[Case]:
         Case("BernoulliNB(binarize)", lambda: BernoulliNB(binarize=4.0), ("digits",)),
         Case("NearestCentroid", lambda: make_pipeline(StandardScaler(), NearestCentroid()), ("wine",)),
         Case("KNeighborsRegressor", lambda: KNeighborsRegressor(n_neighbors=5), ("diabetes",), "regression"),
+        Case("KNeighborsClassifier(distance)", lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(
+            n_neighbors=5, weights="distance")), ("iris",)),
+        Case("KNeighborsRegressor(distance)", lambda: KNeighborsRegressor(n_neighbors=5, weights="distance"),
+             ("diabetes",), "regression"),
         Case("QuantileRegressor", lambda: QuantileRegressor(quantile=0.5, alpha=0.0), ("make_regression",),
              "regression"),
         Case("PoissonRegressor", lambda: make_pipeline(StandardScaler(), PoissonRegressor()), ("diabetes",),
@@ -169,6 +178,14 @@ def _cases() -> list[Case]:
         Case("TweedieRegressor(power=1.5)", lambda: make_pipeline(StandardScaler(), TweedieRegressor(power=1.5)),
              ("diabetes",), "regression"),
         Case("SVC(poly)", lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", degree=2)), ("wine",)),
+        Case("Normalizer(l2)+LogisticRegression", lambda: make_pipeline(Normalizer(), LogisticRegression(max_iter=5000)),
+             ("iris",)),
+        Case("SVC(rbf)", lambda: make_pipeline(StandardScaler(), SVC(kernel="rbf")), ("iris", "breast_cancer", "moons")),
+        Case("NuSVC(rbf)", lambda: make_pipeline(StandardScaler(), NuSVC(kernel="rbf")), ("iris",)),
+        Case("SVC(sigmoid)", lambda: make_pipeline(StandardScaler(), SVC(kernel="sigmoid", gamma=0.01)),
+             ("breast_cancer",)),
+        Case("SVR(rbf)", lambda: make_pipeline(StandardScaler(), SVR(kernel="rbf", C=10.0)), ("diabetes",),
+             "regression"),
         Case("IsolationForest", lambda: IsolationForest(n_estimators=10, max_samples=64, random_state=0),
              ("breast_cancer",), "clustering"),
         Case("StandardScaler+PCA+LogisticRegression", lambda: make_pipeline(StandardScaler(), PCA(5),

@@ -163,7 +163,7 @@ def run_label(text: str, row: list[int]) -> int | None:
     """The class index a hand-written program outputs for one encoded sample (:func:`handwritten_input`),
     or None when the circuit halts."""
     try:
-        out = vm.evaluate(text, FUNCTION, [aleo_input(row)])
+        out = vm.evaluate(text, FUNCTION, [aleo_input(row)], keys=False)   # the circuit alone: no key synthesized
     except ExecutionError:
         return None
     return int(out[0].removesuffix("u8"))
@@ -176,7 +176,7 @@ def pyleo_label(zk: Any, words: list[int] | None) -> int | None:
     if words is None:
         return None
     try:
-        return int(zk.program.evaluate(FUNCTION, *zk.circuit_args(words)))
+        return int(zk.program.evaluate(FUNCTION, *zk.circuit_args(words), keys=False))
     except ExecutionError:
         return None
 

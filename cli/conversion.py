@@ -1,5 +1,5 @@
 """What ``pyleo import`` hands the converters: its options read into :func:`stdlib_ml.convert.from_file`'s
-(``--input-range``, ``--input-bits``, the calibration rows, a network's options, a program name derived from
+(``--input-range``, ``--input-bits``, the calibration rows, a network's options, the scores' options, a program name derived from
 a graph file's name), and the conversion run with its warnings collected for the command to print."""
 
 from __future__ import annotations
@@ -48,6 +48,15 @@ def network_options(resolution: int | None, reference: Path | None, fit: bool) -
         extra["reference"] = convert.load_model_file(reference)
     if not fit:
         extra["fit"] = False   # True is every network's default
+    return extra
+
+
+def score_options(response_method: str | None, threshold: float | None) -> dict[str, Any]:
+    """``--response-method`` / ``--threshold`` as :func:`stdlib_ml.from_sklearn`'s ``response_method`` /
+    ``threshold``, present only when given (a frontend without scores refuses them, naming its options)."""
+    extra: dict[str, Any] = {"response_method": response_method} if response_method is not None else {}
+    if threshold is not None:
+        extra["threshold"] = threshold
     return extra
 
 

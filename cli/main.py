@@ -346,7 +346,16 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                           "prove here at --resolution, convert it at the most precise lower resolution "
                                           "and input bits that do (by the cost model, confirmed by snarkVM's count; "
                                           "said so); none: refuse, naming what would help. --no-fit: exactly "
-                                          "--resolution.")) -> None:
+                                          "--resolution."),
+                 response_method: str | None = typer.Option(None, "--response-method", help="scikit-learn only: what "
+                                                            "the circuit outputs, by scikit-learn's name: predict "
+                                                            "(default: the label or value), predict_proba, "
+                                                            "decision_function or score_samples (where the family "
+                                                            "defines it; docs/coverage.md lists them)."),
+                 threshold: float | None = typer.Option(None, "--threshold", help="scikit-learn only: output only the "
+                                                        "public boolean \"the positive class's score >= T\" (of "
+                                                        "--response-method, predict_proba unless given), the score "
+                                                        "itself private.")) -> None:
     """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
     graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
     from stdlib_ml import convert
@@ -357,7 +366,8 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
     zk, caught = conversion.convert_file(
         model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
         missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
-        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit))
+        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
+        **conversion.score_options(response_method, threshold))
     for kind, message in caught:
         typer.echo(f"{kind}: {message}", err=True)
     zk.save(out)
@@ -400,11 +410,15 @@ def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A 
 @reports_errors
 def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free one)."),
           host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; the default takes local "
-                                   "connections only (uploads of joblib files are pickles: keep it local).")) -> None:
+                                   "connections only (uploads of joblib files are pickles: keep it local)."),
+          verifier: bool = typer.Option(True, "--verifier/--no-verifier", help="Fetch the in-browser verifier (npm "
+                                        "@provablehq/wasm, GPL-3.0, about 25 MB, checked against "
+                                        "cli/web/package-lock.json) into pyleo's cache if it is not installed. "
+                                        "--no-verifier: serve without it (the pages verify on the server only).")) -> None:
     """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
     from .web import serve as run_server
 
-    run_server(host, port)
+    run_server(host, port, verifier)
 
 
 register_network(app)

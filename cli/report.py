@@ -141,5 +141,23 @@ def show_converted(zk: Any, out: Path, X: Any) -> None:
         typer.echo(f"fidelity: {fidelity_text(f)} ({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
     example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
+    prove = f"pyleo prove {out} predict '{sample}', " if proves_here(zk.program) else ""
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "
-               f"pyleo run {out} predict '{sample}', pyleo prove {out} predict '{sample}', pyleo cost {out}")
+               f"pyleo run {out} predict '{sample}', {prove}pyleo cost {out}")
+
+
+def proves_here(prog: Program, fn_name: str = "predict") -> bool:
+    """Whether ``fn_name`` proves on this machine, whole or split (cost model). When it does not, a warning
+    on stderr says so, and where it does fit (mainnet's limit, a smaller model), instead of ``pyleo prove``."""
+    if prog.fits_here(fn_name):
+        return True
+    (_, _, here), (_, _, mainnet) = proving.split_plans(prog, fn_name)
+    if not isinstance(here, LimitError):
+        return True
+    total = prog.estimate(fn_name, synthesize_transition=False).total
+    network = ("it fits mainnet's limit: `pyleo deploy` and `pyleo execute` prove it there" if
+               total <= MAINNET_BUDGET or not isinstance(mainnet, LimitError) else "it does not fit mainnet's either")
+    typer.echo(f"warning: {prog.name}.{fn_name} is ~{total:,.0f} constraints (cost model), more than one proof here "
+               f"takes ({LOCAL_BUDGET:,}), and no split fits here; {network}. A smaller model proves here (fewer "
+               "support vectors, trees or neighbours, or a lower --resolution).", err=True)
+    return False

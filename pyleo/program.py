@@ -266,15 +266,16 @@ class Program(Importable):
 
     def prove(self, function: str, *args: Any, block_height: int | None = None) -> Any:
         """Execute ``function`` and prove it; returns a :class:`pyleo.vm.Proof` (``.outputs``, ``.constraints``).
-        ``block_height``: the consensus rules to prove under (see :func:`pyleo.vm.prove`)."""
-        from . import vm
+        ``block_height``: the consensus rules to prove under (see :func:`pyleo.vm.prove`). On a terminal, a
+        spinner on stderr names the stage (building the proving keys the first time, then proving)."""
+        from . import progress, vm
 
         if self.imports:
             raise InputError(f"program {self.name} calls other programs: one execution of several transitions, which "
                              "a proof file does not hold", hint="prove it as a transaction: pyleo.network.execute_transaction "
                              "(or `pyleo execute`), which verifies with snarkVM like the network")
         inputs = self.aleo_inputs(function, args)
-        with self._located_halts(function, args):
+        with self._located_halts(function, args), progress.stage(progress.keys_stage(self.aleo(), function, "proving")):
             return vm.prove(self.aleo(), function, inputs, block_height)
 
     @contextmanager

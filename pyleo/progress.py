@@ -1,6 +1,6 @@
-"""What a slow step shows while it runs: a spinner naming the stage (:func:`stage`) and the rows bar of a
-batch (:func:`rows`), both drawn by rich on stderr, and only when stderr is a terminal (a script or a test
-reading the output sees nothing of them; what a command prints on stdout is unchanged).
+"""What a slow step shows while it runs: a spinner naming the stage (:func:`stage`), the rows bar of a batch
+(:func:`rows`) and a download's bar (:func:`download`), all drawn by rich on stderr, and only when stderr is a
+terminal (a script or a test reading the output sees nothing of them; what a command prints on stdout is unchanged).
 
 Key synthesis is the slow stage a newcomer meets first: :func:`keys_stage` names it ("building proving
 keys (first time for this model …)") when the key cache does not hold the function's proving key yet.
@@ -30,20 +30,54 @@ def keys_stage(program: str, function: str, then: str) -> str:
     return f"building proving keys for {function} (first time for this model; cached for later runs), then {then}"
 
 
+SHOWING: list[str] = []
+"""The stage being drawn, if any: a stage inside it (``Program.prove``'s, inside a command's own) draws nothing."""
+
+
 @contextlib.contextmanager
 def stage(text: str, enabled: bool = True) -> Iterator[None]:
     """A spinner with ``text`` and the seconds elapsed, on stderr, while the block runs (nothing when
-    stderr is not a terminal)."""
-    if not shown(enabled):
+    stderr is not a terminal, or inside another stage)."""
+    if not shown(enabled) or SHOWING:
         yield
         return
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        bar.add_task(text, total=None)
-        yield
+    SHOWING.append(text)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=Console(stderr=True), transient=True) as bar:
+            bar.add_task(text, total=None)
+            yield
+    finally:
+        SHOWING.pop()
+
+
+Meter = Callable[[int | None], Callable[[int], None]]
+"""A download's progress: called with the total bytes (None: unknown), it returns ``advance(bytes received)``."""
+
+
+@contextlib.contextmanager
+def download(text: str, enabled: bool = True) -> Iterator[Meter]:
+    """A bar of the bytes received, their rate and the time left, with ``text`` (rich, on stderr, only on a
+    terminal and outside another stage); yields a :data:`Meter`."""
+    if not shown(enabled) or SHOWING:
+        yield lambda total: lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn, \
+        TransferSpeedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(text, total=None)
+
+        def start(total: int | None) -> Callable[[int], None]:
+            bar.update(task, total=total)
+            return lambda n: bar.update(task, advance=n)
+
+        yield start
 
 
 class Eta:

@@ -96,3 +96,39 @@ def k_smallest(k: int, bits: int = 64, label: type = pl.U8) -> DslFunction:
 
     smallest.name = f"k_smallest{k}" + ("" if label is pl.U8 else "_field")
     return smallest
+
+
+@cache
+def largest_below(bits: int, width: int = 128, square: bool = False) -> DslFunction:
+    """The largest integer ``q < 2**bits`` with ``q·b <= a`` (``square``: ``q²·b <= a``), for integers
+    ``a >= 0``, ``b >= 0``: ``floor(a / b)`` (``floor(√(a / b))``), saturating at ``2**bits − 1`` (b = 0).
+    Checked, not trusted: decided bit by bit from the top, one sign test of ``width`` bits per bit (every
+    ``a − c·b`` (``a − c²·b``) tried, c < 2**(bits + 1), must stay below 2**(width − 1) in magnitude: the
+    circuit halts otherwise). A weighted mean's division and a distance's inverse square root."""
+    nonneg = is_nonneg(width)
+    POW = [2 ** (bits - 1 - j) for j in range(bits)]
+    B = bits
+
+    @pl.inline
+    def below(a: pl.Field, b: pl.Field) -> pl.Field:
+        """max q < 2**bits with q·b <= a (or q²·b <= a)."""
+        q: pl.Field = 0
+        for j in range(B):
+            c: pl.Field = q + POW[j]
+            q = c if nonneg(a - (c * c * b if square else c * b)) else q
+        return q
+
+    below.name = f"largest_{'sq_' if square else ''}below{bits}_{width}"
+    return below
+
+
+@pl.inline
+def weighted_votes(ids: pl.Array[pl.U8, "N"], weights: pl.Array[pl.Field, "N"],
+                   classes: pl.Array[pl.U8, "K"]) -> pl.Array[pl.Field, "K"]:
+    """Per class, the sum of the ``weights`` of the ``ids`` equal to it (a distance-weighted KNN's vote). One
+    equality per pair."""
+    votes: pl.Array[pl.Field, K] = [0 for _ in range(K)]  # noqa: F821
+    for i in range(N):  # noqa: F821
+        for c in range(K):  # noqa: F821
+            votes[c] += weights[i] if ids[i] == classes[c] else 0
+    return votes

@@ -130,6 +130,16 @@ def check_fidelity(doc: Any, out: str) -> None:
     assert r["model"] == "LogisticRegression" and fraction(r["agreement"]) and r["agreement"] > 0.9
 
 
+def check_ezkl_sizes(doc: Any, out: str) -> None:
+    assert doc["mode"] == "smoke"
+    (r,) = doc["rows"]
+    assert r["model"] == "MLPClassifier (no scaler)" and constraints(r["pyleo_constraints"])
+    if EZKL:
+        assert r["ezkl"] and r["rows"] > 0 and 0 < r["logrows"] <= 26
+    else:
+        assert not r["ezkl"] and "not installed" in doc["ezkl_note"] and "not installed" in out
+
+
 def check_input_costs(doc: Any, out: str) -> None:
     (r,) = doc["rows"]
     assert r["features"] == 4 and "digits_mlp" not in doc and r["chosen"]["source"] == "snarkVM"
@@ -192,6 +202,7 @@ SMOKE: dict[str, tuple[list[str], Callable[[Any, str], None], bool]] = {
     "end_to_end": ([], check_end_to_end, False),
     "examples": ([], check_examples, True),
     "ezkl_bench": ([], check_ezkl_bench, False),
+    "ezkl_sizes": ([], check_ezkl_sizes, False),
     "fidelity": ([], check_fidelity, False),
     "growth": ([], check_growth, True),
     "handwritten": ([], check_handwritten, True),

@@ -43,7 +43,10 @@ HEAVY = {("KNeighborsClassifier", "digits"), ("KNeighborsClassifier", "breast_ca
          ("ExtraTreesClassifier", "digits"), ("SVC(linear)", "digits"), ("AdaBoostClassifier", "digits"),
          ("MLPClassifier", "digits"), ("LinearSVC", "digits"), ("KNeighborsClassifier", "wine"),
          ("GaussianNB", "digits"), ("ExtraTreesRegressor", "diabetes"), ("MLPRegressor", "make_regression"),
-         ("RandomForestRegressor", "make_regression")}
+         ("RandomForestRegressor", "make_regression"), ("SVC(rbf)", "iris"), ("SVC(rbf)", "breast_cancer"),
+         ("SVC(rbf)", "moons"), ("NuSVC(rbf)", "iris"), ("SVC(sigmoid)", "breast_cancer"), ("SVR(rbf)", "diabetes"),
+         ("KNeighborsClassifier(distance)", "iris"), ("KNeighborsRegressor(distance)", "diabetes"),
+         ("Normalizer(l2)+LogisticRegression", "iris")}
 CASES = {c.name: c for c in cases()}
 
 
@@ -406,10 +409,10 @@ def test_unfitted_and_unsupported_models_are_named() -> None:
         from_sklearn(DecisionTreeClassifier())
     with pytest.raises(ConversionError, match="XGBClassifier is not fitted"):
         from_sklearn(xgboost.XGBClassifier())
-    with pytest.raises(ConversionError, match=r"SVC\(kernel='rbf'\) is not supported"):
-        from_sklearn(SVC().fit(Xtr, ytr))
-    with pytest.raises(ConversionError, match=r"KNeighborsRegressor\(weights='distance'\) is not supported"):
-        from_sklearn(KNeighborsRegressor(weights="distance").fit(Xtr, ytr))
+    with pytest.raises(ConversionError, match=r"SVC with a precomputed kernel is not supported"):
+        from_sklearn(SVC(kernel="precomputed").fit(Xtr @ Xtr.T, ytr))
+    with pytest.raises(ConversionError, match=r"KNeighborsRegressor with weights=a callable is not supported"):
+        from_sklearn(KNeighborsRegressor(weights=np.reciprocal).fit(Xtr, ytr))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tanh = MLPClassifier((4,), activation="tanh", max_iter=50).fit(Xtr, ytr)
@@ -472,13 +475,13 @@ def test_cli_import_errors_without_traceback(tmp_path: Path) -> None:
     from sklearn.svm import SVC
 
     Xtr, Xte, ytr, yte = load_dataset("iris")
-    joblib.dump(SVC().fit(Xtr, ytr), tmp_path / "rbf.joblib")
+    joblib.dump(SVC(kernel="precomputed").fit(Xtr @ Xtr.T, ytr), tmp_path / "rbf.joblib")
     (tmp_path / "junk.joblib").write_text("not a model")
     for f in ("rbf.joblib", "junk.joblib", "missing.joblib"):
         r = _cli("import", str(tmp_path / f), "--out", str(tmp_path / "m.py"), cwd=tmp_path)
         assert r.returncode == 1, (f, r.stdout, r.stderr)
         assert "Traceback" not in r.stderr and "error:" in r.stderr, r.stderr
-    assert "SVC(kernel='rbf') is not supported" in _cli("import", str(tmp_path / "rbf.joblib"), cwd=tmp_path).stderr
+    assert "SVC with a precomputed kernel is not supported" in _cli("import", str(tmp_path / "rbf.joblib"), cwd=tmp_path).stderr
 
 
 def test_cli_import_xgboost_json_then_build(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ def _models() -> list[tuple[str, Any, int, str]]:
     from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import GaussianNB
+    from sklearn.neural_network import MLPClassifier
     from sklearn.svm import SVC, LinearSVC
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -48,6 +49,8 @@ def _models() -> list[tuple[str, Any, int, str]]:
         ("gb-2-df", GradientBoostingClassifier(n_estimators=4, max_depth=2, random_state=0), 2, "decision_function"),
         ("gb-3", GradientBoostingClassifier(n_estimators=3, max_depth=2, random_state=0), 3, "predict_proba"),
         ("gaussian-nb-3", GaussianNB(), 3, "predict_proba"),
+        ("mlp-3", make_pipeline(StandardScaler(), MLPClassifier((6,), max_iter=2000, random_state=0)), 3,
+         "predict_proba"),
     ]
 
 
@@ -200,3 +203,25 @@ def test_threshold_proof_verifies() -> None:
     assert zk.verify(proof)
     assert proof.outputs == [("true" if est.predict_proba(Xt[:1])[0, 1] >= 0.7 else "false")]
     assert zk.decode_proof(proof) == bool(est.predict_proba(Xt[:1])[0, 1] >= 0.7)
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_mlp_threshold_and_probability_proofs() -> None:
+    """MLPClassifier (a network, quantized finer for scores): "P(positive) >= 0.7" agrees with the library's
+    predict_proba wherever it is more than the probabilities' measured error from 0.7, and a proof of the
+    probabilities verifies and carries them (within 1e-3)."""
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, Xt, _ = _data(2, seed=5)
+    est = make_pipeline(StandardScaler(), MLPClassifier((6,), max_iter=2000, random_state=0)).fit(X, y)
+    p = est.predict_proba(Xt)[:, 1]
+    clear = np.abs(p - 0.7) > 1e-3
+    zt = from_sklearn(est, X, threshold=0.7)
+    assert np.array_equal(zt.predict(Xt)[clear], (p >= 0.7)[clear])
+    zk = from_sklearn(est, X, response_method="predict_proba")
+    proof = zk.prove(Xt[0])
+    assert zk.verify(proof)
+    assert np.max(np.abs(np.asarray(zk.decode_proof(proof)) - est.predict_proba(Xt[:1])[0])) <= 1e-3

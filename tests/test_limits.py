@@ -32,6 +32,7 @@ NOT_LIMITS = Counter({
     ("cli/main.py", "65535"): 1,            # the largest TCP port (`pyleo serve --port`)
     ("benchmarks/run.py", "16384"): 1,      # EZKL's own default logrows setting, compared with
     ("cli/web/__init__.py", "2048"): 1,     # the listening socket's backlog of waiting connections
+    ("stdlib_ml/convert/nn/integer.py", "31"): 1,  # TFLite's fixed-point multipliers: the binary point (Q0.31)
 })
 """Numbers equal to a limit that are not one."""
 

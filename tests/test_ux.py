@@ -3,6 +3,7 @@ defaults that admit the data, networks that fit, and a README whose quickstart r
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import pyleo as pl
 from pyleo import progress, trust, vm
 from pyleo.errors import InputError
 from pyleo.limits import LOCAL_BUDGET
@@ -174,6 +176,25 @@ def test_progress_is_drawn_only_on_a_terminal(tmp_path: Path, monkeypatch: pytes
             p.unlink()
 
 
+def test_a_proof_from_python_names_its_stage_and_stages_do_not_nest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`zk.prove` / `Program.prove` (the README's quickstart) draw the keys-then-proving stage as the CLI does;
+    inside a command's own stage they draw nothing more (rich allows one live display)."""
+    @pl.function
+    def twice(x: pl.I64) -> pl.Public[pl.I64]:
+        return x + x
+
+    prog = pl.Program("stage_probe_model", [twice])
+    drawn: list[str] = []
+    monkeypatch.setattr(progress, "shown", lambda enabled=True: enabled)      # as on a terminal
+    monkeypatch.setattr(vm, "prove", lambda *a, **k: drawn.extend(progress.SHOWING) or "proof")
+    assert prog.prove("twice", 3) == "proof"
+    assert drawn == [progress.keys_stage(prog.aleo(), "twice", "proving")]
+    drawn.clear()
+    with progress.stage("proving the rows"):
+        prog.prove("twice", 3)
+    assert drawn == ["proving the rows"] and progress.SHOWING == []
+
+
 # ---- the README -----------------------------------------------------------------------------------------
 def readme_quickstart() -> str:
     text = (ROOT / "README.md").read_text()
@@ -212,6 +233,13 @@ def test_the_docs_site_builds_strictly(tmp_path: Path) -> None:
     fidelity = (ROOT / "benchmarks" / "results" / "fidelity.md").read_text()
     assert fidelity.splitlines()[-1].split("measured on: ")[-1][:20] in page   # the results file, included whole
     assert "labels are class names" in (tmp_path / "site" / "index.html").read_text()   # README's quickstart
+    from stdlib_ml import ZkModel, from_sklearn, from_torch
+
+    for page, documented in [("converters", from_sklearn), ("converters", from_torch), ("zkmodel", ZkModel.prove)]:
+        words = documented.__doc__.split()[:8]     # the API reference shows the docstrings: their plain first words
+        first = " ".join(words[:next((i for i, w in enumerate(words) if re.search(r"[:`(]", w)), 8)])
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", (tmp_path / "site" / "api" / page / "index.html").read_text())))
+        assert first in text, (page, first)
 
 
 @pytest.mark.prove

@@ -625,6 +625,7 @@ WORKERS_RSS_MB = 1500.0
 
 
 @pytest.mark.slow
+@pytest.mark.prove
 def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -> None:
     """~500 mixed requests on loopback (model pages, predictions on an example and on uploads, plots, a
     proving job polled, verifying a proof whose keys are cached and, at first, one whose keys are not)
@@ -682,7 +683,10 @@ def test_load_mixed_requests_never_stall_and_memory_stays_flat(tmp_path: Path) -
             ("predict upload", "POST", "", {})]
         rss: dict[int, float] = {}
         end = time.monotonic() + 480
-        while len(answers) < 500 and time.monotonic() < end:
+        # at least 500 requests, and on until two of the background's key syntheses are answered (how long
+        # those take depends on what else the machine runs: they are niced, the requests are not)
+        while (len(answers) < 500 or sum(a.kind == "synthesis" and a.status == 200 for a in background) < 2) \
+                and time.monotonic() < end:
             kind, method, path, kw = kinds[len(answers) % len(kinds)]
             if kind == "predict upload" and uploaded:
                 path, kw = f"/api/models/{uploaded[-1]}/predict", {"json": {"features": X[len(answers) % len(X)].tolist()}}

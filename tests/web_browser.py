@@ -32,19 +32,20 @@ def server(tmpdir: Path | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None,
-                   output: list[str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """:func:`server` with ``env`` added to its environment, yielding (base URL, the process); SIGTERM
-    stops it. When ``output`` is given, what the server printed is appended to it once it stopped."""
+def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None, output: list[str] | None = None,
+                   cwd: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """:func:`server` with ``env`` added to its environment, run in ``cwd``, yielding (base URL, the process);
+    SIGTERM stops it. When ``output`` is given, what the server printed is appended to it once it stopped."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {}), **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    said = ""   # lines before the URL: the in-browser verifier being fetched (a checkout without `npm ci`)
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        if m is None:
-            raise RuntimeError(f"pyleo serve did not start: {line}{proc.stdout.read() if proc.poll() is not None else ''}")
+        while (m := re.search(r"http://127\.0\.0\.1:\d+/", line := proc.stdout.readline())) is None:
+            said += line
+            if not line:
+                raise RuntimeError(f"pyleo serve did not start: {said}")
         yield m.group(0).rstrip("/"), proc
     finally:
         proc.terminate()
@@ -54,7 +55,7 @@ def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None
             proc.kill()
             rest = proc.communicate()[0]
         if output is not None:
-            output.append(rest)
+            output.append(said + rest)
 
 
 @contextmanager

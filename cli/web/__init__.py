@@ -1,5 +1,7 @@
 """`pyleo serve`: the web app (see :mod:`pyleo_cli.web.app`). Needs the ``web`` extra (FastAPI, uvicorn,
-python-multipart, matplotlib) and, for the in-browser verifier, ``npm ci`` in this folder."""
+python-multipart, matplotlib). The in-browser verifier (npm ``@provablehq/wasm``, GPL-3.0) is not in the wheel:
+``npm ci`` in this folder puts it in a source checkout, else the first ``pyleo serve`` fetches it
+(:mod:`pyleo_cli.web.verifier`)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,22 @@ import signal
 from pyleo.errors import InputError
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the app with uvicorn on ``host``:``port`` until interrupted; prints the URL first.
-    InputError when the ``web`` extra is not installed or the port is taken."""
+def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = True) -> None:
+    """Run the app with uvicorn on ``host``:``port`` until interrupted; prints the URL first. The in-browser
+    verifier is installed first when missing (:func:`pyleo_cli.web.verifier.prepare`; the server starts without it
+    when that fails, or when not ``verifier_wanted``: ``--no-verifier``). InputError when the ``web`` extra is not
+    installed or the port is taken."""
     import socket
+    import sys
 
     try:
         import uvicorn
 
+        from . import verifier
         from .app import create_app
     except ImportError as e:
         raise InputError(f"the web app needs the `web` extra ({e.name} is missing)",
-                         hint="pip install -e '.[web]' and run `npm ci` in cli/web") from None
+                         hint="pip install 'pyleo-zk[web]'") from None
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -29,10 +35,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         sock.close()
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", hint="pick another --port") from None
     sock.listen(2048)   # connections wait for the app's start-up rather than being refused
+    wasm = verifier.prepare(verifier_wanted, say=lambda line: print(line, file=sys.stderr, flush=True))
     shown = f"[{host}]" if ":" in host else host
     print(f"pyleo web app: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C stops it)", flush=True)
     logging.basicConfig(format="pyleo serve: %(levelname)s: %(message)s", level=logging.WARNING)
-    config = uvicorn.Config(create_app(), log_level="warning", timeout_graceful_shutdown=STOP_SECONDS)
+    config = uvicorn.Config(create_app(wasm), log_level="warning", timeout_graceful_shutdown=STOP_SECONDS)
     # uvicorn shuts down gracefully on SIGTERM (the app's lifespan ends its children and removes their
     # files), then raises the signal again: end with a normal exit then, not a death by the signal that
     # would skip the interpreter's own clean-up (multiprocessing's semaphores).

@@ -38,14 +38,13 @@ from pyleo.errors import InputError, PyleoError
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
 from . import network as aleo_network
+from . import verifier
 from .models import EXAMPLES, MAX_CSV_BYTES, MAX_MODEL_BYTES, SWEEP_SECONDS, Entry, Store
 from .prover import Jobs, proof_summary
 from .workers import Busy, Quota, Workers, public_model_text, verify_artifact
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-WASM_DIST = HERE / "node_modules" / "@provablehq" / "wasm" / "dist" / "mainnet"
-"""Where ``npm ci`` (run in this folder) puts the WebAssembly verifier the pages load."""
 
 UPLOADS_PER_CLIENT = 1
 """Uploads one client may have being converted at once."""
@@ -206,9 +205,11 @@ def trusted_by(entry: Entry) -> trust.Trusted:
                          labels={"program": f"of {entry.title}"})
 
 
-def create_app() -> FastAPI:
-    """The app: pages, static files, the verifier's files, the JSON API. Raises nothing at import;
-    the pages say when ``npm ci`` has not been run (no WebAssembly verifier to serve)."""
+def create_app(in_browser: verifier.Status | None = None) -> FastAPI:
+    """The app: pages, static files, the in-browser verifier's files (``in_browser``, default
+    :func:`pyleo_cli.web.verifier.located`: found, not installed), the JSON API. Raises nothing at import; without
+    the verifier the pages disable their in-browser buttons, giving ``in_browser.reason``."""
+    in_browser = in_browser or verifier.located()
     store, jobs, workers = Store(), Jobs(), Workers()
     uploads = Quota("uploads", UPLOADS_PER_CLIENT, UPLOADS_CONVERTING, UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS)
 
@@ -259,16 +260,19 @@ def create_app() -> FastAPI:
 
     @app.get("/wasm/{name}", include_in_schema=False)
     def wasm(name: str) -> Response:
-        path = WASM_DIST / name
+        if in_browser.folder is None:
+            return _error(404, f"no verifier file {name!r}", in_browser.reason)
+        path = in_browser.folder / name
         if "/" in name or name.startswith(".") or not path.is_file():
-            return _error(404, f"no verifier file {name!r}", "run `npm ci` in cli/web (the README's set-up)")
+            return _error(404, f"no verifier file {name!r}")
         kind = {".wasm": "application/wasm", ".js": "text/javascript"}.get(path.suffix, "application/octet-stream")
         return FileResponse(path, media_type=kind)
 
     @app.get("/api/examples")
     def examples() -> dict[str, Any]:
         return {"examples": [{"id": k, "title": title} for k, (title, _) in EXAMPLES.items()],
-                "wasm": WASM_DIST.is_dir(), "block_height": vm.WASM_BLOCK_HEIGHT}
+                "wasm": in_browser.folder is not None, "wasm_reason": in_browser.reason,
+                "block_height": vm.WASM_BLOCK_HEIGHT}
 
     @app.post("/api/models/example/{name}")
     def choose(name: str) -> dict[str, Any]:

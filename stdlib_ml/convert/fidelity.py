@@ -4,6 +4,7 @@ rows, recorded in ``zk.fidelity`` and the file's ``FIDELITY``, refused (or warne
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,10 @@ def _likely_cause(zk: ZkModel, what: str) -> str:
     more = [int(b) + 8 for b in zk.in_bits[: zk.n_features]]
     bits = f"{more[0]}" if len(set(more)) == 1 else f"[{', '.join(map(str, more))}]"
     finer = f"input_bits={bits} (`pyleo import --input-bits {bits.strip('[]').replace(' ', '')}`)"
+    if zk.fidelity is not None and zk.fidelity.get("within_bound_rows"):
+        return ("likely cause: rows whose exact decision lies within the kernel approximation's proved error bound "
+                "of a tie (the file's notes give the bound), where the circuit may decide either way: pass "
+                "min_agreement= at most the share beyond it, or strict=False (`--no-strict`) to accept them")
     if what == "KNeighborsClassifier":
         return ("likely cause: training points at equal distances from a row, where scikit-learn's choice among "
                 "them differs from the circuit's (the earlier point), which no conversion can match: pass "
@@ -143,6 +148,8 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
                                 against=oracle(model, what))
     except ModelInputError as e:
         raise ConversionError(f"the calibration rows cannot be run through the circuit: {e.message}") from None
+    if spec.margin is not None:
+        result.update(guard(spec.margin, X, fidelity))
     spec.fidelity = result
     zk = materialize(render(spec), spec.name, replaces=zk.path)
     if not result["passed"]:
@@ -156,6 +163,18 @@ def finish(spec: Spec, model: Any, X: np.ndarray | None, fidelity: Fidelity, wha
             raise ConversionError(message, hint=_likely_cause(zk, what))
         warnings.warn(f"{message}; {_likely_cause(zk, what)}", FidelityWarning, stacklevel=3)
     return zk
+
+
+def guard(margin: Callable[[np.ndarray], np.ndarray], X: np.ndarray, fidelity: Fidelity) -> dict[str, Any]:
+    """The flags of an approximated model (``Spec.margin``) on the rows of ``X`` a check runs: which rows'
+    exact float decision lies within the approximation's proved bound of a tie (``within_bound_rows``, the
+    first 10: there the agreement is observed on these rows, not implied by the bound), and the share beyond it
+    (``guaranteed``: there the circuit's decision is the float model's whatever the approximation does, up to the
+    inputs' rounding). Approximations are judged as the project judges them (the measured agreement against the
+    bar, :func:`check_fidelity`); these say how much of it the bound proves."""
+    idx = check_indices(len(X), fidelity.check_rows)
+    m = np.asarray(margin(X[idx]))
+    return dict(guaranteed=float(np.mean(m > 0)), within_bound_rows=[int(i) for i in idx[m <= 0][:10]])
 
 
 @dataclass(frozen=True)
@@ -195,7 +214,9 @@ def fidelity_text(f: dict[str, Any] | None) -> str:
         return "not checked (no calibration rows)"
     measured = f"agreement {f['agreement']:.4f}" if "agreement" in f else f"max error {f['max_rel_error']:.3g} of the range"
     against = f.get("against", "the model's own predict")
-    return f"{measured} on {f['rows']} of {f['of']} calibration rows, against {against}"
+    flagged = (f" ({f['guaranteed']:.4f} of them beyond the approximation's proved error bound; within it: rows "
+               f"{f['within_bound_rows']})" if f.get("within_bound_rows") else "")
+    return f"{measured} on {f['rows']} of {f['of']} calibration rows{flagged}, against {against}"
 
 
 class FidelityWarning(UserWarning):

@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from . import frontends, nn, onnx_ml, onnx_nn, pipeline
+from . import frontends, nn, onnx_int8, onnx_ml, onnx_nn, pipeline
 from .fidelity import CHECK_ROWS, FidelityWarning, check_indices, compare
 from .frontends import COMMON_OPTIONS, NETWORK_OPTIONS
 from .model import ConversionError, ModelInputError, ZkModel
+from .nn.integer import check_elementwise
 from .onnx_ml import SUPPORTED_ONNX
 from .onnx_nn import NN_OPS
 from .options import Options, Visibility, calibration_rows, make_options
@@ -289,7 +290,9 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
               missing_values: bool | None = None, weights: str = "public", inputs: str = "private",
               output: str = "public", min_agreement: float = 1.0, max_error: float = 1e-3, strict: bool = True,
               check_rows: int | None = CHECK_ROWS, reference: Any = None, **nn_options: Any) -> ZkModel:
-    """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`.
+    """Convert an ONNX model (a ``.onnx`` path or an ``onnx.ModelProto``) to a :class:`ZkModel`. A graph
+    quantized by onnxruntime (QOperator format) converts bit-exactly, ``X`` then being the int8 tensor its
+    first QuantizeLinear produces (:mod:`.onnx_int8`, docs/quantized.md).
 
     ``reference``: the model the graph was exported from (a fitted model with ``predict``, e.g. the
     ``LGBMClassifier`` given to onnxmltools, or a callable rows → labels or values): the conversion is
@@ -320,6 +323,8 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
     Visibility(weights, inputs, output)   # checked before the graph is read
     ref = reference_model(reference) if reference is not None else None
     proto = load_onnx(model)
+    if onnx_int8.is_quantized(proto):
+        return _from_int8(Graph.read(proto), X, common, nn_options)
     if is_neural(proto):
         Xa = calibration_rows(X, samples=True)
         net, est = network(proto, Xa)
@@ -340,6 +345,60 @@ def from_onnx(model: Any, X: Any = None, *, input_range: Any = None, input_bits:
         return pipeline.Description(spec, oracle, type(oracle).__name__)
 
     return pipeline.convert(describe, X, missing_values=missing_values, **common)
+
+
+class OrtInt8:
+    """onnxruntime (CPU) running a quantized graph without its QuantizeLinear / DequantizeLinear ends (int8 in,
+    int8 out): the oracle of :mod:`.onnx_int8`'s circuits."""
+
+    oracle = "onnxruntime (CPU) on the graph without its QuantizeLinear / DequantizeLinear ends"
+
+    def __init__(self, graph: Graph) -> None:
+        onnx = _onnx()
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise ConversionError("a quantized ONNX graph is checked against onnxruntime, which is not installed",
+                                  hint="pip install onnxruntime") from None
+        first, last = onnx_int8.ends(graph)
+        stripped = onnx.ModelProto()
+        stripped.CopyFrom(graph.model)
+        sg = stripped.graph
+        keep = [n for n in sg.node if n.output[0] not in (first.output[0], *(last.output if last is not None else ()))]
+        del sg.node[:]
+        sg.node.extend(keep)
+        del sg.input[:]
+        sg.input.extend([onnx.helper.make_tensor_value_info(first.output[0], onnx.TensorProto.INT8,
+                                                            [int(d or 1) for d in graph.input_shape])])
+        if last is not None:
+            del sg.output[:]
+            sg.output.extend([onnx.helper.make_tensor_value_info(last.input[0], onnx.TensorProto.INT8, None)])
+        self.session = ort.InferenceSession(stripped.SerializeToString(), providers=["CPUExecutionProvider"])
+        self.input = self.session.get_inputs()[0]
+
+    def outputs(self, X: Any) -> np.ndarray:
+        """(n, outputs) int64: the int8 output tensor per row."""
+        shape = [d if isinstance(d, int) else 1 for d in self.input.shape][1:]
+        A = np.asarray(X, np.float64).reshape(len(X), *shape).astype(np.int8)
+        rows = [self.session.run(None, {self.input.name: A[i:i + 1]})[0].ravel() for i in range(len(A))]
+        return np.stack(rows).astype(np.int64)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """(n,) the argmax of the int8 outputs."""
+        return np.argmax(self.outputs(X), axis=1)
+
+
+def _from_int8(graph: Graph, X: Any, common: dict[str, Any], nn_options: dict[str, Any]) -> ZkModel:
+    """A quantized graph's :class:`ZkModel`, checked element by element against :class:`OrtInt8` on ``X``
+    (the int8 input tensor's values); input range the int8 one, input bits 0, exactly (no fit)."""
+    Xa = calibration_rows(X, samples=True)
+    net = onnx_int8.network(graph)
+    runtime = OrtInt8(graph)
+    check_elementwise(net, Xa, runtime.outputs, common.get("check_rows"), "onnxruntime")
+    options = {k: v for k, v in common.items() if k not in ("input_range", "input_bits")}
+    options.update({k: v for k, v in nn_options.items() if k not in ("fit", "resolution")})
+    return nn.convert(net, Xa, reference=runtime.predict, model_name="OnnxInt8", oracle=OrtInt8.oracle,
+                      input_range=(-128.0, 127.0), input_bits=0, fit=False, **options)
 
 
 PRIVATE = "ONNX graphs of the same families"
@@ -383,5 +442,6 @@ def network(model: Any, X: np.ndarray | None) -> tuple[Any, OnnxGraph]:
     return onnx_nn.network(g, X, functools.partial(OnnxGraph, g))
 
 
-FAMILIES = ("ONNX: " + SUPPORTED_ONNX.removeprefix("supported: ") + "; networks of the operators " + ", ".join(NN_OPS))
+FAMILIES = ("ONNX: " + SUPPORTED_ONNX.removeprefix("supported: ") + "; networks of the operators " + ", ".join(NN_OPS)
+            + "; int8 graphs of onnxruntime's quantizer (bit-exact): " + ", ".join(onnx_int8.QLINEAR_OPS))
 """What this frontend converts, in words."""

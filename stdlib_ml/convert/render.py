@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,9 @@ class Spec:
     prepare: list[tuple[Any, ...]] | None = None  # raw columns → numbers before quantization (prepare.apply)
     raw_features: int | None = None  # with prepare: the raw columns a sample has
     feature_names: list[str] | None = None  # the raw columns' names (a DataFrame's), or None
+    # an approximated model with a proved bound: per row (n, n_features), how far its exact float decision lies
+    # beyond the bound (<= 0: the approximation could change the label); the fidelity check flags those rows
+    margin: Callable[[np.ndarray], np.ndarray] | None = None
 
     def const(self, name: str, value: Any, comment: str = "") -> None:
         self.constants.append((name, format_value(value), comment))
@@ -122,7 +126,7 @@ def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     if isinstance(value, str):
-        return repr(value)
+        return repr(str(value))          # numpy 2 writes np.str_ as "np.str_(...)": the file must not need numpy
     if value is None:
         return "None"
     raise TypeError(f"cannot write {type(value).__name__} {value!r} as a constant")

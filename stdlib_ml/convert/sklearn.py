@@ -25,7 +25,8 @@ from .options import Options
 from .quantize import (INPUT_RESOLUTION, Affine, LinearMap, class_labels, classifier_head, feature_range,
                        input_bits_for, new_spec, refuse_scores, score_head)
 from .render import Spec
-from .sklearn_families import COVERAGE, FAMILIES, PRIVATE, TABLE, Family, linear_names
+from .normalizer import Normalized
+from .sklearn_families import COVERAGE, FAMILIES, PRIVATE, TABLE, Family, linear_names, normalized_names
 from .sklearn_linear import glm, linear_links
 from .sklearn_prepare import Frame, column_indices, transformer_entries
 from .sklearn_steps import MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, measure, mixing
@@ -41,10 +42,6 @@ def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray,
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
     name = type(step).__name__
-    if name == "Normalizer":
-        raise ConversionError("pipeline step Normalizer is not supported: it divides each row by its norm, which a "
-                              "circuit needs a square root and a division for (not folded into the weights)",
-                              hint="normalize the rows before the model sees them, or use a scaler")
     if not isinstance(step, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)):
         raise ConversionError(f"pipeline step {name} is not supported",
                               hint=f"supported in front of a model: {', '.join(SCALERS)} (element-wise affine maps); "
@@ -72,10 +69,12 @@ def _fitted(est: Any) -> None:
         raise ConversionError(f"{type(est).__name__} is not a scikit-learn estimator ({e})") from None
 
 
-def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = None) -> tuple[Any, Affine | LinearMap, int]:
+def front(model: Any, X: np.ndarray | None = None,
+          prepared: Prepared | None = None) -> tuple[Any, Affine | LinearMap | Normalized, int]:
     """(final estimator, the steps in front of it composed, number of input features): an
     :class:`Affine` when every step is an element-wise scaler, else a :class:`LinearMap` (a step of
-    :data:`MIXING_STEPS` among them); ``X`` (calibration rows, raw) is where each step's fold is
+    :data:`MIXING_STEPS` among them), or with a ``Normalizer`` among them a :class:`Normalized` (the steps
+    before it and after it, each composed); ``X`` (calibration rows, raw) is where each step's fold is
     checked against its ``transform``. With ``prepared`` (:func:`prepared`), the first step is its:
     ``X`` holds the numbers it makes, and its scalers start the composition."""
     from sklearn.pipeline import Pipeline
@@ -95,8 +94,18 @@ def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = N
         aff = Affine(np.ones(n), np.zeros(n))
     lin: LinearMap | None = None
     k, Z = int(n), X
+    before: tuple[Affine | LinearMap, str] | None = None   # the steps before a Normalizer, and its norm
     for s in steps:
         name = type(s).__name__
+        if name == "Normalizer":
+            _fitted(s)
+            if before is not None or aff.clip is not None:
+                raise ConversionError("a pipeline with two Normalizers, or MinMaxScaler(clip=True) before one, is not "
+                                      "supported")
+            before = (lin if lin is not None else aff, s.norm)
+            aff, lin = Affine(np.ones(k), np.zeros(k)), None
+            Z = s.transform(Z) if Z is not None else None
+            continue
         if name in MIXING_STEPS:
             _fitted(s)
             J, c = measure(s, k, Z)
@@ -120,6 +129,8 @@ def front(model: Any, X: np.ndarray | None = None, prepared: Prepared | None = N
         Z = Z * d + e if Z is not None else None
         if clip is not None and Z is not None:
             Z = np.clip(Z, *clip)
+    if before is not None:
+        return est, Normalized(before[0], before[1], lin if lin is not None else LinearMap(np.diag(aff.d), aff.e)), int(n)
     if lin is not None:
         if lin.M.shape[0] != getattr(est, "n_features_in_", lin.M.shape[0]):
             raise ConversionError(f"the pipeline's steps give {lin.M.shape[0]} features; {type(est).__name__} takes "
@@ -187,6 +198,9 @@ def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
     (final estimator, composed scalers, number of input features). Raises :class:`ConversionError`
     for a step of :data:`MIXING_STEPS`."""
     est, aff, n = front(model, X)
+    if isinstance(aff, Normalized):
+        raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported",
+                              hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
     if isinstance(aff, LinearMap):
         raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it compares "
                               "or measures single features, and those steps mix or select them",
@@ -319,6 +333,10 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
         if spec is None:
             est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
             family = _family(est)
+            if isinstance(aff, Normalized) and not family.normalized:
+                raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported: the circuit "
+                                      "computes the norm, and only a linear classifier's decision needs no division "
+                                      "by it", hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
             if isinstance(aff, LinearMap) and not family.linear:
                 unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
             if isinstance(aff, Affine) and aff.clip is not None and not (hasattr(est, "tree_")

@@ -32,6 +32,7 @@ class Family:
     private: str = ""
     scores: tuple[tuple[str, str], ...] = ()   # (class, or "*" for every class; its response methods besides predict)
     linear: bool = False   # linear in its inputs: steps of MIXING_STEPS in front fold into it
+    normalized: bool = False   # a Normalizer in front converts (stdlib_ml.convert.normalizer)
 
     def scores_of(self, name: str) -> str:
         """The scores ``response_method=`` converts for the class ``name``, in words ("" none)."""
@@ -50,7 +51,8 @@ TABLE: tuple[Family, ...] = (
            lambda m, e, a, n, o: linear(m, e, a, n, o, "classifier"),
            scores=(("*", "decision_function"), ("LogisticRegression", "decision_function, predict_proba"),
                    ("LinearDiscriminantAnalysis", "decision_function, predict_proba"),
-                   ("SGDClassifier", "decision_function, predict_proba (binary, loss='log_loss')")), linear=True),
+                   ("SGDClassifier", "decision_function, predict_proba (binary, loss='log_loss')")), linear=True,
+           normalized=True),
     Family(("PoissonRegressor", "GammaRegressor", "TweedieRegressor"), glm,
            "PoissonRegressor, GammaRegressor, TweedieRegressor (the linear predictor proved, exp applied after)",
            linear=True),
@@ -58,10 +60,12 @@ TABLE: tuple[Family, ...] = (
            linear=True),
     Family(("NearestCentroid",), nearest_centroid, "NearestCentroid (Euclidean)", linear=True),
     Family(("SVC", "NuSVC"), lambda m, e, a, n, o: svm(m, e, a, n, o, "classifier"),
-           "SVC, NuSVC (kernel='linear' or 'poly')",
-           scores=(("*", "decision_function (two classes)"),), linear=True),
+           "SVC, NuSVC (kernel='linear' or 'poly' exactly; 'rbf' or 'sigmoid' interpolated, with a proved bound on "
+           "each decision that the fidelity check reports)",
+           scores=(("*", "decision_function (two classes, linear and poly kernels)"),), linear=True),
     Family(("SVR", "NuSVR"), lambda m, e, a, n, o: svm(m, e, a, n, o, "regressor"),
-           "SVR, NuSVR (kernel='linear' or 'poly')", linear=True),
+           "SVR, NuSVR (kernel='linear' or 'poly' exactly; 'rbf' or 'sigmoid' interpolated, with a proved bound)",
+           linear=True),
     Family(("DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier", "RandomForestRegressor",
             "ExtraTreesClassifier", "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "AdaBoostClassifier"), lambda m, e, a, n, o: trees(m, e, a, n, o),
@@ -76,13 +80,14 @@ TABLE: tuple[Family, ...] = (
     Family(hist_gradient_boosting.NAMES, hist_gradient_boosting.spec, "",
            "thresholds and leaf values private, the trees' shape public"),
     Family(("KMeans", "MiniBatchKMeans"), kmeans),
-    Family(("KNeighborsClassifier",), knn, "", "training points and labels private"),
-    Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform weights)",
-           "no: public weights only (its targets would need a packing of their own)"),
+    Family(("KNeighborsClassifier",), knn, "KNeighborsClassifier (uniform or distance weights: 1/distance checked "
+           "in the circuit)", "training points and labels private (uniform weights)"),
+    Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform or distance weights: the weighted "
+           "mean a checked division)", "no: public weights only (its targets would need a packing of their own)"),
     Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),)),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier"),
-           linear=True),
+           scores=(("MLPClassifier", "predict_proba"),), linear=True),
 )
 """Every estimator class the frontend converts, and how (the first family that takes an estimator)."""
 
@@ -97,6 +102,8 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
     frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),
     frontends.Coverage(f"the models linear in their inputs (and MLPs) also after {', '.join(MIXING_STEPS)} (folded "
                        "into their weights)", MIXING_STEPS, "", "yes"),
+    frontends.Coverage("Normalizer (l2, l1, max; the norm computed in the circuit, labels only) in front of "
+                       + ", ".join(n for f in TABLE if f.normalized for n in f.names), ("Normalizer",), "", "yes"),
     frontends.Coverage("PolynomialFeatures in front of the models with coef_ (linear, GLM, LDA), scalers and the steps "
                        "above around it (one coefficient per monomial)", ("PolynomialFeatures",), "", "yes"),
     frontends.Coverage(f"first steps on raw columns (string or integer categories, missing values; a DataFrame's "
@@ -106,6 +113,11 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
 
 FAMILIES = ", ".join(row.what for row in COVERAGE)
 """What this frontend converts, in words (derived from :data:`COVERAGE`, as ``SUPPORTED`` is)."""
+
+
+def normalized_names() -> list[str]:
+    """The estimators a Normalizer converts in front of (labels only)."""
+    return [name for f in TABLE if f.normalized for name in f.names]
 
 
 def linear_names() -> list[str]:

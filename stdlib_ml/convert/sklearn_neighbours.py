@@ -125,14 +125,11 @@ def kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
 
 
 def knn_regressor(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
-    """KNeighborsRegressor (uniform weights, Euclidean): the k nearest training points by the
-    classifier's distance scores, their targets (at 2**vb) summed; OUT_SCALE includes the division by k.
-    ``weights='distance'`` would divide by distances (a rational the circuit cannot output exactly) and
-    is refused, as are private weights (the targets would need their own packing)."""
-    if est.weights != "uniform":
-        raise ConversionError(f"KNeighborsRegressor(weights={est.weights!r}) is not supported: the prediction "
-                              "Σ y_i/d_i ÷ Σ 1/d_i divides by distances, which a circuit can only approximate",
-                              hint="refit with weights='uniform'")
+    """KNeighborsRegressor (Euclidean): the k nearest training points by the classifier's distance scores;
+    uniform weights: their targets (at 2**vb) summed, OUT_SCALE including the division by k; distance
+    weights: 1/distance checked in the circuit (:func:`inverse_distances`) and the weighted mean a checked
+    division. Private weights are refused (the targets would need their own packing)."""
+    check_weights(est, opts)
     euclidean(est)
     if opts.weights == "private":
         raise ConversionError("KNeighborsRegressor converts with weights='public' only")
@@ -159,11 +156,86 @@ def knn_regressor(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> S
                       "earlier training point; scikit-learn's choice among tied points may differ.")
     spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
-    spec.const("TARGETS", qint(y, vb), f"target of each training point, at 2**{vb}")
     spec.use(f"nearest = distance.k_smallest({k}, {sign_width(reach + 1)}, pl.Field)", reach_note(reach))
+    if est.weights == "distance":
+        lo = float(np.min(y))
+        span = max(float(np.max(y)) - lo, 2.0**-30)
+        vb = int(np.clip(DIVISION_BITS - ceil_log2(span), 0, 60))
+        spec.const("TARGETS", qint(y - lo, vb), f"target − {lo!r} of each training point, at 2**{vb}")
+        wb = inverse_distances(spec, P, aff, ib, low, high, k)
+        num_bits = wb + 3 + ceil_log2(span) + vb + 1
+        spec.use(f"divide = distance.largest_below({DIVISION_BITS + 1}, 128)",
+                 f"Σ w·y' / Σ w < 2**{DIVISION_BITS + 1} at 2**{vb}; Σ w·y' < 2**{num_bits}")
+        spec.notes.append("The value: Σ w_i·(y_i − y_min) ÷ Σ w_i floored (a checked division: the largest q with "
+                          "q·Σ w <= Σ w·y', bit by bit), plus y_min.")
+        spec.out_scale = f"2**{vb}"
+        spec.body += ["ty = nearest(s, TARGETS)",
+                      f"num = reduce.total([w[j] * ty[j] for j in range({k})])",
+                      f"return models.to_i64(divide(num, reduce.total(w)) + {int(qint(np.asarray([lo]), vb)[0])})"]
+        return spec
+    spec.const("TARGETS", qint(y, vb), f"target of each training point, at 2**{vb}")
     spec.out_scale = f"2**{vb} * {k}"
     spec.body.append("return models.to_i64(reduce.total(nearest(linalg.dense(W, xf, B), TARGETS)))")
     return spec
+
+
+DIVISION_BITS = 40
+"""A distance-weighted KNeighborsRegressor's value keeps this many bits over the targets' range (the checked
+division's quotient)."""
+
+INVERSE_BITS = 96
+"""``q²·t <= 4**F`` for the inverse distance q = floor(2**F/√t) stays below 2**126: the square q² takes at
+most this many bits, the squared distance t the rest (:func:`inverse_distances`)."""
+
+ZERO_DISTANCE_BITS = 12
+"""A training point at distance 0 weighs 2**12 times the nearest at distance 2**-F: it outweighs any k <
+2**11 others, as scikit-learn's weight 1 for it (and 0 for the others) does."""
+
+
+def check_weights(est: Any, opts: Options) -> None:
+    """KNN's ``weights``: 'uniform', or 'distance' with public weights (a callable is refused)."""
+    if callable(est.weights) or est.weights not in ("uniform", "distance"):
+        shown = "a callable" if callable(est.weights) else repr(est.weights)
+        raise ConversionError(f"{type(est).__name__} with weights={shown} is not supported",
+                              hint="weights='uniform' or 'distance'")
+    if est.weights == "distance" and opts.weights == "private":
+        raise ConversionError(f"{type(est).__name__}(weights='distance') converts with weights='public' only")
+
+
+def inverse_distances(spec: Spec, P: np.ndarray, aff: Affine, ib: np.ndarray, low: np.ndarray, high: np.ndarray,
+                      k: int) -> int:
+    """Body lines for the k nearest points' weights ``w`` = 1/distance, checked in the circuit: the squared
+    distances t = s + Σ SQ_f·x_f² (the scores ``s`` plus the ‖x‖² they leave out: exact), each floored by
+    2**shift when wider than :data:`INVERSE_BITS` allow, then w = floor(2**F/√t) by
+    :func:`stdlib_ml.distance.largest_below` (the largest w with w²·t <= 4**F, one 128-bit sign test per bit;
+    t = 0 saturates at 2**(F + ZERO_DISTANCE_BITS)). Uses ``nearest`` (k_smallest over field payloads, set up
+    by the caller); defines ``s`` (the scores) and ``w``. Returns the weights' bits."""
+    q, Dq, db = distance_terms(P, aff, ib)
+    lo, hi = qint(low, ib), qint(high, ib)
+    t_max = sum(int(d) * max(int(b) - int(min(c)), int(max(c)) - int(a)) ** 2
+                for d, a, b, c in zip(Dq, lo, hi, q.T))
+    T = max(int(t_max).bit_length(), 1)
+    shift = max(T - (126 - INVERSE_BITS), 0)
+    F = INVERSE_BITS // 2 - ZERO_DISTANCE_BITS - 1
+    wb = F + ZERO_DISTANCE_BITS
+    spec.imports |= {"products"}
+    spec.const("SQ", [[int(d) for d in Dq]], f"per feature its squared step (‖x‖²'s terms), at 2**({db} − 2·IN_BITS[j])")
+    spec.const("ZERO", [0])
+    spec.use(f"inverse = distance.largest_below({wb}, 128, True)", f"w²·t <= 4**{F}: w < 2**{wb}, t < 2**{T - shift}")
+    spec.body += ["s = linalg.dense(W, xf, B)",
+                  "xx = linalg.dense(SQ, models.squares(xf), ZERO)[0]",
+                  "ds = nearest(s, s)"]
+    if shift:
+        spec.use(f"coarse = products.floor_shift({shift}, 128)", f"t < 2**{T}, floored to 2**{T - shift}")
+        spec.body.append(f"w = [inverse({4**F}, coarse(ds[j] + xx)) for j in range({k})]")
+    else:
+        spec.body.append(f"w = [inverse({4**F}, ds[j] + xx) for j in range({k})]")
+    exact = "exactly" if not shift else f"after flooring t by 2**{shift} (relative error at most 2**{shift}/t)"
+    spec.notes.append(f"Distance weights: t = ‖x − p‖² of the {k} nearest (exact), w = floor(2**{F}/√t) {exact}, checked "
+                      f"in the circuit (w²·t <= 4**{F} < (w + 1)²·t): each weight within 2**-{F}·√t relative of "
+                      f"1/distance; a point at distance 0 weighs 2**{wb} (it outweighs the others, as scikit-learn's "
+                      "weight 1 for it and 0 for them).")
+    return wb
 
 
 def euclidean(est: Any) -> None:
@@ -173,8 +245,7 @@ def euclidean(est: Any) -> None:
 
 
 def knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
-    if est.weights != "uniform":
-        raise ConversionError(f"KNeighborsClassifier(weights={est.weights!r}) is not supported; use weights='uniform'")
+    check_weights(est, opts)
     euclidean(est)
     if np.ndim(est._y) != 1:
         raise ConversionError("multi-output KNeighborsClassifier is not supported")
@@ -222,6 +293,16 @@ def knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
     spec.const("LABELS", [int(v) for v in est._y], "class index of each training point")
     spec.const("CLASS_IDS", list(range(len(classes))))
+    if est.weights == "distance":
+        spec.imports.add("models")
+        spec.use(f"nearest = distance.k_smallest({k}, {sign_width(reach + 1)}, pl.Field)", reach_note(reach))
+        spec.use(f"labels_of = distance.k_smallest({k}, {sign_width(reach + 1)})", "the same order: the same tests")
+        wb = inverse_distances(spec, P, aff, ib, low, high, k)
+        spec.use(f"argmax = reduce.argmax({sign_width(2 ** (wb + ceil_log2(k) + 1))})", f"votes < 2**{wb} · {k}")
+        spec.notes.append("The vote: per class the sum of its neighbours' weights, the largest (the smallest class on "
+                          "ties, as scikit-learn).")
+        spec.body.append("return argmax(distance.weighted_votes(labels_of(s, LABELS), w, CLASS_IDS))")
+        return spec
     spec.use(f"nearest = distance.k_smallest({k}, {sign_width(reach + 1)})", reach_note(reach))
     spec.body.append("return reduce.majority(nearest(linalg.dense(W, xf, B), LABELS), CLASS_IDS)")
     return spec

@@ -1,6 +1,8 @@
 """Kernel support-vector machines (scikit-learn's ``SVC`` / ``NuSVC``, ``SVR`` / ``NuSVR``) as one description: the
 polynomial kernel exactly in fixed point; the kernels that need an exponential or tanh (rbf, sigmoid)
-are refused with their reason. Framework-free: the frontend hands in the fitted arrays."""
+as a network whose kernel is a piecewise-linear interpolation with a proved error bound, summed over the
+support vectors into a bound on each decision value that the fidelity check guards (:func:`kernel_network`).
+Framework-free: the frontend hands in the fitted arrays."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from pyleo import limits
+
 from .model import ConversionError
 from .options import Options
+from .nn import APPROXIMATIONS, EXP_ERROR, Network, network_spec
 from .quantize import (Affine, LinearMap, dense_bound, feature_range, input_bits_for, input_bound, new_spec, pow2,
                        qint, refuse_scores, score_head, sign_width)
 from .polynomial import monomial_layer
@@ -48,7 +53,6 @@ def kernel_svc_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: 
     sigmoid kernels (an exponential or tanh per support vector, which a circuit can only approximate)
     and for a degree too high for the circuit's 128-bit sign tests."""
     name = type(est).__name__
-    _check_kernel(name, kernel, degree)
     K = len(classes)
     m = len(support)
     starts = np.concatenate([[0], np.cumsum(n_support)])
@@ -57,6 +61,10 @@ def kernel_svc_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: 
     for p, (i, j) in enumerate(pairs):
         A[p, starts[i]:starts[i + 1]] = dual[j - 1, starts[i]:starts[i + 1]]
         A[p, starts[j]:starts[j + 1]] = dual[i, starts[j]:starts[j + 1]]
+    if kernel in KERNEL_APPROXIMATIONS:
+        return kernel_network(est, support, A, np.asarray(intercept, dtype=np.float64), kernel, gamma, coef0, aff, n,
+                              opts, classes, model_range)
+    _check_kernel(name, kernel, degree)
     W, b = gamma * np.asarray(support, dtype=np.float64), np.full(m, float(coef0))
     if isinstance(aff, LinearMap):
         W, b = aff.fold(W, b)
@@ -102,16 +110,11 @@ def kernel_svc_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: 
 
 
 def _check_kernel(name: str, kernel: str, degree: int) -> None:
-    """Raise :class:`ConversionError` unless the kernel is a polynomial of degree >= 1 (rbf and sigmoid
-    take an exponential or tanh per support vector, which a circuit can only approximate)."""
-    if kernel in ("rbf", "sigmoid"):
-        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported: its kernel takes "
-                              f"{'exp(−γ‖x − s‖²)' if kernel == 'rbf' else 'tanh(γ⟨x, s⟩ + coef0)'} of every support "
-                              "vector, which a circuit can only approximate, and no approximation with an error bound "
-                              "the fidelity check could guard is implemented yet",
-                              hint="kernel='poly' (exact in fixed point) or 'linear' convert")
+    """Raise :class:`ConversionError` unless the kernel is a polynomial of degree >= 1 (rbf and sigmoid go
+    to :func:`kernel_network`)."""
     if kernel != "poly":
-        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported (linear and poly kernels convert)")
+        raise ConversionError(f"{name}(kernel={kernel!r}) is not supported (linear, poly, rbf and sigmoid kernels "
+                              "convert)")
     if degree < 1:
         raise ConversionError(f"{name}(kernel='poly', degree={degree}) is constant: nothing to prove")
 
@@ -121,9 +124,12 @@ def kernel_svr_spec(est: Any, support: np.ndarray, dual: np.ndarray, intercept: 
                     model_range: tuple[np.ndarray, np.ndarray] | None) -> Spec:
     """Model file for a poly-kernel SVR / NuSVR: ``Σ_s dual[s]·(γ⟨s, z⟩ + coef0)**degree + intercept``
     expanded into monomials of the raw inputs (:func:`_primal`), the 128-bit sum output as its top 64
-    bits (``models.high_i64``). Raises :class:`ConversionError` for rbf / sigmoid kernels and for more
-    than :data:`PRIMAL_MONOMIALS` monomials."""
+    bits (``models.high_i64``); rbf and sigmoid kernels by :func:`kernel_network`. Raises
+    :class:`ConversionError` for more than :data:`PRIMAL_MONOMIALS` monomials."""
     name = type(est).__name__
+    if kernel in KERNEL_APPROXIMATIONS:
+        return kernel_network(est, support, np.atleast_2d(dual), np.atleast_1d(float(intercept)), kernel, gamma,
+                              coef0, aff, n, opts, None, model_range)
     _check_kernel(name, kernel, degree)
     refuse_scores(opts, name, {})
     if math.comb(n + degree, degree) - 1 > PRIMAL_MONOMIALS:
@@ -186,3 +192,87 @@ def _primal(est: Any, name: str, W: np.ndarray, b: np.ndarray, A: np.ndarray, in
                       "(coefficients in float64, then at the scores' scale): exact in fixed point but for that rounding.")
     bound, S = monomial_layer(spec, coef, const, monos, ib, low, high, SCORE_BITS)
     return spec, bound, S
+
+
+# ---- rbf and sigmoid kernels: approximated, with a proved bound ------------------------------------
+KERNEL_APPROXIMATIONS = {"rbf": "exp_neg", "sigmoid": "tanh"}
+"""The kernels a circuit approximates, by the activation (:data:`~stdlib_ml.convert.nn.APPROXIMATIONS`) that
+interpolates them: rbf's exp(−γ‖x − s‖²) and sigmoid's tanh(γ⟨x, s⟩ + coef0)."""
+
+
+def tanh_error() -> float:
+    """A proved bound on |interpolation − tanh| for the ``tanh`` approximation's knots: on a segment [a, b]
+    the linear interpolation is off by at most (b − a)²/8·max|tanh''| (|tanh''| = 2·tanh·sech² rises on
+    [0, x*] and falls after, x* = atanh(1/√3); odd, so the same on the negative side), and past the
+    outer knots ±T (slope 0) by 1 − tanh(T)."""
+    ap = APPROXIMATIONS["tanh"]
+    x_star = math.atanh(1.0 / math.sqrt(3.0))
+
+    def d2(x: float) -> float:
+        return 2.0 * math.tanh(x) / math.cosh(x) ** 2
+
+    worst = 1.0 - math.tanh(max(abs(ap.knots[0]), abs(ap.knots[-1])))
+    for a, b in zip(ap.knots, ap.knots[1:]):
+        lo, hi = sorted((abs(a), abs(b))) if a * b >= 0 else (0.0, max(abs(a), abs(b)))
+        worst = max(worst, (b - a) ** 2 / 8.0 * d2(min(max(x_star, lo), hi)))
+    return worst
+
+
+def kernel_error(kernel: str) -> float:
+    """The proved bound on one approximated kernel value's error: rbf
+    :data:`~stdlib_ml.convert.nn.EXP_ERROR`, sigmoid :func:`tanh_error`."""
+    return EXP_ERROR if kernel == "rbf" else tanh_error()
+
+
+def kernel_network(est: Any, support: np.ndarray, A: np.ndarray, intercept: np.ndarray, kernel: str, gamma: float,
+                   coef0: float, aff: Affine | LinearMap, n: int, opts: Options, classes: list[Any] | None,
+                   model_range: tuple[np.ndarray, np.ndarray] | None) -> Spec:
+    """An rbf or sigmoid kernel SVM as a :class:`~stdlib_ml.convert.nn.Network`: the scalers / steps, then per
+    support vector s (``support`` (m, k)) the kernel argument (rbf: u_s = γ‖z‖² − 2γ⟨s, z⟩ + γ‖s‖², one
+    product per feature for z²; sigmoid: γ⟨s, z⟩ + coef0), the interpolated kernel (one ReLU per knot and
+    support vector), the decisions ``A @ K + intercept`` (``A`` (pairs or 1, m): libsvm's pair
+    coefficients, or an SVR's dual coefficients), and the head: ``classes`` None a regressor's value, two
+    classes the sign, more one-vs-one votes. The proved bound per decision, Σ_s |A[p][s]|·:func:`kernel_error`,
+    is in the file's notes, and ``spec.margin`` gives the fidelity check each row's exact float decision
+    beyond it (rows within it are flagged, :func:`~stdlib_ml.convert.fidelity.finish`). Quantization of the
+    inputs and parameters adds its own (measured) rounding. Raises :class:`ConversionError` for scores."""
+    name = type(est).__name__
+    refuse_scores(opts, f"{name}(kernel={kernel!r})", {})
+    S = np.asarray(support, dtype=np.float64)
+    net = Network(n, name=name)
+    z = (net.dense(net.input, aff.M, aff.c, where="the pipeline's steps") if isinstance(aff, LinearMap) else
+         net.input if aff.identity else net.scale_shift(net.input, aff.d, aff.e, where="the scalers"))
+    if kernel == "rbf":
+        both = net.concat([z, net.mul(z, z, where="z²")])
+        W = np.hstack([-2.0 * gamma * S, np.full(S.shape, gamma)])
+        t = net.dense(both, W, gamma * np.sum(S * S, axis=1), where="γ‖z − s‖²")
+    else:
+        t = net.dense(z, gamma * S, np.full(len(S), float(coef0)), where="γ⟨s, z⟩ + coef0")
+    t = net.rescale(t, where="the kernel arguments")   # narrow sign tests for the knots
+    per = max(limits.MAX_ARRAY_LENGTH // len(APPROXIMATIONS[KERNEL_APPROXIMATIONS[kernel]].knots), 1)
+    parts = [net.activation(net.select(t, 0, list(range(a, min(a + per, len(S))))), KERNEL_APPROXIMATIONS[kernel],
+                            where=f"the {kernel} kernel") for a in range(0, len(S), per)]   # one sign test per knot
+    k = parts[0] if len(parts) == 1 else net.concat(parts)   # ≤ MAX_ARRAY_LENGTH sign tests in one array
+    if classes is None:
+        k = net.rescale(k, where="the kernel values")   # a regressor's value must fit i64 at its scale
+    scores = net.dense(k, A, intercept, where="the decisions")
+    if classes is None:
+        net.output(scores, "regression")
+    else:
+        net.output(scores, "threshold" if len(classes) == 2 else "ovo", classes=classes)
+    low, high, unit = feature_range(opts, n, model_range)
+    eps = kernel_error(kernel)
+    bounds = np.abs(A).sum(axis=1) * eps
+    what = "value" if classes is None else "decision" if len(classes) == 2 else "pair decision"
+    spec = network_spec(net, opts, low, high, unit, source=est,
+                        title=f"{name} ({kernel} kernel, {len(S)} support vectors, "
+                        f"{'a regressor' if classes is None else f'{len(classes)} classes'}, {n} features), "
+                        "converted to pyleo: the kernel interpolated.")
+    spec.notes.append(f"Each {kernel} kernel value is off by at most {eps:.3g} (proved: stdlib_ml.convert.svm.kernel_error), "
+                      f"so each {what} by at most Σ_s |dual coefficient|·{eps:.3g} <= {float(np.max(bounds)):.4g} "
+                      "(besides the rounding of inputs and parameters)" + ("." if classes is None else
+                      "; calibration rows whose exact decision lies within it of a tie are flagged in FIDELITY "
+                      "(within_bound_rows; guaranteed: the share beyond it)."))
+    if classes is not None:
+        spec.margin = lambda X: np.min(np.abs(net.forward(X)) - bounds[None, :], axis=1)
+    return spec

@@ -22,7 +22,7 @@ from pyleo import limits
 from . import quiet
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
-from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
+from .nn import APPROXIMATIONS, HEADS, LAYER_APPROXIMATIONS, Network, Node, convert
 from .options import calibration_rows
 from .quantize import MLP_RESOLUTION
 
@@ -34,7 +34,7 @@ SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, group
              "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, select, Dropout, Identity, residual add/sub, "
              "multiplication by a constant or of two computed tensors of one shape, cat, GRU / LSTM / RNN (one layer, "
              "batch_first, zero initial state: unrolled), "
-             f"approximated {', '.join(APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
+             f"approximated {', '.join(LAYER_APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
              "LogSoftmax / Sigmoid")
 
 

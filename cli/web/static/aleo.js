@@ -1,5 +1,5 @@
 // In-browser verification of a pyleo proof file with Aleo's WebAssembly verifier (@provablehq/wasm,
-// served by `pyleo serve` from node_modules, installed by `npm ci`). Nothing here asks the server.
+// served by `pyleo serve` from node_modules: `npm ci` puts it there in a checkout, the wheel ships it). Nothing here asks the server.
 
 let aleo = null;
 

@@ -19,12 +19,11 @@ async function loadExamples() {
     b.onclick = () => choose(api(`/api/models/example/${ex.id}`, { method: "POST" }), ex.title);
     box.appendChild(b);
   }
-  if (!data.wasm) {
-    show("choose-status", "The WebAssembly verifier is not installed: run `npm ci` in cli/web.", "warn");
+  if (!data.wasm) {   // data.wasm_reason: why, and how to fix it (pyleo_cli/web/verifier.py)
+    show("choose-status", `No in-browser verifier: ${data.wasm_reason}`, "warn");
     $("verify-browser-button").disabled = true;
-    $("verify-browser-button").title = "no WebAssembly verifier on this server: run `npm ci` in cli/web, then restart pyleo serve";
-    show("verify-browser-result", "Verifying in this browser needs the WebAssembly verifier, which this server lacks: " +
-      "run `npm ci` in cli/web, then restart `pyleo serve`.", "warn");
+    $("verify-browser-button").title = data.wasm_reason;
+    show("verify-browser-result", `Verifying in this browser needs the WebAssembly verifier: ${data.wasm_reason}`, "warn");
   }
 }
 

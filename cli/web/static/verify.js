@@ -2,13 +2,11 @@
 import { $, api, show, table, verdict } from "/static/common.js";
 import { LATEST_RULES, decodeOutput, publicModelTrust, publicOutputs, sha256, verifyProof } from "/static/aleo.js";
 
-// Without the WebAssembly verifier (cli/web/node_modules, `npm ci`) the button cannot work: say so on it.
+// Without the WebAssembly verifier the button cannot work: say why (info.wasm_reason, pyleo_cli/web/verifier.py).
 api("/api/examples").then((info) => {
   if (!info.wasm) {
     $("verify-button").disabled = true;
-    show("result", "This server has no WebAssembly verifier to send to the browser: run `npm ci` in cli/web " +
-      "(scripts/setup.sh does), then restart `pyleo serve`. `pyleo verify PROOF --public-model FILE` works without it.",
-      "error");
+    show("result", `This server has no WebAssembly verifier to send to the browser: ${info.wasm_reason}`, "error");
   }
 }).catch(() => {});
 

@@ -46,9 +46,10 @@ from exact worst-case intervals over the declared input range (ReLU outputs lie 
 """
 
 from .lowering import Quantized, lower, quantize
-from .network import APPROXIMATIONS, HEADS, PIECEWISE, Approximation, Network, Node, Padding, decide, same_padding
+from .approximations import APPROXIMATIONS, EXP_ERROR, LAYER_APPROXIMATIONS, Approximation, exp_knots
+from .network import HEADS, PIECEWISE, Network, Node, Padding, decide, same_padding
 from .rendering import MIN_FIT_RESOLUTION, SPARSE_DENSITY, FitWarning, FloatNetwork, convert, network_spec, provable, to_spec
 
-__all__ = ["APPROXIMATIONS", "HEADS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning",
+__all__ = ["APPROXIMATIONS", "EXP_ERROR", "HEADS", "LAYER_APPROXIMATIONS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning", "exp_knots",
            "FloatNetwork", "Network", "Node", "Padding", "Quantized", "convert", "decide", "lower", "network_spec", "provable",
            "quantize", "same_padding", "to_spec"]

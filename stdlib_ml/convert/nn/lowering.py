@@ -15,7 +15,9 @@ from scipy import sparse
 from ..model import ConversionError
 from ..options import Options
 from ..quantize import MLP_RESOLUTION, input_bits_for, qint, sign_width
-from .network import APPROXIMATIONS, Network, Node
+from .approximations import APPROXIMATIONS
+from .integer import Requantization
+from .network import Network, Node
 
 
 # ---- lowering: stages of ReLUs over affine combinations -------------------------------------------
@@ -57,8 +59,16 @@ class _Product:
 
 
 @dataclass
+class _Requant:
+    """A requantization stage: the integer accumulator ``acc`` requantized by ``rq``."""
+
+    acc: _Expr
+    rq: Requantization
+
+
+@dataclass
 class _Lowered:
-    stages: list[_Expr | _Product]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
+    stages: list[_Expr | _Product | _Requant]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
     out: _Expr
     approximated: dict[str, int]
 
@@ -76,7 +86,7 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
     """Lower ``net`` to ReLU stages (and product stages for ``mul`` nodes), computing only the nodes
     the output depends on; ``low``/``high``: the input box products are sized for (default ±1)."""
     out_node = net.require_output()
-    stages: list[_Expr | _Product] = []
+    stages: list[_Expr | _Product | _Requant] = []
     box = net.intervals(-np.ones(net.n_features) if low is None else low, np.ones(net.n_features) if high is None else high)
     approximated: dict[str, int] = {}
     consumers: dict[int, list[Node]] = {}
@@ -112,6 +122,9 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
         elif node.op == "rescale":
             a = node.inputs[0]
             stages.append(_Product(value(a), None, (box[id(a)], box[id(a)], box[id(node)])))
+            acc = _source(len(stages), node.size)
+        elif node.op == "requant":
+            stages.append(_Requant(value(node.inputs[0]), node.requant))
             acc = _source(len(stages), node.size)
         elif node.op == "max_pool":
             act = pooled_first(node)
@@ -236,8 +249,8 @@ def _exact_bits(v: np.ndarray) -> np.ndarray:
 
 
 def _quantize_stage(e: _Expr, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
-                    bits: int) -> Stage:
-    S = _stage_scale(e, scales, bits)
+                    bits: int, scale: int | None = None) -> Stage:
+    S = _stage_scale(e, scales, bits) if scale is None else scale
     qbias = qint(e.bias, S)
     lo = np.asarray([int(v) for v in qbias], dtype=object)
     hi = lo.copy()
@@ -349,13 +362,89 @@ def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[in
 
 
 @dataclass
+class Requant:
+    """A materialized requantization (:func:`stdlib_ml.products.requantize_vec`): the integer accumulator
+    ``acc`` (at 2**0, exact), the per-value constants ``M``, ``P``, ``C``, ``G``, ``Z``, ``LO``, ``HI``, the
+    first cast (bits, offset, shift), the second (bits, shift; double rounding), the clamp's sign-test
+    width, the interval [lo, hi] of its (integer) values, and the runtime's exceptions as (E, D) tables
+    (:func:`stdlib_ml.products.corrections_vec`; None when there are none)."""
+
+    acc: Stage
+    rq: Requantization
+    constants: dict[str, np.ndarray]
+    first: tuple[int, int, int]
+    second: tuple[int, int]
+    clamp_bits: int
+    lo: np.ndarray
+    hi: np.ndarray
+    exceptions: tuple[np.ndarray, np.ndarray] | None = None   # (E, D): per value k accumulators and corrections
+
+    @property
+    def bound(self) -> int:
+        return self.acc.bound
+
+
+def _quantize_requant(p: _Requant, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
+                      bits: int) -> Requant:
+    """The accumulator kept whole at 2**0 (integer weights on integer sources: exact, checked) and the casts
+    sized from its exact bounds."""
+    rq = p.rq
+    for s, A in p.acc.terms.items():
+        if np.any(scales[s] != 0) or np.any(A.data != np.round(A.data)):
+            raise ConversionError(f"{rq.where}: the accumulator of a quantized layer is not integer weights on "
+                                  "integer values (its input must be integers: input_bits=0)")
+    if np.any(p.acc.bias != np.round(p.acc.bias)):
+        raise ConversionError(f"{rq.where}: the accumulator of a quantized layer has a non-integer bias")
+    acc = _quantize_stage(p.acc, scales, boxes, bits, scale=0)
+    lo_x = np.asarray([int(v) for v in acc.lo], dtype=np.float64)
+    hi_x = np.asarray([int(v) for v in acc.hi], dtype=np.float64)
+    rq.check(lo_x, hi_x)
+    R = int(np.max(rq.shift))
+    M = rq.multiplier.astype(object)
+    top_x = max(acc.bound, 1)
+    if rq.rounding == "single":
+        P = np.asarray([2 ** (R - int(r)) for r in rq.shift], dtype=object)
+        first = (sign_width(top_x * int(np.max(M * P)) + 2 ** (30 + R), SMALLEST_CAST), 2 ** (30 + R), 31 + R)
+        consts = {"M": M * P, "P": P * 0, "C": P * 0, "G": P * 0}
+        second = (SMALLEST_CAST, 0)
+    else:
+        P = np.asarray([2 ** (R - int(r)) for r in rq.shift], dtype=object)
+        C = np.asarray([2 ** (R - 1) if int(r) else 0 for r in rq.shift], dtype=object)
+        G = np.asarray([int(p_) if int(r) else 0 for p_, r in zip(P, rq.shift)], dtype=object)
+        first = (sign_width(top_x * int(np.max(M)) + 2**30, SMALLEST_CAST), 2**30, 31)
+        h_top = top_x * int(np.max(M)) // 2**31 + 1
+        second = (_cast_width(h_top * int(np.max(P)) + 2 ** R, R), R)
+        consts = {"M": M, "P": P, "C": C, "G": G}
+    if first[2] >= first[0]:
+        first = (_cast_width(top_x * int(np.max(consts["M"])) + first[1], first[2]), *first[1:])
+    ends = [rq.unclamped(np.asarray([int(v) for v in ends], dtype=object)) for ends in (acc.lo, acc.hi)]
+    q_top = max(max(abs(int(v)) for v in e) for e in ends) + 2**8
+    consts.update(Z=rq.zero_point.astype(object), LO=rq.low.astype(object), HI=rq.high.astype(object))
+    lo = np.clip(np.asarray(ends[0], dtype=np.int64), rq.low, rq.high).astype(object)
+    hi = np.clip(np.asarray(ends[1], dtype=np.int64), rq.low, rq.high).astype(object)
+    tables = None
+    if rq.exceptions:
+        per: dict[int, list[tuple[int, int]]] = {}
+        for i, a, d in rq.exceptions:
+            per.setdefault(i, []).append((a, d))
+        k = max(len(v) for v in per.values())
+        E = np.zeros((len(rq), k), dtype=object)
+        D = np.zeros((len(rq), k), dtype=object)
+        for i, pairs in per.items():
+            for j, (a, d) in enumerate(pairs):
+                E[i, j], D[i, j] = a, d
+        tables = (E, D)
+    return Requant(acc, rq, consts, first, second, sign_width(q_top, SMALLEST_CAST), lo, hi, tables)
+
+
+@dataclass
 class Quantized:
     """A network in integers: the input's bits per feature, the ReLU stages, the output stage."""
 
     in_bits: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    stages: list[Stage | Product]
+    stages: list[Stage | Product | Requant]
     out: Stage
     resolution: int
     approximated: dict[str, int]
@@ -378,7 +467,10 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
                      np.asarray([int(v) for v in qint(high, ib)], dtype=object))}
         stages = []
         for k, e in enumerate(lowered.stages, 1):
-            if isinstance(e, _Product):
+            if isinstance(e, _Requant):
+                st = _quantize_requant(e, scales, boxes, res + 2)
+                boxes[k] = (st.lo, st.hi)
+            elif isinstance(e, _Product):
                 st = _quantize_product(e, scales, boxes, res + 2, res)
                 boxes[k] = (st.lo, st.hi)
             else:
@@ -386,7 +478,7 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
                 boxes[k] = (np.asarray([max(int(v), 0) for v in st.lo], dtype=object),
                             np.asarray([max(int(v), 0) for v in st.hi], dtype=object))
             stages.append(st)
-            scales[k] = np.full(len(st.lo), st.scale, dtype=np.int64)
+            scales[k] = np.full(len(st.lo), 0 if isinstance(st, Requant) else st.scale, dtype=np.int64)
         out = _quantize_stage(lowered.out, scales, boxes, res + 2)
         worst = max([out.bound, *(st.bound for st in stages)])
         if worst < limit or res <= 4:

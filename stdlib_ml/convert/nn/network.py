@@ -1,11 +1,11 @@
 """Building a network: the framework-neutral description (:class:`Network`, a DAG of :class:`Node`), its
-activations (exact ones, :data:`PIECEWISE`, and the piecewise-linear :data:`APPROXIMATIONS`), and its
+activations (exact ones, :data:`PIECEWISE`, and the piecewise-linear approximations of :mod:`.approximations`), and its
 float64 forward pass, the oracle a frontend checks its own walk of the framework's model against."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,12 +13,16 @@ import numpy as np
 from scipy import sparse
 
 from ..model import ConversionError
+from .approximations import APPROXIMATIONS, LAYER_APPROXIMATIONS
+from .integer import Requantization
 
 
-HEADS = ("argmax", "threshold", "regression")
+HEADS = ("argmax", "threshold", "regression", "ovo")
 """How the last node's values become the prediction: ``argmax`` (the index of the largest, first on
 ties: Softmax / LogSoftmax / raw logits), ``threshold`` (one value, class 1 when > 0: a Sigmoid's 0.5,
-or a logit), ``regression`` (one value, returned as ``y·OUT_SCALE``)."""
+or a logit), ``regression`` (one value, returned as ``y·OUT_SCALE``), ``ovo`` (one score per pair of K
+classes, (i, j) in scikit-learn's order voting i when > 0, else j; the most votes win, the first on ties:
+kernel SVMs)."""
 
 PIECEWISE = ("relu", "leaky_relu", "clip", "hard_sigmoid", "hard_tanh", "relu6", "identity")
 """Activations computed exactly (sums of ReLUs)."""
@@ -34,72 +38,6 @@ def decide(outputs: np.ndarray, head: str) -> np.ndarray:
     return outputs[:, 0]
 
 
-# ---- approximated activations --------------------------------------------------------------------
-def _gelu(x: np.ndarray) -> np.ndarray:
-    from scipy.special import erf
-
-    return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
-
-
-@dataclass(frozen=True)
-class Approximation:
-    """A piecewise-linear interpolation of ``function`` on ``knots`` (linear between them; outside,
-    the slope ``left_slope`` / ``right_slope`` of the function's asymptote). ``max_error``: the
-    largest |approximation − function| over the whole real line, measured on a 10**5-point grid of
-    ``checked_range`` (outside it both sides follow the asymptotes: the error only shrinks), tested
-    in tests/test_convert_nn.py. Cost: one ReLU (a sign test) per knot and element."""
-
-    function: Callable[[np.ndarray], np.ndarray]
-    knots: tuple[float, ...]
-    left_slope: float
-    right_slope: float
-    max_error: float
-    checked_range: tuple[float, float]
-
-    def pieces(self) -> tuple[float, float, list[tuple[float, float]]]:
-        """(a, s, [(t_k, Δs_k)]): f(x) ≈ a + s·x + Σ_k Δs_k·relu(x − t_k)."""
-        t = np.asarray(self.knots)
-        v = self.function(t)
-        slopes = [self.left_slope, *np.diff(v) / np.diff(t), self.right_slope]
-        a = float(v[0] - self.left_slope * t[0])
-        return a, self.left_slope, [(float(tk), float(slopes[k + 1] - slopes[k])) for k, tk in enumerate(t)]
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        a, s, terms = self.pieces()
-        out = a + s * np.asarray(x, dtype=np.float64)
-        for t, ds in terms:
-            out = out + ds * np.maximum(x - t, 0.0)
-        return out
-
-
-APPROXIMATIONS: dict[str, Approximation] = {
-    "sigmoid": Approximation(lambda x: 1.0 / (1.0 + np.exp(-x)),
-                             (-6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0), 0.0, 0.0, 0.0, (-12.0, 12.0)),
-    "tanh": Approximation(np.tanh, (-3.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0), 0.0, 0.0, 0.0,
-                          (-12.0, 12.0)),
-    "gelu": Approximation(_gelu, (-4.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 4.0), 0.0, 1.0, 0.0,
-                          (-12.0, 12.0)),
-    "elu": Approximation(lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),
-                         (-6.0, -4.0, -3.0, -2.0, -1.5, -1.0, -0.75, -0.5, -0.25, 0.0), 0.0, 1.0, 0.0, (-12.0, 12.0)),
-    "silu": Approximation(lambda x: x / (1.0 + np.exp(-x)),
-                          (-8.0, -5.0, -3.5, -2.5, -1.75, -1.0, -0.5, 0.0, 0.5, 1.0, 1.75, 2.5, 3.5, 5.0, 8.0), 0.0, 1.0,
-                          0.0, (-16.0, 16.0)),
-}
-"""The activations a circuit approximates (``approximate=False`` refuses them instead), each with its
-measured error bound (:class:`Approximation`; the bounds are filled in below from the knots)."""
-
-
-def _measure(ap: Approximation) -> float:
-    """The largest error on a 10**5-point grid, plus 10**-6 (the maximum between grid points, where
-    the error's slope is 0, differs from the grid's by far less)."""
-    x = np.linspace(*ap.checked_range, 100_001)
-    return float(np.max(np.abs(ap(x) - ap.function(x)))) + 1e-6
-
-
-APPROXIMATIONS = {k: Approximation(a.function, a.knots, a.left_slope, a.right_slope, _measure(a), a.checked_range)
-                  for k, a in APPROXIMATIONS.items()}
-
-
 # ---- the description -----------------------------------------------------------------------------
 @dataclass(eq=False)
 class Node:
@@ -108,8 +46,9 @@ class Node:
     ``op``: ``"input"``, ``"linear"`` (``Σ_i matrices[i]·inputs[i] + bias`` on flattened tensors),
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
     ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
-    taps), ``"mul"`` (the elementwise product of its two inputs) or ``"rescale"`` (its input, floored
-    to a coarser fixed scale). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    taps), ``"mul"`` (the elementwise product of its two inputs), ``"rescale"`` (its input, floored
+    to a coarser fixed scale) or ``"requant"`` (an integer accumulator requantized, ``requant``: the
+    :class:`~.integer.Requantization`). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -120,6 +59,7 @@ class Node:
     kind: str = ""
     params: dict[str, float] = field(default_factory=dict)
     windows: list[np.ndarray] | None = None
+    requant: Requantization | None = None
     where: str = ""
 
     @property
@@ -448,6 +388,15 @@ class Network:
         self.nodes.append(node)
         return node
 
+    def requantize(self, x: Node, rq: Requantization, *, where: str = "") -> Node:
+        """A quantized layer's int32 accumulator ``x`` (integers: integer weights on integer inputs)
+        requantized to int8 by the runtime's fixed-point arithmetic (:mod:`.integer`)."""
+        if len(rq) != x.size:
+            raise ConversionError(f"{where or 'a requantization'}: {len(rq)} multipliers for {x.size} values")
+        node = Node("requant", x.shape, (x,), kind="requant", requant=rq, where=where)
+        self.nodes.append(node)
+        return node
+
     def _recurrent_weights(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any, b_hh: Any, gates: int,
                            what: str, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """(W_ih, W_hh, b_ih + b_hh … as one bias per gate row, H) of a one-layer recurrent layer."""
@@ -554,7 +503,7 @@ class Network:
             return x
         if kind not in PIECEWISE and kind not in APPROXIMATIONS:
             raise ConversionError(f"{where or 'a layer'}: activation {kind!r} is not supported",
-                                  hint=f"supported: {', '.join(PIECEWISE)}; approximated: {', '.join(APPROXIMATIONS)}")
+                                  hint=f"supported: {', '.join(PIECEWISE)}; approximated: {', '.join(LAYER_APPROXIMATIONS)}")
         if kind == "relu6":
             kind, params = "clip", {"low": 0.0, "high": 6.0}
         elif kind == "hard_tanh":
@@ -619,12 +568,15 @@ class Network:
             raise ConversionError(f"a {head} head takes one output value; the network has {x.size} (shape {x.shape})")
         if head == "argmax" and x.size < 2:
             raise ConversionError("an argmax head needs at least 2 outputs; use head='threshold' for one logit")
+        k = {"argmax": x.size, "threshold": 2, "ovo": round((1 + math.sqrt(1 + 8 * x.size)) / 2)}.get(head, 0)
+        if head == "ovo" and (k * (k - 1) // 2 != x.size or k < 3):
+            raise ConversionError(f"an ovo head takes one score per pair of at least 3 classes; {x.size} is no such count")
         self.out, self.head = x, head
         if head == "regression":
             self.classes = None
         else:
-            self.classes = list(classes) if classes is not None else list(range(x.size if head == "argmax" else 2))
-            if len(self.classes) != (x.size if head == "argmax" else 2):
+            self.classes = list(classes) if classes is not None else list(range(k))
+            if len(self.classes) != k:
                 raise ConversionError(f"{len(self.classes)} class labels for a {head} head over {x.size} output(s)")
 
     # ---- float reference -------------------------------------------------------------------------
@@ -639,7 +591,15 @@ class Network:
         out = self.forward(X)
         if self.head == "regression":
             return out[:, 0]
-        idx = np.argmax(out, axis=1) if self.head == "argmax" else (out[:, 0] > 0).astype(np.int64)
+        if self.head == "ovo":
+            k = len(self.classes)
+            pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+            votes = np.zeros((len(out), k), dtype=np.int64)
+            for p, (i, j) in enumerate(pairs):
+                votes[:, i] += out[:, p] > 0
+                votes[:, j] += out[:, p] <= 0
+            out = votes
+        idx = np.argmax(out, axis=1) if self.head in ("argmax", "ovo") else (out[:, 0] > 0).astype(np.int64)
         return np.asarray(self.classes, dtype=object)[idx] if not _numeric(self.classes) else np.asarray(self.classes)[idx]
 
     def require_output(self) -> Node:
@@ -662,6 +622,8 @@ class Network:
                 vals[id(node)] = ins[0] * ins[1]
             elif node.op == "rescale":
                 vals[id(node)] = ins[0]
+            elif node.op == "requant":
+                vals[id(node)] = node.requant(ins[0]).astype(np.float64)
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
@@ -685,6 +647,8 @@ class Network:
                 hi = np.asarray([ins[0][1][w].max() for w in node.windows])
             elif node.op == "rescale":
                 lo, hi = ins[0]
+            elif node.op == "requant":   # monotone
+                lo, hi = (node.requant(v).astype(np.float64) for v in ins[0])
             elif node.op == "mul":
                 (a, b), (c, d) = ins
                 corners = np.stack([a * c, a * d, b * c, b * d])

@@ -18,10 +18,11 @@ from .. import pipeline
 from ..fidelity import CHECK_ROWS, Fidelity, fidelity_text, finish
 from ..model import ConversionError, ZkModel
 from ..options import Options
-from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
+from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, score_head, sign_width
 from ..render import Spec
-from .lowering import Product, Stage, quantize
-from .network import APPROXIMATIONS, Network
+from .approximations import APPROXIMATIONS
+from .lowering import Product, Requant, Stage, quantize
+from .network import Network
 
 
 # ---- rendering -------------------------------------------------------------------------------------
@@ -112,10 +113,12 @@ def to_spec(net: Network, X: Any = None, *, input_range: Any = None, input_bits:
 
 def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray, *,
                  resolution: int = MLP_RESOLUTION, approximate: bool = True, source: Any = None,
-                 title: str | None = None) -> Spec:
+                 title: str | None = None, links: dict[str, str] | None = None) -> Spec:
     """The Spec of ``net`` for inputs in [low, high] (the converters' common path; :func:`to_spec`
     works out the range from the options). ``source``: the source model, whose class names the
-    program when ``opts.name`` does not; ``title``: the file's first line."""
+    program when ``opts.name`` does not; ``title``: the file's first line; ``links``: the scores a
+    classifier's output logits are (``{"predict_proba": "softmax"}``, :func:`~stdlib_ml.convert.quantize.score_head`),
+    output when ``opts`` asks for them (none by default)."""
     net.require_output()
     if net.n_features > limits.MAX_ARRAY_LENGTH:
         raise ConversionError(f"{net.name} takes {net.n_features} input values; snarkVM allows at most "
@@ -125,7 +128,7 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
     n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
     products = f", {n_mul} products" if n_mul else ""
-    plain = not any(isinstance(st, Product) for st in qn.stages)
+    plain = all(isinstance(st, Stage) for st in qn.stages)
     stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
                 f"Network {net.name} ({net.n_features} inputs, {stages}, {n_relu} ReLUs{products}), "
@@ -133,6 +136,26 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     spec.imports |= {"activations"}
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
+        if isinstance(st, Requant):
+            spec.imports.add("products")
+            expr = _render_terms(spec, k, st.acc, sources, False)
+            for c, v in st.constants.items():
+                spec.param(f"{c}{k}", v, f"stage {k}: requantization constants {c} ({st.rq.where or 'a layer'})")
+            spec.use(f"rq{k} = products.requantize_vec({st.rq.rounding!r}, {st.first}, {st.second}, {st.clamp_bits})",
+                     f"stage {k}: {len(st.lo)} int32 accumulators requantized to int8, {st.rq.rounding} rounding")
+            args = [f"{c}{k}" for c in st.constants]
+            if st.exceptions is not None:
+                E, D = st.exceptions
+                spec.param(f"E{k}", E, f"stage {k}: per value the accumulators where the runtime rounds otherwise")
+                spec.param(f"D{k}", D, f"stage {k}: the runtime's correction at each")
+                spec.use(f"fix{k} = products.corrections_vec({E.shape[1]})",
+                         f"stage {k}: {len(st.rq.exceptions)} accumulators the runtime's float32 rounds otherwise")
+                spec.body.append(f"acc{k} = {expr}")
+                expr = f"acc{k}"
+                args[list(st.constants).index("Z")] = f"linalg.add(Z{k}, fix{k}(acc{k}, E{k}, D{k}))"
+            spec.body.append(f"h{k} = rq{k}({expr}, " + ", ".join(args) + ")")
+            sources[k] = (f"h{k}", len(st.lo), 0)
+            continue
         if isinstance(st, Product):
             spec.imports.add("products")
             ops = [("a", st.a, st.shifts[0], st.widths[0])] + ([("b", st.b, st.shifts[1], st.widths[1])]
@@ -163,9 +186,22 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
         spec.imports.add("models")
         spec.out_scale = f"2**{qn.out.scale}"
         spec.body.append("return models.to_i64(out[0])")
+    elif score_head(spec, opts, "out", len(qn.out.qbias), qn.out.bound, 2**qn.out.scale, links or {},
+                    type(source).__name__ if source is not None else net.name):
+        spec.classes = net.classes
+    elif net.head == "ovo":
+        spec.classes = net.classes
+        spec.imports |= {"models", "reduce"}
+        spec.use(f"votes = models.ovo_votes({len(net.classes)}, {sign_width(qn.out.bound + 1, SMALLEST_SIGN_TEST)})",
+                 f"|pair score| <= {pow2(qn.out.bound)}")
+        spec.use("argmax = reduce.argmax(32)", "votes are small integers")
+        spec.body.append("return argmax(votes(out))")
     else:
         spec.classes = net.classes
         classifier_head(spec, "out", qn.out.bound, len(qn.out.qbias), smallest=SMALLEST_SIGN_TEST)
+    if any(isinstance(st, Requant) for st in qn.stages):
+        spec.notes.append("An integer network: every layer's int32 accumulator is requantized to int8 exactly as the "
+                          "runtime's reference kernels do (stdlib_ml.convert.nn.integer).")
     spec.notes.append(f"Quantized at resolution {qn.resolution}: every value is an integer at a power-of-two scale "
                       "(no rescaling); each stage is a constant affine map (0 constraints) then one sign test per "
                       "value (ReLU); clips, leaky ReLUs and max pools are sums of ReLUs (stdlib_ml.convert.nn).")

@@ -1,0 +1,144 @@
+"""Circuit sizes against another stack: pyleo's constraints beside EZKL's circuit rows for the same fitted
+scikit-learn models, exported to ONNX by skl2onnx (what an EZKL user would do).
+
+    python -m benchmarks.ezkl_sizes [--only NAME ...] [--out PATH] [--smoke]
+
+For each case (a :func:`benchmarks.fidelity.cases` model on its first data set): pyleo's ``predict`` by the cost
+model (``Program.estimate``, no snarkVM synthesis: sizes above the local limit too), and EZKL's
+``gen_settings`` → ``calibrate_settings`` (on 20 training rows) of the skl2onnx graph (zipmap off, opsets 17 /
+ai.onnx.ml 3), with the range checks of :data:`benchmarks.ezkl_bench.DECOMPOSITION`: its ``num_rows`` and
+``logrows``. The two count different things (R1CS constraints of a Varuna proof; rows of a Halo2 table whose
+width is EZKL's choice), so the columns say how each stack grows, not which is cheaper. Where EZKL does not
+take the graph (skl2onnx writes ai.onnx.ml operators, e.g. LinearClassifier, SVMClassifier,
+TreeEnsembleClassifier, which EZKL's tract does not implement), the row says so with EZKL's own message.
+``--smoke``: an MLP on iris, EZKL calibrated at one scale. Results: benchmarks/results/ezkl_sizes.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .ezkl_bench import CALIBRATION_TARGET, DECOMPOSITION, ezkl_missing
+from .fidelity import Case, cases, load_dataset
+
+CASES = ("LogisticRegression", "MLPClassifier", "MLPClassifier (no scaler)", "GaussianNB", "DecisionTreeClassifier",
+         "SVC(poly)", "SVC(rbf)", "KNeighborsClassifier(distance)", "LinearRegression", "MLPRegressor")
+"""The cases measured (each on its first data set): :func:`benchmarks.fidelity.cases` and :func:`own_cases`."""
+
+SMOKE_CASES = ("MLPClassifier (no scaler)",)
+"""``--smoke``: a model EZKL takes (standard operators only)."""
+
+
+SMOKE_SCALES = [7]
+"""``--smoke``: the one fixed-point scale EZKL's calibration tries (its search over scales takes seconds)."""
+
+
+def own_cases() -> list[Case]:
+    """Cases of this script only: an MLP without a scaler in front, whose skl2onnx graph has no ai.onnx.ml
+    operator (a pipeline's StandardScaler becomes ai.onnx.ml Scaler, which EZKL does not take)."""
+    from sklearn.neural_network import MLPClassifier
+
+    return [Case("MLPClassifier (no scaler)", lambda: MLPClassifier((16,), max_iter=2000, random_state=0), ("iris",))]
+
+CALIBRATION_ROWS = 20
+"""Training rows EZKL calibrates its scales on."""
+
+
+def pyleo_size(model: Any, X: np.ndarray) -> int:
+    """``predict``'s constraints by pyleo's cost model for ``model`` converted on rows ``X``."""
+    from stdlib_ml import from_sklearn
+
+    zk = from_sklearn(model, X, strict=False)
+    return int(zk.program.estimate("predict", synthesize_transition=False).total)
+
+
+def ezkl_size(model: Any, X: np.ndarray, work: Path, scales: list[int] | None = None) -> dict[str, Any]:
+    """EZKL's settings for the skl2onnx export of ``model``: ``rows`` and ``logrows``, or ``ezkl`` (False) and
+    ``note`` (the first line of why not: the exporter's or EZKL's message). ``scales``: the fixed-point scales
+    calibration tries (default EZKL's search)."""
+    import ezkl
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType
+
+    try:
+        est = model.steps[-1][1] if hasattr(model, "steps") else model
+        options = {id(est): {"zipmap": False}} if hasattr(est, "predict_proba") and hasattr(est, "classes_") else None
+        graph = convert_sklearn(model, initial_types=[("input", FloatTensorType([1, X.shape[1]]))], options=options,
+                                target_opset={"": 17, "ai.onnx.ml": 3})
+    except Exception as e:   # noqa: BLE001 (any exporter failure is the row's finding)
+        return {"ezkl": False, "note": f"skl2onnx: {str(e).splitlines()[0][:160]}"}
+    onnx_path, settings, calibration = work / "model.onnx", work / "settings.json", work / "calibration.json"
+    onnx_path.write_bytes(graph.SerializeToString())
+    calibration.write_text(json.dumps({"input_data": [np.asarray(X[:CALIBRATION_ROWS], float).ravel().tolist()]}))
+    run_args = ezkl.PyRunArgs()
+    run_args.param_visibility = "fixed"
+    run_args.decomp_base, run_args.decomp_legs = DECOMPOSITION
+    try:
+        ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args)
+        ezkl.calibrate_settings(str(calibration), str(onnx_path), str(settings), CALIBRATION_TARGET, scales=scales)
+    except Exception as e:   # noqa: BLE001 (EZKL's refusal is the row's finding)
+        return {"ezkl": False, "note": f"EZKL: {str(e).splitlines()[0][:160]}"}
+    s = json.loads(settings.read_text())
+    return {"ezkl": True, "rows": int(s["num_rows"]), "logrows": int(s["run_args"]["logrows"])}
+
+
+def measure(case: Case, work: Path, with_ezkl: bool, scales: list[int] | None = None) -> dict[str, Any]:
+    """One row: the case fitted on its first data set, pyleo's size, and EZKL's where it runs (``scales``:
+    :func:`ezkl_size`'s)."""
+    dataset = case.datasets[0]
+    Xtr, _, ytr, _ = load_dataset(dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = case.make().fit(Xtr, ytr)
+        row: dict[str, Any] = {"model": case.name, "dataset": dataset, "pyleo_constraints": pyleo_size(model, Xtr)}
+        row.update(ezkl_size(model, Xtr, work, scales) if with_ezkl else {"ezkl": False, "note": "EZKL not installed"})
+    return row
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| model | data set | pyleo constraints (cost model) | EZKL rows | EZKL logrows |",
+             "|---|---|---:|---:|---:|"]
+    for r in rows:
+        ez = (f"{r['rows']:,} | {r['logrows']}" if r["ezkl"] else f"– (`{r['note']}`) | –")   # a tool's message, as code (its [tags] are no links)
+        lines.append(f"| {r['model']} | {r['dataset']} | {r['pyleo_constraints']:,} | {ez} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", help=f"case names (default: {', '.join(CASES)})")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/ezkl_sizes.json"))
+    parser.add_argument("--smoke", action="store_true", help=f"{' and '.join(SMOKE_CASES)} on iris")
+    opts = parser.parse_args(argv)
+    names = SMOKE_CASES if opts.smoke else tuple(opts.only or CASES)
+    why = ezkl_missing()
+    if why is not None:
+        print(why, flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ezkl_sizes_") as tmp:
+        for i, case in enumerate(c for c in [*cases(), *own_cases()] if c.name in names):
+            work = Path(tmp) / str(i)
+            work.mkdir()
+            print(f"{case.name} ...", flush=True)
+            rows.append(measure(case, work, why is None, SMOKE_SCALES if opts.smoke else None))
+    text = table(rows)
+    print(text)
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"mode": "smoke" if opts.smoke else "full", "ezkl_note": why or "", "rows": rows}
+    opts.out.write_text(json.dumps(doc, indent=2))
+    if not opts.smoke:
+        opts.out.with_suffix(".md").write_text(
+            "pyleo's constraints beside EZKL's circuit rows for the same fitted models, exported by skl2onnx "
+            "(python -m benchmarks.ezkl_sizes; the two count different things: see the script's docstring).\n\n"
+            + text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Quantized models proved bit-exactly: TFLite int8 models (full-integer post-training quantization by
+``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8) and onnxruntime's
+``quantize_static`` graphs (QOperator format: an MLP with scikit-learn's weights, a CNN from PyTorch), converted by ``from_tflite`` /
+``from_onnx``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
+rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime)
+element by element on every held-out row, and the labels equal. TensorFlow is imported once per module, and
+only by ``-m slow`` tests (its import alone is beyond the default suite's budget); the default suite checks
+the TFLite arithmetic without it and onnxruntime's graphs end to end."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pytest
+
+from stdlib_ml import ConversionError, ModelInputError
+from stdlib_ml.convert import nn
+from stdlib_ml.convert.nn.integer import Requantization, quantize_multiplier
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(scope="module")
+def tf() -> Any:
+    return pytest.importorskip("tensorflow")
+
+
+def _quantized(tf: Any, layers: list[Any], X: np.ndarray, y: np.ndarray, epochs: int) -> tuple[bytes, np.ndarray]:
+    """A Keras model fitted on (X, y), full-integer quantized; returns the flatbuffer and held-out int8 rows."""
+    from sklearn.model_selection import train_test_split
+
+    tf.keras.utils.set_random_seed(0)
+    Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    model = tf.keras.Sequential([tf.keras.Input(X.shape[1:]), *layers])
+    model.compile("adam", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(Xtr, ytr, epochs=epochs, batch_size=32, verbose=0)
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = lambda: ([Xtr[i:i + 1]] for i in range(min(100, len(Xtr))))
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = conv.inference_output_type = tf.int8
+    data = conv.convert()
+    it = tf.lite.Interpreter(model_content=data)
+    scale, zero = it.get_input_details()[0]["quantization"]
+    Q = np.clip(np.round(Xte / scale) + zero, -128, 127).astype(np.int8)
+    return data, Q.reshape(len(Q), -1)
+
+
+@pytest.fixture(scope="module")
+def iris_mlp(tf: Any) -> tuple[bytes, np.ndarray]:
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    L = tf.keras.layers
+    return _quantized(tf, [L.Dense(16, activation="relu"), L.Dense(3)], X.astype(np.float32), y, 30)
+
+
+@pytest.fixture(scope="module")
+def digits_cnn(tf: Any) -> tuple[bytes, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    L = tf.keras.layers
+    layers = [L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(), L.Dense(10)]
+    return _quantized(tf, layers, (X / 16.0).astype(np.float32).reshape(-1, 8, 8, 1), y, 4)
+
+
+def _interpreter(data: bytes, Q: np.ndarray) -> np.ndarray:
+    """The int8 output tensor per row by TFLite's reference kernels (the oracle)."""
+    from stdlib_ml.convert.tflite import TfliteModel
+
+    return TfliteModel(data, "argmax", reference=True).outputs(Q).astype(np.int64)
+
+
+def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
+    """The circuit's int8 outputs, run in the rendered program of ``build()`` (a fresh integer Network): the
+    outputs packed into one regression value Σ_k (q_k + 128)·256**k (a constant affine map, 0 constraints),
+    read back per row (≤ 6 outputs a program: the packed value stays below 2**53, exact in float64)."""
+    n_out = build().out.size
+    cols = []
+    for start in range(0, n_out, 6):
+        net = build()
+        ks = range(start, min(start + 6, n_out))
+        W = np.zeros((1, n_out))
+        for j, k in enumerate(ks):
+            W[0, k] = 256.0**j
+        net.output(net.dense(net.out, W, [sum(128 * 256**j for j in range(len(ks)))]), "regression")
+        zk = nn.convert(net, Q, input_range=(-128, 127), input_bits=0, resolution=60, max_error=0.5, fit=False)
+        packed = np.asarray(zk.predict(Q), np.float64).round().astype(np.int64)
+        cols += [(packed >> (8 * j)) % 256 - 128 for j in range(len(ks))]
+    return np.stack(cols, axis=1)
+
+
+@pytest.mark.slow   # TensorFlow's import alone (~10 s cold) is beyond the default suite's budget
+@pytest.mark.parametrize("model", ["iris_mlp", "digits_cnn"])
+def test_int8_circuit_outputs_equal_the_interpreters_element_by_element(model, request) -> None:
+    from stdlib_ml import from_tflite
+
+    data, Q = request.getfixturevalue(model)
+    theirs = _interpreter(data, Q)
+    zk = from_tflite(data, Q)
+    assert zk.fidelity["agreement"] == 1.0 and zk.fidelity["rows"] == min(len(Q), 256)
+    rows = Q if model == "iris_mlp" else Q[:60]
+    from stdlib_ml.convert import tflite
+
+    np.testing.assert_array_equal(_circuit_outputs(lambda: tflite.network(data), rows), theirs[:len(rows)])
+    np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
+
+
+def test_int8_requantization_matches_tflites_rounding_at_ties() -> None:
+    """Hand-computed TFLite values: MultiplyByQuantizedMultiplier rounds h = x·M/2**31 half up, then
+    RoundingDivideByPOT half away from zero (double); the int64 overload once, half up (single)."""
+    M, shift = quantize_multiplier(0.75 / 2**3)          # 0.75 = M/2**31 · 2**0 → M = 3·2**29, shift −3
+    assert (M, shift) == (3 * 2**29, -3)
+    double = Requantization(np.asarray([M] * 4), np.asarray([3] * 4), np.zeros(4, np.int64),
+                            np.full(4, -128), np.full(4, 127))
+    single = Requantization(double.multiplier, double.shift, double.zero_point, double.low, double.high, "single")
+    x = np.asarray([4, -4, 12, -12])                     # x·0.75 = 3, −3, 9, −9: h exact; h/8 = ±0.375, ±1.125
+    np.testing.assert_array_equal(double(x), [0, 0, 1, -1])
+    x = np.asarray([16, -16, 5, -5])                     # x·0.75/8 = 1.5, −1.5 (ties), 0.46875, −0.46875
+    np.testing.assert_array_equal(double(x), [2, -2, 1, -1])  # ties away from zero; h = ±4 (3.75 rounded): 4/8 a tie
+    np.testing.assert_array_equal(single(x), [2, -1, 0, 0])   # half up, of the exact product
+
+
+def _tflite_requantize(x: np.ndarray, M: int, shift: int) -> np.ndarray:
+    """TFLite's int32 MultiplyByQuantizedMultiplier transliterated from common.h (the test's oracle):
+    SaturatingRoundingDoublingHighMul (nudge by sign, C division truncating toward zero), then
+    RoundingDivideByPOT (mask, threshold raised by one for negatives)."""
+    ab = x.astype(np.int64) * M
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.trunc((ab + nudge) / 2.0**31).astype(np.int64)   # |ab| < 2**52 here: exact in float64
+    exponent = -shift
+    mask = (1 << exponent) - 1
+    threshold = (mask >> 1) + (high < 0)
+    return (high >> exponent) + ((high & mask) > threshold)
+
+
+def test_double_rounding_circuit_equals_tflites_code_on_every_input() -> None:
+    """One requantized value (acc = 3·x + 1, x in [-128, 127], scale 0.1 = M·2**-34: accumulators of both
+    signs, ties of the second rounding among them): the circuit, run, equals the transliterated C++ on
+    every input."""
+    M, shift = quantize_multiplier(0.1)
+    rq = Requantization(np.asarray([M]), np.asarray([-shift]), np.asarray([-5]), np.asarray([-128]),
+                        np.asarray([127]))
+    net = nn.Network((1,), name="rq")
+    net.output(net.requantize(net.dense(net.input, [[3.0]], [1.0]), rq), "regression")
+    x = np.arange(-128, 128, dtype=np.float64)[:, None]
+    zk = nn.convert(net, x, input_range=(-128, 127), input_bits=0, resolution=60, max_error=0.5, fit=False)
+    acc = 3 * x[:, 0].astype(np.int64) + 1
+    theirs = np.clip(_tflite_requantize(acc, M, shift) - 5, -128, 127)
+    np.testing.assert_array_equal(np.asarray(zk.predict(x), np.float64), theirs)
+    high = (acc * M + (1 << 30)) >> 31
+    ties = (high & ((1 << -shift) - 1)) == 1 << (-shift - 1)
+    assert np.sum(ties & (high < 0)) >= 5 and np.sum(ties & (high > 0)) >= 5   # both signs' ties are checked
+
+
+@pytest.mark.slow
+def test_int8_model_refusals_name_the_operator_and_the_cause(tf, iris_mlp) -> None:
+    from stdlib_ml import from_tflite
+
+    data, Q = iris_mlp
+    with pytest.raises(ModelInputError, match="integers"):
+        from_tflite(data, Q.astype(np.float64) + 0.5)
+    L = tf.keras.layers
+    inp = tf.keras.Input((4,))
+    h = L.Dense(4)(inp)
+    model = tf.keras.Model(inp, L.Add()([h, L.Dense(4)(inp)]))
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = lambda: ([np.random.default_rng(i).normal(size=(1, 4)).astype(np.float32)]
+                                           for i in range(20))
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = conv.inference_output_type = tf.int8
+    with pytest.raises(ConversionError, match=r"TFLite operator \d of \d \(ADD .*not supported in an int8 model"):
+        from_tflite(conv.convert(), Q)
+
+
+# ---- onnxruntime ----------------------------------------------------------------------------------------
+def _ort_quantized(write_float: Any, X: np.ndarray, y: np.ndarray, tmp: Any) -> tuple[Any, np.ndarray]:
+    """A network fitted on (X, y) by ``write_float(Xtr, ytr, path)`` (which writes its float ONNX graph,
+    input "x"), quantized by onnxruntime (QOperator, int8, per channel); returns the graph and held-out
+    int8 rows (the first QuantizeLinear's output)."""
+    import onnx
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from sklearn.model_selection import train_test_split
+
+    Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    write_float(Xtr, ytr, tmp / "f.onnx")
+
+    class Rows(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.rows = iter([{"x": Xtr[i:i + 1]} for i in range(100)])
+
+        def get_next(self) -> Any:
+            return next(self.rows, None)
+
+    quantize_static(str(tmp / "f.onnx"), str(tmp / "q.onnx"), Rows(), quant_format=QuantFormat.QOperator,
+                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, per_channel=True)
+    proto = onnx.load(tmp / "q.onnx")
+    inits = {t.name: onnx.numpy_helper.to_array(t) for t in proto.graph.initializer}
+    first = proto.graph.node[0]
+    Q = np.clip(np.rint(Xte / inits[first.input[1]]) + inits[first.input[2]], -128, 127).astype(np.int8)
+    return proto, Q.reshape(len(Q), -1)
+
+
+def _sklearn_mlp_graph(Xtr: np.ndarray, ytr: np.ndarray, path: Any) -> None:
+    """scikit-learn's MLPClassifier (4-16-3, ReLU) fitted, written as ONNX Gemm → Relu → Gemm by hand."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from sklearn.neural_network import MLPClassifier
+
+    mlp = MLPClassifier((16,), solver="lbfgs", max_iter=500, random_state=0).fit(Xtr, ytr)
+    inits = [numpy_helper.from_array(np.asarray(a, np.float32), name) for name, a in
+             (("W1", mlp.coefs_[0].T), ("b1", mlp.intercepts_[0]), ("W2", mlp.coefs_[1].T), ("b2", mlp.intercepts_[1]))]
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1), helper.make_node("Relu", ["h"], ["r"]),
+             helper.make_node("Gemm", ["r", "W2", "b2"], ["y"], transB=1)]
+    graph = helper.make_graph(nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+def _torch_cnn_graph(Xtr: np.ndarray, ytr: np.ndarray, path: Any) -> None:
+    """A PyTorch CNN (Conv2d 4×3×3, ReLU, MaxPool 2, Linear 10) fitted and exported to ONNX."""
+    import torch
+
+    torch.manual_seed(0)
+    nn_ = torch.nn
+    module = nn_.Sequential(nn_.Conv2d(1, 4, 3), nn_.ReLU(), nn_.MaxPool2d(2), nn_.Flatten(), nn_.Linear(36, 10))
+    opt = torch.optim.Adam(module.parameters(), 0.01)
+    for _ in range(40):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(module(torch.tensor(Xtr)), torch.tensor(ytr)).backward()
+        opt.step()
+    torch.onnx.export(module.eval(), torch.tensor(Xtr[:1]), path, input_names=["x"], output_names=["y"],
+                      dynamo=False)
+
+
+def _ort(kind: str, tmp_path_factory: Any) -> tuple[Any, np.ndarray]:
+    """The iris MLP (scikit-learn's weights) or the digits CNN (PyTorch), quantized by onnxruntime."""
+    pytest.importorskip("onnxruntime")
+    from sklearn.datasets import load_digits, load_iris
+
+    if kind == "iris":
+        X, y = load_iris(return_X_y=True)
+        return _ort_quantized(_sklearn_mlp_graph, X.astype(np.float32), y, tmp_path_factory.mktemp(kind))
+    pytest.importorskip("torch")
+    X, y = load_digits(return_X_y=True)
+    return _ort_quantized(_torch_cnn_graph, (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8), y,
+                          tmp_path_factory.mktemp(kind))
+
+
+@pytest.fixture(scope="module")
+def ort_iris(tmp_path_factory) -> tuple[Any, np.ndarray]:
+    return _ort("iris", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def ort_digits(tmp_path_factory) -> tuple[Any, np.ndarray]:
+    return _ort("digits", tmp_path_factory)
+
+
+@pytest.mark.parametrize("model", ["ort_iris", pytest.param("ort_digits", marks=pytest.mark.slow)])
+def test_onnx_int8_circuit_outputs_equal_onnxruntimes_element_by_element(model, request) -> None:
+    from stdlib_ml import from_onnx
+    from stdlib_ml.convert import onnx_int8
+    from stdlib_ml.convert.onnx import Graph, OrtInt8
+
+    proto, Q = request.getfixturevalue(model)
+    assert [n.op_type for n in proto.graph.node if n.op_type in onnx_int8.QLINEAR_OPS]
+    theirs = OrtInt8(Graph.read(proto)).outputs(Q)
+    zk = from_onnx(proto, Q)
+    assert zk.fidelity["agreement"] == 1.0 and "onnxruntime" in zk.fidelity["against"]
+    rows = Q if model == "ort_iris" else Q[:60]
+    np.testing.assert_array_equal(_circuit_outputs(lambda: onnx_int8.network(Graph.read(proto)), rows),
+                                  theirs[:len(rows)])
+    np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
+
+
+def test_onnxruntimes_float32_rounding_is_corrected_where_it_differs() -> None:
+    """Scale float32(0.0031): its product rounds onto ties at accumulators ±15000, ±35000 (x·s = ±46.5,
+    ±108.5), where onnxruntime rounds half to even; the circuit of one requantized value (acc = 200·x)
+    equals numpy's float32 arithmetic (as MLAS) on every input."""
+    from stdlib_ml.convert.onnx_int8 import float_requantization
+
+    s = np.float32(0.0031)
+    rq = float_requantization(s, 0, 1, -40000.0, 40000.0, "test")
+    assert sorted(a for _, a, _ in rq.exceptions) == [-35000, -15000, 15000, 35000]
+    net = nn.Network((1,), name="rq")
+    net.output(net.requantize(net.dense(net.input, [[200.0]]), rq), "regression")
+    x = np.arange(-200, 201, dtype=np.float64)[:, None]
+    zk = nn.convert(net, x, input_range=(-200, 200), input_bits=0, resolution=60, max_error=0.5, fit=False)
+    theirs = np.clip(np.rint(np.clip((200 * x[:, 0]).astype(np.float32) * s, -128, 127)), -128, 127)
+    np.testing.assert_array_equal(np.asarray(zk.predict(x), np.float64), theirs)
+    assert theirs[[125, 275]].tolist() == [-46, 46] and theirs[[25, 375]].tolist() == [-108, 108]
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.parametrize("model", ["iris_mlp", "ort_iris"])
+def test_int8_mlp_proves_and_verifies(model, request) -> None:
+    """One proof per family: the TFLite int8 MLP and the onnxruntime int8 MLP, each label the runtime's."""
+    from stdlib_ml import from_onnx, from_tflite
+    from stdlib_ml.convert.onnx import Graph, OrtInt8
+
+    graph, Q = request.getfixturevalue(model)
+    tflite = model == "iris_mlp"
+    zk = (from_tflite if tflite else from_onnx)(graph, Q)
+    proof = zk.prove(Q[0])
+    assert zk.verify(proof)
+    label = _interpreter(graph, Q[:1]).argmax() if tflite else OrtInt8(Graph.read(graph)).predict(Q[:1])[0]
+    assert proof.prediction == label
