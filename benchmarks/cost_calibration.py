@@ -1,16 +1,18 @@
 """Calibrate pyleo's constraint cost model against snarkVM, and measure its error.
 
-    python -m benchmarks.cost_calibration [--check-only]
+    python -m benchmarks.cost_calibration [--check-only | --add-missing | --transition-only | --smoke]
 
 1. Transition: synthesizes skeleton functions (inputs and outputs of many types, sizes and
    visibilities, an empty body) and fits, by least squares, a base cost plus per input and per output
    ``item + element·n + bit·bits + field·fields`` for each visibility.
 2. Instructions: collects the signatures (opcode, operand types and modes, result type) of every
-   program the benchmarks, examples and test corpus emit, and measures each by differential
+   program the benchmarks, examples, test corpus and one model per converter family emit, and measures each by differential
    synthesis: a function with ``COPIES`` copies of the instruction on fresh variables against the
    same function without them.
 3. Writes ``pyleo/cost_table.json`` and then checks the model on every program whose circuits can
-   be synthesized here, writing ``benchmarks/results/cost_model.{json,md}`` (error per function).
+   be synthesized here, writing ``benchmarks/results/cost_model.{json,md}`` (error per function), and
+   on one model per converter family (:func:`families`: scikit-learn's, the PyTorch CNN), with the
+   transition fitted as ``fit=True`` sizes circuits (its table: docs/cost-model.md).
 
 Synthesis needs the installed parameters (``pyleo params install``); a full run takes ~15 min.
 """
@@ -29,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import models
+from benchmarks.fidelity import load_dataset
 from pyleo import cost, vm
 from pyleo.errors import PyleoError
 
@@ -193,16 +197,10 @@ def _variable(t: str, source: str, lines: list[str], reg: Iterator[str]) -> str:
     return r
 
 
-def parse_signature(sig: str) -> tuple[str, list[tuple[str, str]], str]:
-    """``"add field:v, field:c -> field"`` → ("add", [("field", "v"), ("field", "c")], "field")."""
-    head, _, result = sig.rpartition(" -> ")
-    opcode, _, ops = head.partition(" ")
-    return opcode, [tuple(o.rsplit(":", 1)) for o in ops.split(", ")], result  # type: ignore[misc]
-
-
 def calibration_function(sig: str, copies: int, source: int = SOURCE) -> list[str] | None:
     """``copies`` copies of the instruction ``sig`` on fresh variables; None if it cannot be built."""
-    opcode, operands, result = parse_signature(sig)
+    ins = cost.parse_signature(sig)
+    opcode, operands, result = ins.opcode, ins.operands, ins.result or "-"
     if opcode == "cast" and len(operands) > 1:
         return None  # building an array or a struct: free by construction (see pyleo.cost.instruction_cost)
     if any(cost.split_array(t) or (t not in _CONSTANTS and not cost._INT.match(t)) for t, _ in operands):
@@ -294,11 +292,102 @@ def measure_compound_hashes() -> dict[str, Any]:
     return table
 
 
+# ---- one model per converter family -------------------------------------------------
+def _sklearn(make: Any, dataset: str, points: int | None = None, **options: Any) -> Any:
+    """A converter of ``make()`` fitted on ``dataset`` (its first ``points`` training rows when given)."""
+    def convert() -> Any:
+        from stdlib_ml import from_sklearn
+
+        Xtr, _, ytr, _ = load_dataset(dataset)
+        Xtr, ytr = Xtr[:points], ytr[:points]
+        return from_sklearn(make().fit(Xtr, ytr), Xtr, **options)
+    return convert
+
+
+def _fitted(make: Any, **options: Any) -> Any:
+    def convert() -> Any:
+        from stdlib_ml import from_sklearn
+
+        f = make()
+        return from_sklearn(f.model, f.X_train, **options)
+    return convert
+
+
+def _cnn(resolution: int) -> Any:
+    def convert() -> Any:
+        from stdlib_ml import from_torch
+
+        f = models.digits_cnn()
+        return from_torch(f.model, f.X_train, input_range=(0, 16), input_bits=0, resolution=resolution, fit=False)
+    return convert
+
+
+def families() -> dict[str, tuple[str, Any]]:
+    """Converter family → (the model, in words; a function converting it): one model per family of
+    :data:`stdlib_ml.convert.sklearn_families.TABLE`, of XGBoost, LightGBM and CatBoost, and the networks (Keras, ONNX
+    and TensorFlow networks become the same description as PyTorch's), each small enough for snarkVM to count here.
+    The first is the smoke run's (the iris MLP 4→8→3, whose key the pyleo_bench smoke run synthesizes)."""
+    from sklearn import cluster, ensemble, linear_model, naive_bayes, neighbors, svm
+
+    return {
+        "MLP (scikit-learn)": ("iris MLP 4→8→3", _fitted(lambda: models.iris_mlp(8))),
+        "linear regression": ("diabetes LinearRegression", _sklearn(linear_model.LinearRegression, "diabetes")),
+        "linear classifier": ("breast_cancer LogisticRegression", _fitted(models.breast_cancer_logreg)),
+        "linear, private weights": ("iris LogisticRegression, weights private",
+                                    _sklearn(lambda: linear_model.LogisticRegression(max_iter=2000), "iris", weights="private")),
+        "GLM": ("diabetes PoissonRegressor", _sklearn(linear_model.PoissonRegressor, "diabetes")),
+        "discrete naive Bayes": ("iris MultinomialNB", _sklearn(naive_bayes.MultinomialNB, "iris")),
+        "Gaussian naive Bayes": ("iris GaussianNB", _sklearn(naive_bayes.GaussianNB, "iris")),
+        "nearest centroid": ("iris NearestCentroid", _sklearn(neighbors.NearestCentroid, "iris")),
+        "SVM classifier": ("iris SVC(kernel='linear')", _sklearn(lambda: svm.SVC(kernel="linear"), "iris")),
+        "SVM regressor": ("diabetes SVR(kernel='linear')", _sklearn(lambda: svm.SVR(kernel="linear"), "diabetes")),
+        "decision tree": ("wine DecisionTreeClassifier depth 4", _fitted(models.wine_tree)),
+        "random forest": ("wine RandomForest 4 trees depth 3", _fitted(models.wine_forest)),
+        "gradient boosting": ("iris GradientBoosting 5×3 trees depth 2", _sklearn(
+            lambda: ensemble.GradientBoostingClassifier(n_estimators=5, max_depth=2, random_state=0), "iris")),
+        "histogram gradient boosting": ("breast_cancer HistGradientBoosting 5 trees depth 2", _sklearn(
+            lambda: ensemble.HistGradientBoostingClassifier(max_iter=5, max_depth=2, random_state=0), "breast_cancer")),
+        "XGBoost": ("iris XGBClassifier 3×3 trees depth 2", _sklearn(lambda: importlib.import_module("xgboost").XGBClassifier(
+            n_estimators=3, max_depth=2), "iris")),
+        "LightGBM": ("iris LGBMClassifier 3×3 trees depth 2", _sklearn(lambda: importlib.import_module("lightgbm").LGBMClassifier(
+            n_estimators=3, max_depth=2, num_leaves=4, verbose=-1), "iris")),
+        "CatBoost": ("iris CatBoostClassifier 3 trees depth 2", _sklearn(lambda: importlib.import_module("catboost").CatBoostClassifier(
+            iterations=3, depth=2, verbose=0, random_seed=0, thread_count=1, allow_writing_files=False), "iris")),
+        "isolation forest": ("iris IsolationForest 5 trees", _sklearn(
+            lambda: ensemble.IsolationForest(n_estimators=5, random_state=0), "iris")),
+        "K-Means": ("iris KMeans k=3", _sklearn(lambda: cluster.KMeans(3, n_init=10, random_state=0), "iris")),
+        "KNN classifier": ("iris KNN k=3, 12 points", _fitted(models.iris_knn)),
+        "KNN regressor": ("diabetes KNeighborsRegressor k=3, 8 points",
+                          _sklearn(lambda: neighbors.KNeighborsRegressor(n_neighbors=3), "diabetes", points=8)),
+        "CNN (PyTorch)": ("digits CNN 4×3×3, resolution 6", _cnn(6)),
+        "CNN (PyTorch), resolution 8": ("digits CNN 4×3×3, resolution 8", _cnn(8)),
+    }
+
+
+def family_programs(smoke: bool = False) -> list[tuple[str, str, str]]:
+    """(family, model, Aleo text) of every model of :func:`families` (``smoke``: the first alone)."""
+    return [(family, what, convert().program.aleo())
+            for family, (what, convert) in itertools.islice(families().items(), 1 if smoke else None)]
+
+
+def family_rows(programs: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Per family: the cost model's estimate of ``predict`` (fitted transition, no synthesis: what ``fit=True``
+    and ``pyleo cost --estimate`` use) against snarkVM's count (``vm.constraints``, one synthesis per model)."""
+    rows = []
+    for family, what, text in programs:
+        est = cost.estimate(text, "predict", synthesize_transition=False)
+        exact = vm.constraints(text, "predict")
+        rows.append({"family": family, "model": what, "exact": exact, "predicted": est.total,
+                     "error": (est.total - exact) / exact, "uncalibrated": sum(est.uncalibrated.values())})
+        print(f"  {family}: {est.total:,} predicted, {exact:,} counted", flush=True)
+    return rows
+
+
 # ---- programs to calibrate on and to check against -------------------------------------------------
 def programs(smoke: bool = False) -> Iterator[tuple[str, str]]:
     """(name, Aleo text) of the examples, the test corpus and the benchmark models (``smoke``:
     examples/scorer.py alone)."""
-    from benchmarks import growth, models
+    from benchmarks import growth
     from stdlib_ml import from_sklearn
 
     for module in ("examples.scorer", "examples.iris_mlp", "examples.credit"):
@@ -338,6 +427,37 @@ def check(table: dict[str, Any], texts: list[tuple[str, str]]) -> list[dict[str,
     return rows
 
 
+def width_check(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`pyleo.cost.other_widths` tried on the table itself: every instruction the table holds at three or
+    more integer widths, predicted from its other widths as if this one were missing."""
+    found = []
+    for shape, points in cost.measured_widths(table).items():
+        if len(points) < 3:
+            continue
+        for sig, measured in table["instructions"].items():
+            ins = cost.parse_signature(sig)
+            if cost.width_shape(ins) in {(shape, w) for w in points}:
+                others = dict(table, instructions={k: v for k, v in table["instructions"].items() if k != sig})
+                found.append({"signature": sig, "measured": measured, "interpolated": round(cost.other_widths(ins, others) or 0.0, 1)})
+    return found
+
+
+def family_table(rows: list[dict[str, Any]], widths: list[dict[str, Any]]) -> list[str]:
+    """Markdown: the per-family table and how well other widths predict an instruction."""
+    off = [w for w in widths if abs(w["interpolated"] - w["measured"]) > 0.5]
+    lines = ["", "## One model per converter family", "",
+             "`predict` of one model per family: the cost model with its fitted transition (no synthesis: what "
+             "`fit=True` and `pyleo cost --estimate` use) against snarkVM's count.", "",
+             "| family | model | snarkVM | model | error |", "|---|---|---:|---:|---:|"]
+    lines += [f"| {r['family']} | {r['model']} | {r['exact']:,} | {r['predicted']:,} | {r['error']:+.2%} |" for r in rows]
+    if widths:
+        lines += ["", f"An instruction the table lacks at one integer width is interpolated from its other widths "
+                      f"(`pyleo.cost.other_widths`). Tried on the {len(widths)} instructions the table holds at three or "
+                      f"more widths, each predicted from the others: {len(widths) - len(off)} exact (within 0.5), off: "
+                      + (", ".join(f"`{w['signature']}` {w['interpolated']:g} for {w['measured']:g}" for w in off) or "none") + "."]
+    return lines
+
+
 def report(rows: list[dict[str, Any]], transition_residual: float) -> str:
     """Markdown summary of the model's error."""
     def stats(key: str) -> str:
@@ -363,12 +483,14 @@ def report(rows: list[dict[str, Any]], transition_residual: float) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-only", action="store_true", help="only measure the error of the current table")
+    parser.add_argument("--add-missing", action="store_true",
+                        help="measure only the signatures the table lacks (keep the others), then check")
     parser.add_argument("--transition-only", action="store_true",
                         help="refit only the transition (keep the instructions' costs) and skip the check")
     parser.add_argument("--out", type=Path, default=RESULTS / "cost_model.json",
                         help="the check's results (default benchmarks/results/cost_model.json; a Markdown summary next to it)")
     parser.add_argument("--smoke", action="store_true",
-                        help="--check-only on examples/scorer.py alone (pyleo/cost_table.json is left as it is)")
+                        help="--check-only on examples/scorer.py and the first family alone (pyleo/cost_table.json is left as it is)")
     opts = parser.parse_args(argv)
     if opts.smoke:
         opts.check_only = True
@@ -378,15 +500,23 @@ def main(argv: list[str] | None = None) -> None:
         cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
         print(f"refitted the transition: largest residual {table['transition_max_residual']:.0f} constraints")
         return
-    texts = list(programs(opts.smoke))
-    if opts.check_only:
+    texts, fam_texts = list(programs(opts.smoke)), family_programs(opts.smoke)
+    sigs: set[str] = set()
+    for text in [t for _, t in texts] + [t for _, _, t in fam_texts]:
+        sigs |= set(cost.signatures(text))
+    if opts.check_only or opts.add_missing:
         table = cost.load_table()
         residual = table["transition_max_residual"]
-    else:
+    if opts.add_missing:
+        missing = sorted(sigs - set(table["instructions"]) - set(table["unmeasured"]))
+        print(f"instructions: measuring {len(missing)} signatures the table lacks", flush=True)
+        measured, skipped = measure_signatures(missing)
+        table["instructions"] = dict(sorted({**table["instructions"], **measured}.items()))
+        table["unmeasured"] = sorted(set(table["unmeasured"]) | set(skipped))
+        cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
+        cost.load_table.cache_clear()
+    elif not opts.check_only:
         transition, residual = measure_transition()
-        sigs: set[str] = set()
-        for _, text in texts:
-            sigs |= set(cost.signatures(text))
         print(f"instructions: measuring {len(sigs)} signatures", flush=True)
         measured, skipped = measure_signatures(sorted(sigs))
         table = {"snarkvm": vm.versions(), "copies": COPIES, "transition": transition,
@@ -396,10 +526,11 @@ def main(argv: list[str] | None = None) -> None:
         cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
         cost.load_table.cache_clear()
     rows = check(table, texts)
-    text = report(rows, residual)
+    fams, widths = family_rows(fam_texts), width_check(table)
+    text = "\n".join([report(rows, residual), *family_table(fams, widths)])
     print(text)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps({"rows": rows}, indent=1))
+    opts.out.write_text(json.dumps({"rows": rows, "families": fams, "widths": widths}, indent=1))
     opts.out.with_suffix(".md").write_text(text + "\n")
 
 

@@ -28,7 +28,7 @@ class Fitted:
     X_test: np.ndarray
     y_train: np.ndarray
     y_test: np.ndarray
-    family: str  # "mlp", "linear", "tree", "forest", "kmeans", "knn"
+    family: str  # "mlp", "linear", "tree", "forest", "kmeans", "knn", "cnn"
 
 
 def iris_mlp(hidden: int = 16) -> Fitted:
@@ -99,6 +99,30 @@ def iris_knn(points: int = 12, k: int = 3) -> Fitted:
         Xs, ys = Xtr, ytr
     m = KNeighborsClassifier(n_neighbors=min(k, points)).fit(Xs, ys)
     return Fitted(f"iris KNN k={min(k, points)}, {points} points", "iris", m, Xs, Xte, ys, yte, "knn")
+
+
+def digits_cnn(channels: int = 4, epochs: int = 15) -> Fitted:
+    """PyTorch CNN on the 8×8 digits, as examples/torch_digits.py: Conv2d(1→channels, 3×3) → BatchNorm2d → ReLU →
+    MaxPool2d(2) → Linear(channels·9 → 10), trained with Adam (seed 0, one thread); rows shaped (n, 1, 8, 8)."""
+    import torch
+    from torch import nn
+
+    Xtr, Xte, ytr, yte = load_dataset("digits")
+    Xtr, Xte = (a.reshape(-1, 1, 8, 8).astype(np.float32) for a in (Xtr, Xte))
+    torch.manual_seed(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)   # a network this small trains fastest on one thread
+    net = nn.Sequential(nn.Conv2d(1, channels, 3), nn.BatchNorm2d(channels), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(channels * 9, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    X, y = torch.tensor(Xtr), torch.tensor(ytr)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(X)).split(32):
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(X[batch]), y[batch]).backward()
+            opt.step()
+    torch.set_num_threads(threads)
+    return Fitted(f"digits CNN {channels}×3×3", "digits", net.eval(), Xtr, Xte, ytr, yte, "cnn")
 
 
 MODELS: dict[str, Callable[[], Fitted]] = {

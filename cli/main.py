@@ -343,9 +343,10 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                        "exported from (a file `pyleo import` reads): the graph and "
                                                        "the circuit are checked against it, not the graph alone."),
                  fit: bool = typer.Option(True, "--fit/--no-fit", help="Networks only: when the network does not "
-                                          "prove here at --resolution, convert it at the highest lower resolution that "
-                                          "does (and say so); none: refuse, naming what would help. --no-fit: "
-                                          "exactly --resolution."),
+                                          "prove here at --resolution, convert it at the most precise lower resolution "
+                                          "and input bits that do (by the cost model, confirmed by snarkVM's count; "
+                                          "said so); none: refuse, naming what would help. --no-fit: exactly "
+                                          "--resolution."),
                  response_method: str | None = typer.Option(None, "--response-method", help="scikit-learn only: what "
                                                             "the circuit outputs, by scikit-learn's name: predict "
                                                             "(default: the label or value), predict_proba, "

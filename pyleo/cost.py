@@ -400,8 +400,9 @@ def interface_features(info: TypeInfo, absorbed_extra: int) -> dict[str, int]:
             "fields": info.fields, "blocks": info.blocks(absorbed_extra)}
 
 
-def instruction_cost(ins: Instruction, table: dict[str, Any]) -> float | None:
-    """Calibrated cost of one instruction; 0 when all operands are constants; None when unknown.
+def instruction_cost(ins: Instruction, table: dict[str, Any], interpolate: bool = True) -> float | None:
+    """Calibrated cost of one instruction; 0 when all operands are constants; None when unknown (``interpolate``:
+    also when the table holds it only at other integer widths, else priced by :func:`other_widths`).
 
     A hash of an array or a struct costs a base plus one Poseidon permutation per ``rate`` of the
     field elements it packs into (``compound_hashes``, measured on snarkVM: ``hash.psd2`` of
@@ -423,7 +424,68 @@ def instruction_cost(ins: Instruction, table: dict[str, Any]) -> float | None:
     if ins.fields is not None and compound is not None:
         return compound["base"] + compound["per_block"] * -(-ins.fields // compound["rate"])
     cost = table["instructions"].get(ins.signature)
+    if cost is None and interpolate:
+        cost = other_widths(ins, table)
     return None if cost is None else float(cost) * ins.scale
+
+
+def width_shape(ins: Instruction) -> tuple[str, int] | None:
+    """The instruction's signature with its integer width abstracted (``cast field:v -> uN``), and that width:
+    the result's when it is an integer, else the first integer operand's; every operand of that same type is
+    abstracted with it (a shift amount's ``u32`` stays). None when no integer type is involved."""
+    types = [ins.result or "", *(t for t, _ in ins.operands)]
+    m = next((m for m in map(_INT.match, types) if m), None)
+    if m is None:
+        return None
+    t, width = m.group(0), int(m.group(2))
+    ops = ", ".join(f"{m.group(1) + 'N' if ty == t else ty}:{mode}" for ty, mode in ins.operands)
+    result = m.group(1) + "N" if ins.result == t else ins.result or "-"
+    return f"{ins.opcode} {ops} -> {result}", width
+
+
+def other_widths(ins: Instruction, table: dict[str, Any]) -> float | None:
+    """An instruction the table lacks at this integer width, from the same instruction measured at other widths:
+    snarkVM's integer gadgets work bit by bit, so the cost is interpolated linearly in the width between the
+    nearest measured widths (extrapolated from the two nearest outside them; a single one's cost unchanged: a
+    ``cast.lossy`` from a field, measured at one width, is the field's decomposition at any). Checked on the signatures the table holds at three or more widths, each predicted from the
+    others (``python -m benchmarks.cost_calibration``: ``cast field:v -> uN`` costs N + 1 at every width).
+    None when no width of it was measured."""
+    shape = width_shape(ins)
+    if shape is None:
+        return None
+    points = sorted(measured_widths(table).get(shape[0], {}).items())
+    width = shape[1]
+    if not points:
+        return None
+    if len(points) == 1:
+        return points[0][1]
+    below = [p for p in points if p[0] < width]
+    above = [p for p in points if p[0] > width]
+    (w0, c0), (w1, c1) = (below[-1], above[0]) if below and above else (points[:2] if above else points[-2:])
+    return max(0.0, c0 + (c1 - c0) * (width - w0) / (w1 - w0))
+
+
+def measured_widths(table: dict[str, Any]) -> dict[str, dict[int, float]]:
+    """The table's instructions by :func:`width_shape`: abstracted signature → {width: measured cost}."""
+    return widths_of(tuple(table["instructions"].items()))
+
+
+@cache
+def widths_of(instructions: tuple[tuple[str, float], ...]) -> dict[str, dict[int, float]]:
+    shapes: dict[str, dict[int, float]] = {}
+    for sig, c in instructions:
+        shape = width_shape(parse_signature(sig))
+        if shape is not None:
+            shapes.setdefault(shape[0], {})[shape[1]] = float(c)
+    return shapes
+
+
+def parse_signature(sig: str) -> Instruction:
+    """The :class:`Instruction` a signature names: ``"add field:v, field:c -> field"`` (operand types hold no comma)."""
+    head, _, result = sig.rpartition(" -> ")
+    opcode, _, ops = head.partition(" ")
+    operands = [(t, m) for t, _, m in (o.rpartition(":") for o in ops.split(", "))] if ops else []
+    return Instruction(opcode, operands, None if result == "-" else result)
 
 
 def skeleton_lines(analyzer: Analyzer, fn: Function) -> list[str] | None:
@@ -479,8 +541,9 @@ def skeleton_transition(analyzer: Analyzer, fn: Function, table: dict[str, Any])
         count = vm.constraints(text, "f")
     except PyleoError:
         return None
-    own = Analyzer(text).function("f")
-    return count - round(sum(instruction_cost(ins, table) or 0.0 for ins in own.instructions))
+    own = Analyzer(text).function("f")   # its body as the table measured it (one it lacks stays in the transition, as
+    # calibrated: with corpus p15's field_to_i64, 12,924 predicted and counted; interpolated, 10,896)
+    return count - round(sum(instruction_cost(ins, table, interpolate=False) or 0.0 for ins in own.instructions))
 
 
 def estimate(program: str | aleo_code.Program, function: str, table: dict[str, Any] | None = None,

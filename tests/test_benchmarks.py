@@ -112,6 +112,10 @@ def check_compile_growth(doc: Any, out: str) -> None:
 def check_cost_calibration(doc: Any, out: str) -> None:
     (r,) = doc["rows"]
     assert r["program"] == "examples.scorer" and constraints(r["exact"]) and abs(r["error"]) < 0.1
+    (fam,) = doc["families"]   # the iris MLP, whose key pyleo_bench's smoke run gave
+    assert fam["family"].startswith("MLP") and constraints(fam["exact"]) and abs(fam["error"]) <= 0.02
+    assert doc["widths"] and sum(w["interpolated"] == w["measured"] for w in doc["widths"]) > len(doc["widths"]) / 2
+    assert "One model per converter family" in out
 
 
 def check_end_to_end(doc: Any, out: str) -> None:

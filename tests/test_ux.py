@@ -20,6 +20,7 @@ import pytest
 import pyleo as pl
 from pyleo import progress, trust, vm
 from pyleo.errors import InputError
+from pyleo.limits import LOCAL_BUDGET
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -315,6 +316,7 @@ def _digits_cnn(channels: int) -> tuple[Any, np.ndarray]:
 
 
 @pytest.mark.slow
+@pytest.mark.prove   # the choice is counted by snarkVM (its verifying key synthesized)
 def test_a_network_over_the_budget_is_fitted_or_refused_with_the_knobs() -> None:
     """Issue 26: README's digits CNN at the default resolution is over the local limit and cannot be split;
     fit=True keeps the highest resolution that proves, says so, and the circuit still gives the network's labels;
@@ -328,7 +330,7 @@ def test_a_network_over_the_budget_is_fitted_or_refused_with_the_knobs() -> None
     net, X = _digits_cnn(4)
     exact = from_torch(net, X, input_range=(0, 16), input_bits=0, fit=False)
     assert nn.provable(exact) is None                                   # 12 bits: neither whole nor split
-    with pytest.warns(FitWarning, match=r"converted at resolution (\d+) \(asked 12") as caught:
+    with pytest.warns(FitWarning, match=r"converted at resolution (\d+), input_bits=0 \(asked resolution 12") as caught:
         zk = from_torch(net, X, input_range=(0, 16), input_bits=0)
     chosen = int(re.search(r"resolution (\d+)", str(caught[0].message)).group(1))
     assert chosen < 12 and zk.program.fits_here("predict")
@@ -339,3 +341,32 @@ def test_a_network_over_the_budget_is_fitted_or_refused_with_the_knobs() -> None
     with pytest.raises(ConversionError, match="does not fit the local limit at") as refused:   # ~46,600 at 12 to 5
         from_torch(wide, X.reshape(len(X), -1)[:64], input_range=(0, 16), input_bits=0, check_rows=16)
     assert "input_bits" in refused.value.hint and "smaller network" in refused.value.hint
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_fit_lowers_input_bits_before_resolution_and_snarkvm_confirms_the_choice() -> None:
+    """Issue 26: the digits CNN with automatic input bits (each pixel at 2**(resolution − 2) steps) fits at no
+    resolution from 12 down to 9 and, at 8, only with fewer input bits (pixels are integers: fewer fractional bits
+    lose nothing). fit=True searches resolution and input bits together by the cost model, keeps the most precise
+    circuit that fits (resolution 8, not the 6 that lowering the resolution alone reaches), confirms it with
+    snarkVM's count, and the circuit gives the torch network's labels on held-out digits."""
+    import torch
+
+    from benchmarks import models
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import FitWarning
+
+    f = models.digits_cnn()
+    with pytest.warns(FitWarning, match=r"converted at resolution (\d+), input_bits") as caught:
+        zk = from_torch(f.model, f.X_train, input_range=(0, 16))
+    message = str(caught[0].message)
+    chosen = int(re.search(r"resolution (\d+), input_bits", message).group(1))
+    counted = int(re.search(r"([\d,]+) constraints counted by snarkVM", message).group(1).replace(",", ""))
+    assert chosen > 6 and max(zk.in_bits) < chosen - 2                       # input bits lowered, resolution kept
+    assert not from_torch(f.model, f.X_train, input_range=(0, 16), resolution=chosen, fit=False).program.fits_here("predict")
+    assert counted == zk.program.cost("predict", prepare_proof=False) <= LOCAL_BUDGET
+    with torch.no_grad():
+        want = f.model(torch.tensor(f.X_test)).argmax(1).numpy()
+    assert np.mean(zk.predict(f.X_test.reshape(len(f.X_test), -1)) == want) >= 0.99   # 540 held-out digits
+    assert "fidelity: agreement 1.0000" in message

@@ -247,48 +247,121 @@ def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], An
     all rows), as :func:`~stdlib_ml.from_sklearn`.
 
     ``fit`` (default True): the network must prove here, in one circuit or in linked parts (:func:`provable`,
-    by the cost model); when it does not at ``resolution``, the next lower resolutions are tried down to
-    :data:`MIN_FIT_RESOLUTION` (sized by the cost model, checked against the float model only once chosen) and
-    the first (most accurate) that proves in one circuit is kept, with a :class:`FitWarning`
-    naming it and the fidelity reached; none: ConversionError naming the sizes and what would help.
+    by the cost model); when it does not as asked, :func:`fit_search` looks for the most precise circuit that
+    proves in one, lowering ``resolution`` and the input bits (sized by the cost model, then checked against the
+    float model and counted by snarkVM once chosen), kept with a :class:`FitWarning` naming what it chose and the
+    fidelity reached; none: ConversionError naming the sizes and what would help.
     ``fit=False``: exactly ``resolution``, whatever its size. Raises :class:`ConversionError`,
     :class:`~stdlib_ml.convert.ModelInputError`."""
     what = model_name or "Network"
     wrapper = type(what, (FloatNetwork,), {"oracle": oracle})(net, reference)
 
-    options = dict(n_features=net.n_features, input_range=input_range, input_bits=input_bits, name=name or net.name,
+    options = dict(n_features=net.n_features, input_range=input_range, name=name or net.name,
                    weights=weights, inputs=inputs, output=output)
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
 
-    def at(r: int, checked: bool = True) -> ZkModel:
-        """The network at resolution ``r``: checked against the float model on X (the conversion), or not (a
-        probe of its size)."""
-        d, opts = pipeline.describe(_describe(net, r, approximate, wrapper, what), X, **options)
+    def at(r: int, bits: Any, checked: bool = True) -> ZkModel:
+        """The network at resolution ``r`` and input bits ``bits`` (None: derived from ``r``): checked against the
+        float model on X (the conversion), or not (a probe of its size)."""
+        d, opts = pipeline.describe(_describe(net, r, approximate, wrapper, what), X, input_bits=bits, **options)
         return finish(d.spec, d.float_model, opts.X if checked else None, bar, d.what)
 
-    zk = at(resolution)
+    zk = at(resolution, input_bits)
     if not fit or provable(zk, split=True) is not None:
         return zk
-    tried = [f"at {resolution}: ~{size(zk):,} constraints, and no split into linked parts fits"]
-    for r in range(resolution - 1, MIN_FIT_RESOLUTION - 1, -1):   # sizes by the cost model first, then one check
-        probe = at(r, checked=False)
-        if probe.program.fits_here("predict"):
-            try:
-                chosen = at(r)
-            except ConversionError as e:
-                raise ConversionError(f"{what} does not fit the local limit at resolution {resolution} to {r + 1} "
-                                      f"({'; '.join(tried)}), and at {r} {e.message}", e.loc,
-                                      f"{e.hint}; or, to fit at a higher resolution: {FIT_HINT}" if e.hint else FIT_HINT) from None
-            warnings.warn(FitWarning(f"fit: {what} converted at resolution {r} (asked {resolution}; {'; '.join(tried)}): "
-                                     f"{provable(chosen, split=False)}; fidelity: {fidelity_text(chosen.fidelity)}"),
-                          stacklevel=3)
-            return chosen
-        tried.append(f"at {r}: ~{size(probe):,}")
+    return fit_search(at, what, resolution, input_bits, zk)
+
+
+def fit_search(at: Callable[..., ZkModel], what: str, resolution: int, input_bits: Any, asked: ZkModel) -> ZkModel:
+    """The most precise conversion of a network that proves in one circuit here: from ``resolution`` down to
+    :data:`MIN_FIT_RESOLUTION`, at each resolution the most input bits that fit (:func:`widest_fitting_bits`: the
+    bits asked, else each feature's lowered alike, down to 0), every step sized by the cost model; the first that
+    fits is checked against the float model (a miss of the fidelity bar goes on to the next resolution) and
+    counted by snarkVM once (:func:`counted`; over the limit after all: the next). ``at(r, bits, checked)``
+    converts; ``asked``: the conversion as asked, which proves neither whole nor split. Warns :class:`FitWarning`
+    with the choice and the fidelity reached; raises ConversionError naming what was tried and what would help."""
+    missed: ConversionError | None = None
+    tried = [f"{setting(resolution, input_bits)}: ~{size(asked):,} constraints, and no split into linked parts fits"]
+    for r in range(resolution, MIN_FIT_RESOLUTION - 1, -1):
+        found = widest_fitting_bits(at, r, input_bits, tried, asked if r == resolution else None)
+        if found is None:
+            continue
+        try:
+            chosen = at(r, found)
+        except ConversionError as e:
+            missed = e
+            tried.append(f"{setting(r, found)} fits but {e.message}")
+            continue
+        exact = counted(chosen)
+        if exact is not None and exact > limits.LOCAL_BUDGET:
+            tried.append(f"{setting(r, found)}: ~{size(chosen):,} by the cost model, {exact:,} counted by snarkVM")
+            continue
+        how = (f"{exact:,} constraints counted by snarkVM (the cost model said ~{size(chosen):,})" if exact is not None
+               else f"~{size(chosen):,} constraints by the cost model (snarkVM's parameters are not installed to count them)")
+        warnings.warn(FitWarning(f"fit: {what} converted at {setting(r, found)} (asked {setting(resolution, input_bits)}; "
+                                 f"{'; '.join(tried)}): {how}, one circuit here; fidelity: {fidelity_text(chosen.fidelity)}"),
+                      stacklevel=4)
+        return chosen
+    if missed is not None:
+        raise ConversionError(f"{what} does not fit the local limit at the fidelity asked ({'; '.join(tried)})", missed.loc,
+                              f"{missed.hint}; or, to fit more precisely: {FIT_HINT}" if missed.hint else FIT_HINT)
     raise ConversionError(
-        f"{what} does not fit the local limit at any resolution from {resolution} down to {MIN_FIT_RESOLUTION} "
-        f"({'; '.join(tried)} by the cost model; one circuit here proves {limits.LOCAL_BUDGET:,} constraints)",
+        f"{what} does not fit the local limit at any resolution from {resolution} down to {MIN_FIT_RESOLUTION}, with "
+        f"any input bits ({'; '.join(tried)} by the cost model; one circuit here proves {limits.LOCAL_BUDGET:,} constraints)",
         hint=f"what would help: {FIT_HINT}. fit=False converts at exactly `resolution` anyway (to study the circuit; "
              "proving it then fails)")
+
+
+def widest_fitting_bits(at: Callable[..., ZkModel], r: int, input_bits: Any, tried: list[str],
+                        asked: ZkModel | None = None) -> Any:
+    """The most input bits with which the network at resolution ``r`` fits one circuit here by the cost model:
+    ``input_bits`` as asked (None: derived from ``r``), else every feature's bits lowered by the same d (at least
+    0; the smallest d, by bisection: fewer bits never cost more); None when even 0 bits do not fit (the sizes
+    appended to ``tried``; ``asked``: the conversion at ``r`` with the bits as asked, already sized and too large)."""
+    probe = asked or at(r, input_bits, checked=False)
+    if asked is None and probe.program.fits_here("predict"):
+        return input_bits
+    base = np.asarray(probe.in_bits, dtype=np.int64)
+
+    def lowered(d: int) -> Any:
+        bits = np.maximum(base - d, 0)
+        return int(bits[0]) if np.all(bits == bits[0]) else [int(b) for b in bits]
+
+    top = int(base.max(initial=0))
+    if top <= 0 or not at(r, lowered(top), checked=False).program.fits_here("predict"):
+        if asked is None:
+            tried.append(f"{setting(r, input_bits)}: ~{size(probe):,}" + ("" if top <= 0 else ", with 0 input bits too large"))
+        elif top > 0:
+            tried[-1] += ", with 0 input bits too large too"
+        return None
+    lo, hi = 0, top   # d = lo does not fit, d = hi does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if at(r, lowered(mid), checked=False).program.fits_here("predict") else (mid, hi)
+    if asked is None:
+        tried.append(f"{setting(r, input_bits)}: ~{size(probe):,}")
+    return lowered(hi)
+
+
+def setting(r: int, bits: Any) -> str:
+    """A resolution and input bits, in words."""
+    if bits is None:
+        return f"resolution {r}"
+    arr = np.asarray(bits)
+    shown = f"input_bits={int(arr.flat[0])}" if np.all(arr == arr.flat[0]) else f"input_bits {int(arr.min())}–{int(arr.max())}"
+    return f"resolution {r}, {shown}"
+
+
+def counted(zk: ZkModel) -> int | None:
+    """``predict``'s constraints counted by snarkVM (its verifying key synthesized, seconds; no proving key kept),
+    confirming the cost model's choice; above the local limit: LOCAL_BUDGET + 1; None when snarkVM cannot count
+    here (no parameters installed)."""
+    try:
+        return zk.program.cost("predict", prepare_proof=False)
+    except pl.LimitError:
+        return limits.LOCAL_BUDGET + 1
+    except pl.PyleoError:
+        return None
 
 
 FIT_HINT = ("fewer input_bits= (coarser inputs: narrower sign tests), a narrower input_range=, or a smaller network "
@@ -306,8 +379,9 @@ MIN_FIT_RESOLUTION = 4
 
 
 class FitWarning(UserWarning):
-    """``fit=True`` converted a network at a lower resolution than asked, so that it fits the local limit: the
-    message names the resolution chosen, the sizes tried and the fidelity reached."""
+    """``fit=True`` converted a network at a lower resolution or with fewer input bits than asked, so that it fits
+    the local limit: the message names the resolution and input bits chosen, the sizes tried, snarkVM's count of
+    the circuit chosen and the fidelity reached."""
 
 
 def provable(zk: ZkModel, split: bool = True) -> str | None:
