@@ -39,7 +39,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = Tru
     shown = f"[{host}]" if ":" in host else host
     print(f"pyleo web app: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C stops it)", flush=True)
     logging.basicConfig(format="pyleo serve: %(levelname)s: %(message)s", level=logging.WARNING)
-    config = uvicorn.Config(create_app(wasm), log_level="warning", timeout_graceful_shutdown=STOP_SECONDS)
+    # log_config=None: uvicorn's records go to the handler above. Its own dictConfig would close every logging
+    # handler already installed (absl's, when TensorFlow was imported, closes the stream it writes to).
+    config = uvicorn.Config(create_app(wasm), log_level="warning", log_config=None, timeout_graceful_shutdown=STOP_SECONDS)
     # uvicorn shuts down gracefully on SIGTERM (the app's lifespan ends its children and removes their
     # files), then raises the signal again: end with a normal exit then, not a death by the signal that
     # would skip the interpreter's own clean-up (multiprocessing's semaphores).
