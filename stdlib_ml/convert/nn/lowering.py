@@ -57,8 +57,19 @@ class _Product:
 
 
 @dataclass
+class _Search:
+    """A search stage: ``v**-power`` (1/v or 1/√v) of ``a``, at least ``floor``; ``ranges`` as a
+    :class:`_Product`'s (a's and the result's float bounds)."""
+
+    a: _Expr
+    power: float
+    floor: float
+    ranges: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+
+@dataclass
 class _Lowered:
-    stages: list[_Expr | _Product]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
+    stages: list[_Expr | _Product | _Search]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
     out: _Expr
     approximated: dict[str, int]
 
@@ -112,6 +123,10 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
         elif node.op == "rescale":
             a = node.inputs[0]
             stages.append(_Product(value(a), None, (box[id(a)], box[id(a)], box[id(node)])))
+            acc = _source(len(stages), node.size)
+        elif node.op == "search":
+            a = node.inputs[0]
+            stages.append(_Search(value(a), node.params["power"], node.params["floor"], (box[id(a)], box[id(node)])))
             acc = _source(len(stages), node.size)
         elif node.op == "max_pool":
             act = pooled_first(node)
@@ -314,21 +329,77 @@ def _cast_width(bound: int, shift: int) -> int:
     return width
 
 
+def _operand(e: _Expr, r: tuple[np.ndarray, np.ndarray], scales: dict[int, np.ndarray],
+             boxes: dict[int, tuple[np.ndarray, np.ndarray]], bits: int,
+             target: int) -> tuple[Stage, int, int, np.ndarray, np.ndarray]:
+    """An operand of a product or a search: its stage, the shift k flooring it to 2**target (0 when it is
+    not finer), that floor's cast width (0: none), and its floored integer bounds (the exact interval
+    intersected with the float bound ``r``, :data:`PRODUCT_MARGIN`)."""
+    st = _quantize_stage(e, scales, boxes, bits)
+    fb = _float_bound(r, st.scale)
+    lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
+    hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
+    k = max(st.scale - target, 0)
+    bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
+    return (st, k, _cast_width(bound, k) if k else 0, np.asarray([int(v) >> k for v in lo], dtype=object),
+            np.asarray([int(v) >> k for v in hi], dtype=object))
+
+
+@dataclass
+class Search:
+    """A materialized search stage (:mod:`stdlib_ml.roots`): the operand's stage ``a`` at 2**scale_a,
+    floored first by 2**shift (a checked cast of ``cast`` bits; 0: none) to V at 2**(scale_a − shift),
+    then R, the largest integer below 2**bits with R**power·V <= 2**n (sign tests of ``width`` bits),
+    at 2**scale: R = floor(2**scale·v**(-1/power)) for v = V·2**-(scale_a − shift). [lo, hi]: R's interval."""
+
+    a: Stage
+    shift: int
+    cast: int
+    power: int
+    n: int
+    bits: int
+    width: int
+    scale: int
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def bound(self) -> int:
+        return max(self.a.bound, max(int(v) for v in self.hi))
+
+
+def _quantize_search(p: _Search, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
+                     bits: int, res: int) -> Search:
+    """R at 2**(res + PRODUCT_BITS), as a product's result; the operand floored to that scale too. R's
+    bits from the smallest V (at least 1), the tests' width from the largest |2**n − c**power·V|."""
+    target = res + PRODUCT_BITS
+    power = 2 if p.power == 0.5 else 1
+    st, k, cast, lo, hi = _operand(p.a, p.ranges[0], scales, boxes, bits, target)
+    sv = st.scale - k
+    n = power * target + sv
+    v_lo = max(min(int(v) for v in lo), math.floor(math.ldexp(p.floor, sv)), 1)
+    v_hi = max(max(int(v) for v in hi), v_lo)
+    r_max = _root(2**n // v_lo, power)
+    nbits = max(r_max.bit_length(), 1)
+    width = sign_width(max(2**n, 2 ** (power * nbits) * v_hi), SMALLEST_CAST)
+    r_lo = max(_root(2**n // v_hi, power) - 1, 0)
+    return Search(st, k, cast, power, n, nbits, width, target, np.full(len(lo), r_lo, dtype=object),
+                  np.full(len(lo), r_max, dtype=object))
+
+
+def _root(v: int, power: int) -> int:
+    return v if power == 1 else math.isqrt(v)
+
+
 def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
                       bits: int, res: int) -> Product:
     target = res + PRODUCT_BITS
     ops, shifts, widths = [], [], []
     for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])) if p.b is not None else ((p.a, p.ranges[0]),):
-        st = _quantize_stage(e, scales, boxes, bits)
-        fb = _float_bound(r, st.scale)
-        lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
-        hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
-        k = max(st.scale - target, 0)
-        bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
+        st, k, w, lo, hi = _operand(e, r, scales, boxes, bits, target)
         shifts.append(k)
-        widths.append(_cast_width(bound, k) if k else 0)
-        ops.append((st, np.asarray([int(v) >> k for v in lo], dtype=object),
-                    np.asarray([int(v) >> k for v in hi], dtype=object)))
+        widths.append(w)
+        ops.append((st, lo, hi))
     if p.b is None:   # a rescale: the operand floored, nothing multiplied
         sa, lo, hi = ops[0]
         return Product(sa, None, (shifts[0], 0), (widths[0], 0), 0, sa.scale - shifts[0], 0,
@@ -355,7 +426,7 @@ class Quantized:
     in_bits: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    stages: list[Stage | Product]
+    stages: list[Stage | Product | Search]
     out: Stage
     resolution: int
     approximated: dict[str, int]
@@ -378,8 +449,8 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
                      np.asarray([int(v) for v in qint(high, ib)], dtype=object))}
         stages = []
         for k, e in enumerate(lowered.stages, 1):
-            if isinstance(e, _Product):
-                st = _quantize_product(e, scales, boxes, res + 2, res)
+            if isinstance(e, (_Product, _Search)):
+                st = (_quantize_product if isinstance(e, _Product) else _quantize_search)(e, scales, boxes, res + 2, res)
                 boxes[k] = (st.lo, st.hi)
             else:
                 st = _quantize_stage(e, scales, boxes, res + 2)

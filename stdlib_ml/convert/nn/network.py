@@ -84,9 +84,11 @@ APPROXIMATIONS: dict[str, Approximation] = {
     "silu": Approximation(lambda x: x / (1.0 + np.exp(-x)),
                           (-8.0, -5.0, -3.5, -2.5, -1.75, -1.0, -0.5, 0.0, 0.5, 1.0, 1.75, 2.5, 3.5, 5.0, 8.0), 0.0, 1.0,
                           0.0, (-16.0, 16.0)),
+    "exp": Approximation(np.exp, (-8.0, -5.0, -3.5, -2.5, -1.75, -1.25, -0.75, -0.35, 0.0), 0.0, 1.0, 0.0, (-20.0, 0.0)),
 }
 """The activations a circuit approximates (``approximate=False`` refuses them instead), each with its
-measured error bound (:class:`Approximation`; the bounds are filled in below from the knots)."""
+measured error bound (:class:`Approximation`; the bounds are filled in below from the knots). ``exp``
+holds for x ≤ 0 only (its bound is measured on [-20, 0]): softmax applies it to x − max(x)."""
 
 
 def _measure(ap: Approximation) -> float:
@@ -108,8 +110,9 @@ class Node:
     ``op``: ``"input"``, ``"linear"`` (``Σ_i matrices[i]·inputs[i] + bias`` on flattened tensors),
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
     ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
-    taps), ``"mul"`` (the elementwise product of its two inputs) or ``"rescale"`` (its input, floored
-    to a coarser fixed scale). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    taps), ``"mul"`` (the elementwise product of its two inputs), ``"rescale"`` (its input, floored
+    to a coarser fixed scale) or ``"search"`` (``v**-params["power"]`` of a positive ``v`` ≥
+    ``params["floor"]``: 1/v or 1/√v, decided exactly in the circuit, :mod:`.transformer`). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -662,6 +665,8 @@ class Network:
                 vals[id(node)] = ins[0] * ins[1]
             elif node.op == "rescale":
                 vals[id(node)] = ins[0]
+            elif node.op == "search":
+                vals[id(node)] = np.maximum(ins[0], node.params["floor"]) ** -node.params["power"]
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
@@ -685,6 +690,9 @@ class Network:
                 hi = np.asarray([ins[0][1][w].max() for w in node.windows])
             elif node.op == "rescale":
                 lo, hi = ins[0]
+            elif node.op == "search":   # decreasing in v
+                f, p = node.params["floor"], node.params["power"]
+                lo, hi = np.maximum(ins[0][1], f) ** -p, np.maximum(ins[0][0], f) ** -p
             elif node.op == "mul":
                 (a, b), (c, d) = ins
                 corners = np.stack([a * c, a * d, b * c, b * d])

@@ -20,7 +20,7 @@ from ..model import ConversionError, ZkModel
 from ..options import Options
 from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
 from ..render import Spec
-from .lowering import Product, Stage, quantize
+from .lowering import Product, Search, Stage, quantize
 from .network import APPROXIMATIONS, Network
 
 
@@ -124,8 +124,9 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     kind = "regressor" if net.head == "regression" else "classifier"
     n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
     n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
-    products = f", {n_mul} products" if n_mul else ""
-    plain = not any(isinstance(st, Product) for st in qn.stages)
+    n_search = sum(len(st.lo) for st in qn.stages if isinstance(st, Search))
+    products = (f", {n_mul} products" if n_mul else "") + (f", {n_search} divisions" if n_search else "")
+    plain = not any(isinstance(st, (Product, Search)) for st in qn.stages)
     stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
                 f"Network {net.name} ({net.n_features} inputs, {stages}, {n_relu} ReLUs{products}), "
@@ -133,6 +134,19 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     spec.imports |= {"activations"}
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
+        if isinstance(st, Search):
+            spec.imports |= {"roots", "products"}
+            e = _render_terms(spec, f"{k}a", st.a, sources, False)
+            if st.shift:
+                spec.use(f"floor{k}a = products.floor_shift_vec({st.shift}, {st.cast})",
+                         f"stage {k}: the operand floored by 2**{st.shift}")
+                e = f"floor{k}a({e})"
+            what = "1/v" if st.power == 1 else "1/sqrt(v)"
+            spec.use(f"search{k} = roots.search_vec({st.power}, {st.n}, {st.bits}, {st.width})",
+                     f"stage {k}: {what} at 2**{st.scale}, the largest R < 2**{st.bits} with R**{st.power}·V <= 2**{st.n}")
+            spec.body.append(f"h{k} = search{k}({e})")
+            sources[k] = (f"h{k}", len(st.lo), st.scale)
+            continue
         if isinstance(st, Product):
             spec.imports.add("products")
             ops = [("a", st.a, st.shifts[0], st.widths[0])] + ([("b", st.b, st.shifts[1], st.widths[1])]
