@@ -19,7 +19,7 @@ import numpy as np
 
 from pyleo import limits
 
-from . import quiet
+from . import quiet, torch_attention
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, Network, Node, convert
@@ -150,6 +150,12 @@ class _Walker:
         self.net = Network(self.input_shape, name=name)
         self.env[placeholders[0]] = self.net.input
         self.final: str | None = None
+        self.attention: set[str] = set()
+
+    def shape(self, node: Any) -> tuple[int, ...]:
+        """A graph node's shape without the batch dimension (its recorded value's)."""
+        val = node.meta.get("val")
+        return tuple(int(s) for s in val.shape[1:]) if hasattr(val, "shape") else ()
 
     def value(self, a: Any) -> Any:
         """An argument: a Network node, a constant tensor (as float64 numpy), or a plain value."""
@@ -190,6 +196,15 @@ class _Walker:
                 continue
             if node.op != "call_function":
                 raise ConversionError(f"{_where(node)}: graph node {node.op} {node.target} is not supported; {SUPPORTED}")
+            mha = torch_attention.module_of(node)
+            if mha is not None:   # read whole, once: its forward moves the batch dimension
+                if mha not in self.attention:
+                    group = [n for n in self.gm.graph.nodes if torch_attention.module_of(n) == mha]
+                    outs = torch_attention.multihead(self.net, group, self.value, self.shape, _where(node))
+                    self.env.update({n: _Layers(None, "the attention weights") if v is None else v
+                                     for n, v in outs.items()})
+                    self.attention.add(mha)
+                continue
             self.env[node] = self.call(node)
             if _op(node).endswith("_") and not _op(node).startswith("_") and node.args \
                     and isinstance(node.args[0], self.torch.fx.Node):
@@ -217,7 +232,7 @@ class _Walker:
             return x[args[1]]
         if op in ("_to_copy", "to"):
             dtype = kw.get("dtype", next((a for a in args[1:] if isinstance(a, self.torch.dtype)), None))
-            if dtype is not None and not dtype.is_floating_point:
+            if dtype is not None and not dtype.is_floating_point and x is not net.input:
                 raise ConversionError(f"{where} casts to {dtype} (an index for an embedding or a lookup?): integer "
                                       f"values computed from the input are not supported; {SUPPORTED}")
             return x
@@ -245,6 +260,8 @@ class _Walker:
                 return x.last
             raise ConversionError(f"{where}: {op} on a recurrent layer's final states (num_layers, batch, H) is "
                                   "supported only as h[0], h[-1] or h.squeeze(0)")
+        if op == "embedding":
+            return torch_attention.call(net, op, x, arg, where)
         if not isinstance(x, Node):
             raise ConversionError(f"{where}: {op} on constants is not supported; {SUPPORTED}")
         if op == "slice":
@@ -266,9 +283,13 @@ class _Walker:
             if len(users) == 1 and users[0].op == "output":
                 self.final = op.strip("_")
                 return x
-            if op != "sigmoid":
+            if op in ("log_softmax", "_log_softmax"):
                 raise ConversionError(f"{where}: {op} is supported only as the model's last operation (decided by "
-                                      f"argmax, no exp in the circuit); {SUPPORTED}")
+                                      f"argmax, no logarithm in the circuit); {SUPPORTED}")
+        if op in torch_attention.OPS:
+            y = torch_attention.call(net, op, x, arg, where)
+            if y is not None:
+                return y
         if op == "linear":
             return net.dense(x, self.const(args[1], where), self.const(args[2], where) if len(args) > 2 else None,
                              where=where)

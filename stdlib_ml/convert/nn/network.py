@@ -703,6 +703,8 @@ class Network:
                 points = [f(a), f(b)] + [np.where((a < t) & (t < b), f(np.full_like(a, t)), f(a))
                                          for t in (APPROXIMATIONS[node.kind].knots if node.kind in APPROXIMATIONS else ())]
                 lo, hi = np.min(points, axis=0), np.max(points, axis=0)
+            if "bound" in node.params:   # a bound the layer guarantees (a layer norm's |c|/σ <= √(d − 1))
+                lo, hi = np.maximum(lo, -node.params["bound"]), np.minimum(hi, node.params["bound"])
             box[id(node)] = (lo, hi)
         return box
 

@@ -95,6 +95,7 @@ def layer_norm(net: Network, x: Node, gamma: Any = None, beta: Any = None, eps: 
                     where=where)
     r = search(net, var, 0.5, float(eps), where=where)
     y = net.mul(c, net.dense(r, _broadcast(n, d), where=where), where=where)
+    y.params["bound"] = math.sqrt(d - 1) * 1.01 + 0.01   # |c_i|/√(σ² + eps) <= √(d − 1), floors aside
     g = np.ones(d) if gamma is None else np.asarray(gamma, np.float64).ravel()
     bt = np.zeros(d) if beta is None else np.asarray(beta, np.float64).ravel()
     if g.size != d or bt.size != d:
