@@ -292,6 +292,11 @@ PRODUCT_MARGIN = (1.25, 0.25)
 halts the circuit at the product's checked cast rather than wrapping)."""
 
 
+SEARCH_BITS = 4
+"""A search's result (1/v, 1/√v) is at 2**(resolution + SEARCH_BITS): relative steps of 2**-16 at the default
+resolution 12 where the result is 1, fewer bits to search than the products' 2**(resolution + 8)."""
+
+
 @dataclass
 class Product:
     """A materialized product stage at scale 2**scale: each operand's stage, floored first by
@@ -349,16 +354,16 @@ def _operand(e: _Expr, r: tuple[np.ndarray, np.ndarray], scales: dict[int, np.nd
 class Search:
     """A materialized search stage (:mod:`stdlib_ml.roots`): the operand's stage ``a`` at 2**scale_a,
     floored first by 2**shift (a checked cast of ``cast`` bits; 0: none) to V at 2**(scale_a − shift),
-    then R, the largest integer below 2**bits with R**power·V <= 2**n (sign tests of ``width`` bits),
-    at 2**scale: R = floor(2**scale·v**(-1/power)) for v = V·2**-(scale_a − shift). [lo, hi]: R's interval."""
+    then R, the largest integer below 2**len(widths) with R**power·V <= 2**n (per bit from the top, sign
+    tests of ``widths[i]`` bits: the top run at widths[0], the rest at widths[-1]), at 2**scale: R =
+    floor(2**scale·v**(-1/power)) for v = V·2**-(scale_a − shift). [lo, hi]: R's interval."""
 
     a: Stage
     shift: int
     cast: int
     power: int
     n: int
-    bits: int
-    width: int
+    widths: tuple[int, ...]
     scale: int
     lo: np.ndarray
     hi: np.ndarray
@@ -370,20 +375,23 @@ class Search:
 
 def _quantize_search(p: _Search, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
                      bits: int, res: int) -> Search:
-    """R at 2**(res + PRODUCT_BITS), as a product's result; the operand floored to that scale too. R's
-    bits from the smallest V (at least 1), the tests' width from the largest |2**n − c**power·V|."""
-    target = res + PRODUCT_BITS
+    """R at 2**(res + SEARCH_BITS); the operand floored to 2**(res + PRODUCT_BITS), as a product's. R's
+    bits from the smallest V (at least 1); bit b's tests hold |2**n − c**power·V| <= 2**(power − 1)·(2**n +
+    2**(power·b)·V_max) (c = prefix + 2**b, the prefix having passed: prefix**power·V <= 2**n)."""
     power = 2 if p.power == 0.5 else 1
-    st, k, cast, lo, hi = _operand(p.a, p.ranges[0], scales, boxes, bits, target)
+    st, k, cast, lo, hi = _operand(p.a, p.ranges[0], scales, boxes, bits, res + PRODUCT_BITS)
     sv = st.scale - k
+    target = res + SEARCH_BITS
     n = power * target + sv
     v_lo = max(min(int(v) for v in lo), math.floor(math.ldexp(p.floor, sv)), 1)
     v_hi = max(max(int(v) for v in hi), v_lo)
     r_max = _root(2**n // v_lo, power)
     nbits = max(r_max.bit_length(), 1)
-    width = sign_width(max(2**n, 2 ** (power * nbits) * v_hi), SMALLEST_CAST)
+    widths = [sign_width(2 ** (power - 1) * (2**n + 2 ** (power * b) * v_hi), SMALLEST_CAST)
+              for b in range(nbits - 1, -1, -1)]
+    widths = tuple(widths[0] if w > widths[-1] else w for w in widths)
     r_lo = max(_root(2**n // v_hi, power) - 1, 0)
-    return Search(st, k, cast, power, n, nbits, width, target, np.full(len(lo), r_lo, dtype=object),
+    return Search(st, k, cast, power, n, widths, target, np.full(len(lo), r_lo, dtype=object),
                   np.full(len(lo), r_max, dtype=object))
 
 

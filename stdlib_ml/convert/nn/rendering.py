@@ -142,8 +142,9 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
                          f"stage {k}: the operand floored by 2**{st.shift}")
                 e = f"floor{k}a({e})"
             what = "1/v" if st.power == 1 else "1/sqrt(v)"
-            spec.use(f"search{k} = roots.search_vec({st.power}, {st.n}, {st.bits}, {st.width})",
-                     f"stage {k}: {what} at 2**{st.scale}, the largest R < 2**{st.bits} with R**{st.power}·V <= 2**{st.n}")
+            spec.use(f"search{k} = roots.search_vec({st.power}, {st.n}, {st.widths})",
+                     f"stage {k}: {what} at 2**{st.scale}, the largest R < 2**{len(st.widths)} with "
+                     f"R**{st.power}·V <= 2**{st.n}")
             spec.body.append(f"h{k} = search{k}({e})")
             sources[k] = (f"h{k}", len(st.lo), st.scale)
             continue

@@ -90,7 +90,7 @@ def layer_norm(net: Network, x: Node, gamma: Any = None, beta: Any = None, eps: 
     if not eps > 0:
         raise ConversionError(f"{where or 'a layer norm'}: eps must be > 0 (it bounds 1/sqrt(variance)), got {eps}")
     center = np.kron(np.eye(n), np.eye(d) - np.full((d, d), 1.0 / d))
-    c = net.dense(flat, center, where=where)
+    c = net.rescale(net.dense(flat, center, where=where), where=where)   # floored once, used by two products
     var = net.dense(net.mul(c, c, where=where), np.kron(np.eye(n), np.full((1, d), 1.0 / d)), np.full(n, float(eps)),
                     where=where)
     r = search(net, var, 0.5, float(eps), where=where)
@@ -160,6 +160,7 @@ def attention(net: Network, q: Node, k: Node, v: Node, *, scale: float | None = 
         raise ConversionError(f"{where or 'an attention'}: a causal mask needs as many queries as keys ({T} vs {S})")
     factor = 1.0 / math.sqrt(d) if scale is None else float(scale)
     heads = []
+    q, k, v = (net.rescale(a, where=where) for a in (q, k, v))   # floored once, not once per product
     for h in range(H):
         qh, kh, vh = (net.select(a, 0, h, where=where) for a in (q, k, v))
         scores = net.mul_const(net.matmul(qh, net.permute(kh, (1, 0), where=where), where=where), factor, where=where)
