@@ -33,9 +33,11 @@ SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, group
              "LeakyReLU, PReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
              "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, select, Dropout, Identity, residual add/sub, "
              "multiplication by a constant or of two computed tensors of one shape, cat, GRU / LSTM / RNN (one layer, "
-             "batch_first, zero initial state: unrolled), "
-             f"approximated {', '.join(APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
-             "LogSoftmax / Sigmoid")
+             "batch_first, zero initial state: unrolled), LayerNorm, Embedding of the input's token ids, "
+             "MultiheadAttention (self-attention, batch_first), scaled_dot_product_attention, TransformerEncoderLayer, "
+             "a softmax inside the network (exp approximated), "
+             f"approximated {', '.join(k for k in APPROXIMATIONS if k != 'exp')} (ELU with any alpha, SELU; approximate=False "
+             "refuses them), and a final Softmax / LogSoftmax / Sigmoid")
 
 
 def _torch() -> Any:
@@ -113,9 +115,8 @@ def _train_time(op: str, node: Any, where: str) -> ConversionError | None:
                                "batch statistics)", hint=hint)
     return None
 _FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
-NORMALIZING = {"layer_norm", "native_layer_norm", "group_norm", "native_group_norm", "instance_norm", "rms_norm",
-               "_fused_rms_norm"}
-"""Normalizations by statistics of the sample itself (LayerNorm, GroupNorm, InstanceNorm, RMSNorm): refused."""
+NORMALIZING = {"group_norm", "native_group_norm", "instance_norm", "rms_norm", "_fused_rms_norm"}
+"""Normalizations by statistics of the sample itself other than LayerNorm (GroupNorm, InstanceNorm, RMSNorm): refused."""
 
 
 _RECURRENT = {"gru", "lstm", "rnn_tanh", "rnn_relu"}

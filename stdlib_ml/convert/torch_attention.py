@@ -16,7 +16,7 @@ from .nn import Network, Node
 from .nn import transformer as tf
 
 OPS = {"layer_norm", "native_layer_norm", "embedding", "scaled_dot_product_attention", "transpose", "linear",
-       "mean", "softmax", "_softmax", "_safe_softmax", "unsqueeze", "squeeze"}
+       "mean", "softmax", "_softmax", "_safe_softmax", "unsqueeze", "squeeze", "unflatten"}
 """The ATen operations :func:`call` may take (it returns None for the forms it leaves to the walker)."""
 
 MHA = "MultiheadAttention"
@@ -66,6 +66,11 @@ def call(net: Network, op: str, x: Any, arg: Callable[[int, str, Any], Any], whe
         if dim == 0:
             raise ConversionError(f"{where}: unsqueezing before the batch dimension is not supported")
         return net.reshape(x, (*x.shape[:dim - 1], 1, *x.shape[dim - 1:]), where=where)
+    if op == "unflatten":
+        dim, sizes = int(arg(1, "dim", 0)) % (len(x.shape) + 1), [int(s) for s in arg(2, "sizes", None)]
+        if dim == 0:
+            raise ConversionError(f"{where}: unflattening the batch dimension is not supported")
+        return net.reshape(x, (*x.shape[:dim - 1], *sizes, *x.shape[dim:]), where=where)
     if op == "squeeze":
         dims = arg(1, "dim", None)
         dims = range(1, len(x.shape) + 1) if dims is None else np.atleast_1d(dims)

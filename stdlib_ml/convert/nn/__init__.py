@@ -46,7 +46,8 @@ from exact worst-case intervals over the declared input range (ReLU outputs lie 
 """
 
 from .lowering import Quantized, lower, quantize
-from .network import APPROXIMATIONS, HEADS, PIECEWISE, Approximation, Network, Node, Padding, decide, same_padding
+from .approximations import APPROXIMATIONS, Approximation
+from .network import HEADS, PIECEWISE, Network, Node, Padding, decide, same_padding
 from .rendering import MIN_FIT_RESOLUTION, SPARSE_DENSITY, FitWarning, FloatNetwork, convert, network_spec, provable, to_spec
 
 __all__ = ["APPROXIMATIONS", "HEADS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning",

@@ -15,7 +15,8 @@ from scipy import sparse
 from ..model import ConversionError
 from ..options import Options
 from ..quantize import MLP_RESOLUTION, input_bits_for, qint, sign_width
-from .network import APPROXIMATIONS, Network, Node
+from .approximations import APPROXIMATIONS
+from .network import Network, Node
 
 
 # ---- lowering: stages of ReLUs over affine combinations -------------------------------------------

@@ -21,7 +21,8 @@ from ..options import Options
 from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, sign_width
 from ..render import Spec
 from .lowering import Product, Search, Stage, quantize
-from .network import APPROXIMATIONS, Network
+from .approximations import APPROXIMATIONS
+from .network import Network
 
 
 # ---- rendering -------------------------------------------------------------------------------------

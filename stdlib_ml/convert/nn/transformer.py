@@ -27,7 +27,10 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from pyleo import limits
+
 from ..model import ConversionError
+from .approximations import APPROXIMATIONS
 from .network import Network, Node
 
 
@@ -110,7 +113,11 @@ def softmax(net: Network, x: Node, *, where: str = "") -> Node:
     n, T, flat = _rows(net, x)
     m = net.reshape(net.max_pool(net.reshape(x, (n, T), where=where), T, where=where), (n,), where=where)
     z = net.rescale(net.sub(flat, net.dense(m, _broadcast(n, T), where=where), where=where), where=where)
-    e = net.activation(z, "exp", where=where)
+    knots = len(APPROXIMATIONS["exp"].knots)   # one sign test per knot and value: stages of rows within an array's limit
+    per = max(limits.MAX_ARRAY_LENGTH // (knots * T), 1) * T
+    parts = [net.activation(net.select(z, 0, list(range(i, min(i + per, z.size))), where=where), "exp", where=where)
+             for i in range(0, z.size, per)]
+    e = parts[0] if len(parts) == 1 else net.concat(parts, 0, where=where)
     total = net.dense(e, np.kron(np.eye(n), np.ones((1, T))), where=where)
     inv = search(net, total, 1.0, 1.0, where=where)
     p = net.mul(e, net.dense(inv, _broadcast(n, T), where=where), where=where)
