@@ -120,7 +120,7 @@ def main() -> None:
             plan = zk.program.split_plan("predict")
             print(f"split into {len(plan.parts)} parts ({time.time() - t0:.1f} s)")
         except LimitError as e:
-            print(f"no split at 16,384 ({time.time() - t0:.1f} s): {str(e).splitlines()[0][:400]}")
+            print(f"no split at 16,384 ({time.time() - t0:.1f} s): {e}")
     if args.no_prove:
         return
     rows = net.embed(torch.tensor(X_train[:, 0]).long()).detach().numpy() + net.position[0].detach().numpy()
