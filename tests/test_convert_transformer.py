@@ -28,6 +28,7 @@ from torch.nn import functional as F  # noqa: E402
 torch.set_num_threads(1)
 RNG = np.random.default_rng(11)
 SEQ = RNG.normal(size=(200, 4, 4)).astype(np.float32)   # (n, T, E)
+PAIRS = SEQ[:, :2]   # two tokens: the attention tests' circuits stay small (their conversion is the suite's time)
 
 
 # ---- the exact searches ---------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ class _SDPA(nn.Module):
     def __init__(self, causal: bool) -> None:
         super().__init__()
         self.q, self.k, self.v = nn.Linear(4, 4), nn.Linear(4, 4), nn.Linear(4, 4)
-        self.fc = nn.Linear(16, 3)
+        self.fc = nn.Linear(8, 3)
         self.causal = causal
 
     def forward(self, x):
@@ -154,10 +155,10 @@ def test_scaled_dot_product_attention_labels(causal: bool) -> None:
     circuit's labels equal torch's on held-out rows."""
     torch.manual_seed(3)
     m = _SDPA(causal).eval()
-    zk = from_torch(m, SEQ[:120], min_agreement=0.97, fit=False)
+    zk = from_torch(m, PAIRS[:120], min_agreement=0.97, check_rows=64, fit=False)
     with torch.no_grad():
-        want = m(torch.tensor(SEQ[120:])).argmax(1).numpy()
-    assert np.mean(zk.predict(SEQ[120:]) == want) >= 0.97
+        want = m(torch.tensor(PAIRS[120:160])).argmax(1).numpy()
+    assert np.mean(zk.predict(PAIRS[120:160]) == want) >= 0.97
 
 
 def test_multihead_description_is_torch() -> None:
@@ -190,15 +191,16 @@ class _Encoder(nn.Module):
 @pytest.mark.parametrize("kw", [dict(), pytest.param(dict(norm_first=True, activation="gelu"), marks=pytest.mark.slow)])
 def test_encoder_layer_labels(kw: dict) -> None:
     """nn.TransformerEncoderLayer(4, 2 heads) in eval mode, post-norm ReLU and pre-norm GELU, then a mean over
-    tokens: the circuit's labels equal torch's on >= 97% of held-out rows (measured 100%)."""
+    tokens (2 tokens of 4): the circuit's labels equal torch's on >= 97% of held-out rows (measured 100%)."""
     torch.manual_seed(5)
     m = _Encoder(**kw).eval()
-    zk = from_torch(m, SEQ[:120], min_agreement=0.97, strict=False, fit=False)
+    zk = from_torch(m, PAIRS[:120], min_agreement=0.97, check_rows=64, strict=False, fit=False)
     with torch.no_grad():
-        want = m(torch.tensor(SEQ[120:])).argmax(1).numpy()
-    assert np.mean(zk.predict(SEQ[120:]) == want) >= 0.97
+        want = m(torch.tensor(PAIRS[120:160])).argmax(1).numpy()
+    assert np.mean(zk.predict(PAIRS[120:160]) == want) >= 0.97
 
 
+@pytest.mark.slow
 def test_keras_layer_normalization_values() -> None:
     """Keras LayerNormalization (its gamma and beta set) on a (4, 3) sequence, channels last: the circuit's
     regression value within 1e-3 of Keras' own."""
