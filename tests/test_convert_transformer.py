@@ -59,6 +59,15 @@ def test_searches_decide_exactly() -> None:
             assert r**p * v <= 2**n and (r == 2**21 - 1 or (r + 1) ** p * v > 2**n)
 
 
+def test_exp_bound_holds_where_softmax_applies_it() -> None:
+    """APPROXIMATIONS["exp"] stays within its stated bound on x <= 0 (softmax applies it to x − max), a
+    finer grid than the one that measured it, and is exact at 0 (the row maximum's weight)."""
+    ap = cnn.APPROXIMATIONS["exp"]
+    x = np.concatenate([np.linspace(-60, 0, 300_001), np.linspace(-1, 0, 50_001)])
+    assert np.max(np.abs(ap(x) - np.exp(x))) <= ap.max_error + 1e-12 and ap.max_error < 0.013
+    assert abs(ap(np.zeros(1))[0] - 1.0) < 1e-12
+
+
 # ---- layers against torch -------------------------------------------------------------------------------
 class _Norm(nn.Module):
     def __init__(self, d: int, eps: float = 1e-5) -> None:

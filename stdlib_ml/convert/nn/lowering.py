@@ -85,7 +85,8 @@ max pool is computed after it, on a quarter of the values (a 2×2 pool)."""
 
 
 def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = None) -> _Lowered:
-    """Lower ``net`` to ReLU stages (and product stages for ``mul`` nodes), computing only the nodes
+    """Lower ``net`` to ReLU stages (product stages for ``mul`` / ``rescale`` nodes, search stages for
+    ``search`` nodes), computing only the nodes
     the output depends on; ``low``/``high``: the input box products are sized for (default ±1)."""
     out_node = net.require_output()
     stages: list[_Expr | _Product] = []

@@ -185,6 +185,9 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     spec.notes.append(f"Quantized at resolution {qn.resolution}: every value is an integer at a power-of-two scale "
                       "(no rescaling); each stage is a constant affine map (0 constraints) then one sign test per "
                       "value (ReLU); clips, leaky ReLUs and max pools are sums of ReLUs (stdlib_ml.convert.nn).")
+    if n_search:
+        spec.notes.append(f"{n_search} reciprocals / reciprocal square roots (softmax sums, layer-norm variances) are "
+                          "decided exactly bit by bit: R is the largest integer with R**p·V <= 2**n (stdlib_ml.roots).")
     for act, count in qn.approximated.items():
         ap = APPROXIMATIONS[act]
         spec.notes.append(f"{act} ({count} values) is approximated by interpolation on {len(ap.knots)} knots "
