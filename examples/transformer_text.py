@@ -106,7 +106,7 @@ def main() -> None:
         torch_test = net(torch.tensor(X_test)).argmax(1).numpy()
     print(f"trained in {time.time() - t0:.1f} s; PyTorch held-out accuracy {np.mean(torch_test == y_test):.4f}")
     t0 = time.time()
-    zk = from_torch(net, X_train, input_range=(0, VOCAB - 1), fit=False)
+    zk = from_torch(net, X_train, input_range=(0, VOCAB - 1), input_bits=0, fit=False)   # token ids: integers
     print(f"converted in {time.time() - t0:.1f} s: {zk}")
     t0 = time.time()
     circuit_test = zk.predict(X_test)
