@@ -249,6 +249,16 @@ class _Weights(nn.Module):
         return self.fc(self.att(x, x, x)[1].flatten(1))
 
 
+class _SeqFirst(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.att = nn.MultiheadAttention(4, 2)
+        self.fc = nn.Linear(16, 1)
+
+    def forward(self, x):
+        return self.fc(self.att(x, x, x, need_weights=False)[0].flatten(1))
+
+
 class _LogSoftInside(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -261,6 +271,7 @@ class _LogSoftInside(nn.Module):
 @pytest.mark.parametrize("model,message", [
     (_Cross, "layer 'att' (MultiheadAttention): attention over 2 different computed inputs (cross-attention"),
     (_Weights, "on the attention weights, which the circuit does not compute"),
+    (_SeqFirst, "layer 'att' (MultiheadAttention): an attention with batch_first=False takes the sequence first"),
     (_LogSoftInside, "log_softmax is supported only as the model's last operation"),
 ])
 def test_refusals_name_layer_and_cause(model, message: str) -> None:

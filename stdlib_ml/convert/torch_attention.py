@@ -128,6 +128,10 @@ def multihead(net: Network, nodes: list[Any], value: Callable[[Any], Any], batch
     if constants:
         raise ConversionError(f"{where}: attention with constant masks or extra key/value biases ({', '.join(constants)})"
                               " is not supported")
+    first = next(n for n in nodes if n.op == "call_function" and any(value(a) is sources[0] for a in n.args))
+    if "transpose" not in str(first.target):   # batch_first=True swaps batch and sequence first
+        raise ConversionError(f"{where}: an attention with batch_first=False takes the sequence first, the batch "
+                              "second; the circuit takes one sample", hint="build it with batch_first=True")
     x = sources[0]
     linears = [n for n in nodes if "linear" in str(n.target)]
     if len(linears) != 2 or len(x.shape) != 2:
