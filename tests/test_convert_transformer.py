@@ -68,6 +68,16 @@ def test_exp_bound_holds_where_softmax_applies_it() -> None:
     assert abs(ap(np.zeros(1))[0] - 1.0) < 1e-12
 
 
+@pytest.mark.slow
+@pytest.mark.prove
+def test_reciprocal_search_on_snarkvm() -> None:
+    """snarkVM executes the reciprocal search (a stand-in key: no synthesis) to the interpreter's integers
+    (the reciprocal square root is proved inside a LayerNorm, test_layer_norm_proves_and_verifies)."""
+    vs = [1, 3, 2**20, 5 * 2**20 + 17, 2**36, 2**40 - 1]
+    prog = pl.Program("recip_search", [recip_of])
+    assert [int(r) for r in prog.evaluate("recip_of", vs, keys=False)] == [int(r) for r in recip_of(vs)]
+
+
 # ---- layers against torch -------------------------------------------------------------------------------
 class _Norm(nn.Module):
     def __init__(self, d: int, eps: float = 1e-5) -> None:
