@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import nn, quiet
+from .nn import transformer
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import calibration_rows
@@ -351,6 +352,14 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         return _Tensor(net.elu(x.node, float(cfg.get("alpha", 1.0)), where=where), x.spatial)
     if name == "PReLU":
         return _Tensor(net.prelu(x.node, _keras_layout(_np(layer.alpha), x, where), where=where), x.spatial)
+    if name == "LayerNormalization" and cfg.get("axis") in (-1, [-1], len(x.node.shape), [len(x.node.shape)]) \
+            and cfg.get("center", True) and cfg.get("scale", True) and not cfg.get("rms_scaling", False):
+        seq = x.node if not x.spatial else net.permute(x.node, [*range(1, len(x.node.shape)), 0], where=where)   # channels last
+        y = transformer.layer_norm(net, seq, _np(layer.gamma), _np(layer.beta), float(cfg.get("epsilon", 1e-3)),
+                                   where=where)
+        if x.spatial:
+            y = net.permute(y, [len(y.shape) - 1, *range(len(y.shape) - 1)], where=where)
+        return _Tensor(y, x.spatial)
     if name in ("LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization"):
         raise ConversionError(f"Keras {where} normalizes each sample by statistics of its own values (a division by "
                               "a value computed from the input), which the circuit's arithmetic (affine maps and "

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import nn
+from .nn import transformer
 from .model import ConversionError
 
 NN_OPS = ("Gemm", "MatMul", "Conv", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Clip", "HardSigmoid", "Sigmoid",
@@ -240,10 +241,13 @@ def _node(g: Any, i: int, net: Any, env: dict[str, Any]) -> None:
                                 "the mean over all spatial axes is supported")
         out = net.avg_pool(x, x.shape[1:], where=where)
         out = out if a.get("keepdims", 1) else net.flatten(out, where=where)
-    elif op == "LayerNormalization":
-        raise g.unsupported(i, SUPPORTED_NN, "normalizes each sample by its own mean and standard deviation (a "
-                            "division by a value computed from the input), which the circuit's arithmetic (affine "
-                            "maps and ReLUs) cannot compute")
+    elif op == "LayerNormalization":   # over the last axis: nn.transformer.layer_norm (an exact 1/sqrt(variance))
+        x = value(0)
+        if a.get("axis", -1) % (len(x.shape) + 1) != len(x.shape):
+            raise g.unsupported(i, SUPPORTED_NN, f"normalizes over axis {a.get('axis')} and after of a tensor of shape "
+                                f"(batch, *{x.shape}); only over the last axis is supported")
+        out = transformer.layer_norm(net, x, const(1), const(2) if len(node.input) > 2 and node.input[2] else None,
+                                     a.get("epsilon", 1e-5), where=where)
     elif op in ("Relu", "LeakyRelu", "Clip", "HardSigmoid", "Tanh", "Gelu", "Elu", "Selu", "PRelu"):
         x = value(0)
         if op == "Elu":

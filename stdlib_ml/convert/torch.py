@@ -19,7 +19,7 @@ import numpy as np
 
 from pyleo import limits
 
-from . import quiet
+from . import quiet, torch_attention
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, LAYER_APPROXIMATIONS, Network, Node, convert
@@ -33,9 +33,11 @@ SUPPORTED = ("supported: Linear, Conv1d/Conv2d (stride, padding, dilation, group
              "LeakyReLU, PReLU, ReLU6, Hardtanh, Hardsigmoid, clamp, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool (divisible "
              "sizes), mean over the spatial dimensions, Flatten, view/reshape, permute, select, Dropout, Identity, residual add/sub, "
              "multiplication by a constant or of two computed tensors of one shape, cat, GRU / LSTM / RNN (one layer, "
-             "batch_first, zero initial state: unrolled), "
-             f"approximated {', '.join(LAYER_APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False refuses them), and a final Softmax / "
-             "LogSoftmax / Sigmoid")
+             "batch_first, zero initial state: unrolled), LayerNorm, Embedding of the input's token ids, "
+             "MultiheadAttention (self-attention, batch_first), scaled_dot_product_attention, TransformerEncoderLayer, "
+             "a softmax inside the network (exp approximated), "
+             f"approximated {', '.join(LAYER_APPROXIMATIONS)} (ELU with any alpha, SELU; approximate=False "
+             "refuses them), and a final Softmax / LogSoftmax / Sigmoid")
 
 
 def _torch() -> Any:
@@ -113,9 +115,8 @@ def _train_time(op: str, node: Any, where: str) -> ConversionError | None:
                                "batch statistics)", hint=hint)
     return None
 _FINAL = {"softmax", "_softmax", "log_softmax", "_log_softmax", "sigmoid"}
-NORMALIZING = {"layer_norm", "native_layer_norm", "group_norm", "native_group_norm", "instance_norm", "rms_norm",
-               "_fused_rms_norm"}
-"""Normalizations by statistics of the sample itself (LayerNorm, GroupNorm, InstanceNorm, RMSNorm): refused."""
+NORMALIZING = {"group_norm", "native_group_norm", "instance_norm", "rms_norm", "_fused_rms_norm"}
+"""Normalizations by statistics of the sample itself other than LayerNorm (GroupNorm, InstanceNorm, RMSNorm): refused."""
 
 
 _RECURRENT = {"gru", "lstm", "rnn_tanh", "rnn_relu"}
@@ -150,6 +151,12 @@ class _Walker:
         self.net = Network(self.input_shape, name=name)
         self.env[placeholders[0]] = self.net.input
         self.final: str | None = None
+        self.attention: set[str] = set()
+
+    def shape(self, node: Any) -> tuple[int, ...]:
+        """A graph node's shape without the batch dimension (its recorded value's)."""
+        val = node.meta.get("val")
+        return tuple(int(s) for s in val.shape[1:]) if hasattr(val, "shape") else ()
 
     def value(self, a: Any) -> Any:
         """An argument: a Network node, a constant tensor (as float64 numpy), or a plain value."""
@@ -190,6 +197,15 @@ class _Walker:
                 continue
             if node.op != "call_function":
                 raise ConversionError(f"{_where(node)}: graph node {node.op} {node.target} is not supported; {SUPPORTED}")
+            mha = torch_attention.module_of(node)
+            if mha is not None:   # read whole, once: its forward moves the batch dimension
+                if mha not in self.attention:
+                    group = [n for n in self.gm.graph.nodes if torch_attention.module_of(n) == mha]
+                    outs = torch_attention.multihead(self.net, group, self.value, self.shape, _where(node))
+                    self.env.update({n: _Layers(None, "the attention weights") if v is None else v
+                                     for n, v in outs.items()})
+                    self.attention.add(mha)
+                continue
             self.env[node] = self.call(node)
             if _op(node).endswith("_") and not _op(node).startswith("_") and node.args \
                     and isinstance(node.args[0], self.torch.fx.Node):
@@ -217,7 +233,7 @@ class _Walker:
             return x[args[1]]
         if op in ("_to_copy", "to"):
             dtype = kw.get("dtype", next((a for a in args[1:] if isinstance(a, self.torch.dtype)), None))
-            if dtype is not None and not dtype.is_floating_point:
+            if dtype is not None and not dtype.is_floating_point and x is not net.input:
                 raise ConversionError(f"{where} casts to {dtype} (an index for an embedding or a lookup?): integer "
                                       f"values computed from the input are not supported; {SUPPORTED}")
             return x
@@ -245,6 +261,8 @@ class _Walker:
                 return x.last
             raise ConversionError(f"{where}: {op} on a recurrent layer's final states (num_layers, batch, H) is "
                                   "supported only as h[0], h[-1] or h.squeeze(0)")
+        if op == "embedding":
+            return torch_attention.call(net, op, x, arg, where)
         if not isinstance(x, Node):
             raise ConversionError(f"{where}: {op} on constants is not supported; {SUPPORTED}")
         if op == "slice":
@@ -266,9 +284,13 @@ class _Walker:
             if len(users) == 1 and users[0].op == "output":
                 self.final = op.strip("_")
                 return x
-            if op != "sigmoid":
+            if op in ("log_softmax", "_log_softmax"):
                 raise ConversionError(f"{where}: {op} is supported only as the model's last operation (decided by "
-                                      f"argmax, no exp in the circuit); {SUPPORTED}")
+                                      f"argmax, no logarithm in the circuit); {SUPPORTED}")
+        if op in torch_attention.OPS:
+            y = torch_attention.call(net, op, x, arg, where)
+            if y is not None:
+                return y
         if op == "linear":
             return net.dense(x, self.const(args[1], where), self.const(args[2], where) if len(args) > 2 else None,
                              where=where)

@@ -23,7 +23,8 @@ Also ``leaky_relu``, ``clip`` (ReLU6, hard tanh), ``hard_sigmoid``, ``activation
 including the approximated ``sigmoid``, ``tanh``, ``gelu``, ``silu``), ``avg_pool``, ``scale_shift``
 (per-channel affine), ``reshape``, ``permute`` (channels-last → first), ``add``, ``sub``, ``mul_const``,
 ``concat``; ``identity`` (Dropout at inference)
-returns its input. :meth:`Network.forward` / :meth:`Network.predict` run the description in float64
+returns its input. The layers of transformers (LayerNorm, softmax, embeddings, attention) are built on a
+network by :mod:`.transformer`. :meth:`Network.forward` / :meth:`Network.predict` run the description in float64
 (exact activations): the oracle a converter checks its own walk of the framework's model against.
 
 How a network becomes a circuit. Every layer is either affine (Dense, Conv, AvgPool, BatchNorm,

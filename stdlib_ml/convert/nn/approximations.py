@@ -75,10 +75,12 @@ APPROXIMATIONS: dict[str, Approximation] = {
                           (-8.0, -5.0, -3.5, -2.5, -1.75, -1.0, -0.5, 0.0, 0.5, 1.0, 1.75, 2.5, 3.5, 5.0, 8.0), 0.0, 1.0,
                           0.0, (-16.0, 16.0)),
     "exp_neg": Approximation(lambda u: np.exp(-u), exp_knots(EXP_ERROR), -1.0, 0.0, 0.0, (0.0, 40.0)),
+    "exp": Approximation(np.exp, (-8.0, -5.0, -3.5, -2.5, -1.75, -1.25, -0.75, -0.35, 0.0), 0.0, 1.0, 0.0, (-20.0, 0.0)),
 }
 """The activations a circuit approximates (``approximate=False`` refuses them instead), each with its
 measured error bound (:class:`Approximation`; the bounds are filled in below from the knots). ``exp_neg``
-is exp(−u) for u >= 0 only (a squared distance; left of 0 it follows the tangent 1 − u)."""
+is exp(−u) for u >= 0 only (a squared distance; left of 0 it follows the tangent 1 − u); ``exp`` holds for
+x ≤ 0 only (its bound is measured on [-20, 0]): softmax applies it to x − max(x)."""
 
 
 def _measure(ap: Approximation) -> float:
@@ -90,5 +92,6 @@ def _measure(ap: Approximation) -> float:
 
 APPROXIMATIONS = {k: Approximation(a.function, a.knots, a.left_slope, a.right_slope, _measure(a), a.checked_range)
                   for k, a in APPROXIMATIONS.items()}
-LAYER_APPROXIMATIONS = tuple(k for k in APPROXIMATIONS if k != "exp_neg")
-"""The approximated activations a framework's layer maps to (``exp_neg`` is an rbf kernel's, not a layer's)."""
+LAYER_APPROXIMATIONS = tuple(k for k in APPROXIMATIONS if k not in ("exp_neg", "exp"))
+"""The approximated activations a framework's layer maps to (``exp_neg`` is an rbf kernel's and ``exp`` a
+softmax's, not a layer's)."""

@@ -67,8 +67,19 @@ class _Requant:
 
 
 @dataclass
+class _Search:
+    """A search stage: ``v**-power`` (1/v or 1/√v) of ``a``, at least ``floor``; ``ranges`` as a
+    :class:`_Product`'s (a's and the result's float bounds)."""
+
+    a: _Expr
+    power: float
+    floor: float
+    ranges: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+
+@dataclass
 class _Lowered:
-    stages: list[_Expr | _Product | _Requant]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
+    stages: list[_Expr | _Product | _Requant | _Search]   # stage k (1-based: stages[k - 1]) is relu(z_k) (z_k its expression) or a product
     out: _Expr
     approximated: dict[str, int]
 
@@ -83,10 +94,11 @@ max pool is computed after it, on a quarter of the values (a 2×2 pool)."""
 
 
 def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = None) -> _Lowered:
-    """Lower ``net`` to ReLU stages (and product stages for ``mul`` nodes), computing only the nodes
+    """Lower ``net`` to ReLU stages (product stages for ``mul`` / ``rescale`` nodes, search stages for
+    ``search`` nodes), computing only the nodes
     the output depends on; ``low``/``high``: the input box products are sized for (default ±1)."""
     out_node = net.require_output()
-    stages: list[_Expr | _Product | _Requant] = []
+    stages: list[_Expr | _Product | _Requant | _Search] = []
     box = net.intervals(-np.ones(net.n_features) if low is None else low, np.ones(net.n_features) if high is None else high)
     approximated: dict[str, int] = {}
     consumers: dict[int, list[Node]] = {}
@@ -125,6 +137,10 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
             acc = _source(len(stages), node.size)
         elif node.op == "requant":
             stages.append(_Requant(value(node.inputs[0]), node.requant))
+            acc = _source(len(stages), node.size)
+        elif node.op == "search":
+            a = node.inputs[0]
+            stages.append(_Search(value(a), node.params["power"], node.params["floor"], (box[id(a)], box[id(node)])))
             acc = _source(len(stages), node.size)
         elif node.op == "max_pool":
             act = pooled_first(node)
@@ -290,6 +306,11 @@ PRODUCT_MARGIN = (1.25, 0.25)
 halts the circuit at the product's checked cast rather than wrapping)."""
 
 
+SEARCH_BITS = 4
+"""A search's result (1/v, 1/√v) is at 2**(resolution + SEARCH_BITS): relative steps of 2**-16 at the default
+resolution 12 where the result is 1, fewer bits to search than the products' 2**(resolution + 8)."""
+
+
 @dataclass
 class Product:
     """A materialized product stage at scale 2**scale: each operand's stage, floored first by
@@ -327,21 +348,80 @@ def _cast_width(bound: int, shift: int) -> int:
     return width
 
 
+def _operand(e: _Expr, r: tuple[np.ndarray, np.ndarray], scales: dict[int, np.ndarray],
+             boxes: dict[int, tuple[np.ndarray, np.ndarray]], bits: int,
+             target: int) -> tuple[Stage, int, int, np.ndarray, np.ndarray]:
+    """An operand of a product or a search: its stage, the shift k flooring it to 2**target (0 when it is
+    not finer), that floor's cast width (0: none), and its floored integer bounds (the exact interval
+    intersected with the float bound ``r``, :data:`PRODUCT_MARGIN`)."""
+    st = _quantize_stage(e, scales, boxes, bits)
+    fb = _float_bound(r, st.scale)
+    lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
+    hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
+    k = max(st.scale - target, 0)
+    bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
+    return (st, k, _cast_width(bound, k) if k else 0, np.asarray([int(v) >> k for v in lo], dtype=object),
+            np.asarray([int(v) >> k for v in hi], dtype=object))
+
+
+@dataclass
+class Search:
+    """A materialized search stage (:mod:`stdlib_ml.roots`): the operand's stage ``a`` at 2**scale_a,
+    floored first by 2**shift (a checked cast of ``cast`` bits; 0: none) to V at 2**(scale_a − shift),
+    then R, the largest integer below 2**len(widths) with R**power·V <= 2**n (per bit from the top, sign
+    tests of ``widths[i]`` bits: the top run at widths[0], the rest at widths[-1]), at 2**scale: R =
+    floor(2**scale·v**(-1/power)) for v = V·2**-(scale_a − shift). [lo, hi]: R's interval."""
+
+    a: Stage
+    shift: int
+    cast: int
+    power: int
+    n: int
+    widths: tuple[int, ...]
+    scale: int
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def bound(self) -> int:
+        return max(self.a.bound, max(int(v) for v in self.hi))
+
+
+def _quantize_search(p: _Search, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
+                     bits: int, res: int) -> Search:
+    """R at 2**(res + SEARCH_BITS); the operand floored to 2**(res + PRODUCT_BITS), as a product's. R's
+    bits from the smallest V (at least 1); bit b's tests hold |2**n − c**power·V| <= 2**(power − 1)·(2**n +
+    2**(power·b)·V_max) (c = prefix + 2**b, the prefix having passed: prefix**power·V <= 2**n)."""
+    power = 2 if p.power == 0.5 else 1
+    st, k, cast, lo, hi = _operand(p.a, p.ranges[0], scales, boxes, bits, res + PRODUCT_BITS)
+    sv = st.scale - k
+    target = res + SEARCH_BITS
+    n = power * target + sv
+    v_lo = max(min(int(v) for v in lo), math.floor(math.ldexp(p.floor, sv)), 1)
+    v_hi = max(max(int(v) for v in hi), v_lo)
+    r_max = _root(2**n // v_lo, power)
+    nbits = max(r_max.bit_length(), 1)
+    widths = [sign_width(2 ** (power - 1) * (2**n + 2 ** (power * b) * v_hi), SMALLEST_CAST)
+              for b in range(nbits - 1, -1, -1)]
+    widths = tuple(widths[0] if w > widths[-1] else w for w in widths)
+    r_lo = max(_root(2**n // v_hi, power) - 1, 0)
+    return Search(st, k, cast, power, n, widths, target, np.full(len(lo), r_lo, dtype=object),
+                  np.full(len(lo), r_max, dtype=object))
+
+
+def _root(v: int, power: int) -> int:
+    return v if power == 1 else math.isqrt(v)
+
+
 def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
                       bits: int, res: int) -> Product:
     target = res + PRODUCT_BITS
     ops, shifts, widths = [], [], []
     for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])) if p.b is not None else ((p.a, p.ranges[0]),):
-        st = _quantize_stage(e, scales, boxes, bits)
-        fb = _float_bound(r, st.scale)
-        lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
-        hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
-        k = max(st.scale - target, 0)
-        bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
+        st, k, w, lo, hi = _operand(e, r, scales, boxes, bits, target)
         shifts.append(k)
-        widths.append(_cast_width(bound, k) if k else 0)
-        ops.append((st, np.asarray([int(v) >> k for v in lo], dtype=object),
-                    np.asarray([int(v) >> k for v in hi], dtype=object)))
+        widths.append(w)
+        ops.append((st, lo, hi))
     if p.b is None:   # a rescale: the operand floored, nothing multiplied
         sa, lo, hi = ops[0]
         return Product(sa, None, (shifts[0], 0), (widths[0], 0), 0, sa.scale - shifts[0], 0,
@@ -444,7 +524,7 @@ class Quantized:
     in_bits: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    stages: list[Stage | Product | Requant]
+    stages: list[Stage | Product | Requant | Search]
     out: Stage
     resolution: int
     approximated: dict[str, int]
@@ -470,8 +550,8 @@ def quantize(net: Network, low: np.ndarray, high: np.ndarray, opts: Options, uni
             if isinstance(e, _Requant):
                 st = _quantize_requant(e, scales, boxes, res + 2)
                 boxes[k] = (st.lo, st.hi)
-            elif isinstance(e, _Product):
-                st = _quantize_product(e, scales, boxes, res + 2, res)
+            elif isinstance(e, (_Product, _Search)):
+                st = (_quantize_product if isinstance(e, _Product) else _quantize_search)(e, scales, boxes, res + 2, res)
                 boxes[k] = (st.lo, st.hi)
             else:
                 st = _quantize_stage(e, scales, boxes, res + 2)

@@ -47,8 +47,10 @@ class Node:
     ``"activation"`` (``kind``: one of :data:`PIECEWISE` or of :data:`APPROXIMATIONS`, with
     ``params``), ``"max_pool"`` (``windows``: per output element the flat indices of its input
     taps), ``"mul"`` (the elementwise product of its two inputs), ``"rescale"`` (its input, floored
-    to a coarser fixed scale) or ``"requant"`` (an integer accumulator requantized, ``requant``: the
-    :class:`~.integer.Requantization`). ``shape``: the tensor's shape without the batch dimension. ``where``: the layer's place in
+    to a coarser fixed scale), ``"requant"`` (an integer accumulator requantized, ``requant``: the
+    :class:`~.integer.Requantization`) or ``"search"`` (``v**-params["power"]`` of a positive ``v`` ≥
+    ``params["floor"]``: 1/v or 1/√v, decided exactly in the circuit, :mod:`.transformer`). ``shape``: the
+    tensor's shape without the batch dimension. ``where``: the layer's place in
     the source model, for messages."""
 
     op: str
@@ -624,6 +626,8 @@ class Network:
                 vals[id(node)] = ins[0]
             elif node.op == "requant":
                 vals[id(node)] = node.requant(ins[0]).astype(np.float64)
+            elif node.op == "search":
+                vals[id(node)] = np.maximum(ins[0], node.params["floor"]) ** -node.params["power"]
             else:
                 vals[id(node)] = _activate(node, ins[0])
         return vals
@@ -649,6 +653,9 @@ class Network:
                 lo, hi = ins[0]
             elif node.op == "requant":   # monotone
                 lo, hi = (node.requant(v).astype(np.float64) for v in ins[0])
+            elif node.op == "search":   # decreasing in v
+                f, p = node.params["floor"], node.params["power"]
+                lo, hi = np.maximum(ins[0][1], f) ** -p, np.maximum(ins[0][0], f) ** -p
             elif node.op == "mul":
                 (a, b), (c, d) = ins
                 corners = np.stack([a * c, a * d, b * c, b * d])
@@ -659,6 +666,8 @@ class Network:
                 points = [f(a), f(b)] + [np.where((a < t) & (t < b), f(np.full_like(a, t)), f(a))
                                          for t in (APPROXIMATIONS[node.kind].knots if node.kind in APPROXIMATIONS else ())]
                 lo, hi = np.min(points, axis=0), np.max(points, axis=0)
+            if "bound" in node.params:   # a bound the layer guarantees (a layer norm's |c|/σ <= √(d − 1))
+                lo, hi = np.maximum(lo, -node.params["bound"]), np.minimum(hi, node.params["bound"])
             box[id(node)] = (lo, hi)
         return box
 

@@ -21,7 +21,7 @@ from ..options import Options
 from ..quantize import MLP_RESOLUTION, classifier_head, feature_range, pow2, program_name, score_head, sign_width
 from ..render import Spec
 from .approximations import APPROXIMATIONS
-from .lowering import Product, Requant, Stage, quantize
+from .lowering import Product, Requant, Search, Stage, quantize
 from .network import Network
 
 
@@ -127,7 +127,8 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     kind = "regressor" if net.head == "regression" else "classifier"
     n_relu = sum(len(st.qbias) for st in qn.stages if isinstance(st, Stage))
     n_mul = sum(len(st.lo) for st in qn.stages if isinstance(st, Product) and st.b is not None)
-    products = f", {n_mul} products" if n_mul else ""
+    n_search = sum(len(st.lo) for st in qn.stages if isinstance(st, Search))
+    products = (f", {n_mul} products" if n_mul else "") + (f", {n_search} divisions" if n_search else "")
     plain = all(isinstance(st, Stage) for st in qn.stages)
     stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
@@ -155,6 +156,20 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
                 args[list(st.constants).index("Z")] = f"linalg.add(Z{k}, fix{k}(acc{k}, E{k}, D{k}))"
             spec.body.append(f"h{k} = rq{k}({expr}, " + ", ".join(args) + ")")
             sources[k] = (f"h{k}", len(st.lo), 0)
+            continue
+        if isinstance(st, Search):
+            spec.imports |= {"roots", "products"}
+            e = _render_terms(spec, f"{k}a", st.a, sources, False)
+            if st.shift:
+                spec.use(f"floor{k}a = products.floor_shift_vec({st.shift}, {st.cast})",
+                         f"stage {k}: the operand floored by 2**{st.shift}")
+                e = f"floor{k}a({e})"
+            what = "1/v" if st.power == 1 else "1/sqrt(v)"
+            spec.use(f"search{k} = roots.search_vec({st.power}, {st.n}, {st.widths})",
+                     f"stage {k}: {what} at 2**{st.scale}, the largest R < 2**{len(st.widths)} with "
+                     f"R**{st.power}·V <= 2**{st.n}")
+            spec.body.append(f"h{k} = search{k}({e})")
+            sources[k] = (f"h{k}", len(st.lo), st.scale)
             continue
         if isinstance(st, Product):
             spec.imports.add("products")
@@ -205,6 +220,9 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     spec.notes.append(f"Quantized at resolution {qn.resolution}: every value is an integer at a power-of-two scale "
                       "(no rescaling); each stage is a constant affine map (0 constraints) then one sign test per "
                       "value (ReLU); clips, leaky ReLUs and max pools are sums of ReLUs (stdlib_ml.convert.nn).")
+    if n_search:
+        spec.notes.append(f"{n_search} reciprocals / reciprocal square roots (softmax sums, layer-norm variances) are "
+                          "decided exactly bit by bit: R is the largest integer with R**p·V <= 2**n (stdlib_ml.roots).")
     for act, count in qn.approximated.items():
         ap = APPROXIMATIONS[act]
         spec.notes.append(f"{act} ({count} values) is approximated by interpolation on {len(ap.knots)} knots "
