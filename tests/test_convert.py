@@ -145,11 +145,15 @@ PROVED_ELSEWHERE = {"mlp": "test_convert_torch, test_convert_keras, test_example
                     "decision_tree": "test_web (the wine tree, proved in the browser's flow), test_batch_forgery",
                     "xgboost": "test_convert_fidelity (an XGBoost booster file with missing values, `pyleo prove`)"}
 """Families the default set proves in another module (there), so that their proof here runs with -m slow."""
+CIRCUIT_BY_DEFAULT = ("adaboost", "kmeans", "gaussian_nb")
+"""Families whose proof here runs with -m slow (the default set's time budget); by default snarkVM runs their
+circuit under the stand-in key instead (:func:`test_vm_matches_interpreter`), and proving is the same code for
+every family (linear_regression and gradient_boosting are proved by default)."""
 
 
 @pytest.mark.prove
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k in PROVED_ELSEWHERE else k
-                                  for k in PROVED])
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k in PROVED_ELSEWHERE or
+                                  k in CIRCUIT_BY_DEFAULT else k for k in PROVED])
 def test_prove_and_verify_one_per_family(kind: str) -> None:
     """One small instance per family: proved and verified; the proof's output is the interpreter's;
     snarkVM's evaluation of a few more samples equals the interpreter's."""
@@ -167,8 +171,8 @@ def test_prove_and_verify_one_per_family(kind: str) -> None:
 
 @pytest.mark.prove
 @pytest.mark.usefixtures("stand_in_keys")
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k != "xgboost_regressor" else k
-                                  for k in EVALUATED])
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k not in ("xgboost_regressor", *CIRCUIT_BY_DEFAULT)
+                                  else k for k in EVALUATED + list(CIRCUIT_BY_DEFAULT)])
 def test_vm_matches_interpreter(kind: str) -> None:
     """snarkVM's circuit execution computes what the interpreter computes (regressors: same i64)."""
     model, Xtr, Xte = _small(kind)

@@ -60,6 +60,7 @@ def test_keras_iris_mlp_gives_keras_labels() -> None:
     np.testing.assert_array_equal(zk.predict(Xte), want)
 
 
+@pytest.mark.slow   # a Keras network becomes the description a torch one does: test_convert_torch proves that by default
 @pytest.mark.prove
 def test_keras_iris_mlp_proves_and_verifies() -> None:
     model, Xtr, Xte, _ = iris_mlp()
