@@ -9,10 +9,8 @@ python3 -m venv .venv
 . .venv/bin/activate
 pip install -q --upgrade pip
 # torch first, pinned: its CPU build is on disk here; an unpinned resolve would fetch a multi-GB CUDA build
-# --no-compile: no bytecode for the ~40,000 modules installed (TensorFlow, torch, ...): Python compiles the
-# few hundred a run imports when it first imports them (measured here: the installs 94 s -> 32 s)
-pip install -q --no-compile torch==2.13.0
-pip install -q --no-compile -e '.[dev]'
+pip install -q torch==2.13.0
+pip install -q -e '.[dev]'
 pyleo params install "$params"
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
     export DEBIAN_FRONTEND=noninteractive
