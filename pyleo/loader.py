@@ -41,6 +41,9 @@ def import_file(path: Path, module_name: str | None = None) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     sys.path.insert(0, str(path.resolve().parent))
+    # no __pycache__ beside the file: a model file's bytecode would copy its private weights into a file that
+    # deleting the model (or `pyleo cache clear`) leaves behind
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         spec.loader.exec_module(module)
     except PyleoError:
@@ -57,6 +60,7 @@ def import_file(path: Path, module_name: str | None = None) -> ModuleType:
         where = f"{path}:{tb.tb_lineno}: " if tb is not None else ""
         raise InputError(f"{where}importing {path} failed: {type(e).__name__}: {e}") from None
     finally:
+        sys.dont_write_bytecode = writes_bytecode
         sys.path.remove(str(path.resolve().parent))
     return module
 

@@ -15,7 +15,6 @@ import inspect
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Generator, Iterator
@@ -89,11 +88,6 @@ def stand_in_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Python's bytecode cache on for this run and the pyleo processes it starts (hundreds: CLI commands, web
-    # workers): where PYTHONDONTWRITEBYTECODE is set (this machine's image sets it), each would compile
-    # pyleo's own modules from source again.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    sys.dont_write_bytecode = False
     config.addinivalue_line("markers", "prove: proves or synthesizes snarkVM keys (seconds per test, more with a "
                                        "cold key cache); deselect with -m 'not prove'")
     config.addinivalue_line("markers", "needs_params: synthesizes snarkVM keys; fails with an install hint when the "

@@ -96,3 +96,20 @@ def test_cli_import_writes_the_owners_file_only_and_cache_clear_empties_the_mode
     cleared = pyleo("cache", "clear", env=env)
     assert cleared.returncode == 0 and "deleted 2 model file(s)" in cleared.stdout, cleared.stderr
     assert not (cache / "models").exists() and (tmp_path / "owner.py").is_file()   # the owner's file stays
+
+
+def test_importing_a_model_file_writes_no_bytecode_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Python writes bytecode (its default; this machine's image turns it off), importing a model file
+    must not leave a __pycache__ beside it: the bytecode of a private-weights file holds its weights, and
+    deleting the file or `pyleo cache clear` would leave that copy behind (found when the suite ran with
+    bytecode on: `cache clear` failed on the folder)."""
+    import sys
+
+    from pyleo import loader
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    model = tmp_path / "secret_model.py"
+    model.write_text("WEIGHTS = [3, -1, 4]\n")
+    assert loader.import_file(model).WEIGHTS == [3, -1, 4]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_model.py"]
+    assert sys.dont_write_bytecode is False   # restored
