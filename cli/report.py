@@ -149,15 +149,21 @@ def show_converted(zk: Any, out: Path, X: Any) -> None:
 def proves_here(prog: Program, fn_name: str = "predict") -> bool:
     """Whether ``fn_name`` proves on this machine, whole or split (cost model). When it does not, a warning
     on stderr says so, and where it does fit (mainnet's limit, a smaller model), instead of ``pyleo prove``."""
-    if prog.fits_here(fn_name):
-        return True
-    (_, _, here), (_, _, mainnet) = proving.split_plans(prog, fn_name)
-    if not isinstance(here, LimitError):
+    if prog.fits_here(fn_name) or splits(prog, fn_name, LOCAL_BUDGET):
         return True
     total = prog.estimate(fn_name, synthesize_transition=False).total
     network = ("it fits mainnet's limit: `pyleo deploy` and `pyleo execute` prove it there" if
-               total <= MAINNET_BUDGET or not isinstance(mainnet, LimitError) else "it does not fit mainnet's either")
+               total <= MAINNET_BUDGET or splits(prog, fn_name, MAINNET_BUDGET) else "it does not fit mainnet's either")
     typer.echo(f"warning: {prog.name}.{fn_name} is ~{total:,.0f} constraints (cost model), more than one proof here "
                f"takes ({LOCAL_BUDGET:,}), and no split fits here; {network}. A smaller model proves here (fewer "
                "support vectors, trees or neighbours, or a lower --resolution).", err=True)
     return False
+
+
+def splits(prog: Program, fn_name: str, budget: int) -> bool:
+    """Whether the planner cuts ``fn_name`` into parts of at most ``budget`` constraints (cost model)."""
+    try:
+        prog.split_plan(fn_name, budget)
+    except LimitError:
+        return False
+    return True
