@@ -1,4 +1,4 @@
-"""Summarize the key-synthesis logs that ``PYLEO_KEYLOG=FILE python -m pytest ...`` writes (tests/conftest.py).
+"""Summarize the key-synthesis logs that ``PYLEO_KEYLOG=FILE python -m pytest -n 0 ...`` writes (tests/conftest.py).
 
     python scripts/key_syntheses.py LOG.jsonl ...      # per test module, then in all
 

@@ -2,8 +2,10 @@
 
 The two sets of tests (README):
 
-- ``python -m pytest -q``: the default set (every test not marked ``slow``), tests that prove or
-  synthesize keys last, so that a failure elsewhere shows within seconds;
+- ``python -m pytest -q``: the default set (every test not marked ``slow``), on one pytest-xdist worker per core
+  (pyproject.toml's addopts ``-n auto``, at most :data:`WORKERS_MAX`; ``-n 0`` for one process), a module at a
+  time per worker, the modules with tests that prove first (:func:`by_module`); in one process, tests that prove
+  or synthesize keys last, so that a failure elsewhere shows within seconds;
 - ``python -m pytest -m "not prove"``: the inner loop, no key synthesis at all (its tests run with an
   empty key cache, and one that writes keys fails, naming itself: mark it ``prove``);
 - ``python -m pytest -m slow``: the exhaustive set. ``slow`` tests run only when ``-m`` names ``slow``.
@@ -53,8 +55,13 @@ PROVE_MARKERS = ("prove", "needs_params")
 def suite_key_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The key cache of the modules that use :func:`key_cache`: a folder of this run, apart from the
     user's cache (``~/.cache/pyleo``), which tests that damage keys or read every cached file must not
-    touch, and one for all of those modules, so that a program two of them run is synthesized once."""
-    return tmp_path_factory.mktemp("pyleo-cache")
+    touch, and one for all of those modules, so that a program two of them run is synthesized once. Under
+    pytest-xdist, one folder for every worker of the run (beside the workers' own temporary folders)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return tmp_path_factory.mktemp("pyleo-cache")
+    shared = tmp_path_factory.getbasetemp().parent / "pyleo-cache"
+    shared.mkdir(exist_ok=True)
+    return shared
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +121,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [item for item in items if item.get_closest_marker("slow") is None]
     yield
     items.sort(key=proves)
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        by_module(items)
     if items and not any(map(proves, items)):
         config.stash[NO_KEYS] = (Path(tempfile.mkdtemp(prefix="pyleo-no-keys-")), os.environ.get("PYLEO_CACHE_DIR"))
         os.environ["PYLEO_CACHE_DIR"] = str(config.stash[NO_KEYS][0])
@@ -134,6 +143,31 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             os.environ["PYLEO_CACHE_DIR"] = before
 
 
+WORKERS_MAX = 4
+"""At most this many pytest-xdist workers for ``-n auto`` (pyproject.toml's addopts): each holds TensorFlow, torch
+and snarkVM (~2.3 GB resident), and key syntheses already use two cores each."""
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker per core this process may run on, at most :data:`WORKERS_MAX` (2 on CI's 2-core
+    machine, what the suite's time budget is measured on)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, WORKERS_MAX))
+
+
+def by_module(items: list[pytest.Item]) -> None:
+    """The order for pytest-xdist's ``--dist loadscope`` (pyproject.toml), which hands each worker a whole module
+    at a time, in the order of the modules' first tests: the modules with tests that prove first (the long ones:
+    key syntheses), then the others, most tests first, so that the run ends on short modules and the two workers
+    finish together. Within a module the tests that prove stay last. (One process, ``-n 0``, keeps the order of
+    :func:`pytest_collection_modifyitems`: every test that proves after every other.)"""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    order = sorted(modules.values(), key=lambda tests: (not any(map(proves, tests)), -len(tests)))
+    items[:] = [item for tests in order for item in tests]
+
+
 def proves(item: pytest.Item) -> bool:
     """Whether a test proves or synthesizes keys (marked ``prove``)."""
     return item.get_closest_marker("prove") is not None
@@ -144,6 +178,7 @@ def proves(item: pytest.Item) -> bool:
 # process or in a pyleo subprocess sharing the cache): the test, the phase, its seconds, and the new key
 # files per program digest (``F.pk`` and ``F.vk``: the keys of function ``F`` synthesized while executing
 # it; ``F.vk`` alone: synthesized from the program text). With an empty cache, that is every synthesis.
+# Run it in one process (``-n 0``): workers sharing a cache would each log the keys the other wrote meanwhile.
 KEYLOG = os.environ.get("PYLEO_KEYLOG")
 
 

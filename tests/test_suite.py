@@ -96,3 +96,21 @@ def test_inner_loop_fails_a_test_that_writes_keys_unmarked(suite: Suite) -> None
     result.assert_outcomes(passed=1, failed=1, deselected=4)
     result.stdout.fnmatch_lines(["*test_writes_a_key_unmarked*", "*synthesized snarkVM keys*not marked `prove`*"])
     assert not (suite.cache / "keys").exists()   # it ran with an empty cache of its own, removed afterwards
+
+
+def test_xdist_workers_get_the_modules_that_prove_first(suite: Suite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under pytest-xdist (``--dist loadscope``: a module at a time per worker, in the order of the modules'
+    first tests), the modules with tests that prove come first and the rest by size, so that the run ends on
+    short modules; within a module the provers stay last."""
+    suite.pytester.makepyfile(test_big="def test_1(): pass\ndef test_2(): pass\ndef test_3(): pass",
+                              test_small="def test_1(): pass")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")   # what a worker's collection sees
+    result = suite.run("--collect-only", "-q")
+    modules = [line.split("::")[0] for line in result.outlines if "::" in line]
+    assert list(dict.fromkeys(modules)) == ["test_rules.py", "test_big.py", "test_small.py"]
+    rules = [line.split("::")[1] for line in result.outlines if line.startswith("test_rules.py::")]
+    assert rules[-2:] == ["test_proves", "test_synthesizes"]
+    monkeypatch.delenv("PYTEST_XDIST_WORKER")   # one process: every prover after every other test
+    result = suite.run("--collect-only", "-q")
+    names = [line for line in result.outlines if "::" in line]
+    assert names[-2:] == ["test_rules.py::test_proves", "test_rules.py::test_synthesizes"]
