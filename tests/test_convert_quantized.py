@@ -74,10 +74,12 @@ def _interpreter(data: bytes, Q: np.ndarray) -> np.ndarray:
     return TfliteModel(data, "argmax", reference=True).outputs(Q).astype(np.int64)
 
 
-def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
-    """The circuit's int8 outputs, run in the rendered program of ``build()`` (a fresh integer Network): the
-    outputs packed into one regression value Σ_k (q_k + 128)·256**k (a constant affine map, 0 constraints),
-    read back per row (≤ 6 outputs a program: the packed value stays below 2**53, exact in float64)."""
+def _circuit_outputs(build: Any, Q: np.ndarray, low: int = -128, backend: str = "interpreter") -> np.ndarray:
+    """The circuit's quantized outputs, run in the rendered program of ``build()`` (a fresh integer Network) by
+    ``backend`` (pyleo's reference interpreter, or "vm": snarkVM's circuit execution): the outputs packed into
+    one regression value Σ_k (q_k − low)·256**k (a constant affine map, 0 constraints), read back per row (≤ 6
+    outputs a program: the packed value stays below 2**53, exact in float64). ``low``: the type's least value
+    (int8 −128, quint8 0), also the input's."""
     n_out = build().out.size
     cols = []
     for start in range(0, n_out, 6):
@@ -86,10 +88,10 @@ def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
         W = np.zeros((1, n_out))
         for j, k in enumerate(ks):
             W[0, k] = 256.0**j
-        net.output(net.dense(net.out, W, [sum(128 * 256**j for j in range(len(ks)))]), "regression")
-        zk = nn.convert(net, Q, input_range=(-128, 127), input_bits=0, resolution=60, max_error=0.5, fit=False)
-        packed = np.asarray(zk.predict(Q), np.float64).round().astype(np.int64)
-        cols += [(packed >> (8 * j)) % 256 - 128 for j in range(len(ks))]
+        net.output(net.dense(net.out, W, [sum(-low * 256**j for j in range(len(ks)))]), "regression")
+        zk = nn.convert(net, Q, input_range=(low, low + 255), input_bits=0, resolution=60, max_error=0.5, fit=False)
+        packed = np.asarray(zk.predict(Q, backend=backend), np.float64).round().astype(np.int64)
+        cols += [(packed >> (8 * j)) % 256 + low for j in range(len(ks))]
     return np.stack(cols, axis=1)
 
 
@@ -311,3 +313,229 @@ def test_int8_mlp_proves_and_verifies(model, request) -> None:
     assert zk.verify(proof)
     label = _interpreter(graph, Q[:1]).argmax() if tflite else OrtInt8(Graph.read(graph)).predict(Q[:1])[0]
     assert proof.prediction == label
+
+
+# ---- PyTorch (torch.ao.quantization, fbgemm) -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def qtorch() -> Any:
+    """torch with the fbgemm quantized engine for the module's tests (restored after)."""
+    torch = pytest.importorskip("torch")
+    before = torch.backends.quantized.engine
+    torch.backends.quantized.engine = "fbgemm"
+    yield torch
+    torch.backends.quantized.engine = before
+
+
+def _torch_quantized(torch: Any, kind: str) -> tuple[Any, np.ndarray]:
+    """A float network fitted on data of its own, quantized post-training with fbgemm's default qconfig
+    (per-channel symmetric qint8 weights, quint8 activations), eager mode ("mlp", "cnn", "mlp_per_tensor") or FX
+    graph mode ("fx_mlp"); returns the quantized module and 300 rows of its quint8 input tensor (held-out rows
+    and scaled copies: values beyond the calibration range, clamped ones among them)."""
+    import warnings
+
+    from sklearn.datasets import load_digits, load_iris
+    from torch import nn as tnn
+    from torch.ao import quantization as tq
+
+    warnings.filterwarnings("ignore", module="torch.ao")
+    torch.manual_seed(0)
+    cnn = kind == "cnn"
+    X, y = load_digits(return_X_y=True) if cnn else load_iris(return_X_y=True)
+    X = (X / 16.0).reshape(-1, 1, 8, 8).astype(np.float32) if cnn else X.astype(np.float32)
+    body = [tnn.Conv2d(1, 4, 3), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(), tnn.Linear(36, 10)] if cnn else \
+        [tnn.Linear(4, 16), tnn.ReLU(), tnn.Linear(16, 3)]
+    net = tnn.Sequential(*body)
+    opt = torch.optim.Adam(net.parameters(), 0.01)
+    for _ in range(40 if cnn else 200):
+        opt.zero_grad()
+        tnn.functional.cross_entropy(net(torch.tensor(X)), torch.tensor(y)).backward()
+        opt.step()
+    net.eval()
+    calibration = torch.tensor(X[::2])
+    rng = np.random.default_rng(0)
+    held = X[1::2][:150]
+    rows = np.concatenate([held, held * rng.uniform(0.6, 1.4, held.shape).astype(np.float32)])[:300]
+    if kind == "fx_mlp":
+        from torch.ao.quantization import quantize_fx
+
+        mapping = tq.get_default_qconfig_mapping(torch.backends.quantized.engine)
+        prepared = quantize_fx.prepare_fx(net, mapping, (calibration[:2],))
+        with torch.no_grad():
+            prepared(calibration)
+        model = quantize_fx.convert_fx(prepared)
+        scale, zero = _input_qparams(model)
+        Q = torch.quantize_per_tensor(torch.tensor(rows), scale, zero, torch.quint8).int_repr()
+        return model, Q.numpy().astype(np.float64)
+    model = tnn.Sequential(tq.QuantStub(), *body, tq.DeQuantStub()).eval()
+    model.qconfig = tq.get_default_qconfig(torch.backends.quantized.engine) if kind != "mlp_per_tensor" else tq.QConfig(
+        activation=tq.HistogramObserver.with_args(reduce_range=True), weight=tq.default_weight_observer)
+    tq.fuse_modules(model, [["1", "2"]], inplace=True)
+    tq.prepare(model, inplace=True)
+    with torch.no_grad():
+        model(calibration)
+    tq.convert(model, inplace=True)
+    return model, model[0](torch.tensor(rows)).int_repr().numpy().astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def torch_mlp(qtorch) -> tuple[Any, np.ndarray]:
+    return _torch_quantized(qtorch, "mlp")
+
+
+def _input_qparams(model: Any) -> tuple[float, int]:
+    """The input quantization's (scale, zero point): eager mode's Quantize module, or the get_attr arguments of
+    the FX graph's ``torch.quantize_per_tensor``."""
+    import torch
+
+    first = next((m for m in model.modules() if type(m).__name__ == "Quantize"), None)
+    if first is not None:
+        return float(first.scale), int(first.zero_point)
+    node = next(n for n in model.graph.nodes if n.target is torch.quantize_per_tensor)
+    return float(getattr(model, node.args[1].target)), int(getattr(model, node.args[2].target))
+
+
+def _torch_int8_outputs(model: Any, Q: np.ndarray) -> np.ndarray:
+    """The oracle: the quantized module's own output, row by row, from a float input that quantizes to exactly
+    ``Q`` ((q − zero)·scale, checked), its dequantized floats read back as the quint8 tensor
+    (out / scale + zero: exact, the floats are (q − zero)·scale)."""
+    import torch
+
+    last = [m for m in model.modules() if hasattr(m, "scale") and hasattr(m, "weight")][-1]
+    scale, zero = _input_qparams(model)
+    outs = []
+    with torch.no_grad():
+        for q in Q:
+            x = torch.tensor(((q - zero) * scale)[None], dtype=torch.float32)
+            assert np.array_equal(torch.quantize_per_tensor(x, scale, zero, torch.quint8).int_repr().numpy()[0], q)
+            out = model(x).numpy().ravel()
+            outs.append(np.rint(out / last.scale + last.zero_point).astype(np.int64))
+    return np.stack(outs)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "fx_mlp", "mlp_per_tensor", pytest.param("cnn", marks=pytest.mark.slow)])
+def test_torch_quantized_circuit_outputs_equal_torchs_element_by_element(qtorch, torch_mlp, kind) -> None:
+    """fbgemm's quint8 outputs, every value of 300 rows: the integer description (the conversion's own check,
+    on all rows) and the rendered circuit (its outputs read from the program) equal the module's own."""
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    model, Q = torch_mlp if kind == "mlp" else _torch_quantized(qtorch, kind)
+    theirs = _torch_int8_outputs(model, Q)
+    zk = from_torch(model, Q, check_rows=None)
+    f = zk.fidelity
+    assert f["agreement"] == 1.0 and f["rows"] == len(Q) == 300
+    assert "equal value by value on 300 rows" in f["against"] and "fbgemm engine" in f["against"]
+    rows = Q if kind != "cnn" else Q[:60]
+    np.testing.assert_array_equal(_circuit_outputs(lambda: torch_quantized.network(model, Q)[0], rows, low=0),
+                                  theirs[:len(rows)])
+    np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
+
+
+@pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
+def test_torch_quantized_circuit_on_snarkvm_equals_torch(qtorch, torch_mlp) -> None:
+    """snarkVM's own circuit execution (stand-in keys: no key synthesized) of the rendered program gives
+    torch's quint8 outputs on held-out rows, and the converted model's labels."""
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    model, Q = torch_mlp
+    rows = Q[[0, 1, 160, 299]]
+    theirs = _torch_int8_outputs(model, rows)
+    vm = _circuit_outputs(lambda: torch_quantized.network(model, Q)[0], rows, low=0, backend="vm")
+    np.testing.assert_array_equal(vm, theirs)
+    np.testing.assert_array_equal(from_torch(model, Q).predict(rows, backend="vm"), theirs.argmax(axis=1))
+
+
+def test_torch_quantized_refusals_name_the_module_and_the_cause(qtorch, torch_mlp, tmp_path) -> None:
+    import torch
+    from torch import nn as tnn
+    from torch.ao import quantization as tq
+
+    from stdlib_ml import from_torch
+
+    model, Q = torch_mlp
+    with pytest.raises(ModelInputError, match=r"integers in \[0, 255\]"):
+        from_torch(model, Q + 0.5)
+    float_net = tnn.Sequential(tnn.Linear(4, 16), tnn.ReLU(), tnn.Linear(16, 3)).eval()
+    X = np.random.default_rng(0).uniform(0, 5, (20, 4)).astype(np.float32)
+    dynamic = tq.quantize_dynamic(float_net, {tnn.Linear}, dtype=torch.qint8)
+    with pytest.raises(ConversionError, match=r"layer '0' \(DynamicQuantizedLinear.*dynamically quantized.*batch"):
+        from_torch(dynamic, Q)
+
+    def prepared(qat: bool, qconfig: Any = None) -> Any:
+        m = tnn.Sequential(tq.QuantStub(), tnn.Linear(4, 16), tnn.ReLU(), tnn.Linear(16, 3), tq.DeQuantStub())
+        m.qconfig = qconfig or (tq.get_default_qat_qconfig("fbgemm") if qat else tq.get_default_qconfig("fbgemm"))
+        if qat:
+            return tq.prepare_qat(m.train(), inplace=False).eval()
+        m = tq.prepare(m.eval(), inplace=False)
+        m(torch.tensor(X))
+        return m
+
+    with pytest.raises(ConversionError, match=r"layer '1' \(Linear, torch.ao.nn.qat.*quantization-aware training"):
+        from_torch(prepared(True), Q)
+    with pytest.raises(ConversionError, match=r"observer: the model is prepared for quantization but not converted"):
+        from_torch(prepared(False), Q)
+    affine = tq.QConfig(activation=tq.HistogramObserver.with_args(reduce_range=True),
+                        weight=tq.MinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_tensor_affine))
+    with pytest.raises(ConversionError, match=r"layer '1' \(QuantizedLinear\) has weights with a non-zero zero point"):
+        from_torch(tq.convert(prepared(False, affine)), Q)
+
+    class Residual(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.quant, self.fc, self.dequant = tq.QuantStub(), tnn.Linear(4, 4), tq.DeQuantStub()
+            self.add = tnn.quantized.FloatFunctional()
+
+        def forward(self, x: Any) -> Any:
+            x = self.quant(x)
+            return self.dequant(self.add.add(self.fc(x), x))
+
+    res = Residual().eval()
+    res.qconfig = tq.get_default_qconfig("fbgemm")
+    tq.prepare(res, inplace=True)
+    res(torch.tensor(X))
+    with pytest.raises(ConversionError, match=r"node 'add' .*not supported in a quantized model"):
+        from_torch(tq.convert(res), Q)
+    torch.backends.quantized.engine = "qnnpack"
+    try:
+        with pytest.raises(ConversionError, match=r"engine is 'qnnpack'"):
+            from_torch(model, Q)
+    finally:
+        torch.backends.quantized.engine = "fbgemm"
+
+
+def test_saved_quantized_module_file_converts_and_torchscript_is_refused(qtorch, torch_mlp, tmp_path) -> None:
+    """``pyleo import model.pt`` (from_file): a torch.save'd quantized module is read and converts (its labels
+    torch's); a TorchScript archive, a state dict and a damaged file are refused, saying what each is."""
+    import torch
+
+    from stdlib_ml.convert import from_file
+
+    model, Q = torch_mlp
+    torch.save(model, tmp_path / "q.pt")
+    zk = from_file(tmp_path / "q.pt", Q[:40])
+    np.testing.assert_array_equal(zk.predict(Q[:40]), _torch_int8_outputs(model, Q[:40]).argmax(axis=1))
+    assert "equal value by value on 40 rows" in zk.fidelity["against"]
+    torch.jit.save(torch.jit.trace(model, torch.zeros(1, 4)), tmp_path / "script.pt")
+    with pytest.raises(ConversionError, match="TorchScript archive"):
+        from_file(tmp_path / "script.pt", Q)
+    torch.save(model.state_dict(), tmp_path / "weights.pth")
+    with pytest.raises(ModelInputError, match="state dict"):
+        from_file(tmp_path / "weights.pth", Q)
+    (tmp_path / "bad.pt").write_bytes(b"not a zip")
+    with pytest.raises(ModelInputError, match="not a readable torch.save file"):
+        from_file(tmp_path / "bad.pt", Q)
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_torch_quantized_mlp_proves_and_verifies(torch_mlp) -> None:
+    """One proof of the family: the fbgemm-quantized iris MLP, its proved label torch's."""
+    from stdlib_ml import from_torch
+
+    model, Q = torch_mlp
+    zk = from_torch(model, Q)
+    proof = zk.prove(Q[0])
+    assert zk.verify(proof)
+    assert proof.prediction == _torch_int8_outputs(model, Q[:1]).argmax()
