@@ -579,7 +579,6 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     if isinstance(model, (str, os.PathLike)) and Path(model).suffix.lower() in SAVED_SUFFIXES:
         model = load(model)
     if isinstance(model, torch.nn.Module) and torch_quantized.is_quantized(model):
-        _require_eval(model)
         return torch_quantized.from_quantized(model, Xa, name or _program_name(model), dict(
             name=name or _program_name(model), weights=weights, inputs=inputs, output=output,
             min_agreement=min_agreement, max_error=max_error, strict=strict, check_rows=check_rows))

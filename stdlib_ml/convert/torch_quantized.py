@@ -1,6 +1,6 @@
 """PyTorch quantized modules (``torch.ao.quantization`` post-training static quantization: eager mode's
 ``prepare`` / ``convert``, or FX graph mode's ``convert_fx``) → an integer :class:`~.nn.Network` whose circuit
-computes torch's quint8 values exactly, as its fbgemm kernels do (docs/quantized.md).
+computes torch's quint8 values exactly, as its fbgemm (x86) or QNNPACK kernels do (docs/quantized.md).
 
 The module is read as an FX graph (``torch.fx.symbolic_trace`` of an eager module, whose quantized layers are
 leaf modules; a ``convert_fx`` GraphModule as it is), node by node, onto the same integer description as
@@ -9,12 +9,15 @@ quantization produces (``QuantStub`` → ``Quantize``, or ``torch.quantize_per_t
 [0, 255]; its outputs are the quint8 tensor the final ``DeQuantize`` reads (the label: their argmax).
 
 Per quantized layer (``Linear``, ``Conv1d``, ``Conv2d``, fused ``LinearReLU`` / ``ConvReLU1d`` /
-``ConvReLU2d``; qint8 weights symmetric, per tensor or per output channel; a float32 bias) fbgemm sums the
-int32 accumulator ``acc = Σ w·(q − zero_in)`` and requantizes it in float32 (``requantizeOutputProcessingAvx2``,
-fbgemm/src/QuantUtilsAvx2.cc)::
+``ConvReLU2d``; qint8 weights symmetric, per tensor or per output channel; a float32 bias) the kernels sum
+the int32 accumulator ``acc = Σ w·(q − zero_in)`` and requantize it in float32; fbgemm
+(``requantizeOutputProcessingAvx2``, fbgemm/src/QuantUtilsAvx2.cc)::
 
     a = fl32(s_in·s_w)     C = fl32(a / s_out)      β = fl32(bias / a)  (per tensor: fl32(bias·fl32(1/a)))
     y = rne(fl32(fl32(fl32(acc) + β)·C))            q = clamp(y + zero_out, ReLU ? zero_out : 0, 255)
+
+and QNNPACK the same with β the bias quantized to int32 by torch (``quantize_bias`` of qnnpack_utils.h: scale
+s_in·s_w, zero point 0), added exactly.
 
 The circuit's accumulator is ``acc·2**A + round(β·2**A)`` (the bias folded into a scaled integer: integer
 weights, 0 constraints), requantized by the exact single rounding of :mod:`.nn.integer` with ``C``'s 24-bit
@@ -43,8 +46,10 @@ from .nn.integer import check_elementwise, float32_multiplier, joined, single_ro
 
 ENGINES = ("fbgemm", "x86", "qnnpack")
 """``torch.backends.quantized.engine`` values whose quantized Linear / Conv arithmetic the circuit reproduces:
-fbgemm's (the x86 engine runs fbgemm's kernels for these layers, or oneDNN's for convolutions on CPUs with
-AVX512-VNNI, which the conversion's element-by-element check against the module itself catches)."""
+fbgemm's (a float32 bias added in float32), which the x86 engine runs for these layers (or oneDNN's for
+convolutions on CPUs with AVX512-VNNI: equal on every value measured here, and guarded like every model by the
+conversion's element-by-element check against the module itself), and QNNPACK's (the bias quantized to int32
+first, then the same float32 product rounded). The oneDNN engine is refused."""
 
 LAYERS = ("Linear", "LinearReLU", "Conv1d", "Conv2d", "ConvReLU1d", "ConvReLU2d")
 """The quantized layers (torch.ao.nn.quantized / torch.ao.nn.intrinsic.quantized) converted."""
@@ -75,24 +80,27 @@ def is_quantized(model: Any) -> bool:
         any(n.op == "call_function" and n.target is torch.quantize_per_tensor for n in graph.nodes)
 
 
+_UNCONVERTED = (
+    (_DYNAMIC, "is dynamically quantized (torch.ao.quantization.quantize_dynamic): it chooses its input's scale from "
+     "each batch's minimum and maximum at run time and returns floats, so a sample's output depends on float "
+     "arithmetic of run-time scales, not on fixed integer arithmetic; not converted",
+     "quantize statically (prepare, calibrate, convert), or convert the float model"),
+    *((kinds, "is a quantization-aware training module (fake-quantized float arithmetic), not converted to integer "
+       "kernels", "call torch.ao.quantization.convert(model.eval()) (or convert_fx) first")
+      for kinds in (("torch.ao.nn.qat", "torch.ao.nn.intrinsic.qat"), ("torch.ao.quantization.fake_quantize",))),
+    (("torch.ao.quantization.observer",), "is an observer: the model is prepared for quantization but not converted",
+     "calibrate it, then call torch.ao.quantization.convert(model) (or convert_fx)"),
+)
+"""Modules of a model not (yet) in integer arithmetic, by the module their class comes from, in the order they are
+named: (modules, why, hint)."""
+
+
 def _refuse_unconverted(model: Any) -> None:
-    """Dynamic quantization, QAT modules and observers, named (the first of each)."""
-    for name, m in model.named_modules():
-        kind = type(m).__module__
-        where = f"layer '{name}' ({type(m).__name__}, {kind})"
-        if kind.startswith(_DYNAMIC):
-            raise ConversionError(f"{where} is dynamically quantized (torch.ao.quantization.quantize_dynamic): it "
-                                  "chooses its input's scale from each batch's minimum and maximum at run time and "
-                                  "returns floats, so a sample's output depends on float arithmetic of run-time "
-                                  "scales, not on fixed integer arithmetic; not converted",
-                                  hint="quantize statically (prepare, calibrate, convert), or convert the float model")
-        if kind.startswith(("torch.ao.nn.qat", "torch.ao.nn.intrinsic.qat", "torch.ao.quantization.fake_quantize")):
-            raise ConversionError(f"{where} is a quantization-aware training module (fake-quantized float "
-                                  "arithmetic), not converted to integer kernels",
-                                  hint="call torch.ao.quantization.convert(model.eval()) (or convert_fx) first")
-        if kind.startswith("torch.ao.quantization.observer"):
-            raise ConversionError(f"{where} is an observer: the model is prepared for quantization but not converted",
-                                  hint="calibrate it, then call torch.ao.quantization.convert(model) (or convert_fx)")
+    """Dynamic quantization, QAT modules and observers: the first of the first kind found, named."""
+    for kinds, why, hint in _UNCONVERTED:
+        for name, m in model.named_modules():
+            if type(m).__module__.startswith(kinds):
+                raise ConversionError(f"layer '{name}' ({type(m).__name__}, {type(m).__module__}) {why}", hint=hint)
 
 
 class _Q:
@@ -119,8 +127,10 @@ class _Graph:
         self.engine = torch.backends.quantized.engine
 
     def where(self, n: Any) -> str:
-        if n.op == "call_module":
-            return f"layer '{n.target}' ({type(self.gm.get_submodule(n.target)).__name__})"
+        if n.op == "call_module":   # quantized layers by their package: 'torch.ao.nn.quantized.Linear'
+            cls = type(self.gm.get_submodule(n.target))
+            package = cls.__module__.split(".modules")[0] + "." if cls.__module__.startswith(_QUANTIZED) else ""
+            return f"layer '{n.target}' ({package}{cls.__name__})"
         name = getattr(n.target, "__name__", str(n.target))
         return f"node '{n.name}' ({n.op} {name})"
 
@@ -198,6 +208,10 @@ class _Graph:
                 raise ConversionError(f"{where} reshapes to {shape}; the first dimension must stay the batch "
                                       "(x.view(x.size(0), -1) or x.view(-1, n))")
             return _Q(net.reshape(x.node, [int(s) for s in shape[1:]], where=where), x.scale, x.zero)
+        if kind == "Dropout" and m.training:
+            raise ConversionError(f"{where} is in training mode: it zeroes random values on every run",
+                                  hint="call model.eval() before converting it (quantized layers behave alike in both "
+                                  "modes; a dropout does not)")
         if kind in ("Identity", "Dropout", "contiguous"):
             return x
         if kind == "size" and n.op == "call_method" and len(args) == 2 and args[1] == 0:
@@ -339,10 +353,10 @@ def network(model: Any, X: np.ndarray, name: str = "torch_int8_model") -> tuple[
     _refuse_unconverted(model)
     engine = torch.backends.quantized.engine
     if engine not in ENGINES:
-        raise ConversionError(f"torch's quantized engine is {engine!r}, whose kernels round otherwise (QNNPACK and "
-                              "oneDNN requantize their own ways); the circuit reproduces "
-                              + " / ".join(ENGINES), hint="torch.backends.quantized.engine = 'fbgemm' (before "
-                              "quantizing: the packed weights are the engine's)")
+        raise ConversionError(f"torch's quantized engine is {engine!r}, whose kernels requantize their own way (not "
+                              "measured here); the circuit reproduces " + ", ".join(ENGINES),
+                              hint="torch.backends.quantized.engine = 'x86' (or 'fbgemm', 'qnnpack'), set before "
+                              "quantizing: the packed weights are the engine's")
     if isinstance(model, torch.fx.GraphModule):
         gm = model
     else:
