@@ -554,3 +554,26 @@ def test_torch_quantized_mlp_proves_and_verifies(torch_mlp) -> None:
     proof = zk.prove(Q[0])
     assert zk.verify(proof)
     assert proof.prediction == _torch_int8_outputs(model, Q[:1]).argmax()
+
+
+@pytest.mark.slow
+def test_pyleo_import_reads_a_saved_quantized_module(torch_mlp, tmp_path) -> None:
+    """The CLI: ``pyleo import q.pt --data Q.npy`` writes the model file, checked value by value; ``pyleo run``
+    of it gives torch's label."""
+    import subprocess
+    import sys
+
+    import torch
+
+    model, Q = torch_mlp
+    torch.save(model, tmp_path / "q.pt")
+    np.save(tmp_path / "Q.npy", Q)
+    cli = [sys.executable, "-m", "pyleo_cli.main"]
+    done = subprocess.run([*cli, "import", "q.pt", "--data", "Q.npy", "--out", "q.py"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "equal value by value on 256 rows (768 values)" in done.stdout
+    row = "[" + ", ".join(str(int(v)) for v in Q[7]) + "]"
+    ran = subprocess.run([*cli, "run", "q.py", "predict", row], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split()[-1].strip("'\"") == str(_torch_int8_outputs(model, Q[7:8]).argmax())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -558,7 +559,12 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
-    ``X``), a ``torch.export.ExportedProgram``, or the path of a ``.pt2`` file (``torch.export.save``).
+    ``X``), a ``torch.export.ExportedProgram``, the path of a ``.pt2`` file (``torch.export.save``), or of a
+    ``.pt`` / ``.pth`` file of ``torch.save(module)`` (:func:`load`). A module quantized by
+    ``torch.ao.quantization`` (post-training static, eager or FX graph mode) converts bit-exactly
+    (:mod:`.torch_quantized`): ``X`` is then its quint8 input tensor's integers, checked value by value
+    against the module's quint8 outputs, and ``head``, ``classes``, ``input_range``, ``input_bits``,
+    ``resolution``, ``approximate`` and ``fit`` do not apply (the head is the argmax).
     ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (for an
     exported program also flattened, (n_samples, n_features)): the input range, and the self-check
     against the model's own float output (required for a module, which is exported on its first rows). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
@@ -617,7 +623,8 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                    max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
 
 
-FAMILIES = "PyTorch: " + SUPPORTED.removeprefix("supported: ")
+FAMILIES = ("PyTorch: " + SUPPORTED.removeprefix("supported: ") + "; quantized modules (torch.ao.quantization, "
+            "bit-exact): " + torch_quantized.SUPPORTED.removeprefix("supported PyTorch quantized modules "))
 """What this frontend converts, in words."""
 
 PRIVATE = "PyTorch, Keras and ONNX networks (every weight and bias private)"
@@ -656,7 +663,8 @@ def load(path: str | os.PathLike[str]) -> Any:
                               "'model.pt2') (a float one)")
     torch = _torch()
     try:
-        with quiet.silenced():
+        with quiet.silenced(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # torch's notices about its own storage classes
             model = torch.load(p, weights_only=False)
     except AttributeError as e:   # pickle: the module's class is not importable here
         raise ModelInputError(f"{p} holds a module whose class is not importable here ({e}): torch.save pickles a "

@@ -36,6 +36,7 @@ quantized operation, and engines whose arithmetic is not this one (:data:`ENGINE
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
@@ -330,7 +331,8 @@ class QuantizedRuntime:
                 return self.env[n.args[0]] if n is end else super().run_node(n)
 
         rows = []
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # torch's deprecation notice of quantized tensors, on every call
             for row in np.asarray(X, np.float64).reshape(len(X), *shape):
                 q = torch._make_per_tensor_quantized_tensor(torch.tensor(row[None], dtype=torch.uint8),
                                                            g.input_scale, g.input_zero)
@@ -367,7 +369,9 @@ def network(model: Any, X: np.ndarray, name: str = "torch_int8_model") -> tuple[
                                   f"{str(e).splitlines()[0] if str(e) else ''}", hint="the forward must be "
                                   "traceable (no data-dependent control flow)") from None
     graph = _Graph(gm, _input_shape(gm, X), name)
-    graph.run()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # torch's deprecation notices of torch.ao.quantization, per module read
+        graph.run()
     net = graph.net
     out = graph.out.node
     net.output(net.flatten(out) if len(out.shape) != 1 else out, "argmax")
