@@ -63,22 +63,7 @@ QUINT8 = (0, 255)
 """The range of a quint8 activation: the circuit's input range."""
 
 _QUANTIZED = ("torch.ao.nn.quantized", "torch.ao.nn.intrinsic.quantized")
-_NOT_CONVERTED = ("torch.ao.nn.qat", "torch.ao.nn.intrinsic.qat", "torch.ao.quantization.observer",
-                  "torch.ao.quantization.fake_quantize")
 _DYNAMIC = ("torch.ao.nn.quantized.dynamic", "torch.ao.nn.intrinsic.quantized.dynamic")
-
-
-def is_quantized(model: Any) -> bool:
-    """Whether ``model`` (a ``torch.nn.Module``) holds a quantized, QAT, observer or dynamic-quantized
-    submodule, or its FX graph quantizes (``torch.quantize_per_tensor``): a model for :func:`from_quantized`."""
-    import torch
-
-    kinds = _QUANTIZED + _NOT_CONVERTED
-    if any(type(m).__module__.startswith(kinds) for m in model.modules()):
-        return True
-    graph = getattr(model, "graph", None)
-    return isinstance(model, torch.fx.GraphModule) and graph is not None and \
-        any(n.op == "call_function" and n.target is torch.quantize_per_tensor for n in graph.nodes)
 
 
 _UNCONVERTED = (
@@ -94,6 +79,19 @@ _UNCONVERTED = (
 )
 """Modules of a model not (yet) in integer arithmetic, by the module their class comes from, in the order they are
 named: (modules, why, hint)."""
+
+
+def is_quantized(model: Any) -> bool:
+    """Whether ``model`` (a ``torch.nn.Module``) holds a quantized, QAT, observer or dynamic-quantized
+    submodule, or its FX graph quantizes (``torch.quantize_per_tensor``): a model for :func:`from_quantized`."""
+    import torch
+
+    kinds = _QUANTIZED + tuple(k for modules, _, _ in _UNCONVERTED for k in modules)
+    if any(type(m).__module__.startswith(kinds) for m in model.modules()):
+        return True
+    graph = getattr(model, "graph", None)
+    return isinstance(model, torch.fx.GraphModule) and graph is not None and \
+        any(n.op == "call_function" and n.target is torch.quantize_per_tensor for n in graph.nodes)
 
 
 def _refuse_unconverted(model: Any) -> None:
