@@ -577,3 +577,75 @@ def test_pyleo_import_reads_a_saved_quantized_module(torch_mlp, tmp_path) -> Non
     ran = subprocess.run([*cli, "run", "q.py", "predict", row], cwd=tmp_path, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.split()[-1].strip("'\"") == str(_torch_int8_outputs(model, Q[7:8]).argmax())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["x86", "qnnpack"])
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_torch_quantized_engines_each_reproduced(qtorch, engine, kind) -> None:
+    """The x86 engine (fbgemm's kernels; oneDNN's convolutions on AVX512-VNNI CPUs) and QNNPACK (an int32 bias,
+    then the float32 product): the integer description equals the module's own outputs on every value."""
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    qtorch.backends.quantized.engine = engine
+    try:
+        model, Q = _torch_quantized(qtorch, kind)
+        theirs = _torch_int8_outputs(model, Q)
+        net = torch_quantized.network(model, Q)[0]
+        np.testing.assert_array_equal(net.forward(Q.reshape(len(Q), -1)), theirs)
+        assert f"({engine} engine): its output tensor equal value by value" in from_torch(model, Q).fidelity["against"]
+    finally:
+        qtorch.backends.quantized.engine = "fbgemm"
+
+
+@pytest.mark.slow
+def test_torch_quantized_conv1d_padding_and_functional_ops(qtorch) -> None:
+    """Conv1d (stride 2, padding 1: padded taps at the zero point add nothing), F.relu, x.view(x.size(0), -1),
+    and Conv2d (padding 1), torch.relu, F.max_pool2d, torch.flatten, in modules of their own classes (traced by
+    torch.fx): every value of 200 rows equals torch's, through the rendered circuit on 50, and flattened rows
+    (a .npy of ``pyleo import``) give the input's shape."""
+    import torch.nn.functional as F
+    from torch import nn as tnn
+    from torch.ao import quantization as tq
+
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    class Conv1(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.quant, self.conv, self.dequant = tq.QuantStub(), tnn.Conv1d(2, 3, 3, stride=2, padding=1), tq.DeQuantStub()
+            self.fc = tnn.Linear(24, 4)
+
+        def forward(self, x: Any) -> Any:
+            h = F.relu(self.conv(self.quant(x)))
+            return self.dequant(self.fc(h.view(h.size(0), -1)))
+
+    class Conv2(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.quant, self.conv, self.dequant = tq.QuantStub(), tnn.Conv2d(1, 3, 3, padding=1), tq.DeQuantStub()
+            self.fc = tnn.Linear(48, 5)
+
+        def forward(self, x: Any) -> Any:
+            h = F.max_pool2d(qtorch.relu(self.conv(self.quant(x))), 2)
+            return self.dequant(self.fc(qtorch.flatten(h, 1)))
+
+    rng = np.random.default_rng(0)
+    qtorch.manual_seed(0)
+    for module, shape in ((Conv1(), (2, 16)), (Conv2(), (1, 8, 8))):
+        X = rng.normal(size=(200, *shape)).astype(np.float32)
+        model = module.eval()
+        model.qconfig = tq.get_default_qconfig("fbgemm")
+        tq.prepare(model, inplace=True)
+        model(qtorch.tensor(X[:100]))
+        tq.convert(model, inplace=True)
+        Q = model.quant(qtorch.tensor(X)).int_repr().numpy().astype(np.float64)
+        theirs = _torch_int8_outputs(model, Q)
+        zk = from_torch(model, Q, check_rows=None)
+        assert "equal value by value on 200 rows" in zk.fidelity["against"]
+        np.testing.assert_array_equal(_circuit_outputs(lambda: torch_quantized.network(model, Q)[0], Q[:50], low=0),
+                                      theirs[:50])
+        np.testing.assert_array_equal(from_torch(model, Q.reshape(len(Q), -1)[:20]).predict(Q[:20]),
+                                      theirs[:20].argmax(axis=1))
