@@ -510,7 +510,7 @@ def test_torch_quantized_refusals_name_the_module_and_the_cause(qtorch, torch_ml
     res.qconfig = tq.get_default_qconfig("fbgemm")
     tq.prepare(res, inplace=True)
     res(torch.tensor(X))
-    with pytest.raises(ConversionError, match=r"node 'add' .*not supported in a quantized model"):
+    with pytest.raises(ConversionError, match=r"node 'add' \(call_function add\): a quantized add .*not supported"):
         from_torch(tq.convert(res), Q)
     torch.backends.quantized.engine = "onednn"
     try:

@@ -215,6 +215,12 @@ class _Graph:
             return x
         if kind == "size" and n.op == "call_method" and len(args) == 2 and args[1] == 0:
             return "batch"
+        if n.op == "call_function" and str(n.target).startswith("quantized.add"):
+            raise ConversionError(f"{where}: a quantized add (FloatFunctional / QFunctional, torch.ops.quantized.add) "
+                                  "is not supported: torch dequantizes both operands and requantizes their sum in "
+                                  "float32 (fused multiply-adds), which the exact rounding misses at 65 of the 65,536 "
+                                  "operand pairs of one measured pair of scales: more corrections than the circuit "
+                                  "takes", hint=SUPPORTED)
         if n.op == "call_function" and n.target is operator.getitem:
             raise ConversionError(f"{where}: indexing a quantized tensor is not supported", hint=SUPPORTED)
         raise ConversionError(f"{where} is not supported in a quantized model", hint=SUPPORTED)
