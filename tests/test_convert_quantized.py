@@ -491,6 +491,12 @@ def test_torch_quantized_refusals_name_the_module_and_the_cause(qtorch, torch_ml
         from_torch(prepared(True), Q)
     with pytest.raises(ConversionError, match=r"observer: the model is prepared for quantization but not converted"):
         from_torch(prepared(False), Q)
+    from torch.ao.quantization import quantize_fx
+
+    fx_prepared = quantize_fx.prepare_fx(float_net, tq.get_default_qconfig_mapping("fbgemm"), (torch.tensor(X[:2]),))
+    fx_prepared(torch.tensor(X))
+    with pytest.raises(ConversionError, match=r"layer '0.0' \(Linear, torch.ao.nn.quantized.reference.*reference quantized"):
+        from_torch(quantize_fx.convert_to_reference_fx(fx_prepared), Q)
     affine = tq.QConfig(activation=tq.HistogramObserver.with_args(reduce_range=True),
                         weight=tq.MinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_tensor_affine))
     with pytest.raises(ConversionError, match=r"layer '1' \(torch.ao.nn.quantized.Linear\) has weights with a non-zero zero point"):

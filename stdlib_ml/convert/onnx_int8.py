@@ -31,6 +31,7 @@ MaxPool, Flatten, Reshape between)."""
 SUPPORTED = ("supported ONNX quantized graphs (onnxruntime's QOperator format): QuantizeLinear first, "
              + ", ".join(QLINEAR_OPS) + ", MaxPool, Flatten, Reshape, DequantizeLinear last")
 
+
 def is_quantized(model: Any) -> bool:
     """Whether the graph holds a quantized layer (QLinearConv, QLinearMatMul, QGemm) or quantizes at all
     (QuantizeLinear: a QDQ-format graph, which :func:`network` refuses with the format to use)."""

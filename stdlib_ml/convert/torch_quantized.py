@@ -76,6 +76,9 @@ _UNCONVERTED = (
       for kinds in (("torch.ao.nn.qat", "torch.ao.nn.intrinsic.qat"), ("torch.ao.quantization.fake_quantize",))),
     (("torch.ao.quantization.observer",), "is an observer: the model is prepared for quantization but not converted",
      "calibrate it, then call torch.ao.quantization.convert(model) (or convert_fx)"),
+    (("torch.ao.nn.quantized.reference",), "is a reference quantized module (convert_to_reference_fx): float "
+     "operators between quantize / dequantize pairs, which only a backend lowers to integer kernels",
+     "convert with convert_fx(prepared): its quantized modules are the kernels torch runs"),
 )
 """Modules of a model not (yet) in integer arithmetic, by the module their class comes from, in the order they are
 named: (modules, why, hint)."""
