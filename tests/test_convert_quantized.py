@@ -513,6 +513,15 @@ def test_torch_quantized_refusals_name_the_module_and_the_cause(qtorch, torch_ml
             x = self.quant(x)
             return self.dequant(self.add.add(self.fc(x), x))
 
+    dropped = tnn.Sequential(tq.QuantStub(), tnn.Linear(4, 16), tnn.Dropout(0.5), tnn.Linear(16, 3),
+                             tq.DeQuantStub()).eval()
+    dropped.qconfig = tq.get_default_qconfig("fbgemm")
+    tq.prepare(dropped, inplace=True)
+    dropped(torch.tensor(X))
+    tq.convert(dropped, inplace=True)
+    dropped[2] = tnn.Dropout(0.5).train()   # torch's quantized Dropout is the identity; a float one in train mode
+    with pytest.raises(ConversionError, match=r"layer '2' \(Dropout\) is in training mode"):
+        from_torch(dropped, Q)
     res = Residual().eval()
     res.qconfig = tq.get_default_qconfig("fbgemm")
     tq.prepare(res, inplace=True)
@@ -545,6 +554,18 @@ def test_saved_quantized_module_file_converts_and_torchscript_is_refused(qtorch,
     torch.save(model.state_dict(), tmp_path / "weights.pth")
     with pytest.raises(ModelInputError, match="state dict"):
         from_file(tmp_path / "weights.pth", Q)
+    import sys
+    import types
+
+    from torch import nn as tnn
+
+    elsewhere = types.ModuleType("pyleo_test_saving_script")   # a class of the script that saved the file
+    sys.modules[elsewhere.__name__] = elsewhere
+    elsewhere.Net = type("Net", (tnn.Sequential,), {"__module__": elsewhere.__name__})
+    torch.save(elsewhere.Net(*model), tmp_path / "script_class.pt")
+    del sys.modules[elsewhere.__name__]
+    with pytest.raises(ModelInputError, match="holds a module whose class is not importable here"):
+        from_file(tmp_path / "script_class.pt", Q)
     (tmp_path / "bad.pt").write_bytes(b"not a zip")
     with pytest.raises(ModelInputError, match="not a readable torch.save file"):
         from_file(tmp_path / "bad.pt", Q)

@@ -666,7 +666,7 @@ def load(path: str | os.PathLike[str]) -> Any:
         with quiet.silenced(), warnings.catch_warnings():
             warnings.simplefilter("ignore")   # torch's notices about its own storage classes
             model = torch.load(p, weights_only=False)
-    except AttributeError as e:   # pickle: the module's class is not importable here
+    except (AttributeError, ImportError) as e:   # pickle: the module's class is not importable here
         raise ModelInputError(f"{p} holds a module whose class is not importable here ({e}): torch.save pickles a "
                               "module by reference to its class", hint="define or import the class before loading "
                               "(convert in Python with from_torch), or save an FX graph module (convert_fx's result "

@@ -210,10 +210,10 @@ class _Graph:
                 raise ConversionError(f"{where} reshapes to {shape}; the first dimension must stay the batch "
                                       "(x.view(x.size(0), -1) or x.view(-1, n))")
             return _Q(net.reshape(x.node, [int(s) for s in shape[1:]], where=where), x.scale, x.zero)
-        if kind == "Dropout" and m.training:
-            raise ConversionError(f"{where} is in training mode: it zeroes random values on every run",
-                                  hint="call model.eval() before converting it (quantized layers behave alike in both "
-                                  "modes; a dropout does not)")
+        if kind == "Dropout" and m.training and not type(m).__module__.startswith(_QUANTIZED):
+            raise ConversionError(f"{where} is in training mode: it would zero random values of a quantized tensor, "
+                                  "which torch itself cannot run", hint="call model.eval() before converting it (a "
+                                  "quantized Dropout is the identity in either mode)")
         if kind in ("Identity", "Dropout", "contiguous"):
             return x
         if kind == "size" and n.op == "call_method" and len(args) == 2 and args[1] == 0:
