@@ -1,8 +1,10 @@
 """Quantized models proved bit-exactly: TFLite int8 models (full-integer post-training quantization by
-``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8) and onnxruntime's
-``quantize_static`` graphs (QOperator format: an MLP with scikit-learn's weights, a CNN from PyTorch), converted by ``from_tflite`` /
-``from_onnx``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
-rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime)
+``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8), onnxruntime's
+``quantize_static`` graphs (QOperator format: an MLP with scikit-learn's weights, a CNN from PyTorch) and PyTorch
+modules quantized by ``torch.ao.quantization`` (eager and FX graph mode; fbgemm, x86 and qnnpack engines),
+converted by ``from_tflite`` / ``from_onnx`` / ``from_torch``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
+rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime;
+the torch module itself)
 element by element on every held-out row, and the labels equal. TensorFlow is imported once per module, and
 only by ``-m slow`` tests (its import alone is beyond the default suite's budget); the default suite checks
 the TFLite arithmetic without it and onnxruntime's graphs end to end."""
