@@ -302,7 +302,8 @@ def cost(file: Path = FileArg,
 @reports_errors
 def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A fitted model: joblib/pickle (scikit-learn, XGBoost "
                                                    "wrappers), an XGBoost JSON/UBJSON file, a PyTorch program "
-                                                   "saved by torch.export.save (.pt2; needs pyleo-zk[torch]), an ONNX "
+                                                   "saved by torch.export.save (.pt2; needs pyleo-zk[torch]) or a "
+                                                   "quantized module saved by torch.save (.pt), an ONNX "
                                                    ".onnx file, a Keras .keras or legacy .h5 file, a TensorFlow "
                                                    "SavedModel directory or a .tflite file (needs "
                                                    "pyleo-zk[tensorflow]). Unpickling runs code: import only "

@@ -1,8 +1,10 @@
 """Quantized models proved bit-exactly: TFLite int8 models (full-integer post-training quantization by
-``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8) and onnxruntime's
-``quantize_static`` graphs (QOperator format: an MLP with scikit-learn's weights, a CNN from PyTorch), converted by ``from_tflite`` /
-``from_onnx``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
-rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime)
+``tf.lite.TFLiteConverter``: a Keras MLP on iris, a small CNN on the digits 8×8), onnxruntime's
+``quantize_static`` graphs (QOperator format: an MLP with scikit-learn's weights, a CNN from PyTorch) and PyTorch
+modules quantized by ``torch.ao.quantization`` (eager and FX graph mode; fbgemm, x86 and qnnpack engines),
+converted by ``from_tflite`` / ``from_onnx`` / ``from_torch``; the circuit's int8 outputs, read from the circuit itself (the reference interpreter of the
+rendered program), equal the runtime's (``tf.lite.Interpreter`` with TFLite's reference kernels; onnxruntime;
+the torch module itself)
 element by element on every held-out row, and the labels equal. TensorFlow is imported once per module, and
 only by ``-m slow`` tests (its import alone is beyond the default suite's budget); the default suite checks
 the TFLite arithmetic without it and onnxruntime's graphs end to end."""
@@ -74,10 +76,12 @@ def _interpreter(data: bytes, Q: np.ndarray) -> np.ndarray:
     return TfliteModel(data, "argmax", reference=True).outputs(Q).astype(np.int64)
 
 
-def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
-    """The circuit's int8 outputs, run in the rendered program of ``build()`` (a fresh integer Network): the
-    outputs packed into one regression value Σ_k (q_k + 128)·256**k (a constant affine map, 0 constraints),
-    read back per row (≤ 6 outputs a program: the packed value stays below 2**53, exact in float64)."""
+def _circuit_outputs(build: Any, Q: np.ndarray, low: int = -128, backend: str = "interpreter") -> np.ndarray:
+    """The circuit's quantized outputs, run in the rendered program of ``build()`` (a fresh integer Network) by
+    ``backend`` (pyleo's reference interpreter, or "vm": snarkVM's circuit execution): the outputs packed into
+    one regression value Σ_k (q_k − low)·256**k (a constant affine map, 0 constraints), read back per row (≤ 6
+    outputs a program: the packed value stays below 2**53, exact in float64). ``low``: the type's least value
+    (int8 −128, quint8 0), also the input's."""
     n_out = build().out.size
     cols = []
     for start in range(0, n_out, 6):
@@ -86,10 +90,10 @@ def _circuit_outputs(build: Any, Q: np.ndarray) -> np.ndarray:
         W = np.zeros((1, n_out))
         for j, k in enumerate(ks):
             W[0, k] = 256.0**j
-        net.output(net.dense(net.out, W, [sum(128 * 256**j for j in range(len(ks)))]), "regression")
-        zk = nn.convert(net, Q, input_range=(-128, 127), input_bits=0, resolution=60, max_error=0.5, fit=False)
-        packed = np.asarray(zk.predict(Q), np.float64).round().astype(np.int64)
-        cols += [(packed >> (8 * j)) % 256 - 128 for j in range(len(ks))]
+        net.output(net.dense(net.out, W, [sum(-low * 256**j for j in range(len(ks)))]), "regression")
+        zk = nn.convert(net, Q, input_range=(low, low + 255), input_bits=0, resolution=60, max_error=0.5, fit=False)
+        packed = np.asarray(zk.predict(Q, backend=backend), np.float64).round().astype(np.int64)
+        cols += [(packed >> (8 * j)) % 256 + low for j in range(len(ks))]
     return np.stack(cols, axis=1)
 
 
@@ -311,3 +315,367 @@ def test_int8_mlp_proves_and_verifies(model, request) -> None:
     assert zk.verify(proof)
     label = _interpreter(graph, Q[:1]).argmax() if tflite else OrtInt8(Graph.read(graph)).predict(Q[:1])[0]
     assert proof.prediction == label
+
+
+# ---- PyTorch (torch.ao.quantization, fbgemm) -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def qtorch() -> Any:
+    """torch with the fbgemm quantized engine and one thread for the module's tests (restored after)."""
+    torch = pytest.importorskip("torch")
+    before = torch.backends.quantized.engine, torch.get_num_threads()
+    torch.backends.quantized.engine = "fbgemm"
+    torch.set_num_threads(1)   # two cores shared: torch's thread pool only spins
+    yield torch
+    torch.backends.quantized.engine = before[0]
+    torch.set_num_threads(before[1])
+
+
+_FITTED: dict[bool, tuple[Any, np.ndarray, np.ndarray]] = {}
+"""Per kind (CNN or not), the float network fitted once, its calibration rows and its 300 test rows."""
+
+
+def _fitted(torch: Any, cnn: bool) -> tuple[Any, np.ndarray, np.ndarray]:
+    """A float network fitted on data of its own (the iris MLP 4-16-3, or a digits CNN Conv2d 4×3×3, ReLU, MaxPool
+    2, Linear 10), its calibration rows and 300 test rows (held-out rows and scaled copies: values beyond the
+    calibration range, clamped ones among them)."""
+    from sklearn.datasets import load_digits, load_iris
+    from torch import nn as tnn
+
+    if cnn not in _FITTED:
+        torch.manual_seed(0)
+        X, y = load_digits(return_X_y=True) if cnn else load_iris(return_X_y=True)
+        X = (X / 16.0).reshape(-1, 1, 8, 8).astype(np.float32) if cnn else X.astype(np.float32)
+        net = tnn.Sequential(*([tnn.Conv2d(1, 4, 3), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(), tnn.Linear(36, 10)]
+                               if cnn else [tnn.Linear(4, 16), tnn.ReLU(), tnn.Linear(16, 3)]))
+        opt = torch.optim.Adam(net.parameters(), 0.02)
+        for _ in range(40 if cnn else 100):
+            opt.zero_grad()
+            tnn.functional.cross_entropy(net(torch.tensor(X)), torch.tensor(y)).backward()
+            opt.step()
+        held = X[1::2][:150]
+        rng = np.random.default_rng(0)
+        rows = np.concatenate([held] + [held * rng.uniform(0.6, 1.4, held.shape).astype(np.float32)
+                                        for _ in range(3)])[:300]
+        _FITTED[cnn] = net.eval(), X[::2], rows
+    return _FITTED[cnn]
+
+
+def _torch_quantized(torch: Any, kind: str) -> tuple[Any, np.ndarray]:
+    """The fitted network (:func:`_fitted`) quantized post-training with the engine's default qconfig
+    (fbgemm: per-channel symmetric qint8 weights, quint8 activations), eager mode ("mlp", "cnn"; "mlp_per_tensor":
+    per-tensor weights) or FX graph mode ("fx_mlp"); returns the quantized module and its 300 test rows as its
+    quint8 input tensor."""
+    import copy
+    import warnings
+
+    from torch import nn as tnn
+    from torch.ao import quantization as tq
+
+    warnings.filterwarnings("ignore", module="torch.ao")
+    fitted, calibration_rows, rows = _fitted(torch, kind == "cnn")
+    net, calibration = copy.deepcopy(fitted), torch.tensor(calibration_rows)
+    engine = torch.backends.quantized.engine
+    if kind == "fx_mlp":
+        from torch.ao.quantization import quantize_fx
+
+        prepared = quantize_fx.prepare_fx(net, tq.get_default_qconfig_mapping(engine), (calibration[:2],))
+        with torch.no_grad():
+            prepared(calibration)
+        model = quantize_fx.convert_fx(prepared)
+        scale, zero = _input_qparams(model)
+        Q = torch.quantize_per_tensor(torch.tensor(rows), scale, zero, torch.quint8).int_repr()
+        return model, Q.numpy().astype(np.float64)
+    model = tnn.Sequential(tq.QuantStub(), *net, tq.DeQuantStub()).eval()
+    model.qconfig = tq.get_default_qconfig(engine) if kind != "mlp_per_tensor" else tq.QConfig(
+        activation=tq.HistogramObserver.with_args(reduce_range=True), weight=tq.default_weight_observer)
+    tq.fuse_modules(model, [["1", "2"]], inplace=True)
+    tq.prepare(model, inplace=True)
+    with torch.no_grad():
+        model(calibration)
+    tq.convert(model, inplace=True)
+    return model, model[0](torch.tensor(rows)).int_repr().numpy().astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def torch_mlp(qtorch) -> tuple[Any, np.ndarray]:
+    return _torch_quantized(qtorch, "mlp")
+
+
+def _input_qparams(model: Any) -> tuple[float, int]:
+    """The input quantization's (scale, zero point): eager mode's Quantize module, or the get_attr arguments of
+    the FX graph's ``torch.quantize_per_tensor``."""
+    import torch
+
+    first = next((m for m in model.modules() if type(m).__name__ == "Quantize"), None)
+    if first is not None:
+        return float(first.scale), int(first.zero_point)
+    node = next(n for n in model.graph.nodes if n.target is torch.quantize_per_tensor)
+    return float(getattr(model, node.args[1].target)), int(getattr(model, node.args[2].target))
+
+
+def _torch_int8_outputs(model: Any, Q: np.ndarray) -> np.ndarray:
+    """The oracle: the quantized module's own output, row by row, from a float input that quantizes to exactly
+    ``Q`` ((q − zero)·scale, checked), its dequantized floats read back as the quint8 tensor
+    (out / scale + zero: exact, the floats are (q − zero)·scale)."""
+    import torch
+
+    last = [m for m in model.modules() if hasattr(m, "scale") and hasattr(m, "weight")][-1]
+    scale, zero = _input_qparams(model)
+    outs = []
+    with torch.no_grad():
+        for q in Q:
+            x = torch.tensor(((q - zero) * scale)[None], dtype=torch.float32)
+            assert np.array_equal(torch.quantize_per_tensor(x, scale, zero, torch.quint8).int_repr().numpy()[0], q)
+            out = model(x).numpy().ravel()
+            outs.append(np.rint(out / last.scale + last.zero_point).astype(np.int64))
+    return np.stack(outs)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "fx_mlp", *(pytest.param(k, marks=pytest.mark.slow) for k in ("mlp_per_tensor", "cnn"))])
+def test_torch_quantized_circuit_outputs_equal_torchs_element_by_element(qtorch, torch_mlp, kind) -> None:
+    """fbgemm's quint8 outputs, every value of 300 rows: the integer description (the conversion's own check,
+    on all rows) and the rendered circuit (its outputs read from the program) equal the module's own."""
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    model, Q = torch_mlp if kind == "mlp" else _torch_quantized(qtorch, kind)
+    theirs = _torch_int8_outputs(model, Q)
+    zk = from_torch(model, Q, check_rows=None)
+    f = zk.fidelity
+    assert f["agreement"] == 1.0 and f["rows"] == len(Q) == 300
+    assert "equal value by value on 300 rows" in f["against"] and "fbgemm engine" in f["against"]
+    rows = Q if kind != "cnn" else Q[:60]
+    np.testing.assert_array_equal(_circuit_outputs(lambda: torch_quantized.network(model, Q)[0], rows, low=0),
+                                  theirs[:len(rows)])
+    np.testing.assert_array_equal(zk.predict(rows), theirs[:len(rows)].argmax(axis=1))
+
+
+@pytest.mark.prove
+@pytest.mark.usefixtures("stand_in_keys")
+def test_torch_quantized_circuit_on_snarkvm_equals_torch(qtorch, torch_mlp) -> None:
+    """snarkVM's own circuit execution (stand-in keys: no key synthesized) of the rendered program gives
+    torch's quint8 outputs on held-out rows and on scaled copies."""
+    from stdlib_ml.convert import torch_quantized
+
+    model, Q = torch_mlp
+    rows = Q[[0, 299]]
+    theirs = _torch_int8_outputs(model, rows)
+    vm = _circuit_outputs(lambda: torch_quantized.network(model, Q)[0], rows, low=0, backend="vm")
+    np.testing.assert_array_equal(vm, theirs)
+
+
+def test_torch_quantized_refusals_name_the_module_and_the_cause(qtorch, torch_mlp) -> None:
+    import torch
+    from torch import nn as tnn
+    from torch.ao import quantization as tq
+
+    from stdlib_ml import from_torch
+
+    model, Q = torch_mlp
+    with pytest.raises(ModelInputError, match=r"integers in \[0, 255\]"):
+        from_torch(model, Q + 0.5)
+    float_net = tnn.Sequential(tnn.Linear(4, 16), tnn.ReLU(), tnn.Linear(16, 3)).eval()
+    X = np.random.default_rng(0).uniform(0, 5, (20, 4)).astype(np.float32)
+    dynamic = tq.quantize_dynamic(float_net, {tnn.Linear}, dtype=torch.qint8)
+    with pytest.raises(ConversionError, match=r"layer '0' \(Linear, torch.ao.nn.quantized.dynamic.*dynamically quantized.*batch"):
+        from_torch(dynamic, Q)
+
+    def prepared(qat: bool, qconfig: Any = None) -> Any:
+        torch.manual_seed(0)
+        m = tnn.Sequential(tq.QuantStub(), tnn.Linear(4, 16), tnn.ReLU(), tnn.Linear(16, 3), tq.DeQuantStub())
+        m.qconfig = qconfig or (tq.get_default_qat_qconfig("fbgemm") if qat else tq.get_default_qconfig("fbgemm"))
+        if qat:
+            return tq.prepare_qat(m.train(), inplace=False).eval()
+        m = tq.prepare(m.eval(), inplace=False)
+        m(torch.tensor(X))
+        return m
+
+    with pytest.raises(ConversionError, match=r"layer '1' \(Linear, torch.ao.nn.qat.*quantization-aware training"):
+        from_torch(prepared(True), Q)
+    with pytest.raises(ConversionError, match=r"observer: the model is prepared for quantization but not converted"):
+        from_torch(prepared(False), Q)
+    from torch.ao.quantization import quantize_fx
+
+    fx_prepared = quantize_fx.prepare_fx(float_net, tq.get_default_qconfig_mapping("fbgemm"), (torch.tensor(X[:2]),))
+    fx_prepared(torch.tensor(X))
+    with pytest.raises(ConversionError, match=r"layer '0.0' \(Linear, torch.ao.nn.quantized.reference.*reference quantized"):
+        from_torch(quantize_fx.convert_to_reference_fx(fx_prepared), Q)
+    affine = tq.QConfig(activation=tq.HistogramObserver.with_args(reduce_range=True),
+                        weight=tq.MinMaxObserver.with_args(dtype=torch.qint8, qscheme=torch.per_tensor_affine))
+    with pytest.raises(ConversionError, match=r"layer '[13]' \(torch.ao.nn.quantized.Linear\) has weights with a non-zero zero point"):
+        from_torch(tq.convert(prepared(False, affine)), Q)
+
+    class Residual(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.quant, self.fc, self.dequant = tq.QuantStub(), tnn.Linear(4, 4), tq.DeQuantStub()
+            self.add = tnn.quantized.FloatFunctional()
+
+        def forward(self, x: Any) -> Any:
+            x = self.quant(x)
+            return self.dequant(self.add.add(self.fc(x), x))
+
+    dropped = tnn.Sequential(tq.QuantStub(), tnn.Linear(4, 16), tnn.Dropout(0.5), tnn.Linear(16, 3),
+                             tq.DeQuantStub()).eval()
+    dropped.qconfig = tq.get_default_qconfig("fbgemm")
+    tq.prepare(dropped, inplace=True)
+    dropped(torch.tensor(X))
+    tq.convert(dropped, inplace=True)
+    dropped[2] = tnn.Dropout(0.5).train()   # torch's quantized Dropout is the identity; a float one in train mode
+    with pytest.raises(ConversionError, match=r"layer '2' \(Dropout\) is in training mode"):
+        from_torch(dropped, Q)
+    res = Residual().eval()
+    res.qconfig = tq.get_default_qconfig("fbgemm")
+    tq.prepare(res, inplace=True)
+    res(torch.tensor(X))
+    with pytest.raises(ConversionError, match=r"node 'add' \(call_function add\): a quantized add .*not supported"):
+        from_torch(tq.convert(res), Q)
+    torch.backends.quantized.engine = "onednn"
+    try:
+        with pytest.raises(ConversionError, match=r"engine is 'onednn'"):
+            from_torch(model, Q)
+    finally:
+        torch.backends.quantized.engine = "fbgemm"
+
+
+def test_saved_quantized_module_file_converts_and_torchscript_is_refused(qtorch, torch_mlp, tmp_path) -> None:
+    """``pyleo import model.pt`` (from_file): a torch.save'd quantized module is read and converts (its labels
+    torch's); a TorchScript archive, a state dict and a damaged file are refused, saying what each is."""
+    import torch
+
+    from stdlib_ml.convert import from_file
+
+    model, Q = torch_mlp
+    torch.save(model, tmp_path / "q.pt")
+    zk = from_file(tmp_path / "q.pt", Q[:40])
+    np.testing.assert_array_equal(zk.predict(Q[:40]), _torch_int8_outputs(model, Q[:40]).argmax(axis=1))
+    assert "equal value by value on 40 rows" in zk.fidelity["against"]
+    torch.jit.save(torch.jit.trace(model, torch.zeros(1, 4)), tmp_path / "script.pt")
+    with pytest.raises(ConversionError, match="TorchScript archive"):
+        from_file(tmp_path / "script.pt", Q)
+    torch.save(model.state_dict(), tmp_path / "weights.pth")
+    with pytest.raises(ModelInputError, match="state dict"):
+        from_file(tmp_path / "weights.pth", Q)
+    import sys
+    import types
+
+    from torch import nn as tnn
+
+    elsewhere = types.ModuleType("pyleo_test_saving_script")   # a class of the script that saved the file
+    sys.modules[elsewhere.__name__] = elsewhere
+    elsewhere.Net = type("Net", (tnn.Sequential,), {"__module__": elsewhere.__name__})
+    torch.save(elsewhere.Net(*model), tmp_path / "script_class.pt")
+    del sys.modules[elsewhere.__name__]
+    with pytest.raises(ModelInputError, match="holds a module whose class is not importable here"):
+        from_file(tmp_path / "script_class.pt", Q)
+    (tmp_path / "bad.pt").write_bytes(b"not a zip")
+    with pytest.raises(ModelInputError, match="not a readable torch.save file"):
+        from_file(tmp_path / "bad.pt", Q)
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_torch_quantized_mlp_proves_and_verifies(torch_mlp) -> None:
+    """One proof of the family: the fbgemm-quantized iris MLP, its proved label torch's."""
+    from stdlib_ml import from_torch
+
+    model, Q = torch_mlp
+    zk = from_torch(model, Q)
+    proof = zk.prove(Q[0])
+    assert zk.verify(proof)
+    assert proof.prediction == _torch_int8_outputs(model, Q[:1]).argmax()
+
+
+@pytest.mark.slow
+def test_pyleo_import_reads_a_saved_quantized_module(torch_mlp, tmp_path) -> None:
+    """The CLI: ``pyleo import q.pt --data Q.npy`` writes the model file, checked value by value; ``pyleo run``
+    of it gives torch's label."""
+    import subprocess
+    import sys
+
+    import torch
+
+    model, Q = torch_mlp
+    torch.save(model, tmp_path / "q.pt")
+    np.save(tmp_path / "Q.npy", Q)
+    cli = [sys.executable, "-m", "pyleo_cli.main"]
+    done = subprocess.run([*cli, "import", "q.pt", "--data", "Q.npy", "--out", "q.py"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "equal value by value on 256 rows (768 values)" in done.stdout
+    row = "[" + ", ".join(str(int(v)) for v in Q[7]) + "]"
+    ran = subprocess.run([*cli, "run", "q.py", "predict", row], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split()[-1].strip("'\"") == str(_torch_int8_outputs(model, Q[7:8]).argmax())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["x86", "qnnpack"])
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_torch_quantized_engines_each_reproduced(qtorch, engine, kind) -> None:
+    """The x86 engine (fbgemm's kernels; oneDNN's convolutions on AVX512-VNNI CPUs) and QNNPACK (an int32 bias,
+    then the float32 product): the integer description equals the module's own outputs on every value."""
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    qtorch.backends.quantized.engine = engine
+    try:
+        model, Q = _torch_quantized(qtorch, kind)
+        theirs = _torch_int8_outputs(model, Q)
+        net = torch_quantized.network(model, Q)[0]
+        np.testing.assert_array_equal(net.forward(Q.reshape(len(Q), -1)), theirs)
+        assert f"({engine} engine): its output tensor equal value by value" in from_torch(model, Q).fidelity["against"]
+    finally:
+        qtorch.backends.quantized.engine = "fbgemm"
+
+
+@pytest.mark.slow
+def test_torch_quantized_conv1d_padding_and_functional_ops(qtorch) -> None:
+    """Conv1d (stride 2, padding 1: padded taps at the zero point add nothing), F.relu, x.view(x.size(0), -1),
+    and Conv2d (padding 1), torch.relu, F.max_pool2d, torch.flatten, in modules of their own classes (traced by
+    torch.fx): every value of 200 rows equals torch's, through the rendered circuit on 50, and flattened rows
+    (a .npy of ``pyleo import``) give the input's shape."""
+    import torch.nn.functional as F
+    from torch import nn as tnn
+    from torch.ao import quantization as tq
+
+    from stdlib_ml import from_torch
+    from stdlib_ml.convert import torch_quantized
+
+    class Conv1(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.quant, self.conv, self.dequant = tq.QuantStub(), tnn.Conv1d(2, 3, 3, stride=2, padding=1), tq.DeQuantStub()
+            self.fc = tnn.Linear(24, 4)
+
+        def forward(self, x: Any) -> Any:
+            h = F.relu(self.conv(self.quant(x)))
+            return self.dequant(self.fc(h.view(h.size(0), -1)))
+
+    class Conv2(tnn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.quant, self.conv, self.dequant = tq.QuantStub(), tnn.Conv2d(1, 3, 3, padding=1), tq.DeQuantStub()
+            self.fc = tnn.Linear(48, 5)
+
+        def forward(self, x: Any) -> Any:
+            h = F.max_pool2d(qtorch.relu(self.conv(self.quant(x))), 2)
+            return self.dequant(self.fc(qtorch.flatten(h, 1)))
+
+    rng = np.random.default_rng(0)
+    qtorch.manual_seed(0)
+    for module, shape in ((Conv1(), (2, 16)), (Conv2(), (1, 8, 8))):
+        X = rng.normal(size=(200, *shape)).astype(np.float32)
+        model = module.eval()
+        model.qconfig = tq.get_default_qconfig("fbgemm")
+        tq.prepare(model, inplace=True)
+        model(qtorch.tensor(X[:100]))
+        tq.convert(model, inplace=True)
+        Q = model.quant(qtorch.tensor(X)).int_repr().numpy().astype(np.float64)
+        theirs = _torch_int8_outputs(model, Q)
+        zk = from_torch(model, Q, check_rows=None)
+        assert "equal value by value on 200 rows" in zk.fidelity["against"]
+        np.testing.assert_array_equal(_circuit_outputs(lambda: torch_quantized.network(model, Q)[0], Q[:50], low=0),
+                                      theirs[:50])
+        np.testing.assert_array_equal(from_torch(model, Q.reshape(len(Q), -1)[:20]).predict(Q[:20]),
+                                      theirs[:20].argmax(axis=1))

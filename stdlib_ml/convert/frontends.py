@@ -84,7 +84,7 @@ FRONTENDS: tuple[Frontend, ...] = (
     Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn",
              ("missing_values", "response_method", "threshold")),
     Frontend("keras", ".keras", ("keras",), (".keras", ".h5", ".hdf5"), "from_keras", NETWORK_OPTIONS),
-    Frontend("torch", ".torch", ("torch",), (".pt2",), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
+    Frontend("torch", ".torch", ("torch",), (".pt2", ".pt", ".pth"), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
     Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values", "reference")),
     Frontend("tensorflow", ".tensorflow", ("tensorflow",), (), "from_tensorflow", NETWORK_OPTIONS),
     Frontend("tflite", ".tflite", (), (".tflite",), "from_tflite", NETWORK_OPTIONS),

@@ -394,10 +394,11 @@ def _from_int8(graph: Graph, X: Any, common: dict[str, Any], nn_options: dict[st
     Xa = calibration_rows(X, samples=True)
     net = onnx_int8.network(graph)
     runtime = OrtInt8(graph)
-    check_elementwise(net, Xa, runtime.outputs, common.get("check_rows"), "onnxruntime")
+    checked = check_elementwise(net, Xa, runtime.outputs, common.get("check_rows"), "onnxruntime")
     options = {k: v for k, v in common.items() if k not in ("input_range", "input_bits")}
     options.update({k: v for k, v in nn_options.items() if k not in ("fit", "resolution")})
-    return nn.convert(net, Xa, reference=runtime.predict, model_name="OnnxInt8", oracle=OrtInt8.oracle,
+    return nn.convert(net, Xa, reference=runtime.predict, model_name="OnnxInt8",
+                      oracle="; ".join(filter(None, [OrtInt8.oracle, checked])),
                       input_range=(-128.0, 127.0), input_bits=0, fit=False, **options)
 
 

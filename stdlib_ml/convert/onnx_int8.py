@@ -16,14 +16,13 @@ layer where any differs is refused, naming it and the accumulator.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from . import nn
 from .model import ConversionError
-from .nn.integer import Requantization
+from .nn.integer import Requantization, float32_multiplier, joined, single_rounding, window
 
 QLINEAR_OPS = ("QLinearConv", "QLinearMatMul", "QGemm")
 """The quantized layers :func:`network` converts (with QuantizeLinear first, DequantizeLinear last, int8
@@ -31,13 +30,6 @@ MaxPool, Flatten, Reshape between)."""
 
 SUPPORTED = ("supported ONNX quantized graphs (onnxruntime's QOperator format): QuantizeLinear first, "
              + ", ".join(QLINEAR_OPS) + ", MaxPool, Flatten, Reshape, DequantizeLinear last")
-
-MAX_EXCEPTIONS = 16
-"""At most this many accumulators per scale where float32 rounding differs from the exact rounding (each
-corrected in the circuit by an equality test per value)."""
-
-WINDOW_MARGIN = 2
-"""Accumulators checked beyond the unclamped window on each side, in output steps."""
 
 
 def is_quantized(model: Any) -> bool:
@@ -50,36 +42,15 @@ def float_requantization(scale: np.float32, zero: int, size: int, acc_lo: float,
                          where: str) -> Requantization:
     """onnxruntime's requantization by the float32 ``scale`` as the exact single rounding, after checking
     every accumulator in [acc_lo, acc_hi] (the reachable ones) whose output is not clamped, plus
-    :data:`WINDOW_MARGIN` steps, against the float32 arithmetic. Raises :class:`ConversionError`."""
-    s = float(np.float32(scale))
-    if not 0.0 < s < 1.0:
-        raise ConversionError(f"{where}: requantization scale {s:g} is not in (0, 1), which is not supported")
-    m, e = math.frexp(s)                      # s = m·2**e, m in [0.5, 1): 24 significant bits
-    mant = int(m * 2**24)                     # exact: s is a float32
-    t = 24 - e                                # s = mant · 2**-t
-    M, r = mant * 2**7, t - 24                # M in [2**30, 2**31), M·2**-(31 + r) = s
-    rq = Requantization(np.full(size, M, np.int64), np.full(size, r, np.int64), np.full(size, zero, np.int64),
-                        np.full(size, -128, np.int64), np.full(size, 127, np.int64), "single", where)
-    lo = max(acc_lo, math.floor((-128 - zero - WINDOW_MARGIN) / s))
-    hi = min(acc_hi, math.ceil((127 - zero + WINDOW_MARGIN) / s))
-    if lo > hi:
-        return rq
-    x = np.arange(int(lo), int(hi) + 1, dtype=np.int64)
-    theirs = np.clip(np.rint(np.clip(x.astype(np.float32) * np.float32(s), np.float32(-128 - zero),
-                                     np.float32(127 - zero))), -128 - zero, 127 - zero).astype(np.int64) + zero
-    if max(abs(int(lo)), abs(int(hi))) * M + 2 ** (30 + r) >= 2**63:
-        raise ConversionError(f"{where}: accumulators up to {max(abs(int(lo)), abs(int(hi)))} times the multiplier "
-                              "leave 64 bits")
-    exact = np.clip((x * M + 2 ** (30 + r)) >> (31 + r), -128 - zero, 127 - zero) + zero
-    differ = exact != theirs
-    if np.count_nonzero(differ) > MAX_EXCEPTIONS:
-        raise ConversionError(f"{where}: onnxruntime's float32 requantization (scale {s:g}) differs from the exact "
-                              f"rounding at {np.count_nonzero(differ)} accumulators (first {x[differ][0]}); more than "
-                              f"{MAX_EXCEPTIONS} would need float32 rounding emulated in the circuit")
-    rq = Requantization(rq.multiplier, rq.shift, rq.zero_point, rq.low, rq.high, "single", where,
-                        tuple((i, a, d) for a, d in zip(x[differ].tolist(), (theirs - exact)[differ].tolist())
-                              for i in range(size)))
-    return rq
+    :data:`~.nn.integer.WINDOW_MARGIN` steps, against the float32 arithmetic (:func:`.nn.integer.single_rounding`).
+    Raises :class:`ConversionError`."""
+    M, r = float32_multiplier(scale, where)
+    lo, hi = window(M, r, zero, -128, 127, acc_lo, acc_hi)
+    x = np.arange(lo, hi + 1, dtype=np.int64)
+    s = np.float32(scale)
+    theirs = np.clip(np.rint(np.clip(x.astype(np.float32) * s, np.float32(-128 - zero), np.float32(127 - zero))),
+                     -128 - zero, 127 - zero).astype(np.int64) + zero
+    return single_rounding(M, r, zero, -128, 127, size, x, theirs, where, "onnxruntime")
 
 
 def ends(graph: Any) -> tuple[Any, Any]:
@@ -186,8 +157,5 @@ def _layer(net: Any, n: Any, x: Any, attrs: dict[str, Any], const: Any, where: s
         rows = np.arange(c * per, (c + 1) * per)   # channels first
         parts.append(float_requantization(scale, y_zero, per, float(box[0][rows].min()), float(box[1][rows].max()),
                                           where))
-    rq = Requantization(*(np.concatenate([getattr(p, f) for p in parts])
-                          for f in ("multiplier", "shift", "zero_point", "low", "high")), "single", where,
-                        tuple((c * per + i, a, d) for c, p in enumerate(parts) for i, a, d in p.exceptions))
-    return net.requantize(acc, rq, where=where)
+    return net.requantize(acc, joined(parts, where), where=where)
 

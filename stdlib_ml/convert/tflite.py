@@ -523,10 +523,11 @@ def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bit
         Xa = Xa.reshape(len(Xa), *net.input.shape)
     if is_int8(_model(data, "the TFLite model")):
         runtime = TfliteModel(data, net.head, reference=True)
-        check_elementwise(net, Xa, runtime.outputs, check_rows, "tf.lite.Interpreter (reference kernels)",
-                          int8_input_range(data, _model(data, "the TFLite model")))
+        checked = check_elementwise(net, Xa, runtime.outputs, check_rows, "tf.lite.Interpreter (reference kernels)",
+                                    int8_input_range(data, _model(data, "the TFLite model")))
         return nn.convert(net, Xa, reference=runtime.predict, model_name="TFLiteInt8",
-                          oracle="tf.lite.Interpreter with TFLite's reference kernels (BUILTIN_REF)",
+                          oracle="; ".join(filter(None, ["tf.lite.Interpreter with TFLite's reference kernels "
+                                                         "(BUILTIN_REF)", checked])),
                           input_range=int8_input_range(data, _model(data, "the TFLite model")), input_bits=0,
                           name=name, weights=weights, inputs=inputs, output=output, resolution=resolution,
                           approximate=approximate, min_agreement=min_agreement, max_error=max_error, strict=strict,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 
 from pyleo import limits
 
-from . import quiet, torch_attention
+from . import quiet, torch_attention, torch_quantized
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, LAYER_APPROXIMATIONS, Network, Node, convert
@@ -558,7 +559,12 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     """Convert a PyTorch network to a :class:`ZkModel`, as :func:`~stdlib_ml.from_sklearn` converts an estimator.
 
     ``model``: a ``torch.nn.Module`` in eval mode (exported with ``torch.export`` on the first rows of
-    ``X``), a ``torch.export.ExportedProgram``, or the path of a ``.pt2`` file (``torch.export.save``).
+    ``X``), a ``torch.export.ExportedProgram``, the path of a ``.pt2`` file (``torch.export.save``), or of a
+    ``.pt`` / ``.pth`` file of ``torch.save(module)`` (:func:`load`). A module quantized by
+    ``torch.ao.quantization`` (post-training static, eager or FX graph mode) converts bit-exactly
+    (:mod:`.torch_quantized`): ``X`` is then its quint8 input tensor's integers, checked value by value
+    against the module's quint8 outputs, and ``head``, ``classes``, ``input_range``, ``input_bits``,
+    ``resolution``, ``approximate`` and ``fit`` do not apply (the head is the argmax).
     ``X``: calibration rows, (n_samples, *input_shape) floats as the model takes them (for an
     exported program also flattened, (n_samples, n_features)): the input range, and the self-check
     against the model's own float output (required for a module, which is exported on its first rows). ``head``: how outputs decide (:data:`~stdlib_ml.convert.nn.HEADS`);
@@ -576,6 +582,12 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     unreadable file)."""
     torch = _torch()
     Xa = calibration_rows(X, samples=True)
+    if isinstance(model, (str, os.PathLike)) and Path(model).suffix.lower() in SAVED_SUFFIXES:
+        model = load(model)
+    if isinstance(model, torch.nn.Module) and torch_quantized.is_quantized(model):
+        return torch_quantized.from_quantized(model, Xa, name or _program_name(model), dict(
+            name=name or _program_name(model), weights=weights, inputs=inputs, output=output,
+            min_agreement=min_agreement, max_error=max_error, strict=strict, check_rows=check_rows))
     ep, float_model = _program(model, Xa)
     source = model if isinstance(model, torch.nn.Module) else float_model
     model_name = type(source).__name__
@@ -611,7 +623,8 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
                    max_error=max_error, strict=strict, check_rows=check_rows, fit=fit)
 
 
-FAMILIES = "PyTorch: " + SUPPORTED.removeprefix("supported: ")
+FAMILIES = ("PyTorch: " + SUPPORTED.removeprefix("supported: ") + "; quantized modules (torch.ao.quantization, "
+            "bit-exact): " + torch_quantized.SUPPORTED.removeprefix("supported PyTorch quantized modules "))
 """What this frontend converts, in words."""
 
 PRIVATE = "PyTorch, Keras and ONNX networks (every weight and bias private)"
@@ -623,9 +636,49 @@ def recognises(obj: Any) -> bool:
     return True
 
 
+SAVED_SUFFIXES = (".pt", ".pth")
+"""Files of ``torch.save(model, path)``: a whole module pickled (a quantized one converts; see :func:`load`)."""
+
+
 def load(path: str | os.PathLike[str]) -> Any:
-    """The ``torch.export.ExportedProgram`` in a ``.pt2`` file (damaged files raise :class:`ModelInputError`)."""
-    return _program(path, None)[0]
+    """The model in a file: the ``torch.export.ExportedProgram`` of a ``.pt2`` file, or the module a ``.pt`` /
+    ``.pth`` file of ``torch.save(model, path)`` holds (unpickling runs code from the file: load only files you
+    trust). Raises :class:`ModelInputError` for a missing or damaged file, a state dict (weights without their
+    module) or a module whose class is not importable here, and :class:`ConversionError` for a TorchScript
+    archive (``torch.jit.save``), whose code pyleo does not read."""
+    p = Path(path)
+    if p.suffix.lower() not in SAVED_SUFFIXES:
+        return _program(path, None)[0]
+    if not p.is_file():
+        raise ModelInputError(f"no such model file: {p}")
+    if not zipfile.is_zipfile(p):
+        raise ModelInputError(f"{p} is not a readable torch.save file: the file is damaged, truncated or of another "
+                              "format (torch.save writes a zip archive; this is not one)")
+    with zipfile.ZipFile(p) as z:
+        names = z.namelist()
+    if any(n.endswith("/constants.pkl") or "/code/" in n for n in names):
+        raise ConversionError(f"{p} is a TorchScript archive (torch.jit.save): its forward is TorchScript code, "
+                              "which pyleo does not read", hint="save the module itself: torch.save(model, path) "
+                              "(a quantized module), or torch.export.save(torch.export.export(model, (x,)), "
+                              "'model.pt2') (a float one)")
+    torch = _torch()
+    try:
+        with quiet.silenced(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # torch's notices about its own storage classes
+            model = torch.load(p, weights_only=False)
+    except (AttributeError, ImportError) as e:   # pickle: the module's class is not importable here
+        raise ModelInputError(f"{p} holds a module whose class is not importable here ({e}): torch.save pickles a "
+                              "module by reference to its class", hint="define or import the class before loading "
+                              "(convert in Python with from_torch), or save an FX graph module (convert_fx's result "
+                              "loads anywhere)") from None
+    except Exception as e:  # noqa: BLE001 - any failure to read is a bad input file
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "no detail"
+        raise ModelInputError(f"{p} is not a readable torch.save file ({type(e).__name__}: {first})") from None
+    if not isinstance(model, torch.nn.Module):
+        raise ModelInputError(f"{p} holds a {type(model).__name__}, not a module"
+                              + (" (a state dict: weights without the module that uses them)"
+                                 if isinstance(model, dict) else ""), hint="save the module: torch.save(model, path)")
+    return model
 
 
 def float_model(model: Any) -> Any:

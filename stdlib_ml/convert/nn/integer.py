@@ -137,15 +137,78 @@ class Requantization:
                                   "cast would not hold it")
 
 
+MAX_EXCEPTIONS = 16
+"""At most this many accumulators per scale where a runtime's float32 requantization differs from the exact
+single rounding (each corrected in the circuit by an equality test per value): more and the layer is refused."""
+
+WINDOW_MARGIN = 2
+"""Accumulators checked beyond the unclamped window on each side, in output steps."""
+
+
+def float32_multiplier(scale: float, where: str) -> tuple[int, int]:
+    """A float32 ``scale`` in (0, 1) as the single rounding's (M, r): exactly ``scale = M·2**-(31 + r)``, M in
+    [2**30, 2**31) (a float32's 24-bit significand times 2**7). Raises :class:`ConversionError` outside (0, 1)."""
+    s = float(np.float32(scale))
+    if not 0.0 < s < 1.0:
+        raise ConversionError(f"{where}: requantization scale {s:g} is not in (0, 1), which is not supported")
+    m, e = math.frexp(s)                      # s = m·2**e, m in [0.5, 1): 24 significant bits
+    return int(m * 2**24) * 2**7, -e
+
+
+def window(multiplier: int, shift: int, zero: int, low: int, high: int, acc_lo: float,
+           acc_hi: float) -> tuple[int, int]:
+    """The accumulators in [acc_lo, acc_hi] (the reachable ones) whose single-rounding output
+    ``x·M·2**-(31 + r) + zero`` is within :data:`WINDOW_MARGIN` steps of [low, high] (elsewhere every
+    rounding clamps alike): (first, last), empty when first > last."""
+    s = multiplier / 2 ** (31 + shift)
+    return (int(max(math.ceil(acc_lo), math.floor((low - zero - WINDOW_MARGIN) / s))),
+            int(min(math.floor(acc_hi), math.ceil((high - zero + WINDOW_MARGIN) / s))))
+
+
+def single_rounding(multiplier: int, shift: int, zero: int, low: int, high: int, size: int, x: np.ndarray,
+                    theirs: np.ndarray, where: str, runtime: str) -> Requantization:
+    """The single-rounding :class:`Requantization` ``clamp(floor((x·M + 2**(30+r)) / 2**(31+r)) + zero, low,
+    high)`` of ``size`` values alike, corrected wherever the runtime's outputs ``theirs`` (clamped) at the
+    accumulators ``x`` (int64: the :func:`window` the caller enumerated, through the runtime's own float
+    arithmetic) differ from it. Raises :class:`ConversionError` for more than :data:`MAX_EXCEPTIONS`
+    differences or a product beyond 64 bits."""
+    n = np.full(size, 1, np.int64)
+    rq = Requantization(n * multiplier, n * shift, n * zero, n * low, n * high, "single", where)
+    if not len(x):
+        return rq
+    top = max(abs(int(x[0])), abs(int(x[-1])))
+    if top * multiplier + 2 ** (30 + shift) >= 2**63:
+        raise ConversionError(f"{where}: accumulators up to {top} times the multiplier leave 64 bits")
+    exact = np.clip((x * multiplier + 2 ** (30 + shift)) >> (31 + shift), low - zero, high - zero) + zero
+    differ = exact != theirs
+    if np.count_nonzero(differ) > MAX_EXCEPTIONS:
+        raise ConversionError(f"{where}: {runtime}'s float32 requantization differs from the exact rounding at "
+                              f"{np.count_nonzero(differ)} accumulators (first {x[differ][0]}); more than "
+                              f"{MAX_EXCEPTIONS} would need float32 rounding emulated in the circuit")
+    return Requantization(rq.multiplier, rq.shift, rq.zero_point, rq.low, rq.high, "single", where,
+                          tuple((i, a, d) for a, d in zip(x[differ].tolist(), (theirs - exact)[differ].tolist())
+                                for i in range(size)))
+
+
+def joined(parts: list[Requantization], where: str) -> Requantization:
+    """Per-channel requantizations (each of its channel's values, channels first) as one, in order; their
+    exceptions' value indices offset to the whole."""
+    starts = np.cumsum([0] + [len(p) for p in parts])
+    return Requantization(*(np.concatenate([getattr(p, f) for p in parts])
+                            for f in ("multiplier", "shift", "zero_point", "low", "high")), parts[0].rounding, where,
+                          tuple((int(starts[c]) + i, a, d) for c, p in enumerate(parts) for i, a, d in p.exceptions))
+
+
 def check_elementwise(net: Any, X: np.ndarray | None, outputs: Callable[[np.ndarray], np.ndarray], rows: int | None,
-                      runtime: str, value_range: tuple[float, float] = (-128.0, 127.0)) -> None:
+                      runtime: str, value_range: tuple[float, float] = (-128.0, 127.0)) -> str:
     """A quantized model's self-check, element by element: on ``X`` (the first ``rows``; None: all) the
     integer description's outputs (what the circuit computes) must equal ``outputs(X)`` (the runtime's
-    int8 output tensor) everywhere. Raises :class:`ModelInputError` for X that is not integers in
+    int8 output tensor) everywhere. Returns what was checked, in words ("equal value by value on …", for
+    the fidelity's ``against``; "" without X). Raises :class:`ModelInputError` for X that is not integers in
     ``value_range`` (the circuit's input is the model's int8 input tensor) and :class:`ConversionError`
     naming how many values differ."""
     if X is None:
-        return
+        return ""
     A = np.asarray(X, np.float64)[:rows]
     bad = (A != np.round(A)) | (A < value_range[0]) | (A > value_range[1])
     if bad.any():
@@ -156,6 +219,7 @@ def check_elementwise(net: Any, X: np.ndarray | None, outputs: Callable[[np.ndar
     theirs = np.asarray(outputs(A), np.float64).reshape(mine.shape)
     differ = int(np.sum(mine != theirs))
     if differ:
-        raise ConversionError(f"the circuit's int8 outputs differ from {runtime}'s on {differ} of {mine.size} values "
+        raise ConversionError(f"the circuit's quantized outputs differ from {runtime}'s on {differ} of {mine.size} values "
                               f"over {len(A)} rows; this model's arithmetic is not reproduced exactly",
                               hint="docs/quantized.md lists what is matched")
+    return f"its output tensor equal value by value on {len(A)} rows ({mine.size} values)"
