@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,9 +22,14 @@ from typing import Any
 from . import vm
 
 
+DRAWING = "PYLEO_DRAWING"
+"""Set in the environment while a display is drawn: processes started meanwhile (a batch's workers) draw none of
+their own on the same terminal."""
+
+
 def shown(enabled: bool = True) -> bool:
-    """Whether progress is drawn: ``enabled`` and stderr is a terminal."""
-    return enabled and sys.stderr.isatty()
+    """Whether progress is drawn: ``enabled``, stderr is a terminal, and no display of a parent process is drawn."""
+    return enabled and sys.stderr.isatty() and DRAWING not in os.environ
 
 
 def keys_stage(program: str, function: str, then: str) -> str:
@@ -87,6 +93,7 @@ def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
     send(kind=kind, text=text, **spec)
     streams = sys.stdout, sys.stderr
     SHOWING.append(text)
+    os.environ[DRAWING] = "1"
     try:
         if sys.stdout.isatty():
             sys.stdout = _Relay(sys.stdout, send)   # type: ignore[assignment]
@@ -95,6 +102,7 @@ def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
     finally:
         sys.stdout, sys.stderr = streams
         SHOWING.pop()
+        os.environ.pop(DRAWING, None)
         with contextlib.suppress(OSError):
             pipe.close()
         try:

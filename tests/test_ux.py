@@ -244,10 +244,12 @@ def test_a_spinner_turns_while_the_process_holds_the_interpreter_lock() -> None:
     """snarkVM's calls hold Python's global interpreter lock (a key synthesis: 11-18 s), which stopped a spinner
     drawn by a thread of the process. Here a C call holds the lock for 3.5 s (libc's sleep through ctypes.PyDLL, which
     keeps it): frames keep coming (no gap over 2.5 s; a drawing thread of this process left one of 3.5 s), what the
-    process prints meanwhile shows above the spinner, and the spinner's line is cleared at the end."""
-    script = ("import ctypes\nfrom pyleo import progress\nwith progress.stage('holding the lock'):\n"
-              "    print('printed meanwhile', flush=True)\n    ctypes.PyDLL(None).sleep(3)\n    ctypes.PyDLL(None).usleep(500000)\n"
-              "print('after')\n")
+    process prints meanwhile shows above the spinner, a process it starts meanwhile draws nothing of its own, and
+    the spinner's line is cleared at the end."""
+    script = ("import ctypes, subprocess, sys\nfrom pyleo import progress\nwith progress.stage('holding the lock'):\n"
+              "    print('printed meanwhile', flush=True)\n"
+              "    subprocess.run([sys.executable, '-c', 'from pyleo import progress; print(\"worker draws\", progress.shown())'])\n"
+              "    ctypes.PyDLL(None).sleep(3)\n    ctypes.PyDLL(None).usleep(500000)\nprint('after')\n")
     status, received = on_a_terminal([sys.executable, "-c", script], {})
     assert status == 0, received
     assert largest_gap(received, "holding the lock") <= 2.5
@@ -255,6 +257,7 @@ def test_a_spinner_turns_while_the_process_holds_the_interpreter_lock() -> None:
     assert frames[-1] - frames[0] >= 3.0 and len(frames) >= 10      # it turned the whole time, ~10 frames a second
     shown = "".join(text for _, text in received)
     assert "printed meanwhile" in shown
+    assert "worker draws False" in shown      # a process started meanwhile (a batch's worker) leaves the terminal to it
     last = shown.rsplit("holding the lock", 1)[1]
     assert "after" in last and "\x1b[2K" in last.split("after")[0]       # the spinner's line erased, then the output
 
