@@ -68,9 +68,9 @@ def columns(kind: str, eta: Eta | None) -> list[Any]:
     words = TextColumn("{task.description}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis"))
     shown: list[Any] = [SpinnerColumn(), words]   # long words are cut short, never the spinner or the figures
     if kind == "download":
-        return shown + [BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
+        return shown + [BarColumn(bar_width=20), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
     if kind == "rows":
-        return shown + [BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        return shown + [BarColumn(bar_width=20), MofNCompleteColumn(), TimeElapsedColumn(),
                         EtaColumn(table_column=Column(min_width=len("ETA after the first proof")))]   # no jitter
     return shown + [TimeElapsedColumn()]
 

@@ -106,8 +106,9 @@ def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
         with contextlib.suppress(OSError):
             pipe.close()
         try:
-            child.wait(timeout=5)
-        finally:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=5)
+        finally:   # stuck, or Ctrl-C while waiting
             if child.poll() is None:
                 child.kill()
                 child.wait()
