@@ -22,14 +22,15 @@ from typing import Any
 from . import vm
 
 
-DRAWING = "PYLEO_DRAWING"
-"""Set in the environment while a display is drawn: processes started meanwhile (a batch's workers) draw none of
-their own on the same terminal."""
+QUIET = "PYLEO_NO_PROGRESS"
+"""Set in the environment, it keeps a process from drawing progress. pyleo sets it while a display is drawn, so that
+processes started meanwhile (a batch's workers) draw none over it on the same terminal, and for ``pyleo serve``'s
+processes (the page shows their progress); a user may set it too."""
 
 
 def shown(enabled: bool = True) -> bool:
-    """Whether progress is drawn: ``enabled``, stderr is a terminal, and no display of a parent process is drawn."""
-    return enabled and sys.stderr.isatty() and DRAWING not in os.environ
+    """Whether progress is drawn: ``enabled``, stderr is a terminal, and :data:`QUIET` is not set."""
+    return enabled and sys.stderr.isatty() and QUIET not in os.environ
 
 
 def keys_stage(program: str, function: str, then: str) -> str:
@@ -93,7 +94,7 @@ def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
     send(kind=kind, text=text, **spec)
     streams = sys.stdout, sys.stderr
     SHOWING.append(text)
-    os.environ[DRAWING] = "1"
+    os.environ[QUIET] = "1"
     try:
         if sys.stdout.isatty():
             sys.stdout = _Relay(sys.stdout, send)   # type: ignore[assignment]
@@ -102,7 +103,7 @@ def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
     finally:
         sys.stdout, sys.stderr = streams
         SHOWING.pop()
-        os.environ.pop(DRAWING, None)
+        os.environ.pop(QUIET, None)
         with contextlib.suppress(OSError):
             pipe.close()
         try:
