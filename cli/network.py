@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from pyleo import limits, loader, network, proving, split, trust, vm
+from pyleo import limits, loader, network, progress, proving, split, trust, vm
 from pyleo.errors import ExecutionError, InputError
 from pyleo.leo_lowering import zero_value
 from pyleo.program import Program
@@ -38,15 +37,13 @@ EndpointOpt = typer.Option(None, "--endpoint", help="A node's REST API (http://h
 
 @contextlib.contextmanager
 def spinner() -> Iterator[network.transactions.Stage]:
-    """A spinner on stderr naming the slow stage under way (plain lines when stderr is not a terminal)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not sys.stderr.isatty():
+    """A spinner on stderr naming the slow stage under way (:func:`pyleo.progress.stage`; plain lines when stderr is
+    not a terminal)."""
+    if not progress.shown():
         yield lambda stage: typer.echo(f"{stage}...", err=True)
         return
-    with console.status("starting...") as status:
-        yield lambda stage: status.update(f"{stage}...")
+    with progress.stage("starting...") as say:
+        yield lambda stage: say(f"{stage}...")
 
 
 def one_program(file: Path, name: str | None) -> Program:

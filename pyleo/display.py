@@ -8,7 +8,7 @@ standard library and rich (~0.1 s), not pyleo: it is run by its path (``python -
 
 It reads JSON lines on stdin: first the display, ``{"kind": "stage" | "download" | "rows", "text": ...,
 "then": ..., "total": ...}``, then updates: ``{"advance": n}`` (rows or bytes done), ``{"total": n}`` (a
-download's size), ``{"write": text}`` (what the other process printed meanwhile, shown above the display as
+download's size), ``{"text": words}`` (a stage's new words), ``{"write": text}`` (what the other process printed meanwhile, shown above the display as
 rich shows a process's own prints). At the end of its input (the other process is done, or gone) it clears a
 spinner's line, leaves a batch's bar, and exits. Ctrl-C reaches both processes: this one says so at the head of
 the line and goes on until the other stops (which ends its snarkVM call first).
@@ -95,6 +95,8 @@ def main() -> None:
             message = json.loads(line)
             if "write" in message:
                 printed.write(message["write"])
+            if "text" in message:
+                bar.update(task, description=message["text"])
             if "total" in message:
                 bar.update(task, total=message["total"])
             if "advance" in message:

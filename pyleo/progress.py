@@ -116,11 +116,11 @@ def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
 
 
 @contextlib.contextmanager
-def stage(text: str, enabled: bool = True) -> Iterator[None]:
+def stage(text: str, enabled: bool = True) -> Iterator[Callable[[str], None]]:
     """A spinner with ``text`` and the seconds elapsed, on stderr, while the block runs (nothing when
-    stderr is not a terminal, or inside another stage)."""
-    with _drawn("stage", text, enabled):
-        yield
+    stderr is not a terminal, or inside another stage); yields ``say(words)``, which shows other words."""
+    with _drawn("stage", text, enabled) as send:
+        yield lambda words: send(text=words)
 
 
 Meter = Callable[[int | None], Callable[[int], None]]
