@@ -20,7 +20,7 @@ from pyleo.split_proof import part_inputs
 from pyleo.values import to_aleo
 
 from .common import Command, reports_errors
-from .inputs import call_args, converted_model, reject_unknown_options
+from .inputs import call_args, load_function, loading, reject_unknown_options
 
 ModelArg = typer.Argument(..., metavar="MODEL", help="Python file defining the pl.Program (a model file written "
                           "by `pyleo import`, or any DSL file).")
@@ -48,7 +48,8 @@ def spinner() -> Iterator[network.transactions.Stage]:
 
 def one_program(file: Path, name: str | None) -> Program:
     """The program of ``file`` named ``name`` (or its only one); InputError otherwise."""
-    programs = loader.load(file).programs
+    with loading(file):
+        programs = loader.load(file).programs
     if name is None and len(programs) == 1:
         return next(iter(programs.values()))
     if name is None:
@@ -212,9 +213,7 @@ def execute(model: Path = ModelArg,
                            "--split/--no-split, --parts, --rows, --rows-per-proof")
     network.check_network(network_name)
     node = node_for(endpoint, network_name, broadcast)
-    loaded = loader.load(model)
-    prog, fn_name = loaded.function(target)
-    zk = converted_model(loaded, prog, fn_name)
+    prog, fn_name, zk = load_function(model, target)
     if zk is not None and zk.output == "commitment":
         raise InputError("a label published as a commitment needs its blinding r kept by the prover: use `pyleo prove`")
     if rows is not None:
