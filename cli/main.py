@@ -357,16 +357,17 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                         "itself private.")) -> None:
     """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
     graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
-    from stdlib_ml import convert
-
     vm.check_writable(out, what="--out")   # before the conversion work
     rng, bits = conversion.input_range(input_range), conversion.input_bits(input_bits)
-    X = convert.load_rows(data) if data is not None else None
-    zk, caught = conversion.convert_file(
-        model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
-        missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
-        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
-        **conversion.score_options(response_method, threshold))
+    with progress.stage(f"converting {model_file.name}"):   # from the converter's modules' import on
+        from stdlib_ml import convert
+
+        X = convert.load_rows(data) if data is not None else None
+        zk, caught = conversion.convert_file(
+            model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
+            missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
+            max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
+            **conversion.score_options(response_method, threshold))
     for kind, message in caught:
         typer.echo(f"{kind}: {message}", err=True)
     zk.save(out)
