@@ -151,6 +151,11 @@ def test_the_eta_counts_the_rows_after_the_keys_stage_and_the_workers_start(monk
             clock[0] = t + 10
             later = eta.text()              # ten seconds on, no row done: it counts down
     assert shown[1] == shown[2] == "ETA: measuring" and shown[16] == "done"
+    burst = display.Eta(12)
+    for t, done in [(3.0, 1), (46.0, 2), (46.3, 3)]:   # two workers' rows 0.3 s apart: no rate yet (it said 0:01)
+        clock[0] = t
+        burst.advance(done - burst.done)
+    assert burst.text() == "ETA: measuring"
     m, s = shown[8].removeprefix("ETA ").split(":")
     predicted = int(m) * 60 + int(s)
     assert abs(predicted / (208.9 - 139.5) - 1) <= 0.25, shown[8]
