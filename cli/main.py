@@ -89,11 +89,7 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
     reject_unknown_options(args, "--vm")
     prog, fn_name, zk = load_function(file, target)
     values = call_args(zk, prog, fn_name, args)
-    if use_vm:
-        with progress.stage(progress.keys_stage(prog.aleo(), fn_name, "running the circuit on snarkVM")):
-            result = prog.evaluate(fn_name, *values)
-    else:
-        result = prog.run(fn_name, *values)
+    result = prog.evaluate(fn_name, *values) if use_vm else prog.run(fn_name, *values)   # evaluate names its stage
     report.show_outputs(prog, fn_name, result)
     if zk is not None:
         report.show_prediction(zk, values, result[0] if isinstance(result, tuple) else result)
