@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from pyleo import limits, names, progress
+from pyleo import limits, names
 from pyleo.errors import InputError
 
 
@@ -73,7 +73,7 @@ def convert_file(model_file: Path, X: Any, **options: Any) -> tuple[Any, list[tu
     gave as (``"note"`` for a fit at a lower resolution, else ``"warning"``, the message)."""
     from stdlib_ml import convert
 
-    with warnings.catch_warnings(record=True) as caught, progress.stage(f"converting {model_file.name}"):
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", convert.FidelityWarning)
         warnings.simplefilter("always", convert.FitWarning)
         zk = convert.from_file(model_file, X, **options)

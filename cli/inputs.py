@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pyleo import loader
+from pyleo import loader, progress
 from pyleo.errors import InputError
 from pyleo.program import Program
 from pyleo.values import from_json_or_aleo
@@ -45,6 +45,21 @@ def converted_model(loaded: loader.Loaded, prog: Program, fn_name: str) -> Any |
     return zk if isinstance(zk, convert.ZkModel) else None
 
 
+def loading(file: Path) -> Any:
+    """The spinner shown while a model file loads (importing it, its converter's modules and the model takes a
+    second or two, more on a busy machine): :func:`pyleo.progress.stage`."""
+    return progress.stage(f"loading {file.name}")
+
+
+def load_function(file: Path, target: str) -> tuple[Program, str, Any | None]:
+    """The program and function ``target`` names in ``file``, and its converted model (:func:`converted_model`),
+    loaded under :func:`loading`."""
+    with loading(file):
+        loaded = loader.load(file)
+        prog, fn_name = loaded.function(target)
+        return prog, fn_name, converted_model(loaded, prog, fn_name)
+
+
 def model_args(zk: Any, args: list[str] | None, label_blinding: int | None = None) -> list[Any]:
     """``predict``'s arguments for a converted model: its one argument is the raw feature values (a JSON list
     of floats), encoded as ``ZkModel.encode`` does, followed by the owner's weights (private weights) and
@@ -72,4 +87,5 @@ def batch_model(model_file: Path) -> Any:
     if not convert.is_model_file(model_file):
         raise InputError(f"{model_file} is not a converted model file",
                          hint="convert a fitted model with `pyleo import MODEL --out FILE.py`")
-    return convert.load(model_file)
+    with loading(model_file):
+        return convert.load(model_file)

@@ -22,7 +22,7 @@ from . import conversion, report
 from . import verify as trusted_proof
 from .admin import cache_app, params_app
 from .common import HELP, Command, fail, reports_errors
-from .inputs import batch_model, call_args, converted_model, reject_unknown_options
+from .inputs import batch_model, call_args, load_function, loading, reject_unknown_options
 from .network import register as register_network, show_deployment_costs, warn_name
 
 # stdlib_ml (scikit-learn, numpy) and the web app (FastAPI) are imported inside the commands that use them,
@@ -65,7 +65,9 @@ ArgsArg = typer.Argument(None, metavar="ARGS", help="Inputs: Aleo literals (5i64
 def build(file: Path = FileArg,
           out: Path = typer.Option(Path("build"), "--out", "-o", help="Output folder; one sub-folder per program.")) -> None:
     """Compile every program in FILE to a Leo 4 project (program.json, src/main.leo) and NAME.aleo."""
-    for prog in loader.load(file).programs.values():
+    with loading(file):
+        loaded = loader.load(file)
+    for prog in loaded.programs.values():
         start = time.perf_counter()
         paths = prog.write(out)
         ms = (time.perf_counter() - start) * 1000
@@ -85,15 +87,9 @@ def run(file: Path = FileArg, target: str = TargetArg, args: list[str] | None = 
         use_vm: bool = typer.Option(False, "--vm", help="Run snarkVM's circuit execution instead of the interpreter.")) -> None:
     """Run a function on inputs (reference interpreter by default, snarkVM with --vm) and print its outputs."""
     reject_unknown_options(args, "--vm")
-    loaded = loader.load(file)
-    prog, fn_name = loaded.function(target)
-    zk = converted_model(loaded, prog, fn_name)
+    prog, fn_name, zk = load_function(file, target)
     values = call_args(zk, prog, fn_name, args)
-    if use_vm:
-        with progress.stage(progress.keys_stage(prog.aleo(), fn_name, "running the circuit on snarkVM")):
-            result = prog.evaluate(fn_name, *values)
-    else:
-        result = prog.run(fn_name, *values)
+    result = prog.evaluate(fn_name, *values) if use_vm else prog.run(fn_name, *values)   # evaluate names its stage
     report.show_outputs(prog, fn_name, result)
     if zk is not None:
         report.show_prediction(zk, values, result[0] if isinstance(result, tuple) else result)
@@ -125,9 +121,7 @@ def prove(file: Path = FileArg, target: str = TargetArg, args: list[str] | None 
     reject_unknown_options(args, "--out, --private-out, --split/--no-split, --parts, --budget, --for-browser")
     height = vm.WASM_BLOCK_HEIGHT if for_browser else None
     how = proving.mode(split_mode, parts, budget, height)
-    loaded = loader.load(file)
-    prog, fn_name = loaded.function(target)
-    zk = converted_model(loaded, prog, fn_name)
+    prog, fn_name, zk = load_function(file, target)
     r = secrets.randbelow(2**250) if zk is not None and zk.output == "commitment" else None  # below the scalar modulus
     values = call_args(zk, prog, fn_name, args, r)
     path = out or Path(f"{prog.name}.{fn_name}.proof.json")
@@ -288,7 +282,8 @@ def cost(file: Path = FileArg,
     Exact (synthesized by snarkVM) when the circuit fits the installed parameters; otherwise, or with
     --estimate, predicted by pyleo's cost model (calibrated against snarkVM), with how far it is over.
     """
-    loaded = loader.load(file)
+    with loading(file):
+        loaded = loader.load(file)
     pairs = [loaded.function(target)] if target else \
         [(p, f.name) for p in loaded.programs.values() for f in p.module.entries]
     for name in dict.fromkeys(p.name for p, _ in pairs):
@@ -359,16 +354,17 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
                                                         "itself private.")) -> None:
     """Convert a fitted scikit-learn / XGBoost / LightGBM / CatBoost model, a PyTorch program (.pt2), an ONNX
     graph, a Keras model or a TensorFlow SavedModel / TFLite file to a pyleo model file (then build, run, prove it)."""
-    from stdlib_ml import convert
-
     vm.check_writable(out, what="--out")   # before the conversion work
     rng, bits = conversion.input_range(input_range), conversion.input_bits(input_bits)
-    X = convert.load_rows(data) if data is not None else None
-    zk, caught = conversion.convert_file(
-        model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
-        missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
-        max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
-        **conversion.score_options(response_method, threshold))
+    with progress.stage(f"converting {model_file.name}"):   # from the converter's modules' import on
+        from stdlib_ml import convert
+
+        X = convert.load_rows(data) if data is not None else None
+        zk, caught = conversion.convert_file(
+            model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
+            missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
+            max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
+            **conversion.score_options(response_method, threshold))
     for kind, message in caught:
         typer.echo(f"{kind}: {message}", err=True)
     zk.save(out)
@@ -389,7 +385,8 @@ def commit(model_file: Path = typer.Argument(..., metavar="MODEL_FILE", help="A 
     if not convert.is_model_file(model_file):
         raise InputError(f"{model_file} is not a converted model file", hint="convert one with `pyleo import MODEL "
                          "--out FILE.py`")
-    zk = convert.load(model_file)
+    with loading(model_file):
+        zk = convert.load(model_file)
     if zk.weights != "private" and out is None:
         raise InputError(f"{model_file} has public weights (constants of its program): there is nothing to commit to",
                          hint=f"`pyleo commit {model_file} --out public.json` writes the public model file verifiers "

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from pyleo import limits, loader, network, proving, split, trust, vm
+from pyleo import limits, loader, network, progress, proving, split, trust, vm
 from pyleo.errors import ExecutionError, InputError
 from pyleo.leo_lowering import zero_value
 from pyleo.program import Program
@@ -21,7 +20,7 @@ from pyleo.split_proof import part_inputs
 from pyleo.values import to_aleo
 
 from .common import Command, reports_errors
-from .inputs import call_args, converted_model, reject_unknown_options
+from .inputs import call_args, load_function, loading, reject_unknown_options
 
 ModelArg = typer.Argument(..., metavar="MODEL", help="Python file defining the pl.Program (a model file written "
                           "by `pyleo import`, or any DSL file).")
@@ -38,20 +37,19 @@ EndpointOpt = typer.Option(None, "--endpoint", help="A node's REST API (http://h
 
 @contextlib.contextmanager
 def spinner() -> Iterator[network.transactions.Stage]:
-    """A spinner on stderr naming the slow stage under way (plain lines when stderr is not a terminal)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not sys.stderr.isatty():
+    """A spinner on stderr naming the slow stage under way (:func:`pyleo.progress.stage`; plain lines when stderr is
+    not a terminal)."""
+    if not progress.shown():
         yield lambda stage: typer.echo(f"{stage}...", err=True)
         return
-    with console.status("starting...") as status:
-        yield lambda stage: status.update(f"{stage}...")
+    with progress.stage("starting...") as say:
+        yield lambda stage: say(f"{stage}...")
 
 
 def one_program(file: Path, name: str | None) -> Program:
     """The program of ``file`` named ``name`` (or its only one); InputError otherwise."""
-    programs = loader.load(file).programs
+    with loading(file):
+        programs = loader.load(file).programs
     if name is None and len(programs) == 1:
         return next(iter(programs.values()))
     if name is None:
@@ -215,9 +213,7 @@ def execute(model: Path = ModelArg,
                            "--split/--no-split, --parts, --rows, --rows-per-proof")
     network.check_network(network_name)
     node = node_for(endpoint, network_name, broadcast)
-    loaded = loader.load(model)
-    prog, fn_name = loaded.function(target)
-    zk = converted_model(loaded, prog, fn_name)
+    prog, fn_name, zk = load_function(model, target)
     if zk is not None and zk.output == "commitment":
         raise InputError("a label published as a commitment needs its blinding r kept by the prover: use `pyleo prove`")
     if rows is not None:

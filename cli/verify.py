@@ -14,7 +14,7 @@ from pyleo.errors import InputError
 from pyleo.program import Program
 
 from .common import read_file
-from .inputs import converted_model
+from .inputs import converted_model, loading
 
 
 def fetched_transaction(proof_file: Path | None, tx_id: str | None, endpoint: str | None, network_name: str) -> Any:
@@ -41,8 +41,10 @@ def trusted_model(file: Path) -> tuple[dict[str, Program], dict[str, str], dict[
     """The programs of a model file the verifier trusts, the commitment to the private weights of each
     converted model among them (the owner's file: binding to it binds to its weights), and how each one's
     proved output reads as its label or value."""
-    loaded = loader.load(file)
-    models = [zk for zk in (converted_model(loaded, prog, "predict") for prog in loaded.programs.values()) if zk is not None]
+    with loading(file):
+        loaded = loader.load(file)
+        models = [zk for zk in (converted_model(loaded, prog, "predict") for prog in loaded.programs.values())
+                  if zk is not None]
     return (loaded.programs, {zk.program.name: zk.commitment for zk in models if zk.commitment is not None},
             {zk.program.name: zk.decoding for zk in models if zk.decoding is not None})
 

@@ -256,11 +256,14 @@ class Program(Importable):
 
     def evaluate(self, function: str, *args: Any, keys: bool = True) -> Any:
         """Run ``function`` through snarkVM's circuit execution (no proof); a halt raises ExecutionError.
-        ``keys=False``: keys not yet cached are not synthesized (see :func:`pyleo.vm.evaluate`)."""
-        from . import vm
+        ``keys=False``: keys not yet cached are not synthesized (see :func:`pyleo.vm.evaluate`). On a terminal, a
+        spinner on stderr names the stage (building the proving keys the first time, then running the circuit)."""
+        from . import progress, vm
 
         inputs = self.aleo_inputs(function, args)
-        with self._located_halts(function, args):
+        what = "running the circuit on snarkVM"
+        with self._located_halts(function, args), progress.stage(progress.keys_stage(self.aleo(), function, what)
+                                                                 if keys else what):
             return self._outputs(function, vm.evaluate(self.aleo(), function, inputs, keys=keys,
                                                        imports=self.import_texts()))
 
@@ -396,14 +399,20 @@ class Program(Importable):
         :meth:`prove` (or ``pyleo prove``) of this program loads them instead of building them again. When
         zeros make the circuit halt (an assert, a private model's zero weights), only the verifying key is
         synthesized, from the program text (as always with ``prepare_proof=False``: counting only, e.g. in a
-        benchmark). Raises LimitError when the circuit does not fit here."""
-        from . import vm
+        benchmark). Raises LimitError when the circuit does not fit here. On a terminal, a spinner on stderr names
+        the stage while keys are built."""
+        from . import progress, vm
 
         fn = self.entry(function)
         text = self.aleo()
-        if prepare_proof and not self.imports and not vm.keys_cached(text, function):
-            try:
-                self.evaluate(function, *[zero_value(p.type) for p in fn.params])
-            except (ExecutionError, InputError):
-                pass   # zeros halt it: the verifying key alone is synthesized below
-        return vm.constraints(text, function, self.import_texts())
+        if vm.keys_cached(text, function):
+            return vm.constraints(text, function, self.import_texts())
+        prepare = prepare_proof and not self.imports
+        with progress.stage(progress.keys_stage(text, function, "counting its constraints") if prepare else
+                            f"counting the constraints of {self.name}.{function} (building its verifying key)"):
+            if prepare:
+                try:
+                    self.evaluate(function, *[zero_value(p.type) for p in fn.params])
+                except (ExecutionError, InputError):
+                    pass   # zeros halt it: the verifying key alone is synthesized below
+            return vm.constraints(text, function, self.import_texts())

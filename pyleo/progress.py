@@ -1,6 +1,8 @@
 """What a slow step shows while it runs: a spinner naming the stage (:func:`stage`), the rows bar of a batch
 (:func:`rows`) and a download's bar (:func:`download`), all drawn by rich on stderr, and only when stderr is a
 terminal (a script or a test reading the output sees nothing of them; what a command prints on stdout is unchanged).
+They are drawn by a process of their own (:mod:`pyleo.display`): snarkVM's calls hold Python's global interpreter
+lock, so a display drawn by a thread of this process stood still for the 11-18 s of a key synthesis.
 
 Key synthesis is the slow stage a newcomer meets first: :func:`keys_stage` names it ("building proving
 keys (first time for this model …)") when the key cache does not hold the function's proving key yet.
@@ -9,17 +11,26 @@ keys (first time for this model …)") when the key cache does not hold the func
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from . import vm
 
 
+QUIET = "PYLEO_NO_PROGRESS"
+"""Set in the environment, it keeps a process from drawing progress. pyleo sets it while a display is drawn, so that
+processes started meanwhile (a batch's workers) draw none over it on the same terminal, and for ``pyleo serve``'s
+processes (the page shows their progress); a user may set it too."""
+
+
 def shown(enabled: bool = True) -> bool:
-    """Whether progress is drawn: ``enabled`` and stderr is a terminal."""
-    return enabled and sys.stderr.isatty()
+    """Whether progress is drawn: ``enabled``, stderr is a terminal, and :data:`QUIET` is not set."""
+    return enabled and sys.stderr.isatty() and QUIET not in os.environ
 
 
 def keys_stage(program: str, function: str, then: str) -> str:
@@ -31,27 +42,85 @@ def keys_stage(program: str, function: str, then: str) -> str:
 
 
 SHOWING: list[str] = []
-"""The stage being drawn, if any: a stage inside it (``Program.prove``'s, inside a command's own) draws nothing."""
+"""The display being drawn, if any: a stage inside it (``Program.prove``'s, inside a command's own) draws nothing."""
+
+DISPLAY = Path(__file__).with_name("display.py")
+"""The script that draws (:mod:`pyleo.display`), run in a process of its own: snarkVM's calls hold the global
+interpreter lock (a key synthesis 11-18 s), so a thread of this process could not draw meanwhile."""
+
+Send = Callable[..., None]
+
+
+class _Relay:
+    """A stream (sys.stdout / sys.stderr) whose writes are shown above the display, as rich shows a process's own
+    prints while it draws."""
+
+    def __init__(self, stream: Any, send: Send) -> None:
+        self._stream, self._send = stream, send
+
+    def write(self, text: str) -> int:
+        self._send(write=text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 @contextlib.contextmanager
-def stage(text: str, enabled: bool = True) -> Iterator[None]:
-    """A spinner with ``text`` and the seconds elapsed, on stderr, while the block runs (nothing when
-    stderr is not a terminal, or inside another stage)."""
-    if not shown(enabled) or SHOWING:
-        yield
+def _drawn(kind: str, text: str, enabled: bool, **spec: Any) -> Iterator[Send]:
+    """Draw a display (see :mod:`pyleo.display`) while the block runs, in a process of its own that writes to
+    this one's stderr; yields ``send(**update)``. Nothing when stderr is not a terminal, inside another display,
+    or when no process can be started. The drawing process ends with the block (Ctrl-C and errors included), and
+    on its own when this process dies (its input closes): none outlives it."""
+    child = None
+    if shown(enabled) and not SHOWING and sys.executable:
+        with contextlib.suppress(OSError, ValueError):
+            child = subprocess.Popen([sys.executable, "-P", str(DISPLAY)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=sys.stderr, text=True)
+    if child is None:
+        yield lambda **update: None
         return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    pipe = child.stdin
+    assert pipe is not None
 
+    def send(**update: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):   # the drawing process is gone: nothing is drawn
+            pipe.write(json.dumps(update) + "\n")
+            pipe.flush()
+
+    send(kind=kind, text=text, **spec)
+    streams = sys.stdout, sys.stderr
     SHOWING.append(text)
+    os.environ[QUIET] = "1"
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=Console(stderr=True), transient=True) as bar:
-            bar.add_task(text, total=None)
-            yield
+        if sys.stdout.isatty():
+            sys.stdout = _Relay(sys.stdout, send)   # type: ignore[assignment]
+        sys.stderr = _Relay(sys.stderr, send)       # type: ignore[assignment]
+        yield send
     finally:
+        sys.stdout, sys.stderr = streams
         SHOWING.pop()
+        os.environ.pop(QUIET, None)
+        with contextlib.suppress(OSError):
+            pipe.close()
+        try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=5)
+        finally:   # stuck, or Ctrl-C while waiting
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+@contextlib.contextmanager
+def stage(text: str, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A spinner with ``text`` and the seconds elapsed, on stderr, while the block runs (nothing when
+    stderr is not a terminal, or inside another stage); yields ``say(words)``, which shows other words."""
+    with _drawn("stage", text, enabled) as send:
+        yield lambda words: send(text=words)
 
 
 Meter = Callable[[int | None], Callable[[int], None]]
@@ -62,81 +131,18 @@ Meter = Callable[[int | None], Callable[[int], None]]
 def download(text: str, enabled: bool = True) -> Iterator[Meter]:
     """A bar of the bytes received, their rate and the time left, with ``text`` (rich, on stderr, only on a
     terminal and outside another stage); yields a :data:`Meter`."""
-    if not shown(enabled) or SHOWING:
-        yield lambda total: lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn, \
-        TransferSpeedColumn
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(text, total=None)
-
+    with _drawn("download", text, enabled) as send:
         def start(total: int | None) -> Callable[[int], None]:
-            bar.update(task, total=total)
-            return lambda n: bar.update(task, advance=n)
+            send(total=total)
+            return lambda n: send(advance=n)
 
         yield start
-
-
-class Eta:
-    """The time left of a batch: seconds per row × rows left, less the time since the last row. The rate is
-    measured from the first row done after the keys stage (the first proof) on: neither that stage (paid once)
-    nor the workers' start-up before their first row (loading pyleo and the keys) is a row's cost. Measured on
-    16 rows of an iris tree over 2 workers (keys stage 35 s, the workers' first rows 46 s later, then ~9.5 s a
-    row): at the half-way row this says 1:17 for the 72 s the batch took after it (+7%); timed from the keys
-    stage on, it said 1:59 (+66%). A second run, while other jobs' load on the machine fell: 1:35 for 78 s (+22%)."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.marks: list[tuple[float, int]] = []   # (time, rows done) at each advance after the keys stage
-
-    def advance(self, rows: int) -> None:
-        now = time.perf_counter()
-        keys_stage = self.done == 0
-        self.done += rows
-        if not keys_stage:
-            self.marks.append((now, self.done))
-
-    def text(self) -> str:
-        if self.done >= self.total:
-            return "done"
-        if self.done == 0:
-            return "ETA after the first proof"
-        if len(self.marks) < 2:
-            return "ETA: measuring"
-        (t0, d0), (t1, d1) = self.marks[0], self.marks[-1]
-        left = max(0.0, (t1 - t0) / (d1 - d0) * (self.total - self.done) - (time.perf_counter() - t1))
-        return f"ETA {int(left) // 60}:{int(left) % 60:02d}"
 
 
 @contextlib.contextmanager
 def rows(total: int, first: str, then: str, enabled: bool = True) -> Iterator[Callable[[int], None]]:
     """A bar over ``total`` rows (rich, on stderr, only on a terminal); yields ``advance(rows)``. Until the
     first advance the bar's words are ``first`` (the keys stage: :func:`keys_stage`), then ``then``. The ETA
-    comes from the rows proved after that (:class:`Eta`)."""
-    if not shown(enabled) or total == 0:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, \
-        TimeElapsedColumn
-    from rich.text import Text
-
-    eta = Eta(total)
-
-    class EtaColumn(ProgressColumn):
-        def render(self, task: Any) -> Text:
-            return Text(eta.text())
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), EtaColumn(), console=Console(stderr=True)) as bar:
-        task = bar.add_task(first, total=total)
-
-        def advance(n: int) -> None:
-            eta.advance(n)
-            bar.update(task, advance=n, description=then)
-
-        yield advance
+    comes from the rows proved after that (:class:`pyleo.display.Eta`)."""
+    with _drawn("rows", first, enabled and total > 0, then=then, total=total) as send:
+        yield lambda n: send(advance=n)

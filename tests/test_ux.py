@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import pyleo as pl
-from pyleo import progress, trust, vm
+from pyleo import display, progress, trust, vm
 from pyleo.errors import InputError
 from pyleo.limits import LOCAL_BUDGET
 
@@ -140,7 +140,7 @@ def test_the_eta_counts_the_rows_after_the_keys_stage_and_the_workers_start(monk
            (160.5, 10), (161.3, 11), (178.5, 12), (180.9, 13), (198.2, 14), (200.4, 15), (208.9, 16)]
     clock = [0.0]
     monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
-    eta = progress.Eta(16)
+    eta = display.Eta(16)
     assert eta.text() == "ETA after the first proof"
     shown, later = {}, ""
     for t, done in log:
@@ -151,6 +151,11 @@ def test_the_eta_counts_the_rows_after_the_keys_stage_and_the_workers_start(monk
             clock[0] = t + 10
             later = eta.text()              # ten seconds on, no row done: it counts down
     assert shown[1] == shown[2] == "ETA: measuring" and shown[16] == "done"
+    burst = display.Eta(12)
+    for t, done in [(3.0, 1), (46.0, 2), (46.3, 3)]:   # two workers' rows 0.3 s apart: no rate yet (it said 0:01)
+        clock[0] = t
+        burst.advance(done - burst.done)
+    assert burst.text() == "ETA: measuring"
     m, s = shown[8].removeprefix("ETA ").split(":")
     predicted = int(m) * 60 + int(s)
     assert abs(predicted / (208.9 - 139.5) - 1) <= 0.25, shown[8]
@@ -193,6 +198,103 @@ def test_a_proof_from_python_names_its_stage_and_stages_do_not_nest(monkeypatch:
     with progress.stage("proving the rows"):
         prog.prove("twice", 3)
     assert drawn == ["proving the rows"] and progress.SHOWING == []
+
+
+def on_a_terminal(command: list[str], env: dict[str, str], interrupt: tuple[str, float] | None = None,
+                  timeout: float = 300) -> tuple[int, list[tuple[float, str]]]:
+    """Run ``command`` with its stdout and stderr on a pseudo-terminal (as a user's shell does); returns its exit
+    status and what the terminal received, as (seconds since the start, text) per read. ``interrupt``: (words,
+    seconds): Ctrl-C (SIGINT to its process group) that many seconds after the words first showed. Reads until the terminal closes: until every process
+    holding it (a display's drawing process too) is gone."""
+    import pty
+    import select
+    import signal
+
+    master, terminal = pty.openpty()
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, start_new_session=True,
+                             env={**os.environ, **env, "COLUMNS": "100"})
+    os.close(terminal)
+    received: list[tuple[float, str]] = []
+    try:
+        while time.perf_counter() - start < timeout:
+            shown = [t for t, text in received if interrupt is not None and interrupt[0] in text]
+            if interrupt is not None and shown and time.perf_counter() - start - shown[0] >= interrupt[1]:
+                os.killpg(child.pid, signal.SIGINT)
+                interrupt = None
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    data = os.read(master, 1 << 16)
+                except OSError:   # the terminal closed (Linux)
+                    break
+                if not data:      # (macOS)
+                    break
+                received.append((time.perf_counter() - start, data.decode("utf-8", "replace")))
+        else:
+            child.kill()
+        return child.wait(timeout=30), received
+    finally:
+        os.close(master)
+
+
+def largest_gap(received: list[tuple[float, str]], words: str) -> float:
+    """The longest time the terminal received nothing, from the first frame showing ``words`` to the last one."""
+    times = [t for t, text in received if words in text or "\r" in text or "\x1b[" in text]
+    first = next(t for t, text in received if words in text)
+    times = [t for t in times if t >= first]
+    return max((b - a for a, b in zip(times, times[1:])), default=0.0)
+
+
+def test_a_spinner_turns_while_the_process_holds_the_interpreter_lock() -> None:
+    """snarkVM's calls hold Python's global interpreter lock (a key synthesis: 11-18 s), which stopped a spinner
+    drawn by a thread of the process. Here a C call holds the lock for 3.5 s (libc's sleep through ctypes.PyDLL, which
+    keeps it): frames keep coming (no gap over 2.5 s; a drawing thread of this process left one of 3.5 s), what the
+    process prints meanwhile shows above the spinner, a process it starts meanwhile draws nothing of its own, and
+    the spinner's line is cleared at the end."""
+    script = ("import ctypes, subprocess, sys\nfrom pyleo import progress\nwith progress.stage('holding the lock'):\n"
+              "    print('printed meanwhile', flush=True)\n"
+              "    subprocess.run([sys.executable, '-c', 'from pyleo import progress; print(\"worker draws\", progress.shown())'])\n"
+              "    ctypes.PyDLL(None).sleep(3)\n    ctypes.PyDLL(None).usleep(500000)\nprint('after')\n")
+    status, received = on_a_terminal([sys.executable, "-c", script], {})
+    assert status == 0, received
+    assert largest_gap(received, "holding the lock") <= 2.5
+    frames = [t for t, text in received if "holding the lock" in text]
+    assert frames[-1] - frames[0] >= 3.0 and len(frames) >= 10      # it turned the whole time, ~10 frames a second
+    shown = "".join(text for _, text in received)
+    assert "printed meanwhile" in shown
+    assert "worker draws False" in shown      # a process started meanwhile (a batch's worker) leaves the terminal to it
+    last = shown.rsplit("holding the lock", 1)[1]
+    assert "after" in last and "\x1b[2K" in last.split("after")[0]       # the spinner's line erased, then the output
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+def test_the_spinner_turns_through_a_key_synthesis_and_ctrl_c_leaves_nothing_behind(tmp_path: Path) -> None:
+    """`pyleo prove` on a terminal with an empty key cache: frames keep coming through the proving-key synthesis
+    (no gap over 3 s; a drawing thread of the CLI's process stood still for the whole synthesis), stdout says what it
+    always did. Ctrl-C during another synthesis: the command stops once snarkVM's call returns, the spinner says
+    it is stopping meanwhile, no process is left on the terminal, no proof file, and the key cache holds no
+    half-written file (every key it holds comes with its manifest)."""
+    scorer = str(ROOT / "examples" / "scorer.py")
+    command = [sys.executable, "-m", "pyleo_cli.main", "prove", scorer, "linear_scorer.score", "[1, 2, 3, 4]", "10"]
+    status, received = on_a_terminal([*command, "--out", str(tmp_path / "p.json")],
+                                     {"PYLEO_CACHE_DIR": str(tmp_path / "cache")})
+    shown = "".join(text for _, text in received)
+    assert status == 0 and "proved in" in shown, shown[-2000:]
+    assert largest_gap(received, "building proving keys for score") <= 3.0
+    timings = json.loads((tmp_path / "p.json").read_text())["timings"]
+    assert timings["synthesize"] > 3.0      # the lock was held longer than the bound: the bound can fail
+
+    cache = tmp_path / "cache2"
+    status, received = on_a_terminal([*command, "--out", str(tmp_path / "q.json")], {"PYLEO_CACHE_DIR": str(cache)},
+                                     interrupt=("building proving keys", 5.0), timeout=120)
+    shown = "".join(text for _, text in received)
+    assert status != 0 and "interrupted, stopping: building proving keys" in shown and "Traceback" not in shown, shown[-2000:]
+    assert not (tmp_path / "q.json").exists()
+    left = [p.name for p in cache.rglob("*") if p.is_file()]
+    assert not [name for name in left if name.endswith(".tmp")], left
+    for key in cache.glob("keys/*/*.[pv]k"):
+        assert key.with_suffix(".json").is_file(), left
 
 
 # ---- the README -----------------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ python-multipart, matplotlib). The in-browser verifier (npm ``@provablehq/wasm``
 from __future__ import annotations
 
 import logging
+import os
 import signal
 
+from pyleo import progress
 from pyleo.errors import InputError
 
 
@@ -36,6 +38,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = Tru
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", hint="pick another --port") from None
     sock.listen(2048)   # connections wait for the app's start-up rather than being refused
     wasm = verifier.prepare(verifier_wanted, say=lambda line: print(line, file=sys.stderr, flush=True))
+    os.environ[progress.QUIET] = "1"   # the pages show each job's progress: its processes draw none on this terminal
     shown = f"[{host}]" if ":" in host else host
     print(f"pyleo web app: http://{shown}:{sock.getsockname()[1]}/  (Ctrl-C stops it)", flush=True)
     logging.basicConfig(format="pyleo serve: %(levelname)s: %(message)s", level=logging.WARNING)
