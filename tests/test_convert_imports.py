@@ -17,7 +17,7 @@ from stdlib_ml.convert import frontends
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "stdlib_ml" / "convert"
 FRAMEWORKS = ("sklearn", "torch", "keras", "onnx", "xgboost", "tensorflow", "joblib", "onnxruntime")
-FRONTEND_MODULES = {f"stdlib_ml.convert{f.module}" for f in frontends.FRONTENDS}
+FRONTEND_MODULES = {f"stdlib_ml.convert{m}" for f in frontends.FRONTENDS for m in (f.module, *f.parts)}
 
 
 def _modules() -> dict[str, Path]:

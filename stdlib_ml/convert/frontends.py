@@ -33,7 +33,8 @@ class Frontend:
     its classes, no framework imported); ``suffixes``: the model files it reads; ``entry``: its entry
     point's name; ``options``: what its entry point takes beyond the common options
     (:data:`COMMON_OPTIONS`); ``magic``: how its model files begin (the file type told by content,
-    whatever the suffix)."""
+    whatever the suffix); ``parts``: its further modules, which ``module`` imports and which may import its
+    framework too (every other module of this package is framework-neutral)."""
 
     name: str
     module: str
@@ -42,6 +43,7 @@ class Frontend:
     entry: str
     options: tuple[str, ...] = ()
     magic: tuple[bytes, ...] = ()
+    parts: tuple[str, ...] = ()
 
     def impl(self) -> ModuleType:
         """The implementing module (imported on first use; it imports its framework only when it converts)."""
@@ -84,7 +86,8 @@ FRONTENDS: tuple[Frontend, ...] = (
     Frontend("sklearn", ".sklearn", ("sklearn",), (".joblib", ".pkl", ".pickle"), "from_sklearn",
              ("missing_values", "response_method", "threshold")),
     Frontend("keras", ".keras", ("keras",), (".keras", ".h5", ".hdf5"), "from_keras", NETWORK_OPTIONS),
-    Frontend("torch", ".torch", ("torch",), (".pt2", ".pt", ".pth"), "from_torch", NETWORK_OPTIONS + ("head", "classes")),
+    Frontend("torch", ".torch", ("torch",), (".pt2", ".pt", ".pth"), "from_torch", NETWORK_OPTIONS + ("head", "classes"),
+             parts=(".torch_quantized",)),
     Frontend("onnx", ".onnx", ("onnx",), (".onnx",), "from_onnx", NETWORK_OPTIONS + ("missing_values", "reference")),
     Frontend("tensorflow", ".tensorflow", ("tensorflow",), (), "from_tensorflow", NETWORK_OPTIONS),
     Frontend("tflite", ".tflite", (), (".tflite",), "from_tflite", NETWORK_OPTIONS),
