@@ -26,10 +26,11 @@ from .quantize import (INPUT_RESOLUTION, Affine, LinearMap, class_labels, classi
                        input_bits_for, new_spec, refuse_scores, score_head)
 from .render import Spec
 from .normalizer import Normalized
-from .sklearn_families import COVERAGE, FAMILIES, PRIVATE, TABLE, Family, linear_names, normalized_names
+from .sklearn_families import (COVERAGE, FAMILIES, PRIVATE, TABLE, Family, linear_names, mixed_names,
+                               normalized_names)
 from .sklearn_linear import glm, linear_links
 from .sklearn_prepare import Frame, column_indices, transformer_entries
-from .sklearn_steps import MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, measure, mixing
+from .sklearn_steps import MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, function_of, measure, mixing
 from .tree_ensembles import MISSING_VALUE_MODELS
 
 __all__ = ["COVERAGE", "FAMILIES", "PRIVATE", "build_spec", "ends_in", "final_step", "float_model", "from_sklearn",
@@ -99,19 +100,35 @@ def front(model: Any, X: np.ndarray | None = None,
         name = type(s).__name__
         if name == "Normalizer":
             _fitted(s)
-            if before is not None or aff.clip is not None:
-                raise ConversionError("a pipeline with two Normalizers, or MinMaxScaler(clip=True) before one, is not "
-                                      "supported")
+            if before is not None or aff.clip is not None or aff.inner is not None:
+                raise ConversionError("a pipeline with two Normalizers, or clipping or a FunctionTransformer before one, "
+                                      "is not supported")
             before = (lin if lin is not None else aff, s.norm)
             aff, lin = Affine(np.ones(k), np.zeros(k)), None
             Z = s.transform(Z) if Z is not None else None
             continue
+        if name == "FunctionTransformer":
+            function, bounds = function_of(s)
+            if lin is not None or before is not None:
+                after = ", ".join(mixing(model)) or "a Normalizer"
+                raise ConversionError(f"FunctionTransformer(np.{function}) after {after} is not supported: only "
+                                      "element-wise steps before it fold into a tree's thresholds",
+                                      hint="put it first in the pipeline")
+            if bounds is not None:   # np.clip: unbounded on a side given None
+                lo, hi = (np.broadcast_to(np.asarray(side * np.inf if v is None else v, float), (k,))
+                          for side, v in zip((-1, 1), bounds))
+                aff = aff.then(np.ones(k), np.zeros(k), (lo, hi))
+            else:
+                aff = aff.through(function)
+            Z = np.asarray(s.transform(Z), dtype=np.float64) if Z is not None else None
+            continue
         if name in MIXING_STEPS:
             _fitted(s)
             J, c = measure(s, k, Z)
-            if aff.clip is not None:
-                raise ConversionError(f"MinMaxScaler(clip=True) in front of {name} is not supported: clipping is not "
-                                      "affine", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            if aff.clip is not None or aff.inner is not None:
+                what = f"FunctionTransformer(np.{aff.functions[0]})" if aff.inner is not None else "clipping"
+                raise ConversionError(f"{what} in front of {name} is not supported: the circuit would compute it "
+                                      "before mixing the features", hint="refit the pipeline without it")
             lin = (LinearMap(J.T * aff.d[None, :], J.T @ aff.e + c) if lin is None
                    else LinearMap(J.T @ lin.M, J.T @ lin.c + c))
             k, Z = J.shape[1], (Z @ J + c if Z is not None else None)
@@ -136,8 +153,11 @@ def front(model: Any, X: np.ndarray | None = None,
             raise ConversionError(f"the pipeline's steps give {lin.M.shape[0]} features; {type(est).__name__} takes "
                                   f"{est.n_features_in_}")
         return est, lin, int(n)
-    if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
-        raise ConversionError("a scaler has a zero, negative or infinite scale")
+    steps_at: Affine | None = aff
+    while steps_at is not None:
+        if np.any(steps_at.d <= 0) or not np.all(np.isfinite(steps_at.d)):
+            raise ConversionError("a scaler has a zero, negative or infinite scale")
+        steps_at = steps_at.inner[1] if steps_at.inner is not None else None
     return est, aff, int(n)
 
 
@@ -193,18 +213,16 @@ def prepared(model: Any, X: Any) -> Prepared | None:
     return Prepared(entries, names, n_raw, start)
 
 
-def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
-    """:func:`front` for models that take element-wise scalers only (trees compare single features):
-    (final estimator, composed scalers, number of input features). Raises :class:`ConversionError`
-    for a step of :data:`MIXING_STEPS`."""
+def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | LinearMap, int]:
+    """:func:`front` for tree models: (final estimator, the steps in front composed, number of raw input
+    features): element-wise scalers (an :class:`Affine`, folded into the thresholds) or steps mixing or
+    selecting features (a :class:`LinearMap`, :func:`~stdlib_ml.convert.tree_ensembles.tree_spec`). Raises
+    :class:`ConversionError` for a Normalizer (a tree would compare x_k/‖x‖ with a threshold)."""
     est, aff, n = front(model, X)
     if isinstance(aff, Normalized):
-        raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported",
-                              hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
-    if isinstance(aff, LinearMap):
-        raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it compares "
-                              "or measures single features, and those steps mix or select them",
-                              hint=f"models linear in their inputs take them: {', '.join(linear_names())}")
+        raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported: each split would "
+                              "compare x_k/‖x‖ with its threshold, a division (or a product with the norm) per node",
+                              hint=f"Normalizer converts in front of {', '.join(normalized_names())} (labels only)")
     return est, aff, n
 
 
@@ -334,16 +352,26 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
             est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
             family = _family(est)
             if isinstance(aff, Normalized) and not family.normalized:
+                if family.mixed:
+                    unwrap(model, opts.X)   # refuses, naming why a tree cannot take it
                 raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported: the circuit "
                                       "computes the norm, and only a linear classifier's decision needs no division "
                                       "by it", hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
-            if isinstance(aff, LinearMap) and not family.linear:
-                unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
-            if isinstance(aff, Affine) and aff.clip is not None and not (hasattr(est, "tree_")
-                                                                         or hasattr(est, "estimators_")):
-                raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: "
-                                      "clipping is not affine; only tree models (whose splits lie inside feature_range) "
-                                      "express it exactly", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            if isinstance(aff, LinearMap) and not (family.linear or family.mixed):
+                raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it "
+                                      "measures distances or densities on the features those steps mix or select",
+                                      hint="models linear in their inputs and tree models take them: "
+                                      f"{', '.join(linear_names() + mixed_names())}")
+            if isinstance(aff, Affine) and aff.inner is not None and not family.mixed:
+                raise ConversionError(f"FunctionTransformer(np.{aff.functions[0]}) in front of {type(est).__name__} "
+                                      f"is not supported: {aff.functions[0]} is not a polynomial, and the circuit "
+                                      "computes sums and products; tree models fold an increasing function into their "
+                                      "thresholds", hint=f"tree models take it: {', '.join(mixed_names())}")
+            if isinstance(aff, Affine) and aff.clip is not None and not family.mixed:
+                raise ConversionError(f"clipping (MinMaxScaler(clip=True) or np.clip) in front of {type(est).__name__} "
+                                      "is not supported: clipping is not affine; only tree models (whose splits lie "
+                                      "inside the clipping bounds) express it exactly",
+                                      hint="refit the pipeline without clipping")
             spec = family.spec(model, est, aff, n, opts)
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "

@@ -22,7 +22,7 @@ from .quantize import (INPUT_RESOLUTION, LEAF_BITS, MLP_RESOLUTION, Affine, Line
                        widen)
 from .render import Spec
 from .sklearn_neighbours import points_range
-from .sklearn_steps import is_a, mixing, scaler_range
+from .sklearn_steps import is_a, scaler_range
 from .svm import kernel_svc_spec, kernel_svr_spec
 from .tree_ensembles import RawTree, leaf_bits, tree_spec
 
@@ -70,9 +70,6 @@ def naive_bayes(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spe
     if name == "BernoulliNB":
         neg = np.log1p(-np.exp(flp))
         if est.binarize is not None:
-            if isinstance(aff, LinearMap):
-                raise ConversionError(f"BernoulliNB(binarize={est.binarize}) behind {', '.join(mixing(model))} is not "
-                                      "supported: its features are compared with the threshold one by one")
             return bernoulli_stumps(model, est, aff, n, opts, flp, neg, prior)
         W, b = flp - neg, prior + neg.sum(axis=1)
     else:
@@ -82,15 +79,17 @@ def naive_bayes(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spe
                        links={"predict_proba": "softmax"})
 
 
-def bernoulli_stumps(model: Any, est: Any, aff: Affine, n: int, opts: Options, flp: np.ndarray, neg: np.ndarray,
-                      prior: np.ndarray) -> Spec:
+def bernoulli_stumps(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options, flp: np.ndarray,
+                     neg: np.ndarray, prior: np.ndarray) -> Spec:
     """BernoulliNB(binarize=t): feature j adds log p_jk when x_j > t, else log(1 − p_jk): a stump per
-    feature (left when x_j <= t), summed with the log-prior, argmax'd."""
+    feature (left when x_j <= t), summed with the log-prior, argmax'd (behind a :class:`LinearMap`, the
+    stumps test its outputs, :func:`~stdlib_ml.convert.tree_ensembles.tree_spec`)."""
     K = len(prior)
     raws = []
-    for j in range(n):
+    for j in range(flp.shape[1]):
         value = np.vstack([np.zeros(K), neg[:, j], flp[:, j]])
-        thr = np.asarray([(float(est.binarize) - aff.e[j]) / aff.d[j], np.nan, np.nan])   # float64, x <= t: left
+        t = float(est.binarize) if isinstance(aff, LinearMap) else (float(est.binarize) - aff.e[j]) / aff.d[j]
+        thr = np.asarray([t, np.nan, np.nan])   # float64, x <= t: left
         raws.append(RawTree(np.asarray([j, 0, 0]), thr, np.asarray([1, -1, -1]), np.asarray([2, -1, -1]), value,
                             strict=False).compact())
     total = float(np.sum(np.max(np.abs(np.vstack([flp, neg])), axis=0))) + float(np.max(np.abs(prior)))
