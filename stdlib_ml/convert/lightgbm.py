@@ -135,7 +135,7 @@ def describe_booster(booster: Any, aff: Affine | LinearMap) -> tuple[list[RawTre
     zero_missing = "Zero" in kinds
     if zero_missing and not (isinstance(aff, Affine) and aff.identity):
         raise ConversionError("a LightGBM model trained with zero_as_missing=True behind Pipeline steps: it reads "
-                              "a transformed value of 0 as missing, which the circuit (reading a raw 0 as missing) "
+                              "a scaled value of 0 as missing, which the circuit (reading a raw 0 as missing) "
                               "does not",
                               hint="fit the model on the raw features, or with zero_as_missing=False")
     trees = []
