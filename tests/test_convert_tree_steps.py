@@ -60,8 +60,8 @@ def test_trees_behind_pca_and_truncated_svd(data: str, pipe: Any) -> None:
 
 
 def test_boosters_behind_pca_and_scores() -> None:
-    """XGBoost, LightGBM and CatBoost behind PCA (the same path through their frontends), and predict_proba
-    of a forest behind PCA within 1e-3."""
+    """XGBoost, LightGBM and CatBoost behind PCA (the same path through their frontends); a forest behind PCA:
+    predict_proba within 1e-3, and private weights (PCA's matrix among them)."""
     import catboost
     import lightgbm
     import xgboost
@@ -79,6 +79,9 @@ def test_boosters_behind_pca_and_scores() -> None:
     rf = make_pipeline(StandardScaler(), PCA(3), RandomForestClassifier(3, max_depth=3, random_state=0)).fit(X, y)
     zk = from_sklearn(rf, X, response_method="predict_proba")
     assert np.max(np.abs(zk.predict(Xt) - rf.predict_proba(Xt))) <= 1e-3
+    private = from_sklearn(rf, X, weights="private")   # the steps' matrix is private too, like the thresholds
+    assert np.array_equal(private.predict(Xt), rf.predict(Xt))
+    assert "    Z: pl.Array[" in private.source and "\nZ = [" not in private.source
 
 
 def test_trees_behind_feature_selection_keep_exact_ranks() -> None:
