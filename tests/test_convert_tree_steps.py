@@ -44,10 +44,13 @@ def _mixed_pipes() -> list[tuple[str, Any]]:
             ("diabetes", make_pipeline(StandardScaler(), PCA(3), ExtraTreesRegressor(3, max_depth=3, random_state=0)))]
 
 
-@pytest.mark.parametrize("data,pipe", _mixed_pipes(), ids=[d for d, _ in _mixed_pipes()])
+@pytest.mark.parametrize("data,pipe", [pytest.param(d, p, marks=[] if d == "iris" else pytest.mark.slow, id=d)
+                                       for d, p in _mixed_pipes()])
 def test_trees_behind_pca_and_truncated_svd(data: str, pipe: Any) -> None:
     """The linear combinations z = M·x + c computed in the circuit: labels equal to the pipeline's on
-    every held-out row (regressors within 1e-6 of the targets' range)."""
+    every held-out row (regressors within 1e-6 of the targets' range). By default iris only; the other
+    families and data sets (a forest, gradient boosting, HistGradientBoosting, extra trees on wine,
+    breast_cancer, digits, diabetes) under -m slow."""
     X, y, Xt, _ = _split(data)
     pipe.fit(X, y)
     zk = from_sklearn(pipe, X)
@@ -59,6 +62,7 @@ def test_trees_behind_pca_and_truncated_svd(data: str, pipe: Any) -> None:
         assert np.array_equal(got, want)
 
 
+@pytest.mark.slow
 def test_boosters_behind_pca_and_scores() -> None:
     """XGBoost, LightGBM and CatBoost behind PCA (the same path through their frontends); a forest behind PCA:
     predict_proba within 1e-3, and private weights (PCA's matrix among them)."""
@@ -136,10 +140,15 @@ def _function_pipes() -> list[tuple[str, Any]]:
                                        GradientBoostingRegressor(n_estimators=4, max_depth=2, random_state=0)))]
 
 
-@pytest.mark.parametrize("data,pipe", _function_pipes(), ids=["log1p", "sqrt", "exp", "clip", "arcsinh"])
+FUNCTIONS = ["log1p", "sqrt", "exp", "clip", "arcsinh"]
+
+
+@pytest.mark.parametrize("data,pipe", [pytest.param(d, p, marks=[] if f in ("log1p", "clip") else pytest.mark.slow,
+                                                    id=f) for (d, p), f in zip(_function_pipes(), FUNCTIONS)])
 def test_known_functions_fold_into_tree_thresholds(data: str, pipe: Any) -> None:
     """An increasing function f in front of a tree: f(x) <= t exactly when x <= f⁻¹(t), a threshold on the raw
-    value, so the circuit is the tree's own (ranks); np.clip with bounds outside the splits changes none."""
+    value, so the circuit is the tree's own (ranks); np.clip with bounds outside the splits changes none. By
+    default log1p and clip; sqrt, exp (HistGradientBoosting) and arcsinh (a regressor) under -m slow."""
     X, y, Xt, _ = _split(data, 3)
     pipe.fit(X, y)
     zk = from_sklearn(pipe, X)

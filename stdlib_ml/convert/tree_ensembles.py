@@ -339,9 +339,11 @@ def _mixed_inputs(trees: list[RawTree], lin: LinearMap, opts: Options, n: int) -
     a linear model's are, finer (:data:`MIXED_RESOLUTION`; :func:`~stdlib_ml.convert.quantize.feature_range`,
     values outside rejected) and
     computes z_q = Z·x_q + Z0 exactly, row k at its own scale 2**S_k, the largest with |z_q| < 2**MIXED_BITS
-    over the whole input range (so every node is one 128-bit sign test). A node going left when z_k <= t
-    (z_k < t when strict) tests z_q <= floor(t·2**S_k) (ceil(t·2**S_k) − 1), clipped to the range (a
-    threshold beyond it decides every input alike). Returns (per tree, each node's threshold; INPUT_LOW,
+    over the whole input range (so every node is one 128-bit sign test). A node going left when z_k < t
+    (strict: a float32 boundary) tests z_q <= ceil(t·2**S_k) − 1; one going left when z_k <= t (float64:
+    HistGradientBoosting, LightGBM, whose thresholds may be data values that rows sit on) tests
+    z_q <= floor(t·2**S_k) + err_k, err_k the bound on |z_q − z·2**S_k| (the rounding of x and of Z), so a
+    row at t goes left; clipped to the range (a threshold beyond it decides every input alike). Returns (per tree, each node's threshold; INPUT_LOW,
     INPUT_HIGH, IN_BITS of x; Z, Z0; S; per z_k one below its least value and its largest, exact integers)."""
     low, high, unit = feature_range(opts, n, None)
     ib = input_bits_for(opts, unit, low, high, MIXED_RESOLUTION)
@@ -357,6 +359,9 @@ def _mixed_inputs(trees: list[RawTree], lin: LinearMap, opts: Options, n: int) -
         if not over.any():
             break
         S = S - over
+    # |z_q − z·2**S| <= err: x's rounding moves it by half a step of Z per input, Z's rounding by half of x_q
+    err = [math.ceil(sum(max(abs(a), abs(b)) + abs(int(w)) + 0.5 for w, a, b in zip(row, loq, hiq)) / 2 + 0.5)
+           for row in Zq]
     tq: list[list[int]] = []
     for t in trees:
         q = []
@@ -366,9 +371,10 @@ def _mixed_inputs(trees: list[RawTree], lin: LinearMap, opts: Options, n: int) -
                 q.append(0)
             elif not np.isfinite(v):
                 q.append(zhi[f] if v > 0 else zlo[f] - 1)
-            else:
+            else:   # x <= t on float64 (a threshold that is a data value: rows at it go left) within err
                 scaled = Fraction(v) * Fraction(2) ** int(S[f])
-                q.append(min(max(math.ceil(scaled) - 1 if t.strict else math.floor(scaled), zlo[f] - 1), zhi[f]))
+                q.append(min(max(math.ceil(scaled) - 1 if t.strict else math.floor(scaled) + err[f], zlo[f] - 1),
+                             zhi[f]))
         tq.append(q)
     return tq, low, high, ib, Zq, cq, S, [v - 1 for v in zlo], zhi
 
