@@ -196,7 +196,7 @@ def _cases() -> list[Case]:
         Case("StandardScaler+PCA+DecisionTreeClassifier", lambda: make_pipeline(
             StandardScaler(), PCA(2), DecisionTreeClassifier(max_depth=4, random_state=0)), ("iris", "wine")),
         Case("StandardScaler+PCA+RandomForestClassifier", lambda: make_pipeline(
-            StandardScaler(), PCA(4), RandomForestClassifier(n_estimators=4, max_depth=3, random_state=0)),
+            StandardScaler(), PCA(4), RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0)),
              ("breast_cancer",)),
         Case("StandardScaler+PCA+GradientBoostingRegressor", lambda: make_pipeline(
             StandardScaler(), PCA(3), GradientBoostingRegressor(n_estimators=5, max_depth=2, random_state=0)),
