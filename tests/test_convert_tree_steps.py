@@ -65,12 +65,14 @@ def test_trees_behind_pca_and_truncated_svd(data: str, pipe: Any) -> None:
 @pytest.mark.slow
 def test_boosters_behind_pca_and_scores() -> None:
     """XGBoost, LightGBM and CatBoost behind PCA (the same path through their frontends); a forest behind PCA:
-    predict_proba within 1e-3, and private weights (PCA's matrix among them)."""
+    predict_proba within 1e-3, and private weights (PCA's matrix among them); IsolationForest's scores and
+    BernoulliNB(binarize)'s stumps behind PCA."""
     import catboost
     import lightgbm
     import xgboost
     from sklearn.decomposition import PCA
-    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.ensemble import IsolationForest, RandomForestClassifier
+    from sklearn.naive_bayes import BernoulliNB
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -86,6 +88,13 @@ def test_boosters_behind_pca_and_scores() -> None:
     private = from_sklearn(rf, X, weights="private")   # the steps' matrix is private too, like the thresholds
     assert np.array_equal(private.predict(Xt), rf.predict(Xt))
     assert "    Z: pl.Array[" in private.source and "\nZ = [" not in private.source
+    # the other families built on tree_spec: IsolationForest's score_samples, BernoulliNB(binarize)'s stumps
+    iso = make_pipeline(StandardScaler(), PCA(3), IsolationForest(n_estimators=5, max_samples=32, random_state=0))
+    iso.fit(X)
+    got = from_sklearn(iso, X, response_method="score_samples").predict(Xt)
+    assert np.max(np.abs(got - iso.score_samples(Xt))) <= 1e-6
+    nb = make_pipeline(StandardScaler(), PCA(3), BernoulliNB(binarize=0.0)).fit(X, y)
+    assert np.array_equal(from_sklearn(nb, X).predict(Xt), nb.predict(Xt))
 
 
 def test_trees_behind_feature_selection_keep_exact_ranks() -> None:
@@ -201,7 +210,7 @@ def test_tree_behind_pca_on_snarkvm() -> None:
     X, y, Xt, _ = _split(data)
     pipe.fit(X, y)
     zk = from_sklearn(pipe, X)
-    rows = Xt[:4]
+    rows = Xt[:2]
     np.testing.assert_array_equal(zk.predict(rows, backend="vm"), pipe.predict(rows))
     with pytest.raises(ModelInputError, match="outside"):
         zk.encode(X[:1] * 1000)
