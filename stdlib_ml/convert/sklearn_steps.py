@@ -83,9 +83,9 @@ def function_of(step: Any) -> tuple[str, tuple[Any, Any] | None]:
         return "clip", (lo, hi)
     if f in (np.abs, np.absolute, np.fabs, np.square):
         raise ConversionError(f"FunctionTransformer(np.{name}) is not supported: {name} is not monotone, so a tree's "
-                              "split on it is two comparisons of the raw value, and folding it into a linear "
-                              "model needs a function of each input the circuit does not compute",
-                              hint="fit on the transformed column (X = np.abs(X) before fit), or on the raw one")
+                              "split on it would be two comparisons of the raw value; the converter folds only "
+                              "increasing functions (into a tree's thresholds)",
+                              hint=f"apply np.{name} to X before fit (the model then takes the transformed values)")
     known = next((k for k in MONOTONE if getattr(np, k) is f), None)
     if known is None:
         raise ConversionError(f"FunctionTransformer({name!r}) is not supported: its function is not known to the "
