@@ -1,8 +1,9 @@
 """Tree models behind Pipeline steps that are not element-wise scalers (issue 24, point 3): steps that mix
-features (PCA, TruncatedSVD: each combination computed in the circuit, one 64-bit sign test per node),
+features (PCA, TruncatedSVD: each combination computed in the circuit, one 128-bit sign test per node),
 steps that select them (SelectKBest, VarianceThreshold: mapped to the raw features, exact ranks), and
 FunctionTransformer with a known function (an increasing NumPy function folded into the thresholds,
-np.clip as clipping bounds). Each against the pipeline's own predict / predict_proba on held-out rows of
+np.clip as clipping bounds); and K-Means / uniform KNN behind PCA (folded into their distance scores). Each
+against the pipeline's own predict / predict_proba on held-out rows of
 scikit-learn's data sets; refusals name the function or step and why.
 """
 
@@ -114,6 +115,26 @@ def test_trees_behind_feature_selection_keep_exact_ranks() -> None:
     assert np.array_equal(zk.predict(far), pipe.predict(far))
 
 
+@pytest.mark.parametrize("data,model", [("iris", "kmeans"), pytest.param("iris", "knn", marks=pytest.mark.slow),
+                                        pytest.param("digits", "kmeans", marks=pytest.mark.slow),
+                                        pytest.param("digits", "knn", marks=pytest.mark.slow)])
+def test_nearest_point_models_behind_pca(data: str, model: str) -> None:
+    """K-Means and a uniform KNeighborsClassifier behind PCA: ‖z − p‖² less the common ‖z‖² is linear in the raw
+    x, folded into one dense layer; labels equal to the pipeline's on every held-out row (K-Means on iris by
+    default, KNN and digits under -m slow)."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, Xt, _ = _split(data, 4)
+    X, y = X[:150], y[:150]
+    est = KNeighborsClassifier(3) if model == "knn" else KMeans(3, n_init=3, random_state=0)
+    pipe = make_pipeline(StandardScaler(), PCA(3), est).fit(X, y)
+    assert np.array_equal(from_sklearn(pipe, X).predict(Xt), pipe.predict(Xt))
+
+
 def test_dataframe_column_names_are_kept_as_feature_names() -> None:
     """A pipeline fitted on a DataFrame (no first step on raw columns): the model file keeps its column names
     and takes a DataFrame's columns by name, in any order."""
@@ -172,6 +193,7 @@ def test_known_functions_fold_into_tree_thresholds(data: str, pipe: Any) -> None
 def test_refusals_name_the_function_or_step_and_why() -> None:
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, Normalizer
@@ -190,8 +212,10 @@ def test_refusals_name_the_function_or_step_and_why() -> None:
               r"FunctionTransformer\(np.log1p\) after PCA is not supported"),
              (make_pipeline(FunctionTransformer(np.log1p), PCA(2), tree),
               r"FunctionTransformer\(np.log1p\) in front of PCA is not supported"),
-             (make_pipeline(PCA(2), KNeighborsClassifier(3)), "KNeighborsClassifier behind PCA is not supported: it "
-              "measures distances"),
+             (make_pipeline(PCA(2), GaussianNB()), "GaussianNB behind PCA is not supported: it measures distances or "
+              "densities"),
+             (make_pipeline(PCA(2), KNeighborsClassifier(3, weights="distance")),
+              r"KNeighborsClassifier\(weights=distance\) behind steps mixing features is not supported: its 1/distance"),
              (make_pipeline(Normalizer(), tree), r"Normalizer in front of DecisionTreeClassifier is not supported: "
               "each split would compare x_k/‖x‖")]
     for pipe, message in cases:

@@ -26,7 +26,7 @@ from .quantize import (INPUT_RESOLUTION, Affine, LinearMap, class_labels, classi
                        input_bits_for, new_spec, refuse_scores, score_head)
 from .render import Spec
 from .normalizer import Normalized
-from .sklearn_families import (COVERAGE, FAMILIES, PRIVATE, TABLE, Family, linear_names, mixed_names,
+from .sklearn_families import (COVERAGE, FAMILIES, PRIVATE, TABLE, Family, distance_names, linear_names, mixed_names,
                                normalized_names)
 from .sklearn_linear import glm, linear_links
 from .sklearn_prepare import Frame, column_indices, transformer_entries
@@ -357,11 +357,12 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
                 raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported: the circuit "
                                       "computes the norm, and only a linear classifier's decision needs no division "
                                       "by it", hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
-            if isinstance(aff, LinearMap) and not (family.linear or family.mixed):
+            if isinstance(aff, LinearMap) and not (family.linear or family.mixed or family.distances):
                 raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it "
-                                      "measures distances or densities on the features those steps mix or select",
-                                      hint="models linear in their inputs and tree models take them: "
-                                      f"{', '.join(linear_names() + mixed_names())}")
+                                      "measures distances or densities (squares of the features those steps mix) "
+                                      "beyond a nearest-point ranking", hint="models linear in their inputs, tree "
+                                      "models and the nearest-point models take them: "
+                                      f"{', '.join(linear_names() + mixed_names() + distance_names())}")
             if isinstance(aff, Affine) and aff.inner is not None and not family.mixed:
                 raise ConversionError(f"FunctionTransformer(np.{aff.functions[0]}) in front of {type(est).__name__} "
                                       f"is not supported: {aff.functions[0]} is not a polynomial, and the circuit "

@@ -34,6 +34,7 @@ class Family:
     linear: bool = False   # linear in its inputs: steps of MIXING_STEPS in front fold into it
     normalized: bool = False   # a Normalizer in front converts (stdlib_ml.convert.normalizer)
     mixed: bool = False   # a tree model: steps of MIXING_STEPS in front are computed in the circuit (tree_spec)
+    distances: bool = False   # steps of MIXING_STEPS in front fold into its distance scores (folded_scores)
 
     def scores_of(self, name: str) -> str:
         """The scores ``response_method=`` converts for the class ``name``, in words ("" none)."""
@@ -80,9 +81,9 @@ TABLE: tuple[Family, ...] = (
     Family(("IsolationForest",), isolation_forest, scores=(("*", "score_samples, decision_function"),), mixed=True),
     Family(hist_gradient_boosting.NAMES, hist_gradient_boosting.spec, "",
            "thresholds and leaf values private, the trees' shape public", mixed=True),
-    Family(("KMeans", "MiniBatchKMeans"), kmeans),
+    Family(("KMeans", "MiniBatchKMeans"), kmeans, distances=True),
     Family(("KNeighborsClassifier",), knn, "KNeighborsClassifier (uniform or distance weights: 1/distance checked "
-           "in the circuit)", "training points and labels private (uniform weights)"),
+           "in the circuit)", "training points and labels private (uniform weights)", distances=True),
     Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform or distance weights: the weighted "
            "mean a checked division)", "no: public weights only (its targets would need a packing of their own)"),
     Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),)),
@@ -104,7 +105,8 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
     frontends.Coverage(f"the models linear in their inputs (and MLPs) also after {', '.join(MIXING_STEPS)} (folded "
                        "into their weights); tree models too (XGBoost, LightGBM, CatBoost included): a selection's "
                        "thresholds mapped to the raw features, other combinations computed in the circuit (one "
-                       "128-bit sign test per node)", MIXING_STEPS, "", "yes"),
+                       "128-bit sign test per node); K-Means and uniform KNeighborsClassifier (public weights) too, "
+                       "folded into their distance scores", MIXING_STEPS, "", "yes"),
     frontends.Coverage("FunctionTransformer: without a function (the identity); np.clip with fixed bounds and NumPy's "
                        f"increasing functions ({', '.join('np.' + k for k in MONOTONE)}) in front of tree models, "
                        "folded into their thresholds", ("FunctionTransformer",), "", "yes"),
@@ -128,6 +130,11 @@ def normalized_names() -> list[str]:
 
 def linear_names() -> list[str]:
     return [name for f in TABLE if f.linear for name in f.names]
+
+
+def distance_names() -> list[str]:
+    """The distance models whose scores fold the steps mixing features in front."""
+    return [name for f in TABLE if f.distances for name in f.names]
 
 
 def mixed_names() -> list[str]:
