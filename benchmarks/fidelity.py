@@ -201,6 +201,8 @@ def _cases() -> list[Case]:
         Case("StandardScaler+PCA+GradientBoostingRegressor", lambda: make_pipeline(
             StandardScaler(), PCA(3), GradientBoostingRegressor(n_estimators=5, max_depth=2, random_state=0)),
              ("diabetes",), "regression"),
+        Case("StandardScaler+PCA+KNeighborsClassifier", lambda: make_pipeline(
+            StandardScaler(), PCA(2), KNeighborsClassifier(n_neighbors=3)), ("iris",)),
         Case("SelectKBest+DecisionTreeClassifier", lambda: make_pipeline(
             SelectKBest(k=4), DecisionTreeClassifier(max_depth=4, random_state=0)), ("wine",)),
         Case("FunctionTransformer(log1p)+RandomForestClassifier", lambda: make_pipeline(
