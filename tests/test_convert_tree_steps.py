@@ -190,6 +190,27 @@ def test_known_functions_fold_into_tree_thresholds(data: str, pipe: Any) -> None
     assert "RANK_THRESHOLDS" in zk.source
 
 
+@pytest.mark.parametrize("data", ["iris", pytest.param("diabetes", marks=pytest.mark.slow)])
+def test_square_in_front_of_linear_models_is_a_monomial_per_feature(data: str) -> None:
+    """FunctionTransformer(np.square) before a model with coef_ reads as PolynomialFeatures of x_j² alone (scalers
+    before it folded into each monomial): labels (LogisticRegression, iris) and values (Ridge, diabetes, under
+    -m slow) as the pipeline's on held-out rows."""
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    X, y, Xt, _ = _split(data, 5)
+    est = Ridge() if data == "diabetes" else LogisticRegression(max_iter=3000)
+    pipe = make_pipeline(StandardScaler(), FunctionTransformer(np.square), est).fit(X, y)
+    zk = from_sklearn(pipe, X)
+    got, want = zk.predict(Xt), pipe.predict(Xt)
+    assert "FunctionTransformer(np.square)" in zk.source
+    if data == "diabetes":
+        assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
+    else:
+        assert np.array_equal(got, want)
+
+
 def test_refusals_name_the_function_or_step_and_why() -> None:
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
@@ -205,7 +226,9 @@ def test_refusals_name_the_function_or_step_and_why() -> None:
               r"FunctionTransformer\(np.log1p\) in front of LogisticRegression is not supported: log1p is not a "
               "polynomial"),
              (make_pipeline(FunctionTransformer(np.abs), tree), r"FunctionTransformer\(np.absolute\) is not "
-              "supported: absolute is not monotone"),
+              "supported here: absolute is not monotone"),
+             (make_pipeline(FunctionTransformer(np.square), tree), r"FunctionTransformer\(np.square\) is not "
+              "supported here: square is not monotone"),
              (make_pipeline(FunctionTransformer(lambda v: v * 2), tree),
               r"FunctionTransformer\('<lambda>'\) is not supported: its function is not known"),
              (make_pipeline(PCA(2), FunctionTransformer(np.log1p), tree),

@@ -280,9 +280,24 @@ def float_model(model: Any) -> Any:
     return model
 
 
+def _squares(step: Any) -> bool:
+    """Whether ``step`` is FunctionTransformer(np.square) (no kw_args): monomials x_j², as a polynomial step."""
+    return type(step).__name__ == "FunctionTransformer" and step.func is np.square and not step.kw_args
+
+
+class _Squares:
+    """FunctionTransformer(np.square) read as the PolynomialFeatures it is: one monomial x_j² per feature."""
+
+    def __init__(self, n: int) -> None:
+        self.powers_, self.degree, self.what = 2 * np.eye(n, dtype=np.int64), 2, "FunctionTransformer(np.square)"
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return np.square(X)
+
+
 def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | None:
-    """A Pipeline with a PolynomialFeatures step in front of a model with ``coef_`` / ``intercept_``
-    (linear regressors and classifiers, GLMs, LDA): element-wise scalers before it, scalers and steps of
+    """A Pipeline with a PolynomialFeatures step (or FunctionTransformer(np.square)) in front of a model with
+    ``coef_`` / ``intercept_`` (linear regressors and classifiers, GLMs, LDA): element-wise scalers before it, scalers and steps of
     :data:`MIXING_STEPS` after it, all folded in float64 into one coefficient per monomial of the raw inputs
     (:func:`~stdlib_ml.convert.polynomial.expand`); the circuit computes the monomials and one dense layer.
     None when the Pipeline has no PolynomialFeatures."""
@@ -291,12 +306,17 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
     steps = active_steps(getattr(model, "steps", [])[:-1])
     if prep is not None:
         steps = steps[1:]
-    at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures"), None)
+    at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures" or _squares(s)), None)
     if at is None:
         return None
     est, poly = model.steps[-1][1], steps[at]
     _fitted(poly)
-    if not (hasattr(est, "coef_") and hasattr(est, "intercept_")) or not _family(est).linear:
+    linear = hasattr(est, "coef_") and hasattr(est, "intercept_") and _family(est).linear
+    if _squares(poly):
+        if not linear:
+            return None   # front refuses it, naming why
+        poly = _Squares(len(prep.start.d) if prep is not None else int(model.n_features_in_))
+    if not linear:
         raise ConversionError(f"PolynomialFeatures in front of {type(est).__name__} is not supported",
                               hint="linear models, GLMs and LinearDiscriminantAnalysis take it (one coefficient per "
                               "monomial)")
@@ -323,7 +343,7 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
     low, high, unit = feature_range(opts, n, None)
     ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
     spec = new_spec(est, opts, n, kind, low, high, ib,
-                    f"{type(est).__name__} behind PolynomialFeatures(degree={poly.degree}) ({n} features, "
+                    f"{type(est).__name__} behind {getattr(poly, 'what', f'PolynomialFeatures(degree={poly.degree})')} ({n} features, "
                     f"{len(monos)} monomials), converted to pyleo.")
     spec.imports |= {"models", "reduce"}
     spec.notes.append("The pipeline's steps and the model's weights are folded in float64 into one coefficient per "

@@ -109,7 +109,8 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
                        "folded into their distance scores", MIXING_STEPS, "", "yes"),
     frontends.Coverage("FunctionTransformer: without a function (the identity); np.clip with fixed bounds and NumPy's "
                        f"increasing functions ({', '.join('np.' + k for k in MONOTONE)}) in front of tree models, "
-                       "folded into their thresholds", ("FunctionTransformer",), "", "yes"),
+                       "folded into their thresholds; np.square in front of the models with coef_ (a monomial per "
+                       "feature, as PolynomialFeatures)", ("FunctionTransformer",), "", "yes"),
     frontends.Coverage("Normalizer (l2, l1, max; the norm computed in the circuit, labels only) in front of "
                        + ", ".join(n for f in TABLE if f.normalized for n in f.names), ("Normalizer",), "", "yes"),
     frontends.Coverage("PolynomialFeatures in front of the models with coef_ (linear, GLM, LDA), scalers and the steps "

@@ -82,9 +82,11 @@ def function_of(step: Any) -> tuple[str, tuple[Any, Any] | None]:
                                   hint="np.clip converts with fixed bounds: kw_args={'a_min': low, 'a_max': high}")
         return "clip", (lo, hi)
     if f in (np.abs, np.absolute, np.fabs, np.square):
-        raise ConversionError(f"FunctionTransformer(np.{name}) is not supported: {name} is not monotone, so a tree's "
-                              "split on it would be two comparisons of the raw value; the converter folds only "
-                              "increasing functions (into a tree's thresholds)",
+        raise ConversionError(f"FunctionTransformer(np.{name}) is not supported here: {name} is not monotone, so a "
+                              "tree's split on it would be two comparisons of the raw value; the converter folds only "
+                              "increasing functions (into a tree's thresholds)"
+                              + (", and np.square in front of a model with coef_ (one monomial per feature)"
+                                 if f is np.square else ""),
                               hint=f"apply np.{name} to X before fit (the model then takes the transformed values)")
     known = next((k for k in MONOTONE if getattr(np, k) is f), None)
     if known is None:
