@@ -80,7 +80,8 @@ def test_boosters_behind_pca_and_scores() -> None:
     X, y, Xt, _ = _split("wine", 1)
     for est in (xgboost.XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1, random_state=0),
                 lightgbm.LGBMClassifier(n_estimators=3, num_leaves=4, verbose=-1, random_state=0),
-                catboost.CatBoostClassifier(iterations=3, depth=2, verbose=False, random_seed=0, thread_count=1)):
+                catboost.CatBoostClassifier(iterations=3, depth=2, verbose=False, random_seed=0, thread_count=1,
+                                            allow_writing_files=False)):
         pipe = make_pipeline(StandardScaler(), PCA(3), est).fit(X, y)
         assert np.array_equal(from_sklearn(pipe, X).predict(Xt).ravel(), pipe.predict(Xt).ravel()), type(est).__name__
     rf = make_pipeline(StandardScaler(), PCA(3), RandomForestClassifier(3, max_depth=3, random_state=0)).fit(X, y)
