@@ -2,7 +2,8 @@
 features (PCA, TruncatedSVD: each combination computed in the circuit, one 128-bit sign test per node),
 steps that select them (SelectKBest, VarianceThreshold: mapped to the raw features, exact ranks), and
 FunctionTransformer with a known function (an increasing NumPy function folded into the thresholds,
-np.clip as clipping bounds); and K-Means / uniform KNN behind PCA (folded into their distance scores). Each
+np.clip as clipping bounds); and K-Means / uniform KNN / GaussianNB behind PCA (folded into their distance
+scores, or a monomial layer). Each
 against the pipeline's own predict / predict_proba on held-out rows of
 scikit-learn's data sets; refusals name the function or step and why.
 """
@@ -118,22 +119,29 @@ def test_trees_behind_feature_selection_keep_exact_ranks() -> None:
 
 @pytest.mark.parametrize("data,model", [("iris", "kmeans"), pytest.param("iris", "knn", marks=pytest.mark.slow),
                                         pytest.param("digits", "kmeans", marks=pytest.mark.slow),
-                                        pytest.param("digits", "knn", marks=pytest.mark.slow)])
+                                        pytest.param("digits", "knn", marks=pytest.mark.slow),
+                                        pytest.param("wine", "gnb", marks=pytest.mark.slow)])
 def test_nearest_point_models_behind_pca(data: str, model: str) -> None:
     """K-Means and a uniform KNeighborsClassifier behind PCA: ‖z − p‖² less the common ‖z‖² is linear in the raw
-    x, folded into one dense layer; labels equal to the pipeline's on every held-out row (K-Means on iris by
-    default, KNN and digits under -m slow)."""
+    x, folded into one dense layer; GaussianNB: its log-likelihood, quadratic in z, one coefficient per
+    monomial of x (predict_proba within 1e-3 too). Labels equal to the pipeline's on every held-out row
+    (K-Means on iris by default, the others under -m slow)."""
     from sklearn.cluster import KMeans
     from sklearn.decomposition import PCA
+    from sklearn.naive_bayes import GaussianNB
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     X, y, Xt, _ = _split(data, 4)
     X, y = X[:150], y[:150]
-    est = KNeighborsClassifier(3) if model == "knn" else KMeans(3, n_init=3, random_state=0)
+    est = {"knn": lambda: KNeighborsClassifier(3), "gnb": GaussianNB,
+           "kmeans": lambda: KMeans(3, n_init=3, random_state=0)}[model]()
     pipe = make_pipeline(StandardScaler(), PCA(3), est).fit(X, y)
     assert np.array_equal(from_sklearn(pipe, X).predict(Xt), pipe.predict(Xt))
+    if model == "gnb":
+        zk = from_sklearn(pipe, X, response_method="predict_proba")
+        assert np.max(np.abs(zk.predict(Xt) - pipe.predict_proba(Xt))) <= 1e-3
 
 
 def test_dataframe_column_names_are_kept_as_feature_names() -> None:
@@ -215,8 +223,7 @@ def test_square_in_front_of_linear_models_is_a_monomial_per_feature(data: str) -
 def test_refusals_name_the_function_or_step_and_why() -> None:
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
-    from sklearn.naive_bayes import GaussianNB
-    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, Normalizer
     from sklearn.tree import DecisionTreeClassifier
@@ -236,8 +243,8 @@ def test_refusals_name_the_function_or_step_and_why() -> None:
               r"FunctionTransformer\(np.log1p\) after PCA is not supported"),
              (make_pipeline(FunctionTransformer(np.log1p), PCA(2), tree),
               r"FunctionTransformer\(np.log1p\) in front of PCA is not supported"),
-             (make_pipeline(PCA(2), GaussianNB()), "GaussianNB behind PCA is not supported: it measures distances or "
-              "densities"),
+             (make_pipeline(PCA(2), KNeighborsRegressor(3)), "KNeighborsRegressor behind PCA is not supported: it "
+              "measures distances or densities"),
              (make_pipeline(PCA(2), KNeighborsClassifier(3, weights="distance")),
               r"KNeighborsClassifier\(weights=distance\) behind steps mixing features is not supported: its 1/distance"),
              (make_pipeline(Normalizer(), tree), r"Normalizer in front of DecisionTreeClassifier is not supported: "

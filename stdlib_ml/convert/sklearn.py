@@ -336,29 +336,15 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
     for o, powers in enumerate(np.asarray(poly.powers_)):
         for mono, c in polynomial.expand([(np.eye(n)[j] * aff.d[j], aff.e[j]) for j in range(n)], powers).items():
             total[mono] = total.get(mono, np.zeros(len(V))) + V[:, o] * float(c)
-    const = beta + total.pop((), np.zeros(len(V)))
-    monos = sorted(total, key=lambda J: (len(J), J))
-    coef = np.column_stack([total[J] for J in monos])
-    kind = "classifier" if hasattr(est, "classes_") else "regressor"
-    low, high, unit = feature_range(opts, n, None)
-    ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
-    spec = new_spec(est, opts, n, kind, low, high, ib,
-                    f"{type(est).__name__} behind {getattr(poly, 'what', f'PolynomialFeatures(degree={poly.degree})')} ({n} features, "
-                    f"{len(monos)} monomials), converted to pyleo.")
-    spec.imports |= {"models", "reduce"}
-    spec.notes.append("The pipeline's steps and the model's weights are folded in float64 into one coefficient per "
-                      "monomial of the raw inputs (Q); the circuit computes the monomials and one dense layer.")
-    bound, S = polynomial.monomial_layer(spec, coef, const, monos, ib, low, high, 118)
-    if kind == "regressor":   # the value at 2**S (up to 2**118) output as its top 64 bits, at 2**(S − 64)
-        refuse_scores(opts, type(est).__name__, {})
-        spec.out_scale = f"2**{S - 64}"
-        spec.body.append("return models.high_i64(scores[0])")
-        if _family(est).spec is glm and type(est._base_loss.link).__name__ == "LogLink":
-            spec.link = "exp"
-        return spec
-    spec.classes = class_labels(est)
-    if not score_head(spec, opts, "scores", len(V), bound, 2**S, linear_links(est), type(est).__name__):
-        classifier_head(spec, "scores", bound, len(V))
+    total[()] = beta + total.get((), np.zeros(len(V)))
+    classes = class_labels(est) if hasattr(est, "classes_") else None
+    spec = polynomial.monomial_spec(est, total, n, opts, f"{type(est).__name__} behind "
+                                    f"{getattr(poly, 'what', f'PolynomialFeatures(degree={poly.degree})')}",
+                                    "The pipeline's steps and the model's weights are folded in float64 into one "
+                                    "coefficient per monomial of the raw inputs (Q); the circuit computes the "
+                                    "monomials and one dense layer.", classes, linear_links(est))
+    if classes is None and _family(est).spec is glm and type(est._base_loss.link).__name__ == "LogLink":
+        spec.link = "exp"
     return spec
 
 
@@ -381,7 +367,7 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
                 raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it "
                                       "measures distances or densities (squares of the features those steps mix) "
                                       "beyond a nearest-point ranking", hint="models linear in their inputs, tree "
-                                      "models and the nearest-point models take them: "
+                                      "models, the nearest-point models and GaussianNB take them: "
                                       f"{', '.join(linear_names() + mixed_names() + distance_names())}")
             if isinstance(aff, Affine) and aff.inner is not None and not family.mixed:
                 raise ConversionError(f"FunctionTransformer(np.{aff.functions[0]}) in front of {type(est).__name__} "

@@ -34,7 +34,8 @@ class Family:
     linear: bool = False   # linear in its inputs: steps of MIXING_STEPS in front fold into it
     normalized: bool = False   # a Normalizer in front converts (stdlib_ml.convert.normalizer)
     mixed: bool = False   # a tree model: steps of MIXING_STEPS in front are computed in the circuit (tree_spec)
-    distances: bool = False   # steps of MIXING_STEPS in front fold into its distance scores (folded_scores)
+    distances: bool = False   # steps of MIXING_STEPS in front fold into its (squared) distances: K-Means and KNN
+    # (folded_scores), GaussianNB (its log-likelihood expanded into monomials of the raw inputs)
 
     def scores_of(self, name: str) -> str:
         """The scores ``response_method=`` converts for the class ``name``, in words ("" none)."""
@@ -86,7 +87,7 @@ TABLE: tuple[Family, ...] = (
            "in the circuit)", "training points and labels private (uniform weights)", distances=True),
     Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform or distance weights: the weighted "
            "mean a checked division)", "no: public weights only (its targets would need a packing of their own)"),
-    Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),)),
+    Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),), distances=True),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier"),
            scores=(("MLPClassifier", "predict_proba"),), linear=True),
@@ -106,7 +107,7 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
                        "into their weights); tree models too (XGBoost, LightGBM, CatBoost included): a selection's "
                        "thresholds mapped to the raw features, other combinations computed in the circuit (one "
                        "128-bit sign test per node); K-Means and uniform KNeighborsClassifier (public weights) too, "
-                       "folded into their distance scores", MIXING_STEPS, "", "yes"),
+                       "folded into their distance scores, and GaussianNB (its log-likelihood a monomial layer)", MIXING_STEPS, "", "yes"),
     frontends.Coverage("FunctionTransformer: without a function (the identity); np.clip with fixed bounds and NumPy's "
                        f"increasing functions ({', '.join('np.' + k for k in MONOTONE)}) in front of tree models, "
                        "folded into their thresholds; np.square in front of the models with coef_ (a monomial per "

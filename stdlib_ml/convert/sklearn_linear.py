@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import polynomial
 from .linear import linear_spec
 from .model import ConversionError
 from .nn import Network, network_spec
@@ -132,13 +133,24 @@ def glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     return spec
 
 
-def gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def gaussian_nb(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options) -> Spec:
     theta = np.asarray(est.theta_, dtype=np.float64)
     var = np.asarray(est.var_, dtype=np.float64)
     prior = np.log(np.asarray(est.class_prior_, dtype=np.float64))
     a = -0.5 / var
     bz = theta / var
     c = prior - 0.5 * np.sum(np.log(2 * np.pi * var), axis=1) - 0.5 * np.sum(theta**2 / var, axis=1)
+    if isinstance(aff, LinearMap):   # Σ_j a_j·z_j² + b_j·z_j + c with z_j = M_j·x + c_j: a quadratic in x
+        total: dict[tuple[int, ...], np.ndarray] = {(): c.copy()}
+        for j, form in enumerate(zip(aff.M, aff.c)):
+            for power, w in ((2, a[:, j]), (1, bz[:, j])):
+                for mono, coef in polynomial.expand([form], np.asarray([power])).items():
+                    total[mono] = total.get(mono, np.zeros(len(c))) + w * float(coef)
+        return polynomial.monomial_spec(est, total, n, opts, f"GaussianNB ({len(c)} classes) behind steps mixing "
+                                        "features", "The joint log-likelihood Σ_j a_j·z_j² + b_j·z_j + c, with the steps' "
+                                        "z = M·x + c, expanded in float64 into one coefficient per monomial of the raw "
+                                        "inputs (Q); the circuit computes the monomials and one dense layer.",
+                                        class_labels(est), {"predict_proba": "softmax"})
     d, e = aff.d, aff.e  # z = d·x + e
     A = a * d**2
     Bx = 2 * a * d * e + bz * d
