@@ -119,7 +119,8 @@ def _cases() -> list[Case]:
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler, Normalizer, StandardScaler
+    from sklearn.feature_selection import SelectKBest
+    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, Normalizer, StandardScaler
     from sklearn.svm import SVC, SVR, LinearSVC, NuSVC
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -191,6 +192,22 @@ def _cases() -> list[Case]:
         Case("StandardScaler+PCA+LogisticRegression", lambda: make_pipeline(StandardScaler(), PCA(5),
                                                                              LogisticRegression(max_iter=5000)),
              ("wine",)),
+        # trees behind steps that mix features (computed in the circuit), select them, or a known function
+        Case("StandardScaler+PCA+DecisionTreeClassifier", lambda: make_pipeline(
+            StandardScaler(), PCA(2), DecisionTreeClassifier(max_depth=4, random_state=0)), ("iris", "wine")),
+        Case("StandardScaler+PCA+RandomForestClassifier", lambda: make_pipeline(
+            StandardScaler(), PCA(4), RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0)),
+             ("breast_cancer",)),
+        Case("StandardScaler+PCA+GradientBoostingRegressor", lambda: make_pipeline(
+            StandardScaler(), PCA(3), GradientBoostingRegressor(n_estimators=5, max_depth=2, random_state=0)),
+             ("diabetes",), "regression"),
+        Case("StandardScaler+PCA+KNeighborsClassifier", lambda: make_pipeline(
+            StandardScaler(), PCA(2), KNeighborsClassifier(n_neighbors=3)), ("iris",)),
+        Case("SelectKBest+DecisionTreeClassifier", lambda: make_pipeline(
+            SelectKBest(k=4), DecisionTreeClassifier(max_depth=4, random_state=0)), ("wine",)),
+        Case("FunctionTransformer(log1p)+RandomForestClassifier", lambda: make_pipeline(
+            FunctionTransformer(np.log1p), RandomForestClassifier(n_estimators=4, max_depth=3, random_state=0)),
+             ("breast_cancer",)),
         # issue 10: one scale per feature; missing values as each library defines them
         Case("StandardScaler+LinearRegression", lambda: make_pipeline(StandardScaler(), LinearRegression()),
              ("wild_scales",), "regression"),

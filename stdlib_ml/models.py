@@ -14,6 +14,8 @@ the generated model files.
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Sequence
 from functools import cache
 from types import SimpleNamespace
@@ -39,12 +41,11 @@ def tree(feature: Sequence[int], threshold: Sequence[int], left: Sequence[int], 
     n = len(left)
     if not (len(feature) == len(threshold) == len(right) == len(value) == n) or n == 0:
         raise ValueError("tree arrays must all have one entry per node")
-    thr = np.asarray([int(t) for t in threshold], dtype=object)
-    if any(abs(int(t)) >= 2**53 for t in thr):
-        raise ValueError("tree thresholds must stay below 2**53 at the inputs' scale")
     node = SimpleNamespace(children_left=np.asarray(left), children_right=np.asarray(right),
-                           feature=np.asarray(feature), threshold=thr.astype(np.float64), node_count=n)
-    return TreeArrays.from_sklearn(node, 0, np.asarray([[int(v) for v in row] for row in value], dtype=object))
+                           feature=np.asarray(feature), threshold=np.zeros(n), node_count=n)
+    t = TreeArrays.from_sklearn(node, 0, np.asarray([[int(v) for v in row] for row in value], dtype=object))
+    # the thresholds as the exact integers given (any size: from_sklearn's are floats scaled and rounded)
+    return dataclasses.replace(t, threshold=tuple(int(threshold[i]) for i in range(n) if left[i] != LEAF))
 
 
 def forest(trees: Sequence[TreeArrays]) -> TreeArrays:

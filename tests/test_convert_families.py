@@ -233,7 +233,7 @@ def test_poly_and_linear_svr() -> None:
         pipe = make_pipeline(FunctionTransformer(), StandardScaler(), est).fit(X[:200], y[:200])
         got, want = from_sklearn(pipe, X[:200]).predict(X[200:]), pipe.predict(X[200:])
         assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want), est
-    with pytest.raises(ConversionError, match="FunctionTransformer\\('log1p'\\) is not supported"):
+    with pytest.raises(ConversionError, match="FunctionTransformer\\(np.log1p\\) in front of SVR is not supported"):
         from_sklearn(make_pipeline(FunctionTransformer(np.log1p), SVR(kernel="linear")).fit(np.abs(X), y), np.abs(X))
 
 

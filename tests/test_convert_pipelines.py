@@ -98,10 +98,9 @@ def test_simple_imputer_first_on_a_numeric_table() -> None:
 
 def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
     """PCA, TruncatedSVD, SelectKBest and VarianceThreshold (with scalers around them) in front of linear
-    models, an MLP and a poly SVC, against the pipeline's own predict / predict_proba; trees behind them
-    are refused naming the models that take them."""
+    models, an MLP and a poly SVC, against the pipeline's own predict / predict_proba (trees behind them:
+    tests/test_convert_tree_steps.py)."""
     from sklearn.decomposition import PCA, TruncatedSVD
-    from sklearn.ensemble import RandomForestClassifier
     from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.neural_network import MLPClassifier
@@ -123,8 +122,6 @@ def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
     reg = make_pipeline(TruncatedSVD(2), Ridge()).fit(X, d["yr"][:200])
     got, want = from_sklearn(reg, X).predict(Xt), reg.predict(Xt)
     assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
-    with pytest.raises(ConversionError, match="RandomForestClassifier behind PCA is not supported"):
-        from_sklearn(make_pipeline(PCA(2), RandomForestClassifier(2, random_state=0)).fit(X, y), X)
 
 
 @pytest.mark.parametrize("step", ["kbins-ordinal", "kbins-onehot", "binarizer"])

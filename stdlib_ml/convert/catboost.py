@@ -26,10 +26,10 @@ from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
 from .quiet import silenced
-from .quantize import Affine
+from .quantize import Affine, LinearMap
 from .render import Spec
 from .sklearn import ends_in, final_step, unwrap
-from .tree_ensembles import RawTree, TreeBuilder, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import RawTree, TreeBuilder, leaf_bits, raw_features, raw_thresholds, tree_spec
 
 CLASSIFY = ("Logloss", "CrossEntropy", "MultiClass", "MultiClassOneVsAll")
 """Losses whose label the circuit decides exactly: the sign of the score (binary: the sigmoid's > 0.5)
@@ -63,7 +63,7 @@ def _json(model: Any) -> dict[str, Any]:
         return json.loads(path.read_text())
 
 
-def describe_model(model: Any, aff: Affine) -> tuple[list[RawTree], np.ndarray, str, int]:
+def describe_model(model: Any, aff: Affine | LinearMap) -> tuple[list[RawTree], np.ndarray, str, int]:
     """(trees in the raw input space, the bias added to their sum, the loss, values per leaf K) of a
     fitted CatBoost model behind the scalers ``aff``. Raises :class:`ConversionError` naming what is not
     supported (categorical, text or embedding features; non-symmetric trees; a non-identity link)."""
@@ -119,7 +119,8 @@ def _spec(model: Any, opts: Options) -> Spec:
         est, aff, _ = unwrap(model, opts.X)
     if not est.is_fitted():
         raise ConversionError(f"{type(est).__name__} is not fitted: call fit(X, y) before converting it")
-    n = len(est.feature_names_) if est.feature_names_ is not None else int(opts.X.shape[1] if opts.X is not None else 0)
+    n = (raw_features(aff, len(est.feature_names_)) if est.feature_names_ is not None
+         else int(opts.X.shape[1] if opts.X is not None else 0))
     if opts.X is not None and opts.X.shape[1] != n:
         raise ModelInputError(f"X has {opts.X.shape[1]} features; the model takes {n}")
     if aff is None:
@@ -169,8 +170,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     return model
 
 
-FAMILIES = ("CatBoostClassifier, CatBoostRegressor, CatBoost (oblivious trees on numeric features, alone or after the "
-            "scalers in a Pipeline; .cbm files)")
+FAMILIES = ("CatBoostClassifier, CatBoostRegressor, CatBoost (oblivious trees on numeric features, alone or behind "
+            "Pipeline steps as scikit-learn's trees; .cbm files)")
 """What this frontend converts, in words."""
 
 PRIVATE = "CatBoost (thresholds and leaf values private, the trees' shape public)"

@@ -26,10 +26,10 @@ from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
 from .quiet import silenced
-from .quantize import Affine
+from .quantize import Affine, LinearMap
 from .render import Spec
 from .sklearn import ends_in, final_step, unwrap
-from .tree_ensembles import RawTree, TreeBuilder, category_regions, check_categorical_size, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import RawTree, TreeBuilder, category_regions, check_categorical_size, leaf_bits, raw_features, raw_thresholds, tree_spec
 
 CLASSIFY = {"binary": "positive", "multiclass": "argmax", "multiclassova": "argmax"}
 """Objectives whose label the circuit decides exactly from the summed raw scores: binary (class 1 when the
@@ -108,7 +108,7 @@ def _tree(node: dict[str, Any], K: int, slot: int, zero_missing: bool) -> RawTre
     return b.tree()
 
 
-def describe_booster(booster: Any, aff: Affine) -> tuple[list[RawTree], str, int, float | None]:
+def describe_booster(booster: Any, aff: Affine | LinearMap) -> tuple[list[RawTree], str, int, float | None]:
     """The Booster's trees up to its best iteration (the ones ``predict`` uses), mapped through the
     scalers ``aff``: (trees, objective, values per leaf K, the missing value the circuit reads besides NaN:
     0.0 under ``zero_as_missing``, else None). Raises :class:`ConversionError` for what it cannot
@@ -133,9 +133,10 @@ def describe_booster(booster: Any, aff: Affine) -> tuple[list[RawTree], str, int
     infos = dump["tree_info"]
     kinds = {n.get("missing_type") for t in infos for n in _nodes(t["tree_structure"])}
     zero_missing = "Zero" in kinds
-    if zero_missing and not aff.identity:
-        raise ConversionError("a LightGBM model trained with zero_as_missing=True behind scalers: it reads a scaled "
-                              "value of 0 as missing, which the circuit (reading a raw 0 as missing) does not",
+    if zero_missing and not (isinstance(aff, Affine) and aff.identity):
+        raise ConversionError("a LightGBM model trained with zero_as_missing=True behind Pipeline steps: it reads "
+                              "a scaled value of 0 as missing, which the circuit (reading a raw 0 as missing) "
+                              "does not",
                               hint="fit the model on the raw features, or with zero_as_missing=False")
     trees = []
     for i, info in enumerate(infos):
@@ -163,7 +164,7 @@ def _spec(model: Any, opts: Options) -> Spec:
     if est is not model:
         est, aff, _ = unwrap(model, opts.X)
     booster, classes = _booster(est)
-    n = booster.num_feature()
+    n = raw_features(aff, booster.num_feature())
     if opts.X is not None and opts.X.shape[1] != n:
         raise ModelInputError(f"X has {opts.X.shape[1]} features; the model takes {n}")
     if aff is None:
@@ -213,7 +214,8 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise ModelInputError(f"{path} is not a readable LightGBM model file: {str(e).splitlines()[0]}") from None
 
 
-FAMILIES = "LGBMClassifier, LGBMRegressor, Booster (alone or after the scalers in a Pipeline; model .txt files)"
+FAMILIES = ("LGBMClassifier, LGBMRegressor, Booster (alone or behind Pipeline steps as "
+            "scikit-learn's trees; model .txt files)")
 """What this frontend converts, in words."""
 
 PRIVATE = "LightGBM (thresholds and leaf values private, the trees' shape public)"

@@ -9,7 +9,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .quantize import dense_bound, input_bound, qint
+from typing import Any
+
+from .options import Options
+from .quantize import (INPUT_RESOLUTION, classifier_head, dense_bound, feature_range, input_bits_for, input_bound,
+                       new_spec, qint, refuse_scores, score_head)
 from .render import Spec
 
 Monomial = tuple[int, ...]
@@ -52,3 +56,33 @@ def monomial_layer(spec: Spec, coef: np.ndarray, const: np.ndarray, monos: list[
     spec.body += ["mono = [" + ", ".join(" * ".join(f"xf[{j}]" for j in J) for J in monos) + "]",
                   "scores = linalg.dense(Q, mono, C)"]
     return int(max(dense_bound(Q, C, np.asarray(mono_bound, dtype=object)))), S
+
+
+def monomial_spec(est: Any, total: dict[Monomial, np.ndarray], n: int, opts: Options, title: str, note: str,
+                  classes: list[Any] | None, links: dict[str, str]) -> Spec:
+    """The model file of scores that are polynomials in the ``n`` raw inputs: ``total`` per monomial (the
+    constant under ``()``) the coefficient of each output, in float64. Inputs quantized as a linear model's;
+    scores as :func:`monomial_layer` makes them; a classifier (``classes``) takes the argmax (or its
+    ``links`` scores, :func:`~stdlib_ml.convert.quantize.score_head`), a regressor outputs its value's top
+    64 bits at 2**(S − 64). ``title`` / ``note``: the file's title and the note on what was folded."""
+    total = dict(total)
+    k = len(next(iter(total.values())))
+    const = total.pop((), np.zeros(k))
+    monos = sorted(total, key=lambda J: (len(J), J))
+    coef = np.column_stack([total[J] for J in monos])
+    low, high, unit = feature_range(opts, n, None)
+    ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
+    spec = new_spec(est, opts, n, "classifier" if classes is not None else "regressor", low, high, ib,
+                    f"{title} ({n} features, {len(monos)} monomials), converted to pyleo.")
+    spec.imports |= {"models", "reduce"}
+    spec.notes.append(note)
+    bound, S = monomial_layer(spec, coef, const, monos, ib, low, high, 118)
+    if classes is None:   # the value at 2**S (up to 2**118) output as its top 64 bits, at 2**(S − 64)
+        refuse_scores(opts, type(est).__name__, {})
+        spec.out_scale = f"2**{S - 64}"
+        spec.body.append("return models.high_i64(scores[0])")
+        return spec
+    spec.classes = classes
+    if not score_head(spec, opts, "scores", k, bound, 2**S, links, type(est).__name__):
+        classifier_head(spec, "scores", bound, k)
+    return spec

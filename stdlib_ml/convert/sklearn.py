@@ -26,10 +26,11 @@ from .quantize import (INPUT_RESOLUTION, Affine, LinearMap, class_labels, classi
                        input_bits_for, new_spec, refuse_scores, score_head)
 from .render import Spec
 from .normalizer import Normalized
-from .sklearn_families import COVERAGE, FAMILIES, PRIVATE, TABLE, Family, linear_names, normalized_names
+from .sklearn_families import (COVERAGE, FAMILIES, PRIVATE, TABLE, Family, distance_names, linear_names, mixed_names,
+                               normalized_names)
 from .sklearn_linear import glm, linear_links
 from .sklearn_prepare import Frame, column_indices, transformer_entries
-from .sklearn_steps import MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, measure, mixing
+from .sklearn_steps import MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, function_of, measure, mixing
 from .tree_ensembles import MISSING_VALUE_MODELS
 
 __all__ = ["COVERAGE", "FAMILIES", "PRIVATE", "build_spec", "ends_in", "final_step", "float_model", "from_sklearn",
@@ -99,19 +100,35 @@ def front(model: Any, X: np.ndarray | None = None,
         name = type(s).__name__
         if name == "Normalizer":
             _fitted(s)
-            if before is not None or aff.clip is not None:
-                raise ConversionError("a pipeline with two Normalizers, or MinMaxScaler(clip=True) before one, is not "
-                                      "supported")
+            if before is not None or aff.clip is not None or aff.inner is not None:
+                raise ConversionError("a pipeline with two Normalizers, or clipping or a FunctionTransformer before one, "
+                                      "is not supported")
             before = (lin if lin is not None else aff, s.norm)
             aff, lin = Affine(np.ones(k), np.zeros(k)), None
             Z = s.transform(Z) if Z is not None else None
             continue
+        if name == "FunctionTransformer":
+            function, bounds = function_of(s)
+            if lin is not None or before is not None:
+                after = ", ".join(mixing(model)) or "a Normalizer"
+                raise ConversionError(f"FunctionTransformer(np.{function}) after {after} is not supported: only "
+                                      "element-wise steps before it fold into a tree's thresholds",
+                                      hint="put it first in the pipeline")
+            if bounds is not None:   # np.clip: unbounded on a side given None
+                lo, hi = (np.broadcast_to(np.asarray(side * np.inf if v is None else v, float), (k,))
+                          for side, v in zip((-1, 1), bounds))
+                aff = aff.then(np.ones(k), np.zeros(k), (lo, hi))
+            else:
+                aff = aff.through(function)
+            Z = np.asarray(s.transform(Z), dtype=np.float64) if Z is not None else None
+            continue
         if name in MIXING_STEPS:
             _fitted(s)
             J, c = measure(s, k, Z)
-            if aff.clip is not None:
-                raise ConversionError(f"MinMaxScaler(clip=True) in front of {name} is not supported: clipping is not "
-                                      "affine", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            if aff.clip is not None or aff.inner is not None:
+                what = f"FunctionTransformer(np.{aff.functions[0]})" if aff.inner is not None else "clipping"
+                raise ConversionError(f"{what} in front of {name} is not supported: the circuit would compute it "
+                                      "before mixing the features", hint="refit the pipeline without it")
             lin = (LinearMap(J.T * aff.d[None, :], J.T @ aff.e + c) if lin is None
                    else LinearMap(J.T @ lin.M, J.T @ lin.c + c))
             k, Z = J.shape[1], (Z @ J + c if Z is not None else None)
@@ -136,8 +153,11 @@ def front(model: Any, X: np.ndarray | None = None,
             raise ConversionError(f"the pipeline's steps give {lin.M.shape[0]} features; {type(est).__name__} takes "
                                   f"{est.n_features_in_}")
         return est, lin, int(n)
-    if np.any(aff.d <= 0) or not np.all(np.isfinite(aff.d)):
-        raise ConversionError("a scaler has a zero, negative or infinite scale")
+    steps_at: Affine | None = aff
+    while steps_at is not None:
+        if np.any(steps_at.d <= 0) or not np.all(np.isfinite(steps_at.d)):
+            raise ConversionError("a scaler has a zero, negative or infinite scale")
+        steps_at = steps_at.inner[1] if steps_at.inner is not None else None
     return est, aff, int(n)
 
 
@@ -193,18 +213,16 @@ def prepared(model: Any, X: Any) -> Prepared | None:
     return Prepared(entries, names, n_raw, start)
 
 
-def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine, int]:
-    """:func:`front` for models that take element-wise scalers only (trees compare single features):
-    (final estimator, composed scalers, number of input features). Raises :class:`ConversionError`
-    for a step of :data:`MIXING_STEPS`."""
+def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | LinearMap, int]:
+    """:func:`front` for tree models: (final estimator, the steps in front composed, number of raw input
+    features): element-wise scalers (an :class:`Affine`, folded into the thresholds) or steps mixing or
+    selecting features (a :class:`LinearMap`, :func:`~stdlib_ml.convert.tree_ensembles.tree_spec`). Raises
+    :class:`ConversionError` for a Normalizer (a tree would compare x_k/‖x‖ with a threshold)."""
     est, aff, n = front(model, X)
     if isinstance(aff, Normalized):
-        raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported",
-                              hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
-    if isinstance(aff, LinearMap):
-        raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it compares "
-                              "or measures single features, and those steps mix or select them",
-                              hint=f"models linear in their inputs take them: {', '.join(linear_names())}")
+        raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported: each split would "
+                              "compare x_k/‖x‖ with its threshold, a division (or a product with the norm) per node",
+                              hint=f"Normalizer converts in front of {', '.join(normalized_names())} (labels only)")
     return est, aff, n
 
 
@@ -262,9 +280,24 @@ def float_model(model: Any) -> Any:
     return model
 
 
+def _squares(step: Any) -> bool:
+    """Whether ``step`` is FunctionTransformer(np.square) (no kw_args): monomials x_j², as a polynomial step."""
+    return type(step).__name__ == "FunctionTransformer" and step.func is np.square and not step.kw_args
+
+
+class _Squares:
+    """FunctionTransformer(np.square) read as the PolynomialFeatures it is: one monomial x_j² per feature."""
+
+    def __init__(self, n: int) -> None:
+        self.powers_, self.degree, self.what = 2 * np.eye(n, dtype=np.int64), 2, "FunctionTransformer(np.square)"
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return np.square(X)
+
+
 def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | None:
-    """A Pipeline with a PolynomialFeatures step in front of a model with ``coef_`` / ``intercept_``
-    (linear regressors and classifiers, GLMs, LDA): element-wise scalers before it, scalers and steps of
+    """A Pipeline with a PolynomialFeatures step (or FunctionTransformer(np.square)) in front of a model with
+    ``coef_`` / ``intercept_`` (linear regressors and classifiers, GLMs, LDA): element-wise scalers before it, scalers and steps of
     :data:`MIXING_STEPS` after it, all folded in float64 into one coefficient per monomial of the raw inputs
     (:func:`~stdlib_ml.convert.polynomial.expand`); the circuit computes the monomials and one dense layer.
     None when the Pipeline has no PolynomialFeatures."""
@@ -273,12 +306,17 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
     steps = active_steps(getattr(model, "steps", [])[:-1])
     if prep is not None:
         steps = steps[1:]
-    at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures"), None)
+    at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures" or _squares(s)), None)
     if at is None:
         return None
     est, poly = model.steps[-1][1], steps[at]
     _fitted(poly)
-    if not (hasattr(est, "coef_") and hasattr(est, "intercept_")) or not _family(est).linear:
+    linear = hasattr(est, "coef_") and hasattr(est, "intercept_") and _family(est).linear
+    if _squares(poly):
+        if not linear:
+            return None   # front refuses it, naming why
+        poly = _Squares(len(prep.start.d) if prep is not None else int(model.n_features_in_))
+    if not linear:
         raise ConversionError(f"PolynomialFeatures in front of {type(est).__name__} is not supported",
                               hint="linear models, GLMs and LinearDiscriminantAnalysis take it (one coefficient per "
                               "monomial)")
@@ -298,29 +336,15 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
     for o, powers in enumerate(np.asarray(poly.powers_)):
         for mono, c in polynomial.expand([(np.eye(n)[j] * aff.d[j], aff.e[j]) for j in range(n)], powers).items():
             total[mono] = total.get(mono, np.zeros(len(V))) + V[:, o] * float(c)
-    const = beta + total.pop((), np.zeros(len(V)))
-    monos = sorted(total, key=lambda J: (len(J), J))
-    coef = np.column_stack([total[J] for J in monos])
-    kind = "classifier" if hasattr(est, "classes_") else "regressor"
-    low, high, unit = feature_range(opts, n, None)
-    ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
-    spec = new_spec(est, opts, n, kind, low, high, ib,
-                    f"{type(est).__name__} behind PolynomialFeatures(degree={poly.degree}) ({n} features, "
-                    f"{len(monos)} monomials), converted to pyleo.")
-    spec.imports |= {"models", "reduce"}
-    spec.notes.append("The pipeline's steps and the model's weights are folded in float64 into one coefficient per "
-                      "monomial of the raw inputs (Q); the circuit computes the monomials and one dense layer.")
-    bound, S = polynomial.monomial_layer(spec, coef, const, monos, ib, low, high, 118)
-    if kind == "regressor":   # the value at 2**S (up to 2**118) output as its top 64 bits, at 2**(S − 64)
-        refuse_scores(opts, type(est).__name__, {})
-        spec.out_scale = f"2**{S - 64}"
-        spec.body.append("return models.high_i64(scores[0])")
-        if _family(est).spec is glm and type(est._base_loss.link).__name__ == "LogLink":
-            spec.link = "exp"
-        return spec
-    spec.classes = class_labels(est)
-    if not score_head(spec, opts, "scores", len(V), bound, 2**S, linear_links(est), type(est).__name__):
-        classifier_head(spec, "scores", bound, len(V))
+    total[()] = beta + total.get((), np.zeros(len(V)))
+    classes = class_labels(est) if hasattr(est, "classes_") else None
+    spec = polynomial.monomial_spec(est, total, n, opts, f"{type(est).__name__} behind "
+                                    f"{getattr(poly, 'what', f'PolynomialFeatures(degree={poly.degree})')}",
+                                    "The pipeline's steps and the model's weights are folded in float64 into one "
+                                    "coefficient per monomial of the raw inputs (Q); the circuit computes the "
+                                    "monomials and one dense layer.", classes, linear_links(est))
+    if classes is None and _family(est).spec is glm and type(est._base_loss.link).__name__ == "LogLink":
+        spec.link = "exp"
     return spec
 
 
@@ -334,16 +358,27 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
             est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
             family = _family(est)
             if isinstance(aff, Normalized) and not family.normalized:
+                if family.mixed:
+                    unwrap(model, opts.X)   # refuses, naming why a tree cannot take it
                 raise ConversionError(f"Normalizer in front of {type(est).__name__} is not supported: the circuit "
                                       "computes the norm, and only a linear classifier's decision needs no division "
                                       "by it", hint=f"Normalizer converts in front of {', '.join(normalized_names())}")
-            if isinstance(aff, LinearMap) and not family.linear:
-                unwrap(model, opts.X)   # refuses, naming the steps and the models that take them
-            if isinstance(aff, Affine) and aff.clip is not None and not (hasattr(est, "tree_")
-                                                                         or hasattr(est, "estimators_")):
-                raise ConversionError(f"MinMaxScaler(clip=True) in front of {type(est).__name__} is not supported: "
-                                      "clipping is not affine; only tree models (whose splits lie inside feature_range) "
-                                      "express it exactly", hint="refit the pipeline with MinMaxScaler(clip=False)")
+            if isinstance(aff, LinearMap) and not (family.linear or family.mixed or family.distances):
+                raise ConversionError(f"{type(est).__name__} behind {', '.join(mixing(model))} is not supported: it "
+                                      "measures distances or densities (squares of the features those steps mix) "
+                                      "beyond a nearest-point ranking", hint="models linear in their inputs, tree "
+                                      "models, the nearest-point models and GaussianNB take them: "
+                                      f"{', '.join(linear_names() + mixed_names() + distance_names())}")
+            if isinstance(aff, Affine) and aff.inner is not None and not family.mixed:
+                raise ConversionError(f"FunctionTransformer(np.{aff.functions[0]}) in front of {type(est).__name__} "
+                                      f"is not supported: {aff.functions[0]} is not a polynomial, and the circuit "
+                                      "computes sums and products; tree models fold an increasing function into their "
+                                      "thresholds", hint=f"tree models take it: {', '.join(mixed_names())}")
+            if isinstance(aff, Affine) and aff.clip is not None and not family.mixed:
+                raise ConversionError(f"clipping (MinMaxScaler(clip=True) or np.clip) in front of {type(est).__name__} "
+                                      "is not supported: clipping is not affine; only tree models (whose splits lie "
+                                      "inside the clipping bounds) express it exactly",
+                                      hint="refit the pipeline without clipping")
             spec = family.spec(model, est, aff, n, opts)
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "

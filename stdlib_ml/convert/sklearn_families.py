@@ -11,7 +11,7 @@ from typing import Any
 
 from . import frontends, hist_gradient_boosting
 from .options import Options
-from .quantize import Affine
+from .quantize import MONOTONE, Affine
 from .render import Spec
 from .sklearn_linear import gaussian_nb, glm, linear, mlp, naive_bayes, nearest_centroid, svm
 from .sklearn_neighbours import kmeans, knn, knn_regressor
@@ -33,6 +33,9 @@ class Family:
     scores: tuple[tuple[str, str], ...] = ()   # (class, or "*" for every class; its response methods besides predict)
     linear: bool = False   # linear in its inputs: steps of MIXING_STEPS in front fold into it
     normalized: bool = False   # a Normalizer in front converts (stdlib_ml.convert.normalizer)
+    mixed: bool = False   # a tree model: steps of MIXING_STEPS in front are computed in the circuit (tree_spec)
+    distances: bool = False   # steps of MIXING_STEPS in front fold into its (squared) distances: K-Means and KNN
+    # (folded_scores), GaussianNB (its log-likelihood expanded into monomials of the raw inputs)
 
     def scores_of(self, name: str) -> str:
         """The scores ``response_method=`` converts for the class ``name``, in words ("" none)."""
@@ -75,16 +78,16 @@ TABLE: tuple[Family, ...] = (
            "thresholds and leaf values private, the trees' shape public",
            tuple((c, "predict_proba") for c in ("DecisionTreeClassifier", "RandomForestClassifier",
                                                  "ExtraTreesClassifier"))
-           + (("GradientBoostingClassifier", "decision_function, predict_proba"),)),
-    Family(("IsolationForest",), isolation_forest, scores=(("*", "score_samples, decision_function"),)),
+           + (("GradientBoostingClassifier", "decision_function, predict_proba"),), mixed=True),
+    Family(("IsolationForest",), isolation_forest, scores=(("*", "score_samples, decision_function"),), mixed=True),
     Family(hist_gradient_boosting.NAMES, hist_gradient_boosting.spec, "",
-           "thresholds and leaf values private, the trees' shape public"),
-    Family(("KMeans", "MiniBatchKMeans"), kmeans),
+           "thresholds and leaf values private, the trees' shape public", mixed=True),
+    Family(("KMeans", "MiniBatchKMeans"), kmeans, distances=True),
     Family(("KNeighborsClassifier",), knn, "KNeighborsClassifier (uniform or distance weights: 1/distance checked "
-           "in the circuit)", "training points and labels private (uniform weights)"),
+           "in the circuit)", "training points and labels private (uniform weights)", distances=True),
     Family(("KNeighborsRegressor",), knn_regressor, "KNeighborsRegressor (uniform or distance weights: the weighted "
            "mean a checked division)", "no: public weights only (its targets would need a packing of their own)"),
-    Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),)),
+    Family(("GaussianNB",), gaussian_nb, scores=(("*", "predict_proba"),), distances=True),
     Family(("MLPClassifier", "MLPRegressor"),
            lambda m, e, a, n, o: mlp(m, e, a, n, o, "regressor" if type(e).__name__.endswith("Regressor") else "classifier"),
            scores=(("MLPClassifier", "predict_proba"),), linear=True),
@@ -101,7 +104,14 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
                  for f in TABLE) + (
     frontends.Coverage(f"each alone or after {'/'.join(SCALERS)} in a Pipeline", SCALERS, "", "yes"),
     frontends.Coverage(f"the models linear in their inputs (and MLPs) also after {', '.join(MIXING_STEPS)} (folded "
-                       "into their weights)", MIXING_STEPS, "", "yes"),
+                       "into their weights); tree models too (XGBoost, LightGBM, CatBoost included): a selection's "
+                       "thresholds mapped to the raw features, other combinations computed in the circuit (one "
+                       "128-bit sign test per node); K-Means and uniform KNeighborsClassifier (public weights) too, "
+                       "folded into their distance scores, and GaussianNB (its log-likelihood a monomial layer)", MIXING_STEPS, "", "yes"),
+    frontends.Coverage("FunctionTransformer: without a function (the identity); np.clip with fixed bounds and NumPy's "
+                       f"increasing functions ({', '.join('np.' + k for k in MONOTONE)}) in front of tree models, "
+                       "folded into their thresholds; np.square in front of the models with coef_ (a monomial per "
+                       "feature, as PolynomialFeatures)", ("FunctionTransformer",), "", "yes"),
     frontends.Coverage("Normalizer (l2, l1, max; the norm computed in the circuit, labels only) in front of "
                        + ", ".join(n for f in TABLE if f.normalized for n in f.names), ("Normalizer",), "", "yes"),
     frontends.Coverage("PolynomialFeatures in front of the models with coef_ (linear, GLM, LDA), scalers and the steps "
@@ -122,4 +132,14 @@ def normalized_names() -> list[str]:
 
 def linear_names() -> list[str]:
     return [name for f in TABLE if f.linear for name in f.names]
+
+
+def distance_names() -> list[str]:
+    """The distance models whose scores fold the steps mixing features in front."""
+    return [name for f in TABLE if f.distances for name in f.names]
+
+
+def mixed_names() -> list[str]:
+    """The tree models that take steps mixing features in front (each combination computed in the circuit)."""
+    return [name for f in TABLE if f.mixed for name in f.names]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import polynomial
 from .linear import linear_spec
 from .model import ConversionError
 from .nn import Network, network_spec
@@ -22,7 +23,7 @@ from .quantize import (INPUT_RESOLUTION, LEAF_BITS, MLP_RESOLUTION, Affine, Line
                        widen)
 from .render import Spec
 from .sklearn_neighbours import points_range
-from .sklearn_steps import is_a, mixing, scaler_range
+from .sklearn_steps import is_a, scaler_range
 from .svm import kernel_svc_spec, kernel_svr_spec
 from .tree_ensembles import RawTree, leaf_bits, tree_spec
 
@@ -70,9 +71,6 @@ def naive_bayes(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spe
     if name == "BernoulliNB":
         neg = np.log1p(-np.exp(flp))
         if est.binarize is not None:
-            if isinstance(aff, LinearMap):
-                raise ConversionError(f"BernoulliNB(binarize={est.binarize}) behind {', '.join(mixing(model))} is not "
-                                      "supported: its features are compared with the threshold one by one")
             return bernoulli_stumps(model, est, aff, n, opts, flp, neg, prior)
         W, b = flp - neg, prior + neg.sum(axis=1)
     else:
@@ -82,15 +80,17 @@ def naive_bayes(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spe
                        links={"predict_proba": "softmax"})
 
 
-def bernoulli_stumps(model: Any, est: Any, aff: Affine, n: int, opts: Options, flp: np.ndarray, neg: np.ndarray,
-                      prior: np.ndarray) -> Spec:
+def bernoulli_stumps(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options, flp: np.ndarray,
+                     neg: np.ndarray, prior: np.ndarray) -> Spec:
     """BernoulliNB(binarize=t): feature j adds log p_jk when x_j > t, else log(1 − p_jk): a stump per
-    feature (left when x_j <= t), summed with the log-prior, argmax'd."""
+    feature (left when x_j <= t), summed with the log-prior, argmax'd (behind a :class:`LinearMap`, the
+    stumps test its outputs, :func:`~stdlib_ml.convert.tree_ensembles.tree_spec`)."""
     K = len(prior)
     raws = []
-    for j in range(n):
+    for j in range(flp.shape[1]):
         value = np.vstack([np.zeros(K), neg[:, j], flp[:, j]])
-        thr = np.asarray([(float(est.binarize) - aff.e[j]) / aff.d[j], np.nan, np.nan])   # float64, x <= t: left
+        t = float(est.binarize) if isinstance(aff, LinearMap) else (float(est.binarize) - aff.e[j]) / aff.d[j]
+        thr = np.asarray([t, np.nan, np.nan])   # float64, x <= t: left
         raws.append(RawTree(np.asarray([j, 0, 0]), thr, np.asarray([1, -1, -1]), np.asarray([2, -1, -1]), value,
                             strict=False).compact())
     total = float(np.sum(np.max(np.abs(np.vstack([flp, neg])), axis=0))) + float(np.max(np.abs(prior)))
@@ -133,13 +133,24 @@ def glm(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     return spec
 
 
-def gaussian_nb(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def gaussian_nb(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options) -> Spec:
     theta = np.asarray(est.theta_, dtype=np.float64)
     var = np.asarray(est.var_, dtype=np.float64)
     prior = np.log(np.asarray(est.class_prior_, dtype=np.float64))
     a = -0.5 / var
     bz = theta / var
     c = prior - 0.5 * np.sum(np.log(2 * np.pi * var), axis=1) - 0.5 * np.sum(theta**2 / var, axis=1)
+    if isinstance(aff, LinearMap):   # Σ_j a_j·z_j² + b_j·z_j + c with z_j = M_j·x + c_j: a quadratic in x
+        total: dict[tuple[int, ...], np.ndarray] = {(): c.copy()}
+        for j, form in enumerate(zip(aff.M, aff.c)):
+            for power, w in ((2, a[:, j]), (1, bz[:, j])):
+                for mono, coef in polynomial.expand([form], np.asarray([power])).items():
+                    total[mono] = total.get(mono, np.zeros(len(c))) + w * float(coef)
+        return polynomial.monomial_spec(est, total, n, opts, f"GaussianNB ({len(c)} classes) behind steps mixing "
+                                        "features", "The joint log-likelihood Σ_j a_j·z_j² + b_j·z_j + c, with the steps' "
+                                        "z = M·x + c, expanded in float64 into one coefficient per monomial of the raw "
+                                        "inputs (Q); the circuit computes the monomials and one dense layer.",
+                                        class_labels(est), {"predict_proba": "softmax"})
     d, e = aff.d, aff.e  # z = d·x + e
     A = a * d**2
     Bx = 2 * a * d * e + bz * d

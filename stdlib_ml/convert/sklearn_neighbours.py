@@ -14,7 +14,7 @@ from pyleo import limits
 
 from .model import ConversionError
 from .options import Options
-from .quantize import (INPUT_RESOLUTION, LEAF_BITS, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
+from .quantize import (INPUT_RESOLUTION, LEAF_BITS, WEIGHT_RESOLUTION, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
                        refuse_scores, dense_bound, distance_bits, feature_range,
                        input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
                        widen)
@@ -81,6 +81,29 @@ def distance_reach(q: np.ndarray, Dq: np.ndarray, low: np.ndarray, high: np.ndar
     return min(corner, centre)
 
 
+def folded_scores(points: np.ndarray, lin: LinearMap, opts: Options, n: int, model_range: Any
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Squared distances to ``points`` in the estimator's space z = M·x + c (PCA, SelectKBest … in front),
+    less the common ‖z‖²: ‖p‖² − 2·p·z = (−2·P·M)·x + ‖p‖² − 2·P·c, linear in the raw x, folded in float64 and
+    quantized as a linear model's layer (x at 2**INPUT_RESOLUTION steps per spread, weights at
+    2**WEIGHT_RESOLUTION: exact but for that rounding, which the fidelity check measures). Returns (INPUT_LOW,
+    INPUT_HIGH, IN_BITS, W, B, score bits, reach: two scores over the range differ by at most this)."""
+    low, high, unit = feature_range(opts, n, model_range)
+    ib = input_bits_for(opts, unit, low, high, INPUT_RESOLUTION)
+    A = -2.0 * points @ lin.M
+    b = np.sum(points**2, axis=1) - 2.0 * points @ lin.c
+    W, B, S = Affine(np.ones(n), np.zeros(n)).fold_dense(A, b, ib, WEIGHT_RESOLUTION)
+    reach = 2 * int(max(dense_bound(W, B, input_bound(low, high, ib))))
+    return low, high, ib, W, B, S, reach
+
+
+def weights_note(what: str, aff: Affine | LinearMap) -> str:
+    """The comment on W: −2·``what`` at its scale, through the steps in front."""
+    through = "" if isinstance(aff, Affine) and aff.identity else (
+        " × scaler weights" if isinstance(aff, Affine) else " through the steps in front (M)")
+    return f"−2·{what}{through}"
+
+
 def reach_note(reach: int) -> str:
     return f"two scores (squared distances less ‖x‖²) differ by at most {pow2(reach)} over the input range"
 
@@ -108,16 +131,19 @@ def sorted_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(a, b), np.maximum(a, b)
 
 
-def kmeans(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def kmeans(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options) -> Spec:
     C = np.asarray(est.cluster_centers_, dtype=np.float64)
-    low, high, unit = feature_range(opts, n, fitted_kmeans_range(model, est, C, aff, n))
-    ib = distance_bits(opts, unit, low, high, aff, 16)
-    W, B, sb, reach = distance_scores(C, aff, ib, low, high, opts.weights == "private")
+    if isinstance(aff, LinearMap):
+        low, high, ib, W, B, sb, reach = folded_scores(C, aff, opts, n, scaler_range(model, n))
+    else:
+        low, high, unit = feature_range(opts, n, fitted_kmeans_range(model, est, C, aff, n))
+        ib = distance_bits(opts, unit, low, high, aff, 16)
+        W, B, sb, reach = distance_scores(C, aff, ib, low, high, opts.weights == "private")
     spec = new_spec(est, opts, n, "clusterer", low, high, ib,
                  f"{type(est).__name__} ({len(C)} clusters, {n} features), converted to pyleo: the nearest centroid.")
     spec.imports.add("reduce")
     spec.notes.append("Distances: ‖x − c‖² − ‖x‖² = ‖c‖² − 2·x·c (a dense layer, 0 constraints); argmin over centroids.")
-    spec.param("W", W, f"−2·centroid (per cluster){' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
+    spec.param("W", W, f"{weights_note('centroid (per cluster)', aff)}, column j at 2**({sb} − IN_BITS[j])")
     spec.param("B", B, f"‖centroid‖², at 2**{sb}")
     spec.use(f"argmin = reduce.argmin({sign_width(reach + 1)})", reach_note(reach))
     spec.body.append("return argmin(linalg.dense(W, xf, B))")
@@ -244,8 +270,14 @@ def euclidean(est: Any) -> None:
         raise ConversionError(f"{type(est).__name__} with metric {metric!r} is not supported; use the Euclidean metric")
 
 
-def knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def knn(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options) -> Spec:
     check_weights(est, opts)
+    if isinstance(aff, LinearMap) and (est.weights == "distance" or opts.weights == "private"):
+        raise ConversionError(f"KNeighborsClassifier({'private weights' if opts.weights == 'private' else 'weights=distance'}) "
+                              "behind steps mixing features is not supported: "
+                              + ("its 1/distance needs ‖z‖², a square of each mixed feature" if est.weights == "distance"
+                                 else "its private points would make the folded weights a product of two private "
+                                 "values per feature"), hint="weights='uniform' with public weights converts")
     euclidean(est)
     if np.ndim(est._y) != 1:
         raise ConversionError("multi-output KNeighborsClassifier is not supported")
@@ -261,11 +293,15 @@ def knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         raise ConversionError("KNeighborsClassifier with private weights needs calibration rows X with a value in every "
                               "feature: its public input range would otherwise come from its private training points",
                               hint="pass X (e.g. the training set), `pyleo import --data`")
-    low, high, unit = feature_range(opts, n, points_range(P, aff))
-    if private:
-        ib, q, Dq, sb, reach = private_knn_scale(opts, unit, low, high, aff, P)
+    if isinstance(aff, LinearMap):
+        low, high, ib, W, B, sb, reach = folded_scores(P, aff, opts, n, scaler_range(model, n))
     else:
-        ib = distance_bits(opts, unit, low, high, aff, 12)
+        low, high, unit = feature_range(opts, n, points_range(P, aff))
+        if private:
+            ib, q, Dq, sb, reach = private_knn_scale(opts, unit, low, high, aff, P)
+        else:
+            ib = distance_bits(opts, unit, low, high, aff, 12)
+            W, B, sb, reach = distance_scores(P, aff, ib, low, high, False)
     spec = new_spec(est, opts, n, "classifier", low, high, ib,
                  f"KNeighborsClassifier (k={k}, {len(P)} training points, {n} features), converted to pyleo.")
     spec.classes = classes
@@ -286,10 +322,9 @@ def knn(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
         spec.use(f"nearest = distance.k_smallest({k}, {sign_width(reach + 1)}, pl.Field)", reach_note(reach))
         spec.body.append("return reduce.majority_field(nearest(distance.sq_scores(POINTS, SCALE, xf), LABELS), CLASS_IDS)")
         return spec
-    W, B, sb, reach = distance_scores(P, aff, ib, low, high, False)
     spec.notes += ["Distances: ‖x − p‖² − ‖x‖² = ‖p‖² − 2·x·p (a dense layer, 0 constraints); the k smallest by a "
                    f"sorted-list insertion ({exchanges}), then the most frequent label", *tail]
-    spec.const("W", W, f"−2·training point{' × scaler weights' if not aff.identity else ''}, column j at 2**({sb} − IN_BITS[j])")
+    spec.const("W", W, f"{weights_note('training point', aff)}, column j at 2**({sb} − IN_BITS[j])")
     spec.const("B", B, f"‖training point‖², at 2**{sb}")
     spec.const("LABELS", [int(v) for v in est._y], "class index of each training point")
     spec.const("CLASS_IDS", list(range(len(classes))))

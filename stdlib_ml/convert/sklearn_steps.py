@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
+from .quantize import MONOTONE
 
 SCALERS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler")
 """The Pipeline steps folded in front of a model (element-wise affine maps)."""
@@ -59,19 +60,44 @@ def measure(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.nda
 
 def active_steps(steps: list[tuple[str, Any]]) -> list[Any]:
     """A Pipeline's steps that transform: not None, "passthrough" or a FunctionTransformer without a
-    function (the identity); a FunctionTransformer with one is refused (its function is unknown here)."""
-    out = []
-    for _, s in steps:
-        if s is None or (isinstance(s, str) and s == "passthrough"):
-            continue
-        if type(s).__name__ == "FunctionTransformer":
-            if s.func is not None:
-                raise ConversionError(f"FunctionTransformer({getattr(s.func, '__name__', s.func)!r}) is not supported: "
-                                      "its function is not known to the converter",
-                                      hint="only FunctionTransformer() without a function (the identity) converts")
-            continue
-        out.append(s)
-    return out
+    function (the identity)."""
+    return [s for _, s in steps if not (s is None or (isinstance(s, str) and s == "passthrough")
+                                        or (type(s).__name__ == "FunctionTransformer" and s.func is None))]
+
+
+def function_of(step: Any) -> tuple[str, tuple[Any, Any] | None]:
+    """A FunctionTransformer's function as the converter knows it: (a name of :data:`MONOTONE`, None) for
+    NumPy's increasing functions (np.log1p, np.log, np.sqrt, np.exp …, no kw_args), or ("clip", (a_min,
+    a_max)) for np.clip with fixed bounds (None: unbounded). ``inverse_func`` is never called by
+    predict, so it does not matter. Raises :class:`ConversionError` naming the function and why it does
+    not convert."""
+    f = step.func
+    name = getattr(f, "__name__", repr(f))
+    kw = dict(step.kw_args or {})
+    if f is np.clip:
+        lo = kw.pop("a_min", kw.pop("min", None))
+        hi = kw.pop("a_max", kw.pop("max", None))
+        if kw or (lo is None and hi is None):
+            raise ConversionError(f"FunctionTransformer(np.clip, kw_args={step.kw_args!r}) is not supported",
+                                  hint="np.clip converts with fixed bounds: kw_args={'a_min': low, 'a_max': high}")
+        return "clip", (lo, hi)
+    if f in (np.abs, np.absolute, np.fabs, np.square):
+        raise ConversionError(f"FunctionTransformer(np.{name}) is not supported here: {name} is not monotone, so a "
+                              "tree's split on it would be two comparisons of the raw value; the converter folds only "
+                              "increasing functions (into a tree's thresholds)"
+                              + (", and np.square in front of a model with coef_ (one monomial per feature)"
+                                 if f is np.square else ""),
+                              hint=f"apply np.{name} to X before fit (the model then takes the transformed values)")
+    known = next((k for k in MONOTONE if getattr(np, k) is f), None)
+    if known is None:
+        raise ConversionError(f"FunctionTransformer({name!r}) is not supported: its function is not known to the "
+                              "converter", hint="FunctionTransformer converts without a function (the identity), "
+                              f"with np.clip and fixed bounds, and in front of tree models with NumPy's increasing "
+                              f"functions: {', '.join('np.' + k for k in MONOTONE)}")
+    if kw:
+        raise ConversionError(f"FunctionTransformer(np.{known}, kw_args={step.kw_args!r}) is not supported",
+                              hint=f"np.{known} converts without kw_args")
+    return known, None
 
 
 def mixing(model: Any) -> list[str]:

@@ -18,10 +18,10 @@ from .quantize import (INPUT_RESOLUTION, LEAF_BITS, Affine, LinearMap, ceil_log2
                        widen)
 from .render import Spec
 from .sklearn_steps import is_a
-from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import RawTree, front_note, leaf_bits, raw_thresholds, tree_spec
 
 
-def sk_tree(t: Any, aff: Affine, value: np.ndarray, missing: bool) -> RawTree:
+def sk_tree(t: Any, aff: Affine | LinearMap, value: np.ndarray, missing: bool) -> RawTree:
     """A fitted sklearn ``tree_`` with thresholds mapped back through the scalers; ``missing``: the
     model sends NaN down each node's ``missing_go_to_left`` side."""
     left = np.asarray(t.children_left)
@@ -65,7 +65,7 @@ def average_path_length(n: np.ndarray) -> np.ndarray:
     return out
 
 
-def isolation_forest(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def isolation_forest(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options) -> Spec:
     """IsolationForest: each tree's leaf holds the path length scikit-learn adds for it (its depth +
     c(samples in the leaf) − 1), the forest sums them to S; ``score_samples`` = −2**(−S/D) with
     D = trees·c(max_samples_) is increasing in S, so ``predict`` (inlier, 1, when score_samples >=
@@ -103,11 +103,11 @@ def isolation_forest(model: Any, est: Any, aff: Affine, n: int, opts: Options) -
     return spec
 
 
-def trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
+def trees(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options) -> Spec:
     name = type(est).__name__
     check_single_output(est)
     missing = accepts_missing(model, n)
-    suffix = ", scalers folded into the thresholds" if not aff.identity else ""
+    suffix = front_note(aff)
     if is_a(est, "BaseDecisionTree"):
         t = est.tree_
         if is_a(est, "DecisionTreeClassifier") and opts.response != "predict":   # leaf frequencies
@@ -140,7 +140,7 @@ def trees(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> Spec:
     if is_a(est, "GradientBoostingClassifier", "GradientBoostingRegressor"):
         if est.init_ != "zero" and type(est.init_).__name__ not in ("DummyClassifier", "DummyRegressor"):
             raise ConversionError(f"{name} with init={type(est.init_).__name__} is not supported (use the default or 'zero')")
-        init = est._raw_predict_init(np.zeros((1, n)))[0]
+        init = est._raw_predict_init(np.zeros((1, int(est.n_features_in_))))[0]
         per = est.estimators_  # (n_stages, K)
         K = per.shape[1]
         raws: list[RawTree] = []

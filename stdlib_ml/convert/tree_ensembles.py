@@ -3,6 +3,7 @@ input space, missing values through each node's learned side, per-feature scales
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from pyleo import limits
 from .. import fixed
 from .model import ConversionError
 from .options import Options
-from .quantize import (TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, ceil_log2, classifier_head, given_bits,
-                       largest_magnitude, new_spec, qint, refuse_scores, score_head)
+from .quantize import (MIXED_BITS, MIXED_RESOLUTION, TREE_MIN_BITS, TREE_SPREAD_BITS, Affine, LinearMap, ceil_log2,
+                       classifier_head, feature_range, given_bits, input_bits_for, largest_magnitude, new_spec, qint,
+                       refuse_scores, score_head)
 from .render import Spec, format_value
 
 
@@ -60,6 +62,18 @@ class RawTree:
         return RawTree(feature, threshold, left, right, self.value[o], self.strict, missing)
 
 
+def raw_features(aff: Affine | LinearMap | None, k: int) -> int:
+    """How many raw features a tree model taking ``k`` values has behind the steps ``aff`` (None: none)."""
+    return k if aff is None else len(aff.d) if isinstance(aff, Affine) else int(aff.M.shape[1])
+
+
+def front_note(aff: Affine | LinearMap) -> str:
+    """How the steps in front of a tree model reach its circuit, for its title ("" when there are none)."""
+    if isinstance(aff, LinearMap):
+        return f", {len(aff.M)} linear combinations of the inputs in front"
+    return "" if aff.identity else ", scalers folded into the thresholds"
+
+
 def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
     """Where the rule "float32(z) < threshold" (strict, XGBoost) or "float32(z) <= threshold"
     (scikit-learn) flips for a float64 z: left exactly when z < the returned value (the midpoint
@@ -76,28 +90,31 @@ def _float32_boundary(threshold: np.ndarray, strict: bool) -> np.ndarray:
     return np.where(np.isfinite(t), mid, t)
 
 
-def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine, strict: bool,
+def raw_thresholds(threshold: np.ndarray, feature: np.ndarray, aff: Affine | LinearMap, strict: bool,
                    float32: bool = True) -> tuple[np.ndarray, bool]:
     """Thresholds on the estimator's (float32) input mapped back through the scalers to the raw input:
     (thresholds, strict). Without scalers they stay as they are (inputs are compared as float32); behind
     scalers the float32 rounding of the scaled value is folded in, and the rule becomes x < t. An
     estimator comparing float64 inputs (``float32=False``: LightGBM, HistGradientBoosting, CatBoost)
     gets (t - e) / d, exact up to the rounding of the scaler's own float64 arithmetic (which the
-    conversion's fidelity check measures)."""
+    conversion's fidelity check measures). Behind steps mixing features (a :class:`LinearMap`) the
+    thresholds stay on the estimator's input z (the float32 rounding folded in): :func:`tree_spec` maps
+    them to the raw features (a selection) or computes z in the circuit."""
+    if isinstance(aff, LinearMap):
+        return (_float32_boundary(threshold, strict), True) if float32 else (threshold, strict)
     if aff.clip is not None:   # clipping z to [lo, hi] changes no decision when lo ≤ t < hi (strict: lo < t ≤ hi)
         lo, hi = aff.clip[0][feature], aff.clip[1][feature]
         inside = (lo < threshold) & (threshold <= hi) if strict else (lo <= threshold) & (threshold < hi)
         if not np.all(inside | ~np.isfinite(threshold)):
-            raise ConversionError("MinMaxScaler(clip=True) clips to feature_range, and a split lies at or beyond its "
-                                  "end, where clipping changes the decision",
-                                  hint="refit the pipeline with MinMaxScaler(clip=False)")
+            raise ConversionError("a step in front clips its values (MinMaxScaler(clip=True) to feature_range, or "
+                                  "np.clip), and a split lies at or beyond the clipping bound, where clipping changes "
+                                  "the decision", hint="refit the pipeline without clipping")
     if aff.identity:
         return threshold, strict
-    if not float32:
-        with np.errstate(invalid="ignore"):
-            return (threshold - aff.e[feature]) / aff.d[feature], strict
-    with np.errstate(invalid="ignore"):
-        return (_float32_boundary(threshold, strict) - aff.e[feature]) / aff.d[feature], True
+    with np.errstate(invalid="ignore", over="ignore"):
+        if not float32:
+            return aff.to_raw(threshold, feature), strict
+        return aff.to_raw(_float32_boundary(threshold, strict), feature), True
 
 
 def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[int], list[str]]:
@@ -128,7 +145,7 @@ def _missing_columns(trees: list[RawTree], n: int) -> tuple[list[RawTree], list[
     return out, columns, sides
 
 
-def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: str, trees: list[RawTree],
+def tree_spec(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Options, kind: str, trees: list[RawTree],
                head: str, init: np.ndarray | None, value_bits: int, title: str,
                classes: list[Any] | None = None, out_divisor: int = 1, missing_value: float | None = None,
                float32: bool = True, links: dict[str, str] | None = None,
@@ -141,37 +158,68 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
     the link's constants). Trees with ``missing_left`` take missing values
     (NaN, or ``missing_value``) through extra columns (:func:`_missing_columns`). ``float32``: whether
     the estimator compares float32 copies of its inputs (scikit-learn's trees, XGBoost) or float64
-    ones (LightGBM, HistGradientBoosting, CatBoost).
+    ones (LightGBM, HistGradientBoosting, CatBoost). ``n``: the raw features; ``aff``: the steps in front,
+    element-wise (thresholds mapped to the raw features) or a :class:`LinearMap` (PCA, SelectKBest …: the
+    trees' features are its outputs z = M·x + c; a selection is mapped to the raw features, other maps
+    computed in the circuit, :func:`_mixed_inputs`).
     """
     if head in ("index", "regress"):
         refuse_scores(opts, type(est).__name__, {})
+    cast32 = float32 and isinstance(aff, Affine) and aff.identity   # encode casts the raw inputs to float32
+    mixed: LinearMap | None = None
+    if isinstance(aff, LinearMap):
+        if missing_value is not None:
+            raise ConversionError(f"{type(est).__name__} reads the value {missing_value!r} of its input as missing, "
+                                  "and the steps in front of it mix or select features: the circuit would read it "
+                                  "on the raw features", hint="fit the model on the raw features")
+        picked = _selection(aff, n)
+        if picked is None:
+            mixed = aff
+        else:
+            aff, trees = picked[0], [_selected(t, aff, picked[1]) for t in trees]
     columns, sides = list(range(n)), None
     if trees[0].missing_left is None and opts.missing_values:
         raise ConversionError(f"{type(est).__name__}.predict does not take missing values (NaN), so "
                               "missing_values=True cannot be honoured",
                               hint=f"models that take them: {MISSING_VALUE_MODELS}")
+    if mixed is not None and opts.missing_values:
+        raise ConversionError(f"{type(est).__name__} behind steps mixing features (PCA …) takes no missing values: "
+                              "those steps reject NaN", hint="impute missing values first (SimpleImputer)")
     wanted = opts.missing_values if opts.missing_values is not None else (
         (opts.X is not None and bool(np.isnan(opts.X).any()))
         or any(bool(np.isinf(t.threshold[t.left != -1]).any()) for t in trees))
-    if trees[0].missing_left is not None and (wanted or missing_value is not None):
+    if trees[0].missing_left is not None and mixed is None and (wanted or missing_value is not None):
         trees, columns, sides = _missing_columns(trees, n)
     src = np.asarray(columns)
-    rank = opts.weights != "private" and opts.input_bits is None
-    if rank:
+    rank = opts.weights != "private" and opts.input_bits is None and mixed is None
+    tables = None
+    if mixed is not None:
+        tq, low, high, ib, Zq, cq, S, tlo, thi = _mixed_inputs(trees, mixed, opts, n)
+    elif rank:
         tq, low, high, ib, tables = _rank_inputs(trees, src)
     else:
+        assert isinstance(aff, Affine)
         tq, low, high, ib = _value_inputs(trees, src, est, aff, opts)
-        tables = None
-    low_q, high_q = fixed.quantize(low, ib), fixed.quantize(high, ib)
-    if sides is not None:
-        low_q, high_q = low_q - 1, high_q + 1
+    if mixed is None:
+        tlo, thi = fixed.quantize(low, ib), fixed.quantize(high, ib)
+        if sides is not None:
+            tlo, thi = tlo - 1, thi + 1
     spec = new_spec(est, opts, n, kind, low, high, ib, title)
     spec.columns, spec.missing_sides, spec.missing_value = columns, sides, missing_value
-    spec.clamp = True
+    spec.clamp = mixed is None   # computed combinations: the sign tests are sized for the range, values outside rejected
     spec.rank_thresholds, spec.rank_strict = tables, trees[0].strict
-    spec.float32 = aff.identity and float32
+    spec.float32 = cast32
     spec.classes = classes
     spec.imports |= {"models", "trees"}
+    if mixed is not None:
+        spec.param("Z", Zq, f"the steps in front: z = Z·x + Z0, row k at 2**(S[k] − IN_BITS[j]), S = {S.tolist()}")
+        spec.param("Z0", cq, "their shift, row k at 2**S[k]")
+        spec.const("Z_LOW", tlo, "per z_k, one below its least value over [INPUT_LOW, INPUT_HIGH] (exact integers)")
+        spec.const("Z_HIGH", thi, "per z_k, its largest value over the range")
+        spec.notes.append(f"The steps in front mix the {n} features into {len(Zq)} values z = M·x + c: computed in the "
+                          f"circuit at MIXED_BITS scales (|z| < 2**{MIXED_BITS} over the input range, a weighted sum: "
+                          "no constraint), then each node compares one z_k with its threshold (a 128-bit sign test); "
+                          "exact but for the rounding of x and M (the fidelity check measures it).")
     vals = [np.asarray(qint(t.value, value_bits)) for t in trees]
     K = vals[0].shape[1]
     leaf_max = sum(max((largest_magnitude(v[i]) for i in range(len(t.left)) if t.left[i] == -1), default=0) for t, v in zip(trees, vals))
@@ -190,7 +238,7 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
         whole = _forest(trees, tq, vals)
         spec.param("THRESHOLDS", list(whole.threshold) or [0], "per internal node of FOREST, at 2**IN_BITS[feature]")
         spec.param("LEAVES", [list(v) for v in whole.leaf_values], f"per leaf of FOREST, at 2**{value_bits}")
-        tq = [[int(low_q[f]) if c != -1 else 0 for f, c in zip(t.feature, t.left)] for t in trees]
+        tq = [[int(tlo[f]) if c != -1 else 0 for f, c in zip(t.feature, t.left)] for t in trees]
         vals = [np.zeros_like(v) for v in vals]
     parts = []
     for t, q, v in zip(trees, tq, vals):
@@ -203,22 +251,26 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
                      "    )")
     spec.constants.append(("TREES", "[\n" + "".join(f"    {p},\n" for p in parts) + "]",
                            ("the trees' shape (thresholds and leaf values are the private THRESHOLDS and LEAVES)"
-                            if private else "thresholds at 2**IN_BITS[feature] (the inputs' scales); leaf values at "
+                            if private else ("thresholds at 2**S[feature] (z's scales)" if mixed is not None else
+                                             "thresholds at 2**IN_BITS[feature] (the inputs' scales)") + "; leaf values at "
                             f"2**{value_bits}" + (" (class indices)" if head == "index" else ""))))
     if init_q is not None:
         spec.param("INIT", init_q, f"initial score at 2**{value_bits}")
     try:
-        widths = _tree_widths(tq, trees, low_q, high_q)
+        widths = _tree_widths(tq, trees, tlo, thi)
     except OverflowError as e:
         raise ConversionError(str(e)) from None
     counts = ", ".join(f"{widths.count(w)} × {w}-bit" for w in fixed.SIGN_WIDTHS if w in widths)
     spec.notes += ["Each internal node costs one sign test (a checked cast to u8/u16/u32/u64: 9/17/33/65 "
                    "constraints),",
-                   "as narrow as |threshold - x_q| over the node's feature range [INPUT_LOW, INPUT_HIGH] allows",
+                   "as narrow as |threshold - x_q| over the node's feature range "
+                   + ("[Z_LOW, Z_HIGH]" if mixed is not None else "[INPUT_LOW, INPUT_HIGH]") + " allows",
                    f"(WIDTHS): {counts or 'none'}. Outside it a test may halt, never answer wrongly."]
     spec.use("FOREST = models.forest(TREES)", "all trees as one, leaf values summed")
     spec.use(f"# per internal node of FOREST, the narrowest sign test for its feature's range: {counts or 'none'}")
-    if sides is None:
+    if mixed is not None:
+        spec.use("WIDTHS = trees.node_widths(FOREST, Z_LOW, Z_HIGH)")
+    elif sides is None:
         spec.use("WIDTHS = trees.node_widths(FOREST, fixed.quantize(INPUT_LOW, IN_BITS), "
                  "fixed.quantize(INPUT_HIGH, IN_BITS))")
     else:
@@ -233,8 +285,9 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
     else:
         spec.use("forest = trees.tree_paths(FOREST, WIDTHS)", "Σ of the trees' leaf values")
     if sides is not None:
-        spec.body[:0] = _copies_agree(columns, n, low_q, high_q)
-    walk = "forest(xf, THRESHOLDS, LEAVES)" if private else "forest(xf)"
+        spec.body[:0] = _copies_agree(columns, n, tlo, thi)
+    x = "z" if mixed is not None else "xf"
+    walk = f"forest({x}, THRESHOLDS, LEAVES)" if private else f"forest({x})"
     total = f"linalg.add({walk}, INIT)" if init_q is not None else walk
     if head == "index":
         spec.body.append(f"return pl.U8({walk}[0])")
@@ -248,7 +301,82 @@ def tree_spec(model: Any, est: Any, aff: Affine, n: int, opts: Options, kind: st
         spec.link_params = link_params
         if not score_head(spec, opts, "scores", K, bound, 2**value_bits * out_divisor, links or {}, type(est).__name__):
             classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
+    if mixed is not None:
+        spec.body.insert(0, "z = linalg.dense(Z, xf, Z0)")
     return spec
+
+
+def _selection(lin: LinearMap, n: int) -> tuple[Affine, np.ndarray] | None:
+    """When each output of ``lin`` is one raw feature scaled, z_k = m_k·x[s_k] + c_k with m_k > 0 and the
+    s_k distinct (SelectKBest, VarianceThreshold …, scalers around them): the element-wise map on the
+    ``n`` raw features (d[s_k] = m_k, e[s_k] = c_k; identity elsewhere) and s; else None."""
+    M = np.asarray(lin.M, dtype=np.float64)
+    if M.ndim != 2 or M.shape[1] != n or not np.all(np.count_nonzero(M, axis=1) == 1):
+        return None
+    s = np.argmax(M != 0, axis=1)
+    m = M[np.arange(len(M)), s]
+    if len(set(s.tolist())) != len(s) or np.any(m <= 0):
+        return None
+    d, e = np.ones(n), np.zeros(n)
+    d[s], e[s] = m, lin.c
+    return Affine(d, e), s
+
+
+def _selected(t: RawTree, lin: LinearMap, s: np.ndarray) -> RawTree:
+    """A tree on z = ``lin``(x), a selection (:func:`_selection`), on the raw features: node on z_k at t
+    → node on x[s_k] at (t − c_k)/m_k (same rule: m_k > 0)."""
+    internal = t.left != -1
+    f = np.where(internal, t.feature, 0)
+    m = np.asarray(lin.M, dtype=np.float64)[f, s[f]]
+    with np.errstate(invalid="ignore"):
+        thr = np.where(internal, (t.threshold - np.asarray(lin.c)[f]) / m, 0.0)
+    return dataclasses.replace(t, feature=np.where(internal, s[f], 0), threshold=thr)
+
+
+def _mixed_inputs(trees: list[RawTree], lin: LinearMap, opts: Options, n: int) -> tuple[
+        list[list[int]], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int], list[int]]:
+    """Trees on z = ``lin``(x) (PCA, TruncatedSVD …): the circuit takes the ``n`` raw features quantized as
+    a linear model's are, finer (:data:`MIXED_RESOLUTION`; :func:`~stdlib_ml.convert.quantize.feature_range`,
+    values outside rejected) and
+    computes z_q = Z·x_q + Z0 exactly, row k at its own scale 2**S_k, the largest with |z_q| < 2**MIXED_BITS
+    over the whole input range (so every node is one 128-bit sign test). A node going left when z_k < t
+    (strict: a float32 boundary) tests z_q <= ceil(t·2**S_k) − 1; one going left when z_k <= t (float64:
+    HistGradientBoosting, LightGBM, whose thresholds may be data values that rows sit on) tests
+    z_q <= floor(t·2**S_k) + err_k, err_k the bound on |z_q − z·2**S_k| (the rounding of x and of Z), so a
+    row at t goes left; clipped to the range (a threshold beyond it decides every input alike). Returns (per tree, each node's threshold; INPUT_LOW,
+    INPUT_HIGH, IN_BITS of x; Z, Z0; S; per z_k one below its least value and its largest, exact integers)."""
+    low, high, unit = feature_range(opts, n, None)
+    ib = input_bits_for(opts, unit, low, high, MIXED_RESOLUTION)
+    loq, hiq = [int(v) for v in fixed.quantize(low, ib)], [int(v) for v in fixed.quantize(high, ib)]
+    M, c = np.asarray(lin.M, dtype=np.float64), np.asarray(lin.c, dtype=np.float64)
+    top = np.abs(M) @ np.maximum(np.abs(low), np.abs(high)) + np.abs(c)
+    S = np.asarray([MIXED_BITS - 1 - ceil_log2(max(float(v), 2.0**-60)) for v in top], dtype=np.int64)
+    while True:
+        Zq, cq = qint(M, S[:, None] - ib[None, :]), qint(c, S)
+        zlo = [sum(min(int(w) * a, int(w) * b) for w, a, b in zip(row, loq, hiq)) + int(c0) for row, c0 in zip(Zq, cq)]
+        zhi = [sum(max(int(w) * a, int(w) * b) for w, a, b in zip(row, loq, hiq)) + int(c0) for row, c0 in zip(Zq, cq)]
+        over = np.asarray([max(-a, b) >= 2**MIXED_BITS for a, b in zip(zlo, zhi)])
+        if not over.any():
+            break
+        S = S - over
+    # |z_q − z·2**S| <= err: x's rounding moves it by half a step of Z per input, Z's rounding by half of x_q
+    err = [math.ceil(sum(max(abs(a), abs(b)) + abs(int(w)) + 0.5 for w, a, b in zip(row, loq, hiq)) / 2 + 0.5)
+           for row in Zq]
+    tq: list[list[int]] = []
+    for t in trees:
+        q = []
+        for i in range(len(t.left)):
+            f, v = int(t.feature[i]), float(t.threshold[i])
+            if t.left[i] == -1:
+                q.append(0)
+            elif not np.isfinite(v):
+                q.append(zhi[f] if v > 0 else zlo[f] - 1)
+            else:   # x <= t on float64 (a threshold that is a data value: rows at it go left) within err
+                scaled = Fraction(v) * Fraction(2) ** int(S[f])
+                q.append(min(max(math.ceil(scaled) - 1 if t.strict else math.floor(scaled) + err[f], zlo[f] - 1),
+                             zhi[f]))
+        tq.append(q)
+    return tq, low, high, ib, Zq, cq, S, [v - 1 for v in zlo], zhi
 
 
 def _rank_inputs(trees: list[RawTree], src: np.ndarray) -> tuple[list[list[int]], np.ndarray, np.ndarray,
@@ -324,12 +452,19 @@ def _value_inputs(trees: list[RawTree], src: np.ndarray, est: Any, aff: Affine,
     for f in np.flatnonzero(used):
         g = columns[f]
         thr = np.concatenate([t.threshold[(t.left != -1) & (src[t.feature] == g)] for t in trees])
-        z = np.abs(thr[np.isfinite(thr)] * aff.d[g] + aff.e[g])
-        z = z[z > 2.0**-30]
+        tv = thr[np.isfinite(thr)]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            z = aff.forward(tv, g)
+        keep = (np.abs(z) > 2.0**-30) & np.isfinite(z)
+        tv, z = tv[keep], z[keep]
         if len(z):
-            step = np.spacing(z.astype(np.float32)).astype(np.float64) / aff.d[g]
-            need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
-            ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
+            sp = np.spacing(np.abs(z).astype(np.float32)).astype(np.float64)
+            with np.errstate(invalid="ignore", over="ignore"):   # a monotone function: the step's width at t
+                step = sp / aff.d[g] if aff.inner is None else np.abs(aff.to_raw(z + sp, g) - tv)
+            step = step[step > 0]
+            if len(step):
+                need = int(np.max(-np.floor(np.log2(step / 2)))) + 1
+                ib[f] = max(ib[f], min(need, max(cap[f], ib[f])))
     if opts.input_bits is not None:
         ib = given_bits(opts.input_bits, n)[columns]
     tq: list[list[int]] = []

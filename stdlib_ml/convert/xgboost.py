@@ -18,10 +18,10 @@ from . import pipeline
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
-from .quantize import Affine
+from .quantize import Affine, LinearMap
 from .render import Spec
 from .sklearn import ends_in, final_step, unwrap
-from .tree_ensembles import RawTree, leaf_bits, raw_thresholds, tree_spec
+from .tree_ensembles import RawTree, leaf_bits, raw_features, raw_thresholds, tree_spec
 
 
 # ---- XGBoost ------------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ _XGB_CLASS = {"binary:logistic", "binary:logitraw", "binary:hinge", "multi:softp
 _XGB_REG = {"reg:squarederror", "reg:linear", "reg:absoluteerror", "reg:pseudohubererror", "reg:quantileerror"}
 
 
-def _xgb_trees(booster: Any, aff: Affine, n: int, ntrees: int | None) -> tuple[list[RawTree], int, str, dict[str, Any]]:
+def _xgb_trees(booster: Any, aff: Affine | LinearMap, ntrees: int | None) -> tuple[list[RawTree], int, str, dict[str, Any]]:
     raw = json.loads(booster.save_raw("json"))
     learner = raw["learner"]
     gb = learner["gradient_booster"]
@@ -94,7 +94,8 @@ def _spec(model: Any, opts: Options) -> Spec:
         classes, wrapper = getattr(est, "classes_", None), est
     else:
         raise ConversionError(f"{type(est).__name__} is not an XGBoost model")
-    n = booster.num_features()
+    k = booster.num_features()   # its input z: the raw features, or what the steps in front make of them
+    n = raw_features(aff, k)
     if opts.X is not None and opts.X.shape[1] != n:
         raise ModelInputError(f"X has {opts.X.shape[1]} features; the model takes {n}")
     if aff is None:
@@ -108,7 +109,7 @@ def _spec(model: Any, opts: Options) -> Spec:
         if rounds:
             n_all = len(json.loads(booster.save_raw("json"))["learner"]["gradient_booster"]["model"]["tree_info"])
             ntrees = rounds * (n_all // max(booster.num_boosted_rounds(), 1))
-    trees, K, objective, learner = _xgb_trees(booster, aff, n, ntrees)
+    trees, K, objective, learner = _xgb_trees(booster, aff, ntrees)
     if objective not in _XGB_CLASS | _XGB_REG:
         raise ConversionError(f"XGBoost objective {objective!r} is not supported",
                               hint=f"supported: {', '.join(sorted(_XGB_CLASS | _XGB_REG))} (the others apply a "
@@ -116,12 +117,13 @@ def _spec(model: Any, opts: Options) -> Spec:
     # Base margin: what XGBoost adds to the trees' sum, measured on probe points (robust to how each
     # version stores base_score).
     rng = np.random.default_rng(0)
-    probe = rng.normal(size=(8, n)).astype(np.float32)
-    z = probe * aff.d + aff.e if not aff.identity else probe
-    dmatrix = xgb.DMatrix(z.astype(np.float32), feature_names=booster.feature_names, feature_types=booster.feature_types)
+    probe = rng.normal(size=(8, k)).astype(np.float32)   # on the booster's own input, walked by its own trees
+    on_z = trees if isinstance(aff, Affine) and aff.identity else _xgb_trees(booster, Affine(np.ones(k), np.zeros(k)),
+                                                                             ntrees)[0]
+    dmatrix = xgb.DMatrix(probe, feature_names=booster.feature_names, feature_types=booster.feature_types)
     margin = booster.predict(dmatrix, output_margin=True, iteration_range=(0, rounds))
     margin = np.asarray(margin, dtype=np.float64).reshape(len(probe), -1)
-    base = np.median(margin - _raw_tree_predict(trees, probe.astype(np.float64)), axis=0)
+    base = np.median(margin - _raw_tree_predict(on_z, probe.astype(np.float64)), axis=0)
     name = type(est).__name__
     total = float(np.max(np.abs(base))) + sum(float(np.max(np.abs(t.value))) for t in trees)
     vb = leaf_bits(total)
@@ -155,7 +157,8 @@ def load_xgboost_file(path: str | os.PathLike[str]) -> Any:
         raise ModelInputError(f"{path} is not an XGBoost model file: {str(e).splitlines()[0]}") from None
 
 
-FAMILIES = "XGBClassifier, XGBRegressor, Booster (alone or after the scalers in a Pipeline; JSON / UBJSON files)"
+FAMILIES = ("XGBClassifier, XGBRegressor, Booster (alone or behind Pipeline steps as "
+            "scikit-learn's trees; JSON / UBJSON files)")
 """What this frontend converts, in words."""
 
 PRIVATE = "XGBoost (thresholds and leaf values private, the trees' shape public)"
