@@ -10,8 +10,9 @@ scale))`` clamped and offset by the output zero point, ``scale = x_scale · w_sc
 The float32 scale is a dyadic rational ``m·2**-t`` (m < 2**24), so the exact product rounded half up is
 the single-rounding requantization of :mod:`.nn.integer` with M = m·2**7; the float32 product's own
 rounding and round-half-to-even could differ from it at a few accumulators, so every accumulator of the
-window where the output is not clamped is checked, per scale, by numpy's float32 (IEEE, as MLAS), and a
-layer where any differs is refused, naming it and the accumulator.
+window where the output is not clamped is checked, per scale, by numpy's float32 (IEEE, as MLAS): where it
+differs the circuit corrects it (an equality test per value and accumulator), and a layer where more than
+:data:`~.nn.integer.MAX_EXCEPTIONS` differ is refused, naming it and the first accumulator.
 """
 
 from __future__ import annotations
