@@ -126,15 +126,13 @@ class Requantization:
         return np.clip(q.astype(np.int64), self.low, self.high)
 
     def check(self, lo: np.ndarray, hi: np.ndarray) -> None:
-        """Refuse accumulators whose bounds [lo, hi] leave int32 (the runtime's own accumulator) or,
-        multiplied, the 64-bit cast."""
+        """Refuse accumulators whose bounds [lo, hi] leave int32 (the runtime's own accumulator). (The circuit's
+        casts are sized from the bounds, ``lowering._quantize_requant``: below 2**31 times a multiplier below
+        2**31, they fit.)"""
         top = max(np.max(np.abs(lo)), np.max(np.abs(hi)))
         if top >= 2**31:
             raise ConversionError(f"{self.where}: its int32 accumulator can reach {top:.4g} on the declared input range, "
                                   "beyond int32 (the runtime would overflow)")
-        if float(top) * float(np.max(self.multiplier)) + 2**30 >= 2**63:
-            raise ConversionError(f"{self.where}: accumulator × multiplier can reach 2**63; the 64-bit requantization "
-                                  "cast would not hold it")
 
 
 MAX_EXCEPTIONS = 16
