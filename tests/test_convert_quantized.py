@@ -340,6 +340,21 @@ def test_onnx_int8_max_pool_default_stride_is_one() -> None:
         from_onnx(_int8_pool_graph(kernel_shape=[2, 2], auto_pad="SAME_UPPER"), Q.reshape(20, 1, 4, 4))
 
 
+
+def test_elementwise_check_names_a_runtime_that_outputs_another_size() -> None:
+    """The value-by-value check of a quantized model against its runtime when the runtime's output tensor has
+    another number of values than the converted description's (a layer read otherwise than it runs): a
+    ConversionError saying so (it was numpy's reshape ValueError, a traceback from the CLI); equal outputs pass."""
+    from stdlib_ml.convert.nn.integer import check_elementwise
+
+    net = nn.Network((4,), name="pairs")
+    net.output(net.dense(net.input, np.eye(4)[:2]), "argmax")
+    Q = np.arange(12, dtype=np.float64).reshape(3, 4)
+    assert "equal value by value on 3 rows" in check_elementwise(net, Q, lambda A: A[:, :2], None, "the runtime")
+    with pytest.raises(ConversionError, match="the runtime outputs 3 values per row, the circuit 2"):
+        check_elementwise(net, Q, lambda A: A[:, :3], None, "the runtime")
+
+
 @pytest.mark.slow
 @pytest.mark.prove
 @pytest.mark.parametrize("model", ["iris_mlp", "ort_iris"])
