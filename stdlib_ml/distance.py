@@ -103,7 +103,7 @@ def largest_below(bits: int, width: int = 128, square: bool = False) -> DslFunct
     """The largest integer ``q < 2**bits`` with ``q·b <= a`` (``square``: ``q²·b <= a``), for integers
     ``a >= 0``, ``b >= 0``: ``floor(a / b)`` (``floor(√(a / b))``), saturating at ``2**bits − 1`` (b = 0).
     Checked, not trusted: decided bit by bit from the top, one sign test of ``width`` bits per bit (every
-    ``a − c·b`` (``a − c²·b``) tried, c < 2**(bits + 1), must stay below 2**(width − 1) in magnitude: the
+    ``a − c·b`` (``a − c²·b``) tried, c < 2**bits, must stay below 2**(width − 1) in magnitude: the
     circuit halts otherwise). A weighted mean's division and a distance's inverse square root."""
     nonneg = is_nonneg(width)
     POW = [2 ** (bits - 1 - j) for j in range(bits)]

@@ -46,3 +46,18 @@ def test_distance_weighted_knn_on_snarkvm() -> None:
     for row in d["X"][[0, 20], :2]:
         out = zk.program.evaluate("predict", *zk.circuit_args(zk.encode(row[None])[0]), keys=False)
         assert abs(zk.decode([out])[0] - reg.predict(row[None])[0]) <= 1e-6 * np.ptp(d["yr"][:6])
+
+
+@pytest.mark.parametrize("offset, span", [(1.7e9, 100.0), (0.0, 1e14)])
+def test_distance_weighted_regressor_far_or_wide_targets(offset: float, span: float) -> None:
+    """Targets far from 0 for their spread (timestamps: the value at 2**vb left i64, every row halted) and
+    targets spanning more than 2**41 (the quotient saturated): both within 1e-5 of the range of the library's
+    predict on held-out rows."""
+    from sklearn.neighbors import KNeighborsRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = offset + rng.uniform(0.0, span, 30)
+    reg = KNeighborsRegressor(3, weights="distance").fit(X[:20], y[:20])
+    got, want = from_sklearn(reg, X[:20]).predict(X[20:]), reg.predict(X[20:])
+    assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(y[:20])

@@ -300,6 +300,61 @@ def test_onnxruntimes_float32_rounding_is_corrected_where_it_differs() -> None:
     assert theirs[[125, 275]].tolist() == [-46, 46] and theirs[[25, 375]].tolist() == [-108, 108]
 
 
+def _int8_pool_graph(**pool: Any) -> Any:
+    """QuantizeLinear → QLinearConv (1×1, two channels, int32 bias) → MaxPool(**pool) → DequantizeLinear on a
+    (1, 4, 4) input, written by hand."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    inits = [numpy_helper.from_array(np.asarray(a), name) for name, a in (
+        ("xs", np.float32(0.05)), ("xz", np.int8(0)), ("W", np.array([[[[3]]], [[[-2]]]], np.int8)),
+        ("ws", np.array([0.02, 0.03], np.float32)), ("wz", np.array([0, 0], np.int8)), ("ys", np.float32(0.04)),
+        ("yz", np.int8(1)), ("B", np.array([5, -7], np.int32)))]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["q"]),
+             helper.make_node("QLinearConv", ["q", "xs", "xz", "W", "ws", "wz", "ys", "yz", "B"], ["c"]),
+             helper.make_node("MaxPool", ["c"], ["p"], **pool),
+             helper.make_node("DequantizeLinear", ["p", "ys", "yz"], ["y"])]
+    graph = helper.make_graph(nodes, "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, None, None])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_onnx_int8_max_pool_default_stride_is_one() -> None:
+    """An int8 MaxPool without ``strides`` strides by 1 (ONNX's default; the conversion took the kernel size, and the
+    check against onnxruntime then died in a numpy reshape): the integer description's outputs equal onnxruntime's
+    value by value, the circuit's labels their argmax; an
+    ``auto_pad`` SAME is refused naming it."""
+    pytest.importorskip("onnxruntime")
+    from stdlib_ml import from_onnx
+    from stdlib_ml.convert import onnx_int8
+    from stdlib_ml.convert.onnx import Graph, OrtInt8
+
+    proto = _int8_pool_graph(kernel_shape=[2, 2])
+    Q = np.random.default_rng(0).integers(-128, 128, size=(20, 16)).astype(np.float64)
+    theirs = OrtInt8(Graph.read(proto)).outputs(Q)
+    assert theirs.shape == (20, 2 * 3 * 3)
+    np.testing.assert_array_equal(onnx_int8.network(Graph.read(proto)).forward(Q), theirs)   # the integer description
+    zk = from_onnx(proto, Q.reshape(20, 1, 4, 4))   # checks it value by value too, and renders the circuit
+    np.testing.assert_array_equal(zk.predict(Q), theirs.argmax(axis=1))
+    with pytest.raises(ConversionError, match="auto_pad=SAME_UPPER is not supported"):
+        from_onnx(_int8_pool_graph(kernel_shape=[2, 2], auto_pad="SAME_UPPER"), Q.reshape(20, 1, 4, 4))
+
+
+
+def test_elementwise_check_names_a_runtime_that_outputs_another_size() -> None:
+    """The value-by-value check of a quantized model against its runtime when the runtime's output tensor has
+    another number of values than the converted description's (a layer read otherwise than it runs): a
+    ConversionError saying so (it was numpy's reshape ValueError, a traceback from the CLI); equal outputs pass."""
+    from stdlib_ml.convert.nn.integer import check_elementwise
+
+    net = nn.Network((4,), name="pairs")
+    net.output(net.dense(net.input, np.eye(4)[:2]), "argmax")
+    Q = np.arange(12, dtype=np.float64).reshape(3, 4)
+    assert "equal value by value on 3 rows" in check_elementwise(net, Q, lambda A: A[:, :2], None, "the runtime")
+    with pytest.raises(ConversionError, match="the runtime outputs 3 values per row, the circuit 2"):
+        check_elementwise(net, Q, lambda A: A[:, :3], None, "the runtime")
+
+
 @pytest.mark.slow
 @pytest.mark.prove
 @pytest.mark.parametrize("model", ["iris_mlp", "ort_iris"])

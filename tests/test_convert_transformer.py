@@ -239,6 +239,32 @@ def test_keras_layer_normalization_values() -> None:
     assert 0 < np.max(np.abs(zk.predict(X[80:]) - want)) < 1e-3
 
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kw", [dict(center=False), dict(scale=False)])
+def test_keras_layer_normalization_without_beta_or_gamma(kw: dict) -> None:
+    """Keras LayerNormalization(center=False) / (scale=False) (no beta / no gamma): converted (it was refused as
+    a normalization "the circuit cannot compute"), the regression value within 1e-3 of the range of Keras' own; over another
+    axis refused naming the axis."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    from stdlib_ml import ConversionError, from_keras
+
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((4, 3))
+    norm = keras.layers.LayerNormalization(gamma_initializer="random_uniform", beta_initializer="random_uniform", **kw)
+    model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Flatten()(norm(inp))))
+    X = RNG.normal(size=(120, 4, 3)).astype(np.float32) * 2
+    zk = from_keras(model, X[:80], max_error=1e-2, fit=False)
+    want = model.predict(X[80:], verbose=0)[:, 0]
+    assert np.max(np.abs(zk.predict(X[80:]) - want)) < 1e-3 * np.ptp(want)
+    other = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Flatten()(keras.layers.LayerNormalization(axis=1)(inp))))
+    with pytest.raises(ConversionError, match="a layer norm over axis"):
+        from_keras(other, X[:80], fit=False)
+
+
 class _Cross(nn.Module):
     def __init__(self) -> None:
         super().__init__()

@@ -34,7 +34,7 @@ TF_EXTRA = "pip install 'pyleo-zk[tensorflow]'"
 LAYERS = ("InputLayer", "Dense", "Conv1D", "Conv2D", "Activation", "ReLU", "LeakyReLU", "Softmax",
           "BatchNormalization", "Flatten", "Reshape", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
           "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Dropout", "Identity", "Add",
-          "Subtract", "Concatenate", "Normalization", "Rescaling", "ELU", "PReLU")
+          "Subtract", "Concatenate", "Normalization", "Rescaling", "ELU", "PReLU", "LayerNormalization")
 """The Keras layers :func:`network` converts."""
 
 ACTIVATIONS = {"linear": "identity", "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
@@ -352,15 +352,19 @@ def _layer(keras: Any, net: Any, layer: Any, args: list[_Tensor], where: str) ->
         return _Tensor(net.elu(x.node, float(cfg.get("alpha", 1.0)), where=where), x.spatial)
     if name == "PReLU":
         return _Tensor(net.prelu(x.node, _keras_layout(_np(layer.alpha), x, where), where=where), x.spatial)
-    if name == "LayerNormalization" and cfg.get("axis") in (-1, [-1], len(x.node.shape), [len(x.node.shape)]) \
-            and cfg.get("center", True) and cfg.get("scale", True) and not cfg.get("rms_scaling", False):
+    if name == "LayerNormalization":
+        if cfg.get("axis") not in (-1, [-1], len(x.node.shape), [len(x.node.shape)]) or cfg.get("rms_scaling", False):
+            raise ConversionError(f"Keras {where}: a layer norm over axis {cfg.get('axis')!r}"
+                                  f"{' with rms_scaling' if cfg.get('rms_scaling', False) else ''} is not supported "
+                                  "(over the last axis, without rms_scaling, it is)", hint=SUPPORTED)
         seq = x.node if not x.spatial else net.permute(x.node, [*range(1, len(x.node.shape)), 0], where=where)   # channels last
-        y = transformer.layer_norm(net, seq, _np(layer.gamma), _np(layer.beta), float(cfg.get("epsilon", 1e-3)),
-                                   where=where)
+        y = transformer.layer_norm(net, seq, _np(layer.gamma) if cfg.get("scale", True) else None,
+                                   _np(layer.beta) if cfg.get("center", True) else None,
+                                   float(cfg.get("epsilon", 1e-3)), where=where)
         if x.spatial:
             y = net.permute(y, [len(y.shape) - 1, *range(len(y.shape) - 1)], where=where)
         return _Tensor(y, x.spatial)
-    if name in ("LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization"):
+    if name in ("GroupNormalization", "UnitNormalization", "RMSNormalization"):
         raise ConversionError(f"Keras {where} normalizes each sample by statistics of its own values (a division by "
                               "a value computed from the input), which the circuit's arithmetic (affine maps and "
                               "ReLUs) cannot compute", hint="use BatchNormalization (its statistics are constants at "

@@ -10,8 +10,9 @@ scale))`` clamped and offset by the output zero point, ``scale = x_scale · w_sc
 The float32 scale is a dyadic rational ``m·2**-t`` (m < 2**24), so the exact product rounded half up is
 the single-rounding requantization of :mod:`.nn.integer` with M = m·2**7; the float32 product's own
 rounding and round-half-to-even could differ from it at a few accumulators, so every accumulator of the
-window where the output is not clamped is checked, per scale, by numpy's float32 (IEEE, as MLAS), and a
-layer where any differs is refused, naming it and the accumulator.
+window where the output is not clamped is checked, per scale, by numpy's float32 (IEEE, as MLAS): where it
+differs the circuit corrects it (an equality test per value and accumulator), and a layer where more than
+:data:`~.nn.integer.MAX_EXCEPTIONS` differ is refused, naming it and the first accumulator.
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ def network(graph: Any) -> Any:
             if attrs.get("ceil_mode", 0) or any(d != 1 for d in attrs.get("dilations", [1])):
                 raise ConversionError(f"{where}: ceil_mode or dilations are not supported")
             k = attrs["kernel_shape"]
-            pads = attrs.get("pads", [0] * 2 * len(k))
-            values[n.output[0]] = net.max_pool(x, k, attrs.get("strides", k),
+            pads = _pads(attrs, len(k), where)
+            values[n.output[0]] = net.max_pool(x, k, attrs.get("strides", [1] * len(k)),   # ONNX's default stride: 1
                                                [(pads[j], pads[j + len(k)]) for j in range(len(k))], where=where)
         elif n.op_type in ("Flatten", "Reshape"):
             values[n.output[0]] = net.flatten(x, where=where)
@@ -112,6 +113,16 @@ def network(graph: Any) -> Any:
     net.title = (f"ONNX int8 graph ({net.n_features} inputs, {len(graph.nodes)} nodes), integer arithmetic as onnxruntime's, "
                  "converted to pyleo.")
     return net
+
+
+def _pads(attrs: dict[str, Any], d: int, where: str) -> list[int]:
+    """A MaxPool's or QLinearConv's explicit ``pads`` (begins, then ends; 0 by default). Raises
+    :class:`ConversionError` for ``auto_pad`` SAME_UPPER / SAME_LOWER (not read here)."""
+    auto = attrs.get("auto_pad", "NOTSET")
+    if auto not in ("NOTSET", "VALID"):
+        raise ConversionError(f"{where}: auto_pad={auto} is not supported in a quantized graph (explicit pads are)",
+                              hint=SUPPORTED)
+    return list(attrs.get("pads", [0] * 2 * d)) if auto == "NOTSET" else [0] * 2 * d
 
 
 def _layer(net: Any, n: Any, x: Any, attrs: dict[str, Any], const: Any, where: str) -> Any:
@@ -137,7 +148,7 @@ def _layer(net: Any, n: Any, x: Any, attrs: dict[str, Any], const: Any, where: s
     b = None if not bias else const(bias, where).astype(np.int64)
     if n.op_type == "QLinearConv":
         k = Wq.shape[2:]
-        pads = attrs.get("pads", [0] * 2 * len(k))
+        pads = _pads(attrs, len(k), where)
         acc = net.conv(centred, Wq, b, stride=attrs.get("strides", 1), dilation=attrs.get("dilations", 1),
                        padding=[(pads[j], pads[j + len(k)]) for j in range(len(k))], groups=attrs.get("group", 1),
                        where=where)

@@ -147,6 +147,10 @@ def front(model: Any, X: np.ndarray | None = None,
         if clip is not None and Z is not None:
             Z = np.clip(Z, *clip)
     if before is not None:
+        if aff.clip is not None:
+            raise ConversionError("MinMaxScaler(clip=True) after a Normalizer is not supported: clipping is not affine, "
+                                  "and the circuit folds the steps after the Normalizer into the weights",
+                                  hint="refit the pipeline with MinMaxScaler(clip=False)")
         return est, Normalized(before[0], before[1], lin if lin is not None else LinearMap(np.diag(aff.d), aff.e)), int(n)
     if lin is not None:
         if lin.M.shape[0] != getattr(est, "n_features_in_", lin.M.shape[0]):

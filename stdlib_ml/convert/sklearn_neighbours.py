@@ -186,12 +186,14 @@ def knn_regressor(model: Any, est: Any, aff: Affine, n: int, opts: Options) -> S
     if est.weights == "distance":
         lo = float(np.min(y))
         span = max(float(np.max(y)) - lo, 2.0**-30)
-        vb = int(np.clip(DIVISION_BITS - ceil_log2(span), 0, 60))
+        # the value (at most max |y|) must fit i64 at 2**vb; the quotient (at most the span) gets its bits
+        vb = min(int(np.clip(DIVISION_BITS - ceil_log2(span), 0, 60)), leaf_bits(float(np.max(np.abs(y)))))
+        qb = max(ceil_log2(span) + vb, 0) + 1
         spec.const("TARGETS", qint(y - lo, vb), f"target − {lo!r} of each training point, at 2**{vb}")
         wb = inverse_distances(spec, P, aff, ib, low, high, k)
-        num_bits = wb + 3 + ceil_log2(span) + vb + 1
-        spec.use(f"divide = distance.largest_below({DIVISION_BITS + 1}, 128)",
-                 f"Σ w·y' / Σ w < 2**{DIVISION_BITS + 1} at 2**{vb}; Σ w·y' < 2**{num_bits}")
+        num_bits = wb + ceil_log2(k) + qb
+        spec.use(f"divide = distance.largest_below({qb}, 128)",
+                 f"Σ w·y' / Σ w < 2**{qb} at 2**{vb}; Σ w·y' < 2**{num_bits}")
         spec.notes.append("The value: Σ w_i·(y_i − y_min) ÷ Σ w_i floored (a checked division: the largest q with "
                           "q·Σ w <= Σ w·y', bit by bit), plus y_min.")
         spec.out_scale = f"2**{vb}"

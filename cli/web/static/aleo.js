@@ -1,5 +1,6 @@
 // In-browser verification of a pyleo proof file with Aleo's WebAssembly verifier (@provablehq/wasm,
-// served by `pyleo serve` from node_modules: `npm ci` puts it there in a checkout, the wheel ships it). Nothing here asks the server.
+// served by `pyleo serve`: from node_modules after `npm ci` in a checkout, else from pyleo's cache, where the first
+// `pyleo serve` fetches it (pyleo_cli/web/verifier.py; the wheel does not ship it)). Nothing here asks the server.
 
 let aleo = null;
 

@@ -126,15 +126,13 @@ class Requantization:
         return np.clip(q.astype(np.int64), self.low, self.high)
 
     def check(self, lo: np.ndarray, hi: np.ndarray) -> None:
-        """Refuse accumulators whose bounds [lo, hi] leave int32 (the runtime's own accumulator) or,
-        multiplied, the 64-bit cast."""
+        """Refuse accumulators whose bounds [lo, hi] leave int32 (the runtime's own accumulator). (The circuit's
+        casts are sized from the bounds, ``lowering._quantize_requant``: below 2**31 times a multiplier below
+        2**31, they fit.)"""
         top = max(np.max(np.abs(lo)), np.max(np.abs(hi)))
         if top >= 2**31:
             raise ConversionError(f"{self.where}: its int32 accumulator can reach {top:.4g} on the declared input range, "
                                   "beyond int32 (the runtime would overflow)")
-        if float(top) * float(np.max(self.multiplier)) + 2**30 >= 2**63:
-            raise ConversionError(f"{self.where}: accumulator × multiplier can reach 2**63; the 64-bit requantization "
-                                  "cast would not hold it")
 
 
 MAX_EXCEPTIONS = 16
@@ -206,7 +204,7 @@ def check_elementwise(net: Any, X: np.ndarray | None, outputs: Callable[[np.ndar
     int8 output tensor) everywhere. Returns what was checked, in words ("equal value by value on …", for
     the fidelity's ``against``; "" without X). Raises :class:`ModelInputError` for X that is not integers in
     ``value_range`` (the circuit's input is the model's int8 input tensor) and :class:`ConversionError`
-    naming how many values differ."""
+    naming how many values differ (or that the runtime outputs another number of values)."""
     if X is None:
         return ""
     A = np.asarray(X, np.float64)[:rows]
@@ -216,7 +214,12 @@ def check_elementwise(net: Any, X: np.ndarray | None, outputs: Callable[[np.ndar
                               f"[{value_range[0]:g}, {value_range[1]:g}] (q = round(x / scale) + zero_point, "
                               f"clamped); got {A[bad].ravel()[0]!r}")
     mine = net.forward(A.reshape(len(A), -1))
-    theirs = np.asarray(outputs(A), np.float64).reshape(mine.shape)
+    theirs = np.asarray(outputs(A), np.float64)
+    if theirs.size != mine.size:
+        raise ConversionError(f"{runtime} outputs {theirs.size // max(len(A), 1)} values per row, the circuit "
+                              f"{mine.shape[1]}: this model's layers are not read as {runtime} runs them",
+                              hint="docs/quantized.md lists what is matched")
+    theirs = theirs.reshape(mine.shape)
     differ = int(np.sum(mine != theirs))
     if differ:
         raise ConversionError(f"the circuit's quantized outputs differ from {runtime}'s on {differ} of {mine.size} values "

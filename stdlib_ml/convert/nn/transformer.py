@@ -5,12 +5,12 @@ Each is built from the network's own nodes, so it lowers, quantizes and renders 
 
 * **LayerNorm** over the last axis: ``c = x − mean(x)`` (affine, free), ``v = mean(c·c) + eps`` (one
   product per value), ``r = 1/√v`` by a ``search`` node, exact in integers (:mod:`stdlib_ml.roots`:
-  the largest R with ``R²·V <= 2**n``, so r is 1/√v floored at 2**-(resolution + 8)), then ``c·r``
-  (one product per value) and γ, β (affine). Its error is that of the products' floors (2**-20 at the
-  default resolution 12, relative to the values), not an approximation.
+  the largest R with ``R²·V <= 2**n``, so r is 1/√v floored at 2**-(resolution + 4): ``lowering.SEARCH_BITS``),
+  then ``c·r`` (one product per value) and γ, β (affine). Its error is that of the floors (steps of 2**-20 on
+  the products and 2**-16 on r at the default resolution 12), not an approximation.
 * **softmax** over the last axis: ``m = max(x)`` (a tournament of ReLUs, exact), ``e = exp(x − m)``
   by the 9-knot interpolation ``APPROXIMATIONS["exp"]`` on x ≤ 0 (|error| <= 0.0129, measured on
-  [-20, 0]), ``1/Σe`` by a ``search`` node (exact, floored at 2**-20) and ``e·(1/Σe)`` (one product per
+  [-20, 0]), ``1/Σe`` by a ``search`` node (exact, floored at 2**-16) and ``e·(1/Σe)`` (one product per
   value). Each weight is off by at most 0.0129·(1 + T·p)/Σe (Σe >= 1, the maximum's exp(0) = 1 being a
   knot): the conversion's fidelity check against the framework's own labels guards the result.
 * **embedding** of token ids t ∈ {0, …, V − 1}: the rows of the table interpolated linearly between
@@ -37,7 +37,7 @@ from .network import Network, Node
 def search(net: Network, v: Node, power: float, floor: float, *, where: str = "") -> Node:
     """``max(v, floor)**-power`` elementwise: ``power`` 1 (a reciprocal) or 0.5 (a reciprocal square root)
     of a computed value known to be at least ``floor`` > 0, decided exactly in the circuit
-    (:mod:`stdlib_ml.roots`, at 2**(resolution + 8)). Raises ConversionError for another power."""
+    (:mod:`stdlib_ml.roots`, at 2**(resolution + 4): ``lowering.SEARCH_BITS``). Raises ConversionError for another power."""
     if power not in (1.0, 0.5) or not floor > 0:
         raise ConversionError(f"{where or 'a search'}: only 1/v and 1/sqrt(v) of a value >= floor > 0 are decided")
     node = Node("search", v.shape, (v,), kind="search", params={"power": float(power), "floor": float(floor)},
