@@ -4,7 +4,9 @@ only where a file can be written (checked before long work, so a bad destination
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -58,3 +60,18 @@ def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str
     except OSError as e:
         raise InputError(f"cannot write {name}: {ancestor}: {e.strerror}") from None
 
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The first ``limit`` + 1 bytes of the regular file ``path`` (more than ``limit``: the caller's file is too
+    large), without waiting: a named pipe is opened without blocking and, like a device (``/dev/zero``) or a
+    folder, refused with OSError (``strerror`` says what it is), so a file someone else named can neither hang
+    the reader nor make it read without end. OSError as :func:`open` raises it otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a device, pipe or socket)")
+        return f.read(limit + 1)
