@@ -477,3 +477,14 @@ def test_a_model_does_not_read_another_program_s_proof_as_its_answer(private: di
 
     X, _ = load_iris(return_X_y=True)
     assert zk.decode_proof(vm.Proof.from_json(private["proof"])) == zk.predict(X[120:121])[0]   # the proved row's
+
+
+@pytest.mark.slow
+def test_an_unbound_split_proof_whose_parts_output_nothing_is_invalid_not_a_crash() -> None:
+    """Unbound, a split proof carries its own split program: one whose parts have no outputs (so no link) made
+    the link check index past them ("internal error: IndexError"); it is an invalid proof naming the link."""
+    program = ("program evil_f_split.aleo;\n\nfunction f_p0:\n    input r0 as u8.public;\n    assert.eq r0 r0;\n\n"
+               "function f_p1:\n    input r0 as u8.public;\n    assert.eq r0 r0;\n")
+    parts = [vm.prove(program, f"f_p{k}", ["1u8"]) for k in range(2)]
+    verdict, reason = judged(split.SplitProof("f", 16384, parts, [[], []], "evil").to_json(), trust.Trusted())
+    assert verdict is not None and not verdict.valid and "the link between part 0 and part 1 is broken" in reason
