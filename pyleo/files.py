@@ -23,6 +23,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
     nothing behind. ``mode`` (less the umask) is the new file's permission bits.
     """
     path = Path(path)
+    _refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -34,6 +35,14 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _refuse_special(path: Path, name: str = "") -> None:
+    """InputError when ``path`` exists and is not a regular file (a device such as /dev/stdout or /dev/null, a pipe,
+    a socket): writing a file there atomically would replace it with a regular file (as root, the device itself)."""
+    if (path.exists() or path.is_symlink()) and not path.is_file() and not path.is_dir():
+        raise InputError(f"{name or path} is not a regular file (a device, pipe or socket): pyleo writes files "
+                         "atomically, which would replace it", hint="name a file to write")
 
 
 def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str = "") -> None:
@@ -49,6 +58,8 @@ def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str
         raise InputError(f"{name} is a file, not a folder", hint="name a folder (it is created when missing)")
     if not folder and path.is_dir():
         raise InputError(f"{name} is a folder", hint="name a file to write")
+    if not folder:
+        _refuse_special(path, name)
     ancestor = path if folder else path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent

@@ -187,6 +187,23 @@ def test_destinations_are_checked_before_the_work(tmp_path: Path) -> None:
     assert file.read_text() == "x" and list(folder.iterdir()) == []
 
 
+def test_a_device_or_pipe_is_never_replaced_by_a_written_file(tmp_path: Path) -> None:
+    """`pyleo prove --out /dev/full` proved, then replaced the device (as root) by a regular file holding the proof,
+    since files are written atomically (a temporary file renamed over the destination): a destination that is a
+    device or a pipe is refused, before any work and by the writer itself, and stays what it was."""
+    from pyleo import vm
+    from pyleo.errors import InputError
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (Path("/dev/null"), fifo):
+        with pytest.raises(InputError, match="not a regular file"):
+            vm.check_writable(target)
+    with pytest.raises(InputError, match="not a regular file"):
+        vm.write_atomic(fifo, b"{}")
+    assert fifo.is_fifo() and Path("/dev/null").is_char_device()
+
+
 def test_files_that_are_not_model_files(tmp_path: Path) -> None:
     assert_clean_failure(pyleo("run", str(tmp_path), "f", "1"), "is a folder, not a Python file")
     twice = tmp_path / "twice.py"
