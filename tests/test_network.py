@@ -666,3 +666,18 @@ def test_the_web_apps_costs_and_transaction(monkeypatch: pytest.MonkeyPatch, tmp
     assert key not in answer.text
     verdict = trust.verify(json.loads(answer.text), trust.Trusted(programs=loader.load(model_file).programs))
     assert verdict.valid and verdict.kind == "execution transaction", verdict.reason
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_public_model_binds_the_function_a_transaction_executes(executed: Any) -> None:
+    """A public model file names the function its proofs are of, and a proof of another function of its program is
+    refused (pyleo verify --public-model); an execution transaction of another function was accepted."""
+    from pyleo import trust
+
+    program = loader.load(SCORER).programs["linear_scorer"].aleo()
+    doc = json.loads(executed[1].read_text())
+    honest = trust.verify(doc, trust.Trusted(public_model=trust.PublicModel(program, "score", path="scorer.json")))
+    assert honest.valid and honest.function == "score" and honest.outputs == ["27i64"], honest.reason
+    other = trust.verify(doc, trust.Trusted(public_model=trust.PublicModel(program, "predict", path="scorer.json")))
+    assert not other.valid and "the public model's function is `predict`" in (other.reason or "")
