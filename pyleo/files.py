@@ -38,10 +38,13 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
 
 
 def _refuse_special(path: Path, name: str = "") -> None:
-    """InputError when ``path`` exists and is not a regular file (a device such as /dev/stdout or /dev/null, a pipe,
-    a socket): writing a file there atomically would replace it with a regular file (as root, the device itself)."""
-    if (path.exists() or path.is_symlink()) and not path.is_file() and not path.is_dir():
-        raise InputError(f"{name or path} is not a regular file (a device, pipe or socket): pyleo writes files "
+    """InputError when ``path`` is, or links to, something other than a regular file or folder (a device such as
+    /dev/null, a pipe, a socket, or a process's stream such as /dev/stdout, a link into /proc): writing a file
+    there atomically would replace it with a regular file (as root, the device itself). A link to a file that no
+    longer exists is written over, as before."""
+    special = path.exists() and not path.is_file() and not path.is_dir()
+    if special or (path.is_symlink() and os.readlink(path).startswith("/proc/")):
+        raise InputError(f"{name or path} is not a regular file (a device, pipe, socket or stream): pyleo writes files "
                          "atomically, which would replace it", hint="name a file to write")
 
 

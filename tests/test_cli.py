@@ -196,7 +196,7 @@ def test_a_device_or_pipe_is_never_replaced_by_a_written_file(tmp_path: Path) ->
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    for target in (Path("/dev/null"), fifo):
+    for target in (Path("/dev/null"), Path("/dev/stdout"), fifo):
         with pytest.raises(InputError, match="not a regular file"):
             vm.check_writable(target)
     with pytest.raises(InputError, match="not a regular file"):
