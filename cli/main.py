@@ -258,7 +258,7 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
     for i, row in sorted(verdict.rows.items()):
         raw = ", ".join("private" if o is None else o for o in row.public_outputs)
         shown = f"{row.prediction}  ({raw})" if zk is not None and row.prediction is not None else raw
-        typer.echo(f"row {i}: {shown}  [{row.proof}]")
+        typer.echo(printable(f"row {i}: {shown}  [{row.proof}]", one_line=True))
     for i, name, reason in verdict.problems:
         typer.echo(printable(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", one_line=True), err=True)
     total = "?" if verdict.rows_total is None else verdict.rows_total

@@ -48,11 +48,12 @@ def show_verdict(verdict: trust.Verdict) -> None:
                    "--public-model to check it is the model you trust.", err=True)
     for i, text in verdict.inputs:
         typer.echo(f"public input {i}: {text}")
-    for i, text in enumerate(verdict.outputs):
-        typer.echo(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction else ""))
+    for i, text in enumerate(verdict.outputs):   # a class name comes from the verifier's own file, printed as text
+        typer.echo(printable(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction
+                                                          else "")))
     if verdict.prediction is not None:
-        typer.echo(f"prediction: {verdict.prediction} (the proved output {verdict.outputs[0]}, as {verdict.decoded_by} "
-                   "names it)")
+        typer.echo(printable(f"prediction: {verdict.prediction} (the proved output {verdict.outputs[0]}, as "
+                             f"{verdict.decoded_by} names it)", one_line=True))
     typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 
