@@ -71,6 +71,29 @@ def test_a_log_link_regressor_s_proved_output_reads_as_its_prediction() -> None:
     assert doc["decoding"]["link"] == trust.LOG_LINK and trust.Decoding.from_json(doc["decoding"], "p") == zk.decoding
 
 
+def test_the_browser_refuses_the_decodings_pyleo_refuses() -> None:
+    """aleo.js's readDecoding (the /verify page's public model file) against pyleo.trust.Decoding.from_json: the
+    browser took any "decoding" and showed "[object Object]" or NaN as the prediction."""
+    cases = [None, {"classes": ["a", 7]}, {"classes": None, "scale": 1024}, {"classes": None, "scale": 2, "link": "exp"},
+             {"classes": [False, True]}, {"classes": [{"x": 1}]}, {"classes": "abc"}, {"scale": -1}, {"scale": "2"}, [1], {"scale": 2, "link": "log"},
+             {"link": "exp"}, {"classes": [[1]]}]
+    script = (f'const m = await import("./static/aleo.js"); const cases = {json.dumps(cases)};'
+              "console.log(JSON.stringify(cases.map((d) => { try { return m.readDecoding(d) !== undefined; } "
+              "catch (e) { return e.message.includes('decoding') ? false : e.message; } })));")
+    done = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT / "cli" / "web", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+    def pyleo_takes(d: Any) -> bool:
+        try:
+            d is None or trust.Decoding.from_json(d, "p")
+        except InputError:
+            return False
+        return True
+
+    assert json.loads(done.stdout) == [pyleo_takes(d) for d in cases]
+
+
 def test_the_browser_reads_outputs_as_pyleo_does() -> None:
     """cli/web/static/aleo.js's decodeOutput (the /verify page's prediction) against pyleo.trust.Decoding."""
     cases = [({"classes": ["a", "b", 7]}, v) for v in ("0u8", "2u8", "3u8", "1field", "x")] + \

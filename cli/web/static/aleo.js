@@ -118,7 +118,28 @@ export async function publicModelTrust(text) {
     throw new Error("the public model file's commitment must be a string or null");
   }
   return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
-           commitment: doc.commitment ?? null, decoding: doc.decoding ?? null, fingerprint: await sha256(text) };
+           commitment: doc.commitment ?? null, decoding: readDecoding(doc.decoding), fingerprint: await sha256(text) };
+}
+
+/**
+ * A public model file's "decoding" as pyleo.trust.Decoding.from_json reads it: null, or {classes: labels (JSON
+ * texts, numbers or booleans) or null, scale: a positive finite number or null, link: "exp" (with a scale) or
+ * absent}. Throws Error naming "decoding" for anything else (the page showed "[object Object]" as the class).
+ */
+export function readDecoding(decoding) {
+  if (decoding === null || decoding === undefined) return null;
+  const { classes = null, scale = null, link = null } = typeof decoding === "object" && !Array.isArray(decoding)
+    ? decoding : { classes: 0 };
+  if (!(classes === null || (Array.isArray(classes) && classes.every((c) => ["string", "number", "boolean"].includes(typeof c))))) {
+    throw new Error('the public model file\'s "decoding" must be {"classes": [labels] or null, "scale": number or null}');
+  }
+  if (!(scale === null || (typeof scale === "number" && scale > 0 && Number.isFinite(scale)))) {
+    throw new Error('the public model file\'s "decoding"."scale" must be a positive number or null');
+  }
+  if (!(link === null || (link === "exp" && scale !== null))) {
+    throw new Error('the public model file\'s "decoding"."link" must be "exp" (with a scale) or absent');
+  }
+  return { classes, scale, ...(link !== null ? { link } : {}) };
 }
 
 /**
