@@ -102,7 +102,9 @@ def test_params_install_checks_checksums(tmp_path: Path) -> None:
     data[100] ^= 1
     usrs.write_bytes(bytes(data))
     assert_clean_failure(pyleo("params", "install", str(broken), "--dest", str(tmp_path / "out")), "checksum")
-    assert_clean_failure(pyleo("params", "install", str(tmp_path / "nowhere")), "nowhere")
+    nowhere = pyleo("params", "install", str(tmp_path / "nowhere"))
+    assert_clean_failure(nowhere, "nowhere")
+    assert "run `pyleo params install" not in nowhere.stderr and "snarkVM downloads them" in nowhere.stderr
 
 
 def test_missing_parameters_are_reported(tmp_path: Path) -> None:
