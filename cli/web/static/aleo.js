@@ -174,8 +174,9 @@ export const NO_KEY = "the verifying key cannot be checked in this browser witho
  * trust: what publicModelTrust returns for the model's public file. The execution is verified with
  * trust.verifyingKey, never with the key the proof file carries: a proof whose key differs is
  * rejected, and without trust nothing is verified (reason NO_KEY).
- * Returns {verified, reason, checksum, vkSha256 (of the proof file's key), height, outputs (the public outputs as
- * snarkVM reads them, once the proof is bound to the public model), notReported, seconds}.
+ * Returns {verified, reason, checksum and programId (of its program), vkSha256 (of the proof file's key), height,
+ * outputs (the public outputs as snarkVM reads them, once the proof is bound to the public model), notReported,
+ * seconds}.
  */
 export async function verifyProof(proof, trust = null) {
   const w = await loadVerifier();
@@ -198,7 +199,7 @@ export async function verifyProof(proof, trust = null) {
   if (proof.program_id !== program.id() || proof.program_checksum !== checksum) {   // copies, as pyleo verify checks them
     return done(false, `the file states program_id ${JSON.stringify(proof.program_id)} and program_checksum ` +
       `${JSON.stringify(proof.program_checksum)}, but its program is ${program.id()} with checksum ${checksum}: ` +
-      "the file was altered", { checksum, vkSha256 });
+      "the file was altered", { checksum, vkSha256, programId: program.id() });
   }
   let height;
   try {
@@ -206,7 +207,7 @@ export async function verifyProof(proof, trust = null) {
   } catch (e) {
     return done(false, e.message, { checksum, vkSha256 });
   }
-  const facts = { checksum, vkSha256, height, notReported: NOT_REPORTED };
+  const facts = { checksum, vkSha256, height, programId: program.id(), notReported: NOT_REPORTED };
   if (!trust || typeof trust.verifyingKey !== "string") return done(false, NO_KEY, facts);
   if (checksum !== trust.checksum) {
     return done(false, `the proof's program has checksum ${checksum}, not the public model's ${trust.checksum}`, facts);

@@ -37,7 +37,7 @@ $("verify-button").onclick = async () => {
     const label = r.verified && trust ? decodeOutput(trust.decoding, outputs[0]) : null;
     table($("facts"), ["", "from the proof file", "from the public model file"], [
       ...(label !== null ? [["prediction", outputs[0], `${label} (the proved ${outputs[0]}, as this file names it)`]] : []),
-      ["program", r.checksum ? proof.program_id : "", trust ? trust.programId : ""],
+      ["program", r.programId ?? "", trust ? trust.programId : ""],
       ["function", proof.function ?? "", trust ? trust.function : ""],
       ["program checksum", r.checksum ?? "", trust ? trust.checksum : ""],
       ["public outputs", outputs.join(", "), ""],
