@@ -285,7 +285,7 @@ def public_model_forgeries(doc: dict[str, Any], other_vk: str) -> dict[str, list
         "program": [forge(doc, "program", doc["program"].replace("predict", "predict ", 1))],
         "checksum": [forge(doc, "checksum", "0" * 64)],
         "function": [forge(doc, "function", "score")],
-        "commitment": [forge(doc, "commitment", "1field")],
+        "commitment": [forge(doc, "commitment", "1field"), forge(doc, "commitment", None)],
         "verifying_keys": [forge(doc, "verifying_keys", {"predict": other_vk})],
         "program_id": [forge(doc, "program_id", "other.aleo")],
         "weights": [forge(doc, "weights", "public")],

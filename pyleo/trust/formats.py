@@ -147,6 +147,12 @@ def parse_public_model(doc: Any, source: str) -> PublicModel:
                          "was altered", hint=hint)
     if not (commitment is None or isinstance(commitment, str)):
         raise InputError(f"{source}: \"commitment\" must be a string or null", hint=hint)
+    weights = doc.get("weights", "private" if commitment is not None else "public")
+    if weights != ("private" if commitment is not None else "public"):
+        raise InputError(f"{source}: \"weights\" is {weights!r} and \"commitment\" is "
+                         f"{'null' if commitment is None else commitment}: private weights come with their commitment, "
+                         "public ones without; the file was altered (without its commitment, any weights would pass)",
+                         hint=hint)
     if not is_identifier(function):
         raise InputError(f"{source}: \"function\" must be a function name (an Aleo identifier), not {function!r}",
                          hint=hint)

@@ -77,11 +77,11 @@ PUBLIC_MODEL_FIELDS: dict[str, str] = {
     "function": "bound: the proof must be of this function",
     "commitment": "bound: the proof's last public output must be it (private weights)",
     "verifying_keys": "checked: each must be the key derived here from the program",
+    "weights": "checked: 'private' exactly when a commitment is given ('public' without)",
 }
 
 PUBLIC_MODEL_NOT_REPORTED: dict[str, str] = {
     "program_id": "a copy of the program's first line; the program text is what binds",
-    "weights": "informative: 'private' when a commitment binds the weights",
     "decoding": "not proved (a proof carries the class index or scaled value only): the class names or scale with "
                 "which the verifier's own file reads the proved first output (Verdict.prediction, shown beside the "
                 "proved literal, which stays the claim)",

@@ -117,6 +117,12 @@ export async function publicModelTrust(text) {
   if (doc.commitment !== undefined && doc.commitment !== null && typeof doc.commitment !== "string") {
     throw new Error("the public model file's commitment must be a string or null");
   }
+  const committed = typeof doc.commitment === "string";
+  if ((doc.weights ?? (committed ? "private" : "public")) !== (committed ? "private" : "public")) {
+    throw new Error(`the public model file says weights ${JSON.stringify(doc.weights)} with commitment ` +
+      `${JSON.stringify(doc.commitment ?? null)}: private weights come with their commitment, public ones without; ` +
+      "the file was altered");
+  }
   return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
            commitment: doc.commitment ?? null, decoding: readDecoding(doc.decoding), fingerprint: await sha256(text) };
 }
