@@ -444,23 +444,28 @@ def test_the_browser_verifier_reports_values_as_proved_and_binds_the_file_s_copi
                                                                                     scorer: pl.Program, tmp_path: Path) -> None:
     """aleo.js's verifyProof (the /verify page) with Aleo's WebAssembly verifier, in node: a proof whose public
     output carries a comment verifies (the text is not proved) and its outputs are reported as snarkVM reads them;
-    a proof whose program_id copy names another program is refused (the page showed that copy)."""
+    a proof whose program_id copy names another program is refused (the page showed that copy); a public model
+    file of private weights without its commitment is refused (publicModelTrust)."""
     key = vm.verifying_key(scorer.aleo(), "score")
     trusted = {"checksum": scorer.checksum(), "programId": "linear_scorer.aleo", "function": "score",
                "verifyingKey": key, "commitment": None}
     proofs = [single, with_public_text(single, COMMENTED[1]), forge(single, "program_id", "credit_scorecard.aleo")]
+    uncommitted = trust.public_model_json(scorer.aleo(), "linear_scorer.aleo", "score", "private", None, {"score": key})
     script = ('import { readFile } from "node:fs/promises"; const webFetch = globalThis.fetch;'
               'globalThis.fetch = async (u, ...r) => String(u).startsWith("file:") ? new Response(await readFile('
               'new URL(String(u))), { headers: { "content-type": "application/wasm" } }) : webFetch(u, ...r);'
               f'const m = await import("./static/aleo.js"); const out = [];'
               f'for (const p of {json.dumps(proofs)}) {{ const r = await m.verifyProof(p, {json.dumps(trusted)});'
-              ' out.push([r.verified, r.reason, r.outputs ?? null]); } console.log(JSON.stringify(out));')
+              ' out.push([r.verified, r.reason, r.outputs ?? null]); }'
+              f'try {{ await m.publicModelTrust({json.dumps(json.dumps(uncommitted))}); out.push("accepted"); }}'
+              ' catch (e) { out.push(e.message); } console.log(JSON.stringify(out));')
     (tmp_path / "hook.mjs").write_text(WASM_HOOK)
     (tmp_path / "register.mjs").write_text('import { register } from "node:module"; register("./hook.mjs", import.meta.url);')
     done = subprocess.run(["node", "--import", str(tmp_path / "register.mjs"), "--input-type=module", "-e", script],
                           cwd=ROOT / "cli" / "web", capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    (honest, commented, renamed) = json.loads(done.stdout.strip().splitlines()[-1])
+    (honest, commented, renamed, refused) = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "weights" in refused and "altered" in refused   # private weights whose commitment was removed
     assert honest == [True, None, ["27i64"]]
     assert commented == [True, None, ["27i64"]]
     assert renamed[0] is False and "program_id" in renamed[1] and "credit_scorecard" in renamed[1]
