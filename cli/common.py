@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -32,8 +33,21 @@ class Command(TyperCommand):
 HELP = {"help_option_names": ["-h", "--help"]}
 
 
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """``text`` with every character that would move a terminal's cursor, recolour, erase or reorder what is shown
+    (control characters but tab and line break, bidirectional marks and overrides; with ``one_line``, line breaks
+    too) written as its escape (``\\x1b``): what a verifier is printed may quote a file someone else wrote, and
+    must not be able to draw a "valid" line over, or under, an "INVALID" one."""
+    text = _TERMINAL_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+    return text.replace("\n", "\\n") if one_line else text
+
+
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
+    """Print ``message`` on stderr (:func:`printable`) and end the command with exit status ``code``."""
+    typer.echo(printable(message), err=True)
     raise typer.Exit(code)
 
 

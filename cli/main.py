@@ -21,7 +21,7 @@ from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from . import conversion, report
 from . import verify as trusted_proof
 from .admin import cache_app, params_app
-from .common import HELP, Command, fail, reports_errors
+from .common import HELP, Command, fail, printable, reports_errors
 from .inputs import batch_model, call_args, load_function, loading, reject_unknown_options
 from .network import register as register_network, show_deployment_costs, warn_name
 
@@ -212,8 +212,9 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
 
     zk = batch_model(model_file)
     X = convert.load_rows(rows, complete=False)
-    if private_out is not None and private_out.resolve().parent == out.resolve():
-        raise InputError("--private-out must lie outside the batch folder, which is meant to be shared")
+    if private_out is not None and out.resolve() in private_out.resolve().parents:
+        raise InputError("--private-out must lie outside the batch folder (and its subfolders), which is meant to be "
+                         "shared")
     if rows_per_proof != "auto" and not (rows_per_proof.isdigit() and int(rows_per_proof) >= 1):
         raise InputError(f"--rows-per-proof takes a positive number or 'auto', got {rows_per_proof!r}")
     k: int | str = rows_per_proof if rows_per_proof == "auto" else int(rows_per_proof)
@@ -251,9 +252,9 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
     for i, row in sorted(verdict.rows.items()):
         raw = ", ".join("private" if o is None else o for o in row.public_outputs)
         shown = f"{row.prediction}  ({raw})" if zk is not None and row.prediction is not None else raw
-        typer.echo(f"row {i}: {shown}  [{row.proof}]")
+        typer.echo(printable(f"row {i}: {shown}  [{row.proof}]", one_line=True))
     for i, name, reason in verdict.problems:
-        typer.echo(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", err=True)
+        typer.echo(printable(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", one_line=True), err=True)
     total = "?" if verdict.rows_total is None else verdict.rows_total
     typer.echo(f"{len(verdict.rows)} of {total} row(s) proved by {verdict.proofs_valid} valid proof file(s)"
                + (f" ({verdict.rows_per_proof} row(s) per proof)" if verdict.rows_per_proof else "")

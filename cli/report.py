@@ -13,7 +13,7 @@ from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET, MAX_PROGRAM_BYTES, SINCE
 from pyleo.program import Program
 from pyleo.values import to_aleo
 
-from .common import fail
+from .common import fail, printable
 
 
 def show_outputs(prog: Program, fn_name: str, result: Any) -> None:
@@ -33,7 +33,7 @@ def show_prediction(zk: Any, values: list[Any], first_output: Any) -> None:
 def show_verdict(verdict: trust.Verdict) -> None:
     """Print a :class:`pyleo.trust.Verdict`: INVALID and exit status 1, or what is proved."""
     if not verdict.valid:
-        fail(f"INVALID: {verdict.reason}")
+        fail(printable(f"INVALID: {verdict.reason}", one_line=True))
     if verdict.parts:   # a split proof, or a split function's transactions
         typer.echo(f"valid: {verdict.program_id}/{verdict.function} split in {len(verdict.parts)} parts "
                    f"({', '.join(f'{c:,}' for c in verdict.parts)} constraints), every link checked")
@@ -48,11 +48,12 @@ def show_verdict(verdict: trust.Verdict) -> None:
                    "--public-model to check it is the model you trust.", err=True)
     for i, text in verdict.inputs:
         typer.echo(f"public input {i}: {text}")
-    for i, text in enumerate(verdict.outputs):
-        typer.echo(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction else ""))
+    for i, text in enumerate(verdict.outputs):   # a class name comes from the verifier's own file, printed as text
+        typer.echo(printable(f"public output: {text}" + (f"  → {verdict.prediction}" if i == 0 and verdict.prediction
+                                                          else "")))
     if verdict.prediction is not None:
-        typer.echo(f"prediction: {verdict.prediction} (the proved output {verdict.outputs[0]}, as {verdict.decoded_by} "
-                   "names it)")
+        typer.echo(printable(f"prediction: {verdict.prediction} (the proved output {verdict.outputs[0]}, as "
+                             f"{verdict.decoded_by} names it)", one_line=True))
     typer.echo(f"not reported: {', '.join(k for k in verdict.not_reported if k != 'binding')} (docs/formats.md)")
 
 

@@ -4,7 +4,9 @@ only where a file can be written (checked before long work, so a bad destination
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
     nothing behind. ``mode`` (less the umask) is the new file's permission bits.
     """
     path = Path(path)
+    _refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -32,6 +35,17 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o666) -
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _refuse_special(path: Path, name: str = "") -> None:
+    """InputError when ``path`` is, or links to, something other than a regular file or folder (a device such as
+    /dev/null, a pipe, a socket, or a process's stream such as /dev/stdout, a link into /proc): writing a file
+    there atomically would replace it with a regular file (as root, the device itself). A link to a file that no
+    longer exists is written over, as before."""
+    special = path.exists() and not path.is_file() and not path.is_dir()
+    if special or (path.is_symlink() and os.readlink(path).startswith("/proc/")):
+        raise InputError(f"{name or path} is not a regular file (a device, pipe, socket or stream): pyleo writes files "
+                         "atomically, which would replace it", hint="name a file to write")
 
 
 def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str = "") -> None:
@@ -47,6 +61,8 @@ def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str
         raise InputError(f"{name} is a file, not a folder", hint="name a folder (it is created when missing)")
     if not folder and path.is_dir():
         raise InputError(f"{name} is a folder", hint="name a file to write")
+    if not folder:
+        _refuse_special(path, name)
     ancestor = path if folder else path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
@@ -58,3 +74,18 @@ def check_writable(path: str | os.PathLike[str], folder: bool = False, what: str
     except OSError as e:
         raise InputError(f"cannot write {name}: {ancestor}: {e.strerror}") from None
 
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The first ``limit`` + 1 bytes of the regular file ``path`` (more than ``limit``: the caller's file is too
+    large), without waiting: a named pipe is opened without blocking and, like a device (``/dev/zero``) or a
+    folder, refused with OSError (``strerror`` says what it is), so a file someone else named can neither hang
+    the reader nor make it read without end. OSError as :func:`open` raises it otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a device, pipe or socket)")
+        return f.read(limit + 1)

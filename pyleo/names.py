@@ -43,6 +43,13 @@ MEMBER_RESERVED = LEO_KEYWORDS | ALEO_KEYWORDS
 ITEM_RESERVED = LEO_KEYWORDS | ALEO_KEYWORDS | ALEO_OPCODES | LEO_INTRINSICS
 
 
+def is_identifier(text: object) -> bool:
+    """Whether ``text`` is an Aleo identifier (``[A-Za-z][A-Za-z0-9_]*``): what every program and function name
+    in a file a verifier reads must be (anything else, a control character or a line break included, is refused
+    before it can reach a message)."""
+    return isinstance(text, str) and _LEGAL.fullmatch(text) is not None
+
+
 def is_legal(name: str, reserved: frozenset[str]) -> bool:
     """Whether ``name`` can be used as is in Leo where ``reserved`` words are not allowed."""
     return (bool(_LEGAL.fullmatch(name)) and "__" not in name and len(name) <= MAX_IDENT

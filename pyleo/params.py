@@ -112,11 +112,13 @@ def install(src_dir: Path | str, dest: Path | str | None = None) -> list[Path]:
     missing, no metadata is found, or a size or checksum does not match.
     """
     src = Path(src_dir).expanduser()
+    folder_hint = ("name the folder that holds powers-of-beta-16.usrs, shifted-powers-of-beta-16.usrs and their "
+                   ".metadata files; with network access, skip this step: snarkVM downloads them itself")
     if not src.is_dir():
-        raise ParamsError(f"parameter folder {src} does not exist", hint=INSTALL_HINT)
+        raise ParamsError(f"parameter folder {src} does not exist", hint=folder_hint)
     metas = sorted(src.glob("*.metadata"))
     if not metas:
-        raise ParamsError(f"no *.metadata files in {src}: it holds no snarkVM parameters", hint=INSTALL_HINT)
+        raise ParamsError(f"no *.metadata files in {src}: it holds no snarkVM parameters", hint=folder_hint)
 
     checked: list[tuple[Path, Path, str, str]] = []
     for meta in metas:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import vectorized, vm
 from .errors import ExecutionError, InputError, ProofError
 from .limits import MAX_IDENTIFIER_LENGTH
+from .names import is_identifier
 from .split_liveness import BLINDING
 from .values import to_aleo
 
@@ -145,6 +146,8 @@ class SplitProof:
             raise ProofError(f"{source}: 'parts' and 'params' must be lists of the same length")
         if not isinstance(data.get("function"), str) or not isinstance(data.get("budget"), int):
             raise ProofError(f"{source}: 'function' and 'budget' are missing")
+        if not is_identifier(data["function"]):
+            raise ProofError(f"{source}: 'function' is {data['function']!r}, not an Aleo identifier")
         proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
         origin = data.get("source_program")
         sp = cls(data["function"], data["budget"], proofs, params, origin if isinstance(origin, str) else "")
@@ -260,18 +263,22 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = N
         if reason is not None:
             return f"part {k}: {reason}"
     heads, opens = sp.heads(), sp.opens
+
+    def output(k: int, i: int) -> str | None:   # a program the file carries may give a part fewer outputs
+        outputs = sp.parts[k].public_outputs
+        return outputs[i] if i < len(outputs) else None
+
     for k in range(len(sp.parts) - 1):
-        out = sp.parts[k].public_outputs[heads[k]]
-        back = sp.parts[k + 1].public_outputs[0]
+        out, back = output(k, heads[k]), output(k + 1, 0)
         if out is None or out != back:
             return (f"the link between part {k} and part {k + 1} is broken: part {k} commits to {out}, part {k + 1} "
                     f"opens {back} (a part from another proof?)")
     if any(opens) and not opens[0]:
         return "part 0 does not commit to the private inputs that later parts read"
-    for k, part in enumerate(sp.parts):
-        if opens[k] and k > 0 and part.public_outputs[1] != sp.parts[0].public_outputs[0]:
-            return (f"part {k} read other private inputs than part 0: its commitment to them is {part.public_outputs[1]}, "
-                    f"part 0's {sp.parts[0].public_outputs[0]} (a part from another proof?)")
+    for k in range(1, len(sp.parts)):
+        if opens[k] and (output(k, 1) is None or output(k, 1) != output(0, 0)):
+            return (f"part {k} read other private inputs than part 0: its commitment to them is {output(k, 1)}, "
+                    f"part 0's {output(0, 0)} (a part from another proof?)")
     declared = declared_params(first.program, sp.function, len(sp.parts))
     if sp.params != declared:
         return (f"the file states the params {sp.params!r}, but the split program declares {declared!r} (the inputs "

@@ -11,7 +11,11 @@ pip install -q --upgrade pip
 # torch first, pinned: its CPU build is on disk here; an unpinned resolve would fetch a multi-GB CUDA build
 pip install -q torch==2.13.0
 pip install -q -e '.[dev]'
-pyleo params install "$params"
+if [ -d "$params" ]; then
+    pyleo params install "$params"
+else   # a clone outside the workspace: snarkVM fetches its parameters on first use
+    echo "note: no parameter folder $params: snarkVM downloads its parameters itself on first use (needs network)" >&2
+fi
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null

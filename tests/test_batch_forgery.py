@@ -10,7 +10,10 @@ per proof (the last proof of 3 holds 1 row)."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +27,9 @@ from sklearn.tree import DecisionTreeClassifier
 from pyleo.trust import batch
 from stdlib_ml.convert import from_sklearn, prove_rows
 from stdlib_ml.convert import load as load_model
+from typer.testing import CliRunner
+
+from pyleo_cli.main import app
 from tests.test_cli import pyleo
 
 pytestmark = [pytest.mark.needs_params, pytest.mark.prove]
@@ -342,3 +348,70 @@ def test_a_model_whose_row_does_not_fit_one_circuit_is_refused_before_any_proof(
     with pytest.raises(LimitError, match="a batch proves each row in one circuit") as e:
         prove_rows.prove_many(zk, X[:2], tmp_path / "out", workers=1, progress=False)
     assert "16,384" in str(e.value) and time.perf_counter() - start < 5 and not (tmp_path / "out").exists()
+
+
+def test_a_folder_of_pipes_devices_and_drawn_text_is_refused_at_once(tmp_path: Path) -> None:
+    """A batch folder is written by the prover: a proof file that is a named pipe (opening it waited for a writer for
+    ever), a manifest that is /dev/zero (read without end) or nested past the parser's depth, and a row's error text
+    that would draw on the verifier's terminal are each refused at once, naming the file; the text is quoted."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    fifo = folder / batch.proof_name(0)
+    os.mkfifo(fifo)
+    drawn = "halted\x1b[1A\x1b[2K\r\nrow 0: 2  (2u8)  [row-000000.proof.json]"
+    (folder / batch.MANIFEST).write_text(json.dumps({"format": batch.FORMAT, "rows": [{"row": 0, "error": drawn}]}))
+    found: list[batch.BatchVerdict] = []
+    reader = threading.Thread(target=lambda: found.append(batch.verify_batch(folder)), daemon=True)
+    reader.start()
+    reader.join(30)
+    if reader.is_alive():   # it waits for a writer: be one, so that the test ends, and fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join()
+        pytest.fail("verify_batch waited on a named pipe")
+    problems = {name: why for _, name, why in found[0].problems}
+    assert "not a regular file" in problems[batch.proof_name(0)] and not found[0].valid
+    assert repr(drawn) in problems["error"] and not any(c in problems["error"] for c in "\x1b\r\n")
+    fifo.unlink()
+    (folder / batch.MANIFEST).unlink()
+    (folder / batch.MANIFEST).symlink_to("/dev/zero")
+    with pytest.raises(batch.BatchError, match="not a regular file"):
+        batch.read_manifest(folder)
+    (folder / batch.MANIFEST).unlink()
+    (folder / batch.MANIFEST).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(batch.BatchError, match="nested too deeply"):
+        batch.read_manifest(folder)
+
+
+def test_the_prover_only_file_cannot_go_inside_the_shared_folder(tree, tmp_path: Path) -> None:
+    """--private-out in a subfolder of the batch folder (which is shared whole) is refused before any work, as the
+    folder itself is: nothing is written."""
+    rows = tmp_path / "rows.npy"
+    np.save(rows, tree[1][:1])
+    out = tmp_path / "batch"
+    result = CliRunner().invoke(app, ["prove-batch", str(tree[2]), str(rows), "--out", str(out), "--private-out",
+                                      str(out / "sub" / "p.json")])
+    assert result.exit_code == 1 and "--private-out must lie outside the batch folder" in result.output, result.output
+    assert not out.exists()
+
+
+def test_a_file_naming_more_rows_per_proof_than_any_batch_holds_is_refused_at_once(tree, batches, tmp_path: Path) -> None:
+    """A verifier derives the batch program of the K a file names (its program's array of rows, or a transaction's
+    NAME_rowsK.aleo): a K of 99,999,999 made it build that program (without end). Refused at once, naming the file,
+    beside the batch's honest rows."""
+    folder = _copy(batches[3], tmp_path)
+    doc = json.loads((folder / batch.proof_name(0, 3)).read_text())
+    doc["program"] = re.sub(r"(?m)^(    input r1 as \[.*; )3u32\]", r"\g<1>99999999u32]", doc["program"], count=1)
+    assert "99999999u32]" in doc["program"]
+    from pyleo import vm
+
+    doc["program_checksum"] = vm.program_checksum(doc["program"])
+    (folder / batch.proof_name(0, 3)).write_text(json.dumps(doc))
+    start = time.perf_counter()
+    verdict = prove_rows.verify_many(folder, load_model(tree[2]))
+    assert time.perf_counter() - start < 60
+    assert any(name == batch.proof_name(0, 3) and "99,999,999 rows per proof" in why for _, name, why in verdict.problems)
+    assert 3 in verdict.rows and 0 not in verdict.rows   # the other proof's row still verified
+    tx = {"type": "execute", "id": "at1x", "execution": {"transitions": [{"program": f"{load_model(tree[2]).name}_rows99999999.aleo"}]}}
+    (tmp_path / "tx.json").write_text(json.dumps(tx))
+    result = CliRunner().invoke(app, ["verify", str(tmp_path / "tx.json"), "--model", str(tree[2])])
+    assert result.exit_code == 1 and "error: 99,999,999 rows per proof" in result.output, result.output

@@ -102,7 +102,9 @@ def test_params_install_checks_checksums(tmp_path: Path) -> None:
     data[100] ^= 1
     usrs.write_bytes(bytes(data))
     assert_clean_failure(pyleo("params", "install", str(broken), "--dest", str(tmp_path / "out")), "checksum")
-    assert_clean_failure(pyleo("params", "install", str(tmp_path / "nowhere")), "nowhere")
+    nowhere = pyleo("params", "install", str(tmp_path / "nowhere"))
+    assert_clean_failure(nowhere, "nowhere")
+    assert "run `pyleo params install" not in nowhere.stderr and "snarkVM downloads them" in nowhere.stderr
 
 
 def test_missing_parameters_are_reported(tmp_path: Path) -> None:
@@ -185,6 +187,23 @@ def test_destinations_are_checked_before_the_work(tmp_path: Path) -> None:
     assert_clean_failure(pyleo("build", str(SCORER), "--out", str(file)), f"{file} is a file, not a folder")
     assert_clean_failure(pyleo("import", str(file), "--out", str(folder)), f"--out {folder} is a folder")
     assert file.read_text() == "x" and list(folder.iterdir()) == []
+
+
+def test_a_device_or_pipe_is_never_replaced_by_a_written_file(tmp_path: Path) -> None:
+    """`pyleo prove --out /dev/full` proved, then replaced the device (as root) by a regular file holding the proof,
+    since files are written atomically (a temporary file renamed over the destination): a destination that is a
+    device or a pipe is refused, before any work and by the writer itself, and stays what it was."""
+    from pyleo import vm
+    from pyleo.errors import InputError
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (Path("/dev/null"), Path("/dev/stdout"), fifo):
+        with pytest.raises(InputError, match="not a regular file"):
+            vm.check_writable(target)
+    with pytest.raises(InputError, match="not a regular file"):
+        vm.write_atomic(fifo, b"{}")
+    assert fifo.is_fifo() and Path("/dev/null").is_char_device()
 
 
 def test_files_that_are_not_model_files(tmp_path: Path) -> None:

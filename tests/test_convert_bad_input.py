@@ -5,6 +5,7 @@ traceback."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -101,6 +102,13 @@ def _write(path: Path, data: Any) -> Path:
     return path
 
 
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    """A .npy file's header alone, claiming an array of ``shape`` (float64) that the file does not hold."""
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return out.getvalue()
+
+
 BAD_FILES = [
     ("text.csv", "a,b,c,d\nsetosa,virginica,x,y\n", r"text\.csv, line 2, column 1: 'setosa' is not a number"),
     ("one.csv", "1.0,2.0,3.0,4.0\n5.0,abc,7.0,8.0\n", r"one\.csv, line 2, column 2: 'abc' is not a number"),
@@ -117,6 +125,8 @@ BAD_FILES = [
     ("nan.npy", np.full((5, 4), np.nan), r"nan\.npy has no complete row"),
     ("empty.npy", np.zeros((0, 4)), r"empty\.npy has no rows"),
     ("damaged.npy", b"\x93NUMPY garbage", r"damaged\.npy could not be read as rows of numbers"),
+    # 128 bytes claiming 10^12 rows: numpy allocated 29 TiB first ("internal error: MemoryError")
+    ("lying.npy", _npy_header((10**12, 4)), r"lying\.npy could not be read as rows of numbers"),
     ("rows.txt", "1,2,3,4\n", r"rows\.txt: calibration rows must be a \.npy or \.csv file"),
 ]
 

@@ -285,7 +285,7 @@ def public_model_forgeries(doc: dict[str, Any], other_vk: str) -> dict[str, list
         "program": [forge(doc, "program", doc["program"].replace("predict", "predict ", 1))],
         "checksum": [forge(doc, "checksum", "0" * 64)],
         "function": [forge(doc, "function", "score")],
-        "commitment": [forge(doc, "commitment", "1field")],
+        "commitment": [forge(doc, "commitment", "1field"), forge(doc, "commitment", None)],
         "verifying_keys": [forge(doc, "verifying_keys", {"predict": other_vk})],
         "program_id": [forge(doc, "program_id", "other.aleo")],
         "weights": [forge(doc, "weights", "public")],
@@ -346,3 +346,150 @@ def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[
     reasons = browser(f"out = [{json.dumps(private['proof'])}, {json.dumps(private['other'])}].map("
                       f"(p) => m.commitmentReason(p, {json.dumps(commitment)}))")
     assert reasons[0] is None and "not the published" in reasons[1]
+
+
+# ---------------------------------------------------------------------------------------------- a value's text
+def with_public_text(doc: dict[str, Any], text_of: Callable[[str], str]) -> dict[str, Any]:
+    """The proof with the text of every public value in its execution rewritten by ``text_of`` into text that
+    snarkVM's parser reads as the same value (whitespace, comments), its readable copies left honest."""
+    forged = copy.deepcopy(doc)
+    execution = json.loads(forged["execution"])
+    for item in (*execution["transitions"][0]["inputs"], *execution["transitions"][0]["outputs"]):
+        if item["type"] == "public":
+            item["value"] = text_of(item["value"])
+    forged["execution"] = json.dumps(execution)
+    return forged
+
+
+COMMENTED: list[Callable[[str], str]] = [
+    lambda v: f"/* the bank approves this loan */ {v}",
+    lambda v: "// label: approved\n" + v.replace("[", "[ /* 9i64, 9i64, */ ", 1),
+]
+"""Texts of a value that snarkVM reads as the value itself (its parser skips comments and whitespace)."""
+
+
+def test_a_public_value_is_reported_as_proved_not_as_the_file_writes_it(single: dict[str, Any], split_doc: dict[str, Any],
+                                                                         scorer: pl.Program) -> None:
+    """The proof covers the value snarkVM reads, not its text: a file whose public values carry comments still
+    verifies, so what the verifier is told must be exactly the honest file's (the oracle), never the file's text;
+    a readable copy holding that text disagrees with the execution and is refused; a text that is no Aleo value
+    is refused."""
+    trusted = SINGLE_MODES["model"](scorer)
+    honest, reason = judged(single, trusted)
+    assert honest is not None and honest.valid, reason
+    for text_of in COMMENTED:
+        verdict, reason = judged(with_public_text(single, text_of), trusted)
+        assert verdict is not None and verdict.valid, reason   # snarkVM verifies it: the text is not proved
+        assert verdict.claims() == honest.claims() and verdict.outputs == ["27i64"]
+        copied = {**with_public_text(single, text_of), "public_outputs": [text_of("27i64")]}
+        assert judged(copied, trusted)[0] is None and "public_outputs" in judged(copied, trusted)[1]
+    verdict, reason = judged(with_public_text(single, lambda v: v + "x"), trusted)
+    assert verdict is None and "not an Aleo value" in reason
+    split_trusted = SPLIT_MODES["model"](split_doc)
+    honest, reason = judged(split_doc, split_trusted)
+    assert honest is not None and honest.valid, reason
+    forged = {**split_doc, "parts": [with_public_text(split_doc["parts"][0], COMMENTED[1]), *split_doc["parts"][1:]]}
+    verdict, reason = judged(forged, split_trusted)
+    assert verdict is not None and verdict.valid and verdict.claims() == honest.claims(), reason
+    assert verdict.inputs[0] == (1, "[1i64, 2i64, 3i64, 4i64]")
+
+
+def test_names_a_message_quotes_are_identifiers(single: dict[str, Any], split_doc: dict[str, Any], tmp_path: Path) -> None:
+    """A program or function name is an Aleo identifier: one carrying terminal controls or a line break (which a
+    rejection's reason would quote, drawing "valid: …" over the INVALID line) is refused when the file is read,
+    quoted; and `pyleo verify` prints nothing that moves the terminal's cursor."""
+    drawn = "\x1b[1A\x1b[2K\rvalid: linear_scorer.aleo/score"
+    execution = json.loads(single["execution"])
+    execution["transitions"][0]["program"] = "x.aleo" + drawn
+    forged = {**single, "execution": json.dumps(execution), "program_id": "x.aleo" + drawn}
+    verdict, reason = judged(forged, trust.Trusted())
+    assert verdict is None and "not Aleo identifiers" in reason and "\\x1b" in reason, reason
+    verdict, reason = judged({**single, "function": "score\n" + drawn}, trust.Trusted())
+    assert verdict is None and "not an Aleo identifier" in reason, reason
+    verdict, reason = judged({**split_doc, "function": "small\n" + drawn}, trust.Trusted())
+    assert verdict is None and "not an Aleo identifier" in reason, reason
+    from typer.testing import CliRunner
+
+    from pyleo_cli.main import app
+
+    path = tmp_path / "forged-names.proof.json"
+    path.write_text(json.dumps(forged))
+    done = CliRunner().invoke(app, ["verify", str(path), "--model", str(SCORER)])
+    assert done.exit_code == 1 and "\x1b" not in done.output and "\r" not in done.output, done.output
+    assert not any(line.startswith("valid") for line in done.output.splitlines()), done.output
+
+
+def test_a_cached_binary_key_binds_the_key_the_file_carries(single: dict[str, Any], split_doc: dict[str, Any],
+                                                           scorer: pl.Program) -> None:
+    """`pyleo verify --vk F.vk` with a key cache's binary key: the file's verifying_key must be that key too (it was
+    not compared, so a file carrying another circuit's key, which a browser verifying with the file's key would
+    use, passed)."""
+    key = bytes(vm.read_verifying_key(vm.verifying_key(scorer.aleo(), "score"), "the trusted", PyleoError).bytes())
+    trusted = trust.Trusted(verifying_key=key)
+    honest, reason = judged(single, trusted)
+    assert honest is not None and honest.valid, reason
+    forged = forge(single, "verifying_key", split_doc["parts"][0]["verifying_key"])
+    assert_forgery_fails(vm.PROOF_FORMAT, "verifying_key", honest, forged, trusted)
+    verdict, reason = judged(forged, trusted)
+    assert verdict is not None and not verdict.valid and "verifying_key" in reason, reason
+
+
+WASM_HOOK = ('export async function resolve(s, c, next) { return next(s === "/wasm/index.js" ? '
+             '"@provablehq/wasm/mainnet.js" : s, c); }')
+"""A node loader hook resolving the page's ``/wasm/index.js`` to the installed @provablehq/wasm package."""
+
+
+@pytest.mark.slow
+def test_the_browser_verifier_reports_values_as_proved_and_binds_the_file_s_copies(single: dict[str, Any],
+                                                                                    scorer: pl.Program, tmp_path: Path) -> None:
+    """aleo.js's verifyProof (the /verify page) with Aleo's WebAssembly verifier, in node: a proof whose public
+    output carries a comment verifies (the text is not proved) and its outputs are reported as snarkVM reads them;
+    a proof whose program_id copy names another program is refused (the page showed that copy); a public model
+    file of private weights without its commitment is refused (publicModelTrust)."""
+    key = vm.verifying_key(scorer.aleo(), "score")
+    trusted = {"checksum": scorer.checksum(), "programId": "linear_scorer.aleo", "function": "score",
+               "verifyingKey": key, "commitment": None}
+    proofs = [single, with_public_text(single, COMMENTED[1]), forge(single, "program_id", "credit_scorecard.aleo")]
+    uncommitted = trust.public_model_json(scorer.aleo(), "linear_scorer.aleo", "score", "private", None, {"score": key})
+    script = ('import { readFile } from "node:fs/promises"; const webFetch = globalThis.fetch;'
+              'globalThis.fetch = async (u, ...r) => String(u).startsWith("file:") ? new Response(await readFile('
+              'new URL(String(u))), { headers: { "content-type": "application/wasm" } }) : webFetch(u, ...r);'
+              f'const m = await import("./static/aleo.js"); const out = [];'
+              f'for (const p of {json.dumps(proofs)}) {{ const r = await m.verifyProof(p, {json.dumps(trusted)});'
+              ' out.push([r.verified, r.reason, r.outputs ?? null]); }'
+              f'try {{ await m.publicModelTrust({json.dumps(json.dumps(uncommitted))}); out.push("accepted"); }}'
+              ' catch (e) { out.push(e.message); } console.log(JSON.stringify(out));')
+    (tmp_path / "hook.mjs").write_text(WASM_HOOK)
+    (tmp_path / "register.mjs").write_text('import { register } from "node:module"; register("./hook.mjs", import.meta.url);')
+    done = subprocess.run(["node", "--import", str(tmp_path / "register.mjs"), "--input-type=module", "-e", script],
+                          cwd=ROOT / "cli" / "web", capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (honest, commented, renamed, refused) = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "weights" in refused and "altered" in refused   # private weights whose commitment was removed
+    assert honest == [True, None, ["27i64"]]
+    assert commented == [True, None, ["27i64"]]
+    assert renamed[0] is False and "program_id" in renamed[1] and "credit_scorecard" in renamed[1]
+
+
+def test_a_model_does_not_read_another_program_s_proof_as_its_answer(private: dict[str, Any], single: dict[str, Any]) -> None:
+    """ZkModel.decode_proof read any proof's first output as the model's class (the quickstart prints it beside
+    zk.verify): a proof of another program is refused, one of the model's own program is read (the oracle: the
+    prover's label)."""
+    zk = private["zk"]
+    with pytest.raises(PyleoError, match="not of this model's"):
+        zk.decode_proof(vm.Proof.from_json(single))
+    from sklearn.datasets import load_iris
+
+    X, _ = load_iris(return_X_y=True)
+    assert zk.decode_proof(vm.Proof.from_json(private["proof"])) == zk.predict(X[120:121])[0]   # the proved row's
+
+
+@pytest.mark.slow
+def test_an_unbound_split_proof_whose_parts_output_nothing_is_invalid_not_a_crash() -> None:
+    """Unbound, a split proof carries its own split program: one whose parts have no outputs (so no link) made
+    the link check index past them ("internal error: IndexError"); it is an invalid proof naming the link."""
+    program = ("program evil_f_split.aleo;\n\nfunction f_p0:\n    input r0 as u8.public;\n    assert.eq r0 r0;\n\n"
+               "function f_p1:\n    input r0 as u8.public;\n    assert.eq r0 r0;\n")
+    parts = [vm.prove(program, f"f_p{k}", ["1u8"]) for k in range(2)]
+    verdict, reason = judged(split.SplitProof("f", 16384, parts, [[], []], "evil").to_json(), trust.Trusted())
+    assert verdict is not None and not verdict.valid and "the link between part 0 and part 1 is broken" in reason

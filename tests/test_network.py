@@ -10,12 +10,14 @@ from the key cache after the first run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -366,6 +368,39 @@ def test_endpoint_that_does_not_answer(tmp_path: Path, key: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_node_that_drips_or_floods_its_answer_is_an_error_in_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node that sends its answer a byte at a time held `pyleo verify --tx-id` for each read's timeout again and
+    again (hours for a megabyte), and one that sent more than a megabyte was cut unread ("not JSON"): the whole
+    answer must come within the timeout and within the largest answer its API gives."""
+    from pyleo.network import node as rest
+
+    monkeypatch.setattr(rest, "TIMEOUT_S", 1.0)
+    monkeypatch.setattr(rest, "MAX_ANSWER_BYTES", 1000)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(2)
+
+    def serve(flood: bool) -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+            with contextlib.suppress(OSError):
+                for _ in range(100):
+                    conn.sendall(b"1" * 2000 if flood else b"1")
+                    time.sleep(0 if flood else 0.1)
+
+    try:
+        for flood, needle in ((False, "did not finish answering"), (True, "more than 1,000 bytes")):
+            threading.Thread(target=serve, args=(flood,), daemon=True).start()
+            start = time.monotonic()
+            with pytest.raises(network.NodeError, match=needle):
+                network.Node(f"http://127.0.0.1:{server.getsockname()[1]}").height()
+            assert time.monotonic() - start < 5
+    finally:
+        server.close()
+
+
 def test_tx_id_needs_an_endpoint_that_answers(tmp_path: Path) -> None:
     """(The node's 4xx/5xx and non-JSON answers take the same path as for `execute`, tested above.)"""
     tx = "at1" + "q" * 59
@@ -666,3 +701,18 @@ def test_the_web_apps_costs_and_transaction(monkeypatch: pytest.MonkeyPatch, tmp
     assert key not in answer.text
     verdict = trust.verify(json.loads(answer.text), trust.Trusted(programs=loader.load(model_file).programs))
     assert verdict.valid and verdict.kind == "execution transaction", verdict.reason
+
+
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_a_public_model_binds_the_function_a_transaction_executes(executed: Any) -> None:
+    """A public model file names the function its proofs are of, and a proof of another function of its program is
+    refused (pyleo verify --public-model); an execution transaction of another function was accepted."""
+    from pyleo import trust
+
+    program = loader.load(SCORER).programs["linear_scorer"].aleo()
+    doc = json.loads(executed[1].read_text())
+    honest = trust.verify(doc, trust.Trusted(public_model=trust.PublicModel(program, "score", path="scorer.json")))
+    assert honest.valid and honest.function == "score" and honest.outputs == ["27i64"], honest.reason
+    other = trust.verify(doc, trust.Trusted(public_model=trust.PublicModel(program, "predict", path="scorer.json")))
+    assert not other.valid and "the public model's function is `predict`" in (other.reason or "")

@@ -44,15 +44,61 @@ def test_a_decoding_reads_proved_literals_as_the_model_s_answers() -> None:
     doc = trust.public_model_json("program p.aleo;", "p.aleo", "predict", "public", None, decoding=names)
     assert doc["decoding"] == {"classes": ["setosa", "versicolor", "virginica"], "scale": None}
     assert trust.Decoding.from_json({"classes": [False, True]}, "p").decode("1u8") == "True"   # labels as JSON has them
-    for bad in ({"classes": "abc"}, {"classes": [[1]]}, {"scale": -1}, {"scale": "2"}, [1]):
+    for bad in ({"classes": "abc"}, {"classes": [[1]]}, {"scale": -1}, {"scale": "2"}, [1], {"scale": float("inf")},
+                {"scale": 2, "link": "log"}, {"link": "exp"}):
         with pytest.raises(InputError, match="decoding"):
             trust.Decoding.from_json(bad, "public.json")
+
+
+def test_a_log_link_regressor_s_proved_output_reads_as_its_prediction() -> None:
+    """A GLM with a log link (PoissonRegressor) proves η·OUT_SCALE; what a verifier is shown as its prediction
+    (`pyleo verify --model` / `--public-model`, the /verify page: :attr:`ZkModel.decoding`) must be the model's
+    predict, exp(η), as the prover's ZkModel.decode gives it, not η (the oracle: sklearn's predict)."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import PoissonRegressor
+
+    from stdlib_ml import from_sklearn
+
+    X, y = load_diabetes(return_X_y=True)
+    model = PoissonRegressor(max_iter=300).fit(X, y)
+    zk = from_sklearn(model, X[:40])
+    rows = X[:6]
+    raw = zk.predict_raw(rows)
+    shown = [float(zk.decoding.decode(f"{int(v)}i64")) for v in raw]
+    assert np.allclose(shown, model.predict(rows), rtol=0.01)
+    assert shown == [float(f"{v:.6g}") for v in zk.decode(raw)]
+    doc = trust.public_model_json("program p.aleo;", "p.aleo", "predict", "public", None, decoding=zk.decoding)
+    assert doc["decoding"]["link"] == trust.LOG_LINK and trust.Decoding.from_json(doc["decoding"], "p") == zk.decoding
+
+
+def test_the_browser_refuses_the_decodings_pyleo_refuses() -> None:
+    """aleo.js's readDecoding (the /verify page's public model file) against pyleo.trust.Decoding.from_json: the
+    browser took any "decoding" and showed "[object Object]" or NaN as the prediction."""
+    cases = [None, {"classes": ["a", 7]}, {"classes": None, "scale": 1024}, {"classes": None, "scale": 2, "link": "exp"},
+             {"classes": [False, True]}, {"classes": [{"x": 1}]}, {"classes": "abc"}, {"scale": -1}, {"scale": "2"}, [1], {"scale": 2, "link": "log"},
+             {"link": "exp"}, {"classes": [[1]]}]
+    script = (f'const m = await import("./static/aleo.js"); const cases = {json.dumps(cases)};'
+              "console.log(JSON.stringify(cases.map((d) => { try { return m.readDecoding(d) !== undefined; } "
+              "catch (e) { return e.message.includes('decoding') ? false : e.message; } })));")
+    done = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT / "cli" / "web", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+    def pyleo_takes(d: Any) -> bool:
+        try:
+            d is None or trust.Decoding.from_json(d, "p")
+        except InputError:
+            return False
+        return True
+
+    assert json.loads(done.stdout) == [pyleo_takes(d) for d in cases]
 
 
 def test_the_browser_reads_outputs_as_pyleo_does() -> None:
     """cli/web/static/aleo.js's decodeOutput (the /verify page's prediction) against pyleo.trust.Decoding."""
     cases = [({"classes": ["a", "b", 7]}, v) for v in ("0u8", "2u8", "3u8", "1field", "x")] + \
-        [({"classes": None, "scale": 1024}, v) for v in ("-2560i64", "3i64")] + [({"classes": None, "scale": None}, "4u8")]
+        [({"classes": None, "scale": 1024}, v) for v in ("-2560i64", "3i64")] + [({"classes": None, "scale": None}, "4u8")] + \
+        [({"classes": None, "scale": 1024, "link": "exp"}, v) for v in ("-1024i64", "2048i64", "0i64")]
     script = (f'const m = await import("./static/aleo.js"); const cases = {json.dumps(cases)};'
               "console.log(JSON.stringify(cases.map(([d, v]) => m.decodeOutput(d, v))));")
     done = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT / "cli" / "web", capture_output=True,

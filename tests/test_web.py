@@ -9,6 +9,8 @@ import io
 import json
 import logging
 import multiprocessing
+import os
+import pickle
 import re
 import signal
 import subprocess
@@ -243,6 +245,40 @@ def client() -> Any:
 
     with TestClient(create_app()) as c:
         yield c
+
+
+class MakesFolder:
+    """A pickle that, when read, creates a folder: what an uploaded .joblib file can do (it is a pickle)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return os.mkdir, (str(self.path),)
+
+
+def test_a_page_of_another_site_cannot_post_to_the_local_server(tmp_path: Path) -> None:
+    """Any web page can make the browser post a form to http://127.0.0.1:8000 (no preflight): an upload from another
+    site's page (Origin, Sec-Fetch-Site), or from a site whose name was made to resolve to 127.0.0.1 (its Host), was
+    converted, and its pickle ran code on this machine. Refused with 403 before the body is read; the server's own
+    pages still post, and pages may still be fetched."""
+    from fastapi.testclient import TestClient
+
+    from pyleo_cli.web import verifier
+    from pyleo_cli.web.app import LOOPBACK_HOSTS, create_app
+
+    marker = tmp_path / "ran"
+    upload = {"model": ("m.joblib", pickle.dumps(MakesFolder(marker))), "rows": ("r.csv", b"1,2\n3,4\n")}
+    client = TestClient(create_app(verifier.Status(None, "none"), LOOPBACK_HOSTS), base_url="http://127.0.0.1:8000")
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Host": "evil.example:8000", "Origin": "http://evil.example:8000"}):
+        answer = client.post("/api/models/upload", files=upload, headers=headers)
+        error = answer.json()["error"]
+        assert answer.status_code == 403 and ("refused" in error or "answers to" in error), (headers, error)
+    assert not marker.exists()
+    own = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/api/verify", headers=own).status_code == 422   # reaches the endpoint: no proof given
+    assert client.get("/verify", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
 
 
 def joblib_bytes(model: Any) -> bytes:

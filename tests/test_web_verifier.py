@@ -139,7 +139,7 @@ def test_unreachable_registry_says_how_to_fix_it_and_the_server_starts_without(
     assert out.exit_code == 0, out.output
     assert f"warning: could not fetch {registry.url}@provablehq/wasm/-/wasm-9.9.9.tgz: " in out.output
     assert "run `npm ci` in cli/web" in out.output and "pyleo web app: http://127.0.0.1:" in out.output
-    client = TestClient(started[0])
+    client = TestClient(started[0], base_url="http://127.0.0.1")   # the server answers to the name it listens as
     info = client.get("/api/examples").json()
     assert info["wasm"] is False and info["wasm_reason"].startswith("this server could not fetch the in-browser verifier")
     missing = client.get("/wasm/index.js")
@@ -147,4 +147,4 @@ def test_unreachable_registry_says_how_to_fix_it_and_the_server_starts_without(
 
     out = CliRunner().invoke(app, ["serve", "--port", "0", "--no-verifier"])   # asked for none: none fetched
     assert out.exit_code == 0 and "fetching" not in out.output
-    assert "--no-verifier" in TestClient(started[1]).get("/api/examples").json()["wasm_reason"]
+    assert "--no-verifier" in TestClient(started[1], base_url="http://127.0.0.1").get("/api/examples").json()["wasm_reason"]

@@ -25,7 +25,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = Tru
         import uvicorn
 
         from . import verifier
-        from .app import create_app
+        from .app import LOOPBACK_HOSTS, create_app
     except ImportError as e:
         raise InputError(f"the web app needs the `web` extra ({e.name} is missing)",
                          hint="pip install 'pyleo-zk[web]'") from None
@@ -44,7 +44,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = Tru
     logging.basicConfig(format="pyleo serve: %(levelname)s: %(message)s", level=logging.WARNING)
     # log_config=None: uvicorn's records go to the handler above. Its own dictConfig would close every logging
     # handler already installed (absl's, when TensorFlow was imported, closes the stream it writes to).
-    config = uvicorn.Config(create_app(wasm), log_level="warning", log_config=None, timeout_graceful_shutdown=STOP_SECONDS)
+    wildcard = host in ("0.0.0.0", "::", "")   # reachable by any name: the names it answers to are not known
+    hosts = None if wildcard else LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else frozenset({host})
+    config = uvicorn.Config(create_app(wasm, hosts), log_level="warning", log_config=None, timeout_graceful_shutdown=STOP_SECONDS)
     # uvicorn shuts down gracefully on SIGTERM (the app's lifespan ends its children and removes their
     # files), then raises the signal again: end with a normal exit then, not a death by the signal that
     # would skip the interpreter's own clean-up (multiprocessing's semaphores).

@@ -58,6 +58,32 @@ ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder
 """The verifier's WebAssembly memory is shared (threads): browsers allow that only to cross-origin isolated pages."""
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Requests that change nothing: any page may make them (it cannot read the answers: no CORS header is sent)."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""The names a browser gives this server in its Host header when it listens on a loopback address."""
+
+
+def cross_site(method: str, headers: Any, hosts: frozenset[str] | None) -> str | None:
+    """Why a request must be refused as another site's, or None. A page on any site can make a browser post a form
+    to this local server (no preflight), and an upload is a pickle, which runs code when read: a request that
+    changes something must come from this server's own pages (its ``Origin`` is this Host, ``Sec-Fetch-Site`` is
+    same-origin or none). ``hosts``: the Host names this server answers to (None: any), so that a site whose name
+    is made to resolve to 127.0.0.1 (DNS rebinding) is not same-origin with it."""
+    host = headers.get("host", "")
+    name = host[1:host.index("]")] if host.startswith("[") and "]" in host else host.rsplit(":", 1)[0]
+    if hosts is not None and name not in hosts:
+        return f"this server answers to {', '.join(sorted(hosts))}, not to {host!r}"
+    if method in SAFE_METHODS:
+        return None
+    site, origin = headers.get("sec-fetch-site"), headers.get("origin")
+    if site is not None and site not in ("same-origin", "none"):
+        return f"a request from another site ({site}) is refused: use this server's own pages"
+    if origin is not None and origin.split("://", 1)[-1].rstrip("/") != host:
+        return f"a request from {origin!r} is refused: use this server's own pages"
+    return None
+
+
 class Sample(BaseModel):
     """One sample of raw feature values, in the model's feature order."""
 
@@ -205,10 +231,12 @@ def trusted_by(entry: Entry) -> trust.Trusted:
                          labels={"program": f"of {entry.title}"})
 
 
-def create_app(in_browser: verifier.Status | None = None) -> FastAPI:
+def create_app(in_browser: verifier.Status | None = None, hosts: frozenset[str] | None = None) -> FastAPI:
     """The app: pages, static files, the in-browser verifier's files (``in_browser``, default
     :func:`pyleo_cli.web.verifier.located`: found, not installed), the JSON API. Raises nothing at import; without
-    the verifier the pages disable their in-browser buttons, giving ``in_browser.reason``."""
+    the verifier the pages disable their in-browser buttons, giving ``in_browser.reason``. Requests from other sites
+    that would change something, and requests naming a Host outside ``hosts`` (None: any), are refused with 403
+    (:func:`cross_site`)."""
     in_browser = in_browser or verifier.located()
     store, jobs, workers = Store(), Jobs(), Workers()
     uploads = Quota("uploads", UPLOADS_PER_CLIENT, UPLOADS_CONVERTING, UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS)
@@ -234,6 +262,9 @@ def create_app(in_browser: verifier.Status | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def isolate(request: Request, call_next: Any) -> Response:
+        refused = cross_site(request.method, request.headers, hosts)
+        if refused is not None:
+            return _error(403, refused)
         response = await call_next(request)
         response.headers.update(ISOLATION)
         return response

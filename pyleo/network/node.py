@@ -7,15 +7,21 @@ timeout, so a node that does not answer is an error within seconds."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PyleoError
+from ..limits import MAX_TRANSACTION_BYTES
 
 TIMEOUT_S = 5.0
-"""Seconds to wait for a node's answer before giving up."""
+"""Seconds to wait for a node's answer before giving up (to connect, and to read its whole answer)."""
+MAX_ANSWER_BYTES = 4 * MAX_TRANSACTION_BYTES
+"""Largest answer read from a node: a transaction is at most :data:`~pyleo.limits.MAX_TRANSACTION_BYTES` bytes,
+its JSON (hex and base-58 text) less than four times that. (Answers were cut at 1 MiB, unread: a deployment over
+it was "not JSON".)"""
 
 
 class NodeError(PyleoError):
@@ -41,7 +47,7 @@ class Node:
                                      headers={"Content-Type": "application/json"} if body is not None else {})
         try:
             with urllib.request.urlopen(req, timeout=TIMEOUT_S) as r:  # noqa: S310 - the user's endpoint
-                return bytes(r.read(1 << 20))
+                return self._answer(r, url)
         except urllib.error.HTTPError as e:
             answer = e.read(2000).decode("utf-8", "replace").strip()
             raise NodeError(f"the node at {self.endpoint} answered {e.code} {e.reason} to "
@@ -51,6 +57,21 @@ class Node:
             reason = getattr(e, "reason", e)
             raise NodeError(f"the node at {self.endpoint} did not answer {url} within {TIMEOUT_S:g} s ({reason})",
                             hint="check --endpoint (and that the node serves this network)") from None
+
+    def _answer(self, response: Any, url: str) -> bytes:
+        """The body of ``response``, read within :data:`TIMEOUT_S` in all (a node that sends a byte now and then
+        would otherwise hold each read's timeout again and again) and at most :data:`MAX_ANSWER_BYTES`; NodeError
+        otherwise."""
+        deadline = time.monotonic() + TIMEOUT_S
+        body = bytearray()
+        while block := response.read1(1 << 16):
+            body += block
+            if len(body) > MAX_ANSWER_BYTES:
+                raise NodeError(f"the node at {self.endpoint} answered {url} with more than {MAX_ANSWER_BYTES:,} bytes, "
+                                "more than any answer of its API")
+            if time.monotonic() > deadline:
+                raise NodeError(f"the node at {self.endpoint} did not finish answering {url} within {TIMEOUT_S:g} s")
+        return bytes(body)
 
     def _json(self, route: str) -> Any:
         raw = self._request(route)

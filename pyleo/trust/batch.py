@@ -29,10 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PyleoError
+from ..files import read_bounded
 from .formats import read_proof
 from .policy import Trusted, verify
 
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 256 * 2**20
+"""Largest manifest (or prover-only batch file) read, in bytes: a row's entry takes about 250 bytes, so this holds
+a million rows; a larger file is refused before it is parsed."""
 FORMAT = "pyleo-batch/2"
 PRIVATE_FORMAT = "pyleo-batch-private/1"
 ROW_INPUT = "batch_row"
@@ -89,13 +93,21 @@ def proof_name(row: int, k: int = 1) -> str:
 
 
 def read_json(path: Path, what: str) -> dict[str, Any] | None:
-    """The JSON object in ``path`` (None when there is no such file); BatchError when it is not one."""
+    """The JSON object in ``path`` (None when there is no such file); BatchError when it is not one: not a regular
+    file, larger than :data:`MAX_MANIFEST_BYTES`, not UTF-8 JSON (nesting included) or not an object."""
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as e:
-        raise BatchError(f"{path} cannot be read as a {what}: {e}") from None
+        raw = read_bounded(path, MAX_MANIFEST_BYTES)
+    except OSError as e:
+        raise BatchError(f"{path} cannot be read as a {what}: {e.strerror}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise BatchError(f"{path} is larger than {MAX_MANIFEST_BYTES // 2**20} MiB, more than a {what} of a million rows")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as e:
+        raise BatchError(f"{path} cannot be read as a {what}: "
+                         f"{'nested too deeply' if isinstance(e, RecursionError) else e}") from None
     if not isinstance(data, dict):
         raise BatchError(f"{path} is not a {what}")
     return data
@@ -245,7 +257,11 @@ def verify_batch(folder: str | os.PathLike[str], trusted: Trusted | Callable[[in
             problems.append((None, name, f"not a proof of a batch program's entry (its function is `{proof.function}`)"))
             continue
         k = this[1]
-        verdict = verify(proof, trusted(k) if callable(trusted) else trusted)
+        try:
+            verdict = verify(proof, trusted(k) if callable(trusted) else trusted)
+        except PyleoError as e:   # e.g. a program of more rows per proof than any batch program holds
+            problems.append((None, name, e.message))
+            continue
         if not verdict.valid:
             problems.append((None, name, f"not a valid proof of the trusted program: {verdict.reason}"))
             continue
@@ -328,7 +344,7 @@ def _compare(manifest: dict[str, Any], rows: dict[int, ProvedRow], rows_total: i
             if proved is not None:
                 problems.append((i, "error", f"recorded as failed, but {proved.proof} proves it"))
             else:
-                problems.append((i, "error", f"not proved: the prover recorded it as failed ({r.get('error')})"))
+                problems.append((i, "error", f"not proved: the prover recorded it as failed ({r.get('error')!r})"))
             continue
         if proved is None:
             problems.append((i, "proof", f"the manifest says {r.get('proof')!r} proves it; no valid proof does"))

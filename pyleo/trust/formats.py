@@ -17,28 +17,39 @@ these formats binds, or that it is not reported, is declared beside the policy
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import split, vm
 from ..errors import InputError
+from ..files import read_bounded
+from ..names import is_identifier
 
 PUBLIC_MODEL_FORMAT = "pyleo-public-model/1"
 """The ``"format"`` of a public model file."""
+LOG_LINK = "exp"
+"""A :class:`Decoding`'s ``link`` for a GLM's log link (the proved output is the logarithm of the value)."""
+MAX_EXP_ARGUMENT = math.log(sys.float_info.max)
+"""The largest x whose exp(x) is a finite float (larger: the value decodes as inf, as numpy's exp gives it)."""
 
 
 @dataclass(frozen=True)
 class Decoding:
     """How a converted model's first output reads in the model's terms: ``classes`` (a classifier's labels,
     JSON values: the output is an index into them), or ``scale`` (a regressor: the output is the value times
-    ``scale``); neither: the output is the answer itself (a cluster). It is not part of what a proof proves:
-    a verifier takes it from the model it trusts (its model file or public model file), never from the proof."""
+    ``scale``; with ``link`` ``"exp"``, a GLM's log link, it is the logarithm of the value times ``scale``, and the
+    value is ``exp(output / scale)``, as :meth:`stdlib_ml.ZkModel.decode` reads it); neither: the output is the
+    answer itself (a cluster). It is not part of what a proof proves: a verifier takes it from the model it trusts
+    (its model file or public model file), never from the proof."""
 
     classes: tuple[Any, ...] | None = None
     scale: float | None = None
+    link: str | None = None
 
     def decode(self, literal: str) -> str | None:
         """The label or value the proved output ``literal`` (``"1u8"``, ``"-1234i64"``) stands for, as text;
@@ -49,20 +60,28 @@ class Decoding:
         v = int(m.group(1))
         if self.classes is not None:
             return str(self.classes[v]) if 0 <= v < len(self.classes) else None
-        return f"{v / self.scale:.6g}" if self.scale is not None else str(v)
+        if self.scale is None:
+            return str(v)
+        value = v / self.scale
+        if self.link == LOG_LINK:
+            value = math.exp(value) if value < MAX_EXP_ARGUMENT else math.inf
+        return f"{value:.6g}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"classes": list(self.classes) if self.classes is not None else None, "scale": self.scale}
+        return {"classes": list(self.classes) if self.classes is not None else None, "scale": self.scale,
+                **({"link": self.link} if self.link is not None else {})}
 
     @classmethod
     def from_json(cls, doc: Any, source: str) -> Decoding:
         """A Decoding from its JSON object; InputError naming ``source`` when it is not one."""
-        classes, scale = (doc.get("classes"), doc.get("scale")) if isinstance(doc, dict) else (0, 0)
+        classes, scale, link = (doc.get("classes"), doc.get("scale"), doc.get("link")) if isinstance(doc, dict) else (0, 0, 0)
         if not (classes is None or (isinstance(classes, list) and all(isinstance(c, (str, int, float)) for c in classes))):
             raise InputError(f"{source}: \"decoding\" must be {{\"classes\": [labels] or null, \"scale\": number or null}}")
-        if not (scale is None or (isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0)):
+        if not (scale is None or (isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale < math.inf)):
             raise InputError(f"{source}: \"decoding\".\"scale\" must be a positive number or null")
-        return cls(tuple(classes) if classes is not None else None, float(scale) if scale is not None else None)
+        if link not in (None, LOG_LINK) or (link is not None and scale is None):
+            raise InputError(f"{source}: \"decoding\".\"link\" must be \"{LOG_LINK}\" (with a scale) or absent")
+        return cls(tuple(classes) if classes is not None else None, float(scale) if scale is not None else None, link)
 
 
 @dataclass
@@ -128,8 +147,15 @@ def parse_public_model(doc: Any, source: str) -> PublicModel:
                          "was altered", hint=hint)
     if not (commitment is None or isinstance(commitment, str)):
         raise InputError(f"{source}: \"commitment\" must be a string or null", hint=hint)
-    if not isinstance(function, str):
-        raise InputError(f"{source}: \"function\" must be a function name (a string)", hint=hint)
+    weights = doc.get("weights", "private" if commitment is not None else "public")
+    if weights != ("private" if commitment is not None else "public"):
+        raise InputError(f"{source}: \"weights\" is {weights!r} and \"commitment\" is "
+                         f"{'null' if commitment is None else commitment}: private weights come with their commitment, "
+                         "public ones without; the file was altered (without its commitment, any weights would pass)",
+                         hint=hint)
+    if not is_identifier(function):
+        raise InputError(f"{source}: \"function\" must be a function name (an Aleo identifier), not {function!r}",
+                         hint=hint)
     keys = doc.get("verifying_keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
         raise InputError(f"{source}: \"verifying_keys\" must map function names to verifying keys (strings)")
@@ -140,9 +166,12 @@ def parse_public_model(doc: Any, source: str) -> PublicModel:
 def read_public_model(path: str | os.PathLike[str]) -> PublicModel:
     """Read a public model file (:func:`parse_public_model`); InputError when unreadable or not one."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bounded(path, vm.MAX_PROOF_FILE_BYTES)
     except OSError as e:
         raise InputError(f"cannot read the public model file {path}: {e.strerror}") from None
+    if len(raw) > vm.MAX_PROOF_FILE_BYTES:
+        raise InputError(f"{path} is larger than {vm.MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any public model file "
+                         "(one program and its verifying key): it is not one")
     try:
         doc = json.loads(raw)
     except (ValueError, RecursionError):

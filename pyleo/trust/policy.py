@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import split, vm
-from ..errors import InputError
+from ..errors import InputError, ProofError
 from ..values import field_literal
 from ..program import Program
 from . import transaction
@@ -77,11 +77,11 @@ PUBLIC_MODEL_FIELDS: dict[str, str] = {
     "function": "bound: the proof must be of this function",
     "commitment": "bound: the proof's last public output must be it (private weights)",
     "verifying_keys": "checked: each must be the key derived here from the program",
+    "weights": "checked: 'private' exactly when a commitment is given ('public' without)",
 }
 
 PUBLIC_MODEL_NOT_REPORTED: dict[str, str] = {
     "program_id": "a copy of the program's first line; the program text is what binds",
-    "weights": "informative: 'private' when a commitment binds the weights",
     "decoding": "not proved (a proof carries the class index or scaled value only): the class names or scale with "
                 "which the verifier's own file reads the proved first output (Verdict.prediction, shown beside the "
                 "proved literal, which stays the claim)",
@@ -278,13 +278,12 @@ def _decode(verdict: Verdict, decoding: Decoding | None, source: str, outputs: l
 
 def _carried_key(proof: vm.Proof, trusted_key: str | bytes | None, program: str | None) -> str | None:
     """Why the verifying key a bound proof file carries is not the one its execution verified under (the trusted
-    key, else the trusted program's), or None. A binary trusted key (a cached ``F.vk``) is not compared."""
-    if isinstance(trusted_key, bytes):
-        if not trusted_key.lstrip().startswith(b"verifier1"):
-            return None
-        trusted_key = trusted_key.decode()
+    key, text or a cached ``F.vk``'s bytes, else the trusted program's), or None."""
     want = trusted_key if trusted_key is not None else vm.verifying_key(program or proof.program, proof.function)
-    if proof.verifying_key.strip() != want.strip():
+    same = proof.verifying_key.strip() == want.strip() if isinstance(want, str) else \
+        bytes(vm.read_verifying_key(want, "the trusted", InputError).bytes()) == \
+        bytes(vm.read_verifying_key(proof.verifying_key, "the proof file's", ProofError).bytes())
+    if not same:
         return ("the proof file's verifying_key is not the trusted program's key (the one its execution verifies "
                 "under): the file was altered")
     return None

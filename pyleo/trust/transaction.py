@@ -234,6 +234,9 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
     if str(parsed.id) != program_id or not parsed.has_function(function):
         return rejected(f"the transaction executes {program_id}/{function}, not a function of the trusted "
                         f"program {parsed.id}")
+    if trusted.public_model is not None and function != trusted.public_model.function:
+        return rejected(f"the transaction executes `{function}`, the public model's function is "
+                        f"`{trusted.public_model.function}`")
     fid = sdk.Identifier.from_string(function)
     vk = sdk.VerifyingKey.from_string(vm.verifying_key(program, function))
     _, err, _ = call_quietly(process.add_program, parsed)

@@ -69,6 +69,7 @@ from .proofs import (
     opens,
     prove,
     read_proof_json,
+    read_verifying_key,
     verify,
     verify_execution,
     verifying_key,
@@ -83,5 +84,5 @@ __all__ = [
     "ProofError", "PyleoError", "VMError", "as_proof", "cache_dir", "cache_max_bytes", "cache_model", "cached_models",
     "cached_programs", "check_writable", "circuit_info", "clean_message", "clear_cache", "clear_models", "commit_bhp256", "constraints", "evaluate",
     "explain", "forget_programs", "hash_poseidon", "keys_cached", "keys_dir", "link_model", "model_cache_dir", "normalize_checksum", "opens", "program_checksum", "program_digest",
-    "prove", "read_proof_json", "stamp", "verify", "verify_execution", "verifying_key", "versions", "vk_circuit_info", "write_atomic",
+    "prove", "read_proof_json", "read_verifying_key", "stamp", "verify", "verify_execution", "verifying_key", "versions", "vk_circuit_info", "write_atomic",
 ]

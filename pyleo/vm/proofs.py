@@ -3,6 +3,7 @@ verify / explain a :class:`Proof` against the program, checksum, verifying key o
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ProofError, PyleoError, VMError
-from ..files import check_writable, write_atomic
+from ..files import check_writable, read_bounded, write_atomic
 from ..limits import CONSENSUS_V20_HEIGHT, MAX_PROGRAM_BYTES
+from ..names import is_identifier
 from ..values import field_literal
 from .keys import (
     LOCK,
@@ -94,6 +96,11 @@ class Proof:
                 raise ValueError
         except (ValueError, TypeError, KeyError):
             raise ProofError("the proof's execution cannot be read (expected snarkVM's JSON with one transition)") from None
+        program, function = tr.get("program"), tr.get("function")
+        if not (isinstance(program, str) and program.endswith(".aleo") and is_identifier(program.removesuffix(".aleo"))
+                and is_identifier(function)):
+            raise ProofError(f"the proof's execution names the program {program!r} and the function {function!r}, "
+                             "which are not Aleo identifiers: not an execution snarkVM made")
         return tr
 
     @property
@@ -175,9 +182,11 @@ class Proof:
         if not isinstance(timings, dict):
             timings = {}
         made_with = {k: data[k] for k in ("pyleo", "aleo_sdk", "snarkvm") if isinstance(data.get(k), str)}
+        if not is_identifier(get("function", str)):
+            raise ProofError(f"{source}: 'function' is {data['function']!r}, not an Aleo identifier")
         proof = cls(
             program=get("program", str),
-            function=get("function", str),
+            function=data["function"],
             execution=get("execution", str),
             verifying_key=get("verifying_key", str),
             constraints=get("constraints", int),
@@ -205,8 +214,7 @@ def read_proof_json(path: str | os.PathLike[str]) -> Any:
     """The JSON document of a proof file (single or split), read up to :data:`MAX_PROOF_FILE_BYTES`.
     Raises ProofError when the file is unreadable, larger, not UTF-8 text or not JSON (nesting included)."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_PROOF_FILE_BYTES + 1)
+        raw = read_bounded(path, MAX_PROOF_FILE_BYTES)
     except OSError as e:
         raise ProofError(f"cannot read {path}: {e.strerror}") from None
     if len(raw) > MAX_PROOF_FILE_BYTES:
@@ -402,10 +410,27 @@ def _check_height(block_height: int | None, error: type[PyleoError]) -> None:
 
 
 def _visible(item: dict[str, Any]) -> str | None:
-    """The value of a transition input / output that anyone can read, else None."""
+    """The value of a transition input / output that anyone can read, as snarkVM reads it (:func:`canonical_value`:
+    what is proved, not the file's text of it), else None."""
     if item.get("type") in ("public", "constant") and isinstance(item.get("value"), str):
-        return compact_value(item["value"])
+        return canonical_value(item["value"])
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical_value(text: str) -> str:
+    """The Aleo value ``text`` as snarkVM reads and prints it, on one line (:func:`compact_value`). snarkVM's parser
+    skips whitespace and comments inside a value (``[1i64, /* approved */ 2i64]`` is ``[1i64, 2i64]``), and an
+    execution's proof covers the value read, not its text: what a verifier is told comes from this form only.
+    ProofError when ``text`` is not an Aleo value."""
+    sdk = aleo_sdk()
+    try:
+        parsed = sdk.Value.parse(text)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - snarkVM's parse error
+        raise ProofError(f"the execution holds {text!r} as a public value, which is not an Aleo value") from None
+    return compact_value(str(parsed))
 
 
 def commit_bhp256(value: str, randomness: str) -> str:
@@ -466,8 +491,9 @@ def normalize_checksum(text: str) -> str:
     return m.group(1).lower()
 
 
-def _read_vk(key: str | bytes, whose: str, error: type[PyleoError]) -> Any:
-    """A verifying key from its ``verifier1…`` text or its bytes (a cached ``F.vk`` file)."""
+def read_verifying_key(key: str | bytes, whose: str, error: type[PyleoError]) -> Any:
+    """snarkVM's verifying key from its ``verifier1…`` text or its bytes (a cached ``F.vk`` file); ``error``
+    (a message naming ``whose`` key) when it is neither."""
     sdk = aleo_sdk()
     try:
         if isinstance(key, bytes) and not key.lstrip().startswith(b"verifier1"):
@@ -513,12 +539,12 @@ def explain(proof: Proof, *, program: str | None = None, checksum: str | None = 
 
         fid = sdk.Identifier.from_string(proof.function)
         if verifying_key is not None:
-            vk = _read_vk(verifying_key, "the trusted", InputError)
+            vk = read_verifying_key(verifying_key, "the trusted", InputError)
         elif resynthesize or trusted:
             # the key comes from the (trusted) program text, never from the proof file
             vk = synthesize_vk(load_program(proof.program), proof.function, fid)
         else:
-            vk = _read_vk(proof.verifying_key, "the proof's", ProofError)
+            vk = read_verifying_key(proof.verifying_key, "the proof's", ProofError)
             known = cached_vk(load_program(proof.program), proof.function, fid)
             if known is not None and bytes(known.bytes()) != bytes(vk.bytes()):
                 return "the proof's verifying key is not the one this machine synthesized for the function"

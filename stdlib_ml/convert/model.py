@@ -336,14 +336,15 @@ class ZkModel:
     @property
     def decoding(self) -> Any:
         """How ``predict``'s first output reads as the model's answer (:class:`pyleo.trust.Decoding`: the class
-        names, or the regressor's OUT_SCALE), what a verifier of this model decodes proved outputs with; None
-        when the label is not a public output (private, or published as a commitment)."""
+        names, or the regressor's OUT_SCALE and its log link), what a verifier of this model decodes proved outputs
+        with, reading them as :meth:`decode` does; None when the first output is not a public label or value
+        (private, published as a commitment, a threshold's bool or a model's scores)."""
         from pyleo import trust
 
-        if self.output != "public":
+        if self.output != "public" or self.response != "predict" or self.threshold is not None:
             return None
         if self.kind == "regressor":
-            return trust.Decoding(scale=float(self.out_scale))
+            return trust.Decoding(scale=float(self.out_scale), link=trust.LOG_LINK if self.link == "exp" else None)
         return trust.Decoding(tuple(c.item() if isinstance(c, np.generic) else c for c in self.classes_)
                               if self.classes_ is not None else None)
 
@@ -473,14 +474,22 @@ class ZkModel:
 
     def decode_proof(self, proof: Any) -> Any:
         """The prediction a proof's first output stands for (with a private or committed label, only
-        the prover's in-memory proof has it; raises :class:`ModelInputError` for one read from a file)."""
+        the prover's in-memory proof has it; raises :class:`ModelInputError` for one read from a file).
+        It reads the output and does not verify the proof (:meth:`verify` does); raises ModelInputError for a
+        proof of another program than this model's (its output would read as this model's class names)."""
+        from pyleo import split, vm
+
+        p = proof if isinstance(proof, split.SplitProof) else vm.as_proof(proof)
+        of = p.source if isinstance(p, split.SplitProof) else p.program_id.removesuffix(".aleo")
+        if of != self.name or (isinstance(p, vm.Proof) and p.checksum != self.program.checksum()):
+            raise ModelInputError(f"the proof is of {of}.aleo (program checksum {p.checksum}), not of this model's "
+                                  f"{self.name}.aleo: its output is not this model's answer",
+                                  hint="zk.verify(proof) checks a proof against this model")
         if self.output == "commitment":
             raise ModelInputError(f"{self.name}'s proofs publish only a commitment to the prediction",
                                   hint="the prover knows it (zk.predict(x)); revealed with r, check it with "
                                   "zk.label_commitment(output, r)")
-        from pyleo import split, vm
-
-        text = (proof if isinstance(proof, split.SplitProof) else vm.as_proof(proof)).outputs[0]
+        text = p.outputs[0]
         if text is None:
             raise ModelInputError(f"{self.name}'s label is private: this proof (read from a file) has only its "
                                   "ciphertext", hint="the prover's own copy is printed by `pyleo prove` and kept by "

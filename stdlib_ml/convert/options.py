@@ -190,10 +190,12 @@ def load_rows(path: str | os.PathLike[str], *, complete: bool = True) -> np.ndar
         raise ModelInputError(f"no such data file: {p}")
     suffix = p.suffix.lower()
     if suffix == ".npy":
-        try:
-            X = np.load(p, allow_pickle=False)
+        try:   # mapped first: a header claiming more rows than the file holds fails here, before any allocation
+            X = np.array(np.load(p, allow_pickle=False, mmap_mode="r"))
         except (ValueError, OSError, EOFError) as e:
             raise ModelInputError(f"{p} could not be read as rows of numbers: {e}") from None
+        except MemoryError:
+            raise ModelInputError(f"{p} holds more numbers than this machine's memory takes") from None
     elif suffix == ".csv":
         X = _read_csv(p)
     else:

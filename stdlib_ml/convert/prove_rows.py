@@ -142,7 +142,11 @@ def batch_program(zk: ZkModel, k: int) -> pl.Program:
     """The program every proof of a batch of ``zk`` with ``k`` rows per proof is of: ``<name>_rows<k>``,
     entry ``predict`` (k = 1: the model's outputs) or ``predict_rows`` (k > 1: the public array of the k
     labels), taking first the public ``batch_row = [first row, rows, rows total]``. The verifier derives the same
-    program from the model file it trusts."""
+    program from the model file it trusts. InputError for a ``k`` outside [1, snarkVM's array length] (a file naming
+    one, ``NAME_rows99999999.aleo``, must not make a verifier build it)."""
+    if not 1 <= k <= limits.MAX_ARRAY_LENGTH:
+        raise pl.InputError(f"{k:,} rows per proof: a batch program holds 1 to {limits.MAX_ARRAY_LENGTH:,} (snarkVM's "
+                            "array length)")
     source = batch_source(zk, k)
     key = (hashlib.sha256(source.encode()).hexdigest()[:16], k)
     if key not in _programs:

@@ -54,19 +54,23 @@ const fieldLiteral = (c) => { const t = String(c).replace(/\s+/g, ""); return t.
  * Why the public outputs of `proof` do not carry `commitment` (the public model's commitment to private
  * weights) as their last one, as `pyleo verify --public-model` requires; null when they do or there is none.
  */
-export function commitmentReason(proof, commitment) {
+export function commitmentReason(proof, commitment, outs = publicOutputs(proof)) {
   if (commitment === null || commitment === undefined) return null;
-  const outs = publicOutputs(proof);
   const want = fieldLiteral(commitment);
   const got = outs.length ? outs[outs.length - 1] : "no public output";
   return got === want ? null : `the proof's commitment (its last public output) is ${got}, not the published ${want}`;
 }
 
-/** The public outputs a proof's execution carries (Aleo literals), in order. */
-export function publicOutputs(proof) {
+/**
+ * The public outputs a proof's execution carries (Aleo literals without whitespace), in order. With `plaintext`
+ * (the verifier's Plaintext class), each as snarkVM reads it: its parser skips comments inside a value
+ * ("[1i64, /* approved *\/ 2i64]" is [1i64,2i64]), and what is proved is the value read, not the file's text.
+ */
+export function publicOutputs(proof, plaintext = null) {
   try {
     const [t] = JSON.parse(proof.execution).transitions;
-    return t.outputs.filter((o) => o.type === "public").map((o) => String(o.value).replace(/\s+/g, ""));
+    return t.outputs.filter((o) => o.type === "public")
+      .map((o) => String(plaintext ? plaintext.fromString(String(o.value)) : o.value).replace(/\s+/g, ""));
   } catch {
     return [];
   }
@@ -114,13 +118,40 @@ export async function publicModelTrust(text) {
   if (doc.commitment !== undefined && doc.commitment !== null && typeof doc.commitment !== "string") {
     throw new Error("the public model file's commitment must be a string or null");
   }
+  const committed = typeof doc.commitment === "string";
+  if ((doc.weights ?? (committed ? "private" : "public")) !== (committed ? "private" : "public")) {
+    throw new Error(`the public model file says weights ${JSON.stringify(doc.weights)} with commitment ` +
+      `${JSON.stringify(doc.commitment ?? null)}: private weights come with their commitment, public ones without; ` +
+      "the file was altered");
+  }
   return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
-           commitment: doc.commitment ?? null, decoding: doc.decoding ?? null, fingerprint: await sha256(text) };
+           commitment: doc.commitment ?? null, decoding: readDecoding(doc.decoding), fingerprint: await sha256(text) };
+}
+
+/**
+ * A public model file's "decoding" as pyleo.trust.Decoding.from_json reads it: null, or {classes: labels (JSON
+ * texts, numbers or booleans) or null, scale: a positive finite number or null, link: "exp" (with a scale) or
+ * absent}. Throws Error naming "decoding" for anything else (the page showed "[object Object]" as the class).
+ */
+export function readDecoding(decoding) {
+  if (decoding === null || decoding === undefined) return null;
+  const { classes = null, scale = null, link = null } = typeof decoding === "object" && !Array.isArray(decoding)
+    ? decoding : { classes: 0 };
+  if (!(classes === null || (Array.isArray(classes) && classes.every((c) => ["string", "number", "boolean"].includes(typeof c))))) {
+    throw new Error('the public model file\'s "decoding" must be {"classes": [labels] or null, "scale": number or null}');
+  }
+  if (!(scale === null || (typeof scale === "number" && scale > 0 && Number.isFinite(scale)))) {
+    throw new Error('the public model file\'s "decoding"."scale" must be a positive number or null');
+  }
+  if (!(link === null || (link === "exp" && scale !== null))) {
+    throw new Error('the public model file\'s "decoding"."link" must be "exp" (with a scale) or absent');
+  }
+  return { classes, scale, ...(link !== null ? { link } : {}) };
 }
 
 /**
  * What a proved first output (`literal`, e.g. "1u8") stands for as the public model file names it (its
- * "decoding": class names, or the scale of a regressor's value; docs/formats.md), as pyleo.trust.Decoding
+ * "decoding": class names, or the scale of a regressor's value and its log link; docs/formats.md), as pyleo.trust.Decoding
  * reads it; null when the file has no decoding or the literal is not an integer (a commitment). Not a claim of
  * the proof: the proved literal is.
  */
@@ -129,7 +160,10 @@ export function decodeOutput(decoding, literal) {
   if (!decoding || !m) return null;
   const v = Number(m[1]);
   if (Array.isArray(decoding.classes)) return v >= 0 && v < decoding.classes.length ? String(decoding.classes[v]) : null;
-  if (typeof decoding.scale === "number" && decoding.scale > 0) return String(Number((v / decoding.scale).toPrecision(6)));
+  if (typeof decoding.scale === "number" && decoding.scale > 0) {
+    const value = decoding.link === "exp" ? Math.exp(v / decoding.scale) : v / decoding.scale;   // a GLM's log link
+    return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : "inf";
+  }
   return String(v);
 }
 
@@ -147,7 +181,9 @@ export const NO_KEY = "the verifying key cannot be checked in this browser witho
  * trust: what publicModelTrust returns for the model's public file. The execution is verified with
  * trust.verifyingKey, never with the key the proof file carries: a proof whose key differs is
  * rejected, and without trust nothing is verified (reason NO_KEY).
- * Returns {verified, reason, checksum, vkSha256 (of the proof file's key), height, notReported, seconds}.
+ * Returns {verified, reason, checksum and programId (of its program), vkSha256 (of the proof file's key), height,
+ * outputs (the public outputs as snarkVM reads them, once the proof is bound to the public model), notReported,
+ * seconds}.
  */
 export async function verifyProof(proof, trust = null) {
   const w = await loadVerifier();
@@ -167,13 +203,18 @@ export async function verifyProof(proof, trust = null) {
   }
   const checksum = hex(program.toChecksum());
   const vkSha256 = await sha256(proof.verifying_key);
+  if (proof.program_id !== program.id() || proof.program_checksum !== checksum) {   // copies, as pyleo verify checks them
+    return done(false, `the file states program_id ${JSON.stringify(proof.program_id)} and program_checksum ` +
+      `${JSON.stringify(proof.program_checksum)}, but its program is ${program.id()} with checksum ${checksum}: ` +
+      "the file was altered", { checksum, vkSha256, programId: program.id() });
+  }
   let height;
   try {
     height = verificationHeight(proof);
   } catch (e) {
     return done(false, e.message, { checksum, vkSha256 });
   }
-  const facts = { checksum, vkSha256, height, notReported: NOT_REPORTED };
+  const facts = { checksum, vkSha256, height, programId: program.id(), notReported: NOT_REPORTED };
   if (!trust || typeof trust.verifyingKey !== "string") return done(false, NO_KEY, facts);
   if (checksum !== trust.checksum) {
     return done(false, `the proof's program has checksum ${checksum}, not the public model's ${trust.checksum}`, facts);
@@ -190,7 +231,8 @@ export async function verifyProof(proof, trust = null) {
   if (!t || t.programId() !== program.id() || t.functionName() !== proof.function) {
     return done(false, "the execution is not one transition of the proof's program and function", facts);
   }
-  const committed = commitmentReason(proof, trust.commitment);
+  facts.outputs = publicOutputs(proof, w.Plaintext);
+  const committed = commitmentReason(proof, trust.commitment, facts.outputs);
   if (committed) return done(false, committed, facts);
   let ok = false;
   try {

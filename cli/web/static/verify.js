@@ -1,6 +1,6 @@
 // The drop page: verify a proof file in the browser alone.
 import { $, api, show, table, verdict } from "/static/common.js";
-import { LATEST_RULES, decodeOutput, publicModelTrust, publicOutputs, sha256, verifyProof } from "/static/aleo.js";
+import { LATEST_RULES, decodeOutput, publicModelTrust, sha256, verifyProof } from "/static/aleo.js";
 
 // Without the WebAssembly verifier the button cannot work: say why (info.wasm_reason, pyleo_cli/web/verifier.py).
 api("/api/examples").then((info) => {
@@ -33,11 +33,11 @@ $("verify-button").onclick = async () => {
     const r = await verifyProof(proof, trust);
     if (r.reason === LATEST_RULES) show("result", r.reason, "note");   // not a bad proof: a verifier too old for it
     else show("result", verdict(r, "in this browser by @provablehq/wasm"), r.verified ? "ok" : "bad");
-    const outputs = publicOutputs(proof);
+    const outputs = r.outputs ?? [];   // as snarkVM reads them (aleo.js), never the file's own text
     const label = r.verified && trust ? decodeOutput(trust.decoding, outputs[0]) : null;
     table($("facts"), ["", "from the proof file", "from the public model file"], [
       ...(label !== null ? [["prediction", outputs[0], `${label} (the proved ${outputs[0]}, as this file names it)`]] : []),
-      ["program", proof.program_id ?? "", trust ? trust.programId : ""],
+      ["program", r.programId ?? "", trust ? trust.programId : ""],
       ["function", proof.function ?? "", trust ? trust.function : ""],
       ["program checksum", r.checksum ?? "", trust ? trust.checksum : ""],
       ["public outputs", outputs.join(", "), ""],
