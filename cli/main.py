@@ -413,11 +413,15 @@ def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP p
           verifier: bool = typer.Option(True, "--verifier/--no-verifier", help="Fetch the in-browser verifier (npm "
                                         "@provablehq/wasm, GPL-3.0, about 25 MB, checked against "
                                         "cli/web/package-lock.json) into pyleo's cache if it is not installed. "
-                                        "--no-verifier: serve without it (the pages verify on the server only).")) -> None:
+                                        "--no-verifier: serve without it (the pages verify on the server only)."),
+          allow_pickle: bool = typer.Option(False, "--allow-pickle-uploads", help="With a --host other machines "
+                                            "reach, take joblib / pickle uploads too (they run code when read: only "
+                                            "on a network whose every user you trust); on 127.0.0.1 they are taken.")
+          ) -> None:
     """Start the web app: try a model, prove a prediction, verify it on the server and in the browser."""
     from .web import serve as run_server
 
-    run_server(host, port, verifier)
+    run_server(host, port, verifier, allow_pickle)
 
 
 register_network(app)

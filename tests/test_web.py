@@ -281,6 +281,48 @@ def test_a_page_of_another_site_cannot_post_to_the_local_server(tmp_path: Path) 
     assert client.get("/verify", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
 
 
+def test_a_server_other_machines_reach_refuses_pickle_uploads(tmp_path: Path) -> None:
+    """On a --host other machines reach, a same-site upload of a joblib file would run its sender's code here: it is
+    refused before it is read unless the server was started with --allow-pickle-uploads; XGBoost's files pass the
+    gate (this one then fails on its empty CSV, which shows it was read)."""
+    from fastapi.testclient import TestClient
+
+    from pyleo_cli.web import verifier
+    from pyleo_cli.web.app import create_app
+
+    marker = tmp_path / "ran"
+    own = {"Origin": "http://10.1.2.3:8000", "Sec-Fetch-Site": "same-origin"}
+    server = TestClient(create_app(verifier.Status(None, "none"), frozenset({"10.1.2.3"}), pickle_uploads=False),
+                        base_url="http://10.1.2.3:8000")
+    for name in ("m.joblib", "m.PKL", "m.pickle"):
+        answer = server.post("/api/models/upload", headers=own,
+                             files={"model": (name, pickle.dumps(MakesFolder(marker))), "rows": ("r.csv", b"1,2\n")})
+        assert answer.status_code == 400 and "is a pickle" in answer.json()["error"], answer.json()
+    assert not marker.exists()
+    answer = server.post("/api/models/upload", headers=own, files={"model": ("m.json", b"{}"), "rows": ("r.csv", b"")})
+    assert answer.status_code == 400 and "CSV is empty" in answer.json()["error"], answer.json()
+
+
+def test_serve_takes_pickles_on_a_loopback_host_or_when_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `pyleo serve` hands the app: pickle uploads on 127.0.0.1 / localhost / ::1, elsewhere only with
+    --allow-pickle-uploads (the server itself is not started: uvicorn's run is replaced)."""
+    import uvicorn
+
+    import pyleo_cli.web as web
+    from pyleo import progress
+    from pyleo_cli.web import app, verifier
+
+    seen: list[bool] = []
+    real = app.create_app
+    monkeypatch.setattr(app, "create_app", lambda wasm, hosts, pickles: seen.append(pickles) or real(wasm, hosts, pickles))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: [s.close() for s in sockets])
+    monkeypatch.setattr(verifier, "prepare", lambda wanted, say: verifier.Status(None, "none"))
+    monkeypatch.setenv(progress.QUIET, "")   # serve sets it for its job processes: restored after this test
+    for host, allowed in (("127.0.0.1", False), ("0.0.0.0", False), ("0.0.0.0", True)):
+        web.serve(host, 0, False, allowed)
+    assert seen == [True, False, True]
+
+
 def joblib_bytes(model: Any) -> bytes:
     import joblib
 

@@ -13,11 +13,13 @@ from pyleo import progress
 from pyleo.errors import InputError
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = True) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = True,
+          allow_pickle_uploads: bool = False) -> None:
     """Run the app with uvicorn on ``host``:``port`` until interrupted; prints the URL first. The in-browser
     verifier is installed first when missing (:func:`pyleo_cli.web.verifier.prepare`; the server starts without it
-    when that fails, or when not ``verifier_wanted``: ``--no-verifier``). InputError when the ``web`` extra is not
-    installed or the port is taken."""
+    when that fails, or when not ``verifier_wanted``: ``--no-verifier``). Uploads of joblib / pickle files are taken
+    on a loopback ``host`` only, unless ``allow_pickle_uploads`` (``--allow-pickle-uploads``). InputError when the
+    ``web`` extra is not installed or the port is taken."""
     import socket
     import sys
 
@@ -46,7 +48,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000, verifier_wanted: bool = Tru
     # handler already installed (absl's, when TensorFlow was imported, closes the stream it writes to).
     wildcard = host in ("0.0.0.0", "::", "")   # reachable by any name: the names it answers to are not known
     hosts = None if wildcard else LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else frozenset({host})
-    config = uvicorn.Config(create_app(wasm, hosts), log_level="warning", log_config=None, timeout_graceful_shutdown=STOP_SECONDS)
+    pickles = host in LOOPBACK_HOSTS or allow_pickle_uploads   # a pickle runs code: only its own user's, by default
+    if host not in LOOPBACK_HOSTS:
+        print(f"warning: {host} is reachable from other machines: " + (
+            "--allow-pickle-uploads lets any of them run code on this machine by uploading a joblib file"
+            if pickles else "joblib / pickle uploads are refused (they run code when read); XGBoost .json / .ubj "
+            "uploads are taken"), file=sys.stderr, flush=True)
+    config = uvicorn.Config(create_app(wasm, hosts, pickles), log_level="warning", log_config=None, timeout_graceful_shutdown=STOP_SECONDS)
     # uvicorn shuts down gracefully on SIGTERM (the app's lifespan ends its children and removes their
     # files), then raises the signal again: end with a normal exit then, not a death by the signal that
     # would skip the interpreter's own clean-up (multiprocessing's semaphores).

@@ -62,6 +62,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Requests that change nothing: any page may make them (it cannot read the answers: no CORS header is sent)."""
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """The names a browser gives this server in its Host header when it listens on a loopback address."""
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+"""Uploads read with joblib / pickle, which run code when read: taken only by a server that listens on a loopback
+address, or one started with ``--allow-pickle-uploads`` (``create_app(pickle_uploads=...)``)."""
 
 
 def cross_site(method: str, headers: Any, hosts: frozenset[str] | None) -> str | None:
@@ -231,12 +234,14 @@ def trusted_by(entry: Entry) -> trust.Trusted:
                          labels={"program": f"of {entry.title}"})
 
 
-def create_app(in_browser: verifier.Status | None = None, hosts: frozenset[str] | None = None) -> FastAPI:
+def create_app(in_browser: verifier.Status | None = None, hosts: frozenset[str] | None = None,
+               pickle_uploads: bool = True) -> FastAPI:
     """The app: pages, static files, the in-browser verifier's files (``in_browser``, default
     :func:`pyleo_cli.web.verifier.located`: found, not installed), the JSON API. Raises nothing at import; without
     the verifier the pages disable their in-browser buttons, giving ``in_browser.reason``. Requests from other sites
     that would change something, and requests naming a Host outside ``hosts`` (None: any), are refused with 403
-    (:func:`cross_site`)."""
+    (:func:`cross_site`). Without ``pickle_uploads``, uploads of :data:`PICKLE_SUFFIXES` are refused (InputError,
+    400) before they are read: a server other machines reach must not run their code."""
     in_browser = in_browser or verifier.located()
     store, jobs, workers = Store(), Jobs(), Workers()
     uploads = Quota("uploads", UPLOADS_PER_CLIENT, UPLOADS_CONVERTING, UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS)
@@ -312,6 +317,11 @@ def create_app(in_browser: verifier.Status | None = None, hosts: frozenset[str] 
     @app.post("/api/models/upload")
     async def upload(request: Request, model: Annotated[UploadFile, File()],
                      rows: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        if not pickle_uploads and Path(model.filename or "").suffix.lower() in PICKLE_SUFFIXES:
+            raise InputError(f"{model.filename!r} is a pickle, which runs code when read, and this server listens where "
+                             "other machines reach it: it takes XGBoost .json / .ubj uploads only",
+                             hint="run `pyleo serve` on 127.0.0.1 (the default) to upload joblib files, or start it "
+                             "with --allow-pickle-uploads on a network whose every user you trust")
         with uploads.hold(_client(request)):
             model_bytes = await _read(model, MAX_MODEL_BYTES, "model file")
             csv_bytes = await _read(rows, MAX_CSV_BYTES, "CSV")
