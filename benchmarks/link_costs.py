@@ -65,8 +65,7 @@ def cases() -> list[Case]:
     for name, t in HASHED.items():
         for op in ("hash.psd2", "hash.psd4", "hash.psd8", "hash.bhp256"):
             found.append(("hash", f"{op} of {name}", (f"{t}.private",), (), [f"{op} r1 into @0 as field;"], []))
-    found.append(("hash", "hash.ped64 of u64", ("u64.private",), (), ["hash.ped64 r1 into @0 as field;"], []))
-    found.append(("hash", "hash.ped128 of u128", ("u128.private",), (), ["hash.ped128 r1 into @0 as field;"], []))
+    found.append(("hash", "hash.ped128 of u64 (90 bits)", ("u64.private",), (), ["hash.ped128 r1 into @0 as field;"], []))
     for name, (t, outs, body) in OUTPUTS.items():
         found.append(("output", name, (f"{t}.private",), (), body, outs))
     for t in ("u16", "u32", "u64", "u128"):
@@ -87,6 +86,13 @@ def cases() -> list[Case]:
     found.append(("cast", "unpack 8 u16 from a field (cast.lossy to u128, shr, cast.lossy)", ("field.private",), (), unpack, []))
     found.append(("cast", "unpack 8 u16 from a u128 (shr, cast.lossy)", ("u128.private",), (),
                   [ln.replace("@0", "r1") for ln in unpack[1:]], []))
+    # a link's commitment as the parts compute it: its hash, output as a public field (snarkVM decomposes the
+    # hash's result into bits to hash the output), and a public field input (a commitment passed in instead)
+    found.append(("output", "hash.psd8 of link10, output as a public field (a link's commitment)", ("link10.private",),
+                  (), ["hash.psd8 r1 into @0 as field;"], ["output @0 as field.public;"]))
+    found.append(("output", "hash.psd2 of u64, output as a public field", ("u64.private",), (),
+                  ["hash.psd2 r1 into @0 as field;"], ["output @0 as field.public;"]))
+    found.append(("public input", "public field input", (), ("field.public",), [], []))
     return found
 
 
@@ -117,7 +123,8 @@ def programs(smoke: bool) -> dict[str, list[Case]]:
     bases: dict[tuple[str, tuple[str, ...]], list[Case]] = {}
     for c in chosen:
         bases.setdefault((c[0], c[2]), []).append(c)
-    return {f"links_{group}" + (f"{n}" if inputs else ""): items for n, ((group, inputs), items) in enumerate(bases.items())}
+    return {f"links_{group.replace(' ', '_')}" + (f"{n}" if inputs else ""): items
+            for n, ((group, inputs), items) in enumerate(bases.items())}
 
 
 def measure(smoke: bool) -> list[dict[str, Any]]:

@@ -457,7 +457,8 @@ class _Planner:
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, extra.upto(e)) <= target:
+                recomputed = extra.upto(e)   # every step: it adds what instruction e - 1 needs
+                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, recomputed) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
             raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0), target)
