@@ -88,7 +88,8 @@ def cases() -> list[Case]:
     unpack += [f"cast.lossy @{1 + i} into @{9 + i} as u16;" for i in range(8)]
     found.append(("cast", "unpack 8 u16 from a field (cast.lossy to u128, shr, cast.lossy)", ("field.private",), (), unpack, []))
     found.append(("cast", "unpack 8 u16 from a u128 (shr, cast.lossy)", ("u128.private",), (),
-                  [ln.replace("@0", "r1") for ln in unpack[1:]], []))
+                  [f"shr r1 {16 * i}u32 into @{i};" for i in range(8)]
+                  + [f"cast.lossy @{i} into @{8 + i} as u16;" for i in range(8)], []))
     # a link's commitment as the parts compute it: its hash, output as a public field (snarkVM decomposes the
     # hash's result into bits to hash the output), and a public field input (a commitment passed in instead)
     found.append(("output", "hash.psd8 of link10, output as a public field (a link's commitment)", ("link10.private",),

@@ -13,7 +13,9 @@ cut (registers defined before it and read after it, private inputs of the functi
 they are committed once, :data:`COMMITTED_INPUTS`, which :func:`plan` does when that is cheaper) go
 to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
 structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
-blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link).
+blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link). A part
+that takes a private input of the function takes its link (part 0: the blinding value) inside the first one, a
+struct ``F_pk_x`` (:attr:`Part.fold`): a private input's fixed cost (~1,290 constraints) is paid once per part.
 A field value whose integer bounds are known (:func:`narrowing`: interval arithmetic over the
 instructions) crosses as ``v - lo`` in the narrowest unsigned type that holds it, checked by the
 sender's ``cast``; a field element costs a private input ~390 constraints more than its bits.
@@ -30,14 +32,14 @@ input's unpacking, :data:`REMAT_COST`) is recomputed in each part that reads it,
 the packed words rather than the unpacked features. The instructions are cut in the order that keeps
 fewer values live (:func:`schedule`'s or as written, :func:`_planner`).
 
-What a part can hold here (measured, ``benchmarks/end_to_end.py``): a part between two cuts with an
-empty body whose link carries only breast_cancer's packed input ([u64; 15]) is 15,198 constraints with
-``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances (u64) and labels beside
-iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link as a
-private input, ~1,000 per hash and ~600 per commitment output before any of the model's work, so under
-the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on 30
-features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the
-31 functions one program holds.
+What a part can hold here (measured, ``benchmarks/end_to_end.py``; each item: ``benchmarks/link_costs.py``,
+docs/split.md): a part between two cuts with an empty body whose link carries only breast_cancer's packed input
+([u64; 15]) is 15,198 constraints with ``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances
+(u64) and labels beside iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link
+as a private input, ~1,600 per commitment (its hash ~300-500, its result's public output ~1,100) before any of the
+model's work, so under the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on
+30 features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the 31 functions
+one program holds.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
