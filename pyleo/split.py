@@ -243,6 +243,7 @@ class _Planner:
         function = fn.name
         self.code, self.budget, self.commit, self.origin, self.planned = code, budget, commit, origin, fn
         self.piece_costs: dict[str, float] = {}
+        self.feature_cache: dict[str, tuple[int, int, int, int]] = {}
         self.source_types: list[Any] = [p.type for p in code.function(function).inputs]  # type: ignore[union-attr]
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
@@ -390,14 +391,20 @@ class _Planner:
             else:
                 m = sum(1 for r in params[at:] if self.origin[r][0] == j)
                 t = ArrayType(self.source_types[j].elem, m)
-            info = self.an.info(t.aleo())
-            return info.elements, info.bits, sum(sc == "field" for sc in info.scalars), info.serialized_bits
+            return self.features(t.aleo())
         return None
+
+    def features(self, aleo_type: str) -> tuple[int, int, int, int]:
+        """(scalars, value bits, field scalars, serialized bits) of a value of ``aleo_type`` (cached per type)."""
+        if aleo_type not in self.feature_cache:
+            info = self.an.info(aleo_type)
+            self.feature_cache[aleo_type] = (info.elements, info.bits, sum(sc == "field" for sc in info.scalars),
+                                             info.serialized_bits)
+        return self.feature_cache[aleo_type]
 
     @cached_property
     def blinding_features(self) -> tuple[int, int, int, int]:
-        info = self.an.info(BLINDING.aleo())
-        return info.elements, info.bits, 0, info.serialized_bits
+        return self.features(BLINDING.aleo())
 
     def inputs_cost(self, params: list[int]) -> float:
         """Constraints of taking the inputs ``params`` (the elements of one array input read in pieces: as one array)."""
