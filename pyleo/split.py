@@ -36,8 +36,8 @@ What a part can hold here (measured, ``benchmarks/end_to_end.py``; each item: ``
 docs/split.md): a part between two cuts with an empty body whose link carries only breast_cancer's packed input
 ([u64; 15]) is 15,198 constraints with ``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances
 (u64) and labels beside iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link
-as a private input, ~1,600 per commitment (its hash ~300-500, its result's public output ~1,100) before any of the
-model's work, so under the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on
+as a private input, ~1,250-1,500 per commitment (its hash ~270-500, the public output of its result ~990) before any
+of the model's work, so under the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on
 30 features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the 31 functions
 one program holds.
 
