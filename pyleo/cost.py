@@ -396,8 +396,15 @@ def interface_cost(analyzer: Analyzer, items: list[tuple[str, str]], kind: str, 
 
 def interface_features(info: TypeInfo, absorbed_extra: int) -> dict[str, int]:
     """What one input or output's cost depends on: count, scalars, value bits, packed fields, hash blocks."""
-    return {"item": 1, "element": info.elements, "bit": info.bits, "field_scalars": sum(1 for s in info.scalars if s == "field"),
-            "fields": info.fields, "blocks": info.blocks(absorbed_extra)}
+    return value_features(info.elements, info.bits, sum(1 for s in info.scalars if s == "field"), info.serialized_bits,
+                          absorbed_extra)
+
+
+def value_features(elements: int, bits: int, field_scalars: int, serialized_bits: int, absorbed_extra: int) -> dict[str, int]:
+    """:func:`interface_features` of a value with that many scalars, value bits, field scalars and serialized bits."""
+    fields = -(-(serialized_bits + 1) // FIELD_DATA_BITS)
+    return {"item": 1, "element": elements, "bit": bits, "field_scalars": field_scalars, "fields": fields,
+            "blocks": -(-(fields + absorbed_extra) // SPONGE_RATE)}
 
 
 def instruction_cost(ins: Instruction, table: dict[str, Any], interpolate: bool = True) -> float | None:

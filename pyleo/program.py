@@ -349,17 +349,20 @@ class Program(Importable):
         as many parts as the proof has): the plan a verifier binds a split proof to."""
         from .errors import LimitError
 
-        plans = []
-        for parts in (None, len(proof.parts)):
-            try:
-                plans.append(self.split_plan(proof.function, proof.budget, parts))
-            except LimitError:
-                continue
-        if not plans:
-            raise InputError(f"program {self.name} cannot split `{proof.function}` to {proof.budget:,} constraints per part")
         from .vm import program_checksum
 
-        return next((p for p in plans if program_checksum(p.text) == proof.checksum), plans[0])
+        first = None
+        for parts in (None, len(proof.parts)):   # the second only when the first is not the proof's (balancing a
+            try:                                  # given number of parts is quadratic in the instructions)
+                plan = self.split_plan(proof.function, proof.budget, parts)
+            except LimitError:
+                continue
+            if program_checksum(plan.text) == proof.checksum:
+                return plan
+            first = first or plan
+        if first is None:
+            raise InputError(f"program {self.name} cannot split `{proof.function}` to {proof.budget:,} constraints per part")
+        return first
 
     def verify(self, proof: Any) -> bool:
         """True when ``proof`` is a valid proof of one of this program's functions.

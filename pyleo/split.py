@@ -13,7 +13,9 @@ cut (registers defined before it and read after it, private inputs of the functi
 they are committed once, :data:`COMMITTED_INPUTS`, which :func:`plan` does when that is cheaper) go
 to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
 structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
-blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link).
+blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link). A part
+that takes a private input of the function takes its link (part 0: the blinding value) inside the first one, a
+struct ``F_pk_x`` (:attr:`Part.fold`): a private input's fixed cost (~1,290 constraints) is paid once per part.
 A field value whose integer bounds are known (:func:`narrowing`: interval arithmetic over the
 instructions) crosses as ``v - lo`` in the narrowest unsigned type that holds it, checked by the
 sender's ``cast``; a field element costs a private input ~390 constraints more than its bits.
@@ -30,14 +32,14 @@ input's unpacking, :data:`REMAT_COST`) is recomputed in each part that reads it,
 the packed words rather than the unpacked features. The instructions are cut in the order that keeps
 fewer values live (:func:`schedule`'s or as written, :func:`_planner`).
 
-What a part can hold here (measured, ``benchmarks/end_to_end.py``): a part between two cuts with an
-empty body whose link carries only breast_cancer's packed input ([u64; 15]) is 15,198 constraints with
-``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances (u64) and labels beside
-iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link as a
-private input, ~1,000 per hash and ~600 per commitment output before any of the model's work, so under
-the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on 30
-features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the
-31 functions one program holds.
+What a part can hold here (measured, ``benchmarks/end_to_end.py``; each item: ``benchmarks/link_costs.py``,
+docs/split.md): a part between two cuts with an empty body whose link carries only breast_cancer's packed input
+([u64; 15]) is 15,198 constraints with ``hash.psd8`` (16,368 with ``hash.psd2``); carrying KNN's five best distances
+(u64) and labels beside iris' packed input, 14,472. Each part pays ~9,800 of transition, ~1,300-2,000 for the link
+as a private input, ~1,250-1,500 per commitment (its hash ~270-500, the public output of its result ~990) before any
+of the model's work, so under the local budget a middle part holds ~500-1,500 constraints of body: the 100-tree forest on
+30 features and KNN over 105 points (36,000 constraints of 64-bit sign tests) need more parts than the 31 functions
+one program holds.
 
 The other design, one execution where an entry function calls the parts as functions of imported
 programs (one batch proof), works offline with aleo-sdk 0.8.0 but each ``call`` costs the caller
@@ -61,8 +63,8 @@ from .cost import Analyzer, estimate, instruction_cost, interface_cost, load_tab
 from .errors import ExecutionError, InputError, LimitError
 from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MAX_OUTPUTS,
                      MAX_STRUCT_MEMBERS)
-from .split_liveness import (BLINDING, INDEX, LINK_HASHES, Liveness, hash_cost, link_hash, narrowing, registers_read,
-                             schedule)
+from .split_liveness import (BLINDING, INDEX, LINK_HASHES, Liveness, folded, hash_cost, link_hash, narrowing,
+                             private_input_cost, registers_read, schedule)
 from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
                           is_split_proof, opens_inputs, prove, run, split_program_name)
 from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType, Type
@@ -75,6 +77,10 @@ __all__ = [   # the planner, and the proof format and analysis it is used with (
 ]
 MAX_PLAN_STEPS = 5_000_000
 """Work bound of the exact planners (part boundaries tried); beyond it the cuts are greedy."""
+
+FOLDED = "_x"
+"""Suffix of the struct ``F_pk_x`` by which part ``k`` takes its incoming link inside its first private input
+(:attr:`Part.fold`)."""
 
 MARGIN = 0.03
 """Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
@@ -102,6 +108,11 @@ class Part:
     in order, as one smaller array (a plan whose private arrays are read in pieces, :func:`plan`'s ``pieces``)."""
     opens: bool = False
     """Whether the part takes the function's private inputs and outputs their commitment (:data:`COMMITTED_INPUTS`)."""
+    fold: int | None = None
+    """The input holding the part's incoming link (part 0: the blinding value) beside its own value, a struct
+    ``F_pk_x`` of members ``x`` (the input) and ``l`` (the link; part 0: ``r``, the blinding value): the part's first
+    private input, which then costs the transition one input less (measured: a private input's fixed cost is ~1,290
+    constraints, docs/split.md). None: the link (blinding value) is an input of its own after the others."""
 
 
 @dataclass
@@ -129,10 +140,19 @@ class Plan:
     origin: list[tuple[int, int | None]] = field(default_factory=list)
     """For each input of :attr:`planned`: ``(source input, element)`` (element None: the source input itself)."""
 
-    def part_args(self, k: int, inputs: list[Any]) -> list[Any]:
-        """The canonical values of part ``k``'s inputs taken from the function's ``inputs`` (before its link)."""
+    def part_values(self, k: int, inputs: list[Any], values: dict[int, Any], blinding: int) -> list[Any]:
+        """The canonical values of part ``k``'s inputs from the function's ``inputs``, the registers' ``values``
+        (:meth:`values`) and the links' ``blinding`` value: the source inputs it takes, its incoming link (part 0: the
+        blinding value) inside the first private one (:attr:`Part.fold`) or after them."""
         part = self.parts[k]
-        return [inputs[j] if els is None else [inputs[j][i] for i in els] for j, els in zip(part.params, part.pieces)]
+        args = [inputs[j] if els is None else [inputs[j][i] for i in els] for j, els in zip(part.params, part.pieces)]
+        if len(self.parts) == 1:
+            return args
+        carrier = self.link_value(k - 1, values, blinding) if k > 0 else blinding
+        if part.fold is None:
+            return [*args, carrier]
+        args[part.fold] = {"x": args[part.fold], "l" if k > 0 else "r": carrier}
+        return args
 
     def values(self, inputs: list[Any]) -> dict[int, Any]:
         """Every register of :attr:`planned` on the function's canonical ``inputs`` (:mod:`pyleo.vectorized`); raises
@@ -223,6 +243,7 @@ class _Planner:
         function = fn.name
         self.code, self.budget, self.commit, self.origin, self.planned = code, budget, commit, origin, fn
         self.piece_costs: dict[str, float] = {}
+        self.feature_cache: dict[str, tuple[int, int, int, int]] = {}
         self.source_types: list[Any] = [p.type for p in code.function(function).inputs]  # type: ignore[union-attr]
         self.table = load_table()
         self.an = Analyzer(aleo_code.Program(code.name, code.structs, [fn]))
@@ -331,8 +352,9 @@ class _Planner:
         n = self.lv.n
         if recomputed is None:
             recomputed = self.recomputed(s, e)
-        total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + \
-            self.inputs_cost(self.params(s, e))
+        params = self.params(s, e)
+        total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + self.inputs_cost(params)
+        total -= self.fold_saving(s, e, params)
         if s > 0:
             link_in, hashed, _ = self.lv.link_costs(s)
             total += link_in + hashed + self.field_out
@@ -344,6 +366,45 @@ class _Planner:
         else:
             total += self.out_cost
         return total
+
+    def fold_saving(self, s: int, e: int, params: list[int]) -> float:
+        """What a part ``[s, e)`` saves by taking its incoming link (part 0: the blinding value) inside its first private
+        input (:attr:`Part.fold`) rather than as an input of its own: one input's fixed cost and its hash blocks."""
+        if s == 0 and e == self.lv.n:
+            return 0.0
+        x = self.first_private(params)
+        if x is None:
+            return 0.0
+        carrier = self.lv.link_features(s) if s > 0 else self.blinding_features
+        coef = self.lv.coef_in
+        return private_input_cost(x, coef) + private_input_cost(carrier, coef) - private_input_cost(folded([x, carrier]), coef)
+
+    def first_private(self, params: list[int]) -> tuple[int, int, int, int] | None:
+        """(scalars, value bits, field scalars, serialized bits) of the first private input a part taking ``params``
+        has (the elements of one source input read in pieces are one array input), or None."""
+        for at, q in enumerate(params):
+            if self.fn.inputs[q].public:
+                continue
+            j, i = self.origin[q]
+            if i is None:
+                t = self.fn.inputs[q].type
+            else:
+                m = sum(1 for r in params[at:] if self.origin[r][0] == j)
+                t = ArrayType(self.source_types[j].elem, m)
+            return self.features(t.aleo())
+        return None
+
+    def features(self, aleo_type: str) -> tuple[int, int, int, int]:
+        """(scalars, value bits, field scalars, serialized bits) of a value of ``aleo_type`` (cached per type)."""
+        if aleo_type not in self.feature_cache:
+            info = self.an.info(aleo_type)
+            self.feature_cache[aleo_type] = (info.elements, info.bits, sum(sc == "field" for sc in info.scalars),
+                                             info.serialized_bits)
+        return self.feature_cache[aleo_type]
+
+    @cached_property
+    def blinding_features(self) -> tuple[int, int, int, int]:
+        return self.features(BLINDING.aleo())
 
     def inputs_cost(self, params: list[int]) -> float:
         """Constraints of taking the inputs ``params`` (the elements of one array input read in pieces: as one array)."""
@@ -405,7 +466,8 @@ class _Planner:
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, extra.upto(e)) <= target:
+                recomputed = extra.upto(e)   # every step: it adds what instruction e - 1 needs
+                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, recomputed) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
             raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0), target)
@@ -441,7 +503,8 @@ class _Planner:
         n, e = self.lv.n, min(s + 1, self.lv.n)
         link_in = sum(self.lv.link_costs(s)[:2]) + self.field_out if s > 0 else 0.0
         link_out = self.lv.link_costs(e)[1] + self.lv.link_costs(e)[2] + self.field_out if e < n else self.out_cost
-        inputs = self.inputs_cost(self.params(s, e))
+        params = self.params(s, e)
+        inputs = self.inputs_cost(params) - self.fold_saving(s, e, params)
         work = self.body_prefix[e] - self.body_prefix[s] + self.recomputed(s, e)
         opcode = f" (`{self.fn.body[s].opcode}`)" if s < n else ""
         single = self.base + work > self.budget
@@ -587,35 +650,54 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
                 rename[fn.inputs[q].reg] = Reg(piece, (at,))
         narrowed: dict[int, Reg] = {}    # a narrowed carried register → its integer in the incoming link
         carried_in = lv.live(s) if k > 0 else []
+        carrier = links[k - 1] if k > 0 else BLINDING if last > 0 else None   # the incoming link, or the blinding value
+        fold = next((i for i, p in enumerate(inputs) if not p.public), None) if carrier is not None else None
+        held: Reg | None = None          # where the part reads its carrier
+        if fold is not None:             # the carrier inside the first private input: one input's cost saved
+            assert carrier is not None
+            inner = inputs[fold]
+            taken = Reg(next(fresh))
+            member = "l" if k > 0 else "r"
+            struct = StructType(f"{name}{FOLDED}", (("x", inner.type), (member, carrier)))
+            structs.append(struct)
+            inputs[fold] = Param(taken.id, struct, False)
+            for r, at in list(rename.items()):
+                if at.id == inner.reg:
+                    rename[r] = Reg(taken.id, ("x", *at.path))
+            rename.setdefault(inner.reg, taken.at("x"))
+            held = taken.at(member)
+        elif carrier is not None:
+            held = Reg(next(fresh))
+            inputs.append(Param(held.id, carrier, False))
         r_op: aleo_code.Operand | None = None   # the blinding value: part 0's input, then carried in every link
-        if k == 0 and last > 0:
-            r_op = Reg(next(fresh))
-            inputs.append(Param(r_op.id, BLINDING, False))
+        if k == 0 and held is not None:
+            r_op = held
         if k > 0:
-            link_reg, h_in = next(fresh), next(fresh)
-            inputs.append(Param(link_reg, links[k - 1], False))
-            r_op = Reg(link_reg, ("r",))
-            body.append(Instr(opcodes[k - 1], (Reg(link_reg),), h_in, FIELD))
+            assert held is not None
+            h_in = next(fresh)
+            r_op = held.at("r")
+            body.append(Instr(opcodes[k - 1], (held,), h_in, FIELD))
             outputs.append(Param(h_in, FIELD, True))
             for r, path in zip(carried_in, link_paths[k - 1]):
-                rename[r] = Reg(link_reg, path)
+                rename[r] = Reg(held.id, (*held.path, *path))
                 if r in lv.narrow:   # back to a field, then + lo (no constraint)
                     narrowed[r], lo = rename[r], lv.narrow[r][0]
                     rename[r] = _shifted(Instr("cast", (rename[r],), next(fresh), FIELD, True), lo, body, fresh)
-        opens = last > 0 and planner.opens(s, e)
-        if opens:   # the commitment to the private inputs: published by part 0, the same in every part reading them
-            assert r_op is not None
-            frozen_reg, c_x = next(fresh), next(fresh)
-            body.append(Instr("cast", (*(Reg(fn.inputs[j].reg) for j in planner.frozen), r_op), frozen_reg,
-                              planner.frozen_struct))
-            body.append(Instr(planner.frozen_hash[0], (Reg(frozen_reg),), c_x, FIELD))
-            outputs.append(Param(c_x, FIELD, True))
 
         def operand(op: aleo_code.Operand) -> aleo_code.Operand:
             if isinstance(op, Reg) and op.id in rename:
                 base = rename[op.id]
                 return Reg(base.id, (*base.path, *op.path))
             return op
+
+        opens = last > 0 and planner.opens(s, e)
+        if opens:   # the commitment to the private inputs: published by part 0, the same in every part reading them
+            assert r_op is not None
+            frozen_reg, c_x = next(fresh), next(fresh)
+            body.append(Instr("cast", (*(operand(Reg(fn.inputs[j].reg)) for j in planner.frozen), r_op), frozen_reg,
+                              planner.frozen_struct))
+            body.append(Instr(planner.frozen_hash[0], (Reg(frozen_reg),), c_x, FIELD))
+            outputs.append(Param(c_x, FIELD, True))
 
         def carried(r: int) -> aleo_code.Operand:
             """``r`` as its link holds it: narrowed to ``v - lo`` (a checked cast) when :func:`narrowing` says so."""
@@ -663,7 +745,8 @@ def _build(planner: _Planner, ranges: list[tuple[int, int]], whole: int) -> Plan
             raise LimitError(f"part {k} of `{fn.name}` would have {len(inputs)} inputs and {len(outputs)} outputs; "
                              f"snarkVM allows {MAX_INPUTS} of each", None)
         functions.append(Function(name, inputs, body, outputs))
-        parts.append(Part(k, name, s, e, list(groups), list(carried_in), list(carried_out), pieces=pieces, opens=opens))
+        parts.append(Part(k, name, s, e, list(groups), list(carried_in), list(carried_out), pieces=pieces, opens=opens,
+                          fold=fold))
     structs += [StructType(f"{fn.name}{INPUT_MAP}{p.index}", tuple((f"a{j}", BoolType()) for j in p.params))
                 for p in parts if p.params]
     program = aleo_code.Program(split_program_name(code.name, fn.name), [*code.structs, *structs], functions)

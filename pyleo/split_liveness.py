@@ -10,7 +10,7 @@ from typing import Any
 
 from .aleo_code import Function, Instr, Reg
 from .aleo_passes import field_intervals
-from .cost import Analyzer, load_table
+from .cost import FIELD_DATA_BITS, Analyzer, load_table, value_features
 from .limits import MAX_STRUCT_MEMBERS
 from .types import IntType, Type
 
@@ -22,10 +22,9 @@ INDEX = IntType(8, False)
 
 
 def hash_cost(fields: int, opcode: str) -> float:
-    """Constraints of ``opcode`` (``hash.psd2`` or ``hash.psd8``) over a value whose serialization packs
-    into ``fields`` field elements: a base plus one permutation per ``rate`` fields, from the cost table's
-    ``compound_hashes`` (measured by ``benchmarks.cost_calibration``: ``hash.psd2`` of [u64; 4], 2 fields,
-    782, of [u64; 16], 7 fields, 1,607; ``hash.psd8`` costs more on 2 fields and less from ~5 on)."""
+    """Constraints of ``opcode`` (one of :data:`LINK_HASHES`) over ``fields`` field elements (a link's packed fields, or
+    a value whose serialization packs into that many): a base plus one permutation per ``rate`` fields, from the cost
+    table's ``compound_hashes`` (measured by ``benchmarks.link_costs``, docs/split.md)."""
     h = load_table()["compound_hashes"][opcode]
     return h["base"] + h["per_block"] * math.ceil(fields / h["rate"])
 
@@ -123,18 +122,19 @@ class Liveness:
         for p in fn.inputs:  # a private input enters at its first reader, then is carried while read, unless the
             if not commit and not p.public and self.uses[p.reg]:   # private inputs are committed once (COMMITTED_INPUTS)
                 self.defined[p.reg] = self.uses[p.reg][0]
-        # features of the live set at each cut c (registers defined before c and read at c or later)
+        # features of the live set at each cut c (registers defined before c and read at c or later): elements,
+        # bits, field scalars, serialized bits, the sender's narrowing casts
         self.count: list[int] = []  # how many registers are live at each cut
-        feats = [0, 0, 0, 0, 0]  # elements, bits, field scalars, serialized bits, the sender's narrowing casts
+        feats = [0] * 5
         born: dict[int, list[int]] = {}
         dies: dict[int, list[int]] = {}
         for r, d in self.defined.items():
             if r in self.last and self.last[r] > d:
                 born.setdefault(d + 1, []).append(r)
                 dies.setdefault(self.last[r] + 1, []).append(r)
-        self.member: dict[int, tuple[int, int, int, int, int]] = {}
+        self.member: dict[int, tuple[int, ...]] = {}
         current: set[int] = set()
-        self.features: list[tuple[int, int, int, int, int]] = []
+        self.features: list[tuple[int, ...]] = []
         for c in range(n + 1):
             for r in born.get(c, []):
                 current.add(r)
@@ -147,7 +147,7 @@ class Liveness:
                 current.discard(r)
                 feats = [a - b for a, b in zip(feats, self.member[r])]
             self.count.append(len(current))
-            self.features.append(tuple(feats))  # type: ignore[arg-type]
+            self.features.append(tuple(feats))
         blinding, index = an.info(BLINDING.aleo()), an.info(INDEX.aleo())
         self.blinding = (2, 136, 0, 2 * (8 + 8 + 16) + blinding.serialized_bits + index.serialized_bits, 0)
         self.coef_in = table["transition"]["inputs"]["private"]
@@ -160,22 +160,36 @@ class Liveness:
         """The type register ``r`` has in a link: its own, or the integer it is narrowed to (:func:`narrowing`)."""
         return self.narrow[r][1] if r in self.narrow else self.types[r]
 
+    def link_features(self, c: int) -> tuple[int, int, int, int]:
+        """(scalars, value bits, field scalars, serialized bits) of the link at cut ``c`` (its index and blinding value
+        included), what its cost as a private input depends on (:func:`private_input_cost`)."""
+        e, b, f, s = (a + x for a, x in zip(self.features[c][:4], self.blinding[:4]))
+        return e, b, f, s + 2 + 8 + (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
+
     def link_costs(self, c: int) -> tuple[float, float, float]:
-        """(transition cost as a private input, cost of its hash (:func:`link_hash`), the sender's narrowing
-        casts) of the link at cut ``c`` (estimate)."""
-        e, b, f, s, casts = (a + x for a, x in zip(self.features[c], self.blinding))
-        s += 2 + 8 + (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
-        fields = -(-(s + 1) // 252)
-        coef = self.coef_in
-        cost = coef["item"] + coef["element"] * e + coef["bit"] * b + coef["field_scalars"] * f + \
-            coef["fields"] * fields + coef["blocks"] * -(-(fields + int(coef["absorbed_extra"])) // 8)
-        return cost, link_hash(fields)[1], casts
+        """(transition cost as a private input, cost of its hash (:func:`link_hash`), the sender's narrowing casts)
+        of the link at cut ``c`` (estimate)."""
+        return private_input_cost(self.link_features(c), self.coef_in), link_hash(self.fields(c))[1], self.features[c][4]
+
+    def fields(self, c: int) -> int:
+        """Field elements the link at cut ``c`` serializes into (what its hash absorbs)."""
+        return -(-(self.link_features(c)[3] + 1) // FIELD_DATA_BITS)
 
     def link_opcode(self, c: int) -> str:
-        """The hash of the link at cut ``c`` (:func:`link_hash` of its estimated field elements)."""
-        s = self.features[c][3] + self.blinding[3] + 2 + 8 + \
-            (self.count[c] > MAX_STRUCT_MEMBERS - 2) * 16 * self.count[c] // MAX_STRUCT_MEMBERS
-        return link_hash(-(-(s + 1) // 252))[0]
+        """The hash of the link at cut ``c`` (:func:`link_hash` of its serialized fields)."""
+        return link_hash(self.fields(c))[0]
+
+
+def private_input_cost(features: tuple[int, int, int, int], coef: dict[str, float]) -> float:
+    """The transition's cost of one private input of ``features`` (scalars, value bits, field scalars, serialized
+    bits): the cost table's fitted formula (``coef``, as :func:`pyleo.cost.interface_cost`)."""
+    return sum(coef[name] * v for name, v in value_features(*features, int(coef["absorbed_extra"])).items())
+
+
+def folded(inner: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    """The features of a struct whose members (one-letter names) have the features ``inner``."""
+    return (sum(x[0] for x in inner), sum(x[1] for x in inner), sum(x[2] for x in inner),
+            2 + 8 + sum(8 + 8 + 16 + x[3] for x in inner))
 
 
 NARROW_TYPES = tuple(IntType(b, False) for b in (8, 16, 32, 64, 128))

@@ -18,7 +18,6 @@ from . import vectorized, vm
 from .errors import ExecutionError, InputError, ProofError
 from .limits import MAX_IDENTIFIER_LENGTH
 from .names import is_identifier
-from .split_liveness import BLINDING
 from .values import to_aleo
 
 if TYPE_CHECKING:   # annotations only: pyleo.split imports this module
@@ -186,7 +185,8 @@ def is_split_proof(data: Any) -> bool:
 
 def part_inputs(plan: Plan, inputs: list[Any], blinding: int) -> list[list[str]]:
     """Each part's inputs (Aleo literals) when ``plan``'s function runs on canonical ``inputs`` (one per original
-    input): the source inputs it takes, then its incoming link (part 0: the links' ``blinding``, a u128).
+    input): :meth:`pyleo.split.Plan.part_values` (the source inputs it takes and its incoming link; part 0: the links'
+    ``blinding``, a u128).
 
     The values carried across each cut are computed by the batch evaluator of the structured instructions
     (:mod:`pyleo.vectorized`, :meth:`pyleo.split.Plan.values`). Raises ExecutionError when the function halts on
@@ -196,12 +196,7 @@ def part_inputs(plan: Plan, inputs: list[Any], blinding: int) -> list[list[str]]
     for k, part in enumerate(plan.parts):
         code = plan.program.function(part.name)
         assert code is not None
-        args = [to_aleo(v, p.type) for v, p in zip(plan.part_args(k, inputs), code.inputs)]
-        if k > 0:
-            args.append(to_aleo(plan.link_value(k - 1, values, blinding), plan.links[k - 1]))
-        elif len(plan.parts) > 1:
-            args.append(to_aleo(blinding, BLINDING))
-        found.append(args)
+        found.append([to_aleo(v, p.type) for v, p in zip(plan.part_values(k, inputs, values, blinding), code.inputs)])
     return found
 
 
@@ -311,11 +306,7 @@ def run(plan: Plan, inputs: list[Any], blinding: int | None = None) -> tuple[lis
     for k, part in enumerate(plan.parts):
         code = plan.program.function(part.name)
         assert code is not None
-        args = plan.part_args(k, inputs)
-        if k > 0:
-            args.append(plan.link_value(k - 1, values, blinding))
-        elif len(plan.parts) > 1:
-            args.append(blinding)
+        args = plan.part_values(k, inputs, values, blinding)
         pb, outs = vectorized.evaluate(code, [args])
         if pb.halted[0]:
             raise ExecutionError(f"part {k} of `{plan.function}` halts", None)

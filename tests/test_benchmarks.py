@@ -152,6 +152,13 @@ def check_input_margin(doc: Any, out: str) -> None:
     assert c["margin"] == 1.0 and "%" in c["breast_cancer_logreg"] and "%" in c["iris_knn"]
 
 
+def check_link_costs(doc: Any, out: str) -> None:
+    psd2, psd8 = doc["rows"]
+    assert psd2["item"].startswith("hash.psd2 of [u64; 10]") and psd8["item"].startswith("hash.psd8 of [u64; 10]")
+    assert psd2["source"] == psd8["source"] == "cost model"
+    assert 0 < psd8["constraints"] < psd2["constraints"]   # as snarkVM counts them: one psd8 permutation, three psd2
+
+
 def check_onnx_keras(doc: Any, out: str) -> None:
     paths = {r["path"] for r in doc["rows"]}
     assert {"from_sklearn (baseline)", "skl2onnx → from_onnx", "onnxmltools → from_onnx", "torch.onnx → from_onnx",
@@ -207,6 +214,7 @@ SMOKE: dict[str, tuple[list[str], Callable[[Any, str], None], bool]] = {
     "handwritten": ([], check_handwritten, True),
     "input_costs": ([], check_input_costs, True),
     "input_margin": ([], check_input_margin, True),
+    "link_costs": ([], check_link_costs, False),
     "onnx_keras": ([], check_onnx_keras, False),
     "privacy_costs": ([], check_privacy_costs, True),
     "pyleo_bench": ([], check_pyleo_bench, True),

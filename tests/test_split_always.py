@@ -12,6 +12,10 @@ model (eval mode, ~23,500 constraints; its input, 192 values packed into [u64; 4
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,6 +59,18 @@ def test_a_private_array_too_large_to_carry_is_split_at_the_local_budget(sweep_p
     for x in [X16, *(rng.integers(-2**40, 2**40, 16).tolist() for _ in range(3))]:
         outputs, _ = split.run(plan, SWEEP.inputs("sweep", [x]))
         assert outputs == [SWEEP.run("sweep", x)]
+
+
+def test_each_part_takes_its_link_inside_its_private_input(sweep_plan) -> None:
+    """Part 0's blinding value and every later part's incoming link ride in the part's array input (a struct ``x``
+    and ``r`` / ``l``): one private input per part, its fixed cost (~1,290 constraints) paid once. Taking them as
+    inputs of their own, this split needed 13 parts of one or two elements each."""
+    plan = sweep_plan
+    assert len(plan.parts) <= 4
+    for k, part in enumerate(plan.parts):
+        (taken,) = plan.program.function(part.name).inputs
+        assert part.fold == 0 and not taken.public
+        assert taken.type.fields[1] == (("l", plan.links[k - 1]) if k else ("r", split.BLINDING))
 
 
 @pytest.mark.prove   # the stand-in key is synthesized once (shared with tests/test_corpus.py)
@@ -147,3 +163,46 @@ def test_snarkvm_executes_every_part_to_the_models_result(conv_model, conv_plan)
     x = zk.encode(X[:1])[0]
     outputs = snarkvm_outputs(conv_plan, zk.program.inputs("predict", zk.circuit_args(x)))
     assert outputs[-1] == f"{zk.program.run('predict', *zk.circuit_args(x))}u8"
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_the_conv_model_splits_at_the_local_budget_and_pyleo_prove_and_verify_take_it(conv_model, key_cache,
+                                                                                        tmp_path) -> None:
+    """The Conv1d model, which no way split at 16,384 while each part took its link as an input of its own (a middle
+    part was ~16,600 constraints before any work), split at the local budget, proved and verified with the CLI; a
+    file with two parts swapped, one with a part dropped and one with a part proved in another run are INVALID."""
+    zk, X = conv_model
+    plan = split.plan(zk.program.code, "predict")
+    assert plan.whole > split.LOCAL_BUDGET and 2 <= len(plan.parts) <= 31
+    model = zk.save(tmp_path / "residual_conv.py")
+    out = tmp_path / "conv.proof.json"
+    row = json.dumps([float(v) for v in X[0].ravel()])
+    proved = cli("prove", str(model), "predict", row, "--out", str(out))
+    assert proved.returncode == 0, proved.stderr
+    sp = split.SplitProof.load(out)
+    want = zk.program.run("predict", *zk.circuit_args(zk.encode(X[:1])[0]))
+    assert sp.public_outputs == [f"{want}u8"] and len(sp.parts) == len(plan.parts)
+    for part, planned in zip(sp.parts, plan.parts):   # snarkVM's count (the verifying key) against the cost model's
+        assert part.constraints <= split.LOCAL_BUDGET and abs(part.constraints - planned.constraints) <= 0.03 * planned.constraints
+    ok = cli("verify", str(out), "--model", str(model))
+    assert ok.returncode == 0 and f"split in {len(plan.parts)} parts" in ok.stdout, ok.stderr
+    doc = json.loads(out.read_text())
+    forged = {"swapped": {**doc, "parts": [doc["parts"][1], doc["parts"][0], *doc["parts"][2:]],
+                          "params": [doc["params"][1], doc["params"][0], *doc["params"][2:]]},
+              "dropped": {**doc, "parts": doc["parts"][:-1], "params": doc["params"][:-1]}}
+    inputs = zk.program.inputs("predict", zk.circuit_args(zk.encode(X[:1])[0]))
+    other = vm.prove(plan.text, plan.parts[1].name, part_inputs(plan, inputs, split.fresh_blinding())[1])  # another run
+    forged["replaced"] = {**doc, "parts": [doc["parts"][0], other.to_json(), *doc["parts"][2:]]}
+    why = {"swapped": "out of order", "dropped": "missing", "replaced": "broken"}
+    for name, bad in forged.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(bad))
+        r = cli("verify", str(path), "--model", str(model))
+        assert r.returncode == 1 and "INVALID" in r.stderr and why[name] in r.stderr, (name, r.stdout, r.stderr)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, timeout=1800,
+                          cwd=Path(__file__).resolve().parent.parent)
