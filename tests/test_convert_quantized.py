@@ -12,6 +12,9 @@ the TFLite arithmetic without it and onnxruntime's graphs end to end."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,21 +32,47 @@ def tf() -> Any:
     return pytest.importorskip("tensorflow")
 
 
-def _quantized(tf: Any, layers: list[Any], X: np.ndarray, y: np.ndarray, epochs: int) -> tuple[bytes, np.ndarray]:
-    """A Keras model fitted on (X, y), full-integer quantized; returns the flatbuffer and held-out int8 rows."""
+CONVERT = r"""
+import sys
+import numpy as np
+import tensorflow as tf
+source, epochs, data, out = sys.argv[1], int(sys.argv[2]), np.load(sys.argv[3]), sys.argv[4]
+L = tf.keras.layers
+tf.keras.utils.set_random_seed(0)
+X, y, rep = data["X"], data["y"], data["rep"]
+model = eval(source)
+if epochs:
+    model.compile("adam", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(X, y, epochs=epochs, batch_size=32, verbose=0)
+conv = tf.lite.TFLiteConverter.from_keras_model(model)
+conv.optimizations = [tf.lite.Optimize.DEFAULT]
+conv.representative_dataset = lambda: ([rep[i:i + 1]] for i in range(len(rep)))
+conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+conv.inference_input_type = conv.inference_output_type = tf.int8
+open(out, "wb").write(conv.convert())
+"""
+"""Fits (``epochs`` > 0) and full-integer quantizes the Keras model that ``source`` builds, in a process of its own
+on Keras's TensorFlow backend: other test modules set ``KERAS_BACKEND=torch`` when they are collected, and Keras
+keeps the backend it was first imported with, on which ``TFLiteConverter.from_keras_model`` fails."""
+
+
+def tflite_int8(source: str, X: np.ndarray, y: np.ndarray, rep: np.ndarray, epochs: int, tmp: Path) -> bytes:
+    """The TFLite flatbuffer of :data:`CONVERT` (``source``: a Python expression of ``tf``, ``L`` and ``X``)."""
+    np.savez(tmp / "data.npz", X=X, y=y, rep=rep)
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, "-c", CONVERT, source, str(epochs), str(tmp / "data.npz"), str(tmp / "m.tflite")],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return (tmp / "m.tflite").read_bytes()
+
+
+def _quantized(tf: Any, layers: str, X: np.ndarray, y: np.ndarray, epochs: int, tmp: Path) -> tuple[bytes, np.ndarray]:
+    """A Keras model (``layers``: the source of its layers' list) fitted on (X, y), full-integer quantized; returns
+    the flatbuffer and held-out int8 rows."""
     from sklearn.model_selection import train_test_split
 
-    tf.keras.utils.set_random_seed(0)
     Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
-    model = tf.keras.Sequential([tf.keras.Input(X.shape[1:]), *layers])
-    model.compile("adam", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(Xtr, ytr, epochs=epochs, batch_size=32, verbose=0)
-    conv = tf.lite.TFLiteConverter.from_keras_model(model)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = lambda: ([Xtr[i:i + 1]] for i in range(min(100, len(Xtr))))
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = conv.inference_output_type = tf.int8
-    data = conv.convert()
+    data = tflite_int8(f"tf.keras.Sequential([tf.keras.Input(X.shape[1:]), *{layers}])", Xtr, ytr, Xtr[:100], epochs, tmp)
     it = tf.lite.Interpreter(model_content=data)
     scale, zero = it.get_input_details()[0]["quantization"]
     Q = np.clip(np.round(Xte / scale) + zero, -128, 127).astype(np.int8)
@@ -51,22 +80,22 @@ def _quantized(tf: Any, layers: list[Any], X: np.ndarray, y: np.ndarray, epochs:
 
 
 @pytest.fixture(scope="module")
-def iris_mlp(tf: Any) -> tuple[bytes, np.ndarray]:
+def iris_mlp(tf: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, np.ndarray]:
     from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)
-    L = tf.keras.layers
-    return _quantized(tf, [L.Dense(16, activation="relu"), L.Dense(3)], X.astype(np.float32), y, 30)
+    return _quantized(tf, "[L.Dense(16, activation='relu'), L.Dense(3)]", X.astype(np.float32), y, 30,
+                      tmp_path_factory.mktemp("iris_mlp"))
 
 
 @pytest.fixture(scope="module")
-def digits_cnn(tf: Any) -> tuple[bytes, np.ndarray]:
+def digits_cnn(tf: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, np.ndarray]:
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    L = tf.keras.layers
-    layers = [L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(), L.Dense(10)]
-    return _quantized(tf, layers, (X / 16.0).astype(np.float32).reshape(-1, 8, 8, 1), y, 4)
+    layers = "[L.Conv2D(4, 3, activation='relu'), L.MaxPooling2D(2), L.Flatten(), L.Dense(10)]"
+    return _quantized(tf, layers, (X / 16.0).astype(np.float32).reshape(-1, 8, 8, 1), y, 4,
+                      tmp_path_factory.mktemp("digits_cnn"))
 
 
 def _interpreter(data: bytes, Q: np.ndarray) -> np.ndarray:
@@ -161,24 +190,17 @@ def test_double_rounding_circuit_equals_tflites_code_on_every_input() -> None:
 
 
 @pytest.mark.slow
-def test_int8_model_refusals_name_the_operator_and_the_cause(tf, iris_mlp) -> None:
+def test_int8_model_refusals_name_the_operator_and_the_cause(iris_mlp, tmp_path: Path) -> None:
     from stdlib_ml import from_tflite
 
     data, Q = iris_mlp
     with pytest.raises(ModelInputError, match="integers"):
         from_tflite(data, Q.astype(np.float64) + 0.5)
-    L = tf.keras.layers
-    inp = tf.keras.Input((4,))
-    h = L.Dense(4)(inp)
-    model = tf.keras.Model(inp, L.Add()([h, L.Dense(4)(inp)]))
-    conv = tf.lite.TFLiteConverter.from_keras_model(model)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = lambda: ([np.random.default_rng(i).normal(size=(1, 4)).astype(np.float32)]
-                                           for i in range(20))
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = conv.inference_output_type = tf.int8
+    rep = np.stack([np.random.default_rng(i).normal(size=4) for i in range(20)]).astype(np.float32)
+    added = tflite_int8("(lambda inp: tf.keras.Model(inp, L.Add()([L.Dense(4)(inp), L.Dense(4)(inp)])))(tf.keras.Input((4,)))",
+                        rep, np.zeros(len(rep)), rep, 0, tmp_path)
     with pytest.raises(ConversionError, match=r"TFLite operator \d of \d \(ADD .*not supported in an int8 model"):
-        from_tflite(conv.convert(), Q)
+        from_tflite(added, Q)
 
 
 # ---- onnxruntime ----------------------------------------------------------------------------------------
