@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from benchmarks import end_to_end
-from pyleo import split, vm
+from pyleo import split, split_planner, vm
 
 PROVED_HERE = ["rf_iris", "mlp_digits", "tree10_digits", "rf_breast_cancer"]
 
@@ -49,9 +49,9 @@ def test_a_packed_private_input_crosses_a_cut_packed(monkeypatch) -> None:
     word = zk.program.code.function("predict").inputs[0].type.aleo()
     cut = split.crossing(zk.program.code, "predict")
     assert cut["values"].get(word) == 1 and cut["values"].get("field", 0) < 30, cut
-    monkeypatch.setattr(split, "REMAT_COST", 2.0)     # the unpacking recomputed, not the sign tests
+    monkeypatch.setattr(split_planner, "REMAT_COST", 2.0)     # the unpacking recomputed, not the sign tests
     tests = split.crossing(zk.program.code, "predict")
     assert tests["values"].get("boolean", 0) >= 5 * max(cut["values"].get("boolean", 0), 1), (cut, tests)
-    monkeypatch.setattr(split, "REMAT_COST", 0.0)     # only free work recomputed: the ternaries' results cross
+    monkeypatch.setattr(split_planner, "REMAT_COST", 0.0)     # only free work recomputed: the ternaries' results cross
     carried = split.crossing(zk.program.code, "predict")
     assert carried["values"].get("field", 0) >= 30 and carried["link_input"] > 3 * cut["link_input"], carried

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import pyleo as pl
-from pyleo import limits, split, vm
+from pyleo import limits, split, split_planner, vm
 from pyleo.values import to_aleo
 from pyleo.errors import InputError, LimitError
 
@@ -269,7 +269,7 @@ def test_a_halting_input_is_refused_with_the_interpreters_reason_before_proving(
 
 
 def test_large_functions_are_cut_greedily_within_the_budget(monkeypatch) -> None:
-    monkeypatch.setattr(split, "MAX_PLAN_STEPS", 10)   # as for a function of millions of instructions
+    monkeypatch.setattr(split_planner, "MAX_PLAN_STEPS", 10)   # as for a function of millions of instructions
     plan = split.plan(PROG.code, "long")
     assert len(plan.parts) > 1 and all(p.constraints <= split.LOCAL_BUDGET for p in plan.parts)
     args = [[1, 2, 3, 4], 6]
