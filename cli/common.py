@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperCommand
 
 from pyleo.errors import InputError, PyleoError
+from pyleo.files import read_bounded
 
 
 class Command(TyperCommand):
@@ -74,9 +75,13 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def read_file(path: Path, what: str) -> bytes:
-    """The bytes of ``path``; InputError naming ``what`` when it cannot be read."""
+def read_file(path: Path, what: str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them (:func:`pyleo.files.read_bounded`: a pipe or
+    a device is refused, not read); InputError naming ``what`` when it cannot be read or is larger."""
     try:
-        return path.read_bytes()
+        data = read_bounded(path, limit)
     except OSError as e:
         raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
+    if len(data) > limit:
+        raise InputError(f"{what} {path} is larger than {limit:,} bytes: not {what} pyleo verifies against")
+    return data

@@ -11,10 +11,15 @@ from typing import Any
 
 from pyleo import loader, trust
 from pyleo.errors import InputError
+from pyleo.limits import MAX_PROGRAM_BYTES
 from pyleo.program import Program
 
 from .common import read_file
 from .inputs import converted_model, loading
+
+MAX_KEY_BYTES = 2**20
+"""Bytes of a ``--vk`` file pyleo reads: a verifying key (binary, or ``verifier1…`` text) is a few hundred bytes to a
+few kB (the key cache's binary keys: 673 bytes each), so a larger file is refused unread."""
 
 
 def fetched_transaction(proof_file: Path | None, tx_id: str | None, endpoint: str | None, network_name: str) -> Any:
@@ -83,8 +88,8 @@ def trusted(artifact: Any, model: Path | None, program: Path | None, checksum: s
         programs, commitments = {**programs, **batch_programs}, {**commitments, **batch_commitments}
     return trust.Trusted(
         programs=programs, commitments=commitments, decodings=decodings,
-        program=read_file(program, "the program").decode("utf-8", "replace") if program is not None else None,
-        checksum=checksum, verifying_key=read_file(vk, "the verifying key") if vk is not None else None,
+        program=read_file(program, "the program", MAX_PROGRAM_BYTES).decode("utf-8", "replace") if program is not None else None,
+        checksum=checksum, verifying_key=read_file(vk, "the verifying key", MAX_KEY_BYTES) if vk is not None else None,
         public_model=trust.read_public_model(public_model) if public_model is not None else None,
         commitment=commitment,
         labels={k: str(v) for k, v in (("model", model), ("program", program), ("verifying_key", vk),

@@ -294,3 +294,28 @@ def test_import_states_the_input_step_of_an_unchecked_conversion(tmp_path: Path)
     assert wide.returncode == 0, wide.stderr
     step = float(re.search(r"Inputs are read in steps of up to (\S+) ", wide.stdout).group(1))
     assert step > np.ptp(X)   # coarser than the whole data set: every iris sample reads alike; said, not silent
+
+
+def test_files_a_verifier_trusts_are_read_bounded(tmp_path: Path) -> None:
+    """`pyleo verify --program F` / `--vk F` name files the verifier trusts: a device, a pipe or an oversized file is
+    refused with what it is, not read without end (found by the attacker pass: they were read whole)."""
+    from pyleo.errors import InputError
+    from pyleo.limits import MAX_PROGRAM_BYTES
+    from pyleo_cli.verify import MAX_KEY_BYTES, trusted
+
+    big_key, big_program = tmp_path / "f.vk", tmp_path / "p.aleo"
+    big_key.write_bytes(b"v" * (MAX_KEY_BYTES + 1))
+    big_program.write_bytes(b"p" * (MAX_PROGRAM_BYTES + 1))
+    pipe = tmp_path / "pipe.aleo"
+    os.mkfifo(pipe)
+    cases = [(dict(program=Path("/dev/zero")), "not a regular file"), (dict(program=pipe), "not a regular file"),
+             (dict(program=big_program), f"larger than {MAX_PROGRAM_BYTES:,} bytes"),
+             (dict(vk=big_key), f"larger than {MAX_KEY_BYTES:,} bytes")]
+    for given, fragment in cases:
+        options = dict(model=None, program=None, checksum=None, vk=None, public_model=None, commitment=None) | given
+        with pytest.raises(InputError, match=re.escape(fragment)):
+            trusted(None, **options)
+    ok = tmp_path / "ok.aleo"
+    ok.write_text("program ok.aleo;\n")
+    assert trusted(None, model=None, program=ok, checksum=None, vk=None, public_model=None,
+                   commitment=None).program == "program ok.aleo;\n"
