@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pyleo import limits, split, trust, vm
 from pyleo.errors import InputError, PyleoError
+from stdlib_ml.convert import frontends
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
 from . import network as aleo_network
@@ -62,8 +63,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Requests that change nothing: any page may make them (it cannot read the answers: no CORS header is sent)."""
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """The names a browser gives this server in its Host header when it listens on a loopback address."""
-PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
-"""Uploads read with joblib / pickle, which run code when read: taken only by a server that listens on a loopback
+PICKLE_SUFFIXES = frontends.get("sklearn").suffixes
+"""Uploads read with joblib / pickle (the scikit-learn frontend's files), which run code when read: taken only by a server that listens on a loopback
 address, or one started with ``--allow-pickle-uploads`` (``create_app(pickle_uploads=...)``)."""
 
 
