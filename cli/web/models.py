@@ -26,6 +26,10 @@ import numpy as np
 
 from pyleo import names, vm
 from pyleo.errors import InputError, PyleoError
+from stdlib_ml.convert import frontends
+
+UPLOAD_FRONTENDS = {"sklearn": "scikit-learn", "xgboost": "XGBoost"}
+"""The frontends whose model files the page takes as uploads (their suffixes: :data:`stdlib_ml.convert.frontends.FRONTENDS`)."""
 
 MAX_MODEL_BYTES = 32 * 2**20
 """Largest model file an upload may send (bytes)."""
@@ -183,8 +187,10 @@ class Store:
         if len(csv_bytes) > MAX_CSV_BYTES:
             raise InputError(f"the CSV is {len(csv_bytes):,} bytes, more than this server takes ({MAX_CSV_BYTES:,})")
         suffix = Path(filename or "model.joblib").suffix.lower()
-        if suffix not in (".joblib", ".pkl", ".pickle", ".json", ".ubj"):
-            raise InputError(f"{filename!r}: a model file ends in .joblib, .pkl (scikit-learn) or .json, .ubj (XGBoost)")
+        taken = {name: frontends.get(name).suffixes for name in UPLOAD_FRONTENDS}
+        if suffix not in (s for suffixes in taken.values() for s in suffixes):
+            raise InputError(f"{filename!r}: a model file ends in " + " or ".join(
+                f"{', '.join(suffixes)} ({UPLOAD_FRONTENDS[name]})" for name, suffixes in taken.items()))
         header = _csv_header(csv_bytes)
         try:
             return self._convert(filename, model_bytes, csv_bytes, suffix, header)
