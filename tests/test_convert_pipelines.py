@@ -264,3 +264,49 @@ def test_binning_steps_anywhere(case: int) -> None:
         rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
         assert np.array_equal(pipe[:2].transform(rows)[:, 0], prepare.apply(zk.prepare, rows, None, zk.raw_features)[:, 0])
         assert np.array_equal(zk.predict(rows), pipe.predict(rows))
+
+
+def test_encode_refuses_values_outside_a_folded_functions_domain(tmp_path: Any) -> None:
+    """Every place encode folds a function: a FunctionTransformer folded into a tree's thresholds (behind a
+    scaler; DOMAIN in the model file) and one run by encode in front of a binning step (PREPARE). A value
+    where the function gives no finite number (np.log of 0 or less, np.sqrt of a negative; scikit-learn's
+    trees would route its NaN to a child) is refused naming the sample, the feature, the value and the
+    domain; a value
+    just inside is taken and predicted as the pipeline does. The CLI prints ``error: ...`` and exits 1."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer, MaxAbsScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    from pyleo_cli.main import app
+    from typer.testing import CliRunner
+
+    rng = np.random.default_rng(3)
+    X = rng.lognormal(0, 1, (200, 3))
+    y = (X[:, 0] * X[:, 1] > 1).astype(int)
+    inside = X[:2].copy()
+    inside[:, 1] = [1e-300, 1e-12]
+    cases = [(make_pipeline(MaxAbsScaler(), FunctionTransformer(np.log), DecisionTreeClassifier(max_depth=3)),
+              0.0, "outside the domain of np.log"),
+             (make_pipeline(FunctionTransformer(np.sqrt), DecisionTreeClassifier(max_depth=3)), -0.5,
+              "outside the domain of np.sqrt"),
+             (make_pipeline(FunctionTransformer(np.log), KBinsDiscretizer(3, subsample=None),
+                            LogisticRegression(max_iter=1000)), -2.0, "FunctionTransformer(np.log): x > 0")]
+    for pipe, bad, fragment in cases:
+        pipe.fit(X, y)
+        zk = from_sklearn(pipe, X)
+        row = X[:1].copy()
+        row[0, 1] = bad
+        with pytest.raises(ModelInputError, match=f"sample 0, (feature|column) 1 = {bad:g} is") as e:
+            zk.encode(row)
+        assert fragment in str(e.value)
+        with np.errstate(all="ignore"):   # where the pipeline's own function gives no finite number
+            assert not np.isfinite(FunctionTransformer(pipe[-2].func if len(pipe) == 2 else np.log).transform(
+                pipe[0].transform(row) if type(pipe[0]).__name__ == "MaxAbsScaler" else row)[0, 1])
+        assert np.array_equal(zk.predict(inside), pipe.predict(inside))
+    path = tmp_path / "log_tree.py"
+    zk.save(path)
+    result = CliRunner().invoke(app, ["run", str(path), "predict", f"[{X[0, 0]}, -2.0, {X[0, 2]}]"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert ("error: sample 0, column 1 = -2 is outside the domain of the pipeline's FunctionTransformer(np.log): x > 0"
+            in result.output), result.output

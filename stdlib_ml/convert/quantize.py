@@ -179,6 +179,41 @@ class Affine:
         k = len(self.d)
         return Affine(np.ones(k), np.zeros(k), clip, (function, self))
 
+    def domain(self) -> list[list[Any]] | None:
+        """Per feature, where these steps' functions give finite numbers, in raw units: ``[low, low included,
+        high, high included, what]`` (a bound None: unbounded; ``what``: the functions, e.g. ``"np.log"``), the
+        model file's ``DOMAIN`` that ``encode`` checks (:data:`~stdlib_ml.convert.prepare.DOMAINS`); None
+        without functions. A function behind clipping is given only clipped values: no bound from it."""
+        if self.inner is None:
+            return None
+        from .prepare import DOMAINS, outside
+
+        function, a = self.inner
+        k = len(a.d)
+        lo, _, hi, _ = DOMAINS.get(function, (-np.inf, False, np.inf, False))
+        with np.errstate(all="ignore"):
+            low = a.to_raw(np.full(k, lo)) if a.clip is None else np.full(k, -np.inf)
+            high = a.to_raw(np.full(k, hi)) if a.clip is None else np.full(k, np.inf)
+
+        def snap(b: float, j: int, inward: float) -> float:
+            """The raw value nearest ``b`` (within 64 float steps) whose image ``forward`` gives is in the domain."""
+            for _ in range(64):
+                if not np.isfinite(b) or not outside(function, a.forward(np.asarray([b]), j))[0]:
+                    break
+                b = float(np.nextafter(b, inward))
+            return b
+
+        out = [[snap(float(low[j]), j, np.inf), True, snap(float(high[j]), j, -np.inf), True] for j in range(k)]
+        for j, bounds in enumerate(a.domain() or []):
+            lo2 = -np.inf if bounds[0] is None else bounds[0]
+            hi2 = np.inf if bounds[2] is None else bounds[2]
+            if lo2 > out[j][0] or lo2 == out[j][0] and not bounds[1]:
+                out[j][:2] = [lo2, bounds[1]]
+            if hi2 < out[j][2] or hi2 == out[j][2] and not bounds[3]:
+                out[j][2:4] = [hi2, bounds[3]]
+        what = " of ".join(f"np.{f}" for f in self.functions)
+        return [[None if np.isinf(b[0]) else b[0], b[1], None if np.isinf(b[2]) else b[2], b[3], what] for b in out]
+
     def forward(self, x: np.ndarray, feature: Any = slice(None)) -> np.ndarray:
         """z of raw values ``x`` (features ``feature``: an index or indices matching ``x``; default all, along
         the last axis), without clipping."""

@@ -39,7 +39,8 @@ __all__ = ["COVERAGE", "FAMILIES", "PRIVATE", "build_spec", "ends_in", "final_st
 
 
 def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(d, e) with ``step.transform(x) == d·x + e`` (:func:`measure`, then checked element-wise). A
+    """(d, e) with ``step.transform(x) == d·x + e`` (:func:`measure`d and checked element-wise, then taken
+    from the scaler's own parameters, :func:`scaler_ops`). A
     ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`front`)."""
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
@@ -56,7 +57,8 @@ def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray,
     if J.shape != (n, n) or np.any(np.abs(J - np.diag(np.diag(J))) > 1e-9 * np.abs(J).max(initial=1.0)):
         raise ConversionError(f"pipeline step {name}'s transform is not the element-wise affine map d·x + e on the "
                               "calibration rows, so it cannot be folded into the model")
-    return np.diag(J).copy(), e
+    (op, a, b), = scaler_ops(step)   # the scaler's own parameters: exact where the measurement rounds (e = 0)
+    return (np.asarray(a), np.asarray(b)) if op == "multiply" else (1.0 / np.asarray(b), -np.asarray(a) / np.asarray(b))
 
 
 def _fitted(est: Any) -> None:
@@ -425,6 +427,7 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
                                       "inside the clipping bounds) express it exactly",
                                       hint="refit the pipeline without clipping")
             spec = family.spec(model, est, aff, n, opts)
+            spec.domain = aff.domain() if isinstance(aff, Affine) else None
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
                                   "missing_values=True cannot be honoured",
