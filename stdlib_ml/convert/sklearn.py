@@ -427,7 +427,6 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
                                       "inside the clipping bounds) express it exactly",
                                       hint="refit the pipeline without clipping")
             spec = family.spec(model, est, aff, n, opts)
-            spec.domain = aff.domain() if isinstance(aff, Affine) else None
         if missing_values and spec.missing_sides is None:
             raise ConversionError(f"{type(est).__name__} has no missing-value semantics (its predict rejects NaN), so "
                                   "missing_values=True cannot be honoured",
