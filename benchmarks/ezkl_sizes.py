@@ -11,6 +11,8 @@ ai.onnx.ml 3), with the range checks of :data:`benchmarks.ezkl_bench.DECOMPOSITI
 width is EZKL's choice), so the columns say how each stack grows, not which is cheaper. Where EZKL does not
 take the graph (skl2onnx writes ai.onnx.ml operators, e.g. LinearClassifier, SVMClassifier,
 TreeEnsembleClassifier, which EZKL's tract does not implement), the row says so with EZKL's own message.
+Where EZKL refuses skl2onnx's graph, the model goes through hummingbird's torch translation (trees as matrix
+products; :data:`ROUTES`), the route EZKL users take for tree models: the row names its route.
 ``--smoke``: an MLP on iris, EZKL calibrated at one scale. Results: benchmarks/results/ezkl_sizes.{json,md}.
 """
 
@@ -59,34 +61,79 @@ def pyleo_size(model: Any, X: np.ndarray) -> int:
     return int(zk.program.estimate("predict", synthesize_transition=False).total)
 
 
-def ezkl_size(model: Any, X: np.ndarray, work: Path, scales: list[int] | None = None) -> dict[str, Any]:
-    """EZKL's settings for the skl2onnx export of ``model``: ``rows`` and ``logrows``, or ``ezkl`` (False) and
-    ``note`` (the first line of why not: the exporter's or EZKL's message). ``scales``: the fixed-point scales
-    calibration tries (default EZKL's search)."""
-    import ezkl
+def skl2onnx_graph(model: Any, X: np.ndarray) -> bytes:
+    """The skl2onnx export of ``model`` (zipmap off, opsets 17 / ai.onnx.ml 3) for one row of ``X``'s width."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
 
-    try:
-        est = model.steps[-1][1] if hasattr(model, "steps") else model
-        options = {id(est): {"zipmap": False}} if hasattr(est, "predict_proba") and hasattr(est, "classes_") else None
-        graph = convert_sklearn(model, initial_types=[("input", FloatTensorType([1, X.shape[1]]))], options=options,
-                                target_opset={"": 17, "ai.onnx.ml": 3})
-    except Exception as e:   # noqa: BLE001 (any exporter failure is the row's finding)
-        return {"ezkl": False, "note": f"skl2onnx: {str(e).splitlines()[0][:160]}"}
-    onnx_path, settings, calibration = work / "model.onnx", work / "settings.json", work / "calibration.json"
-    onnx_path.write_bytes(graph.SerializeToString())
-    calibration.write_text(json.dumps({"input_data": [np.asarray(X[:CALIBRATION_ROWS], float).ravel().tolist()]}))
-    run_args = ezkl.PyRunArgs()
-    run_args.param_visibility = "fixed"
-    run_args.decomp_base, run_args.decomp_legs = DECOMPOSITION
-    try:
-        ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args)
-        ezkl.calibrate_settings(str(calibration), str(onnx_path), str(settings), CALIBRATION_TARGET, scales=scales)
-    except Exception as e:   # noqa: BLE001 (EZKL's refusal is the row's finding)
-        return {"ezkl": False, "note": f"EZKL: {str(e).splitlines()[0][:160]}"}
-    s = json.loads(settings.read_text())
-    return {"ezkl": True, "rows": int(s["num_rows"]), "logrows": int(s["run_args"]["logrows"])}
+    est = model.steps[-1][1] if hasattr(model, "steps") else model
+    options = {id(est): {"zipmap": False}} if hasattr(est, "predict_proba") and hasattr(est, "classes_") else None
+    return convert_sklearn(model, initial_types=[("input", FloatTensorType([1, X.shape[1]]))], options=options,
+                           target_opset={"": 17, "ai.onnx.ml": 3}).SerializeToString()
+
+
+def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
+    """hummingbird's torch translation of ``model`` (trees as matrix products, standard operators only) for one
+    row, exported to ONNX by torch's TorchScript exporter (opset 17): a classifier's probabilities, a
+    regressor's values. hummingbird's own ONNX backend fails on torch 2.13's exporter, hence torch here."""
+    import io
+
+    import hummingbird.ml as hb
+    import torch
+
+    executor = hb.convert(model, "torch", np.asarray(X[:1], np.float32)).model
+
+    class Scores(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = executor
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out = self.inner(x)
+            return out[1] if isinstance(out, tuple) else out
+
+    buf = io.BytesIO()
+    torch.onnx.export(Scores().eval(), (torch.as_tensor(np.asarray(X[:1], np.float32)),), buf, dynamo=False,
+                      opset_version=17)
+    return buf.getvalue()
+
+
+ROUTES = {"skl2onnx": skl2onnx_graph, "hummingbird": hummingbird_graph}
+"""How a scikit-learn model reaches EZKL: skl2onnx's graph (ai.onnx.ml operators where it has them, which
+EZKL's tract does not take), else hummingbird's torch translation of it (standard operators)."""
+
+
+def ezkl_size(model: Any, X: np.ndarray, work: Path, scales: list[int] | None = None) -> dict[str, Any]:
+    """EZKL's settings for ``model`` by the first of :data:`ROUTES` EZKL takes: ``rows``, ``logrows`` and
+    ``route``, or ``ezkl`` (False) and ``note`` (the first line of why not, for each route: the exporter's or
+    EZKL's message). ``scales``: the fixed-point scales calibration tries (default EZKL's search)."""
+    import ezkl
+
+    notes = []
+    for route, export in ROUTES.items():
+        try:
+            graph = export(model, X)
+        except Exception as e:   # noqa: BLE001 (any exporter failure is the row's finding)
+            notes.append(f"{route}: {str(e).splitlines()[0][:160]}")
+            continue
+        onnx_path, settings, calibration = work / f"{route}.onnx", work / "settings.json", work / "calibration.json"
+        onnx_path.write_bytes(graph)
+        calibration.write_text(json.dumps({"input_data": [np.asarray(X[:CALIBRATION_ROWS], float).ravel().tolist()]}))
+        run_args = ezkl.PyRunArgs()
+        run_args.param_visibility = "fixed"
+        run_args.decomp_base, run_args.decomp_legs = DECOMPOSITION
+        try:
+            ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args)
+            ezkl.calibrate_settings(str(calibration), str(onnx_path), str(settings), CALIBRATION_TARGET, scales=scales)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:   # noqa: BLE001 (EZKL's refusal is the row's finding; a Rust panic is a BaseException)
+            notes.append(f"{route} → EZKL: {(str(e).splitlines() or [type(e).__name__])[0][:160]}")
+            continue
+        s = json.loads(settings.read_text())
+        return {"ezkl": True, "rows": int(s["num_rows"]), "logrows": int(s["run_args"]["logrows"]), "route": route,
+                **({"note": "; ".join(notes)} if notes else {})}
+    return {"ezkl": False, "note": "; ".join(notes)}
 
 
 def measure(case: Case, work: Path, with_ezkl: bool, scales: list[int] | None = None) -> dict[str, Any]:
@@ -106,7 +153,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| model | data set | pyleo constraints (cost model) | EZKL rows | EZKL logrows |",
              "|---|---|---:|---:|---:|"]
     for r in rows:
-        ez = (f"{r['rows']:,} | {r['logrows']}" if r["ezkl"] else f"– (`{r['note']}`) | –")   # a tool's message, as code (its [tags] are no links)
+        ez = (f"{r['rows']:,} ({r.get('route', 'skl2onnx')}) | {r['logrows']}" if r["ezkl"] else f"– (`{r['note']}`) | –")   # a tool's message, as code (its [tags] are no links)
         lines.append(f"| {r['model']} | {r['dataset']} | {r['pyleo_constraints']:,} | {ez} |")
     return "\n".join(lines)
 
