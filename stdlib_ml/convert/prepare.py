@@ -82,6 +82,27 @@ def width(entries: list[tuple[Any, ...]]) -> int:
     return sum(len(e[2]) if e[0] == "onehot" else len(e[2]) + 1 if e[0] == "bins" and e[3] else 1 for e in entries[last:])
 
 
+def integer_ranges(entries: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per number ``entries`` give (those after the last ``"then"``), the integers it can take: (low, high)
+    float64 arrays, NaN where it is any number (``"number"``): 0 or 1 for a one-hot or binarized output, a
+    bin's or category's index (or an ordinal encoder's ``unknown`` value)."""
+    last = max((i + 1 for i, e in enumerate(entries) if e[0] == "then"), default=0)
+    low: list[float] = []
+    high: list[float] = []
+    for e in entries[last:]:
+        if e[0] == "number":
+            low, high = low + [np.nan], high + [np.nan]
+        elif e[0] == "ordinal":
+            k = [0.0, len(e[2]) - 1.0] + ([] if e[3] is None else [float(e[3])])
+            low, high = low + [min(k)], high + [max(k)]
+        elif e[0] == "bins" and not e[3]:
+            low, high = low + [0.0], high + [float(len(e[2]))]
+        else:   # one-hot (categories or bins) and binarized: 0 or 1 each
+            k = width([e])
+            low, high = low + [0.0] * k, high + [1.0] * k
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
 def raw_rows(X: Any, names: list[str] | None, n_raw: int) -> np.ndarray:
     """``X`` as an object array (n_rows, n_raw): a DataFrame's columns ``names`` in that order (a missing
     one refused), else the rows as given (one row, 1-D, becomes one row). Raises :class:`PrepareError`."""

@@ -257,7 +257,17 @@ class LinearMap:
 
 def feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
-    spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
+    spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`). A
+    feature encode gives only integers (``opts.integers``) is sized for exactly those, unless
+    ``input_range`` is given."""
+    low, high, unit = _feature_range(opts, n, model_range)
+    if opts.integers is not None and opts.input_range is None:
+        known = ~np.isnan(opts.integers[0])
+        low, high = np.where(known, opts.integers[0], low), np.where(known, opts.integers[1], high)
+    return low, high, unit
+
+
+def _feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if opts.input_range is not None:
         low, high = range_bounds(opts.input_range, n)
         if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):   # resolution: the data's spread
@@ -291,14 +301,16 @@ def widen(low: np.ndarray, high: np.ndarray, pad: float = 0.0) -> tuple[np.ndarr
 
 def input_bits_for(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, resolution: int) -> np.ndarray:
     """Fractional bits per input feature: its spread (``unit``) spans about 2**resolution steps and
-    no input exceeds 2**58 once quantized; ``input_bits`` (one int, or one per feature) overrides."""
+    no input exceeds 2**58 once quantized, 0 for a feature encode gives only integers (``opts.integers``:
+    exact); ``input_bits`` (one int, or one per feature) overrides."""
     n = len(low)
     if opts.input_bits is not None:
         return given_bits(opts.input_bits, n)
     biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
     cap = 58 - np.ceil(np.log2(biggest))
     bits = resolution - np.floor(np.log2(np.maximum(unit, 1e-30)))
-    return np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
+    bits = np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
+    return bits if opts.integers is None else np.where(np.isnan(opts.integers[0]), bits, 0)
 
 
 def distance_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,

@@ -399,7 +399,11 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
     """The description of ``model``; ``prep``: its steps made numbers by encode (:func:`prepared`), ``raw``
     the raw calibration rows (an object array) the self-check then runs."""
     def describe(opts: Options) -> pipeline.Description:
+        from . import prepare
+
         est = final_step(model)
+        if prep is not None:   # the integers encode gives: exact inputs, at 0 fractional bits
+            opts.integers = prepare.integer_ranges(prep.entries)
         spec = _poly_features(model, prep, opts)
         if spec is None:
             est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
