@@ -258,6 +258,8 @@ def test_binning_steps_anywhere(case: int) -> None:
         assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want), what
     else:
         assert np.array_equal(got, want), what
+    if case == 0:   # a bin's index is an exact integer input of as many bits as the bins need (4 bins: 2)
+        assert zk.input_widths == [2] * X.shape[1] and list(zk.in_bits) == [0] * X.shape[1]
     if type(pipe[0]).__name__ == "StandardScaler" and type(pipe[1]).__name__ == "KBinsDiscretizer":
         edge = pipe[1].bin_edges_[0][1] * pipe[0].scale_[0] + pipe[0].mean_[0]   # the first edge in raw units
         rows = np.repeat(X[fit:fit + 20], 2, axis=0)
