@@ -192,22 +192,19 @@ class ZkModel:
 
     def _check_domain(self, arr: np.ndarray) -> None:
         """Refuse a value outside ``DOMAIN`` (where a function folded at conversion, e.g. a
-        FunctionTransformer(np.log) in front of a tree, gives no finite number: the model that was fitted
-        cannot take it either), naming the sample, the feature, the value and the domain."""
-        for j, (lo, lo_in, hi, hi_in, what) in enumerate(self.domain or []):
+        FunctionTransformer(np.log) in front of a tree, gives no finite number), naming the sample, the
+        feature, the value and the domain."""
+        for j, (low, high, what) in enumerate(self.domain or []):
             v = arr[:, j]
-            with np.errstate(invalid="ignore"):
-                bad = ((lo is not None) & ((v < lo) if lo_in else (v <= lo)) if lo is not None else np.zeros(len(v), bool)) | (
-                    ((v > hi) if hi_in else (v >= hi)) if hi is not None else np.zeros(len(v), bool))
+            bad = (v < (-np.inf if low is None else low)) | (v > (np.inf if high is None else high))
             if bad.any():
                 i = int(np.argmax(bad))
-                name = repr(self.feature_names[j]) if self.feature_names is not None and self.prepare is None else str(j)
-                parts = ([f"x {'>=' if lo_in else '>'} {lo:.6g}"] if lo is not None else []) + (
-                    [f"x {'<=' if hi_in else '<'} {hi:.6g}"] if hi is not None else [])
+                name = repr(self.feature_names[j]) if self.feature_names is not None and self.prepare is None else j
+                bounds = " and ".join(([f"x >= {low:.6g}"] if low is not None else [])
+                                      + ([f"x <= {high:.6g}"] if high is not None else []))
                 raise ModelInputError(f"sample {i}, feature {name} = {v[i]:.6g} is outside the domain of {what} "
-                                      f"folded into {self.name}: {' and '.join(parts)}",
-                                      hint="the model that was fitted cannot take that value either (its "
-                                      "FunctionTransformer gives no finite number there)")
+                                      f"folded into {self.name}: {bounds}",
+                                      hint="the model that was fitted gives no finite number there either")
 
     def value_range(self) -> tuple[np.ndarray, np.ndarray]:
         """Per circuit input, (low, high) in the raw feature's units, float64 arrays of ``len(COLUMNS)``:

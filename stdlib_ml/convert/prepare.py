@@ -28,9 +28,10 @@ Entries (JSON-like tuples, written into the model file as they are):
   :data:`~stdlib_ml.convert.quantize.MONOTONE`) on each value, refused outside its :data:`DOMAINS`;
   ``("clip", low, high)``: each value clipped (a bound None: none).
 
-Only the entries after the last ``"then"`` give numbers. For categories the encoding is intrinsic (they have no numeric form); for a binarized or binned column the
-circuit proves the model on the encoded value, which a prover could send without a raw value behind it (as
-it may send any value in the range of a numeric input).
+Only the entries after the last ``"then"`` give numbers. For categories the encoding is intrinsic (they
+have no numeric form); for a binarized or binned column the circuit proves the model on the encoded value,
+which a prover could send without a raw value behind it (as it may send any value in the range of a
+numeric input).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def outside(function: str, values: np.ndarray) -> np.ndarray:
     """Where ``values`` lie outside ``function``'s :data:`DOMAINS` (NaN is not outside: it stays missing)."""
     lo, lo_in, hi, hi_in = DOMAINS.get(function, (-np.inf, False, np.inf, False))
     with np.errstate(invalid="ignore"):
-        return (values < lo) | (~np.asarray(lo_in) & (values == lo)) | (values > hi) | (~np.asarray(hi_in) & (values == hi))
+        return ((values < lo) if lo_in else (values <= lo)) | ((values > hi) if hi_in else (values >= hi))
 
 
 
@@ -79,7 +80,8 @@ class PrepareError(ValueError):
 def width(entries: list[tuple[Any, ...]]) -> int:
     """How many numbers ``entries`` give per row (those after the last ``"then"``)."""
     last = max((i + 1 for i, e in enumerate(entries) if e[0] == "then"), default=0)
-    return sum(len(e[2]) if e[0] == "onehot" else len(e[2]) + 1 if e[0] == "bins" and e[3] else 1 for e in entries[last:])
+    return sum(len(e[2]) if e[0] == "onehot" else len(e[2]) + 1 if e[0] == "bins" and e[3] else 1
+               for e in entries[last:])
 
 
 def integer_ranges(entries: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +137,8 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
     for entry in entries:
         if entry[0] == "then":
             numbers = np.hstack(out) if out else np.zeros((len(rows), 0))
-            rows, out, names, stage = _then(entry[1], numbers, stage, names if not stage and _plain(entries) else None), [], None, stage + 1
+            rows = _then(entry[1], numbers, stage, names if not stage and _plain(entries) else None)
+            out, names, stage = [], None, stage + 1
             continue
         kind, c = entry[0], entry[1]
         col = rows[:, c]

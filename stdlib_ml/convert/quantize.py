@@ -180,10 +180,12 @@ class Affine:
         return Affine(np.ones(k), np.zeros(k), clip, (function, self))
 
     def domain(self) -> list[list[Any]] | None:
-        """Per feature, where these steps' functions give finite numbers, in raw units: ``[low, low included,
-        high, high included, what]`` (a bound None: unbounded; ``what``: the functions, e.g. ``"np.log"``), the
-        model file's ``DOMAIN`` that ``encode`` checks (:data:`~stdlib_ml.convert.prepare.DOMAINS`); None
-        without functions. A function behind clipping is given only clipped values: no bound from it."""
+        """Per feature, where these steps' functions give finite numbers, in raw units: ``[low, high, what]``
+        (bounds included, None: unbounded; ``what``: the functions, e.g. ``"np.log"``), the model file's
+        ``DOMAIN`` that ``encode`` checks (:data:`~stdlib_ml.convert.prepare.DOMAINS`); None without
+        functions. Each bound is the raw value nearest the function's whose image (:meth:`forward`, what the
+        thresholds were mapped through) lies in the domain. A function behind clipping is given only
+        clipped values: no bound from it."""
         if self.inner is None:
             return None
         from .prepare import DOMAINS, outside
@@ -203,16 +205,15 @@ class Affine:
                 b = float(np.nextafter(b, inward))
             return b
 
-        out = [[snap(float(low[j]), j, np.inf), True, snap(float(high[j]), j, -np.inf), True] for j in range(k)]
-        for j, bounds in enumerate(a.domain() or []):
-            lo2 = -np.inf if bounds[0] is None else bounds[0]
-            hi2 = np.inf if bounds[2] is None else bounds[2]
-            if lo2 > out[j][0] or lo2 == out[j][0] and not bounds[1]:
-                out[j][:2] = [lo2, bounds[1]]
-            if hi2 < out[j][2] or hi2 == out[j][2] and not bounds[3]:
-                out[j][2:4] = [hi2, bounds[3]]
-        what = " of ".join(f"np.{f}" for f in self.functions)
-        return [[None if np.isinf(b[0]) else b[0], b[1], None if np.isinf(b[2]) else b[2], b[3], what] for b in out]
+        inner = a.domain() or [[None, None, ""]] * k
+        out = []
+        for j in range(k):
+            b_lo, b_hi = snap(float(low[j]), j, np.inf), snap(float(high[j]), j, -np.inf)
+            b_lo = max(b_lo, -np.inf if inner[j][0] is None else inner[j][0])
+            b_hi = min(b_hi, np.inf if inner[j][1] is None else inner[j][1])
+            out.append([None if np.isinf(b_lo) else b_lo, None if np.isinf(b_hi) else b_hi,
+                        " of ".join(f"np.{f}" for f in self.functions)])
+        return out
 
     def forward(self, x: np.ndarray, feature: Any = slice(None)) -> np.ndarray:
         """z of raw values ``x`` (features ``feature``: an index or indices matching ``x``; default all, along

@@ -198,8 +198,8 @@ def render(spec: Spec) -> str:
         *([f"RAW_FEATURES = {spec.raw_features}  # raw columns per sample (categories, missing values)",
            f"PREPARE = {format_value(spec.prepare, 10)}  # raw columns -> the N_FEATURES numbers (prepare.apply)"]
           if spec.prepare is not None else []),
-        *([f"DOMAIN = {format_value(spec.domain, 9)}  # per feature: [low, included, high, included, the functions "
-           "folded]; encode refuses values outside"] if spec.domain is not None else []),
+        *([f"DOMAIN = {format_value(spec.domain, 9)}  # per feature: [low, high, the functions folded]; "
+           "encode refuses values outside"] if spec.domain is not None else []),
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
         *([f"RANK_THRESHOLDS = {format_value(spec.rank_thresholds)}  # per input, its feature's sorted thresholds",
