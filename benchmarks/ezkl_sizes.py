@@ -75,13 +75,14 @@ def skl2onnx_graph(model: Any, X: np.ndarray) -> bytes:
 def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
     """hummingbird's torch translation of ``model`` (trees as matrix products, standard operators only) for one
     row, exported to ONNX by torch's TorchScript exporter (opset 17): a classifier's probabilities, a
-    regressor's values. hummingbird's own ONNX backend fails on torch 2.13's exporter, hence torch here."""
+    regressor's values, checked against the model (:func:`check_graph`). hummingbird's own ONNX backend fails
+    on torch 2.13's exporter, hence torch here."""
     import io
 
     import hummingbird.ml as hb
     import torch
 
-    executor = hb.convert(model, "torch", np.asarray(X[:1], np.float32)).model
+    executor = hb.convert(model, "torch", np.asarray(X[:1], np.float32)).model   # raises for what it cannot take
 
     class Scores(torch.nn.Module):
         def __init__(self) -> None:
@@ -95,7 +96,30 @@ def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
     buf = io.BytesIO()
     torch.onnx.export(Scores().eval(), (torch.as_tensor(np.asarray(X[:1], np.float32)),), buf, dynamo=False,
                       opset_version=17)
+    check_graph(buf.getvalue(), model, X)
     return buf.getvalue()
+
+
+CHECK_ROWS = 20
+"""Rows on which an exported graph must compute what the model does before EZKL is given it."""
+
+
+def check_graph(graph: bytes, model: Any, X: np.ndarray) -> None:
+    """Raise ValueError unless ``graph`` (one row in, by onnxruntime) gives the model's ``predict_proba`` (a
+    classifier's first output) or ``predict`` on :data:`CHECK_ROWS` rows of ``X`` within 1e-3 (float32): an
+    export that traced the input away (a graph without input) or computes something else is no route."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(graph)
+    if len(session.get_inputs()) != 1:
+        raise ValueError(f"the exported graph has {len(session.get_inputs())} inputs (the export traced the sample away)")
+    rows = np.asarray(X[:CHECK_ROWS], np.float32)
+    got = np.vstack([np.reshape(session.run(None, {session.get_inputs()[0].name: rows[i:i + 1]})[0], (1, -1))
+                     for i in range(len(rows))])
+    want = model.predict_proba(rows) if hasattr(model, "predict_proba") else np.reshape(model.predict(rows), (-1, 1))
+    if got.shape != np.shape(want) or not np.allclose(got, want, atol=1e-3, rtol=1e-3):
+        raise ValueError("the exported graph does not compute the model's "
+                         f"{'predict_proba' if hasattr(model, 'predict_proba') else 'predict'} on {len(rows)} rows")
 
 
 ROUTES = {"skl2onnx": skl2onnx_graph, "hummingbird": hummingbird_graph}

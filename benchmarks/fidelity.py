@@ -355,7 +355,9 @@ def ezkl_text(r: dict[str, Any]) -> str:
     e = r.get("ezkl")
     if e is None:
         return "–"
-    return f"{e['rows']:,} ({e['route']}), 2^{e['logrows']}" if e["ezkl"] else f"– (`{e['note'][:120]}`)"
+    if e["ezkl"]:
+        return f"{e['rows']:,} ({e['route']}), 2^{e['logrows']}"
+    return "– (" + "; ".join(f"`{part[:90]}`" for part in e["note"].split("; ")) + ")"   # each route's reason
 
 
 def _fmt(v: Any, pct: bool = True) -> str:
@@ -395,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
     parser.add_argument("--no-cost", action="store_true", help="skip constraint counts (no snarkVM synthesis)")
     parser.add_argument("--prove", action="store_true", help="prove + verify one sample where the circuit fits")
-    parser.add_argument("--resume", action="store_true", help="keep the rows already in --out, run the others")
+    parser.add_argument("--resume", action="store_true", help="keep the rows already in --out (all of them), run the others")
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASE} on its first data set, no constraint counts")
     parser.add_argument("--ezkl", action="store_true", help="EZKL's circuit size for the same model beside each row")
     opts = parser.parse_args(argv)
@@ -408,6 +410,10 @@ def main(argv: list[str] | None = None) -> None:
     done: dict[tuple[str, str], dict[str, Any]] = {}
     if opts.resume and opts.out.is_file():
         done = {(r["model"], r["dataset"]): r for r in json.loads(opts.out.read_text())["rows"]}
+
+    def kept() -> list[dict[str, Any]]:
+        """The rows so far, then those of ``--out`` not run again (``--resume``: its other models stay)."""
+        return rows + [r for r in done.values() if r not in rows]
     for case in cases(opts.only):
         for ds in case.datasets[:1] if opts.smoke else case.datasets:
             if (case.name, ds) in done:
@@ -415,8 +421,7 @@ def main(argv: list[str] | None = None) -> None:
                 if opts.ezkl and "ezkl" not in rows[-1]:
                     print(f"{case.name} on {ds}: EZKL ...", flush=True)
                     rows[-1].update(ezkl_columns(case, ds))
-                    opts.out.write_text(json.dumps({"machine": machine, "rows": rows + [
-                        r for k, r in done.items() if r not in rows]}, indent=2))  # partial results
+                    opts.out.write_text(json.dumps({"machine": machine, "rows": kept()}, indent=2))  # partial results
                 continue
             print(f"{case.name} on {ds} ...", flush=True)
             rows.append(evaluate(case, ds, cost=not opts.no_cost, prove=opts.prove,
@@ -427,11 +432,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  agreement {r['agreement']}, score {r['float_score']} → {r['circuit_score']}, "
                   f"constraints {r['constraints']}, proved {r['proved']}", flush=True)
             opts.out.parent.mkdir(parents=True, exist_ok=True)
-            opts.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))  # partial results
+            opts.out.write_text(json.dumps({"machine": machine, "rows": kept()}, indent=2))  # partial results
     text = table(rows)
     print(text)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))
+    opts.out.write_text(json.dumps({"machine": machine, "rows": kept()}, indent=2))
     opts.out.with_suffix(".md").write_text(
         "Fidelity of converted models (python -m benchmarks.fidelity): circuit = pyleo's reference interpreter, "
         "which computes exactly what the Aleo circuit computes.\n\n" + text + f"\n\nmeasured on: {machine}\n")

@@ -25,7 +25,8 @@ Entries (JSON-like tuples, written into the model file as they are):
   scaler, in scikit-learn's own order of operations, so that a value at a bin's edge falls on the side it
   falls there); ``("affine", W, b)``: row·W + b (W: (k, k') nested lists, a step mixing features measured
   as an affine map); ``("function", f)``: NumPy's increasing ``f`` (a key of
-  :data:`~stdlib_ml.convert.quantize.MONOTONE`) on each value, refused outside its :data:`DOMAINS`;
+  :data:`~stdlib_ml.convert.functions.MONOTONE`) on each value, refused outside its
+  :data:`~stdlib_ml.convert.functions.DOMAINS`;
   ``("clip", low, high)``: each value clipped (a bound None: none).
 
 Only the entries after the last ``"then"`` give numbers. For categories the encoding is intrinsic (they
@@ -40,32 +41,7 @@ from typing import Any
 
 import numpy as np
 
-DOMAINS: dict[str, tuple[float, bool, float, bool]] = {
-    "log": (0.0, False, np.inf, False), "log2": (0.0, False, np.inf, False), "log10": (0.0, False, np.inf, False),
-    "log1p": (-1.0, False, np.inf, False), "sqrt": (0.0, True, np.inf, False),
-    "exp": (-np.inf, False, float(np.log(np.finfo(np.float64).max)), True),
-    "expm1": (-np.inf, False, float(np.log(np.finfo(np.float64).max)), True),
-}
-"""Where each of :data:`~stdlib_ml.convert.quantize.MONOTONE`'s functions gives a finite number (low,
-low included, high, high included; a function not named: every real): below it NumPy gives NaN or -inf
-(log of 0 or less, sqrt of a negative), above it +inf (exp past 709.78), where scikit-learn's predict
-refuses or a folded threshold means nothing."""
-
-
-def domain_text(function: str) -> str:
-    """``function``'s :data:`DOMAINS` in words, e.g. ``"x > 0"``."""
-    lo, lo_in, hi, hi_in = DOMAINS.get(function, (-np.inf, False, np.inf, False))
-    parts = ([f"x {'>=' if lo_in else '>'} {lo:g}"] if np.isfinite(lo) else []) + (
-        [f"x {'<=' if hi_in else '<'} {hi:.6g}"] if np.isfinite(hi) else [])
-    return " and ".join(parts) or "every real x"
-
-
-def outside(function: str, values: np.ndarray) -> np.ndarray:
-    """Where ``values`` lie outside ``function``'s :data:`DOMAINS` (NaN is not outside: it stays missing)."""
-    lo, lo_in, hi, hi_in = DOMAINS.get(function, (-np.inf, False, np.inf, False))
-    with np.errstate(invalid="ignore"):
-        return ((values < lo) if lo_in else (values <= lo)) | ((values > hi) if hi_in else (values >= hi))
-
+from .functions import MONOTONE, domain_text, outside
 
 
 class PrepareError(ValueError):
@@ -190,8 +166,6 @@ def _then(ops: list[tuple[Any, ...]], numbers: np.ndarray, stage: int, names: li
     """A ``"then"`` entry's ``ops`` on the ``numbers`` of the entries before it: the next columns (object
     array); ``names``: the numbers' column names when they are the raw columns, else None. Raises
     :class:`PrepareError` naming the row, column, value and domain for a value outside a function's domain."""
-    from .quantize import MONOTONE
-
     z = numbers
     for at, op in enumerate(ops):
         if op[0] == "affine":

@@ -9,7 +9,6 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from pyleo import limits
 
 from .. import fixed
+from .functions import MONOTONE
 from .model import ConversionError
 from .options import Options, range_bounds
 from .render import Spec
@@ -112,36 +112,6 @@ def dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarra
                        for row, c in zip(W, np.asarray(b, dtype=object))], dtype=object)
 
 
-def _sqrt_inverse(t: np.ndarray) -> np.ndarray:
-    return np.where(t >= 0, np.square(t), -np.inf)   # sqrt(w) <= t < 0 never holds
-
-
-def _log_of_positive(t: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(t > 0, np.log(np.where(t > 0, t, 1.0)), -np.inf)   # exp(w) <= t <= 0 never holds
-
-
-def _log1p_above(t: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(t > -1, np.log1p(np.where(t > -1, t, 0.0)), -np.inf)   # expm1(w) > -1 always
-
-
-MONOTONE: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
-    "log1p": (np.log1p, np.expm1),
-    "log": (np.log, np.exp),
-    "log2": (np.log2, np.exp2),
-    "log10": (np.log10, lambda t: np.power(10.0, t)),
-    "sqrt": (np.sqrt, _sqrt_inverse),
-    "cbrt": (np.cbrt, lambda t: np.power(t, 3)),
-    "exp": (np.exp, _log_of_positive),
-    "expm1": (np.expm1, _log1p_above),
-    "arcsinh": (np.arcsinh, np.sinh),
-}
-"""Element-wise increasing functions (NumPy's, by name) a tree folds into its thresholds, each with its
-inverse on the reals (a bound the function never reaches maps to ±inf): f(w) <= t exactly when
-w <= f⁻¹(t), up to the float64 rounding of f and f⁻¹ (which the fidelity check measures)."""
-
-
 @dataclass
 class Affine:
     """z = d·x + e, elementwise: the scalers in front of the estimator, composed; ``clip``: the
@@ -182,13 +152,13 @@ class Affine:
     def domain(self) -> list[list[Any]] | None:
         """Per feature, where these steps' functions give finite numbers, in raw units: ``[low, high, what]``
         (bounds included, None: unbounded; ``what``: the functions, e.g. ``"np.log"``), the model file's
-        ``DOMAIN`` that ``encode`` checks (:data:`~stdlib_ml.convert.prepare.DOMAINS`); None without
+        ``DOMAIN`` that ``encode`` checks (:data:`~stdlib_ml.convert.functions.DOMAINS`); None without
         functions. Each bound is the raw value nearest the function's whose image (:meth:`forward`, what the
         thresholds were mapped through) lies in the domain. A function behind clipping is given only
         clipped values: no bound from it."""
         if self.inner is None:
             return None
-        from .prepare import DOMAINS, outside
+        from .functions import DOMAINS, outside
 
         function, a = self.inner
         k = len(a.d)

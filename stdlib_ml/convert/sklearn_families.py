@@ -11,7 +11,8 @@ from typing import Any
 
 from . import frontends, hist_gradient_boosting
 from .options import Options
-from .quantize import MONOTONE, Affine
+from .functions import MONOTONE
+from .quantize import Affine
 from .render import Spec
 from .sklearn_linear import gaussian_nb, glm, linear, mlp, naive_bayes, nearest_centroid, svm
 from .sklearn_neighbours import kmeans, knn, knn_regressor

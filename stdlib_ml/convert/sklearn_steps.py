@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .quantize import MONOTONE
+from .functions import MONOTONE
 
 SCALERS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler")
 """The Pipeline steps folded in front of a model (element-wise affine maps)."""
