@@ -72,13 +72,9 @@ def skl2onnx_graph(model: Any, X: np.ndarray) -> bytes:
                            target_opset={"": 17, "ai.onnx.ml": 3}).SerializeToString()
 
 
-def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
-    """hummingbird's torch translation of ``model`` (trees as matrix products, standard operators only) for one
-    row, exported to ONNX by torch's TorchScript exporter (opset 17): a classifier's probabilities, a
-    regressor's values, checked against the model (:func:`check_graph`). hummingbird's own ONNX backend fails
-    on torch 2.13's exporter, hence torch here."""
-    import io
-
+def hummingbird_module(model: Any, X: np.ndarray) -> Any:
+    """hummingbird's torch translation of ``model`` (trees as matrix products, standard operators only) as a
+    module of one row: a classifier's probabilities, a regressor's values."""
     import hummingbird.ml as hb
     import torch
 
@@ -93,9 +89,20 @@ def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
             out = self.inner(x)
             return out[1] if isinstance(out, tuple) else out
 
+    return Scores().eval()
+
+
+def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
+    """:func:`hummingbird_module` exported to ONNX by torch's TorchScript exporter (opset 17), checked against
+    the model (:func:`check_graph`). hummingbird's own ONNX backend fails on torch 2.13's exporter, hence
+    torch here."""
+    import io
+
+    import torch
+
     buf = io.BytesIO()
-    torch.onnx.export(Scores().eval(), (torch.as_tensor(np.asarray(X[:1], np.float32)),), buf, dynamo=False,
-                      opset_version=17)
+    torch.onnx.export(hummingbird_module(model, X), (torch.as_tensor(np.asarray(X[:1], np.float32)),), buf,
+                      dynamo=False, opset_version=17)
     check_graph(buf.getvalue(), model, X)
     return buf.getvalue()
 
