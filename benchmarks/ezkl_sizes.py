@@ -14,6 +14,8 @@ TreeEnsembleClassifier, which EZKL's tract does not implement), the row says so 
 Where EZKL refuses skl2onnx's graph, the model goes through hummingbird's torch translation (trees as matrix
 products; :data:`ROUTES`), the route EZKL users take for tree models: the row names its route.
 ``--smoke``: an MLP on iris, EZKL calibrated at one scale. Results: benchmarks/results/ezkl_sizes.{json,md}.
+``--prove``: :data:`PROVE_CASES` proved by both stacks (:func:`prove_row`), results in
+benchmarks/results/ezkl_prove.json.
 """
 
 from __future__ import annotations
@@ -189,12 +191,55 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+PROVE_CASES = ("StandardScaler+PCA+DecisionTreeClassifier", "LGBMClassifier")
+"""``--prove``: tree models EZKL takes through hummingbird (:data:`ROUTES`), proved by both stacks."""
+
+
+def prove_row(case: Case, work: Path, samples: int = 20) -> dict[str, Any]:
+    """``case`` fitted on its first data set, proved by EZKL (hummingbird's module, :func:`hummingbird_module`,
+    checked first; :func:`benchmarks.ezkl_bench.measure_module`: setup, one proof, agreement of its circuit's
+    labels with the model's on ``samples`` held-out rows) and by pyleo (its constraints, a first proof, which
+    synthesizes the keys unless cached, and a second one, and their verification)."""
+    import time
+
+    from stdlib_ml import from_sklearn
+
+    from .ezkl_bench import measure_module
+
+    Xtr, Xte, ytr, yte = load_dataset(case.datasets[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = case.make().fit(Xtr, ytr)
+        hummingbird_graph(model, Xtr)   # raises where hummingbird's graph does not compute the model
+        ez = measure_module(hummingbird_module(model, Xtr), case.name, Xtr, Xte[:samples], yte[:samples],
+                            model.predict(Xte[:samples]), model.classes_, work)
+        zk = from_sklearn(model, Xtr)
+        seconds = []
+        for i in range(2):
+            start = time.perf_counter()
+            proof = zk.prove(Xte[i])
+            seconds.append(time.perf_counter() - start)
+    return {"model": case.name, "dataset": case.datasets[0], "ezkl_rows": ez["rows"], "ezkl_logrows": ez["logrows"],
+            "ezkl_setup_s": ez["setup_s"], "ezkl_prove_s": ez["prove_s"], "ezkl_agreement": ez["agreement"],
+            "ezkl_verified": ez["verified"], "pyleo_constraints": zk.cost(prepare_proof=False),
+            "pyleo_first_prove_s": seconds[0], "pyleo_prove_s": seconds[1], "pyleo_verified": bool(zk.verify(proof)),
+            "pyleo_agreement": float(np.mean(zk.predict(Xte[:samples]) == model.predict(Xte[:samples])))}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help=f"case names (default: {', '.join(CASES)})")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/ezkl_sizes.json"))
     parser.add_argument("--smoke", action="store_true", help=f"{' and '.join(SMOKE_CASES)} on iris")
+    parser.add_argument("--prove", action="store_true", help=f"prove {', '.join(PROVE_CASES)} with both stacks "
+                        "(results: benchmarks/results/ezkl_prove.json)")
     opts = parser.parse_args(argv)
+    if opts.prove:
+        with tempfile.TemporaryDirectory(prefix="ezkl_prove_") as tmp:
+            proved = [prove_row(c, Path(tmp) / str(i)) for i, c in enumerate(cases(list(PROVE_CASES)))]
+        print(json.dumps(proved, indent=1))
+        Path("benchmarks/results/ezkl_prove.json").write_text(json.dumps(proved, indent=2))
+        return
     names = SMOKE_CASES if opts.smoke else tuple(opts.only or CASES)
     why = ezkl_missing()
     if why is not None:
