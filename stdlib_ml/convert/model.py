@@ -125,6 +125,7 @@ class ZkModel:
         self.prepare: list[tuple[Any, ...]] | None = getattr(module, "PREPARE", None)
         self.feature_names: list[str] | None = getattr(module, "FEATURE_NAMES", None)
         self.raw_features: int = int(getattr(module, "RAW_FEATURES", self.n_features))
+        self.domain: list[list[Any]] | None = getattr(module, "DOMAIN", None)
 
     @property
     def name(self) -> str:
@@ -172,6 +173,7 @@ class ZkModel:
         if np.isinf(arr).any():
             i, j = np.argwhere(np.isinf(arr))[0]
             raise ModelInputError(f"sample {i}, feature {j} is {arr[i, j]}: the circuit takes finite numbers only")
+        self._check_domain(arr)
         vals, miss = arr[:, self.columns], missing[:, self.columns]
         if self.rank_thresholds is not None:   # a rank exists for any value: no range to clamp to or check
             return np.where(miss, 0.0, vals), miss
@@ -187,6 +189,22 @@ class ZkModel:
                 hint="convert again with X= (calibration rows, e.g. the training set) including such samples, or "
                 "with input_range=(low, high) covering them (`pyleo import --data` / `--input-range`)")
         return np.where(miss, 0.0, vals), miss
+
+    def _check_domain(self, arr: np.ndarray) -> None:
+        """Refuse a value outside ``DOMAIN`` (where a function folded at conversion, e.g. a
+        FunctionTransformer(np.log) in front of a tree, gives no finite number), naming the sample, the
+        feature, the value and the domain."""
+        for j, (low, high, what) in enumerate(self.domain or []):
+            v = arr[:, j]
+            bad = (v < (-np.inf if low is None else low)) | (v > (np.inf if high is None else high))
+            if bad.any():
+                i = int(np.argmax(bad))
+                name = repr(self.feature_names[j]) if self.feature_names is not None and self.prepare is None else j
+                bounds = " and ".join(([f"x >= {low:.6g}"] if low is not None else [])
+                                      + ([f"x <= {high:.6g}"] if high is not None else []))
+                raise ModelInputError(f"sample {i}, feature {name} = {v[i]:.6g} is outside the domain of {what} "
+                                      f"folded into {self.name}: {bounds}",
+                                      hint="the model that was fitted gives no finite number there either")
 
     def value_range(self) -> tuple[np.ndarray, np.ndarray]:
         """Per circuit input, (low, high) in the raw feature's units, float64 arrays of ``len(COLUMNS)``:

@@ -94,6 +94,10 @@ class Options:
     weights: str = "public"
     response: str = "predict"   # :data:`RESPONSES`
     threshold: float | None = None   # the circuit outputs "score of the positive class >= threshold"
+    # per feature, the integers encode can give it ((low, high) arrays, NaN where any number): a category's
+    # or a bin's index, a one-hot or binarized 0/1 (prepare.integer_ranges); such an input is quantized at
+    # 0 fractional bits over exactly that range (quantize.feature_range / input_bits_for)
+    integers: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: str | None = None,
