@@ -444,10 +444,13 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert client.post("/api/models/nope/predict", json={"features": []}).status_code == 400
     assert client.post("/api/models/example/nope").status_code == 400
     assert client.get("/api/jobs/nope").status_code == 400
-    r = client.post("/api/verify", files={"proof": ("p.json", b"not json")})
-    assert r.status_code == 400 and "not JSON" in r.json()["error"]
-    r = client.post("/api/verify", files={"proof": ("p.json", b'{"format": "other"}')})
-    assert r.status_code == 400 and "format" in r.json()["error"]
+    # a file that is no proof is an invalid proof (as `pyleo verify` answers it), naming why
+    for raw, why in ((b"not json", "not JSON"), (b'{"format": "other"}', "format"),
+                     (b'{"format": "pyleo-split-proof/1", "format": "pyleo-proof/2"}', "'format' appears twice"),
+                     (b'{"format": "pyleo-split-proof/1", "function": "f", "budget": true, "parts": [{}], '
+                      b'"params": [[0]]}', "'budget'")):
+        r = client.post("/api/verify", files={"proof": ("p.json", raw)})
+        assert r.status_code == 200 and r.json()["verified"] is False and why in r.json()["reason"], r.json()
     monkeypatch.setattr(models, "MAX_MODEL_BYTES", 100)
     r = upload(good, csv_bytes(X))
     assert r.status_code == 400 and "more than this server takes" in r.json()["error"]
