@@ -158,6 +158,29 @@ def test_a_forged_manifest_field_is_rejected_naming_it(tree, batches, tmp_path: 
         assert (1, field) in _fields(verdict), verdict.problems   # the row and the field
 
 
+def test_a_manifest_copy_of_another_json_type_is_rejected_naming_it(tree, batches, tmp_path: Path) -> None:
+    """Python's ``True == 1`` and ``4.0 == 4``: a manifest stating ``true`` rows per proof (k = 1), ``4.0`` rows or a
+    slot of ``true`` / ``false`` (k = 3) passed the comparison with what the proofs prove; each is a problem naming
+    the field (the oracle: the proofs' own numbers, which the honest batch's verdict reports)."""
+    zk = load_model(tree[2])
+
+    def edit_k1(m: dict[str, Any]) -> None:
+        m["rows_per_proof"], m["rows_total"] = True, float(m["rows_total"])
+
+    def edit_k3(m: dict[str, Any]) -> None:
+        m["rows"][0]["slot"], m["rows"][1]["slot"] = False, True
+
+    verdict = prove_rows.verify_many(_copy(batches[1], tmp_path, edit_k1), zk)
+    assert not verdict.valid and {(None, "rows_per_proof"), (None, "rows_total")} <= _fields(verdict), verdict.problems
+    verdict = prove_rows.verify_many(_copy(batches[3], tmp_path / "k3", edit_k3), zk)
+    assert not verdict.valid and {(0, "slot"), (1, "slot")} <= _fields(verdict), verdict.problems
+    twice = _copy(batches[3], tmp_path / "twice")
+    text = (twice / batch.MANIFEST).read_text()
+    (twice / batch.MANIFEST).write_text(text.replace('"rows_total": ', '"rows_total": 9, "rows_total": ', 1))
+    with pytest.raises(batch.BatchError, match="'rows_total' appears twice"):
+        prove_rows.verify_many(twice, zk)
+
+
 @pytest.mark.parametrize("name", sorted(NOT_REPORTED_MUTATIONS))
 def test_an_unreported_field_changes_nothing_reported(tree, batches, tmp_path: Path, name: str) -> None:
     zk = load_model(tree[2])
