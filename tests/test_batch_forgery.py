@@ -299,6 +299,8 @@ def test_an_unbound_or_wrongly_bound_batch_says_so(tree, batches) -> None:
     unbound = pyleo("verify-batch", str(batches[3]))
     assert unbound.returncode == 0 and "not bound to a program you trust" in unbound.stderr
     assert "row 0: 0u8  " in unbound.stdout   # without the model: the label as proved, not decoded
+    # a batch proves row numbers, not a data set: every verdict says so, so that no one reads "your data's predictions"
+    assert f"what is proved: {batch.CLAIM}" in unbound.stdout and "no data set is committed" in batch.CLAIM
     checksum = prove_rows.batch_program(zk, 3).aleo()
     from pyleo import vm
 
@@ -322,6 +324,16 @@ def _refused_at_once(tmp_path: Path, path: Path, rows: np.ndarray, *args: str) -
     assert "internal error" not in result.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "mine.json").exists()   # nothing left behind
     return result, seconds
+
+
+def test_rows_of_another_shape_are_refused_not_flattened(tree, tmp_path: Path) -> None:
+    """Rows shaped (n, 2, 2) for a model of 4 features were flattened silently by the .npy reader: they are refused
+    at once, naming the shape the model takes (the oracle: scikit-learn's own predict refuses a 3-D X)."""
+    model, rows, _ = tree
+    with pytest.raises(ValueError):
+        model.predict(rows.reshape(-1, 2, 2))
+    result, _ = _refused_at_once(tmp_path, tree[2], rows.reshape(-1, 2, 2))
+    assert "takes samples shaped (n, 4), got shape (4, 2, 2)" in result.stderr, result.stderr
 
 
 def test_an_unreachable_ray_cluster_is_refused_before_any_proof(tree, tmp_path: Path) -> None:

@@ -82,6 +82,13 @@ ROW_NOT_REPORTED: dict[str, str] = {
 """Fields of a manifest row nothing is reported from."""
 
 
+CLAIM = ("each row number of the batch (0 to rows_total - 1) has one proof that the trusted program gave these "
+         "outputs on an input the prover chose; the row numbers are the prover's labels and no data set is committed "
+         "to or proved, so this does not show that these are the model's predictions for your rows")
+"""What a valid batch verdict claims, and what it does not, in the words ``pyleo verify-batch`` prints (docs/formats.md,
+"What a verified batch claims"): the proofs bind a row index and the batch's size, never a data set."""
+
+
 class BatchError(PyleoError):
     """A batch folder cannot be used: no readable manifest, another program's batch, a worker died."""
 
