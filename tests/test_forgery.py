@@ -393,6 +393,22 @@ def test_a_forged_public_model_field_is_rejected_or_not_reported(private: dict[s
         assert_forgery_fails(trust.PUBLIC_MODEL_FORMAT, field, honest, private["proof"], trusted)
 
 
+def test_a_public_model_file_with_a_key_twice_or_nan_is_refused(private: dict[str, Any], tmp_path: Path) -> None:
+    """A public model file (the verifier's own trusted file) whose "commitment" is written twice (a reader that keeps
+    the first would bind other weights than this one, which keeps the last) or whose decoding scale is NaN (not JSON)
+    is refused naming why, exit status 1: an error in what the verifier trusts, not a verdict on the proof."""
+    text = private["public"].read_text()
+    doc = json.loads(text)
+    twice = text.replace('"commitment": ', '"commitment": "1field", "commitment": ', 1)
+    nan = json.dumps({**doc, "decoding": {"classes": None, "scale": float("nan")}})
+    for forged, why in ((twice, "'commitment' appears twice"), (nan, "NaN is not a JSON value")):
+        path = tmp_path / "public.json"
+        path.write_text(forged)
+        done = verify_cli(str(private["proof_file"]), "--public-model", str(path))
+        assert done.exit_code == 1 and why in done.output and "INVALID" not in done.output, done.output
+    assert verify_cli(str(private["proof_file"]), "--public-model", str(private["public"])).exit_code == 0
+
+
 # ---------------------------------------------------------------------------------------------- private weights
 def test_the_owner_file_binds_the_committed_weights(private: dict[str, Any]) -> None:
     """`pyleo verify PROOF --model OWNER_FILE`: a proof made with other weights of the same program is refused."""
