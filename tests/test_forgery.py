@@ -442,6 +442,28 @@ def test_the_browser_verifier_applies_pyleo_verify_s_height_rule(single: dict[st
     assert "global_state_root" in browser("out = m.NOT_REPORTED")
 
 
+def test_the_browser_verifier_refuses_a_key_twice_as_pyleo_verify_does(single: dict[str, Any]) -> None:
+    """JSON.parse keeps the last copy of a key written twice, so the /verify page verified a file `pyleo verify` calls
+    INVALID (the first copy, a forged value, is what a person reading the file sees): aleo.js's parseStrict refuses
+    it naming the key (the oracle: pyleo.files.parse_json on the same texts), and reads honest JSON as JSON.parse."""
+    from pyleo.files import parse_json
+
+    honest = json.dumps(single)
+    texts = [honest, honest.replace('"public_outputs": ', '"public_outputs": ["28i64"], "public_outputs": ', 1),
+             '{"a": {"b": [1, {"c": "x\\"y", "c": 2}]}}', '{"a\\u0062": 1, "ab": 2}', '{"a": 1, "b": {"a": [{}, []]}}']
+    got = browser(f"out = {json.dumps(texts)}.map((t) => {{ try {{ return JSON.stringify(m.parseStrict(t)); }} "
+                  "catch (e) { return 'refused: ' + e.message; } })")
+    for text, js in zip(texts, got):
+        try:
+            want = json.dumps(parse_json(text.encode()), separators=(",", ":"))
+        except ValueError as e:
+            key = str(e).split("'")[1]
+            assert js == f'refused: the key "{key}" appears twice in one object', (text[:60], js)
+        else:
+            assert json.loads(js) == json.loads(want), text[:60]
+    assert got[1].startswith("refused") and not got[0].startswith("refused")
+
+
 def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[str, Any]) -> None:
     commitment = private["zk"].commitment
     reasons = browser(f"out = [{json.dumps(private['proof'])}, {json.dumps(private['other'])}].map("
