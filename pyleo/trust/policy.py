@@ -201,7 +201,8 @@ def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool 
     try:
         return _verify(artifact, trusted, resynthesize)
     except ProofError as e:
-        return Verdict(False, e.message, "split proof" if split.is_split_proof(artifact) else "proof")
+        return Verdict(False, e.message + (f" ({e.hint})" if e.hint else ""),
+                       "split proof" if split.is_split_proof(artifact) else "proof")
 
 
 def _verify(artifact: Any, trusted: Trusted, resynthesize: bool) -> Verdict:
