@@ -56,6 +56,7 @@ class Spec:
     raw_features: int | None = None  # with prepare: the raw columns a sample has
     feature_names: list[str] | None = None  # the raw columns' names (a DataFrame's), or None
     domain: list[list[Any]] | None = None  # per feature, where folded functions are defined (Affine.domain)
+    sample_shape: tuple[int, ...] | None = None  # a network's input of more than one axis: one sample's shape
     # an approximated model with a proved bound: per row (n, n_features), how far its exact float decision lies
     # beyond the bound (<= 0: the approximation could change the label); the fidelity check flags those rows
     margin: Callable[[np.ndarray], np.ndarray] | None = None
@@ -195,6 +196,8 @@ def render(spec: Spec) -> str:
           if spec.response != "predict" or spec.threshold is not None else []),
         *([f"FEATURE_NAMES = {format_value(spec.feature_names, 16)}  # a DataFrame's columns, matched by name"]
           if spec.feature_names is not None else []),
+        *([f"SAMPLE_SHAPE = {tuple(int(d) for d in spec.sample_shape)}  # one sample as the network takes it "
+           "(flattened in C order into the N_FEATURES)"] if spec.sample_shape is not None else []),
         *([f"RAW_FEATURES = {spec.raw_features}  # raw columns per sample (categories, missing values)",
            f"PREPARE = {format_value(spec.prepare, 10)}  # raw columns -> the N_FEATURES numbers (prepare.apply)"]
           if spec.prepare is not None else []),
