@@ -81,6 +81,25 @@ def test_gru_classifier_labels_agree() -> None:
     assert np.mean(zk.predict(X[120:]) == want) >= 0.95
 
 
+def test_gru_gates_sign_tests_are_16_bit_and_the_state_bound_holds() -> None:
+    """Each gate's knot sign tests are 16-bit casts (its input floored to 2**-ACTIVATION_SCALE, within ±32 here);
+    the state's bound (GRU_STATE_BOUND, which sizes the casts downstream) is not too tight: on sequences at the
+    corners of the input box, where interval arithmetic is loosest, the circuit (whose checked casts would halt
+    on a value outside) computes torch's value within the approximations' error."""
+    m = _model("GRU")
+    with torch.no_grad():   # larger recurrent weights: states driven to the corners
+        m.rnn.weight_hh_l0.mul_(3.0)
+    zk = from_torch(m, X[:40].clip(-3.0, 3.0), input_range=(-3.0, 3.0), strict=False, fit=False)
+    knots = len(cnn.APPROXIMATIONS["sigmoid"].knots)
+    assert zk.program.aleo().count(" as u16;") >= knots * 3 * 3 * X.shape[1]   # 3 gates × H=3 × T steps
+    corners = np.where(np.random.default_rng(7).random((40, *X.shape[1:])) < 0.5, -3.0, 3.0).astype(np.float32)
+    with torch.no_grad():
+        h = m.rnn(torch.tensor(corners))[1].numpy()
+        want = m(torch.tensor(corners))[:, 0].numpy()
+    assert np.max(np.abs(zk.predict(corners) - want)) < 0.1
+    assert np.max(np.abs(h)) <= 1.0 < cnn.GRU_STATE_BOUND   # the theorem the bound widens
+
+
 def _product_model(bits: int) -> tuple[cnn.Network, object]:
     net = cnn.Network((2,), name=f"prod{bits}")
     a, b = net.select(net.input, 0, [0]), net.select(net.input, 0, [1])
