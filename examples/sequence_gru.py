@@ -8,9 +8,9 @@ GRU(1→4, batch_first) → its last state → Linear(4→3). ``from_torch`` unr
 steps (sigmoid and tanh approximated on 11 knots, |error| ≤ 0.012 / 0.023, guarded by the fidelity
 check against PyTorch's own labels; the gates' products floored to a fixed scale by checked casts,
 stdlib_ml.products). Measured (docs/sequence.md): PyTorch held-out accuracy 0.995, the circuit's
-labels equal PyTorch's on 400 of 400 held-out rows; ~39,400 constraints of body (cost model) over
-the ~11,700 of the transition: over one local circuit (16,384), and today's split (pyleo.split) finds
-no cut whose part fits under the link costs, so the proof step reports that refusal (exit status 1).
+labels equal PyTorch's on 400 of 400 held-out rows; 39,603 constraints in all (cost model): over one
+local circuit (16,384), and today's split (pyleo.split) finds no cut whose part fits (33 or more
+values cross every cut, docs/split.md), so the proof step reports that refusal (exit status 1).
 """
 
 from __future__ import annotations
