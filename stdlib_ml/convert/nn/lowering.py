@@ -65,6 +65,9 @@ class _Product:
     scale: int | None = None
     """The scale a rescale floors to: 2**min(scale, resolution + PRODUCT_BITS) (its ``params["scale"]``); None:
     2**(resolution + :data:`PRODUCT_BITS`)."""
+    floor: bool = True
+    """False (a rescale only): ``a`` kept at its own scale, nothing floored: its value materialized once (one
+    register, no constraint) for every later stage to read (an activation's ``params["materialized"]``)."""
 
 
 @dataclass
@@ -162,6 +165,9 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
                 acc = _max_pool(value(node.inputs[0]), node.windows, relu)
         else:
             acc = _piecewise(node, value(node.inputs[0]), relu, approximate, approximated)
+            if node.params.get("materialized"):   # one register: a cut after it carries one value, not every knot's
+                stages.append(_Product(acc, None, (box[id(node)],) * 3, floor=False))
+                acc = _source(len(stages), node.size)
         exprs[id(node)] = acc
         return acc
 
@@ -356,15 +362,15 @@ def _cast_width(bound: int, shift: int) -> int:
 
 def _operand(e: _Expr, r: tuple[np.ndarray, np.ndarray], scales: dict[int, np.ndarray],
              boxes: dict[int, tuple[np.ndarray, np.ndarray]], bits: int,
-             target: int) -> tuple[Stage, int, int, np.ndarray, np.ndarray]:
+             target: int | None) -> tuple[Stage, int, int, np.ndarray, np.ndarray]:
     """An operand of a product or a search: its stage, the shift k flooring it to 2**target (0 when it is
-    not finer), that floor's cast width (0: none), and its floored integer bounds (the exact interval
+    not finer, or ``target`` None), that floor's cast width (0: none), and its floored integer bounds (the exact interval
     intersected with the float bound ``r``, :data:`PRODUCT_MARGIN`)."""
     st = _quantize_stage(e, scales, boxes, bits)
     fb = _float_bound(r, st.scale)
     lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
     hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
-    k = max(st.scale - target, 0)
+    k = 0 if target is None else max(st.scale - target, 0)
     bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
     return (st, k, _cast_width(bound, k) if k else 0, np.asarray([int(v) >> k for v in lo], dtype=object),
             np.asarray([int(v) >> k for v in hi], dtype=object))
@@ -421,7 +427,7 @@ def _root(v: int, power: int) -> int:
 
 def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
                       bits: int, res: int) -> Product:
-    target = res + PRODUCT_BITS if p.scale is None else min(p.scale, res + PRODUCT_BITS)
+    target = None if not p.floor else res + PRODUCT_BITS if p.scale is None else min(p.scale, res + PRODUCT_BITS)
     ops, shifts, widths = [], [], []
     for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])) if p.b is not None else ((p.a, p.ranges[0]),):
         st, k, w, lo, hi = _operand(e, r, scales, boxes, bits, target)

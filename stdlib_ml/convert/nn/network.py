@@ -428,9 +428,11 @@ class Network:
 
     def _gate(self, x: Node, kind: str, where: str) -> Node:
         """An activation of a recurrent layer, its input rescaled first to 2**ACTIVATION_SCALE (narrow sign
-        tests at every knot)."""
-        return self.activation(self.rescale(x, scale=ACTIVATION_SCALE, where=where) if kind in APPROXIMATIONS else x,
-                               kind, where=where)
+        tests at every knot) and its value materialized (``materialized``: one register that the gates' products and
+        the next step read, so a split's cut after it carries one value, not every knot's ReLU)."""
+        if kind not in APPROXIMATIONS:
+            return self.activation(x, kind, where=where)
+        return self.activation(self.rescale(x, scale=ACTIVATION_SCALE, where=where), kind, where=where, materialized=1.0)
 
     def rnn(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *, nonlinearity: str = "tanh",
             where: str = "") -> tuple[Node, Node]:
@@ -514,7 +516,8 @@ class Network:
     def activation(self, x: Node, kind: str, *, where: str = "", **params: float) -> Node:
         """An elementwise activation by name: one of :data:`PIECEWISE` (``leaky_relu``: ``alpha``;
         ``clip``: ``low``, ``high``, either may be ±inf; ``hard_sigmoid``: ``alpha``, ``beta`` for
-        clip(α·x + β, 0, 1)) or of :data:`APPROXIMATIONS`."""
+        clip(α·x + β, 0, 1)) or of :data:`APPROXIMATIONS` (``materialized``: 1.0 to compute an approximation's value
+        once, as a register every reader takes, rather than summing its knots' ReLUs in each reader)."""
         if kind == "identity":
             return x
         if kind not in PIECEWISE and kind not in APPROXIMATIONS:
