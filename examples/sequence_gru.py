@@ -71,6 +71,12 @@ def train(X: np.ndarray, y: np.ndarray, epochs: int = 60) -> SequenceGRU:
     return net.eval()
 
 
+def convert(net: SequenceGRU, X_train: np.ndarray):
+    """``net`` converted (a :class:`stdlib_ml.ZkModel`): inputs in [-3, 3], at :data:`RESOLUTION`, its labels
+    checked against the network's on the training rows (at least 99 % agreeing, else ConversionError)."""
+    return from_torch(net, X_train, input_range=(-3.0, 3.0), resolution=RESOLUTION, fit=False, min_agreement=0.99)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-prove", action="store_true", help="convert and evaluate only")
@@ -83,7 +89,7 @@ def main() -> None:
         torch_test = net(torch.tensor(X_test)).argmax(1).numpy()
     print(f"PyTorch held-out accuracy {np.mean(torch_test == y_test):.4f}")
     t0 = time.time()
-    zk = from_torch(net, X_train, input_range=(-3.0, 3.0), resolution=RESOLUTION, fit=False, min_agreement=0.99)
+    zk = convert(net, X_train)
     print(f"converted in {time.time() - t0:.1f} s: {zk}")
     circuit_test = zk.predict(X_test.reshape(len(X_test), -1))
     print(f"circuit vs PyTorch labels on {len(X_test)} held-out rows: {np.mean(circuit_test == torch_test):.4f}; "
