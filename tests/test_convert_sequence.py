@@ -7,17 +7,16 @@ example's GRU classifier agreeing with PyTorch's labels on held-out rows (``-m s
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pyleo import split, vm
-from pyleo.split_proof import part_inputs
+from pyleo import split
 from stdlib_ml import ConversionError, from_torch
 from stdlib_ml.convert import nn as cnn
+from tests.split_forgeries import assert_forgeries_rejected, cli
 
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
@@ -229,31 +228,15 @@ def test_example_gru_proves_in_linked_parts_and_pyleo_verify_takes_it(example, k
     model = zk.save(tmp_path / "sequence_gru.py")
     out = tmp_path / "gru.proof.json"
     row = X_test[0].ravel()
-    proved = _cli("prove", str(model), "predict", json.dumps([float(v) for v in row]), "--out", str(out))
+    proved = cli("prove", str(model), "predict", json.dumps([float(v) for v in row]), "--out", str(out))
     assert proved.returncode == 0, proved.stderr
     sp = split.SplitProof.load(out)
     assert len(sp.parts) == len(plan.parts) and all(p.constraints <= split.LOCAL_BUDGET for p in sp.parts)
     assert zk.decode_proof(sp) == labels[0] == zk.predict(row[None])[0]
-    ok = _cli("verify", str(out), "--model", str(model))
+    ok = cli("verify", str(out), "--model", str(model))
     assert ok.returncode == 0 and f"split in {len(plan.parts)} parts" in ok.stdout, ok.stderr
-    doc = json.loads(out.read_text())
-    forged = {"swapped": {**doc, "parts": [doc["parts"][1], doc["parts"][0], *doc["parts"][2:]],
-                          "params": [doc["params"][1], doc["params"][0], *doc["params"][2:]]},
-              "dropped": {**doc, "parts": doc["parts"][:-1], "params": doc["params"][:-1]}}
-    inputs = zk.program.inputs("predict", zk.circuit_args(zk.encode(row[None])[0]))
-    other = vm.prove(plan.text, plan.parts[1].name, part_inputs(plan, inputs, split.fresh_blinding())[1])
-    forged["replaced"] = {**doc, "parts": [doc["parts"][0], other.to_json(), *doc["parts"][2:]]}
-    why = {"swapped": "out of order", "dropped": "missing", "replaced": "broken"}
-    for name, bad in forged.items():
-        path = tmp_path / f"{name}.json"
-        path.write_text(json.dumps(bad))
-        r = _cli("verify", str(path), "--model", str(model))
-        assert r.returncode == 1 and "INVALID" in r.stderr and why[name] in r.stderr, (name, r.stdout, r.stderr)
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, timeout=3600,
-                          cwd=Path(__file__).resolve().parent.parent)
+    assert_forgeries_rejected(out, model, plan, zk.program.inputs("predict", zk.circuit_args(zk.encode(row[None])[0])),
+                              tmp_path)
 
 
 def test_onnx_products_of_computed_tensors() -> None:
