@@ -13,7 +13,6 @@ model (eval mode, ~23,500 constraints; its input, 192 values packed into [u64; 4
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
