@@ -268,9 +268,9 @@ def measure_signatures(sigs: list[str], copies: int = COPIES, source: int = SOUR
 HASH_OPERANDS = ("[u64; 4u32]", "[u64; 16u32]", "[u8; 32u32]", "[u64; 32u32]")
 """Operands a hash of a compound value is measured on (2, 7, 7 and 14 packed field elements)."""
 
-HASH_RATES = {"hash.psd2": (2, 3), "hash.psd8": (8, 4)}
+HASH_RATES = {"hash.psd2": (2, 3), "hash.psd4": (4, 3), "hash.psd8": (8, 4)}
 """The hashes of compound values priced: the field elements each absorbs per permutation, and how many of
-:data:`HASH_OPERANDS` it is measured on (``hash.psd2`` of the last is over 16,384 constraints)."""
+:data:`HASH_OPERANDS` it is measured on (``hash.psd2`` and ``hash.psd4`` of the last are over 16,384 constraints)."""
 
 
 def measure_compound_hashes() -> dict[str, Any]:

@@ -48,7 +48,7 @@ CALLER = Lit("self.caller", Address)
 """``self.caller``: an operand snarkVM provides, written as a literal of type address (never folded: see
 :meth:`pyleo.emit_aleo.FunctionEmitter.op`)."""
 
-AS_TYPED = frozenset({"cast", "cast.lossy", "hash.psd2", "hash.psd8", "commit.bhp256"})
+AS_TYPED = frozenset({"cast", "cast.lossy", "hash.psd2", "hash.psd4", "hash.psd8", "commit.bhp256"})
 """Opcodes written with their result type (``… into r3 as u8``)."""
 
 

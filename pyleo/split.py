@@ -20,8 +20,8 @@ A field value whose integer bounds are known (:func:`narrowing`: interval arithm
 instructions) crosses as ``v - lo`` in the narrowest unsigned type that holds it, checked by the
 sender's ``cast``; a field element costs a private input ~390 constraints more than its bits.
 Part k ends with a hash of its outgoing link as a public output; part k+1 starts by
-hashing its incoming link, also a public output; the hash is the cheaper of ``hash.psd2`` and
-``hash.psd8`` for the link's size (:func:`link_hash`: psd8 from ~5 packed field elements on). A
+hashing its incoming link, also a public output; the hash is the cheapest of ``hash.psd2``, ``hash.psd4`` and
+``hash.psd8`` for the link's size (:func:`link_hash`: psd4 for 3-4 packed field elements, psd8 from 5 on). A
 verifier accepts the parts as one proof when
 every part verifies and each part's outgoing commitment equals the next part's incoming one: the
 intermediate values never leave the prover in clear, and a part from another run (another

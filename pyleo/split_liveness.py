@@ -29,7 +29,7 @@ def hash_cost(fields: int, opcode: str) -> float:
     return h["base"] + h["per_block"] * math.ceil(fields / h["rate"])
 
 
-LINK_HASHES = ("hash.psd2", "hash.psd8")
+LINK_HASHES = ("hash.psd2", "hash.psd4", "hash.psd8")
 
 
 def link_hash(fields: int) -> tuple[str, float]:

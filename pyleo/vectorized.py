@@ -196,7 +196,7 @@ OPS: dict[str, Callable[..., Any]] = {
     "gt": _scalar(_plain(lambda x, y: x > y)), "gte": _scalar(_plain(lambda x, y: x >= y)),
     "neg": _scalar(_neg), "abs": _scalar(_abs), "not": _scalar(_not),
     "ternary": lambda b, args, types, rt: _ternary(b, *args, rt),
-    "cast": _cast(False), "cast.lossy": _cast(True), "hash.psd2": _hash(2), "hash.psd8": _hash(8), "commit.bhp256": _commit, "assert.eq": _assert,
+    "cast": _cast(False), "cast.lossy": _cast(True), "hash.psd2": _hash(2), "hash.psd4": _hash(4), "hash.psd8": _hash(8), "commit.bhp256": _commit, "assert.eq": _assert,
 }
 """Each opcode's meaning on columns: ``(batch, operand values, operand types, result type) → value``."""
 

@@ -6,14 +6,17 @@ example's GRU classifier agreeing with PyTorch's labels on held-out rows (``-m s
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from pyleo import split
 from stdlib_ml import ConversionError, from_torch
 from stdlib_ml.convert import nn as cnn
+from tests.split_forgeries import assert_forgeries_rejected, cli
 
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
@@ -79,6 +82,25 @@ def test_gru_classifier_labels_agree() -> None:
     with torch.no_grad():
         want = m(torch.tensor(X[120:])).argmax(1).numpy()
     assert np.mean(zk.predict(X[120:]) == want) >= 0.95
+
+
+def test_gru_gates_sign_tests_are_16_bit_and_the_state_bound_holds() -> None:
+    """Each gate's knot sign tests are 16-bit casts (its input floored to 2**-ACTIVATION_SCALE, within ±32 here);
+    the state's bound (GRU_STATE_BOUND, which sizes the casts downstream) is not too tight: on sequences at the
+    corners of the input box, where interval arithmetic is loosest, the circuit (whose checked casts would halt
+    on a value outside) computes torch's value within the approximations' error."""
+    m = _model("GRU")
+    with torch.no_grad():   # larger recurrent weights: states driven to the corners
+        m.rnn.weight_hh_l0.mul_(3.0)
+    zk = from_torch(m, X[:40].clip(-3.0, 3.0), input_range=(-3.0, 3.0), strict=False, fit=False)
+    knots = len(cnn.APPROXIMATIONS["sigmoid"].knots)
+    assert zk.program.aleo().count(" as u16;") >= knots * 3 * 3 * X.shape[1]   # 3 gates × H=3 × T steps
+    corners = np.where(np.random.default_rng(7).random((40, *X.shape[1:])) < 0.5, -3.0, 3.0).astype(np.float32)
+    with torch.no_grad():
+        h = m.rnn(torch.tensor(corners))[1].numpy()
+        want = m(torch.tensor(corners))[:, 0].numpy()
+    assert np.max(np.abs(zk.predict(corners) - want)) < 0.1
+    assert np.max(np.abs(h)) <= 1.0 < cnn.GRU_STATE_BOUND   # the theorem the bound widens
 
 
 def _product_model(bits: int) -> tuple[cnn.Network, object]:
@@ -181,7 +203,7 @@ def example():
     X_train, y_train = sequence_gru.make_data(1200, 0)
     X_test, _ = sequence_gru.make_data(400, 1)
     net = sequence_gru.train(X_train, y_train)
-    zk = from_torch(net, X_train, input_range=(-3.0, 3.0), fit=False)
+    zk = sequence_gru.convert(net, X_train)
     with torch.no_grad():
         labels = net(torch.tensor(X_test)).argmax(1).numpy()
     return zk, X_test, labels
@@ -191,6 +213,30 @@ def example():
 def test_example_gru_agrees_with_torch(example) -> None:
     zk, X_test, labels = example
     assert np.mean(zk.predict(X_test.reshape(len(X_test), -1)) == labels) >= 0.99
+
+
+@pytest.mark.slow
+@pytest.mark.prove
+@pytest.mark.needs_params
+def test_example_gru_proves_in_linked_parts_and_pyleo_verify_takes_it(example, key_cache, tmp_path) -> None:
+    """The example's GRU, over one local circuit, split at the local budget, proved with the CLI (every part);
+    the proved label is PyTorch's, `pyleo verify` says valid; a file with two parts swapped, one with the last part
+    dropped and one with a part proved in another run are INVALID, each for its reason."""
+    zk, X_test, labels = example
+    plan = split.plan(zk.program.code, "predict")
+    assert plan.whole > split.LOCAL_BUDGET and 2 <= len(plan.parts) <= 31
+    model = zk.save(tmp_path / "sequence_gru.py")
+    out = tmp_path / "gru.proof.json"
+    row = X_test[0].ravel()
+    proved = cli("prove", str(model), "predict", json.dumps([float(v) for v in row]), "--out", str(out))
+    assert proved.returncode == 0, proved.stderr
+    sp = split.SplitProof.load(out)
+    assert len(sp.parts) == len(plan.parts) and all(p.constraints <= split.LOCAL_BUDGET for p in sp.parts)
+    assert zk.decode_proof(sp) == labels[0] == zk.predict(row[None])[0]
+    ok = cli("verify", str(out), "--model", str(model))
+    assert ok.returncode == 0 and f"split in {len(plan.parts)} parts" in ok.stdout, ok.stderr
+    assert_forgeries_rejected(out, model, plan, zk.program.inputs("predict", zk.circuit_args(zk.encode(row[None])[0])),
+                              tmp_path)
 
 
 def test_onnx_products_of_computed_tensors() -> None:

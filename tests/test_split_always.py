@@ -13,9 +13,6 @@ model (eval mode, ~23,500 constraints; its input, 192 values packed into [u64; 4
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +22,7 @@ import pyleo as pl
 from pyleo import split, vm
 from pyleo.errors import LimitError
 from pyleo.split_proof import part_inputs
+from tests.split_forgeries import assert_forgeries_rejected, cli
 
 BUDGET = 18_000
 """A budget over which this model's input no longer fits one part whole (it splits at none between 16,384 and 22,000
@@ -188,21 +186,5 @@ def test_the_conv_model_splits_at_the_local_budget_and_pyleo_prove_and_verify_ta
         assert part.constraints <= split.LOCAL_BUDGET and abs(part.constraints - planned.constraints) <= 0.03 * planned.constraints
     ok = cli("verify", str(out), "--model", str(model))
     assert ok.returncode == 0 and f"split in {len(plan.parts)} parts" in ok.stdout, ok.stderr
-    doc = json.loads(out.read_text())
-    forged = {"swapped": {**doc, "parts": [doc["parts"][1], doc["parts"][0], *doc["parts"][2:]],
-                          "params": [doc["params"][1], doc["params"][0], *doc["params"][2:]]},
-              "dropped": {**doc, "parts": doc["parts"][:-1], "params": doc["params"][:-1]}}
-    inputs = zk.program.inputs("predict", zk.circuit_args(zk.encode(X[:1])[0]))
-    other = vm.prove(plan.text, plan.parts[1].name, part_inputs(plan, inputs, split.fresh_blinding())[1])  # another run
-    forged["replaced"] = {**doc, "parts": [doc["parts"][0], other.to_json(), *doc["parts"][2:]]}
-    why = {"swapped": "out of order", "dropped": "missing", "replaced": "broken"}
-    for name, bad in forged.items():
-        path = tmp_path / f"{name}.json"
-        path.write_text(json.dumps(bad))
-        r = cli("verify", str(path), "--model", str(model))
-        assert r.returncode == 1 and "INVALID" in r.stderr and why[name] in r.stderr, (name, r.stdout, r.stderr)
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pyleo_cli.main", *args], capture_output=True, text=True, timeout=1800,
-                          cwd=Path(__file__).resolve().parent.parent)
+    assert_forgeries_rejected(out, model, plan, zk.program.inputs("predict", zk.circuit_args(zk.encode(X[:1])[0])),
+                              tmp_path)

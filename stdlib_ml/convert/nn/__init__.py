@@ -47,10 +47,10 @@ from exact worst-case intervals over the declared input range (ReLU outputs lie 
 """
 
 from .lowering import Quantized, lower, quantize
-from .approximations import APPROXIMATIONS, EXP_ERROR, LAYER_APPROXIMATIONS, Approximation, exp_knots
-from .network import HEADS, PIECEWISE, Network, Node, Padding, decide, same_padding
+from .approximations import ACTIVATION_SCALE, APPROXIMATIONS, EXP_ERROR, LAYER_APPROXIMATIONS, Approximation, exp_knots
+from .network import GRU_STATE_BOUND, HEADS, PIECEWISE, Network, Node, Padding, decide, same_padding
 from .rendering import MIN_FIT_RESOLUTION, SPARSE_DENSITY, FitWarning, FloatNetwork, convert, network_spec, provable, to_spec
 
-__all__ = ["APPROXIMATIONS", "EXP_ERROR", "HEADS", "LAYER_APPROXIMATIONS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning", "exp_knots",
+__all__ = ["ACTIVATION_SCALE", "APPROXIMATIONS", "EXP_ERROR", "GRU_STATE_BOUND", "HEADS", "LAYER_APPROXIMATIONS", "MIN_FIT_RESOLUTION", "PIECEWISE", "SPARSE_DENSITY", "Approximation", "FitWarning", "exp_knots",
            "FloatNetwork", "Network", "Node", "Padding", "Quantized", "convert", "decide", "lower", "network_spec", "provable",
            "quantize", "same_padding", "to_spec"]

@@ -62,6 +62,14 @@ EXP_ERROR = 1e-3
 """The proved bound on |interpolation − exp(−u)| for u >= 0 of the ``exp_neg`` approximation (an rbf
 kernel's exp(−γ‖x − s‖²)): :func:`exp_knots` (25 knots)."""
 
+ACTIVATION_SCALE = 10
+"""A recurrent layer's gate input is floored to steps of 2**-ACTIVATION_SCALE (or the products' finer
+2**-(resolution + 8) when that is coarser) before its approximated activation, so each knot's sign test is a 16-bit
+cast (17 constraints) for inputs within ±32, where 2**-(resolution + 8) made it 32-bit (33): the floor moves the
+activation's input by less than 2**-10, its output by less than that times the activation's largest slope (1/4 for
+sigmoid, 1 for tanh), a tenth of the approximations' own errors (0.0116 / 0.0233); the conversion's fidelity check
+guards the labels. Measured on examples/sequence_gru.py (docs/split.md)."""
+
 APPROXIMATIONS: dict[str, Approximation] = {
     "sigmoid": Approximation(lambda x: 1.0 / (1.0 + np.exp(-x)),
                              (-6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0), 0.0, 0.0, 0.0, (-12.0, 12.0)),

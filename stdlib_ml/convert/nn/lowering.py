@@ -47,6 +47,12 @@ class _Expr:
         return _Expr({s: A[idx] for s, A in self.terms.items()}, self.bias[idx])
 
 
+PRODUCT_BITS = 8
+"""Products work at the scale 2**(resolution + PRODUCT_BITS) (absolute steps of 2**-20 at the default
+resolution 12): each operand finer than that is floored to it first, and the product back to it (or
+kept whole when its operands' scales sum to less)."""
+
+
 @dataclass
 class _Product:
     """A product stage: ``a·b`` elementwise (floored to a fixed scale when quantized), or ``a`` alone
@@ -56,6 +62,12 @@ class _Product:
     a: _Expr
     b: _Expr | None
     ranges: tuple[tuple[np.ndarray, np.ndarray], ...]
+    scale: int | None = None
+    """The scale a rescale floors to: 2**min(scale, resolution + PRODUCT_BITS) (its ``params["scale"]``); None:
+    2**(resolution + :data:`PRODUCT_BITS`)."""
+    floor: bool = True
+    """False (a rescale only): ``a`` kept at its own scale, nothing floored: its value materialized once (one
+    register, no constraint) for every later stage to read (an activation's ``params["materialized"]``)."""
 
 
 @dataclass
@@ -133,7 +145,9 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
             acc = _source(len(stages), node.size)
         elif node.op == "rescale":
             a = node.inputs[0]
-            stages.append(_Product(value(a), None, (box[id(a)], box[id(a)], box[id(node)])))
+            scale = node.params.get("scale")
+            stages.append(_Product(value(a), None, (box[id(a)], box[id(a)], box[id(node)]),
+                                   None if scale is None else int(scale)))
             acc = _source(len(stages), node.size)
         elif node.op == "requant":
             stages.append(_Requant(value(node.inputs[0]), node.requant))
@@ -151,6 +165,9 @@ def lower(net: Network, approximate: bool = True, low: Any = None, high: Any = N
                 acc = _max_pool(value(node.inputs[0]), node.windows, relu)
         else:
             acc = _piecewise(node, value(node.inputs[0]), relu, approximate, approximated)
+            if node.params.get("materialized"):   # one register: a cut after it carries one value, not every knot's
+                stages.append(_Product(acc, None, (box[id(node)],) * 3, floor=False))
+                acc = _source(len(stages), node.size)
         exprs[id(node)] = acc
         return acc
 
@@ -295,11 +312,6 @@ def _quantize_stage(e: _Expr, scales: dict[int, np.ndarray], boxes: dict[int, tu
 SMALLEST_CAST = 8
 """The narrowest checked cast a product or an operand's flooring uses (as the networks' sign tests)."""
 
-PRODUCT_BITS = 8
-"""Products work at the scale 2**(resolution + PRODUCT_BITS) (absolute steps of 2**-20 at the default
-resolution 12): each operand finer than that is floored to it first, and the product back to it (or
-kept whole when its operands' scales sum to less)."""
-
 PRODUCT_MARGIN = (1.25, 0.25)
 """A product operand's integer bound: (factor·|float bound| + margin)·2**scale, the float bound from
 :meth:`Network.intervals` (the rounding of a quantized operand stays far inside it; a value outside
@@ -350,15 +362,15 @@ def _cast_width(bound: int, shift: int) -> int:
 
 def _operand(e: _Expr, r: tuple[np.ndarray, np.ndarray], scales: dict[int, np.ndarray],
              boxes: dict[int, tuple[np.ndarray, np.ndarray]], bits: int,
-             target: int) -> tuple[Stage, int, int, np.ndarray, np.ndarray]:
+             target: int | None) -> tuple[Stage, int, int, np.ndarray, np.ndarray]:
     """An operand of a product or a search: its stage, the shift k flooring it to 2**target (0 when it is
-    not finer), that floor's cast width (0: none), and its floored integer bounds (the exact interval
+    not finer, or ``target`` None), that floor's cast width (0: none), and its floored integer bounds (the exact interval
     intersected with the float bound ``r``, :data:`PRODUCT_MARGIN`)."""
     st = _quantize_stage(e, scales, boxes, bits)
     fb = _float_bound(r, st.scale)
     lo = np.asarray([max(int(v), -int(f)) for v, f in zip(st.lo, fb)], dtype=object)
     hi = np.asarray([min(int(v), int(f)) for v, f in zip(st.hi, fb)], dtype=object)
-    k = max(st.scale - target, 0)
+    k = 0 if target is None else max(st.scale - target, 0)
     bound = max(max((abs(int(v)) for v in lo), default=0), max((abs(int(v)) for v in hi), default=0))
     return (st, k, _cast_width(bound, k) if k else 0, np.asarray([int(v) >> k for v in lo], dtype=object),
             np.asarray([int(v) >> k for v in hi], dtype=object))
@@ -415,7 +427,7 @@ def _root(v: int, power: int) -> int:
 
 def _quantize_product(p: _Product, scales: dict[int, np.ndarray], boxes: dict[int, tuple[np.ndarray, np.ndarray]],
                       bits: int, res: int) -> Product:
-    target = res + PRODUCT_BITS
+    target = None if not p.floor else res + PRODUCT_BITS if p.scale is None else min(p.scale, res + PRODUCT_BITS)
     ops, shifts, widths = [], [], []
     for e, r in ((p.a, p.ranges[0]), (p.b, p.ranges[1])) if p.b is not None else ((p.a, p.ranges[0]),):
         st, k, w, lo, hi = _operand(e, r, scales, boxes, bits, target)

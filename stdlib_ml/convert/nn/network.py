@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from ..model import ConversionError
-from .approximations import APPROXIMATIONS, LAYER_APPROXIMATIONS
+from .approximations import ACTIVATION_SCALE, APPROXIMATIONS, LAYER_APPROXIMATIONS
 from .integer import Requantization
 
 
@@ -104,6 +104,15 @@ def same_padding(n: tuple[int, ...], k: tuple[int, ...], s: tuple[int, ...], d: 
         total = max((-(-nn_ // ss) - 1) * ss + dd * (kk - 1) + 1 - nn_, 0)
         pads.append((total // 2, total - total // 2))
     return tuple(pads)
+
+
+GRU_STATE_BOUND = 1.125
+"""The bound :meth:`Network.intervals` gives a GRU's state: h' = (1 − z)·n + z·h is a convex combination of n
+(tanh's approximation, within [−1, 1]) and h (0 at first), so |h'| <= 1 at every step, where interval arithmetic,
+which treats the two z's as independent, adds 2 per step. The margin covers the circuit's rounding (z's quantized
+approximation a few 2**-resolution outside [0, 1], the products' floors); the bound only sizes the checked casts
+of the products and sign tests downstream, so a state outside it would halt the circuit, never give a wrong
+answer."""
 
 
 class Network:
@@ -382,11 +391,13 @@ class Network:
                               shape=(m * n, m * n * k))
         return self._linear([prods], [S], None, (m, n), "matmul", where)
 
-    def rescale(self, x: Node, *, where: str = "") -> Node:
-        """``x`` itself, floored to the products' fixed scale (2**(resolution + 8)) when it is finer: one
-        checked cast per value, after which the sign tests of an approximated activation (one per knot)
-        are narrow. The recurrent layers put one before each gate's activation."""
-        node = Node("rescale", x.shape, (x,), kind="rescale", where=where)
+    def rescale(self, x: Node, *, scale: int | None = None, where: str = "") -> Node:
+        """``x`` itself, floored to the products' fixed scale (2**(resolution + 8)) when it is finer (``scale``:
+        to 2**scale when that is coarser): one checked cast per value, after which the sign tests of an
+        approximated activation (one per knot) are narrow. The recurrent layers put one before each gate's
+        activation, at :data:`~.approximations.ACTIVATION_SCALE`."""
+        node = Node("rescale", x.shape, (x,), kind="rescale", where=where,
+                    params={} if scale is None else {"scale": scale})
         self.nodes.append(node)
         return node
 
@@ -416,8 +427,12 @@ class Network:
         return self.concat([self.reshape(s, (1, H), where=where) for s in states], 0, where=where)
 
     def _gate(self, x: Node, kind: str, where: str) -> Node:
-        """An activation of a recurrent layer, its input rescaled first (narrow sign tests at every knot)."""
-        return self.activation(self.rescale(x, where=where) if kind in APPROXIMATIONS else x, kind, where=where)
+        """An activation of a recurrent layer, its input rescaled first to 2**ACTIVATION_SCALE (narrow sign
+        tests at every knot) and its value materialized (``materialized``: one register that the gates' products and
+        the next step read, so a split's cut after it carries one value, not every knot's ReLU)."""
+        if kind not in APPROXIMATIONS:
+            return self.activation(x, kind, where=where)
+        return self.activation(self.rescale(x, scale=ACTIVATION_SCALE, where=where), kind, where=where, materialized=1.0)
 
     def rnn(self, x: Node, W_ih: Any, W_hh: Any, b_ih: Any = None, b_hh: Any = None, *, nonlinearity: str = "tanh",
             where: str = "") -> tuple[Node, Node]:
@@ -462,6 +477,7 @@ class Network:
                 n = self._gate(self.add(self.dense(xt, W_ih[g[2]], b_ih[g[2]], where=w), self.mul(r, hn, where=w),
                                              where=w), "tanh", w)
                 h = self.add(n, self.mul(z, self.sub(h, n, where=w), where=w), where=w)
+            h.params["bound"] = GRU_STATE_BOUND   # a convex combination of n and h: |h'| <= max(|n|, |h|) <= 1
             states.append(h)
         return self._states(states, where), h
 
@@ -500,7 +516,8 @@ class Network:
     def activation(self, x: Node, kind: str, *, where: str = "", **params: float) -> Node:
         """An elementwise activation by name: one of :data:`PIECEWISE` (``leaky_relu``: ``alpha``;
         ``clip``: ``low``, ``high``, either may be ±inf; ``hard_sigmoid``: ``alpha``, ``beta`` for
-        clip(α·x + β, 0, 1)) or of :data:`APPROXIMATIONS`."""
+        clip(α·x + β, 0, 1)) or of :data:`APPROXIMATIONS` (``materialized``: 1.0 to compute an approximation's value
+        once, as a register every reader takes, rather than summing its knots' ReLUs in each reader)."""
         if kind == "identity":
             return x
         if kind not in PIECEWISE and kind not in APPROXIMATIONS:
