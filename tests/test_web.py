@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,31 @@ def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, w
     assert "'model.joblib' is not a readable joblib/pickle model" in shown
     assert "pyleo-web-" not in shown                              # no temporary path leaks into the message
     assert httpx.get(f"{url}/api/examples", timeout=30).status_code == 200
+
+
+@pytest.mark.prove
+def test_an_upload_shows_the_csv_header_and_class_names(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """An uploaded scikit-learn model, fitted on class names, with a CSV whose header names its features: the page
+    shows those names (with the range of the data it holds), the program is named after the file, and the fidelity
+    table's float column is the model's own predict."""
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    url, driver, _, work = live
+    iris = load_iris()
+    X, y = iris.data[::5], iris.target_names[iris.target[::5]]
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    joblib.dump(model, work / "iris_lr.joblib")
+    names = ["sepal_len", "sepal_wid", "petal_len", "petal_wid"]
+    (work / "rows.csv").write_text(csv_bytes(X, names).decode())
+    shown = web_browser.upload_page(driver, url, work / "iris_lr.joblib", work / "rows.csv")
+    assert shown == "Chosen: Uploaded LogisticRegression (iris_lr.joblib)", shown
+    assert re.match(r"iris_lr_upload_[0-9a-f]{6}\.aleo — classifier, 4 features", driver.find_element("id", "model-facts").text)
+    labels = [e.text for e in driver.find_elements("css selector", "#feature-grid label")]
+    assert labels == [f"{n} ({lo:.6g} to {hi:.6g} in the data)" for n, lo, hi in zip(names, X.min(0), X.max(0))], labels
+    rows = [r.text.split() for r in driver.find_elements("css selector", "#fidelity-table tr")][1:]
+    assert [r[2] for r in rows] == list(model.predict(X)), rows    # row, circuit, float: class names
 
 
 def test_serve_on_a_taken_port_says_so() -> None:
@@ -453,6 +479,71 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert r.status_code == 400 and "more than this server takes" in r.json()["error"]
     assert list(tmp_path.iterdir()) == []                         # no temporary folder left behind
     assert client.get("/api/examples").status_code == 200      # still serving
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free localhost port, in a thread of this process (quicker to start than
+    `pyleo serve`); yields its base URL."""
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.mark.prove
+def test_a_latest_rules_proof_on_the_verify_page_says_what_to_run(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """A proof without "block_height" (`pyleo prove`'s default: the latest consensus rules, which the WebAssembly
+    verifier predates, test_wasm_verifier_takes_for_browser_proofs_only) gets one sentence saying what to run, as a
+    note, not a red mark."""
+    url, driver, flow, work = live
+    assert flow.proof_path is not None
+    data = json.loads(flow.proof_path.read_text())
+    del data["block_height"]
+    (work / "latest.proof.json").write_text(json.dumps(data))
+    public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    said = web_browser.verify_page(driver, url, work / "latest.proof.json", model=public)
+    assert said.startswith("This proof was made under the network's latest consensus rules"), said
+    assert "`pyleo verify PROOF --public-model FILE`" in said and "--for-browser" in said
+    assert said.count(". ") == 0 and said.endswith("."), said             # one sentence
+    assert driver.find_element("id", "result").get_attribute("class") == "note"
+
+
+@pytest.mark.prove
+def test_without_the_verifier_the_browser_buttons_are_disabled_with_the_reason(
+        live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """`pyleo serve --no-verifier` (as a checkout without `npm ci` that could not fetch it): both "Verify in this
+    browser" buttons are disabled and the page says why, beside them."""
+    from pyleo_cli.web import verifier
+    from pyleo_cli.web.app import create_app
+
+    _, driver, _, _ = live
+    with served(create_app(verifier.prepare(wanted=False))) as url:   # what `pyleo serve --no-verifier` serves
+        driver.get(url + "/")
+        reason = web_browser.wait_text(driver, "choose-status", "^No in-browser verifier: ").split(": ", 1)[1]
+        assert "--no-verifier" in reason and "pyleo verify PROOF --public-model FILE" in reason
+        button = driver.find_element("id", "verify-browser-button")
+        assert not button.is_enabled() and button.get_attribute("title") == reason
+        assert driver.find_element("id", "verify-browser-result").get_attribute("textContent") == (
+            f"Verifying in this browser needs the WebAssembly verifier: {reason}")
+        driver.get(url + "/verify")
+        said = web_browser.wait_text(driver, "result", "no WebAssembly verifier")
+        assert not driver.find_element("id", "verify-button").is_enabled() and said.endswith(reason)
 
 
 @pytest.mark.prove

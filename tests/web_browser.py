@@ -33,11 +33,12 @@ def server(tmpdir: Path | None = None) -> Iterator[str]:
 
 @contextmanager
 def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None, output: list[str] | None = None,
-                   cwd: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """:func:`server` with ``env`` added to its environment, run in ``cwd``, yielding (base URL, the process);
-    SIGTERM stops it. When ``output`` is given, what the server printed is appended to it once it stopped."""
+                   cwd: Path = ROOT, args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """:func:`server` with ``env`` added to its environment and ``args`` to its command line (``--no-verifier``),
+    run in ``cwd``, yielding (base URL, the process); SIGTERM stops it. When ``output`` is given, what the server
+    printed is appended to it once it stopped."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {}), **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=cwd,
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     said = ""   # lines before the URL: the in-browser verifier being fetched (a checkout without `npm ci`)
     try:
@@ -182,7 +183,7 @@ def verify_page(driver: Any, url: str, proof: Path, fingerprint: str = "", shots
     if model is not None:
         driver.find_element("id", "model-file").send_keys(str(model))
     click(driver, "verify-button")
-    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot|SHA-256|carries no", timeout=180)
+    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot|SHA-256|carries no|latest consensus", timeout=180)
     if name:
         shoot(driver, shots, name)
     return verdict

@@ -42,7 +42,7 @@ $("verify-button").onclick = async () => {
       ["program checksum", r.checksum ?? "", trust ? trust.checksum : ""],
       ["public outputs", outputs.join(", "), ""],
       ["verifying key SHA-256", r.vkSha256 ?? "", trust ? await sha256(trust.verifyingKey) : ""],
-      ["block height", String(r.height ?? ""), ""],
+      ["block height", r.height === null ? "none: the latest rules" : String(r.height ?? ""), ""],
       ["public model file SHA-256 (fingerprint)", "", trust ? trust.fingerprint + (published ? " (= the published one)" : "") : ""],
     ]);
   } catch (e) {
