@@ -185,6 +185,8 @@ def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, w
     rows.write_text("a,b,c,d\n1,2,3,4\n")
     shown = web_browser.upload_page(driver, url, bad, rows)
     assert "'model.joblib' is not a readable joblib/pickle model" in shown
+    assert shown.endswith("hint: save the fitted model with joblib.dump(model, path); a model file ends in .joblib, "
+                          ".pkl, .pickle (scikit-learn) or .json, .ubj (XGBoost)"), shown   # what this page takes
     assert "pyleo-web-" not in shown                              # no temporary path leaks into the message
     assert httpx.get(f"{url}/api/examples", timeout=30).status_code == 200
 

@@ -6,6 +6,7 @@ download → verify on the server → verify in the browser and returns what the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -215,8 +216,6 @@ def upload_page(driver: Any, url: str, model: Path, rows: Path, shots: Path | No
 
 def tamper(proof: Path, out: Path) -> Path:
     """A copy of ``proof`` whose first public output (in the execution and its readable copy) is changed."""
-    import json
-
     data = json.loads(proof.read_text())
     execution = json.loads(data["execution"])
     item = execution["transitions"][0]["outputs"][0]
@@ -243,8 +242,6 @@ def forge(proof: Path, out: Path) -> Path:
     proved here (pyleo.vm, at WASM_BLOCK_HEIGHT), shipped with the honest program text, checksum and
     constraint count, and the forged verifying key and execution. Only a verifier that takes the key from
     the proof file could be fooled by it."""
-    import json
-
     from pyleo import vm
 
     data = json.loads(proof.read_text())
@@ -263,8 +260,28 @@ def forge(proof: Path, out: Path) -> Path:
     return out
 
 
+def upload_files(folder: Path) -> tuple[Path, Path]:
+    """A newcomer's upload: a scikit-learn pipeline fitted on breast_cancer's class names (joblib) and a CSV of 40
+    of its rows whose header names the features. Returns (model file, CSV)."""
+    import joblib
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    data = load_breast_cancer()
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    model.fit(data.data, data.target_names[data.target])
+    joblib.dump(model, folder / "cancer_lr.joblib")
+    header = ",".join(name.replace(" ", "_") for name in data.feature_names)
+    (folder / "rows.csv").write_text("\n".join([header, *(",".join(f"{v:.6g}" for v in r) for r in data.data[:40])]) + "\n")
+    return folder / "cancer_lr.joblib", folder / "rows.csv"
+
+
 def main(shots: Path) -> None:
-    """Take the README's screenshots of each step into ``shots`` (PNG) and print the prove time shown."""
+    """Take docs/web.md's screenshots of each step into ``shots`` (PNG) and print what the pages said: the example's
+    whole flow, a tampered and a forged-key proof, a bad upload, an upload with its CSV's names, a proof made under
+    the latest rules and one made for the browser on /verify, and a server without the in-browser verifier."""
     shots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, server() as url, browser(Path(tmp)) as driver:
         flow = whole_flow(driver, url, "iris_mlp", Path(tmp), shots)
@@ -273,6 +290,11 @@ def main(shots: Path) -> None:
         print(flow.browser_verdict)
         assert flow.proof_path is not None
         public = public_model(url, "iris_mlp", Path(tmp, "public.json"))
+        print(verify_page(driver, url, flow.proof_path, shots=shots, name="web-10-verify-page", model=public))
+        latest = json.loads(flow.proof_path.read_text())
+        del latest["block_height"]                  # as `pyleo prove` writes it: made under the latest rules
+        Path(tmp, "latest.json").write_text(json.dumps(latest))
+        print(verify_page(driver, url, Path(tmp, "latest.json"), shots=shots, name="web-11-latest-rules", model=public))
         print(verify_page(driver, url, tamper(flow.proof_path, Path(tmp, "tampered.json")), shots=shots,
                           name="web-5-tampered", model=public))
         print(verify_page(driver, url, forge(flow.proof_path, Path(tmp, "forged.json")), shots=shots,
@@ -282,6 +304,15 @@ def main(shots: Path) -> None:
         rows = Path(tmp, "rows.csv")
         rows.write_text("a,b\n1,2\n")
         print(upload_page(driver, url, bad, rows, shots, "web-6-bad-upload"))
+        print(upload_page(driver, url, *upload_files(Path(tmp))))
+        click(driver, "predict-button")
+        print(wait_text(driver, "prediction", "Circuit prediction|error"))
+        shoot(driver, shots, "web-8-upload", "sample")
+    with tempfile.TemporaryDirectory() as tmp, server_process(args=("--no-verifier",)) as (url, _), \
+            browser(Path(tmp)) as driver:
+        driver.get(url + "/verify")
+        print(wait_text(driver, "result", "no WebAssembly verifier"))
+        shoot(driver, shots, "web-9-no-verifier")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import numpy as np
 
 from pyleo import names, vm
 from pyleo.errors import InputError, PyleoError
-from stdlib_ml.convert import frontends
+from stdlib_ml.convert import ModelInputError, frontends
 
 UPLOAD_FRONTENDS = {"sklearn": "scikit-learn", "xgboost": "XGBoost"}
 """The frontends whose model files the page takes as uploads (their suffixes: :data:`stdlib_ml.convert.frontends.FRONTENDS`)."""
@@ -187,10 +187,8 @@ class Store:
         if len(csv_bytes) > MAX_CSV_BYTES:
             raise InputError(f"the CSV is {len(csv_bytes):,} bytes, more than this server takes ({MAX_CSV_BYTES:,})")
         suffix = Path(filename or "model.joblib").suffix.lower()
-        taken = {name: frontends.get(name).suffixes for name in UPLOAD_FRONTENDS}
-        if suffix not in (s for suffixes in taken.values() for s in suffixes):
-            raise InputError(f"{filename!r}: a model file ends in " + " or ".join(
-                f"{', '.join(suffixes)} ({UPLOAD_FRONTENDS[name]})" for name, suffixes in taken.items()))
+        if suffix not in (s for name in UPLOAD_FRONTENDS for s in frontends.get(name).suffixes):
+            raise InputError(f"{filename!r}: {uploads_taken()}")
         header = _csv_header(csv_bytes)
         try:
             return self._convert(filename, model_bytes, csv_bytes, suffix, header)
@@ -209,7 +207,11 @@ class Store:
             model_path.write_bytes(model_bytes)
             csv_path.write_bytes(csv_bytes)
             X = load_rows(csv_path)
-            model = load_model_file(model_path)
+            try:
+                model = load_model_file(model_path)
+            except ModelInputError as e:   # its hint names every framework's files: this page takes two
+                e.hint = f"save the fitted model with joblib.dump(model, path); {uploads_taken()}"
+                raise
             want = _n_features(model)
             if want is not None and X.shape[1] != want:
                 raise InputError(f"the CSV has {X.shape[1]} columns, the model takes {want} features",
@@ -230,6 +232,12 @@ class Store:
         entry = Entry(f"upload_{secrets.token_hex(6)}", f"Uploaded {type(model).__name__} ({filename})", zk, model,
                       features, X, None, "calibration")
         return self._add(entry)
+
+
+def uploads_taken() -> str:
+    """The model files an upload may be, in words (:data:`UPLOAD_FRONTENDS`' suffixes)."""
+    return "a model file ends in " + " or ".join(f"{', '.join(frontends.get(name).suffixes)} ({title})"
+                                                 for name, title in UPLOAD_FRONTENDS.items())
 
 
 def _forget(entry: Entry) -> None:
