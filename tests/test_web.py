@@ -97,6 +97,7 @@ def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, 
     tampered = web_browser.tamper(flow.proof_path, work / "tampered.proof.json")
     assert vm.explain(vm.Proof.load(tampered)) is not None       # snarkVM rejects it
     public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    assert json.loads(public.read_text())["decoding"]["classes"] == wine_split()[2]   # the /verify page names classes
     said = web_browser.verify_page(driver, url, tampered, model=public)
     assert said.startswith("✘ not verified") and "verifier rejects the proof" in said, said
     with tampered.open("rb") as f:
@@ -144,6 +145,7 @@ def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
 
 
 @pytest.mark.slow
+@pytest.mark.prove
 def test_wasm_verifier_outside_the_page_and_the_public_model_file(
         live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     """node runs the same WebAssembly verifier on the downloaded, a tampered and a forged-key proof; the drop
@@ -162,6 +164,9 @@ def test_wasm_verifier_outside_the_page_and_the_public_model_file(
     fingerprint = hashlib.sha256(public.read_bytes()).hexdigest()   # the owner's published fingerprint
     said = web_browser.verify_page(driver, url, flow.proof_path, fingerprint, model=public)
     assert said.startswith("✔ verified"), said
+    label = flow.prove_status.split("prediction ", 1)[1].split(".", 1)[0]          # the class name the main page showed
+    assert f"prediction {vm.Proof.load(flow.proof_path).public_outputs[0]} {label} (the proved" in \
+        driver.find_element("id", "facts").text
     said = web_browser.verify_page(driver, url, flow.proof_path, "0" * 64, model=public)
     assert f"SHA-256 is {fingerprint}, not the published" in said, said
     doc = json.loads(public.read_text())

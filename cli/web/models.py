@@ -48,7 +48,9 @@ class Entry:
     """One model the app shows.
 
     ``X`` / ``y``: the rows of the fidelity report, (n, n_features) float64 and (n,) labels (None for
-    uploads, which have no labels); ``rows_kind``: what those rows are ("held-out" or "calibration").
+    uploads, which have no labels); ``rows_kind``: what those rows are ("held-out" or "calibration"). Labels are
+    the model's own (an example is fitted on its dataset's class names, so that its circuit, its proofs and its
+    public model file name them too).
     """
 
     id: str
@@ -59,17 +61,12 @@ class Entry:
     X: np.ndarray
     y: np.ndarray | None
     rows_kind: str
-    class_names: list[str] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
     used: float = field(default_factory=time.monotonic)
 
-    def label(self, value: Any) -> str:
-        """A prediction as the page shows it: the class name where the example has names."""
-        if self.class_names is not None:
-            try:
-                return self.class_names[int(value)]
-            except (ValueError, IndexError):
-                pass
+    @staticmethod
+    def label(value: Any) -> str:
+        """A prediction (a label, a value) as the page shows it."""
         return str(value.item() if isinstance(value, np.generic) else value)
 
 
@@ -166,10 +163,11 @@ class Store:
         data, model = loader()
         X_train, X_test, y_train, y_test = train_test_split(data.data, data.target, test_size=0.25, random_state=0,
                                                             stratify=data.target)
-        model.fit(X_train, y_train)
+        names = np.asarray([str(c) for c in data.target_names])
+        model.fit(X_train, names[y_train])
         zk = from_sklearn(model, X_train, name=f"web_{name}")
-        return self._add(Entry(name, title, zk, model, [str(f) for f in data.feature_names], X_test, y_test,
-                               "held-out", [str(c) for c in data.target_names]))
+        return self._add(Entry(name, title, zk, model, [str(f) for f in data.feature_names], X_test, names[y_test],
+                               "held-out"))
 
     def upload(self, filename: str, model_bytes: bytes, csv_bytes: bytes) -> Entry:
         """Convert an uploaded model file (joblib / pickle, or XGBoost ``.json`` / ``.ubj``) calibrated on
