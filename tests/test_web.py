@@ -165,6 +165,10 @@ def test_wasm_verifier_outside_the_page_and_the_public_model_file(
     said = web_browser.verify_page(driver, url, flow.proof_path, fingerprint, model=public)
     assert said.startswith("✔ verified"), said
     label = flow.prove_status.split("prediction ", 1)[1].split(".", 1)[0]          # the class name the main page showed
+    inputs = json.loads(json.loads(flow.proof_path.read_text())["execution"])["transitions"][0]["inputs"]
+    assert all(i["type"] == "private" for i in inputs)                            # the page's sentence, from the file
+    assert said.endswith(f"The proof shows that the program web_wine_tree.aleo computed {label}: its inputs stay "
+                         "hidden (encrypted, not readable here); the output and the program are public."), said
     assert f"prediction {vm.Proof.load(flow.proof_path).public_outputs[0]} {label} (the proved" in \
         driver.find_element("id", "facts").text
     said = web_browser.verify_page(driver, url, flow.proof_path, "0" * 64, model=public)
