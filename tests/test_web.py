@@ -75,6 +75,7 @@ def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) ->
     want = names[int(model.predict(row.reshape(1, -1))[0])]      # scikit-learn's own prediction
     assert f"Circuit prediction: {want} (float model: {want})" in flow.prediction
     assert flow.prove_status.startswith(f"Proved: prediction {want}."), flow.prove_status
+    assert flow.prove_status_seen                                 # where the eye is, not below the fold
     assert re.search(r"Keys ready in \d+\.\d+ s, proving \d+\.\d+ s", flow.prove_status)
     assert f"your {len(X_test[0])} values stay hidden; the label and the program are public" in flow.prove_status
     assert flow.proof_path is not None, "the proof file was not downloaded"

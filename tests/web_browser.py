@@ -119,6 +119,8 @@ class Flow:
     row_values: list[float] = field(default_factory=list)
     prediction: str = ""
     prove_status: str = ""
+    prove_status_seen: bool = False
+    """Whether the prove status line was inside the window once proved (the page scrolls it into view)."""
     proof_path: Path | None = None
     server_verdict: str = ""
     browser_verdict: str = ""
@@ -137,6 +139,12 @@ def shoot(driver: Any, shots: Path | None, name: str, element_id: str | None = N
     path = shots / f"{name}.png"
     driver.save_screenshot(str(path))
     Image.open(path).convert("RGB").quantize(64).save(path, optimize=True)   # a small PNG for the README
+
+
+def in_view(driver: Any, element_id: str) -> bool:
+    """Whether element ``element_id`` lies wholly inside the browser window."""
+    return driver.execute_script("const r = document.getElementById(arguments[0]).getBoundingClientRect(); "
+                                 "return r.top >= 0 && r.bottom <= window.innerHeight", element_id)
 
 
 def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path | None = None) -> Flow:
@@ -159,6 +167,10 @@ def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path
         wait_text(driver, "prove-status", "proving…", timeout=240)
         shoot(driver, shots, "web-3-proving", "prove")
     flow.prove_status = wait_text(driver, "prove-status", r"^Proved|error|stopped", timeout=300)
+    end = time.monotonic() + 3   # a smooth scroll
+    while not in_view(driver, "prove-status") and time.monotonic() < end:
+        time.sleep(0.1)
+    flow.prove_status_seen = in_view(driver, "prove-status")
     click(driver, "download-link")
     end = time.monotonic() + 30
     while time.monotonic() < end and not list(downloads.glob("*.proof.json")):
