@@ -697,6 +697,54 @@ def test_sigterm_during_a_job_leaves_nothing(tmp_path: Path) -> None:
     assert "leaked semaphore" not in output[0] and "Traceback" not in output[0], output[0]
 
 
+def test_a_signal_to_the_server_s_process_group_stops_it(tmp_path: Path) -> None:
+    """SIGTERM to `pyleo serve`'s whole process group (what `timeout` and ``kill -TERM -PGID`` send; Ctrl-C on a
+    terminal sends SIGINT the same way): the server stops and exits 143, with no traceback. Its worker processes
+    left the group (pyleo_cli.web.workers._start): killed by the signal, one kept its pool's queue lock and the
+    server hung in Pool.terminate for good."""
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0", "--no-verifier"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path)})
+    try:
+        assert proc.stdout is not None
+        said = proc.stdout.readline()
+        assert "pyleo web app: http://" in said, said
+        end = time.monotonic() + 60
+        while True:   # the pools' workers are up and out of the server's group
+            workers = [int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit() and
+                       _parent_and_group(int(d.name))[0] == proc.pid and b"spawn_main" in _cmdline(int(d.name))]
+            if len(workers) >= 2 and all(_parent_and_group(w)[1] != proc.pid for w in workers):
+                break
+            assert time.monotonic() < end, "the workers did not start"
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(30) == 128 + signal.SIGTERM
+        rest = proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
+    assert not any(_parent_and_group(w) != (-1, -1) for w in workers)   # gone
+
+
+def _parent_and_group(pid: int) -> tuple[int, int]:
+    """Process ``pid``'s parent and process group ids, from /proc; (-1, -1) when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return -1, -1
+    return int(fields[1]), int(fields[2])
+
+
+def _cmdline(pid: int) -> bytes:
+    """Process ``pid``'s command line, from /proc (empty when it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def test_a_dead_prover_is_reported_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     """A prover process killed mid-job: the job says how it died and the server log says it too."""
     from fastapi.testclient import TestClient
