@@ -11,7 +11,11 @@ ai.onnx.ml 3), with the range checks of :data:`benchmarks.ezkl_bench.DECOMPOSITI
 width is EZKL's choice), so the columns say how each stack grows, not which is cheaper. Where EZKL does not
 take the graph (skl2onnx writes ai.onnx.ml operators, e.g. LinearClassifier, SVMClassifier,
 TreeEnsembleClassifier, which EZKL's tract does not implement), the row says so with EZKL's own message.
+Where EZKL refuses skl2onnx's graph, the model goes through hummingbird's torch translation (trees as matrix
+products; :data:`ROUTES`), the route EZKL users take for tree models: the row names its route.
 ``--smoke``: an MLP on iris, EZKL calibrated at one scale. Results: benchmarks/results/ezkl_sizes.{json,md}.
+``--prove``: :data:`PROVE_CASES` proved by both stacks (:func:`prove_row`), results in
+benchmarks/results/ezkl_prove.json.
 """
 
 from __future__ import annotations
@@ -59,34 +63,110 @@ def pyleo_size(model: Any, X: np.ndarray) -> int:
     return int(zk.program.estimate("predict", synthesize_transition=False).total)
 
 
-def ezkl_size(model: Any, X: np.ndarray, work: Path, scales: list[int] | None = None) -> dict[str, Any]:
-    """EZKL's settings for the skl2onnx export of ``model``: ``rows`` and ``logrows``, or ``ezkl`` (False) and
-    ``note`` (the first line of why not: the exporter's or EZKL's message). ``scales``: the fixed-point scales
-    calibration tries (default EZKL's search)."""
-    import ezkl
+def skl2onnx_graph(model: Any, X: np.ndarray) -> bytes:
+    """The skl2onnx export of ``model`` (zipmap off, opsets 17 / ai.onnx.ml 3) for one row of ``X``'s width."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
 
-    try:
-        est = model.steps[-1][1] if hasattr(model, "steps") else model
-        options = {id(est): {"zipmap": False}} if hasattr(est, "predict_proba") and hasattr(est, "classes_") else None
-        graph = convert_sklearn(model, initial_types=[("input", FloatTensorType([1, X.shape[1]]))], options=options,
-                                target_opset={"": 17, "ai.onnx.ml": 3})
-    except Exception as e:   # noqa: BLE001 (any exporter failure is the row's finding)
-        return {"ezkl": False, "note": f"skl2onnx: {str(e).splitlines()[0][:160]}"}
-    onnx_path, settings, calibration = work / "model.onnx", work / "settings.json", work / "calibration.json"
-    onnx_path.write_bytes(graph.SerializeToString())
-    calibration.write_text(json.dumps({"input_data": [np.asarray(X[:CALIBRATION_ROWS], float).ravel().tolist()]}))
-    run_args = ezkl.PyRunArgs()
-    run_args.param_visibility = "fixed"
-    run_args.decomp_base, run_args.decomp_legs = DECOMPOSITION
-    try:
-        ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args)
-        ezkl.calibrate_settings(str(calibration), str(onnx_path), str(settings), CALIBRATION_TARGET, scales=scales)
-    except Exception as e:   # noqa: BLE001 (EZKL's refusal is the row's finding)
-        return {"ezkl": False, "note": f"EZKL: {str(e).splitlines()[0][:160]}"}
-    s = json.loads(settings.read_text())
-    return {"ezkl": True, "rows": int(s["num_rows"]), "logrows": int(s["run_args"]["logrows"])}
+    est = model.steps[-1][1] if hasattr(model, "steps") else model
+    options = {id(est): {"zipmap": False}} if hasattr(est, "predict_proba") and hasattr(est, "classes_") else None
+    return convert_sklearn(model, initial_types=[("input", FloatTensorType([1, X.shape[1]]))], options=options,
+                           target_opset={"": 17, "ai.onnx.ml": 3}).SerializeToString()
+
+
+def hummingbird_module(model: Any, X: np.ndarray) -> Any:
+    """hummingbird's torch translation of ``model`` (trees as matrix products, standard operators only) as a
+    module of one row: a classifier's probabilities, a regressor's values."""
+    import hummingbird.ml as hb
+    import torch
+
+    executor = hb.convert(model, "torch", np.asarray(X[:1], np.float32)).model   # raises for what it cannot take
+
+    class Scores(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = executor
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out = self.inner(x)
+            return out[1] if isinstance(out, tuple) else out
+
+    return Scores().eval()
+
+
+def hummingbird_graph(model: Any, X: np.ndarray) -> bytes:
+    """:func:`hummingbird_module` exported to ONNX by torch's TorchScript exporter (opset 17), checked against
+    the model (:func:`check_graph`). hummingbird's own ONNX backend fails on torch 2.13's exporter, hence
+    torch here."""
+    import io
+
+    import torch
+
+    buf = io.BytesIO()
+    torch.onnx.export(hummingbird_module(model, X), (torch.as_tensor(np.asarray(X[:1], np.float32)),), buf,
+                      dynamo=False, opset_version=17)
+    check_graph(buf.getvalue(), model, X)
+    return buf.getvalue()
+
+
+CHECK_ROWS = 20
+"""Rows on which an exported graph must compute what the model does before EZKL is given it."""
+
+
+def check_graph(graph: bytes, model: Any, X: np.ndarray) -> None:
+    """Raise ValueError unless ``graph`` (one row in, by onnxruntime) gives the model's ``predict_proba`` (a
+    classifier's first output) or ``predict`` on :data:`CHECK_ROWS` rows of ``X`` within 1e-3 (float32): an
+    export that traced the input away (a graph without input) or computes something else is no route."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(graph)
+    if len(session.get_inputs()) != 1:
+        raise ValueError(f"the exported graph has {len(session.get_inputs())} inputs (the export traced the sample away)")
+    rows = np.asarray(X[:CHECK_ROWS], np.float32)
+    got = np.vstack([np.reshape(session.run(None, {session.get_inputs()[0].name: rows[i:i + 1]})[0], (1, -1))
+                     for i in range(len(rows))])
+    want = model.predict_proba(rows) if hasattr(model, "predict_proba") else np.reshape(model.predict(rows), (-1, 1))
+    if got.shape != np.shape(want) or not np.allclose(got, want, atol=1e-3, rtol=1e-3):
+        raise ValueError("the exported graph does not compute the model's "
+                         f"{'predict_proba' if hasattr(model, 'predict_proba') else 'predict'} on {len(rows)} rows")
+
+
+ROUTES = {"skl2onnx": skl2onnx_graph, "hummingbird": hummingbird_graph}
+"""How a scikit-learn model reaches EZKL: skl2onnx's graph (ai.onnx.ml operators where it has them, which
+EZKL's tract does not take), else hummingbird's torch translation of it (standard operators)."""
+
+
+def ezkl_size(model: Any, X: np.ndarray, work: Path, scales: list[int] | None = None) -> dict[str, Any]:
+    """EZKL's settings for ``model`` by the first of :data:`ROUTES` EZKL takes: ``rows``, ``logrows`` and
+    ``route``, or ``ezkl`` (False) and ``note`` (the first line of why not, for each route: the exporter's or
+    EZKL's message). ``scales``: the fixed-point scales calibration tries (default EZKL's search)."""
+    import ezkl
+
+    notes = []
+    for route, export in ROUTES.items():
+        try:
+            graph = export(model, X)
+        except Exception as e:   # noqa: BLE001 (any exporter failure is the row's finding)
+            notes.append(f"{route}: {str(e).splitlines()[0][:160]}")
+            continue
+        onnx_path, settings, calibration = work / f"{route}.onnx", work / "settings.json", work / "calibration.json"
+        onnx_path.write_bytes(graph)
+        calibration.write_text(json.dumps({"input_data": [np.asarray(X[:CALIBRATION_ROWS], float).ravel().tolist()]}))
+        run_args = ezkl.PyRunArgs()
+        run_args.param_visibility = "fixed"
+        run_args.decomp_base, run_args.decomp_legs = DECOMPOSITION
+        try:
+            ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args)
+            ezkl.calibrate_settings(str(calibration), str(onnx_path), str(settings), CALIBRATION_TARGET, scales=scales)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:   # noqa: BLE001 (EZKL's refusal is the row's finding; a Rust panic is a BaseException)
+            notes.append(f"{route} → EZKL: {(str(e).splitlines() or [type(e).__name__])[0][:160]}")
+            continue
+        s = json.loads(settings.read_text())
+        return {"ezkl": True, "rows": int(s["num_rows"]), "logrows": int(s["run_args"]["logrows"]), "route": route,
+                **({"note": "; ".join(notes)} if notes else {})}
+    return {"ezkl": False, "note": "; ".join(notes)}
 
 
 def measure(case: Case, work: Path, with_ezkl: bool, scales: list[int] | None = None) -> dict[str, Any]:
@@ -106,9 +186,44 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| model | data set | pyleo constraints (cost model) | EZKL rows | EZKL logrows |",
              "|---|---|---:|---:|---:|"]
     for r in rows:
-        ez = (f"{r['rows']:,} | {r['logrows']}" if r["ezkl"] else f"– (`{r['note']}`) | –")   # a tool's message, as code (its [tags] are no links)
+        ez = (f"{r['rows']:,} ({r.get('route', 'skl2onnx')}) | {r['logrows']}" if r["ezkl"] else f"– (`{r['note']}`) | –")   # a tool's message, as code (its [tags] are no links)
         lines.append(f"| {r['model']} | {r['dataset']} | {r['pyleo_constraints']:,} | {ez} |")
     return "\n".join(lines)
+
+
+PROVE_CASES = ("StandardScaler+PCA+DecisionTreeClassifier", "LGBMClassifier")
+"""``--prove``: tree models EZKL takes through hummingbird (:data:`ROUTES`), proved by both stacks."""
+
+
+def prove_row(case: Case, work: Path, samples: int = 20) -> dict[str, Any]:
+    """``case`` fitted on its first data set, proved by EZKL (hummingbird's module, :func:`hummingbird_module`,
+    checked first; :func:`benchmarks.ezkl_bench.measure_module`: setup, one proof, agreement of its circuit's
+    labels with the model's on ``samples`` held-out rows) and by pyleo (its constraints, a first proof, which
+    synthesizes the keys unless cached, and a second one, and their verification)."""
+    import time
+
+    from stdlib_ml import from_sklearn
+
+    from .ezkl_bench import measure_module
+
+    Xtr, Xte, ytr, yte = load_dataset(case.datasets[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = case.make().fit(Xtr, ytr)
+        hummingbird_graph(model, Xtr)   # raises where hummingbird's graph does not compute the model
+        ez = measure_module(hummingbird_module(model, Xtr), case.name, Xtr, Xte[:samples], yte[:samples],
+                            model.predict(Xte[:samples]), model.classes_, work)
+        zk = from_sklearn(model, Xtr)
+        seconds = []
+        for i in range(2):
+            start = time.perf_counter()
+            proof = zk.prove(Xte[i])
+            seconds.append(time.perf_counter() - start)
+    return {"model": case.name, "dataset": case.datasets[0], "ezkl_rows": ez["rows"], "ezkl_logrows": ez["logrows"],
+            "ezkl_setup_s": ez["setup_s"], "ezkl_prove_s": ez["prove_s"], "ezkl_agreement": ez["agreement"],
+            "ezkl_verified": ez["verified"], "pyleo_constraints": zk.cost(prepare_proof=False),
+            "pyleo_first_prove_s": seconds[0], "pyleo_prove_s": seconds[1], "pyleo_verified": bool(zk.verify(proof)),
+            "pyleo_agreement": float(np.mean(zk.predict(Xte[:samples]) == model.predict(Xte[:samples])))}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,7 +231,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help=f"case names (default: {', '.join(CASES)})")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/ezkl_sizes.json"))
     parser.add_argument("--smoke", action="store_true", help=f"{' and '.join(SMOKE_CASES)} on iris")
+    parser.add_argument("--prove", action="store_true", help=f"prove {', '.join(PROVE_CASES)} with both stacks "
+                        "(results: benchmarks/results/ezkl_prove.json)")
     opts = parser.parse_args(argv)
+    if opts.prove:
+        with tempfile.TemporaryDirectory(prefix="ezkl_prove_") as tmp:
+            proved = [prove_row(c, Path(tmp) / str(i)) for i, c in enumerate(cases(list(PROVE_CASES)))]
+        print(json.dumps(proved, indent=1))
+        Path("benchmarks/results/ezkl_prove.json").write_text(json.dumps(proved, indent=2))
+        return
     names = SMOKE_CASES if opts.smoke else tuple(opts.only or CASES)
     why = ezkl_missing()
     if why is not None:

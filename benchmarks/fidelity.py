@@ -1,6 +1,7 @@
 """Fidelity of converted models: float model vs circuit, on data sets that ship with scikit-learn.
 
     python -m benchmarks.fidelity [--out benchmarks/results/fidelity.json] [--only NAME ...] [--no-cost] [--prove] [--smoke]
+                                  [--ezkl]
 
 For every model × applicable data set (held-out 30% split, fixed seeds): the float model's accuracy
 (R² for regression), the circuit's accuracy computed with the circuit's exact semantics (pyleo's
@@ -8,6 +9,9 @@ reference interpreter, which the test suite checks against snarkVM), label agree
 for regression the max |error| relative to the target's range, the constraint count (synthesized by
 snarkVM when the circuit fits the local degree-16 parameters, ≤ 16,384; larger circuits cannot be
 synthesized here and are marked "> 16,384"), and whether the instance was proved and verified locally.
+``--ezkl``: beside each row, EZKL's circuit for the same fitted model (rows, logrows; the route it took:
+skl2onnx's graph, else hummingbird's torch translation, :func:`benchmarks.ezkl_sizes.ezkl_size`); with
+``--resume``, rows kept from ``--out`` without it gain it.
 Prints a Markdown table and writes JSON + Markdown.
 """
 
@@ -120,7 +124,8 @@ def _cases() -> list[Case]:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.feature_selection import SelectKBest
-    from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, Normalizer, StandardScaler
+    from sklearn.preprocessing import (Binarizer, FunctionTransformer, KBinsDiscretizer, MinMaxScaler, Normalizer,
+                                       StandardScaler)
     from sklearn.svm import SVC, SVR, LinearSVC, NuSVC
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -208,6 +213,15 @@ def _cases() -> list[Case]:
         Case("FunctionTransformer(log1p)+RandomForestClassifier", lambda: make_pipeline(
             FunctionTransformer(np.log1p), RandomForestClassifier(n_estimators=4, max_depth=3, random_state=0)),
              ("breast_cancer",)),
+        # issue 24: binning steps wherever they stand (made numbers by encode with the steps in front of them)
+        Case("StandardScaler+KBinsDiscretizer(quantile)+LogisticRegression", lambda: make_pipeline(
+            StandardScaler(), KBinsDiscretizer(4, encode="ordinal", strategy="quantile", subsample=None),
+            LogisticRegression(max_iter=3000)), ("wine",)),
+        Case("StandardScaler+PCA+KBinsDiscretizer(onehot)+DecisionTreeClassifier", lambda: make_pipeline(
+            StandardScaler(), PCA(4), KBinsDiscretizer(5, encode="onehot-dense", strategy="uniform", subsample=None),
+            DecisionTreeClassifier(max_depth=4, random_state=0)), ("breast_cancer",)),
+        Case("StandardScaler+Binarizer+BernoulliNB", lambda: make_pipeline(
+            StandardScaler(), Binarizer(threshold=0.2), BernoulliNB()), ("breast_cancer",)),
         # issue 10: one scale per feature; missing values as each library defines them
         Case("StandardScaler+LinearRegression", lambda: make_pipeline(StandardScaler(), LinearRegression()),
              ("wild_scales",), "regression"),
@@ -319,6 +333,33 @@ def evaluate(case: Case, dataset: str, cost: bool = True, prove: bool = False, m
     return row
 
 
+def ezkl_columns(case: Case, dataset: str) -> dict[str, Any]:
+    """EZKL's size for ``case`` fitted on ``dataset``'s training split (:func:`benchmarks.ezkl_sizes.ezkl_size`):
+    ``{"ezkl": {...}}``, or the reason it is not installed."""
+    import tempfile
+
+    from .ezkl_bench import ezkl_missing
+    from .ezkl_sizes import ezkl_size
+
+    why = ezkl_missing()
+    if why is not None:
+        return {"ezkl": {"ezkl": False, "note": why}}
+    Xtr, _, ytr, _ = load_dataset(dataset)
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="fidelity_ezkl_") as tmp:
+        warnings.simplefilter("ignore")
+        return {"ezkl": ezkl_size(case.make().fit(Xtr, ytr), Xtr, Path(tmp))}
+
+
+def ezkl_text(r: dict[str, Any]) -> str:
+    """A row's EZKL column: rows (route), logrows, or "–" and why not."""
+    e = r.get("ezkl")
+    if e is None:
+        return "–"
+    if e["ezkl"]:
+        return f"{e['rows']:,} ({e['route']}), 2^{e['logrows']}"
+    return "– (" + "; ".join(f"`{part[:90]}`" for part in e["note"].split("; ")) + ")"   # each route's reason
+
+
 def _fmt(v: Any, pct: bool = True) -> str:
     if v is None:
         return "–"
@@ -332,14 +373,17 @@ def _fmt(v: Any, pct: bool = True) -> str:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ("| model | data set | float acc / R² | circuit acc / R² | agreement | max rel. error | constraints | proved |\n"
-            "|---|---|---:|---:|---:|---:|---:|:---:|")
+    ez = any("ezkl" in r for r in rows)
+    head = ("| model | data set | float acc / R² | circuit acc / R² | agreement | max rel. error | constraints | proved |"
+            + (" EZKL rows (route), logrows |\n" if ez else "\n") + "|---|---|---:|---:|---:|---:|---:|:---:|"
+            + ("---|" if ez else ""))
     lines = []
     for r in rows:
         fs = _fmt(r["float_score"]) if r["task"] != "regression" else f"{r['float_score']:.4f}"
         cs = _fmt(r["circuit_score"]) if r["task"] != "regression" else f"{r['circuit_score']:.4f}"
         lines.append(f"| {r['model']} | {r['dataset']} | {fs} | {cs} | {_fmt(r['agreement'])} | "
-                     f"{_fmt(r['max_rel_error'], pct=False)} | {_fmt(r['constraints'])} | {_fmt(r['proved'])} |")
+                     f"{_fmt(r['max_rel_error'], pct=False)} | {_fmt(r['constraints'])} | {_fmt(r['proved'])} |"
+                     + (f" {ezkl_text(r)} |" if ez else ""))
     return "\n".join([head, *lines])
 
 
@@ -353,8 +397,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
     parser.add_argument("--no-cost", action="store_true", help="skip constraint counts (no snarkVM synthesis)")
     parser.add_argument("--prove", action="store_true", help="prove + verify one sample where the circuit fits")
-    parser.add_argument("--resume", action="store_true", help="keep the rows already in --out, run the others")
+    parser.add_argument("--resume", action="store_true", help="keep the rows already in --out (all of them), run the others")
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASE} on its first data set, no constraint counts")
+    parser.add_argument("--ezkl", action="store_true", help="EZKL's circuit size for the same model beside each row")
     opts = parser.parse_args(argv)
     if opts.smoke:
         opts.only, opts.no_cost, opts.prove = [SMOKE_CASE], True, False
@@ -365,23 +410,33 @@ def main(argv: list[str] | None = None) -> None:
     done: dict[tuple[str, str], dict[str, Any]] = {}
     if opts.resume and opts.out.is_file():
         done = {(r["model"], r["dataset"]): r for r in json.loads(opts.out.read_text())["rows"]}
+
+    def kept() -> list[dict[str, Any]]:
+        """The rows so far, then those of ``--out`` not run again (``--resume``: its other models stay)."""
+        return rows + [r for r in done.values() if r not in rows]
     for case in cases(opts.only):
         for ds in case.datasets[:1] if opts.smoke else case.datasets:
             if (case.name, ds) in done:
                 rows.append(done[(case.name, ds)])
+                if opts.ezkl and "ezkl" not in rows[-1]:
+                    print(f"{case.name} on {ds}: EZKL ...", flush=True)
+                    rows[-1].update(ezkl_columns(case, ds))
+                    opts.out.write_text(json.dumps({"machine": machine, "rows": kept()}, indent=2))  # partial results
                 continue
             print(f"{case.name} on {ds} ...", flush=True)
             rows.append(evaluate(case, ds, cost=not opts.no_cost, prove=opts.prove,
                                  max_test=(case.max_test or {}).get(ds)))
             r = rows[-1]
+            if opts.ezkl:
+                r.update(ezkl_columns(case, ds))
             print(f"  agreement {r['agreement']}, score {r['float_score']} → {r['circuit_score']}, "
                   f"constraints {r['constraints']}, proved {r['proved']}", flush=True)
             opts.out.parent.mkdir(parents=True, exist_ok=True)
-            opts.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))  # partial results
+            opts.out.write_text(json.dumps({"machine": machine, "rows": kept()}, indent=2))  # partial results
     text = table(rows)
     print(text)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
-    opts.out.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2))
+    opts.out.write_text(json.dumps({"machine": machine, "rows": kept()}, indent=2))
     opts.out.with_suffix(".md").write_text(
         "Fidelity of converted models (python -m benchmarks.fidelity): circuit = pyleo's reference interpreter, "
         "which computes exactly what the Aleo circuit computes.\n\n" + text + f"\n\nmeasured on: {machine}\n")

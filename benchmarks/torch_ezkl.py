@@ -18,7 +18,6 @@ and measures pyleo alone).
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .pyleo_bench import forged_proof, proof_bytes, write_json
+from .pyleo_bench import cold_key_cache, forged_proof, proof_bytes, write_json
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -184,8 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     why = None if args.skip_ezkl else ezkl_missing()
     if why is not None:
         print(why, flush=True)
-    if "PYLEO_CACHE_DIR" not in os.environ:   # key synthesis measured cold
-        os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-bench-")
+    cold_key_cache()
     cases = networks(cnn=not args.smoke)
     runs = []
     with tempfile.TemporaryDirectory(prefix="torch_ezkl_") as tmp:

@@ -241,9 +241,11 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
     """Verify every proof of a batch folder and print each row's proved outputs (prediction with --model).
 
     Rows, their outputs and the number of rows are read from the verified proofs; the manifest must
-    agree with them. Exit status 0 only when every row of the batch is proved exactly once and the
+    agree with them. What is proved: each row number has one proof of the model's outputs on an input the
+    prover chose; no data set is committed to, so this does not show the predictions are for your rows. Exit status 0 only when every row of the batch is proved exactly once and the
     manifest says so; otherwise each missing, extra, invalid or mismatched row is named, with the field.
     """
+    from pyleo.trust.batch import CLAIM
     from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model) if model is not None else None
@@ -259,6 +261,7 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
     typer.echo(f"{len(verdict.rows)} of {total} row(s) proved by {verdict.proofs_valid} valid proof file(s)"
                + (f" ({verdict.rows_per_proof} row(s) per proof)" if verdict.rows_per_proof else "")
                + f"; {len(verdict.problems)} problem(s); bound to {verdict.bound}")
+    typer.echo(f"what is proved: {CLAIM}")
     if zk is None:
         typer.echo("warning: predictions not decoded" + ("" if checksum else " and not bound to a program you trust")
                    + "; pass --model", err=True)

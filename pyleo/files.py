@@ -1,14 +1,17 @@
 """Writing files safely: atomically (a reader sees the old file or the new one, never half of one) and
-only where a file can be written (checked before long work, so a bad destination fails at once)."""
+only where a file can be written (checked before long work, so a bad destination fails at once); reading files
+someone else wrote: bounded (:func:`read_bounded`) and, for JSON, strictly (:func:`parse_json`, :func:`same_json`)."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -89,3 +92,43 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "it is not a regular file (a device, pipe or socket)")
         return f.read(limit + 1)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        twice = next(k for k in found if sum(1 for j, _ in pairs if j == k) > 1)
+        raise ValueError(f"the key {twice!r} appears twice in one object")
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_json(raw: bytes) -> Any:
+    """The JSON document the UTF-8 bytes ``raw`` hold, read strictly: ValueError (its message says why) when they
+    are not UTF-8, not JSON, nested deeper than Python's recursion allows, hold ``NaN`` or ``Infinity`` (not JSON),
+    or an object with a key twice (readers differ on which copy counts, so a person reading the file and the
+    verifier would see different values)."""
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not JSON: {e}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are the same JSON value of the same JSON types throughout: Python's ``==`` takes
+    ``true`` for ``1`` and ``1.0`` for ``1``, so a file stating ``true`` or ``3.0`` where a count is copied would
+    pass a comparison with the count. Tuples compare as the lists JSON writes them as."""
+    return json.dumps(a, sort_keys=True, default=repr) == json.dumps(b, sort_keys=True, default=repr)
+
+
+def is_count(value: Any) -> bool:
+    """Whether a value read from JSON is a whole number from 0 (a JSON integer: not ``true``, which Python takes
+    for 1, nor ``1.0``)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -15,7 +15,7 @@ from .comptime import CALLER, Builtin, Importable
 from .dsl import DslFunction
 from .cost import Estimate, estimate
 from .emit_aleo import compile_aleo
-from .errors import CompileError, ExecutionError, InputError, PyleoError
+from .errors import CompileError, ExecutionError, InputError, ProofError, PyleoError
 from .interp import Interpreter, check_args
 from .leo_lowering import zero_value
 from .types import Address
@@ -346,11 +346,15 @@ class Program(Importable):
 
     def trusted_split_plan(self, proof: Any) -> Any:
         """This program's own split of the function ``proof`` claims (its budget; the fewest parts, else
-        as many parts as the proof has): the plan a verifier binds a split proof to."""
+        as many parts as the proof has): the plan a verifier binds a split proof to. ProofError when there is
+        none within the proof's budget (the proof is no split of this program's)."""
         from .errors import LimitError
 
         from .vm import program_checksum
 
+        if proof.function not in self.functions:
+            raise ProofError(f"the split proof is of `{proof.function}`, and program {self.name} has no such function "
+                             f"(it has {', '.join(self.functions)}): not a split of the model you trust")
         first = None
         for parts in (None, len(proof.parts)):   # the second only when the first is not the proof's (balancing a
             try:                                  # given number of parts is quadratic in the instructions)
@@ -361,7 +365,8 @@ class Program(Importable):
                 return plan
             first = first or plan
         if first is None:
-            raise InputError(f"program {self.name} cannot split `{proof.function}` to {proof.budget:,} constraints per part")
+            raise ProofError(f"the split proof's budget is {proof.budget:,} constraints per part, and program {self.name} "
+                             f"has no split of `{proof.function}` within it: not a split of the model you trust")
         return first
 
     def verify(self, proof: Any) -> bool:

@@ -200,8 +200,9 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
     when no split fits (a part's transition and links exceed the budget, more than 31 parts, a link over
     the struct limits).
     """
-    if budget <= 0:
-        raise LimitError(f"a constraint budget must be positive, not {budget}", None)
+    if not 0 < budget <= MAINNET_BUDGET:
+        raise LimitError(f"a constraint budget is a number of constraints from 1 to mainnet's {MAINNET_BUDGET:,} per "
+                         f"circuit (no circuit holds more), not {budget:,}", None)
     carry = planner(code, function, budget, False)
     whole = estimate(code, function).total
     if parts is None and whole <= budget or all(p.public for p in carry.fn.inputs):

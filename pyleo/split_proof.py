@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import vectorized, vm
 from .errors import ExecutionError, InputError, ProofError
-from .limits import MAX_IDENTIFIER_LENGTH
+from .files import is_count, same_json
+from .limits import MAINNET_BUDGET, MAX_IDENTIFIER_LENGTH
 from .names import is_identifier
 from .values import to_aleo
 
@@ -139,24 +140,29 @@ class SplitProof:
         """Read the object :meth:`to_json` gives; ProofError when it is not one."""
         if not isinstance(data, dict) or data.get("format") != SPLIT_FORMAT:
             raise ProofError(f"{source} is not a pyleo split proof (format {SPLIT_FORMAT!r})")
-        parts, params = data.get("parts"), data.get("params")
+        parts, params, budget = data.get("parts"), data.get("params"), data.get("budget")
         if not isinstance(parts, list) or not parts or not isinstance(params, list) or len(params) != len(parts) \
-                or not all(isinstance(ps, list) and all(isinstance(j, int) for j in ps) for ps in params):
-            raise ProofError(f"{source}: 'parts' and 'params' must be lists of the same length")
-        if not isinstance(data.get("function"), str) or not isinstance(data.get("budget"), int):
-            raise ProofError(f"{source}: 'function' and 'budget' are missing")
+                or not all(isinstance(ps, list) and all(is_count(j) for j in ps) for ps in params):
+            raise ProofError(f"{source}: 'parts' and 'params' must be lists of the same length, 'params' of lists of "
+                             "input positions (whole numbers from 0)")
+        if not isinstance(data.get("function"), str):
+            raise ProofError(f"{source}: 'function' is missing or not a function name")
+        if not (is_count(budget) and 0 < budget <= MAINNET_BUDGET):
+            raise ProofError(f"{source}: 'budget' must be a number of constraints per part (a whole number from 1 to "
+                             f"mainnet's {MAINNET_BUDGET:,} per circuit), not {json.dumps(budget)[:40]}")
         if not is_identifier(data["function"]):
             raise ProofError(f"{source}: 'function' is {data['function']!r}, not an Aleo identifier")
         proofs = [vm.Proof.from_json(p, f"{source} part {k}") for k, p in enumerate(parts)]
         origin = data.get("source_program")
-        sp = cls(data["function"], data["budget"], proofs, params, origin if isinstance(origin, str) else "")
+        sp = cls(data["function"], budget, proofs, params, origin if isinstance(origin, str) else "")
         sp.stated = {key: data.get(key) for key in ("program_id", "program_checksum", "public_outputs", "constraints")}
         sp.outputs = sp.public_outputs
         return sp
 
     @classmethod
     def load(cls, path: Any) -> SplitProof:
-        """Read a split proof file; ProofError if it is unreadable or not one (:func:`pyleo.vm.read_proof_json`)."""
+        """Read a split proof file; InputError if it is unreadable, ProofError if it is not one
+        (:func:`pyleo.vm.read_proof_json`)."""
         return cls.from_json(vm.read_proof_json(path), str(path))
 
 
@@ -248,7 +254,7 @@ def explain(sp: SplitProof, *, plan: Plan | None = None, program: str | None = N
     actual = {"program_id": first.program_id, "program_checksum": sp.checksum, "public_outputs": sp.public_outputs,
               "constraints": sp.constraints}
     for key, value in sp.stated.items():
-        if value != actual[key]:
+        if not same_json(value, actual[key]):
             return (f"the file states the {key.replace('_', ' ')} {value!r}, but the parts' executions and verifying "
                     f"keys give {actual[key]!r}")
     if plan is not None and plan.function != sp.function:

@@ -52,6 +52,7 @@ def _mark(yes: bool) -> str:
 def render() -> str:
     """The Markdown of docs/coverage.md (imports the converters' registry, not the frameworks)."""
     sys.path.insert(0, str(ROOT))
+    from benchmarks.fidelity import ezkl_text
     from stdlib_ml.convert import frontends
 
     rows = frontends.coverage()
@@ -94,19 +95,24 @@ def render() -> str:
             "",
             "## Measured: issue 24's families",
             "",
-            "`python -m benchmarks.fidelity --only ... --out benchmarks/results/fidelity_families.json` (held-out 30%",
-            "split; agreement with the model's own `predict`, regressors' largest error over the targets' range;",
-            "constraints synthesized by snarkVM, \"> 16,384\" where larger than the local proving limit).",
+            "`python -m benchmarks.fidelity --only ... --ezkl --out benchmarks/results/fidelity_families.json` (held-out",
+            "30% split; agreement with the model's own `predict`, regressors' largest error over the targets' range;",
+            "constraints synthesized by snarkVM, \"> 16,384\" where larger than the local proving limit). Beside them",
+            "EZKL's circuit for the same fitted model: its Halo2 rows and logrows after `calibrate_settings`, by",
+            "skl2onnx's graph, else hummingbird's torch translation of the model (trees as matrix products) exported",
+            "to ONNX (`benchmarks/ezkl_sizes.py`); hummingbird itself builds no circuit. The two count different",
+            "things (R1CS constraints of a Varuna proof; rows of a Halo2 table whose width EZKL chooses): they say",
+            "how each grows, not which is cheaper.",
             "",
-            "| model | data set | agreement | max rel. error | constraints |",
-            "|---|---|---:|---:|---:|",
+            "| model | data set | agreement | max rel. error | constraints | EZKL rows (route), logrows |",
+            "|---|---|---:|---:|---:|---|",
         ]
         for r in json.loads(measured.read_text())["rows"]:
             agree = "–" if r.get("agreement") is None else f"{100 * r['agreement']:.2f}%"
             err = "–" if r.get("max_rel_error") is None else f"{r['max_rel_error']:.2e}"
             cons = r.get("constraints")
             lines.append(f"| {r['model']} | {r['dataset']} | {agree} | {err} | "
-                         f"{f'{cons:,}' if isinstance(cons, int) else cons or '–'} |")
+                         f"{f'{cons:,}' if isinstance(cons, int) else cons or '–'} | {ezkl_text(r)} |")
     return "\n".join(lines) + "\n"
 
 

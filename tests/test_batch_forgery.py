@@ -158,6 +158,29 @@ def test_a_forged_manifest_field_is_rejected_naming_it(tree, batches, tmp_path: 
         assert (1, field) in _fields(verdict), verdict.problems   # the row and the field
 
 
+def test_a_manifest_copy_of_another_json_type_is_rejected_naming_it(tree, batches, tmp_path: Path) -> None:
+    """Python's ``True == 1`` and ``4.0 == 4``: a manifest stating ``true`` rows per proof (k = 1), ``4.0`` rows or a
+    slot of ``true`` / ``false`` (k = 3) passed the comparison with what the proofs prove; each is a problem naming
+    the field (the oracle: the proofs' own numbers, which the honest batch's verdict reports)."""
+    zk = load_model(tree[2])
+
+    def edit_k1(m: dict[str, Any]) -> None:
+        m["rows_per_proof"], m["rows_total"] = True, float(m["rows_total"])
+
+    def edit_k3(m: dict[str, Any]) -> None:
+        m["rows"][0]["slot"], m["rows"][1]["slot"] = False, True
+
+    verdict = prove_rows.verify_many(_copy(batches[1], tmp_path, edit_k1), zk)
+    assert not verdict.valid and {(None, "rows_per_proof"), (None, "rows_total")} <= _fields(verdict), verdict.problems
+    verdict = prove_rows.verify_many(_copy(batches[3], tmp_path / "k3", edit_k3), zk)
+    assert not verdict.valid and {(0, "slot"), (1, "slot")} <= _fields(verdict), verdict.problems
+    twice = _copy(batches[3], tmp_path / "twice")
+    text = (twice / batch.MANIFEST).read_text()
+    (twice / batch.MANIFEST).write_text(text.replace('"rows_total": ', '"rows_total": 9, "rows_total": ', 1))
+    with pytest.raises(batch.BatchError, match="'rows_total' appears twice"):
+        prove_rows.verify_many(twice, zk)
+
+
 @pytest.mark.parametrize("name", sorted(NOT_REPORTED_MUTATIONS))
 def test_an_unreported_field_changes_nothing_reported(tree, batches, tmp_path: Path, name: str) -> None:
     zk = load_model(tree[2])
@@ -276,6 +299,8 @@ def test_an_unbound_or_wrongly_bound_batch_says_so(tree, batches) -> None:
     unbound = pyleo("verify-batch", str(batches[3]))
     assert unbound.returncode == 0 and "not bound to a program you trust" in unbound.stderr
     assert "row 0: 0u8  " in unbound.stdout   # without the model: the label as proved, not decoded
+    # a batch proves row numbers, not a data set: every verdict says so, so that no one reads "your data's predictions"
+    assert f"what is proved: {batch.CLAIM}" in unbound.stdout and "no data set is committed" in batch.CLAIM
     checksum = prove_rows.batch_program(zk, 3).aleo()
     from pyleo import vm
 
@@ -299,6 +324,16 @@ def _refused_at_once(tmp_path: Path, path: Path, rows: np.ndarray, *args: str) -
     assert "internal error" not in result.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "mine.json").exists()   # nothing left behind
     return result, seconds
+
+
+def test_rows_of_another_shape_are_refused_not_flattened(tree, tmp_path: Path) -> None:
+    """Rows shaped (n, 2, 2) for a model of 4 features were flattened silently by the .npy reader: they are refused
+    at once, naming the shape the model takes (the oracle: scikit-learn's own predict refuses a 3-D X)."""
+    model, rows, _ = tree
+    with pytest.raises(ValueError):
+        model.predict(rows.reshape(-1, 2, 2))
+    result, _ = _refused_at_once(tmp_path, tree[2], rows.reshape(-1, 2, 2))
+    assert "takes samples shaped (n, 4), got shape (4, 2, 2)" in result.stderr, result.stderr
 
 
 def test_an_unreachable_ray_cluster_is_refused_before_any_proof(tree, tmp_path: Path) -> None:

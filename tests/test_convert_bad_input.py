@@ -68,6 +68,8 @@ BAD_ROWS = [
     (lambda X: X[0], r"must be a 2-D array of samples .* got shape \(4,\)"),
     (lambda X: X[:0], r"X has no rows"),
     (lambda X: X[:, :3], r"X has 3 features; the model takes 4"),
+    # rows of another shape holding 4 values each were flattened silently (scikit-learn refuses a 3-D X)
+    (lambda X: X.reshape(-1, 2, 2), r"must be a 2-D array of samples \(n_samples, n_features\), got shape \(\d+, 2, 2\)"),
     (lambda X: {"a": 1}, r"holds \{'a': 1\} \(dict\): feature values must be numbers"),
 ]
 
@@ -90,6 +92,23 @@ def test_bad_samples_are_refused_by_a_converted_model(tree: Any, make: Any, mess
         zk.predict(make(X))
     with pytest.raises(ModelInputError):
         zk.encode(make(X))
+
+
+def test_samples_of_another_shape_are_refused_not_flattened(tree: Any) -> None:
+    """A converted model took (n, 2, 2) or (n, 1, 4) samples for its 4 features, flattening them silently, in predict,
+    encode and prove; the oracle: the fitted model refuses them. A table, one row, or one sample are taken."""
+    model, X = tree
+    zk = from_sklearn(model, X)
+    for shaped in (X[:3].reshape(3, 2, 2), X[:3].reshape(3, 1, 4), X[:1].reshape(1, 2, 2)):
+        with pytest.raises(ValueError):
+            model.predict(shaped)
+        for call in (zk.predict, zk.encode, zk.prove):   # prove: refused before anything is proved
+            with pytest.raises(ModelInputError, match=rf"takes samples shaped \(n, 4\), got shape \({len(shaped)}, "):
+                call(shaped)
+    with pytest.raises(ModelInputError, match="prove takes one sample, got 2"):
+        zk.prove(X[:2])
+    assert zk.predict(X[:3]).tolist() == model.predict(X[:3]).tolist()
+    assert zk.predict(X[0]).tolist() == model.predict(X[:1]).tolist()
 
 
 def _write(path: Path, data: Any) -> Path:
@@ -142,7 +161,8 @@ def test_good_data_files_still_read(tmp_path: Path) -> None:
     assert np.array_equal(X, [[1.5, np.nan], [2.0, 3.25]], equal_nan=True)
     assert convert.load_rows(_write(tmp_path / "n.csv", "nan,1\n-2e3,\"4\"\n")).tolist()[1] == [-2000.0, 4.0]
     images = np.arange(24, dtype=np.float32).reshape(2, 1, 3, 4)
-    assert convert.load_rows(_write(tmp_path / "i.npy", images)).shape == (2, 12)
+    # images stay as they are: the model they go to takes them only when its input has their shape, never flattened
+    assert convert.load_rows(_write(tmp_path / "i.npy", images)).shape == (2, 1, 3, 4)
 
 
 @pytest.mark.slow   # three fresh processes importing scikit-learn (~5 s each)
@@ -221,7 +241,7 @@ def test_bad_arguments_to_a_converted_model_raise_pyleo_errors(tree: Any, tmp_pa
     for call, message in [
         (lambda: zk.prove("abc"), r"the sample holds <U3 values, not numbers"),
         (lambda: zk.prove([True, 1, 2, 3]), r"the sample holds True \(bool\)"),
-        (lambda: zk.predict(None), r"expected a 2-D array of samples"),
+        (lambda: zk.predict(None), r"takes samples shaped \(n, 4\), got shape \(\)"),
         (lambda: zk.predict(X[:1], backend=3), r"unknown backend 3; use one of 'interpreter', 'vm'"),
         (lambda: zk.encode([[1, 2, 3, 4], [1]]), r"rows have different lengths"),
         (lambda: zk.codes("x"), r"holds <U1 values"),

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from stdlib_ml import ConversionError, ModelInputError, from_sklearn, load
+from stdlib_ml.convert import prepare
 
 from .test_convert_families import tabular_data
 
@@ -194,3 +195,120 @@ def test_polynomial_regressor_top_bits_on_snarkvm() -> None:
     for row in X[200:202]:
         (enc,) = zk.encode(row[None])
         assert zk.program.evaluate("predict", *zk.circuit_args(enc), keys=False) == zk.predict_raw(row[None])[0]
+
+
+def _binning_cases() -> list[tuple[str, Any, str]]:
+    """(data set, pipeline, what it shows): binning steps after scalers, PCA and a FunctionTransformer, inside a
+    ColumnTransformer (alone and in a Pipeline behind a scaler), in front of linear, tree, KNN and naive Bayes
+    models; every KBinsDiscretizer strategy, ordinal and one-hot, and a Binarizer's threshold."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.naive_bayes import BernoulliNB, GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Binarizer, FunctionTransformer, KBinsDiscretizer, MinMaxScaler, StandardScaler
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    def kb(n: int, encode: str, strategy: str) -> Any:
+        return KBinsDiscretizer(n, encode=encode, strategy=strategy, subsample=None)
+
+    return [
+        ("wine", make_pipeline(StandardScaler(), kb(4, "ordinal", "quantile"), LogisticRegression(max_iter=3000)),
+         "scaler, ordinal quantile bins, linear"),
+        ("wine", make_pipeline(StandardScaler(), PCA(4), kb(5, "onehot", "uniform"),
+                               DecisionTreeClassifier(max_depth=4, random_state=0)), "PCA, one-hot uniform bins, tree"),
+        ("wine", make_pipeline(StandardScaler(), ColumnTransformer([("b", kb(3, "ordinal", "kmeans"), [0, 1, 2]),
+                                                                     ("p", "passthrough", [3, 4, 5, 6])]),
+                               KNeighborsClassifier(3)), "kmeans bins inside a ColumnTransformer after a scaler, KNN"),
+        ("breast_cancer", make_pipeline(StandardScaler(), Binarizer(threshold=0.3), BernoulliNB()),
+         "scaler, Binarizer, Bernoulli NB"),
+        ("breast_cancer", make_pipeline(FunctionTransformer(np.log1p), kb(4, "onehot", "quantile"),
+                                        LogisticRegression(max_iter=3000)), "log1p, one-hot bins, linear"),
+        ("breast_cancer", make_pipeline(ColumnTransformer([("b", make_pipeline(MinMaxScaler(), kb(3, "onehot", "uniform")),
+                                                            [0, 1]), ("s", StandardScaler(), [2, 3, 4])]),
+                                        GaussianNB()), "a ColumnTransformer's Pipeline of a scaler and bins, GaussianNB"),
+        ("diabetes", make_pipeline(StandardScaler(), PCA(5), kb(4, "ordinal", "kmeans"), Ridge()),
+         "PCA, kmeans bins, ridge"),
+        ("diabetes", make_pipeline(StandardScaler(), kb(6, "ordinal", "uniform"), StandardScaler(),
+                                   DecisionTreeRegressor(max_depth=5, random_state=0)), "bins then a scaler, tree"),
+        ("diabetes", make_pipeline(MinMaxScaler(), Binarizer(threshold=0.4), DecisionTreeRegressor(max_depth=4, random_state=0)),
+         "scaler, Binarizer, tree regressor"),
+    ]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c in (2, 3, 4, 6) else c for c in range(9)])
+def test_binning_steps_anywhere(case: int) -> None:
+    """A binning step wherever a user puts it (after other steps, inside a ColumnTransformer) made numbers by
+    encode, the steps in front of it too: labels equal to the pipeline's own predict on held-out rows,
+    values within 1e-5 of their range, and a row at a bin's edge and one float step past it (the first
+    binned column after scalers)."""
+    from sklearn import datasets
+
+    data, pipe, what = _binning_cases()[case]
+    X, y = getattr(datasets, f"load_{data}")(return_X_y=True)
+    order = np.random.default_rng(case).permutation(len(X))
+    X, y = X[order], y[order]
+    fit = len(X) * 2 // 3
+    pipe.fit(X[:fit], y[:fit])
+    zk = from_sklearn(pipe, X[:fit])
+    assert zk.fidelity is not None
+    got, want = zk.predict(X[fit:]), pipe.predict(X[fit:])
+    if data == "diabetes":
+        assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want), what
+    else:
+        assert np.array_equal(got, want), what
+    if case == 0:   # a bin's index is an exact integer input of as many bits as the bins need (4 bins: 2)
+        assert zk.input_widths == [2] * X.shape[1] and list(zk.in_bits) == [0] * X.shape[1]
+    if type(pipe[0]).__name__ == "StandardScaler" and type(pipe[1]).__name__ == "KBinsDiscretizer":
+        edge = pipe[1].bin_edges_[0][1] * pipe[0].scale_[0] + pipe[0].mean_[0]   # the first edge in raw units
+        rows = np.repeat(X[fit:fit + 20], 2, axis=0)
+        rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
+        assert np.array_equal(pipe[:2].transform(rows)[:, 0], prepare.apply(zk.prepare, rows, None, zk.raw_features)[:, 0])
+        assert np.array_equal(zk.predict(rows), pipe.predict(rows))
+
+
+def test_encode_refuses_values_outside_a_folded_functions_domain(tmp_path: Any) -> None:
+    """Every place encode folds a function: a FunctionTransformer folded into a tree's thresholds (behind a
+    scaler; DOMAIN in the model file) and one run by encode in front of a binning step (PREPARE). A value
+    where the function gives no finite number (np.log of 0 or less, np.sqrt of a negative; scikit-learn's
+    trees would route its NaN to a child) is refused naming the sample, the feature, the value and the
+    domain; a value
+    just inside is taken and predicted as the pipeline does. The CLI prints ``error: ...`` and exits 1."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer, MaxAbsScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    from pyleo_cli.main import app
+    from typer.testing import CliRunner
+
+    rng = np.random.default_rng(3)
+    X = rng.lognormal(0, 1, (200, 3))
+    y = (X[:, 0] * X[:, 1] > 1).astype(int)
+    inside = X[:2].copy()
+    inside[:, 1] = [1e-300, 1e-12]
+    cases = [(make_pipeline(MaxAbsScaler(), FunctionTransformer(np.log), DecisionTreeClassifier(max_depth=3)),
+              0.0, "outside the domain of np.log"),
+             (make_pipeline(FunctionTransformer(np.sqrt), DecisionTreeClassifier(max_depth=3)), -0.5,
+              "outside the domain of np.sqrt"),
+             (make_pipeline(FunctionTransformer(np.log), KBinsDiscretizer(3, subsample=None),
+                            LogisticRegression(max_iter=1000)), -2.0, "FunctionTransformer(np.log): x > 0")]
+    for pipe, bad, fragment in cases:
+        pipe.fit(X, y)
+        zk = from_sklearn(pipe, X)
+        row = X[:1].copy()
+        row[0, 1] = bad
+        with pytest.raises(ModelInputError, match=f"sample 0, (feature|column) 1 = {bad:g} is") as e:
+            zk.encode(row)
+        assert fragment in str(e.value)
+        with np.errstate(all="ignore"):   # where the pipeline's own function gives no finite number
+            assert not np.isfinite(FunctionTransformer(pipe[-2].func if len(pipe) == 2 else np.log).transform(
+                pipe[0].transform(row) if type(pipe[0]).__name__ == "MaxAbsScaler" else row)[0, 1])
+        assert np.array_equal(zk.predict(inside), pipe.predict(inside))
+    path = tmp_path / "log_tree.py"
+    zk.save(path)
+    result = CliRunner().invoke(app, ["run", str(path), "predict", f"[{X[0, 0]}, -2.0, {X[0, 2]}]"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert ("error: sample 0, column 1 = -2 is outside the domain of the pipeline's FunctionTransformer(np.log): x > 0"
+            in result.output), result.output

@@ -28,7 +28,7 @@ import pytest
 
 import pyleo as pl
 from pyleo import split, trust, vm
-from pyleo.errors import PyleoError
+from pyleo.errors import InputError, PyleoError
 
 pytestmark = [pytest.mark.needs_params, pytest.mark.prove]
 
@@ -102,10 +102,12 @@ def private(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------- the oracle
 def judged(doc: Any, trusted: trust.Trusted) -> tuple[trust.Verdict | None, str]:
-    """The verdict on ``doc`` (None when it is refused with an error) and the reason it is not valid."""
+    """The verdict on ``doc`` and the reason it is not valid; None when the verifier's own trusted items are
+    refused (an InputError: they contradict each other). Whatever is wrong with the proof file itself is an
+    invalid verdict with its reason (`pyleo verify` prints INVALID), never an error: any other exception fails."""
     try:
         verdict = trust.verify(copy.deepcopy(doc), trusted)
-    except PyleoError as e:
+    except InputError as e:
         return None, str(e)
     return verdict, verdict.reason or ""
 
@@ -278,6 +280,89 @@ def test_split_params_are_read_from_the_split_program(split_doc: dict[str, Any])
     assert "struct small_in0:\n    a0 as boolean;\n    a1 as boolean;\n" in program
 
 
+# ---------------------------------------------------------------------------------------------- types and ranges
+MISTYPED: list[Any] = [True, False, 0, -5, 1.5, 10**400, "7", None, [], {"prove": 10**400}]
+"""Values of another JSON type or out of range for any field: Python's ``True == 1`` and ``1.0 == 1`` let a bool or
+a float pass a comparison with a count; ``10**400`` overflows a float; ``{"prove": 10**400}`` is a timings object
+whose number overflows one."""
+
+TYPED_MODES: dict[str, tuple[str, str]] = {"proof": ("single", "unbound"), "split proof": ("split_doc", "model")}
+
+
+@pytest.mark.parametrize("kind", TYPED_MODES)
+def test_a_field_of_another_type_or_range_is_an_invalid_proof_not_an_error(single: dict[str, Any], split_doc: dict[str, Any],
+                                                                          scorer: pl.Program, kind: str) -> None:
+    """Each field of a proof file and of a split proof file set to each value of :data:`MISTYPED`: the verdict is
+    "invalid" naming the field (what `pyleo verify` prints as INVALID, exit status 1), or, for a field nothing is
+    reported from, exactly the honest verdict; never an error or an exception (a split proof's budget of 1, -5 or
+    `true` made `pyleo verify --model` print "error: cannot split"; `true` passed as a budget of 1)."""
+    doc = single if TYPED_MODES[kind][0] == "single" else split_doc
+    mode = TYPED_MODES[kind][1]
+    trusted = SINGLE_MODES[mode](scorer) if doc is single else SPLIT_MODES[mode](split_doc)
+    honest = trust.verify(copy.deepcopy(doc), trusted)
+    assert honest.valid, honest.reason
+    bound, not_reported = trust.FIELDS[doc["format"]]
+    for field in doc:
+        for value in MISTYPED[:1] if field in not_reported else MISTYPED:   # unread: one value (a full verification)
+            verdict = trust.verify(forge(doc, field, value), trusted)
+            if verdict.valid:
+                assert field in not_reported and verdict.claims() == honest.claims(), (field, value)
+            else:
+                assert names(field, verdict.reason or "") or field == "format", (field, value, verdict.reason)
+    # a `true` inside a list of counts, and a float copy of the constraints, read as 1 and as the count by `==`
+    for forged in (forge(doc, "params", [[0, True], [2]]), forge(doc, "constraints", float(doc["constraints"]))) \
+            if doc is split_doc else (forge(doc, "constraints", float(doc["constraints"])),):
+        verdict = trust.verify(forged, trusted)
+        assert not verdict.valid, forged
+
+
+def model_source(tmp_path: Path) -> Path:
+    """The model file of ``splitab`` (its function's source and the program), for `pyleo verify --model`."""
+    import inspect
+
+    path = tmp_path / "splitab.py"
+    path.write_text("import pyleo as pl\n\n\n" + inspect.getsource(small).replace(small.__doc__ or "", "") +
+                    '\n\nprog = pl.Program("splitab", [small])\n')
+    return path
+
+
+def verify_cli(*args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from pyleo_cli.main import app
+
+    return CliRunner().invoke(app, ["verify", *args])
+
+
+def test_pyleo_verify_answers_invalid_for_a_forged_file_and_another_model_s_proof(single: dict[str, Any],
+                                                                                 split_doc: dict[str, Any],
+                                                                                 tmp_path: Path) -> None:
+    """`pyleo verify` on a forged budget (1: no split of the model fits it; -5; `true`), a key written twice (the
+    first a forged copy a person reads, the second the one a reader keeps), a truncated file, or a proof of one
+    model presented with another model's file: INVALID with the reason and exit status 1, as for a proof that does
+    not verify; never "error:" (which `pyleo verify` keeps for the verifier's own bad options and files)."""
+    model = model_source(tmp_path)
+    honest = json.dumps(split_doc)
+    twice = honest.replace('"public_outputs": ', '"public_outputs": ["1i64"], "public_outputs": ', 1)
+    cases = {"budget 1": (forge(split_doc, "budget", 1), "budget"), "budget -5": (forge(split_doc, "budget", -5), "budget"),
+             "budget true": (forge(split_doc, "budget", True), "budget"),
+             "a key twice": (twice, "'public_outputs' appears twice"), "truncated": (honest[:len(honest) // 2], "not JSON"),
+             "another model": (single, "not a proof of the model you trust")}
+    for case, (doc, why) in cases.items():
+        path = tmp_path / "forged.proof.json"
+        path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+        done = verify_cli(str(path), "--model", str(model))
+        assert done.exit_code == 1 and "INVALID: " in done.output and why in done.output, (case, done.output)
+        assert "error:" not in done.output, (case, done.output)
+    path.write_text(honest)
+    assert verify_cli(str(path), "--model", str(model)).exit_code == 0
+    done = verify_cli(str(path), "--model", str(SCORER))   # the split proof of splitab with the scorer's model
+    assert done.exit_code == 1 and "INVALID: the split proof's source program is splitab.aleo" in done.output, done.output
+    for missing in (tmp_path / "absent.json", tmp_path):   # the verifier's own argument: an error, not a verdict
+        done = verify_cli(str(missing))
+        assert done.exit_code == 1 and "error: cannot read" in done.output, done.output
+
+
 # ---------------------------------------------------------------------------------------------- public model files
 def public_model_forgeries(doc: dict[str, Any], other_vk: str) -> dict[str, list[dict[str, Any]]]:
     return {
@@ -306,6 +391,22 @@ def test_a_forged_public_model_field_is_rejected_or_not_reported(private: dict[s
             assert field in trust.FIELDS[trust.PUBLIC_MODEL_FORMAT][1] or names(field, str(e)), str(e)
             continue
         assert_forgery_fails(trust.PUBLIC_MODEL_FORMAT, field, honest, private["proof"], trusted)
+
+
+def test_a_public_model_file_with_a_key_twice_or_nan_is_refused(private: dict[str, Any], tmp_path: Path) -> None:
+    """A public model file (the verifier's own trusted file) whose "commitment" is written twice (a reader that keeps
+    the first would bind other weights than this one, which keeps the last) or whose decoding scale is NaN (not JSON)
+    is refused naming why, exit status 1: an error in what the verifier trusts, not a verdict on the proof."""
+    text = private["public"].read_text()
+    doc = json.loads(text)
+    twice = text.replace('"commitment": ', '"commitment": "1field", "commitment": ', 1)
+    nan = json.dumps({**doc, "decoding": {"classes": None, "scale": float("nan")}})
+    for forged, why in ((twice, "'commitment' appears twice"), (nan, "NaN is not a JSON value")):
+        path = tmp_path / "public.json"
+        path.write_text(forged)
+        done = verify_cli(str(private["proof_file"]), "--public-model", str(path))
+        assert done.exit_code == 1 and why in done.output and "INVALID" not in done.output, done.output
+    assert verify_cli(str(private["proof_file"]), "--public-model", str(private["public"])).exit_code == 0
 
 
 # ---------------------------------------------------------------------------------------------- private weights
@@ -339,6 +440,28 @@ def test_the_browser_verifier_applies_pyleo_verify_s_height_rule(single: dict[st
         assert js == ("block height" in reason or "block_height" in reason), (h, reason)
     assert browser("out = m.WASM_BLOCK_HEIGHT") == vm.WASM_BLOCK_HEIGHT
     assert "global_state_root" in browser("out = m.NOT_REPORTED")
+
+
+def test_the_browser_verifier_refuses_a_key_twice_as_pyleo_verify_does(single: dict[str, Any]) -> None:
+    """JSON.parse keeps the last copy of a key written twice, so the /verify page verified a file `pyleo verify` calls
+    INVALID (the first copy, a forged value, is what a person reading the file sees): aleo.js's parseStrict refuses
+    it naming the key (the oracle: pyleo.files.parse_json on the same texts), and reads honest JSON as JSON.parse."""
+    from pyleo.files import parse_json
+
+    honest = json.dumps(single)
+    texts = [honest, honest.replace('"public_outputs": ', '"public_outputs": ["28i64"], "public_outputs": ', 1),
+             '{"a": {"b": [1, {"c": "x\\"y", "c": 2}]}}', '{"a\\u0062": 1, "ab": 2}', '{"a": 1, "b": {"a": [{}, []]}}']
+    got = browser(f"out = {json.dumps(texts)}.map((t) => {{ try {{ return JSON.stringify(m.parseStrict(t)); }} "
+                  "catch (e) { return 'refused: ' + e.message; } })")
+    for text, js in zip(texts, got):
+        try:
+            want = json.dumps(parse_json(text.encode()), separators=(",", ":"))
+        except ValueError as e:
+            key = str(e).split("'")[1]
+            assert js == f'refused: the key "{key}" appears twice in one object', (text[:60], js)
+        else:
+            assert json.loads(js) == json.loads(want), text[:60]
+    assert got[1].startswith("refused") and not got[0].startswith("refused")
 
 
 def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[str, Any]) -> None:
@@ -382,9 +505,10 @@ def test_a_public_value_is_reported_as_proved_not_as_the_file_writes_it(single: 
         assert verdict is not None and verdict.valid, reason   # snarkVM verifies it: the text is not proved
         assert verdict.claims() == honest.claims() and verdict.outputs == ["27i64"]
         copied = {**with_public_text(single, text_of), "public_outputs": [text_of("27i64")]}
-        assert judged(copied, trusted)[0] is None and "public_outputs" in judged(copied, trusted)[1]
+        verdict, reason = judged(copied, trusted)
+        assert verdict is not None and not verdict.valid and "public_outputs" in reason
     verdict, reason = judged(with_public_text(single, lambda v: v + "x"), trusted)
-    assert verdict is None and "not an Aleo value" in reason
+    assert verdict is not None and not verdict.valid and "not an Aleo value" in reason
     split_trusted = SPLIT_MODES["model"](split_doc)
     honest, reason = judged(split_doc, split_trusted)
     assert honest is not None and honest.valid, reason
@@ -403,11 +527,11 @@ def test_names_a_message_quotes_are_identifiers(single: dict[str, Any], split_do
     execution["transitions"][0]["program"] = "x.aleo" + drawn
     forged = {**single, "execution": json.dumps(execution), "program_id": "x.aleo" + drawn}
     verdict, reason = judged(forged, trust.Trusted())
-    assert verdict is None and "not Aleo identifiers" in reason and "\\x1b" in reason, reason
+    assert verdict is not None and not verdict.valid and "not Aleo identifiers" in reason and "\\x1b" in reason, reason
     verdict, reason = judged({**single, "function": "score\n" + drawn}, trust.Trusted())
-    assert verdict is None and "not an Aleo identifier" in reason, reason
+    assert verdict is not None and not verdict.valid and "not an Aleo identifier" in reason, reason
     verdict, reason = judged({**split_doc, "function": "small\n" + drawn}, trust.Trusted())
-    assert verdict is None and "not an Aleo identifier" in reason, reason
+    assert verdict is not None and not verdict.valid and "not an Aleo identifier" in reason, reason
     from typer.testing import CliRunner
 
     from pyleo_cli.main import app

@@ -461,8 +461,11 @@ def test_proof_files(tmp_path: Path) -> None:
     garbage.write_text('{"format": "pyleo-proof/2", "network": "mainnet", "program": "x"}')
     with pytest.raises(ProofError, match="lacks"):
         vm.Proof.load(garbage)
-    with pytest.raises(ProofError, match="cannot read"):
+    with pytest.raises(InputError, match="cannot read"):   # the reader's argument, not the proof, is wrong
         vm.Proof.load(tmp_path / "absent.json")
+    garbage.write_text('{"format": "pyleo-proof/2", "format": "pyleo-proof/2"}')
+    with pytest.raises(ProofError, match="'format' appears twice"):
+        vm.Proof.load(garbage)
     p = vm.Proof(T1, "f", "{not json", "verifier1x", 1)
     with pytest.raises(ProofError, match="execution cannot be read"):
         vm.verify(p)

@@ -482,10 +482,13 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert client.post("/api/models/nope/predict", json={"features": []}).status_code == 400
     assert client.post("/api/models/example/nope").status_code == 400
     assert client.get("/api/jobs/nope").status_code == 400
-    r = client.post("/api/verify", files={"proof": ("p.json", b"not json")})
-    assert r.status_code == 400 and "not JSON" in r.json()["error"]
-    r = client.post("/api/verify", files={"proof": ("p.json", b'{"format": "other"}')})
-    assert r.status_code == 400 and "format" in r.json()["error"]
+    # a file that is no proof is an invalid proof (as `pyleo verify` answers it), naming why
+    for raw, why in ((b"not json", "not JSON"), (b'{"format": "other"}', "format"),
+                     (b'{"format": "pyleo-split-proof/1", "format": "pyleo-proof/2"}', "'format' appears twice"),
+                     (b'{"format": "pyleo-split-proof/1", "function": "f", "budget": true, "parts": [{}], '
+                      b'"params": [[0]]}', "'budget'")):
+        r = client.post("/api/verify", files={"proof": ("p.json", raw)})
+        assert r.status_code == 200 and r.json()["verified"] is False and why in r.json()["reason"], r.json()
     monkeypatch.setattr(models, "MAX_MODEL_BYTES", 100)
     r = upload(good, csv_bytes(X))
     assert r.status_code == 400 and "more than this server takes" in r.json()["error"]
@@ -673,7 +676,8 @@ def test_requests_answer_while_a_key_is_synthesized(tmp_path: Path) -> None:
     assert second.status == 429 and "too many key syntheses at once: you have 1 in progress" in second.body["error"]
     slow = [(a.kind, round(a.seconds, 2)) for a in answers if a.seconds > QUICK_BOUND]
     assert not slow, f"{len(slow)} of {len(answers)} requests took longer than {QUICK_BOUND} s: {slow}"
-    assert {a.status for a in answers[1:]} == {200, 400}          # 400: the malformed proof, refused at once
+    assert {a.status for a in answers[1:]} == {200}   # the malformed proof too: an invalid proof, answered at once
+    assert all(a.body["verified"] is False for a in answers if a.kind == "/api/verify")
 
 
 def test_sigterm_during_a_job_leaves_nothing(tmp_path: Path) -> None:

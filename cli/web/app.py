@@ -34,7 +34,8 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from pyleo import limits, split, trust, vm
-from pyleo.errors import InputError, PyleoError
+from pyleo.errors import InputError, ProofError, PyleoError
+from pyleo.files import parse_json
 from stdlib_ml.convert import frontends
 from stdlib_ml.convert.fidelity import check_fidelity, float_predict
 
@@ -428,13 +429,19 @@ def create_app(in_browser: verifier.Status | None = None, hosts: frozenset[str] 
         key synthesis when the trusted program's keys are not cached: it then counts against the
         client's limit (429 beyond)."""
         raw = await _read(proof, vm.MAX_PROOF_FILE_BYTES, "proof file")
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise InputError("the proof file is not JSON: not a pyleo proof") from None
-        artifact = trust.parse_proof(data, "the proof file")
         entry = store.get(model_id) if model_id else None
         trusted = trusted_by(entry) if entry is not None else trust.Trusted(checksum=checksum or None)
+        how = "model" if entry else "checksum" if checksum else "the proof's own verifying key"
+        try:   # a file that is no proof is an invalid proof, as `pyleo verify` answers it (trust.verify)
+            try:
+                data = parse_json(raw)
+            except ValueError as e:
+                raise ProofError(f"the proof file is not a pyleo proof ({e})") from None
+            artifact = trust.parse_proof(data, "the proof file")
+        except ProofError as e:
+            return {"verified": False, "reason": e.message, "kind": "proof", "trusted": how, "bound": [],
+                    **dict.fromkeys(("program_id", "checksum", "public_outputs", "block_height", "prediction")),
+                    "seconds": 0.0}
         parts = artifact.parts if isinstance(artifact, split.SplitProof) else [artifact]
         synthesizes = (entry is not None or bool(checksum)) and not all(vm.keys_cached(x.program, x.function)
                                                                         for x in parts)
@@ -442,7 +449,7 @@ def create_app(in_browser: verifier.Status | None = None, hosts: frozenset[str] 
                                              synthesizes=synthesizes)
         valid = verdict.valid
         return {"verified": valid, "reason": verdict.reason, "kind": verdict.kind,
-                "trusted": "model" if entry else "checksum" if checksum else "the proof's own verifying key",
+                "trusted": how,
                 "bound": verdict.bound, "program_id": verdict.program_id if valid else None,
                 "checksum": verdict.checksum if valid else None, "public_outputs": verdict.outputs if valid else None,
                 "block_height": artifact.block_height if valid and isinstance(artifact, vm.Proof) else None,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PyleoError
-from ..files import read_bounded
+from ..files import parse_json, read_bounded, same_json
 from .formats import read_proof
 from .policy import Trusted, verify
 
@@ -82,6 +82,13 @@ ROW_NOT_REPORTED: dict[str, str] = {
 """Fields of a manifest row nothing is reported from."""
 
 
+CLAIM = ("each row number of the batch (0 to rows_total - 1) has one proof that the trusted program gave these "
+         "outputs on an input the prover chose; the row numbers are the prover's labels and no data set is committed "
+         "to or proved, so this does not show that these are the model's predictions for your rows")
+"""What a valid batch verdict claims, and what it does not, in the words ``pyleo verify-batch`` prints (docs/formats.md,
+"What a verified batch claims"): the proofs bind a row index and the batch's size, never a data set."""
+
+
 class BatchError(PyleoError):
     """A batch folder cannot be used: no readable manifest, another program's batch, a worker died."""
 
@@ -104,10 +111,9 @@ def read_json(path: Path, what: str) -> dict[str, Any] | None:
     if len(raw) > MAX_MANIFEST_BYTES:
         raise BatchError(f"{path} is larger than {MAX_MANIFEST_BYTES // 2**20} MiB, more than a {what} of a million rows")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError) as e:
-        raise BatchError(f"{path} cannot be read as a {what}: "
-                         f"{'nested too deeply' if isinstance(e, RecursionError) else e}") from None
+        data = parse_json(raw)
+    except ValueError as e:
+        raise BatchError(f"{path} cannot be read as a {what}: {e}") from None
     if not isinstance(data, dict):
         raise BatchError(f"{path} is not a {what}")
     return data
@@ -316,11 +322,11 @@ def _compare(manifest: dict[str, Any], rows: dict[int, ProvedRow], rows_total: i
         program_id, checksum = program
         for key, want in (("function", entry), ("rows_per_proof", k), ("program_id", program_id),
                           ("program_checksum", checksum)):
-            if manifest.get(key) != want:
+            if not same_json(manifest.get(key), want):
                 problems.append((None, key, f"the manifest says {manifest.get(key)!r}; the proofs say {want!r}"))
         if f"{manifest.get('model')}_rows{k}.aleo" != program_id:
             problems.append((None, "model", f"the manifest says {manifest.get('model')!r}; the proofs are of {program_id}"))
-    if rows_total is not None and manifest.get("rows_total") != rows_total:
+    if rows_total is not None and not same_json(manifest.get("rows_total"), rows_total):
         problems.append((None, "rows_total", f"the manifest says {manifest.get('rows_total')!r}; the proofs say {rows_total}"))
 
     seen: set[int] = set()
@@ -357,7 +363,7 @@ def _compare(manifest: dict[str, Any], rows: dict[int, ProvedRow], rows_total: i
         if decoded:
             claims["prediction"] = proved.prediction
         for key, value in claims.items():
-            if r.get(key) != value:
+            if not same_json(r.get(key), value):
                 problems.append((i, key, f"the manifest says {r.get(key)!r}; the proof says {value!r}"))
     for i in sorted(set(rows) - seen):
         problems.append((i, "row", f"proved by {rows[i].proof} but missing from the manifest"))

@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import split, vm
 from ..errors import InputError
-from ..files import read_bounded
+from ..files import parse_json, read_bounded
 from ..names import is_identifier
 
 PUBLIC_MODEL_FORMAT = "pyleo-public-model/1"
@@ -173,9 +173,9 @@ def read_public_model(path: str | os.PathLike[str]) -> PublicModel:
         raise InputError(f"{path} is larger than {vm.MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any public model file "
                          "(one program and its verifying key): it is not one")
     try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise InputError(f"{path} is not a public model file (not JSON)",
+        doc = parse_json(raw)
+    except ValueError as e:
+        raise InputError(f"{path} is not a public model file ({e})",
                          hint="pass the file `pyleo commit MODEL --out FILE` wrote") from None
     return parse_public_model(doc, str(path))
 
@@ -189,7 +189,7 @@ def parse_proof(doc: Any, source: str = "proof") -> vm.Proof | split.SplitProof:
 
 
 def read_proof(path: str | os.PathLike[str]) -> vm.Proof | split.SplitProof:
-    """Read a proof file, single or split (:func:`parse_proof`); ProofError when unreadable or not one."""
+    """Read a proof file, single or split (:func:`parse_proof`); InputError when unreadable, ProofError when not one."""
     return parse_proof(vm.read_proof_json(path), str(path))
 
 

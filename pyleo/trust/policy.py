@@ -190,10 +190,22 @@ def verify(artifact: Any, trusted: Trusted | None = None, *, resynthesize: bool 
 
     ``resynthesize``: unbound, derive the verifying key from the proof's own program instead of
     trusting the one the file carries. Returns an invalid Verdict with the reason when the proof
-    does not verify or does not match what is trusted; raises ProofError when the file cannot be read
-    as a proof, InputError when the trusted items contradict each other or cannot be read.
+    does not verify or does not match what is trusted, and also whenever the artifact's content is not
+    a proof (not JSON, a key twice, a field missing or of the wrong type or range, a budget the trusted
+    model cannot split to, another program than the trusted model's: every :class:`ProofError`), so that
+    a forged file is always answered "invalid" with its reason. Raises InputError when the trusted items
+    contradict each other or cannot be read, or the artifact's path cannot be read (missing, a folder, a
+    device).
     """
     trusted = trusted or Trusted()
+    try:
+        return _verify(artifact, trusted, resynthesize)
+    except ProofError as e:
+        return Verdict(False, e.message + (f" ({e.hint})" if e.hint else ""),
+                       "split proof" if split.is_split_proof(artifact) else "proof")
+
+
+def _verify(artifact: Any, trusted: Trusted, resynthesize: bool) -> Verdict:
     if transaction.read_transaction_doc(artifact) is not None:   # an Aleo transaction (pyleo deploy / execute)
         return transaction.verify_transaction(artifact, trusted, resynthesize)
     split_transactions = transaction.read_split_transactions(artifact)
@@ -212,8 +224,8 @@ def _model_program(trusted: Trusted, program_id: str) -> tuple[str, str | None]:
     """The Aleo text of the program ``program_id`` among a model file's programs, and its commitment."""
     name = program_id.removesuffix(".aleo")
     if name not in trusted.programs:
-        raise InputError(f"{trusted.label('model')} defines {', '.join(p + '.aleo' for p in trusted.programs)}, not "
-                         f"the proof's {program_id}", hint="pass the model file of the program you trust")
+        raise ProofError(f"the proof is of {program_id}, and {trusted.label('model')} defines "
+                         f"{', '.join(p + '.aleo' for p in trusted.programs)}: not a proof of the model you trust")
     return trusted.programs[name].aleo(), trusted.commitments.get(name)
 
 
@@ -300,9 +312,8 @@ def _verify_split(sp: split.SplitProof, t: Trusted) -> Verdict:
     commitment: str | None = None
     if t.programs:
         if sp.source not in t.programs:
-            raise InputError(f"{t.label('model')} defines {', '.join(p + '.aleo' for p in t.programs)}, not the "
-                             f"split proof's source program {sp.source}.aleo", hint="pass the model file of the "
-                             "program you trust")
+            raise ProofError(f"the split proof's source program is {sp.source}.aleo, and {t.label('model')} defines "
+                             f"{', '.join(p + '.aleo' for p in t.programs)}: not a proof of the model you trust")
         plan = t.programs[sp.source].trusted_split_plan(sp)
         commitment = t.commitments.get(sp.source)
     if t.commitment is not None:

@@ -17,7 +17,9 @@ import os
 from typing import Any
 
 from .. import network, vm
-from ..errors import InputError
+from ..errors import InputError, ProofError, PyleoError
+from ..files import is_count
+from ..limits import MAINNET_BUDGET
 from ..vm.keys import load_program
 from ..vm.sdk import SDK_NETWORKS, aleo_sdk, call_quietly, clean_message, compact_value
 from .formats import PublicModel
@@ -77,7 +79,7 @@ def _json_of(artifact: Any) -> Any:
     if isinstance(artifact, (str, os.PathLike)):
         try:
             return vm.read_proof_json(artifact)
-        except vm.ProofError:
+        except PyleoError:   # unreadable or no JSON: trust.verify reads it as a proof file and says why
             return None
     return artifact
 
@@ -97,14 +99,23 @@ def read_transaction_doc(artifact: Any) -> dict[str, Any] | None:
     return None
 
 
+def _parsed(doc: dict[str, Any], source: str) -> Any:
+    """snarkVM's transaction of the JSON object ``doc``; ProofError (the verdict: invalid) when it reads none."""
+    try:
+        tx, _ = network.parse_transaction_json(json.dumps(doc), source)
+    except InputError as e:
+        raise ProofError(e.message) from None
+    return tx
+
+
 def _program_of(trusted: Any, program_id: str) -> str | None:
     """The trusted program text for ``program_id`` (model file, program or public model), or None."""
     texts = []
     name = program_id.removesuffix(".aleo")
     if trusted.programs:
         if name not in trusted.programs:
-            raise InputError(f"{trusted.label('model')} defines {', '.join(p + '.aleo' for p in trusted.programs)}, "
-                             f"not the transaction's {program_id}", hint="pass the model file of the program you trust")
+            raise ProofError(f"the transaction is of {program_id}, and {trusted.label('model')} defines "
+                             f"{', '.join(p + '.aleo' for p in trusted.programs)}: not one of the model you trust")
         texts.append(trusted.programs[name].aleo())
     if trusted.program is not None:
         texts.append(trusted.program)
@@ -167,9 +178,10 @@ def _fee_reason(process: Any, doc: dict[str, Any], paid_for: Any, cost: int, tx:
 
 def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) -> Any:
     """Verify a transaction (JSON object or file) against ``trusted`` (:class:`pyleo.trust.Trusted`); returns a
-    :class:`pyleo.trust.Verdict` of kind "execution transaction" or "deployment transaction". InputError
-    when it is not a transaction snarkVM reads, when an execution's program is not named, or for a trusted
-    verifying key or ``resynthesize`` (the keys always come from the program here)."""
+    :class:`pyleo.trust.Verdict` of kind "execution transaction" or "deployment transaction". ProofError
+    (:func:`pyleo.trust.verify`'s invalid verdict) when it is not a transaction snarkVM reads or not of the trusted
+    model's program; InputError when an execution's program is not named, or for a trusted verifying key or
+    ``resynthesize`` (the keys always come from the program here)."""
     from .policy import Verdict
 
     if trusted.verifying_key is not None or resynthesize:
@@ -179,7 +191,7 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
     doc = read_transaction_doc(artifact)
     if doc is None:
         raise InputError("not a transaction: expected the JSON a node takes (type execute or deploy, an id)")
-    tx, _ = network.parse_transaction_json(json.dumps(doc), "the transaction")
+    tx = _parsed(doc, "the transaction")
     sdk = aleo_sdk()
     process = sdk.Process.load()
     kind = "deployment transaction" if doc["type"] == "deploy" else "execution transaction"
@@ -270,7 +282,7 @@ def verify_split_transactions(doc: dict[str, Any], trusted: Any) -> Any:
     from it) and verified by the split proof's policy (:func:`pyleo.trust.verify`: every part, link and shared
     public input; bound to the model's own split, the program or the checksum trusted), and each transaction's fee
     must verify and cover its cost. Returns a :class:`pyleo.trust.Verdict` of kind "split execution
-    transactions"; InputError when the file is not one."""
+    transactions"; ProofError (:func:`pyleo.trust.verify`'s invalid verdict) when the file is not one."""
     from ..split_proof import SplitProof, declared_params
     from .policy import Verdict, verify
 
@@ -278,22 +290,23 @@ def verify_split_transactions(doc: dict[str, Any], trusted: Any) -> Any:
     txs, program, function = doc.get("transactions"), doc.get("program"), doc.get("function")
     budget, origin = doc.get("budget"), doc.get("source_program")
     if not (isinstance(txs, list) and txs and isinstance(program, str) and isinstance(function, str)
-            and isinstance(budget, int) and not isinstance(budget, bool) and isinstance(origin, str)):
-        raise InputError(f"{source} needs 'transactions' (a list), 'program', 'function', 'source_program' and 'budget'")
+            and is_count(budget) and 0 < budget <= MAINNET_BUDGET and isinstance(origin, str)):
+        raise ProofError(f"{source} needs 'transactions' (a list), 'program', 'function', 'source_program' and "
+                         f"'budget' (a whole number from 1 to {MAINNET_BUDGET:,})")
     kind = "split execution transactions"
     sdk = aleo_sdk()
     parsed, err, _ = call_quietly(sdk.Program.from_source, program)
     if err is not None:
-        raise InputError(f"{source}: its program cannot be read: {clean_message(str(err))}") from None
+        raise ProofError(f"{source}: its program cannot be read: {clean_message(str(err))}") from None
     process = sdk.Process.load()
     _, err, _ = call_quietly(process.add_program, parsed)
     if err is not None:
-        raise InputError(f"{source}: snarkVM rejects its program: {clean_message(str(err))}") from None
+        raise ProofError(f"{source}: snarkVM rejects its program: {clean_message(str(err))}") from None
     parts = []
     for k, tx_doc in enumerate(txs):
         if not (isinstance(tx_doc, dict) and tx_doc.get("type") == "execute"):
             return Verdict(False, f"transaction {k} is not an execution transaction", kind)
-        tx, _ = network.parse_transaction_json(json.dumps(tx_doc), f"transaction {k}")
+        tx = _parsed(tx_doc, f"transaction {k}")
         execution = tx.execution()
         transitions = list(execution.transitions())
         if len(transitions) != 1 or str(transitions[0].program_id) != str(parsed.id):

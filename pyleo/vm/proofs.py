@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ProofError, PyleoError, VMError
-from ..files import check_writable, read_bounded, write_atomic
+from ..files import check_writable, parse_json, read_bounded, write_atomic
 from ..limits import CONSENSUS_V20_HEIGHT, MAX_PROGRAM_BYTES
 from ..names import is_identifier
 from ..values import field_literal
@@ -191,7 +191,8 @@ class Proof:
             verifying_key=get("verifying_key", str),
             constraints=get("constraints", int),
             block_height=get("block_height", int) if "block_height" in data else None,
-            timings={str(k): float(v) for k, v in timings.items() if isinstance(v, (int, float))},
+            timings={str(k): float(v) for k, v in timings.items()
+                     if isinstance(v, float) or isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**53},
         )
         proof._transition()  # ProofError when the execution is not one transition
         copies = {"program_id": proof.program_id, "program_checksum": proof.checksum,
@@ -206,28 +207,25 @@ class Proof:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Proof:
-        """Read a proof file; ProofError if it is unreadable, not JSON or not a pyleo proof."""
+        """Read a proof file; InputError if it is unreadable, ProofError if it is not JSON or not a pyleo proof."""
         return cls.from_json(read_proof_json(path), str(path))
 
 
 def read_proof_json(path: str | os.PathLike[str]) -> Any:
     """The JSON document of a proof file (single or split), read up to :data:`MAX_PROOF_FILE_BYTES`.
-    Raises ProofError when the file is unreadable, larger, not UTF-8 text or not JSON (nesting included)."""
+    Raises InputError when the path cannot be read (missing, a folder, a device, a pipe), ProofError when the
+    file is larger, or not strict JSON (:func:`pyleo.files.parse_json`: UTF-8, nesting, a key twice)."""
     try:
         raw = read_bounded(path, MAX_PROOF_FILE_BYTES)
     except OSError as e:
-        raise ProofError(f"cannot read {path}: {e.strerror}") from None
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
     if len(raw) > MAX_PROOF_FILE_BYTES:
         raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
                          f"program of at most {MAX_PROGRAM_BYTES // 1000:,} kB and its executions); it is not a pyleo proof")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProofError(f"{path} is not a pyleo proof (not a text file)") from None
+        return parse_json(raw)
     except ValueError as e:
-        raise ProofError(f"{path} is not a pyleo proof (not JSON: {e})") from None
-    except RecursionError:
-        raise ProofError(f"{path} is not a pyleo proof (JSON nested too deeply)") from None
+        raise ProofError(f"{path} is not a pyleo proof ({e})") from None
 
 
 def as_proof(proof: Any) -> Proof:

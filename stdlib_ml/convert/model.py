@@ -125,6 +125,14 @@ class ZkModel:
         self.prepare: list[tuple[Any, ...]] | None = getattr(module, "PREPARE", None)
         self.feature_names: list[str] | None = getattr(module, "FEATURE_NAMES", None)
         self.raw_features: int = int(getattr(module, "RAW_FEATURES", self.n_features))
+        self.domain: list[list[Any]] | None = getattr(module, "DOMAIN", None)
+        shape = getattr(module, "SAMPLE_SHAPE", None)
+        self.sample_shape: tuple[int, ...] | None = None if shape is None else tuple(int(d) for d in shape)
+        """A network's input shape of more than one axis, e.g. a CNN's (C, H, W): samples shaped (n, *sample_shape)
+        are taken (flattened in C order); None: samples are rows of the features."""
+        if self.sample_shape is not None and int(np.prod(self.sample_shape)) != self.raw_features:
+            raise ModelInputError(f"{path}: SAMPLE_SHAPE {self.sample_shape} does not hold its {self.raw_features} "
+                                  "features")
 
     @property
     def name(self) -> str:
@@ -137,6 +145,24 @@ class ZkModel:
         return f"<ZkModel {self.name}: {self.kind}, {self.n_features} features, {checked}, source {self.path}>"
 
     # ---- inputs ---------------------------------------------------------------------------------
+    def rows(self, X: Any) -> np.ndarray:
+        """``X`` as the table of samples the circuit reads, (n, n_features) float64: a table, one sample (1-D), or,
+        for a network whose input has more axes (:attr:`sample_shape`, e.g. a CNN's (C, H, W)), samples of exactly
+        that shape, flattened in C order. Raises :class:`ModelInputError` for any other shape: rows of another shape
+        are never flattened for you (the model would read other values as its features)."""
+        arr = as_numbers(X, "samples")
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim > 2 and self.sample_shape is not None and arr.shape[1:] == self.sample_shape:
+            arr = arr.reshape(len(arr), -1)
+        if arr.ndim != 2:
+            takes = "" if self.sample_shape is None else f" or (n, {', '.join(map(str, self.sample_shape))})"
+            raise ModelInputError(f"{self.name} takes samples shaped (n, {self.n_features}){takes}, got shape {arr.shape}",
+                                  hint="one row of features per sample; rows of another shape are not flattened for you")
+        if arr.shape[1] != self.n_features:
+            raise ModelInputError(f"{self.name} takes {self.n_features} features per sample, got {arr.shape[1]}")
+        return arr
+
     def _samples(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """(values, missing) per sample and circuit input: present values clamped or checked against
         [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them.
@@ -148,15 +174,7 @@ class ZkModel:
                      else prepare.raw_rows(X, self.feature_names, self.raw_features))
             except prepare.PrepareError as e:
                 raise ModelInputError(e.message, hint=e.hint) from None
-        arr = as_numbers(X, "samples")
-        if arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.ndim > 2 and int(np.prod(arr.shape[1:])) == self.n_features:   # samples shaped as a network takes them
-            arr = arr.reshape(len(arr), -1)
-        if arr.ndim != 2:
-            raise ModelInputError(f"expected a 2-D array of samples (n, {self.n_features}), got shape {arr.shape}")
-        if arr.shape[1] != self.n_features:
-            raise ModelInputError(f"{self.name} takes {self.n_features} features per sample, got {arr.shape[1]}")
+        arr = self.rows(X)
         if self.float32_inputs:  # scikit-learn's trees and XGBoost compare float32 copies of X
             arr = arr.astype(np.float32).astype(np.float64)
         missing = np.isnan(arr)
@@ -172,6 +190,7 @@ class ZkModel:
         if np.isinf(arr).any():
             i, j = np.argwhere(np.isinf(arr))[0]
             raise ModelInputError(f"sample {i}, feature {j} is {arr[i, j]}: the circuit takes finite numbers only")
+        self._check_domain(arr)
         vals, miss = arr[:, self.columns], missing[:, self.columns]
         if self.rank_thresholds is not None:   # a rank exists for any value: no range to clamp to or check
             return np.where(miss, 0.0, vals), miss
@@ -187,6 +206,22 @@ class ZkModel:
                 hint="convert again with X= (calibration rows, e.g. the training set) including such samples, or "
                 "with input_range=(low, high) covering them (`pyleo import --data` / `--input-range`)")
         return np.where(miss, 0.0, vals), miss
+
+    def _check_domain(self, arr: np.ndarray) -> None:
+        """Refuse a value outside ``DOMAIN`` (where a function folded at conversion, e.g. a
+        FunctionTransformer(np.log) in front of a tree, gives no finite number), naming the sample, the
+        feature, the value and the domain."""
+        for j, (low, high, what) in enumerate(self.domain or []):
+            v = arr[:, j]
+            bad = (v < (-np.inf if low is None else low)) | (v > (np.inf if high is None else high))
+            if bad.any():
+                i = int(np.argmax(bad))
+                name = repr(self.feature_names[j]) if self.feature_names is not None and self.prepare is None else j
+                bounds = " and ".join(([f"x >= {low:.6g}"] if low is not None else [])
+                                      + ([f"x <= {high:.6g}"] if high is not None else []))
+                raise ModelInputError(f"sample {i}, feature {name} = {v[i]:.6g} is outside the domain of {what} "
+                                      f"folded into {self.name}: {bounds}",
+                                      hint="the model that was fitted gives no finite number there either")
 
     def value_range(self) -> tuple[np.ndarray, np.ndarray]:
         """Per circuit input, (low, high) in the raw feature's units, float64 arrays of ``len(COLUMNS)``:
@@ -408,7 +443,14 @@ class ZkModel:
         (into parts of at most ``budget`` constraints, default 16,384), False never. Raises
         :class:`ModelInputError` for bad samples or a missing r, and :class:`pyleo.LimitError` naming the
         model and its size (e.g. a KNN's number of training points) when nothing fits."""
-        (enc,) = self.encode(as_numbers(x, "the sample").reshape(1, -1))
+        one = as_numbers(x, "the sample")
+        if one.ndim == 1 or self.sample_shape is not None and one.shape == self.sample_shape:
+            one = one[None]
+        encoded = self.encode(one)   # ModelInputError for another shape: never flattened (:meth:`rows`)
+        if len(encoded) != 1:
+            raise ModelInputError(f"prove takes one sample, got {len(encoded)}",
+                                  hint="prove many with stdlib_ml.convert.prove_rows.prove_many or `pyleo prove-batch`")
+        (enc,) = encoded
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
                                   "secret random scalar you keep to reveal the label later",

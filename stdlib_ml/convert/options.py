@@ -50,22 +50,27 @@ def check_choice(what: str, value: Any, modes: Sequence[str]) -> None:
         raise ConversionError(f"{what} must be one of {', '.join(map(repr, modes))}, got {value!r}")
 
 
-def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = False, what: str = "X",
+def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool | tuple[int, ...] = False, what: str = "X",
                      complete: bool = True) -> np.ndarray | None:
     """Calibration rows as float64, checked before anything is computed from them: numbers (no text,
     booleans or complex values, :func:`~stdlib_ml.convert.model.as_numbers`), finite where present
     (NaN marks a missing value), at least one row, and at least one complete row (no NaN): the range
     and the self-check need real samples. ``samples=False``: a 2-D table (n_samples, n_features);
-    ``samples=True`` (networks): rows of any sample shape, (n_samples, *sample_shape), returned as
-    given. ``n_features``: the values per row the model takes. ``complete=False``: rows to predict
+    ``samples=True`` (a framework's network, which runs them itself): rows of any sample shape, (n_samples,
+    *sample_shape), returned as given; ``samples=SHAPE`` (a network of that input shape): the table, or rows of
+    exactly that shape (n_samples, *SHAPE), returned as given: any other shape is an error, never flattened. ``n_features``: the values per row the model takes. ``complete=False``: rows to predict
     rather than to calibrate, where no row needs to be complete (a row the model cannot take fails on its
     own). None stays None. Raises :class:`ModelInputError` saying what is wrong and how to fix it."""
     if X is None:
         return None
     A = as_numbers(X, what)
-    if A.ndim != 2 and not (samples and A.ndim > 2):
-        raise ModelInputError(f"{what} must be a 2-D array of samples (n_samples, n_features), got shape {A.shape}",
-                              hint="one row per sample; a single sample is X.reshape(1, -1)")
+    shaped = A.ndim > 2 and (samples is True or isinstance(samples, tuple) and A.shape[1:] == tuple(samples))
+    if A.ndim != 2 and not shaped:
+        takes = f" or (n_samples, {', '.join(map(str, samples))}) as the network takes them" \
+            if isinstance(samples, tuple) and len(samples) > 1 else ""
+        raise ModelInputError(f"{what} must be a 2-D array of samples (n_samples, n_features){takes}, got shape "
+                              f"{A.shape}", hint="one row per sample; a single sample is X.reshape(1, -1); rows of "
+                              "another shape are not flattened for you (the model would read other features)")
     if len(A) == 0:
         raise ModelInputError(f"{what} has no rows")
     flat = A.reshape(len(A), -1)
@@ -78,6 +83,19 @@ def calibration_rows(X: Any, n_features: int | None = None, *, samples: bool = F
                               hint="calibration rows give the input range and the self-check: pass real samples "
                               "(e.g. the training set), with a value in every feature for at least one row")
     return A
+
+
+def network_rows(X: np.ndarray | None, shape: tuple[int, ...], what: str) -> np.ndarray | None:
+    """Calibration rows for a network whose input takes samples of ``shape`` (its framework's, e.g. (1, 8, 8)): ``X``
+    as given when its samples have that shape, a table (n, prod(shape)) reshaped to it in C order; None stays None.
+    Raises :class:`ModelInputError` for rows of any other shape, which are never reshaped (their values would be
+    read as other features)."""
+    if X is None or X.shape[1:] == tuple(shape):
+        return X
+    n = int(np.prod(shape))
+    if X.ndim != 2 or X.shape[1] != n:
+        raise ModelInputError(f"X has samples of shape {X.shape[1:]}; {what} takes {tuple(shape)}, or rows of {n} values")
+    return X.reshape(len(X), *shape)
 
 
 @dataclass
@@ -94,13 +112,19 @@ class Options:
     weights: str = "public"
     response: str = "predict"   # :data:`RESPONSES`
     threshold: float | None = None   # the circuit outputs "score of the positive class >= threshold"
+    # per feature, the integers encode can give it ((low, high) arrays, NaN where any number): a category's
+    # or a bin's index, a one-hot or binarized 0/1 (prepare.integer_ranges); such an input is quantized at
+    # 0 fractional bits over exactly that range (quantize.feature_range / input_bits_for)
+    integers: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: str | None = None,
                  n_features: int | None = None, missing_values: bool | None = None, weights: str = "public",
-                 response_method: str | None = None, threshold: float | None = None) -> Options:
-    """:class:`Options` from a converter's arguments, each checked (``X`` by :func:`calibration_rows`,
-    flattened to one row per sample). ``response_method``: one of :data:`RESPONSES` (None: ``"predict"``,
+                 response_method: str | None = None, threshold: float | None = None,
+                 sample_shape: tuple[int, ...] | None = None) -> Options:
+    """:class:`Options` from a converter's arguments, each checked (``X`` by :func:`calibration_rows`: a table
+    (n_samples, n_features), or, for a network of input ``sample_shape``, rows of that shape, flattened to one row
+    per sample). ``response_method``: one of :data:`RESPONSES` (None: ``"predict"``,
     or ``"predict_proba"`` with a ``threshold``); ``threshold``: a finite number (a probability in (0, 1)
     for ``"predict_proba"``; with ``"predict"``: a regressor's value). Raises :class:`ModelInputError` (bad ``X``) and
     :class:`ConversionError` (a bad option, naming the valid ones)."""
@@ -122,7 +146,7 @@ def make_options(X: Any, input_range: Any = None, input_bits: Any = None, name: 
     if missing_values is not None and not isinstance(missing_values, (bool, np.bool_)):
         raise ConversionError(f"missing_values must be True, False or None (decided from the model and X), got "
                               f"{missing_values!r}")
-    rows = calibration_rows(X, n_features, samples=True)
+    rows = calibration_rows(X, n_features, samples=tuple(sample_shape) if sample_shape is not None else False)
     Xa = None if rows is None else rows.reshape(len(rows), -1)
     n = n_features if n_features is not None else Xa.shape[1] if Xa is not None else None
     if input_range is not None and n is not None:
@@ -181,9 +205,9 @@ class Visibility:
 
 def load_rows(path: str | os.PathLike[str], *, complete: bool = True) -> np.ndarray:
     """Calibration rows (``complete=False``: rows to predict) from a file, checked by :func:`calibration_rows`: ``.npy`` (a 2-D array, or
-    samples of any shape, flattened to one row each) or ``.csv`` (numbers separated by commas, an
-    optional header line, an empty cell or NaN where a value is missing), as (n_samples, n_features)
-    float64. Raises :class:`ModelInputError` naming the file, and for a CSV the line and column of a
+    samples of another shape, returned as they are: the model they go to takes them only when its input has that
+    shape, e.g. a CNN's (n, C, H, W), and never flattens them) or ``.csv`` (numbers separated by commas, an
+    optional header line, an empty cell or NaN where a value is missing, as (n_samples, n_features)), float64. Raises :class:`ModelInputError` naming the file, and for a CSV the line and column of a
     cell that is not a number."""
     p = Path(path)
     if not p.is_file():
@@ -200,9 +224,7 @@ def load_rows(path: str | os.PathLike[str], *, complete: bool = True) -> np.ndar
         X = _read_csv(p)
     else:
         raise ModelInputError(f"{p}: calibration rows must be a .npy or .csv file")
-    if isinstance(X, np.ndarray) and X.ndim > 2 and X.shape[0] > 0:   # samples shaped as a network takes them
-        X = X.reshape(len(X), -1)
-    rows = calibration_rows(X, what=str(p), complete=complete)
+    rows = calibration_rows(X, what=str(p), samples=True, complete=complete)   # the model they go to checks the shape
     assert rows is not None
     return rows
 

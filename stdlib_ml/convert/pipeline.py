@@ -42,14 +42,16 @@ def described(spec: Callable[[Options], Spec], float_model: Any, what: str) -> D
 def describe(description: Describe, X: Any = None, *, n_features: int | None = None, input_range: Any = None,
              input_bits: Any = None, name: str | None = None, missing_values: bool | None = None,
              weights: str = "public", inputs: str = "private", output: str = "public",
-             response_method: str | None = None, threshold: float | None = None) -> tuple[Description, Options]:
-    """Check the options (visibility first, then ``X`` against ``n_features`` when known, the range, the
-    name, the response and threshold), describe the model, apply the visibility. Returns the description and the options (whose
+             response_method: str | None = None, threshold: float | None = None,
+             sample_shape: tuple[int, ...] | None = None) -> tuple[Description, Options]:
+    """Check the options (visibility first, then ``X`` against ``n_features`` when known and, for a network,
+    its input's ``sample_shape``, the range, the name, the response and threshold), describe the model, apply the
+    visibility. Returns the description and the options (whose
     ``X`` holds the calibration rows flattened, or None). Raises :class:`ConversionError` and
     :class:`ModelInputError`."""
     visibility = Visibility(weights, inputs, output)
     opts = make_options(X, input_range, input_bits, name, n_features, missing_values, weights, response_method,
-                        threshold)
+                        threshold, sample_shape)
     d = description(opts)
     if d.spec.response != opts.response or d.spec.threshold != opts.threshold:
         raise ConversionError(f"{d.what} does not output {opts.response}"

@@ -14,13 +14,25 @@ Entries (JSON-like tuples, written into the model file as they are):
   zeros (``"ignore"``);
 - ``("ordinal", c, known, unknown)``: the index of the value in ``known``; a value outside it is refused
   (``unknown is None``) or ``unknown``;
-- ``("binarize", c, t)``: 1.0 where raw column ``c`` is > t, else 0.0 (scikit-learn's Binarizer);
-- ``("bins", c, edges, onehot)``: the bin of raw column ``c`` among the inner ``edges`` (the number of edges
-  <= the value, KBinsDiscretizer's rule), as one number, or ``onehot``: one output per bin.
+- ``("binarize", c, t[, ops])``: 1.0 where raw column ``c`` is > t, else 0.0 (scikit-learn's Binarizer);
+- ``("bins", c, edges, onehot[, ops])``: the bin of raw column ``c`` among the inner ``edges`` (the number of
+  edges <= the value, KBinsDiscretizer's rule), as one number, or ``onehot``: one output per bin. ``ops``
+  (optional): element-wise ops (below, with one number each) on the value first: the scalers in front of
+  the step in a ColumnTransformer's Pipeline;
+- ``("then", ops)``: a Pipeline step on raw columns after others: the numbers the entries before it made
+  (a row), through ``ops`` in order, become the columns the entries after it read (and ``c`` indexes
+  them): ``("divide", a, b)``: (row − a) / b and ``("multiply", a, b)``: row·a + b, element-wise (a
+  scaler, in scikit-learn's own order of operations, so that a value at a bin's edge falls on the side it
+  falls there); ``("affine", W, b)``: row·W + b (W: (k, k') nested lists, a step mixing features measured
+  as an affine map); ``("function", f)``: NumPy's increasing ``f`` (a key of
+  :data:`~stdlib_ml.convert.functions.MONOTONE`) on each value, refused outside its
+  :data:`~stdlib_ml.convert.functions.DOMAINS`;
+  ``("clip", low, high)``: each value clipped (a bound None: none).
 
-For categories the encoding is intrinsic (they have no numeric form); for a binarized or binned column the
-circuit proves the model on the encoded value, which a prover could send without a raw value behind it (as
-it may send any value in the range of a numeric input).
+Only the entries after the last ``"then"`` give numbers. For categories the encoding is intrinsic (they
+have no numeric form); for a binarized or binned column the circuit proves the model on the encoded value,
+which a prover could send without a raw value behind it (as it may send any value in the range of a
+numeric input).
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from .functions import MONOTONE, domain_text, outside
 
 
 class PrepareError(ValueError):
@@ -41,8 +54,31 @@ class PrepareError(ValueError):
 
 
 def width(entries: list[tuple[Any, ...]]) -> int:
-    """How many numbers ``entries`` give per row."""
-    return sum(len(e[2]) if e[0] == "onehot" else len(e[2]) + 1 if e[0] == "bins" and e[3] else 1 for e in entries)
+    """How many numbers ``entries`` give per row (those after the last ``"then"``)."""
+    last = max((i + 1 for i, e in enumerate(entries) if e[0] == "then"), default=0)
+    return sum(len(e[2]) if e[0] == "onehot" else len(e[2]) + 1 if e[0] == "bins" and e[3] else 1
+               for e in entries[last:])
+
+
+def integer_ranges(entries: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per number ``entries`` give (those after the last ``"then"``), the integers it can take: (low, high)
+    float64 arrays, NaN where it is any number (``"number"``): 0 or 1 for a one-hot or binarized output, a
+    bin's or category's index (or an ordinal encoder's ``unknown`` value)."""
+    last = max((i + 1 for i, e in enumerate(entries) if e[0] == "then"), default=0)
+    low: list[float] = []
+    high: list[float] = []
+    for e in entries[last:]:
+        if e[0] == "number":
+            low, high = low + [np.nan], high + [np.nan]
+        elif e[0] == "ordinal":
+            k = [0.0, len(e[2]) - 1.0] + ([] if e[3] is None else [float(e[3])])
+            low, high = low + [min(k)], high + [max(k)]
+        elif e[0] == "bins" and not e[3]:
+            low, high = low + [0.0], high + [float(len(e[2]))]
+        else:   # one-hot (categories or bins) and binarized: 0 or 1 each
+            k = width([e])
+            low, high = low + [0.0] * k, high + [1.0] * k
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
 def raw_rows(X: Any, names: list[str] | None, n_raw: int) -> np.ndarray:
@@ -73,12 +109,20 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
     category the model does not know or text where a number belongs."""
     rows = raw_rows(X, names, n_raw)
     out: list[np.ndarray] = []
+    stage = 0
     for entry in entries:
+        if entry[0] == "then":
+            numbers = np.hstack(out) if out else np.zeros((len(rows), 0))
+            rows = _then(entry[1], numbers, stage, names if not stage and _plain(entries) else None)
+            out, names, stage = [], None, stage + 1
+            continue
         kind, c = entry[0], entry[1]
         col = rows[:, c]
-        label = repr(names[c]) if names else str(c)
+        label = repr(names[c]) if names else str(c) if not stage else f"{c} after the pipeline's step {stage}"
         if kind in ("binarize", "bins"):
-            values = apply([("number", c, None)], rows, None, n_raw)[:, 0]
+            values = apply([("number", c, None)], rows, None, rows.shape[1])[:, 0]
+            ops = entry[4] if kind == "bins" and len(entry) > 4 else entry[3] if kind == "binarize" and len(entry) > 3 else []
+            values = _then(ops, values[:, None], stage, None).astype(np.float64)[:, 0] if ops else values
             if np.isnan(values).any():
                 raise PrepareError(f"sample {int(np.argmax(np.isnan(values)))}, column {label} is missing: "
                                       f"{'binarizing' if kind == 'binarize' else 'binning'} takes a number")
@@ -110,3 +154,38 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
         else:
             out.append(np.asarray([float(known.index(v)) if v in known else float(unknown) for v in col])[:, None])
     return np.hstack(out) if out else np.zeros((len(rows), 0))
+
+
+def _plain(entries: list[tuple[Any, ...]]) -> bool:
+    """Whether the entries before the first ``"then"`` are each raw column as it is, in order."""
+    first = next(i for i, e in enumerate(entries) if e[0] == "then")
+    return all(e[0] == "number" and e[1] == i for i, e in enumerate(entries[:first]))
+
+
+def _then(ops: list[tuple[Any, ...]], numbers: np.ndarray, stage: int, names: list[str] | None) -> np.ndarray:
+    """A ``"then"`` entry's ``ops`` on the ``numbers`` of the entries before it: the next columns (object
+    array); ``names``: the numbers' column names when they are the raw columns, else None. Raises
+    :class:`PrepareError` naming the row, column, value and domain for a value outside a function's domain."""
+    z = numbers
+    for at, op in enumerate(ops):
+        if op[0] == "affine":
+            z = z @ np.asarray(op[1], dtype=np.float64) + np.asarray(op[2], dtype=np.float64)
+        elif op[0] == "divide":
+            z = (np.asarray(z, dtype=np.float64) - np.asarray(op[1], dtype=np.float64)) / np.asarray(op[2], dtype=np.float64)
+        elif op[0] == "multiply":
+            z = np.asarray(z, dtype=np.float64) * np.asarray(op[1], dtype=np.float64) + np.asarray(op[2], dtype=np.float64)
+        elif op[0] == "clip":
+            z = np.clip(z, -np.inf if op[1] is None else op[1], np.inf if op[2] is None else op[2])
+        else:
+            bad = outside(op[1], z)
+            if bad.any():
+                i, j = np.argwhere(bad)[0]
+                column = repr(names[j]) if names is not None and at == 0 else f"{j}" if at == 0 else (
+                    f"{j} after the steps before it")
+                raise PrepareError(f"sample {i}, column {column} = {z[i, j]:.6g} is outside the domain of the pipeline's "
+                                   f"FunctionTransformer(np.{op[1]}): {domain_text(op[1])}",
+                                   hint="the model that was fitted cannot take that value either (np."
+                                   f"{op[1]} gives no finite number there)")
+            with np.errstate(all="ignore"):
+                z = MONOTONE[op[1]][0](z)
+    return np.asarray(z, dtype=object)

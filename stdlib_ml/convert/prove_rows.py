@@ -390,8 +390,8 @@ def prove_many(zk: ZkModel, X: Any, out_dir: str | os.PathLike[str], workers: in
     from pyleo import vm
 
     start = time.perf_counter()
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != zk.n_features or len(X) == 0:
+    X = np.asarray(X, dtype=np.float64) if np.ndim(X) < 2 else zk.rows(X)   # a network's samples: flattened
+    if X.ndim != 2 or len(X) == 0:
         raise ModelInputError(f"{zk.name} takes a table of at least one row of {zk.n_features} features, got an array "
                               f"of shape {X.shape}")
     if len(X) > 2**32 - 1:

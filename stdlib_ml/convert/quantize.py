@@ -9,7 +9,6 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from pyleo import limits
 
 from .. import fixed
+from .functions import MONOTONE
 from .model import ConversionError
 from .options import Options, range_bounds
 from .render import Spec
@@ -112,36 +112,6 @@ def dense_bound(W: np.ndarray, b: np.ndarray, in_bound: np.ndarray) -> np.ndarra
                        for row, c in zip(W, np.asarray(b, dtype=object))], dtype=object)
 
 
-def _sqrt_inverse(t: np.ndarray) -> np.ndarray:
-    return np.where(t >= 0, np.square(t), -np.inf)   # sqrt(w) <= t < 0 never holds
-
-
-def _log_of_positive(t: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(t > 0, np.log(np.where(t > 0, t, 1.0)), -np.inf)   # exp(w) <= t <= 0 never holds
-
-
-def _log1p_above(t: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(t > -1, np.log1p(np.where(t > -1, t, 0.0)), -np.inf)   # expm1(w) > -1 always
-
-
-MONOTONE: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
-    "log1p": (np.log1p, np.expm1),
-    "log": (np.log, np.exp),
-    "log2": (np.log2, np.exp2),
-    "log10": (np.log10, lambda t: np.power(10.0, t)),
-    "sqrt": (np.sqrt, _sqrt_inverse),
-    "cbrt": (np.cbrt, lambda t: np.power(t, 3)),
-    "exp": (np.exp, _log_of_positive),
-    "expm1": (np.expm1, _log1p_above),
-    "arcsinh": (np.arcsinh, np.sinh),
-}
-"""Element-wise increasing functions (NumPy's, by name) a tree folds into its thresholds, each with its
-inverse on the reals (a bound the function never reaches maps to ±inf): f(w) <= t exactly when
-w <= f⁻¹(t), up to the float64 rounding of f and f⁻¹ (which the fidelity check measures)."""
-
-
 @dataclass
 class Affine:
     """z = d·x + e, elementwise: the scalers in front of the estimator, composed; ``clip``: the
@@ -178,6 +148,42 @@ class Affine:
             raise ConversionError(f"clipping to a bound outside {function}'s domain before it is not supported")
         k = len(self.d)
         return Affine(np.ones(k), np.zeros(k), clip, (function, self))
+
+    def domain(self) -> list[list[Any]] | None:
+        """Per feature, where these steps' functions give finite numbers, in raw units: ``[low, high, what]``
+        (bounds included, None: unbounded; ``what``: the functions, e.g. ``"np.log"``), the model file's
+        ``DOMAIN`` that ``encode`` checks (:data:`~stdlib_ml.convert.functions.DOMAINS`); None without
+        functions. Each bound is the raw value nearest the function's whose image (:meth:`forward`, what the
+        thresholds were mapped through) lies in the domain. A function behind clipping is given only
+        clipped values: no bound from it."""
+        if self.inner is None:
+            return None
+        from .functions import DOMAINS, outside
+
+        function, a = self.inner
+        k = len(a.d)
+        lo, _, hi, _ = DOMAINS.get(function, (-np.inf, False, np.inf, False))
+        with np.errstate(all="ignore"):
+            low = a.to_raw(np.full(k, lo)) if a.clip is None else np.full(k, -np.inf)
+            high = a.to_raw(np.full(k, hi)) if a.clip is None else np.full(k, np.inf)
+
+        def snap(b: float, j: int, inward: float) -> float:
+            """The raw value nearest ``b`` (within 64 float steps) whose image ``forward`` gives is in the domain."""
+            for _ in range(64):
+                if not np.isfinite(b) or not outside(function, a.forward(np.asarray([b]), j))[0]:
+                    break
+                b = float(np.nextafter(b, inward))
+            return b
+
+        inner = a.domain() or [[None, None, ""]] * k
+        out = []
+        for j in range(k):
+            b_lo, b_hi = snap(float(low[j]), j, np.inf), snap(float(high[j]), j, -np.inf)
+            b_lo = max(b_lo, -np.inf if inner[j][0] is None else inner[j][0])
+            b_hi = min(b_hi, np.inf if inner[j][1] is None else inner[j][1])
+            out.append([None if np.isinf(b_lo) else b_lo, None if np.isinf(b_hi) else b_hi,
+                        " of ".join(f"np.{f}" for f in self.functions)])
+        return out
 
     def forward(self, x: np.ndarray, feature: Any = slice(None)) -> np.ndarray:
         """z of raw values ``x`` (features ``feature``: an index or indices matching ``x``; default all, along
@@ -222,7 +228,17 @@ class LinearMap:
 
 def feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(low, high, unit) of the raw features: the range the circuit is sized for, and per feature the
-    spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`)."""
+    spread its quantization must resolve (each feature gets its own scale, :func:`_feature_bits`). A
+    feature encode gives only integers (``opts.integers``) is sized for exactly those, unless
+    ``input_range`` is given."""
+    low, high, unit = _feature_range(opts, n, model_range)
+    if opts.integers is not None and opts.input_range is None:
+        known = ~np.isnan(opts.integers[0])
+        low, high = np.where(known, opts.integers[0], low), np.where(known, opts.integers[1], high)
+    return low, high, unit
+
+
+def _feature_range(opts: Options, n: int, model_range: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if opts.input_range is not None:
         low, high = range_bounds(opts.input_range, n)
         if opts.X is not None and np.all(np.any(np.isfinite(opts.X), axis=0)):   # resolution: the data's spread
@@ -256,14 +272,16 @@ def widen(low: np.ndarray, high: np.ndarray, pad: float = 0.0) -> tuple[np.ndarr
 
 def input_bits_for(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, resolution: int) -> np.ndarray:
     """Fractional bits per input feature: its spread (``unit``) spans about 2**resolution steps and
-    no input exceeds 2**58 once quantized; ``input_bits`` (one int, or one per feature) overrides."""
+    no input exceeds 2**58 once quantized, 0 for a feature encode gives only integers (``opts.integers``:
+    exact); ``input_bits`` (one int, or one per feature) overrides."""
     n = len(low)
     if opts.input_bits is not None:
         return given_bits(opts.input_bits, n)
     biggest = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1e-30)
     cap = 58 - np.ceil(np.log2(biggest))
     bits = resolution - np.floor(np.log2(np.maximum(unit, 1e-30)))
-    return np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
+    bits = np.clip(np.minimum(bits, cap), -60, 48).astype(np.int64)
+    return bits if opts.integers is None else np.where(np.isnan(opts.integers[0]), bits, 0)
 
 
 def distance_bits(opts: Options, unit: np.ndarray, low: np.ndarray, high: np.ndarray, aff: Affine,

@@ -55,6 +55,8 @@ class Spec:
     prepare: list[tuple[Any, ...]] | None = None  # raw columns → numbers before quantization (prepare.apply)
     raw_features: int | None = None  # with prepare: the raw columns a sample has
     feature_names: list[str] | None = None  # the raw columns' names (a DataFrame's), or None
+    domain: list[list[Any]] | None = None  # per feature, where folded functions are defined (Affine.domain)
+    sample_shape: tuple[int, ...] | None = None  # a network's input of more than one axis: one sample's shape
     # an approximated model with a proved bound: per row (n, n_features), how far its exact float decision lies
     # beyond the bound (<= 0: the approximation could change the label); the fidelity check flags those rows
     margin: Callable[[np.ndarray], np.ndarray] | None = None
@@ -194,9 +196,13 @@ def render(spec: Spec) -> str:
           if spec.response != "predict" or spec.threshold is not None else []),
         *([f"FEATURE_NAMES = {format_value(spec.feature_names, 16)}  # a DataFrame's columns, matched by name"]
           if spec.feature_names is not None else []),
+        *([f"SAMPLE_SHAPE = {tuple(int(d) for d in spec.sample_shape)}  # one sample as the network takes it "
+           "(flattened in C order into the N_FEATURES)"] if spec.sample_shape is not None else []),
         *([f"RAW_FEATURES = {spec.raw_features}  # raw columns per sample (categories, missing values)",
            f"PREPARE = {format_value(spec.prepare, 10)}  # raw columns -> the N_FEATURES numbers (prepare.apply)"]
           if spec.prepare is not None else []),
+        *([f"DOMAIN = {format_value(spec.domain, 9)}  # per feature: [low, high, the functions folded]; "
+           "encode refuses values outside"] if spec.domain is not None else []),
         f"MISSING_SIDE = {format_value(spec.missing_sides, 15)}",
         f"MISSING_VALUE = {format_value(spec.missing_value)}",
         *([f"RANK_THRESHOLDS = {format_value(spec.rank_thresholds)}  # per input, its feature's sorted thresholds",

@@ -1,5 +1,5 @@
 """The scikit-learn frontend: fitted estimators (each alone or in a Pipeline: scalers and feature-mixing
-steps measured on their ``transform`` and folded in, a first step on raw columns made the model file's
+steps measured on their ``transform`` and folded in, the steps up to a last one on raw columns or binning made the model file's
 ``PREPARE``) → :class:`~stdlib_ml.convert.render.Spec`, then the one conversion sequence
 (:func:`~stdlib_ml.convert.pipeline.convert`). scikit-learn is imported only inside the functions that
 read an estimator. Which classes convert, and how, is the table
@@ -30,7 +30,8 @@ from .sklearn_families import (COVERAGE, FAMILIES, PRIVATE, TABLE, Family, dista
                                normalized_names)
 from .sklearn_linear import glm, linear_links
 from .sklearn_prepare import Frame, column_indices, transformer_entries
-from .sklearn_steps import MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, function_of, measure, mixing
+from .sklearn_steps import (MIXING_STEPS, PREPARE_STEPS, SCALERS, active_steps, function_of, measure, mixing,
+                            scaler_ops)
 from .tree_ensembles import MISSING_VALUE_MODELS
 
 __all__ = ["COVERAGE", "FAMILIES", "PRIVATE", "build_spec", "ends_in", "final_step", "float_model", "from_sklearn",
@@ -38,7 +39,8 @@ __all__ = ["COVERAGE", "FAMILIES", "PRIVATE", "build_spec", "ends_in", "final_st
 
 
 def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(d, e) with ``step.transform(x) == d·x + e`` (:func:`measure`, then checked element-wise). A
+    """(d, e) with ``step.transform(x) == d·x + e`` (:func:`measure`d and checked element-wise, then taken
+    from the scaler's own parameters, :func:`scaler_ops`). A
     ``MinMaxScaler(clip=True)`` is measured without its clipping (see :func:`front`)."""
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
@@ -55,7 +57,8 @@ def _scaler_affine(step: Any, n: int, X: np.ndarray | None) -> tuple[np.ndarray,
     if J.shape != (n, n) or np.any(np.abs(J - np.diag(np.diag(J))) > 1e-9 * np.abs(J).max(initial=1.0)):
         raise ConversionError(f"pipeline step {name}'s transform is not the element-wise affine map d·x + e on the "
                               "calibration rows, so it cannot be folded into the model")
-    return np.diag(J).copy(), e
+    (op, a, b), = scaler_ops(step)   # the scaler's own parameters: exact where the measurement rounds (e = 0)
+    return (np.asarray(a), np.asarray(b)) if op == "multiply" else (1.0 / np.asarray(b), -np.asarray(a) / np.asarray(b))
 
 
 def _fitted(est: Any) -> None:
@@ -87,7 +90,7 @@ def front(model: Any, X: np.ndarray | None = None,
         est = model.steps[-1][1]
     _fitted(est)
     if prepared is not None:
-        steps, aff, n = steps[1:], prepared.start, len(prepared.start.d)
+        steps, aff, n = steps[prepared.consumed:], prepared.start, len(prepared.start.d)
     else:
         n = getattr(model, "n_features_in_", None) or getattr(est, "n_features_in_", None)
         if n is None:
@@ -167,14 +170,16 @@ def front(model: Any, X: np.ndarray | None = None,
 
 @dataclass
 class Prepared:
-    """A Pipeline's first step on raw columns: ``entries`` (the model file's ``PREPARE``), the raw
-    columns' ``names`` (a DataFrame's, or None) and number ``n_raw``, and ``start``: the element-wise
-    scalers it applies to the numbers (identity where none)."""
+    """A Pipeline's steps made numbers by ``encode``: ``entries`` (the model file's ``PREPARE``), the raw
+    columns' ``names`` (a DataFrame's, or None) and number ``n_raw``, ``start``: the element-wise scalers
+    the last of them applies to its numbers (identity where none), folded into the circuit, and
+    ``consumed``: how many of the Pipeline's active steps they are."""
 
     entries: list[tuple[Any, ...]]
     names: list[str] | None
     n_raw: int
     start: Affine
+    consumed: int = 1
 
 
 def _names(model: Any) -> list[str] | None:
@@ -182,39 +187,77 @@ def _names(model: Any) -> list[str] | None:
     return [str(v) for v in names] if names is not None else None
 
 
+def _between(s: Any, k: int, Z: np.ndarray | None, last: str) -> list[tuple[Any, ...]]:
+    """The ``"then"`` ops (:mod:`~stdlib_ml.convert.prepare`) of a step standing between steps made numbers by
+    ``encode`` (in front of ``last``): a scaler or a step of :data:`MIXING_STEPS` measured as an affine map,
+    a FunctionTransformer's known function or clipping (scalers as scikit-learn computes them, :func:`scaler_ops`). Raises :class:`ConversionError` for others."""
+    name = type(s).__name__
+    if name == "FunctionTransformer":
+        function, bounds = function_of(s)
+        return [("function", function)] if bounds is None else [("clip", *bounds)]
+    if name not in SCALERS + MIXING_STEPS:
+        raise ConversionError(f"{name} in front of {last} is not supported",
+                              hint=f"in front of a step made numbers by encode ({', '.join(PREPARE_STEPS)}): "
+                              f"{', '.join(SCALERS + MIXING_STEPS)}, and FunctionTransformer with a known function")
+    _fitted(s)
+    if name in SCALERS:
+        _scaler_affine(s, k, Z)   # refuses what is not the element-wise map its ops compute
+        return scaler_ops(s) + ([("clip", *map(float, s.feature_range))] if getattr(s, "clip", False) else [])
+    J, c = measure(s, k, Z)
+    return [("affine", J.tolist(), c.tolist())]
+
+
 def prepared(model: Any, X: Any) -> Prepared | None:
-    """The :class:`Prepared` of ``model``'s first step when it is one of :data:`PREPARE_STEPS` (alone, or
-    a ColumnTransformer of OneHotEncoder / OrdinalEncoder / SimpleImputer / scalers / a Pipeline of
-    SimpleImputer and a scaler / passthrough / drop), else None; ``X``: the raw calibration rows, where
-    the scalers are measured. Raises :class:`ConversionError` for what it cannot express."""
+    """The :class:`Prepared` of ``model``'s steps up to its last one of :data:`PREPARE_STEPS` (on raw
+    columns, or after other steps: a binning step anywhere; alone, or a ColumnTransformer of OneHotEncoder /
+    OrdinalEncoder / SimpleImputer / scalers / binning steps / a Pipeline of them / passthrough / drop),
+    the steps between them ``"then"`` entries (:func:`_between`); None when it has none. ``X``: the raw
+    calibration rows, where the steps are measured. Raises :class:`ConversionError` for what it cannot
+    express."""
     from . import prepare
 
-    steps = getattr(model, "steps", None)
-    first = steps[0][1] if type(model).__name__ == "Pipeline" and steps and len(steps) > 1 else None
-    if type(first).__name__ not in PREPARE_STEPS:
+    steps = active_steps(model.steps[:-1]) if type(model).__name__ == "Pipeline" and len(model.steps) > 1 else []
+    last = max((i for i, s in enumerate(steps) if type(s).__name__ in PREPARE_STEPS), default=None)
+    if last is None:
         return None
-    _fitted(first)
-    names = _names(model)
-    n_raw = int(model.n_features_in_)
-    if type(first).__name__ == "ColumnTransformer":
-        blocks = [(t, column_indices(first, cols, n_raw, names)) for _, t, cols in first.transformers_]
-    else:
-        blocks = [(first, list(range(n_raw)))]
-    entries: list[tuple[Any, ...]] = []
-    scales: list[tuple[np.ndarray, np.ndarray]] = []
-    for trans, cols in blocks:
-        if isinstance(trans, str) and trans == "drop" or not cols:
+    names, n_raw = _names(model), int(model.n_features_in_)
+    raw = prepare.raw_rows(X, names, n_raw) if X is not None else None
+
+    def numbers(entries: list[tuple[Any, ...]]) -> np.ndarray | None:
+        """What ``entries`` make of the calibration rows (None without them)."""
+        return prepare.apply(entries, raw, names, n_raw) if raw is not None else None
+
+    entries: list[tuple[Any, ...]] = [("number", c, None) for c in range(n_raw)]   # the raw columns as they are
+    start, ops, first = Affine(np.ones(n_raw), np.zeros(n_raw)), [], True
+    for step in steps[:last + 1]:
+        then = [("then", ([] if start.identity else [("multiply", start.d.tolist(), start.e.tolist())]) + ops)]
+        k = _width(then[0][1], len(start.d))
+        base = [] if first else entries + then          # a first step reads the raw columns
+        read = [("number", c, None) for c in range(k)]
+        if type(step).__name__ not in PREPARE_STEPS:
+            ops += _between(step, k, numbers(entries + then + read), type(steps[last]).__name__)
+            first = False
             continue
-        block, inner = transformer_entries(trans, cols)
-        entries += block
-        k = prepare.width(block)
-        if inner is None:
-            scales.append((np.ones(k), np.zeros(k)))
-        else:
-            Z = prepare.apply(block, X, names, n_raw) if X is not None else None
-            scales.append(_scaler_affine(inner, k, Z))
-    start = Affine(np.concatenate([d for d, _ in scales]), np.concatenate([e for _, e in scales]))
-    return Prepared(entries, names, n_raw, start)
+        _fitted(step)
+        blocks = ([(t, column_indices(step, cols, k, names if first else None)) for _, t, cols in step.transformers_]
+                  if type(step).__name__ == "ColumnTransformer" else [(step, list(range(k)))])
+        entries, scales = base, []
+        for trans, cols in blocks:
+            if isinstance(trans, str) and trans == "drop" or not cols:
+                continue
+            block, inner = transformer_entries(trans, cols)
+            entries = entries + block
+            w = prepare.width(block)
+            scales.append((np.ones(w), np.zeros(w)) if inner is None else _scaler_affine(inner, w, numbers(base + block)))
+        start = Affine(np.concatenate([d for d, _ in scales]), np.concatenate([e for _, e in scales]))
+        ops, first = [], False
+    return Prepared(entries, names, n_raw, start, last + 1)
+
+
+def _width(ops: list[tuple[Any, ...]], k: int) -> int:
+    """How many columns the ``"then"`` ``ops`` make of ``k`` numbers."""
+    affine = [op for op in ops if op[0] == "affine"]
+    return len(affine[-1][2]) if affine else k
 
 
 def unwrap(model: Any, X: np.ndarray | None = None) -> tuple[Any, Affine | LinearMap, int]:
@@ -309,7 +352,7 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
 
     steps = active_steps(getattr(model, "steps", [])[:-1])
     if prep is not None:
-        steps = steps[1:]
+        steps = steps[prep.consumed:]
     at = next((i for i, s in enumerate(steps) if type(s).__name__ == "PolynomialFeatures" or _squares(s)), None)
     if at is None:
         return None
@@ -353,10 +396,14 @@ def _poly_features(model: Any, prep: Prepared | None, opts: Options) -> Spec | N
 
 
 def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = None, raw: Any = None) -> pipeline.Describe:
-    """The description of ``model``; ``prep``: its first step on raw columns (:func:`prepared`), ``raw``
+    """The description of ``model``; ``prep``: its steps made numbers by encode (:func:`prepared`), ``raw``
     the raw calibration rows (an object array) the self-check then runs."""
     def describe(opts: Options) -> pipeline.Description:
+        from . import prepare
+
         est = final_step(model)
+        if prep is not None:   # the integers encode gives: exact inputs, at 0 fractional bits
+            opts.integers = prepare.integer_ranges(prep.entries)
         spec = _poly_features(model, prep, opts)
         if spec is None:
             est, aff, n = front(model, opts.X, prep)   # X was checked against n_features_in_ (the pipeline's options)
@@ -399,7 +446,7 @@ def _describe(model: Any, missing_values: bool | None, prep: Prepared | None = N
 
 
 def _inputs(model: Any, X: Any) -> tuple[Any, int | None, Prepared | None, Any]:
-    """(calibration rows as numbers, the number of features they have, the first step on raw columns or
+    """(calibration rows as numbers, the number of features they have, the steps made numbers by encode or
     None, the raw rows as an object array or None): a DataFrame's columns taken in the order the model
     was fitted on; with a :class:`Prepared` step, the numbers it makes of them."""
     from . import prepare
@@ -413,6 +460,8 @@ def _inputs(model: Any, X: Any) -> tuple[Any, int | None, Prepared | None, Any]:
             return X, getattr(model, "n_features_in_", None), None, None
         raw = prepare.raw_rows(X, prep.names, prep.n_raw) if X is not None else None
         numbers = prepare.apply(prep.entries, raw, None, prep.n_raw) if raw is not None else None
+        if raw is not None and prep.names is None and all(e[0] not in ("onehot", "ordinal") for e in prep.entries):
+            raw = raw.astype(np.float64)   # as the model was fitted (a FunctionTransformer's NumPy function takes no objects)
     except prepare.PrepareError as e:
         raise ModelInputError(f"X: {e.message}", hint=e.hint) from None
     return numbers, prepare.width(prep.entries), prep, raw

@@ -11,7 +11,8 @@ from typing import Any
 
 from . import frontends, hist_gradient_boosting
 from .options import Options
-from .quantize import MONOTONE, Affine
+from .functions import MONOTONE
+from .quantize import Affine
 from .render import Spec
 from .sklearn_linear import gaussian_nb, glm, linear, mlp, naive_bayes, nearest_centroid, svm
 from .sklearn_neighbours import kmeans, knn, knn_regressor
@@ -116,9 +117,10 @@ COVERAGE = tuple(frontends.Coverage(f.label or ", ".join(f.names), f.names,
                        + ", ".join(n for f in TABLE if f.normalized for n in f.names), ("Normalizer",), "", "yes"),
     frontends.Coverage("PolynomialFeatures in front of the models with coef_ (linear, GLM, LDA), scalers and the steps "
                        "above around it (one coefficient per monomial)", ("PolynomialFeatures",), "", "yes"),
-    frontends.Coverage(f"first steps on raw columns (string or integer categories, missing values; a DataFrame's "
-                       f"columns by name), made numbers by encode: {', '.join(PREPARE_STEPS)}", PREPARE_STEPS, "",
-                       "yes"))
+    frontends.Coverage(f"steps on raw columns (string or integer categories, missing values; a DataFrame's columns by "
+                       f"name), made numbers by encode: {', '.join(PREPARE_STEPS)}; the binning steps anywhere in a "
+                       "Pipeline or ColumnTransformer (the steps in front of them run by encode too), in front of "
+                       "any final model", PREPARE_STEPS, "", "yes"))
 """This frontend's rows of the table of what is supported (:func:`stdlib_ml.convert.frontends.coverage`)."""
 
 FAMILIES = ", ".join(row.what for row in COVERAGE)

@@ -1,4 +1,4 @@
-"""The scikit-learn frontend's reading of a Pipeline's first step on raw columns (a ColumnTransformer,
+"""The scikit-learn frontend's reading of a Pipeline's steps made numbers by encode (a ColumnTransformer,
 an encoder, an imputer, a binarizer or discretizer) into the model file's ``PREPARE`` entries (their
 meaning, and how ``encode`` runs them, is :mod:`stdlib_ml.convert.prepare`), and :class:`Frame`, the
 fitted Pipeline fed raw rows as the DataFrame it was fitted on. Imports no ML framework."""
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .sklearn_steps import SCALERS
+from .sklearn_steps import SCALERS, scaler_ops
 
 
 def column_indices(ct: Any, cols: Any, n_raw: int, names: list[str] | None) -> list[int]:
@@ -29,17 +29,27 @@ def column_indices(ct: Any, cols: Any, n_raw: int, names: list[str] | None) -> l
 
 
 def transformer_entries(trans: Any, cols: list[int]) -> tuple[list[tuple[Any, ...]], Any]:
-    """The ``PREPARE`` entries of one transformer over raw columns ``cols``, and the element-wise scaler
-    applied to its numbers after them (None: none)."""
+    """The ``PREPARE`` entries of one transformer over columns ``cols``, and the element-wise scaler applied
+    to its numbers after them (None: none). A Pipeline takes a SimpleImputer, or scalers in front of a
+    binning step (computed by encode as scikit-learn computes them), then at most one scaler."""
     name = type(trans).__name__
-    if isinstance(trans, str):   # "passthrough"
+    if isinstance(trans, str) or name == "FunctionTransformer" and trans.func is None:   # "passthrough"
         return [("number", c, None) for c in cols], None
     if name == "Pipeline":
         inner = [t for _, t in trans.steps if t is not None and t != "passthrough"]
-        if len(inner) == 2 and type(inner[0]).__name__ == "SimpleImputer" and type(inner[1]).__name__ in SCALERS:
-            return transformer_entries(inner[0], cols)[0], inner[1]
-        raise ConversionError(f"a ColumnTransformer's Pipeline of {[type(t).__name__ for t in inner]} is not "
-                              "supported", hint="SimpleImputer then a scaler, or one transformer")
+        names = [type(t).__name__ for t in inner]
+        at = next((i for i, t in enumerate(names) if t in BINNING), None)
+        head = inner[:at] if at is not None else inner[:1] if names[0] == "SimpleImputer" else []
+        tail = names[len(head) + (at is not None):]
+        if at is not None and any(t not in SCALERS for t in names[:at]) or len(tail) > 1 or any(
+                t not in SCALERS for t in tail):
+            raise ConversionError(f"a ColumnTransformer's Pipeline of {names} is not supported",
+                                  hint="a SimpleImputer, or scalers then a binning step, then at most one scaler")
+        if at is not None:
+            entries = _binning(inner[at], cols, [op for t in head for op in scaler_ops(t)])
+        else:
+            entries = transformer_entries(head[0], cols)[0] if head else [("number", c, None) for c in cols]
+        return entries, inner[-1] if tail else None
     if name in SCALERS:
         return [("number", c, None) for c in cols], trans
     if name == "SimpleImputer":
@@ -66,16 +76,31 @@ def transformer_entries(trans: Any, cols: list[int]) -> tuple[list[tuple[Any, ..
             dropped = None if drops is None or drops[i] is None else int(drops[i])
             out.append(("onehot", c, [v for j, v in enumerate(k) if j != dropped], k, trans.handle_unknown))
         return out, None
-    if name == "Binarizer":
-        return [("binarize", c, float(trans.threshold)) for c in cols], None
-    if name == "KBinsDiscretizer":
-        if trans.encode not in ("ordinal", "onehot", "onehot-dense"):
-            raise ConversionError(f"KBinsDiscretizer(encode={trans.encode!r}) is not supported")
-        return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal")
-                for c, edges in zip(cols, trans.bin_edges_)], None
+    if name in BINNING:
+        return _binning(trans, cols, []), None
     raise ConversionError(f"{name} in a ColumnTransformer is not supported",
                           hint="OneHotEncoder, OrdinalEncoder, SimpleImputer, Binarizer, KBinsDiscretizer, the "
                           "scalers, passthrough or drop")
+
+
+BINNING = ("Binarizer", "KBinsDiscretizer")
+"""The steps that bin their inputs (made numbers by ``encode``, wherever they stand in a Pipeline)."""
+
+
+def _binning(trans: Any, cols: list[int], ops: list[tuple[str, list[float], list[float]]]) -> list[tuple[Any, ...]]:
+    """A Binarizer's or KBinsDiscretizer's entries over columns ``cols``, each value first through the
+    element-wise ``ops`` of the scalers in front of it (:func:`~stdlib_ml.convert.sklearn_steps.scaler_ops`,
+    one number per column taken for each)."""
+    def pre(i: int) -> list[tuple[str, float, float]]:
+        return [(op, a[i], b[i]) for op, a, b in ops]
+
+    if type(trans).__name__ == "Binarizer":
+        return [("binarize", c, float(trans.threshold), pre(i)) if ops else ("binarize", c, float(trans.threshold))
+                for i, c in enumerate(cols)]
+    if trans.encode not in ("ordinal", "onehot", "onehot-dense"):
+        raise ConversionError(f"KBinsDiscretizer(encode={trans.encode!r}) is not supported")
+    return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal", *([pre(i)] if ops else []))
+            for i, (c, edges) in enumerate(zip(cols, trans.bin_edges_))]
 
 
 def _nan(v: Any) -> bool:

@@ -2,7 +2,7 @@
 which steps fold in front of a model (:data:`SCALERS`, :data:`MIXING_STEPS`, :data:`PREPARE_STEPS`), how a
 step's ``transform`` is measured as an affine map (:func:`measure`), which steps transform
 (:func:`active_steps`), the input range a Pipeline's first scaler vouches for (:func:`scaler_range`), and
-how an object is recognised as a scikit-learn class (:func:`is_a`, by its classes' names and modules)."""
+a scaler's ``transform`` as ``encode``'s ops (:func:`scaler_ops`), and how an object is recognised as a scikit-learn class (:func:`is_a`, by its classes' names and modules)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .model import ConversionError
-from .quantize import MONOTONE
+from .functions import MONOTONE
 
 SCALERS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler")
 """The Pipeline steps folded in front of a model (element-wise affine maps)."""
@@ -23,8 +23,10 @@ MIXING_STEPS = ("PCA", "TruncatedSVD", "FastICA", "SelectKBest", "SelectPercenti
 ``transform``), folded into the estimators linear in their inputs (:data:`Family.linear`)."""
 
 PREPARE_STEPS = ("SimpleImputer", "OneHotEncoder", "OrdinalEncoder", "Binarizer", "KBinsDiscretizer", "ColumnTransformer")
-"""First Pipeline steps that work on the raw columns (categories, missing values): they become the
-model file's ``PREPARE`` (:mod:`stdlib_ml.convert.prepare`), run by ``encode`` on what the prover sends."""
+"""Pipeline steps made numbers by ``encode`` (categories, missing values, bins): the model file's ``PREPARE``
+(:mod:`stdlib_ml.convert.prepare`), run on what the prover sends. Where one stands after other steps, those
+run in ``encode`` too (:func:`stdlib_ml.convert.sklearn.prepared` is the one place a step's lowering is
+decided: up to the last of these, ``encode``; after it, folded into the circuit)."""
 
 
 
@@ -98,6 +100,25 @@ def function_of(step: Any) -> tuple[str, tuple[Any, Any] | None]:
         raise ConversionError(f"FunctionTransformer(np.{known}, kw_args={step.kw_args!r}) is not supported",
                               hint=f"np.{known} converts without kw_args")
     return known, None
+
+
+def scaler_ops(step: Any) -> list[tuple[str, list[float], list[float]]]:
+    """A fitted scaler's ``transform`` as :mod:`~stdlib_ml.convert.prepare` ops in scikit-learn's own order of
+    operations (StandardScaler and RobustScaler subtract then divide, MaxAbsScaler divides, MinMaxScaler
+    multiplies then adds), so that ``encode`` computes the very floats the Pipeline does."""
+    name = type(step).__name__
+    n = int(step.n_features_in_)
+
+    def floats(v: Any, default: float) -> list[float]:
+        return [float(x) for x in np.broadcast_to(np.asarray(default if v is None else v, np.float64), (n,))]
+
+    if name == "MinMaxScaler":
+        return [("multiply", floats(step.scale_, 1.0), floats(step.min_, 0.0))]
+    if name == "MaxAbsScaler":
+        return [("divide", floats(None, 0.0), floats(step.scale_, 1.0))]
+    center = getattr(step, "mean_" if name == "StandardScaler" else "center_", None)
+    use = step.with_mean if name == "StandardScaler" else step.with_centering
+    return [("divide", floats(center if use else None, 0.0), floats(step.scale_, 1.0))]
 
 
 def mixing(model: Any) -> list[str]:

@@ -28,7 +28,7 @@ import numpy as np
 from . import nn, quiet
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
-from .options import calibration_rows
+from .options import calibration_rows, network_rows
 from .quantize import MLP_RESOLUTION
 
 EXTRA = "pip install 'pyleo-zk[tensorflow]'"
@@ -580,10 +580,7 @@ def from_tensorflow(model: Any, X: Any = None, *, input_range: Any = None, input
         return from_keras(model, X, **options)
     Xa = calibration_rows(X, samples=True)
     net, float_model = saved_model_network(model, Xa)
-    if Xa is not None and Xa.shape[1:] != net.input.shape:
-        if int(np.prod(Xa.shape[1:])) != net.n_features:
-            raise ModelInputError(f"X has samples of shape {Xa.shape[1:]}; the SavedModel takes {net.input.shape}")
-        Xa = Xa.reshape(len(Xa), *net.input.shape)
+    Xa = network_rows(Xa, net.input.shape, "the SavedModel")
     return nn.convert(net, Xa, reference=float_model.predict, model_name="SavedModel", **options)
 
 

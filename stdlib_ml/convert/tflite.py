@@ -37,7 +37,7 @@ from . import nn, quiet
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn.integer import Requantization, check_elementwise, round_away
-from .options import calibration_rows
+from .options import calibration_rows, network_rows
 from .quantize import MLP_RESOLUTION
 from .tensorflow import (BATCH, broadcast, channels_last_conv, channels_last_pool, global_average,
                          load_tf, strided_slice)
@@ -519,8 +519,7 @@ def from_tflite(model: Any, X: Any = None, *, input_range: Any = None, input_bit
     data = bytes(model) if isinstance(model, (bytes, bytearray)) else load_tflite(model)
     Xa = calibration_rows(X, samples=True)
     net = network(data, Xa)
-    if Xa is not None and Xa.shape[1:] != net.input.shape:
-        Xa = Xa.reshape(len(Xa), *net.input.shape)
+    Xa = network_rows(Xa, net.input.shape, "the TFLite model")
     if is_int8(_model(data, "the TFLite model")):
         runtime = TfliteModel(data, net.head, reference=True)
         checked = check_elementwise(net, Xa, runtime.outputs, check_rows, "tf.lite.Interpreter (reference kernels)",

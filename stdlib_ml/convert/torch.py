@@ -24,7 +24,7 @@ from . import quiet, torch_attention, torch_quantized
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .nn import APPROXIMATIONS, HEADS, LAYER_APPROXIMATIONS, Network, Node, convert
-from .options import calibration_rows
+from .options import calibration_rows, network_rows
 from .quantize import MLP_RESOLUTION
 
 
@@ -594,10 +594,7 @@ def from_torch(model: Any, X: Any = None, *, head: str | None = None, classes: I
     walker = _Walker(ep.module(), name or _program_name(source), _batch(ep))
     out = walker.run()
     net = walker.net
-    if Xa is not None and Xa.shape[1:] != net.input.shape:
-        if int(np.prod(Xa.shape[1:])) != net.n_features:
-            raise ModelInputError(f"X has samples of shape {Xa.shape[1:]}; {model_name} takes {net.input.shape}")
-        Xa = Xa.reshape(len(Xa), *net.input.shape)
+    Xa = network_rows(Xa, net.input.shape, model_name)
     final = walker.final
     if head is None:
         head = "argmax" if out.size > 1 else "threshold" if final == "sigmoid" else "regression"

@@ -303,6 +303,7 @@ def tree_spec(model: Any, est: Any, aff: Affine | LinearMap, n: int, opts: Optio
             classifier_head(spec, "scores", bound, K, "nonneg" if head == "nonneg" else "positive")
     if mixed is not None:
         spec.body.insert(0, "z = linalg.dense(Z, xf, Z0)")
+    spec.domain = aff.domain() if isinstance(aff, Affine) else None   # where folded functions are defined
     return spec
 
 

@@ -23,6 +23,48 @@ export async function sha256(text) {
 // file's, so they are not checked here (LATEST_RULES). The height rule is `pyleo verify`'s (docs/formats.md): a
 // proof's "block_height", when present, lies in [WASM_BLOCK_HEIGHT, 2^32) (tests/test_forgery.py checks these
 // numbers against pyleo.vm's).
+/**
+ * The JSON document `text`, read as `pyleo verify` reads a verifier's file (pyleo.files.parse_json): JSON.parse's
+ * value, refused with an Error naming the key when an object holds a key twice (readers differ on which copy counts,
+ * so a person reading the file and the verifier would see different values). JSON.parse's SyntaxError otherwise.
+ */
+export function parseStrict(text) {
+  const doc = JSON.parse(text);
+  let i = 0;
+  const space = () => { while (" \t\n\r".includes(text[i]) && i < text.length) i++; };
+  const string = () => {
+    const start = i++;
+    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    return JSON.parse(text.slice(start, ++i));
+  };
+  const value = () => {
+    space();
+    const open = text[i];
+    if (open === '"') { string(); return; }
+    if (open !== "{" && open !== "[") { while (i < text.length && !",]} \t\n\r".includes(text[i])) i++; return; }
+    i++;
+    space();
+    const seen = new Set();
+    while (text[i] !== (open === "{" ? "}" : "]")) {
+      if (open === "{") {
+        space();
+        const key = string();
+        if (seen.has(key)) throw new Error(`the key ${JSON.stringify(key)} appears twice in one object`);
+        seen.add(key);
+        space();
+        i++;   // the colon
+      }
+      value();
+      space();
+      if (text[i] === ",") i++;
+      space();
+    }
+    i++;
+  };
+  value();
+  return doc;
+}
+
 export const WASM_BLOCK_HEIGHT = 22175000;
 
 /** What a verdict here does not report from a proof file, and why (docs/formats.md). */
@@ -91,7 +133,10 @@ export function publicOutputs(proof, plaintext = null) {
 export async function publicModelTrust(text) {
   const w = await loadVerifier();
   let doc = null;
-  try { doc = JSON.parse(text); } catch { doc = null; }
+  try { doc = parseStrict(text); } catch (e) {
+    if (/appears twice/.test(e.message)) throw new Error(`not a pyleo public model file: ${e.message}`);
+    doc = null;
+  }
   if (!doc || doc.format !== "pyleo-public-model/1" || typeof doc.program !== "string") {
     throw new Error("not a pyleo public model file (format pyleo-public-model/1 with the program text)");
   }

@@ -1,6 +1,6 @@
 // The drop page: verify a proof file in the browser alone.
 import { $, api, show, table, verdict } from "/static/common.js";
-import { LATEST_RULES, decodeOutput, publicModelTrust, sha256, verifyProof } from "/static/aleo.js";
+import { LATEST_RULES, decodeOutput, parseStrict, publicModelTrust, sha256, verifyProof } from "/static/aleo.js";
 
 // Without the WebAssembly verifier the button cannot work: say why (info.wasm_reason, pyleo_cli/web/verifier.py).
 api("/api/examples").then((info) => {
@@ -28,9 +28,9 @@ $("verify-button").onclick = async () => {
   if (file.size > 16 * 2 ** 20) { show("result", "larger than 16 MiB: not a pyleo proof file", "error"); return; }
   let proof;
   try {
-    proof = JSON.parse(await file.text());
-  } catch {
-    show("result", "not a pyleo proof file (not JSON)", "error");
+    proof = parseStrict(await file.text());
+  } catch (e) {   // not JSON, or a key twice: invalid, as `pyleo verify` answers it
+    show("result", `✘ not verified: not a pyleo proof file (${/appears twice/.test(e.message) ? e.message : "not JSON"})`, "bad");
     return;
   }
   show("result", "loading Aleo's WebAssembly verifier and verifying…", "note");

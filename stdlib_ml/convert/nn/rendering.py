@@ -108,7 +108,8 @@ def to_spec(net: Network, X: Any = None, *, input_range: Any = None, input_bits:
     Raises :class:`ConversionError`."""
     description = _describe(net, resolution, approximate, FloatNetwork(net), "Network")
     return pipeline.describe(description, X, n_features=net.n_features, input_range=input_range, input_bits=input_bits,
-                             name=name or net.name, weights=weights, inputs=inputs, output=output)[0].spec
+                             name=name or net.name, weights=weights, inputs=inputs, output=output,
+                             sample_shape=net.input.shape)[0].spec
 
 
 def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray, unit: np.ndarray, *,
@@ -133,7 +134,8 @@ def network_spec(net: Network, opts: Options, low: np.ndarray, high: np.ndarray,
     stages = f"{len(qn.stages)} {'ReLU ' if plain else ''}stages"
     spec = Spec(name=program_name(source if source is not None else net, opts), title=title or net.title or
                 f"Network {net.name} ({net.n_features} inputs, {stages}, {n_relu} ReLUs{products}), "
-                "converted to pyleo.", kind=kind, n_features=net.n_features, in_bits=qn.in_bits, low=low, high=high)
+                "converted to pyleo.", kind=kind, n_features=net.n_features, in_bits=qn.in_bits, low=low, high=high,
+                sample_shape=tuple(net.input.shape) if len(net.input.shape) > 1 else None)
     spec.imports |= {"activations"}
     sources = {0: ("xf", net.n_features, 0)}
     for k, st in enumerate(qn.stages, 1):
@@ -275,7 +277,7 @@ def convert(net: Network, X: Any = None, *, reference: Callable[[np.ndarray], An
     wrapper = type(what, (FloatNetwork,), {"oracle": oracle})(net, reference)
 
     options = dict(n_features=net.n_features, input_range=input_range, name=name or net.name,
-                   weights=weights, inputs=inputs, output=output)
+                   weights=weights, inputs=inputs, output=output, sample_shape=net.input.shape)
     bar = Fidelity(min_agreement, max_error, strict, check_rows)
 
     def at(r: int, bits: Any, checked: bool = True) -> ZkModel:
