@@ -518,3 +518,30 @@ def test_fit_lowers_input_bits_before_resolution_and_snarkvm_confirms_the_choice
         want = f.model(torch.tensor(f.X_test)).argmax(1).numpy()
     assert np.mean(zk.predict(f.X_test.reshape(len(f.X_test), -1)) == want) >= 0.99   # 540 held-out digits
     assert "fidelity: agreement 1.0000" in message
+
+
+@pytest.mark.parametrize("slow_module_loaded", [True, False])
+def test_after_tensorflow_the_command_exits_without_its_teardown(tmp_path: Path, slow_module_loaded: bool) -> None:
+    """`pyleo` (pyleo_cli.main.main) after a command that imported TensorFlow ends without the interpreter's
+    finalization (TensorFlow's took 3-5 s of silence at every exit), yet keeps what an exit does for the command: its
+    exit status, its output flushed, atexit handlers run, a temporary folder removed. `json` stands in for
+    TensorFlow here (importing it costs seconds); an object's finalizer shows whether finalization ran."""
+    script = f"""
+import atexit, sys, tempfile
+import pyleo_cli.main as m
+m.SLOW_TEARDOWN = {("json",) if slow_module_loaded else ("no_such_module",)!r}
+import json
+folder = tempfile.TemporaryDirectory(dir={str(tmp_path)!r})
+atexit.register(print, "atexit ran")
+class Finalized:
+    def __del__(self):
+        print("finalized")
+keep = Finalized()
+sys.argv = ["pyleo", "verify", {str(tmp_path / "missing.proof.json")!r}]
+m.main()
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.returncode == 1 and "error: " in out.stderr and "missing.proof.json" in out.stderr, out
+    assert "atexit ran" in out.stdout and list(tmp_path.iterdir()) == []
+    assert ("finalized" in out.stdout) is not slow_module_loaded, out.stdout

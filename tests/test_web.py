@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ def test_whole_flow_in_browser(live: tuple[str, Any, web_browser.Flow, Path]) ->
     want = names[int(model.predict(row.reshape(1, -1))[0])]      # scikit-learn's own prediction
     assert f"Circuit prediction: {want} (float model: {want})" in flow.prediction
     assert flow.prove_status.startswith(f"Proved: prediction {want}."), flow.prove_status
+    assert flow.prove_status_seen                                 # where the eye is, not below the fold
     assert re.search(r"Keys ready in \d+\.\d+ s, proving \d+\.\d+ s", flow.prove_status)
     assert f"your {len(X_test[0])} values stay hidden; the label and the program are public" in flow.prove_status
     assert flow.proof_path is not None, "the proof file was not downloaded"
@@ -96,6 +98,7 @@ def test_tampered_proof_rejected_in_browser_and_on_server(live: tuple[str, Any, 
     tampered = web_browser.tamper(flow.proof_path, work / "tampered.proof.json")
     assert vm.explain(vm.Proof.load(tampered)) is not None       # snarkVM rejects it
     public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    assert json.loads(public.read_text())["decoding"]["classes"] == wine_split()[2]   # the /verify page names classes
     said = web_browser.verify_page(driver, url, tampered, model=public)
     assert said.startswith("✘ not verified") and "verifier rejects the proof" in said, said
     with tampered.open("rb") as f:
@@ -143,6 +146,7 @@ def test_forged_key_proof_rejected_in_browser_on_server_and_by_the_cli(
 
 
 @pytest.mark.slow
+@pytest.mark.prove
 def test_wasm_verifier_outside_the_page_and_the_public_model_file(
         live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     """node runs the same WebAssembly verifier on the downloaded, a tampered and a forged-key proof; the drop
@@ -161,6 +165,13 @@ def test_wasm_verifier_outside_the_page_and_the_public_model_file(
     fingerprint = hashlib.sha256(public.read_bytes()).hexdigest()   # the owner's published fingerprint
     said = web_browser.verify_page(driver, url, flow.proof_path, fingerprint, model=public)
     assert said.startswith("✔ verified"), said
+    label = flow.prove_status.split("prediction ", 1)[1].split(".", 1)[0]          # the class name the main page showed
+    inputs = json.loads(json.loads(flow.proof_path.read_text())["execution"])["transitions"][0]["inputs"]
+    assert all(i["type"] == "private" for i in inputs)                            # the page's sentence, from the file
+    assert said.endswith(f"The proof shows that the program web_wine_tree.aleo computed {label}: its inputs stay "
+                         "hidden (encrypted, not readable here); the output and the program are public."), said
+    assert f"prediction {vm.Proof.load(flow.proof_path).public_outputs[0]} {label} (the proved" in \
+        driver.find_element("id", "facts").text
     said = web_browser.verify_page(driver, url, flow.proof_path, "0" * 64, model=public)
     assert f"SHA-256 is {fingerprint}, not the published" in said, said
     doc = json.loads(public.read_text())
@@ -184,8 +195,35 @@ def test_bad_upload_shows_error_and_server_keeps_running(live: tuple[str, Any, w
     rows.write_text("a,b,c,d\n1,2,3,4\n")
     shown = web_browser.upload_page(driver, url, bad, rows)
     assert "'model.joblib' is not a readable joblib/pickle model" in shown
+    assert shown.endswith("hint: save the fitted model with joblib.dump(model, path); a model file ends in .joblib, "
+                          ".pkl, .pickle (scikit-learn) or .json, .ubj (XGBoost)"), shown   # what this page takes
     assert "pyleo-web-" not in shown                              # no temporary path leaks into the message
     assert httpx.get(f"{url}/api/examples", timeout=30).status_code == 200
+
+
+@pytest.mark.prove
+def test_an_upload_shows_the_csv_header_and_class_names(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """An uploaded scikit-learn model, fitted on class names, with a CSV whose header names its features: the page
+    shows those names (with the range of the data it holds), the program is named after the file, and the fidelity
+    table's float column is the model's own predict."""
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    url, driver, _, work = live
+    iris = load_iris()
+    X, y = iris.data[::5], iris.target_names[iris.target[::5]]
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    joblib.dump(model, work / "iris_lr.joblib")
+    names = ["sepal_len", "sepal_wid", "petal_len", "petal_wid"]
+    (work / "rows.csv").write_text(csv_bytes(X, names).decode())
+    shown = web_browser.upload_page(driver, url, work / "iris_lr.joblib", work / "rows.csv")
+    assert shown == "Chosen: Uploaded LogisticRegression (iris_lr.joblib)", shown
+    assert re.match(r"iris_lr_upload_[0-9a-f]{6}\.aleo — classifier, 4 features", driver.find_element("id", "model-facts").text)
+    labels = [e.text for e in driver.find_elements("css selector", "#feature-grid label")]
+    assert labels == [f"{n} ({lo:.6g} to {hi:.6g} in the data)" for n, lo, hi in zip(names, X.min(0), X.max(0))], labels
+    rows = [r.text.split() for r in driver.find_elements("css selector", "#fidelity-table tr")][1:]
+    assert [r[2] for r in rows] == list(model.predict(X)), rows    # row, circuit, float: class names
 
 
 def test_serve_on_a_taken_port_says_so() -> None:
@@ -458,6 +496,71 @@ def test_api_bad_inputs_answer_4xx_with_a_message(client: Any, tmp_path: Path, m
     assert client.get("/api/examples").status_code == 200      # still serving
 
 
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free localhost port, in a thread of this process (quicker to start than
+    `pyleo serve`); yields its base URL."""
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.mark.prove
+def test_a_latest_rules_proof_on_the_verify_page_says_what_to_run(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """A proof without "block_height" (`pyleo prove`'s default: the latest consensus rules, which the WebAssembly
+    verifier predates, test_wasm_verifier_takes_for_browser_proofs_only) gets one sentence saying what to run, as a
+    note, not a red mark."""
+    url, driver, flow, work = live
+    assert flow.proof_path is not None
+    data = json.loads(flow.proof_path.read_text())
+    del data["block_height"]
+    (work / "latest.proof.json").write_text(json.dumps(data))
+    public = web_browser.public_model(url, "wine_tree", work / "public.json")
+    said = web_browser.verify_page(driver, url, work / "latest.proof.json", model=public)
+    assert said.startswith("This proof was made under the network's latest consensus rules"), said
+    assert "`pyleo verify PROOF --public-model FILE`" in said and "--for-browser" in said
+    assert said.count(". ") == 0 and said.endswith("."), said             # one sentence
+    assert driver.find_element("id", "result").get_attribute("class") == "note"
+
+
+@pytest.mark.prove
+def test_without_the_verifier_the_browser_buttons_are_disabled_with_the_reason(
+        live: tuple[str, Any, web_browser.Flow, Path]) -> None:
+    """`pyleo serve --no-verifier` (as a checkout without `npm ci` that could not fetch it): both "Verify in this
+    browser" buttons are disabled and the page says why, beside them."""
+    from pyleo_cli.web import verifier
+    from pyleo_cli.web.app import create_app
+
+    _, driver, _, _ = live
+    with served(create_app(verifier.prepare(wanted=False))) as url:   # what `pyleo serve --no-verifier` serves
+        driver.get(url + "/")
+        reason = web_browser.wait_text(driver, "choose-status", "^No in-browser verifier: ").split(": ", 1)[1]
+        assert "--no-verifier" in reason and "pyleo verify PROOF --public-model FILE" in reason
+        button = driver.find_element("id", "verify-browser-button")
+        assert not button.is_enabled() and button.get_attribute("title") == reason
+        assert driver.find_element("id", "verify-browser-result").get_attribute("textContent") == (
+            f"Verifying in this browser needs the WebAssembly verifier: {reason}")
+        driver.get(url + "/verify")
+        said = web_browser.wait_text(driver, "result", "no WebAssembly verifier")
+        assert not driver.find_element("id", "verify-button").is_enabled() and said.endswith(reason)
+
+
 @pytest.mark.prove
 def test_proof_height_outside_the_verified_range_is_refused(live: tuple[str, Any, web_browser.Flow, Path]) -> None:
     """Proofs name the height whose rules they were made under; pyleo takes Varuna V2 (WASM_BLOCK_HEIGHT) or later."""
@@ -596,6 +699,54 @@ def test_sigterm_during_a_job_leaves_nothing(tmp_path: Path) -> None:
         assert proc.wait(30) == 128 + signal.SIGTERM
     assert not list(tmp_path.glob("pyleo-web-*"))
     assert "leaked semaphore" not in output[0] and "Traceback" not in output[0], output[0]
+
+
+def test_a_signal_to_the_server_s_process_group_stops_it(tmp_path: Path) -> None:
+    """SIGTERM to `pyleo serve`'s whole process group (what `timeout` and ``kill -TERM -PGID`` send; Ctrl-C on a
+    terminal sends SIGINT the same way): the server stops and exits 143, with no traceback. Its worker processes
+    left the group (pyleo_cli.web.workers._start): killed by the signal, one kept its pool's queue lock and the
+    server hung in Pool.terminate for good."""
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0", "--no-verifier"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path)})
+    try:
+        assert proc.stdout is not None
+        said = proc.stdout.readline()
+        assert "pyleo web app: http://" in said, said
+        end = time.monotonic() + 60
+        while True:   # the pools' workers are up and out of the server's group
+            workers = [int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit() and
+                       _parent_and_group(int(d.name))[0] == proc.pid and b"spawn_main" in _cmdline(int(d.name))]
+            if len(workers) >= 2 and all(_parent_and_group(w)[1] != proc.pid for w in workers):
+                break
+            assert time.monotonic() < end, "the workers did not start"
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(30) == 128 + signal.SIGTERM
+        rest = proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
+    assert not any(_parent_and_group(w) != (-1, -1) for w in workers)   # gone
+
+
+def _parent_and_group(pid: int) -> tuple[int, int]:
+    """Process ``pid``'s parent and process group ids, from /proc; (-1, -1) when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return -1, -1
+    return int(fields[1]), int(fields[2])
+
+
+def _cmdline(pid: int) -> bytes:
+    """Process ``pid``'s command line, from /proc (empty when it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_dead_prover_is_reported_and_logged(caplog: pytest.LogCaptureFixture) -> None:

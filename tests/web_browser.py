@@ -6,6 +6,7 @@ download → verify on the server → verify in the browser and returns what the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -33,11 +34,12 @@ def server(tmpdir: Path | None = None) -> Iterator[str]:
 
 @contextmanager
 def server_process(tmpdir: Path | None = None, env: dict[str, str] | None = None, output: list[str] | None = None,
-                   cwd: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """:func:`server` with ``env`` added to its environment, run in ``cwd``, yielding (base URL, the process);
-    SIGTERM stops it. When ``output`` is given, what the server printed is appended to it once it stopped."""
+                   cwd: Path = ROOT, args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """:func:`server` with ``env`` added to its environment and ``args`` to its command line (``--no-verifier``),
+    run in ``cwd``, yielding (base URL, the process); SIGTERM stops it. When ``output`` is given, what the server
+    printed is appended to it once it stopped."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"TMPDIR": str(tmpdir)} if tmpdir else {}), **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0"], cwd=cwd,
+    proc = subprocess.Popen([sys.executable, "-m", "pyleo_cli.main", "serve", "--port", "0", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     said = ""   # lines before the URL: the in-browser verifier being fetched (a checkout without `npm ci`)
     try:
@@ -117,6 +119,8 @@ class Flow:
     row_values: list[float] = field(default_factory=list)
     prediction: str = ""
     prove_status: str = ""
+    prove_status_seen: bool = False
+    """Whether the prove status line was inside the window once proved (the page scrolls it into view)."""
     proof_path: Path | None = None
     server_verdict: str = ""
     browser_verdict: str = ""
@@ -135,6 +139,12 @@ def shoot(driver: Any, shots: Path | None, name: str, element_id: str | None = N
     path = shots / f"{name}.png"
     driver.save_screenshot(str(path))
     Image.open(path).convert("RGB").quantize(64).save(path, optimize=True)   # a small PNG for the README
+
+
+def in_view(driver: Any, element_id: str) -> bool:
+    """Whether element ``element_id`` lies wholly inside the browser window."""
+    return driver.execute_script("const r = document.getElementById(arguments[0]).getBoundingClientRect(); "
+                                 "return r.top >= 0 && r.bottom <= window.innerHeight", element_id)
 
 
 def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path | None = None) -> Flow:
@@ -157,6 +167,10 @@ def whole_flow(driver: Any, url: str, example: str, downloads: Path, shots: Path
         wait_text(driver, "prove-status", "proving…", timeout=240)
         shoot(driver, shots, "web-3-proving", "prove")
     flow.prove_status = wait_text(driver, "prove-status", r"^Proved|error|stopped", timeout=300)
+    end = time.monotonic() + 3   # a smooth scroll
+    while not in_view(driver, "prove-status") and time.monotonic() < end:
+        time.sleep(0.1)
+    flow.prove_status_seen = in_view(driver, "prove-status")
     click(driver, "download-link")
     end = time.monotonic() + 30
     while time.monotonic() < end and not list(downloads.glob("*.proof.json")):
@@ -182,7 +196,7 @@ def verify_page(driver: Any, url: str, proof: Path, fingerprint: str = "", shots
     if model is not None:
         driver.find_element("id", "model-file").send_keys(str(model))
     click(driver, "verify-button")
-    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot|SHA-256|carries no", timeout=180)
+    verdict = wait_text(driver, "result", r"^✔|^✘|failed|not a|checksum|cannot|SHA-256|carries no|latest consensus", timeout=180)
     if name:
         shoot(driver, shots, name)
     return verdict
@@ -214,8 +228,6 @@ def upload_page(driver: Any, url: str, model: Path, rows: Path, shots: Path | No
 
 def tamper(proof: Path, out: Path) -> Path:
     """A copy of ``proof`` whose first public output (in the execution and its readable copy) is changed."""
-    import json
-
     data = json.loads(proof.read_text())
     execution = json.loads(data["execution"])
     item = execution["transitions"][0]["outputs"][0]
@@ -242,8 +254,6 @@ def forge(proof: Path, out: Path) -> Path:
     proved here (pyleo.vm, at WASM_BLOCK_HEIGHT), shipped with the honest program text, checksum and
     constraint count, and the forged verifying key and execution. Only a verifier that takes the key from
     the proof file could be fooled by it."""
-    import json
-
     from pyleo import vm
 
     data = json.loads(proof.read_text())
@@ -262,8 +272,28 @@ def forge(proof: Path, out: Path) -> Path:
     return out
 
 
+def upload_files(folder: Path) -> tuple[Path, Path]:
+    """A newcomer's upload: a scikit-learn pipeline fitted on breast_cancer's class names (joblib) and a CSV of 40
+    of its rows whose header names the features. Returns (model file, CSV)."""
+    import joblib
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    data = load_breast_cancer()
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    model.fit(data.data, data.target_names[data.target])
+    joblib.dump(model, folder / "cancer_lr.joblib")
+    header = ",".join(name.replace(" ", "_") for name in data.feature_names)
+    (folder / "rows.csv").write_text("\n".join([header, *(",".join(f"{v:.6g}" for v in r) for r in data.data[:40])]) + "\n")
+    return folder / "cancer_lr.joblib", folder / "rows.csv"
+
+
 def main(shots: Path) -> None:
-    """Take the README's screenshots of each step into ``shots`` (PNG) and print the prove time shown."""
+    """Take docs/web.md's screenshots of each step into ``shots`` (PNG) and print what the pages said: the example's
+    whole flow, a tampered and a forged-key proof, a bad upload, an upload with its CSV's names, a proof made under
+    the latest rules and one made for the browser on /verify, and a server without the in-browser verifier."""
     shots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, server() as url, browser(Path(tmp)) as driver:
         flow = whole_flow(driver, url, "iris_mlp", Path(tmp), shots)
@@ -272,6 +302,11 @@ def main(shots: Path) -> None:
         print(flow.browser_verdict)
         assert flow.proof_path is not None
         public = public_model(url, "iris_mlp", Path(tmp, "public.json"))
+        print(verify_page(driver, url, flow.proof_path, shots=shots, name="web-10-verify-page", model=public))
+        latest = json.loads(flow.proof_path.read_text())
+        del latest["block_height"]                  # as `pyleo prove` writes it: made under the latest rules
+        Path(tmp, "latest.json").write_text(json.dumps(latest))
+        print(verify_page(driver, url, Path(tmp, "latest.json"), shots=shots, name="web-11-latest-rules", model=public))
         print(verify_page(driver, url, tamper(flow.proof_path, Path(tmp, "tampered.json")), shots=shots,
                           name="web-5-tampered", model=public))
         print(verify_page(driver, url, forge(flow.proof_path, Path(tmp, "forged.json")), shots=shots,
@@ -281,6 +316,15 @@ def main(shots: Path) -> None:
         rows = Path(tmp, "rows.csv")
         rows.write_text("a,b\n1,2\n")
         print(upload_page(driver, url, bad, rows, shots, "web-6-bad-upload"))
+        print(upload_page(driver, url, *upload_files(Path(tmp))))
+        click(driver, "predict-button")
+        print(wait_text(driver, "prediction", "Circuit prediction|error"))
+        shoot(driver, shots, "web-8-upload", "sample")
+    with tempfile.TemporaryDirectory() as tmp, server_process(args=("--no-verifier",)) as (url, _), \
+            browser(Path(tmp)) as driver:
+        driver.get(url + "/verify")
+        print(wait_text(driver, "result", "no WebAssembly verifier"))
+        shoot(driver, shots, "web-9-no-verifier")
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def _summary(entry: Entry) -> dict[str, Any]:
             "program_id": f"{zk.name}.aleo", "checksum": vm.program_checksum(prog.aleo()),
             "estimate": int(prog.estimate("predict", synthesize_transition=False).total),
             "limit": limits.LOCAL_BUDGET, "fits": fits, "split_plan": plan,
-            "features": _features(entry), "classes": entry.class_names,
+            "features": _features(entry),
             "held_out": [{"row": i, "values": [float(v) for v in entry.X[i]],
                           "truth": entry.label(entry.y[i]) if entry.y is not None else None}
                          for i in range(min(len(entry.X), 12))],

@@ -26,7 +26,7 @@ import numpy as np
 
 from pyleo import names, vm
 from pyleo.errors import InputError, PyleoError
-from stdlib_ml.convert import frontends
+from stdlib_ml.convert import ModelInputError, frontends
 
 UPLOAD_FRONTENDS = {"sklearn": "scikit-learn", "xgboost": "XGBoost"}
 """The frontends whose model files the page takes as uploads (their suffixes: :data:`stdlib_ml.convert.frontends.FRONTENDS`)."""
@@ -48,7 +48,9 @@ class Entry:
     """One model the app shows.
 
     ``X`` / ``y``: the rows of the fidelity report, (n, n_features) float64 and (n,) labels (None for
-    uploads, which have no labels); ``rows_kind``: what those rows are ("held-out" or "calibration").
+    uploads, which have no labels); ``rows_kind``: what those rows are ("held-out" or "calibration"). Labels are
+    the model's own (an example is fitted on its dataset's class names, so that its circuit, its proofs and its
+    public model file name them too).
     """
 
     id: str
@@ -59,17 +61,12 @@ class Entry:
     X: np.ndarray
     y: np.ndarray | None
     rows_kind: str
-    class_names: list[str] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
     used: float = field(default_factory=time.monotonic)
 
-    def label(self, value: Any) -> str:
-        """A prediction as the page shows it: the class name where the example has names."""
-        if self.class_names is not None:
-            try:
-                return self.class_names[int(value)]
-            except (ValueError, IndexError):
-                pass
+    @staticmethod
+    def label(value: Any) -> str:
+        """A prediction (a label, a value) as the page shows it."""
         return str(value.item() if isinstance(value, np.generic) else value)
 
 
@@ -166,10 +163,11 @@ class Store:
         data, model = loader()
         X_train, X_test, y_train, y_test = train_test_split(data.data, data.target, test_size=0.25, random_state=0,
                                                             stratify=data.target)
-        model.fit(X_train, y_train)
+        names = np.asarray([str(c) for c in data.target_names])
+        model.fit(X_train, names[y_train])
         zk = from_sklearn(model, X_train, name=f"web_{name}")
-        return self._add(Entry(name, title, zk, model, [str(f) for f in data.feature_names], X_test, y_test,
-                               "held-out", [str(c) for c in data.target_names]))
+        return self._add(Entry(name, title, zk, model, [str(f) for f in data.feature_names], X_test, names[y_test],
+                               "held-out"))
 
     def upload(self, filename: str, model_bytes: bytes, csv_bytes: bytes) -> Entry:
         """Convert an uploaded model file (joblib / pickle, or XGBoost ``.json`` / ``.ubj``) calibrated on
@@ -187,10 +185,8 @@ class Store:
         if len(csv_bytes) > MAX_CSV_BYTES:
             raise InputError(f"the CSV is {len(csv_bytes):,} bytes, more than this server takes ({MAX_CSV_BYTES:,})")
         suffix = Path(filename or "model.joblib").suffix.lower()
-        taken = {name: frontends.get(name).suffixes for name in UPLOAD_FRONTENDS}
-        if suffix not in (s for suffixes in taken.values() for s in suffixes):
-            raise InputError(f"{filename!r}: a model file ends in " + " or ".join(
-                f"{', '.join(suffixes)} ({UPLOAD_FRONTENDS[name]})" for name, suffixes in taken.items()))
+        if suffix not in (s for name in UPLOAD_FRONTENDS for s in frontends.get(name).suffixes):
+            raise InputError(f"{filename!r}: {uploads_taken()}")
         header = _csv_header(csv_bytes)
         try:
             return self._convert(filename, model_bytes, csv_bytes, suffix, header)
@@ -209,7 +205,11 @@ class Store:
             model_path.write_bytes(model_bytes)
             csv_path.write_bytes(csv_bytes)
             X = load_rows(csv_path)
-            model = load_model_file(model_path)
+            try:
+                model = load_model_file(model_path)
+            except ModelInputError as e:   # its hint names every framework's files: this page takes two
+                e.hint = f"save the fitted model with joblib.dump(model, path); {uploads_taken()}"
+                raise
             want = _n_features(model)
             if want is not None and X.shape[1] != want:
                 raise InputError(f"the CSV has {X.shape[1]} columns, the model takes {want} features",
@@ -230,6 +230,12 @@ class Store:
         entry = Entry(f"upload_{secrets.token_hex(6)}", f"Uploaded {type(model).__name__} ({filename})", zk, model,
                       features, X, None, "calibration")
         return self._add(entry)
+
+
+def uploads_taken() -> str:
+    """The model files an upload may be, in words (:data:`UPLOAD_FRONTENDS`' suffixes)."""
+    return "a model file ends in " + " or ".join(f"{', '.join(frontends.get(name).suffixes)} ({title})"
+                                                 for name, title in UPLOAD_FRONTENDS.items())
 
 
 def _forget(entry: Entry) -> None:

@@ -119,7 +119,13 @@ class Quota:
 
 
 def _start(nice: int) -> None:
-    """A worker's start: lower its priority, load snarkVM once (so the first call does not pay for it)."""
+    """A worker's start: leave the server's process group, lower its priority, load snarkVM once (so the first call
+    does not pay for it). Out of the group, a signal to the whole group (Ctrl-C on a terminal, `timeout`, ``kill
+    -TERM -PGID``) reaches the server alone, which stops its pools (:meth:`Workers.stop`): a worker killed by it
+    while it waited for a task kept its pool's queue lock, and the server hung in ``Pool.terminate`` for good
+    (SIGTERM); on SIGINT each worker printed a KeyboardInterrupt traceback. A worker whose server is gone reads the
+    end of its task queue and exits."""
+    os.setpgrp()
     if nice:
         os.nice(nice)
     vm.versions()

@@ -137,8 +137,8 @@ def for_path(path: str | os.PathLike[str]) -> Frontend:
 def file_types() -> str:
     """The model files the frontends read, in words (each frontend's suffixes; those with a ``magic`` are
     also told by content, whatever their suffix)."""
-    return "; ".join(f"{f.name}: {', '.join(f.suffixes)}" + (" (or any name, told by content)" if f.magic else "")
-                     for f in FRONTENDS)
+    return "; ".join(f"{f.name}: {', '.join(f.suffixes) or 'a SavedModel directory'}" +   # as for_path reads them
+                     (" (or any name, told by content)" if f.magic else "") for f in FRONTENDS)
 
 
 def float_model(model: Any) -> Any:

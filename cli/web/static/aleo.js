@@ -19,8 +19,10 @@ export async function sha256(text) {
 
 // pyleo.vm.WASM_BLOCK_HEIGHT: proofs made by `pyleo serve` (and `pyleo prove --for-browser`) carry it as
 // "block_height"; proofs without it were made under the latest consensus version (V22, Varuna V3), which this
-// verifier build predates. The height rule is `pyleo verify`'s (docs/formats.md): a proof's "block_height", when
-// present, lies in [WASM_BLOCK_HEIGHT, 2^32) (tests/test_forgery.py checks these numbers against pyleo.vm's).
+// verifier build predates: it would check them under its own latest rules (V19, Varuna V2), which are not the
+// file's, so they are not checked here (LATEST_RULES). The height rule is `pyleo verify`'s (docs/formats.md): a
+// proof's "block_height", when present, lies in [WASM_BLOCK_HEIGHT, 2^32) (tests/test_forgery.py checks these
+// numbers against pyleo.vm's).
 /**
  * The JSON document `text`, read as `pyleo verify` reads a verifier's file (pyleo.files.parse_json): JSON.parse's
  * value, refused with an Error naming the key when an object holds a key twice (readers differ on which copy counts,
@@ -64,7 +66,6 @@ export function parseStrict(text) {
 }
 
 export const WASM_BLOCK_HEIGHT = 22175000;
-const LATEST_HEIGHT = 22962000;
 
 /** What a verdict here does not report from a proof file, and why (docs/formats.md). */
 export const NOT_REPORTED = {
@@ -76,11 +77,11 @@ export const NOT_REPORTED = {
 
 /**
  * The height whose consensus rules verify `proof`: its "block_height", which must be an integer in
- * [WASM_BLOCK_HEIGHT, 2^32) as `pyleo verify` requires, else (no "block_height") the latest rules.
- * Throws Error naming block_height when it is outside.
+ * [WASM_BLOCK_HEIGHT, 2^32) as `pyleo verify` requires, else null (no "block_height": the latest rules, which
+ * this verifier predates). Throws Error naming block_height when it is outside.
  */
 export function verificationHeight(proof) {
-  if (!Object.prototype.hasOwnProperty.call(proof, "block_height")) return LATEST_HEIGHT;
+  if (!Object.prototype.hasOwnProperty.call(proof, "block_height")) return null;
   const h = proof.block_height;
   if (!Number.isInteger(h) || h < WASM_BLOCK_HEIGHT || h >= 2 ** 32) {
     throw new Error(`block_height ${JSON.stringify(h)} is outside [${WASM_BLOCK_HEIGHT}, 2^32): pyleo proves and ` +
@@ -213,9 +214,9 @@ export function decodeOutput(decoding, literal) {
 }
 
 /** Why a proof made under the latest rules (no "block_height": `pyleo prove`'s default) is not checked here. */
-export const LATEST_RULES = "this proof cannot be checked in this browser: it was made under the network's latest " +
-  "consensus rules (V22, Varuna V3), which this WebAssembly verifier (@provablehq/wasm 0.11.10) predates. Run " +
-  "`pyleo verify PROOF --public-model FILE` on a computer, or prove it with `pyleo prove … --for-browser` to check it here";
+export const LATEST_RULES = "This proof was made under the network's latest consensus rules (V22, Varuna V3, " +
+  "`pyleo prove`'s default), which this browser's verifier (@provablehq/wasm 0.11.10) predates: check it with " +
+  "`pyleo verify PROOF --public-model FILE`, or prove it with `pyleo prove … --for-browser` to check it here.";
 
 export const NO_KEY = "the verifying key cannot be checked in this browser without the model's public file " +
   "(a program checksum names the program's text, but the browser cannot derive its circuit's key, and the key a " +
@@ -225,20 +226,23 @@ export const NO_KEY = "the verifying key cannot be checked in this browser witho
  * Verify a proof file's JSON object (as `pyleo prove` / `pyleo serve` write it) in the browser.
  * trust: what publicModelTrust returns for the model's public file. The execution is verified with
  * trust.verifyingKey, never with the key the proof file carries: a proof whose key differs is
- * rejected, and without trust nothing is verified (reason NO_KEY).
+ * rejected, and without trust nothing is verified (reason NO_KEY); nor is a proof made under the latest rules (no
+ * "block_height", reason LATEST_RULES, said before the WebAssembly loads).
  * Returns {verified, reason, checksum and programId (of its program), vkSha256 (of the proof file's key), height,
  * outputs (the public outputs as snarkVM reads them, once the proof is bound to the public model), notReported,
  * seconds}.
  */
 export async function verifyProof(proof, trust = null) {
+  if (!proof || typeof proof !== "object" || typeof proof.execution !== "string" ||
+      typeof proof.program !== "string" || typeof proof.verifying_key !== "string" || typeof proof.function !== "string") {
+    return { verified: false, reason: "not a pyleo proof file (it needs program, function, verifying_key and execution)" };
+  }
+  // Said before loading the verifier (seconds): whatever else the file holds, it is not checked here.
+  if (!Object.prototype.hasOwnProperty.call(proof, "block_height")) return { verified: false, reason: LATEST_RULES, height: null };
   const w = await loadVerifier();
   const t0 = performance.now();
   const done = (verified, reason, extra = {}) =>
     ({ verified, reason, seconds: (performance.now() - t0) / 1000, ...extra });
-  if (!proof || typeof proof !== "object" || typeof proof.execution !== "string" ||
-      typeof proof.program !== "string" || typeof proof.verifying_key !== "string" || typeof proof.function !== "string") {
-    return done(false, "not a pyleo proof file (it needs program, function, verifying_key and execution)");
-  }
   let program, execution;
   try {
     program = w.Program.fromString(proof.program);
@@ -286,9 +290,5 @@ export async function verifyProof(proof, trust = null) {
   } catch (e) {
     return done(false, `the WebAssembly verifier failed: ${e}`, facts);
   }
-  let reason = null;
-  if (!ok) {
-    reason = Number.isInteger(proof.block_height) ? "Aleo's WebAssembly verifier rejects the proof" : LATEST_RULES;
-  }
-  return done(ok, reason, facts);
+  return done(ok, ok ? null : "Aleo's WebAssembly verifier rejects the proof", facts);
 }

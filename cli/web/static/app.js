@@ -6,6 +6,7 @@ import { showNetwork } from "/static/network.js";
 let model = null;   // the server's summary of the chosen model
 let job = null;     // the last finished proving job
 let proofText = null;
+let noVerifier = "";   // why this page cannot verify in the browser (data.wasm_reason), shown by the disabled button
 
 function fmt(x) { return x == null ? "" : Number(x.toPrecision(6)).toString(); }
 
@@ -23,7 +24,8 @@ async function loadExamples() {
     show("choose-status", `No in-browser verifier: ${data.wasm_reason}`, "warn");
     $("verify-browser-button").disabled = true;
     $("verify-browser-button").title = data.wasm_reason;
-    show("verify-browser-result", `Verifying in this browser needs the WebAssembly verifier: ${data.wasm_reason}`, "warn");
+    noVerifier = `Verifying in this browser needs the WebAssembly verifier: ${data.wasm_reason}`;
+    show("verify-browser-result", noVerifier, "warn");
   }
 }
 
@@ -149,7 +151,7 @@ async function prove() {
     $("download").classList.remove("hidden");
     $("verify").classList.remove("hidden");
     show("verify-server-result", "");
-    show("verify-browser-result", "");
+    show("verify-browser-result", noVerifier, noVerifier ? "warn" : "");   // the reason stays beside the button
     show("prove-status", `Proved: prediction ${j.prediction ?? "(private)"}. ${privacy(model)} ` +
       `(Keys ready in ${j.times.synthesize.toFixed(1)} s, proving ${j.times.prove.toFixed(1)} s, ` +
       `${j.proof.constraints.toLocaleString()} constraints.)`, "ok");

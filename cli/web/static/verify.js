@@ -10,6 +10,17 @@ api("/api/examples").then((info) => {
   }
 }).catch(() => {});
 
+/** One sentence beside a verified proof: what it shows and what stays private (its execution's input kinds). */
+function privacy(proof, programId, answer) {
+  let inputs = [];
+  try { inputs = JSON.parse(proof.execution).transitions[0].inputs ?? []; } catch { inputs = []; }
+  const open = inputs.some((i) => i.type === "public"), hidden = inputs.some((i) => i.type !== "public");
+  const kept = !hidden ? "it has no private input" : open ? "its private inputs stay hidden (encrypted, not readable here)"
+    : "its inputs stay hidden (encrypted, not readable here)";
+  return `The proof shows that the program ${programId} computed ${answer}: ${kept}; ` +
+    `${open ? "its public inputs, " : ""}the output and the program are public.`;
+}
+
 $("verify-button").onclick = async () => {
   const file = $("proof-file").files[0];
   $("facts").replaceChildren();
@@ -35,6 +46,7 @@ $("verify-button").onclick = async () => {
     else show("result", verdict(r, "in this browser by @provablehq/wasm"), r.verified ? "ok" : "bad");
     const outputs = r.outputs ?? [];   // as snarkVM reads them (aleo.js), never the file's own text
     const label = r.verified && trust ? decodeOutput(trust.decoding, outputs[0]) : null;
+    if (r.verified) $("result").textContent += ` ${privacy(proof, r.programId, label ?? outputs.join(", "))}`;
     table($("facts"), ["", "from the proof file", "from the public model file"], [
       ...(label !== null ? [["prediction", outputs[0], `${label} (the proved ${outputs[0]}, as this file names it)`]] : []),
       ["program", r.programId ?? "", trust ? trust.programId : ""],
@@ -42,7 +54,7 @@ $("verify-button").onclick = async () => {
       ["program checksum", r.checksum ?? "", trust ? trust.checksum : ""],
       ["public outputs", outputs.join(", "), ""],
       ["verifying key SHA-256", r.vkSha256 ?? "", trust ? await sha256(trust.verifyingKey) : ""],
-      ["block height", String(r.height ?? ""), ""],
+      ["block height", r.height === null ? "none: the latest rules" : String(r.height ?? ""), ""],
       ["public model file SHA-256 (fingerprint)", "", trust ? trust.fingerprint + (published ? " (= the published one)" : "") : ""],
     ]);
   } catch (e) {
