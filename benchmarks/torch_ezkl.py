@@ -15,8 +15,10 @@ and its split plans at the local budget (:data:`pyleo.limits.LOCAL_BUDGET`) and 
 exists here, it proves the first held-out sample (whole, or in linked parts) and verifies the proof (key
 synthesis and proving times, verify time, proof size, a forged output rejected); where none does, the row
 says it is not proved here and why (no time is given). EZKL runs its own flow on the same module exported to
-ONNX (:func:`benchmarks.ezkl_bench.measure_module`: rows, setup/prove/verify times, proof size); for the
-transformer, on the module after its embedding (:func:`after_embedding`), on :data:`EZKL_TRANSFORMER_ROWS`.
+ONNX (:func:`benchmarks.ezkl_bench.measure_module`: rows, setup/prove/verify times, proof size); where it fails on
+the whole module (the transformer: tried first in the run), on the part it takes (the transformer's module after
+its embedding, :func:`after_embedding`), named in the row; the GRU's and the transformer's
+calibration on :data:`EZKL_CALIBRATION_ROWS` training rows, their agreement on :data:`EZKL_HELD_OUT` rows.
 The CNN is also converted at several ``resolution`` values (the cost model's constraint count and the
 agreement, no proof): how the circuit's size trades against rounding. Writes
 ``benchmarks/results/torch_ezkl.json`` and ``.md``. EZKL needs ``pip install -e '.[bench]'``
@@ -51,13 +53,18 @@ MODELS = ("mlp", "cnn", "gru", "transformer")
 TRANSFORMER_TOKENS, TRANSFORMER_WIDTH = 16, 8
 """The transformer example's defaults (its ``--tokens``, ``--width``)."""
 
-EZKL_TRANSFORMER_ROWS = (32, 20)
-"""(calibration rows, held-out rows) EZKL runs the transformer's module on: calibrating on all 1,500 training rows
-took ~15 min here, and each held-out row is one witness of a 2^19-row circuit."""
+EZKL_CALIBRATION_ROWS = 32
+"""Training rows EZKL's calibration runs on for the GRU and the transformer (the MLP and the CNN: all): calibrating
+the transformer's module on all 1,500 took ~15 min here, the GRU's on 1,200 over 5 min."""
+
+EZKL_HELD_OUT = {"gru": 100, "transformer": 20}
+"""Held-out rows EZKL's agreement on the GRU and the transformer is measured on (pyleo's: all 400): each is one
+witness of a 2^19-row circuit."""
 
 EZKL_TRANSFORMER_PART = ("the module after its embedding: the encoder layer, mean and head on the (16, 8) embedded "
-                         "tokens (EZKL's calibration panics in the Gather of the embedding)")
-"""What EZKL proves of the transformer, as its row names it."""
+                         "tokens")
+"""What EZKL proves of the transformer where it fails on the whole module (ezkl 23.0.5's calibration panics in the Gather
+of the embedding: "assertion failed: self.dims[i] > indices[i]"), as its row names it."""
 
 
 def _train(net: Any, X: np.ndarray, y: np.ndarray, epochs: int) -> Any:
@@ -80,7 +87,7 @@ def _train(net: Any, X: np.ndarray, y: np.ndarray, epochs: int) -> Any:
 def networks(models: tuple[str, ...] = MODELS) -> list[dict[str, Any]]:
     """The trained networks named in ``models`` (of :data:`MODELS`), in that order, each with its data
     (``X_train``, ``X_test`` as the module takes them, ``y_test``), its from_torch ``options`` and, for the
-    transformer, ``ezkl``: the module EZKL is run on and its inputs."""
+    GRU and the transformer, ``ezkl``: the module EZKL is run on, its calibration rows and held-out rows."""
     import torch
     from sklearn.datasets import load_digits, load_iris
     from sklearn.model_selection import train_test_split
@@ -110,20 +117,22 @@ def networks(models: tuple[str, ...] = MODELS) -> list[dict[str, Any]]:
 
             Xtr, ytr = ex.make_data(1200, 0)
             Xte, yte = ex.make_data(400, 1)
-            out.append({"name": f"sequence GRU(1→4)-dense3, {ex.T} steps", "net": ex.train(Xtr, ytr), "X_train": Xtr,
-                        "X_test": Xte, "y_test": yte, "options": {"input_range": (-3.0, 3.0), "fit": False}})
+            net = ex.train(Xtr, ytr)
+            out.append({"name": f"sequence GRU(1→4)-dense3, {ex.T} steps", "net": net, "X_train": Xtr, "X_test": Xte,
+                        "y_test": yte, "options": {"input_range": (-3.0, 3.0), "fit": False},
+                        "ezkl": {"module": net, "X_train": Xtr[:EZKL_CALIBRATION_ROWS], "X_test": Xte[:EZKL_HELD_OUT[key]],
+                                 "part": "the whole module"}})
         elif key == "transformer":
             from examples import transformer_text as ex
 
             Xtr, ytr = ex.make_data(1500, TRANSFORMER_TOKENS, 0)
             Xte, yte = ex.make_data(400, TRANSFORMER_TOKENS, 1)
             net = ex.train(Xtr, ytr, TRANSFORMER_TOKENS, TRANSFORMER_WIDTH)
-            calibration, held_out = EZKL_TRANSFORMER_ROWS
             out.append({"name": f"text transformer (1 encoder layer, width {TRANSFORMER_WIDTH}, 2 heads, "
                                 f"{TRANSFORMER_TOKENS} tokens)", "net": net, "X_train": Xtr, "X_test": Xte, "y_test": yte,
                         "options": {"input_range": (0, ex.VOCAB - 1), "input_bits": 0, "fit": False},
-                        "ezkl": {"module": after_embedding(net), "X_train": embedded(net, Xtr[:calibration]),
-                                 "X_test": embedded(net, Xte[:held_out]), "part": EZKL_TRANSFORMER_PART}})
+                        "ezkl": {"module": after_embedding(net), "X_train": embedded(net, Xtr[:EZKL_CALIBRATION_ROWS]),
+                                 "X_test": embedded(net, Xte[:EZKL_HELD_OUT[key]]), "part": EZKL_TRANSFORMER_PART}})
         else:
             raise ValueError(f"no network {key!r}: choose from {', '.join(MODELS)}")
     return out
@@ -230,16 +239,27 @@ def cnn_sizes(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def measure_ezkl(case: dict[str, Any], samples: int | None, workdir: Path) -> dict[str, Any]:
-    """EZKL on the case's module (or on its ``ezkl`` part, with that part's rows), the row naming what it proved."""
+    """EZKL on the case's module, or on its ``ezkl`` part (with that part's rows) where EZKL fails on the whole module
+    (tried first, on the same rows; ezkl's Rust panics are caught and reported); the row names what EZKL proved, how
+    many training rows calibrated it, and why the whole module was not."""
     from .ezkl_bench import measure_module
 
     part = case.get("ezkl", {"module": case["net"], "X_train": case["X_train"], "X_test": case["X_test"],
                              "part": "the whole module"})
     X = part["X_test"][:samples]
-    n = len(X)
-    result = measure_module(part["module"], case["name"], part["X_train"], X, case["y_test"][:n],
-                            torch_labels(case["net"], case["X_test"][:n]), np.arange(10), workdir)
-    return {**result, "part": part["part"]}
+    n, calibration = len(X), len(part["X_train"])
+    y, labels = case["y_test"][:n], torch_labels(case["net"], case["X_test"][:n])
+    row = {"calibration_rows": calibration}
+    if part["module"] is not case["net"]:
+        try:
+            return {**measure_module(case["net"], case["name"], case["X_train"][:calibration], case["X_test"][:n], y,
+                                     labels, np.arange(10), workdir / "whole"), **row, "part": "the whole module"}
+        except BaseException as e:   # a panic in ezkl's Rust code is a BaseException (pyo3's PanicException)
+            if type(e).__name__ != "PanicException":
+                raise
+            row["whole_module"] = f"ezkl panicked: {e}"
+    return {**measure_module(part["module"], case["name"], part["X_train"], X, y, labels, np.arange(10), workdir),
+            **row, "part": part["part"]}
 
 
 def dash(value: Any, spec: str) -> str:
@@ -268,8 +288,10 @@ def markdown(results: dict[str, Any]) -> str:
                     notes.append(f"* **{r['model']}**, pyleo at a budget of {p['budget']:,}: {p['reason']}")
         else:
             size, parts, keys = f"{r['rows']:,} rows (2^{r['logrows']})", "—", r["setup_s"]
-            if r["part"] != "the whole module":
-                notes.append(f"* **{r['model']}**, EZKL proves {r['part']}; {r['samples']} held-out rows.")
+            whole = f" (the whole module: {r['whole_module']})" if "whole_module" in r else ""
+            notes.append(f"* **{r['model']}**, EZKL proves {r['part']}{whole}, calibrated on {r['calibration_rows']:,} "
+                         f"training rows (input/parameter scales 2^{r['input_scale']}/2^{r['param_scale']}), agreement on "
+                         f"{r['samples']} held-out rows.")
         lines.append(f"| {r['model']} | {r['stack']} | {size} | {parts} | {dash(keys, '.1f')} | "
                      f"{dash(r.get('prove_s'), '.1f')} | {dash(r.get('verify_s'), '.2f')} | {dash(r.get('proof_bytes'), ',')} | "
                      f"{r['float_accuracy']:.4f} → {r['accuracy']:.4f} | {r['agreement']:.4f} ({r['samples']}) | "
