@@ -32,6 +32,7 @@ import argparse
 import os
 import tempfile
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -258,8 +259,12 @@ def measure_ezkl(case: dict[str, Any], samples: int | None, workdir: Path) -> di
             if type(e).__name__ != "PanicException":
                 raise
             row["whole_module"] = f"ezkl panicked: {e}"
-    return {**measure_module(part["module"], case["name"], part["X_train"], X, y, labels, np.arange(10), workdir),
-            **row, "part": part["part"]}
+    try:
+        result = measure_module(part["module"], case["name"], part["X_train"], X, y, labels, np.arange(10), workdir)
+    except BrokenProcessPool:   # the child that sets up and proves was killed (by the kernel: out of memory)
+        return {**row, "stack": "ezkl", "model": case["name"], "part": part["part"], "samples": n,
+                "not_measured": "EZKL's setup-and-prove process was killed (out of memory on this machine)"}
+    return {**result, **row, "part": part["part"]}
 
 
 def dash(value: Any, spec: str) -> str:
@@ -286,6 +291,11 @@ def markdown(results: dict[str, Any]) -> str:
             for p in r["plans"][1:]:
                 if p["parts"] is None:
                     notes.append(f"* **{r['model']}**, pyleo at a budget of {p['budget']:,}: {p['reason']}")
+        elif "not_measured" in r:
+            whole = f" (the whole module: {r['whole_module']})" if "whole_module" in r else ""
+            notes.append(f"* **{r['model']}**, EZKL on {r['part']}{whole}: not measured: {r['not_measured']}")
+            lines.append(f"| {r['model']} | {r['stack']} | not measured (below) | — | — | — | — | — | — | — | — | — |")
+            continue
         else:
             size, parts, keys = f"{r['rows']:,} rows (2^{r['logrows']})", "—", r["setup_s"]
             whole = f" (the whole module: {r['whole_module']})" if "whole_module" in r else ""
@@ -316,6 +326,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="the networks to measure, in this order (default: all)")
     parser.add_argument("--samples", type=int, default=None, help="held-out samples for accuracy (default: all)")
     parser.add_argument("--skip-ezkl", action="store_true", help="measure pyleo alone")
+    parser.add_argument("--ezkl-models", nargs="+", choices=MODELS, default=list(MODELS),
+                        help="the networks EZKL is run on too (default: all; the GRU and the transformer take EZKL "
+                             "minutes and over 14 GB)")
     parser.add_argument("--out", type=Path, default=RESULTS / "torch_ezkl.json",
                         help="results file (default benchmarks/results/torch_ezkl.json; a Markdown table next to it)")
     parser.add_argument("--smoke", action="store_true", help="the iris MLP alone on 5 samples")
@@ -328,20 +341,20 @@ def main(argv: list[str] | None = None) -> None:
     if "PYLEO_CACHE_DIR" not in os.environ:   # key synthesis measured cold
         os.environ["PYLEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="pyleo-bench-")
     cases = networks(tuple(args.models))
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="torch_ezkl_") as tmp:
-        for i, case in enumerate(cases):
-            runs.append(measure_pyleo(case, args.samples))
-            print(f"{case['name']}: pyleo measured", flush=True)
-            if not args.skip_ezkl and why is None:
-                runs.append(measure_ezkl(case, args.samples, Path(tmp) / str(i)))
-                print(f"{case['name']}: EZKL measured", flush=True)
-    cnn = [case for key, case in zip(args.models, cases) if key == "cnn"]
-    results = {"models": args.models, "runs": runs, "cnn_sizes": cnn_sizes(cnn[0]) if cnn else [],
-               "ezkl": why or "measured"}
+    results: dict[str, Any] = {"models": args.models, "ezkl_models": [] if why or args.skip_ezkl else args.ezkl_models,
+                               "runs": [], "cnn_sizes": [], "ezkl": why or "measured"}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_json(results, args.out)
-    args.out.with_suffix(".md").write_text(markdown(results))
+    with tempfile.TemporaryDirectory(prefix="torch_ezkl_") as tmp:
+        for i, (key, case) in enumerate(zip(args.models, cases)):
+            results["runs"].append(measure_pyleo(case, args.samples))
+            print(f"{case['name']}: pyleo measured", flush=True)
+            if key in results["ezkl_models"]:
+                results["runs"].append(measure_ezkl(case, args.samples, Path(tmp) / str(i)))
+                print(f"{case['name']}: EZKL measured", flush=True)
+            if key == "cnn":
+                results["cnn_sizes"] = cnn_sizes(case)
+            write_json(results, args.out)   # after each network: a later failure keeps what was measured
+            args.out.with_suffix(".md").write_text(markdown(results))
     print(markdown(results))
 
 
