@@ -306,6 +306,9 @@ def markdown(results: dict[str, Any]) -> str:
                      f"{dash(r.get('prove_s'), '.1f')} | {dash(r.get('verify_s'), '.2f')} | {dash(r.get('proof_bytes'), ',')} | "
                      f"{r['float_accuracy']:.4f} → {r['accuracy']:.4f} | {r['agreement']:.4f} ({r['samples']}) | "
                      f"{dash(r.get('verified'), '')} | {dash(r.get('tampered_rejected'), '')} |")
+    left = [m for m in results["models"] if m not in results["ezkl_models"]]
+    if left and results["ezkl"] == "measured":
+        notes.append(f"* EZKL not run on: {', '.join(left)} (`--ezkl-models`).")
     if notes:
         lines += ["", *notes]
     if results["cnn_sizes"]:
