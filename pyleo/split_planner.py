@@ -13,6 +13,7 @@ from . import aleo_code, split_pieces
 from .aleo_code import Function, Instr, Lit
 from .cost import Analyzer, instruction_cost, interface_cost, load_table
 from .errors import InputError, LimitError
+from .limits import MAINNET_BUDGET
 from .split_liveness import BLINDING, Liveness, folded, link_hash, narrowing, private_input_cost, registers_read, schedule
 from .split_proof import COMMITTED_INPUTS
 from .types import ArrayType, IntType, StructType, Type
@@ -346,5 +347,5 @@ class Planner:
             f"input, its hash and commitment) ~{link_in:,.0f}, the outgoing link of {self.lv.count[e] if e < n else 0} "
             f"values (or the outputs) ~{link_out:,.0f}, the inputs it takes ~{inputs:,.0f}, the instruction and what it "
             f"recomputes ~{work:,.0f}" + (" (this one operation alone is over the budget)" if single else ""), None,
-            "raise the budget (e.g. mainnet's 2^21) or make the model easier to split: fewer values crossing each cut "
+            f"raise the budget (e.g. mainnet's {MAINNET_BUDGET:,}, `--budget {MAINNET_BUDGET}`) or make the model easier to split: fewer values crossing each cut "
             "(a narrower layer before the last), a smaller input (fewer features or bits per feature)")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pyleo import vm
-from pyleo.limits import LOCAL_BUDGET
+from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 LIBRARIES = {"models"}
@@ -75,8 +75,11 @@ def check_ezkl_bench(doc: Any, out: str) -> None:
 
 
 def check_torch_ezkl(doc: Any, out: str) -> None:
+    assert doc["models"] == ["mlp"]   # the smoke size: no GRU, no transformer (nor EZKL on them)
     pyleo = [r for r in doc["runs"] if r["stack"].startswith("pyleo")]
     assert len(pyleo) == 1 and constraints(pyleo[0]["constraints"]) and pyleo[0]["verified"]
+    assert pyleo[0]["constraints_source"] == "snarkVM" and pyleo[0]["part_constraints"] == [pyleo[0]["constraints"]]
+    assert [(p["budget"], p["parts"]) for p in pyleo[0]["plans"]] == [(LOCAL_BUDGET, 1), (MAINNET_BUDGET, 1)]
     assert pyleo[0]["tampered_rejected"] and fraction(pyleo[0]["agreement"]) and pyleo[0]["samples"] == 5
     if not EZKL:
         assert len(doc["runs"]) == 1 and "not installed" in doc["ezkl"] and "not installed" in out
@@ -253,3 +256,21 @@ def test_smoke(script: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], 
     if script == "run":
         doc["out"] = str(out)
     check(doc, printed)
+
+
+def test_transformer_after_its_embedding_is_the_same_model() -> None:
+    """EZKL's part of the transformer (benchmarks.torch_ezkl.after_embedding on the embedded tokens) gives the
+    example model's own logits on the token ids."""
+    import numpy as np
+    import torch
+
+    from benchmarks.torch_ezkl import TRANSFORMER_TOKENS, TRANSFORMER_WIDTH, after_embedding, embedded
+    from examples import transformer_text as ex
+
+    torch.manual_seed(1)
+    net = ex.TextTransformer(TRANSFORMER_TOKENS, TRANSFORMER_WIDTH).eval()
+    X, _ = ex.make_data(8, TRANSFORMER_TOKENS, 2)
+    with torch.no_grad():
+        whole = net(torch.tensor(X)).numpy()
+        part = after_embedding(net)(torch.tensor(embedded(net, X))).numpy()
+    assert part.shape == (8, ex.TOPICS) and np.allclose(part, whole, atol=1e-6)
