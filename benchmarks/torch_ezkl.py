@@ -5,7 +5,7 @@
 
 Four networks, trained here (seeded, CPU, one thread): an MLP 4-16-3 on iris, the digits CNN of
 ``examples/torch_digits.py`` (Conv2d 1→4 3×3, BatchNorm2d, ReLU, MaxPool2d 2, Linear 36→10), the GRU
-sequence classifier of ``examples/sequence_gru.py`` (GRU(1→4) over 6 steps → Linear(4→3)) and the
+sequence classifier of ``examples/sequence_gru.py`` (GRU(1→2) over 4 steps → Linear(2→3)) and the
 transformer text classifier of ``examples/transformer_text.py`` (Embedding(16→8) + positions → one
 ``nn.TransformerEncoderLayer``, 2 heads → mean → Linear(8→3), 16 tokens), with those examples' own data
 and training code. For each: pyleo converts it (``from_torch``), measures its agreement with the module's
@@ -118,8 +118,10 @@ def networks(models: tuple[str, ...] = MODELS) -> list[dict[str, Any]]:
             Xtr, ytr = ex.make_data(1200, 0)
             Xte, yte = ex.make_data(400, 1)
             net = ex.train(Xtr, ytr)
-            out.append({"name": f"sequence GRU(1→4)-dense3, {ex.T} steps", "net": net, "X_train": Xtr, "X_test": Xte,
-                        "y_test": yte, "options": {"input_range": (-3.0, 3.0), "fit": False},
+            out.append({"name": f"sequence GRU(1→{net.gru.hidden_size})-dense3, {ex.T} steps", "net": net, "X_train": Xtr,
+                        "X_test": Xte, "y_test": yte,   # the example's conversion (examples/sequence_gru.py: convert)
+                        "options": {"input_range": (-3.0, 3.0), "resolution": ex.RESOLUTION, "fit": False,
+                                    "min_agreement": 0.99},
                         "ezkl": {"module": net, "X_train": Xtr[:EZKL_CALIBRATION_ROWS], "X_test": Xte[:EZKL_HELD_OUT[key]],
                                  "part": "the whole module"}})
         elif key == "transformer":
