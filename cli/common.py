@@ -46,9 +46,21 @@ def printable(text: str, one_line: bool = False) -> str:
     return text.replace("\n", "\\n") if one_line else text
 
 
+MAX_SHOWN_CHARS = 2_000
+"""Characters of an error or INVALID reason printed (:func:`shorten`): a reason may quote a forged value of a file
+someone else wrote, up to megabytes long."""
+
+
+def shorten(text: str) -> str:
+    """``text`` cut to :data:`MAX_SHOWN_CHARS` characters, saying how many more there were."""
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return f"{text[:MAX_SHOWN_CHARS]}… ({len(text) - MAX_SHOWN_CHARS:,} characters more, not shown)"
+
+
 def fail(message: str, code: int = 1) -> None:
-    """Print ``message`` on stderr (:func:`printable`) and end the command with exit status ``code``."""
-    typer.echo(printable(message), err=True)
+    """Print ``message`` on stderr (:func:`printable`, :func:`shorten`) and end the command with exit status ``code``."""
+    typer.echo(printable(shorten(message)), err=True)
     raise typer.Exit(code)
 
 

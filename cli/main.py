@@ -21,7 +21,7 @@ from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from . import conversion, report
 from . import verify as trusted_proof
 from .admin import cache_app, params_app
-from .common import HELP, Command, fail, printable, reports_errors
+from .common import HELP, Command, fail, printable, reports_errors, shorten
 from .inputs import batch_model, call_args, load_function, loading, reject_unknown_options
 from .network import register as register_network, show_deployment_costs, warn_name
 
@@ -50,8 +50,8 @@ def show_version(value: bool) -> None:
 
 
 @app.callback()
-def main(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
-                                      help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
+def options(version: bool = typer.Option(False, "--version", "-V", callback=show_version, is_eager=True,
+                                         help="Print the versions of pyleo, aleo-sdk and snarkVM and exit.")) -> None:
     """Compile typed Python models to Leo 4 / Aleo instructions; run, prove and verify them on snarkVM."""
 
 
@@ -256,7 +256,7 @@ def verify_batch(folder: Path = typer.Argument(..., metavar="DIR", help="A batch
         shown = f"{row.prediction}  ({raw})" if zk is not None and row.prediction is not None else raw
         typer.echo(printable(f"row {i}: {shown}  [{row.proof}]", one_line=True))
     for i, name, reason in verdict.problems:
-        typer.echo(printable(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}", one_line=True), err=True)
+        typer.echo(printable(shorten(f"INVALID {'' if i is None else f'row {i}, '}{name}: {reason}"), one_line=True), err=True)
     total = "?" if verdict.rows_total is None else verdict.rows_total
     typer.echo(f"{len(verdict.rows)} of {total} row(s) proved by {verdict.proofs_valid} valid proof file(s)"
                + (f" ({verdict.rows_per_proof} row(s) per proof)" if verdict.rows_per_proof else "")

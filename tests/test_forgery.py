@@ -19,7 +19,7 @@ import json
 import runpy
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ import pytest
 import pyleo as pl
 from pyleo import split, trust, vm
 from pyleo.errors import InputError, PyleoError
+from pyleo_cli.common import MAX_SHOWN_CHARS
 
 pytestmark = [pytest.mark.needs_params, pytest.mark.prove]
 
@@ -347,13 +348,15 @@ def test_pyleo_verify_answers_invalid_for_a_forged_file_and_another_model_s_proo
     cases = {"budget 1": (forge(split_doc, "budget", 1), "budget"), "budget -5": (forge(split_doc, "budget", -5), "budget"),
              "budget true": (forge(split_doc, "budget", True), "budget"),
              "a key twice": (twice, "'public_outputs' appears twice"), "truncated": (honest[:len(honest) // 2], "not JSON"),
-             "another model": (single, "not a proof of the model you trust")}
+             "another model": (single, "not a proof of the model you trust"),
+             "a forged value 100,000 characters long": (forge(single, "format", "x" * 100_000), "characters more")}
     for case, (doc, why) in cases.items():
         path = tmp_path / "forged.proof.json"
         path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
         done = verify_cli(str(path), "--model", str(model))
         assert done.exit_code == 1 and "INVALID: " in done.output and why in done.output, (case, done.output)
         assert "error:" not in done.output, (case, done.output)
+        assert len(done.output) < 3 * MAX_SHOWN_CHARS, case   # a reason quoting a forged value is cut
     path.write_text(honest)
     assert verify_cli(str(path), "--model", str(model)).exit_code == 0
     done = verify_cli(str(path), "--model", str(SCORER))   # the split proof of splitab with the scorer's model
