@@ -61,7 +61,6 @@ def normalized_classifier(est: Any, W: np.ndarray, b: np.ndarray, nz: Normalized
     ident = Affine(np.ones(n), np.zeros(n))
     Zq, cq, Sz = ident.fold_dense(pre.M, pre.c, ib, WEIGHT_RESOLUTION)    # z at 2**Sz
     zb = np.asarray([int(v) for v in dense_bound(Zq, cq, input_bound(low, high, ib))], dtype=object)
-    k = len(zb)
     top = max(float(np.max(np.abs(np.concatenate([Wp.ravel(), bp])))), 1e-300)
     Sw = WEIGHT_RESOLUTION - int(np.ceil(np.log2(top)))
     Wq, bq = qint(Wp, Sw), qint(bp, Sw)

@@ -22,8 +22,7 @@ from . import frontends, pipeline, polynomial
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
 from .options import Options
-from .quantize import (INPUT_RESOLUTION, Affine, LinearMap, class_labels, classifier_head, feature_range,
-                       input_bits_for, new_spec, refuse_scores, score_head)
+from .quantize import Affine, LinearMap, class_labels
 from .render import Spec
 from .normalizer import Normalized
 from .sklearn_families import (COVERAGE, FAMILIES, PRIVATE, TABLE, Family, distance_names, linear_names, mixed_names,

@@ -17,10 +17,8 @@ from .model import ConversionError
 from .nn import Network, network_spec
 from .normalizer import Normalized, normalized_classifier
 from .options import Options
-from .quantize import (INPUT_RESOLUTION, LEAF_BITS, MLP_RESOLUTION, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
-                       refuse_scores, dense_bound, distance_bits, feature_range,
-                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
-                       widen)
+from .quantize import (MLP_RESOLUTION, Affine, LinearMap, ceil_log2, class_labels, dense_bound, feature_range,
+                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width)
 from .render import Spec
 from .sklearn_neighbours import points_range
 from .sklearn_steps import is_a, scaler_range

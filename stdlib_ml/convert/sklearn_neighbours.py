@@ -14,9 +14,8 @@ from pyleo import limits
 
 from .model import ConversionError
 from .options import Options
-from .quantize import (INPUT_RESOLUTION, LEAF_BITS, WEIGHT_RESOLUTION, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
-                       refuse_scores, dense_bound, distance_bits, feature_range,
-                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
+from .quantize import (INPUT_RESOLUTION, WEIGHT_RESOLUTION, Affine, LinearMap, ceil_log2, class_labels, dense_bound,
+                       distance_bits, feature_range, input_bits_for, input_bound, new_spec, pow2, qint, sign_width,
                        widen)
 from .render import Spec
 from .sklearn_steps import scaler_range

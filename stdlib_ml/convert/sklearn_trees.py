@@ -12,10 +12,7 @@ import numpy as np
 
 from .model import ConversionError
 from .options import Options
-from .quantize import (INPUT_RESOLUTION, LEAF_BITS, Affine, LinearMap, ceil_log2, class_labels, classifier_head,
-                       refuse_scores, dense_bound, distance_bits, feature_range,
-                       input_bits_for, input_bound, new_spec, pow2, qint, score_head, sign_width, threshold_constant,
-                       widen)
+from .quantize import LEAF_BITS, Affine, LinearMap, class_labels, threshold_constant
 from .render import Spec
 from .sklearn_steps import is_a
 from .tree_ensembles import RawTree, front_note, leaf_bits, raw_thresholds, tree_spec

@@ -23,7 +23,7 @@ from pyleo import limits
 from . import quiet, torch_attention, torch_quantized
 from .fidelity import CHECK_ROWS
 from .model import ConversionError, ModelInputError, ZkModel
-from .nn import APPROXIMATIONS, HEADS, LAYER_APPROXIMATIONS, Network, Node, convert
+from .nn import HEADS, LAYER_APPROXIMATIONS, Network, Node, convert
 from .options import calibration_rows, network_rows
 from .quantize import MLP_RESOLUTION
 
