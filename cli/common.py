@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperCommand
 
 from pyleo.errors import InputError, PyleoError
-from pyleo.files import read_bounded
+from pyleo.files import UNREADABLE, Refused, read_limited
 
 
 class Command(TyperCommand):
@@ -88,12 +88,11 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def read_file(path: Path, what: str, limit: int) -> bytes:
-    """The bytes of the regular file ``path``, at most ``limit`` of them (:func:`pyleo.files.read_bounded`: a pipe or
+    """The bytes of the regular file ``path``, at most ``limit`` of them (:func:`pyleo.files.read_limited`: a pipe or
     a device is refused, not read); InputError naming ``what`` when it cannot be read or is larger."""
     try:
-        data = read_bounded(path, limit)
-    except OSError as e:
-        raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
-    if len(data) > limit:
-        raise InputError(f"{what} {path} is larger than {limit:,} bytes: not {what} pyleo verifies against")
-    return data
+        return read_limited(path, limit, as_json=False)
+    except Refused as e:
+        if e.kind == UNREADABLE:
+            raise InputError(f"cannot read {what} {path}: {e.reason}") from None
+        raise InputError(f"{what} {path} is {e.reason}: not {what} pyleo verifies against") from None

@@ -1,6 +1,7 @@
 """Writing files safely: atomically (a reader sees the old file or the new one, never half of one) and
 only where a file can be written (checked before long work, so a bad destination fails at once); reading files
-someone else wrote: bounded (:func:`read_bounded`) and, for JSON, strictly (:func:`parse_json`, :func:`same_json`)."""
+someone else wrote: bounded (:func:`read_bounded`; :func:`read_limited` with the limit checked) and, for JSON, strictly
+(:func:`parse_json`, :func:`same_json`)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,43 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "it is not a regular file (a device, pipe or socket)")
         return f.read(limit + 1)
+
+
+UNREADABLE = "unreadable"
+""":attr:`Refused.kind` of a file that cannot be opened or is not a regular file (missing, a folder, a device, a pipe)."""
+TOO_LARGE = "too large"
+""":attr:`Refused.kind` of a file larger than the reader's limit."""
+NOT_JSON = "not JSON"
+""":attr:`Refused.kind` of a file that is not strict JSON (:func:`parse_json`)."""
+
+
+class Refused(Exception):
+    """Why :func:`read_limited` did not take a file: ``kind`` is :data:`UNREADABLE`, :data:`TOO_LARGE` or
+    :data:`NOT_JSON`; ``reason`` says why in a few words (OSError's text, the limit, the parser's reason). Each caller
+    turns it into its own error, worded for what the file was meant to be."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, *, as_json: bool = True) -> Any:
+    """The file ``path`` of at most ``limit`` bytes, read once without waiting (:func:`read_bounded`): its strict JSON
+    document (:func:`parse_json`) or, with ``as_json=False``, its bytes. Raises :class:`Refused`: kind
+    :data:`UNREADABLE`, :data:`TOO_LARGE` or :data:`NOT_JSON`."""
+    try:
+        raw = read_bounded(path, limit)
+    except OSError as e:
+        raise Refused(UNREADABLE, e.strerror or str(e)) from None
+    if len(raw) > limit:
+        raise Refused(TOO_LARGE, f"larger than {limit:,} bytes")
+    if not as_json:
+        return raw
+    try:
+        return parse_json(raw)
+    except ValueError as e:
+        raise Refused(NOT_JSON, str(e)) from None
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

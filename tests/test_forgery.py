@@ -620,3 +620,26 @@ def test_an_unbound_split_proof_whose_parts_output_nothing_is_invalid_not_a_cras
     parts = [vm.prove(program, f"f_p{k}", ["1u8"]) for k in range(2)]
     verdict, reason = judged(split.SplitProof("f", 16384, parts, [[], []], "evil").to_json(), trust.Trusted())
     assert verdict is not None and not verdict.valid and "the link between part 0 and part 1 is broken" in reason
+
+
+def test_every_reader_of_others_files_refuses_by_one_rule(tmp_path: Path) -> None:
+    """``pyleo.files.read_limited``, the one reader of files someone else wrote (proofs, public model files, batch
+    manifests, trusted programs and keys): a folder, a named pipe (without waiting for a writer) and a device are
+    unreadable, a file one byte over the limit is too large, a key twice or NaN is not JSON; an honest file reads."""
+    import os
+
+    from pyleo.files import NOT_JSON, TOO_LARGE, UNREADABLE, Refused, read_limited
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    cases = {tmp_path: UNREADABLE, fifo: UNREADABLE, Path("/dev/zero"): UNREADABLE, tmp_path / "absent": UNREADABLE}
+    for name, text in {"big": "[" + "0," * 50 + "0]", "twice": '{"a": 1, "a": 2}', "nan": "[NaN]"}.items():
+        (tmp_path / name).write_text(text)
+    cases.update({tmp_path / "big": TOO_LARGE, tmp_path / "twice": NOT_JSON, tmp_path / "nan": NOT_JSON})
+    for path, kind in cases.items():
+        with pytest.raises(Refused) as refused:
+            read_limited(path, 100)
+        assert refused.value.kind == kind, (path, refused.value.kind, refused.value.reason)
+    (tmp_path / "ok").write_text('{"a": [1, 2.5, "x"]}')
+    assert read_limited(tmp_path / "ok", 100) == {"a": [1, 2.5, "x"]}
+    assert read_limited(tmp_path / "ok", 100, as_json=False) == (tmp_path / "ok").read_bytes()
+    assert read_limited(tmp_path / "big", 103, as_json=False) == (tmp_path / "big").read_bytes()   # exactly the limit

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PyleoError
-from ..files import parse_json, read_bounded, same_json
+from ..files import TOO_LARGE, Refused, read_limited, same_json
 from .formats import read_proof
 from .policy import Trusted, verify
 
@@ -105,15 +105,12 @@ def read_json(path: Path, what: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        raw = read_bounded(path, MAX_MANIFEST_BYTES)
-    except OSError as e:
-        raise BatchError(f"{path} cannot be read as a {what}: {e.strerror}") from None
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise BatchError(f"{path} is larger than {MAX_MANIFEST_BYTES // 2**20} MiB, more than a {what} of a million rows")
-    try:
-        data = parse_json(raw)
-    except ValueError as e:
-        raise BatchError(f"{path} cannot be read as a {what}: {e}") from None
+        data = read_limited(path, MAX_MANIFEST_BYTES)
+    except Refused as e:
+        if e.kind == TOO_LARGE:
+            raise BatchError(f"{path} is larger than {MAX_MANIFEST_BYTES // 2**20} MiB, more than a {what} of a million "
+                             "rows") from None
+        raise BatchError(f"{path} cannot be read as a {what}: {e.reason}") from None
     if not isinstance(data, dict):
         raise BatchError(f"{path} is not a {what}")
     return data

@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import split, vm
 from ..errors import InputError
-from ..files import parse_json, read_bounded
+from ..files import TOO_LARGE, UNREADABLE, Refused, read_limited
 from ..names import is_identifier
 
 PUBLIC_MODEL_FORMAT = "pyleo-public-model/1"
@@ -166,16 +166,14 @@ def parse_public_model(doc: Any, source: str) -> PublicModel:
 def read_public_model(path: str | os.PathLike[str]) -> PublicModel:
     """Read a public model file (:func:`parse_public_model`); InputError when unreadable or not one."""
     try:
-        raw = read_bounded(path, vm.MAX_PROOF_FILE_BYTES)
-    except OSError as e:
-        raise InputError(f"cannot read the public model file {path}: {e.strerror}") from None
-    if len(raw) > vm.MAX_PROOF_FILE_BYTES:
-        raise InputError(f"{path} is larger than {vm.MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any public model file "
-                         "(one program and its verifying key): it is not one")
-    try:
-        doc = parse_json(raw)
-    except ValueError as e:
-        raise InputError(f"{path} is not a public model file ({e})",
+        doc = read_limited(path, vm.MAX_PROOF_FILE_BYTES)
+    except Refused as e:
+        if e.kind == UNREADABLE:
+            raise InputError(f"cannot read the public model file {path}: {e.reason}") from None
+        if e.kind == TOO_LARGE:
+            raise InputError(f"{path} is larger than {vm.MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any public model "
+                             "file (one program and its verifying key): it is not one") from None
+        raise InputError(f"{path} is not a public model file ({e.reason})",
                          hint="pass the file `pyleo commit MODEL --out FILE` wrote") from None
     return parse_public_model(doc, str(path))
 

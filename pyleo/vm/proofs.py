@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ProofError, PyleoError, VMError
-from ..files import check_writable, parse_json, read_bounded, write_atomic
+from ..files import TOO_LARGE, UNREADABLE, Refused, check_writable, read_limited, write_atomic
 from ..limits import CONSENSUS_V20_HEIGHT, MAX_PROGRAM_BYTES
 from ..names import is_identifier
 from ..values import field_literal
@@ -216,16 +216,15 @@ def read_proof_json(path: str | os.PathLike[str]) -> Any:
     Raises InputError when the path cannot be read (missing, a folder, a device, a pipe), ProofError when the
     file is larger, or not strict JSON (:func:`pyleo.files.parse_json`: UTF-8, nesting, a key twice)."""
     try:
-        raw = read_bounded(path, MAX_PROOF_FILE_BYTES)
-    except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from None
-    if len(raw) > MAX_PROOF_FILE_BYTES:
-        raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
-                         f"program of at most {MAX_PROGRAM_BYTES // 1000:,} kB and its executions); it is not a pyleo proof")
-    try:
-        return parse_json(raw)
-    except ValueError as e:
-        raise ProofError(f"{path} is not a pyleo proof ({e})") from None
+        return read_limited(path, MAX_PROOF_FILE_BYTES)
+    except Refused as e:
+        if e.kind == UNREADABLE:
+            raise InputError(f"cannot read {path}: {e.reason}") from None
+        if e.kind == TOO_LARGE:
+            raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
+                             f"program of at most {MAX_PROGRAM_BYTES // 1000:,} kB and its executions); it is not a pyleo "
+                             "proof") from None
+        raise ProofError(f"{path} is not a pyleo proof ({e.reason})") from None
 
 
 def as_proof(proof: Any) -> Proof:
