@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,18 @@ class Command(TyperCommand):
     def get_short_help_str(self, limit: int = 45) -> str:
         """The docstring's first paragraph, whole (click cuts it at 45 characters, mid-sentence)."""
         return " ".join((self.short_help or self.help or "").strip().split("\n\n")[0].split())
+
+
+@contextlib.contextmanager
+def rows_named(path: Path | None) -> Iterator[None]:
+    """Errors of the library about the rows read from ``path`` (a ``--data`` file) name the file: the library names
+    them after its argument, ``X``, which a command-line user never wrote. Other errors pass unchanged."""
+    try:
+        yield
+    except PyleoError as e:
+        if path is None or not e.message.startswith("X "):
+            raise
+        raise type(e)(f"{path}{e.message[1:]}", e.loc, e.hint) from None
 
 
 # Plain help (no rich panels): they print `<bool>` after every flag.

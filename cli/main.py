@@ -21,7 +21,7 @@ from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from . import conversion, report
 from . import verify as trusted_proof
 from .admin import cache_app, params_app
-from .common import HELP, Command, fail, printable, reports_errors, shorten
+from .common import HELP, Command, fail, printable, reports_errors, rows_named, shorten
 from .inputs import batch_model, call_args, load_function, loading, reject_unknown_options
 from .network import register as register_network, show_deployment_costs, warn_name
 
@@ -364,11 +364,12 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
         from stdlib_ml import convert
 
         X = convert.load_rows(data) if data is not None else None
-        zk, caught = conversion.convert_file(
-            model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
-            missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
-            max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
-            **conversion.score_options(response_method, threshold))
+        with rows_named(data):
+            zk, caught = conversion.convert_file(
+                model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),
+                missing_values=missing_values, weights=weights, inputs=inputs, output=output, min_agreement=min_agreement,
+                max_error=max_error, strict=strict, **conversion.network_options(resolution, reference, fit),
+                **conversion.score_options(response_method, threshold))
     for kind, message in caught:
         typer.echo(f"{kind}: {message}", err=True)
     zk.save(out)

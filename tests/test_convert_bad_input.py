@@ -302,3 +302,27 @@ def test_corrupt_pt2_files_are_refused_without_torch_output(tmp_path: Path, capf
             convert.from_torch(tmp_path / name)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def test_cli_errors_about_data_rows_name_the_file_not_x(tmp_path: Path) -> None:
+    """The library names calibration rows after its argument ``X``; `pyleo import --data FILE` says FILE (rows of
+    another width, of another shape, and a NaN where the model has no missing-value semantics)."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+    from typer.testing import CliRunner
+
+    from pyleo_cli.main import app
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 4))
+    joblib.dump(LogisticRegression().fit(X, X[:, 0] > 0), tmp_path / "lr.joblib")
+    gaps = X.copy()
+    gaps[:3, 1] = np.nan
+    for name, rows, says in [("narrow.npy", X[:, :3], "has 3 features; the model takes 4"),
+                             ("cubes.npy", X.reshape(-1, 2, 2), "must be a 2-D array of samples"),
+                             ("gaps.npy", gaps, "has missing values (NaN)")]:
+        np.save(tmp_path / name, rows)
+        done = CliRunner().invoke(app, ["import", str(tmp_path / "lr.joblib"), "--data", str(tmp_path / name),
+                                        "--out", str(tmp_path / "lr.py")])
+        assert done.exit_code == 1 and f"error: {tmp_path / name} {says}" in done.output, done.output
+        assert not (tmp_path / "lr.py").exists()
