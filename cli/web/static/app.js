@@ -67,8 +67,10 @@ function showModel() {
   grid.replaceChildren();
   m.features.forEach((feat, i) => {
     const label = document.createElement("label");
-    label.title = feat.used ? `the circuit takes values from ${fmt(feat.low)} to ${fmt(feat.high)} (the data's range ` +
-      "with room around it); outside that it refuses the row" : "not used by the model";
+    label.title = !feat.used ? "not used by the model"
+      : `the circuit takes values from ${fmt(feat.low)} to ${fmt(feat.high)}: the data's range widened on both sides ` +
+        "so that values near it are taken too (the bounds are the circuit's, and may lie where the feature never " +
+        "goes, below 0 for a length); outside them it refuses the row";
     const seen = feat.seen_low !== null && feat.seen_low !== undefined
       ? ` (${fmt(feat.seen_low)} to ${fmt(feat.seen_high)} in the data)` : "";
     label.textContent = feat.name + (feat.used ? seen : " (not used by the model)");
