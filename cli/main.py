@@ -21,7 +21,7 @@ from pyleo.limits import LOCAL_BUDGET, MAINNET_BUDGET
 from . import conversion, report
 from . import verify as trusted_proof
 from .admin import cache_app, params_app
-from .common import HELP, Command, fail, printable, reports_errors, rows_named, shorten
+from .common import HELP, Command, fail, printable, reports_errors, rows_named, run_and_exit, shorten
 from .inputs import batch_model, call_args, load_function, loading, reject_unknown_options
 from .network import register as register_network, show_deployment_costs, warn_name
 
@@ -430,37 +430,9 @@ def serve(port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP p
 
 register_network(app)
 
-SLOW_TEARDOWN = ("tensorflow",)
-"""Modules whose teardown at interpreter exit is slow and does nothing a finished command needs: after a command
-that imported TensorFlow (a Keras model on its TensorFlow backend, a SavedModel, a .tflite file), the interpreter's
-finalization ran 3.0-4.9 s in silence (measured: ``python -c 'import tensorflow'`` exits 3.7 s after its last
-line, on a loaded 2-core machine; `pyleo import` of a Keras model, 4.9 s)."""
-
-
 def main() -> None:
-    """The ``pyleo`` command (the console script): :data:`app`, then the exit. After a command that imported one of
-    :data:`SLOW_TEARDOWN`, the process ends without the interpreter's finalization, once what a normal exit does
-    for the command is done: other threads joined, the ``atexit`` handlers run (temporary folders, multiprocessing,
-    logging), stdout and stderr flushed."""
-    import atexit
-    import os
-    import sys
-    import threading
-
-    try:
-        app(prog_name="pyleo")
-        code: object = 0
-    except SystemExit as e:
-        code = e.code
-    if not isinstance(code, int | None) or not any(m in sys.modules for m in SLOW_TEARDOWN):
-        sys.exit(code)
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code or 0)
+    """The ``pyleo`` command (the console script): :data:`app`, then the exit (:func:`pyleo_cli.common.run_and_exit`)."""
+    run_and_exit(app, "pyleo")
 
 
 if __name__ == "__main__":

@@ -522,14 +522,14 @@ def test_fit_lowers_input_bits_before_resolution_and_snarkvm_confirms_the_choice
 
 @pytest.mark.parametrize("slow_module_loaded", [True, False])
 def test_after_tensorflow_the_command_exits_without_its_teardown(tmp_path: Path, slow_module_loaded: bool) -> None:
-    """`pyleo` (pyleo_cli.main.main) after a command that imported TensorFlow ends without the interpreter's
+    """`pyleo` (pyleo_cli.main.main, pyleo_cli.common.run_and_exit) after a command that imported TensorFlow ends without the interpreter's
     finalization (TensorFlow's took 3-5 s of silence at every exit), yet keeps what an exit does for the command: its
     exit status, its output flushed, atexit handlers run, a temporary folder removed. `json` stands in for
     TensorFlow here (importing it costs seconds); an object's finalizer shows whether finalization ran."""
     script = f"""
 import atexit, sys, tempfile
-import pyleo_cli.main as m
-m.SLOW_TEARDOWN = {("json",) if slow_module_loaded else ("no_such_module",)!r}
+import pyleo_cli.common as c, pyleo_cli.main as m
+c.SLOW_TEARDOWN = {("json",) if slow_module_loaded else ("no_such_module",)!r}
 import json
 folder = tempfile.TemporaryDirectory(dir={str(tmp_path)!r})
 atexit.register(print, "atexit ran")
