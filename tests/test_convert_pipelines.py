@@ -84,6 +84,41 @@ def test_prepared_model_file_round_trips_and_refuses_what_it_does_not_know(tmp_p
         zk.predict(df.assign(age="old")[:1])
 
 
+@pytest.mark.parametrize("encoder", ["onehot", "ordinal"])
+def test_a_missing_value_is_a_category_of_the_encoder(encoder: str, tmp_path: Any) -> None:
+    """An encoder fitted on a column with missing values has NaN among its categories (scikit-learn's own
+    reading): the model file writes it (a bare ``nan`` failed to import) and encode matches a missing value
+    (None or any NaN, which ``==`` never equals) to it, as the pipeline's predict does (OrdinalEncoder: its
+    ``encoded_missing_value``; the default, NaN, is a missing value for the estimator, refused here)."""
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    n = 300
+    df = pd.DataFrame({"c": rng.choice(np.array(["a", "b", None], dtype=object), n),
+                       "k": rng.choice([1.0, 2.0, np.nan], n), "x": rng.normal(size=n)})
+    y = (df.c.isna().to_numpy() | (df.k.isna().to_numpy() ^ (df.x > 0).to_numpy())).astype(int)
+    enc = (OneHotEncoder(handle_unknown="ignore") if encoder == "onehot"
+           else OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2))
+    pipe = make_pipeline(make_column_transformer((enc, ["c", "k"]), remainder="passthrough"),
+                         DecisionTreeClassifier(max_depth=4, random_state=0)).fit(df, y)
+    assert any(pd.isna(c).any() for c in pipe[0].transformers_[0][1].categories_)
+    zk = load(from_sklearn(pipe, df).save(tmp_path / "m.py"))
+    odd = pd.DataFrame({"c": [None, float("nan"), "a", "b"], "k": [float("nan"), np.nan, 1.0, float("nan")],
+                        "x": [0.5, -0.5, -0.5, 0.5]})
+    assert zk.fidelity["agreement"] == 1.0
+    assert np.array_equal(zk.predict(odd), pipe.predict(odd))
+    assert np.array_equal(zk.predict(df), pipe.predict(df))
+    assert zk.predict(df[:0]).shape == (0,)
+    if encoder == "ordinal":
+        pipe[0].transformers_[0][1].encoded_missing_value = np.nan
+        with pytest.raises(ConversionError, match="missing"):
+            from_sklearn(pipe, df)
+
+
 def test_simple_imputer_first_on_a_numeric_table() -> None:
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import Ridge

@@ -12,8 +12,9 @@ Entries (JSON-like tuples, written into the model file as they are):
 - ``("onehot", c, emitted, known, unknown)``: one output per category of ``emitted``, 1.0 where raw
   column ``c`` equals it, else 0.0; a value outside ``known`` is refused (``unknown == "error"``) or all
   zeros (``"ignore"``);
-- ``("ordinal", c, known, unknown)``: the index of the value in ``known``; a value outside it is refused
-  (``unknown is None``) or ``unknown``;
+- ``("ordinal", c, known, unknown[, missing])``: the index of the value in ``known``; a value outside it is refused
+  (``unknown is None``) or ``unknown``; a missing value (None or NaN), where ``known`` holds NaN, is ``missing``
+  (NaN: it stays missing), as scikit-learn's ``encoded_missing_value`` (without ``missing``: its index);
 - ``("binarize", c, t[, ops])``: 1.0 where raw column ``c`` is > t, else 0.0 (scikit-learn's Binarizer);
 - ``("bins", c, edges, onehot[, ops])``: the bin of raw column ``c`` among the inner ``edges`` (the number of
   edges <= the value, KBinsDiscretizer's rule), as one number, or ``onehot``: one output per bin. ``ops``
@@ -71,7 +72,7 @@ def integer_ranges(entries: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarr
         if e[0] == "number":
             low, high = low + [np.nan], high + [np.nan]
         elif e[0] == "ordinal":
-            k = [0.0, len(e[2]) - 1.0] + ([] if e[3] is None else [float(e[3])])
+            k = [0.0, len(e[2]) - 1.0] + [float(v) for v in e[3:5] if v is not None and not np.isnan(v)]
             low, high = low + [min(k)], high + [max(k)]
         elif e[0] == "bins" and not e[3]:
             low, high = low + [0.0], high + [float(len(e[2]))]
@@ -145,15 +146,28 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
             continue
         known = list(entry[2] if kind == "ordinal" else entry[3])
         unknown = entry[3] if kind == "ordinal" else entry[4]
+        at = [_category(v, known) for v in col]
         for i, v in enumerate(col):
-            if v not in known and (kind == "ordinal" and unknown is None or kind == "onehot" and unknown == "error"):
+            if at[i] is None and (kind == "ordinal" and unknown is None or kind == "onehot" and unknown == "error"):
                 raise PrepareError(f"sample {i}, column {label} holds {v!r}, a category the model does not know",
                                       hint=f"its categories: {known}")
         if kind == "onehot":
-            out.append(np.asarray([[1.0 if v == k else 0.0 for k in entry[2]] for v in col]).reshape(len(col), -1))
+            emitted = [_category(k, known) for k in entry[2]]
+            out.append(np.asarray([[1.0 if a is not None and a == e else 0.0 for e in emitted] for a in at],
+                                  dtype=np.float64).reshape(len(col), len(emitted)))
         else:
-            out.append(np.asarray([float(known.index(v)) if v in known else float(unknown) for v in col])[:, None])
+            code = [float(unknown) if a is None else float(entry[4]) if len(entry) > 4 and _missing(known[a])
+                    else float(a) for a in at]
+            out.append(np.asarray(code, dtype=np.float64).reshape(len(col), 1))
     return np.hstack(out) if out else np.zeros((len(rows), 0))
+
+
+def _category(v: Any, known: list[Any]) -> int | None:
+    """The index of category ``v`` in ``known`` (None: not there). A missing value (None or any NaN, which
+    ``==`` never equals) is the missing category (NaN or None in ``known``), as scikit-learn's encoders read it."""
+    if _missing(v):
+        return next((i for i, k in enumerate(known) if _missing(k)), None)
+    return next((i for i, k in enumerate(known) if not _missing(k) and k == v), None)
 
 
 def _plain(entries: list[tuple[Any, ...]]) -> bool:

@@ -67,7 +67,9 @@ def transformer_entries(trans: Any, cols: list[int]) -> tuple[list[tuple[Any, ..
         cats = [[_plain(v) for v in c] for c in trans.categories_]
         if name == "OrdinalEncoder":
             unknown = trans.unknown_value if trans.handle_unknown == "use_encoded_value" else None
-            return [("ordinal", c, k, None if unknown is None else float(unknown)) for c, k in zip(cols, cats)], None
+            missing = float(trans.encoded_missing_value)   # scikit-learn's code for its missing category
+            return [("ordinal", c, k, None if unknown is None else float(unknown), *([missing] if any(map(_nan, k)) else []))
+                    for c, k in zip(cols, cats)], None
         if trans.handle_unknown not in ("error", "ignore"):
             raise ConversionError(f"OneHotEncoder(handle_unknown={trans.handle_unknown!r}) is not supported")
         drops = getattr(trans, "drop_idx_", None)
