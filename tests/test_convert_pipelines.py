@@ -182,6 +182,37 @@ def test_binning_and_binarizing_first_steps(step: str) -> None:
         rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
         for held in (X[200:], rows):
             assert np.array_equal(zk.predict(held), pipe.predict(held)), (step, type(est).__name__)
+        for v in (np.inf, -np.inf):   # the pipeline refuses infinities (ValueError); so does encode
+            odd = X[200:201].copy()
+            odd[0, 0] = v
+            with pytest.raises(ValueError):
+                pipe.predict(odd)
+            with pytest.raises(ModelInputError, match="is -?inf: .*finite"):
+                zk.predict(odd)
+
+
+def test_one_sample_as_a_series_is_read_by_its_feature_names() -> None:
+    """A DataFrame's row (``df.iloc[i]``, a Series indexed by the column names) is one sample whose values
+    are taken by name, as the DataFrame's are: a Series of another column order was read position by
+    position (another sample, silently)."""
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import KBinsDiscretizer
+
+    d = tabular_data(7)
+    names = [f"f{j}" for j in range(d["X"].shape[1])]
+    df = pd.DataFrame(d["X"], columns=names)
+    shuffled = df[names[::-1]]
+    for model in (LogisticRegression(max_iter=3000), make_pipeline(KBinsDiscretizer(4, encode="ordinal"),
+                                                                 LogisticRegression(max_iter=3000))):
+        model.fit(df[:200], d["y3"][:200])
+        zk = from_sklearn(model, df[:200])
+        want = model.predict(df[200:230])
+        assert np.array_equal(zk.predict(shuffled[200:230]), want)
+        assert [zk.predict(shuffled.iloc[i])[0] for i in range(200, 230)] == want.tolist()
+        with pytest.raises(ModelInputError, match="no column 'f0'"):
+            zk.predict(shuffled.iloc[200].drop("f0"))
 
 
 def _poly_pipes(d: dict[str, np.ndarray]) -> list[tuple[Any, np.ndarray]]:

@@ -168,7 +168,7 @@ class ZkModel:
         [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them.
         With ``PREPARE`` the samples are raw rows (categories, missing values; a DataFrame's columns by
         ``FEATURE_NAMES``) made numbers first (:func:`~stdlib_ml.convert.prepare.apply`)."""
-        if self.prepare is not None or (self.feature_names is not None and hasattr(X, "columns")):
+        if self.prepare is not None or (self.feature_names is not None and prepare.named(X)):
             try:
                 X = (prepare.apply(self.prepare, X, self.feature_names, self.raw_features) if self.prepare is not None
                      else prepare.raw_rows(X, self.feature_names, self.raw_features))

@@ -82,9 +82,18 @@ def integer_ranges(entries: list[tuple[Any, ...]]) -> tuple[np.ndarray, np.ndarr
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
+def named(X: Any) -> bool:
+    """Whether ``X`` names its values: a DataFrame (its columns) or a Series (one sample, its index), which
+    :func:`raw_rows` reads by name."""
+    return hasattr(X, "columns") or (getattr(X, "ndim", None) == 1 and hasattr(X, "index") and hasattr(X, "to_frame"))
+
+
 def raw_rows(X: Any, names: list[str] | None, n_raw: int) -> np.ndarray:
-    """``X`` as an object array (n_rows, n_raw): a DataFrame's columns ``names`` in that order (a missing
-    one refused), else the rows as given (one row, 1-D, becomes one row). Raises :class:`PrepareError`."""
+    """``X`` as an object array (n_rows, n_raw): a DataFrame's columns ``names`` in that order, or a Series'
+    values (one sample, ``df.iloc[i]``) by those names (a missing one refused), else the rows as given (one
+    row, 1-D, becomes one row). Raises :class:`PrepareError`."""
+    if names is not None and named(X) and not hasattr(X, "columns"):
+        X = X.to_frame().T
     columns = getattr(X, "columns", None)
     if columns is not None and names is not None:
         absent = [n for n in names if n not in set(columns)]
@@ -124,9 +133,13 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
             values = apply([("number", c, None)], rows, None, rows.shape[1])[:, 0]
             ops = entry[4] if kind == "bins" and len(entry) > 4 else entry[3] if kind == "binarize" and len(entry) > 3 else []
             values = _then(ops, values[:, None], stage, None).astype(np.float64)[:, 0] if ops else values
+            doing = 'binarizing' if kind == 'binarize' else 'binning'
             if np.isnan(values).any():
                 raise PrepareError(f"sample {int(np.argmax(np.isnan(values)))}, column {label} is missing: "
-                                      f"{'binarizing' if kind == 'binarize' else 'binning'} takes a number")
+                                      f"{doing} takes a number")
+            if np.isinf(values).any():   # scikit-learn's Binarizer and KBinsDiscretizer refuse them too
+                i = int(np.argmax(np.isinf(values)))
+                raise PrepareError(f"sample {i}, column {label} is {values[i]}: {doing} takes finite numbers only")
             if kind == "binarize":
                 out.append((values > float(entry[2])).astype(np.float64)[:, None])
                 continue
