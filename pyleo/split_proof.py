@@ -54,6 +54,14 @@ def split_program_name(program: str, function: str) -> str:
     tag = hashlib.sha256(f"{program}/{function}".encode()).hexdigest()[:8]
     return f"{program[:MAX_IDENTIFIER_LENGTH - 15].rstrip('_')}_{tag}_split"
 
+def part_of(program_id: str, function: str) -> tuple[str, int] | None:
+    """(the source function F, k) when ``function`` of the program ``program_id`` is part ``F_pk`` of a split
+    program (named by :func:`split_program_name`: ``…_split``), else None. Such a part proves nothing of F's
+    inputs alone (its incoming link is whatever its prover chose): only the whole split proof does."""
+    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*)_p([0-9]+)", function)
+    return (m.group(1), int(m.group(2))) if m and program_id.removesuffix(".aleo").endswith("_split") else None
+
+
 def fresh_blinding() -> int:
     """A uniformly random u128 blinding value for the links of one proof (``secrets``)."""
     return secrets.randbelow(1 << 128)

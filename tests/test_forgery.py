@@ -260,6 +260,20 @@ def split_forgeries(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+@pytest.mark.parametrize("mode", [m for m in SPLIT_MODES if m != "model"])
+def test_a_part_of_a_split_proof_alone_is_not_a_proof(split_doc: dict[str, Any], mode: str) -> None:
+    """A split proof's last part, given alone as a proof file: it is one execution of the split program, which the
+    verifier pins (--checksum, --program), so it verified, with the function's output as its public output, yet it
+    proves nothing of the function's inputs (its incoming link is whatever the prover chose). Every part alone is
+    invalid, naming the split proof it belongs to; the whole split proof stays valid."""
+    trusted = SPLIT_MODES[mode](split_doc)
+    assert judged(split_doc, trusted)[0].valid
+    for k, part in enumerate(split_doc["parts"]):
+        verdict, reason = judged(part, trusted)
+        assert verdict is not None and not verdict.valid, (k, mode)
+        assert f"part {k} of a split proof of `small`" in reason and "verify the split proof" in reason, reason
+
+
 @pytest.mark.parametrize("mode", SPLIT_MODES)
 @pytest.mark.parametrize("field", declared(split.SPLIT_FORMAT))
 def test_a_forged_split_proof_field_is_rejected_or_not_reported(split_doc: dict[str, Any], field: str,
