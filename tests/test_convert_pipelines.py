@@ -213,6 +213,24 @@ def test_one_sample_as_a_series_is_read_by_its_feature_names() -> None:
         assert [zk.predict(shuffled.iloc[i])[0] for i in range(200, 230)] == want.tolist()
         with pytest.raises(ModelInputError, match="no column 'f0'"):
             zk.predict(shuffled.iloc[200].drop("f0"))
+        # what prove encodes (encode_one) is the sample predict reads
+        assert zk.encode_one(shuffled.iloc[201]) == zk.encode(df[201:202])[0] == zk.encode_one(df[201:202])
+
+
+def test_prove_takes_one_raw_row_with_categories() -> None:
+    """``prove`` read its sample as numbers first, so a model whose raw columns hold categories could not prove a
+    row of its own DataFrame (``df.iloc[i]``, ``df[i:i+1]``, a list of raw values): it encodes the row as predict
+    does (encode_one, what prove proves)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    df, y = _people(seed=3)
+    pipe = make_pipeline(_column_transformer(), LogisticRegression()).fit(df, y)
+    zk = from_sklearn(pipe, df)
+    want = zk.encode(df[5:6])[0]
+    assert zk.encode_one(df.iloc[5]) == zk.encode_one(df[5:6]) == zk.encode_one(df.iloc[5].tolist()) == want
+    with pytest.raises(ModelInputError, match="one sample, got 2"):
+        zk.encode_one(df[5:7])
 
 
 def _poly_pipes(d: dict[str, np.ndarray]) -> list[tuple[Any, np.ndarray]]:

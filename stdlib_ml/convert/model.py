@@ -259,6 +259,20 @@ class ZkModel:
             return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
         return [self.pack([int(v) - z for v, z in zip(row, self.input_zero)]) for row in q]
 
+    def encode_one(self, x: Any) -> list[int]:
+        """The circuit's input ``x`` for one sample, as :meth:`encode` reads samples: a row of raw values (1-D, or
+        shaped :attr:`sample_shape`), a DataFrame of one row or a Series (``df.iloc[i]``), both read by their
+        column names. Raises :class:`ModelInputError` as :meth:`encode` does, and for more than one sample."""
+        if self.prepare is None and not prepare.named(x):   # raw rows with categories are not numbers yet
+            x = as_numbers(x, "the sample")
+            if x.ndim == 1 or self.sample_shape is not None and x.shape == self.sample_shape:
+                x = x[None]
+        encoded = self.encode(x)   # ModelInputError for another shape: never flattened (:meth:`rows`)
+        if len(encoded) != 1:
+            raise ModelInputError(f"prove takes one sample, got {len(encoded)}",
+                                  hint="prove many with stdlib_ml.convert.prove_rows.prove_many or `pyleo prove-batch`")
+        return encoded[0]
+
     def codes(self, X: Any) -> list[list[int]]:
         """Per sample, each circuit input's code (``q - INPUT_ZERO``, an integer of ``INPUT_WIDTHS`` bits):
         what :meth:`encode` packs. Raises as :meth:`encode` does, and for a model file without codes."""
@@ -443,14 +457,7 @@ class ZkModel:
         (into parts of at most ``budget`` constraints, default 16,384), False never. Raises
         :class:`ModelInputError` for bad samples or a missing r, and :class:`pyleo.LimitError` naming the
         model and its size (e.g. a KNN's number of training points) when nothing fits."""
-        one = as_numbers(x, "the sample")
-        if one.ndim == 1 or self.sample_shape is not None and one.shape == self.sample_shape:
-            one = one[None]
-        encoded = self.encode(one)   # ModelInputError for another shape: never flattened (:meth:`rows`)
-        if len(encoded) != 1:
-            raise ModelInputError(f"prove takes one sample, got {len(encoded)}",
-                                  hint="prove many with stdlib_ml.convert.prove_rows.prove_many or `pyleo prove-batch`")
-        (enc,) = encoded
+        enc = self.encode_one(x)
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
                                   "secret random scalar you keep to reveal the label later",
