@@ -119,6 +119,40 @@ def test_a_missing_value_is_a_category_of_the_encoder(encoder: str, tmp_path: An
             from_sklearn(pipe, df)
 
 
+def test_a_model_file_edited_by_hand_is_refused_when_loaded(tmp_path: Any) -> None:
+    """A model file whose PREPARE, DOMAIN or SAMPLE_SHAPE was edited into something encode cannot read (another kind
+    of entry, a column past the table, edges that are not numbers, a DOMAIN of another length) failed on the first
+    sample with an internal error (KeyError, IndexError, TypeError); load refuses it naming the file and the entry.
+    Every PREPARE the converters write is accepted (the tests above load them)."""
+    import re
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
+
+    d = tabular_data(7)
+    X, y = np.abs(d["X"]) + 0.1, d["y3"]
+    binned = from_sklearn(make_pipeline(KBinsDiscretizer(4, encode="ordinal"), DecisionTreeClassifier(max_depth=3)).fit(X, y), X)
+    logged = from_sklearn(make_pipeline(FunctionTransformer(np.log), DecisionTreeClassifier(max_depth=3)).fit(X, y), X)
+    src, src2 = binned.source, logged.source
+    assert "PREPARE = [" in src and "DOMAIN = [" in src2
+    edits = {"PREPARE entry 0": src.replace("['bins', 0,", "['binz', 0,", 1),
+             "column 9": src.replace("['bins', 0,", "['bins', 9,", 1),
+             "PREPARE entry 1": src.replace("['bins', 1, [", "['bins', 1, ['a', ", 1),
+             "PREPARE must be a list": re.sub(r"PREPARE = \[.*?\]  #", "PREPARE = 5  #", src, flags=re.S),
+             "['function', 'sin'] is not an op": src.replace("PREPARE = [", "PREPARE = [['then', [['function', 'sin']]], ", 1),
+             "DOMAIN must give": re.sub(r"DOMAIN = \[.*?\]  # per", "DOMAIN = [[0.0]]  # per", src2, flags=re.S),
+             "SAMPLE_SHAPE must be": src.replace("PREPARE = [", "SAMPLE_SHAPE = 'ab'\nPREPARE = [", 1)}
+    for i, (said, text) in enumerate(edits.items()):
+        assert text not in (src, src2), said
+        path = tmp_path / f"edited{i}.py"
+        path.write_text(text)
+        with pytest.raises(ModelInputError, match=re.escape(said)):
+            load(path)
+    for zk in (binned, logged):   # the honest files load and predict as converted
+        assert np.array_equal(load(zk.save(tmp_path / f"{zk.name}.py")).predict(X[:50]), zk.predict(X[:50]))
+
+
 def test_simple_imputer_first_on_a_numeric_table() -> None:
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import Ridge

@@ -127,12 +127,34 @@ class ZkModel:
         self.raw_features: int = int(getattr(module, "RAW_FEATURES", self.n_features))
         self.domain: list[list[Any]] | None = getattr(module, "DOMAIN", None)
         shape = getattr(module, "SAMPLE_SHAPE", None)
+        self._check_constants(path, shape)
         self.sample_shape: tuple[int, ...] | None = None if shape is None else tuple(int(d) for d in shape)
         """A network's input shape of more than one axis, e.g. a CNN's (C, H, W): samples shaped (n, *sample_shape)
         are taken (flattened in C order); None: samples are rows of the features."""
         if self.sample_shape is not None and int(np.prod(self.sample_shape)) != self.raw_features:
             raise ModelInputError(f"{path}: SAMPLE_SHAPE {self.sample_shape} does not hold its {self.raw_features} "
                                   "features")
+
+    def _check_constants(self, path: Path, shape: Any) -> None:
+        """Refuse a model file whose ``PREPARE``, ``DOMAIN`` or ``SAMPLE_SHAPE`` (edited by hand) is not what
+        encode reads (:class:`ModelInputError` naming the file), rather than fail on the first sample."""
+        def number(v: Any) -> bool:
+            return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+        if shape is not None and not (isinstance(shape, (list, tuple)) and shape and all(
+                isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
+            raise ModelInputError(f"{path}: SAMPLE_SHAPE must be a tuple of positive integers, not {str(shape)[:80]}")
+        if self.domain is not None and not (isinstance(self.domain, (list, tuple)) and len(self.domain) == self.n_features
+                                            and all(isinstance(d, (list, tuple)) and len(d) == 3 and isinstance(d[2], str)
+                                                    and all(b is None or number(b) for b in d[:2]) for d in self.domain)):
+            raise ModelInputError(f"{path}: DOMAIN must give each of the {self.n_features} features [low, high, what] "
+                                  "(low and high numbers or None)")
+        if self.prepare is not None:
+            try:
+                prepare.check(self.prepare, self.raw_features)
+            except prepare.PrepareError as e:
+                raise ModelInputError(f"{path}: {e.message}", hint="convert the model again rather than edit its "
+                                      "file (stdlib_ml.convert.prepare documents the entries)") from None
 
     @property
     def name(self) -> str:

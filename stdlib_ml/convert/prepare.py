@@ -54,6 +54,78 @@ class PrepareError(ValueError):
         self.message, self.hint = message, hint
 
 
+def _real(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _reals(v: Any) -> bool:
+    """A number, or a list of numbers (one per column)."""
+    return _real(v) or isinstance(v, (list, tuple)) and all(_real(x) for x in v)
+
+
+def _op_problem(op: Any, k: int) -> tuple[str | None, int]:
+    """What is wrong with one op of a ``"then"`` entry or a binning entry's ``ops`` on ``k`` numbers (None: nothing),
+    and how many numbers it gives."""
+    if not isinstance(op, (list, tuple)) or not op:
+        return "an op must be a list such as ['divide', a, b]", k
+    if op[0] in ("divide", "multiply") and len(op) == 3 and _reals(op[1]) and _reals(op[2]):
+        return None, k
+    if op[0] == "affine" and len(op) == 3 and isinstance(op[1], (list, tuple)) and len(op[1]) == k and op[1] and all(
+            isinstance(r, (list, tuple)) and len(r) == len(op[1][0]) and all(_real(x) for x in r) for r in op[1]) \
+            and isinstance(op[2], (list, tuple)) and len(op[2]) == len(op[1][0]) and all(_real(x) for x in op[2]):
+        return None, len(op[1][0])
+    if op[0] == "function" and len(op) == 2 and op[1] in MONOTONE:
+        return None, k
+    if op[0] == "clip" and len(op) == 3 and all(b is None or _real(b) for b in op[1:]):
+        return None, k
+    return (f"{str(op)[:80]} is not an op (['divide' or 'multiply', a, b], ['affine', W ({k} rows), b], ['function', "
+            f"one of {sorted(MONOTONE)}], ['clip', low, high])"), k
+
+
+def _entry_problem(e: Any, n: int) -> str | None:
+    """What is wrong with one entry (not ``"then"``) over ``n`` columns (None: nothing)."""
+    if not isinstance(e, (list, tuple)) or len(e) < 2 or not isinstance(e[1], int) or isinstance(e[1], bool):
+        return "an entry must be a list [kind, column, …]"
+    kind, c = e[0], e[1]
+    if not 0 <= c < n:
+        return f"its column {c} is not one of the {n} columns it reads"
+    categories = lambda v: isinstance(v, (list, tuple)) and all(x is None or isinstance(x, (str, int, float)) for x in v)  # noqa: E731
+    ops = lambda v: isinstance(v, (list, tuple)) and all(_op_problem(o, 1) == (None, 1) for o in v)  # noqa: E731
+    ok = {"number": lambda: len(e) == 3 and (e[2] is None or _real(e[2])),
+          "onehot": lambda: len(e) == 5 and categories(e[2]) and categories(e[3]) and e[4] in ("error", "ignore"),
+          "ordinal": lambda: len(e) in (4, 5) and categories(e[2]) and (e[3] is None or _real(e[3]))
+          and (len(e) == 4 or _real(e[4])),
+          "binarize": lambda: len(e) in (3, 4) and _real(e[2]) and (len(e) == 3 or ops(e[3])),
+          "bins": lambda: len(e) in (4, 5) and isinstance(e[2], (list, tuple)) and all(_real(x) for x in e[2])
+          and list(e[2]) == sorted(e[2]) and isinstance(e[3], bool) and (len(e) == 4 or ops(e[4]))}
+    if kind not in ok:
+        return f"{str(kind)[:40]!r} is not a kind of entry ({', '.join(ok)}, then)"
+    return None if ok[kind]() else f"it is not a {kind!r} entry as stdlib_ml.convert.prepare documents it"
+
+
+def check(entries: Any, n_raw: int) -> None:
+    """Refuse ``entries`` (a model file's ``PREPARE``) that are not entries as documented above, over ``n_raw``
+    raw columns (each entry's column among the columns of its stage): :class:`PrepareError` naming the entry."""
+    if not isinstance(entries, (list, tuple)):
+        raise PrepareError(f"PREPARE must be a list of entries, not {type(entries).__name__}")
+    n, made = n_raw, 0
+    for i, e in enumerate(entries):
+        if isinstance(e, (list, tuple)) and e and e[0] == "then":
+            if len(e) != 2 or not isinstance(e[1], (list, tuple)):
+                raise PrepareError(f"PREPARE entry {i} must be ['then', [ops]]")
+            n = made
+            for op in e[1]:
+                problem, n = _op_problem(op, n)
+                if problem:
+                    raise PrepareError(f"PREPARE entry {i}: {problem}")
+            made = 0
+            continue
+        problem = _entry_problem(e, n)
+        if problem:
+            raise PrepareError(f"PREPARE entry {i} ({str(e)[:80]}): {problem}")
+        made += width([e])
+
+
 def width(entries: list[tuple[Any, ...]]) -> int:
     """How many numbers ``entries`` give per row (those after the last ``"then"``)."""
     last = max((i + 1 for i, e in enumerate(entries) if e[0] == "then"), default=0)
