@@ -165,6 +165,22 @@ def test_good_data_files_still_read(tmp_path: Path) -> None:
     assert convert.load_rows(_write(tmp_path / "i.npy", images)).shape == (2, 1, 3, 4)
 
 
+def test_a_csv_header_names_the_columns_of_a_model_that_knows_its_names(tmp_path: Path) -> None:
+    """A CSV whose header line names its columns in another order than the model's features was read position by
+    position (prove-batch, execute --rows, import --data and the web upload proved or calibrated other samples):
+    with the model's names, load_rows takes the columns by name; a header naming no column of a feature, naming
+    one twice or of another width than the rows is refused; without names or a header, columns stay in order."""
+    text = "petal,sepal,extra\n1,2,3\n4,5,6\n"
+    assert convert.load_rows(_write(tmp_path / "r.csv", text), names=["sepal", "petal"]).tolist() == [[2, 1], [5, 4]]
+    assert convert.load_rows(_write(tmp_path / "r.csv", text)).tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert convert.load_rows(_write(tmp_path / "n.csv", "1,2\n3,4\n"), names=["b", "a"]).tolist() == [[1, 2], [3, 4]]
+    for bad, said in [("petal,width\n1,2\n", "names no column 'sepal'"), ("sepal,sepal\n1,2\n", "'sepal' twice"),
+                      ("sepal,petal,x\n1,2\n", "names 3 columns, its rows have 2")]:
+        with pytest.raises(ModelInputError, match=said):
+            convert.load_rows(_write(tmp_path / "b.csv", bad), names=["sepal", "petal"])
+    assert convert.csv_header('"a", b\n1,2') == ["a", "b"] and convert.csv_header("1,nan,\n") is None
+
+
 @pytest.mark.slow   # three fresh processes importing scikit-learn (~5 s each)
 def test_cli_import_refuses_bad_data_with_a_clear_error(tree: Any, tmp_path: Path) -> None:
     import joblib
