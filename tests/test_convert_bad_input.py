@@ -94,6 +94,28 @@ def test_bad_samples_are_refused_by_a_converted_model(tree: Any, make: Any, mess
         zk.encode(make(X))
 
 
+def test_an_integer_past_float_s_range_is_refused_not_an_internal_error(tree: Any, tmp_path: Path) -> None:
+    """A Python integer past float64's range (a 400-digit number on the command line, in a list of rows, in a raw
+    row of a model with PREPARE) raised OverflowError from float(): an internal error; each is refused naming it."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
+
+    model, X = tree
+    big = 10**400
+    with pytest.raises(ModelInputError, match=r"holds an integer of 401 digits at index \[0, 0\]"):
+        from_sklearn(model, [[big, 0.0, 0.0, 0.0], *X.tolist()])
+    zk = from_sklearn(model, X)
+    with pytest.raises(ModelInputError, match=r"integer of 401 digits at index \[0, 1\]"):
+        zk.predict([[0.0, -big, 0.0, 0.0]])
+    with pytest.raises(ModelInputError, match=r"integer of 401 digits at index \[2\]"):
+        convert.parse_sample(f"[1, 2, {big}, 4]")
+    binned = from_sklearn(make_pipeline(KBinsDiscretizer(3, encode="ordinal"), DecisionTreeClassifier()).fit(
+        X, model.predict(X)), X)
+    with pytest.raises(ModelInputError, match=r"sample 0, column 3 holds an integer of 401 digits"):
+        binned.predict(np.asarray([[1.0, 2.0, 3.0, big]], dtype=object))
+
+
 def test_samples_of_another_shape_are_refused_not_flattened(tree: Any) -> None:
     """A converted model took (n, 2, 2) or (n, 1, 4) samples for its 4 features, flattening them silently, in predict,
     encode and prove; the oracle: the fitted model refuses them. A table, one row, or one sample are taken."""

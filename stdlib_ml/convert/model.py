@@ -59,6 +59,12 @@ def as_numbers(X: Any, what: str = "X") -> np.ndarray:
             raise ModelInputError(f"{what} holds {flat[bad]!r} ({type(flat[bad]).__name__}){at}: feature values must be "
                                   "numbers (NaN or None where missing)",
                                   hint="convert booleans to 0/1 and parse text to numbers first")
+        huge = next((i for i, v in enumerate(flat) if isinstance(v, int) and abs(v) > LARGEST_VALUE), None)
+        if huge is not None:   # float() of an integer past float64's range raises OverflowError
+            at = [int(i) for i in np.unravel_index(huge, raw.shape)]
+            raise ModelInputError(f"{what} holds an integer of {len(str(abs(flat[huge])))} digits at index {at}: feature "
+                                  f"values must lie within ±{LARGEST_VALUE:.3g} (float32's range, in which tree models "
+                                  "compare them)", hint="rescale the feature, or mark the value as missing (NaN)")
         raw = np.asarray([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(raw.shape)
         kind = "f"
     if kind == "b":
@@ -642,7 +648,7 @@ def parse_sample(text: str) -> np.ndarray:
         shown = text if len(text) <= 80 else text[:77] + "..."
         raise ModelInputError(f"expected the raw feature values as a JSON list of numbers, e.g. [5.1, 3.5, 1.4, 0.2] "
                               f"(NaN or null where missing), got {shown!r}")
-    arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    arr = as_numbers(values, "the sample")   # None → NaN; an integer past float's range refused
     if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
         raise ModelInputError("these look like encoded u64 or packed u128 circuit inputs; a converted model file takes the raw "
                               "feature values (floats) and encodes them itself")

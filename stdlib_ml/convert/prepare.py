@@ -224,7 +224,11 @@ def apply(entries: list[tuple[Any, ...]], X: Any, names: list[str] | None, n_raw
                 if _missing(v):
                     values[i] = np.nan if entry[2] is None else float(entry[2])
                 elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
-                    values[i] = float(v)
+                    try:
+                        values[i] = float(v)
+                    except OverflowError:   # an integer past float64's range
+                        raise PrepareError(f"sample {i}, column {label} holds an integer of {len(str(abs(int(v))))} "
+                                           "digits, past any number a model takes") from None
                 else:
                     raise PrepareError(f"sample {i}, column {label} holds {v!r}: the model takes a number there")
             out.append(values[:, None])
