@@ -518,6 +518,29 @@ def test_the_browser_verifier_reads_a_proof_file_as_pyleo_verify_does(single: di
     assert "constraints" in got["constraints 13809.0"] and "network" in got["network"]
 
 
+def test_the_browser_verifier_decodes_a_file_as_pyleo_verify_does(single: dict[str, Any]) -> None:
+    """The /verify page read a file with File.text(), which drops a byte-order mark and puts U+FFFD for bytes that
+    are not UTF-8: a proof file with a BOM, or with a byte 0xff in a field not reported, verified there and is
+    INVALID to `pyleo verify` (not JSON / not UTF-8). decodeStrict + parseStrict refuse both (the oracle:
+    pyleo.files.parse_json on the same bytes) and read the honest file."""
+    from pyleo.files import parse_json
+
+    honest = json.dumps(single).encode()
+    files = {"honest": honest, "bom": b"\xef\xbb\xbf" + honest,
+             "not utf-8": honest.replace(b'"pyleo": "', b'"pyleo": "\xff', 1)}
+    assert files["not utf-8"] != honest
+    got = browser(f"out = Object.fromEntries(Object.entries({json.dumps({n: list(b) for n, b in files.items()})})"
+                  ".map(([n, b]) => { try { m.parseStrict(m.decodeStrict(new Uint8Array(b))); return [n, null]; } "
+                  "catch (e) { return [n, e.name]; } }))")
+    for name, raw in files.items():
+        try:
+            parse_json(raw)
+        except ValueError:
+            assert got[name] is not None, name
+        else:
+            assert got[name] is None and name == "honest", (name, got[name])
+
+
 def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[str, Any]) -> None:
     commitment = private["zk"].commitment
     reasons = browser(f"out = [{json.dumps(private['proof'])}, {json.dumps(private['other'])}].map("

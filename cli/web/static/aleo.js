@@ -24,6 +24,15 @@ export async function sha256(text) {
 // proof's "block_height", when present, lies in [WASM_BLOCK_HEIGHT, 2^32) (tests/test_forgery.py checks these
 // numbers against pyleo.vm's).
 /**
+ * The text of a file's bytes as `pyleo verify` decodes it (pyleo.files.parse_json): UTF-8, strictly (a TypeError for
+ * bytes that are not UTF-8, where File.text() would put U+FFFD in their place), a byte-order mark kept (it is not
+ * JSON, so parseStrict refuses it as pyleo verify does; File.text() drops it).
+ */
+export function decodeStrict(bytes) {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+
+/**
  * The JSON document `text`, read as `pyleo verify` reads a verifier's file (pyleo.files.parse_json): JSON.parse's
  * value, refused with an Error naming the key when an object holds a key twice (readers differ on which copy counts,
  * so a person reading the file and the verifier would see different values). JSON.parse's SyntaxError otherwise.
