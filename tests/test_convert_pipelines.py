@@ -194,10 +194,12 @@ def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
     assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
 
 
-@pytest.mark.parametrize("step", ["kbins-ordinal", "kbins-onehot", "binarizer"])
+@pytest.mark.parametrize("step", ["kbins-ordinal", "kbins-onehot", "kbins-float32", "binarizer"])
 def test_binning_and_binarizing_first_steps(step: str) -> None:
     """KBinsDiscretizer and Binarizer made numbers by encode (bins by the library's rule, x > t), before a
-    linear model and a tree; exact at an edge and one float step past it."""
+    linear model and a tree; exact at an edge and one float step past it. A KBinsDiscretizer of dtype=np.float32
+    bins float32 copies of its inputs (a value at an edge may round below it): encode did it in float64, so the
+    conversion disagreed with the pipeline and was refused."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import Binarizer, KBinsDiscretizer
@@ -207,13 +209,15 @@ def test_binning_and_binarizing_first_steps(step: str) -> None:
     X, y = d["X"], d["y3"]
     make = {"kbins-ordinal": lambda: KBinsDiscretizer(5, encode="ordinal"),
             "kbins-onehot": lambda: KBinsDiscretizer(4, encode="onehot"),
+            "kbins-float32": lambda: KBinsDiscretizer(5, encode="ordinal", strategy="uniform", dtype=np.float32),
             "binarizer": lambda: Binarizer(threshold=5.0)}[step]
     for est in (LogisticRegression(max_iter=3000), DecisionTreeClassifier(max_depth=4, random_state=0)):
         pipe = make_pipeline(make(), est).fit(X[:200], y[:200])
         zk = from_sklearn(pipe, X[:200])
         edge = pipe[0].bin_edges_[0][1] if step.startswith("kbins") else 5.0
-        rows = np.repeat(X[200:240], 2, axis=0)
-        rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
+        rows = np.repeat(X[200:240], 3, axis=0)   # at the edge, one float step above and below it
+        rows[::3, 0], rows[1::3, 0], rows[2::3, 0] = edge, np.nextafter(edge, np.inf), np.nextafter(edge, -np.inf)
+        assert step != "kbins-float32" or np.float32(edge) != edge   # so that one of them rounds across it
         for held in (X[200:], rows):
             assert np.array_equal(zk.predict(held), pipe.predict(held)), (step, type(est).__name__)
         for v in (np.inf, -np.inf):   # the pipeline refuses infinities (ValueError); so does encode

@@ -28,7 +28,8 @@ Entries (JSON-like tuples, written into the model file as they are):
   as an affine map); ``("function", f)``: NumPy's increasing ``f`` (a key of
   :data:`~stdlib_ml.convert.functions.MONOTONE`) on each value, refused outside its
   :data:`~stdlib_ml.convert.functions.DOMAINS`;
-  ``("clip", low, high)``: each value clipped (a bound None: none).
+  ``("clip", low, high)``: each value clipped (a bound None: none); ``("float32",)``: each value rounded to float32
+  (a KBinsDiscretizer of ``dtype=np.float32`` bins such copies).
 
 Only the entries after the last ``"then"`` give numbers. For categories the encoding is intrinsic (they
 have no numeric form); for a binarized or binned column the circuit proves the model on the encoded value,
@@ -78,8 +79,10 @@ def _op_problem(op: Any, k: int) -> tuple[str | None, int]:
         return None, k
     if op[0] == "clip" and len(op) == 3 and all(b is None or _real(b) for b in op[1:]):
         return None, k
+    if op[0] == "float32" and len(op) == 1:
+        return None, k
     return (f"{str(op)[:80]} is not an op (['divide' or 'multiply', a, b], ['affine', W ({k} rows), b], ['function', "
-            f"one of {sorted(MONOTONE)}], ['clip', low, high])"), k
+            f"one of {sorted(MONOTONE)}], ['clip', low, high], ['float32'])"), k
 
 
 def _entry_problem(e: Any, n: int) -> str | None:
@@ -279,6 +282,9 @@ def _then(ops: list[tuple[Any, ...]], numbers: np.ndarray, stage: int, names: li
             z = np.asarray(z, dtype=np.float64) * np.asarray(op[1], dtype=np.float64) + np.asarray(op[2], dtype=np.float64)
         elif op[0] == "clip":
             z = np.clip(z, -np.inf if op[1] is None else op[1], np.inf if op[2] is None else op[2])
+        elif op[0] == "float32":
+            with np.errstate(over="ignore"):   # past float32's range: ±inf, as numpy's cast gives (refused after)
+                z = np.asarray(z, dtype=np.float64).astype(np.float32).astype(np.float64)
         else:
             bad = outside(op[1], z)
             if bad.any():

@@ -101,7 +101,10 @@ def _binning(trans: Any, cols: list[int], ops: list[tuple[str, list[float], list
                 for i, c in enumerate(cols)]
     if trans.encode not in ("ordinal", "onehot", "onehot-dense"):
         raise ConversionError(f"KBinsDiscretizer(encode={trans.encode!r}) is not supported")
-    return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal", *([pre(i)] if ops else []))
+    # dtype=np.float32: transform bins float32 copies of its inputs (a value at an edge may fall below it)
+    rounded = [("float32",)] if trans.dtype is not None and np.dtype(trans.dtype) == np.float32 else []
+    return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal",
+             *([pre(i) + rounded] if ops or rounded else []))
             for i, (c, edges) in enumerate(zip(cols, trans.bin_edges_))]
 
 
