@@ -541,6 +541,27 @@ def test_the_browser_verifier_decodes_a_file_as_pyleo_verify_does(single: dict[s
             assert got[name] is None and name == "honest", (name, got[name])
 
 
+def test_the_browser_reads_a_commitment_as_pyleo_verify_does() -> None:
+    """A public model file's commitment is a field element: `pyleo verify` reads "-5field" as p - 5 and "0005field"
+    as 5 (pyleo.values.field_literal), the page compared the text, so a proof pyleo verify accepts against such a
+    file was refused there; aleo.js's fieldLiteral reads it as field_literal does (the oracle), and refuses text
+    that is not a field element as field_literal does."""
+    from pyleo.types import FIELD_MODULUS
+    from pyleo.values import field_literal
+
+    texts = ["-5field", "0005field", " 12 field", "12", str(FIELD_MODULUS) + "field", "-0field", "abc", "1" * 81,
+             "12fieldfield", "+3field", ""]
+    got = browser(f"out = [String(m.FIELD_MODULUS), {json.dumps(texts)}.map((t) => {{ try {{ return m.fieldLiteral(t); }} "
+                  "catch (e) { return null; } })]")
+    assert got[0] == str(FIELD_MODULUS)
+    for text, js in zip(texts, got[1]):
+        try:
+            want = field_literal(text)
+        except InputError:
+            want = None
+        assert js == want, (text, js, want)
+
+
 def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[str, Any]) -> None:
     commitment = private["zk"].commitment
     reasons = browser(f"out = [{json.dumps(private['proof'])}, {json.dumps(private['other'])}].map("

@@ -121,8 +121,20 @@ export function verificationHeight(proof) {
   return h;
 }
 
-/** A commitment as the proof's public output writes it: a field literal without spaces. */
-const fieldLiteral = (c) => { const t = String(c).replace(/\s+/g, ""); return t.endsWith("field") ? t : `${t}field`; };
+/** pyleo.types.FIELD_MODULUS: the order of Aleo's field. */
+export const FIELD_MODULUS = 8444461749428370424248824938781546531375899335154063827935233455917409239041n;
+
+/**
+ * The field element a literal such as "-24field", "24 field" or "24" names, written as snarkVM writes it
+ * ("<n>field", n in [0, p)), as pyleo.values.field_literal reads a commitment: "-5field" and "0005field" are the
+ * elements p - 5 and 5. Throws Error for text that is not a field element (at most 80 digits).
+ */
+export function fieldLiteral(c) {
+  const t = String(c).replace(/\s+/g, "");
+  const body = t.endsWith("field") ? t.slice(0, -"field".length) : t;
+  if (!/^-?[0-9]{1,80}$/.test(body)) throw new Error(`${JSON.stringify(String(c).slice(0, 100))} is not a field element`);
+  return `${((BigInt(body) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS}field`;
+}
 
 /**
  * Why the public outputs of `proof` do not carry `commitment` (the public model's commitment to private
@@ -203,6 +215,7 @@ export async function publicModelTrust(text) {
   if (doc.commitment !== undefined && doc.commitment !== null && typeof doc.commitment !== "string") {
     throw new Error("the public model file's commitment must be a string or null");
   }
+  if (typeof doc.commitment === "string") fieldLiteral(doc.commitment);   // pyleo verify refuses one that is not a field
   const committed = typeof doc.commitment === "string";
   const weights = Object.prototype.hasOwnProperty.call(doc, "weights") ? doc.weights : committed ? "private" : "public";
   if (weights !== (committed ? "private" : "public")) {
