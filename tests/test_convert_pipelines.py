@@ -237,13 +237,14 @@ def test_one_sample_as_a_series_is_read_by_its_feature_names() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
 
     d = tabular_data(7)
     names = [f"f{j}" for j in range(d["X"].shape[1])]
     df = pd.DataFrame(d["X"], columns=names)
     shuffled = df[names[::-1]]
-    for model in (LogisticRegression(max_iter=3000), make_pipeline(KBinsDiscretizer(4, encode="ordinal"),
-                                                                 LogisticRegression(max_iter=3000))):
+    for model in (DecisionTreeClassifier(max_depth=4, random_state=0),
+                  make_pipeline(KBinsDiscretizer(4, encode="ordinal"), LogisticRegression())):
         model.fit(df[:200], d["y3"][:200])
         zk = from_sklearn(model, df[:200])
         want = model.predict(df[200:230])
