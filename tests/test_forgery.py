@@ -272,6 +272,8 @@ def test_a_part_of_a_split_proof_alone_is_not_a_proof(split_doc: dict[str, Any],
         verdict, reason = judged(part, trusted)
         assert verdict is not None and not verdict.valid, (k, mode)
         assert f"part {k} of a split proof of `small`" in reason and "verify the split proof" in reason, reason
+    # a program of the user's own that only looks like one (no F_p1 beside F_p0) is no split program
+    assert split.part_of("my_split.aleo", "layer_p0", "program my_split.aleo;\n\nfunction layer_p0:\n") is None
 
 
 @pytest.mark.parametrize("mode", SPLIT_MODES)
