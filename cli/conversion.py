@@ -68,6 +68,22 @@ def program_name(model_file: Path, name: str | None) -> str | None:
     return name
 
 
+def feature_names(model_file: Path, data: Path) -> Any:
+    """The feature names the fitted model in ``model_file`` was fitted with (scikit-learn's ``feature_names_in_``),
+    by which a CSV ``data`` whose header line names its columns is read; None when ``data`` has no header line (the
+    model is then not loaded here) or the model knows no names."""
+    from stdlib_ml import convert
+
+    try:
+        with data.open(encoding="utf-8") as f:
+            first = f.readline() if data.suffix.lower() == ".csv" else ""
+    except (OSError, UnicodeDecodeError):
+        return None   # load_rows says what is wrong with the file
+    if convert.csv_header(first) is None:
+        return None
+    return getattr(convert.load_model_file(model_file), "feature_names_in_", None)
+
+
 def convert_file(model_file: Path, X: Any, **options: Any) -> tuple[Any, list[tuple[str, str]]]:
     """The ZkModel of ``model_file`` (:func:`stdlib_ml.convert.from_file`), and the warnings the conversion
     gave as (``"note"`` for a fit at a lower resolution, else ``"warning"``, the message)."""

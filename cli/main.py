@@ -211,7 +211,7 @@ def prove_batch(model_file: Path = typer.Argument(..., metavar="MODEL", help="A 
     from stdlib_ml.convert import prove_rows
 
     zk = batch_model(model_file)
-    X = convert.load_rows(rows, complete=False)
+    X = convert.load_rows(rows, complete=False, names=zk.feature_names)
     if private_out is not None and out.resolve() in private_out.resolve().parents:
         raise InputError("--private-out must lie outside the batch folder (and its subfolders), which is meant to be "
                          "shared")
@@ -363,7 +363,7 @@ def import_model(model_file: Path = typer.Argument(..., metavar="MODEL", help="A
     with progress.stage(f"converting {model_file.name}"):   # from the converter's modules' import on
         from stdlib_ml import convert
 
-        X = convert.load_rows(data) if data is not None else None
+        X = convert.load_rows(data, names=conversion.feature_names(model_file, data)) if data is not None else None
         with rows_named(data):
             zk, caught = conversion.convert_file(
                 model_file, X, input_range=rng, input_bits=bits, name=conversion.program_name(model_file, name),

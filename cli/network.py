@@ -271,7 +271,7 @@ def batch_call(zk: Any, args: list[str] | None, rows: Path, rows_per_proof: str 
         raise InputError("--rows predicts the rows of a converted model (`pyleo import`): FUNCTION must be its predict")
     if args:
         raise InputError("give the rows with --rows or one sample as ARGS, not both")
-    X = convert.load_rows(rows)
+    X = convert.load_rows(rows, names=zk.feature_names)
     asked = len(X) if rows_per_proof is None else rows_per_proof if rows_per_proof == "auto" else _positive(rows_per_proof)
     k = asked if isinstance(asked, int) and len(X) > asked else prove_rows.rows_per_proof_for(zk, asked)
     if len(X) > k:

@@ -65,14 +65,14 @@ from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MA
 from .split_liveness import BLINDING, INDEX, LINK_HASHES, hash_cost, link_hash, narrowing, registers_read, schedule
 from .split_planner import MAX_PLAN_STEPS, REMAT_COST, Planner, planner
 from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
-                          is_split_proof, opens_inputs, prove, run, split_program_name)
+                          is_split_proof, opens_inputs, part_of, prove, run, split_program_name)
 from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType, Type
 
 __all__ = [   # the planner, and the proof format and analysis it is used with (pyleo.split_proof, pyleo.split_liveness)
     "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "LINK_HASHES", "LOCAL_BUDGET", "MAINNET_BUDGET", "MARGIN",
     "MAX_PLAN_STEPS", "REMAT_COST", "SPLIT_FORMAT", "Part", "Plan", "SplitProof", "crossing", "declared_params",
     "explain", "fresh_blinding", "hash_cost", "is_split_proof", "link_hash", "narrowing", "opens_inputs",
-    "part_estimate", "plan", "prove", "run", "schedule", "split_program_name",
+    "part_estimate", "part_of", "plan", "prove", "run", "schedule", "split_program_name",
 ]
 FOLDED = "_x"
 """Suffix of the struct ``F_pk_x`` by which part ``k`` takes its incoming link inside its first private input

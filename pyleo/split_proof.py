@@ -54,6 +54,18 @@ def split_program_name(program: str, function: str) -> str:
     tag = hashlib.sha256(f"{program}/{function}".encode()).hexdigest()[:8]
     return f"{program[:MAX_IDENTIFIER_LENGTH - 15].rstrip('_')}_{tag}_split"
 
+def part_of(program_id: str, function: str, program: str) -> tuple[str, int] | None:
+    """(the source function F, k) when ``function`` of the program ``program_id`` (Aleo text ``program``) is part
+    ``F_pk`` of a split program (named by :func:`split_program_name`, ``…_split``, with functions ``F_p0`` and
+    ``F_p1``), else None. Such a part proves nothing of F's inputs alone (its incoming link is whatever its prover
+    chose): only the whole split proof does."""
+    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*)_p([0-9]+)", function)
+    if m is None or not program_id.removesuffix(".aleo").endswith("_split"):
+        return None
+    parts = all(re.search(rf"^function {re.escape(m.group(1))}_p{k}:$", program, re.M) for k in (0, 1))
+    return (m.group(1), int(m.group(2))) if parts else None
+
+
 def fresh_blinding() -> int:
     """A uniformly random u128 blinding value for the links of one proof (``secrets``)."""
     return secrets.randbelow(1 << 128)

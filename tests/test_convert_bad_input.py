@@ -94,6 +94,28 @@ def test_bad_samples_are_refused_by_a_converted_model(tree: Any, make: Any, mess
         zk.encode(make(X))
 
 
+def test_an_integer_past_float_s_range_is_refused_not_an_internal_error(tree: Any, tmp_path: Path) -> None:
+    """A Python integer past float64's range (a 400-digit number on the command line, in a list of rows, in a raw
+    row of a model with PREPARE) raised OverflowError from float(): an internal error; each is refused naming it."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
+
+    model, X = tree
+    big = 10**400
+    with pytest.raises(ModelInputError, match=r"holds an integer of 401 digits at index \[0, 0\]"):
+        from_sklearn(model, [[big, 0.0, 0.0, 0.0], *X.tolist()])
+    zk = from_sklearn(model, X)
+    with pytest.raises(ModelInputError, match=r"integer of 401 digits at index \[0, 1\]"):
+        zk.predict([[0.0, -big, 0.0, 0.0]])
+    with pytest.raises(ModelInputError, match=r"integer of 401 digits at index \[2\]"):
+        convert.parse_sample(f"[1, 2, {big}, 4]")
+    binned = from_sklearn(make_pipeline(KBinsDiscretizer(3, encode="ordinal"), DecisionTreeClassifier()).fit(
+        X, model.predict(X)), X)
+    with pytest.raises(ModelInputError, match=r"sample 0, column 3 holds an integer of 401 digits"):
+        binned.predict(np.asarray([[1.0, 2.0, 3.0, big]], dtype=object))
+
+
 def test_samples_of_another_shape_are_refused_not_flattened(tree: Any) -> None:
     """A converted model took (n, 2, 2) or (n, 1, 4) samples for its 4 features, flattening them silently, in predict,
     encode and prove; the oracle: the fitted model refuses them. A table, one row, or one sample are taken."""
@@ -163,6 +185,22 @@ def test_good_data_files_still_read(tmp_path: Path) -> None:
     images = np.arange(24, dtype=np.float32).reshape(2, 1, 3, 4)
     # images stay as they are: the model they go to takes them only when its input has their shape, never flattened
     assert convert.load_rows(_write(tmp_path / "i.npy", images)).shape == (2, 1, 3, 4)
+
+
+def test_a_csv_header_names_the_columns_of_a_model_that_knows_its_names(tmp_path: Path) -> None:
+    """A CSV whose header line names its columns in another order than the model's features was read position by
+    position (prove-batch, execute --rows, import --data and the web upload proved or calibrated other samples):
+    with the model's names, load_rows takes the columns by name; a header naming no column of a feature, naming
+    one twice or of another width than the rows is refused; without names or a header, columns stay in order."""
+    text = "petal,sepal,extra\n1,2,3\n4,5,6\n"
+    assert convert.load_rows(_write(tmp_path / "r.csv", text), names=["sepal", "petal"]).tolist() == [[2, 1], [5, 4]]
+    assert convert.load_rows(_write(tmp_path / "r.csv", text)).tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert convert.load_rows(_write(tmp_path / "n.csv", "1,2\n3,4\n"), names=["b", "a"]).tolist() == [[1, 2], [3, 4]]
+    for bad, said in [("petal,width\n1,2\n", "names no column 'sepal'"), ("sepal,sepal\n1,2\n", "'sepal' twice"),
+                      ("sepal,petal,x\n1,2\n", "names 3 columns, its rows have 2")]:
+        with pytest.raises(ModelInputError, match=said):
+            convert.load_rows(_write(tmp_path / "b.csv", bad), names=["sepal", "petal"])
+    assert convert.csv_header('"a", b\n1,2') == ["a", "b"] and convert.csv_header("1,nan,\n") is None
 
 
 @pytest.mark.slow   # three fresh processes importing scikit-learn (~5 s each)

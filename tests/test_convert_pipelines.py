@@ -84,6 +84,75 @@ def test_prepared_model_file_round_trips_and_refuses_what_it_does_not_know(tmp_p
         zk.predict(df.assign(age="old")[:1])
 
 
+@pytest.mark.parametrize("encoder", ["onehot", "ordinal"])
+def test_a_missing_value_is_a_category_of_the_encoder(encoder: str, tmp_path: Any) -> None:
+    """An encoder fitted on a column with missing values has NaN among its categories (scikit-learn's own
+    reading): the model file writes it (a bare ``nan`` failed to import) and encode matches a missing value
+    (None or any NaN, which ``==`` never equals) to it, as the pipeline's predict does (OrdinalEncoder: its
+    ``encoded_missing_value``; the default, NaN, is a missing value for the estimator, refused here)."""
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    n = 300
+    df = pd.DataFrame({"c": rng.choice(np.array(["a", "b", None], dtype=object), n),
+                       "k": rng.choice([1.0, 2.0, np.nan], n), "x": rng.normal(size=n)})
+    y = (df.c.isna().to_numpy() | (df.k.isna().to_numpy() ^ (df.x > 0).to_numpy())).astype(int)
+    enc = (OneHotEncoder(handle_unknown="ignore") if encoder == "onehot"
+           else OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2))
+    pipe = make_pipeline(make_column_transformer((enc, ["c", "k"]), remainder="passthrough"),
+                         DecisionTreeClassifier(max_depth=4, random_state=0)).fit(df, y)
+    assert any(pd.isna(c).any() for c in pipe[0].transformers_[0][1].categories_)
+    zk = load(from_sklearn(pipe, df).save(tmp_path / "m.py"))
+    odd = pd.DataFrame({"c": [None, float("nan"), "a", "b"], "k": [float("nan"), np.nan, 1.0, float("nan")],
+                        "x": [0.5, -0.5, -0.5, 0.5]})
+    assert zk.fidelity["agreement"] == 1.0
+    assert np.array_equal(zk.predict(odd), pipe.predict(odd))
+    assert np.array_equal(zk.predict(df), pipe.predict(df))
+    assert zk.predict(df[:0]).shape == (0,)
+    if encoder == "ordinal":
+        pipe[0].transformers_[0][1].encoded_missing_value = np.nan
+        with pytest.raises(ConversionError, match="missing"):
+            from_sklearn(pipe, df)
+
+
+def test_a_model_file_edited_by_hand_is_refused_when_loaded(tmp_path: Any) -> None:
+    """A model file whose PREPARE, DOMAIN or SAMPLE_SHAPE was edited into something encode cannot read (another kind
+    of entry, a column past the table, edges that are not numbers, a DOMAIN of another length) failed on the first
+    sample with an internal error (KeyError, IndexError, TypeError); load refuses it naming the file and the entry.
+    Every PREPARE the converters write is accepted (the tests above load them)."""
+    import re
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
+
+    d = tabular_data(7)
+    X, y = np.abs(d["X"]) + 0.1, d["y3"]
+    binned = from_sklearn(make_pipeline(KBinsDiscretizer(4, encode="ordinal"), DecisionTreeClassifier(max_depth=3)).fit(X, y), X)
+    logged = from_sklearn(make_pipeline(FunctionTransformer(np.log), DecisionTreeClassifier(max_depth=3)).fit(X, y), X)
+    src, src2 = binned.source, logged.source
+    assert "PREPARE = [" in src and "DOMAIN = [" in src2
+    edits = {"PREPARE entry 0": src.replace("['bins', 0,", "['binz', 0,", 1),
+             "column 9": src.replace("['bins', 0,", "['bins', 9,", 1),
+             "PREPARE entry 1": src.replace("['bins', 1, [", "['bins', 1, ['a', ", 1),
+             "PREPARE must be a list": re.sub(r"PREPARE = \[.*?\]  #", "PREPARE = 5  #", src, flags=re.S),
+             "['function', 'sin'] is not an op": src.replace("PREPARE = [", "PREPARE = [['then', [['function', 'sin']]], ", 1),
+             "DOMAIN must give": re.sub(r"DOMAIN = \[.*?\]  # per", "DOMAIN = [[0.0]]  # per", src2, flags=re.S),
+             "SAMPLE_SHAPE must be": src.replace("PREPARE = [", "SAMPLE_SHAPE = 'ab'\nPREPARE = [", 1)}
+    for i, (said, text) in enumerate(edits.items()):
+        assert text not in (src, src2), said
+        path = tmp_path / f"edited{i}.py"
+        path.write_text(text)
+        with pytest.raises(ModelInputError, match=re.escape(said)):
+            load(path)
+    for zk in (binned, logged):   # the honest files load and predict as converted
+        assert np.array_equal(load(zk.save(tmp_path / f"{zk.name}.py")).predict(X[:50]), zk.predict(X[:50]))
+
+
 def test_simple_imputer_first_on_a_numeric_table() -> None:
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import Ridge
@@ -125,10 +194,12 @@ def test_pipeline_steps_that_mix_features_fold_into_linear_models() -> None:
     assert np.max(np.abs(got - want)) <= 1e-5 * np.ptp(want)
 
 
-@pytest.mark.parametrize("step", ["kbins-ordinal", "kbins-onehot", "binarizer"])
+@pytest.mark.parametrize("step", ["kbins-ordinal", "kbins-onehot", "kbins-float32", "binarizer"])
 def test_binning_and_binarizing_first_steps(step: str) -> None:
     """KBinsDiscretizer and Binarizer made numbers by encode (bins by the library's rule, x > t), before a
-    linear model and a tree; exact at an edge and one float step past it."""
+    linear model and a tree; exact at an edge and one float step past it. A KBinsDiscretizer of dtype=np.float32
+    bins float32 copies of its inputs (a value at an edge may round below it): encode did it in float64, so the
+    conversion disagreed with the pipeline and was refused."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import Binarizer, KBinsDiscretizer
@@ -138,15 +209,67 @@ def test_binning_and_binarizing_first_steps(step: str) -> None:
     X, y = d["X"], d["y3"]
     make = {"kbins-ordinal": lambda: KBinsDiscretizer(5, encode="ordinal"),
             "kbins-onehot": lambda: KBinsDiscretizer(4, encode="onehot"),
+            "kbins-float32": lambda: KBinsDiscretizer(5, encode="ordinal", strategy="uniform", dtype=np.float32),
             "binarizer": lambda: Binarizer(threshold=5.0)}[step]
     for est in (LogisticRegression(max_iter=3000), DecisionTreeClassifier(max_depth=4, random_state=0)):
         pipe = make_pipeline(make(), est).fit(X[:200], y[:200])
         zk = from_sklearn(pipe, X[:200])
         edge = pipe[0].bin_edges_[0][1] if step.startswith("kbins") else 5.0
-        rows = np.repeat(X[200:240], 2, axis=0)
-        rows[::2, 0], rows[1::2, 0] = edge, np.nextafter(edge, np.inf)
+        rows = np.repeat(X[200:240], 3, axis=0)   # at the edge, one float step above and below it
+        rows[::3, 0], rows[1::3, 0], rows[2::3, 0] = edge, np.nextafter(edge, np.inf), np.nextafter(edge, -np.inf)
+        assert step != "kbins-float32" or np.float32(edge) != edge   # so that one of them rounds across it
         for held in (X[200:], rows):
             assert np.array_equal(zk.predict(held), pipe.predict(held)), (step, type(est).__name__)
+        for v in (np.inf, -np.inf):   # the pipeline refuses infinities (ValueError); so does encode
+            odd = X[200:201].copy()
+            odd[0, 0] = v
+            with pytest.raises(ValueError):
+                pipe.predict(odd)
+            with pytest.raises(ModelInputError, match="is -?inf: .*finite"):
+                zk.predict(odd)
+
+
+def test_one_sample_as_a_series_is_read_by_its_feature_names() -> None:
+    """A DataFrame's row (``df.iloc[i]``, a Series indexed by the column names) is one sample whose values
+    are taken by name, as the DataFrame's are: a Series of another column order was read position by
+    position (another sample, silently)."""
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import KBinsDiscretizer
+    from sklearn.tree import DecisionTreeClassifier
+
+    d = tabular_data(7)
+    names = [f"f{j}" for j in range(d["X"].shape[1])]
+    df = pd.DataFrame(d["X"], columns=names)
+    shuffled = df[names[::-1]]
+    for model in (DecisionTreeClassifier(max_depth=4, random_state=0),
+                  make_pipeline(KBinsDiscretizer(4, encode="ordinal"), LogisticRegression())):
+        model.fit(df[:200], d["y3"][:200])
+        zk = from_sklearn(model, df[:200])
+        want = model.predict(df[200:230])
+        assert np.array_equal(zk.predict(shuffled[200:230]), want)
+        assert [zk.predict(shuffled.iloc[i])[0] for i in range(200, 230)] == want.tolist()
+        with pytest.raises(ModelInputError, match="no column 'f0'"):
+            zk.predict(shuffled.iloc[200].drop("f0"))
+        # what prove encodes (encode_one) is the sample predict reads
+        assert zk.encode_one(shuffled.iloc[201]) == zk.encode(df[201:202])[0] == zk.encode_one(df[201:202])
+
+
+def test_prove_takes_one_raw_row_with_categories() -> None:
+    """``prove`` read its sample as numbers first, so a model whose raw columns hold categories could not prove a
+    row of its own DataFrame (``df.iloc[i]``, ``df[i:i+1]``, a list of raw values): it encodes the row as predict
+    does (encode_one, what prove proves)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    df, y = _people(seed=3)
+    pipe = make_pipeline(_column_transformer(), LogisticRegression()).fit(df, y)
+    zk = from_sklearn(pipe, df)
+    want = zk.encode(df[5:6])[0]
+    assert zk.encode_one(df.iloc[5]) == zk.encode_one(df[5:6]) == zk.encode_one(df.iloc[5].tolist()) == want
+    with pytest.raises(ModelInputError, match="one sample, got 2"):
+        zk.encode_one(df[5:7])
 
 
 def _poly_pipes(d: dict[str, np.ndarray]) -> list[tuple[Any, np.ndarray]]:

@@ -260,6 +260,22 @@ def split_forgeries(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+@pytest.mark.parametrize("mode", [m for m in SPLIT_MODES if m != "model"])
+def test_a_part_of_a_split_proof_alone_is_not_a_proof(split_doc: dict[str, Any], mode: str) -> None:
+    """A split proof's last part, given alone as a proof file: it is one execution of the split program, which the
+    verifier pins (--checksum, --program), so it verified, with the function's output as its public output, yet it
+    proves nothing of the function's inputs (its incoming link is whatever the prover chose). Every part alone is
+    invalid, naming the split proof it belongs to; the whole split proof stays valid."""
+    trusted = SPLIT_MODES[mode](split_doc)
+    assert judged(split_doc, trusted)[0].valid
+    for k, part in enumerate(split_doc["parts"]):
+        verdict, reason = judged(part, trusted)
+        assert verdict is not None and not verdict.valid, (k, mode)
+        assert f"part {k} of a split proof of `small`" in reason and "verify the split proof" in reason, reason
+    # a program of the user's own that only looks like one (no F_p1 beside F_p0) is no split program
+    assert split.part_of("my_split.aleo", "layer_p0", "program my_split.aleo;\n\nfunction layer_p0:\n") is None
+
+
 @pytest.mark.parametrize("mode", SPLIT_MODES)
 @pytest.mark.parametrize("field", declared(split.SPLIT_FORMAT))
 def test_a_forged_split_proof_field_is_rejected_or_not_reported(split_doc: dict[str, Any], field: str,
@@ -467,6 +483,87 @@ def test_the_browser_verifier_refuses_a_key_twice_as_pyleo_verify_does(single: d
     assert got[1].startswith("refused") and not got[0].startswith("refused")
 
 
+def file_forgeries(doc: dict[str, Any]) -> dict[str, str]:
+    """Proof file texts forged in what `pyleo verify` reads before the execution (pyleo.vm.Proof.from_json: the
+    format, the network, a field missing or of another JSON type), by name; "honest" is the file as written."""
+    def without(key: str) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if k != key}
+
+    texts = {"honest": json.dumps(doc), "split format": json.dumps(forge(doc, "format", split.SPLIT_FORMAT)),
+             "constraints 13809.0": json.dumps(forge(doc, "constraints", float(doc["constraints"]))),
+             "block_height as 2.2175e7": json.dumps(doc).replace(f'"block_height": {doc["block_height"]}',
+                                                                   f'"block_height": {doc["block_height"] / 1e7}e7'),
+             "constraints true": json.dumps(forge(doc, "constraints", True)),
+             "public_outputs a text": json.dumps(forge(doc, "public_outputs", "27i64"))}
+    texts.update({f"no {key}": json.dumps(without(key)) for key in
+                  ("format", "network", "constraints", "public_inputs", "public_outputs", "program_id")})
+    texts.update({key: json.dumps(forged[0]) for key, forged in proof_forgeries(doc, "").items()
+                  if key in ("format", "network")})
+    return texts
+
+
+def test_the_browser_verifier_reads_a_proof_file_as_pyleo_verify_does(single: dict[str, Any]) -> None:
+    """The /verify page verified proof files `pyleo verify` calls INVALID: another format or network, `constraints`
+    written 13809.0 or missing, `public_outputs` missing: it read only the fields it verified with. Its reading of
+    the file (parseStrict, proofFileReason, before the WebAssembly loads) refuses each, naming the field (the
+    oracle: pyleo verify's verdict on the same text), and takes the honest file."""
+    from pyleo.files import parse_json
+
+    texts = file_forgeries(single)
+    got = browser(f"out = Object.fromEntries(Object.entries({json.dumps(texts)}).map(([n, t]) => {{ const p = "
+                  "m.parseStrict(t); let r = m.proofFileReason(p); if (!r) { try { m.verificationHeight(p); } "
+                  "catch (e) { r = e.message; } } return [n, r]; }))")
+    for name, text in texts.items():
+        verdict, reason = judged(parse_json(text.encode()), trust.Trusted())
+        assert verdict is not None and verdict.valid == (name == "honest") == (got[name] is None), (name, reason, got[name])
+    assert "split proof" in got["split format"] and "block_height" in got["block_height as 2.2175e7"]
+    assert "constraints" in got["constraints 13809.0"] and "network" in got["network"]
+
+
+def test_the_browser_verifier_decodes_a_file_as_pyleo_verify_does(single: dict[str, Any]) -> None:
+    """The /verify page read a file with File.text(), which drops a byte-order mark and puts U+FFFD for bytes that
+    are not UTF-8: a proof file with a BOM, or with a byte 0xff in a field not reported, verified there and is
+    INVALID to `pyleo verify` (not JSON / not UTF-8). decodeStrict + parseStrict refuse both (the oracle:
+    pyleo.files.parse_json on the same bytes) and read the honest file."""
+    from pyleo.files import parse_json
+
+    honest = json.dumps(single).encode()
+    files = {"honest": honest, "bom": b"\xef\xbb\xbf" + honest,
+             "not utf-8": honest.replace(b'"pyleo": "', b'"pyleo": "\xff', 1)}
+    assert files["not utf-8"] != honest
+    got = browser(f"out = Object.fromEntries(Object.entries({json.dumps({n: list(b) for n, b in files.items()})})"
+                  ".map(([n, b]) => { try { m.parseStrict(m.decodeStrict(new Uint8Array(b))); return [n, null]; } "
+                  "catch (e) { return [n, e.name]; } }))")
+    for name, raw in files.items():
+        try:
+            parse_json(raw)
+        except ValueError:
+            assert got[name] is not None, name
+        else:
+            assert got[name] is None and name == "honest", (name, got[name])
+
+
+def test_the_browser_reads_a_commitment_as_pyleo_verify_does() -> None:
+    """A public model file's commitment is a field element: `pyleo verify` reads "-5field" as p - 5 and "0005field"
+    as 5 (pyleo.values.field_literal), the page compared the text, so a proof pyleo verify accepts against such a
+    file was refused there; aleo.js's fieldLiteral reads it as field_literal does (the oracle), and refuses text
+    that is not a field element as field_literal does."""
+    from pyleo.types import FIELD_MODULUS
+    from pyleo.values import field_literal
+
+    texts = ["-5field", "0005field", " 12 field", "12", str(FIELD_MODULUS) + "field", "-0field", "abc", "1" * 81,
+             "12fieldfield", "+3field", ""]
+    got = browser(f"out = [String(m.FIELD_MODULUS), {json.dumps(texts)}.map((t) => {{ try {{ return m.fieldLiteral(t); }} "
+                  "catch (e) { return null; } })]")
+    assert got[0] == str(FIELD_MODULUS)
+    for text, js in zip(texts, got[1]):
+        try:
+            want = field_literal(text)
+        except InputError:
+            want = None
+        assert js == want, (text, js, want)
+
+
 def test_the_browser_verifier_binds_the_public_model_s_commitment(private: dict[str, Any]) -> None:
     commitment = private["zk"].commitment
     reasons = browser(f"out = [{json.dumps(private['proof'])}, {json.dumps(private['other'])}].map("
@@ -566,6 +663,59 @@ WASM_HOOK = ('export async function resolve(s, c, next) { return next(s === "/wa
 """A node loader hook resolving the page's ``/wasm/index.js`` to the installed @provablehq/wasm package."""
 
 
+def in_wasm(calls: str, tmp_path: Path) -> Any:
+    """Run ``calls`` (JavaScript that sets ``out``, with aleo.js as ``m``) in node with Aleo's WebAssembly verifier."""
+    script = ('import { readFile } from "node:fs/promises"; const webFetch = globalThis.fetch;'
+              'globalThis.fetch = async (u, ...r) => String(u).startsWith("file:") ? new Response(await readFile('
+              'new URL(String(u))), { headers: { "content-type": "application/wasm" } }) : webFetch(u, ...r);'
+              f'const m = await import("./static/aleo.js"); {calls}; console.log(JSON.stringify(out));')
+    (tmp_path / "hook.mjs").write_text(WASM_HOOK)
+    (tmp_path / "register.mjs").write_text('import { register } from "node:module"; register("./hook.mjs", import.meta.url);')
+    done = subprocess.run(["node", "--import", str(tmp_path / "register.mjs"), "--input-type=module"], input=script,
+                          cwd=ROOT / "cli" / "web", capture_output=True, text=True, timeout=600)   # the script on stdin: long
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_the_browser_and_pyleo_verify_give_one_verdict_on_every_forged_proof_file(
+        single: dict[str, Any], split_doc: dict[str, Any], scorer: pl.Program, tmp_path: Path) -> None:
+    """Every forgery of this suite's proof file (each field, proof_forgeries, and the file's own fields missing or
+    of another JSON type, file_forgeries), verified by `pyleo verify --public-model` (pyleo.trust.verify) and by the
+    /verify page (aleo.js's parseStrict and verifyProof, with the same public model file, in node with Aleo's
+    WebAssembly verifier): one verdict. The page verified a file whose public_outputs, public_inputs, constraints,
+    network or format copy was forged, or missing."""
+    key = vm.verifying_key(scorer.aleo(), "score")
+    model = trust.public_model_json(scorer.aleo(), "linear_scorer.aleo", "score", "public", None, {"score": key})
+    texts = file_forgeries(single)
+    for field, forged in proof_forgeries(single, split_doc["parts"][0]["verifying_key"]).items():
+        texts.update({f"{field} {i}": json.dumps(doc) for i, doc in enumerate(forged)})
+    texts["program with a comment"] = json.dumps(forge(single, "program", single["program"] + "// the same program\n"))
+    models = {"honest": model, "no checksum": {k: v for k, v in model.items() if k != "checksum"},
+              "weights null": {**model, "weights": None}, "function 5": {**model, "function": 5},
+              "program with a comment, its checksum kept": {**model, "program": model["program"] + "// hi\n"}}
+    got, refused = in_wasm(
+        f'const trust = await m.publicModelTrust({json.dumps(json.dumps(model))}); const out = [{{}}, {{}}];'
+        f'for (const [n, t] of Object.entries({json.dumps(texts)})) {{'
+        ' const r = await m.verifyProof(m.parseStrict(t), trust); out[0][n] = [r.verified, r.reason]; }'
+        f'for (const [n, t] of Object.entries({json.dumps({n: json.dumps(d) for n, d in models.items()})})) {{'
+        ' try { await m.publicModelTrust(t); out[1][n] = null; } catch (e) { out[1][n] = e.message; } }', tmp_path)
+    from pyleo.files import parse_json
+
+    trusted = trust.Trusted(public_model=trust.formats.parse_public_model(model, "public.json"))
+    for name, text in texts.items():
+        verdict, reason = judged(parse_json(text.encode()), trusted)
+        assert verdict is not None and verdict.valid == got[name][0], (name, reason, got[name])
+    assert got["honest"] == [True, None] and sum(not v for v, _ in got.values()) >= len(texts) - 5
+    for name, doc in models.items():   # the trusted file: pyleo verify's error, the page's refusal
+        try:
+            trust.formats.parse_public_model(copy.deepcopy(doc), "public.json")
+        except InputError as e:
+            assert refused[name] is not None, (name, str(e))
+        else:
+            assert refused[name] is None and name == "honest", (name, refused[name])
+
+
 @pytest.mark.slow
 def test_the_browser_verifier_reports_values_as_proved_and_binds_the_file_s_copies(single: dict[str, Any],
                                                                                     scorer: pl.Program, tmp_path: Path) -> None:
@@ -578,20 +728,11 @@ def test_the_browser_verifier_reports_values_as_proved_and_binds_the_file_s_copi
                "verifyingKey": key, "commitment": None}
     proofs = [single, with_public_text(single, COMMENTED[1]), forge(single, "program_id", "credit_scorecard.aleo")]
     uncommitted = trust.public_model_json(scorer.aleo(), "linear_scorer.aleo", "score", "private", None, {"score": key})
-    script = ('import { readFile } from "node:fs/promises"; const webFetch = globalThis.fetch;'
-              'globalThis.fetch = async (u, ...r) => String(u).startsWith("file:") ? new Response(await readFile('
-              'new URL(String(u))), { headers: { "content-type": "application/wasm" } }) : webFetch(u, ...r);'
-              f'const m = await import("./static/aleo.js"); const out = [];'
-              f'for (const p of {json.dumps(proofs)}) {{ const r = await m.verifyProof(p, {json.dumps(trusted)});'
-              ' out.push([r.verified, r.reason, r.outputs ?? null]); }'
-              f'try {{ await m.publicModelTrust({json.dumps(json.dumps(uncommitted))}); out.push("accepted"); }}'
-              ' catch (e) { out.push(e.message); } console.log(JSON.stringify(out));')
-    (tmp_path / "hook.mjs").write_text(WASM_HOOK)
-    (tmp_path / "register.mjs").write_text('import { register } from "node:module"; register("./hook.mjs", import.meta.url);')
-    done = subprocess.run(["node", "--import", str(tmp_path / "register.mjs"), "--input-type=module", "-e", script],
-                          cwd=ROOT / "cli" / "web", capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    (honest, commented, renamed, refused) = json.loads(done.stdout.strip().splitlines()[-1])
+    (honest, commented, renamed, refused) = in_wasm(
+        f'const out = []; for (const p of {json.dumps(proofs)}) {{ const r = await m.verifyProof(p, {json.dumps(trusted)});'
+        ' out.push([r.verified, r.reason, r.outputs ?? null]); }'
+        f'try {{ await m.publicModelTrust({json.dumps(json.dumps(uncommitted))}); out.push("accepted"); }}'
+        ' catch (e) { out.push(e.message); }', tmp_path)
     assert "weights" in refused and "altered" in refused   # private weights whose commitment was removed
     assert honest == [True, None, ["27i64"]]
     assert commented == [True, None, ["27i64"]]

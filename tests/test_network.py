@@ -555,6 +555,13 @@ def test_a_split_function_as_one_transaction_per_part(tmp_path: Path, key: str, 
     other = tmp_path / "other.py"
     other.write_text(LONG.replace("acc * 3", "acc * 5"))
     assert_clean_failure(pyleo("verify", "t.json", "--model", str(other), cwd=tmp_path), "INVALID")
+    # the last part's transaction alone, bound to the split program: it carries the function's output but proves
+    # nothing of its inputs (the incoming link is the prover's choice)
+    (tmp_path / "split.aleo").write_text(plan.text)
+    (tmp_path / "last.json").write_text(json.dumps(doc["transactions"][-1]))
+    alone = pyleo("verify", "last.json", "--program", "split.aleo", cwd=tmp_path)
+    assert_clean_failure(alone, "INVALID")
+    assert f"is part {len(plan.parts) - 1} of a split proof of `long`" in alone.stderr + alone.stdout
 
 
 def iris_tree(tmp_path: Path) -> tuple[Any, Any, Path]:

@@ -399,6 +399,17 @@ def test_api_upload_converts_and_reports_fidelity(client: Any, tmp_path: Path, m
     assert list(tmp_path.iterdir()) == []                         # the temporary folder is gone
     p = client.post(f"/api/models/{body['id']}/predict", json={"features": X[60].tolist()})
     assert p.json() == {"circuit": str(floats[60]), "float": str(floats[60])}
+    # a model fitted on a DataFrame, its CSV's header in another order: the columns are taken by the model's names
+    import pandas as pd
+
+    names = ["a", "b", "c", "d"]
+    named = LogisticRegression(max_iter=1000).fit(pd.DataFrame(X, columns=names), y)
+    r = client.post("/api/models/upload", files={"model": ("lr.joblib", joblib_bytes(named)),
+                                                 "rows": ("rows.csv", csv_bytes(X[:, ::-1], names[::-1]))})
+    assert r.status_code == 200, r.text
+    assert [f["name"] for f in r.json()["features"]] == names
+    assert [(f["seen_low"], f["seen_high"]) for f in r.json()["features"]] == list(zip(X.min(0), X.max(0)))
+    assert r.json()["fidelity"]["agreement"] == 1.0
 
     import xgboost as xgb  # an XGBoost JSON file: a bare Booster once loaded
 

@@ -9,7 +9,6 @@ temporary folder that is removed whatever happens.
 from __future__ import annotations
 
 import importlib.util
-import io
 import re
 import secrets
 import shutil
@@ -26,7 +25,7 @@ import numpy as np
 
 from pyleo import names, vm
 from pyleo.errors import InputError, PyleoError
-from stdlib_ml.convert import ModelInputError, frontends
+from stdlib_ml.convert import ModelInputError, csv_header, frontends
 
 UPLOAD_FRONTENDS = {"sklearn": "scikit-learn", "xgboost": "XGBoost"}
 """The frontends whose model files the page takes as uploads (their suffixes: :data:`stdlib_ml.convert.frontends.FRONTENDS`)."""
@@ -187,7 +186,10 @@ class Store:
         suffix = Path(filename or "model.joblib").suffix.lower()
         if suffix not in (s for name in UPLOAD_FRONTENDS for s in frontends.get(name).suffixes):
             raise InputError(f"{filename!r}: {uploads_taken()}")
-        header = _csv_header(csv_bytes)
+        try:
+            header = csv_header(csv_bytes.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError("the CSV is not a text file (UTF-8)") from None
         try:
             return self._convert(filename, model_bytes, csv_bytes, suffix, header)
         except PyleoError as e:   # name the uploaded files, not their temporary copies
@@ -204,18 +206,17 @@ class Store:
             model_path, csv_path = Path(tmp, "model" + suffix), Path(tmp, "rows.csv")
             model_path.write_bytes(model_bytes)
             csv_path.write_bytes(csv_bytes)
-            X = load_rows(csv_path)
             try:
                 model = load_model_file(model_path)
             except ModelInputError as e:   # its hint names every framework's files: this page takes two
                 e.hint = f"save the fitted model with joblib.dump(model, path); {uploads_taken()}"
                 raise
+            known = getattr(model, "feature_names_in_", None)   # a scikit-learn model fitted on a DataFrame knows them
+            X = load_rows(csv_path, names=known)   # a header names the columns: taken by the model's names
             want = _n_features(model)
             if want is not None and X.shape[1] != want:
                 raise InputError(f"the CSV has {X.shape[1]} columns, the model takes {want} features",
                                  hint="one column per feature, in the model's order (an optional header line)")
-            if header is not None and len(header) != X.shape[1]:
-                raise InputError(f"the CSV's header names {len(header)} columns, its rows have {X.shape[1]}")
             try:
                 tag = secrets.token_hex(3)   # unique per upload: the program's keys and files are this upload's
                 name = names.program_name_from(Path(filename).stem, f"_upload_{tag}") or f"web_upload_{tag}"
@@ -224,9 +225,8 @@ class Store:
                 raise
             except (ValueError, TypeError, AttributeError) as e:
                 raise InputError(f"this model cannot be converted: {e}") from None
-        known = getattr(model, "feature_names_in_", None)   # a scikit-learn model fitted on a DataFrame knows them
-        features = header or ([str(f) for f in known] if known is not None and len(known) == X.shape[1]
-                              else [f"x{i}" for i in range(X.shape[1])])
+        features = ([str(f) for f in known] if known is not None and len(known) == X.shape[1]   # X in their order
+                    else header or [f"x{i}" for i in range(X.shape[1])])
         entry = Entry(f"upload_{secrets.token_hex(6)}", f"Uploaded {type(model).__name__} ({filename})", zk, model,
                       features, X, None, "calibration")
         return self._add(entry)
@@ -251,26 +251,6 @@ def _forget(entry: Entry) -> None:
         f.unlink(missing_ok=True)
         Path(importlib.util.cache_from_source(str(f))).unlink(missing_ok=True)   # its bytecode, if any
     shutil.rmtree(vm.keys_dir(entry.zk.program.aleo()), ignore_errors=True)
-
-
-def _csv_header(data: bytes) -> list[str] | None:
-    """The CSV's header line as names, or None when the first line holds numbers; InputError when not text."""
-    try:
-        first = io.StringIO(data.decode("utf-8")).readline()
-    except UnicodeDecodeError:
-        raise InputError("the CSV is not a text file (UTF-8)") from None
-    cells = [c.strip().strip("\"'") for c in first.strip().split(",")]
-    if any(c and c.lower() != "nan" and not _is_number(c) for c in cells):
-        return cells
-    return None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _n_features(model: Any) -> int | None:

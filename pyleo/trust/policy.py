@@ -231,7 +231,21 @@ def _model_program(trusted: Trusted, program_id: str) -> tuple[str, str | None]:
 
 
 
+def lone_part(program_id: str, function: str, program: str, whole: str = "split proof file") -> str | None:
+    """Why an execution of ``function`` of ``program_id`` (Aleo text ``program``) is no proof on its own, when it is
+    a part of a split program (:func:`pyleo.split.part_of`), naming the ``whole`` file to verify instead; else None."""
+    part = split.part_of(program_id, function, program)
+    if part is None:
+        return None
+    return (f"`{function}` of {program_id} is part {part[1]} of a split proof of `{part[0]}`: a part alone proves "
+            f"nothing of `{part[0]}`'s inputs (its incoming link is whatever its prover chose); verify the {whole}, "
+            "which holds every part")
+
+
 def _verify_proof(proof: vm.Proof, t: Trusted, resynthesize: bool) -> Verdict:
+    alone = lone_part(proof.program_id, proof.function, proof.program)
+    if alone is not None:
+        return _rejected(proof, alone)
     program: str | None = None
     commitment: str | None = None
     bound = t.bound_to()

@@ -239,6 +239,11 @@ def verify_transaction(artifact: Any, trusted: Any, resynthesize: bool = False) 
     if program is None:
         raise InputError("an execution transaction names its program by ID only: name the program you trust",
                          hint="pass --model, --program or --public-model (and --checksum to pin it)")
+    from .policy import lone_part
+
+    alone = lone_part(program_id, function, program, "split transactions file")
+    if alone is not None:
+        return rejected(alone)
     reason = _checksum_reason(program, program_id, trusted)
     if reason:
         return rejected(reason)

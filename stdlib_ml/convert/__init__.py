@@ -67,7 +67,7 @@ from .model import (
     parse_sample,
 )
 from .nn import FitWarning, Network
-from .options import INPUT_MODES, OUTPUT_MODES, WEIGHT_MODES, calibration_rows, load_rows
+from .options import INPUT_MODES, OUTPUT_MODES, WEIGHT_MODES, calibration_rows, csv_header, load_rows
 from .quantize import (
     DEFAULT_INPUT_BOUND,
     INPUT_RESOLUTION,
@@ -112,5 +112,5 @@ __all__ = [
     "Fidelity", "FidelityWarning", "FitWarning", "ModelInputError", "Network", "Spec", "ZkModel", "build_spec", "calibration_rows", "check_fidelity",
     "float_predict", "format_value", "from_catboost", "from_file", "from_keras", "from_lightgbm", "from_onnx",
     "from_sklearn", "from_tensorflow", "from_tflite", "from_torch", "from_xgboost", "is_model_file",
-    "load", "load_model_file", "load_rows", "load_xgboost_file", "parse_sample", "render",
+    "csv_header", "load", "load_model_file", "load_rows", "load_xgboost_file", "parse_sample", "render",
 ]

@@ -59,6 +59,12 @@ def as_numbers(X: Any, what: str = "X") -> np.ndarray:
             raise ModelInputError(f"{what} holds {flat[bad]!r} ({type(flat[bad]).__name__}){at}: feature values must be "
                                   "numbers (NaN or None where missing)",
                                   hint="convert booleans to 0/1 and parse text to numbers first")
+        huge = next((i for i, v in enumerate(flat) if isinstance(v, int) and abs(v) > LARGEST_VALUE), None)
+        if huge is not None:   # float() of an integer past float64's range raises OverflowError
+            at = [int(i) for i in np.unravel_index(huge, raw.shape)]
+            raise ModelInputError(f"{what} holds an integer of {len(str(abs(flat[huge])))} digits at index {at}: feature "
+                                  f"values must lie within ±{LARGEST_VALUE:.3g} (float32's range, in which tree models "
+                                  "compare them)", hint="rescale the feature, or mark the value as missing (NaN)")
         raw = np.asarray([np.nan if v is None else float(v) for v in flat], dtype=np.float64).reshape(raw.shape)
         kind = "f"
     if kind == "b":
@@ -127,12 +133,34 @@ class ZkModel:
         self.raw_features: int = int(getattr(module, "RAW_FEATURES", self.n_features))
         self.domain: list[list[Any]] | None = getattr(module, "DOMAIN", None)
         shape = getattr(module, "SAMPLE_SHAPE", None)
+        self._check_constants(path, shape)
         self.sample_shape: tuple[int, ...] | None = None if shape is None else tuple(int(d) for d in shape)
         """A network's input shape of more than one axis, e.g. a CNN's (C, H, W): samples shaped (n, *sample_shape)
         are taken (flattened in C order); None: samples are rows of the features."""
         if self.sample_shape is not None and int(np.prod(self.sample_shape)) != self.raw_features:
             raise ModelInputError(f"{path}: SAMPLE_SHAPE {self.sample_shape} does not hold its {self.raw_features} "
                                   "features")
+
+    def _check_constants(self, path: Path, shape: Any) -> None:
+        """Refuse a model file whose ``PREPARE``, ``DOMAIN`` or ``SAMPLE_SHAPE`` (edited by hand) is not what
+        encode reads (:class:`ModelInputError` naming the file), rather than fail on the first sample."""
+        def number(v: Any) -> bool:
+            return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+        if shape is not None and not (isinstance(shape, (list, tuple)) and shape and all(
+                isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
+            raise ModelInputError(f"{path}: SAMPLE_SHAPE must be a tuple of positive integers, not {str(shape)[:80]}")
+        if self.domain is not None and not (isinstance(self.domain, (list, tuple)) and len(self.domain) == self.n_features
+                                            and all(isinstance(d, (list, tuple)) and len(d) == 3 and isinstance(d[2], str)
+                                                    and all(b is None or number(b) for b in d[:2]) for d in self.domain)):
+            raise ModelInputError(f"{path}: DOMAIN must give each of the {self.n_features} features [low, high, what] "
+                                  "(low and high numbers or None)")
+        if self.prepare is not None:
+            try:
+                prepare.check(self.prepare, self.raw_features)
+            except prepare.PrepareError as e:
+                raise ModelInputError(f"{path}: {e.message}", hint="convert the model again rather than edit its "
+                                      "file (stdlib_ml.convert.prepare documents the entries)") from None
 
     @property
     def name(self) -> str:
@@ -168,7 +196,7 @@ class ZkModel:
         [INPUT_LOW, INPUT_HIGH]; missing ones (NaN or MISSING_VALUE) flagged, where the model has them.
         With ``PREPARE`` the samples are raw rows (categories, missing values; a DataFrame's columns by
         ``FEATURE_NAMES``) made numbers first (:func:`~stdlib_ml.convert.prepare.apply`)."""
-        if self.prepare is not None or (self.feature_names is not None and hasattr(X, "columns")):
+        if self.prepare is not None or (self.feature_names is not None and prepare.named(X)):
             try:
                 X = (prepare.apply(self.prepare, X, self.feature_names, self.raw_features) if self.prepare is not None
                      else prepare.raw_rows(X, self.feature_names, self.raw_features))
@@ -258,6 +286,20 @@ class ZkModel:
         if self.input_widths is None or self.input_zero is None:
             return [[int(v) + fixed.INPUT_OFFSET for v in row] for row in q]
         return [self.pack([int(v) - z for v, z in zip(row, self.input_zero)]) for row in q]
+
+    def encode_one(self, x: Any) -> list[int]:
+        """The circuit's input ``x`` for one sample, as :meth:`encode` reads samples: a row of raw values (1-D, or
+        shaped :attr:`sample_shape`), a DataFrame of one row or a Series (``df.iloc[i]``), both read by their
+        column names. Raises :class:`ModelInputError` as :meth:`encode` does, and for more than one sample."""
+        if self.prepare is None and not prepare.named(x):   # raw rows with categories are not numbers yet
+            x = as_numbers(x, "the sample")
+            if x.ndim == 1 or self.sample_shape is not None and x.shape == self.sample_shape:
+                x = x[None]
+        encoded = self.encode(x)   # ModelInputError for another shape: never flattened (:meth:`rows`)
+        if len(encoded) != 1:
+            raise ModelInputError(f"prove takes one sample, got {len(encoded)}",
+                                  hint="prove many with stdlib_ml.convert.prove_rows.prove_many or `pyleo prove-batch`")
+        return encoded[0]
 
     def codes(self, X: Any) -> list[list[int]]:
         """Per sample, each circuit input's code (``q - INPUT_ZERO``, an integer of ``INPUT_WIDTHS`` bits):
@@ -443,14 +485,7 @@ class ZkModel:
         (into parts of at most ``budget`` constraints, default 16,384), False never. Raises
         :class:`ModelInputError` for bad samples or a missing r, and :class:`pyleo.LimitError` naming the
         model and its size (e.g. a KNN's number of training points) when nothing fits."""
-        one = as_numbers(x, "the sample")
-        if one.ndim == 1 or self.sample_shape is not None and one.shape == self.sample_shape:
-            one = one[None]
-        encoded = self.encode(one)   # ModelInputError for another shape: never flattened (:meth:`rows`)
-        if len(encoded) != 1:
-            raise ModelInputError(f"prove takes one sample, got {len(encoded)}",
-                                  hint="prove many with stdlib_ml.convert.prove_rows.prove_many or `pyleo prove-batch`")
-        (enc,) = encoded
+        enc = self.encode_one(x)
         if self.output == "commitment" and label_blinding is None:
             raise ModelInputError(f"{self.name} publishes its label as a commitment: pass label_blinding=r, a "
                                   "secret random scalar you keep to reveal the label later",
@@ -613,7 +648,7 @@ def parse_sample(text: str) -> np.ndarray:
         shown = text if len(text) <= 80 else text[:77] + "..."
         raise ModelInputError(f"expected the raw feature values as a JSON list of numbers, e.g. [5.1, 3.5, 1.4, 0.2] "
                               f"(NaN or null where missing), got {shown!r}")
-    arr = np.asarray([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    arr = as_numbers(values, "the sample")   # None → NaN; an integer past float's range refused
     if len(arr) and np.all(np.abs(arr) >= fixed.INPUT_OFFSET // 2):
         raise ModelInputError("these look like encoded u64 or packed u128 circuit inputs; a converted model file takes the raw "
                               "feature values (floats) and encodes them itself")

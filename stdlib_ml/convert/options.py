@@ -203,12 +203,15 @@ class Visibility:
         return spec
 
 
-def load_rows(path: str | os.PathLike[str], *, complete: bool = True) -> np.ndarray:
+def load_rows(path: str | os.PathLike[str], *, complete: bool = True, names: Any = None) -> np.ndarray:
     """Calibration rows (``complete=False``: rows to predict) from a file, checked by :func:`calibration_rows`: ``.npy`` (a 2-D array, or
     samples of another shape, returned as they are: the model they go to takes them only when its input has that
     shape, e.g. a CNN's (n, C, H, W), and never flattens them) or ``.csv`` (numbers separated by commas, an
-    optional header line, an empty cell or NaN where a value is missing, as (n_samples, n_features)), float64. Raises :class:`ModelInputError` naming the file, and for a CSV the line and column of a
-    cell that is not a number."""
+    optional header line, an empty cell or NaN where a value is missing, as (n_samples, n_features)), float64.
+    ``names``: the feature names of the model the rows go to (None: it has none); a CSV whose header line names
+    columns gives them in that order, as a DataFrame's columns are taken (a header in another order was read
+    position by position: other samples). Raises :class:`ModelInputError` naming the file, for a CSV the line and
+    column of a cell that is not a number, and a header that names no column of one of ``names``."""
     p = Path(path)
     if not p.is_file():
         raise ModelInputError(f"no such data file: {p}")
@@ -221,12 +224,34 @@ def load_rows(path: str | os.PathLike[str], *, complete: bool = True) -> np.ndar
         except MemoryError:
             raise ModelInputError(f"{p} holds more numbers than this machine's memory takes") from None
     elif suffix == ".csv":
-        X = _read_csv(p)
+        X, header = _read_csv(p)
+        if header is not None and names is not None:
+            X = _by_names(X, header, [str(n) for n in names], p)
     else:
         raise ModelInputError(f"{p}: calibration rows must be a .npy or .csv file")
     rows = calibration_rows(X, what=str(p), samples=True, complete=complete)   # the model they go to checks the shape
     assert rows is not None
     return rows
+
+
+def _by_names(X: np.ndarray, header: list[str], names: list[str], p: Path) -> np.ndarray:
+    """The columns of ``X`` that ``header`` names ``names``, in that order."""
+    absent = [n for n in names if n not in header]
+    twice = [h for h in header if header.count(h) > 1]
+    if absent or twice:
+        raise ModelInputError(f"{p}'s header line " + (f"names the column {twice[0]!r} twice" if twice else
+                              f"names no column {absent[0]!r}") + f"; the model takes the features {names}",
+                              hint="name the columns as the model was fitted (in any order), or leave out the header "
+                              "line: the columns are then taken in the model's order")
+    return X[:, [header.index(n) for n in names]]
+
+
+def csv_header(text: str) -> list[str] | None:
+    """The column names of a CSV's first line (``text``: the line, or the whole file), or None when that line holds
+    numbers (a row, not a header)."""
+    first = next(csv.reader(io.StringIO(text)), [])
+    cells = [c.strip().strip("\"'") for c in first]
+    return cells if any(cells) and all(_header_cell(c) for c in cells if c) else None
 
 
 def _header_cell(cell: str) -> bool:
@@ -241,9 +266,9 @@ def _header_cell(cell: str) -> bool:
     return False
 
 
-def _read_csv(p: Path) -> np.ndarray:
+def _read_csv(p: Path) -> tuple[np.ndarray, list[str] | None]:
     """The numbers of a CSV file: an optional header line (a first line whose cells are all names, not
-    numbers), then rows of equally many cells."""
+    numbers: :func:`csv_header`, returned beside them, None without one), then rows of equally many cells."""
     try:
         text = p.read_text()
     except (UnicodeDecodeError, OSError) as e:
@@ -251,11 +276,15 @@ def _read_csv(p: Path) -> np.ndarray:
     reader = csv.reader(io.StringIO(text))
     rows: list[tuple[int, list[str]]] = [(reader.line_num, r) for r in reader if len(r) > 1 or r and r[0].strip()]
     # (a blank line is skipped; a line of empty cells is a row of missing values)
-    if rows and all(_header_cell(c) for c in rows[0][1] if c.strip()):   # a header line: names, not numbers
+    header = None
+    if rows and any(c.strip() for c in rows[0][1]) and all(_header_cell(c) for c in rows[0][1] if c.strip()):
+        header = [c.strip().strip("\"'") for c in rows[0][1]]
         rows = rows[1:]
     if not rows:
         raise ModelInputError(f"{p} has no rows of numbers")
     width = len(rows[0][1])
+    if header is not None and len(header) != width:
+        raise ModelInputError(f"{p}'s header line names {len(header)} columns, its rows have {width}")
     out = np.empty((len(rows), width))
     for i, (line, cells) in enumerate(rows):
         if len(cells) != width:
@@ -268,4 +297,4 @@ def _read_csv(p: Path) -> np.ndarray:
                 raise ModelInputError(f"{p}, line {line}, column {j + 1}: {c!r} is not a number",
                                       hint="calibration rows hold numbers only: an optional header line first, then "
                                       "one sample per line (an empty cell or NaN where a value is missing)") from None
-    return out
+    return out, header

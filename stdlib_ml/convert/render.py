@@ -125,8 +125,8 @@ def format_value(value: Any, indent: int = 0, width: int = 110) -> str:
         return repr(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
+    if isinstance(value, (float, np.floating)):   # NaN and infinities as builtins: a bare ``nan`` is no Python name
+        return repr(float(value)) if np.isfinite(value) else f"float({str(float(value))!r})"
     if isinstance(value, str):
         return repr(str(value))          # numpy 2 writes np.str_ as "np.str_(...)": the file must not need numpy
     if value is None:

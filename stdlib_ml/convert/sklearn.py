@@ -454,7 +454,7 @@ def _inputs(model: Any, X: Any) -> tuple[Any, int | None, Prepared | None, Any]:
     try:
         prep = prepared(model, X)
         if prep is None:
-            if X is not None and hasattr(X, "columns") and names is not None:
+            if X is not None and prepare.named(X) and names is not None:
                 X = prepare.raw_rows(X, names, len(names))
             return X, getattr(model, "n_features_in_", None), None, None
         raw = prepare.raw_rows(X, prep.names, prep.n_raw) if X is not None else None

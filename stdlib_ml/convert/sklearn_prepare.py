@@ -67,7 +67,9 @@ def transformer_entries(trans: Any, cols: list[int]) -> tuple[list[tuple[Any, ..
         cats = [[_plain(v) for v in c] for c in trans.categories_]
         if name == "OrdinalEncoder":
             unknown = trans.unknown_value if trans.handle_unknown == "use_encoded_value" else None
-            return [("ordinal", c, k, None if unknown is None else float(unknown)) for c, k in zip(cols, cats)], None
+            missing = float(trans.encoded_missing_value)   # scikit-learn's code for its missing category
+            return [("ordinal", c, k, None if unknown is None else float(unknown), *([missing] if any(map(_nan, k)) else []))
+                    for c, k in zip(cols, cats)], None
         if trans.handle_unknown not in ("error", "ignore"):
             raise ConversionError(f"OneHotEncoder(handle_unknown={trans.handle_unknown!r}) is not supported")
         drops = getattr(trans, "drop_idx_", None)
@@ -99,7 +101,10 @@ def _binning(trans: Any, cols: list[int], ops: list[tuple[str, list[float], list
                 for i, c in enumerate(cols)]
     if trans.encode not in ("ordinal", "onehot", "onehot-dense"):
         raise ConversionError(f"KBinsDiscretizer(encode={trans.encode!r}) is not supported")
-    return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal", *([pre(i)] if ops else []))
+    # dtype=np.float32: transform bins float32 copies of its inputs (a value at an edge may fall below it)
+    rounded = [("float32",)] if trans.dtype is not None and np.dtype(trans.dtype) == np.float32 else []
+    return [("bins", c, [float(v) for v in edges[1:-1]], trans.encode != "ordinal",
+             *([pre(i) + rounded] if ops or rounded else []))
             for i, (c, edges) in enumerate(zip(cols, trans.bin_edges_))]
 
 

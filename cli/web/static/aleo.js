@@ -24,6 +24,15 @@ export async function sha256(text) {
 // proof's "block_height", when present, lies in [WASM_BLOCK_HEIGHT, 2^32) (tests/test_forgery.py checks these
 // numbers against pyleo.vm's).
 /**
+ * The text of a file's bytes as `pyleo verify` decodes it (pyleo.files.parse_json): UTF-8, strictly (a TypeError for
+ * bytes that are not UTF-8, where File.text() would put U+FFFD in their place), a byte-order mark kept (it is not
+ * JSON, so parseStrict refuses it as pyleo verify does; File.text() drops it).
+ */
+export function decodeStrict(bytes) {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+
+/**
  * The JSON document `text`, read as `pyleo verify` reads a verifier's file (pyleo.files.parse_json): JSON.parse's
  * value, refused with an Error naming the key when an object holds a key twice (readers differ on which copy counts,
  * so a person reading the file and the verifier would see different values). JSON.parse's SyntaxError otherwise.
@@ -37,33 +46,54 @@ export function parseStrict(text) {
     while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
     return JSON.parse(text.slice(start, ++i));
   };
-  const value = () => {
+  // `node` is JSON.parse's value for the text at i; `fractional` collects the keys of `node`'s members written as
+  // numbers with a fraction or an exponent (FRACTIONAL)
+  const value = (node, key = null, fractional = null) => {
     space();
     const open = text[i];
     if (open === '"') { string(); return; }
-    if (open !== "{" && open !== "[") { while (i < text.length && !",]} \t\n\r".includes(text[i])) i++; return; }
+    if (open !== "{" && open !== "[") {
+      const start = i;
+      while (i < text.length && !",]} \t\n\r".includes(text[i])) i++;
+      if (fractional && /[.eE]/.test(text.slice(start, i)) && typeof node === "number") fractional.add(key);
+      return;
+    }
     i++;
     space();
     const seen = new Set();
+    const mine = new Set();
+    let index = 0;
     while (text[i] !== (open === "{" ? "}" : "]")) {
+      let at = index++;
       if (open === "{") {
         space();
-        const key = string();
-        if (seen.has(key)) throw new Error(`the key ${JSON.stringify(key)} appears twice in one object`);
-        seen.add(key);
+        at = string();
+        if (seen.has(at)) throw new Error(`the key ${JSON.stringify(at)} appears twice in one object`);
+        seen.add(at);
         space();
         i++;   // the colon
       }
-      value();
+      value(node[at], at, mine);
       space();
       if (text[i] === ",") i++;
       space();
     }
     i++;
+    if (open === "{") Object.defineProperty(node, FRACTIONAL, { value: mine });
   };
-  value();
+  value(doc);
   return doc;
 }
+
+/**
+ * Set by parseStrict on each object it returns (not enumerable): the keys whose values the text writes as numbers
+ * with a fraction or an exponent. `4.0` is not the count 4 to `pyleo verify` (pyleo.files.same_json; Python reads it
+ * as a float), though JSON.parse reads both as 4.
+ */
+export const FRACTIONAL = Symbol("written with a fraction or an exponent");
+
+/** Whether `doc[key]` is an integer written as one (not `4.0` or `4e0`, when parseStrict read `doc`). */
+const integerField = (doc, key) => Number.isInteger(doc[key]) && !(doc[FRACTIONAL] && doc[FRACTIONAL].has(key));
 
 export const WASM_BLOCK_HEIGHT = 22175000;
 
@@ -83,15 +113,28 @@ export const NOT_REPORTED = {
 export function verificationHeight(proof) {
   if (!Object.prototype.hasOwnProperty.call(proof, "block_height")) return null;
   const h = proof.block_height;
-  if (!Number.isInteger(h) || h < WASM_BLOCK_HEIGHT || h >= 2 ** 32) {
-    throw new Error(`block_height ${JSON.stringify(h)} is outside [${WASM_BLOCK_HEIGHT}, 2^32): pyleo proves and ` +
+  if (!integerField(proof, "block_height") || h < WASM_BLOCK_HEIGHT || h >= 2 ** 32) {
+    throw new Error(`block_height ${JSON.stringify(h)}${Number.isInteger(h) && !integerField(proof, "block_height")
+      ? " (written with a fraction or an exponent)" : ""} is not an integer in [${WASM_BLOCK_HEIGHT}, 2^32): pyleo proves and ` +
       `verifies only under Varuna V2 (consensus V20, from height ${WASM_BLOCK_HEIGHT}) or later`);
   }
   return h;
 }
 
-/** A commitment as the proof's public output writes it: a field literal without spaces. */
-const fieldLiteral = (c) => { const t = String(c).replace(/\s+/g, ""); return t.endsWith("field") ? t : `${t}field`; };
+/** pyleo.types.FIELD_MODULUS: the order of Aleo's field. */
+export const FIELD_MODULUS = 8444461749428370424248824938781546531375899335154063827935233455917409239041n;
+
+/**
+ * The field element a literal such as "-24field", "24 field" or "24" names, written as snarkVM writes it
+ * ("<n>field", n in [0, p)), as pyleo.values.field_literal reads a commitment: "-5field" and "0005field" are the
+ * elements p - 5 and 5. Throws Error for text that is not a field element (at most 80 digits).
+ */
+export function fieldLiteral(c) {
+  const t = String(c).replace(/\s+/g, "");
+  const body = t.endsWith("field") ? t.slice(0, -"field".length) : t;
+  if (!/^-?[0-9]{1,80}$/.test(body)) throw new Error(`${JSON.stringify(String(c).slice(0, 100))} is not a field element`);
+  return `${((BigInt(body) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS}field`;
+}
 
 /**
  * Why the public outputs of `proof` do not carry `commitment` (the public model's commitment to private
@@ -147,10 +190,18 @@ export async function publicModelTrust(text) {
     throw new Error(`the public model's program cannot be read: ${e}`);
   }
   const checksum = hex(program.toChecksum());
-  if (doc.checksum && doc.checksum !== checksum) {
-    throw new Error(`the public model file says checksum ${doc.checksum}, its program has ${checksum}`);
+  // pyleo's checksum is sha3-256 of the program's text; snarkVM's (toChecksum) of its text as snarkVM writes it
+  // (pyleo writes it so): the two agree on such a text, which the file's program must be, as pyleo commit wrote it
+  if (typeof doc.checksum !== "string" || doc.checksum !== checksum || program.toString() !== doc.program) {
+    const said = typeof doc.checksum === "string" ? doc.checksum : JSON.stringify(doc.checksum ?? null);
+    throw new Error(`the public model file says checksum ${said}, its program has ` +
+      `${checksum}${program.toString() !== doc.program ? " (and is not written as snarkVM writes it)" : ""}: the file ` +
+      "was altered");
   }
-  const fn = typeof doc.function === "string" ? doc.function : "predict";
+  const fn = Object.prototype.hasOwnProperty.call(doc, "function") ? doc.function : "predict";
+  if (typeof fn !== "string" || !/^[A-Za-z][A-Za-z0-9_]*$/.test(fn)) {   // pyleo.names.is_identifier
+    throw new Error(`the public model file's "function" must be a function name (an Aleo identifier), not ${JSON.stringify(fn)}`);
+  }
   const verifyingKey = doc.verifying_keys && doc.verifying_keys[fn];
   if (typeof verifyingKey !== "string") {
     throw new Error(`the public model file carries no verifying key of \`${fn}\`: take it from \`pyleo serve\`'s ` +
@@ -164,13 +215,15 @@ export async function publicModelTrust(text) {
   if (doc.commitment !== undefined && doc.commitment !== null && typeof doc.commitment !== "string") {
     throw new Error("the public model file's commitment must be a string or null");
   }
+  if (typeof doc.commitment === "string") fieldLiteral(doc.commitment);   // pyleo verify refuses one that is not a field
   const committed = typeof doc.commitment === "string";
-  if ((doc.weights ?? (committed ? "private" : "public")) !== (committed ? "private" : "public")) {
+  const weights = Object.prototype.hasOwnProperty.call(doc, "weights") ? doc.weights : committed ? "private" : "public";
+  if (weights !== (committed ? "private" : "public")) {
     throw new Error(`the public model file says weights ${JSON.stringify(doc.weights)} with commitment ` +
       `${JSON.stringify(doc.commitment ?? null)}: private weights come with their commitment, public ones without; ` +
       "the file was altered");
   }
-  return { checksum, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
+  return { checksum, program: doc.program, programId: program.id(), function: fn, verifyingKey: verifyingKey.trim(),
            commitment: doc.commitment ?? null, decoding: readDecoding(doc.decoding), fingerprint: await sha256(text) };
 }
 
@@ -213,6 +266,60 @@ export function decodeOutput(decoding, literal) {
   return String(v);
 }
 
+/** pyleo.vm.PROOF_FORMAT and pyleo.vm.NETWORK: the one format and network `pyleo verify` reads a proof file of. */
+export const PROOF_FORMAT = "pyleo-proof/2";
+export const NETWORK = "mainnet";
+
+/**
+ * Why a proof file's object is not one `pyleo verify` reads (pyleo.vm.Proof.from_json): another format (a split
+ * proof is checked by `pyleo verify` only), another network, a field missing or of another type (`constraints` an
+ * integer written as one); null when it is one. Its copies are checked against its execution by fileCopiesReason.
+ */
+export function proofFileReason(proof) {
+  if (!proof || typeof proof !== "object" || Array.isArray(proof)) return "not a pyleo proof file (expected a JSON object)";
+  if (proof.format !== PROOF_FORMAT) {
+    return `not a pyleo proof file this page reads: its format is ${JSON.stringify(proof.format ?? null)}, not ` +
+      `${PROOF_FORMAT}` + (proof.format === "pyleo-split-proof/1" ? " (a split proof: check it with `pyleo verify`)" : "");
+  }
+  for (const key of ["network", "function", "program", "execution", "verifying_key", "program_id", "program_checksum"]) {
+    if (typeof proof[key] !== "string") return `the proof file's "${key}" is missing or not a string`;
+  }
+  if (proof.network !== NETWORK) {
+    return `a proof for the ${JSON.stringify(proof.network)} network; pyleo proves and verifies on ${NETWORK}`;
+  }
+  if (!integerField(proof, "constraints")) return 'the proof file\'s "constraints" is missing or not an integer';
+  for (const key of ["public_inputs", "public_outputs"]) {
+    if (!Array.isArray(proof[key])) return `the proof file's "${key}" is missing or not a list`;
+  }
+  return null;
+}
+
+/** A value as snarkVM prints it, on one line (pyleo.vm.sdk.compact_value). */
+const compactValue = (text) => String(text).replace(/\s+/g, " ").trim().replaceAll("[ ", "[").replaceAll(" ]", "]");
+
+/**
+ * Why the proof file's readable copies of its execution's public values ("public_inputs", "public_outputs": each
+ * public or constant value as snarkVM reads it, null for a private one) are not the values its one transition
+ * carries, as pyleo.vm.Proof.from_json refuses them; null when they are. `plaintext`: the verifier's Plaintext.
+ */
+export function fileCopiesReason(proof, transition, plaintext) {
+  const visible = (items) => (items ?? []).map((o) => (["public", "constant"].includes(o.type) && typeof o.value === "string"
+    ? compactValue(plaintext.fromString(o.value)) : null));
+  for (const [key, items] of [["public_inputs", transition.inputs], ["public_outputs", transition.outputs]]) {
+    let actual;
+    try {
+      actual = visible(items);
+    } catch (e) {
+      return `the execution holds a public value that is not an Aleo value: ${e}`;
+    }
+    if (JSON.stringify(proof[key]) !== JSON.stringify(actual)) {
+      return `the file states ${key} ${JSON.stringify(proof[key])}, but its execution gives ${JSON.stringify(actual)}: ` +
+        "the file was altered";
+    }
+  }
+  return null;
+}
+
 /** Why a proof made under the latest rules (no "block_height": `pyleo prove`'s default) is not checked here. */
 export const LATEST_RULES = "This proof was made under the network's latest consensus rules (V22, Varuna V3, " +
   "`pyleo prove`'s default), which this browser's verifier (@provablehq/wasm 0.11.10) predates: check it with " +
@@ -223,8 +330,9 @@ export const NO_KEY = "the verifying key cannot be checked in this browser witho
   "proof file carries may be another circuit's): give the public model file";
 
 /**
- * Verify a proof file's JSON object (as `pyleo prove` / `pyleo serve` write it) in the browser.
- * trust: what publicModelTrust returns for the model's public file. The execution is verified with
+ * Verify a proof file's JSON object (as `pyleo prove` / `pyleo serve` write it, read by parseStrict) in the browser,
+ * reading it as `pyleo verify` does (proofFileReason, fileCopiesReason, verificationHeight; its constraints those of
+ * the key). trust: what publicModelTrust returns for the model's public file. The execution is verified with
  * trust.verifyingKey, never with the key the proof file carries: a proof whose key differs is
  * rejected, and without trust nothing is verified (reason NO_KEY); nor is a proof made under the latest rules (no
  * "block_height", reason LATEST_RULES, said before the WebAssembly loads).
@@ -233,20 +341,19 @@ export const NO_KEY = "the verifying key cannot be checked in this browser witho
  * seconds}.
  */
 export async function verifyProof(proof, trust = null) {
-  if (!proof || typeof proof !== "object" || typeof proof.execution !== "string" ||
-      typeof proof.program !== "string" || typeof proof.verifying_key !== "string" || typeof proof.function !== "string") {
-    return { verified: false, reason: "not a pyleo proof file (it needs program, function, verifying_key and execution)" };
-  }
+  const malformed = proofFileReason(proof);
+  if (malformed) return { verified: false, reason: malformed };
   // Said before loading the verifier (seconds): whatever else the file holds, it is not checked here.
   if (!Object.prototype.hasOwnProperty.call(proof, "block_height")) return { verified: false, reason: LATEST_RULES, height: null };
   const w = await loadVerifier();
   const t0 = performance.now();
   const done = (verified, reason, extra = {}) =>
     ({ verified, reason, seconds: (performance.now() - t0) / 1000, ...extra });
-  let program, execution;
+  let program, execution, transition;
   try {
     program = w.Program.fromString(proof.program);
     execution = w.Execution.fromString(proof.execution);
+    [transition] = JSON.parse(proof.execution).transitions;
   } catch (e) {
     return done(false, `the WebAssembly verifier cannot read the proof file: ${e}`);
   }
@@ -257,6 +364,9 @@ export async function verifyProof(proof, trust = null) {
       `${JSON.stringify(proof.program_checksum)}, but its program is ${program.id()} with checksum ${checksum}: ` +
       "the file was altered", { checksum, vkSha256, programId: program.id() });
   }
+  const copies = transition && typeof transition === "object" ? fileCopiesReason(proof, transition, w.Plaintext)
+    : "the execution is not one transition";
+  if (copies) return done(false, copies, { checksum, vkSha256, programId: program.id() });
   let height;
   try {
     height = verificationHeight(proof);
@@ -265,8 +375,10 @@ export async function verifyProof(proof, trust = null) {
   }
   const facts = { checksum, vkSha256, height, programId: program.id(), notReported: NOT_REPORTED };
   if (!trust || typeof trust.verifyingKey !== "string") return done(false, NO_KEY, facts);
-  if (checksum !== trust.checksum) {
-    return done(false, `the proof's program has checksum ${checksum}, not the public model's ${trust.checksum}`, facts);
+  if (checksum !== trust.checksum || (typeof trust.program === "string" && proof.program !== trust.program)) {
+    // pyleo verify's checksum is of the text: another text of the same program (a comment, a space) is another
+    return done(false, `the proof's program has checksum ${checksum}${checksum === trust.checksum ? " but another text" : ""}, ` +
+      `not the public model's ${trust.checksum}`, facts);
   }
   if (proof.function !== trust.function) {
     return done(false, `the proof is of function \`${proof.function}\`, the public model's is \`${trust.function}\``, facts);
@@ -274,6 +386,16 @@ export async function verifyProof(proof, trust = null) {
   if (proof.verifying_key.trim() !== trust.verifyingKey) {
     return done(false, "the proof was made with another circuit's key: its verifying key is not the one the " +
       "public model file gives for this program", facts);
+  }
+  let keyConstraints;
+  try {
+    keyConstraints = w.VerifyingKey.fromString(trust.verifyingKey).numConstraints();
+  } catch (e) {
+    return done(false, `the public model file's verifying key cannot be read: ${e}`, facts);
+  }
+  if (proof.constraints !== keyConstraints) {
+    return done(false, `the proof claims ${proof.constraints.toLocaleString("en")} constraints, its verifying key has ` +
+      `${keyConstraints.toLocaleString("en")}`, facts);
   }
   const transitions = execution.transitions();
   const t = transitions.length === 1 ? transitions[0] : null;

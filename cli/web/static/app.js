@@ -1,6 +1,6 @@
 // The main page: choose → predict → prove → download → verify (server and browser).
 import { $, api, show, table, verdict } from "/static/common.js";
-import { publicModelTrust, verifyProof } from "/static/aleo.js";
+import { parseStrict, publicModelTrust, verifyProof } from "/static/aleo.js";
 import { showNetwork } from "/static/network.js";
 
 let model = null;   // the server's summary of the chosen model
@@ -200,7 +200,7 @@ async function verifyBrowser() {
     const text = await response.text();
     if (!response.ok) throw new Error(JSON.parse(text).error);
     const trust = await publicModelTrust(text);
-    const r = await verifyProof(JSON.parse(proofText), trust);
+    const r = await verifyProof(parseStrict(proofText), trust);
     show("verify-browser-result", verdict(r, "in this browser by @provablehq/wasm") +
       ` — with the verifying key of the public model file, SHA-256 ${trust.fingerprint} (compare it with the ` +
       `fingerprint the model's owner publishes); program checksum ${r.checksum}`,

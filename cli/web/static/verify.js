@@ -1,6 +1,6 @@
 // The drop page: verify a proof file in the browser alone.
 import { $, api, show, table, verdict } from "/static/common.js";
-import { LATEST_RULES, decodeOutput, parseStrict, publicModelTrust, sha256, verifyProof } from "/static/aleo.js";
+import { LATEST_RULES, decodeOutput, decodeStrict, parseStrict, publicModelTrust, sha256, verifyProof } from "/static/aleo.js";
 
 // Without the WebAssembly verifier the button cannot work: say why (info.wasm_reason, pyleo_cli/web/verifier.py).
 api("/api/examples").then((info) => {
@@ -28,15 +28,16 @@ $("verify-button").onclick = async () => {
   if (file.size > 16 * 2 ** 20) { show("result", "larger than 16 MiB: not a pyleo proof file", "error"); return; }
   let proof;
   try {
-    proof = parseStrict(await file.text());
-  } catch (e) {   // not JSON, or a key twice: invalid, as `pyleo verify` answers it
-    show("result", `✘ not verified: not a pyleo proof file (${/appears twice/.test(e.message) ? e.message : "not JSON"})`, "bad");
+    proof = parseStrict(decodeStrict(await file.arrayBuffer()));
+  } catch (e) {   // not UTF-8, not JSON, or a key twice: invalid, as `pyleo verify` answers it
+    const why = /appears twice/.test(e.message) ? e.message : e instanceof TypeError ? "not UTF-8 text" : "not JSON";
+    show("result", `✘ not verified: not a pyleo proof file (${why})`, "bad");
     return;
   }
   show("result", "loading Aleo's WebAssembly verifier and verifying…", "note");
   try {
     const modelFile = $("model-file").files[0];
-    const trust = modelFile ? await publicModelTrust(await modelFile.text()) : null;
+    const trust = modelFile ? await publicModelTrust(decodeStrict(await modelFile.arrayBuffer())) : null;
     const published = $("fingerprint").value.trim().toLowerCase().replace(/^0x/, "");
     if (published && trust && published !== trust.fingerprint) {
       throw new Error(`the public model file's SHA-256 is ${trust.fingerprint}, not the published fingerprint ${published}`);
