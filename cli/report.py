@@ -140,7 +140,7 @@ def show_converted(zk: Any, out: Path, X: Any) -> None:
         from stdlib_ml.convert.fidelity import fidelity_text
 
         typer.echo(f"fidelity: {fidelity_text(f)} ({'passed' if f['passed'] else 'BELOW'} {f['bar']})")
-    example = X[0] if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)
+    example = np.ravel(X[0]) if X is not None else np.nan_to_num(sum(zk.value_range())[: zk.n_features] / 2)   # an image: C order
     sample = "[" + ", ".join(f"{v:.6g}" if np.isfinite(v) else "NaN" for v in example) + "]"
     prove = f"pyleo prove {out} predict '{sample}', " if proves_here(zk.program) else ""
     typer.echo(f"inputs: the {zk.n_features} raw feature values as a JSON list (NaN where missing); next: "

@@ -115,7 +115,8 @@ def _program_of(trusted: Any, program_id: str) -> str | None:
     if trusted.programs:
         if name not in trusted.programs:
             raise ProofError(f"the transaction is of {program_id}, and {trusted.label('model')} defines "
-                             f"{', '.join(p + '.aleo' for p in trusted.programs)}: not one of the model you trust")
+                             f"{', '.join(p + '.aleo' for p in trusted.programs)}, not the transaction's program: it is not of the "
+                             "model you trust")
         texts.append(trusted.programs[name].aleo())
     if trusted.program is not None:
         texts.append(trusted.program)
