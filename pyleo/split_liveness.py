@@ -202,7 +202,8 @@ SUNK = frozenset({"add", "sub", "mul", "neg"})
 
 def sunk(fn: Function) -> Function:
     """``fn`` with every pure field ``add``/``sub``/``mul``/``neg`` of one register and constants (:data:`SUNK`) moved to
-    just before its first reader (chains of them, from the last, each before the next).
+    just before its first reader (chains of them, from the last, each before the next; not when two readers would be
+    emitted around the same place, whose order is not tracked).
 
     Such an instruction reads one value ``y`` and defines one ``x``: moved down, ``y`` is live where ``x`` was, so no cut
     carries more values, and fewer when ``y`` has several such readers (a feature times each of the 10 weights of a
@@ -213,14 +214,31 @@ def sunk(fn: Function) -> Function:
     for i, ins in enumerate(fn.body):
         for r in set(registers_read(ins)):
             readers.setdefault(r, []).append(i)
-    key: list[tuple[int, ...]] = [(i, 1) for i in range(len(fn.body))]
-    for i in range(len(fn.body) - 1, -1, -1):
+    n = len(fn.body)
+    anchor = list(range(n))   # the unmoved instruction each one is emitted just before (or as: itself)
+    before: dict[int, list[int]] = {}  # instruction → those moved to just before it (the last moved first)
+    for i in range(n - 1, -1, -1):
         ins = fn.body[i]
-        if ins.pure and ins.opcode in SUNK and isinstance(ins.type, FieldType) and ins.result in readers \
-                and len(set(registers_read(ins))) == 1:
-            first = min(key[j] for j in readers[ins.result])
-            key[i] = (*first[:-1], 0, i, 1)
-    return Function(fn.name, fn.inputs, [fn.body[i] for i in sorted(range(len(fn.body)), key=key.__getitem__)], fn.outputs)
+        if not (ins.pure and ins.opcode in SUNK and isinstance(ins.type, FieldType) and ins.result in readers
+                and len(set(registers_read(ins))) == 1):
+            continue
+        first = min(readers[ins.result], key=anchor.__getitem__)
+        if sum(1 for j in readers[ins.result] if anchor[j] == anchor[first]) == 1:   # the only reader emitted first
+            before.setdefault(first, []).append(i)
+            anchor[i] = anchor[first]
+    order: list[int] = []
+    for j in range(n):
+        if anchor[j] != j:
+            continue
+        stack = [(j, False)]
+        while stack:
+            k, ready = stack.pop()
+            if ready:
+                order.append(k)
+                continue
+            stack.append((k, True))
+            stack.extend((m, False) for m in before.get(k, ()))   # popped in their original order
+    return Function(fn.name, fn.inputs, [fn.body[i] for i in order], fn.outputs)
 
 # ---- liveness ------------------------------------------------------------------------------------------
 def registers_read(ins: Instr) -> list[int]:
