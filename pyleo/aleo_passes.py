@@ -212,7 +212,8 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
             hi = min(hi, edge - 1 if not holds else edge)
         if lo > hi:
             return None
-        return (form[1] * lo + form[2], form[1] * hi + form[2]) if form[1] == 1 else (form[1] * hi + form[2], form[1] * lo + form[2])
+        ends = sorted((form[1] * lo + form[2], form[1] * hi + form[2]))
+        return ends[0], ends[1]
 
     for ins in fn.body:
         if ins.result is None:

@@ -63,15 +63,16 @@ from .cost import estimate
 from .errors import ExecutionError, LimitError
 from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MAX_OUTPUTS,
                      MAX_STRUCT_MEMBERS)
-from .split_liveness import (BLINDING, INDEX, LINK_HASHES, WORD, hash_cost, link_hash, link_layout, member_name, narrowing,
-                             registers_read, schedule)
+from .split_liveness import (BLINDING, INDEX, LINK_HASHES, WORD, hash_cost, link_hash, link_layout, member_name,
+                             narrowing, registers_read, schedule)
 from .split_planner import INTERFACE_MARGIN, MARGIN, MAX_PLAN_STEPS, REMAT_COST, Planner, planner
 from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
                           is_split_proof, opens_inputs, prove, run, split_program_name)
 from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType, Type
 
 __all__ = [   # the planner, and the proof format and analysis it is used with (pyleo.split_proof, pyleo.split_liveness)
-    "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "INTERFACE_MARGIN", "LINK_HASHES", "LOCAL_BUDGET", "MAINNET_BUDGET", "MARGIN",
+    "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "INTERFACE_MARGIN", "LINK_HASHES", "LOCAL_BUDGET",
+    "MAINNET_BUDGET", "MARGIN",
     "MAX_PLAN_STEPS", "REMAT_COST", "SPLIT_FORMAT", "Part", "Plan", "SplitProof", "crossing", "declared_params",
     "explain", "fresh_blinding", "hash_cost", "is_split_proof", "link_hash", "narrowing", "opens_inputs",
     "part_estimate", "plan", "prove", "run", "schedule", "split_program_name",
@@ -184,8 +185,8 @@ class Plan:
         def word(parts: list[tuple[int, int]]) -> int:
             return sum(int(carried[i]) << shift for i, shift in parts)
 
-        return {**{m: _assemble(t, slots, carried.__getitem__, word, (m,)) for m, t in self.links[k].fields[:-2]}, "i": k,
-                "r": blinding}
+        members = {m: _assemble(t, slots, carried.__getitem__, word, (m,)) for m, t in self.links[k].fields[:-2]}
+        return {**members, "i": k, "r": blinding}
 
 def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None,
          commit: bool | None = None) -> Plan:
@@ -239,7 +240,8 @@ def _plan(planner: Planner, function: str, budget: int, parts: int | None, whole
         result = _build(planner, ranges, whole)
         worst = max(p.constraints for p in result.parts)
         margined = max(_margined(result.program, p.name) for p in result.parts)
-        if margined <= budget * (1 - INTERFACE_MARGIN / 2) or (len(ranges) == 1 or parts is not None) and worst <= budget:
+        fits = margined <= budget * (1 - INTERFACE_MARGIN / 2)
+        if fits or (len(ranges) == 1 or parts is not None) and worst <= budget:
             return result
         if parts is not None:
             break
@@ -268,7 +270,8 @@ Slot = tuple[tuple[str | int, ...], int | None]
 word (:func:`pyleo.split_liveness.link_layout`), its shift in it."""
 
 
-def _link_type(name: str, regs: list[int], types: dict[int, Type], narrow: Any) -> tuple[StructType, list[StructType], list[Slot]]:
+def _link_type(name: str, regs: list[int], types: dict[int, Type],
+               narrow: Any) -> tuple[StructType, list[StructType], list[Slot]]:
     """The link struct (and its group structs) for ``regs`` (:func:`pyleo.split_liveness.link_layout`: one member per
     carried type: a lone value, an array, or narrow integers packed into ``u128`` words) and each register's slot."""
     members: list[tuple[str, Type]] = []
@@ -289,7 +292,8 @@ def _link_type(name: str, regs: list[int], types: dict[int, Type], narrow: Any) 
                          f"{(MAX_STRUCT_MEMBERS - 2) * MAX_STRUCT_MEMBERS} arrays", None, "raise the budget")
     where = {m: f"g{j // MAX_STRUCT_MEMBERS}" for j, (m, _) in enumerate(members)}
     slots = [((where[str(path[0])], *path), shift) for path, shift in slots]
-    return StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("i", INDEX), ("r", BLINDING))), groups, slots
+    link = StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("i", INDEX), ("r", BLINDING)))
+    return link, groups, slots
 
 
 def _assemble(t: Type, slots: list[Slot], leaf: Any, word: Any, prefix: tuple[str | int, ...] = ()) -> Any:
@@ -445,8 +449,8 @@ def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
             link_reg, h_out = next(fresh), next(fresh)
             assert r_op is not None
             carried_out = lv.live(e)
-            ops = _link_operands(links[k], link_slots[k], carried_out, [carried(r) for r in carried_out], words_in, body,
-                                 fresh)
+            ops = _link_operands(links[k], link_slots[k], carried_out, [carried(r) for r in carried_out], words_in,
+                                 body, fresh)
             body.append(Instr("cast", (*ops, Lit(k, INDEX), r_op), link_reg, links[k]))
             body.append(Instr(opcodes[k], (Reg(link_reg),), h_out, FIELD))
             outputs.append(Param(h_out, FIELD, True))

@@ -101,7 +101,8 @@ def link_layout(types: list[Type], narrowed: list[bool]) -> list[Member]:
             chunk = at[k:k + per * MAX_ARRAY_LENGTH]
             units = -(-len(chunk) // per)
             unit = WORD if width else t
-            members.append(Member(unit if units == 1 and (width or len(chunk) == 1) else ArrayType(unit, units), chunk, width))
+            lone = units == 1 and (width or len(chunk) == 1)
+            members.append(Member(unit if lone else ArrayType(unit, units), chunk, width))
     return members
 
 
@@ -132,7 +133,8 @@ def member_shape(t: Type, narrowed: bool, one: tuple[int, int, int], count: int)
     width = packed_width(t, narrowed) if count > 1 else 0
     if width:
         words = -(-count // (WORD.bits // width))
-        return words, words * WORD.bits, MEMBER_BITS + (WORD_BITS if words == 1 else 2 + 32 + words * (16 + WORD_BITS)), words
+        serialized = WORD_BITS if words == 1 else 2 + 32 + words * (16 + WORD_BITS)
+        return words, words * WORD.bits, MEMBER_BITS + serialized, words
     e, b, ser = one
     return count * e, count * b, MEMBER_BITS + (ser if count == 1 else 2 + 32 + count * (16 + ser)), 0
 
@@ -158,7 +160,8 @@ def schedule(fn: Function) -> Function:
     cut. Every instruction is kept and reads only values defined before it; the circuit is the same.
     """
     where = {ins.result: i for i, ins in enumerate(fn.body) if ins.result is not None}
-    deps = [list(dict.fromkeys(where[r] for r in registers_read(ins) if r in where)) for ins in fn.body]   # operand order
+    # in operand order: a running sum's chain is walked from its first term
+    deps = [list(dict.fromkeys(where[r] for r in registers_read(ins) if r in where)) for ins in fn.body]
     users: list[list[int]] = [[] for _ in fn.body]
     for i, ds in enumerate(deps):
         for j in ds:
