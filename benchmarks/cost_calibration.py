@@ -522,6 +522,8 @@ def main(argv: list[str] | None = None) -> None:
         table = {"snarkvm": vm.versions(), "copies": COPIES, "transition": transition,
                  "transition_max_residual": residual, "instructions": dict(sorted(measured.items())),
                  "compound_hashes": measure_compound_hashes(),
+                 # measured by hand against this table's own prices (docs/split.md): kept until measured here
+                 "hashed_output": cost.load_table().get("hashed_output", {}),
                  "unmeasured": sorted(skipped)}
         cost.TABLE_PATH.write_text(json.dumps(table, indent=1) + "\n")
         cost.load_table.cache_clear()

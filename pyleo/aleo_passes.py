@@ -166,7 +166,15 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
     arithmetic, one forward sweep; a field constant above ``p / 2`` is negative; a cast integer that may
     be negative gives its bits as an unsigned number, as snarkVM's ``cast`` does). An integer register
     lies in its type's range (``and`` with a constant mask in ``[0, mask]`` when unsigned), a boolean in [0, 1]. Registers
-    of unknown bounds (a field input, a hash, a bound past 2^250) are left out."""
+    of unknown bounds (a field input, a hash, a bound past 2^250) are left out.
+
+    What the function's own checks prove is used too (:class:`_Checks`; every instruction of a function runs, and
+    one that halts halts it all, so a check anywhere bounds the value wherever it is read): a checked ``cast``
+    of ``v = ±z + k`` into ``u<b>`` bounds ``z`` by ``[0, 2^b − 1]`` (a sign test's cast: a 32-bit one bounds a
+    computed value to ``[−2^31, 2^31)``, whatever interval arithmetic gave it), and a ``ternary`` whose condition is
+    a sign test's bit of ``±z + k`` (bit ``b − 1`` of that cast: ``±z + k − 2^(b−1) ≥ 0``) bounds ``z`` in each
+    branch: a ReLU ``c ? z : 0`` is ``[0, hi]``, a clamp to ``[−128, 127]`` is that."""
+    checks = _Checks(fn)
     types: dict[int, Any] = {p.reg: p.type for p in fn.inputs}
     known: dict[int, tuple[int, int]] = {}
 
@@ -182,13 +190,30 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
     def bounds(op: Operand) -> tuple[int, int] | None:
         if isinstance(op, Lit):
             if isinstance(op.type, FieldType):
-                v = op.value - FIELD_MODULUS if op.value > FIELD_HALF else op.value
+                v = _signed(op.value)
                 return v, v
             return (int(op.value), int(op.value)) if isinstance(op.type, (IntType, BoolType)) else None
         if not op.path and op.id in known:
             return known[op.id]
         t = type_of(op)
         return (t.min, t.max) if isinstance(t, IntType) else (0, 1) if isinstance(t, BoolType) else None
+
+    def branch(op: Operand, cond: tuple[int, int, int], holds: bool) -> tuple[int, int] | None:
+        """Bounds of ``op`` where the sign test ``cond`` (``σ·z + k ≥ 0``) is ``holds``; None: no value."""
+        b = bounds(op)
+        form = checks.form.get(op.id) if isinstance(op, Reg) and not op.path else None
+        if form is None or form[0] != cond[0] or cond[0] not in known:
+            return b
+        z, (lo, hi) = cond[0], known[cond[0]]
+        edge = -cond[2] if cond[1] == 1 else cond[2]   # σ = 1: z ≥ −k; σ = −1: z ≤ k
+        if (cond[1] == 1) == holds:
+            lo = max(lo, edge if holds else edge + 1)
+        else:
+            hi = min(hi, edge - 1 if not holds else edge)
+        if lo > hi:
+            return None
+        ends = sorted((form[1] * lo + form[2], form[1] * hi + form[2]))
+        return ends[0], ends[1]
 
     for ins in fn.body:
         if ins.result is None:
@@ -201,12 +226,84 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
             source = type_of(ins.operands[0])
             if ins.opcode == "cast" and isinstance(source, IntType) and found[0] < 0:
                 found = (0, (1 << source.bits) - 1)   # a negative integer's field is its two's complement bits
+            test = ins.operands[0]
+            if ins.opcode == "ternary" and isinstance(test, Reg) and not test.path and test.id in checks.sign_bit:
+                cond = checks.condition(test.id)
+                sides = [x for x in (branch(ins.operands[1], cond, True), branch(ins.operands[2], cond, False))
+                         if x is not None]
+                found = (min(x[0] for x in sides), max(x[1] for x in sides)) if sides else found
         elif isinstance(ins.type, IntType) and not ins.type.signed and ins.opcode == "and" and \
                 any(isinstance(op, Lit) for op in ins.operands):
             found = (0, min(int(op.value) for op in ins.operands if isinstance(op, Lit)))
+        checked = checks.bound.get(ins.result) if isinstance(ins.type, FieldType) else None
+        if checked is not None:
+            meet = checked if found is None else (max(found[0], checked[0]), min(found[1], checked[1]))
+            found = meet if meet[0] <= meet[1] else found
         if found is not None and max(-found[0], found[1]) < SIGNED_LIMIT:
             known[ins.result] = found
     return known
+
+
+def _signed(v: int) -> int:
+    """A field element as the integer it stands for (above ``p / 2``: negative)."""
+    return v - FIELD_MODULUS if v > FIELD_HALF else v
+
+
+class _Checks:
+    """What the checked casts of ``fn`` prove (one sweep, before :func:`field_intervals`'): each field register's
+    affine form ``σ·z + k`` (``σ`` = ±1) over a root register ``z`` (one not computed by adding or subtracting a
+    constant from, or negating, another: ``form``), the bounds a checked cast of such a value into an unsigned
+    integer gives the root (``bound``), and the booleans that are a sign test's bit (``sign_bit``: bit ``b − 1`` of
+    the ``u<b>`` cast of a register ``t``, so true exactly when ``t ≥ 2^(b−1)``)."""
+
+    def __init__(self, fn: Function) -> None:
+        self.form: dict[int, tuple[int, int, int]] = {}
+        self.bound: dict[int, tuple[int, int]] = {}
+        self.sign_bit: dict[int, tuple[int, int]] = {}
+        cast_of: dict[int, tuple[int, int]] = {}     # a checked cast's result → (the field it cast, its width)
+        shifted: dict[int, tuple[int, int]] = {}     # a shift of such a cast by width − 1 → the same
+        for ins in fn.body:
+            r, ops = ins.result, ins.operands
+            if r is None:
+                continue
+            if isinstance(ins.type, FieldType):
+                self.form[r] = self.affine(ins) or (r, 1, 0)
+            elif ins.opcode == "cast" and isinstance(ins.type, IntType) and not ins.type.signed and len(ops) == 1 \
+                    and isinstance(ops[0], Reg) and not ops[0].path and ops[0].id in self.form:
+                z, sigma, k = self.form[ops[0].id]
+                lo, hi = -k, ins.type.max - k                 # 0 ≤ σ·z + k ≤ max
+                lo, hi = (lo, hi) if sigma == 1 else (-hi, -lo)
+                old = self.bound.get(z, (lo, hi))
+                self.bound[z] = (max(lo, old[0]), min(hi, old[1]))
+                cast_of[r] = (ops[0].id, ins.type.bits)
+            elif ins.opcode == "shr" and isinstance(ops[0], Reg) and ops[0].id in cast_of and isinstance(ops[1], Lit) \
+                    and ops[1].value == cast_of[ops[0].id][1] - 1:
+                shifted[r] = cast_of[ops[0].id]
+            elif ins.opcode == "cast.lossy" and isinstance(ins.type, BoolType) and isinstance(ops[0], Reg) \
+                    and ops[0].id in shifted:
+                self.sign_bit[r] = shifted[ops[0].id]
+
+    def affine(self, ins: Instr) -> tuple[int, int, int] | None:
+        """The form of ``ins``'s field result when it is ``±x + k`` of a register ``x`` of known form."""
+        ops = ins.operands
+        regs = [op for op in ops if isinstance(op, Reg)]
+        if len(regs) != 1 or regs[0].path or regs[0].id not in self.form:
+            return None
+        z, sigma, k = self.form[regs[0].id]
+        if ins.opcode == "neg":
+            return z, -sigma, -k
+        if ins.opcode not in ("add", "sub") or not isinstance(ops[0], (Reg, Lit)) or len(ops) != 2:
+            return None
+        c = next(_signed(op.value) for op in ops if isinstance(op, Lit))
+        if ins.opcode == "add":
+            return z, sigma, k + c
+        return (z, sigma, k - c) if isinstance(ops[0], Reg) else (z, -sigma, c - k)
+
+    def condition(self, c: int) -> tuple[int, int, int] | None:
+        """The sign test boolean ``c`` as ``(z, σ, k)``: true exactly when ``σ·z + k ≥ 0``."""
+        t, bits = self.sign_bit[c]
+        z, sigma, k = self.form[t]
+        return z, sigma, k - (1 << (bits - 1))
 
 
 def _product(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:

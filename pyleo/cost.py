@@ -577,6 +577,7 @@ def estimate(program: str | aleo_code.Program, function: str, table: dict[str, A
         outputs = [o for o in fn.outputs if o not in futures]
         transition, source = table["transition"]["base"] + interface_cost(an, fn.inputs, "inputs", table) \
             + interface_cost(an, outputs, "outputs", table) + FUTURE_OUTPUT * len(futures), "fitted"
+        transition -= hashed_output_overlap(table) * hashed_outputs(an, function)
     by_opcode: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
     for ins in fn.instructions:
@@ -591,6 +592,28 @@ def estimate(program: str | aleo_code.Program, function: str, table: dict[str, A
         else:
             by_opcode[ins.opcode] += c
     return Estimate(function, transition, sum(by_opcode.values()), by_opcode, unknown, source)
+
+
+def hashed_output_overlap(table: dict[str, Any]) -> float:
+    """What the fitted price of a public ``field`` output counts twice when the field is a hash's result (a link's
+    commitment, :mod:`pyleo.split`): the decomposition of its bits, which ``compound_hashes`` already prices (measured,
+    the table's ``hashed_output``: a ``hash.psd8`` / ``hash.psd4`` commitment costs snarkVM ~114 constraints less than
+    the hash and the output priced apart)."""
+    return float(table.get("hashed_output", {}).get("overlap", 0.0))
+
+
+def hashed_outputs(an: Analyzer, function: str) -> int:
+    """How many public ``field`` outputs of ``function`` are the results of a ``hash.psd*`` instruction."""
+    fn = an.functions[function]
+    if isinstance(fn, aleo_code.Function):
+        hashed = {ins.result for ins in fn.body if ins.opcode.startswith("hash.psd") and ins.type.aleo() == "field"}
+        return sum(1 for p in fn.outputs if p.public and p.reg in hashed and p.type.aleo() == "field")
+    hashed_regs = {m.group(1) for line in fn if (m := _HASH_RESULT.match(line.strip()))}
+    return sum(1 for line in fn if (m := _PUBLIC_FIELD_OUTPUT.match(line.strip())) and m.group(1) in hashed_regs)
+
+
+_HASH_RESULT = re.compile(r"hash\.psd\d+ \S+ into (r\d+) as field;?$")
+_PUBLIC_FIELD_OUTPUT = re.compile(r"output (r\d+) as field\.public;?$")
 
 
 def signatures(program: str | aleo_code.Program) -> Counter[str]:

@@ -11,8 +11,9 @@ links below.
 Links (design (b) of issue 12: separate proofs linked by commitments). The values live across a
 cut (registers defined before it and read after it, private inputs of the function included unless
 they are committed once, :data:`COMMITTED_INPUTS`, which :func:`plan` does when that is cheaper) go
-to the next part as one private struct input, the *link* (members ``v0 …``, grouped into nested
-structs ``g0 …`` of at most 32 members when there are more), the link's index ``i: u8`` and a
+to the next part as one private struct input, the *link* (one member ``a``, ``b`` … per carried type, an array when it
+holds several values, :func:`pyleo.split_liveness.link_layout`; grouped into nested structs ``g0 …`` of at most 32
+members when there are more), the link's index ``i: u8`` and a
 blinding value ``r: u128`` (drawn at random per proof, an input of part 0 only, then carried in every link). A part
 that takes a private input of the function takes its link (part 0: the blinding value) inside the first one, a
 struct ``F_pk_x`` (:attr:`Part.fold`): a private input's fixed cost (~1,290 constraints) is paid once per part.
@@ -62,14 +63,16 @@ from .cost import estimate
 from .errors import ExecutionError, LimitError
 from .limits import (LOCAL_BUDGET, MAINNET_BUDGET, MAX_FUNCTIONS, MAX_INPUTS, MAX_OUTPUTS,
                      MAX_STRUCT_MEMBERS)
-from .split_liveness import BLINDING, INDEX, LINK_HASHES, hash_cost, link_hash, narrowing, registers_read, schedule
-from .split_planner import MAX_PLAN_STEPS, REMAT_COST, Planner, planner
+from .split_liveness import (BLINDING, INDEX, LINK_HASHES, WORD, hash_cost, link_hash, link_layout, member_name,
+                             narrowing, registers_read, schedule)
+from .split_planner import INTERFACE_MARGIN, MARGIN, MAX_PLAN_STEPS, REMAT_COST, Planner, planner
 from .split_proof import (COMMITTED_INPUTS, INPUT_MAP, SPLIT_FORMAT, SplitProof, declared_params, explain, fresh_blinding,
                           is_split_proof, opens_inputs, part_of, prove, run, split_program_name)
 from .types import FIELD_MODULUS, ArrayType, BoolType, FieldType, IntType, StructType, Type
 
 __all__ = [   # the planner, and the proof format and analysis it is used with (pyleo.split_proof, pyleo.split_liveness)
-    "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "LINK_HASHES", "LOCAL_BUDGET", "MAINNET_BUDGET", "MARGIN",
+    "BLINDING", "COMMITTED_INPUTS", "INDEX", "INPUT_MAP", "INTERFACE_MARGIN", "LINK_HASHES", "LOCAL_BUDGET",
+    "MAINNET_BUDGET", "MARGIN",
     "MAX_PLAN_STEPS", "REMAT_COST", "SPLIT_FORMAT", "Part", "Plan", "SplitProof", "crossing", "declared_params",
     "explain", "fresh_blinding", "hash_cost", "is_split_proof", "link_hash", "narrowing", "opens_inputs",
     "part_estimate", "part_of", "plan", "prove", "run", "schedule", "split_program_name",
@@ -78,8 +81,9 @@ FOLDED = "_x"
 """Suffix of the struct ``F_pk_x`` by which part ``k`` takes its incoming link inside its first private input
 (:attr:`Part.fold`)."""
 
-MARGIN = 0.03
-"""Share of the budget kept free when planning: the cost model is within ~2% (``benchmarks.cost_calibration``)."""
+SHIFT = IntType(32, False)
+"""The type of a shift's amount (``shr``) when a packed link value is unpacked."""
+
 FIELD = FieldType()
 
 @dataclass
@@ -135,6 +139,8 @@ class Plan:
     element) and its sums re-associated (:func:`plan`'s ``pieces``); its registers are what the links carry."""
     origin: list[tuple[int, int | None]] = field(default_factory=list)
     """For each input of :attr:`planned`: ``(source input, element)`` (element None: the source input itself)."""
+    link_slots: list[list[Slot]] = field(default_factory=list)
+    """For each link, where each of its carried registers (:attr:`Part.carried_out`, in order) sits in it."""
 
     def part_values(self, k: int, inputs: list[Any], values: dict[int, Any], blinding: int) -> list[Any]:
         """The canonical values of part ``k``'s inputs from the function's ``inputs``, the registers' ``values``
@@ -172,16 +178,14 @@ class Plan:
 
     def link_value(self, k: int, values: dict[int, Any], blinding: int) -> dict[str, Any]:
         """The canonical value of link ``k`` (after part k) from the original registers' ``values``."""
-        link = self.links[k]
         regs = self.parts[k].carried_out
-        carried = {r: (values[r] - self.narrow[r][0]) % FIELD_MODULUS if r in self.narrow else values[r] for r in regs}
-        if len(regs) + 2 <= MAX_STRUCT_MEMBERS:
-            members = {f"v{i}": carried[r] for i, r in enumerate(regs)}
-        else:
-            members = {}
-            for g, (name, gt) in enumerate(link.fields[:-2]):
-                chunk = regs[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]
-                members[name] = {f"v{i}": carried[r] for i, r in enumerate(chunk)}
+        carried = [(values[r] - self.narrow[r][0]) % FIELD_MODULUS if r in self.narrow else values[r] for r in regs]
+        slots = self.link_slots[k]
+
+        def word(parts: list[tuple[int, int]]) -> int:
+            return sum(int(carried[i]) << shift for i, shift in parts)
+
+        members = {m: _assemble(t, slots, carried.__getitem__, word, (m,)) for m, t in self.links[k].fields[:-2]}
         return {**members, "i": k, "r": blinding}
 
 def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, parts: int | None = None,
@@ -226,17 +230,22 @@ def plan(code: aleo_code.Program, function: str, budget: int = LOCAL_BUDGET, par
 
 
 def _plan(planner: Planner, function: str, budget: int, parts: int | None, whole: int) -> Plan:
-    target = budget * (1 - MARGIN)
+    """The plan of ``planner``'s cuts (or ``parts`` balanced parts), each part within the budget with the margins
+    (:data:`MARGIN` of its instructions, :data:`INTERFACE_MARGIN` of the budget) by the estimate of the part as
+    built; the target lowered by the excess and planned again when the built parts exceed it (they need not)."""
+    target = budget * (1 - INTERFACE_MARGIN)
     for _ in range(6):
         ranges = [(0, planner.lv.n)] if parts is None and whole <= budget else \
             planner.cuts(target) if parts is None else planner.balanced(parts)
         result = _build(planner, ranges, whole)
         worst = max(p.constraints for p in result.parts)
-        if worst <= budget * (1 - MARGIN / 2) or (len(ranges) == 1 or parts is not None) and worst <= budget:
+        margined = max(_margined(result.program, p.name) for p in result.parts)
+        fits = margined <= budget * (1 - INTERFACE_MARGIN / 2)
+        if fits or (len(ranges) == 1 or parts is not None) and worst <= budget:
             return result
         if parts is not None:
             break
-        target -= worst - budget * (1 - MARGIN / 2)
+        target -= margined - budget * (1 - INTERFACE_MARGIN / 2)
     raise LimitError(f"no split of `{function}` within {budget:,} constraints per part found "
                      f"(the best has a part of ~{worst:,})", None, "raise the budget or change the number of parts")
 
@@ -256,22 +265,58 @@ def crossing(code: aleo_code.Program, function: str, at: float = 0.5) -> dict[st
             "link_input": round(link_input), "hash": round(hashed)}
 
 
-def _link_type(name: str, regs: list[int], types: dict[int, Type]) -> tuple[StructType, list[StructType], list[tuple[str, ...]]]:
-    """The link struct (and its group structs) for ``regs`` and each register's path inside it."""
-    if len(regs) + 2 <= MAX_STRUCT_MEMBERS:
-        members = tuple((f"v{i}", types[r]) for i, r in enumerate(regs))
-        return StructType(name, (*members, ("i", INDEX), ("r", BLINDING))), [], [(f"v{i}",) for i in range(len(regs))]
+Slot = tuple[tuple[str | int, ...], int | None]
+"""Where a carried value sits in its link: the access path (members, array indices) and, when it is packed into a
+word (:func:`pyleo.split_liveness.link_layout`), its shift in it."""
+
+
+def _link_type(name: str, regs: list[int], types: dict[int, Type],
+               narrow: Any) -> tuple[StructType, list[StructType], list[Slot]]:
+    """The link struct (and its group structs) for ``regs`` (:func:`pyleo.split_liveness.link_layout`: one member per
+    carried type: a lone value, an array, or narrow integers packed into ``u128`` words) and each register's slot."""
+    members: list[tuple[str, Type]] = []
+    slots: list[Slot] = [((), None)] * len(regs)
+    for member in link_layout([types[r] for r in regs], [r in narrow for r in regs]):
+        m = member_name(len(members))
+        members.append((m, member.type))
+        for k, i in enumerate(member.values):
+            path, shift = member.slot(k)
+            slots[i] = ((m, *path), shift)
+    if len(members) + 2 <= MAX_STRUCT_MEMBERS:
+        return StructType(name, (*members, ("i", INDEX), ("r", BLINDING))), [], slots
     groups: list[StructType] = []
-    paths: list[tuple[str, ...]] = []
-    for g in range(0, len(regs), MAX_STRUCT_MEMBERS):
-        chunk = regs[g:g + MAX_STRUCT_MEMBERS]
-        gi = g // MAX_STRUCT_MEMBERS
-        groups.append(StructType(f"{name}_g{gi}", tuple((f"v{i}", types[r]) for i, r in enumerate(chunk))))
-        paths += [(f"g{gi}", f"v{i}") for i in range(len(chunk))]
+    for g in range(0, len(members), MAX_STRUCT_MEMBERS):
+        groups.append(StructType(f"{name}_g{g // MAX_STRUCT_MEMBERS}", tuple(members[g:g + MAX_STRUCT_MEMBERS])))
     if len(groups) + 2 > MAX_STRUCT_MEMBERS:
-        raise LimitError(f"{len(regs)} values live across a cut; a link carries at most "
-                         f"{(MAX_STRUCT_MEMBERS - 2) * MAX_STRUCT_MEMBERS}", None, "raise the budget")
-    return StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("i", INDEX), ("r", BLINDING))), groups, paths
+        raise LimitError(f"{len(regs)} values of {len(members)} types live across a cut; a link holds at most "
+                         f"{(MAX_STRUCT_MEMBERS - 2) * MAX_STRUCT_MEMBERS} arrays", None, "raise the budget")
+    where = {m: f"g{j // MAX_STRUCT_MEMBERS}" for j, (m, _) in enumerate(members)}
+    slots = [((where[str(path[0])], *path), shift) for path, shift in slots]
+    link = StructType(name, (*((f"g{i}", s) for i, s in enumerate(groups)), ("i", INDEX), ("r", BLINDING)))
+    return link, groups, slots
+
+
+def _assemble(t: Type, slots: list[Slot], leaf: Any, word: Any, prefix: tuple[str | int, ...] = ()) -> Any:
+    """The value (or operand) of type ``t`` at ``prefix`` of a link whose carried values sit at ``slots``: the
+    ``leaf(i)`` of the ``i``-th carried value, a packed word (``word(parts)`` of its ``(i, shift)`` parts), or the
+    struct or array built from its members (as a dict or list)."""
+    at = {path: i for i, (path, shift) in enumerate(slots) if shift is None}
+    packed: dict[tuple[str | int, ...], list[tuple[int, int]]] = {}
+    for i, (path, shift) in enumerate(slots):
+        if shift is not None:
+            packed.setdefault(path, []).append((i, shift))
+
+    def build(t: Type, prefix: tuple[str | int, ...]) -> Any:
+        if prefix in at:
+            return leaf(at[prefix])
+        if prefix in packed:
+            return word(packed[prefix])
+        if isinstance(t, StructType):
+            return {m: build(mt, (*prefix, m)) for m, mt in t.fields}
+        assert isinstance(t, ArrayType)
+        return [build(t.elem, (*prefix, k)) for k in range(int(t.size))]
+
+    return build(t, prefix)
 
 
 def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
@@ -282,14 +327,14 @@ def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
     fresh = iter(range(max([*lv.types, 0]) + 1, 1 << 62))
     structs: list[StructType] = []
     links: list[StructType] = []
-    link_paths: list[list[tuple[str, ...]]] = []
+    link_slots: list[list[Slot]] = []
     opcodes = []
     for k, (_, e) in enumerate(ranges[:-1]):
         live = lv.live(e)
-        link, groups, paths = _link_type(f"{fn.name}_link{k}", live, {r: lv.carried_type(r) for r in live})
+        link, groups, paths = _link_type(f"{fn.name}_link{k}", live, {r: lv.carried_type(r) for r in live}, lv.narrow)
         structs += [*groups, link]
         links.append(link)
-        link_paths.append(paths)
+        link_slots.append(paths)
         opcodes.append(lv.link_opcode(e))
     last = len(ranges) - 1
     if last > 0 and planner.frozen:
@@ -315,6 +360,7 @@ def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
             for at, q in enumerate(qs):
                 rename[fn.inputs[q].reg] = Reg(piece, (at,))
         narrowed: dict[int, Reg] = {}    # a narrowed carried register → its integer in the incoming link
+        words_in: dict[tuple[tuple[int, int], ...], aleo_code.Operand] = {}   # an incoming packed word by its contents
         carried_in = lv.live(s) if k > 0 else []
         carrier = links[k - 1] if k > 0 else BLINDING if last > 0 else None   # the incoming link, or the blinding value
         fold = next((i for i, p in enumerate(inputs) if not p.public), None) if carrier is not None else None
@@ -344,8 +390,17 @@ def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
             r_op = held.at("r")
             body.append(Instr(opcodes[k - 1], (held,), h_in, FIELD))
             outputs.append(Param(h_in, FIELD, True))
-            for r, path in zip(carried_in, link_paths[k - 1]):
+            for path, contents in _words(carried_in, link_slots[k - 1]).items():
+                words_in[contents] = Reg(held.id, (*held.path, *path))
+            for r, (path, shift) in zip(carried_in, link_slots[k - 1]):
                 rename[r] = Reg(held.id, (*held.path, *path))
+                if shift is not None:   # unpacked from its word: shr and cast.lossy of an input's bits (no constraint)
+                    w = rename[r]
+                    if shift:
+                        w = Reg(next(fresh))
+                        body.append(Instr("shr", (rename[r], Lit(shift, SHIFT)), w.id, WORD, True))
+                    rename[r] = Reg(next(fresh))
+                    body.append(Instr("cast.lossy", (w,), rename[r].id, lv.carried_type(r), True))
                 if r in lv.narrow:   # back to a field, then + lo (no constraint)
                     narrowed[r], lo = rename[r], lv.narrow[r][0]
                     rename[r] = _shifted(Instr("cast", (rename[r],), next(fresh), FIELD, True), lo, body, fresh)
@@ -394,7 +449,8 @@ def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
             link_reg, h_out = next(fresh), next(fresh)
             assert r_op is not None
             carried_out = lv.live(e)
-            ops = _link_operands(links[k], [carried(r) for r in carried_out], body, fresh)
+            ops = _link_operands(links[k], link_slots[k], carried_out, [carried(r) for r in carried_out], words_in,
+                                 body, fresh)
             body.append(Instr("cast", (*ops, Lit(k, INDEX), r_op), link_reg, links[k]))
             body.append(Instr(opcodes[k], (Reg(link_reg),), h_out, FIELD))
             outputs.append(Param(h_out, FIELD, True))
@@ -420,7 +476,7 @@ def _build(planner: Planner, ranges: list[tuple[int, int]], whole: int) -> Plan:
         part.constraints = part_estimate(program, part.name)
     return Plan(code, fn.name, planner.budget, whole, parts, program, links,
                 {r: lv.narrow[r] for part in parts for r in part.carried_out if r in lv.narrow},
-                planner.planned, planner.origin)
+                planner.planned, planner.origin, link_slots)
 
 
 def _shifted(ins: Instr, lo: int, body: list[Instr], fresh: Any) -> Reg:
@@ -432,17 +488,59 @@ def _shifted(ins: Instr, lo: int, body: list[Instr], fresh: Any) -> Reg:
     body.append(Instr("add", (Reg(ins.result), Lit(lo % FIELD_MODULUS, FIELD)), value, FIELD, True))
     return Reg(value)
 
-def _link_operands(link: StructType, ops: list[aleo_code.Operand], body: list[Instr], fresh: Any) -> list[aleo_code.Operand]:
-    """Operands that build ``link`` (without its index and blinding) from the carried values ``ops``; group
-    structs are cast into ``body``."""
-    if len(link.fields) - 2 == len(ops) and all(n.startswith("v") for n, _ in link.fields[:-2]):
-        return ops
-    grouped = []
-    for g, (_, gt) in enumerate(link.fields[:-2]):
+def _words(regs: list[int], slots: list[Slot]) -> dict[tuple[str | int, ...], tuple[tuple[int, int], ...]]:
+    """The packed words of a link carrying ``regs`` at ``slots``: path → its (register, shift) contents."""
+    words: dict[tuple[str | int, ...], list[tuple[int, int]]] = {}
+    for r, (path, shift) in zip(regs, slots):
+        if shift is not None:
+            words.setdefault(path, []).append((r, shift))
+    return {path: tuple(parts) for path, parts in words.items()}
+
+
+def _link_operands(link: StructType, slots: list[Slot], regs: list[int], ops: list[aleo_code.Operand],
+                   words_in: dict[tuple[tuple[int, int], ...], aleo_code.Operand], body: list[Instr],
+                   fresh: Any) -> list[aleo_code.Operand]:
+    """Operands that build ``link`` (without its index and blinding) from the carried registers ``regs``, read as
+    ``ops``, at ``slots`` (:func:`_link_type`): its arrays and group structs are cast into ``body`` (grouping: no
+    constraint); a packed word is the incoming one holding the same registers at the same shifts (``words_in``), else
+    the field sum of its values shifted, cast into ``u128`` (checked: ~129 constraints)."""
+    def word(parts: list[tuple[int, int]]) -> aleo_code.Operand:
+        same = words_in.get(tuple((regs[i], shift) for i, shift in parts))
+        if same is not None:
+            return same
+        acc: aleo_code.Operand | None = None
+        for i, shift in parts:
+            term = Reg(next(fresh))
+            body.append(Instr("cast", (ops[i],), term.id, FIELD, True))
+            if shift:
+                scaled = Reg(next(fresh))
+                body.append(Instr("mul", (term, Lit(1 << shift, FIELD)), scaled.id, FIELD, True))
+                term = scaled
+            if acc is not None:
+                total = Reg(next(fresh))
+                body.append(Instr("add", (acc, term), total.id, FIELD, True))
+                term = total
+            acc = term
         reg = next(fresh)
-        body.append(Instr("cast", tuple(ops[g * MAX_STRUCT_MEMBERS:(g + 1) * MAX_STRUCT_MEMBERS]), reg, gt))
-        grouped.append(Reg(reg))
-    return grouped
+        body.append(Instr("cast", (acc,), reg, WORD))
+        return Reg(reg)
+
+    def grouped(value: Any, t: Type) -> aleo_code.Operand:
+        if not isinstance(value, (dict, list)):
+            return value
+        parts = [grouped(value[m], mt) for m, mt in t.fields] if isinstance(t, StructType) else \
+            [grouped(v, t.elem) for v in value]   # type: ignore[union-attr]
+        reg = next(fresh)
+        body.append(Instr("cast", tuple(parts), reg, t))
+        return Reg(reg)
+
+    return [grouped(_assemble(t, slots, ops.__getitem__, word, (m,)), t) for m, t in link.fields[:-2]]
+
+
+def _margined(program: aleo_code.Program, function: str) -> float:
+    """A part's estimate with its instructions counted ``1 + MARGIN`` times (as :meth:`Planner.cost` plans them)."""
+    e = estimate(program, function)
+    return e.transition + e.body * (1 + MARGIN)
 
 
 def part_estimate(program: aleo_code.Program, function: str) -> int:

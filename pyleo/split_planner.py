@@ -11,12 +11,23 @@ from typing import Any
 
 from . import aleo_code, split_pieces
 from .aleo_code import Function, Instr, Lit
-from .cost import Analyzer, instruction_cost, interface_cost, load_table
+from .cost import Analyzer, hashed_output_overlap, instruction_cost, interface_cost, load_table
 from .errors import InputError, LimitError
 from .limits import MAINNET_BUDGET
-from .split_liveness import BLINDING, Liveness, folded, link_hash, narrowing, private_input_cost, registers_read, schedule
+from .split_liveness import (BLINDING, Liveness, folded, link_hash, narrowing, private_input_cost, registers_read, schedule,
+                             sunk)
 from .split_proof import COMMITTED_INPUTS
 from .types import ArrayType, IntType, StructType, Type
+
+MARGIN = 0.03
+"""Share of a part's instructions (its body, what it recomputes, its links' hashes and casts) kept free when
+planning: the cost model prices them within ~2% (``benchmarks.cost_calibration``)."""
+
+INTERFACE_MARGIN = 0.0075
+"""Share of the budget kept free for the transition (inputs, outputs, links as private inputs) when planning: on
+parts of split programs the cost model is within ~130 constraints of snarkVM's count (measured, docs/split.md: the
+31 parts of the digits CNN at ``resolution=9`` over by 208 ± 6 each before a commitment's output was priced less
+its hash's overlap, :func:`pyleo.cost.hashed_output_overlap`; within ~20 after)."""
 
 MAX_PLAN_STEPS = 5_000_000
 """Work bound of the exact planners (part boundaries tried); beyond it the cuts are greedy."""
@@ -51,6 +62,19 @@ class _Recomputed:
         return total
 
 
+class _Casts:
+    """:meth:`Liveness.new_casts` of ``[s, e)`` for growing ``e`` (instruction ``e - 1`` added at each step)."""
+
+    def __init__(self, planner: Planner, s: int) -> None:
+        self.lv, self.s, self.total = planner.lv, s, 0.0
+
+    def upto(self, e: int) -> float:
+        lv = self.lv
+        self.total += sum(lv.member[r][4] for r in lv.born.get(e, ()))
+        self.total -= sum(lv.member[r][4] for r in lv.dies.get(e, ()) if lv.defined[r] >= self.s)
+        return self.total + lv.repack(self.s, e)
+
+
 def planner(code: aleo_code.Program, function: str, budget: int, commit: bool = False,
              pieces: bool = False) -> Planner:
     """The planner over the order of ``function``'s instructions that keeps fewer values live across its
@@ -65,7 +89,7 @@ def planner(code: aleo_code.Program, function: str, budget: int, commit: bool = 
     if pieces:
         fn, origin = split_pieces.pieces(fn)
         fn = split_pieces.reassociate(fn)
-    options = [Planner(code, order, budget, commit, origin) for order in (schedule(fn), fn)]
+    options = [Planner(code, sunk(order), budget, commit, origin) for order in (schedule(fn), fn)]
     return min(options, key=lambda p: sum(p.lv.count))
 
 
@@ -124,7 +148,8 @@ class Planner:
                            for p in fn.inputs]
         self.out_cost = interface_cost(self.an, [(p.type.aleo(), "public" if p.public else "private") for p in fn.outputs],
                                        "outputs", self.table)
-        self.field_out = interface_cost(self.an, [("field", "public")], "outputs", self.table)
+        # a commitment's public output (its hash's result: priced less the overlap, pyleo.cost.hashed_output_overlap)
+        self.field_out = interface_cost(self.an, [("field", "public")], "outputs", self.table) - hashed_output_overlap(self.table)
         self.base = self.table["transition"]["base"]
 
     def reads(self, j: int, s: int, e: int) -> bool:
@@ -179,25 +204,29 @@ class Planner:
             seen |= self.needs[i]
         return sum(self.remat_cost[r] for r in seen)
 
-    def cost(self, s: int, e: int, recomputed: float | None = None) -> float:
-        """The cost model's estimate of a part ``[s, e)`` (``recomputed``: :meth:`recomputed`, when known)."""
+    def cost(self, s: int, e: int, recomputed: float | None = None, casts: float | None = None, margin: float = 0.0) -> float:
+        """The cost model's estimate of a part ``[s, e)`` (``recomputed``: :meth:`recomputed`, ``casts``: its outgoing
+        link's :meth:`Liveness.new_casts`, when known), its instructions' share counted ``1 + margin`` times
+        (:data:`MARGIN`)."""
         n = self.lv.n
         if recomputed is None:
             recomputed = self.recomputed(s, e)
         params = self.params(s, e)
-        total = self.base + recomputed + self.body_prefix[e] - self.body_prefix[s] + self.inputs_cost(params)
-        total -= self.fold_saving(s, e, params)
+        work = recomputed + self.body_prefix[e] - self.body_prefix[s]    # the instructions, link hashes and casts
+        total = self.base + self.inputs_cost(params) - self.fold_saving(s, e, params)   # the transition
         if s > 0:
             link_in, hashed, _ = self.lv.link_costs(s)
-            total += link_in + hashed + self.field_out
+            total += link_in + self.field_out
+            work += hashed
         if (s > 0 or e < n) and self.opens(s, e):
-            total += self.frozen_hash[1] + self.field_out
+            total += self.field_out
+            work += self.frozen_hash[1]
         if e < n:
-            _, hashed, casts = self.lv.link_costs(e)
-            total += hashed + casts + self.field_out + (self.blinding_cost if s == 0 else 0.0)
+            work += self.lv.link_costs(e)[1] + (self.lv.new_casts(s, e) if casts is None else casts)
+            total += self.field_out + (self.blinding_cost if s == 0 else 0.0)
         else:
             total += self.out_cost
-        return total
+        return total + work * (1 + margin)
 
     def fold_saving(self, s: int, e: int, params: list[int]) -> float:
         """What a part ``[s, e)`` saves by taking its incoming link (part 0: the blinding value) inside its first private
@@ -270,10 +299,10 @@ class Planner:
         if k * n * n > MAX_PLAN_STEPS:
             raise LimitError(f"`{self.fn.name}` has {n:,} instructions: too many to balance {k} parts exactly", None,
                              "give a budget instead of a number of parts")
-        best: dict[tuple[int, int], tuple[float, int]] = {(1, s): (self.cost(s, n), n) for s in range(n)}
+        best: dict[tuple[int, int], tuple[float, int]] = {(1, s): (self.cost(s, n, margin=MARGIN), n) for s in range(n)}
         for j in range(2, k + 1):
             for s in range(n):
-                options = [(max(self.cost(s, e), best[j - 1, e][0]), e) for e in range(s + 1, n) if (j - 1, e) in best]
+                options = [(max(self.cost(s, e, margin=MARGIN), best[j - 1, e][0]), e) for e in range(s + 1, n) if (j - 1, e) in best]
                 if options:
                     best[j, s] = min(options)
         ranges, s = [], 0
@@ -294,12 +323,12 @@ class Planner:
         fewest = [INF] * n + [0]
         nxt = [n] * (n + 1)
         for s in range(n - 1 if n else 0, -1, -1):
-            extra = _Recomputed(self)
+            extra, casts = _Recomputed(self), _Casts(self, s)
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                recomputed = extra.upto(e)   # every step: it adds what instruction e - 1 needs
-                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, recomputed) <= target:
+                recomputed, cast = extra.upto(e), casts.upto(e)   # every step: they add instruction e - 1
+                if fewest[e] + 1 <= fewest[s] and self.cost(s, e, recomputed, cast, MARGIN) <= target:
                     fewest[s], nxt[s] = fewest[e] + 1, e
         if n and fewest[0] >= INF:
             raise self.stuck(max((s for s in range(n) if fewest[s] >= INF), default=0), target)
@@ -316,11 +345,11 @@ class Planner:
         n, s, ranges = self.lv.n, 0, []
         while s < n:
             best = None
-            extra = _Recomputed(self)
+            extra, casts = _Recomputed(self), _Casts(self, s)
             for e in range(s + 1, n + 1):
                 if self.base + self.body_prefix[e] - self.body_prefix[s] > target:
                     break
-                if self.cost(s, e, extra.upto(e)) <= target:
+                if self.cost(s, e, extra.upto(e), casts.upto(e), MARGIN) <= target:
                     best = e
             if best is None:
                 raise self.stuck(s, target)
@@ -334,7 +363,7 @@ class Planner:
         costs, item by item (cost model)."""
         n, e = self.lv.n, min(s + 1, self.lv.n)
         link_in = sum(self.lv.link_costs(s)[:2]) + self.field_out if s > 0 else 0.0
-        link_out = self.lv.link_costs(e)[1] + self.lv.link_costs(e)[2] + self.field_out if e < n else self.out_cost
+        link_out = self.lv.link_costs(e)[1] + self.lv.new_casts(s, e) + self.field_out if e < n else self.out_cost
         params = self.params(s, e)
         inputs = self.inputs_cost(params) - self.fold_saving(s, e, params)
         work = self.body_prefix[e] - self.body_prefix[s] + self.recomputed(s, e)

@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -227,8 +228,9 @@ def test_a_converted_forest_proved_in_two_parts_agrees_with_scikit_learn(key_cac
 
 
 @pytest.mark.prove
-def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
-    """80 products live at once (an array built from them): a cut among them carries > 31 values."""
+def test_more_than_31_live_values_of_one_type_travel_as_one_array_member() -> None:
+    """80 products live at once (an array built from them): a cut among them carries > 31 values of one type, which
+    its link holds as one array (:func:`pyleo.split_liveness.link_layout`), beside its index and blinding value."""
     from pyleo import aleo_code, vectorized
     from pyleo.aleo_code import Instr, Lit, Param, Reg
     from pyleo.types import ArrayType, IntType
@@ -241,7 +243,9 @@ def test_more_than_31_live_values_travel_in_nested_link_structs() -> None:
     code = aleo_code.Program("widecode", [], [fn])
     plan = split.plan(code, "wide", budget=split.MAINNET_BUDGET, parts=2)
     link = plan.links[0]
-    assert len(plan.parts[0].carried_out) > 31 and link.fields[0][0] == "g0" and [n for n, _ in link.fields[-2:]] == ["i", "r"]
+    assert len(plan.parts[0].carried_out) > 31 and [n for n, _ in link.fields[-2:]] == ["i", "r"]
+    arrays = [t for _, t in link.fields[:-2] if isinstance(t, ArrayType)]
+    assert arrays and arrays[0].elem == i64 and int(arrays[0].size) > 31
     for x in (-7, 0, 12345):
         _, want = vectorized.evaluate(fn, [[x]])
         got, commitments = split.run(plan, [x])
@@ -471,3 +475,79 @@ def test_a_part_that_read_other_private_inputs_is_rejected(key_cache, tmp_path) 
     assert "link between part 0 and part 1 is broken" in split.explain(
         split.SplitProof(a.function, a.budget, [a.parts[0], c.parts[1]], a.params), plan=plan)
     assert "out of order" in split.explain(split.SplitProof(a.function, a.budget, a.parts[::-1], a.params[::-1]))
+
+
+CHAIN = 200
+"""Checked ``u64`` sums in :func:`_packing_function`'s chain: four parts of :data:`PACKING_BUDGET`."""
+
+PACKING_BUDGET = 20_000
+
+
+def _packing_function() -> Any:
+    """Eight private bytes read at the start (the seed of a chain of ``u64`` sums) and again at the end (a ``u16`` sum):
+    every cut inside the chain carries the eight bytes and the chain's sum."""
+    from pyleo import aleo_code
+    from pyleo.aleo_code import Instr, Lit, Param, Reg
+    from pyleo.types import IntType
+
+    u8, u16, u64 = IntType(8, False), IntType(16, False), IntType(64, False)
+    body = [Instr("cast", (Reg(k),), 10 + k, u64, True) for k in range(8)]
+    body += [Instr("add", (Reg(10 if k == 1 else 17 + k), Reg(10 + k)), 18 + k, u64) for k in range(1, 8)]
+    body += [Instr("add", (Reg(25 + j), Reg(10 + j % 8)), 26 + j, u64) for j in range(CHAIN)]
+    body.append(Instr("cast.lossy", (Reg(25 + CHAIN),), 999, u8, True))
+    body.append(Instr("cast", (Reg(999),), 1000, u16, True))
+    body += [Instr("cast", (Reg(k),), 1001 + k, u16, True) for k in range(8)]
+    body += [Instr("add", (Reg(1000 if k == 0 else 1009 + k), Reg(1001 + k)), 1010 + k, u16) for k in range(8)]
+    fn = aleo_code.Function("bytes8", [Param(k, u8, False) for k in range(8)], body, [Param(1017, u16, True)])
+    return aleo_code.Program("packer", [], [fn])
+
+
+def test_narrow_integers_cross_a_cut_packed_into_a_word_passed_on_by_a_part_that_does_not_touch_them() -> None:
+    """The eight bytes travel as one ``u128`` word (:func:`pyleo.split_liveness.link_layout`): part 1, where the last
+    of them enters, packs it; part 2, inside the chain, passes it on as it came in (no packing cast); the parts compute
+    what the interpreter does."""
+    from pyleo import vectorized
+
+    code = _packing_function()
+    plan = split.plan(code, "bytes8", budget=PACKING_BUDGET)
+    assert len(plan.parts) == 4 and [len(p.carried_out) for p in plan.parts[1:-1]] == [9, 9]
+    for link in plan.links:
+        assert [t.aleo() for _, t in link.fields] == ["u128", "u64", "u8", "u128"]   # the word, the sum, i, r
+    texts = [plan.text.split(f"function bytes8_p{k}:")[1].split("function")[0] for k in (1, 2)]
+    assert " as u128;" in texts[0] and " as u128;" not in texts[1] and "shr " in texts[1]   # packed once, passed on
+    fn = code.function("bytes8")
+    for args in ([1, 2, 3, 4, 5, 6, 7, 8], [0, 0, 0, 0, 0, 0, 0, 9], [200, 17, 33, 0, 99, 1, 50, 250]):
+        _, want = vectorized.evaluate(fn, [args])
+        got, commitments = split.run(plan, args)
+        assert got == [vectorized.row_value(w, p.type, 0) for w, p in zip(want, fn.outputs)] and len(commitments) == 3
+
+
+def test_a_sign_tests_cast_and_bit_bound_a_relu_and_a_clamp() -> None:
+    """``field_intervals`` reads a function's checks: the checked ``u16`` cast of ``x + 2^15`` bounds ``x`` to
+    ``[-2^15, 2^15)`` (interval arithmetic alone: up to 2^64), the cast's bit 15 is ``x >= 0``, so ``x >= 0 ? x : 0`` is
+    ``[0, 2^15)`` and ``min(relu, 127)`` is ``[0, 127]``; every value evaluated lies within."""
+    from pyleo import aleo_code, vectorized
+    from pyleo.aleo_code import Instr, Lit, Param, Reg
+    from pyleo.aleo_passes import field_intervals
+    from pyleo.types import BoolType, FieldType, IntType
+
+    f, u16, u32 = FieldType(), IntType(16, False), IntType(32, False)
+
+    def sign_test(value: int, first: int) -> list[Instr]:   # registers first … first + 3: the bit of value >= 0
+        return [Instr("add", (Reg(value), Lit(1 << 15, f)), first, f, True), Instr("cast", (Reg(first),), first + 1, u16),
+                Instr("shr", (Reg(first + 1), Lit(15, u32)), first + 2, u16, True),
+                Instr("cast.lossy", (Reg(first + 2),), first + 3, BoolType(), True)]
+
+    body = [Instr("cast", (Reg(0),), 1, f, True), Instr("sub", (Reg(1), Lit(40_000, f)), 2, f, True), *sign_test(2, 3),
+            Instr("ternary", (Reg(6), Reg(2), Lit(0, f)), 7, f, True),
+            Instr("sub", (Lit(127, f), Reg(7)), 8, f, True), *sign_test(8, 9),
+            Instr("ternary", (Reg(12), Reg(7), Lit(127, f)), 13, f, True)]
+    fn = aleo_code.Function("clamp", [Param(0, IntType(64, False), False)], body, [Param(13, f, True)])
+    bounds = field_intervals(fn)
+    assert bounds[2] == (-(1 << 15), (1 << 15) - 1) and bounds[7] == (0, (1 << 15) - 1) and bounds[13] == (0, 127)
+    rows = [[v] for v in (7_232, 39_999, 40_000, 40_100, 40_127, 40_128, 72_767)]
+    b, _ = vectorized.evaluate(fn, rows)
+    assert not b.halted.any()
+    for r, (lo, hi) in bounds.items():
+        assert all(lo <= _signed_field(int(vectorized.row_value(b.values[r], b.types[r], i))) <= hi for i in range(len(rows)))
+    assert [vectorized.row_value(b.values[13], f, i) for i in range(len(rows))] == [0, 0, 0, 100, 127, 127, 127]

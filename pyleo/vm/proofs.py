@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import InputError, ProofError, PyleoError, VMError
 from ..files import TOO_LARGE, UNREADABLE, Refused, check_writable, read_limited, write_atomic
-from ..limits import CONSENSUS_V20_HEIGHT, MAX_PROGRAM_BYTES
+from ..limits import CONSENSUS_V20_HEIGHT, MAX_FUNCTIONS, MAX_PROGRAM_BYTES, MAX_TRANSACTION_BYTES
 from ..names import is_identifier
 from ..values import field_literal
 from .keys import (
@@ -34,10 +34,12 @@ from .sdk import aleo_sdk, call_quietly, clean_message, compact_value
 
 PROOF_FORMAT = "pyleo-proof/2"
 """The ``"format"`` key of a saved :class:`Proof`."""
-MAX_PROOF_FILE_BYTES = 16 * 2**20
-"""Largest proof file :meth:`Proof.load` reads (bytes): a proof file holds one program (at most
+MAX_PROOF_FILE_BYTES = MAX_FUNCTIONS * (MAX_PROGRAM_BYTES + MAX_TRANSACTION_BYTES) * 5 // 4
+"""Largest proof file :meth:`Proof.load` reads (bytes): a split proof (:mod:`pyleo.split`) holds up to
+:data:`~pyleo.limits.MAX_FUNCTIONS` parts, each a proof file's content: one program (at most
 :data:`~pyleo.limits.MAX_PROGRAM_BYTES`) and one execution (in a transaction of at most
-:data:`~pyleo.limits.MAX_TRANSACTION_BYTES`), JSON-escaped; 16 MiB leaves room."""
+:data:`~pyleo.limits.MAX_TRANSACTION_BYTES`), JSON-escaped (a quarter more leaves room). 16 MiB was too few: the int8
+CNN of ``tests/test_split_cnns.py`` proves in 26 parts of a 779 kB program, 20 MB of programs alone."""
 
 NETWORK = "mainnet"
 
@@ -221,9 +223,9 @@ def read_proof_json(path: str | os.PathLike[str]) -> Any:
         if e.kind == UNREADABLE:
             raise InputError(f"cannot read {path}: {e.reason}") from None
         if e.kind == TOO_LARGE:
-            raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (one "
-                             f"program of at most {MAX_PROGRAM_BYTES // 1000:,} kB and its executions); it is not a pyleo "
-                             "proof") from None
+            raise ProofError(f"{path} is larger than {MAX_PROOF_FILE_BYTES // 2**20} MiB, more than any proof file (at "
+                             f"most {MAX_FUNCTIONS} parts, each a program of at most {MAX_PROGRAM_BYTES // 1000:,} kB and "
+                             "its execution); it is not a pyleo proof") from None
         raise ProofError(f"{path} is not a pyleo proof ({e.reason})") from None
 
 
