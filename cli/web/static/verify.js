@@ -25,7 +25,10 @@ $("verify-button").onclick = async () => {
   const file = $("proof-file").files[0];
   $("facts").replaceChildren();
   if (!file) { show("result", "choose a proof file", "error"); return; }
-  if (file.size > 16 * 2 ** 20) { show("result", "larger than 16 MiB: not a pyleo proof file", "error"); return; }
+  if (file.size > 16 * 2 ** 20) {   // one proof (a program of at most 100 kB and its execution) is far smaller
+    show("result", "larger than 16 MiB: not a single proof; a split proof of many parts: check it with `pyleo verify`", "error");
+    return;
+  }
   let proof;
   try {
     proof = parseStrict(decodeStrict(await file.arrayBuffer()));
