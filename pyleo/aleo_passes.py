@@ -204,7 +204,7 @@ def field_intervals(fn: Function) -> dict[int, tuple[int, int]]:
         form = checks.form.get(op.id) if isinstance(op, Reg) and not op.path else None
         if form is None or form[0] != cond[0] or cond[0] not in known:
             return b
-        z, (lo, hi) = cond[0], known[cond[0]]
+        lo, hi = known[cond[0]]
         edge = -cond[2] if cond[1] == 1 else cond[2]   # σ = 1: z ≥ −k; σ = −1: z ≤ k
         if (cond[1] == 1) == holds:
             lo = max(lo, edge if holds else edge + 1)

@@ -487,7 +487,7 @@ def _packing_function() -> Any:
     """Eight private bytes read at the start (the seed of a chain of ``u64`` sums) and again at the end (a ``u16`` sum):
     every cut inside the chain carries the eight bytes and the chain's sum."""
     from pyleo import aleo_code
-    from pyleo.aleo_code import Instr, Lit, Param, Reg
+    from pyleo.aleo_code import Instr, Param, Reg
     from pyleo.types import IntType
 
     u8, u16, u64 = IntType(8, False), IntType(16, False), IntType(64, False)
