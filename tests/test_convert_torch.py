@@ -197,6 +197,23 @@ def test_exported_program_and_pt2_file(tmp_path) -> None:
     assert zk.fidelity is None and zk.n_features == 4
 
 
+def test_the_import_report_shows_an_image_row_as_the_flat_sample_run_takes(tmp_path, capsys) -> None:
+    """`pyleo import --data` of images (n, C, H, W) prints its next-step sample as the first image's values in C order,
+    the flat JSON list `pyleo run` reads (it printed nothing but an internal error once rows kept their shape)."""
+    import json
+    import re
+
+    from pyleo_cli import report
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 3)).eval()
+    X = np.random.default_rng(0).integers(0, 8, (20, 1, 3, 3)).astype(np.float32)
+    zk = from_torch(net, X, input_range=(0, 8), input_bits=0, fit=False)
+    report.show_converted(zk, tmp_path / "net.py", X)
+    sample = re.search(r"predict '(\[[^']*\])'", capsys.readouterr().out)
+    assert sample is not None and json.loads(sample.group(1)) == X[0].ravel().tolist()
+
+
 @pytest.mark.slow
 def test_cli_imports_a_pt2_file(tmp_path) -> None:
     from typer.testing import CliRunner
