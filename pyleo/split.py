@@ -182,7 +182,7 @@ class Plan:
         carried = [(values[r] - self.narrow[r][0]) % FIELD_MODULUS if r in self.narrow else values[r] for r in regs]
         slots = self.link_slots[k]
 
-        def word(parts: list[tuple[int, int]]) -> int:
+        def word(parts: tuple[tuple[int, int], ...]) -> int:
             return sum(int(carried[i]) << shift for i, shift in parts)
 
         members = {m: _assemble(t, slots, carried.__getitem__, word, (m,)) for m, t in self.links[k].fields[:-2]}
@@ -298,13 +298,10 @@ def _link_type(name: str, regs: list[int], types: dict[int, Type],
 
 def _assemble(t: Type, slots: list[Slot], leaf: Any, word: Any, prefix: tuple[str | int, ...] = ()) -> Any:
     """The value (or operand) of type ``t`` at ``prefix`` of a link whose carried values sit at ``slots``: the
-    ``leaf(i)`` of the ``i``-th carried value, a packed word (``word(parts)`` of its ``(i, shift)`` parts), or the
+    ``leaf(i)`` of the ``i``-th carried value, a packed word (``word(parts)`` of its ``(i, shift)`` parts, :func:`_words`), or the
     struct or array built from its members (as a dict or list)."""
     at = {path: i for i, (path, shift) in enumerate(slots) if shift is None}
-    packed: dict[tuple[str | int, ...], list[tuple[int, int]]] = {}
-    for i, (path, shift) in enumerate(slots):
-        if shift is not None:
-            packed.setdefault(path, []).append((i, shift))
+    packed = _words(list(range(len(slots))), slots)
 
     def build(t: Type, prefix: tuple[str | int, ...]) -> Any:
         if prefix in at:
@@ -504,7 +501,7 @@ def _link_operands(link: StructType, slots: list[Slot], regs: list[int], ops: li
     ``ops``, at ``slots`` (:func:`_link_type`): its arrays and group structs are cast into ``body`` (grouping: no
     constraint); a packed word is the incoming one holding the same registers at the same shifts (``words_in``), else
     the field sum of its values shifted, cast into ``u128`` (checked: ~129 constraints)."""
-    def word(parts: list[tuple[int, int]]) -> aleo_code.Operand:
+    def word(parts: tuple[tuple[int, int], ...]) -> aleo_code.Operand:
         same = words_in.get(tuple((regs[i], shift) for i, shift in parts))
         if same is not None:
             return same

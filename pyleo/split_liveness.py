@@ -278,7 +278,6 @@ class Liveness:
         # bits, field scalars, serialized bits (the link's members, link_layout), the sender's narrowing casts
         self.count: list[int] = []  # how many registers are live at each cut
         feats = [0] * 5
-        words = 0
         class_words: dict[tuple[str, bool], int] = {}   # packed words by class
         signature: dict[tuple[str, bool], int] = {}     # a sum of the live registers of each class, mixed
         of_type: dict[tuple[str, bool], int] = {}    # live registers by class (self.kind)
@@ -294,21 +293,18 @@ class Liveness:
         self.groups: list[int] = []  # how many members (distinct carried types) the link at each cut has
         current: set[int] = set()
         self.features: list[tuple[int, ...]] = []
-        self.words: list[int] = []   # how many packed words (link_layout) the link at each cut has
-        self.class_words: list[dict[tuple[str, bool], int]] = []   # the same by class
+        self.class_words: list[dict[tuple[str, bool], int]] = []   # how many packed words (link_layout) by class
         self.signatures: list[dict[tuple[str, bool], int]] = []    # which registers of each class are live (summed, mixed)
 
         def mixed(r: int) -> int:   # register r's share of its class's signature
             return (r * 0x9E3779B97F4A7C15 + 1) % (1 << 64)
 
         def counted(t: tuple[str, bool], step: int, r: int) -> None:   # register r of class t in (step 1) or out (-1)
-            nonlocal words
             n = of_type.get(t, 0)
             of_type[t] = n + step
             before, after = (member_shape(*shapes[t], m) for m in (n, n + step))
             for k, at in enumerate((0, 1, 3)):
                 feats[at] += after[k] - before[k]
-            words += after[3] - before[3]
             if after[3]:
                 class_words[t] = after[3]
             else:
@@ -332,7 +328,6 @@ class Liveness:
             self.count.append(len(current))
             self.groups.append(sum(1 for k in of_type.values() if k))
             self.features.append(tuple(feats))
-            self.words.append(words)
             self.class_words.append(dict(class_words))
             self.signatures.append(dict(signature))
         self.pack = pack_cost(table)
