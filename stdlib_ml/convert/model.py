@@ -144,15 +144,12 @@ class ZkModel:
     def _check_constants(self, path: Path, shape: Any) -> None:
         """Refuse a model file whose ``PREPARE``, ``DOMAIN`` or ``SAMPLE_SHAPE`` (edited by hand) is not what
         encode reads (:class:`ModelInputError` naming the file), rather than fail on the first sample."""
-        def number(v: Any) -> bool:
-            return isinstance(v, (int, float)) and not isinstance(v, bool)
-
         if shape is not None and not (isinstance(shape, (list, tuple)) and shape and all(
                 isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
             raise ModelInputError(f"{path}: SAMPLE_SHAPE must be a tuple of positive integers, not {str(shape)[:80]}")
         if self.domain is not None and not (isinstance(self.domain, (list, tuple)) and len(self.domain) == self.n_features
                                             and all(isinstance(d, (list, tuple)) and len(d) == 3 and isinstance(d[2], str)
-                                                    and all(b is None or number(b) for b in d[:2]) for d in self.domain)):
+                                                    and all(b is None or prepare.is_real(b) for b in d[:2]) for d in self.domain)):
             raise ModelInputError(f"{path}: DOMAIN must give each of the {self.n_features} features [low, high, what] "
                                   "(low and high numbers or None)")
         if self.prepare is not None:

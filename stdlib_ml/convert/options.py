@@ -249,9 +249,14 @@ def _by_names(X: np.ndarray, header: list[str], names: list[str], p: Path) -> np
 def csv_header(text: str) -> list[str] | None:
     """The column names of a CSV's first line (``text``: the line, or the whole file), or None when that line holds
     numbers (a row, not a header)."""
-    first = next(csv.reader(io.StringIO(text)), [])
-    cells = [c.strip().strip("\"'") for c in first]
-    return cells if any(cells) and all(_header_cell(c) for c in cells if c) else None
+    return _header(next(csv.reader(io.StringIO(text)), []))
+
+
+def _header(cells: list[str]) -> list[str] | None:
+    """The names in a CSV line's ``cells`` when it is a header line (a name in some cell, and numbers or NaN in none),
+    else None."""
+    names = [c.strip().strip("\"'") for c in cells]
+    return names if any(names) and all(_header_cell(c) for c in names if c) else None
 
 
 def _header_cell(cell: str) -> bool:
@@ -276,9 +281,8 @@ def _read_csv(p: Path) -> tuple[np.ndarray, list[str] | None]:
     reader = csv.reader(io.StringIO(text))
     rows: list[tuple[int, list[str]]] = [(reader.line_num, r) for r in reader if len(r) > 1 or r and r[0].strip()]
     # (a blank line is skipped; a line of empty cells is a row of missing values)
-    header = None
-    if rows and any(c.strip() for c in rows[0][1]) and all(_header_cell(c) for c in rows[0][1] if c.strip()):
-        header = [c.strip().strip("\"'") for c in rows[0][1]]
+    header = _header(rows[0][1]) if rows else None
+    if header is not None:
         rows = rows[1:]
     if not rows:
         raise ModelInputError(f"{p} has no rows of numbers")

@@ -55,13 +55,14 @@ class PrepareError(ValueError):
         self.message, self.hint = message, hint
 
 
-def _real(v: Any) -> bool:
+def is_real(v: Any) -> bool:
+    """Whether ``v`` read from a model file is a number (an int or float; not a bool, which Python takes for 0 / 1)."""
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _reals(v: Any) -> bool:
     """A number, or a list of numbers (one per column)."""
-    return _real(v) or isinstance(v, (list, tuple)) and all(_real(x) for x in v)
+    return is_real(v) or isinstance(v, (list, tuple)) and all(is_real(x) for x in v)
 
 
 def _op_problem(op: Any, k: int) -> tuple[str | None, int]:
@@ -72,12 +73,12 @@ def _op_problem(op: Any, k: int) -> tuple[str | None, int]:
     if op[0] in ("divide", "multiply") and len(op) == 3 and _reals(op[1]) and _reals(op[2]):
         return None, k
     if op[0] == "affine" and len(op) == 3 and isinstance(op[1], (list, tuple)) and len(op[1]) == k and op[1] and all(
-            isinstance(r, (list, tuple)) and len(r) == len(op[1][0]) and all(_real(x) for x in r) for r in op[1]) \
-            and isinstance(op[2], (list, tuple)) and len(op[2]) == len(op[1][0]) and all(_real(x) for x in op[2]):
+            isinstance(r, (list, tuple)) and len(r) == len(op[1][0]) and all(is_real(x) for x in r) for r in op[1]) \
+            and isinstance(op[2], (list, tuple)) and len(op[2]) == len(op[1][0]) and all(is_real(x) for x in op[2]):
         return None, len(op[1][0])
     if op[0] == "function" and len(op) == 2 and op[1] in MONOTONE:
         return None, k
-    if op[0] == "clip" and len(op) == 3 and all(b is None or _real(b) for b in op[1:]):
+    if op[0] == "clip" and len(op) == 3 and all(b is None or is_real(b) for b in op[1:]):
         return None, k
     if op[0] == "float32" and len(op) == 1:
         return None, k
@@ -94,12 +95,12 @@ def _entry_problem(e: Any, n: int) -> str | None:
         return f"its column {c} is not one of the {n} columns it reads"
     categories = lambda v: isinstance(v, (list, tuple)) and all(x is None or isinstance(x, (str, int, float)) for x in v)  # noqa: E731
     ops = lambda v: isinstance(v, (list, tuple)) and all(_op_problem(o, 1) == (None, 1) for o in v)  # noqa: E731
-    ok = {"number": lambda: len(e) == 3 and (e[2] is None or _real(e[2])),
+    ok = {"number": lambda: len(e) == 3 and (e[2] is None or is_real(e[2])),
           "onehot": lambda: len(e) == 5 and categories(e[2]) and categories(e[3]) and e[4] in ("error", "ignore"),
-          "ordinal": lambda: len(e) in (4, 5) and categories(e[2]) and (e[3] is None or _real(e[3]))
-          and (len(e) == 4 or _real(e[4])),
-          "binarize": lambda: len(e) in (3, 4) and _real(e[2]) and (len(e) == 3 or ops(e[3])),
-          "bins": lambda: len(e) in (4, 5) and isinstance(e[2], (list, tuple)) and all(_real(x) for x in e[2])
+          "ordinal": lambda: len(e) in (4, 5) and categories(e[2]) and (e[3] is None or is_real(e[3]))
+          and (len(e) == 4 or is_real(e[4])),
+          "binarize": lambda: len(e) in (3, 4) and is_real(e[2]) and (len(e) == 3 or ops(e[3])),
+          "bins": lambda: len(e) in (4, 5) and isinstance(e[2], (list, tuple)) and all(is_real(x) for x in e[2])
           and list(e[2]) == sorted(e[2]) and isinstance(e[3], bool) and (len(e) == 4 or ops(e[4]))}
     if kind not in ok:
         return f"{str(kind)[:40]!r} is not a kind of entry ({', '.join(ok)}, then)"
